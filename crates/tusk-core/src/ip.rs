@@ -1,0 +1,155 @@
+//! IP address sets. IPv4 and IPv6 share one `u128` domain: an IPv4 address is
+//! held as its IPv4-mapped IPv6 form (`::ffff:a.b.c.d`, RFC 4291 §2.5.5.2), so
+//! one interval set answers for both families and `0.0.0.0/0` is simply the
+//! mapped /96.
+
+use crate::interval::IntervalSet;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+pub type IpSet = IntervalSet<u128>;
+
+const V4_BASE: u128 = 0xffff_0000_0000;
+
+/// Maps an address into the shared domain.
+pub fn ip_to_u128(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(v4) => V4_BASE | u32::from(v4) as u128,
+        IpAddr::V6(v6) => u128::from(v6),
+    }
+}
+
+/// The inverse of [`ip_to_u128`]: mapped addresses come back as IPv4.
+pub fn u128_to_ip(v: u128) -> IpAddr {
+    if v >> 32 == 0xffff {
+        IpAddr::V4(Ipv4Addr::from(v as u32))
+    } else {
+        IpAddr::V6(Ipv6Addr::from(v))
+    }
+}
+
+/// An inclusive range of addresses, written `a-b` like netpol-analyzer does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IpRange {
+    pub lo: u128,
+    pub hi: u128,
+}
+
+impl fmt::Display for IpRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", u128_to_ip(self.lo), u128_to_ip(self.hi))
+    }
+}
+
+/// A parsed CIDR block. `canonical` is false when host bits were set
+/// (`10.0.0.1/24`): Go's `net.ParseCIDR`, which Kubernetes validation uses,
+/// accepts that and masks it, so loaders decide whether to warn or reject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    pub addr: IpAddr,
+    pub prefix: u8,
+    pub canonical: bool,
+}
+
+impl Cidr {
+    pub fn parse(s: &str) -> Result<Cidr, String> {
+        let (a, p) = s.split_once('/').ok_or_else(|| format!("`{s}` is not a CIDR (expected ADDRESS/PREFIX)"))?;
+        let addr: IpAddr = a.parse().map_err(|_| format!("`{a}` is not an IP address (in CIDR `{s}`)"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix: u8 = p
+            .parse()
+            .ok()
+            .filter(|n| *n <= max)
+            .ok_or_else(|| format!("`{p}` is not a prefix length 0..={max} (in CIDR `{s}`)"))?;
+        let r = Cidr { addr, prefix, canonical: true }.range();
+        Ok(Cidr { addr, prefix, canonical: r.lo == ip_to_u128(addr) })
+    }
+
+    /// Parses either a CIDR or a bare address (taken as /32 or /128).
+    pub fn parse_prefix_or_addr(s: &str) -> Result<Cidr, String> {
+        if s.contains('/') {
+            return Cidr::parse(s);
+        }
+        let addr: IpAddr = s.parse().map_err(|_| format!("`{s}` is not an IP address or CIDR"))?;
+        Ok(Cidr { addr, prefix: if addr.is_ipv4() { 32 } else { 128 }, canonical: true })
+    }
+
+    pub fn range(&self) -> IpRange {
+        let v = ip_to_u128(self.addr);
+        let host_bits = match self.addr {
+            IpAddr::V4(_) => 32 - self.prefix as u32,
+            IpAddr::V6(_) => 128 - self.prefix as u32,
+        };
+        let mask: u128 = if host_bits >= 128 { u128::MAX } else { (1u128 << host_bits) - 1 };
+        IpRange { lo: v & !mask, hi: v | mask }
+    }
+
+    pub fn set(&self) -> IpSet {
+        let r = self.range();
+        IpSet::range(r.lo, r.hi)
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", u128_to_ip(self.range().lo), self.prefix)
+    }
+}
+
+/// All IPv4 addresses.
+pub fn all_v4() -> IpSet {
+    IpSet::range(V4_BASE, V4_BASE | u32::MAX as u128)
+}
+
+/// All addresses of both families.
+pub fn all_ips() -> IpSet {
+    IpSet::range(0, u128::MAX)
+}
+
+pub fn addr_set(ip: IpAddr) -> IpSet {
+    IpSet::single(ip_to_u128(ip))
+}
+
+impl IpSet {
+    pub fn ip_ranges(&self) -> impl Iterator<Item = IpRange> + '_ {
+        self.ranges().iter().map(|&(lo, hi)| IpRange { lo, hi })
+    }
+
+    /// `10.0.0.0-10.255.255.255,192.168.0.0-192.168.0.255`.
+    pub fn to_range_string(&self) -> String {
+        self.ip_ranges().map(|r| r.to_string()).collect::<Vec<_>>().join(",")
+    }
+
+    pub fn contains_ip(&self, ip: IpAddr) -> bool {
+        self.contains(ip_to_u128(ip))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_ranges_and_canonical_flag() {
+        let c = Cidr::parse("10.1.2.3/16").unwrap();
+        assert!(!c.canonical);
+        assert_eq!(c.range().to_string(), "10.1.0.0-10.1.255.255");
+        assert_eq!(Cidr::parse("0.0.0.0/0").unwrap().set(), all_v4());
+        assert_eq!(Cidr::parse("::/0").unwrap().set(), all_ips());
+        assert_eq!(
+            Cidr::parse("2001:db8::/32").unwrap().range().to_string(),
+            "2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"
+        );
+        assert!(Cidr::parse("10.0.0.0/33").is_err());
+        assert!(Cidr::parse("10.0.0/8").is_err());
+        assert!(Cidr::parse("10.0.0.0").is_err());
+        assert_eq!(Cidr::parse_prefix_or_addr("10.0.0.7").unwrap().range().to_string(), "10.0.0.7-10.0.0.7");
+    }
+
+    #[test]
+    fn v4_and_v6_do_not_mix() {
+        let v4 = Cidr::parse("0.0.0.0/0").unwrap().set();
+        let v6 = Cidr::parse("2000::/3").unwrap().set();
+        assert!(v4.intersect(&v6).is_empty());
+    }
+}

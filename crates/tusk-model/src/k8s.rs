@@ -1,0 +1,283 @@
+//! Kubernetes objects as the policy engines need them: namespaces, pods (one
+//! per replica of every workload), and the policy kinds, already validated
+//! and typed (selectors parsed, ports and CIDRs checked).
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use tusk_core::{IpSet, Loc, Protocol};
+
+pub type Labels = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, Default)]
+pub struct Cluster {
+    pub namespaces: Vec<Namespace>,
+    pub workloads: Vec<Workload>,
+    /// Every pod, including one per replica of each workload.
+    pub pods: Vec<Pod>,
+    pub services: Vec<Service>,
+    pub ingresses: Vec<Ingress>,
+    pub nodes: Vec<Node>,
+    pub network_policies: Vec<NetworkPolicy>,
+    pub admin_policies: Vec<AdminNetworkPolicy>,
+    pub baseline_policy: Option<AdminNetworkPolicy>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Namespace {
+    pub name: String,
+    pub labels: Labels,
+    /// `None` for a namespace that no input declared but some object uses.
+    pub loc: Option<Loc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WorkloadKind {
+    Pod,
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    ReplicaSet,
+    ReplicationController,
+    Job,
+    CronJob,
+}
+
+impl WorkloadKind {
+    pub fn parse(kind: &str) -> Option<WorkloadKind> {
+        Some(match kind {
+            "Pod" => WorkloadKind::Pod,
+            "Deployment" => WorkloadKind::Deployment,
+            "StatefulSet" => WorkloadKind::StatefulSet,
+            "DaemonSet" => WorkloadKind::DaemonSet,
+            "ReplicaSet" => WorkloadKind::ReplicaSet,
+            "ReplicationController" => WorkloadKind::ReplicationController,
+            "Job" => WorkloadKind::Job,
+            "CronJob" => WorkloadKind::CronJob,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            WorkloadKind::Pod => "Pod",
+            WorkloadKind::Deployment => "Deployment",
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::DaemonSet => "DaemonSet",
+            WorkloadKind::ReplicaSet => "ReplicaSet",
+            WorkloadKind::ReplicationController => "ReplicationController",
+            WorkloadKind::Job => "Job",
+            WorkloadKind::CronJob => "CronJob",
+        }
+    }
+}
+
+/// A workload: a controller with a pod template, or a bare pod (its own
+/// workload). A pod owned by a controller whose manifest is absent is grouped
+/// under its owner reference, as `kubectl get pods` output demands.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    pub kind: WorkloadKind,
+    pub namespace: String,
+    pub name: String,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pod {
+    pub namespace: String,
+    pub name: String,
+    pub labels: Labels,
+    /// `status.podIP(s)` when the input carried them.
+    pub ips: Vec<IpAddr>,
+    pub host_network: bool,
+    pub node_name: Option<String>,
+    pub ports: Vec<ContainerPort>,
+    /// Index into [`Cluster::workloads`].
+    pub workload: usize,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerPort {
+    pub name: Option<String>,
+    pub port: u16,
+    pub protocol: Protocol,
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub namespace: String,
+    pub name: String,
+    pub selector: Labels,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ingress {
+    pub namespace: String,
+    pub name: String,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub name: String,
+    pub labels: Labels,
+    pub ips: Vec<IpAddr>,
+    pub loc: Loc,
+}
+
+/// A label selector (metav1.LabelSelector). An empty selector selects
+/// everything; an absent one is modelled by `Option` at the use site.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct LabelSelector {
+    pub match_labels: Vec<(String, String)>,
+    pub match_expressions: Vec<Requirement>,
+}
+
+impl LabelSelector {
+    pub fn is_empty(&self) -> bool {
+        self.match_labels.is_empty() && self.match_expressions.is_empty()
+    }
+
+    /// Plain evaluation against one label map; the engine uses label
+    /// indexes instead, and this is its reference.
+    pub fn matches(&self, labels: &Labels) -> bool {
+        self.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+            && self.match_expressions.iter().all(|r| r.matches(labels))
+    }
+
+    /// `app=web,tier in (a,b)`, the notation of `kubectl get -l`.
+    pub fn describe(&self) -> String {
+        if self.is_empty() {
+            return "{} (all)".into();
+        }
+        let mut parts: Vec<String> = self.match_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        for r in &self.match_expressions {
+            parts.push(match r.op {
+                SelectorOp::In => format!("{} in ({})", r.key, r.values.join(",")),
+                SelectorOp::NotIn => format!("{} notin ({})", r.key, r.values.join(",")),
+                SelectorOp::Exists => r.key.clone(),
+                SelectorOp::DoesNotExist => format!("!{}", r.key),
+            });
+        }
+        parts.join(",")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SelectorOp {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Requirement {
+    pub key: String,
+    pub op: SelectorOp,
+    pub values: Vec<String>,
+}
+
+impl Requirement {
+    pub fn matches(&self, labels: &Labels) -> bool {
+        let v = labels.get(&self.key);
+        match self.op {
+            SelectorOp::In => v.is_some_and(|v| self.values.contains(v)),
+            // NotIn matches objects without the key, as in apimachinery's
+            // labels.Requirement.Matches.
+            SelectorOp::NotIn => v.is_none_or(|v| !self.values.contains(v)),
+            SelectorOp::Exists => v.is_some(),
+            SelectorOp::DoesNotExist => v.is_none(),
+        }
+    }
+}
+
+/// A port as a policy names it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PolicyPort {
+    /// Every port of the protocol (a `ports` entry with `port` absent).
+    All(Protocol),
+    /// `port` .. `endPort` (equal when `endPort` is absent).
+    Range(Protocol, u16, u16),
+    /// A container port name, resolved per destination pod.
+    Named(Protocol, String),
+}
+
+/// The peers of a NetworkPolicy rule.
+#[derive(Debug, Clone)]
+pub enum NpPeer {
+    /// `podSelector` and/or `namespaceSelector`; an absent namespace selector
+    /// means the policy's own namespace, an absent pod selector all pods.
+    Pods { namespace_selector: Option<LabelSelector>, pod_selector: Option<LabelSelector>, loc: Loc },
+    /// `ipBlock`: the CIDR minus its exceptions.
+    IpBlock { cidr: String, addresses: IpSet, loc: Loc },
+}
+
+#[derive(Debug, Clone)]
+pub struct NpRule {
+    /// Empty: all peers (the field was absent or an empty list).
+    pub peers: Vec<NpPeer>,
+    /// Empty: all ports and protocols.
+    pub ports: Vec<PolicyPort>,
+    pub loc: Loc,
+}
+
+/// networking.k8s.io/v1 NetworkPolicy.
+#[derive(Debug, Clone)]
+pub struct NetworkPolicy {
+    pub namespace: String,
+    pub name: String,
+    pub pod_selector: LabelSelector,
+    /// From `policyTypes`, or its default: Ingress always, Egress when the
+    /// spec has an `egress` section.
+    pub isolates_ingress: bool,
+    pub isolates_egress: bool,
+    pub ingress: Vec<NpRule>,
+    pub egress: Vec<NpRule>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAction {
+    Allow,
+    Deny,
+    Pass,
+}
+
+/// The subject or a peer of an (Baseline)AdminNetworkPolicy.
+#[derive(Debug, Clone)]
+pub enum AdminPeer {
+    Namespaces(LabelSelector),
+    Pods {
+        namespace_selector: LabelSelector,
+        pod_selector: LabelSelector,
+    },
+    /// Egress only: nodes selected by label.
+    Nodes(LabelSelector),
+    /// Egress only: CIDRs.
+    Networks(IpSet, Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct AdminRule {
+    pub name: String,
+    pub action: AdminAction,
+    pub peers: Vec<AdminPeer>,
+    /// Empty: all ports and protocols.
+    pub ports: Vec<PolicyPort>,
+    pub loc: Loc,
+}
+
+/// policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy, or the cluster's one
+/// BaselineAdminNetworkPolicy (`priority` is `None`, no `Pass`).
+#[derive(Debug, Clone)]
+pub struct AdminNetworkPolicy {
+    pub name: String,
+    pub priority: Option<u32>,
+    pub subject: AdminPeer,
+    pub ingress: Vec<AdminRule>,
+    pub egress: Vec<AdminRule>,
+    pub loc: Loc,
+}

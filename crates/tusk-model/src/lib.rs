@@ -1,0 +1,16 @@
+//! The model: one [`Estate`] holding everything tusk knows about a cluster
+//! and the network around it, as plain data with provenance.
+//!
+//! Architecture invariant: the model is data. It parses nothing and decides
+//! nothing; loaders fill it, analyses read it. Every rule and object carries
+//! the [`tusk_core::Loc`] it was read from.
+
+pub mod azure;
+pub mod k8s;
+
+/// Everything loaded from a set of input files.
+#[derive(Debug, Clone, Default)]
+pub struct Estate {
+    pub k8s: k8s::Cluster,
+    pub azure: azure::AzureNetwork,
+}
