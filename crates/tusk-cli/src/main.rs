@@ -1,1 +1,43 @@
-fn main() {}
+//! The `tusk` command line.
+//!
+//! Architecture invariant: only this crate knows about the terminal, the file
+//! system for output, and exit codes. Exit codes: 0 success, 1 a check or
+//! verdict the user asked to gate on failed, 2 bad input or usage.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "tusk", version, about = "Network isolation verifier for AKS clusters in Azure hub & spoke networks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the main job on the embedded demo estate.
+    Demo(cmd::demo::Args),
+    /// Connectivity matrix of the Kubernetes policy layer.
+    Matrix(cmd::matrix::Args),
+    /// Every policy and rule that decided one pod-to-pod (or pod-to-IP) flow.
+    Explain(cmd::explain::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::Matrix(a) => cmd::matrix::run(a),
+        Command::Explain(a) => cmd::explain::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tusk: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
