@@ -59,16 +59,16 @@ fn grain_name(g: Grain) -> &'static str {
 pub fn render_matrix(rows: &[Entry], grain: Grain, semantics: &str, format: MatrixFormat) -> String {
     match format {
         MatrixFormat::Connlist => {
-            let mut out = String::new();
-            for e in rows.iter().filter(|e| has_ports(&e.allowed)) {
-                out += &format!(
-                    "{} => {} : {}\n",
-                    endpoint_name(&e.src),
-                    endpoint_name(&e.dst),
-                    connlist_conns(&e.allowed)
-                );
-            }
-            out
+            // Sorted as text, like netpol-analyzer's output, so `diff` works.
+            let mut lines: Vec<String> = rows
+                .iter()
+                .filter(|e| has_ports(&e.allowed))
+                .map(|e| {
+                    format!("{} => {} : {}\n", endpoint_name(&e.src), endpoint_name(&e.dst), connlist_conns(&e.allowed))
+                })
+                .collect();
+            lines.sort();
+            lines.concat()
         }
         MatrixFormat::Txt => txt(rows, grain, semantics),
         MatrixFormat::Md => md(rows, grain, semantics),
