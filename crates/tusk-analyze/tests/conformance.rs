@@ -96,18 +96,12 @@ fn expected(case: &Path) -> Connectivity {
     c
 }
 
-fn name(e: &Endpoint) -> String {
-    match e {
-        Endpoint::Workload { namespace, name, kind } => format!("{namespace}/{name}[{kind}]"),
-        other => format!("{other:?}"),
-    }
-}
-
 fn actual(case: &Path) -> Result<Connectivity, String> {
     let loaded = tusk_load::load_paths(&[case.join("input")]).map_err(|e| e.to_string())?;
     let sem = Semantics { ipblock_selects_pods: false, ..Semantics::of(PolicyEngine::Upstream) };
-    let analysis = Analysis::new(&loaded.estate.k8s, sem);
-    let mut c = Connectivity::default();
+    let c = &loaded.estate.k8s;
+    let analysis = Analysis::new(c, sem);
+    let mut out = Connectivity::default();
     for e in analysis.matrix(Grain::Workload) {
         assert!(e.unknown.is_empty(), "unknown verdict under definite semantics: {e:?}");
         let ports = ports_of(&e.allowed);
@@ -117,20 +111,20 @@ fn actual(case: &Path) -> Result<Connectivity, String> {
         match (&e.src, &e.dst) {
             (Endpoint::External(r), d) => {
                 if r.lo >> 32 == 0xffff {
-                    c.external.entry((name(d), "from")).or_default().push((r.lo, r.hi, ports));
+                    out.external.entry((d.label(c), "from")).or_default().push((r.lo, r.hi, ports));
                 }
             }
             (s, Endpoint::External(r)) => {
                 if r.lo >> 32 == 0xffff {
-                    c.external.entry((name(s), "to")).or_default().push((r.lo, r.hi, ports));
+                    out.external.entry((s.label(c), "to")).or_default().push((r.lo, r.hi, ports));
                 }
             }
             (s, d) => {
-                c.pairs.insert((name(s), name(d)), ports);
+                out.pairs.insert((s.label(c), d.label(c)), ports);
             }
         }
     }
-    Ok(c)
+    Ok(out)
 }
 
 /// The ports at address `v` in a piecewise list.

@@ -239,11 +239,11 @@ fn check(seed: u64, sem: Semantics) {
         match (&e.src, &e.dst) {
             (Endpoint::External(_), _) | (_, Endpoint::External(_)) => ext.push(e),
             _ => {
-                pods.insert((e.src.clone(), e.dst.clone()), e);
+                pods.insert((e.src, e.dst), e);
             }
         }
     }
-    let ep = |i: usize| Endpoint::Pod { namespace: c.pods[i].namespace.clone(), name: c.pods[i].name.clone() };
+    let ep = |i: usize| Endpoint::Pod(i as u32);
     for s in 0..c.pods.len() {
         for d in 0..c.pods.len() {
             if s == d {
@@ -310,8 +310,8 @@ fn unknown_pod_ips_never_yield_a_guess() {
         let sem = Semantics::of(PolicyEngine::Upstream);
         let a = Analysis::new(&c, sem);
         let rows: HashMap<(Endpoint, Endpoint), tusk_analyze::k8s::matrix::Entry> =
-            a.matrix(Grain::Pod).into_iter().map(|e| ((e.src.clone(), e.dst.clone()), e)).collect();
-        let ep = |i: usize| Endpoint::Pod { namespace: c.pods[i].namespace.clone(), name: c.pods[i].name.clone() };
+            a.matrix(Grain::Pod).into_iter().map(|e| ((e.src, e.dst), e)).collect();
+        let ep = |i: usize| Endpoint::Pod(i as u32);
         for s in 0..c.pods.len() {
             for d in (0..c.pods.len()).filter(|d| *d != s) {
                 for (proto, port) in FLOWS {

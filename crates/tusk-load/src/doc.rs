@@ -129,8 +129,22 @@ enum Frame {
 
 /// Parses every document of one file. Empty documents are dropped.
 pub fn parse_documents(file: &Arc<str>, text: &str) -> Result<Vec<Doc>, LoadError> {
-    let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
+    for_each_document(file, text, |d| {
+        docs.push(d);
+        Ok(())
+    })?;
+    Ok(docs)
+}
+
+/// Parses one file document by document, handing each to `f` as soon as it
+/// is complete, so a large export is never held as a tree all at once.
+pub fn for_each_document(
+    file: &Arc<str>,
+    text: &str,
+    mut f: impl FnMut(Doc) -> Result<(), LoadError>,
+) -> Result<(), LoadError> {
+    let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let err = |pos: Pos, msg: String| LoadError::new(Loc::new(file.clone(), pos), msg);
@@ -188,7 +202,7 @@ pub fn parse_documents(file: &Arc<str>, text: &str) -> Result<Vec<Doc>, LoadErro
         match stack.last_mut() {
             None => {
                 if !node.is_null() {
-                    docs.push(Doc { file: file.clone(), root: node });
+                    f(Doc { file: file.clone(), root: node })?;
                 }
                 anchors.clear();
             }
@@ -199,7 +213,7 @@ pub fn parse_documents(file: &Arc<str>, text: &str) -> Result<Vec<Doc>, LoadErro
             },
         }
     }
-    Ok(docs)
+    Ok(())
 }
 
 #[cfg(test)]

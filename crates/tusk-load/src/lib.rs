@@ -71,7 +71,7 @@ pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError>
     let mut warnings = Vec::new();
     let mut unrecognised: Option<LoadError> = None;
     for (name, text) in sources {
-        for d in doc::parse_documents(name, text)? {
+        doc::for_each_document(name, text, |d| {
             if k8s::is_k8s(&d.root) {
                 k8s.add_document(&d, &mut warnings)?;
             } else if azure::is_azure(&d.root) {
@@ -86,7 +86,8 @@ pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError>
                 unrecognised.get_or_insert(e.clone());
                 warnings.push(Warning { loc: e.loc, message: format!("skipping document: {}", e.message) });
             }
-        }
+            Ok(())
+        })?;
     }
     if let Some(e) = unrecognised.filter(|_| k8s.is_empty() && az.is_empty()) {
         return Err(e);

@@ -70,6 +70,7 @@ struct Selector<'a> {
     sem: &'a Semantics,
     ns_cache: HashMap<LabelSelector, RoaringBitmap>,
     pod_cache: HashMap<LabelSelector, RoaringBitmap>,
+    ns_index: HashMap<&'a str, usize>,
 }
 
 impl Selector<'_> {
@@ -98,8 +99,8 @@ impl Selector<'_> {
     }
 
     fn in_namespace(&self, ns: &str) -> RoaringBitmap {
-        match self.cluster.namespaces.iter().position(|n| n.name == ns) {
-            Some(i) => self.ep.by_namespace[i].clone(),
+        match self.ns_index.get(ns) {
+            Some(&i) => self.ep.by_namespace[i].clone(),
             None => RoaringBitmap::new(),
         }
     }
@@ -125,7 +126,8 @@ impl Selector<'_> {
 }
 
 pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
-    let mut s = Selector { cluster, ep, sem, ns_cache: HashMap::new(), pod_cache: HashMap::new() };
+    let ns_index = cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
+    let mut s = Selector { cluster, ep, sem, ns_cache: HashMap::new(), pod_cache: HashMap::new(), ns_index };
     let mut rules = Vec::new();
     let mut applied = vec![[Applied::default(), Applied::default()]; ep.classes.len()];
 

@@ -112,13 +112,44 @@ pub enum Grain {
     Namespace,
 }
 
-/// An endpoint of the matrix at some grain.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// An endpoint of the matrix at some grain: an index into the cluster's
+/// pods, workloads or namespaces (names are looked up only when printed),
+/// or a range of outside addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Endpoint {
-    Pod { namespace: String, name: String },
-    Workload { namespace: String, name: String, kind: &'static str },
-    Namespace(String),
+    Pod(u32),
+    Workload(u32),
+    Namespace(u32),
     External(IpRange),
+}
+
+impl Endpoint {
+    /// `ns/name[Kind]`, `ns[Namespace]` or `a-b[External]`: the notation of
+    /// netpol-analyzer's connlist.
+    pub fn label(&self, c: &Cluster) -> String {
+        match *self {
+            Endpoint::Pod(i) => {
+                let p = &c.pods[i as usize];
+                format!("{}/{}[Pod]", p.namespace, p.name)
+            }
+            Endpoint::Workload(i) => {
+                let w = &c.workloads[i as usize];
+                format!("{}/{}[{}]", w.namespace, w.name, w.kind.name())
+            }
+            Endpoint::Namespace(i) => format!("{}[Namespace]", c.namespaces[i as usize].name),
+            Endpoint::External(r) => format!("{r}[External]"),
+        }
+    }
+
+    /// The namespace of a pod, workload or namespace endpoint.
+    pub fn namespace<'c>(&self, c: &'c Cluster) -> Option<&'c str> {
+        match *self {
+            Endpoint::Pod(i) => Some(&c.pods[i as usize].namespace),
+            Endpoint::Workload(i) => Some(&c.workloads[i as usize].namespace),
+            Endpoint::Namespace(i) => Some(&c.namespaces[i as usize].name),
+            Endpoint::External(_) => None,
+        }
+    }
 }
 
 /// One row of the matrix: what `src` may open toward `dst`.
@@ -166,7 +197,7 @@ pub fn expand(cluster: &Cluster, ep: &Endpoints, pairs: &[ClassPair], grain: Gra
         for src in &srcs {
             // A pod, workload or namespace talking to itself is not a row.
             for dst in dsts.iter().filter(|d| *d != src) {
-                let e = rows.entry((src.clone(), dst.clone())).or_default();
+                let e = rows.entry((*src, *dst)).or_default();
                 e.0 = e.0.union(&all);
                 e.1 = e.1.union(&unknown);
             }
@@ -180,7 +211,7 @@ pub fn expand(cluster: &Cluster, ep: &Endpoints, pairs: &[ClassPair], grain: Gra
         })
         .filter(|e| !e.allowed.is_empty() || !e.unknown.is_empty())
         .collect();
-    out.sort_by(|a, b| (&a.src, &a.dst).cmp(&(&b.src, &b.dst)));
+    out.sort_unstable_by_key(|e| (e.src, e.dst));
     out
 }
 
@@ -195,26 +226,16 @@ fn members(cluster: &Cluster, ep: &Endpoints, s: Side, grain: Grain) -> Vec<Endp
     match s {
         Side::Atom(a) => vec![Endpoint::External(ep.atoms[a as usize])],
         Side::Group(g) => {
-            let mut v: Vec<Endpoint> = ep.groups[g as usize]
-                .pods
-                .iter()
-                .map(|&pi| {
-                    let p = &cluster.pods[pi as usize];
-                    match grain {
-                        Grain::Pod => Endpoint::Pod { namespace: p.namespace.clone(), name: p.name.clone() },
-                        Grain::Workload => {
-                            let w = &cluster.workloads[p.workload];
-                            Endpoint::Workload {
-                                namespace: w.namespace.clone(),
-                                name: w.name.clone(),
-                                kind: w.kind.name(),
-                            }
-                        }
-                        Grain::Namespace => Endpoint::Namespace(p.namespace.clone()),
-                    }
-                })
-                .collect();
-            v.sort();
+            let group = &ep.groups[g as usize];
+            let mut v: Vec<Endpoint> = match grain {
+                Grain::Pod => group.pods.iter().map(|&pi| Endpoint::Pod(pi)).collect(),
+                Grain::Workload => {
+                    group.pods.iter().map(|&pi| Endpoint::Workload(cluster.pods[pi as usize].workload as u32)).collect()
+                }
+                // Every pod of a group shares the group's namespace.
+                Grain::Namespace => vec![Endpoint::Namespace(group.namespace)],
+            };
+            v.sort_unstable();
             v.dedup();
             v
         }

@@ -3,7 +3,7 @@
 //! one may open any connection to a workload of the other, *and* no such
 //! verdict is unknown. Unknown is never reported as isolated.
 
-use super::matrix::{Endpoint, Entry};
+use super::matrix::Entry;
 use std::collections::BTreeMap;
 use tusk_core::ConnSet;
 use tusk_model::k8s::Cluster;
@@ -29,16 +29,8 @@ pub fn tenants_by_label(cluster: &Cluster, label: &str) -> BTreeMap<String, Stri
     cluster.namespaces.iter().filter_map(|n| n.labels.get(label).map(|t| (n.name.clone(), t.clone()))).collect()
 }
 
-fn namespace_of(e: &Endpoint) -> Option<&str> {
-    match e {
-        Endpoint::Pod { namespace, .. } | Endpoint::Workload { namespace, .. } => Some(namespace),
-        Endpoint::Namespace(n) => Some(n),
-        Endpoint::External(_) => None,
-    }
-}
-
 /// Every ordered pair of distinct tenants with what crosses between them.
-pub fn tenant_isolation(rows: &[Entry], tenant_of: &BTreeMap<String, String>) -> Vec<TenantPair> {
+pub fn tenant_isolation(c: &Cluster, rows: &[Entry], tenant_of: &BTreeMap<String, String>) -> Vec<TenantPair> {
     let names: std::collections::BTreeSet<&String> = tenant_of.values().collect();
     let mut pairs: BTreeMap<(String, String), TenantPair> = BTreeMap::new();
     for a in &names {
@@ -56,7 +48,7 @@ pub fn tenant_isolation(rows: &[Entry], tenant_of: &BTreeMap<String, String>) ->
         }
     }
     for e in rows {
-        let (Some(s), Some(d)) = (namespace_of(&e.src), namespace_of(&e.dst)) else { continue };
+        let (Some(s), Some(d)) = (e.src.namespace(c), e.dst.namespace(c)) else { continue };
         let (Some(ts), Some(td)) = (tenant_of.get(s), tenant_of.get(d)) else { continue };
         if let Some(p) = pairs.get_mut(&(ts.clone(), td.clone())) {
             p.allowed = p.allowed.union(&e.allowed);

@@ -43,33 +43,26 @@ pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
     out += "Tenant isolation (actor: pod; layer: Kubernetes policies; tenants by namespace label `tenant`)\n";
     let tenants = tenants_by_label(c, "tenant");
     let mut leak = None;
-    for p in tenant_isolation(&rows, &tenants) {
+    for p in tenant_isolation(c, &rows, &tenants) {
         if p.isolated() {
             out += &format!("  {:>6} -> {:<6} isolated\n", p.from, p.to);
         } else {
             out += &format!("  {:>6} -> {:<6} REACHABLE: {}\n", p.from, p.to, p.allowed);
             for w in &p.witnesses {
-                out += &format!(
-                    "           {} -> {}: {}\n",
-                    tusk_report::k8s::endpoint_label(&w.src),
-                    tusk_report::k8s::endpoint_label(&w.dst),
-                    w.allowed
-                );
+                out += &format!("           {} -> {}: {}\n", w.src.label(c), w.dst.label(c), w.allowed);
             }
             leak.get_or_insert(p);
         }
     }
     out += "\nWorkload connectivity\n";
-    out += &render_matrix(&rows, Grain::Workload, &sem.describe(), MatrixFormat::Txt);
+    out += &render_matrix(c, &rows, Grain::Workload, &sem.describe(), MatrixFormat::Txt);
 
     if let Some(p) = leak {
         let w = &p.witnesses[0];
-        let find = |e: &tusk_analyze::k8s::matrix::Endpoint| {
-            let label = tusk_report::k8s::endpoint_label(e);
-            c.pods.iter().position(|pod| {
-                let wl = &c.workloads[pod.workload];
-                label == format!("{}/{}[{}]", wl.namespace, wl.name, wl.kind.name())
-            })
+        // The witness is a workload pair: explain it for their first pods.
+        let find = |e: &tusk_analyze::k8s::matrix::Endpoint| match *e {
+            tusk_analyze::k8s::matrix::Endpoint::Workload(w) => c.pods.iter().position(|p| p.workload == w as usize),
+            _ => None,
         };
         if let (Some(s), Some(d)) = (find(&w.src), find(&w.dst)) {
             let proto = Protocol::Tcp;

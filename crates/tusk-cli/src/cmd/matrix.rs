@@ -40,12 +40,18 @@ pub struct Args {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Print the time of each phase (load, classes+rules, evaluation, render) to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let t0 = std::time::Instant::now();
     let loaded = load(&args.paths)?;
+    let t_load = t0.elapsed();
     let sem = args.policy_engine.semantics();
     let analysis = Analysis::new(&loaded.estate.k8s, sem);
+    let t_analyze = t0.elapsed();
     let grain = match args.grain {
         GrainArg::Pod => Grain::Pod,
         GrainArg::Workload => Grain::Workload,
@@ -60,12 +66,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         FormatArg::Connlist => MatrixFormat::Connlist,
     };
     let rows = analysis.matrix(grain);
+    let t_matrix = t0.elapsed();
     if format == MatrixFormat::Connlist {
         let unknown = rows.iter().filter(|r| !r.unknown.is_empty()).count();
         if unknown > 0 {
             eprintln!("tusk: {unknown} pairs have connections whose verdict depends on pod IPs the input lacks; they are not connlist lines (see --format txt)");
         }
     }
-    emit(&render_matrix(&rows, grain, &sem.describe(), format), args.output.as_deref())?;
+    emit(&render_matrix(&loaded.estate.k8s, &rows, grain, &sem.describe(), format), args.output.as_deref())?;
+    if args.timings {
+        let c = &loaded.estate.k8s;
+        eprintln!(
+            "timings: load {:.3}s, analyze {:.3}s ({} pods, {} classes, {} policies), matrix {:.3}s ({} rows), render {:.3}s",
+            t_load.as_secs_f64(),
+            (t_analyze - t_load).as_secs_f64(),
+            c.pods.len(),
+            analysis.endpoints.classes.len(),
+            c.network_policies.len() + c.admin_policies.len(),
+            (t_matrix - t_analyze).as_secs_f64(),
+            rows.len(),
+            (t0.elapsed() - t_matrix).as_secs_f64()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

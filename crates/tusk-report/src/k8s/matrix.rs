@@ -9,6 +9,7 @@
 
 use tusk_analyze::k8s::matrix::{Endpoint, Entry, Grain};
 use tusk_core::{ConnSet, PortSet, Protocol};
+use tusk_model::k8s::Cluster;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatrixFormat {
@@ -18,15 +19,6 @@ pub enum MatrixFormat {
     Md,
     Dot,
     Connlist,
-}
-
-pub fn endpoint_name(e: &Endpoint) -> String {
-    match e {
-        Endpoint::Pod { namespace, name } => format!("{namespace}/{name}[Pod]"),
-        Endpoint::Workload { namespace, name, kind } => format!("{namespace}/{name}[{kind}]"),
-        Endpoint::Namespace(ns) => format!("{ns}[Namespace]"),
-        Endpoint::External(r) => format!("{r}[External]"),
-    }
 }
 
 /// The port part of a connection set in connlist notation.
@@ -56,37 +48,35 @@ fn grain_name(g: Grain) -> &'static str {
     }
 }
 
-pub fn render_matrix(rows: &[Entry], grain: Grain, semantics: &str, format: MatrixFormat) -> String {
+pub fn render_matrix(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str, format: MatrixFormat) -> String {
     match format {
         MatrixFormat::Connlist => {
             // Sorted as text, like netpol-analyzer's output, so `diff` works.
             let mut lines: Vec<String> = rows
                 .iter()
                 .filter(|e| has_ports(&e.allowed))
-                .map(|e| {
-                    format!("{} => {} : {}\n", endpoint_name(&e.src), endpoint_name(&e.dst), connlist_conns(&e.allowed))
-                })
+                .map(|e| format!("{} => {} : {}\n", e.src.label(c), e.dst.label(c), connlist_conns(&e.allowed)))
                 .collect();
             lines.sort();
             lines.concat()
         }
-        MatrixFormat::Txt => txt(rows, grain, semantics),
-        MatrixFormat::Md => md(rows, grain, semantics),
+        MatrixFormat::Txt => txt(c, rows, grain, semantics),
+        MatrixFormat::Md => md(c, rows, grain, semantics),
         MatrixFormat::Csv => {
             let mut out = String::from("src,dst,allowed,unknown\n");
             for e in rows {
                 out += &format!(
                     "{},{},{},{}\n",
-                    csv_field(&endpoint_name(&e.src)),
-                    csv_field(&endpoint_name(&e.dst)),
+                    csv_field(&e.src.label(c)),
+                    csv_field(&e.dst.label(c)),
                     csv_field(&show(&e.allowed)),
                     csv_field(&show(&e.unknown))
                 );
             }
             out
         }
-        MatrixFormat::Dot => dot(rows),
-        MatrixFormat::Json => json(rows, grain, semantics),
+        MatrixFormat::Dot => dot(c, rows),
+        MatrixFormat::Json => json(c, rows, grain, semantics),
     }
 }
 
@@ -106,9 +96,13 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn txt(rows: &[Entry], grain: Grain, semantics: &str) -> String {
+fn txt(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str) -> String {
     let mut out = format!("Kubernetes policy connectivity, {} grain\nsemantics: {semantics}\n\n", grain_name(grain));
-    let names: Vec<(String, String)> = rows.iter().map(|e| (endpoint_name(&e.src), endpoint_name(&e.dst))).collect();
+    // Rows sorted by name for reading.
+    let mut named: Vec<(String, String, &Entry)> = rows.iter().map(|e| (e.src.label(c), e.dst.label(c), e)).collect();
+    named.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let names: Vec<(String, String)> = named.iter().map(|(s, d, _)| (s.clone(), d.clone())).collect();
+    let rows: Vec<&Entry> = named.iter().map(|(_, _, e)| *e).collect();
     let w1 = names.iter().map(|n| n.0.len()).max().unwrap_or(6).max(6);
     let w2 = names.iter().map(|n| n.1.len()).max().unwrap_or(11).max(11);
     out += &format!("{:<w1$}  {:<w2$}  CONNECTIONS\n", "SOURCE", "DESTINATION");
@@ -131,27 +125,22 @@ fn txt(rows: &[Entry], grain: Grain, semantics: &str) -> String {
     out
 }
 
-fn md(rows: &[Entry], grain: Grain, semantics: &str) -> String {
+fn md(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str) -> String {
     let mut out = format!("**Kubernetes policy connectivity, {} grain** — {semantics}\n\n", grain_name(grain));
     out += "| source | destination | allowed | unknown |\n|---|---|---|---|\n";
     for e in rows {
-        out += &format!(
-            "| `{}` | `{}` | {} | {} |\n",
-            endpoint_name(&e.src),
-            endpoint_name(&e.dst),
-            show(&e.allowed),
-            show(&e.unknown)
-        );
+        out +=
+            &format!("| `{}` | `{}` | {} | {} |\n", e.src.label(c), e.dst.label(c), show(&e.allowed), show(&e.unknown));
     }
     out
 }
 
-fn dot(rows: &[Entry]) -> String {
+fn dot(c: &Cluster, rows: &[Entry]) -> String {
     let mut out = String::from("digraph connectivity {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
     let mut seen = std::collections::BTreeSet::new();
     for e in rows {
         for n in [&e.src, &e.dst] {
-            let name = endpoint_name(n);
+            let name = n.label(c);
             if seen.insert(name.clone()) {
                 let shape = if matches!(n, Endpoint::External(_)) { ", shape=ellipse" } else { "" };
                 out += &format!("  \"{name}\" [label=\"{name}\"{shape}];\n");
@@ -162,12 +151,7 @@ fn dot(rows: &[Entry]) -> String {
         } else {
             (show(&e.allowed), "")
         };
-        out += &format!(
-            "  \"{}\" -> \"{}\" [label=\"{}\"{style}];\n",
-            endpoint_name(&e.src),
-            endpoint_name(&e.dst),
-            label
-        );
+        out += &format!("  \"{}\" -> \"{}\" [label=\"{}\"{style}];\n", e.src.label(c), e.dst.label(c), label);
     }
     out += "}\n";
     out
@@ -189,14 +173,18 @@ fn dot(rows: &[Entry]) -> String {
 /// kind), `namespace` (name) or `external` (range). Port lists are inclusive
 /// ranges; `non_port_protocols` covers ICMP and every protocol without ports.
 /// `unknown` holds what is allowed under some readings of inputs tusk lacks.
-fn json(rows: &[Entry], grain: Grain, semantics: &str) -> String {
+fn json(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str) -> String {
     use serde_json::json;
-    let ep = |e: &Endpoint| match e {
-        Endpoint::Pod { namespace, name } => json!({"type": "pod", "namespace": namespace, "name": name}),
-        Endpoint::Workload { namespace, name, kind } => {
-            json!({"type": "workload", "namespace": namespace, "name": name, "kind": kind})
+    let ep = |e: &Endpoint| match *e {
+        Endpoint::Pod(i) => {
+            let p = &c.pods[i as usize];
+            json!({"type": "pod", "namespace": p.namespace, "name": p.name})
         }
-        Endpoint::Namespace(n) => json!({"type": "namespace", "name": n}),
+        Endpoint::Workload(i) => {
+            let w = &c.workloads[i as usize];
+            json!({"type": "workload", "namespace": w.namespace, "name": w.name, "kind": w.kind.name()})
+        }
+        Endpoint::Namespace(i) => json!({"type": "namespace", "name": c.namespaces[i as usize].name}),
         Endpoint::External(r) => json!({"type": "external", "range": r.to_string()}),
     };
     let conns = |c: &ConnSet| {

@@ -4,4 +4,4 @@ mod explain;
 mod matrix;
 
 pub use explain::{render_explanation, render_explanation_json};
-pub use matrix::{endpoint_name as endpoint_label, render_matrix, MatrixFormat};
+pub use matrix::{render_matrix, MatrixFormat};
