@@ -184,10 +184,11 @@ pub fn plan(pods: u32, rng: &mut Rng) -> Cluster {
             replicas = remaining;
         }
         remaining -= replicas;
-        if slot % DEPLOYMENTS_PER_NAMESPACE == 0 {
+        let place = slot % DEPLOYMENTS_PER_NAMESPACE;
+        if place == 0 {
             add_app_namespace(&mut cluster, slot / DEPLOYMENTS_PER_NAMESPACE, rng);
         }
-        let tier = TIER_LAYOUT[slot % DEPLOYMENTS_PER_NAMESPACE];
+        let tier = TIER_LAYOUT[place];
         cluster.deployments.push(app_deployment(cluster.namespaces.len() - 1, slot, tier, replicas, rng));
         slot += 1;
     }

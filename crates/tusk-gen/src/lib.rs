@@ -28,7 +28,7 @@ pub struct Synthetic {
 pub fn generate(pods: u32, seed: u64) -> Synthetic {
     // Two streams, so that changing the policy mix never reshuffles workloads.
     let mut workload_rng = rng::Rng::new(seed);
-    let mut policy_rng = rng::Rng::new(seed ^ 0x5eed_0f_0011c1e5);
+    let mut policy_rng = rng::Rng::new(seed ^ 0x5EED_0F00_11C1_E5A5);
     let cluster = cluster::plan(pods, &mut workload_rng);
     let policies = policies::plan(&cluster, pods, &mut policy_rng);
     Synthetic { cluster, policies }

@@ -81,8 +81,14 @@ pub struct Rule {
 pub enum Peer {
     /// `namespaceSelector` and/or `podSelector` in one peer (ANDed); a missing
     /// namespace selector means the policy's own namespace.
-    Pods { namespaces: Option<Selector>, pods: Option<Selector> },
-    IpBlock { cidr: &'static str, except: Vec<&'static str> },
+    Pods {
+        namespaces: Option<Selector>,
+        pods: Option<Selector>,
+    },
+    IpBlock {
+        cidr: &'static str,
+        except: Vec<&'static str>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,7 +155,13 @@ pub fn plan(cluster: &Cluster, pods: u32, rng: &mut Rng) -> Vec<NetworkPolicy> {
 }
 
 fn policy(namespace: &str, name: &str, pod_selector: Selector) -> NetworkPolicy {
-    NetworkPolicy { namespace: namespace.to_string(), name: name.to_string(), pod_selector, ingress: None, egress: None }
+    NetworkPolicy {
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        pod_selector,
+        ingress: None,
+        egress: None,
+    }
 }
 
 /// The DNS egress rule: UDP and TCP 53 to CoreDNS in kube-system.

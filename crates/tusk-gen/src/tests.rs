@@ -163,7 +163,8 @@ fn generated_yaml_reads_back_with_the_intended_structure() {
                     assert!(port.keys().iter().all(|k| ["protocol", "port", "endPort"].contains(k)), "{port:?}");
                     end_ports += usize::from(port.get("endPort").is_some());
                 }
-                for peer in rule.get(if section == "ingress" { "from" } else { "to" }).map(Tree::seq).unwrap_or_default()
+                for peer in
+                    rule.get(if section == "ingress" { "from" } else { "to" }).map(Tree::seq).unwrap_or_default()
                 {
                     for k in peer.keys() {
                         assert!(["namespaceSelector", "podSelector", "ipBlock"].contains(&k), "{peer:?}");
