@@ -69,6 +69,7 @@ pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError>
     let mut k8s = k8s::Builder::default();
     let mut az = azure::Builder::default();
     let mut warnings = Vec::new();
+    let mut unrecognised: Option<LoadError> = None;
     for (name, text) in sources {
         for d in doc::parse_documents(name, text)? {
             if k8s::is_k8s(&d.root) {
@@ -76,12 +77,19 @@ pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError>
             } else if azure::is_azure(&d.root) {
                 az.add_document(&d, &mut warnings)?;
             } else {
-                return Err(LoadError::new(
+                // Folders often hold other JSON/YAML (tool output, values
+                // files): skip it, but refuse a load where nothing was usable.
+                let e = LoadError::new(
                     d.loc(&d.root),
                     "not a Kubernetes object (no `apiVersion` and `kind`) nor an Azure resource or export",
-                ));
+                );
+                unrecognised.get_or_insert(e.clone());
+                warnings.push(Warning { loc: e.loc, message: format!("skipping document: {}", e.message) });
             }
         }
+    }
+    if let Some(e) = unrecognised.filter(|_| k8s.is_empty() && az.is_empty()) {
+        return Err(e);
     }
     let estate = Estate { k8s: k8s.finish(&mut warnings)?, azure: az.finish(&mut warnings)? };
     Ok(Loaded { estate, warnings })

@@ -201,8 +201,10 @@ pub enum PolicyPort {
     All(Protocol),
     /// `port` .. `endPort` (equal when `endPort` is absent).
     Range(Protocol, u16, u16),
-    /// A container port name, resolved per destination pod.
-    Named(Protocol, String),
+    /// A container port name, resolved per destination pod. NetworkPolicy
+    /// names a protocol (default TCP) that must match the container port's;
+    /// AdminNetworkPolicy's `namedPort` takes the container port's protocol.
+    Named(Option<Protocol>, String),
 }
 
 /// The peers of a NetworkPolicy rule.

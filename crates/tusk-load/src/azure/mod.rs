@@ -14,6 +14,10 @@ pub fn is_azure(_root: &Node) -> bool {
 pub struct Builder {}
 
 impl Builder {
+    pub fn is_empty(&self) -> bool {
+        true
+    }
+
     pub fn add_document(&mut self, _doc: &Doc, _warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
         Ok(())
     }

@@ -1,0 +1,289 @@
+//! Endpoint equivalence classes: the pods that no policy can tell apart are
+//! one class, and addresses outside the cluster are cut into atoms that no
+//! policy CIDR splits. Every later step works on class ids, never on pods.
+//!
+//! A pod's class key is its namespace, the labels that some selector reads
+//! (other labels cannot change a verdict), its named container ports (they
+//! resolve named policy ports), and which address atoms its IPs fall in when
+//! ipBlocks can select pods. Under that semantics a pod whose IP is not known
+//! is split into one *variant* per atom its IP could be in; a verdict holds
+//! for the pod only if it holds for every variant (see [`super::matrix`]).
+
+use super::Semantics;
+use roaring::RoaringBitmap;
+use std::collections::{BTreeSet, HashMap};
+use tusk_core::ip::{all_v4, ip_to_u128};
+use tusk_core::{IpRange, IpSet};
+use tusk_model::k8s::{AdminPeer, Cluster, ContainerPort, LabelSelector, Labels, NpPeer};
+
+/// Pods that no policy can distinguish.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub namespace: u32,
+    pub labels: Labels,
+    pub ports: Vec<ContainerPort>,
+    /// Pod indices into `Cluster::pods`.
+    pub pods: Vec<u32>,
+    /// Engine class ids of this group's variants (one unless the IP is unknown).
+    pub variants: Vec<u32>,
+}
+
+/// What the engine evaluates: a group, with its IP atom fixed when relevant.
+#[derive(Debug, Clone)]
+pub struct Class {
+    pub group: u32,
+    /// Atom ids of the class's addresses, when ipBlocks can select pods.
+    pub ip_atoms: Vec<u32>,
+}
+
+#[derive(Debug)]
+pub struct Endpoints {
+    pub groups: Vec<Group>,
+    pub classes: Vec<Class>,
+    /// External address atoms; atom `i` has peer id `classes.len() + i`.
+    pub atoms: Vec<IpRange>,
+    /// Pod index → group id.
+    pub pod_group: Vec<u32>,
+    /// Namespace index → class ids in it.
+    pub by_namespace: Vec<RoaringBitmap>,
+    label_index: HashMap<String, (RoaringBitmap, HashMap<String, RoaringBitmap>)>,
+    all_classes: RoaringBitmap,
+}
+
+impl Endpoints {
+    pub fn build(cluster: &Cluster, sem: &Semantics) -> Endpoints {
+        let keys = referenced_label_keys(cluster);
+        let atoms = address_atoms(cluster);
+        let atom_of = |ip: std::net::IpAddr| -> u32 {
+            let v = ip_to_u128(ip);
+            atoms.partition_point(|a| a.hi < v) as u32
+        };
+        let ns_index: HashMap<&str, u32> =
+            cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i as u32)).collect();
+
+        type Key = (u32, Vec<(String, String)>, Vec<(Option<String>, u16, tusk_core::Protocol)>, Vec<u32>);
+        let mut group_ids: HashMap<Key, u32> = HashMap::new();
+        let mut groups: Vec<Group> = Vec::new();
+        let mut pod_group = Vec::with_capacity(cluster.pods.len());
+        for (pi, pod) in cluster.pods.iter().enumerate() {
+            let ns = ns_index[pod.namespace.as_str()];
+            let labels: Vec<(String, String)> = pod
+                .labels
+                .iter()
+                .filter(|(k, _)| keys.contains(k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let mut ports: Vec<_> = pod.ports.iter().map(|p| (p.name.clone(), p.port, p.protocol)).collect();
+            ports.sort();
+            ports.dedup();
+            let mut ip_atoms: Vec<u32> =
+                if sem.ipblock_selects_pods { pod.ips.iter().map(|ip| atom_of(*ip)).collect() } else { Vec::new() };
+            ip_atoms.sort_unstable();
+            ip_atoms.dedup();
+            let key: Key = (ns, labels, ports, ip_atoms);
+            let next = groups.len() as u32;
+            let g = *group_ids.entry(key).or_insert(next);
+            if g == next {
+                groups.push(Group {
+                    namespace: ns,
+                    labels: pod
+                        .labels
+                        .iter()
+                        .filter(|(k, _)| keys.contains(k.as_str()))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                    ports: pod.ports.clone(),
+                    pods: Vec::new(),
+                    variants: Vec::new(),
+                });
+            }
+            groups[g as usize].pods.push(pi as u32);
+            pod_group.push(g);
+        }
+
+        // Variants: a pod with no known IP may hold any IPv4 address, so each
+        // IPv4 atom is a possible world for it.
+        let v4 = all_v4();
+        let v4_atoms: Vec<u32> = (0..atoms.len() as u32).filter(|&i| v4.contains(atoms[i as usize].lo)).collect();
+        let mut classes = Vec::new();
+        for (gi, g) in groups.iter_mut().enumerate() {
+            let known: Vec<u32> = if sem.ipblock_selects_pods {
+                let first = &cluster.pods[g.pods[0] as usize];
+                let mut a: Vec<u32> = first.ips.iter().map(|ip| atom_of(*ip)).collect();
+                a.sort_unstable();
+                a.dedup();
+                a
+            } else {
+                Vec::new()
+            };
+            let worlds: Vec<Vec<u32>> = if sem.ipblock_selects_pods && known.is_empty() {
+                v4_atoms.iter().map(|a| vec![*a]).collect()
+            } else {
+                vec![known]
+            };
+            for ip_atoms in worlds {
+                g.variants.push(classes.len() as u32);
+                classes.push(Class { group: gi as u32, ip_atoms });
+            }
+        }
+
+        let mut by_namespace = vec![RoaringBitmap::new(); cluster.namespaces.len()];
+        let mut label_index: HashMap<String, (RoaringBitmap, HashMap<String, RoaringBitmap>)> = HashMap::new();
+        for (ci, c) in classes.iter().enumerate() {
+            let g = &groups[c.group as usize];
+            by_namespace[g.namespace as usize].insert(ci as u32);
+            for (k, v) in &g.labels {
+                let e = label_index.entry(k.clone()).or_default();
+                e.0.insert(ci as u32);
+                e.1.entry(v.clone()).or_default().insert(ci as u32);
+            }
+        }
+        let mut all_classes = RoaringBitmap::new();
+        all_classes.insert_range(0..classes.len() as u32);
+        Endpoints { groups, classes, atoms, pod_group, by_namespace, label_index, all_classes }
+    }
+
+    pub fn class_count(&self) -> u32 {
+        self.classes.len() as u32
+    }
+
+    /// Peer id of external atom `i`.
+    pub fn atom_peer(&self, i: u32) -> u32 {
+        self.class_count() + i
+    }
+
+    pub fn is_atom(&self, peer: u32) -> bool {
+        peer >= self.class_count()
+    }
+
+    /// Every pod class.
+    pub fn all_classes(&self) -> &RoaringBitmap {
+        &self.all_classes
+    }
+
+    /// Every peer: all classes and all external atoms.
+    pub fn universe(&self) -> RoaringBitmap {
+        let mut u = RoaringBitmap::new();
+        u.insert_range(0..self.class_count() + self.atoms.len() as u32);
+        u
+    }
+
+    /// The classes whose labels satisfy `sel`, by the label index.
+    pub fn select_labels(&self, sel: &LabelSelector) -> RoaringBitmap {
+        let mut out = self.all_classes.clone();
+        let empty = (RoaringBitmap::new(), HashMap::new());
+        for (k, v) in &sel.match_labels {
+            let e = self.label_index.get(k).unwrap_or(&empty);
+            out &= e.1.get(v).cloned().unwrap_or_default();
+        }
+        for r in &sel.match_expressions {
+            let e = self.label_index.get(&r.key).unwrap_or(&empty);
+            let any_of = || r.values.iter().filter_map(|v| e.1.get(v)).fold(RoaringBitmap::new(), |a, b| a | b);
+            use tusk_model::k8s::SelectorOp::*;
+            match r.op {
+                In => out &= any_of(),
+                NotIn => out -= any_of(),
+                Exists => out &= &e.0,
+                DoesNotExist => out -= &e.0,
+            }
+        }
+        out
+    }
+
+    /// The peers (classes and atoms) inside an address set: atoms contained
+    /// in it and, when ipBlocks select pods, classes whose IP atom is in it.
+    pub fn select_addresses(&self, set: &IpSet, sem: &Semantics) -> RoaringBitmap {
+        let mut out = RoaringBitmap::new();
+        let mut inside = RoaringBitmap::new();
+        for (i, a) in self.atoms.iter().enumerate() {
+            if set.contains(a.lo) {
+                inside.insert(i as u32);
+                out.insert(self.atom_peer(i as u32));
+            }
+        }
+        if sem.ipblock_selects_pods {
+            for (ci, c) in self.classes.iter().enumerate() {
+                if c.ip_atoms.iter().any(|a| inside.contains(*a)) {
+                    out.insert(ci as u32);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Pod label keys that any selector of any policy reads.
+fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    let mut add = |s: &LabelSelector| {
+        keys.extend(s.match_labels.iter().map(|(k, _)| k.clone()));
+        keys.extend(s.match_expressions.iter().map(|r| r.key.clone()));
+    };
+    for p in &cluster.network_policies {
+        add(&p.pod_selector);
+        for r in p.ingress.iter().chain(&p.egress) {
+            for peer in &r.peers {
+                if let NpPeer::Pods { pod_selector: Some(s), .. } = peer {
+                    add(s);
+                }
+            }
+        }
+    }
+    for p in cluster.admin_policies.iter().chain(&cluster.baseline_policy) {
+        let peers = p.ingress.iter().chain(&p.egress).flat_map(|r| &r.peers);
+        for peer in std::iter::once(&p.subject).chain(peers) {
+            if let AdminPeer::Pods { pod_selector, .. } = peer {
+                add(pod_selector);
+            }
+        }
+    }
+    keys
+}
+
+/// Cuts the address space at every boundary of every policy CIDR. IPv4 is
+/// always present; IPv6 atoms only when some policy or pod uses IPv6.
+fn address_atoms(cluster: &Cluster) -> Vec<IpRange> {
+    let mut sets: Vec<&IpSet> = Vec::new();
+    for p in &cluster.network_policies {
+        for r in p.ingress.iter().chain(&p.egress) {
+            for peer in &r.peers {
+                if let NpPeer::IpBlock { addresses, .. } = peer {
+                    sets.push(addresses);
+                }
+            }
+        }
+    }
+    for p in cluster.admin_policies.iter().chain(&cluster.baseline_policy) {
+        for r in &p.egress {
+            for peer in &r.peers {
+                if let AdminPeer::Networks(s, _) = peer {
+                    sets.push(s);
+                }
+            }
+        }
+    }
+    let v4 = all_v4();
+    let uses_v6 =
+        sets.iter().any(|s| !s.is_subset(&v4)) || cluster.pods.iter().flat_map(|p| &p.ips).any(|ip| ip.is_ipv6());
+    let space = if uses_v6 { IpSet::range(0, u128::MAX) } else { v4 };
+    // Every start of a range and every point after its end opens a new atom.
+    let mut cuts: BTreeSet<u128> = BTreeSet::new();
+    for s in &sets {
+        for &(lo, hi) in s.ranges() {
+            cuts.insert(lo);
+            if hi < u128::MAX {
+                cuts.insert(hi + 1);
+            }
+        }
+    }
+    let mut atoms = Vec::new();
+    for &(lo, hi) in space.ranges() {
+        let mut start = lo;
+        for &c in cuts.range(lo + 1..=hi) {
+            atoms.push(IpRange { lo: start, hi: c - 1 });
+            start = c;
+        }
+        atoms.push(IpRange { lo: start, hi });
+    }
+    atoms
+}

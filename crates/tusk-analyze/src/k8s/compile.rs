@@ -1,0 +1,239 @@
+//! Compiles policies into rules over peer bitmaps: every selector is
+//! evaluated once against the label index (and cached), every subject is
+//! inverted into per-class rule lists, so evaluation never looks at a label.
+
+use super::classes::Endpoints;
+use super::Semantics;
+use roaring::RoaringBitmap;
+use std::collections::HashMap;
+use tusk_core::{ConnSet, PortSet, Protocol};
+use tusk_model::k8s::{AdminAction, AdminPeer, Cluster, ContainerPort, LabelSelector, NpPeer, PolicyPort};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+/// Where a compiled rule came from, for explanations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RuleOrigin {
+    /// `cluster.admin_policies[policy]`, rule index in that direction.
+    Admin {
+        policy: u32,
+        rule: u32,
+    },
+    Baseline {
+        rule: u32,
+    },
+    Np {
+        policy: u32,
+        rule: u32,
+    },
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub origin: RuleOrigin,
+    pub action: AdminAction,
+    pub peers: RoaringBitmap,
+    pub ports: Vec<PolicyPort>,
+}
+
+/// The rules that apply to one class in one direction, in evaluation order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Applied {
+    /// AdminNetworkPolicy rules, by priority then rule order.
+    pub admin: Vec<u32>,
+    /// `Some` when some NetworkPolicy isolates the class in this direction.
+    pub np: Option<Vec<u32>>,
+    pub baseline: Vec<u32>,
+}
+
+#[derive(Debug)]
+pub struct Compiled {
+    pub rules: Vec<Rule>,
+    /// `[ingress, egress]` rule lists per class.
+    pub applied: Vec<[Applied; 2]>,
+}
+
+pub fn dir_index(d: Direction) -> usize {
+    match d {
+        Direction::Ingress => 0,
+        Direction::Egress => 1,
+    }
+}
+
+struct Selector<'a> {
+    cluster: &'a Cluster,
+    ep: &'a Endpoints,
+    sem: &'a Semantics,
+    ns_cache: HashMap<LabelSelector, RoaringBitmap>,
+    pod_cache: HashMap<LabelSelector, RoaringBitmap>,
+}
+
+impl Selector<'_> {
+    /// Classes in the namespaces whose labels match.
+    fn namespaces(&mut self, sel: &LabelSelector) -> RoaringBitmap {
+        if let Some(b) = self.ns_cache.get(sel) {
+            return b.clone();
+        }
+        let mut b = RoaringBitmap::new();
+        for (i, ns) in self.cluster.namespaces.iter().enumerate() {
+            if sel.matches(&ns.labels) {
+                b |= &self.ep.by_namespace[i];
+            }
+        }
+        self.ns_cache.insert(sel.clone(), b.clone());
+        b
+    }
+
+    fn pods(&mut self, sel: &LabelSelector) -> RoaringBitmap {
+        if let Some(b) = self.pod_cache.get(sel) {
+            return b.clone();
+        }
+        let b = self.ep.select_labels(sel);
+        self.pod_cache.insert(sel.clone(), b.clone());
+        b
+    }
+
+    fn in_namespace(&self, ns: &str) -> RoaringBitmap {
+        match self.cluster.namespaces.iter().position(|n| n.name == ns) {
+            Some(i) => self.ep.by_namespace[i].clone(),
+            None => RoaringBitmap::new(),
+        }
+    }
+
+    fn admin_peer(&mut self, p: &AdminPeer) -> RoaringBitmap {
+        match p {
+            AdminPeer::Namespaces(ns) => self.namespaces(ns),
+            AdminPeer::Pods { namespace_selector, pod_selector } => {
+                self.namespaces(namespace_selector) & self.pods(pod_selector)
+            }
+            AdminPeer::Networks(set, _) => self.ep.select_addresses(set, self.sem),
+            AdminPeer::Nodes(sel) => {
+                let mut set = tusk_core::IpSet::empty();
+                for n in self.cluster.nodes.iter().filter(|n| sel.matches(&n.labels)) {
+                    for ip in &n.ips {
+                        set = set.union(&tusk_core::ip::addr_set(*ip));
+                    }
+                }
+                self.ep.select_addresses(&set, self.sem)
+            }
+        }
+    }
+}
+
+pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
+    let mut s = Selector { cluster, ep, sem, ns_cache: HashMap::new(), pod_cache: HashMap::new() };
+    let mut rules = Vec::new();
+    let mut applied = vec![[Applied::default(), Applied::default()]; ep.classes.len()];
+
+    // AdminNetworkPolicies: lower priority number first (network-policy-api:
+    // "the lower the number, the higher the precedence").
+    let mut order: Vec<usize> = (0..cluster.admin_policies.len()).collect();
+    order.sort_by_key(|&i| cluster.admin_policies[i].priority);
+    let admin = order.iter().map(|&i| (i, &cluster.admin_policies[i], false));
+    let baseline = cluster.baseline_policy.iter().map(|p| (0, p, true));
+    for (pi, p, is_baseline) in admin.chain(baseline) {
+        let subject = s.admin_peer(&p.subject);
+        for (dir, list) in [(Direction::Ingress, &p.ingress), (Direction::Egress, &p.egress)] {
+            for (ri, r) in list.iter().enumerate() {
+                let peers = r.peers.iter().fold(RoaringBitmap::new(), |acc, peer| acc | s.admin_peer(peer));
+                let origin = if is_baseline {
+                    RuleOrigin::Baseline { rule: ri as u32 }
+                } else {
+                    RuleOrigin::Admin { policy: pi as u32, rule: ri as u32 }
+                };
+                let id = rules.len() as u32;
+                rules.push(Rule { origin, action: r.action, peers, ports: r.ports.clone() });
+                for c in &subject {
+                    let a = &mut applied[c as usize][dir_index(dir)];
+                    if is_baseline {
+                        a.baseline.push(id);
+                    } else {
+                        a.admin.push(id);
+                    }
+                }
+            }
+        }
+    }
+
+    for (pi, p) in cluster.network_policies.iter().enumerate() {
+        let subject = s.in_namespace(&p.namespace) & s.pods(&p.pod_selector);
+        for (dir, isolates, list) in
+            [(Direction::Ingress, p.isolates_ingress, &p.ingress), (Direction::Egress, p.isolates_egress, &p.egress)]
+        {
+            if !isolates {
+                // Rules of a direction the policy does not list in policyTypes
+                // have no effect (NetworkPolicySpec.policyTypes).
+                continue;
+            }
+            let mut ids = Vec::new();
+            for (ri, r) in list.iter().enumerate() {
+                let peers = if r.peers.is_empty() {
+                    ep.universe()
+                } else {
+                    r.peers.iter().fold(RoaringBitmap::new(), |acc, peer| {
+                        acc | match peer {
+                            NpPeer::Pods { namespace_selector, pod_selector, .. } => {
+                                let ns = match namespace_selector {
+                                    Some(sel) => s.namespaces(sel),
+                                    None => s.in_namespace(&p.namespace),
+                                };
+                                match pod_selector {
+                                    Some(sel) => ns & s.pods(sel),
+                                    None => ns,
+                                }
+                            }
+                            NpPeer::IpBlock { addresses, .. } => ep.select_addresses(addresses, sem),
+                        }
+                    })
+                };
+                let origin = RuleOrigin::Np { policy: pi as u32, rule: ri as u32 };
+                ids.push(rules.len() as u32);
+                rules.push(Rule { origin, action: AdminAction::Allow, peers, ports: r.ports.clone() });
+            }
+            for c in &subject {
+                let a = &mut applied[c as usize][dir_index(dir)];
+                a.np.get_or_insert_with(Vec::new).extend(&ids);
+            }
+        }
+    }
+    Compiled { rules, applied }
+}
+
+/// The connections a port list allows toward a pod with `ports` (named ports
+/// resolve on it); `None` for a destination that is not a pod.
+pub fn resolve_ports(list: &[PolicyPort], ports: Option<&[ContainerPort]>) -> ConnSet {
+    if list.is_empty() {
+        return ConnSet::all();
+    }
+    let mut c = ConnSet::none();
+    for p in list {
+        let add = match p {
+            PolicyPort::All(proto) => ConnSet::of(*proto, PortSet::all_ports()),
+            PolicyPort::Range(proto, lo, hi) => ConnSet::of(*proto, PortSet::range(*lo, *hi)),
+            PolicyPort::Named(proto, name) => {
+                let mut n = ConnSet::none();
+                for cp in ports.unwrap_or_default() {
+                    if cp.name.as_deref() == Some(name) && proto.is_none_or(|p| p == cp.protocol) {
+                        n = n.union(&ConnSet::of(cp.protocol, PortSet::single(cp.port)));
+                    }
+                }
+                n
+            }
+        };
+        c = c.union(&add);
+    }
+    c
+}
+
+pub fn has_named(list: &[PolicyPort]) -> bool {
+    list.iter().any(|p| matches!(p, PolicyPort::Named(..)))
+}
+
+/// Is this protocol one a policy port can name?
+pub fn is_ported(p: Protocol) -> bool {
+    p != Protocol::Icmp
+}

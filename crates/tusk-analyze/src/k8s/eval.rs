@@ -1,0 +1,172 @@
+//! Layered evaluation of one class in one direction, over *pieces*: pairs of
+//! (peer bitmap, connection set). Starting from "every peer, every
+//! connection undecided", each rule in order carves out what it decides.
+//!
+//! Layers, per network-policy-api (AdminNetworkPolicy, "Precedence"):
+//! 1. AdminNetworkPolicy rules by priority then order: Allow and Deny are
+//!    final, Pass skips the remaining admin rules;
+//! 2. NetworkPolicy: if any policy isolates the pod in this direction, the
+//!    union of their rules is allowed and the rest denied (NetworkPolicy
+//!    docs, "Isolated and Non-isolated Pods");
+//! 3. otherwise BaselineAdminNetworkPolicy rules in order (Allow/Deny);
+//! 4. otherwise allowed (Kubernetes' default).
+
+use super::classes::Endpoints;
+use super::compile::{has_named, resolve_ports, Applied, Compiled, Direction};
+use roaring::RoaringBitmap;
+use std::collections::HashMap;
+use tusk_core::ConnSet;
+use tusk_model::k8s::AdminAction;
+
+pub type Pieces = Vec<(RoaringBitmap, ConnSet)>;
+
+/// Merges pieces with equal connection sets.
+fn merge(pieces: Pieces) -> Pieces {
+    let mut by: HashMap<ConnSet, RoaringBitmap> = HashMap::new();
+    for (b, c) in pieces {
+        if !b.is_empty() && !c.is_empty() {
+            *by.entry(c).or_default() |= b;
+        }
+    }
+    let mut out: Pieces = by.into_iter().map(|(c, b)| (b, c)).collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
+/// Makes pieces disjoint: a peer in several pieces gets the union of their
+/// connection sets (the union semantics of allow rules).
+pub fn disjoint(pieces: Pieces) -> Pieces {
+    let mut out: Pieces = Vec::new();
+    for (mut b, c) in merge(pieces) {
+        let mut next = Vec::with_capacity(out.len() + 1);
+        for (e, ec) in out {
+            let i = &b & &e;
+            if i.is_empty() {
+                next.push((e, ec));
+                continue;
+            }
+            let rest = e - &i;
+            if !rest.is_empty() {
+                next.push((rest, ec.clone()));
+            }
+            b -= &i;
+            next.push((i, ec.union(&c)));
+        }
+        if !b.is_empty() {
+            next.push((b, c));
+        }
+        out = next;
+    }
+    merge(out)
+}
+
+/// The evaluation context of one class in one direction.
+pub struct Evaluator<'a> {
+    pub ep: &'a Endpoints,
+    pub compiled: &'a Compiled,
+    /// Rule → (peers, connections) split by the peer's named ports, for
+    /// egress rules with named ports (they resolve on each destination).
+    egress_named: HashMap<u32, Pieces>,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(ep: &'a Endpoints, compiled: &'a Compiled) -> Self {
+        let mut egress_named = HashMap::new();
+        for (id, r) in compiled.rules.iter().enumerate() {
+            if !has_named(&r.ports) {
+                continue;
+            }
+            let mut pieces = Pieces::new();
+            for peer in &r.peers {
+                let ports = if ep.is_atom(peer) {
+                    None
+                } else {
+                    Some(&ep.groups[ep.classes[peer as usize].group as usize].ports[..])
+                };
+                pieces.push((RoaringBitmap::from_iter([peer]), resolve_ports(&r.ports, ports)));
+            }
+            egress_named.insert(id as u32, merge(pieces));
+        }
+        Evaluator { ep, compiled, egress_named }
+    }
+
+    /// A rule's pieces as seen from `class` in `dir`: ingress named ports
+    /// resolve on the class itself, egress ones on each destination.
+    fn rule_pieces(&self, id: u32, class: u32, dir: Direction) -> Pieces {
+        let r = &self.compiled.rules[id as usize];
+        if !has_named(&r.ports) {
+            return vec![(r.peers.clone(), resolve_ports(&r.ports, None))];
+        }
+        match dir {
+            Direction::Ingress => {
+                let g = &self.ep.groups[self.ep.classes[class as usize].group as usize];
+                vec![(r.peers.clone(), resolve_ports(&r.ports, Some(&g.ports)))]
+            }
+            Direction::Egress => self.egress_named[&id].clone(),
+        }
+    }
+
+    /// Ordered first-match evaluation; returns (allowed, passed, undecided).
+    fn ordered(&self, rules: &[u32], class: u32, dir: Direction, mut undecided: Pieces) -> (Pieces, Pieces, Pieces) {
+        let (mut allowed, mut passed) = (Pieces::new(), Pieces::new());
+        for &id in rules {
+            let action = self.compiled.rules[id as usize].action;
+            for (p, r) in self.rule_pieces(id, class, dir) {
+                let mut next = Pieces::with_capacity(undecided.len() + 1);
+                for (s, c) in undecided {
+                    let m = &s & &p;
+                    let hit = c.intersect(&r);
+                    if m.is_empty() || hit.is_empty() {
+                        next.push((s, c));
+                        continue;
+                    }
+                    let rest = &s - &m;
+                    if !rest.is_empty() {
+                        next.push((rest, c.clone()));
+                    }
+                    let left = c.subtract(&r);
+                    if !left.is_empty() {
+                        next.push((m.clone(), left));
+                    }
+                    match action {
+                        AdminAction::Allow => allowed.push((m, hit)),
+                        AdminAction::Pass => passed.push((m, hit)),
+                        AdminAction::Deny => {}
+                    }
+                }
+                undecided = merge(next);
+            }
+        }
+        (allowed, passed, undecided)
+    }
+
+    /// What `class` allows in `dir`, as disjoint pieces over peers.
+    pub fn evaluate(&self, class: u32, dir: Direction, applied: &Applied) -> Pieces {
+        let start = vec![(self.ep.universe(), ConnSet::all())];
+        let (mut allowed, passed, undecided) = self.ordered(&applied.admin, class, dir, start);
+        let mut rest = passed;
+        rest.extend(undecided);
+        let rest = merge(rest);
+        match &applied.np {
+            Some(np_rules) => {
+                let np: Pieces = np_rules.iter().flat_map(|&id| self.rule_pieces(id, class, dir)).collect();
+                for (s, c) in &rest {
+                    for (p, r) in &np {
+                        allowed.push((s & p, c.intersect(r)));
+                    }
+                }
+            }
+            None => {
+                let (banp_allowed, _, undecided) = self.ordered(&applied.baseline, class, dir, rest);
+                allowed.extend(banp_allowed);
+                allowed.extend(undecided);
+            }
+        }
+        disjoint(allowed)
+    }
+}
+
+/// The connection set a disjoint piece list gives one peer.
+pub fn lookup(pieces: &Pieces, peer: u32) -> Option<&ConnSet> {
+    pieces.iter().find(|(b, _)| b.contains(peer)).map(|(_, c)| c)
+}

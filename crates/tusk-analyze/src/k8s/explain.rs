@@ -1,0 +1,370 @@
+//! The plain per-flow evaluator: one flow (source, destination, protocol,
+//! port), every layer walked in order with direct label matching, every rule
+//! that matched recorded with its source line. It shares no code with the
+//! class engine on purpose: it is the reference the engine is tested against
+//! and the answer `tusk explain` prints.
+
+use super::Semantics;
+use std::net::IpAddr;
+use tusk_core::{Loc, Protocol};
+use tusk_model::k8s::{AdminAction, AdminNetworkPolicy, AdminPeer, Cluster, LabelSelector, NpPeer, Pod, PolicyPort};
+
+/// One end of a flow.
+#[derive(Debug, Clone, Copy)]
+pub enum FlowEnd {
+    /// Index into `Cluster::pods`.
+    Pod(usize),
+    /// An address outside the cluster.
+    Address(IpAddr),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    Denied,
+    Unknown(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Admin,
+    NetworkPolicy,
+    Baseline,
+    Default,
+}
+
+/// A rule that matched the flow (or the default that applied).
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub layer: Layer,
+    /// `AdminNetworkPolicy x (priority 10)`, `NetworkPolicy ns/y`, ...
+    pub policy: String,
+    /// The rule's name or position (`ingress[2]`).
+    pub rule: String,
+    pub action: &'static str,
+    pub loc: Option<Loc>,
+    /// Did this step decide the verdict of its side?
+    pub decisive: bool,
+}
+
+/// The evaluation at one end (egress at the source, ingress at the destination).
+#[derive(Debug, Clone)]
+pub struct Side {
+    /// False when that end is not a pod: no pod policy applies there.
+    pub applies: bool,
+    pub steps: Vec<Step>,
+    pub verdict: Verdict,
+}
+
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    pub egress: Side,
+    pub ingress: Side,
+    pub verdict: Verdict,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dir {
+    Ingress,
+    Egress,
+}
+
+enum Match {
+    Yes,
+    No,
+    Maybe(String),
+}
+
+struct Ctx<'a> {
+    c: &'a Cluster,
+    sem: &'a Semantics,
+}
+
+impl Ctx<'_> {
+    fn ns_labels(&self, ns: &str) -> Option<&tusk_model::k8s::Labels> {
+        self.c.namespaces.iter().find(|n| n.name == ns).map(|n| &n.labels)
+    }
+
+    fn pod_in(&self, pod: &Pod, ns_sel: &LabelSelector, pod_sel: &LabelSelector) -> bool {
+        self.ns_labels(&pod.namespace).is_some_and(|l| ns_sel.matches(l)) && pod_sel.matches(&pod.labels)
+    }
+
+    /// Does an address set contain the peer? Pods only under the semantics
+    /// that lets ipBlocks select pods, and only when their IP is known.
+    fn addr_match(&self, set: &tusk_core::IpSet, peer: FlowEnd, what: &str) -> Match {
+        match peer {
+            FlowEnd::Address(ip) => bool_match(set.contains_ip(ip)),
+            FlowEnd::Pod(i) if self.sem.ipblock_selects_pods => {
+                let p = &self.c.pods[i];
+                if p.ips.is_empty() {
+                    Match::Maybe(format!(
+                        "{what} may contain the IP of pod {}/{}, which the input does not give",
+                        p.namespace, p.name
+                    ))
+                } else {
+                    bool_match(p.ips.iter().any(|ip| set.contains_ip(*ip)))
+                }
+            }
+            FlowEnd::Pod(_) => Match::No,
+        }
+    }
+
+    fn admin_peer(&self, peer: &AdminPeer, other: FlowEnd) -> Match {
+        match (peer, other) {
+            (AdminPeer::Namespaces(sel), FlowEnd::Pod(i)) => {
+                bool_match(self.ns_labels(&self.c.pods[i].namespace).is_some_and(|l| sel.matches(l)))
+            }
+            (AdminPeer::Pods { namespace_selector, pod_selector }, FlowEnd::Pod(i)) => {
+                bool_match(self.pod_in(&self.c.pods[i], namespace_selector, pod_selector))
+            }
+            (AdminPeer::Networks(set, names), _) => {
+                self.addr_match(set, other, &format!("networks {}", names.join(",")))
+            }
+            (AdminPeer::Nodes(sel), FlowEnd::Address(ip)) => {
+                bool_match(self.c.nodes.iter().any(|n| sel.matches(&n.labels) && n.ips.contains(&ip)))
+            }
+            _ => Match::No,
+        }
+    }
+
+    fn np_peer(&self, peer: &NpPeer, policy_ns: &str, other: FlowEnd) -> Match {
+        match (peer, other) {
+            (NpPeer::Pods { namespace_selector, pod_selector, .. }, FlowEnd::Pod(i)) => {
+                let p = &self.c.pods[i];
+                let ns_ok = match namespace_selector {
+                    Some(sel) => self.ns_labels(&p.namespace).is_some_and(|l| sel.matches(l)),
+                    None => p.namespace == policy_ns,
+                };
+                bool_match(ns_ok && pod_selector.as_ref().is_none_or(|s| s.matches(&p.labels)))
+            }
+            (NpPeer::IpBlock { cidr, addresses, .. }, _) => {
+                self.addr_match(addresses, other, &format!("ipBlock {cidr}"))
+            }
+            _ => Match::No,
+        }
+    }
+}
+
+fn bool_match(b: bool) -> Match {
+    if b {
+        Match::Yes
+    } else {
+        Match::No
+    }
+}
+
+/// Does a port list admit (proto, port) toward `dst` (named ports resolve on it)?
+fn port_match(list: &[PolicyPort], c: &Cluster, dst: FlowEnd, proto: Protocol, port: u16) -> bool {
+    if list.is_empty() {
+        return true;
+    }
+    list.iter().any(|p| match p {
+        PolicyPort::All(pr) => *pr == proto,
+        PolicyPort::Range(pr, lo, hi) => *pr == proto && (*lo..=*hi).contains(&port),
+        PolicyPort::Named(pr, name) => match dst {
+            FlowEnd::Pod(i) => c.pods[i].ports.iter().any(|cp| {
+                cp.name.as_deref() == Some(name)
+                    && cp.protocol == proto
+                    && cp.port == port
+                    && pr.is_none_or(|x| x == proto)
+            }),
+            FlowEnd::Address(_) => false,
+        },
+    })
+}
+
+/// Explains one flow.
+pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Explanation {
+    let cx = Ctx { c, sem };
+    let egress = match src {
+        FlowEnd::Pod(i) => side(&cx, i, Dir::Egress, dst, dst, proto, port),
+        FlowEnd::Address(_) => not_a_pod(),
+    };
+    let ingress = match dst {
+        FlowEnd::Pod(i) => side(&cx, i, Dir::Ingress, src, dst, proto, port),
+        FlowEnd::Address(_) => not_a_pod(),
+    };
+    let verdict = match (&egress.verdict, &ingress.verdict) {
+        (Verdict::Denied, _) | (_, Verdict::Denied) => Verdict::Denied,
+        (Verdict::Unknown(r), _) | (_, Verdict::Unknown(r)) => Verdict::Unknown(r.clone()),
+        _ => Verdict::Allowed,
+    };
+    Explanation { egress, ingress, verdict }
+}
+
+fn not_a_pod() -> Side {
+    Side { applies: false, steps: Vec::new(), verdict: Verdict::Allowed }
+}
+
+fn admin_name(p: &AdminNetworkPolicy) -> String {
+    match p.priority {
+        Some(pr) => format!("AdminNetworkPolicy {} (priority {pr})", p.name),
+        None => format!("BaselineAdminNetworkPolicy {}", p.name),
+    }
+}
+
+fn action_name(a: AdminAction) -> &'static str {
+    match a {
+        AdminAction::Allow => "Allow",
+        AdminAction::Deny => "Deny",
+        AdminAction::Pass => "Pass",
+    }
+}
+
+/// Ordered admin rules: the first match decides (Pass hands over).
+fn admin_layer(
+    cx: &Ctx,
+    policies: &[&AdminNetworkPolicy],
+    pod: &Pod,
+    dir: Dir,
+    peer: FlowEnd,
+    dst: FlowEnd,
+    proto: Protocol,
+    port: u16,
+    layer: Layer,
+    steps: &mut Vec<Step>,
+) -> Option<Verdict> {
+    for p in policies {
+        let subject = match &p.subject {
+            AdminPeer::Namespaces(sel) => cx.ns_labels(&pod.namespace).is_some_and(|l| sel.matches(l)),
+            AdminPeer::Pods { namespace_selector, pod_selector } => cx.pod_in(pod, namespace_selector, pod_selector),
+            _ => false,
+        };
+        if !subject {
+            continue;
+        }
+        let rules = if dir == Dir::Ingress { &p.ingress } else { &p.egress };
+        for (ri, r) in rules.iter().enumerate() {
+            if !port_match(&r.ports, cx.c, dst, proto, port) {
+                continue;
+            }
+            let mut m = Match::No;
+            for peer_sel in &r.peers {
+                match cx.admin_peer(peer_sel, peer) {
+                    Match::Yes => {
+                        m = Match::Yes;
+                        break;
+                    }
+                    Match::Maybe(why) => m = Match::Maybe(why),
+                    Match::No => {}
+                }
+            }
+            let rule = if r.name.is_empty() { format!("{}[{ri}]", dir_name(dir)) } else { r.name.clone() };
+            let step = |decisive| Step {
+                layer,
+                policy: admin_name(p),
+                rule: rule.clone(),
+                action: action_name(r.action),
+                loc: Some(r.loc.clone()),
+                decisive,
+            };
+            match m {
+                Match::No => {}
+                Match::Maybe(why) => {
+                    steps.push(step(true));
+                    return Some(Verdict::Unknown(why));
+                }
+                Match::Yes => {
+                    steps.push(step(true));
+                    return match r.action {
+                        AdminAction::Allow => Some(Verdict::Allowed),
+                        AdminAction::Deny => Some(Verdict::Denied),
+                        AdminAction::Pass => None,
+                    };
+                }
+            }
+        }
+    }
+    None
+}
+
+fn dir_name(d: Dir) -> &'static str {
+    match d {
+        Dir::Ingress => "ingress",
+        Dir::Egress => "egress",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn side(cx: &Ctx, pod_i: usize, dir: Dir, peer: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Side {
+    let pod = &cx.c.pods[pod_i];
+    let mut steps = Vec::new();
+    let mut admins: Vec<&AdminNetworkPolicy> = cx.c.admin_policies.iter().collect();
+    admins.sort_by_key(|p| p.priority);
+    if let Some(v) = admin_layer(cx, &admins, pod, dir, peer, dst, proto, port, Layer::Admin, &mut steps) {
+        return Side { applies: true, steps, verdict: v };
+    }
+    let selecting: Vec<_> =
+        cx.c.network_policies
+            .iter()
+            .filter(|p| p.namespace == pod.namespace && p.pod_selector.matches(&pod.labels))
+            .filter(|p| if dir == Dir::Ingress { p.isolates_ingress } else { p.isolates_egress })
+            .collect();
+    if !selecting.is_empty() {
+        let mut verdict = Verdict::Denied;
+        for p in &selecting {
+            let rules = if dir == Dir::Ingress { &p.ingress } else { &p.egress };
+            for (ri, r) in rules.iter().enumerate() {
+                if !port_match(&r.ports, cx.c, dst, proto, port) {
+                    continue;
+                }
+                let m = if r.peers.is_empty() {
+                    Match::Yes
+                } else {
+                    r.peers.iter().fold(Match::No, |acc, pr| match (acc, cx.np_peer(pr, &p.namespace, peer)) {
+                        (Match::Yes, _) | (_, Match::Yes) => Match::Yes,
+                        (Match::Maybe(w), _) | (_, Match::Maybe(w)) => Match::Maybe(w),
+                        _ => Match::No,
+                    })
+                };
+                let step = Step {
+                    layer: Layer::NetworkPolicy,
+                    policy: format!("NetworkPolicy {}/{}", p.namespace, p.name),
+                    rule: format!("{}[{ri}]", dir_name(dir)),
+                    action: "Allow",
+                    loc: Some(r.loc.clone()),
+                    decisive: false,
+                };
+                match m {
+                    Match::Yes => {
+                        verdict = Verdict::Allowed;
+                        steps.push(Step { decisive: true, ..step });
+                    }
+                    Match::Maybe(w) => {
+                        if verdict == Verdict::Denied {
+                            verdict = Verdict::Unknown(w);
+                        }
+                        steps.push(step);
+                    }
+                    Match::No => {}
+                }
+            }
+        }
+        if verdict == Verdict::Denied {
+            for p in &selecting {
+                steps.push(Step {
+                    layer: Layer::NetworkPolicy,
+                    policy: format!("NetworkPolicy {}/{}", p.namespace, p.name),
+                    rule: format!("selects the pod for {}; no rule allows this flow", dir_name(dir)),
+                    action: "Deny",
+                    loc: Some(p.loc.clone()),
+                    decisive: true,
+                });
+            }
+        }
+        return Side { applies: true, steps, verdict };
+    }
+    let banp: Vec<&AdminNetworkPolicy> = cx.c.baseline_policy.iter().collect();
+    if let Some(v) = admin_layer(cx, &banp, pod, dir, peer, dst, proto, port, Layer::Baseline, &mut steps) {
+        return Side { applies: true, steps, verdict: v };
+    }
+    steps.push(Step {
+        layer: Layer::Default,
+        policy: "no policy decides".into(),
+        rule: format!("{} not isolated", dir_name(dir)),
+        action: "Allow",
+        loc: None,
+        decisive: true,
+    });
+    Side { applies: true, steps, verdict: Verdict::Allowed }
+}

@@ -1,0 +1,118 @@
+//! Pods and every workload kind with a pod template. A controller becomes
+//! `replicas` pods (a DaemonSet one per known node, at least one); a bare pod
+//! belongs to the controller named by its owner reference, so that a
+//! `kubectl get pods` export groups like the manifests it came from.
+
+use super::fields::Cx;
+use super::selector::labels;
+use crate::doc::Node;
+use std::net::IpAddr;
+use tusk_core::{LoadError, Protocol, Warning};
+use tusk_model::k8s::{ContainerPort, Labels, WorkloadKind};
+
+/// What a pod template (or a pod) says about the pods it makes.
+#[derive(Debug, Clone)]
+pub struct PodShape {
+    pub labels: Labels,
+    pub host_network: bool,
+    pub node_name: Option<String>,
+    pub ports: Vec<ContainerPort>,
+    pub ips: Vec<IpAddr>,
+}
+
+/// Reads `metadata` + `spec` of a pod or pod template.
+pub fn pod_shape(
+    cx: Cx,
+    meta: Option<&Node>,
+    spec: Option<&Node>,
+    status: Option<&Node>,
+    warnings: &mut Vec<Warning>,
+) -> Result<PodShape, LoadError> {
+    let labels = match meta {
+        Some(m) => labels(cx, m, "labels")?,
+        None => Labels::new(),
+    };
+    let mut shape = PodShape { labels, host_network: false, node_name: None, ports: Vec::new(), ips: Vec::new() };
+    if let Some(spec) = spec {
+        shape.host_network = cx.opt_bool(spec, "hostNetwork")?.unwrap_or(false);
+        shape.node_name = cx.opt_str(spec, "nodeName")?.map(str::to_string);
+        for key in ["initContainers", "containers"] {
+            for c in cx.seq(spec, key)? {
+                for p in cx.seq(c, "ports")? {
+                    if p.get("containerPort").is_none() {
+                        warnings.push(Warning {
+                            loc: cx.loc(p),
+                            message: "container port without `containerPort` ignored".into(),
+                        });
+                        continue;
+                    }
+                    shape.ports.push(container_port(cx, p)?);
+                }
+            }
+        }
+    }
+    if let Some(st) = status {
+        let mut ips: Vec<&str> = cx.seq(st, "podIPs")?.iter().filter_map(|e| e.get("ip")?.as_str()).collect();
+        if ips.is_empty() {
+            ips.extend(cx.opt_str(st, "podIP")?);
+        }
+        for s in ips {
+            let ip: IpAddr = s.parse().map_err(|_| cx.err(st, format!("`{s}` is not an IP address (status.podIP)")))?;
+            if !shape.ips.contains(&ip) {
+                shape.ips.push(ip);
+            }
+        }
+    }
+    Ok(shape)
+}
+
+fn container_port(cx: Cx, p: &Node) -> Result<ContainerPort, LoadError> {
+    let port_node = p.get("containerPort").ok_or_else(|| cx.err(p, "container port needs `containerPort`"))?;
+    let port = super::ports::port_number(cx, port_node, "containerPort")?;
+    let name = cx.opt_str(p, "name")?;
+    if let Some(n) = name {
+        if !super::ports::is_port_name(n) {
+            return Err(cx.err(p, format!("invalid container port name `{n}`")));
+        }
+    }
+    let protocol = match cx.opt_str(p, "protocol")? {
+        None | Some("TCP") => Protocol::Tcp,
+        Some("UDP") => Protocol::Udp,
+        Some("SCTP") => Protocol::Sctp,
+        Some(other) => return Err(cx.err(p, format!("invalid protocol `{other}`: expected TCP, UDP or SCTP"))),
+    };
+    Ok(ContainerPort { name: name.map(str::to_string), port, protocol })
+}
+
+/// The pod template and replica count of a controller kind.
+pub fn template<'n>(cx: Cx, kind: WorkloadKind, spec: &'n Node) -> Result<(Option<&'n Node>, u32), LoadError> {
+    let count = |key: &str| -> Result<u32, LoadError> {
+        match cx.opt_int(spec, key)? {
+            None => Ok(1),
+            Some(n) if (0..=1_000_000).contains(&n) => Ok(n as u32),
+            Some(n) => Err(cx.err(spec.get(key).unwrap_or(spec), format!("`{key}` {n} out of range 0–1000000"))),
+        }
+    };
+    Ok(match kind {
+        WorkloadKind::CronJob => {
+            let job = spec.get("jobTemplate").and_then(|j| j.get("spec"));
+            (job.and_then(|j| j.get("template")), 1)
+        }
+        WorkloadKind::Job => (spec.get("template"), count("parallelism")?),
+        WorkloadKind::DaemonSet => (spec.get("template"), 1),
+        _ => (spec.get("template"), count("replicas")?),
+    })
+}
+
+/// The controller that owns a pod: the owner reference marked `controller`,
+/// else the first one.
+pub fn owner(cx: Cx, meta: &Node) -> Result<Option<(WorkloadKind, String)>, LoadError> {
+    let refs = cx.seq(meta, "ownerReferences")?;
+    let pick = refs.iter().find(|r| r.get("controller").and_then(Node::as_bool) == Some(true)).or(refs.first());
+    let Some(r) = pick else { return Ok(None) };
+    let name = cx.req_str(r, "name")?;
+    // An owner reference without a kind still names the group the pod
+    // belongs to; netpol-analyzer shows such a group as a Pod.
+    let kind = cx.opt_str(r, "kind")?.map_or(Some(WorkloadKind::Pod), WorkloadKind::parse);
+    Ok(kind.map(|k| (k, name.to_string())))
+}
