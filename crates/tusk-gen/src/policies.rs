@@ -273,9 +273,18 @@ fn deployment_policy(ns: &str, app: &str, tier: Tier, tenant: &str, round: usize
         Shape::IngressFromTenant => ingress(Rule {
             peers: vec![Peer::Pods {
                 namespaces: Some(Selector::label("tenant", tenant)),
+                // Neither `Exists` nor `NotIn` here: NCA 2.1.0 mis-evaluates
+                // both in a pod selector under a namespaceSelector (see
+                // bench/nca-divergences/), and the benchmark compares the
+                // engines where the peer tool is right. `In` over every team
+                // but one says the same as `NotIn [data]` for these pods.
                 pods: Some(Selector {
                     match_labels: vec![("tier", tier.caller().label().to_string())],
-                    match_expressions: vec![Requirement { key: "team", operator: Operator::Exists, values: vec![] }],
+                    match_expressions: vec![Requirement {
+                        key: "team",
+                        operator: Operator::In,
+                        values: TEAMS.iter().filter(|t| **t != "data").map(|t| t.to_string()).collect(),
+                    }],
                 }),
             }],
             ports: vec![named("metrics"), tcp(5432), named("http")],
@@ -323,7 +332,10 @@ fn deployment_policy(ns: &str, app: &str, tier: Tier, tenant: &str, round: usize
             ..base
         },
         Shape::IngressUdpSctp => ingress(Rule {
-            peers: vec![pods(Selector::label("tier", Tier::Worker.label()))],
+            peers: vec![pods(Selector {
+                match_labels: vec![("tier", Tier::Worker.label().to_string())],
+                match_expressions: vec![Requirement { key: "team", operator: Operator::Exists, values: vec![] }],
+            })],
             ports: vec![range("UDP", 5000, 5100), PortSpec { protocol: Some("SCTP"), port: None, end_port: None }],
         }),
     }
