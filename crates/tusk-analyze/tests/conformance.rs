@@ -20,6 +20,8 @@ use tusk_core::{ConnSet, PortSet, Protocol};
 const DIVERGENT: &[(&str, &str)] = &[];
 
 type Ports = [PortSet; 3];
+/// Outside-address connectivity as (first, last, ports) pieces.
+type Piecewise = Vec<(u128, u128, Ports)>;
 
 fn ports_of(c: &ConnSet) -> Ports {
     [Protocol::Tcp, Protocol::Udp, Protocol::Sctp].map(|p| c.ports(p).cloned().unwrap_or_default())
@@ -59,7 +61,7 @@ struct Connectivity {
     /// (src workload, dst workload) → ports.
     pairs: BTreeMap<(String, String), Ports>,
     /// (workload, "from"/"to") → list of (lo, hi, ports) of outside addresses.
-    external: BTreeMap<(String, &'static str), Vec<(u128, u128, Ports)>>,
+    external: BTreeMap<(String, &'static str), Piecewise>,
 }
 
 fn parse_range(s: &str) -> Option<(u128, u128)> {

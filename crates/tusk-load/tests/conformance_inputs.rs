@@ -32,7 +32,7 @@ fn every_bad_case_is_rejected_with_a_location() {
     let mut accepted = Vec::new();
     for case in cases("bad") {
         let input = case.join("input");
-        match tusk_load::load_paths(&[input.clone()]) {
+        match tusk_load::load_paths(std::slice::from_ref(&input)) {
             Ok(_) => accepted.push(case.display().to_string()),
             Err(e) => {
                 assert!(

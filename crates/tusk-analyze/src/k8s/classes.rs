@@ -48,6 +48,8 @@ pub struct Endpoints {
     pub by_namespace: Vec<RoaringBitmap>,
     label_index: HashMap<String, (RoaringBitmap, HashMap<String, RoaringBitmap>)>,
     all_classes: RoaringBitmap,
+    /// Atom id → classes whose IP is in that atom.
+    by_atom: Vec<RoaringBitmap>,
 }
 
 impl Endpoints {
@@ -103,8 +105,7 @@ impl Endpoints {
 
         // Variants: a pod with no known IP may hold any IPv4 address, so each
         // IPv4 atom is a possible world for it.
-        let v4 = all_v4();
-        let v4_atoms: Vec<u32> = (0..atoms.len() as u32).filter(|&i| v4.contains(atoms[i as usize].lo)).collect();
+        let v4_atoms = distinguishable_v4_atoms(cluster, &atoms);
         let mut classes = Vec::new();
         for (gi, g) in groups.iter_mut().enumerate() {
             let known: Vec<u32> = if sem.ipblock_selects_pods {
@@ -127,6 +128,12 @@ impl Endpoints {
             }
         }
 
+        let mut by_atom = vec![RoaringBitmap::new(); atoms.len()];
+        for (ci, c) in classes.iter().enumerate() {
+            for a in &c.ip_atoms {
+                by_atom[*a as usize].insert(ci as u32);
+            }
+        }
         let mut by_namespace = vec![RoaringBitmap::new(); cluster.namespaces.len()];
         let mut label_index: HashMap<String, (RoaringBitmap, HashMap<String, RoaringBitmap>)> = HashMap::new();
         for (ci, c) in classes.iter().enumerate() {
@@ -140,7 +147,7 @@ impl Endpoints {
         }
         let mut all_classes = RoaringBitmap::new();
         all_classes.insert_range(0..classes.len() as u32);
-        Endpoints { groups, classes, atoms, pod_group, by_namespace, label_index, all_classes }
+        Endpoints { groups, classes, atoms, pod_group, by_namespace, label_index, all_classes, by_atom }
     }
 
     pub fn class_count(&self) -> u32 {
@@ -194,22 +201,46 @@ impl Endpoints {
     /// in it and, when ipBlocks select pods, classes whose IP atom is in it.
     pub fn select_addresses(&self, set: &IpSet, sem: &Semantics) -> RoaringBitmap {
         let mut out = RoaringBitmap::new();
-        let mut inside = RoaringBitmap::new();
-        for (i, a) in self.atoms.iter().enumerate() {
-            if set.contains(a.lo) {
-                inside.insert(i as u32);
+        // Atoms are sorted and never straddle a boundary of `set`: walk the
+        // set's ranges and take the atoms inside each.
+        for &(lo, hi) in set.ranges() {
+            let first = self.atoms.partition_point(|a| a.hi < lo);
+            for i in first..self.atoms.len() {
+                if self.atoms[i].lo > hi {
+                    break;
+                }
                 out.insert(self.atom_peer(i as u32));
-            }
-        }
-        if sem.ipblock_selects_pods {
-            for (ci, c) in self.classes.iter().enumerate() {
-                if c.ip_atoms.iter().any(|a| inside.contains(*a)) {
-                    out.insert(ci as u32);
+                if sem.ipblock_selects_pods {
+                    out |= &self.by_atom[i];
                 }
             }
         }
         out
     }
+}
+
+/// One representative IPv4 atom per set of policy CIDRs containing it: two
+/// atoms inside exactly the same CIDRs are the same world for a pod whose
+/// address is unknown, so only one needs evaluating.
+fn distinguishable_v4_atoms(cluster: &Cluster, atoms: &[IpRange]) -> Vec<u32> {
+    let v4 = all_v4();
+    let sets = policy_address_sets(cluster);
+    let mut signature: Vec<Vec<u32>> = vec![Vec::new(); atoms.len()];
+    for (si, set) in sets.iter().enumerate() {
+        for &(lo, hi) in set.ranges() {
+            let first = atoms.partition_point(|a| a.hi < lo);
+            for (i, a) in atoms.iter().enumerate().skip(first) {
+                if a.lo > hi {
+                    break;
+                }
+                signature[i].push(si as u32);
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    (0..atoms.len() as u32)
+        .filter(|&i| v4.contains(atoms[i as usize].lo) && seen.insert(signature[i as usize].clone()))
+        .collect()
 }
 
 /// Pod label keys that any selector of any policy reads.
@@ -243,25 +274,7 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
 /// Cuts the address space at every boundary of every policy CIDR. IPv4 is
 /// always present; IPv6 atoms only when some policy or pod uses IPv6.
 fn address_atoms(cluster: &Cluster) -> Vec<IpRange> {
-    let mut sets: Vec<&IpSet> = Vec::new();
-    for p in &cluster.network_policies {
-        for r in p.ingress.iter().chain(&p.egress) {
-            for peer in &r.peers {
-                if let NpPeer::IpBlock { addresses, .. } = peer {
-                    sets.push(addresses);
-                }
-            }
-        }
-    }
-    for p in cluster.admin_policies.iter().chain(&cluster.baseline_policy) {
-        for r in &p.egress {
-            for peer in &r.peers {
-                if let AdminPeer::Networks(s, _) = peer {
-                    sets.push(s);
-                }
-            }
-        }
-    }
+    let sets = policy_address_sets(cluster);
     let v4 = all_v4();
     let uses_v6 =
         sets.iter().any(|s| !s.is_subset(&v4)) || cluster.pods.iter().flat_map(|p| &p.ips).any(|ip| ip.is_ipv6());
@@ -286,4 +299,28 @@ fn address_atoms(cluster: &Cluster) -> Vec<IpRange> {
         atoms.push(IpRange { lo: start, hi });
     }
     atoms
+}
+
+/// Every address set a policy peer names (ipBlocks, ANP networks).
+fn policy_address_sets(cluster: &Cluster) -> Vec<&IpSet> {
+    let mut sets: Vec<&IpSet> = Vec::new();
+    for p in &cluster.network_policies {
+        for r in p.ingress.iter().chain(&p.egress) {
+            for peer in &r.peers {
+                if let NpPeer::IpBlock { addresses, .. } = peer {
+                    sets.push(addresses);
+                }
+            }
+        }
+    }
+    for p in cluster.admin_policies.iter().chain(&cluster.baseline_policy) {
+        for r in &p.egress {
+            for peer in &r.peers {
+                if let AdminPeer::Networks(s, _) = peer {
+                    sets.push(s);
+                }
+            }
+        }
+    }
+    sets
 }

@@ -76,16 +76,22 @@ impl<'a> Evaluator<'a> {
             if !has_named(&r.ports) {
                 continue;
             }
-            let mut pieces = Pieces::new();
+            // Resolve once per group (classes of a group share ports).
+            let mut by_conns: HashMap<ConnSet, RoaringBitmap> = HashMap::new();
+            let mut by_group: HashMap<u32, ConnSet> = HashMap::new();
             for peer in &r.peers {
-                let ports = if ep.is_atom(peer) {
-                    None
+                let conns = if ep.is_atom(peer) {
+                    resolve_ports(&r.ports, None)
                 } else {
-                    Some(&ep.groups[ep.classes[peer as usize].group as usize].ports[..])
+                    let g = ep.classes[peer as usize].group;
+                    by_group
+                        .entry(g)
+                        .or_insert_with(|| resolve_ports(&r.ports, Some(&ep.groups[g as usize].ports)))
+                        .clone()
                 };
-                pieces.push((RoaringBitmap::from_iter([peer]), resolve_ports(&r.ports, ports)));
+                by_conns.entry(conns).or_default().insert(peer);
             }
-            egress_named.insert(id as u32, merge(pieces));
+            egress_named.insert(id as u32, merge(by_conns.into_iter().map(|(c, b)| (b, c)).collect()));
         }
         Evaluator { ep, compiled, egress_named }
     }

@@ -177,11 +177,11 @@ fn port_match(list: &[PolicyPort], c: &Cluster, dst: FlowEnd, proto: Protocol, p
 pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Explanation {
     let cx = Ctx { c, sem };
     let egress = match src {
-        FlowEnd::Pod(i) => side(&cx, i, Dir::Egress, dst, dst, proto, port),
+        FlowEnd::Pod(i) => side(&cx, i, Probe { dir: Dir::Egress, peer: dst, dst, proto, port }),
         FlowEnd::Address(_) => not_a_pod(),
     };
     let ingress = match dst {
-        FlowEnd::Pod(i) => side(&cx, i, Dir::Ingress, src, dst, proto, port),
+        FlowEnd::Pod(i) => side(&cx, i, Probe { dir: Dir::Ingress, peer: src, dst, proto, port }),
         FlowEnd::Address(_) => not_a_pod(),
     };
     let verdict = match (&egress.verdict, &ingress.verdict) {
@@ -211,19 +211,27 @@ fn action_name(a: AdminAction) -> &'static str {
     }
 }
 
-/// Ordered admin rules: the first match decides (Pass hands over).
-fn admin_layer(
-    cx: &Ctx,
-    policies: &[&AdminNetworkPolicy],
-    pod: &Pod,
+/// What one side evaluates: the peer at the other end, and the destination
+/// (named ports resolve on it), protocol and port.
+#[derive(Clone, Copy)]
+struct Probe {
     dir: Dir,
     peer: FlowEnd,
     dst: FlowEnd,
     proto: Protocol,
     port: u16,
+}
+
+/// Ordered admin rules: the first match decides (Pass hands over).
+fn admin_layer(
+    cx: &Ctx,
+    policies: &[&AdminNetworkPolicy],
+    pod: &Pod,
+    probe: Probe,
     layer: Layer,
     steps: &mut Vec<Step>,
 ) -> Option<Verdict> {
+    let Probe { dir, peer, dst, proto, port } = probe;
     for p in policies {
         let subject = match &p.subject {
             AdminPeer::Namespaces(sel) => cx.ns_labels(&pod.namespace).is_some_and(|l| sel.matches(l)),
@@ -285,13 +293,13 @@ fn dir_name(d: Dir) -> &'static str {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn side(cx: &Ctx, pod_i: usize, dir: Dir, peer: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Side {
+fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
+    let Probe { dir, peer, dst, proto, port } = probe;
     let pod = &cx.c.pods[pod_i];
     let mut steps = Vec::new();
     let mut admins: Vec<&AdminNetworkPolicy> = cx.c.admin_policies.iter().collect();
     admins.sort_by_key(|p| p.priority);
-    if let Some(v) = admin_layer(cx, &admins, pod, dir, peer, dst, proto, port, Layer::Admin, &mut steps) {
+    if let Some(v) = admin_layer(cx, &admins, pod, probe, Layer::Admin, &mut steps) {
         return Side { applies: true, steps, verdict: v };
     }
     let selecting: Vec<_> =
@@ -355,7 +363,7 @@ fn side(cx: &Ctx, pod_i: usize, dir: Dir, peer: FlowEnd, dst: FlowEnd, proto: Pr
         return Side { applies: true, steps, verdict };
     }
     let banp: Vec<&AdminNetworkPolicy> = cx.c.baseline_policy.iter().collect();
-    if let Some(v) = admin_layer(cx, &banp, pod, dir, peer, dst, proto, port, Layer::Baseline, &mut steps) {
+    if let Some(v) = admin_layer(cx, &banp, pod, probe, Layer::Baseline, &mut steps) {
         return Side { applies: true, steps, verdict: v };
     }
     steps.push(Step {

@@ -151,6 +151,7 @@ pub fn expand(cluster: &Cluster, ep: &Endpoints, pairs: &[ClassPair], grain: Gra
         let e = by_groups.entry((gs, gd)).or_insert_with(|| (Vec::new(), ns * nd));
         e.0.push(c.clone());
     }
+    let mut memo: HashMap<Side, Vec<Endpoint>> = HashMap::new();
     let mut rows: HashMap<(Endpoint, Endpoint), (ConnSet, ConnSet)> = HashMap::new();
     for ((gs, gd), (conns, combos)) in by_groups {
         let union = conns.iter().fold(ConnSet::none(), |a, c| a.union(c));
@@ -160,10 +161,15 @@ pub fn expand(cluster: &Cluster, ep: &Endpoints, pairs: &[ClassPair], grain: Gra
             ConnSet::none()
         };
         let unknown = union.subtract(&all);
-        for (src, dst) in endpoint_pairs(cluster, ep, gs, gd, grain) {
-            let e = rows.entry((src, dst)).or_default();
-            e.0 = e.0.union(&all);
-            e.1 = e.1.union(&unknown);
+        let srcs = memo.entry(gs).or_insert_with(|| members(cluster, ep, gs, grain)).clone();
+        let dsts = memo.entry(gd).or_insert_with(|| members(cluster, ep, gd, grain)).clone();
+        for src in &srcs {
+            // A pod, workload or namespace talking to itself is not a row.
+            for dst in dsts.iter().filter(|d| *d != src) {
+                let e = rows.entry((src.clone(), dst.clone())).or_default();
+                e.0 = e.0.union(&all);
+                e.1 = e.1.union(&unknown);
+            }
         }
     }
     let mut out: Vec<Entry> = rows
@@ -184,16 +190,17 @@ enum Side {
     Atom(u32),
 }
 
-fn members(cluster: &Cluster, ep: &Endpoints, s: Side, grain: Grain) -> Vec<(Endpoint, u32)> {
+/// The distinct endpoints (at `grain`) that a group or atom stands for.
+fn members(cluster: &Cluster, ep: &Endpoints, s: Side, grain: Grain) -> Vec<Endpoint> {
     match s {
-        Side::Atom(a) => vec![(Endpoint::External(ep.atoms[a as usize]), u32::MAX)],
+        Side::Atom(a) => vec![Endpoint::External(ep.atoms[a as usize])],
         Side::Group(g) => {
-            let mut v: Vec<(Endpoint, u32)> = ep.groups[g as usize]
+            let mut v: Vec<Endpoint> = ep.groups[g as usize]
                 .pods
                 .iter()
                 .map(|&pi| {
                     let p = &cluster.pods[pi as usize];
-                    let e = match grain {
+                    match grain {
                         Grain::Pod => Endpoint::Pod { namespace: p.namespace.clone(), name: p.name.clone() },
                         Grain::Workload => {
                             let w = &cluster.workloads[p.workload];
@@ -204,29 +211,12 @@ fn members(cluster: &Cluster, ep: &Endpoints, s: Side, grain: Grain) -> Vec<(End
                             }
                         }
                         Grain::Namespace => Endpoint::Namespace(p.namespace.clone()),
-                    };
-                    (e, pi)
+                    }
                 })
                 .collect();
             v.sort();
-            v.dedup_by(|a, b| a.0 == b.0);
+            v.dedup();
             v
         }
     }
-}
-
-/// The endpoint pairs a group pair stands for, without self-pairs (a pod,
-/// workload or namespace talking to itself is not a row).
-fn endpoint_pairs(cluster: &Cluster, ep: &Endpoints, gs: Side, gd: Side, grain: Grain) -> Vec<(Endpoint, Endpoint)> {
-    let src = members(cluster, ep, gs, grain);
-    let dst = members(cluster, ep, gd, grain);
-    let mut out = Vec::with_capacity(src.len() * dst.len());
-    for (a, _) in &src {
-        for (b, _) in &dst {
-            if a != b {
-                out.push((a.clone(), b.clone()));
-            }
-        }
-    }
-    out
 }

@@ -15,7 +15,9 @@ pub mod compile;
 pub mod eval;
 pub mod explain;
 pub mod matrix;
+pub mod tenants;
 
+use tusk_core::ConnSet;
 use tusk_model::k8s::Cluster;
 
 /// Which implementation enforces the policies, where they differ.
@@ -76,6 +78,48 @@ impl<'a> Analysis<'a> {
         let compiled = compile::compile(cluster, &endpoints, &semantics);
         let results = matrix::evaluate_all(&endpoints, &compiled);
         Analysis { cluster, semantics, endpoints, compiled, results }
+    }
+
+    /// The (allowed, unknown) connections of one flow end pair, straight
+    /// from the class results: no matrix is built.
+    pub fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> (ConnSet, ConnSet) {
+        let ep = &self.endpoints;
+        let peers = |end: explain::FlowEnd| -> Vec<u32> {
+            match end {
+                explain::FlowEnd::Pod(i) => ep.groups[ep.pod_group[i] as usize].variants.clone(),
+                explain::FlowEnd::Address(ip) => {
+                    let v = tusk_core::ip::ip_to_u128(ip);
+                    ep.atoms
+                        .iter()
+                        .position(|a| a.lo <= v && v <= a.hi)
+                        .map(|a| vec![ep.atom_peer(a as u32)])
+                        .unwrap_or_default()
+                }
+            }
+        };
+        let (ss, ds) = (peers(src), peers(dst));
+        let mut all: Option<ConnSet> = None;
+        let mut any = ConnSet::none();
+        for &s in &ss {
+            for &d in &ds {
+                let e = if ep.is_atom(s) {
+                    Some(ConnSet::all())
+                } else {
+                    eval::lookup(&self.results.egress[s as usize], d).cloned()
+                };
+                let i = if ep.is_atom(d) {
+                    Some(ConnSet::all())
+                } else {
+                    eval::lookup(&self.results.ingress[d as usize], s).cloned()
+                };
+                let c = e.unwrap_or_default().intersect(&i.unwrap_or_default());
+                any = any.union(&c);
+                all = Some(all.map_or(c.clone(), |a| a.intersect(&c)));
+            }
+        }
+        let all = all.unwrap_or_default();
+        let unknown = any.subtract(&all);
+        (all, unknown)
     }
 
     pub fn matrix(&self, grain: matrix::Grain) -> Vec<matrix::Entry> {

@@ -1,10 +1,12 @@
-//! One module per subcommand, plus the shared loading step.
+//! One module per subcommand, plus what they share: loading inputs, the
+//! policy-engine option, and writing output atomically.
 
 pub mod demo;
 pub mod explain;
 pub mod matrix;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use tusk_analyze::k8s::{PolicyEngine, Semantics};
 use tusk_load::Loaded;
 
 /// Loads the inputs, printing warnings to stderr. A load error becomes the
@@ -15,4 +17,49 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
         eprintln!("{w}");
     }
     Ok(loaded)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineArg {
+    /// The upstream specification (ipBlocks also match pod IPs).
+    Upstream,
+    Calico,
+    AzureNpm,
+    /// Cilium: CIDR rules never select pods.
+    Cilium,
+}
+
+impl EngineArg {
+    pub fn semantics(self) -> Semantics {
+        Semantics::of(match self {
+            EngineArg::Upstream => PolicyEngine::Upstream,
+            EngineArg::Calico => PolicyEngine::Calico,
+            EngineArg::AzureNpm => PolicyEngine::AzureNpm,
+            EngineArg::Cilium => PolicyEngine::Cilium,
+        })
+    }
+}
+
+/// Writes the whole output to stdout, or to `path` through a temporary
+/// file renamed into place, so that a failure never leaves a partial file.
+pub fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
+    use std::io::Write;
+    match path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e.into());
+                }
+            }
+            Ok(())
+        }
+        Some(p) => {
+            let tmp = p.with_extension("tusk-tmp");
+            std::fs::write(&tmp, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
+            std::fs::rename(&tmp, p).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+            Ok(())
+        }
+    }
 }
