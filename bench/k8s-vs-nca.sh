@@ -93,7 +93,10 @@ generate() {
 
 # tusk_matrix DIR FORMAT OUTFILE: prints "SECONDS PEAK_KB EXIT".
 tusk_matrix() {
-    timed "$3" "$1/tusk-$2.err" "$TUSK" matrix "$1" --grain workload --format "$2"
+    # Cilium semantics: an ipBlock never selects a pod, which is NCA's reading
+    # (upstream semantics would leave pod-IP-dependent pairs "unknown", since
+    # generated pods have no IPs).
+    timed "$3" "$1/tusk-$2.err" "$TUSK" matrix "$1" --grain workload --policy-engine cilium --format "$2"
 }
 
 nca_run() {
@@ -184,7 +187,7 @@ done
     fi
     cat "$RESULTS.scale"
     echo
-    echo "Commands: \`tusk-gen --pods N --seed $SEED --out DIR\`; \`tusk matrix DIR --grain workload --format connlist\`;"
+    echo "Commands: \`tusk-gen --pods N --seed $SEED --out DIR\`; \`tusk matrix DIR --grain workload --policy-engine cilium --format connlist\`;"
     echo "\`nca --connectivity DIR/policies.yaml --pod_list DIR/workloads.yaml --ns_list DIR/namespaces.yaml -o txt_no_fw_rules -f OUT\`."
 } >"$RESULTS"
 rm -f "$RESULTS.nca" "$RESULTS.scale"
