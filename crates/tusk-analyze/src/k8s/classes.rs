@@ -177,19 +177,30 @@ impl Endpoints {
 
     /// The classes whose labels satisfy `sel`, by the label index.
     pub fn select_labels(&self, sel: &LabelSelector) -> RoaringBitmap {
-        let mut out = self.all_classes.clone();
+        self.select_labels_within(sel, self.all_classes.clone())
+    }
+
+    /// The classes of `within` whose labels satisfy `sel`. Each term only
+    /// narrows `out`, so the work follows the size of `within`.
+    pub fn select_labels_within(&self, sel: &LabelSelector, within: RoaringBitmap) -> RoaringBitmap {
+        let mut out = within;
         let empty = (RoaringBitmap::new(), HashMap::new());
         for (k, v) in &sel.match_labels {
-            let e = self.label_index.get(k).unwrap_or(&empty);
-            out &= e.1.get(v).cloned().unwrap_or_default();
+            match self.label_index.get(k).and_then(|e| e.1.get(v)) {
+                Some(b) => out &= b,
+                None => return RoaringBitmap::new(),
+            }
         }
         for r in &sel.match_expressions {
             let e = self.label_index.get(&r.key).unwrap_or(&empty);
-            let any_of = || r.values.iter().filter_map(|v| e.1.get(v)).fold(RoaringBitmap::new(), |a, b| a | b);
+            // (out ∩ v1) ∪ (out ∩ v2) ...: never builds a cluster-wide union.
+            let any_of = |out: &RoaringBitmap| {
+                r.values.iter().filter_map(|v| e.1.get(v)).fold(RoaringBitmap::new(), |a, b| a | (out & b))
+            };
             use tusk_model::k8s::SelectorOp::*;
             match r.op {
-                In => out &= any_of(),
-                NotIn => out -= any_of(),
+                In => out = any_of(&out),
+                NotIn => out -= any_of(&out),
                 Exists => out &= &e.0,
                 DoesNotExist => out -= &e.0,
             }

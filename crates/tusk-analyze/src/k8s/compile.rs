@@ -69,7 +69,6 @@ struct Selector<'a> {
     ep: &'a Endpoints,
     sem: &'a Semantics,
     ns_cache: HashMap<LabelSelector, RoaringBitmap>,
-    pod_cache: HashMap<LabelSelector, RoaringBitmap>,
     ns_index: HashMap<&'a str, usize>,
 }
 
@@ -89,13 +88,10 @@ impl Selector<'_> {
         b
     }
 
-    fn pods(&mut self, sel: &LabelSelector) -> RoaringBitmap {
-        if let Some(b) = self.pod_cache.get(sel) {
-            return b.clone();
-        }
-        let b = self.ep.select_labels(sel);
-        self.pod_cache.insert(sel.clone(), b.clone());
-        b
+    /// The classes among `within` (a namespace's, usually) that `sel`
+    /// selects: the cost follows `within`, not the whole cluster.
+    fn pods(&self, within: RoaringBitmap, sel: &LabelSelector) -> RoaringBitmap {
+        self.ep.select_labels_within(sel, within)
     }
 
     fn in_namespace(&self, ns: &str) -> RoaringBitmap {
@@ -109,7 +105,8 @@ impl Selector<'_> {
         match p {
             AdminPeer::Namespaces(ns) => self.namespaces(ns),
             AdminPeer::Pods { namespace_selector, pod_selector } => {
-                self.namespaces(namespace_selector) & self.pods(pod_selector)
+                let ns = self.namespaces(namespace_selector);
+                self.pods(ns, pod_selector)
             }
             AdminPeer::Networks(set, _) => self.ep.select_addresses(set, self.sem),
             AdminPeer::Nodes(sel) => {
@@ -127,7 +124,7 @@ impl Selector<'_> {
 
 pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
     let ns_index = cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
-    let mut s = Selector { cluster, ep, sem, ns_cache: HashMap::new(), pod_cache: HashMap::new(), ns_index };
+    let mut s = Selector { cluster, ep, sem, ns_cache: HashMap::new(), ns_index };
     let mut rules = Vec::new();
     let mut applied = vec![[Applied::default(), Applied::default()]; ep.classes.len()];
 
@@ -162,7 +159,7 @@ pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
     }
 
     for (pi, p) in cluster.network_policies.iter().enumerate() {
-        let subject = s.in_namespace(&p.namespace) & s.pods(&p.pod_selector);
+        let subject = s.pods(s.in_namespace(&p.namespace), &p.pod_selector);
         for (dir, isolates, list) in
             [(Direction::Ingress, p.isolates_ingress, &p.ingress), (Direction::Egress, p.isolates_egress, &p.egress)]
         {
@@ -184,7 +181,7 @@ pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
                                     None => s.in_namespace(&p.namespace),
                                 };
                                 match pod_selector {
-                                    Some(sel) => ns & s.pods(sel),
+                                    Some(sel) => s.pods(ns, sel),
                                     None => ns,
                                 }
                             }
