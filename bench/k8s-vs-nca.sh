@@ -16,7 +16,8 @@
 #   --nca-fw-rules  also time NCA's default output (txt, with its firewall-rule
 #                   minimisation), which is slower than txt_no_fw_rules
 #   --no-build      use the binaries already in $CARGO_TARGET_DIR/release
-# Environment: NCA_SIZES, SCALE_SIZES override the pod counts;
+# Environment: NCA_SIZES, SCALE_SIZES override the pod counts; TUSK_RUNS
+#              (default 5) is how many tusk runs the reported median is of;
 #              CARGO_TARGET_DIR as for cargo (default: ./target);
 #              TUSK, GEN override the binaries (e.g. to time an older build).
 set -euo pipefail
@@ -91,12 +92,18 @@ generate() {
     echo "$secs $nss $deps $pols"
 }
 
-# tusk_matrix DIR FORMAT OUTFILE: prints "SECONDS PEAK_KB EXIT".
+# tusk_matrix DIR FORMAT OUTFILE: the median of TUSK_RUNS (default 5) timed
+# runs, as "SECONDS PEAK_KB EXIT". tusk takes tens of milliseconds where a
+# single sample on a shared 2-core machine can be off by 2-3x; NCA's minute
+# needs no such care and runs once.
 tusk_matrix() {
     # Cilium semantics: an ipBlock never selects a pod, which is NCA's reading
     # (upstream semantics would leave pod-IP-dependent pairs "unknown", since
     # generated pods have no IPs).
-    timed "$3" "$1/tusk-$2.err" "$TUSK" matrix "$1" --grain workload --policy-engine cilium --format "$2"
+    local runs=${TUSK_RUNS:-5} i
+    for i in $(seq "$runs"); do
+        timed "$3" "$1/tusk-$2.err" "$TUSK" matrix "$1" --grain workload --policy-engine cilium --format "$2"
+    done | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
 }
 
 nca_run() {
