@@ -20,7 +20,7 @@ fn every_fixture_loads_alone() {
     for e in std::fs::read_dir(fixtures()).expect("shared/fixtures beside the repository") {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "json") {
-            load_paths(&[p.clone()]).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            load_paths(std::slice::from_ref(&p)).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             n += 1;
         }
     }

@@ -1,1 +1,5 @@
-//! placeholder
+//! Reporters: render analysis results as text and JSON.
+//!
+//! Architecture invariant: reporters render and never decide.
+
+pub mod azure;

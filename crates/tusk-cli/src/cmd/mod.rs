@@ -3,6 +3,9 @@
 pub mod demo;
 pub mod explain;
 pub mod matrix;
+pub mod routes;
+pub mod rules;
+pub mod trace;
 
 use std::path::PathBuf;
 use tusk_load::Loaded;
@@ -15,4 +18,11 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
         eprintln!("{w}");
     }
     Ok(loaded)
+}
+
+/// Output format of the Azure subcommands.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Format {
+    Txt,
+    Json,
 }

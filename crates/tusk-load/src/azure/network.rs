@@ -171,7 +171,10 @@ pub fn nic(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<NetworkInterface, Lo
 
 /// Private addresses and subnets of a resource's `ipConfigurations`
 /// (gateways, firewalls).
-pub fn ip_configurations(cx: &mut Cx, n: &Node) -> Result<(Vec<std::net::IpAddr>, Option<Link>, Vec<Link>), LoadError> {
+/// Private addresses, first subnet and public IPs of `ipConfigurations`.
+pub type IpConfigurations = (Vec<std::net::IpAddr>, Option<Link>, Vec<Link>);
+
+pub fn ip_configurations(cx: &mut Cx, n: &Node) -> Result<IpConfigurations, LoadError> {
     let mut ips = Vec::new();
     let mut subnet = None;
     let mut pips = Vec::new();

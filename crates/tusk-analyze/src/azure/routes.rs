@@ -1,0 +1,251 @@
+//! Effective routes of a subnet, as Network Watcher shows them, and the
+//! route a destination takes.
+//!
+//! From "Virtual network traffic routing" (virtual-network/virtual-networks-udr-overview):
+//! * Default routes: each VNet address range → Virtual network;
+//!   0.0.0.0/0 → Internet; 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16
+//!   (RFC 1918) and 100.64.0.0/10 (RFC 6598) → None. "If you assign any of
+//!   the previous address ranges within the address space of a virtual
+//!   network, Azure automatically changes the next hop type for the route
+//!   from None to Virtual network. If you assign an address range to the
+//!   address space of a virtual network that includes, but isn't the same
+//!   as, one of the four reserved address prefixes, Azure removes the route
+//!   for the prefix". A VNet range *inside* a reserved prefix (10.1.0.0/16)
+//!   leaves the None route in place: only the longer VNet route beats it.
+//! * Peering adds each range of the peered VNet → VNet peering.
+//! * A virtual network gateway adds its learned (on-premises) prefixes →
+//!   Virtual network gateway, unless the subnet's route table disables
+//!   gateway route propagation.
+//! * User-defined routes. Longest prefix wins; for the same prefix,
+//!   "User-defined route, BGP route, System route" in that order.
+//! * A user or BGP route for 0.0.0.0/0 overrides the default Internet route
+//!   and, as Network Watcher shows, turns the four None routes Invalid
+//!   too, so private destinations follow the 0.0.0.0/0 route (the usual
+//!   "force everything through the hub firewall" design depends on this).
+
+use super::Prepared;
+use std::net::IpAddr;
+use tusk_core::ip::{ip_to_u128, Cidr};
+use tusk_core::Loc;
+use tusk_model::azure::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RouteSource {
+    Default,
+    VirtualNetworkGateway,
+    User,
+}
+
+impl RouteSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            RouteSource::Default => "Default",
+            RouteSource::VirtualNetworkGateway => "VirtualNetworkGateway",
+            RouteSource::User => "User",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteState {
+    Active,
+    Invalid,
+}
+
+#[derive(Debug, Clone)]
+pub struct EffectiveRoute {
+    pub source: RouteSource,
+    pub state: RouteState,
+    pub prefix: Cidr,
+    pub next_hop: NextHopType,
+    pub next_hop_ip: Option<IpAddr>,
+    /// The user route's name, or what made a system route.
+    pub name: String,
+    pub loc: Loc,
+    /// Why an invalid route is invalid.
+    pub note: Option<String>,
+    /// For VNetPeering and VnetLocal: the VNet the prefix belongs to.
+    pub vnet: Option<usize>,
+    /// For VirtualNetworkGateway: the gateway.
+    pub gateway: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EffectiveRoutes {
+    pub routes: Vec<EffectiveRoute>,
+    /// User routes whose destination is a service tag, which tusk cannot
+    /// expand; any lookup they might affect is uncertain.
+    pub tag_routes: Vec<(String, String, Loc)>,
+}
+
+/// The route a destination takes, and why.
+#[derive(Debug, Clone)]
+pub struct RouteChoice {
+    pub route: usize,
+    pub why: String,
+    /// Set when a service-tag route might have been chosen instead.
+    pub doubt: Option<String>,
+}
+
+const RESERVED: [&str; 4] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+fn covers(a: &Cidr, b: &Cidr) -> bool {
+    let (ra, rb) = (a.range(), b.range());
+    ra.lo <= rb.lo && rb.hi <= ra.hi
+}
+
+pub fn effective_routes(p: &Prepared, s: usize) -> EffectiveRoutes {
+    let net = p.net;
+    let sub = &net.subnets[s];
+    let v = sub.vnet;
+    let vnet = &net.vnets[v];
+    let mut out = EffectiveRoutes::default();
+    let builtin = || Loc::builtin("azure-system-routes");
+    let sys = |prefix: Cidr, hop: NextHopType, name: String, loc: Loc, vn: Option<usize>| EffectiveRoute {
+        source: RouteSource::Default,
+        state: RouteState::Active,
+        prefix,
+        next_hop: hop,
+        next_hop_ip: None,
+        name,
+        loc,
+        note: None,
+        vnet: vn,
+        gateway: None,
+    };
+    for c in &vnet.address_space {
+        out.routes.push(sys(*c, NextHopType::VnetLocal, format!("address space of {}", vnet.id.name()), vnet.loc.clone(), Some(v)));
+    }
+    out.routes.push(sys(Cidr::parse("0.0.0.0/0").expect("static"), NextHopType::Internet, "default".into(), builtin(), None));
+    for r in RESERVED {
+        let c = Cidr::parse(r).expect("static");
+        if !vnet.address_space.iter().any(|a| covers(a, &c)) {
+            out.routes.push(sys(c, NextHopType::None, "reserved private range".into(), builtin(), None));
+        }
+    }
+    for pe in &vnet.peerings {
+        if !peering_connected(p, v, pe) {
+            continue;
+        }
+        let (space, name): (Vec<Cidr>, String) = match pe.remote.found() {
+            Some(r) => (net.vnets[r].address_space.clone(), net.vnets[r].id.name().to_string()),
+            None => (pe.remote_address_space.clone(), pe.remote.to_string_name()),
+        };
+        for c in space {
+            out.routes.push(sys(c, NextHopType::VnetPeering, format!("peering {} to {name}", pe.id.name()), pe.loc.clone(), pe.remote.found()));
+        }
+    }
+    let table = sub.route_table.as_ref().and_then(Link::found).map(|t| &net.route_tables[t]);
+    if !table.is_some_and(|t| t.disable_bgp_route_propagation) {
+        for g in p.gateway_routes_from(v) {
+            let gw = &net.vnet_gateways[g];
+            for c in &p.onprem[g] {
+                out.routes.push(EffectiveRoute {
+                    source: RouteSource::VirtualNetworkGateway,
+                    next_hop: NextHopType::VirtualNetworkGateway,
+                    next_hop_ip: gw.private_ips.first().copied(),
+                    name: format!("learned by {}", gw.id.name()),
+                    loc: gw.loc.clone(),
+                    gateway: Some(g),
+                    ..sys(*c, NextHopType::VirtualNetworkGateway, String::new(), builtin(), None)
+                });
+            }
+        }
+    }
+    if let Some(t) = table {
+        for r in &t.routes {
+            match &r.destination {
+                RouteDestination::Prefix(c) => out.routes.push(EffectiveRoute {
+                    source: RouteSource::User,
+                    next_hop_ip: r.next_hop_ip,
+                    name: r.name.clone(),
+                    loc: r.loc.clone(),
+                    vnet: (r.next_hop == NextHopType::VnetLocal).then_some(v),
+                    ..sys(*c, r.next_hop, String::new(), builtin(), None)
+                }),
+                RouteDestination::Tag(tag) => out.tag_routes.push((r.name.clone(), tag.clone(), r.loc.clone())),
+            }
+        }
+    }
+    invalidate(&mut out.routes);
+    out
+}
+
+trait LinkName {
+    fn to_string_name(&self) -> String;
+}
+impl LinkName for Link {
+    fn to_string_name(&self) -> String {
+        match self {
+            Link::Found(i) => format!("#{i}"),
+            Link::Absent(id) => id.name().to_string(),
+        }
+    }
+}
+
+/// Same prefix: user beats BGP beats default; a non-default 0.0.0.0/0
+/// also retires the None routes (see the module essay).
+fn invalidate(routes: &mut [EffectiveRoute]) {
+    let n = routes.len();
+    let mut best: std::collections::HashMap<(u128, u8), RouteSource> = std::collections::HashMap::new();
+    for r in routes.iter() {
+        let k = (r.prefix.range().lo, r.prefix.prefix);
+        let e = best.entry(k).or_insert(r.source);
+        if r.source > *e {
+            *e = r.source;
+        }
+    }
+    let zero = Cidr::parse("0.0.0.0/0").expect("static").range().lo;
+    let default_overridden = best.get(&(zero, 0)).is_some_and(|s| *s != RouteSource::Default);
+    for r in routes.iter_mut().take(n) {
+        let k = (r.prefix.range().lo, r.prefix.prefix);
+        if best[&k] > r.source {
+            r.state = RouteState::Invalid;
+            r.note = Some(format!("overridden by a {} route for the same prefix", best[&k].name()));
+        } else if default_overridden && r.source == RouteSource::Default && r.next_hop == NextHopType::None {
+            r.state = RouteState::Invalid;
+            r.note = Some("a 0.0.0.0/0 route overrides the default route and its None routes".into());
+        }
+    }
+}
+
+/// Is the peering usable? Both sides must exist ("Connected"). An exported
+/// `peeringState` answers directly; otherwise the remote side's peering back
+/// must be in the inputs.
+pub fn peering_connected(p: &Prepared, local: usize, pe: &Peering) -> bool {
+    if let Some(state) = &pe.state {
+        return state.eq_ignore_ascii_case("Connected");
+    }
+    match pe.remote.found() {
+        Some(r) => p.peering(r, local).is_some(),
+        None => false,
+    }
+}
+
+impl EffectiveRoutes {
+    /// Longest-prefix match among active routes.
+    pub fn lookup(&self, ip: IpAddr) -> Option<RouteChoice> {
+        let x = ip_to_u128(ip);
+        let mut best: Option<(usize, u8)> = None;
+        let mut candidates = 0;
+        for (i, r) in self.routes.iter().enumerate() {
+            if r.state != RouteState::Active {
+                continue;
+            }
+            let rr = r.prefix.range();
+            if rr.lo <= x && x <= rr.hi && ip.is_ipv4() == r.prefix.addr.is_ipv4() {
+                candidates += 1;
+                if best.is_none_or(|(_, len)| r.prefix.prefix > len) {
+                    best = Some((i, r.prefix.prefix));
+                }
+            }
+        }
+        let (i, _) = best?;
+        let r = &self.routes[i];
+        let why = format!("longest matching prefix {} among {candidates} active route(s) containing {ip}", r.prefix);
+        let doubt = self.tag_routes.first().map(|(name, tag, loc)| {
+            format!("user route `{name}` to service tag {tag} ({loc}) may be more specific; its ranges are not in the inputs")
+        });
+        Some(RouteChoice { route: i, why, doubt })
+    }
+}
