@@ -27,7 +27,12 @@ pub enum AdminOutcome {
 }
 
 fn cite(r: &AdminRule) -> Cite {
-    Cite { holder: "AVNM security admin rules".into(), rule: r.id.name().into(), priority: Some(r.priority), loc: r.loc.clone() }
+    Cite {
+        holder: "AVNM security admin rules".into(),
+        rule: r.id.name().into(),
+        priority: Some(r.priority),
+        loc: r.loc.clone(),
+    }
 }
 
 pub fn evaluate(p: &Prepared, vnet: usize, dir: Direction, f: &Flow) -> AdminOutcome {
@@ -54,16 +59,20 @@ pub fn evaluate(p: &Prepared, vnet: usize, dir: Direction, f: &Flow) -> AdminOut
             match rule.action {
                 AdminAction::Deny => AdminOutcome::Final(Decision::new(Verdict::Denied, why, Some(cite(rule)))),
                 AdminAction::Allow => AdminOutcome::Continue(Decision::new(Verdict::Allowed, why, Some(cite(rule)))),
-                AdminAction::AlwaysAllow => {
-                    AdminOutcome::AlwaysAllow(Decision::new(Verdict::Allowed, format!("{why}; NSGs are skipped"), Some(cite(rule))))
-                }
+                AdminAction::AlwaysAllow => AdminOutcome::AlwaysAllow(Decision::new(
+                    Verdict::Allowed,
+                    format!("{why}; NSGs are skipped"),
+                    Some(cite(rule)),
+                )),
             }
         }
-        FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => AdminOutcome::Final(Decision::new(
-            Verdict::Unknown,
-            format!("admin rule `{}` may match: it names addresses not in the inputs", d.id.name()),
-            Some(cite(d)),
-        )),
+        FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => {
+            AdminOutcome::Final(Decision::new(
+                Verdict::Unknown,
+                format!("admin rule `{}` may match: it names addresses not in the inputs", d.id.name()),
+                Some(cite(d)),
+            ))
+        }
         FirstMatch::Miss { doubt: None } => AdminOutcome::NoMatch,
     }
 }

@@ -8,9 +8,19 @@ use std::net::IpAddr;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
     /// An address in a subnet, with what sits there when known.
-    Azure { ip: IpAddr, subnet: usize, owner: Option<Owner>, label: String },
-    Internet { ip: IpAddr },
-    OnPrem { ip: IpAddr, gateway: Option<usize> },
+    Azure {
+        ip: IpAddr,
+        subnet: usize,
+        owner: Option<Owner>,
+        label: String,
+    },
+    Internet {
+        ip: IpAddr,
+    },
+    OnPrem {
+        ip: IpAddr,
+        gateway: Option<usize>,
+    },
 }
 
 impl Endpoint {
@@ -44,17 +54,16 @@ pub fn resolve(p: &Prepared, spec: &str) -> Result<Endpoint, String> {
         return Ok(Endpoint::Internet { ip });
     }
     if let Some(rest) = lower.strip_prefix("onprem") {
-        let ip = match rest.strip_prefix(':') {
-            Some(a) => a.parse().map_err(|_| format!("`{a}` is not an IP address"))?,
-            None if rest.is_empty() => p
-                .onprem
-                .iter()
-                .flatten()
-                .next()
-                .map(|c| tusk_core::ip::u128_to_ip(c.range().lo + 1))
-                .ok_or("`onprem`: the inputs have no on-premises prefixes (local network gateway + connection)")?,
-            None => return Err(format!("`{spec}`: expected onprem or onprem:IP")),
-        };
+        let ip =
+            match rest.strip_prefix(':') {
+                Some(a) => a.parse().map_err(|_| format!("`{a}` is not an IP address"))?,
+                None if rest.is_empty() => {
+                    p.onprem.iter().flatten().next().map(|c| tusk_core::ip::u128_to_ip(c.range().lo + 1)).ok_or(
+                        "`onprem`: the inputs have no on-premises prefixes (local network gateway + connection)",
+                    )?
+                }
+                None => return Err(format!("`{spec}`: expected onprem or onprem:IP")),
+            };
         let gateway = p.onprem.iter().position(|prefixes| prefixes.iter().any(|c| c.set().contains_ip(ip)));
         return Ok(Endpoint::OnPrem { ip, gateway });
     }
@@ -72,7 +81,12 @@ fn from_ip(p: &Prepared, ip: IpAddr) -> Result<Endpoint, String> {
     }
     let subnets = p.subnets_holding(ip);
     match subnets.as_slice() {
-        [s] => Ok(Endpoint::Azure { ip, subnet: *s, owner: None, label: format!("{ip} in subnet {}", p.net.subnet_path(*s)) }),
+        [s] => Ok(Endpoint::Azure {
+            ip,
+            subnet: *s,
+            owner: None,
+            label: format!("{ip} in subnet {}", p.net.subnet_path(*s)),
+        }),
         [] if p.onprem.iter().flatten().any(|c| c.set().contains_ip(ip)) => resolve(p, &format!("onprem:{ip}")),
         [] if p.internet(None).contains_ip(ip) => Ok(Endpoint::Internet { ip }),
         [] => Err(format!("{ip} is in no subnet, on-premises prefix or public range of the inputs")),

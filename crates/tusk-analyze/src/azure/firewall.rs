@@ -79,8 +79,17 @@ fn ordered<'a>(p: &'a Prepared, fw: &'a AzureFirewall) -> Result<Vec<Ordered<'a>
                 if let Some(m) = pol.missing_groups.first() {
                     return Err(Decision::new(
                         Verdict::Unknown,
-                        format!("rule collection group `{}` of policy `{}` is not in the inputs", m.name(), pol.id.name()),
-                        Some(Cite { holder: format!("firewall policy {}", pol.id.name()), rule: m.name().into(), priority: None, loc: pol.loc.clone() }),
+                        format!(
+                            "rule collection group `{}` of policy `{}` is not in the inputs",
+                            m.name(),
+                            pol.id.name()
+                        ),
+                        Some(Cite {
+                            holder: format!("firewall policy {}", pol.id.name()),
+                            rule: m.name().into(),
+                            priority: None,
+                            loc: pol.loc.clone(),
+                        }),
                     ));
                 }
                 match &pol.base_policy {
@@ -96,7 +105,10 @@ fn ordered<'a>(p: &'a Prepared, fw: &'a AzureFirewall) -> Result<Vec<Ordered<'a>
             let mut cs: Vec<&RuleCollection> = g.collections.iter().collect();
             cs.sort_by_key(|c| c.priority);
             for c in cs {
-                out.push(Ordered { holder: format!("firewall policy {} / group {} ({})", pol.id.name(), g.id.name(), g.priority), c });
+                out.push(Ordered {
+                    holder: format!("firewall policy {} / group {} ({})", pol.id.name(), g.id.name(), g.priority),
+                    c,
+                });
             }
         }
     }
@@ -116,10 +128,12 @@ fn proto_match(list: &[FwIpProtocol], f: &Flow) -> Tri {
 
 fn network_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
     let dports = if f.proto == Protocol::Icmp { Tri::Yes } else { flow_ports(&r.destination_ports, f) };
-    proto_match(&r.ip_protocols, f)
-        .and(dports)
-        .and(addresses(p, None, &r.sources, f.src))
-        .and(addresses(p, None, &r.destinations, f.dst))
+    proto_match(&r.ip_protocols, f).and(dports).and(addresses(p, None, &r.sources, f.src)).and(addresses(
+        p,
+        None,
+        &r.destinations,
+        f.dst,
+    ))
 }
 
 /// An application rule can only match TCP on one of its protocol ports, and
@@ -137,7 +151,12 @@ fn application_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
 }
 
 fn cite(o: &Ordered, r: &FirewallRule) -> Cite {
-    Cite { holder: format!("{} / collection {}", o.holder, o.c.name), rule: r.name.clone(), priority: Some(o.c.priority), loc: r.loc.clone() }
+    Cite {
+        holder: format!("{} / collection {}", o.holder, o.c.name),
+        rule: r.name.clone(),
+        priority: Some(o.c.priority),
+        loc: r.loc.clone(),
+    }
 }
 
 pub fn evaluate(p: &Prepared, fwi: usize, f: &Flow) -> FirewallOutcome {
@@ -153,18 +172,30 @@ pub fn evaluate(p: &Prepared, fwi: usize, f: &Flow) -> FirewallOutcome {
             match network_match(p, r, f) {
                 Tri::No => {}
                 Tri::Maybe => {
-                    return unknown(Decision::new(Verdict::Unknown, format!("DNAT rule `{}` may match: it names addresses not in the inputs", r.name), Some(cite(o, r))))
+                    return unknown(Decision::new(
+                        Verdict::Unknown,
+                        format!("DNAT rule `{}` may match: it names addresses not in the inputs", r.name),
+                        Some(cite(o, r)),
+                    ))
                 }
                 Tri::Yes => {
                     let Some(to) = r.translated_address else {
                         return unknown(Decision::new(
                             Verdict::Unknown,
-                            format!("DNAT rule `{}` translates to FQDN {:?}, which tusk cannot resolve", r.name, r.translated_fqdn.as_deref().unwrap_or("?")),
+                            format!(
+                                "DNAT rule `{}` translates to FQDN {:?}, which tusk cannot resolve",
+                                r.name,
+                                r.translated_fqdn.as_deref().unwrap_or("?")
+                            ),
                             Some(cite(o, r)),
                         ));
                     };
                     return FirewallOutcome {
-                        decision: Decision::new(Verdict::Allowed, "DNAT rule matched; translated traffic is allowed", Some(cite(o, r))),
+                        decision: Decision::new(
+                            Verdict::Allowed,
+                            "DNAT rule matched; translated traffic is allowed",
+                            Some(cite(o, r)),
+                        ),
                         dnat: Some((to, r.translated_port.or(f.port))),
                         snat: true,
                         snat_reason: "DNAT traffic is also source-translated to the firewall".into(),
@@ -180,7 +211,14 @@ pub fn evaluate(p: &Prepared, fwi: usize, f: &Flow) -> FirewallOutcome {
                 Tri::No => {}
                 Tri::Maybe => {
                     doubt.get_or_insert_with(|| {
-                        Decision::new(Verdict::Unknown, format!("network rule `{}` may match: it names FQDNs, IP groups or tags not in the inputs", r.name), Some(cite(o, r)))
+                        Decision::new(
+                            Verdict::Unknown,
+                            format!(
+                                "network rule `{}` may match: it names FQDNs, IP groups or tags not in the inputs",
+                                r.name
+                            ),
+                            Some(cite(o, r)),
+                        )
                     });
                 }
                 Tri::Yes => {
@@ -190,7 +228,11 @@ pub fn evaluate(p: &Prepared, fwi: usize, f: &Flow) -> FirewallOutcome {
                     }
                     let (snat, why) = network_snat(p, fw, f.dst);
                     return FirewallOutcome {
-                        decision: Decision::new(v, format!("network rule matched ({:?} collection)", o.c.action), Some(cite(o, r))),
+                        decision: Decision::new(
+                            v,
+                            format!("network rule matched ({:?} collection)", o.c.action),
+                            Some(cite(o, r)),
+                        ),
                         dnat: None,
                         snat: snat && v == Verdict::Allowed,
                         snat_reason: why,
@@ -219,7 +261,12 @@ pub fn evaluate(p: &Prepared, fwi: usize, f: &Flow) -> FirewallOutcome {
     unknown(Decision::new(
         Verdict::Denied,
         "no DNAT, network or application rule matched: Azure Firewall denies by default",
-        Some(Cite { holder: format!("firewall {}", fw.id.name()), rule: "default deny".into(), priority: None, loc: fw.loc.clone() }),
+        Some(Cite {
+            holder: format!("firewall {}", fw.id.name()),
+            rule: "default deny".into(),
+            priority: None,
+            loc: fw.loc.clone(),
+        }),
     ))
 }
 
@@ -231,7 +278,10 @@ pub fn network_snat(p: &Prepared, fw: &AzureFirewall, dst: IpAddr) -> (bool, Str
     let (ranges, what) = match configured {
         Some(PrivateRanges::List(l)) => (l, "the configured privateRanges"),
         Some(PrivateRanges::Default) | None => (
-            ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].iter().map(|s| Cidr::parse(s).expect("static")).collect(),
+            ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]
+                .iter()
+                .map(|s| Cidr::parse(s).expect("static"))
+                .collect(),
             "IANA private ranges (RFC 1918, RFC 6598)",
         ),
     };

@@ -134,12 +134,7 @@ pub struct EffectiveRule {
 /// Expands an address entry as Azure's effective security rules do
 /// ("expanded address prefixes"): tags and ASGs into ranges where known.
 pub fn expand(p: &Prepared, vnet: Option<usize>, a: &AddressMatch) -> String {
-    let ranges = |s: &IpSet| {
-        s.ip_ranges()
-            .map(|r| range_text(r.lo, r.hi))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let ranges = |s: &IpSet| s.ip_ranges().map(|r| range_text(r.lo, r.hi)).collect::<Vec<_>>().join(",");
     match a {
         AddressMatch::Any => "*".into(),
         AddressMatch::Prefix(c) => c.to_string(),

@@ -162,10 +162,11 @@ impl<'a> Prepared<'a> {
         tables.dedup();
         for rt in tables {
             for r in &net.route_tables[rt].routes {
+                // Including 0.0.0.0/0: with a default route to an appliance the
+                // tag, and so AllowVnetInBound/OutBound, covers every address,
+                // as the subnet's effective security rules show.
                 if let RouteDestination::Prefix(c) = &r.destination {
-                    if c.prefix > 0 {
-                        ranges.push((c.range().lo, c.range().hi));
-                    }
+                    ranges.push((c.range().lo, c.range().hi));
                 }
             }
         }
@@ -209,7 +210,11 @@ impl<'a> Prepared<'a> {
     /// The subnet of VNet `v` that holds `ip` (longest prefix).
     pub fn subnet_in(&self, v: usize, ip: IpAddr) -> Option<usize> {
         let x = ip_to_u128(ip);
-        self.subnet_ranges[v].iter().filter(|(lo, hi, _)| *lo <= x && x <= *hi).max_by_key(|(lo, hi, _)| lo.wrapping_sub(*hi)).map(|t| t.2)
+        self.subnet_ranges[v]
+            .iter()
+            .filter(|(lo, hi, _)| *lo <= x && x <= *hi)
+            .max_by_key(|(lo, hi, _)| lo.wrapping_sub(*hi))
+            .map(|t| t.2)
     }
 
     /// Every subnet, in any VNet, that holds `ip`.
@@ -254,7 +259,11 @@ impl<'a> Prepared<'a> {
             Owner::PrivateEndpoint(p) => format!("private endpoint {}", net.private_endpoints[p].id.name()),
             Owner::Gateway(g) => format!("VNet gateway {}", net.vnet_gateways[g].id.name()),
             Owner::LbFrontend(l, f) => {
-                format!("load balancer {} frontend {}", net.load_balancers[l].id.name(), net.load_balancers[l].frontends[f].name)
+                format!(
+                    "load balancer {} frontend {}",
+                    net.load_balancers[l].id.name(),
+                    net.load_balancers[l].frontends[f].name
+                )
             }
         }
     }

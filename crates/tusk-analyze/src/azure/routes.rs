@@ -114,9 +114,21 @@ pub fn effective_routes(p: &Prepared, s: usize) -> EffectiveRoutes {
         gateway: None,
     };
     for c in &vnet.address_space {
-        out.routes.push(sys(*c, NextHopType::VnetLocal, format!("address space of {}", vnet.id.name()), vnet.loc.clone(), Some(v)));
+        out.routes.push(sys(
+            *c,
+            NextHopType::VnetLocal,
+            format!("address space of {}", vnet.id.name()),
+            vnet.loc.clone(),
+            Some(v),
+        ));
     }
-    out.routes.push(sys(Cidr::parse("0.0.0.0/0").expect("static"), NextHopType::Internet, "default".into(), builtin(), None));
+    out.routes.push(sys(
+        Cidr::parse("0.0.0.0/0").expect("static"),
+        NextHopType::Internet,
+        "default".into(),
+        builtin(),
+        None,
+    ));
     for r in RESERVED {
         let c = Cidr::parse(r).expect("static");
         if !vnet.address_space.iter().any(|a| covers(a, &c)) {
@@ -132,7 +144,13 @@ pub fn effective_routes(p: &Prepared, s: usize) -> EffectiveRoutes {
             None => (pe.remote_address_space.clone(), pe.remote.to_string_name()),
         };
         for c in space {
-            out.routes.push(sys(c, NextHopType::VnetPeering, format!("peering {} to {name}", pe.id.name()), pe.loc.clone(), pe.remote.found()));
+            out.routes.push(sys(
+                c,
+                NextHopType::VnetPeering,
+                format!("peering {} to {name}", pe.id.name()),
+                pe.loc.clone(),
+                pe.remote.found(),
+            ));
         }
     }
     let table = sub.route_table.as_ref().and_then(Link::found).map(|t| &net.route_tables[t]);

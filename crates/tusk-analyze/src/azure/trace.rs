@@ -17,7 +17,7 @@
 //! conditional, so an unknown is never upgraded to allowed or denied.
 
 use super::endpoint::Endpoint;
-use super::walk::{Walker, Start};
+use super::walk::{Start, Walker};
 use super::{Decision, Flow, Owner, Prepared, Verdict};
 use std::net::IpAddr;
 
@@ -71,9 +71,18 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Arrival {
     /// Delivered in a subnet (to the owner, if known).
-    Azure { subnet: usize, owner: Option<Owner>, ip: IpAddr },
-    Internet { ip: IpAddr },
-    OnPrem { ip: IpAddr, gateway: usize },
+    Azure {
+        subnet: usize,
+        owner: Option<Owner>,
+        ip: IpAddr,
+    },
+    Internet {
+        ip: IpAddr,
+    },
+    OnPrem {
+        ip: IpAddr,
+        gateway: usize,
+    },
     /// Not delivered.
     Nowhere,
 }

@@ -134,7 +134,11 @@ impl<'p, 'a> Walker<'p, 'a> {
                 self.step(
                     self.sub(subnet),
                     Control::Route,
-                    Decision::new(Verdict::Denied, "routing loop: the packet comes back to a place it already left", None),
+                    Decision::new(
+                        Verdict::Denied,
+                        "routing loop: the packet comes back to a place it already left",
+                        None,
+                    ),
                 );
                 return Arrival::Nowhere;
             }
@@ -164,7 +168,11 @@ impl<'p, 'a> Walker<'p, 'a> {
         let p = self.p;
         let net = p.net;
         let Some(choice) = p.routes[subnet].lookup(self.flow.dst) else {
-            self.step(self.sub(subnet), Control::Route, Decision::new(Verdict::Denied, format!("no route for {}", self.flow.dst), None));
+            self.step(
+                self.sub(subnet),
+                Control::Route,
+                Decision::new(Verdict::Denied, format!("no route for {}", self.flow.dst), None),
+            );
             return Next::Done(Arrival::Nowhere);
         };
         let r = &p.routes[subnet].routes[choice.route];
@@ -324,8 +332,11 @@ impl<'p, 'a> Walker<'p, 'a> {
         let net = p.net;
         let at = format!("peering {} → {}", net.vnets[a].id.name(), net.vnets[b].id.name());
         let (Some(ab), Some(ba)) = (p.peering(a, b), p.peering(b, a)) else {
-            return self.step(at, Control::Peering, Decision::new(Verdict::Unknown, "only one side of the peering is in the inputs", None))
-                != Verdict::Denied;
+            return self.step(
+                at,
+                Control::Peering,
+                Decision::new(Verdict::Unknown, "only one side of the peering is in the inputs", None),
+            ) != Verdict::Denied;
         };
         let cite = |pe: &tusk_model::azure::Peering, flag: &str| Cite {
             holder: format!("peering {}", pe.id.name()),
@@ -337,8 +348,15 @@ impl<'p, 'a> Walker<'p, 'a> {
         // between the two (virtual-network/virtual-network-manage-peering).
         for pe in [ab, ba] {
             if !pe.allow_virtual_network_access {
-                return self.step(at, Control::Peering, Decision::new(Verdict::Denied, format!("`{}` has allowVirtualNetworkAccess false", pe.id.name()), Some(cite(pe, "allowVirtualNetworkAccess"))))
-                    != Verdict::Denied;
+                return self.step(
+                    at,
+                    Control::Peering,
+                    Decision::new(
+                        Verdict::Denied,
+                        format!("`{}` has allowVirtualNetworkAccess false", pe.id.name()),
+                        Some(cite(pe, "allowVirtualNetworkAccess")),
+                    ),
+                ) != Verdict::Denied;
             }
         }
         // Traffic whose source is outside the sending VNet was forwarded (by
@@ -363,9 +381,12 @@ impl<'p, 'a> Walker<'p, 'a> {
                 ),
             ) != Verdict::Denied;
         }
-        let why = if forwarded { "access and forwarded traffic allowed" } else { "access allowed" };
-        self.step(at, Control::Peering, Decision::new(Verdict::Allowed, why, Some(cite(ba, "allowVirtualNetworkAccess"))))
-            != Verdict::Denied
+        let (why, flag) = if forwarded {
+            ("access and forwarded traffic allowed", "allowForwardedTraffic")
+        } else {
+            ("access allowed", "allowVirtualNetworkAccess")
+        };
+        self.step(at, Control::Peering, Decision::new(Verdict::Allowed, why, Some(cite(ba, flag)))) != Verdict::Denied
     }
 
     /// The packet is in VNet `v`, addressed to its destination.
@@ -385,7 +406,15 @@ impl<'p, 'a> Walker<'p, 'a> {
             Some(Owner::Firewall(f)) => self.firewall(f, t),
             Some(Owner::Gateway(_)) | Some(Owner::LbFrontend(..)) => {
                 let name = owner.map(|o| p.owner_name(o)).unwrap_or_default();
-                self.step(self.sub(t), Control::Delivery, Decision::new(Verdict::Unknown, format!("{dst} is {name}; what it does with the packet is not modelled"), None));
+                self.step(
+                    self.sub(t),
+                    Control::Delivery,
+                    Decision::new(
+                        Verdict::Unknown,
+                        format!("{dst} is {name}; what it does with the packet is not modelled"),
+                        None,
+                    ),
+                );
                 Next::Done(Arrival::Nowhere)
             }
             _ => self.deliver(t, owner),
@@ -397,7 +426,11 @@ impl<'p, 'a> Walker<'p, 'a> {
         let dst = self.flow.dst;
         let at = self.sub(t);
         if self.reply() {
-            self.step(at.clone(), Control::Stateful, Decision::new(Verdict::Allowed, "reply of an allowed flow: NSGs and admin rules are stateful", None));
+            self.step(
+                at.clone(),
+                Control::Stateful,
+                Decision::new(Verdict::Allowed, "reply of an allowed flow: NSGs and admin rules are stateful", None),
+            );
         } else if !self.inbound(t, owner) {
             return Next::Done(Arrival::Nowhere);
         }
@@ -408,7 +441,11 @@ impl<'p, 'a> Walker<'p, 'a> {
                 format!("no NIC in the inputs holds {dst}; its NIC-level NSG is unknown"),
                 None,
             ),
-            None => Decision::new(Verdict::Denied, format!("no NIC, firewall or private endpoint in the inputs holds {dst}"), None),
+            None => Decision::new(
+                Verdict::Denied,
+                format!("no NIC, firewall or private endpoint in the inputs holds {dst}"),
+                None,
+            ),
         };
         let v = self.step(at, Control::Delivery, d);
         if v == Verdict::Denied {
@@ -421,18 +458,42 @@ impl<'p, 'a> Walker<'p, 'a> {
     fn appliance(&mut self, a: usize, ip: IpAddr, sender: Sender) -> Next {
         let p = self.p;
         let Some(&o) = p.private.get(&ip) else {
-            self.step(format!("next hop {ip}"), Control::Nva, Decision::new(Verdict::Unknown, format!("next hop {ip} is no NIC or firewall of the inputs"), None));
+            self.step(
+                format!("next hop {ip}"),
+                Control::Nva,
+                Decision::new(Verdict::Unknown, format!("next hop {ip} is no NIC or firewall of the inputs"), None),
+            );
             return Next::Done(Arrival::Nowhere);
         };
         let Some(s2) = p.owner_subnet(o) else {
-            self.step(format!("next hop {ip}"), Control::Nva, Decision::new(Verdict::Unknown, format!("the subnet of {} is not in the inputs", p.owner_name(o)), None));
+            self.step(
+                format!("next hop {ip}"),
+                Control::Nva,
+                Decision::new(
+                    Verdict::Unknown,
+                    format!("the subnet of {} is not in the inputs", p.owner_name(o)),
+                    None,
+                ),
+            );
             return Next::Done(Arrival::Nowhere);
         };
         let b = p.net.subnets[s2].vnet;
         if a != b {
             // The next hop must be in the same or a directly peered VNet.
             if p.peering(a, b).is_none() {
-                self.step(format!("next hop {ip}"), Control::Route, Decision::new(Verdict::Denied, format!("next hop {ip} is in {}, which is not peered with {}", p.net.vnets[b].id.name(), p.net.vnets[a].id.name()), None));
+                self.step(
+                    format!("next hop {ip}"),
+                    Control::Route,
+                    Decision::new(
+                        Verdict::Denied,
+                        format!(
+                            "next hop {ip} is in {}, which is not peered with {}",
+                            p.net.vnets[b].id.name(),
+                            p.net.vnets[a].id.name()
+                        ),
+                        None,
+                    ),
+                );
                 return Next::Done(Arrival::Nowhere);
             }
             if !self.peering(a, b, sender) {
@@ -481,7 +542,11 @@ impl<'p, 'a> Walker<'p, 'a> {
                 nat.push(format!("source {} → {orig}", self.flow.src));
                 self.flow.src = *orig;
             }
-            self.step(at, Control::Firewall, Decision::new(Verdict::Allowed, "reply matches the connection the firewall saw", None));
+            self.step(
+                at,
+                Control::Firewall,
+                Decision::new(Verdict::Allowed, "reply matches the connection the firewall saw", None),
+            );
             if !nat.is_empty() {
                 self.nat(format!("un-NAT: {}", nat.join(", ")));
             }
@@ -521,12 +586,27 @@ impl<'p, 'a> Walker<'p, 'a> {
         let dst = self.flow.dst;
         match g {
             Some(g) if p.onprem[g].iter().any(|c| c.set().contains_ip(dst)) => {
-                let d = Decision::new(Verdict::Allowed, format!("handed to {} for on-premises {dst}; controls beyond the gateway are outside the inputs", p.net.vnet_gateways[g].id.name()), None);
+                let d = Decision::new(
+                    Verdict::Allowed,
+                    format!(
+                        "handed to {} for on-premises {dst}; controls beyond the gateway are outside the inputs",
+                        p.net.vnet_gateways[g].id.name()
+                    ),
+                    None,
+                );
                 self.step(self.sub(subnet), Control::Gateway, d);
                 Next::Done(Arrival::OnPrem { ip: dst, gateway: g })
             }
             _ => {
-                self.step(self.sub(subnet), Control::Gateway, Decision::new(Verdict::Unknown, format!("the gateway's routes for {dst} are not in the inputs"), None));
+                self.step(
+                    self.sub(subnet),
+                    Control::Gateway,
+                    Decision::new(
+                        Verdict::Unknown,
+                        format!("the gateway's routes for {dst} are not in the inputs"),
+                        None,
+                    ),
+                );
                 Next::Done(Arrival::Nowhere)
             }
         }
@@ -537,24 +617,52 @@ impl<'p, 'a> Walker<'p, 'a> {
         let net = p.net;
         let dst = self.flow.dst;
         if !p.internet(None).contains_ip(dst) {
-            self.step(self.sub(subnet), Control::Internet, Decision::new(Verdict::Denied, format!("next hop Internet for {dst}, which is not a public address: Azure drops it"), None));
+            self.step(
+                self.sub(subnet),
+                Control::Internet,
+                Decision::new(
+                    Verdict::Denied,
+                    format!("next hop Internet for {dst}, which is not a public address: Azure drops it"),
+                    None,
+                ),
+            );
             return Next::Done(Arrival::Nowhere);
         }
         if self.reply() {
-            self.step(self.sub(subnet), Control::Internet, Decision::new(Verdict::Allowed, "reply leaves to the Internet", None));
+            self.step(
+                self.sub(subnet),
+                Control::Internet,
+                Decision::new(Verdict::Allowed, "reply leaves to the Internet", None),
+            );
             return Next::Done(Arrival::Internet { ip: dst });
         }
         let pip_addr = |l: &Link| l.found().and_then(|i| net.public_ips[i].address);
         let snat = match sender {
-            Sender::Firewall(f) => net.firewalls[f].public_ips.iter().find_map(pip_addr).map(|a| (a, "the firewall's public IP".to_string())),
-            Sender::Endpoint(Some(Owner::Nic(n, c))) => net.nics[n].ip_configs[c].public_ip.as_ref().and_then(pip_addr).map(|a| (a, "the NIC's public IP".to_string())),
+            Sender::Firewall(f) => net.firewalls[f]
+                .public_ips
+                .iter()
+                .find_map(pip_addr)
+                .map(|a| (a, "the firewall's public IP".to_string())),
+            Sender::Endpoint(Some(Owner::Nic(n, c))) => net.nics[n].ip_configs[c]
+                .public_ip
+                .as_ref()
+                .and_then(pip_addr)
+                .map(|a| (a, "the NIC's public IP".to_string())),
             _ => None,
         }
         .or_else(|| {
             let ng = net.subnets[subnet].nat_gateway.as_ref()?.found()?;
-            net.nat_gateways[ng].public_ips.iter().find_map(pip_addr).map(|a| (a, format!("NAT gateway {}", net.nat_gateways[ng].id.name())))
+            net.nat_gateways[ng]
+                .public_ips
+                .iter()
+                .find_map(pip_addr)
+                .map(|a| (a, format!("NAT gateway {}", net.nat_gateways[ng].id.name())))
         });
-        self.step(self.sub(subnet), Control::Internet, Decision::new(Verdict::Allowed, format!("leaves to the Internet towards {dst}"), None));
+        self.step(
+            self.sub(subnet),
+            Control::Internet,
+            Decision::new(Verdict::Allowed, format!("leaves to the Internet towards {dst}"), None),
+        );
         match snat {
             Some((a, why)) => {
                 self.nat(format!("SNAT {} → {a} ({why})", self.flow.src));
@@ -575,7 +683,11 @@ impl<'p, 'a> Walker<'p, 'a> {
             Some(Owner::Firewall(f)) => match p.owner_subnet(Owner::Firewall(f)) {
                 Some(s) => self.firewall(f, s),
                 None => {
-                    self.step("internet", Control::Firewall, Decision::new(Verdict::Unknown, "the firewall's subnet is not in the inputs", None));
+                    self.step(
+                        "internet",
+                        Control::Firewall,
+                        Decision::new(Verdict::Unknown, "the firewall's subnet is not in the inputs", None),
+                    );
                     Next::Done(Arrival::Nowhere)
                 }
             },
@@ -583,7 +695,15 @@ impl<'p, 'a> Walker<'p, 'a> {
                 let ipc = &p.net.nics[n].ip_configs[c];
                 match (ipc.private_ip, p.owner_subnet(Owner::Nic(n, c))) {
                     (Some(priv_ip), Some(s)) => {
-                        self.step("internet", Control::Internet, Decision::new(Verdict::Allowed, format!("{dst} is the public IP of NIC {}", p.net.nics[n].id.name()), None));
+                        self.step(
+                            "internet",
+                            Control::Internet,
+                            Decision::new(
+                                Verdict::Allowed,
+                                format!("{dst} is the public IP of NIC {}", p.net.nics[n].id.name()),
+                                None,
+                            ),
+                        );
                         self.nat(format!("DNAT {dst} → {priv_ip} (instance-level public IP)"));
                         self.flow.dst = priv_ip;
                         self.deliver(s, Some(Owner::Nic(n, c)))
@@ -592,16 +712,36 @@ impl<'p, 'a> Walker<'p, 'a> {
                 }
             }
             Some(o) => {
-                self.step("internet", Control::Internet, Decision::new(Verdict::Unknown, format!("{dst} is {}; its backends are not modelled", p.owner_name(o)), None));
+                self.step(
+                    "internet",
+                    Control::Internet,
+                    Decision::new(
+                        Verdict::Unknown,
+                        format!("{dst} is {}; its backends are not modelled", p.owner_name(o)),
+                        None,
+                    ),
+                );
                 Next::Done(Arrival::Nowhere)
             }
             None if self.reply() => self.reply_from_internet(),
             None if !p.internet(None).contains_ip(dst) => {
-                self.step("internet", Control::Internet, Decision::new(Verdict::Denied, format!("{dst} is not a public address: not reachable from the Internet"), None));
+                self.step(
+                    "internet",
+                    Control::Internet,
+                    Decision::new(
+                        Verdict::Denied,
+                        format!("{dst} is not a public address: not reachable from the Internet"),
+                        None,
+                    ),
+                );
                 Next::Done(Arrival::Nowhere)
             }
             None => {
-                self.step("internet", Control::Internet, Decision::new(Verdict::Unknown, format!("public address {dst} is not in the inputs"), None));
+                self.step(
+                    "internet",
+                    Control::Internet,
+                    Decision::new(Verdict::Unknown, format!("public address {dst} is not in the inputs"), None),
+                );
                 Next::Done(Arrival::Nowhere)
             }
         }
@@ -616,7 +756,11 @@ impl<'p, 'a> Walker<'p, 'a> {
                 return self.firewall(f, s);
             }
         }
-        self.step("internet", Control::Stateful, Decision::new(Verdict::Allowed, "the reply returns through Azure's outbound SNAT to the source", None));
+        self.step(
+            "internet",
+            Control::Stateful,
+            Decision::new(Verdict::Allowed, "the reply returns through Azure's outbound SNAT to the source", None),
+        );
         self.flow.dst = fwd.first_src;
         Next::Done(Arrival::Internet { ip: fwd.first_src })
     }
@@ -626,11 +770,23 @@ impl<'p, 'a> Walker<'p, 'a> {
         let g = g.or_else(|| (!p.net.vnet_gateways.is_empty()).then_some(0));
         match g.and_then(|g| Some((g, p.owner_subnet(Owner::Gateway(g))?))) {
             Some((g, s)) => {
-                self.step(format!("VNet gateway {}", p.net.vnet_gateways[g].id.name()), Control::Gateway, Decision::new(Verdict::Allowed, "enters Azure through the gateway; routed by the GatewaySubnet's routes", None));
+                self.step(
+                    format!("VNet gateway {}", p.net.vnet_gateways[g].id.name()),
+                    Control::Gateway,
+                    Decision::new(
+                        Verdict::Allowed,
+                        "enters Azure through the gateway; routed by the GatewaySubnet's routes",
+                        None,
+                    ),
+                );
                 Next::Continue(s, Sender::Gateway(g))
             }
             None => {
-                self.step("on-premises", Control::Gateway, Decision::new(Verdict::Unknown, "no virtual network gateway (with its subnet) in the inputs", None));
+                self.step(
+                    "on-premises",
+                    Control::Gateway,
+                    Decision::new(Verdict::Unknown, "no virtual network gateway (with its subnet) in the inputs", None),
+                );
                 Next::Done(Arrival::Nowhere)
             }
         }

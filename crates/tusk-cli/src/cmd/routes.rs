@@ -20,7 +20,8 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
     let p = Prepared::new(&loaded.estate.azure);
-    let s = find_subnet(&p, &a.subnet).ok_or_else(|| anyhow::anyhow!("--subnet: no subnet `{}` in the inputs", a.subnet))?;
+    let s = find_subnet(&p, &a.subnet)
+        .ok_or_else(|| anyhow::anyhow!("--subnet: no subnet `{}` in the inputs", a.subnet))?;
     let r = &p.routes[s];
     let out = match a.format {
         Format::Txt => tusk_report::azure::routes::render_text(&p.net.subnet_path(s), r),

@@ -28,13 +28,16 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         (Some(name), _) => {
             let e = tusk_analyze::azure::endpoint::resolve(&p, name).map_err(|e| anyhow::anyhow!("--nic: {e}"))?;
             let (subnet, n) = match e {
-                tusk_analyze::azure::endpoint::Endpoint::Azure { subnet, owner: Some(Owner::Nic(n, _)), .. } => (subnet, n),
+                tusk_analyze::azure::endpoint::Endpoint::Azure { subnet, owner: Some(Owner::Nic(n, _)), .. } => {
+                    (subnet, n)
+                }
                 _ => anyhow::bail!("--nic: `{name}` is not a NIC or VM"),
             };
             (format!("NIC {}", p.net.nics[n].id.name()), effective_rules_for(&p, subnet, Some(n)))
         }
         (None, Some(path)) => {
-            let s = find_subnet(&p, path).ok_or_else(|| anyhow::anyhow!("--subnet: no subnet `{path}` in the inputs"))?;
+            let s =
+                find_subnet(&p, path).ok_or_else(|| anyhow::anyhow!("--subnet: no subnet `{path}` in the inputs"))?;
             (format!("subnet {}", p.net.subnet_path(s)), effective_rules_for(&p, s, None))
         }
         (None, None) => anyhow::bail!("give --nic or --subnet"),

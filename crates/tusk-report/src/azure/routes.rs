@@ -47,7 +47,11 @@ pub fn view(r: &EffectiveRoutes) -> Vec<RouteJson<'_>> {
 pub fn render_text(subnet: &str, r: &EffectiveRoutes) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "effective routes of subnet {subnet}:");
-    let _ = writeln!(s, "{:<22} {:<8} {:<20} {:<22} {:<16} NAME / SOURCE LINE", "SOURCE", "STATE", "PREFIX", "NEXT HOP TYPE", "NEXT HOP IP");
+    let _ = writeln!(
+        s,
+        "{:<22} {:<8} {:<20} {:<22} {:<16} NAME / SOURCE LINE",
+        "SOURCE", "STATE", "PREFIX", "NEXT HOP TYPE", "NEXT HOP IP"
+    );
     for e in &r.routes {
         let _ = writeln!(
             s,
