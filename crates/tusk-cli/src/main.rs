@@ -30,6 +30,8 @@ enum Command {
     Routes(cmd::routes::Args),
     /// Effective security rules of a NIC or subnet.
     Rules(cmd::rules::Args),
+    /// Verdict of every subnet to every other subnet for one port.
+    Reach(cmd::reach::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Command::Trace(a) => cmd::trace::run(a),
         Command::Routes(a) => cmd::routes::run(a),
         Command::Rules(a) => cmd::rules::run(a),
+        Command::Reach(a) => cmd::reach::run(a),
     };
     match result {
         Ok(code) => code,

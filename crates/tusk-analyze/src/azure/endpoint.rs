@@ -64,7 +64,7 @@ pub fn resolve(p: &Prepared, spec: &str) -> Result<Endpoint, String> {
                 }
                 None => return Err(format!("`{spec}`: expected onprem or onprem:IP")),
             };
-        let gateway = p.onprem.iter().position(|prefixes| prefixes.iter().any(|c| c.set().contains_ip(ip)));
+        let gateway = p.onprem.iter().position(|prefixes| prefixes.iter().any(|c| super::prepared::cidr_has(c, ip)));
         return Ok(Endpoint::OnPrem { ip, gateway });
     }
     if let Ok(ip) = spec.parse::<IpAddr>() {
@@ -87,8 +87,10 @@ fn from_ip(p: &Prepared, ip: IpAddr) -> Result<Endpoint, String> {
             owner: None,
             label: format!("{ip} in subnet {}", p.net.subnet_path(*s)),
         }),
-        [] if p.onprem.iter().flatten().any(|c| c.set().contains_ip(ip)) => resolve(p, &format!("onprem:{ip}")),
-        [] if p.internet(None).contains_ip(ip) => Ok(Endpoint::Internet { ip }),
+        [] if p.onprem.iter().flatten().any(|c| super::prepared::cidr_has(c, ip)) => {
+            resolve(p, &format!("onprem:{ip}"))
+        }
+        [] if p.is_internet(None, ip) => Ok(Endpoint::Internet { ip }),
         [] => Err(format!("{ip} is in no subnet, on-premises prefix or public range of the inputs")),
         many => Err(format!(
             "{ip} is in several subnets ({}); name the NIC instead",

@@ -29,7 +29,6 @@ use super::nsg::{addresses, flow_ports};
 use super::tri::{ports, Tri};
 use super::{Cite, Decision, Flow, Prepared, Verdict};
 use std::net::IpAddr;
-use tusk_core::ip::Cidr;
 use tusk_core::{PortSet, Protocol};
 use tusk_model::azure::*;
 
@@ -43,13 +42,13 @@ pub struct FirewallOutcome {
 }
 
 /// One collection with where it comes from, in processing order.
-struct Ordered<'a> {
-    holder: String,
-    c: &'a RuleCollection,
+pub(crate) struct Ordered<'a> {
+    pub holder: String,
+    pub c: &'a RuleCollection,
 }
 
 /// The firewall's collections in processing order, or why they are unknown.
-fn ordered<'a>(p: &'a Prepared, fw: &'a AzureFirewall) -> Result<Vec<Ordered<'a>>, Decision> {
+pub(crate) fn ordered<'a>(p: &'a Prepared, fw: &'a AzureFirewall) -> Result<Vec<Ordered<'a>>, Decision> {
     let net = p.net;
     let mut out = Vec::new();
     let Some(link) = &fw.policy else {
@@ -126,19 +125,19 @@ fn proto_match(list: &[FwIpProtocol], f: &Flow) -> Tri {
     }))
 }
 
-fn network_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
+pub(crate) fn network_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
+    network_match_but_destination(p, r, f).and(addresses(p, None, &r.destinations, f.dst))
+}
+
+/// Protocol, port and source of a network or DNAT rule.
+pub(crate) fn network_match_but_destination(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
     let dports = if f.proto == Protocol::Icmp { Tri::Yes } else { flow_ports(&r.destination_ports, f) };
-    proto_match(&r.ip_protocols, f).and(dports).and(addresses(p, None, &r.sources, f.src)).and(addresses(
-        p,
-        None,
-        &r.destinations,
-        f.dst,
-    ))
+    proto_match(&r.ip_protocols, f).and(dports).and(addresses(p, None, &r.sources, f.src))
 }
 
 /// An application rule can only match TCP on one of its protocol ports, and
 /// then only depending on the requested FQDN.
-fn application_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
+pub(crate) fn application_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
     if f.proto != Protocol::Tcp {
         return Tri::No;
     }
@@ -270,22 +269,44 @@ pub fn evaluate(p: &Prepared, fwi: usize, f: &Flow) -> FirewallOutcome {
     ))
 }
 
-/// Does a network-rule flow to `dst` get SNAT?
+/// RFC 1918 and RFC 6598: where network rules do not SNAT by default.
+const IANA_PRIVATE: [(u32, u32); 4] =
+    [(0x0a00_0000, 0x0aff_ffff), (0xac10_0000, 0xac1f_ffff), (0xc0a8_0000, 0xc0a8_ffff), (0x6440_0000, 0x647f_ffff)];
+
+fn configured_ranges<'a>(p: &'a Prepared, fw: &'a AzureFirewall) -> Option<&'a PrivateRanges> {
+    fw.private_ranges.as_ref().or_else(|| {
+        fw.policy.as_ref().and_then(Link::found).and_then(|i| p.net.firewall_policies[i].private_ranges.as_ref())
+    })
+}
+
+/// Does a network-rule flow to `dst` get SNAT? (No texts: the all-pairs
+/// engine asks this millions of times.)
+pub fn snat_applies(p: &Prepared, fw: &AzureFirewall, dst: IpAddr) -> bool {
+    !is_private(configured_ranges(p, fw), dst)
+}
+
+fn is_private(configured: Option<&PrivateRanges>, dst: IpAddr) -> bool {
+    match configured {
+        Some(PrivateRanges::List(l)) => l.iter().any(|c| super::prepared::cidr_has(c, dst)),
+        Some(PrivateRanges::Default) | None => match dst {
+            IpAddr::V4(v4) => {
+                let x = u32::from(v4);
+                IANA_PRIVATE.iter().any(|(lo, hi)| (*lo..=*hi).contains(&x))
+            }
+            IpAddr::V6(_) => false,
+        },
+    }
+}
+
+/// Does a network-rule flow to `dst` get SNAT, and why?
 pub fn network_snat(p: &Prepared, fw: &AzureFirewall, dst: IpAddr) -> (bool, String) {
-    let configured = fw.private_ranges.clone().or_else(|| {
-        fw.policy.as_ref().and_then(Link::found).and_then(|i| p.net.firewall_policies[i].private_ranges.clone())
-    });
-    let (ranges, what) = match configured {
-        Some(PrivateRanges::List(l)) => (l, "the configured privateRanges"),
-        Some(PrivateRanges::Default) | None => (
-            ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]
-                .iter()
-                .map(|s| Cidr::parse(s).expect("static"))
-                .collect(),
-            "IANA private ranges (RFC 1918, RFC 6598)",
-        ),
+    let configured = configured_ranges(p, fw);
+    let private = is_private(configured, dst);
+    let what = match configured {
+        Some(PrivateRanges::List(_)) => "the configured privateRanges",
+        _ => "IANA private ranges (RFC 1918, RFC 6598)",
     };
-    if ranges.iter().any(|c| c.set().contains_ip(dst)) {
+    if private {
         (false, format!("no SNAT: {dst} is in {what}"))
     } else {
         (true, format!("SNAT: {dst} is outside {what}"))

@@ -23,7 +23,7 @@ use tusk_model::azure::*;
 pub fn address(p: &Prepared, vnet: Option<usize>, a: &AddressMatch, ip: IpAddr) -> Tri {
     match a {
         AddressMatch::Any => Tri::Yes,
-        AddressMatch::Prefix(c) => Tri::from_bool(c.set().contains_ip(ip)),
+        AddressMatch::Prefix(c) => Tri::from_bool(super::prepared::cidr_has(c, ip)),
         AddressMatch::Range(lo, hi) => Tri::from_bool((*lo..=*hi).contains(&ip_to_u128(ip))),
         AddressMatch::Tag(t) => tag(p, vnet, t, ip),
         AddressMatch::Asg(Link::Found(i)) => Tri::from_bool(p.asg_members[*i].contains_ip(ip)),
@@ -37,12 +37,12 @@ fn tag(p: &Prepared, vnet: Option<usize>, t: &ServiceTag, ip: IpAddr) -> Tri {
             Some(v) => Tri::from_bool(p.vnet_tag[v].contains_ip(ip)),
             None => Tri::Maybe,
         },
-        ServiceTag::Internet => Tri::from_bool(p.internet(vnet).contains_ip(ip)),
+        ServiceTag::Internet => Tri::from_bool(p.is_internet(vnet, ip)),
         ServiceTag::AzureLoadBalancer => Tri::from_bool(ip == IpAddr::from(super::prepared::HOST_VIP)),
         // Azure service tags (Storage, AzureCloud, ...) cover public Azure
         // ranges that are not in the inputs; a private address is not in them.
         ServiceTag::Other(_) => {
-            if p.internet(None).contains_ip(ip) {
+            if p.is_internet(None, ip) {
                 Tri::Maybe
             } else {
                 Tri::No
@@ -85,6 +85,16 @@ pub fn rule_matches(p: &Prepared, vnet: Option<usize>, r: &SecurityRule, f: &Flo
 
 pub fn cite_rule(holder: &str, r: &SecurityRule) -> Cite {
     Cite { holder: holder.to_string(), rule: r.name.clone(), priority: Some(r.priority), loc: r.loc.clone() }
+}
+
+/// The verdict alone (no texts), for the all-pairs engine: the same first
+/// match as [`evaluate`].
+pub fn verdict(p: &Prepared, nsg: &Nsg, vnet: Option<usize>, dir: Direction, f: &Flow) -> Verdict {
+    match first_match(nsg.rules_in(dir), |r| rule_matches(p, vnet, r, f), |a, b| a.access == b.access) {
+        FirstMatch::Hit { rule, doubt: None } if rule.access == Access::Allow => Verdict::Allowed,
+        FirstMatch::Hit { doubt: None, .. } => Verdict::Denied,
+        _ => Verdict::Unknown,
+    }
 }
 
 /// Evaluates one NSG in one direction. `holder` names it for the report

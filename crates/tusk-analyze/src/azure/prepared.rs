@@ -30,13 +30,13 @@ pub const HOST_VIP: [u8; 4] = [168, 63, 129, 16];
 pub struct Prepared<'a> {
     pub net: &'a AzureNetwork,
     /// Private addresses to their owners.
-    pub private: HashMap<IpAddr, Owner>,
+    pub private: FxMap<IpAddr, Owner>,
     /// Public addresses to their owners.
-    pub public: HashMap<IpAddr, Owner>,
+    pub public: FxMap<IpAddr, Owner>,
     /// Per VNet: (lo, hi, subnet) sorted by lo, for address lookups.
     subnet_ranges: Vec<Vec<(u128, u128, usize)>>,
     /// `(local vnet, remote vnet)` to the local VNet's peering index.
-    peering: HashMap<(usize, usize), usize>,
+    peering: FxMap<(usize, usize), usize>,
     pub vnet_space: Vec<IpSet>,
     /// The `VirtualNetwork` tag as seen from each VNet.
     pub vnet_tag: Vec<IpSet>,
@@ -44,21 +44,24 @@ pub struct Prepared<'a> {
     /// Per gateway: on-premises prefixes of its connections.
     pub onprem: Vec<Vec<Cidr>>,
     pub routes: Vec<EffectiveRoutes>,
+    /// Every public address (see [`non_public`]).
+    public_space: IpSet,
 }
 
 impl<'a> Prepared<'a> {
     pub fn new(net: &'a AzureNetwork) -> Prepared<'a> {
         let mut p = Prepared {
             net,
-            private: HashMap::new(),
-            public: HashMap::new(),
+            private: FxMap::default(),
+            public: FxMap::default(),
             subnet_ranges: vec![Vec::new(); net.vnets.len()],
-            peering: HashMap::new(),
+            peering: FxMap::default(),
             vnet_space: net.vnets.iter().map(|v| set_of(&v.address_space)).collect(),
             vnet_tag: Vec::new(),
             asg_members: vec![IpSet::empty(); net.asgs.len()],
             onprem: vec![Vec::new(); net.vnet_gateways.len()],
             routes: Vec::new(),
+            public_space: all_ips().subtract(&non_public()),
         };
         p.index_owners();
         for (i, s) in net.subnets.iter().enumerate() {
@@ -228,12 +231,8 @@ impl<'a> Prepared<'a> {
     }
 
     /// The `Internet` tag: public address space outside the VNet tag.
-    pub fn internet(&self, v: Option<usize>) -> IpSet {
-        let mut s = all_ips().subtract(&non_public());
-        if let Some(v) = v {
-            s = s.subtract(&self.vnet_tag[v]);
-        }
-        s
+    pub fn is_internet(&self, v: Option<usize>, ip: IpAddr) -> bool {
+        self.public_space.contains_ip(ip) && v.is_none_or(|v| !self.vnet_tag[v].contains_ip(ip))
     }
 
     /// The subnet an owner sits in.
@@ -296,4 +295,47 @@ pub fn non_public() -> IpSet {
     .map(|s| Cidr::parse(s).expect("static CIDR"))
     .collect();
     set_of(&v)
+}
+
+/// A fast, non-cryptographic hasher (FxHash) for the engine's lookup
+/// tables, whose keys are addresses and indices, not attacker-chosen.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.write_u64(v as u64);
+        self.write_u64((v >> 64) as u64);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(u64::from(v));
+    }
+}
+
+pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+pub type FxMap<K, V> = HashMap<K, V, FxBuild>;
+
+/// Does the CIDR hold the address? (No set is built.)
+pub fn cidr_has(c: &Cidr, ip: IpAddr) -> bool {
+    let r = c.range();
+    (r.lo..=r.hi).contains(&ip_to_u128(ip))
 }

@@ -76,6 +76,10 @@ pub struct EffectiveRoutes {
     /// User routes whose destination is a service tag, which tusk cannot
     /// expand; any lookup they might affect is uncertain.
     pub tag_routes: Vec<(String, String, Loc)>,
+    /// Active routes by host-bit count (ascending: longest prefix first),
+    /// each a map from network address to route index: longest-prefix match
+    /// in a few hash lookups instead of a scan of up to 400 routes.
+    by_len: Vec<(u32, super::prepared::FxMap<u128, usize>)>,
 }
 
 /// The route a destination takes, and why.
@@ -186,6 +190,7 @@ pub fn effective_routes(p: &Prepared, s: usize) -> EffectiveRoutes {
         }
     }
     invalidate(&mut out.routes);
+    out.index();
     out
 }
 
@@ -240,7 +245,36 @@ pub fn peering_connected(p: &Prepared, local: usize, pe: &Peering) -> bool {
     }
 }
 
+fn host_bits(c: &Cidr) -> u32 {
+    let r = c.range();
+    128 - (r.hi - r.lo).leading_zeros()
+}
+
 impl EffectiveRoutes {
+    fn index(&mut self) {
+        let mut m: std::collections::BTreeMap<u32, super::prepared::FxMap<u128, usize>> = Default::default();
+        for (i, r) in self.routes.iter().enumerate() {
+            if r.state == RouteState::Active {
+                m.entry(host_bits(&r.prefix)).or_default().insert(r.prefix.range().lo, i);
+            }
+        }
+        self.by_len = m.into_iter().collect();
+    }
+
+    /// The index of the active route with the longest prefix holding `ip`.
+    pub fn best(&self, ip: IpAddr) -> Option<usize> {
+        let x = ip_to_u128(ip);
+        for (hb, m) in &self.by_len {
+            let key = if *hb >= 128 { 0 } else { x & !((1u128 << hb) - 1) };
+            if let Some(&i) = m.get(&key) {
+                if self.routes[i].prefix.addr.is_ipv4() == ip.is_ipv4() {
+                    return Some(i);
+                }
+            }
+        }
+        None
+    }
+
     /// Longest-prefix match among active routes.
     pub fn lookup(&self, ip: IpAddr) -> Option<RouteChoice> {
         let x = ip_to_u128(ip);

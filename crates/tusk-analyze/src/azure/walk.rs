@@ -585,7 +585,7 @@ impl<'p, 'a> Walker<'p, 'a> {
         let p = self.p;
         let dst = self.flow.dst;
         match g {
-            Some(g) if p.onprem[g].iter().any(|c| c.set().contains_ip(dst)) => {
+            Some(g) if p.onprem[g].iter().any(|c| super::prepared::cidr_has(c, dst)) => {
                 let d = Decision::new(
                     Verdict::Allowed,
                     format!(
@@ -616,7 +616,7 @@ impl<'p, 'a> Walker<'p, 'a> {
         let p = self.p;
         let net = p.net;
         let dst = self.flow.dst;
-        if !p.internet(None).contains_ip(dst) {
+        if !p.is_internet(None, dst) {
             self.step(
                 self.sub(subnet),
                 Control::Internet,
@@ -724,7 +724,7 @@ impl<'p, 'a> Walker<'p, 'a> {
                 Next::Done(Arrival::Nowhere)
             }
             None if self.reply() => self.reply_from_internet(),
-            None if !p.internet(None).contains_ip(dst) => {
+            None if !p.is_internet(None, dst) => {
                 self.step(
                     "internet",
                     Control::Internet,

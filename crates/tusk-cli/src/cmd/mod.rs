@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod explain;
 pub mod matrix;
+pub mod reach;
 pub mod routes;
 pub mod rules;
 pub mod trace;

@@ -27,6 +27,5 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Format::Txt => tusk_report::azure::routes::render_text(&p.net.subnet_path(s), r),
         Format::Json => tusk_report::azure::routes::render_json(r),
     };
-    println!("{out}");
-    Ok(ExitCode::SUCCESS)
+    super::trace::emit(&out)
 }

@@ -46,6 +46,5 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         super::Format::Txt => tusk_report::azure::rules::render_text(&what, &rules),
         super::Format::Json => tusk_report::azure::rules::render_json(&rules),
     };
-    println!("{out}");
-    Ok(ExitCode::SUCCESS)
+    super::trace::emit(&out)
 }

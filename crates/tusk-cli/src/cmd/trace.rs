@@ -52,6 +52,16 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             serde_json::to_string_pretty(&views)?
         }
     };
-    println!("{out}");
-    Ok(ExitCode::SUCCESS)
+    emit(&out)
+}
+
+/// Prints a report on stdout. A closed pipe (`tusk trace ... | head`) ends
+/// the output quietly instead of panicking.
+pub fn emit(text: &str) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
