@@ -312,3 +312,81 @@ pub fn network_snat(p: &Prepared, fw: &AzureFirewall, dst: IpAddr) -> (bool, Str
         (true, format!("SNAT: {dst} is outside {what}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{net, vnet, SUB};
+    use super::*;
+
+    fn estate(extra_policy: &str, rules: &str) -> AzureNetwork {
+        net(&[
+            vnet("hub", "10.0.0.0/16", &[("AzureFirewallSubnet", "10.0.1.0/26", None, None)], &[]),
+            format!(
+                r#"{{"name": "fw", "id": "{SUB}/azureFirewalls/fw", "type": "Microsoft.Network/azureFirewalls", "ipConfigurations": [{{"name": "c", "privateIPAddress": "10.0.1.4", "subnet": {{"id": "{SUB}/virtualNetworks/hub/subnets/AzureFirewallSubnet"}}}}], "firewallPolicy": {{"id": "{SUB}/firewallPolicies/pol"}}}}"#
+            ),
+            format!(
+                r#"{{"name": "pol", "id": "{SUB}/firewallPolicies/pol", "type": "Microsoft.Network/firewallPolicies"{extra_policy}}}"#
+            ),
+            format!(
+                r#"{{"name": "g", "id": "{SUB}/firewallPolicies/pol/ruleCollectionGroups/g", "type": "Microsoft.Network/firewallPolicies/ruleCollectionGroups", "priority": 100, "ruleCollections": [{rules}]}}"#
+            ),
+        ])
+    }
+
+    fn coll(name: &str, prio: u32, action: &str, rule: &str) -> String {
+        format!(
+            r#"{{"ruleCollectionType": "FirewallPolicyFilterRuleCollection", "name": "{name}", "priority": {prio}, "action": {{"type": "{action}"}}, "rules": [{rule}]}}"#
+        )
+    }
+
+    const NET_443: &str = r#"{"ruleType": "NetworkRule", "name": "https", "sourceAddresses": ["10.1.0.0/16"], "destinationAddresses": ["*"], "ipProtocols": ["TCP"], "destinationPorts": ["443"]}"#;
+    const APP: &str = r#"{"ruleType": "ApplicationRule", "name": "web", "sourceAddresses": ["*"], "protocols": [{"protocolType": "Https", "port": 443}], "targetFqdns": ["*.contoso.com"]}"#;
+
+    fn flow(dst: &str) -> Flow {
+        Flow { src: "10.1.0.4".parse().unwrap(), dst: dst.parse().unwrap(), proto: Protocol::Tcp, port: Some(443) }
+    }
+
+    #[test]
+    fn network_rules_snat_only_outside_the_private_ranges() {
+        let n = estate("", &coll("c", 100, "Allow", NET_443));
+        let p = Prepared::new(&n);
+        let o = evaluate(&p, 0, &flow("10.2.0.4"));
+        assert_eq!((o.decision.verdict, o.snat), (Verdict::Allowed, false));
+        let o = evaluate(&p, 0, &flow("93.184.216.34"));
+        assert_eq!((o.decision.verdict, o.snat), (Verdict::Allowed, true));
+        // A configured list replaces the default ranges.
+        let n = estate(r#", "snat": {"privateRanges": ["192.168.0.0/16"]}"#, &coll("c", 100, "Allow", NET_443));
+        let p = Prepared::new(&n);
+        assert!(evaluate(&p, 0, &flow("10.2.0.4")).snat);
+    }
+
+    #[test]
+    fn application_rules_need_an_fqdn_and_default_is_deny() {
+        let n = estate("", &coll("apps", 100, "Allow", APP));
+        let p = Prepared::new(&n);
+        assert_eq!(evaluate(&p, 0, &flow("93.184.216.34")).decision.verdict, Verdict::Unknown);
+        let f = Flow { port: Some(22), ..flow("93.184.216.34") };
+        assert_eq!(evaluate(&p, 0, &f).decision.verdict, Verdict::Denied);
+    }
+
+    #[test]
+    fn network_rules_go_before_application_rules_whatever_the_priorities() {
+        let rules = format!("{},{}", coll("apps", 100, "Allow", APP), coll("net", 200, "Deny", NET_443));
+        let n = estate("", &rules);
+        let p = Prepared::new(&n);
+        let o = evaluate(&p, 0, &flow("93.184.216.34"));
+        assert_eq!((o.decision.verdict, o.decision.cite.unwrap().rule), (Verdict::Denied, "https".to_string()));
+    }
+
+    #[test]
+    fn a_missing_rule_collection_group_makes_the_firewall_unknown() {
+        let n = estate(
+            &format!(
+                r#", "ruleCollectionGroups": [{{"id": "{SUB}/firewallPolicies/pol/ruleCollectionGroups/other"}}]"#
+            ),
+            &coll("c", 100, "Allow", NET_443),
+        );
+        let p = Prepared::new(&n);
+        assert_eq!(evaluate(&p, 0, &flow("10.2.0.4")).decision.verdict, Verdict::Unknown);
+    }
+}

@@ -19,6 +19,8 @@ pub mod nsg;
 mod prepared;
 pub mod reach;
 pub mod routes;
+#[cfg(test)]
+mod testutil;
 pub mod trace;
 mod tri;
 mod walk;

@@ -233,3 +233,87 @@ pub fn effective_rules_for(p: &Prepared, subnet: usize, nic: Option<usize>) -> V
 pub fn find_subnet(p: &Prepared, path: &str) -> Option<usize> {
     (0..p.net.subnets.len()).find(|&s| p.net.subnet_path(s).eq_ignore_ascii_case(path))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{net, nsg, vnet, SUB};
+    use super::*;
+
+    fn flow(src: &str, dst: &str, port: Option<u16>) -> Flow {
+        Flow { src: src.parse().unwrap(), dst: dst.parse().unwrap(), proto: Protocol::Tcp, port }
+    }
+
+    fn rule(name: &str, prio: u32, access: &str, src: &str, port: &str) -> String {
+        format!(
+            r#"{{"name": "{name}", "priority": {prio}, "direction": "Inbound", "access": "{access}", "protocol": "Tcp", "sourceAddressPrefix": "{src}", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "{port}"}}"#
+        )
+    }
+
+    fn decide(rules: &[&str], f: &Flow) -> Decision {
+        let n = net(&[vnet("v", "10.0.0.0/16", &[("s", "10.0.0.0/24", Some("n"), None)], &[]), nsg("n", rules)]);
+        let p = Prepared::new(&n);
+        evaluate(&p, &n.nsgs[0], "NSG n", Some(0), Direction::Inbound, f)
+    }
+
+    #[test]
+    fn lowest_priority_number_first_and_defaults_last() {
+        let (a, b) = (rule("deny", 100, "Deny", "*", "22"), rule("allow", 200, "Allow", "*", "*"));
+        let d = decide(&[&b, &a], &flow("8.8.8.8", "10.0.0.4", Some(22)));
+        assert_eq!((d.verdict, d.cite.unwrap().rule), (Verdict::Denied, "deny".to_string()));
+        let d = decide(&[], &flow("8.8.8.8", "10.0.0.4", Some(22)));
+        assert_eq!((d.verdict, d.cite.unwrap().rule), (Verdict::Denied, "DenyAllInBound".to_string()));
+        let d = decide(&[], &flow("10.0.5.5", "10.0.0.4", Some(22)));
+        assert_eq!((d.verdict, d.cite.unwrap().rule), (Verdict::Allowed, "AllowVnetInBound".to_string()));
+    }
+
+    #[test]
+    fn an_unknown_service_tag_makes_the_verdict_unknown_only_if_it_would_decide_otherwise() {
+        let storage = rule("deny-storage", 100, "Deny", "Storage", "*");
+        let allow = rule("allow-all", 200, "Allow", "*", "*");
+        let d = decide(&[&storage, &allow], &flow("52.1.1.1", "10.0.0.4", Some(443)));
+        assert_eq!(d.verdict, Verdict::Unknown, "{}", d.reason);
+        // A private source cannot be in an Azure service tag.
+        let d = decide(&[&storage, &allow], &flow("10.0.9.9", "10.0.0.4", Some(443)));
+        assert_eq!(d.verdict, Verdict::Allowed);
+        // Same action ahead: certain.
+        let deny_all = rule("deny-all", 200, "Deny", "*", "*");
+        let d = decide(&[&storage, &deny_all], &flow("52.1.1.1", "10.0.0.4", Some(443)));
+        assert_eq!(d.verdict, Verdict::Denied);
+    }
+
+    #[test]
+    fn a_port_specific_rule_is_unknown_for_an_any_port_question() {
+        let d = decide(&[&rule("allow-443", 100, "Allow", "*", "443")], &flow("8.8.8.8", "10.0.0.4", None));
+        assert_eq!(d.verdict, Verdict::Unknown);
+    }
+
+    #[test]
+    fn augmented_rules_and_asgs_match_their_members() {
+        let augmented = r#"{"name": "multi", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "*", "sourceAddressPrefixes": ["1.1.1.1", "2.2.2.0/24"], "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRanges": ["80", "443"]}"#;
+        let d = decide(&[augmented], &flow("2.2.2.9", "10.0.0.4", Some(443)));
+        assert_eq!(d.verdict, Verdict::Allowed);
+        let d = decide(&[augmented], &flow("2.2.3.9", "10.0.0.4", Some(443)));
+        assert_eq!(d.verdict, Verdict::Denied);
+
+        let asg_rule = format!(
+            r#"{{"name": "web-only", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "sourceApplicationSecurityGroups": [{{"id": "{SUB}/applicationSecurityGroups/web"}}], "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "443"}}"#
+        );
+        let deny = rule("deny-rest", 200, "Deny", "*", "*");
+        let n = net(&[
+            vnet("v", "10.0.0.0/16", &[("s", "10.0.0.0/24", Some("n"), None)], &[]),
+            nsg("n", &[&asg_rule, &deny]),
+            format!(
+                r#"{{"name": "web", "id": "{SUB}/applicationSecurityGroups/web", "type": "Microsoft.Network/applicationSecurityGroups"}}"#
+            ),
+            format!(
+                r#"{{"name": "web-nic", "id": "{SUB}/networkInterfaces/web-nic", "type": "Microsoft.Network/networkInterfaces", "ipConfigurations": [{{"name": "c", "privateIPAddress": "10.0.0.10", "subnet": {{"id": "{SUB}/virtualNetworks/v/subnets/s"}}, "applicationSecurityGroups": [{{"id": "{SUB}/applicationSecurityGroups/web"}}]}}]}}"#
+            ),
+        ]);
+        let p = Prepared::new(&n);
+        let at = |src: &str| {
+            evaluate(&p, &n.nsgs[0], "n", Some(0), Direction::Inbound, &flow(src, "10.0.0.4", Some(443))).verdict
+        };
+        assert_eq!(at("10.0.0.10"), Verdict::Allowed);
+        assert_eq!(at("10.0.0.11"), Verdict::Denied);
+    }
+}

@@ -301,3 +301,98 @@ impl EffectiveRoutes {
         Some(RouteChoice { route: i, why, doubt })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{net, route_table, vnet};
+    use super::*;
+
+    fn table(p: &Prepared, s: usize) -> Vec<String> {
+        p.routes[s]
+            .routes
+            .iter()
+            .map(|r| format!("{} {:?} {} {}", r.source.name(), r.state, r.prefix, r.next_hop))
+            .collect()
+    }
+
+    #[test]
+    fn a_vnet_inside_a_reserved_range_keeps_its_none_route() {
+        // The spoke-without-UDR case: 10.1.0.0/16 is inside 10.0.0.0/8, so
+        // the None route stays and only the longer VnetLocal route beats it.
+        let n = net(&[vnet("v", "10.1.0.0/16", &[("s", "10.1.0.0/24", None, None)], &[])]);
+        let p = Prepared::new(&n);
+        assert!(table(&p, 0).contains(&"Default Active 10.0.0.0/8 None".to_string()), "{:?}", table(&p, 0));
+        let r = &p.routes[0].routes[p.routes[0].best("10.2.0.4".parse().unwrap()).unwrap()];
+        assert_eq!(r.next_hop, NextHopType::None);
+        let r = &p.routes[0].routes[p.routes[0].best("10.1.200.4".parse().unwrap()).unwrap()];
+        assert_eq!(r.next_hop, NextHopType::VnetLocal);
+    }
+
+    #[test]
+    fn a_vnet_range_equal_to_or_containing_a_reserved_prefix_replaces_it() {
+        let n = net(&[vnet("v", "10.0.0.0/8", &[("s", "10.0.0.0/24", None, None)], &[])]);
+        let t = table(&Prepared::new(&n), 0);
+        assert!(t.contains(&"Default Active 10.0.0.0/8 VnetLocal".to_string()), "{t:?}");
+        assert!(!t.iter().any(|r| r.contains("10.0.0.0/8 None")), "{t:?}");
+        assert!(t.contains(&"Default Active 172.16.0.0/12 None".to_string()), "{t:?}");
+        let n = net(&[vnet("v", "172.0.0.0/11", &[("s", "172.16.0.0/24", None, None)], &[])]);
+        let t = table(&Prepared::new(&n), 0);
+        assert!(!t.iter().any(|r| r.contains("172.16.0.0/12")), "{t:?}");
+    }
+
+    #[test]
+    fn a_default_udr_overrides_internet_and_the_none_routes() {
+        let n = net(&[
+            vnet("v", "10.1.0.0/16", &[("s", "10.1.0.0/24", None, Some("rt"))], &[]),
+            route_table("rt", &[("fw", "0.0.0.0/0", "VirtualAppliance", Some("10.0.0.4"))], false),
+        ]);
+        let p = Prepared::new(&n);
+        let t = table(&p, 0);
+        assert!(t.contains(&"Default Invalid 0.0.0.0/0 Internet".to_string()), "{t:?}");
+        assert!(t.contains(&"Default Invalid 10.0.0.0/8 None".to_string()), "{t:?}");
+        let r = &p.routes[0].routes[p.routes[0].best("10.2.0.4".parse().unwrap()).unwrap()];
+        assert_eq!((r.source, r.next_hop), (RouteSource::User, NextHopType::VirtualAppliance));
+    }
+
+    #[test]
+    fn same_prefix_user_beats_default_and_longest_prefix_wins() {
+        let n = net(&[
+            vnet("v", "10.0.0.0/16", &[("s", "10.0.0.0/24", None, Some("rt"))], &[]),
+            route_table(
+                "rt",
+                &[
+                    ("nva", "10.0.0.0/16", "VirtualAppliance", Some("10.0.100.4")),
+                    ("local", "10.0.0.0/24", "VnetLocal", None),
+                ],
+                false,
+            ),
+        ]);
+        let p = Prepared::new(&n);
+        let t = table(&p, 0);
+        assert!(t.contains(&"Default Invalid 10.0.0.0/16 VnetLocal".to_string()), "{t:?}");
+        let at = |ip: &str| p.routes[0].routes[p.routes[0].best(ip.parse().unwrap()).unwrap()].name.clone();
+        assert_eq!(at("10.0.0.9"), "local");
+        assert_eq!(at("10.0.5.9"), "nva");
+        // The hash-per-length lookup agrees with the plain scan everywhere.
+        for ip in ["10.0.0.9", "10.0.5.9", "10.9.0.1", "8.8.8.8", "192.168.1.1", "100.64.0.1"] {
+            let ip: IpAddr = ip.parse().unwrap();
+            assert_eq!(p.routes[0].best(ip), p.routes[0].lookup(ip).map(|c| c.route), "{ip}");
+        }
+    }
+
+    #[test]
+    fn peering_routes_need_both_sides_and_are_not_transitive() {
+        let n = net(&[
+            vnet("hub", "10.0.0.0/16", &[("s", "10.0.0.0/24", None, None)], &["a", "b"]),
+            vnet("a", "10.1.0.0/16", &[("s", "10.1.0.0/24", None, None)], &["hub"]),
+            vnet("b", "10.2.0.0/16", &[("s", "10.2.0.0/24", None, None)], &[]),
+        ]);
+        let p = Prepared::new(&n);
+        let a = (0..n.subnets.len()).find(|&s| n.subnet_path(s) == "a/s").unwrap();
+        let hub = (0..n.subnets.len()).find(|&s| n.subnet_path(s) == "hub/s").unwrap();
+        assert!(table(&p, a).contains(&"Default Active 10.0.0.0/16 VNetPeering".to_string()));
+        // a does not learn b through the hub, and b has no peering back.
+        assert!(!table(&p, a).iter().any(|r| r.contains("10.2.0.0/16")));
+        assert!(!table(&p, hub).iter().any(|r| r.contains("10.2.0.0/16")));
+    }
+}
