@@ -82,3 +82,32 @@ fn routes_and_rules_subcommands_answer() {
     let out = tusk(&["routes", dir.to_str().unwrap(), "--subnet", "nope/nope"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn json_has_a_top_level_verdict_also_for_any_protocol() {
+    let dir = case("fig3-hub-spoke/input");
+    let d = dir.to_str().unwrap();
+    let out = tusk(&["trace", d, "--from", "spoke1-node", "--to", "spoke2-node", "--port", "443", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "allowed");
+    assert!(v["forward"]["steps"][1]["rule"]["location"].as_str().unwrap().contains("routes.json:"));
+    let out = tusk(&[
+        "trace",
+        d,
+        "--from",
+        "spoke1-node",
+        "--to",
+        "spoke2-node",
+        "--port",
+        "443",
+        "--proto",
+        "any",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The firewall allows only TCP/443: allowed with some protocol.
+    assert_eq!(v["verdict"], "allowed");
+    assert_eq!(v["traces"].as_array().unwrap().len(), 3);
+    assert_eq!(v["traces"][1]["verdict"], "denied");
+}

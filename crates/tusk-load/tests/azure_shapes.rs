@@ -49,7 +49,8 @@ fn vnet_route_table_nic_and_firewall_in_both_shapes() {
     assert_eq!(a.route_tables[0].disable_bgp_route_propagation, b.route_tables[0].disable_bgp_route_propagation);
 
     let (a, b) = both("NetworkInterfaceGet.json", "nic-show.json");
-    let ips = |n: &AzureNetwork| n.nics[0].ip_configs.iter().map(|c| (c.private_ip, c.private_prefix)).collect::<Vec<_>>();
+    let ips =
+        |n: &AzureNetwork| n.nics[0].ip_configs.iter().map(|c| (c.private_ip, c.private_prefix)).collect::<Vec<_>>();
     assert_eq!(ips(&a), ips(&b));
     assert_eq!(a.nics[0].ip_forwarding, b.nics[0].ip_forwarding);
     assert!(a.nics[0].nsg.is_some() && b.nics[0].nsg.is_some());
@@ -110,7 +111,11 @@ fn arm_templates_take_literals_and_resource_ids_and_warn_on_expressions() {
     assert_eq!(net.subnets[0].nsg, Some(Link::Found(0)));
     // An expression is a warning and the value is unknown.
     assert!(matches!(net.nsgs[0].rules[0].sources[0], AddressMatch::Unknown(_)));
-    assert!(l.warnings.iter().any(|w| w.message.contains("parameters('prefix')") && w.loc.pos.line == 9), "{:?}", l.warnings);
+    assert!(
+        l.warnings.iter().any(|w| w.message.contains("parameters('prefix')") && w.loc.pos.line == 9),
+        "{:?}",
+        l.warnings
+    );
     // A resource whose name is an expression cannot be identified: skipped.
     assert!(net.route_tables.is_empty());
     assert!(l.warnings.iter().any(|w| w.message.contains("skipped")));

@@ -140,3 +140,103 @@ fn summary(path: &Path, what: &str) -> (Verdict, String) {
         None => (path.verdict, format!("{what} not delivered")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::endpoint::resolve;
+    use super::super::testutil::{net, nsg, route_table, vnet, SUB};
+    use super::*;
+    use tusk_core::Protocol;
+
+    fn nic(name: &str, vnet: &str, subnet: &str, ip: &str) -> String {
+        format!(
+            r#"{{"name": "{name}", "id": "{SUB}/networkInterfaces/{name}", "type": "Microsoft.Network/networkInterfaces", "ipConfigurations": [{{"name": "c", "privateIPAddress": "{ip}", "subnet": {{"id": "{SUB}/virtualNetworks/{vnet}/subnets/{subnet}"}}}}]}}"#
+        )
+    }
+
+    fn run(docs: &[String], from: &str, to: &str, port: u16) -> Trace {
+        let n = net(docs);
+        let p = Prepared::new(&n);
+        let (a, b) = (resolve(&p, from).unwrap(), resolve(&p, to).unwrap());
+        trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(port) })
+    }
+
+    fn admin(name: &str, prio: u32, access: &str, port: &str) -> String {
+        format!(
+            r#"{{"name": "{name}", "id": "{SUB}/networkManagers/m/securityAdminConfigurations/c/ruleCollections/rc/rules/{name}", "type": "Microsoft.Network/networkManagers/securityAdminConfigurations/ruleCollections/rules", "kind": "Custom", "priority": {prio}, "direction": "Inbound", "access": "{access}", "protocol": "Tcp", "sources": [{{"addressPrefixType": "IPPrefix", "addressPrefix": "*"}}], "destinations": [{{"addressPrefixType": "IPPrefix", "addressPrefix": "*"}}], "sourcePortRanges": ["0-65535"], "destinationPortRanges": ["{port}"]}}"#
+        )
+    }
+
+    fn base() -> Vec<String> {
+        let deny_22 = r#"{"name": "deny-22", "priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "Tcp", "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22"}"#;
+        vec![
+            vnet(
+                "v",
+                "10.0.0.0/16",
+                &[("a", "10.0.1.0/24", None, None), ("b", "10.0.2.0/24", Some("nsg-b"), None)],
+                &[],
+            ),
+            nsg("nsg-b", &[deny_22]),
+            nic("vm-a", "v", "a", "10.0.1.4"),
+            nic("vm-b", "v", "b", "10.0.2.4"),
+        ]
+    }
+
+    #[test]
+    fn admin_rules_come_before_nsgs() {
+        // Deny wins over an NSG allow (AllowVnetInBound).
+        let mut docs = base();
+        docs.push(admin("deny-443", 10, "Deny", "443"));
+        let t = run(&docs, "vm-a", "vm-b", 443);
+        assert_eq!(t.verdict, Verdict::Denied);
+        assert_eq!(t.forward.steps.last().unwrap().control, Control::AdminRules);
+        // AlwaysAllow skips the NSG that denies port 22; Allow does not.
+        let mut docs = base();
+        docs.push(admin("always-22", 10, "AlwaysAllow", "22"));
+        assert_eq!(run(&docs, "vm-a", "vm-b", 22).verdict, Verdict::Allowed);
+        let mut docs = base();
+        docs.push(admin("allow-22", 10, "Allow", "22"));
+        assert_eq!(run(&docs, "vm-a", "vm-b", 22).verdict, Verdict::Denied);
+    }
+
+    #[test]
+    fn nsgs_apply_between_vms_of_one_subnet() {
+        let mut docs = base();
+        docs.push(nic("vm-b2", "v", "b", "10.0.2.5"));
+        let t = run(&docs, "vm-b2", "vm-b", 22);
+        assert_eq!(t.verdict, Verdict::Denied);
+        assert_eq!(t.forward.steps.last().unwrap().decision.cite.as_ref().unwrap().rule, "deny-22");
+    }
+
+    #[test]
+    fn a_route_back_into_the_same_firewall_is_a_loop() {
+        let mut docs = vec![
+            vnet(
+                "v",
+                "10.0.0.0/16",
+                &[
+                    ("a", "10.0.1.0/24", None, Some("rt-a")),
+                    ("AzureFirewallSubnet", "10.0.9.0/26", None, Some("rt-fw")),
+                ],
+                &[],
+            ),
+            nic("vm-a", "v", "a", "10.0.1.4"),
+            route_table("rt-a", &[("x", "10.5.0.0/16", "VirtualAppliance", Some("10.0.9.4"))], false),
+            route_table("rt-fw", &[("x", "10.5.0.0/16", "VirtualAppliance", Some("10.0.9.4"))], false),
+            format!(
+                r#"{{"name": "fw", "id": "{SUB}/azureFirewalls/fw", "type": "Microsoft.Network/azureFirewalls", "ipConfigurations": [{{"name": "c", "privateIPAddress": "10.0.9.4", "subnet": {{"id": "{SUB}/virtualNetworks/v/subnets/AzureFirewallSubnet"}}}}], "networkRuleCollections": [{{"name": "all", "properties": {{"priority": 100, "action": {{"type": "Allow"}}, "rules": [{{"name": "any", "sourceAddresses": ["*"], "destinationAddresses": ["*"], "destinationPorts": ["*"], "protocols": ["Any"]}}]}}}}]}}"#
+            ),
+        ];
+        docs.push(vnet("w", "10.5.0.0/16", &[("s", "10.5.0.0/24", None, None)], &[]));
+        let t = run(&docs, "vm-a", "internet:8.8.8.8", 443);
+        // Sanity: the Internet is not affected by the loop.
+        assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
+        let n = net(&docs);
+        let p = Prepared::new(&n);
+        let a = resolve(&p, "vm-a").unwrap();
+        let b = Endpoint::Internet { ip: "10.5.0.9".parse().unwrap() };
+        let t = trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
+        assert_eq!(t.verdict, Verdict::Denied);
+        assert!(t.reason.contains("routing loop"), "{}", t.reason);
+    }
+}

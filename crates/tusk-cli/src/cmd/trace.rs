@@ -47,10 +47,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let out = match a.format {
         Format::Txt => traces.iter().map(tusk_report::azure::trace_text::render).collect::<Vec<_>>().join("\n"),
         Format::Json if traces.len() == 1 => tusk_report::azure::trace_json::render(&traces[0]),
-        Format::Json => {
-            let views: Vec<_> = traces.iter().map(tusk_report::azure::trace_json::view).collect();
-            serde_json::to_string_pretty(&views)?
-        }
+        Format::Json => tusk_report::azure::trace_json::render_any(&traces),
     };
     emit(&out)
 }

@@ -25,6 +25,12 @@
 //! }
 //! ```
 //!
+//! With `--proto any` the output is one object
+//! `{ "verdict": ..., "reason": string, "traces": [Trace, ...] }` holding a
+//! trace per protocol (TCP, UDP, ICMP); its verdict answers "can the source
+//! reach the destination with some protocol": `allowed` if any trace is
+//! allowed, `denied` if all are denied, `unknown` otherwise.
+//!
 //! These types are serialize-only views, kept apart from the engine's.
 
 use serde::Serialize;
@@ -121,4 +127,27 @@ pub fn view(t: &Trace) -> TraceJson<'_> {
 
 pub fn render(t: &Trace) -> String {
     serde_json::to_string_pretty(&view(t)).expect("trace JSON serializes")
+}
+
+#[derive(Serialize)]
+pub struct AnyProtocolJson<'a> {
+    pub verdict: &'static str,
+    pub reason: String,
+    pub traces: Vec<TraceJson<'a>>,
+}
+
+/// The `--proto any` object (see the module documentation).
+pub fn render_any(traces: &[Trace]) -> String {
+    use tusk_analyze::azure::Verdict;
+    let by = |v: Verdict| traces.iter().filter(|t| t.verdict == v).map(|t| t.flow.proto.name()).collect::<Vec<_>>();
+    let (allowed, denied) = (by(Verdict::Allowed), by(Verdict::Denied));
+    let (verdict, reason) = if !allowed.is_empty() {
+        (Verdict::Allowed, format!("allowed for {}", allowed.join(", ")))
+    } else if denied.len() == traces.len() {
+        (Verdict::Denied, "denied for every protocol".to_string())
+    } else {
+        (Verdict::Unknown, format!("no protocol is allowed for sure; denied for {}", denied.join(", ")))
+    };
+    let doc = AnyProtocolJson { verdict: verdict.name(), reason, traces: traces.iter().map(view).collect() };
+    serde_json::to_string_pretty(&doc).expect("trace JSON serializes")
 }
