@@ -77,6 +77,8 @@ fn rest_lists_and_arrays_hold_several_resources() {
     assert_eq!(l.estate.azure.asgs.len(), 2);
     let l = load(&format!("[{}, {}]", asg("a"), asg("b")));
     assert_eq!(l.estate.azure.asgs.len(), 2);
+    // `az ... list` with nothing to list.
+    assert!(load("[]").estate.azure.is_empty());
     // The same id twice: the first definition is kept, with a warning.
     let l = load(&format!("[{}, {}]", asg("a"), asg("A")));
     assert_eq!(l.estate.azure.asgs.len(), 1);

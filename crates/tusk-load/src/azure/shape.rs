@@ -23,7 +23,8 @@ pub struct RawResource<'a> {
 /// Does this document look like Azure material at all?
 pub fn is_azure(root: &Node) -> bool {
     match &root.value {
-        Value::Seq(items) => items.first().is_some_and(looks_like_resource),
+        // `az ... list` prints `[]` when there is nothing: still an Azure export.
+        Value::Seq(items) => items.first().is_none_or(looks_like_resource),
         Value::Map(_) => {
             root.get("responses").is_some()
                 || root.get("value").and_then(Node::as_seq).is_some()
