@@ -69,7 +69,7 @@ pub fn evaluate(p: &Prepared, vnet: usize, dir: Direction, f: &Flow) -> AdminOut
         FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => {
             AdminOutcome::Final(Decision::new(
                 Verdict::Unknown,
-                format!("admin rule `{}` may match: it names addresses not in the inputs", d.id.name()),
+                format!("admin rule `{}` may match: its match depends on the port (not given) or on addresses not in the inputs", d.id.name()),
                 Some(cite(d)),
             ))
         }

@@ -173,7 +173,7 @@ pub fn evaluate(p: &Prepared, fwi: usize, f: &Flow) -> FirewallOutcome {
                 Tri::Maybe => {
                     return unknown(Decision::new(
                         Verdict::Unknown,
-                        format!("DNAT rule `{}` may match: it names addresses not in the inputs", r.name),
+                        format!("DNAT rule `{}` may match: its match depends on the port (not given) or on addresses not in the inputs", r.name),
                         Some(cite(o, r)),
                     ))
                 }
@@ -213,7 +213,7 @@ pub fn evaluate(p: &Prepared, fwi: usize, f: &Flow) -> FirewallOutcome {
                         Decision::new(
                             Verdict::Unknown,
                             format!(
-                                "network rule `{}` may match: it names FQDNs, IP groups or tags not in the inputs",
+                                "network rule `{}` may match: its match depends on the port (not given) or on FQDNs, IP groups or tags not in the inputs",
                                 r.name
                             ),
                             Some(cite(o, r)),

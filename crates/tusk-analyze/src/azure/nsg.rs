@@ -109,7 +109,7 @@ pub fn evaluate(p: &Prepared, nsg: &Nsg, holder: &str, vnet: Option<usize>, dir:
         FirstMatch::Hit { rule, doubt: Some(d) } => Decision::new(
             Verdict::Unknown,
             format!(
-                "rule `{}` (priority {}, {}) may match first: it names addresses not in the inputs; otherwise `{}` decides",
+                "rule `{}` (priority {}, {}) may match first (its match depends on the port, not given, or on addresses not in the inputs); otherwise `{}` decides",
                 d.name, d.priority, d.loc, rule.name
             ),
             Some(cite_rule(holder, d)),
