@@ -4,4 +4,5 @@
 //! do not understand; such input yields an `unknown` verdict with a reason
 //! and the source location. Results are plain data for the reporters.
 
+pub mod azure;
 pub mod k8s;

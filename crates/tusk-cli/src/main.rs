@@ -30,6 +30,14 @@ enum Command {
     Matrix(cmd::matrix::Args),
     /// Every policy and rule that decided one pod-to-pod (or pod-to-IP) flow.
     Explain(cmd::explain::Args),
+    /// One flow through the Azure network, hop by hop, with its reply.
+    Trace(cmd::trace::Args),
+    /// Effective routes of a subnet (like Network Watcher).
+    Routes(cmd::routes::Args),
+    /// Effective security rules of a NIC or subnet.
+    Rules(cmd::rules::Args),
+    /// Verdict of every subnet to every other subnet for one port.
+    Reach(cmd::reach::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +46,10 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Matrix(a) => cmd::matrix::run(a),
         Command::Explain(a) => cmd::explain::run(a),
+        Command::Trace(a) => cmd::trace::run(a),
+        Command::Routes(a) => cmd::routes::run(a),
+        Command::Rules(a) => cmd::rules::run(a),
+        Command::Reach(a) => cmd::reach::run(a),
     };
     match result {
         Ok(code) => code,

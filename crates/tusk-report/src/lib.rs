@@ -5,4 +5,5 @@
 //! shapes are contracts, documented where they are produced, built from
 //! serialize-only types kept apart from the model.
 
+pub mod azure;
 pub mod k8s;

@@ -4,6 +4,10 @@
 pub mod demo;
 pub mod explain;
 pub mod matrix;
+pub mod reach;
+pub mod routes;
+pub mod rules;
+pub mod trace;
 
 use std::path::{Path, PathBuf};
 use tusk_analyze::k8s::{PolicyEngine, Semantics};
@@ -62,4 +66,21 @@ pub fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Prints a whole report on stdout, ending it with a newline if it lacks one.
+pub fn print(text: &str) -> anyhow::Result<std::process::ExitCode> {
+    if text.ends_with('\n') {
+        emit(text, None)?;
+    } else {
+        emit(&format!("{text}\n"), None)?;
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Output format of the Azure subcommands.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Format {
+    Txt,
+    Json,
 }

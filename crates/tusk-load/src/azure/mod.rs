@@ -1,28 +1,161 @@
 //! The Azure loader: ARM resource bodies, `az ... -o json` output, REST list
-//! responses and ARM templates into [`tusk_model::azure::AzureNetwork`].
+//! responses, Azure REST example files and ARM templates into one
+//! [`AzureNetwork`].
+//!
+//! [`Builder::add_document`] reads each resource as it comes and leaves its
+//! references unresolved; [`Builder::finish`] attaches subnets, peerings and
+//! rule collection groups to their parents and resolves every reference by
+//! id, case-insensitively (ARM templates' ids, which lack subscription and
+//! group, match on their `providers/...` part).
+//!
+//! A reference whose target is missing is an error when the inputs hold
+//! other resources of the target's type (the export covers that type, so
+//! the id is dangling: a typo or a deleted resource); when they hold none
+//! (the user exported only VNets, say) it stays [`Link::Absent`] with one
+//! warning, and analyses answer "unknown" where it matters. This is what
+//! lets a partial export, or a single REST example, load at all.
+//!
+//! Loaders know formats and nothing of analysis.
+
+mod cx;
+mod firewall;
+mod network;
+mod resolve;
+mod security;
+mod shape;
 
 use crate::doc::{Doc, Node};
-use tusk_core::{LoadError, Warning};
-use tusk_model::azure::AzureNetwork;
+use cx::{Cx, PendingRef};
+use network::{PendingPeering, PendingSubnet};
+use std::collections::{HashMap, HashSet};
+use tusk_core::{LoadError, Loc, Warning};
+use tusk_model::azure::*;
 
-/// Does this document look like Azure material at all?
-pub fn is_azure(_root: &Node) -> bool {
-    false
+pub use shape::is_azure;
+
+#[derive(Default)]
+pub struct Builder {
+    net: AzureNetwork,
+    subnets: Vec<PendingSubnet>,
+    peerings: Vec<PendingPeering>,
+    groups: Vec<RuleCollectionGroup>,
+    policy_group_refs: Vec<Vec<ResourceId>>,
+    refs: Vec<PendingRef>,
+    /// Where each resource id was first defined, to report duplicates.
+    defined: HashMap<String, Loc>,
+    /// Types (lower-cased) of which the inputs hold at least one resource.
+    loaded_types: HashSet<String>,
 }
 
-#[derive(Debug, Default)]
-pub struct Builder {}
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("azure::Builder").finish_non_exhaustive()
+    }
+}
 
 impl Builder {
+    /// Did any document yield an Azure resource?
     pub fn is_empty(&self) -> bool {
-        true
+        self.defined.is_empty()
     }
 
-    pub fn add_document(&mut self, _doc: &Doc, _warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
+    pub fn add_document(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
+        let (resources, skipped) = shape::resources(&doc.root);
+        for n in skipped {
+            warnings.push(Warning {
+                loc: doc.loc(n),
+                message: "not an Azure resource (no literal `id` or `type` and `name`); skipped".into(),
+            });
+        }
+        for r in resources {
+            self.add_resource(doc, r, warnings)?;
+        }
         Ok(())
     }
 
-    pub fn finish(self, _warnings: &mut Vec<Warning>) -> Result<AzureNetwork, LoadError> {
-        Ok(AzureNetwork::default())
+    fn add_resource(&mut self, doc: &Doc, r: shape::RawResource, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
+        let t = r.type_key.as_str();
+        let short = t.rsplit('/').next().unwrap_or(t).to_string();
+        let object = format!("{short} {}", r.id.name());
+        let loc = doc.loc(r.node);
+        if let Some(first) = self.defined.get(r.id.key()) {
+            warnings.push(Warning {
+                loc,
+                message: format!("{object} is defined again; the definition at {first} is used"),
+            });
+            return Ok(());
+        }
+        let mut cx = Cx { file: doc.file.clone(), warnings, refs: &mut self.refs, object };
+        let n: &Node = r.node;
+        let id = r.id.clone();
+        let net = &mut self.net;
+        match t {
+            "microsoft.network/virtualnetworks" => {
+                let v = network::vnet(&mut cx, id, n, &mut self.subnets, &mut self.peerings)?;
+                net.vnets.push(v);
+            }
+            "microsoft.network/virtualnetworks/subnets" => {
+                let parent = r.id.parent().unwrap_or_else(|| r.id.clone());
+                let s = network::subnet(&mut cx, id, n)?;
+                self.subnets.push(PendingSubnet { parent, subnet: s });
+            }
+            "microsoft.network/virtualnetworks/virtualnetworkpeerings" => {
+                let parent = r.id.parent().unwrap_or_else(|| r.id.clone());
+                let p = network::peering(&mut cx, id, n)?;
+                self.peerings.push(PendingPeering { parent, peering: p });
+            }
+            "microsoft.network/networksecuritygroups" => net.nsgs.push(security::nsg(&mut cx, id, n)?),
+            "microsoft.network/applicationsecuritygroups" => net.asgs.push(Asg { id, loc: cx.loc(n) }),
+            "microsoft.network/routetables" => net.route_tables.push(network::route_table(&mut cx, id, n)?),
+            "microsoft.network/networkinterfaces" => net.nics.push(network::nic(&mut cx, id, n)?),
+            "microsoft.network/azurefirewalls" => net.firewalls.push(firewall::firewall(&mut cx, id, n)?),
+            "microsoft.network/firewallpolicies" => {
+                let (p, refs) = firewall::policy(&mut cx, id, n)?;
+                net.firewall_policies.push(p);
+                self.policy_group_refs.push(refs);
+            }
+            "microsoft.network/firewallpolicies/rulecollectiongroups" => {
+                self.groups.push(firewall::rule_collection_group(&mut cx, id, n)?)
+            }
+            "microsoft.network/virtualnetworkgateways" => {
+                net.vnet_gateways.push(network::vnet_gateway(&mut cx, id, n)?)
+            }
+            "microsoft.network/localnetworkgateways" => {
+                net.local_gateways.push(network::local_gateway(&mut cx, id, n)?)
+            }
+            "microsoft.network/connections" => net.connections.push(network::connection(&mut cx, id, n)?),
+            "microsoft.network/privateendpoints" => {
+                net.private_endpoints.push(network::private_endpoint(&mut cx, id, n)?)
+            }
+            "microsoft.network/natgateways" => net.nat_gateways.push(network::nat_gateway(&mut cx, id, n)),
+            "microsoft.network/publicipaddresses" => net.public_ips.push(network::public_ip(&mut cx, id, n)?),
+            "microsoft.network/loadbalancers" => net.load_balancers.push(network::load_balancer(&mut cx, id, n)?),
+            "microsoft.network/networkmanagers/securityadminconfigurations/rulecollections/rules" => {
+                let kind = n.get_ci("kind").and_then(Node::as_str).unwrap_or("Custom");
+                if kind.eq_ignore_ascii_case("Default") {
+                    cx.warn(n, "default admin rules name their content by id only; skipped");
+                    return Ok(());
+                }
+                net.admin_rules.push(security::admin_rule(&mut cx, id, n)?)
+            }
+            _ => {
+                cx.warn(n, format!("resource type `{}` is not part of the network model; skipped", r.type_key));
+                return Ok(());
+            }
+        }
+        self.defined.insert(r.id.key().to_string(), loc);
+        self.loaded_types.insert(if t == "microsoft.network/virtualnetworks/subnets" {
+            "microsoft.network/virtualnetworks".to_string()
+        } else {
+            t.to_string()
+        });
+        if t == "microsoft.network/virtualnetworks" {
+            self.loaded_types.insert("microsoft.network/virtualnetworks/subnets".into());
+        }
+        Ok(())
+    }
+
+    pub fn finish(self, warnings: &mut Vec<Warning>) -> Result<AzureNetwork, LoadError> {
+        resolve::finish(self, warnings)
     }
 }

@@ -1,0 +1,78 @@
+//! Azure Virtual Network Manager security admin rules.
+//!
+//! From "Security admin rules" (virtual-network-manager/concept-security-admins):
+//! admin rules are evaluated before NSG rules, lowest priority number
+//! first. Deny drops the traffic; Allow lets it continue to the NSGs;
+//! Always Allow delivers it without evaluating the NSGs.
+//!
+//! Assumption, stated in every decision it affects: the inputs carry no
+//! network-group membership, so every admin rule loaded is taken to apply
+//! to every VNet of the estate. Export only the rules deployed to them.
+
+use super::nsg::{addresses, flow_ports, protocol};
+use super::tri::{first_match, ports, FirstMatch};
+use super::{Cite, Decision, Flow, Prepared, Verdict};
+use tusk_model::azure::{AdminAction, AdminRule, Direction};
+
+/// The outcome of admin rules for a flow at one VNet in one direction.
+pub enum AdminOutcome {
+    /// No admin rule matched (or there are none): go on to the NSGs.
+    NoMatch,
+    /// Allow: go on to the NSGs.
+    Continue(Decision),
+    /// AlwaysAllow: skip the NSGs.
+    AlwaysAllow(Decision),
+    /// Deny, or unknown.
+    Final(Decision),
+}
+
+fn cite(r: &AdminRule) -> Cite {
+    Cite {
+        holder: "AVNM security admin rules".into(),
+        rule: r.id.name().into(),
+        priority: Some(r.priority),
+        loc: r.loc.clone(),
+    }
+}
+
+pub fn evaluate(p: &Prepared, vnet: usize, dir: Direction, f: &Flow) -> AdminOutcome {
+    if p.net.admin_rules.is_empty() {
+        return AdminOutcome::NoMatch;
+    }
+    let mut rules: Vec<&AdminRule> = p.net.admin_rules.iter().filter(|r| r.direction == dir).collect();
+    rules.sort_by_key(|r| r.priority);
+    let m = first_match(
+        rules.iter().copied(),
+        |r| {
+            protocol(r.protocol, f.proto)
+                .and(flow_ports(&r.destination_ports, f))
+                .and(ports(&r.source_ports, None))
+                .and(addresses(p, Some(vnet), &r.sources, f.src))
+                .and(addresses(p, Some(vnet), &r.destinations, f.dst))
+        },
+        |a, b| a.action == b.action,
+    );
+    let scope = "(admin rules are taken to apply to every VNet in the inputs)";
+    match m {
+        FirstMatch::Hit { rule, doubt: None } => {
+            let why = format!("admin rule priority {} {scope}", rule.priority);
+            match rule.action {
+                AdminAction::Deny => AdminOutcome::Final(Decision::new(Verdict::Denied, why, Some(cite(rule)))),
+                AdminAction::Allow => AdminOutcome::Continue(Decision::new(Verdict::Allowed, why, Some(cite(rule)))),
+                AdminAction::AlwaysAllow => AdminOutcome::AlwaysAllow(Decision::new(
+                    Verdict::Allowed,
+                    format!("{why}; NSGs are skipped"),
+                    Some(cite(rule)),
+                )),
+            }
+        }
+        FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => {
+            AdminOutcome::Final(Decision::new(
+                Verdict::Unknown,
+                format!("admin rule `{}` may match: its match depends on the port (not given) or on addresses not in the inputs", d.id.name()),
+                Some(cite(d)),
+            ))
+        }
+        FirstMatch::Miss { doubt: None } => AdminOutcome::NoMatch,
+    }
+}

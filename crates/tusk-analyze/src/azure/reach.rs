@@ -1,0 +1,411 @@
+//! Every subnet to every subnet, for one protocol and port: the verdict
+//! matrix behind `tusk reach` and the benchmark.
+//!
+//! Each subnet is represented by one address: its first NIC's, or its
+//! first usable host (Azure reserves the first four addresses). A lean
+//! evaluator computes the verdict of the common hub & spoke paths (NSGs,
+//! routes, peerings, one Azure Firewall, the reply and its symmetry)
+//! without building the texts of a trace, with the firewall's rules
+//! pre-filtered once per source. Whatever it does not cover (admin rules,
+//! NVAs, gateways, DNAT, anything unknown) falls back to the full
+//! [`super::trace::trace`], so both always agree; a test checks that on
+//! every pair of the fixture estates.
+
+use super::firewall::{application_match, network_match_but_destination, ordered, snat_applies};
+use super::nsg;
+use super::prepared::FxMap;
+use super::tri::Tri;
+use super::{endpoint::Endpoint, trace, Flow, Owner, Prepared, Verdict};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use tusk_core::ip::u128_to_ip;
+use tusk_core::Protocol;
+use tusk_model::azure::{CollectionKind, Direction, FirewallAction, FirewallRule, Link, NextHopType};
+
+/// The address standing for a subnet, and what sits there.
+#[derive(Debug, Clone, Copy)]
+pub struct Rep {
+    pub subnet: usize,
+    pub ip: IpAddr,
+    pub owner: Option<Owner>,
+}
+
+pub fn representatives(p: &Prepared) -> Vec<Rep> {
+    let mut nic_at: HashMap<usize, (IpAddr, Owner)> = HashMap::new();
+    for (n, nic) in p.net.nics.iter().enumerate() {
+        for (c, ipc) in nic.ip_configs.iter().enumerate() {
+            if let (Some(ip), Some(Link::Found(s))) = (ipc.private_ip, &ipc.subnet) {
+                let e = nic_at.entry(*s).or_insert((ip, Owner::Nic(n, c)));
+                if ip < e.0 {
+                    *e = (ip, Owner::Nic(n, c));
+                }
+            }
+        }
+    }
+    (0..p.net.subnets.len())
+        .filter_map(|s| match nic_at.get(&s) {
+            Some(&(ip, o)) => Some(Rep { subnet: s, ip, owner: Some(o) }),
+            None => {
+                let c = p.net.subnets[s].prefixes.first()?;
+                Some(Rep { subnet: s, ip: u128_to_ip(c.range().lo + 4), owner: None })
+            }
+        })
+        .collect()
+}
+
+pub struct Matrix {
+    pub reps: Vec<Rep>,
+    /// Row-major: `verdicts[i * n + j]` is from `reps[i]` to `reps[j]`.
+    pub verdicts: Vec<Verdict>,
+    /// Pairs the lean evaluator handed to the full trace.
+    pub fallbacks: usize,
+}
+
+impl Matrix {
+    pub fn count(&self, v: Verdict) -> usize {
+        let n = self.reps.len();
+        (0..n * n).filter(|&k| k / n != k % n && self.verdicts[k] == v).count()
+    }
+}
+
+pub fn all_pairs(p: &Prepared, proto: Protocol, port: Option<u16>) -> Matrix {
+    let reps = representatives(p);
+    let n = reps.len();
+    let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).min(8);
+    let chunk = n.div_ceil(threads.max(1)).max(1);
+    let mut verdicts = vec![Verdict::Unknown; n * n];
+    let mut fallbacks = 0;
+    std::thread::scope(|sc| {
+        let handles: Vec<_> = verdicts
+            .chunks_mut(chunk * n)
+            .enumerate()
+            .map(|(k, rows)| {
+                let reps = &reps;
+                sc.spawn(move || {
+                    let mut fb = 0;
+                    for (r, row) in rows.chunks_mut(n).enumerate() {
+                        let i = k * chunk + r;
+                        let mut lean = Lean::new(p, reps[i], proto, port);
+                        for (j, cell) in row.iter_mut().enumerate() {
+                            if i == j {
+                                continue;
+                            }
+                            *cell = match lean.pair(reps[j]) {
+                                Some(v) => v,
+                                None => {
+                                    fb += 1;
+                                    full(p, reps[i], reps[j], proto, port)
+                                }
+                            };
+                        }
+                    }
+                    fb
+                })
+            })
+            .collect();
+        fallbacks = handles.into_iter().map(|h| h.join().expect("reach worker")).sum();
+    });
+    Matrix { reps, verdicts, fallbacks }
+}
+
+fn endpoint(p: &Prepared, r: Rep) -> Endpoint {
+    Endpoint::Azure { ip: r.ip, subnet: r.subnet, owner: r.owner, label: p.net.subnet_path(r.subnet) }
+}
+
+/// The full trace's verdict for one pair.
+pub fn full(p: &Prepared, a: Rep, b: Rep, proto: Protocol, port: Option<u16>) -> Verdict {
+    trace::trace(p, &endpoint(p, a), &endpoint(p, b), Flow { src: a.ip, dst: b.ip, proto, port }).verdict
+}
+
+/// Allowed, and source-translated; `None` when the full trace must decide.
+type FwOutcome = Option<(bool, bool)>;
+
+/// A firewall rule that may match flows from the current source.
+struct Candidate<'a> {
+    kind: CollectionKind,
+    action: FirewallAction,
+    rule: &'a FirewallRule,
+}
+
+struct Lean<'p, 'a> {
+    p: &'p Prepared<'a>,
+    src: Rep,
+    proto: Protocol,
+    port: Option<u16>,
+    /// Per firewall: the rules that may match this source, in order (or
+    /// `None` when the rule set itself is unknown).
+    fw: FxMap<usize, Option<Vec<Candidate<'p>>>>,
+    /// Firewall outcomes per (firewall, destination VNet), for VNets over
+    /// whose whole address space every candidate rule decides alike.
+    fw_by_vnet: FxMap<(usize, usize), Option<FwOutcome>>,
+}
+
+impl<'p, 'a> Lean<'p, 'a> {
+    fn new(p: &'p Prepared<'a>, src: Rep, proto: Protocol, port: Option<u16>) -> Self {
+        Lean { p, src, proto, port, fw: FxMap::default(), fw_by_vnet: FxMap::default() }
+    }
+
+    fn vnet(&self, s: usize) -> usize {
+        self.p.net.subnets[s].vnet
+    }
+
+    /// NSG verdict, `None` when unknown.
+    fn nsg(&self, link: &Option<Link>, vnet: usize, dir: Direction, f: &Flow) -> Option<bool> {
+        match link {
+            None => Some(true),
+            Some(Link::Absent(_)) => None,
+            Some(Link::Found(i)) => match nsg::verdict(self.p, &self.p.net.nsgs[*i], Some(vnet), dir, f) {
+                Verdict::Allowed => Some(true),
+                Verdict::Denied => Some(false),
+                Verdict::Unknown => None,
+            },
+        }
+    }
+
+    fn peering(&self, a: usize, b: usize, src: IpAddr) -> Option<bool> {
+        let (ab, ba) = (self.p.peering(a, b)?, self.p.peering(b, a)?);
+        if !ab.allow_virtual_network_access || !ba.allow_virtual_network_access {
+            return Some(false);
+        }
+        let forwarded = !self.p.vnet_space[a].contains_ip(src);
+        Some(!forwarded || ba.allow_forwarded_traffic)
+    }
+
+    fn candidates(&mut self, fw: usize) -> Option<&Vec<Candidate<'p>>> {
+        let (p, src, proto, port) = (self.p, self.src.ip, self.proto, self.port);
+        self.fw
+            .entry(fw)
+            .or_insert_with(|| {
+                let colls = ordered(p, &p.net.firewalls[fw]).ok()?;
+                // The destination is left open; everything else is checked.
+                let probe = Flow { src, dst: src, proto, port };
+                let mut out = Vec::new();
+                for kind in [CollectionKind::Dnat, CollectionKind::Network, CollectionKind::Application] {
+                    for o in colls.iter().filter(|o| o.c.kind == kind) {
+                        for rule in &o.c.rules {
+                            let m = match kind {
+                                CollectionKind::Application => application_match(p, rule, &probe),
+                                _ => network_match_but_destination(p, rule, &probe),
+                            };
+                            if m != Tri::No {
+                                out.push(Candidate { kind, action: o.c.action, rule });
+                            }
+                        }
+                    }
+                }
+                Some(out)
+            })
+            .as_ref()
+    }
+
+    /// [`Self::firewall_each`], shared across a destination VNet when that
+    /// is sound: every candidate's destinations hold all of the VNet's
+    /// address space or none of it, and so do the SNAT private ranges.
+    fn firewall(&mut self, fw: usize, f: &Flow, dst_vnet: usize) -> Option<(bool, bool)> {
+        if !self.p.vnet_space[dst_vnet].contains_ip(f.dst) {
+            return self.firewall_each(fw, f);
+        }
+        if let Some(Some(memo)) = self.fw_by_vnet.get(&(fw, dst_vnet)) {
+            return *memo;
+        }
+        if matches!(self.fw_by_vnet.get(&(fw, dst_vnet)), Some(None)) {
+            return self.firewall_each(fw, f);
+        }
+        let uniform = self.uniform(fw, dst_vnet);
+        let r = self.firewall_each(fw, f);
+        self.fw_by_vnet.insert((fw, dst_vnet), uniform.then_some(r));
+        r
+    }
+
+    fn uniform(&mut self, fw: usize, v: usize) -> bool {
+        let p = self.p;
+        let space = p.vnet_space[v].ranges();
+        // Holds all of the space, or none of it (no sets are built).
+        let whole = |lo: u128, hi: u128| {
+            space.iter().all(|&(a, b)| lo <= a && b <= hi) || space.iter().all(|&(a, b)| b < lo || a > hi)
+        };
+        let fw_ok = match p.net.firewalls[fw].private_ranges.as_ref().or_else(|| {
+            p.net.firewalls[fw]
+                .policy
+                .as_ref()
+                .and_then(Link::found)
+                .and_then(|i| p.net.firewall_policies[i].private_ranges.as_ref())
+        }) {
+            Some(tusk_model::azure::PrivateRanges::List(l)) => l.iter().all(|c| whole(c.range().lo, c.range().hi)),
+            _ => [
+                (0x0a00_0000u128, 0x0aff_ffffu128),
+                (0xac10_0000, 0xac1f_ffff),
+                (0xc0a8_0000, 0xc0a8_ffff),
+                (0x6440_0000, 0x647f_ffff),
+            ]
+            .iter()
+            .all(|(lo, hi)| whole(0xffff_0000_0000 | lo, 0xffff_0000_0000 | hi)),
+        };
+        if !fw_ok {
+            return false;
+        }
+        let Some(cands) = self.candidates(fw) else { return false };
+        cands.iter().all(|c| {
+            c.rule.destinations.iter().all(|d| match d {
+                tusk_model::azure::AddressMatch::Any => true,
+                tusk_model::azure::AddressMatch::Prefix(x) => whole(x.range().lo, x.range().hi),
+                tusk_model::azure::AddressMatch::Range(lo, hi) => whole(*lo, *hi),
+                _ => false,
+            })
+        })
+    }
+
+    /// The firewall's verdict and SNAT, `None` when the full trace must decide.
+    fn firewall_each(&mut self, fw: usize, f: &Flow) -> Option<(bool, bool)> {
+        let p = self.p;
+        let cands = self.candidates(fw)?;
+        for c in cands {
+            match c.kind {
+                CollectionKind::Dnat | CollectionKind::Application => return None,
+                CollectionKind::Network => match super::nsg::addresses(p, None, &c.rule.destinations, f.dst) {
+                    Tri::No => {}
+                    Tri::Maybe => return None,
+                    Tri::Yes => {
+                        let allow = c.action == FirewallAction::Allow;
+                        let snat = allow && snat_applies(p, &p.net.firewalls[fw], f.dst);
+                        return Some((allow, snat));
+                    }
+                },
+            }
+        }
+        Some((false, false))
+    }
+
+    fn pair(&mut self, dst: Rep) -> Option<Verdict> {
+        let p = self.p;
+        let net = p.net;
+        if !net.admin_rules.is_empty() || dst.owner.is_none() || self.src.owner.is_none() {
+            return None;
+        }
+        let (Some(Owner::Nic(sn, _)), Some(Owner::Nic(dn, _))) = (self.src.owner, dst.owner) else { return None };
+        let mut f = Flow { src: self.src.ip, dst: dst.ip, proto: self.proto, port: self.port };
+        let sv = self.vnet(self.src.subnet);
+        // Outbound: NIC, then subnet.
+        if !self.nsg(&net.nics[sn].nsg, sv, Direction::Outbound, &f)?
+            || !self.nsg(&net.subnets[self.src.subnet].nsg, sv, Direction::Outbound, &f)?
+        {
+            return Some(Verdict::Denied);
+        }
+        let mut cur = self.src.subnet;
+        let mut via: Option<(usize, bool)> = None;
+        loop {
+            let routes = &p.routes[cur];
+            if !routes.tag_routes.is_empty() {
+                return None;
+            }
+            let r = &routes.routes[routes.best(f.dst)?];
+            let v = self.vnet(cur);
+            match r.next_hop {
+                NextHopType::None => return Some(Verdict::Denied),
+                NextHopType::VnetLocal | NextHopType::VnetPeering => {
+                    let b = r.vnet?;
+                    if b != v && !self.peering(v, b, f.src)? {
+                        return Some(Verdict::Denied);
+                    }
+                    if p.subnet_in(b, f.dst) != Some(dst.subnet) {
+                        return None;
+                    }
+                    break;
+                }
+                NextHopType::VirtualAppliance => {
+                    let Some(Owner::Firewall(fw)) = p.private.get(&r.next_hop_ip?).copied() else { return None };
+                    let s2 = p.owner_subnet(Owner::Firewall(fw))?;
+                    let b = self.vnet(s2);
+                    if via.is_some() || (b != v && !self.peering(v, b, f.src)?) {
+                        return if via.is_some() { None } else { Some(Verdict::Denied) };
+                    }
+                    let (allow, snat) = self.firewall(fw, &f, self.vnet(dst.subnet))?;
+                    if !allow {
+                        return Some(Verdict::Denied);
+                    }
+                    if snat {
+                        f.src = *net.firewalls[fw].private_ips.first()?;
+                    }
+                    via = Some((fw, snat));
+                    cur = s2;
+                }
+                _ => return None,
+            }
+        }
+        // Inbound: subnet, then NIC.
+        let dv = self.vnet(dst.subnet);
+        if !self.nsg(&net.subnets[dst.subnet].nsg, dv, Direction::Inbound, &f)?
+            || !self.nsg(&net.nics[dn].nsg, dv, Direction::Inbound, &f)?
+        {
+            return Some(Verdict::Denied);
+        }
+        self.reply(dst, f, via)
+    }
+
+    /// The reply from `dst` to the address it saw, through the same firewall.
+    fn reply(&mut self, dst: Rep, f: Flow, via: Option<(usize, bool)>) -> Option<Verdict> {
+        let p = self.p;
+        let mut g = Flow { src: f.dst, dst: f.src, proto: f.proto, port: None };
+        let mut cur = dst.subnet;
+        let mut seen = false;
+        for _ in 0..4 {
+            let routes = &p.routes[cur];
+            let r = &routes.routes[routes.best(g.dst)?];
+            let v = self.vnet(cur);
+            let at_fw = |ip: IpAddr| match p.private.get(&ip) {
+                Some(Owner::Firewall(fw)) => Some(*fw),
+                _ => None,
+            };
+            let next_fw = match r.next_hop {
+                NextHopType::None => return Some(Verdict::Denied),
+                NextHopType::VnetLocal | NextHopType::VnetPeering => {
+                    let b = r.vnet?;
+                    if b != v && !self.peering(v, b, g.src)? {
+                        return Some(Verdict::Denied);
+                    }
+                    match at_fw(g.dst) {
+                        Some(fw) => fw,
+                        None if p.subnet_in(b, g.dst) == Some(self.src.subnet) && g.dst == self.src.ip => {
+                            return Some(if via.is_some() && !seen { Verdict::Denied } else { Verdict::Allowed });
+                        }
+                        None => return None,
+                    }
+                }
+                NextHopType::VirtualAppliance => {
+                    let fw = at_fw(r.next_hop_ip?)?;
+                    let b = self.vnet(p.owner_subnet(Owner::Firewall(fw))?);
+                    if b != v && !self.peering(v, b, g.src)? {
+                        return Some(Verdict::Denied);
+                    }
+                    fw
+                }
+                _ => return None,
+            };
+            // A firewall that did not see the request drops the reply.
+            match via {
+                Some((fw, _)) if fw == next_fw && seen => return None,
+                Some((fw, snat)) if fw == next_fw => {
+                    seen = true;
+                    if snat {
+                        g.dst = self.src.ip;
+                    }
+                    cur = p.owner_subnet(Owner::Firewall(fw))?;
+                }
+                _ => return Some(Verdict::Denied),
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::prepared::cidr_has;
+
+    #[test]
+    fn cidr_has_agrees_with_sets() {
+        let c = tusk_core::ip::Cidr::parse("10.1.0.0/16").unwrap();
+        assert!(cidr_has(&c, "10.1.255.255".parse().unwrap()));
+        assert!(!cidr_has(&c, "10.2.0.0".parse().unwrap()));
+    }
+}

@@ -1,0 +1,242 @@
+//! The trace of one flow, hop by hop, and of its reply.
+//!
+//! The forward walk starts at the source, applies the controls in the
+//! order Azure does (admin rules and NSGs out, the route, peering flags,
+//! the next hop's device, admin rules and NSGs in) and stops at the first
+//! denial. The reply walk starts where the flow was delivered, addressed to
+//! the source as the destination saw it; NSGs and admin rules let it pass
+//! (they are stateful), routes and peerings do not care about state, and a
+//! stateful device (Azure Firewall) only passes a reply it saw the request
+//! of. A firewall on one path and not on the other is asymmetric routing,
+//! which Azure Firewall drops ("Azure Firewall ... is stateful ... asymmetric
+//! routing" — firewall/forced-tunneling, firewall/integrate-lb): the trace
+//! reports it as denied and shows both paths.
+//!
+//! The verdict is the first non-allowed decision along the forward path,
+//! then along the reply path: after an unknown step, anything downstream is
+//! conditional, so an unknown is never upgraded to allowed or denied.
+
+use super::endpoint::Endpoint;
+use super::walk::{Start, Walker};
+use super::{Decision, Flow, Owner, Prepared, Verdict};
+use std::net::IpAddr;
+
+/// What a step checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Route,
+    Nsg,
+    AdminRules,
+    Peering,
+    Firewall,
+    Nva,
+    Gateway,
+    Internet,
+    Delivery,
+    /// A stateful control letting a reply through.
+    Stateful,
+}
+
+impl Control {
+    pub fn name(self) -> &'static str {
+        match self {
+            Control::Route => "route",
+            Control::Nsg => "nsg",
+            Control::AdminRules => "admin-rules",
+            Control::Peering => "peering",
+            Control::Firewall => "firewall",
+            Control::Nva => "nva",
+            Control::Gateway => "gateway",
+            Control::Internet => "internet",
+            Control::Delivery => "delivery",
+            Control::Stateful => "stateful",
+        }
+    }
+}
+
+/// One check along a path, with the addresses the control saw.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Where: `subnet spoke1/app`, `Azure Firewall fw-hub`, ...
+    pub at: String,
+    pub control: Control,
+    pub decision: Decision,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// An address translation this step performed.
+    pub nat: Option<String>,
+}
+
+/// Where a path ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arrival {
+    /// Delivered in a subnet (to the owner, if known).
+    Azure {
+        subnet: usize,
+        owner: Option<Owner>,
+        ip: IpAddr,
+    },
+    Internet {
+        ip: IpAddr,
+    },
+    OnPrem {
+        ip: IpAddr,
+        gateway: usize,
+    },
+    /// Not delivered.
+    Nowhere,
+}
+
+#[derive(Debug, Clone)]
+pub struct Path {
+    pub steps: Vec<Step>,
+    pub verdict: Verdict,
+    pub arrival: Arrival,
+    /// Stateful devices traversed (firewalls), in order.
+    pub devices: Vec<usize>,
+    /// Firewalls that translated the source, with the address used.
+    pub snat_by: Vec<(usize, IpAddr)>,
+    /// Firewalls that translated the destination: (firewall, original dst).
+    pub dnat_by: Vec<(usize, IpAddr)>,
+    /// The source address the path started with.
+    pub first_src: IpAddr,
+    /// The source and destination addresses the final hop saw.
+    pub final_src: IpAddr,
+    pub final_dst: IpAddr,
+}
+
+#[derive(Debug, Clone)]
+pub struct Trace {
+    pub flow: Flow,
+    pub from: String,
+    pub to: String,
+    pub forward: Path,
+    /// The reply, when the forward path was not denied.
+    pub reply: Option<Path>,
+    pub verdict: Verdict,
+    pub reason: String,
+}
+
+/// Traces `flow` from `from` to `to` (the flow's addresses are theirs).
+pub fn trace(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow) -> Trace {
+    let forward = Walker::new(p, flow, None).run(Start::from_endpoint(from), to);
+    let mut reply = None;
+    let (mut verdict, mut reason) = summary(&forward, "forward path");
+    if forward.verdict != Verdict::Denied && forward.arrival != Arrival::Nowhere {
+        let back_flow = Flow { src: forward.final_dst, dst: forward.final_src, proto: flow.proto, port: None };
+        let r = Walker::new(p, back_flow, Some(&forward)).run(Start::reply_from(p, &forward), from);
+        if verdict == Verdict::Allowed {
+            (verdict, reason) = summary(&r, "reply path");
+        }
+        reply = Some(r);
+    }
+    Trace { flow, from: from.label(), to: to.label(), forward, reply, verdict, reason }
+}
+
+fn summary(path: &Path, what: &str) -> (Verdict, String) {
+    match path.steps.iter().find(|s| s.decision.verdict != Verdict::Allowed) {
+        Some(s) => (s.decision.verdict, format!("{what}: {} at {}: {}", s.control.name(), s.at, s.decision.reason)),
+        None if path.verdict == Verdict::Allowed => (Verdict::Allowed, format!("{what} delivered")),
+        None => (path.verdict, format!("{what} not delivered")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::endpoint::resolve;
+    use super::super::testutil::{net, nsg, route_table, vnet, SUB};
+    use super::*;
+    use tusk_core::Protocol;
+
+    fn nic(name: &str, vnet: &str, subnet: &str, ip: &str) -> String {
+        format!(
+            r#"{{"name": "{name}", "id": "{SUB}/networkInterfaces/{name}", "type": "Microsoft.Network/networkInterfaces", "ipConfigurations": [{{"name": "c", "privateIPAddress": "{ip}", "subnet": {{"id": "{SUB}/virtualNetworks/{vnet}/subnets/{subnet}"}}}}]}}"#
+        )
+    }
+
+    fn run(docs: &[String], from: &str, to: &str, port: u16) -> Trace {
+        let n = net(docs);
+        let p = Prepared::new(&n);
+        let (a, b) = (resolve(&p, from).unwrap(), resolve(&p, to).unwrap());
+        trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(port) })
+    }
+
+    fn admin(name: &str, prio: u32, access: &str, port: &str) -> String {
+        format!(
+            r#"{{"name": "{name}", "id": "{SUB}/networkManagers/m/securityAdminConfigurations/c/ruleCollections/rc/rules/{name}", "type": "Microsoft.Network/networkManagers/securityAdminConfigurations/ruleCollections/rules", "kind": "Custom", "priority": {prio}, "direction": "Inbound", "access": "{access}", "protocol": "Tcp", "sources": [{{"addressPrefixType": "IPPrefix", "addressPrefix": "*"}}], "destinations": [{{"addressPrefixType": "IPPrefix", "addressPrefix": "*"}}], "sourcePortRanges": ["0-65535"], "destinationPortRanges": ["{port}"]}}"#
+        )
+    }
+
+    fn base() -> Vec<String> {
+        let deny_22 = r#"{"name": "deny-22", "priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "Tcp", "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22"}"#;
+        vec![
+            vnet(
+                "v",
+                "10.0.0.0/16",
+                &[("a", "10.0.1.0/24", None, None), ("b", "10.0.2.0/24", Some("nsg-b"), None)],
+                &[],
+            ),
+            nsg("nsg-b", &[deny_22]),
+            nic("vm-a", "v", "a", "10.0.1.4"),
+            nic("vm-b", "v", "b", "10.0.2.4"),
+        ]
+    }
+
+    #[test]
+    fn admin_rules_come_before_nsgs() {
+        // Deny wins over an NSG allow (AllowVnetInBound).
+        let mut docs = base();
+        docs.push(admin("deny-443", 10, "Deny", "443"));
+        let t = run(&docs, "vm-a", "vm-b", 443);
+        assert_eq!(t.verdict, Verdict::Denied);
+        assert_eq!(t.forward.steps.last().unwrap().control, Control::AdminRules);
+        // AlwaysAllow skips the NSG that denies port 22; Allow does not.
+        let mut docs = base();
+        docs.push(admin("always-22", 10, "AlwaysAllow", "22"));
+        assert_eq!(run(&docs, "vm-a", "vm-b", 22).verdict, Verdict::Allowed);
+        let mut docs = base();
+        docs.push(admin("allow-22", 10, "Allow", "22"));
+        assert_eq!(run(&docs, "vm-a", "vm-b", 22).verdict, Verdict::Denied);
+    }
+
+    #[test]
+    fn nsgs_apply_between_vms_of_one_subnet() {
+        let mut docs = base();
+        docs.push(nic("vm-b2", "v", "b", "10.0.2.5"));
+        let t = run(&docs, "vm-b2", "vm-b", 22);
+        assert_eq!(t.verdict, Verdict::Denied);
+        assert_eq!(t.forward.steps.last().unwrap().decision.cite.as_ref().unwrap().rule, "deny-22");
+    }
+
+    #[test]
+    fn a_route_back_into_the_same_firewall_is_a_loop() {
+        let mut docs = vec![
+            vnet(
+                "v",
+                "10.0.0.0/16",
+                &[
+                    ("a", "10.0.1.0/24", None, Some("rt-a")),
+                    ("AzureFirewallSubnet", "10.0.9.0/26", None, Some("rt-fw")),
+                ],
+                &[],
+            ),
+            nic("vm-a", "v", "a", "10.0.1.4"),
+            route_table("rt-a", &[("x", "10.5.0.0/16", "VirtualAppliance", Some("10.0.9.4"))], false),
+            route_table("rt-fw", &[("x", "10.5.0.0/16", "VirtualAppliance", Some("10.0.9.4"))], false),
+            format!(
+                r#"{{"name": "fw", "id": "{SUB}/azureFirewalls/fw", "type": "Microsoft.Network/azureFirewalls", "ipConfigurations": [{{"name": "c", "privateIPAddress": "10.0.9.4", "subnet": {{"id": "{SUB}/virtualNetworks/v/subnets/AzureFirewallSubnet"}}}}], "networkRuleCollections": [{{"name": "all", "properties": {{"priority": 100, "action": {{"type": "Allow"}}, "rules": [{{"name": "any", "sourceAddresses": ["*"], "destinationAddresses": ["*"], "destinationPorts": ["*"], "protocols": ["Any"]}}]}}}}]}}"#
+            ),
+        ];
+        docs.push(vnet("w", "10.5.0.0/16", &[("s", "10.5.0.0/24", None, None)], &[]));
+        let t = run(&docs, "vm-a", "internet:8.8.8.8", 443);
+        // Sanity: the Internet is not affected by the loop.
+        assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
+        let n = net(&docs);
+        let p = Prepared::new(&n);
+        let a = resolve(&p, "vm-a").unwrap();
+        let b = Endpoint::Internet { ip: "10.5.0.9".parse().unwrap() };
+        let t = trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
+        assert_eq!(t.verdict, Verdict::Denied);
+        assert!(t.reason.contains("routing loop"), "{}", t.reason);
+    }
+}

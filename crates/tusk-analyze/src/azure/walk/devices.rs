@@ -1,0 +1,155 @@
+//! The devices a route can send a packet to: an Azure Firewall (rules,
+//! NAT, and in reply mode its connection state) or a NIC (an NVA when IP
+//! forwarding is on, otherwise a drop), and the symmetry check of a reply.
+
+use super::super::firewall;
+use super::{opt, Arrival, Control, Decision, Next, Owner, Sender, Verdict, Walker};
+use std::net::IpAddr;
+
+impl Walker<'_, '_> {
+    /// A route sent the packet to `ip` as next hop, from VNet `a`.
+    pub(super) fn appliance(&mut self, a: usize, ip: IpAddr, sender: Sender) -> Next {
+        let p = self.p;
+        let Some(&o) = p.private.get(&ip) else {
+            self.step(
+                format!("next hop {ip}"),
+                Control::Nva,
+                Decision::new(Verdict::Unknown, format!("next hop {ip} is no NIC or firewall of the inputs"), None),
+            );
+            return Next::Done(Arrival::Nowhere);
+        };
+        let Some(s2) = p.owner_subnet(o) else {
+            self.step(
+                format!("next hop {ip}"),
+                Control::Nva,
+                Decision::new(
+                    Verdict::Unknown,
+                    format!("the subnet of {} is not in the inputs", p.owner_name(o)),
+                    None,
+                ),
+            );
+            return Next::Done(Arrival::Nowhere);
+        };
+        let b = p.net.subnets[s2].vnet;
+        if a != b {
+            // The next hop must be in the same or a directly peered VNet.
+            if p.peering(a, b).is_none() {
+                self.step(
+                    format!("next hop {ip}"),
+                    Control::Route,
+                    Decision::new(
+                        Verdict::Denied,
+                        format!(
+                            "next hop {ip} is in {}, which is not peered with {}",
+                            p.net.vnets[b].id.name(),
+                            p.net.vnets[a].id.name()
+                        ),
+                        None,
+                    ),
+                );
+                return Next::Done(Arrival::Nowhere);
+            }
+            if !self.peering(a, b, sender) {
+                return Next::Done(Arrival::Nowhere);
+            }
+        }
+        match o {
+            Owner::Firewall(f) => self.firewall(f, s2),
+            Owner::Nic(n, _) if p.net.nics[n].ip_forwarding => {
+                if !self.reply() && !self.inbound(s2, Some(o)) {
+                    return Next::Done(Arrival::Nowhere);
+                }
+                self.step(
+                    p.owner_name(o),
+                    Control::Nva,
+                    Decision::new(Verdict::Unknown, "network virtual appliance (IP forwarding on): its rules are not in the inputs, so whether it forwards, drops or translates is unknown", None),
+                );
+                Next::Continue(s2, Sender::Nva(n))
+            }
+            _ => {
+                self.step(p.owner_name(o), Control::Nva, Decision::new(Verdict::Denied, format!("{} does not forward: only a NIC with IP forwarding enabled or an Azure Firewall accepts packets addressed elsewhere", p.owner_name(o)), None));
+                Next::Done(Arrival::Nowhere)
+            }
+        }
+    }
+
+    pub(super) fn firewall(&mut self, f: usize, s: usize) -> Next {
+        let p = self.p;
+        let fw = &p.net.firewalls[f];
+        let at = format!("Azure Firewall {}", fw.id.name());
+        if let Some(fwd) = self.fwd {
+            if !fwd.devices.contains(&f) {
+                self.step(at, Control::Firewall, Decision::new(
+                    Verdict::Denied,
+                    "asymmetric routing: the reply reaches this firewall, which never saw the request; Azure Firewall is stateful and drops it",
+                    None,
+                ));
+                return Next::Done(Arrival::Nowhere);
+            }
+            let mut nat = Vec::new();
+            if let Some((_, a)) = fwd.snat_by.iter().find(|(g, a)| *g == f && *a == self.flow.dst) {
+                nat.push(format!("destination {a} → {}", fwd.first_src));
+                self.flow.dst = fwd.first_src;
+            }
+            if let Some((_, orig)) = fwd.dnat_by.iter().find(|(g, _)| *g == f) {
+                nat.push(format!("source {} → {orig}", self.flow.src));
+                self.flow.src = *orig;
+            }
+            self.step(
+                at,
+                Control::Firewall,
+                Decision::new(Verdict::Allowed, "reply matches the connection the firewall saw", None),
+            );
+            if !nat.is_empty() {
+                self.nat(format!("un-NAT: {}", nat.join(", ")));
+            }
+            self.devices.push(f);
+            return Next::Continue(s, Sender::Firewall(f));
+        }
+        let out = firewall::evaluate(p, f, &self.flow);
+        self.devices.push(f);
+        let v = self.step(at, Control::Firewall, out.decision);
+        if v == Verdict::Denied {
+            return Next::Done(Arrival::Nowhere);
+        }
+        let mut nat = Vec::new();
+        if let Some((to, port)) = out.dnat {
+            nat.push(format!("DNAT {}:{} → {to}:{}", self.flow.dst, opt(self.flow.port), opt(port)));
+            self.dnat_by.push((f, self.flow.dst));
+            self.flow.dst = to;
+            self.flow.port = port;
+        }
+        if out.snat {
+            if let Some(own) = fw.private_ips.first() {
+                nat.push(format!("SNAT {} → {own} ({})", self.flow.src, out.snat_reason));
+                self.snat_by.push((f, *own));
+                self.flow.src = *own;
+            }
+        } else if !out.snat_reason.is_empty() {
+            nat.push(out.snat_reason);
+        }
+        if !nat.is_empty() {
+            self.nat(nat.join("; "));
+        }
+        Next::Continue(s, Sender::Firewall(f))
+    }
+
+    /// Every firewall the request crossed must see the reply too.
+    pub(super) fn check_symmetry(&mut self) {
+        let fwd = self.fwd.expect("reply mode");
+        for f in &fwd.devices {
+            if !self.devices.contains(f) {
+                let name = self.p.net.firewalls[*f].id.name().to_string();
+                self.step(
+                    format!("Azure Firewall {name}"),
+                    Control::Firewall,
+                    Decision::new(
+                        Verdict::Denied,
+                        format!("asymmetric routing: the reply bypasses firewall {name}, which saw the request; the stateful firewall never sees the reply and drops the connection"),
+                        None,
+                    ),
+                );
+            }
+        }
+    }
+}

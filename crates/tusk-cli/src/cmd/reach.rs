@@ -1,0 +1,89 @@
+//! `tusk reach PATH... --port N [--proto tcp|udp|icmp] [--format txt|json]
+//! [--timings]`: the verdict of every subnet to every other subnet for one
+//! port (each subnet represented by its first NIC or first usable host).
+//! `--timings` prints load, preparation, one trace and all-pairs durations
+//! to stderr, for the benchmark.
+
+use super::Format;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+use tusk_analyze::azure::{reach, Prepared, Verdict};
+use tusk_core::Protocol;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long)]
+    pub port: Option<u16>,
+    #[arg(long, default_value = "tcp")]
+    pub proto: String,
+    #[arg(long, value_enum, default_value = "txt")]
+    pub format: Format,
+    /// Print durations of each stage to stderr.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let proto = match Protocol::parse(&a.proto) {
+        Some(p @ (Protocol::Tcp | Protocol::Udp | Protocol::Icmp)) => p,
+        _ => anyhow::bail!("--proto: `{}` is not tcp, udp or icmp", a.proto),
+    };
+    let t0 = Instant::now();
+    let loaded = super::load(&a.paths)?;
+    let t_load = t0.elapsed();
+    let t1 = Instant::now();
+    let p = Prepared::new(&loaded.estate.azure);
+    let t_prep = t1.elapsed();
+    let reps = reach::representatives(&p);
+    let t_trace = match (reps.first(), reps.last()) {
+        (Some(&a0), Some(&b0)) if reps.len() > 1 => {
+            let t = Instant::now();
+            let _ = reach::full(&p, a0, b0, proto, a.port);
+            Some(t.elapsed())
+        }
+        _ => None,
+    };
+    let t2 = Instant::now();
+    let m = reach::all_pairs(&p, proto, a.port);
+    let t_all = t2.elapsed();
+    let n = m.reps.len();
+    let (al, de, un) = (m.count(Verdict::Allowed), m.count(Verdict::Denied), m.count(Verdict::Unknown));
+    match a.format {
+        Format::Txt => {
+            super::print(&format!(
+                "{n} subnets, {} ordered pairs: {al} allowed, {de} denied, {un} unknown",
+                n * n.saturating_sub(1)
+            ))?;
+        }
+        Format::Json => {
+            let pairs: Vec<serde_json::Value> = (0..n * n)
+                .filter(|k| k / n != k % n)
+                .map(|k| {
+                    serde_json::json!({
+                        "from": p.net.subnet_path(m.reps[k / n].subnet),
+                        "to": p.net.subnet_path(m.reps[k % n].subnet),
+                        "verdict": m.verdicts[k].name(),
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"allowed": al, "denied": de, "unknown": un, "pairs": pairs})
+                )?
+            );
+        }
+    }
+    if a.timings {
+        eprintln!("load: {:.3} s", t_load.as_secs_f64());
+        eprintln!("prepare (indexes, effective routes): {:.3} s", t_prep.as_secs_f64());
+        if let Some(t) = t_trace {
+            eprintln!("one trace (full, with texts): {:.1} µs", t.as_secs_f64() * 1e6);
+        }
+        eprintln!("all subnet pairs: {:.3} s ({} of them via the full trace)", t_all.as_secs_f64(), m.fallbacks);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,259 @@
+//! Virtual networks, subnets, peerings, route tables, NICs, gateways and the
+//! smaller resources around them (private endpoints, NAT gateways, public
+//! IPs, load balancer frontends). Each parser reads one resource body in
+//! either shape and leaves references as [`Link::Absent`] for the resolver.
+
+use super::cx::{child_name, Cx};
+use super::shape::prop;
+use crate::doc::Node;
+use tusk_core::LoadError;
+use tusk_model::azure::*;
+
+/// A subnet waiting for its VNet to be known (it may be in a later file).
+pub struct PendingSubnet {
+    pub parent: ResourceId,
+    pub subnet: Subnet,
+}
+
+pub struct PendingPeering {
+    pub parent: ResourceId,
+    pub peering: Peering,
+}
+
+pub fn vnet(
+    cx: &mut Cx,
+    id: ResourceId,
+    n: &Node,
+    subnets: &mut Vec<PendingSubnet>,
+    peerings: &mut Vec<PendingPeering>,
+) -> Result<VirtualNetwork, LoadError> {
+    let mut address_space = Vec::new();
+    if let Some(space) = prop(n, "addressSpace") {
+        for (s, v) in cx.strings(space, "addressPrefixes") {
+            address_space.push(cx.cidr(v, s)?);
+        }
+    }
+    for s in prop(n, "subnets").and_then(Node::as_seq).unwrap_or_default() {
+        let sid = child_id(&id, "subnets", s);
+        subnets.push(PendingSubnet { parent: id.clone(), subnet: subnet(cx, sid, s)? });
+    }
+    for p in prop(n, "virtualNetworkPeerings").and_then(Node::as_seq).unwrap_or_default() {
+        let pid = child_id(&id, "virtualNetworkPeerings", p);
+        peerings.push(PendingPeering { parent: id.clone(), peering: peering(cx, pid, p)? });
+    }
+    Ok(VirtualNetwork { id, loc: cx.loc(n), address_space, subnets: Vec::new(), peerings: Vec::new() })
+}
+
+/// A child's id: its own `id` if it has one, else the parent's plus its name.
+fn child_id(parent: &ResourceId, kind: &str, n: &Node) -> ResourceId {
+    match n.get_ci("id").and_then(Node::as_str) {
+        Some(s) => ResourceId::new(s),
+        None => ResourceId::new(format!("{}/{kind}/{}", parent.as_str(), child_name(n))),
+    }
+}
+
+pub fn subnet(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Subnet, LoadError> {
+    let mut prefixes = Vec::new();
+    for key in ["addressPrefix", "addressPrefixes"] {
+        for (s, v) in cx.strings(n, key) {
+            prefixes.push(cx.cidr(v, s)?);
+        }
+    }
+    Ok(Subnet {
+        loc: cx.loc(n),
+        vnet: usize::MAX,
+        prefixes,
+        nsg: cx.link(n, "networkSecurityGroup"),
+        route_table: cx.link(n, "routeTable"),
+        nat_gateway: cx.link(n, "natGateway"),
+        id,
+    })
+}
+
+pub fn peering(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Peering, LoadError> {
+    let remote =
+        cx.link(n, "remoteVirtualNetwork").ok_or_else(|| cx.err(n, "peering has no `remoteVirtualNetwork`"))?;
+    let mut remote_address_space = Vec::new();
+    if let Some(space) = prop(n, "remoteAddressSpace") {
+        for (s, v) in cx.strings(space, "addressPrefixes") {
+            remote_address_space.push(cx.cidr(v, s)?);
+        }
+    }
+    Ok(Peering {
+        loc: cx.loc(n),
+        remote,
+        remote_address_space,
+        // REST defaults ("Virtual network peering" API): access true, the rest false.
+        allow_virtual_network_access: cx.bool(n, "allowVirtualNetworkAccess").unwrap_or(true),
+        allow_forwarded_traffic: cx.bool(n, "allowForwardedTraffic").unwrap_or(false),
+        allow_gateway_transit: cx.bool(n, "allowGatewayTransit").unwrap_or(false),
+        use_remote_gateways: cx.bool(n, "useRemoteGateways").unwrap_or(false),
+        state: cx.str(n, "peeringState").map(str::to_string),
+        id,
+    })
+}
+
+pub fn route_table(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<RouteTable, LoadError> {
+    let mut routes = Vec::new();
+    for r in prop(n, "routes").and_then(Node::as_seq).unwrap_or_default() {
+        routes.push(route(cx, r)?);
+    }
+    if routes.len() > 400 {
+        cx.warn(n, format!("{} routes exceed Azure's limit of 400 per route table", routes.len()));
+    }
+    Ok(RouteTable {
+        loc: cx.loc(n),
+        routes,
+        disable_bgp_route_propagation: cx.bool(n, "disableBgpRoutePropagation").unwrap_or(false),
+        id,
+    })
+}
+
+fn route(cx: &mut Cx, r: &Node) -> Result<Route, LoadError> {
+    let name = child_name(r);
+    let pv = prop(r, "addressPrefix").ok_or_else(|| cx.err(r, format!("route `{name}` has no `addressPrefix`")))?;
+    let destination = match cx.literal(pv) {
+        Some(s) if s.chars().next().is_some_and(|c| c.is_ascii_digit() || c == ':') => {
+            RouteDestination::Prefix(cx.cidr(pv, s)?)
+        }
+        Some(s) => RouteDestination::Tag(s.to_string()),
+        None => RouteDestination::Tag("<expression>".into()),
+    };
+    let hv = prop(r, "nextHopType").ok_or_else(|| cx.err(r, format!("route `{name}` has no `nextHopType`")))?;
+    let next_hop =
+        cx.literal(hv).and_then(NextHopType::parse).filter(|h| *h != NextHopType::VnetPeering).ok_or_else(|| {
+            cx.err(hv, "`nextHopType` must be VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance or None")
+        })?;
+    let next_hop_ip = match prop(r, "nextHopIpAddress") {
+        Some(v) => cx.ip(v)?,
+        None => None,
+    };
+    if next_hop == NextHopType::VirtualAppliance && next_hop_ip.is_none() {
+        return Err(cx.err(r, format!("route `{name}` to VirtualAppliance has no `nextHopIpAddress`")));
+    }
+    Ok(Route { name, loc: cx.loc(r), destination, next_hop, next_hop_ip })
+}
+
+pub fn nic(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<NetworkInterface, LoadError> {
+    let mut ip_configs = Vec::new();
+    for c in prop(n, "ipConfigurations").and_then(Node::as_seq).unwrap_or_default() {
+        let (private_ip, private_prefix) = match prop(c, "privateIPAddress") {
+            Some(v) if v.as_str().is_some_and(|s| s.contains('/')) => {
+                let p = cx.cidr(v, v.as_str().unwrap_or_default())?;
+                (Some(p.addr), Some(p))
+            }
+            Some(v) => (cx.ip(v)?, None),
+            None => (None, None),
+        };
+        ip_configs.push(IpConfig {
+            name: child_name(c),
+            loc: cx.loc(c),
+            private_ip,
+            private_prefix,
+            subnet: cx.link(c, "subnet"),
+            asgs: cx.links(c, "applicationSecurityGroups"),
+            public_ip: cx.link(c, "publicIPAddress"),
+        });
+    }
+    let vm = prop(n, "virtualMachine")
+        .and_then(|v| v.get_ci("id"))
+        .and_then(Node::as_str)
+        .map(|s| ResourceId::new(s).name().to_string());
+    Ok(NetworkInterface {
+        loc: cx.loc(n),
+        ip_configs,
+        nsg: cx.link(n, "networkSecurityGroup"),
+        ip_forwarding: cx.bool(n, "enableIPForwarding").unwrap_or(false),
+        vm,
+        id,
+    })
+}
+
+/// Private addresses and subnets of a resource's `ipConfigurations`
+/// (gateways, firewalls).
+/// Private addresses, first subnet and public IPs of `ipConfigurations`.
+pub type IpConfigurations = (Vec<std::net::IpAddr>, Option<Link>, Vec<Link>);
+
+pub fn ip_configurations(cx: &mut Cx, n: &Node) -> Result<IpConfigurations, LoadError> {
+    let mut ips = Vec::new();
+    let mut subnet = None;
+    let mut pips = Vec::new();
+    for c in prop(n, "ipConfigurations").and_then(Node::as_seq).unwrap_or_default() {
+        if let Some(v) = prop(c, "privateIPAddress") {
+            ips.extend(cx.ip(v)?);
+        }
+        if let Some(l) = cx.link(c, "subnet") {
+            subnet.get_or_insert(l);
+        }
+        pips.extend(cx.link(c, "publicIPAddress"));
+    }
+    Ok((ips, subnet, pips))
+}
+
+pub fn vnet_gateway(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<VnetGateway, LoadError> {
+    let (private_ips, subnet, _) = ip_configurations(cx, n)?;
+    Ok(VnetGateway { loc: cx.loc(n), subnet, private_ips, id })
+}
+
+pub fn local_gateway(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<LocalNetworkGateway, LoadError> {
+    let mut prefixes = Vec::new();
+    if let Some(space) = prop(n, "localNetworkAddressSpace") {
+        for (s, v) in cx.strings(space, "addressPrefixes") {
+            prefixes.push(cx.cidr(v, s)?);
+        }
+    }
+    Ok(LocalNetworkGateway { loc: cx.loc(n), prefixes, id })
+}
+
+pub fn connection(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<GatewayConnection, LoadError> {
+    let gateway =
+        cx.link(n, "virtualNetworkGateway1").ok_or_else(|| cx.err(n, "connection has no `virtualNetworkGateway1`"))?;
+    Ok(GatewayConnection { loc: cx.loc(n), gateway, local_gateway: cx.link(n, "localNetworkGateway2"), id })
+}
+
+pub fn private_endpoint(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<PrivateEndpoint, LoadError> {
+    let mut ips = Vec::new();
+    for c in prop(n, "ipConfigurations").and_then(Node::as_seq).unwrap_or_default() {
+        if let Some(v) = prop(c, "privateIPAddress") {
+            ips.extend(cx.ip(v)?);
+        }
+    }
+    for c in prop(n, "customDnsConfigs").and_then(Node::as_seq).unwrap_or_default() {
+        for (_, v) in cx.strings(c, "ipAddresses") {
+            ips.extend(cx.ip(v)?);
+        }
+    }
+    ips.sort();
+    ips.dedup();
+    Ok(PrivateEndpoint { loc: cx.loc(n), subnet: cx.link(n, "subnet"), ips, id })
+}
+
+pub fn nat_gateway(cx: &mut Cx, id: ResourceId, n: &Node) -> NatGateway {
+    NatGateway { loc: cx.loc(n), public_ips: cx.links(n, "publicIpAddresses"), id }
+}
+
+pub fn public_ip(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<PublicIp, LoadError> {
+    let address = match prop(n, "ipAddress") {
+        Some(v) => cx.ip(v)?,
+        None => None,
+    };
+    let bound_to = prop(n, "ipConfiguration").and_then(|c| c.get_ci("id")).and_then(Node::as_str).map(ResourceId::new);
+    Ok(PublicIp { loc: cx.loc(n), address, bound_to, id })
+}
+
+pub fn load_balancer(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<LoadBalancer, LoadError> {
+    let mut frontends = Vec::new();
+    for f in prop(n, "frontendIPConfigurations").and_then(Node::as_seq).unwrap_or_default() {
+        frontends.push(Frontend {
+            name: child_name(f),
+            loc: cx.loc(f),
+            private_ip: match prop(f, "privateIPAddress") {
+                Some(v) => cx.ip(v)?,
+                None => None,
+            },
+            subnet: cx.link(f, "subnet"),
+            public_ip: cx.link(f, "publicIPAddress"),
+        });
+    }
+    Ok(LoadBalancer { loc: cx.loc(n), frontends, id })
+}

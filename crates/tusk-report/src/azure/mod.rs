@@ -1,0 +1,7 @@
+//! Renderings of the Azure analyses: `tusk trace` (text and JSON),
+//! `tusk routes` and `tusk rules` (text and JSON).
+
+pub mod routes;
+pub mod rules;
+pub mod trace_json;
+pub mod trace_text;

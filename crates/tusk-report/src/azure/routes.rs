@@ -1,0 +1,77 @@
+//! `tusk routes`: a subnet's effective routes in Network Watcher's columns
+//! (source, state, address prefix, next hop type, next hop IP), plus the
+//! route's name and source line. JSON: an array of objects with the keys
+//! `source`, `state`, `prefix`, `nextHopType`, `nextHopIp`, `name`,
+//! `location`, `note`.
+
+use serde::Serialize;
+use std::fmt::Write;
+use tusk_analyze::azure::routes::{EffectiveRoutes, RouteState};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteJson<'a> {
+    pub source: &'static str,
+    pub state: &'static str,
+    pub prefix: String,
+    pub next_hop_type: &'static str,
+    pub next_hop_ip: Option<String>,
+    pub name: &'a str,
+    pub location: String,
+    pub note: Option<&'a str>,
+}
+
+fn state(s: RouteState) -> &'static str {
+    match s {
+        RouteState::Active => "Active",
+        RouteState::Invalid => "Invalid",
+    }
+}
+
+pub fn view(r: &EffectiveRoutes) -> Vec<RouteJson<'_>> {
+    r.routes
+        .iter()
+        .map(|e| RouteJson {
+            source: e.source.name(),
+            state: state(e.state),
+            prefix: e.prefix.to_string(),
+            next_hop_type: e.next_hop.name(),
+            next_hop_ip: e.next_hop_ip.map(|i| i.to_string()),
+            name: &e.name,
+            location: e.loc.to_string(),
+            note: e.note.as_deref(),
+        })
+        .collect()
+}
+
+pub fn render_text(subnet: &str, r: &EffectiveRoutes) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "effective routes of subnet {subnet}:");
+    let _ = writeln!(
+        s,
+        "{:<22} {:<8} {:<20} {:<22} {:<16} NAME / SOURCE LINE",
+        "SOURCE", "STATE", "PREFIX", "NEXT HOP TYPE", "NEXT HOP IP"
+    );
+    for e in &r.routes {
+        let _ = writeln!(
+            s,
+            "{:<22} {:<8} {:<20} {:<22} {:<16} {} ({}){}",
+            e.source.name(),
+            state(e.state),
+            e.prefix.to_string(),
+            e.next_hop.name(),
+            e.next_hop_ip.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
+            e.name,
+            e.loc,
+            e.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
+        );
+    }
+    for (name, tag, loc) in &r.tag_routes {
+        let _ = writeln!(s, "User (service tag {tag}: ranges not in the inputs) route `{name}` ({loc})");
+    }
+    s
+}
+
+pub fn render_json(r: &EffectiveRoutes) -> String {
+    serde_json::to_string_pretty(&view(r)).expect("routes JSON serializes")
+}
