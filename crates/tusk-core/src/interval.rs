@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+type Ranges<T> = Vec<(T, T)>;
+
 /// An integer domain for [`IntervalSet`].
 pub trait Point: Copy + Ord + fmt::Debug {
     const MIN: Self;
@@ -30,7 +32,7 @@ point!(u16, u32, u64, u128);
 
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct IntervalSet<T: Point> {
-    ranges: Vec<(T, T)>,
+    ranges: Ranges<T>,
 }
 
 /// A set of TCP/UDP/SCTP ports (1–65535 is "all ports"; 0 is never used).
@@ -38,7 +40,7 @@ pub type PortSet = IntervalSet<u16>;
 
 impl<T: Point> IntervalSet<T> {
     pub fn empty() -> Self {
-        IntervalSet { ranges: Vec::new() }
+        IntervalSet { ranges: Ranges::new() }
     }
 
     pub fn range(lo: T, hi: T) -> Self {
@@ -56,7 +58,7 @@ impl<T: Point> IntervalSet<T> {
     pub fn from_ranges(mut ranges: Vec<(T, T)>) -> Self {
         ranges.retain(|(lo, hi)| lo <= hi);
         ranges.sort_unstable();
-        let mut out: Vec<(T, T)> = Vec::with_capacity(ranges.len());
+        let mut out: Ranges<T> = Ranges::with_capacity(ranges.len());
         for (lo, hi) in ranges {
             match out.last_mut() {
                 Some(last) if last.1 == T::MAX || lo <= last.1.succ() => {
@@ -93,15 +95,32 @@ impl<T: Point> IntervalSet<T> {
         if self.is_empty() {
             return other.clone();
         }
-        let mut all = Vec::with_capacity(self.ranges.len() + other.ranges.len());
-        all.extend_from_slice(&self.ranges);
-        all.extend_from_slice(&other.ranges);
-        Self::from_ranges(all)
+        // Merge the two sorted lists, joining overlapping or touching ranges.
+        let mut out: Ranges<T> = Ranges::with_capacity(self.ranges.len() + other.ranges.len());
+        let (mut i, mut j) = (0, 0);
+        while i < self.ranges.len() || j < other.ranges.len() {
+            let next = if j == other.ranges.len() || (i < self.ranges.len() && self.ranges[i].0 <= other.ranges[j].0) {
+                i += 1;
+                self.ranges[i - 1]
+            } else {
+                j += 1;
+                other.ranges[j - 1]
+            };
+            match out.last_mut() {
+                Some(last) if last.1 == T::MAX || next.0 <= last.1.succ() => {
+                    if next.1 > last.1 {
+                        last.1 = next.1;
+                    }
+                }
+                _ => out.push(next),
+            }
+        }
+        IntervalSet { ranges: out }
     }
 
     pub fn intersect(&self, other: &Self) -> Self {
         let (mut i, mut j) = (0, 0);
-        let mut out = Vec::new();
+        let mut out = Ranges::new();
         while i < self.ranges.len() && j < other.ranges.len() {
             let (a_lo, a_hi) = self.ranges[i];
             let (b_lo, b_hi) = other.ranges[j];
@@ -121,7 +140,7 @@ impl<T: Point> IntervalSet<T> {
 
     /// The complement within the whole domain `T::MIN..=T::MAX`.
     pub fn complement(&self) -> Self {
-        let mut out = Vec::with_capacity(self.ranges.len() + 1);
+        let mut out = Ranges::with_capacity(self.ranges.len() + 1);
         let mut next = Some(T::MIN);
         for &(lo, hi) in &self.ranges {
             if let Some(n) = next {

@@ -166,52 +166,71 @@ pub struct Entry {
 /// Expands class pairs to the requested grain. Members of one endpoint are
 /// merged by union: a row says "some pod of A may reach some pod of B".
 pub fn expand(cluster: &Cluster, ep: &Endpoints, pairs: &[ClassPair], grain: Grain) -> Vec<Entry> {
-    // Variant resolution: group pair → [conn per variant pair].
     let n = ep.class_count();
-    let side = |peer: u32| -> (Side, usize) {
+    let side = |peer: u32| -> Side {
         if peer >= n {
-            (Side::Atom(peer - n), 1)
+            Side::Atom(peer - n)
         } else {
-            let g = ep.classes[peer as usize].group;
-            (Side::Group(g), ep.groups[g as usize].variants.len())
+            Side::Group(ep.classes[peer as usize].group)
         }
     };
-    let mut by_groups: HashMap<(Side, Side), (Vec<ConnSet>, usize)> = HashMap::new();
-    for (s, d, c) in pairs {
-        let ((gs, ns), (gd, nd)) = (side(*s), side(*d));
-        let e = by_groups.entry((gs, gd)).or_insert_with(|| (Vec::new(), ns * nd));
-        e.0.push(c.clone());
-    }
+    let variants = |s: Side| match s {
+        Side::Atom(_) => 1,
+        Side::Group(g) => ep.groups[g as usize].variants.len(),
+    };
+    // Group pair → (allowed, unknown). Without variants a class is its group
+    // and each pair is definite; with them, a flow is allowed only if every
+    // variant combination allows it (each combination is present).
+    let group_pairs: Vec<(Side, Side, ConnSet, ConnSet)> = if ep.classes.len() == ep.groups.len() {
+        pairs.iter().map(|(s, d, c)| (side(*s), side(*d), c.clone(), ConnSet::none())).collect()
+    } else {
+        let mut by_groups: HashMap<(Side, Side), Vec<ConnSet>> = HashMap::new();
+        for (s, d, c) in pairs {
+            by_groups.entry((side(*s), side(*d))).or_default().push(c.clone());
+        }
+        by_groups
+            .into_iter()
+            .map(|((gs, gd), conns)| {
+                let union = conns.iter().fold(ConnSet::none(), |a, c| a.union(c));
+                let all = if conns.len() == variants(gs) * variants(gd) {
+                    conns.iter().skip(1).fold(conns[0].clone(), |a, c| a.intersect(c))
+                } else {
+                    ConnSet::none()
+                };
+                let unknown = union.subtract(&all);
+                (gs, gd, all, unknown)
+            })
+            .collect()
+    };
     let mut memo: HashMap<Side, Vec<Endpoint>> = HashMap::new();
-    let mut rows: HashMap<(Endpoint, Endpoint), (ConnSet, ConnSet)> = HashMap::new();
-    for ((gs, gd), (conns, combos)) in by_groups {
-        let union = conns.iter().fold(ConnSet::none(), |a, c| a.union(c));
-        let all = if conns.len() == combos {
-            conns.iter().skip(1).fold(conns[0].clone(), |a, c| a.intersect(c))
-        } else {
-            ConnSet::none()
-        };
-        let unknown = union.subtract(&all);
+    let mut rows: Vec<Entry> = Vec::with_capacity(group_pairs.len());
+    for (gs, gd, all, unknown) in group_pairs {
         let srcs = memo.entry(gs).or_insert_with(|| members(cluster, ep, gs, grain)).clone();
         let dsts = memo.entry(gd).or_insert_with(|| members(cluster, ep, gd, grain)).clone();
         for src in &srcs {
             // A pod, workload or namespace talking to itself is not a row.
             for dst in dsts.iter().filter(|d| *d != src) {
-                let e = rows.entry((*src, *dst)).or_default();
-                e.0 = e.0.union(&all);
-                e.1 = e.1.union(&unknown);
+                rows.push(Entry { src: *src, dst: *dst, allowed: all.clone(), unknown: unknown.clone() });
             }
         }
     }
-    let mut out: Vec<Entry> = rows
-        .into_iter()
-        .map(|((src, dst), (allowed, unknown))| {
-            let unknown = unknown.subtract(&allowed);
-            Entry { src, dst, allowed, unknown }
-        })
-        .filter(|e| !e.allowed.is_empty() || !e.unknown.is_empty())
-        .collect();
-    out.sort_unstable_by_key(|e| (e.src, e.dst));
+    // Several groups can make one endpoint (a workload whose pods differ):
+    // sort, then merge equal endpoint pairs by union.
+    rows.sort_unstable_by_key(|e| (e.src, e.dst));
+    let mut out: Vec<Entry> = Vec::with_capacity(rows.len());
+    for e in rows {
+        match out.last_mut() {
+            Some(last) if last.src == e.src && last.dst == e.dst => {
+                last.allowed = last.allowed.union(&e.allowed);
+                last.unknown = last.unknown.union(&e.unknown);
+            }
+            _ => out.push(e),
+        }
+    }
+    for e in &mut out {
+        e.unknown = e.unknown.subtract(&e.allowed);
+    }
+    out.retain(|e| !e.allowed.is_empty() || !e.unknown.is_empty());
     out
 }
 
