@@ -135,3 +135,14 @@ apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: only-10,
     assert!(!text.contains("x/a[Pod] => x/b[Pod]"), "cilium: ipBlock never selects pods\n{text}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn oversized_matrix_is_refused_with_a_reason_not_built() {
+    let input = shared().join("cases/minimal_test_in_ns/input");
+    let out = tusk(&["matrix", &s(&input), "--max-class-pairs", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("class-to-class pairs") && err.contains("is not built"), "{err}");
+    assert!(tusk(&["matrix", &s(&input), "--max-class-pairs", "1000"]).status.success());
+}

@@ -66,6 +66,16 @@ pub fn evaluate_all(ep: &Endpoints, compiled: &Compiled) -> ClassResults {
     ClassResults { ingress, egress }
 }
 
+/// An upper bound of the class pairs [`class_pairs`] would return, from
+/// bitmap cardinalities alone: nothing is enumerated or allocated.
+pub fn class_pair_bound(ep: &Endpoints, res: &ClassResults) -> u64 {
+    let n = ep.class_count();
+    let ingress: u64 = (0..n as usize).map(|d| res.ingress[d].iter().map(|(b, _)| b.len()).sum::<u64>()).sum();
+    let to_atoms: u64 =
+        (0..n as usize).map(|s| res.egress[s].iter().map(|(b, _)| b.range_cardinality(n..)).sum::<u64>()).sum();
+    ingress + to_atoms
+}
+
 /// Every allowed (source, destination) class/atom pair.
 pub fn class_pairs(ep: &Endpoints, res: &ClassResults) -> Vec<ClassPair> {
     let n = ep.class_count();

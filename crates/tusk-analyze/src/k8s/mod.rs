@@ -126,4 +126,10 @@ impl<'a> Analysis<'a> {
         let pairs = matrix::class_pairs(&self.endpoints, &self.results);
         matrix::expand(self.cluster, &self.endpoints, &pairs, grain)
     }
+
+    /// At most how many class pairs the matrix enumerates (cheap to compute):
+    /// callers can refuse a matrix that would not fit in memory.
+    pub fn class_pair_bound(&self) -> u64 {
+        matrix::class_pair_bound(&self.endpoints, &self.results)
+    }
 }

@@ -43,6 +43,9 @@ pub struct Args {
     /// Print the time of each phase (load, classes+rules, evaluation, render) to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Refuse matrices with more allowed class pairs than this (memory guard).
+    #[arg(long, default_value_t = 50_000_000, hide = true)]
+    pub max_class_pairs: u64,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -65,6 +68,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         FormatArg::Dot => MatrixFormat::Dot,
         FormatArg::Connlist => MatrixFormat::Connlist,
     };
+    // Each class pair costs about 100 bytes before expansion; a cluster of
+    // 100,000 pods with no policy at all allows ~4e8 of them. Say so rather
+    // than be killed for memory.
+    let bound = analysis.class_pair_bound();
+    if bound > args.max_class_pairs {
+        anyhow::bail!(
+            "the policies allow up to {bound} class-to-class pairs ({} pod classes): a matrix this size (~{} GB) is not built; \
+             most pods are unrestricted — narrow the inputs to the namespaces of interest",
+            analysis.endpoints.classes.len(),
+            bound * 100 / 1_000_000_000
+        );
+    }
     let rows = analysis.matrix(grain);
     let t_matrix = t0.elapsed();
     if format == MatrixFormat::Connlist {
