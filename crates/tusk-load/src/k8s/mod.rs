@@ -214,7 +214,26 @@ impl Builder {
         self.seen.is_empty()
     }
 
-    pub fn finish(mut self, _warnings: &mut Vec<Warning>) -> Result<Cluster, LoadError> {
+    pub fn finish(mut self, warnings: &mut Vec<Warning>) -> Result<Cluster, LoadError> {
+        // A `nodes` peer selects nodes by label; their addresses come only
+        // from Node objects. Without them the peer matches no address here,
+        // which real nodes would: say so at the rule.
+        let node_ips = self.cluster.nodes.iter().any(|n| !n.ips.is_empty());
+        for p in self.cluster.admin_policies.iter().chain(&self.cluster.baseline_policy) {
+            for r in
+                p.egress.iter().filter(|r| r.peers.iter().any(|x| matches!(x, tusk_model::k8s::AdminPeer::Nodes(_))))
+            {
+                if !node_ips {
+                    warnings.push(Warning {
+                        loc: r.loc.clone(),
+                        message: format!(
+                            "rule `{}` of {} has a `nodes` peer, but no Node objects with addresses are loaded: it matches no address in this analysis (export nodes with `kubectl get nodes -o yaml`)",
+                            r.name, p.name
+                        ),
+                    });
+                }
+            }
+        }
         // A DaemonSet runs one pod per node; without Node objects, one.
         let nodes = self.cluster.nodes.len().max(1) as u32;
         for (w, shape, replicas) in std::mem::take(&mut self.templates) {
