@@ -17,12 +17,44 @@ const SOURCES: [(&str, &str); 2] = [
     ("demo/policies.yaml", include_str!("../../demo/policies.yaml")),
 ];
 
+/// The hub & spoke of the seed article's Figure 3 (spoke to spoke through
+/// the hub firewall), as `az`-shaped exports.
+const HUB_SPOKE: [(&str, &str); 5] = [
+    ("demo/azure/with-udr/vnets.json", include_str!("../../demo/azure/with-udr/vnets.json")),
+    ("demo/azure/with-udr/routes.json", include_str!("../../demo/azure/with-udr/routes.json")),
+    ("demo/azure/with-udr/nsgs.json", include_str!("../../demo/azure/with-udr/nsgs.json")),
+    ("demo/azure/with-udr/nics.json", include_str!("../../demo/azure/with-udr/nics.json")),
+    ("demo/azure/with-udr/firewall.json", include_str!("../../demo/azure/with-udr/firewall.json")),
+];
+
+/// The same estate where spoke2's subnet lost its route table.
+const WITHOUT_UDR: [(&str, &str); 2] = [
+    ("demo/azure/without-udr/vnets.json", include_str!("../../demo/azure/without-udr/vnets.json")),
+    ("demo/azure/without-udr/routes.json", include_str!("../../demo/azure/without-udr/routes.json")),
+];
+
+/// Loads embedded sources; the demo's own files are known good.
+fn load_embedded(files: &[(&str, &str)]) -> anyhow::Result<tusk_load::Loaded> {
+    let sources: Vec<(Arc<str>, String)> = files.iter().map(|(n, t)| (Arc::from(*n), t.to_string())).collect();
+    tusk_load::load_sources(&sources).map_err(|e| anyhow::anyhow!("embedded demo: {e}"))
+}
+
+/// One flow through an embedded Azure estate, in brief.
+fn azure_trace(files: &[(&str, &str)], from: &str, to: &str) -> anyhow::Result<String> {
+    use tusk_analyze::azure::{endpoint, trace, Flow, Prepared};
+    let loaded = load_embedded(files)?;
+    let p = Prepared::new(&loaded.estate.azure);
+    let a = endpoint::resolve(&p, from).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let b = endpoint::resolve(&p, to).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let t = trace::trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
+    Ok(tusk_report::azure::trace_brief::render(&t))
+}
+
 #[derive(clap::Args)]
 pub struct Args {}
 
 pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    let sources: Vec<(Arc<str>, String)> = SOURCES.iter().map(|(n, t)| (Arc::from(*n), t.to_string())).collect();
-    let loaded = tusk_load::load_sources(&sources).map_err(|e| anyhow::anyhow!("embedded demo: {e}"))?;
+    let loaded = load_embedded(&SOURCES)?;
     let c = &loaded.estate.k8s;
     let sem = Semantics::of(PolicyEngine::Upstream);
     let analysis = Analysis::new(c, sem);
@@ -76,8 +108,16 @@ pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
             out += &render_explanation(&flow, &sem.describe(), &e);
         }
     }
-    out +=
-        "\nNext: `tusk matrix DIR`, `tusk explain DIR --from NS/NAME --to NS/NAME --port N` on your own manifests.\n";
+    out += "\nHub & spoke (the seed article's Figure 3): spoke1 node -> spoke2 node, TCP 443\n";
+    out += &azure_trace(&HUB_SPOKE, "spoke1-node", "spoke2-node")?;
+    out += "\nThe same, after spoke2's subnet lost its route table (peering is not transitive):\n";
+    let mut broken: Vec<(&str, &str)> =
+        HUB_SPOKE.iter().filter(|(n, _)| !n.ends_with("vnets.json") && !n.ends_with("routes.json")).copied().collect();
+    broken.extend(WITHOUT_UDR);
+    out += &azure_trace(&broken, "spoke2-node", "spoke1-node")?;
+
+    out += "\nNext: `tusk matrix DIR`, `tusk explain DIR --from NS/NAME --to NS/NAME --port N` on your manifests;\n";
+    out += "`tusk trace EXPORTS --from A --to B --port N`, `tusk routes EXPORTS --subnet VNET/SUBNET` on your az exports.\n";
     emit(&out, None)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,5 +3,6 @@
 
 pub mod routes;
 pub mod rules;
+pub mod trace_brief;
 pub mod trace_json;
 pub mod trace_text;
