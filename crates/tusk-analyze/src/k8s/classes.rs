@@ -312,14 +312,27 @@ fn address_atoms(cluster: &Cluster) -> Vec<IpRange> {
     atoms
 }
 
-/// Every address set a policy peer names (ipBlocks, ANP networks).
-fn policy_address_sets(cluster: &Cluster) -> Vec<&IpSet> {
-    let mut sets: Vec<&IpSet> = Vec::new();
+/// Every address set a policy peer names (ipBlocks, ANP networks; node
+/// addresses when a `nodes` peer exists, so that each is an atom of its own).
+fn policy_address_sets(cluster: &Cluster) -> Vec<std::borrow::Cow<'_, IpSet>> {
+    use std::borrow::Cow;
+    let mut sets: Vec<Cow<IpSet>> = Vec::new();
+    let nodes_peer = cluster
+        .admin_policies
+        .iter()
+        .chain(&cluster.baseline_policy)
+        .flat_map(|p| &p.egress)
+        .any(|r| r.peers.iter().any(|x| matches!(x, AdminPeer::Nodes(_))));
+    if nodes_peer {
+        for ip in cluster.nodes.iter().flat_map(|n| &n.ips) {
+            sets.push(Cow::Owned(tusk_core::ip::addr_set(*ip)));
+        }
+    }
     for p in &cluster.network_policies {
         for r in p.ingress.iter().chain(&p.egress) {
             for peer in &r.peers {
                 if let NpPeer::IpBlock { addresses, .. } = peer {
-                    sets.push(addresses);
+                    sets.push(std::borrow::Cow::Borrowed(addresses));
                 }
             }
         }
@@ -328,7 +341,7 @@ fn policy_address_sets(cluster: &Cluster) -> Vec<&IpSet> {
         for r in &p.egress {
             for peer in &r.peers {
                 if let AdminPeer::Networks(s, _) = peer {
-                    sets.push(s);
+                    sets.push(std::borrow::Cow::Borrowed(s));
                 }
             }
         }

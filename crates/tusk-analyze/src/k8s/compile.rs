@@ -37,6 +37,9 @@ pub struct Rule {
     pub origin: RuleOrigin,
     pub action: AdminAction,
     pub peers: RoaringBitmap,
+    /// Peers the rule may or may not match, for want of input (an ANP
+    /// `nodes` peer when node addresses are unknown). Usually empty.
+    pub maybe: RoaringBitmap,
     pub ports: Vec<PolicyPort>,
 }
 
@@ -101,8 +104,9 @@ impl Selector<'_> {
         }
     }
 
-    fn admin_peer(&mut self, p: &AdminPeer) -> RoaringBitmap {
-        match p {
+    /// The peers an admin peer selects: (surely, maybe).
+    fn admin_peer(&mut self, p: &AdminPeer) -> (RoaringBitmap, RoaringBitmap) {
+        let sure = match p {
             AdminPeer::Namespaces(ns) => self.namespaces(ns),
             AdminPeer::Pods { namespace_selector, pod_selector } => {
                 let ns = self.namespaces(namespace_selector);
@@ -110,15 +114,23 @@ impl Selector<'_> {
             }
             AdminPeer::Networks(set, _) => self.ep.select_addresses(set, self.sem),
             AdminPeer::Nodes(sel) => {
+                let selected: Vec<_> = self.cluster.nodes.iter().filter(|n| sel.matches(&n.labels)).collect();
+                // Without Node objects, or with selected nodes whose
+                // addresses the input lacks, any outside address may be a
+                // node's: the rule may match any of them.
+                if self.cluster.nodes.is_empty() || selected.iter().any(|n| n.ips.is_empty()) {
+                    let mut maybe = RoaringBitmap::new();
+                    maybe.insert_range(self.ep.class_count()..self.ep.class_count() + self.ep.atoms.len() as u32);
+                    return (RoaringBitmap::new(), maybe);
+                }
                 let mut set = tusk_core::IpSet::empty();
-                for n in self.cluster.nodes.iter().filter(|n| sel.matches(&n.labels)) {
-                    for ip in &n.ips {
-                        set = set.union(&tusk_core::ip::addr_set(*ip));
-                    }
+                for ip in selected.iter().flat_map(|n| &n.ips) {
+                    set = set.union(&tusk_core::ip::addr_set(*ip));
                 }
                 self.ep.select_addresses(&set, self.sem)
             }
-        }
+        };
+        (sure, RoaringBitmap::new())
     }
 }
 
@@ -135,17 +147,23 @@ pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
     let admin = order.iter().map(|&i| (i, &cluster.admin_policies[i], false));
     let baseline = cluster.baseline_policy.iter().map(|p| (0, p, true));
     for (pi, p, is_baseline) in admin.chain(baseline) {
-        let subject = s.admin_peer(&p.subject);
+        let subject = s.admin_peer(&p.subject).0;
         for (dir, list) in [(Direction::Ingress, &p.ingress), (Direction::Egress, &p.egress)] {
             for (ri, r) in list.iter().enumerate() {
-                let peers = r.peers.iter().fold(RoaringBitmap::new(), |acc, peer| acc | s.admin_peer(peer));
+                let (mut peers, mut maybe) = (RoaringBitmap::new(), RoaringBitmap::new());
+                for peer in &r.peers {
+                    let (sure, may) = s.admin_peer(peer);
+                    peers |= sure;
+                    maybe |= may;
+                }
+                maybe -= &peers;
                 let origin = if is_baseline {
                     RuleOrigin::Baseline { rule: ri as u32 }
                 } else {
                     RuleOrigin::Admin { policy: pi as u32, rule: ri as u32 }
                 };
                 let id = rules.len() as u32;
-                rules.push(Rule { origin, action: r.action, peers, ports: r.ports.clone() });
+                rules.push(Rule { origin, action: r.action, peers, maybe, ports: r.ports.clone() });
                 for c in &subject {
                     let a = &mut applied[c as usize][dir_index(dir)];
                     if is_baseline {
@@ -191,7 +209,13 @@ pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
                 };
                 let origin = RuleOrigin::Np { policy: pi as u32, rule: ri as u32 };
                 ids.push(rules.len() as u32);
-                rules.push(Rule { origin, action: AdminAction::Allow, peers, ports: r.ports.clone() });
+                rules.push(Rule {
+                    origin,
+                    action: AdminAction::Allow,
+                    peers,
+                    maybe: RoaringBitmap::new(),
+                    ports: r.ports.clone(),
+                });
             }
             for c in &subject {
                 let a = &mut applied[c as usize][dir_index(dir)];

@@ -98,7 +98,18 @@ impl<'a> Evaluator<'a> {
 
     /// A rule's pieces as seen from `class` in `dir`: ingress named ports
     /// resolve on the class itself, egress ones on each destination.
-    fn rule_pieces(&self, id: u32, class: u32, dir: Direction) -> Pieces {
+    /// In the `wide` world the rule also matches its `maybe` peers (outside
+    /// addresses only, so named ports resolve to nothing there).
+    fn rule_pieces(&self, id: u32, class: u32, dir: Direction, wide: bool) -> Pieces {
+        let r = &self.compiled.rules[id as usize];
+        let mut pieces = self.sure_pieces(id, class, dir);
+        if wide && !r.maybe.is_empty() {
+            pieces.push((r.maybe.clone(), resolve_ports(&r.ports, None)));
+        }
+        pieces
+    }
+
+    fn sure_pieces(&self, id: u32, class: u32, dir: Direction) -> Pieces {
         let r = &self.compiled.rules[id as usize];
         if !has_named(&r.ports) {
             return vec![(r.peers.clone(), resolve_ports(&r.ports, None))];
@@ -113,11 +124,18 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Ordered first-match evaluation; returns (allowed, passed, undecided).
-    fn ordered(&self, rules: &[u32], class: u32, dir: Direction, mut undecided: Pieces) -> (Pieces, Pieces, Pieces) {
+    fn ordered(
+        &self,
+        rules: &[u32],
+        class: u32,
+        dir: Direction,
+        wide: bool,
+        mut undecided: Pieces,
+    ) -> (Pieces, Pieces, Pieces) {
         let (mut allowed, mut passed) = (Pieces::new(), Pieces::new());
         for &id in rules {
             let action = self.compiled.rules[id as usize].action;
-            for (p, r) in self.rule_pieces(id, class, dir) {
+            for (p, r) in self.rule_pieces(id, class, dir, wide) {
                 let mut next = Pieces::with_capacity(undecided.len() + 1);
                 for (s, c) in undecided {
                     let m = &s & &p;
@@ -146,21 +164,44 @@ impl<'a> Evaluator<'a> {
         (allowed, passed, undecided)
     }
 
-    /// What `class` allows in `dir`, as disjoint pieces over peers.
-    pub fn evaluate(&self, class: u32, dir: Direction, applied: &Applied) -> Pieces {
+    /// What `class` allows in `dir`, as disjoint pieces over peers:
+    /// (surely allowed, allowed or not depending on inputs tusk lacks).
+    ///
+    /// A rule with `maybe` peers makes two worlds, the peers unmatched and
+    /// matched. Each peer's verdict depends only on whether that peer is
+    /// matched, so comparing the two worlds peer by peer is exact.
+    pub fn evaluate(&self, class: u32, dir: Direction, applied: &Applied) -> (Pieces, Pieces) {
+        let narrow = self.evaluate_world(class, dir, applied, false);
+        let uncertain = applied
+            .admin
+            .iter()
+            .chain(applied.np.iter().flatten())
+            .chain(&applied.baseline)
+            .any(|&id| !self.compiled.rules[id as usize].maybe.is_empty());
+        if !uncertain {
+            return (narrow, Pieces::new());
+        }
+        let wide = self.evaluate_world(class, dir, applied, true);
+        let allowed = combine(&narrow, &wide, |a, b| a.intersect(b));
+        let any = combine(&narrow, &wide, |a, b| a.union(b));
+        let unknown = combine(&any, &allowed, |a, b| a.subtract(b));
+        (allowed, unknown)
+    }
+
+    fn evaluate_world(&self, class: u32, dir: Direction, applied: &Applied, wide: bool) -> Pieces {
         if let (true, Some(np_rules)) = (applied.admin.is_empty(), &applied.np) {
             // Only NetworkPolicies: what they allow is exactly the union of
             // their rules, no need to carve it out of every peer.
-            return disjoint(np_rules.iter().flat_map(|&id| self.rule_pieces(id, class, dir)).collect());
+            return disjoint(np_rules.iter().flat_map(|&id| self.rule_pieces(id, class, dir, wide)).collect());
         }
         let start = vec![(self.ep.universe(), ConnSet::all())];
-        let (mut allowed, passed, undecided) = self.ordered(&applied.admin, class, dir, start);
+        let (mut allowed, passed, undecided) = self.ordered(&applied.admin, class, dir, wide, start);
         let mut rest = passed;
         rest.extend(undecided);
         let rest = merge(rest);
         match &applied.np {
             Some(np_rules) => {
-                let np: Pieces = np_rules.iter().flat_map(|&id| self.rule_pieces(id, class, dir)).collect();
+                let np: Pieces = np_rules.iter().flat_map(|&id| self.rule_pieces(id, class, dir, wide)).collect();
                 for (s, c) in &rest {
                     for (p, r) in &np {
                         allowed.push((s & p, c.intersect(r)));
@@ -168,13 +209,32 @@ impl<'a> Evaluator<'a> {
                 }
             }
             None => {
-                let (banp_allowed, _, undecided) = self.ordered(&applied.baseline, class, dir, rest);
+                let (banp_allowed, _, undecided) = self.ordered(&applied.baseline, class, dir, wide, rest);
                 allowed.extend(banp_allowed);
                 allowed.extend(undecided);
             }
         }
         disjoint(allowed)
     }
+}
+
+/// Peer by peer `f(a, b)` of two disjoint piece lists (a peer absent from
+/// one list has the empty set there).
+pub fn combine(a: &Pieces, b: &Pieces, f: impl Fn(&ConnSet, &ConnSet) -> ConnSet) -> Pieces {
+    let none = ConnSet::none();
+    let all_a = a.iter().fold(RoaringBitmap::new(), |acc, (x, _)| acc | x);
+    let all_b = b.iter().fold(RoaringBitmap::new(), |acc, (x, _)| acc | x);
+    let mut out = Pieces::new();
+    for (ab, ac) in a {
+        for (bb, bc) in b {
+            out.push((ab & bb, f(ac, bc)));
+        }
+        out.push((ab - &all_b, f(ac, &none)));
+    }
+    for (bb, bc) in b {
+        out.push((bb - &all_a, f(&none, bc)));
+    }
+    merge(out)
 }
 
 /// The connection set a disjoint piece list gives one peer.

@@ -121,7 +121,15 @@ impl Ctx<'_> {
                 self.addr_match(set, other, &format!("networks {}", names.join(",")))
             }
             (AdminPeer::Nodes(sel), FlowEnd::Address(ip)) => {
-                bool_match(self.c.nodes.iter().any(|n| sel.matches(&n.labels) && n.ips.contains(&ip)))
+                let mut selected = self.c.nodes.iter().filter(|n| sel.matches(&n.labels));
+                if self.c.nodes.is_empty() || self.c.nodes.iter().any(|n| sel.matches(&n.labels) && n.ips.is_empty()) {
+                    Match::Maybe(format!(
+                        "{ip} may be the address of a node `nodes: {}` selects; the input has no node addresses",
+                        sel.describe()
+                    ))
+                } else {
+                    bool_match(selected.any(|n| n.ips.contains(&ip)))
+                }
             }
             _ => Match::No,
         }

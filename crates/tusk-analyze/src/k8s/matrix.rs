@@ -14,19 +14,44 @@ use super::classes::Endpoints;
 use super::compile::{dir_index, has_named, Compiled, Direction};
 use super::eval::{lookup, Evaluator, Pieces};
 use rayon::prelude::*;
+use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tusk_core::{ConnSet, IpRange};
 use tusk_model::k8s::Cluster;
 
-/// One allowed class-level pair (peer ids: classes, then atoms).
-pub type ClassPair = (u32, u32, ConnSet);
+/// One class-level pair (peer ids: classes, then atoms) with its surely
+/// allowed and its unknown connections.
+pub type ClassPair = (u32, u32, ConnSet, ConnSet);
+
+/// What one class allows in one direction: surely, and depending on inputs
+/// tusk lacks (disjoint piece lists each).
+#[derive(Debug, Default)]
+pub struct Verdicts {
+    pub allowed: Pieces,
+    pub unknown: Pieces,
+}
+
+impl Verdicts {
+    /// (allowed, unknown) toward one peer.
+    pub fn at(&self, peer: u32) -> (ConnSet, ConnSet) {
+        (
+            lookup(&self.allowed, peer).cloned().unwrap_or_default(),
+            lookup(&self.unknown, peer).cloned().unwrap_or_default(),
+        )
+    }
+
+    /// Every peer with an allowed or unknown connection.
+    pub fn peers(&self) -> RoaringBitmap {
+        self.allowed.iter().chain(&self.unknown).fold(RoaringBitmap::new(), |acc, (b, _)| acc | b)
+    }
+}
 
 /// What a class allows, per direction, shared between classes whose applied
 /// rules are the same.
 pub struct ClassResults {
-    pub ingress: Vec<Arc<Pieces>>,
-    pub egress: Vec<Arc<Pieces>>,
+    pub ingress: Vec<Arc<Verdicts>>,
+    pub egress: Vec<Arc<Verdicts>>,
 }
 
 pub fn evaluate_all(ep: &Endpoints, compiled: &Compiled) -> ClassResults {
@@ -58,8 +83,13 @@ pub fn evaluate_all(ep: &Endpoints, compiled: &Compiled) -> ClassResults {
                 })
             })
             .collect();
-        let results: Vec<Arc<Pieces>> =
-            reps.par_iter().map(|&c| Arc::new(ev.evaluate(c as u32, dir, &compiled.applied[c][d]))).collect();
+        let results: Vec<Arc<Verdicts>> = reps
+            .par_iter()
+            .map(|&c| {
+                let (allowed, unknown) = ev.evaluate(c as u32, dir, &compiled.applied[c][d]);
+                Arc::new(Verdicts { allowed, unknown })
+            })
+            .collect();
         out[d] = class_key.into_iter().map(|k| results[k].clone()).collect();
     }
     let [ingress, egress] = out;
@@ -70,29 +100,39 @@ pub fn evaluate_all(ep: &Endpoints, compiled: &Compiled) -> ClassResults {
 /// bitmap cardinalities alone: nothing is enumerated or allocated.
 pub fn class_pair_bound(ep: &Endpoints, res: &ClassResults) -> u64 {
     let n = ep.class_count();
-    let ingress: u64 = (0..n as usize).map(|d| res.ingress[d].iter().map(|(b, _)| b.len()).sum::<u64>()).sum();
-    let to_atoms: u64 =
-        (0..n as usize).map(|s| res.egress[s].iter().map(|(b, _)| b.range_cardinality(n..)).sum::<u64>()).sum();
+    let count = |v: &Verdicts, f: &dyn Fn(&RoaringBitmap) -> u64| {
+        v.allowed.iter().chain(&v.unknown).map(|(b, _)| f(b)).sum::<u64>()
+    };
+    let ingress: u64 = (0..n as usize).map(|d| count(&res.ingress[d], &|b| b.len())).sum();
+    let to_atoms: u64 = (0..n as usize).map(|s| count(&res.egress[s], &|b| b.range_cardinality(n..))).sum();
     ingress + to_atoms
 }
 
-/// Every allowed (source, destination) class/atom pair.
+/// The connections of one pair from both ends' verdicts: allowed where both
+/// surely allow, unknown where both may but not both surely do.
+fn join(egress: (ConnSet, ConnSet), ingress: (ConnSet, ConnSet)) -> (ConnSet, ConnSet) {
+    let allowed = egress.0.intersect(&ingress.0);
+    let possible = egress.0.union(&egress.1).intersect(&ingress.0.union(&ingress.1));
+    let unknown = possible.subtract(&allowed);
+    (allowed, unknown)
+}
+
+/// Every (source, destination) class/atom pair with an allowed or unknown
+/// connection.
 pub fn class_pairs(ep: &Endpoints, res: &ClassResults) -> Vec<ClassPair> {
     let n = ep.class_count();
+    let all = (ConnSet::all(), ConnSet::none());
     let mut pairs: Vec<ClassPair> = (0..n)
         .into_par_iter()
         .flat_map_iter(|d| {
             let mut out = Vec::new();
-            for (srcs, c) in res.ingress[d as usize].iter() {
-                for s in srcs {
-                    if ep.is_atom(s) {
-                        out.push((s, d, c.clone()));
-                    } else if let Some(e) = lookup(&res.egress[s as usize], d) {
-                        let conn = c.intersect(e);
-                        if !conn.is_empty() {
-                            out.push((s, d, conn));
-                        }
-                    }
+            let ingress = &res.ingress[d as usize];
+            for s in ingress.peers() {
+                // Outside addresses have no policy of their own.
+                let egress = if ep.is_atom(s) { all.clone() } else { res.egress[s as usize].at(d) };
+                let (allowed, unknown) = join(egress, ingress.at(s));
+                if !allowed.is_empty() || !unknown.is_empty() {
+                    out.push((s, d, allowed, unknown));
                 }
             }
             out
@@ -102,11 +142,11 @@ pub fn class_pairs(ep: &Endpoints, res: &ClassResults) -> Vec<ClassPair> {
     let to_atoms: Vec<ClassPair> = (0..n)
         .into_par_iter()
         .flat_map_iter(|s| {
+            let egress = &res.egress[s as usize];
             let mut out = Vec::new();
-            for (dsts, c) in res.egress[s as usize].iter() {
-                for d in dsts.range(n..) {
-                    out.push((s, d, c.clone()));
-                }
+            for d in egress.peers().range(n..) {
+                let (allowed, unknown) = egress.at(d);
+                out.push((s, d, allowed, unknown));
             }
             out
         })
@@ -192,22 +232,22 @@ pub fn expand(cluster: &Cluster, ep: &Endpoints, pairs: &[ClassPair], grain: Gra
     // and each pair is definite; with them, a flow is allowed only if every
     // variant combination allows it (each combination is present).
     let group_pairs: Vec<(Side, Side, ConnSet, ConnSet)> = if ep.classes.len() == ep.groups.len() {
-        pairs.iter().map(|(s, d, c)| (side(*s), side(*d), c.clone(), ConnSet::none())).collect()
+        pairs.iter().map(|(s, d, a, u)| (side(*s), side(*d), a.clone(), u.clone())).collect()
     } else {
-        let mut by_groups: HashMap<(Side, Side), Vec<ConnSet>> = HashMap::new();
-        for (s, d, c) in pairs {
-            by_groups.entry((side(*s), side(*d))).or_default().push(c.clone());
+        let mut by_groups: HashMap<(Side, Side), Vec<(ConnSet, ConnSet)>> = HashMap::new();
+        for (s, d, a, u) in pairs {
+            by_groups.entry((side(*s), side(*d))).or_default().push((a.clone(), u.clone()));
         }
         by_groups
             .into_iter()
             .map(|((gs, gd), conns)| {
-                let union = conns.iter().fold(ConnSet::none(), |a, c| a.union(c));
+                let possible = conns.iter().fold(ConnSet::none(), |acc, (a, u)| acc.union(a).union(u));
                 let all = if conns.len() == variants(gs) * variants(gd) {
-                    conns.iter().skip(1).fold(conns[0].clone(), |a, c| a.intersect(c))
+                    conns.iter().skip(1).fold(conns[0].0.clone(), |acc, (a, _)| acc.intersect(a))
                 } else {
                     ConnSet::none()
                 };
-                let unknown = union.subtract(&all);
+                let unknown = possible.subtract(&all);
                 (gs, gd, all, unknown)
             })
             .collect()

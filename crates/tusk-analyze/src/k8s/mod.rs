@@ -102,19 +102,13 @@ impl<'a> Analysis<'a> {
         let mut any = ConnSet::none();
         for &s in &ss {
             for &d in &ds {
-                let e = if ep.is_atom(s) {
-                    Some(ConnSet::all())
-                } else {
-                    eval::lookup(&self.results.egress[s as usize], d).cloned()
-                };
-                let i = if ep.is_atom(d) {
-                    Some(ConnSet::all())
-                } else {
-                    eval::lookup(&self.results.ingress[d as usize], s).cloned()
-                };
-                let c = e.unwrap_or_default().intersect(&i.unwrap_or_default());
-                any = any.union(&c);
-                all = Some(all.map_or(c.clone(), |a| a.intersect(&c)));
+                let open = (ConnSet::all(), ConnSet::none());
+                let e = if ep.is_atom(s) { open.clone() } else { self.results.egress[s as usize].at(d) };
+                let i = if ep.is_atom(d) { open } else { self.results.ingress[d as usize].at(s) };
+                let allowed = e.0.intersect(&i.0);
+                let possible = e.0.union(&e.1).intersect(&i.0.union(&i.1));
+                any = any.union(&possible);
+                all = Some(all.map_or(allowed.clone(), |a| a.intersect(&allowed)));
             }
         }
         let all = all.unwrap_or_default();

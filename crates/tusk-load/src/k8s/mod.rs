@@ -216,8 +216,8 @@ impl Builder {
 
     pub fn finish(mut self, warnings: &mut Vec<Warning>) -> Result<Cluster, LoadError> {
         // A `nodes` peer selects nodes by label; their addresses come only
-        // from Node objects. Without them the peer matches no address here,
-        // which real nodes would: say so at the rule.
+        // from Node objects. Without them the engine reports what the rule
+        // decides toward outside addresses as unknown: say why at the rule.
         let node_ips = self.cluster.nodes.iter().any(|n| !n.ips.is_empty());
         for p in self.cluster.admin_policies.iter().chain(&self.cluster.baseline_policy) {
             for r in
@@ -227,7 +227,7 @@ impl Builder {
                     warnings.push(Warning {
                         loc: r.loc.clone(),
                         message: format!(
-                            "rule `{}` of {} has a `nodes` peer, but no Node objects with addresses are loaded: it matches no address in this analysis (export nodes with `kubectl get nodes -o yaml`)",
+                            "rule `{}` of {} has a `nodes` peer, but no Node objects with addresses are loaded: what it decides toward outside addresses is unknown (export nodes with `kubectl get nodes -o yaml`)",
                             r.name, p.name
                         ),
                     });
