@@ -6,8 +6,10 @@
 //! denial. The reply walk starts where the flow was delivered, addressed to
 //! the source as the destination saw it; NSGs and admin rules let it pass
 //! (they are stateful), routes and peerings do not care about state, and a
-//! stateful device (Azure Firewall) only passes a reply it saw the request
-//! of. A firewall on one path and not on the other is asymmetric routing,
+//! stateful device (Azure Firewall, an NVA configured `stateful` in
+//! `tusk.yaml`) only passes a reply it saw the request of; a stateless NVA
+//! applies its rules to the reply. A firewall on one path and not on the
+//! other is asymmetric routing,
 //! which Azure Firewall drops ("Azure Firewall ... is stateful ... asymmetric
 //! routing" — firewall/forced-tunneling, firewall/integrate-lb): the trace
 //! reports it as denied and shows both paths.
@@ -98,6 +100,10 @@ pub struct Path {
     pub snat_by: Vec<(usize, IpAddr)>,
     /// Firewalls that translated the destination: (firewall, original dst).
     pub dnat_by: Vec<(usize, IpAddr)>,
+    /// Stateful NVAs (NIC indices) that forwarded the packet, in order.
+    pub nvas: Vec<usize>,
+    /// NVAs that translated the source: (NIC, address used, original source).
+    pub nva_snat_by: Vec<(usize, IpAddr, IpAddr)>,
     /// The source address the path started with.
     pub first_src: IpAddr,
     /// The source and destination addresses the final hop saw.
