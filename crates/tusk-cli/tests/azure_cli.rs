@@ -57,7 +57,18 @@ fn malformed_tusk_yaml_is_a_located_error() {
 #[test]
 fn an_nva_verdict_cites_its_tusk_yaml_rule_with_file_and_line() {
     let dir = case("fig3-nva/input");
-    let out = tusk(&["trace", dir.to_str().unwrap(), "--from", "spoke1-node", "--to", "spoke2-node", "--port", "443", "--format", "json"]);
+    let out = tusk(&[
+        "trace",
+        dir.to_str().unwrap(),
+        "--from",
+        "spoke1-node",
+        "--to",
+        "spoke2-node",
+        "--port",
+        "443",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let nva = t["forward"]["steps"].as_array().unwrap().iter().find(|s| s["control"] == "nva").expect("an nva step");

@@ -170,7 +170,11 @@ fn rule(cx: Cx, n: &Node) -> Result<NvaRule, LoadError> {
     let action = match cx.req_str(n, "action")? {
         "allow" | "Allow" => NvaAction::Allow,
         "deny" | "Deny" => NvaAction::Deny,
-        other => return Err(cx.err(n.get("action").unwrap_or(n), format!("invalid action `{other}`: expected allow or deny"))),
+        other => {
+            return Err(
+                cx.err(n.get("action").unwrap_or(n), format!("invalid action `{other}`: expected allow or deny"))
+            )
+        }
     };
     let protocol = match cx.opt_str(n, "protocol")?.map(str::to_ascii_lowercase).as_deref() {
         None | Some("any" | "*") => None,
@@ -231,7 +235,8 @@ fn ports(cx: Cx, n: &Node) -> Result<PortSet, LoadError> {
         let bad = |why: &str| cx.err(item, format!("invalid port `{s}`: {why}"));
         let (lo, hi) = match s.split_once('-') {
             Some((a, b)) => {
-                let (lo, hi) = (num(a).ok_or_else(|| bad("ports are 1–65535"))?, num(b).ok_or_else(|| bad("ports are 1–65535"))?);
+                let (lo, hi) =
+                    (num(a).ok_or_else(|| bad("ports are 1–65535"))?, num(b).ok_or_else(|| bad("ports are 1–65535"))?);
                 if lo > hi {
                     return Err(bad("the range is reversed (lo-hi with lo ≤ hi)"));
                 }
@@ -333,7 +338,11 @@ mod tests {
 
     #[test]
     fn ports_with_icmp() {
-        fails(&format!("{NVA}  - name: r\n    action: allow\n    protocol: icmp\n    ports: [80]\n"), "9:12", "ICMP has no ports");
+        fails(
+            &format!("{NVA}  - name: r\n    action: allow\n    protocol: icmp\n    ports: [80]\n"),
+            "9:12",
+            "ICMP has no ports",
+        );
     }
 
     #[test]
@@ -368,7 +377,8 @@ mod tests {
         assert!(e.to_string().starts_with("tusk.yaml:4:3:"), "{e}");
         assert!(e.message.contains("dangling reference"), "{e}");
         // By private IP it binds; with no NICs at all it is a warning.
-        let sources = vec![(Arc::from("nics.json"), nic.to_string()), (file.clone(), format!("{HEAD}nvas:\n- nic: 10.0.0.4\n"))];
+        let sources =
+            vec![(Arc::from("nics.json"), nic.to_string()), (file.clone(), format!("{HEAD}nvas:\n- nic: 10.0.0.4\n"))];
         assert_eq!(crate::load_sources(&sources).unwrap().estate.config.nvas[0].nic_index, Some(0));
         let c = load("nvas:\n- nic: anything\n").unwrap();
         assert_eq!(c.nvas[0].nic_index, None);

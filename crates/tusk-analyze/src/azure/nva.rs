@@ -15,6 +15,7 @@
 
 use super::tri::{first_match, ports, FirstMatch, Tri};
 use super::{Cite, Decision, Flow, Verdict};
+use tusk_core::ip::all_ips;
 use tusk_core::Protocol;
 use tusk_model::config::{NvaAction, NvaConfig, NvaRule};
 
@@ -41,25 +42,38 @@ fn cite(holder: &str, r: &NvaRule) -> Cite {
 
 /// The NVA's decision on `f`; `holder` names it in citations.
 pub fn evaluate(c: &NvaConfig, holder: &str, f: &Flow) -> Decision {
-    let verdict = |a: NvaAction| match a {
-        NvaAction::Allow => Verdict::Allowed,
-        NvaAction::Deny => Verdict::Denied,
+    // The default deny is a last rule that matches everything, so that an
+    // undecidable allow rule ahead of it makes the outcome unknown while an
+    // undecidable deny rule does not.
+    let default = NvaRule {
+        name: "default deny".into(),
+        action: NvaAction::Deny,
+        sources: all_ips(),
+        destinations: all_ips(),
+        protocol: None,
+        ports: None,
+        loc: c.loc.clone(),
     };
-    match first_match(&c.rules, |r| rule_matches(r, f), |a, b| a.action == b.action) {
+    match first_match(c.rules.iter().chain([&default]), |r| rule_matches(r, f), |a, b| a.action == b.action) {
+        FirstMatch::Hit { rule, doubt: None } if std::ptr::eq(rule, &default) => {
+            Decision::new(Verdict::Denied, "no rule matches (NVA default deny)", Some(cite(holder, rule)))
+        }
         FirstMatch::Hit { rule, doubt: None } => {
-            let what = if rule.action == NvaAction::Allow { "allows" } else { "denies" };
-            Decision::new(verdict(rule.action), format!("NVA rule `{}` {what}", rule.name), Some(cite(holder, rule)))
+            let (v, what) = match rule.action {
+                NvaAction::Allow => (Verdict::Allowed, "allows"),
+                NvaAction::Deny => (Verdict::Denied, "denies"),
+            };
+            Decision::new(v, format!("NVA rule `{}` {what}", rule.name), Some(cite(holder, rule)))
         }
         FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => Decision::new(
             Verdict::Unknown,
             format!("NVA rule `{}` may match: its ports decide and the flow's port is not given", d.name),
             Some(cite(holder, d)),
         ),
-        FirstMatch::Miss { doubt: None } => Decision::new(
-            Verdict::Denied,
-            "no rule matches (NVA default deny)",
-            Some(Cite { holder: holder.to_string(), rule: "default deny".into(), priority: None, loc: c.loc.clone() }),
-        ),
+        // Cannot happen (the default rule matches every packet); deny as it would.
+        FirstMatch::Miss { doubt: None } => {
+            Decision::new(Verdict::Denied, "no rule matches (NVA default deny)", Some(cite(holder, &default)))
+        }
     }
 }
 
@@ -67,7 +81,7 @@ pub fn evaluate(c: &NvaConfig, holder: &str, f: &Flow) -> Decision {
 mod tests {
     use super::*;
     use std::sync::Arc;
-    use tusk_core::ip::{all_ips, Cidr};
+    use tusk_core::ip::Cidr;
     use tusk_core::{Loc, PortSet, Pos};
 
     fn loc(line: u32) -> Loc {

@@ -56,7 +56,7 @@ impl Walker<'_, '_> {
         }
         match o {
             Owner::Firewall(f) => self.firewall(f, s2),
-            Owner::Nic(n, _) if p.net.nics[n].ip_forwarding => self.nva(o, s2),
+            Owner::Nic(n, c) if p.net.nics[n].ip_forwarding => self.nva(n, c, s2),
             _ => {
                 self.step(p.owner_name(o), Control::Nva, Decision::new(Verdict::Denied, format!("{} does not forward: only a NIC with IP forwarding enabled or an Azure Firewall accepts packets addressed elsewhere", p.owner_name(o)), None));
                 Next::Done(Arrival::Nowhere)
@@ -64,10 +64,11 @@ impl Walker<'_, '_> {
         }
     }
 
-    /// NIC `o` (IP forwarding on, in subnet `s`) received a packet to forward.
-    pub(super) fn nva(&mut self, o: Owner, s: usize) -> Next {
+    /// NIC `n` (IP forwarding on, in subnet `s`) received a packet to
+    /// forward on its ip configuration `c`.
+    pub(super) fn nva(&mut self, n: usize, c: usize, s: usize) -> Next {
         let p = self.p;
-        let Owner::Nic(n, c) = o else { unreachable!("an NVA is a NIC") };
+        let o = Owner::Nic(n, c);
         let at = p.owner_name(o);
         let Some(cfg) = p.nva(n) else {
             if !self.reply() && !self.inbound(s, Some(o)) {
@@ -118,7 +119,11 @@ impl Walker<'_, '_> {
             ));
             return Next::Done(Arrival::Nowhere);
         }
-        self.step(at, Control::Nva, Decision::new(Verdict::Allowed, "reply of a flow the NVA allowed: it is stateful", None));
+        self.step(
+            at,
+            Control::Nva,
+            Decision::new(Verdict::Allowed, "reply of a flow the NVA allowed: it is stateful", None),
+        );
         if let Some(&(_, own, orig)) = fwd.nva_snat_by.iter().find(|x| x.0 == n && x.1 == self.flow.dst) {
             self.nat(format!("un-NAT: destination {own} → {orig}"));
             self.flow.dst = orig;

@@ -422,8 +422,10 @@ impl<'p, 'a> Walker<'p, 'a> {
             Some(Owner::Firewall(f)) => self.firewall(f, t),
             // The reply to an NVA that translated the request's source is
             // addressed to the NVA itself: it translates it back and forwards.
-            Some(o @ Owner::Nic(n, _)) if self.fwd.is_some_and(|f| f.nva_snat_by.iter().any(|x| (x.0, x.1) == (n, dst))) => {
-                self.nva(o, t)
+            Some(Owner::Nic(n, c))
+                if self.fwd.is_some_and(|f| f.nva_snat_by.iter().any(|x| (x.0, x.1) == (n, dst))) =>
+            {
+                self.nva(n, c, t)
             }
             Some(Owner::Gateway(_)) | Some(Owner::LbFrontend(..)) => {
                 let name = owner.map(|o| p.owner_name(o)).unwrap_or_default();
