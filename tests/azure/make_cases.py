@@ -130,6 +130,9 @@ def write(case, files):
     os.makedirs(d, exist_ok=True)
     for fname, content in files.items():
         with open(os.path.join(d, fname), "w") as f:
+            if isinstance(content, str):  # tusk.yaml, written as users write it
+                f.write(content)
+                continue
             json.dump(content, f, indent=2)
             f.write("\n")
 
@@ -166,6 +169,55 @@ def fig3(case, spoke2_udr=True, hub_vm_udr=False):
                               net_coll("web-out", 100, "Allow", [("https-out", ["10.1.0.0/16"], ["*"], ["TCP"], ["443"])]),
                           ])])},
     }
+    write(case, files)
+
+HUB_NVA_IP = "10.0.3.4"
+
+NVA_CONFIG = """\
+# The hub NVA's rules: no Azure export holds them (they are vendor-specific).
+apiVersion: tusk.dev/v1alpha1
+kind: TuskConfig
+nvas:
+- nic: hub-nva-nic
+  stateful: true
+  rules:
+  - name: no-ssh-between-spokes
+    action: deny
+    source: [10.0.0.0/8]
+    destination: [10.0.0.0/8]
+    protocol: tcp
+    ports: ["22"]
+  - name: spokes-to-web
+    action: allow
+    source: [10.1.0.0/16]
+    destination: [10.2.0.0/16]
+    protocol: tcp
+    ports: ["443", "8000-8080"]
+"""
+
+def fig3_nva(case, config=True):
+    """Figure 3 with a generic NVA (a VM NIC with IP forwarding) in the hub
+    instead of Azure Firewall; its rules come from tusk.yaml, or are unknown
+    without it."""
+    spoke_nsg_rules = [("allow-https-in", 200, "Inbound", "Allow", "Tcp", "10.0.0.0/8", "*", "443"),
+                       ("allow-internal-out", 200, "Outbound", "Allow", "*", "*", "10.0.0.0/8", "*")]
+    files = {
+        "vnets.json": {"value": [
+            vnet("hub", ["10.0.0.0/16"], [("nva", "10.0.3.0/24", None, None)], [("spoke1", FWD), ("spoke2", FWD)]),
+            vnet("spoke1", ["10.1.0.0/16"], [("aks-nodes", "10.1.0.0/22", "nsg-spoke1", "rt-spoke1")], [("hub", FWD)], flat=True),
+            vnet("spoke2", ["10.2.0.0/16"], [("aks-nodes", "10.2.0.0/22", "nsg-spoke2", "rt-spoke2")], [("hub", FWD)], flat=True),
+        ]},
+        "nsgs.json": [nsg("nsg-spoke1", spoke_nsg_rules, flat=True), nsg("nsg-spoke2", spoke_nsg_rules, flat=True)],
+        "routes.json": [rt(f"rt-{s}", [("default-via-nva", "0.0.0.0/0", "VirtualAppliance", HUB_NVA_IP)], disable_bgp=True)
+                        for s in ("spoke1", "spoke2")],
+        "nics.json": {"value": [
+            nic("spoke1-node-nic", "spoke1", "aks-nodes", "10.1.0.4", flat=True),
+            nic("spoke2-node-nic", "spoke2", "aks-nodes", "10.2.0.4", flat=True),
+            nic("hub-nva-nic", "hub", "nva", HUB_NVA_IP, forwarding=True),
+        ]},
+    }
+    if config:
+        files["tusk.yaml"] = NVA_CONFIG
     write(case, files)
 
 def fig1(case):
@@ -272,6 +324,8 @@ if __name__ == "__main__":
     fig3("fig3-hub-spoke")
     fig3("fig3-spoke-without-udr", spoke2_udr=False)
     fig3("fig3-asymmetric-return", hub_vm_udr=True)
+    fig3_nva("fig3-nva")
+    fig3_nva("fig3-nva-without-config", config=False)
     fig1("fig1-multiple-hubs")
     fig2("fig2-single-hub")
     route_doc("doc-routing-example")

@@ -50,6 +50,34 @@ fn dangling_reference_when_the_type_was_exported() {
 }
 
 #[test]
+fn malformed_tusk_yaml_is_a_located_error() {
+    assert_located_error("nva-bad-port.yaml", 9, "the range is reversed");
+}
+
+#[test]
+fn an_nva_verdict_cites_its_tusk_yaml_rule_with_file_and_line() {
+    let dir = case("fig3-nva/input");
+    let out = tusk(&[
+        "trace",
+        dir.to_str().unwrap(),
+        "--from",
+        "spoke1-node",
+        "--to",
+        "spoke2-node",
+        "--port",
+        "443",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nva = t["forward"]["steps"].as_array().unwrap().iter().find(|s| s["control"] == "nva").expect("an nva step");
+    assert_eq!(nva["rule"]["name"], "spokes-to-web");
+    let at = nva["rule"]["location"].as_str().unwrap();
+    assert!(at.ends_with("tusk.yaml:14:5"), "{at}");
+}
+
+#[test]
 fn unknown_endpoint_is_bad_usage() {
     let dir = case("fig3-hub-spoke/input");
     let out = tusk(&["trace", dir.to_str().unwrap(), "--from", "no-such-vm", "--to", "spoke2-node"]);

@@ -7,10 +7,13 @@
 //!
 //! [`load_paths`] reads files and folders (recursively, in name order), splits
 //! them into documents and hands each document to the loader of its format:
+//! an `apiVersion` under `tusk.dev/` is tusk's own configuration (`config`),
 //! a mapping with `apiVersion` and `kind` is Kubernetes, anything the Azure
-//! loader recognises is Azure, and anything else is an error.
+//! loader recognises is Azure, and anything else is an error. The
+//! configuration is bound to the Azure resources last (an NVA names a NIC).
 
 pub mod azure;
+pub mod config;
 pub mod doc;
 pub mod k8s;
 
@@ -68,11 +71,14 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
 pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError> {
     let mut k8s = k8s::Builder::default();
     let mut az = azure::Builder::default();
+    let mut cfg = config::Builder::default();
     let mut warnings = Vec::new();
     let mut unrecognised: Option<LoadError> = None;
     for (name, text) in sources {
         doc::for_each_document(name, text, |d| {
-            if k8s::is_k8s(&d.root) {
+            if config::is_config(&d.root) {
+                cfg.add_document(&d)?;
+            } else if k8s::is_k8s(&d.root) {
                 k8s.add_document(&d, &mut warnings)?;
             } else if azure::is_azure(&d.root) {
                 az.add_document(&d, &mut warnings)?;
@@ -89,9 +95,12 @@ pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError>
             Ok(())
         })?;
     }
-    if let Some(e) = unrecognised.filter(|_| k8s.is_empty() && az.is_empty()) {
+    if let Some(e) = unrecognised.filter(|_| k8s.is_empty() && az.is_empty() && cfg.is_empty()) {
         return Err(e);
     }
-    let estate = Estate { k8s: k8s.finish(&mut warnings)?, azure: az.finish(&mut warnings)? };
+    let k8s = k8s.finish(&mut warnings)?;
+    let azure = az.finish(&mut warnings)?;
+    let config = cfg.finish(&azure, &mut warnings)?;
+    let estate = Estate { k8s, azure, config };
     Ok(Loaded { estate, warnings })
 }

@@ -6,6 +6,7 @@
 //! the [`tusk_core::Loc`] it was read from.
 
 pub mod azure;
+pub mod config;
 pub mod k8s;
 
 /// Everything loaded from a set of input files.
@@ -13,4 +14,6 @@ pub mod k8s;
 pub struct Estate {
     pub k8s: k8s::Cluster,
     pub azure: azure::AzureNetwork,
+    /// `tusk.yaml`: what the exports cannot say (NVA rules, ...).
+    pub config: config::Config,
 }

@@ -4,6 +4,7 @@
 //!
 //! One idea per file: [`routes`] (effective routes of a subnet), [`nsg`]
 //! (security rules), [`avnm`] (admin rules), [`firewall`] (Azure Firewall),
+//! [`nva`] (a generic NVA's `tusk.yaml` rules),
 //! [`trace`] (the walk), [`endpoint`] (what `--from`/`--to` name), [`reach`]
 //! (all subnet pairs). [`Prepared`] holds the indexes they share.
 //!
@@ -16,6 +17,7 @@ pub mod avnm;
 pub mod endpoint;
 pub mod firewall;
 pub mod nsg;
+pub mod nva;
 mod prepared;
 pub mod reach;
 pub mod routes;

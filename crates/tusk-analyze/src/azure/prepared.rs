@@ -1,8 +1,8 @@
 //! The indexes every Azure analysis shares, built once per estate: who owns
 //! each address, which subnet of a VNet holds an address, the peerings
 //! between two VNets, each VNet's `VirtualNetwork` service tag, the members
-//! of each ASG, on-premises prefixes per gateway, and every subnet's
-//! effective routes.
+//! of each ASG, on-premises prefixes per gateway, every subnet's effective
+//! routes, and the `tusk.yaml` rules of each NIC that is an NVA.
 
 use super::routes::{self, EffectiveRoutes};
 use std::collections::HashMap;
@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use tusk_core::ip::{addr_set, all_ips, ip_to_u128, Cidr};
 use tusk_core::IpSet;
 use tusk_model::azure::*;
+use tusk_model::config::{Config, NvaConfig};
 
 /// What sits at an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,6 +47,8 @@ pub struct Prepared<'a> {
     pub routes: Vec<EffectiveRoutes>,
     /// Every public address (see [`non_public`]).
     public_space: IpSet,
+    /// Per NIC: its NVA rules from `tusk.yaml`, if any.
+    nvas: Vec<Option<&'a NvaConfig>>,
 }
 
 impl<'a> Prepared<'a> {
@@ -62,6 +65,7 @@ impl<'a> Prepared<'a> {
             onprem: vec![Vec::new(); net.vnet_gateways.len()],
             routes: Vec::new(),
             public_space: all_ips().subtract(&non_public()),
+            nvas: vec![None; net.nics.len()],
         };
         p.index_owners();
         for (i, s) in net.subnets.iter().enumerate() {
@@ -88,6 +92,22 @@ impl<'a> Prepared<'a> {
         p.vnet_tag = (0..net.vnets.len()).map(|v| p.compute_vnet_tag(v)).collect();
         p.routes = (0..net.subnets.len()).map(|s| routes::effective_routes(&p, s)).collect();
         p
+    }
+
+    /// The indexes plus `tusk.yaml`'s NVA rules, bound to their NICs.
+    pub fn with_config(net: &'a AzureNetwork, config: &'a Config) -> Prepared<'a> {
+        let mut p = Prepared::new(net);
+        for c in &config.nvas {
+            if let Some(slot) = c.nic_index.and_then(|n| p.nvas.get_mut(n)) {
+                *slot = Some(c);
+            }
+        }
+        p
+    }
+
+    /// The `tusk.yaml` rules of NIC `nic`, when it is a configured NVA.
+    pub fn nva(&self, nic: usize) -> Option<&'a NvaConfig> {
+        self.nvas.get(nic).copied().flatten()
     }
 
     fn index_owners(&mut self) {

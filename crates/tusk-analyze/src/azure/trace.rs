@@ -6,8 +6,10 @@
 //! denial. The reply walk starts where the flow was delivered, addressed to
 //! the source as the destination saw it; NSGs and admin rules let it pass
 //! (they are stateful), routes and peerings do not care about state, and a
-//! stateful device (Azure Firewall) only passes a reply it saw the request
-//! of. A firewall on one path and not on the other is asymmetric routing,
+//! stateful device (Azure Firewall, an NVA configured `stateful` in
+//! `tusk.yaml`) only passes a reply it saw the request of; a stateless NVA
+//! applies its rules to the reply. A firewall on one path and not on the
+//! other is asymmetric routing,
 //! which Azure Firewall drops ("Azure Firewall ... is stateful ... asymmetric
 //! routing" — firewall/forced-tunneling, firewall/integrate-lb): the trace
 //! reports it as denied and shows both paths.
@@ -98,6 +100,10 @@ pub struct Path {
     pub snat_by: Vec<(usize, IpAddr)>,
     /// Firewalls that translated the destination: (firewall, original dst).
     pub dnat_by: Vec<(usize, IpAddr)>,
+    /// Stateful NVAs (NIC indices) that forwarded the packet, in order.
+    pub nvas: Vec<usize>,
+    /// NVAs that translated the source: (NIC, address used, original source).
+    pub nva_snat_by: Vec<(usize, IpAddr, IpAddr)>,
     /// The source address the path started with.
     pub first_src: IpAddr,
     /// The source and destination addresses the final hop saw.
@@ -238,5 +244,71 @@ mod tests {
         let t = trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
         assert_eq!(t.verdict, Verdict::Denied);
         assert!(t.reason.contains("routing loop"), "{}", t.reason);
+    }
+
+    /// A VNet with clients in `a`, servers in `b` and an NVA in `n`; `a`
+    /// routes `b` through the NVA, and `b` routes `a` back through it only
+    /// when `symmetric`.
+    fn nva_estate(symmetric: bool, nva: &str) -> Trace {
+        let mut docs = vec![
+            vnet(
+                "v",
+                "10.0.0.0/16",
+                &[
+                    ("a", "10.0.1.0/24", None, Some("rt-a")),
+                    ("b", "10.0.2.0/24", None, symmetric.then_some("rt-b")),
+                    ("n", "10.0.9.0/24", None, None),
+                ],
+                &[],
+            ),
+            nic("vm-a", "v", "a", "10.0.1.4"),
+            nic("vm-b", "v", "b", "10.0.2.4"),
+            nic("nva", "v", "n", "10.0.9.4")
+                .replace(r#""ipConfigurations""#, r#""enableIPForwarding": true, "ipConfigurations""#),
+            route_table("rt-a", &[("b-via-nva", "10.0.2.0/24", "VirtualAppliance", Some("10.0.9.4"))], false),
+            route_table("rt-b", &[("a-via-nva", "10.0.1.0/24", "VirtualAppliance", Some("10.0.9.4"))], false),
+        ];
+        docs.push(format!("apiVersion: tusk.dev/v1alpha1\nkind: TuskConfig\nnvas:\n- nic: nva\n{nva}"));
+        let sources: Vec<(std::sync::Arc<str>, String)> =
+            docs.iter().enumerate().map(|(i, d)| (std::sync::Arc::from(format!("t{i}.yaml")), d.clone())).collect();
+        let e = tusk_load::load_sources(&sources).unwrap_or_else(|e| panic!("{e}")).estate;
+        let p = Prepared::with_config(&e.azure, &e.config);
+        let (a, b) = (resolve(&p, "vm-a").unwrap(), resolve(&p, "vm-b").unwrap());
+        trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) })
+    }
+
+    const ALLOW_FROM_A: &str = "  rules:\n  - {name: from-a, action: allow, source: [10.0.1.0/24]}\n";
+
+    #[test]
+    fn a_stateful_nva_passes_the_reply_only_on_a_symmetric_path() {
+        let t = nva_estate(true, ALLOW_FROM_A);
+        assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
+        let t = nva_estate(false, ALLOW_FROM_A);
+        assert_eq!(t.verdict, Verdict::Denied);
+        assert!(t.reason.contains("asymmetric routing"), "{}", t.reason);
+    }
+
+    #[test]
+    fn a_stateless_nva_judges_the_reply_by_its_rules() {
+        let stateless = format!("  stateful: false\n{ALLOW_FROM_A}");
+        // The reply comes from b, which no rule allows.
+        let t = nva_estate(true, &stateless);
+        assert_eq!(t.verdict, Verdict::Denied);
+        assert!(t.reason.starts_with("reply path") && t.reason.contains("default deny"), "{}", t.reason);
+        // Bypassing a stateless NVA on the way back is fine.
+        assert_eq!(nva_estate(false, &stateless).verdict, Verdict::Allowed);
+        let both = format!("{stateless}  - {{name: from-b, action: allow, source: [10.0.2.0/24]}}\n");
+        assert_eq!(nva_estate(true, &both).verdict, Verdict::Allowed);
+    }
+
+    #[test]
+    fn an_snat_nva_gets_the_reply_even_when_routes_would_bypass_it() {
+        let t = nva_estate(false, &format!("  snat: true\n{ALLOW_FROM_A}"));
+        assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
+        let last = t.forward.steps.last().unwrap();
+        assert_eq!(last.src.to_string(), "10.0.9.4");
+        let reply = t.reply.unwrap();
+        assert!(reply.steps.iter().any(|s| s.nat.as_deref() == Some("un-NAT: destination 10.0.9.4 → 10.0.1.4")));
+        assert_eq!(reply.final_dst.to_string(), "10.0.1.4");
     }
 }

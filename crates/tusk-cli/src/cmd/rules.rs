@@ -23,7 +23,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
-    let p = Prepared::new(&loaded.estate.azure);
+    let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
     let (what, rules) = match (&a.nic, &a.subnet) {
         (Some(name), _) => {
             let e = tusk_analyze::azure::endpoint::resolve(&p, name).map_err(|e| anyhow::anyhow!("--nic: {e}"))?;

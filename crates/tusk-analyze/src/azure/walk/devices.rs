@@ -1,9 +1,10 @@
 //! The devices a route can send a packet to: an Azure Firewall (rules,
 //! NAT, and in reply mode its connection state) or a NIC (an NVA when IP
 //! forwarding is on, otherwise a drop), and the symmetry check of a reply.
+//! An NVA's rules come from `tusk.yaml`; without them its verdict is unknown.
 
-use super::super::firewall;
-use super::{opt, Arrival, Control, Decision, Next, Owner, Sender, Verdict, Walker};
+use super::super::{firewall, nva};
+use super::{opt, Arrival, Control, Decision, Next, Owner, Path, Sender, Verdict, Walker};
 use std::net::IpAddr;
 
 impl Walker<'_, '_> {
@@ -55,22 +56,80 @@ impl Walker<'_, '_> {
         }
         match o {
             Owner::Firewall(f) => self.firewall(f, s2),
-            Owner::Nic(n, _) if p.net.nics[n].ip_forwarding => {
-                if !self.reply() && !self.inbound(s2, Some(o)) {
-                    return Next::Done(Arrival::Nowhere);
-                }
-                self.step(
-                    p.owner_name(o),
-                    Control::Nva,
-                    Decision::new(Verdict::Unknown, "network virtual appliance (IP forwarding on): its rules are not in the inputs, so whether it forwards, drops or translates is unknown", None),
-                );
-                Next::Continue(s2, Sender::Nva(n))
-            }
+            Owner::Nic(n, c) if p.net.nics[n].ip_forwarding => self.nva(n, c, s2),
             _ => {
                 self.step(p.owner_name(o), Control::Nva, Decision::new(Verdict::Denied, format!("{} does not forward: only a NIC with IP forwarding enabled or an Azure Firewall accepts packets addressed elsewhere", p.owner_name(o)), None));
                 Next::Done(Arrival::Nowhere)
             }
         }
+    }
+
+    /// NIC `n` (IP forwarding on, in subnet `s`) received a packet to
+    /// forward on its ip configuration `c`.
+    pub(super) fn nva(&mut self, n: usize, c: usize, s: usize) -> Next {
+        let p = self.p;
+        let o = Owner::Nic(n, c);
+        let at = p.owner_name(o);
+        let Some(cfg) = p.nva(n) else {
+            if !self.reply() && !self.inbound(s, Some(o)) {
+                return Next::Done(Arrival::Nowhere);
+            }
+            self.step(at, Control::Nva, Decision::new(Verdict::Unknown, "network virtual appliance (IP forwarding on): its rules are not in the inputs (no `nvas` entry in tusk.yaml), so whether it forwards, drops or translates is unknown", None));
+            return Next::Continue(s, Sender::Nva(n));
+        };
+        let holder = format!("tusk.yaml NVA {}", cfg.nic);
+        if let Some(fwd) = self.fwd {
+            if cfg.stateful {
+                return self.nva_reply(n, s, at, fwd);
+            }
+            // A stateless NVA knows no connections: the reply is a packet
+            // like any other, judged by the rules.
+            let d = nva::evaluate(cfg, &holder, &self.flow);
+            if self.step(at, Control::Nva, d) == Verdict::Denied {
+                return Next::Done(Arrival::Nowhere);
+            }
+            return Next::Continue(s, Sender::Nva(n));
+        }
+        if !self.inbound(s, Some(o)) {
+            return Next::Done(Arrival::Nowhere);
+        }
+        let d = nva::evaluate(cfg, &holder, &self.flow);
+        if cfg.stateful {
+            self.nvas.push(n);
+        }
+        if self.step(at, Control::Nva, d) == Verdict::Denied {
+            return Next::Done(Arrival::Nowhere);
+        }
+        if let Some(own) = cfg.snat.then(|| p.net.nics[n].ip_configs.get(c).and_then(|i| i.private_ip)).flatten() {
+            self.nat(format!("SNAT {} → {own} (NVA `snat: true`)", self.flow.src));
+            self.nva_snat_by.push((n, own, self.flow.src));
+            self.flow.src = own;
+        }
+        Next::Continue(s, Sender::Nva(n))
+    }
+
+    /// A stateful NVA on the reply: it passes the reply of a connection it
+    /// forwarded (translating back what it translated) and drops any other.
+    fn nva_reply(&mut self, n: usize, s: usize, at: String, fwd: &Path) -> Next {
+        if !fwd.nvas.contains(&n) {
+            self.step(at, Control::Nva, Decision::new(
+                Verdict::Denied,
+                "asymmetric routing: the reply reaches this stateful NVA, which never saw the request, and it drops it",
+                None,
+            ));
+            return Next::Done(Arrival::Nowhere);
+        }
+        self.step(
+            at,
+            Control::Nva,
+            Decision::new(Verdict::Allowed, "reply of a flow the NVA allowed: it is stateful", None),
+        );
+        if let Some(&(_, own, orig)) = fwd.nva_snat_by.iter().find(|x| x.0 == n && x.1 == self.flow.dst) {
+            self.nat(format!("un-NAT: destination {own} → {orig}"));
+            self.flow.dst = orig;
+        }
+        self.nvas.push(n);
+        Next::Continue(s, Sender::Nva(n))
     }
 
     pub(super) fn firewall(&mut self, f: usize, s: usize) -> Next {
@@ -134,9 +193,24 @@ impl Walker<'_, '_> {
         Next::Continue(s, Sender::Firewall(f))
     }
 
-    /// Every firewall the request crossed must see the reply too.
+    /// Every firewall and stateful NVA the request crossed must see the
+    /// reply too.
     pub(super) fn check_symmetry(&mut self) {
         let fwd = self.fwd.expect("reply mode");
+        for &n in &fwd.nvas {
+            if !self.nvas.contains(&n) {
+                let at = self.p.owner_name(Owner::Nic(n, 0));
+                self.step(
+                    at.clone(),
+                    Control::Nva,
+                    Decision::new(
+                        Verdict::Denied,
+                        format!("asymmetric routing: the reply bypasses {at}, a stateful NVA that saw the request; it never sees the reply and drops the connection"),
+                        None,
+                    ),
+                );
+            }
+        }
         for f in &fwd.devices {
             if !self.devices.contains(f) {
                 let name = self.p.net.firewalls[*f].id.name().to_string();

@@ -2,7 +2,7 @@
 //! controls and the chosen route, to the next subnet or device, until the
 //! packet is delivered, dropped, or its fate is unknown. The same walker
 //! runs the reply, in "reply mode" (stateful controls pass it; a firewall
-//! passes it only if it saw the request).
+//! or a stateful NVA passes it only if it saw the request).
 
 mod devices;
 mod edges;
@@ -65,13 +65,25 @@ pub struct Walker<'p, 'a> {
     devices: Vec<usize>,
     snat_by: Vec<(usize, IpAddr)>,
     dnat_by: Vec<(usize, IpAddr)>,
+    nvas: Vec<usize>,
+    nva_snat_by: Vec<(usize, IpAddr, IpAddr)>,
 }
 
 const MAX_HOPS: usize = 64;
 
 impl<'p, 'a> Walker<'p, 'a> {
     pub fn new(p: &'p Prepared<'a>, flow: Flow, fwd: Option<&'p Path>) -> Self {
-        Walker { p, flow, fwd, steps: Vec::new(), devices: Vec::new(), snat_by: Vec::new(), dnat_by: Vec::new() }
+        Walker {
+            p,
+            flow,
+            fwd,
+            steps: Vec::new(),
+            devices: Vec::new(),
+            snat_by: Vec::new(),
+            dnat_by: Vec::new(),
+            nvas: Vec::new(),
+            nva_snat_by: Vec::new(),
+        }
     }
 
     fn reply(&self) -> bool {
@@ -112,6 +124,8 @@ impl<'p, 'a> Walker<'p, 'a> {
             devices: self.devices,
             snat_by: self.snat_by,
             dnat_by: self.dnat_by,
+            nvas: self.nvas,
+            nva_snat_by: self.nva_snat_by,
             first_src,
             final_src: self.flow.src,
             final_dst: self.flow.dst,
@@ -406,6 +420,13 @@ impl<'p, 'a> Walker<'p, 'a> {
         let owner = p.private.get(&dst).copied().filter(|o| p.owner_subnet(*o) == Some(t));
         match owner {
             Some(Owner::Firewall(f)) => self.firewall(f, t),
+            // The reply to an NVA that translated the request's source is
+            // addressed to the NVA itself: it translates it back and forwards.
+            Some(Owner::Nic(n, c))
+                if self.fwd.is_some_and(|f| f.nva_snat_by.iter().any(|x| (x.0, x.1) == (n, dst))) =>
+            {
+                self.nva(n, c, t)
+            }
             Some(Owner::Gateway(_)) | Some(Owner::LbFrontend(..)) => {
                 let name = owner.map(|o| p.owner_name(o)).unwrap_or_default();
                 self.step(

@@ -1,0 +1,62 @@
+//! tusk's own configuration (`tusk.yaml`, `kind: TuskConfig`): what the
+//! exported resources cannot say. Today that is the rule list of each
+//! generic network virtual appliance (NVA); tenants and intents will join
+//! it as further sections of [`Config`].
+//!
+//! Like the rest of the model this is plain, validated data: CIDRs are
+//! address sets, protocols and ports are typed, and each NVA is already
+//! bound to the NIC it configures. It decides nothing.
+
+use tusk_core::{IpSet, Loc, PortSet, Protocol};
+
+/// Everything read from `TuskConfig` documents.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub nvas: Vec<NvaConfig>,
+}
+
+impl Config {
+    pub fn is_empty(&self) -> bool {
+        self.nvas.is_empty()
+    }
+}
+
+/// The rules of one NVA: a NIC with IP forwarding whose filtering is
+/// vendor-specific, so the user states it.
+#[derive(Debug, Clone)]
+pub struct NvaConfig {
+    /// The NIC as written: its name or one of its private IPs.
+    pub nic: String,
+    /// The NIC it names (index into `AzureNetwork::nics`); `None` when the
+    /// inputs hold no NICs at all, so the reference could not be followed.
+    pub nic_index: Option<usize>,
+    /// The reply of a flow it allowed passes; a reply it never saw the
+    /// request of is dropped.
+    pub stateful: bool,
+    /// It translates the source to its own private address when forwarding.
+    pub snat: bool,
+    /// In order; the first match decides; no match denies.
+    pub rules: Vec<NvaRule>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NvaAction {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone)]
+pub struct NvaRule {
+    pub name: String,
+    pub action: NvaAction,
+    /// Source addresses (every address when the rule says any).
+    pub sources: IpSet,
+    pub destinations: IpSet,
+    /// `None`: any protocol.
+    pub protocol: Option<Protocol>,
+    /// Destination ports; `None`: every port and protocols without ports.
+    /// A rule with ports matches only protocols that have ports.
+    pub ports: Option<PortSet>,
+    pub loc: Loc,
+}
