@@ -253,20 +253,31 @@ impl<'p, 'a> Walker<'p, 'a> {
         Some(Owner::Nic(nic, 0))
     }
 
-    /// Admin rules, then the NIC's NSG, then the subnet's NSG, outbound.
-    fn outbound(&mut self, subnet: usize, owner: Option<Owner>) -> bool {
+    /// AVNM security admin rules at `subnet`, which run before NSGs:
+    /// `Some(passes)` when they settle the flow (AlwaysAllow skips NSGs, a
+    /// final Deny drops), `None` to go on to the NSGs.
+    fn admin_rules(&mut self, subnet: usize, dir: Direction) -> Option<bool> {
         let v = self.p.net.subnets[subnet].vnet;
-        match avnm::evaluate(self.p, v, Direction::Outbound, &self.flow) {
-            AdminOutcome::NoMatch => {}
+        match avnm::evaluate(self.p, v, dir, &self.flow) {
+            AdminOutcome::NoMatch => None,
             AdminOutcome::Continue(d) => {
                 self.step(self.sub(subnet), Control::AdminRules, d);
+                None
             }
             AdminOutcome::AlwaysAllow(d) => {
                 self.step(self.sub(subnet), Control::AdminRules, d);
-                return true;
+                Some(true)
             }
-            AdminOutcome::Final(d) => return self.step(self.sub(subnet), Control::AdminRules, d) != Verdict::Denied,
+            AdminOutcome::Final(d) => Some(self.step(self.sub(subnet), Control::AdminRules, d) != Verdict::Denied),
         }
+    }
+
+    /// Admin rules, then the NIC's NSG, then the subnet's NSG, outbound.
+    fn outbound(&mut self, subnet: usize, owner: Option<Owner>) -> bool {
+        if let Some(ok) = self.admin_rules(subnet, Direction::Outbound) {
+            return ok;
+        }
+        let v = self.p.net.subnets[subnet].vnet;
         if let Some(Owner::Nic(n, _)) = owner {
             if !self.nic_nsg(n, v, Direction::Outbound) {
                 return false;
@@ -277,18 +288,10 @@ impl<'p, 'a> Walker<'p, 'a> {
 
     /// Admin rules, then the subnet's NSG, then the NIC's NSG, inbound.
     fn inbound(&mut self, subnet: usize, owner: Option<Owner>) -> bool {
-        let v = self.p.net.subnets[subnet].vnet;
-        match avnm::evaluate(self.p, v, Direction::Inbound, &self.flow) {
-            AdminOutcome::NoMatch => {}
-            AdminOutcome::Continue(d) => {
-                self.step(self.sub(subnet), Control::AdminRules, d);
-            }
-            AdminOutcome::AlwaysAllow(d) => {
-                self.step(self.sub(subnet), Control::AdminRules, d);
-                return true;
-            }
-            AdminOutcome::Final(d) => return self.step(self.sub(subnet), Control::AdminRules, d) != Verdict::Denied,
+        if let Some(ok) = self.admin_rules(subnet, Direction::Inbound) {
+            return ok;
         }
+        let v = self.p.net.subnets[subnet].vnet;
         let pe = matches!(owner, Some(Owner::PrivateEndpoint(_)));
         if !self.subnet_nsg(subnet, Direction::Inbound, pe) {
             return false;
