@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use tusk_analyze::k8s::matrix::{Endpoint, Grain};
-use tusk_analyze::k8s::{Analysis, PolicyEngine, Semantics};
+use tusk_analyze::k8s::{Analysis, HostNetwork, PolicyEngine, Semantics};
 use tusk_core::ip::{ip_to_u128, u128_to_ip};
 use tusk_core::{ConnSet, PortSet, Protocol};
 
@@ -240,7 +240,13 @@ fn run_cases(dir: &Path, default: Semantics, divergent: &[(&str, &str)]) -> (usi
 #[test]
 fn netpol_analyzer_cases_agree() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/netpol-analyzer/cases");
-    let sem = Semantics { ipblock_selects_pods: false, ..Semantics::of(PolicyEngine::Upstream) };
+    // netpol-analyzer's reading: ipBlocks never select pods, hostNetwork
+    // pods are pods like the others.
+    let sem = Semantics {
+        ipblock_selects_pods: false,
+        host_network: HostNetwork::AsPods,
+        ..Semantics::of(PolicyEngine::Upstream)
+    };
     let (passed, failed) = run_cases(&dir, sem, DIVERGENT);
     assert!(passed >= 60, "only {passed} cases ran");
     assert!(failed.is_empty(), "{passed} cases agree; {} do not:\n{}", failed.len(), failed.join("\n"));

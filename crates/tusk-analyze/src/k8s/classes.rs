@@ -20,6 +20,8 @@ use tusk_model::k8s::{AdminPeer, Cluster, ContainerPort, LabelSelector, Labels, 
 #[derive(Debug, Clone)]
 pub struct Group {
     pub namespace: u32,
+    /// The pods run in the node's network namespace.
+    pub host_network: bool,
     pub labels: Labels,
     pub ports: Vec<ContainerPort>,
     /// Pod indices into `Cluster::pods`.
@@ -53,7 +55,9 @@ pub struct Endpoints {
 }
 
 impl Endpoints {
-    pub fn build(cluster: &Cluster, sem: &Semantics) -> Endpoints {
+    /// `host_selectable`: may selectors select hostNetwork pods (the world
+    /// in which the plugin treats them as pods)?
+    pub fn build(cluster: &Cluster, sem: &Semantics, host_selectable: bool) -> Endpoints {
         let keys = referenced_label_keys(cluster);
         let atoms = address_atoms(cluster);
         let atom_of = |ip: std::net::IpAddr| -> u32 {
@@ -63,7 +67,7 @@ impl Endpoints {
         let ns_index: HashMap<&str, u32> =
             cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i as u32)).collect();
 
-        type Key = (u32, Vec<(String, String)>, Vec<(Option<String>, u16, tusk_core::Protocol)>, Vec<u32>);
+        type Key = (u32, bool, Vec<(String, String)>, Vec<(Option<String>, u16, tusk_core::Protocol)>, Vec<u32>);
         let mut group_ids: HashMap<Key, u32> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
         let mut pod_group = Vec::with_capacity(cluster.pods.len());
@@ -82,11 +86,12 @@ impl Endpoints {
                 if sem.ipblock_selects_pods { pod.ips.iter().map(|ip| atom_of(*ip)).collect() } else { Vec::new() };
             ip_atoms.sort_unstable();
             ip_atoms.dedup();
-            let key: Key = (ns, labels, ports, ip_atoms);
+            let key: Key = (ns, pod.host_network, labels, ports, ip_atoms);
             let next = groups.len() as u32;
             let g = *group_ids.entry(key).or_insert(next);
             if g == next {
                 groups.push(Group {
+                    host_network: pod.host_network,
                     namespace: ns,
                     labels: pod
                         .labels
@@ -138,6 +143,11 @@ impl Endpoints {
         let mut label_index: HashMap<String, (RoaringBitmap, HashMap<String, RoaringBitmap>)> = HashMap::new();
         for (ci, c) in classes.iter().enumerate() {
             let g = &groups[c.group as usize];
+            if g.host_network && !host_selectable {
+                // No selector reaches it: no policy has it as subject, no
+                // pod or namespace peer matches it (addresses still do).
+                continue;
+            }
             by_namespace[g.namespace as usize].insert(ci as u32);
             for (k, v) in &g.labels {
                 let e = label_index.entry(k.clone()).or_default();
@@ -145,8 +155,10 @@ impl Endpoints {
                 e.1.entry(v.clone()).or_default().insert(ci as u32);
             }
         }
-        let mut all_classes = RoaringBitmap::new();
-        all_classes.insert_range(0..classes.len() as u32);
+        // The classes a selector can reach (an empty selector's answer).
+        let all_classes: RoaringBitmap = (0..classes.len() as u32)
+            .filter(|&c| host_selectable || !groups[classes[c as usize].group as usize].host_network)
+            .collect();
         Endpoints { groups, classes, atoms, pod_group, by_namespace, label_index, all_classes, by_atom }
     }
 

@@ -4,7 +4,7 @@
 //! class engine on purpose: it is the reference the engine is tested against
 //! and the answer `tusk explain` prints.
 
-use super::Semantics;
+use super::{HostNetwork, Semantics};
 use std::net::IpAddr;
 use tusk_core::{Loc, Protocol};
 use tusk_model::k8s::{AdminAction, AdminNetworkPolicy, AdminPeer, Cluster, LabelSelector, NpPeer, Pod, PolicyPort};
@@ -78,6 +78,8 @@ enum Match {
 struct Ctx<'a> {
     c: &'a Cluster,
     sem: &'a Semantics,
+    /// The reading in which hostNetwork pods are selectable like others.
+    host_selectable: bool,
 }
 
 impl Ctx<'_> {
@@ -85,8 +87,15 @@ impl Ctx<'_> {
         self.c.namespaces.iter().find(|n| n.name == ns).map(|n| &n.labels)
     }
 
+    /// Can selectors see this pod at all?
+    fn selectable(&self, pod: &Pod) -> bool {
+        self.host_selectable || !pod.host_network
+    }
+
     fn pod_in(&self, pod: &Pod, ns_sel: &LabelSelector, pod_sel: &LabelSelector) -> bool {
-        self.ns_labels(&pod.namespace).is_some_and(|l| ns_sel.matches(l)) && pod_sel.matches(&pod.labels)
+        self.selectable(pod)
+            && self.ns_labels(&pod.namespace).is_some_and(|l| ns_sel.matches(l))
+            && pod_sel.matches(&pod.labels)
     }
 
     /// Does an address set contain the peer? Pods only under the semantics
@@ -111,9 +120,10 @@ impl Ctx<'_> {
 
     fn admin_peer(&self, peer: &AdminPeer, other: FlowEnd) -> Match {
         match (peer, other) {
-            (AdminPeer::Namespaces(sel), FlowEnd::Pod(i)) => {
-                bool_match(self.ns_labels(&self.c.pods[i].namespace).is_some_and(|l| sel.matches(l)))
-            }
+            (AdminPeer::Namespaces(sel), FlowEnd::Pod(i)) => bool_match(
+                self.selectable(&self.c.pods[i])
+                    && self.ns_labels(&self.c.pods[i].namespace).is_some_and(|l| sel.matches(l)),
+            ),
             (AdminPeer::Pods { namespace_selector, pod_selector }, FlowEnd::Pod(i)) => {
                 bool_match(self.pod_in(&self.c.pods[i], namespace_selector, pod_selector))
             }
@@ -139,6 +149,9 @@ impl Ctx<'_> {
         match (peer, other) {
             (NpPeer::Pods { namespace_selector, pod_selector, .. }, FlowEnd::Pod(i)) => {
                 let p = &self.c.pods[i];
+                if !self.selectable(p) {
+                    return Match::No;
+                }
                 let ns_ok = match namespace_selector {
                     Some(sel) => self.ns_labels(&p.namespace).is_some_and(|l| sel.matches(l)),
                     None => p.namespace == policy_ns,
@@ -181,9 +194,48 @@ fn port_match(list: &[PolicyPort], c: &Cluster, dst: FlowEnd, proto: Protocol, p
     })
 }
 
-/// Explains one flow.
+/// Explains one flow. When policies may or may not apply to a hostNetwork
+/// end of it, both readings are evaluated and a difference is unknown.
 pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Explanation {
-    let cx = Ctx { c, sem };
+    let host = |e: FlowEnd| match e {
+        FlowEnd::Pod(i) => c.pods[i].host_network.then(|| format!("{}/{}", c.pods[i].namespace, c.pods[i].name)),
+        FlowEnd::Address(_) => None,
+    };
+    let host_end = host(src).or_else(|| host(dst));
+    match (sem.host_network, host_end) {
+        (HostNetwork::AsPods, _) | (_, None) => explain_in(c, sem, true, src, dst, proto, port),
+        (HostNetwork::NotSelectable, Some(_)) => explain_in(c, sem, false, src, dst, proto, port),
+        (HostNetwork::Either, Some(name)) => {
+            let as_pods = explain_in(c, sem, true, src, dst, proto, port);
+            let ignored = explain_in(c, sem, false, src, dst, proto, port);
+            if as_pods.verdict == ignored.verdict {
+                return as_pods;
+            }
+            let word = |v: &Verdict| match v {
+                Verdict::Allowed => "allowed".to_string(),
+                Verdict::Denied => "denied".to_string(),
+                Verdict::Unknown(r) => format!("unknown ({r})"),
+            };
+            let reason = format!(
+                "{name} is a hostNetwork pod: {} if the network plugin applies policies to it, {} if it ignores it (upstream leaves this undefined; --policy-engine names the plugin)",
+                word(&as_pods.verdict),
+                word(&ignored.verdict)
+            );
+            Explanation { verdict: Verdict::Unknown(reason), ..as_pods }
+        }
+    }
+}
+
+fn explain_in(
+    c: &Cluster,
+    sem: &Semantics,
+    host_selectable: bool,
+    src: FlowEnd,
+    dst: FlowEnd,
+    proto: Protocol,
+    port: u16,
+) -> Explanation {
+    let cx = Ctx { c, sem, host_selectable };
     let egress = match src {
         FlowEnd::Pod(i) => side(&cx, i, Probe { dir: Dir::Egress, peer: dst, dst, proto, port }),
         FlowEnd::Address(_) => not_a_pod(),
@@ -304,6 +356,17 @@ fn dir_name(d: Dir) -> &'static str {
 fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     let Probe { dir, peer, dst, proto, port } = probe;
     let pod = &cx.c.pods[pod_i];
+    if !cx.selectable(pod) {
+        let step = Step {
+            layer: Layer::Default,
+            policy: "hostNetwork pod".into(),
+            rule: "no policy selects it under this reading; its traffic is the node's".into(),
+            action: "Allow",
+            loc: Some(pod.loc.clone()),
+            decisive: true,
+        };
+        return Side { applies: true, steps: vec![step], verdict: Verdict::Allowed };
+    }
     let mut steps = Vec::new();
     let mut admins: Vec<&AdminNetworkPolicy> = cx.c.admin_policies.iter().collect();
     admins.sort_by_key(|p| p.priority);

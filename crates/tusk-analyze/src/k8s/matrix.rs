@@ -310,3 +310,28 @@ fn members(cluster: &Cluster, ep: &Endpoints, s: Side, grain: Grain) -> Vec<Endp
         }
     }
 }
+
+/// Joins the rows of two readings of the inputs (both sorted by endpoint
+/// pair): a connection is allowed if both allow it, unknown if either may.
+pub fn join_readings(a: Vec<Entry>, b: Vec<Entry>) -> Vec<Entry> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()));
+    let (mut i, mut j) = (0, 0);
+    let none = (ConnSet::none(), ConnSet::none());
+    while i < a.len() || j < b.len() {
+        let ka = a.get(i).map(|e| (e.src, e.dst));
+        let kb = b.get(j).map(|e| (e.src, e.dst));
+        let take_a = kb.is_none() || ka.is_some_and(|k| Some(k) <= kb);
+        let take_b = ka.is_none() || kb.is_some_and(|k| Some(k) <= ka);
+        let (src, dst) = if take_a { ka } else { kb }.unwrap_or_else(|| unreachable!("one side remains"));
+        let x = if take_a { (a[i].allowed.clone(), a[i].unknown.clone()) } else { none.clone() };
+        let y = if take_b { (b[j].allowed.clone(), b[j].unknown.clone()) } else { none.clone() };
+        i += take_a as usize;
+        j += take_b as usize;
+        let allowed = x.0.intersect(&y.0);
+        let unknown = x.0.union(&x.1).union(&y.0).union(&y.1).subtract(&allowed);
+        if !allowed.is_empty() || !unknown.is_empty() {
+            out.push(Entry { src, dst, allowed, unknown });
+        }
+    }
+    out
+}

@@ -70,7 +70,7 @@ pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
         c.baseline_policy.iter().count(),
         c.network_policies.len()
     );
-    out += &format!("{} pod equivalence classes\n\n", analysis.endpoints.classes.len());
+    out += &format!("{} pod equivalence classes\n\n", analysis.class_count());
 
     out += "Tenant isolation (actor: pod; layer: Kubernetes policies; tenants by namespace label `tenant`)\n";
     let tenants = tenants_by_label(c, "tenant");

@@ -76,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!(
             "the policies allow up to {bound} class-to-class pairs ({} pod classes): a matrix this size (~{} GB) is not built; \
              most pods are unrestricted — narrow the inputs to the namespaces of interest",
-            analysis.endpoints.classes.len(),
+            analysis.class_count(),
             bound * 100 / 1_000_000_000
         );
     }
@@ -96,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             t_load.as_secs_f64(),
             (t_analyze - t_load).as_secs_f64(),
             c.pods.len(),
-            analysis.endpoints.classes.len(),
+            analysis.class_count(),
             c.network_policies.len() + c.admin_policies.len(),
             (t_matrix - t_analyze).as_secs_f64(),
             rows.len(),

@@ -35,15 +35,6 @@ pub fn pod_shape(
     let mut shape = PodShape { labels, host_network: false, node_name: None, ports: Vec::new(), ips: Vec::new() };
     if let Some(spec) = spec {
         shape.host_network = cx.opt_bool(spec, "hostNetwork")?.unwrap_or(false);
-        if shape.host_network {
-            // Kubernetes docs, "Network Policies" / hostNetwork pods: behaviour
-            // is undefined; a plugin either treats them as pods or ignores
-            // them (Azure NPM does). tusk evaluates them as pods; say so.
-            warnings.push(Warning {
-                loc: cx.loc(spec),
-                message: "hostNetwork pod: whether policies apply to it depends on the network plugin (upstream leaves it undefined); tusk evaluates it like a pod-network pod".into(),
-            });
-        }
         shape.node_name = cx.opt_str(spec, "nodeName")?.map(str::to_string);
         for key in ["initContainers", "containers"] {
             for c in cx.seq(spec, key)? {
