@@ -8,7 +8,7 @@ use super::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-use tusk_analyze::azure::{reach, Prepared, Verdict};
+use tusk_analyze::azure::{reach, Prepared};
 use tusk_core::Protocol;
 
 #[derive(clap::Args)]
@@ -57,34 +57,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let t2 = Instant::now();
     let m = reach::all_pairs(&p, proto, a.port);
     let t_all = t2.elapsed();
-    let n = m.reps.len();
-    let (al, de, un) = (m.count(Verdict::Allowed), m.count(Verdict::Denied), m.count(Verdict::Unknown));
     match a.format {
-        Format::Txt => {
-            super::print(&format!(
-                "{n} subnets, {} ordered pairs: {al} allowed, {de} denied, {un} unknown",
-                n * n.saturating_sub(1)
-            ))?;
-        }
-        Format::Json => {
-            let pairs: Vec<serde_json::Value> = (0..n * n)
-                .filter(|k| k / n != k % n)
-                .map(|k| {
-                    serde_json::json!({
-                        "from": p.net.subnet_path(m.reps[k / n].subnet),
-                        "to": p.net.subnet_path(m.reps[k % n].subnet),
-                        "verdict": m.verdicts[k].name(),
-                    })
-                })
-                .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(
-                    &serde_json::json!({"allowed": al, "denied": de, "unknown": un, "pairs": pairs})
-                )?
-            );
-        }
-    }
+        Format::Txt => super::print(&tusk_report::azure::reach::render_txt(&m))?,
+        Format::Json => super::print(&tusk_report::azure::reach::render_json(&p, &m))?,
+    };
     if a.timings {
         eprintln!("load: {:.3} s", t_load.as_secs_f64());
         eprintln!("prepare (indexes, effective routes): {:.3} s", t_prep.as_secs_f64());
