@@ -146,3 +146,27 @@ fn oversized_matrix_is_refused_with_a_reason_not_built() {
     assert!(err.contains("class-to-class pairs") && err.contains("is not built"), "{err}");
     assert!(tusk(&["matrix", &s(&input), "--max-class-pairs", "1000"]).status.success());
 }
+
+#[test]
+fn json_matrix_is_valid_when_empty_and_when_not() {
+    let dir = std::env::temp_dir().join(format!("tusk-empty-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("ns.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: empty}\n").unwrap();
+    let out = tusk(&["matrix", &s(&dir), "--format", "json"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rows"].as_array().map(Vec::len), Some(0));
+    std::fs::remove_dir_all(&dir).ok();
+
+    let input = shared().join("cases/anp_test_7/input");
+    let out = tusk(&["matrix", &s(&input), "--format", "json", "--policy-engine", "cilium"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    // draco-malfoy -> harry-potter: everything but TCP 80 (anp_test_7's expected connlist).
+    let row = rows
+        .iter()
+        .find(|r| r["src"]["name"] == "draco-malfoy" && r["dst"]["name"] == "harry-potter")
+        .expect("row present");
+    assert_eq!(row["allowed"]["tcp"], serde_json::json!([[1, 79], [81, 65535]]));
+    assert_eq!(row["allowed"]["udp"], serde_json::json!([[1, 65535]]));
+}

@@ -174,29 +174,57 @@ fn dot(c: &Cluster, rows: &[Entry]) -> String {
 /// ranges; `non_port_protocols` covers ICMP and every protocol without ports.
 /// `unknown` holds what is allowed under some readings of inputs tusk lacks.
 fn json(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str) -> String {
-    use serde_json::json;
+    use std::fmt::Write;
+    // Written directly, one row per line: a `serde_json::Value` tree of a
+    // 200,000-row matrix cost twice the rest of the run. Strings go through
+    // serde_json for escaping.
+    let q = |s: &str| serde_json::to_string(s).expect("strings serialize");
     let ep = |e: &Endpoint| match *e {
         Endpoint::Pod(i) => {
             let p = &c.pods[i as usize];
-            json!({"type": "pod", "namespace": p.namespace, "name": p.name})
+            format!(r#"{{"type":"pod","namespace":{},"name":{}}}"#, q(&p.namespace), q(&p.name))
         }
         Endpoint::Workload(i) => {
             let w = &c.workloads[i as usize];
-            json!({"type": "workload", "namespace": w.namespace, "name": w.name, "kind": w.kind.name()})
+            format!(
+                r#"{{"type":"workload","namespace":{},"name":{},"kind":"{}"}}"#,
+                q(&w.namespace),
+                q(&w.name),
+                w.kind.name()
+            )
         }
-        Endpoint::Namespace(i) => json!({"type": "namespace", "name": c.namespaces[i as usize].name}),
-        Endpoint::External(r) => json!({"type": "external", "range": r.to_string()}),
+        Endpoint::Namespace(i) => format!(r#"{{"type":"namespace","name":{}}}"#, q(&c.namespaces[i as usize].name)),
+        Endpoint::External(r) => format!(r#"{{"type":"external","range":"{r}"}}"#),
+    };
+    let ranges = |set: Option<&PortSet>| {
+        let parts: Vec<String> =
+            set.map(|s| s.ranges().iter().map(|(lo, hi)| format!("[{lo},{hi}]")).collect()).unwrap_or_default();
+        format!("[{}]", parts.join(","))
     };
     let conns = |c: &ConnSet| {
-        let p = |proto| c.ports(proto).map(|s: &PortSet| s.ranges().to_vec()).unwrap_or_default();
-        json!({"tcp": p(Protocol::Tcp), "udp": p(Protocol::Udp), "sctp": p(Protocol::Sctp), "non_port_protocols": c.has_non_port()})
+        format!(
+            r#"{{"tcp":{},"udp":{},"sctp":{},"non_port_protocols":{}}}"#,
+            ranges(c.ports(Protocol::Tcp)),
+            ranges(c.ports(Protocol::Udp)),
+            ranges(c.ports(Protocol::Sctp)),
+            c.has_non_port()
+        )
     };
-    let rows: Vec<_> = rows
-        .iter()
-        .map(|e| {
-            json!({"src": ep(&e.src), "dst": ep(&e.dst), "allowed": conns(&e.allowed), "unknown": conns(&e.unknown), "allowed_text": show(&e.allowed)})
-        })
-        .collect();
-    let doc = json!({"grain": grain_name(grain), "semantics": semantics, "rows": rows});
-    serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
+    let mut out = String::with_capacity(64 + rows.len() * 256);
+    let _ =
+        write!(out, "{{\n  \"grain\": \"{}\",\n  \"semantics\": {},\n  \"rows\": [", grain_name(grain), q(semantics));
+    for (k, e) in rows.iter().enumerate() {
+        let sep = if k == 0 { "" } else { "," };
+        let _ = write!(
+            out,
+            "{sep}\n    {{\"src\":{},\"dst\":{},\"allowed\":{},\"unknown\":{},\"allowed_text\":{}}}",
+            ep(&e.src),
+            ep(&e.dst),
+            conns(&e.allowed),
+            conns(&e.unknown),
+            q(&show(&e.allowed))
+        );
+    }
+    out += if rows.is_empty() { "]\n}\n" } else { "\n  ]\n}\n" };
+    out
 }
