@@ -139,3 +139,24 @@ fn json_has_a_top_level_verdict_also_for_any_protocol() {
     assert_eq!(v["traces"].as_array().unwrap().len(), 3);
     assert_eq!(v["traces"][1]["verdict"], "denied");
 }
+
+#[test]
+fn rules_of_an_nva_list_its_tusk_yaml_rules_in_order() {
+    let dir = case("fig3-nva/input");
+    let out = tusk(&["rules", dir.to_str().unwrap(), "--nic", "hub-nva-nic"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let ssh = text.find("no-ssh-between-spokes").expect("first rule listed");
+    let web = text.find("spokes-to-web").expect("second rule listed");
+    assert!(ssh < web, "rules out of order:\n{text}");
+    assert!(text.contains("src 10.1.0.0/16 → dst 10.2.0.0/16 ports 443,8000-8080"), "{text}");
+    assert!(text.contains("tusk.yaml:14:5") && text.contains("no rule matched"), "{text}");
+
+    let out = tusk(&["rules", dir.to_str().unwrap(), "--nic", "hub-nva-nic", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nva: Vec<&serde_json::Value> = v.as_array().unwrap().iter().filter(|r| r["direction"] == "Forwarded").collect();
+    assert_eq!(nva.len(), 2);
+    assert_eq!(nva[0]["name"], "no-ssh-between-spokes");
+    assert_eq!(nva[0]["access"], "Deny");
+    assert_eq!(nva[1]["destinationPorts"], "443,8000-8080");
+}

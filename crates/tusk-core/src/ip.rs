@@ -123,6 +123,35 @@ impl IpSet {
     pub fn contains_ip(&self, ip: IpAddr) -> bool {
         self.contains(ip_to_u128(ip))
     }
+
+    /// The set as the fewest CIDR blocks (`10.0.0.0/8`, `10.1.2.3/32`),
+    /// IPv4 blocks in IPv4 notation.
+    pub fn to_cidr_strings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for &(lo, hi) in self.ranges() {
+            let mut start = lo;
+            loop {
+                // The largest block aligned at `start` that stays within `hi`.
+                let mut bits = if start == 0 { 128 } else { start.trailing_zeros().min(128) };
+                while bits > 0 && (bits == 128 || start + ((1u128 << bits) - 1) > hi) {
+                    bits -= 1;
+                }
+                if bits == 128 {
+                    out.push("::/0".to_string());
+                    break;
+                }
+                let last = start + ((1u128 << bits) - 1);
+                let ip = u128_to_ip(start);
+                let prefix = if ip.is_ipv4() { 32 - bits.min(32) } else { 128 - bits };
+                out.push(format!("{ip}/{prefix}"));
+                if last >= hi {
+                    break;
+                }
+                start = last + 1;
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -144,6 +173,21 @@ mod tests {
         assert!(Cidr::parse("10.0.0/8").is_err());
         assert!(Cidr::parse("10.0.0.0").is_err());
         assert_eq!(Cidr::parse_prefix_or_addr("10.0.0.7").unwrap().range().to_string(), "10.0.0.7-10.0.0.7");
+    }
+
+    #[test]
+    fn cidr_strings_are_minimal() {
+        let s = |c: &str| Cidr::parse(c).unwrap().set();
+        assert_eq!(s("10.0.0.0/8").to_cidr_strings(), ["10.0.0.0/8"]);
+        assert_eq!(all_v4().to_cidr_strings(), ["0.0.0.0/0"]);
+        assert_eq!(s("10.0.0.0/8").subtract(&s("10.1.0.0/16")).to_cidr_strings().len(), 8);
+        assert_eq!(addr_set("10.1.2.3".parse().unwrap()).to_cidr_strings(), ["10.1.2.3/32"]);
+        assert_eq!(
+            IpSet::range(ip_to_u128("10.0.0.1".parse().unwrap()), ip_to_u128("10.0.0.6".parse().unwrap()))
+                .to_cidr_strings(),
+            ["10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32"]
+        );
+        assert_eq!(s("2001:db8::/32").to_cidr_strings(), ["2001:db8::/32"]);
     }
 
     #[test]

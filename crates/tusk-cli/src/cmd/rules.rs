@@ -24,6 +24,7 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
     let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
+    let mut nva = None;
     let (what, rules) = match (&a.nic, &a.subnet) {
         (Some(name), _) => {
             let e = tusk_analyze::azure::endpoint::resolve(&p, name).map_err(|e| anyhow::anyhow!("--nic: {e}"))?;
@@ -33,6 +34,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 }
                 _ => anyhow::bail!("--nic: `{name}` is not a NIC or VM"),
             };
+            nva = loaded.estate.config.nvas.iter().find(|c| c.nic_index == Some(n));
             (format!("NIC {}", p.net.nics[n].id.name()), effective_rules_for(&p, subnet, Some(n)))
         }
         (None, Some(path)) => {
@@ -43,8 +45,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         (None, None) => anyhow::bail!("give --nic or --subnet"),
     };
     let out = match a.format {
-        super::Format::Txt => tusk_report::azure::rules::render_text(&what, &rules),
-        super::Format::Json => tusk_report::azure::rules::render_json(&rules),
+        super::Format::Txt => {
+            let mut out = tusk_report::azure::rules::render_text(&what, &rules);
+            if let Some(cfg) = nva {
+                out += &tusk_report::azure::rules::render_nva_text(cfg);
+            }
+            out
+        }
+        super::Format::Json => tusk_report::azure::rules::render_json(&rules, nva),
     };
     super::print(&out)
 }

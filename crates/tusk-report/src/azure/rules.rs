@@ -2,12 +2,17 @@
 //! augmented rules and tags expanded, in evaluation order (per direction,
 //! the NSG Azure applies first comes first). JSON: an array of objects with
 //! `nsg`, `direction`, `priority`, `name`, `access`, `protocol`, `sources`,
-//! `destinations`, `sourcePorts`, `destinationPorts`, `location`.
+//! `destinations`, `sourcePorts`, `destinationPorts`, `location`. For a NIC
+//! that is an NVA with rules in `tusk.yaml`, its forwarding rules follow,
+//! with `direction` `Forwarded`, `nsg` naming the `tusk.yaml` entry and
+//! `priority` the rule's position (first match wins; no match denies).
 
 use serde::Serialize;
 use std::fmt::Write;
 use tusk_analyze::azure::nsg::EffectiveRule;
+use tusk_core::IpSet;
 use tusk_model::azure::{Access, Direction};
+use tusk_model::config::{NvaAction, NvaConfig};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -83,6 +88,85 @@ pub fn render_text(what: &str, rules: &[EffectiveRule]) -> String {
     s
 }
 
-pub fn render_json(rules: &[EffectiveRule]) -> String {
-    serde_json::to_string_pretty(&view(rules)).expect("rules JSON serializes")
+pub fn render_json(rules: &[EffectiveRule], nva: Option<&NvaConfig>) -> String {
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Row<'a> {
+        Nsg(RuleJson<'a>),
+        Nva(NvaRuleJson),
+    }
+    let mut rows: Vec<Row> = view(rules).into_iter().map(Row::Nsg).collect();
+    rows.extend(nva.map(nva_view).unwrap_or_default().into_iter().map(Row::Nva));
+    serde_json::to_string_pretty(&rows).expect("rules JSON serializes")
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NvaRuleJson {
+    pub nsg: String,
+    pub direction: &'static str,
+    pub priority: u32,
+    pub name: String,
+    pub access: &'static str,
+    pub protocol: &'static str,
+    pub sources: Vec<String>,
+    pub destinations: Vec<String>,
+    pub source_ports: &'static str,
+    pub destination_ports: String,
+    pub location: String,
+}
+
+fn addresses(s: &IpSet) -> Vec<String> {
+    if *s == tusk_core::ip::all_ips() || *s == tusk_core::ip::all_v4() {
+        return vec!["*".into()];
+    }
+    s.to_cidr_strings()
+}
+
+fn nva_view(cfg: &NvaConfig) -> Vec<NvaRuleJson> {
+    cfg.rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| NvaRuleJson {
+            nsg: format!("tusk.yaml NVA {}", cfg.nic),
+            direction: "Forwarded",
+            priority: i as u32 + 1,
+            name: r.name.clone(),
+            access: match r.action {
+                NvaAction::Allow => "Allow",
+                NvaAction::Deny => "Deny",
+            },
+            protocol: r.protocol.map_or("Any", |p| p.name()),
+            sources: addresses(&r.sources),
+            destinations: addresses(&r.destinations),
+            source_ports: "*",
+            destination_ports: r.ports.as_ref().map_or("*".into(), |p| p.to_list_string()),
+            location: r.loc.to_string(),
+        })
+        .collect()
+}
+
+/// The forwarding rules of an NVA, after its NSG rules in `render_text`.
+pub fn render_nva_text(cfg: &NvaConfig) -> String {
+    let mut s = format!(
+        "\nforwarded (NVA rules from tusk.yaml; first match wins, no match denies; {}, {}):\n",
+        if cfg.stateful { "stateful" } else { "stateless" },
+        if cfg.snat { "SNAT to its own address" } else { "no SNAT" }
+    );
+    for r in nva_view(cfg) {
+        let _ = writeln!(
+            s,
+            "  {:>3}. {:<32} {:<5} {:<4} src {} → dst {} ports {}  ({})",
+            r.priority,
+            r.name,
+            r.access,
+            r.protocol,
+            r.sources.join(","),
+            r.destinations.join(","),
+            r.destination_ports,
+            r.location
+        );
+    }
+    let _ = writeln!(s, "  {:>3}. {:<32} Deny  (no rule matched)  ({})", cfg.rules.len() + 1, "default", cfg.loc);
+    s
 }
