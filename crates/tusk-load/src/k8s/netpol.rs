@@ -92,7 +92,18 @@ fn rules(
 }
 
 fn peer(cx: Cx, p: &Node, warnings: &mut Vec<Warning>) -> Result<NpPeer, LoadError> {
-    cx.map(p, "peer")?;
+    // A misspelt key would silently widen or narrow the peer: refuse it.
+    for (k, _) in cx.map(p, "peer")? {
+        if !matches!(k.as_str(), Some("podSelector" | "namespaceSelector" | "ipBlock")) {
+            return Err(cx.err(
+                k,
+                format!(
+                    "unknown field `{}` in peer: expected `podSelector`, `namespaceSelector` or `ipBlock`",
+                    super::fields::text(k)
+                ),
+            ));
+        }
+    }
     let pod_selector = opt_selector(cx, p, "podSelector")?;
     let namespace_selector = opt_selector(cx, p, "namespaceSelector")?;
     let ip_block = p.get("ipBlock");

@@ -64,7 +64,20 @@ pub fn labels(cx: Cx, parent: &Node, key: &str) -> Result<Labels, LoadError> {
 
 /// Parses a `metav1.LabelSelector`.
 pub fn selector(cx: Cx, n: &Node, what: &str) -> Result<LabelSelector, LoadError> {
-    cx.map(n, what)?;
+    // An unknown key (`matchLabel`, or an older API's `namespaceSelector`
+    // nested here) would otherwise leave an empty selector, which selects
+    // everything: a guess. Refuse it where it stands.
+    for (k, _) in cx.map(n, what)? {
+        if !matches!(k.as_str(), Some("matchLabels" | "matchExpressions")) {
+            return Err(cx.err(
+                k,
+                format!(
+                    "unknown field `{}` in label selector `{what}`: expected `matchLabels` or `matchExpressions`",
+                    super::fields::text(k)
+                ),
+            ));
+        }
+    }
     let match_labels: Vec<(String, String)> = labels(cx, n, "matchLabels")?.into_iter().collect();
     let mut match_expressions = Vec::new();
     for e in cx.seq(n, "matchExpressions")? {
