@@ -115,11 +115,6 @@ impl IpSet {
         self.ranges().iter().map(|&(lo, hi)| IpRange { lo, hi })
     }
 
-    /// `10.0.0.0-10.255.255.255,192.168.0.0-192.168.0.255`.
-    pub fn to_range_string(&self) -> String {
-        self.ip_ranges().map(|r| r.to_string()).collect::<Vec<_>>().join(",")
-    }
-
     pub fn contains_ip(&self, ip: IpAddr) -> bool {
         self.contains(ip_to_u128(ip))
     }

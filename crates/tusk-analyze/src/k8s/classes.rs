@@ -49,7 +49,6 @@ pub struct Endpoints {
     /// Namespace index → class ids in it.
     pub by_namespace: Vec<RoaringBitmap>,
     label_index: HashMap<String, (RoaringBitmap, HashMap<String, RoaringBitmap>)>,
-    all_classes: RoaringBitmap,
     /// Atom id → classes whose IP is in that atom.
     by_atom: Vec<RoaringBitmap>,
 }
@@ -155,11 +154,7 @@ impl Endpoints {
                 e.1.entry(v.clone()).or_default().insert(ci as u32);
             }
         }
-        // The classes a selector can reach (an empty selector's answer).
-        let all_classes: RoaringBitmap = (0..classes.len() as u32)
-            .filter(|&c| host_selectable || !groups[classes[c as usize].group as usize].host_network)
-            .collect();
-        Endpoints { groups, classes, atoms, pod_group, by_namespace, label_index, all_classes, by_atom }
+        Endpoints { groups, classes, atoms, pod_group, by_namespace, label_index, by_atom }
     }
 
     pub fn class_count(&self) -> u32 {
@@ -175,21 +170,11 @@ impl Endpoints {
         peer >= self.class_count()
     }
 
-    /// Every pod class.
-    pub fn all_classes(&self) -> &RoaringBitmap {
-        &self.all_classes
-    }
-
     /// Every peer: all classes and all external atoms.
     pub fn universe(&self) -> RoaringBitmap {
         let mut u = RoaringBitmap::new();
         u.insert_range(0..self.class_count() + self.atoms.len() as u32);
         u
-    }
-
-    /// The classes whose labels satisfy `sel`, by the label index.
-    pub fn select_labels(&self, sel: &LabelSelector) -> RoaringBitmap {
-        self.select_labels_within(sel, self.all_classes.clone())
     }
 
     /// The classes of `within` whose labels satisfy `sel`. Each term only

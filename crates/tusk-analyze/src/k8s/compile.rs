@@ -6,7 +6,7 @@ use super::classes::Endpoints;
 use super::Semantics;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
-use tusk_core::{ConnSet, PortSet, Protocol};
+use tusk_core::{ConnSet, PortSet};
 use tusk_model::k8s::{AdminAction, AdminPeer, Cluster, ContainerPort, LabelSelector, NpPeer, PolicyPort};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -254,9 +254,4 @@ pub fn resolve_ports(list: &[PolicyPort], ports: Option<&[ContainerPort]>) -> Co
 
 pub fn has_named(list: &[PolicyPort]) -> bool {
     list.iter().any(|p| matches!(p, PolicyPort::Named(..)))
-}
-
-/// Is this protocol one a policy port can name?
-pub fn is_ported(p: Protocol) -> bool {
-    p != Protocol::Icmp
 }
