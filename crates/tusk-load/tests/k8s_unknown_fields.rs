@@ -35,3 +35,14 @@ fn misspelt_match_labels_is_refused() {
     .unwrap_err();
     assert!(e.message.contains("unknown field `matchLabel`") && e.to_string().contains("m.yaml:5:"), "{e}");
 }
+
+#[test]
+fn selecting_undeclared_namespaces_by_label_is_warned_at_the_selector() {
+    let loaded = load(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: shop}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {}\n  ingress:\n  - from:\n    - namespaceSelector: {matchLabels: {team: blue}}\n",
+    )
+    .unwrap();
+    let w = loaded.warnings.iter().find(|w| w.message.contains("are not declared")).expect("warned");
+    assert_eq!(w.loc.pos.line, 12, "{w}");
+    assert!(w.message.contains("shop"), "{w}");
+}

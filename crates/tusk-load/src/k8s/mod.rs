@@ -257,6 +257,33 @@ impl Builder {
                 .in_object(format!("AdminNetworkPolicy {}", p.name)));
             }
         }
+        // A namespace no input declares gets only its name label; a
+        // namespaceSelector on any other label then reads it as not
+        // matching, which the real namespace might. Say so at the selector.
+        // FIXME(soundness): make such matches `unknown` through the
+        // engine's maybe-peers instead of warning.
+        let implied: Vec<&str> =
+            self.namespaces.values().filter(|n| n.loc.is_none()).map(|n| n.name.as_str()).collect();
+        if !implied.is_empty() {
+            let np = self.cluster.network_policies.iter().flat_map(|p| {
+                p.ingress.iter().chain(&p.egress).flat_map(|r| &r.peers).filter_map(|peer| match peer {
+                    tusk_model::k8s::NpPeer::Pods { namespace_selector: Some(s), loc, .. } => Some((s, loc)),
+                    _ => None,
+                })
+            });
+            if let Some((_, loc)) = np.into_iter().find(|(s, _)| {
+                s.match_labels.iter().any(|(k, _)| k != NAMESPACE_NAME_LABEL)
+                    || s.match_expressions.iter().any(|r| r.key != NAMESPACE_NAME_LABEL)
+            }) {
+                warnings.push(Warning {
+                    loc: loc.clone(),
+                    message: format!(
+                        "namespaceSelector on labels other than the name, but namespace(s) {} are not declared: tusk assumes they carry only their name label (export them with `kubectl get ns -o yaml`)",
+                        implied.join(", ")
+                    ),
+                });
+            }
+        }
         self.cluster.namespaces = self.namespaces.into_values().collect();
         Ok(self.cluster)
     }
