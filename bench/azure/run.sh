@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-bench/out/azure-estate}
 PORT=${PORT:-443}
-cargo build --release -q -p tusk-cli -p tusk-analyze --example gen_azure_estate
+cargo build --release -q -p tusk-cli -p tusk-network --example gen_azure_estate
 TARGET=${CARGO_TARGET_DIR:-target}
 "$TARGET/release/examples/gen_azure_estate" "$OUT"
 du -sh "$OUT"

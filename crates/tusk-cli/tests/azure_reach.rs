@@ -3,9 +3,9 @@
 //! protocols, and really takes its lean path on the hub & spoke estates.
 
 use std::path::Path;
-use tusk_analyze::azure::reach::{all_pairs, full};
-use tusk_analyze::azure::Prepared;
 use tusk_core::Protocol;
+use tusk_network::reach::{all_pairs, full};
+use tusk_network::Prepared;
 
 #[test]
 fn lean_all_pairs_agree_with_full_traces_on_every_fixture_estate() {

@@ -1,7 +1,7 @@
 //! Reporters: analysis results in, text out.
 //!
 //! Architecture invariant: reporters render and never decide. Every verdict,
-//! port set and location they print was computed by `tusk-analyze`; the JSON
+//! port set and location they print was computed by the engines (`tusk-policy`, `tusk-network`); the JSON
 //! shapes are contracts, documented where they are produced, built from
 //! serialize-only types kept apart from the model.
 

@@ -5,11 +5,11 @@
 use super::emit;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tusk_analyze::k8s::explain::{explain, FlowEnd};
-use tusk_analyze::k8s::matrix::Grain;
-use tusk_analyze::k8s::tenants::{tenant_isolation, tenants_by_label};
-use tusk_analyze::k8s::{Analysis, PolicyEngine, Semantics};
 use tusk_core::Protocol;
+use tusk_policy::explain::{explain, FlowEnd};
+use tusk_policy::matrix::Grain;
+use tusk_policy::tenants::{tenant_isolation, tenants_by_label};
+use tusk_policy::{Analysis, PolicyEngine, Semantics};
 use tusk_report::k8s::{render_explanation, render_matrix, MatrixFormat};
 
 const SOURCES: [(&str, &str); 2] = [
@@ -41,7 +41,7 @@ fn load_embedded(files: &[(&str, &str)]) -> anyhow::Result<tusk_load::Loaded> {
 
 /// One flow through an embedded Azure estate, in brief.
 fn azure_trace(files: &[(&str, &str)], from: &str, to: &str) -> anyhow::Result<String> {
-    use tusk_analyze::azure::{endpoint, trace, Flow, Prepared};
+    use tusk_network::{endpoint, trace, Flow, Prepared};
     let loaded = load_embedded(files)?;
     let p = Prepared::new(&loaded.estate.azure);
     let a = endpoint::resolve(&p, from).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -92,8 +92,8 @@ pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
     if let Some(p) = leak {
         let w = &p.witnesses[0];
         // The witness is a workload pair: explain it for their first pods.
-        let find = |e: &tusk_analyze::k8s::matrix::Endpoint| match *e {
-            tusk_analyze::k8s::matrix::Endpoint::Workload(w) => c.pods.iter().position(|p| p.workload == w as usize),
+        let find = |e: &tusk_policy::matrix::Endpoint| match *e {
+            tusk_policy::matrix::Endpoint::Workload(w) => c.pods.iter().position(|p| p.workload == w as usize),
             _ => None,
         };
         if let (Some(s), Some(d)) = (find(&w.src), find(&w.dst)) {

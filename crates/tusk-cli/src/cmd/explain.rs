@@ -5,10 +5,10 @@ use super::{emit, load, EngineArg};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tusk_analyze::k8s::explain::{explain, FlowEnd};
-use tusk_analyze::k8s::Analysis;
 use tusk_core::Protocol;
 use tusk_model::k8s::Cluster;
+use tusk_policy::explain::{explain, FlowEnd};
+use tusk_policy::Analysis;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ProtoArg {

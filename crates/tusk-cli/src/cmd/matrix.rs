@@ -3,8 +3,8 @@
 use super::{emit, load, EngineArg};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tusk_analyze::k8s::matrix::Grain;
-use tusk_analyze::k8s::Analysis;
+use tusk_policy::matrix::Grain;
+use tusk_policy::Analysis;
 use tusk_report::k8s::{render_matrix, MatrixFormat};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

@@ -10,8 +10,8 @@ pub mod rules;
 pub mod trace;
 
 use std::path::{Path, PathBuf};
-use tusk_analyze::k8s::{PolicyEngine, Semantics};
 use tusk_load::Loaded;
+use tusk_policy::{PolicyEngine, Semantics};
 
 /// Loads the inputs, printing warnings to stderr. A load error becomes the
 /// command's error (exit code 2, nothing printed on stdout).

@@ -8,8 +8,8 @@ use super::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-use tusk_analyze::azure::{reach, Prepared};
 use tusk_core::Protocol;
+use tusk_network::{reach, Prepared};
 
 #[derive(clap::Args)]
 pub struct Args {

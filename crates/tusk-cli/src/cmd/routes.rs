@@ -4,7 +4,7 @@
 use super::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tusk_analyze::azure::{nsg::find_subnet, Prepared};
+use tusk_network::{nsg::find_subnet, Prepared};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -4,8 +4,8 @@
 use super::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tusk_analyze::azure::nsg::{effective_rules_for, find_subnet};
-use tusk_analyze::azure::{Owner, Prepared};
+use tusk_network::nsg::{effective_rules_for, find_subnet};
+use tusk_network::{Owner, Prepared};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,11 +27,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut nva = None;
     let (what, rules) = match (&a.nic, &a.subnet) {
         (Some(name), _) => {
-            let e = tusk_analyze::azure::endpoint::resolve(&p, name).map_err(|e| anyhow::anyhow!("--nic: {e}"))?;
+            let e = tusk_network::endpoint::resolve(&p, name).map_err(|e| anyhow::anyhow!("--nic: {e}"))?;
             let (subnet, n) = match e {
-                tusk_analyze::azure::endpoint::Endpoint::Azure { subnet, owner: Some(Owner::Nic(n, _)), .. } => {
-                    (subnet, n)
-                }
+                tusk_network::endpoint::Endpoint::Azure { subnet, owner: Some(Owner::Nic(n, _)), .. } => (subnet, n),
                 _ => anyhow::bail!("--nic: `{name}` is not a NIC or VM"),
             };
             nva = loaded.estate.config.nvas.iter().find(|c| c.nic_index == Some(n));

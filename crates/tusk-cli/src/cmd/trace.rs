@@ -6,8 +6,8 @@
 use super::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tusk_analyze::azure::{endpoint, trace, Flow, Prepared};
 use tusk_core::Protocol;
+use tusk_network::{endpoint, trace, Flow, Prepared};
 
 #[derive(clap::Args)]
 pub struct Args {

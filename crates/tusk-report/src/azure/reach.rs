@@ -1,7 +1,7 @@
 //! `tusk reach`: the verdict of every subnet toward every other subnet.
 
-use tusk_analyze::azure::reach::Matrix;
-use tusk_analyze::azure::{Prepared, Verdict};
+use tusk_network::reach::Matrix;
+use tusk_network::{Prepared, Verdict};
 
 /// A one-line summary: subnets, ordered pairs, and how many of each verdict.
 pub fn render_txt(m: &Matrix) -> String {

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use std::fmt::Write;
-use tusk_analyze::azure::routes::{EffectiveRoutes, RouteState};
+use tusk_network::routes::{EffectiveRoutes, RouteState};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -9,10 +9,10 @@
 
 use serde::Serialize;
 use std::fmt::Write;
-use tusk_analyze::azure::nsg::EffectiveRule;
 use tusk_core::IpSet;
 use tusk_model::azure::{Access, Direction};
 use tusk_model::config::{NvaAction, NvaConfig};
+use tusk_network::nsg::EffectiveRule;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

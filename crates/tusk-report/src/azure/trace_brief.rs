@@ -3,7 +3,7 @@
 //! the deciding rule's location), then the reply's verdict. `tusk trace`
 //! prints the full form (`trace_text`).
 
-use tusk_analyze::azure::trace::Trace;
+use tusk_network::trace::Trace;
 
 pub fn render(t: &Trace) -> String {
     let mut out = format!("{} → {}: {} ({})\n", t.from, t.to, t.verdict.name().to_uppercase(), t.reason);

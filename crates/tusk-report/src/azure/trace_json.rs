@@ -34,7 +34,7 @@
 //! These types are serialize-only views, kept apart from the engine's.
 
 use serde::Serialize;
-use tusk_analyze::azure::trace::{Arrival, Path, Step, Trace};
+use tusk_network::trace::{Arrival, Path, Step, Trace};
 
 #[derive(Serialize)]
 pub struct TraceJson<'a> {
@@ -138,7 +138,7 @@ pub struct AnyProtocolJson<'a> {
 
 /// The `--proto any` object (see the module documentation).
 pub fn render_any(traces: &[Trace]) -> String {
-    use tusk_analyze::azure::Verdict;
+    use tusk_network::Verdict;
     let by = |v: Verdict| traces.iter().filter(|t| t.verdict == v).map(|t| t.flow.proto.name()).collect::<Vec<_>>();
     let (allowed, denied) = (by(Verdict::Allowed), by(Verdict::Denied));
     let (verdict, reason) = if !allowed.is_empty() {

@@ -2,8 +2,8 @@
 //! the reply, each with its verdict, the deciding rule and its source line.
 
 use std::fmt::Write;
-use tusk_analyze::azure::trace::{Path, Trace};
-use tusk_analyze::azure::Verdict;
+use tusk_network::trace::{Path, Trace};
+use tusk_network::Verdict;
 
 pub fn render(t: &Trace) -> String {
     let mut s = String::new();

@@ -1,7 +1,7 @@
 //! `tusk explain`: every layer a flow crossed at each end, the rules that
 //! matched with their source lines, and the verdict.
 
-use tusk_analyze::k8s::explain::{Explanation, Layer, Side, Step, Verdict};
+use tusk_policy::explain::{Explanation, Layer, Side, Step, Verdict};
 
 fn verdict_text(v: &Verdict) -> String {
     match v {

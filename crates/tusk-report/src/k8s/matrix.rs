@@ -7,9 +7,9 @@
 //! does not model ICMP). Verdicts that depend on unknown inputs are not lines
 //! of a connlist; the other formats show them.
 
-use tusk_analyze::k8s::matrix::{Endpoint, Entry, Grain};
 use tusk_core::{ConnSet, PortSet, Protocol};
 use tusk_model::k8s::Cluster;
+use tusk_policy::matrix::{Endpoint, Entry, Grain};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatrixFormat {

@@ -17,10 +17,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use tusk_analyze::k8s::matrix::{Endpoint, Grain};
-use tusk_analyze::k8s::{Analysis, HostNetwork, PolicyEngine, Semantics};
 use tusk_core::ip::{ip_to_u128, u128_to_ip};
 use tusk_core::{ConnSet, PortSet, Protocol};
+use tusk_policy::matrix::{Endpoint, Grain};
+use tusk_policy::{Analysis, HostNetwork, PolicyEngine, Semantics};
 
 /// Cases whose expected output tusk deliberately does not reproduce.
 const DIVERGENT: &[(&str, &str)] = &[(

@@ -4,7 +4,7 @@
 //! subnets, one NIC each), one NSG of 10 rules per subnet (20,000 rules),
 //! and one 400-route table per spoke.
 //!
-//! Usage: `cargo run --release -p tusk-analyze --example gen_azure_estate -- OUT_DIR`
+//! Usage: `cargo run --release -p tusk-network --example gen_azure_estate -- OUT_DIR`
 //! (std only; not part of the product).
 
 use std::fmt::Write as _;

@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use tusk_analyze::k8s::explain::{explain, FlowEnd, Verdict};
-use tusk_analyze::k8s::matrix::{Endpoint, Grain};
-use tusk_analyze::k8s::{Analysis, HostNetwork, PolicyEngine, Semantics};
 use tusk_core::ip::Cidr;
 use tusk_core::{Loc, Protocol};
 use tusk_model::k8s::*;
+use tusk_policy::explain::{explain, FlowEnd, Verdict};
+use tusk_policy::matrix::{Endpoint, Grain};
+use tusk_policy::{Analysis, HostNetwork, PolicyEngine, Semantics};
 
 struct Rng(u64);
 impl Rng {
@@ -236,7 +236,7 @@ fn check(seed: u64, sem: Semantics) -> usize {
     let c = cluster(seed);
     let a = Analysis::new(&c, sem);
     let rows = a.matrix(Grain::Pod);
-    let mut pods: HashMap<(Endpoint, Endpoint), &tusk_analyze::k8s::matrix::Entry> = HashMap::new();
+    let mut pods: HashMap<(Endpoint, Endpoint), &tusk_policy::matrix::Entry> = HashMap::new();
     let mut ext = Vec::new();
     for e in &rows {
         match (&e.src, &e.dst) {
@@ -327,7 +327,7 @@ fn unknown_pod_ips_never_yield_a_guess() {
         }
         let sem = Semantics::of(PolicyEngine::Upstream);
         let a = Analysis::new(&c, sem);
-        let rows: HashMap<(Endpoint, Endpoint), tusk_analyze::k8s::matrix::Entry> =
+        let rows: HashMap<(Endpoint, Endpoint), tusk_policy::matrix::Entry> =
             a.matrix(Grain::Pod).into_iter().map(|e| ((e.src, e.dst), e)).collect();
         let ep = |i: usize| Endpoint::Pod(i as u32);
         for s in 0..c.pods.len() {
