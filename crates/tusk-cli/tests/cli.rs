@@ -1,16 +1,15 @@
 //! The `tusk` binary end to end: what a user runs, what they see, and the
 //! exit codes CI gates on.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn tusk(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tusk")).args(args).output().expect("tusk runs")
 }
 
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/netpol-analyzer")
-}
+/// Where netpol-analyzer's cases are, below `../shared` (see `tusk_testkit`).
+const CONFORMANCE: &str = "conformance/netpol-analyzer";
 
 fn s(p: &Path) -> String {
     p.display().to_string()
@@ -26,7 +25,8 @@ fn demo_prints_the_leak_and_its_rule() {
 
 #[test]
 fn malformed_input_exits_2_with_location_and_no_output() {
-    let input = shared().join("bad/np_test_with_empty_port_range/input");
+    let shared = tusk_testkit::require_shared!(CONFORMANCE);
+    let input = shared.join("bad/np_test_with_empty_port_range/input");
     let out = tusk(&["matrix", &s(&input)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty(), "printed a result for bad input");
@@ -37,14 +37,15 @@ fn malformed_input_exits_2_with_location_and_no_output() {
 
 #[test]
 fn failed_run_leaves_no_output_file() {
+    let shared = tusk_testkit::require_shared!(CONFORMANCE);
     let dir = std::env::temp_dir().join(format!("tusk-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let target = dir.join("out.json");
-    let bad = shared().join("bad/document_with_syntax_error/input");
+    let bad = shared.join("bad/document_with_syntax_error/input");
     let out = tusk(&["matrix", &s(&bad), "--format", "json", "-o", &s(&target)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!target.exists());
-    let good = shared().join("cases/minimal_test_in_ns/input");
+    let good = shared.join("cases/minimal_test_in_ns/input");
     let out = tusk(&["matrix", &s(&good), "--format", "json", "-o", &s(&target)]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
@@ -59,7 +60,8 @@ fn failed_run_leaves_no_output_file() {
 
 #[test]
 fn connlist_matches_netpol_analyzer_text_on_a_simple_case() {
-    let case = shared().join("cases/minimal_test_in_ns");
+    let shared = tusk_testkit::require_shared!(CONFORMANCE);
+    let case = shared.join("cases/minimal_test_in_ns");
     let out = tusk(&["matrix", &s(&case.join("input")), "--format", "connlist", "--policy-engine", "cilium"]);
     assert!(out.status.success());
     let expected = std::fs::read_to_string(case.join("expected_connlist.txt")).unwrap();
@@ -70,7 +72,8 @@ fn connlist_matches_netpol_analyzer_text_on_a_simple_case() {
 
 #[test]
 fn explain_names_the_deciding_rule() {
-    let input = shared().join("cases/minimal_test_in_ns/input");
+    let shared = tusk_testkit::require_shared!(CONFORMANCE);
+    let input = shared.join("cases/minimal_test_in_ns/input");
     let out = tusk(&[
         "explain",
         &s(&input),
@@ -107,7 +110,8 @@ fn explain_names_the_deciding_rule() {
 
 #[test]
 fn explain_rejects_unknown_endpoint() {
-    let input = shared().join("cases/minimal_test_in_ns/input");
+    let shared = tusk_testkit::require_shared!(CONFORMANCE);
+    let input = shared.join("cases/minimal_test_in_ns/input");
     let out =
         tusk(&["explain", &s(&input), "--from", "hello-world/nope", "--to", "hello-world/workload-a", "--port", "1"]);
     assert_eq!(out.status.code(), Some(2));
@@ -138,7 +142,8 @@ apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: only-10,
 
 #[test]
 fn oversized_matrix_is_refused_with_a_reason_not_built() {
-    let input = shared().join("cases/minimal_test_in_ns/input");
+    let shared = tusk_testkit::require_shared!(CONFORMANCE);
+    let input = shared.join("cases/minimal_test_in_ns/input");
     let out = tusk(&["matrix", &s(&input), "--max-class-pairs", "2"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
@@ -158,7 +163,8 @@ fn json_matrix_is_valid_when_empty_and_when_not() {
     assert_eq!(v["rows"].as_array().map(Vec::len), Some(0));
     std::fs::remove_dir_all(&dir).ok();
 
-    let input = shared().join("cases/anp_test_7/input");
+    let shared = tusk_testkit::require_shared!(CONFORMANCE);
+    let input = shared.join("cases/anp_test_7/input");
     let out = tusk(&["matrix", &s(&input), "--format", "json", "--policy-engine", "cilium"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = v["rows"].as_array().unwrap();

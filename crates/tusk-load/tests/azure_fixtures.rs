@@ -3,21 +3,22 @@
 //! inputs and become warnings, never errors), and the loaded model holds
 //! what the file says.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tusk_load::load_paths;
+use tusk_testkit::require_shared;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/azure-rest-api-specs")
-}
+/// Where the fixtures are, below `../shared` (see `tusk_testkit`).
+const FIXTURES: &str = "fixtures/azure-rest-api-specs";
 
-fn load(name: &str) -> tusk_load::Loaded {
-    load_paths(&[fixtures().join(name)]).unwrap_or_else(|e| panic!("{name}: {e}"))
+fn load(fixtures: &Path, name: &str) -> tusk_load::Loaded {
+    load_paths(&[fixtures.join(name)]).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 #[test]
 fn every_fixture_loads_alone() {
+    let fixtures = require_shared!(FIXTURES);
     let mut n = 0;
-    for e in std::fs::read_dir(fixtures()).expect("shared/fixtures beside the repository") {
+    for e in std::fs::read_dir(&fixtures).unwrap() {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "json") {
             load_paths(std::slice::from_ref(&p)).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
@@ -29,7 +30,8 @@ fn every_fixture_loads_alone() {
 
 #[test]
 fn nsg_fixture_has_its_rule_and_six_defaults_with_lines() {
-    let l = load("NetworkSecurityGroupGet.json");
+    let fixtures = require_shared!(FIXTURES);
+    let l = load(&fixtures, "NetworkSecurityGroupGet.json");
     let nsg = &l.estate.azure.nsgs[0];
     assert_eq!(nsg.id.name(), "testnsg");
     assert_eq!(nsg.rules.len(), 7);
@@ -42,7 +44,8 @@ fn nsg_fixture_has_its_rule_and_six_defaults_with_lines() {
 
 #[test]
 fn firewall_fixture_keeps_classic_collections() {
-    let l = load("AzureFirewallGet.json");
+    let fixtures = require_shared!(FIXTURES);
+    let l = load(&fixtures, "AzureFirewallGet.json");
     let fw = &l.estate.azure.firewalls[0];
     assert_eq!(fw.private_ips, vec!["10.0.0.0".parse::<std::net::IpAddr>().unwrap()]);
     assert_eq!(fw.classic.len(), 3);
@@ -55,29 +58,31 @@ fn firewall_fixture_keeps_classic_collections() {
 
 #[test]
 fn route_table_and_vnet_and_peering_fixtures() {
-    let l = load("RouteTableCreateWithRoute.json");
+    let fixtures = require_shared!(FIXTURES);
+    let l = load(&fixtures, "RouteTableCreateWithRoute.json");
     assert!(l.estate.azure.route_tables[0].disable_bgp_route_propagation);
-    let l = load("VirtualNetworkGet.json");
+    let l = load(&fixtures, "VirtualNetworkGet.json");
     assert_eq!(l.estate.azure.subnets.len(), 1);
     assert_eq!(l.estate.azure.subnet_path(0), "test-vnet/subnet1");
     // A standalone peering without its VNet is skipped with a warning.
-    let l = load("VirtualNetworkPeeringGet.json");
+    let l = load(&fixtures, "VirtualNetworkPeeringGet.json");
     assert!(l.estate.azure.vnets.is_empty());
     assert!(l.warnings.iter().any(|w| w.message.contains("peering")));
 }
 
 #[test]
 fn policy_groups_and_admin_rules() {
+    let fixtures = require_shared!(FIXTURES);
     let l = load_paths(&[
-        fixtures().join("FirewallPolicyGet.json"),
-        fixtures().join("FirewallPolicyRuleCollectionGroupGet.json"),
+        fixtures.join("FirewallPolicyGet.json"),
+        fixtures.join("FirewallPolicyRuleCollectionGroupGet.json"),
     ])
     .unwrap();
     let p = &l.estate.azure.firewall_policies[0];
     assert_eq!(p.groups.len(), 1);
     assert!(p.missing_groups.is_empty());
     assert_eq!(p.groups[0].collections[0].rules[0].name, "network-rule1");
-    let l = load("NetworkManagerAdminRuleGet.json");
+    let l = load(&fixtures, "NetworkManagerAdminRuleGet.json");
     let r = &l.estate.azure.admin_rules[0];
     assert_eq!(r.priority, 1);
     assert!(r.destination_ports.contains(22));
@@ -85,6 +90,7 @@ fn policy_groups_and_admin_rules() {
 
 #[test]
 fn aks_fixtures_are_skipped_with_a_warning_by_the_azure_loader() {
-    let l = load("AgentPoolsGet.json");
+    let fixtures = require_shared!(FIXTURES);
+    let l = load(&fixtures, "AgentPoolsGet.json");
     assert!(l.warnings.iter().any(|w| w.message.contains("not part of the network model")), "{:?}", l.warnings);
 }

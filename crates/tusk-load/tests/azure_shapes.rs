@@ -10,23 +10,23 @@ use std::sync::Arc;
 use tusk_load::{load_paths, load_sources};
 use tusk_model::azure::*;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/azure-rest-api-specs").join(name)
-}
+/// Where the REST fixtures are, below `../shared` (see `tusk_testkit`).
+const FIXTURES: &str = "fixtures/azure-rest-api-specs";
 
 fn twin(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/azure/az-shape").join(name)
 }
 
-fn both(rest: &str, az: &str) -> (AzureNetwork, AzureNetwork) {
-    let a = load_paths(&[fixture(rest)]).unwrap_or_else(|e| panic!("{e}")).estate.azure;
+fn both(fixtures: &Path, rest: &str, az: &str) -> (AzureNetwork, AzureNetwork) {
+    let a = load_paths(&[fixtures.join(rest)]).unwrap_or_else(|e| panic!("{e}")).estate.azure;
     let b = load_paths(&[twin(az)]).unwrap_or_else(|e| panic!("{e}")).estate.azure;
     (a, b)
 }
 
 #[test]
 fn nsg_in_both_shapes() {
-    let (a, b) = both("NetworkSecurityGroupGet.json", "nsg-show.json");
+    let fixtures = tusk_testkit::require_shared!(FIXTURES);
+    let (a, b) = both(&fixtures, "NetworkSecurityGroupGet.json", "nsg-show.json");
     let rules = |n: &AzureNetwork| -> Vec<(String, u32, Direction, Access)> {
         n.nsgs[0].rules.iter().map(|r| (r.name.clone(), r.priority, r.direction, r.access)).collect()
     };
@@ -37,25 +37,26 @@ fn nsg_in_both_shapes() {
 
 #[test]
 fn vnet_route_table_nic_and_firewall_in_both_shapes() {
-    let (a, b) = both("VirtualNetworkGet.json", "vnet-show.json");
+    let fixtures = tusk_testkit::require_shared!(FIXTURES);
+    let (a, b) = both(&fixtures, "VirtualNetworkGet.json", "vnet-show.json");
     assert_eq!(a.vnets[0].address_space, b.vnets[0].address_space);
     assert_eq!(a.subnets[0].prefixes, b.subnets[0].prefixes);
 
-    let (a, b) = both("RouteTableGet.json", "route-table-show.json");
+    let (a, b) = both(&fixtures, "RouteTableGet.json", "route-table-show.json");
     let routes = |n: &AzureNetwork| -> Vec<(String, RouteDestination, NextHopType)> {
         n.route_tables[0].routes.iter().map(|r| (r.name.clone(), r.destination.clone(), r.next_hop)).collect()
     };
     assert_eq!(routes(&a), routes(&b));
     assert_eq!(a.route_tables[0].disable_bgp_route_propagation, b.route_tables[0].disable_bgp_route_propagation);
 
-    let (a, b) = both("NetworkInterfaceGet.json", "nic-show.json");
+    let (a, b) = both(&fixtures, "NetworkInterfaceGet.json", "nic-show.json");
     let ips =
         |n: &AzureNetwork| n.nics[0].ip_configs.iter().map(|c| (c.private_ip, c.private_prefix)).collect::<Vec<_>>();
     assert_eq!(ips(&a), ips(&b));
     assert_eq!(a.nics[0].ip_forwarding, b.nics[0].ip_forwarding);
     assert!(a.nics[0].nsg.is_some() && b.nics[0].nsg.is_some());
 
-    let (a, b) = both("AzureFirewallGet.json", "firewall-show.json");
+    let (a, b) = both(&fixtures, "AzureFirewallGet.json", "firewall-show.json");
     let colls = |n: &AzureNetwork| {
         n.firewalls[0].classic.iter().map(|c| (c.name.clone(), c.priority, c.kind, c.rules.len())).collect::<Vec<_>>()
     };

@@ -239,7 +239,7 @@ fn run_cases(dir: &Path, default: Semantics, divergent: &[(&str, &str)]) -> (usi
 
 #[test]
 fn netpol_analyzer_cases_agree() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/netpol-analyzer/cases");
+    let dir = tusk_testkit::require_shared!("conformance/netpol-analyzer/cases");
     // netpol-analyzer's reading: ipBlocks never select pods, hostNetwork
     // pods are pods like the others.
     let sem = Semantics {
