@@ -2,9 +2,11 @@
 //!
 //! Architecture invariant: only this crate knows about the terminal, the file
 //! system for output, and exit codes. Exit codes: 0 success, 1 a check or
-//! verdict the user asked to gate on failed, 2 bad input or usage.
+//! verdict the user asked to gate on failed, 2 bad input or usage, 3 the
+//! output could not be written.
 
 mod cmd;
+mod output;
 
 /// Loading allocates millions of small strings and frees most of them; glibc's
 /// allocator fragments under that and slows every later phase (measured:
@@ -55,7 +57,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("tusk: {e:#}");
-            ExitCode::from(2)
+            // A report that could not be written is not bad input.
+            let output = e.chain().any(|c| c.downcast_ref::<output::OutputNotWritten>().is_some());
+            ExitCode::from(if output { 3 } else { 2 })
         }
     }
 }

@@ -58,8 +58,7 @@ fn run_case(dir: &Path) -> Vec<String> {
     for t in expect["traces"].as_array().unwrap() {
         let port = t["port"].to_string();
         let (from, to, proto) = (t["from"].as_str().unwrap(), t["to"].as_str().unwrap(), t["proto"].as_str().unwrap());
-        let got =
-            tusk(&["trace", input, "--from", from, "--to", to, "--proto", proto, "--port", &port, "--format", "json"]);
+        let got = tusk(&["trace", input, "--from", from, "--to", to, "--proto", proto, "--port", &port, "-o", "json"]);
         let what = format!("{}: {from} → {to} {proto}/{port}", dir.display());
         if got["verdict"] != t["verdict"] {
             failures.push(format!(
@@ -75,8 +74,9 @@ fn run_case(dir: &Path) -> Vec<String> {
     }
     for r in expect["routes"].as_array().unwrap() {
         let subnet = r["subnet"].as_str().unwrap();
-        let got = tusk(&["routes", input, "--subnet", subnet, "--format", "json"]);
-        let lines = Value::Array(got.as_array().unwrap().iter().map(route_line).collect());
+        let got = tusk(&["routes", input, "--subnet", subnet, "-o", "json"]);
+        assert_eq!(got["schema"], "tusk.routes/v1");
+        let lines = Value::Array(got["routes"].as_array().unwrap().iter().map(route_line).collect());
         if lines != r["routes"] {
             failures.push(format!(
                 "{}: routes of {subnet}\n  got      {lines}\n  expected {}",

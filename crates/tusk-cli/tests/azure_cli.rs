@@ -115,8 +115,9 @@ fn routes_and_rules_subcommands_answer() {
 fn json_has_a_top_level_verdict_also_for_any_protocol() {
     let dir = case("fig3-hub-spoke/input");
     let d = dir.to_str().unwrap();
-    let out = tusk(&["trace", d, "--from", "spoke1-node", "--to", "spoke2-node", "--port", "443", "--format", "json"]);
+    let out = tusk(&["trace", d, "--from", "spoke1-node", "--to", "spoke2-node", "--port", "443", "-o", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "tusk.trace/v1");
     assert_eq!(v["verdict"], "allowed");
     assert!(v["forward"]["steps"][1]["rule"]["location"].as_str().unwrap().contains("routes.json:"));
     let out = tusk(&[
@@ -130,14 +131,17 @@ fn json_has_a_top_level_verdict_also_for_any_protocol() {
         "443",
         "--proto",
         "any",
-        "--format",
+        "-o",
         "json",
     ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // The firewall allows only TCP/443: allowed with some protocol.
+    assert_eq!(v["schema"], "tusk.trace-any/v1");
     assert_eq!(v["verdict"], "allowed");
+    assert_eq!(v["reason"], "allowed for TCP");
     assert_eq!(v["traces"].as_array().unwrap().len(), 3);
     assert_eq!(v["traces"][1]["verdict"], "denied");
+    assert!(v["traces"][0].get("schema").is_none(), "only the document carries a schema");
 }
 
 #[test]
@@ -152,9 +156,12 @@ fn rules_of_an_nva_list_its_tusk_yaml_rules_in_order() {
     assert!(text.contains("src 10.1.0.0/16 → dst 10.2.0.0/16 ports 443,8000-8080"), "{text}");
     assert!(text.contains("tusk.yaml:14:5") && text.contains("no rule matched"), "{text}");
 
-    let out = tusk(&["rules", dir.to_str().unwrap(), "--nic", "hub-nva-nic", "--format", "json"]);
+    let out = tusk(&["rules", dir.to_str().unwrap(), "--nic", "hub-nva-nic", "-o", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let nva: Vec<&serde_json::Value> = v.as_array().unwrap().iter().filter(|r| r["direction"] == "Forwarded").collect();
+    assert_eq!(v["schema"], "tusk.rules/v1");
+    assert_eq!(v["of"], "NIC hub-nva-nic");
+    let nva: Vec<&serde_json::Value> =
+        v["rules"].as_array().unwrap().iter().filter(|r| r["direction"] == "Forwarded").collect();
     assert_eq!(nva.len(), 2);
     assert_eq!(nva[0]["name"], "no-ssh-between-spokes");
     assert_eq!(nva[0]["access"], "Deny");

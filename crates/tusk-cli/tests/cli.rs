@@ -38,31 +38,135 @@ fn malformed_input_exits_2_with_location_and_no_output() {
 #[test]
 fn failed_run_leaves_no_output_file() {
     let shared = tusk_testkit::require_shared!(CONFORMANCE);
-    let dir = std::env::temp_dir().join(format!("tusk-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("failed-run");
     let target = dir.join("out.json");
     let bad = shared.join("bad/document_with_syntax_error/input");
-    let out = tusk(&["matrix", &s(&bad), "--format", "json", "-o", &s(&target)]);
+    let out = tusk(&["matrix", &s(&bad), "-o", "json", "--file", &s(&target)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!target.exists());
     let good = shared.join("cases/minimal_test_in_ns/input");
-    let out = tusk(&["matrix", &s(&good), "--format", "json", "-o", &s(&target)]);
+    let out = tusk(&["matrix", &s(&good), "--format", "json", "--file", &s(&target)]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(v["schema"], "tusk.matrix/v1");
     assert_eq!(v["grain"], "workload");
     assert!(v["rows"]
         .as_array()
         .unwrap()
         .iter()
         .any(|r| r["dst"]["name"] == "workload-a" && r["allowed"]["tcp"][0][0] == 8050));
+    assert_eq!(entries(&dir), ["out.json"], "no temporary file left beside the output");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A fresh, empty directory for one test.
+fn temp_dir(what: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tusk-cli-{what}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The names in a directory, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+/// An input of the repository itself, so the test runs on a fresh clone.
+fn repo_case(case: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/k8s").join(case).join("input")
+}
+
+#[test]
+fn o_names_the_format_and_a_file_name_there_is_refused_with_a_hint() {
+    let input = repo_case("empty_vs_absent_fields");
+    let dir = temp_dir("o-file");
+    let target = dir.join("out.json");
+    // `tusk matrix -o PATH` used to write PATH: now a usage error naming --file.
+    let out = tusk(&["matrix", &s(&input), "-o", &s(&target)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("is not an output format") && err.contains(&format!("--file {}", s(&target))), "{err}");
+    assert!(entries(&dir).is_empty());
+    // -o, --output and --format are the same option.
+    let by = |flag: &str| tusk(&["matrix", &s(&input), flag, "csv"]).stdout;
+    assert!(by("-o").starts_with(b"src,dst,allowed,unknown\n"));
+    assert_eq!(by("-o"), by("--output"));
+    assert_eq!(by("-o"), by("--format"));
+    // `--file -` is standard output.
+    assert_eq!(tusk(&["matrix", &s(&input), "-o", "csv", "--file", "-"]).stdout, by("-o"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn output_that_cannot_be_written_exits_3_and_leaves_nothing() {
+    let input = repo_case("empty_vs_absent_fields");
+    let dir = temp_dir("unwritable");
+    // A folder that does not exist, and a "folder" that is a file.
+    std::fs::write(dir.join("a-file"), "x").unwrap();
+    for target in [dir.join("missing").join("out.json"), dir.join("a-file").join("out.json")] {
+        let out = tusk(&["matrix", &s(&input), "-o", "json", "--file", &s(&target)]);
+        assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(&format!("cannot write {}", s(&target))), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(entries(&dir), ["a-file"], "no partial or temporary file");
+    // A device that refuses every write (not a regular file: written directly).
+    if Path::new("/dev/full").exists() {
+        let out = tusk(&["matrix", &s(&input), "--file", "/dev/full"]);
+        assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_file_that_is_not_regular_is_written_directly() {
+    // The test harness gives the child a pipe as standard output.
+    if !Path::new("/dev/stdout").exists() {
+        return;
+    }
+    let input = repo_case("empty_vs_absent_fields");
+    let direct = tusk(&["matrix", &s(&input), "-o", "csv", "--file", "/dev/stdout"]);
+    assert!(direct.status.success(), "{}", String::from_utf8_lossy(&direct.stderr));
+    assert_eq!(direct.stdout, tusk(&["matrix", &s(&input), "-o", "csv"]).stdout);
+}
+
+#[test]
+fn every_json_document_has_a_schema_and_camel_case_keys() {
+    let input = repo_case("unknown_pod_ip_is_unknown");
+    let out = tusk(&["matrix", &s(&input), "-o", "json", "--grain", "pod"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "tusk.matrix/v1");
+    let row = &v["rows"][0];
+    assert!(row["allowedText"].is_string() && row["allowed"]["nonPortProtocols"].is_boolean(), "{row}");
+    assert_no_snake_case_keys(&v);
+}
+
+/// Fails on any object key with an underscore (tusk's JSON is camelCase).
+fn assert_no_snake_case_keys(v: &serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                assert!(!k.contains('_'), "snake_case key `{k}`");
+                assert_no_snake_case_keys(x);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(assert_no_snake_case_keys),
+        _ => {}
+    }
 }
 
 #[test]
 fn connlist_matches_netpol_analyzer_text_on_a_simple_case() {
     let shared = tusk_testkit::require_shared!(CONFORMANCE);
     let case = shared.join("cases/minimal_test_in_ns");
-    let out = tusk(&["matrix", &s(&case.join("input")), "--format", "connlist", "--policy-engine", "cilium"]);
+    let out = tusk(&["matrix", &s(&case.join("input")), "-o", "connlist", "--policy-engine", "cilium"]);
     assert!(out.status.success());
     let expected = std::fs::read_to_string(case.join("expected_connlist.txt")).unwrap();
     let mut want: Vec<&str> = expected.lines().filter(|l| !l.is_empty()).collect();
@@ -83,11 +187,13 @@ fn explain_names_the_deciding_rule() {
         "hello-world/workload-a",
         "--port",
         "8050",
-        "--format",
+        "-o",
         "json",
     ]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "tusk.explain/v1");
+    assert_no_snake_case_keys(&v);
     assert_eq!(v["verdict"], "allowed");
     let step = &v["ingress"]["steps"][0];
     assert_eq!(step["layer"], "NetworkPolicy");
@@ -134,7 +240,7 @@ apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: only-10,
     let out = tusk(&["matrix", &s(&dir), "--grain", "pod"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("x/a[Pod]") && text.contains("unknown: All Connections"), "{text}");
-    let out = tusk(&["matrix", &s(&dir), "--grain", "pod", "--policy-engine", "cilium", "--format", "connlist"]);
+    let out = tusk(&["matrix", &s(&dir), "--grain", "pod", "--policy-engine", "cilium", "-o", "connlist"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains("x/a[Pod] => x/b[Pod]"), "cilium: ipBlock never selects pods\n{text}");
     std::fs::remove_dir_all(&dir).ok();
@@ -157,7 +263,7 @@ fn json_matrix_is_valid_when_empty_and_when_not() {
     let dir = std::env::temp_dir().join(format!("tusk-empty-json-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("ns.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: empty}\n").unwrap();
-    let out = tusk(&["matrix", &s(&dir), "--format", "json"]);
+    let out = tusk(&["matrix", &s(&dir), "-o", "json"]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["rows"].as_array().map(Vec::len), Some(0));
@@ -165,7 +271,7 @@ fn json_matrix_is_valid_when_empty_and_when_not() {
 
     let shared = tusk_testkit::require_shared!(CONFORMANCE);
     let input = shared.join("cases/anp_test_7/input");
-    let out = tusk(&["matrix", &s(&input), "--format", "json", "--policy-engine", "cilium"]);
+    let out = tusk(&["matrix", &s(&input), "-o", "json", "--policy-engine", "cilium"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = v["rows"].as_array().unwrap();
     // draco-malfoy -> harry-potter: everything but TCP 80 (anp_test_7's expected connlist).

@@ -13,6 +13,7 @@
 //! verdict [`Verdict::Unknown`] unless every such rule would have decided
 //! the same way. Nothing here guesses.
 
+pub mod any_protocol;
 pub mod avnm;
 pub mod endpoint;
 pub mod firewall;

@@ -2,7 +2,6 @@
 //! cluster with one deliberate leak — so a new user sees, in one command,
 //! what tusk answers and how it cites the rule that decided.
 
-use super::emit;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tusk_core::Protocol;
@@ -118,6 +117,6 @@ pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
 
     out += "\nNext: `tusk matrix DIR`, `tusk explain DIR --from NS/NAME --to NS/NAME --port N` on your manifests;\n";
     out += "`tusk trace EXPORTS --from A --to B --port N`, `tusk routes EXPORTS --subnet VNET/SUBNET` on your az exports.\n";
-    emit(&out, None)?;
+    crate::output::write_report(None, |w| w.write_all(out.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,8 @@
 //! `tusk explain`: every policy and rule that allowed, denied or passed one
 //! flow, with file:line, at the source (egress) and destination (ingress).
 
-use super::{emit, load, EngineArg};
+use super::{load, EngineArg};
+use crate::output::{OutputArgs, TxtOrJson};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,12 +17,6 @@ pub enum ProtoArg {
     Udp,
     Sctp,
     Icmp,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum FormatArg {
-    Txt,
-    Json,
 }
 
 #[derive(clap::Args)]
@@ -41,8 +36,8 @@ pub struct Args {
     pub proto: ProtoArg,
     #[arg(long, value_enum, default_value = "upstream")]
     pub policy_engine: EngineArg,
-    #[arg(long, value_enum, default_value = "txt")]
-    pub format: FormatArg,
+    #[command(flatten)]
+    pub output: OutputArgs<TxtOrJson>,
 }
 
 /// Resolves `ns/name` to a pod (by pod name, then workload name) or an IP.
@@ -97,7 +92,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 out += &format!("unknown (depends on pod IPs the input lacks): {unknown}\n");
             }
             out += "\nadd --port N (and --proto) to see the rule that decides each side\n";
-            emit(&out, None)?;
+            args.output.write_text(&out)?;
             return Ok(ExitCode::SUCCESS);
         }
     };
@@ -107,10 +102,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         format!("{src_name} -> {dst_name} {proto} {port}")
     };
-    let text = match args.format {
-        FormatArg::Txt => tusk_report::k8s::render_explanation(&flow, &sem.describe(), &e),
-        FormatArg::Json => tusk_report::k8s::render_explanation_json(&flow, &sem.describe(), &e),
-    };
-    emit(&text, None)?;
+    match args.output.format {
+        TxtOrJson::Txt => args.output.write_text(&tusk_report::k8s::render_explanation(&flow, &sem.describe(), &e))?,
+        TxtOrJson::Json => {
+            args.output.write(|w| tusk_report::k8s::write_explanation_json(w, &flow, &sem.describe(), &e))?
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

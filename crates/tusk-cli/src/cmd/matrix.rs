@@ -1,11 +1,12 @@
 //! `tusk matrix`: the connectivity matrix of the Kubernetes policy layer.
 
-use super::{emit, load, EngineArg};
+use super::{load, EngineArg};
+use crate::output::OutputArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tusk_policy::matrix::Grain;
 use tusk_policy::Analysis;
-use tusk_report::k8s::{render_matrix, MatrixFormat};
+use tusk_report::k8s::{write_matrix, MatrixFormat};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum GrainArg {
@@ -32,14 +33,11 @@ pub struct Args {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "workload")]
     pub grain: GrainArg,
-    #[arg(long, value_enum, default_value = "txt")]
-    pub format: FormatArg,
+    #[command(flatten)]
+    pub output: OutputArgs<FormatArg>,
     /// The cluster's network policy engine, where implementations differ.
     #[arg(long, value_enum, default_value = "upstream")]
     pub policy_engine: EngineArg,
-    /// Write to this file instead of standard output.
-    #[arg(long, short)]
-    pub output: Option<PathBuf>,
     /// Print the time of each phase (load, classes+rules, evaluation, render) to stderr.
     #[arg(long)]
     pub timings: bool,
@@ -60,7 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         GrainArg::Workload => Grain::Workload,
         GrainArg::Namespace => Grain::Namespace,
     };
-    let format = match args.format {
+    let format = match args.output.format {
         FormatArg::Txt => MatrixFormat::Txt,
         FormatArg::Json => MatrixFormat::Json,
         FormatArg::Csv => MatrixFormat::Csv,
@@ -85,10 +83,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if format == MatrixFormat::Connlist {
         let unknown = rows.iter().filter(|r| !r.unknown.is_empty()).count();
         if unknown > 0 {
-            eprintln!("tusk: {unknown} pairs have connections whose verdict depends on pod IPs the input lacks; they are not connlist lines (see --format txt)");
+            eprintln!("tusk: {unknown} pairs have connections whose verdict depends on pod IPs the input lacks; they are not connlist lines (see -o txt)");
         }
     }
-    emit(&render_matrix(&loaded.estate.k8s, &rows, grain, &sem.describe(), format), args.output.as_deref())?;
+    args.output.write(|w| write_matrix(w, &loaded.estate.k8s, &rows, grain, &sem.describe(), format))?;
     if args.timings {
         let c = &loaded.estate.k8s;
         eprintln!(

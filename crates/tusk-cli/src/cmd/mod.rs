@@ -1,5 +1,5 @@
-//! One module per subcommand, plus what they share: loading inputs, the
-//! policy-engine option, and writing output atomically.
+//! One module per subcommand, plus what they share: loading inputs and the
+//! policy-engine option (output options and writing: `crate::output`).
 
 pub mod demo;
 pub mod explain;
@@ -9,7 +9,7 @@ pub mod routes;
 pub mod rules;
 pub mod trace;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tusk_load::Loaded;
 use tusk_policy::{PolicyEngine, Semantics};
 
@@ -42,45 +42,4 @@ impl EngineArg {
             EngineArg::Cilium => PolicyEngine::Cilium,
         })
     }
-}
-
-/// Writes the whole output to stdout, or to `path` through a temporary
-/// file renamed into place, so that a failure never leaves a partial file.
-pub fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
-    use std::io::Write;
-    match path {
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth a message.
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(e.into());
-                }
-            }
-            Ok(())
-        }
-        Some(p) => {
-            let tmp = p.with_extension("tusk-tmp");
-            std::fs::write(&tmp, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
-            std::fs::rename(&tmp, p).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
-            Ok(())
-        }
-    }
-}
-
-/// Prints a whole report on stdout, ending it with a newline if it lacks one.
-pub fn print(text: &str) -> anyhow::Result<std::process::ExitCode> {
-    if text.ends_with('\n') {
-        emit(text, None)?;
-    } else {
-        emit(&format!("{text}\n"), None)?;
-    }
-    Ok(std::process::ExitCode::SUCCESS)
-}
-
-/// Output format of the Azure subcommands.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum Format {
-    Txt,
-    Json,
 }

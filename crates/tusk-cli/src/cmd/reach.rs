@@ -1,10 +1,10 @@
-//! `tusk reach PATH... --port N [--proto tcp|udp|icmp] [--format txt|json]
-//! [--timings]`: the verdict of every subnet to every other subnet for one
+//! `tusk reach PATH... --port N [--proto tcp|udp|icmp] [-o txt|json]
+//! [--file PATH] [--timings]`: the verdict of every subnet to every other subnet for one
 //! port (each subnet represented by its first NIC or first usable host).
 //! `--timings` prints load, preparation, one trace and all-pairs durations
 //! to stderr, for the benchmark.
 
-use super::Format;
+use crate::output::{OutputArgs, TxtOrJson};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -19,8 +19,8 @@ pub struct Args {
     pub port: Option<u16>,
     #[arg(long, default_value = "tcp")]
     pub proto: String,
-    #[arg(long, value_enum, default_value = "txt")]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs<TxtOrJson>,
     /// Print durations of each stage to stderr.
     #[arg(long)]
     pub timings: bool,
@@ -57,10 +57,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let t2 = Instant::now();
     let m = reach::all_pairs(&p, proto, a.port);
     let t_all = t2.elapsed();
-    match a.format {
-        Format::Txt => super::print(&tusk_report::azure::reach::render_txt(&m))?,
-        Format::Json => super::print(&tusk_report::azure::reach::render_json(&p, &m))?,
-    };
+    match a.output.format {
+        TxtOrJson::Txt => a.output.write_text(&tusk_report::azure::reach::render_txt(&m))?,
+        TxtOrJson::Json => a.output.write(|w| tusk_report::azure::reach::write_json(w, &p, &m))?,
+    }
     if a.timings {
         eprintln!("load: {:.3} s", t_load.as_secs_f64());
         eprintln!("prepare (indexes, effective routes): {:.3} s", t_prep.as_secs_f64());

@@ -1,7 +1,7 @@
-//! `tusk routes PATH... --subnet VNET/SUBNET [--format txt|json]`: the
+//! `tusk routes PATH... --subnet VNET/SUBNET [-o txt|json] [--file PATH]`: the
 //! subnet's effective routes, as Network Watcher lists them.
 
-use super::Format;
+use crate::output::{OutputArgs, TxtOrJson};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tusk_network::{nsg::find_subnet, Prepared};
@@ -13,8 +13,8 @@ pub struct Args {
     /// The subnet, as `vnet/subnet`.
     #[arg(long)]
     pub subnet: String,
-    #[arg(long, value_enum, default_value = "txt")]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs<TxtOrJson>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -23,9 +23,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let s = find_subnet(&p, &a.subnet)
         .ok_or_else(|| anyhow::anyhow!("--subnet: no subnet `{}` in the inputs", a.subnet))?;
     let r = &p.routes[s];
-    let out = match a.format {
-        Format::Txt => tusk_report::azure::routes::render_text(&p.net.subnet_path(s), r),
-        Format::Json => tusk_report::azure::routes::render_json(r),
-    };
-    super::print(&out)
+    let path = p.net.subnet_path(s);
+    match a.output.format {
+        TxtOrJson::Txt => a.output.write_text(&tusk_report::azure::routes::render_text(&path, r))?,
+        TxtOrJson::Json => a.output.write(|w| tusk_report::azure::routes::write_json(w, &path, r))?,
+    }
+    Ok(ExitCode::SUCCESS)
 }

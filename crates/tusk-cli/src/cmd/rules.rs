@@ -1,7 +1,7 @@
-//! `tusk rules PATH... (--nic NAME | --subnet VNET/SUBNET) [--format txt|json]`:
+//! `tusk rules PATH... (--nic NAME | --subnet VNET/SUBNET) [-o txt|json] [--file PATH]`:
 //! effective security rules, augmented rules and tags expanded.
 
-use super::Format;
+use crate::output::{OutputArgs, TxtOrJson};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tusk_network::nsg::{effective_rules_for, find_subnet};
@@ -17,8 +17,8 @@ pub struct Args {
     /// A subnet, as `vnet/subnet`.
     #[arg(long)]
     pub subnet: Option<String>,
-    #[arg(long, value_enum, default_value = "txt")]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs<TxtOrJson>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -42,15 +42,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
         (None, None) => anyhow::bail!("give --nic or --subnet"),
     };
-    let out = match a.format {
-        super::Format::Txt => {
+    match a.output.format {
+        TxtOrJson::Txt => {
             let mut out = tusk_report::azure::rules::render_text(&what, &rules);
             if let Some(cfg) = nva {
                 out += &tusk_report::azure::rules::render_nva_text(cfg);
             }
-            out
+            a.output.write_text(&out)?
         }
-        super::Format::Json => tusk_report::azure::rules::render_json(&rules, nva),
-    };
-    super::print(&out)
+        TxtOrJson::Json => a.output.write(|w| tusk_report::azure::rules::write_json(w, &what, &rules, nva))?,
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,9 +1,9 @@
 //! `tusk trace PATH... --from A --to B [--port N] [--proto tcp|udp|icmp|any]
-//! [--format txt|json]`: one flow through the Azure network, hop by hop,
+//! [-o txt|json] [--file PATH]`: one flow through the Azure network, hop by hop,
 //! and its reply. Exit 0 whatever the verdict (the verdict is data); 2 on
 //! bad input, including an endpoint that names nothing.
 
-use super::Format;
+use crate::output::{OutputArgs, TxtOrJson};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tusk_core::Protocol;
@@ -26,8 +26,8 @@ pub struct Args {
     /// Protocol: tcp, udp, icmp, or any (traces each of the three).
     #[arg(long, default_value = "tcp")]
     pub proto: String,
-    #[arg(long, value_enum, default_value = "txt")]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs<TxtOrJson>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -44,10 +44,17 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .into_iter()
         .map(|proto| trace::trace(&p, &from, &to, Flow { src: from.ip(), dst: to.ip(), proto, port: a.port }))
         .collect();
-    let out = match a.format {
-        Format::Txt => traces.iter().map(tusk_report::azure::trace_text::render).collect::<Vec<_>>().join("\n"),
-        Format::Json if traces.len() == 1 => tusk_report::azure::trace_json::render(&traces[0]),
-        Format::Json => tusk_report::azure::trace_json::render_any(&traces),
-    };
-    super::print(&out)
+    use tusk_report::azure::trace_json;
+    match a.output.format {
+        TxtOrJson::Txt => a
+            .output
+            .write_text(&traces.iter().map(tusk_report::azure::trace_text::render).collect::<Vec<_>>().join("\n"))?,
+        TxtOrJson::Json if traces.len() == 1 => a.output.write(|w| trace_json::write(w, &traces[0]))?,
+        TxtOrJson::Json => {
+            // The engine decides what "some protocol" answers; the reporter words it.
+            let any = tusk_network::any_protocol::any_protocol(&traces);
+            a.output.write(|w| trace_json::write_any(w, &any, &traces))?
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,11 +1,13 @@
 //! `tusk routes`: a subnet's effective routes in Network Watcher's columns
 //! (source, state, address prefix, next hop type, next hop IP), plus the
-//! route's name and source line. JSON: an array of objects with the keys
-//! `source`, `state`, `prefix`, `nextHopType`, `nextHopIp`, `name`,
-//! `location`, `note`.
+//! route's name and source line. JSON (`-o json`): one object
+//! `{"schema": "tusk.routes/v1", "subnet": "VNET/SUBNET", "routes": [...]}`,
+//! each route an object with the keys `source`, `state`, `prefix`,
+//! `nextHopType`, `nextHopIp`, `name`, `location`, `note`.
 
 use serde::Serialize;
 use std::fmt::Write;
+use std::io;
 use tusk_network::routes::{EffectiveRoutes, RouteState};
 
 #[derive(Serialize)]
@@ -72,6 +74,18 @@ pub fn render_text(subnet: &str, r: &EffectiveRoutes) -> String {
     s
 }
 
-pub fn render_json(r: &EffectiveRoutes) -> String {
-    serde_json::to_string_pretty(&view(r)).expect("routes JSON serializes")
+/// The `schema` of the routes document.
+pub const SCHEMA: &str = "tusk.routes/v1";
+
+#[derive(Serialize)]
+pub struct RoutesJson<'a> {
+    pub schema: &'static str,
+    pub subnet: &'a str,
+    pub routes: Vec<RouteJson<'a>>,
+}
+
+/// Writes the routes document of `subnet` (`VNET/SUBNET`).
+pub fn write_json(w: &mut dyn io::Write, subnet: &str, r: &EffectiveRoutes) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &RoutesJson { schema: SCHEMA, subnet, routes: view(r) })?;
+    w.write_all(b"\n")
 }

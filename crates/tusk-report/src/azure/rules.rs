@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 use std::fmt::Write;
+use std::io;
 use tusk_core::IpSet;
 use tusk_model::azure::{Access, Direction};
 use tusk_model::config::{NvaAction, NvaConfig};
@@ -88,16 +89,35 @@ pub fn render_text(what: &str, rules: &[EffectiveRule]) -> String {
     s
 }
 
-pub fn render_json(rules: &[EffectiveRule], nva: Option<&NvaConfig>) -> String {
-    #[derive(Serialize)]
-    #[serde(untagged)]
-    enum Row<'a> {
-        Nsg(RuleJson<'a>),
-        Nva(NvaRuleJson),
-    }
-    let mut rows: Vec<Row> = view(rules).into_iter().map(Row::Nsg).collect();
-    rows.extend(nva.map(nva_view).unwrap_or_default().into_iter().map(Row::Nva));
-    serde_json::to_string_pretty(&rows).expect("rules JSON serializes")
+/// The `schema` of the rules document.
+pub const SCHEMA: &str = "tusk.rules/v1";
+
+#[derive(Serialize)]
+pub struct RulesJson<'a> {
+    pub schema: &'static str,
+    pub of: &'a str,
+    pub rules: Vec<RuleRowJson<'a>>,
+}
+
+/// A row of `rules`: an NSG rule, or an NVA's forwarding rule (same keys).
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum RuleRowJson<'a> {
+    Nsg(RuleJson<'a>),
+    Nva(NvaRuleJson),
+}
+
+/// Writes the rules document of `what` (`NIC name` or `subnet VNET/SUBNET`).
+pub fn write_json(
+    w: &mut dyn io::Write,
+    what: &str,
+    rules: &[EffectiveRule],
+    nva: Option<&NvaConfig>,
+) -> io::Result<()> {
+    let mut rows: Vec<RuleRowJson> = view(rules).into_iter().map(RuleRowJson::Nsg).collect();
+    rows.extend(nva.map(nva_view).unwrap_or_default().into_iter().map(RuleRowJson::Nva));
+    serde_json::to_writer_pretty(&mut *w, &RulesJson { schema: SCHEMA, of: what, rules: rows })?;
+    w.write_all(b"\n")
 }
 
 #[derive(Serialize)]

@@ -1,9 +1,10 @@
-//! `tusk trace --format json`: the machine-readable trace.
+//! `tusk trace -o json`: the machine-readable trace.
 //!
 //! The schema (a contract; change it only additively):
 //!
 //! ```text
 //! {
+//!   "schema": "tusk.trace/v1",
 //!   "verdict": "allowed" | "denied" | "unknown",
 //!   "reason": string,                     // the first deciding step, or "delivered"
 //!   "flow": { "from": string, "to": string, "src": IP, "dst": IP,
@@ -26,18 +27,33 @@
 //! ```
 //!
 //! With `--proto any` the output is one object
-//! `{ "verdict": ..., "reason": string, "traces": [Trace, ...] }` holding a
-//! trace per protocol (TCP, UDP, ICMP); its verdict answers "can the source
-//! reach the destination with some protocol": `allowed` if any trace is
-//! allowed, `denied` if all are denied, `unknown` otherwise.
+//! `{ "schema": "tusk.trace-any/v1", "verdict": ..., "reason": string,
+//! "traces": [Trace, ...] }` holding a trace per protocol (TCP, UDP, ICMP),
+//! each without its own `schema`; its verdict, decided by the engine
+//! (`tusk_network::any_protocol`), answers "can the source reach the
+//! destination with some protocol": `allowed` if any trace is allowed,
+//! `denied` if all are denied, `unknown` otherwise.
 //!
-//! These types are serialize-only views, kept apart from the engine's.
+//! Keys are camelCase, as in every tusk JSON document. These types are
+//! serialize-only views, kept apart from the engine's, streamed to an
+//! `io::Write`.
 
 use serde::Serialize;
+use std::io;
+use tusk_network::any_protocol::AnyProtocol;
 use tusk_network::trace::{Arrival, Path, Step, Trace};
 
+/// The `schema` of a one-protocol trace document.
+pub const SCHEMA: &str = "tusk.trace/v1";
+/// The `schema` of the `--proto any` document.
+pub const SCHEMA_ANY: &str = "tusk.trace-any/v1";
+
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TraceJson<'a> {
+    /// Present on a top-level document only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<&'static str>,
     pub verdict: &'static str,
     pub reason: &'a str,
     pub flow: FlowJson<'a>,
@@ -46,6 +62,7 @@ pub struct TraceJson<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FlowJson<'a> {
     pub from: &'a str,
     pub to: &'a str,
@@ -56,6 +73,7 @@ pub struct FlowJson<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PathJson<'a> {
     pub verdict: &'static str,
     pub delivered: bool,
@@ -63,6 +81,7 @@ pub struct PathJson<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StepJson<'a> {
     pub at: &'a str,
     pub control: &'static str,
@@ -75,6 +94,7 @@ pub struct StepJson<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RuleJson<'a> {
     pub holder: &'a str,
     pub name: &'a str,
@@ -110,6 +130,7 @@ fn path(p: &Path) -> PathJson<'_> {
 
 pub fn view(t: &Trace) -> TraceJson<'_> {
     TraceJson {
+        schema: None,
         verdict: t.verdict.name(),
         reason: &t.reason,
         flow: FlowJson {
@@ -125,29 +146,40 @@ pub fn view(t: &Trace) -> TraceJson<'_> {
     }
 }
 
-pub fn render(t: &Trace) -> String {
-    serde_json::to_string_pretty(&view(t)).expect("trace JSON serializes")
+/// Writes the trace document of one protocol.
+pub fn write(w: &mut dyn io::Write, t: &Trace) -> io::Result<()> {
+    let doc = TraceJson { schema: Some(SCHEMA), ..view(t) };
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    w.write_all(b"\n")
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AnyProtocolJson<'a> {
+    pub schema: &'static str,
     pub verdict: &'static str,
     pub reason: String,
     pub traces: Vec<TraceJson<'a>>,
 }
 
-/// The `--proto any` object (see the module documentation).
-pub fn render_any(traces: &[Trace]) -> String {
-    use tusk_network::Verdict;
-    let by = |v: Verdict| traces.iter().filter(|t| t.verdict == v).map(|t| t.flow.proto.name()).collect::<Vec<_>>();
-    let (allowed, denied) = (by(Verdict::Allowed), by(Verdict::Denied));
-    let (verdict, reason) = if !allowed.is_empty() {
-        (Verdict::Allowed, format!("allowed for {}", allowed.join(", ")))
-    } else if denied.len() == traces.len() {
-        (Verdict::Denied, "denied for every protocol".to_string())
-    } else {
-        (Verdict::Unknown, format!("no protocol is allowed for sure; denied for {}", denied.join(", ")))
+/// Writes the `--proto any` document (see the module documentation): the
+/// engine's combined verdict `any`, worded, and each trace.
+pub fn write_any(w: &mut dyn io::Write, any: &AnyProtocol, traces: &[Trace]) -> io::Result<()> {
+    let names = |ps: &[tusk_core::Protocol]| ps.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ");
+    let reason = match any.verdict {
+        tusk_network::Verdict::Allowed => format!("allowed for {}", names(&any.allowed)),
+        tusk_network::Verdict::Denied => "denied for every protocol".to_string(),
+        tusk_network::Verdict::Unknown if any.denied.is_empty() => "no protocol is allowed for sure".to_string(),
+        tusk_network::Verdict::Unknown => {
+            format!("no protocol is allowed for sure; denied for {}", names(&any.denied))
+        }
     };
-    let doc = AnyProtocolJson { verdict: verdict.name(), reason, traces: traces.iter().map(view).collect() };
-    serde_json::to_string_pretty(&doc).expect("trace JSON serializes")
+    let doc = AnyProtocolJson {
+        schema: SCHEMA_ANY,
+        verdict: any.verdict.name(),
+        reason,
+        traces: traces.iter().map(view).collect(),
+    };
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    w.write_all(b"\n")
 }

@@ -7,6 +7,8 @@
 //! does not model ICMP). Verdicts that depend on unknown inputs are not lines
 //! of a connlist; the other formats show them.
 
+use serde::Serialize;
+use std::io;
 use tusk_core::{ConnSet, PortSet, Protocol};
 use tusk_model::k8s::Cluster;
 use tusk_policy::matrix::{Endpoint, Entry, Grain};
@@ -48,8 +50,25 @@ fn grain_name(g: Grain) -> &'static str {
     }
 }
 
+/// The matrix as text (for the formats other than JSON, which is streamed
+/// by [`write_matrix`]; used where the report is one part of a larger text).
 pub fn render_matrix(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str, format: MatrixFormat) -> String {
-    match format {
+    let mut out = Vec::new();
+    write_matrix(&mut out, c, rows, grain, semantics, format).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("reports are UTF-8")
+}
+
+/// Writes the matrix in `format` to `w`.
+pub fn write_matrix(
+    w: &mut dyn io::Write,
+    c: &Cluster,
+    rows: &[Entry],
+    grain: Grain,
+    semantics: &str,
+    format: MatrixFormat,
+) -> io::Result<()> {
+    let text = match format {
+        MatrixFormat::Json => return json(w, c, rows, grain, semantics),
         MatrixFormat::Connlist => {
             // Sorted as text, like netpol-analyzer's output, so `diff` works.
             let mut lines: Vec<String> = rows
@@ -76,8 +95,8 @@ pub fn render_matrix(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str,
             out
         }
         MatrixFormat::Dot => dot(c, rows),
-        MatrixFormat::Json => json(c, rows, grain, semantics),
-    }
+    };
+    w.write_all(text.as_bytes())
 }
 
 fn show(c: &ConnSet) -> String {
@@ -157,74 +176,97 @@ fn dot(c: &Cluster, rows: &[Entry]) -> String {
     out
 }
 
-/// The JSON matrix (`tusk matrix --format json`):
+/// The `schema` of the matrix document.
+pub const SCHEMA: &str = "tusk.matrix/v1";
+
+/// The JSON matrix (`tusk matrix -o json`):
 ///
 /// ```json
-/// { "grain": "workload",
+/// { "schema": "tusk.matrix/v1",
+///   "grain": "workload",
 ///   "semantics": "upstream Kubernetes semantics ...",
 ///   "rows": [ { "src": {"type": "workload", "namespace": "a", "name": "web", "kind": "Deployment"},
 ///               "dst": {"type": "external", "range": "0.0.0.0-255.255.255.255"},
-///               "allowed": {"tcp": [[1, 65535]], "udp": [[53, 53]], "sctp": [], "non_port_protocols": true},
-///               "unknown": {"tcp": [], "udp": [], "sctp": [], "non_port_protocols": false},
-///               "allowed_text": "TCP 1-65535,UDP 53" } ] }
+///               "allowed": {"tcp": [[1, 65535]], "udp": [[53, 53]], "sctp": [], "nonPortProtocols": true},
+///               "unknown": {"tcp": [], "udp": [], "sctp": [], "nonPortProtocols": false},
+///               "allowedText": "TCP 1-65535,UDP 53" } ] }
 /// ```
 ///
 /// Endpoint `type` is `pod` (namespace, name), `workload` (namespace, name,
 /// kind), `namespace` (name) or `external` (range). Port lists are inclusive
-/// ranges; `non_port_protocols` covers ICMP and every protocol without ports.
+/// ranges; `nonPortProtocols` covers ICMP and every protocol without ports.
 /// `unknown` holds what is allowed under some readings of inputs tusk lacks.
-fn json(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str) -> String {
-    use std::fmt::Write;
-    // Written directly, one row per line: a `serde_json::Value` tree of a
-    // 200,000-row matrix cost twice the rest of the run. Strings go through
-    // serde_json for escaping.
-    let q = |s: &str| serde_json::to_string(s).expect("strings serialize");
-    let ep = |e: &Endpoint| match *e {
+///
+/// Streamed one row per line (a matrix may have millions of rows; a
+/// `serde_json::Value` tree of 200,000 rows cost twice the rest of the run).
+fn json(w: &mut dyn io::Write, c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str) -> io::Result<()> {
+    write!(
+        w,
+        "{{\n  \"schema\": \"{SCHEMA}\",\n  \"grain\": \"{}\",\n  \"semantics\": {},\n  \"rows\": [",
+        grain_name(grain),
+        serde_json::to_string(semantics)?
+    )?;
+    for (k, e) in rows.iter().enumerate() {
+        w.write_all(if k == 0 { b"\n    " } else { b",\n    " })?;
+        let row = RowJson {
+            src: endpoint_json(c, &e.src),
+            dst: endpoint_json(c, &e.dst),
+            allowed: ConnsJson(&e.allowed),
+            unknown: ConnsJson(&e.unknown),
+            allowed_text: show(&e.allowed),
+        };
+        serde_json::to_writer(&mut *w, &row)?;
+    }
+    w.write_all(if rows.is_empty() { b"]\n}\n" } else { b"\n  ]\n}\n" })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RowJson<'a> {
+    src: EndpointJson<'a>,
+    dst: EndpointJson<'a>,
+    allowed: ConnsJson<'a>,
+    unknown: ConnsJson<'a>,
+    allowed_text: String,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+enum EndpointJson<'a> {
+    Pod { namespace: &'a str, name: &'a str },
+    Workload { namespace: &'a str, name: &'a str, kind: &'static str },
+    Namespace { name: &'a str },
+    External { range: String },
+}
+
+fn endpoint_json<'a>(c: &'a Cluster, e: &Endpoint) -> EndpointJson<'a> {
+    match *e {
         Endpoint::Pod(i) => {
             let p = &c.pods[i as usize];
-            format!(r#"{{"type":"pod","namespace":{},"name":{}}}"#, q(&p.namespace), q(&p.name))
+            EndpointJson::Pod { namespace: &p.namespace, name: &p.name }
         }
         Endpoint::Workload(i) => {
             let w = &c.workloads[i as usize];
-            format!(
-                r#"{{"type":"workload","namespace":{},"name":{},"kind":"{}"}}"#,
-                q(&w.namespace),
-                q(&w.name),
-                w.kind.name()
-            )
+            EndpointJson::Workload { namespace: &w.namespace, name: &w.name, kind: w.kind.name() }
         }
-        Endpoint::Namespace(i) => format!(r#"{{"type":"namespace","name":{}}}"#, q(&c.namespaces[i as usize].name)),
-        Endpoint::External(r) => format!(r#"{{"type":"external","range":"{r}"}}"#),
-    };
-    let ranges = |set: Option<&PortSet>| {
-        let parts: Vec<String> =
-            set.map(|s| s.ranges().iter().map(|(lo, hi)| format!("[{lo},{hi}]")).collect()).unwrap_or_default();
-        format!("[{}]", parts.join(","))
-    };
-    let conns = |c: &ConnSet| {
-        format!(
-            r#"{{"tcp":{},"udp":{},"sctp":{},"non_port_protocols":{}}}"#,
-            ranges(c.ports(Protocol::Tcp)),
-            ranges(c.ports(Protocol::Udp)),
-            ranges(c.ports(Protocol::Sctp)),
-            c.has_non_port()
-        )
-    };
-    let mut out = String::with_capacity(64 + rows.len() * 256);
-    let _ =
-        write!(out, "{{\n  \"grain\": \"{}\",\n  \"semantics\": {},\n  \"rows\": [", grain_name(grain), q(semantics));
-    for (k, e) in rows.iter().enumerate() {
-        let sep = if k == 0 { "" } else { "," };
-        let _ = write!(
-            out,
-            "{sep}\n    {{\"src\":{},\"dst\":{},\"allowed\":{},\"unknown\":{},\"allowed_text\":{}}}",
-            ep(&e.src),
-            ep(&e.dst),
-            conns(&e.allowed),
-            conns(&e.unknown),
-            q(&show(&e.allowed))
-        );
+        Endpoint::Namespace(i) => EndpointJson::Namespace { name: &c.namespaces[i as usize].name },
+        Endpoint::External(r) => EndpointJson::External { range: r.to_string() },
     }
-    out += if rows.is_empty() { "]\n}\n" } else { "\n  ]\n}\n" };
-    out
+}
+
+/// A connection set: inclusive port ranges per protocol, and the flag for
+/// protocols without ports.
+struct ConnsJson<'a>(&'a ConnSet);
+
+impl Serialize for ConnsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let ranges = |p: Protocol| self.0.ports(p).map(|s| s.ranges()).unwrap_or_default();
+        let mut st = s.serialize_struct("Conns", 4)?;
+        st.serialize_field("tcp", ranges(Protocol::Tcp))?;
+        st.serialize_field("udp", ranges(Protocol::Udp))?;
+        st.serialize_field("sctp", ranges(Protocol::Sctp))?;
+        st.serialize_field("nonPortProtocols", &self.0.has_non_port())?;
+        st.end()
+    }
 }

@@ -3,5 +3,5 @@
 mod explain;
 mod matrix;
 
-pub use explain::{render_explanation, render_explanation_json};
-pub use matrix::{render_matrix, MatrixFormat};
+pub use explain::{render_explanation, write_explanation_json};
+pub use matrix::{render_matrix, write_matrix, MatrixFormat};
