@@ -1,5 +1,6 @@
 //! The `tusk.yaml` loader: documents with `apiVersion: tusk.dev/...` and
-//! `kind: TuskConfig` into [`Config`].
+//! `kind: TuskConfig` into [`Config`]. The one schema is `docs/tusk-yaml.md`
+//! (one section per top-level key); this is its one reader.
 //!
 //! The format (YAML or JSON; any number of such documents, merged):
 //!
@@ -42,6 +43,12 @@ use tusk_model::config::{Config, NvaAction, NvaConfig, NvaRule};
 /// The prefix of `apiVersion` that marks tusk's own documents.
 pub const API_GROUP: &str = "tusk.dev/";
 
+/// The versions of the schema this loader reads.
+pub const API_VERSIONS: &[&str] = &["tusk.dev/v1alpha1"];
+
+/// The keys of a `TuskConfig` document (docs/tusk-yaml.md, "Document").
+const TOP_LEVEL_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "nvas"];
+
 /// Is this document tusk's own configuration?
 pub fn is_config(root: &Node) -> bool {
     root.get("apiVersion").and_then(Node::as_str).is_some_and(|v| v.starts_with(API_GROUP))
@@ -61,11 +68,21 @@ impl Builder {
         let cx = Cx { doc };
         let root = &doc.root;
         cx.map(root, "TuskConfig")?;
+        let version = cx.req_str(root, "apiVersion")?;
+        if !API_VERSIONS.contains(&version) {
+            return Err(cx.err(
+                root.get("apiVersion").unwrap_or(root),
+                format!("unknown apiVersion `{version}`: expected {}", API_VERSIONS.join(" or ")),
+            ));
+        }
         let kind = cx.req_str(root, "kind")?;
         if kind != "TuskConfig" {
             return Err(cx.err(root.get("kind").unwrap_or(root), format!("unknown kind `{kind}`: expected TuskConfig")));
         }
-        only_keys(cx, root, &["apiVersion", "kind", "metadata", "nvas"], "TuskConfig")?;
+        only_keys(cx, root, TOP_LEVEL_KEYS, "TuskConfig")?;
+        if let Some(m) = root.get("metadata") {
+            only_keys(cx, m, &["name", "labels", "annotations"], "metadata")?;
+        }
         for n in cx.seq(root, "nvas")? {
             self.nvas.push(nva(cx, n)?);
         }
@@ -353,6 +370,15 @@ mod tests {
     #[test]
     fn unknown_top_level_key_is_named() {
         fails("tenants: []\n", "3:1", "unknown key `tenants`");
+    }
+
+    #[test]
+    fn unknown_api_version_and_metadata_keys_are_located_errors() {
+        let e = crate::load_sources(&[(Arc::from("tusk.yaml"), "apiVersion: tusk.dev/v2\nkind: TuskConfig\n".into())])
+            .expect_err("unknown version");
+        assert!(e.to_string().starts_with("tusk.yaml:1:13:") && e.message.contains("tusk.dev/v1alpha1"), "{e}");
+        fails("metadata:\n  name: x\n  nmae: y\n", "5:3", "unknown key `nmae` in metadata");
+        assert!(load("metadata:\n  name: x\n  labels: {a: b}\n").is_ok());
     }
 
     #[test]
