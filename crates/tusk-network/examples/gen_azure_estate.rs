@@ -7,6 +7,9 @@
 //! Usage: `cargo run --release -p tusk-network --example gen_azure_estate -- OUT_DIR`
 //! (std only; not part of the product).
 
+// Examples are programs, exempt from the libraries' no-printing lint.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
