@@ -164,8 +164,9 @@ pub fn expand(p: &Prepared, vnet: Option<usize>, a: &AddressMatch) -> String {
 
 fn range_text(lo: u128, hi: u128) -> String {
     // Print a CIDR when the range is one.
+    // `%` rather than `is_multiple_of` (Rust 1.87): the minimum Rust is 1.85.
     let size = hi.wrapping_sub(lo).wrapping_add(1);
-    if size.is_power_of_two() && lo.is_multiple_of(size) {
+    if size.is_power_of_two() && lo % size == 0 {
         let bits = size.trailing_zeros();
         let ip = u128_to_ip(lo);
         let plen = if ip.is_ipv4() { 32 - bits } else { 128 - bits };

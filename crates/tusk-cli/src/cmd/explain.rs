@@ -84,6 +84,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (Some(p), _) => p,
         (None, Protocol::Icmp) => 0,
         (None, _) => {
+            // The pair summary has no JSON shape (tusk.explain/v1 is one flow).
+            if args.output.format == TxtOrJson::Json {
+                anyhow::bail!("-o json explains one flow: give --port (the pair summary is text only)");
+            }
             let analysis = Analysis::new(c, sem);
             let (allowed, unknown) = analysis.pair(src, dst);
             let mut out =
