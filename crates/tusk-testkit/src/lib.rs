@@ -24,12 +24,22 @@ use std::path::{Path, PathBuf};
 /// The environment variable that overrides where the shared folder is.
 pub const SHARED_DIR_VAR: &str = "TUSK_SHARED_DIR";
 
-/// The repository's root (the workspace directory), absolute.
+/// The repository's root (the workspace directory), absolute: the nearest
+/// folder holding a `Cargo.toml` with `[workspace]`, above the running
+/// test's crate (`CARGO_MANIFEST_DIR`, which `cargo test` sets at run time)
+/// or, failing that, above this crate as it was compiled. Asking at run
+/// time keeps the answer right when two checkouts share one target folder.
 pub fn repo_root() -> PathBuf {
-    // This crate is `<root>/crates/tusk-testkit`.
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = here.parent().and_then(Path::parent).unwrap_or(here);
-    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
+    let compiled = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let start = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| compiled.to_path_buf());
+    let is_root = |d: &Path| std::fs::read_to_string(d.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"));
+    let root = start
+        .ancestors()
+        .find(|d| is_root(d))
+        .or_else(|| compiled.ancestors().find(|d| is_root(d)))
+        .unwrap_or(compiled)
+        .to_path_buf();
+    root.canonicalize().unwrap_or(root)
 }
 
 /// The shared folder: `$TUSK_SHARED_DIR` if set and non-empty, else
@@ -37,7 +47,10 @@ pub fn repo_root() -> PathBuf {
 pub fn shared_root() -> PathBuf {
     match std::env::var_os(SHARED_DIR_VAR) {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => repo_root().join("..").join("shared"),
+        _ => {
+            let root = repo_root();
+            root.parent().unwrap_or(&root).join("shared")
+        }
     }
 }
 
@@ -102,7 +115,7 @@ mod tests {
         if std::env::var_os(SHARED_DIR_VAR).is_some() {
             return;
         }
-        assert_eq!(shared_root(), repo_root().join("..").join("shared"));
+        assert_eq!(shared_root(), repo_root().parent().unwrap().join("shared"));
     }
 
     #[test]
