@@ -42,6 +42,9 @@ pub struct Env<'n> {
     /// to the resource id they stand for (for `reference('name')`).
     pub symbols: RefCell<HashMap<String, Val>>,
     pub shared: Rc<Shared>,
+    /// The first error met while evaluating lazily (a variable, a
+    /// function), raised by the walker after the resource that needed it.
+    pub error: RefCell<Option<LoadError>>,
 }
 
 /// Per-call state on top of an [`Env`]: copy indexes and lambda variables.
@@ -173,7 +176,7 @@ impl<'n> Env<'n> {
             return Val::unknown(format!("variable `{name}` refers to itself"));
         }
         self.var_busy.borrow_mut().push(key.clone());
-        let v = self.eval_node(src, &Frame::default()).unwrap_or_else(|e| Val::unknown(e.to_string()));
+        let v = self.eval_node(src, &Frame::default()).unwrap_or_else(|e| self.fail(e));
         self.var_busy.borrow_mut().retain(|k| k != &key);
         self.vars.borrow_mut().insert(key, v.clone());
         v
@@ -328,6 +331,20 @@ impl<'n> Env<'n> {
         };
         let params: HashMap<String, Val> = udf.params.iter().map(|p| p.to_ascii_lowercase()).zip(vals).collect();
         let g = Frame { copy: Vec::new(), locals: f.locals.clone(), udf_params: Some(Rc::new(params)) };
-        self.eval_node(udf.output, &g).unwrap_or_else(|e| Val::unknown(e.to_string()))
+        self.eval_node(udf.output, &g).unwrap_or_else(|e| self.fail(e))
+    }
+
+    fn fail(&self, e: LoadError) -> Val {
+        let v = Val::unknown(e.message.clone());
+        self.error.borrow_mut().get_or_insert(e);
+        v
+    }
+
+    /// The error met lazily, if any.
+    pub fn take_error(&self) -> Res<()> {
+        match self.error.borrow_mut().take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 }

@@ -79,6 +79,7 @@ impl<'n> Walker<'n, '_> {
             deployment: d.deployment,
             symbols: RefCell::new(HashMap::new()),
             shared: self.shared.clone(),
+            error: RefCell::new(None),
         };
         let mut given = d.params;
         let decls = key(t, "parameters").and_then(Node::as_map).unwrap_or_default();
@@ -168,7 +169,9 @@ impl<'n> Walker<'n, '_> {
         let scope = d.scope.clone();
         let env = self.env(d)?;
         self.resources(&env, template, &scope, &Frame::default())?;
-        self.outputs(&env, template)
+        let out = self.outputs(&env, template);
+        env.take_error()?;
+        out
     }
 
     fn outputs(&mut self, env: &Env<'n>, t: &'n Node) -> Res<Val> {
@@ -306,6 +309,21 @@ impl<'n> Walker<'n, '_> {
     }
 
     fn instance(
+        &mut self,
+        env: &Env<'n>,
+        r: &'n Node,
+        sym: Option<&str>,
+        parent: Option<(&str, &str)>,
+        scope: &Scope,
+        f: &Frame,
+    ) -> Res<()> {
+        let r2 = self.instance_inner(env, r, sym, parent, scope, f);
+        env.take_error()?;
+        r2
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn instance_inner(
         &mut self,
         env: &Env<'n>,
         r: &'n Node,
