@@ -167,6 +167,40 @@ fn bicep_sources_get_one_hint_and_a_syntax_error_is_located() {
     assert!(e.message.contains("ARM expression") && e.message.contains("vnet-"), "{e}");
 }
 
+#[test]
+fn linked_templates_by_relative_path_are_deployed_once_through_their_parent() {
+    let main = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+      "resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "child",
+        "properties": {"mode": "Incremental", "templateLink": {"relativePath": "nested/child.json"},
+          "parameters": {"vnetName": {"value": "vnet-linked"}}}}]}"#;
+    let child = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+      "parameters": {"vnetName": {"type": "string"}},
+      "resources": [{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "[parameters('vnetName')]",
+        "properties": {"addressSpace": {"addressPrefixes": ["10.7.0.0/16"]}}}]}"#;
+    let l = load_sources_with(
+        &[(Arc::from("t/main.json"), main.into()), (Arc::from("t/nested/child.json"), child.into())],
+        &ArmParams::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let net = &l.estate.azure;
+    assert_eq!(net.vnets.len(), 1, "the child is not evaluated a second time on its own");
+    assert_eq!(net.vnets[0].id.name(), "vnet-linked");
+    assert_eq!(&*net.vnets[0].loc.file, "t/nested/child.json");
+}
+
+#[test]
+fn comments_inside_arrays_never_become_data() {
+    let Some(f) = shared("realworld/synthetic-probes/jsonc-array.json") else { return };
+    let l = load_paths_with(&[f], &ArmParams::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(l.estate.azure.route_tables[0].routes.len(), 1);
+    let Some(f) = shared("realworld/synthetic-probes/symbolic-v2.json") else { return };
+    let l = load_paths_with(&[f], &ArmParams::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(l.estate.azure.vnets.len(), 1);
+    let Some(f) = shared("realworld/synthetic-probes/nested-literal.json") else { return };
+    let l = load_paths_with(&[f], &ArmParams::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(l.estate.azure.vnets.len(), 1);
+}
+
 // ---- real templates -------------------------------------------------------
 
 fn shared(rel: &str) -> Option<PathBuf> {

@@ -264,7 +264,8 @@ fn strings(name: &str, a: &[Val]) -> Option<Val> {
         ("padleft", [v, Val::Int(n), rest @ ..]) => {
             let x = to_string(v);
             let pad = rest.first().and_then(s).and_then(|p| p.chars().next()).unwrap_or(' ');
-            let missing = (*n as usize).saturating_sub(x.chars().count());
+            let missing = (*n).clamp(0, 16_384) as usize;
+            let missing = missing.saturating_sub(x.chars().count());
             Val::str(format!("{}{x}", pad.to_string().repeat(missing)))
         }
         ("startswith", [Val::Str(x), Val::Str(p)]) => Val::Bool(x.to_lowercase().starts_with(&p.to_lowercase())),
@@ -435,8 +436,8 @@ fn collections(name: &str, a: &[Val]) -> Val {
         ("div", [Val::Int(_), Val::Int(0)]) | ("mod", [Val::Int(_), Val::Int(0)]) => {
             Val::unknown(format!("{name}() by zero"))
         }
-        ("div", [Val::Int(x), Val::Int(y)]) => Val::Int(x / y),
-        ("mod", [Val::Int(x), Val::Int(y)]) => Val::Int(x % y),
+        ("div", [Val::Int(x), Val::Int(y)]) => x.checked_div(*y).map_or_else(|| bad(name, a), Val::Int),
+        ("mod", [Val::Int(x), Val::Int(y)]) => x.checked_rem(*y).map_or_else(|| bad(name, a), Val::Int),
         ("min" | "max", _) => {
             let nums: Vec<i64> = match a {
                 [Val::Arr(x)] => x.iter().filter_map(i).collect(),
@@ -660,7 +661,10 @@ fn uri_component(x: &str) -> String {
 
 fn parse_net(n: &str) -> Option<(IpAddr, u8)> {
     let (a, l) = n.split_once('/')?;
-    Some((a.trim().parse().ok()?, l.trim().parse().ok()?))
+    let a: IpAddr = a.trim().parse().ok()?;
+    let l: u8 = l.trim().parse().ok()?;
+    let max = if a.is_ipv4() { 32 } else { 128 };
+    (l <= max).then_some((a, l))
 }
 
 fn v4_range(a: Ipv4Addr, len: u8) -> (u32, u32) {
@@ -679,7 +683,7 @@ fn cidr_subnet(n: &str, new: i64, k: i64) -> Val {
         }
         Some((IpAddr::V6(a), len)) if (len as i64..=128).contains(&new) && k >= 0 && (new - len as i64) < 63 => {
             let base = u128::from(a) & if len == 0 { 0 } else { u128::MAX << (128 - len as u32) };
-            let sub = base + ((k as u128) << (128 - new as u32));
+            let sub = base.wrapping_add((k as u128).checked_shl(128 - new as u32).unwrap_or(0));
             Val::str(format!("{}/{new}", Ipv6Addr::from(sub)))
         }
         _ => Val::unknown(format!("cidrSubnet(): cannot split `{n}` into /{new} number {k}")),
@@ -692,15 +696,14 @@ fn cidr_host(n: &str, k: i64) -> Val {
     match parse_net(n) {
         Some((IpAddr::V4(a), len)) => {
             let (net, bc) = v4_range(a, len);
-            let h = net as u64 + 1 + k as u64;
-            if k < 0 || h >= bc as u64 {
+            if k < 0 || k > u32::MAX as i64 || net as u64 + 1 + k as u64 >= bc as u64 {
                 return Val::unknown(format!("cidrHost(): host {k} is outside `{n}`"));
             }
-            Val::str(Ipv4Addr::from(h as u32).to_string())
+            Val::str(Ipv4Addr::from((net as u64 + 1 + k as u64) as u32).to_string())
         }
         Some((IpAddr::V6(a), len)) if k >= 0 => {
             let base = u128::from(a) & if len == 0 { 0 } else { u128::MAX << (128 - len as u32) };
-            Val::str(Ipv6Addr::from(base + k as u128).to_string())
+            Val::str(Ipv6Addr::from(base.wrapping_add(k as u128)).to_string())
         }
         _ => Val::unknown(format!("cidrHost(): `{n}` is not a CIDR")),
     }
@@ -746,6 +749,11 @@ mod tests {
         assert_eq!(property(&p, "broadcast").as_str(), Some("10.144.15.255"));
         assert_eq!(call("padleft", &[st("123"), Val::Int(5), st("0")]).as_str(), Some("00123"));
         assert!(call("utcnow", &[]).is_unknown());
+        // Out-of-range arguments give unknown values, never a panic.
+        assert!(call("cidrhost", &[st("10.0.0.0/40"), Val::Int(1)]).is_unknown());
+        assert!(call("cidrhost", &[st("10.0.0.0/24"), Val::Int(-1)]).is_unknown());
+        assert!(call("div", &[Val::Int(i64::MIN), Val::Int(-1)]).is_unknown());
+        assert_eq!(call("padleft", &[st("1"), Val::Int(-5)]).as_str(), Some("1"));
         let u = Val::unknown("why");
         assert!(matches!(call("concat", &[st("a"), u]), Val::Unknown(r) if r.reason == "why"));
     }
