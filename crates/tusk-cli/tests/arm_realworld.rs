@@ -14,7 +14,7 @@ fn shared(rel: &str) -> Option<PathBuf> {
     None
 }
 
-fn trace(file: &PathBuf, params: &[&str], from: &str, to: &str, port: &str) -> String {
+fn trace(file: &std::path::Path, params: &[&str], from: &str, to: &str, port: &str) -> String {
     let mut args: Vec<String> = vec!["trace".into(), file.display().to_string()];
     for p in params {
         args.push("--param".into());
