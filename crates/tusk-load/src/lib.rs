@@ -102,6 +102,7 @@ pub fn load_sources_with(sources: &[(Arc<str>, String)], params: &arm::ArmParams
             } else if arm::is_parameters(&d.root) {
                 templates.add_parameters(d);
             } else if config::is_config(&d.root) {
+                templates.add_plan(&d)?;
                 cfg.add_document(&d)?;
             } else if k8s::is_k8s(&d.root) {
                 k8s.add_document(&d, &mut warnings)?;

@@ -292,3 +292,44 @@ fn enterprise_scale_hub_and_spoke_templates_load_every_network_resource() {
     let n = &l.estate.azure;
     assert_eq!(counts(n), [1, 2, 0, 0, 0, 0, 2, 2, 0, 0], "{:?}", counts(n));
 }
+
+#[test]
+fn a_deployment_plan_deploys_steps_in_order_into_their_groups() {
+    let dir = std::env::temp_dir().join(format!("tusk-plan-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("hub")).unwrap();
+    let hub = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+      "parameters": {"prefix": {"type": "string"}},
+      "resources": [{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "[concat('vnet-hub-', uniqueString(resourceGroup().id))]",
+        "properties": {"addressSpace": {"addressPrefixes": ["[parameters('prefix')]"]},
+          "subnets": [{"name": "AzureFirewallSubnet", "properties": {"addressPrefix": "10.0.1.0/26"}}]}},
+        {"type": "Microsoft.Network/azureFirewalls", "apiVersion": "2023-09-01", "name": "fw",
+         "properties": {"ipConfigurations": [{"name": "c", "properties": {"subnet": {"id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', concat('vnet-hub-', uniqueString(resourceGroup().id)), 'AzureFirewallSubnet')]"}}}]}}],
+      "outputs": {"fwIp": {"type": "string", "value": "[reference('fw').ipConfigurations[0].properties.privateIPAddress]"}}}"#;
+    let spoke = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+      "parameters": {"hubGroup": {"type": "string"}},
+      "resources": [{"type": "Microsoft.Network/routeTables", "apiVersion": "2023-09-01", "name": "rt",
+        "properties": {"routes": [{"name": "default", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance",
+          "nextHopIpAddress": "[reference(resourceId(parameters('hubGroup'), 'Microsoft.Network/azureFirewalls', 'fw'), '2023-09-01').ipConfigurations[0].properties.privateIPAddress]"}}]}}]}"#;
+    let params = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "contentVersion": "1.0.0.0",
+      "parameters": {"prefix": {"value": "10.9.0.0/16"}}}"#;
+    std::fs::write(dir.join("hub/main.json"), hub).unwrap();
+    std::fs::write(dir.join("hub/params.json"), params).unwrap();
+    std::fs::write(dir.join("spoke.json"), spoke).unwrap();
+    let plan = "apiVersion: tusk.dev/v1alpha1\nkind: TuskConfig\ndeployments:\n  - template: hub/main.json\n    parameters: [hub/params.json]\n    values: {prefix: 10.0.0.0/16}\n    subscription: 11111111-1111-1111-1111-111111111111\n    resourceGroup: rg-hub\n    name: hub\n  - template: spoke.json\n    values: {hubGroup: rg-hub}\n    subscription: 11111111-1111-1111-1111-111111111111\n    resourceGroup: rg-spoke\n";
+    std::fs::write(dir.join("tusk.yaml"), plan).unwrap();
+    let l = load_paths_with(&[dir.clone()], &ArmParams::default()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::remove_dir_all(&dir).ok();
+    let net = &l.estate.azure;
+    // Loaded once each, through the plan (not again by the folder walk).
+    assert_eq!((net.vnets.len(), net.firewalls.len(), net.route_tables.len()), (1, 1, 1));
+    // `values` win over the parameters file; the group is the step's.
+    assert_eq!(net.vnets[0].address_space[0].to_string(), "10.0.0.0/16");
+    let id = net.vnets[0].id.as_str();
+    assert!(id.starts_with("/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-hub/"), "{id}");
+    // With the subscription known, uniqueString(resourceGroup().id) is evaluated.
+    assert!(net.vnets[0].id.name().starts_with("vnet-hub-"));
+    assert_eq!(net.vnets[0].id.name().len(), "vnet-hub-".len() + 13);
+    // The spoke step reads the hub step's firewall.
+    assert_eq!(net.route_tables[0].routes[0].next_hop_ip.map(|i| i.to_string()).as_deref(), Some("10.0.1.4"));
+    assert!(!l.warnings.iter().any(|w| w.message.contains("not bound to a template")), "{:?}", l.warnings);
+}

@@ -21,6 +21,7 @@ mod eval;
 mod expr;
 mod funcs;
 pub mod jsonc;
+mod plan;
 mod scope;
 mod template;
 mod uniq;
@@ -71,6 +72,7 @@ fn schema(root: &Node) -> Option<String> {
 pub struct Collector {
     templates: Vec<Doc>,
     parameters: Vec<Doc>,
+    plan: Vec<plan::Step>,
 }
 
 impl Collector {
@@ -86,13 +88,52 @@ impl Collector {
         self.templates.is_empty()
     }
 
-    /// Evaluates every template that no other template links to.
-    pub fn evaluate(self, given: &ArmParams, warnings: &mut Vec<Warning>) -> Result<Vec<Evaluated>, LoadError> {
-        for p in &self.parameters {
+    /// The `deployments:` of a `tusk.yaml` document, if any.
+    pub fn add_plan(&mut self, d: &Doc) -> Result<(), LoadError> {
+        self.plan.extend(plan::read(d)?);
+        Ok(())
+    }
+
+    /// Evaluates the deployment plan's steps in order, then every other
+    /// template that no template links to.
+    pub fn evaluate(mut self, given: &ArmParams, warnings: &mut Vec<Warning>) -> Result<Vec<Evaluated>, LoadError> {
+        let key = |f: &str| template::normalize(Path::new(f));
+        // Templates and parameters files the plan names: from the inputs,
+        // or read from disk.
+        let mut claimed_params = HashSet::new();
+        let mut step_params: Vec<Vec<usize>> = Vec::new();
+        let mut step_template: Vec<usize> = Vec::new();
+        for step in &self.plan {
+            let t = key(&step.template.display().to_string());
+            let ti = match self.templates.iter().position(|d| key(&d.file) == t) {
+                Some(i) => i,
+                None => {
+                    self.templates.extend(read_json(&step.template, &step.loc)?);
+                    self.templates.len() - 1
+                }
+            };
+            step_template.push(ti);
+            let mut ps = Vec::new();
+            for (f, loc) in &step.parameters {
+                let k = key(&f.display().to_string());
+                let pi = match self.parameters.iter().position(|d| key(&d.file) == k) {
+                    Some(i) => i,
+                    None => {
+                        self.parameters.extend(read_json(f, loc)?);
+                        self.parameters.len() - 1
+                    }
+                };
+                claimed_params.insert(pi);
+                ps.push(pi);
+            }
+            step_params.push(ps);
+        }
+        for (i, p) in self.parameters.iter().enumerate().filter(|(i, _)| !claimed_params.contains(i)) {
+            let _ = i;
             warnings.push(Warning {
                 loc: p.loc(&p.root),
                 message: format!(
-                    "ARM parameters file not bound to a template: pass it with --parameters {} (it was read as an input)",
+                    "ARM parameters file not bound to a template: pass it with --parameters {}, or name it in a `deployments:` plan",
                     p.file
                 ),
             });
@@ -107,15 +148,17 @@ impl Collector {
         for (k, v) in &given.values {
             values.insert(k.to_ascii_lowercase(), Val::str(v.as_str()));
         }
-        let files: HashMap<String, &Doc> =
-            self.templates.iter().map(|d| (template::normalize(Path::new(&*d.file)), d)).collect();
-        let linked = linked_files(&self.templates);
+        let files: HashMap<String, &Doc> = self.templates.iter().map(|d| (key(&d.file), d)).collect();
+        let mut skip = linked_files(&self.templates);
+        skip.extend(step_template.iter().map(|&i| key(&self.templates[i].file)));
         let shared = Rc::new(Shared::default());
         let mut out = Vec::new();
-        for d in &self.templates {
-            if linked.contains(&template::normalize(Path::new(&*d.file))) {
-                continue;
-            }
+        let run = |d: &Doc,
+                   params: HashMap<String, Val>,
+                   scope: Scope,
+                   name: Val,
+                   location: Val,
+                   warnings: &mut Vec<Warning>| {
             let mut w = template::Walker {
                 shared: shared.clone(),
                 out: Vec::new(),
@@ -125,19 +168,13 @@ impl Collector {
                 depth: 0,
             };
             let deployment = Val::obj(vec![
-                ("name".into(), Val::unknown("the deployment's name is given at deployment time")),
-                ("location".into(), Val::unknown("the deployment's location is given at deployment time")),
+                ("name".into(), name),
+                ("location".into(), location),
                 ("properties".into(), Val::obj(vec![])),
             ]);
-            w.deploy(template::Deployment {
-                file: d.file.clone(),
-                template: &d.root,
-                params: values.clone(),
-                scope: top_scope(&d.root),
-                deployment,
-            })?;
+            w.deploy(template::Deployment { file: d.file.clone(), template: &d.root, params, scope, deployment })?;
             let skipped = std::mem::take(&mut w.skipped_types);
-            out.append(&mut w.out);
+            let evaluated = std::mem::take(&mut w.out);
             if !skipped.is_empty() {
                 let list: Vec<String> = skipped.iter().map(|(t, n)| format!("{t} ×{n}")).collect();
                 warnings.push(Warning {
@@ -149,9 +186,61 @@ impl Collector {
                     ),
                 });
             }
+            Ok::<_, LoadError>(evaluated)
+        };
+        let unknown_name = || Val::unknown("the deployment's name is given at deployment time");
+        let unknown_location = || Val::unknown("the deployment's location is given at deployment time");
+        let mut planned = Vec::new();
+        for (k, step) in self.plan.iter().enumerate() {
+            let d = &self.templates[step_template[k]];
+            let mut params = HashMap::new();
+            for &pi in &step_params[k] {
+                read_parameters_file(&self.parameters[pi], &mut params)?;
+            }
+            params.extend(step.values.iter().cloned());
+            let mut scope = top_scope(&d.root);
+            if let Some(s) = &step.subscription {
+                scope.subscription = s.clone();
+            }
+            if let Some(g) = &step.resource_group {
+                scope.level = Level::ResourceGroup(g.clone());
+            }
+            let name = step.name.as_deref().map_or_else(unknown_name, Val::str);
+            let location = step.location.as_deref().map_or_else(unknown_location, Val::str);
+            planned.extend(run(d, params, scope, name, location, warnings)?);
+        }
+        // Incremental mode: a later step's resource replaces an earlier one
+        // with the same id.
+        let mut last: HashMap<String, usize> = HashMap::new();
+        for (i, r) in planned.iter().enumerate() {
+            last.insert(r.id.to_ascii_lowercase(), i);
+        }
+        out.extend(
+            planned.into_iter().enumerate().filter(|(i, r)| last[&r.id.to_ascii_lowercase()] == *i).map(|(_, r)| r),
+        );
+        for d in &self.templates {
+            if skip.contains(&key(&d.file)) {
+                continue;
+            }
+            out.extend(run(d, values.clone(), top_scope(&d.root), unknown_name(), unknown_location(), warnings)?);
         }
         Ok(out)
     }
+}
+
+/// A JSON file named by the plan, read from disk.
+fn read_json(path: &Path, at: &Loc) -> Result<Vec<Doc>, LoadError> {
+    let name: Arc<str> = Arc::from(path.display().to_string());
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::new(at.clone(), format!("deployment plan: cannot read {}: {e}", path.display())))?;
+    let docs = crate::doc::parse_documents(&name, &jsonc::blank(&text))?;
+    if docs.len() != 1 {
+        return Err(LoadError::new(
+            at.clone(),
+            format!("deployment plan: {} is not one JSON document", path.display()),
+        ));
+    }
+    Ok(docs)
 }
 
 /// The scope a template deploys to, from its schema. Without a plan the
