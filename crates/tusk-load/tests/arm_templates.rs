@@ -317,7 +317,7 @@ fn a_deployment_plan_deploys_steps_in_order_into_their_groups() {
     std::fs::write(dir.join("spoke.json"), spoke).unwrap();
     let plan = "apiVersion: tusk.dev/v1alpha1\nkind: TuskConfig\ndeployments:\n  - template: hub/main.json\n    parameters: [hub/params.json]\n    values: {prefix: 10.0.0.0/16}\n    subscription: 11111111-1111-1111-1111-111111111111\n    resourceGroup: rg-hub\n    name: hub\n  - template: spoke.json\n    values: {hubGroup: rg-hub}\n    subscription: 11111111-1111-1111-1111-111111111111\n    resourceGroup: rg-spoke\n";
     std::fs::write(dir.join("tusk.yaml"), plan).unwrap();
-    let l = load_paths_with(&[dir.clone()], &ArmParams::default()).unwrap_or_else(|e| panic!("{e}"));
+    let l = load_paths_with(std::slice::from_ref(&dir), &ArmParams::default()).unwrap_or_else(|e| panic!("{e}"));
     std::fs::remove_dir_all(&dir).ok();
     let net = &l.estate.azure;
     // Loaded once each, through the plan (not again by the folder walk).
