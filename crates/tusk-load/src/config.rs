@@ -65,8 +65,8 @@ impl Builder {
         if kind != "TuskConfig" {
             return Err(cx.err(root.get("kind").unwrap_or(root), format!("unknown kind `{kind}`: expected TuskConfig")));
         }
-        // `deployments` is the ARM deployment plan, read by `arm::plan`.
-        only_keys(cx, root, &["apiVersion", "kind", "metadata", "nvas", "deployments"], "TuskConfig")?;
+        // `deployments` and `runtimeValues` are read by `arm::plan`.
+        only_keys(cx, root, &["apiVersion", "kind", "metadata", "nvas", "deployments", "runtimeValues"], "TuskConfig")?;
         for n in cx.seq(root, "nvas")? {
             self.nvas.push(nva(cx, n)?);
         }

@@ -333,3 +333,22 @@ fn a_deployment_plan_deploys_steps_in_order_into_their_groups() {
     assert_eq!(net.route_tables[0].routes[0].next_hop_ip.map(|i| i.to_string()).as_deref(), Some("10.0.1.4"));
     assert!(!l.warnings.iter().any(|w| w.message.contains("not bound to a template")), "{:?}", l.warnings);
 }
+
+#[test]
+fn runtime_values_pin_what_only_azure_decides() {
+    let config = "apiVersion: tusk.dev/v1alpha1\nkind: TuskConfig\nruntimeValues:\n  - resource: /providers/Microsoft.Network/azureFirewalls/fw\n    path: properties.ipConfigurations[0].properties.privateIPAddress\n    value: 10.0.1.5\n  - resource: /providers/Microsoft.Network/azureFirewalls/other\n    path: properties.x\n    value: 1\n";
+    let l = load_sources_with(
+        &[(Arc::from("t.json"), NESTED.into()), (Arc::from("tusk.yaml"), config.into())],
+        &ArmParams::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let net = &l.estate.azure;
+    assert_eq!(net.firewalls[0].private_ips[0].to_string(), "10.0.1.5");
+    assert_eq!(net.route_tables[0].routes[0].next_hop_ip.map(|i| i.to_string()).as_deref(), Some("10.0.1.5"));
+    assert!(!l.warnings.iter().any(|w| w.message.contains("dynamic allocation")));
+    assert!(
+        l.warnings.iter().any(|w| w.message.contains("matches no resource") && w.loc.pos.line == 7),
+        "{:?}",
+        l.warnings
+    );
+}

@@ -73,6 +73,7 @@ pub struct Collector {
     templates: Vec<Doc>,
     parameters: Vec<Doc>,
     plan: Vec<plan::Step>,
+    runtime: Vec<plan::RuntimeValue>,
 }
 
 impl Collector {
@@ -91,6 +92,7 @@ impl Collector {
     /// The `deployments:` of a `tusk.yaml` document, if any.
     pub fn add_plan(&mut self, d: &Doc) -> Result<(), LoadError> {
         self.plan.extend(plan::read(d)?);
+        self.runtime.extend(plan::read_runtime(d)?);
         Ok(())
     }
 
@@ -152,6 +154,8 @@ impl Collector {
         let mut skip = linked_files(&self.templates);
         skip.extend(step_template.iter().map(|&i| key(&self.templates[i].file)));
         let shared = Rc::new(Shared::default());
+        let used = std::cell::RefCell::new(vec![false; self.runtime.len()]);
+        let runtime = &self.runtime;
         let mut out = Vec::new();
         let run = |d: &Doc,
                    params: HashMap<String, Val>,
@@ -166,6 +170,8 @@ impl Collector {
                 files: &files,
                 skipped_types: BTreeMap::new(),
                 depth: 0,
+                runtime,
+                runtime_used: &used,
             };
             let deployment = Val::obj(vec![
                 ("name".into(), name),
@@ -223,6 +229,17 @@ impl Collector {
                 continue;
             }
             out.extend(run(d, values.clone(), top_scope(&d.root), unknown_name(), unknown_location(), warnings)?);
+        }
+        for (rv, used) in self.runtime.iter().zip(used.borrow().iter()) {
+            if !used {
+                warnings.push(Warning {
+                    loc: rv.loc.clone(),
+                    message: format!(
+                        "runtime value for `{}` matches no resource evaluated from a template",
+                        rv.resource
+                    ),
+                });
+            }
         }
         Ok(out)
     }

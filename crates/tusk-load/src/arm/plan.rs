@@ -93,3 +93,106 @@ pub fn read(doc: &Doc) -> Result<Vec<Step>, LoadError> {
     }
     Ok(steps)
 }
+
+/// A value the user knows that only Azure decides (`runtimeValues:` in
+/// `tusk.yaml`): `path` in the evaluated body of the resource `resource`.
+#[derive(Debug, Clone)]
+pub struct RuntimeValue {
+    pub loc: Loc,
+    pub resource: String,
+    pub path: Vec<PathSeg>,
+    pub value: Node,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathSeg {
+    Key(String),
+    Index(usize),
+}
+
+/// `properties.ipConfigurations[0].properties.privateIPAddress`.
+fn parse_path(s: &str) -> Option<Vec<PathSeg>> {
+    let mut out = Vec::new();
+    for part in s.split('.') {
+        let (name, mut rest) = part.split_once('[').map_or((part, ""), |(a, b)| (a, b));
+        if name.is_empty() {
+            return None;
+        }
+        out.push(PathSeg::Key(name.to_string()));
+        while !rest.is_empty() {
+            let (i, r) = rest.split_once(']')?;
+            out.push(PathSeg::Index(i.trim().parse().ok()?));
+            rest = r.strip_prefix('[').unwrap_or(r);
+            if !r.is_empty() && !r.starts_with('[') {
+                return None;
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The `runtimeValues:` of a `tusk.yaml` document.
+pub fn read_runtime(doc: &Doc) -> Result<Vec<RuntimeValue>, LoadError> {
+    let Some(list) = doc.root.get("runtimeValues") else { return Ok(Vec::new()) };
+    let err = |n: &Node, m: &str| LoadError::new(doc.loc(n), m.to_string());
+    let items = list.as_seq().ok_or_else(|| err(list, "`runtimeValues` must be a list"))?;
+    let mut out = Vec::new();
+    for it in items {
+        for (k, _) in it.as_map().ok_or_else(|| err(it, "a runtime value must be a mapping"))? {
+            if !matches!(k.as_str(), Some("resource" | "path" | "value")) {
+                return Err(err(k, "unknown key in a runtime value (expected resource, path, value)"));
+            }
+        }
+        let text = |key: &str| {
+            it.get(key).and_then(Node::as_str).ok_or_else(|| err(it, &format!("a runtime value needs `{key}`")))
+        };
+        let (resource, path) = (text("resource")?, text("path")?);
+        let path = parse_path(path)
+            .ok_or_else(|| err(it.get("path").unwrap_or(it), "`path` must look like `properties.a[0].b`"))?;
+        let value = it.get("value").ok_or_else(|| err(it, "a runtime value needs `value`"))?.clone();
+        out.push(RuntimeValue { loc: doc.loc(it), resource: resource.to_ascii_lowercase(), path, value });
+    }
+    Ok(out)
+}
+
+impl RuntimeValue {
+    /// Does this value belong to the resource `id`? An id without
+    /// subscription (`/providers/...` or `providers/...`) matches on that part.
+    pub fn matches(&self, id: &str) -> bool {
+        let id = id.to_ascii_lowercase();
+        id == self.resource
+            || (!self.resource.starts_with("/subscriptions/")
+                && id.ends_with(&format!("/{}", self.resource.trim_start_matches('/'))))
+    }
+
+    /// Sets the value in a body, creating missing object keys (not array
+    /// elements). `false` when the path does not fit the body.
+    pub fn apply(&self, body: &mut Node) -> bool {
+        use crate::doc::Value;
+        let mut cur = body;
+        for (k, seg) in self.path.iter().enumerate() {
+            let last = k + 1 == self.path.len();
+            let pos = cur.pos;
+            cur = match (seg, &mut cur.value) {
+                (PathSeg::Key(key), Value::Map(m)) => {
+                    let i = match m.iter().position(|(kn, _)| kn.as_str().is_some_and(|s| s.eq_ignore_ascii_case(key)))
+                    {
+                        Some(i) => i,
+                        None => {
+                            let text = Value::Scalar { text: key.clone(), quoted: true };
+                            m.push((Node { pos, value: text }, Node { pos, value: Value::Map(Vec::new()) }));
+                            m.len() - 1
+                        }
+                    };
+                    &mut m[i].1
+                }
+                (PathSeg::Index(i), Value::Seq(items)) if *i < items.len() => &mut items[*i],
+                _ => return false,
+            };
+            if last {
+                *cur = Node { pos: self.value.pos, value: self.value.value.clone() };
+            }
+        }
+        true
+    }
+}

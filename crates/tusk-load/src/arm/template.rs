@@ -40,6 +40,9 @@ pub struct Walker<'n, 'w> {
     /// Resource types outside the network model, with their count.
     pub skipped_types: BTreeMap<String, usize>,
     pub depth: usize,
+    /// `runtimeValues:` of `tusk.yaml`, and which of them were applied.
+    pub runtime: &'n [super::plan::RuntimeValue],
+    pub runtime_used: &'n RefCell<Vec<bool>>,
 }
 
 /// A deployment to run: the template, its parameter values, its scope.
@@ -393,6 +396,14 @@ impl<'n> Walker<'n, '_> {
             }
         };
         let mut node = self.body(env, r, f)?;
+        for (k, rv) in self.runtime.iter().enumerate().filter(|(_, rv)| rv.matches(&id)) {
+            if rv.apply(&mut node) {
+                self.runtime_used.borrow_mut()[k] = true;
+                self.warn(&file, r, format!("`{id}`: a runtime value from {} is used", rv.loc));
+            } else {
+                return Err(LoadError::new(rv.loc.clone(), format!("runtime value: the path does not fit `{id}`")));
+            }
+        }
         let mut val = super::value::evaluated_node_val(&node);
         if type_key == "microsoft.network/azurefirewalls" {
             let subnet = alloc::firewall_subnet(&val);
