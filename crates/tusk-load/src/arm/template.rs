@@ -507,9 +507,15 @@ impl<'n> Walker<'n, '_> {
             .and_then(Node::as_str)
             .is_some_and(|s| s.eq_ignore_ascii_case("inner"))
             || key(props, "templateLink").is_some();
+        // A nested deployment's location is its own `location`, else its
+        // parent deployment's (a resource-group deployment has none).
+        let location = match key(r, "location") {
+            Some(l) => env.eval_node(l, f)?,
+            None => super::funcs::property(&env.deployment, "location"),
+        };
         let deployment = Val::obj(vec![
             ("name".into(), name.clone()),
-            ("location".into(), Val::unknown("the deployment's location is given at deployment time")),
+            ("location".into(), location),
             ("properties".into(), Val::obj(vec![])),
         ]);
         self.depth += 1;
