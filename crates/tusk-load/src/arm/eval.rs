@@ -269,7 +269,7 @@ impl<'n> Env<'n> {
             },
             "copyindex" => self.copy_index(&vals, f),
             "filter" | "map" | "reduce" | "sort" | "toobject" | "mapvalues" | "groupby" => {
-                funcs::lambda_fn(&lname, &vals, &mut |l: &Lambda, xs: Vec<Val>| self.apply(l, xs, f))
+                super::lambda::lambda_fn(&lname, &vals, &mut |l: &Lambda, xs: Vec<Val>| self.apply(l, xs, f))
             }
             _ if name.contains('.') => self.call_udf(name, vals, f),
             _ => match scope::call(self, &lname, &vals) {

@@ -8,8 +8,7 @@
 //! Unknown arguments propagate: a function of an unknown value is unknown
 //! with the same reason.
 
-use super::value::{Lambda, Obj, Val};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use super::value::{Obj, Val};
 use std::rc::Rc;
 
 /// The functions this module and `eval`/`scope` evaluate (lower-cased), for
@@ -105,11 +104,11 @@ pub const EVALUATED: &[&str] = &[
     "reference",
 ];
 
-fn unknown_arg(args: &[Val]) -> Option<Val> {
+pub(super) fn unknown_arg(args: &[Val]) -> Option<Val> {
     args.iter().find(|a| a.is_unknown()).cloned()
 }
 
-fn bad(name: &str, args: &[Val]) -> Val {
+pub(super) fn bad(name: &str, args: &[Val]) -> Val {
     let types: Vec<&str> = args.iter().map(Val::type_name).collect();
     Val::unknown(format!("{name}() cannot take ({}) ", types.join(", ")))
 }
@@ -311,9 +310,9 @@ fn strings(name: &str, a: &[Val]) -> Option<Val> {
             _ => Val::unknown(format!("bool(): `{x}` is not true or false")),
         },
         ("json", [Val::Str(x)]) => json(x),
-        ("cidrsubnet", [Val::Str(n), Val::Int(c), Val::Int(k)]) => cidr_subnet(n, *c, *k),
-        ("cidrhost", [Val::Str(n), Val::Int(k)]) => cidr_host(n, *k),
-        ("parsecidr", [Val::Str(n)]) => parse_cidr(n),
+        ("cidrsubnet", [Val::Str(n), Val::Int(c), Val::Int(k)]) => super::cidr::cidr_subnet(n, *c, *k),
+        ("cidrhost", [Val::Str(n), Val::Int(k)]) => super::cidr::cidr_host(n, *k),
+        ("parsecidr", [Val::Str(n)]) => super::cidr::parse_cidr(n),
         _ => return None,
     };
     Some(r)
@@ -466,116 +465,6 @@ fn compare(name: &str, x: &Val, y: &Val) -> Val {
     })
 }
 
-/// The lambda functions (Microsoft Learn, "Lambda functions for ARM templates").
-pub fn lambda_fn(name: &str, a: &[Val], apply: &mut dyn FnMut(&Lambda, Vec<Val>) -> Val) -> Val {
-    if let Some(u) = unknown_arg(a) {
-        return u;
-    }
-    let items: Vec<Val> = match a.first() {
-        Some(Val::Arr(x)) => x.to_vec(),
-        Some(Val::Obj(o)) if name == "mapvalues" => o.entries.iter().map(|(_, v)| v.clone()).collect(),
-        _ => return bad(name, a),
-    };
-    let lam = |k: usize| match a.get(k) {
-        Some(Val::Lambda(l)) => Some(l.clone()),
-        _ => None,
-    };
-    match name {
-        "filter" | "map" => {
-            let Some(l) = lam(1) else { return bad(name, a) };
-            let mut out = Vec::new();
-            for (k, x) in items.into_iter().enumerate() {
-                let r = apply(&l, vec![x.clone(), Val::Int(k as i64)]);
-                if name == "map" {
-                    out.push(r);
-                    continue;
-                }
-                match r {
-                    Val::Bool(true) => out.push(x),
-                    Val::Bool(false) => {}
-                    Val::Unknown(u) => return Val::Unknown(u),
-                    _ => return Val::unknown("filter(): the predicate did not give a bool"),
-                }
-            }
-            Val::arr(out)
-        }
-        "reduce" => {
-            let (Some(init), Some(l)) = (a.get(1), lam(2)) else { return bad(name, a) };
-            let mut acc = init.clone();
-            for (k, x) in items.into_iter().enumerate() {
-                acc = apply(&l, vec![acc, x, Val::Int(k as i64)]);
-            }
-            acc
-        }
-        "sort" => {
-            let Some(l) = lam(1) else { return bad(name, a) };
-            let mut out = items;
-            let mut unknown = None;
-            // Insertion sort: the comparison is a template lambda that may be unknown.
-            for k in 1..out.len() {
-                let mut j = k;
-                while j > 0 {
-                    match apply(&l, vec![out[j].clone(), out[j - 1].clone()]) {
-                        Val::Bool(true) => out.swap(j, j - 1),
-                        Val::Bool(false) => break,
-                        other => {
-                            unknown.get_or_insert(other);
-                            break;
-                        }
-                    }
-                    j -= 1;
-                }
-            }
-            match unknown {
-                Some(u @ Val::Unknown(_)) => u,
-                Some(_) => Val::unknown("sort(): the comparison did not give a bool"),
-                None => Val::arr(out),
-            }
-        }
-        "toobject" => {
-            let Some(kl) = lam(1) else { return bad(name, a) };
-            let vl = lam(2);
-            let mut o = Obj::default();
-            for x in items {
-                let k = match apply(&kl, vec![x.clone()]) {
-                    Val::Str(k) => k.to_string(),
-                    Val::Unknown(u) => return Val::Unknown(u),
-                    _ => return Val::unknown("toObject(): a key is not a string"),
-                };
-                let v = match &vl {
-                    Some(l) => apply(l, vec![x]),
-                    None => x,
-                };
-                o.insert(k, v);
-            }
-            Val::Obj(Rc::new(o))
-        }
-        "mapvalues" => {
-            let (Some(Val::Obj(src)), Some(l)) = (a.first(), lam(1)) else { return bad(name, a) };
-            Val::obj(src.entries.iter().map(|(k, v)| (k.clone(), apply(&l, vec![v.clone()]))).collect())
-        }
-        "groupby" => {
-            let Some(l) = lam(1) else { return bad(name, a) };
-            let mut o = Obj::default();
-            for x in items {
-                let k = match apply(&l, vec![x.clone()]) {
-                    Val::Str(k) => k.to_string(),
-                    Val::Unknown(u) => return Val::Unknown(u),
-                    _ => return Val::unknown("groupBy(): a key is not a string"),
-                };
-                let mut list = match o.get(&k) {
-                    Some(Val::Arr(v)) => v.to_vec(),
-                    _ => Vec::new(),
-                };
-                list.push(x);
-                o.insert(k, Val::arr(list));
-            }
-            Val::Obj(Rc::new(o))
-        }
-        _ => bad(name, a),
-    }
-}
-
 /// .NET composite formatting as `format()` uses it: `{0}`, `{{`, `}}`.
 /// A format specifier (`{0:N2}`) gives an unknown value.
 fn format(f: &str, args: &[Val]) -> Val {
@@ -657,75 +546,6 @@ fn uri_component(x: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-fn parse_net(n: &str) -> Option<(IpAddr, u8)> {
-    let (a, l) = n.split_once('/')?;
-    let a: IpAddr = a.trim().parse().ok()?;
-    let l: u8 = l.trim().parse().ok()?;
-    let max = if a.is_ipv4() { 32 } else { 128 };
-    (l <= max).then_some((a, l))
-}
-
-fn v4_range(a: Ipv4Addr, len: u8) -> (u32, u32) {
-    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len as u32) };
-    let net = u32::from(a) & mask;
-    (net, net | !mask)
-}
-
-/// `cidrSubnet(network, newCIDR, index)` (ARM CIDR functions).
-fn cidr_subnet(n: &str, new: i64, k: i64) -> Val {
-    match parse_net(n) {
-        Some((IpAddr::V4(a), len)) if (len as i64..=32).contains(&new) && k >= 0 && k < 1i64 << (new - len as i64) => {
-            let (net, _) = v4_range(a, len);
-            let sub = net as u64 + ((k as u64) << (32 - new));
-            Val::str(format!("{}/{new}", Ipv4Addr::from(sub as u32)))
-        }
-        Some((IpAddr::V6(a), len)) if (len as i64..=128).contains(&new) && k >= 0 && (new - len as i64) < 63 => {
-            let base = u128::from(a) & if len == 0 { 0 } else { u128::MAX << (128 - len as u32) };
-            let sub = base.wrapping_add((k as u128).checked_shl(128 - new as u32).unwrap_or(0));
-            Val::str(format!("{}/{new}", Ipv6Addr::from(sub)))
-        }
-        _ => Val::unknown(format!("cidrSubnet(): cannot split `{n}` into /{new} number {k}")),
-    }
-}
-
-/// `cidrHost(network, index)`: the index-th usable address; for IPv4 the
-/// network address itself is not usable (parseCidr's `firstUsable`).
-fn cidr_host(n: &str, k: i64) -> Val {
-    match parse_net(n) {
-        Some((IpAddr::V4(a), len)) => {
-            let (net, bc) = v4_range(a, len);
-            if k < 0 || k > u32::MAX as i64 || net as u64 + 1 + k as u64 >= bc as u64 {
-                return Val::unknown(format!("cidrHost(): host {k} is outside `{n}`"));
-            }
-            Val::str(Ipv4Addr::from((net as u64 + 1 + k as u64) as u32).to_string())
-        }
-        Some((IpAddr::V6(a), len)) if k >= 0 => {
-            let base = u128::from(a) & if len == 0 { 0 } else { u128::MAX << (128 - len as u32) };
-            Val::str(Ipv6Addr::from(base.wrapping_add(k as u128)).to_string())
-        }
-        _ => Val::unknown(format!("cidrHost(): `{n}` is not a CIDR")),
-    }
-}
-
-fn parse_cidr(n: &str) -> Val {
-    match parse_net(n) {
-        Some((IpAddr::V4(a), len)) if len <= 32 => {
-            let (net, bc) = v4_range(a, len);
-            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len as u32) };
-            let ip = |x: u32| Val::str(Ipv4Addr::from(x).to_string());
-            Val::obj(vec![
-                ("network".into(), ip(net)),
-                ("netmask".into(), ip(mask)),
-                ("broadcast".into(), ip(bc)),
-                ("firstUsable".into(), ip(net.saturating_add(1).min(bc))),
-                ("lastUsable".into(), ip(bc.saturating_sub(1).max(net))),
-                ("cidr".into(), Val::Int(len as i64)),
-            ])
-        }
-        _ => Val::unknown(format!("parseCidr(): `{n}` is not an IPv4 CIDR tusk evaluates")),
-    }
 }
 
 #[cfg(test)]

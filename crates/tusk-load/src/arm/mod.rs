@@ -17,10 +17,14 @@
 //! network resource's name, address or reference depends on it.
 
 mod alloc;
+mod cidr;
 mod eval;
 mod expr;
 mod funcs;
 pub mod jsonc;
+mod lambda;
+mod order;
+mod params;
 mod plan;
 mod scope;
 mod template;

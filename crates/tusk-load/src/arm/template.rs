@@ -59,7 +59,7 @@ fn loc(file: &Arc<str>, n: &Node) -> Loc {
 }
 
 /// A key of a map node, case-insensitive, null values included.
-fn key<'a>(n: &'a Node, k: &str) -> Option<&'a Node> {
+pub(super) fn key<'a>(n: &'a Node, k: &str) -> Option<&'a Node> {
     n.as_map()?.iter().find(|(kn, _)| kn.as_str().is_some_and(|s| s.eq_ignore_ascii_case(k))).map(|(_, v)| v)
 }
 
@@ -91,14 +91,14 @@ impl<'n> Walker<'n, '_> {
             let name = k.as_str().unwrap_or_default().to_string();
             let lname = name.to_ascii_lowercase();
             let v = match given.remove(&lname) {
-                Some(v) => coerce(decl, v),
+                Some(v) => super::params::coerce(decl, v),
                 None => match key(decl, "defaultValue") {
                     Some(dv) => {
                         defaults.push((lname.clone(), dv));
                         Val::unknown(format!("the default of parameter `{name}` refers to itself"))
                     }
                     // languageVersion 2.0: a nullable parameter without a value is null.
-                    None if nullable(t, decl) => Val::Null,
+                    None if super::params::nullable(t, decl) => Val::Null,
                     None => {
                         self.warn(
                             &d.file,
@@ -218,7 +218,7 @@ impl<'n> Walker<'n, '_> {
             Some(Value::Map(m)) => m.iter().map(|(k, r)| (k.as_str(), r)).collect(),
             _ => Vec::new(),
         };
-        for (sym, r) in dependency_order(env, list, f) {
+        for (sym, r) in super::order::dependency_order(env, list, f) {
             self.resource(env, r, sym, None, scope, f)?;
         }
         Ok(())
@@ -418,7 +418,7 @@ impl<'n> Walker<'n, '_> {
                 }
             }
         }
-        if let Some((field, p)) = critical_missing_param(&val, "") {
+        if let Some((field, p)) = super::params::critical_missing_param(&val, "") {
             return Err(LoadError::new(
                 loc(&file, r),
                 format!("`{field}` of {full_type} `{id}` depends on parameter `{p}`, which has no value; give it with --param {p}=VALUE"),
@@ -552,57 +552,6 @@ impl<'n> Walker<'n, '_> {
     }
 }
 
-/// The resources in an order where each comes after those it `dependsOn`
-/// (a stable topological sort), so that `reference()` finds what it reads:
-/// ARM deploys in dependency order, not in the order written. A
-/// dependency is matched by symbolic name, name, or an id ending with the
-/// name; what cannot be matched keeps the written order.
-fn dependency_order<'n>(
-    env: &Env<'n>,
-    list: Vec<(Option<&'n str>, &'n Node)>,
-    f: &Frame,
-) -> Vec<(Option<&'n str>, &'n Node)> {
-    let names: Vec<Vec<String>> = list
-        .iter()
-        .map(|(sym, r)| {
-            let mut keys: Vec<String> = sym.iter().map(|s| s.to_ascii_lowercase()).collect();
-            if let Some(Ok(Val::Str(n))) = key(r, "name").map(|n| env.eval_node(n, f)) {
-                keys.push(n.to_ascii_lowercase());
-            }
-            keys
-        })
-        .collect();
-    let deps: Vec<Vec<usize>> = list
-        .iter()
-        .enumerate()
-        .map(|(i, (_, r))| {
-            let mut out = Vec::new();
-            for d in key(r, "dependsOn").and_then(Node::as_seq).unwrap_or_default() {
-                let Some(Ok(Val::Str(d))) = Some(env.eval_node(d, f)) else { continue };
-                let d = d.to_ascii_lowercase();
-                for (j, keys) in names.iter().enumerate() {
-                    let hit = keys.iter().any(|k| d == *k || d.ends_with(&format!("/{k}")));
-                    if j != i && hit {
-                        out.push(j);
-                    }
-                }
-            }
-            out
-        })
-        .collect();
-    let mut done = vec![false; list.len()];
-    let mut order = Vec::with_capacity(list.len());
-    while order.len() < list.len() {
-        let next = (0..list.len())
-            .find(|&i| !done[i] && deps[i].iter().all(|&j| done[j]))
-            .or_else(|| (0..list.len()).find(|&i| !done[i]))
-            .expect("some resource is left");
-        done[next] = true;
-        order.push(list[next]);
-    }
-    order
-}
-
 /// A file path with `.` and `..` resolved, as the input names files.
 pub fn normalize(p: &Path) -> String {
     let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
@@ -617,52 +566,4 @@ pub fn normalize(p: &Path) -> String {
         }
     }
     parts.iter().map(|s| s.to_string_lossy()).collect::<Vec<_>>().join("/")
-}
-
-/// `nullable: true` on the declaration or on the definition it `$ref`s.
-fn nullable(t: &Node, decl: &Node) -> bool {
-    if key(decl, "nullable").and_then(Node::as_bool) == Some(true) {
-        return true;
-    }
-    let Some(r) = key(decl, "$ref").and_then(Node::as_str).and_then(|r| r.strip_prefix("#/definitions/")) else {
-        return false;
-    };
-    key(t, "definitions").and_then(|d| key(d, r)).and_then(|d| key(d, "nullable")).and_then(Node::as_bool) == Some(true)
-}
-
-/// A value given for a declared parameter, read as the declared type
-/// (a `--param` value is text).
-fn coerce(decl: &Node, v: Val) -> Val {
-    let ty = key(decl, "type").and_then(Node::as_str).unwrap_or("string").to_ascii_lowercase();
-    match (ty.as_str(), &v) {
-        ("int", Val::Str(s)) => s.trim().parse().map(Val::Int).unwrap_or(v),
-        ("bool", Val::Str(s)) => match s.to_ascii_lowercase().as_str() {
-            "true" => Val::Bool(true),
-            "false" => Val::Bool(false),
-            _ => v,
-        },
-        ("array" | "object" | "secureobject", Val::Str(s)) => match super::funcs::call("json", &[Val::str(&**s)]) {
-            Val::Unknown(_) => v,
-            j => j,
-        },
-        _ => v,
-    }
-}
-
-/// A field of a network resource that names an address or another resource
-/// and depends on a parameter without value: (field, parameter).
-fn critical_missing_param(v: &Val, field: &str) -> Option<(String, String)> {
-    match v {
-        Val::Unknown(u) => {
-            let f = field.to_ascii_lowercase();
-            let critical = f == "id" || f.contains("address") || f.contains("prefix");
-            match (&u.param, critical) {
-                (Some(p), true) => Some((field.to_string(), p.clone())),
-                _ => None,
-            }
-        }
-        Val::Arr(a) => a.iter().find_map(|x| critical_missing_param(x, field)),
-        Val::Obj(o) => o.entries.iter().find_map(|(k, x)| critical_missing_param(x, k)),
-        _ => None,
-    }
 }
