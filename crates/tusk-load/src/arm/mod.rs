@@ -228,6 +228,33 @@ impl Collector {
         out.extend(
             planned.into_iter().enumerate().filter(|(i, r)| last[&r.id.to_ascii_lowercase()] == *i).map(|(_, r)| r),
         );
+        // A command-line parameter that no template given declares (ARM
+        // rejects undeclared parameters; here several templates share them).
+        let declared: HashSet<String> = self
+            .templates
+            .iter()
+            .filter(|d| !skip.contains(&key(&d.file)))
+            .filter_map(|d| d.root.get("parameters").and_then(Node::as_map))
+            .flat_map(|m| m.iter().filter_map(|(k, _)| k.as_str().map(str::to_ascii_lowercase)))
+            .collect();
+        if self.templates.iter().any(|d| !skip.contains(&key(&d.file))) {
+            for (name, _) in given.values.iter().filter(|(n, _)| !declared.contains(&n.to_ascii_lowercase())) {
+                warnings.push(Warning {
+                    loc: Loc::new(Arc::from("--param"), Pos::default()),
+                    message: format!("parameter `{name}` is given but no template declares it; ignored"),
+                });
+            }
+            let from_cli: HashSet<String> = given.values.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+            let mut from_files: Vec<&String> =
+                values.keys().filter(|k| !declared.contains(*k) && !from_cli.contains(*k)).collect();
+            from_files.sort();
+            for name in from_files {
+                warnings.push(Warning {
+                    loc: Loc::new(Arc::from("--parameters"), Pos::default()),
+                    message: format!("parameter `{name}` of the parameters file is declared by no template; ignored"),
+                });
+            }
+        }
         for d in &self.templates {
             if skip.contains(&key(&d.file)) {
                 continue;

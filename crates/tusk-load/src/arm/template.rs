@@ -124,14 +124,6 @@ impl<'n> Walker<'n, '_> {
                 env.params.insert(lname.clone(), v);
             }
         }
-        if self.depth == 0 {
-            for k in given.keys() {
-                self.warnings.push(Warning {
-                    loc: loc(&d.file, t),
-                    message: format!("parameter `{k}` is given but the template does not declare it; ignored"),
-                });
-            }
-        }
         if let Some(vars) = key(t, "variables").and_then(Node::as_map) {
             for (k, v) in vars {
                 let name = k.as_str().unwrap_or_default();
