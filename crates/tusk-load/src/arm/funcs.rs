@@ -319,6 +319,23 @@ fn strings(name: &str, a: &[Val]) -> Option<Val> {
 }
 
 fn collections(name: &str, a: &[Val]) -> Val {
+    // A resource's state read by `reference()` holds only what the template
+    // sets: questions about its whole key set are known only after deployment.
+    let open = a.iter().find_map(|x| match x {
+        Val::Obj(o) => o.open.clone(),
+        _ => None,
+    });
+    if let Some(what) = open {
+        let decided = matches!((name, a), ("contains", [Val::Obj(o), Val::Str(k)]) if o.get(k).is_some());
+        if !decided
+            && matches!(
+                name,
+                "contains" | "empty" | "length" | "objectkeys" | "items" | "equals" | "union" | "intersection"
+            )
+        {
+            return Val::unknown(format!("{name}() of the state of {what}, known only after deployment"));
+        }
+    }
     match (name, a) {
         ("array", [Val::Arr(_)]) => a[0].clone(),
         ("array", [v]) => Val::arr(vec![v.clone()]),
@@ -582,6 +599,11 @@ mod tests {
     fn collections_union_and_tryget() {
         let o1 = Val::obj(vec![("a".into(), Val::Int(1))]);
         let o2 = Val::obj(vec![("b".into(), Val::Int(2))]);
+        assert!(matches!(call("equals", &[st("A"), st("a")]), Val::Bool(false)));
+        let state = Val::Obj(Rc::new(Obj { entries: vec![("a".into(), Val::Int(1))], open: Some("`r`".into()) }));
+        assert!(call("contains", &[state.clone(), st("zz")]).is_unknown());
+        assert!(matches!(call("contains", &[state.clone(), st("a")]), Val::Bool(true)));
+        assert!(call("length", &[state]).is_unknown());
         let u = call("union", &[o1.clone(), o2]);
         assert_eq!(call("length", &[u]).to_json(), "2");
         assert!(matches!(call("tryget", &[o1.clone(), st("zz")]), Val::Null));

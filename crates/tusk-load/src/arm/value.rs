@@ -105,16 +105,17 @@ impl Val {
         }
     }
 
-    /// ARM's equality: strings compare case-insensitively (`equals` docs:
-    /// "Checks whether two values equal each other"; ARM string comparison
-    /// is ordinal ignore-case), arrays and objects element-wise.
+    /// ARM's equality (`equals`, and `contains` / `union` on arrays):
+    /// strings compare case-sensitively (Bicep compiles its case-sensitive
+    /// `==` to `equals`, and `=~` to `equals(toLower(..), toLower(..))`),
+    /// object keys case-insensitively, arrays and objects element-wise.
     pub fn arm_eq(&self, o: &Val) -> bool {
         match (self, o) {
             (Val::Null, Val::Null) => true,
             (Val::Bool(a), Val::Bool(b)) => a == b,
             (Val::Int(a), Val::Int(b)) => a == b,
             (Val::Num(a), Val::Num(b)) => a == b,
-            (Val::Str(a), Val::Str(b)) => a.eq_ignore_ascii_case(b),
+            (Val::Str(a), Val::Str(b)) => a == b,
             (Val::Arr(a), Val::Arr(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.arm_eq(y)),
             (Val::Obj(a), Val::Obj(b)) => {
                 a.entries.len() == b.entries.len()
