@@ -22,6 +22,12 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// ARM template parameter value (repeatable); wins over --parameters.
+    #[arg(long = "param", global = true, value_name = "NAME=VALUE")]
+    param: Vec<String>,
+    /// ARM parameters file (deploymentParameters.json schema) for the templates given (repeatable).
+    #[arg(long = "parameters", global = true, value_name = "FILE")]
+    parameters: Vec<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -44,6 +50,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = cmd::set_arm_params(&cli.param, &cli.parameters) {
+        eprintln!("tusk: {e:#}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Matrix(a) => cmd::matrix::run(a),

@@ -47,7 +47,8 @@ pub const API_GROUP: &str = "tusk.dev/";
 pub const API_VERSIONS: &[&str] = &["tusk.dev/v1alpha1"];
 
 /// The keys of a `TuskConfig` document (docs/tusk-yaml.md, "Document").
-const TOP_LEVEL_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "nvas"];
+/// `deployments` and `runtimeValues` are read by `arm::plan`.
+const TOP_LEVEL_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "nvas", "deployments", "runtimeValues"];
 
 /// Is this document tusk's own configuration?
 pub fn is_config(root: &Node) -> bool {

@@ -12,6 +12,7 @@
 //! loader recognises is Azure, and anything else is an error. The
 //! configuration is bound to the Azure resources last (an NVA names a NIC).
 
+pub mod arm;
 pub mod azure;
 pub mod config;
 pub mod doc;
@@ -46,7 +47,10 @@ pub fn input_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     for p in entries {
         if p.is_dir() {
             out.extend(input_files(&p)?);
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")) {
+        } else if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json" | "bicep" | "bicepparam")
+        ) {
             out.push(p);
         }
     }
@@ -55,6 +59,11 @@ pub fn input_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
 
 /// Loads every file under `paths` into one estate.
 pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
+    load_paths_with(paths, &arm::ArmParams::default())
+}
+
+/// [`load_paths`] with ARM template parameter values.
+pub fn load_paths_with(paths: &[PathBuf], params: &arm::ArmParams) -> Result<Loaded, LoadError> {
     let mut sources = Vec::new();
     for p in paths {
         for f in input_files(p)? {
@@ -64,19 +73,36 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
             sources.push((name, text));
         }
     }
-    load_sources(&sources)
+    load_sources_with(&sources, params)
 }
 
 /// Loads in-memory sources (name, text): the embedded demo and tests use this.
 pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError> {
+    load_sources_with(sources, &arm::ArmParams::default())
+}
+
+/// [`load_sources`] with ARM template parameter values.
+pub fn load_sources_with(sources: &[(Arc<str>, String)], params: &arm::ArmParams) -> Result<Loaded, LoadError> {
+    let mut templates = arm::Collector::default();
     let mut k8s = k8s::Builder::default();
     let mut az = azure::Builder::default();
     let mut cfg = config::Builder::default();
     let mut warnings = Vec::new();
     let mut unrecognised: Option<LoadError> = None;
-    for (name, text) in sources {
-        doc::for_each_document(name, text, |d| {
-            if config::is_config(&d.root) {
+    let bicep: Vec<&Arc<str>> = sources.iter().map(|(n, _)| n).filter(|n| arm::is_bicep(n)).collect();
+    if let Some(first) = bicep.first() {
+        warnings.push(arm::bicep_warning(first, bicep.len()));
+    }
+    for (name, text) in sources.iter().filter(|(n, _)| !arm::is_bicep(n)) {
+        // ARM's JSON allows comments and trailing commas (see arm::jsonc).
+        let text = if name.ends_with(".json") { arm::jsonc::blank(text) } else { text.as_str().into() };
+        doc::for_each_document(name, &text, |d| {
+            if arm::is_template(&d.root) {
+                templates.add_template(d);
+            } else if arm::is_parameters(&d.root) {
+                templates.add_parameters(d);
+            } else if config::is_config(&d.root) {
+                templates.add_plan(&d)?;
                 cfg.add_document(&d)?;
             } else if k8s::is_k8s(&d.root) {
                 k8s.add_document(&d, &mut warnings)?;
@@ -94,6 +120,9 @@ pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError>
             }
             Ok(())
         })?;
+    }
+    for r in templates.evaluate(params, &mut warnings)? {
+        az.add_evaluated(r, &mut warnings)?;
     }
     if let Some(e) = unrecognised.filter(|_| k8s.is_empty() && az.is_empty() && cfg.is_empty()) {
         return Err(e);

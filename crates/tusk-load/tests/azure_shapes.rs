@@ -86,43 +86,7 @@ fn rest_lists_and_arrays_hold_several_resources() {
     assert!(l.warnings.iter().any(|w| w.message.contains("defined again")));
 }
 
-#[test]
-fn arm_templates_take_literals_and_resource_ids_and_warn_on_expressions() {
-    let l = load(
-        r#"{
-  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-  "contentVersion": "1.0.0.0",
-  "parameters": {"prefix": {"type": "string"}},
-  "resources": [
-    {"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01", "name": "nsg-app",
-     "properties": {"securityRules": [
-       {"name": "allow-https", "properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
-        "sourceAddressPrefix": "[parameters('prefix')]", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "443"}}]}},
-    {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "vnet-app",
-     "properties": {"addressSpace": {"addressPrefixes": ["10.5.0.0/16"]},
-       "subnets": [{"name": "app", "properties": {"addressPrefix": "10.5.1.0/24",
-         "networkSecurityGroup": {"id": "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg-app')]"}}}]}},
-    {"type": "Microsoft.Network/routeTables", "apiVersion": "2023-09-01", "name": "[concat('rt-', parameters('prefix'))]",
-     "properties": {"routes": []}}
-  ]
-}"#,
-    );
-    let net = &l.estate.azure;
-    assert_eq!(net.nsgs.len(), 1);
-    assert_eq!(net.vnets[0].address_space[0].to_string(), "10.5.0.0/16");
-    // resourceId() with literal arguments resolves like an id.
-    assert_eq!(net.subnets[0].nsg, Some(Link::Found(0)));
-    // An expression is a warning and the value is unknown.
-    assert!(matches!(net.nsgs[0].rules[0].sources[0], AddressMatch::Unknown(_)));
-    assert!(
-        l.warnings.iter().any(|w| w.message.contains("parameters('prefix')") && w.loc.pos.line == 9),
-        "{:?}",
-        l.warnings
-    );
-    // A resource whose name is an expression cannot be identified: skipped.
-    assert!(net.route_tables.is_empty());
-    assert!(l.warnings.iter().any(|w| w.message.contains("skipped")));
-}
+// ARM templates are evaluated: see tests/arm_templates.rs.
 
 #[test]
 fn unknown_resource_types_are_skipped_with_a_warning() {

@@ -13,10 +13,29 @@ use std::path::PathBuf;
 use tusk_load::Loaded;
 use tusk_policy::{PolicyEngine, Semantics};
 
+/// ARM parameter values from `--param` / `--parameters`, set once by `main`.
+static ARM_PARAMS: std::sync::OnceLock<tusk_load::arm::ArmParams> = std::sync::OnceLock::new();
+
+/// Reads `--param NAME=VALUE` and `--parameters FILE` for every command that loads inputs.
+pub fn set_arm_params(values: &[String], files: &[PathBuf]) -> anyhow::Result<()> {
+    let mut p = tusk_load::arm::ArmParams::default();
+    for v in values {
+        let (k, val) = v.split_once('=').ok_or_else(|| anyhow::anyhow!("--param `{v}`: expected NAME=VALUE"))?;
+        p.values.push((k.trim().to_string(), val.to_string()));
+    }
+    for f in files {
+        let text = std::fs::read_to_string(f).map_err(|e| anyhow::anyhow!("--parameters {}: {e}", f.display()))?;
+        p.files.push((f.display().to_string().into(), text));
+    }
+    let _ = ARM_PARAMS.set(p);
+    Ok(())
+}
+
 /// Loads the inputs, printing warnings to stderr. A load error becomes the
 /// command's error (exit code 2, nothing printed on stdout).
 pub fn load(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
-    let loaded = tusk_load::load_paths(paths).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let params = ARM_PARAMS.get().cloned().unwrap_or_default();
+    let loaded = tusk_load::load_paths_with(paths, &params).map_err(|e| anyhow::anyhow!("{e}"))?;
     for w in &loaded.warnings {
         eprintln!("{w}");
     }

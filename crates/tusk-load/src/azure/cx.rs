@@ -87,7 +87,9 @@ impl Cx<'_> {
             Some(s) => s.iter().collect(),
             None => vec![v],
         };
-        items.into_iter().filter_map(|i| i.as_str().map(|s| (s, i))).collect()
+        // An empty string is an unset field: templates (Azure Verified
+        // Modules) send `''` for the singular field when the plural is used.
+        items.into_iter().filter_map(|i| i.as_str().filter(|s| !s.is_empty()).map(|s| (s, i))).collect()
     }
 
     /// A port range field: `*`, `80`, `8000-8080`.

@@ -73,6 +73,13 @@ impl Builder {
         Ok(())
     }
 
+    /// A resource evaluated from an ARM template (see `crate::arm`).
+    pub fn add_evaluated(&mut self, r: crate::arm::Evaluated, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
+        let doc = Doc { file: r.file, root: r.node };
+        let raw = shape::RawResource { node: &doc.root, id: ResourceId::new(r.id), type_key: r.type_key };
+        self.add_resource(&doc, raw, warnings)
+    }
+
     fn add_resource(&mut self, doc: &Doc, r: shape::RawResource, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
         let t = r.type_key.as_str();
         let short = t.rsplit('/').next().unwrap_or(t).to_string();
