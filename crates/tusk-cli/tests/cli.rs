@@ -146,6 +146,27 @@ fn every_json_document_has_a_schema_and_camel_case_keys() {
     let row = &v["rows"][0];
     assert!(row["allowedText"].is_string() && row["allowed"]["nonPortProtocols"].is_boolean(), "{row}");
     assert_no_snake_case_keys(&v);
+
+    // Every other command, on the repository's own inputs.
+    let azure = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/azure/fig3-nva/input");
+    let (k8s, net) = (s(&input), s(&azure));
+    let flow = ["--from", "spoke1-node", "--to", "spoke2-node", "--port", "443"];
+    let runs: Vec<(&str, Vec<&str>)> = vec![
+        ("tusk.explain/v1", vec!["explain", &k8s, "--from", "r/src", "--to", "r/in", "--port", "80"]),
+        ("tusk.trace/v1", [&["trace", &net][..], &flow].concat()),
+        ("tusk.trace-any/v1", [&["trace", &net, "--proto", "any"][..], &flow].concat()),
+        ("tusk.routes/v1", vec!["routes", &net, "--subnet", "spoke1/aks-nodes"]),
+        ("tusk.rules/v1", vec!["rules", &net, "--nic", "hub-nva-nic"]),
+        ("tusk.reach/v1", vec!["reach", &net, "--port", "443"]),
+    ];
+    for (schema, mut args) in runs {
+        args.extend(["-o", "json"]);
+        let out = tusk(&args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["schema"], schema, "{args:?}");
+        assert_no_snake_case_keys(&v);
+    }
 }
 
 /// Fails on any object key with an underscore (tusk's JSON is camelCase).

@@ -23,14 +23,45 @@ pub struct AnyProtocol {
 
 /// Combines one trace per protocol (see the module documentation).
 pub fn any_protocol(traces: &[Trace]) -> AnyProtocol {
-    let by = |v: Verdict| traces.iter().filter(|t| t.verdict == v).map(|t| t.flow.proto).collect::<Vec<_>>();
+    combine(traces.iter().map(|t| (t.flow.proto, t.verdict)))
+}
+
+/// The rule itself, over each protocol's verdict.
+fn combine(verdicts: impl Iterator<Item = (Protocol, Verdict)> + Clone) -> AnyProtocol {
+    let by = |v: Verdict| verdicts.clone().filter(|(_, x)| *x == v).map(|(p, _)| p).collect::<Vec<_>>();
     let (allowed, denied) = (by(Verdict::Allowed), by(Verdict::Denied));
     let verdict = if !allowed.is_empty() {
         Verdict::Allowed
-    } else if denied.len() == traces.len() {
+    } else if denied.len() == verdicts.count() {
         Verdict::Denied
     } else {
         Verdict::Unknown
     };
     AnyProtocol { verdict, allowed, denied }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Protocol::{Icmp, Tcp, Udp};
+    use Verdict::{Allowed, Denied, Unknown};
+
+    fn of(v: &[(Protocol, Verdict)]) -> AnyProtocol {
+        combine(v.iter().copied())
+    }
+
+    #[test]
+    fn one_allowed_protocol_is_reachability() {
+        let a = of(&[(Tcp, Denied), (Udp, Allowed), (Icmp, Unknown)]);
+        assert_eq!((a.verdict, a.allowed, a.denied), (Allowed, vec![Udp], vec![Tcp]));
+    }
+
+    #[test]
+    fn denied_only_when_every_protocol_is_denied() {
+        assert_eq!(of(&[(Tcp, Denied), (Udp, Denied), (Icmp, Denied)]).verdict, Denied);
+        // One protocol tusk cannot decide keeps the answer open, never denied by guess.
+        let a = of(&[(Tcp, Denied), (Udp, Unknown), (Icmp, Denied)]);
+        assert_eq!((a.verdict, a.denied), (Unknown, vec![Tcp, Icmp]));
+        assert_eq!(of(&[(Tcp, Unknown)]).verdict, Unknown);
+    }
 }
