@@ -1,18 +1,8 @@
 //! `tusk trace` across real ARM templates of `../shared/realworld/`,
 //! evaluated with `--param` (run when present, required when CI=true).
 
-use std::path::PathBuf;
 use std::process::Command;
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(rel);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "../shared/{rel} not found and CI=true");
-    eprintln!("skipped: ../shared/{rel} not found");
-    None
-}
+use tusk_testkit::shared;
 
 fn trace(file: &std::path::Path, params: &[&str], from: &str, to: &str, port: &str) -> String {
     let mut args: Vec<String> = vec!["trace".into(), file.display().to_string()];

@@ -203,15 +203,7 @@ fn comments_inside_arrays_never_become_data() {
 
 // ---- real templates -------------------------------------------------------
 
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(rel);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "../shared/{rel} not found and CI=true");
-    eprintln!("skipped: ../shared/{rel} not found");
-    None
-}
+use tusk_testkit::shared;
 
 /// vnets, subnets, peerings, NSGs, route tables, firewalls, public IPs,
 /// gateways, NICs, private endpoints.
