@@ -3,7 +3,6 @@
 //! languageVersion 2.0, comments; and the real templates of
 //! `../shared/realworld/` (run when present, required when CI=true).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use tusk_load::arm::ArmParams;
 use tusk_load::{load_paths_with, load_sources_with, Loaded};
