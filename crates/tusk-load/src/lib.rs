@@ -16,6 +16,7 @@ pub mod azure;
 pub mod config;
 pub mod doc;
 pub mod k8s;
+pub mod terraform;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -64,7 +65,14 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
             sources.push((name, text));
         }
     }
-    load_sources(&sources)
+    let hcl = terraform::hcl_notice(paths);
+    match hcl {
+        Some((loc, msg)) if sources.is_empty() => Err(LoadError::new(loc, msg)),
+        _ => load_sources(&sources).map(|mut l| {
+            l.warnings.extend(hcl.map(|(loc, message)| Warning { loc, message }));
+            l
+        }),
+    }
 }
 
 /// Loads in-memory sources (name, text): the embedded demo and tests use this.
@@ -80,6 +88,8 @@ pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError>
                 cfg.add_document(&d)?;
             } else if k8s::is_k8s(&d.root) {
                 k8s.add_document(&d, &mut warnings)?;
+            } else if terraform::is_terraform(&d.root) {
+                terraform::add_document(&d, &mut az, &mut warnings)?;
             } else if azure::is_azure(&d.root) {
                 az.add_document(&d, &mut warnings)?;
             } else {
