@@ -135,6 +135,7 @@ def estate(new_hub, new_spokes):
                    "ip_configuration": [{"name": const("ipconfig1"), "private_ip_address": const("10.0.2.4"),
                                          "subnet_id": ref("azurerm_subnet.shared.id", "azurerm_subnet.shared")}]},
                   unknown_when_new=("id", "ip_configuration.0.subnet_id")))
+    rs.append(vm(hub, "vm", "hub-vm", f"{P}/networkInterfaces/hub-vm-nic", "azurerm_network_interface.vm"))
     for r in rs:
         r.new = new_hub
     spokes = []
@@ -199,7 +200,8 @@ def estate(new_hub, new_spokes):
                  "remote_virtual_network_id": ref("var.hub_vnet_id")},
                 unknown_when_new=("id",) + (("remote_virtual_network_id",) if new_hub else ())),
         ]
-        for r in spokes[-8:]:
+        spokes.append(vm(m, "node", f"{key}-node", f"{P}/networkInterfaces/{key}-node-nic", "azurerm_network_interface.node"))
+        for r in spokes[-9:]:
             r.key = None
             r.new = new_spokes
         spokes.append(Res("", "azurerm_virtual_network_peering", f"hub_to_{key}",
@@ -254,6 +256,15 @@ def estate(new_hub, new_spokes):
                               "subnet_id": ref("azurerm_subnet.aks.id", "azurerm_subnet.aks")}},
     }
     return rs + spokes, config_modules
+
+
+def vm(module, tf, name, nic, nic_ref):
+    vid = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Compute/virtualMachines/{name}"
+    return Res(module, "azurerm_linux_virtual_machine", tf,
+               {"id": vid, "name": name, "resource_group_name": RG, "size": "Standard_B2s", "network_interface_ids": [nic],
+                "private_ip_address": None},
+               {"name": const(name), "network_interface_ids": ref(f"{nic_ref}.id", nic_ref)},
+               unknown_when_new=("id", "network_interface_ids.0"))
 
 
 def values_of(r):

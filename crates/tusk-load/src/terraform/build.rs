@@ -222,14 +222,14 @@ impl<'a, 'w> Tr<'a, 'w> {
         }
     }
 
-    /// A list of scalars: known items, one marker if unknown, or absent.
-    pub fn list(&self, c: &Cur, path: &str) -> Option<Node> {
+    /// A list of scalars: known items, a marker for each unknown item (or
+    /// one if the whole list is unknown), or absent.
+    pub fn list(&self, c: &Cur<'a>, path: &str) -> Option<Node> {
         let f = field_path(c, path);
         match f.known() {
             Some(n) => match n.as_seq() {
-                Some(items) => {
-                    let items: Vec<Node> =
-                        items.iter().filter(|i| i.as_str().is_some_and(|s| !s.is_empty())).cloned().collect();
+                Some(_) => {
+                    let items = self.items_or_markers(&f, |_, e| self.marker(e));
                     (!items.is_empty()).then(|| seq(n.pos, items))
                 }
                 None => Some(seq(n.pos, vec![n.clone()])),
@@ -237,6 +237,23 @@ impl<'a, 'w> Tr<'a, 'w> {
             None if f.is_unknown() => Some(seq(f.pos, vec![self.marker(&f)])),
             None => None,
         }
+    }
+
+    /// The known items of a list, and for each item the plan does not know
+    /// (`after_unknown` `[true]`), what `unknown` makes of it.
+    fn items_or_markers(&self, f: &Cur<'a>, unknown: impl Fn(usize, &Cur<'a>) -> Node) -> Vec<Node> {
+        let Some(items) = f.v.and_then(Node::as_seq) else { return Vec::new() };
+        let us = f.u.and_then(Node::as_seq);
+        let mut out = Vec::new();
+        for (k, it) in items.iter().enumerate() {
+            if it.as_str().is_some_and(|s| !s.is_empty()) || it.as_map().is_some() {
+                out.push(it.clone());
+            } else if us.and_then(|u| u.get(k)).and_then(Node::as_bool) == Some(true) {
+                let e = Cur { path: format!("{}[{k}]", f.path), pos: it.pos, v: None, u: None, ..f.clone() };
+                out.push(unknown(k, &e));
+            }
+        }
+        out
     }
 
     /// A list of CIDRs, which the Azure loader reads only as literals: an
@@ -285,19 +302,21 @@ impl<'a, 'w> Tr<'a, 'w> {
         }
     }
 
-    /// A list of resource ids, each resolved like [`Tr::id`].
-    pub fn ids(&self, c: &Cur, path: &str) -> Vec<Node> {
+    /// A list of resource ids, each resolved like [`Tr::id`]. The list has
+    /// one expression: an unknown item is resolved when the list has one
+    /// item (`[azurerm_application_security_group.web.id]`).
+    pub fn ids(&self, c: &Cur<'a>, path: &str) -> Vec<Node> {
         let f = field_path(c, path);
+        let resolve = |e: &Cur<'a>| match self.target(e).ok().and_then(|t| self.arm_id(t)) {
+            Some(id) => s(e.pos, id),
+            None => self.marker(e),
+        };
         if let Some(items) = f.known().and_then(Node::as_seq) {
-            return items.iter().filter(|i| i.as_str().is_some_and(|s| !s.is_empty())).cloned().collect();
+            let single = items.len() == 1;
+            return self.items_or_markers(&f, |_, e| if single { resolve(e) } else { self.marker(e) });
         }
         if f.is_unknown() {
-            // One expression for the whole list: resolvable when it names
-            // one resource (`[azurerm_application_security_group.web.id]`).
-            return vec![match self.target(&f).ok().and_then(|t| self.arm_id(t)) {
-                Some(id) => s(f.pos, id),
-                None => self.marker(&f),
-            }];
+            return vec![resolve(&f)];
         }
         Vec::new()
     }

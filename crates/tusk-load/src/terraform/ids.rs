@@ -30,6 +30,9 @@ pub fn arm_type(tf_type: &str) -> Option<&'static str> {
         "azurerm_local_network_gateway" => "Microsoft.Network/localNetworkGateways",
         "azurerm_virtual_network_gateway_connection" => "Microsoft.Network/connections",
         "azurerm_kubernetes_cluster" => "Microsoft.ContainerService/managedClusters",
+        "azurerm_linux_virtual_machine" | "azurerm_windows_virtual_machine" | "azurerm_virtual_machine" => {
+            "Microsoft.Compute/virtualMachines"
+        }
         _ => return None,
     })
 }

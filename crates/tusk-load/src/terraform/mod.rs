@@ -45,13 +45,22 @@ pub fn is_terraform(root: &Node) -> bool {
 
 /// Translates a plan or state into ARM bodies and hands them to `az`.
 pub fn add_document(d: &Doc, az: &mut azure::Builder, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
+    match arm_bodies(d, warnings)? {
+        Some(root) => az.add_document(&Doc { file: d.file.clone(), root }, warnings),
+        None => Ok(()),
+    }
+}
+
+/// The ARM resource bodies a plan or state stands for, as one list (what
+/// [`add_document`] gives the Azure loader); `None` for a raw state file.
+pub fn arm_bodies(d: &Doc, warnings: &mut Vec<Warning>) -> Result<Option<Node>, LoadError> {
     let Some(version) = d.root.get("format_version") else {
         warnings.push(Warning {
             loc: d.loc(&d.root),
             message: "a raw Terraform state file is not read; run `terraform show -json > state.json` and pass that"
                 .into(),
         });
-        return Ok(());
+        return Ok(None);
     };
     let major = version.as_str().and_then(|v| v.split('.').next()).and_then(|m| m.parse::<u32>().ok());
     if !matches!(major, Some(0 | 1)) {
@@ -91,9 +100,7 @@ pub fn add_document(d: &Doc, az: &mut azure::Builder, warnings: &mut Vec<Warning
         );
         tr.warn(d.root.pos, msg);
     }
-    drop(tr);
-    let root = seq(d.root.pos, bodies.into_iter().map(Body::node).collect());
-    az.add_document(&Doc { file: d.file.clone(), root }, warnings)
+    Ok(Some(seq(d.root.pos, bodies.into_iter().map(Body::node).collect())))
 }
 
 /// One resource instance into bodies or folds; false if its type is not
@@ -133,6 +140,16 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
             None => return true,
         },
         "azurerm_resource_group" => return true,
+        // A VM is not part of the network model, but its name is how users
+        // name a NIC's endpoint (ARM: the NIC's `virtualMachine`).
+        "azurerm_linux_virtual_machine" | "azurerm_windows_virtual_machine" | "azurerm_virtual_machine" => {
+            let Some(vm) = tr.arm_id(i) else { return true };
+            for nic in tr.ids(&r, "network_interface_ids") {
+                let f = Fold::Set(nic.as_str().map(str::to_string), "virtualMachine", Some(s(nic.pos, vm.clone())));
+                folds.push((i, f));
+            }
+            return true;
+        }
         "azurerm_network_security_rule" => {
             Fold::Push(parent(tr), "securityRules", network::security_rule(tr, &r)).into()
         }
