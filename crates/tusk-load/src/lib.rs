@@ -16,7 +16,9 @@ pub mod azure;
 pub mod config;
 pub mod doc;
 pub mod k8s;
+pub mod kustomize;
 pub mod terraform;
+pub mod text;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -60,7 +62,9 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
     for p in paths {
         for f in input_files(p)? {
             let name: Arc<str> = Arc::from(f.display().to_string());
-            let text = std::fs::read_to_string(&f)
+            let text = std::fs::read(&f)
+                .map_err(|e| e.to_string())
+                .and_then(text::decode)
                 .map_err(|e| LoadError::new(Loc::new(name.clone(), Pos::default()), format!("cannot read: {e}")))?;
             sources.push((name, text));
         }
@@ -82,10 +86,18 @@ pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError>
     let mut cfg = config::Builder::default();
     let mut warnings = Vec::new();
     let mut unrecognised: Option<LoadError> = None;
+    let skip = kustomize::skipped(sources);
     for (name, text) in sources {
+        if let Some((_, w)) = skip.iter().find(|(n, _)| n == name) {
+            warnings.push(w.clone());
+            continue;
+        }
         doc::for_each_document(name, text, |d| {
             if config::is_config(&d.root) {
                 cfg.add_document(&d)?;
+            } else if kustomize::is_kustomization(&d.root) {
+                let message = "a Kustomization is a recipe for `kubectl kustomize`, which tusk does not run; skipped: pass the rendered output instead".into();
+                warnings.push(Warning { loc: d.loc(&d.root), message });
             } else if k8s::is_k8s(&d.root) {
                 k8s.add_document(&d, &mut warnings)?;
             } else if terraform::is_terraform(&d.root) {

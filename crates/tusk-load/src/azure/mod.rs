@@ -60,6 +60,11 @@ impl Builder {
     }
 
     pub fn add_document(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
+        if let Some(n) = shape::resource_listing(&doc.root) {
+            let message = format!("`az resource list` output: its {n} resource(s) have `properties: null`, so they carry no network data (addresses, rules, routes); skipped. Export each type instead (`az network vnet list`, `az network nsg list`, ...)");
+            warnings.push(Warning { loc: doc.loc(&doc.root), message });
+            return Ok(());
+        }
         let (resources, skipped) = shape::resources(&doc.root);
         for n in skipped {
             warnings.push(Warning {
