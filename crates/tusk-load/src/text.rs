@@ -8,10 +8,11 @@
 /// Decodes a file's bytes; the error says what the bytes are not.
 pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     let utf16 = |rest: &[u8], unit: fn([u8; 2]) -> u16| {
-        if rest.len() % 2 != 0 {
+        let pairs = rest.chunks_exact(2);
+        if !pairs.remainder().is_empty() {
             return Err("UTF-16 (by its byte-order mark) with an odd number of bytes".to_string());
         }
-        let units: Vec<u16> = rest.chunks_exact(2).map(|c| unit([c[0], c[1]])).collect();
+        let units: Vec<u16> = pairs.map(|c| unit([c[0], c[1]])).collect();
         String::from_utf16(&units).map_err(|_| "not valid UTF-16 (by its byte-order mark)".to_string())
     };
     match bytes.as_slice() {
