@@ -8,8 +8,10 @@
 //! [`load_paths`] reads files and folders (recursively, in name order), splits
 //! them into documents and hands each document to the loader of its format:
 //! an `apiVersion` under `tusk.dev/` is tusk's own configuration (`config`),
-//! a mapping with `apiVersion` and `kind` is Kubernetes, anything the Azure
-//! loader recognises is Azure, and anything else is an error. The
+//! a mapping with `apiVersion` and `kind` is Kubernetes, `terraform show
+//! -json` output goes to `terraform` (which hands ARM bodies to the Azure
+//! loader), anything the Azure loader recognises is Azure, and anything
+//! else is an error. Kustomizations are skipped (`kustomize`). The
 //! configuration is bound to the Azure resources last (an NVA names a NIC).
 
 pub mod azure;
