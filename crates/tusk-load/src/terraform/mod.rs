@@ -78,7 +78,7 @@ pub fn arm_bodies(d: &Doc, warnings: &mut Vec<Warning>) -> Result<Option<Node>, 
     let mut folds: Vec<(usize, Fold)> = Vec::new();
     let mut skipped: BTreeMap<String, (usize, Pos)> = BTreeMap::new();
     for i in 0..plan.instances.len() {
-        if !translate(&mut tr, i, &mut bodies, &mut folds) {
+        if !translate(&mut tr, i, &mut bodies, &mut folds)? {
             let x = tr.inst(i);
             skipped.entry(x.tf_type.clone()).or_insert((0, x.cite.pos)).0 += 1;
         }
@@ -105,19 +105,19 @@ pub fn arm_bodies(d: &Doc, warnings: &mut Vec<Warning>) -> Result<Option<Node>, 
 
 /// One resource instance into bodies or folds; false if its type is not
 /// part of the network model.
-fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usize, Fold)>) -> bool {
+fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usize, Fold)>) -> Result<bool, LoadError> {
     let r = tr.root(i);
     let t = tr.inst(i).tf_type.clone();
     let parent = |tr: &Tr| tr.arm_id(i).and_then(|id| parent_of(&id));
     let fold = match t.as_str() {
         "azurerm_virtual_network" => {
             network::vnet(tr, i, bodies);
-            return true;
+            return Ok(true);
         }
         "azurerm_subnet" => network::subnet(tr, i).into(),
         "azurerm_virtual_network_peering" => network::peering(tr, i).into(),
         "azurerm_network_security_group" => network::nsg(tr, i).into(),
-        "azurerm_route_table" => network::route_table(tr, i).into(),
+        "azurerm_route_table" => network::route_table(tr, i)?.into(),
         "azurerm_network_interface" => network::nic(tr, i).into(),
         "azurerm_application_security_group" => {
             network::bare(tr, i, "Microsoft.Network/applicationSecurityGroups").into()
@@ -137,23 +137,23 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
         "azurerm_kubernetes_cluster_node_pool" => aks::node_pool(tr, i).into(),
         "azapi_resource" => match azapi::resource(tr, i) {
             Some(b) => b.into(),
-            None => return true,
+            None => return Ok(true),
         },
-        "azurerm_resource_group" => return true,
+        "azurerm_resource_group" => return Ok(true),
         // A VM is not part of the network model, but its name is how users
         // name a NIC's endpoint (ARM: the NIC's `virtualMachine`).
         "azurerm_linux_virtual_machine" | "azurerm_windows_virtual_machine" | "azurerm_virtual_machine" => {
-            let Some(vm) = tr.arm_id(i) else { return true };
+            let Some(vm) = tr.arm_id(i) else { return Ok(true) };
             for nic in tr.ids(&r, "network_interface_ids") {
                 let f = Fold::Set(nic.as_str().map(str::to_string), "virtualMachine", Some(s(nic.pos, vm.clone())));
                 folds.push((i, f));
             }
-            return true;
+            return Ok(true);
         }
         "azurerm_network_security_rule" => {
             Fold::Push(parent(tr), "securityRules", network::security_rule(tr, &r)).into()
         }
-        "azurerm_route" => Fold::Push(parent(tr), "routes", network::route(tr, &r)).into(),
+        "azurerm_route" => Fold::Push(parent(tr), "routes", network::route(tr, &r)?).into(),
         "azurerm_subnet_network_security_group_association" => {
             Fold::Set(str_id(tr, i, "subnet_id"), "networkSecurityGroup", tr.id(&r, "network_security_group_id")).into()
         }
@@ -165,7 +165,7 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
         }
         "azurerm_nat_gateway_public_ip_association" => match tr.id(&r, "public_ip_address_id") {
             Some(p) => Fold::Push(str_id(tr, i, "nat_gateway_id"), "publicIpAddresses", id_ref(p)).into(),
-            None => return true,
+            None => return Ok(true),
         },
         "azurerm_network_interface_security_group_association" => Fold::Set(
             str_id(tr, i, "network_interface_id"),
@@ -179,7 +179,7 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
                     Fold::EachIpConfig(str_id(tr, i, "network_interface_id"), "applicationSecurityGroups", id_ref(a))
                         .into()
                 }
-                None => return true,
+                None => return Ok(true),
             }
         }
         "azurerm_firewall_network_rule_collection" => {
@@ -199,15 +199,15 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
                 let rule = network::lb_rule(tr, i, &lb);
                 Fold::Push(Some(lb), "loadBalancingRules", rule).into()
             }
-            None => return true,
+            None => return Ok(true),
         },
-        _ => return false,
+        _ => return Ok(false),
     };
     match fold {
         Out::Body(b) => bodies.push(*b),
         Out::Fold(f) => folds.push((i, f)),
     }
-    true
+    Ok(true)
 }
 
 /// An id argument as text (known, resolved or the marker).

@@ -16,6 +16,7 @@
 use super::build::{id_ref, plain, s, seq, Cur, Obj, Tr};
 use super::Body;
 use crate::doc::Node;
+use tusk_core::LoadError;
 
 pub fn vnet(tr: &mut Tr, i: usize, out: &mut Vec<Body>) {
     let r = tr.root(i);
@@ -127,10 +128,10 @@ pub fn security_rule(tr: &Tr, c: &Cur) -> Node {
     o.node()
 }
 
-pub fn route_table(tr: &mut Tr, i: usize) -> Body {
+pub fn route_table(tr: &mut Tr, i: usize) -> Result<Body, LoadError> {
     let r = tr.root(i);
     let mut b = Body::new(tr, i, "Microsoft.Network/routeTables");
-    let routes: Vec<Node> = r.field("route").items().iter().map(|c| route(tr, c)).collect();
+    let routes = r.field("route").items().iter().map(|c| route(tr, c)).collect::<Result<Vec<Node>, _>>()?;
     b.props.put("routes", seq(r.pos, routes));
     // v4 `bgp_route_propagation_enabled` (default true); v3 `disable_bgp_route_propagation`.
     let disabled = match r.field("bgp_route_propagation_enabled").bool() {
@@ -138,18 +139,34 @@ pub fn route_table(tr: &mut Tr, i: usize) -> Body {
         None => tr.val(&r, "disable_bgp_route_propagation"),
     };
     b.props.put_opt("disableBgpRoutePropagation", disabled);
-    b
+    Ok(b)
 }
 
-pub fn route(tr: &Tr, c: &Cur) -> Node {
+/// One route, inline or standalone. A route to a virtual appliance whose
+/// address is known only after apply is an error: the model has no route
+/// of unknown next hop yet, and dropping the route or guessing the hop
+/// would give verdicts as if it were known.
+pub fn route(tr: &Tr, c: &Cur) -> Result<Node, LoadError> {
     let mut o = Obj::new(c.pos);
     o.put_opt("name", tr.val(c, "name"));
     let mut p = Obj::new(c.pos);
     p.put_opt("addressPrefix", tr.val(c, "address_prefix"));
     p.put_opt("nextHopType", tr.val(c, "next_hop_type"));
-    p.put_opt("nextHopIpAddress", super::allocation::ip(tr, c, "next_hop_in_ip_address"));
+    let hop = super::allocation::ip(tr, c, "next_hop_in_ip_address");
+    if hop.as_ref().and_then(Node::as_str).is_some_and(|s| s.starts_with("[after apply")) {
+        let name = c.field("name").str().unwrap_or("?");
+        return Err(LoadError::new(
+            tr.loc(c.pos),
+            format!(
+                "{}: route `{name}` sends to a virtual appliance whose address (`{}.next_hop_in_ip_address`) is known only after apply; tusk cannot follow such a route yet: load the state after apply, or plan with the address known",
+                tr.inst(c.inst).address,
+                c.path
+            ),
+        ));
+    }
+    p.put_opt("nextHopIpAddress", hop);
     o.put("properties", p.node());
-    o.node()
+    Ok(o.node())
 }
 
 pub fn nic(tr: &mut Tr, i: usize) -> Body {
