@@ -33,7 +33,7 @@ mod plan;
 use crate::azure;
 use crate::doc::{Doc, Node, Value};
 use build::{id_ref, s, seq, Obj, Tr};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tusk_core::{LoadError, Loc, Pos, Warning};
@@ -83,8 +83,9 @@ pub fn arm_bodies(d: &Doc, warnings: &mut Vec<Warning>) -> Result<Option<Node>, 
             skipped.entry(x.tf_type.clone()).or_insert((0, x.cite.pos)).0 += 1;
         }
     }
+    let by_id: HashMap<String, usize> = bodies.iter().enumerate().map(|(i, b)| (scope_key(&b.id), i)).collect();
     for (i, f) in folds {
-        apply(&mut tr, i, f, &mut bodies);
+        apply(&mut tr, i, f, &mut bodies, &by_id);
     }
     for (t, (n, pos)) in skipped {
         tr.warn(pos, format!("{n} Terraform resource(s) of type `{t}` are not part of the network model; skipped"));
@@ -298,7 +299,7 @@ fn scope_key(id: &str) -> String {
     }
 }
 
-fn apply(tr: &mut Tr, i: usize, f: Fold, bodies: &mut [Body]) {
+fn apply(tr: &mut Tr, i: usize, f: Fold, bodies: &mut [Body], by_id: &HashMap<String, usize>) {
     let (target, key) = match &f {
         Fold::Push(t, k, _) | Fold::Set(t, k, _) | Fold::EachIpConfig(t, k, _) => (t.clone(), *k),
     };
@@ -308,8 +309,7 @@ fn apply(tr: &mut Tr, i: usize, f: Fold, bodies: &mut [Body]) {
         tr.warn(pos, format!("{addr}: the resource it belongs to is not known; its `{key}` is left out"));
         return;
     };
-    let want = scope_key(&target);
-    let Some(b) = bodies.iter_mut().find(|b| scope_key(&b.id) == want) else {
+    let Some(b) = by_id.get(&scope_key(&target)).map(|&k| &mut bodies[k]) else {
         tr.warn(
             pos,
             format!("{addr}: `{target}` is not in the plan; its `{key}` cannot be attached there and is left out"),

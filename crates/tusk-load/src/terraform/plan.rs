@@ -35,6 +35,8 @@ pub struct Instance<'a> {
 pub struct Plan<'a> {
     pub instances: Vec<Instance<'a>>,
     by_address: HashMap<String, usize>,
+    /// Instances by module instance and `type.name`.
+    by_resource: HashMap<(String, String), Vec<usize>>,
     /// Configuration modules by call path without instance keys (`""`,
     /// `module.hub`).
     modules: HashMap<String, &'a Node>,
@@ -87,7 +89,8 @@ impl<'a> Plan<'a> {
         if let Some(m) = root.get("configuration").and_then(|c| c.get("root_module")) {
             collect_modules(m, String::new(), &mut modules);
         }
-        let mut plan = Plan { instances: Vec::new(), by_address: HashMap::new(), modules, is_plan };
+        let mut plan =
+            Plan { instances: Vec::new(), by_address: HashMap::new(), by_resource: HashMap::new(), modules, is_plan };
         if let Some(m) = values.and_then(|v| v.get("root_module")) {
             plan.collect(m, "", &unknown);
         }
@@ -123,6 +126,7 @@ impl<'a> Plan<'a> {
                 })
                 .and_then(|c| c.get("expressions"));
             self.by_address.insert(address.to_string(), self.instances.len());
+            self.by_resource.entry((module.to_string(), format!("{t}.{name}"))).or_default().push(self.instances.len());
             self.instances.push(Instance {
                 address: address.to_string(),
                 module: module.to_string(),
@@ -191,19 +195,13 @@ impl<'a> Plan<'a> {
             if let Some(i) = self.get(&base) {
                 return Target::Instance(i);
             }
-            let all: Vec<usize> = self
-                .instances
-                .iter()
-                .enumerate()
-                .filter(|(_, x)| x.module == module && format!("{}.{}", x.tf_type, x.name) == resource)
-                .map(|(i, _)| i)
-                .collect();
+            let all = self.by_resource.get(&(module.to_string(), resource.clone())).map_or(0, Vec::len);
             if let (true, Some(k)) = (repeat, from_key) {
                 if let Some(i) = self.get(&format!("{base}[{k}]")) {
                     return Target::Instance(i);
                 }
             }
-            return match all.len() {
+            return match all {
                 0 => Target::Unresolved(format!("`{base}` is not in the plan")),
                 n => Target::Unresolved(format!("`{base}` has {n} instances and the reference does not say which")),
             };
