@@ -350,6 +350,13 @@ def main():
     rs, cm = estate(new_hub=True, new_spokes=True)
     write(f"{here}/greenfield/plan.json", plan(rs, cm))
     rs, cm = estate(new_hub=False, new_spokes=False)
+    # In a state, a VNet's computed `subnet` attribute lists the subnets
+    # that azurerm_subnet resources manage (without their associations).
+    for v in rs:
+        if v.type == "azurerm_virtual_network":
+            v.values["subnet"] = [{"id": s.values["id"], "name": s.values["name"], "address_prefixes": s.values["address_prefixes"],
+                                   "security_group": "", "route_table_id": ""}
+                                  for s in rs if s.type == "azurerm_subnet" and s.module == v.module]
     write(f"{here}/state/state.json", {"format_version": "1.0", "terraform_version": "1.9.8",
                                        "values": {"root_module": module_tree(rs, lambda r: r.values)}})
     import all_types

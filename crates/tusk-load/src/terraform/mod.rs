@@ -33,7 +33,7 @@ mod plan;
 use crate::azure;
 use crate::doc::{Doc, Node, Value};
 use build::{id_ref, s, seq, Obj, Tr};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tusk_core::{LoadError, Loc, Pos, Warning};
@@ -83,6 +83,11 @@ pub fn arm_bodies(d: &Doc, warnings: &mut Vec<Warning>) -> Result<Option<Node>, 
             skipped.entry(x.tf_type.clone()).or_insert((0, x.cite.pos)).0 += 1;
         }
     }
+    // A VNet's `subnet` attribute is also computed: a state lists there the
+    // subnets that `azurerm_subnet` resources manage. The resource wins
+    // (associations attach to it).
+    let standalone: HashSet<String> = bodies.iter().filter(|b| !b.inline).map(|b| scope_key(&b.id)).collect();
+    bodies.retain(|b| !b.inline || !standalone.contains(&scope_key(&b.id)));
     let by_id: HashMap<String, usize> = bodies.iter().enumerate().map(|(i, b)| (scope_key(&b.id), i)).collect();
     for (i, f) in folds {
         apply(&mut tr, i, f, &mut bodies, &by_id);
@@ -231,6 +236,8 @@ pub struct Body {
     pub props: Obj,
     /// Top-level keys besides id, type, name and properties.
     pub extra: Vec<(Node, Node)>,
+    /// A subnet read from its VNet's `subnet` blocks.
+    pub inline: bool,
 }
 
 impl Body {
@@ -246,7 +253,7 @@ impl Body {
     }
 
     pub fn at(id: String, arm_type: &str, pos: Pos) -> Body {
-        Body { id, arm_type: arm_type.to_string(), pos, props: Obj::new(pos), extra: Vec::new() }
+        Body { id, arm_type: arm_type.to_string(), pos, props: Obj::new(pos), extra: Vec::new(), inline: false }
     }
 
     fn node(self) -> Node {

@@ -35,6 +35,7 @@ pub fn vnet(tr: &mut Tr, i: usize, out: &mut Vec<Body>) {
         sb.props.put_opt("addressPrefixes", prefixes);
         sb.props.put_opt("networkSecurityGroup", tr.id(&sn, "security_group").map(id_ref));
         sb.props.put_opt("routeTable", tr.id(&sn, "route_table_id").map(id_ref));
+        sb.inline = true;
         out.push(sb);
     }
     out.push(b);
