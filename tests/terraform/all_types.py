@@ -21,8 +21,14 @@ def doc(Res, plan, configuration, P, RG, ref, const):
                     "address_prefix": "10.9.0.0/26", "security_group": ""},
                    {"id": f"{P}/virtualNetworks/legacy/subnets/GatewaySubnet", "name": "GatewaySubnet",
                     "address_prefix": "10.9.3.0/27", "security_group": ""}]}, {})
+    # The NSG's and the route table's inline lists are computed too: they
+    # show the rule and route that standalone resources manage.
     add("azurerm_network_security_group", "app", {"id": f"{P}/networkSecurityGroups/nsg-app", "name": "nsg-app",
-                                                  "resource_group_name": RG, "security_rule": []}, {})
+                                                  "resource_group_name": RG, "security_rule": [{
+        "name": "deny-ssh", "priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "Tcp",
+        "source_port_range": "*", "destination_port_range": "22", "source_address_prefix": "*", "destination_address_prefix": "*",
+        "destination_address_prefixes": [], "source_address_prefixes": [], "source_port_ranges": [], "destination_port_ranges": [],
+        "source_application_security_group_ids": [], "destination_application_security_group_ids": [], "description": ""}]}, {})
     add("azurerm_network_security_rule", "deny_ssh", {
         "id": f"{P}/networkSecurityGroups/nsg-app/securityRules/deny-ssh", "name": "deny-ssh", "resource_group_name": RG,
         "network_security_group_name": "nsg-app", "priority": 100, "direction": "Inbound", "access": "Deny", "protocol": "Tcp",
@@ -35,7 +41,9 @@ def doc(Res, plan, configuration, P, RG, ref, const):
     add("azurerm_application_security_group", "web", {"id": f"{P}/applicationSecurityGroups/asg-web", "name": "asg-web",
                                                       "resource_group_name": RG}, {}, new=True)
     add("azurerm_route_table", "app", {"id": f"{P}/routeTables/rt-app", "name": "rt-app", "resource_group_name": RG,
-                                       "disable_bgp_route_propagation": True, "route": []}, {})
+                                       "disable_bgp_route_propagation": True,
+                                       "route": [{"name": "onprem", "address_prefix": "192.168.0.0/16",
+                                                  "next_hop_type": "VirtualNetworkGateway", "next_hop_in_ip_address": ""}]}, {})
     add("azurerm_route", "onprem", {"id": f"{P}/routeTables/rt-app/routes/onprem", "name": "onprem", "resource_group_name": RG,
                                     "route_table_name": "rt-app", "address_prefix": "192.168.0.0/16",
                                     "next_hop_type": "VirtualNetworkGateway", "next_hop_in_ip_address": None}, {})

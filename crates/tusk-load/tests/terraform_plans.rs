@@ -210,6 +210,9 @@ fn every_other_azurerm_type_and_azapi_land_where_arm_puts_them() {
     // azurerm_network_security_rule, folded into its NSG, with a destination
     // ASG known only after apply, linked through the reference.
     let nsg = n.nsgs.iter().find(|x| x.id.name() == "nsg-app").unwrap();
+    // The NSG's computed inline list shows the same rule: one rule, the
+    // standalone resource's.
+    assert_eq!(nsg.rules.iter().filter(|r| r.name == "deny-ssh").count(), 1);
     let rule = nsg.rules.iter().find(|r| r.name == "deny-ssh").unwrap();
     assert_eq!((rule.priority, rule.access), (100, Access::Deny));
     assert!(matches!(rule.destinations.as_slice(), [AddressMatch::Asg(Link::Found(_))]), "{:?}", rule.destinations);
@@ -228,6 +231,7 @@ fn every_other_azurerm_type_and_azapi_land_where_arm_puts_them() {
     assert_eq!(app.nsg.as_ref().and_then(Link::found).map(|i| name(&n.nsgs[i].id)).as_deref(), Some("nsg-app"));
     // azurerm_route folded into its table; v3 disable_bgp_route_propagation.
     let rt = &n.route_tables[0];
+    assert_eq!(rt.routes.len(), 1);
     assert_eq!((rt.routes[0].name.as_str(), rt.routes[0].next_hop), ("onprem", NextHopType::VirtualNetworkGateway));
     assert!(rt.disable_bgp_route_propagation);
     // NIC with NSG and ASG associations; its dynamic address is unknown.

@@ -351,10 +351,19 @@ fn apply(tr: &mut Tr, i: usize, f: Fold, bodies: &mut [Body], by_id: &HashMap<St
     }
 }
 
+/// Appends `item` to the list `key`, or replaces the item of the same
+/// `name`: a parent's inline list is also computed (a state's NSG lists the
+/// rules that `azurerm_network_security_rule` resources manage), and the
+/// standalone resource is the same rule, not a second one.
 fn push(entries: &mut Vec<(Node, Node)>, key: &str, item: Node) {
+    let name = |n: &Node| n.get("name").and_then(Node::as_str).map(str::to_string);
     if let Some((_, v)) = entries.iter_mut().find(|(k, _)| k.as_str() == Some(key)) {
         if let Value::Seq(items) = &mut v.value {
-            items.push(item);
+            let same = name(&item).and_then(|n| items.iter().position(|i| name(i).as_deref() == Some(n.as_str())));
+            match same {
+                Some(k) => items[k] = item,
+                None => items.push(item),
+            }
             return;
         }
     }
