@@ -62,7 +62,7 @@ pub fn input_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
 pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
     let mut sources = Vec::new();
     for p in paths {
-        for f in input_files(p)? {
+        for f in input_files(p)?.into_iter().filter(|f| f.extension().is_none_or(|e| e != "tf")) {
             let name: Arc<str> = Arc::from(f.display().to_string());
             let text = std::fs::read(&f)
                 .map_err(|e| e.to_string())

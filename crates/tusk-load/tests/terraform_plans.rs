@@ -316,6 +316,9 @@ fn a_folder_of_tf_files_says_how_to_make_the_plan_json() {
     let e = load_paths(std::slice::from_ref(&dir)).unwrap_err();
     assert!(e.message.contains("terraform show -json tfplan > plan.json"), "{e}");
     assert!(e.loc.file.ends_with("main.tf"), "{e}");
+    // Given as a file, too.
+    let e = load_paths(&[dir.join("main.tf")]).unwrap_err();
+    assert!(e.message.contains("HCL) is not read"), "{e}");
     // With a plan beside it, the plan loads and the note is a warning.
     std::fs::copy(case("terraform/state/state.json"), dir.join("state.json")).unwrap();
     let l = load_paths(std::slice::from_ref(&dir)).unwrap();
