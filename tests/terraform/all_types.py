@@ -44,6 +44,14 @@ def doc(Res, plan, configuration, P, RG, ref, const):
                                        "disable_bgp_route_propagation": True,
                                        "route": [{"name": "onprem", "address_prefix": "192.168.0.0/16",
                                                   "next_hop_type": "VirtualNetworkGateway", "next_hop_in_ip_address": ""}]}, {})
+    # A new route table whose routes are all standalone: its computed
+    # `route` is unknown in the plan.
+    add("azurerm_route_table", "new", {"id": f"{P}/routeTables/rt-new", "name": "rt-new", "resource_group_name": RG,
+                                       "bgp_route_propagation_enabled": True, "route": []}, {}, unknown=("id", "route"), new=True)
+    add("azurerm_route", "new_default", {"id": f"{P}/routeTables/rt-new/routes/default", "name": "default",
+                                         "resource_group_name": RG, "route_table_name": "rt-new", "address_prefix": "0.0.0.0/0",
+                                         "next_hop_type": "Internet", "next_hop_in_ip_address": None}, {},
+                                         unknown=("id",), new=True)
     add("azurerm_route", "onprem", {"id": f"{P}/routeTables/rt-app/routes/onprem", "name": "onprem", "resource_group_name": RG,
                                     "route_table_name": "rt-app", "address_prefix": "192.168.0.0/16",
                                     "next_hop_type": "VirtualNetworkGateway", "next_hop_in_ip_address": None}, {})

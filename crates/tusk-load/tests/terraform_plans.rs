@@ -230,8 +230,13 @@ fn every_other_azurerm_type_and_azapi_land_where_arm_puts_them() {
     );
     assert_eq!(app.nsg.as_ref().and_then(Link::found).map(|i| name(&n.nsgs[i].id)).as_deref(), Some("nsg-app"));
     // azurerm_route folded into its table; v3 disable_bgp_route_propagation.
-    let rt = &n.route_tables[0];
+    let rt = n.route_tables.iter().find(|t| t.id.name() == "rt-app").unwrap();
     assert_eq!(rt.routes.len(), 1);
+    // A new table whose computed `route` is unknown: its standalone route
+    // is read, and the warning says how.
+    let new = n.route_tables.iter().find(|t| t.id.name() == "rt-new").unwrap();
+    assert_eq!((new.routes.len(), new.routes[0].name.as_str()), (1, "default"));
+    assert!(w.iter().any(|w| w.contains("azurerm_route_table.new: `route` is known only after apply")), "{w:#?}");
     assert_eq!((rt.routes[0].name.as_str(), rt.routes[0].next_hop), ("onprem", NextHopType::VirtualNetworkGateway));
     assert!(rt.disable_bgp_route_propagation);
     // NIC with NSG and ASG associations; its dynamic address is unknown.
@@ -336,4 +341,27 @@ fn an_unsupported_major_format_version_is_a_located_error() {
     .unwrap_err();
     assert!(e.message.contains("format_version"), "{e}");
     assert_eq!(e.loc.pos.line, 1);
+}
+
+#[test]
+fn inline_rules_known_only_after_apply_are_a_located_error() {
+    // The configuration writes `security_rule` blocks, but the plan does not
+    // know them: the NSG's rules are unknown, which the model cannot hold.
+    let plan = r#"{"format_version": "1.2", "terraform_version": "1.9.8",
+      "planned_values": {"root_module": {"resources": [
+        {"address": "azurerm_network_security_group.n", "mode": "managed", "type": "azurerm_network_security_group",
+         "name": "n", "values": {"name": "n", "resource_group_name": "rg"}}]}},
+      "resource_changes": [{"address": "azurerm_network_security_group.n", "mode": "managed",
+         "type": "azurerm_network_security_group", "name": "n",
+         "change": {"actions": ["create"], "after_unknown": {"id": true, "security_rule": true}}}],
+      "configuration": {"root_module": {"resources": [{"address": "azurerm_network_security_group.n", "mode": "managed",
+         "type": "azurerm_network_security_group", "name": "n",
+         "expressions": {"security_rule": [{"name": {"references": ["var.rule_name"]}}]}}]}}}"#;
+    let e = load_sources(&[(Arc::from("plan.json"), plan.to_string())]).unwrap_err();
+    assert!(
+        e.message.contains("azurerm_network_security_group.n: its `security_rule` blocks are known only after apply"),
+        "{e}"
+    );
+    // The line that names the resource (`"address": ...`).
+    assert_eq!(e.loc.pos.line, 3);
 }

@@ -122,7 +122,7 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
         }
         "azurerm_subnet" => network::subnet(tr, i).into(),
         "azurerm_virtual_network_peering" => network::peering(tr, i).into(),
-        "azurerm_network_security_group" => network::nsg(tr, i).into(),
+        "azurerm_network_security_group" => network::nsg(tr, i)?.into(),
         "azurerm_route_table" => network::route_table(tr, i)?.into(),
         "azurerm_network_interface" => network::nic(tr, i).into(),
         "azurerm_application_security_group" => {

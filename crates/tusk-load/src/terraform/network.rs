@@ -82,12 +82,38 @@ pub fn peering(tr: &mut Tr, i: usize) -> Body {
     b
 }
 
-pub fn nsg(tr: &mut Tr, i: usize) -> Body {
+pub fn nsg(tr: &mut Tr, i: usize) -> Result<Body, LoadError> {
     let r = tr.root(i);
     let mut b = Body::new(tr, i, "Microsoft.Network/networkSecurityGroups");
+    unknown_list(tr, &r, "security_rule", "azurerm_network_security_rule")?;
     let rules: Vec<Node> = r.field("security_rule").items().iter().map(|c| security_rule(tr, c)).collect();
     b.props.put("securityRules", seq(r.pos, rules));
-    b
+    Ok(b)
+}
+
+/// A parent's inline list (`security_rule`, `route`) that the plan does not
+/// know. The list is also computed: without inline blocks in the
+/// configuration it shows the standalone resources, which tusk folds in, so
+/// that case only gets a warning (dynamic blocks are not in the
+/// configuration representation). With inline blocks, the rules themselves
+/// are unknown, which the model cannot hold: an error, not a guess.
+fn unknown_list(tr: &mut Tr, r: &Cur, block: &str, standalone: &str) -> Result<(), LoadError> {
+    let f = r.field(block);
+    if !f.is_unknown() {
+        return Ok(());
+    }
+    let addr = tr.inst(r.inst).address.clone();
+    if f.c.is_some() {
+        return Err(LoadError::new(
+            tr.loc(f.pos),
+            format!("{addr}: its `{block}` blocks are known only after apply; tusk cannot judge them: load the state after apply"),
+        ));
+    }
+    tr.warn(
+        f.pos,
+        format!("{addr}: `{block}` is known only after apply; read as the `{standalone}` resources of the plan (a `dynamic` block would not be seen)"),
+    );
+    Ok(())
 }
 
 /// One rule, inline (`security_rule` block) or standalone
@@ -132,6 +158,7 @@ pub fn security_rule(tr: &Tr, c: &Cur) -> Node {
 pub fn route_table(tr: &mut Tr, i: usize) -> Result<Body, LoadError> {
     let r = tr.root(i);
     let mut b = Body::new(tr, i, "Microsoft.Network/routeTables");
+    unknown_list(tr, &r, "route", "azurerm_route")?;
     let routes = r.field("route").items().iter().map(|c| route(tr, c)).collect::<Result<Vec<Node>, _>>()?;
     b.props.put("routes", seq(r.pos, routes));
     // v4 `bgp_route_propagation_enabled` (default true); v3 `disable_bgp_route_propagation`.
