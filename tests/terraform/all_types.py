@@ -85,6 +85,17 @@ def doc(Res, plan, configuration, P, RG, ref, const):
         "rule": [{"name": "dns", "description": "", "source_addresses": ["10.9.0.0/16"], "source_ip_groups": [],
                   "destination_addresses": [], "destination_ip_groups": [f"{P}/ipGroups/ipg-dns"], "destination_fqdns": [],
                   "destination_ports": ["53"], "protocols": ["UDP"]}]}, {})
+    add("azurerm_firewall_application_rule_collection", "classic", {
+        "id": f"{P}/azureFirewalls/fw-classic/applicationRuleCollections/web", "name": "web", "azure_firewall_name": "fw-classic",
+        "resource_group_name": RG, "priority": 200, "action": "Allow",
+        "rule": [{"name": "github", "description": "", "source_addresses": ["10.9.1.0/24"], "source_ip_groups": [],
+                  "target_fqdns": ["github.com"], "fqdn_tags": [], "protocol": [{"port": 443, "type": "Https"}]}]}, {})
+    add("azurerm_firewall_nat_rule_collection", "classic", {
+        "id": f"{P}/azureFirewalls/fw-classic/natRuleCollections/in", "name": "in", "azure_firewall_name": "fw-classic",
+        "resource_group_name": RG, "priority": 300, "action": "Dnat",
+        "rule": [{"name": "web-in", "description": "", "source_addresses": ["*"], "source_ip_groups": [],
+                  "destination_addresses": ["20.1.2.3"], "destination_ports": ["443"], "protocols": ["TCP"],
+                  "translated_address": "10.9.1.100", "translated_port": "443"}]}, {})
     add("azurerm_ip_group", "dns", {"id": f"{P}/ipGroups/ipg-dns", "name": "ipg-dns", "resource_group_name": RG,
                                     "cidrs": ["10.9.2.4", "10.9.2.5"]}, {})
     add("azurerm_private_endpoint", "kv", {

@@ -251,7 +251,11 @@ fn every_other_azurerm_type_and_azapi_land_where_arm_puts_them() {
     );
     // Classic firewall with its network rule collection and SNAT ranges.
     let fw = &n.firewalls[0];
-    assert_eq!((fw.classic.len(), fw.classic[0].rules[0].name.as_str()), (1, "dns"));
+    let names: Vec<(&str, &str)> = fw.classic.iter().map(|c| (c.name.as_str(), c.rules[0].name.as_str())).collect();
+    assert_eq!(names, [("in", "web-in"), ("dns", "dns"), ("web", "github")]);
+    let dnat = &fw.classic[0].rules[0];
+    assert_eq!((dnat.translated_address, dnat.translated_port), (Some("10.9.1.100".parse().unwrap()), Some(443)));
+    assert_eq!(fw.classic[2].rules[0].target_fqdns, ["github.com"]);
     assert!(fw.private_ranges.is_some());
     assert_eq!(fw.private_ips, vec!["10.9.0.4".parse::<std::net::IpAddr>().unwrap()]);
     // Private endpoint: subnet linked, address unknown until apply.

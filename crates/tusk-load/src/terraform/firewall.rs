@@ -31,6 +31,13 @@ pub fn firewall(tr: &mut Tr, i: usize) -> Body {
     }
     b.props.put("ipConfigurations", seq(r.pos, configs));
     b.props.put_opt("firewallPolicy", tr.id(&r, "firewall_policy_id").map(id_ref));
+    // A secured-hub firewall (`virtual_hub` block) has its address there
+    // (ARM: `hubIPAddresses.privateIPAddress`).
+    if let Some(h) = r.field("virtual_hub").first() {
+        let mut hub = Obj::new(h.pos);
+        hub.put_opt("privateIPAddress", tr.val(&h, "private_ip_address"));
+        b.props.put("hubIPAddresses", hub.node());
+    }
     if let Some(ranges) = r.field("private_ip_ranges").known().and_then(Node::as_seq) {
         let text: Vec<&str> = ranges.iter().filter_map(Node::as_str).collect();
         let mut extra = Obj::new(r.pos);
@@ -127,10 +134,29 @@ fn put_ids(tr: &Tr, o: &mut Obj, c: &Cur, tf: &str, arm: &str) {
     }
 }
 
-/// `azurerm_firewall_network_rule_collection`: a classic collection of the
-/// firewall named by `azure_firewall_name` (ARM: `networkRuleCollections`,
-/// whose collections have `properties` and whose rules do not).
-pub fn classic_network_collection(tr: &Tr, i: usize) -> Node {
+/// The kinds of classic rule collection, each its own azurerm resource
+/// (`azurerm_firewall_{network,application,nat}_rule_collection`) and its
+/// own ARM list on the firewall.
+#[derive(Clone, Copy)]
+pub enum Classic {
+    Network,
+    Application,
+    Nat,
+}
+
+impl Classic {
+    pub fn arm_key(self) -> &'static str {
+        match self {
+            Classic::Network => "networkRuleCollections",
+            Classic::Application => "applicationRuleCollections",
+            Classic::Nat => "natRuleCollections",
+        }
+    }
+}
+
+/// A classic collection of the firewall named by `azure_firewall_name`
+/// (ARM: collections have `properties`, their rules do not).
+pub fn classic_collection(tr: &Tr, i: usize, kind: Classic) -> Node {
     let r = tr.root(i);
     let mut o = Obj::new(r.pos);
     o.put("name", s(r.pos, tr.name(i)));
@@ -145,11 +171,36 @@ pub fn classic_network_collection(tr: &Tr, i: usize) -> Node {
         x.put_opt("name", tr.val(&c, "name"));
         x.put_opt("sourceAddresses", tr.list(&c, "source_addresses"));
         put_ids(tr, &mut x, &c, "source_ip_groups", "sourceIpGroups");
-        x.put_opt("destinationAddresses", tr.list(&c, "destination_addresses"));
-        put_ids(tr, &mut x, &c, "destination_ip_groups", "destinationIpGroups");
-        x.put_opt("destinationFqdns", tr.list(&c, "destination_fqdns"));
-        x.put_opt("destinationPorts", tr.list(&c, "destination_ports"));
-        x.put_opt("protocols", tr.list(&c, "protocols"));
+        match kind {
+            Classic::Network | Classic::Nat => {
+                x.put_opt("destinationAddresses", tr.list(&c, "destination_addresses"));
+                x.put_opt("destinationPorts", tr.list(&c, "destination_ports"));
+                x.put_opt("protocols", tr.list(&c, "protocols"));
+            }
+            Classic::Application => {}
+        }
+        match kind {
+            Classic::Network => {
+                put_ids(tr, &mut x, &c, "destination_ip_groups", "destinationIpGroups");
+                x.put_opt("destinationFqdns", tr.list(&c, "destination_fqdns"));
+            }
+            Classic::Application => {
+                x.put_opt("targetFqdns", tr.list(&c, "target_fqdns"));
+                x.put_opt("fqdnTags", tr.list(&c, "fqdn_tags"));
+                let mut protocols = Vec::new();
+                for pr in c.field("protocol").items() {
+                    let mut y = Obj::new(pr.pos);
+                    y.put_opt("protocolType", tr.val(&pr, "type"));
+                    y.put_opt("port", tr.val(&pr, "port"));
+                    protocols.push(y.node());
+                }
+                x.put("protocols", seq(c.pos, protocols));
+            }
+            Classic::Nat => {
+                x.put_opt("translatedAddress", tr.val(&c, "translated_address"));
+                x.put_opt("translatedPort", tr.val(&c, "translated_port"));
+            }
+        }
         rules.push(x.node());
     }
     p.put("rules", seq(r.pos, rules));

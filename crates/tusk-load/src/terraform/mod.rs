@@ -188,12 +188,19 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
                 None => return Ok(true),
             }
         }
-        "azurerm_firewall_network_rule_collection" => {
+        "azurerm_firewall_network_rule_collection"
+        | "azurerm_firewall_application_rule_collection"
+        | "azurerm_firewall_nat_rule_collection" => {
+            let kind = match t.as_str() {
+                "azurerm_firewall_network_rule_collection" => firewall::Classic::Network,
+                "azurerm_firewall_application_rule_collection" => firewall::Classic::Application,
+                _ => firewall::Classic::Nat,
+            };
             let fw = r
                 .field("azure_firewall_name")
                 .str()
                 .map(|n| format!("{}Microsoft.Network/azureFirewalls/{n}", tr.group_prefix(i)));
-            Fold::Push(fw, "networkRuleCollections", firewall::classic_network_collection(tr, i)).into()
+            Fold::Push(fw, kind.arm_key(), firewall::classic_collection(tr, i, kind)).into()
         }
         "azurerm_lb_backend_address_pool" => {
             let mut o = Obj::new(r.pos);
