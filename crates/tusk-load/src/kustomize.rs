@@ -9,7 +9,7 @@
 //! (`kustomization.yaml`, `kustomization.yml`, `Kustomization`:
 //! kubectl.docs.kubernetes.io, "kustomization").
 
-use crate::doc::{parse_documents, Node};
+use crate::doc::{parse_documents, Doc, Node};
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -25,6 +25,12 @@ fn is_kustomization_file(name: &str) -> bool {
 pub fn is_kustomization(root: &Node) -> bool {
     root.get("kind").and_then(Node::as_str) == Some("Kustomization")
         && root.get("apiVersion").and_then(Node::as_str).is_none_or(|a| a.starts_with("kustomize.config.k8s.io/"))
+}
+
+/// The warning for a `kind: Kustomization` document in a file of another name.
+pub fn skipped_document(d: &Doc) -> Warning {
+    let message = "a Kustomization is a recipe for `kubectl kustomize`, which tusk does not run; skipped: pass the rendered output instead";
+    Warning { loc: d.loc(&d.root), message: message.into() }
 }
 
 /// The sources to skip (kustomizations and the patches they name), each

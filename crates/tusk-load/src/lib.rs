@@ -98,8 +98,7 @@ pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError>
             if config::is_config(&d.root) {
                 cfg.add_document(&d)?;
             } else if kustomize::is_kustomization(&d.root) {
-                let message = "a Kustomization is a recipe for `kubectl kustomize`, which tusk does not run; skipped: pass the rendered output instead".into();
-                warnings.push(Warning { loc: d.loc(&d.root), message });
+                warnings.push(kustomize::skipped_document(&d));
             } else if k8s::is_k8s(&d.root) {
                 k8s.add_document(&d, &mut warnings)?;
             } else if terraform::is_terraform(&d.root) {

@@ -160,3 +160,15 @@ fn the_real_kustomize_tree_of_online_boutique_loads() {
     assert!(!l.estate.k8s.pods.is_empty());
     assert!(l.warnings.iter().any(|w| w.message.contains("kubectl kustomize")));
 }
+
+#[test]
+fn a_kustomization_document_under_another_file_name_is_skipped_too() {
+    let text = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n";
+    let l = load_sources(&[(Arc::from("all.yaml"), text.into())]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(l.estate.k8s.namespaces.len(), 1);
+    assert!(
+        l.warnings.iter().any(|w| w.loc.pos.line == 1 && w.message.contains("kubectl kustomize")),
+        "{:?}",
+        l.warnings
+    );
+}
