@@ -8,8 +8,10 @@
 //! [`load_paths`] reads files and folders (recursively, in name order), splits
 //! them into documents and hands each document to the loader of its format:
 //! an `apiVersion` under `tusk.dev/` is tusk's own configuration (`config`),
-//! a mapping with `apiVersion` and `kind` is Kubernetes, anything the Azure
-//! loader recognises is Azure, and anything else is an error. The
+//! a mapping with `apiVersion` and `kind` is Kubernetes, `terraform show
+//! -json` output goes to `terraform` (which hands ARM bodies to the Azure
+//! loader), anything the Azure loader recognises is Azure, and anything
+//! else is an error. Kustomizations are skipped (`kustomize`). The
 //! configuration is bound to the Azure resources last (an NVA names a NIC).
 
 pub mod arm;
@@ -17,6 +19,9 @@ pub mod azure;
 pub mod config;
 pub mod doc;
 pub mod k8s;
+pub mod kustomize;
+pub mod terraform;
+pub mod text;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -66,14 +71,23 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
 pub fn load_paths_with(paths: &[PathBuf], params: &arm::ArmParams) -> Result<Loaded, LoadError> {
     let mut sources = Vec::new();
     for p in paths {
-        for f in input_files(p)? {
+        for f in input_files(p)?.into_iter().filter(|f| f.extension().is_none_or(|e| e != "tf")) {
             let name: Arc<str> = Arc::from(f.display().to_string());
-            let text = std::fs::read_to_string(&f)
+            let text = std::fs::read(&f)
+                .map_err(|e| e.to_string())
+                .and_then(text::decode)
                 .map_err(|e| LoadError::new(Loc::new(name.clone(), Pos::default()), format!("cannot read: {e}")))?;
             sources.push((name, text));
         }
     }
-    load_sources_with(&sources, params)
+    let hcl = terraform::hcl_notice(paths);
+    match hcl {
+        Some((loc, msg)) if sources.is_empty() => Err(LoadError::new(loc, msg)),
+        _ => load_sources_with(&sources, params).map(|mut l| {
+            l.warnings.extend(hcl.map(|(loc, message)| Warning { loc, message }));
+            l
+        }),
+    }
 }
 
 /// Loads in-memory sources (name, text): the embedded demo and tests use this.
@@ -93,7 +107,12 @@ pub fn load_sources_with(sources: &[(Arc<str>, String)], params: &arm::ArmParams
     if let Some(first) = bicep.first() {
         warnings.push(arm::bicep_warning(first, bicep.len()));
     }
+    let skip = kustomize::skipped(sources);
     for (name, text) in sources.iter().filter(|(n, _)| !arm::is_bicep(n)) {
+        if let Some((_, w)) = skip.iter().find(|(n, _)| n == name) {
+            warnings.push(w.clone());
+            continue;
+        }
         // ARM's JSON allows comments and trailing commas (see arm::jsonc).
         let text = if name.ends_with(".json") { arm::jsonc::blank(text) } else { text.as_str().into() };
         doc::for_each_document(name, &text, |d| {
@@ -104,8 +123,12 @@ pub fn load_sources_with(sources: &[(Arc<str>, String)], params: &arm::ArmParams
             } else if config::is_config(&d.root) {
                 templates.add_plan(&d)?;
                 cfg.add_document(&d)?;
+            } else if kustomize::is_kustomization(&d.root) {
+                warnings.push(kustomize::skipped_document(&d));
             } else if k8s::is_k8s(&d.root) {
                 k8s.add_document(&d, &mut warnings)?;
+            } else if terraform::is_terraform(&d.root) {
+                terraform::add_document(&d, &mut az, &mut warnings)?;
             } else if azure::is_azure(&d.root) {
                 az.add_document(&d, &mut warnings)?;
             } else {

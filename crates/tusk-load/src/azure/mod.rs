@@ -9,11 +9,14 @@
 //! group, match on their `providers/...` part).
 //!
 //! A reference whose target is missing is an error when the inputs hold
-//! other resources of the target's type (the export covers that type, so
-//! the id is dangling: a typo or a deleted resource); when they hold none
-//! (the user exported only VNets, say) it stays [`Link::Absent`] with one
-//! warning, and analyses answer "unknown" where it matters. This is what
-//! lets a partial export, or a single REST example, load at all.
+//! other resources of the target's type in the target's resource group
+//! (the export covers that type there, so the id is dangling: a typo or a
+//! deleted resource); when they hold none of that type (the user exported
+//! only VNets, say), or the target lies in another resource group or
+//! subscription, it stays [`Link::Absent`] with one warning, and analyses
+//! answer "unknown" where it matters. This is what lets a partial export,
+//! or a single REST example, load at all. `az resource list` output, which
+//! names resources without their properties, is skipped with a warning.
 //!
 //! Loaders know formats and nothing of analysis.
 
@@ -60,6 +63,11 @@ impl Builder {
     }
 
     pub fn add_document(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
+        if let Some(n) = shape::resource_listing(&doc.root) {
+            let message = format!("`az resource list` output: its {n} resource(s) have `properties: null`, so they carry no network data (addresses, rules, routes); skipped. Export each type instead (`az network vnet list`, `az network nsg list`, ...)");
+            warnings.push(Warning { loc: doc.loc(&doc.root), message });
+            return Ok(());
+        }
         let (resources, skipped) = shape::resources(&doc.root);
         for n in skipped {
             warnings.push(Warning {

@@ -8,23 +8,32 @@ use std::collections::{HashMap, HashSet};
 use tusk_core::{LoadError, Warning};
 use tusk_model::azure::*;
 
-/// Id lookups: by full key, then by the `providers/...` part when unique.
+/// Id lookups: by full key, then by the `providers/...` part when unique
+/// and one side names no subscription and group (an ARM template's
+/// `resourceId()` without them, or a resource a template defined): two full
+/// ids that differ in subscription or group are different resources.
 #[derive(Default)]
 struct Index {
     full: HashMap<String, usize>,
-    provider: HashMap<String, Option<usize>>,
+    /// By provider key: the index, if unique, and whether its id is scoped.
+    provider: HashMap<String, Option<(usize, bool)>>,
 }
 
 impl Index {
     fn add(&mut self, id: &ResourceId, i: usize) {
         self.full.insert(id.key().to_string(), i);
         if let Some(p) = id.provider_key() {
-            self.provider.entry(p.to_string()).and_modify(|e| *e = None).or_insert(Some(i));
+            let scoped = scope(id).is_some();
+            self.provider.entry(p.to_string()).and_modify(|e| *e = None).or_insert(Some((i, scoped)));
         }
     }
 
     fn get(&self, id: &ResourceId) -> Option<usize> {
-        self.full.get(id.key()).copied().or_else(|| self.provider.get(id.provider_key()?).copied().flatten())
+        if let Some(&i) = self.full.get(id.key()) {
+            return Some(i);
+        }
+        let (i, scoped) = (*self.provider.get(id.provider_key()?)?)?;
+        (!scoped || scope(id).is_none()).then_some(i)
     }
 }
 
@@ -37,13 +46,14 @@ fn index<T>(items: &[T], id: impl Fn(&T) -> &ResourceId) -> Index {
 }
 
 pub fn finish(b: Builder, warnings: &mut Vec<Warning>) -> Result<AzureNetwork, LoadError> {
-    let Builder { mut net, subnets, peerings, groups, policy_group_refs, refs, loaded_types, .. } = b;
+    let Builder { mut net, subnets, peerings, groups, policy_group_refs, refs, loaded_types, defined, .. } = b;
+    let covered = covered_scopes(defined.keys());
     attach_subnets(&mut net, subnets, warnings);
     attach_peerings(&mut net, peerings, warnings);
     attach_groups(&mut net, groups, policy_group_refs, warnings);
 
     let ix = Indexes::new(&net);
-    check_refs(&ix, &refs, &loaded_types, warnings)?;
+    check_refs(&ix, &refs, &loaded_types, &covered, warnings)?;
     resolve_links(&mut net, &ix);
     Ok(net)
 }
@@ -158,10 +168,48 @@ impl Indexes {
     }
 }
 
+/// The resource group of an id, lower-cased
+/// (`/subscriptions/s/resourcegroups/g`); `None` for a template's
+/// `providers/...` id, which names no group.
+fn scope(id: &ResourceId) -> Option<&str> {
+    let k = id.key();
+    let i = k.find("/providers/")?;
+    (k.starts_with("/subscriptions/") && k[..i].contains("/resourcegroups/")).then(|| &k[..i])
+}
+
+/// A type as the coverage check sees it: a subnet is covered where its
+/// virtual network's type is (subnets arrive inside their VNets).
+fn coverage_type(t: &str) -> &str {
+    if t == "microsoft.network/virtualnetworks/subnets" {
+        "microsoft.network/virtualnetworks"
+    } else {
+        t
+    }
+}
+
+/// (type, resource group) pairs of which the inputs hold a resource: the
+/// part of the estate an export covers.
+fn covered_scopes<'a>(keys: impl Iterator<Item = &'a String>) -> HashSet<(String, String)> {
+    let mut out = HashSet::new();
+    for k in keys {
+        let id = ResourceId::new(k.as_str());
+        if let (Some(t), Some(s)) = (id.type_key(), scope(&id)) {
+            out.insert((coverage_type(&t).to_string(), s.to_string()));
+        }
+    }
+    out
+}
+
+/// A reference that resolves to nothing is an error when the inputs cover
+/// its type in its resource group (the export should hold it: a typo or a
+/// deleted resource) and a warning otherwise (it lies in another group or
+/// subscription, or of a type not exported): the link stays absent and
+/// what depends on it is unknown.
 fn check_refs(
     ix: &Indexes,
     refs: &[super::cx::PendingRef],
     loaded_types: &HashSet<String>,
+    covered: &HashSet<(String, String)>,
     warnings: &mut Vec<Warning>,
 ) -> Result<(), LoadError> {
     let mut warned: HashSet<&str> = HashSet::new();
@@ -170,8 +218,12 @@ fn check_refs(
             continue;
         }
         let t = r.id.type_key();
+        let outside_groups = match (&t, scope(&r.id)) {
+            (Some(t), Some(s)) => !covered.contains(&(coverage_type(t).to_string(), s.to_string())),
+            _ => false,
+        };
         if let Some(t) = &t {
-            if loaded_types.contains(t) {
+            if loaded_types.contains(t) && !outside_groups {
                 return Err(LoadError::new(
                     r.loc.clone(),
                     format!(
@@ -183,17 +235,26 @@ fn check_refs(
                 .in_object(r.object.clone()));
             }
         }
-        if warned.insert(r.id.key()) {
-            warnings.push(Warning {
-                loc: r.loc.clone(),
-                message: format!(
-                    "reference to `{}`, which is outside the inputs (no {} loaded); what depends on it is unknown (in {})",
-                    r.id,
-                    t.as_deref().map(|t| t.rsplit('/').next().unwrap_or(t)).unwrap_or("resource of that type"),
-                    r.object
-                ),
-            });
+        if !warned.insert(r.id.key()) {
+            continue;
         }
+        let short = t.as_deref().map(|t| t.rsplit('/').next().unwrap_or(t));
+        let message = if t.as_ref().is_some_and(|t| loaded_types.contains(t)) {
+            format!(
+                "reference to `{}`, in a resource group the inputs do not cover (they hold no {} there); what depends on it is unknown (in {})",
+                r.id,
+                short.unwrap_or_default(),
+                r.object
+            )
+        } else {
+            format!(
+                "reference to `{}`, which is outside the inputs (no {} loaded); what depends on it is unknown (in {})",
+                r.id,
+                short.unwrap_or("resource of that type"),
+                r.object
+            )
+        };
+        warnings.push(Warning { loc: r.loc.clone(), message });
     }
     Ok(())
 }

@@ -47,6 +47,16 @@ fn looks_like_resource(n: &Node) -> bool {
             .is_some_and(|i| i.to_ascii_lowercase().contains("/providers/microsoft."))
 }
 
+/// `az resource list` output: every item has `"properties": null` (the
+/// generic resource listing does not expand properties; "az resource
+/// list", learn.microsoft.com/cli/azure/resource), so it names resources
+/// but carries no addresses, rules or routes. Returns the item count.
+pub fn resource_listing(root: &Node) -> Option<usize> {
+    let items = root.as_seq().or_else(|| root.get("value").and_then(Node::as_seq))?;
+    let bare = |n: &Node| n.get_entry("properties").is_some_and(|(_, v)| v.is_null()) && n.get_ci("id").is_some();
+    (!items.is_empty() && items.iter().all(bare)).then_some(items.len())
+}
+
 /// Every resource body of a document, with the nodes it could not read as
 /// one (returned as the second list, for warnings).
 pub fn resources(root: &Node) -> (Vec<RawResource<'_>>, Vec<&Node>) {

@@ -1,0 +1,400 @@
+//! The Terraform loader: `terraform show -json PLANFILE` (a plan) and
+//! `terraform show -json` (a state) for the azurerm and AzAPI providers.
+//! Each resource instance is translated into the ARM resource body that
+//! Azure would return for it, and the bodies go to the Azure loader, so a
+//! plan lands in the same model as an export of the same estate and the
+//! engine never learns that Terraform exists.
+//!
+//! What a plan does not know yet (`after_unknown`) stays unknown, with
+//! two deterministic exceptions, each announced by a warning: a resource
+//! id, which ARM builds from subscription, group, parent and name (see
+//! `ids`), so references between new resources are followed through the
+//! configuration's `references`; and an Azure Firewall's private address,
+//! which Azure's allocation rule fixes (see `allocation`). ARM keeps some
+//! azurerm resources inside a parent (standalone rules and routes,
+//! association resources, load balancer pools and rules): they are folded
+//! into that parent's body. Every body keeps the position of its
+//! resource's `address` in the plan, so each model object cites the line
+//! that names it (`"address": "module.hub.azurerm_firewall.this"`).
+//!
+//! Terraform's HCL is not read: a folder of `.tf` files gets a hint on how
+//! to produce the plan JSON ([`hcl_notice`]). Loaders know formats and
+//! nothing of analysis.
+
+mod aks;
+mod allocation;
+mod azapi;
+mod build;
+mod firewall;
+mod ids;
+mod network;
+mod plan;
+
+use crate::azure;
+use crate::doc::{Doc, Node, Value};
+use build::{id_ref, s, seq, Obj, Tr};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tusk_core::{LoadError, Loc, Pos, Warning};
+
+/// Is this document `terraform show -json` output (or a raw state file)?
+pub fn is_terraform(root: &Node) -> bool {
+    root.get("terraform_version").is_some() && (root.get("format_version").is_some() || root.get("resources").is_some())
+}
+
+/// Translates a plan or state into ARM bodies and hands them to `az`.
+pub fn add_document(d: &Doc, az: &mut azure::Builder, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
+    match arm_bodies(d, warnings)? {
+        Some(root) => az.add_document(&Doc { file: d.file.clone(), root }, warnings),
+        None => Ok(()),
+    }
+}
+
+/// The ARM resource bodies a plan or state stands for, as one list (what
+/// [`add_document`] gives the Azure loader); `None` for a raw state file.
+pub fn arm_bodies(d: &Doc, warnings: &mut Vec<Warning>) -> Result<Option<Node>, LoadError> {
+    let Some(version) = d.root.get("format_version") else {
+        warnings.push(Warning {
+            loc: d.loc(&d.root),
+            message: "a raw Terraform state file is not read; run `terraform show -json > state.json` and pass that"
+                .into(),
+        });
+        return Ok(None);
+    };
+    let major = version.as_str().and_then(|v| v.split('.').next()).and_then(|m| m.parse::<u32>().ok());
+    if !matches!(major, Some(0 | 1)) {
+        // "Reject any input which reports an unsupported major version"
+        // (Terraform's JSON Output Format, format_version).
+        return Err(LoadError::new(
+            d.loc(version),
+            "unsupported Terraform JSON `format_version` (tusk reads 0.x and 1.x)",
+        ));
+    }
+    let plan = plan::Plan::read(&d.root);
+    let mut tr = Tr::new(&plan, d.file.clone(), warnings);
+    allocation::determine(&mut tr);
+    let mut bodies: Vec<Body> = Vec::new();
+    let mut folds: Vec<(usize, Fold)> = Vec::new();
+    let mut skipped: BTreeMap<String, (usize, Pos)> = BTreeMap::new();
+    for i in 0..plan.instances.len() {
+        if !translate(&mut tr, i, &mut bodies, &mut folds)? {
+            let x = tr.inst(i);
+            skipped.entry(x.tf_type.clone()).or_insert((0, x.cite.pos)).0 += 1;
+        }
+    }
+    // A VNet's `subnet` attribute is also computed: a state lists there the
+    // subnets that `azurerm_subnet` resources manage. The resource wins
+    // (associations attach to it).
+    let standalone: HashSet<String> = bodies.iter().filter(|b| !b.inline).map(|b| scope_key(&b.id)).collect();
+    bodies.retain(|b| !b.inline || !standalone.contains(&scope_key(&b.id)));
+    let by_id: HashMap<String, usize> = bodies.iter().enumerate().map(|(i, b)| (scope_key(&b.id), i)).collect();
+    for (i, f) in folds {
+        apply(&mut tr, i, f, &mut bodies, &by_id);
+    }
+    for (t, (n, pos)) in skipped {
+        tr.warn(pos, format!("{n} Terraform resource(s) of type `{t}` are not part of the network model; skipped"));
+    }
+    tr.warn_unknowns();
+    let synthesised = tr.synthesised.borrow().clone();
+    if let Some(&first) = synthesised.first() {
+        let msg = format!(
+            "{} resource id(s) are known only after apply (the first: {}); tusk synthesised them from subscription `{}`, resource group, parent and name, as ARM will build them, and linked resources through the configuration's references",
+            synthesised.len(),
+            tr.inst(first).address,
+            tr.subscription
+        );
+        tr.warn(d.root.pos, msg);
+    }
+    Ok(Some(seq(d.root.pos, bodies.into_iter().map(Body::node).collect())))
+}
+
+/// One resource instance into bodies or folds; false if its type is not
+/// part of the network model.
+fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usize, Fold)>) -> Result<bool, LoadError> {
+    let r = tr.root(i);
+    let t = tr.inst(i).tf_type.clone();
+    let parent = |tr: &Tr| tr.arm_id(i).and_then(|id| parent_of(&id));
+    let fold = match t.as_str() {
+        "azurerm_virtual_network" => {
+            network::vnet(tr, i, bodies);
+            return Ok(true);
+        }
+        "azurerm_subnet" => network::subnet(tr, i).into(),
+        "azurerm_virtual_network_peering" => network::peering(tr, i).into(),
+        "azurerm_network_security_group" => network::nsg(tr, i)?.into(),
+        "azurerm_route_table" => network::route_table(tr, i)?.into(),
+        "azurerm_network_interface" => network::nic(tr, i).into(),
+        "azurerm_application_security_group" => {
+            network::bare(tr, i, "Microsoft.Network/applicationSecurityGroups").into()
+        }
+        "azurerm_nat_gateway" => network::bare(tr, i, "Microsoft.Network/natGateways").into(),
+        "azurerm_private_endpoint" => network::private_endpoint(tr, i).into(),
+        "azurerm_public_ip" => network::public_ip(tr, i).into(),
+        "azurerm_lb" => network::lb(tr, i).into(),
+        "azurerm_virtual_network_gateway" => network::vnet_gateway(tr, i).into(),
+        "azurerm_local_network_gateway" => network::local_gateway(tr, i).into(),
+        "azurerm_virtual_network_gateway_connection" => network::connection(tr, i).into(),
+        "azurerm_firewall" => firewall::firewall(tr, i).into(),
+        "azurerm_firewall_policy" => firewall::policy(tr, i).into(),
+        "azurerm_firewall_policy_rule_collection_group" => firewall::rule_collection_group(tr, i).into(),
+        "azurerm_ip_group" => firewall::ip_group(tr, i).into(),
+        "azurerm_kubernetes_cluster" => aks::cluster(tr, i).into(),
+        "azurerm_kubernetes_cluster_node_pool" => aks::node_pool(tr, i).into(),
+        "azapi_resource" => match azapi::resource(tr, i) {
+            Some(b) => b.into(),
+            None => return Ok(true),
+        },
+        "azurerm_resource_group" => return Ok(true),
+        // A VM is not part of the network model, but its name is how users
+        // name a NIC's endpoint (ARM: the NIC's `virtualMachine`).
+        "azurerm_linux_virtual_machine" | "azurerm_windows_virtual_machine" | "azurerm_virtual_machine" => {
+            let Some(vm) = tr.arm_id(i) else { return Ok(true) };
+            for nic in tr.ids(&r, "network_interface_ids") {
+                let f = Fold::Set(nic.as_str().map(str::to_string), "virtualMachine", Some(s(nic.pos, vm.clone())));
+                folds.push((i, f));
+            }
+            return Ok(true);
+        }
+        "azurerm_network_security_rule" => {
+            Fold::Push(parent(tr), "securityRules", network::security_rule(tr, &r)).into()
+        }
+        "azurerm_route" => Fold::Push(parent(tr), "routes", network::route(tr, &r)?).into(),
+        "azurerm_subnet_network_security_group_association" => {
+            Fold::Set(str_id(tr, i, "subnet_id"), "networkSecurityGroup", tr.id(&r, "network_security_group_id")).into()
+        }
+        "azurerm_subnet_route_table_association" => {
+            Fold::Set(str_id(tr, i, "subnet_id"), "routeTable", tr.id(&r, "route_table_id")).into()
+        }
+        "azurerm_subnet_nat_gateway_association" => {
+            Fold::Set(str_id(tr, i, "subnet_id"), "natGateway", tr.id(&r, "nat_gateway_id")).into()
+        }
+        "azurerm_nat_gateway_public_ip_association" => match tr.id(&r, "public_ip_address_id") {
+            Some(p) => Fold::Push(str_id(tr, i, "nat_gateway_id"), "publicIpAddresses", id_ref(p)).into(),
+            None => return Ok(true),
+        },
+        "azurerm_network_interface_security_group_association" => Fold::Set(
+            str_id(tr, i, "network_interface_id"),
+            "networkSecurityGroup",
+            tr.id(&r, "network_security_group_id"),
+        )
+        .into(),
+        "azurerm_network_interface_application_security_group_association" => {
+            match tr.id(&r, "application_security_group_id") {
+                Some(a) => {
+                    Fold::EachIpConfig(str_id(tr, i, "network_interface_id"), "applicationSecurityGroups", id_ref(a))
+                        .into()
+                }
+                None => return Ok(true),
+            }
+        }
+        "azurerm_firewall_network_rule_collection"
+        | "azurerm_firewall_application_rule_collection"
+        | "azurerm_firewall_nat_rule_collection" => {
+            let kind = match t.as_str() {
+                "azurerm_firewall_network_rule_collection" => firewall::Classic::Network,
+                "azurerm_firewall_application_rule_collection" => firewall::Classic::Application,
+                _ => firewall::Classic::Nat,
+            };
+            let fw = r
+                .field("azure_firewall_name")
+                .str()
+                .map(|n| format!("{}Microsoft.Network/azureFirewalls/{n}", tr.group_prefix(i)));
+            Fold::Push(fw, kind.arm_key(), firewall::classic_collection(tr, i, kind)).into()
+        }
+        "azurerm_lb_backend_address_pool" => {
+            let mut o = Obj::new(r.pos);
+            o.put("name", s(r.pos, tr.name(i)));
+            Fold::Push(str_id(tr, i, "loadbalancer_id"), "backendAddressPools", o.node()).into()
+        }
+        "azurerm_lb_rule" => match str_id(tr, i, "loadbalancer_id") {
+            Some(lb) => {
+                let rule = network::lb_rule(tr, i, &lb);
+                Fold::Push(Some(lb), "loadBalancingRules", rule).into()
+            }
+            None => return Ok(true),
+        },
+        _ => return Ok(false),
+    };
+    match fold {
+        Out::Body(b) => bodies.push(*b),
+        Out::Fold(f) => folds.push((i, f)),
+    }
+    Ok(true)
+}
+
+/// An id argument as text (known, resolved or the marker).
+fn str_id(tr: &Tr, i: usize, arg: &str) -> Option<String> {
+    tr.id(&tr.root(i), arg).and_then(|n| n.as_str().map(str::to_string))
+}
+
+fn parent_of(id: &str) -> Option<String> {
+    let t = id.trim_end_matches('/');
+    let cut = t.rfind('/')?;
+    let cut = t[..cut].rfind('/')?;
+    Some(t[..cut].to_string())
+}
+
+/// An ARM resource body under construction.
+pub struct Body {
+    pub id: String,
+    pub arm_type: String,
+    pub pos: Pos,
+    pub props: Obj,
+    /// Top-level keys besides id, type, name and properties.
+    pub extra: Vec<(Node, Node)>,
+    /// A subnet read from its VNet's `subnet` blocks.
+    pub inline: bool,
+}
+
+impl Body {
+    pub fn new(tr: &Tr, i: usize, arm_type: &str) -> Body {
+        let id = tr.arm_id(i).unwrap_or_else(|| {
+            format!(
+                "/subscriptions/{}/resourceGroups/unknown/providers/{arm_type}/{}",
+                tr.subscription,
+                tr.inst(i).address
+            )
+        });
+        Body::at(id, arm_type, tr.inst(i).cite.pos)
+    }
+
+    pub fn at(id: String, arm_type: &str, pos: Pos) -> Body {
+        Body { id, arm_type: arm_type.to_string(), pos, props: Obj::new(pos), extra: Vec::new(), inline: false }
+    }
+
+    fn node(self) -> Node {
+        let name = self.id.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string();
+        let mut o = Obj::new(self.pos);
+        o.put("id", s(self.pos, self.id.clone()));
+        o.put("type", s(self.pos, self.arm_type.clone()));
+        o.put("name", s(self.pos, name));
+        o.entries.extend(self.extra);
+        o.put("properties", self.props.node());
+        o.node()
+    }
+}
+
+/// What a translation yields: a body, or a change to another body.
+enum Out {
+    Body(Box<Body>),
+    Fold(Fold),
+}
+
+impl From<Body> for Out {
+    fn from(b: Body) -> Out {
+        Out::Body(Box::new(b))
+    }
+}
+
+impl From<Fold> for Out {
+    fn from(f: Fold) -> Out {
+        Out::Fold(f)
+    }
+}
+
+/// A change to the body of another resource, by that resource's id.
+enum Fold {
+    /// Append an item to a list property.
+    Push(Option<String>, &'static str, Node),
+    /// Set a reference property (`{"id": ...}`).
+    Set(Option<String>, &'static str, Option<Node>),
+    /// Append an item to a list property of every ip configuration.
+    EachIpConfig(Option<String>, &'static str, Node),
+}
+
+/// An id without its subscription, lower-cased: plans mix ids Terraform
+/// knows with ids tusk synthesised under another subscription name.
+fn scope_key(id: &str) -> String {
+    let k = id.to_ascii_lowercase();
+    match k.find("/resourcegroups/") {
+        Some(i) => k[i..].to_string(),
+        None => k,
+    }
+}
+
+fn apply(tr: &mut Tr, i: usize, f: Fold, bodies: &mut [Body], by_id: &HashMap<String, usize>) {
+    let (target, key) = match &f {
+        Fold::Push(t, k, _) | Fold::Set(t, k, _) | Fold::EachIpConfig(t, k, _) => (t.clone(), *k),
+    };
+    let addr = tr.inst(i).address.clone();
+    let pos = tr.inst(i).cite.pos;
+    let Some(target) = target else {
+        tr.warn(pos, format!("{addr}: the resource it belongs to is not known; its `{key}` is left out"));
+        return;
+    };
+    let Some(b) = by_id.get(&scope_key(&target)).map(|&k| &mut bodies[k]) else {
+        tr.warn(
+            pos,
+            format!("{addr}: `{target}` is not in the plan; its `{key}` cannot be attached there and is left out"),
+        );
+        return;
+    };
+    match f {
+        Fold::Push(_, k, item) => push(&mut b.props.entries, k, item),
+        Fold::Set(_, k, Some(v)) => {
+            b.props.entries.retain(|(x, _)| x.as_str() != Some(k));
+            b.props.put(k, id_ref(v));
+        }
+        Fold::Set(_, _, None) => {}
+        Fold::EachIpConfig(_, k, item) => {
+            for (x, v) in b.props.entries.iter_mut() {
+                if x.as_str() != Some("ipConfigurations") {
+                    continue;
+                }
+                if let Value::Seq(configs) = &mut v.value {
+                    for c in configs {
+                        if let Value::Map(entries) = &mut c.value {
+                            if let Some((_, p)) = entries.iter_mut().find(|(x, _)| x.as_str() == Some("properties")) {
+                                if let Value::Map(pe) = &mut p.value {
+                                    push(pe, k, item.clone());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Appends `item` to the list `key`, or replaces the item of the same
+/// `name`: a parent's inline list is also computed (a state's NSG lists the
+/// rules that `azurerm_network_security_rule` resources manage), and the
+/// standalone resource is the same rule, not a second one.
+fn push(entries: &mut Vec<(Node, Node)>, key: &str, item: Node) {
+    let name = |n: &Node| n.get("name").and_then(Node::as_str).map(str::to_string);
+    if let Some((_, v)) = entries.iter_mut().find(|(k, _)| k.as_str() == Some(key)) {
+        if let Value::Seq(items) = &mut v.value {
+            let same = name(&item).and_then(|n| items.iter().position(|i| name(i).as_deref() == Some(n.as_str())));
+            match same {
+                Some(k) => items[k] = item,
+                None => items.push(item),
+            }
+            return;
+        }
+    }
+    let pos = item.pos;
+    entries.push((s(pos, key), seq(pos, vec![item])));
+}
+
+/// When `paths` hold Terraform configuration (`.tf` files): a note that
+/// HCL is not read, and how to produce what is. The caller makes it an
+/// error when nothing else was found, a warning otherwise.
+pub fn hcl_notice(paths: &[PathBuf]) -> Option<(Loc, String)> {
+    let first = paths.iter().find_map(|p| first_tf(p))?;
+    let msg = "Terraform configuration (HCL) is not read; give tusk the plan as JSON: `terraform plan -out tfplan && terraform show -json tfplan > plan.json` (or the state: `terraform show -json > state.json`)";
+    Some((Loc::new(Arc::from(first.display().to_string()), Pos::default()), msg.to_string()))
+}
+
+fn first_tf(p: &Path) -> Option<PathBuf> {
+    if p.extension().is_some_and(|e| e == "tf") {
+        return Some(p.to_path_buf());
+    }
+    if !p.is_dir() {
+        return None;
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(p).ok()?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    entries.iter().find_map(|e| first_tf(e))
+}
