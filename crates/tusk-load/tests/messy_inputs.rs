@@ -125,13 +125,7 @@ fn a_kustomize_tree_loads_its_manifests_and_skips_the_recipe_and_its_patches() {
 
 /// `../shared/realworld/...`, or `None` (skipped, or a failure under CI).
 fn realworld(p: &str) -> Option<PathBuf> {
-    let path = repo("../shared/realworld").join(p);
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "../shared/realworld/{p} not found under CI");
-    println!("skipped: ../shared/realworld/{p} not found");
-    None
+    tusk_testkit::shared(&format!("realworld/{p}"))
 }
 
 #[test]
