@@ -50,11 +50,12 @@ pub fn is_config(root: &Node) -> bool {
 #[derive(Debug, Default)]
 pub struct Builder {
     nvas: Vec<NvaConfig>,
+    clusters: Vec<tusk_model::config::ClusterBinding>,
 }
 
 impl Builder {
     pub fn is_empty(&self) -> bool {
-        self.nvas.is_empty()
+        self.nvas.is_empty() && self.clusters.is_empty()
     }
 
     pub fn add_document(&mut self, doc: &Doc) -> Result<(), LoadError> {
@@ -65,9 +66,13 @@ impl Builder {
         if kind != "TuskConfig" {
             return Err(cx.err(root.get("kind").unwrap_or(root), format!("unknown kind `{kind}`: expected TuskConfig")));
         }
-        only_keys(cx, root, &["apiVersion", "kind", "metadata", "nvas"], "TuskConfig")?;
+        only_keys(cx, root, &["apiVersion", "kind", "metadata", "nvas", "clusters"], "TuskConfig")?;
         for n in cx.seq(root, "nvas")? {
             self.nvas.push(nva(cx, n)?);
+        }
+        for n in cx.seq(root, "clusters")? {
+            only_keys(cx, n, &["cluster", "manifests"], "a clusters entry")?;
+            self.clusters.push(crate::config_clusters::entry(cx, n)?);
         }
         Ok(())
     }
@@ -116,7 +121,7 @@ impl Builder {
                 ));
             }
         }
-        Ok(Config { nvas: self.nvas })
+        Ok(Config { nvas: self.nvas, clusters: self.clusters })
     }
 }
 
