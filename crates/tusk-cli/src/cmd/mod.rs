@@ -7,6 +7,7 @@ pub mod matrix;
 pub mod reach;
 pub mod routes;
 pub mod rules;
+pub mod schedule;
 pub mod trace;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,141 @@
+//! Pod addresses per network plugin (the AKS data-path table in DESIGN.md,
+//! from the AKS docs "Networking concepts" and "IP address planning"):
+//!
+//! | plugin | a pod's address comes from |
+//! |---|---|
+//! | kubenet, Azure CNI Overlay | the node's /24 of the cluster's pod CIDR |
+//! | Azure CNI (node subnet) | the node's subnet |
+//! | Azure CNI with `podSubnetID` | the pool's pod subnet |
+//! | none (bring your own CNI) | unknown |
+//!
+//! The Cilium data plane follows its IPAM mode (overlay or pod subnet),
+//! which the same fields express. Which /24 a kubenet or overlay node takes
+//! is not predictable, so without an exported `spec.podCIDR` a node's pod
+//! range is the whole pod CIDR. Exported `status.podIP` and `status.hostIP`
+//! win over any of this; one outside what the plugin allows is a warning.
+
+use crate::nodes::{usable, Fleet, SimNode};
+use tusk_core::ip::addr_set;
+use tusk_core::{IpSet, Warning};
+use tusk_model::aks::{AksCluster, NetworkPlugin, NodePool};
+use tusk_model::azure::Link;
+use tusk_model::k8s::Pod;
+use tusk_model::Estate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodAddressing {
+    /// kubenet and overlay: one range per node from the pod CIDR.
+    PodCidrPerNode,
+    /// Azure CNI: pods share the node's subnet.
+    NodeSubnet,
+    /// Azure CNI with a pod subnet per pool.
+    PodSubnet,
+    /// Bring your own CNI: tusk does not know its IPAM.
+    Unknown,
+}
+
+impl PodAddressing {
+    pub fn describe(self) -> &'static str {
+        match self {
+            PodAddressing::PodCidrPerNode => "a per-node range of the cluster's pod CIDR",
+            PodAddressing::NodeSubnet => "the node's subnet (Azure CNI)",
+            PodAddressing::PodSubnet => "the pool's pod subnet (Azure CNI, dynamic allocation)",
+            PodAddressing::Unknown => "the bring-your-own CNI's IPAM, which tusk does not know",
+        }
+    }
+}
+
+pub fn pod_addressing(c: &AksCluster, pool: &NodePool) -> PodAddressing {
+    match c.network.plugin {
+        NetworkPlugin::Kubenet => PodAddressing::PodCidrPerNode,
+        NetworkPlugin::Azure if c.network.overlay => PodAddressing::PodCidrPerNode,
+        NetworkPlugin::Azure if pool.pod_subnet.is_some() => PodAddressing::PodSubnet,
+        NetworkPlugin::Azure => PodAddressing::NodeSubnet,
+        NetworkPlugin::None => PodAddressing::Unknown,
+    }
+}
+
+/// Every address a (non host-network) pod on `node` can have; `None` when
+/// it cannot be known from the inputs.
+pub fn node_pod_range(estate: &Estate, c: &AksCluster, pool: &NodePool, node: &SimNode) -> Option<IpSet> {
+    match pod_addressing(c, pool) {
+        PodAddressing::PodCidrPerNode => {
+            let exported = node.exported.map(|i| &estate.k8s.nodes[i].pod_cidrs).filter(|c| !c.is_empty());
+            let cidrs = exported.unwrap_or(&c.network.pod_cidrs);
+            (!cidrs.is_empty()).then(|| cidrs.iter().fold(IpSet::empty(), |s, c| s.union(&c.set())))
+        }
+        PodAddressing::NodeSubnet => node.subnet.map(|s| usable(&estate.azure.subnets[s].prefixes)),
+        PodAddressing::PodSubnet => match &pool.pod_subnet {
+            Some(Link::Found(s)) => Some(usable(&estate.azure.subnets[*s].prefixes)),
+            _ => None,
+        },
+        PodAddressing::Unknown => None,
+    }
+}
+
+/// The addresses a pod may have if it runs on one of `nodes` (indices into
+/// the fleet): its exported IPs when present, else the union of what the
+/// plugin allows there (host-network pods: the nodes' own addresses).
+/// `None` when any of it is unknown.
+pub fn pod_addresses(fleet: &Fleet, pod: &Pod, nodes: &[usize]) -> Option<IpSet> {
+    if !pod.ips.is_empty() {
+        return Some(pod.ips.iter().fold(IpSet::empty(), |s, ip| s.union(&addr_set(*ip))));
+    }
+    let mut set = IpSet::empty();
+    for &n in nodes {
+        let node = &fleet.nodes[n];
+        let r = if pod.host_network { node.address.set() } else { node.pod_addresses.clone() };
+        set = set.union(&r?);
+    }
+    Some(set)
+}
+
+/// Warnings for exported pod and host IPs outside what the plugin allows
+/// on the node the pod names (`spec.nodeName`).
+pub fn check_exported_ips(estate: &Estate, fleet: &Fleet) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for pod in &estate.k8s.pods {
+        let Some(name) = &pod.node_name else { continue };
+        let Some(node) = fleet.nodes.iter().find(|n| &n.name == name) else { continue };
+        let node_set = node.address.set();
+        if let (Some(h), Some(set)) = (pod.host_ip, &node_set) {
+            if !set.contains_ip(h) {
+                out.push(Warning {
+                    loc: pod.loc.clone(),
+                    message: format!(
+                        "pod {}/{}: status.hostIP {h} is not an address node {name} can have",
+                        pod.namespace, pod.name
+                    ),
+                });
+            }
+        }
+        let allowed = if pod.host_network { node_set } else { node.pod_addresses.clone() };
+        let Some(allowed) = allowed else { continue };
+        for ip in &pod.ips {
+            if !allowed.contains_ip(*ip) {
+                let how = match (node.cluster, node.pool) {
+                    _ if pod.host_network => "a hostNetwork pod takes its node's address".to_string(),
+                    (Some(c), Some(p)) => {
+                        let c = &estate.clusters[c];
+                        format!(
+                            "under {} pods take {}",
+                            c.network.plugin.name(),
+                            pod_addressing(c, &c.pools[p]).describe()
+                        )
+                    }
+                    _ => "outside the node's pod range".to_string(),
+                };
+                out.push(Warning {
+                    loc: pod.loc.clone(),
+                    message: format!(
+                        "pod {}/{}: status.podIP {ip} is outside what node {name} allows ({}; {how})",
+                        pod.namespace,
+                        pod.name,
+                        allowed.ip_ranges().map(|r| r.to_string()).collect::<Vec<_>>().join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
