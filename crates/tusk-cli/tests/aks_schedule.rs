@@ -95,3 +95,20 @@ fn pod_ip_outside_the_plugin_range_is_a_warning() {
     );
     assert!(!err.contains("t2/debug"), "{err}");
 }
+
+fn stdout(args: &[&str]) -> String {
+    let out = run(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn cluster_network_policy_chooses_the_semantics_and_the_flag_overrides_it() {
+    let input = root().join("tenants/input").display().to_string();
+    let m = stdout(&["matrix", &input]);
+    assert!(m.contains("semantics: Calico") && m.contains("from cluster aks-tenants's networkPolicy `calico`"), "{m}");
+    let m = stdout(&["matrix", &input, "--policy-engine", "cilium"]);
+    assert!(m.contains("semantics: Cilium") && m.contains("chosen by --policy-engine"), "{m}");
+    let e = stdout(&["explain", &input, "--from", "t1/web", "--to", "t2/api", "--port", "80"]);
+    assert!(e.contains("from cluster aks-tenants's networkPolicy `calico`"), "{e}");
+}

@@ -34,9 +34,10 @@ pub struct Args {
     pub grain: GrainArg,
     #[arg(long, value_enum, default_value = "txt")]
     pub format: FormatArg,
-    /// The cluster's network policy engine, where implementations differ.
-    #[arg(long, value_enum, default_value = "upstream")]
-    pub policy_engine: EngineArg,
+    /// The cluster's network policy engine, where implementations differ
+    /// (default: the AKS cluster's `networkPolicy`, else upstream).
+    #[arg(long, value_enum)]
+    pub policy_engine: Option<EngineArg>,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -52,7 +53,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let loaded = load(&args.paths)?;
     let t_load = t0.elapsed();
-    let sem = args.policy_engine.semantics();
+    let (sem, why) = super::choose_semantics(args.policy_engine, &loaded.estate);
+    let described = format!("{} ({why})", sem.describe());
     let analysis = Analysis::new(&loaded.estate.k8s, sem);
     let t_analyze = t0.elapsed();
     let grain = match args.grain {
@@ -88,7 +90,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("tusk: {unknown} pairs have connections whose verdict depends on pod IPs the input lacks; they are not connlist lines (see --format txt)");
         }
     }
-    emit(&render_matrix(&loaded.estate.k8s, &rows, grain, &sem.describe(), format), args.output.as_deref())?;
+    emit(&render_matrix(&loaded.estate.k8s, &rows, grain, &described, format), args.output.as_deref())?;
     if args.timings {
         let c = &loaded.estate.k8s;
         eprintln!(
