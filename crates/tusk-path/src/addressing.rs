@@ -95,8 +95,12 @@ pub fn pod_addresses(fleet: &Fleet, pod: &Pod, nodes: &[usize]) -> Option<IpSet>
 pub fn check_exported_ips(estate: &Estate, fleet: &Fleet) -> Vec<Warning> {
     let mut out = Vec::new();
     for pod in &estate.k8s.pods {
-        let Some(name) = &pod.node_name else { continue };
-        let Some(node) = fleet.nodes.iter().find(|n| &n.name == name) else { continue };
+        let node = pod.node_name.as_ref().and_then(|name| fleet.nodes.iter().find(|n| &n.name == name));
+        let Some(node) = node else {
+            out.extend(check_unplaced(estate, fleet, pod));
+            continue;
+        };
+        let name = &node.name;
         let node_set = node.address.set();
         if let (Some(h), Some(set)) = (pod.host_ip, &node_set) {
             if !set.contains_ip(h) {
@@ -138,4 +142,29 @@ pub fn check_exported_ips(estate: &Estate, fleet: &Fleet) -> Vec<Warning> {
         }
     }
     out
+}
+
+/// A pod whose node the inputs do not name: its IPs must be within what
+/// some node of its cluster allows (the union of their ranges).
+fn check_unplaced(estate: &Estate, fleet: &Fleet, pod: &Pod) -> Option<Warning> {
+    if pod.ips.is_empty() {
+        return None;
+    }
+    let file = &estate.k8s.workloads[pod.workload].loc.file;
+    let cluster = crate::binding::cluster_of(estate, file).index()?;
+    let nodes: Vec<usize> = (0..fleet.nodes.len()).filter(|n| fleet.nodes[*n].cluster == Some(cluster)).collect();
+    let probe = Pod { ips: Vec::new(), ..pod.clone() };
+    let allowed = pod_addresses(fleet, &probe, &nodes)?;
+    let outside: Vec<String> =
+        pod.ips.iter().filter(|ip| !allowed.contains_ip(**ip)).map(|ip| ip.to_string()).collect();
+    (!outside.is_empty()).then(|| Warning {
+        loc: pod.loc.clone(),
+        message: format!(
+            "pod {}/{}: status.podIP {} is outside every range the nodes of cluster {} allow",
+            pod.namespace,
+            pod.name,
+            outside.join(", "),
+            estate.clusters[cluster].name()
+        ),
+    })
 }

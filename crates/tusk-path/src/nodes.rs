@@ -108,7 +108,9 @@ pub fn materialise(estate: &Estate, with_surge: bool) -> Fleet {
                 simulate_pool(estate, ci, pi, with_surge, &mut fleet);
             } else {
                 for n in exported {
-                    fleet.nodes.push(exported_node(estate, n, Some((ci, pi))));
+                    let node = exported_node(estate, n, Some((ci, pi)));
+                    check_in_subnet(estate, &node, &mut fleet.warnings);
+                    fleet.nodes.push(node);
                 }
                 fleet.notes.push(format!("pool {}/{}: the exported Node objects are used", c.name(), pool.name));
             }
@@ -120,6 +122,21 @@ pub fn materialise(estate: &Estate, with_surge: bool) -> Fleet {
         }
     }
     fleet
+}
+
+/// An exported node's address must be one its pool's subnet can give.
+fn check_in_subnet(estate: &Estate, node: &SimNode, warnings: &mut Vec<Warning>) {
+    let (NodeAddr::Exact(ip), Some(s)) = (&node.address, node.subnet) else { return };
+    if !usable(&estate.azure.subnets[s].prefixes).contains_ip(*ip) {
+        warnings.push(Warning {
+            loc: node.loc.clone(),
+            message: format!(
+                "Node {}: InternalIP {ip} is not an address of its pool's subnet {}",
+                node.name,
+                estate.azure.subnet_path(s)
+            ),
+        });
+    }
 }
 
 /// Each exported Node's (cluster, pool), by its agent-pool label, the

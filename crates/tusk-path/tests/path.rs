@@ -228,3 +228,25 @@ fn kubenet_route_budget_counts_nodes_surge_and_user_routes() {
     let cni = load(&[("c.json", cluster("k", r#"{"networkPlugin": "azure"}"#, &[r#"{"name": "a", "count": 1}"#]))]);
     assert!(tusk_path::route_budget::kubenet_route_budget(&cni, &materialise(&cni, true), 0).is_none());
 }
+
+#[test]
+fn addresses_outside_what_the_plugin_and_subnet_allow_are_warnings() {
+    let pool = format!(r#"{{"name": "pool", "count": 3, "vnetSubnetID": "{SUB}/nodes"}}"#);
+    let node = NODE.replace("address: 10.1.0.9", "address: 10.9.9.9");
+    let pods = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: default}\nspec: {containers: [{name: c, image: i}]}\nstatus: {podIP: 8.8.8.8}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: default}\nspec: {containers: [{name: c, image: i}]}\nstatus: {podIP: 10.244.7.20}\n";
+    let e = load(&[
+        ("v.json", vnet()),
+        ("c.json", cluster("k", KUBENET, &[&pool])),
+        ("n.yaml", node),
+        ("p.yaml", pods.into()),
+    ]);
+    let f = materialise(&e, false);
+    assert!(f
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("InternalIP 10.9.9.9 is not an address of its pool's subnet v/nodes")));
+    let w = tusk_path::addressing::check_exported_ips(&e, &f);
+    let msgs: Vec<&str> = w.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert!(msgs[0].contains("pod default/a: status.podIP 8.8.8.8 is outside every range"), "{msgs:?}");
+}
