@@ -200,3 +200,12 @@ fn pod_subnet_with_azure_cni_resolves_against_loaded_subnets() {
     let e = load_sources(&[("v.json".into(), vnet.to_string()), ("c.json".into(), dangling)]).unwrap_err();
     assert!(e.message.contains("not in the inputs"), "{e}");
 }
+
+#[test]
+fn absent_plugin_is_unspecified_with_a_warning_not_a_guess() {
+    let l = load_text(&body(r#"{"podCidr": "10.244.0.0/16"}"#, r#""name": "sys", "count": 1"#)).unwrap();
+    let c = &l.estate.clusters[0];
+    assert_eq!(c.network.plugin, NetworkPlugin::Unspecified);
+    assert_eq!(c.pools[0].max_pods, 0, "its default depends on the plugin");
+    assert!(l.warnings.iter().any(|w| w.message.contains("`networkPlugin` absent")), "{:?}", l.warnings);
+}

@@ -49,15 +49,17 @@ pub struct NetworkProfile {
     pub loc: Loc,
 }
 
-/// `networkPlugin`. AKS's default (absent) depends on the API version and
-/// other fields; the loader records absence as `kubenet` only when the
-/// body says nothing at all, with a warning.
+/// `networkPlugin`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NetworkPlugin {
     Kubenet,
     Azure,
     /// Bring your own CNI: addressing is whatever that CNI does.
     None,
+    /// Absent from the input: AKS's default depends on the API version and
+    /// the tool that created the cluster (kubenet, later Azure CNI
+    /// Overlay), so what depends on it is unknown.
+    Unspecified,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +94,7 @@ impl NetworkPlugin {
             NetworkPlugin::Kubenet => "kubenet",
             NetworkPlugin::Azure => "azure",
             NetworkPlugin::None => "none",
+            NetworkPlugin::Unspecified => "unspecified",
         }
     }
 }
@@ -170,6 +173,7 @@ pub struct NodePool {
     pub count: u32,
     /// `enableAutoScaling` with `minCount`/`maxCount`.
     pub autoscale: Option<(u32, u32)>,
+    /// 0 when absent and the plugin's default is unknown.
     pub max_pods: u32,
     /// `None`: absent, AKS's default applies (see the loader).
     pub max_surge: Option<MaxSurge>,

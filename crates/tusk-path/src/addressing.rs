@@ -40,7 +40,7 @@ impl PodAddressing {
             PodAddressing::PodCidrPerNode => "a per-node range of the cluster's pod CIDR",
             PodAddressing::NodeSubnet => "the node's subnet (Azure CNI)",
             PodAddressing::PodSubnet => "the pool's pod subnet (Azure CNI, dynamic allocation)",
-            PodAddressing::Unknown => "the bring-your-own CNI's IPAM, which tusk does not know",
+            PodAddressing::Unknown => "an IPAM tusk does not know (bring-your-own CNI, or the plugin unspecified)",
         }
     }
 }
@@ -51,7 +51,7 @@ pub fn pod_addressing(c: &AksCluster, pool: &NodePool) -> PodAddressing {
         NetworkPlugin::Azure if c.network.overlay => PodAddressing::PodCidrPerNode,
         NetworkPlugin::Azure if pool.pod_subnet.is_some() => PodAddressing::PodSubnet,
         NetworkPlugin::Azure => PodAddressing::NodeSubnet,
-        NetworkPlugin::None => PodAddressing::Unknown,
+        NetworkPlugin::None | NetworkPlugin::Unspecified => PodAddressing::Unknown,
     }
 }
 

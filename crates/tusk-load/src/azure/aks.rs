@@ -64,9 +64,9 @@ impl Builder {
         let network = match np {
             Some(p) => network_profile(cx, p)?,
             None => {
-                cx.warn(n, "no `networkProfile`: taken as kubenet with AKS's default CIDRs unknown");
+                cx.warn(n, "no `networkProfile`: the network plugin, CIDRs and outbound type are unknown");
                 NetworkProfile {
-                    plugin: NetworkPlugin::Kubenet,
+                    plugin: NetworkPlugin::Unspecified,
                     overlay: false,
                     dataplane: Dataplane::Azure,
                     policy: NetworkPolicyEngine::None,
@@ -186,7 +186,7 @@ impl ExtractChildren for Vec<(ResourceId, PendingPool)> {
 /// A pod subnet is Azure CNI's dynamic IP allocation; kubenet and overlay
 /// take pod IPs from the pod CIDR instead, and AKS refuses the combination.
 fn check_pod_subnet(net: &NetworkProfile, at: &Loc) -> Result<(), LoadError> {
-    if net.plugin != NetworkPlugin::Azure || net.overlay {
+    if matches!(net.plugin, NetworkPlugin::Kubenet | NetworkPlugin::None) || net.overlay {
         return Err(LoadError::new(
             at.clone(),
             "`podSubnetID` requires Azure CNI without overlay (`networkPlugin: azure`)",
@@ -202,7 +202,7 @@ fn default_max_pods(net: &NetworkProfile) -> u32 {
         (NetworkPlugin::Kubenet, _) => 110,
         (NetworkPlugin::Azure, true) => 250,
         (NetworkPlugin::Azure, false) => 30,
-        (NetworkPlugin::None, _) => 0,
+        (NetworkPlugin::None | NetworkPlugin::Unspecified, _) => 0,
     }
 }
 
@@ -224,11 +224,11 @@ fn network_profile(cx: &mut Cx, p: &Node) -> Result<NetworkProfile, LoadError> {
     use NetworkPlugin as P;
     let plugin = choice(cx, p, "networkPlugin", &[("kubenet", P::Kubenet), ("azure", P::Azure), ("none", P::None)])?;
     let plugin = plugin.unwrap_or_else(|| {
-        cx.warn(p, "`networkPlugin` absent: taken as kubenet, AKS's default for clusters created without one");
-        P::Kubenet
+        cx.warn(p, "`networkPlugin` absent: AKS's default depends on the API version (kubenet, later Azure CNI Overlay); pod addressing is unknown");
+        P::Unspecified
     });
     let overlay = choice(cx, p, "networkPluginMode", &[("overlay", true)])?.unwrap_or(false);
-    if overlay && plugin != P::Azure {
+    if overlay && matches!(plugin, P::Kubenet | P::None) {
         return Err(cx.err(p, "`networkPluginMode: overlay` requires `networkPlugin: azure`"));
     }
     let dataplane = choice(cx, p, "networkDataplane", &[("azure", Dataplane::Azure), ("cilium", Dataplane::Cilium)])?
@@ -259,12 +259,12 @@ fn network_profile(cx: &mut Cx, p: &Node) -> Result<NetworkProfile, LoadError> {
         (Dataplane::Azure, Some(e)) => e,
         (Dataplane::Azure, None) => E::None,
     };
-    if dataplane == Dataplane::Cilium && plugin != P::Azure {
+    if dataplane == Dataplane::Cilium && matches!(plugin, P::Kubenet | P::None) {
         return Err(cx.err(p, "`networkDataplane: cilium` requires `networkPlugin: azure`"));
     }
     // Azure Network Policy Manager works with Azure CNI only ("Secure
     // traffic between pods by using network policies").
-    if policy == E::Azure && plugin != P::Azure {
+    if policy == E::Azure && matches!(plugin, P::Kubenet | P::None) {
         return Err(cx.err(p, "`networkPolicy: azure` (Azure NPM) requires `networkPlugin: azure`"));
     }
     let pod_cidrs = cidrs(cx, p, "podCidrs", "podCidr")?;
