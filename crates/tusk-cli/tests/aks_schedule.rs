@@ -112,3 +112,29 @@ fn cluster_network_policy_chooses_the_semantics_and_the_flag_overrides_it() {
     let e = stdout(&["explain", &input, "--from", "t1/web", "--to", "t2/api", "--port", "80"]);
     assert!(e.contains("from cluster aks-tenants's networkPolicy `calico`"), "{e}");
 }
+
+#[test]
+fn tusk_yaml_binds_each_manifest_folder_to_its_cluster() {
+    let dir = root().join("two-clusters");
+    let mut args = case_args(&dir);
+    args.extend(["--format".to_string(), "json".to_string()]);
+    let out = run(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(workload(&j, "shop/shop")["cluster"], "aks-prod");
+    assert_eq!(workload(&j, "shop/shop-dev")["cluster"], "aks-dev");
+    assert_eq!(workload(&j, "shop/shop-dev")["pools"], serde_json::json!(["apps"]));
+    let orphan = workload(&j, "misc/orphan");
+    assert!(
+        orphan["cluster"].is_null() && orphan["unbound"].as_str().unwrap().contains("no tusk.yaml `clusters:` entry")
+    );
+    // The dev cluster's pools are not zonal: no zone failure is claimed.
+    let dev = workload(&j, "shop/shop-dev");
+    assert_eq!((dev["non_zonal"].as_bool(), dev["unzoned"].as_u64()), (Some(true), Some(2)));
+    assert!(dev["zone_failures"].as_array().unwrap().is_empty());
+    // Each cluster's policy engine: prod's manifests alone get Calico's semantics.
+    let prod = dir.join("input").display().to_string();
+    let out = run(&["matrix".into(), prod.clone(), "--format".into(), "json".into()]);
+    let m: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(m["semantics"].as_str().unwrap().contains("several clusters"), "{}", m["semantics"]);
+}

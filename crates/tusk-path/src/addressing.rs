@@ -55,6 +55,32 @@ pub fn pod_addressing(c: &AksCluster, pool: &NodePool) -> PodAddressing {
     }
 }
 
+/// Where a pool's nodes and pods take their addresses, in words, for
+/// reports: `nodes from v/s (10.1.0.4-10.1.0.254); pods: ...`.
+pub fn describe_pool(estate: &Estate, c: &AksCluster, pool: &NodePool) -> String {
+    let ranges = |set: &IpSet| set.ip_ranges().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
+    let subnet = |l: &Option<Link>| match l {
+        Some(Link::Found(s)) => {
+            format!("{} ({})", estate.azure.subnet_path(*s), ranges(&usable(&estate.azure.subnets[*s].prefixes)))
+        }
+        Some(Link::Absent(id)) => format!("subnet {} (not in the inputs)", id.name()),
+        None => "AKS's own VNet (not in the inputs)".to_string(),
+    };
+    let pods = match pod_addressing(c, pool) {
+        PodAddressing::PodCidrPerNode if c.network.pod_cidrs.is_empty() => {
+            "pods: a per-node range of a pod CIDR the inputs do not give".to_string()
+        }
+        PodAddressing::PodCidrPerNode => {
+            let cidrs: Vec<String> = c.network.pod_cidrs.iter().map(|c| c.to_string()).collect();
+            format!("pods: one per-node range (which one is not predictable) of {}", cidrs.join(", "))
+        }
+        PodAddressing::NodeSubnet => "pods: the node's subnet (Azure CNI)".to_string(),
+        PodAddressing::PodSubnet => format!("pods: pod subnet {}", subnet(&pool.pod_subnet)),
+        PodAddressing::Unknown => format!("pods: unknown ({} plugin)", c.network.plugin.name()),
+    };
+    format!("nodes in {}; {pods}", subnet(&pool.vnet_subnet))
+}
+
 /// Every address a (non host-network) pod on `node` can have; `None` when
 /// it cannot be known from the inputs.
 pub fn node_pod_range(estate: &Estate, c: &AksCluster, pool: &NodePool, node: &SimNode) -> Option<IpSet> {

@@ -5,7 +5,7 @@
 //! Paths are compared component by component, lexically, as the loader
 //! wrote them; no file system access.
 
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 use tusk_model::Estate;
 
 /// The cluster of an object read from `file`, with the reason.
@@ -29,7 +29,7 @@ impl Bound {
 pub fn cluster_of(estate: &Estate, file: &str) -> Bound {
     let f = crate_path(file);
     for b in &estate.config.clusters {
-        if b.manifests.iter().any(|m| Path::new(&f).starts_with(crate_path(m))) {
+        if b.manifests.iter().any(|m| f.starts_with(crate_path(m))) {
             return match b.cluster_index {
                 Some(i) => Bound::Cluster(i, "bound by tusk.yaml `clusters:`"),
                 None => Bound::None("tusk.yaml binds it to a cluster the inputs do not hold"),
@@ -43,8 +43,18 @@ pub fn cluster_of(estate: &Estate, file: &str) -> Bound {
     }
 }
 
-/// `./a/b` and `a/b` compare equal.
-fn crate_path(p: &str) -> String {
-    let p = p.strip_prefix("./").unwrap_or(p);
-    p.trim_end_matches('/').to_string()
+/// `./a/b`, `a/b/` and `a/x/../b` compare equal: `.` and `..` are
+/// resolved lexically, as the `tusk.yaml` loader resolves `manifests`.
+fn crate_path(p: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in Path::new(p).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }

@@ -14,7 +14,7 @@ use tusk_model::Estate;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loss {
-    /// The failed node's name, or the zone (`"1"`, `"(no zone)"`).
+    /// The failed node's name, or the zone (`"1"`).
     pub what: String,
     pub lost: usize,
     pub of: usize,
@@ -52,12 +52,13 @@ fn replay(estate: &Estate, fleet: &Fleet, wi: usize, loss: &mut Loss, down: BTre
     loss.after = p.map_or(0, |p| p.replicas.len() - p.unplaced());
 }
 
-/// The loss for each zone of the workload's cluster that holds one of its
-/// replicas.
+/// The loss for each zone that holds one of the workload's replicas.
+/// Replicas on non-zonal nodes are left out: which zone's failure takes
+/// them is not known (see [`WorkloadRow::unzoned`]).
 pub fn zone_losses(fleet: &Fleet, p: &Placement) -> Vec<Loss> {
-    let zone = |n: usize| fleet.nodes[n].zone.clone().unwrap_or_else(|| "(no zone)".into());
+    let zone = |n: usize| fleet.nodes[n].zone.clone().unwrap_or_default();
     let mut per: BTreeMap<String, usize> = BTreeMap::new();
-    for n in p.replicas.iter().flatten() {
+    for n in p.replicas.iter().flatten().filter(|n| fleet.nodes[**n].zone.is_some()) {
         *per.entry(zone(*n)).or_default() += 1;
     }
     per.into_iter()
@@ -112,7 +113,12 @@ pub struct WorkloadRow {
     pub simulated: bool,
     /// Pools and zones with at least one feasible node.
     pub pools: Vec<String>,
+    /// Zones of feasible zonal nodes.
     pub zones: Vec<String>,
+    /// Some feasible nodes are not zonal.
+    pub non_zonal: bool,
+    /// Replicas placed on non-zonal nodes: any zone's failure may take them.
+    pub unzoned: usize,
     pub rejected: Vec<(String, String)>,
     /// Replicas per node, in node order.
     pub nodes: Vec<(String, usize)>,
@@ -135,7 +141,7 @@ pub struct Report {
 }
 
 pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option<&str>) -> Report {
-    let zone = |n: usize| fleet.nodes[n].zone.clone().unwrap_or_else(|| "(no zone)".into());
+    let zone = |n: usize| fleet.nodes[n].zone.clone();
     let workloads = s
         .placements
         .iter()
@@ -143,7 +149,9 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
             let w = &estate.k8s.workloads[p.workload];
             let pools: BTreeSet<String> =
                 p.feasible.iter().map(|n| fleet.pool_name(estate, &fleet.nodes[*n])).collect();
-            let zones: BTreeSet<String> = p.feasible.iter().map(|n| zone(*n)).collect();
+            let zones: BTreeSet<String> = p.feasible.iter().filter_map(|n| zone(*n)).collect();
+            let non_zonal = p.feasible.iter().any(|n| zone(*n).is_none());
+            let unzoned = p.replicas.iter().flatten().filter(|n| zone(**n).is_none()).count();
             let mut per: BTreeMap<usize, usize> = BTreeMap::new();
             for n in p.replicas.iter().flatten() {
                 *per.entry(*n).or_default() += 1;
@@ -157,7 +165,9 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
             }
             for l in &mut zones_lost {
                 let down = (0..fleet.nodes.len())
-                    .filter(|n| p.cluster.index() == fleet.nodes[*n].cluster && zone(*n) == l.what)
+                    .filter(|n| {
+                        p.cluster.index() == fleet.nodes[*n].cluster && zone(*n).as_deref() == Some(l.what.as_str())
+                    })
                     .collect();
                 replay(estate, fleet, p.workload, l, down);
             }
@@ -177,6 +187,8 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
                 simulated: p.placed_by == crate::schedule::PlacedBy::Simulated,
                 pools: pools.into_iter().collect(),
                 zones: zones.into_iter().collect(),
+                non_zonal,
+                unzoned,
                 rejected: p.rejected.iter().map(|r| (r.pool.clone(), r.reason.clone())).collect(),
                 nodes: per.into_iter().map(|(n, c)| (fleet.nodes[n].name.clone(), c)).collect(),
                 worst_node: worst,

@@ -102,6 +102,16 @@ pub fn materialise(estate: &Estate, with_surge: bool) -> Fleet {
     let mut fleet = Fleet::default();
     let bound = bind_exported(estate, &mut fleet);
     for (ci, c) in estate.clusters.iter().enumerate() {
+        let n = &c.network;
+        let mode = if n.overlay { " overlay" } else { "" };
+        let dp = if n.dataplane == tusk_model::aks::Dataplane::Cilium { ", Cilium data plane" } else { "" };
+        fleet.notes.push(format!(
+            "cluster {}: network plugin {}{mode}{dp}, network policy {}, outbound {}",
+            c.name(),
+            n.plugin.name(),
+            n.policy.name(),
+            n.outbound.name()
+        ));
         for (pi, pool) in c.pools.iter().enumerate() {
             let exported: Vec<usize> = bound.iter().filter(|(_, b)| *b == Some((ci, pi))).map(|(n, _)| *n).collect();
             if exported.is_empty() {
@@ -112,7 +122,9 @@ pub fn materialise(estate: &Estate, with_surge: bool) -> Fleet {
                     check_in_subnet(estate, &node, &mut fleet.warnings);
                     fleet.nodes.push(node);
                 }
-                fleet.notes.push(format!("pool {}/{}: the exported Node objects are used", c.name(), pool.name));
+                let n = fleet.nodes.iter().filter(|n| n.cluster == Some(ci) && n.pool == Some(pi)).count();
+                let note = format!("pool {}/{}: {n} exported Node object(s) used", c.name(), pool.name);
+                fleet.notes.push(format!("{note}; {}", addressing::describe_pool(estate, c, pool)));
             }
         }
     }
@@ -223,7 +235,7 @@ fn simulate_pool(estate: &Estate, ci: usize, pi: usize, with_surge: bool, fleet:
         let how = if pool.max_surge.is_some() { "maxSurge" } else { "AKS's default maxSurge" };
         note.push_str(&format!(", plus {surge} surge node(s) ({how}) for capacity"));
     }
-    fleet.notes.push(note);
+    fleet.notes.push(format!("{note}; {}", addressing::describe_pool(estate, c, pool)));
     let prefix = hash_prefix(estate, pool).unwrap_or_else(|| format!("aks-{}-xxxxxxxx-vmss", pool.name));
     let address = node_address(estate, pool);
     for i in 0..size + surge {

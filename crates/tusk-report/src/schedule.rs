@@ -14,6 +14,8 @@
 //!     "replicas": 3, "unplaced": 0,
 //!     "placement": "simulated",           // or "exported" (pods named their nodes)
 //!     "pools": ["tenant1"], "zones": ["1", "2"],
+//!     "non_zonal": false,                 // some feasible nodes are in no zone
+//!     "unzoned": 0,                       // replicas on such nodes (no zone_failures entry)
 //!     "rejected": [{"pool": "system", "reason": "taint ... is not tolerated"}],
 //!     "nodes": [{"node": "aks-tenant1-xxxxxxxx-vmss000000", "replicas": 1}],
 //!     "per_node": false,                  // true for a DaemonSet: no failure lines
@@ -57,10 +59,22 @@ fn row(out: &mut String, w: &WorkloadRow) {
         Err(why) => format!("none ({why})"),
     };
     out.push_str(&format!("  cluster: {cluster}\n"));
+    if w.cluster.is_err() {
+        out.push_str(&format!("  not scheduled: no nodes are known for it ({} replica(s))\n", w.replicas));
+        return;
+    }
     if w.pools.is_empty() {
         out.push_str("  NO FEASIBLE NODE: no pod of it can be scheduled\n");
     } else {
-        out.push_str(&format!("  can run on: pool(s) {}; zone(s) {}\n", w.pools.join(", "), w.zones.join(", ")));
+        let mut zones = w.zones.join(", ");
+        if w.non_zonal {
+            zones = if zones.is_empty() {
+                "none (non-zonal nodes)".into()
+            } else {
+                format!("{zones}, and non-zonal nodes")
+            };
+        }
+        out.push_str(&format!("  can run on: pool(s) {}; zone(s) {zones}\n", w.pools.join(", ")));
     }
     for (pool, why) in &w.rejected {
         out.push_str(&format!("  not on pool {pool}: {why}\n"));
@@ -88,6 +102,12 @@ fn row(out: &mut String, w: &WorkloadRow) {
     }
     for l in &w.zone_losses {
         out.push_str(&format!("  zone {} fails: {}\n", l.what, loss(l)));
+    }
+    if w.unzoned > 0 {
+        out.push_str(&format!(
+            "  {} replica(s) on non-zonal nodes: any zone's failure may take them (AKS pins no zone)\n",
+            w.unzoned
+        ));
     }
 }
 
@@ -128,6 +148,8 @@ struct JWorkload<'a> {
     placement: &'static str,
     pools: &'a [String],
     zones: &'a [String],
+    non_zonal: bool,
+    unzoned: usize,
     rejected: Vec<JRejected<'a>>,
     nodes: Vec<JNode<'a>>,
     per_node: bool,
@@ -181,6 +203,8 @@ pub fn json(r: &Report) -> String {
             placement: if w.simulated { "simulated" } else { "exported" },
             pools: &w.pools,
             zones: &w.zones,
+            non_zonal: w.non_zonal,
+            unzoned: w.unzoned,
             rejected: w.rejected.iter().map(|(p, r)| JRejected { pool: p, reason: r }).collect(),
             nodes: w.nodes.iter().map(|(n, c)| JNode { node: n, replicas: *c }).collect(),
             per_node: w.per_node,
