@@ -55,10 +55,27 @@ pub fn pod_addressing(c: &AksCluster, pool: &NodePool) -> PodAddressing {
     }
 }
 
+/// A set as short text: each range as one CIDR block when it is one, a
+/// single address, or `first-last`.
+pub fn range_text(set: &IpSet) -> Vec<String> {
+    set.ip_ranges()
+        .map(|r| {
+            let one = IpSet::range(r.lo, r.hi).to_cidr_strings();
+            if r.lo == r.hi {
+                tusk_core::ip::u128_to_ip(r.lo).to_string()
+            } else if one.len() == 1 {
+                one[0].clone()
+            } else {
+                r.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Where a pool's nodes and pods take their addresses, in words, for
 /// reports: `nodes from v/s (10.1.0.4-10.1.0.254); pods: ...`.
 pub fn describe_pool(estate: &Estate, c: &AksCluster, pool: &NodePool) -> String {
-    let ranges = |set: &IpSet| set.ip_ranges().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
+    let ranges = |set: &IpSet| range_text(set).join(", ");
     let subnet = |l: &Option<Link>| match l {
         Some(Link::Found(s)) => {
             format!("{} ({})", estate.azure.subnet_path(*s), ranges(&usable(&estate.azure.subnets[*s].prefixes)))
@@ -161,7 +178,7 @@ pub fn check_exported_ips(estate: &Estate, fleet: &Fleet) -> Vec<Warning> {
                         "pod {}/{}: status.podIP {ip} is outside what node {name} allows ({}; {how})",
                         pod.namespace,
                         pod.name,
-                        allowed.ip_ranges().map(|r| r.to_string()).collect::<Vec<_>>().join(", ")
+                        range_text(&allowed).join(", ")
                     ),
                 });
             }

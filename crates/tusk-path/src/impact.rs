@@ -122,6 +122,9 @@ pub struct WorkloadRow {
     pub rejected: Vec<(String, String)>,
     /// Replicas per node, in node order.
     pub nodes: Vec<(String, usize)>,
+    /// Every address its pods can have on the feasible nodes (exported pod
+    /// IPs when every pod has one), as ranges; `None` when unknown.
+    pub pod_addresses: Option<Vec<String>>,
     pub worst_node: Option<Loss>,
     pub zone_losses: Vec<Loss>,
     /// A DaemonSet: one pod per node, so a failure takes only the failed
@@ -171,6 +174,17 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
                     .collect();
                 replay(estate, fleet, p.workload, l, down);
             }
+            let pods: Vec<&tusk_model::k8s::Pod> =
+                estate.k8s.pods.iter().filter(|q| q.workload == p.workload).collect();
+            let pod_addresses = if !pods.is_empty() && pods.iter().all(|q| !q.ips.is_empty()) {
+                let set = pods.iter().fold(tusk_core::IpSet::empty(), |s, q| {
+                    s.union(&crate::addressing::pod_addresses(fleet, q, &[]).unwrap_or_default())
+                });
+                Some(set)
+            } else {
+                pods.first().and_then(|q| crate::addressing::pod_addresses(fleet, q, &p.feasible))
+            };
+            let pod_addresses = pod_addresses.filter(|s| !s.is_empty()).map(|s| crate::addressing::range_text(&s));
             WorkloadRow {
                 name: format!("{}/{}", w.namespace, w.name),
                 kind: w.kind.name(),
@@ -191,6 +205,7 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
                 unzoned,
                 rejected: p.rejected.iter().map(|r| (r.pool.clone(), r.reason.clone())).collect(),
                 nodes: per.into_iter().map(|(n, c)| (fleet.nodes[n].name.clone(), c)).collect(),
+                pod_addresses,
                 worst_node: worst,
                 zone_losses: zones_lost,
                 per_node,
@@ -198,5 +213,25 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
         })
         .collect();
     let shared = tenant_label.map(|l| shared_pools(estate, fleet, s, l)).unwrap_or_default();
-    Report { workloads, notes: fleet.notes.clone(), tenant_label: tenant_label.map(str::to_string), shared }
+    let mut notes = fleet.notes.clone();
+    let with_surge = crate::nodes::materialise(estate, true);
+    for c in 0..estate.clusters.len() {
+        if let Some(b) = crate::route_budget::kubenet_route_budget(estate, &with_surge, c) {
+            let verdict = match (b.fits(), b.user_routes_unknown) {
+                (false, _) => "OVER the limit".to_string(),
+                (true, false) => format!("{} to spare", b.headroom()),
+                (true, true) => format!("at most {} to spare: a route table is not in the inputs", b.headroom()),
+            };
+            notes.push(format!(
+                "cluster {}: kubenet route table needs {} nodes + {} surge + {} user routes = {} of {} ({verdict})",
+                estate.clusters[c].name(),
+                b.nodes,
+                b.surge,
+                b.user_routes,
+                b.needed(),
+                b.limit
+            ));
+        }
+    }
+    Report { workloads, notes, tenant_label: tenant_label.map(str::to_string), shared }
 }

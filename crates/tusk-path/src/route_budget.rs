@@ -27,6 +27,10 @@ pub struct RouteBudget {
     /// The user's routes on the cluster's route table(s): the largest
     /// table's count when the pools' subnets use several.
     pub user_routes: u32,
+    /// A pool's subnet or its route table is referenced but not in the
+    /// inputs: its user routes could not be counted (`user_routes` is then
+    /// a lower bound).
+    pub user_routes_unknown: bool,
     pub limit: u32,
 }
 
@@ -55,16 +59,28 @@ pub fn kubenet_route_budget(estate: &Estate, fleet: &Fleet, c: usize) -> Option<
     }
     let mine = fleet.nodes.iter().filter(|n| n.cluster == Some(c));
     let (surge, nodes): (Vec<_>, Vec<_>) = mine.partition(|n| n.surge);
-    let tables: BTreeSet<usize> = cluster
-        .pools
-        .iter()
-        .filter_map(|p| p.vnet_subnet.as_ref().and_then(Link::found))
-        .filter_map(|s| estate.azure.subnets[s].route_table.as_ref().and_then(Link::found))
-        .collect();
+    let subnets: Vec<&Link> = cluster.pools.iter().filter_map(|p| p.vnet_subnet.as_ref()).collect();
+    let mut user_routes_unknown = subnets.iter().any(|l| l.found().is_none());
+    let mut tables: BTreeSet<usize> = BTreeSet::new();
+    for s in subnets.iter().filter_map(|l| l.found()) {
+        match &estate.azure.subnets[s].route_table {
+            Some(Link::Found(t)) => {
+                tables.insert(*t);
+            }
+            Some(Link::Absent(_)) => user_routes_unknown = true,
+            None => {}
+        }
+    }
     let user_routes = tables
         .iter()
         .map(|t| estate.azure.route_tables[*t].routes.iter().filter(|r| !r.name.starts_with("aks-")).count() as u32)
         .max()
         .unwrap_or(0);
-    Some(RouteBudget { nodes: nodes.len() as u32, surge: surge.len() as u32, user_routes, limit: ROUTES_PER_TABLE })
+    Some(RouteBudget {
+        nodes: nodes.len() as u32,
+        surge: surge.len() as u32,
+        user_routes,
+        user_routes_unknown,
+        limit: ROUTES_PER_TABLE,
+    })
 }

@@ -222,9 +222,13 @@ fn kubenet_route_budget_counts_nodes_surge_and_user_routes() {
     let b = tusk_path::route_budget::kubenet_route_budget(&e, &f, 0).unwrap();
     // 3 + 380 nodes; surge 1 (AKS default) + 38 (10% of 380); 7 user routes
     // (the `aks-` route is AKS's own and not counted).
-    assert_eq!((b.nodes, b.surge, b.user_routes), (383, 39, 7));
+    assert_eq!((b.nodes, b.surge, b.user_routes, b.user_routes_unknown), (383, 39, 7, false));
     assert_eq!(b.needed(), 429);
     assert!(!b.fits() && b.headroom() == 0);
+    // Without the route table in the inputs, the user routes are a lower bound.
+    let e = load(&[("v.json", vnet()), ("c.json", cluster("k", KUBENET, &refs))]);
+    let b = tusk_path::route_budget::kubenet_route_budget(&e, &materialise(&e, true), 0).unwrap();
+    assert!(b.user_routes_unknown && b.user_routes == 0);
     let cni = load(&[("c.json", cluster("k", r#"{"networkPlugin": "azure"}"#, &[r#"{"name": "a", "count": 1}"#]))]);
     assert!(tusk_path::route_budget::kubenet_route_budget(&cni, &materialise(&cni, true), 0).is_none());
 }

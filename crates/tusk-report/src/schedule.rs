@@ -16,6 +16,7 @@
 //!     "pools": ["tenant1"], "zones": ["1", "2"],
 //!     "non_zonal": false,                 // some feasible nodes are in no zone
 //!     "unzoned": 0,                       // replicas on such nodes (no zone_failures entry)
+//!     "pod_addresses": ["10.10.1.4-10.10.1.254"],   // what its pods can have; null: unknown
 //!     "rejected": [{"pool": "system", "reason": "taint ... is not tolerated"}],
 //!     "nodes": [{"node": "aks-tenant1-xxxxxxxx-vmss000000", "replicas": 1}],
 //!     "per_node": false,                  // true for a DaemonSet: no failure lines
@@ -75,6 +76,13 @@ fn row(out: &mut String, w: &WorkloadRow) {
             };
         }
         out.push_str(&format!("  can run on: pool(s) {}; zone(s) {zones}\n", w.pools.join(", ")));
+    }
+    match &w.pod_addresses {
+        Some(r) => out.push_str(&format!("  pod addresses: {}\n", r.join(", "))),
+        None if !w.pools.is_empty() => {
+            out.push_str("  pod addresses: unknown (plugin IPAM or subnet not in the inputs)\n")
+        }
+        None => {}
     }
     for (pool, why) in &w.rejected {
         out.push_str(&format!("  not on pool {pool}: {why}\n"));
@@ -150,6 +158,7 @@ struct JWorkload<'a> {
     zones: &'a [String],
     non_zonal: bool,
     unzoned: usize,
+    pod_addresses: Option<&'a [String]>,
     rejected: Vec<JRejected<'a>>,
     nodes: Vec<JNode<'a>>,
     per_node: bool,
@@ -205,6 +214,7 @@ pub fn json(r: &Report) -> String {
             zones: &w.zones,
             non_zonal: w.non_zonal,
             unzoned: w.unzoned,
+            pod_addresses: w.pod_addresses.as_deref(),
             rejected: w.rejected.iter().map(|(p, r)| JRejected { pool: p, reason: r }).collect(),
             nodes: w.nodes.iter().map(|(n, c)| JNode { node: n, replicas: *c }).collect(),
             per_node: w.per_node,
