@@ -68,6 +68,8 @@ fn tenants_case_json_states_pools_losses_and_shared_nodes() {
     let web = workload(&j, "t1/web");
     let z = web["zone_failures"].as_array().unwrap();
     assert!(z.iter().all(|l| l["after"] == 2 && l["recoverable"] == true), "{z:?}");
+    // Required podAffinity is not simulated: said, not hidden.
+    assert_eq!(workload(&j, "t1/cache")["not_modelled"], serde_json::json!(["required podAffinity"]));
     // The DaemonSet tolerating everything runs on every node, the cordoned one too.
     assert_eq!(workload(&j, "monitoring/node-agent")["replicas"], 10);
     // Shared nodes: the platform tenant with each tenant; t1 and t2 never

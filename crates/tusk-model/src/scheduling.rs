@@ -131,6 +131,10 @@ pub struct PodScheduling {
     pub tolerations: Vec<Toleration>,
     pub spread: Vec<TopologySpreadConstraint>,
     pub required_anti_affinity: Vec<PodAffinityTerm>,
+    /// Scheduling fields present in the spec that the placement does not
+    /// simulate (`required podAffinity`, `minDomains`, ...): the feasible
+    /// set is then an upper bound and the placement may differ.
+    pub not_modelled: Vec<&'static str>,
     /// Where the pod spec was read, for messages.
     pub loc: Option<Loc>,
 }

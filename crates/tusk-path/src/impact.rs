@@ -127,6 +127,8 @@ pub struct WorkloadRow {
     pub pod_addresses: Option<Vec<String>>,
     pub worst_node: Option<Loss>,
     pub zone_losses: Vec<Loss>,
+    /// Fields of its pod spec the placement does not simulate.
+    pub not_modelled: Vec<&'static str>,
     /// A DaemonSet: one pod per node, so a failure takes only the failed
     /// nodes' pods and nothing is rescheduled (no losses are listed).
     pub per_node: bool,
@@ -209,6 +211,7 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
                 worst_node: worst,
                 zone_losses: zones_lost,
                 per_node,
+                not_modelled: w.scheduling.not_modelled.clone(),
             }
         })
         .collect();

@@ -19,6 +19,7 @@
 //!     "pod_addresses": ["10.10.1.4-10.10.1.254"],   // what its pods can have; null: unknown
 //!     "rejected": [{"pool": "system", "reason": "taint ... is not tolerated"}],
 //!     "nodes": [{"node": "aks-tenant1-xxxxxxxx-vmss000000", "replicas": 1}],
+//!     "not_modelled": [],                 // spec fields the simulation ignores, e.g. "required podAffinity"
 //!     "per_node": false,                  // true for a DaemonSet: no failure lines
 //!     "node_failure": {"node": "...", "lost": 1, "of": 3, "recoverable": true, "after": 3},  // null if nothing placed
 //!     "zone_failures": [{"zone": "1", "lost": 2, "of": 3, "recoverable": true, "after": 2}]
@@ -60,6 +61,12 @@ fn row(out: &mut String, w: &WorkloadRow) {
         Err(why) => format!("none ({why})"),
     };
     out.push_str(&format!("  cluster: {cluster}\n"));
+    if !w.not_modelled.is_empty() {
+        out.push_str(&format!(
+            "  not simulated: {} (the feasible pools are an upper bound; the placement may differ)\n",
+            w.not_modelled.join(", ")
+        ));
+    }
     if w.cluster.is_err() {
         out.push_str(&format!("  not scheduled: no nodes are known for it ({} replica(s))\n", w.replicas));
         return;
@@ -162,6 +169,7 @@ struct JWorkload<'a> {
     rejected: Vec<JRejected<'a>>,
     nodes: Vec<JNode<'a>>,
     per_node: bool,
+    not_modelled: &'a [&'static str],
     node_failure: Option<JLoss<'a>>,
     zone_failures: Vec<JLoss<'a>>,
 }
@@ -218,6 +226,7 @@ pub fn json(r: &Report) -> String {
             rejected: w.rejected.iter().map(|(p, r)| JRejected { pool: p, reason: r }).collect(),
             nodes: w.nodes.iter().map(|(n, c)| JNode { node: n, replicas: *c }).collect(),
             per_node: w.per_node,
+            not_modelled: &w.not_modelled,
             node_failure: w.worst_node.as_ref().map(|l| JLoss {
                 node: Some(&l.what),
                 zone: None,

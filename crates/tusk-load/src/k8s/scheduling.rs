@@ -25,6 +25,16 @@ pub fn pod_scheduling(cx: Cx, spec: &Node) -> Result<PodScheduling, LoadError> {
     }
     for c in cx.seq(spec, "topologySpreadConstraints")? {
         s.spread.push(spread(cx, c)?);
+        for (key, what) in [
+            ("minDomains", "topologySpreadConstraints.minDomains"),
+            ("matchLabelKeys", "topologySpreadConstraints.matchLabelKeys"),
+            ("nodeAffinityPolicy", "topologySpreadConstraints.nodeAffinityPolicy"),
+            ("nodeTaintsPolicy", "topologySpreadConstraints.nodeTaintsPolicy"),
+        ] {
+            if c.get(key).is_some() && !s.not_modelled.contains(&what) {
+                s.not_modelled.push(what);
+            }
+        }
     }
     if let Some(aff) = spec.get("affinity") {
         cx.map(aff, "affinity")?;
@@ -39,6 +49,9 @@ pub fn pod_scheduling(cx: Cx, spec: &Node) -> Result<PodScheduling, LoadError> {
                     s.required_node_terms.push(node_term(cx, t)?);
                 }
             }
+        }
+        if aff.get("podAffinity").and_then(|pa| pa.get("requiredDuringSchedulingIgnoredDuringExecution")).is_some() {
+            s.not_modelled.push("required podAffinity");
         }
         if let Some(pa) = aff.get("podAntiAffinity") {
             for t in cx.seq(pa, "requiredDuringSchedulingIgnoredDuringExecution")? {
