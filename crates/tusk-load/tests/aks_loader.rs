@@ -209,3 +209,22 @@ fn absent_plugin_is_unspecified_with_a_warning_not_a_guess() {
     assert_eq!(c.pools[0].max_pods, 0, "its default depends on the plugin");
     assert!(l.warnings.iter().any(|w| w.message.contains("`networkPlugin` absent")), "{:?}", l.warnings);
 }
+
+#[test]
+fn arm_template_cluster_with_expressions_loads_with_warnings() {
+    let t = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "contentVersion": "1.0.0.0",
+      "resources": [{"type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2024-05-01", "name": "aks1",
+        "location": "[resourceGroup().location]",
+        "properties": {"networkProfile": {"networkPlugin": "azure", "networkPolicy": "[parameters('policy')]"},
+          "agentPoolProfiles": [{"name": "sys", "mode": "System", "count": "[parameters('n')]",
+            "availabilityZones": ["1", "[parameters('z')]"], "nodeTaints": ["[parameters('t')]"],
+            "vnetSubnetID": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 'nodes')]"}]}}]}"#;
+    let l = load_text(t).unwrap();
+    let c = &l.estate.clusters[0];
+    assert_eq!(c.name(), "aks1");
+    let p = &c.pools[0];
+    assert_eq!((p.count, p.zones.clone(), p.taints.len()), (1, vec!["1".to_string()], 0));
+    assert!(matches!(&p.vnet_subnet, Some(tusk_model::azure::Link::Absent(id)) if id.name() == "nodes"));
+    assert!(l.warnings.iter().filter(|w| w.message.contains("ARM expression")).count() >= 3, "{:?}", l.warnings);
+}

@@ -79,7 +79,7 @@ impl Builder {
             }
         };
         let mut pools = Vec::new();
-        if let Some(items) = prop(n, "agentPoolProfiles") {
+        if let Some(items) = prop(n, "agentPoolProfiles").filter(|v| cx.not_expression(v, "agentPoolProfiles")) {
             let items = items.as_seq().ok_or_else(|| cx.err(items, "`agentPoolProfiles` must be a list"))?;
             for p in items {
                 let name = p
@@ -342,7 +342,7 @@ fn pool(cx: &mut Cx, name: &str, n: &Node, net: Option<&NetworkProfile>) -> Resu
 fn int(cx: &mut Cx, n: &Node, key: &str, lo: i64, hi: i64) -> Result<Option<u32>, LoadError> {
     let Some(v) = prop(n, key) else { return Ok(None) };
     if v.as_str().is_some_and(super::shape::is_expression) {
-        cx.warn(v, format!("ARM expression for `{key}` is not evaluated"));
+        cx.warn(v, format!("ARM expression for `{key}` is not evaluated; its default is used instead"));
         return Ok(None);
     }
     let i = v.as_i64().ok_or_else(|| cx.err(v, format!("`{key}` must be an integer")))?;
@@ -375,10 +375,17 @@ fn pool_fields(cx: &mut Cx, name: &str, n: &Node, net: Option<&NetworkProfile>) 
         None => None,
         Some(v) => Some(max_surge(cx, v)?),
     };
-    let zones: Vec<String> = cx.strings(n, "availabilityZones").into_iter().map(|(s, _)| s.to_string()).collect();
+    let mut zones = Vec::new();
+    for (s, v) in cx.strings(n, "availabilityZones") {
+        if cx.not_expression(v, "availabilityZones") {
+            zones.push(s.to_string());
+        }
+    }
     let mut taints = Vec::new();
     for (s, v) in cx.strings(n, "nodeTaints") {
-        taints.push(taint(cx, v, s)?);
+        if cx.not_expression(v, "nodeTaints") {
+            taints.push(taint(cx, v, s)?);
+        }
     }
     let mut labels = Labels::new();
     if let Some(m) = prop(n, "nodeLabels").and_then(Node::as_map) {
@@ -412,8 +419,14 @@ fn pool_fields(cx: &mut Cx, name: &str, n: &Node, net: Option<&NetworkProfile>) 
     Ok(PendingPool { pool, subnet, pod_subnet })
 }
 
+/// A subnet id, literal or `[resourceId(...)]` with literal arguments (as
+/// the Azure loader reads references).
 fn reference(cx: &mut Cx, n: &Node, key: &str) -> Option<(ResourceId, Loc)> {
     let v = prop(n, key)?;
+    let s = v.as_str()?;
+    if let Some(id) = super::shape::resource_id_expression(s) {
+        return Some((id, cx.loc(v)));
+    }
     let s = cx.literal(v)?;
     Some((ResourceId::new(s), cx.loc(v)))
 }
