@@ -140,3 +140,25 @@ fn tusk_yaml_binds_each_manifest_folder_to_its_cluster() {
     let m: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(m["semantics"].as_str().unwrap().contains("several clusters"), "{}", m["semantics"]);
 }
+
+#[test]
+fn malformed_pool_exits_2_with_its_location() {
+    let dir = std::env::temp_dir().join(format!("tusk-aks-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("c.json");
+    std::fs::write(
+        &f,
+        r#"{"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/k",
+"type": "Microsoft.ContainerService/managedClusters",
+"properties": {"networkProfile": {"networkPlugin": "kubenet"},
+ "agentPoolProfiles": [{"name": "p", "count": 1,
+   "nodeTaints": ["dedicated=x:Sometimes"]}]}}"#,
+    )
+    .unwrap();
+    let out = run(&["schedule".into(), f.display().to_string()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("c.json:5:") && err.contains("taint `dedicated=x:Sometimes`"), "{err}");
+    assert!(out.stdout.is_empty());
+}
