@@ -40,16 +40,12 @@ pub fn worst_node(fleet: &Fleet, p: &Placement) -> Option<Loss> {
 
 /// Fills each loss's `after` by re-running the schedule without the
 /// failed node or zone.
-/// A bare pod has no controller to recreate it: what fails stays lost.
-fn replay(estate: &Estate, fleet: &Fleet, wi: usize, loss: &mut Loss, down: BTreeSet<usize>) {
+/// Fills a loss's `after` from [`crate::schedule::running_after`].
+fn replay(estate: &Estate, fleet: &Fleet, s: &Schedule, wi: usize, loss: &mut Loss, down: BTreeSet<usize>) {
+    loss.after = crate::schedule::running_after(estate, fleet, s, wi, &down);
     if estate.k8s.workloads[wi].kind == tusk_model::k8s::WorkloadKind::Pod {
         loss.recoverable = false;
-        loss.after = loss.of - loss.lost;
-        return;
     }
-    let again = crate::schedule::schedule_without(estate, fleet, &down);
-    let p = again.placements.iter().find(|p| p.workload == wi);
-    loss.after = p.map_or(0, |p| p.replicas.len() - p.unplaced());
 }
 
 /// The loss for each zone that holds one of the workload's replicas.
@@ -166,7 +162,7 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
             let mut zones_lost = if per_node { Vec::new() } else { zone_losses(fleet, p) };
             if let Some(l) = worst.as_mut() {
                 let down = fleet.nodes.iter().position(|n| n.name == l.what).into_iter().collect();
-                replay(estate, fleet, p.workload, l, down);
+                replay(estate, fleet, s, p.workload, l, down);
             }
             for l in &mut zones_lost {
                 let down = (0..fleet.nodes.len())
@@ -174,7 +170,7 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
                         p.cluster.index() == fleet.nodes[*n].cluster && zone(*n).as_deref() == Some(l.what.as_str())
                     })
                     .collect();
-                replay(estate, fleet, p.workload, l, down);
+                replay(estate, fleet, s, p.workload, l, down);
             }
             let pods: Vec<&tusk_model::k8s::Pod> =
                 estate.k8s.pods.iter().filter(|q| q.workload == p.workload).collect();

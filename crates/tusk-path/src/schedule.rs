@@ -13,7 +13,9 @@
 //! **Placement is a simulation**, deterministic and documented: workloads
 //! in input order, replicas one at a time, dealt round-robin over the
 //! feasible zones (sorted; replica *r* tries zone *r mod Z* first) and,
-//! inside a zone, to the node with the fewest replicas of the workload.
+//! inside a zone, to the node with the fewest replicas of the workload,
+//! then the fewest pods overall (as the scheduler's spreading and
+//! least-allocated scores tend to), then the first in name order.
 //! A node is skipped when it would break a `DoNotSchedule` topology spread
 //! constraint (skew = count in the domain after placing − the least count
 //! over the feasible domains, at most `maxSkew`; nodes without the key are
@@ -81,30 +83,55 @@ struct Placed<'a> {
     terms: &'a [PodAffinityTerm],
 }
 
-pub fn schedule(estate: &Estate, fleet: &Fleet) -> Schedule {
-    schedule_without(estate, fleet, &BTreeSet::new())
+/// The pods placed so far, and which of them carry anti-affinity terms
+/// (the only ones a pod without terms of its own must be checked against).
+#[derive(Default)]
+struct Board<'a> {
+    all: Vec<Placed<'a>>,
+    termed: Vec<usize>,
+    /// Pods per node, for the least-loaded tie-break.
+    load: BTreeMap<usize, usize>,
 }
 
-/// The schedule after the nodes `down` (fleet indices) failed: they are
-/// no candidates, and every workload is placed by the simulation (pods
-/// that ran on a failed node must be placed again).
-pub fn schedule_without(estate: &Estate, fleet: &Fleet, down: &BTreeSet<usize>) -> Schedule {
+impl<'a> Board<'a> {
+    fn push(&mut self, p: Placed<'a>) {
+        if !p.terms.is_empty() {
+            self.termed.push(self.all.len());
+        }
+        *self.load.entry(p.node).or_default() += 1;
+        self.all.push(p);
+    }
+
+    fn load(&self, n: usize) -> usize {
+        self.load.get(&n).copied().unwrap_or(0)
+    }
+}
+
+/// Each workload's pods (indices into `k8s.pods`).
+fn pods_by_workload(estate: &Estate) -> Vec<Vec<usize>> {
+    let mut v = vec![Vec::new(); estate.k8s.workloads.len()];
+    for (i, p) in estate.k8s.pods.iter().enumerate() {
+        v[p.workload].push(i);
+    }
+    v
+}
+
+pub fn schedule(estate: &Estate, fleet: &Fleet) -> Schedule {
     let mut out = Schedule::default();
-    let mut placed: Vec<Placed> = Vec::new();
-    let first_pod = first_pods(estate);
+    let mut placed = Board::default();
+    let by_workload = pods_by_workload(estate);
     let empty = Labels::new();
     for (wi, w) in estate.k8s.workloads.iter().enumerate() {
         let bound = cluster_of(estate, &w.loc.file);
         let candidates: Vec<usize> = (0..fleet.nodes.len())
-            .filter(|&n| !fleet.nodes[n].surge && fleet.nodes[n].cluster == bound.index() && !down.contains(&n))
+            .filter(|&n| !fleet.nodes[n].surge && fleet.nodes[n].cluster == bound.index())
             .collect();
         let daemon = w.kind == WorkloadKind::DaemonSet;
         let (feasible, rejected) = filter(estate, fleet, &w.scheduling, &candidates, daemon);
-        let labels = first_pod.get(&wi).map(|p| &estate.k8s.pods[*p].labels);
-        let labels = labels.unwrap_or(&empty);
-        let pods: Vec<usize> = (0..estate.k8s.pods.len()).filter(|p| estate.k8s.pods[*p].workload == wi).collect();
+        let pods = &by_workload[wi];
+        let labels = pods.first().map_or(&empty, |p| &estate.k8s.pods[*p].labels);
         let exported: Vec<&str> = pods.iter().filter_map(|p| estate.k8s.pods[*p].node_name.as_deref()).collect();
-        let (replicas, placed_by) = if !pods.is_empty() && exported.len() == pods.len() && !daemon && down.is_empty() {
+        let (replicas, placed_by) = if !pods.is_empty() && exported.len() == pods.len() && !daemon {
             let mut r = Vec::new();
             for name in exported {
                 let n = fleet.nodes.iter().position(|n| n.name == name);
@@ -141,13 +168,43 @@ pub fn schedule_without(estate: &Estate, fleet: &Fleet, down: &BTreeSet<usize>) 
     out
 }
 
-/// The first pod of each workload: its labels stand for the template's.
-fn first_pods(estate: &Estate) -> BTreeMap<usize, usize> {
-    let mut m = BTreeMap::new();
-    for (i, p) in estate.k8s.pods.iter().enumerate() {
-        m.entry(p.workload).or_insert(i);
+/// How many of workload `wi`'s replicas run again after the nodes `down`
+/// fail: its lost replicas are placed again, by the same rules, on its
+/// surviving feasible nodes, with every other pod left where it was (an
+/// approximation: the other workloads' lost pods are not re-placed first).
+/// A bare pod has no controller and is not re-created; a DaemonSet only
+/// loses the failed nodes' pods.
+pub fn running_after(estate: &Estate, fleet: &Fleet, s: &Schedule, wi: usize, down: &BTreeSet<usize>) -> usize {
+    let Some(p) = s.placements.iter().find(|p| p.workload == wi) else { return 0 };
+    let w = &estate.k8s.workloads[wi];
+    let alive = |r: &&Option<usize>| r.is_some_and(|n| !down.contains(&n));
+    let surviving: Vec<Option<usize>> = p.replicas.iter().filter(alive).copied().collect();
+    if matches!(w.kind, WorkloadKind::Pod | WorkloadKind::DaemonSet) {
+        return surviving.len();
     }
-    m
+    let by_workload = pods_by_workload(estate);
+    let empty = Labels::new();
+    let labels_of = |x: usize| by_workload[x].first().map_or(&empty, |q| &estate.k8s.pods[*q].labels);
+    let mut board = Board::default();
+    for q in s.placements.iter().filter(|q| q.workload != wi) {
+        let qw = &estate.k8s.workloads[q.workload];
+        for n in q.replicas.iter().flatten().filter(|n| !down.contains(n)) {
+            board.push(Placed {
+                node: *n,
+                namespace: &qw.namespace,
+                labels: labels_of(q.workload),
+                terms: &qw.scheduling.required_anti_affinity,
+            });
+        }
+    }
+    let feasible: Vec<usize> = p.feasible.iter().copied().filter(|n| !down.contains(n)).collect();
+    let mut mine = surviving;
+    let lost = p.replicas.len() - mine.len();
+    for i in 0..lost {
+        let n = place_one(estate, fleet, &w.scheduling, &w.namespace, labels_of(wi), &feasible, i, &board, &mine);
+        mine.push(n);
+    }
+    mine.iter().flatten().count()
 }
 
 /// The scheduler's pod-and-node filters over `candidates`: the nodes that
@@ -222,7 +279,7 @@ fn place_one(
     labels: &Labels,
     feasible: &[usize],
     replica: usize,
-    placed: &[Placed],
+    placed: &Board,
     mine: &[Option<usize>],
 ) -> Option<usize> {
     let mut zones: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
@@ -236,7 +293,7 @@ fn place_one(
     let own = |n: usize| mine.iter().filter(|m| **m == Some(n)).count();
     for k in 0..zones.len() {
         let mut nodes = zones[(replica + k) % zones.len()].clone();
-        nodes.sort_by_key(|n| (own(*n), *n));
+        nodes.sort_by_key(|n| (own(*n), placed.load(*n), *n));
         for n in nodes {
             if spread_ok(fleet, s, namespace, labels, feasible, n, placed, mine)
                 && anti_affinity_ok(estate, fleet, s, namespace, labels, n, placed, mine)
@@ -248,18 +305,23 @@ fn place_one(
     None
 }
 
-/// Every pod placed so far, this workload's earlier replicas included.
+/// Every pod placed so far, this workload's earlier replicas included;
+/// with `only_termed`, just those carrying anti-affinity terms.
 fn all_placed<'a>(
-    placed: &'a [Placed<'a>],
+    placed: &'a Board<'a>,
+    only_termed: bool,
     mine: &'a [Option<usize>],
     namespace: &'a str,
     labels: &'a Labels,
     terms: &'a [PodAffinityTerm],
-) -> impl Iterator<Item = Placed<'a>> + 'a {
-    placed
-        .iter()
-        .map(|p| Placed { node: p.node, namespace: p.namespace, labels: p.labels, terms: p.terms })
-        .chain(mine.iter().flatten().map(move |n| Placed { node: *n, namespace, labels, terms }))
+) -> Box<dyn Iterator<Item = Placed<'a>> + 'a> {
+    let copy = |p: &Placed<'a>| Placed { node: p.node, namespace: p.namespace, labels: p.labels, terms: p.terms };
+    let mine = mine.iter().flatten().map(move |n| Placed { node: *n, namespace, labels, terms });
+    if only_termed {
+        Box::new(placed.termed.iter().map(move |i| copy(&placed.all[*i])).chain(mine.filter(|p| !p.terms.is_empty())))
+    } else {
+        Box::new(placed.all.iter().map(copy).chain(mine))
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -270,7 +332,7 @@ fn spread_ok(
     labels: &Labels,
     feasible: &[usize],
     n: usize,
-    placed: &[Placed],
+    placed: &Board,
     mine: &[Option<usize>],
 ) -> bool {
     for c in s.spread.iter().filter(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule) {
@@ -278,7 +340,7 @@ fn spread_ok(
         let domains: BTreeSet<&str> = feasible.iter().filter_map(|m| topo(&fleet.nodes[*m], &c.topology_key)).collect();
         let mut counts: BTreeMap<&str, u32> = domains.iter().map(|d| (*d, 0)).collect();
         let matches = |l: &Labels| c.label_selector.as_ref().is_some_and(|sel| sel.matches(l));
-        for p in all_placed(placed, mine, namespace, labels, &[]) {
+        for p in all_placed(placed, false, mine, namespace, labels, &[]) {
             if p.namespace == namespace && matches(p.labels) {
                 if let Some(d) = topo(&fleet.nodes[p.node], &c.topology_key) {
                     if let Some(x) = counts.get_mut(d) {
@@ -317,7 +379,7 @@ fn anti_affinity_ok(
     namespace: &str,
     labels: &Labels,
     n: usize,
-    placed: &[Placed],
+    placed: &Board,
     mine: &[Option<usize>],
 ) -> bool {
     let node = &fleet.nodes[n];
@@ -325,7 +387,8 @@ fn anti_affinity_ok(
         (Some(a), Some(b)) => a == b,
         _ => false,
     };
-    for p in all_placed(placed, mine, namespace, labels, &s.required_anti_affinity) {
+    let only_termed = s.required_anti_affinity.is_empty();
+    for p in all_placed(placed, only_termed, mine, namespace, labels, &s.required_anti_affinity) {
         for t in &s.required_anti_affinity {
             if same(&p, &t.topology_key) && term_selects(estate, t, namespace, p.namespace, p.labels) {
                 return false;

@@ -36,7 +36,7 @@ pub fn text(r: &Report) -> String {
     for n in &r.notes {
         out.push_str(&format!("# {n}\n"));
     }
-    out.push_str("# placement: replicas dealt round-robin over feasible zones, then to the node with the fewest (a simulation; the feasible pools and zones are exact)\n");
+    out.push_str("# placement: replicas dealt round-robin over feasible zones, then to the least-used node (a simulation; the feasible pools and zones are exact)\n");
     for w in &r.workloads {
         out.push('\n');
         row(&mut out, w);
