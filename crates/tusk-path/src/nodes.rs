@@ -193,8 +193,13 @@ fn bind_exported(estate: &Estate, fleet: &mut Fleet) -> Vec<(usize, Option<(usiz
 fn exported_node(estate: &Estate, i: usize, at: Option<(usize, usize)>) -> SimNode {
     let n: &Node = &estate.k8s.nodes[i];
     let pool = at.map(|(c, p)| &estate.clusters[c].pools[p]);
-    let subnet = pool.and_then(|p| p.vnet_subnet.as_ref()).and_then(Link::found);
     let ip = n.ips.iter().find(|ip| ip.is_ipv4()).or(n.ips.first()).copied();
+    // The pool's subnet; failing that (no pool, or its subnet not in the
+    // inputs), the loaded subnet that holds the node's address.
+    let subnet = pool.and_then(|p| p.vnet_subnet.as_ref()).and_then(Link::found).or_else(|| {
+        let ip = ip?;
+        estate.azure.subnets.iter().position(|s| s.prefixes.iter().any(|c| c.set().contains_ip(ip)))
+    });
     let address = match ip {
         Some(ip) => NodeAddr::Exact(ip),
         None => NodeAddr::Unknown(format!("Node {} has no address in its export", n.name)),

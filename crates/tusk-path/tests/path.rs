@@ -254,3 +254,18 @@ fn addresses_outside_what_the_plugin_and_subnet_allow_are_warnings() {
     assert_eq!(msgs.len(), 1, "{msgs:?}");
     assert!(msgs[0].contains("pod default/a: status.podIP 8.8.8.8 is outside every range"), "{msgs:?}");
 }
+
+#[test]
+fn an_exported_node_without_a_pool_subnet_is_bound_to_the_subnet_holding_its_address() {
+    // The pool names no subnet (AKS's own VNet as far as the cluster says),
+    // but the loaded VNet has the subnet the node's InternalIP is in.
+    let pool = r#"{"name": "pool", "count": 1}"#;
+    let e = load(&[
+        ("v.json", vnet()),
+        ("c.json", cluster("k", r#"{"networkPlugin": "azure"}"#, &[pool])),
+        ("n.yaml", NODE.into()),
+    ]);
+    let f = materialise(&e, false);
+    assert_eq!(f.nodes[0].subnet, Some(0));
+    assert!(f.nodes[0].pod_addresses.as_ref().unwrap().contains(ip("10.1.0.200")), "Azure CNI: the node's subnet");
+}
