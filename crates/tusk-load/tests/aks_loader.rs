@@ -44,6 +44,8 @@ fn rest_example_cluster_has_kubenet_profile_and_zoned_pool() {
     assert_eq!(p.max_surge.unwrap().nodes(3), 1, "33% of 3 rounds up to 1");
     assert_eq!(p.vm_size.as_deref(), Some("Standard_DS1_v2"));
     assert!(p.vnet_subnet.is_none(), "no vnetSubnetID: AKS's own VNet");
+    assert_eq!(p.mode, PoolMode::User, "`mode` absent");
+    assert!(l.warnings.iter().any(|w| w.message.contains("no pool with mode System")), "{:?}", l.warnings);
     // The pool cites its line in the file (agentPoolProfiles[0] starts at its `name`, line 9).
     assert!(p.loc.file.ends_with("ManagedClustersGet.json"));
     assert_eq!(p.loc.pos.line, 9, "{}", p.loc);

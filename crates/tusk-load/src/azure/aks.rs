@@ -154,6 +154,18 @@ impl Builder {
                 pool.pod_subnet = resolve(p.pod_subnet, "podSubnetID", &name, warnings)?;
                 cluster.pools.push(pool);
             }
+            // "A cluster must have at least one 'System' Agent Pool at all
+            // times" (ManagedClusterAgentPoolProfile.mode): a body that shows
+            // none omits `mode` somewhere, and that pool is System in fact.
+            if !cluster.pools.is_empty() && cluster.pools.iter().all(|p| p.mode != PoolMode::System) {
+                warnings.push(Warning {
+                    loc: cluster.loc.clone(),
+                    message: format!(
+                        "managed cluster {} shows no pool with mode System, which AKS requires; a pool whose `mode` is absent (read as User) may be the System pool",
+                        cluster.name()
+                    ),
+                });
+            }
             out.push(cluster);
         }
         for (parent, child) in children {
