@@ -46,6 +46,8 @@ enum Command {
     Rules(cmd::rules::Args),
     /// Verdict of every subnet to every other subnet for one port.
     Reach(cmd::reach::Args),
+    /// Where each workload's pods can run; what a node or zone failure takes.
+    Schedule(cmd::schedule::Args),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Command::Routes(a) => cmd::routes::run(a),
         Command::Rules(a) => cmd::rules::run(a),
         Command::Reach(a) => cmd::reach::run(a),
+        Command::Schedule(a) => cmd::schedule::run(a),
     };
     match result {
         Ok(code) => code,

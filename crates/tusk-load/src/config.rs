@@ -48,7 +48,7 @@ pub const API_VERSIONS: &[&str] = &["tusk.dev/v1alpha1"];
 
 /// The keys of a `TuskConfig` document (docs/tusk-yaml.md, "Document").
 /// `deployments` and `runtimeValues` are read by `arm::plan`.
-const TOP_LEVEL_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "nvas", "deployments", "runtimeValues"];
+const TOP_LEVEL_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "nvas", "clusters", "deployments", "runtimeValues"];
 
 /// Is this document tusk's own configuration?
 pub fn is_config(root: &Node) -> bool {
@@ -58,11 +58,12 @@ pub fn is_config(root: &Node) -> bool {
 #[derive(Debug, Default)]
 pub struct Builder {
     nvas: Vec<NvaConfig>,
+    clusters: Vec<tusk_model::config::ClusterBinding>,
 }
 
 impl Builder {
     pub fn is_empty(&self) -> bool {
-        self.nvas.is_empty()
+        self.nvas.is_empty() && self.clusters.is_empty()
     }
 
     pub fn add_document(&mut self, doc: &Doc) -> Result<(), LoadError> {
@@ -86,6 +87,10 @@ impl Builder {
         }
         for n in cx.seq(root, "nvas")? {
             self.nvas.push(nva(cx, n)?);
+        }
+        for n in cx.seq(root, "clusters")? {
+            only_keys(cx, n, &["cluster", "manifests"], "a clusters entry")?;
+            self.clusters.push(crate::config_clusters::entry(cx, n)?);
         }
         Ok(())
     }
@@ -134,7 +139,7 @@ impl Builder {
                 ));
             }
         }
-        Ok(Config { nvas: self.nvas })
+        Ok(Config { nvas: self.nvas, clusters: self.clusters })
     }
 }
 

@@ -17,6 +17,7 @@
 pub mod arm;
 pub mod azure;
 pub mod config;
+mod config_clusters;
 pub mod doc;
 pub mod k8s;
 pub mod kustomize;
@@ -151,8 +152,11 @@ pub fn load_sources_with(sources: &[(Arc<str>, String)], params: &arm::ArmParams
         return Err(e);
     }
     let k8s = k8s.finish(&mut warnings)?;
+    let aks = az.take_aks();
     let azure = az.finish(&mut warnings)?;
-    let config = cfg.finish(&azure, &mut warnings)?;
-    let estate = Estate { k8s, azure, config };
+    let clusters = aks.finish(&azure, &mut warnings)?;
+    let mut config = cfg.finish(&azure, &mut warnings)?;
+    config_clusters::bind(&mut config.clusters, &clusters, &mut warnings)?;
+    let estate = Estate { k8s, azure, clusters, config };
     Ok(Loaded { estate, warnings })
 }

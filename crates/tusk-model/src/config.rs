@@ -13,12 +13,29 @@ use tusk_core::{IpSet, Loc, PortSet, Protocol};
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub nvas: Vec<NvaConfig>,
+    /// `clusters:`: which manifests belong to which AKS cluster.
+    pub clusters: Vec<ClusterBinding>,
 }
 
 impl Config {
     pub fn is_empty(&self) -> bool {
-        self.nvas.is_empty()
+        self.nvas.is_empty() && self.clusters.is_empty()
     }
+}
+
+/// One `clusters:` entry: the Kubernetes inputs under `manifests` describe
+/// the workloads of the managed cluster `cluster`.
+#[derive(Debug, Clone)]
+pub struct ClusterBinding {
+    /// The cluster as written: its name or its resource id.
+    pub cluster: String,
+    /// Index into `Estate::clusters`; `None` when the inputs hold no
+    /// managed cluster at all.
+    pub cluster_index: Option<usize>,
+    /// Files or folders, joined to the folder of the `tusk.yaml` that names
+    /// them, with `.` and `..` resolved lexically (never touching the disk).
+    pub manifests: Vec<String>,
+    pub loc: Loc,
 }
 
 /// The rules of one NVA: a NIC with IP forwarding whose filtering is

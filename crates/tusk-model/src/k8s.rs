@@ -80,6 +80,12 @@ pub struct Workload {
     pub namespace: String,
     pub name: String,
     pub loc: Loc,
+    /// Pods the controller asks for (`replicas`, `parallelism`; 1 for a
+    /// bare pod; for a DaemonSet, 1 here and one per eligible node in fact).
+    pub replicas: u32,
+    /// The pod template's scheduling constraints (for exported pods, the
+    /// first pod's).
+    pub scheduling: crate::scheduling::PodScheduling,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +95,8 @@ pub struct Pod {
     pub labels: Labels,
     /// `status.podIP(s)` when the input carried them.
     pub ips: Vec<IpAddr>,
+    /// `status.hostIP` when the input carried it.
+    pub host_ip: Option<IpAddr>,
     pub host_network: bool,
     pub node_name: Option<String>,
     pub ports: Vec<ContainerPort>,
@@ -124,6 +132,13 @@ pub struct Node {
     pub name: String,
     pub labels: Labels,
     pub ips: Vec<IpAddr>,
+    /// `spec.providerID` (`azure:///subscriptions/.../virtualMachineScaleSets/NAME/virtualMachines/N`).
+    pub provider_id: Option<String>,
+    /// `spec.podCIDRs` (or `spec.podCIDR`): kubenet and overlay nodes' pod ranges.
+    pub pod_cidrs: Vec<tusk_core::ip::Cidr>,
+    pub taints: Vec<crate::scheduling::Taint>,
+    /// `spec.unschedulable` (cordoned).
+    pub unschedulable: bool,
     pub loc: Loc,
 }
 

@@ -5,15 +5,19 @@
 //! nothing; loaders fill it, analyses read it. Every rule and object carries
 //! the [`tusk_core::Loc`] it was read from.
 
+pub mod aks;
 pub mod azure;
 pub mod config;
 pub mod k8s;
+pub mod scheduling;
 
 /// Everything loaded from a set of input files.
 #[derive(Debug, Clone, Default)]
 pub struct Estate {
     pub k8s: k8s::Cluster,
     pub azure: azure::AzureNetwork,
+    /// AKS managed clusters with their node pools.
+    pub clusters: Vec<aks::AksCluster>,
     /// `tusk.yaml`: what the exports cannot say (NVA rules, ...).
     pub config: config::Config,
 }

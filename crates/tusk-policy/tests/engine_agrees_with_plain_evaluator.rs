@@ -123,12 +123,15 @@ fn cluster(seed: u64) -> Cluster {
             namespace: ns.clone(),
             name: format!("p{i}"),
             loc: loc(),
+            replicas: 1,
+            scheduling: Default::default(),
         });
         c.pods.push(Pod {
             namespace: ns,
             name: format!("p{i}"),
             labels,
             ips: vec![ip],
+            host_ip: None,
             host_network: r.chance(15),
             node_name: None,
             ports,

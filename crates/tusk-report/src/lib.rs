@@ -7,3 +7,4 @@
 
 pub mod azure;
 pub mod k8s;
+pub mod schedule;

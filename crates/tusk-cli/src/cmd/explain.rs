@@ -34,8 +34,10 @@ pub struct Args {
     pub port: Option<u16>,
     #[arg(long, value_enum, default_value = "tcp")]
     pub proto: ProtoArg,
-    #[arg(long, value_enum, default_value = "upstream")]
-    pub policy_engine: EngineArg,
+    /// The network policy engine (default: the AKS cluster's
+    /// `networkPolicy`, else upstream).
+    #[arg(long, value_enum)]
+    pub policy_engine: Option<EngineArg>,
     #[command(flatten)]
     pub output: OutputArgs<TxtOrJson>,
 }
@@ -71,7 +73,8 @@ fn resolve(c: &Cluster, what: &str) -> anyhow::Result<(FlowEnd, String)> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.paths)?;
     let c = &loaded.estate.k8s;
-    let sem = args.policy_engine.semantics();
+    let (sem, why) = super::choose_semantics(args.policy_engine, &loaded.estate);
+    let described = format!("{} ({why})", sem.describe());
     let (src, src_name) = resolve(c, &args.from)?;
     let (dst, dst_name) = resolve(c, &args.to)?;
     let proto = match args.proto {
@@ -90,8 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             let analysis = Analysis::new(c, sem);
             let (allowed, unknown) = analysis.pair(src, dst);
-            let mut out =
-                format!("flow: {src_name} -> {dst_name}\nsemantics: {}\n\nallowed: {allowed}\n", sem.describe());
+            let mut out = format!("flow: {src_name} -> {dst_name}\nsemantics: {}\n\nallowed: {allowed}\n", described);
             if !unknown.is_empty() {
                 out += &format!("unknown (depends on pod IPs the input lacks): {unknown}\n");
             }
@@ -107,10 +109,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         format!("{src_name} -> {dst_name} {proto} {port}")
     };
     match args.output.format {
-        TxtOrJson::Txt => args.output.write_text(&tusk_report::k8s::render_explanation(&flow, &sem.describe(), &e))?,
-        TxtOrJson::Json => {
-            args.output.write(|w| tusk_report::k8s::write_explanation_json(w, &flow, &sem.describe(), &e))?
-        }
+        TxtOrJson::Txt => args.output.write_text(&tusk_report::k8s::render_explanation(&flow, &described, &e))?,
+        TxtOrJson::Json => args.output.write(|w| tusk_report::k8s::write_explanation_json(w, &flow, &described, &e))?,
     }
     Ok(ExitCode::SUCCESS)
 }

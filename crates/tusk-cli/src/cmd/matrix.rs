@@ -35,9 +35,10 @@ pub struct Args {
     pub grain: GrainArg,
     #[command(flatten)]
     pub output: OutputArgs<FormatArg>,
-    /// The cluster's network policy engine, where implementations differ.
-    #[arg(long, value_enum, default_value = "upstream")]
-    pub policy_engine: EngineArg,
+    /// The cluster's network policy engine, where implementations differ
+    /// (default: the AKS cluster's `networkPolicy`, else upstream).
+    #[arg(long, value_enum)]
+    pub policy_engine: Option<EngineArg>,
     /// Print the time of each phase (load, classes+rules, evaluation, render) to stderr.
     #[arg(long)]
     pub timings: bool,
@@ -50,7 +51,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let loaded = load(&args.paths)?;
     let t_load = t0.elapsed();
-    let sem = args.policy_engine.semantics();
+    let (sem, why) = super::choose_semantics(args.policy_engine, &loaded.estate);
+    let described = format!("{} ({why})", sem.describe());
     let analysis = Analysis::new(&loaded.estate.k8s, sem);
     let t_analyze = t0.elapsed();
     let grain = match args.grain {
@@ -86,7 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("tusk: {unknown} pairs have connections whose verdict depends on pod IPs the input lacks; they are not connlist lines (see -o txt)");
         }
     }
-    args.output.write(|w| write_matrix(w, &loaded.estate.k8s, &rows, grain, &sem.describe(), format))?;
+    args.output.write(|w| write_matrix(w, &loaded.estate.k8s, &rows, grain, &described, format))?;
     if args.timings {
         let c = &loaded.estate.k8s;
         eprintln!(

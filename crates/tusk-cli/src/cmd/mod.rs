@@ -7,6 +7,7 @@ pub mod matrix;
 pub mod reach;
 pub mod routes;
 pub mod rules;
+pub mod schedule;
 pub mod trace;
 
 use std::path::PathBuf;
@@ -61,4 +62,48 @@ impl EngineArg {
             EngineArg::Cilium => PolicyEngine::Cilium,
         })
     }
+}
+
+/// The policy semantics and why they were chosen: `--policy-engine` when
+/// given, else the `networkPolicy` of the AKS cluster the manifests belong
+/// to (`tusk.yaml` `clusters:`, or the estate's only cluster), else the
+/// upstream specification.
+pub fn choose_semantics(arg: Option<EngineArg>, estate: &tusk_model::Estate) -> (Semantics, String) {
+    use tusk_model::aks::NetworkPolicyEngine as N;
+    if let Some(a) = arg {
+        return (a.semantics(), "chosen by --policy-engine".into());
+    }
+    let mut bound: Vec<usize> = estate
+        .k8s
+        .workloads
+        .iter()
+        .filter_map(|w| tusk_path::binding::cluster_of(estate, &w.loc.file).index())
+        .collect();
+    bound.sort_unstable();
+    bound.dedup();
+    let c = match (bound.as_slice(), estate.clusters.len()) {
+        ([c], _) => *c,
+        ([], 1) => 0,
+        ([], 0) => {
+            return (EngineArg::Upstream.semantics(), "no AKS cluster in the inputs and no --policy-engine".into())
+        }
+        _ => {
+            return (
+                EngineArg::Upstream.semantics(),
+                "the manifests belong to several clusters (or none is bound); pass --policy-engine".into(),
+            )
+        }
+    };
+    let cluster = &estate.clusters[c];
+    let (engine, note) = match cluster.network.policy {
+        N::Calico => (EngineArg::Calico, ""),
+        N::Azure => (EngineArg::AzureNpm, ""),
+        N::Cilium => (EngineArg::Cilium, ""),
+        N::None => (
+            EngineArg::Upstream,
+            ": nothing in the cluster enforces NetworkPolicy; shown is what the policies would do",
+        ),
+    };
+    let why = format!("from cluster {}'s networkPolicy `{}`{note}", cluster.name(), cluster.network.policy.name());
+    (engine.semantics(), why)
 }

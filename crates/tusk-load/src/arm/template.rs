@@ -361,7 +361,11 @@ impl<'n> Walker<'n, '_> {
                 self.resource(env, c, None, Some((&full_type, n)), scope, f)?;
             }
         }
-        if !type_key.starts_with("microsoft.network/") {
+        // The network model and the AKS cluster model (managedClusters and
+        // their agentPools) are what tusk reads; other types only exist.
+        let read = type_key.starts_with("microsoft.network/")
+            || type_key.starts_with("microsoft.containerservice/managedclusters");
+        if !read {
             *self.skipped_types.entry(full_type).or_default() += 1;
             if let Val::Str(id) = &id {
                 // Known to exist, its state known only to Azure.

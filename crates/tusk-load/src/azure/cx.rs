@@ -56,6 +56,17 @@ impl Cx<'_> {
         Some(s.strip_prefix("[[").map(|_| &s[1..]).unwrap_or(s))
     }
 
+    /// False, with a warning, when `v` is an ARM `[expression]`.
+    pub fn not_expression(&mut self, v: &Node, key: &str) -> bool {
+        match v.as_str() {
+            Some(s) if is_expression(s) => {
+                self.warn(v, format!("ARM expression `{s}` for `{key}` is not evaluated; the value is unknown"));
+                false
+            }
+            _ => true,
+        }
+    }
+
     pub fn bool(&mut self, n: &Node, key: &str) -> Option<bool> {
         let v = prop(n, key)?;
         v.as_bool().or_else(|| {

@@ -20,6 +20,7 @@
 //!
 //! Loaders know formats and nothing of analysis.
 
+pub mod aks;
 mod cx;
 mod firewall;
 mod network;
@@ -48,6 +49,8 @@ pub struct Builder {
     defined: HashMap<String, Loc>,
     /// Types (lower-cased) of which the inputs hold at least one resource.
     loaded_types: HashSet<String>,
+    /// AKS clusters and pools, resolved against the network in `lib.rs`.
+    aks: aks::Builder,
 }
 
 impl std::fmt::Debug for Builder {
@@ -60,6 +63,11 @@ impl Builder {
     /// Did any document yield an Azure resource?
     pub fn is_empty(&self) -> bool {
         self.defined.is_empty()
+    }
+
+    /// The AKS part, to be finished once the network is (pools name subnets).
+    pub fn take_aks(&mut self) -> aks::Builder {
+        std::mem::take(&mut self.aks)
     }
 
     pub fn add_document(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
@@ -153,6 +161,8 @@ impl Builder {
                 }
                 net.admin_rules.push(security::admin_rule(&mut cx, id, n)?)
             }
+            "microsoft.containerservice/managedclusters" => self.aks.add_cluster(&mut cx, id, n)?,
+            "microsoft.containerservice/managedclusters/agentpools" => self.aks.add_pool(&mut cx, id, n)?,
             _ => {
                 cx.warn(n, format!("resource type `{}` is not part of the network model; skipped", r.type_key));
                 return Ok(());

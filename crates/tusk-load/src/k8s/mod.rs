@@ -11,6 +11,7 @@ mod anp;
 pub mod fields;
 mod netpol;
 pub mod ports;
+pub mod scheduling;
 pub mod selector;
 mod workload;
 
@@ -121,6 +122,11 @@ impl Builder {
             }
             "Node" => {
                 let labels = selector::labels(cx, meta, "labels")?;
+                let spec = n.get("spec");
+                let (provider_id, pod_cidrs, taints, unschedulable) = match spec {
+                    Some(sp) => node_spec(cx, sp)?,
+                    None => (None, Vec::new(), Vec::new(), false),
+                };
                 let mut ips = Vec::new();
                 if let Some(st) = n.get("status") {
                     for a in cx.seq(st, "addresses")? {
@@ -129,7 +135,16 @@ impl Builder {
                         }
                     }
                 }
-                self.cluster.nodes.push(K8sNode { name, labels, ips, loc });
+                self.cluster.nodes.push(K8sNode {
+                    name,
+                    labels,
+                    ips,
+                    provider_id,
+                    pod_cidrs,
+                    taints,
+                    unschedulable,
+                    loc,
+                });
             }
             "Service" => {
                 let selector = match n.get("spec") {
@@ -158,7 +173,7 @@ impl Builder {
             "Pod" => {
                 let shape = workload::pod_shape(cx, Some(meta), n.get("spec"), n.get("status"), warnings)?;
                 let (wkind, wname) = workload::owner(cx, meta)?.unwrap_or((WorkloadKind::Pod, name.clone()));
-                let w = self.workload(wkind, &namespace, &wname, &loc);
+                let w = self.workload(wkind, &namespace, &wname, &loc, None, &shape);
                 self.push_pod(w, name, shape, loc);
             }
             _ => {
@@ -167,7 +182,7 @@ impl Builder {
                 let (template, replicas) = workload::template(cx, wkind, spec)?;
                 let template = template.ok_or_else(|| cx.err(spec, format!("{kind} has no pod `template`")))?;
                 let shape = workload::pod_shape(cx, template.get("metadata"), template.get("spec"), None, warnings)?;
-                let w = self.workload(wkind, &namespace, &name, &loc);
+                let w = self.workload(wkind, &namespace, &name, &loc, Some(replicas), &shape);
                 self.templates.push((w, shape, replicas));
             }
         }
@@ -181,17 +196,32 @@ impl Builder {
         }
     }
 
-    fn workload(&mut self, kind: WorkloadKind, ns: &str, name: &str, loc: &Loc) -> usize {
+    /// The workload of that kind and name, created on first use. `replicas`
+    /// is the controller's count, or `None` for an exported pod (each pod of
+    /// the group counts one).
+    fn workload(
+        &mut self,
+        kind: WorkloadKind,
+        ns: &str,
+        name: &str,
+        loc: &Loc,
+        replicas: Option<u32>,
+        shape: &workload::PodShape,
+    ) -> usize {
         let key = (kind, ns.to_string(), name.to_string());
-        *self.workload_index.entry(key).or_insert_with(|| {
+        let w = *self.workload_index.entry(key).or_insert_with(|| {
             self.cluster.workloads.push(Workload {
                 kind,
                 namespace: ns.to_string(),
                 name: name.to_string(),
                 loc: loc.clone(),
+                replicas: 0,
+                scheduling: shape.scheduling.clone(),
             });
             self.cluster.workloads.len() - 1
-        })
+        });
+        self.cluster.workloads[w].replicas += replicas.unwrap_or(1);
+        w
     }
 
     fn push_pod(&mut self, workload: usize, name: String, shape: workload::PodShape, loc: Loc) {
@@ -201,6 +231,7 @@ impl Builder {
             name,
             labels: shape.labels,
             ips: shape.ips,
+            host_ip: shape.host_ip,
             host_network: shape.host_network,
             node_name: shape.node_name,
             ports: shape.ports,
@@ -287,4 +318,25 @@ impl Builder {
         self.cluster.namespaces = self.namespaces.into_values().collect();
         Ok(self.cluster)
     }
+}
+
+/// A Node's `spec`: provider id, pod CIDRs, taints, cordon flag.
+type NodeSpec = (Option<String>, Vec<tusk_core::ip::Cidr>, Vec<tusk_model::scheduling::Taint>, bool);
+
+fn node_spec(cx: Cx, sp: &Node) -> Result<NodeSpec, LoadError> {
+    let provider_id = cx.opt_str(sp, "providerID")?.map(str::to_string);
+    let mut texts: Vec<(&str, &Node)> =
+        cx.seq(sp, "podCIDRs")?.iter().filter_map(|v| v.as_str().map(|s| (s, v))).collect();
+    if texts.is_empty() {
+        if let Some(v) = sp.get("podCIDR") {
+            texts.extend(v.as_str().map(|s| (s, v)));
+        }
+    }
+    let mut pod_cidrs = Vec::new();
+    for (t, v) in texts {
+        pod_cidrs.push(tusk_core::ip::Cidr::parse(t).map_err(|e| cx.err(v, format!("spec.podCIDR: {e}")))?);
+    }
+    let taints = scheduling::node_taints(cx, sp)?;
+    let unschedulable = cx.opt_bool(sp, "unschedulable")?.unwrap_or(false);
+    Ok((provider_id, pod_cidrs, taints, unschedulable))
 }

@@ -18,6 +18,8 @@ pub struct PodShape {
     pub node_name: Option<String>,
     pub ports: Vec<ContainerPort>,
     pub ips: Vec<IpAddr>,
+    pub host_ip: Option<IpAddr>,
+    pub scheduling: tusk_model::scheduling::PodScheduling,
 }
 
 /// Reads `metadata` + `spec` of a pod or pod template.
@@ -32,8 +34,17 @@ pub fn pod_shape(
         Some(m) => labels(cx, m, "labels")?,
         None => Labels::new(),
     };
-    let mut shape = PodShape { labels, host_network: false, node_name: None, ports: Vec::new(), ips: Vec::new() };
+    let mut shape = PodShape {
+        labels,
+        host_network: false,
+        node_name: None,
+        ports: Vec::new(),
+        ips: Vec::new(),
+        host_ip: None,
+        scheduling: Default::default(),
+    };
     if let Some(spec) = spec {
+        shape.scheduling = super::scheduling::pod_scheduling(cx, spec)?;
         shape.host_network = cx.opt_bool(spec, "hostNetwork")?.unwrap_or(false);
         shape.node_name = cx.opt_str(spec, "nodeName")?.map(str::to_string);
         for key in ["initContainers", "containers"] {
@@ -61,6 +72,10 @@ pub fn pod_shape(
             if !shape.ips.contains(&ip) {
                 shape.ips.push(ip);
             }
+        }
+        if let Some(h) = cx.opt_str(st, "hostIP")? {
+            let ip = h.parse().map_err(|_| cx.err(st, format!("`{h}` is not an IP address (status.hostIP)")))?;
+            shape.host_ip = Some(ip);
         }
     }
     Ok(shape)

@@ -1,0 +1,60 @@
+//! Which AKS cluster a Kubernetes object belongs to: the `tusk.yaml`
+//! `clusters:` entry whose manifests contain the object's file, or the
+//! estate's only cluster when there is exactly one.
+//!
+//! Paths are compared component by component, lexically, as the loader
+//! wrote them; no file system access.
+
+use std::path::{Component, Path, PathBuf};
+use tusk_model::Estate;
+
+/// The cluster of an object read from `file`, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bound {
+    /// Index into `Estate::clusters`.
+    Cluster(usize, &'static str),
+    /// No cluster applies; the text says why.
+    None(&'static str),
+}
+
+impl Bound {
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            Bound::Cluster(i, _) => Some(*i),
+            Bound::None(_) => None,
+        }
+    }
+}
+
+pub fn cluster_of(estate: &Estate, file: &str) -> Bound {
+    let f = crate_path(file);
+    for b in &estate.config.clusters {
+        if b.manifests.iter().any(|m| f.starts_with(crate_path(m))) {
+            return match b.cluster_index {
+                Some(i) => Bound::Cluster(i, "bound by tusk.yaml `clusters:`"),
+                None => Bound::None("tusk.yaml binds it to a cluster the inputs do not hold"),
+            };
+        }
+    }
+    match estate.clusters.len() {
+        0 => Bound::None("the inputs hold no AKS managed cluster"),
+        1 => Bound::Cluster(0, "the estate's only managed cluster"),
+        _ => Bound::None("several managed clusters and no tusk.yaml `clusters:` entry for this file"),
+    }
+}
+
+/// `./a/b`, `a/b/` and `a/x/../b` compare equal: `.` and `..` are
+/// resolved lexically, as the `tusk.yaml` loader resolves `manifests`.
+fn crate_path(p: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in Path::new(p).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}

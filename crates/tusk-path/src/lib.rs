@@ -1,0 +1,26 @@
+//! tusk-path: where the Kubernetes layer meets the Azure layer. Today:
+//! which nodes each AKS node pool stands for ([`nodes`]), which addresses
+//! its nodes and pods can have under the cluster's network plugin
+//! ([`addressing`]), where the scheduler can put each workload's pods and
+//! what a node or zone failure takes away ([`schedule`]), which cluster a
+//! manifest belongs to ([`binding`]), and the kubenet route-table budget
+//! ([`route_budget`]). The data path per plugin and the `Actor` will join
+//! it, importing both engines.
+//!
+//! Architecture invariant: no I/O, and no guess presented as a fact. Where
+//! AKS leaves a choice open (which address a node gets, which /24 of the
+//! pod CIDR a kubenet node takes, the hash in a node's name), a node or pod
+//! carries the *set* of what it could be, and everything computed from it
+//! must hold for the whole set. A placement is a documented simulation of
+//! the scheduler; the feasible pools and zones are exact.
+
+pub mod addressing;
+pub mod binding;
+pub mod impact;
+pub mod nodes;
+pub mod route_budget;
+pub mod schedule;
+mod select;
+
+pub use nodes::{materialise, Fleet, NodeAddr, SimNode};
+pub use schedule::{schedule, Schedule};

@@ -1,0 +1,366 @@
+//! The nodes of an estate: for each AKS node pool, the nodes it stands for,
+//! or the exported Node objects of that pool where the inputs have them.
+//!
+//! A pool without exported nodes becomes `count` nodes (an autoscaled pool
+//! `maxCount`: the most it can hold, which is what isolation and capacity
+//! questions need), plus, when asked for capacity, `maxSurge` upgrade
+//! nodes, marked as such. They are named as AKS names VMSS instances,
+//! `aks-<pool>-<hash>-vmss<instance>` with the instance in base 36 over six
+//! digits; the hash is AKS's own and unpredictable, so it is written
+//! `xxxxxxxx` unless an exported node of the same pool shows it. Zones are
+//! dealt round-robin over the pool's `availabilityZones` (VMSS balances
+//! instances across zones; which instance lands where is not predictable,
+//! the count per zone is).
+//!
+//! Which address a node gets from its subnet is not predictable either, so
+//! a simulated node's address is the *set* of the subnet's usable
+//! addresses ([`NodeAddr::OneOf`]); an exported node's is exact.
+
+use crate::addressing;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use tusk_core::ip::ip_to_u128;
+use tusk_core::{IpSet, Loc, Warning};
+use tusk_model::aks::{AksCluster, NodePool, PoolMode};
+use tusk_model::azure::Link;
+use tusk_model::k8s::{Labels, Node};
+use tusk_model::scheduling::Taint;
+use tusk_model::Estate;
+
+/// Well-known node labels AKS sets on every node ("Use labels in an AKS
+/// cluster": kubernetes.azure.com/agentpool, kubernetes.azure.com/mode,
+/// and the upstream kubernetes.io/hostname, kubernetes.io/os,
+/// node.kubernetes.io/instance-type, topology.kubernetes.io/zone).
+pub const POOL_LABEL: &str = "kubernetes.azure.com/agentpool";
+pub const LEGACY_POOL_LABEL: &str = "agentpool";
+pub const MODE_LABEL: &str = "kubernetes.azure.com/mode";
+pub const HOSTNAME_LABEL: &str = "kubernetes.io/hostname";
+pub const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeAddr {
+    /// From an exported Node's `InternalIP`.
+    Exact(IpAddr),
+    /// Any of these (the subnet's usable addresses): verdicts must hold
+    /// for all of them.
+    OneOf(IpSet),
+    /// The subnet is not in the inputs (or AKS made its own VNet).
+    Unknown(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct SimNode {
+    pub name: String,
+    /// Index into `Estate::clusters`.
+    pub cluster: Option<usize>,
+    /// Index into that cluster's `pools`.
+    pub pool: Option<usize>,
+    /// The zone as AKS numbers it (`"1"`), `None` when not zonal.
+    pub zone: Option<String>,
+    pub labels: Labels,
+    pub taints: Vec<Taint>,
+    pub unschedulable: bool,
+    /// Index into `AzureNetwork::subnets`.
+    pub subnet: Option<usize>,
+    pub address: NodeAddr,
+    /// Every address a pod (not host-network) on this node can have;
+    /// `None` when the plugin's IPAM is not known (bring your own CNI).
+    pub pod_addresses: Option<IpSet>,
+    /// Index into `k8s.nodes` when this is an exported Node.
+    pub exported: Option<usize>,
+    /// An upgrade surge node: counted for capacity, never scheduled on.
+    pub surge: bool,
+    pub loc: Loc,
+}
+
+/// Every node of the estate, with what was assumed to get there.
+#[derive(Debug, Clone, Default)]
+pub struct Fleet {
+    pub nodes: Vec<SimNode>,
+    /// Statements about how nodes were derived ("pool x: autoscaled, 5
+    /// nodes at maxCount"), for reports to print.
+    pub notes: Vec<String>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Fleet {
+    pub fn pool_name(&self, estate: &Estate, n: &SimNode) -> String {
+        match (n.cluster, n.pool) {
+            (Some(c), Some(p)) => estate.clusters[c].pools[p].name.clone(),
+            _ => "(no pool)".into(),
+        }
+    }
+}
+
+/// AKS's default surge when `maxSurge` is absent: one node
+/// (AgentPoolUpgradeSettings: "If not specified, the default is 1").
+const DEFAULT_SURGE: u32 = 1;
+
+/// Materialises every pool's nodes. `with_surge` adds each pool's upgrade
+/// surge nodes (for capacity and route audits; scheduling ignores them).
+pub fn materialise(estate: &Estate, with_surge: bool) -> Fleet {
+    let mut fleet = Fleet::default();
+    let bound = bind_exported(estate, &mut fleet);
+    for (ci, c) in estate.clusters.iter().enumerate() {
+        let n = &c.network;
+        let mode = if n.overlay { " overlay" } else { "" };
+        let dp = if n.dataplane == tusk_model::aks::Dataplane::Cilium { ", Cilium data plane" } else { "" };
+        fleet.notes.push(format!(
+            "cluster {}: network plugin {}{mode}{dp}, network policy {}, outbound {}",
+            c.name(),
+            n.plugin.name(),
+            n.policy.name(),
+            n.outbound.name()
+        ));
+        for (pi, pool) in c.pools.iter().enumerate() {
+            let exported: Vec<usize> = bound.iter().filter(|(_, b)| *b == Some((ci, pi))).map(|(n, _)| *n).collect();
+            if exported.is_empty() {
+                simulate_pool(estate, ci, pi, with_surge, &mut fleet);
+            } else {
+                for n in exported {
+                    let node = exported_node(estate, n, Some((ci, pi)));
+                    check_in_subnet(estate, &node, &mut fleet.warnings);
+                    fleet.nodes.push(node);
+                }
+                let n = fleet.nodes.iter().filter(|n| n.cluster == Some(ci) && n.pool == Some(pi)).count();
+                let note = format!("pool {}/{}: {n} exported Node object(s) used", c.name(), pool.name);
+                fleet.notes.push(format!("{note}; {}", addressing::describe_pool(estate, c, pool)));
+            }
+        }
+    }
+    for (n, b) in &bound {
+        if b.is_none() {
+            fleet.nodes.push(exported_node(estate, *n, None));
+        }
+    }
+    fleet
+}
+
+/// An exported node's address must be one its pool's subnet can give.
+fn check_in_subnet(estate: &Estate, node: &SimNode, warnings: &mut Vec<Warning>) {
+    let (NodeAddr::Exact(ip), Some(s)) = (&node.address, node.subnet) else { return };
+    if !usable(&estate.azure.subnets[s].prefixes).contains_ip(*ip) {
+        warnings.push(Warning {
+            loc: node.loc.clone(),
+            message: format!(
+                "Node {}: InternalIP {ip} is not an address of its pool's subnet {}",
+                node.name,
+                estate.azure.subnet_path(s)
+            ),
+        });
+    }
+}
+
+/// Each exported Node's (cluster, pool), by its agent-pool label, the
+/// cluster being the one whose node resource group its `providerID` names
+/// when several clusters have a pool of that name.
+fn bind_exported(estate: &Estate, fleet: &mut Fleet) -> Vec<(usize, Option<(usize, usize)>)> {
+    let mut out = Vec::new();
+    for (i, n) in estate.k8s.nodes.iter().enumerate() {
+        let pool = n.labels.get(POOL_LABEL).or_else(|| n.labels.get(LEGACY_POOL_LABEL));
+        let candidates: Vec<(usize, usize)> = estate
+            .clusters
+            .iter()
+            .enumerate()
+            .flat_map(|(ci, c)| c.pools.iter().enumerate().map(move |(pi, p)| (ci, pi, p)))
+            .filter(|(_, _, p)| pool.is_some_and(|name| p.name == *name))
+            .map(|(ci, pi, _)| (ci, pi))
+            .collect();
+        let pid = n.provider_id.as_deref().unwrap_or("").to_ascii_lowercase();
+        let pick = match candidates.len() {
+            0 => None,
+            1 => Some(candidates[0]),
+            _ => candidates.iter().copied().find(|(ci, _)| {
+                let c = &estate.clusters[*ci];
+                pid.contains(&format!("_{}_", c.name().to_ascii_lowercase()))
+            }),
+        };
+        if pick.is_none() && !estate.clusters.is_empty() {
+            fleet.warnings.push(Warning {
+                loc: n.loc.clone(),
+                message: format!(
+                    "Node {} matches no node pool of the loaded clusters (label {POOL_LABEL}={}); it is kept without a pool",
+                    n.name,
+                    pool.map_or("(absent)", String::as_str)
+                ),
+            });
+        }
+        out.push((i, pick));
+    }
+    out
+}
+
+fn exported_node(estate: &Estate, i: usize, at: Option<(usize, usize)>) -> SimNode {
+    let n: &Node = &estate.k8s.nodes[i];
+    let pool = at.map(|(c, p)| &estate.clusters[c].pools[p]);
+    let ip = n.ips.iter().find(|ip| ip.is_ipv4()).or(n.ips.first()).copied();
+    // The pool's subnet; failing that (no pool, or its subnet not in the
+    // inputs), the loaded subnet that holds the node's address.
+    let subnet = pool.and_then(|p| p.vnet_subnet.as_ref()).and_then(Link::found).or_else(|| {
+        let ip = ip?;
+        estate.azure.subnets.iter().position(|s| s.prefixes.iter().any(|c| c.set().contains_ip(ip)))
+    });
+    let address = match ip {
+        Some(ip) => NodeAddr::Exact(ip),
+        None => NodeAddr::Unknown(format!("Node {} has no address in its export", n.name)),
+    };
+    let zone = n.labels.get(ZONE_LABEL).and_then(|z| z.rsplit_once('-').map(|(_, n)| n.to_string()));
+    let mut node = SimNode {
+        name: n.name.clone(),
+        cluster: at.map(|a| a.0),
+        pool: at.map(|a| a.1),
+        zone,
+        labels: n.labels.clone(),
+        taints: n.taints.clone(),
+        unschedulable: n.unschedulable,
+        subnet,
+        address,
+        pod_addresses: None,
+        exported: Some(i),
+        surge: false,
+        loc: n.loc.clone(),
+    };
+    node.pod_addresses =
+        at.and_then(|(c, _)| addressing::node_pod_range(estate, &estate.clusters[c], pool.unwrap(), &node));
+    node
+}
+
+fn simulate_pool(estate: &Estate, ci: usize, pi: usize, with_surge: bool, fleet: &mut Fleet) {
+    let c: &AksCluster = &estate.clusters[ci];
+    let pool: &NodePool = &c.pools[pi];
+    let size = pool.max_nodes();
+    let surge = if with_surge { pool.max_surge.map_or(DEFAULT_SURGE, |s| s.nodes(size)) } else { 0 };
+    let mut note = match pool.autoscale {
+        Some((lo, hi)) => {
+            format!("pool {}/{}: autoscaled {lo}-{hi}, materialised at maxCount {size}", c.name(), pool.name)
+        }
+        None => format!("pool {}/{}: {size} node(s)", c.name(), pool.name),
+    };
+    if with_surge {
+        let how = if pool.max_surge.is_some() { "maxSurge" } else { "AKS's default maxSurge" };
+        note.push_str(&format!(", plus {surge} surge node(s) ({how}) for capacity"));
+    }
+    fleet.notes.push(format!("{note}; {}", addressing::describe_pool(estate, c, pool)));
+    let prefix = hash_prefix(estate, pool).unwrap_or_else(|| format!("aks-{}-xxxxxxxx-vmss", pool.name));
+    let address = node_address(estate, pool);
+    for i in 0..size + surge {
+        let zone = (!pool.zones.is_empty()).then(|| pool.zones[i as usize % pool.zones.len()].clone());
+        let name = format!("{prefix}{}", base36(i));
+        let labels = aks_labels(c, pool, &name, zone.as_deref());
+        let mut node = SimNode {
+            name,
+            cluster: Some(ci),
+            pool: Some(pi),
+            zone,
+            labels,
+            taints: pool.taints.clone(),
+            unschedulable: false,
+            subnet: pool.vnet_subnet.as_ref().and_then(Link::found),
+            address: address.clone(),
+            pod_addresses: None,
+            exported: None,
+            surge: i >= size,
+            loc: pool.loc.clone(),
+        };
+        node.pod_addresses = addressing::node_pod_range(estate, c, pool, &node);
+        fleet.nodes.push(node);
+    }
+}
+
+/// `aks-<pool>-<hash>-vmss` from an exported node of the pool, when one
+/// shows the hash.
+fn hash_prefix(estate: &Estate, pool: &NodePool) -> Option<String> {
+    let want = format!("aks-{}-", pool.name);
+    estate.k8s.nodes.iter().find_map(|n| {
+        let cut = n.name.rfind("-vmss")?;
+        n.name.starts_with(&want).then(|| n.name[..cut + 5].to_string())
+    })
+}
+
+/// A VMSS instance suffix: the instance id in base 36, six digits.
+fn base36(mut i: u32) -> String {
+    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = digits[(i % 36) as usize];
+        i /= 36;
+    }
+    String::from_utf8(out.to_vec()).expect("ascii")
+}
+
+/// The labels AKS puts on a node of `pool`, plus the pool's `nodeLabels`.
+/// Zonal nodes carry `<region>-<zone>`; non-zonal ones the zone `0`.
+fn aks_labels(c: &AksCluster, pool: &NodePool, name: &str, zone: Option<&str>) -> Labels {
+    let mut l: Labels = BTreeMap::new();
+    l.insert(POOL_LABEL.into(), pool.name.clone());
+    l.insert(LEGACY_POOL_LABEL.into(), pool.name.clone());
+    let mode = if pool.mode == PoolMode::System { "system" } else { "user" };
+    l.insert(MODE_LABEL.into(), mode.into());
+    l.insert(HOSTNAME_LABEL.into(), name.into());
+    let os = pool.os_type.as_deref().unwrap_or("Linux").to_ascii_lowercase();
+    l.insert("kubernetes.io/os".into(), os);
+    if let Some(vm) = &pool.vm_size {
+        l.insert("node.kubernetes.io/instance-type".into(), vm.clone());
+    }
+    let zone_value = match (zone, &c.location) {
+        (Some(z), Some(region)) => format!("{region}-{z}"),
+        (Some(z), None) => z.to_string(),
+        (None, _) => "0".into(),
+    };
+    l.insert(ZONE_LABEL.into(), zone_value);
+    for (k, v) in &pool.labels {
+        l.insert(k.clone(), v.clone());
+    }
+    l
+}
+
+/// The addresses a node of `pool` can have: its subnet's, less the five
+/// Azure reserves in every subnet (network, .1 gateway, .2 and .3 DNS,
+/// broadcast; "Virtual network FAQ").
+fn node_address(estate: &Estate, pool: &NodePool) -> NodeAddr {
+    match &pool.vnet_subnet {
+        None => NodeAddr::Unknown(format!(
+            "pool {} has no vnetSubnetID: AKS created its own VNet, which the inputs do not hold",
+            pool.name
+        )),
+        Some(Link::Absent(id)) => NodeAddr::Unknown(format!("subnet {} is not in the inputs", id.name())),
+        Some(Link::Found(s)) => NodeAddr::OneOf(usable(&estate.azure.subnets[*s].prefixes)),
+    }
+}
+
+/// A subnet's assignable addresses (IPv4 prefixes lose their first four
+/// and last address to Azure).
+pub fn usable(prefixes: &[tusk_core::ip::Cidr]) -> IpSet {
+    let mut set = IpSet::empty();
+    for p in prefixes {
+        let r = p.range();
+        let s = if p.addr.is_ipv4() && r.hi - r.lo >= 5 {
+            IpSet::range(r.lo + 4, r.hi - 1)
+        } else {
+            IpSet::range(r.lo, r.hi)
+        };
+        set = set.union(&s);
+    }
+    set
+}
+
+impl NodeAddr {
+    /// Every address the node may have, or `None` if unknown.
+    pub fn set(&self) -> Option<IpSet> {
+        match self {
+            NodeAddr::Exact(ip) => Some(IpSet::single(ip_to_u128(*ip))),
+            NodeAddr::OneOf(s) => Some(s.clone()),
+            NodeAddr::Unknown(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn vmss_instance_suffixes_are_base36() {
+        assert_eq!(super::base36(0), "000000");
+        assert_eq!(super::base36(10), "00000a");
+        assert_eq!(super::base36(36), "000010");
+    }
+}
