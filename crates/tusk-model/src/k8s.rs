@@ -20,6 +20,67 @@ pub struct Cluster {
     pub network_policies: Vec<NetworkPolicy>,
     pub admin_policies: Vec<AdminNetworkPolicy>,
     pub baseline_policy: Option<AdminNetworkPolicy>,
+    /// Policies of languages tusk does not model (Calico, Cilium, Istio):
+    /// the engine makes the verdicts they may change unknown.
+    pub foreign_policies: Vec<ForeignPolicy>,
+}
+
+/// The policy engine a foreign policy kind belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ForeignEngine {
+    Calico,
+    Cilium,
+    Istio,
+}
+
+impl ForeignEngine {
+    pub fn name(self) -> &'static str {
+        match self {
+            ForeignEngine::Calico => "Calico",
+            ForeignEngine::Cilium => "Cilium",
+            ForeignEngine::Istio => "Istio",
+        }
+    }
+}
+
+/// A policy-bearing object of a language tusk does not model yet, kept
+/// with what it may act on, over-approximated: the pods of its namespace
+/// (or of the cluster) that its subject may select, in the directions it
+/// may act on.
+#[derive(Debug, Clone)]
+pub struct ForeignPolicy {
+    pub engine: ForeignEngine,
+    pub kind: String,
+    /// `None` for a cluster-wide object (GlobalNetworkPolicy, a policy in
+    /// Istio's root namespace, ...).
+    pub namespace: Option<String>,
+    pub name: String,
+    /// Pods it may select within its scope; `None`: all of them.
+    pub subject: Option<LabelSelector>,
+    /// May act on the selected pods' ingress / egress.
+    pub ingress: bool,
+    pub egress: bool,
+    /// May it allow what Kubernetes policies deny (Calico, Cilium), or only
+    /// deny what they allow (Istio's authorization and mTLS checks)?
+    pub can_allow: bool,
+    pub loc: Loc,
+}
+
+impl ForeignPolicy {
+    /// `CiliumNetworkPolicy default/rule1`.
+    pub fn title(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {}/{}", self.kind, ns, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+
+    /// Could it select `pod` (in `dir_ingress` true: for ingress)?
+    pub fn may_select(&self, pod_namespace: &str, labels: &Labels, ingress: bool) -> bool {
+        (if ingress { self.ingress } else { self.egress })
+            && self.namespace.as_deref().is_none_or(|ns| ns == pod_namespace)
+            && self.subject.as_ref().is_none_or(|s| s.matches(labels))
+    }
 }
 
 #[derive(Debug, Clone)]

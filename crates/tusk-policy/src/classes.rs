@@ -268,6 +268,9 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
             }
         }
     }
+    for s in cluster.foreign_policies.iter().filter_map(|p| p.subject.as_ref()) {
+        add(s);
+    }
     for p in cluster.admin_policies.iter().chain(&cluster.baseline_policy) {
         let peers = p.ingress.iter().chain(&p.egress).flat_map(|r| &r.peers);
         for peer in std::iter::once(&p.subject).chain(peers) {

@@ -31,6 +31,8 @@ pub enum Layer {
     NetworkPolicy,
     Baseline,
     Default,
+    /// A Calico, Cilium or Istio policy tusk does not model.
+    Unmodelled,
 }
 
 /// A rule that matched the flow (or the default that applied).
@@ -353,7 +355,45 @@ fn dir_name(d: Dir) -> &'static str {
     }
 }
 
+/// One end's verdict, then the policies of other languages that may change
+/// it: a Calico or Cilium policy makes it unknown whatever it was, an Istio
+/// one makes an allowed flow unknown (it can only refuse).
 fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
+    let mut side = layers(cx, pod_i, probe);
+    let pod = &cx.c.pods[pod_i];
+    let hits = super::foreign::touching(cx.c, cx.sem, &pod.namespace, &pod.labels, probe.dir == Dir::Ingress);
+    let deciding: Vec<_> = hits.iter().filter(|p| p.can_allow || side.verdict == Verdict::Allowed).collect();
+    if deciding.is_empty() {
+        return side;
+    }
+    let names: Vec<String> = deciding.iter().map(|p| format!("{} ({})", p.title(), p.loc)).collect();
+    for p in &deciding {
+        side.steps.push(Step {
+            layer: Layer::Unmodelled,
+            policy: p.title(),
+            rule: format!(
+                "may select {}/{} for {}; tusk does not model {} policies",
+                pod.namespace,
+                pod.name,
+                dir_name(probe.dir),
+                p.engine.name()
+            ),
+            action: "Unknown",
+            loc: Some(p.loc.clone()),
+            decisive: true,
+        });
+    }
+    side.verdict = Verdict::Unknown(format!(
+        "{} may decide {} of {}/{}, and tusk does not model it",
+        names.join(", "),
+        dir_name(probe.dir),
+        pod.namespace,
+        pod.name
+    ));
+    side
+}
+
+fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     let Probe { dir, peer, dst, proto, port } = probe;
     let pod = &cx.c.pods[pod_i];
     if !cx.selectable(pod) {

@@ -14,6 +14,7 @@ pub mod classes;
 pub mod compile;
 pub mod eval;
 pub mod explain;
+pub mod foreign;
 pub mod matrix;
 pub mod tenants;
 
@@ -61,6 +62,18 @@ pub struct Semantics {
     pub ipblock_selects_pods: bool,
 }
 
+impl PolicyEngine {
+    /// The `--policy-engine` value naming it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            PolicyEngine::Upstream => "upstream",
+            PolicyEngine::Calico => "calico",
+            PolicyEngine::AzureNpm => "azure-npm",
+            PolicyEngine::Cilium => "cilium",
+        }
+    }
+}
+
 impl Semantics {
     pub fn of(engine: PolicyEngine) -> Semantics {
         let host_network =
@@ -103,7 +116,8 @@ impl World {
     fn new(cluster: &Cluster, semantics: &Semantics, host_selectable: bool) -> World {
         let endpoints = classes::Endpoints::build(cluster, semantics, host_selectable);
         let compiled = compile::compile(cluster, &endpoints, semantics);
-        let results = matrix::evaluate_all(&endpoints, &compiled);
+        let mut results = matrix::evaluate_all(&endpoints, &compiled);
+        foreign::taint(cluster, semantics, &endpoints, &mut results);
         World { endpoints, compiled, results }
     }
 
@@ -170,6 +184,12 @@ impl<'a> Analysis<'a> {
         };
         let worlds = readings.iter().map(|&h| World::new(cluster, &semantics, h)).collect();
         Analysis { cluster, semantics, worlds }
+    }
+
+    /// What the reports must say beside the verdicts: the policies of other
+    /// engines that the cluster's engine does not enforce.
+    pub fn notes(&self) -> Vec<String> {
+        foreign::not_enforced(self.cluster, &self.semantics)
     }
 
     /// Pod equivalence classes (of the first reading).

@@ -77,6 +77,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.paths)?;
     let c = &loaded.estate.k8s;
     let sem = args.policy_engine.semantics();
+    for n in tusk_policy::foreign::not_enforced(c, &sem) {
+        eprintln!("{n}");
+    }
     let (src, src_name) = resolve(c, &args.from)?;
     let (dst, dst_name) = resolve(c, &args.to)?;
     let proto = match args.proto {
@@ -94,7 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut out =
                 format!("flow: {src_name} -> {dst_name}\nsemantics: {}\n\nallowed: {allowed}\n", sem.describe());
             if !unknown.is_empty() {
-                out += &format!("unknown (depends on pod IPs the input lacks): {unknown}\n");
+                out += &format!("unknown (depends on inputs tusk lacks or does not model; see the warnings and --port): {unknown}\n");
             }
             out += "\nadd --port N (and --proto) to see the rule that decides each side\n";
             emit(&out, None)?;

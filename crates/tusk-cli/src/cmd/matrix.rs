@@ -54,6 +54,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let t_load = t0.elapsed();
     let sem = args.policy_engine.semantics();
     let analysis = Analysis::new(&loaded.estate.k8s, sem);
+    for n in analysis.notes() {
+        eprintln!("{n}");
+    }
     let t_analyze = t0.elapsed();
     let grain = match args.grain {
         GrainArg::Pod => Grain::Pod,
@@ -85,7 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if format == MatrixFormat::Connlist {
         let unknown = rows.iter().filter(|r| !r.unknown.is_empty()).count();
         if unknown > 0 {
-            eprintln!("tusk: {unknown} pairs have connections whose verdict depends on pod IPs the input lacks; they are not connlist lines (see --format txt)");
+            eprintln!("tusk: {unknown} pairs have connections whose verdict depends on inputs tusk lacks or does not model; they are not connlist lines (see --format txt)");
         }
     }
     emit(&render_matrix(&loaded.estate.k8s, &rows, grain, &sem.describe(), format), args.output.as_deref())?;

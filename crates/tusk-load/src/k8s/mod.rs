@@ -9,6 +9,7 @@
 
 mod anp;
 pub mod fields;
+mod foreign;
 mod netpol;
 pub mod ports;
 pub mod selector;
@@ -70,6 +71,14 @@ impl Builder {
         cx.map(meta, "metadata")?;
         let name = cx.req_str(meta, "name")?.to_string();
         let namespace = cx.opt_str(meta, "namespace")?.unwrap_or("default").to_string();
+        // Items of a typed list (`PodList`) carry no apiVersion of their own.
+        let api_version = cx.opt_str(n, "apiVersion")?.unwrap_or_default();
+        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        if let Some(engine) = foreign::engine_of(group) {
+            return self
+                .add_foreign(cx, n, engine, group, &kind, namespace.clone(), name.clone(), warnings)
+                .map_err(|e| e.in_object(format!("{kind} {namespace}/{name}")));
+        }
         let object = match kind.as_str() {
             "Namespace" | "Node" | "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => format!("{kind} {name}"),
             _ => format!("{kind} {namespace}/{name}"),
@@ -172,6 +181,49 @@ impl Builder {
             }
         }
         Ok(())
+    }
+
+    /// A kind of Calico's, Cilium's or Istio's API groups.
+    #[allow(clippy::too_many_arguments)]
+    fn add_foreign(
+        &mut self,
+        cx: Cx,
+        n: &Node,
+        engine: tusk_model::k8s::ForeignEngine,
+        group: &str,
+        kind: &str,
+        namespace: String,
+        name: String,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), LoadError> {
+        let what = format!("{} {kind} {name}", engine.name());
+        match foreign::classify(engine, kind) {
+            foreign::Class::Other => {
+                warnings.push(Warning {
+                    loc: cx.loc(n),
+                    message: format!("skipping {what} ({group}): kind `{kind}` bears no policy tusk acts on"),
+                });
+                Ok(())
+            }
+            foreign::Class::Inert(why) => {
+                warnings
+                    .push(Warning { loc: cx.loc(n), message: format!("{what} changes no verdict by itself: {why}") });
+                Ok(())
+            }
+            foreign::Class::Policy => {
+                let p = foreign::policy(cx, n, engine, kind, &namespace, &name)?;
+                let key_ns = p.namespace.clone().unwrap_or_default();
+                if let Some(prev) = self.seen.insert((format!("{group}/{kind}"), key_ns, name.clone()), cx.loc(n)) {
+                    return Err(cx.err(n, format!("duplicate {kind} `{name}` (first defined at {prev})")));
+                }
+                if p.namespace.is_some() {
+                    self.ensure_namespace(&namespace);
+                }
+                warnings.push(foreign::recorded(&p));
+                self.cluster.foreign_policies.push(p);
+                Ok(())
+            }
+        }
     }
 
     fn ensure_namespace(&mut self, ns: &str) {

@@ -17,6 +17,7 @@ fn layer_name(l: Layer) -> &'static str {
         Layer::NetworkPolicy => "NetworkPolicy",
         Layer::Baseline => "BaselineAdminNetworkPolicy",
         Layer::Default => "default",
+        Layer::Unmodelled => "not modelled",
     }
 }
 

@@ -119,7 +119,7 @@ fn txt(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str) -> String {
     out += &format!("\n{} pairs with allowed connections", rows.iter().filter(|e| !e.allowed.is_empty()).count());
     if unknown > 0 {
         out +=
-            &format!("; {unknown} pairs with connections whose verdict depends on inputs tusk does not have (pod IPs)");
+            &format!("; {unknown} pairs with connections whose verdict depends on inputs tusk does not have or does not model (pod IPs, policies of other languages; see the warnings)");
     }
     out += "\n";
     out

@@ -1,0 +1,60 @@
+//! The wrong answers found on public bug reports and real exports (issue 8),
+//! each read in place from `../shared/` beside the checkout, with the right
+//! value. Skipped with a message when `../shared` is absent; required when
+//! `CI=true`. tusk's own cases of the same kinds are folders under
+//! `tests/k8s/` (run by `conformance.rs`).
+
+use std::path::PathBuf;
+use tusk_core::Protocol;
+use tusk_model::k8s::Cluster;
+use tusk_policy::explain::{explain, FlowEnd, Verdict};
+use tusk_policy::{PolicyEngine, Semantics};
+
+/// `../shared/<rel>`, or `None` (with a message) when absent outside CI.
+fn shared(rel: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(rel);
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "../shared/{rel} not found, and CI=true requires it");
+    eprintln!("skipped: ../shared/{rel} not found");
+    None
+}
+
+fn load(p: &PathBuf) -> Cluster {
+    tusk_load::load_paths(std::slice::from_ref(p)).unwrap_or_else(|e| panic!("{e}")).estate.k8s
+}
+
+fn pod(c: &Cluster, ns: &str, name_prefix: &str) -> FlowEnd {
+    FlowEnd::Pod(
+        c.pods
+            .iter()
+            .position(|p| p.namespace == ns && p.name.starts_with(name_prefix))
+            .unwrap_or_else(|| panic!("no pod {ns}/{name_prefix}*")),
+    )
+}
+
+#[test]
+fn cilium_policy_makes_starwars_deathstar_unknown_where_cilium_may_enforce_it() {
+    let Some(dir) = shared("realworld/cilium-starwars") else { return };
+    let c = load(&dir);
+    let (xwing, deathstar) = (pod(&c, "default", "xwing"), pod(&c, "default", "deathstar"));
+    for engine in [PolicyEngine::Upstream, PolicyEngine::Cilium] {
+        let e = explain(&c, &Semantics::of(engine), xwing, deathstar, Protocol::Tcp, 80);
+        match &e.verdict {
+            Verdict::Unknown(why) => assert!(
+                why.contains("CiliumNetworkPolicy default/rule1") && why.contains("sw_l3_l4_policy.yaml:1:1"),
+                "{why}"
+            ),
+            v => panic!("{engine:?}: xwing -> deathstar:80 must be unknown, got {v:?}"),
+        }
+        // The matrix agrees: nothing toward the deathstar is surely allowed.
+        let a = tusk_policy::Analysis::new(&c, Semantics::of(engine));
+        let (allowed, unknown) = a.pair(xwing, deathstar);
+        assert!(allowed.is_empty() && !unknown.is_empty(), "{engine:?}: {allowed} / {unknown}");
+    }
+    // A cluster running Calico does not enforce Cilium policies.
+    let sem = Semantics::of(PolicyEngine::Calico);
+    assert_eq!(explain(&c, &sem, xwing, deathstar, Protocol::Tcp, 80).verdict, Verdict::Allowed);
+    assert_eq!(tusk_policy::foreign::not_enforced(&c, &sem).len(), 1);
+}
