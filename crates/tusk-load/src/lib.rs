@@ -80,6 +80,8 @@ pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError>
                 cfg.add_document(&d)?;
             } else if k8s::is_k8s(&d.root) {
                 k8s.add_document(&d, &mut warnings)?;
+            } else if let Some(e) = k8s::policy_without_api_version(&d) {
+                return Err(e);
             } else if azure::is_azure(&d.root) {
                 az.add_document(&d, &mut warnings)?;
             } else {

@@ -17,13 +17,41 @@ mod workload;
 
 use crate::doc::{Doc, Node};
 use fields::Cx;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use tusk_core::{LoadError, Loc, Warning};
 use tusk_model::k8s::{Cluster, Ingress, Labels, Namespace, Node as K8sNode, Pod, Service, Workload, WorkloadKind};
 
 /// The label the API server puts on every namespace (Kubernetes ≥ 1.21,
 /// NamespaceDefaultLabelName); policies select namespaces by it.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// The API groups a Kubernetes policy kind lives in (`extensions` held
+/// NetworkPolicy before networking.k8s.io).
+fn policy_groups(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "NetworkPolicy" => Some(&["networking.k8s.io", "extensions"]),
+        "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => Some(&["policy.networking.k8s.io"]),
+        _ => None,
+    }
+}
+
+/// A document that names a policy kind but has no `apiVersion` key (a
+/// misspelt `apiversion:`): an error, not a skipped document, since
+/// skipping a policy changes verdicts.
+pub fn policy_without_api_version(d: &Doc) -> Option<LoadError> {
+    let kind = d.root.get("kind")?.as_str()?;
+    let foreign = ["cilium.io", "projectcalico.org", "security.istio.io", "networking.istio.io"]
+        .iter()
+        .filter_map(|g| foreign::engine_of(g))
+        .any(|e| matches!(foreign::classify(e, kind), foreign::Class::Policy));
+    if d.root.get("apiVersion").is_some() || (policy_groups(kind).is_none() && !foreign) {
+        return None;
+    }
+    Some(LoadError::new(
+        d.loc(&d.root),
+        format!("`kind: {kind}` without an `apiVersion` key (misspelt?): a policy tusk cannot identify would change verdicts if skipped"),
+    ))
+}
 
 pub fn is_k8s(root: &Node) -> bool {
     root.get("apiVersion").is_some() && root.get("kind").is_some()
@@ -78,6 +106,21 @@ impl Builder {
             return self
                 .add_foreign(cx, n, engine, group, &kind, namespace.clone(), name.clone(), warnings)
                 .map_err(|e| e.in_object(format!("{kind} {namespace}/{name}")));
+        }
+        if let Some(groups) = policy_groups(&kind) {
+            // Items of a typed list (`NetworkPolicyList`) omit apiVersion.
+            let typed_item = n.get("apiVersion").is_none() && list_kind.is_some_and(|l| l != "List");
+            if !typed_item && !groups.contains(&group) {
+                let at = n.get("apiVersion").unwrap_or(n);
+                return Err(cx.err(
+                    at,
+                    format!(
+                        "{kind} with apiVersion `{api_version}`: expected {}/<version>; tusk will not guess which policy language this is",
+                        groups.join("/<version> or ")
+                    ),
+                )
+                .in_object(format!("{kind} {name}")));
+            }
         }
         let object = match kind.as_str() {
             "Namespace" | "Node" | "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => format!("{kind} {name}"),
@@ -296,17 +339,20 @@ impl Builder {
                 self.push_pod(w, format!("{base}-{i}"), shape.clone(), loc.clone());
             }
         }
-        let mut priorities: HashSet<u32> = HashSet::new();
+        let mut priorities: HashMap<u32, &tusk_model::k8s::AdminNetworkPolicy> = HashMap::new();
         for p in &self.cluster.admin_policies {
             let pr = p.priority.unwrap_or_default();
-            if !priorities.insert(pr) {
-                // The API leaves two ANPs of one priority undefined; an answer
-                // would depend on the implementation, so tusk refuses.
-                return Err(LoadError::new(
-                    p.loc.clone(),
-                    format!("two AdminNetworkPolicies have priority {pr}: their order is undefined"),
-                )
-                .in_object(format!("AdminNetworkPolicy {}", p.name)));
+            if let Some(first) = priorities.insert(pr, p) {
+                // Valid, but network-policy-api leaves the order of two ANPs of
+                // one priority undefined: the engine evaluates both orders and
+                // reports the flows on which they disagree as unknown.
+                warnings.push(Warning {
+                    loc: p.loc.clone(),
+                    message: format!(
+                        "AdminNetworkPolicies {} and {} both have priority {pr}: their order is undefined, so flows on which they disagree are unknown",
+                        first.name, p.name
+                    ),
+                });
             }
         }
         // A namespace no input declares gets only its name label; a
