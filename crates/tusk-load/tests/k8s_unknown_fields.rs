@@ -46,3 +46,34 @@ fn selecting_undeclared_namespaces_by_label_is_warned_at_the_selector() {
     assert_eq!(w.loc.pos.line, 12, "{w}");
     assert!(w.message.contains("shop"), "{w}");
 }
+
+/// Every folder of `tests/k8s-malformed/` holds `m.yaml` and
+/// `expected_error.txt` (`LINE:COL words the message contains`): loading it
+/// must fail there. Adding a case needs no Rust.
+#[test]
+fn malformed_policy_cases_are_located_errors() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/k8s-malformed");
+    let mut ran = 0;
+    for case in std::fs::read_dir(&root).expect("tests/k8s-malformed present") {
+        let case = case.unwrap().path();
+        let want = std::fs::read_to_string(case.join("expected_error.txt")).unwrap();
+        let (pos, words) = want.trim().split_once(' ').unwrap();
+        let e = tusk_load::load_paths(&[case.join("m.yaml")]).expect_err(&format!("{} must fail", case.display()));
+        assert_eq!(format!("{}:{}", e.loc.pos.line, e.loc.pos.col), pos, "{}: {e}", case.display());
+        assert!(e.message.contains(words), "{}: expected `{words}` in: {e}", case.display());
+        ran += 1;
+    }
+    assert!(ran >= 4, "only {ran} malformed cases ran");
+}
+
+#[test]
+fn shared_case_misspelt_from_is_refused() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/cases/netpol-unknown-key-in-rule");
+    if !dir.exists() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "../shared/cases/netpol-unknown-key-in-rule not found");
+        eprintln!("skipped: ../shared/cases/netpol-unknown-key-in-rule not found");
+        return;
+    }
+    let e = tusk_load::load_paths(&[dir]).expect_err("`form:` must be refused");
+    assert!(e.to_string().contains("m.yaml:19:5") && e.message.contains("unknown field `form`"), "{e}");
+}

@@ -23,6 +23,9 @@ pub struct Cluster {
     /// Policies of languages tusk does not model (Calico, Cilium, Istio):
     /// the engine makes the verdicts they may change unknown.
     pub foreign_policies: Vec<ForeignPolicy>,
+    /// Where pod IPs lie (`--pod-cidr`, `podCidrs:` in tusk.yaml), for pods
+    /// the input gives no IP; `None`: anywhere in IPv4.
+    pub pod_cidrs: Option<IpSet>,
 }
 
 /// The policy engine a foreign policy kind belongs to.

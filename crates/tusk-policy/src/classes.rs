@@ -227,11 +227,13 @@ impl Endpoints {
     }
 }
 
-/// One representative IPv4 atom per set of policy CIDRs containing it: two
-/// atoms inside exactly the same CIDRs are the same world for a pod whose
-/// address is unknown, so only one needs evaluating.
+/// One representative atom of the pod address space per set of policy
+/// CIDRs containing it: two atoms inside exactly the same CIDRs are the same
+/// world for a pod whose address is unknown, so only one needs evaluating.
 fn distinguishable_v4_atoms(cluster: &Cluster, atoms: &[IpRange]) -> Vec<u32> {
-    let v4 = all_v4();
+    // Pods get their addresses from the pod CIDRs when the user named them
+    // (`--pod-cidr`), else anywhere in IPv4.
+    let space = cluster.pod_cidrs.clone().unwrap_or_else(all_v4);
     let sets = policy_address_sets(cluster);
     let mut signature: Vec<Vec<u32>> = vec![Vec::new(); atoms.len()];
     for (si, set) in sets.iter().enumerate() {
@@ -247,7 +249,10 @@ fn distinguishable_v4_atoms(cluster: &Cluster, atoms: &[IpRange]) -> Vec<u32> {
     }
     let mut seen = std::collections::HashSet::new();
     (0..atoms.len() as u32)
-        .filter(|&i| v4.contains(atoms[i as usize].lo) && seen.insert(signature[i as usize].clone()))
+        .filter(|&i| {
+            let a = atoms[i as usize];
+            space.intersects(&IpSet::range(a.lo, a.hi)) && seen.insert(signature[i as usize].clone())
+        })
         .collect()
 }
 

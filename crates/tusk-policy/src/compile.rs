@@ -41,6 +41,9 @@ pub struct Rule {
     /// `nodes` peer when node addresses are unknown). Usually empty.
     pub maybe: RoaringBitmap,
     pub ports: Vec<PolicyPort>,
+    /// The AdminNetworkPolicy's priority (`None` for other layers): rules
+    /// of policies sharing one are in an undefined order.
+    pub priority: Option<u32>,
 }
 
 /// The rules that apply to one class in one direction, in evaluation order.
@@ -163,7 +166,8 @@ pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
                     RuleOrigin::Admin { policy: pi as u32, rule: ri as u32 }
                 };
                 let id = rules.len() as u32;
-                rules.push(Rule { origin, action: r.action, peers, maybe, ports: r.ports.clone() });
+                let priority = if is_baseline { None } else { p.priority };
+                rules.push(Rule { origin, action: r.action, peers, maybe, ports: r.ports.clone(), priority });
                 for c in &subject {
                     let a = &mut applied[c as usize][dir_index(dir)];
                     if is_baseline {
@@ -215,6 +219,7 @@ pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
                     peers,
                     maybe: RoaringBitmap::new(),
                     ports: r.ports.clone(),
+                    priority: None,
                 });
             }
             for c in &subject {
@@ -254,4 +259,41 @@ pub fn resolve_ports(list: &[PolicyPort], ports: Option<&[ContainerPort]>) -> Co
 
 pub fn has_named(list: &[PolicyPort]) -> bool {
     list.iter().any(|p| matches!(p, PolicyPort::Named(..)))
+}
+
+/// The orders in which admin rules may run. network-policy-api leaves the
+/// order of AdminNetworkPolicies of one priority undefined; for one flow the
+/// outcome of such a group is the action of whichever matching policy runs
+/// first, so the rotations of each group (all groups rotated together, as
+/// only one group decides a given flow) realise every possible outcome.
+/// `policy_of(rule)` and `priority_of(rule)` read a rule's policy and priority.
+pub fn admin_orders(
+    admin: &[u32],
+    policy_of: impl Fn(u32) -> u32,
+    priority_of: impl Fn(u32) -> Option<u32>,
+) -> Vec<Vec<u32>> {
+    // Runs of one policy's rules, then runs of one priority's policies.
+    let mut groups: Vec<Vec<Vec<u32>>> = Vec::new();
+    let mut last: Option<(Option<u32>, u32)> = None;
+    for &id in admin {
+        let key = (priority_of(id), policy_of(id));
+        match (last, groups.last_mut()) {
+            (Some(l), Some(g)) if l == key => g.last_mut().expect("a group holds a policy").push(id),
+            (Some((pr, _)), Some(g)) if pr == key.0 && pr.is_some() => g.push(vec![id]),
+            _ => groups.push(vec![vec![id]]),
+        }
+        last = Some(key);
+    }
+    let ways = groups.iter().map(Vec::len).max().unwrap_or(1);
+    (0..ways)
+        .map(|t| {
+            groups
+                .iter()
+                .flat_map(|g| {
+                    let k = g.len();
+                    (0..k).flat_map(move |i| g[(i + t) % k].iter().copied())
+                })
+                .collect()
+        })
+        .collect()
 }

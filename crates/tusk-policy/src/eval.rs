@@ -169,33 +169,51 @@ impl<'a> Evaluator<'a> {
     ///
     /// A rule with `maybe` peers makes two worlds, the peers unmatched and
     /// matched. Each peer's verdict depends only on whether that peer is
-    /// matched, so comparing the two worlds peer by peer is exact.
+    /// matched, so comparing the two worlds peer by peer is exact. Admin
+    /// policies sharing a priority multiply the worlds by their orders
+    /// ([`super::compile::admin_orders`]).
     pub fn evaluate(&self, class: u32, dir: Direction, applied: &Applied) -> (Pieces, Pieces) {
-        let narrow = self.evaluate_world(class, dir, applied, false);
+        let rules = &self.compiled.rules;
+        let orders = super::compile::admin_orders(
+            &applied.admin,
+            |id| match rules[id as usize].origin {
+                super::compile::RuleOrigin::Admin { policy, .. } => policy,
+                _ => u32::MAX,
+            },
+            |id| rules[id as usize].priority,
+        );
         let uncertain = applied
             .admin
             .iter()
             .chain(applied.np.iter().flatten())
             .chain(&applied.baseline)
-            .any(|&id| !self.compiled.rules[id as usize].maybe.is_empty());
-        if !uncertain {
-            return (narrow, Pieces::new());
+            .any(|&id| !rules[id as usize].maybe.is_empty());
+        let widths: &[bool] = if uncertain { &[false, true] } else { &[false] };
+        if orders.len() == 1 && !uncertain {
+            return (self.evaluate_world(class, dir, &orders[0], applied, false), Pieces::new());
         }
-        let wide = self.evaluate_world(class, dir, applied, true);
-        let allowed = combine(&narrow, &wide, |a, b| a.intersect(b));
-        let any = combine(&narrow, &wide, |a, b| a.union(b));
+        // Every world: allowed where all allow, unknown where some do.
+        let mut worlds = orders.iter().flat_map(|o| widths.iter().map(move |&w| (o, w)));
+        let (o, w) = worlds.next().expect("at least one world");
+        let first = self.evaluate_world(class, dir, o, applied, w);
+        let (mut allowed, mut any) = (first.clone(), first);
+        for (o, w) in worlds {
+            let p = self.evaluate_world(class, dir, o, applied, w);
+            allowed = combine(&allowed, &p, |a, b| a.intersect(b));
+            any = combine(&any, &p, |a, b| a.union(b));
+        }
         let unknown = combine(&any, &allowed, |a, b| a.subtract(b));
         (allowed, unknown)
     }
 
-    fn evaluate_world(&self, class: u32, dir: Direction, applied: &Applied, wide: bool) -> Pieces {
-        if let (true, Some(np_rules)) = (applied.admin.is_empty(), &applied.np) {
+    fn evaluate_world(&self, class: u32, dir: Direction, admin: &[u32], applied: &Applied, wide: bool) -> Pieces {
+        if let (true, Some(np_rules)) = (admin.is_empty(), &applied.np) {
             // Only NetworkPolicies: what they allow is exactly the union of
             // their rules, no need to carve it out of every peer.
             return disjoint(np_rules.iter().flat_map(|&id| self.rule_pieces(id, class, dir, wide)).collect());
         }
         let start = vec![(self.ep.universe(), ConnSet::all())];
-        let (mut allowed, passed, undecided) = self.ordered(&applied.admin, class, dir, wide, start);
+        let (mut allowed, passed, undecided) = self.ordered(admin, class, dir, wide, start);
         let mut rest = passed;
         rest.extend(undecided);
         let rest = merge(rest);

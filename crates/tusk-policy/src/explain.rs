@@ -4,6 +4,7 @@
 //! class engine on purpose: it is the reference the engine is tested against
 //! and the answer `tusk explain` prints.
 
+use super::readings::{readings, rotate, Reading};
 use super::{HostNetwork, Semantics};
 use std::net::IpAddr;
 use tusk_core::{Loc, Protocol};
@@ -77,11 +78,14 @@ enum Match {
     Maybe(String),
 }
 
+#[derive(Clone, Copy)]
 struct Ctx<'a> {
     c: &'a Cluster,
     sem: &'a Semantics,
     /// The reading in which hostNetwork pods are selectable like others.
     host_selectable: bool,
+    /// What this evaluation assumes of what the inputs leave open.
+    reading: &'a Reading,
 }
 
 impl Ctx<'_> {
@@ -107,7 +111,9 @@ impl Ctx<'_> {
             FlowEnd::Address(ip) => bool_match(set.contains_ip(ip)),
             FlowEnd::Pod(i) if self.sem.ipblock_selects_pods => {
                 let p = &self.c.pods[i];
-                if p.ips.is_empty() {
+                if let Some(ip) = self.reading.ip_of(i) {
+                    bool_match(set.contains_ip(ip))
+                } else if p.ips.is_empty() {
                     Match::Maybe(format!(
                         "{what} may contain the IP of pod {}/{}, which the input does not give",
                         p.namespace, p.name
@@ -135,10 +141,10 @@ impl Ctx<'_> {
             (AdminPeer::Nodes(sel), FlowEnd::Address(ip)) => {
                 let mut selected = self.c.nodes.iter().filter(|n| sel.matches(&n.labels));
                 if self.c.nodes.is_empty() || self.c.nodes.iter().any(|n| sel.matches(&n.labels) && n.ips.is_empty()) {
-                    Match::Maybe(format!(
-                        "{ip} may be the address of a node `nodes: {}` selects; the input has no node addresses",
-                        sel.describe()
-                    ))
+                    // Both readings are evaluated (see `readings`); the rule
+                    // matches every outside address in the wide one, as the
+                    // engine's `maybe` peers do.
+                    bool_match(self.reading.nodes_wide)
                 } else {
                     bool_match(selected.any(|n| n.ips.contains(&ip)))
                 }
@@ -199,6 +205,22 @@ fn port_match(list: &[PolicyPort], c: &Cluster, dst: FlowEnd, proto: Protocol, p
 /// Explains one flow. When policies may or may not apply to a hostNetwork
 /// end of it, both readings are evaluated and a difference is unknown.
 pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Explanation {
+    if let Some(why) = builtin_admission(c, src, dst) {
+        let step = Step {
+            layer: Layer::Default,
+            policy: "built-in admission".into(),
+            rule: why.into(),
+            action: "Allow",
+            loc: None,
+            decisive: true,
+        };
+        let side = |applies| Side { applies, steps: vec![step.clone()], verdict: Verdict::Allowed };
+        return Explanation {
+            egress: side(matches!(src, FlowEnd::Pod(_))),
+            ingress: side(matches!(dst, FlowEnd::Pod(_))),
+            verdict: Verdict::Allowed,
+        };
+    }
     let host = |e: FlowEnd| match e {
         FlowEnd::Pod(i) => c.pods[i].host_network.then(|| format!("{}/{}", c.pods[i].namespace, c.pods[i].name)),
         FlowEnd::Address(_) => None,
@@ -228,6 +250,27 @@ pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: 
     }
 }
 
+/// The flows NetworkPolicy never restricts (Kubernetes docs, "Network
+/// Policies", "The two sorts of pod isolation" and the peer identifiers):
+/// a pod cannot block access to itself, and traffic to and from the node
+/// where a pod runs is always allowed, whatever the pod's and node's IPs.
+pub fn builtin_admission(c: &Cluster, src: FlowEnd, dst: FlowEnd) -> Option<&'static str> {
+    let node_of = |i: usize| {
+        let name = c.pods[i].node_name.as_deref()?;
+        c.nodes.iter().find(|n| n.name == name)
+    };
+    match (src, dst) {
+        (FlowEnd::Pod(a), FlowEnd::Pod(b)) if a == b => Some("a pod cannot block traffic to itself"),
+        (FlowEnd::Address(ip), FlowEnd::Pod(i)) if node_of(i).is_some_and(|n| n.ips.contains(&ip)) => {
+            Some("traffic from the node where the pod runs is always allowed")
+        }
+        (FlowEnd::Pod(i), FlowEnd::Address(ip)) if node_of(i).is_some_and(|n| n.ips.contains(&ip)) => {
+            Some("traffic to the node where the pod runs is always allowed")
+        }
+        _ => None,
+    }
+}
+
 fn explain_in(
     c: &Cluster,
     sem: &Semantics,
@@ -237,7 +280,46 @@ fn explain_in(
     proto: Protocol,
     port: u16,
 ) -> Explanation {
-    let cx = Ctx { c, sem, host_selectable };
+    let ends = [src, dst].map(|e| match e {
+        FlowEnd::Pod(i) => Some(i),
+        FlowEnd::Address(_) => None,
+    });
+    let all = readings(c, sem.ipblock_selects_pods, ends);
+    let mut results: Vec<(Explanation, &Reading)> = Vec::new();
+    for r in &all {
+        let e = explain_reading(&Ctx { c, sem, host_selectable, reading: r }, src, dst, proto, port);
+        results.push((e, r));
+    }
+    let (first, _) = &results[0];
+    if results.iter().all(|(e, _)| e.verdict == first.verdict) {
+        return results.swap_remove(0).0;
+    }
+    // Name a reading per verdict, so the reason says what decides the flow.
+    let mut seen: Vec<String> = Vec::new();
+    let mut parts = Vec::new();
+    for (e, r) in &results {
+        let w = word(&e.verdict);
+        if !seen.contains(&w) {
+            parts.push(format!("{w} with {}", r.label));
+            seen.push(w);
+        }
+    }
+    let reason = format!("the inputs leave it open: {}", parts.join("; "));
+    let mut e = results.swap_remove(0).0;
+    e.verdict = Verdict::Unknown(reason);
+    e
+}
+
+fn word(v: &Verdict) -> String {
+    match v {
+        Verdict::Allowed => "allowed".to_string(),
+        Verdict::Denied => "denied".to_string(),
+        Verdict::Unknown(r) => format!("unknown ({r})"),
+    }
+}
+
+fn explain_reading(cx: &Ctx, src: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Explanation {
+    let cx = *cx;
     let egress = match src {
         FlowEnd::Pod(i) => side(&cx, i, Probe { dir: Dir::Egress, peer: dst, dst, proto, port }),
         FlowEnd::Address(_) => not_a_pod(),
@@ -410,6 +492,8 @@ fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     let mut steps = Vec::new();
     let mut admins: Vec<&AdminNetworkPolicy> = cx.c.admin_policies.iter().collect();
     admins.sort_by_key(|p| p.priority);
+    // Policies of one priority run in an undefined order: this reading's.
+    let admins = rotate(admins, cx.reading.order, |p| p.priority);
     if let Some(v) = admin_layer(cx, &admins, pod, probe, Layer::Admin, &mut steps) {
         return Side { applies: true, steps, verdict: v };
     }

@@ -16,6 +16,7 @@ pub mod eval;
 pub mod explain;
 pub mod foreign;
 pub mod matrix;
+pub mod readings;
 pub mod tenants;
 
 use tusk_core::ConnSet;
@@ -200,6 +201,9 @@ impl<'a> Analysis<'a> {
     /// The (allowed, unknown) connections of one flow end pair, straight
     /// from the class results: no matrix is built.
     pub fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> (ConnSet, ConnSet) {
+        if explain::builtin_admission(self.cluster, src, dst).is_some() {
+            return (ConnSet::all(), ConnSet::none());
+        }
         let mut out = self.worlds[0].pair(src, dst);
         for w in &self.worlds[1..] {
             out = both(out, w.pair(src, dst));

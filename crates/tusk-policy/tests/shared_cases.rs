@@ -58,3 +58,20 @@ fn cilium_policy_makes_starwars_deathstar_unknown_where_cilium_may_enforce_it() 
     assert_eq!(explain(&c, &sem, xwing, deathstar, Protocol::Tcp, 80).verdict, Verdict::Allowed);
     assert_eq!(tusk_policy::foreign::not_enforced(&c, &sem).len(), 1);
 }
+
+#[test]
+fn named_port_with_ipblock_egress_loads_and_resolves_on_destination_pods() {
+    let Some(dir) = shared("cases/named-port-ipblock-egress") else { return };
+    let c = load(&dir);
+    let sem = Semantics::of(PolicyEngine::Upstream);
+    let (cli, srv) = (pod(&c, "shop", "cli"), pod(&c, "shop", "srv"));
+    assert_eq!(explain(&c, &sem, cli, srv, Protocol::Tcp, 8080).verdict, Verdict::Allowed);
+    assert_eq!(explain(&c, &sem, cli, srv, Protocol::Tcp, 80).verdict, Verdict::Denied);
+    // Outside the cluster no address has named ports: nothing is allowed.
+    let a = tusk_policy::Analysis::new(&c, sem);
+    for e in a.matrix(tusk_policy::matrix::Grain::Pod) {
+        if e.src.label(&c) == "shop/cli[Pod]" && matches!(e.dst, tusk_policy::matrix::Endpoint::External(_)) {
+            panic!("shop/cli may reach {} ({} / {})", e.dst.label(&c), e.allowed, e.unknown);
+        }
+    }
+}
