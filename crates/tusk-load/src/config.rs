@@ -19,6 +19,8 @@
 //!     destination: [10.2.0.0/16]
 //!     protocol: tcp           # tcp | udp | icmp | any (default any)
 //!     ports: ["443", "8000-8080"]   # destination ports; absent = all
+//! podCidrs: [10.244.0.0/16]   # where pod IPs lie, for pods the inputs give
+//!                             # none (as `--pod-cidr`)
 //! ```
 //!
 //! Everything is validated here, with `file:line:col`: CIDRs, actions,
@@ -50,11 +52,12 @@ pub fn is_config(root: &Node) -> bool {
 #[derive(Debug, Default)]
 pub struct Builder {
     nvas: Vec<NvaConfig>,
+    pod_cidrs: Option<(IpSet, tusk_core::Loc)>,
 }
 
 impl Builder {
     pub fn is_empty(&self) -> bool {
-        self.nvas.is_empty()
+        self.nvas.is_empty() && self.pod_cidrs.is_none()
     }
 
     pub fn add_document(&mut self, doc: &Doc) -> Result<(), LoadError> {
@@ -65,9 +68,20 @@ impl Builder {
         if kind != "TuskConfig" {
             return Err(cx.err(root.get("kind").unwrap_or(root), format!("unknown kind `{kind}`: expected TuskConfig")));
         }
-        only_keys(cx, root, &["apiVersion", "kind", "metadata", "nvas"], "TuskConfig")?;
+        only_keys(cx, root, &["apiVersion", "kind", "metadata", "nvas", "podCidrs"], "TuskConfig")?;
         for n in cx.seq(root, "nvas")? {
             self.nvas.push(nva(cx, n)?);
+        }
+        if let Some(n) = root.get("podCidrs") {
+            let mut set = IpSet::empty();
+            for c in cx.seq(root, "podCidrs")? {
+                let s = c.as_str().ok_or_else(|| cx.err(c, "`podCidrs` entries must be CIDR strings"))?;
+                set = set.union(&Cidr::parse(s).map_err(|m| cx.err(c, format!("invalid CIDR `{s}`: {m}")))?.set());
+            }
+            if let Some((_, first)) = &self.pod_cidrs {
+                return Err(cx.err(n, format!("`podCidrs` given twice (first at {first})")));
+            }
+            self.pod_cidrs = Some((set, cx.loc(n)));
         }
         Ok(())
     }
@@ -116,7 +130,7 @@ impl Builder {
                 ));
             }
         }
-        Ok(Config { nvas: self.nvas })
+        Ok(Config { nvas: self.nvas, pod_cidrs: self.pod_cidrs })
     }
 }
 

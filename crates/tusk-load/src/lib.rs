@@ -100,9 +100,10 @@ pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError>
     if let Some(e) = unrecognised.filter(|_| k8s.is_empty() && az.is_empty() && cfg.is_empty()) {
         return Err(e);
     }
-    let k8s = k8s.finish(&mut warnings)?;
+    let mut k8s = k8s.finish(&mut warnings)?;
     let azure = az.finish(&mut warnings)?;
     let config = cfg.finish(&azure, &mut warnings)?;
+    k8s.pod_cidrs = config.pod_cidrs.as_ref().map(|(s, _)| s.clone());
     let estate = Estate { k8s, azure, config };
     Ok(Loaded { estate, warnings })
 }

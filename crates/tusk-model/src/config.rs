@@ -13,11 +13,14 @@ use tusk_core::{IpSet, Loc, PortSet, Protocol};
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub nvas: Vec<NvaConfig>,
+    /// `podCidrs:` where pod IPs lie when no cluster is loaded, with the
+    /// key's location.
+    pub pod_cidrs: Option<(IpSet, Loc)>,
 }
 
 impl Config {
     pub fn is_empty(&self) -> bool {
-        self.nvas.is_empty()
+        self.nvas.is_empty() && self.pod_cidrs.is_none()
     }
 }
 

@@ -43,6 +43,10 @@ pub struct Args {
     pub policy_engine: EngineArg,
     #[arg(long, value_enum, default_value = "txt")]
     pub format: FormatArg,
+    /// Where pod IPs lie (repeatable, or a comma-separated list), for pods the
+    /// inputs give no IP; overrides `podCidrs:` of a tusk.yaml.
+    #[arg(long = "pod-cidr", value_delimiter = ',', num_args = 1..)]
+    pub pod_cidr: Vec<String>,
 }
 
 /// Resolves `ns/name` to a pod (by pod name, then workload name) or an IP.
@@ -74,7 +78,8 @@ fn resolve(c: &Cluster, what: &str) -> anyhow::Result<(FlowEnd, String)> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let loaded = load(&args.paths)?;
+    let mut loaded = load(&args.paths)?;
+    super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
     let c = &loaded.estate.k8s;
     let sem = args.policy_engine.semantics();
     for n in tusk_policy::foreign::not_enforced(c, &sem) {

@@ -37,6 +37,10 @@ pub struct Args {
     /// The cluster's network policy engine, where implementations differ.
     #[arg(long, value_enum, default_value = "upstream")]
     pub policy_engine: EngineArg,
+    /// Where pod IPs lie (repeatable, or a comma-separated list), for pods the
+    /// inputs give no IP; overrides `podCidrs:` of a tusk.yaml.
+    #[arg(long = "pod-cidr", value_delimiter = ',', num_args = 1..)]
+    pub pod_cidr: Vec<String>,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -50,7 +54,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let t0 = std::time::Instant::now();
-    let loaded = load(&args.paths)?;
+    let mut loaded = load(&args.paths)?;
+    super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
     let t_load = t0.elapsed();
     let sem = args.policy_engine.semantics();
     let analysis = Analysis::new(&loaded.estate.k8s, sem);

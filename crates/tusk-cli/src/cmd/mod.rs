@@ -23,6 +23,21 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
     Ok(loaded)
 }
 
+/// Applies `--pod-cidr` (over `podCidrs:` of a tusk.yaml): where the IPs
+/// of pods the inputs give none may lie.
+pub fn apply_pod_cidrs(loaded: &mut Loaded, cidrs: &[String]) -> anyhow::Result<()> {
+    if cidrs.is_empty() {
+        return Ok(());
+    }
+    let mut set = tusk_core::IpSet::empty();
+    for c in cidrs {
+        let cidr = tusk_core::ip::Cidr::parse(c).map_err(|m| anyhow::anyhow!("--pod-cidr `{c}`: {m}"))?;
+        set = set.union(&cidr.set());
+    }
+    loaded.estate.k8s.pod_cidrs = Some(set);
+    Ok(())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EngineArg {
     /// The upstream specification (ipBlocks also match pod IPs).
