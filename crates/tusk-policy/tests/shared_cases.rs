@@ -75,3 +75,14 @@ fn named_port_with_ipblock_egress_loads_and_resolves_on_destination_pods() {
         }
     }
 }
+
+#[test]
+fn kubectl_get_all_counts_each_pod_once_under_its_deployment() {
+    let Some(dir) = shared("cases/kubectl-get-all") else { return };
+    let c = load(&dir);
+    let pods: Vec<&str> = c.pods.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(pods, ["web-5d4f8c7b9-abcde", "web-5d4f8c7b9-fghij"]);
+    let workloads: Vec<String> = c.workloads.iter().map(|w| format!("{}/{}", w.kind.name(), w.name)).collect();
+    assert_eq!(workloads, ["Deployment/web"]);
+    assert!(c.pods.iter().all(|p| p.workload == 0));
+}

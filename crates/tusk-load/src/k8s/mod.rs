@@ -66,6 +66,8 @@ pub struct Builder {
     seen: HashMap<(String, String, String), Loc>,
     /// Controller templates, expanded in `finish` once the node count is known.
     templates: Vec<(usize, workload::PodShape, u32)>,
+    /// A declared controller's own controller (a ReplicaSet's Deployment).
+    owners: HashMap<usize, (WorkloadKind, String)>,
 }
 
 impl Builder {
@@ -220,6 +222,9 @@ impl Builder {
                 let template = template.ok_or_else(|| cx.err(spec, format!("{kind} has no pod `template`")))?;
                 let shape = workload::pod_shape(cx, template.get("metadata"), template.get("spec"), None, warnings)?;
                 let w = self.workload(wkind, &namespace, &name, &loc);
+                if let Some(owner) = workload::owner(cx, meta)? {
+                    self.owners.insert(w, owner);
+                }
                 self.templates.push((w, shape, replicas));
             }
         }
@@ -267,6 +272,46 @@ impl Builder {
                 Ok(())
             }
         }
+    }
+
+    /// Each workload's top owner among the controllers the input declares,
+    /// following `ownerReferences` transitively (Pod → ReplicaSet →
+    /// Deployment, Pod → Job → CronJob); workloads owned by another are
+    /// dropped and their indices remapped. Returns old index → new index.
+    fn owner_roots(&mut self) -> Vec<usize> {
+        let declared: std::collections::HashSet<usize> = self.templates.iter().map(|t| t.0).collect();
+        let n = self.cluster.workloads.len();
+        let mut top: Vec<usize> = (0..n).collect();
+        for (w, t) in top.iter_mut().enumerate() {
+            let mut cur = w;
+            // Bounded: an ownership cycle (invalid) stops after n steps.
+            for _ in 0..n {
+                let Some((kind, name)) = self.owners.get(&cur) else { break };
+                let ns = &self.cluster.workloads[cur].namespace;
+                match self.workload_index.get(&(*kind, ns.clone(), name.clone())) {
+                    Some(&o) if declared.contains(&o) => cur = o,
+                    _ => break,
+                }
+            }
+            *t = cur;
+        }
+        let mut new_index = vec![usize::MAX; n];
+        let mut kept = Vec::new();
+        for (w, wl) in std::mem::take(&mut self.cluster.workloads).into_iter().enumerate() {
+            if top[w] == w {
+                new_index[w] = kept.len();
+                kept.push(wl);
+            }
+        }
+        self.cluster.workloads = kept;
+        for t in &mut top {
+            *t = new_index[*t];
+        }
+        for (t, _, _) in &mut self.templates {
+            // Owned controllers' templates get usize::MAX: the caller drops them.
+            *t = new_index[*t];
+        }
+        top
     }
 
     fn ensure_namespace(&mut self, ns: &str) {
@@ -329,6 +374,15 @@ impl Builder {
                 }
             }
         }
+        let root = self.owner_roots();
+        for p in &mut self.cluster.pods {
+            p.workload = root[p.workload];
+        }
+        // A controller whose pods are in the input (`kubectl get all`) is
+        // not expanded again from its template, nor from the template of a
+        // controller it owns.
+        let has_pods: std::collections::HashSet<usize> = self.cluster.pods.iter().map(|p| p.workload).collect();
+        self.templates.retain(|(w, _, _)| *w != usize::MAX && !has_pods.contains(w));
         // A DaemonSet runs one pod per node; without Node objects, one.
         let nodes = self.cluster.nodes.len().max(1) as u32;
         for (w, shape, replicas) in std::mem::take(&mut self.templates) {
