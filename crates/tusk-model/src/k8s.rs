@@ -168,12 +168,34 @@ pub struct ContainerPort {
     pub protocol: Protocol,
 }
 
+/// A Service: the virtual address(es) kube-proxy (or the data plane)
+/// translates to an endpoint pod before any policy sees the packet.
 #[derive(Debug, Clone)]
 pub struct Service {
     pub namespace: String,
     pub name: String,
-    pub selector: Labels,
+    /// `spec.selector`; `None` when absent or empty: the endpoints are then
+    /// managed outside the Service (EndpointSlices), not derived from pods.
+    pub selector: Option<Labels>,
+    /// `spec.clusterIP(s)`, without `None` (headless) and empty values.
+    pub cluster_ips: Vec<IpAddr>,
+    pub ports: Vec<ServicePort>,
     pub loc: Loc,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub port: u16,
+    pub protocol: Protocol,
+    pub target: TargetPort,
+}
+
+/// `targetPort`: a number, or a container port name resolved per endpoint pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetPort {
+    Number(u16),
+    Name(String),
 }
 
 #[derive(Debug, Clone)]

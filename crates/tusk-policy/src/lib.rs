@@ -17,6 +17,7 @@ pub mod explain;
 pub mod foreign;
 pub mod matrix;
 pub mod readings;
+pub mod services;
 pub mod tenants;
 
 use tusk_core::ConnSet;

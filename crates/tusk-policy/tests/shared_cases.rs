@@ -86,3 +86,16 @@ fn kubectl_get_all_counts_each_pod_once_under_its_deployment() {
     assert_eq!(workloads, ["Deployment/web"]);
     assert!(c.pods.iter().all(|p| p.workload == 0));
 }
+
+#[test]
+fn flow_to_kube_dns_cluster_ip_is_judged_at_the_coredns_pods() {
+    let Some(dir) = shared("cases/service-clusterip-dns") else { return };
+    let c = load(&dir);
+    let ip = "10.96.0.10".parse().unwrap();
+    let svc = tusk_policy::services::by_cluster_ip(&c, ip).expect("the ClusterIP names kube-dns");
+    let sem = Semantics::of(PolicyEngine::Upstream);
+    let e = tusk_policy::services::explain_service(&c, &sem, pod(&c, "app", "client"), svc, Protocol::Udp, 53);
+    assert_eq!(e.verdict, Verdict::Allowed, "{e:?}");
+    assert_eq!(e.endpoints.len(), 1);
+    assert_eq!(c.pods[e.endpoints[0].0].name, "coredns-1");
+}

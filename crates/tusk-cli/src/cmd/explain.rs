@@ -31,7 +31,8 @@ pub struct Args {
     /// Source: NAMESPACE/POD, NAMESPACE/WORKLOAD (its first pod), or an IP address.
     #[arg(long)]
     pub from: String,
-    /// Destination, in the same forms as --from.
+    /// Destination, in the same forms as --from, or a Service: its ClusterIP
+    /// or `svc:NAMESPACE/NAME` (the flow goes to each endpoint pod).
     #[arg(long)]
     pub to: String,
     /// Destination port; without it, tusk prints the allowed connections of the pair.
@@ -49,8 +50,33 @@ pub struct Args {
     pub pod_cidr: Vec<String>,
 }
 
+/// A destination that is a Service (`svc:NS/NAME` or a ClusterIP).
+fn resolve_service(c: &Cluster, what: &str) -> anyhow::Result<Option<(usize, String)>> {
+    if let Some(rest) = what.strip_prefix("svc:") {
+        let (ns, name) =
+            rest.split_once('/').ok_or_else(|| anyhow::anyhow!("`{what}`: expected svc:NAMESPACE/NAME"))?;
+        let i = c
+            .services
+            .iter()
+            .position(|s| s.namespace == ns && s.name == name)
+            .ok_or_else(|| anyhow::anyhow!("no Service `{ns}/{name}` in the inputs"))?;
+        return Ok(Some((i, format!("svc {ns}/{name}"))));
+    }
+    let Ok(ip) = what.parse::<IpAddr>() else { return Ok(None) };
+    if c.pods.iter().any(|p| p.ips.contains(&ip)) {
+        return Ok(None);
+    }
+    Ok(tusk_policy::services::by_cluster_ip(c, ip).map(|i| {
+        let s = &c.services[i];
+        (i, format!("svc {}/{} ({ip})", s.namespace, s.name))
+    }))
+}
+
 /// Resolves `ns/name` to a pod (by pod name, then workload name) or an IP.
 fn resolve(c: &Cluster, what: &str) -> anyhow::Result<(FlowEnd, String)> {
+    if what.starts_with("svc:") {
+        anyhow::bail!("`{what}`: a Service is only a destination (--to)");
+    }
     if let Ok(ip) = what.parse::<IpAddr>() {
         if let Some(i) = c.pods.iter().position(|p| p.ips.contains(&ip)) {
             return Ok((FlowEnd::Pod(i), format!("{}/{} ({ip})", c.pods[i].namespace, c.pods[i].name)));
@@ -86,13 +112,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{n}");
     }
     let (src, src_name) = resolve(c, &args.from)?;
-    let (dst, dst_name) = resolve(c, &args.to)?;
     let proto = match args.proto {
         ProtoArg::Tcp => Protocol::Tcp,
         ProtoArg::Udp => Protocol::Udp,
         ProtoArg::Sctp => Protocol::Sctp,
         ProtoArg::Icmp => Protocol::Icmp,
     };
+    if let Some((svc, svc_name)) = resolve_service(c, &args.to)? {
+        return service(&args, c, &sem, (src, &src_name), (svc, &svc_name), proto);
+    }
+    let (dst, dst_name) = resolve(c, &args.to)?;
     let port = match (args.port, proto) {
         (Some(p), _) => p,
         (None, Protocol::Icmp) => 0,
@@ -118,6 +147,42 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let text = match args.format {
         FormatArg::Txt => tusk_report::k8s::render_explanation(&flow, &sem.describe(), &e),
         FormatArg::Json => tusk_report::k8s::render_explanation_json(&flow, &sem.describe(), &e),
+    };
+    emit(&text, None)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A flow to a Service: each endpoint pod on its target port.
+fn service(
+    args: &Args,
+    c: &Cluster,
+    sem: &tusk_policy::Semantics,
+    (src, src_name): (FlowEnd, &str),
+    (svc, svc_name): (usize, &str),
+    proto: Protocol,
+) -> anyhow::Result<ExitCode> {
+    let Some(port) = args.port else {
+        let analysis = Analysis::new(c, *sem);
+        let (allowed, unknown, notes) = tusk_policy::services::pair(&analysis, src, svc);
+        let mut out = format!(
+            "flow: {src_name} -> {svc_name}\nsemantics: {}\n\nallowed (service ports, to every endpoint): {allowed}\n",
+            sem.describe()
+        );
+        if !unknown.is_empty() {
+            out += &format!("unknown (some endpoints, or endpoints not in the input): {unknown}\n");
+        }
+        for n in notes {
+            out += &format!("  {n}\n");
+        }
+        out += "\nadd --port N (and --proto) to see the rules that decide each endpoint\n";
+        emit(&out, None)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let e = tusk_policy::services::explain_service(c, sem, src, svc, proto, port);
+    let flow = format!("{src_name} -> {svc_name} {proto} {port}");
+    let text = match args.format {
+        FormatArg::Txt => tusk_report::k8s::render_service_explanation(c, &flow, &sem.describe(), &e),
+        FormatArg::Json => tusk_report::k8s::render_service_explanation_json(c, &flow, &sem.describe(), &e),
     };
     emit(&text, None)?;
     Ok(ExitCode::SUCCESS)

@@ -13,13 +13,14 @@ mod foreign;
 mod netpol;
 pub mod ports;
 pub mod selector;
+mod service;
 mod workload;
 
 use crate::doc::{Doc, Node};
 use fields::Cx;
 use std::collections::{BTreeMap, HashMap};
 use tusk_core::{LoadError, Loc, Warning};
-use tusk_model::k8s::{Cluster, Ingress, Labels, Namespace, Node as K8sNode, Pod, Service, Workload, WorkloadKind};
+use tusk_model::k8s::{Cluster, Ingress, Labels, Namespace, Node as K8sNode, Pod, Workload, WorkloadKind};
 
 /// The label the API server puts on every namespace (Kubernetes ≥ 1.21,
 /// NamespaceDefaultLabelName); policies select namespaces by it.
@@ -185,13 +186,7 @@ impl Builder {
                 }
                 self.cluster.nodes.push(K8sNode { name, labels, ips, loc });
             }
-            "Service" => {
-                let selector = match n.get("spec") {
-                    Some(s) => selector::labels(cx, s, "selector")?,
-                    None => Labels::new(),
-                };
-                self.cluster.services.push(Service { namespace, name, selector, loc });
-            }
+            "Service" => self.cluster.services.push(service::service(cx, n, namespace, name, loc)?),
             "Ingress" => self.cluster.ingresses.push(Ingress { namespace, name, loc }),
             "NetworkPolicy" => {
                 let p = netpol::network_policy(cx, n, &namespace, &name, warnings)?;

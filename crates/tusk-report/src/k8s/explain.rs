@@ -1,7 +1,9 @@
 //! `tusk explain`: every layer a flow crossed at each end, the rules that
 //! matched with their source lines, and the verdict.
 
+use tusk_model::k8s::Cluster;
 use tusk_policy::explain::{Explanation, Layer, Side, Step, Verdict};
+use tusk_policy::services::ServiceExplanation;
 
 fn verdict_text(v: &Verdict) -> String {
     match v {
@@ -53,6 +55,10 @@ pub fn render_explanation(flow: &str, semantics: &str, e: &Explanation) -> Strin
 ///   "ingress": { ... same shape ... } }
 /// ```
 pub fn render_explanation_json(flow: &str, semantics: &str, e: &Explanation) -> String {
+    serde_json::to_string_pretty(&explanation_value(flow, semantics, e)).expect("JSON values serialize") + "\n"
+}
+
+fn explanation_value(flow: &str, semantics: &str, e: &Explanation) -> serde_json::Value {
     use serde_json::json;
     let v = |v: &Verdict| match v {
         Verdict::Allowed => ("allowed", None),
@@ -65,7 +71,54 @@ pub fn render_explanation_json(flow: &str, semantics: &str, e: &Explanation) -> 
     };
     let side = |s: &Side| json!({"applies": s.applies, "verdict": v(&s.verdict).0, "steps": s.steps.iter().map(step).collect::<Vec<_>>()});
     let (verdict, reason) = v(&e.verdict);
-    let doc = json!({"flow": flow, "semantics": semantics, "verdict": verdict, "reason": reason,
-                     "egress": side(&e.egress), "ingress": side(&e.ingress)});
+    json!({"flow": flow, "semantics": semantics, "verdict": verdict, "reason": reason,
+           "egress": side(&e.egress), "ingress": side(&e.ingress)})
+}
+
+/// A flow to a Service address: each endpoint pod's explanation on its
+/// target port, then the verdict over all of them.
+pub fn render_service_explanation(c: &Cluster, flow: &str, semantics: &str, e: &ServiceExplanation) -> String {
+    let mut out = format!(
+        "flow: {flow}\nsemantics: {semantics}\n\n{}: {} endpoint pod(s); policies see the flow after the Service address is translated to one of them\n",
+        e.service,
+        e.endpoints.len()
+    );
+    for (pod, target, x) in &e.endpoints {
+        let p = &c.pods[*pod];
+        out +=
+            &format!("\n-- endpoint {}/{} (target port {target}): {}\n", p.namespace, p.name, verdict_text(&x.verdict));
+        side_text(&mut out, "egress at source", &x.egress);
+        side_text(&mut out, "ingress at destination", &x.ingress);
+    }
+    out += &format!("\nverdict over all endpoints: {}\n", verdict_text(&e.verdict));
+    out
+}
+
+/// The JSON of a flow to a Service:
+///
+/// ```json
+/// { "flow": "...", "semantics": "...", "service": "Service kube-system/kube-dns",
+///   "verdict": "allowed" | "denied" | "unknown", "reason": null | "why unknown",
+///   "endpoints": [ {"pod": "kube-system/coredns-1", "targetPort": 53,
+///                   "explanation": { ...the shape of `render_explanation_json`... }} ] }
+/// ```
+pub fn render_service_explanation_json(c: &Cluster, flow: &str, semantics: &str, e: &ServiceExplanation) -> String {
+    use serde_json::json;
+    let (verdict, reason) = match &e.verdict {
+        Verdict::Allowed => ("allowed", None),
+        Verdict::Denied => ("denied", None),
+        Verdict::Unknown(r) => ("unknown", Some(r.clone())),
+    };
+    let endpoints: Vec<_> = e
+        .endpoints
+        .iter()
+        .map(|(pod, t, x)| {
+            let p = &c.pods[*pod];
+            let name = format!("{}/{}", p.namespace, p.name);
+            json!({"pod": name, "targetPort": t, "explanation": explanation_value(flow, semantics, x)})
+        })
+        .collect();
+    let doc = json!({"flow": flow, "semantics": semantics, "service": e.service, "verdict": verdict,
+                     "reason": reason, "endpoints": endpoints});
     serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
 }

@@ -3,5 +3,7 @@
 mod explain;
 mod matrix;
 
-pub use explain::{render_explanation, render_explanation_json};
+pub use explain::{
+    render_explanation, render_explanation_json, render_service_explanation, render_service_explanation_json,
+};
 pub use matrix::{render_matrix, MatrixFormat};
