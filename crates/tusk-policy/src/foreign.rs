@@ -20,12 +20,17 @@ use tusk_model::k8s::{Cluster, ForeignEngine, ForeignPolicy, Labels};
 
 /// Does a cluster running `engine` enforce policies of `foreign`? Istio is
 /// a mesh beside any network plugin; under `upstream` the plugin is not
-/// named, so Calico and Cilium policies may be enforced.
+/// named (nor under netpol-analyzer's reading), so Calico and Cilium
+/// policies may be enforced.
 pub fn enforced(engine: PolicyEngine, foreign: ForeignEngine) -> bool {
     match foreign {
         ForeignEngine::Istio => true,
-        ForeignEngine::Calico => matches!(engine, PolicyEngine::Upstream | PolicyEngine::Calico),
-        ForeignEngine::Cilium => matches!(engine, PolicyEngine::Upstream | PolicyEngine::Cilium),
+        ForeignEngine::Calico => {
+            matches!(engine, PolicyEngine::Upstream | PolicyEngine::NetpolAnalyzer | PolicyEngine::Calico)
+        }
+        ForeignEngine::Cilium => {
+            matches!(engine, PolicyEngine::Upstream | PolicyEngine::NetpolAnalyzer | PolicyEngine::Cilium)
+        }
     }
 }
 

@@ -31,6 +31,9 @@ pub enum PolicyEngine {
     Calico,
     AzureNpm,
     Cilium,
+    /// netpol-analyzer's reading, to diff against that tool: ipBlocks never
+    /// match pods, hostNetwork pods are selected like other pods.
+    NetpolAnalyzer,
 }
 
 /// How policies treat pods with `hostNetwork: true`.
@@ -72,15 +75,20 @@ impl PolicyEngine {
             PolicyEngine::Calico => "calico",
             PolicyEngine::AzureNpm => "azure-npm",
             PolicyEngine::Cilium => "cilium",
+            PolicyEngine::NetpolAnalyzer => "netpol-analyzer",
         }
     }
 }
 
 impl Semantics {
     pub fn of(engine: PolicyEngine) -> Semantics {
-        let host_network =
-            if engine == PolicyEngine::Upstream { HostNetwork::Either } else { HostNetwork::NotSelectable };
-        Semantics { engine, host_network, ipblock_selects_pods: engine != PolicyEngine::Cilium }
+        let host_network = match engine {
+            PolicyEngine::Upstream => HostNetwork::Either,
+            PolicyEngine::NetpolAnalyzer => HostNetwork::AsPods,
+            _ => HostNetwork::NotSelectable,
+        };
+        let ipblock_selects_pods = !matches!(engine, PolicyEngine::Cilium | PolicyEngine::NetpolAnalyzer);
+        Semantics { engine, host_network, ipblock_selects_pods }
     }
 
     /// One line for reports: which behaviour tusk followed and why.
@@ -90,6 +98,7 @@ impl Semantics {
             PolicyEngine::Calico => "Calico",
             PolicyEngine::AzureNpm => "Azure Network Policy Manager",
             PolicyEngine::Cilium => "Cilium",
+            PolicyEngine::NetpolAnalyzer => "netpol-analyzer's reading",
         };
         let ip = if self.ipblock_selects_pods {
             "ipBlock peers also match pods whose IP falls inside them"

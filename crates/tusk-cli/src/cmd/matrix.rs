@@ -88,7 +88,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             bound * 100 / 1_000_000_000
         );
     }
-    let rows = analysis.matrix(grain);
+    let mut rows = analysis.matrix(grain);
+    if format == MatrixFormat::Connlist && sem.engine == tusk_policy::PolicyEngine::NetpolAnalyzer {
+        // netpol-analyzer lists outside addresses as IPv4 ranges only.
+        let v4 = |e: &tusk_policy::matrix::Endpoint| match e {
+            tusk_policy::matrix::Endpoint::External(r) => r.lo >> 32 == 0xffff,
+            _ => true,
+        };
+        rows.retain(|e| v4(&e.src) && v4(&e.dst));
+    }
     let t_matrix = t0.elapsed();
     if format == MatrixFormat::Connlist {
         let unknown = rows.iter().filter(|r| !r.unknown.is_empty()).count();
@@ -96,7 +104,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("tusk: {unknown} pairs have connections whose verdict depends on inputs tusk lacks or does not model; they are not connlist lines (see --format txt)");
         }
     }
-    emit(&render_matrix(&loaded.estate.k8s, &rows, grain, &sem.describe(), format), args.output.as_deref())?;
+    let text = if format == MatrixFormat::Connlist && sem.engine == tusk_policy::PolicyEngine::NetpolAnalyzer {
+        let c = &loaded.estate.k8s;
+        tusk_report::k8s::render_connlist(c, &rows, Some(&tusk_report::k8s::netpol_analyzer_cuts(c)))
+    } else {
+        render_matrix(&loaded.estate.k8s, &rows, grain, &sem.describe(), format)
+    };
+    emit(&text, args.output.as_deref())?;
     if args.timings {
         let c = &loaded.estate.k8s;
         eprintln!(

@@ -46,6 +46,9 @@ pub enum EngineArg {
     AzureNpm,
     /// Cilium: CIDR rules never select pods.
     Cilium,
+    /// netpol-analyzer's reading (ipBlocks never select pods, hostNetwork
+    /// pods are pods), so that its connlist can be diffed as text.
+    NetpolAnalyzer,
 }
 
 impl EngineArg {
@@ -55,6 +58,7 @@ impl EngineArg {
             EngineArg::Calico => PolicyEngine::Calico,
             EngineArg::AzureNpm => PolicyEngine::AzureNpm,
             EngineArg::Cilium => PolicyEngine::Cilium,
+            EngineArg::NetpolAnalyzer => PolicyEngine::NetpolAnalyzer,
         })
     }
 }

@@ -6,4 +6,4 @@ mod matrix;
 pub use explain::{
     render_explanation, render_explanation_json, render_service_explanation, render_service_explanation_json,
 };
-pub use matrix::{render_matrix, MatrixFormat};
+pub use matrix::{netpol_analyzer_cuts, render_connlist, render_matrix, Cuts, MatrixFormat};
