@@ -233,6 +233,34 @@ impl LabelSelector {
             && self.match_expressions.iter().all(|r| r.matches(labels))
     }
 
+    /// Evaluation against labels of which only `labels` are known and any
+    /// other key may or may not be present (a namespace no input declares):
+    /// `Some` when the known labels decide, `None` when the rest could.
+    pub fn matches_known(&self, labels: &Labels) -> Option<bool> {
+        let mut open = false;
+        for (k, v) in &self.match_labels {
+            match labels.get(k) {
+                Some(x) if x != v => return Some(false),
+                Some(_) => {}
+                None => open = true,
+            }
+        }
+        for r in &self.match_expressions {
+            if labels.contains_key(&r.key) {
+                if !r.matches(labels) {
+                    return Some(false);
+                }
+            } else {
+                open = true;
+            }
+        }
+        if open {
+            None
+        } else {
+            Some(true)
+        }
+    }
+
     /// `app=web,tier in (a,b)`, the notation of `kubectl get -l`.
     pub fn describe(&self) -> String {
         if self.is_empty() {

@@ -94,6 +94,25 @@ impl Selector<'_> {
         b
     }
 
+    /// Classes in the namespaces a NetworkPolicy namespaceSelector surely
+    /// selects, and in those it may select: a namespace no input declares
+    /// may carry labels besides its name (when the semantics say so).
+    fn namespaces_np(&mut self, sel: &LabelSelector) -> (RoaringBitmap, RoaringBitmap) {
+        if !self.sem.undeclared_namespaces_open {
+            return (self.namespaces(sel), RoaringBitmap::new());
+        }
+        let (mut sure, mut maybe) = (RoaringBitmap::new(), RoaringBitmap::new());
+        for (i, ns) in self.cluster.namespaces.iter().enumerate() {
+            let m = if ns.loc.is_some() { Some(sel.matches(&ns.labels)) } else { sel.matches_known(&ns.labels) };
+            match m {
+                Some(true) => sure |= &self.ep.by_namespace[i],
+                Some(false) => {}
+                None => maybe |= &self.ep.by_namespace[i],
+            }
+        }
+        (sure, maybe)
+    }
+
     /// The classes among `within` (a namespace's, usually) that `sel`
     /// selects: the cost follows `within`, not the whole cluster.
     fn pods(&self, within: RoaringBitmap, sel: &LabelSelector) -> RoaringBitmap {
@@ -192,32 +211,41 @@ pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
             }
             let mut ids = Vec::new();
             for (ri, r) in list.iter().enumerate() {
-                let peers = if r.peers.is_empty() {
-                    ep.universe()
-                } else {
-                    r.peers.iter().fold(RoaringBitmap::new(), |acc, peer| {
-                        acc | match peer {
-                            NpPeer::Pods { namespace_selector, pod_selector, .. } => {
-                                let ns = match namespace_selector {
-                                    Some(sel) => s.namespaces(sel),
-                                    None => s.in_namespace(&p.namespace),
-                                };
-                                match pod_selector {
-                                    Some(sel) => s.pods(ns, sel),
-                                    None => ns,
+                let (mut peers, mut maybe) = (RoaringBitmap::new(), RoaringBitmap::new());
+                if r.peers.is_empty() {
+                    peers = ep.universe();
+                }
+                for peer in &r.peers {
+                    match peer {
+                        NpPeer::Pods { namespace_selector, pod_selector, .. } => {
+                            let (ns, ns_maybe) = match namespace_selector {
+                                Some(sel) => s.namespaces_np(sel),
+                                None => (s.in_namespace(&p.namespace), RoaringBitmap::new()),
+                            };
+                            match pod_selector {
+                                Some(sel) => {
+                                    peers |= s.pods(ns, sel);
+                                    if !ns_maybe.is_empty() {
+                                        maybe |= s.pods(ns_maybe, sel);
+                                    }
+                                }
+                                None => {
+                                    peers |= ns;
+                                    maybe |= ns_maybe;
                                 }
                             }
-                            NpPeer::IpBlock { addresses, .. } => ep.select_addresses(addresses, sem),
                         }
-                    })
-                };
+                        NpPeer::IpBlock { addresses, .. } => peers |= ep.select_addresses(addresses, sem),
+                    }
+                }
+                maybe -= &peers;
                 let origin = RuleOrigin::Np { policy: pi as u32, rule: ri as u32 };
                 ids.push(rules.len() as u32);
                 rules.push(Rule {
                     origin,
                     action: AdminAction::Allow,
                     peers,
-                    maybe: RoaringBitmap::new(),
+                    maybe,
                     ports: r.ports.clone(),
                     priority: None,
                 });

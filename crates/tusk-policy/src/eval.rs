@@ -67,44 +67,60 @@ pub struct Evaluator<'a> {
     /// Rule → (peers, connections) split by the peer's named ports, for
     /// egress rules with named ports (they resolve on each destination).
     egress_named: HashMap<u32, Pieces>,
+    /// The same for the rule's `maybe` peers.
+    egress_named_maybe: HashMap<u32, Pieces>,
+}
+
+/// Peers split by what a port list with named ports allows toward each
+/// (named ports resolve on each destination; outside addresses have none).
+fn split_by_ports(ep: &Endpoints, ports: &[tusk_model::k8s::PolicyPort], peers: &RoaringBitmap) -> Pieces {
+    // Resolve once per group (classes of a group share ports).
+    let mut by_conns: HashMap<ConnSet, RoaringBitmap> = HashMap::new();
+    let mut by_group: HashMap<u32, ConnSet> = HashMap::new();
+    for peer in peers {
+        let conns = if ep.is_atom(peer) {
+            resolve_ports(ports, None)
+        } else {
+            let g = ep.classes[peer as usize].group;
+            by_group.entry(g).or_insert_with(|| resolve_ports(ports, Some(&ep.groups[g as usize].ports))).clone()
+        };
+        by_conns.entry(conns).or_default().insert(peer);
+    }
+    merge(by_conns.into_iter().map(|(c, b)| (b, c)).collect())
 }
 
 impl<'a> Evaluator<'a> {
     pub fn new(ep: &'a Endpoints, compiled: &'a Compiled) -> Self {
         let mut egress_named = HashMap::new();
+        let mut egress_named_maybe = HashMap::new();
         for (id, r) in compiled.rules.iter().enumerate() {
             if !has_named(&r.ports) {
                 continue;
             }
-            // Resolve once per group (classes of a group share ports).
-            let mut by_conns: HashMap<ConnSet, RoaringBitmap> = HashMap::new();
-            let mut by_group: HashMap<u32, ConnSet> = HashMap::new();
-            for peer in &r.peers {
-                let conns = if ep.is_atom(peer) {
-                    resolve_ports(&r.ports, None)
-                } else {
-                    let g = ep.classes[peer as usize].group;
-                    by_group
-                        .entry(g)
-                        .or_insert_with(|| resolve_ports(&r.ports, Some(&ep.groups[g as usize].ports)))
-                        .clone()
-                };
-                by_conns.entry(conns).or_default().insert(peer);
+            egress_named.insert(id as u32, split_by_ports(ep, &r.ports, &r.peers));
+            if !r.maybe.is_empty() {
+                egress_named_maybe.insert(id as u32, split_by_ports(ep, &r.ports, &r.maybe));
             }
-            egress_named.insert(id as u32, merge(by_conns.into_iter().map(|(c, b)| (b, c)).collect()));
         }
-        Evaluator { ep, compiled, egress_named }
+        Evaluator { ep, compiled, egress_named, egress_named_maybe }
     }
 
     /// A rule's pieces as seen from `class` in `dir`: ingress named ports
     /// resolve on the class itself, egress ones on each destination.
     /// In the `wide` world the rule also matches its `maybe` peers (outside
-    /// addresses only, so named ports resolve to nothing there).
+    /// addresses that may be nodes', pods of namespaces no input declares).
     fn rule_pieces(&self, id: u32, class: u32, dir: Direction, wide: bool) -> Pieces {
         let r = &self.compiled.rules[id as usize];
         let mut pieces = self.sure_pieces(id, class, dir);
         if wide && !r.maybe.is_empty() {
-            pieces.push((r.maybe.clone(), resolve_ports(&r.ports, None)));
+            if !has_named(&r.ports) {
+                pieces.push((r.maybe.clone(), resolve_ports(&r.ports, None)));
+            } else if dir == Direction::Ingress {
+                let g = &self.ep.groups[self.ep.classes[class as usize].group as usize];
+                pieces.push((r.maybe.clone(), resolve_ports(&r.ports, Some(&g.ports))));
+            } else {
+                pieces.extend(self.egress_named_maybe[&id].iter().cloned());
+            }
         }
         pieces
     }

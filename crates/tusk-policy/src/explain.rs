@@ -93,6 +93,17 @@ impl Ctx<'_> {
         self.c.namespaces.iter().find(|n| n.name == ns).map(|n| &n.labels)
     }
 
+    /// A NetworkPolicy namespaceSelector against a pod's namespace. A
+    /// namespace no input declares may carry labels besides its name: where
+    /// those would decide, the reading decides (matched in the wide one).
+    fn namespace_match(&self, ns: &str, sel: &LabelSelector) -> bool {
+        let Some(n) = self.c.namespaces.iter().find(|n| n.name == ns) else { return false };
+        if n.loc.is_some() || !self.sem.undeclared_namespaces_open {
+            return sel.matches(&n.labels);
+        }
+        sel.matches_known(&n.labels).unwrap_or(self.reading.wide)
+    }
+
     /// Can selectors see this pod at all?
     fn selectable(&self, pod: &Pod) -> bool {
         self.host_selectable || !pod.host_network
@@ -144,7 +155,7 @@ impl Ctx<'_> {
                     // Both readings are evaluated (see `readings`); the rule
                     // matches every outside address in the wide one, as the
                     // engine's `maybe` peers do.
-                    bool_match(self.reading.nodes_wide)
+                    bool_match(self.reading.wide)
                 } else {
                     bool_match(selected.any(|n| n.ips.contains(&ip)))
                 }
@@ -161,7 +172,7 @@ impl Ctx<'_> {
                     return Match::No;
                 }
                 let ns_ok = match namespace_selector {
-                    Some(sel) => self.ns_labels(&p.namespace).is_some_and(|l| sel.matches(l)),
+                    Some(sel) => self.namespace_match(&p.namespace, sel),
                     None => p.namespace == policy_ns,
                 };
                 bool_match(ns_ok && pod_selector.as_ref().is_none_or(|s| s.matches(&p.labels)))
@@ -284,7 +295,7 @@ fn explain_in(
         FlowEnd::Pod(i) => Some(i),
         FlowEnd::Address(_) => None,
     });
-    let all = readings(c, sem.ipblock_selects_pods, ends);
+    let all = readings(c, sem, ends);
     let mut results: Vec<(Explanation, &Reading)> = Vec::new();
     for r in &all {
         let e = explain_reading(&Ctx { c, sem, host_selectable, reading: r }, src, dst, proto, port);

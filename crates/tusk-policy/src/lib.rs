@@ -65,6 +65,11 @@ pub struct Semantics {
     /// so; Cilium's CIDR rules never select pods (Cilium docs, "CIDR based":
     /// "not applied to traffic where both sides are managed by Cilium").
     pub ipblock_selects_pods: bool,
+    /// May a namespace that no input declares carry labels besides its
+    /// name? Then a NetworkPolicy namespaceSelector on other labels may or
+    /// may not match it (unknown). netpol-analyzer assumes it carries only
+    /// its name label.
+    pub undeclared_namespaces_open: bool,
 }
 
 impl PolicyEngine {
@@ -88,7 +93,8 @@ impl Semantics {
             _ => HostNetwork::NotSelectable,
         };
         let ipblock_selects_pods = !matches!(engine, PolicyEngine::Cilium | PolicyEngine::NetpolAnalyzer);
-        Semantics { engine, host_network, ipblock_selects_pods }
+        let undeclared_namespaces_open = engine != PolicyEngine::NetpolAnalyzer;
+        Semantics { engine, host_network, ipblock_selects_pods, undeclared_namespaces_open }
     }
 
     /// One line for reports: which behaviour tusk followed and why.

@@ -9,6 +9,7 @@
 //! the other reading) may decide the flow either way. Shares no code with
 //! the class engine, which it is the reference for.
 
+use super::Semantics;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::IpAddr;
 use tusk_core::ip::{all_v4, u128_to_ip};
@@ -20,9 +21,11 @@ use tusk_model::k8s::{AdminPeer, Cluster, NpPeer};
 pub struct Reading {
     /// Rotation of each group of AdminNetworkPolicies sharing a priority.
     pub order: usize,
-    /// Outside addresses are matched by `nodes` peers whose nodes have no
-    /// known address.
-    pub nodes_wide: bool,
+    /// What the inputs lack is matched: outside addresses by `nodes` peers
+    /// whose nodes have no known address, pods of undeclared namespaces by
+    /// NetworkPolicy namespaceSelectors on labels other than the name (the
+    /// engine's `maybe` peers, all matched together).
+    pub wide: bool,
     /// An address assumed for a pod (index) the input gives none.
     pub assumed: Vec<(usize, IpAddr)>,
     /// What this reading assumes, for the reason of an unknown verdict.
@@ -43,6 +46,20 @@ pub fn order_count(c: &Cluster) -> usize {
         *by.entry(p.priority).or_default() += 1;
     }
     by.values().copied().max().unwrap_or(1).max(1)
+}
+
+/// Does the input leave a peer's match open: `nodes` peers without Node
+/// addresses, or NetworkPolicy namespaceSelectors with namespaces no input
+/// declares (which may carry labels besides their name)?
+fn open_world(c: &Cluster, sem: &Semantics) -> bool {
+    let undeclared = sem.undeclared_namespaces_open
+        && c.namespaces.iter().any(|n| n.loc.is_none())
+        && c.network_policies
+            .iter()
+            .flat_map(|p| p.ingress.iter().chain(&p.egress))
+            .flat_map(|r| &r.peers)
+            .any(|peer| matches!(peer, NpPeer::Pods { namespace_selector: Some(_), .. }));
+    undeclared || nodes_open(c)
 }
 
 /// Do `nodes` peers leave outside addresses open (no Node addresses)?
@@ -109,9 +126,9 @@ pub fn candidate_ips(c: &Cluster) -> Vec<IpAddr> {
 }
 
 /// Every reading of a flow between `ends` (pod indices, when pods).
-pub fn readings(c: &Cluster, ipblock_selects_pods: bool, ends: [Option<usize>; 2]) -> Vec<Reading> {
+pub fn readings(c: &Cluster, sem: &Semantics, ends: [Option<usize>; 2]) -> Vec<Reading> {
     let mut out = vec![Reading::default()];
-    let unknown_ip: Vec<usize> = if ipblock_selects_pods {
+    let unknown_ip: Vec<usize> = if sem.ipblock_selects_pods {
         let mut v: Vec<usize> = ends.iter().flatten().copied().filter(|&i| c.pods[i].ips.is_empty()).collect();
         v.dedup();
         v
@@ -136,16 +153,18 @@ pub fn readings(c: &Cluster, ipblock_selects_pods: bool, ends: [Option<usize>; 2
                 .collect();
         }
     }
-    if nodes_open(c) {
+    if open_world(c, sem) {
         out = out
             .into_iter()
             .flat_map(|r| {
                 [false, true].map(|w| {
                     let mut r = r.clone();
-                    r.nodes_wide = w;
+                    r.wide = w;
                     let sep = if r.label.is_empty() { "" } else { ", " };
-                    let what = if w { "being" } else { "not being" };
-                    r.label += &format!("{sep}outside addresses {what} addresses of the nodes `nodes` peers select");
+                    let what = if w { "matching" } else { "not matching" };
+                    r.label += &format!(
+                        "{sep}what the input lacks {what} (node addresses of `nodes` peers, labels of undeclared namespaces)"
+                    );
                     r
                 })
             })

@@ -223,6 +223,7 @@ fn run_cases(dir: &Path, default: Semantics, divergent: &[(&str, &str)]) -> (usi
             Some("upstream") => Semantics::of(PolicyEngine::Upstream),
             Some("cilium") => Semantics::of(PolicyEngine::Cilium),
             Some("calico") => Semantics::of(PolicyEngine::Calico),
+            Some("netpol-analyzer") => Semantics::of(PolicyEngine::NetpolAnalyzer),
             Some(other) => panic!("{name}: unknown semantics `{other}`"),
         };
         let diffs = match actual(&case, sem) {
@@ -250,12 +251,10 @@ fn run_cases(dir: &Path, default: Semantics, divergent: &[(&str, &str)]) -> (usi
 fn netpol_analyzer_cases_agree() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/netpol-analyzer/cases");
     // netpol-analyzer's reading: ipBlocks never select pods, hostNetwork
-    // pods are pods like the others.
-    let sem = Semantics {
-        ipblock_selects_pods: false,
-        host_network: HostNetwork::AsPods,
-        ..Semantics::of(PolicyEngine::Upstream)
-    };
+    // pods are pods like the others, undeclared namespaces carry only
+    // their name label.
+    let sem = Semantics::of(PolicyEngine::NetpolAnalyzer);
+    assert!(!sem.ipblock_selects_pods && sem.host_network == HostNetwork::AsPods && !sem.undeclared_namespaces_open);
     let (passed, failed) = run_cases(&dir, sem, DIVERGENT);
     assert!(passed >= 60, "only {passed} cases ran");
     assert!(failed.is_empty(), "{passed} cases agree; {} do not:\n{}", failed.len(), failed.join("\n"));

@@ -214,6 +214,29 @@ fn cluster(seed: u64) -> Cluster {
             loc: loc(),
         });
     }
+    // Also apart from `r`: some namespaces are declared with a `team` label,
+    // the others are not (they may carry any label), and some NetworkPolicy
+    // namespaceSelectors read `team` (unknown for undeclared namespaces).
+    for ns in &mut c.namespaces {
+        if ties.chance(50) {
+            ns.loc = Some(loc());
+            if ties.chance(50) {
+                ns.labels.insert("team".into(), "blue".into());
+            }
+        }
+    }
+    for peer in c
+        .network_policies
+        .iter_mut()
+        .flat_map(|p| p.ingress.iter_mut().chain(p.egress.iter_mut()))
+        .flat_map(|r| r.peers.iter_mut())
+    {
+        if let NpPeer::Pods { namespace_selector: Some(sel), .. } = peer {
+            if ties.chance(40) {
+                sel.match_labels.push(("team".into(), "blue".into()));
+            }
+        }
+    }
     if r.chance(50) {
         let subject = admin_peer(&mut r, false);
         let ingress = admin_rules(&mut r, false, true);

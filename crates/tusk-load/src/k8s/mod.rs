@@ -404,11 +404,9 @@ impl Builder {
                 });
             }
         }
-        // A namespace no input declares gets only its name label; a
-        // namespaceSelector on any other label then reads it as not
-        // matching, which the real namespace might. Say so at the selector.
-        // FIXME(soundness): make such matches `unknown` through the
-        // engine's maybe-peers instead of warning.
+        // A namespace no input declares gets only its name label; the real
+        // one may carry others, so the engine makes a namespaceSelector's
+        // match on other labels unknown for it. Say so at the selector.
         let implied: Vec<&str> =
             self.namespaces.values().filter(|n| n.loc.is_none()).map(|n| n.name.as_str()).collect();
         if !implied.is_empty() {
@@ -425,7 +423,7 @@ impl Builder {
                 warnings.push(Warning {
                     loc: loc.clone(),
                     message: format!(
-                        "namespaceSelector on labels other than the name, but namespace(s) {} are not declared: tusk assumes they carry only their name label (export them with `kubectl get ns -o yaml`)",
+                        "namespaceSelector on labels other than the name, but namespace(s) {} are not declared: whether it selects them is unknown (export them with `kubectl get ns -o yaml`)",
                         implied.join(", ")
                     ),
                 });
