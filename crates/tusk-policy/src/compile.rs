@@ -75,6 +75,9 @@ struct Selector<'a> {
     ep: &'a Endpoints,
     sem: &'a Semantics,
     ns_cache: HashMap<LabelSelector, RoaringBitmap>,
+    /// [`Selector::namespaces_np`]'s (sure, maybe) per selector.
+    ns_np_cache: HashMap<LabelSelector, (RoaringBitmap, RoaringBitmap)>,
+    any_undeclared: bool,
     ns_index: HashMap<&'a str, usize>,
 }
 
@@ -98,8 +101,11 @@ impl Selector<'_> {
     /// selects, and in those it may select: a namespace no input declares
     /// may carry labels besides its name (when the semantics say so).
     fn namespaces_np(&mut self, sel: &LabelSelector) -> (RoaringBitmap, RoaringBitmap) {
-        if !self.sem.undeclared_namespaces_open {
+        if !self.sem.undeclared_namespaces_open || !self.any_undeclared {
             return (self.namespaces(sel), RoaringBitmap::new());
+        }
+        if let Some(b) = self.ns_np_cache.get(sel) {
+            return b.clone();
         }
         let (mut sure, mut maybe) = (RoaringBitmap::new(), RoaringBitmap::new());
         for (i, ns) in self.cluster.namespaces.iter().enumerate() {
@@ -110,6 +116,7 @@ impl Selector<'_> {
                 None => maybe |= &self.ep.by_namespace[i],
             }
         }
+        self.ns_np_cache.insert(sel.clone(), (sure.clone(), maybe.clone()));
         (sure, maybe)
     }
 
@@ -158,7 +165,9 @@ impl Selector<'_> {
 
 pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
     let ns_index = cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
-    let mut s = Selector { cluster, ep, sem, ns_cache: HashMap::new(), ns_index };
+    let any_undeclared = cluster.namespaces.iter().any(|n| n.loc.is_none());
+    let mut s =
+        Selector { cluster, ep, sem, ns_cache: HashMap::new(), ns_np_cache: HashMap::new(), any_undeclared, ns_index };
     let mut rules = Vec::new();
     let mut applied = vec![[Applied::default(), Applied::default()]; ep.classes.len()];
 
