@@ -5,8 +5,10 @@
 //! and the answer `tusk explain` prints.
 
 use super::readings::{readings, rotate, Reading};
+pub use super::reason::Reason;
 use super::{HostNetwork, Semantics};
 use std::net::IpAddr;
+use tusk_core::Tri;
 use tusk_core::{Loc, Protocol};
 use tusk_model::k8s::{AdminAction, AdminNetworkPolicy, AdminPeer, Cluster, LabelSelector, NpPeer, Pod, PolicyPort};
 
@@ -19,12 +21,9 @@ pub enum FlowEnd {
     Address(IpAddr),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Allowed,
-    Denied,
-    Unknown(String),
-}
+/// The verdict of one flow, the shared vocabulary's, with this engine's
+/// typed [`Reason`].
+pub type Verdict = tusk_core::Verdict<Reason>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
@@ -72,12 +71,6 @@ enum Dir {
     Egress,
 }
 
-enum Match {
-    Yes,
-    No,
-    Maybe(String),
-}
-
 #[derive(Clone, Copy)]
 struct Ctx<'a> {
     c: &'a Cluster,
@@ -117,27 +110,26 @@ impl Ctx<'_> {
 
     /// Does an address set contain the peer? Pods only under the semantics
     /// that lets ipBlocks select pods, and only when their IP is known.
-    fn addr_match(&self, set: &tusk_core::IpSet, peer: FlowEnd, what: &str) -> Match {
+    /// A pod without IP outside any reading's assumption is a `Maybe`
+    /// (the readings of [`explain`] assign one whenever ipBlocks match pods).
+    fn addr_match(&self, set: &tusk_core::IpSet, peer: FlowEnd) -> Tri {
         match peer {
-            FlowEnd::Address(ip) => bool_match(set.contains_ip(ip)),
+            FlowEnd::Address(ip) => Tri::from_bool(set.contains_ip(ip)),
             FlowEnd::Pod(i) if self.sem.ipblock_selects_pods => {
                 let p = &self.c.pods[i];
                 if let Some(ip) = self.reading.ip_of(i) {
-                    bool_match(set.contains_ip(ip))
+                    Tri::from_bool(set.contains_ip(ip))
                 } else if p.ips.is_empty() {
-                    Match::Maybe(format!(
-                        "{what} may contain the IP of pod {}/{}, which the input does not give",
-                        p.namespace, p.name
-                    ))
+                    Tri::Maybe
                 } else {
-                    bool_match(p.ips.iter().any(|ip| set.contains_ip(*ip)))
+                    Tri::from_bool(p.ips.iter().any(|ip| set.contains_ip(*ip)))
                 }
             }
-            FlowEnd::Pod(_) => Match::No,
+            FlowEnd::Pod(_) => Tri::No,
         }
     }
 
-    fn admin_peer(&self, peer: &AdminPeer, other: FlowEnd) -> Match {
+    fn admin_peer(&self, peer: &AdminPeer, other: FlowEnd) -> Tri {
         match (peer, other) {
             (AdminPeer::Namespaces(sel), FlowEnd::Pod(i)) => bool_match(
                 self.selectable(&self.c.pods[i])
@@ -146,9 +138,7 @@ impl Ctx<'_> {
             (AdminPeer::Pods { namespace_selector, pod_selector }, FlowEnd::Pod(i)) => {
                 bool_match(self.pod_in(&self.c.pods[i], namespace_selector, pod_selector))
             }
-            (AdminPeer::Networks(set, names), _) => {
-                self.addr_match(set, other, &format!("networks {}", names.join(",")))
-            }
+            (AdminPeer::Networks(set, _), _) => self.addr_match(set, other),
             (AdminPeer::Nodes(sel), FlowEnd::Address(ip)) => {
                 let mut selected = self.c.nodes.iter().filter(|n| sel.matches(&n.labels));
                 if self.c.nodes.is_empty() || self.c.nodes.iter().any(|n| sel.matches(&n.labels) && n.ips.is_empty()) {
@@ -160,16 +150,16 @@ impl Ctx<'_> {
                     bool_match(selected.any(|n| n.ips.contains(&ip)))
                 }
             }
-            _ => Match::No,
+            _ => Tri::No,
         }
     }
 
-    fn np_peer(&self, peer: &NpPeer, policy_ns: &str, other: FlowEnd) -> Match {
+    fn np_peer(&self, peer: &NpPeer, policy_ns: &str, other: FlowEnd) -> Tri {
         match (peer, other) {
             (NpPeer::Pods { namespace_selector, pod_selector, .. }, FlowEnd::Pod(i)) => {
                 let p = &self.c.pods[i];
                 if !self.selectable(p) {
-                    return Match::No;
+                    return Tri::No;
                 }
                 let ns_ok = match namespace_selector {
                     Some(sel) => self.namespace_match(&p.namespace, sel),
@@ -177,20 +167,23 @@ impl Ctx<'_> {
                 };
                 bool_match(ns_ok && pod_selector.as_ref().is_none_or(|s| s.matches(&p.labels)))
             }
-            (NpPeer::IpBlock { cidr, addresses, .. }, _) => {
-                self.addr_match(addresses, other, &format!("ipBlock {cidr}"))
-            }
-            _ => Match::No,
+            (NpPeer::IpBlock { addresses, .. }, _) => self.addr_match(addresses, other),
+            _ => Tri::No,
         }
     }
 }
 
-fn bool_match(b: bool) -> Match {
-    if b {
-        Match::Yes
-    } else {
-        Match::No
-    }
+fn bool_match(b: bool) -> Tri {
+    Tri::from_bool(b)
+}
+
+/// Why a rule's match was undecidable: a pod address the input lacks.
+fn ip_reason(c: &Cluster, peer: FlowEnd, what: String) -> Reason {
+    let pod = match peer {
+        FlowEnd::Pod(i) => format!("{}/{}", c.pods[i].namespace, c.pods[i].name),
+        FlowEnd::Address(ip) => ip.to_string(),
+    };
+    Reason::PodIpUnknown { pod, what }
 }
 
 /// Does a port list admit (proto, port) toward `dst` (named ports resolve on it)?
@@ -246,17 +239,9 @@ pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: 
             if as_pods.verdict == ignored.verdict {
                 return as_pods;
             }
-            let word = |v: &Verdict| match v {
-                Verdict::Allowed => "allowed".to_string(),
-                Verdict::Denied => "denied".to_string(),
-                Verdict::Unknown(r) => format!("unknown ({r})"),
-            };
-            let reason = format!(
-                "{name} is a hostNetwork pod: {} if the network plugin applies policies to it, {} if it ignores it (upstream leaves this undefined; --policy-engine names the plugin)",
-                word(&as_pods.verdict),
-                word(&ignored.verdict)
-            );
-            Explanation { verdict: Verdict::Unknown(reason), ..as_pods }
+            let reason =
+                Reason::HostNetwork { pod: name, as_pods: as_pods.verdict.kind(), ignored: ignored.verdict.kind() };
+            Explanation { verdict: Verdict::unknown(reason, None), ..as_pods }
         }
     }
 }
@@ -306,27 +291,16 @@ fn explain_in(
         return results.swap_remove(0).0;
     }
     // Name a reading per verdict, so the reason says what decides the flow.
-    let mut seen: Vec<String> = Vec::new();
-    let mut parts = Vec::new();
+    let mut parts: Vec<(tusk_core::Kind, String)> = Vec::new();
     for (e, r) in &results {
-        let w = word(&e.verdict);
-        if !seen.contains(&w) {
-            parts.push(format!("{w} with {}", r.label));
-            seen.push(w);
+        let k = e.verdict.kind();
+        if !parts.iter().any(|(x, _)| *x == k) {
+            parts.push((k, r.label.clone()));
         }
     }
-    let reason = format!("the inputs leave it open: {}", parts.join("; "));
     let mut e = results.swap_remove(0).0;
-    e.verdict = Verdict::Unknown(reason);
+    e.verdict = Verdict::unknown(Reason::Readings(parts), None);
     e
-}
-
-fn word(v: &Verdict) -> String {
-    match v {
-        Verdict::Allowed => "allowed".to_string(),
-        Verdict::Denied => "denied".to_string(),
-        Verdict::Unknown(r) => format!("unknown ({r})"),
-    }
 }
 
 fn explain_reading(cx: &Ctx, src: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Explanation {
@@ -401,17 +375,7 @@ fn admin_layer(
             if !port_match(&r.ports, cx.c, dst, proto, port) {
                 continue;
             }
-            let mut m = Match::No;
-            for peer_sel in &r.peers {
-                match cx.admin_peer(peer_sel, peer) {
-                    Match::Yes => {
-                        m = Match::Yes;
-                        break;
-                    }
-                    Match::Maybe(why) => m = Match::Maybe(why),
-                    Match::No => {}
-                }
-            }
+            let m = Tri::any(r.peers.iter().map(|peer_sel| cx.admin_peer(peer_sel, peer)));
             let rule = if r.name.is_empty() { format!("{}[{ri}]", dir_name(dir)) } else { r.name.clone() };
             let step = |decisive| Step {
                 layer,
@@ -422,12 +386,13 @@ fn admin_layer(
                 decisive,
             };
             match m {
-                Match::No => {}
-                Match::Maybe(why) => {
+                Tri::No => {}
+                Tri::Maybe => {
                     steps.push(step(true));
-                    return Some(Verdict::Unknown(why));
+                    let why = ip_reason(cx.c, peer, format!("{} rule {rule}", admin_name(p)));
+                    return Some(Verdict::unknown(why, Some(r.loc.clone())));
                 }
-                Match::Yes => {
+                Tri::Yes => {
                     steps.push(step(true));
                     return match r.action {
                         AdminAction::Allow => Some(Verdict::Allowed),
@@ -460,6 +425,7 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
         return side;
     }
     let names: Vec<String> = deciding.iter().map(|p| format!("{} ({})", p.title(), p.loc)).collect();
+    let first = deciding[0].loc.clone();
     for p in &deciding {
         side.steps.push(Step {
             layer: Layer::Unmodelled,
@@ -476,13 +442,12 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
             decisive: true,
         });
     }
-    side.verdict = Verdict::Unknown(format!(
-        "{} may decide {} of {}/{}, and tusk does not model it",
-        names.join(", "),
-        dir_name(probe.dir),
-        pod.namespace,
-        pod.name
-    ));
+    let reason = Reason::Unmodelled {
+        policies: names,
+        pod: format!("{}/{}", pod.namespace, pod.name),
+        ingress: probe.dir == Dir::Ingress,
+    };
+    side.verdict = Verdict::unknown(reason, Some(first));
     side
 }
 
@@ -523,13 +488,9 @@ fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
                     continue;
                 }
                 let m = if r.peers.is_empty() {
-                    Match::Yes
+                    Tri::Yes
                 } else {
-                    r.peers.iter().fold(Match::No, |acc, pr| match (acc, cx.np_peer(pr, &p.namespace, peer)) {
-                        (Match::Yes, _) | (_, Match::Yes) => Match::Yes,
-                        (Match::Maybe(w), _) | (_, Match::Maybe(w)) => Match::Maybe(w),
-                        _ => Match::No,
-                    })
+                    Tri::any(r.peers.iter().map(|pr| cx.np_peer(pr, &p.namespace, peer)))
                 };
                 let step = Step {
                     layer: Layer::NetworkPolicy,
@@ -540,17 +501,18 @@ fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
                     decisive: false,
                 };
                 match m {
-                    Match::Yes => {
+                    Tri::Yes => {
                         verdict = Verdict::Allowed;
                         steps.push(Step { decisive: true, ..step });
                     }
-                    Match::Maybe(w) => {
+                    Tri::Maybe => {
                         if verdict == Verdict::Denied {
-                            verdict = Verdict::Unknown(w);
+                            let what = format!("NetworkPolicy {}/{} {}[{ri}]", p.namespace, p.name, dir_name(dir));
+                            verdict = Verdict::unknown(ip_reason(cx.c, peer, what), Some(r.loc.clone()));
                         }
                         steps.push(step);
                     }
-                    Match::No => {}
+                    Tri::No => {}
                 }
             }
         }

@@ -17,10 +17,11 @@ pub mod explain;
 pub mod foreign;
 pub mod matrix;
 pub mod readings;
+pub mod reason;
 pub mod services;
 pub mod tenants;
 
-use tusk_core::ConnSet;
+use tusk_core::Reach;
 use tusk_model::k8s::Cluster;
 
 /// Which implementation enforces the policies, where they differ.
@@ -138,8 +139,9 @@ impl World {
         World { endpoints, compiled, results }
     }
 
-    /// (allowed, unknown) of one flow end pair in this world.
-    fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> (ConnSet, ConnSet) {
+    /// What one flow end pair may open in this world: egress then ingress,
+    /// for every address variant of each end, joined by [`Reach::both`].
+    fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> Reach {
         let ep = &self.endpoints;
         let peers = |end: explain::FlowEnd| -> Vec<u32> {
             match end {
@@ -155,32 +157,21 @@ impl World {
             }
         };
         let (ss, ds) = (peers(src), peers(dst));
-        let mut all: Option<ConnSet> = None;
-        let mut any = ConnSet::none();
+        let mut out: Option<Reach> = None;
         for &s in &ss {
             for &d in &ds {
-                let open = (ConnSet::all(), ConnSet::none());
-                let e = if ep.is_atom(s) { open.clone() } else { self.results.egress[s as usize].at(d) };
-                let i = if ep.is_atom(d) { open } else { self.results.ingress[d as usize].at(s) };
-                let allowed = e.0.intersect(&i.0);
-                let possible = e.0.union(&e.1).intersect(&i.0.union(&i.1));
-                any = any.union(&possible);
-                all = Some(all.map_or(allowed.clone(), |a| a.intersect(&allowed)));
+                // Outside addresses have no policy of their own.
+                let e = if ep.is_atom(s) { Reach::all() } else { self.results.egress[s as usize].at(d) };
+                let i = if ep.is_atom(d) { Reach::all() } else { self.results.ingress[d as usize].at(s) };
+                let r = e.then(&i);
+                out = Some(match out {
+                    None => r,
+                    Some(o) => o.both(&r),
+                });
             }
         }
-        let all = all.unwrap_or_default();
-        let unknown = any.subtract(&all);
-        (all, unknown)
+        out.unwrap_or_default()
     }
-}
-
-/// Joins the verdicts of two readings: allowed where both surely allow,
-/// unknown where either may.
-fn both(a: (ConnSet, ConnSet), b: (ConnSet, ConnSet)) -> (ConnSet, ConnSet) {
-    let allowed = a.0.intersect(&b.0);
-    let possible = a.0.union(&a.1).union(&b.0).union(&b.1);
-    let unknown = possible.subtract(&allowed);
-    (allowed, unknown)
 }
 
 /// The compiled policy layer of one cluster, ready for queries: one world,
@@ -214,15 +205,16 @@ impl<'a> Analysis<'a> {
         self.worlds[0].endpoints.classes.len()
     }
 
-    /// The (allowed, unknown) connections of one flow end pair, straight
+    /// The connections of one flow end pair (allowed, unknown), straight
     /// from the class results: no matrix is built.
-    pub fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> (ConnSet, ConnSet) {
+    pub fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> Reach {
         if explain::builtin_admission(self.cluster, src, dst).is_some() {
-            return (ConnSet::all(), ConnSet::none());
+            return Reach::all();
         }
+        // Readings of the inputs that cannot be told apart join by `both`.
         let mut out = self.worlds[0].pair(src, dst);
         for w in &self.worlds[1..] {
-            out = both(out, w.pair(src, dst));
+            out = out.both(&w.pair(src, dst));
         }
         out
     }

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tusk_core::{ConnSet, IpRange};
+use tusk_core::{ConnSet, IpRange, Reach};
 use tusk_model::k8s::Cluster;
 
 /// One class-level pair (peer ids: classes, then atoms) with its surely
@@ -33,9 +33,9 @@ pub struct Verdicts {
 }
 
 impl Verdicts {
-    /// (allowed, unknown) toward one peer.
-    pub fn at(&self, peer: u32) -> (ConnSet, ConnSet) {
-        (
+    /// What this class may open toward (or accept from) one peer.
+    pub fn at(&self, peer: u32) -> Reach {
+        Reach::new(
             lookup(&self.allowed, peer).cloned().unwrap_or_default(),
             lookup(&self.unknown, peer).cloned().unwrap_or_default(),
         )
@@ -108,20 +108,10 @@ pub fn class_pair_bound(ep: &Endpoints, res: &ClassResults) -> u64 {
     ingress + to_atoms
 }
 
-/// The connections of one pair from both ends' verdicts: allowed where both
-/// surely allow, unknown where both may but not both surely do.
-fn join(egress: (ConnSet, ConnSet), ingress: (ConnSet, ConnSet)) -> (ConnSet, ConnSet) {
-    let allowed = egress.0.intersect(&ingress.0);
-    let possible = egress.0.union(&egress.1).intersect(&ingress.0.union(&ingress.1));
-    let unknown = possible.subtract(&allowed);
-    (allowed, unknown)
-}
-
 /// Every (source, destination) class/atom pair with an allowed or unknown
 /// connection.
 pub fn class_pairs(ep: &Endpoints, res: &ClassResults) -> Vec<ClassPair> {
     let n = ep.class_count();
-    let all = (ConnSet::all(), ConnSet::none());
     let mut pairs: Vec<ClassPair> = (0..n)
         .into_par_iter()
         .flat_map_iter(|d| {
@@ -129,10 +119,10 @@ pub fn class_pairs(ep: &Endpoints, res: &ClassResults) -> Vec<ClassPair> {
             let ingress = &res.ingress[d as usize];
             for s in ingress.peers() {
                 // Outside addresses have no policy of their own.
-                let egress = if ep.is_atom(s) { all.clone() } else { res.egress[s as usize].at(d) };
-                let (allowed, unknown) = join(egress, ingress.at(s));
-                if !allowed.is_empty() || !unknown.is_empty() {
-                    out.push((s, d, allowed, unknown));
+                let egress = if ep.is_atom(s) { Reach::all() } else { res.egress[s as usize].at(d) };
+                let r = egress.then(&ingress.at(s));
+                if !r.allowed().is_empty() || !r.unknown().is_empty() {
+                    out.push((s, d, r.allowed().clone(), r.unknown().clone()));
                 }
             }
             out
@@ -145,8 +135,8 @@ pub fn class_pairs(ep: &Endpoints, res: &ClassResults) -> Vec<ClassPair> {
             let egress = &res.egress[s as usize];
             let mut out = Vec::new();
             for d in egress.peers().range(n..) {
-                let (allowed, unknown) = egress.at(d);
-                out.push((s, d, allowed, unknown));
+                let r = egress.at(d);
+                out.push((s, d, r.allowed().clone(), r.unknown().clone()));
             }
             out
         })

@@ -7,10 +7,10 @@
 //! is, unknown otherwise. A Service whose endpoints the input cannot give
 //! (no selector, no matching pod) is unknown with the reason.
 
-use super::explain::{explain, Explanation, FlowEnd, Verdict};
+use super::explain::{explain, Explanation, FlowEnd, Reason, Verdict};
 use super::{Analysis, Semantics};
 use std::net::IpAddr;
-use tusk_core::{ConnSet, PortSet, Protocol};
+use tusk_core::{ConnSet, GroupVerdict, Kind, PortSet, Protocol, Reach};
 use tusk_model::k8s::{Cluster, Service, ServicePort, TargetPort};
 
 /// The Service whose ClusterIP is `ip`.
@@ -24,9 +24,9 @@ pub fn title(s: &Service) -> String {
 
 /// The endpoint pods of one Service port, each with its target port; or why
 /// the input cannot give them.
-pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(usize, u16)>, String> {
+pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(usize, u16)>, Reason> {
     let Some(sel) = &svc.selector else {
-        return Err(format!("{} has no selector: its endpoints (EndpointSlices) are not in the input", title(svc)));
+        return Err(Reason::NoSelector { service: title(svc) });
     };
     let mut out = Vec::new();
     for (i, p) in c.pods.iter().enumerate() {
@@ -48,12 +48,7 @@ pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(us
         }
     }
     if out.is_empty() {
-        return Err(format!(
-            "no pod of the input is an endpoint of {} port {} {}: its endpoints are not in the input",
-            title(svc),
-            sp.protocol,
-            sp.port
-        ));
+        return Err(Reason::NoEndpoints { service: title(svc), proto: sp.protocol, port: sp.port });
     }
     Ok(out)
 }
@@ -79,15 +74,17 @@ pub fn explain_service(
     let s = &c.services[svc];
     let service = title(s);
     let Some(sp) = s.ports.iter().find(|p| p.protocol == proto && p.port == port) else {
-        let verdict = Verdict::Unknown(format!(
-            "{service} has no port {proto} {port}: kube-proxy has nowhere to send the flow (ports: {})",
-            s.ports.iter().map(|p| format!("{} {}", p.protocol, p.port)).collect::<Vec<_>>().join(", ")
-        ));
+        let ports = s.ports.iter().map(|p| format!("{} {}", p.protocol, p.port)).collect();
+        let reason = Reason::NoServicePort { service: service.clone(), proto, port, ports };
+        let verdict = Verdict::unknown(reason, Some(s.loc.clone()));
         return ServiceExplanation { service, endpoints: Vec::new(), verdict };
     };
     let eps = match endpoints(c, s, sp) {
         Ok(e) => e,
-        Err(why) => return ServiceExplanation { service, endpoints: Vec::new(), verdict: Verdict::Unknown(why) },
+        Err(why) => {
+            let verdict = Verdict::unknown(why, Some(s.loc.clone()));
+            return ServiceExplanation { service, endpoints: Vec::new(), verdict };
+        }
     };
     let endpoints: Vec<(usize, u16, Explanation)> =
         eps.into_iter().map(|(pod, t)| (pod, t, explain(c, sem, src, FlowEnd::Pod(pod), proto, t))).collect();
@@ -95,35 +92,31 @@ pub fn explain_service(
     ServiceExplanation { service, endpoints, verdict }
 }
 
-/// Allowed or denied when every endpoint's verdict is; otherwise unknown,
-/// naming an endpoint of each verdict.
+/// Allowed or denied when every endpoint's verdict is (the vocabulary's
+/// group verdict); otherwise unknown, naming an endpoint of each verdict
+/// (`mixed` when some are allowed and some denied).
 fn group_verdict(c: &Cluster, eps: &[(usize, u16, Explanation)]) -> Verdict {
-    let first = &eps[0].2.verdict;
-    if eps.iter().all(|(_, _, e)| e.verdict == *first) {
-        return first.clone();
+    let g = GroupVerdict::of(eps.iter().map(|(p, _, e)| (*p, e.verdict.clone())));
+    match g.kind.uniform() {
+        Some(_) => eps[0].2.verdict.clone(),
+        None => {
+            let name = |i: usize| format!("{}/{}", c.pods[i].namespace, c.pods[i].name);
+            let parts = [Kind::Allowed, Kind::Denied, Kind::Unknown]
+                .into_iter()
+                .filter_map(|k| g.with(k).next().map(|(p, _)| (k, name(*p))))
+                .collect();
+            Verdict::unknown(Reason::MixedEndpoints(parts), None)
+        }
     }
-    let name = |i: usize| format!("{}/{}", c.pods[i].namespace, c.pods[i].name);
-    let pick = |f: fn(&Verdict) -> bool| eps.iter().find(|(_, _, e)| f(&e.verdict)).map(|(p, _, _)| name(*p));
-    let mut parts = Vec::new();
-    if let Some(p) = pick(|v| *v == Verdict::Allowed) {
-        parts.push(format!("allowed to {p}"));
-    }
-    if let Some(p) = pick(|v| *v == Verdict::Denied) {
-        parts.push(format!("denied to {p}"));
-    }
-    if let Some(p) = pick(|v| matches!(v, Verdict::Unknown(_))) {
-        parts.push(format!("unknown to {p}"));
-    }
-    Verdict::Unknown(format!("the endpoints differ (mixed): {}", parts.join("; ")))
 }
 
 /// (allowed, unknown) connections to a Service, in its port space: a
 /// service port is allowed when every endpoint allows its target port,
 /// unknown when some may; ports the Service lacks are never reached.
-pub fn pair(a: &Analysis, src: FlowEnd, svc: usize) -> (ConnSet, ConnSet, Vec<String>) {
+pub fn pair(a: &Analysis, src: FlowEnd, svc: usize) -> (Reach, Vec<Reason>) {
     let c = a.cluster;
     let s = &c.services[svc];
-    let (mut allowed, mut unknown, mut notes) = (ConnSet::none(), ConnSet::none(), Vec::new());
+    let (mut allowed, mut unknown, mut notes) = (ConnSet::none(), ConnSet::none(), Vec::<Reason>::new());
     for sp in &s.ports {
         let one = ConnSet::of(sp.protocol, PortSet::single(sp.port));
         let eps = match endpoints(c, s, sp) {
@@ -136,10 +129,9 @@ pub fn pair(a: &Analysis, src: FlowEnd, svc: usize) -> (ConnSet, ConnSet, Vec<St
         };
         let (mut all, mut any) = (true, false);
         for (pod, t) in eps {
-            let (al, un) = a.pair(src, FlowEnd::Pod(pod));
-            let (ok, may) = (al.allows(sp.protocol, t), un.allows(sp.protocol, t));
-            all &= ok;
-            any |= ok || may;
+            let k = a.pair(src, FlowEnd::Pod(pod)).at(sp.protocol, t);
+            all &= k == Kind::Allowed;
+            any |= k != Kind::Denied;
         }
         if all {
             allowed = allowed.union(&one);
@@ -147,5 +139,5 @@ pub fn pair(a: &Analysis, src: FlowEnd, svc: usize) -> (ConnSet, ConnSet, Vec<St
             unknown = unknown.union(&one);
         }
     }
-    (allowed, unknown, notes)
+    (Reach::new(allowed, unknown), notes)
 }

@@ -81,14 +81,7 @@ fn explain_cases_agree() {
                 To::Service(s) => tusk_policy::services::explain_service(&c, &sem, src, s, proto, port).verdict,
                 To::End(dst) => {
                     let v = explain(&c, &sem, src, dst, proto, port).verdict;
-                    let (allowed, unknown) = analysis.pair(src, dst);
-                    let engine = if allowed.allows(proto, port) {
-                        "allowed"
-                    } else if unknown.allows(proto, port) {
-                        "unknown"
-                    } else {
-                        "denied"
-                    };
+                    let engine = analysis.pair(src, dst).at(proto, port).name();
                     if engine != word(&v) {
                         failed.push(format!("{name}: {flow}: explain {}, engine {engine}", word(&v)));
                     }

@@ -127,7 +127,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (None, Protocol::Icmp) => 0,
         (None, _) => {
             let analysis = Analysis::new(c, sem);
-            let (allowed, unknown) = analysis.pair(src, dst);
+            let r = analysis.pair(src, dst);
+            let (allowed, unknown) = (r.allowed(), r.unknown());
             let mut out =
                 format!("flow: {src_name} -> {dst_name}\nsemantics: {}\n\nallowed: {allowed}\n", sem.describe());
             if !unknown.is_empty() {
@@ -163,7 +164,8 @@ fn service(
 ) -> anyhow::Result<ExitCode> {
     let Some(port) = args.port else {
         let analysis = Analysis::new(c, *sem);
-        let (allowed, unknown, notes) = tusk_policy::services::pair(&analysis, src, svc);
+        let (r, notes) = tusk_policy::services::pair(&analysis, src, svc);
+        let (allowed, unknown) = (r.allowed(), r.unknown());
         let mut out = format!(
             "flow: {src_name} -> {svc_name}\nsemantics: {}\n\nallowed (service ports, to every endpoint): {allowed}\n",
             sem.describe()
@@ -172,7 +174,7 @@ fn service(
             out += &format!("unknown (some endpoints, or endpoints not in the input): {unknown}\n");
         }
         for n in notes {
-            out += &format!("  {n}\n");
+            out += &format!("  {}\n", tusk_report::k8s::reason_text(&n));
         }
         out += "\nadd --port N (and --proto) to see the rules that decide each endpoint\n";
         emit(&out, None)?;

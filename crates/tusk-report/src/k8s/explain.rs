@@ -2,14 +2,54 @@
 //! matched with their source lines, and the verdict.
 
 use tusk_model::k8s::Cluster;
-use tusk_policy::explain::{Explanation, Layer, Side, Step, Verdict};
+use tusk_policy::explain::{Explanation, Layer, Reason, Side, Step, Verdict};
 use tusk_policy::services::ServiceExplanation;
 
 fn verdict_text(v: &Verdict) -> String {
     match v {
         Verdict::Allowed => "ALLOWED".into(),
         Verdict::Denied => "DENIED".into(),
-        Verdict::Unknown(why) => format!("UNKNOWN ({why})"),
+        Verdict::Unknown(u) => format!("UNKNOWN ({})", unknown_text(u)),
+    }
+}
+
+/// An unknown verdict's reason, with the location of the doubt.
+fn unknown_text(u: &tusk_core::Unknown<Reason>) -> String {
+    match &u.loc {
+        Some(l) if !matches!(u.reason, Reason::Unmodelled { .. }) => format!("{} ({l})", reason_text(&u.reason)),
+        _ => reason_text(&u.reason),
+    }
+}
+
+/// Words a reason of the Kubernetes engine.
+pub fn reason_text(r: &Reason) -> String {
+    let kinds = |parts: &[(tusk_core::Kind, String)], with: &str| {
+        parts.iter().map(|(k, d)| format!("{k} {with} {d}")).collect::<Vec<_>>().join("; ")
+    };
+    match r {
+        Reason::PodIpUnknown { pod, what } => {
+            format!("{what} may match the IP of {pod}, which the input does not give")
+        }
+        Reason::Unmodelled { policies, pod, ingress } => format!(
+            "{} may decide {} of {pod}, and tusk does not model it",
+            policies.join(", "),
+            if *ingress { "ingress" } else { "egress" }
+        ),
+        Reason::HostNetwork { pod, as_pods, ignored } => format!(
+            "{pod} is a hostNetwork pod: {as_pods} if the network plugin applies policies to it, {ignored} if it ignores it (upstream leaves this undefined; --policy-engine names the plugin)"
+        ),
+        Reason::Readings(parts) => format!("the inputs leave it open: {}", kinds(parts, "with")),
+        Reason::NoServicePort { service, proto, port, ports } => format!(
+            "{service} has no port {proto} {port}: kube-proxy has nowhere to send the flow (ports: {})",
+            ports.join(", ")
+        ),
+        Reason::NoSelector { service } => {
+            format!("{service} has no selector: its endpoints (EndpointSlices) are not in the input")
+        }
+        Reason::NoEndpoints { service, proto, port } => format!(
+            "no pod of the input is an endpoint of {service} port {proto} {port}: its endpoints are not in the input"
+        ),
+        Reason::MixedEndpoints(parts) => format!("the endpoints differ (mixed): {}", kinds(parts, "to")),
     }
 }
 
@@ -63,7 +103,7 @@ fn explanation_value(flow: &str, semantics: &str, e: &Explanation) -> serde_json
     let v = |v: &Verdict| match v {
         Verdict::Allowed => ("allowed", None),
         Verdict::Denied => ("denied", None),
-        Verdict::Unknown(r) => ("unknown", Some(r.clone())),
+        Verdict::Unknown(u) => ("unknown", Some(unknown_text(u))),
     };
     let step = |s: &Step| {
         json!({"layer": layer_name(s.layer), "policy": s.policy, "rule": s.rule, "action": s.action,
@@ -107,7 +147,7 @@ pub fn render_service_explanation_json(c: &Cluster, flow: &str, semantics: &str,
     let (verdict, reason) = match &e.verdict {
         Verdict::Allowed => ("allowed", None),
         Verdict::Denied => ("denied", None),
-        Verdict::Unknown(r) => ("unknown", Some(r.clone())),
+        Verdict::Unknown(u) => ("unknown", Some(unknown_text(u))),
     };
     let endpoints: Vec<_> = e
         .endpoints

@@ -4,6 +4,7 @@ mod explain;
 mod matrix;
 
 pub use explain::{
-    render_explanation, render_explanation_json, render_service_explanation, render_service_explanation_json,
+    reason_text, render_explanation, render_explanation_json, render_service_explanation,
+    render_service_explanation_json,
 };
 pub use matrix::{netpol_analyzer_cuts, render_connlist, render_matrix, Cuts, MatrixFormat};
