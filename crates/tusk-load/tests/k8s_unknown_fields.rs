@@ -77,3 +77,17 @@ fn shared_case_misspelt_from_is_refused() {
     let e = tusk_load::load_paths(&[dir]).expect_err("`form:` must be refused");
     assert!(e.to_string().contains("m.yaml:19:5") && e.message.contains("unknown field `form`"), "{e}");
 }
+
+#[test]
+fn egress_ipblock_over_a_cluster_ip_is_warned_at_the_peer() {
+    let loaded = load(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: kube-dns, namespace: kube-system}\nspec: {clusterIP: 10.96.0.10, selector: {k8s-app: kube-dns}, ports: [{port: 53, protocol: UDP}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: a}\nspec:\n  podSelector: {}\n  egress:\n  - to:\n    - ipBlock: {cidr: 10.96.0.0/12}\n",
+    )
+    .unwrap();
+    let w = loaded
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("ClusterIP of Service kube-system/kube-dns"))
+        .expect("warned");
+    assert_eq!(w.loc.pos.line, 13, "{w}");
+}

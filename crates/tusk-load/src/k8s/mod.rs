@@ -429,7 +429,34 @@ impl Builder {
                 });
             }
         }
+        service_addresses_in_ipblocks(&self.cluster, warnings);
         self.cluster.namespaces = self.namespaces.into_values().collect();
         Ok(self.cluster)
+    }
+}
+
+/// An egress ipBlock that contains a Service's ClusterIP does not admit
+/// traffic to the Service: the address is translated to an endpoint pod
+/// before policies see the packet (Kubernetes docs, "Network Policies":
+/// ipBlock and Service VIPs), so the endpoints' pod IPs must be allowed.
+/// Warned once per rule, at the peer.
+fn service_addresses_in_ipblocks(c: &Cluster, warnings: &mut Vec<Warning>) {
+    for p in &c.network_policies {
+        for r in &p.egress {
+            for peer in &r.peers {
+                let tusk_model::k8s::NpPeer::IpBlock { cidr, addresses, loc } = peer else { continue };
+                let hit = c.services.iter().find(|s| s.cluster_ips.iter().any(|ip| addresses.contains_ip(*ip)));
+                if let Some(s) = hit {
+                    warnings.push(Warning {
+                        loc: loc.clone(),
+                        message: format!(
+                            "ipBlock {cidr} contains the ClusterIP of Service {}/{}: policies see the endpoint pods' addresses after the Service address is translated, so this peer does not admit traffic to the Service",
+                            s.namespace, s.name
+                        ),
+                    });
+                    break;
+                }
+            }
+        }
     }
 }
