@@ -276,49 +276,58 @@ fn explain_in(
     proto: Protocol,
     port: u16,
 ) -> Explanation {
-    let ends = [src, dst].map(|e| match e {
+    let pod = |e: FlowEnd| match e {
         FlowEnd::Pod(i) => Some(i),
         FlowEnd::Address(_) => None,
-    });
+    };
+    // Each side in every reading open to it. The egress side matches the
+    // destination (only its address matters there), the ingress side the
+    // source: enumerating the two apart costs k + k readings, not k × k,
+    // and treats the sides' readings as independent, as the engine does.
+    let egress = match src {
+        FlowEnd::Pod(i) => {
+            let probe = Probe { dir: Dir::Egress, peer: dst, dst, proto, port };
+            side_in_readings(c, sem, host_selectable, i, probe, [None, pod(dst)])
+        }
+        FlowEnd::Address(_) => not_a_pod(),
+    };
+    let ingress = match dst {
+        FlowEnd::Pod(i) => {
+            let probe = Probe { dir: Dir::Ingress, peer: src, dst, proto, port };
+            side_in_readings(c, sem, host_selectable, i, probe, [pod(src), None])
+        }
+        FlowEnd::Address(_) => not_a_pod(),
+    };
+    let verdict = egress.verdict.clone().then(ingress.verdict.clone());
+    Explanation { egress, ingress, verdict }
+}
+
+/// One side evaluated in every reading of `ends`: the same verdict in all
+/// is that verdict; otherwise unknown, naming a reading per verdict.
+fn side_in_readings(
+    c: &Cluster,
+    sem: &Semantics,
+    host_selectable: bool,
+    pod: usize,
+    probe: Probe,
+    ends: [Option<usize>; 2],
+) -> Side {
     let all = readings(c, sem, ends);
-    let mut results: Vec<(Explanation, &Reading)> = Vec::new();
-    for r in &all {
-        let e = explain_reading(&Ctx { c, sem, host_selectable, reading: r }, src, dst, proto, port);
-        results.push((e, r));
-    }
-    let (first, _) = &results[0];
-    if results.iter().all(|(e, _)| e.verdict == first.verdict) {
+    let mut results: Vec<(Side, &Reading)> =
+        all.iter().map(|r| (side(&Ctx { c, sem, host_selectable, reading: r }, pod, probe), r)).collect();
+    if results.iter().all(|(s, _)| s.verdict == results[0].0.verdict) {
         return results.swap_remove(0).0;
     }
-    // Name a reading per verdict, so the reason says what decides the flow.
     let mut parts: Vec<(tusk_core::Kind, String)> = Vec::new();
-    for (e, r) in &results {
-        let k = e.verdict.kind();
+    for (s, r) in &results {
+        let k = s.verdict.kind();
         if !parts.iter().any(|(x, _)| *x == k) {
             parts.push((k, r.label.clone()));
         }
     }
-    let mut e = results.swap_remove(0).0;
-    e.verdict = Verdict::unknown(Reason::Readings(parts), None);
-    e
-}
-
-fn explain_reading(cx: &Ctx, src: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Explanation {
-    let cx = *cx;
-    let egress = match src {
-        FlowEnd::Pod(i) => side(&cx, i, Probe { dir: Dir::Egress, peer: dst, dst, proto, port }),
-        FlowEnd::Address(_) => not_a_pod(),
-    };
-    let ingress = match dst {
-        FlowEnd::Pod(i) => side(&cx, i, Probe { dir: Dir::Ingress, peer: src, dst, proto, port }),
-        FlowEnd::Address(_) => not_a_pod(),
-    };
-    let verdict = match (&egress.verdict, &ingress.verdict) {
-        (Verdict::Denied, _) | (_, Verdict::Denied) => Verdict::Denied,
-        (Verdict::Unknown(r), _) | (_, Verdict::Unknown(r)) => Verdict::Unknown(r.clone()),
-        _ => Verdict::Allowed,
-    };
-    Explanation { egress, ingress, verdict }
+    let mut s = results.swap_remove(0).0;
+    s.verdict = Verdict::unknown(Reason::Readings(parts), None);
+    s
 }
 
 fn not_a_pod() -> Side {
