@@ -3,10 +3,12 @@
 //! whether outside addresses may be node addresses (a `nodes` peer without
 //! Node addresses), and which address a pod the input gives no IP has.
 //!
-//! `explain` evaluates the flow in every reading: a verdict that holds in
-//! all is definite, one that differs is unknown with the readings named. It
-//! must not stop at the first rule it cannot decide, since a later rule (or
-//! the other reading) may decide the flow either way. Shares no code with
+//! `explain` evaluates each side of the flow in every reading open to it
+//! (the egress side's peer is the destination, so only the destination's
+//! address matters there, and the reverse at ingress): a verdict that holds
+//! in all is definite, one that differs is unknown with the readings named.
+//! It must not stop at the first rule it cannot decide, since a later rule
+//! (or another reading) may decide the flow either way. Shares no code with
 //! the class engine, which it is the reference for.
 
 use super::Semantics;
