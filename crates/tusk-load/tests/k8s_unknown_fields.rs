@@ -91,3 +91,19 @@ fn egress_ipblock_over_a_cluster_ip_is_warned_at_the_peer() {
         .expect("warned");
     assert_eq!(w.loc.pos.line, 13, "{w}");
 }
+
+/// A selector on a label Cilium derives (the namespace) is not read as a pod
+/// label, which would select nothing: the policy covers its whole scope.
+#[test]
+fn cilium_selector_on_derived_labels_covers_the_whole_scope() {
+    let loaded = load(
+        "apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: ccnp}\nspec:\n  endpointSelector: {matchLabels: {io.kubernetes.pod.namespace: kube-system}}\n  ingress: [{}]\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: cnp, namespace: a}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  egress: [{}]\n",
+    )
+    .unwrap();
+    let f = &loaded.estate.k8s.foreign_policies;
+    assert_eq!(f.len(), 2);
+    assert!(f[0].namespace.is_none() && f[0].subject.is_none() && f[0].ingress && !f[0].egress, "{:?}", f[0]);
+    assert_eq!(f[1].namespace.as_deref(), Some("a"));
+    assert_eq!(f[1].subject.as_ref().map(|s| s.describe()), Some("app=web".to_string()));
+    assert!(!f[1].ingress && f[1].egress);
+}

@@ -132,9 +132,18 @@ pub fn policy(
 
 /// A Cilium endpoint selector that reads plain pod labels: keys without a
 /// source prefix (`k8s:`, `reserved:`, ...) select the pod label of that
-/// name. Anything else: `None`, every pod of the scope.
+/// name. Labels Cilium derives from elsewhere (`io.kubernetes.pod.namespace`,
+/// `io.cilium.k8s.namespace.labels.*`, `io.cilium.k8s.policy.*`) are not pod
+/// labels: such a selector, like any other tusk cannot read as pod labels,
+/// gives `None`, every pod of the scope.
 fn plain_selector(cx: Cx, sel: &Node) -> Option<LabelSelector> {
-    super::selector::selector(cx, sel, "endpointSelector").ok()
+    let s = super::selector::selector(cx, sel, "endpointSelector").ok()?;
+    let derived = |k: &str| k.starts_with("io.kubernetes.") || k.starts_with("io.cilium.");
+    let keys = s.match_labels.iter().map(|(k, _)| k.as_str()).chain(s.match_expressions.iter().map(|r| r.key.as_str()));
+    if keys.clone().any(derived) {
+        return None;
+    }
+    Some(s)
 }
 
 /// Istio's `matchLabels` / `labels` map: pods carrying all of them.
