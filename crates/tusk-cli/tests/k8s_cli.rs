@@ -135,3 +135,19 @@ fn connlist_merges_adjacent_outside_ranges() {
     }
     assert!(ran > 10);
 }
+
+#[test]
+fn matrix_names_the_unmodelled_cilium_policy_of_the_starwars_demo() {
+    let Some(dir) = shared("realworld/cilium-starwars") else { return };
+    let d = dir.display().to_string();
+    let text = stdout(&tusk(&["matrix", &d]));
+    assert!(text.contains("default/xwing[Pod]") && text.contains("unknown: All Connections"), "{text}");
+    assert!(
+        text.contains("CiliumNetworkPolicy default/rule1 (") && text.contains("sw_l3_l4_policy.yaml:1:1)"),
+        "{text}"
+    );
+    // Under Calico the Cilium policy is not enforced: no unknown, a note on stderr.
+    let out = tusk(&["matrix", &d, "--policy-engine", "calico"]);
+    assert!(!stdout(&out).contains("unknown"), "{}", stdout(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not enforced"));
+}

@@ -50,6 +50,12 @@ pub fn touching<'c>(
         .collect()
 }
 
+/// The foreign policies the cluster's engine may enforce: the ones whose
+/// pods' verdicts are unknown.
+pub fn in_force<'c>(cluster: &'c Cluster, sem: &Semantics) -> Vec<&'c ForeignPolicy> {
+    cluster.foreign_policies.iter().filter(|p| enforced(sem.engine, p.engine)).collect()
+}
+
 /// One line per foreign policy the engine named does not enforce.
 pub fn not_enforced(cluster: &Cluster, sem: &Semantics) -> Vec<String> {
     cluster

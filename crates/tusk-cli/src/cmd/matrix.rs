@@ -108,7 +108,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let c = &loaded.estate.k8s;
         tusk_report::k8s::render_connlist(c, &rows, Some(&tusk_report::k8s::netpol_analyzer_cuts(c)))
     } else {
-        render_matrix(&loaded.estate.k8s, &rows, grain, &sem.describe(), format)
+        let mut text = render_matrix(&loaded.estate.k8s, &rows, grain, &sem.describe(), format);
+        // Name, in the human formats, the policies that made cells unknown.
+        let unmodelled = tusk_policy::foreign::in_force(&loaded.estate.k8s, &sem);
+        if matches!(format, MatrixFormat::Txt | MatrixFormat::Md) && !unmodelled.is_empty() {
+            text += "\nunknown where these policies, which tusk does not model, may select the pods:\n";
+            for p in unmodelled {
+                text += &format!("  {} ({})\n", p.title(), p.loc);
+            }
+        }
+        text
     };
     emit(&text, args.output.as_deref())?;
     if args.timings {
