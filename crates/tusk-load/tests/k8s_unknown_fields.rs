@@ -107,3 +107,14 @@ fn cilium_selector_on_derived_labels_covers_the_whole_scope() {
     assert_eq!(f[1].subject.as_ref().map(|s| s.describe()), Some("app=web".to_string()));
     assert!(!f[1].ingress && f[1].egress);
 }
+
+/// `kubectl get cnp -o yaml` in a typed list whose items omit apiVersion:
+/// still a Cilium policy, not a skipped unknown kind.
+#[test]
+fn typed_list_items_take_the_lists_api_group() {
+    let loaded = load(
+        "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicyList\nitems:\n- metadata: {name: cnp, namespace: a}\n  spec:\n    endpointSelector: {}\n    ingress: [{}]\n",
+    )
+    .unwrap();
+    assert_eq!(loaded.estate.k8s.foreign_policies.len(), 1, "{:?}", loaded.warnings);
+}

@@ -73,7 +73,7 @@ pub struct Builder {
 
 impl Builder {
     pub fn add_document(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
-        self.add_object(Cx { doc }, &doc.root, None, warnings)
+        self.add_object(Cx { doc }, &doc.root, None, None, warnings)
     }
 
     fn add_object(
@@ -81,6 +81,7 @@ impl Builder {
         cx: Cx,
         n: &Node,
         list_kind: Option<&str>,
+        list_api: Option<&str>,
         warnings: &mut Vec<Warning>,
     ) -> Result<(), LoadError> {
         cx.map(n, "object")?;
@@ -94,7 +95,10 @@ impl Builder {
             let items = n.get("items").ok_or_else(|| cx.err(n, format!("`{kind}` needs `items`")))?;
             let items = items.as_seq().ok_or_else(|| cx.err(items, "`items` must be a list"))?;
             for item in items {
-                self.add_object(cx, item, Some(&kind), warnings)?;
+                // Items of a typed list (`CiliumNetworkPolicyList`) take the
+                // list's apiVersion when they carry none.
+                let api = cx.opt_str(n, "apiVersion")?;
+                self.add_object(cx, item, Some(&kind), api, warnings)?;
             }
             return Ok(());
         }
@@ -103,7 +107,8 @@ impl Builder {
         let name = cx.req_str(meta, "name")?.to_string();
         let namespace = cx.opt_str(meta, "namespace")?.unwrap_or("default").to_string();
         // Items of a typed list (`PodList`) carry no apiVersion of their own.
-        let api_version = cx.opt_str(n, "apiVersion")?.unwrap_or_default();
+        let own_api = cx.opt_str(n, "apiVersion")?;
+        let api_version = own_api.or(list_api.filter(|_| list_kind.is_some_and(|l| l != "List"))).unwrap_or_default();
         let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
         if let Some(engine) = foreign::engine_of(group) {
             return self
@@ -112,7 +117,9 @@ impl Builder {
         }
         if let Some(groups) = policy_groups(&kind) {
             // Items of a typed list (`NetworkPolicyList`) omit apiVersion.
-            let typed_item = n.get("apiVersion").is_none() && list_kind.is_some_and(|l| l != "List");
+            // Items of a typed list without any apiVersion (`PodList` from
+            // the API) are read as the list's kind says.
+            let typed_item = api_version.is_empty() && list_kind.is_some_and(|l| l != "List");
             if !typed_item && !groups.contains(&group) {
                 let at = n.get("apiVersion").unwrap_or(n);
                 return Err(cx.err(
