@@ -296,8 +296,19 @@ fn address_atoms(cluster: &Cluster) -> Vec<IpRange> {
         sets.iter().any(|s| !s.is_subset(&v4)) || cluster.pods.iter().flat_map(|p| &p.ips).any(|ip| ip.is_ipv6());
     let space = if uses_v6 { IpSet::range(0, u128::MAX) } else { v4 };
     // Every start of a range and every point after its end opens a new atom.
+    // The addresses of nodes that run pods are atoms of their own too: the
+    // traffic between a pod and its node is always allowed (built-in
+    // admission, see `matrix::node_admissions`). They are not policy sets,
+    // so they add no address variants for pods without IPs.
+    let node_ips = cluster
+        .nodes
+        .iter()
+        .filter(|n| cluster.pods.iter().any(|p| p.node_name.as_deref() == Some(n.name.as_str())))
+        .flat_map(|n| &n.ips)
+        .map(|ip| tusk_core::ip::addr_set(*ip));
+    let node_sets: Vec<IpSet> = node_ips.filter(|s| s.is_subset(&space)).collect();
     let mut cuts: BTreeSet<u128> = BTreeSet::new();
-    for s in &sets {
+    for s in sets.iter().map(|s| s.as_ref()).chain(&node_sets) {
         for &(lo, hi) in s.ranges() {
             cuts.insert(lo);
             if hi < u128::MAX {

@@ -228,7 +228,7 @@ impl<'a> Analysis<'a> {
         for w in &self.worlds[1..] {
             out = matrix::join_readings(out, rows(w));
         }
-        out
+        matrix::node_admissions(self.cluster, &self.worlds[0].endpoints, out, grain)
     }
 
     /// At most how many class pairs the matrix enumerates (cheap to compute):

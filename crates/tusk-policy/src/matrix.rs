@@ -325,3 +325,47 @@ pub fn join_readings(a: Vec<Entry>, b: Vec<Entry>) -> Vec<Entry> {
     }
     out
 }
+
+/// Rows for the built-in admission between a pod and the node it runs on
+/// (Kubernetes docs, "Network Policies": traffic to and from the node where
+/// a pod is running is always allowed): for every pod placed on a Node whose
+/// addresses the input gives, each address's atom reaches the pod's
+/// endpoint at `grain` and back, with every connection. Joined into `rows`
+/// by union, like the members of one endpoint.
+pub fn node_admissions(cluster: &Cluster, ep: &Endpoints, rows: Vec<Entry>, grain: Grain) -> Vec<Entry> {
+    let mut extra = Vec::new();
+    for (pi, p) in cluster.pods.iter().enumerate() {
+        let Some(node) = p.node_name.as_deref().and_then(|n| cluster.nodes.iter().find(|x| x.name == n)) else {
+            continue;
+        };
+        let me = match grain {
+            Grain::Pod => Endpoint::Pod(pi as u32),
+            Grain::Workload => Endpoint::Workload(p.workload as u32),
+            Grain::Namespace => Endpoint::Namespace(ep.groups[ep.pod_group[pi] as usize].namespace),
+        };
+        for ip in &node.ips {
+            let v = tusk_core::ip::ip_to_u128(*ip);
+            let Some(a) = ep.atoms.iter().find(|a| a.lo <= v && v <= a.hi) else { continue };
+            for (src, dst) in [(Endpoint::External(*a), me), (me, Endpoint::External(*a))] {
+                extra.push(Entry { src, dst, allowed: ConnSet::all(), unknown: ConnSet::none() });
+            }
+        }
+    }
+    if extra.is_empty() {
+        return rows;
+    }
+    let mut all = rows;
+    all.extend(extra);
+    all.sort_unstable_by_key(|e| (e.src, e.dst));
+    let mut out: Vec<Entry> = Vec::with_capacity(all.len());
+    for e in all {
+        match out.last_mut() {
+            Some(last) if last.src == e.src && last.dst == e.dst => {
+                last.allowed = last.allowed.union(&e.allowed);
+                last.unknown = last.unknown.union(&e.unknown).subtract(&last.allowed);
+            }
+            _ => out.push(e),
+        }
+    }
+    out
+}
