@@ -78,6 +78,9 @@ impl Builder {
                 let s = c.as_str().ok_or_else(|| cx.err(c, "`podCidrs` entries must be CIDR strings"))?;
                 set = set.union(&Cidr::parse(s).map_err(|m| cx.err(c, format!("invalid CIDR `{s}`: {m}")))?.set());
             }
+            if set.is_empty() {
+                return Err(cx.err(n, "`podCidrs` must list at least one CIDR"));
+            }
             if let Some((_, first)) = &self.pod_cidrs {
                 return Err(cx.err(n, format!("`podCidrs` given twice (first at {first})")));
             }

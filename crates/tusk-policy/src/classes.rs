@@ -233,7 +233,7 @@ impl Endpoints {
 fn distinguishable_v4_atoms(cluster: &Cluster, atoms: &[IpRange]) -> Vec<u32> {
     // Pods get their addresses from the pod CIDRs when the user named them
     // (`--pod-cidr`), else anywhere in IPv4.
-    let space = cluster.pod_cidrs.clone().unwrap_or_else(all_v4);
+    let space = pod_space(cluster);
     let sets = policy_address_sets(cluster);
     let mut signature: Vec<Vec<u32>> = vec![Vec::new(); atoms.len()];
     for (si, set) in sets.iter().enumerate() {
@@ -254,6 +254,12 @@ fn distinguishable_v4_atoms(cluster: &Cluster, atoms: &[IpRange]) -> Vec<u32> {
             space.intersects(&IpSet::range(a.lo, a.hi)) && seen.insert(signature[i as usize].clone())
         })
         .collect()
+}
+
+/// Where pods without a known IP may be: the pod CIDRs when given (and not
+/// empty), else anywhere in IPv4.
+pub fn pod_space(cluster: &Cluster) -> IpSet {
+    cluster.pod_cidrs.clone().filter(|s| !s.is_empty()).unwrap_or_else(all_v4)
 }
 
 /// Pod label keys that any selector of any policy reads.
@@ -292,8 +298,9 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
 fn address_atoms(cluster: &Cluster) -> Vec<IpRange> {
     let sets = policy_address_sets(cluster);
     let v4 = all_v4();
-    let uses_v6 =
-        sets.iter().any(|s| !s.is_subset(&v4)) || cluster.pods.iter().flat_map(|p| &p.ips).any(|ip| ip.is_ipv6());
+    let uses_v6 = sets.iter().any(|s| !s.is_subset(&v4))
+        || cluster.pods.iter().flat_map(|p| &p.ips).any(|ip| ip.is_ipv6())
+        || !pod_space(cluster).is_subset(&v4);
     let space = if uses_v6 { IpSet::range(0, u128::MAX) } else { v4 };
     // Every start of a range and every point after its end opens a new atom.
     // The addresses of nodes that run pods are atoms of their own too: the

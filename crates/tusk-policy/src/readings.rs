@@ -14,7 +14,7 @@
 use super::Semantics;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::IpAddr;
-use tusk_core::ip::{all_v4, u128_to_ip};
+use tusk_core::ip::u128_to_ip;
 use tusk_core::IpSet;
 use tusk_model::k8s::{AdminPeer, Cluster, NpPeer};
 
@@ -105,7 +105,7 @@ fn address_sets(c: &Cluster) -> Vec<IpSet> {
 /// CIDRs when given) that no policy address set tells apart from another.
 pub fn candidate_ips(c: &Cluster) -> Vec<IpAddr> {
     let sets = address_sets(c);
-    let space = c.pod_cidrs.clone().unwrap_or_else(all_v4);
+    let space = super::classes::pod_space(c);
     let mut cuts: BTreeSet<u128> = space.ranges().iter().map(|r| r.0).collect();
     for s in &sets {
         for &(lo, hi) in s.ranges() {
