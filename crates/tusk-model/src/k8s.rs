@@ -70,11 +70,13 @@ pub struct ForeignPolicy {
 }
 
 impl ForeignPolicy {
-    /// `CiliumNetworkPolicy default/rule1`.
+    /// `CiliumNetworkPolicy default/rule1`, `Calico NetworkPolicy shop/x`.
     pub fn title(&self) -> String {
+        let engine = self.engine.name();
+        let kind = if self.kind.starts_with(engine) { self.kind.clone() } else { format!("{engine} {}", self.kind) };
         match &self.namespace {
-            Some(ns) => format!("{} {}/{}", self.kind, ns, self.name),
-            None => format!("{} {}", self.kind, self.name),
+            Some(ns) => format!("{kind} {ns}/{}", self.name),
+            None => format!("{kind} {}", self.name),
         }
     }
 

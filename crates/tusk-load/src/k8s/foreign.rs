@@ -87,6 +87,9 @@ pub fn policy(
                 ingress = types.iter().any(|t| t.as_str() == Some("Ingress"));
                 egress = types.iter().any(|t| t.as_str() == Some("Egress"));
             }
+            if kind != "HostEndpoint" && kind != "Profile" {
+                subject = spec.and_then(|s| s.get("selector")).and_then(Node::as_str).and_then(calico_selector);
+            }
         }
         ForeignEngine::Cilium => {
             // A rule acts only in the directions it has sections for
@@ -163,10 +166,48 @@ pub fn recorded(p: &ForeignPolicy) -> Warning {
     Warning {
         loc: p.loc.clone(),
         message: format!(
-            "{} is a policy of {}, which tusk does not model: where {} enforces it, verdicts of the {scope} it may select are unknown",
+            "{}: tusk does not model {} policies; where {} enforces it, verdicts of the {scope} it may select are unknown",
             p.title(),
             p.engine.name(),
             p.engine.name()
         ),
     }
+}
+
+/// The subset of Calico's selector language that reads as a label
+/// selector: `k == 'v'` and `has(k)` terms joined by `&&` (Calico docs,
+/// "Selectors"). Anything else (`||`, `!`, `in`, `all()`, labels Calico
+/// derives such as `projectcalico.org/namespace`) gives `None`: the policy
+/// covers its whole scope.
+fn calico_selector(text: &str) -> Option<LabelSelector> {
+    let mut sel = LabelSelector::default();
+    for term in text.split("&&").map(str::trim) {
+        if let Some(k) = term.strip_prefix("has(").and_then(|t| t.strip_suffix(')')) {
+            let k = k.trim();
+            plain_key(k)?;
+            sel.match_expressions.push(tusk_model::k8s::Requirement {
+                key: k.to_string(),
+                op: tusk_model::k8s::SelectorOp::Exists,
+                values: Vec::new(),
+            });
+            continue;
+        }
+        let (k, v) = term.split_once("==")?;
+        let (k, v) = (k.trim(), v.trim());
+        let v = v
+            .strip_prefix('\'')
+            .and_then(|v| v.strip_suffix('\''))
+            .or_else(|| v.strip_prefix('"').and_then(|v| v.strip_suffix('"')))?;
+        plain_key(k)?;
+        if !super::selector::is_label_value(v) {
+            return None;
+        }
+        sel.match_labels.push((k.to_string(), v.to_string()));
+    }
+    Some(sel)
+}
+
+/// A pod label key (not one Calico derives).
+fn plain_key(k: &str) -> Option<()> {
+    (super::selector::is_label_key(k) && !k.starts_with("projectcalico.org/")).then_some(())
 }
