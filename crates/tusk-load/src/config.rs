@@ -20,6 +20,8 @@
 //!     destination: [10.2.0.0/16]
 //!     protocol: tcp           # tcp | udp | icmp | any (default any)
 //!     ports: ["443", "8000-8080"]   # destination ports; absent = all
+//! podCidrs: [10.244.0.0/16]   # where pod IPs lie, for pods the inputs give
+//!                             # none (as `--pod-cidr`)
 //! ```
 //!
 //! Everything is validated here, with `file:line:col`: CIDRs, actions,
@@ -48,7 +50,8 @@ pub const API_VERSIONS: &[&str] = &["tusk.dev/v1alpha1"];
 
 /// The keys of a `TuskConfig` document (docs/tusk-yaml.md, "Document").
 /// `deployments` and `runtimeValues` are read by `arm::plan`.
-const TOP_LEVEL_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "nvas", "clusters", "deployments", "runtimeValues"];
+const TOP_LEVEL_KEYS: &[&str] =
+    &["apiVersion", "kind", "metadata", "nvas", "podCidrs", "clusters", "deployments", "runtimeValues"];
 
 /// Is this document tusk's own configuration?
 pub fn is_config(root: &Node) -> bool {
@@ -59,11 +62,12 @@ pub fn is_config(root: &Node) -> bool {
 pub struct Builder {
     nvas: Vec<NvaConfig>,
     clusters: Vec<tusk_model::config::ClusterBinding>,
+    pod_cidrs: Option<(IpSet, tusk_core::Loc)>,
 }
 
 impl Builder {
     pub fn is_empty(&self) -> bool {
-        self.nvas.is_empty() && self.clusters.is_empty()
+        self.nvas.is_empty() && self.clusters.is_empty() && self.pod_cidrs.is_none()
     }
 
     pub fn add_document(&mut self, doc: &Doc) -> Result<(), LoadError> {
@@ -91,6 +95,20 @@ impl Builder {
         for n in cx.seq(root, "clusters")? {
             only_keys(cx, n, &["cluster", "manifests"], "a clusters entry")?;
             self.clusters.push(crate::config_clusters::entry(cx, n)?);
+        }
+        if let Some(n) = root.get("podCidrs") {
+            let mut set = IpSet::empty();
+            for c in cx.seq(root, "podCidrs")? {
+                let s = c.as_str().ok_or_else(|| cx.err(c, "`podCidrs` entries must be CIDR strings"))?;
+                set = set.union(&Cidr::parse(s).map_err(|m| cx.err(c, format!("invalid CIDR `{s}`: {m}")))?.set());
+            }
+            if set.is_empty() {
+                return Err(cx.err(n, "`podCidrs` must list at least one CIDR"));
+            }
+            if let Some((_, first)) = &self.pod_cidrs {
+                return Err(cx.err(n, format!("`podCidrs` given twice (first at {first})")));
+            }
+            self.pod_cidrs = Some((set, cx.loc(n)));
         }
         Ok(())
     }
@@ -139,7 +157,7 @@ impl Builder {
                 ));
             }
         }
-        Ok(Config { nvas: self.nvas, clusters: self.clusters })
+        Ok(Config { nvas: self.nvas, clusters: self.clusters, pod_cidrs: self.pod_cidrs })
     }
 }
 

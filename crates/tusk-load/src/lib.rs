@@ -128,6 +128,8 @@ pub fn load_sources_with(sources: &[(Arc<str>, String)], params: &arm::ArmParams
                 warnings.push(kustomize::skipped_document(&d));
             } else if k8s::is_k8s(&d.root) {
                 k8s.add_document(&d, &mut warnings)?;
+            } else if let Some(e) = k8s::policy_without_api_version(&d) {
+                return Err(e);
             } else if terraform::is_terraform(&d.root) {
                 terraform::add_document(&d, &mut az, &mut warnings)?;
             } else if azure::is_azure(&d.root) {
@@ -151,12 +153,13 @@ pub fn load_sources_with(sources: &[(Arc<str>, String)], params: &arm::ArmParams
     if let Some(e) = unrecognised.filter(|_| k8s.is_empty() && az.is_empty() && cfg.is_empty()) {
         return Err(e);
     }
-    let k8s = k8s.finish(&mut warnings)?;
+    let mut k8s = k8s.finish(&mut warnings)?;
     let aks = az.take_aks();
     let azure = az.finish(&mut warnings)?;
     let clusters = aks.finish(&azure, &mut warnings)?;
     let mut config = cfg.finish(&azure, &mut warnings)?;
     config_clusters::bind(&mut config.clusters, &clusters, &mut warnings)?;
+    k8s.pod_cidrs = config.pod_cidrs.as_ref().map(|(s, _)| s.clone());
     let estate = Estate { k8s, azure, clusters, config };
     Ok(Loaded { estate, warnings })
 }

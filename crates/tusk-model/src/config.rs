@@ -15,11 +15,14 @@ pub struct Config {
     pub nvas: Vec<NvaConfig>,
     /// `clusters:`: which manifests belong to which AKS cluster.
     pub clusters: Vec<ClusterBinding>,
+    /// `podCidrs:` where pod IPs lie when no cluster is loaded, with the
+    /// key's location.
+    pub pod_cidrs: Option<(IpSet, Loc)>,
 }
 
 impl Config {
     pub fn is_empty(&self) -> bool {
-        self.nvas.is_empty() && self.clusters.is_empty()
+        self.nvas.is_empty() && self.clusters.is_empty() && self.pod_cidrs.is_none()
     }
 }
 

@@ -20,6 +20,72 @@ pub struct Cluster {
     pub network_policies: Vec<NetworkPolicy>,
     pub admin_policies: Vec<AdminNetworkPolicy>,
     pub baseline_policy: Option<AdminNetworkPolicy>,
+    /// Policies of languages tusk does not model (Calico, Cilium, Istio):
+    /// the engine makes the verdicts they may change unknown.
+    pub foreign_policies: Vec<ForeignPolicy>,
+    /// Where pod IPs lie (`--pod-cidr`, `podCidrs:` in tusk.yaml), for pods
+    /// the input gives no IP; `None`: anywhere in IPv4.
+    pub pod_cidrs: Option<IpSet>,
+}
+
+/// The policy engine a foreign policy kind belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ForeignEngine {
+    Calico,
+    Cilium,
+    Istio,
+}
+
+impl ForeignEngine {
+    pub fn name(self) -> &'static str {
+        match self {
+            ForeignEngine::Calico => "Calico",
+            ForeignEngine::Cilium => "Cilium",
+            ForeignEngine::Istio => "Istio",
+        }
+    }
+}
+
+/// A policy-bearing object of a language tusk does not model yet, kept
+/// with what it may act on, over-approximated: the pods of its namespace
+/// (or of the cluster) that its subject may select, in the directions it
+/// may act on.
+#[derive(Debug, Clone)]
+pub struct ForeignPolicy {
+    pub engine: ForeignEngine,
+    pub kind: String,
+    /// `None` for a cluster-wide object (GlobalNetworkPolicy, a policy in
+    /// Istio's root namespace, ...).
+    pub namespace: Option<String>,
+    pub name: String,
+    /// Pods it may select within its scope; `None`: all of them.
+    pub subject: Option<LabelSelector>,
+    /// May act on the selected pods' ingress / egress.
+    pub ingress: bool,
+    pub egress: bool,
+    /// May it allow what Kubernetes policies deny (Calico, Cilium), or only
+    /// deny what they allow (Istio's authorization and mTLS checks)?
+    pub can_allow: bool,
+    pub loc: Loc,
+}
+
+impl ForeignPolicy {
+    /// `CiliumNetworkPolicy default/rule1`, `Calico NetworkPolicy shop/x`.
+    pub fn title(&self) -> String {
+        let engine = self.engine.name();
+        let kind = if self.kind.starts_with(engine) { self.kind.clone() } else { format!("{engine} {}", self.kind) };
+        match &self.namespace {
+            Some(ns) => format!("{kind} {ns}/{}", self.name),
+            None => format!("{kind} {}", self.name),
+        }
+    }
+
+    /// Could it select `pod` (in `dir_ingress` true: for ingress)?
+    pub fn may_select(&self, pod_namespace: &str, labels: &Labels, ingress: bool) -> bool {
+        (if ingress { self.ingress } else { self.egress })
+            && self.namespace.as_deref().is_none_or(|ns| ns == pod_namespace)
+            && self.subject.as_ref().is_none_or(|s| s.matches(labels))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -112,12 +178,34 @@ pub struct ContainerPort {
     pub protocol: Protocol,
 }
 
+/// A Service: the virtual address(es) kube-proxy (or the data plane)
+/// translates to an endpoint pod before any policy sees the packet.
 #[derive(Debug, Clone)]
 pub struct Service {
     pub namespace: String,
     pub name: String,
-    pub selector: Labels,
+    /// `spec.selector`; `None` when absent or empty: the endpoints are then
+    /// managed outside the Service (EndpointSlices), not derived from pods.
+    pub selector: Option<Labels>,
+    /// `spec.clusterIP(s)`, without `None` (headless) and empty values.
+    pub cluster_ips: Vec<IpAddr>,
+    pub ports: Vec<ServicePort>,
     pub loc: Loc,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub port: u16,
+    pub protocol: Protocol,
+    pub target: TargetPort,
+}
+
+/// `targetPort`: a number, or a container port name resolved per endpoint pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetPort {
+    Number(u16),
+    Name(String),
 }
 
 #[derive(Debug, Clone)]
@@ -160,6 +248,34 @@ impl LabelSelector {
     pub fn matches(&self, labels: &Labels) -> bool {
         self.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
             && self.match_expressions.iter().all(|r| r.matches(labels))
+    }
+
+    /// Evaluation against labels of which only `labels` are known and any
+    /// other key may or may not be present (a namespace no input declares):
+    /// `Some` when the known labels decide, `None` when the rest could.
+    pub fn matches_known(&self, labels: &Labels) -> Option<bool> {
+        let mut open = false;
+        for (k, v) in &self.match_labels {
+            match labels.get(k) {
+                Some(x) if x != v => return Some(false),
+                Some(_) => {}
+                None => open = true,
+            }
+        }
+        for r in &self.match_expressions {
+            if labels.contains_key(&r.key) {
+                if !r.matches(labels) {
+                    return Some(false);
+                }
+            } else {
+                open = true;
+            }
+        }
+        if open {
+            None
+        } else {
+            Some(true)
+        }
     }
 
     /// `app=web,tier in (a,b)`, the notation of `kubectl get -l`.

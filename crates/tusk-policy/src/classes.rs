@@ -227,11 +227,13 @@ impl Endpoints {
     }
 }
 
-/// One representative IPv4 atom per set of policy CIDRs containing it: two
-/// atoms inside exactly the same CIDRs are the same world for a pod whose
-/// address is unknown, so only one needs evaluating.
+/// One representative atom of the pod address space per set of policy
+/// CIDRs containing it: two atoms inside exactly the same CIDRs are the same
+/// world for a pod whose address is unknown, so only one needs evaluating.
 fn distinguishable_v4_atoms(cluster: &Cluster, atoms: &[IpRange]) -> Vec<u32> {
-    let v4 = all_v4();
+    // Pods get their addresses from the pod CIDRs when the user named them
+    // (`--pod-cidr`), else anywhere in IPv4.
+    let space = pod_space(cluster);
     let sets = policy_address_sets(cluster);
     let mut signature: Vec<Vec<u32>> = vec![Vec::new(); atoms.len()];
     for (si, set) in sets.iter().enumerate() {
@@ -247,8 +249,17 @@ fn distinguishable_v4_atoms(cluster: &Cluster, atoms: &[IpRange]) -> Vec<u32> {
     }
     let mut seen = std::collections::HashSet::new();
     (0..atoms.len() as u32)
-        .filter(|&i| v4.contains(atoms[i as usize].lo) && seen.insert(signature[i as usize].clone()))
+        .filter(|&i| {
+            let a = atoms[i as usize];
+            space.intersects(&IpSet::range(a.lo, a.hi)) && seen.insert(signature[i as usize].clone())
+        })
         .collect()
+}
+
+/// Where pods without a known IP may be: the pod CIDRs when given (and not
+/// empty), else anywhere in IPv4.
+pub fn pod_space(cluster: &Cluster) -> IpSet {
+    cluster.pod_cidrs.clone().filter(|s| !s.is_empty()).unwrap_or_else(all_v4)
 }
 
 /// Pod label keys that any selector of any policy reads.
@@ -268,6 +279,9 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
             }
         }
     }
+    for s in cluster.foreign_policies.iter().filter_map(|p| p.subject.as_ref()) {
+        add(s);
+    }
     for p in cluster.admin_policies.iter().chain(&cluster.baseline_policy) {
         let peers = p.ingress.iter().chain(&p.egress).flat_map(|r| &r.peers);
         for peer in std::iter::once(&p.subject).chain(peers) {
@@ -284,12 +298,24 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
 fn address_atoms(cluster: &Cluster) -> Vec<IpRange> {
     let sets = policy_address_sets(cluster);
     let v4 = all_v4();
-    let uses_v6 =
-        sets.iter().any(|s| !s.is_subset(&v4)) || cluster.pods.iter().flat_map(|p| &p.ips).any(|ip| ip.is_ipv6());
+    let uses_v6 = sets.iter().any(|s| !s.is_subset(&v4))
+        || cluster.pods.iter().flat_map(|p| &p.ips).any(|ip| ip.is_ipv6())
+        || !pod_space(cluster).is_subset(&v4);
     let space = if uses_v6 { IpSet::range(0, u128::MAX) } else { v4 };
     // Every start of a range and every point after its end opens a new atom.
+    // The addresses of nodes that run pods are atoms of their own too: the
+    // traffic between a pod and its node is always allowed (built-in
+    // admission, see `matrix::node_admissions`). They are not policy sets,
+    // so they add no address variants for pods without IPs.
+    let node_ips = cluster
+        .nodes
+        .iter()
+        .filter(|n| cluster.pods.iter().any(|p| p.node_name.as_deref() == Some(n.name.as_str())))
+        .flat_map(|n| &n.ips)
+        .map(|ip| tusk_core::ip::addr_set(*ip));
+    let node_sets: Vec<IpSet> = node_ips.filter(|s| s.is_subset(&space)).collect();
     let mut cuts: BTreeSet<u128> = BTreeSet::new();
-    for s in &sets {
+    for s in sets.iter().map(|s| s.as_ref()).chain(&node_sets) {
         for &(lo, hi) in s.ranges() {
             cuts.insert(lo);
             if hi < u128::MAX {

@@ -41,6 +41,9 @@ pub struct Rule {
     /// `nodes` peer when node addresses are unknown). Usually empty.
     pub maybe: RoaringBitmap,
     pub ports: Vec<PolicyPort>,
+    /// The AdminNetworkPolicy's priority (`None` for other layers): rules
+    /// of policies sharing one are in an undefined order.
+    pub priority: Option<u32>,
 }
 
 /// The rules that apply to one class in one direction, in evaluation order.
@@ -72,6 +75,9 @@ struct Selector<'a> {
     ep: &'a Endpoints,
     sem: &'a Semantics,
     ns_cache: HashMap<LabelSelector, RoaringBitmap>,
+    /// [`Selector::namespaces_np`]'s (sure, maybe) per selector.
+    ns_np_cache: HashMap<LabelSelector, (RoaringBitmap, RoaringBitmap)>,
+    any_undeclared: bool,
     ns_index: HashMap<&'a str, usize>,
 }
 
@@ -89,6 +95,29 @@ impl Selector<'_> {
         }
         self.ns_cache.insert(sel.clone(), b.clone());
         b
+    }
+
+    /// Classes in the namespaces a NetworkPolicy namespaceSelector surely
+    /// selects, and in those it may select: a namespace no input declares
+    /// may carry labels besides its name (when the semantics say so).
+    fn namespaces_np(&mut self, sel: &LabelSelector) -> (RoaringBitmap, RoaringBitmap) {
+        if !self.sem.undeclared_namespaces_open || !self.any_undeclared {
+            return (self.namespaces(sel), RoaringBitmap::new());
+        }
+        if let Some(b) = self.ns_np_cache.get(sel) {
+            return b.clone();
+        }
+        let (mut sure, mut maybe) = (RoaringBitmap::new(), RoaringBitmap::new());
+        for (i, ns) in self.cluster.namespaces.iter().enumerate() {
+            let m = if ns.loc.is_some() { Some(sel.matches(&ns.labels)) } else { sel.matches_known(&ns.labels) };
+            match m {
+                Some(true) => sure |= &self.ep.by_namespace[i],
+                Some(false) => {}
+                None => maybe |= &self.ep.by_namespace[i],
+            }
+        }
+        self.ns_np_cache.insert(sel.clone(), (sure.clone(), maybe.clone()));
+        (sure, maybe)
     }
 
     /// The classes among `within` (a namespace's, usually) that `sel`
@@ -136,7 +165,9 @@ impl Selector<'_> {
 
 pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
     let ns_index = cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
-    let mut s = Selector { cluster, ep, sem, ns_cache: HashMap::new(), ns_index };
+    let any_undeclared = cluster.namespaces.iter().any(|n| n.loc.is_none());
+    let mut s =
+        Selector { cluster, ep, sem, ns_cache: HashMap::new(), ns_np_cache: HashMap::new(), any_undeclared, ns_index };
     let mut rules = Vec::new();
     let mut applied = vec![[Applied::default(), Applied::default()]; ep.classes.len()];
 
@@ -163,7 +194,8 @@ pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
                     RuleOrigin::Admin { policy: pi as u32, rule: ri as u32 }
                 };
                 let id = rules.len() as u32;
-                rules.push(Rule { origin, action: r.action, peers, maybe, ports: r.ports.clone() });
+                let priority = if is_baseline { None } else { p.priority };
+                rules.push(Rule { origin, action: r.action, peers, maybe, ports: r.ports.clone(), priority });
                 for c in &subject {
                     let a = &mut applied[c as usize][dir_index(dir)];
                     if is_baseline {
@@ -188,33 +220,43 @@ pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
             }
             let mut ids = Vec::new();
             for (ri, r) in list.iter().enumerate() {
-                let peers = if r.peers.is_empty() {
-                    ep.universe()
-                } else {
-                    r.peers.iter().fold(RoaringBitmap::new(), |acc, peer| {
-                        acc | match peer {
-                            NpPeer::Pods { namespace_selector, pod_selector, .. } => {
-                                let ns = match namespace_selector {
-                                    Some(sel) => s.namespaces(sel),
-                                    None => s.in_namespace(&p.namespace),
-                                };
-                                match pod_selector {
-                                    Some(sel) => s.pods(ns, sel),
-                                    None => ns,
+                let (mut peers, mut maybe) = (RoaringBitmap::new(), RoaringBitmap::new());
+                if r.peers.is_empty() {
+                    peers = ep.universe();
+                }
+                for peer in &r.peers {
+                    match peer {
+                        NpPeer::Pods { namespace_selector, pod_selector, .. } => {
+                            let (ns, ns_maybe) = match namespace_selector {
+                                Some(sel) => s.namespaces_np(sel),
+                                None => (s.in_namespace(&p.namespace), RoaringBitmap::new()),
+                            };
+                            match pod_selector {
+                                Some(sel) => {
+                                    peers |= s.pods(ns, sel);
+                                    if !ns_maybe.is_empty() {
+                                        maybe |= s.pods(ns_maybe, sel);
+                                    }
+                                }
+                                None => {
+                                    peers |= ns;
+                                    maybe |= ns_maybe;
                                 }
                             }
-                            NpPeer::IpBlock { addresses, .. } => ep.select_addresses(addresses, sem),
                         }
-                    })
-                };
+                        NpPeer::IpBlock { addresses, .. } => peers |= ep.select_addresses(addresses, sem),
+                    }
+                }
+                maybe -= &peers;
                 let origin = RuleOrigin::Np { policy: pi as u32, rule: ri as u32 };
                 ids.push(rules.len() as u32);
                 rules.push(Rule {
                     origin,
                     action: AdminAction::Allow,
                     peers,
-                    maybe: RoaringBitmap::new(),
+                    maybe,
                     ports: r.ports.clone(),
+                    priority: None,
                 });
             }
             for c in &subject {
@@ -254,4 +296,41 @@ pub fn resolve_ports(list: &[PolicyPort], ports: Option<&[ContainerPort]>) -> Co
 
 pub fn has_named(list: &[PolicyPort]) -> bool {
     list.iter().any(|p| matches!(p, PolicyPort::Named(..)))
+}
+
+/// The orders in which admin rules may run. network-policy-api leaves the
+/// order of AdminNetworkPolicies of one priority undefined; for one flow the
+/// outcome of such a group is the action of whichever matching policy runs
+/// first, so the rotations of each group (all groups rotated together, as
+/// only one group decides a given flow) realise every possible outcome.
+/// `policy_of(rule)` and `priority_of(rule)` read a rule's policy and priority.
+pub fn admin_orders(
+    admin: &[u32],
+    policy_of: impl Fn(u32) -> u32,
+    priority_of: impl Fn(u32) -> Option<u32>,
+) -> Vec<Vec<u32>> {
+    // Runs of one policy's rules, then runs of one priority's policies.
+    let mut groups: Vec<Vec<Vec<u32>>> = Vec::new();
+    let mut last: Option<(Option<u32>, u32)> = None;
+    for &id in admin {
+        let key = (priority_of(id), policy_of(id));
+        match (last, groups.last_mut()) {
+            (Some(l), Some(g)) if l == key => g.last_mut().expect("a group holds a policy").push(id),
+            (Some((pr, _)), Some(g)) if pr == key.0 && pr.is_some() => g.push(vec![id]),
+            _ => groups.push(vec![vec![id]]),
+        }
+        last = Some(key);
+    }
+    let ways = groups.iter().map(Vec::len).max().unwrap_or(1);
+    (0..ways)
+        .map(|t| {
+            groups
+                .iter()
+                .flat_map(|g| {
+                    let k = g.len();
+                    (0..k).flat_map(move |i| g[(i + t) % k].iter().copied())
+                })
+                .collect()
+        })
+        .collect()
 }

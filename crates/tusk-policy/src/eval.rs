@@ -67,44 +67,60 @@ pub struct Evaluator<'a> {
     /// Rule → (peers, connections) split by the peer's named ports, for
     /// egress rules with named ports (they resolve on each destination).
     egress_named: HashMap<u32, Pieces>,
+    /// The same for the rule's `maybe` peers.
+    egress_named_maybe: HashMap<u32, Pieces>,
+}
+
+/// Peers split by what a port list with named ports allows toward each
+/// (named ports resolve on each destination; outside addresses have none).
+fn split_by_ports(ep: &Endpoints, ports: &[tusk_model::k8s::PolicyPort], peers: &RoaringBitmap) -> Pieces {
+    // Resolve once per group (classes of a group share ports).
+    let mut by_conns: HashMap<ConnSet, RoaringBitmap> = HashMap::new();
+    let mut by_group: HashMap<u32, ConnSet> = HashMap::new();
+    for peer in peers {
+        let conns = if ep.is_atom(peer) {
+            resolve_ports(ports, None)
+        } else {
+            let g = ep.classes[peer as usize].group;
+            by_group.entry(g).or_insert_with(|| resolve_ports(ports, Some(&ep.groups[g as usize].ports))).clone()
+        };
+        by_conns.entry(conns).or_default().insert(peer);
+    }
+    merge(by_conns.into_iter().map(|(c, b)| (b, c)).collect())
 }
 
 impl<'a> Evaluator<'a> {
     pub fn new(ep: &'a Endpoints, compiled: &'a Compiled) -> Self {
         let mut egress_named = HashMap::new();
+        let mut egress_named_maybe = HashMap::new();
         for (id, r) in compiled.rules.iter().enumerate() {
             if !has_named(&r.ports) {
                 continue;
             }
-            // Resolve once per group (classes of a group share ports).
-            let mut by_conns: HashMap<ConnSet, RoaringBitmap> = HashMap::new();
-            let mut by_group: HashMap<u32, ConnSet> = HashMap::new();
-            for peer in &r.peers {
-                let conns = if ep.is_atom(peer) {
-                    resolve_ports(&r.ports, None)
-                } else {
-                    let g = ep.classes[peer as usize].group;
-                    by_group
-                        .entry(g)
-                        .or_insert_with(|| resolve_ports(&r.ports, Some(&ep.groups[g as usize].ports)))
-                        .clone()
-                };
-                by_conns.entry(conns).or_default().insert(peer);
+            egress_named.insert(id as u32, split_by_ports(ep, &r.ports, &r.peers));
+            if !r.maybe.is_empty() {
+                egress_named_maybe.insert(id as u32, split_by_ports(ep, &r.ports, &r.maybe));
             }
-            egress_named.insert(id as u32, merge(by_conns.into_iter().map(|(c, b)| (b, c)).collect()));
         }
-        Evaluator { ep, compiled, egress_named }
+        Evaluator { ep, compiled, egress_named, egress_named_maybe }
     }
 
     /// A rule's pieces as seen from `class` in `dir`: ingress named ports
     /// resolve on the class itself, egress ones on each destination.
     /// In the `wide` world the rule also matches its `maybe` peers (outside
-    /// addresses only, so named ports resolve to nothing there).
+    /// addresses that may be nodes', pods of namespaces no input declares).
     fn rule_pieces(&self, id: u32, class: u32, dir: Direction, wide: bool) -> Pieces {
         let r = &self.compiled.rules[id as usize];
         let mut pieces = self.sure_pieces(id, class, dir);
         if wide && !r.maybe.is_empty() {
-            pieces.push((r.maybe.clone(), resolve_ports(&r.ports, None)));
+            if !has_named(&r.ports) {
+                pieces.push((r.maybe.clone(), resolve_ports(&r.ports, None)));
+            } else if dir == Direction::Ingress {
+                let g = &self.ep.groups[self.ep.classes[class as usize].group as usize];
+                pieces.push((r.maybe.clone(), resolve_ports(&r.ports, Some(&g.ports))));
+            } else {
+                pieces.extend(self.egress_named_maybe[&id].iter().cloned());
+            }
         }
         pieces
     }
@@ -169,33 +185,51 @@ impl<'a> Evaluator<'a> {
     ///
     /// A rule with `maybe` peers makes two worlds, the peers unmatched and
     /// matched. Each peer's verdict depends only on whether that peer is
-    /// matched, so comparing the two worlds peer by peer is exact.
+    /// matched, so comparing the two worlds peer by peer is exact. Admin
+    /// policies sharing a priority multiply the worlds by their orders
+    /// ([`super::compile::admin_orders`]).
     pub fn evaluate(&self, class: u32, dir: Direction, applied: &Applied) -> (Pieces, Pieces) {
-        let narrow = self.evaluate_world(class, dir, applied, false);
+        let rules = &self.compiled.rules;
+        let orders = super::compile::admin_orders(
+            &applied.admin,
+            |id| match rules[id as usize].origin {
+                super::compile::RuleOrigin::Admin { policy, .. } => policy,
+                _ => u32::MAX,
+            },
+            |id| rules[id as usize].priority,
+        );
         let uncertain = applied
             .admin
             .iter()
             .chain(applied.np.iter().flatten())
             .chain(&applied.baseline)
-            .any(|&id| !self.compiled.rules[id as usize].maybe.is_empty());
-        if !uncertain {
-            return (narrow, Pieces::new());
+            .any(|&id| !rules[id as usize].maybe.is_empty());
+        let widths: &[bool] = if uncertain { &[false, true] } else { &[false] };
+        if orders.len() == 1 && !uncertain {
+            return (self.evaluate_world(class, dir, &orders[0], applied, false), Pieces::new());
         }
-        let wide = self.evaluate_world(class, dir, applied, true);
-        let allowed = combine(&narrow, &wide, |a, b| a.intersect(b));
-        let any = combine(&narrow, &wide, |a, b| a.union(b));
+        // Every world: allowed where all allow, unknown where some do.
+        let mut worlds = orders.iter().flat_map(|o| widths.iter().map(move |&w| (o, w)));
+        let (o, w) = worlds.next().expect("at least one world");
+        let first = self.evaluate_world(class, dir, o, applied, w);
+        let (mut allowed, mut any) = (first.clone(), first);
+        for (o, w) in worlds {
+            let p = self.evaluate_world(class, dir, o, applied, w);
+            allowed = combine(&allowed, &p, |a, b| a.intersect(b));
+            any = combine(&any, &p, |a, b| a.union(b));
+        }
         let unknown = combine(&any, &allowed, |a, b| a.subtract(b));
         (allowed, unknown)
     }
 
-    fn evaluate_world(&self, class: u32, dir: Direction, applied: &Applied, wide: bool) -> Pieces {
-        if let (true, Some(np_rules)) = (applied.admin.is_empty(), &applied.np) {
+    fn evaluate_world(&self, class: u32, dir: Direction, admin: &[u32], applied: &Applied, wide: bool) -> Pieces {
+        if let (true, Some(np_rules)) = (admin.is_empty(), &applied.np) {
             // Only NetworkPolicies: what they allow is exactly the union of
             // their rules, no need to carve it out of every peer.
             return disjoint(np_rules.iter().flat_map(|&id| self.rule_pieces(id, class, dir, wide)).collect());
         }
         let start = vec![(self.ep.universe(), ConnSet::all())];
-        let (mut allowed, passed, undecided) = self.ordered(&applied.admin, class, dir, wide, start);
+        let (mut allowed, passed, undecided) = self.ordered(admin, class, dir, wide, start);
         let mut rest = passed;
         rest.extend(undecided);
         let rest = merge(rest);

@@ -4,8 +4,11 @@
 //! class engine on purpose: it is the reference the engine is tested against
 //! and the answer `tusk explain` prints.
 
+use super::readings::{readings, rotate, Reading};
+pub use super::reason::Reason;
 use super::{HostNetwork, Semantics};
 use std::net::IpAddr;
+use tusk_core::Tri;
 use tusk_core::{Loc, Protocol};
 use tusk_model::k8s::{AdminAction, AdminNetworkPolicy, AdminPeer, Cluster, LabelSelector, NpPeer, Pod, PolicyPort};
 
@@ -18,12 +21,9 @@ pub enum FlowEnd {
     Address(IpAddr),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    Allowed,
-    Denied,
-    Unknown(String),
-}
+/// The verdict of one flow, the shared vocabulary's, with this engine's
+/// typed [`Reason`].
+pub type Verdict = tusk_core::Verdict<Reason>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
@@ -31,6 +31,8 @@ pub enum Layer {
     NetworkPolicy,
     Baseline,
     Default,
+    /// A Calico, Cilium or Istio policy tusk does not model.
+    Unmodelled,
 }
 
 /// A rule that matched the flow (or the default that applied).
@@ -69,22 +71,30 @@ enum Dir {
     Egress,
 }
 
-enum Match {
-    Yes,
-    No,
-    Maybe(String),
-}
-
+#[derive(Clone, Copy)]
 struct Ctx<'a> {
     c: &'a Cluster,
     sem: &'a Semantics,
     /// The reading in which hostNetwork pods are selectable like others.
     host_selectable: bool,
+    /// What this evaluation assumes of what the inputs leave open.
+    reading: &'a Reading,
 }
 
 impl Ctx<'_> {
     fn ns_labels(&self, ns: &str) -> Option<&tusk_model::k8s::Labels> {
         self.c.namespaces.iter().find(|n| n.name == ns).map(|n| &n.labels)
+    }
+
+    /// A NetworkPolicy namespaceSelector against a pod's namespace. A
+    /// namespace no input declares may carry labels besides its name: where
+    /// those would decide, the reading decides (matched in the wide one).
+    fn namespace_match(&self, ns: &str, sel: &LabelSelector) -> bool {
+        let Some(n) = self.c.namespaces.iter().find(|n| n.name == ns) else { return false };
+        if n.loc.is_some() || !self.sem.undeclared_namespaces_open {
+            return sel.matches(&n.labels);
+        }
+        sel.matches_known(&n.labels).unwrap_or(self.reading.wide)
     }
 
     /// Can selectors see this pod at all?
@@ -100,25 +110,26 @@ impl Ctx<'_> {
 
     /// Does an address set contain the peer? Pods only under the semantics
     /// that lets ipBlocks select pods, and only when their IP is known.
-    fn addr_match(&self, set: &tusk_core::IpSet, peer: FlowEnd, what: &str) -> Match {
+    /// A pod without IP outside any reading's assumption is a `Maybe`
+    /// (the readings of [`explain`] assign one whenever ipBlocks match pods).
+    fn addr_match(&self, set: &tusk_core::IpSet, peer: FlowEnd) -> Tri {
         match peer {
-            FlowEnd::Address(ip) => bool_match(set.contains_ip(ip)),
+            FlowEnd::Address(ip) => Tri::from_bool(set.contains_ip(ip)),
             FlowEnd::Pod(i) if self.sem.ipblock_selects_pods => {
                 let p = &self.c.pods[i];
-                if p.ips.is_empty() {
-                    Match::Maybe(format!(
-                        "{what} may contain the IP of pod {}/{}, which the input does not give",
-                        p.namespace, p.name
-                    ))
+                if let Some(ip) = self.reading.ip_of(i) {
+                    Tri::from_bool(set.contains_ip(ip))
+                } else if p.ips.is_empty() {
+                    Tri::Maybe
                 } else {
-                    bool_match(p.ips.iter().any(|ip| set.contains_ip(*ip)))
+                    Tri::from_bool(p.ips.iter().any(|ip| set.contains_ip(*ip)))
                 }
             }
-            FlowEnd::Pod(_) => Match::No,
+            FlowEnd::Pod(_) => Tri::No,
         }
     }
 
-    fn admin_peer(&self, peer: &AdminPeer, other: FlowEnd) -> Match {
+    fn admin_peer(&self, peer: &AdminPeer, other: FlowEnd) -> Tri {
         match (peer, other) {
             (AdminPeer::Namespaces(sel), FlowEnd::Pod(i)) => bool_match(
                 self.selectable(&self.c.pods[i])
@@ -127,51 +138,52 @@ impl Ctx<'_> {
             (AdminPeer::Pods { namespace_selector, pod_selector }, FlowEnd::Pod(i)) => {
                 bool_match(self.pod_in(&self.c.pods[i], namespace_selector, pod_selector))
             }
-            (AdminPeer::Networks(set, names), _) => {
-                self.addr_match(set, other, &format!("networks {}", names.join(",")))
-            }
+            (AdminPeer::Networks(set, _), _) => self.addr_match(set, other),
             (AdminPeer::Nodes(sel), FlowEnd::Address(ip)) => {
                 let mut selected = self.c.nodes.iter().filter(|n| sel.matches(&n.labels));
                 if self.c.nodes.is_empty() || self.c.nodes.iter().any(|n| sel.matches(&n.labels) && n.ips.is_empty()) {
-                    Match::Maybe(format!(
-                        "{ip} may be the address of a node `nodes: {}` selects; the input has no node addresses",
-                        sel.describe()
-                    ))
+                    // Both readings are evaluated (see `readings`); the rule
+                    // matches every outside address in the wide one, as the
+                    // engine's `maybe` peers do.
+                    bool_match(self.reading.wide)
                 } else {
                     bool_match(selected.any(|n| n.ips.contains(&ip)))
                 }
             }
-            _ => Match::No,
+            _ => Tri::No,
         }
     }
 
-    fn np_peer(&self, peer: &NpPeer, policy_ns: &str, other: FlowEnd) -> Match {
+    fn np_peer(&self, peer: &NpPeer, policy_ns: &str, other: FlowEnd) -> Tri {
         match (peer, other) {
             (NpPeer::Pods { namespace_selector, pod_selector, .. }, FlowEnd::Pod(i)) => {
                 let p = &self.c.pods[i];
                 if !self.selectable(p) {
-                    return Match::No;
+                    return Tri::No;
                 }
                 let ns_ok = match namespace_selector {
-                    Some(sel) => self.ns_labels(&p.namespace).is_some_and(|l| sel.matches(l)),
+                    Some(sel) => self.namespace_match(&p.namespace, sel),
                     None => p.namespace == policy_ns,
                 };
                 bool_match(ns_ok && pod_selector.as_ref().is_none_or(|s| s.matches(&p.labels)))
             }
-            (NpPeer::IpBlock { cidr, addresses, .. }, _) => {
-                self.addr_match(addresses, other, &format!("ipBlock {cidr}"))
-            }
-            _ => Match::No,
+            (NpPeer::IpBlock { addresses, .. }, _) => self.addr_match(addresses, other),
+            _ => Tri::No,
         }
     }
 }
 
-fn bool_match(b: bool) -> Match {
-    if b {
-        Match::Yes
-    } else {
-        Match::No
-    }
+fn bool_match(b: bool) -> Tri {
+    Tri::from_bool(b)
+}
+
+/// Why a rule's match was undecidable: a pod address the input lacks.
+fn ip_reason(c: &Cluster, peer: FlowEnd, what: String) -> Reason {
+    let pod = match peer {
+        FlowEnd::Pod(i) => format!("{}/{}", c.pods[i].namespace, c.pods[i].name),
+        FlowEnd::Address(ip) => ip.to_string(),
+    };
+    Reason::PodIpUnknown { pod, what }
 }
 
 /// Does a port list admit (proto, port) toward `dst` (named ports resolve on it)?
@@ -197,6 +209,22 @@ fn port_match(list: &[PolicyPort], c: &Cluster, dst: FlowEnd, proto: Protocol, p
 /// Explains one flow. When policies may or may not apply to a hostNetwork
 /// end of it, both readings are evaluated and a difference is unknown.
 pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Explanation {
+    if let Some(why) = builtin_admission(c, src, dst) {
+        let step = Step {
+            layer: Layer::Default,
+            policy: "built-in admission".into(),
+            rule: why.into(),
+            action: "Allow",
+            loc: None,
+            decisive: true,
+        };
+        let side = |applies| Side { applies, steps: vec![step.clone()], verdict: Verdict::Allowed };
+        return Explanation {
+            egress: side(matches!(src, FlowEnd::Pod(_))),
+            ingress: side(matches!(dst, FlowEnd::Pod(_))),
+            verdict: Verdict::Allowed,
+        };
+    }
     let host = |e: FlowEnd| match e {
         FlowEnd::Pod(i) => c.pods[i].host_network.then(|| format!("{}/{}", c.pods[i].namespace, c.pods[i].name)),
         FlowEnd::Address(_) => None,
@@ -211,18 +239,31 @@ pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: 
             if as_pods.verdict == ignored.verdict {
                 return as_pods;
             }
-            let word = |v: &Verdict| match v {
-                Verdict::Allowed => "allowed".to_string(),
-                Verdict::Denied => "denied".to_string(),
-                Verdict::Unknown(r) => format!("unknown ({r})"),
-            };
-            let reason = format!(
-                "{name} is a hostNetwork pod: {} if the network plugin applies policies to it, {} if it ignores it (upstream leaves this undefined; --policy-engine names the plugin)",
-                word(&as_pods.verdict),
-                word(&ignored.verdict)
-            );
-            Explanation { verdict: Verdict::Unknown(reason), ..as_pods }
+            let reason =
+                Reason::HostNetwork { pod: name, as_pods: as_pods.verdict.kind(), ignored: ignored.verdict.kind() };
+            Explanation { verdict: Verdict::unknown(reason, None), ..as_pods }
         }
+    }
+}
+
+/// The flows NetworkPolicy never restricts (Kubernetes docs, "Network
+/// Policies", "The two sorts of pod isolation" and the peer identifiers):
+/// a pod cannot block access to itself, and traffic to and from the node
+/// where a pod runs is always allowed, whatever the pod's and node's IPs.
+pub fn builtin_admission(c: &Cluster, src: FlowEnd, dst: FlowEnd) -> Option<&'static str> {
+    let node_of = |i: usize| {
+        let name = c.pods[i].node_name.as_deref()?;
+        c.nodes.iter().find(|n| n.name == name)
+    };
+    match (src, dst) {
+        (FlowEnd::Pod(a), FlowEnd::Pod(b)) if a == b => Some("a pod cannot block traffic to itself"),
+        (FlowEnd::Address(ip), FlowEnd::Pod(i)) if node_of(i).is_some_and(|n| n.ips.contains(&ip)) => {
+            Some("traffic from the node where the pod runs is always allowed")
+        }
+        (FlowEnd::Pod(i), FlowEnd::Address(ip)) if node_of(i).is_some_and(|n| n.ips.contains(&ip)) => {
+            Some("traffic to the node where the pod runs is always allowed")
+        }
+        _ => None,
     }
 }
 
@@ -235,21 +276,58 @@ fn explain_in(
     proto: Protocol,
     port: u16,
 ) -> Explanation {
-    let cx = Ctx { c, sem, host_selectable };
+    let pod = |e: FlowEnd| match e {
+        FlowEnd::Pod(i) => Some(i),
+        FlowEnd::Address(_) => None,
+    };
+    // Each side in every reading open to it. The egress side matches the
+    // destination (only its address matters there), the ingress side the
+    // source: enumerating the two apart costs k + k readings, not k × k,
+    // and treats the sides' readings as independent, as the engine does.
     let egress = match src {
-        FlowEnd::Pod(i) => side(&cx, i, Probe { dir: Dir::Egress, peer: dst, dst, proto, port }),
+        FlowEnd::Pod(i) => {
+            let probe = Probe { dir: Dir::Egress, peer: dst, dst, proto, port };
+            side_in_readings(c, sem, host_selectable, i, probe, [None, pod(dst)])
+        }
         FlowEnd::Address(_) => not_a_pod(),
     };
     let ingress = match dst {
-        FlowEnd::Pod(i) => side(&cx, i, Probe { dir: Dir::Ingress, peer: src, dst, proto, port }),
+        FlowEnd::Pod(i) => {
+            let probe = Probe { dir: Dir::Ingress, peer: src, dst, proto, port };
+            side_in_readings(c, sem, host_selectable, i, probe, [pod(src), None])
+        }
         FlowEnd::Address(_) => not_a_pod(),
     };
-    let verdict = match (&egress.verdict, &ingress.verdict) {
-        (Verdict::Denied, _) | (_, Verdict::Denied) => Verdict::Denied,
-        (Verdict::Unknown(r), _) | (_, Verdict::Unknown(r)) => Verdict::Unknown(r.clone()),
-        _ => Verdict::Allowed,
-    };
+    let verdict = egress.verdict.clone().then(ingress.verdict.clone());
     Explanation { egress, ingress, verdict }
+}
+
+/// One side evaluated in every reading of `ends`: the same verdict in all
+/// is that verdict; otherwise unknown, naming a reading per verdict.
+fn side_in_readings(
+    c: &Cluster,
+    sem: &Semantics,
+    host_selectable: bool,
+    pod: usize,
+    probe: Probe,
+    ends: [Option<usize>; 2],
+) -> Side {
+    let all = readings(c, sem, ends);
+    let mut results: Vec<(Side, &Reading)> =
+        all.iter().map(|r| (side(&Ctx { c, sem, host_selectable, reading: r }, pod, probe), r)).collect();
+    if results.iter().all(|(s, _)| s.verdict == results[0].0.verdict) {
+        return results.swap_remove(0).0;
+    }
+    let mut parts: Vec<(tusk_core::Kind, String)> = Vec::new();
+    for (s, r) in &results {
+        let k = s.verdict.kind();
+        if !parts.iter().any(|(x, _)| *x == k) {
+            parts.push((k, r.label.clone()));
+        }
+    }
+    let mut s = results.swap_remove(0).0;
+    s.verdict = Verdict::unknown(Reason::Readings(parts), None);
+    s
 }
 
 fn not_a_pod() -> Side {
@@ -306,17 +384,7 @@ fn admin_layer(
             if !port_match(&r.ports, cx.c, dst, proto, port) {
                 continue;
             }
-            let mut m = Match::No;
-            for peer_sel in &r.peers {
-                match cx.admin_peer(peer_sel, peer) {
-                    Match::Yes => {
-                        m = Match::Yes;
-                        break;
-                    }
-                    Match::Maybe(why) => m = Match::Maybe(why),
-                    Match::No => {}
-                }
-            }
+            let m = Tri::any(r.peers.iter().map(|peer_sel| cx.admin_peer(peer_sel, peer)));
             let rule = if r.name.is_empty() { format!("{}[{ri}]", dir_name(dir)) } else { r.name.clone() };
             let step = |decisive| Step {
                 layer,
@@ -327,12 +395,13 @@ fn admin_layer(
                 decisive,
             };
             match m {
-                Match::No => {}
-                Match::Maybe(why) => {
+                Tri::No => {}
+                Tri::Maybe => {
                     steps.push(step(true));
-                    return Some(Verdict::Unknown(why));
+                    let why = ip_reason(cx.c, peer, format!("{} rule {rule}", admin_name(p)));
+                    return Some(Verdict::unknown(why, Some(r.loc.clone())));
                 }
-                Match::Yes => {
+                Tri::Yes => {
                     steps.push(step(true));
                     return match r.action {
                         AdminAction::Allow => Some(Verdict::Allowed),
@@ -353,7 +422,45 @@ fn dir_name(d: Dir) -> &'static str {
     }
 }
 
+/// One end's verdict, then the policies of other languages that may change
+/// it: a Calico or Cilium policy makes it unknown whatever it was, an Istio
+/// one makes an allowed flow unknown (it can only refuse).
 fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
+    let mut side = layers(cx, pod_i, probe);
+    let pod = &cx.c.pods[pod_i];
+    let hits = super::foreign::touching(cx.c, cx.sem, &pod.namespace, &pod.labels, probe.dir == Dir::Ingress);
+    let deciding: Vec<_> = hits.iter().filter(|p| p.can_allow || side.verdict == Verdict::Allowed).collect();
+    if deciding.is_empty() {
+        return side;
+    }
+    let names: Vec<String> = deciding.iter().map(|p| format!("{} ({})", p.title(), p.loc)).collect();
+    let first = deciding[0].loc.clone();
+    for p in &deciding {
+        side.steps.push(Step {
+            layer: Layer::Unmodelled,
+            policy: p.title(),
+            rule: format!(
+                "may select {}/{} for {}; tusk does not model {} policies",
+                pod.namespace,
+                pod.name,
+                dir_name(probe.dir),
+                p.engine.name()
+            ),
+            action: "Unknown",
+            loc: Some(p.loc.clone()),
+            decisive: true,
+        });
+    }
+    let reason = Reason::Unmodelled {
+        policies: names,
+        pod: format!("{}/{}", pod.namespace, pod.name),
+        ingress: probe.dir == Dir::Ingress,
+    };
+    side.verdict = Verdict::unknown(reason, Some(first));
+    side
+}
+
+fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     let Probe { dir, peer, dst, proto, port } = probe;
     let pod = &cx.c.pods[pod_i];
     if !cx.selectable(pod) {
@@ -370,6 +477,8 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     let mut steps = Vec::new();
     let mut admins: Vec<&AdminNetworkPolicy> = cx.c.admin_policies.iter().collect();
     admins.sort_by_key(|p| p.priority);
+    // Policies of one priority run in an undefined order: this reading's.
+    let admins = rotate(admins, cx.reading.order, |p| p.priority);
     if let Some(v) = admin_layer(cx, &admins, pod, probe, Layer::Admin, &mut steps) {
         return Side { applies: true, steps, verdict: v };
     }
@@ -388,13 +497,9 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
                     continue;
                 }
                 let m = if r.peers.is_empty() {
-                    Match::Yes
+                    Tri::Yes
                 } else {
-                    r.peers.iter().fold(Match::No, |acc, pr| match (acc, cx.np_peer(pr, &p.namespace, peer)) {
-                        (Match::Yes, _) | (_, Match::Yes) => Match::Yes,
-                        (Match::Maybe(w), _) | (_, Match::Maybe(w)) => Match::Maybe(w),
-                        _ => Match::No,
-                    })
+                    Tri::any(r.peers.iter().map(|pr| cx.np_peer(pr, &p.namespace, peer)))
                 };
                 let step = Step {
                     layer: Layer::NetworkPolicy,
@@ -405,17 +510,18 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
                     decisive: false,
                 };
                 match m {
-                    Match::Yes => {
+                    Tri::Yes => {
                         verdict = Verdict::Allowed;
                         steps.push(Step { decisive: true, ..step });
                     }
-                    Match::Maybe(w) => {
+                    Tri::Maybe => {
                         if verdict == Verdict::Denied {
-                            verdict = Verdict::Unknown(w);
+                            let what = format!("NetworkPolicy {}/{} {}[{ri}]", p.namespace, p.name, dir_name(dir));
+                            verdict = Verdict::unknown(ip_reason(cx.c, peer, what), Some(r.loc.clone()));
                         }
                         steps.push(step);
                     }
-                    Match::No => {}
+                    Tri::No => {}
                 }
             }
         }

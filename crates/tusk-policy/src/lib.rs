@@ -14,10 +14,14 @@ pub mod classes;
 pub mod compile;
 pub mod eval;
 pub mod explain;
+pub mod foreign;
 pub mod matrix;
+pub mod readings;
+pub mod reason;
+pub mod services;
 pub mod tenants;
 
-use tusk_core::ConnSet;
+use tusk_core::Reach;
 use tusk_model::k8s::Cluster;
 
 /// Which implementation enforces the policies, where they differ.
@@ -28,6 +32,9 @@ pub enum PolicyEngine {
     Calico,
     AzureNpm,
     Cilium,
+    /// netpol-analyzer's reading, to diff against that tool: ipBlocks never
+    /// match pods, hostNetwork pods are selected like other pods.
+    NetpolAnalyzer,
 }
 
 /// How policies treat pods with `hostNetwork: true`.
@@ -59,13 +66,36 @@ pub struct Semantics {
     /// so; Cilium's CIDR rules never select pods (Cilium docs, "CIDR based":
     /// "not applied to traffic where both sides are managed by Cilium").
     pub ipblock_selects_pods: bool,
+    /// May a namespace that no input declares carry labels besides its
+    /// name? Then a NetworkPolicy namespaceSelector on other labels may or
+    /// may not match it (unknown). netpol-analyzer assumes it carries only
+    /// its name label.
+    pub undeclared_namespaces_open: bool,
+}
+
+impl PolicyEngine {
+    /// The `--policy-engine` value naming it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            PolicyEngine::Upstream => "upstream",
+            PolicyEngine::Calico => "calico",
+            PolicyEngine::AzureNpm => "azure-npm",
+            PolicyEngine::Cilium => "cilium",
+            PolicyEngine::NetpolAnalyzer => "netpol-analyzer",
+        }
+    }
 }
 
 impl Semantics {
     pub fn of(engine: PolicyEngine) -> Semantics {
-        let host_network =
-            if engine == PolicyEngine::Upstream { HostNetwork::Either } else { HostNetwork::NotSelectable };
-        Semantics { engine, host_network, ipblock_selects_pods: engine != PolicyEngine::Cilium }
+        let host_network = match engine {
+            PolicyEngine::Upstream => HostNetwork::Either,
+            PolicyEngine::NetpolAnalyzer => HostNetwork::AsPods,
+            _ => HostNetwork::NotSelectable,
+        };
+        let ipblock_selects_pods = !matches!(engine, PolicyEngine::Cilium | PolicyEngine::NetpolAnalyzer);
+        let undeclared_namespaces_open = engine != PolicyEngine::NetpolAnalyzer;
+        Semantics { engine, host_network, ipblock_selects_pods, undeclared_namespaces_open }
     }
 
     /// One line for reports: which behaviour tusk followed and why.
@@ -75,6 +105,7 @@ impl Semantics {
             PolicyEngine::Calico => "Calico",
             PolicyEngine::AzureNpm => "Azure Network Policy Manager",
             PolicyEngine::Cilium => "Cilium",
+            PolicyEngine::NetpolAnalyzer => "netpol-analyzer's reading",
         };
         let ip = if self.ipblock_selects_pods {
             "ipBlock peers also match pods whose IP falls inside them"
@@ -103,12 +134,14 @@ impl World {
     fn new(cluster: &Cluster, semantics: &Semantics, host_selectable: bool) -> World {
         let endpoints = classes::Endpoints::build(cluster, semantics, host_selectable);
         let compiled = compile::compile(cluster, &endpoints, semantics);
-        let results = matrix::evaluate_all(&endpoints, &compiled);
+        let mut results = matrix::evaluate_all(&endpoints, &compiled);
+        foreign::taint(cluster, semantics, &endpoints, &mut results);
         World { endpoints, compiled, results }
     }
 
-    /// (allowed, unknown) of one flow end pair in this world.
-    fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> (ConnSet, ConnSet) {
+    /// What one flow end pair may open in this world: egress then ingress,
+    /// for every address variant of each end, joined by [`Reach::both`].
+    fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> Reach {
         let ep = &self.endpoints;
         let peers = |end: explain::FlowEnd| -> Vec<u32> {
             match end {
@@ -124,32 +157,21 @@ impl World {
             }
         };
         let (ss, ds) = (peers(src), peers(dst));
-        let mut all: Option<ConnSet> = None;
-        let mut any = ConnSet::none();
+        let mut out: Option<Reach> = None;
         for &s in &ss {
             for &d in &ds {
-                let open = (ConnSet::all(), ConnSet::none());
-                let e = if ep.is_atom(s) { open.clone() } else { self.results.egress[s as usize].at(d) };
-                let i = if ep.is_atom(d) { open } else { self.results.ingress[d as usize].at(s) };
-                let allowed = e.0.intersect(&i.0);
-                let possible = e.0.union(&e.1).intersect(&i.0.union(&i.1));
-                any = any.union(&possible);
-                all = Some(all.map_or(allowed.clone(), |a| a.intersect(&allowed)));
+                // Outside addresses have no policy of their own.
+                let e = if ep.is_atom(s) { Reach::all() } else { self.results.egress[s as usize].at(d) };
+                let i = if ep.is_atom(d) { Reach::all() } else { self.results.ingress[d as usize].at(s) };
+                let r = e.then(&i);
+                out = Some(match out {
+                    None => r,
+                    Some(o) => o.both(&r),
+                });
             }
         }
-        let all = all.unwrap_or_default();
-        let unknown = any.subtract(&all);
-        (all, unknown)
+        out.unwrap_or_default()
     }
-}
-
-/// Joins the verdicts of two readings: allowed where both surely allow,
-/// unknown where either may.
-fn both(a: (ConnSet, ConnSet), b: (ConnSet, ConnSet)) -> (ConnSet, ConnSet) {
-    let allowed = a.0.intersect(&b.0);
-    let possible = a.0.union(&a.1).union(&b.0).union(&b.1);
-    let unknown = possible.subtract(&allowed);
-    (allowed, unknown)
 }
 
 /// The compiled policy layer of one cluster, ready for queries: one world,
@@ -172,17 +194,27 @@ impl<'a> Analysis<'a> {
         Analysis { cluster, semantics, worlds }
     }
 
+    /// What the reports must say beside the verdicts: the policies of other
+    /// engines that the cluster's engine does not enforce.
+    pub fn notes(&self) -> Vec<String> {
+        foreign::not_enforced(self.cluster, &self.semantics)
+    }
+
     /// Pod equivalence classes (of the first reading).
     pub fn class_count(&self) -> usize {
         self.worlds[0].endpoints.classes.len()
     }
 
-    /// The (allowed, unknown) connections of one flow end pair, straight
+    /// The connections of one flow end pair (allowed, unknown), straight
     /// from the class results: no matrix is built.
-    pub fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> (ConnSet, ConnSet) {
+    pub fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> Reach {
+        if explain::builtin_admission(self.cluster, src, dst).is_some() {
+            return Reach::all();
+        }
+        // Readings of the inputs that cannot be told apart join by `both`.
         let mut out = self.worlds[0].pair(src, dst);
         for w in &self.worlds[1..] {
-            out = both(out, w.pair(src, dst));
+            out = out.both(&w.pair(src, dst));
         }
         out
     }
@@ -196,7 +228,7 @@ impl<'a> Analysis<'a> {
         for w in &self.worlds[1..] {
             out = matrix::join_readings(out, rows(w));
         }
-        out
+        matrix::node_admissions(self.cluster, &self.worlds[0].endpoints, out, grain)
     }
 
     /// At most how many class pairs the matrix enumerates (cheap to compute):

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tusk_core::{ConnSet, IpRange};
+use tusk_core::{ConnSet, IpRange, Reach};
 use tusk_model::k8s::Cluster;
 
 /// One class-level pair (peer ids: classes, then atoms) with its surely
@@ -33,9 +33,9 @@ pub struct Verdicts {
 }
 
 impl Verdicts {
-    /// (allowed, unknown) toward one peer.
-    pub fn at(&self, peer: u32) -> (ConnSet, ConnSet) {
-        (
+    /// What this class may open toward (or accept from) one peer.
+    pub fn at(&self, peer: u32) -> Reach {
+        Reach::new(
             lookup(&self.allowed, peer).cloned().unwrap_or_default(),
             lookup(&self.unknown, peer).cloned().unwrap_or_default(),
         )
@@ -108,20 +108,10 @@ pub fn class_pair_bound(ep: &Endpoints, res: &ClassResults) -> u64 {
     ingress + to_atoms
 }
 
-/// The connections of one pair from both ends' verdicts: allowed where both
-/// surely allow, unknown where both may but not both surely do.
-fn join(egress: (ConnSet, ConnSet), ingress: (ConnSet, ConnSet)) -> (ConnSet, ConnSet) {
-    let allowed = egress.0.intersect(&ingress.0);
-    let possible = egress.0.union(&egress.1).intersect(&ingress.0.union(&ingress.1));
-    let unknown = possible.subtract(&allowed);
-    (allowed, unknown)
-}
-
 /// Every (source, destination) class/atom pair with an allowed or unknown
 /// connection.
 pub fn class_pairs(ep: &Endpoints, res: &ClassResults) -> Vec<ClassPair> {
     let n = ep.class_count();
-    let all = (ConnSet::all(), ConnSet::none());
     let mut pairs: Vec<ClassPair> = (0..n)
         .into_par_iter()
         .flat_map_iter(|d| {
@@ -129,10 +119,10 @@ pub fn class_pairs(ep: &Endpoints, res: &ClassResults) -> Vec<ClassPair> {
             let ingress = &res.ingress[d as usize];
             for s in ingress.peers() {
                 // Outside addresses have no policy of their own.
-                let egress = if ep.is_atom(s) { all.clone() } else { res.egress[s as usize].at(d) };
-                let (allowed, unknown) = join(egress, ingress.at(s));
-                if !allowed.is_empty() || !unknown.is_empty() {
-                    out.push((s, d, allowed, unknown));
+                let egress = if ep.is_atom(s) { Reach::all() } else { res.egress[s as usize].at(d) };
+                let r = egress.then(&ingress.at(s));
+                if !r.allowed().is_empty() || !r.unknown().is_empty() {
+                    out.push((s, d, r.allowed().clone(), r.unknown().clone()));
                 }
             }
             out
@@ -145,8 +135,8 @@ pub fn class_pairs(ep: &Endpoints, res: &ClassResults) -> Vec<ClassPair> {
             let egress = &res.egress[s as usize];
             let mut out = Vec::new();
             for d in egress.peers().range(n..) {
-                let (allowed, unknown) = egress.at(d);
-                out.push((s, d, allowed, unknown));
+                let r = egress.at(d);
+                out.push((s, d, r.allowed().clone(), r.unknown().clone()));
             }
             out
         })
@@ -331,6 +321,50 @@ pub fn join_readings(a: Vec<Entry>, b: Vec<Entry>) -> Vec<Entry> {
         let unknown = x.0.union(&x.1).union(&y.0).union(&y.1).subtract(&allowed);
         if !allowed.is_empty() || !unknown.is_empty() {
             out.push(Entry { src, dst, allowed, unknown });
+        }
+    }
+    out
+}
+
+/// Rows for the built-in admission between a pod and the node it runs on
+/// (Kubernetes docs, "Network Policies": traffic to and from the node where
+/// a pod is running is always allowed): for every pod placed on a Node whose
+/// addresses the input gives, each address's atom reaches the pod's
+/// endpoint at `grain` and back, with every connection. Joined into `rows`
+/// by union, like the members of one endpoint.
+pub fn node_admissions(cluster: &Cluster, ep: &Endpoints, rows: Vec<Entry>, grain: Grain) -> Vec<Entry> {
+    let mut extra = Vec::new();
+    for (pi, p) in cluster.pods.iter().enumerate() {
+        let Some(node) = p.node_name.as_deref().and_then(|n| cluster.nodes.iter().find(|x| x.name == n)) else {
+            continue;
+        };
+        let me = match grain {
+            Grain::Pod => Endpoint::Pod(pi as u32),
+            Grain::Workload => Endpoint::Workload(p.workload as u32),
+            Grain::Namespace => Endpoint::Namespace(ep.groups[ep.pod_group[pi] as usize].namespace),
+        };
+        for ip in &node.ips {
+            let v = tusk_core::ip::ip_to_u128(*ip);
+            let Some(a) = ep.atoms.iter().find(|a| a.lo <= v && v <= a.hi) else { continue };
+            for (src, dst) in [(Endpoint::External(*a), me), (me, Endpoint::External(*a))] {
+                extra.push(Entry { src, dst, allowed: ConnSet::all(), unknown: ConnSet::none() });
+            }
+        }
+    }
+    if extra.is_empty() {
+        return rows;
+    }
+    let mut all = rows;
+    all.extend(extra);
+    all.sort_unstable_by_key(|e| (e.src, e.dst));
+    let mut out: Vec<Entry> = Vec::with_capacity(all.len());
+    for e in all {
+        match out.last_mut() {
+            Some(last) if last.src == e.src && last.dst == e.dst => {
+                last.allowed = last.allowed.union(&e.allowed);
+                last.unknown = last.unknown.union(&e.unknown).subtract(&last.allowed);
+            }
+            _ => out.push(e),
         }
     }
     out

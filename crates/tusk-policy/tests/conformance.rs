@@ -13,7 +13,8 @@
 //! the same shape (`input/`, `expected_connlist.txt`), plus an optional
 //! `semantics` file naming the policy engine (`upstream` when absent) and
 //! expected lines ending in ` [unknown]` for connections whose verdict
-//! depends on inputs the case lacks. Adding a case needs no Rust.
+//! depends on inputs the case lacks, and an optional `pod_cidrs` file (where
+//! pod IPs lie, as `--pod-cidr`). Adding a case needs no Rust.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -116,7 +117,15 @@ fn expected(case: &Path) -> Connectivity {
 }
 
 fn actual(case: &Path, sem: Semantics) -> Result<Connectivity, String> {
-    let loaded = tusk_load::load_paths(&[case.join("input")]).map_err(|e| e.to_string())?;
+    let mut loaded = tusk_load::load_paths(&[case.join("input")]).map_err(|e| e.to_string())?;
+    // A `pod_cidrs` file (one CIDR a line) says where pod IPs lie, as
+    // `--pod-cidr` does.
+    if let Ok(text) = std::fs::read_to_string(case.join("pod_cidrs")) {
+        let set = text.split_whitespace().fold(tusk_core::IpSet::empty(), |acc, c| {
+            acc.union(&tusk_core::ip::Cidr::parse(c).unwrap_or_else(|e| panic!("{}: {e}", case.display())).set())
+        });
+        loaded.estate.k8s.pod_cidrs = Some(set);
+    }
     let c = &loaded.estate.k8s;
     let analysis = Analysis::new(c, sem);
     let mut out = Connectivity::default();
@@ -214,6 +223,7 @@ fn run_cases(dir: &Path, default: Semantics, divergent: &[(&str, &str)]) -> (usi
             Some("upstream") => Semantics::of(PolicyEngine::Upstream),
             Some("cilium") => Semantics::of(PolicyEngine::Cilium),
             Some("calico") => Semantics::of(PolicyEngine::Calico),
+            Some("netpol-analyzer") => Semantics::of(PolicyEngine::NetpolAnalyzer),
             Some(other) => panic!("{name}: unknown semantics `{other}`"),
         };
         let diffs = match actual(&case, sem) {
@@ -241,12 +251,10 @@ fn run_cases(dir: &Path, default: Semantics, divergent: &[(&str, &str)]) -> (usi
 fn netpol_analyzer_cases_agree() {
     let dir = tusk_testkit::require_shared!("conformance/netpol-analyzer/cases");
     // netpol-analyzer's reading: ipBlocks never select pods, hostNetwork
-    // pods are pods like the others.
-    let sem = Semantics {
-        ipblock_selects_pods: false,
-        host_network: HostNetwork::AsPods,
-        ..Semantics::of(PolicyEngine::Upstream)
-    };
+    // pods are pods like the others, undeclared namespaces carry only
+    // their name label.
+    let sem = Semantics::of(PolicyEngine::NetpolAnalyzer);
+    assert!(!sem.ipblock_selects_pods && sem.host_network == HostNetwork::AsPods && !sem.undeclared_namespaces_open);
     let (passed, failed) = run_cases(&dir, sem, DIVERGENT);
     assert!(passed >= 60, "only {passed} cases ran");
     assert!(failed.is_empty(), "{passed} cases agree; {} do not:\n{}", failed.len(), failed.join("\n"));

@@ -26,7 +26,8 @@ pub struct Args {
     /// Source: NAMESPACE/POD, NAMESPACE/WORKLOAD (its first pod), or an IP address.
     #[arg(long)]
     pub from: String,
-    /// Destination, in the same forms as --from.
+    /// Destination, in the same forms as --from, or a Service: its ClusterIP
+    /// or `svc:NAMESPACE/NAME` (the flow goes to each endpoint pod).
     #[arg(long)]
     pub to: String,
     /// Destination port; without it, tusk prints the allowed connections of the pair.
@@ -40,10 +41,39 @@ pub struct Args {
     pub policy_engine: Option<EngineArg>,
     #[command(flatten)]
     pub output: OutputArgs<TxtOrJson>,
+    /// Where pod IPs lie (repeatable, or a comma-separated list), for pods the
+    /// inputs give no IP; overrides `podCidrs:` of a tusk.yaml.
+    #[arg(long = "pod-cidr", value_delimiter = ',', num_args = 1..)]
+    pub pod_cidr: Vec<String>,
+}
+
+/// A destination that is a Service (`svc:NS/NAME` or a ClusterIP).
+fn resolve_service(c: &Cluster, what: &str) -> anyhow::Result<Option<(usize, String)>> {
+    if let Some(rest) = what.strip_prefix("svc:") {
+        let (ns, name) =
+            rest.split_once('/').ok_or_else(|| anyhow::anyhow!("`{what}`: expected svc:NAMESPACE/NAME"))?;
+        let i = c
+            .services
+            .iter()
+            .position(|s| s.namespace == ns && s.name == name)
+            .ok_or_else(|| anyhow::anyhow!("no Service `{ns}/{name}` in the inputs"))?;
+        return Ok(Some((i, format!("svc {ns}/{name}"))));
+    }
+    let Ok(ip) = what.parse::<IpAddr>() else { return Ok(None) };
+    if c.pods.iter().any(|p| p.ips.contains(&ip)) {
+        return Ok(None);
+    }
+    Ok(tusk_policy::services::by_cluster_ip(c, ip).map(|i| {
+        let s = &c.services[i];
+        (i, format!("svc {}/{} ({ip})", s.namespace, s.name))
+    }))
 }
 
 /// Resolves `ns/name` to a pod (by pod name, then workload name) or an IP.
 fn resolve(c: &Cluster, what: &str) -> anyhow::Result<(FlowEnd, String)> {
+    if what.starts_with("svc:") {
+        anyhow::bail!("`{what}`: a Service is only a destination (--to)");
+    }
     if let Ok(ip) = what.parse::<IpAddr>() {
         if let Some(i) = c.pods.iter().position(|p| p.ips.contains(&ip)) {
             return Ok((FlowEnd::Pod(i), format!("{}/{} ({ip})", c.pods[i].namespace, c.pods[i].name)));
@@ -71,18 +101,25 @@ fn resolve(c: &Cluster, what: &str) -> anyhow::Result<(FlowEnd, String)> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let loaded = load(&args.paths)?;
+    let mut loaded = load(&args.paths)?;
+    super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
     let c = &loaded.estate.k8s;
     let (sem, why) = super::choose_semantics(args.policy_engine, &loaded.estate);
     let described = format!("{} ({why})", sem.describe());
+    for n in tusk_policy::foreign::not_enforced(c, &sem) {
+        eprintln!("{n}");
+    }
     let (src, src_name) = resolve(c, &args.from)?;
-    let (dst, dst_name) = resolve(c, &args.to)?;
     let proto = match args.proto {
         ProtoArg::Tcp => Protocol::Tcp,
         ProtoArg::Udp => Protocol::Udp,
         ProtoArg::Sctp => Protocol::Sctp,
         ProtoArg::Icmp => Protocol::Icmp,
     };
+    if let Some((svc, svc_name)) = resolve_service(c, &args.to)? {
+        return service(&args, c, &sem, &described, (src, &src_name), (svc, &svc_name), proto);
+    }
+    let (dst, dst_name) = resolve(c, &args.to)?;
     let port = match (args.port, proto) {
         (Some(p), _) => p,
         (None, Protocol::Icmp) => 0,
@@ -92,10 +129,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("-o json explains one flow: give --port (the pair summary is text only)");
             }
             let analysis = Analysis::new(c, sem);
-            let (allowed, unknown) = analysis.pair(src, dst);
+            let r = analysis.pair(src, dst);
+            let (allowed, unknown) = (r.allowed(), r.unknown());
             let mut out = format!("flow: {src_name} -> {dst_name}\nsemantics: {}\n\nallowed: {allowed}\n", described);
             if !unknown.is_empty() {
-                out += &format!("unknown (depends on pod IPs the input lacks): {unknown}\n");
+                out += &format!("unknown (depends on inputs tusk lacks or does not model; see the warnings and --port): {unknown}\n");
             }
             out += "\nadd --port N (and --proto) to see the rule that decides each side\n";
             args.output.write_text(&out)?;
@@ -112,5 +150,42 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         TxtOrJson::Txt => args.output.write_text(&tusk_report::k8s::render_explanation(&flow, &described, &e))?,
         TxtOrJson::Json => args.output.write(|w| tusk_report::k8s::write_explanation_json(w, &flow, &described, &e))?,
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A flow to a Service: each endpoint pod on its target port.
+fn service(
+    args: &Args,
+    c: &Cluster,
+    sem: &tusk_policy::Semantics,
+    described: &str,
+    (src, src_name): (FlowEnd, &str),
+    (svc, svc_name): (usize, &str),
+    proto: Protocol,
+) -> anyhow::Result<ExitCode> {
+    let Some(port) = args.port else {
+        let analysis = Analysis::new(c, *sem);
+        let (r, notes) = tusk_policy::services::pair(&analysis, src, svc);
+        let (allowed, unknown) = (r.allowed(), r.unknown());
+        let mut out = format!(
+            "flow: {src_name} -> {svc_name}\nsemantics: {described}\n\nallowed (service ports, to every endpoint): {allowed}\n"
+        );
+        if !unknown.is_empty() {
+            out += &format!("unknown (some endpoints, or endpoints not in the input): {unknown}\n");
+        }
+        for n in notes {
+            out += &format!("  {}\n", tusk_report::k8s::reason_text(&n));
+        }
+        out += "\nadd --port N (and --proto) to see the rules that decide each endpoint\n";
+        args.output.write_text(&out)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let e = tusk_policy::services::explain_service(c, sem, src, svc, proto, port);
+    let flow = format!("{src_name} -> {svc_name} {proto} {port}");
+    let text = match args.output.format {
+        TxtOrJson::Txt => tusk_report::k8s::render_service_explanation(c, &flow, described, &e),
+        TxtOrJson::Json => tusk_report::k8s::render_service_explanation_json(c, &flow, described, &e),
+    };
+    args.output.write_text(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -39,6 +39,10 @@ pub struct Args {
     /// (default: the AKS cluster's `networkPolicy`, else upstream).
     #[arg(long, value_enum)]
     pub policy_engine: Option<EngineArg>,
+    /// Where pod IPs lie (repeatable, or a comma-separated list), for pods the
+    /// inputs give no IP; overrides `podCidrs:` of a tusk.yaml.
+    #[arg(long = "pod-cidr", value_delimiter = ',', num_args = 1..)]
+    pub pod_cidr: Vec<String>,
     /// Print the time of each phase (load, classes+rules, evaluation, render) to stderr.
     #[arg(long)]
     pub timings: bool,
@@ -49,11 +53,15 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let t0 = std::time::Instant::now();
-    let loaded = load(&args.paths)?;
+    let mut loaded = load(&args.paths)?;
+    super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
     let t_load = t0.elapsed();
     let (sem, why) = super::choose_semantics(args.policy_engine, &loaded.estate);
     let described = format!("{} ({why})", sem.describe());
     let analysis = Analysis::new(&loaded.estate.k8s, sem);
+    for n in analysis.notes() {
+        eprintln!("{n}");
+    }
     let t_analyze = t0.elapsed();
     let grain = match args.grain {
         GrainArg::Pod => Grain::Pod,
@@ -80,15 +88,44 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             bound * 100 / 1_000_000_000
         );
     }
-    let rows = analysis.matrix(grain);
+    let mut rows = analysis.matrix(grain);
+    if format == MatrixFormat::Connlist && sem.engine == tusk_policy::PolicyEngine::NetpolAnalyzer {
+        // netpol-analyzer lists outside addresses as IPv4 ranges only.
+        let v4 = |e: &tusk_policy::matrix::Endpoint| match e {
+            tusk_policy::matrix::Endpoint::External(r) => r.lo >> 32 == 0xffff,
+            _ => true,
+        };
+        rows.retain(|e| v4(&e.src) && v4(&e.dst));
+    }
     let t_matrix = t0.elapsed();
     if format == MatrixFormat::Connlist {
         let unknown = rows.iter().filter(|r| !r.unknown.is_empty()).count();
         if unknown > 0 {
-            eprintln!("tusk: {unknown} pairs have connections whose verdict depends on pod IPs the input lacks; they are not connlist lines (see -o txt)");
+            eprintln!("tusk: {unknown} pairs have connections whose verdict depends on inputs tusk lacks or does not model; they are not connlist lines (see -o txt)");
         }
     }
-    args.output.write(|w| write_matrix(w, &loaded.estate.k8s, &rows, grain, &described, format))?;
+    let c = &loaded.estate.k8s;
+    if format == MatrixFormat::Connlist && sem.engine == tusk_policy::PolicyEngine::NetpolAnalyzer {
+        args.output.write_text(&tusk_report::k8s::render_connlist(
+            c,
+            &rows,
+            Some(&tusk_report::k8s::netpol_analyzer_cuts(c)),
+        ))?;
+    } else {
+        // Name, in the human formats, the policies that made cells unknown.
+        let unmodelled = tusk_policy::foreign::in_force(c, &sem);
+        let note = matches!(format, MatrixFormat::Txt | MatrixFormat::Md) && !unmodelled.is_empty();
+        args.output.write(|w| {
+            write_matrix(w, c, &rows, grain, &described, format)?;
+            if note {
+                writeln!(w, "\nunknown where these policies, which tusk does not model, may select the pods:")?;
+                for p in unmodelled {
+                    writeln!(w, "  {} ({})", p.title(), p.loc)?;
+                }
+            }
+            Ok(())
+        })?;
+    }
     if args.timings {
         let c = &loaded.estate.k8s;
         eprintln!(

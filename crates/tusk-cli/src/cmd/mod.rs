@@ -43,6 +43,21 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
     Ok(loaded)
 }
 
+/// Applies `--pod-cidr` (over `podCidrs:` of a tusk.yaml): where the IPs
+/// of pods the inputs give none may lie.
+pub fn apply_pod_cidrs(loaded: &mut Loaded, cidrs: &[String]) -> anyhow::Result<()> {
+    if cidrs.is_empty() {
+        return Ok(());
+    }
+    let mut set = tusk_core::IpSet::empty();
+    for c in cidrs {
+        let cidr = tusk_core::ip::Cidr::parse(c).map_err(|m| anyhow::anyhow!("--pod-cidr `{c}`: {m}"))?;
+        set = set.union(&cidr.set());
+    }
+    loaded.estate.k8s.pod_cidrs = Some(set);
+    Ok(())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EngineArg {
     /// The upstream specification (ipBlocks also match pod IPs).
@@ -51,6 +66,9 @@ pub enum EngineArg {
     AzureNpm,
     /// Cilium: CIDR rules never select pods.
     Cilium,
+    /// netpol-analyzer's reading (ipBlocks never select pods, hostNetwork
+    /// pods are pods), so that its connlist can be diffed as text.
+    NetpolAnalyzer,
 }
 
 impl EngineArg {
@@ -60,6 +78,7 @@ impl EngineArg {
             EngineArg::Calico => PolicyEngine::Calico,
             EngineArg::AzureNpm => PolicyEngine::AzureNpm,
             EngineArg::Cilium => PolicyEngine::Cilium,
+            EngineArg::NetpolAnalyzer => PolicyEngine::NetpolAnalyzer,
         })
     }
 }

@@ -26,7 +26,13 @@ pub fn admin_policy(
         return Err(cx.err(n, format!("a BaselineAdminNetworkPolicy must be named `default`, not `{name}`")));
     }
     let spec = root.get("spec").ok_or_else(|| cx.err(root, format!("{kind} needs a `spec`")))?;
-    cx.map(spec, "spec")?;
+    cx.only_keys(root, kind, &["apiVersion", "kind", "metadata", "spec", "status"])?;
+    if let Some(m) = root.get("metadata") {
+        cx.only_keys(m, "metadata", super::fields::OBJECT_META)?;
+    }
+    let spec_keys: &[&str] =
+        if baseline { &["subject", "ingress", "egress"] } else { &["priority", "subject", "ingress", "egress"] };
+    cx.only_keys(spec, &format!("{kind} spec"), spec_keys)?;
     let priority = if baseline {
         None
     } else {
@@ -59,6 +65,7 @@ fn pods_or_namespaces(cx: Cx, n: &Node, what: &str, warnings: &mut Vec<Warning>)
     match k.as_str() {
         Some("namespaces") => Ok(AdminPeer::Namespaces(selector(cx, v, "namespaces")?)),
         Some("pods") => {
+            cx.only_keys(v, "pods", &["namespaceSelector", "podSelector"])?;
             // The CRD marks both selectors required, but manifests in the wild
             // (and netpol-analyzer's cases) omit one to mean "all": read an
             // absent selector as the empty one and say so.
@@ -135,7 +142,7 @@ fn rules(
     }
     let mut out = Vec::new();
     for r in list {
-        cx.map(r, key)?;
+        cx.only_keys(r, &format!("{key} rule"), &["name", "action", peers_key, "ports"])?;
         let name = cx.opt_str(r, "name")?.unwrap_or_default().to_string();
         let action_s = cx.req_str(r, "action")?;
         let action = match action_s {

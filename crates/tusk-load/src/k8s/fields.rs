@@ -64,6 +64,23 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// Refuses keys outside `allowed`, as kubectl's default strict field
+    /// validation does (`kubectl apply --validate=strict`): for the kinds
+    /// whose whole schema tusk reads, a misspelt key (`form:` for `from:`)
+    /// would otherwise change the object's meaning silently.
+    pub fn only_keys(&self, n: &Node, what: &str, allowed: &[&str]) -> Result<(), LoadError> {
+        for (k, _) in self.map(n, what)? {
+            let key = k.as_str().unwrap_or_default();
+            if !allowed.contains(&key) {
+                let expected: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+                return Err(
+                    self.err(k, format!("unknown field `{}` in {what}: expected {}", text(k), expected.join(", ")))
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// A `map[string]string` such as labels, with each value's position.
     pub fn string_map(&self, parent: &Node, key: &str) -> Result<Vec<(String, String, Pos)>, LoadError> {
         let Some(n) = parent.get(key) else { return Ok(Vec::new()) };
@@ -88,3 +105,22 @@ pub fn text(n: &Node) -> String {
         _ => n.type_name().to_string(),
     }
 }
+
+/// The fields of `metadata` (ObjectMeta) that an exported object may carry.
+pub const OBJECT_META: &[&str] = &[
+    "name",
+    "generateName",
+    "namespace",
+    "selfLink",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "labels",
+    "annotations",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
+];

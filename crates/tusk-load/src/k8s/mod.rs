@@ -9,21 +9,51 @@
 
 mod anp;
 pub mod fields;
+mod foreign;
 mod netpol;
 pub mod ports;
 pub mod scheduling;
 pub mod selector;
+mod service;
 mod workload;
 
 use crate::doc::{Doc, Node};
 use fields::Cx;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use tusk_core::{LoadError, Loc, Warning};
-use tusk_model::k8s::{Cluster, Ingress, Labels, Namespace, Node as K8sNode, Pod, Service, Workload, WorkloadKind};
+use tusk_model::k8s::{Cluster, Ingress, Labels, Namespace, Node as K8sNode, Pod, Workload, WorkloadKind};
 
 /// The label the API server puts on every namespace (Kubernetes ≥ 1.21,
 /// NamespaceDefaultLabelName); policies select namespaces by it.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// The API groups a Kubernetes policy kind lives in (`extensions` held
+/// NetworkPolicy before networking.k8s.io).
+fn policy_groups(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "NetworkPolicy" => Some(&["networking.k8s.io", "extensions"]),
+        "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => Some(&["policy.networking.k8s.io"]),
+        _ => None,
+    }
+}
+
+/// A document that names a policy kind but has no `apiVersion` key (a
+/// misspelt `apiversion:`): an error, not a skipped document, since
+/// skipping a policy changes verdicts.
+pub fn policy_without_api_version(d: &Doc) -> Option<LoadError> {
+    let kind = d.root.get("kind")?.as_str()?;
+    let foreign = ["cilium.io", "projectcalico.org", "security.istio.io", "networking.istio.io"]
+        .iter()
+        .filter_map(|g| foreign::engine_of(g))
+        .any(|e| matches!(foreign::classify(e, kind), foreign::Class::Policy));
+    if d.root.get("apiVersion").is_some() || (policy_groups(kind).is_none() && !foreign) {
+        return None;
+    }
+    Some(LoadError::new(
+        d.loc(&d.root),
+        format!("`kind: {kind}` without an `apiVersion` key (misspelt?): a policy tusk cannot identify would change verdicts if skipped"),
+    ))
+}
 
 pub fn is_k8s(root: &Node) -> bool {
     root.get("apiVersion").is_some() && root.get("kind").is_some()
@@ -38,11 +68,13 @@ pub struct Builder {
     seen: HashMap<(String, String, String), Loc>,
     /// Controller templates, expanded in `finish` once the node count is known.
     templates: Vec<(usize, workload::PodShape, u32)>,
+    /// A declared controller's own controller (a ReplicaSet's Deployment).
+    owners: HashMap<usize, (WorkloadKind, String)>,
 }
 
 impl Builder {
     pub fn add_document(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
-        self.add_object(Cx { doc }, &doc.root, None, warnings)
+        self.add_object(Cx { doc }, &doc.root, None, None, warnings)
     }
 
     fn add_object(
@@ -50,6 +82,7 @@ impl Builder {
         cx: Cx,
         n: &Node,
         list_kind: Option<&str>,
+        list_api: Option<&str>,
         warnings: &mut Vec<Warning>,
     ) -> Result<(), LoadError> {
         cx.map(n, "object")?;
@@ -63,7 +96,10 @@ impl Builder {
             let items = n.get("items").ok_or_else(|| cx.err(n, format!("`{kind}` needs `items`")))?;
             let items = items.as_seq().ok_or_else(|| cx.err(items, "`items` must be a list"))?;
             for item in items {
-                self.add_object(cx, item, Some(&kind), warnings)?;
+                // Items of a typed list (`CiliumNetworkPolicyList`) take the
+                // list's apiVersion when they carry none.
+                let api = cx.opt_str(n, "apiVersion")?;
+                self.add_object(cx, item, Some(&kind), api, warnings)?;
             }
             return Ok(());
         }
@@ -71,6 +107,32 @@ impl Builder {
         cx.map(meta, "metadata")?;
         let name = cx.req_str(meta, "name")?.to_string();
         let namespace = cx.opt_str(meta, "namespace")?.unwrap_or("default").to_string();
+        // Items of a typed list (`PodList`) carry no apiVersion of their own.
+        let own_api = cx.opt_str(n, "apiVersion")?;
+        let api_version = own_api.or(list_api.filter(|_| list_kind.is_some_and(|l| l != "List"))).unwrap_or_default();
+        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        if let Some(engine) = foreign::engine_of(group) {
+            return self
+                .add_foreign(cx, n, engine, group, &kind, namespace.clone(), name.clone(), warnings)
+                .map_err(|e| e.in_object(format!("{kind} {namespace}/{name}")));
+        }
+        if let Some(groups) = policy_groups(&kind) {
+            // Items of a typed list (`NetworkPolicyList`) omit apiVersion.
+            // Items of a typed list without any apiVersion (`PodList` from
+            // the API) are read as the list's kind says.
+            let typed_item = api_version.is_empty() && list_kind.is_some_and(|l| l != "List");
+            if !typed_item && !groups.contains(&group) {
+                let at = n.get("apiVersion").unwrap_or(n);
+                return Err(cx.err(
+                    at,
+                    format!(
+                        "{kind} with apiVersion `{api_version}`: expected {}/<version>; tusk will not guess which policy language this is",
+                        groups.join("/<version> or ")
+                    ),
+                )
+                .in_object(format!("{kind} {name}")));
+            }
+        }
         let object = match kind.as_str() {
             "Namespace" | "Node" | "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => format!("{kind} {name}"),
             _ => format!("{kind} {namespace}/{name}"),
@@ -146,13 +208,7 @@ impl Builder {
                     loc,
                 });
             }
-            "Service" => {
-                let selector = match n.get("spec") {
-                    Some(s) => selector::labels(cx, s, "selector")?,
-                    None => Labels::new(),
-                };
-                self.cluster.services.push(Service { namespace, name, selector, loc });
-            }
+            "Service" => self.cluster.services.push(service::service(cx, n, namespace, name, loc)?),
             "Ingress" => self.cluster.ingresses.push(Ingress { namespace, name, loc }),
             "NetworkPolicy" => {
                 let p = netpol::network_policy(cx, n, &namespace, &name, warnings)?;
@@ -183,10 +239,96 @@ impl Builder {
                 let template = template.ok_or_else(|| cx.err(spec, format!("{kind} has no pod `template`")))?;
                 let shape = workload::pod_shape(cx, template.get("metadata"), template.get("spec"), None, warnings)?;
                 let w = self.workload(wkind, &namespace, &name, &loc, Some(replicas), &shape);
+                if let Some(owner) = workload::owner(cx, meta)? {
+                    self.owners.insert(w, owner);
+                }
                 self.templates.push((w, shape, replicas));
             }
         }
         Ok(())
+    }
+
+    /// A kind of Calico's, Cilium's or Istio's API groups.
+    #[allow(clippy::too_many_arguments)]
+    fn add_foreign(
+        &mut self,
+        cx: Cx,
+        n: &Node,
+        engine: tusk_model::k8s::ForeignEngine,
+        group: &str,
+        kind: &str,
+        namespace: String,
+        name: String,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), LoadError> {
+        let what = format!("{} {kind} {name}", engine.name());
+        match foreign::classify(engine, kind) {
+            foreign::Class::Other => {
+                warnings.push(Warning {
+                    loc: cx.loc(n),
+                    message: format!("skipping {what} ({group}): kind `{kind}` bears no policy tusk acts on"),
+                });
+                Ok(())
+            }
+            foreign::Class::Inert(why) => {
+                warnings
+                    .push(Warning { loc: cx.loc(n), message: format!("{what} changes no verdict by itself: {why}") });
+                Ok(())
+            }
+            foreign::Class::Policy => {
+                let p = foreign::policy(cx, n, engine, kind, &namespace, &name)?;
+                let key_ns = p.namespace.clone().unwrap_or_default();
+                if let Some(prev) = self.seen.insert((format!("{group}/{kind}"), key_ns, name.clone()), cx.loc(n)) {
+                    return Err(cx.err(n, format!("duplicate {kind} `{name}` (first defined at {prev})")));
+                }
+                if p.namespace.is_some() {
+                    self.ensure_namespace(&namespace);
+                }
+                warnings.push(foreign::recorded(&p));
+                self.cluster.foreign_policies.push(p);
+                Ok(())
+            }
+        }
+    }
+
+    /// Each workload's top owner among the controllers the input declares,
+    /// following `ownerReferences` transitively (Pod → ReplicaSet →
+    /// Deployment, Pod → Job → CronJob); workloads owned by another are
+    /// dropped and their indices remapped. Returns old index → new index.
+    fn owner_roots(&mut self) -> Vec<usize> {
+        let declared: std::collections::HashSet<usize> = self.templates.iter().map(|t| t.0).collect();
+        let n = self.cluster.workloads.len();
+        let mut top: Vec<usize> = (0..n).collect();
+        for (w, t) in top.iter_mut().enumerate() {
+            let mut cur = w;
+            // Bounded: an ownership cycle (invalid) stops after n steps.
+            for _ in 0..n {
+                let Some((kind, name)) = self.owners.get(&cur) else { break };
+                let ns = &self.cluster.workloads[cur].namespace;
+                match self.workload_index.get(&(*kind, ns.clone(), name.clone())) {
+                    Some(&o) if declared.contains(&o) => cur = o,
+                    _ => break,
+                }
+            }
+            *t = cur;
+        }
+        let mut new_index = vec![usize::MAX; n];
+        let mut kept = Vec::new();
+        for (w, wl) in std::mem::take(&mut self.cluster.workloads).into_iter().enumerate() {
+            if top[w] == w {
+                new_index[w] = kept.len();
+                kept.push(wl);
+            }
+        }
+        self.cluster.workloads = kept;
+        for t in &mut top {
+            *t = new_index[*t];
+        }
+        for (t, _, _) in &mut self.templates {
+            // Owned controllers' templates get usize::MAX: the caller drops them.
+            *t = new_index[*t];
+        }
+        top
     }
 
     fn ensure_namespace(&mut self, ns: &str) {
@@ -265,6 +407,15 @@ impl Builder {
                 }
             }
         }
+        let root = self.owner_roots();
+        for p in &mut self.cluster.pods {
+            p.workload = root[p.workload];
+        }
+        // A controller whose pods are in the input (`kubectl get all`) is
+        // not expanded again from its template, nor from the template of a
+        // controller it owns.
+        let has_pods: std::collections::HashSet<usize> = self.cluster.pods.iter().map(|p| p.workload).collect();
+        self.templates.retain(|(w, _, _)| *w != usize::MAX && !has_pods.contains(w));
         // A DaemonSet runs one pod per node; without Node objects, one.
         let nodes = self.cluster.nodes.len().max(1) as u32;
         for (w, shape, replicas) in std::mem::take(&mut self.templates) {
@@ -275,24 +426,25 @@ impl Builder {
                 self.push_pod(w, format!("{base}-{i}"), shape.clone(), loc.clone());
             }
         }
-        let mut priorities: HashSet<u32> = HashSet::new();
+        let mut priorities: HashMap<u32, &tusk_model::k8s::AdminNetworkPolicy> = HashMap::new();
         for p in &self.cluster.admin_policies {
             let pr = p.priority.unwrap_or_default();
-            if !priorities.insert(pr) {
-                // The API leaves two ANPs of one priority undefined; an answer
-                // would depend on the implementation, so tusk refuses.
-                return Err(LoadError::new(
-                    p.loc.clone(),
-                    format!("two AdminNetworkPolicies have priority {pr}: their order is undefined"),
-                )
-                .in_object(format!("AdminNetworkPolicy {}", p.name)));
+            if let Some(first) = priorities.insert(pr, p) {
+                // Valid, but network-policy-api leaves the order of two ANPs of
+                // one priority undefined: the engine evaluates both orders and
+                // reports the flows on which they disagree as unknown.
+                warnings.push(Warning {
+                    loc: p.loc.clone(),
+                    message: format!(
+                        "AdminNetworkPolicies {} and {} both have priority {pr}: their order is undefined, so flows on which they disagree are unknown",
+                        first.name, p.name
+                    ),
+                });
             }
         }
-        // A namespace no input declares gets only its name label; a
-        // namespaceSelector on any other label then reads it as not
-        // matching, which the real namespace might. Say so at the selector.
-        // FIXME(soundness): make such matches `unknown` through the
-        // engine's maybe-peers instead of warning.
+        // A namespace no input declares gets only its name label; the real
+        // one may carry others, so the engine makes a namespaceSelector's
+        // match on other labels unknown for it. Say so at the selector.
         let implied: Vec<&str> =
             self.namespaces.values().filter(|n| n.loc.is_none()).map(|n| n.name.as_str()).collect();
         if !implied.is_empty() {
@@ -309,12 +461,13 @@ impl Builder {
                 warnings.push(Warning {
                     loc: loc.clone(),
                     message: format!(
-                        "namespaceSelector on labels other than the name, but namespace(s) {} are not declared: tusk assumes they carry only their name label (export them with `kubectl get ns -o yaml`)",
+                        "namespaceSelector on labels other than the name, but namespace(s) {} are not declared: whether it selects them is unknown (export them with `kubectl get ns -o yaml`)",
                         implied.join(", ")
                     ),
                 });
             }
         }
+        service_addresses_in_ipblocks(&self.cluster, warnings);
         self.cluster.namespaces = self.namespaces.into_values().collect();
         Ok(self.cluster)
     }
@@ -339,4 +492,30 @@ fn node_spec(cx: Cx, sp: &Node) -> Result<NodeSpec, LoadError> {
     let taints = scheduling::node_taints(cx, sp)?;
     let unschedulable = cx.opt_bool(sp, "unschedulable")?.unwrap_or(false);
     Ok((provider_id, pod_cidrs, taints, unschedulable))
+}
+
+/// An egress ipBlock that contains a Service's ClusterIP does not admit
+/// traffic to the Service: the address is translated to an endpoint pod
+/// before policies see the packet (Kubernetes docs, "Network Policies":
+/// ipBlock and Service VIPs), so the endpoints' pod IPs must be allowed.
+/// Warned once per rule, at the peer.
+fn service_addresses_in_ipblocks(c: &Cluster, warnings: &mut Vec<Warning>) {
+    for p in &c.network_policies {
+        for r in &p.egress {
+            for peer in &r.peers {
+                let tusk_model::k8s::NpPeer::IpBlock { cidr, addresses, loc } = peer else { continue };
+                let hit = c.services.iter().find(|s| s.cluster_ips.iter().any(|ip| addresses.contains_ip(*ip)));
+                if let Some(s) = hit {
+                    warnings.push(Warning {
+                        loc: loc.clone(),
+                        message: format!(
+                            "ipBlock {cidr} contains the ClusterIP of Service {}/{}: policies see the endpoint pods' addresses after the Service address is translated, so this peer does not admit traffic to the Service",
+                            s.namespace, s.name
+                        ),
+                    });
+                    break;
+                }
+            }
+        }
+    }
 }

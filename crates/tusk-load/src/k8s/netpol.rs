@@ -7,7 +7,7 @@ use super::selector::{opt_selector, selector};
 use crate::doc::Node;
 use tusk_core::ip::Cidr;
 use tusk_core::{IpSet, LoadError, Warning};
-use tusk_model::k8s::{LabelSelector, NetworkPolicy, NpPeer, NpRule, PolicyPort};
+use tusk_model::k8s::{LabelSelector, NetworkPolicy, NpPeer, NpRule};
 
 pub fn network_policy(
     cx: Cx,
@@ -24,7 +24,11 @@ pub fn network_policy(
             &empty_spec
         }
     };
-    cx.map(spec, "spec")?;
+    cx.only_keys(root, "NetworkPolicy", &["apiVersion", "kind", "metadata", "spec", "status"])?;
+    if let Some(m) = root.get("metadata") {
+        cx.only_keys(m, "metadata", super::fields::OBJECT_META)?;
+    }
+    cx.only_keys(spec, "NetworkPolicy spec", &["podSelector", "policyTypes", "ingress", "egress"])?;
     let pod_selector = match spec.get("podSelector") {
         Some(n) => selector(cx, n, "podSelector")?,
         None => LabelSelector::default(),
@@ -69,7 +73,7 @@ fn rules(
 ) -> Result<Vec<NpRule>, LoadError> {
     let mut out = Vec::new();
     for r in cx.seq(spec, key)? {
-        cx.map(r, key)?;
+        cx.only_keys(r, &format!("{key} rule"), &[peers_key, "ports"])?;
         let mut peers = Vec::new();
         for p in cx.seq(r, peers_key)? {
             peers.push(peer(cx, p, warnings)?);
@@ -78,14 +82,10 @@ fn rules(
         for p in cx.seq(r, "ports")? {
             ports.push(np_port(cx, p)?);
         }
-        // A named port is resolved on the destination pod; on an egress rule
-        // whose every peer is an ipBlock there is no pod to resolve it on, so
-        // the rule could never match as written (netpol-analyzer rejects it).
-        if key == "egress" && !peers.is_empty() && peers.iter().all(|p| matches!(p, NpPeer::IpBlock { .. })) {
-            if let Some(PolicyPort::Named(_, n)) = ports.iter().find(|p| matches!(p, PolicyPort::Named(..))) {
-                return Err(cx.err(r, format!("named port `{n}` cannot be used with ipBlock peers: named ports are resolved on destination pods")));
-            }
-        }
+        // A named port with ipBlock peers is valid (ValidateNetworkPolicyPort
+        // checks the name's syntax, not the peers): the name resolves on
+        // destination pods inside the block and matches nothing outside the
+        // cluster, which the engine does per destination.
         out.push(NpRule { peers, ports, loc: cx.loc(r) });
     }
     Ok(out)
@@ -112,6 +112,7 @@ fn peer(cx: Cx, p: &Node, warnings: &mut Vec<Warning>) -> Result<NpPeer, LoadErr
         (None, false) => Err(cx.err(p, "empty peer: expected `podSelector`, `namespaceSelector` or `ipBlock`")),
         (None, true) => Ok(NpPeer::Pods { namespace_selector, pod_selector, loc: cx.loc(p) }),
         (Some(b), false) => {
+            cx.only_keys(b, "ipBlock", &["cidr", "except"])?;
             let cidr_s = cx.req_str(b, "cidr")?;
             let cidr = parse_cidr(cx, b.get("cidr").unwrap_or(b), cidr_s, warnings)?;
             let mut addresses = cidr.set();

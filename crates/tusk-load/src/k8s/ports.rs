@@ -43,7 +43,7 @@ pub fn port_number(cx: Cx, n: &Node, what: &str) -> Result<u16, LoadError> {
 
 /// One entry of a NetworkPolicy rule's `ports`.
 pub fn np_port(cx: Cx, n: &Node) -> Result<PolicyPort, LoadError> {
-    cx.map(n, "ports[]")?;
+    cx.only_keys(n, "NetworkPolicy port", &["protocol", "port", "endPort"])?;
     let proto = protocol(cx, n)?;
     let end = n.get("endPort");
     let Some(p) = n.get("port") else {
@@ -89,6 +89,7 @@ pub fn admin_port(cx: Cx, n: &Node) -> Result<PolicyPort, LoadError> {
     let (k, v) = &entries[0];
     match k.as_str() {
         Some("portNumber") => {
+            cx.only_keys(v, "portNumber", &["protocol", "port"])?;
             let proto = protocol(cx, v)?;
             let p = v.get("port").ok_or_else(|| cx.err(v, "`portNumber` needs `port`"))?;
             let p = port_number(cx, p, "port")?;
@@ -104,6 +105,7 @@ pub fn admin_port(cx: Cx, n: &Node) -> Result<PolicyPort, LoadError> {
             Ok(PolicyPort::Named(None, name.to_string()))
         }
         Some("portRange") => {
+            cx.only_keys(v, "portRange", &["protocol", "start", "end"])?;
             let proto = protocol(cx, v)?;
             let s = v.get("start").ok_or_else(|| cx.err(v, "`portRange` needs `start`"))?;
             let e = v.get("end").ok_or_else(|| cx.err(v, "`portRange` needs `end`"))?;

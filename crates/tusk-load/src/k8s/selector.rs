@@ -81,7 +81,7 @@ pub fn selector(cx: Cx, n: &Node, what: &str) -> Result<LabelSelector, LoadError
     let match_labels: Vec<(String, String)> = labels(cx, n, "matchLabels")?.into_iter().collect();
     let mut match_expressions = Vec::new();
     for e in cx.seq(n, "matchExpressions")? {
-        cx.map(e, "matchExpressions[]")?;
+        cx.only_keys(e, "matchExpressions[]", &["key", "operator", "values"])?;
         let key = cx.req_str(e, "key")?;
         if !is_label_key(key) {
             return Err(cx.err(e, format!("invalid label key `{key}` in matchExpressions")));

@@ -3,13 +3,55 @@
 
 use serde::Serialize;
 use std::io;
-use tusk_policy::explain::{Explanation, Layer, Side, Verdict};
+use tusk_model::k8s::Cluster;
+use tusk_policy::explain::{Explanation, Layer, Reason, Side, Verdict};
+use tusk_policy::services::ServiceExplanation;
 
 fn verdict_text(v: &Verdict) -> String {
     match v {
         Verdict::Allowed => "ALLOWED".into(),
         Verdict::Denied => "DENIED".into(),
-        Verdict::Unknown(why) => format!("UNKNOWN ({why})"),
+        Verdict::Unknown(u) => format!("UNKNOWN ({})", unknown_text(u)),
+    }
+}
+
+/// An unknown verdict's reason, with the location of the doubt.
+fn unknown_text(u: &tusk_core::Unknown<Reason>) -> String {
+    match &u.loc {
+        Some(l) if !matches!(u.reason, Reason::Unmodelled { .. }) => format!("{} ({l})", reason_text(&u.reason)),
+        _ => reason_text(&u.reason),
+    }
+}
+
+/// Words a reason of the Kubernetes engine.
+pub fn reason_text(r: &Reason) -> String {
+    let kinds = |parts: &[(tusk_core::Kind, String)], with: &str| {
+        parts.iter().map(|(k, d)| format!("{k} {with} {d}")).collect::<Vec<_>>().join("; ")
+    };
+    match r {
+        Reason::PodIpUnknown { pod, what } => {
+            format!("{what} may match the IP of {pod}, which the input does not give")
+        }
+        Reason::Unmodelled { policies, pod, ingress } => format!(
+            "{} may decide {} of {pod}, and tusk does not model it",
+            policies.join(", "),
+            if *ingress { "ingress" } else { "egress" }
+        ),
+        Reason::HostNetwork { pod, as_pods, ignored } => format!(
+            "{pod} is a hostNetwork pod: {as_pods} if the network plugin applies policies to it, {ignored} if it ignores it (upstream leaves this undefined; --policy-engine names the plugin)"
+        ),
+        Reason::Readings(parts) => format!("the inputs leave it open: {}", kinds(parts, "with")),
+        Reason::NoServicePort { service, proto, port, ports } => format!(
+            "{service} has no port {proto} {port}: kube-proxy has nowhere to send the flow (ports: {})",
+            ports.join(", ")
+        ),
+        Reason::NoSelector { service } => {
+            format!("{service} has no selector: its endpoints (EndpointSlices) are not in the input")
+        }
+        Reason::NoEndpoints { service, proto, port } => format!(
+            "no pod of the input is an endpoint of {service} port {proto} {port}: its endpoints are not in the input"
+        ),
+        Reason::MixedEndpoints(parts) => format!("the endpoints differ (mixed): {}", kinds(parts, "to")),
     }
 }
 
@@ -19,6 +61,7 @@ fn layer_name(l: Layer) -> &'static str {
         Layer::NetworkPolicy => "NetworkPolicy",
         Layer::Baseline => "BaselineAdminNetworkPolicy",
         Layer::Default => "default",
+        Layer::Unmodelled => "not modelled",
     }
 }
 
@@ -71,11 +114,11 @@ pub fn write_explanation_json(w: &mut dyn io::Write, flow: &str, semantics: &str
     w.write_all(b"\n")
 }
 
-fn verdict_json(v: &Verdict) -> (&'static str, Option<&str>) {
+fn verdict_json(v: &Verdict) -> (&'static str, Option<String>) {
     match v {
         Verdict::Allowed => ("allowed", None),
         Verdict::Denied => ("denied", None),
-        Verdict::Unknown(r) => ("unknown", Some(r)),
+        Verdict::Unknown(u) => ("unknown", Some(unknown_text(u))),
     }
 }
 
@@ -105,7 +148,7 @@ struct ExplanationJson<'a> {
     flow: &'a str,
     semantics: &'a str,
     verdict: &'static str,
-    reason: Option<&'a str>,
+    reason: Option<String>,
     egress: SideJson<'a>,
     ingress: SideJson<'a>,
 }
@@ -127,4 +170,59 @@ struct StepJson<'a> {
     action: &'a str,
     location: Option<String>,
     decisive: bool,
+}
+
+/// The schema of a flow to a Service's address.
+pub const SERVICE_SCHEMA: &str = "tusk.explain-service/v1";
+
+/// A flow to a Service address: each endpoint pod's explanation on its
+/// target port, then the verdict over all of them.
+pub fn render_service_explanation(c: &Cluster, flow: &str, semantics: &str, e: &ServiceExplanation) -> String {
+    let mut out = format!(
+        "flow: {flow}\nsemantics: {semantics}\n\n{}: {} endpoint pod(s); policies see the flow after the Service address is translated to one of them\n",
+        e.service,
+        e.endpoints.len()
+    );
+    for (pod, target, x) in &e.endpoints {
+        let p = &c.pods[*pod];
+        out +=
+            &format!("\n-- endpoint {}/{} (target port {target}): {}\n", p.namespace, p.name, verdict_text(&x.verdict));
+        side_text(&mut out, "egress at source", &x.egress);
+        side_text(&mut out, "ingress at destination", &x.ingress);
+    }
+    out += &format!("\nverdict over all endpoints: {}\n", verdict_text(&e.verdict));
+    out
+}
+
+/// The JSON of a flow to a Service:
+///
+/// ```json
+/// { "schema": "tusk.explain-service/v1", "flow": "...", "semantics": "...",
+///   "service": "Service kube-system/kube-dns",
+///   "verdict": "allowed" | "denied" | "unknown", "reason": null | "why unknown",
+///   "endpoints": [ {"pod": "kube-system/coredns-1", "targetPort": 53,
+///                   "verdict": ..., "reason": ..., "egress": {...}, "ingress": {...}} ] }
+///                   (egress / ingress as in tusk.explain/v1)
+/// ```
+pub fn render_service_explanation_json(c: &Cluster, flow: &str, semantics: &str, e: &ServiceExplanation) -> String {
+    use serde_json::json;
+    let (verdict, reason) = match &e.verdict {
+        Verdict::Allowed => ("allowed", None),
+        Verdict::Denied => ("denied", None),
+        Verdict::Unknown(u) => ("unknown", Some(unknown_text(u))),
+    };
+    let endpoints: Vec<_> = e
+        .endpoints
+        .iter()
+        .map(|(pod, t, x)| {
+            let p = &c.pods[*pod];
+            let name = format!("{}/{}", p.namespace, p.name);
+            let (v, r) = verdict_json(&x.verdict);
+            json!({"pod": name, "targetPort": t, "verdict": v, "reason": r,
+                   "egress": side_json(&x.egress), "ingress": side_json(&x.ingress)})
+        })
+        .collect();
+    let doc = json!({"schema": SERVICE_SCHEMA, "flow": flow, "semantics": semantics, "service": e.service,
+                     "verdict": verdict, "reason": reason, "endpoints": endpoints});
+    serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
 }

@@ -69,16 +69,7 @@ pub fn write_matrix(
 ) -> io::Result<()> {
     let text = match format {
         MatrixFormat::Json => return json(w, c, rows, grain, semantics),
-        MatrixFormat::Connlist => {
-            // Sorted as text, like netpol-analyzer's output, so `diff` works.
-            let mut lines: Vec<String> = rows
-                .iter()
-                .filter(|e| has_ports(&e.allowed))
-                .map(|e| format!("{} => {} : {}\n", e.src.label(c), e.dst.label(c), connlist_conns(&e.allowed)))
-                .collect();
-            lines.sort();
-            lines.concat()
-        }
+        MatrixFormat::Connlist => render_connlist(c, rows, None),
         MatrixFormat::Txt => txt(c, rows, grain, semantics),
         MatrixFormat::Md => md(c, rows, grain, semantics),
         MatrixFormat::Csv => {
@@ -97,6 +88,106 @@ pub fn write_matrix(
         MatrixFormat::Dot => dot(c, rows),
     };
     w.write_all(text.as_bytes())
+}
+
+/// Where netpol-analyzer cuts outside addresses: at the boundaries of the
+/// ipBlocks of each direction's rules (ingress rules cut the ranges traffic
+/// comes from, egress rules and ANP networks the ranges it goes to), and it
+/// joins nothing across them.
+#[derive(Debug, Default)]
+pub struct Cuts {
+    ingress: std::collections::BTreeSet<u128>,
+    egress: std::collections::BTreeSet<u128>,
+}
+
+pub fn netpol_analyzer_cuts(c: &Cluster) -> Cuts {
+    use tusk_model::k8s::{AdminPeer, NpPeer};
+    let mut cuts = Cuts::default();
+    let add = |set: &mut std::collections::BTreeSet<u128>, s: &tusk_core::IpSet| {
+        for &(lo, hi) in s.ranges() {
+            set.insert(lo);
+            if hi < u128::MAX {
+                set.insert(hi + 1);
+            }
+        }
+    };
+    for p in &c.network_policies {
+        for (rules, ingress) in [(&p.ingress, true), (&p.egress, false)] {
+            for peer in rules.iter().flat_map(|r| &r.peers) {
+                if let NpPeer::IpBlock { addresses, .. } = peer {
+                    add(if ingress { &mut cuts.ingress } else { &mut cuts.egress }, addresses);
+                }
+            }
+        }
+    }
+    for p in c.admin_policies.iter().chain(&c.baseline_policy) {
+        for peer in p.egress.iter().flat_map(|r| &r.peers) {
+            if let AdminPeer::Networks(s, _) = peer {
+                add(&mut cuts.egress, s);
+            }
+        }
+    }
+    cuts
+}
+
+/// netpol-analyzer's line format, sorted as text like its output so that
+/// `diff` works. Adjacent outside ranges with the same connections are one
+/// line, except across `cuts` (netpol-analyzer's, to diff against it).
+pub fn render_connlist(c: &Cluster, rows: &[Entry], cuts: Option<&Cuts>) -> String {
+    let mut lines: Vec<String> = merge_external(rows.iter().filter(|e| has_ports(&e.allowed)), cuts)
+        .iter()
+        .map(|e| format!("{} => {} : {}\n", e.src.label(c), e.dst.label(c), connlist_conns(&e.allowed)))
+        .collect();
+    lines.sort();
+    lines.concat()
+}
+
+/// Joins rows toward (or from) adjacent outside ranges that allow the same
+/// connections with the same endpoint: the engine cuts the address space at
+/// every policy CIDR, but a reader (and netpol-analyzer) sees one range.
+/// IPv4 and IPv6 ranges never join (they are not adjacent in the u128 space
+/// where IPv4 is IPv4-mapped).
+fn merge_external<'a>(rows: impl Iterator<Item = &'a Entry>, cuts: Option<&Cuts>) -> Vec<Entry> {
+    use std::collections::BTreeMap;
+    let mut out = Vec::new();
+    // (outside is the source, the other endpoint, connections) → ranges.
+    let mut ext: BTreeMap<(bool, Endpoint, String), Vec<tusk_core::IpRange>> = BTreeMap::new();
+    let mut conns: BTreeMap<String, ConnSet> = BTreeMap::new();
+    for e in rows {
+        let (from_outside, other, r) = match (e.src, e.dst) {
+            (Endpoint::External(r), d) => (true, d, r),
+            (s, Endpoint::External(r)) => (false, s, r),
+            _ => {
+                out.push(e.clone());
+                continue;
+            }
+        };
+        let key = format!("{:?}", e.allowed);
+        conns.entry(key.clone()).or_insert_with(|| e.allowed.clone());
+        ext.entry((from_outside, other, key)).or_default().push(r);
+    }
+    for ((from_outside, other, key), mut ranges) in ext {
+        ranges.sort_by_key(|r| r.lo);
+        let mut merged: Vec<tusk_core::IpRange> = Vec::new();
+        let is_v4 = |v: u128| v >> 32 == 0xffff;
+        for r in ranges {
+            match merged.last_mut() {
+                Some(m)
+                    if m.hi.checked_add(1) == Some(r.lo)
+                        && is_v4(m.hi) == is_v4(r.lo)
+                        && !cuts.is_some_and(|c| if from_outside { &c.ingress } else { &c.egress }.contains(&r.lo)) =>
+                {
+                    m.hi = r.hi
+                }
+                _ => merged.push(r),
+            }
+        }
+        for r in merged {
+            let (src, dst) = if from_outside { (Endpoint::External(r), other) } else { (other, Endpoint::External(r)) };
+            out.push(Entry { src, dst, allowed: conns[&key].clone(), unknown: ConnSet::none() });
+        }
+    }
+    out
 }
 
 fn show(c: &ConnSet) -> String {
@@ -138,7 +229,7 @@ fn txt(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str) -> String {
     out += &format!("\n{} pairs with allowed connections", rows.iter().filter(|e| !e.allowed.is_empty()).count());
     if unknown > 0 {
         out +=
-            &format!("; {unknown} pairs with connections whose verdict depends on inputs tusk does not have (pod IPs)");
+            &format!("; {unknown} pairs with connections whose verdict depends on inputs tusk does not have or does not model (pod IPs, policies of other languages; see the warnings)");
     }
     out += "\n";
     out

@@ -3,5 +3,8 @@
 mod explain;
 mod matrix;
 
-pub use explain::{render_explanation, write_explanation_json};
-pub use matrix::{render_matrix, write_matrix, MatrixFormat};
+pub use explain::{
+    reason_text, render_explanation, render_service_explanation, render_service_explanation_json,
+    write_explanation_json, SERVICE_SCHEMA,
+};
+pub use matrix::{netpol_analyzer_cuts, render_connlist, render_matrix, write_matrix, Cuts, MatrixFormat};

@@ -1,0 +1,106 @@
+//! Policies of languages tusk does not model yet (Calico, Cilium, Istio):
+//! every verdict they may change becomes unknown, where the cluster's
+//! engine enforces them.
+//!
+//! A Calico or Cilium policy may allow what a NetworkPolicy denies (its
+//! rules join the NetworkPolicy's, or precede them by `order`) and deny what
+//! it allows, so on the pods it may select, in the directions it acts on,
+//! every connection becomes unknown. Istio's policies only refuse what the
+//! network lets through, so there an allowed connection becomes unknown and
+//! a denied one stays denied. This module must never make a verdict more
+//! definite than the layers below it computed.
+
+use super::classes::Endpoints;
+use super::matrix::{ClassResults, Verdicts};
+use super::{PolicyEngine, Semantics};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tusk_core::ConnSet;
+use tusk_model::k8s::{Cluster, ForeignEngine, ForeignPolicy, Labels};
+
+/// Does a cluster running `engine` enforce policies of `foreign`? Istio is
+/// a mesh beside any network plugin; under `upstream` the plugin is not
+/// named (nor under netpol-analyzer's reading), so Calico and Cilium
+/// policies may be enforced.
+pub fn enforced(engine: PolicyEngine, foreign: ForeignEngine) -> bool {
+    match foreign {
+        ForeignEngine::Istio => true,
+        ForeignEngine::Calico => {
+            matches!(engine, PolicyEngine::Upstream | PolicyEngine::NetpolAnalyzer | PolicyEngine::Calico)
+        }
+        ForeignEngine::Cilium => {
+            matches!(engine, PolicyEngine::Upstream | PolicyEngine::NetpolAnalyzer | PolicyEngine::Cilium)
+        }
+    }
+}
+
+/// The enforced foreign policies that may select a pod (its namespace and
+/// labels) in one direction.
+pub fn touching<'c>(
+    cluster: &'c Cluster,
+    sem: &Semantics,
+    namespace: &str,
+    labels: &Labels,
+    ingress: bool,
+) -> Vec<&'c ForeignPolicy> {
+    cluster
+        .foreign_policies
+        .iter()
+        .filter(|p| enforced(sem.engine, p.engine) && p.may_select(namespace, labels, ingress))
+        .collect()
+}
+
+/// The foreign policies the cluster's engine may enforce: the ones whose
+/// pods' verdicts are unknown.
+pub fn in_force<'c>(cluster: &'c Cluster, sem: &Semantics) -> Vec<&'c ForeignPolicy> {
+    cluster.foreign_policies.iter().filter(|p| enforced(sem.engine, p.engine)).collect()
+}
+
+/// One line per foreign policy the engine named does not enforce.
+pub fn not_enforced(cluster: &Cluster, sem: &Semantics) -> Vec<String> {
+    cluster
+        .foreign_policies
+        .iter()
+        .filter(|p| !enforced(sem.engine, p.engine))
+        .map(|p| {
+            format!(
+                "{}: {} ({}) is not enforced by the cluster's policy engine (--policy-engine {}); it changes no verdict",
+                p.loc,
+                p.title(),
+                p.engine.name(),
+                sem.engine.flag()
+            )
+        })
+        .collect()
+}
+
+/// Makes the class verdicts that enforced foreign policies may change unknown.
+pub fn taint(cluster: &Cluster, sem: &Semantics, ep: &Endpoints, res: &mut ClassResults) {
+    if !cluster.foreign_policies.iter().any(|p| enforced(sem.engine, p.engine)) {
+        return;
+    }
+    let open = Arc::new(Verdicts { allowed: Vec::new(), unknown: vec![(ep.universe(), ConnSet::all())] });
+    let mut restricted: HashMap<*const Verdicts, Arc<Verdicts>> = HashMap::new();
+    for (ci, c) in ep.classes.iter().enumerate() {
+        let g = &ep.groups[c.group as usize];
+        let ns = &cluster.namespaces[g.namespace as usize].name;
+        for (ingress, list) in [(true, &mut res.ingress), (false, &mut res.egress)] {
+            let hits = touching(cluster, sem, ns, &g.labels, ingress);
+            if hits.is_empty() {
+                continue;
+            }
+            list[ci] = if hits.iter().any(|p| p.can_allow) {
+                open.clone()
+            } else {
+                let old = list[ci].clone();
+                restricted
+                    .entry(Arc::as_ptr(&old))
+                    .or_insert_with(|| {
+                        let unknown = super::eval::combine(&old.allowed, &old.unknown, |a, b| a.union(b));
+                        Arc::new(Verdicts { allowed: Vec::new(), unknown })
+                    })
+                    .clone()
+            };
+        }
+    }
+}

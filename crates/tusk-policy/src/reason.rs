@@ -1,0 +1,30 @@
+//! Why a Kubernetes policy verdict is unknown, as data: the reporters word
+//! it (all English lives in tusk-report), tests match on it, and
+//! [`tusk_core::Verdict`] carries it with the source location of the doubt.
+
+use tusk_core::{Kind, Protocol};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// An address set may contain the IP of a pod the input gives none
+    /// (`what`: `ipBlock 10.0.0.0/8`, `networks ...`).
+    PodIpUnknown { pod: String, what: String },
+    /// Policies of a language tusk does not model (their titles, each with
+    /// its location) may decide one side of the flow at `pod`.
+    Unmodelled { policies: Vec<String>, pod: String, ingress: bool },
+    /// A hostNetwork pod: the verdict if the plugin applies policies to it,
+    /// and if it ignores it (upstream leaves this undefined).
+    HostNetwork { pod: String, as_pods: Kind, ignored: Kind },
+    /// The readings the inputs leave open (pod addresses, orders of
+    /// equal-priority ANPs, what the input lacks) give different verdicts:
+    /// one reading, described, per verdict.
+    Readings(Vec<(Kind, String)>),
+    /// The Service has no port of that protocol and number.
+    NoServicePort { service: String, proto: Protocol, port: u16, ports: Vec<String> },
+    /// The Service has no selector: its endpoints are not in the input.
+    NoSelector { service: String },
+    /// No pod of the input is an endpoint of that Service port.
+    NoEndpoints { service: String, proto: Protocol, port: u16 },
+    /// The endpoints of a Service disagree: an endpoint per verdict.
+    MixedEndpoints(Vec<(Kind, String)>),
+}
