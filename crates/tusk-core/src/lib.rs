@@ -7,12 +7,14 @@
 
 pub mod conn;
 pub mod error;
+pub mod idx;
 pub mod interval;
 pub mod ip;
 pub mod loc;
 
 pub use conn::{ConnSet, Protocol};
 pub use error::{LoadError, Warning};
+pub use idx::{Idx, IdxVec};
 pub use interval::{IntervalSet, PortSet};
 pub use ip::{IpRange, IpSet};
 pub use loc::{Loc, Pos};

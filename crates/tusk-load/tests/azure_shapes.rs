@@ -110,7 +110,7 @@ fn arm_templates_take_literals_and_resource_ids_and_warn_on_expressions() {
     assert_eq!(net.nsgs.len(), 1);
     assert_eq!(net.vnets[0].address_space[0].to_string(), "10.5.0.0/16");
     // resourceId() with literal arguments resolves like an id.
-    assert_eq!(net.subnets[0].nsg, Some(Link::Found(0)));
+    assert_eq!(net.subnets[0].nsg, Some(Link::Found(Idx::new(0))));
     // An expression is a warning and the value is unknown.
     assert!(matches!(net.nsgs[0].rules[0].sources[0], AddressMatch::Unknown(_)));
     assert!(

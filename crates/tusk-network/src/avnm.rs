@@ -12,7 +12,7 @@
 use super::nsg::{addresses, flow_ports, protocol};
 use super::tri::{first_match, ports, FirstMatch};
 use super::{Cite, Decision, Flow, Prepared, Verdict};
-use tusk_model::azure::{AdminAction, AdminRule, Direction};
+use tusk_model::azure::{AdminAction, AdminRule, Direction, Idx, VirtualNetwork};
 
 /// The outcome of admin rules for a flow at one VNet in one direction.
 pub enum AdminOutcome {
@@ -35,7 +35,7 @@ fn cite(r: &AdminRule) -> Cite {
     }
 }
 
-pub fn evaluate(p: &Prepared, vnet: usize, dir: Direction, f: &Flow) -> AdminOutcome {
+pub fn evaluate(p: &Prepared, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flow) -> AdminOutcome {
     if p.net.admin_rules.is_empty() {
         return AdminOutcome::NoMatch;
     }

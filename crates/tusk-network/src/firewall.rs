@@ -158,7 +158,7 @@ fn cite(o: &Ordered, r: &FirewallRule) -> Cite {
     }
 }
 
-pub fn evaluate(p: &Prepared, fwi: usize, f: &Flow) -> FirewallOutcome {
+pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutcome {
     let fw = &p.net.firewalls[fwi];
     let unknown = |d: Decision| FirewallOutcome { decision: d, dnat: None, snat: false, snat_reason: String::new() };
     let colls = match ordered(p, fw) {
@@ -349,32 +349,32 @@ mod tests {
     #[test]
     fn network_rules_snat_only_outside_the_private_ranges() {
         let n = estate("", &coll("c", 100, "Allow", NET_443));
-        let p = Prepared::new(&n);
-        let o = evaluate(&p, 0, &flow("10.2.0.4"));
+        let p = crate::testutil::prep(&n);
+        let o = evaluate(&p, Idx::new(0), &flow("10.2.0.4"));
         assert_eq!((o.decision.verdict, o.snat), (Verdict::Allowed, false));
-        let o = evaluate(&p, 0, &flow("93.184.216.34"));
+        let o = evaluate(&p, Idx::new(0), &flow("93.184.216.34"));
         assert_eq!((o.decision.verdict, o.snat), (Verdict::Allowed, true));
         // A configured list replaces the default ranges.
         let n = estate(r#", "snat": {"privateRanges": ["192.168.0.0/16"]}"#, &coll("c", 100, "Allow", NET_443));
-        let p = Prepared::new(&n);
-        assert!(evaluate(&p, 0, &flow("10.2.0.4")).snat);
+        let p = crate::testutil::prep(&n);
+        assert!(evaluate(&p, Idx::new(0), &flow("10.2.0.4")).snat);
     }
 
     #[test]
     fn application_rules_need_an_fqdn_and_default_is_deny() {
         let n = estate("", &coll("apps", 100, "Allow", APP));
-        let p = Prepared::new(&n);
-        assert_eq!(evaluate(&p, 0, &flow("93.184.216.34")).decision.verdict, Verdict::Unknown);
+        let p = crate::testutil::prep(&n);
+        assert_eq!(evaluate(&p, Idx::new(0), &flow("93.184.216.34")).decision.verdict, Verdict::Unknown);
         let f = Flow { port: Some(22), ..flow("93.184.216.34") };
-        assert_eq!(evaluate(&p, 0, &f).decision.verdict, Verdict::Denied);
+        assert_eq!(evaluate(&p, Idx::new(0), &f).decision.verdict, Verdict::Denied);
     }
 
     #[test]
     fn network_rules_go_before_application_rules_whatever_the_priorities() {
         let rules = format!("{},{}", coll("apps", 100, "Allow", APP), coll("net", 200, "Deny", NET_443));
         let n = estate("", &rules);
-        let p = Prepared::new(&n);
-        let o = evaluate(&p, 0, &flow("93.184.216.34"));
+        let p = crate::testutil::prep(&n);
+        let o = evaluate(&p, Idx::new(0), &flow("93.184.216.34"));
         assert_eq!((o.decision.verdict, o.decision.cite.unwrap().rule), (Verdict::Denied, "https".to_string()));
     }
 
@@ -386,7 +386,7 @@ mod tests {
             ),
             &coll("c", 100, "Allow", NET_443),
         );
-        let p = Prepared::new(&n);
-        assert_eq!(evaluate(&p, 0, &flow("10.2.0.4")).decision.verdict, Verdict::Unknown);
+        let p = crate::testutil::prep(&n);
+        assert_eq!(evaluate(&p, Idx::new(0), &flow("10.2.0.4")).decision.verdict, Verdict::Unknown);
     }
 }

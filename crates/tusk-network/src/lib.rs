@@ -14,10 +14,14 @@
 //! the same way. Nothing here guesses.
 
 pub mod avnm;
+pub mod effective;
 pub mod endpoint;
 pub mod firewall;
+mod fx;
+pub mod index;
 pub mod nsg;
 pub mod nva;
+pub mod path;
 mod prepared;
 pub mod reach;
 pub mod routes;
@@ -27,7 +31,8 @@ pub mod trace;
 mod tri;
 mod walk;
 
-pub use prepared::{Owner, Prepared};
+pub use index::{EstateIndex, Owner};
+pub use prepared::Prepared;
 pub use tri::Tri;
 
 use std::fmt;

@@ -15,12 +15,12 @@
 use super::tri::{first_match, ports, FirstMatch, Tri};
 use super::{Cite, Decision, Flow, Prepared, Verdict};
 use std::net::IpAddr;
-use tusk_core::ip::{ip_to_u128, u128_to_ip};
-use tusk_core::{IpSet, Loc, PortSet, Protocol};
+use tusk_core::ip::ip_to_u128;
+use tusk_core::{PortSet, Protocol};
 use tusk_model::azure::*;
 
 /// Does one address entry hold `ip`, seen from VNet `vnet`?
-pub fn address(p: &Prepared, vnet: Option<usize>, a: &AddressMatch, ip: IpAddr) -> Tri {
+pub fn address(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, a: &AddressMatch, ip: IpAddr) -> Tri {
     match a {
         AddressMatch::Any => Tri::Yes,
         AddressMatch::Prefix(c) => Tri::from_bool(super::prepared::cidr_has(c, ip)),
@@ -31,7 +31,7 @@ pub fn address(p: &Prepared, vnet: Option<usize>, a: &AddressMatch, ip: IpAddr) 
     }
 }
 
-fn tag(p: &Prepared, vnet: Option<usize>, t: &ServiceTag, ip: IpAddr) -> Tri {
+fn tag(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, t: &ServiceTag, ip: IpAddr) -> Tri {
     match t {
         ServiceTag::VirtualNetwork => match vnet {
             Some(v) => Tri::from_bool(p.vnet_tag[v].contains_ip(ip)),
@@ -51,7 +51,7 @@ fn tag(p: &Prepared, vnet: Option<usize>, t: &ServiceTag, ip: IpAddr) -> Tri {
     }
 }
 
-pub fn addresses(p: &Prepared, vnet: Option<usize>, list: &[AddressMatch], ip: IpAddr) -> Tri {
+pub fn addresses(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, list: &[AddressMatch], ip: IpAddr) -> Tri {
     Tri::any(list.iter().map(|a| address(p, vnet, a, ip)))
 }
 
@@ -74,7 +74,7 @@ pub fn flow_ports(rule: &PortSet, f: &Flow) -> Tri {
     }
 }
 
-pub fn rule_matches(p: &Prepared, vnet: Option<usize>, r: &SecurityRule, f: &Flow) -> Tri {
+pub fn rule_matches(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, r: &SecurityRule, f: &Flow) -> Tri {
     protocol(r.protocol, f.proto)
         .and(flow_ports(&r.destination_ports, f))
         // The source port of a client is ephemeral and not part of a trace.
@@ -89,7 +89,7 @@ pub fn cite_rule(holder: &str, r: &SecurityRule) -> Cite {
 
 /// The verdict alone (no texts), for the all-pairs engine: the same first
 /// match as [`evaluate`].
-pub fn verdict(p: &Prepared, nsg: &Nsg, vnet: Option<usize>, dir: Direction, f: &Flow) -> Verdict {
+pub fn verdict(p: &Prepared, nsg: &Nsg, vnet: Option<Idx<VirtualNetwork>>, dir: Direction, f: &Flow) -> Verdict {
     match first_match(nsg.rules_in(dir), |r| rule_matches(p, vnet, r, f), |a, b| a.access == b.access) {
         FirstMatch::Hit { rule, doubt: None } if rule.access == Access::Allow => Verdict::Allowed,
         FirstMatch::Hit { doubt: None, .. } => Verdict::Denied,
@@ -99,7 +99,14 @@ pub fn verdict(p: &Prepared, nsg: &Nsg, vnet: Option<usize>, dir: Direction, f: 
 
 /// Evaluates one NSG in one direction. `holder` names it for the report
 /// (`NSG nsg-app on subnet spoke1/app`).
-pub fn evaluate(p: &Prepared, nsg: &Nsg, holder: &str, vnet: Option<usize>, dir: Direction, f: &Flow) -> Decision {
+pub fn evaluate(
+    p: &Prepared,
+    nsg: &Nsg,
+    holder: &str,
+    vnet: Option<Idx<VirtualNetwork>>,
+    dir: Direction,
+    f: &Flow,
+) -> Decision {
     let m = first_match(nsg.rules_in(dir), |r| rule_matches(p, vnet, r, f), |a, b| a.access == b.access);
     match m {
         FirstMatch::Hit { rule, doubt: None } => {
@@ -125,113 +132,9 @@ pub fn evaluate(p: &Prepared, nsg: &Nsg, holder: &str, vnet: Option<usize>, dir:
     }
 }
 
-/// One line of `tusk rules`: a rule with its address entries expanded.
-#[derive(Debug, Clone)]
-pub struct EffectiveRule {
-    pub holder: String,
-    pub name: String,
-    pub priority: u32,
-    pub direction: Direction,
-    pub access: Access,
-    pub protocol: RuleProtocol,
-    pub sources: Vec<String>,
-    pub destinations: Vec<String>,
-    pub source_ports: String,
-    pub destination_ports: String,
-    pub loc: Loc,
-}
-
-/// Expands an address entry as Azure's effective security rules do
-/// ("expanded address prefixes"): tags and ASGs into ranges where known.
-pub fn expand(p: &Prepared, vnet: Option<usize>, a: &AddressMatch) -> String {
-    let ranges = |s: &IpSet| s.ip_ranges().map(|r| range_text(r.lo, r.hi)).collect::<Vec<_>>().join(",");
-    match a {
-        AddressMatch::Any => "*".into(),
-        AddressMatch::Prefix(c) => c.to_string(),
-        AddressMatch::Range(lo, hi) => range_text(*lo, *hi),
-        AddressMatch::Tag(ServiceTag::VirtualNetwork) => match vnet {
-            Some(v) => format!("VirtualNetwork={}", ranges(&p.vnet_tag[v])),
-            None => "VirtualNetwork".into(),
-        },
-        AddressMatch::Tag(ServiceTag::Internet) => "Internet".into(),
-        AddressMatch::Tag(ServiceTag::AzureLoadBalancer) => "AzureLoadBalancer=168.63.129.16/32".into(),
-        AddressMatch::Tag(ServiceTag::Other(t)) => format!("{t} (ranges not in inputs)"),
-        AddressMatch::Asg(Link::Found(i)) => format!("ASG {}={}", p.net.asgs[*i].id.name(), ranges(&p.asg_members[*i])),
-        AddressMatch::Asg(Link::Absent(id)) => format!("ASG {} (not in inputs)", id.name()),
-        AddressMatch::Unknown(s) => format!("{s} (unknown)"),
-    }
-}
-
-fn range_text(lo: u128, hi: u128) -> String {
-    // Print a CIDR when the range is one.
-    let size = hi.wrapping_sub(lo).wrapping_add(1);
-    if size.is_power_of_two() && lo.is_multiple_of(size) {
-        let bits = size.trailing_zeros();
-        let ip = u128_to_ip(lo);
-        let plen = if ip.is_ipv4() { 32 - bits } else { 128 - bits };
-        return format!("{ip}/{plen}");
-    }
-    if lo == hi {
-        return u128_to_ip(lo).to_string();
-    }
-    format!("{}-{}", u128_to_ip(lo), u128_to_ip(hi))
-}
-
-fn port_text(s: &PortSet) -> String {
-    if s.contains(0) && s.contains(u16::MAX) && s.ranges().len() == 1 {
-        "*".into()
-    } else {
-        s.to_list_string()
-    }
-}
-
-pub fn effective_rules(p: &Prepared, nsg: &Nsg, holder: &str, vnet: Option<usize>) -> Vec<EffectiveRule> {
-    nsg.rules
-        .iter()
-        .map(|r| EffectiveRule {
-            holder: holder.to_string(),
-            name: r.name.clone(),
-            priority: r.priority,
-            direction: r.direction,
-            access: r.access,
-            protocol: r.protocol,
-            sources: r.sources.iter().map(|a| expand(p, vnet, a)).collect(),
-            destinations: r.destinations.iter().map(|a| expand(p, vnet, a)).collect(),
-            source_ports: port_text(&r.source_ports),
-            destination_ports: port_text(&r.destination_ports),
-            loc: r.loc.clone(),
-        })
-        .collect()
-}
-
-/// The effective rules of a subnet, or of a NIC (its subnet's NSG and its
-/// own), in the order Azure applies them: inbound subnet then NIC,
-/// outbound NIC then subnet.
-pub fn effective_rules_for(p: &Prepared, subnet: usize, nic: Option<usize>) -> Vec<EffectiveRule> {
-    let net = p.net;
-    let vnet = Some(net.subnets[subnet].vnet);
-    let of = |l: &Option<Link>, what: String| -> Vec<EffectiveRule> {
-        match l.as_ref().and_then(Link::found) {
-            Some(i) => effective_rules(p, &net.nsgs[i], &format!("{} ({what})", net.nsgs[i].id.name()), vnet),
-            None => Vec::new(),
-        }
-    };
-    let sub = of(&net.subnets[subnet].nsg, format!("subnet {}", net.subnet_path(subnet)));
-    let nic_rules = match nic {
-        Some(n) => of(&net.nics[n].nsg, format!("NIC {}", net.nics[n].id.name())),
-        None => Vec::new(),
-    };
-    let pick = |v: &[EffectiveRule], d: Direction| v.iter().filter(|r| r.direction == d).cloned().collect::<Vec<_>>();
-    let mut out = pick(&sub, Direction::Inbound);
-    out.extend(pick(&nic_rules, Direction::Inbound));
-    out.extend(pick(&nic_rules, Direction::Outbound));
-    out.extend(pick(&sub, Direction::Outbound));
-    out
-}
-
 /// `vnet/subnet`, case-insensitively.
-pub fn find_subnet(p: &Prepared, path: &str) -> Option<usize> {
-    (0..p.net.subnets.len()).find(|&s| p.net.subnet_path(s).eq_ignore_ascii_case(path))
+pub fn find_subnet(p: &Prepared, path: &str) -> Option<Idx<Subnet>> {
+    Idx::all(&p.net.subnets).find(|&s| p.net.subnet_path(s).eq_ignore_ascii_case(path))
 }
 
 #[cfg(test)]
@@ -251,8 +154,8 @@ mod tests {
 
     fn decide(rules: &[&str], f: &Flow) -> Decision {
         let n = net(&[vnet("v", "10.0.0.0/16", &[("s", "10.0.0.0/24", Some("n"), None)], &[]), nsg("n", rules)]);
-        let p = Prepared::new(&n);
-        evaluate(&p, &n.nsgs[0], "NSG n", Some(0), Direction::Inbound, f)
+        let p = crate::testutil::prep(&n);
+        evaluate(&p, &n.nsgs[0], "NSG n", Some(Idx::new(0)), Direction::Inbound, f)
     }
 
     #[test]
@@ -309,9 +212,10 @@ mod tests {
                 r#"{{"name": "web-nic", "id": "{SUB}/networkInterfaces/web-nic", "type": "Microsoft.Network/networkInterfaces", "ipConfigurations": [{{"name": "c", "privateIPAddress": "10.0.0.10", "subnet": {{"id": "{SUB}/virtualNetworks/v/subnets/s"}}, "applicationSecurityGroups": [{{"id": "{SUB}/applicationSecurityGroups/web"}}]}}]}}"#
             ),
         ]);
-        let p = Prepared::new(&n);
+        let p = crate::testutil::prep(&n);
         let at = |src: &str| {
-            evaluate(&p, &n.nsgs[0], "n", Some(0), Direction::Inbound, &flow(src, "10.0.0.4", Some(443))).verdict
+            evaluate(&p, &n.nsgs[0], "n", Some(Idx::new(0)), Direction::Inbound, &flow(src, "10.0.0.4", Some(443)))
+                .verdict
         };
         assert_eq!(at("10.0.0.10"), Verdict::Allowed);
         assert_eq!(at("10.0.0.11"), Verdict::Denied);

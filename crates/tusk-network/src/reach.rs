@@ -20,19 +20,22 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use tusk_core::ip::u128_to_ip;
 use tusk_core::Protocol;
-use tusk_model::azure::{CollectionKind, Direction, FirewallAction, FirewallRule, Link, NextHopType};
+use tusk_model::azure::{
+    AzureFirewall, CollectionKind, Direction, FirewallAction, FirewallRule, Idx, Link, NextHopType, Nsg, Subnet,
+    VirtualNetwork,
+};
 
 /// The address standing for a subnet, and what sits there.
 #[derive(Debug, Clone, Copy)]
 pub struct Rep {
-    pub subnet: usize,
+    pub subnet: Idx<Subnet>,
     pub ip: IpAddr,
     pub owner: Option<Owner>,
 }
 
 pub fn representatives(p: &Prepared) -> Vec<Rep> {
-    let mut nic_at: HashMap<usize, (IpAddr, Owner)> = HashMap::new();
-    for (n, nic) in p.net.nics.iter().enumerate() {
+    let mut nic_at: HashMap<Idx<Subnet>, (IpAddr, Owner)> = HashMap::new();
+    for (n, nic) in Idx::enumerate(&p.net.nics) {
         for (c, ipc) in nic.ip_configs.iter().enumerate() {
             if let (Some(ip), Some(Link::Found(s))) = (ipc.private_ip, &ipc.subnet) {
                 let e = nic_at.entry(*s).or_insert((ip, Owner::Nic(n, c)));
@@ -42,7 +45,7 @@ pub fn representatives(p: &Prepared) -> Vec<Rep> {
             }
         }
     }
-    (0..p.net.subnets.len())
+    Idx::all(&p.net.subnets)
         .filter_map(|s| match nic_at.get(&s) {
             Some(&(ip, o)) => Some(Rep { subnet: s, ip, owner: Some(o) }),
             None => {
@@ -134,10 +137,10 @@ struct Lean<'p, 'a> {
     port: Option<u16>,
     /// Per firewall: the rules that may match this source, in order (or
     /// `None` when the rule set itself is unknown).
-    fw: FxMap<usize, Option<Vec<Candidate<'p>>>>,
+    fw: FxMap<Idx<AzureFirewall>, Option<Vec<Candidate<'p>>>>,
     /// Firewall outcomes per (firewall, destination VNet), for VNets over
     /// whose whole address space every candidate rule decides alike.
-    fw_by_vnet: FxMap<(usize, usize), Option<FwOutcome>>,
+    fw_by_vnet: FxMap<(Idx<AzureFirewall>, Idx<VirtualNetwork>), Option<FwOutcome>>,
 }
 
 impl<'p, 'a> Lean<'p, 'a> {
@@ -145,12 +148,12 @@ impl<'p, 'a> Lean<'p, 'a> {
         Lean { p, src, proto, port, fw: FxMap::default(), fw_by_vnet: FxMap::default() }
     }
 
-    fn vnet(&self, s: usize) -> usize {
+    fn vnet(&self, s: Idx<Subnet>) -> Idx<VirtualNetwork> {
         self.p.net.subnets[s].vnet
     }
 
     /// NSG verdict, `None` when unknown.
-    fn nsg(&self, link: &Option<Link>, vnet: usize, dir: Direction, f: &Flow) -> Option<bool> {
+    fn nsg(&self, link: &Option<Link<Nsg>>, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flow) -> Option<bool> {
         match link {
             None => Some(true),
             Some(Link::Absent(_)) => None,
@@ -162,7 +165,7 @@ impl<'p, 'a> Lean<'p, 'a> {
         }
     }
 
-    fn peering(&self, a: usize, b: usize, src: IpAddr) -> Option<bool> {
+    fn peering(&self, a: Idx<VirtualNetwork>, b: Idx<VirtualNetwork>, src: IpAddr) -> Option<bool> {
         let (ab, ba) = (self.p.peering(a, b)?, self.p.peering(b, a)?);
         if !ab.allow_virtual_network_access || !ba.allow_virtual_network_access {
             return Some(false);
@@ -171,7 +174,7 @@ impl<'p, 'a> Lean<'p, 'a> {
         Some(!forwarded || ba.allow_forwarded_traffic)
     }
 
-    fn candidates(&mut self, fw: usize) -> Option<&Vec<Candidate<'p>>> {
+    fn candidates(&mut self, fw: Idx<AzureFirewall>) -> Option<&Vec<Candidate<'p>>> {
         let (p, src, proto, port) = (self.p, self.src.ip, self.proto, self.port);
         self.fw
             .entry(fw)
@@ -201,7 +204,7 @@ impl<'p, 'a> Lean<'p, 'a> {
     /// [`Self::firewall_each`], shared across a destination VNet when that
     /// is sound: every candidate's destinations hold all of the VNet's
     /// address space or none of it, and so do the SNAT private ranges.
-    fn firewall(&mut self, fw: usize, f: &Flow, dst_vnet: usize) -> Option<(bool, bool)> {
+    fn firewall(&mut self, fw: Idx<AzureFirewall>, f: &Flow, dst_vnet: Idx<VirtualNetwork>) -> Option<(bool, bool)> {
         if !self.p.vnet_space[dst_vnet].contains_ip(f.dst) {
             return self.firewall_each(fw, f);
         }
@@ -217,7 +220,7 @@ impl<'p, 'a> Lean<'p, 'a> {
         r
     }
 
-    fn uniform(&mut self, fw: usize, v: usize) -> bool {
+    fn uniform(&mut self, fw: Idx<AzureFirewall>, v: Idx<VirtualNetwork>) -> bool {
         let p = self.p;
         let space = p.vnet_space[v].ranges();
         // Holds all of the space, or none of it (no sets are built).
@@ -256,7 +259,7 @@ impl<'p, 'a> Lean<'p, 'a> {
     }
 
     /// The firewall's verdict and SNAT, `None` when the full trace must decide.
-    fn firewall_each(&mut self, fw: usize, f: &Flow) -> Option<(bool, bool)> {
+    fn firewall_each(&mut self, fw: Idx<AzureFirewall>, f: &Flow) -> Option<(bool, bool)> {
         let p = self.p;
         let cands = self.candidates(fw)?;
         for c in cands {
@@ -292,7 +295,7 @@ impl<'p, 'a> Lean<'p, 'a> {
             return Some(Verdict::Denied);
         }
         let mut cur = self.src.subnet;
-        let mut via: Option<(usize, bool)> = None;
+        let mut via: Option<(Idx<AzureFirewall>, bool)> = None;
         loop {
             let routes = &p.routes[cur];
             if !routes.tag_routes.is_empty() {
@@ -343,7 +346,7 @@ impl<'p, 'a> Lean<'p, 'a> {
     }
 
     /// The reply from `dst` to the address it saw, through the same firewall.
-    fn reply(&mut self, dst: Rep, f: Flow, via: Option<(usize, bool)>) -> Option<Verdict> {
+    fn reply(&mut self, dst: Rep, f: Flow, via: Option<(Idx<AzureFirewall>, bool)>) -> Option<Verdict> {
         let p = self.p;
         let mut g = Flow { src: f.dst, dst: f.src, proto: f.proto, port: None };
         let mut cur = dst.subnet;

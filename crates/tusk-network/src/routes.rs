@@ -23,7 +23,7 @@
 //!   too, so private destinations follow the 0.0.0.0/0 route (the usual
 //!   "force everything through the hub firewall" design depends on this).
 
-use super::Prepared;
+use super::index::EstateIndex;
 use std::net::IpAddr;
 use tusk_core::ip::{ip_to_u128, Cidr};
 use tusk_core::Loc;
@@ -65,9 +65,9 @@ pub struct EffectiveRoute {
     /// Why an invalid route is invalid.
     pub note: Option<String>,
     /// For VNetPeering and VnetLocal: the VNet the prefix belongs to.
-    pub vnet: Option<usize>,
+    pub vnet: Option<Idx<VirtualNetwork>>,
     /// For VirtualNetworkGateway: the gateway.
-    pub gateway: Option<usize>,
+    pub gateway: Option<Idx<VnetGateway>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -79,7 +79,7 @@ pub struct EffectiveRoutes {
     /// Active routes by host-bit count (ascending: longest prefix first),
     /// each a map from network address to route index: longest-prefix match
     /// in a few hash lookups instead of a scan of up to 400 routes.
-    by_len: Vec<(u32, super::prepared::FxMap<u128, usize>)>,
+    by_len: Vec<(u32, super::fx::FxMap<u128, usize>)>,
 }
 
 /// The route a destination takes, and why.
@@ -98,25 +98,26 @@ fn covers(a: &Cidr, b: &Cidr) -> bool {
     ra.lo <= rb.lo && rb.hi <= ra.hi
 }
 
-pub fn effective_routes(p: &Prepared, s: usize) -> EffectiveRoutes {
+pub fn effective_routes(p: &EstateIndex, s: Idx<Subnet>) -> EffectiveRoutes {
     let net = p.net;
     let sub = &net.subnets[s];
     let v = sub.vnet;
     let vnet = &net.vnets[v];
     let mut out = EffectiveRoutes::default();
     let builtin = || Loc::builtin("azure-system-routes");
-    let sys = |prefix: Cidr, hop: NextHopType, name: String, loc: Loc, vn: Option<usize>| EffectiveRoute {
-        source: RouteSource::Default,
-        state: RouteState::Active,
-        prefix,
-        next_hop: hop,
-        next_hop_ip: None,
-        name,
-        loc,
-        note: None,
-        vnet: vn,
-        gateway: None,
-    };
+    let sys =
+        |prefix: Cidr, hop: NextHopType, name: String, loc: Loc, vn: Option<Idx<VirtualNetwork>>| EffectiveRoute {
+            source: RouteSource::Default,
+            state: RouteState::Active,
+            prefix,
+            next_hop: hop,
+            next_hop_ip: None,
+            name,
+            loc,
+            note: None,
+            vnet: vn,
+            gateway: None,
+        };
     for c in &vnet.address_space {
         out.routes.push(sys(
             *c,
@@ -197,10 +198,10 @@ pub fn effective_routes(p: &Prepared, s: usize) -> EffectiveRoutes {
 trait LinkName {
     fn to_string_name(&self) -> String;
 }
-impl LinkName for Link {
+impl<T> LinkName for Link<T> {
     fn to_string_name(&self) -> String {
         match self {
-            Link::Found(i) => format!("#{i}"),
+            Link::Found(i) => format!("#{}", i.index()),
             Link::Absent(id) => id.name().to_string(),
         }
     }
@@ -235,7 +236,7 @@ fn invalidate(routes: &mut [EffectiveRoute]) {
 /// Is the peering usable? Both sides must exist ("Connected"). An exported
 /// `peeringState` answers directly; otherwise the remote side's peering back
 /// must be in the inputs.
-pub fn peering_connected(p: &Prepared, local: usize, pe: &Peering) -> bool {
+pub fn peering_connected(p: &EstateIndex, local: Idx<VirtualNetwork>, pe: &Peering) -> bool {
     if let Some(state) = &pe.state {
         return state.eq_ignore_ascii_case("Connected");
     }
@@ -252,7 +253,7 @@ fn host_bits(c: &Cidr) -> u32 {
 
 impl EffectiveRoutes {
     fn index(&mut self) {
-        let mut m: std::collections::BTreeMap<u32, super::prepared::FxMap<u128, usize>> = Default::default();
+        let mut m: std::collections::BTreeMap<u32, super::fx::FxMap<u128, usize>> = Default::default();
         for (i, r) in self.routes.iter().enumerate() {
             if r.state == RouteState::Active {
                 m.entry(host_bits(&r.prefix)).or_default().insert(r.prefix.range().lo, i);
@@ -307,8 +308,8 @@ mod tests {
     use super::super::testutil::{net, route_table, vnet};
     use super::*;
 
-    fn table(p: &Prepared, s: usize) -> Vec<String> {
-        p.routes[s]
+    fn table(p: &crate::Prepared, s: usize) -> Vec<String> {
+        p.routes[Idx::new(s)]
             .routes
             .iter()
             .map(|r| format!("{} {:?} {} {}", r.source.name(), r.state, r.prefix, r.next_hop))
@@ -320,23 +321,23 @@ mod tests {
         // The spoke-without-UDR case: 10.1.0.0/16 is inside 10.0.0.0/8, so
         // the None route stays and only the longer VnetLocal route beats it.
         let n = net(&[vnet("v", "10.1.0.0/16", &[("s", "10.1.0.0/24", None, None)], &[])]);
-        let p = Prepared::new(&n);
+        let p = crate::testutil::prep(&n);
         assert!(table(&p, 0).contains(&"Default Active 10.0.0.0/8 None".to_string()), "{:?}", table(&p, 0));
-        let r = &p.routes[0].routes[p.routes[0].best("10.2.0.4".parse().unwrap()).unwrap()];
+        let r = &p.routes[Idx::new(0)].routes[p.routes[Idx::new(0)].best("10.2.0.4".parse().unwrap()).unwrap()];
         assert_eq!(r.next_hop, NextHopType::None);
-        let r = &p.routes[0].routes[p.routes[0].best("10.1.200.4".parse().unwrap()).unwrap()];
+        let r = &p.routes[Idx::new(0)].routes[p.routes[Idx::new(0)].best("10.1.200.4".parse().unwrap()).unwrap()];
         assert_eq!(r.next_hop, NextHopType::VnetLocal);
     }
 
     #[test]
     fn a_vnet_range_equal_to_or_containing_a_reserved_prefix_replaces_it() {
         let n = net(&[vnet("v", "10.0.0.0/8", &[("s", "10.0.0.0/24", None, None)], &[])]);
-        let t = table(&Prepared::new(&n), 0);
+        let t = table(&crate::testutil::prep(&n), 0);
         assert!(t.contains(&"Default Active 10.0.0.0/8 VnetLocal".to_string()), "{t:?}");
         assert!(!t.iter().any(|r| r.contains("10.0.0.0/8 None")), "{t:?}");
         assert!(t.contains(&"Default Active 172.16.0.0/12 None".to_string()), "{t:?}");
         let n = net(&[vnet("v", "172.0.0.0/11", &[("s", "172.16.0.0/24", None, None)], &[])]);
-        let t = table(&Prepared::new(&n), 0);
+        let t = table(&crate::testutil::prep(&n), 0);
         assert!(!t.iter().any(|r| r.contains("172.16.0.0/12")), "{t:?}");
     }
 
@@ -346,11 +347,11 @@ mod tests {
             vnet("v", "10.1.0.0/16", &[("s", "10.1.0.0/24", None, Some("rt"))], &[]),
             route_table("rt", &[("fw", "0.0.0.0/0", "VirtualAppliance", Some("10.0.0.4"))], false),
         ]);
-        let p = Prepared::new(&n);
+        let p = crate::testutil::prep(&n);
         let t = table(&p, 0);
         assert!(t.contains(&"Default Invalid 0.0.0.0/0 Internet".to_string()), "{t:?}");
         assert!(t.contains(&"Default Invalid 10.0.0.0/8 None".to_string()), "{t:?}");
-        let r = &p.routes[0].routes[p.routes[0].best("10.2.0.4".parse().unwrap()).unwrap()];
+        let r = &p.routes[Idx::new(0)].routes[p.routes[Idx::new(0)].best("10.2.0.4".parse().unwrap()).unwrap()];
         assert_eq!((r.source, r.next_hop), (RouteSource::User, NextHopType::VirtualAppliance));
     }
 
@@ -367,16 +368,18 @@ mod tests {
                 false,
             ),
         ]);
-        let p = Prepared::new(&n);
+        let p = crate::testutil::prep(&n);
         let t = table(&p, 0);
         assert!(t.contains(&"Default Invalid 10.0.0.0/16 VnetLocal".to_string()), "{t:?}");
-        let at = |ip: &str| p.routes[0].routes[p.routes[0].best(ip.parse().unwrap()).unwrap()].name.clone();
+        let at = |ip: &str| {
+            p.routes[Idx::new(0)].routes[p.routes[Idx::new(0)].best(ip.parse().unwrap()).unwrap()].name.clone()
+        };
         assert_eq!(at("10.0.0.9"), "local");
         assert_eq!(at("10.0.5.9"), "nva");
         // The hash-per-length lookup agrees with the plain scan everywhere.
         for ip in ["10.0.0.9", "10.0.5.9", "10.9.0.1", "8.8.8.8", "192.168.1.1", "100.64.0.1"] {
             let ip: IpAddr = ip.parse().unwrap();
-            assert_eq!(p.routes[0].best(ip), p.routes[0].lookup(ip).map(|c| c.route), "{ip}");
+            assert_eq!(p.routes[Idx::new(0)].best(ip), p.routes[Idx::new(0)].lookup(ip).map(|c| c.route), "{ip}");
         }
     }
 
@@ -387,12 +390,12 @@ mod tests {
             vnet("a", "10.1.0.0/16", &[("s", "10.1.0.0/24", None, None)], &["hub"]),
             vnet("b", "10.2.0.0/16", &[("s", "10.2.0.0/24", None, None)], &[]),
         ]);
-        let p = Prepared::new(&n);
-        let a = (0..n.subnets.len()).find(|&s| n.subnet_path(s) == "a/s").unwrap();
-        let hub = (0..n.subnets.len()).find(|&s| n.subnet_path(s) == "hub/s").unwrap();
-        assert!(table(&p, a).contains(&"Default Active 10.0.0.0/16 VNetPeering".to_string()));
+        let p = crate::testutil::prep(&n);
+        let a = Idx::all(&n.subnets).find(|&s| n.subnet_path(s) == "a/s").unwrap();
+        let hub = Idx::all(&n.subnets).find(|&s| n.subnet_path(s) == "hub/s").unwrap();
+        assert!(table(&p, a.index()).contains(&"Default Active 10.0.0.0/16 VNetPeering".to_string()));
         // a does not learn b through the hub, and b has no peering back.
-        assert!(!table(&p, a).iter().any(|r| r.contains("10.2.0.0/16")));
-        assert!(!table(&p, hub).iter().any(|r| r.contains("10.2.0.0/16")));
+        assert!(!table(&p, a.index()).iter().any(|r| r.contains("10.2.0.0/16")));
+        assert!(!table(&p, hub.index()).iter().any(|r| r.contains("10.2.0.0/16")));
     }
 }

@@ -64,3 +64,9 @@ pub fn nsg(name: &str, rules: &[&str]) -> String {
         rules.join(",")
     )
 }
+
+/// The prepared view of `n` with no `tusk.yaml` (an empty configuration
+/// that lives as long as the test).
+pub fn prep(n: &AzureNetwork) -> crate::Prepared<'_> {
+    crate::Prepared::new(n, Box::leak(Box::default()))
+}

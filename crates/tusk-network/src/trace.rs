@@ -19,97 +19,9 @@
 //! conditional, so an unknown is never upgraded to allowed or denied.
 
 use super::endpoint::Endpoint;
+pub use super::path::{Arrival, Control, Path, Step};
 use super::walk::{Start, Walker};
-use super::{Decision, Flow, Owner, Prepared, Verdict};
-use std::net::IpAddr;
-
-/// What a step checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Control {
-    Route,
-    Nsg,
-    AdminRules,
-    Peering,
-    Firewall,
-    Nva,
-    Gateway,
-    Internet,
-    Delivery,
-    /// A stateful control letting a reply through.
-    Stateful,
-}
-
-impl Control {
-    pub fn name(self) -> &'static str {
-        match self {
-            Control::Route => "route",
-            Control::Nsg => "nsg",
-            Control::AdminRules => "admin-rules",
-            Control::Peering => "peering",
-            Control::Firewall => "firewall",
-            Control::Nva => "nva",
-            Control::Gateway => "gateway",
-            Control::Internet => "internet",
-            Control::Delivery => "delivery",
-            Control::Stateful => "stateful",
-        }
-    }
-}
-
-/// One check along a path, with the addresses the control saw.
-#[derive(Debug, Clone)]
-pub struct Step {
-    /// Where: `subnet spoke1/app`, `Azure Firewall fw-hub`, ...
-    pub at: String,
-    pub control: Control,
-    pub decision: Decision,
-    pub src: IpAddr,
-    pub dst: IpAddr,
-    /// An address translation this step performed.
-    pub nat: Option<String>,
-}
-
-/// Where a path ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Arrival {
-    /// Delivered in a subnet (to the owner, if known).
-    Azure {
-        subnet: usize,
-        owner: Option<Owner>,
-        ip: IpAddr,
-    },
-    Internet {
-        ip: IpAddr,
-    },
-    OnPrem {
-        ip: IpAddr,
-        gateway: usize,
-    },
-    /// Not delivered.
-    Nowhere,
-}
-
-#[derive(Debug, Clone)]
-pub struct Path {
-    pub steps: Vec<Step>,
-    pub verdict: Verdict,
-    pub arrival: Arrival,
-    /// Stateful devices traversed (firewalls), in order.
-    pub devices: Vec<usize>,
-    /// Firewalls that translated the source, with the address used.
-    pub snat_by: Vec<(usize, IpAddr)>,
-    /// Firewalls that translated the destination: (firewall, original dst).
-    pub dnat_by: Vec<(usize, IpAddr)>,
-    /// Stateful NVAs (NIC indices) that forwarded the packet, in order.
-    pub nvas: Vec<usize>,
-    /// NVAs that translated the source: (NIC, address used, original source).
-    pub nva_snat_by: Vec<(usize, IpAddr, IpAddr)>,
-    /// The source address the path started with.
-    pub first_src: IpAddr,
-    /// The source and destination addresses the final hop saw.
-    pub final_src: IpAddr,
-    pub final_dst: IpAddr,
-}
+use super::{Flow, Prepared, Verdict};
 
 #[derive(Debug, Clone)]
 pub struct Trace {
@@ -162,7 +74,7 @@ mod tests {
 
     fn run(docs: &[String], from: &str, to: &str, port: u16) -> Trace {
         let n = net(docs);
-        let p = Prepared::new(&n);
+        let p = crate::testutil::prep(&n);
         let (a, b) = (resolve(&p, from).unwrap(), resolve(&p, to).unwrap());
         trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(port) })
     }
@@ -238,7 +150,7 @@ mod tests {
         // Sanity: the Internet is not affected by the loop.
         assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
         let n = net(&docs);
-        let p = Prepared::new(&n);
+        let p = crate::testutil::prep(&n);
         let a = resolve(&p, "vm-a").unwrap();
         let b = Endpoint::Internet { ip: "10.5.0.9".parse().unwrap() };
         let t = trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
@@ -272,7 +184,7 @@ mod tests {
         let sources: Vec<(std::sync::Arc<str>, String)> =
             docs.iter().enumerate().map(|(i, d)| (std::sync::Arc::from(format!("t{i}.yaml")), d.clone())).collect();
         let e = tusk_load::load_sources(&sources).unwrap_or_else(|e| panic!("{e}")).estate;
-        let p = Prepared::with_config(&e.azure, &e.config);
+        let p = Prepared::new(&e.azure, &e.config);
         let (a, b) = (resolve(&p, "vm-a").unwrap(), resolve(&p, "vm-b").unwrap());
         trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) })
     }

@@ -35,7 +35,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();
-    let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
+    let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let t_prep = t1.elapsed();
     let reps = reach::representatives(&p);
     let t_trace = match (reps.first(), reps.last()) {

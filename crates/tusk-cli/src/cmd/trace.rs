@@ -32,7 +32,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
-    let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
+    let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let from = endpoint::resolve(&p, &a.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
     let to = endpoint::resolve(&p, &a.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
     let protos: Vec<Protocol> = match a.proto.to_ascii_lowercase().as_str() {

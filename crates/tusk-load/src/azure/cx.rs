@@ -9,12 +9,18 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use tusk_core::ip::Cidr;
 use tusk_core::{LoadError, Loc, PortSet, Warning};
-use tusk_model::azure::{Link, ResourceId};
+use tusk_model::azure::{AzureResource, Link, ResourceId};
 
 /// A reference read from an input, checked once everything is loaded.
 #[derive(Debug, Clone)]
 pub struct PendingRef {
     pub id: ResourceId,
+    /// The type the field expects (`microsoft.network/networksecuritygroups`).
+    pub want: &'static str,
+    /// The expected type's name in messages (`network security group`).
+    pub noun: &'static str,
+    /// The field, for messages (`networkSecurityGroup`).
+    pub field: String,
     pub loc: Loc,
     pub object: String,
 }
@@ -139,14 +145,15 @@ impl Cx<'_> {
         Ok(p as u32)
     }
 
-    /// A reference `{"id": "..."}` under `key`, recorded for checking.
-    pub fn link(&mut self, n: &Node, key: &str) -> Option<Link> {
+    /// A reference `{"id": "..."}` under `key` to a `T`, recorded for
+    /// checking (the id must name a `T`) and resolution.
+    pub fn link<T: AzureResource>(&mut self, n: &Node, key: &str) -> Option<Link<T>> {
         let v = prop(n, key)?;
-        self.link_node(v)
+        self.link_node(v, key)
     }
 
     /// A reference given as `{"id": ...}` or as a bare id string.
-    pub fn link_node(&mut self, v: &Node) -> Option<Link> {
+    pub fn link_node<T: AzureResource>(&mut self, v: &Node, field: &str) -> Option<Link<T>> {
         let idn = v.get_ci("id").unwrap_or(v);
         let s = idn.as_str()?;
         let id = if is_expression(s) {
@@ -160,14 +167,21 @@ impl Cx<'_> {
         } else {
             ResourceId::new(s)
         };
-        self.refs.push(PendingRef { id: id.clone(), loc: self.loc(idn), object: self.object.clone() });
+        self.refs.push(PendingRef {
+            id: id.clone(),
+            want: T::TYPE,
+            noun: T::NOUN,
+            field: field.to_string(),
+            loc: self.loc(idn),
+            object: self.object.clone(),
+        });
         Some(Link::Absent(id))
     }
 
     /// A list of references under `key`.
-    pub fn links(&mut self, n: &Node, key: &str) -> Vec<Link> {
+    pub fn links<T: AzureResource>(&mut self, n: &Node, key: &str) -> Vec<Link<T>> {
         let Some(items) = prop(n, key).and_then(Node::as_seq) else { return Vec::new() };
-        items.iter().filter_map(|i| self.link_node(i)).collect()
+        items.iter().filter_map(|i| self.link_node(i, key)).collect()
     }
 }
 

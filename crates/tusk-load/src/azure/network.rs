@@ -59,9 +59,28 @@ pub fn subnet(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Subnet, LoadError
             prefixes.push(cx.cidr(v, s)?);
         }
     }
+    let private_endpoint_policies = match prop(n, "privateEndpointNetworkPolicies") {
+        None => PrivateEndpointPolicies::default(),
+        Some(v) => match cx.literal(v).map(str::to_ascii_lowercase).as_deref() {
+            // An ARM expression: the REST default, with the warning `literal` gave.
+            None => PrivateEndpointPolicies::default(),
+            Some("disabled") => PrivateEndpointPolicies::Disabled,
+            Some("enabled") => PrivateEndpointPolicies::Enabled,
+            Some("networksecuritygroupenabled") => PrivateEndpointPolicies::NetworkSecurityGroupEnabled,
+            Some("routetableenabled") => PrivateEndpointPolicies::RouteTableEnabled,
+            Some(_) => {
+                return Err(cx.err(
+                    v,
+                    "`privateEndpointNetworkPolicies` must be Disabled, Enabled, NetworkSecurityGroupEnabled or RouteTableEnabled",
+                ))
+            }
+        },
+    };
     Ok(Subnet {
         loc: cx.loc(n),
-        vnet: usize::MAX,
+        // Set when the subnet meets its VNet (resolve::attach_subnets).
+        vnet: Idx::new(u32::MAX as usize),
+        private_endpoint_policies,
         prefixes,
         nsg: cx.link(n, "networkSecurityGroup"),
         route_table: cx.link(n, "routeTable"),
@@ -172,7 +191,7 @@ pub fn nic(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<NetworkInterface, Lo
 /// Private addresses and subnets of a resource's `ipConfigurations`
 /// (gateways, firewalls).
 /// Private addresses, first subnet and public IPs of `ipConfigurations`.
-pub type IpConfigurations = (Vec<std::net::IpAddr>, Option<Link>, Vec<Link>);
+pub type IpConfigurations = (Vec<std::net::IpAddr>, Option<Link<Subnet>>, Vec<Link<PublicIp>>);
 
 pub fn ip_configurations(cx: &mut Cx, n: &Node) -> Result<IpConfigurations, LoadError> {
     let mut ips = Vec::new();

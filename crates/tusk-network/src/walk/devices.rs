@@ -6,10 +6,11 @@
 use super::super::{firewall, nva};
 use super::{opt, Arrival, Control, Decision, Next, Owner, Path, Sender, Verdict, Walker};
 use std::net::IpAddr;
+use tusk_model::azure::{AzureFirewall, Idx, NetworkInterface, Subnet, VirtualNetwork};
 
 impl Walker<'_, '_> {
     /// A route sent the packet to `ip` as next hop, from VNet `a`.
-    pub(super) fn appliance(&mut self, a: usize, ip: IpAddr, sender: Sender) -> Next {
+    pub(super) fn appliance(&mut self, a: Idx<VirtualNetwork>, ip: IpAddr, sender: Sender) -> Next {
         let p = self.p;
         let Some(&o) = p.private.get(&ip) else {
             self.step(
@@ -66,7 +67,7 @@ impl Walker<'_, '_> {
 
     /// NIC `n` (IP forwarding on, in subnet `s`) received a packet to
     /// forward on its ip configuration `c`.
-    pub(super) fn nva(&mut self, n: usize, c: usize, s: usize) -> Next {
+    pub(super) fn nva(&mut self, n: Idx<NetworkInterface>, c: usize, s: Idx<Subnet>) -> Next {
         let p = self.p;
         let o = Owner::Nic(n, c);
         let at = p.owner_name(o);
@@ -110,7 +111,7 @@ impl Walker<'_, '_> {
 
     /// A stateful NVA on the reply: it passes the reply of a connection it
     /// forwarded (translating back what it translated) and drops any other.
-    fn nva_reply(&mut self, n: usize, s: usize, at: String, fwd: &Path) -> Next {
+    fn nva_reply(&mut self, n: Idx<NetworkInterface>, s: Idx<Subnet>, at: String, fwd: &Path) -> Next {
         if !fwd.nvas.contains(&n) {
             self.step(at, Control::Nva, Decision::new(
                 Verdict::Denied,
@@ -132,7 +133,7 @@ impl Walker<'_, '_> {
         Next::Continue(s, Sender::Nva(n))
     }
 
-    pub(super) fn firewall(&mut self, f: usize, s: usize) -> Next {
+    pub(super) fn firewall(&mut self, f: Idx<AzureFirewall>, s: Idx<Subnet>) -> Next {
         let p = self.p;
         let fw = &p.net.firewalls[f];
         let at = format!("Azure Firewall {}", fw.id.name());

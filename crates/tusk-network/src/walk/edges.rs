@@ -4,10 +4,10 @@
 //! on-premises (through the gateway's subnet and its routes).
 
 use super::{Arrival, Control, Decision, Next, Owner, Sender, Verdict, Walker};
-use tusk_model::azure::Link;
+use tusk_model::azure::{Idx, Link, PublicIp, Subnet, VnetGateway};
 
 impl Walker<'_, '_> {
-    pub(super) fn hand_to_gateway(&mut self, subnet: usize, g: Option<usize>) -> Next {
+    pub(super) fn hand_to_gateway(&mut self, subnet: Idx<Subnet>, g: Option<Idx<VnetGateway>>) -> Next {
         let p = self.p;
         let dst = self.flow.dst;
         match g {
@@ -38,7 +38,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    pub(super) fn leave_to_internet(&mut self, subnet: usize, sender: Sender) -> Next {
+    pub(super) fn leave_to_internet(&mut self, subnet: Idx<Subnet>, sender: Sender) -> Next {
         let p = self.p;
         let net = p.net;
         let dst = self.flow.dst;
@@ -62,7 +62,7 @@ impl Walker<'_, '_> {
             );
             return Next::Done(Arrival::Internet { ip: dst });
         }
-        let pip_addr = |l: &Link| l.found().and_then(|i| net.public_ips[i].address);
+        let pip_addr = |l: &Link<PublicIp>| l.found().and_then(|i| net.public_ips[i].address);
         let snat = match sender {
             Sender::Firewall(f) => net.firewalls[f]
                 .public_ips
@@ -191,9 +191,9 @@ impl Walker<'_, '_> {
         Next::Done(Arrival::Internet { ip: fwd.first_src })
     }
 
-    pub(super) fn enter_from_onprem(&mut self, g: Option<usize>) -> Next {
+    pub(super) fn enter_from_onprem(&mut self, g: Option<Idx<VnetGateway>>) -> Next {
         let p = self.p;
-        let g = g.or_else(|| (!p.net.vnet_gateways.is_empty()).then_some(0));
+        let g = g.or_else(|| Idx::all(&p.net.vnet_gateways).next());
         match g.and_then(|g| Some((g, p.owner_subnet(Owner::Gateway(g))?))) {
             Some((g, s)) => {
                 self.step(

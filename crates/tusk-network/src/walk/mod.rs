@@ -10,25 +10,27 @@ mod edges;
 use super::avnm::{self, AdminOutcome};
 use super::endpoint::Endpoint;
 use super::nsg;
-use super::trace::{Arrival, Control, Path, Step};
+use super::path::{Arrival, Control, Path, Step};
 use super::{Cite, Decision, Flow, Owner, Prepared, Verdict};
 use std::collections::HashSet;
 use std::net::IpAddr;
-use tusk_model::azure::{Direction, Link, NextHopType};
+use tusk_model::azure::{
+    AzureFirewall, Direction, Idx, Link, NetworkInterface, NextHopType, Subnet, VirtualNetwork, VnetGateway,
+};
 
 /// Who puts the packet on the wire at the current subnet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Sender {
     Endpoint(Option<Owner>),
-    Firewall(usize),
-    Nva(usize),
-    Gateway(usize),
+    Firewall(Idx<AzureFirewall>),
+    Nva(Idx<NetworkInterface>),
+    Gateway(Idx<VnetGateway>),
 }
 
 pub enum Start {
-    InSubnet(usize, Sender),
+    InSubnet(Idx<Subnet>, Sender),
     FromInternet,
-    FromOnPrem(Option<usize>),
+    FromOnPrem(Option<Idx<VnetGateway>>),
 }
 
 impl Start {
@@ -52,7 +54,7 @@ impl Start {
 }
 
 enum Next {
-    Continue(usize, Sender),
+    Continue(Idx<Subnet>, Sender),
     Done(Arrival),
 }
 
@@ -62,11 +64,11 @@ pub struct Walker<'p, 'a> {
     /// The forward path, when this walker runs the reply.
     fwd: Option<&'p Path>,
     steps: Vec<Step>,
-    devices: Vec<usize>,
-    snat_by: Vec<(usize, IpAddr)>,
-    dnat_by: Vec<(usize, IpAddr)>,
-    nvas: Vec<usize>,
-    nva_snat_by: Vec<(usize, IpAddr, IpAddr)>,
+    devices: Vec<Idx<AzureFirewall>>,
+    snat_by: Vec<(Idx<AzureFirewall>, IpAddr)>,
+    dnat_by: Vec<(Idx<AzureFirewall>, IpAddr)>,
+    nvas: Vec<Idx<NetworkInterface>>,
+    nva_snat_by: Vec<(Idx<NetworkInterface>, IpAddr, IpAddr)>,
 }
 
 const MAX_HOPS: usize = 64;
@@ -102,7 +104,7 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
     }
 
-    fn sub(&self, s: usize) -> String {
+    fn sub(&self, s: Idx<Subnet>) -> String {
         format!("subnet {}", self.p.net.subnet_path(s))
     }
 
@@ -168,7 +170,7 @@ impl<'p, 'a> Walker<'p, 'a> {
     }
 
     /// One hop: outbound controls at the sender, the route, the next hop.
-    fn hop(&mut self, subnet: usize, sender: Sender) -> Next {
+    fn hop(&mut self, subnet: Idx<Subnet>, sender: Sender) -> Next {
         if !self.reply() {
             let owner = match sender {
                 Sender::Endpoint(o) => Some(o),
@@ -249,14 +251,14 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
     }
 
-    fn nva_owner(&self, nic: usize) -> Option<Owner> {
+    fn nva_owner(&self, nic: Idx<NetworkInterface>) -> Option<Owner> {
         Some(Owner::Nic(nic, 0))
     }
 
     /// AVNM security admin rules at `subnet`, which run before NSGs:
     /// `Some(passes)` when they settle the flow (AlwaysAllow skips NSGs, a
     /// final Deny drops), `None` to go on to the NSGs.
-    fn admin_rules(&mut self, subnet: usize, dir: Direction) -> Option<bool> {
+    fn admin_rules(&mut self, subnet: Idx<Subnet>, dir: Direction) -> Option<bool> {
         let v = self.p.net.subnets[subnet].vnet;
         match avnm::evaluate(self.p, v, dir, &self.flow) {
             AdminOutcome::NoMatch => None,
@@ -273,7 +275,7 @@ impl<'p, 'a> Walker<'p, 'a> {
     }
 
     /// Admin rules, then the NIC's NSG, then the subnet's NSG, outbound.
-    fn outbound(&mut self, subnet: usize, owner: Option<Owner>) -> bool {
+    fn outbound(&mut self, subnet: Idx<Subnet>, owner: Option<Owner>) -> bool {
         if let Some(ok) = self.admin_rules(subnet, Direction::Outbound) {
             return ok;
         }
@@ -287,7 +289,7 @@ impl<'p, 'a> Walker<'p, 'a> {
     }
 
     /// Admin rules, then the subnet's NSG, then the NIC's NSG, inbound.
-    fn inbound(&mut self, subnet: usize, owner: Option<Owner>) -> bool {
+    fn inbound(&mut self, subnet: Idx<Subnet>, owner: Option<Owner>) -> bool {
         if let Some(ok) = self.admin_rules(subnet, Direction::Inbound) {
             return ok;
         }
@@ -302,7 +304,7 @@ impl<'p, 'a> Walker<'p, 'a> {
         true
     }
 
-    fn subnet_nsg(&mut self, subnet: usize, dir: Direction, private_endpoint: bool) -> bool {
+    fn subnet_nsg(&mut self, subnet: Idx<Subnet>, dir: Direction, private_endpoint: bool) -> bool {
         let net = self.p.net;
         let s = &net.subnets[subnet];
         let at = self.sub(subnet);
@@ -327,7 +329,7 @@ impl<'p, 'a> Walker<'p, 'a> {
         self.step(at, Control::Nsg, d) != Verdict::Denied
     }
 
-    fn nic_nsg(&mut self, n: usize, vnet: usize, dir: Direction) -> bool {
+    fn nic_nsg(&mut self, n: Idx<NetworkInterface>, vnet: Idx<VirtualNetwork>, dir: Direction) -> bool {
         let net = self.p.net;
         let nic = &net.nics[n];
         let at = format!("NIC {}", nic.id.name());
@@ -346,7 +348,7 @@ impl<'p, 'a> Walker<'p, 'a> {
     }
 
     /// Crossing from VNet `a` into VNet `b` over their peering.
-    fn peering(&mut self, a: usize, b: usize, sender: Sender) -> bool {
+    fn peering(&mut self, a: Idx<VirtualNetwork>, b: Idx<VirtualNetwork>, sender: Sender) -> bool {
         let p = self.p;
         let net = p.net;
         let at = format!("peering {} → {}", net.vnets[a].id.name(), net.vnets[b].id.name());
@@ -409,7 +411,7 @@ impl<'p, 'a> Walker<'p, 'a> {
     }
 
     /// The packet is in VNet `v`, addressed to its destination.
-    fn arrive(&mut self, v: usize) -> Next {
+    fn arrive(&mut self, v: Idx<VirtualNetwork>) -> Next {
         let p = self.p;
         let dst = self.flow.dst;
         let Some(t) = p.subnet_in(v, dst) else {
@@ -447,7 +449,7 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
     }
 
-    fn deliver(&mut self, t: usize, owner: Option<Owner>) -> Next {
+    fn deliver(&mut self, t: Idx<Subnet>, owner: Option<Owner>) -> Next {
         let p = self.p;
         let dst = self.flow.dst;
         let at = self.sub(t);
