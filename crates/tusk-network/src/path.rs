@@ -89,6 +89,10 @@ pub struct Path {
     pub nvas: Vec<Idx<NetworkInterface>>,
     /// NVAs that translated the source: (NIC, address used, original source).
     pub nva_snat_by: Vec<(Idx<NetworkInterface>, IpAddr, IpAddr)>,
+    /// What sent the first packet, when it is a known resource: the device
+    /// that opened a connection holds its state, so the reply addressed to
+    /// it is delivered to it, not judged as traffic it never saw.
+    pub origin: Option<Owner>,
     /// The source address the path started with.
     pub first_src: IpAddr,
     /// The source and destination addresses the final hop saw.

@@ -214,6 +214,36 @@ mod tests {
     }
 
     #[test]
+    fn the_reply_to_a_connection_an_nva_opened_itself_is_delivered_to_it() {
+        // b routes the NVA's subnet through the NVA: the reply reaches the
+        // NVA as next hop, and the NVA, which opened the connection, holds
+        // its state (it was dropped as asymmetric routing).
+        let docs = vec![
+            vnet(
+                "v",
+                "10.0.0.0/16",
+                &[("b", "10.0.2.0/24", None, Some("rt-b")), ("n", "10.0.9.0/24", None, None)],
+                &[],
+            ),
+            nic("vm-b", "v", "b", "10.0.2.4"),
+            nic("nva", "v", "n", "10.0.9.4")
+                .replace(r#""ipConfigurations""#, r#""enableIPForwarding": true, "ipConfigurations""#),
+            route_table("rt-b", &[("n-via-nva", "10.0.9.0/24", "VirtualAppliance", Some("10.0.9.4"))], false),
+            format!("apiVersion: tusk.dev/v1alpha1\nkind: TuskConfig\nnvas:\n- nic: nva\n{ALLOW_FROM_A}"),
+        ];
+        let sources: Vec<(std::sync::Arc<str>, String)> =
+            docs.iter().enumerate().map(|(i, d)| (std::sync::Arc::from(format!("t{i}.yaml")), d.clone())).collect();
+        let e = tusk_load::load_sources(&sources).unwrap_or_else(|e| panic!("{e}")).estate;
+        let p = Prepared::new(&e.azure, &e.config);
+        let (a, b) = (resolve(&p, "nva").unwrap(), resolve(&p, "vm-b").unwrap());
+        let t = trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
+        assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
+        let reply = t.reply.unwrap();
+        assert_eq!(reply.steps.last().unwrap().control, Control::Delivery);
+        assert!(!reply.steps.iter().any(|s| s.decision.reason.contains("asymmetric")));
+    }
+
+    #[test]
     fn an_snat_nva_gets_the_reply_even_when_routes_would_bypass_it() {
         let t = nva_estate(false, &format!("  snat: true\n{ALLOW_FROM_A}"));
         assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);

@@ -56,6 +56,10 @@ impl Walker<'_, '_> {
             }
         }
         match o {
+            // A reply routed to the device that opened the connection (a
+            // firewall or NVA sending traffic of its own) is delivered to it:
+            // it holds the connection's state.
+            _ if self.is_origin(o) => self.deliver(s2, Some(o)),
             Owner::Firewall(f) => self.firewall(f, s2),
             Owner::Nic(n, c) if p.net.nics[n].ip_forwarding => self.nva(n, c, s2),
             _ => {

@@ -110,6 +110,10 @@ impl<'p, 'a> Walker<'p, 'a> {
 
     pub fn run(mut self, start: Start, _target: &Endpoint) -> Path {
         let first_src = self.flow.src;
+        let origin = match start {
+            Start::InSubnet(_, Sender::Endpoint(o)) => o,
+            _ => None,
+        };
         let arrival = self.walk(start);
         if self.reply() && arrival != Arrival::Nowhere {
             self.check_symmetry();
@@ -128,6 +132,7 @@ impl<'p, 'a> Walker<'p, 'a> {
             dnat_by: self.dnat_by,
             nvas: self.nvas,
             nva_snat_by: self.nva_snat_by,
+            origin,
             first_src,
             final_src: self.flow.src,
             final_dst: self.flow.dst,
@@ -249,6 +254,11 @@ impl<'p, 'a> Walker<'p, 'a> {
             NextHopType::Internet => self.leave_to_internet(subnet, sender),
             NextHopType::None => Next::Done(Arrival::Nowhere),
         }
+    }
+
+    /// Is `o` the device that opened the connection this walker replies to?
+    fn is_origin(&self, o: Owner) -> bool {
+        self.fwd.is_some_and(|f| f.origin == Some(o) && f.first_src == self.flow.dst)
     }
 
     fn nva_owner(&self, nic: Idx<NetworkInterface>) -> Option<Owner> {
@@ -424,6 +434,8 @@ impl<'p, 'a> Walker<'p, 'a> {
         };
         let owner = p.private.get(&dst).copied().filter(|o| p.owner_subnet(*o) == Some(t));
         match owner {
+            // The reply to a connection a device opened itself ends there.
+            Some(o) if self.is_origin(o) => self.deliver(t, owner),
             Some(Owner::Firewall(f)) => self.firewall(f, t),
             // The reply to an NVA that translated the request's source is
             // addressed to the NVA itself: it translates it back and forwards.
