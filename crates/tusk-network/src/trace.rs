@@ -218,7 +218,7 @@ mod tests {
         // b routes the NVA's subnet through the NVA: the reply reaches the
         // NVA as next hop, and the NVA, which opened the connection, holds
         // its state (it was dropped as asymmetric routing).
-        let docs = vec![
+        let docs = [
             vnet(
                 "v",
                 "10.0.0.0/16",
