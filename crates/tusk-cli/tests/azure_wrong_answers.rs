@@ -118,3 +118,12 @@ fn a_bare_number_prefix_from_a_real_recording_loads_with_a_warning() {
         assert!(err.contains("--subnet: no subnet `none/none`"), "{err}");
     }
 }
+
+#[test]
+fn a_given_port_is_never_called_not_given() {
+    let d = own("nsg-bare-number-prefix/input");
+    let t = json(&["trace", d.to_str().unwrap(), "--from", "vm-a", "--to", "vm-b", "--port", "22", "--format", "json"]);
+    let reason = t["reason"].as_str().unwrap();
+    assert_eq!(t["verdict"], "unknown");
+    assert!(reason.contains("`789`") && !reason.contains("not given"), "{reason}");
+}

@@ -69,7 +69,18 @@ pub fn evaluate(p: &Prepared, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flo
         FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => {
             AdminOutcome::Final(Decision::new(
                 Verdict::Unknown,
-                format!("admin rule `{}` may match: its match depends on the port (not given) or on addresses not in the inputs", d.id.name()),
+                format!(
+                    "admin rule `{}` may match: {}",
+                    d.id.name(),
+                    super::nsg::why_maybe(
+                        p,
+                        Some(vnet),
+                        &d.sources,
+                        &d.destinations,
+                        flow_ports(&d.destination_ports, f),
+                        f
+                    )
+                ),
                 Some(cite(d)),
             ))
         }

@@ -149,6 +149,12 @@ pub(crate) fn application_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri
     }
 }
 
+/// Why a network or DNAT rule may match (see [`super::nsg::why_maybe`]).
+fn rule_doubt(p: &Prepared, r: &FirewallRule, f: &Flow) -> String {
+    let dports = if f.proto == Protocol::Icmp { Tri::Yes } else { flow_ports(&r.destination_ports, f) };
+    super::nsg::why_maybe(p, None, &r.sources, &r.destinations, dports, f)
+}
+
 fn cite(o: &Ordered, r: &FirewallRule) -> Cite {
     Cite {
         holder: format!("{} / collection {}", o.holder, o.c.name),
@@ -173,7 +179,7 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
                 Tri::Maybe => {
                     return unknown(Decision::new(
                         Verdict::Unknown,
-                        format!("DNAT rule `{}` may match: its match depends on the port (not given) or on addresses not in the inputs", r.name),
+                        format!("DNAT rule `{}` may match: {}", r.name, rule_doubt(p, r, f)),
                         Some(cite(o, r)),
                     ))
                 }
@@ -212,10 +218,7 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
                     doubt.get_or_insert_with(|| {
                         Decision::new(
                             Verdict::Unknown,
-                            format!(
-                                "network rule `{}` may match: its match depends on the port (not given) or on FQDNs, IP groups or tags not in the inputs",
-                                r.name
-                            ),
+                            format!("network rule `{}` may match: {}", r.name, rule_doubt(p, r, f)),
                             Some(cite(o, r)),
                         )
                     });
@@ -376,6 +379,18 @@ mod tests {
         let p = crate::testutil::prep(&n);
         let o = evaluate(&p, Idx::new(0), &flow("93.184.216.34"));
         assert_eq!((o.decision.verdict, o.decision.cite.unwrap().rule), (Verdict::Denied, "https".to_string()));
+    }
+
+    #[test]
+    fn a_doubtful_rule_names_what_is_in_doubt_and_not_a_given_port() {
+        let ipg = r#"{"ruleType": "NetworkRule", "name": "from-group", "sourceIpGroups": ["/x/ipGroups/g"], "destinationAddresses": ["*"], "ipProtocols": ["TCP"], "destinationPorts": ["443"]}"#;
+        let n = estate("", &coll("c", 100, "Allow", ipg));
+        let p = crate::testutil::prep(&n);
+        let d = evaluate(&p, Idx::new(0), &flow("10.2.0.4")).decision;
+        assert_eq!(d.verdict, Verdict::Unknown);
+        assert!(d.reason.contains("IP group") && !d.reason.contains("not given"), "{}", d.reason);
+        let d = evaluate(&p, Idx::new(0), &Flow { port: None, ..flow("10.2.0.4") }).decision;
+        assert!(d.reason.contains("port is not given"), "{}", d.reason);
     }
 
     #[test]

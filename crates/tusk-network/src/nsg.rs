@@ -97,6 +97,43 @@ pub fn verdict(p: &Prepared, nsg: &Nsg, vnet: Option<Idx<VirtualNetwork>>, dir: 
     }
 }
 
+/// What makes a rule's match on `f` uncertain, in words: the flow's port
+/// when it is not given and the rule's ports are partial, and each address
+/// entry whose members are not in the inputs. Only the parts that are in
+/// doubt for this flow are named (a given `--port` is never "not given").
+pub fn why_maybe(
+    p: &Prepared,
+    vnet: Option<Idx<VirtualNetwork>>,
+    sources: &[AddressMatch],
+    destinations: &[AddressMatch],
+    dports: Tri,
+    f: &Flow,
+) -> String {
+    let mut parts = Vec::new();
+    if dports == Tri::Maybe {
+        parts.push("the flow's port is not given and the rule's ports are not all ports".to_string());
+    }
+    for (side, list, ip) in [("source", sources, f.src), ("destination", destinations, f.dst)] {
+        for a in list.iter().filter(|a| address(p, vnet, a, ip) == Tri::Maybe) {
+            parts.push(format!("whether {side} {ip} is in {} is unknown", entry_name(a)));
+        }
+    }
+    if parts.is_empty() {
+        parts.push("its match is undecidable from the inputs".into());
+    }
+    parts.join("; ")
+}
+
+fn entry_name(a: &AddressMatch) -> String {
+    match a {
+        AddressMatch::Tag(ServiceTag::Other(t)) => format!("service tag `{t}`"),
+        AddressMatch::Tag(t) => format!("tag {t:?}"),
+        AddressMatch::Asg(Link::Absent(id)) => format!("application security group `{}`", id.name()),
+        AddressMatch::Unknown(s) => format!("`{s}`"),
+        other => format!("{other:?}"),
+    }
+}
+
 /// Evaluates one NSG in one direction. `holder` names it for the report
 /// (`NSG nsg-app on subnet spoke1/app`).
 pub fn evaluate(
@@ -116,15 +153,23 @@ pub fn evaluate(
         FirstMatch::Hit { rule, doubt: Some(d) } => Decision::new(
             Verdict::Unknown,
             format!(
-                "rule `{}` (priority {}, {}) may match first (its match depends on the port, not given, or on addresses not in the inputs); otherwise `{}` decides",
-                d.name, d.priority, d.loc, rule.name
+                "rule `{}` (priority {}, {}) may match first ({}); otherwise `{}` decides",
+                d.name,
+                d.priority,
+                d.loc,
+                why_maybe(p, vnet, &d.sources, &d.destinations, flow_ports(&d.destination_ports, f), f),
+                rule.name
             ),
             Some(cite_rule(holder, d)),
         ),
         FirstMatch::Miss { doubt } => Decision::new(
             Verdict::Unknown,
             match doubt {
-                Some(d) => format!("no rule matches for sure; `{}` may", d.name),
+                Some(d) => format!(
+                    "no rule matches for sure; `{}` may ({})",
+                    d.name,
+                    why_maybe(p, vnet, &d.sources, &d.destinations, flow_ports(&d.destination_ports, f), f)
+                ),
                 None => "no rule matches (the NSG lacks its default rules)".into(),
             },
             doubt.map(|d| cite_rule(holder, d)),

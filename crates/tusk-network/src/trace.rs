@@ -198,6 +198,11 @@ mod tests {
         let t = nva_estate(false, ALLOW_FROM_A);
         assert_eq!(t.verdict, Verdict::Denied);
         assert!(t.reason.contains("asymmetric routing"), "{}", t.reason);
+        // The drop is where the reply leaves the request's path, right
+        // after the route that bypasses the NVA, never after a delivery.
+        let reply = t.reply.unwrap();
+        let controls: Vec<Control> = reply.steps.iter().map(|s| s.control).collect();
+        assert_eq!(controls, [Control::Route, Control::Nva], "{controls:?}");
     }
 
     #[test]

@@ -198,6 +198,31 @@ impl Walker<'_, '_> {
         Next::Continue(s, Sender::Firewall(f))
     }
 
+    /// In reply mode, before a hop that reaches no appliance: is a firewall
+    /// or stateful NVA of the request, other than the reply's own
+    /// destination, still unvisited? Then the reply bypasses it, and the
+    /// step saying so is recorded.
+    pub(super) fn bypasses_a_device(&mut self) -> bool {
+        let Some(fwd) = self.fwd else { return false };
+        let dst = self.flow.dst;
+        let net = self.p.net;
+        let nva = fwd
+            .nvas
+            .iter()
+            .copied()
+            .find(|n| !self.nvas.contains(n) && !net.nics[*n].ip_configs.iter().any(|c| c.private_ip == Some(dst)));
+        let fw = fwd
+            .devices
+            .iter()
+            .copied()
+            .find(|f| !self.devices.contains(f) && !net.firewalls[*f].private_ips.contains(&dst));
+        if nva.is_none() && fw.is_none() {
+            return false;
+        }
+        self.check_symmetry();
+        true
+    }
+
     /// Every firewall and stateful NVA the request crossed must see the
     /// reply too.
     pub(super) fn check_symmetry(&mut self) {

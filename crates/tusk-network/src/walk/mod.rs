@@ -226,6 +226,12 @@ impl<'p, 'a> Walker<'p, 'a> {
         if self.step(self.sub(subnet), Control::Route, Decision::new(verdict, why, cite)) == Verdict::Denied {
             return Next::Done(Arrival::Nowhere);
         }
+        // A reply whose route goes anywhere but to an appliance does not
+        // cross a stateful device it still owes a visit: the drop is here,
+        // where it leaves the request's path, not after its delivery.
+        if self.reply() && r.next_hop != NextHopType::VirtualAppliance && self.bypasses_a_device() {
+            return Next::Done(Arrival::Nowhere);
+        }
         let v = net.subnets[subnet].vnet;
         match r.next_hop {
             NextHopType::VnetLocal => self.arrive(v),
