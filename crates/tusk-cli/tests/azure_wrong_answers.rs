@@ -127,3 +127,11 @@ fn a_given_port_is_never_called_not_given() {
     assert_eq!(t["verdict"], "unknown");
     assert!(reason.contains("`789`") && !reason.contains("not given"), "{reason}");
 }
+
+#[test]
+fn an_unknown_private_endpoint_policy_is_a_located_error() {
+    assert_located_error(
+        &own("malformed/private-endpoint-policies-value.json"),
+        "private-endpoint-policies-value.json:8:43: error: `privateEndpointNetworkPolicies` must be Disabled, Enabled, NetworkSecurityGroupEnabled or RouteTableEnabled",
+    );
+}

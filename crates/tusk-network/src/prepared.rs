@@ -18,6 +18,9 @@ pub struct Prepared<'a> {
     ix: EstateIndex<'a>,
     /// The effective routes of every subnet.
     pub routes: IdxVec<Subnet, EffectiveRoutes>,
+    /// The routes private endpoints use in subnets that have a route table
+    /// but do not apply it to them (see [`routes::system_routes`]).
+    pe_routes: FxMap<Idx<Subnet>, EffectiveRoutes>,
     /// Per NIC: its NVA rules from `tusk.yaml`, if any.
     nvas: IdxVec<NetworkInterface, Option<&'a NvaConfig>>,
 }
@@ -35,13 +38,32 @@ impl<'a> Prepared<'a> {
     pub fn new(net: &'a AzureNetwork, config: &'a Config) -> Prepared<'a> {
         let ix = EstateIndex::new(net);
         let routes = IdxVec::build(&net.subnets, |s| routes::effective_routes(&ix, s));
+        let mut pe_routes = FxMap::default();
+        for pe in &net.private_endpoints {
+            if let Some(s) = pe.subnet.as_ref().and_then(Link::found) {
+                let sub = &net.subnets[s];
+                if sub.route_table.is_some() && !sub.private_endpoint_policies.route_table_applies() {
+                    pe_routes.entry(s).or_insert_with(|| routes::system_routes(&ix, s));
+                }
+            }
+        }
         let mut nvas = IdxVec::filled(&net.nics, None);
         for c in &config.nvas {
             if let Some(slot) = c.nic_index.and_then(|n| nvas.get_mut(Idx::new(n))) {
                 *slot = Some(c);
             }
         }
-        Prepared { ix, routes, nvas }
+        Prepared { ix, routes, pe_routes, nvas }
+    }
+
+    /// The routes traffic sent by `sender` in subnet `s` follows: a private
+    /// endpoint ignores the subnet's route table unless the subnet's
+    /// `privateEndpointNetworkPolicies` enables route tables.
+    pub fn routes_from(&self, s: Idx<Subnet>, sender: Option<Owner>) -> &EffectiveRoutes {
+        match sender {
+            Some(Owner::PrivateEndpoint(_)) => self.pe_routes.get(&s).unwrap_or(&self.routes[s]),
+            _ => &self.routes[s],
+        }
     }
 
     /// The index alone, for callers that need no routes.

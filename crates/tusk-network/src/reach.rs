@@ -302,6 +302,9 @@ impl<'p, 'a> Lean<'p, 'a> {
                 return None;
             }
             let r = &routes.routes[routes.best(f.dst)?];
+            if r.doubt.is_some() {
+                return None;
+            }
             let v = self.vnet(cur);
             match r.next_hop {
                 NextHopType::None => return Some(Verdict::Denied),
@@ -354,6 +357,9 @@ impl<'p, 'a> Lean<'p, 'a> {
         for _ in 0..4 {
             let routes = &p.routes[cur];
             let r = &routes.routes[routes.best(g.dst)?];
+            if r.doubt.is_some() {
+                return None;
+            }
             let v = self.vnet(cur);
             let at_fw = |ip: IpAddr| match p.private.get(&ip) {
                 Some(Owner::Firewall(fw)) => Some(*fw),

@@ -68,6 +68,10 @@ pub struct EffectiveRoute {
     pub vnet: Option<Idx<VirtualNetwork>>,
     /// For VirtualNetworkGateway: the gateway.
     pub gateway: Option<Idx<VnetGateway>>,
+    /// Set when the inputs do not settle whether this route is active
+    /// (a private endpoint's /32 against a 0.0.0.0/0 user route); a
+    /// lookup that picks it is uncertain.
+    pub doubt: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -98,7 +102,20 @@ fn covers(a: &Cidr, b: &Cidr) -> bool {
     ra.lo <= rb.lo && rb.hi <= ra.hi
 }
 
+/// The effective routes of subnet `s`: system, peering, gateway and
+/// private endpoint routes, and the subnet's user routes.
 pub fn effective_routes(p: &EstateIndex, s: Idx<Subnet>) -> EffectiveRoutes {
+    routes_of(p, s, true)
+}
+
+/// The routes a private endpoint in subnet `s` uses when the subnet does
+/// not apply route tables to private endpoints (privateEndpointNetworkPolicies
+/// Disabled or NetworkSecurityGroupEnabled): the same without user routes.
+pub fn system_routes(p: &EstateIndex, s: Idx<Subnet>) -> EffectiveRoutes {
+    routes_of(p, s, false)
+}
+
+fn routes_of(p: &EstateIndex, s: Idx<Subnet>, user_routes: bool) -> EffectiveRoutes {
     let net = p.net;
     let sub = &net.subnets[s];
     let v = sub.vnet;
@@ -117,6 +134,7 @@ pub fn effective_routes(p: &EstateIndex, s: Idx<Subnet>) -> EffectiveRoutes {
             note: None,
             vnet: vn,
             gateway: None,
+            doubt: None,
         };
     for c in &vnet.address_space {
         out.routes.push(sys(
@@ -158,7 +176,9 @@ pub fn effective_routes(p: &EstateIndex, s: Idx<Subnet>) -> EffectiveRoutes {
             ));
         }
     }
-    let table = sub.route_table.as_ref().and_then(Link::found).map(|t| &net.route_tables[t]);
+    let first_pe_route = out.routes.len();
+    private_endpoint_routes(p, v, &mut out.routes, &sys);
+    let table = sub.route_table.as_ref().and_then(Link::found).map(|t| &net.route_tables[t]).filter(|_| user_routes);
     if !table.is_some_and(|t| t.disable_bgp_route_propagation) {
         for g in p.gateway_routes_from(v) {
             let gw = &net.vnet_gateways[g];
@@ -191,8 +211,76 @@ pub fn effective_routes(p: &EstateIndex, s: Idx<Subnet>) -> EffectiveRoutes {
         }
     }
     invalidate(&mut out.routes);
+    overridden_private_endpoint_routes(p, &mut out.routes, first_pe_route);
     out.index();
     out
+}
+
+/// "Private endpoints ... create /32 routes in the virtual network where
+/// they are located and in the peered virtual networks" (Microsoft, "Manage
+/// network policies for private endpoints"): each address of a private
+/// endpoint in VNet `v` or in a VNet peered with it gets a /32 route to
+/// that VNet, which beats any shorter user route by longest prefix.
+fn private_endpoint_routes(
+    p: &EstateIndex,
+    v: Idx<VirtualNetwork>,
+    out: &mut Vec<EffectiveRoute>,
+    sys: &dyn Fn(Cidr, NextHopType, String, Loc, Option<Idx<VirtualNetwork>>) -> EffectiveRoute,
+) {
+    let net = p.net;
+    for pe in &net.private_endpoints {
+        let Some(ps) = pe.subnet.as_ref().and_then(Link::found) else { continue };
+        let pv = net.subnets[ps].vnet;
+        let hop = if pv == v {
+            NextHopType::VnetLocal
+        } else if net.vnets[v].peerings.iter().any(|x| x.remote.found() == Some(pv) && peering_connected(p, v, x)) {
+            NextHopType::VnetPeering
+        } else {
+            continue;
+        };
+        for ip in &pe.ips {
+            let Ok(c) = Cidr::parse(&format!("{ip}/{}", if ip.is_ipv4() { 32 } else { 128 })) else { continue };
+            out.push(sys(c, hop, format!("private endpoint {}", pe.id.name()), pe.loc.clone(), Some(pv)));
+        }
+    }
+}
+
+/// With route tables enabled for private endpoints on the endpoint's
+/// subnet (`Enabled`, `RouteTableEnabled`), "user-defined routes must have a
+/// prefix size that is equal to or smaller than the virtual network address
+/// space where the private endpoint is provisioned" to override its /32
+/// route (same doc). Such a user route invalidates the /32. Whether a
+/// 0.0.0.0/0 route does is read differently by different sources, so that
+/// case stays active with a doubt rather than a guess.
+fn overridden_private_endpoint_routes(p: &EstateIndex, routes: &mut [EffectiveRoute], first: usize) {
+    let net = p.net;
+    let users: Vec<(Cidr, String)> =
+        routes.iter().filter(|r| r.source == RouteSource::User).map(|r| (r.prefix, r.name.clone())).collect();
+    for r in routes.iter_mut().skip(first) {
+        if r.source != RouteSource::Default || !r.name.starts_with("private endpoint ") || r.prefix.prefix < 32 {
+            continue;
+        }
+        let Some(pv) = r.vnet else { continue };
+        let pe_subnet = p.subnets_holding(r.prefix.addr).into_iter().find(|s| net.subnets[*s].vnet == pv);
+        if !pe_subnet.is_some_and(|s| net.subnets[s].private_endpoint_policies.route_table_applies()) {
+            continue;
+        }
+        let Some(space_len) = net.vnets[pv].address_space.iter().find(|c| covers(c, &r.prefix)).map(|c| c.prefix)
+        else {
+            continue;
+        };
+        let over = |u: &&(Cidr, String)| covers(&u.0, &r.prefix) && u.0.prefix <= space_len;
+        if let Some((_, name)) = users.iter().filter(over).find(|u| u.0.prefix > 0) {
+            r.state = RouteState::Invalid;
+            r.note = Some(format!(
+                "overridden by user route `{name}`: the endpoint's subnet applies route tables to private endpoints"
+            ));
+        } else if let Some((_, name)) = users.iter().find(over) {
+            r.doubt = Some(format!(
+                "user route `{name}` (0.0.0.0/0) may override this private endpoint route (its subnet applies route tables to private endpoints); Microsoft's documentation does not settle it"
+            ));
+        }
+    }
 }
 
 trait LinkName {
@@ -296,8 +384,10 @@ impl EffectiveRoutes {
         let (i, _) = best?;
         let r = &self.routes[i];
         let why = format!("longest matching prefix {} among {candidates} active route(s) containing {ip}", r.prefix);
-        let doubt = self.tag_routes.first().map(|(name, tag, loc)| {
-            format!("user route `{name}` to service tag {tag} ({loc}) may be more specific; its ranges are not in the inputs")
+        let doubt = r.doubt.clone().or_else(|| {
+            self.tag_routes.first().map(|(name, tag, loc)| {
+                format!("user route `{name}` to service tag {tag} ({loc}) may be more specific; its ranges are not in the inputs")
+            })
         });
         Some(RouteChoice { route: i, why, doubt })
     }

@@ -190,7 +190,14 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
         let p = self.p;
         let net = p.net;
-        let Some(choice) = p.routes[subnet].lookup(self.flow.dst) else {
+        let table = p.routes_from(
+            subnet,
+            match sender {
+                Sender::Endpoint(o) => o,
+                _ => None,
+            },
+        );
+        let Some(choice) = table.lookup(self.flow.dst) else {
             self.step(
                 self.sub(subnet),
                 Control::Route,
@@ -198,7 +205,7 @@ impl<'p, 'a> Walker<'p, 'a> {
             );
             return Next::Done(Arrival::Nowhere);
         };
-        let r = &p.routes[subnet].routes[choice.route];
+        let r = &table.routes[choice.route];
         let cite = Some(Cite {
             holder: match (r.source, net.subnets[subnet].route_table.as_ref().and_then(Link::found)) {
                 (super::routes::RouteSource::User, Some(t)) => format!("route table {}", net.route_tables[t].id.name()),
@@ -324,7 +331,25 @@ impl<'p, 'a> Walker<'p, 'a> {
         let net = self.p.net;
         let s = &net.subnets[subnet];
         let at = self.sub(subnet);
-        let mut d = match &s.nsg {
+        // The subnet's NSG filters traffic to its private endpoints only when
+        // its privateEndpointNetworkPolicies is Enabled or
+        // NetworkSecurityGroupEnabled ("Manage network policies for private
+        // endpoints", private-link/disable-private-endpoint-network-policy).
+        if private_endpoint && s.nsg.is_some() && !s.private_endpoint_policies.nsg_applies() {
+            let why = format!(
+                "the subnet's NSG does not apply to private endpoints: privateEndpointNetworkPolicies is {:?}",
+                s.private_endpoint_policies
+            );
+            let cite = Cite {
+                holder: at.clone(),
+                rule: "privateEndpointNetworkPolicies".into(),
+                priority: None,
+                loc: s.loc.clone(),
+            };
+            self.step(at, Control::Nsg, Decision::new(Verdict::Allowed, why, Some(cite)));
+            return true;
+        }
+        let d = match &s.nsg {
             None => return true,
             Some(Link::Absent(id)) => {
                 Decision::new(Verdict::Unknown, format!("the subnet's NSG `{}` is not in the inputs", id.name()), None)
@@ -335,13 +360,6 @@ impl<'p, 'a> Walker<'p, 'a> {
                 nsg::evaluate(self.p, nsg, &holder, Some(s.vnet), dir, &self.flow)
             }
         };
-        // NSGs apply to private endpoints only when the subnet enables
-        // private endpoint network policies (private-link/disable-private-endpoint-network-policy),
-        // which the model does not read: a denial is therefore unknown.
-        if private_endpoint && d.verdict == Verdict::Denied {
-            d.verdict = Verdict::Unknown;
-            d.reason = format!("{}; it applies to a private endpoint only if the subnet enables private endpoint network policies, which tusk does not read", d.reason);
-        }
         self.step(at, Control::Nsg, d) != Verdict::Denied
     }
 
