@@ -115,7 +115,7 @@ fn a_bare_number_prefix_from_a_real_recording_loads_with_a_warning() {
         let err = String::from_utf8_lossy(&out.stderr);
         // The NSG loads (the command then fails only for want of a subnet).
         assert!(err.contains("address prefix `789` is a bare number"), "{err}");
-        assert!(err.contains("--subnet: no subnet `none/none`"), "{err}");
+        assert!(err.contains("no subnet (loaded: 1 network security group)"), "{err}");
     }
 }
 
@@ -134,4 +134,39 @@ fn an_unknown_private_endpoint_policy_is_a_located_error() {
         &own("malformed/private-endpoint-policies-value.json"),
         "private-endpoint-policies-value.json:8:43: error: `privateEndpointNetworkPolicies` must be Disabled, Enabled, NetworkSecurityGroupEnabled or RouteTableEnabled",
     );
+}
+
+/// Issue 8 D1: `tusk reach` panicked ("chunk size must be non-zero") on
+/// inputs without a subnet. Every Azure command on an empty or near-empty
+/// estate says what is missing, with exit code 2, and never panics.
+#[test]
+fn degenerate_estates_say_what_is_missing() {
+    let commands: [&[&str]; 4] = [
+        &["reach", "--port", "443"],
+        &["trace", "--from", "10.0.0.4", "--to", "10.0.0.5"],
+        &["routes", "--subnet", "v/a"],
+        &["rules", "--subnet", "v/a"],
+    ];
+    let cases = [
+        ("nsg-only", "no subnet (loaded: 1 network security group)"),
+        ("vnet-without-subnets", "no subnet (loaded: 1 virtual network)"),
+    ];
+    for (dir, needle) in cases {
+        for c in commands {
+            let path = own(&format!("degenerate/{dir}"));
+            let mut args = c.to_vec();
+            args.insert(1, path.to_str().unwrap());
+            let out = tusk(&args);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(!err.contains("panicked") && err.contains(needle), "{args:?}: {err}");
+        }
+    }
+    for dir in ["subnet-without-prefix", "one-subnet"] {
+        let path = own(&format!("degenerate/{dir}"));
+        let out = tusk(&["reach", path.to_str().unwrap(), "--port", "443"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{dir}: {err}");
+        assert!(err.contains("give at least two"), "{dir}: {err}");
+    }
 }

@@ -74,6 +74,10 @@ impl Matrix {
 pub fn all_pairs(p: &Prepared, proto: Protocol, port: Option<u16>) -> Matrix {
     let reps = representatives(p);
     let n = reps.len();
+    if n == 0 {
+        // No subnet with an address: no pair (and no chunk to split).
+        return Matrix { reps, verdicts: Vec::new(), fallbacks: 0 };
+    }
     let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).min(8);
     let chunk = n.div_ceil(threads.max(1)).max(1);
     let mut verdicts = vec![Verdict::Unknown; n * n];

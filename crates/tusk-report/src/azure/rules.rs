@@ -134,6 +134,13 @@ pub fn render_text(net: &AzureNetwork, what: &str, rules: &[EffectiveRule]) -> S
     let rows = view(net, rules);
     for d in [Direction::Inbound, Direction::Outbound] {
         let _ = writeln!(s, "\n{}:", dir(d));
+        if !rows.iter().any(|r| r.direction == dir(d)) {
+            let _ = writeln!(
+                s,
+                "  (no network security group applies: NSGs let all {} traffic pass)",
+                dir(d).to_lowercase()
+            );
+        }
         for r in rows.iter().filter(|r| r.direction == dir(d)) {
             let _ = writeln!(
                 s,
