@@ -10,8 +10,8 @@
 //! to every VNet of the estate. Export only the rules deployed to them.
 
 use super::nsg::{addresses, flow_ports, protocol};
-use super::tri::{first_match, ports, FirstMatch};
-use super::{Cite, Decision, Flow, Prepared, Verdict};
+use super::{Cite, Decision, Flow, Kind, Prepared};
+use tusk_core::tri::{first_match, ports, FirstMatch};
 use tusk_model::azure::{AdminAction, AdminRule, Direction, Idx, VirtualNetwork};
 
 /// The outcome of admin rules for a flow at one VNet in one direction.
@@ -57,10 +57,10 @@ pub fn evaluate(p: &Prepared, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flo
         FirstMatch::Hit { rule, doubt: None } => {
             let why = format!("admin rule priority {} {scope}", rule.priority);
             match rule.action {
-                AdminAction::Deny => AdminOutcome::Final(Decision::new(Verdict::Denied, why, Some(cite(rule)))),
-                AdminAction::Allow => AdminOutcome::Continue(Decision::new(Verdict::Allowed, why, Some(cite(rule)))),
+                AdminAction::Deny => AdminOutcome::Final(Decision::new(Kind::Denied, why, Some(cite(rule)))),
+                AdminAction::Allow => AdminOutcome::Continue(Decision::new(Kind::Allowed, why, Some(cite(rule)))),
                 AdminAction::AlwaysAllow => AdminOutcome::AlwaysAllow(Decision::new(
-                    Verdict::Allowed,
+                    Kind::Allowed,
                     format!("{why}; NSGs are skipped"),
                     Some(cite(rule)),
                 )),
@@ -68,7 +68,7 @@ pub fn evaluate(p: &Prepared, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flo
         }
         FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => {
             AdminOutcome::Final(Decision::new(
-                Verdict::Unknown,
+                Kind::Unknown,
                 format!(
                     "admin rule `{}` may match: {}",
                     d.id.name(),

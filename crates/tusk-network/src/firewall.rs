@@ -26,9 +26,9 @@
 //! unknown: whether it matches depends on the FQDN the client asks for.
 
 use super::nsg::{addresses, flow_ports};
-use super::tri::{ports, Tri};
-use super::{Cite, Decision, Flow, Prepared, Verdict};
+use super::{Cite, Decision, Flow, Kind, Prepared};
 use std::net::IpAddr;
+use tusk_core::tri::{ports, Tri};
 use tusk_core::{PortSet, Protocol};
 use tusk_model::azure::*;
 
@@ -64,20 +64,20 @@ pub(crate) fn ordered<'a>(p: &'a Prepared, fw: &'a AzureFirewall) -> Result<Vec<
         match cur {
             Link::Absent(id) => {
                 return Err(Decision::new(
-                    Verdict::Unknown,
+                    Kind::Unknown,
                     format!("firewall policy `{}` is not in the inputs", id.name()),
                     None,
                 ))
             }
             Link::Found(i) => {
                 if chain.contains(&i) || chain.len() > 16 {
-                    return Err(Decision::new(Verdict::Unknown, "firewall policy inheritance loops", None));
+                    return Err(Decision::new(Kind::Unknown, "firewall policy inheritance loops", None));
                 }
                 chain.push(i);
                 let pol = &net.firewall_policies[i];
                 if let Some(m) = pol.missing_groups.first() {
                     return Err(Decision::new(
-                        Verdict::Unknown,
+                        Kind::Unknown,
                         format!(
                             "rule collection group `{}` of policy `{}` is not in the inputs",
                             m.name(),
@@ -178,7 +178,7 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
                 Tri::No => {}
                 Tri::Maybe => {
                     return unknown(Decision::new(
-                        Verdict::Unknown,
+                        Kind::Unknown,
                         format!("DNAT rule `{}` may match: {}", r.name, rule_doubt(p, r, f)),
                         Some(cite(o, r)),
                     ))
@@ -186,7 +186,7 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
                 Tri::Yes => {
                     let Some(to) = r.translated_address else {
                         return unknown(Decision::new(
-                            Verdict::Unknown,
+                            Kind::Unknown,
                             format!(
                                 "DNAT rule `{}` translates to FQDN {:?}, which tusk cannot resolve",
                                 r.name,
@@ -197,7 +197,7 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
                     };
                     return FirewallOutcome {
                         decision: Decision::new(
-                            Verdict::Allowed,
+                            Kind::Allowed,
                             "DNAT rule matched; translated traffic is allowed",
                             Some(cite(o, r)),
                         ),
@@ -217,14 +217,14 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
                 Tri::Maybe => {
                     doubt.get_or_insert_with(|| {
                         Decision::new(
-                            Verdict::Unknown,
+                            Kind::Unknown,
                             format!("network rule `{}` may match: {}", r.name, rule_doubt(p, r, f)),
                             Some(cite(o, r)),
                         )
                     });
                 }
                 Tri::Yes => {
-                    let v = if o.c.action == FirewallAction::Allow { Verdict::Allowed } else { Verdict::Denied };
+                    let v = if o.c.action == FirewallAction::Allow { Kind::Allowed } else { Kind::Denied };
                     if let Some(d) = doubt {
                         return unknown(d);
                     }
@@ -236,7 +236,7 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
                             Some(cite(o, r)),
                         ),
                         dnat: None,
-                        snat: snat && v == Verdict::Allowed,
+                        snat: snat && v == Kind::Allowed,
                         snat_reason: why,
                     };
                 }
@@ -250,7 +250,7 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
         for r in &o.c.rules {
             if application_match(p, r, f) != Tri::No {
                 return unknown(Decision::new(
-                    Verdict::Unknown,
+                    Kind::Unknown,
                     format!(
                         "application rule `{}` ({:?}) matches this source and port only for FQDNs {:?}; the flow has no FQDN",
                         r.name, o.c.action, r.target_fqdns
@@ -261,7 +261,7 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
         }
     }
     unknown(Decision::new(
-        Verdict::Denied,
+        Kind::Denied,
         "no DNAT, network or application rule matched: Azure Firewall denies by default",
         Some(Cite {
             holder: format!("firewall {}", fw.id.name()),
@@ -354,9 +354,9 @@ mod tests {
         let n = estate("", &coll("c", 100, "Allow", NET_443));
         let p = crate::testutil::prep(&n);
         let o = evaluate(&p, Idx::new(0), &flow("10.2.0.4"));
-        assert_eq!((o.decision.verdict, o.snat), (Verdict::Allowed, false));
+        assert_eq!((o.decision.verdict, o.snat), (Kind::Allowed, false));
         let o = evaluate(&p, Idx::new(0), &flow("93.184.216.34"));
-        assert_eq!((o.decision.verdict, o.snat), (Verdict::Allowed, true));
+        assert_eq!((o.decision.verdict, o.snat), (Kind::Allowed, true));
         // A configured list replaces the default ranges.
         let n = estate(r#", "snat": {"privateRanges": ["192.168.0.0/16"]}"#, &coll("c", 100, "Allow", NET_443));
         let p = crate::testutil::prep(&n);
@@ -367,9 +367,9 @@ mod tests {
     fn application_rules_need_an_fqdn_and_default_is_deny() {
         let n = estate("", &coll("apps", 100, "Allow", APP));
         let p = crate::testutil::prep(&n);
-        assert_eq!(evaluate(&p, Idx::new(0), &flow("93.184.216.34")).decision.verdict, Verdict::Unknown);
+        assert_eq!(evaluate(&p, Idx::new(0), &flow("93.184.216.34")).decision.verdict, Kind::Unknown);
         let f = Flow { port: Some(22), ..flow("93.184.216.34") };
-        assert_eq!(evaluate(&p, Idx::new(0), &f).decision.verdict, Verdict::Denied);
+        assert_eq!(evaluate(&p, Idx::new(0), &f).decision.verdict, Kind::Denied);
     }
 
     #[test]
@@ -378,7 +378,7 @@ mod tests {
         let n = estate("", &rules);
         let p = crate::testutil::prep(&n);
         let o = evaluate(&p, Idx::new(0), &flow("93.184.216.34"));
-        assert_eq!((o.decision.verdict, o.decision.cite.unwrap().rule), (Verdict::Denied, "https".to_string()));
+        assert_eq!((o.decision.verdict, o.decision.cite.unwrap().rule), (Kind::Denied, "https".to_string()));
     }
 
     #[test]
@@ -387,7 +387,7 @@ mod tests {
         let n = estate("", &coll("c", 100, "Allow", ipg));
         let p = crate::testutil::prep(&n);
         let d = evaluate(&p, Idx::new(0), &flow("10.2.0.4")).decision;
-        assert_eq!(d.verdict, Verdict::Unknown);
+        assert_eq!(d.verdict, Kind::Unknown);
         assert!(d.reason.contains("IP group") && !d.reason.contains("not given"), "{}", d.reason);
         let d = evaluate(&p, Idx::new(0), &Flow { port: None, ..flow("10.2.0.4") }).decision;
         assert!(d.reason.contains("port is not given"), "{}", d.reason);
@@ -402,6 +402,6 @@ mod tests {
             &coll("c", 100, "Allow", NET_443),
         );
         let p = crate::testutil::prep(&n);
-        assert_eq!(evaluate(&p, Idx::new(0), &flow("10.2.0.4")).decision.verdict, Verdict::Unknown);
+        assert_eq!(evaluate(&p, Idx::new(0), &flow("10.2.0.4")).decision.verdict, Kind::Unknown);
     }
 }

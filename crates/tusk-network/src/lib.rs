@@ -10,7 +10,7 @@
 //!
 //! Verdicts are three-valued: a rule whose match tusk cannot decide (an
 //! unknown service tag, an ASG outside the inputs, an FQDN) makes the
-//! verdict [`Verdict::Unknown`] unless every such rule would have decided
+//! verdict [`Kind::Unknown`] (the vocabulary of `tusk-core`) unless every such rule would have decided
 //! the same way. Nothing here guesses.
 
 pub mod avnm;
@@ -28,39 +28,13 @@ pub mod routes;
 #[cfg(test)]
 mod testutil;
 pub mod trace;
-mod tri;
 mod walk;
 
 pub use index::{EstateIndex, Owner};
 pub use prepared::Prepared;
-pub use tri::Tri;
+pub use tusk_core::{Flow, Kind, Tri};
 
-use std::fmt;
-use std::net::IpAddr;
-use tusk_core::{Loc, Protocol};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Verdict {
-    Allowed,
-    Denied,
-    Unknown,
-}
-
-impl Verdict {
-    pub fn name(self) -> &'static str {
-        match self {
-            Verdict::Allowed => "allowed",
-            Verdict::Denied => "denied",
-            Verdict::Unknown => "unknown",
-        }
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+use tusk_core::Loc;
 
 /// The rule (or route, or built-in behaviour) that decided something.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,22 +49,13 @@ pub struct Cite {
 /// A decision of one control: verdict, why, and the deciding rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
-    pub verdict: Verdict,
+    pub verdict: Kind,
     pub reason: String,
     pub cite: Option<Cite>,
 }
 
 impl Decision {
-    pub fn new(verdict: Verdict, reason: impl Into<String>, cite: Option<Cite>) -> Decision {
+    pub fn new(verdict: Kind, reason: impl Into<String>, cite: Option<Cite>) -> Decision {
         Decision { verdict, reason: reason.into(), cite }
     }
-}
-
-/// One flow: addresses, protocol and destination port (`None`: any port).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Flow {
-    pub src: IpAddr,
-    pub dst: IpAddr,
-    pub proto: Protocol,
-    pub port: Option<u16>,
 }

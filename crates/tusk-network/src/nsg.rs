@@ -12,10 +12,10 @@
 //! in (`VirtualNetwork` differs per VNet); an ASG matches the addresses of
 //! the NICs in it.
 
-use super::tri::{first_match, ports, FirstMatch, Tri};
-use super::{Cite, Decision, Flow, Prepared, Verdict};
+use super::{Cite, Decision, Flow, Kind, Prepared};
 use std::net::IpAddr;
 use tusk_core::ip::ip_to_u128;
+use tusk_core::tri::{first_match, ports, FirstMatch, Tri};
 use tusk_core::{PortSet, Protocol};
 use tusk_model::azure::*;
 
@@ -89,11 +89,11 @@ pub fn cite_rule(holder: &str, r: &SecurityRule) -> Cite {
 
 /// The verdict alone (no texts), for the all-pairs engine: the same first
 /// match as [`evaluate`].
-pub fn verdict(p: &Prepared, nsg: &Nsg, vnet: Option<Idx<VirtualNetwork>>, dir: Direction, f: &Flow) -> Verdict {
+pub fn verdict(p: &Prepared, nsg: &Nsg, vnet: Option<Idx<VirtualNetwork>>, dir: Direction, f: &Flow) -> Kind {
     match first_match(nsg.rules_in(dir), |r| rule_matches(p, vnet, r, f), |a, b| a.access == b.access) {
-        FirstMatch::Hit { rule, doubt: None } if rule.access == Access::Allow => Verdict::Allowed,
-        FirstMatch::Hit { doubt: None, .. } => Verdict::Denied,
-        _ => Verdict::Unknown,
+        FirstMatch::Hit { rule, doubt: None } if rule.access == Access::Allow => Kind::Allowed,
+        FirstMatch::Hit { doubt: None, .. } => Kind::Denied,
+        _ => Kind::Unknown,
     }
 }
 
@@ -147,11 +147,11 @@ pub fn evaluate(
     let m = first_match(nsg.rules_in(dir), |r| rule_matches(p, vnet, r, f), |a, b| a.access == b.access);
     match m {
         FirstMatch::Hit { rule, doubt: None } => {
-            let v = if rule.access == Access::Allow { Verdict::Allowed } else { Verdict::Denied };
+            let v = if rule.access == Access::Allow { Kind::Allowed } else { Kind::Denied };
             Decision::new(v, format!("first matching rule, priority {}", rule.priority), Some(cite_rule(holder, rule)))
         }
         FirstMatch::Hit { rule, doubt: Some(d) } => Decision::new(
-            Verdict::Unknown,
+            Kind::Unknown,
             format!(
                 "rule `{}` (priority {}, {}) may match first ({}); otherwise `{}` decides",
                 d.name,
@@ -163,7 +163,7 @@ pub fn evaluate(
             Some(cite_rule(holder, d)),
         ),
         FirstMatch::Miss { doubt } => Decision::new(
-            Verdict::Unknown,
+            Kind::Unknown,
             match doubt {
                 Some(d) => format!(
                     "no rule matches for sure; `{}` may ({})",
@@ -207,11 +207,11 @@ mod tests {
     fn lowest_priority_number_first_and_defaults_last() {
         let (a, b) = (rule("deny", 100, "Deny", "*", "22"), rule("allow", 200, "Allow", "*", "*"));
         let d = decide(&[&b, &a], &flow("8.8.8.8", "10.0.0.4", Some(22)));
-        assert_eq!((d.verdict, d.cite.unwrap().rule), (Verdict::Denied, "deny".to_string()));
+        assert_eq!((d.verdict, d.cite.unwrap().rule), (Kind::Denied, "deny".to_string()));
         let d = decide(&[], &flow("8.8.8.8", "10.0.0.4", Some(22)));
-        assert_eq!((d.verdict, d.cite.unwrap().rule), (Verdict::Denied, "DenyAllInBound".to_string()));
+        assert_eq!((d.verdict, d.cite.unwrap().rule), (Kind::Denied, "DenyAllInBound".to_string()));
         let d = decide(&[], &flow("10.0.5.5", "10.0.0.4", Some(22)));
-        assert_eq!((d.verdict, d.cite.unwrap().rule), (Verdict::Allowed, "AllowVnetInBound".to_string()));
+        assert_eq!((d.verdict, d.cite.unwrap().rule), (Kind::Allowed, "AllowVnetInBound".to_string()));
     }
 
     #[test]
@@ -219,29 +219,29 @@ mod tests {
         let storage = rule("deny-storage", 100, "Deny", "Storage", "*");
         let allow = rule("allow-all", 200, "Allow", "*", "*");
         let d = decide(&[&storage, &allow], &flow("52.1.1.1", "10.0.0.4", Some(443)));
-        assert_eq!(d.verdict, Verdict::Unknown, "{}", d.reason);
+        assert_eq!(d.verdict, Kind::Unknown, "{}", d.reason);
         // A private source cannot be in an Azure service tag.
         let d = decide(&[&storage, &allow], &flow("10.0.9.9", "10.0.0.4", Some(443)));
-        assert_eq!(d.verdict, Verdict::Allowed);
+        assert_eq!(d.verdict, Kind::Allowed);
         // Same action ahead: certain.
         let deny_all = rule("deny-all", 200, "Deny", "*", "*");
         let d = decide(&[&storage, &deny_all], &flow("52.1.1.1", "10.0.0.4", Some(443)));
-        assert_eq!(d.verdict, Verdict::Denied);
+        assert_eq!(d.verdict, Kind::Denied);
     }
 
     #[test]
     fn a_port_specific_rule_is_unknown_for_an_any_port_question() {
         let d = decide(&[&rule("allow-443", 100, "Allow", "*", "443")], &flow("8.8.8.8", "10.0.0.4", None));
-        assert_eq!(d.verdict, Verdict::Unknown);
+        assert_eq!(d.verdict, Kind::Unknown);
     }
 
     #[test]
     fn augmented_rules_and_asgs_match_their_members() {
         let augmented = r#"{"name": "multi", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "*", "sourceAddressPrefixes": ["1.1.1.1", "2.2.2.0/24"], "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRanges": ["80", "443"]}"#;
         let d = decide(&[augmented], &flow("2.2.2.9", "10.0.0.4", Some(443)));
-        assert_eq!(d.verdict, Verdict::Allowed);
+        assert_eq!(d.verdict, Kind::Allowed);
         let d = decide(&[augmented], &flow("2.2.3.9", "10.0.0.4", Some(443)));
-        assert_eq!(d.verdict, Verdict::Denied);
+        assert_eq!(d.verdict, Kind::Denied);
 
         let asg_rule = format!(
             r#"{{"name": "web-only", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "sourceApplicationSecurityGroups": [{{"id": "{SUB}/applicationSecurityGroups/web"}}], "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "443"}}"#
@@ -262,7 +262,7 @@ mod tests {
             evaluate(&p, &n.nsgs[0], "n", Some(Idx::new(0)), Direction::Inbound, &flow(src, "10.0.0.4", Some(443)))
                 .verdict
         };
-        assert_eq!(at("10.0.0.10"), Verdict::Allowed);
-        assert_eq!(at("10.0.0.11"), Verdict::Denied);
+        assert_eq!(at("10.0.0.10"), Kind::Allowed);
+        assert_eq!(at("10.0.0.11"), Kind::Denied);
     }
 }

@@ -13,9 +13,9 @@
 //! This file decides one packet at one NVA; the walk ([`super::walk`])
 //! applies state (replies) and address translation.
 
-use super::tri::{first_match, ports, FirstMatch, Tri};
-use super::{Cite, Decision, Flow, Verdict};
+use super::{Cite, Decision, Flow, Kind};
 use tusk_core::ip::all_ips;
+use tusk_core::tri::{first_match, ports, FirstMatch, Tri};
 use tusk_core::Protocol;
 use tusk_model::config::{NvaAction, NvaConfig, NvaRule};
 
@@ -56,23 +56,23 @@ pub fn evaluate(c: &NvaConfig, holder: &str, f: &Flow) -> Decision {
     };
     match first_match(c.rules.iter().chain([&default]), |r| rule_matches(r, f), |a, b| a.action == b.action) {
         FirstMatch::Hit { rule, doubt: None } if std::ptr::eq(rule, &default) => {
-            Decision::new(Verdict::Denied, "no rule matches (NVA default deny)", Some(cite(holder, rule)))
+            Decision::new(Kind::Denied, "no rule matches (NVA default deny)", Some(cite(holder, rule)))
         }
         FirstMatch::Hit { rule, doubt: None } => {
             let (v, what) = match rule.action {
-                NvaAction::Allow => (Verdict::Allowed, "allows"),
-                NvaAction::Deny => (Verdict::Denied, "denies"),
+                NvaAction::Allow => (Kind::Allowed, "allows"),
+                NvaAction::Deny => (Kind::Denied, "denies"),
             };
             Decision::new(v, format!("NVA rule `{}` {what}", rule.name), Some(cite(holder, rule)))
         }
         FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => Decision::new(
-            Verdict::Unknown,
+            Kind::Unknown,
             format!("NVA rule `{}` may match: its ports decide and the flow's port is not given", d.name),
             Some(cite(holder, d)),
         ),
         // Cannot happen (the default rule matches every packet); deny as it would.
         FirstMatch::Miss { doubt: None } => {
-            Decision::new(Verdict::Denied, "no rule matches (NVA default deny)", Some(cite(holder, &default)))
+            Decision::new(Kind::Denied, "no rule matches (NVA default deny)", Some(cite(holder, &default)))
         }
     }
 }
@@ -115,10 +115,10 @@ mod tests {
             rule("spokes", NvaAction::Allow, "10.1.0.0/16", None),
         ]);
         let d = evaluate(&c, "NVA nva", &flow("10.1.0.4", Some(22)));
-        assert_eq!((d.verdict, d.cite.unwrap().rule), (Verdict::Denied, "no-ssh".to_string()));
-        assert_eq!(evaluate(&c, "NVA nva", &flow("10.1.0.4", Some(443))).verdict, Verdict::Allowed);
+        assert_eq!((d.verdict, d.cite.unwrap().rule), (Kind::Denied, "no-ssh".to_string()));
+        assert_eq!(evaluate(&c, "NVA nva", &flow("10.1.0.4", Some(443))).verdict, Kind::Allowed);
         let d = evaluate(&c, "NVA nva", &flow("10.3.0.4", Some(443)));
-        assert_eq!((d.verdict, d.cite.unwrap().loc.pos.line), (Verdict::Denied, 4));
+        assert_eq!((d.verdict, d.cite.unwrap().loc.pos.line), (Kind::Denied, 4));
     }
 
     #[test]
@@ -127,9 +127,9 @@ mod tests {
             rule("no-ssh", NvaAction::Deny, "0.0.0.0/0", Some((22, 22))),
             rule("spokes", NvaAction::Allow, "10.1.0.0/16", None),
         ]);
-        assert_eq!(evaluate(&c, "n", &flow("10.1.0.4", None)).verdict, Verdict::Unknown);
+        assert_eq!(evaluate(&c, "n", &flow("10.1.0.4", None)).verdict, Kind::Unknown);
         // From elsewhere both outcomes are deny: certain.
-        assert_eq!(evaluate(&c, "n", &flow("10.3.0.4", None)).verdict, Verdict::Denied);
+        assert_eq!(evaluate(&c, "n", &flow("10.3.0.4", None)).verdict, Kind::Denied);
     }
 
     #[test]
@@ -137,6 +137,6 @@ mod tests {
         let mut r = rule("web", NvaAction::Allow, "0.0.0.0/0", Some((443, 443)));
         r.protocol = None;
         let f = Flow { proto: Protocol::Icmp, ..flow("10.1.0.4", None) };
-        assert_eq!(evaluate(&nva(vec![r]), "n", &f).verdict, Verdict::Denied);
+        assert_eq!(evaluate(&nva(vec![r]), "n", &f).verdict, Kind::Denied);
     }
 }

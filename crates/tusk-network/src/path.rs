@@ -4,7 +4,7 @@
 //! ([`super::walk`]) builds them, [`super::trace`] pairs a forward path with
 //! its reply, and reporters render them.
 
-use super::{Decision, Owner, Verdict};
+use super::{Decision, Kind, Owner};
 use std::net::IpAddr;
 use tusk_model::azure::{AzureFirewall, Idx, NetworkInterface, Subnet, VnetGateway};
 
@@ -77,7 +77,7 @@ pub enum Arrival {
 #[derive(Debug, Clone)]
 pub struct Path {
     pub steps: Vec<Step>,
-    pub verdict: Verdict,
+    pub verdict: Kind,
     pub arrival: Arrival,
     /// Stateful devices traversed (firewalls), in order.
     pub devices: Vec<Idx<AzureFirewall>>,

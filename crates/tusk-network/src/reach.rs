@@ -14,11 +14,11 @@
 use super::firewall::{application_match, network_match_but_destination, ordered, snat_applies};
 use super::nsg;
 use super::prepared::FxMap;
-use super::tri::Tri;
-use super::{endpoint::Endpoint, trace, Flow, Owner, Prepared, Verdict};
+use super::{endpoint::Endpoint, trace, Flow, Kind, Owner, Prepared};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use tusk_core::ip::u128_to_ip;
+use tusk_core::tri::Tri;
 use tusk_core::Protocol;
 use tusk_model::azure::{
     AzureFirewall, CollectionKind, Direction, FirewallAction, FirewallRule, Idx, Link, NextHopType, Nsg, Subnet,
@@ -59,13 +59,13 @@ pub fn representatives(p: &Prepared) -> Vec<Rep> {
 pub struct Matrix {
     pub reps: Vec<Rep>,
     /// Row-major: `verdicts[i * n + j]` is from `reps[i]` to `reps[j]`.
-    pub verdicts: Vec<Verdict>,
+    pub verdicts: Vec<Kind>,
     /// Pairs the lean evaluator handed to the full trace.
     pub fallbacks: usize,
 }
 
 impl Matrix {
-    pub fn count(&self, v: Verdict) -> usize {
+    pub fn count(&self, v: Kind) -> usize {
         let n = self.reps.len();
         (0..n * n).filter(|&k| k / n != k % n && self.verdicts[k] == v).count()
     }
@@ -80,7 +80,7 @@ pub fn all_pairs(p: &Prepared, proto: Protocol, port: Option<u16>) -> Matrix {
     }
     let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).min(8);
     let chunk = n.div_ceil(threads.max(1)).max(1);
-    let mut verdicts = vec![Verdict::Unknown; n * n];
+    let mut verdicts = vec![Kind::Unknown; n * n];
     let mut fallbacks = 0;
     std::thread::scope(|sc| {
         let handles: Vec<_> = verdicts
@@ -120,7 +120,7 @@ fn endpoint(p: &Prepared, r: Rep) -> Endpoint {
 }
 
 /// The full trace's verdict for one pair.
-pub fn full(p: &Prepared, a: Rep, b: Rep, proto: Protocol, port: Option<u16>) -> Verdict {
+pub fn full(p: &Prepared, a: Rep, b: Rep, proto: Protocol, port: Option<u16>) -> Kind {
     trace::trace(p, &endpoint(p, a), &endpoint(p, b), Flow { src: a.ip, dst: b.ip, proto, port }).verdict
 }
 
@@ -162,9 +162,9 @@ impl<'p, 'a> Lean<'p, 'a> {
             None => Some(true),
             Some(Link::Absent(_)) => None,
             Some(Link::Found(i)) => match nsg::verdict(self.p, &self.p.net.nsgs[*i], Some(vnet), dir, f) {
-                Verdict::Allowed => Some(true),
-                Verdict::Denied => Some(false),
-                Verdict::Unknown => None,
+                Kind::Allowed => Some(true),
+                Kind::Denied => Some(false),
+                Kind::Unknown => None,
             },
         }
     }
@@ -283,7 +283,7 @@ impl<'p, 'a> Lean<'p, 'a> {
         Some((false, false))
     }
 
-    fn pair(&mut self, dst: Rep) -> Option<Verdict> {
+    fn pair(&mut self, dst: Rep) -> Option<Kind> {
         let p = self.p;
         let net = p.net;
         if !net.admin_rules.is_empty() || dst.owner.is_none() || self.src.owner.is_none() {
@@ -296,7 +296,7 @@ impl<'p, 'a> Lean<'p, 'a> {
         if !self.nsg(&net.nics[sn].nsg, sv, Direction::Outbound, &f)?
             || !self.nsg(&net.subnets[self.src.subnet].nsg, sv, Direction::Outbound, &f)?
         {
-            return Some(Verdict::Denied);
+            return Some(Kind::Denied);
         }
         let mut cur = self.src.subnet;
         let mut via: Option<(Idx<AzureFirewall>, bool)> = None;
@@ -311,11 +311,11 @@ impl<'p, 'a> Lean<'p, 'a> {
             }
             let v = self.vnet(cur);
             match r.next_hop {
-                NextHopType::None => return Some(Verdict::Denied),
+                NextHopType::None => return Some(Kind::Denied),
                 NextHopType::VnetLocal | NextHopType::VnetPeering => {
                     let b = r.vnet?;
                     if b != v && !self.peering(v, b, f.src)? {
-                        return Some(Verdict::Denied);
+                        return Some(Kind::Denied);
                     }
                     if p.subnet_in(b, f.dst) != Some(dst.subnet) {
                         return None;
@@ -327,11 +327,11 @@ impl<'p, 'a> Lean<'p, 'a> {
                     let s2 = p.owner_subnet(Owner::Firewall(fw))?;
                     let b = self.vnet(s2);
                     if via.is_some() || (b != v && !self.peering(v, b, f.src)?) {
-                        return if via.is_some() { None } else { Some(Verdict::Denied) };
+                        return if via.is_some() { None } else { Some(Kind::Denied) };
                     }
                     let (allow, snat) = self.firewall(fw, &f, self.vnet(dst.subnet))?;
                     if !allow {
-                        return Some(Verdict::Denied);
+                        return Some(Kind::Denied);
                     }
                     if snat {
                         f.src = *net.firewalls[fw].private_ips.first()?;
@@ -347,13 +347,13 @@ impl<'p, 'a> Lean<'p, 'a> {
         if !self.nsg(&net.subnets[dst.subnet].nsg, dv, Direction::Inbound, &f)?
             || !self.nsg(&net.nics[dn].nsg, dv, Direction::Inbound, &f)?
         {
-            return Some(Verdict::Denied);
+            return Some(Kind::Denied);
         }
         self.reply(dst, f, via)
     }
 
     /// The reply from `dst` to the address it saw, through the same firewall.
-    fn reply(&mut self, dst: Rep, f: Flow, via: Option<(Idx<AzureFirewall>, bool)>) -> Option<Verdict> {
+    fn reply(&mut self, dst: Rep, f: Flow, via: Option<(Idx<AzureFirewall>, bool)>) -> Option<Kind> {
         let p = self.p;
         let mut g = Flow { src: f.dst, dst: f.src, proto: f.proto, port: None };
         let mut cur = dst.subnet;
@@ -370,16 +370,16 @@ impl<'p, 'a> Lean<'p, 'a> {
                 _ => None,
             };
             let next_fw = match r.next_hop {
-                NextHopType::None => return Some(Verdict::Denied),
+                NextHopType::None => return Some(Kind::Denied),
                 NextHopType::VnetLocal | NextHopType::VnetPeering => {
                     let b = r.vnet?;
                     if b != v && !self.peering(v, b, g.src)? {
-                        return Some(Verdict::Denied);
+                        return Some(Kind::Denied);
                     }
                     match at_fw(g.dst) {
                         Some(fw) => fw,
                         None if p.subnet_in(b, g.dst) == Some(self.src.subnet) && g.dst == self.src.ip => {
-                            return Some(if via.is_some() && !seen { Verdict::Denied } else { Verdict::Allowed });
+                            return Some(if via.is_some() && !seen { Kind::Denied } else { Kind::Allowed });
                         }
                         None => return None,
                     }
@@ -388,7 +388,7 @@ impl<'p, 'a> Lean<'p, 'a> {
                     let fw = at_fw(r.next_hop_ip?)?;
                     let b = self.vnet(p.owner_subnet(Owner::Firewall(fw))?);
                     if b != v && !self.peering(v, b, g.src)? {
-                        return Some(Verdict::Denied);
+                        return Some(Kind::Denied);
                     }
                     fw
                 }
@@ -404,7 +404,7 @@ impl<'p, 'a> Lean<'p, 'a> {
                     }
                     cur = p.owner_subnet(Owner::Firewall(fw))?;
                 }
-                _ => return Some(Verdict::Denied),
+                _ => return Some(Kind::Denied),
             }
         }
         None

@@ -21,7 +21,7 @@
 use super::endpoint::Endpoint;
 pub use super::path::{Arrival, Control, Path, Step};
 use super::walk::{Start, Walker};
-use super::{Flow, Prepared, Verdict};
+use super::{Flow, Kind, Prepared};
 
 #[derive(Debug, Clone)]
 pub struct Trace {
@@ -31,7 +31,7 @@ pub struct Trace {
     pub forward: Path,
     /// The reply, when the forward path was not denied.
     pub reply: Option<Path>,
-    pub verdict: Verdict,
+    pub verdict: Kind,
     pub reason: String,
 }
 
@@ -40,10 +40,10 @@ pub fn trace(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow) -> Trace 
     let forward = Walker::new(p, flow, None).run(Start::from_endpoint(from), to);
     let mut reply = None;
     let (mut verdict, mut reason) = summary(&forward, "forward path");
-    if forward.verdict != Verdict::Denied && forward.arrival != Arrival::Nowhere {
+    if forward.verdict != Kind::Denied && forward.arrival != Arrival::Nowhere {
         let back_flow = Flow { src: forward.final_dst, dst: forward.final_src, proto: flow.proto, port: None };
         let r = Walker::new(p, back_flow, Some(&forward)).run(Start::reply_from(p, &forward), from);
-        if verdict == Verdict::Allowed {
+        if verdict == Kind::Allowed {
             (verdict, reason) = summary(&r, "reply path");
         }
         reply = Some(r);
@@ -51,10 +51,10 @@ pub fn trace(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow) -> Trace 
     Trace { flow, from: from.label(), to: to.label(), forward, reply, verdict, reason }
 }
 
-fn summary(path: &Path, what: &str) -> (Verdict, String) {
-    match path.steps.iter().find(|s| s.decision.verdict != Verdict::Allowed) {
+fn summary(path: &Path, what: &str) -> (Kind, String) {
+    match path.steps.iter().find(|s| s.decision.verdict != Kind::Allowed) {
         Some(s) => (s.decision.verdict, format!("{what}: {} at {}: {}", s.control.name(), s.at, s.decision.reason)),
-        None if path.verdict == Verdict::Allowed => (Verdict::Allowed, format!("{what} delivered")),
+        None if path.verdict == Kind::Allowed => (Kind::Allowed, format!("{what} delivered")),
         None => (path.verdict, format!("{what} not delivered")),
     }
 }
@@ -106,15 +106,15 @@ mod tests {
         let mut docs = base();
         docs.push(admin("deny-443", 10, "Deny", "443"));
         let t = run(&docs, "vm-a", "vm-b", 443);
-        assert_eq!(t.verdict, Verdict::Denied);
+        assert_eq!(t.verdict, Kind::Denied);
         assert_eq!(t.forward.steps.last().unwrap().control, Control::AdminRules);
         // AlwaysAllow skips the NSG that denies port 22; Allow does not.
         let mut docs = base();
         docs.push(admin("always-22", 10, "AlwaysAllow", "22"));
-        assert_eq!(run(&docs, "vm-a", "vm-b", 22).verdict, Verdict::Allowed);
+        assert_eq!(run(&docs, "vm-a", "vm-b", 22).verdict, Kind::Allowed);
         let mut docs = base();
         docs.push(admin("allow-22", 10, "Allow", "22"));
-        assert_eq!(run(&docs, "vm-a", "vm-b", 22).verdict, Verdict::Denied);
+        assert_eq!(run(&docs, "vm-a", "vm-b", 22).verdict, Kind::Denied);
     }
 
     #[test]
@@ -122,7 +122,7 @@ mod tests {
         let mut docs = base();
         docs.push(nic("vm-b2", "v", "b", "10.0.2.5"));
         let t = run(&docs, "vm-b2", "vm-b", 22);
-        assert_eq!(t.verdict, Verdict::Denied);
+        assert_eq!(t.verdict, Kind::Denied);
         assert_eq!(t.forward.steps.last().unwrap().decision.cite.as_ref().unwrap().rule, "deny-22");
     }
 
@@ -148,13 +148,13 @@ mod tests {
         docs.push(vnet("w", "10.5.0.0/16", &[("s", "10.5.0.0/24", None, None)], &[]));
         let t = run(&docs, "vm-a", "internet:8.8.8.8", 443);
         // Sanity: the Internet is not affected by the loop.
-        assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Allowed, "{}", t.reason);
         let n = net(&docs);
         let p = crate::testutil::prep(&n);
         let a = resolve(&p, "vm-a").unwrap();
         let b = Endpoint::Internet { ip: "10.5.0.9".parse().unwrap() };
         let t = trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
-        assert_eq!(t.verdict, Verdict::Denied);
+        assert_eq!(t.verdict, Kind::Denied);
         assert!(t.reason.contains("routing loop"), "{}", t.reason);
     }
 
@@ -194,9 +194,9 @@ mod tests {
     #[test]
     fn a_stateful_nva_passes_the_reply_only_on_a_symmetric_path() {
         let t = nva_estate(true, ALLOW_FROM_A);
-        assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Allowed, "{}", t.reason);
         let t = nva_estate(false, ALLOW_FROM_A);
-        assert_eq!(t.verdict, Verdict::Denied);
+        assert_eq!(t.verdict, Kind::Denied);
         assert!(t.reason.contains("asymmetric routing"), "{}", t.reason);
         // The drop is where the reply leaves the request's path, right
         // after the route that bypasses the NVA, never after a delivery.
@@ -210,12 +210,12 @@ mod tests {
         let stateless = format!("  stateful: false\n{ALLOW_FROM_A}");
         // The reply comes from b, which no rule allows.
         let t = nva_estate(true, &stateless);
-        assert_eq!(t.verdict, Verdict::Denied);
+        assert_eq!(t.verdict, Kind::Denied);
         assert!(t.reason.starts_with("reply path") && t.reason.contains("default deny"), "{}", t.reason);
         // Bypassing a stateless NVA on the way back is fine.
-        assert_eq!(nva_estate(false, &stateless).verdict, Verdict::Allowed);
+        assert_eq!(nva_estate(false, &stateless).verdict, Kind::Allowed);
         let both = format!("{stateless}  - {{name: from-b, action: allow, source: [10.0.2.0/24]}}\n");
-        assert_eq!(nva_estate(true, &both).verdict, Verdict::Allowed);
+        assert_eq!(nva_estate(true, &both).verdict, Kind::Allowed);
     }
 
     #[test]
@@ -242,7 +242,7 @@ mod tests {
         let p = Prepared::new(&e.azure, &e.config);
         let (a, b) = (resolve(&p, "nva").unwrap(), resolve(&p, "vm-b").unwrap());
         let t = trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
-        assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Allowed, "{}", t.reason);
         let reply = t.reply.unwrap();
         assert_eq!(reply.steps.last().unwrap().control, Control::Delivery);
         assert!(!reply.steps.iter().any(|s| s.decision.reason.contains("asymmetric")));
@@ -251,7 +251,7 @@ mod tests {
     #[test]
     fn an_snat_nva_gets_the_reply_even_when_routes_would_bypass_it() {
         let t = nva_estate(false, &format!("  snat: true\n{ALLOW_FROM_A}"));
-        assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Allowed, "{}", t.reason);
         let last = t.forward.steps.last().unwrap();
         assert_eq!(last.src.to_string(), "10.0.9.4");
         let reply = t.reply.unwrap();

@@ -4,7 +4,7 @@
 //! An NVA's rules come from `tusk.yaml`; without them its verdict is unknown.
 
 use super::super::{firewall, nva};
-use super::{opt, Arrival, Control, Decision, Next, Owner, Path, Sender, Verdict, Walker};
+use super::{opt, Arrival, Control, Decision, Kind, Next, Owner, Path, Sender, Walker};
 use std::net::IpAddr;
 use tusk_model::azure::{AzureFirewall, Idx, NetworkInterface, Subnet, VirtualNetwork};
 
@@ -16,7 +16,7 @@ impl Walker<'_, '_> {
             self.step(
                 format!("next hop {ip}"),
                 Control::Nva,
-                Decision::new(Verdict::Unknown, format!("next hop {ip} is no NIC or firewall of the inputs"), None),
+                Decision::new(Kind::Unknown, format!("next hop {ip} is no NIC or firewall of the inputs"), None),
             );
             return Next::Done(Arrival::Nowhere);
         };
@@ -24,11 +24,7 @@ impl Walker<'_, '_> {
             self.step(
                 format!("next hop {ip}"),
                 Control::Nva,
-                Decision::new(
-                    Verdict::Unknown,
-                    format!("the subnet of {} is not in the inputs", p.owner_name(o)),
-                    None,
-                ),
+                Decision::new(Kind::Unknown, format!("the subnet of {} is not in the inputs", p.owner_name(o)), None),
             );
             return Next::Done(Arrival::Nowhere);
         };
@@ -40,7 +36,7 @@ impl Walker<'_, '_> {
                     format!("next hop {ip}"),
                     Control::Route,
                     Decision::new(
-                        Verdict::Denied,
+                        Kind::Denied,
                         format!(
                             "next hop {ip} is in {}, which is not peered with {}",
                             p.net.vnets[b].id.name(),
@@ -63,7 +59,7 @@ impl Walker<'_, '_> {
             Owner::Firewall(f) => self.firewall(f, s2),
             Owner::Nic(n, c) if p.net.nics[n].ip_forwarding => self.nva(n, c, s2),
             _ => {
-                self.step(p.owner_name(o), Control::Nva, Decision::new(Verdict::Denied, format!("{} does not forward: only a NIC with IP forwarding enabled or an Azure Firewall accepts packets addressed elsewhere", p.owner_name(o)), None));
+                self.step(p.owner_name(o), Control::Nva, Decision::new(Kind::Denied, format!("{} does not forward: only a NIC with IP forwarding enabled or an Azure Firewall accepts packets addressed elsewhere", p.owner_name(o)), None));
                 Next::Done(Arrival::Nowhere)
             }
         }
@@ -79,7 +75,7 @@ impl Walker<'_, '_> {
             if !self.reply() && !self.inbound(s, Some(o)) {
                 return Next::Done(Arrival::Nowhere);
             }
-            self.step(at, Control::Nva, Decision::new(Verdict::Unknown, "network virtual appliance (IP forwarding on): its rules are not in the inputs (no `nvas` entry in tusk.yaml), so whether it forwards, drops or translates is unknown", None));
+            self.step(at, Control::Nva, Decision::new(Kind::Unknown, "network virtual appliance (IP forwarding on): its rules are not in the inputs (no `nvas` entry in tusk.yaml), so whether it forwards, drops or translates is unknown", None));
             return Next::Continue(s, Sender::Nva(n));
         };
         let holder = format!("tusk.yaml NVA {}", cfg.nic);
@@ -90,7 +86,7 @@ impl Walker<'_, '_> {
             // A stateless NVA knows no connections: the reply is a packet
             // like any other, judged by the rules.
             let d = nva::evaluate(cfg, &holder, &self.flow);
-            if self.step(at, Control::Nva, d) == Verdict::Denied {
+            if self.step(at, Control::Nva, d) == Kind::Denied {
                 return Next::Done(Arrival::Nowhere);
             }
             return Next::Continue(s, Sender::Nva(n));
@@ -102,7 +98,7 @@ impl Walker<'_, '_> {
         if cfg.stateful {
             self.nvas.push(n);
         }
-        if self.step(at, Control::Nva, d) == Verdict::Denied {
+        if self.step(at, Control::Nva, d) == Kind::Denied {
             return Next::Done(Arrival::Nowhere);
         }
         if let Some(own) = cfg.snat.then(|| p.net.nics[n].ip_configs.get(c).and_then(|i| i.private_ip)).flatten() {
@@ -118,7 +114,7 @@ impl Walker<'_, '_> {
     fn nva_reply(&mut self, n: Idx<NetworkInterface>, s: Idx<Subnet>, at: String, fwd: &Path) -> Next {
         if !fwd.nvas.contains(&n) {
             self.step(at, Control::Nva, Decision::new(
-                Verdict::Denied,
+                Kind::Denied,
                 "asymmetric routing: the reply reaches this stateful NVA, which never saw the request, and it drops it",
                 None,
             ));
@@ -127,7 +123,7 @@ impl Walker<'_, '_> {
         self.step(
             at,
             Control::Nva,
-            Decision::new(Verdict::Allowed, "reply of a flow the NVA allowed: it is stateful", None),
+            Decision::new(Kind::Allowed, "reply of a flow the NVA allowed: it is stateful", None),
         );
         if let Some(&(_, own, orig)) = fwd.nva_snat_by.iter().find(|x| x.0 == n && x.1 == self.flow.dst) {
             self.nat(format!("un-NAT: destination {own} → {orig}"));
@@ -144,7 +140,7 @@ impl Walker<'_, '_> {
         if let Some(fwd) = self.fwd {
             if !fwd.devices.contains(&f) {
                 self.step(at, Control::Firewall, Decision::new(
-                    Verdict::Denied,
+                    Kind::Denied,
                     "asymmetric routing: the reply reaches this firewall, which never saw the request; Azure Firewall is stateful and drops it",
                     None,
                 ));
@@ -162,7 +158,7 @@ impl Walker<'_, '_> {
             self.step(
                 at,
                 Control::Firewall,
-                Decision::new(Verdict::Allowed, "reply matches the connection the firewall saw", None),
+                Decision::new(Kind::Allowed, "reply matches the connection the firewall saw", None),
             );
             if !nat.is_empty() {
                 self.nat(format!("un-NAT: {}", nat.join(", ")));
@@ -173,7 +169,7 @@ impl Walker<'_, '_> {
         let out = firewall::evaluate(p, f, &self.flow);
         self.devices.push(f);
         let v = self.step(at, Control::Firewall, out.decision);
-        if v == Verdict::Denied {
+        if v == Kind::Denied {
             return Next::Done(Arrival::Nowhere);
         }
         let mut nat = Vec::new();
@@ -234,7 +230,7 @@ impl Walker<'_, '_> {
                     at.clone(),
                     Control::Nva,
                     Decision::new(
-                        Verdict::Denied,
+                        Kind::Denied,
                         format!("asymmetric routing: the reply bypasses {at}, a stateful NVA that saw the request; it never sees the reply and drops the connection"),
                         None,
                     ),
@@ -248,7 +244,7 @@ impl Walker<'_, '_> {
                     format!("Azure Firewall {name}"),
                     Control::Firewall,
                     Decision::new(
-                        Verdict::Denied,
+                        Kind::Denied,
                         format!("asymmetric routing: the reply bypasses firewall {name}, which saw the request; the stateful firewall never sees the reply and drops the connection"),
                         None,
                     ),

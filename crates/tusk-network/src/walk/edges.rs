@@ -3,7 +3,7 @@
 //! entering from the Internet (public IPs of NICs and firewalls) or from
 //! on-premises (through the gateway's subnet and its routes).
 
-use super::{Arrival, Control, Decision, Next, Owner, Sender, Verdict, Walker};
+use super::{Arrival, Control, Decision, Kind, Next, Owner, Sender, Walker};
 use tusk_model::azure::{Idx, Link, PublicIp, Subnet, VnetGateway};
 
 impl Walker<'_, '_> {
@@ -13,7 +13,7 @@ impl Walker<'_, '_> {
         match g {
             Some(g) if p.onprem[g].iter().any(|c| super::super::prepared::cidr_has(c, dst)) => {
                 let d = Decision::new(
-                    Verdict::Allowed,
+                    Kind::Allowed,
                     format!(
                         "handed to {} for on-premises {dst}; controls beyond the gateway are outside the inputs",
                         p.net.vnet_gateways[g].id.name()
@@ -27,11 +27,7 @@ impl Walker<'_, '_> {
                 self.step(
                     self.sub(subnet),
                     Control::Gateway,
-                    Decision::new(
-                        Verdict::Unknown,
-                        format!("the gateway's routes for {dst} are not in the inputs"),
-                        None,
-                    ),
+                    Decision::new(Kind::Unknown, format!("the gateway's routes for {dst} are not in the inputs"), None),
                 );
                 Next::Done(Arrival::Nowhere)
             }
@@ -47,7 +43,7 @@ impl Walker<'_, '_> {
                 self.sub(subnet),
                 Control::Internet,
                 Decision::new(
-                    Verdict::Denied,
+                    Kind::Denied,
                     format!("next hop Internet for {dst}, which is not a public address: Azure drops it"),
                     None,
                 ),
@@ -58,7 +54,7 @@ impl Walker<'_, '_> {
             self.step(
                 self.sub(subnet),
                 Control::Internet,
-                Decision::new(Verdict::Allowed, "reply leaves to the Internet", None),
+                Decision::new(Kind::Allowed, "reply leaves to the Internet", None),
             );
             return Next::Done(Arrival::Internet { ip: dst });
         }
@@ -87,7 +83,7 @@ impl Walker<'_, '_> {
         self.step(
             self.sub(subnet),
             Control::Internet,
-            Decision::new(Verdict::Allowed, format!("leaves to the Internet towards {dst}"), None),
+            Decision::new(Kind::Allowed, format!("leaves to the Internet towards {dst}"), None),
         );
         match snat {
             Some((a, why)) => {
@@ -112,7 +108,7 @@ impl Walker<'_, '_> {
                     self.step(
                         "internet",
                         Control::Firewall,
-                        Decision::new(Verdict::Unknown, "the firewall's subnet is not in the inputs", None),
+                        Decision::new(Kind::Unknown, "the firewall's subnet is not in the inputs", None),
                     );
                     Next::Done(Arrival::Nowhere)
                 }
@@ -125,7 +121,7 @@ impl Walker<'_, '_> {
                             "internet",
                             Control::Internet,
                             Decision::new(
-                                Verdict::Allowed,
+                                Kind::Allowed,
                                 format!("{dst} is the public IP of NIC {}", p.net.nics[n].id.name()),
                                 None,
                             ),
@@ -142,7 +138,7 @@ impl Walker<'_, '_> {
                     "internet",
                     Control::Internet,
                     Decision::new(
-                        Verdict::Unknown,
+                        Kind::Unknown,
                         format!("{dst} is {}; its backends are not modelled", p.owner_name(o)),
                         None,
                     ),
@@ -155,7 +151,7 @@ impl Walker<'_, '_> {
                     "internet",
                     Control::Internet,
                     Decision::new(
-                        Verdict::Denied,
+                        Kind::Denied,
                         format!("{dst} is not a public address: not reachable from the Internet"),
                         None,
                     ),
@@ -166,7 +162,7 @@ impl Walker<'_, '_> {
                 self.step(
                     "internet",
                     Control::Internet,
-                    Decision::new(Verdict::Unknown, format!("public address {dst} is not in the inputs"), None),
+                    Decision::new(Kind::Unknown, format!("public address {dst} is not in the inputs"), None),
                 );
                 Next::Done(Arrival::Nowhere)
             }
@@ -185,7 +181,7 @@ impl Walker<'_, '_> {
         self.step(
             "internet",
             Control::Stateful,
-            Decision::new(Verdict::Allowed, "the reply returns through Azure's outbound SNAT to the source", None),
+            Decision::new(Kind::Allowed, "the reply returns through Azure's outbound SNAT to the source", None),
         );
         self.flow.dst = fwd.first_src;
         Next::Done(Arrival::Internet { ip: fwd.first_src })
@@ -200,7 +196,7 @@ impl Walker<'_, '_> {
                     format!("VNet gateway {}", p.net.vnet_gateways[g].id.name()),
                     Control::Gateway,
                     Decision::new(
-                        Verdict::Allowed,
+                        Kind::Allowed,
                         "enters Azure through the gateway; routed by the GatewaySubnet's routes",
                         None,
                     ),
@@ -211,7 +207,7 @@ impl Walker<'_, '_> {
                 self.step(
                     "on-premises",
                     Control::Gateway,
-                    Decision::new(Verdict::Unknown, "no virtual network gateway (with its subnet) in the inputs", None),
+                    Decision::new(Kind::Unknown, "no virtual network gateway (with its subnet) in the inputs", None),
                 );
                 Next::Done(Arrival::Nowhere)
             }

@@ -11,7 +11,7 @@ use super::avnm::{self, AdminOutcome};
 use super::endpoint::Endpoint;
 use super::nsg;
 use super::path::{Arrival, Control, Path, Step};
-use super::{Cite, Decision, Flow, Owner, Prepared, Verdict};
+use super::{Cite, Decision, Flow, Kind, Owner, Prepared};
 use std::collections::HashSet;
 use std::net::IpAddr;
 use tusk_model::azure::{
@@ -92,7 +92,7 @@ impl<'p, 'a> Walker<'p, 'a> {
         self.fwd.is_some()
     }
 
-    fn step(&mut self, at: impl Into<String>, control: Control, decision: Decision) -> Verdict {
+    fn step(&mut self, at: impl Into<String>, control: Control, decision: Decision) -> Kind {
         let v = decision.verdict;
         self.steps.push(Step { at: at.into(), control, decision, src: self.flow.src, dst: self.flow.dst, nat: None });
         v
@@ -118,10 +118,10 @@ impl<'p, 'a> Walker<'p, 'a> {
         if self.reply() && arrival != Arrival::Nowhere {
             self.check_symmetry();
         }
-        let verdict = match self.steps.iter().find(|s| s.decision.verdict != Verdict::Allowed) {
+        let verdict = match self.steps.iter().find(|s| s.decision.verdict != Kind::Allowed) {
             Some(s) => s.decision.verdict,
-            None if arrival == Arrival::Nowhere => Verdict::Unknown,
-            None => Verdict::Allowed,
+            None if arrival == Arrival::Nowhere => Kind::Unknown,
+            None => Kind::Allowed,
         };
         Path {
             steps: self.steps,
@@ -157,11 +157,7 @@ impl<'p, 'a> Walker<'p, 'a> {
                 self.step(
                     self.sub(subnet),
                     Control::Route,
-                    Decision::new(
-                        Verdict::Denied,
-                        "routing loop: the packet comes back to a place it already left",
-                        None,
-                    ),
+                    Decision::new(Kind::Denied, "routing loop: the packet comes back to a place it already left", None),
                 );
                 return Arrival::Nowhere;
             }
@@ -170,7 +166,7 @@ impl<'p, 'a> Walker<'p, 'a> {
                 Next::Done(a) => return a,
             }
         }
-        self.step(self.sub(subnet), Control::Route, Decision::new(Verdict::Denied, "more than 64 hops", None));
+        self.step(self.sub(subnet), Control::Route, Decision::new(Kind::Denied, "more than 64 hops", None));
         Arrival::Nowhere
     }
 
@@ -201,7 +197,7 @@ impl<'p, 'a> Walker<'p, 'a> {
             self.step(
                 self.sub(subnet),
                 Control::Route,
-                Decision::new(Verdict::Denied, format!("no route for {}", self.flow.dst), None),
+                Decision::new(Kind::Denied, format!("no route for {}", self.flow.dst), None),
             );
             return Next::Done(Arrival::Nowhere);
         };
@@ -221,16 +217,16 @@ impl<'p, 'a> Walker<'p, 'a> {
         };
         let why = format!("{} → {hop_text} ({} route; {})", r.prefix, r.source.name(), choice.why);
         let verdict = match (&choice.doubt, r.next_hop) {
-            (_, NextHopType::None) => Verdict::Denied,
-            (Some(_), _) => Verdict::Unknown,
-            _ => Verdict::Allowed,
+            (_, NextHopType::None) => Kind::Denied,
+            (Some(_), _) => Kind::Unknown,
+            _ => Kind::Allowed,
         };
         let why = match (&choice.doubt, r.next_hop) {
             (_, NextHopType::None) => format!("{why}; next hop None drops the packet"),
             (Some(d), _) => format!("{why}; {d}"),
             _ => why,
         };
-        if self.step(self.sub(subnet), Control::Route, Decision::new(verdict, why, cite)) == Verdict::Denied {
+        if self.step(self.sub(subnet), Control::Route, Decision::new(verdict, why, cite)) == Kind::Denied {
             return Next::Done(Arrival::Nowhere);
         }
         // A reply whose route goes anywhere but to an appliance does not
@@ -254,7 +250,7 @@ impl<'p, 'a> Walker<'p, 'a> {
                     self.step(
                         self.sub(subnet),
                         Control::Peering,
-                        Decision::new(Verdict::Unknown, "the peered virtual network is not in the inputs", None),
+                        Decision::new(Kind::Unknown, "the peered virtual network is not in the inputs", None),
                     );
                     Next::Done(Arrival::Nowhere)
                 }
@@ -293,7 +289,7 @@ impl<'p, 'a> Walker<'p, 'a> {
                 self.step(self.sub(subnet), Control::AdminRules, d);
                 Some(true)
             }
-            AdminOutcome::Final(d) => Some(self.step(self.sub(subnet), Control::AdminRules, d) != Verdict::Denied),
+            AdminOutcome::Final(d) => Some(self.step(self.sub(subnet), Control::AdminRules, d) != Kind::Denied),
         }
     }
 
@@ -346,13 +342,13 @@ impl<'p, 'a> Walker<'p, 'a> {
                 priority: None,
                 loc: s.loc.clone(),
             };
-            self.step(at, Control::Nsg, Decision::new(Verdict::Allowed, why, Some(cite)));
+            self.step(at, Control::Nsg, Decision::new(Kind::Allowed, why, Some(cite)));
             return true;
         }
         let d = match &s.nsg {
             None => return true,
             Some(Link::Absent(id)) => {
-                Decision::new(Verdict::Unknown, format!("the subnet's NSG `{}` is not in the inputs", id.name()), None)
+                Decision::new(Kind::Unknown, format!("the subnet's NSG `{}` is not in the inputs", id.name()), None)
             }
             Some(Link::Found(i)) => {
                 let nsg = &net.nsgs[*i];
@@ -360,7 +356,7 @@ impl<'p, 'a> Walker<'p, 'a> {
                 nsg::evaluate(self.p, nsg, &holder, Some(s.vnet), dir, &self.flow)
             }
         };
-        self.step(at, Control::Nsg, d) != Verdict::Denied
+        self.step(at, Control::Nsg, d) != Kind::Denied
     }
 
     fn nic_nsg(&mut self, n: Idx<NetworkInterface>, vnet: Idx<VirtualNetwork>, dir: Direction) -> bool {
@@ -370,7 +366,7 @@ impl<'p, 'a> Walker<'p, 'a> {
         let d = match &nic.nsg {
             None => return true,
             Some(Link::Absent(id)) => {
-                Decision::new(Verdict::Unknown, format!("the NIC's NSG `{}` is not in the inputs", id.name()), None)
+                Decision::new(Kind::Unknown, format!("the NIC's NSG `{}` is not in the inputs", id.name()), None)
             }
             Some(Link::Found(i)) => {
                 let nsg = &net.nsgs[*i];
@@ -378,7 +374,7 @@ impl<'p, 'a> Walker<'p, 'a> {
                 nsg::evaluate(self.p, nsg, &holder, Some(vnet), dir, &self.flow)
             }
         };
-        self.step(at, Control::Nsg, d) != Verdict::Denied
+        self.step(at, Control::Nsg, d) != Kind::Denied
     }
 
     /// Crossing from VNet `a` into VNet `b` over their peering.
@@ -390,8 +386,8 @@ impl<'p, 'a> Walker<'p, 'a> {
             return self.step(
                 at,
                 Control::Peering,
-                Decision::new(Verdict::Unknown, "only one side of the peering is in the inputs", None),
-            ) != Verdict::Denied;
+                Decision::new(Kind::Unknown, "only one side of the peering is in the inputs", None),
+            ) != Kind::Denied;
         };
         let cite = |pe: &tusk_model::azure::Peering, flag: &str| Cite {
             holder: format!("peering {}", pe.id.name()),
@@ -407,11 +403,11 @@ impl<'p, 'a> Walker<'p, 'a> {
                     at,
                     Control::Peering,
                     Decision::new(
-                        Verdict::Denied,
+                        Kind::Denied,
                         format!("`{}` has allowVirtualNetworkAccess false", pe.id.name()),
                         Some(cite(pe, "allowVirtualNetworkAccess")),
                     ),
-                ) != Verdict::Denied;
+                ) != Kind::Denied;
             }
         }
         // Traffic whose source is outside the sending VNet was forwarded (by
@@ -425,7 +421,7 @@ impl<'p, 'a> Walker<'p, 'a> {
                 at,
                 Control::Peering,
                 Decision::new(
-                    Verdict::Denied,
+                    Kind::Denied,
                     format!(
                         "source {} is not in {}'s address space (forwarded traffic) and `{}` does not allow forwarded traffic",
                         self.flow.src,
@@ -434,14 +430,14 @@ impl<'p, 'a> Walker<'p, 'a> {
                     ),
                     Some(cite(ba, "allowForwardedTraffic")),
                 ),
-            ) != Verdict::Denied;
+            ) != Kind::Denied;
         }
         let (why, flag) = if forwarded {
             ("access and forwarded traffic allowed", "allowForwardedTraffic")
         } else {
             ("access allowed", "allowVirtualNetworkAccess")
         };
-        self.step(at, Control::Peering, Decision::new(Verdict::Allowed, why, Some(cite(ba, flag)))) != Verdict::Denied
+        self.step(at, Control::Peering, Decision::new(Kind::Allowed, why, Some(cite(ba, flag)))) != Kind::Denied
     }
 
     /// The packet is in VNet `v`, addressed to its destination.
@@ -452,7 +448,7 @@ impl<'p, 'a> Walker<'p, 'a> {
             self.step(
                 format!("virtual network {}", p.net.vnets[v].id.name()),
                 Control::Delivery,
-                Decision::new(Verdict::Denied, format!("no subnet of {} holds {dst}", p.net.vnets[v].id.name()), None),
+                Decision::new(Kind::Denied, format!("no subnet of {} holds {dst}", p.net.vnets[v].id.name()), None),
             );
             return Next::Done(Arrival::Nowhere);
         };
@@ -474,7 +470,7 @@ impl<'p, 'a> Walker<'p, 'a> {
                     self.sub(t),
                     Control::Delivery,
                     Decision::new(
-                        Verdict::Unknown,
+                        Kind::Unknown,
                         format!("{dst} is {name}; what it does with the packet is not modelled"),
                         None,
                     ),
@@ -493,26 +489,26 @@ impl<'p, 'a> Walker<'p, 'a> {
             self.step(
                 at.clone(),
                 Control::Stateful,
-                Decision::new(Verdict::Allowed, "reply of an allowed flow: NSGs and admin rules are stateful", None),
+                Decision::new(Kind::Allowed, "reply of an allowed flow: NSGs and admin rules are stateful", None),
             );
         } else if !self.inbound(t, owner) {
             return Next::Done(Arrival::Nowhere);
         }
         let d = match owner {
-            Some(o) => Decision::new(Verdict::Allowed, format!("delivered to {}", p.owner_name(o)), None),
+            Some(o) => Decision::new(Kind::Allowed, format!("delivered to {}", p.owner_name(o)), None),
             None if p.net.nics.is_empty() => Decision::new(
-                Verdict::Unknown,
+                Kind::Unknown,
                 format!("no NIC in the inputs holds {dst}; its NIC-level NSG is unknown"),
                 None,
             ),
             None => Decision::new(
-                Verdict::Denied,
+                Kind::Denied,
                 format!("no NIC, firewall or private endpoint in the inputs holds {dst}"),
                 None,
             ),
         };
         let v = self.step(at, Control::Delivery, d);
-        if v == Verdict::Denied {
+        if v == Kind::Denied {
             return Next::Done(Arrival::Nowhere);
         }
         Next::Done(Arrival::Azure { subnet: t, owner, ip: dst })

@@ -1,7 +1,7 @@
 //! `tusk reach`: the verdict of every subnet toward every other subnet.
 
 use tusk_network::reach::Matrix;
-use tusk_network::{Prepared, Verdict};
+use tusk_network::{Kind, Prepared};
 
 /// A one-line summary: subnets, ordered pairs, and how many of each verdict.
 pub fn render_txt(m: &Matrix) -> String {
@@ -9,9 +9,9 @@ pub fn render_txt(m: &Matrix) -> String {
     format!(
         "{n} subnets, {} ordered pairs: {} allowed, {} denied, {} unknown\n",
         n * n.saturating_sub(1),
-        m.count(Verdict::Allowed),
-        m.count(Verdict::Denied),
-        m.count(Verdict::Unknown)
+        m.count(Kind::Allowed),
+        m.count(Kind::Denied),
+        m.count(Kind::Unknown)
     )
 }
 
@@ -39,9 +39,9 @@ pub fn render_json(p: &Prepared, m: &Matrix) -> String {
         })
         .collect();
     let doc = json!({
-        "allowed": m.count(Verdict::Allowed),
-        "denied": m.count(Verdict::Denied),
-        "unknown": m.count(Verdict::Unknown),
+        "allowed": m.count(Kind::Allowed),
+        "denied": m.count(Kind::Denied),
+        "unknown": m.count(Kind::Unknown),
         "pairs": pairs,
     });
     serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"

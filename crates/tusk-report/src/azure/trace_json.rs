@@ -138,15 +138,15 @@ pub struct AnyProtocolJson<'a> {
 
 /// The `--proto any` object (see the module documentation).
 pub fn render_any(traces: &[Trace]) -> String {
-    use tusk_network::Verdict;
-    let by = |v: Verdict| traces.iter().filter(|t| t.verdict == v).map(|t| t.flow.proto.name()).collect::<Vec<_>>();
-    let (allowed, denied) = (by(Verdict::Allowed), by(Verdict::Denied));
+    use tusk_network::Kind;
+    let by = |v: Kind| traces.iter().filter(|t| t.verdict == v).map(|t| t.flow.proto.name()).collect::<Vec<_>>();
+    let (allowed, denied) = (by(Kind::Allowed), by(Kind::Denied));
     let (verdict, reason) = if !allowed.is_empty() {
-        (Verdict::Allowed, format!("allowed for {}", allowed.join(", ")))
+        (Kind::Allowed, format!("allowed for {}", allowed.join(", ")))
     } else if denied.len() == traces.len() {
-        (Verdict::Denied, "denied for every protocol".to_string())
+        (Kind::Denied, "denied for every protocol".to_string())
     } else {
-        (Verdict::Unknown, format!("no protocol is allowed for sure; denied for {}", denied.join(", ")))
+        (Kind::Unknown, format!("no protocol is allowed for sure; denied for {}", denied.join(", ")))
     };
     let doc = AnyProtocolJson { verdict: verdict.name(), reason, traces: traces.iter().map(view).collect() };
     serde_json::to_string_pretty(&doc).expect("trace JSON serializes")

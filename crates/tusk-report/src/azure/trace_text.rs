@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 use tusk_network::trace::{Path, Trace};
-use tusk_network::Verdict;
+use tusk_network::Kind;
 
 pub fn render(t: &Trace) -> String {
     let mut s = String::new();
@@ -24,11 +24,11 @@ pub fn render(t: &Trace) -> String {
     s
 }
 
-fn mark(v: Verdict) -> &'static str {
+fn mark(v: Kind) -> &'static str {
     match v {
-        Verdict::Allowed => "ok  ",
-        Verdict::Denied => "DENY",
-        Verdict::Unknown => "??  ",
+        Kind::Allowed => "ok  ",
+        Kind::Denied => "DENY",
+        Kind::Unknown => "??  ",
     }
 }
 
