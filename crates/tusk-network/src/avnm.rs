@@ -9,8 +9,8 @@
 //! network-group membership, so every admin rule loaded is taken to apply
 //! to every VNet of the estate. Export only the rules deployed to them.
 
-use super::nsg::{addresses, flow_ports, protocol};
-use super::{Cite, Decision, Flow, Kind, Prepared};
+use super::nsg::{addresses, flow_ports, protocol, uncertainties};
+use super::{Cite, Decision, Flow, Kind, Prepared, Reason};
 use tusk_core::tri::{first_match, ports, FirstMatch};
 use tusk_model::azure::{AdminAction, AdminRule, Direction, Idx, VirtualNetwork};
 
@@ -24,15 +24,6 @@ pub enum AdminOutcome {
     AlwaysAllow(Decision),
     /// Deny, or unknown.
     Final(Decision),
-}
-
-fn cite(r: &AdminRule) -> Cite {
-    Cite {
-        holder: "AVNM security admin rules".into(),
-        rule: r.id.name().into(),
-        priority: Some(r.priority),
-        loc: r.loc.clone(),
-    }
 }
 
 pub fn evaluate(p: &Prepared, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flow) -> AdminOutcome {
@@ -52,37 +43,26 @@ pub fn evaluate(p: &Prepared, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flo
         },
         |a, b| a.action == b.action,
     );
-    let scope = "(admin rules are taken to apply to every VNet in the inputs)";
+    let cite = |r: &AdminRule| {
+        let i = p.net.admin_rules.iter().position(|x| std::ptr::eq(x, r)).unwrap_or_default();
+        Some(Cite::AdminRule(i))
+    };
     match m {
         FirstMatch::Hit { rule, doubt: None } => {
-            let why = format!("admin rule priority {} {scope}", rule.priority);
+            let why = |always_allow| Reason::AdminRule { priority: rule.priority, always_allow };
             match rule.action {
-                AdminAction::Deny => AdminOutcome::Final(Decision::new(Kind::Denied, why, Some(cite(rule)))),
-                AdminAction::Allow => AdminOutcome::Continue(Decision::new(Kind::Allowed, why, Some(cite(rule)))),
-                AdminAction::AlwaysAllow => AdminOutcome::AlwaysAllow(Decision::new(
-                    Kind::Allowed,
-                    format!("{why}; NSGs are skipped"),
-                    Some(cite(rule)),
-                )),
+                AdminAction::Deny => AdminOutcome::Final(Decision::new(Kind::Denied, why(false), cite(rule))),
+                AdminAction::Allow => AdminOutcome::Continue(Decision::new(Kind::Allowed, why(false), cite(rule))),
+                AdminAction::AlwaysAllow => {
+                    AdminOutcome::AlwaysAllow(Decision::new(Kind::Allowed, why(true), cite(rule)))
+                }
             }
         }
         FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => {
-            AdminOutcome::Final(Decision::new(
-                Kind::Unknown,
-                format!(
-                    "admin rule `{}` may match: {}",
-                    d.id.name(),
-                    super::nsg::why_maybe(
-                        p,
-                        Some(vnet),
-                        &d.sources,
-                        &d.destinations,
-                        flow_ports(&d.destination_ports, f),
-                        f
-                    )
-                ),
-                Some(cite(d)),
-            ))
+            let why = uncertainties(p, Some(vnet), &d.sources, &d.destinations, flow_ports(&d.destination_ports, f), f);
+            let reason =
+                Reason::MayMatch { doubtful: d.id.name().to_string(), priority: Some(d.priority), decided: None, why };
+            AdminOutcome::Final(Decision::new(Kind::Unknown, reason, cite(d)))
         }
         FirstMatch::Miss { doubt: None } => AdminOutcome::NoMatch,
     }

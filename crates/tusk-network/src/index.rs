@@ -235,6 +235,11 @@ impl<'a> EstateIndex<'a> {
         Idx::all(&self.net.vnets).filter_map(|v| self.subnet_in(v, ip)).collect()
     }
 
+    /// The index of VNet `local`'s peering towards VNet `remote`.
+    pub fn peering_index(&self, local: Idx<VirtualNetwork>, remote: Idx<VirtualNetwork>) -> Option<usize> {
+        self.peering.get(&(local, remote)).copied()
+    }
+
     /// The peering of VNet `local` towards VNet `remote`.
     pub fn peering(&self, local: Idx<VirtualNetwork>, remote: Idx<VirtualNetwork>) -> Option<&'a Peering> {
         self.peering.get(&(local, remote)).map(|&i| &self.net.vnets[local].peerings[i])

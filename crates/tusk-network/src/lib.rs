@@ -14,6 +14,7 @@
 //! the same way. Nothing here guesses.
 
 pub mod avnm;
+pub mod decision;
 pub mod effective;
 pub mod endpoint;
 pub mod firewall;
@@ -22,6 +23,7 @@ pub mod index;
 pub mod nsg;
 pub mod nva;
 pub mod path;
+pub mod peering;
 mod prepared;
 pub mod reach;
 pub mod routes;
@@ -30,32 +32,7 @@ mod testutil;
 pub mod trace;
 mod walk;
 
+pub use decision::{Cite, Decision, Hop, Nat, Reason};
 pub use index::{EstateIndex, Owner};
 pub use prepared::Prepared;
 pub use tusk_core::{Flow, Kind, Tri};
-
-use tusk_core::Loc;
-
-/// The rule (or route, or built-in behaviour) that decided something.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cite {
-    /// What holds the rule: `NSG nsg-app`, `route table rt-spoke`, ...
-    pub holder: String,
-    pub rule: String,
-    pub priority: Option<u32>,
-    pub loc: Loc,
-}
-
-/// A decision of one control: verdict, why, and the deciding rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
-    pub verdict: Kind,
-    pub reason: String,
-    pub cite: Option<Cite>,
-}
-
-impl Decision {
-    pub fn new(verdict: Kind, reason: impl Into<String>, cite: Option<Cite>) -> Decision {
-        Decision { verdict, reason: reason.into(), cite }
-    }
-}

@@ -12,7 +12,8 @@
 //! in (`VirtualNetwork` differs per VNet); an ASG matches the addresses of
 //! the NICs in it.
 
-use super::{Cite, Decision, Flow, Kind, Prepared};
+use super::decision::Uncertainty;
+use super::{Cite, Decision, Flow, Hop, Kind, Prepared, Reason};
 use std::net::IpAddr;
 use tusk_core::ip::ip_to_u128;
 use tusk_core::tri::{first_match, ports, FirstMatch, Tri};
@@ -83,97 +84,81 @@ pub fn rule_matches(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, r: &Securit
         .and(addresses(p, vnet, &r.destinations, f.dst))
 }
 
-pub fn cite_rule(holder: &str, r: &SecurityRule) -> Cite {
-    Cite { holder: holder.to_string(), rule: r.name.clone(), priority: Some(r.priority), loc: r.loc.clone() }
-}
-
-/// The verdict alone (no texts), for the all-pairs engine: the same first
-/// match as [`evaluate`].
-pub fn verdict(p: &Prepared, nsg: &Nsg, vnet: Option<Idx<VirtualNetwork>>, dir: Direction, f: &Flow) -> Kind {
-    match first_match(nsg.rules_in(dir), |r| rule_matches(p, vnet, r, f), |a, b| a.access == b.access) {
+/// First match of NSG `nsg`'s rules in direction `dir` on `f`: the one
+/// rule implementation behind both the trace ([`evaluate`]) and the
+/// all-pairs evaluator ([`verdict`]).
+fn first<'n>(
+    p: &Prepared,
+    nsg: &'n Nsg,
+    vnet: Option<Idx<VirtualNetwork>>,
+    dir: Direction,
+    f: &Flow,
+) -> (Kind, FirstMatch<'n, SecurityRule>) {
+    let m = first_match(nsg.rules_in(dir), |r| rule_matches(p, vnet, r, f), |a, b| a.access == b.access);
+    let k = match &m {
         FirstMatch::Hit { rule, doubt: None } if rule.access == Access::Allow => Kind::Allowed,
         FirstMatch::Hit { doubt: None, .. } => Kind::Denied,
         _ => Kind::Unknown,
-    }
+    };
+    (k, m)
 }
 
-/// What makes a rule's match on `f` uncertain, in words: the flow's port
-/// when it is not given and the rule's ports are partial, and each address
-/// entry whose members are not in the inputs. Only the parts that are in
-/// doubt for this flow are named (a given `--port` is never "not given").
-pub fn why_maybe(
+/// The verdict alone, for the all-pairs engine.
+pub fn verdict(p: &Prepared, nsg: Idx<Nsg>, vnet: Option<Idx<VirtualNetwork>>, dir: Direction, f: &Flow) -> Kind {
+    first(p, &p.net.nsgs[nsg], vnet, dir, f).0
+}
+
+/// What makes a rule's match on `f` uncertain: the flow's port when it is
+/// not given and the rule's ports are partial, and each address entry
+/// whose members are not in the inputs. Only what is in doubt for this
+/// flow is named (a given `--port` is never "not given").
+pub fn uncertainties(
     p: &Prepared,
     vnet: Option<Idx<VirtualNetwork>>,
     sources: &[AddressMatch],
     destinations: &[AddressMatch],
     dports: Tri,
     f: &Flow,
-) -> String {
-    let mut parts = Vec::new();
+) -> Vec<Uncertainty> {
+    let mut out = Vec::new();
     if dports == Tri::Maybe {
-        parts.push("the flow's port is not given and the rule's ports are not all ports".to_string());
+        out.push(Uncertainty::PortNotGiven);
     }
-    for (side, list, ip) in [("source", sources, f.src), ("destination", destinations, f.dst)] {
+    for (source, list, ip) in [(true, sources, f.src), (false, destinations, f.dst)] {
         for a in list.iter().filter(|a| address(p, vnet, a, ip) == Tri::Maybe) {
-            parts.push(format!("whether {side} {ip} is in {} is unknown", entry_name(a)));
+            out.push(Uncertainty::Address { source, ip, entry: a.clone() });
         }
     }
-    if parts.is_empty() {
-        parts.push("its match is undecidable from the inputs".into());
-    }
-    parts.join("; ")
+    out
 }
 
-fn entry_name(a: &AddressMatch) -> String {
-    match a {
-        AddressMatch::Tag(ServiceTag::Other(t)) => format!("service tag `{t}`"),
-        AddressMatch::Tag(t) => format!("tag {t:?}"),
-        AddressMatch::Asg(Link::Absent(id)) => format!("application security group `{}`", id.name()),
-        AddressMatch::Unknown(s) => format!("`{s}`"),
-        other => format!("{other:?}"),
-    }
-}
-
-/// Evaluates one NSG in one direction. `holder` names it for the report
-/// (`NSG nsg-app on subnet spoke1/app`).
+/// Evaluates NSG `nsg`, applied at `at`, in one direction.
 pub fn evaluate(
     p: &Prepared,
-    nsg: &Nsg,
-    holder: &str,
+    nsg: Idx<Nsg>,
+    at: Hop,
     vnet: Option<Idx<VirtualNetwork>>,
     dir: Direction,
     f: &Flow,
 ) -> Decision {
-    let m = first_match(nsg.rules_in(dir), |r| rule_matches(p, vnet, r, f), |a, b| a.access == b.access);
-    match m {
-        FirstMatch::Hit { rule, doubt: None } => {
-            let v = if rule.access == Access::Allow { Kind::Allowed } else { Kind::Denied };
-            Decision::new(v, format!("first matching rule, priority {}", rule.priority), Some(cite_rule(holder, rule)))
+    let n = &p.net.nsgs[nsg];
+    let cite = |r: &SecurityRule| {
+        let rule = n.rules.iter().position(|x| std::ptr::eq(x, r)).unwrap_or_default();
+        Some(Cite::NsgRule { nsg, at, rule })
+    };
+    let may = |d: &SecurityRule, decided: Option<&SecurityRule>| Reason::MayMatch {
+        doubtful: d.name.clone(),
+        priority: Some(d.priority),
+        decided: decided.map(|r| r.name.clone()),
+        why: uncertainties(p, vnet, &d.sources, &d.destinations, flow_ports(&d.destination_ports, f), f),
+    };
+    match first(p, n, vnet, dir, f) {
+        (k, FirstMatch::Hit { rule, doubt: None }) => {
+            Decision::new(k, Reason::FirstMatch { priority: rule.priority }, cite(rule))
         }
-        FirstMatch::Hit { rule, doubt: Some(d) } => Decision::new(
-            Kind::Unknown,
-            format!(
-                "rule `{}` (priority {}, {}) may match first ({}); otherwise `{}` decides",
-                d.name,
-                d.priority,
-                d.loc,
-                why_maybe(p, vnet, &d.sources, &d.destinations, flow_ports(&d.destination_ports, f), f),
-                rule.name
-            ),
-            Some(cite_rule(holder, d)),
-        ),
-        FirstMatch::Miss { doubt } => Decision::new(
-            Kind::Unknown,
-            match doubt {
-                Some(d) => format!(
-                    "no rule matches for sure; `{}` may ({})",
-                    d.name,
-                    why_maybe(p, vnet, &d.sources, &d.destinations, flow_ports(&d.destination_ports, f), f)
-                ),
-                None => "no rule matches (the NSG lacks its default rules)".into(),
-            },
-            doubt.map(|d| cite_rule(holder, d)),
-        ),
+        (_, FirstMatch::Hit { rule, doubt: Some(d) }) => Decision::new(Kind::Unknown, may(d, Some(rule)), cite(d)),
+        (_, FirstMatch::Miss { doubt: Some(d) }) => Decision::new(Kind::Unknown, may(d, None), cite(d)),
+        (_, FirstMatch::Miss { doubt: None }) => Decision::new(Kind::Unknown, Reason::NoRuleMatched, None),
     }
 }
 
@@ -197,50 +182,52 @@ mod tests {
         )
     }
 
-    fn decide(rules: &[&str], f: &Flow) -> Decision {
+    fn decide(rules: &[&str], f: &Flow) -> (Decision, String) {
         let n = net(&[vnet("v", "10.0.0.0/16", &[("s", "10.0.0.0/24", Some("n"), None)], &[]), nsg("n", rules)]);
         let p = crate::testutil::prep(&n);
-        evaluate(&p, &n.nsgs[0], "NSG n", Some(Idx::new(0)), Direction::Inbound, f)
+        let d = evaluate(&p, Idx::new(0), Hop::Subnet(Idx::new(0)), Some(Idx::new(0)), Direction::Inbound, f);
+        let name = crate::testutil::cited(&n, &d.cite);
+        (d, name)
     }
 
     #[test]
     fn lowest_priority_number_first_and_defaults_last() {
         let (a, b) = (rule("deny", 100, "Deny", "*", "22"), rule("allow", 200, "Allow", "*", "*"));
-        let d = decide(&[&b, &a], &flow("8.8.8.8", "10.0.0.4", Some(22)));
-        assert_eq!((d.verdict, d.cite.unwrap().rule), (Kind::Denied, "deny".to_string()));
-        let d = decide(&[], &flow("8.8.8.8", "10.0.0.4", Some(22)));
-        assert_eq!((d.verdict, d.cite.unwrap().rule), (Kind::Denied, "DenyAllInBound".to_string()));
-        let d = decide(&[], &flow("10.0.5.5", "10.0.0.4", Some(22)));
-        assert_eq!((d.verdict, d.cite.unwrap().rule), (Kind::Allowed, "AllowVnetInBound".to_string()));
+        let (d, name) = decide(&[&b, &a], &flow("8.8.8.8", "10.0.0.4", Some(22)));
+        assert_eq!((d.verdict, name.as_str()), (Kind::Denied, "deny"));
+        let (d, name) = decide(&[], &flow("8.8.8.8", "10.0.0.4", Some(22)));
+        assert_eq!((d.verdict, name.as_str()), (Kind::Denied, "DenyAllInBound"));
+        let (d, name) = decide(&[], &flow("10.0.5.5", "10.0.0.4", Some(22)));
+        assert_eq!((d.verdict, name.as_str()), (Kind::Allowed, "AllowVnetInBound"));
     }
 
     #[test]
     fn an_unknown_service_tag_makes_the_verdict_unknown_only_if_it_would_decide_otherwise() {
         let storage = rule("deny-storage", 100, "Deny", "Storage", "*");
         let allow = rule("allow-all", 200, "Allow", "*", "*");
-        let d = decide(&[&storage, &allow], &flow("52.1.1.1", "10.0.0.4", Some(443)));
-        assert_eq!(d.verdict, Kind::Unknown, "{}", d.reason);
+        let (d, _) = decide(&[&storage, &allow], &flow("52.1.1.1", "10.0.0.4", Some(443)));
+        assert_eq!(d.verdict, Kind::Unknown, "{:?}", d.reason);
         // A private source cannot be in an Azure service tag.
-        let d = decide(&[&storage, &allow], &flow("10.0.9.9", "10.0.0.4", Some(443)));
+        let (d, _) = decide(&[&storage, &allow], &flow("10.0.9.9", "10.0.0.4", Some(443)));
         assert_eq!(d.verdict, Kind::Allowed);
         // Same action ahead: certain.
         let deny_all = rule("deny-all", 200, "Deny", "*", "*");
-        let d = decide(&[&storage, &deny_all], &flow("52.1.1.1", "10.0.0.4", Some(443)));
+        let (d, _) = decide(&[&storage, &deny_all], &flow("52.1.1.1", "10.0.0.4", Some(443)));
         assert_eq!(d.verdict, Kind::Denied);
     }
 
     #[test]
     fn a_port_specific_rule_is_unknown_for_an_any_port_question() {
-        let d = decide(&[&rule("allow-443", 100, "Allow", "*", "443")], &flow("8.8.8.8", "10.0.0.4", None));
+        let (d, _) = decide(&[&rule("allow-443", 100, "Allow", "*", "443")], &flow("8.8.8.8", "10.0.0.4", None));
         assert_eq!(d.verdict, Kind::Unknown);
     }
 
     #[test]
     fn augmented_rules_and_asgs_match_their_members() {
         let augmented = r#"{"name": "multi", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "*", "sourceAddressPrefixes": ["1.1.1.1", "2.2.2.0/24"], "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRanges": ["80", "443"]}"#;
-        let d = decide(&[augmented], &flow("2.2.2.9", "10.0.0.4", Some(443)));
+        let (d, _) = decide(&[augmented], &flow("2.2.2.9", "10.0.0.4", Some(443)));
         assert_eq!(d.verdict, Kind::Allowed);
-        let d = decide(&[augmented], &flow("2.2.3.9", "10.0.0.4", Some(443)));
+        let (d, _) = decide(&[augmented], &flow("2.2.3.9", "10.0.0.4", Some(443)));
         assert_eq!(d.verdict, Kind::Denied);
 
         let asg_rule = format!(
@@ -259,8 +246,8 @@ mod tests {
         ]);
         let p = crate::testutil::prep(&n);
         let at = |src: &str| {
-            evaluate(&p, &n.nsgs[0], "n", Some(Idx::new(0)), Direction::Inbound, &flow(src, "10.0.0.4", Some(443)))
-                .verdict
+            let f = flow(src, "10.0.0.4", Some(443));
+            evaluate(&p, Idx::new(0), Hop::Subnet(Idx::new(0)), Some(Idx::new(0)), Direction::Inbound, &f).verdict
         };
         assert_eq!(at("10.0.0.10"), Kind::Allowed);
         assert_eq!(at("10.0.0.11"), Kind::Denied);

@@ -4,6 +4,7 @@
 //! ([`super::walk`]) builds them, [`super::trace`] pairs a forward path with
 //! its reply, and reporters render them.
 
+use super::decision::{Hop, Nat};
 use super::{Decision, Kind, Owner};
 use std::net::IpAddr;
 use tusk_model::azure::{AzureFirewall, Idx, NetworkInterface, Subnet, VnetGateway};
@@ -44,14 +45,14 @@ impl Control {
 /// One check along a path, with the addresses the control saw.
 #[derive(Debug, Clone)]
 pub struct Step {
-    /// Where: `subnet spoke1/app`, `Azure Firewall fw-hub`, ...
-    pub at: String,
+    /// Where the control sits.
+    pub at: Hop,
     pub control: Control,
     pub decision: Decision,
     pub src: IpAddr,
     pub dst: IpAddr,
-    /// An address translation this step performed.
-    pub nat: Option<String>,
+    /// The address translations this step performed.
+    pub nat: Vec<Nat>,
 }
 
 /// Where a path ended.

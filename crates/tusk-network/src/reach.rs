@@ -161,7 +161,7 @@ impl<'p, 'a> Lean<'p, 'a> {
         match link {
             None => Some(true),
             Some(Link::Absent(_)) => None,
-            Some(Link::Found(i)) => match nsg::verdict(self.p, &self.p.net.nsgs[*i], Some(vnet), dir, f) {
+            Some(Link::Found(i)) => match nsg::verdict(self.p, *i, Some(vnet), dir, f) {
                 Kind::Allowed => Some(true),
                 Kind::Denied => Some(false),
                 Kind::Unknown => None,
@@ -169,13 +169,13 @@ impl<'p, 'a> Lean<'p, 'a> {
         }
     }
 
+    /// The peering rule ([`super::peering::cross`]); `None` when unknown.
     fn peering(&self, a: Idx<VirtualNetwork>, b: Idx<VirtualNetwork>, src: IpAddr) -> Option<bool> {
-        let (ab, ba) = (self.p.peering(a, b)?, self.p.peering(b, a)?);
-        if !ab.allow_virtual_network_access || !ba.allow_virtual_network_access {
-            return Some(false);
+        match super::peering::cross(self.p, a, b, src, false).verdict {
+            Kind::Allowed => Some(true),
+            Kind::Denied => Some(false),
+            Kind::Unknown => None,
         }
-        let forwarded = !self.p.vnet_space[a].contains_ip(src);
-        Some(!forwarded || ba.allow_forwarded_traffic)
     }
 
     fn candidates(&mut self, fw: Idx<AzureFirewall>) -> Option<&Vec<Candidate<'p>>> {
@@ -183,7 +183,7 @@ impl<'p, 'a> Lean<'p, 'a> {
         self.fw
             .entry(fw)
             .or_insert_with(|| {
-                let colls = ordered(p, &p.net.firewalls[fw]).ok()?;
+                let colls = ordered(p, fw).ok()?;
                 // The destination is left open; everything else is checked.
                 let probe = Flow { src, dst: src, proto, port };
                 let mut out = Vec::new();

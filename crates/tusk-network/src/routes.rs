@@ -52,7 +52,7 @@ pub enum RouteState {
     Invalid,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EffectiveRoute {
     pub source: RouteSource,
     pub state: RouteState,
@@ -71,7 +71,17 @@ pub struct EffectiveRoute {
     /// Set when the inputs do not settle whether this route is active
     /// (a private endpoint's /32 against a 0.0.0.0/0 user route); a
     /// lookup that picks it is uncertain.
-    pub doubt: Option<String>,
+    pub doubt: Option<RouteDoubt>,
+}
+
+/// Why the route a lookup picks may not be the one Azure uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RouteDoubt {
+    /// A user route to a service tag, whose ranges are not in the inputs,
+    /// may be more specific.
+    TagRoute { name: String, tag: String, loc: Loc },
+    /// A 0.0.0.0/0 user route may override a private endpoint's /32 route.
+    PrivateEndpointDefaultRoute { user_route: String },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -86,13 +96,14 @@ pub struct EffectiveRoutes {
     by_len: Vec<(u32, super::fx::FxMap<u128, usize>)>,
 }
 
-/// The route a destination takes, and why.
+/// The route a destination takes, and why: the longest of `candidates`
+/// active routes holding it.
 #[derive(Debug, Clone)]
 pub struct RouteChoice {
     pub route: usize,
-    pub why: String,
-    /// Set when a service-tag route might have been chosen instead.
-    pub doubt: Option<String>,
+    pub candidates: usize,
+    /// Set when another route might have been chosen instead.
+    pub doubt: Option<RouteDoubt>,
 }
 
 const RESERVED: [&str; 4] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
@@ -276,9 +287,7 @@ fn overridden_private_endpoint_routes(p: &EstateIndex, routes: &mut [EffectiveRo
                 "overridden by user route `{name}`: the endpoint's subnet applies route tables to private endpoints"
             ));
         } else if let Some((_, name)) = users.iter().find(over) {
-            r.doubt = Some(format!(
-                "user route `{name}` (0.0.0.0/0) may override this private endpoint route (its subnet applies route tables to private endpoints); Microsoft's documentation does not settle it"
-            ));
+            r.doubt = Some(RouteDoubt::PrivateEndpointDefaultRoute { user_route: name.clone() });
         }
     }
 }
@@ -383,13 +392,14 @@ impl EffectiveRoutes {
         }
         let (i, _) = best?;
         let r = &self.routes[i];
-        let why = format!("longest matching prefix {} among {candidates} active route(s) containing {ip}", r.prefix);
         let doubt = r.doubt.clone().or_else(|| {
-            self.tag_routes.first().map(|(name, tag, loc)| {
-                format!("user route `{name}` to service tag {tag} ({loc}) may be more specific; its ranges are not in the inputs")
+            self.tag_routes.first().map(|(name, tag, loc)| RouteDoubt::TagRoute {
+                name: name.clone(),
+                tag: tag.clone(),
+                loc: loc.clone(),
             })
         });
-        Some(RouteChoice { route: i, why, doubt })
+        Some(RouteChoice { route: i, candidates, doubt })
     }
 }
 

@@ -21,46 +21,89 @@
 use super::endpoint::Endpoint;
 pub use super::path::{Arrival, Control, Path, Step};
 use super::walk::{Start, Walker};
-use super::{Flow, Kind, Prepared};
+use super::{Flow, Kind, Prepared, Reason};
 
 #[derive(Debug, Clone)]
 pub struct Trace {
     pub flow: Flow,
-    pub from: String,
-    pub to: String,
+    pub from: Endpoint,
+    pub to: Endpoint,
     pub forward: Path,
     /// The reply, when the forward path was not denied.
     pub reply: Option<Path>,
     pub verdict: Kind,
-    pub reason: String,
+    /// What decided the verdict.
+    pub decided: Decided,
+}
+
+/// Which path decided a trace's verdict, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decided {
+    /// The first step of the path (`reply`: the reply path) that is not
+    /// allowed, by its index.
+    Step { reply: bool, step: usize },
+    /// Every step of the path allowed it and it was delivered.
+    Delivered { reply: bool },
+    /// Every step allowed it, but the path ends nowhere.
+    NotDelivered { reply: bool },
 }
 
 /// Traces `flow` from `from` to `to` (the flow's addresses are theirs).
 pub fn trace(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow) -> Trace {
     let forward = Walker::new(p, flow, None).run(Start::from_endpoint(from), to);
     let mut reply = None;
-    let (mut verdict, mut reason) = summary(&forward, "forward path");
+    let (mut verdict, mut decided) = summary(&forward, false);
     if forward.verdict != Kind::Denied && forward.arrival != Arrival::Nowhere {
         let back_flow = Flow { src: forward.final_dst, dst: forward.final_src, proto: flow.proto, port: None };
         let r = Walker::new(p, back_flow, Some(&forward)).run(Start::reply_from(p, &forward), from);
         if verdict == Kind::Allowed {
-            (verdict, reason) = summary(&r, "reply path");
+            (verdict, decided) = summary(&r, true);
         }
         reply = Some(r);
     }
-    Trace { flow, from: from.label(), to: to.label(), forward, reply, verdict, reason }
+    Trace { flow, from: from.clone(), to: to.clone(), forward, reply, verdict, decided }
 }
 
-fn summary(path: &Path, what: &str) -> (Kind, String) {
-    match path.steps.iter().find(|s| s.decision.verdict != Kind::Allowed) {
-        Some(s) => (s.decision.verdict, format!("{what}: {} at {}: {}", s.control.name(), s.at, s.decision.reason)),
-        None if path.verdict == Kind::Allowed => (Kind::Allowed, format!("{what} delivered")),
-        None => (path.verdict, format!("{what} not delivered")),
+impl Trace {
+    /// The step that decided the verdict, if a step did.
+    pub fn deciding_step(&self) -> Option<&Step> {
+        match self.decided {
+            Decided::Step { reply: false, step } => self.forward.steps.get(step),
+            Decided::Step { reply: true, step } => self.reply.as_ref()?.steps.get(step),
+            _ => None,
+        }
+    }
+
+    /// The reason of the deciding step, if a step decided.
+    pub fn deciding_reason(&self) -> Option<&Reason> {
+        self.deciding_step().map(|s| &s.decision.reason)
+    }
+}
+
+/// Can the source reach the destination with some protocol, given one
+/// trace per protocol: allowed if any is allowed, denied if all are
+/// denied, unknown otherwise.
+pub fn any_protocol(traces: &[Trace]) -> Kind {
+    if traces.iter().any(|t| t.verdict == Kind::Allowed) {
+        Kind::Allowed
+    } else if traces.iter().all(|t| t.verdict == Kind::Denied) {
+        Kind::Denied
+    } else {
+        Kind::Unknown
+    }
+}
+
+fn summary(path: &Path, reply: bool) -> (Kind, Decided) {
+    match path.steps.iter().position(|s| s.decision.verdict != Kind::Allowed) {
+        Some(i) => (path.steps[i].decision.verdict, Decided::Step { reply, step: i }),
+        None if path.verdict == Kind::Allowed => (Kind::Allowed, Decided::Delivered { reply }),
+        None => (path.verdict, Decided::NotDelivered { reply }),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::decision::Nat;
     use super::super::endpoint::resolve;
     use super::super::testutil::{net, nsg, route_table, vnet, SUB};
     use super::*;
@@ -123,7 +166,8 @@ mod tests {
         docs.push(nic("vm-b2", "v", "b", "10.0.2.5"));
         let t = run(&docs, "vm-b2", "vm-b", 22);
         assert_eq!(t.verdict, Kind::Denied);
-        assert_eq!(t.forward.steps.last().unwrap().decision.cite.as_ref().unwrap().rule, "deny-22");
+        let n = net(&docs);
+        assert_eq!(crate::testutil::cited(&n, &t.forward.steps.last().unwrap().decision.cite), "deny-22");
     }
 
     #[test]
@@ -148,14 +192,14 @@ mod tests {
         docs.push(vnet("w", "10.5.0.0/16", &[("s", "10.5.0.0/24", None, None)], &[]));
         let t = run(&docs, "vm-a", "internet:8.8.8.8", 443);
         // Sanity: the Internet is not affected by the loop.
-        assert_eq!(t.verdict, Kind::Allowed, "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Allowed, "{:?}", t.deciding_reason());
         let n = net(&docs);
         let p = crate::testutil::prep(&n);
         let a = resolve(&p, "vm-a").unwrap();
         let b = Endpoint::Internet { ip: "10.5.0.9".parse().unwrap() };
         let t = trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
         assert_eq!(t.verdict, Kind::Denied);
-        assert!(t.reason.contains("routing loop"), "{}", t.reason);
+        assert_eq!(t.deciding_reason(), Some(&Reason::RoutingLoop));
     }
 
     /// A VNet with clients in `a`, servers in `b` and an NVA in `n`; `a`
@@ -194,10 +238,10 @@ mod tests {
     #[test]
     fn a_stateful_nva_passes_the_reply_only_on_a_symmetric_path() {
         let t = nva_estate(true, ALLOW_FROM_A);
-        assert_eq!(t.verdict, Kind::Allowed, "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Allowed, "{:?}", t.deciding_reason());
         let t = nva_estate(false, ALLOW_FROM_A);
         assert_eq!(t.verdict, Kind::Denied);
-        assert!(t.reason.contains("asymmetric routing"), "{}", t.reason);
+        assert!(matches!(t.deciding_reason(), Some(Reason::BypassesNva(_))), "{:?}", t.deciding_reason());
         // The drop is where the reply leaves the request's path, right
         // after the route that bypasses the NVA, never after a delivery.
         let reply = t.reply.unwrap();
@@ -211,7 +255,8 @@ mod tests {
         // The reply comes from b, which no rule allows.
         let t = nva_estate(true, &stateless);
         assert_eq!(t.verdict, Kind::Denied);
-        assert!(t.reason.starts_with("reply path") && t.reason.contains("default deny"), "{}", t.reason);
+        assert!(matches!(t.decided, Decided::Step { reply: true, .. }), "{:?}", t.decided);
+        assert_eq!(t.deciding_reason(), Some(&Reason::NvaDefaultDeny));
         // Bypassing a stateless NVA on the way back is fine.
         assert_eq!(nva_estate(false, &stateless).verdict, Kind::Allowed);
         let both = format!("{stateless}  - {{name: from-b, action: allow, source: [10.0.2.0/24]}}\n");
@@ -242,20 +287,25 @@ mod tests {
         let p = Prepared::new(&e.azure, &e.config);
         let (a, b) = (resolve(&p, "nva").unwrap(), resolve(&p, "vm-b").unwrap());
         let t = trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
-        assert_eq!(t.verdict, Kind::Allowed, "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Allowed, "{:?}", t.deciding_reason());
         let reply = t.reply.unwrap();
         assert_eq!(reply.steps.last().unwrap().control, Control::Delivery);
-        assert!(!reply.steps.iter().any(|s| s.decision.reason.contains("asymmetric")));
+        assert!(!reply.steps.iter().any(|s| matches!(
+            s.decision.reason,
+            Reason::BypassesNva(_) | Reason::NvaNeverSawRequest | Reason::BypassesFirewall(_)
+        )));
     }
 
     #[test]
     fn an_snat_nva_gets_the_reply_even_when_routes_would_bypass_it() {
         let t = nva_estate(false, &format!("  snat: true\n{ALLOW_FROM_A}"));
-        assert_eq!(t.verdict, Kind::Allowed, "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Allowed, "{:?}", t.deciding_reason());
         let last = t.forward.steps.last().unwrap();
         assert_eq!(last.src.to_string(), "10.0.9.4");
         let reply = t.reply.unwrap();
-        assert!(reply.steps.iter().any(|s| s.nat.as_deref() == Some("un-NAT: destination 10.0.9.4 → 10.0.1.4")));
+        let restore =
+            Nat::Restore { destination: true, from: "10.0.9.4".parse().unwrap(), to: "10.0.1.4".parse().unwrap() };
+        assert!(reply.steps.iter().any(|s| s.nat == [restore.clone()]));
         assert_eq!(reply.final_dst.to_string(), "10.0.1.4");
     }
 }

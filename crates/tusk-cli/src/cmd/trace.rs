@@ -46,9 +46,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .map(|proto| trace::trace(&p, &from, &to, Flow { src: from.ip(), dst: to.ip(), proto, port: a.port }))
         .collect();
     let out = match a.format {
-        Format::Txt => traces.iter().map(tusk_report::azure::trace_text::render).collect::<Vec<_>>().join("\n"),
-        Format::Json if traces.len() == 1 => tusk_report::azure::trace_json::render(&traces[0]),
-        Format::Json => tusk_report::azure::trace_json::render_any(&traces),
+        Format::Txt => {
+            traces.iter().map(|t| tusk_report::azure::trace_text::render(&p, t)).collect::<Vec<_>>().join("\n")
+        }
+        Format::Json if traces.len() == 1 => tusk_report::azure::trace_json::render(&p, &traces[0]),
+        Format::Json => tusk_report::azure::trace_json::render_any(&p, &traces),
     };
     super::print(&out)
 }

@@ -8,10 +8,11 @@ mod devices;
 mod edges;
 
 use super::avnm::{self, AdminOutcome};
+use super::decision::{Hop, Nat};
 use super::endpoint::Endpoint;
 use super::nsg;
 use super::path::{Arrival, Control, Path, Step};
-use super::{Cite, Decision, Flow, Kind, Owner, Prepared};
+use super::{Cite, Decision, Flow, Kind, Owner, Prepared, Reason};
 use std::collections::HashSet;
 use std::net::IpAddr;
 use tusk_model::azure::{
@@ -92,20 +93,20 @@ impl<'p, 'a> Walker<'p, 'a> {
         self.fwd.is_some()
     }
 
-    fn step(&mut self, at: impl Into<String>, control: Control, decision: Decision) -> Kind {
+    fn step(&mut self, at: Hop, control: Control, decision: Decision) -> Kind {
         let v = decision.verdict;
-        self.steps.push(Step { at: at.into(), control, decision, src: self.flow.src, dst: self.flow.dst, nat: None });
+        self.steps.push(Step { at, control, decision, src: self.flow.src, dst: self.flow.dst, nat: Vec::new() });
         v
     }
 
-    fn nat(&mut self, text: String) {
+    fn nat(&mut self, n: Nat) {
         if let Some(s) = self.steps.last_mut() {
-            s.nat = Some(text);
+            s.nat.push(n);
         }
     }
 
-    fn sub(&self, s: Idx<Subnet>) -> String {
-        format!("subnet {}", self.p.net.subnet_path(s))
+    fn sub(&self, s: Idx<Subnet>) -> Hop {
+        Hop::Subnet(s)
     }
 
     pub fn run(mut self, start: Start, _target: &Endpoint) -> Path {
@@ -154,11 +155,7 @@ impl<'p, 'a> Walker<'p, 'a> {
         let mut seen = HashSet::new();
         for _ in 0..MAX_HOPS {
             if !seen.insert((subnet, sender, self.flow.src, self.flow.dst)) {
-                self.step(
-                    self.sub(subnet),
-                    Control::Route,
-                    Decision::new(Kind::Denied, "routing loop: the packet comes back to a place it already left", None),
-                );
+                self.step(self.sub(subnet), Control::Route, Decision::new(Kind::Denied, Reason::RoutingLoop, None));
                 return Arrival::Nowhere;
             }
             match self.hop(subnet, sender) {
@@ -166,7 +163,7 @@ impl<'p, 'a> Walker<'p, 'a> {
                 Next::Done(a) => return a,
             }
         }
-        self.step(self.sub(subnet), Control::Route, Decision::new(Kind::Denied, "more than 64 hops", None));
+        self.step(self.sub(subnet), Control::Route, Decision::new(Kind::Denied, Reason::TooManyHops, None));
         Arrival::Nowhere
     }
 
@@ -197,35 +194,24 @@ impl<'p, 'a> Walker<'p, 'a> {
             self.step(
                 self.sub(subnet),
                 Control::Route,
-                Decision::new(Kind::Denied, format!("no route for {}", self.flow.dst), None),
+                Decision::new(Kind::Denied, Reason::NoRoute { dst: self.flow.dst }, None),
             );
             return Next::Done(Arrival::Nowhere);
         };
         let r = &table.routes[choice.route];
-        let cite = Some(Cite {
-            holder: match (r.source, net.subnets[subnet].route_table.as_ref().and_then(Link::found)) {
-                (super::routes::RouteSource::User, Some(t)) => format!("route table {}", net.route_tables[t].id.name()),
-                _ => format!("{} route", r.source.name()),
+        let cite = Some(Cite::Route {
+            table: match r.source {
+                super::routes::RouteSource::User => net.subnets[subnet].route_table.as_ref().and_then(Link::found),
+                _ => None,
             },
-            rule: r.name.clone(),
-            priority: None,
-            loc: r.loc.clone(),
+            route: Box::new(r.clone()),
         });
-        let hop_text = match r.next_hop_ip {
-            Some(ip) => format!("{} {ip}", r.next_hop),
-            None => r.next_hop.to_string(),
-        };
-        let why = format!("{} → {hop_text} ({} route; {})", r.prefix, r.source.name(), choice.why);
         let verdict = match (&choice.doubt, r.next_hop) {
             (_, NextHopType::None) => Kind::Denied,
             (Some(_), _) => Kind::Unknown,
             _ => Kind::Allowed,
         };
-        let why = match (&choice.doubt, r.next_hop) {
-            (_, NextHopType::None) => format!("{why}; next hop None drops the packet"),
-            (Some(d), _) => format!("{why}; {d}"),
-            _ => why,
-        };
+        let why = Reason::Route { dst: self.flow.dst, candidates: choice.candidates, doubt: choice.doubt.clone() };
         if self.step(self.sub(subnet), Control::Route, Decision::new(verdict, why, cite)) == Kind::Denied {
             return Next::Done(Arrival::Nowhere);
         }
@@ -250,7 +236,7 @@ impl<'p, 'a> Walker<'p, 'a> {
                     self.step(
                         self.sub(subnet),
                         Control::Peering,
-                        Decision::new(Kind::Unknown, "the peered virtual network is not in the inputs", None),
+                        Decision::new(Kind::Unknown, Reason::PeeredVnetMissing, None),
                     );
                     Next::Done(Arrival::Nowhere)
                 }
@@ -332,29 +318,17 @@ impl<'p, 'a> Walker<'p, 'a> {
         // NetworkSecurityGroupEnabled ("Manage network policies for private
         // endpoints", private-link/disable-private-endpoint-network-policy).
         if private_endpoint && s.nsg.is_some() && !s.private_endpoint_policies.nsg_applies() {
-            let why = format!(
-                "the subnet's NSG does not apply to private endpoints: privateEndpointNetworkPolicies is {:?}",
-                s.private_endpoint_policies
-            );
-            let cite = Cite {
-                holder: at.clone(),
-                rule: "privateEndpointNetworkPolicies".into(),
-                priority: None,
-                loc: s.loc.clone(),
-            };
+            let why = Reason::NsgNotForPrivateEndpoints(s.private_endpoint_policies);
+            let cite = Cite::PrivateEndpointPolicies(subnet);
             self.step(at, Control::Nsg, Decision::new(Kind::Allowed, why, Some(cite)));
             return true;
         }
         let d = match &s.nsg {
             None => return true,
             Some(Link::Absent(id)) => {
-                Decision::new(Kind::Unknown, format!("the subnet's NSG `{}` is not in the inputs", id.name()), None)
+                Decision::new(Kind::Unknown, Reason::NsgMissing { nic: false, id: id.clone() }, None)
             }
-            Some(Link::Found(i)) => {
-                let nsg = &net.nsgs[*i];
-                let holder = format!("NSG {} on {at}", nsg.id.name());
-                nsg::evaluate(self.p, nsg, &holder, Some(s.vnet), dir, &self.flow)
-            }
+            Some(Link::Found(i)) => nsg::evaluate(self.p, *i, at, Some(s.vnet), dir, &self.flow),
         };
         self.step(at, Control::Nsg, d) != Kind::Denied
     }
@@ -362,82 +336,22 @@ impl<'p, 'a> Walker<'p, 'a> {
     fn nic_nsg(&mut self, n: Idx<NetworkInterface>, vnet: Idx<VirtualNetwork>, dir: Direction) -> bool {
         let net = self.p.net;
         let nic = &net.nics[n];
-        let at = format!("NIC {}", nic.id.name());
+        let at = Hop::Nic(n);
         let d = match &nic.nsg {
             None => return true,
             Some(Link::Absent(id)) => {
-                Decision::new(Kind::Unknown, format!("the NIC's NSG `{}` is not in the inputs", id.name()), None)
+                Decision::new(Kind::Unknown, Reason::NsgMissing { nic: true, id: id.clone() }, None)
             }
-            Some(Link::Found(i)) => {
-                let nsg = &net.nsgs[*i];
-                let holder = format!("NSG {} on {at}", nsg.id.name());
-                nsg::evaluate(self.p, nsg, &holder, Some(vnet), dir, &self.flow)
-            }
+            Some(Link::Found(i)) => nsg::evaluate(self.p, *i, at, Some(vnet), dir, &self.flow),
         };
         self.step(at, Control::Nsg, d) != Kind::Denied
     }
 
-    /// Crossing from VNet `a` into VNet `b` over their peering.
+    /// Crossing from VNet `a` into VNet `b` over their peering
+    /// ([`super::peering::cross`]).
     fn peering(&mut self, a: Idx<VirtualNetwork>, b: Idx<VirtualNetwork>, sender: Sender) -> bool {
-        let p = self.p;
-        let net = p.net;
-        let at = format!("peering {} → {}", net.vnets[a].id.name(), net.vnets[b].id.name());
-        let (Some(ab), Some(ba)) = (p.peering(a, b), p.peering(b, a)) else {
-            return self.step(
-                at,
-                Control::Peering,
-                Decision::new(Kind::Unknown, "only one side of the peering is in the inputs", None),
-            ) != Kind::Denied;
-        };
-        let cite = |pe: &tusk_model::azure::Peering, flag: &str| Cite {
-            holder: format!("peering {}", pe.id.name()),
-            rule: flag.to_string(),
-            priority: None,
-            loc: pe.loc.clone(),
-        };
-        // "Allow virtual network access" on either side gates all traffic
-        // between the two (virtual-network/virtual-network-manage-peering).
-        for pe in [ab, ba] {
-            if !pe.allow_virtual_network_access {
-                return self.step(
-                    at,
-                    Control::Peering,
-                    Decision::new(
-                        Kind::Denied,
-                        format!("`{}` has allowVirtualNetworkAccess false", pe.id.name()),
-                        Some(cite(pe, "allowVirtualNetworkAccess")),
-                    ),
-                ) != Kind::Denied;
-            }
-        }
-        // Traffic whose source is outside the sending VNet was forwarded (by
-        // an NVA, a firewall or a gateway); the receiving side's peering must
-        // allow forwarded traffic. Gateway transit traffic is governed by
-        // useRemoteGateways instead.
-        let forwarded = !p.vnet_space[a].contains_ip(self.flow.src);
-        let transit = matches!(sender, Sender::Gateway(_)) && ba.use_remote_gateways;
-        if forwarded && !transit && !ba.allow_forwarded_traffic {
-            return self.step(
-                at,
-                Control::Peering,
-                Decision::new(
-                    Kind::Denied,
-                    format!(
-                        "source {} is not in {}'s address space (forwarded traffic) and `{}` does not allow forwarded traffic",
-                        self.flow.src,
-                        net.vnets[a].id.name(),
-                        ba.id.name()
-                    ),
-                    Some(cite(ba, "allowForwardedTraffic")),
-                ),
-            ) != Kind::Denied;
-        }
-        let (why, flag) = if forwarded {
-            ("access and forwarded traffic allowed", "allowForwardedTraffic")
-        } else {
-            ("access allowed", "allowVirtualNetworkAccess")
-        };
-        self.step(at, Control::Peering, Decision::new(Kind::Allowed, why, Some(cite(ba, flag)))) != Kind::Denied
+        let d = super::peering::cross(self.p, a, b, self.flow.src, matches!(sender, Sender::Gateway(_)));
+        self.step(Hop::Peering(a, b), Control::Peering, d) != Kind::Denied
     }
 
     /// The packet is in VNet `v`, addressed to its destination.
@@ -446,9 +360,9 @@ impl<'p, 'a> Walker<'p, 'a> {
         let dst = self.flow.dst;
         let Some(t) = p.subnet_in(v, dst) else {
             self.step(
-                format!("virtual network {}", p.net.vnets[v].id.name()),
+                Hop::Vnet(v),
                 Control::Delivery,
-                Decision::new(Kind::Denied, format!("no subnet of {} holds {dst}", p.net.vnets[v].id.name()), None),
+                Decision::new(Kind::Denied, Reason::NoSubnetHolds { vnet: v, dst }, None),
             );
             return Next::Done(Arrival::Nowhere);
         };
@@ -464,17 +378,9 @@ impl<'p, 'a> Walker<'p, 'a> {
             {
                 self.nva(n, c, t)
             }
-            Some(Owner::Gateway(_)) | Some(Owner::LbFrontend(..)) => {
-                let name = owner.map(|o| p.owner_name(o)).unwrap_or_default();
-                self.step(
-                    self.sub(t),
-                    Control::Delivery,
-                    Decision::new(
-                        Kind::Unknown,
-                        format!("{dst} is {name}; what it does with the packet is not modelled"),
-                        None,
-                    ),
-                );
+            Some(o @ (Owner::Gateway(_) | Owner::LbFrontend(..))) => {
+                let d = Decision::new(Kind::Unknown, Reason::NotModelled { dst, owner: o }, None);
+                self.step(self.sub(t), Control::Delivery, d);
                 Next::Done(Arrival::Nowhere)
             }
             _ => self.deliver(t, owner),
@@ -486,26 +392,14 @@ impl<'p, 'a> Walker<'p, 'a> {
         let dst = self.flow.dst;
         let at = self.sub(t);
         if self.reply() {
-            self.step(
-                at.clone(),
-                Control::Stateful,
-                Decision::new(Kind::Allowed, "reply of an allowed flow: NSGs and admin rules are stateful", None),
-            );
+            self.step(at, Control::Stateful, Decision::new(Kind::Allowed, Reason::ReplyStateful, None));
         } else if !self.inbound(t, owner) {
             return Next::Done(Arrival::Nowhere);
         }
         let d = match owner {
-            Some(o) => Decision::new(Kind::Allowed, format!("delivered to {}", p.owner_name(o)), None),
-            None if p.net.nics.is_empty() => Decision::new(
-                Kind::Unknown,
-                format!("no NIC in the inputs holds {dst}; its NIC-level NSG is unknown"),
-                None,
-            ),
-            None => Decision::new(
-                Kind::Denied,
-                format!("no NIC, firewall or private endpoint in the inputs holds {dst}"),
-                None,
-            ),
+            Some(o) => Decision::new(Kind::Allowed, Reason::Delivered(o), None),
+            None if p.net.nics.is_empty() => Decision::new(Kind::Unknown, Reason::NoNicInInputs { dst }, None),
+            None => Decision::new(Kind::Denied, Reason::NothingHolds { dst }, None),
         };
         let v = self.step(at, Control::Delivery, d);
         if v == Kind::Denied {
@@ -513,8 +407,4 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
         Next::Done(Arrival::Azure { subnet: t, owner, ip: dst })
     }
-}
-
-fn opt(p: Option<u16>) -> String {
-    p.map(|p| p.to_string()).unwrap_or_else(|| "*".into())
 }

@@ -7,6 +7,7 @@ pub mod rules;
 pub mod trace_brief;
 pub mod trace_json;
 pub mod trace_text;
+pub mod words;
 
 /// What an Azure command lacks when the inputs hold no subnet, in words
 /// (`None` when there is at least one): what was loaded, and how to export

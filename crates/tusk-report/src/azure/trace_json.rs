@@ -33,22 +33,24 @@
 //!
 //! These types are serialize-only views, kept apart from the engine's.
 
+use super::words;
 use serde::Serialize;
 use tusk_network::trace::{Arrival, Path, Step, Trace};
+use tusk_network::Prepared;
 
 #[derive(Serialize)]
-pub struct TraceJson<'a> {
+pub struct TraceJson {
     pub verdict: &'static str,
-    pub reason: &'a str,
-    pub flow: FlowJson<'a>,
-    pub forward: PathJson<'a>,
-    pub reply: Option<PathJson<'a>>,
+    pub reason: String,
+    pub flow: FlowJson,
+    pub forward: PathJson,
+    pub reply: Option<PathJson>,
 }
 
 #[derive(Serialize)]
-pub struct FlowJson<'a> {
-    pub from: &'a str,
-    pub to: &'a str,
+pub struct FlowJson {
+    pub from: String,
+    pub to: String,
     pub src: String,
     pub dst: String,
     pub protocol: &'static str,
@@ -56,98 +58,97 @@ pub struct FlowJson<'a> {
 }
 
 #[derive(Serialize)]
-pub struct PathJson<'a> {
+pub struct PathJson {
     pub verdict: &'static str,
     pub delivered: bool,
-    pub steps: Vec<StepJson<'a>>,
+    pub steps: Vec<StepJson>,
 }
 
 #[derive(Serialize)]
-pub struct StepJson<'a> {
-    pub at: &'a str,
+pub struct StepJson {
+    pub at: String,
     pub control: &'static str,
     pub verdict: &'static str,
-    pub reason: &'a str,
+    pub reason: String,
     pub src: String,
     pub dst: String,
-    pub nat: Option<&'a str>,
-    pub rule: Option<RuleJson<'a>>,
+    pub nat: Option<String>,
+    pub rule: Option<RuleJson>,
 }
 
 #[derive(Serialize)]
-pub struct RuleJson<'a> {
-    pub holder: &'a str,
-    pub name: &'a str,
+pub struct RuleJson {
+    pub holder: String,
+    pub name: String,
     pub priority: Option<u32>,
     pub location: String,
 }
 
-fn step(s: &Step) -> StepJson<'_> {
+fn step(p: &Prepared, s: &Step) -> StepJson {
     StepJson {
-        at: &s.at,
+        at: words::hop(p.net, &s.at),
         control: s.control.name(),
         verdict: s.decision.verdict.name(),
-        reason: &s.decision.reason,
+        reason: words::reason(p, s),
         src: s.src.to_string(),
         dst: s.dst.to_string(),
-        nat: s.nat.as_deref(),
-        rule: s.decision.cite.as_ref().map(|c| RuleJson {
-            holder: &c.holder,
-            name: &c.rule,
+        nat: words::nat(p.net, &s.nat),
+        rule: s.decision.cite.as_ref().map(|c| words::cite(p, c)).map(|c| RuleJson {
+            holder: c.holder,
+            name: c.rule,
             priority: c.priority,
             location: c.loc.to_string(),
         }),
     }
 }
 
-fn path(p: &Path) -> PathJson<'_> {
+fn path(p: &Prepared, path: &Path) -> PathJson {
     PathJson {
-        verdict: p.verdict.name(),
-        delivered: p.arrival != Arrival::Nowhere,
-        steps: p.steps.iter().map(step).collect(),
+        verdict: path.verdict.name(),
+        delivered: path.arrival != Arrival::Nowhere,
+        steps: path.steps.iter().map(|s| step(p, s)).collect(),
     }
 }
 
-pub fn view(t: &Trace) -> TraceJson<'_> {
+pub fn view(p: &Prepared, t: &Trace) -> TraceJson {
     TraceJson {
         verdict: t.verdict.name(),
-        reason: &t.reason,
+        reason: words::trace_reason(p, t),
         flow: FlowJson {
-            from: &t.from,
-            to: &t.to,
+            from: t.from.label(),
+            to: t.to.label(),
             src: t.flow.src.to_string(),
             dst: t.flow.dst.to_string(),
             protocol: t.flow.proto.name(),
             port: t.flow.port,
         },
-        forward: path(&t.forward),
-        reply: t.reply.as_ref().map(path),
+        forward: path(p, &t.forward),
+        reply: t.reply.as_ref().map(|r| path(p, r)),
     }
 }
 
-pub fn render(t: &Trace) -> String {
-    serde_json::to_string_pretty(&view(t)).expect("trace JSON serializes")
+pub fn render(p: &Prepared, t: &Trace) -> String {
+    serde_json::to_string_pretty(&view(p, t)).expect("trace JSON serializes")
 }
 
 #[derive(Serialize)]
-pub struct AnyProtocolJson<'a> {
+pub struct AnyProtocolJson {
     pub verdict: &'static str,
     pub reason: String,
-    pub traces: Vec<TraceJson<'a>>,
+    pub traces: Vec<TraceJson>,
 }
 
-/// The `--proto any` object (see the module documentation).
-pub fn render_any(traces: &[Trace]) -> String {
+/// The `--proto any` object (see the module documentation); the verdict is
+/// the engine's ([`tusk_network::trace::any_protocol`]).
+pub fn render_any(p: &Prepared, traces: &[Trace]) -> String {
     use tusk_network::Kind;
     let by = |v: Kind| traces.iter().filter(|t| t.verdict == v).map(|t| t.flow.proto.name()).collect::<Vec<_>>();
-    let (allowed, denied) = (by(Kind::Allowed), by(Kind::Denied));
-    let (verdict, reason) = if !allowed.is_empty() {
-        (Kind::Allowed, format!("allowed for {}", allowed.join(", ")))
-    } else if denied.len() == traces.len() {
-        (Kind::Denied, "denied for every protocol".to_string())
-    } else {
-        (Kind::Unknown, format!("no protocol is allowed for sure; denied for {}", denied.join(", ")))
+    let verdict = tusk_network::trace::any_protocol(traces);
+    let reason = match verdict {
+        Kind::Allowed => format!("allowed for {}", by(Kind::Allowed).join(", ")),
+        Kind::Denied => "denied for every protocol".to_string(),
+        Kind::Unknown => format!("no protocol is allowed for sure; denied for {}", by(Kind::Denied).join(", ")),
     };
-    let doc = AnyProtocolJson { verdict: verdict.name(), reason, traces: traces.iter().map(view).collect() };
+    let doc = AnyProtocolJson { verdict: verdict.name(), reason, traces: traces.iter().map(|t| view(p, t)).collect() };
     serde_json::to_string_pretty(&doc).expect("trace JSON serializes")
 }
