@@ -59,11 +59,11 @@ pub struct EffectiveRoute {
     pub prefix: Cidr,
     pub next_hop: NextHopType,
     pub next_hop_ip: Option<IpAddr>,
-    /// The user route's name, or what made a system route.
-    pub name: String,
+    /// The user route, or what made a system route.
+    pub origin: RouteOrigin,
     pub loc: Loc,
     /// Why an invalid route is invalid.
-    pub note: Option<String>,
+    pub note: Option<RouteNote>,
     /// For VNetPeering and VnetLocal: the VNet the prefix belongs to.
     pub vnet: Option<Idx<VirtualNetwork>>,
     /// For VirtualNetworkGateway: the gateway.
@@ -72,6 +72,37 @@ pub struct EffectiveRoute {
     /// (a private endpoint's /32 against a 0.0.0.0/0 user route); a
     /// lookup that picks it is uncertain.
     pub doubt: Option<RouteDoubt>,
+}
+
+/// What made a route.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RouteOrigin {
+    /// A range of the VNet's address space.
+    AddressSpace(Idx<VirtualNetwork>),
+    /// The default route 0.0.0.0/0 to the Internet.
+    DefaultInternet,
+    /// One of the reserved private ranges routed to None.
+    ReservedRange,
+    /// `vnets[vnet].peerings[peering]`, to its remote VNet's range.
+    Peering { vnet: Idx<VirtualNetwork>, peering: usize },
+    /// Learned by a VNet gateway (on-premises prefixes).
+    Gateway(Idx<VnetGateway>),
+    /// A private endpoint's /32 (or /128).
+    PrivateEndpoint(Idx<PrivateEndpoint>),
+    /// A user-defined route, by its name.
+    User(String),
+}
+
+/// Why a route is invalid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RouteNote {
+    /// A route of a stronger source has the same prefix.
+    SamePrefix(RouteSource),
+    /// A non-default 0.0.0.0/0 retires the default route and the None routes.
+    DefaultOverridden,
+    /// A user route overrides a private endpoint's route (the endpoint's
+    /// subnet applies route tables to private endpoints).
+    PrivateEndpointOverridden { user_route: String },
 }
 
 /// Why the route a lookup picks may not be the one Azure uses.
@@ -133,58 +164,48 @@ fn routes_of(p: &EstateIndex, s: Idx<Subnet>, user_routes: bool) -> EffectiveRou
     let vnet = &net.vnets[v];
     let mut out = EffectiveRoutes::default();
     let builtin = || Loc::builtin("azure-system-routes");
-    let sys =
-        |prefix: Cidr, hop: NextHopType, name: String, loc: Loc, vn: Option<Idx<VirtualNetwork>>| EffectiveRoute {
+    let sys = |prefix: Cidr, hop: NextHopType, origin: RouteOrigin, loc: Loc, vn: Option<Idx<VirtualNetwork>>| {
+        EffectiveRoute {
             source: RouteSource::Default,
             state: RouteState::Active,
             prefix,
             next_hop: hop,
             next_hop_ip: None,
-            name,
+            origin,
             loc,
             note: None,
             vnet: vn,
             gateway: None,
             doubt: None,
-        };
+        }
+    };
     for c in &vnet.address_space {
-        out.routes.push(sys(
-            *c,
-            NextHopType::VnetLocal,
-            format!("address space of {}", vnet.id.name()),
-            vnet.loc.clone(),
-            Some(v),
-        ));
+        out.routes.push(sys(*c, NextHopType::VnetLocal, RouteOrigin::AddressSpace(v), vnet.loc.clone(), Some(v)));
     }
     out.routes.push(sys(
         Cidr::parse("0.0.0.0/0").expect("static"),
         NextHopType::Internet,
-        "default".into(),
+        RouteOrigin::DefaultInternet,
         builtin(),
         None,
     ));
     for r in RESERVED {
         let c = Cidr::parse(r).expect("static");
         if !vnet.address_space.iter().any(|a| covers(a, &c)) {
-            out.routes.push(sys(c, NextHopType::None, "reserved private range".into(), builtin(), None));
+            out.routes.push(sys(c, NextHopType::None, RouteOrigin::ReservedRange, builtin(), None));
         }
     }
-    for pe in &vnet.peerings {
+    for (i, pe) in vnet.peerings.iter().enumerate() {
         if !peering_connected(p, v, pe) {
             continue;
         }
-        let (space, name): (Vec<Cidr>, String) = match pe.remote.found() {
-            Some(r) => (net.vnets[r].address_space.clone(), net.vnets[r].id.name().to_string()),
-            None => (pe.remote_address_space.clone(), pe.remote.to_string_name()),
+        let space: Vec<Cidr> = match pe.remote.found() {
+            Some(r) => net.vnets[r].address_space.clone(),
+            None => pe.remote_address_space.clone(),
         };
         for c in space {
-            out.routes.push(sys(
-                c,
-                NextHopType::VnetPeering,
-                format!("peering {} to {name}", pe.id.name()),
-                pe.loc.clone(),
-                pe.remote.found(),
-            ));
+            let origin = RouteOrigin::Peering { vnet: v, peering: i };
+            out.routes.push(sys(c, NextHopType::VnetPeering, origin, pe.loc.clone(), pe.remote.found()));
         }
     }
     let first_pe_route = out.routes.len();
@@ -198,10 +219,10 @@ fn routes_of(p: &EstateIndex, s: Idx<Subnet>, user_routes: bool) -> EffectiveRou
                     source: RouteSource::VirtualNetworkGateway,
                     next_hop: NextHopType::VirtualNetworkGateway,
                     next_hop_ip: gw.private_ips.first().copied(),
-                    name: format!("learned by {}", gw.id.name()),
+                    origin: RouteOrigin::Gateway(g),
                     loc: gw.loc.clone(),
                     gateway: Some(g),
-                    ..sys(*c, NextHopType::VirtualNetworkGateway, String::new(), builtin(), None)
+                    ..sys(*c, NextHopType::VirtualNetworkGateway, RouteOrigin::ReservedRange, builtin(), None)
                 });
             }
         }
@@ -212,10 +233,10 @@ fn routes_of(p: &EstateIndex, s: Idx<Subnet>, user_routes: bool) -> EffectiveRou
                 RouteDestination::Prefix(c) => out.routes.push(EffectiveRoute {
                     source: RouteSource::User,
                     next_hop_ip: r.next_hop_ip,
-                    name: r.name.clone(),
+                    origin: RouteOrigin::User(r.name.clone()),
                     loc: r.loc.clone(),
                     vnet: (r.next_hop == NextHopType::VnetLocal).then_some(v),
-                    ..sys(*c, r.next_hop, String::new(), builtin(), None)
+                    ..sys(*c, r.next_hop, RouteOrigin::ReservedRange, builtin(), None)
                 }),
                 RouteDestination::Tag(tag) => out.tag_routes.push((r.name.clone(), tag.clone(), r.loc.clone())),
             }
@@ -236,10 +257,10 @@ fn private_endpoint_routes(
     p: &EstateIndex,
     v: Idx<VirtualNetwork>,
     out: &mut Vec<EffectiveRoute>,
-    sys: &dyn Fn(Cidr, NextHopType, String, Loc, Option<Idx<VirtualNetwork>>) -> EffectiveRoute,
+    sys: &dyn Fn(Cidr, NextHopType, RouteOrigin, Loc, Option<Idx<VirtualNetwork>>) -> EffectiveRoute,
 ) {
     let net = p.net;
-    for pe in &net.private_endpoints {
+    for (pi, pe) in Idx::enumerate(&net.private_endpoints) {
         let Some(ps) = pe.subnet.as_ref().and_then(Link::found) else { continue };
         let pv = net.subnets[ps].vnet;
         let hop = if pv == v {
@@ -251,7 +272,7 @@ fn private_endpoint_routes(
         };
         for ip in &pe.ips {
             let Ok(c) = Cidr::parse(&format!("{ip}/{}", if ip.is_ipv4() { 32 } else { 128 })) else { continue };
-            out.push(sys(c, hop, format!("private endpoint {}", pe.id.name()), pe.loc.clone(), Some(pv)));
+            out.push(sys(c, hop, RouteOrigin::PrivateEndpoint(pi), pe.loc.clone(), Some(pv)));
         }
     }
 }
@@ -265,10 +286,15 @@ fn private_endpoint_routes(
 /// case stays active with a doubt rather than a guess.
 fn overridden_private_endpoint_routes(p: &EstateIndex, routes: &mut [EffectiveRoute], first: usize) {
     let net = p.net;
-    let users: Vec<(Cidr, String)> =
-        routes.iter().filter(|r| r.source == RouteSource::User).map(|r| (r.prefix, r.name.clone())).collect();
+    let users: Vec<(Cidr, String)> = routes
+        .iter()
+        .filter_map(|r| match &r.origin {
+            RouteOrigin::User(name) => Some((r.prefix, name.clone())),
+            _ => None,
+        })
+        .collect();
     for r in routes.iter_mut().skip(first) {
-        if r.source != RouteSource::Default || !r.name.starts_with("private endpoint ") || r.prefix.prefix < 32 {
+        if !matches!(r.origin, RouteOrigin::PrivateEndpoint(_)) {
             continue;
         }
         let Some(pv) = r.vnet else { continue };
@@ -283,23 +309,9 @@ fn overridden_private_endpoint_routes(p: &EstateIndex, routes: &mut [EffectiveRo
         let over = |u: &&(Cidr, String)| covers(&u.0, &r.prefix) && u.0.prefix <= space_len;
         if let Some((_, name)) = users.iter().filter(over).find(|u| u.0.prefix > 0) {
             r.state = RouteState::Invalid;
-            r.note = Some(format!(
-                "overridden by user route `{name}`: the endpoint's subnet applies route tables to private endpoints"
-            ));
+            r.note = Some(RouteNote::PrivateEndpointOverridden { user_route: name.clone() });
         } else if let Some((_, name)) = users.iter().find(over) {
             r.doubt = Some(RouteDoubt::PrivateEndpointDefaultRoute { user_route: name.clone() });
-        }
-    }
-}
-
-trait LinkName {
-    fn to_string_name(&self) -> String;
-}
-impl<T> LinkName for Link<T> {
-    fn to_string_name(&self) -> String {
-        match self {
-            Link::Found(i) => format!("#{}", i.index()),
-            Link::Absent(id) => id.name().to_string(),
         }
     }
 }
@@ -322,10 +334,10 @@ fn invalidate(routes: &mut [EffectiveRoute]) {
         let k = (r.prefix.range().lo, r.prefix.prefix);
         if best[&k] > r.source {
             r.state = RouteState::Invalid;
-            r.note = Some(format!("overridden by a {} route for the same prefix", best[&k].name()));
+            r.note = Some(RouteNote::SamePrefix(best[&k]));
         } else if default_overridden && r.source == RouteSource::Default && r.next_hop == NextHopType::None {
             r.state = RouteState::Invalid;
-            r.note = Some("a 0.0.0.0/0 route overrides the default route and its None routes".into());
+            r.note = Some(RouteNote::DefaultOverridden);
         }
     }
 }
@@ -472,7 +484,11 @@ mod tests {
         let t = table(&p, 0);
         assert!(t.contains(&"Default Invalid 10.0.0.0/16 VnetLocal".to_string()), "{t:?}");
         let at = |ip: &str| {
-            p.routes[Idx::new(0)].routes[p.routes[Idx::new(0)].best(ip.parse().unwrap()).unwrap()].name.clone()
+            let r = &p.routes[Idx::new(0)].routes[p.routes[Idx::new(0)].best(ip.parse().unwrap()).unwrap()];
+            match &r.origin {
+                RouteOrigin::User(n) => n.clone(),
+                other => format!("{other:?}"),
+            }
         };
         assert_eq!(at("10.0.0.9"), "local");
         assert_eq!(at("10.0.5.9"), "nva");

@@ -25,8 +25,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .ok_or_else(|| anyhow::anyhow!("--subnet: no subnet `{}` in the inputs", a.subnet))?;
     let r = &p.routes[s];
     let out = match a.format {
-        Format::Txt => tusk_report::azure::routes::render_text(&p.net.subnet_path(s), r),
-        Format::Json => tusk_report::azure::routes::render_json(r),
+        Format::Txt => tusk_report::azure::routes::render_text(p.net, &p.net.subnet_path(s), r),
+        Format::Json => tusk_report::azure::routes::render_json(p.net, r),
     };
     super::print(&out)
 }

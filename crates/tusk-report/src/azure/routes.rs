@@ -4,21 +4,23 @@
 //! `source`, `state`, `prefix`, `nextHopType`, `nextHopIp`, `name`,
 //! `location`, `note`.
 
+use super::words;
 use serde::Serialize;
 use std::fmt::Write;
+use tusk_model::azure::AzureNetwork;
 use tusk_network::routes::{EffectiveRoutes, RouteState};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RouteJson<'a> {
+pub struct RouteJson {
     pub source: &'static str,
     pub state: &'static str,
     pub prefix: String,
     pub next_hop_type: &'static str,
     pub next_hop_ip: Option<String>,
-    pub name: &'a str,
+    pub name: String,
     pub location: String,
-    pub note: Option<&'a str>,
+    pub note: Option<String>,
 }
 
 fn state(s: RouteState) -> &'static str {
@@ -28,7 +30,7 @@ fn state(s: RouteState) -> &'static str {
     }
 }
 
-pub fn view(r: &EffectiveRoutes) -> Vec<RouteJson<'_>> {
+pub fn view(net: &AzureNetwork, r: &EffectiveRoutes) -> Vec<RouteJson> {
     r.routes
         .iter()
         .map(|e| RouteJson {
@@ -37,14 +39,14 @@ pub fn view(r: &EffectiveRoutes) -> Vec<RouteJson<'_>> {
             prefix: e.prefix.to_string(),
             next_hop_type: e.next_hop.name(),
             next_hop_ip: e.next_hop_ip.map(|i| i.to_string()),
-            name: &e.name,
+            name: words::route_origin(net, &e.origin),
             location: e.loc.to_string(),
-            note: e.note.as_deref(),
+            note: e.note.as_ref().map(words::route_note),
         })
         .collect()
 }
 
-pub fn render_text(subnet: &str, r: &EffectiveRoutes) -> String {
+pub fn render_text(net: &AzureNetwork, subnet: &str, r: &EffectiveRoutes) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "effective routes of subnet {subnet}:");
     let _ = writeln!(
@@ -61,9 +63,9 @@ pub fn render_text(subnet: &str, r: &EffectiveRoutes) -> String {
             e.prefix.to_string(),
             e.next_hop.name(),
             e.next_hop_ip.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
-            e.name,
+            words::route_origin(net, &e.origin),
             e.loc,
-            e.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
+            e.note.as_ref().map(|n| format!(" — {}", words::route_note(n))).unwrap_or_default()
         );
     }
     for (name, tag, loc) in &r.tag_routes {
@@ -72,6 +74,6 @@ pub fn render_text(subnet: &str, r: &EffectiveRoutes) -> String {
     s
 }
 
-pub fn render_json(r: &EffectiveRoutes) -> String {
-    serde_json::to_string_pretty(&view(r)).expect("routes JSON serializes")
+pub fn render_json(net: &AzureNetwork, r: &EffectiveRoutes) -> String {
+    serde_json::to_string_pretty(&view(net, r)).expect("routes JSON serializes")
 }

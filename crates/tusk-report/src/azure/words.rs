@@ -8,7 +8,7 @@
 use tusk_core::Loc;
 use tusk_model::azure::*;
 use tusk_network::decision::{Cite, CollectionRef, Hop, Nat, PeeringFlag, Reason, SnatWhy, Uncertainty};
-use tusk_network::routes::{RouteDoubt, RouteSource};
+use tusk_network::routes::{RouteDoubt, RouteNote, RouteOrigin, RouteSource};
 use tusk_network::trace::{Decided, Step, Trace};
 use tusk_network::{Owner, Prepared};
 
@@ -99,7 +99,7 @@ pub fn cite(p: &Prepared, c: &Cite) -> CiteText {
                 (RouteSource::User, Some(t)) => format!("route table {}", net.route_tables[*t].id.name()),
                 _ => format!("{} route", route.source.name()),
             };
-            text(holder, &route.name, None, &route.loc)
+            text(holder, &route_origin(net, &route.origin), None, &route.loc)
         }
         Cite::Peering { vnet, peering, flag: f } => {
             let pe = &net.vnets[*vnet].peerings[*peering];
@@ -133,6 +133,37 @@ pub fn cite(p: &Prepared, c: &Cite) -> CiteText {
             "privateEndpointNetworkPolicies",
             None,
             &net.subnets[*s].loc,
+        ),
+    }
+}
+
+/// What made a route, as Network Watcher's name column would say it.
+pub fn route_origin(net: &AzureNetwork, o: &RouteOrigin) -> String {
+    match o {
+        RouteOrigin::AddressSpace(v) => format!("address space of {}", net.vnets[*v].id.name()),
+        RouteOrigin::DefaultInternet => "default".into(),
+        RouteOrigin::ReservedRange => "reserved private range".into(),
+        RouteOrigin::Peering { vnet, peering } => {
+            let pe = &net.vnets[*vnet].peerings[*peering];
+            let remote = match &pe.remote {
+                Link::Found(r) => net.vnets[*r].id.name(),
+                Link::Absent(id) => id.name(),
+            };
+            format!("peering {} to {remote}", pe.id.name())
+        }
+        RouteOrigin::Gateway(g) => format!("learned by {}", net.vnet_gateways[*g].id.name()),
+        RouteOrigin::PrivateEndpoint(e) => format!("private endpoint {}", net.private_endpoints[*e].id.name()),
+        RouteOrigin::User(name) => name.clone(),
+    }
+}
+
+/// Why a route is invalid.
+pub fn route_note(n: &RouteNote) -> String {
+    match n {
+        RouteNote::SamePrefix(s) => format!("overridden by a {} route for the same prefix", s.name()),
+        RouteNote::DefaultOverridden => "a 0.0.0.0/0 route overrides the default route and its None routes".into(),
+        RouteNote::PrivateEndpointOverridden { user_route } => format!(
+            "overridden by user route `{user_route}`: the endpoint's subnet applies route tables to private endpoints"
         ),
     }
 }
