@@ -167,13 +167,18 @@ pub enum Reason {
     },
     // Peering.
     PeeringOneSided,
+    /// `vnets[vnet].peerings[peering]` has allowVirtualNetworkAccess false.
     PeeringNoAccess {
-        peering: ResourceId,
+        vnet: Idx<VirtualNetwork>,
+        peering: usize,
     },
+    /// `src` is outside VNet `from`, and the receiving side's peering
+    /// (`vnets[vnet].peerings[peering]`) does not allow forwarded traffic.
     NotForwardable {
         src: IpAddr,
         from: Idx<VirtualNetwork>,
-        peering: ResourceId,
+        vnet: Idx<VirtualNetwork>,
+        peering: usize,
     },
     PeeringAllowed {
         forwarded: bool,

@@ -32,7 +32,7 @@ pub fn cross(
     for (vnet, i) in [(a, ab), (b, ba)] {
         let pe = &net.vnets[vnet].peerings[i];
         if !pe.allow_virtual_network_access {
-            let reason = Reason::PeeringNoAccess { peering: pe.id.clone() };
+            let reason = Reason::PeeringNoAccess { vnet, peering: i };
             return Decision::new(Kind::Denied, reason, cite(vnet, i, PeeringFlag::AllowVirtualNetworkAccess));
         }
     }
@@ -40,7 +40,7 @@ pub fn cross(
     let forwarded = !p.vnet_space[a].contains_ip(src);
     let transit = from_gateway && back.use_remote_gateways;
     if forwarded && !transit && !back.allow_forwarded_traffic {
-        let reason = Reason::NotForwardable { src, from: a, peering: back.id.clone() };
+        let reason = Reason::NotForwardable { src, from: a, vnet: b, peering: ba };
         return Decision::new(Kind::Denied, reason, cite(b, ba, PeeringFlag::AllowForwardedTraffic));
     }
     let flag = if forwarded { PeeringFlag::AllowForwardedTraffic } else { PeeringFlag::AllowVirtualNetworkAccess };

@@ -250,11 +250,13 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
             }
         }
         Reason::PeeringOneSided => "only one side of the peering is in the inputs".into(),
-        Reason::PeeringNoAccess { peering } => format!("`{}` has allowVirtualNetworkAccess false", peering.name()),
-        Reason::NotForwardable { src, from, peering } => format!(
+        Reason::PeeringNoAccess { vnet, peering } => {
+            format!("`{}` has allowVirtualNetworkAccess false", net.vnets[*vnet].peerings[*peering].id.name())
+        }
+        Reason::NotForwardable { src, from, vnet, peering } => format!(
             "source {src} is not in {}'s address space (forwarded traffic) and `{}` does not allow forwarded traffic",
             net.vnets[*from].id.name(),
-            peering.name()
+            net.vnets[*vnet].peerings[*peering].id.name()
         ),
         Reason::PeeringAllowed { forwarded: true } => "access and forwarded traffic allowed".into(),
         Reason::PeeringAllowed { forwarded: false } => "access allowed".into(),
