@@ -9,7 +9,8 @@
 //! network-group membership, so every admin rule loaded is taken to apply
 //! to every VNet of the estate. Export only the rules deployed to them.
 
-use super::nsg::{addresses, flow_ports, protocol, uncertainties};
+use super::decision::Uncertainty;
+use super::nsg::{addresses, flow_ports, protocol, uncertainties, unread_ports};
 use super::{Cite, Decision, Flow, Kind, Prepared, Reason};
 use tusk_core::tri::{first_match, ports, FirstMatch};
 use tusk_model::azure::{AdminAction, AdminRule, Direction, Idx, VirtualNetwork};
@@ -35,9 +36,9 @@ pub fn evaluate(p: &Prepared, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flo
     let m = first_match(
         rules.iter().copied(),
         |r| {
+            let port_match = flow_ports(&r.destination_ports, f).and(ports(&r.source_ports, None));
             protocol(r.protocol, f.proto)
-                .and(flow_ports(&r.destination_ports, f))
-                .and(ports(&r.source_ports, None))
+                .and(unread_ports(r.ports_unknown, port_match))
                 .and(addresses(p, Some(vnet), &r.sources, f.src))
                 .and(addresses(p, Some(vnet), &r.destinations, f.dst))
         },
@@ -59,7 +60,11 @@ pub fn evaluate(p: &Prepared, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flo
             }
         }
         FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => {
-            let why = uncertainties(p, Some(vnet), &d.sources, &d.destinations, flow_ports(&d.destination_ports, f), f);
+            let mut why =
+                uncertainties(p, Some(vnet), &d.sources, &d.destinations, flow_ports(&d.destination_ports, f), f);
+            if d.ports_unknown {
+                why.push(Uncertainty::PortsNotRead);
+            }
             let reason =
                 Reason::MayMatch { doubtful: d.id.name().to_string(), priority: Some(d.priority), decided: None, why };
             AdminOutcome::Final(Decision::new(Kind::Unknown, reason, cite(d)))

@@ -72,6 +72,8 @@ pub enum Cite {
 pub enum Uncertainty {
     /// The flow's port is not given and the rule's ports are not all ports.
     PortNotGiven,
+    /// The rule's port field could not be read (an ARM expression).
+    PortsNotRead,
     /// Whether the address is in the entry is not in the inputs.
     Address { source: bool, ip: IpAddr, entry: AddressMatch },
 }
@@ -201,6 +203,8 @@ pub enum Reason {
         dst: IpAddr,
     },
     // Appliances.
+    /// A VirtualAppliance route whose next hop address tusk could not read.
+    NextHopAddressNotRead,
     NextHopUnknown {
         ip: IpAddr,
     },

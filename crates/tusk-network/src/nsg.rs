@@ -76,10 +76,10 @@ pub fn flow_ports(rule: &PortSet, f: &Flow) -> Tri {
 }
 
 pub fn rule_matches(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, r: &SecurityRule, f: &Flow) -> Tri {
+    // The source port of a client is ephemeral and not part of a trace.
+    let port_match = flow_ports(&r.destination_ports, f).and(ports(&r.source_ports, None));
     protocol(r.protocol, f.proto)
-        .and(flow_ports(&r.destination_ports, f))
-        // The source port of a client is ephemeral and not part of a trace.
-        .and(ports(&r.source_ports, None))
+        .and(unread_ports(r.ports_unknown, port_match))
         .and(addresses(p, vnet, &r.sources, f.src))
         .and(addresses(p, vnet, &r.destinations, f.dst))
 }
@@ -106,6 +106,16 @@ fn first<'n>(
 /// The verdict alone, for the all-pairs engine.
 pub fn verdict(p: &Prepared, nsg: Idx<Nsg>, vnet: Option<Idx<VirtualNetwork>>, dir: Direction, f: &Flow) -> Kind {
     first(p, &p.net.nsgs[nsg], vnet, dir, f).0
+}
+
+/// A port match where some port field could not be read: only a certain
+/// match on the ports that were read stays certain; anything else may match.
+pub fn unread_ports(unread: bool, m: Tri) -> Tri {
+    if unread && m != Tri::Yes {
+        Tri::Maybe
+    } else {
+        m
+    }
 }
 
 /// What makes a rule's match on `f` uncertain: the flow's port when it is
@@ -146,11 +156,17 @@ pub fn evaluate(
         let rule = n.rules.iter().position(|x| std::ptr::eq(x, r)).unwrap_or_default();
         Some(Cite::NsgRule { nsg, at, rule })
     };
-    let may = |d: &SecurityRule, decided: Option<&SecurityRule>| Reason::MayMatch {
-        doubtful: d.name.clone(),
-        priority: Some(d.priority),
-        decided: decided.map(|r| r.name.clone()),
-        why: uncertainties(p, vnet, &d.sources, &d.destinations, flow_ports(&d.destination_ports, f), f),
+    let may = |d: &SecurityRule, decided: Option<&SecurityRule>| {
+        let mut why = uncertainties(p, vnet, &d.sources, &d.destinations, flow_ports(&d.destination_ports, f), f);
+        if d.ports_unknown {
+            why.push(Uncertainty::PortsNotRead);
+        }
+        Reason::MayMatch {
+            doubtful: d.name.clone(),
+            priority: Some(d.priority),
+            decided: decided.map(|r| r.name.clone()),
+            why,
+        }
     };
     match first(p, n, vnet, dir, f) {
         (k, FirstMatch::Hit { rule, doubt: None }) => {

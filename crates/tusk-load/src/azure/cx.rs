@@ -118,21 +118,28 @@ impl Cx<'_> {
 
     /// The union of a singular and a plural port field
     /// (`destinationPortRange` / `destinationPortRanges`); absent means all.
-    pub fn port_fields(&mut self, n: &Node, one: &str, many: &str) -> Result<PortSet, LoadError> {
+    /// The flag is set when an entry is an ARM expression: the ports it
+    /// stands for are unknown, so the rule's match on ports is unknown (taking
+    /// it as every port would widen an allow rule, or a deny rule, by guess).
+    pub fn port_fields(&mut self, n: &Node, one: &str, many: &str) -> Result<(PortSet, bool), LoadError> {
         let mut set = PortSet::empty();
         let mut any = false;
+        let mut unknown = false;
         for key in [one, many] {
             for (s, v) in self.strings(n, key) {
                 any = true;
                 if is_expression(s) {
-                    self.warn(v, format!("ARM expression `{s}` is not evaluated; taken as every port"));
-                    set = set.union(&PortSet::range(0, u16::MAX));
+                    self.warn(
+                        v,
+                        format!("ARM expression `{s}` is not evaluated; the rule's match on ports is unknown"),
+                    );
+                    unknown = true;
                 } else {
                     set = set.union(&self.ports(v, s)?);
                 }
             }
         }
-        Ok(if any { set } else { PortSet::range(0, u16::MAX) })
+        Ok((if any { set } else { PortSet::range(0, u16::MAX) }, unknown))
     }
 
     /// A required integer within `lo..=hi`.

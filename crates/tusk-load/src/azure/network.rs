@@ -143,11 +143,18 @@ fn route(cx: &mut Cx, r: &Node) -> Result<Route, LoadError> {
         cx.literal(hv).and_then(NextHopType::parse).filter(|h| *h != NextHopType::VnetPeering).ok_or_else(|| {
             cx.err(hv, "`nextHopType` must be VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance or None")
         })?;
-    let next_hop_ip = match prop(r, "nextHopIpAddress") {
+    let hop_node = prop(r, "nextHopIpAddress");
+    let next_hop_ip = match hop_node {
         Some(v) => cx.ip(v)?,
         None => None,
     };
-    if next_hop == NextHopType::VirtualAppliance && next_hop_ip.is_none() {
+    let expression = hop_node.and_then(Node::as_str).is_some_and(super::shape::is_expression);
+    if expression {
+        // An ARM template may compute the appliance's address; the route is
+        // valid, and where it leads is unknown (the engine says so).
+        cx.warn(hop_node.unwrap_or(r), format!("route `{name}`: the next hop address is an ARM expression tusk does not evaluate; traffic on this route is unknown"));
+    }
+    if next_hop == NextHopType::VirtualAppliance && next_hop_ip.is_none() && !expression {
         return Err(cx.err(r, format!("route `{name}` to VirtualAppliance has no `nextHopIpAddress`")));
     }
     Ok(Route { name, loc: cx.loc(r), destination, next_hop, next_hop_ip })

@@ -65,9 +65,10 @@ fn security_rule(cx: &mut Cx, r: &Node, is_default: bool) -> Result<SecurityRule
         "destinationAddressPrefixes",
         "destinationApplicationSecurityGroups",
     )?;
-    let source_ports = cx.port_fields(r, "sourcePortRange", "sourcePortRanges")?;
-    let destination_ports = cx.port_fields(r, "destinationPortRange", "destinationPortRanges")?;
+    let (source_ports, src_unknown) = cx.port_fields(r, "sourcePortRange", "sourcePortRanges")?;
+    let (destination_ports, dst_unknown) = cx.port_fields(r, "destinationPortRange", "destinationPortRanges")?;
     Ok(SecurityRule {
+        ports_unknown: src_unknown || dst_unknown,
         name,
         loc: cx.loc(r),
         priority,
@@ -180,6 +181,7 @@ pub fn default_rules() -> Vec<SecurityRule> {
         destinations: vec![dst],
         source_ports: PortSet::range(0, u16::MAX),
         destination_ports: PortSet::range(0, u16::MAX),
+        ports_unknown: false,
         is_default: true,
     };
     vec![
@@ -213,9 +215,10 @@ pub fn admin_rule(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<AdminRule, Lo
     let protocol = protocol(cx, n)?;
     let sources = admin_addresses(cx, n, "sources")?;
     let destinations = admin_addresses(cx, n, "destinations")?;
-    let source_ports = cx.port_fields(n, "sourcePortRange", "sourcePortRanges")?;
-    let destination_ports = cx.port_fields(n, "destinationPortRange", "destinationPortRanges")?;
+    let (source_ports, src_unknown) = cx.port_fields(n, "sourcePortRange", "sourcePortRanges")?;
+    let (destination_ports, dst_unknown) = cx.port_fields(n, "destinationPortRange", "destinationPortRanges")?;
     Ok(AdminRule {
+        ports_unknown: src_unknown || dst_unknown,
         id,
         loc: cx.loc(n),
         priority,

@@ -104,6 +104,9 @@ pub struct SecurityRule {
     pub destinations: Vec<AddressMatch>,
     pub source_ports: PortSet,
     pub destination_ports: PortSet,
+    /// A port field tusk could not read (an ARM expression): whether the
+    /// rule matches a flow's ports is unknown, whatever the sets say.
+    pub ports_unknown: bool,
     /// One of the six rules Azure puts in every NSG.
     pub is_default: bool,
 }
@@ -143,4 +146,6 @@ pub struct AdminRule {
     pub destinations: Vec<AddressMatch>,
     pub source_ports: PortSet,
     pub destination_ports: PortSet,
+    /// As [`SecurityRule::ports_unknown`].
+    pub ports_unknown: bool,
 }

@@ -243,7 +243,11 @@ impl<'p, 'a> Walker<'p, 'a> {
             },
             NextHopType::VirtualAppliance => match r.next_hop_ip {
                 Some(ip) => self.appliance(v, ip, sender),
-                None => Next::Done(Arrival::Nowhere),
+                None => {
+                    let d = Decision::new(Kind::Unknown, Reason::NextHopAddressNotRead, None);
+                    self.step(self.sub(subnet), Control::Nva, d);
+                    Next::Done(Arrival::Nowhere)
+                }
             },
             NextHopType::VirtualNetworkGateway => self.hand_to_gateway(subnet, r.gateway),
             NextHopType::Internet => self.leave_to_internet(subnet, sender),

@@ -184,6 +184,7 @@ fn uncertain(why: &[Uncertainty]) -> String {
     }
     let part = |u: &Uncertainty| match u {
         Uncertainty::PortNotGiven => "the flow's port is not given and the rule's ports are not all ports".to_string(),
+        Uncertainty::PortsNotRead => "its port field is an ARM expression tusk does not evaluate".to_string(),
         Uncertainty::Address { source, ip, entry: e } => {
             format!("whether {} {ip} is in {} is unknown", if *source { "source" } else { "destination" }, entry(e))
         }
@@ -268,6 +269,9 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::Delivered(o) => format!("delivered to {}", name(*o)),
         Reason::NoNicInInputs { dst } => format!("no NIC in the inputs holds {dst}; its NIC-level NSG is unknown"),
         Reason::NothingHolds { dst } => format!("no NIC, firewall or private endpoint in the inputs holds {dst}"),
+        Reason::NextHopAddressNotRead => {
+            "the route's next hop address is an ARM expression tusk does not evaluate: where the packet goes is unknown".into()
+        }
         Reason::NextHopUnknown { ip } => format!("next hop {ip} is no NIC or firewall of the inputs"),
         Reason::OwnerSubnetMissing(o) => format!("the subnet of {} is not in the inputs", name(*o)),
         Reason::NextHopNotPeered { ip, at, from } => format!(
