@@ -128,7 +128,7 @@ pub fn route_table(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<RouteTable, 
     })
 }
 
-fn route(cx: &mut Cx, r: &Node) -> Result<Route, LoadError> {
+pub(super) fn route(cx: &mut Cx, r: &Node) -> Result<Route, LoadError> {
     let name = child_name(r);
     let pv = prop(r, "addressPrefix").ok_or_else(|| cx.err(r, format!("route `{name}` has no `addressPrefix`")))?;
     let destination = match cx.literal(pv) {

@@ -37,7 +37,19 @@ fn index<T>(items: &[T], id: impl Fn(&T) -> &ResourceId) -> Index {
 }
 
 pub fn finish(b: Builder, warnings: &mut Vec<Warning>) -> Result<AzureNetwork, LoadError> {
-    let Builder { mut net, subnets, peerings, groups, policy_group_refs, refs, loaded_types, .. } = b;
+    let Builder {
+        mut net,
+        subnets,
+        peerings,
+        groups,
+        policy_group_refs,
+        refs,
+        loaded_types,
+        child_rules,
+        child_routes,
+        ..
+    } = b;
+    attach_child_rules(&mut net, child_rules, child_routes, warnings)?;
     attach_subnets(&mut net, subnets, warnings);
     attach_peerings(&mut net, peerings, warnings);
     attach_groups(&mut net, groups, policy_group_refs, warnings);
@@ -46,6 +58,70 @@ pub fn finish(b: Builder, warnings: &mut Vec<Warning>) -> Result<AzureNetwork, L
     check_refs(&ix, &refs, &loaded_types, warnings)?;
     resolve_links(&mut net, &ix);
     Ok(net)
+}
+
+/// Security rules and routes declared as child resources join their NSG or
+/// route table; a rule whose priority and direction another rule of the NSG
+/// already has is an error, as for inline rules. A child whose parent is not
+/// in the inputs is skipped with a warning (the parent is unknown anyway).
+fn attach_child_rules(
+    net: &mut AzureNetwork,
+    rules: Vec<(ResourceId, SecurityRule)>,
+    routes: Vec<(ResourceId, Route)>,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), LoadError> {
+    let nix = index(&net.nsgs, |n| &n.id);
+    let mut touched = HashSet::new();
+    for (parent, rule) in rules {
+        let Some(i) = nix.get(&parent) else {
+            warnings.push(Warning {
+                loc: rule.loc.clone(),
+                message: format!(
+                    "security rule {}: its NSG {} is not in the inputs; skipped",
+                    rule.name,
+                    parent.name()
+                ),
+            });
+            continue;
+        };
+        let nsg = &mut net.nsgs[i];
+        if nsg.rules.iter().any(|r| !r.is_default && r.name.eq_ignore_ascii_case(&rule.name)) {
+            // The same rule, inline in the NSG and as a child resource.
+            continue;
+        }
+        if let Some(other) = nsg.rules.iter().find(|r| r.direction == rule.direction && r.priority == rule.priority) {
+            return Err(LoadError::new(
+                rule.loc.clone(),
+                format!(
+                    "rule `{}` has priority {} like rule `{}` ({}) in the same direction; Azure requires unique priorities",
+                    rule.name, rule.priority, other.name, other.loc
+                ),
+            ));
+        }
+        nsg.rules.push(rule);
+        touched.insert(i);
+    }
+    for i in touched {
+        net.nsgs[i].rules.sort_by_key(|r| (r.direction == Direction::Outbound, r.priority));
+    }
+    let tix = index(&net.route_tables, |t| &t.id);
+    for (parent, route) in routes {
+        match tix.get(&parent) {
+            Some(i) if !net.route_tables[i].routes.iter().any(|r| r.name.eq_ignore_ascii_case(&route.name)) => {
+                net.route_tables[i].routes.push(route)
+            }
+            Some(_) => {}
+            None => warnings.push(Warning {
+                loc: route.loc.clone(),
+                message: format!(
+                    "route {}: its route table {} is not in the inputs; skipped",
+                    route.name,
+                    parent.name()
+                ),
+            }),
+        }
+    }
+    Ok(())
 }
 
 fn attach_subnets(net: &mut AzureNetwork, pending: Vec<PendingSubnet>, warnings: &mut Vec<Warning>) {

@@ -46,7 +46,7 @@ pub fn nsg(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Nsg, LoadError> {
     Ok(Nsg { id, loc: cx.loc(n), rules })
 }
 
-fn security_rule(cx: &mut Cx, r: &Node, is_default: bool) -> Result<SecurityRule, LoadError> {
+pub(super) fn security_rule(cx: &mut Cx, r: &Node, is_default: bool) -> Result<SecurityRule, LoadError> {
     let name = child_name(r);
     let (lo, hi) = if is_default { (100, 65500) } else { (100, 4096) };
     let priority = cx.priority(r, "priority", lo, hi)?;
