@@ -50,7 +50,8 @@ impl Walker<'_, '_> {
         }
         let pip_addr = |l: &Link<PublicIp>| l.found().and_then(|i| net.public_ips[i].address);
         let snat = match sender {
-            Sender::Firewall(f) => {
+            // A firewall forwarding traffic, or sending its own: its public IP.
+            Sender::Firewall(f) | Sender::Endpoint(Some(Owner::Firewall(f))) => {
                 net.firewalls[f].public_ips.iter().find_map(pip_addr).map(|a| (a, SnatWhy::FirewallPublicIp))
             }
             Sender::Endpoint(Some(Owner::Nic(n, c))) => net.nics[n]
@@ -88,6 +89,18 @@ impl Walker<'_, '_> {
         let dst = self.flow.dst;
         match p.public.get(&dst).copied() {
             Some(Owner::Firewall(f)) => match p.owner_subnet(Owner::Firewall(f)) {
+                // The reply to a connection the firewall opened itself comes
+                // back to its public IP and ends at the firewall, which holds
+                // the connection (and undoes its own SNAT).
+                Some(s) if self.fwd.is_some_and(|x| x.origin == Some(Owner::Firewall(f))) => {
+                    let first = self.fwd.map(|x| x.first_src).unwrap_or(dst);
+                    self.flow.dst = first;
+                    let next = self.deliver(s, Some(Owner::Firewall(f)));
+                    if let Some(st) = self.steps.first_mut() {
+                        st.nat.push(Nat::Restore { destination: true, from: dst, to: first });
+                    }
+                    next
+                }
                 Some(s) => self.firewall(f, s),
                 None => {
                     let d = Decision::new(Kind::Unknown, Reason::FirewallSubnetMissing, None);
