@@ -2,16 +2,22 @@
 //! evaluation, Azure Firewall rule processing, and the hop-by-hop trace of
 //! one flow with its return path.
 //!
-//! One idea per file: [`routes`] (effective routes of a subnet), [`nsg`]
-//! (security rules), [`avnm`] (admin rules), [`firewall`] (Azure Firewall),
-//! [`nva`] (a generic NVA's `tusk.yaml` rules),
-//! [`trace`] (the walk), [`endpoint`] (what `--from`/`--to` name), [`reach`]
-//! (all subnet pairs). [`Prepared`] holds the indexes they share.
+//! One idea per file, in build order: [`index`] (the estate without
+//! routes), [`routes`] (effective routes of a subnet), [`Prepared`] (both,
+//! and `tusk.yaml`'s NVA rules, built in one step); one control each:
+//! [`nsg`] (security rules), [`avnm`] (admin rules), [`peering`],
+//! [`firewall`] (Azure Firewall), [`nva`] (a generic NVA's `tusk.yaml`
+//! rules); [`path`] and [`trace`] (the walk of a flow and its reply),
+//! [`endpoint`] (what `--from`/`--to` name), [`reach`] (all subnet pairs),
+//! [`effective`] (effective security rules). Results are data
+//! ([`decision`]: verdict, typed reason, cited rule, hop, translations);
+//! `tusk-report` words them.
 //!
 //! Verdicts are three-valued: a rule whose match tusk cannot decide (an
-//! unknown service tag, an ASG outside the inputs, an FQDN) makes the
-//! verdict [`Kind::Unknown`] (the vocabulary of `tusk-core`) unless every such rule would have decided
-//! the same way. Nothing here guesses.
+//! unknown service tag, an ASG outside the inputs, an FQDN, a port field
+//! tusk cannot read) makes the verdict [`Kind::Unknown`] (the vocabulary of
+//! `tusk-core`) unless every such rule would have decided the same way.
+//! Nothing here guesses, and nothing here writes English.
 
 pub mod avnm;
 pub mod decision;

@@ -7,10 +7,10 @@
 //! match decides; no match denies. A rule with ports matches only the
 //! protocols that have ports. When the flow's port is not given and a
 //! rule's ports would decide, the verdict is unknown unless every such
-//! rule would have decided the same way ([`super::tri::first_match`], as
+//! rule would have decided the same way (`tusk_core::tri::first_match`, as
 //! for NSGs and Azure Firewall).
 //!
-//! This file decides one packet at one NVA; the walk ([`super::walk`])
+//! This file decides one packet at one NVA; the walk (`walk`)
 //! applies state (replies) and address translation.
 
 use super::decision::Uncertainty;

@@ -1,7 +1,7 @@
 //! What a walk produces: the steps of one path (each control met, its
 //! decision and the addresses it saw), where the path ended, and the state
 //! stateful devices keep for the reply. Plain results: the walk
-//! ([`super::walk`]) builds them, [`super::trace`] pairs a forward path with
+//! (`walk`) builds them, [`super::trace`] pairs a forward path with
 //! its reply, and reporters render them.
 
 use super::decision::{Hop, Nat};
