@@ -170,3 +170,11 @@ fn degenerate_estates_say_what_is_missing() {
         assert!(err.contains("give at least two"), "{dir}: {err}");
     }
 }
+
+#[test]
+fn a_child_security_rule_keeps_the_unique_priority_rule() {
+    assert_located_error(
+        &own("malformed/child-rule-duplicate-priority.json"),
+        "child-rule-duplicate-priority.json:9:5: error: rule `child-100` has priority 100 like rule `inline-100`",
+    );
+}
