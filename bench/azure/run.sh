@@ -7,7 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-bench/out/azure-estate}
 PORT=${PORT:-443}
-cargo build --release -q -p tusk-cli -p tusk-network --example gen_azure_estate
+# Two builds: `--example` restricts a build to that target, so the binary
+# needs its own.
+cargo build --release -q -p tusk-cli
+cargo build --release -q -p tusk-network --example gen_azure_estate
 TARGET=${CARGO_TARGET_DIR:-target}
 "$TARGET/release/examples/gen_azure_estate" "$OUT"
 du -sh "$OUT"

@@ -19,7 +19,7 @@ fn lean_all_pairs_agree_with_full_traces_on_every_fixture_estate() {
         }
         estates += 1;
         let loaded = tusk_load::load_paths(&[dir.join("input")]).unwrap();
-        let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
+        let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
         for (proto, port) in
             [(Protocol::Tcp, Some(443)), (Protocol::Tcp, Some(22)), (Protocol::Udp, Some(53)), (Protocol::Icmp, None)]
         {

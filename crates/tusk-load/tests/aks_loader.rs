@@ -183,8 +183,12 @@ fn pod_subnet_with_azure_cni_resolves_against_loaded_subnets() {
     let cluster = body(r#"{"networkPlugin": "azure", "networkPolicy": "calico"}"#, &pool);
     let l = load_sources(&[("v.json".into(), vnet.to_string()), ("c.json".into(), cluster)]).unwrap();
     let p = &l.estate.clusters[0].pools[0];
-    assert_eq!(p.vnet_subnet, Some(tusk_model::azure::Link::Found(0)), "ids compare case-insensitively");
-    assert_eq!(p.pod_subnet, Some(tusk_model::azure::Link::Found(1)));
+    assert_eq!(
+        p.vnet_subnet,
+        Some(tusk_model::azure::Link::Found(tusk_core::Idx::new(0))),
+        "ids compare case-insensitively"
+    );
+    assert_eq!(p.pod_subnet, Some(tusk_model::azure::Link::Found(tusk_core::Idx::new(1))));
     assert_eq!((p.autoscale, p.max_nodes(), p.max_pods), (Some((1, 5)), 5, 30));
     assert_eq!(l.estate.clusters[0].network.policy, NetworkPolicyEngine::Calico);
     // A subnet id that names nothing while subnets are loaded is dangling.

@@ -55,7 +55,7 @@ fn parameters_variables_property_and_resource_loops_and_conditions() {
     assert_eq!(net.subnets.len(), 2);
     let prefixes: Vec<String> = net.subnets.iter().map(|s| s.prefixes[0].to_string()).collect();
     assert_eq!(prefixes, ["10.5.0.0/24", "10.5.1.0/24"]);
-    assert_eq!(net.subnets[1].nsg, Some(Link::Found(0)));
+    assert_eq!(net.subnets[1].nsg, Some(Link::Found(tusk_core::Idx::new(0))));
     match &net.nsgs[0].rules[0].sources[0] {
         AddressMatch::Unknown(u) => panic!("source should be known: {u:?}"),
         other => assert!(format!("{other:?}").contains("10.9.0.0"), "{other:?}"),
@@ -235,7 +235,7 @@ fn aks_landing_zone_accelerator_loads_hub_spoke_and_firewall() {
     // IPs, Bastion's IP; spoke: 5 subnets, AKS and App Gateway NSGs and route
     // tables, App Gateway's IP, the jumpbox NIC and its IP; a peering each way.
     assert_eq!(counts(n), [2, 10, 2, 3, 3, 1, 5, 0, 1, 0], "{:?}", counts(n));
-    let mut subnets: Vec<String> = (0..n.subnets.len()).map(|s| n.subnet_path(s)).collect();
+    let mut subnets: Vec<String> = tusk_core::Idx::all(&n.subnets).map(|s| n.subnet_path(s)).collect();
     subnets.sort();
     assert!(subnets.contains(&"VNet-SPOKE/AKS".to_string()), "{subnets:?}");
     assert_eq!(n.firewalls[0].private_ips[0].to_string(), "10.0.1.4");

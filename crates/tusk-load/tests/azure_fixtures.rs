@@ -63,7 +63,7 @@ fn route_table_and_vnet_and_peering_fixtures() {
     assert!(l.estate.azure.route_tables[0].disable_bgp_route_propagation);
     let l = load(&fixtures, "VirtualNetworkGet.json");
     assert_eq!(l.estate.azure.subnets.len(), 1);
-    assert_eq!(l.estate.azure.subnet_path(0), "test-vnet/subnet1");
+    assert_eq!(l.estate.azure.subnet_path(tusk_model::azure::Idx::new(0)), "test-vnet/subnet1");
     // A standalone peering without its VNet is skipped with a warning.
     let l = load(&fixtures, "VirtualNetworkPeeringGet.json");
     assert!(l.estate.azure.vnets.is_empty());

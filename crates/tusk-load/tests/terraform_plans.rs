@@ -23,12 +23,15 @@ fn load(p: &str) -> tusk_load::Loaded {
 /// What a trace depends on, by name: VNets with their spaces, subnets with
 /// prefixes, NSG and route table, peerings with flags, rules, routes,
 /// firewall addresses and policy rules, NIC addresses.
-fn summary(n: &AzureNetwork) -> Vec<String> {
-    let link = |l: &Option<Link>, names: &dyn Fn(usize) -> String| match l {
+fn link<T>(l: &Option<Link<T>>, names: &dyn Fn(tusk_core::Idx<T>) -> String) -> String {
+    match l {
         Some(Link::Found(i)) => names(*i),
         Some(Link::Absent(id)) => format!("absent {}", id.name()),
         None => "-".into(),
-    };
+    }
+}
+
+fn summary(n: &AzureNetwork) -> Vec<String> {
     let mut out = Vec::new();
     for v in &n.vnets {
         out.push(format!(

@@ -9,7 +9,7 @@
 //! node or pod gets, and where the scheduler puts a pod, is decided by
 //! `tusk-path`, never here.
 
-use crate::azure::{Link, ResourceId};
+use crate::azure::{Link, ResourceId, Subnet};
 use crate::scheduling::Taint;
 use std::net::IpAddr;
 use tusk_core::ip::Cidr;
@@ -167,9 +167,9 @@ pub struct NodePool {
     pub mode: PoolMode,
     /// `vnetSubnetID`: `None` when absent (AKS then creates its own VNet,
     /// which the inputs do not hold).
-    pub vnet_subnet: Option<Link>,
+    pub vnet_subnet: Option<Link<Subnet>>,
     /// `podSubnetID` (Azure CNI with dynamic pod IP allocation).
-    pub pod_subnet: Option<Link>,
+    pub pod_subnet: Option<Link<Subnet>>,
     pub count: u32,
     /// `enableAutoScaling` with `minCount`/`maxCount`.
     pub autoscale: Option<(u32, u32)>,

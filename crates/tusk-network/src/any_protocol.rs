@@ -8,13 +8,13 @@
 //! Decided here, in the engine, so that reporters only render it.
 
 use crate::trace::Trace;
-use crate::Verdict;
+use crate::Kind;
 use tusk_core::Protocol;
 
 /// The combined verdict and the protocols behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnyProtocol {
-    pub verdict: Verdict,
+    pub verdict: Kind,
     /// The protocols whose trace is allowed, in the traces' order.
     pub allowed: Vec<Protocol>,
     /// The protocols whose trace is denied, in the traces' order.
@@ -27,15 +27,15 @@ pub fn any_protocol(traces: &[Trace]) -> AnyProtocol {
 }
 
 /// The rule itself, over each protocol's verdict.
-fn combine(verdicts: impl Iterator<Item = (Protocol, Verdict)> + Clone) -> AnyProtocol {
-    let by = |v: Verdict| verdicts.clone().filter(|(_, x)| *x == v).map(|(p, _)| p).collect::<Vec<_>>();
-    let (allowed, denied) = (by(Verdict::Allowed), by(Verdict::Denied));
+fn combine(verdicts: impl Iterator<Item = (Protocol, Kind)> + Clone) -> AnyProtocol {
+    let by = |v: Kind| verdicts.clone().filter(|(_, x)| *x == v).map(|(p, _)| p).collect::<Vec<_>>();
+    let (allowed, denied) = (by(Kind::Allowed), by(Kind::Denied));
     let verdict = if !allowed.is_empty() {
-        Verdict::Allowed
+        Kind::Allowed
     } else if denied.len() == verdicts.count() {
-        Verdict::Denied
+        Kind::Denied
     } else {
-        Verdict::Unknown
+        Kind::Unknown
     };
     AnyProtocol { verdict, allowed, denied }
 }
@@ -43,10 +43,10 @@ fn combine(verdicts: impl Iterator<Item = (Protocol, Verdict)> + Clone) -> AnyPr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Kind::{Allowed, Denied, Unknown};
     use Protocol::{Icmp, Tcp, Udp};
-    use Verdict::{Allowed, Denied, Unknown};
 
-    fn of(v: &[(Protocol, Verdict)]) -> AnyProtocol {
+    fn of(v: &[(Protocol, Kind)]) -> AnyProtocol {
         combine(v.iter().copied())
     }
 

@@ -9,10 +9,11 @@
 //! network-group membership, so every admin rule loaded is taken to apply
 //! to every VNet of the estate. Export only the rules deployed to them.
 
-use super::nsg::{addresses, flow_ports, protocol};
-use super::tri::{first_match, ports, FirstMatch};
-use super::{Cite, Decision, Flow, Prepared, Verdict};
-use tusk_model::azure::{AdminAction, AdminRule, Direction};
+use super::decision::Uncertainty;
+use super::nsg::{addresses, flow_ports, protocol, uncertainties, unread_ports};
+use super::{Cite, Decision, Flow, Kind, Prepared, Reason};
+use tusk_core::tri::{first_match, ports, FirstMatch};
+use tusk_model::azure::{AdminAction, AdminRule, Direction, Idx, VirtualNetwork};
 
 /// The outcome of admin rules for a flow at one VNet in one direction.
 pub enum AdminOutcome {
@@ -26,16 +27,7 @@ pub enum AdminOutcome {
     Final(Decision),
 }
 
-fn cite(r: &AdminRule) -> Cite {
-    Cite {
-        holder: "AVNM security admin rules".into(),
-        rule: r.id.name().into(),
-        priority: Some(r.priority),
-        loc: r.loc.clone(),
-    }
-}
-
-pub fn evaluate(p: &Prepared, vnet: usize, dir: Direction, f: &Flow) -> AdminOutcome {
+pub fn evaluate(p: &Prepared, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flow) -> AdminOutcome {
     if p.net.admin_rules.is_empty() {
         return AdminOutcome::NoMatch;
     }
@@ -44,34 +36,38 @@ pub fn evaluate(p: &Prepared, vnet: usize, dir: Direction, f: &Flow) -> AdminOut
     let m = first_match(
         rules.iter().copied(),
         |r| {
+            let port_match = flow_ports(&r.destination_ports, f).and(ports(&r.source_ports, None));
             protocol(r.protocol, f.proto)
-                .and(flow_ports(&r.destination_ports, f))
-                .and(ports(&r.source_ports, None))
+                .and(unread_ports(r.ports_unknown, port_match))
                 .and(addresses(p, Some(vnet), &r.sources, f.src))
                 .and(addresses(p, Some(vnet), &r.destinations, f.dst))
         },
         |a, b| a.action == b.action,
     );
-    let scope = "(admin rules are taken to apply to every VNet in the inputs)";
+    let cite = |r: &AdminRule| {
+        let i = p.net.admin_rules.iter().position(|x| std::ptr::eq(x, r)).unwrap_or_default();
+        Some(Cite::AdminRule(i))
+    };
     match m {
         FirstMatch::Hit { rule, doubt: None } => {
-            let why = format!("admin rule priority {} {scope}", rule.priority);
+            let why = |always_allow| Reason::AdminRule { priority: rule.priority, always_allow };
             match rule.action {
-                AdminAction::Deny => AdminOutcome::Final(Decision::new(Verdict::Denied, why, Some(cite(rule)))),
-                AdminAction::Allow => AdminOutcome::Continue(Decision::new(Verdict::Allowed, why, Some(cite(rule)))),
-                AdminAction::AlwaysAllow => AdminOutcome::AlwaysAllow(Decision::new(
-                    Verdict::Allowed,
-                    format!("{why}; NSGs are skipped"),
-                    Some(cite(rule)),
-                )),
+                AdminAction::Deny => AdminOutcome::Final(Decision::new(Kind::Denied, why(false), cite(rule))),
+                AdminAction::Allow => AdminOutcome::Continue(Decision::new(Kind::Allowed, why(false), cite(rule))),
+                AdminAction::AlwaysAllow => {
+                    AdminOutcome::AlwaysAllow(Decision::new(Kind::Allowed, why(true), cite(rule)))
+                }
             }
         }
         FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => {
-            AdminOutcome::Final(Decision::new(
-                Verdict::Unknown,
-                format!("admin rule `{}` may match: its match depends on the port (not given) or on addresses not in the inputs", d.id.name()),
-                Some(cite(d)),
-            ))
+            let mut why =
+                uncertainties(p, Some(vnet), &d.sources, &d.destinations, flow_ports(&d.destination_ports, f), f);
+            if d.ports_unknown {
+                why.push(Uncertainty::PortsNotRead);
+            }
+            let reason =
+                Reason::MayMatch { doubtful: d.id.name().to_string(), priority: Some(d.priority), decided: None, why };
+            AdminOutcome::Final(Decision::new(Kind::Unknown, reason, cite(d)))
         }
         FirstMatch::Miss { doubt: None } => AdminOutcome::NoMatch,
     }

@@ -4,13 +4,14 @@
 
 use super::{Owner, Prepared};
 use std::net::IpAddr;
+use tusk_model::azure::{Idx, Subnet, VnetGateway};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
     /// An address in a subnet, with what sits there when known.
     Azure {
         ip: IpAddr,
-        subnet: usize,
+        subnet: Idx<Subnet>,
         owner: Option<Owner>,
         label: String,
     },
@@ -19,7 +20,7 @@ pub enum Endpoint {
     },
     OnPrem {
         ip: IpAddr,
-        gateway: Option<usize>,
+        gateway: Option<Idx<VnetGateway>>,
     },
 }
 
@@ -58,13 +59,17 @@ pub fn resolve(p: &Prepared, spec: &str) -> Result<Endpoint, String> {
             match rest.strip_prefix(':') {
                 Some(a) => a.parse().map_err(|_| format!("`{a}` is not an IP address"))?,
                 None if rest.is_empty() => {
-                    p.onprem.iter().flatten().next().map(|c| tusk_core::ip::u128_to_ip(c.range().lo + 1)).ok_or(
+                    p.onprem.values().flatten().next().map(|c| tusk_core::ip::u128_to_ip(c.range().lo + 1)).ok_or(
                         "`onprem`: the inputs have no on-premises prefixes (local network gateway + connection)",
                     )?
                 }
                 None => return Err(format!("`{spec}`: expected onprem or onprem:IP")),
             };
-        let gateway = p.onprem.iter().position(|prefixes| prefixes.iter().any(|c| super::prepared::cidr_has(c, ip)));
+        let gateway = p
+            .onprem
+            .iter()
+            .find(|(_, prefixes)| prefixes.iter().any(|c| super::prepared::cidr_has(c, ip)))
+            .map(|(g, _)| g);
         return Ok(Endpoint::OnPrem { ip, gateway });
     }
     if let Ok(ip) = spec.parse::<IpAddr>() {
@@ -87,7 +92,7 @@ fn from_ip(p: &Prepared, ip: IpAddr) -> Result<Endpoint, String> {
             owner: None,
             label: format!("{ip} in subnet {}", p.net.subnet_path(*s)),
         }),
-        [] if p.onprem.iter().flatten().any(|c| super::prepared::cidr_has(c, ip)) => {
+        [] if p.onprem.values().flatten().any(|c| super::prepared::cidr_has(c, ip)) => {
             resolve(p, &format!("onprem:{ip}"))
         }
         [] if p.is_internet(None, ip) => Ok(Endpoint::Internet { ip }),
@@ -103,19 +108,19 @@ fn from_name(p: &Prepared, name: &str) -> Result<Endpoint, String> {
     let net = p.net;
     let eq = |s: &str| s.eq_ignore_ascii_case(name);
     let mut found: Vec<Owner> = Vec::new();
-    for (i, n) in net.nics.iter().enumerate() {
+    for (i, n) in Idx::enumerate(&net.nics) {
         if eq(n.id.name()) || n.vm.as_deref().is_some_and(eq) {
             if let Some(c) = n.ip_configs.iter().position(|c| c.private_ip.is_some()) {
                 found.push(Owner::Nic(i, c));
             }
         }
     }
-    for (i, e) in net.private_endpoints.iter().enumerate() {
+    for (i, e) in Idx::enumerate(&net.private_endpoints) {
         if eq(e.id.name()) && !e.ips.is_empty() {
             found.push(Owner::PrivateEndpoint(i));
         }
     }
-    for (i, f) in net.firewalls.iter().enumerate() {
+    for (i, f) in Idx::enumerate(&net.firewalls) {
         if eq(f.id.name()) && !f.private_ips.is_empty() {
             found.push(Owner::Firewall(i));
         }

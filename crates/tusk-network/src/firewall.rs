@@ -25,10 +25,11 @@
 //! that could match it (its sources and port match) makes the verdict
 //! unknown: whether it matches depends on the FQDN the client asks for.
 
+use super::decision::{CollectionRef, Nat, SnatWhy};
 use super::nsg::{addresses, flow_ports};
-use super::tri::{ports, Tri};
-use super::{Cite, Decision, Flow, Prepared, Verdict};
+use super::{Cite, Decision, Flow, Kind, Prepared, Reason};
 use std::net::IpAddr;
+use tusk_core::tri::{ports, Tri};
 use tusk_core::{PortSet, Protocol};
 use tusk_model::azure::*;
 
@@ -36,60 +37,49 @@ pub struct FirewallOutcome {
     pub decision: Decision,
     /// DNAT: the translated destination (address, port).
     pub dnat: Option<(IpAddr, Option<u16>)>,
-    /// Whether the firewall translates the source to its own address.
-    pub snat: bool,
-    pub snat_reason: String,
+    /// Set when the firewall translates the source to its own address.
+    pub snat: Option<SnatWhy>,
+    /// Set when a network rule keeps the source (private destination).
+    pub keeps_source: Option<Nat>,
 }
 
 /// One collection with where it comes from, in processing order.
 pub(crate) struct Ordered<'a> {
-    pub holder: String,
+    pub at: CollectionRef,
     pub c: &'a RuleCollection,
 }
 
 /// The firewall's collections in processing order, or why they are unknown.
-pub(crate) fn ordered<'a>(p: &'a Prepared, fw: &'a AzureFirewall) -> Result<Vec<Ordered<'a>>, Decision> {
+pub(crate) fn ordered<'a>(p: &'a Prepared, fwi: Idx<AzureFirewall>) -> Result<Vec<Ordered<'a>>, Box<Decision>> {
     let net = p.net;
+    let fw = &net.firewalls[fwi];
     let mut out = Vec::new();
     let Some(link) = &fw.policy else {
-        let mut cs: Vec<&RuleCollection> = fw.classic.iter().collect();
-        cs.sort_by_key(|c| c.priority);
-        let holder = format!("firewall {} classic rules", fw.id.name());
-        return Ok(cs.into_iter().map(|c| Ordered { holder: holder.clone(), c }).collect());
+        let mut cs: Vec<(usize, &RuleCollection)> = fw.classic.iter().enumerate().collect();
+        cs.sort_by_key(|(_, c)| c.priority);
+        return Ok(cs
+            .into_iter()
+            .map(|(collection, c)| Ordered { at: CollectionRef::Classic { fw: fwi, collection }, c })
+            .collect());
     };
     // Parent policies first: walk up the chain, then emit from the root.
     let mut chain = Vec::new();
     let mut cur = link.clone();
     loop {
         match cur {
-            Link::Absent(id) => {
-                return Err(Decision::new(
-                    Verdict::Unknown,
-                    format!("firewall policy `{}` is not in the inputs", id.name()),
-                    None,
-                ))
-            }
+            Link::Absent(id) => return Err(Box::new(Decision::new(Kind::Unknown, Reason::PolicyMissing { id }, None))),
             Link::Found(i) => {
                 if chain.contains(&i) || chain.len() > 16 {
-                    return Err(Decision::new(Verdict::Unknown, "firewall policy inheritance loops", None));
+                    return Err(Box::new(Decision::new(Kind::Unknown, Reason::PolicyLoop, None)));
                 }
                 chain.push(i);
                 let pol = &net.firewall_policies[i];
                 if let Some(m) = pol.missing_groups.first() {
-                    return Err(Decision::new(
-                        Verdict::Unknown,
-                        format!(
-                            "rule collection group `{}` of policy `{}` is not in the inputs",
-                            m.name(),
-                            pol.id.name()
-                        ),
-                        Some(Cite {
-                            holder: format!("firewall policy {}", pol.id.name()),
-                            rule: m.name().into(),
-                            priority: None,
-                            loc: pol.loc.clone(),
-                        }),
-                    ));
+                    return Err(Box::new(Decision::new(
+                        Kind::Unknown,
+                        Reason::PolicyGroupMissing,
+                        Some(Cite::PolicyGroupMissing { policy: i, group: m.clone() }),
+                    )));
                 }
                 match &pol.base_policy {
                     Some(b) => cur = b.clone(),
@@ -100,14 +90,11 @@ pub(crate) fn ordered<'a>(p: &'a Prepared, fw: &'a AzureFirewall) -> Result<Vec<
     }
     for &i in chain.iter().rev() {
         let pol = &net.firewall_policies[i];
-        for g in &pol.groups {
-            let mut cs: Vec<&RuleCollection> = g.collections.iter().collect();
-            cs.sort_by_key(|c| c.priority);
-            for c in cs {
-                out.push(Ordered {
-                    holder: format!("firewall policy {} / group {} ({})", pol.id.name(), g.id.name(), g.priority),
-                    c,
-                });
+        for (gi, g) in pol.groups.iter().enumerate() {
+            let mut cs: Vec<(usize, &RuleCollection)> = g.collections.iter().enumerate().collect();
+            cs.sort_by_key(|(_, c)| c.priority);
+            for (collection, c) in cs {
+                out.push(Ordered { at: CollectionRef::Policy { policy: i, group: gi, collection }, c });
             }
         }
     }
@@ -149,55 +136,41 @@ pub(crate) fn application_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri
     }
 }
 
-fn cite(o: &Ordered, r: &FirewallRule) -> Cite {
-    Cite {
-        holder: format!("{} / collection {}", o.holder, o.c.name),
-        rule: r.name.clone(),
-        priority: Some(o.c.priority),
-        loc: r.loc.clone(),
-    }
+/// Why a network or DNAT rule may match (see [`super::nsg::uncertainties`]).
+fn may_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Reason {
+    let dports = if f.proto == Protocol::Icmp { Tri::Yes } else { flow_ports(&r.destination_ports, f) };
+    let why = super::nsg::uncertainties(p, None, &r.sources, &r.destinations, dports, f);
+    Reason::MayMatch { doubtful: r.name.clone(), priority: None, decided: None, why }
 }
 
-pub fn evaluate(p: &Prepared, fwi: usize, f: &Flow) -> FirewallOutcome {
+fn cite(o: &Ordered, r: &FirewallRule) -> Option<Cite> {
+    let rule = o.c.rules.iter().position(|x| std::ptr::eq(x, r)).unwrap_or_default();
+    Some(Cite::FirewallRule { at: o.at, rule })
+}
+
+pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutcome {
     let fw = &p.net.firewalls[fwi];
-    let unknown = |d: Decision| FirewallOutcome { decision: d, dnat: None, snat: false, snat_reason: String::new() };
-    let colls = match ordered(p, fw) {
+    let unknown = |d: Decision| FirewallOutcome { decision: d, dnat: None, snat: None, keeps_source: None };
+    let colls = match ordered(p, fwi) {
         Ok(c) => c,
-        Err(d) => return unknown(d),
+        Err(d) => return unknown(*d),
     };
     // DNAT, then network, then application.
     for o in colls.iter().filter(|o| o.c.kind == CollectionKind::Dnat) {
         for r in &o.c.rules {
             match network_match(p, r, f) {
                 Tri::No => {}
-                Tri::Maybe => {
-                    return unknown(Decision::new(
-                        Verdict::Unknown,
-                        format!("DNAT rule `{}` may match: its match depends on the port (not given) or on addresses not in the inputs", r.name),
-                        Some(cite(o, r)),
-                    ))
-                }
+                Tri::Maybe => return unknown(Decision::new(Kind::Unknown, may_match(p, r, f), cite(o, r))),
                 Tri::Yes => {
                     let Some(to) = r.translated_address else {
-                        return unknown(Decision::new(
-                            Verdict::Unknown,
-                            format!(
-                                "DNAT rule `{}` translates to FQDN {:?}, which tusk cannot resolve",
-                                r.name,
-                                r.translated_fqdn.as_deref().unwrap_or("?")
-                            ),
-                            Some(cite(o, r)),
-                        ));
+                        let reason = Reason::DnatFqdn { rule: r.name.clone(), fqdn: r.translated_fqdn.clone() };
+                        return unknown(Decision::new(Kind::Unknown, reason, cite(o, r)));
                     };
                     return FirewallOutcome {
-                        decision: Decision::new(
-                            Verdict::Allowed,
-                            "DNAT rule matched; translated traffic is allowed",
-                            Some(cite(o, r)),
-                        ),
+                        decision: Decision::new(Kind::Allowed, Reason::DnatMatched, cite(o, r)),
                         dnat: Some((to, r.translated_port.or(f.port))),
-                        snat: true,
-                        snat_reason: "DNAT traffic is also source-translated to the firewall".into(),
+                        snat: Some(SnatWhy::Dnat),
+                        keeps_source: None,
                     };
                 }
             }
@@ -209,32 +182,20 @@ pub fn evaluate(p: &Prepared, fwi: usize, f: &Flow) -> FirewallOutcome {
             match network_match(p, r, f) {
                 Tri::No => {}
                 Tri::Maybe => {
-                    doubt.get_or_insert_with(|| {
-                        Decision::new(
-                            Verdict::Unknown,
-                            format!(
-                                "network rule `{}` may match: its match depends on the port (not given) or on FQDNs, IP groups or tags not in the inputs",
-                                r.name
-                            ),
-                            Some(cite(o, r)),
-                        )
-                    });
+                    doubt.get_or_insert_with(|| Decision::new(Kind::Unknown, may_match(p, r, f), cite(o, r)));
                 }
                 Tri::Yes => {
-                    let v = if o.c.action == FirewallAction::Allow { Verdict::Allowed } else { Verdict::Denied };
+                    let v = if o.c.action == FirewallAction::Allow { Kind::Allowed } else { Kind::Denied };
                     if let Some(d) = doubt {
                         return unknown(d);
                     }
-                    let (snat, why) = network_snat(p, fw, f.dst);
+                    let (snat, configured) = network_snat(p, fw, f.dst);
                     return FirewallOutcome {
-                        decision: Decision::new(
-                            v,
-                            format!("network rule matched ({:?} collection)", o.c.action),
-                            Some(cite(o, r)),
-                        ),
+                        decision: Decision::new(v, Reason::NetworkRuleMatched { action: o.c.action }, cite(o, r)),
                         dnat: None,
-                        snat: snat && v == Verdict::Allowed,
-                        snat_reason: why,
+                        snat: (snat && v == Kind::Allowed)
+                            .then_some(SnatWhy::PublicDestination { dst: f.dst, configured }),
+                        keeps_source: (!snat).then_some(Nat::NoSnat { dst: f.dst, configured }),
                     };
                 }
             }
@@ -246,27 +207,13 @@ pub fn evaluate(p: &Prepared, fwi: usize, f: &Flow) -> FirewallOutcome {
     for o in colls.iter().filter(|o| o.c.kind == CollectionKind::Application) {
         for r in &o.c.rules {
             if application_match(p, r, f) != Tri::No {
-                return unknown(Decision::new(
-                    Verdict::Unknown,
-                    format!(
-                        "application rule `{}` ({:?}) matches this source and port only for FQDNs {:?}; the flow has no FQDN",
-                        r.name, o.c.action, r.target_fqdns
-                    ),
-                    Some(cite(o, r)),
-                ));
+                let reason =
+                    Reason::ApplicationRule { rule: r.name.clone(), action: o.c.action, fqdns: r.target_fqdns.clone() };
+                return unknown(Decision::new(Kind::Unknown, reason, cite(o, r)));
             }
         }
     }
-    unknown(Decision::new(
-        Verdict::Denied,
-        "no DNAT, network or application rule matched: Azure Firewall denies by default",
-        Some(Cite {
-            holder: format!("firewall {}", fw.id.name()),
-            rule: "default deny".into(),
-            priority: None,
-            loc: fw.loc.clone(),
-        }),
-    ))
+    unknown(Decision::new(Kind::Denied, Reason::FirewallDefaultDeny, Some(Cite::FirewallDefault(fwi))))
 }
 
 /// RFC 1918 and RFC 6598: where network rules do not SNAT by default.
@@ -298,23 +245,16 @@ fn is_private(configured: Option<&PrivateRanges>, dst: IpAddr) -> bool {
     }
 }
 
-/// Does a network-rule flow to `dst` get SNAT, and why?
-pub fn network_snat(p: &Prepared, fw: &AzureFirewall, dst: IpAddr) -> (bool, String) {
+/// Does a network-rule flow to `dst` get SNAT, and are the private ranges
+/// the configured `privateRanges` (else IANA's)?
+pub fn network_snat(p: &Prepared, fw: &AzureFirewall, dst: IpAddr) -> (bool, bool) {
     let configured = configured_ranges(p, fw);
-    let private = is_private(configured, dst);
-    let what = match configured {
-        Some(PrivateRanges::List(_)) => "the configured privateRanges",
-        _ => "IANA private ranges (RFC 1918, RFC 6598)",
-    };
-    if private {
-        (false, format!("no SNAT: {dst} is in {what}"))
-    } else {
-        (true, format!("SNAT: {dst} is outside {what}"))
-    }
+    (!is_private(configured, dst), matches!(configured, Some(PrivateRanges::List(_))))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::decision::Uncertainty;
     use super::super::testutil::{net, vnet, SUB};
     use super::*;
 
@@ -349,33 +289,49 @@ mod tests {
     #[test]
     fn network_rules_snat_only_outside_the_private_ranges() {
         let n = estate("", &coll("c", 100, "Allow", NET_443));
-        let p = Prepared::new(&n);
-        let o = evaluate(&p, 0, &flow("10.2.0.4"));
-        assert_eq!((o.decision.verdict, o.snat), (Verdict::Allowed, false));
-        let o = evaluate(&p, 0, &flow("93.184.216.34"));
-        assert_eq!((o.decision.verdict, o.snat), (Verdict::Allowed, true));
+        let p = crate::testutil::prep(&n);
+        let o = evaluate(&p, Idx::new(0), &flow("10.2.0.4"));
+        assert_eq!((o.decision.verdict, o.snat.is_some()), (Kind::Allowed, false));
+        let o = evaluate(&p, Idx::new(0), &flow("93.184.216.34"));
+        assert_eq!((o.decision.verdict, o.snat.is_some()), (Kind::Allowed, true));
         // A configured list replaces the default ranges.
         let n = estate(r#", "snat": {"privateRanges": ["192.168.0.0/16"]}"#, &coll("c", 100, "Allow", NET_443));
-        let p = Prepared::new(&n);
-        assert!(evaluate(&p, 0, &flow("10.2.0.4")).snat);
+        let p = crate::testutil::prep(&n);
+        assert!(evaluate(&p, Idx::new(0), &flow("10.2.0.4")).snat.is_some());
     }
 
     #[test]
     fn application_rules_need_an_fqdn_and_default_is_deny() {
         let n = estate("", &coll("apps", 100, "Allow", APP));
-        let p = Prepared::new(&n);
-        assert_eq!(evaluate(&p, 0, &flow("93.184.216.34")).decision.verdict, Verdict::Unknown);
+        let p = crate::testutil::prep(&n);
+        assert_eq!(evaluate(&p, Idx::new(0), &flow("93.184.216.34")).decision.verdict, Kind::Unknown);
         let f = Flow { port: Some(22), ..flow("93.184.216.34") };
-        assert_eq!(evaluate(&p, 0, &f).decision.verdict, Verdict::Denied);
+        assert_eq!(evaluate(&p, Idx::new(0), &f).decision.verdict, Kind::Denied);
     }
 
     #[test]
     fn network_rules_go_before_application_rules_whatever_the_priorities() {
         let rules = format!("{},{}", coll("apps", 100, "Allow", APP), coll("net", 200, "Deny", NET_443));
         let n = estate("", &rules);
-        let p = Prepared::new(&n);
-        let o = evaluate(&p, 0, &flow("93.184.216.34"));
-        assert_eq!((o.decision.verdict, o.decision.cite.unwrap().rule), (Verdict::Denied, "https".to_string()));
+        let p = crate::testutil::prep(&n);
+        let o = evaluate(&p, Idx::new(0), &flow("93.184.216.34"));
+        let rule = crate::testutil::cited(&n, &o.decision.cite);
+        assert_eq!((o.decision.verdict, rule.as_str()), (Kind::Denied, "https"));
+    }
+
+    #[test]
+    fn a_doubtful_rule_names_what_is_in_doubt_and_not_a_given_port() {
+        let ipg = r#"{"ruleType": "NetworkRule", "name": "from-group", "sourceIpGroups": ["/x/ipGroups/g"], "destinationAddresses": ["*"], "ipProtocols": ["TCP"], "destinationPorts": ["443"]}"#;
+        let n = estate("", &coll("c", 100, "Allow", ipg));
+        let p = crate::testutil::prep(&n);
+        let d = evaluate(&p, Idx::new(0), &flow("10.2.0.4")).decision;
+        assert_eq!(d.verdict, Kind::Unknown);
+        // The IP group is in doubt, and the port, which is given, is not.
+        let Reason::MayMatch { why, .. } = &d.reason else { panic!("{:?}", d.reason) };
+        assert!(matches!(why.as_slice(), [Uncertainty::Address { source: true, .. }]), "{why:?}");
+        let d = evaluate(&p, Idx::new(0), &Flow { port: None, ..flow("10.2.0.4") }).decision;
+        let Reason::MayMatch { why, .. } = &d.reason else { panic!("{:?}", d.reason) };
+        assert!(why.contains(&Uncertainty::PortNotGiven), "{why:?}");
     }
 
     #[test]
@@ -386,7 +342,7 @@ mod tests {
             ),
             &coll("c", 100, "Allow", NET_443),
         );
-        let p = Prepared::new(&n);
-        assert_eq!(evaluate(&p, 0, &flow("10.2.0.4")).decision.verdict, Verdict::Unknown);
+        let p = crate::testutil::prep(&n);
+        assert_eq!(evaluate(&p, Idx::new(0), &flow("10.2.0.4")).decision.verdict, Kind::Unknown);
     }
 }

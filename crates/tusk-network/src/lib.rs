@@ -2,91 +2,44 @@
 //! evaluation, Azure Firewall rule processing, and the hop-by-hop trace of
 //! one flow with its return path.
 //!
-//! One idea per file: [`routes`] (effective routes of a subnet), [`nsg`]
-//! (security rules), [`avnm`] (admin rules), [`firewall`] (Azure Firewall),
-//! [`nva`] (a generic NVA's `tusk.yaml` rules),
-//! [`trace`] (the walk), [`endpoint`] (what `--from`/`--to` name), [`reach`]
-//! (all subnet pairs). [`Prepared`] holds the indexes they share.
+//! One idea per file, in build order: [`index`] (the estate without
+//! routes), [`routes`] (effective routes of a subnet), [`Prepared`] (both,
+//! and `tusk.yaml`'s NVA rules, built in one step); one control each:
+//! [`nsg`] (security rules), [`avnm`] (admin rules), [`peering`],
+//! [`firewall`] (Azure Firewall), [`nva`] (a generic NVA's `tusk.yaml`
+//! rules); [`path`] and [`trace`] (the walk of a flow and its reply),
+//! [`endpoint`] (what `--from`/`--to` name), [`reach`] (all subnet pairs),
+//! [`effective`] (effective security rules). Results are data
+//! ([`decision`]: verdict, typed reason, cited rule, hop, translations);
+//! `tusk-report` words them.
 //!
 //! Verdicts are three-valued: a rule whose match tusk cannot decide (an
-//! unknown service tag, an ASG outside the inputs, an FQDN) makes the
-//! verdict [`Verdict::Unknown`] unless every such rule would have decided
-//! the same way. Nothing here guesses.
+//! unknown service tag, an ASG outside the inputs, an FQDN, a port field
+//! tusk cannot read) makes the verdict [`Kind::Unknown`] (the vocabulary of
+//! `tusk-core`) unless every such rule would have decided the same way.
+//! Nothing here guesses, and nothing here writes English.
 
 pub mod any_protocol;
 pub mod avnm;
+pub mod decision;
+pub mod effective;
 pub mod endpoint;
 pub mod firewall;
+mod fx;
+pub mod index;
 pub mod nsg;
 pub mod nva;
+pub mod path;
+pub mod peering;
 mod prepared;
 pub mod reach;
 pub mod routes;
 #[cfg(test)]
 mod testutil;
 pub mod trace;
-mod tri;
 mod walk;
 
-pub use prepared::{Owner, Prepared};
-pub use tri::Tri;
-
-use std::fmt;
-use std::net::IpAddr;
-use tusk_core::{Loc, Protocol};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Verdict {
-    Allowed,
-    Denied,
-    Unknown,
-}
-
-impl Verdict {
-    pub fn name(self) -> &'static str {
-        match self {
-            Verdict::Allowed => "allowed",
-            Verdict::Denied => "denied",
-            Verdict::Unknown => "unknown",
-        }
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The rule (or route, or built-in behaviour) that decided something.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cite {
-    /// What holds the rule: `NSG nsg-app`, `route table rt-spoke`, ...
-    pub holder: String,
-    pub rule: String,
-    pub priority: Option<u32>,
-    pub loc: Loc,
-}
-
-/// A decision of one control: verdict, why, and the deciding rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
-    pub verdict: Verdict,
-    pub reason: String,
-    pub cite: Option<Cite>,
-}
-
-impl Decision {
-    pub fn new(verdict: Verdict, reason: impl Into<String>, cite: Option<Cite>) -> Decision {
-        Decision { verdict, reason: reason.into(), cite }
-    }
-}
-
-/// One flow: addresses, protocol and destination port (`None`: any port).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Flow {
-    pub src: IpAddr,
-    pub dst: IpAddr,
-    pub proto: Protocol,
-    pub port: Option<u16>,
-}
+pub use decision::{Cite, Decision, Hop, Nat, Reason};
+pub use index::{EstateIndex, Owner};
+pub use prepared::Prepared;
+pub use tusk_core::{Flow, Kind, Tri};

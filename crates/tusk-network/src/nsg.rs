@@ -12,15 +12,16 @@
 //! in (`VirtualNetwork` differs per VNet); an ASG matches the addresses of
 //! the NICs in it.
 
-use super::tri::{first_match, ports, FirstMatch, Tri};
-use super::{Cite, Decision, Flow, Prepared, Verdict};
+use super::decision::Uncertainty;
+use super::{Cite, Decision, Flow, Hop, Kind, Prepared, Reason};
 use std::net::IpAddr;
-use tusk_core::ip::{ip_to_u128, u128_to_ip};
-use tusk_core::{IpSet, Loc, PortSet, Protocol};
+use tusk_core::ip::ip_to_u128;
+use tusk_core::tri::{first_match, ports, FirstMatch, Tri};
+use tusk_core::{PortSet, Protocol};
 use tusk_model::azure::*;
 
 /// Does one address entry hold `ip`, seen from VNet `vnet`?
-pub fn address(p: &Prepared, vnet: Option<usize>, a: &AddressMatch, ip: IpAddr) -> Tri {
+pub fn address(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, a: &AddressMatch, ip: IpAddr) -> Tri {
     match a {
         AddressMatch::Any => Tri::Yes,
         AddressMatch::Prefix(c) => Tri::from_bool(super::prepared::cidr_has(c, ip)),
@@ -31,7 +32,7 @@ pub fn address(p: &Prepared, vnet: Option<usize>, a: &AddressMatch, ip: IpAddr) 
     }
 }
 
-fn tag(p: &Prepared, vnet: Option<usize>, t: &ServiceTag, ip: IpAddr) -> Tri {
+fn tag(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, t: &ServiceTag, ip: IpAddr) -> Tri {
     match t {
         ServiceTag::VirtualNetwork => match vnet {
             Some(v) => Tri::from_bool(p.vnet_tag[v].contains_ip(ip)),
@@ -51,7 +52,7 @@ fn tag(p: &Prepared, vnet: Option<usize>, t: &ServiceTag, ip: IpAddr) -> Tri {
     }
 }
 
-pub fn addresses(p: &Prepared, vnet: Option<usize>, list: &[AddressMatch], ip: IpAddr) -> Tri {
+pub fn addresses(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, list: &[AddressMatch], ip: IpAddr) -> Tri {
     Tri::any(list.iter().map(|a| address(p, vnet, a, ip)))
 }
 
@@ -74,165 +75,112 @@ pub fn flow_ports(rule: &PortSet, f: &Flow) -> Tri {
     }
 }
 
-pub fn rule_matches(p: &Prepared, vnet: Option<usize>, r: &SecurityRule, f: &Flow) -> Tri {
+pub fn rule_matches(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, r: &SecurityRule, f: &Flow) -> Tri {
+    // The source port of a client is ephemeral and not part of a trace.
+    let port_match = flow_ports(&r.destination_ports, f).and(ports(&r.source_ports, None));
     protocol(r.protocol, f.proto)
-        .and(flow_ports(&r.destination_ports, f))
-        // The source port of a client is ephemeral and not part of a trace.
-        .and(ports(&r.source_ports, None))
+        .and(unread_ports(r.ports_unknown, port_match))
         .and(addresses(p, vnet, &r.sources, f.src))
         .and(addresses(p, vnet, &r.destinations, f.dst))
 }
 
-pub fn cite_rule(holder: &str, r: &SecurityRule) -> Cite {
-    Cite { holder: holder.to_string(), rule: r.name.clone(), priority: Some(r.priority), loc: r.loc.clone() }
-}
-
-/// The verdict alone (no texts), for the all-pairs engine: the same first
-/// match as [`evaluate`].
-pub fn verdict(p: &Prepared, nsg: &Nsg, vnet: Option<usize>, dir: Direction, f: &Flow) -> Verdict {
-    match first_match(nsg.rules_in(dir), |r| rule_matches(p, vnet, r, f), |a, b| a.access == b.access) {
-        FirstMatch::Hit { rule, doubt: None } if rule.access == Access::Allow => Verdict::Allowed,
-        FirstMatch::Hit { doubt: None, .. } => Verdict::Denied,
-        _ => Verdict::Unknown,
-    }
-}
-
-/// Evaluates one NSG in one direction. `holder` names it for the report
-/// (`NSG nsg-app on subnet spoke1/app`).
-pub fn evaluate(p: &Prepared, nsg: &Nsg, holder: &str, vnet: Option<usize>, dir: Direction, f: &Flow) -> Decision {
+/// First match of NSG `nsg`'s rules in direction `dir` on `f`: the one
+/// rule implementation behind both the trace ([`evaluate`]) and the
+/// all-pairs evaluator ([`verdict`]).
+fn first<'n>(
+    p: &Prepared,
+    nsg: &'n Nsg,
+    vnet: Option<Idx<VirtualNetwork>>,
+    dir: Direction,
+    f: &Flow,
+) -> (Kind, FirstMatch<'n, SecurityRule>) {
     let m = first_match(nsg.rules_in(dir), |r| rule_matches(p, vnet, r, f), |a, b| a.access == b.access);
-    match m {
-        FirstMatch::Hit { rule, doubt: None } => {
-            let v = if rule.access == Access::Allow { Verdict::Allowed } else { Verdict::Denied };
-            Decision::new(v, format!("first matching rule, priority {}", rule.priority), Some(cite_rule(holder, rule)))
-        }
-        FirstMatch::Hit { rule, doubt: Some(d) } => Decision::new(
-            Verdict::Unknown,
-            format!(
-                "rule `{}` (priority {}, {}) may match first (its match depends on the port, not given, or on addresses not in the inputs); otherwise `{}` decides",
-                d.name, d.priority, d.loc, rule.name
-            ),
-            Some(cite_rule(holder, d)),
-        ),
-        FirstMatch::Miss { doubt } => Decision::new(
-            Verdict::Unknown,
-            match doubt {
-                Some(d) => format!("no rule matches for sure; `{}` may", d.name),
-                None => "no rule matches (the NSG lacks its default rules)".into(),
-            },
-            doubt.map(|d| cite_rule(holder, d)),
-        ),
-    }
+    let k = match &m {
+        FirstMatch::Hit { rule, doubt: None } if rule.access == Access::Allow => Kind::Allowed,
+        FirstMatch::Hit { doubt: None, .. } => Kind::Denied,
+        _ => Kind::Unknown,
+    };
+    (k, m)
 }
 
-/// One line of `tusk rules`: a rule with its address entries expanded.
-#[derive(Debug, Clone)]
-pub struct EffectiveRule {
-    pub holder: String,
-    pub name: String,
-    pub priority: u32,
-    pub direction: Direction,
-    pub access: Access,
-    pub protocol: RuleProtocol,
-    pub sources: Vec<String>,
-    pub destinations: Vec<String>,
-    pub source_ports: String,
-    pub destination_ports: String,
-    pub loc: Loc,
+/// The verdict alone, for the all-pairs engine.
+pub fn verdict(p: &Prepared, nsg: Idx<Nsg>, vnet: Option<Idx<VirtualNetwork>>, dir: Direction, f: &Flow) -> Kind {
+    first(p, &p.net.nsgs[nsg], vnet, dir, f).0
 }
 
-/// Expands an address entry as Azure's effective security rules do
-/// ("expanded address prefixes"): tags and ASGs into ranges where known.
-pub fn expand(p: &Prepared, vnet: Option<usize>, a: &AddressMatch) -> String {
-    let ranges = |s: &IpSet| s.ip_ranges().map(|r| range_text(r.lo, r.hi)).collect::<Vec<_>>().join(",");
-    match a {
-        AddressMatch::Any => "*".into(),
-        AddressMatch::Prefix(c) => c.to_string(),
-        AddressMatch::Range(lo, hi) => range_text(*lo, *hi),
-        AddressMatch::Tag(ServiceTag::VirtualNetwork) => match vnet {
-            Some(v) => format!("VirtualNetwork={}", ranges(&p.vnet_tag[v])),
-            None => "VirtualNetwork".into(),
-        },
-        AddressMatch::Tag(ServiceTag::Internet) => "Internet".into(),
-        AddressMatch::Tag(ServiceTag::AzureLoadBalancer) => "AzureLoadBalancer=168.63.129.16/32".into(),
-        AddressMatch::Tag(ServiceTag::Other(t)) => format!("{t} (ranges not in inputs)"),
-        AddressMatch::Asg(Link::Found(i)) => format!("ASG {}={}", p.net.asgs[*i].id.name(), ranges(&p.asg_members[*i])),
-        AddressMatch::Asg(Link::Absent(id)) => format!("ASG {} (not in inputs)", id.name()),
-        AddressMatch::Unknown(s) => format!("{s} (unknown)"),
-    }
-}
-
-fn range_text(lo: u128, hi: u128) -> String {
-    // Print a CIDR when the range is one.
-    // `%` rather than `is_multiple_of` (Rust 1.87): the minimum Rust is 1.85.
-    let size = hi.wrapping_sub(lo).wrapping_add(1);
-    if size.is_power_of_two() && lo % size == 0 {
-        let bits = size.trailing_zeros();
-        let ip = u128_to_ip(lo);
-        let plen = if ip.is_ipv4() { 32 - bits } else { 128 - bits };
-        return format!("{ip}/{plen}");
-    }
-    if lo == hi {
-        return u128_to_ip(lo).to_string();
-    }
-    format!("{}-{}", u128_to_ip(lo), u128_to_ip(hi))
-}
-
-fn port_text(s: &PortSet) -> String {
-    if s.contains(0) && s.contains(u16::MAX) && s.ranges().len() == 1 {
-        "*".into()
+/// A port match where some port field could not be read: only a certain
+/// match on the ports that were read stays certain; anything else may match.
+pub fn unread_ports(unread: bool, m: Tri) -> Tri {
+    if unread && m != Tri::Yes {
+        Tri::Maybe
     } else {
-        s.to_list_string()
+        m
     }
 }
 
-pub fn effective_rules(p: &Prepared, nsg: &Nsg, holder: &str, vnet: Option<usize>) -> Vec<EffectiveRule> {
-    nsg.rules
-        .iter()
-        .map(|r| EffectiveRule {
-            holder: holder.to_string(),
-            name: r.name.clone(),
-            priority: r.priority,
-            direction: r.direction,
-            access: r.access,
-            protocol: r.protocol,
-            sources: r.sources.iter().map(|a| expand(p, vnet, a)).collect(),
-            destinations: r.destinations.iter().map(|a| expand(p, vnet, a)).collect(),
-            source_ports: port_text(&r.source_ports),
-            destination_ports: port_text(&r.destination_ports),
-            loc: r.loc.clone(),
-        })
-        .collect()
-}
-
-/// The effective rules of a subnet, or of a NIC (its subnet's NSG and its
-/// own), in the order Azure applies them: inbound subnet then NIC,
-/// outbound NIC then subnet.
-pub fn effective_rules_for(p: &Prepared, subnet: usize, nic: Option<usize>) -> Vec<EffectiveRule> {
-    let net = p.net;
-    let vnet = Some(net.subnets[subnet].vnet);
-    let of = |l: &Option<Link>, what: String| -> Vec<EffectiveRule> {
-        match l.as_ref().and_then(Link::found) {
-            Some(i) => effective_rules(p, &net.nsgs[i], &format!("{} ({what})", net.nsgs[i].id.name()), vnet),
-            None => Vec::new(),
+/// What makes a rule's match on `f` uncertain: the flow's port when it is
+/// not given and the rule's ports are partial, and each address entry
+/// whose members are not in the inputs. Only what is in doubt for this
+/// flow is named (a given `--port` is never "not given").
+pub fn uncertainties(
+    p: &Prepared,
+    vnet: Option<Idx<VirtualNetwork>>,
+    sources: &[AddressMatch],
+    destinations: &[AddressMatch],
+    dports: Tri,
+    f: &Flow,
+) -> Vec<Uncertainty> {
+    let mut out = Vec::new();
+    if dports == Tri::Maybe {
+        out.push(Uncertainty::PortNotGiven);
+    }
+    for (source, list, ip) in [(true, sources, f.src), (false, destinations, f.dst)] {
+        for a in list.iter().filter(|a| address(p, vnet, a, ip) == Tri::Maybe) {
+            out.push(Uncertainty::Address { source, ip, entry: a.clone() });
         }
-    };
-    let sub = of(&net.subnets[subnet].nsg, format!("subnet {}", net.subnet_path(subnet)));
-    let nic_rules = match nic {
-        Some(n) => of(&net.nics[n].nsg, format!("NIC {}", net.nics[n].id.name())),
-        None => Vec::new(),
-    };
-    let pick = |v: &[EffectiveRule], d: Direction| v.iter().filter(|r| r.direction == d).cloned().collect::<Vec<_>>();
-    let mut out = pick(&sub, Direction::Inbound);
-    out.extend(pick(&nic_rules, Direction::Inbound));
-    out.extend(pick(&nic_rules, Direction::Outbound));
-    out.extend(pick(&sub, Direction::Outbound));
+    }
     out
 }
 
+/// Evaluates NSG `nsg`, applied at `at`, in one direction.
+pub fn evaluate(
+    p: &Prepared,
+    nsg: Idx<Nsg>,
+    at: Hop,
+    vnet: Option<Idx<VirtualNetwork>>,
+    dir: Direction,
+    f: &Flow,
+) -> Decision {
+    let n = &p.net.nsgs[nsg];
+    let cite = |r: &SecurityRule| {
+        let rule = n.rules.iter().position(|x| std::ptr::eq(x, r)).unwrap_or_default();
+        Some(Cite::NsgRule { nsg, at, rule })
+    };
+    let may = |d: &SecurityRule, decided: Option<&SecurityRule>| {
+        let mut why = uncertainties(p, vnet, &d.sources, &d.destinations, flow_ports(&d.destination_ports, f), f);
+        if d.ports_unknown {
+            why.push(Uncertainty::PortsNotRead);
+        }
+        Reason::MayMatch {
+            doubtful: d.name.clone(),
+            priority: Some(d.priority),
+            decided: decided.map(|r| r.name.clone()),
+            why,
+        }
+    };
+    match first(p, n, vnet, dir, f) {
+        (k, FirstMatch::Hit { rule, doubt: None }) => {
+            Decision::new(k, Reason::FirstMatch { priority: rule.priority }, cite(rule))
+        }
+        (_, FirstMatch::Hit { rule, doubt: Some(d) }) => Decision::new(Kind::Unknown, may(d, Some(rule)), cite(d)),
+        (_, FirstMatch::Miss { doubt: Some(d) }) => Decision::new(Kind::Unknown, may(d, None), cite(d)),
+        (_, FirstMatch::Miss { doubt: None }) => Decision::new(Kind::Unknown, Reason::NoRuleMatched, None),
+    }
+}
+
 /// `vnet/subnet`, case-insensitively.
-pub fn find_subnet(p: &Prepared, path: &str) -> Option<usize> {
-    (0..p.net.subnets.len()).find(|&s| p.net.subnet_path(s).eq_ignore_ascii_case(path))
+pub fn find_subnet(p: &Prepared, path: &str) -> Option<Idx<Subnet>> {
+    Idx::all(&p.net.subnets).find(|&s| p.net.subnet_path(s).eq_ignore_ascii_case(path))
 }
 
 #[cfg(test)]
@@ -250,51 +198,53 @@ mod tests {
         )
     }
 
-    fn decide(rules: &[&str], f: &Flow) -> Decision {
+    fn decide(rules: &[&str], f: &Flow) -> (Decision, String) {
         let n = net(&[vnet("v", "10.0.0.0/16", &[("s", "10.0.0.0/24", Some("n"), None)], &[]), nsg("n", rules)]);
-        let p = Prepared::new(&n);
-        evaluate(&p, &n.nsgs[0], "NSG n", Some(0), Direction::Inbound, f)
+        let p = crate::testutil::prep(&n);
+        let d = evaluate(&p, Idx::new(0), Hop::Subnet(Idx::new(0)), Some(Idx::new(0)), Direction::Inbound, f);
+        let name = crate::testutil::cited(&n, &d.cite);
+        (d, name)
     }
 
     #[test]
     fn lowest_priority_number_first_and_defaults_last() {
         let (a, b) = (rule("deny", 100, "Deny", "*", "22"), rule("allow", 200, "Allow", "*", "*"));
-        let d = decide(&[&b, &a], &flow("8.8.8.8", "10.0.0.4", Some(22)));
-        assert_eq!((d.verdict, d.cite.unwrap().rule), (Verdict::Denied, "deny".to_string()));
-        let d = decide(&[], &flow("8.8.8.8", "10.0.0.4", Some(22)));
-        assert_eq!((d.verdict, d.cite.unwrap().rule), (Verdict::Denied, "DenyAllInBound".to_string()));
-        let d = decide(&[], &flow("10.0.5.5", "10.0.0.4", Some(22)));
-        assert_eq!((d.verdict, d.cite.unwrap().rule), (Verdict::Allowed, "AllowVnetInBound".to_string()));
+        let (d, name) = decide(&[&b, &a], &flow("8.8.8.8", "10.0.0.4", Some(22)));
+        assert_eq!((d.verdict, name.as_str()), (Kind::Denied, "deny"));
+        let (d, name) = decide(&[], &flow("8.8.8.8", "10.0.0.4", Some(22)));
+        assert_eq!((d.verdict, name.as_str()), (Kind::Denied, "DenyAllInBound"));
+        let (d, name) = decide(&[], &flow("10.0.5.5", "10.0.0.4", Some(22)));
+        assert_eq!((d.verdict, name.as_str()), (Kind::Allowed, "AllowVnetInBound"));
     }
 
     #[test]
     fn an_unknown_service_tag_makes_the_verdict_unknown_only_if_it_would_decide_otherwise() {
         let storage = rule("deny-storage", 100, "Deny", "Storage", "*");
         let allow = rule("allow-all", 200, "Allow", "*", "*");
-        let d = decide(&[&storage, &allow], &flow("52.1.1.1", "10.0.0.4", Some(443)));
-        assert_eq!(d.verdict, Verdict::Unknown, "{}", d.reason);
+        let (d, _) = decide(&[&storage, &allow], &flow("52.1.1.1", "10.0.0.4", Some(443)));
+        assert_eq!(d.verdict, Kind::Unknown, "{:?}", d.reason);
         // A private source cannot be in an Azure service tag.
-        let d = decide(&[&storage, &allow], &flow("10.0.9.9", "10.0.0.4", Some(443)));
-        assert_eq!(d.verdict, Verdict::Allowed);
+        let (d, _) = decide(&[&storage, &allow], &flow("10.0.9.9", "10.0.0.4", Some(443)));
+        assert_eq!(d.verdict, Kind::Allowed);
         // Same action ahead: certain.
         let deny_all = rule("deny-all", 200, "Deny", "*", "*");
-        let d = decide(&[&storage, &deny_all], &flow("52.1.1.1", "10.0.0.4", Some(443)));
-        assert_eq!(d.verdict, Verdict::Denied);
+        let (d, _) = decide(&[&storage, &deny_all], &flow("52.1.1.1", "10.0.0.4", Some(443)));
+        assert_eq!(d.verdict, Kind::Denied);
     }
 
     #[test]
     fn a_port_specific_rule_is_unknown_for_an_any_port_question() {
-        let d = decide(&[&rule("allow-443", 100, "Allow", "*", "443")], &flow("8.8.8.8", "10.0.0.4", None));
-        assert_eq!(d.verdict, Verdict::Unknown);
+        let (d, _) = decide(&[&rule("allow-443", 100, "Allow", "*", "443")], &flow("8.8.8.8", "10.0.0.4", None));
+        assert_eq!(d.verdict, Kind::Unknown);
     }
 
     #[test]
     fn augmented_rules_and_asgs_match_their_members() {
         let augmented = r#"{"name": "multi", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "*", "sourceAddressPrefixes": ["1.1.1.1", "2.2.2.0/24"], "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRanges": ["80", "443"]}"#;
-        let d = decide(&[augmented], &flow("2.2.2.9", "10.0.0.4", Some(443)));
-        assert_eq!(d.verdict, Verdict::Allowed);
-        let d = decide(&[augmented], &flow("2.2.3.9", "10.0.0.4", Some(443)));
-        assert_eq!(d.verdict, Verdict::Denied);
+        let (d, _) = decide(&[augmented], &flow("2.2.2.9", "10.0.0.4", Some(443)));
+        assert_eq!(d.verdict, Kind::Allowed);
+        let (d, _) = decide(&[augmented], &flow("2.2.3.9", "10.0.0.4", Some(443)));
+        assert_eq!(d.verdict, Kind::Denied);
 
         let asg_rule = format!(
             r#"{{"name": "web-only", "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp", "sourceApplicationSecurityGroups": [{{"id": "{SUB}/applicationSecurityGroups/web"}}], "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "443"}}"#
@@ -310,11 +260,12 @@ mod tests {
                 r#"{{"name": "web-nic", "id": "{SUB}/networkInterfaces/web-nic", "type": "Microsoft.Network/networkInterfaces", "ipConfigurations": [{{"name": "c", "privateIPAddress": "10.0.0.10", "subnet": {{"id": "{SUB}/virtualNetworks/v/subnets/s"}}, "applicationSecurityGroups": [{{"id": "{SUB}/applicationSecurityGroups/web"}}]}}]}}"#
             ),
         ]);
-        let p = Prepared::new(&n);
+        let p = crate::testutil::prep(&n);
         let at = |src: &str| {
-            evaluate(&p, &n.nsgs[0], "n", Some(0), Direction::Inbound, &flow(src, "10.0.0.4", Some(443))).verdict
+            let f = flow(src, "10.0.0.4", Some(443));
+            evaluate(&p, Idx::new(0), Hop::Subnet(Idx::new(0)), Some(Idx::new(0)), Direction::Inbound, &f).verdict
         };
-        assert_eq!(at("10.0.0.10"), Verdict::Allowed);
-        assert_eq!(at("10.0.0.11"), Verdict::Denied);
+        assert_eq!(at("10.0.0.10"), Kind::Allowed);
+        assert_eq!(at("10.0.0.11"), Kind::Denied);
     }
 }

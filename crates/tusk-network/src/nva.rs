@@ -7,16 +7,18 @@
 //! match decides; no match denies. A rule with ports matches only the
 //! protocols that have ports. When the flow's port is not given and a
 //! rule's ports would decide, the verdict is unknown unless every such
-//! rule would have decided the same way ([`super::tri::first_match`], as
+//! rule would have decided the same way (`tusk_core::tri::first_match`, as
 //! for NSGs and Azure Firewall).
 //!
-//! This file decides one packet at one NVA; the walk ([`super::walk`])
+//! This file decides one packet at one NVA; the walk (`walk`)
 //! applies state (replies) and address translation.
 
-use super::tri::{first_match, ports, FirstMatch, Tri};
-use super::{Cite, Decision, Flow, Verdict};
+use super::decision::Uncertainty;
+use super::{Cite, Decision, Flow, Kind, Reason};
 use tusk_core::ip::all_ips;
+use tusk_core::tri::{first_match, ports, FirstMatch, Tri};
 use tusk_core::Protocol;
+use tusk_model::azure::{Idx, NetworkInterface};
 use tusk_model::config::{NvaAction, NvaConfig, NvaRule};
 
 /// Does `r` match the packet `f`?
@@ -36,12 +38,8 @@ fn rule_matches(r: &NvaRule, f: &Flow) -> Tri {
         .and(Tri::from_bool(r.destinations.contains_ip(f.dst)))
 }
 
-fn cite(holder: &str, r: &NvaRule) -> Cite {
-    Cite { holder: holder.to_string(), rule: r.name.clone(), priority: None, loc: r.loc.clone() }
-}
-
-/// The NVA's decision on `f`; `holder` names it in citations.
-pub fn evaluate(c: &NvaConfig, holder: &str, f: &Flow) -> Decision {
+/// The decision of NIC `nic`'s NVA, configured by `c`, on `f`.
+pub fn evaluate(c: &NvaConfig, nic: Idx<NetworkInterface>, f: &Flow) -> Decision {
     // The default deny is a last rule that matches everything, so that an
     // undecidable allow rule ahead of it makes the outcome unknown while an
     // undecidable deny rule does not.
@@ -54,26 +52,22 @@ pub fn evaluate(c: &NvaConfig, holder: &str, f: &Flow) -> Decision {
         ports: None,
         loc: c.loc.clone(),
     };
+    let cite = |r: &NvaRule| Some(Cite::NvaRule { nic, rule: c.rules.iter().position(|x| std::ptr::eq(x, r)) });
+    let default_deny = || Decision::new(Kind::Denied, Reason::NvaDefaultDeny, Some(Cite::NvaRule { nic, rule: None }));
     match first_match(c.rules.iter().chain([&default]), |r| rule_matches(r, f), |a, b| a.action == b.action) {
-        FirstMatch::Hit { rule, doubt: None } if std::ptr::eq(rule, &default) => {
-            Decision::new(Verdict::Denied, "no rule matches (NVA default deny)", Some(cite(holder, rule)))
-        }
+        FirstMatch::Hit { rule, doubt: None } if std::ptr::eq(rule, &default) => default_deny(),
         FirstMatch::Hit { rule, doubt: None } => {
-            let (v, what) = match rule.action {
-                NvaAction::Allow => (Verdict::Allowed, "allows"),
-                NvaAction::Deny => (Verdict::Denied, "denies"),
-            };
-            Decision::new(v, format!("NVA rule `{}` {what}", rule.name), Some(cite(holder, rule)))
+            let allows = rule.action == NvaAction::Allow;
+            let v = if allows { Kind::Allowed } else { Kind::Denied };
+            Decision::new(v, Reason::NvaRule { name: rule.name.clone(), allows }, cite(rule))
         }
-        FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => Decision::new(
-            Verdict::Unknown,
-            format!("NVA rule `{}` may match: its ports decide and the flow's port is not given", d.name),
-            Some(cite(holder, d)),
-        ),
+        FirstMatch::Hit { doubt: Some(d), .. } | FirstMatch::Miss { doubt: Some(d) } => {
+            let why = vec![Uncertainty::PortNotGiven];
+            let reason = Reason::MayMatch { doubtful: d.name.clone(), priority: None, decided: None, why };
+            Decision::new(Kind::Unknown, reason, cite(d))
+        }
         // Cannot happen (the default rule matches every packet); deny as it would.
-        FirstMatch::Miss { doubt: None } => {
-            Decision::new(Verdict::Denied, "no rule matches (NVA default deny)", Some(cite(holder, &default)))
-        }
+        FirstMatch::Miss { doubt: None } => default_deny(),
     }
 }
 
@@ -114,11 +108,11 @@ mod tests {
             rule("no-ssh", NvaAction::Deny, "0.0.0.0/0", Some((22, 22))),
             rule("spokes", NvaAction::Allow, "10.1.0.0/16", None),
         ]);
-        let d = evaluate(&c, "NVA nva", &flow("10.1.0.4", Some(22)));
-        assert_eq!((d.verdict, d.cite.unwrap().rule), (Verdict::Denied, "no-ssh".to_string()));
-        assert_eq!(evaluate(&c, "NVA nva", &flow("10.1.0.4", Some(443))).verdict, Verdict::Allowed);
-        let d = evaluate(&c, "NVA nva", &flow("10.3.0.4", Some(443)));
-        assert_eq!((d.verdict, d.cite.unwrap().loc.pos.line), (Verdict::Denied, 4));
+        let d = evaluate(&c, Idx::new(0), &flow("10.1.0.4", Some(22)));
+        assert_eq!((d.verdict, d.cite), (Kind::Denied, Some(Cite::NvaRule { nic: Idx::new(0), rule: Some(0) })));
+        assert_eq!(evaluate(&c, Idx::new(0), &flow("10.1.0.4", Some(443))).verdict, Kind::Allowed);
+        let d = evaluate(&c, Idx::new(0), &flow("10.3.0.4", Some(443)));
+        assert_eq!((d.verdict, d.cite), (Kind::Denied, Some(Cite::NvaRule { nic: Idx::new(0), rule: None })));
     }
 
     #[test]
@@ -127,9 +121,9 @@ mod tests {
             rule("no-ssh", NvaAction::Deny, "0.0.0.0/0", Some((22, 22))),
             rule("spokes", NvaAction::Allow, "10.1.0.0/16", None),
         ]);
-        assert_eq!(evaluate(&c, "n", &flow("10.1.0.4", None)).verdict, Verdict::Unknown);
+        assert_eq!(evaluate(&c, Idx::new(0), &flow("10.1.0.4", None)).verdict, Kind::Unknown);
         // From elsewhere both outcomes are deny: certain.
-        assert_eq!(evaluate(&c, "n", &flow("10.3.0.4", None)).verdict, Verdict::Denied);
+        assert_eq!(evaluate(&c, Idx::new(0), &flow("10.3.0.4", None)).verdict, Kind::Denied);
     }
 
     #[test]
@@ -137,6 +131,6 @@ mod tests {
         let mut r = rule("web", NvaAction::Allow, "0.0.0.0/0", Some((443, 443)));
         r.protocol = None;
         let f = Flow { proto: Protocol::Icmp, ..flow("10.1.0.4", None) };
-        assert_eq!(evaluate(&nva(vec![r]), "n", &f).verdict, Verdict::Denied);
+        assert_eq!(evaluate(&nva(vec![r]), Idx::new(0), &f).verdict, Kind::Denied);
     }
 }

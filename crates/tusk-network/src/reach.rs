@@ -14,25 +14,28 @@
 use super::firewall::{application_match, network_match_but_destination, ordered, snat_applies};
 use super::nsg;
 use super::prepared::FxMap;
-use super::tri::Tri;
-use super::{endpoint::Endpoint, trace, Flow, Owner, Prepared, Verdict};
+use super::{endpoint::Endpoint, trace, Flow, Kind, Owner, Prepared};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use tusk_core::ip::u128_to_ip;
+use tusk_core::tri::Tri;
 use tusk_core::Protocol;
-use tusk_model::azure::{CollectionKind, Direction, FirewallAction, FirewallRule, Link, NextHopType};
+use tusk_model::azure::{
+    AzureFirewall, CollectionKind, Direction, FirewallAction, FirewallRule, Idx, Link, NextHopType, Nsg, Subnet,
+    VirtualNetwork,
+};
 
 /// The address standing for a subnet, and what sits there.
 #[derive(Debug, Clone, Copy)]
 pub struct Rep {
-    pub subnet: usize,
+    pub subnet: Idx<Subnet>,
     pub ip: IpAddr,
     pub owner: Option<Owner>,
 }
 
 pub fn representatives(p: &Prepared) -> Vec<Rep> {
-    let mut nic_at: HashMap<usize, (IpAddr, Owner)> = HashMap::new();
-    for (n, nic) in p.net.nics.iter().enumerate() {
+    let mut nic_at: HashMap<Idx<Subnet>, (IpAddr, Owner)> = HashMap::new();
+    for (n, nic) in Idx::enumerate(&p.net.nics) {
         for (c, ipc) in nic.ip_configs.iter().enumerate() {
             if let (Some(ip), Some(Link::Found(s))) = (ipc.private_ip, &ipc.subnet) {
                 let e = nic_at.entry(*s).or_insert((ip, Owner::Nic(n, c)));
@@ -42,7 +45,7 @@ pub fn representatives(p: &Prepared) -> Vec<Rep> {
             }
         }
     }
-    (0..p.net.subnets.len())
+    Idx::all(&p.net.subnets)
         .filter_map(|s| match nic_at.get(&s) {
             Some(&(ip, o)) => Some(Rep { subnet: s, ip, owner: Some(o) }),
             None => {
@@ -56,13 +59,13 @@ pub fn representatives(p: &Prepared) -> Vec<Rep> {
 pub struct Matrix {
     pub reps: Vec<Rep>,
     /// Row-major: `verdicts[i * n + j]` is from `reps[i]` to `reps[j]`.
-    pub verdicts: Vec<Verdict>,
+    pub verdicts: Vec<Kind>,
     /// Pairs the lean evaluator handed to the full trace.
     pub fallbacks: usize,
 }
 
 impl Matrix {
-    pub fn count(&self, v: Verdict) -> usize {
+    pub fn count(&self, v: Kind) -> usize {
         let n = self.reps.len();
         (0..n * n).filter(|&k| k / n != k % n && self.verdicts[k] == v).count()
     }
@@ -71,9 +74,13 @@ impl Matrix {
 pub fn all_pairs(p: &Prepared, proto: Protocol, port: Option<u16>) -> Matrix {
     let reps = representatives(p);
     let n = reps.len();
+    if n == 0 {
+        // No subnet with an address: no pair (and no chunk to split).
+        return Matrix { reps, verdicts: Vec::new(), fallbacks: 0 };
+    }
     let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).min(8);
     let chunk = n.div_ceil(threads.max(1)).max(1);
-    let mut verdicts = vec![Verdict::Unknown; n * n];
+    let mut verdicts = vec![Kind::Unknown; n * n];
     let mut fallbacks = 0;
     std::thread::scope(|sc| {
         let handles: Vec<_> = verdicts
@@ -113,7 +120,7 @@ fn endpoint(p: &Prepared, r: Rep) -> Endpoint {
 }
 
 /// The full trace's verdict for one pair.
-pub fn full(p: &Prepared, a: Rep, b: Rep, proto: Protocol, port: Option<u16>) -> Verdict {
+pub fn full(p: &Prepared, a: Rep, b: Rep, proto: Protocol, port: Option<u16>) -> Kind {
     trace::trace(p, &endpoint(p, a), &endpoint(p, b), Flow { src: a.ip, dst: b.ip, proto, port }).verdict
 }
 
@@ -134,10 +141,10 @@ struct Lean<'p, 'a> {
     port: Option<u16>,
     /// Per firewall: the rules that may match this source, in order (or
     /// `None` when the rule set itself is unknown).
-    fw: FxMap<usize, Option<Vec<Candidate<'p>>>>,
+    fw: FxMap<Idx<AzureFirewall>, Option<Vec<Candidate<'p>>>>,
     /// Firewall outcomes per (firewall, destination VNet), for VNets over
     /// whose whole address space every candidate rule decides alike.
-    fw_by_vnet: FxMap<(usize, usize), Option<FwOutcome>>,
+    fw_by_vnet: FxMap<(Idx<AzureFirewall>, Idx<VirtualNetwork>), Option<FwOutcome>>,
 }
 
 impl<'p, 'a> Lean<'p, 'a> {
@@ -145,38 +152,38 @@ impl<'p, 'a> Lean<'p, 'a> {
         Lean { p, src, proto, port, fw: FxMap::default(), fw_by_vnet: FxMap::default() }
     }
 
-    fn vnet(&self, s: usize) -> usize {
+    fn vnet(&self, s: Idx<Subnet>) -> Idx<VirtualNetwork> {
         self.p.net.subnets[s].vnet
     }
 
     /// NSG verdict, `None` when unknown.
-    fn nsg(&self, link: &Option<Link>, vnet: usize, dir: Direction, f: &Flow) -> Option<bool> {
+    fn nsg(&self, link: &Option<Link<Nsg>>, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flow) -> Option<bool> {
         match link {
             None => Some(true),
             Some(Link::Absent(_)) => None,
-            Some(Link::Found(i)) => match nsg::verdict(self.p, &self.p.net.nsgs[*i], Some(vnet), dir, f) {
-                Verdict::Allowed => Some(true),
-                Verdict::Denied => Some(false),
-                Verdict::Unknown => None,
+            Some(Link::Found(i)) => match nsg::verdict(self.p, *i, Some(vnet), dir, f) {
+                Kind::Allowed => Some(true),
+                Kind::Denied => Some(false),
+                Kind::Unknown => None,
             },
         }
     }
 
-    fn peering(&self, a: usize, b: usize, src: IpAddr) -> Option<bool> {
-        let (ab, ba) = (self.p.peering(a, b)?, self.p.peering(b, a)?);
-        if !ab.allow_virtual_network_access || !ba.allow_virtual_network_access {
-            return Some(false);
+    /// The peering rule ([`super::peering::cross`]); `None` when unknown.
+    fn peering(&self, a: Idx<VirtualNetwork>, b: Idx<VirtualNetwork>, src: IpAddr) -> Option<bool> {
+        match super::peering::cross(self.p, a, b, src, false).verdict {
+            Kind::Allowed => Some(true),
+            Kind::Denied => Some(false),
+            Kind::Unknown => None,
         }
-        let forwarded = !self.p.vnet_space[a].contains_ip(src);
-        Some(!forwarded || ba.allow_forwarded_traffic)
     }
 
-    fn candidates(&mut self, fw: usize) -> Option<&Vec<Candidate<'p>>> {
+    fn candidates(&mut self, fw: Idx<AzureFirewall>) -> Option<&Vec<Candidate<'p>>> {
         let (p, src, proto, port) = (self.p, self.src.ip, self.proto, self.port);
         self.fw
             .entry(fw)
             .or_insert_with(|| {
-                let colls = ordered(p, &p.net.firewalls[fw]).ok()?;
+                let colls = ordered(p, fw).ok()?;
                 // The destination is left open; everything else is checked.
                 let probe = Flow { src, dst: src, proto, port };
                 let mut out = Vec::new();
@@ -201,7 +208,7 @@ impl<'p, 'a> Lean<'p, 'a> {
     /// [`Self::firewall_each`], shared across a destination VNet when that
     /// is sound: every candidate's destinations hold all of the VNet's
     /// address space or none of it, and so do the SNAT private ranges.
-    fn firewall(&mut self, fw: usize, f: &Flow, dst_vnet: usize) -> Option<(bool, bool)> {
+    fn firewall(&mut self, fw: Idx<AzureFirewall>, f: &Flow, dst_vnet: Idx<VirtualNetwork>) -> Option<(bool, bool)> {
         if !self.p.vnet_space[dst_vnet].contains_ip(f.dst) {
             return self.firewall_each(fw, f);
         }
@@ -217,7 +224,7 @@ impl<'p, 'a> Lean<'p, 'a> {
         r
     }
 
-    fn uniform(&mut self, fw: usize, v: usize) -> bool {
+    fn uniform(&mut self, fw: Idx<AzureFirewall>, v: Idx<VirtualNetwork>) -> bool {
         let p = self.p;
         let space = p.vnet_space[v].ranges();
         // Holds all of the space, or none of it (no sets are built).
@@ -256,7 +263,7 @@ impl<'p, 'a> Lean<'p, 'a> {
     }
 
     /// The firewall's verdict and SNAT, `None` when the full trace must decide.
-    fn firewall_each(&mut self, fw: usize, f: &Flow) -> Option<(bool, bool)> {
+    fn firewall_each(&mut self, fw: Idx<AzureFirewall>, f: &Flow) -> Option<(bool, bool)> {
         let p = self.p;
         let cands = self.candidates(fw)?;
         for c in cands {
@@ -276,7 +283,7 @@ impl<'p, 'a> Lean<'p, 'a> {
         Some((false, false))
     }
 
-    fn pair(&mut self, dst: Rep) -> Option<Verdict> {
+    fn pair(&mut self, dst: Rep) -> Option<Kind> {
         let p = self.p;
         let net = p.net;
         if !net.admin_rules.is_empty() || dst.owner.is_none() || self.src.owner.is_none() {
@@ -289,23 +296,26 @@ impl<'p, 'a> Lean<'p, 'a> {
         if !self.nsg(&net.nics[sn].nsg, sv, Direction::Outbound, &f)?
             || !self.nsg(&net.subnets[self.src.subnet].nsg, sv, Direction::Outbound, &f)?
         {
-            return Some(Verdict::Denied);
+            return Some(Kind::Denied);
         }
         let mut cur = self.src.subnet;
-        let mut via: Option<(usize, bool)> = None;
+        let mut via: Option<(Idx<AzureFirewall>, bool)> = None;
         loop {
             let routes = &p.routes[cur];
             if !routes.tag_routes.is_empty() {
                 return None;
             }
             let r = &routes.routes[routes.best(f.dst)?];
+            if r.doubt.is_some() {
+                return None;
+            }
             let v = self.vnet(cur);
             match r.next_hop {
-                NextHopType::None => return Some(Verdict::Denied),
+                NextHopType::None => return Some(Kind::Denied),
                 NextHopType::VnetLocal | NextHopType::VnetPeering => {
                     let b = r.vnet?;
                     if b != v && !self.peering(v, b, f.src)? {
-                        return Some(Verdict::Denied);
+                        return Some(Kind::Denied);
                     }
                     if p.subnet_in(b, f.dst) != Some(dst.subnet) {
                         return None;
@@ -317,11 +327,11 @@ impl<'p, 'a> Lean<'p, 'a> {
                     let s2 = p.owner_subnet(Owner::Firewall(fw))?;
                     let b = self.vnet(s2);
                     if via.is_some() || (b != v && !self.peering(v, b, f.src)?) {
-                        return if via.is_some() { None } else { Some(Verdict::Denied) };
+                        return if via.is_some() { None } else { Some(Kind::Denied) };
                     }
                     let (allow, snat) = self.firewall(fw, &f, self.vnet(dst.subnet))?;
                     if !allow {
-                        return Some(Verdict::Denied);
+                        return Some(Kind::Denied);
                     }
                     if snat {
                         f.src = *net.firewalls[fw].private_ips.first()?;
@@ -337,13 +347,13 @@ impl<'p, 'a> Lean<'p, 'a> {
         if !self.nsg(&net.subnets[dst.subnet].nsg, dv, Direction::Inbound, &f)?
             || !self.nsg(&net.nics[dn].nsg, dv, Direction::Inbound, &f)?
         {
-            return Some(Verdict::Denied);
+            return Some(Kind::Denied);
         }
         self.reply(dst, f, via)
     }
 
     /// The reply from `dst` to the address it saw, through the same firewall.
-    fn reply(&mut self, dst: Rep, f: Flow, via: Option<(usize, bool)>) -> Option<Verdict> {
+    fn reply(&mut self, dst: Rep, f: Flow, via: Option<(Idx<AzureFirewall>, bool)>) -> Option<Kind> {
         let p = self.p;
         let mut g = Flow { src: f.dst, dst: f.src, proto: f.proto, port: None };
         let mut cur = dst.subnet;
@@ -351,22 +361,25 @@ impl<'p, 'a> Lean<'p, 'a> {
         for _ in 0..4 {
             let routes = &p.routes[cur];
             let r = &routes.routes[routes.best(g.dst)?];
+            if r.doubt.is_some() {
+                return None;
+            }
             let v = self.vnet(cur);
             let at_fw = |ip: IpAddr| match p.private.get(&ip) {
                 Some(Owner::Firewall(fw)) => Some(*fw),
                 _ => None,
             };
             let next_fw = match r.next_hop {
-                NextHopType::None => return Some(Verdict::Denied),
+                NextHopType::None => return Some(Kind::Denied),
                 NextHopType::VnetLocal | NextHopType::VnetPeering => {
                     let b = r.vnet?;
                     if b != v && !self.peering(v, b, g.src)? {
-                        return Some(Verdict::Denied);
+                        return Some(Kind::Denied);
                     }
                     match at_fw(g.dst) {
                         Some(fw) => fw,
                         None if p.subnet_in(b, g.dst) == Some(self.src.subnet) && g.dst == self.src.ip => {
-                            return Some(if via.is_some() && !seen { Verdict::Denied } else { Verdict::Allowed });
+                            return Some(if via.is_some() && !seen { Kind::Denied } else { Kind::Allowed });
                         }
                         None => return None,
                     }
@@ -375,7 +388,7 @@ impl<'p, 'a> Lean<'p, 'a> {
                     let fw = at_fw(r.next_hop_ip?)?;
                     let b = self.vnet(p.owner_subnet(Owner::Firewall(fw))?);
                     if b != v && !self.peering(v, b, g.src)? {
-                        return Some(Verdict::Denied);
+                        return Some(Kind::Denied);
                     }
                     fw
                 }
@@ -391,7 +404,7 @@ impl<'p, 'a> Lean<'p, 'a> {
                     }
                     cur = p.owner_subnet(Owner::Firewall(fw))?;
                 }
-                _ => return Some(Verdict::Denied),
+                _ => return Some(Kind::Denied),
             }
         }
         None

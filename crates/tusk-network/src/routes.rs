@@ -23,7 +23,7 @@
 //!   too, so private destinations follow the 0.0.0.0/0 route (the usual
 //!   "force everything through the hub firewall" design depends on this).
 
-use super::Prepared;
+use super::index::EstateIndex;
 use std::net::IpAddr;
 use tusk_core::ip::{ip_to_u128, Cidr};
 use tusk_core::Loc;
@@ -52,22 +52,67 @@ pub enum RouteState {
     Invalid,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EffectiveRoute {
     pub source: RouteSource,
     pub state: RouteState,
     pub prefix: Cidr,
     pub next_hop: NextHopType,
     pub next_hop_ip: Option<IpAddr>,
-    /// The user route's name, or what made a system route.
-    pub name: String,
+    /// The user route, or what made a system route.
+    pub origin: RouteOrigin,
     pub loc: Loc,
     /// Why an invalid route is invalid.
-    pub note: Option<String>,
+    pub note: Option<RouteNote>,
     /// For VNetPeering and VnetLocal: the VNet the prefix belongs to.
-    pub vnet: Option<usize>,
+    pub vnet: Option<Idx<VirtualNetwork>>,
     /// For VirtualNetworkGateway: the gateway.
-    pub gateway: Option<usize>,
+    pub gateway: Option<Idx<VnetGateway>>,
+    /// Set when the inputs do not settle whether this route is active
+    /// (a private endpoint's /32 against a 0.0.0.0/0 user route); a
+    /// lookup that picks it is uncertain.
+    pub doubt: Option<RouteDoubt>,
+}
+
+/// What made a route.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RouteOrigin {
+    /// A range of the VNet's address space.
+    AddressSpace(Idx<VirtualNetwork>),
+    /// The default route 0.0.0.0/0 to the Internet.
+    DefaultInternet,
+    /// One of the reserved private ranges routed to None.
+    ReservedRange,
+    /// `vnets[vnet].peerings[peering]`, to its remote VNet's range.
+    Peering { vnet: Idx<VirtualNetwork>, peering: usize },
+    /// Learned by a VNet gateway (on-premises prefixes).
+    Gateway(Idx<VnetGateway>),
+    /// A private endpoint's /32 (or /128).
+    PrivateEndpoint(Idx<PrivateEndpoint>),
+    /// A user-defined route, by its name.
+    User(String),
+}
+
+/// Why a route is invalid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RouteNote {
+    /// A route of a stronger source has the same prefix.
+    SamePrefix(RouteSource),
+    /// A non-default 0.0.0.0/0 retires the default route and the None routes.
+    DefaultOverridden,
+    /// A user route overrides a private endpoint's route (the endpoint's
+    /// subnet applies route tables to private endpoints).
+    PrivateEndpointOverridden { user_route: String },
+}
+
+/// Why the route a lookup picks may not be the one Azure uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RouteDoubt {
+    /// A user route to a service tag, whose ranges are not in the inputs,
+    /// may be more specific.
+    TagRoute { name: String, tag: String, loc: Loc },
+    /// A 0.0.0.0/0 user route may override a private endpoint's /32 route.
+    PrivateEndpointDefaultRoute { user_route: String },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -79,16 +124,17 @@ pub struct EffectiveRoutes {
     /// Active routes by host-bit count (ascending: longest prefix first),
     /// each a map from network address to route index: longest-prefix match
     /// in a few hash lookups instead of a scan of up to 400 routes.
-    by_len: Vec<(u32, super::prepared::FxMap<u128, usize>)>,
+    by_len: Vec<(u32, super::fx::FxMap<u128, usize>)>,
 }
 
-/// The route a destination takes, and why.
+/// The route a destination takes, and why: the longest of `candidates`
+/// active routes holding it.
 #[derive(Debug, Clone)]
 pub struct RouteChoice {
     pub route: usize,
-    pub why: String,
-    /// Set when a service-tag route might have been chosen instead.
-    pub doubt: Option<String>,
+    pub candidates: usize,
+    /// Set when another route might have been chosen instead.
+    pub doubt: Option<RouteDoubt>,
 }
 
 const RESERVED: [&str; 4] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
@@ -98,66 +144,73 @@ fn covers(a: &Cidr, b: &Cidr) -> bool {
     ra.lo <= rb.lo && rb.hi <= ra.hi
 }
 
-pub fn effective_routes(p: &Prepared, s: usize) -> EffectiveRoutes {
+/// The effective routes of subnet `s`: system, peering, gateway and
+/// private endpoint routes, and the subnet's user routes.
+pub fn effective_routes(p: &EstateIndex, s: Idx<Subnet>) -> EffectiveRoutes {
+    routes_of(p, s, true)
+}
+
+/// The routes a private endpoint in subnet `s` uses when the subnet does
+/// not apply route tables to private endpoints (privateEndpointNetworkPolicies
+/// Disabled or NetworkSecurityGroupEnabled): the same without user routes.
+pub fn system_routes(p: &EstateIndex, s: Idx<Subnet>) -> EffectiveRoutes {
+    routes_of(p, s, false)
+}
+
+fn routes_of(p: &EstateIndex, s: Idx<Subnet>, user_routes: bool) -> EffectiveRoutes {
     let net = p.net;
     let sub = &net.subnets[s];
     let v = sub.vnet;
     let vnet = &net.vnets[v];
     let mut out = EffectiveRoutes::default();
     let builtin = || Loc::builtin("azure-system-routes");
-    let sys = |prefix: Cidr, hop: NextHopType, name: String, loc: Loc, vn: Option<usize>| EffectiveRoute {
-        source: RouteSource::Default,
-        state: RouteState::Active,
-        prefix,
-        next_hop: hop,
-        next_hop_ip: None,
-        name,
-        loc,
-        note: None,
-        vnet: vn,
-        gateway: None,
+    let sys = |prefix: Cidr, hop: NextHopType, origin: RouteOrigin, loc: Loc, vn: Option<Idx<VirtualNetwork>>| {
+        EffectiveRoute {
+            source: RouteSource::Default,
+            state: RouteState::Active,
+            prefix,
+            next_hop: hop,
+            next_hop_ip: None,
+            origin,
+            loc,
+            note: None,
+            vnet: vn,
+            gateway: None,
+            doubt: None,
+        }
     };
     for c in &vnet.address_space {
-        out.routes.push(sys(
-            *c,
-            NextHopType::VnetLocal,
-            format!("address space of {}", vnet.id.name()),
-            vnet.loc.clone(),
-            Some(v),
-        ));
+        out.routes.push(sys(*c, NextHopType::VnetLocal, RouteOrigin::AddressSpace(v), vnet.loc.clone(), Some(v)));
     }
     out.routes.push(sys(
         Cidr::parse("0.0.0.0/0").expect("static"),
         NextHopType::Internet,
-        "default".into(),
+        RouteOrigin::DefaultInternet,
         builtin(),
         None,
     ));
     for r in RESERVED {
         let c = Cidr::parse(r).expect("static");
         if !vnet.address_space.iter().any(|a| covers(a, &c)) {
-            out.routes.push(sys(c, NextHopType::None, "reserved private range".into(), builtin(), None));
+            out.routes.push(sys(c, NextHopType::None, RouteOrigin::ReservedRange, builtin(), None));
         }
     }
-    for pe in &vnet.peerings {
+    for (i, pe) in vnet.peerings.iter().enumerate() {
         if !peering_connected(p, v, pe) {
             continue;
         }
-        let (space, name): (Vec<Cidr>, String) = match pe.remote.found() {
-            Some(r) => (net.vnets[r].address_space.clone(), net.vnets[r].id.name().to_string()),
-            None => (pe.remote_address_space.clone(), pe.remote.to_string_name()),
+        let space: Vec<Cidr> = match pe.remote.found() {
+            Some(r) => net.vnets[r].address_space.clone(),
+            None => pe.remote_address_space.clone(),
         };
         for c in space {
-            out.routes.push(sys(
-                c,
-                NextHopType::VnetPeering,
-                format!("peering {} to {name}", pe.id.name()),
-                pe.loc.clone(),
-                pe.remote.found(),
-            ));
+            let origin = RouteOrigin::Peering { vnet: v, peering: i };
+            out.routes.push(sys(c, NextHopType::VnetPeering, origin, pe.loc.clone(), pe.remote.found()));
         }
     }
-    let table = sub.route_table.as_ref().and_then(Link::found).map(|t| &net.route_tables[t]);
+    let first_pe_route = out.routes.len();
+    private_endpoint_routes(p, v, &mut out.routes, &sys);
+    let table = sub.route_table.as_ref().and_then(Link::found).map(|t| &net.route_tables[t]).filter(|_| user_routes);
     if !table.is_some_and(|t| t.disable_bgp_route_propagation) {
         for g in p.gateway_routes_from(v) {
             let gw = &net.vnet_gateways[g];
@@ -166,10 +219,10 @@ pub fn effective_routes(p: &Prepared, s: usize) -> EffectiveRoutes {
                     source: RouteSource::VirtualNetworkGateway,
                     next_hop: NextHopType::VirtualNetworkGateway,
                     next_hop_ip: gw.private_ips.first().copied(),
-                    name: format!("learned by {}", gw.id.name()),
+                    origin: RouteOrigin::Gateway(g),
                     loc: gw.loc.clone(),
                     gateway: Some(g),
-                    ..sys(*c, NextHopType::VirtualNetworkGateway, String::new(), builtin(), None)
+                    ..sys(*c, NextHopType::VirtualNetworkGateway, RouteOrigin::ReservedRange, builtin(), None)
                 });
             }
         }
@@ -180,28 +233,85 @@ pub fn effective_routes(p: &Prepared, s: usize) -> EffectiveRoutes {
                 RouteDestination::Prefix(c) => out.routes.push(EffectiveRoute {
                     source: RouteSource::User,
                     next_hop_ip: r.next_hop_ip,
-                    name: r.name.clone(),
+                    origin: RouteOrigin::User(r.name.clone()),
                     loc: r.loc.clone(),
                     vnet: (r.next_hop == NextHopType::VnetLocal).then_some(v),
-                    ..sys(*c, r.next_hop, String::new(), builtin(), None)
+                    ..sys(*c, r.next_hop, RouteOrigin::ReservedRange, builtin(), None)
                 }),
                 RouteDestination::Tag(tag) => out.tag_routes.push((r.name.clone(), tag.clone(), r.loc.clone())),
             }
         }
     }
     invalidate(&mut out.routes);
+    overridden_private_endpoint_routes(p, &mut out.routes, first_pe_route);
     out.index();
     out
 }
 
-trait LinkName {
-    fn to_string_name(&self) -> String;
+/// "Private endpoints ... create /32 routes in the virtual network where
+/// they are located and in the peered virtual networks" (Microsoft, "Manage
+/// network policies for private endpoints"): each address of a private
+/// endpoint in VNet `v` or in a VNet peered with it gets a /32 route to
+/// that VNet, which beats any shorter user route by longest prefix.
+fn private_endpoint_routes(
+    p: &EstateIndex,
+    v: Idx<VirtualNetwork>,
+    out: &mut Vec<EffectiveRoute>,
+    sys: &dyn Fn(Cidr, NextHopType, RouteOrigin, Loc, Option<Idx<VirtualNetwork>>) -> EffectiveRoute,
+) {
+    let net = p.net;
+    for (pi, pe) in Idx::enumerate(&net.private_endpoints) {
+        let Some(ps) = pe.subnet.as_ref().and_then(Link::found) else { continue };
+        let pv = net.subnets[ps].vnet;
+        let hop = if pv == v {
+            NextHopType::VnetLocal
+        } else if net.vnets[v].peerings.iter().any(|x| x.remote.found() == Some(pv) && peering_connected(p, v, x)) {
+            NextHopType::VnetPeering
+        } else {
+            continue;
+        };
+        for ip in &pe.ips {
+            let Ok(c) = Cidr::parse(&format!("{ip}/{}", if ip.is_ipv4() { 32 } else { 128 })) else { continue };
+            out.push(sys(c, hop, RouteOrigin::PrivateEndpoint(pi), pe.loc.clone(), Some(pv)));
+        }
+    }
 }
-impl LinkName for Link {
-    fn to_string_name(&self) -> String {
-        match self {
-            Link::Found(i) => format!("#{i}"),
-            Link::Absent(id) => id.name().to_string(),
+
+/// With route tables enabled for private endpoints on the endpoint's
+/// subnet (`Enabled`, `RouteTableEnabled`), "user-defined routes must have a
+/// prefix size that is equal to or smaller than the virtual network address
+/// space where the private endpoint is provisioned" to override its /32
+/// route (same doc). Such a user route invalidates the /32. Whether a
+/// 0.0.0.0/0 route does is read differently by different sources, so that
+/// case stays active with a doubt rather than a guess.
+fn overridden_private_endpoint_routes(p: &EstateIndex, routes: &mut [EffectiveRoute], first: usize) {
+    let net = p.net;
+    let users: Vec<(Cidr, String)> = routes
+        .iter()
+        .filter_map(|r| match &r.origin {
+            RouteOrigin::User(name) => Some((r.prefix, name.clone())),
+            _ => None,
+        })
+        .collect();
+    for r in routes.iter_mut().skip(first) {
+        if !matches!(r.origin, RouteOrigin::PrivateEndpoint(_)) {
+            continue;
+        }
+        let Some(pv) = r.vnet else { continue };
+        let pe_subnet = p.subnets_holding(r.prefix.addr).into_iter().find(|s| net.subnets[*s].vnet == pv);
+        if !pe_subnet.is_some_and(|s| net.subnets[s].private_endpoint_policies.route_table_applies()) {
+            continue;
+        }
+        let Some(space_len) = net.vnets[pv].address_space.iter().find(|c| covers(c, &r.prefix)).map(|c| c.prefix)
+        else {
+            continue;
+        };
+        let over = |u: &&(Cidr, String)| covers(&u.0, &r.prefix) && u.0.prefix <= space_len;
+        if let Some((_, name)) = users.iter().filter(over).find(|u| u.0.prefix > 0) {
+            r.state = RouteState::Invalid;
+            r.note = Some(RouteNote::PrivateEndpointOverridden { user_route: name.clone() });
+        } else if let Some((_, name)) = users.iter().find(over) {
+            r.doubt = Some(RouteDoubt::PrivateEndpointDefaultRoute { user_route: name.clone() });
         }
     }
 }
@@ -224,10 +334,10 @@ fn invalidate(routes: &mut [EffectiveRoute]) {
         let k = (r.prefix.range().lo, r.prefix.prefix);
         if best[&k] > r.source {
             r.state = RouteState::Invalid;
-            r.note = Some(format!("overridden by a {} route for the same prefix", best[&k].name()));
+            r.note = Some(RouteNote::SamePrefix(best[&k]));
         } else if default_overridden && r.source == RouteSource::Default && r.next_hop == NextHopType::None {
             r.state = RouteState::Invalid;
-            r.note = Some("a 0.0.0.0/0 route overrides the default route and its None routes".into());
+            r.note = Some(RouteNote::DefaultOverridden);
         }
     }
 }
@@ -235,7 +345,7 @@ fn invalidate(routes: &mut [EffectiveRoute]) {
 /// Is the peering usable? Both sides must exist ("Connected"). An exported
 /// `peeringState` answers directly; otherwise the remote side's peering back
 /// must be in the inputs.
-pub fn peering_connected(p: &Prepared, local: usize, pe: &Peering) -> bool {
+pub fn peering_connected(p: &EstateIndex, local: Idx<VirtualNetwork>, pe: &Peering) -> bool {
     if let Some(state) = &pe.state {
         return state.eq_ignore_ascii_case("Connected");
     }
@@ -252,7 +362,7 @@ fn host_bits(c: &Cidr) -> u32 {
 
 impl EffectiveRoutes {
     fn index(&mut self) {
-        let mut m: std::collections::BTreeMap<u32, super::prepared::FxMap<u128, usize>> = Default::default();
+        let mut m: std::collections::BTreeMap<u32, super::fx::FxMap<u128, usize>> = Default::default();
         for (i, r) in self.routes.iter().enumerate() {
             if r.state == RouteState::Active {
                 m.entry(host_bits(&r.prefix)).or_default().insert(r.prefix.range().lo, i);
@@ -294,11 +404,14 @@ impl EffectiveRoutes {
         }
         let (i, _) = best?;
         let r = &self.routes[i];
-        let why = format!("longest matching prefix {} among {candidates} active route(s) containing {ip}", r.prefix);
-        let doubt = self.tag_routes.first().map(|(name, tag, loc)| {
-            format!("user route `{name}` to service tag {tag} ({loc}) may be more specific; its ranges are not in the inputs")
+        let doubt = r.doubt.clone().or_else(|| {
+            self.tag_routes.first().map(|(name, tag, loc)| RouteDoubt::TagRoute {
+                name: name.clone(),
+                tag: tag.clone(),
+                loc: loc.clone(),
+            })
         });
-        Some(RouteChoice { route: i, why, doubt })
+        Some(RouteChoice { route: i, candidates, doubt })
     }
 }
 
@@ -307,8 +420,8 @@ mod tests {
     use super::super::testutil::{net, route_table, vnet};
     use super::*;
 
-    fn table(p: &Prepared, s: usize) -> Vec<String> {
-        p.routes[s]
+    fn table(p: &crate::Prepared, s: usize) -> Vec<String> {
+        p.routes[Idx::new(s)]
             .routes
             .iter()
             .map(|r| format!("{} {:?} {} {}", r.source.name(), r.state, r.prefix, r.next_hop))
@@ -320,23 +433,23 @@ mod tests {
         // The spoke-without-UDR case: 10.1.0.0/16 is inside 10.0.0.0/8, so
         // the None route stays and only the longer VnetLocal route beats it.
         let n = net(&[vnet("v", "10.1.0.0/16", &[("s", "10.1.0.0/24", None, None)], &[])]);
-        let p = Prepared::new(&n);
+        let p = crate::testutil::prep(&n);
         assert!(table(&p, 0).contains(&"Default Active 10.0.0.0/8 None".to_string()), "{:?}", table(&p, 0));
-        let r = &p.routes[0].routes[p.routes[0].best("10.2.0.4".parse().unwrap()).unwrap()];
+        let r = &p.routes[Idx::new(0)].routes[p.routes[Idx::new(0)].best("10.2.0.4".parse().unwrap()).unwrap()];
         assert_eq!(r.next_hop, NextHopType::None);
-        let r = &p.routes[0].routes[p.routes[0].best("10.1.200.4".parse().unwrap()).unwrap()];
+        let r = &p.routes[Idx::new(0)].routes[p.routes[Idx::new(0)].best("10.1.200.4".parse().unwrap()).unwrap()];
         assert_eq!(r.next_hop, NextHopType::VnetLocal);
     }
 
     #[test]
     fn a_vnet_range_equal_to_or_containing_a_reserved_prefix_replaces_it() {
         let n = net(&[vnet("v", "10.0.0.0/8", &[("s", "10.0.0.0/24", None, None)], &[])]);
-        let t = table(&Prepared::new(&n), 0);
+        let t = table(&crate::testutil::prep(&n), 0);
         assert!(t.contains(&"Default Active 10.0.0.0/8 VnetLocal".to_string()), "{t:?}");
         assert!(!t.iter().any(|r| r.contains("10.0.0.0/8 None")), "{t:?}");
         assert!(t.contains(&"Default Active 172.16.0.0/12 None".to_string()), "{t:?}");
         let n = net(&[vnet("v", "172.0.0.0/11", &[("s", "172.16.0.0/24", None, None)], &[])]);
-        let t = table(&Prepared::new(&n), 0);
+        let t = table(&crate::testutil::prep(&n), 0);
         assert!(!t.iter().any(|r| r.contains("172.16.0.0/12")), "{t:?}");
     }
 
@@ -346,11 +459,11 @@ mod tests {
             vnet("v", "10.1.0.0/16", &[("s", "10.1.0.0/24", None, Some("rt"))], &[]),
             route_table("rt", &[("fw", "0.0.0.0/0", "VirtualAppliance", Some("10.0.0.4"))], false),
         ]);
-        let p = Prepared::new(&n);
+        let p = crate::testutil::prep(&n);
         let t = table(&p, 0);
         assert!(t.contains(&"Default Invalid 0.0.0.0/0 Internet".to_string()), "{t:?}");
         assert!(t.contains(&"Default Invalid 10.0.0.0/8 None".to_string()), "{t:?}");
-        let r = &p.routes[0].routes[p.routes[0].best("10.2.0.4".parse().unwrap()).unwrap()];
+        let r = &p.routes[Idx::new(0)].routes[p.routes[Idx::new(0)].best("10.2.0.4".parse().unwrap()).unwrap()];
         assert_eq!((r.source, r.next_hop), (RouteSource::User, NextHopType::VirtualAppliance));
     }
 
@@ -367,16 +480,22 @@ mod tests {
                 false,
             ),
         ]);
-        let p = Prepared::new(&n);
+        let p = crate::testutil::prep(&n);
         let t = table(&p, 0);
         assert!(t.contains(&"Default Invalid 10.0.0.0/16 VnetLocal".to_string()), "{t:?}");
-        let at = |ip: &str| p.routes[0].routes[p.routes[0].best(ip.parse().unwrap()).unwrap()].name.clone();
+        let at = |ip: &str| {
+            let r = &p.routes[Idx::new(0)].routes[p.routes[Idx::new(0)].best(ip.parse().unwrap()).unwrap()];
+            match &r.origin {
+                RouteOrigin::User(n) => n.clone(),
+                other => format!("{other:?}"),
+            }
+        };
         assert_eq!(at("10.0.0.9"), "local");
         assert_eq!(at("10.0.5.9"), "nva");
         // The hash-per-length lookup agrees with the plain scan everywhere.
         for ip in ["10.0.0.9", "10.0.5.9", "10.9.0.1", "8.8.8.8", "192.168.1.1", "100.64.0.1"] {
             let ip: IpAddr = ip.parse().unwrap();
-            assert_eq!(p.routes[0].best(ip), p.routes[0].lookup(ip).map(|c| c.route), "{ip}");
+            assert_eq!(p.routes[Idx::new(0)].best(ip), p.routes[Idx::new(0)].lookup(ip).map(|c| c.route), "{ip}");
         }
     }
 
@@ -387,12 +506,12 @@ mod tests {
             vnet("a", "10.1.0.0/16", &[("s", "10.1.0.0/24", None, None)], &["hub"]),
             vnet("b", "10.2.0.0/16", &[("s", "10.2.0.0/24", None, None)], &[]),
         ]);
-        let p = Prepared::new(&n);
-        let a = (0..n.subnets.len()).find(|&s| n.subnet_path(s) == "a/s").unwrap();
-        let hub = (0..n.subnets.len()).find(|&s| n.subnet_path(s) == "hub/s").unwrap();
-        assert!(table(&p, a).contains(&"Default Active 10.0.0.0/16 VNetPeering".to_string()));
+        let p = crate::testutil::prep(&n);
+        let a = Idx::all(&n.subnets).find(|&s| n.subnet_path(s) == "a/s").unwrap();
+        let hub = Idx::all(&n.subnets).find(|&s| n.subnet_path(s) == "hub/s").unwrap();
+        assert!(table(&p, a.index()).contains(&"Default Active 10.0.0.0/16 VNetPeering".to_string()));
         // a does not learn b through the hub, and b has no peering back.
-        assert!(!table(&p, a).iter().any(|r| r.contains("10.2.0.0/16")));
-        assert!(!table(&p, hub).iter().any(|r| r.contains("10.2.0.0/16")));
+        assert!(!table(&p, a.index()).iter().any(|r| r.contains("10.2.0.0/16")));
+        assert!(!table(&p, hub.index()).iter().any(|r| r.contains("10.2.0.0/16")));
     }
 }

@@ -64,3 +64,24 @@ pub fn nsg(name: &str, rules: &[&str]) -> String {
         rules.join(",")
     )
 }
+
+/// The prepared view of `n` with no `tusk.yaml` (an empty configuration
+/// that lives as long as the test).
+pub fn prep(n: &AzureNetwork) -> crate::Prepared<'_> {
+    crate::Prepared::new(n, Box::leak(Box::default()))
+}
+
+/// The name of the rule a decision cites (NSG and firewall rules).
+pub fn cited(n: &AzureNetwork, c: &Option<crate::Cite>) -> String {
+    use crate::decision::{Cite, CollectionRef};
+    match c {
+        Some(Cite::NsgRule { nsg, rule, .. }) => n.nsgs[*nsg].rules[*rule].name.clone(),
+        Some(Cite::FirewallRule { at: CollectionRef::Policy { policy, group, collection }, rule }) => {
+            n.firewall_policies[*policy].groups[*group].collections[*collection].rules[*rule].name.clone()
+        }
+        Some(Cite::FirewallRule { at: CollectionRef::Classic { fw, collection }, rule }) => {
+            n.firewalls[*fw].classic[*collection].rules[*rule].name.clone()
+        }
+        other => format!("{other:?}"),
+    }
+}

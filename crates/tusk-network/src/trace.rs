@@ -19,136 +19,78 @@
 //! conditional, so an unknown is never upgraded to allowed or denied.
 
 use super::endpoint::Endpoint;
+pub use super::path::{Arrival, Control, Path, Step};
 use super::walk::{Start, Walker};
-use super::{Decision, Flow, Owner, Prepared, Verdict};
-use std::net::IpAddr;
-
-/// What a step checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Control {
-    Route,
-    Nsg,
-    AdminRules,
-    Peering,
-    Firewall,
-    Nva,
-    Gateway,
-    Internet,
-    Delivery,
-    /// A stateful control letting a reply through.
-    Stateful,
-}
-
-impl Control {
-    pub fn name(self) -> &'static str {
-        match self {
-            Control::Route => "route",
-            Control::Nsg => "nsg",
-            Control::AdminRules => "admin-rules",
-            Control::Peering => "peering",
-            Control::Firewall => "firewall",
-            Control::Nva => "nva",
-            Control::Gateway => "gateway",
-            Control::Internet => "internet",
-            Control::Delivery => "delivery",
-            Control::Stateful => "stateful",
-        }
-    }
-}
-
-/// One check along a path, with the addresses the control saw.
-#[derive(Debug, Clone)]
-pub struct Step {
-    /// Where: `subnet spoke1/app`, `Azure Firewall fw-hub`, ...
-    pub at: String,
-    pub control: Control,
-    pub decision: Decision,
-    pub src: IpAddr,
-    pub dst: IpAddr,
-    /// An address translation this step performed.
-    pub nat: Option<String>,
-}
-
-/// Where a path ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Arrival {
-    /// Delivered in a subnet (to the owner, if known).
-    Azure {
-        subnet: usize,
-        owner: Option<Owner>,
-        ip: IpAddr,
-    },
-    Internet {
-        ip: IpAddr,
-    },
-    OnPrem {
-        ip: IpAddr,
-        gateway: usize,
-    },
-    /// Not delivered.
-    Nowhere,
-}
-
-#[derive(Debug, Clone)]
-pub struct Path {
-    pub steps: Vec<Step>,
-    pub verdict: Verdict,
-    pub arrival: Arrival,
-    /// Stateful devices traversed (firewalls), in order.
-    pub devices: Vec<usize>,
-    /// Firewalls that translated the source, with the address used.
-    pub snat_by: Vec<(usize, IpAddr)>,
-    /// Firewalls that translated the destination: (firewall, original dst).
-    pub dnat_by: Vec<(usize, IpAddr)>,
-    /// Stateful NVAs (NIC indices) that forwarded the packet, in order.
-    pub nvas: Vec<usize>,
-    /// NVAs that translated the source: (NIC, address used, original source).
-    pub nva_snat_by: Vec<(usize, IpAddr, IpAddr)>,
-    /// The source address the path started with.
-    pub first_src: IpAddr,
-    /// The source and destination addresses the final hop saw.
-    pub final_src: IpAddr,
-    pub final_dst: IpAddr,
-}
+use super::{Flow, Kind, Prepared, Reason};
 
 #[derive(Debug, Clone)]
 pub struct Trace {
     pub flow: Flow,
-    pub from: String,
-    pub to: String,
+    pub from: Endpoint,
+    pub to: Endpoint,
     pub forward: Path,
     /// The reply, when the forward path was not denied.
     pub reply: Option<Path>,
-    pub verdict: Verdict,
-    pub reason: String,
+    pub verdict: Kind,
+    /// What decided the verdict.
+    pub decided: Decided,
+}
+
+/// Which path decided a trace's verdict, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decided {
+    /// The first step of the path (`reply`: the reply path) that is not
+    /// allowed, by its index.
+    Step { reply: bool, step: usize },
+    /// Every step of the path allowed it and it was delivered.
+    Delivered { reply: bool },
+    /// Every step allowed it, but the path ends nowhere.
+    NotDelivered { reply: bool },
 }
 
 /// Traces `flow` from `from` to `to` (the flow's addresses are theirs).
 pub fn trace(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow) -> Trace {
     let forward = Walker::new(p, flow, None).run(Start::from_endpoint(from), to);
     let mut reply = None;
-    let (mut verdict, mut reason) = summary(&forward, "forward path");
-    if forward.verdict != Verdict::Denied && forward.arrival != Arrival::Nowhere {
+    let (mut verdict, mut decided) = summary(&forward, false);
+    if forward.verdict != Kind::Denied && forward.arrival != Arrival::Nowhere {
         let back_flow = Flow { src: forward.final_dst, dst: forward.final_src, proto: flow.proto, port: None };
         let r = Walker::new(p, back_flow, Some(&forward)).run(Start::reply_from(p, &forward), from);
-        if verdict == Verdict::Allowed {
-            (verdict, reason) = summary(&r, "reply path");
+        if verdict == Kind::Allowed {
+            (verdict, decided) = summary(&r, true);
         }
         reply = Some(r);
     }
-    Trace { flow, from: from.label(), to: to.label(), forward, reply, verdict, reason }
+    Trace { flow, from: from.clone(), to: to.clone(), forward, reply, verdict, decided }
 }
 
-fn summary(path: &Path, what: &str) -> (Verdict, String) {
-    match path.steps.iter().find(|s| s.decision.verdict != Verdict::Allowed) {
-        Some(s) => (s.decision.verdict, format!("{what}: {} at {}: {}", s.control.name(), s.at, s.decision.reason)),
-        None if path.verdict == Verdict::Allowed => (Verdict::Allowed, format!("{what} delivered")),
-        None => (path.verdict, format!("{what} not delivered")),
+impl Trace {
+    /// The step that decided the verdict, if a step did.
+    pub fn deciding_step(&self) -> Option<&Step> {
+        match self.decided {
+            Decided::Step { reply: false, step } => self.forward.steps.get(step),
+            Decided::Step { reply: true, step } => self.reply.as_ref()?.steps.get(step),
+            _ => None,
+        }
+    }
+
+    /// The reason of the deciding step, if a step decided.
+    pub fn deciding_reason(&self) -> Option<&Reason> {
+        self.deciding_step().map(|s| &s.decision.reason)
+    }
+}
+
+fn summary(path: &Path, reply: bool) -> (Kind, Decided) {
+    match path.steps.iter().position(|s| s.decision.verdict != Kind::Allowed) {
+        Some(i) => (path.steps[i].decision.verdict, Decided::Step { reply, step: i }),
+        None if path.verdict == Kind::Allowed => (Kind::Allowed, Decided::Delivered { reply }),
+        None => (path.verdict, Decided::NotDelivered { reply }),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::decision::Nat;
     use super::super::endpoint::resolve;
     use super::super::testutil::{net, nsg, route_table, vnet, SUB};
     use super::*;
@@ -162,7 +104,7 @@ mod tests {
 
     fn run(docs: &[String], from: &str, to: &str, port: u16) -> Trace {
         let n = net(docs);
-        let p = Prepared::new(&n);
+        let p = crate::testutil::prep(&n);
         let (a, b) = (resolve(&p, from).unwrap(), resolve(&p, to).unwrap());
         trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(port) })
     }
@@ -194,15 +136,15 @@ mod tests {
         let mut docs = base();
         docs.push(admin("deny-443", 10, "Deny", "443"));
         let t = run(&docs, "vm-a", "vm-b", 443);
-        assert_eq!(t.verdict, Verdict::Denied);
+        assert_eq!(t.verdict, Kind::Denied);
         assert_eq!(t.forward.steps.last().unwrap().control, Control::AdminRules);
         // AlwaysAllow skips the NSG that denies port 22; Allow does not.
         let mut docs = base();
         docs.push(admin("always-22", 10, "AlwaysAllow", "22"));
-        assert_eq!(run(&docs, "vm-a", "vm-b", 22).verdict, Verdict::Allowed);
+        assert_eq!(run(&docs, "vm-a", "vm-b", 22).verdict, Kind::Allowed);
         let mut docs = base();
         docs.push(admin("allow-22", 10, "Allow", "22"));
-        assert_eq!(run(&docs, "vm-a", "vm-b", 22).verdict, Verdict::Denied);
+        assert_eq!(run(&docs, "vm-a", "vm-b", 22).verdict, Kind::Denied);
     }
 
     #[test]
@@ -210,8 +152,9 @@ mod tests {
         let mut docs = base();
         docs.push(nic("vm-b2", "v", "b", "10.0.2.5"));
         let t = run(&docs, "vm-b2", "vm-b", 22);
-        assert_eq!(t.verdict, Verdict::Denied);
-        assert_eq!(t.forward.steps.last().unwrap().decision.cite.as_ref().unwrap().rule, "deny-22");
+        assert_eq!(t.verdict, Kind::Denied);
+        let n = net(&docs);
+        assert_eq!(crate::testutil::cited(&n, &t.forward.steps.last().unwrap().decision.cite), "deny-22");
     }
 
     #[test]
@@ -236,14 +179,14 @@ mod tests {
         docs.push(vnet("w", "10.5.0.0/16", &[("s", "10.5.0.0/24", None, None)], &[]));
         let t = run(&docs, "vm-a", "internet:8.8.8.8", 443);
         // Sanity: the Internet is not affected by the loop.
-        assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Allowed, "{:?}", t.deciding_reason());
         let n = net(&docs);
-        let p = Prepared::new(&n);
+        let p = crate::testutil::prep(&n);
         let a = resolve(&p, "vm-a").unwrap();
         let b = Endpoint::Internet { ip: "10.5.0.9".parse().unwrap() };
         let t = trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
-        assert_eq!(t.verdict, Verdict::Denied);
-        assert!(t.reason.contains("routing loop"), "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Denied);
+        assert_eq!(t.deciding_reason(), Some(&Reason::RoutingLoop));
     }
 
     /// A VNet with clients in `a`, servers in `b` and an NVA in `n`; `a`
@@ -272,7 +215,7 @@ mod tests {
         let sources: Vec<(std::sync::Arc<str>, String)> =
             docs.iter().enumerate().map(|(i, d)| (std::sync::Arc::from(format!("t{i}.yaml")), d.clone())).collect();
         let e = tusk_load::load_sources(&sources).unwrap_or_else(|e| panic!("{e}")).estate;
-        let p = Prepared::with_config(&e.azure, &e.config);
+        let p = Prepared::new(&e.azure, &e.config);
         let (a, b) = (resolve(&p, "vm-a").unwrap(), resolve(&p, "vm-b").unwrap());
         trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) })
     }
@@ -282,10 +225,15 @@ mod tests {
     #[test]
     fn a_stateful_nva_passes_the_reply_only_on_a_symmetric_path() {
         let t = nva_estate(true, ALLOW_FROM_A);
-        assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Allowed, "{:?}", t.deciding_reason());
         let t = nva_estate(false, ALLOW_FROM_A);
-        assert_eq!(t.verdict, Verdict::Denied);
-        assert!(t.reason.contains("asymmetric routing"), "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Denied);
+        assert!(matches!(t.deciding_reason(), Some(Reason::BypassesNva(_))), "{:?}", t.deciding_reason());
+        // The drop is where the reply leaves the request's path, right
+        // after the route that bypasses the NVA, never after a delivery.
+        let reply = t.reply.unwrap();
+        let controls: Vec<Control> = reply.steps.iter().map(|s| s.control).collect();
+        assert_eq!(controls, [Control::Route, Control::Nva], "{controls:?}");
     }
 
     #[test]
@@ -293,22 +241,58 @@ mod tests {
         let stateless = format!("  stateful: false\n{ALLOW_FROM_A}");
         // The reply comes from b, which no rule allows.
         let t = nva_estate(true, &stateless);
-        assert_eq!(t.verdict, Verdict::Denied);
-        assert!(t.reason.starts_with("reply path") && t.reason.contains("default deny"), "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Denied);
+        assert!(matches!(t.decided, Decided::Step { reply: true, .. }), "{:?}", t.decided);
+        assert_eq!(t.deciding_reason(), Some(&Reason::NvaDefaultDeny));
         // Bypassing a stateless NVA on the way back is fine.
-        assert_eq!(nva_estate(false, &stateless).verdict, Verdict::Allowed);
+        assert_eq!(nva_estate(false, &stateless).verdict, Kind::Allowed);
         let both = format!("{stateless}  - {{name: from-b, action: allow, source: [10.0.2.0/24]}}\n");
-        assert_eq!(nva_estate(true, &both).verdict, Verdict::Allowed);
+        assert_eq!(nva_estate(true, &both).verdict, Kind::Allowed);
+    }
+
+    #[test]
+    fn the_reply_to_a_connection_an_nva_opened_itself_is_delivered_to_it() {
+        // b routes the NVA's subnet through the NVA: the reply reaches the
+        // NVA as next hop, and the NVA, which opened the connection, holds
+        // its state (it was dropped as asymmetric routing).
+        let docs = [
+            vnet(
+                "v",
+                "10.0.0.0/16",
+                &[("b", "10.0.2.0/24", None, Some("rt-b")), ("n", "10.0.9.0/24", None, None)],
+                &[],
+            ),
+            nic("vm-b", "v", "b", "10.0.2.4"),
+            nic("nva", "v", "n", "10.0.9.4")
+                .replace(r#""ipConfigurations""#, r#""enableIPForwarding": true, "ipConfigurations""#),
+            route_table("rt-b", &[("n-via-nva", "10.0.9.0/24", "VirtualAppliance", Some("10.0.9.4"))], false),
+            format!("apiVersion: tusk.dev/v1alpha1\nkind: TuskConfig\nnvas:\n- nic: nva\n{ALLOW_FROM_A}"),
+        ];
+        let sources: Vec<(std::sync::Arc<str>, String)> =
+            docs.iter().enumerate().map(|(i, d)| (std::sync::Arc::from(format!("t{i}.yaml")), d.clone())).collect();
+        let e = tusk_load::load_sources(&sources).unwrap_or_else(|e| panic!("{e}")).estate;
+        let p = Prepared::new(&e.azure, &e.config);
+        let (a, b) = (resolve(&p, "nva").unwrap(), resolve(&p, "vm-b").unwrap());
+        let t = trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
+        assert_eq!(t.verdict, Kind::Allowed, "{:?}", t.deciding_reason());
+        let reply = t.reply.unwrap();
+        assert_eq!(reply.steps.last().unwrap().control, Control::Delivery);
+        assert!(!reply.steps.iter().any(|s| matches!(
+            s.decision.reason,
+            Reason::BypassesNva(_) | Reason::NvaNeverSawRequest | Reason::BypassesFirewall(_)
+        )));
     }
 
     #[test]
     fn an_snat_nva_gets_the_reply_even_when_routes_would_bypass_it() {
         let t = nva_estate(false, &format!("  snat: true\n{ALLOW_FROM_A}"));
-        assert_eq!(t.verdict, Verdict::Allowed, "{}", t.reason);
+        assert_eq!(t.verdict, Kind::Allowed, "{:?}", t.deciding_reason());
         let last = t.forward.steps.last().unwrap();
         assert_eq!(last.src.to_string(), "10.0.9.4");
         let reply = t.reply.unwrap();
-        assert!(reply.steps.iter().any(|s| s.nat.as_deref() == Some("un-NAT: destination 10.0.9.4 → 10.0.1.4")));
+        let restore =
+            Nat::Restore { destination: true, from: "10.0.9.4".parse().unwrap(), to: "10.0.1.4".parse().unwrap() };
+        assert!(reply.steps.iter().any(|s| s.nat == [restore.clone()]));
         assert_eq!(reply.final_dst.to_string(), "10.0.1.4");
     }
 }

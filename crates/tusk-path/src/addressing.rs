@@ -18,7 +18,7 @@ use crate::nodes::{usable, Fleet, SimNode};
 use tusk_core::ip::addr_set;
 use tusk_core::{IpSet, Warning};
 use tusk_model::aks::{AksCluster, NetworkPlugin, NodePool};
-use tusk_model::azure::Link;
+use tusk_model::azure::{Link, Subnet};
 use tusk_model::k8s::Pod;
 use tusk_model::Estate;
 
@@ -76,7 +76,7 @@ pub fn range_text(set: &IpSet) -> Vec<String> {
 /// reports: `nodes from v/s (10.1.0.4-10.1.0.254); pods: ...`.
 pub fn describe_pool(estate: &Estate, c: &AksCluster, pool: &NodePool) -> String {
     let ranges = |set: &IpSet| range_text(set).join(", ");
-    let subnet = |l: &Option<Link>| match l {
+    let subnet = |l: &Option<Link<Subnet>>| match l {
         Some(Link::Found(s)) => {
             format!("{} ({})", estate.azure.subnet_path(*s), ranges(&usable(&estate.azure.subnets[*s].prefixes)))
         }

@@ -20,9 +20,10 @@ use crate::addressing;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use tusk_core::ip::ip_to_u128;
+use tusk_core::Idx;
 use tusk_core::{IpSet, Loc, Warning};
 use tusk_model::aks::{AksCluster, NodePool, PoolMode};
-use tusk_model::azure::Link;
+use tusk_model::azure::{Link, Subnet};
 use tusk_model::k8s::{Labels, Node};
 use tusk_model::scheduling::Taint;
 use tusk_model::Estate;
@@ -61,7 +62,7 @@ pub struct SimNode {
     pub taints: Vec<Taint>,
     pub unschedulable: bool,
     /// Index into `AzureNetwork::subnets`.
-    pub subnet: Option<usize>,
+    pub subnet: Option<Idx<Subnet>>,
     pub address: NodeAddr,
     /// Every address a pod (not host-network) on this node can have;
     /// `None` when the plugin's IPAM is not known (bring your own CNI).
@@ -198,7 +199,7 @@ fn exported_node(estate: &Estate, i: usize, at: Option<(usize, usize)>) -> SimNo
     // inputs), the loaded subnet that holds the node's address.
     let subnet = pool.and_then(|p| p.vnet_subnet.as_ref()).and_then(Link::found).or_else(|| {
         let ip = ip?;
-        estate.azure.subnets.iter().position(|s| s.prefixes.iter().any(|c| c.set().contains_ip(ip)))
+        estate.azure.subnets.iter().position(|s| s.prefixes.iter().any(|c| c.set().contains_ip(ip))).map(Idx::new)
     });
     let address = match ip {
         Some(ip) => NodeAddr::Exact(ip),

@@ -12,8 +12,9 @@
 
 use crate::nodes::Fleet;
 use std::collections::BTreeSet;
+use tusk_core::Idx;
 use tusk_model::aks::NetworkPlugin;
-use tusk_model::azure::Link;
+use tusk_model::azure::{Link, RouteTable, Subnet};
 use tusk_model::Estate;
 
 pub const ROUTES_PER_TABLE: u32 = 400;
@@ -59,9 +60,9 @@ pub fn kubenet_route_budget(estate: &Estate, fleet: &Fleet, c: usize) -> Option<
     }
     let mine = fleet.nodes.iter().filter(|n| n.cluster == Some(c));
     let (surge, nodes): (Vec<_>, Vec<_>) = mine.partition(|n| n.surge);
-    let subnets: Vec<&Link> = cluster.pools.iter().filter_map(|p| p.vnet_subnet.as_ref()).collect();
+    let subnets: Vec<&Link<Subnet>> = cluster.pools.iter().filter_map(|p| p.vnet_subnet.as_ref()).collect();
     let mut user_routes_unknown = subnets.iter().any(|l| l.found().is_none());
-    let mut tables: BTreeSet<usize> = BTreeSet::new();
+    let mut tables: BTreeSet<Idx<RouteTable>> = BTreeSet::new();
     for s in subnets.iter().filter_map(|l| l.found()) {
         match &estate.azure.subnets[s].route_table {
             Some(Link::Found(t)) => {

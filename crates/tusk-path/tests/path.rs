@@ -146,7 +146,7 @@ fn exported_nodes_replace_the_pool_and_narrow_pod_ranges() {
     let f = materialise(&e, false);
     assert_eq!(f.nodes.len(), 1, "the export stands for the pool");
     let n = &f.nodes[0];
-    assert_eq!((n.pool, n.zone.as_deref(), n.subnet), (Some(0), Some("2"), Some(0)));
+    assert_eq!((n.pool, n.zone.as_deref(), n.subnet), (Some(0), Some("2"), Some(tusk_core::Idx::new(0))));
     assert_eq!(n.address, NodeAddr::Exact("10.1.0.9".parse().unwrap()));
     let pods = n.pod_addresses.as_ref().unwrap();
     assert_eq!(pods.to_cidr_strings(), ["10.244.7.0/24"], "spec.podCIDR narrows kubenet's range");
@@ -266,6 +266,6 @@ fn an_exported_node_without_a_pool_subnet_is_bound_to_the_subnet_holding_its_add
         ("n.yaml", NODE.into()),
     ]);
     let f = materialise(&e, false);
-    assert_eq!(f.nodes[0].subnet, Some(0));
+    assert_eq!(f.nodes[0].subnet, Some(tusk_core::Idx::new(0)));
     assert!(f.nodes[0].pod_addresses.as_ref().unwrap().contains(ip("10.1.0.200")), "Azure CNI: the node's subnet");
 }

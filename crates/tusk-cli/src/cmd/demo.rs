@@ -42,11 +42,11 @@ fn load_embedded(files: &[(&str, &str)]) -> anyhow::Result<tusk_load::Loaded> {
 fn azure_trace(files: &[(&str, &str)], from: &str, to: &str) -> anyhow::Result<String> {
     use tusk_network::{endpoint, trace, Flow, Prepared};
     let loaded = load_embedded(files)?;
-    let p = Prepared::new(&loaded.estate.azure);
+    let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let a = endpoint::resolve(&p, from).map_err(|e| anyhow::anyhow!("{e}"))?;
     let b = endpoint::resolve(&p, to).map_err(|e| anyhow::anyhow!("{e}"))?;
     let t = trace::trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) });
-    Ok(tusk_report::azure::trace_brief::render(&t))
+    Ok(tusk_report::azure::trace_brief::render(&p, &t))
 }
 
 #[derive(clap::Args)]

@@ -58,6 +58,16 @@ pub fn apply_pod_cidrs(loaded: &mut Loaded, cidrs: &[String]) -> anyhow::Result<
     Ok(())
 }
 
+/// Fails (exit code 2) when an Azure command gets inputs without a single
+/// subnet: every Azure answer starts from a subnet, so an empty or
+/// near-empty estate is a usage error that says what is missing.
+pub fn need_subnets(loaded: &Loaded, command: &str) -> anyhow::Result<()> {
+    match tusk_report::azure::missing_subnets(&loaded.estate.azure, command) {
+        Some(why) => anyhow::bail!(why),
+        None => Ok(()),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EngineArg {
     /// The upstream specification (ipBlocks also match pod IPs).

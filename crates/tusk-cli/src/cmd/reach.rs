@@ -33,11 +33,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     let t0 = Instant::now();
     let loaded = super::load(&a.paths)?;
+    super::need_subnets(&loaded, "reach")?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();
-    let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
+    let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let t_prep = t1.elapsed();
     let reps = reach::representatives(&p);
+    if reps.len() < 2 {
+        anyhow::bail!(
+            "`tusk reach` compares subnets pairwise, and the inputs hold {} subnet(s) with an address prefix ({} in all); give at least two",
+            reps.len(),
+            p.net.subnets.len()
+        );
+    }
     let t_trace = match (reps.first(), reps.last()) {
         (Some(&a0), Some(&b0)) if reps.len() > 1 => {
             // The median of 101 runs: one run of ~40 µs is at the mercy of

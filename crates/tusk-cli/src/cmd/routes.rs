@@ -19,14 +19,15 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
-    let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
+    super::need_subnets(&loaded, "routes")?;
+    let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let s = find_subnet(&p, &a.subnet)
         .ok_or_else(|| anyhow::anyhow!("--subnet: no subnet `{}` in the inputs", a.subnet))?;
     let r = &p.routes[s];
     let path = p.net.subnet_path(s);
     match a.output.format {
-        TxtOrJson::Txt => a.output.write_text(&tusk_report::azure::routes::render_text(&path, r))?,
-        TxtOrJson::Json => a.output.write(|w| tusk_report::azure::routes::write_json(w, &path, r))?,
+        TxtOrJson::Txt => a.output.write_text(&tusk_report::azure::routes::render_text(p.net, &path, r))?,
+        TxtOrJson::Json => a.output.write(|w| tusk_report::azure::routes::write_json(w, p.net, &path, r))?,
     }
     Ok(ExitCode::SUCCESS)
 }

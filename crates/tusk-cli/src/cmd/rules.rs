@@ -4,7 +4,8 @@
 use crate::output::{OutputArgs, TxtOrJson};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tusk_network::nsg::{effective_rules_for, find_subnet};
+use tusk_network::effective::effective_rules_for;
+use tusk_network::nsg::find_subnet;
 use tusk_network::{Owner, Prepared};
 
 #[derive(clap::Args)]
@@ -23,7 +24,8 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
-    let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
+    super::need_subnets(&loaded, "rules")?;
+    let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let mut nva = None;
     let (what, rules) = match (&a.nic, &a.subnet) {
         (Some(name), _) => {
@@ -32,7 +34,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 tusk_network::endpoint::Endpoint::Azure { subnet, owner: Some(Owner::Nic(n, _)), .. } => (subnet, n),
                 _ => anyhow::bail!("--nic: `{name}` is not a NIC or VM"),
             };
-            nva = loaded.estate.config.nvas.iter().find(|c| c.nic_index == Some(n));
+            nva = loaded.estate.config.nvas.iter().find(|c| c.nic_index == Some(n.index()));
             (format!("NIC {}", p.net.nics[n].id.name()), effective_rules_for(&p, subnet, Some(n)))
         }
         (None, Some(path)) => {
@@ -44,13 +46,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     match a.output.format {
         TxtOrJson::Txt => {
-            let mut out = tusk_report::azure::rules::render_text(&what, &rules);
+            let mut out = tusk_report::azure::rules::render_text(p.net, &what, &rules);
             if let Some(cfg) = nva {
                 out += &tusk_report::azure::rules::render_nva_text(cfg);
             }
             a.output.write_text(&out)?
         }
-        TxtOrJson::Json => a.output.write(|w| tusk_report::azure::rules::write_json(w, &what, &rules, nva))?,
+        TxtOrJson::Json => a.output.write(|w| tusk_report::azure::rules::write_json(w, p.net, &what, &rules, nva))?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -32,7 +32,8 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
-    let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
+    super::need_subnets(&loaded, "trace")?;
+    let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let from = endpoint::resolve(&p, &a.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
     let to = endpoint::resolve(&p, &a.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
     let protos: Vec<Protocol> = match a.proto.to_ascii_lowercase().as_str() {
@@ -46,14 +47,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .collect();
     use tusk_report::azure::trace_json;
     match a.output.format {
-        TxtOrJson::Txt => a
-            .output
-            .write_text(&traces.iter().map(tusk_report::azure::trace_text::render).collect::<Vec<_>>().join("\n"))?,
-        TxtOrJson::Json if traces.len() == 1 => a.output.write(|w| trace_json::write(w, &traces[0]))?,
+        TxtOrJson::Txt => a.output.write_text(
+            &traces.iter().map(|t| tusk_report::azure::trace_text::render(&p, t)).collect::<Vec<_>>().join("\n"),
+        )?,
+        TxtOrJson::Json if traces.len() == 1 => a.output.write(|w| trace_json::write(w, &p, &traces[0]))?,
         TxtOrJson::Json => {
             // The engine decides what "some protocol" answers; the reporter words it.
             let any = tusk_network::any_protocol::any_protocol(&traces);
-            a.output.write(|w| trace_json::write_any(w, &any, &traces))?
+            a.output.write(|w| trace_json::write_any(w, &p, &any, &traces))?
         }
     }
     Ok(ExitCode::SUCCESS)

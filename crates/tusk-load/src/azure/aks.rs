@@ -113,7 +113,7 @@ impl Builder {
             match r {
             None => Ok(None),
             Some((id, loc)) => match subnets.get(id.key()) {
-                Some(&i) => Ok(Some(Link::Found(i))),
+                Some(&i) => Ok(Some(Link::Found(tusk_core::Idx::new(i)))),
                 None if !net.subnets.is_empty() => Err(LoadError::new(
                     loc,
                     format!("{what} of node pool {pool} names subnet {id}, which is not in the inputs (they hold other subnets)"),

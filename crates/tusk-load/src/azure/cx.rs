@@ -9,12 +9,18 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use tusk_core::ip::Cidr;
 use tusk_core::{LoadError, Loc, PortSet, Warning};
-use tusk_model::azure::{Link, ResourceId};
+use tusk_model::azure::{AzureResource, Link, ResourceId};
 
 /// A reference read from an input, checked once everything is loaded.
 #[derive(Debug, Clone)]
 pub struct PendingRef {
     pub id: ResourceId,
+    /// The type the field expects (`microsoft.network/networksecuritygroups`).
+    pub want: &'static str,
+    /// The expected type's name in messages (`network security group`).
+    pub noun: &'static str,
+    /// The field, for messages (`networkSecurityGroup`).
+    pub field: String,
     pub loc: Loc,
     pub object: String,
 }
@@ -125,21 +131,28 @@ impl Cx<'_> {
 
     /// The union of a singular and a plural port field
     /// (`destinationPortRange` / `destinationPortRanges`); absent means all.
-    pub fn port_fields(&mut self, n: &Node, one: &str, many: &str) -> Result<PortSet, LoadError> {
+    /// The flag is set when an entry is an ARM expression: the ports it
+    /// stands for are unknown, so the rule's match on ports is unknown (taking
+    /// it as every port would widen an allow rule, or a deny rule, by guess).
+    pub fn port_fields(&mut self, n: &Node, one: &str, many: &str) -> Result<(PortSet, bool), LoadError> {
         let mut set = PortSet::empty();
         let mut any = false;
+        let mut unknown = false;
         for key in [one, many] {
             for (s, v) in self.strings(n, key) {
                 any = true;
                 if is_expression(s) {
-                    self.warn(v, format!("ARM expression `{s}` is not evaluated; taken as every port"));
-                    set = set.union(&PortSet::range(0, u16::MAX));
+                    self.warn(
+                        v,
+                        format!("ARM expression `{s}` is not evaluated; the rule's match on ports is unknown"),
+                    );
+                    unknown = true;
                 } else {
                     set = set.union(&self.ports(v, s)?);
                 }
             }
         }
-        Ok(if any { set } else { PortSet::range(0, u16::MAX) })
+        Ok((if any { set } else { PortSet::range(0, u16::MAX) }, unknown))
     }
 
     /// A required integer within `lo..=hi`.
@@ -152,14 +165,15 @@ impl Cx<'_> {
         Ok(p as u32)
     }
 
-    /// A reference `{"id": "..."}` under `key`, recorded for checking.
-    pub fn link(&mut self, n: &Node, key: &str) -> Option<Link> {
+    /// A reference `{"id": "..."}` under `key` to a `T`, recorded for
+    /// checking (the id must name a `T`) and resolution.
+    pub fn link<T: AzureResource>(&mut self, n: &Node, key: &str) -> Option<Link<T>> {
         let v = prop(n, key)?;
-        self.link_node(v)
+        self.link_node(v, key)
     }
 
     /// A reference given as `{"id": ...}` or as a bare id string.
-    pub fn link_node(&mut self, v: &Node) -> Option<Link> {
+    pub fn link_node<T: AzureResource>(&mut self, v: &Node, field: &str) -> Option<Link<T>> {
         let idn = v.get_ci("id").unwrap_or(v);
         let s = idn.as_str()?;
         let id = if is_expression(s) {
@@ -173,14 +187,21 @@ impl Cx<'_> {
         } else {
             ResourceId::new(s)
         };
-        self.refs.push(PendingRef { id: id.clone(), loc: self.loc(idn), object: self.object.clone() });
+        self.refs.push(PendingRef {
+            id: id.clone(),
+            want: T::TYPE,
+            noun: T::NOUN,
+            field: field.to_string(),
+            loc: self.loc(idn),
+            object: self.object.clone(),
+        });
         Some(Link::Absent(id))
     }
 
     /// A list of references under `key`.
-    pub fn links(&mut self, n: &Node, key: &str) -> Vec<Link> {
+    pub fn links<T: AzureResource>(&mut self, n: &Node, key: &str) -> Vec<Link<T>> {
         let Some(items) = prop(n, key).and_then(Node::as_seq) else { return Vec::new() };
-        items.iter().filter_map(|i| self.link_node(i)).collect()
+        items.iter().filter_map(|i| self.link_node(i, key)).collect()
     }
 }
 

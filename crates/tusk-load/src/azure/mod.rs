@@ -44,6 +44,10 @@ pub struct Builder {
     peerings: Vec<PendingPeering>,
     groups: Vec<RuleCollectionGroup>,
     policy_group_refs: Vec<Vec<ResourceId>>,
+    /// Security rules and routes declared as resources of their own (ARM
+    /// templates' child resources), with their parent's id.
+    child_rules: Vec<(ResourceId, SecurityRule)>,
+    child_routes: Vec<(ResourceId, Route)>,
     refs: Vec<PendingRef>,
     /// Where each resource id was first defined, to report duplicates.
     defined: HashMap<String, Loc>,
@@ -128,6 +132,18 @@ impl Builder {
                 self.peerings.push(PendingPeering { parent, peering: p });
             }
             "microsoft.network/networksecuritygroups" => net.nsgs.push(security::nsg(&mut cx, id, n)?),
+            // A child resource is part of its parent: skipping it would leave
+            // the parent's rule list incomplete and its verdicts unsound.
+            "microsoft.network/networksecuritygroups/securityrules" => {
+                let mut rule = security::security_rule(&mut cx, n, false)?;
+                rule.name = r.id.name().to_string();
+                self.child_rules.push((r.id.parent().unwrap_or_else(|| r.id.clone()), rule));
+            }
+            "microsoft.network/routetables/routes" => {
+                let mut route = network::route(&mut cx, n)?;
+                route.name = r.id.name().to_string();
+                self.child_routes.push((r.id.parent().unwrap_or_else(|| r.id.clone()), route));
+            }
             "microsoft.network/applicationsecuritygroups" => net.asgs.push(Asg { id, loc: cx.loc(n) }),
             "microsoft.network/routetables" => net.route_tables.push(network::route_table(&mut cx, id, n)?),
             "microsoft.network/networkinterfaces" => net.nics.push(network::nic(&mut cx, id, n)?),

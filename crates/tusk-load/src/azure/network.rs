@@ -59,9 +59,28 @@ pub fn subnet(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Subnet, LoadError
             prefixes.push(cx.cidr(v, s)?);
         }
     }
+    let private_endpoint_policies = match prop(n, "privateEndpointNetworkPolicies") {
+        None => PrivateEndpointPolicies::default(),
+        Some(v) => match cx.literal(v).map(str::to_ascii_lowercase).as_deref() {
+            // An ARM expression: the REST default, with the warning `literal` gave.
+            None => PrivateEndpointPolicies::default(),
+            Some("disabled") => PrivateEndpointPolicies::Disabled,
+            Some("enabled") => PrivateEndpointPolicies::Enabled,
+            Some("networksecuritygroupenabled") => PrivateEndpointPolicies::NetworkSecurityGroupEnabled,
+            Some("routetableenabled") => PrivateEndpointPolicies::RouteTableEnabled,
+            Some(_) => {
+                return Err(cx.err(
+                    v,
+                    "`privateEndpointNetworkPolicies` must be Disabled, Enabled, NetworkSecurityGroupEnabled or RouteTableEnabled",
+                ))
+            }
+        },
+    };
     Ok(Subnet {
         loc: cx.loc(n),
-        vnet: usize::MAX,
+        // Set when the subnet meets its VNet (resolve::attach_subnets).
+        vnet: Idx::new(u32::MAX as usize),
+        private_endpoint_policies,
         prefixes,
         nsg: cx.link(n, "networkSecurityGroup"),
         route_table: cx.link(n, "routeTable"),
@@ -109,7 +128,7 @@ pub fn route_table(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<RouteTable, 
     })
 }
 
-fn route(cx: &mut Cx, r: &Node) -> Result<Route, LoadError> {
+pub(super) fn route(cx: &mut Cx, r: &Node) -> Result<Route, LoadError> {
     let name = child_name(r);
     let pv = prop(r, "addressPrefix").ok_or_else(|| cx.err(r, format!("route `{name}` has no `addressPrefix`")))?;
     let destination = match cx.literal(pv) {
@@ -124,11 +143,18 @@ fn route(cx: &mut Cx, r: &Node) -> Result<Route, LoadError> {
         cx.literal(hv).and_then(NextHopType::parse).filter(|h| *h != NextHopType::VnetPeering).ok_or_else(|| {
             cx.err(hv, "`nextHopType` must be VirtualNetworkGateway, VnetLocal, Internet, VirtualAppliance or None")
         })?;
-    let next_hop_ip = match prop(r, "nextHopIpAddress") {
+    let hop_node = prop(r, "nextHopIpAddress");
+    let next_hop_ip = match hop_node {
         Some(v) => cx.ip(v)?,
         None => None,
     };
-    if next_hop == NextHopType::VirtualAppliance && next_hop_ip.is_none() {
+    let expression = hop_node.and_then(Node::as_str).is_some_and(super::shape::is_expression);
+    if expression {
+        // An ARM template may compute the appliance's address; the route is
+        // valid, and where it leads is unknown (the engine says so).
+        cx.warn(hop_node.unwrap_or(r), format!("route `{name}`: the next hop address is an ARM expression tusk does not evaluate; traffic on this route is unknown"));
+    }
+    if next_hop == NextHopType::VirtualAppliance && next_hop_ip.is_none() && !expression {
         return Err(cx.err(r, format!("route `{name}` to VirtualAppliance has no `nextHopIpAddress`")));
     }
     Ok(Route { name, loc: cx.loc(r), destination, next_hop, next_hop_ip })
@@ -172,7 +198,7 @@ pub fn nic(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<NetworkInterface, Lo
 /// Private addresses and subnets of a resource's `ipConfigurations`
 /// (gateways, firewalls).
 /// Private addresses, first subnet and public IPs of `ipConfigurations`.
-pub type IpConfigurations = (Vec<std::net::IpAddr>, Option<Link>, Vec<Link>);
+pub type IpConfigurations = (Vec<std::net::IpAddr>, Option<Link<Subnet>>, Vec<Link<PublicIp>>);
 
 pub fn ip_configurations(cx: &mut Cx, n: &Node) -> Result<IpConfigurations, LoadError> {
     let mut ips = Vec::new();

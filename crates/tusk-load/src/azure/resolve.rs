@@ -46,8 +46,21 @@ fn index<T>(items: &[T], id: impl Fn(&T) -> &ResourceId) -> Index {
 }
 
 pub fn finish(b: Builder, warnings: &mut Vec<Warning>) -> Result<AzureNetwork, LoadError> {
-    let Builder { mut net, subnets, peerings, groups, policy_group_refs, refs, loaded_types, defined, .. } = b;
+    let Builder {
+        mut net,
+        subnets,
+        peerings,
+        groups,
+        policy_group_refs,
+        refs,
+        loaded_types,
+        child_rules,
+        child_routes,
+        defined,
+        ..
+    } = b;
     let covered = covered_scopes(defined.keys());
+    attach_child_rules(&mut net, child_rules, child_routes, warnings)?;
     attach_subnets(&mut net, subnets, warnings);
     attach_peerings(&mut net, peerings, warnings);
     attach_groups(&mut net, groups, policy_group_refs, warnings);
@@ -56,6 +69,70 @@ pub fn finish(b: Builder, warnings: &mut Vec<Warning>) -> Result<AzureNetwork, L
     check_refs(&ix, &refs, &loaded_types, &covered, warnings)?;
     resolve_links(&mut net, &ix);
     Ok(net)
+}
+
+/// Security rules and routes declared as child resources join their NSG or
+/// route table; a rule whose priority and direction another rule of the NSG
+/// already has is an error, as for inline rules. A child whose parent is not
+/// in the inputs is skipped with a warning (the parent is unknown anyway).
+fn attach_child_rules(
+    net: &mut AzureNetwork,
+    rules: Vec<(ResourceId, SecurityRule)>,
+    routes: Vec<(ResourceId, Route)>,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), LoadError> {
+    let nix = index(&net.nsgs, |n| &n.id);
+    let mut touched = HashSet::new();
+    for (parent, rule) in rules {
+        let Some(i) = nix.get(&parent) else {
+            warnings.push(Warning {
+                loc: rule.loc.clone(),
+                message: format!(
+                    "security rule {}: its NSG {} is not in the inputs; skipped",
+                    rule.name,
+                    parent.name()
+                ),
+            });
+            continue;
+        };
+        let nsg = &mut net.nsgs[i];
+        if nsg.rules.iter().any(|r| !r.is_default && r.name.eq_ignore_ascii_case(&rule.name)) {
+            // The same rule, inline in the NSG and as a child resource.
+            continue;
+        }
+        if let Some(other) = nsg.rules.iter().find(|r| r.direction == rule.direction && r.priority == rule.priority) {
+            return Err(LoadError::new(
+                rule.loc.clone(),
+                format!(
+                    "rule `{}` has priority {} like rule `{}` ({}) in the same direction; Azure requires unique priorities",
+                    rule.name, rule.priority, other.name, other.loc
+                ),
+            ));
+        }
+        nsg.rules.push(rule);
+        touched.insert(i);
+    }
+    for i in touched {
+        net.nsgs[i].rules.sort_by_key(|r| (r.direction == Direction::Outbound, r.priority));
+    }
+    let tix = index(&net.route_tables, |t| &t.id);
+    for (parent, route) in routes {
+        match tix.get(&parent) {
+            Some(i) if !net.route_tables[i].routes.iter().any(|r| r.name.eq_ignore_ascii_case(&route.name)) => {
+                net.route_tables[i].routes.push(route)
+            }
+            Some(_) => {}
+            None => warnings.push(Warning {
+                loc: route.loc.clone(),
+                message: format!(
+                    "route {}: its route table {} is not in the inputs; skipped",
+                    route.name,
+                    parent.name()
+                ),
+            }),
+        }
+    }
+    Ok(())
 }
 
 fn attach_subnets(net: &mut AzureNetwork, pending: Vec<PendingSubnet>, warnings: &mut Vec<Warning>) {
@@ -87,8 +164,8 @@ fn attach_subnets(net: &mut AzureNetwork, pending: Vec<PendingSubnet>, warnings:
                 net.vnets.len() - 1
             }
         };
-        subnet.vnet = v;
-        net.vnets[v].subnets.push(net.subnets.len());
+        subnet.vnet = Idx::new(v);
+        net.vnets[v].subnets.push(Idx::new(net.subnets.len()));
         net.subnets.push(subnet);
     }
 }
@@ -140,32 +217,57 @@ fn attach_groups(
     }
 }
 
+/// One id index per resource type, keyed by the type references name.
 struct Indexes {
     by_type: HashMap<&'static str, Index>,
 }
 
 impl Indexes {
     fn new(net: &AzureNetwork) -> Indexes {
-        let mut by_type = HashMap::new();
-        by_type.insert("microsoft.network/virtualnetworks", index(&net.vnets, |v| &v.id));
-        by_type.insert("microsoft.network/virtualnetworks/subnets", index(&net.subnets, |v| &v.id));
-        by_type.insert("microsoft.network/networksecuritygroups", index(&net.nsgs, |v| &v.id));
-        by_type.insert("microsoft.network/applicationsecuritygroups", index(&net.asgs, |v| &v.id));
-        by_type.insert("microsoft.network/routetables", index(&net.route_tables, |v| &v.id));
-        by_type.insert("microsoft.network/networkinterfaces", index(&net.nics, |v| &v.id));
-        by_type.insert("microsoft.network/azurefirewalls", index(&net.firewalls, |v| &v.id));
-        by_type.insert("microsoft.network/firewallpolicies", index(&net.firewall_policies, |v| &v.id));
-        by_type.insert("microsoft.network/virtualnetworkgateways", index(&net.vnet_gateways, |v| &v.id));
-        by_type.insert("microsoft.network/localnetworkgateways", index(&net.local_gateways, |v| &v.id));
-        by_type.insert("microsoft.network/natgateways", index(&net.nat_gateways, |v| &v.id));
-        by_type.insert("microsoft.network/publicipaddresses", index(&net.public_ips, |v| &v.id));
-        Indexes { by_type }
+        fn add<T: AzureResource>(m: &mut HashMap<&'static str, Index>, items: &[T]) {
+            m.insert(T::TYPE, index(items, |t| t.id()));
+        }
+        let mut m = HashMap::new();
+        add(&mut m, &net.vnets);
+        add(&mut m, &net.subnets);
+        add(&mut m, &net.nsgs);
+        add(&mut m, &net.asgs);
+        add(&mut m, &net.route_tables);
+        add(&mut m, &net.nics);
+        add(&mut m, &net.firewalls);
+        add(&mut m, &net.firewall_policies);
+        add(&mut m, &net.vnet_gateways);
+        add(&mut m, &net.local_gateways);
+        add(&mut m, &net.nat_gateways);
+        add(&mut m, &net.public_ips);
+        add(&mut m, &net.private_endpoints);
+        add(&mut m, &net.load_balancers);
+        add(&mut m, &net.connections);
+        Indexes { by_type: m }
     }
 
-    fn get(&self, id: &ResourceId) -> Option<usize> {
-        let t = id.type_key()?;
-        self.by_type.get(t.as_str())?.get(id)
+    /// The index of `id` among the resources of type `want` only: a
+    /// reference is never looked up in another type's list.
+    fn get_in(&self, want: &str, id: &ResourceId) -> Option<usize> {
+        self.by_type.get(want)?.get(id)
     }
+
+    fn get<T: AzureResource>(&self, id: &ResourceId) -> Option<Idx<T>> {
+        self.get_in(T::TYPE, id).map(Idx::new)
+    }
+}
+
+/// The type an id names, as written (`Microsoft.Network/routeTables`).
+fn written_type(id: &ResourceId) -> Option<String> {
+    let s = id.as_str();
+    let i = s.to_ascii_lowercase().find("/providers/")? + "/providers/".len();
+    let segs: Vec<&str> = s[i..].split('/').collect();
+    let mut t = format!("{}/{}", segs.first()?, segs.get(1)?);
+    for k in (3..segs.len()).step_by(2) {
+        t.push('/');
+        t.push_str(segs[k]);
+    }
+    Some(t)
 }
 
 /// The resource group of an id, lower-cased
@@ -214,44 +316,52 @@ fn check_refs(
 ) -> Result<(), LoadError> {
     let mut warned: HashSet<&str> = HashSet::new();
     for r in refs {
-        if ix.get(&r.id).is_some() {
+        let t = r.id.type_key();
+        // The field wants one type; an id of another type is a defect Azure
+        // rejects too ("Resource ... referenced by resource ... is not of the
+        // expected type"), not a reference to follow.
+        if let Some(t) = t.as_deref().filter(|t| *t != r.want) {
+            return Err(LoadError::new(
+                r.loc.clone(),
+                format!(
+                    "`{}` must reference a {}, but `{}` names a resource of type `{}`; Azure rejects such a reference",
+                    r.field,
+                    r.noun,
+                    r.id,
+                    written_type(&r.id).unwrap_or_else(|| t.to_string())
+                ),
+            )
+            .in_object(r.object.clone()));
+        }
+        if ix.get_in(r.want, &r.id).is_some() {
             continue;
         }
-        let t = r.id.type_key();
-        let outside_groups = match (&t, scope(&r.id)) {
-            (Some(t), Some(s)) => !covered.contains(&(coverage_type(t).to_string(), s.to_string())),
-            _ => false,
+        let outside_groups = match scope(&r.id) {
+            Some(s) => !covered.contains(&(coverage_type(r.want).to_string(), s.to_string())),
+            None => false,
         };
-        if let Some(t) = &t {
-            if loaded_types.contains(t) && !outside_groups {
-                return Err(LoadError::new(
-                    r.loc.clone(),
-                    format!(
-                        "dangling reference: no {} with id `{}` in the inputs (other resources of that type were loaded)",
-                        t.rsplit('/').next().unwrap_or(t),
-                        r.id
-                    ),
-                )
-                .in_object(r.object.clone()));
-            }
+        if loaded_types.contains(r.want) && !outside_groups {
+            return Err(LoadError::new(
+                r.loc.clone(),
+                format!(
+                    "dangling reference: no {} with id `{}` in the inputs (other resources of that type were loaded)",
+                    r.noun, r.id
+                ),
+            )
+            .in_object(r.object.clone()));
         }
         if !warned.insert(r.id.key()) {
             continue;
         }
-        let short = t.as_deref().map(|t| t.rsplit('/').next().unwrap_or(t));
-        let message = if t.as_ref().is_some_and(|t| loaded_types.contains(t)) {
+        let message = if loaded_types.contains(r.want) {
             format!(
                 "reference to `{}`, in a resource group the inputs do not cover (they hold no {} there); what depends on it is unknown (in {})",
-                r.id,
-                short.unwrap_or_default(),
-                r.object
+                r.id, r.noun, r.object
             )
         } else {
             format!(
                 "reference to `{}`, which is outside the inputs (no {} loaded); what depends on it is unknown (in {})",
-                r.id,
-                short.unwrap_or("resource of that type"),
-                r.object
+                r.id, r.noun, r.object
             )
         };
         warnings.push(Warning { loc: r.loc.clone(), message });
@@ -259,74 +369,77 @@ fn check_refs(
     Ok(())
 }
 
+fn fix<T: AzureResource>(ix: &Indexes, l: &mut Link<T>) {
+    if let Link::Absent(id) = l {
+        if let Some(i) = ix.get::<T>(id) {
+            *l = Link::Found(i);
+        }
+    }
+}
+
+fn fix_opt<T: AzureResource>(ix: &Indexes, l: &mut Option<Link<T>>) {
+    if let Some(l) = l {
+        fix(ix, l)
+    }
+}
+
+fn fix_all<T: AzureResource>(ix: &Indexes, ls: &mut [Link<T>]) {
+    ls.iter_mut().for_each(|l| fix(ix, l))
+}
+
 fn resolve_links(net: &mut AzureNetwork, ix: &Indexes) {
-    let fix = |l: &mut Link| {
-        if let Link::Absent(id) = l {
-            if let Some(i) = ix.get(id) {
-                *l = Link::Found(i);
-            }
-        }
-    };
-    let fix_opt = |l: &mut Option<Link>| {
-        if let Some(l) = l {
-            fix(l)
-        }
-    };
-    let fix_rules = |rules: &mut [SecurityRule]| {
-        for r in rules {
-            for a in r.sources.iter_mut().chain(r.destinations.iter_mut()) {
-                if let AddressMatch::Asg(l) = a {
-                    fix(l);
-                }
-            }
-        }
-    };
     for s in &mut net.subnets {
-        fix_opt(&mut s.nsg);
-        fix_opt(&mut s.route_table);
-        fix_opt(&mut s.nat_gateway);
+        fix_opt(ix, &mut s.nsg);
+        fix_opt(ix, &mut s.route_table);
+        fix_opt(ix, &mut s.nat_gateway);
     }
     for v in &mut net.vnets {
         for p in &mut v.peerings {
-            fix(&mut p.remote);
+            fix(ix, &mut p.remote);
         }
     }
     for n in &mut net.nsgs {
-        fix_rules(&mut n.rules);
+        for r in &mut n.rules {
+            for a in r.sources.iter_mut().chain(r.destinations.iter_mut()) {
+                if let AddressMatch::Asg(l) = a {
+                    fix(ix, l);
+                }
+            }
+        }
     }
     for n in &mut net.nics {
-        fix_opt(&mut n.nsg);
+        fix_opt(ix, &mut n.nsg);
         for c in &mut n.ip_configs {
-            fix_opt(&mut c.subnet);
-            fix_opt(&mut c.public_ip);
-            c.asgs.iter_mut().for_each(fix);
+            fix_opt(ix, &mut c.subnet);
+            fix_opt(ix, &mut c.public_ip);
+            fix_all(ix, &mut c.asgs);
         }
     }
     for f in &mut net.firewalls {
-        fix_opt(&mut f.subnet);
-        fix_opt(&mut f.policy);
-        f.public_ips.iter_mut().for_each(fix);
+        fix_opt(ix, &mut f.subnet);
+        fix_opt(ix, &mut f.policy);
+        fix_all(ix, &mut f.public_ips);
     }
     for p in &mut net.firewall_policies {
-        fix_opt(&mut p.base_policy);
+        fix_opt(ix, &mut p.base_policy);
     }
     for g in &mut net.vnet_gateways {
-        fix_opt(&mut g.subnet);
+        fix_opt(ix, &mut g.subnet);
     }
     for c in &mut net.connections {
-        fix(&mut c.gateway);
-        fix_opt(&mut c.local_gateway);
+        fix(ix, &mut c.gateway);
+        fix_opt(ix, &mut c.local_gateway);
     }
     for p in &mut net.private_endpoints {
-        fix_opt(&mut p.subnet);
+        fix_opt(ix, &mut p.subnet);
     }
     for n in &mut net.nat_gateways {
-        n.public_ips.iter_mut().for_each(fix);
+        fix_all(ix, &mut n.public_ips);
     }
     for lb in &mut net.load_balancers {
         for f in &mut lb.frontends {
-            fix_opt(&mut f.subnet);
-            fix_opt(&mut f.public_ip);
+            fix_opt(ix, &mut f.subnet);
+            fix_opt(ix, &mut f.public_ip);
         }
     }
 }

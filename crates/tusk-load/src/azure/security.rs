@@ -46,7 +46,7 @@ pub fn nsg(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Nsg, LoadError> {
     Ok(Nsg { id, loc: cx.loc(n), rules })
 }
 
-fn security_rule(cx: &mut Cx, r: &Node, is_default: bool) -> Result<SecurityRule, LoadError> {
+pub(super) fn security_rule(cx: &mut Cx, r: &Node, is_default: bool) -> Result<SecurityRule, LoadError> {
     let name = child_name(r);
     let (lo, hi) = if is_default { (100, 65500) } else { (100, 4096) };
     let priority = cx.priority(r, "priority", lo, hi)?;
@@ -65,9 +65,10 @@ fn security_rule(cx: &mut Cx, r: &Node, is_default: bool) -> Result<SecurityRule
         "destinationAddressPrefixes",
         "destinationApplicationSecurityGroups",
     )?;
-    let source_ports = cx.port_fields(r, "sourcePortRange", "sourcePortRanges")?;
-    let destination_ports = cx.port_fields(r, "destinationPortRange", "destinationPortRanges")?;
+    let (source_ports, src_unknown) = cx.port_fields(r, "sourcePortRange", "sourcePortRanges")?;
+    let (destination_ports, dst_unknown) = cx.port_fields(r, "destinationPortRange", "destinationPortRanges")?;
     Ok(SecurityRule {
+        ports_unknown: src_unknown || dst_unknown,
         name,
         loc: cx.loc(r),
         priority,
@@ -117,6 +118,16 @@ pub fn address(cx: &mut Cx, v: &Node, s: &str) -> Result<AddressMatch, LoadError
             return Ok(AddressMatch::Range(tusk_core::ip::ip_to_u128(a), tusk_core::ip::ip_to_u128(b)));
         }
     }
+    if !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()) {
+        // Azure accepts a bare number as an address prefix (a real azure-cli
+        // recording holds `789`) but documents no meaning for it: the rule
+        // loads, and whether it matches an address is unknown.
+        cx.warn(
+            v,
+            format!("address prefix `{s}` is a bare number, which Azure accepts without documenting its meaning; whether the rule matches is unknown"),
+        );
+        return Ok(AddressMatch::Unknown(s.to_string()));
+    }
     if s.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         return Err(cx.err(v, format!("`{s}` is not an IP address, CIDR or range")));
     }
@@ -125,12 +136,28 @@ pub fn address(cx: &mut Cx, v: &Node, s: &str) -> Result<AddressMatch, LoadError
 
 fn addresses(cx: &mut Cx, r: &Node, one: &str, many: &str, asgs: &str) -> Result<Vec<AddressMatch>, LoadError> {
     let mut out = Vec::new();
+    let mut prefix_key = None;
     for key in [one, many] {
         for (s, v) in cx.strings(r, key) {
+            prefix_key.get_or_insert(key);
             out.push(address(cx, v, s)?);
         }
     }
-    for l in cx.links(r, asgs) {
+    let groups = cx.links(r, asgs);
+    if let (Some(key), Some(a)) = (prefix_key, prop(r, asgs).filter(|_| !groups.is_empty())) {
+        // Azure rejects a rule that names both address prefixes and
+        // application security groups on one side ("Network security
+        // groups", security rules: a side holds prefixes, service tags or
+        // ASGs); reading them as a union would invent a meaning.
+        return Err(cx.err(
+            a,
+            format!(
+                "rule `{}` sets both `{key}` and `{asgs}`; Azure accepts address prefixes or application security groups on one side, not both",
+                child_name(r)
+            ),
+        ));
+    }
+    for l in groups {
         out.push(AddressMatch::Asg(l));
     }
     if out.is_empty() {
@@ -154,6 +181,7 @@ pub fn default_rules() -> Vec<SecurityRule> {
         destinations: vec![dst],
         source_ports: PortSet::range(0, u16::MAX),
         destination_ports: PortSet::range(0, u16::MAX),
+        ports_unknown: false,
         is_default: true,
     };
     vec![
@@ -187,9 +215,10 @@ pub fn admin_rule(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<AdminRule, Lo
     let protocol = protocol(cx, n)?;
     let sources = admin_addresses(cx, n, "sources")?;
     let destinations = admin_addresses(cx, n, "destinations")?;
-    let source_ports = cx.port_fields(n, "sourcePortRange", "sourcePortRanges")?;
-    let destination_ports = cx.port_fields(n, "destinationPortRange", "destinationPortRanges")?;
+    let (source_ports, src_unknown) = cx.port_fields(n, "sourcePortRange", "sourcePortRanges")?;
+    let (destination_ports, dst_unknown) = cx.port_fields(n, "destinationPortRange", "destinationPortRanges")?;
     Ok(AdminRule {
+        ports_unknown: src_unknown || dst_unknown,
         id,
         loc: cx.loc(n),
         priority,

@@ -2,7 +2,7 @@
 //! with their rule collection groups. Classic rule collections are held in
 //! the same [`RuleCollection`] shape as a policy's, inside one group.
 
-use super::{AddressMatch, Link, ResourceId};
+use super::{AddressMatch, Link, PublicIp, ResourceId, Subnet};
 use std::net::IpAddr;
 use tusk_core::ip::Cidr;
 use tusk_core::{Loc, PortSet};
@@ -86,7 +86,7 @@ pub enum PrivateRanges {
 pub struct FirewallPolicy {
     pub id: ResourceId,
     pub loc: Loc,
-    pub base_policy: Option<Link>,
+    pub base_policy: Option<Link<FirewallPolicy>>,
     /// Groups, from inline bodies or from separate rule collection group
     /// resources; references that could not be followed are in `missing_groups`.
     pub groups: Vec<RuleCollectionGroup>,
@@ -99,10 +99,10 @@ pub struct AzureFirewall {
     pub id: ResourceId,
     pub loc: Loc,
     pub private_ips: Vec<IpAddr>,
-    pub subnet: Option<Link>,
-    pub public_ips: Vec<Link>,
+    pub subnet: Option<Link<Subnet>>,
+    pub public_ips: Vec<Link<PublicIp>>,
     /// Classic rule collections (empty when a policy is used).
     pub classic: Vec<RuleCollection>,
-    pub policy: Option<Link>,
+    pub policy: Option<Link<FirewallPolicy>>,
     pub private_ranges: Option<PrivateRanges>,
 }

@@ -18,23 +18,28 @@ pub use firewall::*;
 pub use id::ResourceId;
 pub use nsg::*;
 pub use route::*;
+pub use tusk_core::{Idx, IdxVec};
 
 use std::net::IpAddr;
 use tusk_core::ip::Cidr;
 use tusk_core::Loc;
 
-/// A reference from one resource to another.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Link {
-    /// Index into the matching vector of [`AzureNetwork`].
-    Found(usize),
+/// A reference from one resource to a resource of type `T`.
+///
+/// The loader resolves each reference against the list of the type its
+/// field expects (a subnet's `networkSecurityGroup` against the NSGs), and
+/// rejects an id naming another type, as Azure does; [`Idx<T>`] then makes
+/// it impossible to use the index on another list.
+pub enum Link<T> {
+    /// Index into the vector of `T` in [`AzureNetwork`].
+    Found(Idx<T>),
     /// The inputs hold no resource of the referenced type, so the reference
     /// points outside what was exported. Analyses treat it as unknown.
     Absent(ResourceId),
 }
 
-impl Link {
-    pub fn found(&self) -> Option<usize> {
+impl<T> Link<T> {
+    pub fn found(&self) -> Option<Idx<T>> {
         match self {
             Link::Found(i) => Some(*i),
             Link::Absent(_) => None,
@@ -42,7 +47,75 @@ impl Link {
     }
 }
 
-/// The Azure resources of an estate. Vectors are indexed by [`Link::Found`].
+impl<T> Clone for Link<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Link::Found(i) => Link::Found(*i),
+            Link::Absent(id) => Link::Absent(id.clone()),
+        }
+    }
+}
+impl<T> PartialEq for Link<T> {
+    fn eq(&self, o: &Self) -> bool {
+        match (self, o) {
+            (Link::Found(a), Link::Found(b)) => a == b,
+            (Link::Absent(a), Link::Absent(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+impl<T> Eq for Link<T> {}
+impl<T> std::fmt::Debug for Link<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Link::Found(i) => write!(f, "Found({i:?})"),
+            Link::Absent(id) => write!(f, "Absent({id})"),
+        }
+    }
+}
+
+/// A resource type of the model: its ARM type (lower-cased, as
+/// [`ResourceId::type_key`] spells it), which references to it must name,
+/// and its id, its stable key across estates.
+pub trait AzureResource {
+    /// `microsoft.network/networksecuritygroups`, ...
+    const TYPE: &'static str;
+    /// What the type is called in messages (`network security group`).
+    const NOUN: &'static str;
+    fn id(&self) -> &ResourceId;
+}
+
+macro_rules! resource {
+    ($($t:ty => $name:literal, $noun:literal);* $(;)?) => {$(
+        impl AzureResource for $t {
+            const TYPE: &'static str = $name;
+            const NOUN: &'static str = $noun;
+            fn id(&self) -> &ResourceId {
+                &self.id
+            }
+        }
+    )*};
+}
+
+resource! {
+    VirtualNetwork => "microsoft.network/virtualnetworks", "virtual network";
+    Subnet => "microsoft.network/virtualnetworks/subnets", "subnet";
+    Nsg => "microsoft.network/networksecuritygroups", "network security group";
+    Asg => "microsoft.network/applicationsecuritygroups", "application security group";
+    RouteTable => "microsoft.network/routetables", "route table";
+    NetworkInterface => "microsoft.network/networkinterfaces", "network interface";
+    AzureFirewall => "microsoft.network/azurefirewalls", "Azure Firewall";
+    FirewallPolicy => "microsoft.network/firewallpolicies", "firewall policy";
+    VnetGateway => "microsoft.network/virtualnetworkgateways", "virtual network gateway";
+    LocalNetworkGateway => "microsoft.network/localnetworkgateways", "local network gateway";
+    NatGateway => "microsoft.network/natgateways", "NAT gateway";
+    PublicIp => "microsoft.network/publicipaddresses", "public IP address";
+    PrivateEndpoint => "microsoft.network/privateendpoints", "private endpoint";
+    LoadBalancer => "microsoft.network/loadbalancers", "load balancer";
+    GatewayConnection => "microsoft.network/connections", "connection";
+}
+
+/// The Azure resources of an estate, one vector per type, indexed by [`Idx`].
 #[derive(Debug, Clone, Default)]
 pub struct AzureNetwork {
     pub vnets: Vec<VirtualNetwork>,
@@ -69,7 +142,7 @@ impl AzureNetwork {
     }
 
     /// `vnet/subnet`, the name users type.
-    pub fn subnet_path(&self, s: usize) -> String {
+    pub fn subnet_path(&self, s: Idx<Subnet>) -> String {
         let sn = &self.subnets[s];
         format!("{}/{}", self.vnets[sn.vnet].id.name(), sn.id.name())
     }
@@ -80,8 +153,7 @@ pub struct VirtualNetwork {
     pub id: ResourceId,
     pub loc: Loc,
     pub address_space: Vec<Cidr>,
-    /// Indices into [`AzureNetwork::subnets`].
-    pub subnets: Vec<usize>,
+    pub subnets: Vec<Idx<Subnet>>,
     pub peerings: Vec<Peering>,
 }
 
@@ -89,12 +161,40 @@ pub struct VirtualNetwork {
 pub struct Subnet {
     pub id: ResourceId,
     pub loc: Loc,
-    /// Index into [`AzureNetwork::vnets`].
-    pub vnet: usize,
+    pub vnet: Idx<VirtualNetwork>,
     pub prefixes: Vec<Cidr>,
-    pub nsg: Option<Link>,
-    pub route_table: Option<Link>,
-    pub nat_gateway: Option<Link>,
+    pub nsg: Option<Link<Nsg>>,
+    pub route_table: Option<Link<RouteTable>>,
+    pub nat_gateway: Option<Link<NatGateway>>,
+    /// `privateEndpointNetworkPolicies`: whether the subnet's NSG and route
+    /// table apply to the private endpoints in it.
+    pub private_endpoint_policies: PrivateEndpointPolicies,
+}
+
+/// A subnet's `privateEndpointNetworkPolicies` ("Manage network policies
+/// for private endpoints", private-link/disable-private-endpoint-network-policy):
+/// `Disabled` (the REST default) exempts private endpoints from the subnet's
+/// NSG and user-defined routes; `Enabled` applies both;
+/// `NetworkSecurityGroupEnabled` and `RouteTableEnabled` apply one each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PrivateEndpointPolicies {
+    #[default]
+    Disabled,
+    Enabled,
+    NetworkSecurityGroupEnabled,
+    RouteTableEnabled,
+}
+
+impl PrivateEndpointPolicies {
+    /// Does the subnet's NSG filter traffic to its private endpoints?
+    pub fn nsg_applies(self) -> bool {
+        matches!(self, PrivateEndpointPolicies::Enabled | PrivateEndpointPolicies::NetworkSecurityGroupEnabled)
+    }
+
+    /// Do the subnet's user-defined routes apply to its private endpoints?
+    pub fn route_table_applies(self) -> bool {
+        matches!(self, PrivateEndpointPolicies::Enabled | PrivateEndpointPolicies::RouteTableEnabled)
+    }
 }
 
 /// One side of a virtual network peering, as seen from its local VNet.
@@ -102,8 +202,8 @@ pub struct Subnet {
 pub struct Peering {
     pub id: ResourceId,
     pub loc: Loc,
-    /// Index into [`AzureNetwork::vnets`] when the remote VNet was loaded.
-    pub remote: Link,
+    /// The remote VNet, when it was loaded.
+    pub remote: Link<VirtualNetwork>,
     /// `remoteAddressSpace` as exported, used when the remote VNet is absent.
     pub remote_address_space: Vec<Cidr>,
     pub allow_virtual_network_access: bool,
@@ -125,7 +225,7 @@ pub struct NetworkInterface {
     pub id: ResourceId,
     pub loc: Loc,
     pub ip_configs: Vec<IpConfig>,
-    pub nsg: Option<Link>,
+    pub nsg: Option<Link<Nsg>>,
     pub ip_forwarding: bool,
     /// The VM's name, from `virtualMachine.id`, when attached.
     pub vm: Option<String>,
@@ -138,17 +238,16 @@ pub struct IpConfig {
     pub private_ip: Option<IpAddr>,
     /// A prefix delegated to the NIC (`privateIPAddress: "172.20.2.16/28"`).
     pub private_prefix: Option<Cidr>,
-    pub subnet: Option<Link>,
-    /// Indices into [`AzureNetwork::asgs`].
-    pub asgs: Vec<Link>,
-    pub public_ip: Option<Link>,
+    pub subnet: Option<Link<Subnet>>,
+    pub asgs: Vec<Link<Asg>>,
+    pub public_ip: Option<Link<PublicIp>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct VnetGateway {
     pub id: ResourceId,
     pub loc: Loc,
-    pub subnet: Option<Link>,
+    pub subnet: Option<Link<Subnet>>,
     pub private_ips: Vec<IpAddr>,
 }
 
@@ -163,16 +262,16 @@ pub struct LocalNetworkGateway {
 pub struct GatewayConnection {
     pub id: ResourceId,
     pub loc: Loc,
-    pub gateway: Link,
+    pub gateway: Link<VnetGateway>,
     /// The local network gateway (site-to-site) when there is one.
-    pub local_gateway: Option<Link>,
+    pub local_gateway: Option<Link<LocalNetworkGateway>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct PrivateEndpoint {
     pub id: ResourceId,
     pub loc: Loc,
-    pub subnet: Option<Link>,
+    pub subnet: Option<Link<Subnet>>,
     pub ips: Vec<IpAddr>,
 }
 
@@ -180,7 +279,7 @@ pub struct PrivateEndpoint {
 pub struct NatGateway {
     pub id: ResourceId,
     pub loc: Loc,
-    pub public_ips: Vec<Link>,
+    pub public_ips: Vec<Link<PublicIp>>,
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +303,6 @@ pub struct Frontend {
     pub name: String,
     pub loc: Loc,
     pub private_ip: Option<IpAddr>,
-    pub subnet: Option<Link>,
-    pub public_ip: Option<Link>,
+    pub subnet: Option<Link<Subnet>>,
+    pub public_ip: Option<Link<PublicIp>>,
 }

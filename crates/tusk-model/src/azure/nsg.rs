@@ -3,7 +3,7 @@
 //! [`AddressMatch`]es, so an "augmented" rule with many prefixes and a plain
 //! one with a single prefix are the same shape.
 
-use super::{Link, ResourceId};
+use super::{Asg, Link, ResourceId};
 use tusk_core::ip::Cidr;
 use tusk_core::{Loc, PortSet};
 
@@ -85,8 +85,8 @@ pub enum AddressMatch {
     /// An inclusive address range `a-b` (Azure Firewall rules allow these).
     Range(u128, u128),
     Tag(ServiceTag),
-    /// An application security group (index into `asgs`, or absent).
-    Asg(Link),
+    /// An application security group.
+    Asg(Link<Asg>),
     /// A value tusk could not read (an ARM expression, an IP group, an FQDN):
     /// it may or may not match.
     Unknown(String),
@@ -104,6 +104,9 @@ pub struct SecurityRule {
     pub destinations: Vec<AddressMatch>,
     pub source_ports: PortSet,
     pub destination_ports: PortSet,
+    /// A port field tusk could not read (an ARM expression): whether the
+    /// rule matches a flow's ports is unknown, whatever the sets say.
+    pub ports_unknown: bool,
     /// One of the six rules Azure puts in every NSG.
     pub is_default: bool,
 }
@@ -143,4 +146,6 @@ pub struct AdminRule {
     pub destinations: Vec<AddressMatch>,
     pub source_ports: PortSet,
     pub destination_ports: PortSet,
+    /// As [`SecurityRule::ports_unknown`].
+    pub ports_unknown: bool,
 }

@@ -3,23 +3,17 @@
 //! entering from the Internet (public IPs of NICs and firewalls) or from
 //! on-premises (through the gateway's subnet and its routes).
 
-use super::{Arrival, Control, Decision, Next, Owner, Sender, Verdict, Walker};
-use tusk_model::azure::Link;
+use super::super::decision::{Hop, Nat, SnatWhy};
+use super::{Arrival, Control, Decision, Kind, Next, Owner, Reason, Sender, Walker};
+use tusk_model::azure::{Idx, Link, PublicIp, Subnet, VnetGateway};
 
 impl Walker<'_, '_> {
-    pub(super) fn hand_to_gateway(&mut self, subnet: usize, g: Option<usize>) -> Next {
+    pub(super) fn hand_to_gateway(&mut self, subnet: Idx<Subnet>, g: Option<Idx<VnetGateway>>) -> Next {
         let p = self.p;
         let dst = self.flow.dst;
         match g {
             Some(g) if p.onprem[g].iter().any(|c| super::super::prepared::cidr_has(c, dst)) => {
-                let d = Decision::new(
-                    Verdict::Allowed,
-                    format!(
-                        "handed to {} for on-premises {dst}; controls beyond the gateway are outside the inputs",
-                        p.net.vnet_gateways[g].id.name()
-                    ),
-                    None,
-                );
+                let d = Decision::new(Kind::Allowed, Reason::HandedToGateway { gateway: g, dst }, None);
                 self.step(self.sub(subnet), Control::Gateway, d);
                 Next::Done(Arrival::OnPrem { ip: dst, gateway: g })
             }
@@ -27,18 +21,14 @@ impl Walker<'_, '_> {
                 self.step(
                     self.sub(subnet),
                     Control::Gateway,
-                    Decision::new(
-                        Verdict::Unknown,
-                        format!("the gateway's routes for {dst} are not in the inputs"),
-                        None,
-                    ),
+                    Decision::new(Kind::Unknown, Reason::GatewayRoutesUnknown { dst }, None),
                 );
                 Next::Done(Arrival::Nowhere)
             }
         }
     }
 
-    pub(super) fn leave_to_internet(&mut self, subnet: usize, sender: Sender) -> Next {
+    pub(super) fn leave_to_internet(&mut self, subnet: Idx<Subnet>, sender: Sender) -> Next {
         let p = self.p;
         let net = p.net;
         let dst = self.flow.dst;
@@ -46,11 +36,7 @@ impl Walker<'_, '_> {
             self.step(
                 self.sub(subnet),
                 Control::Internet,
-                Decision::new(
-                    Verdict::Denied,
-                    format!("next hop Internet for {dst}, which is not a public address: Azure drops it"),
-                    None,
-                ),
+                Decision::new(Kind::Denied, Reason::InternetNotPublic { dst }, None),
             );
             return Next::Done(Arrival::Nowhere);
         }
@@ -58,46 +44,42 @@ impl Walker<'_, '_> {
             self.step(
                 self.sub(subnet),
                 Control::Internet,
-                Decision::new(Verdict::Allowed, "reply leaves to the Internet", None),
+                Decision::new(Kind::Allowed, Reason::ReplyLeavesToInternet, None),
             );
             return Next::Done(Arrival::Internet { ip: dst });
         }
-        let pip_addr = |l: &Link| l.found().and_then(|i| net.public_ips[i].address);
+        let pip_addr = |l: &Link<PublicIp>| l.found().and_then(|i| net.public_ips[i].address);
         let snat = match sender {
-            Sender::Firewall(f) => net.firewalls[f]
-                .public_ips
-                .iter()
-                .find_map(pip_addr)
-                .map(|a| (a, "the firewall's public IP".to_string())),
-            Sender::Endpoint(Some(Owner::Nic(n, c))) => net.nics[n].ip_configs[c]
-                .public_ip
-                .as_ref()
+            // A firewall forwarding traffic, or sending its own: its public IP.
+            Sender::Firewall(f) | Sender::Endpoint(Some(Owner::Firewall(f))) => {
+                net.firewalls[f].public_ips.iter().find_map(pip_addr).map(|a| (a, SnatWhy::FirewallPublicIp))
+            }
+            Sender::Endpoint(Some(Owner::Nic(n, c))) => net.nics[n]
+                .ip_configs
+                .get(c)
+                .and_then(|ipc| ipc.public_ip.as_ref())
                 .and_then(pip_addr)
-                .map(|a| (a, "the NIC's public IP".to_string())),
+                .map(|a| (a, SnatWhy::NicPublicIp)),
             _ => None,
         }
         .or_else(|| {
             let ng = net.subnets[subnet].nat_gateway.as_ref()?.found()?;
-            net.nat_gateways[ng]
-                .public_ips
-                .iter()
-                .find_map(pip_addr)
-                .map(|a| (a, format!("NAT gateway {}", net.nat_gateways[ng].id.name())))
+            net.nat_gateways[ng].public_ips.iter().find_map(pip_addr).map(|a| (a, SnatWhy::NatGateway(ng)))
         });
         self.step(
             self.sub(subnet),
             Control::Internet,
-            Decision::new(Verdict::Allowed, format!("leaves to the Internet towards {dst}"), None),
+            Decision::new(Kind::Allowed, Reason::LeavesToInternet { dst }, None),
         );
         match snat {
             Some((a, why)) => {
-                self.nat(format!("SNAT {} → {a} ({why})", self.flow.src));
+                self.nat(Nat::Snat { from: self.flow.src, to: a, why });
                 if let Sender::Firewall(f) = sender {
                     self.snat_by.push((f, a));
                 }
                 self.flow.src = a;
             }
-            None => self.nat("SNAT by Azure outbound connectivity; the public address is not in the inputs".into()),
+            None => self.nat(Nat::PlatformSnat),
         }
         Next::Done(Arrival::Internet { ip: dst })
     }
@@ -107,30 +89,32 @@ impl Walker<'_, '_> {
         let dst = self.flow.dst;
         match p.public.get(&dst).copied() {
             Some(Owner::Firewall(f)) => match p.owner_subnet(Owner::Firewall(f)) {
+                // The reply to a connection the firewall opened itself comes
+                // back to its public IP and ends at the firewall, which holds
+                // the connection (and undoes its own SNAT).
+                Some(s) if self.fwd.is_some_and(|x| x.origin == Some(Owner::Firewall(f))) => {
+                    let first = self.fwd.map(|x| x.first_src).unwrap_or(dst);
+                    self.flow.dst = first;
+                    let next = self.deliver(s, Some(Owner::Firewall(f)));
+                    if let Some(st) = self.steps.first_mut() {
+                        st.nat.push(Nat::Restore { destination: true, from: dst, to: first });
+                    }
+                    next
+                }
                 Some(s) => self.firewall(f, s),
                 None => {
-                    self.step(
-                        "internet",
-                        Control::Firewall,
-                        Decision::new(Verdict::Unknown, "the firewall's subnet is not in the inputs", None),
-                    );
+                    let d = Decision::new(Kind::Unknown, Reason::FirewallSubnetMissing, None);
+                    self.step(Hop::Internet, Control::Firewall, d);
                     Next::Done(Arrival::Nowhere)
                 }
             },
             Some(Owner::Nic(n, c)) => {
-                let ipc = &p.net.nics[n].ip_configs[c];
-                match (ipc.private_ip, p.owner_subnet(Owner::Nic(n, c))) {
+                let private_ip = p.net.nics[n].ip_configs.get(c).and_then(|i| i.private_ip);
+                match (private_ip, p.owner_subnet(Owner::Nic(n, c))) {
                     (Some(priv_ip), Some(s)) => {
-                        self.step(
-                            "internet",
-                            Control::Internet,
-                            Decision::new(
-                                Verdict::Allowed,
-                                format!("{dst} is the public IP of NIC {}", p.net.nics[n].id.name()),
-                                None,
-                            ),
-                        );
-                        self.nat(format!("DNAT {dst} → {priv_ip} (instance-level public IP)"));
+                        let d = Decision::new(Kind::Allowed, Reason::PublicIpOfNic { dst, nic: n }, None);
+                        self.step(Hop::Internet, Control::Internet, d);
+                        self.nat(Nat::InstancePublicIp { from: dst, to: priv_ip });
                         self.flow.dst = priv_ip;
                         self.deliver(s, Some(Owner::Nic(n, c)))
                     }
@@ -138,36 +122,22 @@ impl Walker<'_, '_> {
                 }
             }
             Some(o) => {
-                self.step(
-                    "internet",
-                    Control::Internet,
-                    Decision::new(
-                        Verdict::Unknown,
-                        format!("{dst} is {}; its backends are not modelled", p.owner_name(o)),
-                        None,
-                    ),
-                );
+                let d = Decision::new(Kind::Unknown, Reason::PublicIpBackends { dst, owner: o }, None);
+                self.step(Hop::Internet, Control::Internet, d);
                 Next::Done(Arrival::Nowhere)
             }
             None if self.reply() => self.reply_from_internet(),
             None if !p.is_internet(None, dst) => {
                 self.step(
-                    "internet",
+                    Hop::Internet,
                     Control::Internet,
-                    Decision::new(
-                        Verdict::Denied,
-                        format!("{dst} is not a public address: not reachable from the Internet"),
-                        None,
-                    ),
+                    Decision::new(Kind::Denied, Reason::NotPublic { dst }, None),
                 );
                 Next::Done(Arrival::Nowhere)
             }
             None => {
-                self.step(
-                    "internet",
-                    Control::Internet,
-                    Decision::new(Verdict::Unknown, format!("public address {dst} is not in the inputs"), None),
-                );
+                let d = Decision::new(Kind::Unknown, Reason::PublicAddressUnknown { dst }, None);
+                self.step(Hop::Internet, Control::Internet, d);
                 Next::Done(Arrival::Nowhere)
             }
         }
@@ -182,37 +152,23 @@ impl Walker<'_, '_> {
                 return self.firewall(f, s);
             }
         }
-        self.step(
-            "internet",
-            Control::Stateful,
-            Decision::new(Verdict::Allowed, "the reply returns through Azure's outbound SNAT to the source", None),
-        );
+        let d = Decision::new(Kind::Allowed, Reason::ReplyThroughPlatformSnat, None);
+        self.step(Hop::Internet, Control::Stateful, d);
         self.flow.dst = fwd.first_src;
         Next::Done(Arrival::Internet { ip: fwd.first_src })
     }
 
-    pub(super) fn enter_from_onprem(&mut self, g: Option<usize>) -> Next {
+    pub(super) fn enter_from_onprem(&mut self, g: Option<Idx<VnetGateway>>) -> Next {
         let p = self.p;
-        let g = g.or_else(|| (!p.net.vnet_gateways.is_empty()).then_some(0));
+        let g = g.or_else(|| Idx::all(&p.net.vnet_gateways).next());
         match g.and_then(|g| Some((g, p.owner_subnet(Owner::Gateway(g))?))) {
             Some((g, s)) => {
-                self.step(
-                    format!("VNet gateway {}", p.net.vnet_gateways[g].id.name()),
-                    Control::Gateway,
-                    Decision::new(
-                        Verdict::Allowed,
-                        "enters Azure through the gateway; routed by the GatewaySubnet's routes",
-                        None,
-                    ),
-                );
+                let d = Decision::new(Kind::Allowed, Reason::EntersThroughGateway, None);
+                self.step(Hop::Gateway(g), Control::Gateway, d);
                 Next::Continue(s, Sender::Gateway(g))
             }
             None => {
-                self.step(
-                    "on-premises",
-                    Control::Gateway,
-                    Decision::new(Verdict::Unknown, "no virtual network gateway (with its subnet) in the inputs", None),
-                );
+                self.step(Hop::OnPremises, Control::Gateway, Decision::new(Kind::Unknown, Reason::NoGateway, None));
                 Next::Done(Arrival::Nowhere)
             }
         }

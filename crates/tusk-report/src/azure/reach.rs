@@ -3,7 +3,7 @@
 use serde::Serialize;
 use std::io;
 use tusk_network::reach::Matrix;
-use tusk_network::{Prepared, Verdict};
+use tusk_network::{Kind, Prepared};
 
 /// A one-line summary: subnets, ordered pairs, and how many of each verdict.
 pub fn render_txt(m: &Matrix) -> String {
@@ -11,9 +11,9 @@ pub fn render_txt(m: &Matrix) -> String {
     format!(
         "{n} subnets, {} ordered pairs: {} allowed, {} denied, {} unknown\n",
         n * n.saturating_sub(1),
-        m.count(Verdict::Allowed),
-        m.count(Verdict::Denied),
-        m.count(Verdict::Unknown)
+        m.count(Kind::Allowed),
+        m.count(Kind::Denied),
+        m.count(Kind::Unknown)
     )
 }
 
@@ -37,9 +37,9 @@ pub fn write_json(w: &mut dyn io::Write, p: &Prepared, m: &Matrix) -> io::Result
     let pairs = PairsJson { m, paths: &paths, n };
     let doc = ReachJson {
         schema: SCHEMA,
-        allowed: m.count(Verdict::Allowed),
-        denied: m.count(Verdict::Denied),
-        unknown: m.count(Verdict::Unknown),
+        allowed: m.count(Kind::Allowed),
+        denied: m.count(Kind::Denied),
+        unknown: m.count(Kind::Unknown),
         pairs,
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;

@@ -5,22 +5,24 @@
 //! each route an object with the keys `source`, `state`, `prefix`,
 //! `nextHopType`, `nextHopIp`, `name`, `location`, `note`.
 
+use super::words;
 use serde::Serialize;
 use std::fmt::Write;
 use std::io;
+use tusk_model::azure::AzureNetwork;
 use tusk_network::routes::{EffectiveRoutes, RouteState};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RouteJson<'a> {
+pub struct RouteJson {
     pub source: &'static str,
     pub state: &'static str,
     pub prefix: String,
     pub next_hop_type: &'static str,
     pub next_hop_ip: Option<String>,
-    pub name: &'a str,
+    pub name: String,
     pub location: String,
-    pub note: Option<&'a str>,
+    pub note: Option<String>,
 }
 
 fn state(s: RouteState) -> &'static str {
@@ -30,7 +32,7 @@ fn state(s: RouteState) -> &'static str {
     }
 }
 
-pub fn view(r: &EffectiveRoutes) -> Vec<RouteJson<'_>> {
+pub fn view(net: &AzureNetwork, r: &EffectiveRoutes) -> Vec<RouteJson> {
     r.routes
         .iter()
         .map(|e| RouteJson {
@@ -39,14 +41,14 @@ pub fn view(r: &EffectiveRoutes) -> Vec<RouteJson<'_>> {
             prefix: e.prefix.to_string(),
             next_hop_type: e.next_hop.name(),
             next_hop_ip: e.next_hop_ip.map(|i| i.to_string()),
-            name: &e.name,
+            name: words::route_origin(net, &e.origin),
             location: e.loc.to_string(),
-            note: e.note.as_deref(),
+            note: e.note.as_ref().map(words::route_note),
         })
         .collect()
 }
 
-pub fn render_text(subnet: &str, r: &EffectiveRoutes) -> String {
+pub fn render_text(net: &AzureNetwork, subnet: &str, r: &EffectiveRoutes) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "effective routes of subnet {subnet}:");
     let _ = writeln!(
@@ -63,9 +65,9 @@ pub fn render_text(subnet: &str, r: &EffectiveRoutes) -> String {
             e.prefix.to_string(),
             e.next_hop.name(),
             e.next_hop_ip.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
-            e.name,
+            words::route_origin(net, &e.origin),
             e.loc,
-            e.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
+            e.note.as_ref().map(|n| format!(" — {}", words::route_note(n))).unwrap_or_default()
         );
     }
     for (name, tag, loc) in &r.tag_routes {
@@ -81,11 +83,11 @@ pub const SCHEMA: &str = "tusk.routes/v1";
 pub struct RoutesJson<'a> {
     pub schema: &'static str,
     pub subnet: &'a str,
-    pub routes: Vec<RouteJson<'a>>,
+    pub routes: Vec<RouteJson>,
 }
 
 /// Writes the routes document of `subnet` (`VNET/SUBNET`).
-pub fn write_json(w: &mut dyn io::Write, subnet: &str, r: &EffectiveRoutes) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &RoutesJson { schema: SCHEMA, subnet, routes: view(r) })?;
+pub fn write_json(w: &mut dyn io::Write, net: &AzureNetwork, subnet: &str, r: &EffectiveRoutes) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &RoutesJson { schema: SCHEMA, subnet, routes: view(net, r) })?;
     w.write_all(b"\n")
 }

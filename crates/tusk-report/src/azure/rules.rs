@@ -10,24 +10,25 @@
 use serde::Serialize;
 use std::fmt::Write;
 use std::io;
-use tusk_core::IpSet;
-use tusk_model::azure::{Access, Direction};
+use tusk_core::ip::u128_to_ip;
+use tusk_core::{IpSet, PortSet};
+use tusk_model::azure::{Access, AddressMatch, AzureNetwork, Direction, Link, ServiceTag};
 use tusk_model::config::{NvaAction, NvaConfig};
-use tusk_network::nsg::EffectiveRule;
+use tusk_network::effective::{Attachment, EffectiveRule, Expanded};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleJson<'a> {
-    pub nsg: &'a str,
+    pub nsg: String,
     pub direction: &'static str,
     pub priority: u32,
     pub name: &'a str,
     pub access: &'static str,
     pub protocol: &'static str,
-    pub sources: &'a [String],
-    pub destinations: &'a [String],
-    pub source_ports: &'a str,
-    pub destination_ports: &'a str,
+    pub sources: Vec<String>,
+    pub destinations: Vec<String>,
+    pub source_ports: String,
+    pub destination_ports: String,
     pub location: String,
 }
 
@@ -45,44 +46,116 @@ fn access(a: Access) -> &'static str {
     }
 }
 
-pub fn view(rules: &[EffectiveRule]) -> Vec<RuleJson<'_>> {
+/// `nsg-app (subnet spoke1/app)` or `nsg-vm (NIC vm-nic)`.
+fn holder(net: &AzureNetwork, r: &EffectiveRule) -> String {
+    let on = match r.on {
+        Attachment::Subnet(s) => format!("subnet {}", net.subnet_path(s)),
+        Attachment::Nic(n) => format!("NIC {}", net.nics[n].id.name()),
+    };
+    format!("{} ({on})", net.nsgs[r.nsg].id.name())
+}
+
+/// A tag's or ASG's addresses as the minimal list of prefixes.
+fn ranges(s: &IpSet) -> String {
+    s.to_cidr_strings().join(",")
+}
+
+/// An address entry with the prefixes it stands for, as Network Watcher's
+/// "expanded address prefixes" list them.
+fn expanded(net: &AzureNetwork, e: &Expanded) -> String {
+    let set = e.prefixes.as_ref();
+    match (e.entry, set) {
+        (AddressMatch::Any, _) => "*".into(),
+        (AddressMatch::Prefix(c), _) => c.to_string(),
+        (AddressMatch::Range(lo, hi), _) => range_text(*lo, *hi),
+        (AddressMatch::Tag(t), Some(s)) => format!("{}={}", tag_name(t), ranges(s)),
+        (AddressMatch::Tag(ServiceTag::Other(t)), None) => format!("{t} (ranges not in inputs)"),
+        (AddressMatch::Tag(t), None) => tag_name(t).to_string(),
+        (AddressMatch::Asg(Link::Found(i)), Some(s)) => format!("ASG {}={}", net.asgs[*i].id.name(), ranges(s)),
+        (AddressMatch::Asg(Link::Found(i)), None) => format!("ASG {}", net.asgs[*i].id.name()),
+        (AddressMatch::Asg(Link::Absent(id)), _) => format!("ASG {} (not in inputs)", id.name()),
+        (AddressMatch::Unknown(s), _) => format!("{s} (unknown)"),
+    }
+}
+
+fn tag_name(t: &ServiceTag) -> &str {
+    match t {
+        ServiceTag::VirtualNetwork => "VirtualNetwork",
+        ServiceTag::Internet => "Internet",
+        ServiceTag::AzureLoadBalancer => "AzureLoadBalancer",
+        ServiceTag::Other(s) => s,
+    }
+}
+
+fn range_text(lo: u128, hi: u128) -> String {
+    // Print a CIDR when the range is one.
+    let size = hi.wrapping_sub(lo).wrapping_add(1);
+    if size.is_power_of_two() && lo % size == 0 {
+        let bits = size.trailing_zeros();
+        let ip = u128_to_ip(lo);
+        let plen = if ip.is_ipv4() { 32 - bits } else { 128 - bits };
+        return format!("{ip}/{plen}");
+    }
+    if lo == hi {
+        return u128_to_ip(lo).to_string();
+    }
+    format!("{}-{}", u128_to_ip(lo), u128_to_ip(hi))
+}
+
+fn port_text(s: &PortSet) -> String {
+    if s.contains(0) && s.contains(u16::MAX) && s.ranges().len() == 1 {
+        "*".into()
+    } else {
+        s.to_list_string()
+    }
+}
+
+pub fn view<'a>(net: &AzureNetwork, rules: &'a [EffectiveRule]) -> Vec<RuleJson<'a>> {
     rules
         .iter()
         .map(|r| RuleJson {
-            nsg: &r.holder,
-            direction: dir(r.direction),
-            priority: r.priority,
-            name: &r.name,
-            access: access(r.access),
-            protocol: r.protocol.name(),
-            sources: &r.sources,
-            destinations: &r.destinations,
-            source_ports: &r.source_ports,
-            destination_ports: &r.destination_ports,
-            location: r.loc.to_string(),
+            nsg: holder(net, r),
+            direction: dir(r.rule.direction),
+            priority: r.rule.priority,
+            name: &r.rule.name,
+            access: access(r.rule.access),
+            protocol: r.rule.protocol.name(),
+            sources: r.sources.iter().map(|e| expanded(net, e)).collect(),
+            destinations: r.destinations.iter().map(|e| expanded(net, e)).collect(),
+            source_ports: port_text(&r.rule.source_ports),
+            destination_ports: port_text(&r.rule.destination_ports),
+            location: r.rule.loc.to_string(),
         })
         .collect()
 }
 
-pub fn render_text(what: &str, rules: &[EffectiveRule]) -> String {
+pub fn render_text(net: &AzureNetwork, what: &str, rules: &[EffectiveRule]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "effective security rules of {what}:");
+    let rows = view(net, rules);
     for d in [Direction::Inbound, Direction::Outbound] {
         let _ = writeln!(s, "\n{}:", dir(d));
-        for r in rules.iter().filter(|r| r.direction == d) {
+        if !rows.iter().any(|r| r.direction == dir(d)) {
+            let _ = writeln!(
+                s,
+                "  (no network security group applies: NSGs let all {} traffic pass)",
+                dir(d).to_lowercase()
+            );
+        }
+        for r in rows.iter().filter(|r| r.direction == dir(d)) {
             let _ = writeln!(
                 s,
                 "  {:<40} {:>5} {:<32} {:<5} {:<4} src {} ports {} → dst {} ports {}  ({})",
-                r.holder,
+                r.nsg,
                 r.priority,
                 r.name,
-                access(r.access),
-                r.protocol.name(),
+                r.access,
+                r.protocol,
                 r.sources.join(","),
                 r.source_ports,
                 r.destinations.join(","),
                 r.destination_ports,
-                r.loc
+                r.location
             );
         }
     }
@@ -110,11 +183,12 @@ pub enum RuleRowJson<'a> {
 /// Writes the rules document of `what` (`NIC name` or `subnet VNET/SUBNET`).
 pub fn write_json(
     w: &mut dyn io::Write,
+    net: &AzureNetwork,
     what: &str,
     rules: &[EffectiveRule],
     nva: Option<&NvaConfig>,
 ) -> io::Result<()> {
-    let mut rows: Vec<RuleRowJson> = view(rules).into_iter().map(RuleRowJson::Nsg).collect();
+    let mut rows: Vec<RuleRowJson> = view(net, rules).into_iter().map(RuleRowJson::Nsg).collect();
     rows.extend(nva.map(nva_view).unwrap_or_default().into_iter().map(RuleRowJson::Nva));
     serde_json::to_writer_pretty(&mut *w, &RulesJson { schema: SCHEMA, of: what, rules: rows })?;
     w.write_all(b"\n")

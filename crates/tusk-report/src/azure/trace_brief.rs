@@ -3,20 +3,33 @@
 //! the deciding rule's location), then the reply's verdict. `tusk trace`
 //! prints the full form (`trace_text`).
 
+use super::words;
 use tusk_network::trace::Trace;
+use tusk_network::Prepared;
 
-pub fn render(t: &Trace) -> String {
-    let mut out = format!("{} → {}: {} ({})\n", t.from, t.to, t.verdict.name().to_uppercase(), t.reason);
+pub fn render(p: &Prepared, t: &Trace) -> String {
+    let mut out = format!(
+        "{} → {}: {} ({})\n",
+        t.from.label(),
+        t.to.label(),
+        t.verdict.name().to_uppercase(),
+        words::trace_reason(p, t)
+    );
     for (i, s) in t.forward.steps.iter().enumerate() {
-        let cite =
-            s.decision.cite.as_ref().map(|c| format!("  [{} `{}` at {}]", c.holder, c.rule, c.loc)).unwrap_or_default();
+        let cite = s
+            .decision
+            .cite
+            .as_ref()
+            .map(|c| words::cite(p, c))
+            .map(|c| format!("  [{} `{}` at {}]", c.holder, c.rule, c.loc))
+            .unwrap_or_default();
         out += &format!(
             "  {:>2}. {:<9} {:<34} {:<7} {}{cite}\n",
             i + 1,
             s.control.name(),
-            s.at,
+            words::hop(p.net, &s.at),
             s.decision.verdict.name(),
-            s.decision.reason
+            words::reason(p, s)
         );
     }
     if let Some(r) = &t.reply {

@@ -38,10 +38,12 @@
 //! serialize-only views, kept apart from the engine's, streamed to an
 //! `io::Write`.
 
+use super::words;
 use serde::Serialize;
 use std::io;
 use tusk_network::any_protocol::AnyProtocol;
 use tusk_network::trace::{Arrival, Path, Step, Trace};
+use tusk_network::Prepared;
 
 /// The `schema` of a one-protocol trace document.
 pub const SCHEMA: &str = "tusk.trace/v1";
@@ -50,22 +52,22 @@ pub const SCHEMA_ANY: &str = "tusk.trace-any/v1";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TraceJson<'a> {
+pub struct TraceJson {
     /// Present on a top-level document only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<&'static str>,
     pub verdict: &'static str,
-    pub reason: &'a str,
-    pub flow: FlowJson<'a>,
-    pub forward: PathJson<'a>,
-    pub reply: Option<PathJson<'a>>,
+    pub reason: String,
+    pub flow: FlowJson,
+    pub forward: PathJson,
+    pub reply: Option<PathJson>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct FlowJson<'a> {
-    pub from: &'a str,
-    pub to: &'a str,
+pub struct FlowJson {
+    pub from: String,
+    pub to: String,
     pub src: String,
     pub dst: String,
     pub protocol: &'static str,
@@ -74,111 +76,110 @@ pub struct FlowJson<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PathJson<'a> {
+pub struct PathJson {
     pub verdict: &'static str,
     pub delivered: bool,
-    pub steps: Vec<StepJson<'a>>,
+    pub steps: Vec<StepJson>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct StepJson<'a> {
-    pub at: &'a str,
+pub struct StepJson {
+    pub at: String,
     pub control: &'static str,
     pub verdict: &'static str,
-    pub reason: &'a str,
+    pub reason: String,
     pub src: String,
     pub dst: String,
-    pub nat: Option<&'a str>,
-    pub rule: Option<RuleJson<'a>>,
+    pub nat: Option<String>,
+    pub rule: Option<RuleJson>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RuleJson<'a> {
-    pub holder: &'a str,
-    pub name: &'a str,
+pub struct RuleJson {
+    pub holder: String,
+    pub name: String,
     pub priority: Option<u32>,
     pub location: String,
 }
 
-fn step(s: &Step) -> StepJson<'_> {
+fn step(p: &Prepared, s: &Step) -> StepJson {
     StepJson {
-        at: &s.at,
+        at: words::hop(p.net, &s.at),
         control: s.control.name(),
         verdict: s.decision.verdict.name(),
-        reason: &s.decision.reason,
+        reason: words::reason(p, s),
         src: s.src.to_string(),
         dst: s.dst.to_string(),
-        nat: s.nat.as_deref(),
-        rule: s.decision.cite.as_ref().map(|c| RuleJson {
-            holder: &c.holder,
-            name: &c.rule,
+        nat: words::nat(p.net, &s.nat),
+        rule: s.decision.cite.as_ref().map(|c| words::cite(p, c)).map(|c| RuleJson {
+            holder: c.holder,
+            name: c.rule,
             priority: c.priority,
             location: c.loc.to_string(),
         }),
     }
 }
 
-fn path(p: &Path) -> PathJson<'_> {
+fn path(p: &Prepared, path: &Path) -> PathJson {
     PathJson {
-        verdict: p.verdict.name(),
-        delivered: p.arrival != Arrival::Nowhere,
-        steps: p.steps.iter().map(step).collect(),
+        verdict: path.verdict.name(),
+        delivered: path.arrival != Arrival::Nowhere,
+        steps: path.steps.iter().map(|s| step(p, s)).collect(),
     }
 }
 
-pub fn view(t: &Trace) -> TraceJson<'_> {
+pub fn view(p: &Prepared, t: &Trace) -> TraceJson {
     TraceJson {
         schema: None,
         verdict: t.verdict.name(),
-        reason: &t.reason,
+        reason: words::trace_reason(p, t),
         flow: FlowJson {
-            from: &t.from,
-            to: &t.to,
+            from: t.from.label(),
+            to: t.to.label(),
             src: t.flow.src.to_string(),
             dst: t.flow.dst.to_string(),
             protocol: t.flow.proto.name(),
             port: t.flow.port,
         },
-        forward: path(&t.forward),
-        reply: t.reply.as_ref().map(path),
+        forward: path(p, &t.forward),
+        reply: t.reply.as_ref().map(|r| path(p, r)),
     }
 }
 
 /// Writes the trace document of one protocol.
-pub fn write(w: &mut dyn io::Write, t: &Trace) -> io::Result<()> {
-    let doc = TraceJson { schema: Some(SCHEMA), ..view(t) };
+pub fn write(w: &mut dyn io::Write, p: &Prepared, t: &Trace) -> io::Result<()> {
+    let doc = TraceJson { schema: Some(SCHEMA), ..view(p, t) };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     w.write_all(b"\n")
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AnyProtocolJson<'a> {
+pub struct AnyProtocolJson {
     pub schema: &'static str,
     pub verdict: &'static str,
     pub reason: String,
-    pub traces: Vec<TraceJson<'a>>,
+    pub traces: Vec<TraceJson>,
 }
 
 /// Writes the `--proto any` document (see the module documentation): the
 /// engine's combined verdict `any`, worded, and each trace.
-pub fn write_any(w: &mut dyn io::Write, any: &AnyProtocol, traces: &[Trace]) -> io::Result<()> {
+pub fn write_any(w: &mut dyn io::Write, p: &Prepared, any: &AnyProtocol, traces: &[Trace]) -> io::Result<()> {
+    use tusk_network::Kind;
     let names = |ps: &[tusk_core::Protocol]| ps.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ");
     let reason = match any.verdict {
-        tusk_network::Verdict::Allowed => format!("allowed for {}", names(&any.allowed)),
-        tusk_network::Verdict::Denied => "denied for every protocol".to_string(),
-        tusk_network::Verdict::Unknown if any.denied.is_empty() => "no protocol is allowed for sure".to_string(),
-        tusk_network::Verdict::Unknown => {
-            format!("no protocol is allowed for sure; denied for {}", names(&any.denied))
-        }
+        Kind::Allowed => format!("allowed for {}", names(&any.allowed)),
+        Kind::Denied => "denied for every protocol".to_string(),
+        Kind::Unknown if any.denied.is_empty() => "no protocol is allowed for sure".to_string(),
+        Kind::Unknown => format!("no protocol is allowed for sure; denied for {}", names(&any.denied)),
     };
     let doc = AnyProtocolJson {
         schema: SCHEMA_ANY,
         verdict: any.verdict.name(),
         reason,
-        traces: traces.iter().map(view).collect(),
+        traces: traces.iter().map(|t| view(p, t)).collect(),
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     w.write_all(b"\n")

@@ -1,0 +1,102 @@
+//! What a walk produces: the steps of one path (each control met, its
+//! decision and the addresses it saw), where the path ended, and the state
+//! stateful devices keep for the reply. Plain results: the walk
+//! (`walk`) builds them, [`super::trace`] pairs a forward path with
+//! its reply, and reporters render them.
+
+use super::decision::{Hop, Nat};
+use super::{Decision, Kind, Owner};
+use std::net::IpAddr;
+use tusk_model::azure::{AzureFirewall, Idx, NetworkInterface, Subnet, VnetGateway};
+
+/// What a step checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Route,
+    Nsg,
+    AdminRules,
+    Peering,
+    Firewall,
+    Nva,
+    Gateway,
+    Internet,
+    Delivery,
+    /// A stateful control letting a reply through.
+    Stateful,
+}
+
+impl Control {
+    pub fn name(self) -> &'static str {
+        match self {
+            Control::Route => "route",
+            Control::Nsg => "nsg",
+            Control::AdminRules => "admin-rules",
+            Control::Peering => "peering",
+            Control::Firewall => "firewall",
+            Control::Nva => "nva",
+            Control::Gateway => "gateway",
+            Control::Internet => "internet",
+            Control::Delivery => "delivery",
+            Control::Stateful => "stateful",
+        }
+    }
+}
+
+/// One check along a path, with the addresses the control saw.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Where the control sits.
+    pub at: Hop,
+    pub control: Control,
+    pub decision: Decision,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// The address translations this step performed.
+    pub nat: Vec<Nat>,
+}
+
+/// Where a path ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arrival {
+    /// Delivered in a subnet (to the owner, if known).
+    Azure {
+        subnet: Idx<Subnet>,
+        owner: Option<Owner>,
+        ip: IpAddr,
+    },
+    Internet {
+        ip: IpAddr,
+    },
+    OnPrem {
+        ip: IpAddr,
+        gateway: Idx<VnetGateway>,
+    },
+    /// Not delivered.
+    Nowhere,
+}
+
+#[derive(Debug, Clone)]
+pub struct Path {
+    pub steps: Vec<Step>,
+    pub verdict: Kind,
+    pub arrival: Arrival,
+    /// Stateful devices traversed (firewalls), in order.
+    pub devices: Vec<Idx<AzureFirewall>>,
+    /// Firewalls that translated the source, with the address used.
+    pub snat_by: Vec<(Idx<AzureFirewall>, IpAddr)>,
+    /// Firewalls that translated the destination: (firewall, original dst).
+    pub dnat_by: Vec<(Idx<AzureFirewall>, IpAddr)>,
+    /// Stateful NVAs (NIC indices) that forwarded the packet, in order.
+    pub nvas: Vec<Idx<NetworkInterface>>,
+    /// NVAs that translated the source: (NIC, address used, original source).
+    pub nva_snat_by: Vec<(Idx<NetworkInterface>, IpAddr, IpAddr)>,
+    /// What sent the first packet, when it is a known resource: the device
+    /// that opened a connection holds its state, so the reply addressed to
+    /// it is delivered to it, not judged as traffic it never saw.
+    pub origin: Option<Owner>,
+    /// The source address the path started with.
+    pub first_src: IpAddr,
+    /// The source and destination addresses the final hop saw.
+    pub final_src: IpAddr,
+    pub final_dst: IpAddr,
+}
