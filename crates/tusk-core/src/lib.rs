@@ -10,6 +10,7 @@
 //! This crate knows nothing of Azure or Kubernetes objects and does no I/O.
 
 pub mod conn;
+pub mod endpoint;
 pub mod error;
 pub mod flow;
 pub mod group;
@@ -21,6 +22,7 @@ pub mod tri;
 pub mod verdict;
 
 pub use conn::{ConnSet, Protocol};
+pub use endpoint::{FlowEnd, NotationError};
 pub use error::{LoadError, Warning};
 pub use flow::Flow;
 pub use group::{GroupKind, GroupVerdict};
