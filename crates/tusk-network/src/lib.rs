@@ -16,6 +16,7 @@
 pub mod avnm;
 pub mod endpoint;
 pub mod firewall;
+pub mod members;
 pub mod nsg;
 pub mod nva;
 mod prepared;

@@ -58,7 +58,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let m = reach::all_pairs(&p, proto, a.port);
     let t_all = t2.elapsed();
     match a.format {
-        Format::Txt => super::print(&tusk_report::azure::reach::render_txt(&m))?,
+        Format::Txt => super::print(&tusk_report::azure::reach::render_txt(&p, &m))?,
         Format::Json => super::print(&tusk_report::azure::reach::render_json(&p, &m))?,
     };
     if a.timings {

@@ -1,48 +1,121 @@
 //! `tusk reach`: the verdict of every subnet toward every other subnet.
+//!
+//! A subnet pair's verdict is a group verdict over the classes of NICs the
+//! controls can tell apart in each subnet (`tusk_network::members`):
+//! `allowed` / `denied` only when every class pair is, `mixed` when some
+//! are allowed and some denied, else `unknown`. A subnet without NICs is
+//! represented by its first usable address, which the output names as a
+//! sample.
 
-use tusk_network::reach::Matrix;
-use tusk_network::{Prepared, Verdict};
+use tusk_core::GroupKind;
+use tusk_network::reach::{Matrix, SubnetPair};
+use tusk_network::Prepared;
 
-/// A one-line summary: subnets, ordered pairs, and how many of each verdict.
-pub fn render_txt(m: &Matrix) -> String {
-    let n = m.reps.len();
-    format!(
-        "{n} subnets, {} ordered pairs: {} allowed, {} denied, {} unknown\n",
+/// A summary: subnets, ordered pairs, and how many of each verdict; then
+/// the subnets that were sampled, and each mixed pair with its breakdown.
+pub fn render_txt(p: &Prepared, m: &Matrix) -> String {
+    let pairs = m.subnet_pairs();
+    let n = m.subnets().len();
+    let count = |k: GroupKind| pairs.iter().filter(|s| s.verdict == k).count();
+    let mut out = format!(
+        "{n} subnets, {} ordered pairs: {} allowed, {} denied, {} unknown",
         n * n.saturating_sub(1),
-        m.count(Verdict::Allowed),
-        m.count(Verdict::Denied),
-        m.count(Verdict::Unknown)
-    )
+        count(GroupKind::Allowed),
+        count(GroupKind::Denied),
+        count(GroupKind::Unknown)
+    );
+    let mixed = count(GroupKind::Mixed);
+    if mixed > 0 {
+        out += &format!(", {mixed} mixed (allowed for some NICs, denied for others)");
+    }
+    out.push('\n');
+    let sampled = sampled(p, m);
+    if !sampled.is_empty() {
+        out += &format!(
+            "sample: {} subnet(s) without NICs stand as their first usable address: {}\n",
+            sampled.len(),
+            sampled.join(", ")
+        );
+    }
+    for s in pairs.iter().filter(|s| s.verdict == GroupKind::Mixed) {
+        out += &format!("mixed: {} -> {}\n", p.net.subnet_path(s.from), p.net.subnet_path(s.to));
+        for &(i, j) in &s.pairs {
+            let v = tusk_network::reach::kind(m.verdicts[i * m.reps.len() + j]);
+            out += &format!("  {} -> {}: {v}\n", class_label(p, m, i), class_label(p, m, j));
+        }
+    }
+    out
+}
+
+/// The subnets represented by a stand-in address rather than their NICs.
+fn sampled(p: &Prepared, m: &Matrix) -> Vec<String> {
+    m.reps.iter().filter(|r| r.owner.is_none()).map(|r| p.net.subnet_path(r.subnet)).collect()
+}
+
+/// `NIC a (VM x) 10.0.1.4` plus how many more addresses the class holds.
+fn class_label(p: &Prepared, m: &Matrix, i: usize) -> String {
+    let r = &m.reps[i];
+    let first = match r.owner {
+        Some(o) => format!("{} {}", p.owner_name(o), r.ip),
+        None => format!("{} (sample of subnet {})", r.ip, p.net.subnet_path(r.subnet)),
+    };
+    match m.members(i) {
+        1 => first,
+        k => format!("{first} and {} more treated alike", k - 1),
+    }
 }
 
 /// The JSON form (`tusk reach --format json`):
 ///
 /// ```json
-/// { "allowed": 503100, "denied": 3498900, "unknown": 0,
-///   "pairs": [ {"from": "spoke1/snet0", "to": "spoke2/snet3", "verdict": "allowed"} ] }
+/// { "allowed": 503100, "denied": 3498900, "unknown": 0, "mixed": 0,
+///   "samples": ["hub/AzureFirewallSubnet"],
+///   "pairs": [ {"from": "spoke1/snet0", "to": "spoke2/snet3", "verdict": "allowed"},
+///              {"from": "spoke1/snet0", "to": "spoke2/app", "verdict": "mixed",
+///               "members": [ {"from": "NIC a 10.1.0.4", "to": "NIC b 10.2.0.4", "verdict": "allowed"},
+///                            {"from": "NIC a 10.1.0.4", "to": "NIC c 10.2.0.5", "verdict": "denied"} ] } ] }
 /// ```
 ///
-/// `pairs` lists every ordered pair of distinct subnets (`VNET/SUBNET`),
-/// each subnet represented by its first NIC or first usable host; `verdict`
-/// is `allowed`, `denied` or `unknown` (run `tusk trace` on a pair for why).
+/// `pairs` lists every ordered pair of distinct subnets (`VNET/SUBNET`);
+/// `verdict` is `allowed` / `denied` (for every NIC pair), `mixed` or
+/// `unknown` (run `tusk trace` on a pair for why). `members` appears when a
+/// subnet holds NICs that the controls treat differently: one entry per
+/// class pair, each class named by its lowest address (and how many more
+/// it stands for). `samples` names the subnets without NICs, each
+/// represented by its first usable address.
 pub fn render_json(p: &Prepared, m: &Matrix) -> String {
     use serde_json::json;
     let n = m.reps.len();
-    let pairs: Vec<serde_json::Value> = (0..n * n)
-        .filter(|k| k / n != k % n)
-        .map(|k| {
-            json!({
-                "from": p.net.subnet_path(m.reps[k / n].subnet),
-                "to": p.net.subnet_path(m.reps[k % n].subnet),
-                "verdict": m.verdicts[k].name(),
-            })
-        })
-        .collect();
+    let pair = |s: &SubnetPair| {
+        let mut v = json!({
+            "from": p.net.subnet_path(s.from),
+            "to": p.net.subnet_path(s.to),
+            "verdict": s.verdict.name(),
+        });
+        if s.pairs.len() > 1 {
+            v["members"] = s
+                .pairs
+                .iter()
+                .map(|&(i, j)| {
+                    json!({
+                        "from": class_label(p, m, i),
+                        "to": class_label(p, m, j),
+                        "verdict": tusk_network::reach::kind(m.verdicts[i * n + j]).name(),
+                    })
+                })
+                .collect();
+        }
+        v
+    };
+    let all = m.subnet_pairs();
+    let count = |k: GroupKind| all.iter().filter(|s| s.verdict == k).count();
     let doc = json!({
-        "allowed": m.count(Verdict::Allowed),
-        "denied": m.count(Verdict::Denied),
-        "unknown": m.count(Verdict::Unknown),
-        "pairs": pairs,
+        "allowed": count(GroupKind::Allowed),
+        "denied": count(GroupKind::Denied),
+        "unknown": count(GroupKind::Unknown),
+        "mixed": count(GroupKind::Mixed),
+        "samples": sampled(p, m),
+        "pairs": all.iter().map(pair).collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
 }
