@@ -29,6 +29,6 @@ pub use group::{GroupKind, GroupVerdict};
 pub use interval::{IntervalSet, PortSet};
 pub use ip::{IpRange, IpSet};
 pub use loc::{Loc, Pos};
-pub use reach::Reach;
+pub use reach::{GroupReach, Reach};
 pub use tri::Tri;
 pub use verdict::{Kind, Unknown, Verdict};

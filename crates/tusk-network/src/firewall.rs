@@ -131,7 +131,7 @@ pub(crate) fn network_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
 
 /// Protocol, port and source of a network or DNAT rule.
 pub(crate) fn network_match_but_destination(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
-    let dports = if f.proto == Protocol::Icmp { Tri::Yes } else { flow_ports(&r.destination_ports, f) };
+    let dports = if f.proto.has_ports() { flow_ports(&r.destination_ports, f) } else { Tri::Yes };
     proto_match(&r.ip_protocols, f).and(dports).and(addresses(p, None, &r.sources, f.src))
 }
 

@@ -16,6 +16,7 @@
 pub mod avnm;
 pub mod endpoint;
 pub mod firewall;
+pub mod group_trace;
 pub mod members;
 pub mod nsg;
 pub mod nva;

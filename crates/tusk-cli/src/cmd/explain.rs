@@ -1,22 +1,18 @@
 //! `tusk explain`: every policy and rule that allowed, denied or passed one
 //! flow, with file:line, at the source (egress) and destination (ingress).
+//! `--from` / `--to` take the notation of `docs/endpoints.md`, resolved by
+//! `tusk_policy::endpoint`; a workload (or a CIDR) is every one of its pods,
+//! answered with the group verdict (allowed / denied only when every pod
+//! pair is, mixed when both occur) and the verdict of each pair.
 
+use super::flow::FlowArgs;
 use super::{emit, load, EngineArg};
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tusk_core::Protocol;
-use tusk_model::k8s::Cluster;
-use tusk_policy::explain::{explain, FlowEnd};
+use tusk_core::{GroupKind, GroupReach, Kind, Reach};
+use tusk_policy::endpoint::{resolve, Group};
+use tusk_policy::explain::{explain, Explanation, Verdict};
 use tusk_policy::Analysis;
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum ProtoArg {
-    Tcp,
-    Udp,
-    Sctp,
-    Icmp,
-}
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum FormatArg {
@@ -28,88 +24,113 @@ pub enum FormatArg {
 pub struct Args {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Source: NAMESPACE/POD, NAMESPACE/WORKLOAD (its first pod), or an IP address.
-    #[arg(long)]
-    pub from: String,
-    /// Destination, in the same forms as --from.
-    #[arg(long)]
-    pub to: String,
-    /// Destination port; without it, tusk prints the allowed connections of the pair.
-    #[arg(long)]
-    pub port: Option<u16>,
-    #[arg(long, value_enum, default_value = "tcp")]
-    pub proto: ProtoArg,
+    /// `--from` / `--to`: `pod:NS/NAME`, `workload:NS/NAME` (every pod of
+    /// it), `NS/NAME` (either), an IP or a CIDR. Without --port, tusk prints
+    /// the allowed connections of the pair.
+    #[command(flatten)]
+    pub flow: FlowArgs,
     #[arg(long, value_enum, default_value = "upstream")]
     pub policy_engine: EngineArg,
     #[arg(long, value_enum, default_value = "txt")]
     pub format: FormatArg,
 }
 
-/// Resolves `ns/name` to a pod (by pod name, then workload name) or an IP.
-fn resolve(c: &Cluster, what: &str) -> anyhow::Result<(FlowEnd, String)> {
-    if let Ok(ip) = what.parse::<IpAddr>() {
-        if let Some(i) = c.pods.iter().position(|p| p.ips.contains(&ip)) {
-            return Ok((FlowEnd::Pod(i), format!("{}/{} ({ip})", c.pods[i].namespace, c.pods[i].name)));
-        }
-        return Ok((FlowEnd::Address(ip), ip.to_string()));
+fn kind(v: &Verdict) -> Kind {
+    match v {
+        Verdict::Allowed => Kind::Allowed,
+        Verdict::Denied => Kind::Denied,
+        Verdict::Unknown(_) => Kind::Unknown,
     }
-    let (ns, name) =
-        what.split_once('/').ok_or_else(|| anyhow::anyhow!("`{what}`: expected NAMESPACE/NAME or an IP address"))?;
-    if let Some(i) = c.pods.iter().position(|p| p.namespace == ns && p.name == name) {
-        return Ok((FlowEnd::Pod(i), what.to_string()));
-    }
-    if let Some(i) = c.pods.iter().position(|p| {
-        let w = &c.workloads[p.workload];
-        w.namespace == ns && w.name == name
-    }) {
-        let w = &c.workloads[c.pods[i].workload];
-        return Ok((FlowEnd::Pod(i), format!("{ns}/{name}[{}] (pod {})", w.kind.name(), c.pods[i].name)));
-    }
-    let known: Vec<String> =
-        c.workloads.iter().filter(|w| w.namespace == ns).map(|w| w.name.clone()).take(10).collect();
-    anyhow::bail!(
-        "no pod or workload `{what}`; workloads in namespace `{ns}`: {}",
-        if known.is_empty() { "none".into() } else { known.join(", ") }
-    )
+}
+
+fn sample_notes(groups: [&Group; 2]) -> String {
+    groups
+        .iter()
+        .filter_map(|g| g.sample.as_ref())
+        .map(|s| format!("sample: `{s}` stands for more addresses than were evaluated; one address outside the cluster stands for the rest\n"))
+        .collect()
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.paths)?;
     let c = &loaded.estate.k8s;
     let sem = args.policy_engine.semantics();
-    let (src, src_name) = resolve(c, &args.from)?;
-    let (dst, dst_name) = resolve(c, &args.to)?;
-    let proto = match args.proto {
-        ProtoArg::Tcp => Protocol::Tcp,
-        ProtoArg::Udp => Protocol::Udp,
-        ProtoArg::Sctp => Protocol::Sctp,
-        ProtoArg::Icmp => Protocol::Icmp,
-    };
-    let port = match (args.port, proto) {
+    let src = resolve(c, &args.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+    let dst = resolve(c, &args.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    let proto = args.flow.conn.protocol("explain")?;
+    let pairs: Vec<(&tusk_policy::endpoint::Member, &tusk_policy::endpoint::Member)> =
+        src.members.iter().flat_map(|a| dst.members.iter().map(move |b| (a, b))).collect();
+    let notes = sample_notes([&src, &dst]);
+    let port = match (args.flow.conn.port, proto.has_ports()) {
         (Some(p), _) => p,
-        (None, Protocol::Icmp) => 0,
-        (None, _) => {
+        (None, false) => 0,
+        (None, true) => {
             let analysis = Analysis::new(c, sem);
-            let (allowed, unknown) = analysis.pair(src, dst);
-            let mut out =
-                format!("flow: {src_name} -> {dst_name}\nsemantics: {}\n\nallowed: {allowed}\n", sem.describe());
-            if !unknown.is_empty() {
-                out += &format!("unknown (depends on pod IPs the input lacks): {unknown}\n");
+            let reaches: Vec<Reach> = pairs
+                .iter()
+                .map(|(a, b)| {
+                    let (allowed, unknown) = analysis.pair(a.end, b.end);
+                    Reach::new(allowed, unknown)
+                })
+                .collect();
+            let g = GroupReach::of(&reaches);
+            let (from, to) = if pairs.len() == 1 {
+                (pairs[0].0.label.clone(), pairs[0].1.label.clone())
+            } else {
+                (src.name.clone(), dst.name.clone())
+            };
+            let mut out = format!("{notes}flow: {from} -> {to}\nsemantics: {}\n\n", sem.describe());
+            if pairs.len() == 1 {
+                out += &format!("allowed: {}\n", g.allowed);
+            } else {
+                out += &format!("allowed for every pod pair: {}\n", g.allowed);
+                if !g.mixed.is_empty() {
+                    out += &format!("mixed (allowed for some pod pairs, denied for others): {}\n", g.mixed);
+                }
+            }
+            if !g.unknown.is_empty() {
+                out += &format!("unknown (depends on pod IPs the input lacks): {}\n", g.unknown);
+            }
+            if pairs.len() > 1 {
+                out += "\nper pod pair:\n";
+                for ((a, b), r) in pairs.iter().zip(&reaches) {
+                    out += &format!("  {} -> {}: allowed {}", a.label, b.label, r.allowed());
+                    if !r.unknown().is_empty() {
+                        out += &format!("; unknown {}", r.unknown());
+                    }
+                    out.push('\n');
+                }
             }
             out += "\nadd --port N (and --proto) to see the rule that decides each side\n";
             emit(&out, None)?;
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let e = explain(c, &sem, src, dst, proto, port);
-    let flow = if proto == Protocol::Icmp {
-        format!("{src_name} -> {dst_name} ICMP")
-    } else {
-        format!("{src_name} -> {dst_name} {proto} {port}")
+    let flow_of = |a: &str, b: &str| {
+        if proto.has_ports() {
+            format!("{a} -> {b} {proto} {port}")
+        } else {
+            format!("{a} -> {b} {proto}")
+        }
     };
-    let text = match args.format {
-        FormatArg::Txt => tusk_report::k8s::render_explanation(&flow, &sem.describe(), &e),
-        FormatArg::Json => tusk_report::k8s::render_explanation_json(&flow, &sem.describe(), &e),
+    let explained: Vec<(String, Explanation)> =
+        pairs.iter().map(|(a, b)| (flow_of(&a.label, &b.label), explain(c, &sem, a.end, b.end, proto, port))).collect();
+    let text = match (args.format, explained.as_slice()) {
+        (FormatArg::Txt, [(flow, e)]) => notes + &tusk_report::k8s::render_explanation(flow, &sem.describe(), e),
+        (FormatArg::Json, [(flow, e)]) => tusk_report::k8s::render_explanation_json(flow, &sem.describe(), e),
+        (format, _) => {
+            let verdict = GroupKind::of_kinds(explained.iter().map(|(_, e)| kind(&e.verdict)));
+            let flow = flow_of(&src.name, &dst.name);
+            let samples: Vec<&String> = [&src, &dst].iter().filter_map(|g| g.sample.as_ref()).collect();
+            match format {
+                FormatArg::Txt => {
+                    tusk_report::k8s::render_group_text(&notes, &flow, &sem.describe(), verdict, &explained)
+                }
+                FormatArg::Json => {
+                    tusk_report::k8s::render_group_json(&flow, &sem.describe(), verdict, &samples, &explained)
+                }
+            }
+        }
     };
     emit(&text, None)?;
     Ok(ExitCode::SUCCESS)

@@ -1,24 +1,24 @@
-//! `tusk reach PATH... --port N [--proto tcp|udp|icmp] [--format txt|json]
+//! `tusk reach PATH... --port N [--proto tcp|udp|sctp|icmp|esp|ah] [--format txt|json]
 //! [--timings]`: the verdict of every subnet to every other subnet for one
-//! port (each subnet represented by its first NIC or first usable host).
+//! port, a group verdict over the classes of NICs the controls tell apart
+//! in each subnet (`mixed` with the breakdown when they disagree); a subnet
+//! without NICs is represented by its first usable host, named as a sample.
 //! `--timings` prints load, preparation, one trace and all-pairs durations
 //! to stderr, for the benchmark.
 
+use super::flow::ConnArgs;
 use super::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-use tusk_core::Protocol;
 use tusk_network::{reach, Prepared};
 
 #[derive(clap::Args)]
 pub struct Args {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    #[arg(long)]
-    pub port: Option<u16>,
-    #[arg(long, default_value = "tcp")]
-    pub proto: String,
+    #[command(flatten)]
+    pub conn: ConnArgs,
     #[arg(long, value_enum, default_value = "txt")]
     pub format: Format,
     /// Print durations of each stage to stderr.
@@ -27,10 +27,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let proto = match Protocol::parse(&a.proto) {
-        Some(p @ (Protocol::Tcp | Protocol::Udp | Protocol::Icmp)) => p,
-        _ => anyhow::bail!("--proto: `{}` is not tcp, udp or icmp", a.proto),
-    };
+    let proto = a.conn.protocol("reach")?;
+    let port = a.conn.port;
     let t0 = Instant::now();
     let loaded = super::load(&a.paths)?;
     let t_load = t0.elapsed();
@@ -45,7 +43,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             let mut samples: Vec<std::time::Duration> = (0..101)
                 .map(|_| {
                     let t = Instant::now();
-                    std::hint::black_box(reach::full(&p, a0, b0, proto, a.port));
+                    std::hint::black_box(reach::full(&p, a0, b0, proto, port));
                     t.elapsed()
                 })
                 .collect();
@@ -55,7 +53,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let t2 = Instant::now();
-    let m = reach::all_pairs(&p, proto, a.port);
+    let m = reach::all_pairs(&p, proto, port);
     let t_all = t2.elapsed();
     match a.format {
         Format::Txt => super::print(&tusk_report::azure::reach::render_txt(&p, &m))?,

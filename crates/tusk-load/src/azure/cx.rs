@@ -90,11 +90,12 @@ impl Cx<'_> {
         items.into_iter().filter_map(|i| i.as_str().map(|s| (s, i))).collect()
     }
 
-    /// A port range field: `*`, `80`, `8000-8080`.
+    /// A port range field: `*`, `80`, `8000-8080`. `*` is every port,
+    /// [`PortSet::all_ports`] (1–65535, the one constant of `tusk_core::conn`).
     pub fn ports(&self, v: &Node, s: &str) -> Result<PortSet, LoadError> {
         let s = s.trim();
         if s == "*" || s.eq_ignore_ascii_case("any") {
-            return Ok(PortSet::range(0, u16::MAX));
+            return Ok(PortSet::all_ports());
         }
         let bad = || self.err(v, format!("`{s}` is not a port or port range (0-65535, `*`)"));
         let (lo, hi) = match s.split_once('-') {
@@ -120,13 +121,13 @@ impl Cx<'_> {
                 any = true;
                 if is_expression(s) {
                     self.warn(v, format!("ARM expression `{s}` is not evaluated; taken as every port"));
-                    set = set.union(&PortSet::range(0, u16::MAX));
+                    set = set.union(&PortSet::all_ports());
                 } else {
                     set = set.union(&self.ports(v, s)?);
                 }
             }
         }
-        Ok(if any { set } else { PortSet::range(0, u16::MAX) })
+        Ok(if any { set } else { PortSet::all_ports() })
     }
 
     /// A required integer within `lo..=hi`.
