@@ -107,7 +107,6 @@ fn reach_says_mixed_when_the_nics_of_a_subnet_are_treated_differently() {
     let m = all_pairs(&p, Protocol::Tcp, Some(443));
     let verdict = |from: &str, to: &str| {
         m.subnet_pairs()
-            .into_iter()
             .find(|s| p.net.subnet_path(s.from) == from && p.net.subnet_path(s.to) == to)
             .map(|s| s.verdict)
             .unwrap_or_else(|| panic!("no pair {from} → {to}"))

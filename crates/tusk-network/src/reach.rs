@@ -22,6 +22,7 @@ use super::prepared::FxMap;
 use super::tri::Tri;
 use super::{endpoint::Endpoint, trace, Flow, Owner, Prepared, Verdict};
 use std::net::IpAddr;
+use std::ops::Range;
 use tusk_core::{GroupKind, Kind, Protocol};
 use tusk_model::azure::{CollectionKind, Direction, FirewallAction, FirewallRule, Link, NextHopType};
 
@@ -59,15 +60,29 @@ pub struct SubnetPair {
     pub from: usize,
     pub to: usize,
     pub verdict: GroupKind,
-    /// The class pairs `(i, j)` (indices into [`Matrix::reps`]) behind it.
-    pub pairs: Vec<(usize, usize)>,
+    /// The classes of each subnet (ranges of indices into [`Matrix::reps`]).
+    pub from_classes: Range<usize>,
+    pub to_classes: Range<usize>,
+}
+
+impl SubnetPair {
+    /// The class pairs `(i, j)` behind the verdict.
+    pub fn pairs(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.from_classes.clone().flat_map(move |i| self.to_classes.clone().map(move |j| (i, j)))
+    }
+
+    /// Does either subnet hold more than one class (so the verdict is a
+    /// group verdict over several class pairs)?
+    pub fn is_group(&self) -> bool {
+        self.from_classes.len() > 1 || self.to_classes.len() > 1
+    }
 }
 
 impl Matrix {
     /// The subnets that have a representative, each with the range of its
     /// classes in [`Matrix::reps`] (classes are sorted by subnet).
-    pub fn subnets(&self) -> Vec<(usize, std::ops::Range<usize>)> {
-        let mut out: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+    pub fn subnets(&self) -> Vec<(usize, Range<usize>)> {
+        let mut out: Vec<(usize, Range<usize>)> = Vec::new();
         for (i, r) in self.reps.iter().enumerate() {
             match out.last_mut() {
                 Some((s, range)) if *s == r.subnet => range.end = i + 1,
@@ -77,38 +92,25 @@ impl Matrix {
         out
     }
 
-    /// The group verdict of every ordered pair of distinct subnets.
-    pub fn subnet_pairs(&self) -> Vec<SubnetPair> {
+    /// The group verdict of every ordered pair of distinct subnets, row by
+    /// row (an iterator: the benchmark estate has four million pairs).
+    pub fn subnet_pairs(&self) -> impl Iterator<Item = SubnetPair> + '_ {
         let n = self.reps.len();
         let subnets = self.subnets();
-        let mut out = Vec::with_capacity(subnets.len() * subnets.len().saturating_sub(1));
-        for (a, ra) in &subnets {
-            for (b, rb) in &subnets {
-                if a == b {
-                    continue;
-                }
-                let pairs: Vec<(usize, usize)> = ra.clone().flat_map(|i| rb.clone().map(move |j| (i, j))).collect();
-                let verdict = GroupKind::of_kinds(pairs.iter().map(|&(i, j)| kind(self.verdicts[i * n + j])));
-                out.push(SubnetPair { from: *a, to: *b, verdict, pairs });
-            }
-        }
-        out
+        let rows = subnets.clone();
+        rows.into_iter().flat_map(move |(a, ra)| {
+            let cols = subnets.clone();
+            cols.into_iter().filter(move |(b, _)| *b != a).map(move |(b, rb)| {
+                let kinds = ra.clone().flat_map(|i| rb.clone().map(move |j| kind(self.verdicts[i * n + j])));
+                let verdict = GroupKind::of_kinds(kinds);
+                SubnetPair { from: a, to: b, verdict, from_classes: ra.clone(), to_classes: rb }
+            })
+        })
     }
 
     /// How many ordered pairs of distinct subnets have group verdict `v`.
     pub fn count(&self, v: GroupKind) -> usize {
-        let n = self.reps.len();
-        let subnets = self.subnets();
-        let mut c = 0;
-        for (a, ra) in &subnets {
-            for (b, rb) in &subnets {
-                if a != b {
-                    let kinds = ra.clone().flat_map(|i| rb.clone().map(move |j| kind(self.verdicts[i * n + j])));
-                    c += usize::from(GroupKind::of_kinds(kinds) == v);
-                }
-            }
-        }
-        c
+        self.subnet_pairs().filter(|s| s.verdict == v).count()
     }
 
     /// How many addresses class `i` stands for.

@@ -14,9 +14,12 @@ use tusk_network::Prepared;
 /// A summary: subnets, ordered pairs, and how many of each verdict; then
 /// the subnets that were sampled, and each mixed pair with its breakdown.
 pub fn render_txt(p: &Prepared, m: &Matrix) -> String {
-    let pairs = m.subnet_pairs();
     let n = m.subnets().len();
-    let count = |k: GroupKind| pairs.iter().filter(|s| s.verdict == k).count();
+    let mut counts = [0usize; 4];
+    for s in m.subnet_pairs() {
+        counts[s.verdict as usize] += 1;
+    }
+    let count = |k: GroupKind| counts[k as usize];
     let mut out = format!(
         "{n} subnets, {} ordered pairs: {} allowed, {} denied, {} unknown",
         n * n.saturating_sub(1),
@@ -37,9 +40,9 @@ pub fn render_txt(p: &Prepared, m: &Matrix) -> String {
             sampled.join(", ")
         );
     }
-    for s in pairs.iter().filter(|s| s.verdict == GroupKind::Mixed) {
+    for s in m.subnet_pairs().filter(|s| s.verdict == GroupKind::Mixed) {
         out += &format!("mixed: {} -> {}\n", p.net.subnet_path(s.from), p.net.subnet_path(s.to));
-        for &(i, j) in &s.pairs {
+        for (i, j) in s.pairs() {
             let v = tusk_network::reach::kind(m.verdicts[i * m.reps.len() + j]);
             out += &format!("  {} -> {}: {v}\n", class_label(p, m, i), class_label(p, m, j));
         }
@@ -92,11 +95,10 @@ pub fn render_json(p: &Prepared, m: &Matrix) -> String {
             "to": p.net.subnet_path(s.to),
             "verdict": s.verdict.name(),
         });
-        if s.pairs.len() > 1 {
+        if s.is_group() {
             v["members"] = s
-                .pairs
-                .iter()
-                .map(|&(i, j)| {
+                .pairs()
+                .map(|(i, j)| {
                     json!({
                         "from": class_label(p, m, i),
                         "to": class_label(p, m, j),
@@ -107,7 +109,7 @@ pub fn render_json(p: &Prepared, m: &Matrix) -> String {
         }
         v
     };
-    let all = m.subnet_pairs();
+    let all: Vec<SubnetPair> = m.subnet_pairs().collect();
     let count = |k: GroupKind| all.iter().filter(|s| s.verdict == k).count();
     let doc = json!({
         "allowed": count(GroupKind::Allowed),
