@@ -6,14 +6,14 @@
 //! the same NIC-level NSG, the same application security groups, the same
 //! IP forwarding setting and NVA rules, and addresses that no address test
 //! of the estate separates: NSG, admin and firewall rule prefixes and
-//! ranges, the `VirtualNetwork` tag of each VNet, the public / private
-//! split behind `Internet` and Azure service tags, route prefixes and next
-//! hops, VNet and on-premises address spaces, firewall private ranges and
-//! NVA rule sets. The last is computed by cutting the address line at every
-//! boundary of those sets: two addresses between the same two cuts match
-//! every one of those tests the same way. A subnet without NICs keeps one
-//! stand-in, its first usable address (Azure reserves the first four),
-//! which outputs label as a sample.
+//! ranges, DNAT targets, the `VirtualNetwork` tag of each VNet, the public /
+//! private split behind `Internet` and Azure service tags, route prefixes
+//! and next hops, VNet and on-premises address spaces, firewall private
+//! ranges and NVA rule sets. The address part is computed by cutting the
+//! address line at every boundary of those sets: two addresses between the
+//! same two cuts match every one of those tests the same way. A subnet
+//! without NICs keeps one stand-in, its first usable address (Azure
+//! reserves the first four), which outputs label as a sample.
 
 use super::prepared::{non_public, Owner, Prepared};
 use std::collections::HashMap;
@@ -137,6 +137,9 @@ fn cuts(p: &Prepared) -> Vec<u128> {
         for r in &coll.rules {
             matches(&r.sources, &mut range);
             matches(&r.destinations, &mut range);
+            if let Some(ip) = r.translated_address {
+                range(ip_to_u128(ip), ip_to_u128(ip));
+            }
         }
     }
     let private_ranges = net
