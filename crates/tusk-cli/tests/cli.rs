@@ -222,3 +222,24 @@ fn explain_gives_the_group_verdict_of_a_cidr_whose_pods_differ() {
     assert!(text.contains("verdict: DENIED"), "{text}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A bare `NS/NAME` that names a pod and a different workload is an error
+/// that lists both; `pod:` picks the pod (docs/endpoints.md).
+#[test]
+fn an_ambiguous_bare_name_is_an_error_listing_the_candidates() {
+    let dir = std::env::temp_dir().join(format!("tusk-ambiguous-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("m.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: x}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: i}]}\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: x, labels: {app: other}}\n",
+    )
+    .unwrap();
+    let out = tusk(&["explain", &s(&dir), "--from", "x/web", "--to", "8.8.8.8", "--port", "443"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("pod:x/web") && err.contains("workload:x/web (Deployment)"), "{err}");
+    let out = tusk(&["explain", &s(&dir), "--from", "pod:x/web", "--to", "8.8.8.8", "--port", "443"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_dir_all(&dir).ok();
+}

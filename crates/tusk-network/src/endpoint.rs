@@ -327,3 +327,64 @@ fn block(p: &Prepared, c: Cidr, name: String) -> Result<Group, String> {
     }
     Ok(Group { name, members, sample })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{net, vnet, SUB};
+    use super::*;
+
+    fn nic(name: &str, vm: &str, subnet: &str, ips: &[&str]) -> String {
+        let configs: Vec<String> = ips
+            .iter()
+            .enumerate()
+            .map(|(i, ip)| {
+                format!(
+                    r#"{{"name": "c{i}", "privateIPAddress": "{ip}", "subnet": {{"id": "{SUB}/virtualNetworks/v/subnets/{subnet}"}}}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"name": "{name}", "id": "{SUB}/networkInterfaces/{name}", "type": "Microsoft.Network/networkInterfaces", "virtualMachine": {{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/{vm}"}}, "ipConfigurations": [{}]}}"#,
+            configs.join(",")
+        )
+    }
+
+    fn estate() -> tusk_model::azure::AzureNetwork {
+        net(&[
+            vnet("v", "10.0.0.0/16", &[("a", "10.0.1.0/24", None, None), ("empty", "10.0.9.0/24", None, None)], &[]),
+            nic("web", "app", "a", &["10.0.1.4", "10.0.1.5"]),
+            nic("app-nic2", "app", "a", &["10.0.1.6"]),
+            nic("db-nic", "web", "a", &["10.0.1.7"]),
+        ])
+    }
+
+    fn group(p: &Prepared, s: &str) -> Result<Group, String> {
+        resolve_group(p, &FlowEnd::parse(s).unwrap())
+    }
+
+    #[test]
+    fn a_name_stands_for_every_address_of_the_resource() {
+        let n = estate();
+        let p = Prepared::new(&n);
+        let ips = |s: &str| group(&p, s).unwrap().members.iter().map(|e| e.ip().to_string()).collect::<Vec<_>>();
+        // A VM is every address of every NIC of it; a NIC every ip configuration.
+        assert_eq!(ips("app"), ["10.0.1.4", "10.0.1.5", "10.0.1.6"]);
+        assert_eq!(ips("subnet:v/a"), ["10.0.1.4", "10.0.1.5", "10.0.1.6", "10.0.1.7"]);
+        assert_eq!(ips("10.0.1.4/31"), ["10.0.1.4", "10.0.1.5"]);
+        let empty = group(&p, "v/empty").unwrap();
+        assert_eq!(empty.sample, Some(Sample::FreeSubnet));
+        assert_eq!(empty.members[0].ip().to_string(), "10.0.9.4");
+        assert_eq!(group(&p, "internet").unwrap().sample, Some(Sample::Internet));
+    }
+
+    #[test]
+    fn an_ambiguous_name_lists_the_candidates() {
+        let n = estate();
+        let p = Prepared::new(&n);
+        // `web` is a NIC (of VM app) and a VM (of NIC db-nic).
+        let e = group(&p, "web").unwrap_err();
+        assert!(e.contains("NIC web") && e.contains("VM web"), "{e}");
+        let e = group(&p, "subnet:v/nope").unwrap_err();
+        assert!(e.contains("v/a") && e.contains("v/empty"), "{e}");
+    }
+}

@@ -50,15 +50,19 @@ pub fn resolve(c: &Cluster, end: &Notation) -> Result<Group, String> {
         Notation::Workload { namespace, name: w } => whole(workload_pods(c, namespace, w)?),
         Notation::Qualified { first, second } => {
             let pod = pod_named(c, first, second).ok();
-            let workload = workload_pods(c, first, second).ok();
-            match (pod, workload) {
-                (Some(p), Some(w)) if w.len() == 1 && same_pod(w[0].end, p.end) => whole(vec![p]),
-                (Some(_), Some(_)) => Err(format!(
-                    "`{name}` names two things: pod:{first}/{second} and workload:{first}/{second}; write one of them"
+            let named = workloads_named(c, first, second);
+            match (pod, named.as_slice()) {
+                (Some(p), []) => whole(vec![p]),
+                // A bare Pod is its own workload of the same name.
+                (Some(p), [w]) if c.pods.iter().filter(|q| q.workload == *w).count() == 1 && is_pod_of(c, &p, *w) => {
+                    whole(vec![p])
+                }
+                (Some(_), ws) => Err(format!(
+                    "`{name}` names several things: pod:{first}/{second}, {}; write one of them",
+                    ws.iter().map(|&w| format!("workload:{first}/{second} ({})", c.workloads[w].kind.name())).collect::<Vec<_>>().join(", ")
                 )),
-                (Some(p), None) => whole(vec![p]),
-                (None, Some(w)) => whole(w),
-                (None, None) => {
+                (None, [_]) => whole(workload_pods(c, first, second)?),
+                (None, []) => {
                     let known: Vec<String> =
                         c.workloads.iter().filter(|w| w.namespace == *first).map(|w| w.name.clone()).take(10).collect();
                     Err(format!(
@@ -66,6 +70,7 @@ pub fn resolve(c: &Cluster, end: &Notation) -> Result<Group, String> {
                         if known.is_empty() { "none".into() } else { known.join(", ") }
                     ))
                 }
+                (None, _) => Err(workload_pods(c, first, second).err().unwrap_or_default()),
             }
         }
         Notation::OnPrem(None) => {
@@ -96,16 +101,30 @@ fn pod_named(c: &Cluster, ns: &str, name: &str) -> Result<Member, String> {
         .ok_or_else(|| format!("no pod `{ns}/{name}`"))
 }
 
-/// Every replica of the workload `ns/name`, in input order.
+/// The workloads named `ns/name` (several only when kinds differ).
+fn workloads_named(c: &Cluster, ns: &str, name: &str) -> Vec<usize> {
+    (0..c.workloads.len()).filter(|&w| c.workloads[w].namespace == ns && c.workloads[w].name == name).collect()
+}
+
+fn is_pod_of(c: &Cluster, m: &Member, w: usize) -> bool {
+    matches!(m.end, FlowEnd::Pod(i) if c.pods[i].workload == w)
+}
+
+/// Every replica of the one workload `ns/name`, in input order; an error
+/// listing the kinds when several workloads of different kinds share it.
 fn workload_pods(c: &Cluster, ns: &str, name: &str) -> Result<Vec<Member>, String> {
+    let named = workloads_named(c, ns, name);
+    if named.len() > 1 {
+        return Err(format!(
+            "`{ns}/{name}` names several workloads: {}; tusk cannot tell them apart by name yet",
+            named.iter().map(|&w| c.workloads[w].kind.name().to_string()).collect::<Vec<_>>().join(", ")
+        ));
+    }
     let pods: Vec<Member> = c
         .pods
         .iter()
         .enumerate()
-        .filter(|(_, p)| {
-            let w = &c.workloads[p.workload];
-            w.namespace == ns && w.name == name
-        })
+        .filter(|(_, p)| named.contains(&p.workload))
         .map(|(i, p)| {
             let w = &c.workloads[p.workload];
             Member { end: FlowEnd::Pod(i), label: format!("{ns}/{name}[{}] (pod {})", w.kind.name(), p.name) }
@@ -135,8 +154,4 @@ fn block(c: &Cluster, b: Cidr, name: String) -> Result<Group, String> {
         sample = Some(name.clone());
     }
     Ok(Group { name, members, sample })
-}
-
-fn same_pod(a: FlowEnd, b: FlowEnd) -> bool {
-    matches!((a, b), (FlowEnd::Pod(x), FlowEnd::Pod(y)) if x == y)
 }
