@@ -28,6 +28,9 @@ pub enum FlowEnd {
     Pod { namespace: String, name: String },
     /// `workload:NS/NAME`: every pod of the workload.
     Workload { namespace: String, name: String },
+    /// `svc:NS/NAME`: a Service (a destination: the flow goes to each of
+    /// its endpoint pods).
+    Service { namespace: String, name: String },
     /// `node:NAME`.
     Node(String),
     /// `tenant:NAME`.
@@ -51,7 +54,9 @@ pub enum NotationError {
     NotABlock { text: String, problem: String },
     #[error("`{text}`: expected {expected}")]
     Shape { text: String, expected: &'static str },
-    #[error("`{text}`: unknown kind `{kind}:` (known: subnet:, pod:, workload:, node:, tenant:, internet:, onprem:)")]
+    #[error(
+        "`{text}`: unknown kind `{kind}:` (known: subnet:, pod:, workload:, svc:, node:, tenant:, internet:, onprem:)"
+    )]
     UnknownKind { text: String, kind: String },
 }
 
@@ -111,6 +116,7 @@ impl FlowEnd {
                 | FlowEnd::Internet(None)
                 | FlowEnd::OnPrem(None)
                 | FlowEnd::Workload { .. }
+                | FlowEnd::Service { .. }
                 | FlowEnd::Tenant(_)
         )
     }
@@ -141,6 +147,10 @@ fn parse_kind(t: &str, kind: &str, rest: &str) -> Result<FlowEnd, NotationError>
             let (namespace, name) = two("workload:NAMESPACE/NAME")?;
             FlowEnd::Workload { namespace, name }
         }
+        "svc" => {
+            let (namespace, name) = two("svc:NAMESPACE/NAME")?;
+            FlowEnd::Service { namespace, name }
+        }
         "node" => FlowEnd::Node(one("node:NAME")?),
         "tenant" => FlowEnd::Tenant(one("tenant:NAME")?),
         _ => return Err(NotationError::UnknownKind { text: t.to_string(), kind: kind.to_string() }),
@@ -167,6 +177,7 @@ impl fmt::Display for FlowEnd {
             FlowEnd::OnPrem(Some(ip)) => write!(f, "onprem:{ip}"),
             FlowEnd::Pod { namespace, name } => write!(f, "pod:{namespace}/{name}"),
             FlowEnd::Workload { namespace, name } => write!(f, "workload:{namespace}/{name}"),
+            FlowEnd::Service { namespace, name } => write!(f, "svc:{namespace}/{name}"),
             FlowEnd::Node(n) => write!(f, "node:{n}"),
             FlowEnd::Tenant(n) => write!(f, "tenant:{n}"),
             FlowEnd::Qualified { first, second } => write!(f, "{first}/{second}"),
@@ -197,6 +208,7 @@ mod tests {
             "onprem:192.168.1.1",
             "pod:ns/web-0",
             "workload:ns/web",
+            "svc:kube-system/kube-dns",
             "node:aks-1",
             "tenant:blue",
             "ns/web",

@@ -122,7 +122,11 @@ pub fn resolve_group(p: &Prepared, end: &FlowEnd) -> Result<Group, String> {
             }
         },
         FlowEnd::Name(n) => whole(from_name(p, n)?),
-        FlowEnd::Pod { .. } | FlowEnd::Workload { .. } | FlowEnd::Node(_) | FlowEnd::Tenant(_) => Err(format!(
+        FlowEnd::Pod { .. }
+        | FlowEnd::Workload { .. }
+        | FlowEnd::Service { .. }
+        | FlowEnd::Node(_)
+        | FlowEnd::Tenant(_) => Err(format!(
             "`{name}` names a Kubernetes object; the Azure commands take addresses and Azure resource names"
         )),
     }
