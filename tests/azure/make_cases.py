@@ -63,7 +63,9 @@ def nsg(name, rules, flat=False):
         p = {"priority": prio, "direction": d, "access": acc, "protocol": proto,
              "sourcePortRange": "*", "destinationPortRange": dport}
         for key, v in (("source", src), ("destination", dst)):
-            if isinstance(v, list):
+            if isinstance(v, str) and v.startswith("ASG:"):
+                p[key + "ApplicationSecurityGroups"] = [ref("applicationSecurityGroups", v[4:])]
+            elif isinstance(v, list):
                 p[key + "AddressPrefixes"] = v
             else:
                 p[key + "AddressPrefix"] = v
@@ -78,10 +80,11 @@ def rt(name, routes, disable_bgp=False, flat=False):
         rs.append(child(n, rid("routeTables", name, "routes", n), p, flat))
     return res("routeTables", "routeTables", name, {"routes": rs, "disableBgpRoutePropagation": disable_bgp}, flat)
 
-def nic(name, vnet_, subnet, ip, nsg_=None, forwarding=False, pip=None, flat=False):
+def nic(name, vnet_, subnet, ip, nsg_=None, forwarding=False, pip=None, flat=False, asgs=()):
     ipc = {"privateIPAddress": ip, "privateIPAllocationMethod": "Static",
            "subnet": ref("virtualNetworks", vnet_, "subnets", subnet), "primary": True}
     if pip: ipc["publicIPAddress"] = ref("publicIPAddresses", pip)
+    if asgs: ipc["applicationSecurityGroups"] = [ref("applicationSecurityGroups", a) for a in asgs]
     p = {"ipConfigurations": [child("ipconfig1", rid("networkInterfaces", name, "ipConfigurations", "ipconfig1"), ipc, flat)],
          "enableIPForwarding": forwarding,
          "virtualMachine": {"id": SUB.replace("Microsoft.Network", "Microsoft.Compute") + "/virtualMachines/" + name.removesuffix("-nic")}}
@@ -320,6 +323,32 @@ def nsg_doc(case):
     }
     write(case, files)
 
+def nic_groups(case):
+    """Issue 8, A8: NICs of one subnet that the controls treat differently.
+    `app`: app-1 and app-3 admit 443, app-2's NIC NSG denies it; `db`: the
+    subnet NSG denies 443 to the ASG that holds db-2 only; `svc`: the subnet
+    NSG denies 443 to svc-2's address only. From `web`, each of the three
+    subnets is reachable for some NICs and not for others: `reach` must say
+    mixed, where one NIC per subnet (the lowest address) would say allowed."""
+    files = {
+        "vnet.json": vnet("vnet1", ["10.0.0.0/16"], [("web", "10.0.1.0/24", None, None), ("app", "10.0.2.0/24", None, None),
+                                                    ("db", "10.0.3.0/24", "nsg-db", None), ("svc", "10.0.4.0/24", "nsg-svc", None)]),
+        "nsgs.json": [nsg("nsg-open", []),
+                      nsg("nsg-locked", [("deny-https-in", 100, "Inbound", "Deny", "Tcp", "*", "*", "443")]),
+                      nsg("nsg-db", [("deny-https-quarantine", 100, "Inbound", "Deny", "Tcp", "*", "ASG:asg-quarantine", "443")]),
+                      nsg("nsg-svc", [("deny-https-svc2", 100, "Inbound", "Deny", "Tcp", "*", "10.0.4.5/32", "443")])],
+        "asgs.json": [res("applicationSecurityGroups", "applicationSecurityGroups", "asg-quarantine", {}, False)],
+        "nics.json": [nic("web-1-nic", "vnet1", "web", "10.0.1.4"),
+                      nic("app-1-nic", "vnet1", "app", "10.0.2.4", nsg_="nsg-open"),
+                      nic("app-2-nic", "vnet1", "app", "10.0.2.5", nsg_="nsg-locked"),
+                      nic("app-3-nic", "vnet1", "app", "10.0.2.6"),
+                      nic("db-1-nic", "vnet1", "db", "10.0.3.4"),
+                      nic("db-2-nic", "vnet1", "db", "10.0.3.5", asgs=["asg-quarantine"]),
+                      nic("svc-1-nic", "vnet1", "svc", "10.0.4.4"),
+                      nic("svc-2-nic", "vnet1", "svc", "10.0.4.5")],
+    }
+    write(case, files)
+
 if __name__ == "__main__":
     fig3("fig3-hub-spoke")
     fig3("fig3-spoke-without-udr", spoke2_udr=False)
@@ -330,3 +359,4 @@ if __name__ == "__main__":
     fig2("fig2-single-hub")
     route_doc("doc-routing-example")
     nsg_doc("doc-nsg-example")
+    nic_groups("nic-groups-mixed")

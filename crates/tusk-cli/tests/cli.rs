@@ -203,9 +203,9 @@ fn explain_names_the_deciding_rule() {
         "explain",
         &s(&input),
         "--from",
-        "hello-world/workload-b",
+        "pod:hello-world/workload-b-0",
         "--to",
-        "hello-world/workload-a",
+        "hello-world/workload-a-1",
         "--port",
         "8050",
         "-o",
@@ -219,6 +219,27 @@ fn explain_names_the_deciding_rule() {
     let step = &v["ingress"]["steps"][0];
     assert_eq!(step["layer"], "NetworkPolicy");
     assert!(step["location"].as_str().unwrap().contains("netpol.yaml:"), "{step}");
+
+    // A workload is every one of its pods (issue 8, A8: not its first pod):
+    // two replicas each, so four pod pairs, each explained.
+    let out = tusk(&[
+        "explain",
+        &s(&input),
+        "--from",
+        "hello-world/workload-b",
+        "--to",
+        "workload:hello-world/workload-a",
+        "--port",
+        "8050",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "allowed");
+    assert_eq!(v["members"].as_array().unwrap().len(), 4, "{v}");
+    assert!(v["members"].as_array().unwrap().iter().all(|m| m["verdict"] == "allowed"), "{v}");
+    assert_eq!(v["explanations"][3]["ingress"]["steps"][0]["layer"], "NetworkPolicy");
 
     let out = tusk(&[
         "explain",
@@ -302,4 +323,56 @@ fn json_matrix_is_valid_when_empty_and_when_not() {
         .expect("row present");
     assert_eq!(row["allowed"]["tcp"], serde_json::json!([[1, 79], [81, 65535]]));
     assert_eq!(row["allowed"]["udp"], serde_json::json!([[1, 65535]]));
+}
+
+/// Issue 8, A8: a group that the policies treat differently is `mixed`,
+/// with each pair's verdict, never the verdict of one sample member. The
+/// CIDR holds pod p1 (admitted), pod p2 (isolated for ingress) and
+/// addresses outside the cluster, one of which stands for the rest.
+#[test]
+fn explain_gives_the_group_verdict_of_a_cidr_whose_pods_differ() {
+    let dir = std::env::temp_dir().join(format!("tusk-mixed-group-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pod = |name: &str, app: &str, ip: &str| {
+        format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: x, labels: {{app: {app}}}}}\nstatus: {{podIP: {ip}}}\n---\n")
+    };
+    let manifests = pod("client", "c", "10.9.0.9")
+        + &pod("p1", "a", "10.0.0.1")
+        + &pod("p2", "b", "10.0.0.2")
+        + "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: isolate-b, namespace: x}\nspec:\n  podSelector: {matchLabels: {app: b}}\n  policyTypes: [Ingress]\n";
+    std::fs::write(dir.join("m.yaml"), manifests).unwrap();
+    let out =
+        tusk(&["explain", &s(&dir), "--from", "x/client", "--to", "10.0.0.0/30", "--port", "80", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "mixed", "{v}");
+    let verdicts: Vec<&str> = v["members"].as_array().unwrap().iter().map(|m| m["verdict"].as_str().unwrap()).collect();
+    assert_eq!(verdicts, ["allowed", "denied", "allowed"], "{v}");
+    assert_eq!(v["samples"], serde_json::json!(["10.0.0.0/30"]));
+    // The pod alone is a single flow, as before.
+    let out = tusk(&["explain", &s(&dir), "--from", "x/client", "--to", "pod:x/p2", "--port", "80"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("verdict: DENIED"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A bare `NS/NAME` that names a pod and a different workload is an error
+/// that lists both; `pod:` picks the pod (docs/endpoints.md).
+#[test]
+fn an_ambiguous_bare_name_is_an_error_listing_the_candidates() {
+    let dir = std::env::temp_dir().join(format!("tusk-ambiguous-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("m.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: x}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: i}]}\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: x, labels: {app: other}}\n",
+    )
+    .unwrap();
+    let out = tusk(&["explain", &s(&dir), "--from", "x/web", "--to", "8.8.8.8", "--port", "443"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("pod:x/web") && err.contains("workload:x/web (Deployment)"), "{err}");
+    let out = tusk(&["explain", &s(&dir), "--from", "pod:x/web", "--to", "8.8.8.8", "--port", "443"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_dir_all(&dir).ok();
 }

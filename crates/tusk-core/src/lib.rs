@@ -10,6 +10,7 @@
 //! This crate knows nothing of Azure or Kubernetes objects and does no I/O.
 
 pub mod conn;
+pub mod endpoint;
 pub mod error;
 pub mod flow;
 pub mod group;
@@ -22,6 +23,7 @@ pub mod tri;
 pub mod verdict;
 
 pub use conn::{ConnSet, Protocol};
+pub use endpoint::{FlowEnd, NotationError};
 pub use error::{LoadError, Warning};
 pub use flow::Flow;
 pub use group::{GroupKind, GroupVerdict};
@@ -29,6 +31,6 @@ pub use idx::{Idx, IdxVec};
 pub use interval::{IntervalSet, PortSet};
 pub use ip::{IpRange, IpSet};
 pub use loc::{Loc, Pos};
-pub use reach::Reach;
+pub use reach::{GroupReach, Reach};
 pub use tri::Tri;
 pub use verdict::{Kind, Unknown, Verdict};

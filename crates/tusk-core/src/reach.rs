@@ -10,6 +10,7 @@
 //! it, so a connection is in exactly one of allowed, unknown, denied.
 
 use crate::conn::{ConnSet, Protocol};
+use crate::group::GroupKind;
 use crate::verdict::Kind;
 
 /// Which connections are allowed for sure, and which are unknown; every
@@ -97,6 +98,56 @@ impl Reach {
     /// operation keeps it.)
     pub fn is_consistent(&self) -> bool {
         self.allowed.intersect(&self.unknown).is_empty()
+    }
+}
+
+/// The set-valued group verdict: per connection, the [`GroupKind`] of the
+/// members' [`Reach`]es (allowed / denied only where every member is,
+/// mixed where at least one allows and one denies, unknown elsewhere).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GroupReach {
+    pub allowed: ConnSet,
+    pub mixed: ConnSet,
+    pub unknown: ConnSet,
+}
+
+impl GroupReach {
+    /// The group verdict of `members` (none: nothing is claimed, every
+    /// connection is unknown).
+    pub fn of<'a>(members: impl IntoIterator<Item = &'a Reach>) -> GroupReach {
+        let mut all_allowed: Option<ConnSet> = None;
+        let mut all_denied: Option<ConnSet> = None;
+        let (mut any_allowed, mut any_denied) = (ConnSet::none(), ConnSet::none());
+        for r in members {
+            let denied = r.denied();
+            all_allowed = Some(all_allowed.map_or(r.allowed.clone(), |a| a.intersect(&r.allowed)));
+            all_denied = Some(all_denied.map_or(denied.clone(), |d| d.intersect(&denied)));
+            any_allowed = any_allowed.union(&r.allowed);
+            any_denied = any_denied.union(&denied);
+        }
+        let allowed = all_allowed.unwrap_or_default();
+        let denied = all_denied.unwrap_or_default();
+        let mixed = any_allowed.intersect(&any_denied);
+        let unknown = ConnSet::all().subtract(&allowed).subtract(&denied).subtract(&mixed);
+        GroupReach { allowed, mixed, unknown }
+    }
+
+    /// The connections every member denies.
+    pub fn denied(&self) -> ConnSet {
+        ConnSet::all().subtract(&self.allowed).subtract(&self.mixed).subtract(&self.unknown)
+    }
+
+    /// The group verdict of one connection.
+    pub fn at(&self, proto: Protocol, port: u16) -> GroupKind {
+        if self.allowed.allows(proto, port) {
+            GroupKind::Allowed
+        } else if self.mixed.allows(proto, port) {
+            GroupKind::Mixed
+        } else if self.unknown.allows(proto, port) {
+            GroupKind::Unknown
+        } else {
+            GroupKind::Denied
+        }
     }
 }
 

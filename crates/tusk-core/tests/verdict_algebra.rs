@@ -8,7 +8,7 @@
 
 use proptest::prelude::*;
 use tusk_core::tri::{first_match_verdict, Tri};
-use tusk_core::{ConnSet, GroupKind, GroupVerdict, Kind, PortSet, Protocol, Reach, Unknown, Verdict};
+use tusk_core::{ConnSet, GroupKind, GroupReach, GroupVerdict, Kind, PortSet, Protocol, Reach, Unknown, Verdict};
 
 /// Port sets over a small domain (so that sets overlap often), sometimes
 /// holding every port.
@@ -21,10 +21,12 @@ fn port_set() -> impl Strategy<Value = PortSet> {
 }
 
 fn conn_set() -> impl Strategy<Value = ConnSet> {
-    (port_set(), port_set(), any::<bool>()).prop_map(|(tcp, udp, icmp)| {
+    (port_set(), port_set(), prop::collection::vec(any::<bool>(), 4)).prop_map(|(tcp, udp, portless)| {
         let mut c = ConnSet::of(Protocol::Tcp, tcp).union(&ConnSet::of(Protocol::Udp, udp));
-        if icmp {
-            c = c.union(&ConnSet::of(Protocol::Icmp, PortSet::empty()));
+        for (p, on) in Protocol::PORTLESS.into_iter().zip(portless) {
+            if on {
+                c = c.union(&ConnSet::of(p, PortSet::empty()));
+            }
         }
         c
     })
@@ -37,7 +39,8 @@ fn reach() -> impl Strategy<Value = Reach> {
 /// The connections the pointwise laws are checked on.
 fn samples() -> Vec<(Protocol, u16)> {
     let mut v: Vec<(Protocol, u16)> = (1..17).flat_map(|p| [(Protocol::Tcp, p), (Protocol::Udp, p)]).collect();
-    v.extend([(Protocol::Tcp, 65535), (Protocol::Sctp, 5), (Protocol::Icmp, 0)]);
+    v.extend([(Protocol::Tcp, 65535), (Protocol::Sctp, 5)]);
+    v.extend(Protocol::PORTLESS.map(|p| (p, 0)));
     v
 }
 
@@ -194,5 +197,15 @@ proptest! {
         if before == GroupKind::Unknown && !kinds.is_empty() {
             prop_assert!(after.uniform().is_none());
         }
+    }
+
+    #[test]
+    fn set_valued_group_verdict_agrees_with_the_group_rules_pointwise(members in prop::collection::vec(reach(), 0..5)) {
+        let g = GroupReach::of(&members);
+        for (p, port) in samples() {
+            let want = GroupKind::of_kinds(members.iter().map(|r| r.at(p, port)));
+            prop_assert_eq!(g.at(p, port), want, "at {} {}", p, port);
+        }
+        prop_assert!(g.allowed.intersect(&g.mixed).is_empty() && g.mixed.intersect(&g.unknown).is_empty());
     }
 }

@@ -118,7 +118,7 @@ pub(crate) fn network_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
 
 /// Protocol, port and source of a network or DNAT rule.
 pub(crate) fn network_match_but_destination(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
-    let dports = if f.proto == Protocol::Icmp { Tri::Yes } else { flow_ports(&r.destination_ports, f) };
+    let dports = if f.proto.has_ports() { flow_ports(&r.destination_ports, f) } else { Tri::Yes };
     proto_match(&r.ip_protocols, f).and(dports).and(addresses(p, None, &r.sources, f.src))
 }
 
@@ -138,7 +138,7 @@ pub(crate) fn application_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri
 
 /// Why a network or DNAT rule may match (see [`super::nsg::uncertainties`]).
 fn may_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Reason {
-    let dports = if f.proto == Protocol::Icmp { Tri::Yes } else { flow_ports(&r.destination_ports, f) };
+    let dports = if f.proto.has_ports() { flow_ports(&r.destination_ports, f) } else { Tri::Yes };
     let why = super::nsg::uncertainties(p, None, &r.sources, &r.destinations, dports, f);
     Reason::MayMatch { doubtful: r.name.clone(), priority: None, decided: None, why }
 }

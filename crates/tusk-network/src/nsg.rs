@@ -62,16 +62,18 @@ pub fn protocol(rp: RuleProtocol, f: Protocol) -> Tri {
         RuleProtocol::Tcp => f == Protocol::Tcp,
         RuleProtocol::Udp => f == Protocol::Udp,
         RuleProtocol::Icmp => f == Protocol::Icmp,
-        RuleProtocol::Esp | RuleProtocol::Ah => false,
+        RuleProtocol::Esp => f == Protocol::Esp,
+        RuleProtocol::Ah => f == Protocol::Ah,
     })
 }
 
-/// Ports of a flow against a rule: ICMP has none, so only an every-port
-/// rule matches it for sure.
+/// Ports of a flow against a rule: ICMP, ESP, AH and the other protocols
+/// without ports have none, so only an every-port rule matches them for sure.
 pub fn flow_ports(rule: &PortSet, f: &Flow) -> Tri {
-    match f.proto {
-        Protocol::Icmp => ports(rule, None),
-        _ => ports(rule, f.port),
+    if f.proto.has_ports() {
+        ports(rule, f.port)
+    } else {
+        ports(rule, None)
     }
 }
 

@@ -17,7 +17,6 @@ use super::decision::Uncertainty;
 use super::{Cite, Decision, Flow, Kind, Reason};
 use tusk_core::ip::all_ips;
 use tusk_core::tri::{first_match, ports, FirstMatch, Tri};
-use tusk_core::Protocol;
 use tusk_model::azure::{Idx, NetworkInterface};
 use tusk_model::config::{NvaAction, NvaConfig, NvaRule};
 
@@ -29,7 +28,7 @@ fn rule_matches(r: &NvaRule, f: &Flow) -> Tri {
     });
     let port = match &r.ports {
         None => Tri::Yes,
-        Some(_) if f.proto == Protocol::Icmp => Tri::No,
+        Some(_) if !f.proto.has_ports() => Tri::No,
         Some(set) => ports(set, f.port),
     };
     proto
@@ -76,7 +75,7 @@ mod tests {
     use super::*;
     use std::sync::Arc;
     use tusk_core::ip::Cidr;
-    use tusk_core::{Loc, PortSet, Pos};
+    use tusk_core::{Loc, PortSet, Pos, Protocol};
 
     fn loc(line: u32) -> Loc {
         Loc::new(Arc::from("tusk.yaml"), Pos { line, col: 3 })

@@ -1,25 +1,29 @@
 //! Every subnet to every subnet, for one protocol and port: the verdict
 //! matrix behind `tusk reach` and the benchmark.
 //!
-//! Each subnet is represented by one address: its first NIC's, or its
-//! first usable host (Azure reserves the first four addresses). A lean
-//! evaluator computes the verdict of the common hub & spoke paths (NSGs,
-//! routes, peerings, one Azure Firewall, the reply and its symmetry)
-//! without building the texts of a trace, with the firewall's rules
-//! pre-filtered once per source. Whatever it does not cover (admin rules,
-//! NVAs, gateways, DNAT, anything unknown) falls back to the full
-//! [`super::trace::trace`], so both always agree; a test checks that on
-//! every pair of the fixture estates.
+//! A subnet's NICs are grouped into classes that every control treats
+//! alike ([`super::members`]); one address per class (its lowest) is
+//! evaluated, and the verdict of a subnet pair is the group verdict of its
+//! class pairs: allowed or denied only when every class pair is, `mixed`
+//! when some are allowed and some denied, `unknown` otherwise. A subnet
+//! without NICs is represented by its first usable host (Azure reserves
+//! the first four addresses), a sample. A lean evaluator computes the
+//! verdict of the common hub & spoke paths (NSGs, routes, peerings, one
+//! Azure Firewall, the reply and its symmetry) without building the texts
+//! of a trace, with the firewall's rules pre-filtered once per source.
+//! Whatever it does not cover (admin rules, NVAs, gateways, DNAT, anything
+//! unknown) falls back to the full [`super::trace::trace`], so both always
+//! agree; a test checks that on every pair of the fixture estates.
 
 use super::firewall::{application_match, network_match_but_destination, ordered, snat_applies};
+use super::members::Class;
 use super::nsg;
 use super::prepared::FxMap;
 use super::{endpoint::Endpoint, trace, Flow, Kind, Owner, Prepared};
-use std::collections::HashMap;
 use std::net::IpAddr;
-use tusk_core::ip::u128_to_ip;
+use std::ops::Range;
 use tusk_core::tri::Tri;
-use tusk_core::Protocol;
+use tusk_core::{GroupKind, Protocol};
 use tusk_model::azure::{
     AzureFirewall, CollectionKind, Direction, FirewallAction, FirewallRule, Idx, Link, NextHopType, Nsg, Subnet,
     VirtualNetwork,
@@ -33,50 +37,98 @@ pub struct Rep {
     pub owner: Option<Owner>,
 }
 
+/// One representative per class of [`super::members::classes`].
 pub fn representatives(p: &Prepared) -> Vec<Rep> {
-    let mut nic_at: HashMap<Idx<Subnet>, (IpAddr, Owner)> = HashMap::new();
-    for (n, nic) in Idx::enumerate(&p.net.nics) {
-        for (c, ipc) in nic.ip_configs.iter().enumerate() {
-            if let (Some(ip), Some(Link::Found(s))) = (ipc.private_ip, &ipc.subnet) {
-                let e = nic_at.entry(*s).or_insert((ip, Owner::Nic(n, c)));
-                if ip < e.0 {
-                    *e = (ip, Owner::Nic(n, c));
-                }
-            }
-        }
-    }
-    Idx::all(&p.net.subnets)
-        .filter_map(|s| match nic_at.get(&s) {
-            Some(&(ip, o)) => Some(Rep { subnet: s, ip, owner: Some(o) }),
-            None => {
-                let c = p.net.subnets[s].prefixes.first()?;
-                Some(Rep { subnet: s, ip: u128_to_ip(c.range().lo + 4), owner: None })
-            }
-        })
-        .collect()
+    reps_of(&super::members::classes(p))
+}
+
+fn reps_of(classes: &[Class]) -> Vec<Rep> {
+    classes.iter().map(|c| Rep { subnet: c.subnet, ip: c.members[0].0, owner: c.members[0].1 }).collect()
 }
 
 pub struct Matrix {
+    /// One per class, in subnet order: `reps[i]` stands for `classes[i]`.
     pub reps: Vec<Rep>,
-    /// Row-major: `verdicts[i * n + j]` is from `reps[i]` to `reps[j]`.
+    pub classes: Vec<Class>,
+    /// Row-major over classes: `verdicts[i * n + j]` is from `reps[i]` to
+    /// `reps[j]` (the diagonal is not evaluated).
     pub verdicts: Vec<Kind>,
     /// Pairs the lean evaluator handed to the full trace.
     pub fallbacks: usize,
 }
 
+/// The verdict of one subnet pair over its class pairs.
+#[derive(Debug, Clone)]
+pub struct SubnetPair {
+    pub from: Idx<Subnet>,
+    pub to: Idx<Subnet>,
+    pub verdict: GroupKind,
+    /// The classes of each subnet (ranges of indices into [`Matrix::reps`]).
+    pub from_classes: Range<usize>,
+    pub to_classes: Range<usize>,
+}
+
+impl SubnetPair {
+    /// The class pairs `(i, j)` behind the verdict.
+    pub fn pairs(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.from_classes.clone().flat_map(move |i| self.to_classes.clone().map(move |j| (i, j)))
+    }
+
+    /// Does either subnet hold more than one class (so the verdict is a
+    /// group verdict over several class pairs)?
+    pub fn is_group(&self) -> bool {
+        self.from_classes.len() > 1 || self.to_classes.len() > 1
+    }
+}
+
 impl Matrix {
-    pub fn count(&self, v: Kind) -> usize {
+    /// The subnets that have a representative, each with the range of its
+    /// classes in [`Matrix::reps`] (classes are sorted by subnet).
+    pub fn subnets(&self) -> Vec<(Idx<Subnet>, Range<usize>)> {
+        let mut out: Vec<(Idx<Subnet>, Range<usize>)> = Vec::new();
+        for (i, r) in self.reps.iter().enumerate() {
+            match out.last_mut() {
+                Some((s, range)) if *s == r.subnet => range.end = i + 1,
+                _ => out.push((r.subnet, i..i + 1)),
+            }
+        }
+        out
+    }
+
+    /// The group verdict of every ordered pair of distinct subnets, row by
+    /// row (an iterator: the benchmark estate has four million pairs).
+    pub fn subnet_pairs(&self) -> impl Iterator<Item = SubnetPair> + '_ {
         let n = self.reps.len();
-        (0..n * n).filter(|&k| k / n != k % n && self.verdicts[k] == v).count()
+        let subnets = self.subnets();
+        let rows = subnets.clone();
+        rows.into_iter().flat_map(move |(a, ra)| {
+            let cols = subnets.clone();
+            cols.into_iter().filter(move |(b, _)| *b != a).map(move |(b, rb)| {
+                let kinds = ra.clone().flat_map(|i| rb.clone().map(move |j| self.verdicts[i * n + j]));
+                let verdict = GroupKind::of_kinds(kinds);
+                SubnetPair { from: a, to: b, verdict, from_classes: ra.clone(), to_classes: rb }
+            })
+        })
+    }
+
+    /// How many ordered pairs of distinct subnets have group verdict `v`.
+    pub fn count(&self, v: GroupKind) -> usize {
+        self.subnet_pairs().filter(|s| s.verdict == v).count()
+    }
+
+    /// How many addresses class `i` stands for.
+    pub fn members(&self, i: usize) -> usize {
+        self.classes[i].members.len()
     }
 }
 
 pub fn all_pairs(p: &Prepared, proto: Protocol, port: Option<u16>) -> Matrix {
-    let reps = representatives(p);
+    let classes = super::members::classes(p);
+    let reps = reps_of(&classes);
     let n = reps.len();
     if n == 0 {
         // No subnet with an address: no pair (and no chunk to split).
-        return Matrix { reps, verdicts: Vec::new(), fallbacks: 0 };
+        return Matrix { reps, classes, verdicts: Vec::new(), fallbacks: 0 };
     }
     let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).min(8);
     let chunk = n.div_ceil(threads.max(1)).max(1);
@@ -112,7 +164,7 @@ pub fn all_pairs(p: &Prepared, proto: Protocol, port: Option<u16>) -> Matrix {
             .collect();
         fallbacks = handles.into_iter().map(|h| h.join().expect("reach worker")).sum();
     });
-    Matrix { reps, verdicts, fallbacks }
+    Matrix { reps, classes, verdicts, fallbacks }
 }
 
 fn endpoint(p: &Prepared, r: Rep) -> Endpoint {

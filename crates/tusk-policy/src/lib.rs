@@ -12,6 +12,7 @@
 
 pub mod classes;
 pub mod compile;
+pub mod endpoint;
 pub mod eval;
 pub mod explain;
 pub mod foreign;

@@ -1,40 +1,32 @@
 //! `tusk explain`: every policy and rule that allowed, denied or passed one
 //! flow, with file:line, at the source (egress) and destination (ingress).
+//! `--from` / `--to` take the notation of `docs/endpoints.md`, resolved by
+//! `tusk_policy::endpoint`; a workload (or a CIDR) is every one of its pods,
+//! answered with the group verdict (allowed / denied only when every pod
+//! pair is, mixed when both occur) and the verdict of each pair. A
+//! destination that is a Service (`svc:NS/NAME`, or its ClusterIP) is
+//! judged at each of its endpoint pods, on their target ports.
 
+use super::flow::FlowArgs;
 use super::{load, EngineArg};
 use crate::output::{OutputArgs, TxtOrJson};
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tusk_core::Protocol;
+use tusk_core::{FlowEnd as Notation, GroupKind, GroupReach, Kind, Protocol, Reach};
 use tusk_model::k8s::Cluster;
-use tusk_policy::explain::{explain, FlowEnd};
+use tusk_policy::endpoint::{resolve, Group};
+use tusk_policy::explain::{explain, Explanation, FlowEnd, Verdict};
 use tusk_policy::Analysis;
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum ProtoArg {
-    Tcp,
-    Udp,
-    Sctp,
-    Icmp,
-}
 
 #[derive(clap::Args)]
 pub struct Args {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Source: NAMESPACE/POD, NAMESPACE/WORKLOAD (its first pod), or an IP address.
-    #[arg(long)]
-    pub from: String,
-    /// Destination, in the same forms as --from, or a Service: its ClusterIP
-    /// or `svc:NAMESPACE/NAME` (the flow goes to each endpoint pod).
-    #[arg(long)]
-    pub to: String,
-    /// Destination port; without it, tusk prints the allowed connections of the pair.
-    #[arg(long)]
-    pub port: Option<u16>,
-    #[arg(long, value_enum, default_value = "tcp")]
-    pub proto: ProtoArg,
+    /// `--from` / `--to`: `pod:NS/NAME`, `workload:NS/NAME` (every pod of
+    /// it), `NS/NAME` (either), an IP or a CIDR. Without --port, tusk prints
+    /// the allowed connections of the pair.
+    #[command(flatten)]
+    pub flow: FlowArgs,
     /// The network policy engine (default: the AKS cluster's
     /// `networkPolicy`, else upstream).
     #[arg(long, value_enum)]
@@ -47,57 +39,42 @@ pub struct Args {
     pub pod_cidr: Vec<String>,
 }
 
-/// A destination that is a Service (`svc:NS/NAME` or a ClusterIP).
-fn resolve_service(c: &Cluster, what: &str) -> anyhow::Result<Option<(usize, String)>> {
-    if let Some(rest) = what.strip_prefix("svc:") {
-        let (ns, name) =
-            rest.split_once('/').ok_or_else(|| anyhow::anyhow!("`{what}`: expected svc:NAMESPACE/NAME"))?;
-        let i = c
-            .services
-            .iter()
-            .position(|s| s.namespace == ns && s.name == name)
-            .ok_or_else(|| anyhow::anyhow!("no Service `{ns}/{name}` in the inputs"))?;
-        return Ok(Some((i, format!("svc {ns}/{name}"))));
+/// A destination that is a Service (`svc:NS/NAME`, or an address that is no
+/// pod's but a Service's ClusterIP): its index and its name for the output.
+fn resolve_service(c: &Cluster, to: &Notation) -> anyhow::Result<Option<(usize, String)>> {
+    match to {
+        Notation::Service { namespace, name } => {
+            let i = c
+                .services
+                .iter()
+                .position(|s| &s.namespace == namespace && &s.name == name)
+                .ok_or_else(|| anyhow::anyhow!("--to: no Service `{namespace}/{name}` in the inputs"))?;
+            Ok(Some((i, format!("svc {namespace}/{name}"))))
+        }
+        Notation::Address(ip) if !c.pods.iter().any(|p| p.ips.contains(ip)) => {
+            Ok(tusk_policy::services::by_cluster_ip(c, *ip).map(|i| {
+                let s = &c.services[i];
+                (i, format!("svc {}/{} ({ip})", s.namespace, s.name))
+            }))
+        }
+        _ => Ok(None),
     }
-    let Ok(ip) = what.parse::<IpAddr>() else { return Ok(None) };
-    if c.pods.iter().any(|p| p.ips.contains(&ip)) {
-        return Ok(None);
-    }
-    Ok(tusk_policy::services::by_cluster_ip(c, ip).map(|i| {
-        let s = &c.services[i];
-        (i, format!("svc {}/{} ({ip})", s.namespace, s.name))
-    }))
 }
 
-/// Resolves `ns/name` to a pod (by pod name, then workload name) or an IP.
-fn resolve(c: &Cluster, what: &str) -> anyhow::Result<(FlowEnd, String)> {
-    if what.starts_with("svc:") {
-        anyhow::bail!("`{what}`: a Service is only a destination (--to)");
+fn kind(v: &Verdict) -> Kind {
+    match v {
+        Verdict::Allowed => Kind::Allowed,
+        Verdict::Denied => Kind::Denied,
+        Verdict::Unknown(_) => Kind::Unknown,
     }
-    if let Ok(ip) = what.parse::<IpAddr>() {
-        if let Some(i) = c.pods.iter().position(|p| p.ips.contains(&ip)) {
-            return Ok((FlowEnd::Pod(i), format!("{}/{} ({ip})", c.pods[i].namespace, c.pods[i].name)));
-        }
-        return Ok((FlowEnd::Address(ip), ip.to_string()));
-    }
-    let (ns, name) =
-        what.split_once('/').ok_or_else(|| anyhow::anyhow!("`{what}`: expected NAMESPACE/NAME or an IP address"))?;
-    if let Some(i) = c.pods.iter().position(|p| p.namespace == ns && p.name == name) {
-        return Ok((FlowEnd::Pod(i), what.to_string()));
-    }
-    if let Some(i) = c.pods.iter().position(|p| {
-        let w = &c.workloads[p.workload];
-        w.namespace == ns && w.name == name
-    }) {
-        let w = &c.workloads[c.pods[i].workload];
-        return Ok((FlowEnd::Pod(i), format!("{ns}/{name}[{}] (pod {})", w.kind.name(), c.pods[i].name)));
-    }
-    let known: Vec<String> =
-        c.workloads.iter().filter(|w| w.namespace == ns).map(|w| w.name.clone()).take(10).collect();
-    anyhow::bail!(
-        "no pod or workload `{what}`; workloads in namespace `{ns}`: {}",
-        if known.is_empty() { "none".into() } else { known.join(", ") }
-    )
+}
+
+fn sample_notes(groups: [&Group; 2]) -> String {
+    groups
+        .iter()
+        .filter_map(|g| g.sample.as_ref())
+        .map(|s| format!("sample: `{s}` stands for more addresses than were evaluated; one address outside the cluster stands for the rest\n"))
+        .collect()
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -109,46 +86,96 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for n in tusk_policy::foreign::not_enforced(c, &sem) {
         eprintln!("{n}");
     }
-    let (src, src_name) = resolve(c, &args.from)?;
-    let proto = match args.proto {
-        ProtoArg::Tcp => Protocol::Tcp,
-        ProtoArg::Udp => Protocol::Udp,
-        ProtoArg::Sctp => Protocol::Sctp,
-        ProtoArg::Icmp => Protocol::Icmp,
-    };
-    if let Some((svc, svc_name)) = resolve_service(c, &args.to)? {
-        return service(&args, c, &sem, &described, (src, &src_name), (svc, &svc_name), proto);
+    let src = resolve(c, &args.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+    let proto = args.flow.conn.protocol("explain")?;
+    if let Some((svc, svc_name)) = resolve_service(c, &args.flow.to)? {
+        let [m] = src.members.as_slice() else {
+            anyhow::bail!(
+                "--from `{}` stands for {} pods; a flow to a Service is explained from one source (name a pod)",
+                src.name,
+                src.members.len()
+            );
+        };
+        return service(&args, c, &sem, &described, (m.end, &m.label), (svc, &svc_name), proto);
     }
-    let (dst, dst_name) = resolve(c, &args.to)?;
-    let port = match (args.port, proto) {
+    let dst = resolve(c, &args.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    let pairs: Vec<(&tusk_policy::endpoint::Member, &tusk_policy::endpoint::Member)> =
+        src.members.iter().flat_map(|a| dst.members.iter().map(move |b| (a, b))).collect();
+    let notes = sample_notes([&src, &dst]);
+    let port = match (args.flow.conn.port, proto.has_ports()) {
         (Some(p), _) => p,
-        (None, Protocol::Icmp) => 0,
-        (None, _) => {
+        (None, false) => 0,
+        (None, true) => {
             // The pair summary has no JSON shape (tusk.explain/v1 is one flow).
             if args.output.format == TxtOrJson::Json {
                 anyhow::bail!("-o json explains one flow: give --port (the pair summary is text only)");
             }
             let analysis = Analysis::new(c, sem);
-            let r = analysis.pair(src, dst);
-            let (allowed, unknown) = (r.allowed(), r.unknown());
-            let mut out = format!("flow: {src_name} -> {dst_name}\nsemantics: {}\n\nallowed: {allowed}\n", described);
-            if !unknown.is_empty() {
-                out += &format!("unknown (depends on inputs tusk lacks or does not model; see the warnings and --port): {unknown}\n");
+            let reaches: Vec<Reach> = pairs.iter().map(|(a, b)| analysis.pair(a.end, b.end)).collect();
+            let g = GroupReach::of(&reaches);
+            let (from, to) = if pairs.len() == 1 {
+                (pairs[0].0.label.clone(), pairs[0].1.label.clone())
+            } else {
+                (src.name.clone(), dst.name.clone())
+            };
+            let mut out = format!("{notes}flow: {from} -> {to}\nsemantics: {described}\n\n");
+            if pairs.len() == 1 {
+                out += &format!("allowed: {}\n", g.allowed);
+            } else {
+                out += &format!("allowed for every pod pair: {}\n", g.allowed);
+                if !g.mixed.is_empty() {
+                    out += &format!("mixed (allowed for some pod pairs, denied for others): {}\n", g.mixed);
+                }
+            }
+            if !g.unknown.is_empty() {
+                out += &format!(
+                    "unknown (depends on inputs tusk lacks or does not model; see the warnings and --port): {}\n",
+                    g.unknown
+                );
+            }
+            if pairs.len() > 1 {
+                out += "\nper pod pair:\n";
+                for ((a, b), r) in pairs.iter().zip(&reaches) {
+                    out += &format!("  {} -> {}: allowed {}", a.label, b.label, r.allowed());
+                    if !r.unknown().is_empty() {
+                        out += &format!("; unknown {}", r.unknown());
+                    }
+                    out.push('\n');
+                }
             }
             out += "\nadd --port N (and --proto) to see the rule that decides each side\n";
             args.output.write_text(&out)?;
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let e = explain(c, &sem, src, dst, proto, port);
-    let flow = if proto == Protocol::Icmp {
-        format!("{src_name} -> {dst_name} ICMP")
-    } else {
-        format!("{src_name} -> {dst_name} {proto} {port}")
+    let flow_of = |a: &str, b: &str| {
+        if proto.has_ports() {
+            format!("{a} -> {b} {proto} {port}")
+        } else {
+            format!("{a} -> {b} {proto}")
+        }
     };
-    match args.output.format {
-        TxtOrJson::Txt => args.output.write_text(&tusk_report::k8s::render_explanation(&flow, &described, &e))?,
-        TxtOrJson::Json => args.output.write(|w| tusk_report::k8s::write_explanation_json(w, &flow, &described, &e))?,
+    let explained: Vec<(String, Explanation)> =
+        pairs.iter().map(|(a, b)| (flow_of(&a.label, &b.label), explain(c, &sem, a.end, b.end, proto, port))).collect();
+    match (args.output.format, explained.as_slice()) {
+        (TxtOrJson::Txt, [(flow, e)]) => {
+            args.output.write_text(&(notes + &tusk_report::k8s::render_explanation(flow, &described, e)))?
+        }
+        (TxtOrJson::Json, [(flow, e)]) => {
+            args.output.write(|w| tusk_report::k8s::write_explanation_json(w, flow, &described, e))?
+        }
+        (format, _) => {
+            let verdict = GroupKind::of_kinds(explained.iter().map(|(_, e)| kind(&e.verdict)));
+            let flow = flow_of(&src.name, &dst.name);
+            let samples: Vec<&String> = [&src, &dst].iter().filter_map(|g| g.sample.as_ref()).collect();
+            let text = match format {
+                TxtOrJson::Txt => tusk_report::k8s::render_group_text(&notes, &flow, &described, verdict, &explained),
+                TxtOrJson::Json => {
+                    tusk_report::k8s::render_group_json(&flow, &described, verdict, &samples, &explained)
+                }
+            };
+            args.output.write_text(&text)?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -163,7 +190,7 @@ fn service(
     (svc, svc_name): (usize, &str),
     proto: Protocol,
 ) -> anyhow::Result<ExitCode> {
-    let Some(port) = args.port else {
+    let Some(port) = args.flow.conn.port else {
         let analysis = Analysis::new(c, *sem);
         let (r, notes) = tusk_policy::services::pair(&analysis, src, svc);
         let (allowed, unknown) = (r.allowed(), r.unknown());

@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod explain;
+pub mod flow;
 pub mod matrix;
 pub mod reach;
 pub mod routes;

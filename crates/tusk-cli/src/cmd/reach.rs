@@ -1,24 +1,24 @@
-//! `tusk reach PATH... --port N [--proto tcp|udp|icmp] [-o txt|json]
+//! `tusk reach PATH... --port N [--proto tcp|udp|sctp|icmp|esp|ah] [-o txt|json]
 //! [--file PATH] [--timings]`: the verdict of every subnet to every other subnet for one
-//! port (each subnet represented by its first NIC or first usable host).
+//! port, a group verdict over the classes of NICs the controls tell apart
+//! in each subnet (`mixed` with the breakdown when they disagree); a subnet
+//! without NICs is represented by its first usable host, named as a sample.
 //! `--timings` prints load, preparation, one trace and all-pairs durations
 //! to stderr, for the benchmark.
 
+use super::flow::ConnArgs;
 use crate::output::{OutputArgs, TxtOrJson};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-use tusk_core::Protocol;
 use tusk_network::{reach, Prepared};
 
 #[derive(clap::Args)]
 pub struct Args {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    #[arg(long)]
-    pub port: Option<u16>,
-    #[arg(long, default_value = "tcp")]
-    pub proto: String,
+    #[command(flatten)]
+    pub conn: ConnArgs,
     #[command(flatten)]
     pub output: OutputArgs<TxtOrJson>,
     /// Print durations of each stage to stderr.
@@ -27,10 +27,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let proto = match Protocol::parse(&a.proto) {
-        Some(p @ (Protocol::Tcp | Protocol::Udp | Protocol::Icmp)) => p,
-        _ => anyhow::bail!("--proto: `{}` is not tcp, udp or icmp", a.proto),
-    };
+    let proto = a.conn.protocol("reach")?;
+    let port = a.conn.port;
     let t0 = Instant::now();
     let loaded = super::load(&a.paths)?;
     super::need_subnets(&loaded, "reach")?;
@@ -53,7 +51,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             let mut samples: Vec<std::time::Duration> = (0..101)
                 .map(|_| {
                     let t = Instant::now();
-                    std::hint::black_box(reach::full(&p, a0, b0, proto, a.port));
+                    std::hint::black_box(reach::full(&p, a0, b0, proto, port));
                     t.elapsed()
                 })
                 .collect();
@@ -63,10 +61,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let t2 = Instant::now();
-    let m = reach::all_pairs(&p, proto, a.port);
+    let m = reach::all_pairs(&p, proto, port);
     let t_all = t2.elapsed();
     match a.output.format {
-        TxtOrJson::Txt => a.output.write_text(&tusk_report::azure::reach::render_txt(&m))?,
+        TxtOrJson::Txt => a.output.write_text(&tusk_report::azure::reach::render_txt(&p, &m))?,
         TxtOrJson::Json => a.output.write(|w| tusk_report::azure::reach::write_json(w, &p, &m))?,
     }
     if a.timings {

@@ -109,11 +109,12 @@ impl Cx<'_> {
         items.into_iter().filter_map(|i| i.as_str().filter(|s| !s.is_empty()).map(|s| (s, i))).collect()
     }
 
-    /// A port range field: `*`, `80`, `8000-8080`.
+    /// A port range field: `*`, `80`, `8000-8080`. `*` is every port,
+    /// [`PortSet::all_ports`] (1–65535, the one constant of `tusk_core::conn`).
     pub fn ports(&self, v: &Node, s: &str) -> Result<PortSet, LoadError> {
         let s = s.trim();
         if s == "*" || s.eq_ignore_ascii_case("any") {
-            return Ok(PortSet::range(0, u16::MAX));
+            return Ok(PortSet::all_ports());
         }
         let bad = || self.err(v, format!("`{s}` is not a port or port range (0-65535, `*`)"));
         let (lo, hi) = match s.split_once('-') {
@@ -152,7 +153,7 @@ impl Cx<'_> {
                 }
             }
         }
-        Ok((if any { set } else { PortSet::range(0, u16::MAX) }, unknown))
+        Ok((if any { set } else { PortSet::all_ports() }, unknown))
     }
 
     /// A required integer within `lo..=hi`.

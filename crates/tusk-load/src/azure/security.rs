@@ -179,8 +179,8 @@ pub fn default_rules() -> Vec<SecurityRule> {
         protocol: RuleProtocol::Any,
         sources: vec![src],
         destinations: vec![dst],
-        source_ports: PortSet::range(0, u16::MAX),
-        destination_ports: PortSet::range(0, u16::MAX),
+        source_ports: PortSet::all_ports(),
+        destination_ports: PortSet::all_ports(),
         ports_unknown: false,
         is_default: true,
     };

@@ -5,6 +5,7 @@ pub mod reach;
 pub mod routes;
 pub mod rules;
 pub mod trace_brief;
+pub mod trace_group;
 pub mod trace_json;
 pub mod trace_text;
 pub mod words;

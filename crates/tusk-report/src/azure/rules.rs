@@ -103,7 +103,7 @@ fn range_text(lo: u128, hi: u128) -> String {
 }
 
 fn port_text(s: &PortSet) -> String {
-    if s.contains(0) && s.contains(u16::MAX) && s.ranges().len() == 1 {
+    if PortSet::all_ports().is_subset(s) {
         "*".into()
     } else {
         s.to_list_string()

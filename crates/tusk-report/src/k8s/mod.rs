@@ -1,10 +1,12 @@
 //! Reports of the Kubernetes policy layer: the matrix and explanations.
 
 mod explain;
+mod explain_group;
 mod matrix;
 
 pub use explain::{
     reason_text, render_explanation, render_service_explanation, render_service_explanation_json,
     write_explanation_json, SERVICE_SCHEMA,
 };
+pub use explain_group::{render_group_json, render_group_text};
 pub use matrix::{netpol_analyzer_cuts, render_connlist, render_matrix, write_matrix, Cuts, MatrixFormat};

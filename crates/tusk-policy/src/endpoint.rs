@@ -1,0 +1,160 @@
+//! What `tusk explain --from` / `--to` name, resolved against the cluster.
+//! The notation is parsed once by [`tusk_core::FlowEnd::parse`]
+//! (`docs/endpoints.md`); this resolver turns a parsed end into every pod
+//! or address it stands for: `pod:NS/NAME` one pod, `workload:NS/NAME`
+//! every replica, a bare `NS/NAME` whichever of the two it names (an error
+//! listing both when it names two different things), an IP the pod that
+//! holds it or the outside address, a CIDR every pod inside it plus one
+//! outside address standing for the rest (a sample). Kinds that belong to
+//! the Azure engine, or to the AKS work still to come (`node:`, `tenant:`),
+//! are errors that say so.
+
+use super::explain::FlowEnd;
+use std::net::IpAddr;
+use tusk_core::ip::{ip_to_u128, u128_to_ip, Cidr};
+use tusk_core::FlowEnd as Notation;
+use tusk_model::k8s::Cluster;
+
+/// One member of a resolved end, with the name outputs print for it.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub end: FlowEnd,
+    pub label: String,
+}
+
+/// Every member an end stands for.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// What the user wrote, in the canonical notation.
+    pub name: String,
+    pub members: Vec<Member>,
+    /// Set when a member is a sample standing for more addresses: the
+    /// notation it stands for.
+    pub sample: Option<String>,
+}
+
+/// Resolves `end` (see the module documentation).
+pub fn resolve(c: &Cluster, end: &Notation) -> Result<Group, String> {
+    let name = end.to_string();
+    let whole = |members: Vec<Member>| Ok(Group { name: name.clone(), members, sample: None });
+    match end {
+        Notation::Address(ip) => whole(vec![address(c, *ip)]),
+        Notation::Internet(Some(ip)) | Notation::OnPrem(Some(ip)) => whole(vec![address(c, *ip)]),
+        Notation::Internet(None) => Ok(Group {
+            name: name.clone(),
+            members: vec![address(c, IpAddr::from([203, 0, 113, 10]))],
+            sample: Some(name.clone()),
+        }),
+        Notation::Block(b) => block(c, *b, name.clone()),
+        Notation::Pod { namespace, name: pod } => whole(vec![pod_named(c, namespace, pod)?]),
+        Notation::Workload { namespace, name: w } => whole(workload_pods(c, namespace, w)?),
+        Notation::Qualified { first, second } => {
+            let pod = pod_named(c, first, second).ok();
+            let named = workloads_named(c, first, second);
+            match (pod, named.as_slice()) {
+                (Some(p), []) => whole(vec![p]),
+                // A bare Pod is its own workload of the same name.
+                (Some(p), [w]) if c.pods.iter().filter(|q| q.workload == *w).count() == 1 && is_pod_of(c, &p, *w) => {
+                    whole(vec![p])
+                }
+                (Some(_), ws) => Err(format!(
+                    "`{name}` names several things: pod:{first}/{second}, {}; write one of them",
+                    ws.iter().map(|&w| format!("workload:{first}/{second} ({})", c.workloads[w].kind.name())).collect::<Vec<_>>().join(", ")
+                )),
+                (None, [_]) => whole(workload_pods(c, first, second)?),
+                (None, []) => {
+                    let known: Vec<String> =
+                        c.workloads.iter().filter(|w| w.namespace == *first).map(|w| w.name.clone()).take(10).collect();
+                    Err(format!(
+                        "no pod or workload `{name}`; workloads in namespace `{first}`: {}",
+                        if known.is_empty() { "none".into() } else { known.join(", ") }
+                    ))
+                }
+                (None, _) => Err(workload_pods(c, first, second).err().unwrap_or_default()),
+            }
+        }
+        Notation::OnPrem(None) => {
+            Err("`onprem` needs an address here (onprem:IP): the cluster inputs hold no on-premises prefixes".into())
+        }
+        // A Service is evaluated as flows to each of its endpoint pods by
+        // the Service path of `tusk explain` (issue 8, A2), not resolved here.
+        Notation::Service { .. } => Err(format!("`{name}`: a Service is not a pod, workload or address")),
+        Notation::Node(_) | Notation::Tenant(_) => {
+            Err(format!("`{name}`: nodes and tenants are not in `tusk explain` yet; name a pod, workload or address"))
+        }
+        Notation::Subnet { .. } | Notation::Name(_) => Err(format!(
+            "`{name}` names an Azure resource; `tusk explain` takes pod:NS/NAME, workload:NS/NAME, NS/NAME, an IP or a CIDR (see docs/endpoints.md)"
+        )),
+    }
+}
+
+/// The pod that holds `ip`, or the address outside the cluster.
+fn address(c: &Cluster, ip: IpAddr) -> Member {
+    match c.pods.iter().position(|p| p.ips.contains(&ip)) {
+        Some(i) => Member { end: FlowEnd::Pod(i), label: format!("{}/{} ({ip})", c.pods[i].namespace, c.pods[i].name) },
+        None => Member { end: FlowEnd::Address(ip), label: ip.to_string() },
+    }
+}
+
+fn pod_named(c: &Cluster, ns: &str, name: &str) -> Result<Member, String> {
+    c.pods
+        .iter()
+        .position(|p| p.namespace == ns && p.name == name)
+        .map(|i| Member { end: FlowEnd::Pod(i), label: format!("{ns}/{name}") })
+        .ok_or_else(|| format!("no pod `{ns}/{name}`"))
+}
+
+/// The workloads named `ns/name` (several only when kinds differ).
+fn workloads_named(c: &Cluster, ns: &str, name: &str) -> Vec<usize> {
+    (0..c.workloads.len()).filter(|&w| c.workloads[w].namespace == ns && c.workloads[w].name == name).collect()
+}
+
+fn is_pod_of(c: &Cluster, m: &Member, w: usize) -> bool {
+    matches!(m.end, FlowEnd::Pod(i) if c.pods[i].workload == w)
+}
+
+/// Every replica of the one workload `ns/name`, in input order; an error
+/// listing the kinds when several workloads of different kinds share it.
+fn workload_pods(c: &Cluster, ns: &str, name: &str) -> Result<Vec<Member>, String> {
+    let named = workloads_named(c, ns, name);
+    if named.len() > 1 {
+        return Err(format!(
+            "`{ns}/{name}` names several workloads: {}; tusk cannot tell them apart by name yet",
+            named.iter().map(|&w| c.workloads[w].kind.name().to_string()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let pods: Vec<Member> = c
+        .pods
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| named.contains(&p.workload))
+        .map(|(i, p)| {
+            let w = &c.workloads[p.workload];
+            Member { end: FlowEnd::Pod(i), label: format!("{ns}/{name}[{}] (pod {})", w.kind.name(), p.name) }
+        })
+        .collect();
+    if pods.is_empty() {
+        return Err(format!("no workload `{ns}/{name}` with pods"));
+    }
+    Ok(pods)
+}
+
+/// Every pod whose address is in the block, and its first address that is
+/// no pod's, standing for the addresses outside the cluster.
+fn block(c: &Cluster, b: Cidr, name: String) -> Result<Group, String> {
+    let r = b.range();
+    let inside = |ip: &IpAddr| (r.lo..=r.hi).contains(&ip_to_u128(*ip));
+    let mut members: Vec<Member> = Vec::new();
+    for (i, p) in c.pods.iter().enumerate() {
+        if let Some(ip) = p.ips.iter().find(|ip| inside(ip)) {
+            members.push(Member { end: FlowEnd::Pod(i), label: format!("{}/{} ({ip})", p.namespace, p.name) });
+        }
+    }
+    let free = (r.lo..=r.hi).map(u128_to_ip).take(1 << 16).find(|ip| !c.pods.iter().any(|p| p.ips.contains(ip)));
+    let mut sample = None;
+    if let Some(ip) = free {
+        members.push(Member { end: FlowEnd::Address(ip), label: ip.to_string() });
+        sample = Some(name.clone());
+    }
+    Ok(Group { name, members, sample })
+}
