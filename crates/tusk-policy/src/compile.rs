@@ -43,18 +43,30 @@ pub struct Rule {
 }
 
 /// The rules that apply to one class in one direction: per tier that
-/// selects the class (tier index, rule ids in evaluation order), in tier
-/// order. A tier absent here does not select the class; a present one with
-/// no rules selects it (a NetworkPolicy that isolates and allows nothing).
+/// selects the class, in tier order. A tier absent here does not select the
+/// class; a present one with no rules selects it (a NetworkPolicy that
+/// isolates and allows nothing).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Applied {
-    pub tiers: Vec<(u32, Vec<u32>)>,
+    pub tiers: Vec<Selected>,
+}
+
+/// One tier's hold on a class in one direction.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Selected {
+    pub tier: u32,
+    /// Does some policy of the tier put the class into default deny? Only
+    /// a deny-wins tier reads it: a CiliumNetworkPolicy with
+    /// `enableDefaultDeny: false` adds rules without closing the endpoint.
+    pub closed: bool,
+    /// Rule ids in evaluation order.
+    pub rules: Vec<u32>,
 }
 
 impl Applied {
     /// Every rule id, in tier order.
     pub fn ids(&self) -> impl Iterator<Item = u32> + '_ {
-        self.tiers.iter().flat_map(|(_, ids)| ids.iter().copied())
+        self.tiers.iter().flat_map(|t| t.rules.iter().copied())
     }
 }
 
@@ -80,13 +92,17 @@ impl Builder<'_> {
     }
 
     /// Records that `tier` selects the classes of `subject` in `dir`, with
-    /// the rules `ids` (appended after the tier's earlier ones).
-    pub fn apply(&mut self, tier: u32, subject: &RoaringBitmap, dir: Direction, ids: &[u32]) {
+    /// the rules `ids` (appended after the tier's earlier ones), closing
+    /// them (default deny) when `closed`.
+    pub fn apply(&mut self, tier: u32, subject: &RoaringBitmap, dir: Direction, ids: &[u32], closed: bool) {
         for c in subject {
             let a = &mut self.applied[c as usize][dir_index(dir)];
             match a.tiers.last_mut() {
-                Some((t, list)) if *t == tier => list.extend_from_slice(ids),
-                _ => a.tiers.push((tier, ids.to_vec())),
+                Some(t) if t.tier == tier => {
+                    t.rules.extend_from_slice(ids);
+                    t.closed |= closed;
+                }
+                _ => a.tiers.push(Selected { tier, closed, rules: ids.to_vec() }),
             }
         }
     }
@@ -205,7 +221,11 @@ pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
         match t.language {
             Language::AdminNetworkPolicy => lang::anp::compile_admin(&mut b, ti),
             Language::BaselineAdminNetworkPolicy => lang::anp::compile_baseline(&mut b, ti),
-            Language::NetworkPolicy | Language::Cilium => lang::netpol::compile(&mut b, ti),
+            Language::NetworkPolicy => lang::netpol::compile(&mut b, ti),
+            Language::Cilium => {
+                lang::netpol::compile(&mut b, ti);
+                lang::cilium::compile(&mut b, ti);
+            }
         }
     }
     Compiled { tiers, rules: b.rules, applied: b.applied }

@@ -233,10 +233,10 @@ impl<'a> Evaluator<'a> {
         let mut allowed = Pieces::new();
         let mut undecided: Option<Pieces> = None;
         let mut at = 0;
-        for (ti, ids) in &applied.tiers {
-            let ids = &order[at..at + ids.len()];
-            at += ids.len();
-            let kind = self.compiled.tiers[*ti as usize].kind;
+        for sel in &applied.tiers {
+            let ids = &order[at..at + sel.rules.len()];
+            at += sel.rules.len();
+            let kind = self.compiled.tiers[sel.tier as usize].kind;
             if kind == TierKind::FirstMatch && ids.is_empty() {
                 continue;
             }

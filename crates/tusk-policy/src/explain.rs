@@ -32,6 +32,9 @@ pub enum Layer {
     Admin,
     NetworkPolicy,
     Baseline,
+    /// Cilium's deny-wins tier (its own policies; the NetworkPolicies
+    /// evaluated with them keep their own layer).
+    Cilium,
     Default,
     /// A Calico, Cilium or Istio policy tusk does not model.
     Unmodelled,
@@ -428,7 +431,8 @@ fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
                 let banp: Vec<&AdminNetworkPolicy> = cx.c.baseline_policy.iter().collect();
                 lang::anp::explain(cx, &banp, pod, probe, Layer::Baseline, &mut steps)
             }
-            Language::NetworkPolicy | Language::Cilium => {
+            Language::Cilium => lang::cilium::explain(cx, pod, probe, &mut steps),
+            Language::NetworkPolicy => {
                 let v = lang::netpol::explain(cx, pod, probe, &mut steps);
                 if v == Some(Verdict::Denied) {
                     lang::netpol::deny_steps(cx, pod, dir, &mut steps);

@@ -43,7 +43,7 @@ fn compile_one(b: &mut Builder, tier: u32, policy: u32, p: &AdminNetworkPolicy, 
             ids.push(b.push(Rule { origin, action: r.action, peers, maybe, ports: r.ports.clone(), priority }));
         }
         if !ids.is_empty() {
-            b.apply(tier, &subject, dir, &ids);
+            b.apply(tier, &subject, dir, &ids, true);
         }
     }
 }

@@ -5,4 +5,5 @@
 //! `tusk explain` and as the reference of the property tests.
 
 pub mod anp;
+pub mod cilium;
 pub mod netpol;

@@ -60,7 +60,7 @@ pub fn compile(b: &mut Builder, tier: u32) {
                     Rule { origin, action: AdminAction::Allow, peers, maybe, ports: r.ports.clone(), priority: None };
                 ids.push(b.push(rule));
             }
-            b.apply(tier, &subject, dir, &ids);
+            b.apply(tier, &subject, dir, &ids, true);
         }
     }
 }
