@@ -61,6 +61,15 @@ pub fn disjoint(pieces: Pieces) -> Pieces {
     merge(out)
 }
 
+/// Which `maybe` peers one world matches: those of first-match and union
+/// tiers (`other`), and a deny-wins tier's reading (`deny_wins`: its allow
+/// rules' matched, its deny rules' unmatched; the reverse when false).
+#[derive(Debug, Clone, Copy)]
+struct Wide {
+    other: bool,
+    deny_wins: bool,
+}
+
 /// The evaluation context of one class in one direction.
 pub struct Evaluator<'a> {
     pub ep: &'a Endpoints,
@@ -202,10 +211,26 @@ impl<'a> Evaluator<'a> {
             |id| rules[id as usize].origin.policy,
             |id| rules[id as usize].priority,
         );
-        let uncertain = flat.iter().any(|&id| !rules[id as usize].maybe.is_empty());
-        let widths: &[bool] = if uncertain { &[false, true] } else { &[false] };
-        if orders.len() == 1 && !uncertain {
-            return (self.evaluate_world(class, dir, &orders[0], applied, false), Pieces::new());
+        // Deny-wins tiers take their doubt apart from the others: the two
+        // are independent, so every combination is a world.
+        let (mut doubt_dw, mut doubt_other) = (false, false);
+        for sel in &applied.tiers {
+            if sel.rules.iter().any(|&id| !rules[id as usize].maybe.is_empty()) {
+                match self.compiled.tiers[sel.tier as usize].kind {
+                    TierKind::DenyWins => doubt_dw = true,
+                    _ => doubt_other = true,
+                }
+            }
+        }
+        let widths: Vec<Wide> = [false, true]
+            .into_iter()
+            .filter(|&o| doubt_other || !o)
+            .flat_map(|o| {
+                [false, true].into_iter().filter(|&d| doubt_dw || !d).map(move |d| Wide { other: o, deny_wins: d })
+            })
+            .collect();
+        if orders.len() == 1 && widths.len() == 1 {
+            return (self.evaluate_world(class, dir, &orders[0], applied, widths[0]), Pieces::new());
         }
         // Every world: allowed where all allow, unknown where some do.
         let mut worlds = orders.iter().flat_map(|o| widths.iter().map(move |&w| (o, w)));
@@ -228,7 +253,7 @@ impl<'a> Evaluator<'a> {
 
     /// One world: the tiers in order over what is still undecided. `order`
     /// is [`Applied::ids`] in this world's order of equal priorities.
-    fn evaluate_world(&self, class: u32, dir: Direction, order: &[u32], applied: &Applied, wide: bool) -> Pieces {
+    fn evaluate_world(&self, class: u32, dir: Direction, order: &[u32], applied: &Applied, wide: Wide) -> Pieces {
         let rules = &self.compiled.rules;
         let mut allowed = Pieces::new();
         let mut undecided: Option<Pieces> = None;
@@ -257,14 +282,14 @@ impl<'a> Evaluator<'a> {
             match kind {
                 TierKind::FirstMatch => {
                     let start = undecided.take().unwrap_or_else(|| vec![(self.ep.universe(), ConnSet::all())]);
-                    let (a, passed, rest) = self.ordered(ids, class, dir, wide, start);
+                    let (a, passed, rest) = self.ordered(ids, class, dir, wide.other, start);
                     allowed.extend(a);
                     let mut next = passed;
                     next.extend(rest);
                     undecided = Some(merge(next));
                 }
                 TierKind::Union => {
-                    let granted = self.union_of(ids.iter().copied(), class, dir, wide);
+                    let granted = self.union_of(ids.iter().copied(), class, dir, wide.other);
                     if undecided.is_none() && allowed.is_empty() {
                         // Nothing before decided: what the tier allows is
                         // exactly the union of its rules.
@@ -275,12 +300,22 @@ impl<'a> Evaluator<'a> {
                 }
                 TierKind::DenyWins => {
                     let is = |id: &&u32, a: AdminAction| rules[**id as usize].action == a;
-                    let granted =
-                        self.union_of(ids.iter().filter(|id| is(id, AdminAction::Allow)).copied(), class, dir, wide);
+                    // An endpoint no policy closes (enableDefaultDeny off)
+                    // keeps everything the deny rules leave.
+                    let granted = if sel.closed {
+                        let allows = ids.iter().filter(|id| is(id, AdminAction::Allow)).copied();
+                        self.union_of(allows, class, dir, wide.deny_wins)
+                    } else {
+                        vec![(self.ep.universe(), ConnSet::all())]
+                    };
                     // Deny rules grant least when matched: their `maybe`
                     // peers count in the narrow world.
-                    let denied =
-                        self.union_of(ids.iter().filter(|id| is(id, AdminAction::Deny)).copied(), class, dir, !wide);
+                    let denied = self.union_of(
+                        ids.iter().filter(|id| is(id, AdminAction::Deny)).copied(),
+                        class,
+                        dir,
+                        !wide.deny_wins,
+                    );
                     let mut granted = disjoint(deciding(granted));
                     if !denied.is_empty() {
                         let denied = disjoint(denied);

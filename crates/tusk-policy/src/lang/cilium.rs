@@ -50,7 +50,8 @@ pub fn compile(b: &mut Builder, tier: u32) {
             host_classes.insert(ci as u32);
         }
     }
-    let v4 = |peer: u32| ep.atoms[(peer - n) as usize].hi <= u32::MAX as u128;
+    let all_v4 = tusk_core::ip::all_v4();
+    let v4 = |peer: u32| all_v4.contains(ep.atoms[(peer - n) as usize].lo);
     for (pi, p) in cluster.cilium_policies.iter().enumerate() {
         let subject = select(b, &p.subject).0;
         for (d, dir, rules) in [(0, Direction::Ingress, &p.ingress), (1, Direction::Egress, &p.egress)] {
@@ -246,7 +247,7 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
         allow = Tri::Yes;
     }
     let verdict = match (deny, allow) {
-        (Tri::Yes, _) | (Tri::No, Tri::No) => Verdict::Denied,
+        (Tri::Yes, _) | (_, Tri::No) => Verdict::Denied,
         (Tri::No, Tri::Yes) => Verdict::Allowed,
         _ => match doubt {
             Some((rule, what, loc)) => Verdict::unknown(Reason::CiliumUnmodelled { rule, what }, Some(loc)),
@@ -254,7 +255,7 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
             None => np_doubt.take().map_or(Verdict::Denied, Verdict::Unknown),
         },
     };
-    if verdict == Verdict::Denied && deny == Tri::No {
+    if verdict == Verdict::Denied && deny != Tri::Yes {
         for p in cil.iter().filter(|p| p.default_deny[d]) {
             steps.push(Step {
                 layer: Layer::Cilium,
