@@ -98,7 +98,7 @@ fn rule(r: &mut Rng, scope: &str, deny: bool, i: usize) -> CiliumRule {
             (0..r.below(3))
                 .map(|_| match r.below(8) {
                     0..=3 => CiliumPeer::Endpoints(cilium_sel(r, scope)),
-                    4 | 5 => CiliumPeer::Cidr(Cidr::parse(*r.pick(&CIDRS)).unwrap().set()),
+                    4 | 5 => CiliumPeer::Cidr(Cidr::parse(CIDRS[r.below(4) as usize]).unwrap().set()),
                     6 => CiliumPeer::Entity(*r.pick(&ENTITIES)),
                     _ => CiliumPeer::Unmodelled("toServices".into()),
                 })
