@@ -185,6 +185,42 @@ fn cluster(seed: u64) -> Cluster {
             loc: loc(),
         });
     }
+    // Drawn apart from `r`: an AdminNetworkPolicy before the Cilium tier,
+    // whose `nodes` peer may match any outside address (a node without
+    // addresses), so first-match doubt and deny-wins doubt meet.
+    let mut anp = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
+    if anp.chance(40) {
+        let mut n2 = c.nodes[0].clone();
+        n2.name = "n2".into();
+        n2.ips.clear();
+        c.nodes.push(n2);
+        let any_ns = LabelSelector::default();
+        let rules = |r: &mut Rng, egress: bool| {
+            (0..1 + r.below(2))
+                .map(|k| AdminRule {
+                    name: format!("a{k}"),
+                    action: *r.pick(&[AdminAction::Allow, AdminAction::Deny, AdminAction::Pass]),
+                    peers: vec![if egress && r.chance(60) {
+                        AdminPeer::Nodes(LabelSelector::default())
+                    } else {
+                        AdminPeer::Pods { namespace_selector: LabelSelector::default(), pod_selector: pod_sel(r) }
+                    }],
+                    ports: ports(r),
+                    loc: loc(),
+                })
+                .collect::<Vec<_>>()
+        };
+        let subject = AdminPeer::Pods { namespace_selector: any_ns, pod_selector: pod_sel(&mut anp) };
+        let (ingress, egress) = (rules(&mut anp, false), rules(&mut anp, true));
+        c.admin_policies.push(AdminNetworkPolicy {
+            name: "anp".into(),
+            priority: Some(1),
+            subject,
+            ingress,
+            egress,
+            loc: loc(),
+        });
+    }
     for i in 0..(1 + r.below(4)) {
         let clusterwide = r.chance(25);
         let scope = *r.pick(&NS);
