@@ -86,7 +86,9 @@ pub fn not_enforced(cluster: &Cluster, sem: &Semantics) -> Vec<String> {
 
 /// Makes the class verdicts that enforced foreign policies may change unknown.
 pub fn taint(cluster: &Cluster, sem: &Semantics, ep: &Endpoints, res: &mut ClassResults) {
-    if in_force(cluster, sem).is_empty() {
+    // Once, not per class: `modelled` scans the Cilium policies.
+    let active = in_force(cluster, sem);
+    if active.is_empty() {
         return;
     }
     let open = Arc::new(Verdicts { allowed: Vec::new(), unknown: vec![(ep.universe(), ConnSet::all())] });
@@ -95,7 +97,7 @@ pub fn taint(cluster: &Cluster, sem: &Semantics, ep: &Endpoints, res: &mut Class
         let g = &ep.groups[c.group as usize];
         let ns = &cluster.namespaces[g.namespace as usize].name;
         for (ingress, list) in [(true, &mut res.ingress), (false, &mut res.egress)] {
-            let hits = touching(cluster, sem, ns, &g.labels, ingress);
+            let hits: Vec<_> = active.iter().filter(|p| p.may_select(ns, &g.labels, ingress)).collect();
             if hits.is_empty() {
                 continue;
             }

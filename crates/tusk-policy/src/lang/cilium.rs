@@ -255,6 +255,18 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
             None => np_doubt.take().map_or(Verdict::Denied, Verdict::Unknown),
         },
     };
+    if !closed && verdict == Verdict::Allowed {
+        for p in &cil {
+            steps.push(Step {
+                layer: Layer::Cilium,
+                policy: p.title(),
+                rule: format!("enableDefaultDeny off for {}; no deny rule matches this flow", dir_name(dir)),
+                action: "Allow",
+                loc: Some(p.loc.clone()),
+                decisive: true,
+            });
+        }
+    }
     if verdict == Verdict::Denied && deny != Tri::Yes {
         for p in cil.iter().filter(|p| p.default_deny[d]) {
             steps.push(Step {
