@@ -59,3 +59,12 @@ fn host_policies_and_service_account_subjects_stay_foreign() {
     assert!(l.estate.k8s.cilium_policies.is_empty());
     assert_eq!(l.estate.k8s.foreign_policies.len(), 2);
 }
+
+#[test]
+fn default_deny_asked_for_a_direction_without_rules_stays_foreign() {
+    let l =
+        load(&format!("{HEAD}  endpointSelector: {{}}\n  enableDefaultDeny: {{ingress: true}}\n  egress: [{{}}]\n"))
+            .unwrap();
+    assert!(l.estate.k8s.cilium_policies.is_empty());
+    assert_eq!(l.estate.k8s.foreign_policies.len(), 1);
+}

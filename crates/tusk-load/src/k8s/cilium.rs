@@ -71,8 +71,13 @@ pub fn policies(
         if let Some(e) = s.get("enableDefaultDeny") {
             cx.only_keys(e, "enableDefaultDeny", &["ingress", "egress"])?;
             for (d, k) in [(0, "ingress"), (1, "egress")] {
-                if let Some(b) = cx.opt_bool(e, k)? {
-                    default_deny[d] = b && selects[d];
+                match cx.opt_bool(e, k)? {
+                    // Default deny asked for a direction without rules: tusk
+                    // has not checked whether Cilium closes the endpoint
+                    // then, so the policy stays on the unknown path.
+                    Some(true) if !selects[d] => return Ok(None),
+                    Some(b) => default_deny[d] = b && selects[d],
+                    None => {}
                 }
             }
         }
