@@ -1,6 +1,7 @@
 //! Property: on random clusters with CiliumNetworkPolicies (allow and deny
 //! rules, endpoint / CIDR / entity peers, L7 and unmodelled rules,
-//! enableDefaultDeny) beside NetworkPolicies, under `--policy-engine
+//! enableDefaultDeny, namespace labels of undeclared namespaces) beside
+//! NetworkPolicies and an AdminNetworkPolicy, under `--policy-engine
 //! cilium`, the class engine's pod-grain matrix and the plain per-flow
 //! evaluator give the same verdict for every pod pair and for sample outside
 //! addresses (node addresses among them). Seeded: a failure names its seed.
@@ -72,6 +73,12 @@ fn pod_sel(r: &mut Rng) -> LabelSelector {
 }
 
 fn cilium_sel(r: &mut Rng, scope: &str) -> CiliumSelector {
+    if r.chance(15) {
+        // `io.cilium.k8s.namespace.labels.team`: unknown for a namespace no
+        // input declares.
+        let namespace = LabelSelector { match_labels: vec![("team".into(), "blue".into())], match_expressions: vec![] };
+        return CiliumSelector { namespace, pod: pod_sel(r), namespace_labels: true };
+    }
     let ns = if r.chance(30) { *r.pick(&NS) } else { scope };
     let namespace = LabelSelector {
         match_labels: vec![("kubernetes.io/metadata.name".into(), ns.to_string())],
@@ -118,6 +125,17 @@ fn cluster(seed: u64) -> Cluster {
             labels: Labels::from([("kubernetes.io/metadata.name".to_string(), ns.to_string())]),
             loc: Some(loc()),
         });
+    }
+    // Apart from `r`: some namespaces undeclared, some declared with `team`.
+    let mut ns_rng = Rng(seed.wrapping_mul(0x5851_F42D_4C95_7F2D) | 1);
+    for ns in &mut c.namespaces {
+        match ns_rng.below(3) {
+            0 => ns.loc = None,
+            1 => {
+                ns.labels.insert("team".into(), "blue".into());
+            }
+            _ => {}
+        }
     }
     c.nodes.push(Node {
         name: "n1".into(),
@@ -238,6 +256,8 @@ fn cluster(seed: u64) -> Cluster {
         } else {
             let mut s = cilium_sel(&mut r, scope);
             s.namespace.match_labels = vec![("kubernetes.io/metadata.name".into(), scope.to_string())];
+            // The loader keeps subjects on namespace labels foreign.
+            s.namespace_labels = false;
             s
         };
         let [ingress, egress] = dirs;
