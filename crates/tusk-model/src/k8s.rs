@@ -23,6 +23,10 @@ pub struct Cluster {
     /// Policies of languages tusk does not model (Calico, Cilium, Istio):
     /// the engine makes the verdicts they may change unknown.
     pub foreign_policies: Vec<ForeignPolicy>,
+    /// CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies tusk
+    /// models (also kept in `foreign_policies`, for clusters that may or may
+    /// not run Cilium).
+    pub cilium_policies: Vec<crate::cilium::CiliumPolicy>,
     /// Where pod IPs lie (`--pod-cidr`, `podCidrs:` in tusk.yaml), for pods
     /// the input gives no IP; `None`: anywhere in IPv4.
     pub pod_cidrs: Option<IpSet>,

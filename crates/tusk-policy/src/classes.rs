@@ -282,6 +282,16 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
     for s in cluster.foreign_policies.iter().filter_map(|p| p.subject.as_ref()) {
         add(s);
     }
+    for p in &cluster.cilium_policies {
+        add(&p.subject.pod);
+        for r in p.ingress.iter().chain(&p.egress) {
+            for peer in r.peers.iter().flatten() {
+                if let tusk_model::cilium::CiliumPeer::Endpoints(s) = peer {
+                    add(&s.pod);
+                }
+            }
+        }
+    }
     for p in cluster.admin_policies.iter().chain(&cluster.baseline_policy) {
         let peers = p.ingress.iter().chain(&p.egress).flat_map(|r| &r.peers);
         for peer in std::iter::once(&p.subject).chain(peers) {
@@ -349,6 +359,20 @@ fn policy_address_sets(cluster: &Cluster) -> Vec<std::borrow::Cow<'_, IpSet>> {
     if nodes_peer {
         for ip in cluster.nodes.iter().flat_map(|n| &n.ips) {
             sets.push(Cow::Owned(tusk_core::ip::addr_set(*ip)));
+        }
+    }
+    // Cilium's CIDRs, and every node address: entities and CIDR rules
+    // tell node addresses apart from the world.
+    if !cluster.cilium_policies.is_empty() {
+        for ip in cluster.nodes.iter().flat_map(|n| &n.ips) {
+            sets.push(Cow::Owned(tusk_core::ip::addr_set(*ip)));
+        }
+        for r in cluster.cilium_policies.iter().flat_map(|p| p.ingress.iter().chain(&p.egress)) {
+            for peer in r.peers.iter().flatten() {
+                if let tusk_model::cilium::CiliumPeer::Cidr(s) = peer {
+                    sets.push(Cow::Borrowed(s));
+                }
+            }
         }
     }
     for p in &cluster.network_policies {

@@ -3,11 +3,13 @@
 //! inverted into per-class rule lists, so evaluation never looks at a label.
 
 use super::classes::Endpoints;
+use super::lang;
+use super::tier::{plan, Language, Tier};
 use super::Semantics;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use tusk_core::{ConnSet, PortSet};
-use tusk_model::k8s::{AdminAction, AdminPeer, Cluster, ContainerPort, LabelSelector, NpPeer, PolicyPort};
+use tusk_model::k8s::{AdminAction, AdminPeer, Cluster, ContainerPort, LabelSelector, PolicyPort};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
@@ -15,21 +17,14 @@ pub enum Direction {
     Egress,
 }
 
-/// Where a compiled rule came from, for explanations.
+/// Where a compiled rule came from, for explanations: the tier (index into
+/// [`Compiled::tiers`]), the policy (index into the language's list in the
+/// cluster) and the rule's position in that direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RuleOrigin {
-    /// `cluster.admin_policies[policy]`, rule index in that direction.
-    Admin {
-        policy: u32,
-        rule: u32,
-    },
-    Baseline {
-        rule: u32,
-    },
-    Np {
-        policy: u32,
-        rule: u32,
-    },
+pub struct RuleOrigin {
+    pub tier: u32,
+    pub policy: u32,
+    pub rule: u32,
 }
 
 #[derive(Debug)]
@@ -38,29 +33,79 @@ pub struct Rule {
     pub action: AdminAction,
     pub peers: RoaringBitmap,
     /// Peers the rule may or may not match, for want of input (an ANP
-    /// `nodes` peer when node addresses are unknown). Usually empty.
+    /// `nodes` peer when node addresses are unknown, a Cilium L7 rule that
+    /// the flow's L4 view cannot decide). Usually empty.
     pub maybe: RoaringBitmap,
     pub ports: Vec<PolicyPort>,
-    /// The AdminNetworkPolicy's priority (`None` for other layers): rules
-    /// of policies sharing one are in an undefined order.
+    /// The AdminNetworkPolicy's priority (`None` for other languages):
+    /// rules of policies sharing one are in an undefined order.
     pub priority: Option<u32>,
 }
 
-/// The rules that apply to one class in one direction, in evaluation order.
+/// The rules that apply to one class in one direction: per tier that
+/// selects the class, in tier order. A tier absent here does not select the
+/// class; a present one with no rules selects it (a NetworkPolicy that
+/// isolates and allows nothing).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Applied {
-    /// AdminNetworkPolicy rules, by priority then rule order.
-    pub admin: Vec<u32>,
-    /// `Some` when some NetworkPolicy isolates the class in this direction.
-    pub np: Option<Vec<u32>>,
-    pub baseline: Vec<u32>,
+    pub tiers: Vec<Selected>,
+}
+
+/// One tier's hold on a class in one direction.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Selected {
+    pub tier: u32,
+    /// Does some policy of the tier put the class into default deny? Only
+    /// a deny-wins tier reads it: a CiliumNetworkPolicy with
+    /// `enableDefaultDeny: false` adds rules without closing the endpoint.
+    pub closed: bool,
+    /// Rule ids in evaluation order.
+    pub rules: Vec<u32>,
+}
+
+impl Applied {
+    /// Every rule id, in tier order.
+    pub fn ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.tiers.iter().flat_map(|t| t.rules.iter().copied())
+    }
 }
 
 #[derive(Debug)]
 pub struct Compiled {
+    pub tiers: Vec<Tier>,
     pub rules: Vec<Rule>,
     /// `[ingress, egress]` rule lists per class.
     pub applied: Vec<[Applied; 2]>,
+}
+
+/// What the per-language compilers of [`super::lang`] write into.
+pub struct Builder<'a> {
+    pub sel: Selector<'a>,
+    pub rules: Vec<Rule>,
+    pub applied: Vec<[Applied; 2]>,
+}
+
+impl Builder<'_> {
+    pub fn push(&mut self, rule: Rule) -> u32 {
+        self.rules.push(rule);
+        self.rules.len() as u32 - 1
+    }
+
+    /// Records that `tier` selects the classes of `subject` in `dir`, with
+    /// the rules `ids` (appended after the tier's earlier ones), closing
+    /// them (default deny) when `closed`.
+    pub fn apply(&mut self, tier: u32, subject: &RoaringBitmap, dir: Direction, ids: &[u32], closed: bool) {
+        for c in subject {
+            let a = &mut self.applied[c as usize][dir_index(dir)];
+            match a.tiers.last_mut() {
+                Some(t) if t.tier == tier => {
+                    t.rules.extend_from_slice(ids);
+                    t.closed |= closed;
+                }
+                _ => a.tiers.push(Selected { tier, closed, rules: ids.to_vec() }),
+            }
+        }
+    }
 }
 
 pub fn dir_index(d: Direction) -> usize {
@@ -70,10 +115,10 @@ pub fn dir_index(d: Direction) -> usize {
     }
 }
 
-struct Selector<'a> {
-    cluster: &'a Cluster,
-    ep: &'a Endpoints,
-    sem: &'a Semantics,
+pub struct Selector<'a> {
+    pub cluster: &'a Cluster,
+    pub ep: &'a Endpoints,
+    pub sem: &'a Semantics,
     ns_cache: HashMap<LabelSelector, RoaringBitmap>,
     /// [`Selector::namespaces_np`]'s (sure, maybe) per selector.
     ns_np_cache: HashMap<LabelSelector, (RoaringBitmap, RoaringBitmap)>,
@@ -83,7 +128,7 @@ struct Selector<'a> {
 
 impl Selector<'_> {
     /// Classes in the namespaces whose labels match.
-    fn namespaces(&mut self, sel: &LabelSelector) -> RoaringBitmap {
+    pub fn namespaces(&mut self, sel: &LabelSelector) -> RoaringBitmap {
         if let Some(b) = self.ns_cache.get(sel) {
             return b.clone();
         }
@@ -100,7 +145,7 @@ impl Selector<'_> {
     /// Classes in the namespaces a NetworkPolicy namespaceSelector surely
     /// selects, and in those it may select: a namespace no input declares
     /// may carry labels besides its name (when the semantics say so).
-    fn namespaces_np(&mut self, sel: &LabelSelector) -> (RoaringBitmap, RoaringBitmap) {
+    pub fn namespaces_np(&mut self, sel: &LabelSelector) -> (RoaringBitmap, RoaringBitmap) {
         if !self.sem.undeclared_namespaces_open || !self.any_undeclared {
             return (self.namespaces(sel), RoaringBitmap::new());
         }
@@ -122,11 +167,11 @@ impl Selector<'_> {
 
     /// The classes among `within` (a namespace's, usually) that `sel`
     /// selects: the cost follows `within`, not the whole cluster.
-    fn pods(&self, within: RoaringBitmap, sel: &LabelSelector) -> RoaringBitmap {
+    pub fn pods(&self, within: RoaringBitmap, sel: &LabelSelector) -> RoaringBitmap {
         self.ep.select_labels_within(sel, within)
     }
 
-    fn in_namespace(&self, ns: &str) -> RoaringBitmap {
+    pub fn in_namespace(&self, ns: &str) -> RoaringBitmap {
         match self.ns_index.get(ns) {
             Some(&i) => self.ep.by_namespace[i].clone(),
             None => RoaringBitmap::new(),
@@ -134,7 +179,7 @@ impl Selector<'_> {
     }
 
     /// The peers an admin peer selects: (surely, maybe).
-    fn admin_peer(&mut self, p: &AdminPeer) -> (RoaringBitmap, RoaringBitmap) {
+    pub fn admin_peer(&mut self, p: &AdminPeer) -> (RoaringBitmap, RoaringBitmap) {
         let sure = match p {
             AdminPeer::Namespaces(ns) => self.namespaces(ns),
             AdminPeer::Pods { namespace_selector, pod_selector } => {
@@ -166,106 +211,24 @@ impl Selector<'_> {
 pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
     let ns_index = cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
     let any_undeclared = cluster.namespaces.iter().any(|n| n.loc.is_none());
-    let mut s =
+    let sel =
         Selector { cluster, ep, sem, ns_cache: HashMap::new(), ns_np_cache: HashMap::new(), any_undeclared, ns_index };
-    let mut rules = Vec::new();
-    let mut applied = vec![[Applied::default(), Applied::default()]; ep.classes.len()];
-
-    // AdminNetworkPolicies: lower priority number first (network-policy-api:
-    // "the lower the number, the higher the precedence").
-    let mut order: Vec<usize> = (0..cluster.admin_policies.len()).collect();
-    order.sort_by_key(|&i| cluster.admin_policies[i].priority);
-    let admin = order.iter().map(|&i| (i, &cluster.admin_policies[i], false));
-    let baseline = cluster.baseline_policy.iter().map(|p| (0, p, true));
-    for (pi, p, is_baseline) in admin.chain(baseline) {
-        let subject = s.admin_peer(&p.subject).0;
-        for (dir, list) in [(Direction::Ingress, &p.ingress), (Direction::Egress, &p.egress)] {
-            for (ri, r) in list.iter().enumerate() {
-                let (mut peers, mut maybe) = (RoaringBitmap::new(), RoaringBitmap::new());
-                for peer in &r.peers {
-                    let (sure, may) = s.admin_peer(peer);
-                    peers |= sure;
-                    maybe |= may;
-                }
-                maybe -= &peers;
-                let origin = if is_baseline {
-                    RuleOrigin::Baseline { rule: ri as u32 }
-                } else {
-                    RuleOrigin::Admin { policy: pi as u32, rule: ri as u32 }
-                };
-                let id = rules.len() as u32;
-                let priority = if is_baseline { None } else { p.priority };
-                rules.push(Rule { origin, action: r.action, peers, maybe, ports: r.ports.clone(), priority });
-                for c in &subject {
-                    let a = &mut applied[c as usize][dir_index(dir)];
-                    if is_baseline {
-                        a.baseline.push(id);
-                    } else {
-                        a.admin.push(id);
-                    }
-                }
+    let mut b =
+        Builder { sel, rules: Vec::new(), applied: vec![[Applied::default(), Applied::default()]; ep.classes.len()] };
+    let tiers = plan(cluster, sem);
+    for (ti, t) in tiers.iter().enumerate() {
+        let ti = ti as u32;
+        match t.language {
+            Language::AdminNetworkPolicy => lang::anp::compile_admin(&mut b, ti),
+            Language::BaselineAdminNetworkPolicy => lang::anp::compile_baseline(&mut b, ti),
+            Language::NetworkPolicy => lang::netpol::compile(&mut b, ti),
+            Language::Cilium => {
+                lang::netpol::compile(&mut b, ti);
+                lang::cilium::compile(&mut b, ti);
             }
         }
     }
-
-    for (pi, p) in cluster.network_policies.iter().enumerate() {
-        let subject = s.pods(s.in_namespace(&p.namespace), &p.pod_selector);
-        for (dir, isolates, list) in
-            [(Direction::Ingress, p.isolates_ingress, &p.ingress), (Direction::Egress, p.isolates_egress, &p.egress)]
-        {
-            if !isolates {
-                // Rules of a direction the policy does not list in policyTypes
-                // have no effect (NetworkPolicySpec.policyTypes).
-                continue;
-            }
-            let mut ids = Vec::new();
-            for (ri, r) in list.iter().enumerate() {
-                let (mut peers, mut maybe) = (RoaringBitmap::new(), RoaringBitmap::new());
-                if r.peers.is_empty() {
-                    peers = ep.universe();
-                }
-                for peer in &r.peers {
-                    match peer {
-                        NpPeer::Pods { namespace_selector, pod_selector, .. } => {
-                            let (ns, ns_maybe) = match namespace_selector {
-                                Some(sel) => s.namespaces_np(sel),
-                                None => (s.in_namespace(&p.namespace), RoaringBitmap::new()),
-                            };
-                            match pod_selector {
-                                Some(sel) => {
-                                    peers |= s.pods(ns, sel);
-                                    if !ns_maybe.is_empty() {
-                                        maybe |= s.pods(ns_maybe, sel);
-                                    }
-                                }
-                                None => {
-                                    peers |= ns;
-                                    maybe |= ns_maybe;
-                                }
-                            }
-                        }
-                        NpPeer::IpBlock { addresses, .. } => peers |= ep.select_addresses(addresses, sem),
-                    }
-                }
-                maybe -= &peers;
-                let origin = RuleOrigin::Np { policy: pi as u32, rule: ri as u32 };
-                ids.push(rules.len() as u32);
-                rules.push(Rule {
-                    origin,
-                    action: AdminAction::Allow,
-                    peers,
-                    maybe,
-                    ports: r.ports.clone(),
-                    priority: None,
-                });
-            }
-            for c in &subject {
-                let a = &mut applied[c as usize][dir_index(dir)];
-                a.np.get_or_insert_with(Vec::new).extend(&ids);
-            }
-        }
-    }
-    Compiled { rules, applied }
+    Compiled { tiers, rules: b.rules, applied: b.applied }
 }
 
 /// The connections a port list allows toward a pod with `ports` (named ports

@@ -13,6 +13,7 @@
 
 use super::classes::Endpoints;
 use super::compile::{has_named, resolve_ports, Applied, Compiled, Direction};
+use super::tier::TierKind;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use tusk_core::ConnSet;
@@ -58,6 +59,15 @@ pub fn disjoint(pieces: Pieces) -> Pieces {
         out = next;
     }
     merge(out)
+}
+
+/// Which `maybe` peers one world matches: those of first-match and union
+/// tiers (`other`), and a deny-wins tier's reading (`deny_wins`: its allow
+/// rules' matched, its deny rules' unmatched; the reverse when false).
+#[derive(Debug, Clone, Copy)]
+struct Wide {
+    other: bool,
+    deny_wins: bool,
 }
 
 /// The evaluation context of one class in one direction.
@@ -183,30 +193,44 @@ impl<'a> Evaluator<'a> {
     /// What `class` allows in `dir`, as disjoint pieces over peers:
     /// (surely allowed, allowed or not depending on inputs tusk lacks).
     ///
-    /// A rule with `maybe` peers makes two worlds, the peers unmatched and
-    /// matched. Each peer's verdict depends only on whether that peer is
-    /// matched, so comparing the two worlds peer by peer is exact. Admin
-    /// policies sharing a priority multiply the worlds by their orders
-    /// ([`super::compile::admin_orders`]).
+    /// A rule with `maybe` peers makes two worlds: the narrow one, in which
+    /// the rule grants least (allow and pass rules unmatched by their
+    /// `maybe` peers; in a deny-wins tier its deny rules matched), and the
+    /// wide one, in which it grants most. Each peer's verdict depends only on
+    /// whether that peer is matched, so comparing the two worlds peer by peer
+    /// is exact. Admin policies sharing a priority multiply the worlds by
+    /// their orders ([`super::compile::admin_orders`]).
     pub fn evaluate(&self, class: u32, dir: Direction, applied: &Applied) -> (Pieces, Pieces) {
         let rules = &self.compiled.rules;
+        // Orders of the whole list: only runs of one priority move, and
+        // those lie inside one first-match tier, so each tier keeps its
+        // length and place.
+        let flat: Vec<u32> = applied.ids().collect();
         let orders = super::compile::admin_orders(
-            &applied.admin,
-            |id| match rules[id as usize].origin {
-                super::compile::RuleOrigin::Admin { policy, .. } => policy,
-                _ => u32::MAX,
-            },
+            &flat,
+            |id| rules[id as usize].origin.policy,
             |id| rules[id as usize].priority,
         );
-        let uncertain = applied
-            .admin
-            .iter()
-            .chain(applied.np.iter().flatten())
-            .chain(&applied.baseline)
-            .any(|&id| !rules[id as usize].maybe.is_empty());
-        let widths: &[bool] = if uncertain { &[false, true] } else { &[false] };
-        if orders.len() == 1 && !uncertain {
-            return (self.evaluate_world(class, dir, &orders[0], applied, false), Pieces::new());
+        // Deny-wins tiers take their doubt apart from the others: the two
+        // are independent, so every combination is a world.
+        let (mut doubt_dw, mut doubt_other) = (false, false);
+        for sel in &applied.tiers {
+            if sel.rules.iter().any(|&id| !rules[id as usize].maybe.is_empty()) {
+                match self.compiled.tiers[sel.tier as usize].kind {
+                    TierKind::DenyWins => doubt_dw = true,
+                    _ => doubt_other = true,
+                }
+            }
+        }
+        let widths: Vec<Wide> = [false, true]
+            .into_iter()
+            .filter(|&o| doubt_other || !o)
+            .flat_map(|o| {
+                [false, true].into_iter().filter(|&d| doubt_dw || !d).map(move |d| Wide { other: o, deny_wins: d })
+            })
+            .collect();
+        if orders.len() == 1 && widths.len() == 1 {
+            return (self.evaluate_world(class, dir, &orders[0], applied, widths[0]), Pieces::new());
         }
         // Every world: allowed where all allow, unknown where some do.
         let mut worlds = orders.iter().flat_map(|o| widths.iter().map(move |&w| (o, w)));
@@ -222,33 +246,94 @@ impl<'a> Evaluator<'a> {
         (allowed, unknown)
     }
 
-    fn evaluate_world(&self, class: u32, dir: Direction, admin: &[u32], applied: &Applied, wide: bool) -> Pieces {
-        if let (true, Some(np_rules)) = (admin.is_empty(), &applied.np) {
-            // Only NetworkPolicies: what they allow is exactly the union of
-            // their rules, no need to carve it out of every peer.
-            return disjoint(np_rules.iter().flat_map(|&id| self.rule_pieces(id, class, dir, wide)).collect());
-        }
-        let start = vec![(self.ep.universe(), ConnSet::all())];
-        let (mut allowed, passed, undecided) = self.ordered(admin, class, dir, wide, start);
-        let mut rest = passed;
-        rest.extend(undecided);
-        let rest = merge(rest);
-        match &applied.np {
-            Some(np_rules) => {
-                let np: Pieces = np_rules.iter().flat_map(|&id| self.rule_pieces(id, class, dir, wide)).collect();
-                for (s, c) in &rest {
-                    for (p, r) in &np {
-                        allowed.push((s & p, c.intersect(r)));
+    /// The union of some rules' pieces toward `class`'s peers.
+    fn union_of(&self, ids: impl Iterator<Item = u32>, class: u32, dir: Direction, wide: bool) -> Pieces {
+        ids.flat_map(|id| self.rule_pieces(id, class, dir, wide)).collect()
+    }
+
+    /// One world: the tiers in order over what is still undecided. `order`
+    /// is [`Applied::ids`] in this world's order of equal priorities.
+    fn evaluate_world(&self, class: u32, dir: Direction, order: &[u32], applied: &Applied, wide: Wide) -> Pieces {
+        let rules = &self.compiled.rules;
+        let mut allowed = Pieces::new();
+        let mut undecided: Option<Pieces> = None;
+        let mut at = 0;
+        for sel in &applied.tiers {
+            let ids = &order[at..at + sel.rules.len()];
+            at += sel.rules.len();
+            let kind = self.compiled.tiers[sel.tier as usize].kind;
+            if kind == TierKind::FirstMatch && ids.is_empty() {
+                continue;
+            }
+            let deciding = |pieces: Pieces| -> Pieces {
+                match &undecided {
+                    None => pieces,
+                    Some(rest) => {
+                        let mut out = Pieces::new();
+                        for (s, c) in rest {
+                            for (p, r) in &pieces {
+                                out.push((s & p, c.intersect(r)));
+                            }
+                        }
+                        out
                     }
                 }
-            }
-            None => {
-                let (banp_allowed, _, undecided) = self.ordered(&applied.baseline, class, dir, wide, rest);
-                allowed.extend(banp_allowed);
-                allowed.extend(undecided);
+            };
+            match kind {
+                TierKind::FirstMatch => {
+                    let start = undecided.take().unwrap_or_else(|| vec![(self.ep.universe(), ConnSet::all())]);
+                    let (a, passed, rest) = self.ordered(ids, class, dir, wide.other, start);
+                    allowed.extend(a);
+                    let mut next = passed;
+                    next.extend(rest);
+                    undecided = Some(merge(next));
+                }
+                TierKind::Union => {
+                    let granted = self.union_of(ids.iter().copied(), class, dir, wide.other);
+                    if undecided.is_none() && allowed.is_empty() {
+                        // Nothing before decided: what the tier allows is
+                        // exactly the union of its rules.
+                        return disjoint(granted);
+                    }
+                    allowed.extend(deciding(granted));
+                    return disjoint(allowed);
+                }
+                TierKind::DenyWins => {
+                    let is = |id: &&u32, a: AdminAction| rules[**id as usize].action == a;
+                    // An endpoint no policy closes (enableDefaultDeny off)
+                    // keeps everything the deny rules leave.
+                    let granted = if sel.closed {
+                        let allows = ids.iter().filter(|id| is(id, AdminAction::Allow)).copied();
+                        self.union_of(allows, class, dir, wide.deny_wins)
+                    } else {
+                        vec![(self.ep.universe(), ConnSet::all())]
+                    };
+                    // Deny rules grant least when matched: their `maybe`
+                    // peers count in the narrow world.
+                    let denied = self.union_of(
+                        ids.iter().filter(|id| is(id, AdminAction::Deny)).copied(),
+                        class,
+                        dir,
+                        !wide.deny_wins,
+                    );
+                    let mut granted = disjoint(deciding(granted));
+                    if !denied.is_empty() {
+                        let denied = disjoint(denied);
+                        granted = combine(&granted, &denied, |a, d| a.subtract(d));
+                    }
+                    allowed.extend(granted);
+                    return disjoint(allowed);
+                }
             }
         }
-        disjoint(allowed)
+        // Past the last tier: allowed.
+        match undecided {
+            None => vec![(self.ep.universe(), ConnSet::all())],
+            Some(rest) => {
+                allowed.extend(rest);
+                disjoint(allowed)
+            }
+        }
     }
 }
 

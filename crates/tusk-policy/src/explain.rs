@@ -4,8 +4,10 @@
 //! class engine on purpose: it is the reference the engine is tested against
 //! and the answer `tusk explain` prints.
 
+use super::lang;
 use super::readings::{readings, rotate, Reading};
 pub use super::reason::Reason;
+use super::tier::{plan, Language};
 use super::{HostNetwork, Semantics};
 use std::net::IpAddr;
 use tusk_core::Tri;
@@ -30,6 +32,9 @@ pub enum Layer {
     Admin,
     NetworkPolicy,
     Baseline,
+    /// Cilium's deny-wins tier (its own policies; the NetworkPolicies
+    /// evaluated with them keep their own layer).
+    Cilium,
     Default,
     /// A Calico, Cilium or Istio policy tusk does not model.
     Unmodelled,
@@ -66,15 +71,15 @@ pub struct Explanation {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Dir {
+pub enum Dir {
     Ingress,
     Egress,
 }
 
 #[derive(Clone, Copy)]
-struct Ctx<'a> {
-    c: &'a Cluster,
-    sem: &'a Semantics,
+pub struct Ctx<'a> {
+    pub c: &'a Cluster,
+    pub sem: &'a Semantics,
     /// The reading in which hostNetwork pods are selectable like others.
     host_selectable: bool,
     /// What this evaluation assumes of what the inputs leave open.
@@ -82,14 +87,14 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn ns_labels(&self, ns: &str) -> Option<&tusk_model::k8s::Labels> {
+    pub fn ns_labels(&self, ns: &str) -> Option<&tusk_model::k8s::Labels> {
         self.c.namespaces.iter().find(|n| n.name == ns).map(|n| &n.labels)
     }
 
     /// A NetworkPolicy namespaceSelector against a pod's namespace. A
     /// namespace no input declares may carry labels besides its name: where
     /// those would decide, the reading decides (matched in the wide one).
-    fn namespace_match(&self, ns: &str, sel: &LabelSelector) -> bool {
+    pub fn namespace_match(&self, ns: &str, sel: &LabelSelector) -> bool {
         let Some(n) = self.c.namespaces.iter().find(|n| n.name == ns) else { return false };
         if n.loc.is_some() || !self.sem.undeclared_namespaces_open {
             return sel.matches(&n.labels);
@@ -98,11 +103,11 @@ impl Ctx<'_> {
     }
 
     /// Can selectors see this pod at all?
-    fn selectable(&self, pod: &Pod) -> bool {
+    pub fn selectable(&self, pod: &Pod) -> bool {
         self.host_selectable || !pod.host_network
     }
 
-    fn pod_in(&self, pod: &Pod, ns_sel: &LabelSelector, pod_sel: &LabelSelector) -> bool {
+    pub fn pod_in(&self, pod: &Pod, ns_sel: &LabelSelector, pod_sel: &LabelSelector) -> bool {
         self.selectable(pod)
             && self.ns_labels(&pod.namespace).is_some_and(|l| ns_sel.matches(l))
             && pod_sel.matches(&pod.labels)
@@ -112,7 +117,7 @@ impl Ctx<'_> {
     /// that lets ipBlocks select pods, and only when their IP is known.
     /// A pod without IP outside any reading's assumption is a `Maybe`
     /// (the readings of [`explain`] assign one whenever ipBlocks match pods).
-    fn addr_match(&self, set: &tusk_core::IpSet, peer: FlowEnd) -> Tri {
+    pub fn addr_match(&self, set: &tusk_core::IpSet, peer: FlowEnd) -> Tri {
         match peer {
             FlowEnd::Address(ip) => Tri::from_bool(set.contains_ip(ip)),
             FlowEnd::Pod(i) if self.sem.ipblock_selects_pods => {
@@ -129,7 +134,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn admin_peer(&self, peer: &AdminPeer, other: FlowEnd) -> Tri {
+    pub fn admin_peer(&self, peer: &AdminPeer, other: FlowEnd) -> Tri {
         match (peer, other) {
             (AdminPeer::Namespaces(sel), FlowEnd::Pod(i)) => bool_match(
                 self.selectable(&self.c.pods[i])
@@ -154,7 +159,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn np_peer(&self, peer: &NpPeer, policy_ns: &str, other: FlowEnd) -> Tri {
+    pub fn np_peer(&self, peer: &NpPeer, policy_ns: &str, other: FlowEnd) -> Tri {
         match (peer, other) {
             (NpPeer::Pods { namespace_selector, pod_selector, .. }, FlowEnd::Pod(i)) => {
                 let p = &self.c.pods[i];
@@ -173,12 +178,12 @@ impl Ctx<'_> {
     }
 }
 
-fn bool_match(b: bool) -> Tri {
+pub fn bool_match(b: bool) -> Tri {
     Tri::from_bool(b)
 }
 
 /// Why a rule's match was undecidable: a pod address the input lacks.
-fn ip_reason(c: &Cluster, peer: FlowEnd, what: String) -> Reason {
+pub fn ip_reason(c: &Cluster, peer: FlowEnd, what: String) -> Reason {
     let pod = match peer {
         FlowEnd::Pod(i) => format!("{}/{}", c.pods[i].namespace, c.pods[i].name),
         FlowEnd::Address(ip) => ip.to_string(),
@@ -187,7 +192,7 @@ fn ip_reason(c: &Cluster, peer: FlowEnd, what: String) -> Reason {
 }
 
 /// Does a port list admit (proto, port) toward `dst` (named ports resolve on it)?
-fn port_match(list: &[PolicyPort], c: &Cluster, dst: FlowEnd, proto: Protocol, port: u16) -> bool {
+pub fn port_match(list: &[PolicyPort], c: &Cluster, dst: FlowEnd, proto: Protocol, port: u16) -> bool {
     if list.is_empty() {
         return true;
     }
@@ -334,14 +339,7 @@ fn not_a_pod() -> Side {
     Side { applies: false, steps: Vec::new(), verdict: Verdict::Allowed }
 }
 
-fn admin_name(p: &AdminNetworkPolicy) -> String {
-    match p.priority {
-        Some(pr) => format!("AdminNetworkPolicy {} (priority {pr})", p.name),
-        None => format!("BaselineAdminNetworkPolicy {}", p.name),
-    }
-}
-
-fn action_name(a: AdminAction) -> &'static str {
+pub fn action_name(a: AdminAction) -> &'static str {
     match a {
         AdminAction::Allow => "Allow",
         AdminAction::Deny => "Deny",
@@ -352,70 +350,15 @@ fn action_name(a: AdminAction) -> &'static str {
 /// What one side evaluates: the peer at the other end, and the destination
 /// (named ports resolve on it), protocol and port.
 #[derive(Clone, Copy)]
-struct Probe {
-    dir: Dir,
-    peer: FlowEnd,
-    dst: FlowEnd,
-    proto: Protocol,
-    port: u16,
+pub struct Probe {
+    pub dir: Dir,
+    pub peer: FlowEnd,
+    pub dst: FlowEnd,
+    pub proto: Protocol,
+    pub port: u16,
 }
 
-/// Ordered admin rules: the first match decides (Pass hands over).
-fn admin_layer(
-    cx: &Ctx,
-    policies: &[&AdminNetworkPolicy],
-    pod: &Pod,
-    probe: Probe,
-    layer: Layer,
-    steps: &mut Vec<Step>,
-) -> Option<Verdict> {
-    let Probe { dir, peer, dst, proto, port } = probe;
-    for p in policies {
-        let subject = match &p.subject {
-            AdminPeer::Namespaces(sel) => cx.ns_labels(&pod.namespace).is_some_and(|l| sel.matches(l)),
-            AdminPeer::Pods { namespace_selector, pod_selector } => cx.pod_in(pod, namespace_selector, pod_selector),
-            _ => false,
-        };
-        if !subject {
-            continue;
-        }
-        let rules = if dir == Dir::Ingress { &p.ingress } else { &p.egress };
-        for (ri, r) in rules.iter().enumerate() {
-            if !port_match(&r.ports, cx.c, dst, proto, port) {
-                continue;
-            }
-            let m = Tri::any(r.peers.iter().map(|peer_sel| cx.admin_peer(peer_sel, peer)));
-            let rule = if r.name.is_empty() { format!("{}[{ri}]", dir_name(dir)) } else { r.name.clone() };
-            let step = |decisive| Step {
-                layer,
-                policy: admin_name(p),
-                rule: rule.clone(),
-                action: action_name(r.action),
-                loc: Some(r.loc.clone()),
-                decisive,
-            };
-            match m {
-                Tri::No => {}
-                Tri::Maybe => {
-                    steps.push(step(true));
-                    let why = ip_reason(cx.c, peer, format!("{} rule {rule}", admin_name(p)));
-                    return Some(Verdict::unknown(why, Some(r.loc.clone())));
-                }
-                Tri::Yes => {
-                    steps.push(step(true));
-                    return match r.action {
-                        AdminAction::Allow => Some(Verdict::Allowed),
-                        AdminAction::Deny => Some(Verdict::Denied),
-                        AdminAction::Pass => None,
-                    };
-                }
-            }
-        }
-    }
-    None
-}
-
-fn dir_name(d: Dir) -> &'static str {
+pub fn dir_name(d: Dir) -> &'static str {
     match d {
         Dir::Ingress => "ingress",
         Dir::Egress => "egress",
@@ -461,7 +404,7 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
 }
 
 fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
-    let Probe { dir, peer, dst, proto, port } = probe;
+    let dir = probe.dir;
     let pod = &cx.c.pods[pod_i];
     if !cx.selectable(pod) {
         let step = Step {
@@ -475,73 +418,31 @@ fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
         return Side { applies: true, steps: vec![step], verdict: Verdict::Allowed };
     }
     let mut steps = Vec::new();
-    let mut admins: Vec<&AdminNetworkPolicy> = cx.c.admin_policies.iter().collect();
-    admins.sort_by_key(|p| p.priority);
-    // Policies of one priority run in an undefined order: this reading's.
-    let admins = rotate(admins, cx.reading.order, |p| p.priority);
-    if let Some(v) = admin_layer(cx, &admins, pod, probe, Layer::Admin, &mut steps) {
-        return Side { applies: true, steps, verdict: v };
-    }
-    let selecting: Vec<_> =
-        cx.c.network_policies
-            .iter()
-            .filter(|p| p.namespace == pod.namespace && p.pod_selector.matches(&pod.labels))
-            .filter(|p| if dir == Dir::Ingress { p.isolates_ingress } else { p.isolates_egress })
-            .collect();
-    if !selecting.is_empty() {
-        let mut verdict = Verdict::Denied;
-        for p in &selecting {
-            let rules = if dir == Dir::Ingress { &p.ingress } else { &p.egress };
-            for (ri, r) in rules.iter().enumerate() {
-                if !port_match(&r.ports, cx.c, dst, proto, port) {
-                    continue;
-                }
-                let m = if r.peers.is_empty() {
-                    Tri::Yes
-                } else {
-                    Tri::any(r.peers.iter().map(|pr| cx.np_peer(pr, &p.namespace, peer)))
-                };
-                let step = Step {
-                    layer: Layer::NetworkPolicy,
-                    policy: format!("NetworkPolicy {}/{}", p.namespace, p.name),
-                    rule: format!("{}[{ri}]", dir_name(dir)),
-                    action: "Allow",
-                    loc: Some(r.loc.clone()),
-                    decisive: false,
-                };
-                match m {
-                    Tri::Yes => {
-                        verdict = Verdict::Allowed;
-                        steps.push(Step { decisive: true, ..step });
-                    }
-                    Tri::Maybe => {
-                        if verdict == Verdict::Denied {
-                            let what = format!("NetworkPolicy {}/{} {}[{ri}]", p.namespace, p.name, dir_name(dir));
-                            verdict = Verdict::unknown(ip_reason(cx.c, peer, what), Some(r.loc.clone()));
-                        }
-                        steps.push(step);
-                    }
-                    Tri::No => {}
-                }
+    for tier in plan(cx.c, cx.sem) {
+        let verdict = match tier.language {
+            Language::AdminNetworkPolicy => {
+                let mut admins: Vec<&AdminNetworkPolicy> = cx.c.admin_policies.iter().collect();
+                admins.sort_by_key(|p| p.priority);
+                // Policies of one priority run in an undefined order: this reading's.
+                let admins = rotate(admins, cx.reading.order, |p| p.priority);
+                lang::anp::explain(cx, &admins, pod, probe, Layer::Admin, &mut steps)
             }
-        }
-        if verdict == Verdict::Denied {
-            for p in &selecting {
-                steps.push(Step {
-                    layer: Layer::NetworkPolicy,
-                    policy: format!("NetworkPolicy {}/{}", p.namespace, p.name),
-                    rule: format!("selects the pod for {}; no rule allows this flow", dir_name(dir)),
-                    action: "Deny",
-                    loc: Some(p.loc.clone()),
-                    decisive: true,
-                });
+            Language::BaselineAdminNetworkPolicy => {
+                let banp: Vec<&AdminNetworkPolicy> = cx.c.baseline_policy.iter().collect();
+                lang::anp::explain(cx, &banp, pod, probe, Layer::Baseline, &mut steps)
             }
+            Language::Cilium => lang::cilium::explain(cx, pod, probe, &mut steps),
+            Language::NetworkPolicy => {
+                let v = lang::netpol::explain(cx, pod, probe, &mut steps);
+                if v == Some(Verdict::Denied) {
+                    lang::netpol::deny_steps(cx, pod, dir, &mut steps);
+                }
+                v
+            }
+        };
+        if let Some(verdict) = verdict {
+            return Side { applies: true, steps, verdict };
         }
-        return Side { applies: true, steps, verdict };
-    }
-    let banp: Vec<&AdminNetworkPolicy> = cx.c.baseline_policy.iter().collect();
-    if let Some(v) = admin_layer(cx, &banp, pod, probe, Layer::Baseline, &mut steps) {
-        return Side { applies: true, steps, verdict: v };
     }
     steps.push(Step {
         layer: Layer::Default,

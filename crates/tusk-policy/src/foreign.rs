@@ -34,6 +34,15 @@ pub fn enforced(engine: PolicyEngine, foreign: ForeignEngine) -> bool {
     }
 }
 
+/// Is this foreign record a Cilium policy the Cilium tier models (the
+/// cluster runs Cilium and the loader read the object)? Then its verdicts
+/// are the tier's, not unknown.
+pub fn modelled(cluster: &Cluster, sem: &Semantics, p: &ForeignPolicy) -> bool {
+    sem.engine == PolicyEngine::Cilium
+        && p.engine == ForeignEngine::Cilium
+        && cluster.cilium_policies.iter().any(|c| c.loc == p.loc)
+}
+
 /// The enforced foreign policies that may select a pod (its namespace and
 /// labels) in one direction.
 pub fn touching<'c>(
@@ -46,14 +55,15 @@ pub fn touching<'c>(
     cluster
         .foreign_policies
         .iter()
-        .filter(|p| enforced(sem.engine, p.engine) && p.may_select(namespace, labels, ingress))
+        .filter(|p| enforced(sem.engine, p.engine) && !modelled(cluster, sem, p))
+        .filter(|p| p.may_select(namespace, labels, ingress))
         .collect()
 }
 
 /// The foreign policies the cluster's engine may enforce: the ones whose
 /// pods' verdicts are unknown.
 pub fn in_force<'c>(cluster: &'c Cluster, sem: &Semantics) -> Vec<&'c ForeignPolicy> {
-    cluster.foreign_policies.iter().filter(|p| enforced(sem.engine, p.engine)).collect()
+    cluster.foreign_policies.iter().filter(|p| enforced(sem.engine, p.engine) && !modelled(cluster, sem, p)).collect()
 }
 
 /// One line per foreign policy the engine named does not enforce.
@@ -76,7 +86,9 @@ pub fn not_enforced(cluster: &Cluster, sem: &Semantics) -> Vec<String> {
 
 /// Makes the class verdicts that enforced foreign policies may change unknown.
 pub fn taint(cluster: &Cluster, sem: &Semantics, ep: &Endpoints, res: &mut ClassResults) {
-    if !cluster.foreign_policies.iter().any(|p| enforced(sem.engine, p.engine)) {
+    // Once, not per class: `modelled` scans the Cilium policies.
+    let active = in_force(cluster, sem);
+    if active.is_empty() {
         return;
     }
     let open = Arc::new(Verdicts { allowed: Vec::new(), unknown: vec![(ep.universe(), ConnSet::all())] });
@@ -85,7 +97,7 @@ pub fn taint(cluster: &Cluster, sem: &Semantics, ep: &Endpoints, res: &mut Class
         let g = &ep.groups[c.group as usize];
         let ns = &cluster.namespaces[g.namespace as usize].name;
         for (ingress, list) in [(true, &mut res.ingress), (false, &mut res.egress)] {
-            let hits = touching(cluster, sem, ns, &g.labels, ingress);
+            let hits: Vec<_> = active.iter().filter(|p| p.may_select(ns, &g.labels, ingress)).collect();
             if hits.is_empty() {
                 continue;
             }

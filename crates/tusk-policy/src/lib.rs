@@ -16,11 +16,13 @@ pub mod endpoint;
 pub mod eval;
 pub mod explain;
 pub mod foreign;
+pub mod lang;
 pub mod matrix;
 pub mod readings;
 pub mod reason;
 pub mod services;
 pub mod tenants;
+pub mod tier;
 
 use tusk_core::Reach;
 use tusk_model::k8s::Cluster;

@@ -12,6 +12,10 @@ pub enum Reason {
     /// Policies of a language tusk does not model (their titles, each with
     /// its location) may decide one side of the flow at `pod`.
     Unmodelled { policies: Vec<String>, pod: String, ingress: bool },
+    /// A Cilium rule (`rule`: policy title and rule name) may match the
+    /// flow, and `what` it uses is beyond tusk's model (L7 rules, toFQDNs,
+    /// an entity whose members tusk does not see, ...).
+    CiliumUnmodelled { rule: String, what: String },
     /// A hostNetwork pod: the verdict if the plugin applies policies to it,
     /// and if it ignores it (upstream leaves this undefined).
     HostNetwork { pod: String, as_pods: Kind, ignored: Kind },

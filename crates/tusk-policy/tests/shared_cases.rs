@@ -30,7 +30,7 @@ fn cilium_policy_makes_starwars_deathstar_unknown_where_cilium_may_enforce_it() 
     let Some(dir) = shared("realworld/cilium-starwars") else { return };
     let c = load(&dir);
     let (xwing, deathstar) = (pod(&c, "default", "xwing"), pod(&c, "default", "deathstar"));
-    for engine in [PolicyEngine::Upstream, PolicyEngine::Cilium] {
+    for engine in [PolicyEngine::Upstream, PolicyEngine::NetpolAnalyzer] {
         let e = explain(&c, &Semantics::of(engine), xwing, deathstar, Protocol::Tcp, 80);
         match &e.verdict {
             Verdict::Unknown(why) => {
@@ -46,6 +46,25 @@ fn cilium_policy_makes_starwars_deathstar_unknown_where_cilium_may_enforce_it() 
         let r = a.pair(xwing, deathstar);
         assert!(r.allowed().is_empty() && !r.unknown().is_empty(), "{engine:?}: {r:?}");
     }
+    // A cluster running Cilium: the policy is modelled, and gives Cilium's
+    // answer (Cilium docs, "Getting Started with the Star Wars Demo"): the
+    // xwing is denied, the tiefighter (org=empire) reaches port 80 only.
+    let sem = Semantics::of(PolicyEngine::Cilium);
+    let e = explain(&c, &sem, xwing, deathstar, Protocol::Tcp, 80);
+    assert_eq!(e.verdict, Verdict::Denied);
+    let deciding: Vec<_> = e.ingress.steps.iter().filter(|s| s.decisive).collect();
+    assert!(deciding.iter().any(|s| s.policy == "CiliumNetworkPolicy default/rule1"), "{deciding:?}");
+    let tie = pod(&c, "default", "tiefighter");
+    assert_eq!(explain(&c, &sem, tie, deathstar, Protocol::Tcp, 80).verdict, Verdict::Allowed);
+    assert_eq!(explain(&c, &sem, tie, deathstar, Protocol::Tcp, 443).verdict, Verdict::Denied);
+    let a = tusk_policy::Analysis::new(&c, sem);
+    assert!(a.pair(xwing, deathstar).allowed().is_empty() && a.pair(xwing, deathstar).unknown().is_empty());
+    let r = a.pair(tie, deathstar);
+    assert!(
+        r.unknown().is_empty() && r.allowed().allows(Protocol::Tcp, 80) && !r.allowed().allows(Protocol::Tcp, 443),
+        "{r:?}"
+    );
+    assert!(tusk_policy::foreign::not_enforced(&c, &sem).is_empty());
     // A cluster running Calico does not enforce Cilium policies.
     let sem = Semantics::of(PolicyEngine::Calico);
     assert_eq!(explain(&c, &sem, xwing, deathstar, Protocol::Tcp, 80).verdict, Verdict::Allowed);

@@ -8,6 +8,7 @@
 //! no connectivity (ConfigMap, Secret, ...) are skipped with a warning.
 
 mod anp;
+mod cilium;
 pub mod fields;
 mod foreign;
 mod netpol;
@@ -284,7 +285,19 @@ impl Builder {
                 if p.namespace.is_some() {
                     self.ensure_namespace(&namespace);
                 }
-                warnings.push(foreign::recorded(&p));
+                let mut warning = foreign::recorded(&p);
+                if engine == tusk_model::k8s::ForeignEngine::Cilium {
+                    // Modelled where the cluster runs Cilium; the foreign
+                    // record stays for engines that may or may not be Cilium.
+                    if let Some(list) = cilium::policies(cx, n, kind, &namespace, &name, warnings)? {
+                        self.cluster.cilium_policies.extend(list);
+                        warning.message = format!(
+                            "{}: modelled under --policy-engine cilium; under an engine that may or may not be Cilium (upstream, netpol-analyzer) the verdicts it may change are unknown",
+                            p.title()
+                        );
+                    }
+                }
+                warnings.push(warning);
                 self.cluster.foreign_policies.push(p);
                 Ok(())
             }

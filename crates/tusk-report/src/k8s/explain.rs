@@ -37,6 +37,9 @@ pub fn reason_text(r: &Reason) -> String {
             policies.join(", "),
             if *ingress { "ingress" } else { "egress" }
         ),
+        Reason::CiliumUnmodelled { rule, what } => {
+            format!("{rule} may match the flow, but it uses {what}, which tusk does not model")
+        }
         Reason::HostNetwork { pod, as_pods, ignored } => format!(
             "{pod} is a hostNetwork pod: {as_pods} if the network plugin applies policies to it, {ignored} if it ignores it (upstream leaves this undefined; --policy-engine names the plugin)"
         ),
@@ -60,6 +63,7 @@ fn layer_name(l: Layer) -> &'static str {
         Layer::Admin => "AdminNetworkPolicy",
         Layer::NetworkPolicy => "NetworkPolicy",
         Layer::Baseline => "BaselineAdminNetworkPolicy",
+        Layer::Cilium => "Cilium",
         Layer::Default => "default",
         Layer::Unmodelled => "not modelled",
     }

@@ -1,0 +1,139 @@
+//! Cilium's policy kinds (cilium.io/v2 CiliumNetworkPolicy and
+//! CiliumClusterwideNetworkPolicy), as far as tusk models them: endpoint
+//! selectors split into their namespace and pod parts, CIDR and entity
+//! peers, L4 ports, allow and deny rules. What tusk does not model inside a
+//! rule (L7 rules, toFQDNs, toServices, ...) is kept as a reason that makes
+//! the rule's match unknown; a policy whose subject tusk cannot read stays
+//! a [`super::k8s::ForeignPolicy`].
+
+use super::k8s::{LabelSelector, PolicyPort};
+use tusk_core::{IpSet, Loc};
+
+/// A Cilium endpoint selector, split: labels Cilium derives from the pod's
+/// namespace (`io.kubernetes.pod.namespace`, `io.cilium.k8s.namespace.labels.*`)
+/// become a selector over the namespace's labels (the name as
+/// `kubernetes.io/metadata.name`), the rest a selector over the pod's labels.
+/// A selector of a namespaced policy that names no namespace is confined to
+/// the policy's namespace by the loader (Cilium docs, "Layer 3 Policies":
+/// an endpoint selector of a CiliumNetworkPolicy selects in its namespace).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CiliumSelector {
+    pub namespace: LabelSelector,
+    pub pod: LabelSelector,
+    /// Does `namespace` read labels besides the namespace's name?
+    pub namespace_labels: bool,
+}
+
+/// Cilium's entities (Cilium docs, "Layer 3 Policies", "Entities Based").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    All,
+    World,
+    WorldIpv4,
+    WorldIpv6,
+    Cluster,
+    Host,
+    RemoteNode,
+    KubeApiserver,
+    Health,
+    Init,
+    Ingress,
+    Unmanaged,
+}
+
+impl Entity {
+    pub fn parse(s: &str) -> Option<Entity> {
+        Some(match s {
+            "all" => Entity::All,
+            "world" => Entity::World,
+            "world-ipv4" => Entity::WorldIpv4,
+            "world-ipv6" => Entity::WorldIpv6,
+            "cluster" => Entity::Cluster,
+            "host" => Entity::Host,
+            "remote-node" => Entity::RemoteNode,
+            "kube-apiserver" => Entity::KubeApiserver,
+            "health" => Entity::Health,
+            "init" => Entity::Init,
+            "ingress" => Entity::Ingress,
+            "unmanaged" => Entity::Unmanaged,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Entity::All => "all",
+            Entity::World => "world",
+            Entity::WorldIpv4 => "world-ipv4",
+            Entity::WorldIpv6 => "world-ipv6",
+            Entity::Cluster => "cluster",
+            Entity::Host => "host",
+            Entity::RemoteNode => "remote-node",
+            Entity::KubeApiserver => "kube-apiserver",
+            Entity::Health => "health",
+            Entity::Init => "init",
+            Entity::Ingress => "ingress",
+            Entity::Unmanaged => "unmanaged",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum CiliumPeer {
+    /// fromEndpoints / toEndpoints.
+    Endpoints(CiliumSelector),
+    /// fromCIDR / toCIDR, fromCIDRSet / toCIDRSet with `except` removed.
+    Cidr(IpSet),
+    Entity(Entity),
+    /// A peer kind tusk does not model (toFQDNs, toServices, toGroups,
+    /// fromRequires, fromNodes, cidrGroupRef, ...): its match is unknown.
+    Unmodelled(String),
+}
+
+/// One rule of a direction, one per `toPorts` entry (each entry has its own
+/// ports and L7 rules).
+#[derive(Debug, Clone)]
+pub struct CiliumRule {
+    pub deny: bool,
+    /// The rule's position in its list (`ingress[2]`, `egressDeny[0]`).
+    pub name: String,
+    /// `None`: the rule names no L3 peer and matches every peer (an
+    /// L4-only rule); `Some(empty)`: it matches none (the empty rule `{}`).
+    pub peers: Option<Vec<CiliumPeer>>,
+    /// Empty: every port and protocol.
+    pub ports: Vec<PolicyPort>,
+    /// L7 rules (http, dns, kafka) or other conditions on the flow that
+    /// tusk's L4 view cannot decide: the rule's match is unknown.
+    pub unmodelled: Option<String>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone)]
+pub struct CiliumPolicy {
+    /// `CiliumNetworkPolicy` or `CiliumClusterwideNetworkPolicy`.
+    pub kind: String,
+    /// `None` for a CiliumClusterwideNetworkPolicy.
+    pub namespace: Option<String>,
+    /// The object's name, with `specs[i]` when it holds several.
+    pub name: String,
+    pub subject: CiliumSelector,
+    pub ingress: Vec<CiliumRule>,
+    pub egress: Vec<CiliumRule>,
+    /// Does the policy put its subjects into default deny, `[ingress,
+    /// egress]` (`enableDefaultDeny`, by default true for a direction the
+    /// policy has rules for)?
+    pub default_deny: [bool; 2],
+    /// Does it have rules (allow or deny) in `[ingress, egress]`?
+    pub selects: [bool; 2],
+    pub loc: Loc,
+}
+
+impl CiliumPolicy {
+    /// `CiliumNetworkPolicy default/rule1`.
+    pub fn title(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+}

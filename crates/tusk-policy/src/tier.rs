@@ -1,0 +1,82 @@
+//! The intermediate representation every policy language compiles into: an
+//! ordered list of *tiers*, each with its own way of combining the rules
+//! that select an endpoint. A flow enters the first tier; a tier either
+//! decides it (allowed or denied) or hands it on to the next; what leaves
+//! the last tier is allowed (Kubernetes' default for unselected pods).
+//!
+//! The class engine ([`super::eval`]) and the plain per-flow evaluator
+//! ([`super::explain`]) both walk [`plan`]: they share the order of the
+//! tiers and their kinds, never the code that evaluates them.
+
+use super::{PolicyEngine, Semantics};
+use tusk_model::k8s::Cluster;
+
+/// How a tier combines the rules that select an endpoint in one direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TierKind {
+    /// Rules in order, the first match decides: Allow and Deny are final,
+    /// Pass hands the flow to the next tier, and a flow no rule matches
+    /// falls through (AdminNetworkPolicy and BaselineAdminNetworkPolicy,
+    /// network-policy-api "Precedence").
+    FirstMatch,
+    /// The union of the allow rules; an endpoint some policy of the tier
+    /// selects is denied everything else (NetworkPolicy docs, "Isolated and
+    /// Non-isolated Pods"). Endpoints no policy selects pass on.
+    Union,
+    /// The union of the allow rules minus the union of the deny rules, and
+    /// default deny for an endpoint some rule selects in that direction
+    /// (Cilium docs, "Policy Enforcement Modes" and "Deny Policies": deny
+    /// policies take precedence over allow policies).
+    DenyWins,
+}
+
+/// The language a tier's rules come from, for explanations and for the
+/// per-language compilers of [`super::lang`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Language {
+    AdminNetworkPolicy,
+    /// Kubernetes NetworkPolicy on its own (every engine but Cilium).
+    NetworkPolicy,
+    /// Cilium's policy repository: CiliumNetworkPolicy,
+    /// CiliumClusterwideNetworkPolicy and the Kubernetes NetworkPolicies
+    /// Cilium translates into its own rules, all in one set.
+    Cilium,
+    BaselineAdminNetworkPolicy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tier {
+    pub kind: TierKind,
+    pub language: Language,
+}
+
+impl Tier {
+    /// The tier's name in explanations.
+    pub fn name(&self) -> &'static str {
+        match self.language {
+            Language::AdminNetworkPolicy => "AdminNetworkPolicy",
+            Language::NetworkPolicy => "NetworkPolicy",
+            Language::Cilium => "Cilium",
+            Language::BaselineAdminNetworkPolicy => "BaselineAdminNetworkPolicy",
+        }
+    }
+}
+
+/// The tiers of a cluster under one engine, in evaluation order.
+///
+/// AdminNetworkPolicies come first and BaselineAdminNetworkPolicy last
+/// (network-policy-api, "Precedence"). Between them sit the NetworkPolicies:
+/// on their own under every engine but Cilium, which evaluates them together
+/// with its own policies (a NetworkPolicy is one more allow rule set there).
+pub fn plan(_cluster: &Cluster, sem: &Semantics) -> Vec<Tier> {
+    let middle = if sem.engine == PolicyEngine::Cilium {
+        Tier { kind: TierKind::DenyWins, language: Language::Cilium }
+    } else {
+        Tier { kind: TierKind::Union, language: Language::NetworkPolicy }
+    };
+    vec![
+        Tier { kind: TierKind::FirstMatch, language: Language::AdminNetworkPolicy },
+        middle,
+        Tier { kind: TierKind::FirstMatch, language: Language::BaselineAdminNetworkPolicy },
+    ]
+}
