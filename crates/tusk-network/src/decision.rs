@@ -278,6 +278,13 @@ pub enum Reason {
         dst: IpAddr,
     },
     ReplyThroughPlatformSnat,
+    /// Leaves over a subnet's service endpoint to the service, keeping the
+    /// private source address.
+    ServiceEndpoint {
+        dst: IpAddr,
+        service: String,
+    },
+    ReplyOverServiceEndpoint,
     EntersThroughGateway,
     NoGateway,
 }

@@ -47,7 +47,9 @@ pub fn expand<'a>(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, a: &'a Addres
         AddressMatch::Tag(ServiceTag::AzureLoadBalancer) => {
             Some(addr_set(std::net::IpAddr::from(super::prepared::HOST_VIP)))
         }
-        AddressMatch::Tag(ServiceTag::Other(_)) => None,
+        AddressMatch::Tag(ServiceTag::Other(name)) => {
+            p.net.service_tags.as_ref().and_then(|t| t.get(name)).map(|t| super::index::set_of(&t.prefixes))
+        }
         AddressMatch::Asg(Link::Found(i)) => Some(p.asg_members[*i].clone()),
     };
     Expanded { entry: a, prefixes }

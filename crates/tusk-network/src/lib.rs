@@ -34,6 +34,7 @@ pub mod peering;
 mod prepared;
 pub mod reach;
 pub mod routes;
+pub mod service_tags;
 #[cfg(test)]
 mod testutil;
 pub mod trace;

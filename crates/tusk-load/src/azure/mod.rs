@@ -26,6 +26,7 @@ mod firewall;
 mod network;
 mod resolve;
 mod security;
+mod service_tags;
 mod shape;
 
 use crate::doc::{Doc, Node};
@@ -35,6 +36,7 @@ use std::collections::{HashMap, HashSet};
 use tusk_core::{LoadError, Loc, Warning};
 use tusk_model::azure::*;
 
+pub use service_tags::is_service_tags;
 pub use shape::is_azure;
 
 #[derive(Default)]
@@ -66,7 +68,12 @@ impl std::fmt::Debug for Builder {
 impl Builder {
     /// Did any document yield an Azure resource?
     pub fn is_empty(&self) -> bool {
-        self.defined.is_empty()
+        self.defined.is_empty() && self.net.service_tags.is_none()
+    }
+
+    /// Microsoft's service tags file (see [`service_tags`]).
+    pub fn add_service_tags(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
+        service_tags::add(&mut self.net.service_tags, doc, warnings)
     }
 
     /// The AKS part, to be finished once the network is (pools name subnets).

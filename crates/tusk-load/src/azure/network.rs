@@ -76,8 +76,15 @@ pub fn subnet(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Subnet, LoadError
             }
         },
     };
+    let mut service_endpoints = Vec::new();
+    for e in prop(n, "serviceEndpoints").and_then(Node::as_seq).unwrap_or_default() {
+        let service = prop(e, "service").and_then(|v| cx.literal(v)).map(str::to_string);
+        let locations = cx.strings(e, "locations").into_iter().map(|(s, _)| s.to_string()).collect();
+        service_endpoints.push(ServiceEndpoint { service, locations, loc: cx.loc(e) });
+    }
     Ok(Subnet {
         loc: cx.loc(n),
+        service_endpoints,
         // Set when the subnet meets its VNet (resolve::attach_subnets).
         vnet: Idx::new(u32::MAX as usize),
         private_endpoint_policies,

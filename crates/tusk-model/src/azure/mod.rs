@@ -134,6 +134,10 @@ pub struct AzureNetwork {
     pub public_ips: Vec<PublicIp>,
     pub load_balancers: Vec<LoadBalancer>,
     pub admin_rules: Vec<AdminRule>,
+    /// Microsoft's published service tags (`ServiceTags_Public_*.json`),
+    /// when the inputs hold them: the only source of the address ranges of
+    /// tags other than VirtualNetwork, Internet and AzureLoadBalancer.
+    pub service_tags: Option<ServiceTags>,
 }
 
 impl AzureNetwork {
@@ -169,6 +173,45 @@ pub struct Subnet {
     /// `privateEndpointNetworkPolicies`: whether the subnet's NSG and route
     /// table apply to the private endpoints in it.
     pub private_endpoint_policies: PrivateEndpointPolicies,
+    /// `serviceEndpoints`: Azure services this subnet reaches over its own
+    /// private addresses, by a system route to the service's prefixes.
+    pub service_endpoints: Vec<ServiceEndpoint>,
+}
+
+/// One entry of a subnet's `serviceEndpoints` (`Microsoft.Storage` with its
+/// `locations`; `*` or none means every region of the service).
+#[derive(Debug, Clone)]
+pub struct ServiceEndpoint {
+    /// `None` when the loader could not read it (an ARM expression).
+    pub service: Option<String>,
+    pub locations: Vec<String>,
+    pub loc: Loc,
+}
+
+/// The service tags file: each tag's address prefixes by lower-cased name.
+#[derive(Debug, Clone)]
+pub struct ServiceTags {
+    pub loc: Loc,
+    /// The file's `changeNumber`, its version.
+    pub change_number: Option<i64>,
+    pub tags: std::collections::BTreeMap<String, TagPrefixes>,
+}
+
+/// One tag of the service tags file (`Storage.WestEurope`).
+#[derive(Debug, Clone)]
+pub struct TagPrefixes {
+    /// The name as the file spells it.
+    pub name: String,
+    /// `properties.region` (`westeurope`), empty for a global tag.
+    pub region: String,
+    pub prefixes: Vec<Cidr>,
+}
+
+impl ServiceTags {
+    /// The tag named `name` (case-insensitive, as NSG rules accept it).
+    pub fn get(&self, name: &str) -> Option<&TagPrefixes> {
+        self.tags.get(&name.to_ascii_lowercase())
+    }
 }
 
 /// A subnet's `privateEndpointNetworkPolicies` ("Manage network policies

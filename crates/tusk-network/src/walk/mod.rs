@@ -251,6 +251,7 @@ impl<'p, 'a> Walker<'p, 'a> {
             },
             NextHopType::VirtualNetworkGateway => self.hand_to_gateway(subnet, r.gateway),
             NextHopType::Internet => self.leave_to_internet(subnet, sender),
+            NextHopType::VirtualNetworkServiceEndpoint => self.leave_to_service(subnet, r),
             NextHopType::None => Next::Done(Arrival::Nowhere),
         }
     }

@@ -154,6 +154,8 @@ pub fn route_origin(net: &AzureNetwork, o: &RouteOrigin) -> String {
         RouteOrigin::Gateway(g) => format!("learned by {}", net.vnet_gateways[*g].id.name()),
         RouteOrigin::PrivateEndpoint(e) => format!("private endpoint {}", net.private_endpoints[*e].id.name()),
         RouteOrigin::User(name) => name.clone(),
+        RouteOrigin::UserTag { name, tag } => format!("{name} (service tag {tag})"),
+        RouteOrigin::ServiceEndpoint(service) => format!("service endpoint {service}"),
     }
 }
 
@@ -225,6 +227,9 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
                 ),
                 (Some(RouteDoubt::PrivateEndpointDefaultRoute { user_route }), _) => format!(
                     "{why}; user route `{user_route}` (0.0.0.0/0) may override this private endpoint route (its subnet applies route tables to private endpoints); Microsoft's documentation does not settle it"
+                ),
+                (Some(RouteDoubt::ServiceEndpoint { service, loc }), _) => format!(
+                    "{why}; the subnet's service endpoint {service} ({loc}) routes the service's public prefixes directly, and they are not in the inputs: give Microsoft's service tags file (ServiceTags_Public_*.json)"
                 ),
                 (None, _) => why,
             }
@@ -336,6 +341,10 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::NotPublic { dst } => format!("{dst} is not a public address: not reachable from the Internet"),
         Reason::PublicAddressUnknown { dst } => format!("public address {dst} is not in the inputs"),
         Reason::ReplyThroughPlatformSnat => "the reply returns through Azure's outbound SNAT to the source".into(),
+        Reason::ServiceEndpoint { dst, service } => {
+            format!("reaches {dst} over the subnet's service endpoint {service}, with its private source address")
+        }
+        Reason::ReplyOverServiceEndpoint => "the service replies to the private address over the service endpoint".into(),
         Reason::EntersThroughGateway => "enters Azure through the gateway; routed by the GatewaySubnet's routes".into(),
         Reason::NoGateway => "no virtual network gateway (with its subnet) in the inputs".into(),
     }

@@ -1,0 +1,77 @@
+//! Azure service tags beyond VirtualNetwork / Internet / AzureLoadBalancer,
+//! and subnet service endpoints, both resolved from Microsoft's published
+//! service tags file when the inputs hold it.
+//!
+//! * "Azure service tags" (virtual-network/service-tags-overview): a tag
+//!   names "a group of IP address prefixes from a given Azure service";
+//!   Microsoft publishes the prefixes of every tag in a downloadable JSON
+//!   file, the only offline source of them. Without it, whether an address
+//!   belongs to such a tag is unknown.
+//! * "Virtual Network service endpoints" (virtual-network/virtual-network-service-endpoints):
+//!   enabling an endpoint adds system routes with next hop type
+//!   `VirtualNetworkServiceEndpoint` for the service's public prefixes;
+//!   traffic to them leaves with the subnet's private address and "remains
+//!   on the Microsoft Azure backbone", so it does not follow a 0.0.0.0/0
+//!   user route to a firewall ("Virtual network traffic routing",
+//!   virtual-networks-udr-overview: "Virtual network (service endpoint)"
+//!   routes are longer than 0.0.0.0/0 and win by longest prefix). The
+//!   prefixes are the service's tag, regional (`Storage.WestEurope`) when
+//!   the endpoint lists `locations`.
+
+use super::index::EstateIndex;
+use std::net::IpAddr;
+use tusk_core::ip::Cidr;
+use tusk_core::tri::Tri;
+use tusk_model::azure::{ServiceEndpoint, ServiceTags};
+
+/// Does tag `name` hold `ip`? `None` when the inputs cannot say: no service
+/// tags file, or a file without that tag (an older or newer version).
+pub fn tag_holds(p: &EstateIndex, name: &str, ip: IpAddr) -> Option<bool> {
+    let t = p.net.service_tags.as_ref()?.get(name)?;
+    Some(t.prefixes.iter().any(|c| super::index::cidr_has(c, ip)))
+}
+
+/// As [`tag_holds`], unknown as [`Tri::Maybe`].
+pub fn tag_tri(p: &EstateIndex, name: &str, ip: IpAddr) -> Tri {
+    match tag_holds(p, name, ip) {
+        Some(b) => Tri::from_bool(b),
+        None => Tri::Maybe,
+    }
+}
+
+/// The service tag whose prefixes a service endpoint routes: the tag of
+/// the same Azure service in the service tags overview's table. Services
+/// not listed here leave the endpoint's routes unknown.
+fn endpoint_tag(service: &str) -> Option<&'static str> {
+    Some(match service.to_ascii_lowercase().as_str() {
+        "microsoft.storage" | "microsoft.storage.global" => "Storage",
+        "microsoft.sql" => "Sql",
+        "microsoft.azurecosmosdb" => "AzureCosmosDB",
+        "microsoft.keyvault" => "AzureKeyVault",
+        "microsoft.servicebus" => "ServiceBus",
+        "microsoft.eventhub" => "EventHub",
+        "microsoft.containerregistry" => "AzureContainerRegistry",
+        "microsoft.web" => "AppService",
+        "microsoft.azureactivedirectory" => "AzureActiveDirectory",
+        _ => return None,
+    })
+}
+
+/// The prefixes a service endpoint routes, or `None` when the inputs do not
+/// give them (no service tags file, a service or region tusk cannot map).
+pub fn endpoint_prefixes(tags: Option<&ServiceTags>, e: &ServiceEndpoint) -> Option<Vec<Cidr>> {
+    let tags = tags?;
+    let base = endpoint_tag(e.service.as_deref()?)?;
+    let global = e.locations.is_empty() || e.locations.iter().any(|l| l == "*");
+    if global {
+        return Some(tags.get(base)?.prefixes.clone());
+    }
+    let mut out = Vec::new();
+    let stem = format!("{}.", base.to_ascii_lowercase());
+    for l in &e.locations {
+        let want: String = l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let t = tags.tags.iter().find(|(k, t)| k.starts_with(&stem) && t.region.eq_ignore_ascii_case(&want))?;
+        out.extend(t.1.prefixes.iter().copied());
+    }
+    Some(out)
+}
