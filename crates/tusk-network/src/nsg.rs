@@ -28,7 +28,12 @@ pub fn address(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, a: &AddressMatch
         AddressMatch::Range(lo, hi) => Tri::from_bool((*lo..=*hi).contains(&ip_to_u128(ip))),
         AddressMatch::Tag(t) => tag(p, vnet, t, ip),
         AddressMatch::Asg(Link::Found(i)) => Tri::from_bool(p.asg_members[*i].contains_ip(ip)),
-        AddressMatch::Asg(Link::Absent(_)) | AddressMatch::Unknown(_) => Tri::Maybe,
+        // An IP group matches its addresses ("IP Groups in Azure Firewall",
+        // firewall/ip-groups).
+        AddressMatch::IpGroup(Link::Found(g)) => addresses(p, vnet, &p.net.ip_groups[*g].addresses, ip),
+        AddressMatch::IpGroup(Link::Absent(_)) | AddressMatch::Asg(Link::Absent(_)) | AddressMatch::Unknown(_) => {
+            Tri::Maybe
+        }
     }
 }
 

@@ -139,20 +139,45 @@ fn collection(cx: &mut Cx, c: &Node, kind: CollectionKind) -> Result<RuleCollect
     Ok(RuleCollection { name, loc: cx.loc(c), priority, kind, action, rules })
 }
 
+/// A rule's reference to an IP group, by id (resolved with the others).
+fn ip_group_ref(cx: &mut Cx, v: &Node, s: &str, field: &str) -> AddressMatch {
+    match cx.link_node::<IpGroup>(v, field) {
+        Some(l) => AddressMatch::IpGroup(l),
+        None => AddressMatch::Unknown(format!("IP group {s}")),
+    }
+}
+
+/// An IP group: `ipAddresses` holds addresses, CIDR prefixes and ranges
+/// ("IP Groups in Azure Firewall", firewall/ip-groups).
+pub fn ip_group(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<IpGroup, LoadError> {
+    let mut addresses = Vec::new();
+    for (s, v) in cx.strings(n, "ipAddresses") {
+        match address(cx, v, s)? {
+            a @ (AddressMatch::Prefix(_) | AddressMatch::Range(..) | AddressMatch::Unknown(_)) => addresses.push(a),
+            _ => {
+                return Err(
+                    cx.err(v, format!("`{s}` is not an IP address, CIDR prefix or range, which an IP group holds"))
+                )
+            }
+        }
+    }
+    Ok(IpGroup { loc: cx.loc(n), addresses, id })
+}
+
 fn rule(cx: &mut Cx, r: &Node, kind: CollectionKind) -> Result<FirewallRule, LoadError> {
     let mut sources = Vec::new();
     for (s, v) in cx.strings(r, "sourceAddresses") {
         sources.push(address(cx, v, s)?);
     }
-    for (s, _) in cx.strings(r, "sourceIpGroups") {
-        sources.push(AddressMatch::Unknown(format!("IP group {s}")));
+    for (s, v) in cx.strings(r, "sourceIpGroups") {
+        sources.push(ip_group_ref(cx, v, s, "sourceIpGroups"));
     }
     let mut destinations = Vec::new();
     for (s, v) in cx.strings(r, "destinationAddresses") {
         destinations.push(address(cx, v, s)?);
     }
-    for (s, _) in cx.strings(r, "destinationIpGroups") {
-        destinations.push(AddressMatch::Unknown(format!("IP group {s}")));
+    for (s, v) in cx.strings(r, "destinationIpGroups") {
+        destinations.push(ip_group_ref(cx, v, s, "destinationIpGroups"));
     }
     for (s, _) in cx.strings(r, "destinationFqdns") {
         destinations.push(AddressMatch::Unknown(format!("FQDN {s}")));

@@ -160,9 +160,13 @@ impl Builder {
                 net.firewall_policies.push(p);
                 self.policy_group_refs.push(refs);
             }
-            "microsoft.network/firewallpolicies/rulecollectiongroups" => {
+            // Exports (`az network firewall policy rule-collection-group
+            // show/list`) spell the type short, `Microsoft.Network/RuleCollectionGroups`;
+            // the id still names the parent policy.
+            "microsoft.network/firewallpolicies/rulecollectiongroups" | "microsoft.network/rulecollectiongroups" => {
                 self.groups.push(firewall::rule_collection_group(&mut cx, id, n)?)
             }
+            "microsoft.network/ipgroups" => net.ip_groups.push(firewall::ip_group(&mut cx, id, n)?),
             "microsoft.network/virtualnetworkgateways" => {
                 net.vnet_gateways.push(network::vnet_gateway(&mut cx, id, n)?)
             }

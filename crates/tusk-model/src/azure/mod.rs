@@ -113,6 +113,7 @@ resource! {
     PrivateEndpoint => "microsoft.network/privateendpoints", "private endpoint";
     LoadBalancer => "microsoft.network/loadbalancers", "load balancer";
     GatewayConnection => "microsoft.network/connections", "connection";
+    IpGroup => "microsoft.network/ipgroups", "IP group";
 }
 
 /// The Azure resources of an estate, one vector per type, indexed by [`Idx`].
@@ -134,6 +135,7 @@ pub struct AzureNetwork {
     pub public_ips: Vec<PublicIp>,
     pub load_balancers: Vec<LoadBalancer>,
     pub admin_rules: Vec<AdminRule>,
+    pub ip_groups: Vec<IpGroup>,
     /// Microsoft's published service tags (`ServiceTags_Public_*.json`),
     /// when the inputs hold them: the only source of the address ranges of
     /// tags other than VirtualNetwork, Internet and AzureLoadBalancer.
@@ -176,6 +178,17 @@ pub struct Subnet {
     /// `serviceEndpoints`: Azure services this subnet reaches over its own
     /// private addresses, by a system route to the service's prefixes.
     pub service_endpoints: Vec<ServiceEndpoint>,
+}
+
+/// An IP group (`Microsoft.Network/ipGroups`): addresses, prefixes and
+/// ranges that Azure Firewall rules name by reference.
+#[derive(Debug, Clone)]
+pub struct IpGroup {
+    pub id: ResourceId,
+    pub loc: Loc,
+    /// [`AddressMatch::Prefix`] / [`AddressMatch::Range`], or
+    /// [`AddressMatch::Unknown`] for an entry tusk could not read.
+    pub addresses: Vec<AddressMatch>,
 }
 
 /// One entry of a subnet's `serviceEndpoints` (`Microsoft.Storage` with its

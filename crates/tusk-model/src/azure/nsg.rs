@@ -87,6 +87,9 @@ pub enum AddressMatch {
     Tag(ServiceTag),
     /// An application security group.
     Asg(Link<Asg>),
+    /// An IP group (Azure Firewall rules' `sourceIpGroups` /
+    /// `destinationIpGroups`).
+    IpGroup(Link<super::IpGroup>),
     /// A value tusk could not read (an ARM expression, an IP group, an FQDN):
     /// it may or may not match.
     Unknown(String),

@@ -175,6 +175,7 @@ fn entry(a: &AddressMatch) -> String {
         AddressMatch::Tag(ServiceTag::Other(t)) => format!("service tag `{t}`"),
         AddressMatch::Tag(t) => format!("tag {t:?}"),
         AddressMatch::Asg(Link::Absent(id)) => format!("application security group `{}`", id.name()),
+        AddressMatch::IpGroup(Link::Absent(id)) => format!("IP group `{}` (not in the inputs)", id.name()),
         AddressMatch::Unknown(s) => format!("`{s}`"),
         other => format!("{other:?}"),
     }
