@@ -61,3 +61,51 @@ fn a_short_typed_rule_collection_group_joins_its_policy_and_resolves_ip_groups()
     assert!(n.firewall_policies[0].missing_groups.is_empty());
     assert!(ip_group_refs(&n).iter().any(|(g, _)| g == "sourceipgroup"));
 }
+
+const RG: &str = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network";
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("tusk-realnet-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `az network nsg rule list` and `az network route-table route list` print
+/// a JSON array of child resources in the flattened shape; beside their
+/// parents they complete them.
+#[test]
+fn az_rule_and_route_lists_join_their_parents() {
+    let d = temp_dir("lists");
+    let nsg = format!(
+        r#"{{"id": "{RG}/networkSecurityGroups/nsg1", "name": "nsg1", "type": "Microsoft.Network/networkSecurityGroups", "securityRules": []}}"#
+    );
+    let rules = format!(
+        r#"[{{"access": "Deny", "direction": "Inbound", "id": "{RG}/networkSecurityGroups/nsg1/securityRules/deny-ssh", "name": "deny-ssh", "priority": 100, "protocol": "Tcp", "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22", "type": "Microsoft.Network/networkSecurityGroups/securityRules"}},
+           {{"access": "Allow", "direction": "Outbound", "id": "{RG}/networkSecurityGroups/nsg1/securityRules/web", "name": "web", "priority": 200, "protocol": "*", "sourceAddressPrefixes": ["10.0.0.0/24"], "sourcePortRange": "*", "destinationAddressPrefix": "Internet", "destinationPortRanges": ["80", "443"], "type": "Microsoft.Network/networkSecurityGroups/securityRules"}}]"#
+    );
+    let rt = format!(
+        r#"{{"id": "{RG}/routeTables/rt1", "name": "rt1", "type": "Microsoft.Network/routeTables", "routes": []}}"#
+    );
+    let routes = format!(
+        r#"[{{"addressPrefix": "0.0.0.0/0", "id": "{RG}/routeTables/rt1/routes/to-fw", "name": "to-fw", "nextHopIpAddress": "10.0.1.4", "nextHopType": "VirtualAppliance", "type": "Microsoft.Network/routeTables/routes"}}]"#
+    );
+    for (f, t) in [("nsg.json", nsg), ("rules.json", rules), ("rt.json", rt), ("routes.json", routes)] {
+        std::fs::write(d.join(f), t).unwrap();
+    }
+    let n = load(&d);
+    let custom: Vec<&str> = n.nsgs[0].rules.iter().filter(|r| !r.is_default).map(|r| r.name.as_str()).collect();
+    assert_eq!(custom.len(), 2, "{custom:?}");
+    assert!(custom.contains(&"deny-ssh") && custom.contains(&"web"), "{custom:?}");
+    let routes: Vec<&str> = n.route_tables[0].routes.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(routes, ["to-fw"]);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn a_recorded_standalone_security_rule_joins_its_nsg() {
+    let d = require_shared!("realworld/azure-cli-recordings/az-shape/test_network_extended_nsg");
+    let n = load(&d);
+    let nsg = n.nsgs.iter().find(|x| x.id.name() == "nsg1").expect("nsg1");
+    assert_eq!(nsg.rules.iter().filter(|r| r.name == "rule1").count(), 1);
+}
