@@ -90,6 +90,9 @@ pub enum SnatWhy {
         configured: bool,
     },
     NvaSnat,
+    /// An application rule: the firewall's transparent proxy always
+    /// translates the source.
+    ApplicationRule,
     FirewallPublicIp,
     NicPublicIp,
     NatGateway(Idx<NatGateway>),
@@ -202,6 +205,10 @@ pub enum Reason {
     NothingHolds {
         dst: IpAddr,
     },
+    /// The reply reaches the address that sent the request.
+    ReplyToSender {
+        dst: IpAddr,
+    },
     // Appliances.
     /// A VirtualAppliance route whose next hop address tusk could not read.
     NextHopAddressNotRead,
@@ -245,6 +252,19 @@ pub enum Reason {
         rule: String,
         action: FirewallAction,
         fqdns: Vec<String>,
+    },
+    /// An application rule matched the name the client asks for.
+    ApplicationRuleMatched {
+        action: FirewallAction,
+        name: String,
+    },
+    /// An application rule may admit the name: its FQDN tag, web category
+    /// or target URL cannot be matched from a name alone.
+    ApplicationRuleName {
+        rule: String,
+        action: FirewallAction,
+        name: String,
+        doubt: super::fqdn::NameDoubt,
     },
     FirewallDefaultDeny,
     FirewallSubnetMissing,

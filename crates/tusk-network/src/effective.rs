@@ -62,7 +62,7 @@ pub fn expand<'a>(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, a: &'a Addres
             }
             known.then_some(set)
         }
-        AddressMatch::IpGroup(Link::Absent(_)) => None,
+        AddressMatch::IpGroup(Link::Absent(_)) | AddressMatch::Fqdn(_) => None,
     };
     Expanded { entry: a, prefixes }
 }

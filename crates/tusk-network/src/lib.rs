@@ -25,6 +25,7 @@ pub mod decision;
 pub mod effective;
 pub mod endpoint;
 pub mod firewall;
+pub mod fqdn;
 mod fx;
 pub mod index;
 pub mod nsg;

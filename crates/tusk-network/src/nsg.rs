@@ -31,9 +31,12 @@ pub fn address(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, a: &AddressMatch
         // An IP group matches its addresses ("IP Groups in Azure Firewall",
         // firewall/ip-groups).
         AddressMatch::IpGroup(Link::Found(g)) => addresses(p, vnet, &p.net.ip_groups[*g].addresses, ip),
-        AddressMatch::IpGroup(Link::Absent(_)) | AddressMatch::Asg(Link::Absent(_)) | AddressMatch::Unknown(_) => {
-            Tri::Maybe
-        }
+        // An FQDN is decided by the firewall with the flow's name
+        // (crate::firewall); from an address alone it may or may not match.
+        AddressMatch::Fqdn(_)
+        | AddressMatch::IpGroup(Link::Absent(_))
+        | AddressMatch::Asg(Link::Absent(_))
+        | AddressMatch::Unknown(_) => Tri::Maybe,
     }
 }
 

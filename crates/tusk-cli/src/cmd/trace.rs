@@ -26,6 +26,9 @@ pub struct Args {
     /// Protocol: tcp, udp, icmp, or any (traces each of the three).
     #[arg(long, default_value = "tcp")]
     pub proto: String,
+    /// The name the client uses (TLS SNI / HTTP Host), for Azure Firewall application rules and network rules on FQDNs.
+    #[arg(long)]
+    pub fqdn: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs<TxtOrJson>,
 }
@@ -43,7 +46,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     let traces: Vec<trace::Trace> = protos
         .into_iter()
-        .map(|proto| trace::trace(&p, &from, &to, Flow { src: from.ip(), dst: to.ip(), proto, port: a.port }))
+        .map(|proto| {
+            trace::trace_named(
+                &p,
+                &from,
+                &to,
+                Flow { src: from.ip(), dst: to.ip(), proto, port: a.port },
+                a.fqdn.as_deref(),
+            )
+        })
         .collect();
     use tusk_report::azure::trace_json;
     match a.output.format {

@@ -180,7 +180,7 @@ fn rule(cx: &mut Cx, r: &Node, kind: CollectionKind) -> Result<FirewallRule, Loa
         destinations.push(ip_group_ref(cx, v, s, "destinationIpGroups"));
     }
     for (s, _) in cx.strings(r, "destinationFqdns") {
-        destinations.push(AddressMatch::Unknown(format!("FQDN {s}")));
+        destinations.push(AddressMatch::Fqdn(s.to_string()));
     }
     let mut ip_protocols = Vec::new();
     for key in ["ipProtocols", "protocols"] {
@@ -198,10 +198,9 @@ fn rule(cx: &mut Cx, r: &Node, kind: CollectionKind) -> Result<FirewallRule, Loa
     for (s, v) in cx.strings(r, "destinationPorts") {
         destination_ports = destination_ports.union(&cx.ports(v, s)?);
     }
-    let mut target_fqdns: Vec<String> = Vec::new();
-    for key in ["targetFqdns", "fqdnTags", "webCategories", "targetUrls"] {
-        target_fqdns.extend(cx.strings(r, key).into_iter().map(|(s, _)| s.to_string()));
-    }
+    let mut list = |key: &str| -> Vec<String> { cx.strings(r, key).into_iter().map(|(s, _)| s.to_string()).collect() };
+    let (target_fqdns, fqdn_tags) = (list("targetFqdns"), list("fqdnTags"));
+    let (web_categories, target_urls) = (list("webCategories"), list("targetUrls"));
     let mut app_protocols = Vec::new();
     if kind == CollectionKind::Application {
         for p in prop(r, "protocols").and_then(Node::as_seq).unwrap_or_default() {
@@ -231,6 +230,9 @@ fn rule(cx: &mut Cx, r: &Node, kind: CollectionKind) -> Result<FirewallRule, Loa
         ip_protocols,
         destination_ports,
         target_fqdns,
+        fqdn_tags,
+        web_categories,
+        target_urls,
         app_protocols,
         translated_address,
         translated_fqdn: cx.str(r, "translatedFqdn").map(str::to_string),

@@ -87,6 +87,8 @@ pub enum AddressMatch {
     Tag(ServiceTag),
     /// An application security group.
     Asg(Link<Asg>),
+    /// A network rule's destination FQDN, resolved by the firewall's DNS.
+    Fqdn(String),
     /// An IP group (Azure Firewall rules' `sourceIpGroups` /
     /// `destinationIpGroups`).
     IpGroup(Link<super::IpGroup>),

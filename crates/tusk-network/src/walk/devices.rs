@@ -131,7 +131,7 @@ impl Walker<'_, '_> {
             self.devices.push(f);
             return Next::Continue(s, Sender::Firewall(f));
         }
-        let out = firewall::evaluate(p, f, &self.flow);
+        let out = firewall::evaluate_named(p, f, &self.flow, self.name.as_deref());
         self.devices.push(f);
         let v = self.step(at, Control::Firewall, out.decision);
         if v == Kind::Denied {

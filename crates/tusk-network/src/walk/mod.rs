@@ -70,6 +70,9 @@ pub struct Walker<'p, 'a> {
     dnat_by: Vec<(Idx<AzureFirewall>, IpAddr)>,
     nvas: Vec<Idx<NetworkInterface>>,
     nva_snat_by: Vec<(Idx<NetworkInterface>, IpAddr, IpAddr)>,
+    /// The name the client asks for (TLS SNI / HTTP Host), for firewall
+    /// application rules and network rules on FQDNs.
+    name: Option<String>,
 }
 
 const MAX_HOPS: usize = 64;
@@ -86,7 +89,14 @@ impl<'p, 'a> Walker<'p, 'a> {
             dnat_by: Vec::new(),
             nvas: Vec::new(),
             nva_snat_by: Vec::new(),
+            name: None,
         }
+    }
+
+    /// The walker for a client that asks for `name`.
+    pub fn named(mut self, name: Option<String>) -> Self {
+        self.name = name;
+        self
     }
 
     fn reply(&self) -> bool {
@@ -403,6 +413,12 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
         let d = match owner {
             Some(o) => Decision::new(Kind::Allowed, Reason::Delivered(o), None),
+            // The reply returns to the address that sent the request: the
+            // sender exists, whether or not the inputs name its NIC (an AKS
+            // node of a scale set, given by address).
+            None if self.fwd.is_some_and(|f| f.first_src == dst) => {
+                Decision::new(Kind::Allowed, Reason::ReplyToSender { dst }, None)
+            }
             None if p.net.nics.is_empty() => Decision::new(Kind::Unknown, Reason::NoNicInInputs { dst }, None),
             None => Decision::new(Kind::Denied, Reason::NothingHolds { dst }, None),
         };

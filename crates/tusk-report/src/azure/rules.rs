@@ -82,6 +82,7 @@ fn expanded(net: &AzureNetwork, e: &Expanded) -> String {
         }
         (AddressMatch::IpGroup(Link::Absent(id)), _) => format!("IP group {} (not in inputs)", id.name()),
         (AddressMatch::Unknown(s), _) => format!("{s} (unknown)"),
+        (AddressMatch::Fqdn(n), _) => format!("FQDN {n}"),
     }
 }
 

@@ -8,6 +8,7 @@
 use tusk_core::Loc;
 use tusk_model::azure::*;
 use tusk_network::decision::{Cite, CollectionRef, Hop, Nat, PeeringFlag, Reason, SnatWhy, Uncertainty};
+use tusk_network::fqdn::NameDoubt;
 use tusk_network::routes::{RouteDoubt, RouteNote, RouteOrigin, RouteSource};
 use tusk_network::trace::{Decided, Step, Trace};
 use tusk_network::{Owner, Prepared};
@@ -177,6 +178,7 @@ fn entry(a: &AddressMatch) -> String {
         AddressMatch::Asg(Link::Absent(id)) => format!("application security group `{}`", id.name()),
         AddressMatch::IpGroup(Link::Absent(id)) => format!("IP group `{}` (not in the inputs)", id.name()),
         AddressMatch::Unknown(s) => format!("`{s}`"),
+        AddressMatch::Fqdn(n) => format!("FQDN `{n}` (give the client's name with --fqdn)"),
         other => format!("{other:?}"),
     }
 }
@@ -275,6 +277,7 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::Delivered(o) => format!("delivered to {}", name(*o)),
         Reason::NoNicInInputs { dst } => format!("no NIC in the inputs holds {dst}; its NIC-level NSG is unknown"),
         Reason::NothingHolds { dst } => format!("no NIC, firewall or private endpoint in the inputs holds {dst}"),
+        Reason::ReplyToSender { dst } => format!("the reply reaches {dst}, which sent the request"),
         Reason::NextHopAddressNotRead => {
             "the route's next hop address is an ARM expression tusk does not evaluate: where the packet goes is unknown".into()
         }
@@ -321,8 +324,20 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::DnatMatched => "DNAT rule matched; translated traffic is allowed".into(),
         Reason::NetworkRuleMatched { action } => format!("network rule matched ({action:?} collection)"),
         Reason::ApplicationRule { rule, action, fqdns } => format!(
-            "application rule `{rule}` ({action:?}) matches this source and port only for FQDNs {fqdns:?}; the flow has no FQDN"
+            "application rule `{rule}` ({action:?}) matches this source and port only for FQDNs {fqdns:?}; the flow has no FQDN: give the name the client uses with --fqdn"
         ),
+        Reason::ApplicationRuleMatched { action, name } => {
+            format!("application rule matched `{name}` (TLS SNI / HTTP Host) ({action:?} collection)")
+        }
+        Reason::ApplicationRuleName { rule, action, name, doubt } => {
+            let why = match doubt {
+                NameDoubt::FqdnTag(t) => format!("FQDN tag {t}, whose FQDN list Microsoft does not publish as data"),
+                NameDoubt::WebCategory(c) => format!("web category {c}, decided by Microsoft's classification service"),
+                NameDoubt::TargetUrl(u) => format!("target URL {u}, which needs TLS inspection"),
+                NameDoubt::Pattern(t) => format!("target FQDN {t}, whose wildcard is not at its left end"),
+            };
+            format!("application rule `{rule}` ({action:?}) may match `{name}`: it names {why}")
+        }
         Reason::FirewallDefaultDeny => {
             "no DNAT, network or application rule matched: Azure Firewall denies by default".into()
         }
@@ -396,6 +411,7 @@ fn snat_why(net: &AzureNetwork, w: SnatWhy) -> String {
             format!("SNAT: {dst} is outside {}", private_ranges(configured))
         }
         SnatWhy::NvaSnat => "NVA `snat: true`".into(),
+        SnatWhy::ApplicationRule => "application rules always SNAT through the firewall's proxy".into(),
         SnatWhy::FirewallPublicIp => "the firewall's public IP".into(),
         SnatWhy::NicPublicIp => "the NIC's public IP".into(),
         SnatWhy::NatGateway(g) => format!("NAT gateway {}", net.nat_gateways[g].id.name()),
