@@ -276,16 +276,29 @@ fn routes_of(p: &EstateIndex, s: Idx<Subnet>, user_routes: bool) -> EffectiveRou
     }
     for e in &sub.service_endpoints {
         let service = e.service.clone().unwrap_or_else(|| "(unread)".into());
+        use super::service_tags::EndpointPrefixes;
+        let doubt = |within: tusk_core::ip::IpSet| {
+            (RouteDoubt::ServiceEndpoint { service: service.clone(), loc: e.loc.clone() }, within)
+        };
         match super::service_tags::endpoint_prefixes(net.service_tags.as_ref(), e) {
-            Some(prefixes) => {
+            EndpointPrefixes::Known(prefixes) => {
                 for c in prefixes {
                     let origin = RouteOrigin::ServiceEndpoint(service.clone());
                     out.routes.push(sys(c, NextHopType::VirtualNetworkServiceEndpoint, origin, e.loc.clone(), None));
                 }
             }
-            None => {
-                out.endpoint_doubt.get_or_insert_with(|| {
-                    (RouteDoubt::ServiceEndpoint { service, loc: e.loc.clone() }, p.internet_tag(None))
+            EndpointPrefixes::Within(prefixes) => {
+                let within = super::index::set_of(&prefixes);
+                out.endpoint_doubt = Some(match out.endpoint_doubt.take() {
+                    Some((d, set)) => (d, set.union(&within)),
+                    None => doubt(within),
+                });
+            }
+            EndpointPrefixes::Unknown => {
+                let within = p.internet_tag(None);
+                out.endpoint_doubt = Some(match out.endpoint_doubt.take() {
+                    Some((d, set)) => (d, set.union(&within)),
+                    None => doubt(within),
                 });
             }
         }

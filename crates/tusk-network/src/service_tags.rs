@@ -16,7 +16,9 @@
 //!   virtual-networks-udr-overview: "Virtual network (service endpoint)"
 //!   routes are longer than 0.0.0.0/0 and win by longest prefix). The
 //!   prefixes are the service's tag, regional (`Storage.WestEurope`) when
-//!   the endpoint lists `locations`.
+//!   the endpoint lists `locations` (without them Azure picks the VNet's
+//!   region, which tusk does not read: the routes are then some of the
+//!   global tag's prefixes, and only destinations outside it are certain).
 
 use super::index::EstateIndex;
 use std::net::IpAddr;
@@ -57,21 +59,37 @@ fn endpoint_tag(service: &str) -> Option<&'static str> {
     })
 }
 
-/// The prefixes a service endpoint routes, or `None` when the inputs do not
-/// give them (no service tags file, a service or region tusk cannot map).
-pub fn endpoint_prefixes(tags: Option<&ServiceTags>, e: &ServiceEndpoint) -> Option<Vec<Cidr>> {
-    let tags = tags?;
-    let base = endpoint_tag(e.service.as_deref()?)?;
-    let global = e.locations.is_empty() || e.locations.iter().any(|l| l == "*");
-    if global {
-        return Some(tags.get(base)?.prefixes.clone());
+/// What the inputs say about the prefixes a service endpoint routes.
+pub enum EndpointPrefixes {
+    /// Exactly these.
+    Known(Vec<Cidr>),
+    /// Some of these, which the inputs do not settle: the regions are
+    /// not given (Azure then picks the VNet's region, and for Storage its
+    /// paired region) or the file lacks a regional tag.
+    Within(Vec<Cidr>),
+    /// No service tags file, or a service tusk cannot map to its tag.
+    Unknown,
+}
+
+/// The prefixes a service endpoint routes.
+pub fn endpoint_prefixes(tags: Option<&ServiceTags>, e: &ServiceEndpoint) -> EndpointPrefixes {
+    let Some(tags) = tags else { return EndpointPrefixes::Unknown };
+    let Some(base) = e.service.as_deref().and_then(endpoint_tag) else { return EndpointPrefixes::Unknown };
+    let Some(global) = tags.get(base) else { return EndpointPrefixes::Unknown };
+    if e.locations.iter().any(|l| l == "*") {
+        return EndpointPrefixes::Known(global.prefixes.clone());
+    }
+    if e.locations.is_empty() {
+        return EndpointPrefixes::Within(global.prefixes.clone());
     }
     let mut out = Vec::new();
     let stem = format!("{}.", base.to_ascii_lowercase());
     for l in &e.locations {
         let want: String = l.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
-        let t = tags.tags.iter().find(|(k, t)| k.starts_with(&stem) && t.region.eq_ignore_ascii_case(&want))?;
-        out.extend(t.1.prefixes.iter().copied());
+        match tags.tags.iter().find(|(k, t)| k.starts_with(&stem) && t.region.eq_ignore_ascii_case(&want)) {
+            Some((_, t)) => out.extend(t.prefixes.iter().copied()),
+            None => return EndpointPrefixes::Within(global.prefixes.clone()),
+        }
     }
-    Some(out)
+    EndpointPrefixes::Known(out)
 }

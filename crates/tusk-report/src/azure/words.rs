@@ -232,7 +232,7 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
                     "{why}; user route `{user_route}` (0.0.0.0/0) may override this private endpoint route (its subnet applies route tables to private endpoints); Microsoft's documentation does not settle it"
                 ),
                 (Some(RouteDoubt::ServiceEndpoint { service, loc }), _) => format!(
-                    "{why}; the subnet's service endpoint {service} ({loc}) routes the service's public prefixes directly, and they are not in the inputs: give Microsoft's service tags file (ServiceTags_Public_*.json)"
+                    "{why}; the subnet's service endpoint {service} ({loc}) routes some of the service's prefixes directly, and the inputs do not settle whether they hold {dst}: give Microsoft's service tags file (ServiceTags_Public_*.json) and the endpoint's `locations`"
                 ),
                 (None, _) => why,
             }
