@@ -50,14 +50,16 @@ fn tag(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, t: &ServiceTag, ip: IpAd
         ServiceTag::AzureLoadBalancer => Tri::from_bool(ip == IpAddr::from(super::prepared::HOST_VIP)),
         // Azure service tags (Storage, AzureCloud, ...): their prefixes come
         // from Microsoft's service tags file when the inputs hold it.
-        // Without it they cover public Azure ranges that are not in the
-        // inputs; a private address is not in them.
+        // Without it they are unknown, except for RFC 1918 / RFC 6598
+        // space, which Microsoft's tags do not hold. (168.63.129.16 and
+        // 169.254.169.254 are not public, yet the AzurePlatformDNS / -LKM /
+        // -IMDS tags hold them: they stay unknown.)
         ServiceTag::Other(name) if p.net.service_tags.is_some() => super::service_tags::tag_tri(p, name, ip),
         ServiceTag::Other(_) => {
-            if p.is_internet(None, ip) {
-                Tri::Maybe
-            } else {
+            if super::service_tags::is_rfc1918_or_6598(ip) {
                 Tri::No
+            } else {
+                Tri::Maybe
             }
         }
     }
@@ -237,6 +239,11 @@ mod tests {
         // A private source cannot be in an Azure service tag.
         let (d, _) = decide(&[&storage, &allow], &flow("10.0.9.9", "10.0.0.4", Some(443)));
         assert_eq!(d.verdict, Kind::Allowed);
+        // The platform's 168.63.129.16 is not public, yet AzurePlatformDNS
+        // holds it: without the tags file a tag's match on it is unknown.
+        let dns = rule("deny-platform-dns", 100, "Deny", "AzurePlatformDNS", "*");
+        let (d, _) = decide(&[&dns, &allow], &flow("168.63.129.16", "10.0.0.4", Some(53)));
+        assert_eq!(d.verdict, Kind::Unknown, "{:?}", d.reason);
         // Same action ahead: certain.
         let deny_all = rule("deny-all", 200, "Deny", "*", "*");
         let (d, _) = decide(&[&storage, &deny_all], &flow("52.1.1.1", "10.0.0.4", Some(443)));

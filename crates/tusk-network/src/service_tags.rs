@@ -33,6 +33,22 @@ pub fn tag_holds(p: &EstateIndex, name: &str, ip: IpAddr) -> Option<bool> {
     Some(t.prefixes.iter().any(|c| super::index::cidr_has(c, ip)))
 }
 
+/// RFC 1918 or RFC 6598 space: private addresses no Microsoft service tag
+/// holds (the tags name Microsoft's public ranges and the platform's
+/// 168.63.129.16 / 169.254.169.254).
+pub fn is_rfc1918_or_6598(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            a == 10
+                || (a == 172 && (16..32).contains(&b))
+                || (a == 192 && b == 168)
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(_) => false,
+    }
+}
+
 /// As [`tag_holds`], unknown as [`Tri::Maybe`].
 pub fn tag_tri(p: &EstateIndex, name: &str, ip: IpAddr) -> Tri {
     match tag_holds(p, name, ip) {
