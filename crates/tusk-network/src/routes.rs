@@ -122,6 +122,8 @@ pub enum RouteDoubt {
     /// inputs (no service tags file): a public destination may be one of
     /// them and bypass the other routes.
     ServiceEndpoint { service: String, loc: Loc },
+    /// A subnet peering's route in a subnet the peering does not name.
+    SubnetPeering { peering: String },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -212,13 +214,19 @@ fn routes_of(p: &EstateIndex, s: Idx<Subnet>, user_routes: bool) -> EffectiveRou
         if !peering_connected(p, v, pe) {
             continue;
         }
-        let space: Vec<Cidr> = match pe.remote.found() {
-            Some(r) => net.vnets[r].address_space.clone(),
-            None => pe.remote_address_space.clone(),
-        };
-        for c in space {
+        // A subnet peering's routes are certain in the local subnets it
+        // names; whether Azure also programs them in the VNet's other
+        // subnets, Microsoft's documentation does not say.
+        let doubt = pe
+            .subnets_only
+            .as_ref()
+            .filter(|sp| !sp.local.iter().any(|n| n.eq_ignore_ascii_case(sub.id.name())))
+            .map(|_| RouteDoubt::SubnetPeering { peering: pe.id.name().to_string() });
+        for c in p.remote_prefixes(pe) {
             let origin = RouteOrigin::Peering { vnet: v, peering: i };
-            out.routes.push(sys(c, NextHopType::VnetPeering, origin, pe.loc.clone(), pe.remote.found()));
+            let mut r = sys(c, NextHopType::VnetPeering, origin, pe.loc.clone(), pe.remote.found());
+            r.doubt = doubt.clone();
+            out.routes.push(r);
         }
     }
     let first_pe_route = out.routes.len();

@@ -115,6 +115,12 @@ pub fn peering(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Peering, LoadErr
         allow_gateway_transit: cx.bool(n, "allowGatewayTransit").unwrap_or(false),
         use_remote_gateways: cx.bool(n, "useRemoteGateways").unwrap_or(false),
         state: cx.str(n, "peeringState").map(str::to_string),
+        // "How to configure subnet peering" (virtual-network/how-to-configure-subnet-peering):
+        // `peerCompleteVnets` defaults to true; false peers only the named subnets.
+        subnets_only: (cx.bool(n, "peerCompleteVnets") == Some(false)).then(|| {
+            let mut names = |key: &str| cx.strings(n, key).into_iter().map(|(s, _)| s.to_string()).collect();
+            SubnetPeering { local: names("localSubnetNames"), remote: names("remoteSubnetNames") }
+        }),
         id,
     })
 }

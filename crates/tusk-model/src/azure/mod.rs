@@ -268,6 +268,16 @@ pub struct Peering {
     pub use_remote_gateways: bool,
     /// `peeringState` when exported (`Connected`, `Initiated`, `Disconnected`).
     pub state: Option<String>,
+    /// Subnet peering (`peerCompleteVnets: false`): the subnets of each
+    /// side that take part; `None` for a peering of whole VNets.
+    pub subnets_only: Option<SubnetPeering>,
+}
+
+/// `localSubnetNames` and `remoteSubnetNames` of a subnet peering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubnetPeering {
+    pub local: Vec<String>,
+    pub remote: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

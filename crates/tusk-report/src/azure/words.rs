@@ -234,6 +234,9 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
                 (Some(RouteDoubt::ServiceEndpoint { service, loc }), _) => format!(
                     "{why}; the subnet's service endpoint {service} ({loc}) routes some of the service's prefixes directly, and the inputs do not settle whether they hold {dst}: give Microsoft's service tags file (ServiceTags_Public_*.json) and the endpoint's `locations`"
                 ),
+                (Some(RouteDoubt::SubnetPeering { peering }), _) => format!(
+                    "{why}; subnet peering `{peering}` does not name this subnet, and Microsoft's documentation does not say whether its routes reach the VNet's other subnets"
+                ),
                 (None, _) => why,
             }
         }
