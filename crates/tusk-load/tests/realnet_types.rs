@@ -109,3 +109,22 @@ fn a_recorded_standalone_security_rule_joins_its_nsg() {
     let nsg = n.nsgs.iter().find(|x| x.id.name() == "nsg1").expect("nsg1");
     assert_eq!(nsg.rules.iter().filter(|r| r.name == "rule1").count(), 1);
 }
+
+/// `az network list-service-tags` prints the Download Center file's shape
+/// with an `id` and `type` of its own; either is recognised by shape, and a
+/// second file is a warning (two versions would disagree).
+#[test]
+fn a_service_tags_file_is_recognised_by_its_shape() {
+    let d = temp_dir("tags");
+    let az = r#"{"changeNumber": 7, "cloud": "Public", "id": "/subscriptions/s/providers/Microsoft.Network/serviceTags/Public", "name": "Public", "type": "Microsoft.Network/serviceTags",
+      "values": [{"id": "Storage.WestEurope", "name": "Storage.WestEurope", "properties": {"addressPrefixes": ["20.60.0.0/16", "2603:1020::/48"], "region": "westeurope", "systemService": "AzureStorage"}}]}"#;
+    let download = r#"{"changeNumber": 8, "cloud": "Public", "values": [{"name": "Sql", "id": "Sql", "properties": {"addressPrefixes": ["40.70.0.0/16"], "region": ""}}]}"#;
+    std::fs::write(d.join("az.json"), az).unwrap();
+    std::fs::write(d.join("ServiceTags_Public_20261130.json"), download).unwrap();
+    let l = load_paths(&[d.clone()]).unwrap();
+    let t = l.estate.azure.service_tags.as_ref().expect("service tags loaded");
+    let one = t.get("storage.westeurope").or_else(|| t.get("sql")).expect("a tag");
+    assert!(!one.prefixes.is_empty());
+    assert!(l.warnings.iter().any(|w| w.message.contains("a second service tags file")), "{:?}", l.warnings);
+    let _ = std::fs::remove_dir_all(&d);
+}
