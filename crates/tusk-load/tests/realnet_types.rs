@@ -121,7 +121,7 @@ fn a_service_tags_file_is_recognised_by_its_shape() {
     let download = r#"{"changeNumber": 8, "cloud": "Public", "values": [{"name": "Sql", "id": "Sql", "properties": {"addressPrefixes": ["40.70.0.0/16"], "region": ""}}]}"#;
     std::fs::write(d.join("az.json"), az).unwrap();
     std::fs::write(d.join("ServiceTags_Public_20261130.json"), download).unwrap();
-    let l = load_paths(&[d.clone()]).unwrap();
+    let l = load_paths(std::slice::from_ref(&d)).unwrap();
     let t = l.estate.azure.service_tags.as_ref().expect("service tags loaded");
     let one = t.get("storage.westeurope").or_else(|| t.get("sql")).expect("a tag");
     assert!(!one.prefixes.is_empty());

@@ -305,6 +305,24 @@ pub enum Reason {
         service: String,
     },
     ReplyOverServiceEndpoint,
+    /// A load balancer rule sends the flow to its backends, which all
+    /// answer alike.
+    LoadBalanced {
+        lb: Idx<LoadBalancer>,
+        rule: usize,
+        backends: Vec<IpAddr>,
+    },
+    LbUnknown {
+        lb: Idx<LoadBalancer>,
+        why: super::lb::LbDoubt,
+    },
+    /// The backends answer differently.
+    LbMixed {
+        lb: Idx<LoadBalancer>,
+        rule: usize,
+        allowed: Vec<IpAddr>,
+        other: Vec<(IpAddr, Kind)>,
+    },
     EntersThroughGateway,
     NoGateway,
 }

@@ -28,6 +28,7 @@ pub mod firewall;
 pub mod fqdn;
 mod fx;
 pub mod index;
+pub mod lb;
 pub mod nsg;
 pub mod nva;
 pub mod path;

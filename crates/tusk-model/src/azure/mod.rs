@@ -307,6 +307,10 @@ pub struct IpConfig {
     pub subnet: Option<Link<Subnet>>,
     pub asgs: Vec<Link<Asg>>,
     pub public_ip: Option<Link<PublicIp>>,
+    /// `loadBalancerBackendAddressPools` and `loadBalancerInboundNatRules`
+    /// this configuration is a member of, by id.
+    pub lb_pools: Vec<ResourceId>,
+    pub lb_nat_rules: Vec<ResourceId>,
 }
 
 #[derive(Debug, Clone)]
@@ -362,6 +366,55 @@ pub struct LoadBalancer {
     pub id: ResourceId,
     pub loc: Loc,
     pub frontends: Vec<Frontend>,
+    /// Backend pools by name; members are NIC configurations naming the
+    /// pool (`IpConfig::lb_pools`) and the pool's own IP addresses.
+    pub pools: Vec<BackendPool>,
+    /// Load-balancing rules and inbound NAT rules.
+    pub rules: Vec<LbRule>,
+    /// Rules tusk could not read (port ranges of pool-based NAT rules):
+    /// flows to the load balancer stay unknown.
+    pub unread_rules: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct BackendPool {
+    pub name: String,
+    pub loc: Loc,
+    /// `loadBalancerBackendAddresses[].ipAddress` (IP-based pools).
+    pub addresses: Vec<IpAddr>,
+    /// Members given only by ids tusk does not resolve (VM scale set
+    /// configurations in `backendIPConfigurations`).
+    pub unresolved: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LbRuleKind {
+    LoadBalancing,
+    InboundNat,
+}
+
+/// `protocol` of a load balancer rule: `Tcp`, `Udp` or `All`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LbProtocol {
+    Tcp,
+    Udp,
+    All,
+}
+
+#[derive(Debug, Clone)]
+pub struct LbRule {
+    pub name: String,
+    pub loc: Loc,
+    pub kind: LbRuleKind,
+    /// The frontend configuration's name (from its id).
+    pub frontend: Option<String>,
+    pub protocol: LbProtocol,
+    /// 0 with `All`: HA ports, every port.
+    pub frontend_port: u16,
+    pub backend_port: u16,
+    /// The backend pool's name (load-balancing rules).
+    pub pool: Option<String>,
+    pub floating_ip: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -54,11 +54,13 @@ impl Start {
     }
 }
 
+#[derive(Clone)]
 enum Next {
     Continue(Idx<Subnet>, Sender),
     Done(Arrival),
 }
 
+#[derive(Clone)]
 pub struct Walker<'p, 'a> {
     p: &'p Prepared<'a>,
     flow: Flow,
@@ -393,6 +395,7 @@ impl<'p, 'a> Walker<'p, 'a> {
             {
                 self.nva(n, c, t)
             }
+            Some(Owner::LbFrontend(l, fi)) if !self.reply() => self.load_balancer(l, fi),
             Some(o @ (Owner::Gateway(_) | Owner::LbFrontend(..))) => {
                 let d = Decision::new(Kind::Unknown, Reason::NotModelled { dst, owner: o }, None);
                 self.step(self.sub(t), Control::Delivery, d);

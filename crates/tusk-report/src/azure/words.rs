@@ -9,6 +9,7 @@ use tusk_core::Loc;
 use tusk_model::azure::*;
 use tusk_network::decision::{Cite, CollectionRef, Hop, Nat, PeeringFlag, Reason, SnatWhy, Uncertainty};
 use tusk_network::fqdn::NameDoubt;
+use tusk_network::lb::LbDoubt;
 use tusk_network::routes::{RouteDoubt, RouteNote, RouteOrigin, RouteSource};
 use tusk_network::trace::{Decided, Step, Trace};
 use tusk_network::{Owner, Prepared};
@@ -362,6 +363,44 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::ReplyThroughPlatformSnat => "the reply returns through Azure's outbound SNAT to the source".into(),
         Reason::ServiceEndpoint { dst, service } => {
             format!("reaches {dst} over the subnet's service endpoint {service}, with its private source address")
+        }
+        Reason::LoadBalanced { lb, rule, backends } => {
+            let l = &net.load_balancers[*lb];
+            let list: Vec<String> = backends.iter().map(|b| b.to_string()).collect();
+            format!(
+                "load balancer {} rule `{}` sends it to {} backend(s) ({}); each is traced and all answer alike",
+                l.id.name(),
+                l.rules[*rule].name,
+                backends.len(),
+                list.join(", ")
+            )
+        }
+        Reason::LbUnknown { lb, why } => {
+            let why = match why {
+                LbDoubt::PortNotGiven => "which rule applies depends on the port; give --port",
+                LbDoubt::NoRule => "no load-balancing or inbound NAT rule of this frontend matches the protocol and port",
+                LbDoubt::SeveralRules => "several rules match",
+                LbDoubt::FloatingIp => "the rule uses floating IP (the backend sees the frontend's address), which tusk does not follow",
+                LbDoubt::RulesNotRead => "some of its rules could not be read",
+                LbDoubt::PoolMissing => "the rule's backend pool is not in the load balancer",
+                LbDoubt::ScaleSetMembers => "its backend pool holds scale set instances, which the inputs do not give",
+                LbDoubt::MemberAddressUnknown => "a member's private address is not in the inputs",
+                LbDoubt::NoMembers => "the inputs name no member of the backend pool",
+                LbDoubt::BackendsSpread => "its backends are not all in one subnet of the inputs",
+            };
+            format!("load balancer {}: {why}", net.load_balancers[*lb].id.name())
+        }
+        Reason::LbMixed { lb, rule, allowed, other } => {
+            let l = &net.load_balancers[*lb];
+            let ok: Vec<String> = allowed.iter().map(|b| b.to_string()).collect();
+            let no: Vec<String> = other.iter().map(|(b, k)| format!("{b} {}", k.name())).collect();
+            format!(
+                "mixed: load balancer {} rule `{}` sends it to backends that answer differently (allowed: {}; {})",
+                l.id.name(),
+                l.rules[*rule].name,
+                ok.join(", "),
+                no.join(", ")
+            )
         }
         Reason::ReplyOverServiceEndpoint => "the service replies to the private address over the service endpoint".into(),
         Reason::EntersThroughGateway => "enters Azure through the gateway; routed by the GatewaySubnet's routes".into(),
