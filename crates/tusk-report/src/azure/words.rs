@@ -179,7 +179,9 @@ fn entry(a: &AddressMatch) -> String {
         AddressMatch::Asg(Link::Absent(id)) => format!("application security group `{}`", id.name()),
         AddressMatch::IpGroup(Link::Absent(id)) => format!("IP group `{}` (not in the inputs)", id.name()),
         AddressMatch::Unknown(s) => format!("`{s}`"),
-        AddressMatch::Fqdn(n) => format!("FQDN `{n}` (give the client's name with --fqdn)"),
+        AddressMatch::Fqdn(n) => {
+            format!("FQDN `{n}` (resolved by the firewall; `--fqdn {n}` says the client asked for it)")
+        }
         other => format!("{other:?}"),
     }
 }
