@@ -35,6 +35,33 @@ fn aks_node_subnet_reaches_the_internet_only_through_the_hub_firewall() {
 }
 
 #[test]
+fn the_lza_firewall_decides_egress_by_the_name_the_client_uses() {
+    let Some(f) = shared("realworld/aks-lza/Bicep/All-in-One-Bicep/main.json") else { return };
+    let p = ["aksadminaccessprincipalId=00000000-0000-0000-0000-000000000001"];
+    let named = |name: &str| {
+        let mut args: Vec<String> = vec!["trace".into(), f.display().to_string(), "--param".into(), p[0].into()];
+        args.extend(
+            ["--from", "10.1.1.10", "--to", "internet:93.184.216.34", "--port", "443", "--fqdn", name]
+                .map(String::from),
+        );
+        let out = Command::new(env!("CARGO_BIN_EXE_tusk")).args(&args).output().expect("tusk runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // `ifconfig.co` is a target FQDN of the Helper-tools collection.
+    let t = named("ifconfig.co");
+    assert!(t.contains("verdict: ALLOWED"), "{t}");
+    assert!(t.contains("application rule matched `ifconfig.co`") && t.contains("`Allow-ifconfig`"), "{t}");
+    // `*.azurecr.io` of the Registries rule: a left-end wildcard.
+    let t = named("myregistry.azurecr.io");
+    assert!(t.contains("verdict: ALLOWED") && t.contains("`Registries`"), "{t}");
+    // Any other name may still be in the AzureKubernetesService FQDN tag,
+    // whose FQDNs Microsoft does not publish as data: unknown, saying so.
+    let t = named("example.org");
+    assert!(t.contains("verdict: UNKNOWN") && t.contains("AKS-FQDN-TAG") && t.contains("FQDN tag"), "{t}");
+}
+
+#[test]
 fn enterprise_scale_hub_firewall_denies_by_default() {
     let Some(f) = shared("realworld/enterprise-scale/eslzArm/subscriptionTemplates/hubspoke-connectivity.json") else {
         return;

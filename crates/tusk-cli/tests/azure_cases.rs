@@ -58,7 +58,13 @@ fn run_case(dir: &Path) -> Vec<String> {
     for t in expect["traces"].as_array().unwrap() {
         let port = t["port"].to_string();
         let (from, to, proto) = (t["from"].as_str().unwrap(), t["to"].as_str().unwrap(), t["proto"].as_str().unwrap());
-        let got = tusk(&["trace", input, "--from", from, "--to", to, "--proto", proto, "--port", &port, "-o", "json"]);
+        let mut args =
+            vec!["trace", input, "--from", from, "--to", to, "--proto", proto, "--port", &port, "-o", "json"];
+        // `fqdn`: the name the client uses (`--fqdn`), when the case gives one.
+        if let Some(n) = t["fqdn"].as_str() {
+            args.extend(["--fqdn", n]);
+        }
+        let got = tusk(&args);
         let what = format!("{}: {from} → {to} {proto}/{port}", dir.display());
         if got["verdict"] != t["verdict"] {
             failures.push(format!(

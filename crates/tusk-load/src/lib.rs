@@ -132,6 +132,8 @@ pub fn load_sources_with(sources: &[(Arc<str>, String)], params: &arm::ArmParams
                 return Err(e);
             } else if terraform::is_terraform(&d.root) {
                 terraform::add_document(&d, &mut az, &mut warnings)?;
+            } else if azure::is_service_tags(&d.root) {
+                az.add_service_tags(&d, &mut warnings)?;
             } else if azure::is_azure(&d.root) {
                 az.add_document(&d, &mut warnings)?;
             } else {

@@ -90,6 +90,9 @@ pub enum SnatWhy {
         configured: bool,
     },
     NvaSnat,
+    /// An application rule: the firewall's transparent proxy always
+    /// translates the source.
+    ApplicationRule,
     FirewallPublicIp,
     NicPublicIp,
     NatGateway(Idx<NatGateway>),
@@ -202,6 +205,10 @@ pub enum Reason {
     NothingHolds {
         dst: IpAddr,
     },
+    /// The reply reaches the address that sent the request.
+    ReplyToSender {
+        dst: IpAddr,
+    },
     // Appliances.
     /// A VirtualAppliance route whose next hop address tusk could not read.
     NextHopAddressNotRead,
@@ -246,6 +253,19 @@ pub enum Reason {
         action: FirewallAction,
         fqdns: Vec<String>,
     },
+    /// An application rule matched the name the client asks for.
+    ApplicationRuleMatched {
+        action: FirewallAction,
+        name: String,
+    },
+    /// An application rule may admit the name: its FQDN tag, web category
+    /// or target URL cannot be matched from a name alone.
+    ApplicationRuleName {
+        rule: String,
+        action: FirewallAction,
+        name: String,
+        doubt: super::fqdn::NameDoubt,
+    },
     FirewallDefaultDeny,
     FirewallSubnetMissing,
     // Edges of the network.
@@ -278,6 +298,31 @@ pub enum Reason {
         dst: IpAddr,
     },
     ReplyThroughPlatformSnat,
+    /// Leaves over a subnet's service endpoint to the service, keeping the
+    /// private source address.
+    ServiceEndpoint {
+        dst: IpAddr,
+        service: String,
+    },
+    ReplyOverServiceEndpoint,
+    /// A load balancer rule sends the flow to its backends, which all
+    /// answer alike.
+    LoadBalanced {
+        lb: Idx<LoadBalancer>,
+        rule: usize,
+        backends: Vec<IpAddr>,
+    },
+    LbUnknown {
+        lb: Idx<LoadBalancer>,
+        why: super::lb::LbDoubt,
+    },
+    /// The backends answer differently.
+    LbMixed {
+        lb: Idx<LoadBalancer>,
+        rule: usize,
+        allowed: Vec<IpAddr>,
+        other: Vec<(IpAddr, Kind)>,
+    },
     EntersThroughGateway,
     NoGateway,
 }

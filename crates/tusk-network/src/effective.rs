@@ -47,8 +47,22 @@ pub fn expand<'a>(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, a: &'a Addres
         AddressMatch::Tag(ServiceTag::AzureLoadBalancer) => {
             Some(addr_set(std::net::IpAddr::from(super::prepared::HOST_VIP)))
         }
-        AddressMatch::Tag(ServiceTag::Other(_)) => None,
+        AddressMatch::Tag(ServiceTag::Other(name)) => {
+            p.net.service_tags.as_ref().and_then(|t| t.get(name)).map(|t| super::index::set_of(&t.prefixes))
+        }
         AddressMatch::Asg(Link::Found(i)) => Some(p.asg_members[*i].clone()),
+        AddressMatch::IpGroup(Link::Found(g)) => {
+            let mut set = IpSet::empty();
+            let mut known = true;
+            for e in &p.net.ip_groups[*g].addresses {
+                match expand(p, vnet, e).prefixes {
+                    Some(x) => set = set.union(&x),
+                    None => known = false,
+                }
+            }
+            known.then_some(set)
+        }
+        AddressMatch::IpGroup(Link::Absent(_)) | AddressMatch::Fqdn(_) => None,
     };
     Expanded { entry: a, prefixes }
 }

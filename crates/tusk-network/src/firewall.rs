@@ -21,9 +21,13 @@
 //! Application rules are always SNATed using a transparent proxy." A
 //! configured `privateRanges` list replaces the default ranges.
 //!
-//! A flow in a trace has addresses, not a host name, so an application rule
-//! that could match it (its sources and port match) makes the verdict
-//! unknown: whether it matches depends on the FQDN the client asks for.
+//! A flow without a name (`tusk trace` without `--fqdn`) has addresses
+//! only, so an application rule that could match it (its sources and port
+//! match) leaves the verdict unknown, naming the rule: whether it matches
+//! depends on the FQDN the client asks for. With a name, application rules
+//! and network rules on FQDNs decide as [`super::fqdn`] describes. Rules of
+//! one type are terminating in order, so a rule whose match is unknown
+//! matters only when a later decision differs from its action.
 
 use super::decision::{CollectionRef, Nat, SnatWhy};
 use super::nsg::{addresses, flow_ports};
@@ -116,6 +120,12 @@ pub(crate) fn network_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
     network_match_but_destination(p, r, f).and(addresses(p, None, &r.destinations, f.dst))
 }
 
+/// As [`network_match`], for a client that addressed the destination by
+/// `name` (network rules on FQDNs).
+fn network_match_named(p: &Prepared, r: &FirewallRule, f: &Flow, name: Option<&str>) -> Tri {
+    network_match_but_destination(p, r, f).and(super::fqdn::network_destinations(p, &r.destinations, f.dst, name))
+}
+
 /// Protocol, port and source of a network or DNAT rule.
 pub(crate) fn network_match_but_destination(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
     let dports = if f.proto.has_ports() { flow_ports(&r.destination_ports, f) } else { Tri::Yes };
@@ -125,15 +135,20 @@ pub(crate) fn network_match_but_destination(p: &Prepared, r: &FirewallRule, f: &
 /// An application rule can only match TCP on one of its protocol ports, and
 /// then only depending on the requested FQDN.
 pub(crate) fn application_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
+    match application_source_and_port(p, r, f) {
+        Tri::No => Tri::No,
+        _ => Tri::Maybe,
+    }
+}
+
+/// Whether an application rule's sources and protocol ports hold the flow,
+/// the name aside.
+fn application_source_and_port(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
     if f.proto != Protocol::Tcp {
         return Tri::No;
     }
     let ports_set = PortSet::from_ranges(r.app_protocols.iter().map(|a| (a.port, a.port)).collect());
-    let src = addresses(p, None, &r.sources, f.src);
-    match src.and(ports(&ports_set, f.port)) {
-        Tri::No => Tri::No,
-        _ => Tri::Maybe,
-    }
+    addresses(p, None, &r.sources, f.src).and(ports(&ports_set, f.port))
 }
 
 /// Why a network or DNAT rule may match (see [`super::nsg::uncertainties`]).
@@ -149,6 +164,12 @@ fn cite(o: &Ordered, r: &FirewallRule) -> Option<Cite> {
 }
 
 pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutcome {
+    evaluate_named(p, fwi, f, None)
+}
+
+/// The firewall's decision on `f`, whose client asks for `name` (TLS SNI
+/// or HTTP Host) when given.
+pub fn evaluate_named(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow, name: Option<&str>) -> FirewallOutcome {
     let fw = &p.net.firewalls[fwi];
     let unknown = |d: Decision| FirewallOutcome { decision: d, dnat: None, snat: None, keeps_source: None };
     let colls = match ordered(p, fwi) {
@@ -179,7 +200,7 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
     let mut doubt: Option<Decision> = None;
     for o in colls.iter().filter(|o| o.c.kind == CollectionKind::Network) {
         for r in &o.c.rules {
-            match network_match(p, r, f) {
+            match network_match_named(p, r, f, name) {
                 Tri::No => {}
                 Tri::Maybe => {
                     doubt.get_or_insert_with(|| Decision::new(Kind::Unknown, may_match(p, r, f), cite(o, r)));
@@ -204,14 +225,57 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
     if let Some(d) = doubt {
         return unknown(d);
     }
+    // Application rules: the first that matches decides; one whose match is
+    // unknown leaves the verdict unknown unless every outcome agrees.
+    let mut doubts: Vec<(Decision, FirewallAction)> = Vec::new();
     for o in colls.iter().filter(|o| o.c.kind == CollectionKind::Application) {
         for r in &o.c.rules {
-            if application_match(p, r, f) != Tri::No {
+            let base = application_source_and_port(p, r, f);
+            if base == Tri::No {
+                continue;
+            }
+            let Some(n) = name else {
                 let reason =
                     Reason::ApplicationRule { rule: r.name.clone(), action: o.c.action, fqdns: r.target_fqdns.clone() };
-                return unknown(Decision::new(Kind::Unknown, reason, cite(o, r)));
+                doubts.push((Decision::new(Kind::Unknown, reason, cite(o, r)), o.c.action));
+                continue;
+            };
+            let (m, why) = super::fqdn::application_target(r, n);
+            match (base.and(m), why) {
+                (Tri::No, _) => {}
+                (Tri::Yes, _) => {
+                    if let Some((d, _)) = doubts.iter().find(|(_, a)| *a != o.c.action) {
+                        return unknown(d.clone());
+                    }
+                    let allowed = o.c.action == FirewallAction::Allow;
+                    let reason = Reason::ApplicationRuleMatched { action: o.c.action, name: n.to_string() };
+                    return FirewallOutcome {
+                        decision: Decision::new(if allowed { Kind::Allowed } else { Kind::Denied }, reason, cite(o, r)),
+                        dnat: None,
+                        // "Application rules are always SNATed using a
+                        // transparent proxy" (firewall/snat-private-range).
+                        snat: allowed.then_some(SnatWhy::ApplicationRule),
+                        keeps_source: None,
+                    };
+                }
+                (Tri::Maybe, why) => {
+                    let reason = match why {
+                        Some(doubt) => Reason::ApplicationRuleName {
+                            rule: r.name.clone(),
+                            action: o.c.action,
+                            name: n.to_string(),
+                            doubt,
+                        },
+                        // Only the source is in doubt (an unresolved IP group, say).
+                        None => may_match(p, r, f),
+                    };
+                    doubts.push((Decision::new(Kind::Unknown, reason, cite(o, r)), o.c.action));
+                }
             }
         }
+    }
+    if let Some((d, _)) = doubts.into_iter().find(|(_, a)| *a != FirewallAction::Deny) {
+        return unknown(d);
     }
     unknown(Decision::new(Kind::Denied, Reason::FirewallDefaultDeny, Some(Cite::FirewallDefault(fwi))))
 }

@@ -4,7 +4,7 @@
 //! when every member pair is, mixed when both occur, unknown otherwise).
 
 use super::endpoint::{Group, Sample};
-use super::trace::{trace, Trace};
+use super::trace::{trace_named, Trace};
 use super::{Flow, Prepared};
 use tusk_core::{GroupKind, Protocol};
 
@@ -21,12 +21,19 @@ pub struct GroupTrace {
 
 /// Traces every member of `from` to every member of `to` (pairs of one
 /// address with itself are skipped).
-pub fn trace_group(p: &Prepared, from: &Group, to: &Group, proto: Protocol, port: Option<u16>) -> GroupTrace {
+pub fn trace_group(
+    p: &Prepared,
+    from: &Group,
+    to: &Group,
+    proto: Protocol,
+    port: Option<u16>,
+    name: Option<&str>,
+) -> GroupTrace {
     let mut traces = Vec::with_capacity(from.members.len() * to.members.len());
     for a in &from.members {
         for b in &to.members {
             if a.ip() != b.ip() {
-                traces.push(trace(p, a, b, Flow { src: a.ip(), dst: b.ip(), proto, port }));
+                traces.push(trace_named(p, a, b, Flow { src: a.ip(), dst: b.ip(), proto, port }, name));
             }
         }
     }

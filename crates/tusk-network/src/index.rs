@@ -188,9 +188,29 @@ impl<'a> EstateIndex<'a> {
 
     /// The remote VNet's address space, or the peering's copy of it.
     pub fn remote_space(&self, pe: &Peering) -> IpSet {
-        match pe.remote.found() {
-            Some(r) => self.vnet_space[r].clone(),
-            None => set_of(&pe.remote_address_space),
+        match (pe.remote.found(), &pe.subnets_only) {
+            (Some(r), None) => self.vnet_space[r].clone(),
+            _ => set_of(&self.remote_prefixes(pe)),
+        }
+    }
+
+    /// The prefixes a peering makes reachable: the remote VNet's address
+    /// space, or for a subnet peering only the prefixes of the remote
+    /// subnets it names ("Subnet peering ... linking only the subnet address
+    /// spaces rather than the entire virtual network address spaces",
+    /// virtual-network/how-to-configure-subnet-peering). A remote VNet
+    /// outside the inputs: the peering's `remoteAddressSpace`.
+    pub fn remote_prefixes(&self, pe: &Peering) -> Vec<Cidr> {
+        let net = self.net;
+        match (pe.remote.found(), &pe.subnets_only) {
+            (Some(r), None) => net.vnets[r].address_space.clone(),
+            (Some(r), Some(sp)) => net.vnets[r]
+                .subnets
+                .iter()
+                .filter(|&&s| sp.remote.iter().any(|n| n.eq_ignore_ascii_case(net.subnets[s].id.name())))
+                .flat_map(|&s| net.subnets[s].prefixes.iter().copied())
+                .collect(),
+            (None, _) => pe.remote_address_space.clone(),
         }
     }
 

@@ -28,7 +28,15 @@ pub fn address(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, a: &AddressMatch
         AddressMatch::Range(lo, hi) => Tri::from_bool((*lo..=*hi).contains(&ip_to_u128(ip))),
         AddressMatch::Tag(t) => tag(p, vnet, t, ip),
         AddressMatch::Asg(Link::Found(i)) => Tri::from_bool(p.asg_members[*i].contains_ip(ip)),
-        AddressMatch::Asg(Link::Absent(_)) | AddressMatch::Unknown(_) => Tri::Maybe,
+        // An IP group matches its addresses ("IP Groups in Azure Firewall",
+        // firewall/ip-groups).
+        AddressMatch::IpGroup(Link::Found(g)) => addresses(p, vnet, &p.net.ip_groups[*g].addresses, ip),
+        // An FQDN is decided by the firewall with the flow's name
+        // (crate::firewall); from an address alone it may or may not match.
+        AddressMatch::Fqdn(_)
+        | AddressMatch::IpGroup(Link::Absent(_))
+        | AddressMatch::Asg(Link::Absent(_))
+        | AddressMatch::Unknown(_) => Tri::Maybe,
     }
 }
 
@@ -40,13 +48,18 @@ fn tag(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, t: &ServiceTag, ip: IpAd
         },
         ServiceTag::Internet => Tri::from_bool(p.is_internet(vnet, ip)),
         ServiceTag::AzureLoadBalancer => Tri::from_bool(ip == IpAddr::from(super::prepared::HOST_VIP)),
-        // Azure service tags (Storage, AzureCloud, ...) cover public Azure
-        // ranges that are not in the inputs; a private address is not in them.
+        // Azure service tags (Storage, AzureCloud, ...): their prefixes come
+        // from Microsoft's service tags file when the inputs hold it.
+        // Without it they are unknown, except for RFC 1918 / RFC 6598
+        // space, which Microsoft's tags do not hold. (168.63.129.16 and
+        // 169.254.169.254 are not public, yet the AzurePlatformDNS / -LKM /
+        // -IMDS tags hold them: they stay unknown.)
+        ServiceTag::Other(name) if p.net.service_tags.is_some() => super::service_tags::tag_tri(p, name, ip),
         ServiceTag::Other(_) => {
-            if p.is_internet(None, ip) {
-                Tri::Maybe
-            } else {
+            if super::service_tags::is_rfc1918_or_6598(ip) {
                 Tri::No
+            } else {
+                Tri::Maybe
             }
         }
     }
@@ -228,10 +241,60 @@ mod tests {
         // A private source cannot be in an Azure service tag.
         let (d, _) = decide(&[&storage, &allow], &flow("10.0.9.9", "10.0.0.4", Some(443)));
         assert_eq!(d.verdict, Kind::Allowed);
+        // The platform's 168.63.129.16 is not public, yet AzurePlatformDNS
+        // holds it: without the tags file a tag's match on it is unknown.
+        let dns = rule("deny-platform-dns", 100, "Deny", "AzurePlatformDNS", "*");
+        let (d, _) = decide(&[&dns, &allow], &flow("168.63.129.16", "10.0.0.4", Some(53)));
+        assert_eq!(d.verdict, Kind::Unknown, "{:?}", d.reason);
         // Same action ahead: certain.
         let deny_all = rule("deny-all", 200, "Deny", "*", "*");
         let (d, _) = decide(&[&storage, &deny_all], &flow("52.1.1.1", "10.0.0.4", Some(443)));
         assert_eq!(d.verdict, Kind::Denied);
+    }
+
+    #[test]
+    fn a_service_tag_is_decided_by_the_service_tags_file_when_given() {
+        let storage = rule("deny-storage", 100, "Deny", "Storage", "*");
+        let sql = rule("deny-sql", 100, "Deny", "Sql", "*");
+        let allow = rule("allow-all", 200, "Allow", "*", "*");
+        let mut n = net(&[
+            vnet("v", "10.0.0.0/16", &[("s", "10.0.0.0/24", Some("n"), None)], &[]),
+            nsg("n", &[&storage, &allow]),
+        ]);
+        let tags = [(
+            "storage".to_string(),
+            TagPrefixes {
+                name: "Storage".into(),
+                region: String::new(),
+                prefixes: vec![tusk_core::ip::Cidr::parse("20.60.0.0/16").unwrap()],
+            },
+        )];
+        n.service_tags = Some(ServiceTags {
+            loc: tusk_core::Loc::builtin("test"),
+            change_number: Some(1),
+            tags: tags.into_iter().collect(),
+        });
+        let p = crate::testutil::prep(&n);
+        let at =
+            |f: &Flow| evaluate(&p, Idx::new(0), Hop::Subnet(Idx::new(0)), Some(Idx::new(0)), Direction::Inbound, f);
+        let d = at(&flow("20.60.1.1", "10.0.0.4", Some(443)));
+        assert_eq!((d.verdict, crate::testutil::cited(&n, &d.cite).as_str()), (Kind::Denied, "deny-storage"));
+        let d = at(&flow("52.1.1.1", "10.0.0.4", Some(443)));
+        assert_eq!((d.verdict, crate::testutil::cited(&n, &d.cite).as_str()), (Kind::Allowed, "allow-all"));
+        // A tag the file does not hold (another version of it) stays unknown.
+        let mut n2 =
+            net(&[vnet("v", "10.0.0.0/16", &[("s", "10.0.0.0/24", Some("n"), None)], &[]), nsg("n", &[&sql, &allow])]);
+        n2.service_tags = n.service_tags.clone();
+        let p = crate::testutil::prep(&n2);
+        let d = evaluate(
+            &p,
+            Idx::new(0),
+            Hop::Subnet(Idx::new(0)),
+            Some(Idx::new(0)),
+            Direction::Inbound,
+            &flow("52.1.1.1", "10.0.0.4", Some(443)),
+        );
+        assert_eq!(d.verdict, Kind::Unknown, "{:?}", d.reason);
     }
 
     #[test]

@@ -354,7 +354,7 @@ impl<'p, 'a> Lean<'p, 'a> {
         let mut via: Option<(Idx<AzureFirewall>, bool)> = None;
         loop {
             let routes = &p.routes[cur];
-            if !routes.tag_routes.is_empty() {
+            if !routes.tag_routes.is_empty() || routes.endpoint_doubt(f.dst).is_some() {
                 return None;
             }
             let r = &routes.routes[routes.best(f.dst)?];

@@ -91,6 +91,11 @@ pub enum RouteOrigin {
     PrivateEndpoint(Idx<PrivateEndpoint>),
     /// A user-defined route, by its name.
     User(String),
+    /// A user-defined route to a service tag, expanded from the service
+    /// tags file: the route's name and the tag.
+    UserTag { name: String, tag: String },
+    /// A subnet's service endpoint (`Microsoft.Storage`).
+    ServiceEndpoint(String),
 }
 
 /// Why a route is invalid.
@@ -113,6 +118,12 @@ pub enum RouteDoubt {
     TagRoute { name: String, tag: String, loc: Loc },
     /// A 0.0.0.0/0 user route may override a private endpoint's /32 route.
     PrivateEndpointDefaultRoute { user_route: String },
+    /// The subnet has a service endpoint whose prefixes are not in the
+    /// inputs (no service tags file): a public destination may be one of
+    /// them and bypass the other routes.
+    ServiceEndpoint { service: String, loc: Loc },
+    /// A subnet peering's route in a subnet the peering does not name.
+    SubnetPeering { peering: String },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -121,6 +132,10 @@ pub struct EffectiveRoutes {
     /// User routes whose destination is a service tag, which tusk cannot
     /// expand; any lookup they might affect is uncertain.
     pub tag_routes: Vec<(String, String, Loc)>,
+    /// A service endpoint whose prefixes the inputs do not give, with the
+    /// public address space its prefixes lie in: lookups of public
+    /// destinations are uncertain.
+    pub endpoint_doubt: Option<(RouteDoubt, tusk_core::ip::IpSet)>,
     /// Active routes by host-bit count (ascending: longest prefix first),
     /// each a map from network address to route index: longest-prefix match
     /// in a few hash lookups instead of a scan of up to 400 routes.
@@ -199,13 +214,19 @@ fn routes_of(p: &EstateIndex, s: Idx<Subnet>, user_routes: bool) -> EffectiveRou
         if !peering_connected(p, v, pe) {
             continue;
         }
-        let space: Vec<Cidr> = match pe.remote.found() {
-            Some(r) => net.vnets[r].address_space.clone(),
-            None => pe.remote_address_space.clone(),
-        };
-        for c in space {
+        // A subnet peering's routes are certain in the local subnets it
+        // names; whether Azure also programs them in the VNet's other
+        // subnets, Microsoft's documentation does not say.
+        let doubt = pe
+            .subnets_only
+            .as_ref()
+            .filter(|sp| !sp.local.iter().any(|n| n.eq_ignore_ascii_case(sub.id.name())))
+            .map(|_| RouteDoubt::SubnetPeering { peering: pe.id.name().to_string() });
+        for c in p.remote_prefixes(pe) {
             let origin = RouteOrigin::Peering { vnet: v, peering: i };
-            out.routes.push(sys(c, NextHopType::VnetPeering, origin, pe.loc.clone(), pe.remote.found()));
+            let mut r = sys(c, NextHopType::VnetPeering, origin, pe.loc.clone(), pe.remote.found());
+            r.doubt = doubt.clone();
+            out.routes.push(r);
         }
     }
     let first_pe_route = out.routes.len();
@@ -238,7 +259,55 @@ fn routes_of(p: &EstateIndex, s: Idx<Subnet>, user_routes: bool) -> EffectiveRou
                     vnet: (r.next_hop == NextHopType::VnetLocal).then_some(v),
                     ..sys(*c, r.next_hop, RouteOrigin::ReservedRange, builtin(), None)
                 }),
-                RouteDestination::Tag(tag) => out.tag_routes.push((r.name.clone(), tag.clone(), r.loc.clone())),
+                RouteDestination::Tag(tag) => {
+                    match net.service_tags.as_ref().and_then(|t| t.get(tag)) {
+                        // "Service tags in user-defined routes"
+                        // (virtual-networks-udr-overview): the route covers
+                        // each prefix of the tag.
+                        Some(t) => {
+                            for c in &t.prefixes {
+                                out.routes.push(EffectiveRoute {
+                                    source: RouteSource::User,
+                                    next_hop_ip: r.next_hop_ip,
+                                    origin: RouteOrigin::UserTag { name: r.name.clone(), tag: t.name.clone() },
+                                    loc: r.loc.clone(),
+                                    vnet: (r.next_hop == NextHopType::VnetLocal).then_some(v),
+                                    ..sys(*c, r.next_hop, RouteOrigin::ReservedRange, builtin(), None)
+                                });
+                            }
+                        }
+                        None => out.tag_routes.push((r.name.clone(), tag.clone(), r.loc.clone())),
+                    }
+                }
+            }
+        }
+    }
+    for e in &sub.service_endpoints {
+        let service = e.service.clone().unwrap_or_else(|| "(unread)".into());
+        use super::service_tags::EndpointPrefixes;
+        let doubt = |within: tusk_core::ip::IpSet| {
+            (RouteDoubt::ServiceEndpoint { service: service.clone(), loc: e.loc.clone() }, within)
+        };
+        match super::service_tags::endpoint_prefixes(net.service_tags.as_ref(), e) {
+            EndpointPrefixes::Known(prefixes) => {
+                for c in prefixes {
+                    let origin = RouteOrigin::ServiceEndpoint(service.clone());
+                    out.routes.push(sys(c, NextHopType::VirtualNetworkServiceEndpoint, origin, e.loc.clone(), None));
+                }
+            }
+            EndpointPrefixes::Within(prefixes) => {
+                let within = super::index::set_of(&prefixes);
+                out.endpoint_doubt = Some(match out.endpoint_doubt.take() {
+                    Some((d, set)) => (d, set.union(&within)),
+                    None => doubt(within),
+                });
+            }
+            EndpointPrefixes::Unknown => {
+                let within = p.internet_tag(None);
+                out.endpoint_doubt = Some(match out.endpoint_doubt.take() {
+                    Some((d, set)) => (d, set.union(&within)),
+                    None => doubt(within),
+                });
             }
         }
     }
@@ -385,6 +454,13 @@ impl EffectiveRoutes {
         None
     }
 
+    /// The doubt an unresolved service endpoint casts on a lookup of `ip`:
+    /// its prefixes are public addresses of the service, so only a public
+    /// destination may be among them.
+    pub fn endpoint_doubt(&self, ip: IpAddr) -> Option<&RouteDoubt> {
+        self.endpoint_doubt.as_ref().filter(|(_, public)| public.contains_ip(ip)).map(|(d, _)| d)
+    }
+
     /// Longest-prefix match among active routes.
     pub fn lookup(&self, ip: IpAddr) -> Option<RouteChoice> {
         let x = ip_to_u128(ip);
@@ -404,7 +480,7 @@ impl EffectiveRoutes {
         }
         let (i, _) = best?;
         let r = &self.routes[i];
-        let doubt = r.doubt.clone().or_else(|| {
+        let doubt = r.doubt.clone().or_else(|| self.endpoint_doubt(ip).cloned()).or_else(|| {
             self.tag_routes.first().map(|(name, tag, loc)| RouteDoubt::TagRoute {
                 name: name.clone(),
                 tag: tag.clone(),

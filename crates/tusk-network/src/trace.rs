@@ -34,6 +34,8 @@ pub struct Trace {
     pub verdict: Kind,
     /// What decided the verdict.
     pub decided: Decided,
+    /// The name the client asks for (`--fqdn`), when given.
+    pub name: Option<String>,
 }
 
 /// Which path decided a trace's verdict, and how.
@@ -50,7 +52,13 @@ pub enum Decided {
 
 /// Traces `flow` from `from` to `to` (the flow's addresses are theirs).
 pub fn trace(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow) -> Trace {
-    let forward = Walker::new(p, flow, None).run(Start::from_endpoint(from), to);
+    trace_named(p, from, to, flow, None)
+}
+
+/// As [`trace`], for a client that asks for `name` (`tusk trace --fqdn`):
+/// firewall application rules and network rules on FQDNs match on it.
+pub fn trace_named(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow, name: Option<&str>) -> Trace {
+    let forward = Walker::new(p, flow, None).named(name.map(str::to_string)).run(Start::from_endpoint(from), to);
     let mut reply = None;
     let (mut verdict, mut decided) = summary(&forward, false);
     if forward.verdict != Kind::Denied && forward.arrival != Arrival::Nowhere {
@@ -61,7 +69,7 @@ pub fn trace(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow) -> Trace 
         }
         reply = Some(r);
     }
-    Trace { flow, from: from.clone(), to: to.clone(), forward, reply, verdict, decided }
+    Trace { flow, from: from.clone(), to: to.clone(), forward, reply, verdict, decided, name: name.map(str::to_string) }
 }
 
 impl Trace {

@@ -21,6 +21,10 @@ pub struct Args {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub flow: FlowArgs,
+    /// The name the client uses (TLS SNI / HTTP Host), for Azure Firewall
+    /// application rules and network rules on FQDNs.
+    #[arg(long)]
+    pub fqdn: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs<TxtOrJson>,
 }
@@ -38,7 +42,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let (f, t) = (&from.members[0], &to.members[0]);
         let traces: Vec<trace::Trace> = protos
             .into_iter()
-            .map(|proto| trace::trace(&p, f, t, Flow { src: f.ip(), dst: t.ip(), proto, port }))
+            .map(|proto| {
+                trace::trace_named(&p, f, t, Flow { src: f.ip(), dst: t.ip(), proto, port }, a.fqdn.as_deref())
+            })
             .collect();
         let samples = [&from, &to].iter().filter_map(|g| g.sample.map(|s| (g.name.clone(), s))).collect::<Vec<_>>();
         let notes: String = samples
@@ -64,7 +70,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let proto = a.flow.conn.protocol("trace between groups")?;
-    let g = group_trace::trace_group(&p, &from, &to, proto, port);
+    let g = group_trace::trace_group(&p, &from, &to, proto, port, a.fqdn.as_deref());
     if g.traces.is_empty() {
         anyhow::bail!("--from and --to name the same single address");
     }

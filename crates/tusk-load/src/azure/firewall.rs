@@ -139,23 +139,48 @@ fn collection(cx: &mut Cx, c: &Node, kind: CollectionKind) -> Result<RuleCollect
     Ok(RuleCollection { name, loc: cx.loc(c), priority, kind, action, rules })
 }
 
+/// A rule's reference to an IP group, by id (resolved with the others).
+fn ip_group_ref(cx: &mut Cx, v: &Node, s: &str, field: &str) -> AddressMatch {
+    match cx.link_node::<IpGroup>(v, field) {
+        Some(l) => AddressMatch::IpGroup(l),
+        None => AddressMatch::Unknown(format!("IP group {s}")),
+    }
+}
+
+/// An IP group: `ipAddresses` holds addresses, CIDR prefixes and ranges
+/// ("IP Groups in Azure Firewall", firewall/ip-groups).
+pub fn ip_group(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<IpGroup, LoadError> {
+    let mut addresses = Vec::new();
+    for (s, v) in cx.strings(n, "ipAddresses") {
+        match address(cx, v, s)? {
+            a @ (AddressMatch::Prefix(_) | AddressMatch::Range(..) | AddressMatch::Unknown(_)) => addresses.push(a),
+            _ => {
+                return Err(
+                    cx.err(v, format!("`{s}` is not an IP address, CIDR prefix or range, which an IP group holds"))
+                )
+            }
+        }
+    }
+    Ok(IpGroup { loc: cx.loc(n), addresses, id })
+}
+
 fn rule(cx: &mut Cx, r: &Node, kind: CollectionKind) -> Result<FirewallRule, LoadError> {
     let mut sources = Vec::new();
     for (s, v) in cx.strings(r, "sourceAddresses") {
         sources.push(address(cx, v, s)?);
     }
-    for (s, _) in cx.strings(r, "sourceIpGroups") {
-        sources.push(AddressMatch::Unknown(format!("IP group {s}")));
+    for (s, v) in cx.strings(r, "sourceIpGroups") {
+        sources.push(ip_group_ref(cx, v, s, "sourceIpGroups"));
     }
     let mut destinations = Vec::new();
     for (s, v) in cx.strings(r, "destinationAddresses") {
         destinations.push(address(cx, v, s)?);
     }
-    for (s, _) in cx.strings(r, "destinationIpGroups") {
-        destinations.push(AddressMatch::Unknown(format!("IP group {s}")));
+    for (s, v) in cx.strings(r, "destinationIpGroups") {
+        destinations.push(ip_group_ref(cx, v, s, "destinationIpGroups"));
     }
     for (s, _) in cx.strings(r, "destinationFqdns") {
-        destinations.push(AddressMatch::Unknown(format!("FQDN {s}")));
+        destinations.push(AddressMatch::Fqdn(s.to_string()));
     }
     let mut ip_protocols = Vec::new();
     for key in ["ipProtocols", "protocols"] {
@@ -173,10 +198,9 @@ fn rule(cx: &mut Cx, r: &Node, kind: CollectionKind) -> Result<FirewallRule, Loa
     for (s, v) in cx.strings(r, "destinationPorts") {
         destination_ports = destination_ports.union(&cx.ports(v, s)?);
     }
-    let mut target_fqdns: Vec<String> = Vec::new();
-    for key in ["targetFqdns", "fqdnTags", "webCategories", "targetUrls"] {
-        target_fqdns.extend(cx.strings(r, key).into_iter().map(|(s, _)| s.to_string()));
-    }
+    let mut list = |key: &str| -> Vec<String> { cx.strings(r, key).into_iter().map(|(s, _)| s.to_string()).collect() };
+    let (target_fqdns, fqdn_tags) = (list("targetFqdns"), list("fqdnTags"));
+    let (web_categories, target_urls) = (list("webCategories"), list("targetUrls"));
     let mut app_protocols = Vec::new();
     if kind == CollectionKind::Application {
         for p in prop(r, "protocols").and_then(Node::as_seq).unwrap_or_default() {
@@ -206,6 +230,9 @@ fn rule(cx: &mut Cx, r: &Node, kind: CollectionKind) -> Result<FirewallRule, Loa
         ip_protocols,
         destination_ports,
         target_fqdns,
+        fqdn_tags,
+        web_categories,
+        target_urls,
         app_protocols,
         translated_address,
         translated_fqdn: cx.str(r, "translatedFqdn").map(str::to_string),

@@ -26,6 +26,7 @@ mod firewall;
 mod network;
 mod resolve;
 mod security;
+mod service_tags;
 mod shape;
 
 use crate::doc::{Doc, Node};
@@ -35,6 +36,7 @@ use std::collections::{HashMap, HashSet};
 use tusk_core::{LoadError, Loc, Warning};
 use tusk_model::azure::*;
 
+pub use service_tags::is_service_tags;
 pub use shape::is_azure;
 
 #[derive(Default)]
@@ -66,7 +68,12 @@ impl std::fmt::Debug for Builder {
 impl Builder {
     /// Did any document yield an Azure resource?
     pub fn is_empty(&self) -> bool {
-        self.defined.is_empty()
+        self.defined.is_empty() && self.net.service_tags.is_none()
+    }
+
+    /// Microsoft's service tags file (see [`service_tags`]).
+    pub fn add_service_tags(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
+        service_tags::add(&mut self.net.service_tags, doc, warnings)
     }
 
     /// The AKS part, to be finished once the network is (pools name subnets).
@@ -153,9 +160,13 @@ impl Builder {
                 net.firewall_policies.push(p);
                 self.policy_group_refs.push(refs);
             }
-            "microsoft.network/firewallpolicies/rulecollectiongroups" => {
+            // Exports (`az network firewall policy rule-collection-group
+            // show/list`) spell the type short, `Microsoft.Network/RuleCollectionGroups`;
+            // the id still names the parent policy.
+            "microsoft.network/firewallpolicies/rulecollectiongroups" | "microsoft.network/rulecollectiongroups" => {
                 self.groups.push(firewall::rule_collection_group(&mut cx, id, n)?)
             }
+            "microsoft.network/ipgroups" => net.ip_groups.push(firewall::ip_group(&mut cx, id, n)?),
             "microsoft.network/virtualnetworkgateways" => {
                 net.vnet_gateways.push(network::vnet_gateway(&mut cx, id, n)?)
             }

@@ -76,8 +76,15 @@ pub fn subnet(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Subnet, LoadError
             }
         },
     };
+    let mut service_endpoints = Vec::new();
+    for e in prop(n, "serviceEndpoints").and_then(Node::as_seq).unwrap_or_default() {
+        let service = prop(e, "service").and_then(|v| cx.literal(v)).map(str::to_string);
+        let locations = cx.strings(e, "locations").into_iter().map(|(s, _)| s.to_string()).collect();
+        service_endpoints.push(ServiceEndpoint { service, locations, loc: cx.loc(e) });
+    }
     Ok(Subnet {
         loc: cx.loc(n),
+        service_endpoints,
         // Set when the subnet meets its VNet (resolve::attach_subnets).
         vnet: Idx::new(u32::MAX as usize),
         private_endpoint_policies,
@@ -108,6 +115,12 @@ pub fn peering(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Peering, LoadErr
         allow_gateway_transit: cx.bool(n, "allowGatewayTransit").unwrap_or(false),
         use_remote_gateways: cx.bool(n, "useRemoteGateways").unwrap_or(false),
         state: cx.str(n, "peeringState").map(str::to_string),
+        // "How to configure subnet peering" (virtual-network/how-to-configure-subnet-peering):
+        // `peerCompleteVnets` defaults to true; false peers only the named subnets.
+        subnets_only: (cx.bool(n, "peerCompleteVnets") == Some(false)).then(|| {
+            let mut names = |key: &str| cx.strings(n, key).into_iter().map(|(s, _)| s.to_string()).collect();
+            SubnetPeering { local: names("localSubnetNames"), remote: names("remoteSubnetNames") }
+        }),
         id,
     })
 }
@@ -179,6 +192,8 @@ pub fn nic(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<NetworkInterface, Lo
             subnet: cx.link(c, "subnet"),
             asgs: cx.links(c, "applicationSecurityGroups"),
             public_ip: cx.link(c, "publicIPAddress"),
+            lb_pools: ids(c, "loadBalancerBackendAddressPools"),
+            lb_nat_rules: ids(c, "loadBalancerInboundNatRules"),
         });
     }
     let vm = prop(n, "virtualMachine")
@@ -281,5 +296,81 @@ pub fn load_balancer(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<LoadBalanc
             public_ip: cx.link(f, "publicIPAddress"),
         });
     }
-    Ok(LoadBalancer { loc: cx.loc(n), frontends, id })
+    let mut pools = Vec::new();
+    for b in prop(n, "backendAddressPools").and_then(Node::as_seq).unwrap_or_default() {
+        let mut addresses = Vec::new();
+        for a in prop(b, "loadBalancerBackendAddresses").and_then(Node::as_seq).unwrap_or_default() {
+            if let Some(v) = prop(a, "ipAddress") {
+                addresses.extend(cx.ip(v)?);
+            }
+        }
+        // Members listed by the pool itself (`backendIPConfigurations`) that
+        // are not NIC configurations: scale set instances, which tusk does
+        // not read.
+        let unresolved = prop(b, "backendIPConfigurations")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter(|c| {
+                c.get_ci("id")
+                    .and_then(Node::as_str)
+                    .is_some_and(|i| !i.to_ascii_lowercase().contains("/networkinterfaces/"))
+            })
+            .count();
+        pools.push(BackendPool { name: child_name(b), loc: cx.loc(b), addresses, unresolved });
+    }
+    // "Azure Load Balancer components" (load-balancer/components): a
+    // load-balancing rule maps a frontend port and protocol to a backend
+    // pool's port; an inbound NAT rule maps one frontend port to one
+    // backend configuration; protocol All with port 0 is HA ports.
+    let mut rules = Vec::new();
+    let mut unread_rules = 0;
+    for (key, kind) in [("loadBalancingRules", LbRuleKind::LoadBalancing), ("inboundNatRules", LbRuleKind::InboundNat)]
+    {
+        for r in prop(n, key).and_then(Node::as_seq).unwrap_or_default() {
+            let port =
+                |k: &str| prop(r, k).and_then(Node::as_i64).filter(|p| (0..=65535).contains(p)).map(|p| p as u16);
+            let protocol = match prop(r, "protocol").and_then(Node::as_str).map(str::to_ascii_lowercase).as_deref() {
+                Some("tcp") => LbProtocol::Tcp,
+                Some("udp") => LbProtocol::Udp,
+                Some("all") => LbProtocol::All,
+                _ => return Err(cx.err(r, "load balancer rule `protocol` must be Tcp, Udp or All")),
+            };
+            let name_of = |k: &str| {
+                prop(r, k)
+                    .and_then(|v| v.get_ci("id"))
+                    .and_then(Node::as_str)
+                    .map(|i| ResourceId::new(i).name().to_string())
+            };
+            let (Some(frontend_port), Some(backend_port)) =
+                (port("frontendPort"), port("backendPort").or(port("frontendPort")))
+            else {
+                cx.warn(r, "load balancer rule without literal frontendPort/backendPort (a port range NAT rule?); flows to this load balancer stay unknown");
+                unread_rules += 1;
+                continue;
+            };
+            rules.push(LbRule {
+                name: child_name(r),
+                loc: cx.loc(r),
+                kind,
+                frontend: name_of("frontendIPConfiguration"),
+                protocol,
+                frontend_port,
+                backend_port,
+                pool: name_of("backendAddressPool"),
+                floating_ip: cx.bool(r, "enableFloatingIP").unwrap_or(false),
+            });
+        }
+    }
+    Ok(LoadBalancer { loc: cx.loc(n), frontends, pools, rules, unread_rules, id })
+}
+
+/// The ids of a list of `{"id": ...}` references, unresolved.
+fn ids(n: &Node, key: &str) -> Vec<ResourceId> {
+    prop(n, key)
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.get_ci("id").and_then(Node::as_str).map(ResourceId::new))
+        .collect()
 }

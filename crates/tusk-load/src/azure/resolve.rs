@@ -243,6 +243,7 @@ impl Indexes {
         add(&mut m, &net.private_endpoints);
         add(&mut m, &net.load_balancers);
         add(&mut m, &net.connections);
+        add(&mut m, &net.ip_groups);
         Indexes { by_type: m }
     }
 
@@ -422,6 +423,16 @@ fn resolve_links(net: &mut AzureNetwork, ix: &Indexes) {
     }
     for p in &mut net.firewall_policies {
         fix_opt(ix, &mut p.base_policy);
+    }
+    let classic = net.firewalls.iter_mut().flat_map(|f| f.classic.iter_mut());
+    let policies =
+        net.firewall_policies.iter_mut().flat_map(|p| p.groups.iter_mut()).flat_map(|g| g.collections.iter_mut());
+    for r in classic.chain(policies).flat_map(|c| c.rules.iter_mut()) {
+        for a in r.sources.iter_mut().chain(r.destinations.iter_mut()) {
+            if let AddressMatch::IpGroup(l) = a {
+                fix(ix, l);
+            }
+        }
     }
     for g in &mut net.vnet_gateways {
         fix_opt(ix, &mut g.subnet);

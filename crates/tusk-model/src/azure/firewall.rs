@@ -42,12 +42,18 @@ pub struct FirewallRule {
     pub name: String,
     pub loc: Loc,
     pub sources: Vec<AddressMatch>,
-    /// IP destinations; FQDN destinations are kept as [`AddressMatch::Unknown`].
+    /// IP destinations; a network rule's `destinationFqdns` are
+    /// [`AddressMatch::Fqdn`].
     pub destinations: Vec<AddressMatch>,
     pub ip_protocols: Vec<FwIpProtocol>,
     pub destination_ports: PortSet,
-    /// Application rules: `targetFqdns`, `fqdnTags`, `webCategories`.
+    /// Application rules: `targetFqdns` (a leading `*` is a wildcard).
     pub target_fqdns: Vec<String>,
+    /// Application rules: `fqdnTags`, `webCategories` and `targetUrls`,
+    /// which tusk cannot match from a name alone.
+    pub fqdn_tags: Vec<String>,
+    pub web_categories: Vec<String>,
+    pub target_urls: Vec<String>,
     pub app_protocols: Vec<AppProtocol>,
     /// NAT rules.
     pub translated_address: Option<IpAddr>,

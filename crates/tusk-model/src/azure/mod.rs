@@ -113,6 +113,7 @@ resource! {
     PrivateEndpoint => "microsoft.network/privateendpoints", "private endpoint";
     LoadBalancer => "microsoft.network/loadbalancers", "load balancer";
     GatewayConnection => "microsoft.network/connections", "connection";
+    IpGroup => "microsoft.network/ipgroups", "IP group";
 }
 
 /// The Azure resources of an estate, one vector per type, indexed by [`Idx`].
@@ -134,6 +135,11 @@ pub struct AzureNetwork {
     pub public_ips: Vec<PublicIp>,
     pub load_balancers: Vec<LoadBalancer>,
     pub admin_rules: Vec<AdminRule>,
+    pub ip_groups: Vec<IpGroup>,
+    /// Microsoft's published service tags (`ServiceTags_Public_*.json`),
+    /// when the inputs hold them: the only source of the address ranges of
+    /// tags other than VirtualNetwork, Internet and AzureLoadBalancer.
+    pub service_tags: Option<ServiceTags>,
 }
 
 impl AzureNetwork {
@@ -169,6 +175,56 @@ pub struct Subnet {
     /// `privateEndpointNetworkPolicies`: whether the subnet's NSG and route
     /// table apply to the private endpoints in it.
     pub private_endpoint_policies: PrivateEndpointPolicies,
+    /// `serviceEndpoints`: Azure services this subnet reaches over its own
+    /// private addresses, by a system route to the service's prefixes.
+    pub service_endpoints: Vec<ServiceEndpoint>,
+}
+
+/// An IP group (`Microsoft.Network/ipGroups`): addresses, prefixes and
+/// ranges that Azure Firewall rules name by reference.
+#[derive(Debug, Clone)]
+pub struct IpGroup {
+    pub id: ResourceId,
+    pub loc: Loc,
+    /// [`AddressMatch::Prefix`] / [`AddressMatch::Range`], or
+    /// [`AddressMatch::Unknown`] for an entry tusk could not read.
+    pub addresses: Vec<AddressMatch>,
+}
+
+/// One entry of a subnet's `serviceEndpoints` (`Microsoft.Storage` with its
+/// `locations`; `*` or none means every region of the service).
+#[derive(Debug, Clone)]
+pub struct ServiceEndpoint {
+    /// `None` when the loader could not read it (an ARM expression).
+    pub service: Option<String>,
+    pub locations: Vec<String>,
+    pub loc: Loc,
+}
+
+/// The service tags file: each tag's address prefixes by lower-cased name.
+#[derive(Debug, Clone)]
+pub struct ServiceTags {
+    pub loc: Loc,
+    /// The file's `changeNumber`, its version.
+    pub change_number: Option<i64>,
+    pub tags: std::collections::BTreeMap<String, TagPrefixes>,
+}
+
+/// One tag of the service tags file (`Storage.WestEurope`).
+#[derive(Debug, Clone)]
+pub struct TagPrefixes {
+    /// The name as the file spells it.
+    pub name: String,
+    /// `properties.region` (`westeurope`), empty for a global tag.
+    pub region: String,
+    pub prefixes: Vec<Cidr>,
+}
+
+impl ServiceTags {
+    /// The tag named `name` (case-insensitive, as NSG rules accept it).
+    pub fn get(&self, name: &str) -> Option<&TagPrefixes> {
+        self.tags.get(&name.to_ascii_lowercase())
+    }
 }
 
 /// A subnet's `privateEndpointNetworkPolicies` ("Manage network policies
@@ -212,6 +268,16 @@ pub struct Peering {
     pub use_remote_gateways: bool,
     /// `peeringState` when exported (`Connected`, `Initiated`, `Disconnected`).
     pub state: Option<String>,
+    /// Subnet peering (`peerCompleteVnets: false`): the subnets of each
+    /// side that take part; `None` for a peering of whole VNets.
+    pub subnets_only: Option<SubnetPeering>,
+}
+
+/// `localSubnetNames` and `remoteSubnetNames` of a subnet peering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubnetPeering {
+    pub local: Vec<String>,
+    pub remote: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -241,6 +307,10 @@ pub struct IpConfig {
     pub subnet: Option<Link<Subnet>>,
     pub asgs: Vec<Link<Asg>>,
     pub public_ip: Option<Link<PublicIp>>,
+    /// `loadBalancerBackendAddressPools` and `loadBalancerInboundNatRules`
+    /// this configuration is a member of, by id.
+    pub lb_pools: Vec<ResourceId>,
+    pub lb_nat_rules: Vec<ResourceId>,
 }
 
 #[derive(Debug, Clone)]
@@ -296,6 +366,55 @@ pub struct LoadBalancer {
     pub id: ResourceId,
     pub loc: Loc,
     pub frontends: Vec<Frontend>,
+    /// Backend pools by name; members are NIC configurations naming the
+    /// pool (`IpConfig::lb_pools`) and the pool's own IP addresses.
+    pub pools: Vec<BackendPool>,
+    /// Load-balancing rules and inbound NAT rules.
+    pub rules: Vec<LbRule>,
+    /// Rules tusk could not read (port ranges of pool-based NAT rules):
+    /// flows to the load balancer stay unknown.
+    pub unread_rules: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct BackendPool {
+    pub name: String,
+    pub loc: Loc,
+    /// `loadBalancerBackendAddresses[].ipAddress` (IP-based pools).
+    pub addresses: Vec<IpAddr>,
+    /// Members given only by ids tusk does not resolve (VM scale set
+    /// configurations in `backendIPConfigurations`).
+    pub unresolved: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LbRuleKind {
+    LoadBalancing,
+    InboundNat,
+}
+
+/// `protocol` of a load balancer rule: `Tcp`, `Udp` or `All`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LbProtocol {
+    Tcp,
+    Udp,
+    All,
+}
+
+#[derive(Debug, Clone)]
+pub struct LbRule {
+    pub name: String,
+    pub loc: Loc,
+    pub kind: LbRuleKind,
+    /// The frontend configuration's name (from its id).
+    pub frontend: Option<String>,
+    pub protocol: LbProtocol,
+    /// 0 with `All`: HA ports, every port.
+    pub frontend_port: u16,
+    pub backend_port: u16,
+    /// The backend pool's name (load-balancing rules).
+    pub pool: Option<String>,
+    pub floating_ip: bool,
 }
 
 #[derive(Debug, Clone)]

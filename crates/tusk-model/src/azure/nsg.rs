@@ -87,6 +87,11 @@ pub enum AddressMatch {
     Tag(ServiceTag),
     /// An application security group.
     Asg(Link<Asg>),
+    /// A network rule's destination FQDN, resolved by the firewall's DNS.
+    Fqdn(String),
+    /// An IP group (Azure Firewall rules' `sourceIpGroups` /
+    /// `destinationIpGroups`).
+    IpGroup(Link<super::IpGroup>),
     /// A value tusk could not read (an ARM expression, an IP group, an FQDN):
     /// it may or may not match.
     Unknown(String),

@@ -16,6 +16,9 @@ pub enum NextHopType {
     Internet,
     VirtualAppliance,
     None,
+    /// The system route a subnet's service endpoint adds for the service's
+    /// prefixes (never a user route's next hop).
+    VirtualNetworkServiceEndpoint,
 }
 
 impl NextHopType {
@@ -39,6 +42,7 @@ impl NextHopType {
             NextHopType::Internet => "Internet",
             NextHopType::VirtualAppliance => "VirtualAppliance",
             NextHopType::None => "None",
+            NextHopType::VirtualNetworkServiceEndpoint => "VirtualNetworkServiceEndpoint",
         }
     }
 }

@@ -7,7 +7,7 @@ use super::super::decision::{Hop, Nat, SnatWhy};
 use super::super::{firewall, nva};
 use super::{Arrival, Control, Decision, Kind, Next, Owner, Path, Reason, Sender, Walker};
 use std::net::IpAddr;
-use tusk_model::azure::{AzureFirewall, Idx, NetworkInterface, Subnet, VirtualNetwork};
+use tusk_model::azure::{AzureFirewall, Idx, LoadBalancer, NetworkInterface, Subnet, VirtualNetwork};
 
 impl Walker<'_, '_> {
     /// A route sent the packet to `ip` as next hop, from VNet `a`.
@@ -131,7 +131,7 @@ impl Walker<'_, '_> {
             self.devices.push(f);
             return Next::Continue(s, Sender::Firewall(f));
         }
-        let out = firewall::evaluate(p, f, &self.flow);
+        let out = firewall::evaluate_named(p, f, &self.flow, self.name.as_deref());
         self.devices.push(f);
         let v = self.step(at, Control::Firewall, out.decision);
         if v == Kind::Denied {
@@ -196,5 +196,72 @@ impl Walker<'_, '_> {
                 self.step(Hop::Device(Owner::Firewall(f)), Control::Firewall, d);
             }
         }
+    }
+
+    /// A flow to a load balancer frontend: the rule's backends, each walked
+    /// on its own (destination translated to it); the verdict holds when
+    /// every backend answers alike, else it is "mixed" (unknown). Backends
+    /// must share one subnet, so that their replies route alike.
+    pub(super) fn load_balancer(&mut self, l: Idx<LoadBalancer>, fi: usize) -> Next {
+        let p = self.p;
+        let at = Hop::Device(Owner::LbFrontend(l, fi));
+        let (rule, backends, port) = match crate::lb::select(p, l, fi, &self.flow) {
+            Ok(x) => x,
+            Err(reason) => {
+                self.step(at, Control::Delivery, Decision::new(Kind::Unknown, reason, None));
+                return Next::Done(Arrival::Nowhere);
+            }
+        };
+        let subnets: Vec<Option<Idx<Subnet>>> = backends
+            .iter()
+            .map(|b| b.owner.and_then(|o| p.owner_subnet(o)).or_else(|| p.subnets_holding(b.ip).into_iter().next()))
+            .collect();
+        let Some(Some(bs)) = subnets.first().copied() else {
+            let d = Decision::new(
+                Kind::Unknown,
+                Reason::LbUnknown { lb: l, why: crate::lb::LbDoubt::BackendsSpread },
+                None,
+            );
+            self.step(at, Control::Delivery, d);
+            return Next::Done(Arrival::Nowhere);
+        };
+        if subnets.iter().any(|s| *s != Some(bs)) {
+            let d = Decision::new(
+                Kind::Unknown,
+                Reason::LbUnknown { lb: l, why: crate::lb::LbDoubt::BackendsSpread },
+                None,
+            );
+            self.step(at, Control::Delivery, d);
+            return Next::Done(Arrival::Nowhere);
+        }
+        let ips: Vec<IpAddr> = backends.iter().map(|b| b.ip).collect();
+        // The step that says "all alike" is kept only when they are.
+        let fork = self.steps.len() + 1;
+        let mut runs: Vec<(Self, Next, Kind)> = Vec::new();
+        for b in &backends {
+            let mut w = self.clone();
+            let reason = Reason::LoadBalanced { lb: l, rule, backends: ips.clone() };
+            w.step(at, Control::Delivery, Decision::new(Kind::Allowed, reason, None));
+            w.nat(Nat::Dnat { from: w.flow.dst, from_port: w.flow.port, to: b.ip, to_port: port });
+            w.flow.dst = b.ip;
+            w.flow.port = port;
+            let next = w.deliver(bs, b.owner);
+            let kind =
+                w.steps[fork..].iter().map(|s| s.decision.verdict).find(|k| *k != Kind::Allowed).unwrap_or(
+                    if matches!(next, Next::Done(Arrival::Nowhere)) { Kind::Unknown } else { Kind::Allowed },
+                );
+            runs.push((w, next, kind));
+        }
+        let first = runs[0].2;
+        if runs.iter().all(|r| r.2 == first) {
+            let (w, next, _) = runs.swap_remove(0);
+            *self = w;
+            return next;
+        }
+        let allowed = runs.iter().filter(|r| r.2 == Kind::Allowed).map(|r| r.0.flow.dst).collect();
+        let other = runs.iter().filter(|r| r.2 != Kind::Allowed).map(|r| (r.0.flow.dst, r.2)).collect();
+        let d = Decision::new(Kind::Unknown, Reason::LbMixed { lb: l, rule, allowed, other }, None);
+        self.step(at, Control::Delivery, d);
+        Next::Done(Arrival::Nowhere)
     }
 }

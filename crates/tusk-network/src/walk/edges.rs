@@ -84,6 +84,20 @@ impl Walker<'_, '_> {
         Next::Done(Arrival::Internet { ip: dst })
     }
 
+    /// A service endpoint route: the packet goes to the Azure service over
+    /// the backbone with its private source address, no SNAT ("Virtual
+    /// Network service endpoints", virtual-network/virtual-network-service-endpoints).
+    pub(super) fn leave_to_service(&mut self, subnet: Idx<Subnet>, r: &crate::routes::EffectiveRoute) -> Next {
+        let dst = self.flow.dst;
+        let service = match &r.origin {
+            crate::routes::RouteOrigin::ServiceEndpoint(s) => s.clone(),
+            _ => String::new(),
+        };
+        let d = Decision::new(Kind::Allowed, Reason::ServiceEndpoint { dst, service }, None);
+        self.step(self.sub(subnet), Control::Internet, d);
+        Next::Done(Arrival::Internet { ip: dst })
+    }
+
     pub(super) fn enter_from_internet(&mut self) -> Next {
         let p = self.p;
         let dst = self.flow.dst;
@@ -147,6 +161,13 @@ impl Walker<'_, '_> {
     /// outbound SNAT (or a firewall whose public IP is not loaded) returns it.
     pub(super) fn reply_from_internet(&mut self) -> Next {
         let fwd = self.fwd.expect("reply mode");
+        // The service answers the private address it saw, over the backbone.
+        if fwd.steps.last().is_some_and(|s| matches!(s.decision.reason, Reason::ServiceEndpoint { .. })) {
+            let d = Decision::new(Kind::Allowed, Reason::ReplyOverServiceEndpoint, None);
+            self.step(Hop::Internet, Control::Stateful, d);
+            self.flow.dst = fwd.first_src;
+            return Next::Done(Arrival::Internet { ip: fwd.first_src });
+        }
         if let Some(&f) = fwd.devices.last() {
             if let Some(s) = self.p.owner_subnet(Owner::Firewall(f)) {
                 return self.firewall(f, s);

@@ -54,11 +54,13 @@ impl Start {
     }
 }
 
+#[derive(Clone)]
 enum Next {
     Continue(Idx<Subnet>, Sender),
     Done(Arrival),
 }
 
+#[derive(Clone)]
 pub struct Walker<'p, 'a> {
     p: &'p Prepared<'a>,
     flow: Flow,
@@ -70,6 +72,9 @@ pub struct Walker<'p, 'a> {
     dnat_by: Vec<(Idx<AzureFirewall>, IpAddr)>,
     nvas: Vec<Idx<NetworkInterface>>,
     nva_snat_by: Vec<(Idx<NetworkInterface>, IpAddr, IpAddr)>,
+    /// The name the client asks for (TLS SNI / HTTP Host), for firewall
+    /// application rules and network rules on FQDNs.
+    name: Option<String>,
 }
 
 const MAX_HOPS: usize = 64;
@@ -86,7 +91,14 @@ impl<'p, 'a> Walker<'p, 'a> {
             dnat_by: Vec::new(),
             nvas: Vec::new(),
             nva_snat_by: Vec::new(),
+            name: None,
         }
+    }
+
+    /// The walker for a client that asks for `name`.
+    pub fn named(mut self, name: Option<String>) -> Self {
+        self.name = name;
+        self
     }
 
     fn reply(&self) -> bool {
@@ -251,6 +263,7 @@ impl<'p, 'a> Walker<'p, 'a> {
             },
             NextHopType::VirtualNetworkGateway => self.hand_to_gateway(subnet, r.gateway),
             NextHopType::Internet => self.leave_to_internet(subnet, sender),
+            NextHopType::VirtualNetworkServiceEndpoint => self.leave_to_service(subnet, r),
             NextHopType::None => Next::Done(Arrival::Nowhere),
         }
     }
@@ -382,6 +395,7 @@ impl<'p, 'a> Walker<'p, 'a> {
             {
                 self.nva(n, c, t)
             }
+            Some(Owner::LbFrontend(l, fi)) if !self.reply() => self.load_balancer(l, fi),
             Some(o @ (Owner::Gateway(_) | Owner::LbFrontend(..))) => {
                 let d = Decision::new(Kind::Unknown, Reason::NotModelled { dst, owner: o }, None);
                 self.step(self.sub(t), Control::Delivery, d);
@@ -402,6 +416,12 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
         let d = match owner {
             Some(o) => Decision::new(Kind::Allowed, Reason::Delivered(o), None),
+            // The reply returns to the address that sent the request: the
+            // sender exists, whether or not the inputs name its NIC (an AKS
+            // node of a scale set, given by address).
+            None if self.fwd.is_some_and(|f| f.first_src == dst) => {
+                Decision::new(Kind::Allowed, Reason::ReplyToSender { dst }, None)
+            }
             None if p.net.nics.is_empty() => Decision::new(Kind::Unknown, Reason::NoNicInInputs { dst }, None),
             None => Decision::new(Kind::Denied, Reason::NothingHolds { dst }, None),
         };

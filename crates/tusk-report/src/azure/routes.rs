@@ -51,15 +51,17 @@ pub fn view(net: &AzureNetwork, r: &EffectiveRoutes) -> Vec<RouteJson> {
 pub fn render_text(net: &AzureNetwork, subnet: &str, r: &EffectiveRoutes) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "effective routes of subnet {subnet}:");
+    // `VirtualNetworkServiceEndpoint` is wider than the other hop types.
+    let hop = r.routes.iter().map(|e| e.next_hop.name().len()).max().unwrap_or(0).max(22);
     let _ = writeln!(
         s,
-        "{:<22} {:<8} {:<20} {:<22} {:<16} NAME / SOURCE LINE",
+        "{:<22} {:<8} {:<20} {:<hop$} {:<16} NAME / SOURCE LINE",
         "SOURCE", "STATE", "PREFIX", "NEXT HOP TYPE", "NEXT HOP IP"
     );
     for e in &r.routes {
         let _ = writeln!(
             s,
-            "{:<22} {:<8} {:<20} {:<22} {:<16} {} ({}){}",
+            "{:<22} {:<8} {:<20} {:<hop$} {:<16} {} ({}){}",
             e.source.name(),
             state(e.state),
             e.prefix.to_string(),

@@ -74,7 +74,15 @@ fn expanded(net: &AzureNetwork, e: &Expanded) -> String {
         (AddressMatch::Asg(Link::Found(i)), Some(s)) => format!("ASG {}={}", net.asgs[*i].id.name(), ranges(s)),
         (AddressMatch::Asg(Link::Found(i)), None) => format!("ASG {}", net.asgs[*i].id.name()),
         (AddressMatch::Asg(Link::Absent(id)), _) => format!("ASG {} (not in inputs)", id.name()),
+        (AddressMatch::IpGroup(Link::Found(i)), Some(s)) => {
+            format!("IP group {}={}", net.ip_groups[*i].id.name(), ranges(s))
+        }
+        (AddressMatch::IpGroup(Link::Found(i)), None) => {
+            format!("IP group {} (partly unknown)", net.ip_groups[*i].id.name())
+        }
+        (AddressMatch::IpGroup(Link::Absent(id)), _) => format!("IP group {} (not in inputs)", id.name()),
         (AddressMatch::Unknown(s), _) => format!("{s} (unknown)"),
+        (AddressMatch::Fqdn(n), _) => format!("FQDN {n}"),
     }
 }
 

@@ -8,7 +8,8 @@
 //!   "verdict": "allowed" | "denied" | "unknown",
 //!   "reason": string,                     // the first deciding step, or "delivered"
 //!   "flow": { "from": string, "to": string, "src": IP, "dst": IP,
-//!             "protocol": "TCP"|"UDP"|"ICMP", "port": int|null },
+//!             "protocol": "TCP"|"UDP"|"ICMP", "port": int|null,
+//!             "fqdn": string (only with --fqdn) },
 //!   "forward": Path,
 //!   "reply": Path | null                  // null when the request is denied
 //! }
@@ -72,6 +73,9 @@ pub struct FlowJson {
     pub dst: String,
     pub protocol: &'static str,
     pub port: Option<u16>,
+    /// `--fqdn`: the name the client asks for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fqdn: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -142,6 +146,7 @@ pub fn view(p: &Prepared, t: &Trace) -> TraceJson {
             dst: t.flow.dst.to_string(),
             protocol: t.flow.proto.name(),
             port: t.flow.port,
+            fqdn: t.name.clone(),
         },
         forward: path(p, &t.forward),
         reply: t.reply.as_ref().map(|r| path(p, r)),

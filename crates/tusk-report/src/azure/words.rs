@@ -8,6 +8,8 @@
 use tusk_core::Loc;
 use tusk_model::azure::*;
 use tusk_network::decision::{Cite, CollectionRef, Hop, Nat, PeeringFlag, Reason, SnatWhy, Uncertainty};
+use tusk_network::fqdn::NameDoubt;
+use tusk_network::lb::LbDoubt;
 use tusk_network::routes::{RouteDoubt, RouteNote, RouteOrigin, RouteSource};
 use tusk_network::trace::{Decided, Step, Trace};
 use tusk_network::{Owner, Prepared};
@@ -154,6 +156,8 @@ pub fn route_origin(net: &AzureNetwork, o: &RouteOrigin) -> String {
         RouteOrigin::Gateway(g) => format!("learned by {}", net.vnet_gateways[*g].id.name()),
         RouteOrigin::PrivateEndpoint(e) => format!("private endpoint {}", net.private_endpoints[*e].id.name()),
         RouteOrigin::User(name) => name.clone(),
+        RouteOrigin::UserTag { name, tag } => format!("{name} (service tag {tag})"),
+        RouteOrigin::ServiceEndpoint(service) => format!("service endpoint {service}"),
     }
 }
 
@@ -173,7 +177,11 @@ fn entry(a: &AddressMatch) -> String {
         AddressMatch::Tag(ServiceTag::Other(t)) => format!("service tag `{t}`"),
         AddressMatch::Tag(t) => format!("tag {t:?}"),
         AddressMatch::Asg(Link::Absent(id)) => format!("application security group `{}`", id.name()),
+        AddressMatch::IpGroup(Link::Absent(id)) => format!("IP group `{}` (not in the inputs)", id.name()),
         AddressMatch::Unknown(s) => format!("`{s}`"),
+        AddressMatch::Fqdn(n) => {
+            format!("FQDN `{n}` (resolved by the firewall; `--fqdn {n}` says the client asked for it)")
+        }
         other => format!("{other:?}"),
     }
 }
@@ -226,6 +234,12 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
                 (Some(RouteDoubt::PrivateEndpointDefaultRoute { user_route }), _) => format!(
                     "{why}; user route `{user_route}` (0.0.0.0/0) may override this private endpoint route (its subnet applies route tables to private endpoints); Microsoft's documentation does not settle it"
                 ),
+                (Some(RouteDoubt::ServiceEndpoint { service, loc }), _) => format!(
+                    "{why}; the subnet's service endpoint {service} ({loc}) routes some of the service's prefixes directly, and the inputs do not settle whether they hold {dst}: give Microsoft's service tags file (ServiceTags_Public_*.json) and the endpoint's `locations`"
+                ),
+                (Some(RouteDoubt::SubnetPeering { peering }), _) => format!(
+                    "{why}; subnet peering `{peering}` does not name this subnet, and Microsoft's documentation does not say whether its routes reach the VNet's other subnets"
+                ),
                 (None, _) => why,
             }
         }
@@ -269,6 +283,7 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::Delivered(o) => format!("delivered to {}", name(*o)),
         Reason::NoNicInInputs { dst } => format!("no NIC in the inputs holds {dst}; its NIC-level NSG is unknown"),
         Reason::NothingHolds { dst } => format!("no NIC, firewall or private endpoint in the inputs holds {dst}"),
+        Reason::ReplyToSender { dst } => format!("the reply reaches {dst}, which sent the request"),
         Reason::NextHopAddressNotRead => {
             "the route's next hop address is an ARM expression tusk does not evaluate: where the packet goes is unknown".into()
         }
@@ -315,8 +330,20 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::DnatMatched => "DNAT rule matched; translated traffic is allowed".into(),
         Reason::NetworkRuleMatched { action } => format!("network rule matched ({action:?} collection)"),
         Reason::ApplicationRule { rule, action, fqdns } => format!(
-            "application rule `{rule}` ({action:?}) matches this source and port only for FQDNs {fqdns:?}; the flow has no FQDN"
+            "application rule `{rule}` ({action:?}) matches this source and port only for FQDNs {fqdns:?}; the flow has no FQDN: give the name the client uses with --fqdn"
         ),
+        Reason::ApplicationRuleMatched { action, name } => {
+            format!("application rule matched `{name}` (TLS SNI / HTTP Host) ({action:?} collection)")
+        }
+        Reason::ApplicationRuleName { rule, action, name, doubt } => {
+            let why = match doubt {
+                NameDoubt::FqdnTag(t) => format!("FQDN tag {t}, whose FQDN list Microsoft does not publish as data"),
+                NameDoubt::WebCategory(c) => format!("web category {c}, decided by Microsoft's classification service"),
+                NameDoubt::TargetUrl(u) => format!("target URL {u}, which needs TLS inspection"),
+                NameDoubt::Pattern(t) => format!("target FQDN {t}, whose wildcard is not at its left end"),
+            };
+            format!("application rule `{rule}` ({action:?}) may match `{name}`: it names {why}")
+        }
         Reason::FirewallDefaultDeny => {
             "no DNAT, network or application rule matched: Azure Firewall denies by default".into()
         }
@@ -336,6 +363,48 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::NotPublic { dst } => format!("{dst} is not a public address: not reachable from the Internet"),
         Reason::PublicAddressUnknown { dst } => format!("public address {dst} is not in the inputs"),
         Reason::ReplyThroughPlatformSnat => "the reply returns through Azure's outbound SNAT to the source".into(),
+        Reason::ServiceEndpoint { dst, service } => {
+            format!("reaches {dst} over the subnet's service endpoint {service}, with its private source address")
+        }
+        Reason::LoadBalanced { lb, rule, backends } => {
+            let l = &net.load_balancers[*lb];
+            let list: Vec<String> = backends.iter().map(|b| b.to_string()).collect();
+            format!(
+                "load balancer {} rule `{}` sends it to {} backend(s) ({}); each is traced and all answer alike",
+                l.id.name(),
+                l.rules[*rule].name,
+                backends.len(),
+                list.join(", ")
+            )
+        }
+        Reason::LbUnknown { lb, why } => {
+            let why = match why {
+                LbDoubt::PortNotGiven => "which rule applies depends on the port; give --port",
+                LbDoubt::NoRule => "no load-balancing or inbound NAT rule of this frontend matches the protocol and port",
+                LbDoubt::SeveralRules => "several rules match",
+                LbDoubt::FloatingIp => "the rule uses floating IP (the backend sees the frontend's address), which tusk does not follow",
+                LbDoubt::RulesNotRead => "some of its rules could not be read",
+                LbDoubt::PoolMissing => "the rule's backend pool is not in the load balancer",
+                LbDoubt::ScaleSetMembers => "its backend pool holds scale set instances, which the inputs do not give",
+                LbDoubt::MemberAddressUnknown => "a member's private address is not in the inputs",
+                LbDoubt::NoMembers => "the inputs name no member of the backend pool",
+                LbDoubt::BackendsSpread => "its backends are not all in one subnet of the inputs",
+            };
+            format!("load balancer {}: {why}", net.load_balancers[*lb].id.name())
+        }
+        Reason::LbMixed { lb, rule, allowed, other } => {
+            let l = &net.load_balancers[*lb];
+            let ok: Vec<String> = allowed.iter().map(|b| b.to_string()).collect();
+            let no: Vec<String> = other.iter().map(|(b, k)| format!("{b} {}", k.name())).collect();
+            format!(
+                "mixed: load balancer {} rule `{}` sends it to backends that answer differently (allowed: {}; {})",
+                l.id.name(),
+                l.rules[*rule].name,
+                ok.join(", "),
+                no.join(", ")
+            )
+        }
+        Reason::ReplyOverServiceEndpoint => "the service replies to the private address over the service endpoint".into(),
         Reason::EntersThroughGateway => "enters Azure through the gateway; routed by the GatewaySubnet's routes".into(),
         Reason::NoGateway => "no virtual network gateway (with its subnet) in the inputs".into(),
     }
@@ -386,6 +455,7 @@ fn snat_why(net: &AzureNetwork, w: SnatWhy) -> String {
             format!("SNAT: {dst} is outside {}", private_ranges(configured))
         }
         SnatWhy::NvaSnat => "NVA `snat: true`".into(),
+        SnatWhy::ApplicationRule => "application rules always SNAT through the firewall's proxy".into(),
         SnatWhy::FirewallPublicIp => "the firewall's public IP".into(),
         SnatWhy::NicPublicIp => "the NIC's public IP".into(),
         SnatWhy::NatGateway(g) => format!("NAT gateway {}", net.nat_gateways[g].id.name()),

@@ -1,0 +1,123 @@
+//! Azure Load Balancer: which backends a flow to a frontend reaches.
+//!
+//! From "Azure Load Balancer components" (load-balancer/components): a
+//! load-balancing rule maps a frontend IP configuration, protocol and port
+//! to the members of a backend pool on the backend port; an inbound NAT rule
+//! maps a frontend port to one backend IP configuration; protocol `All` with
+//! port 0 ("high availability ports", load-balancer/load-balancer-ha-ports-overview)
+//! balances every TCP and UDP flow. The load balancer passes the client's
+//! source address to the backend (no SNAT), so the backends' NSGs see it.
+//!
+//! What tusk does not settle stays unknown with the reason: no `--port`,
+//! a pool whose members are scale set instances, rules tusk could not read,
+//! floating IP (the backend sees the frontend's address), an empty pool.
+
+use super::decision::Reason;
+use super::{Flow, Owner, Prepared};
+use std::net::IpAddr;
+use tusk_core::Protocol;
+use tusk_model::azure::*;
+
+/// One backend a rule sends to: its address and, when known, its NIC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backend {
+    pub ip: IpAddr,
+    pub owner: Option<Owner>,
+}
+
+/// The rule of load balancer `l` that takes `f` at frontend `fi`, with its
+/// backends and the backend port; or why that is unknown.
+pub fn select(
+    p: &Prepared,
+    l: Idx<LoadBalancer>,
+    fi: usize,
+    f: &Flow,
+) -> Result<(usize, Vec<Backend>, Option<u16>), Reason> {
+    let net = p.net;
+    let lb = &net.load_balancers[l];
+    let Some(front) = lb.frontends.get(fi) else { return Err(Reason::LbUnknown { lb: l, why: LbDoubt::NoRule }) };
+    let unknown = |why| Err(Reason::LbUnknown { lb: l, why });
+    if lb.unread_rules > 0 {
+        return unknown(LbDoubt::RulesNotRead);
+    }
+    let proto_ok = |r: &LbRule| {
+        matches!(
+            (r.protocol, f.proto),
+            (LbProtocol::All, Protocol::Tcp | Protocol::Udp)
+                | (LbProtocol::Tcp, Protocol::Tcp)
+                | (LbProtocol::Udp, Protocol::Udp)
+        )
+    };
+    let on_front = |r: &LbRule| r.frontend.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&front.name));
+    let candidates: Vec<usize> =
+        (0..lb.rules.len()).filter(|&i| on_front(&lb.rules[i]) && proto_ok(&lb.rules[i])).collect();
+    let ha = |r: &LbRule| r.protocol == LbProtocol::All && r.frontend_port == 0;
+    let matching: Vec<usize> = match f.port {
+        Some(port) => {
+            candidates.into_iter().filter(|&i| ha(&lb.rules[i]) || lb.rules[i].frontend_port == port).collect()
+        }
+        None if candidates.is_empty() => Vec::new(),
+        None => return unknown(LbDoubt::PortNotGiven),
+    };
+    let [ri] = matching[..] else {
+        return unknown(if matching.is_empty() { LbDoubt::NoRule } else { LbDoubt::SeveralRules });
+    };
+    let r = &lb.rules[ri];
+    if r.floating_ip {
+        return unknown(LbDoubt::FloatingIp);
+    }
+    let lb_name = lb.id.name();
+    let names = |id: &ResourceId, child: &str| {
+        id.name().eq_ignore_ascii_case(child) && id.parent().is_some_and(|x| x.name().eq_ignore_ascii_case(lb_name))
+    };
+    let mut out = Vec::new();
+    for (n, nic) in Idx::enumerate(&net.nics) {
+        for (c, ipc) in nic.ip_configs.iter().enumerate() {
+            let member = match r.kind {
+                LbRuleKind::LoadBalancing => {
+                    r.pool.as_deref().is_some_and(|pool| ipc.lb_pools.iter().any(|id| names(id, pool)))
+                }
+                LbRuleKind::InboundNat => ipc.lb_nat_rules.iter().any(|id| names(id, &r.name)),
+            };
+            if member {
+                let Some(ip) = ipc.private_ip else { return unknown(LbDoubt::MemberAddressUnknown) };
+                out.push(Backend { ip, owner: Some(Owner::Nic(n, c)) });
+            }
+        }
+    }
+    if r.kind == LbRuleKind::LoadBalancing {
+        let Some(pool) = r.pool.as_deref().and_then(|n| lb.pools.iter().find(|x| x.name.eq_ignore_ascii_case(n)))
+        else {
+            return unknown(LbDoubt::PoolMissing);
+        };
+        if pool.unresolved > 0 {
+            return unknown(LbDoubt::ScaleSetMembers);
+        }
+        for ip in &pool.addresses {
+            if !out.iter().any(|b| b.ip == *ip) {
+                out.push(Backend { ip: *ip, owner: p.private.get(ip).copied() });
+            }
+        }
+    }
+    if out.is_empty() {
+        return unknown(LbDoubt::NoMembers);
+    }
+    let port = if ha(r) { f.port } else { Some(r.backend_port) };
+    Ok((ri, out, port))
+}
+
+/// Why a load balancer's handling of a flow is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LbDoubt {
+    PortNotGiven,
+    NoRule,
+    SeveralRules,
+    FloatingIp,
+    RulesNotRead,
+    PoolMissing,
+    ScaleSetMembers,
+    MemberAddressUnknown,
+    NoMembers,
+    /// Backends in several subnets: their replies may route differently.
+    BackendsSpread,
+}
