@@ -2,9 +2,12 @@
 //!
 //! Architecture invariant: only this crate knows about the terminal, the file
 //! system for output, and exit codes. Exit codes: 0 success, 1 a check or
-//! verdict the user asked to gate on failed, 2 bad input or usage.
+//! verdict the user asked to gate on failed, 2 bad input or usage, 3 the
+//! output could not be written (not the input's fault: a full disk, a
+//! read-only folder, a closed terminal).
 
 mod cmd;
+mod diagnostics;
 
 /// Loading allocates millions of small strings and frees most of them; glibc's
 /// allocator fragments under that and slows every later phase (measured:
@@ -54,8 +57,23 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("tusk: {e:#}");
-            ExitCode::from(2)
+            // Input errors were printed with their snippets already.
+            if !matches!(e.downcast_ref::<cmd::Failure>(), Some(cmd::Failure::BadInputReported(_))) {
+                eprintln!("tusk: {e:#}");
+            }
+            exit_code(&e)
         }
     }
+}
+
+/// 3 when the output could not be written, 2 for everything else (the
+/// input or the arguments). An I/O error anywhere in the cause chain is an
+/// output failure: input files are read by the loader, whose failures are
+/// located load errors, never I/O errors.
+fn exit_code(e: &anyhow::Error) -> ExitCode {
+    let output = e.chain().any(|c| {
+        matches!(c.downcast_ref::<cmd::Failure>(), Some(cmd::Failure::OutputNotWritten { .. }))
+            || c.downcast_ref::<std::io::Error>().is_some()
+    });
+    ExitCode::from(if output { 3 } else { 2 })
 }

@@ -5,21 +5,30 @@
 //! a defect is a [`tusk_core::LoadError`] (the CLI exits 2), something merely
 //! skipped is a [`tusk_core::Warning`].
 //!
-//! [`load_paths`] reads files and folders (recursively, in name order), splits
-//! them into documents and hands each document to the loader of its format:
+//! [`load_paths_all`] reads files and folders ([`walk`]: recursively, in name
+//! order, regular files only, no folder twice), splits them into documents and hands each document to the loader of its format:
 //! an `apiVersion` under `tusk.dev/` is tusk's own configuration (`config`),
 //! a mapping with `apiVersion` and `kind` is Kubernetes, anything the Azure
 //! loader recognises is Azure, and anything else is an error. The
 //! configuration is bound to the Azure resources last (an NVA names a NIC).
+//!
+//! A load does not stop at the first defect: each file that cannot be read or
+//! parsed and each malformed document is one error, and the load goes on with
+//! the next, so that one run reports every defect ([`Outcome`]).
+//! [`load_paths`] and [`load_sources`] keep the first error only.
 
 pub mod azure;
 pub mod config;
 pub mod doc;
 pub mod k8s;
+mod summary;
+pub mod walk;
+
+pub use summary::Summary;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tusk_core::{LoadError, Loc, Pos, Warning};
+use tusk_core::{Diagnostic, LoadError, Loc, Pos, Warning};
 use tusk_model::Estate;
 
 /// The result of a successful load.
@@ -29,78 +38,167 @@ pub struct Loaded {
     pub warnings: Vec<Warning>,
 }
 
-/// The files a path stands for: itself, or every `.yaml`, `.yml` and `.json`
-/// file below it, sorted so that loads are deterministic.
-pub fn input_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let loc = || Loc::new(Arc::from(path.display().to_string()), Pos::default());
-    let meta = std::fs::metadata(path).map_err(|e| LoadError::new(loc(), format!("cannot read: {e}")))?;
-    if !meta.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|e| LoadError::new(loc(), format!("cannot list folder: {e}")))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            out.extend(input_files(&p)?);
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")) {
-            out.push(p);
-        }
-    }
-    Ok(out)
+/// Everything a load found: the estate (complete only when `errors` is
+/// empty), every error and warning, and what was read.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub loaded: Loaded,
+    pub errors: Vec<LoadError>,
+    /// Files read and documents parsed, for the load summary.
+    pub files: usize,
+    pub documents: usize,
 }
 
-/// Loads every file under `paths` into one estate.
-pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
-    let mut sources = Vec::new();
-    for p in paths {
-        for f in input_files(p)? {
-            let name: Arc<str> = Arc::from(f.display().to_string());
-            let text = std::fs::read_to_string(&f)
-                .map_err(|e| LoadError::new(Loc::new(name.clone(), Pos::default()), format!("cannot read: {e}")))?;
-            sources.push((name, text));
+impl Outcome {
+    /// The estate, or the first error (for callers that need one).
+    pub fn into_result(self) -> Result<Loaded, LoadError> {
+        match self.errors.into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(self.loaded),
         }
     }
-    load_sources(&sources)
+
+    /// Every error, then every warning, in input order within each.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let errors = self.errors.iter().map(LoadError::to_diagnostic);
+        errors.chain(self.loaded.warnings.iter().map(Warning::to_diagnostic)).collect()
+    }
+
+    /// What was loaded per kind and what was skipped.
+    pub fn summary(&self) -> Summary {
+        Summary::of(self)
+    }
+}
+
+/// The files a path stands for: itself, or every `.yaml`, `.yml` and `.json`
+/// file below it, sorted so that loads are deterministic (see [`walk`]).
+pub fn input_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let w = walk::walk(&[path.to_path_buf()]);
+    match w.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(w.files),
+    }
+}
+
+/// Loads every file under `paths` into one estate; the first error fails it.
+pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
+    load_paths_all(paths).into_result()
+}
+
+/// Loads every file under `paths`, collecting every error and warning: a
+/// file that cannot be read or parsed, and a document that is malformed,
+/// each count once and the load goes on with the next.
+pub fn load_paths_all(paths: &[PathBuf]) -> Outcome {
+    let w = walk::walk(paths);
+    let mut errors = w.errors;
+    let mut sources = Vec::new();
+    for f in &w.files {
+        let name: Arc<str> = Arc::from(f.display().to_string());
+        match walk::read(&name, f) {
+            Ok(text) => sources.push((name, text)),
+            Err(e) => errors.push(e),
+        }
+    }
+    let files = w.files.len();
+    let mut out = load_sources_all(&sources);
+    errors.append(&mut out.errors);
+    // In input order: by file, then position.
+    errors.sort_by(|a, b| a.loc.cmp(&b.loc));
+    out.errors = errors;
+    let mut warnings = w.warnings;
+    warnings.append(&mut out.loaded.warnings);
+    out.loaded.warnings = warnings;
+    out.files = files;
+    if out.documents == 0 && out.errors.is_empty() {
+        let at = paths
+            .first()
+            .map_or_else(|| Loc::builtin("inputs"), |p| Loc::new(Arc::from(p.display().to_string()), Pos::default()));
+        out.errors.push(LoadError::new(
+            at,
+            "no document tusk can read in the inputs (no YAML or JSON file, or only empty ones)",
+        ));
+    }
+    out
 }
 
 /// Loads in-memory sources (name, text): the embedded demo and tests use this.
 pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError> {
+    load_sources_all(sources).into_result()
+}
+
+/// Loads in-memory sources, collecting every error and warning (see
+/// [`load_paths_all`]). References between documents are resolved only
+/// when every document loaded, so that one defect does not echo as
+/// dangling references elsewhere.
+pub fn load_sources_all(sources: &[(Arc<str>, String)]) -> Outcome {
     let mut k8s = k8s::Builder::default();
     let mut az = azure::Builder::default();
     let mut cfg = config::Builder::default();
     let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    let mut documents = 0;
     let mut unrecognised: Option<LoadError> = None;
     for (name, text) in sources {
-        doc::for_each_document(name, text, |d| {
-            if config::is_config(&d.root) {
-                cfg.add_document(&d)?;
-            } else if k8s::is_k8s(&d.root) {
-                k8s.add_document(&d, &mut warnings)?;
-            } else if azure::is_azure(&d.root) {
-                az.add_document(&d, &mut warnings)?;
-            } else {
-                // Folders often hold other JSON/YAML (tool output, values
-                // files): skip it, but refuse a load where nothing was usable.
-                let e = LoadError::new(
-                    d.loc(&d.root),
-                    "not a Kubernetes object (no `apiVersion` and `kind`) nor an Azure resource or export",
-                );
-                unrecognised.get_or_insert(e.clone());
-                warnings.push(Warning { loc: e.loc, message: format!("skipping document: {}", e.message) });
-            }
-            Ok(())
-        })?;
+        let mut in_doc = Vec::new();
+        let parsed = doc::for_each_document_collecting(
+            name,
+            text,
+            |d| {
+                documents += 1;
+                let r = if config::is_config(&d.root) {
+                    cfg.add_document(&d)
+                } else if k8s::is_k8s(&d.root) {
+                    k8s.add_document(&d, &mut warnings)
+                } else if azure::is_azure(&d.root) {
+                    az.add_document(&d, &mut warnings)
+                } else {
+                    // Folders often hold other JSON/YAML (tool output, values
+                    // files): skip it, but refuse a load where nothing was usable.
+                    let e = LoadError::new(
+                        d.loc(&d.root),
+                        "not a Kubernetes object (no `apiVersion` and `kind`) nor an Azure resource or export",
+                    );
+                    unrecognised.get_or_insert(e.clone());
+                    warnings.push(Warning { loc: e.loc, message: format!("skipping document: {}", e.message) });
+                    Ok(())
+                };
+                if let Err(e) = r {
+                    errors.push(e);
+                }
+                Ok(())
+            },
+            |e| in_doc.push(e),
+        );
+        errors.append(&mut in_doc);
+        if let Err(e) = parsed {
+            errors.push(e);
+        }
     }
-    if let Some(e) = unrecognised.filter(|_| k8s.is_empty() && az.is_empty() && cfg.is_empty()) {
-        return Err(e);
+    let nothing_usable = k8s.is_empty() && az.is_empty() && cfg.is_empty();
+    if let Some(e) = unrecognised.filter(|_| nothing_usable && errors.is_empty()) {
+        errors.push(e);
     }
-    let k8s = k8s.finish(&mut warnings)?;
-    let azure = az.finish(&mut warnings)?;
-    let config = cfg.finish(&azure, &mut warnings)?;
-    let estate = Estate { k8s, azure, config };
-    Ok(Loaded { estate, warnings })
+    let mut out = Outcome { documents, ..Outcome::default() };
+    if errors.is_empty() {
+        match finish(k8s, az, cfg, &mut warnings) {
+            Ok(estate) => out.loaded.estate = estate,
+            Err(e) => errors.push(e),
+        }
+    }
+    out.loaded.warnings = warnings;
+    errors.sort_by(|a, b| a.loc.cmp(&b.loc));
+    out.errors = errors;
+    out
+}
+
+fn finish(
+    k8s: k8s::Builder,
+    az: azure::Builder,
+    cfg: config::Builder,
+    warnings: &mut Vec<Warning>,
+) -> Result<Estate, LoadError> {
+    let k8s = k8s.finish(warnings)?;
+    let azure = az.finish(warnings)?;
+    let config = cfg.finish(&azure, warnings)?;
+    Ok(Estate { k8s, azure, config })
 }

@@ -75,6 +75,7 @@ fn resolve(c: &Cluster, what: &str) -> anyhow::Result<(FlowEnd, String)> {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let loaded = load(&args.paths)?;
+    super::need_k8s(&loaded, "explain")?;
     let c = &loaded.estate.k8s;
     let sem = args.policy_engine.semantics();
     let (src, src_name) = resolve(c, &args.from)?;

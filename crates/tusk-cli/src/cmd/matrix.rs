@@ -51,6 +51,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let loaded = load(&args.paths)?;
+    super::need_k8s(&loaded, "matrix")?;
     let t_load = t0.elapsed();
     let sem = args.policy_engine.semantics();
     let analysis = Analysis::new(&loaded.estate.k8s, sem);

@@ -13,14 +13,67 @@ use std::path::{Path, PathBuf};
 use tusk_load::Loaded;
 use tusk_policy::{PolicyEngine, Semantics};
 
-/// Loads the inputs, printing warnings to stderr. A load error becomes the
-/// command's error (exit code 2, nothing printed on stdout).
+/// Loads the inputs, printing every diagnostic and the load summary to
+/// stderr. Any error fails the command (exit code 2, nothing on stdout).
 pub fn load(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
-    let loaded = tusk_load::load_paths(paths).map_err(|e| anyhow::anyhow!("{e}"))?;
-    for w in &loaded.warnings {
-        eprintln!("{w}");
+    let outcome = tusk_load::load_paths_all(paths);
+    crate::diagnostics::print(&outcome);
+    if !outcome.errors.is_empty() {
+        return Err(Failure::BadInputReported(outcome.errors.len()).into());
     }
-    Ok(loaded)
+    Ok(outcome.loaded)
+}
+
+/// Why a command failed, where the exit code depends on it (see `main`).
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// The input's errors, already printed with their locations (exit 2).
+    #[error("{0} error(s) in the inputs; nothing was analysed")]
+    BadInputReported(usize),
+    /// The inputs lack what the command needs (exit 2).
+    #[error("{0}")]
+    Missing(String),
+    /// The report could not be written (exit 3): not the input's fault.
+    #[error("cannot write {path}: {source}")]
+    OutputNotWritten { path: String, source: std::io::Error },
+}
+
+/// Refuses an estate without the Kubernetes objects `command` analyses.
+pub fn need_k8s(loaded: &Loaded, command: &str) -> anyhow::Result<()> {
+    if loaded.estate.k8s.pods.is_empty() {
+        return Err(Failure::Missing(format!(
+            "`tusk {command}` needs Kubernetes pods or workloads, and the inputs hold none{}; \
+             give it manifests (`kubectl get -o yaml`, `helm template` output)",
+            also_azure(loaded)
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Refuses an estate without the Azure subnets `command` analyses.
+pub fn need_azure(loaded: &Loaded, command: &str) -> anyhow::Result<()> {
+    if loaded.estate.azure.subnets.is_empty() {
+        let k8s = if loaded.estate.k8s.pods.is_empty() && loaded.estate.k8s.network_policies.is_empty() {
+            ""
+        } else {
+            " (they hold Kubernetes objects only)"
+        };
+        return Err(Failure::Missing(format!(
+            "`tusk {command}` needs Azure virtual networks with subnets, and the inputs hold none{k8s}; \
+             give it `az network vnet list -o json` output or ARM exports"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn also_azure(loaded: &Loaded) -> &'static str {
+    if loaded.estate.azure.is_empty() {
+        ""
+    } else {
+        " (they hold Azure resources only)"
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -54,15 +107,19 @@ pub fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
             // A closed pipe (`| head`) is not an error worth a message.
             if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(e.into());
+                    return Err(Failure::OutputNotWritten { path: "standard output".into(), source: e }.into());
                 }
             }
             Ok(())
         }
         Some(p) => {
             let tmp = p.with_extension("tusk-tmp");
-            std::fs::write(&tmp, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
-            std::fs::rename(&tmp, p).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+            let failed = |e| Failure::OutputNotWritten { path: p.display().to_string(), source: e };
+            std::fs::write(&tmp, text).map_err(failed)?;
+            std::fs::rename(&tmp, p).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                failed(e)
+            })?;
             Ok(())
         }
     }

@@ -33,6 +33,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     let t0 = Instant::now();
     let loaded = super::load(&a.paths)?;
+    super::need_azure(&loaded, "reach")?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();
     let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);

@@ -19,6 +19,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
+    super::need_azure(&loaded, "routes")?;
     let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
     let s = find_subnet(&p, &a.subnet)
         .ok_or_else(|| anyhow::anyhow!("--subnet: no subnet `{}` in the inputs", a.subnet))?;

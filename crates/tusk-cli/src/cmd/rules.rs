@@ -23,6 +23,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
+    super::need_azure(&loaded, "rules")?;
     let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
     let mut nva = None;
     let (what, rules) = match (&a.nic, &a.subnet) {

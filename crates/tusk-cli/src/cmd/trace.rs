@@ -32,6 +32,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
+    super::need_azure(&loaded, "trace")?;
     let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
     let from = endpoint::resolve(&p, &a.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
     let to = endpoint::resolve(&p, &a.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
