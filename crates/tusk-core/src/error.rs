@@ -360,4 +360,14 @@ mod tests {
         s.dedup();
         assert_eq!(s.len(), Code::ALL.len());
     }
+
+    #[test]
+    fn docs_table_lists_every_code_with_its_severity() {
+        let doc = include_str!("../../../docs/diagnostics.md");
+        for c in Code::ALL {
+            let row = format!("| {} | {} |", c.as_str(), c.severity());
+            assert!(doc.contains(&row), "docs/diagnostics.md lacks the row `{row}`");
+        }
+        assert_eq!(doc.matches("\n| E0").count() + doc.matches("\n| W0").count(), Code::ALL.len());
+    }
 }

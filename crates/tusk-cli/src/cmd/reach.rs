@@ -39,6 +39,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let p = Prepared::with_config(&loaded.estate.azure, &loaded.estate.config);
     let t_prep = t1.elapsed();
     let reps = reach::representatives(&p);
+    if reps.is_empty() {
+        return Err(super::Failure::Missing(
+            "`tusk reach` needs a subnet with an address prefix or a NIC, and the inputs' subnets have none".into(),
+        )
+        .into());
+    }
     let t_trace = match (reps.first(), reps.last()) {
         (Some(&a0), Some(&b0)) if reps.len() > 1 => {
             // The median of 101 runs: one run of ~40 µs is at the mercy of
