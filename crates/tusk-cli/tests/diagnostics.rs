@@ -83,7 +83,7 @@ fn alias_bomb_is_refused_within_a_memory_limit() {
 fn merge_keys_load_as_kubectl_reads_them() {
     let out = tusk(&["matrix", &case("merge-keys"), "--grain", "pod", "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("loaded 1 Namespace, 2 workload, 3 Pod"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("loaded 1 Namespace, 2 workloads, 3 Pods"), "{}", stderr(&out));
 }
 
 #[test]

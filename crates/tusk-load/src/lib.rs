@@ -145,25 +145,27 @@ pub fn load_sources_all(sources: &[(Arc<str>, String)]) -> Outcome {
             text,
             |d| {
                 documents += 1;
-                let r = if config::is_config(&d.root) {
-                    cfg.add_document(&d)
-                } else if k8s::is_k8s(&d.root) {
-                    k8s.add_document(&d, &mut warnings)
-                } else if azure::is_azure(&d.root) {
-                    az.add_document(&d, &mut warnings)
-                } else {
-                    // Folders often hold other JSON/YAML (tool output, values
-                    // files): skip it, but refuse a load where nothing was usable.
-                    let e = LoadError::new(
-                        d.loc(&d.root),
-                        "not a Kubernetes object (no `apiVersion` and `kind`) nor an Azure resource or export",
-                    );
-                    unrecognised.get_or_insert(e.clone());
-                    warnings.push(Warning { loc: e.loc, message: format!("skipping document: {}", e.message) });
-                    Ok(())
-                };
-                if let Err(e) = r {
-                    errors.push(e);
+                for d in split(d) {
+                    let r = if config::is_config(&d.root) {
+                        cfg.add_document(&d)
+                    } else if k8s::is_k8s(&d.root) {
+                        k8s.add_document(&d, &mut warnings)
+                    } else if azure::is_azure(&d.root) {
+                        az.add_document(&d, &mut warnings)
+                    } else {
+                        // Folders often hold other JSON/YAML (tool output, values
+                        // files): skip it, but refuse a load where nothing was usable.
+                        let e = LoadError::new(
+                            d.loc(&d.root),
+                            "not a Kubernetes object (no `apiVersion` and `kind`) nor an Azure resource or export",
+                        );
+                        unrecognised.get_or_insert(e.clone());
+                        warnings.push(Warning { loc: e.loc, message: format!("skipping document: {}", e.message) });
+                        Ok(())
+                    };
+                    if let Err(e) = r {
+                        errors.push(e);
+                    }
                 }
                 Ok(())
             },
@@ -189,6 +191,46 @@ pub fn load_sources_all(sources: &[(Arc<str>, String)]) -> Outcome {
     errors.sort_by(|a, b| a.loc.cmp(&b.loc));
     out.errors = errors;
     out
+}
+
+/// A document as the pieces loaded one by one, so that one malformed item
+/// is one error and the others are still checked: the items of a `kind:
+/// List` whose items all name their kind (`kubectl get -o yaml`), and the
+/// resources of an `az ... list` array or a REST `{"value": [...]}` list
+/// when every element is a resource. Any other document is one piece.
+fn split(d: doc::Doc) -> Vec<doc::Doc> {
+    use doc::Value;
+    let is_resource =
+        |n: &doc::Node| n.as_map().is_some() && azure::is_azure(n) && !k8s::is_k8s(n) && !config::is_config(n);
+    let list_items = match &d.root.value {
+        Value::Seq(items) => !items.is_empty() && items.iter().all(is_resource),
+        Value::Map(m) if d.root.get("kind").and_then(doc::Node::as_str) == Some("List") => {
+            d.root.get("items").and_then(doc::Node::as_seq).is_some_and(|items| {
+                items.iter().all(|i| i.as_map().is_some() && k8s::is_k8s(i)) && m.len() <= 4
+            })
+        }
+        Value::Map(m) if m.len() == 1 || (m.len() == 2 && d.root.get_entry("nextLink").is_some()) => {
+            d.root.get("value").and_then(doc::Node::as_seq).is_some_and(|v| !v.is_empty() && v.iter().all(is_resource))
+        }
+        _ => false,
+    };
+    if !list_items {
+        return vec![d];
+    }
+    let file = d.file;
+    let items = match d.root.value {
+        Value::Seq(items) => items,
+        Value::Map(m) => m
+            .into_iter()
+            .find(|(k, _)| matches!(k.as_str(), Some("items" | "value")))
+            .and_then(|(_, v)| match v.value {
+                Value::Seq(items) => Some(items),
+                _ => None,
+            })
+            .unwrap_or_default(),
+        Value::Scalar { .. } => Vec::new(),
+    };
+    items.into_iter().map(|root| doc::Doc { file: file.clone(), root }).collect()
 }
 
 fn finish(

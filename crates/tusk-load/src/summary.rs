@@ -63,6 +63,24 @@ impl Summary {
     }
 }
 
+/// `1 Pod`, `2 Pods`, `3 NetworkPolicies`, `2 NVAs (tusk.yaml)`.
+fn count(n: usize, kind: &str) -> String {
+    if n == 1 {
+        return format!("1 {kind}");
+    }
+    let (head, tail) = kind.split_once(' ').filter(|(_, t)| t.starts_with('(')).unwrap_or((kind, ""));
+    let plural = match head.strip_suffix("Policy") {
+        Some(stem) => format!("{stem}Policies"),
+        None if head.ends_with("policy") => format!("{}policies", &head[..head.len() - 6]),
+        None => format!("{head}s"),
+    };
+    if tail.is_empty() {
+        format!("{n} {plural}")
+    } else {
+        format!("{n} {plural} {tail}")
+    }
+}
+
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let plural = |n: usize, s: &str| if n == 1 { format!("1 {s}") } else { format!("{n} {s}s") };
@@ -73,12 +91,26 @@ impl fmt::Display for Summary {
         if self.kinds.is_empty() {
             f.write_str(": loaded nothing")?;
         } else {
-            let kinds: Vec<String> = self.kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            let kinds: Vec<String> = self.kinds.iter().map(|(k, n)| count(*n, k)).collect();
             write!(f, ": loaded {}", kinds.join(", "))?;
         }
         if self.skipped > 0 {
             write!(f, "; skipped {} (see the warnings)", self.skipped)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn kinds_are_counted_in_english() {
+        assert_eq!(count(1, "Pod"), "1 Pod");
+        assert_eq!(count(3, "NetworkPolicy"), "3 NetworkPolicies");
+        assert_eq!(count(2, "firewall policy"), "2 firewall policies");
+        assert_eq!(count(2, "NVA (tusk.yaml)"), "2 NVAs (tusk.yaml)");
+        assert_eq!(count(4, "route table"), "4 route tables");
     }
 }
