@@ -9,7 +9,7 @@
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
 use std::sync::Arc;
-use tusk_core::{LoadError, Loc, Pos};
+use tusk_core::{Code, LoadError, Loc, Pos};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -186,13 +186,15 @@ impl Tree<'_> {
         self.aliases += 1;
         self.alias_nodes = self.alias_nodes.saturating_add(*size);
         if self.aliases > MAX_ALIASES || self.alias_nodes > MAX_ALIAS_NODES {
-            return Err(self.err(
-                pos,
-                format!(
-                    "YAML aliases expand to more than {MAX_ALIAS_NODES} nodes or {MAX_ALIASES} aliases in this document \
-                     (nested aliases grow exponentially): tusk refuses to expand them"
-                ),
-            ));
+            return Err(self
+                .err(
+                    pos,
+                    format!(
+                        "YAML aliases expand to more than {MAX_ALIAS_NODES} nodes or {MAX_ALIASES} aliases in this document \
+                         (nested aliases grow exponentially): tusk refuses to expand them"
+                    ),
+                )
+                .with_help("no manifest or export needs this many; write the values out, or split the document"));
         }
         Ok((Node { pos, value: n.value.clone() }, *size))
     }
@@ -217,8 +219,14 @@ impl Tree<'_> {
                 match m.key.take() {
                     None => m.key = Some(node),
                     Some(k) => {
-                        if let Some(e) = m.add_entry(k, node) {
-                            return Err(self.err(e.0, e.1));
+                        if let Some((pos, msg)) = m.add_entry(k, node) {
+                            let e = self.err(pos, msg);
+                            return Err(match e.code {
+                                Code::DuplicateKey => e.with_help(
+                                    "keep one of the two: kubectl refuses an object with a field written twice",
+                                ),
+                                _ => e,
+                            });
                         }
                     }
                 }
@@ -346,7 +354,8 @@ pub fn decode(file: &Arc<str>, bytes: Vec<u8>) -> Result<String, LoadError> {
             Err(LoadError::new(
                 Loc::new(file.clone(), Pos { line, col }),
                 format!("not valid UTF-8: first invalid byte 0x{:02x}", bytes[at]),
-            ))
+            )
+            .with_help("save the file as UTF-8 (`iconv -f LATIN1 -t UTF-8`, or your editor's encoding menu)"))
         }
     }
 }

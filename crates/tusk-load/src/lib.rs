@@ -113,10 +113,10 @@ pub fn load_paths_all(paths: &[PathBuf]) -> Outcome {
         let at = paths
             .first()
             .map_or_else(|| Loc::builtin("inputs"), |p| Loc::new(Arc::from(p.display().to_string()), Pos::default()));
-        out.errors.push(LoadError::new(
-            at,
-            "no document tusk can read in the inputs (no YAML or JSON file, or only empty ones)",
-        ));
+        out.errors.push(
+            LoadError::new(at, "no document tusk can read in the inputs (no YAML or JSON file, or only empty ones)")
+                .with_help("give Kubernetes manifests, `az ... -o json` exports, ARM templates or a tusk.yaml"),
+        );
     }
     out
 }
@@ -204,11 +204,11 @@ fn split(d: doc::Doc) -> Vec<doc::Doc> {
         |n: &doc::Node| n.as_map().is_some() && azure::is_azure(n) && !k8s::is_k8s(n) && !config::is_config(n);
     let list_items = match &d.root.value {
         Value::Seq(items) => !items.is_empty() && items.iter().all(is_resource),
-        Value::Map(m) if d.root.get("kind").and_then(doc::Node::as_str) == Some("List") => {
-            d.root.get("items").and_then(doc::Node::as_seq).is_some_and(|items| {
-                items.iter().all(|i| i.as_map().is_some() && k8s::is_k8s(i)) && m.len() <= 4
-            })
-        }
+        Value::Map(m) if d.root.get("kind").and_then(doc::Node::as_str) == Some("List") => d
+            .root
+            .get("items")
+            .and_then(doc::Node::as_seq)
+            .is_some_and(|items| items.iter().all(|i| i.as_map().is_some() && k8s::is_k8s(i)) && m.len() <= 4),
         Value::Map(m) if m.len() == 1 || (m.len() == 2 && d.root.get_entry("nextLink").is_some()) => {
             d.root.get("value").and_then(doc::Node::as_seq).is_some_and(|v| !v.is_empty() && v.iter().all(is_resource))
         }
