@@ -160,7 +160,13 @@ impl Code {
             Code::DuplicateObject
         } else if has("dangling") || has("reference") || has("names no ") || has("no such") {
             Code::Reference
-        } else if m.starts_with("missing") || has("needs") || has(" has no ") || has("missing `") {
+        } else if m.starts_with("missing")
+            || has("needs")
+            || has(" has no `")
+            || has(" has no pod `")
+            || has(" has no action")
+            || has("missing `")
+        {
             Code::MissingField
         } else if has("must be a list")
             || has("must be a mapping")
@@ -336,6 +342,8 @@ mod tests {
             ("syntax error: did not find expected key", Code::Syntax),
             ("unknown field `podSelecter` in peer", Code::UnknownField),
             ("missing `name`", Code::MissingField),
+            ("Deployment has no `spec`", Code::MissingField),
+            ("`ports` with `protocol: icmp`: ICMP has no ports", Code::Invalid),
             ("`ports` must be a list, found a mapping", Code::WrongType),
             ("invalid CIDR `10.0.0.300/8`", Code::InvalidValue),
             ("duplicate NetworkPolicy `p` (first defined at m.yaml:1:1)", Code::DuplicateObject),
