@@ -3,9 +3,11 @@
 //! Architecture invariant: only this crate knows about the terminal, the file
 //! system for output, and exit codes. Exit codes: 0 success, 1 a check or
 //! verdict the user asked to gate on failed, 2 bad input or usage, 3 the
-//! output could not be written.
+//! output could not be written (not the input's fault: a full disk, a
+//! read-only folder, a closed terminal).
 
 mod cmd;
+mod diagnostics;
 mod output;
 
 /// Loading allocates millions of small strings and frees most of them; glibc's
@@ -69,7 +71,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("tusk: {e:#}");
+            // Input errors were printed with their snippets already.
+            if !matches!(e.downcast_ref::<cmd::Failure>(), Some(cmd::Failure::BadInputReported(_))) {
+                eprintln!("tusk: {e:#}");
+            }
             // A report that could not be written is not bad input.
             let output = e.chain().any(|c| c.downcast_ref::<output::OutputNotWritten>().is_some());
             ExitCode::from(if output { 3 } else { 2 })

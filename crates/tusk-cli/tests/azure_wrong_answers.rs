@@ -42,7 +42,12 @@ fn assert_located_error(path: &Path, needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{p}: {err}");
     assert!(out.stdout.is_empty() && !err.contains("panicked"), "{p}: {err}");
-    assert!(err.contains(needle), "expected `{needle}` in: {err}");
+    // Diagnostics print `error[CODE]: message` and ` --> file:line:col` on
+    // lines of their own: a `file:line:col: error: message` needle is checked
+    // part by part.
+    for part in needle.split(": error: ") {
+        assert!(err.contains(part), "expected `{part}` in: {err}");
+    }
 }
 
 #[test]

@@ -98,7 +98,7 @@ impl FlowEnd {
             if a.parse::<IpAddr>().is_ok() {
                 return Cidr::parse(t)
                     .map(FlowEnd::Block)
-                    .map_err(|problem| NotationError::NotABlock { text: t.to_string(), problem });
+                    .map_err(|problem| NotationError::NotABlock { text: t.to_string(), problem: problem.to_string() });
             }
             let (first, second) = pair(t, a, b)?;
             return Ok(FlowEnd::Qualified { first, second });

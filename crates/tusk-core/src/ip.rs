@@ -51,26 +51,46 @@ pub struct Cidr {
     pub canonical: bool,
 }
 
+/// Why a text is not a CIDR (or address). Converts into the `String`
+/// message loaders wrap in a located error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CidrError {
+    #[error("`{0}` is not a CIDR (expected ADDRESS/PREFIX)")]
+    NoPrefix(String),
+    #[error("`{addr}` is not an IP address (in CIDR `{cidr}`)")]
+    Address { addr: String, cidr: String },
+    #[error("`{prefix}` is not a prefix length 0..={max} (in CIDR `{cidr}`)")]
+    PrefixLength { prefix: String, max: u8, cidr: String },
+    #[error("`{0}` is not an IP address or CIDR")]
+    NotAddressOrCidr(String),
+}
+
+impl From<CidrError> for String {
+    fn from(e: CidrError) -> String {
+        e.to_string()
+    }
+}
+
 impl Cidr {
-    pub fn parse(s: &str) -> Result<Cidr, String> {
-        let (a, p) = s.split_once('/').ok_or_else(|| format!("`{s}` is not a CIDR (expected ADDRESS/PREFIX)"))?;
-        let addr: IpAddr = a.parse().map_err(|_| format!("`{a}` is not an IP address (in CIDR `{s}`)"))?;
+    pub fn parse(s: &str) -> Result<Cidr, CidrError> {
+        let (a, p) = s.split_once('/').ok_or_else(|| CidrError::NoPrefix(s.to_string()))?;
+        let addr: IpAddr = a.parse().map_err(|_| CidrError::Address { addr: a.to_string(), cidr: s.to_string() })?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix: u8 = p
-            .parse()
-            .ok()
-            .filter(|n| *n <= max)
-            .ok_or_else(|| format!("`{p}` is not a prefix length 0..={max} (in CIDR `{s}`)"))?;
+        let prefix: u8 = p.parse().ok().filter(|n| *n <= max).ok_or_else(|| CidrError::PrefixLength {
+            prefix: p.to_string(),
+            max,
+            cidr: s.to_string(),
+        })?;
         let r = Cidr { addr, prefix, canonical: true }.range();
         Ok(Cidr { addr, prefix, canonical: r.lo == ip_to_u128(addr) })
     }
 
     /// Parses either a CIDR or a bare address (taken as /32 or /128).
-    pub fn parse_prefix_or_addr(s: &str) -> Result<Cidr, String> {
+    pub fn parse_prefix_or_addr(s: &str) -> Result<Cidr, CidrError> {
         if s.contains('/') {
             return Cidr::parse(s);
         }
-        let addr: IpAddr = s.parse().map_err(|_| format!("`{s}` is not an IP address or CIDR"))?;
+        let addr: IpAddr = s.parse().map_err(|_| CidrError::NotAddressOrCidr(s.to_string()))?;
         Ok(Cidr { addr, prefix: if addr.is_ipv4() { 32 } else { 128 }, canonical: true })
     }
 

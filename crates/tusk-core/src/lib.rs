@@ -1,5 +1,6 @@
 //! The small vocabulary every stage of tusk speaks: where a thing came from
-//! ([`Loc`]), what went wrong while loading it ([`LoadError`]), and the set
+//! ([`Loc`]), what went wrong while loading it ([`LoadError`], [`Diagnostic`]
+//! with its stable [`Code`]), and the set
 //! algebra the engines are built on ([`IntervalSet`], [`IpSet`], [`PortSet`],
 //! [`ConnSet`]), and the verdict algebra both engines speak: [`Verdict`]
 //! (allowed / denied / unknown with a typed reason and a location),
@@ -24,7 +25,7 @@ pub mod verdict;
 
 pub use conn::{ConnSet, Protocol};
 pub use endpoint::{FlowEnd, NotationError};
-pub use error::{LoadError, Warning};
+pub use error::{Code, Diagnostic, LoadError, Severity, Warning};
 pub use flow::Flow;
 pub use group::{GroupKind, GroupVerdict};
 pub use idx::{Idx, IdxVec};

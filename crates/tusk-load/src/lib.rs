@@ -5,14 +5,21 @@
 //! a defect is a [`tusk_core::LoadError`] (the CLI exits 2), something merely
 //! skipped is a [`tusk_core::Warning`].
 //!
-//! [`load_paths`] reads files and folders (recursively, in name order), splits
-//! them into documents and hands each document to the loader of its format:
+//! [`load_paths_all`] reads files and folders ([`walk`]: recursively, in name
+//! order, regular files only, no folder twice), splits them into documents and hands each document to the loader of its format:
 //! an `apiVersion` under `tusk.dev/` is tusk's own configuration (`config`),
-//! a mapping with `apiVersion` and `kind` is Kubernetes, `terraform show
+//! an ARM template or parameters file goes to the evaluator (`arm`), a
+//! mapping with `apiVersion` and `kind` is Kubernetes, `terraform show
 //! -json` output goes to `terraform` (which hands ARM bodies to the Azure
 //! loader), anything the Azure loader recognises is Azure, and anything
-//! else is an error. Kustomizations are skipped (`kustomize`). The
+//! else is skipped with a warning (an error when nothing was usable).
+//! Kustomizations and Bicep sources are skipped with a hint. The
 //! configuration is bound to the Azure resources last (an NVA names a NIC).
+//!
+//! A load does not stop at the first defect: each file that cannot be read or
+//! parsed and each malformed document is one error, and the load goes on with
+//! the next, so that one run reports every defect ([`Outcome`]).
+//! [`load_paths`] and [`load_sources`] keep the first error only.
 
 pub mod arm;
 pub mod azure;
@@ -21,12 +28,15 @@ mod config_clusters;
 pub mod doc;
 pub mod k8s;
 pub mod kustomize;
+mod summary;
 pub mod terraform;
-pub mod text;
+pub mod walk;
+
+pub use summary::Summary;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tusk_core::{LoadError, Loc, Pos, Warning};
+use tusk_core::{Diagnostic, LoadError, Loc, Pos, Warning};
 use tusk_model::Estate;
 
 /// The result of a successful load.
@@ -36,59 +46,102 @@ pub struct Loaded {
     pub warnings: Vec<Warning>,
 }
 
-/// The files a path stands for: itself, or every `.yaml`, `.yml` and `.json`
-/// file below it, sorted so that loads are deterministic.
-pub fn input_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let loc = || Loc::new(Arc::from(path.display().to_string()), Pos::default());
-    let meta = std::fs::metadata(path).map_err(|e| LoadError::new(loc(), format!("cannot read: {e}")))?;
-    if !meta.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|e| LoadError::new(loc(), format!("cannot list folder: {e}")))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            out.extend(input_files(&p)?);
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml" | "json" | "bicep" | "bicepparam")
-        ) {
-            out.push(p);
-        }
-    }
-    Ok(out)
+/// Everything a load found: the estate (complete only when `errors` is
+/// empty), every error and warning, and what was read.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub loaded: Loaded,
+    pub errors: Vec<LoadError>,
+    /// Files read and documents parsed, for the load summary.
+    pub files: usize,
+    pub documents: usize,
 }
 
-/// Loads every file under `paths` into one estate.
+impl Outcome {
+    /// The estate, or the first error (for callers that need one).
+    pub fn into_result(self) -> Result<Loaded, LoadError> {
+        match self.errors.into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(self.loaded),
+        }
+    }
+
+    /// Every error, then every warning, in input order within each.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let errors = self.errors.iter().map(LoadError::to_diagnostic);
+        errors.chain(self.loaded.warnings.iter().map(Warning::to_diagnostic)).collect()
+    }
+
+    /// What was loaded per kind and what was skipped.
+    pub fn summary(&self) -> Summary {
+        Summary::of(self)
+    }
+}
+
+/// The files a path stands for: itself, or every `.yaml`, `.yml` and `.json`
+/// file below it, sorted so that loads are deterministic (see [`walk`]).
+pub fn input_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let w = walk::walk(&[path.to_path_buf()]);
+    match w.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(w.files),
+    }
+}
+
+/// Loads every file under `paths` into one estate; the first error fails it.
 pub fn load_paths(paths: &[PathBuf]) -> Result<Loaded, LoadError> {
     load_paths_with(paths, &arm::ArmParams::default())
 }
 
 /// [`load_paths`] with ARM template parameter values.
 pub fn load_paths_with(paths: &[PathBuf], params: &arm::ArmParams) -> Result<Loaded, LoadError> {
+    load_paths_all(paths, params).into_result()
+}
+
+/// Loads every file under `paths`, collecting every error and warning: a
+/// file that cannot be read or parsed, and a document that is malformed,
+/// each count once and the load goes on with the next.
+pub fn load_paths_all(paths: &[PathBuf], params: &arm::ArmParams) -> Outcome {
+    let w = walk::walk(paths);
+    let mut errors = w.errors;
     let mut sources = Vec::new();
-    for p in paths {
-        for f in input_files(p)?.into_iter().filter(|f| f.extension().is_none_or(|e| e != "tf")) {
-            let name: Arc<str> = Arc::from(f.display().to_string());
-            let text = std::fs::read(&f)
-                .map_err(|e| e.to_string())
-                .and_then(text::decode)
-                .map_err(|e| LoadError::new(Loc::new(name.clone(), Pos::default()), format!("cannot read: {e}")))?;
-            sources.push((name, text));
+    // `.tf` files are HCL, which tusk does not read (see `terraform::hcl_notice`).
+    for f in w.files.iter().filter(|f| f.extension().is_none_or(|e| e != "tf")) {
+        let name: Arc<str> = Arc::from(f.display().to_string());
+        match walk::read(&name, f) {
+            Ok(text) => sources.push((name, text)),
+            Err(e) => errors.push(e),
         }
     }
-    let hcl = terraform::hcl_notice(paths);
-    match hcl {
-        Some((loc, msg)) if sources.is_empty() => Err(LoadError::new(loc, msg)),
-        _ => load_sources_with(&sources, params).map(|mut l| {
-            l.warnings.extend(hcl.map(|(loc, message)| Warning { loc, message }));
-            l
-        }),
+    let files = w.files.len();
+    // Terraform's HCL is not read: say how to make the plan JSON, as an error
+    // when nothing else was given.
+    let hcl = terraform::hcl_notice(&w.files);
+    if let (Some((loc, msg)), true) = (&hcl, sources.is_empty()) {
+        errors.push(LoadError::new(loc.clone(), msg.clone()));
     }
+    let mut out = load_sources_all(&sources, params);
+    if !sources.is_empty() {
+        out.loaded.warnings.extend(hcl.map(|(loc, message)| Warning { loc, message }));
+    }
+    errors.append(&mut out.errors);
+    // In input order: by file, then position.
+    errors.sort_by(|a, b| a.loc.cmp(&b.loc));
+    out.errors = errors;
+    let mut warnings = w.warnings;
+    warnings.append(&mut out.loaded.warnings);
+    out.loaded.warnings = warnings;
+    out.files = files;
+    if out.documents == 0 && out.errors.is_empty() {
+        let at = paths
+            .first()
+            .map_or_else(|| Loc::builtin("inputs"), |p| Loc::new(Arc::from(p.display().to_string()), Pos::default()));
+        out.errors.push(
+            LoadError::new(at, "no document tusk can read in the inputs (no YAML or JSON file, or only empty ones)")
+                .with_help("give Kubernetes manifests, `az ... -o json` exports, ARM templates or a tusk.yaml"),
+        );
+    }
+    out
 }
 
 /// Loads in-memory sources (name, text): the embedded demo and tests use this.
@@ -98,11 +151,21 @@ pub fn load_sources(sources: &[(Arc<str>, String)]) -> Result<Loaded, LoadError>
 
 /// [`load_sources`] with ARM template parameter values.
 pub fn load_sources_with(sources: &[(Arc<str>, String)], params: &arm::ArmParams) -> Result<Loaded, LoadError> {
+    load_sources_all(sources, params).into_result()
+}
+
+/// Loads in-memory sources, collecting every error and warning (see
+/// [`load_paths_all`]). References between documents are resolved only
+/// when every document loaded, so that one defect does not echo as
+/// dangling references elsewhere.
+pub fn load_sources_all(sources: &[(Arc<str>, String)], params: &arm::ArmParams) -> Outcome {
     let mut templates = arm::Collector::default();
     let mut k8s = k8s::Builder::default();
     let mut az = azure::Builder::default();
     let mut cfg = config::Builder::default();
     let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    let mut documents = 0;
     let mut unrecognised: Option<LoadError> = None;
     let bicep: Vec<&Arc<str>> = sources.iter().map(|(n, _)| n).filter(|n| arm::is_bicep(n)).collect();
     if let Some(first) = bicep.first() {
@@ -116,52 +179,141 @@ pub fn load_sources_with(sources: &[(Arc<str>, String)], params: &arm::ArmParams
         }
         // ARM's JSON allows comments and trailing commas (see arm::jsonc).
         let text = if name.ends_with(".json") { arm::jsonc::blank(text) } else { text.as_str().into() };
-        doc::for_each_document(name, &text, |d| {
-            if arm::is_template(&d.root) {
-                templates.add_template(d);
-            } else if arm::is_parameters(&d.root) {
-                templates.add_parameters(d);
-            } else if config::is_config(&d.root) {
-                templates.add_plan(&d)?;
-                cfg.add_document(&d)?;
-            } else if kustomize::is_kustomization(&d.root) {
-                warnings.push(kustomize::skipped_document(&d));
-            } else if k8s::is_k8s(&d.root) {
-                k8s.add_document(&d, &mut warnings)?;
-            } else if let Some(e) = k8s::policy_without_api_version(&d) {
-                return Err(e);
-            } else if terraform::is_terraform(&d.root) {
-                terraform::add_document(&d, &mut az, &mut warnings)?;
-            } else if azure::is_service_tags(&d.root) {
-                az.add_service_tags(&d, &mut warnings)?;
-            } else if azure::is_azure(&d.root) {
-                az.add_document(&d, &mut warnings)?;
-            } else {
-                // Folders often hold other JSON/YAML (tool output, values
-                // files): skip it, but refuse a load where nothing was usable.
-                let e = LoadError::new(
-                    d.loc(&d.root),
-                    "not a Kubernetes object (no `apiVersion` and `kind`) nor an Azure resource or export",
-                );
-                unrecognised.get_or_insert(e.clone());
-                warnings.push(Warning { loc: e.loc, message: format!("skipping document: {}", e.message) });
+        let mut in_doc = Vec::new();
+        let parsed = doc::for_each_document_collecting(
+            name,
+            &text,
+            |d| {
+                documents += 1;
+                for d in split(d) {
+                    let r = if arm::is_template(&d.root) {
+                        templates.add_template(d);
+                        Ok(())
+                    } else if arm::is_parameters(&d.root) {
+                        templates.add_parameters(d);
+                        Ok(())
+                    } else if config::is_config(&d.root) {
+                        templates.add_plan(&d).and_then(|()| cfg.add_document(&d))
+                    } else if kustomize::is_kustomization(&d.root) {
+                        warnings.push(kustomize::skipped_document(&d));
+                        Ok(())
+                    } else if k8s::is_k8s(&d.root) {
+                        k8s.add_document(&d, &mut warnings)
+                    } else if let Some(e) = k8s::policy_without_api_version(&d) {
+                        Err(e)
+                    } else if terraform::is_terraform(&d.root) {
+                        terraform::add_document(&d, &mut az, &mut warnings)
+                    } else if azure::is_service_tags(&d.root) {
+                        az.add_service_tags(&d, &mut warnings)
+                    } else if azure::is_azure(&d.root) {
+                        az.add_document(&d, &mut warnings)
+                    } else {
+                        // Folders often hold other JSON/YAML (tool output, values
+                        // files): skip it, but refuse a load where nothing was usable.
+                        let e = LoadError::new(
+                            d.loc(&d.root),
+                            "not a Kubernetes object (no `apiVersion` and `kind`) nor an Azure resource or export",
+                        );
+                        unrecognised.get_or_insert(e.clone());
+                        warnings.push(Warning { loc: e.loc, message: format!("skipping document: {}", e.message) });
+                        Ok(())
+                    };
+                    if let Err(e) = r {
+                        errors.push(e);
+                    }
+                }
+                Ok(())
+            },
+            |e| in_doc.push(e),
+        );
+        errors.append(&mut in_doc);
+        if let Err(e) = parsed {
+            errors.push(e);
+        }
+    }
+    if errors.is_empty() {
+        match templates.evaluate(params, &mut warnings) {
+            Ok(evaluated) => {
+                for r in evaluated {
+                    if let Err(e) = az.add_evaluated(r, &mut warnings) {
+                        errors.push(e);
+                    }
+                }
             }
-            Ok(())
-        })?;
+            Err(e) => errors.push(e),
+        }
     }
-    for r in templates.evaluate(params, &mut warnings)? {
-        az.add_evaluated(r, &mut warnings)?;
+    let nothing_usable = k8s.is_empty() && az.is_empty() && cfg.is_empty();
+    if let Some(e) = unrecognised.filter(|_| nothing_usable && errors.is_empty()) {
+        errors.push(e);
     }
-    if let Some(e) = unrecognised.filter(|_| k8s.is_empty() && az.is_empty() && cfg.is_empty()) {
-        return Err(e);
+    let mut out = Outcome { documents, ..Outcome::default() };
+    if errors.is_empty() {
+        match finish(k8s, az, cfg, &mut warnings) {
+            Ok(estate) => out.loaded.estate = estate,
+            Err(e) => errors.push(e),
+        }
     }
-    let mut k8s = k8s.finish(&mut warnings)?;
+    out.loaded.warnings = warnings;
+    errors.sort_by(|a, b| a.loc.cmp(&b.loc));
+    out.errors = errors;
+    out
+}
+
+/// A document as the pieces loaded one by one, so that one malformed item
+/// is one error and the others are still checked: the items of a `kind:
+/// List` whose items all name their kind (`kubectl get -o yaml`), and the
+/// resources of an `az ... list` array or a REST `{"value": [...]}` list
+/// when every element is a resource. Any other document is one piece.
+fn split(d: doc::Doc) -> Vec<doc::Doc> {
+    use doc::Value;
+    let is_resource =
+        |n: &doc::Node| n.as_map().is_some() && azure::is_azure(n) && !k8s::is_k8s(n) && !config::is_config(n);
+    let list_items = match &d.root.value {
+        Value::Seq(items) => !items.is_empty() && items.iter().all(is_resource),
+        Value::Map(m) if d.root.get("kind").and_then(doc::Node::as_str) == Some("List") => d
+            .root
+            .get("items")
+            .and_then(doc::Node::as_seq)
+            .is_some_and(|items| items.iter().all(|i| i.as_map().is_some() && k8s::is_k8s(i)) && m.len() <= 4),
+        Value::Map(m) if m.len() == 1 || (m.len() == 2 && d.root.get_entry("nextLink").is_some()) => {
+            d.root.get("value").and_then(doc::Node::as_seq).is_some_and(|v| !v.is_empty() && v.iter().all(is_resource))
+        }
+        _ => false,
+    };
+    // `az resource list` output is reported as one document (it carries no
+    // network data), not split into empty resources.
+    if !list_items || azure::is_resource_listing(&d.root) {
+        return vec![d];
+    }
+    let file = d.file;
+    let items = match d.root.value {
+        Value::Seq(items) => items,
+        Value::Map(m) => m
+            .into_iter()
+            .find(|(k, _)| matches!(k.as_str(), Some("items" | "value")))
+            .and_then(|(_, v)| match v.value {
+                Value::Seq(items) => Some(items),
+                _ => None,
+            })
+            .unwrap_or_default(),
+        Value::Scalar { .. } => Vec::new(),
+    };
+    items.into_iter().map(|root| doc::Doc { file: file.clone(), root }).collect()
+}
+
+fn finish(
+    k8s: k8s::Builder,
+    mut az: azure::Builder,
+    cfg: config::Builder,
+    warnings: &mut Vec<Warning>,
+) -> Result<Estate, LoadError> {
+    let mut k8s = k8s.finish(warnings)?;
     let aks = az.take_aks();
-    let azure = az.finish(&mut warnings)?;
-    let clusters = aks.finish(&azure, &mut warnings)?;
-    let mut config = cfg.finish(&azure, &mut warnings)?;
-    config_clusters::bind(&mut config.clusters, &clusters, &mut warnings)?;
+    let azure = az.finish(warnings)?;
+    let clusters = aks.finish(&azure, warnings)?;
+    let mut config = cfg.finish(&azure, warnings)?;
+    config_clusters::bind(&mut config.clusters, &clusters, warnings)?;
     k8s.pod_cidrs = config.pod_cidrs.as_ref().map(|(s, _)| s.clone());
-    let estate = Estate { k8s, azure, clusters, config };
-    Ok(Loaded { estate, warnings })
+    Ok(Estate { k8s, azure, clusters, config })
 }

@@ -80,6 +80,7 @@ fn sample_notes(groups: [&Group; 2]) -> String {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut loaded = load(&args.paths)?;
     super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
+    super::need_k8s(&loaded, "explain")?;
     let c = &loaded.estate.k8s;
     let (sem, why) = super::choose_semantics(args.policy_engine, &loaded.estate);
     let described = format!("{} ({why})", sem.describe());

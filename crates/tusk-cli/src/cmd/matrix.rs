@@ -55,6 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let mut loaded = load(&args.paths)?;
     super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
+    super::need_k8s(&loaded, "matrix")?;
     let t_load = t0.elapsed();
     let (sem, why) = super::choose_semantics(args.policy_engine, &loaded.estate);
     let described = format!("{} ({why})", sem.describe());

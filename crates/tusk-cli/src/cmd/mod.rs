@@ -33,15 +33,41 @@ pub fn set_arm_params(values: &[String], files: &[PathBuf]) -> anyhow::Result<()
     Ok(())
 }
 
-/// Loads the inputs, printing warnings to stderr. A load error becomes the
-/// command's error (exit code 2, nothing printed on stdout).
+/// Loads the inputs, printing every diagnostic and the load summary to
+/// stderr. Any error fails the command (exit code 2, nothing on stdout).
 pub fn load(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
     let params = ARM_PARAMS.get().cloned().unwrap_or_default();
-    let loaded = tusk_load::load_paths_with(paths, &params).map_err(|e| anyhow::anyhow!("{e}"))?;
-    for w in &loaded.warnings {
-        eprintln!("{w}");
+    let outcome = tusk_load::load_paths_all(paths, &params);
+    crate::diagnostics::print(&outcome);
+    if !outcome.errors.is_empty() {
+        return Err(Failure::BadInputReported(outcome.errors.len()).into());
     }
-    Ok(loaded)
+    Ok(outcome.loaded)
+}
+
+/// Why a command failed, where the exit code or the message depends on it
+/// (see `main`).
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// The input's errors, already printed with their locations (exit 2).
+    #[error("{0} error(s) in the inputs; nothing was analysed")]
+    BadInputReported(usize),
+    /// The inputs lack what the command needs (exit 2).
+    #[error("{0}")]
+    Missing(String),
+}
+
+/// Refuses an estate without the Kubernetes objects `command` analyses.
+pub fn need_k8s(loaded: &Loaded, command: &str) -> anyhow::Result<()> {
+    if loaded.estate.k8s.pods.is_empty() {
+        let azure = if loaded.estate.azure.is_empty() { "" } else { " (they hold Azure resources only)" };
+        return Err(Failure::Missing(format!(
+            "`tusk {command}` needs Kubernetes pods or workloads, and the inputs hold none{azure}; \
+             give it manifests (`kubectl get -o yaml`, `helm template` output)"
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// Applies `--pod-cidr` (over `podCidrs:` of a tusk.yaml): where the IPs

@@ -39,6 +39,12 @@ use tusk_model::azure::*;
 pub use service_tags::is_service_tags;
 pub use shape::is_azure;
 
+/// Is this `az resource list` output (every resource with `properties:
+/// null`, so no network data)?
+pub fn is_resource_listing(root: &Node) -> bool {
+    shape::resource_listing(root).is_some()
+}
+
 #[derive(Default)]
 pub struct Builder {
     net: AzureNetwork,

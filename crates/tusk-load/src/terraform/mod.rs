@@ -34,7 +34,7 @@ use crate::azure;
 use crate::doc::{Doc, Node, Value};
 use build::{id_ref, s, seq, Obj, Tr};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tusk_core::{LoadError, Loc, Pos, Warning};
 
@@ -378,23 +378,11 @@ fn push(entries: &mut Vec<(Node, Node)>, key: &str, item: Node) {
     entries.push((s(pos, key), seq(pos, vec![item])));
 }
 
-/// When `paths` hold Terraform configuration (`.tf` files): a note that
+/// When the input `files` hold Terraform configuration (`.tf` files): a note that
 /// HCL is not read, and how to produce what is. The caller makes it an
 /// error when nothing else was found, a warning otherwise.
-pub fn hcl_notice(paths: &[PathBuf]) -> Option<(Loc, String)> {
-    let first = paths.iter().find_map(|p| first_tf(p))?;
+pub fn hcl_notice(files: &[PathBuf]) -> Option<(Loc, String)> {
+    let first = files.iter().find(|f| f.extension().is_some_and(|e| e == "tf"))?;
     let msg = "Terraform configuration (HCL) is not read; give tusk the plan as JSON: `terraform plan -out tfplan && terraform show -json tfplan > plan.json` (or the state: `terraform show -json > state.json`)";
     Some((Loc::new(Arc::from(first.display().to_string()), Pos::default()), msg.to_string()))
-}
-
-fn first_tf(p: &Path) -> Option<PathBuf> {
-    if p.extension().is_some_and(|e| e == "tf") {
-        return Some(p.to_path_buf());
-    }
-    if !p.is_dir() {
-        return None;
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(p).ok()?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    entries.iter().find_map(|e| first_tf(e))
 }
