@@ -48,6 +48,8 @@ enum Command {
     Reach(cmd::reach::Args),
     /// Where each workload's pods can run; what a node or zone failure takes.
     Schedule(cmd::schedule::Args),
+    /// Checks the intents of tusk.yaml: exit 0 all hold, 1 one is violated or unknown, 2 bad input.
+    Check(cmd::check::Args),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Rules(a) => cmd::rules::run(a),
         Command::Reach(a) => cmd::reach::run(a),
         Command::Schedule(a) => cmd::schedule::run(a),
+        Command::Check(a) => cmd::check::run(a),
     };
     match result {
         Ok(code) => code,

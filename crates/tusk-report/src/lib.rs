@@ -6,5 +6,6 @@
 //! serialize-only types kept apart from the model.
 
 pub mod azure;
+pub mod check;
 pub mod k8s;
 pub mod schedule;
