@@ -10,6 +10,7 @@
 //! Rendering (text, JSON, SARIF, JUnit) is `tusk-report`'s; exit codes are
 //! the CLI's.
 
+pub mod audit;
 pub mod intent;
 
 pub use intent::{check, Engines, Outcome, Status, Witness};

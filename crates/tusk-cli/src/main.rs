@@ -50,6 +50,8 @@ enum Command {
     Schedule(cmd::schedule::Args),
     /// Checks the intents of tusk.yaml: exit 0 all hold, 1 one is violated or unknown, 2 bad input.
     Check(cmd::check::Args),
+    /// Design lints with codes, severity, location and fix: exit 1 when one is an error.
+    Audit(cmd::audit::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Reach(a) => cmd::reach::run(a),
         Command::Schedule(a) => cmd::schedule::run(a),
         Command::Check(a) => cmd::check::run(a),
+        Command::Audit(a) => cmd::audit::run(a),
     };
     match result {
         Ok(code) => code,

@@ -186,3 +186,23 @@ fn a_bad_intent_is_a_located_error() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("no-such-nic"));
 }
+
+#[test]
+fn audit_reports_codes_with_locations_and_its_sarif_validates() {
+    let out = tusk(&["audit", "examples/ci"]);
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "warnings only: {s}");
+    assert!(s.contains("examples/ci/azure/routes.json:9:9: warning TA004"), "{s}");
+    let out = tusk(&["audit", "tests/aks/two-clusters/input", "-o", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = doc["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"TA001") && codes.contains(&"TA005"), "{codes:?}");
+    let schema_path = tusk_testkit::require_shared!("schemas/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let out = tusk(&["audit", "examples/ci", "tests/aks/two-clusters/input", "-o", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 5);
+}

@@ -5,6 +5,7 @@
 //! shapes are contracts, documented where they are produced, built from
 //! serialize-only types kept apart from the model.
 
+pub mod audit;
 pub mod azure;
 pub mod check;
 pub mod k8s;

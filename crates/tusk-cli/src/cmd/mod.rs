@@ -1,6 +1,7 @@
 //! One module per subcommand, plus what they share: loading inputs and the
 //! policy-engine option (output options and writing: `crate::output`).
 
+pub mod audit;
 pub mod check;
 pub mod demo;
 pub mod explain;
