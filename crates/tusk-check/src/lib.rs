@@ -11,6 +11,7 @@
 //! the CLI's.
 
 pub mod audit;
+pub mod diff;
 pub mod intent;
 
 pub use intent::{check, Engines, Outcome, Status, Witness};

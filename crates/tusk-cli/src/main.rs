@@ -52,6 +52,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Design lints with codes, severity, location and fix: exit 1 when one is an error.
     Audit(cmd::audit::Args),
+    /// The flows whose verdict changed between two versions of an estate.
+    Diff(cmd::diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Command::Schedule(a) => cmd::schedule::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Audit(a) => cmd::audit::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
     };
     match result {
         Ok(code) => code,

@@ -206,3 +206,32 @@ fn audit_reports_codes_with_locations_and_its_sarif_validates() {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 5);
 }
+
+#[test]
+fn diff_shows_exactly_the_newly_allowed_flow_with_the_changed_rule() {
+    let dir = changed("k8s/tenants.yaml", OPEN.0, OPEN.1);
+    let d = dir.path().to_str().unwrap();
+    let out = tusk(&["diff", "--base", "examples/ci", "--head", d, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changes = doc["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{doc:#}");
+    let c = &changes[0];
+    assert_eq!(
+        (c["change"].as_str(), c["from"].as_str(), c["to"].as_str()),
+        (Some("newly allowed"), Some("tenant-a/web[Deployment]"), Some("tenant-b/api[Deployment]"))
+    );
+    assert_eq!(c["connections"], "TCP 8080");
+    // The changed rule in the head (line 62) and what denied it in the base.
+    assert_eq!(c["headCause"][0]["location"]["line"], 62);
+    assert!(c["headCause"][0]["location"]["file"].as_str().unwrap().starts_with(d));
+    assert!(c["baseCause"].as_array().unwrap().iter().all(|x| x["location"]["file"] == "examples/ci/k8s/tenants.yaml"));
+    // No change: nothing listed; the Markdown says so too.
+    let out = tusk(&["diff", "--base", "examples/ci", "--head", "examples/ci", "-o", "md", "--grain", "namespace"]);
+    assert!(text(&out.stdout).contains("No flow changed its verdict."));
+    // The Azure grain is refused, not faked.
+    assert_eq!(
+        tusk(&["diff", "--base", "examples/ci", "--head", "examples/ci", "--grain", "subnet"]).status.code(),
+        Some(2)
+    );
+}

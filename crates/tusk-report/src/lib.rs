@@ -8,5 +8,6 @@
 pub mod audit;
 pub mod azure;
 pub mod check;
+pub mod diff;
 pub mod k8s;
 pub mod schedule;
