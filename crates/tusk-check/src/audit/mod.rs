@@ -9,6 +9,7 @@ mod default_deny;
 mod kubenet_retired;
 mod peering_forwarded;
 mod route_budget;
+mod shadowed_nsg;
 mod udr_vnet_tag;
 
 use tusk_core::Loc;
@@ -64,6 +65,7 @@ pub const RULES: &[Rule] = &[
     udr_vnet_tag::RULE,
     default_deny::RULE,
     peering_forwarded::RULE,
+    shadowed_nsg::RULE,
 ];
 
 /// Runs every rule; findings sorted by file, line, code.
