@@ -6,7 +6,9 @@
 
 mod cni_subnet;
 mod default_deny;
+mod escape;
 mod kubenet_retired;
+mod nsg_pod_ip;
 mod peering_forwarded;
 mod route_budget;
 mod shadowed_nsg;
@@ -66,6 +68,8 @@ pub const RULES: &[Rule] = &[
     default_deny::RULE,
     peering_forwarded::RULE,
     shadowed_nsg::RULE,
+    escape::RULE,
+    nsg_pod_ip::RULE,
 ];
 
 /// Runs every rule; findings sorted by file, line, code.
