@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod diff;
+pub mod diff_subnets;
 pub mod intent;
 
 pub use intent::{check, Engines, Outcome, Status, Witness};

@@ -229,9 +229,33 @@ fn diff_shows_exactly_the_newly_allowed_flow_with_the_changed_rule() {
     // No change: nothing listed; the Markdown says so too.
     let out = tusk(&["diff", "--base", "examples/ci", "--head", "examples/ci", "-o", "md", "--grain", "namespace"]);
     assert!(text(&out.stdout).contains("No flow changed its verdict."));
-    // The Azure grain is refused, not faked.
+}
+
+#[test]
+fn subnet_diff_shows_the_newly_allowed_ssh_with_the_firewall_rule_on_both_sides() {
+    let dir = changed_line("azure/firewall.json", 92, "\"443\"", "\"*\"");
+    let d = dir.path().to_str().unwrap();
+    let out = tusk(&["diff", "--base", "examples/ci", "--head", d, "--grain", "subnet", "--port", "22", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changes = doc["changes"].as_array().unwrap();
+    let pairs: Vec<(&str, &str, &str)> = changes
+        .iter()
+        .map(|c| (c["change"].as_str().unwrap(), c["from"].as_str().unwrap(), c["to"].as_str().unwrap()))
+        .collect();
     assert_eq!(
-        tusk(&["diff", "--base", "examples/ci", "--head", "examples/ci", "--grain", "subnet"]).status.code(),
-        Some(2)
+        pairs,
+        [
+            ("newly allowed", "spoke1/aks-nodes", "spoke2/aks-nodes"),
+            ("newly allowed", "spoke2/aks-nodes", "spoke1/aks-nodes")
+        ]
     );
+    for c in changes {
+        assert_eq!(c["headCause"][0]["location"]["line"], 77, "the changed rule spokes-https: {c:#}");
+        assert!(c["headCause"][0]["rule"].as_str().unwrap().contains("spokes-https"));
+        assert!(c["baseCause"][0]["rule"].as_str().unwrap().contains("default deny"), "{c:#}");
+    }
+    // On 443, which the rule allowed before, nothing changed.
+    let out = tusk(&["diff", "--base", "examples/ci", "--head", d, "--grain", "subnet", "--port", "443"]);
+    assert!(text(&out.stdout).contains("no flow changed its verdict"));
 }

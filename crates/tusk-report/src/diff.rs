@@ -83,3 +83,41 @@ pub fn render_md(changes: &[FlowChange], grain: &str) -> String {
     }
     s
 }
+
+/// A subnet pair's change as a row of the diff: the rules that decided the
+/// traced member flow in each version (the same ordering as `tusk check`'s
+/// counterexamples: the deciding rule, else the filters that let it pass).
+pub fn subnet_row(
+    head: &tusk_network::Prepared,
+    base: &tusk_network::Prepared,
+    c: &tusk_check::diff_subnets::SubnetChange,
+    conns: tusk_core::ConnSet,
+) -> FlowChange {
+    use tusk_check::Witness;
+    let causes = |p, t: &Option<Box<tusk_network::trace::Trace>>| {
+        // The first is the rule that decided; the rest is the path's context.
+        let mut v = t.as_ref().map(|t| crate::check::deciding(Some(p), &Witness::Azure(t.clone()))).unwrap_or_default();
+        v.truncate(1);
+        v
+    };
+    let example = c.head_trace.as_ref().map(|t| {
+        let port = t.flow.port.map(|p| format!(" {p}")).unwrap_or_default();
+        format!(
+            "{} -> {} {}{port} ({} in head, {} in base)",
+            t.from.label(),
+            t.to.label(),
+            t.flow.proto,
+            c.head,
+            c.base.map(|b| b.name()).unwrap_or("absent")
+        )
+    });
+    FlowChange {
+        from: c.from.clone(),
+        to: c.to.clone(),
+        change: c.change,
+        conns,
+        example,
+        head_cause: causes(head, &c.head_trace),
+        base_cause: causes(base, &c.base_trace),
+    }
+}

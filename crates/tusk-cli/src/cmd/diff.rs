@@ -1,4 +1,4 @@
-//! `tusk diff --base PATH... --head PATH... [--grain namespace|workload]
+//! `tusk diff --base PATH... --head PATH... [--grain namespace|workload|subnet]
 //! [-o txt|json|md] [--file PATH]`: the flows whose verdict changed between
 //! two versions of an estate (`tusk_check::diff`), each with the rules
 //! that decided it on both sides. Exit 0 whatever changed (the change is
@@ -23,7 +23,7 @@ pub enum DiffFormat {
 pub enum DiffGrain {
     Namespace,
     Workload,
-    /// Azure subnets: not implemented yet.
+    /// Azure subnets (one protocol and port: --proto, --port).
     Subnet,
 }
 
@@ -39,20 +39,22 @@ pub struct Args {
     pub grain: DiffGrain,
     #[arg(long, value_enum)]
     pub policy_engine: Option<EngineArg>,
+    /// `--grain subnet`: the protocol and port compared (without --port,
+    /// every port at once).
+    #[command(flatten)]
+    pub conn: super::flow::ConnArgs,
     #[command(flatten)]
     pub output: OutputArgs<DiffFormat>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let base = super::load(&a.base)?;
+    let head = super::load(&a.head)?;
     let grain = match a.grain {
         DiffGrain::Namespace => Grain::Namespace,
         DiffGrain::Workload => Grain::Workload,
-        DiffGrain::Subnet => anyhow::bail!(
-            "--grain subnet: the Azure diff is not implemented yet; use `tusk check` intents over subnets, or namespace / workload"
-        ),
+        DiffGrain::Subnet => return subnets(&a, &base, &head),
     };
-    let base = super::load(&a.base)?;
-    let head = super::load(&a.head)?;
     let (base_semantics, _) = super::choose_semantics(a.policy_engine, &base.estate);
     let (head_semantics, _) = super::choose_semantics(a.policy_engine, &head.estate);
     let v = Versions { base: &base.estate.k8s, head: &head.estate.k8s, base_semantics, head_semantics };
@@ -62,6 +64,36 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         DiffFormat::Txt => tusk_report::diff::render_text(&changes, &g),
         DiffFormat::Json => tusk_report::diff::render_json(&changes, &g),
         DiffFormat::Md => tusk_report::diff::render_md(&changes, &g),
+    };
+    a.output.write_text(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--grain subnet`: the Azure subnet matrices of both versions.
+fn subnets(a: &Args, base: &tusk_load::Loaded, head: &tusk_load::Loaded) -> anyhow::Result<ExitCode> {
+    super::need_subnets(base, "diff --grain subnet")?;
+    super::need_subnets(head, "diff --grain subnet")?;
+    let proto = a.conn.protocol("diff")?;
+    let bp = tusk_network::Prepared::new(&base.estate.azure, &base.estate.config);
+    let hp = tusk_network::Prepared::new(&head.estate.azure, &head.estate.config);
+    let ports = match (a.conn.port, proto.has_ports()) {
+        (Some(p), _) => tusk_core::PortSet::single(p),
+        (None, true) => tusk_core::PortSet::all_ports(),
+        (None, false) => tusk_core::PortSet::empty(),
+    };
+    let conns = if proto.has_ports() {
+        tusk_core::ConnSet::of(proto, ports)
+    } else {
+        tusk_core::ConnSet::of(proto, tusk_core::PortSet::empty())
+    };
+    let changes: Vec<_> = tusk_check::diff_subnets::diff_subnets(&bp, &hp, proto, a.conn.port)
+        .iter()
+        .map(|c| tusk_report::diff::subnet_row(&hp, &bp, c, conns.clone()))
+        .collect();
+    let text = match a.output.format {
+        DiffFormat::Txt => tusk_report::diff::render_text(&changes, "subnet"),
+        DiffFormat::Json => tusk_report::diff::render_json(&changes, "subnet"),
+        DiffFormat::Md => tusk_report::diff::render_md(&changes, "subnet"),
     };
     a.output.write_text(&text)?;
     Ok(ExitCode::SUCCESS)
