@@ -11,6 +11,7 @@ mod kubenet_retired;
 mod nsg_pod_ip;
 mod peering_forwarded;
 mod route_budget;
+mod shadowed_firewall;
 mod shadowed_nsg;
 mod udr_vnet_tag;
 
@@ -70,6 +71,7 @@ pub const RULES: &[Rule] = &[
     shadowed_nsg::RULE,
     escape::RULE,
     nsg_pod_ip::RULE,
+    shadowed_firewall::RULE,
 ];
 
 /// Runs every rule; findings sorted by file, line, code.

@@ -23,7 +23,7 @@ pub const RULE: Rule = Rule {
 };
 
 /// The addresses of a rule's field, when every entry is exact.
-fn exact(field: &[AddressMatch]) -> Option<IpSet> {
+pub(super) fn exact(field: &[AddressMatch]) -> Option<IpSet> {
     let mut set = IpSet::empty();
     for m in field {
         set = set.union(&match m {
