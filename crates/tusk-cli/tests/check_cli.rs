@@ -259,3 +259,38 @@ fn subnet_diff_shows_the_newly_allowed_ssh_with_the_firewall_rule_on_both_sides(
     let out = tusk(&["diff", "--base", "examples/ci", "--head", d, "--grain", "subnet", "--port", "443"]);
     assert!(text(&out.stdout).contains("no flow changed its verdict"));
 }
+
+#[test]
+fn audit_finds_each_planted_flaw_with_its_code_and_location() {
+    let dir = "tests/audit/planted";
+    let expected = std::fs::read_to_string(root().join(dir).join("expected.txt")).unwrap();
+    let mut want: Vec<String> = expected
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.replacen(' ', &format!(" {dir}/input/"), 1))
+        .collect();
+    let out = tusk(&["audit", &format!("{dir}/input"), "-o", "json"]);
+    assert_eq!(out.status.code(), Some(1), "errors among the findings: {}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut got: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["code"].as_str().unwrap(),
+                f["location"]["file"].as_str().unwrap(),
+                f["location"]["line"]
+            )
+        })
+        .collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    let mut codes: Vec<&str> =
+        doc["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), 10, "every lint fires: {codes:?}");
+}
