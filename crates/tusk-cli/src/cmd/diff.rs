@@ -35,8 +35,10 @@ pub struct Args {
     /// The estate after the change.
     #[arg(long, required = true, num_args = 1..)]
     pub head: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "workload")]
-    pub grain: DiffGrain,
+    /// The grain (default: workload when the inputs hold Kubernetes
+    /// workloads, else subnet).
+    #[arg(long, value_enum)]
+    pub grain: Option<DiffGrain>,
     #[arg(long, value_enum)]
     pub policy_engine: Option<EngineArg>,
     /// `--grain subnet`: the protocol and port compared (without --port,
@@ -50,7 +52,12 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let base = super::load(&a.base)?;
     let head = super::load(&a.head)?;
-    let grain = match a.grain {
+    let chosen = a.grain.unwrap_or(if base.estate.k8s.workloads.is_empty() && head.estate.k8s.workloads.is_empty() {
+        DiffGrain::Subnet
+    } else {
+        DiffGrain::Workload
+    });
+    let grain = match chosen {
         DiffGrain::Namespace => Grain::Namespace,
         DiffGrain::Workload => Grain::Workload,
         DiffGrain::Subnet => return subnets(&a, &base, &head),
@@ -59,7 +66,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let (head_semantics, _) = super::choose_semantics(a.policy_engine, &head.estate);
     let v = Versions { base: &base.estate.k8s, head: &head.estate.k8s, base_semantics, head_semantics };
     let changes = diff(&v, grain);
-    let g = format!("{:?}", a.grain).to_ascii_lowercase();
+    let g = format!("{chosen:?}").to_ascii_lowercase();
     let text = match a.output.format {
         DiffFormat::Txt => tusk_report::diff::render_text(&changes, &g),
         DiffFormat::Json => tusk_report::diff::render_json(&changes, &g),
