@@ -13,7 +13,7 @@
 //! unknown pairs; otherwise any unknown pair makes the intent unknown; an
 //! intent with no pair to ask about claims nothing and is unknown too.
 
-use tusk_core::{FlowEnd as End, Kind, PortSet, Protocol};
+use tusk_core::{FlowEnd as End, Kind, PortSet};
 use tusk_model::config::{Intent, IntentKind, IntentLayer};
 use tusk_model::k8s::Cluster;
 use tusk_network::trace::{trace, Trace};
@@ -378,9 +378,4 @@ fn kubernetes(e: &Engines, intent: &Intent, ports: &[Option<u16>]) -> Result<Out
     }
     let samples = [&from, &to].iter().filter_map(|g| g.sample.clone()).collect();
     Ok(tally.finish(intent, IntentLayer::Kubernetes, samples))
-}
-
-/// The protocol word an intent names, for outputs.
-pub fn protocol_word(p: Protocol) -> String {
-    p.name().to_ascii_lowercase()
 }

@@ -208,7 +208,6 @@ pub fn sarif_document(rules: Vec<Value>, results: Vec<Value>) -> String {
             "tool": {"driver": {
                 "name": "tusk",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/tusk-dev/tusk",
                 "rules": rules,
             }},
             "results": results,
