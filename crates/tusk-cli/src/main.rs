@@ -50,6 +50,12 @@ enum Command {
     Reach(cmd::reach::Args),
     /// Where each workload's pods can run; what a node or zone failure takes.
     Schedule(cmd::schedule::Args),
+    /// Checks the intents of tusk.yaml: exit 0 all hold, 1 one is violated or unknown, 2 bad input.
+    Check(cmd::check::Args),
+    /// Design lints with codes, severity, location and fix: exit 1 when one is an error.
+    Audit(cmd::audit::Args),
+    /// The flows whose verdict changed between two versions of an estate.
+    Diff(cmd::diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +73,9 @@ fn main() -> ExitCode {
         Command::Rules(a) => cmd::rules::run(a),
         Command::Reach(a) => cmd::reach::run(a),
         Command::Schedule(a) => cmd::schedule::run(a),
+        Command::Check(a) => cmd::check::run(a),
+        Command::Audit(a) => cmd::audit::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
     };
     match result {
         Ok(code) => code,

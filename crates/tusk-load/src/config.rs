@@ -51,7 +51,7 @@ pub const API_VERSIONS: &[&str] = &["tusk.dev/v1alpha1"];
 /// The keys of a `TuskConfig` document (docs/tusk-yaml.md, "Document").
 /// `deployments` and `runtimeValues` are read by `arm::plan`.
 const TOP_LEVEL_KEYS: &[&str] =
-    &["apiVersion", "kind", "metadata", "nvas", "podCidrs", "clusters", "deployments", "runtimeValues"];
+    &["apiVersion", "kind", "metadata", "nvas", "podCidrs", "clusters", "deployments", "runtimeValues", "intents"];
 
 /// Is this document tusk's own configuration?
 pub fn is_config(root: &Node) -> bool {
@@ -63,11 +63,12 @@ pub struct Builder {
     nvas: Vec<NvaConfig>,
     clusters: Vec<tusk_model::config::ClusterBinding>,
     pod_cidrs: Option<(IpSet, tusk_core::Loc)>,
+    intents: Vec<tusk_model::config::Intent>,
 }
 
 impl Builder {
     pub fn is_empty(&self) -> bool {
-        self.nvas.is_empty() && self.clusters.is_empty() && self.pod_cidrs.is_none()
+        self.nvas.is_empty() && self.clusters.is_empty() && self.pod_cidrs.is_none() && self.intents.is_empty()
     }
 
     pub fn add_document(&mut self, doc: &Doc) -> Result<(), LoadError> {
@@ -95,6 +96,16 @@ impl Builder {
         for n in cx.seq(root, "clusters")? {
             only_keys(cx, n, &["cluster", "manifests"], "a clusters entry")?;
             self.clusters.push(crate::config_clusters::entry(cx, n)?);
+        }
+        for n in cx.seq(root, "intents")? {
+            let i = crate::config_intents::entry(cx, n)?;
+            if let Some(first) = self.intents.iter().find(|o| o.name == i.name) {
+                return Err(LoadError::new(
+                    i.loc.clone(),
+                    format!("duplicate intent name `{}` (first at {})", i.name, first.loc),
+                ));
+            }
+            self.intents.push(i);
         }
         if let Some(n) = root.get("podCidrs") {
             let mut set = IpSet::empty();
@@ -157,7 +168,7 @@ impl Builder {
                 ));
             }
         }
-        Ok(Config { nvas: self.nvas, clusters: self.clusters, pod_cidrs: self.pod_cidrs })
+        Ok(Config { nvas: self.nvas, clusters: self.clusters, pod_cidrs: self.pod_cidrs, intents: self.intents })
     }
 }
 
@@ -172,7 +183,7 @@ fn find_nic(net: &AzureNetwork, s: &str) -> Option<usize> {
 }
 
 /// Rejects keys outside `allowed`, naming the first unknown one.
-fn only_keys(cx: Cx, n: &Node, allowed: &[&str], what: &str) -> Result<(), LoadError> {
+pub(crate) fn only_keys(cx: Cx, n: &Node, allowed: &[&str], what: &str) -> Result<(), LoadError> {
     for (k, _) in cx.map(n, what)? {
         let key = k.as_str().unwrap_or_default();
         if !allowed.contains(&key) {
@@ -267,7 +278,7 @@ fn addresses(cx: Cx, parent: &Node, key: &str) -> Result<IpSet, LoadError> {
 }
 
 /// `ports`: numbers or `lo-hi` ranges, as numbers or strings.
-fn ports(cx: Cx, n: &Node) -> Result<PortSet, LoadError> {
+pub(crate) fn ports(cx: Cx, n: &Node) -> Result<PortSet, LoadError> {
     let mut ranges = Vec::new();
     for item in scalars(cx, n, "ports")? {
         let s = text(item);
@@ -297,7 +308,7 @@ fn ports(cx: Cx, n: &Node) -> Result<PortSet, LoadError> {
 }
 
 /// A list of scalars, or one scalar standing for a list of one.
-fn scalars<'n>(cx: Cx, n: &'n Node, key: &str) -> Result<Vec<&'n Node>, LoadError> {
+pub(crate) fn scalars<'n>(cx: Cx, n: &'n Node, key: &str) -> Result<Vec<&'n Node>, LoadError> {
     let items: Vec<&Node> = match &n.value {
         Value::Seq(s) => s.iter().collect(),
         Value::Scalar { .. } => vec![n],

@@ -25,6 +25,7 @@ pub mod arm;
 pub mod azure;
 pub mod config;
 mod config_clusters;
+mod config_intents;
 pub mod doc;
 pub mod k8s;
 pub mod kustomize;

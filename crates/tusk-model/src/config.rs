@@ -18,12 +18,66 @@ pub struct Config {
     /// `podCidrs:` where pod IPs lie when no cluster is loaded, with the
     /// key's location.
     pub pod_cidrs: Option<(IpSet, Loc)>,
+    /// `intents:` what must (not) reach what, checked by `tusk check`.
+    pub intents: Vec<Intent>,
 }
 
 impl Config {
     pub fn is_empty(&self) -> bool {
-        self.nvas.is_empty() && self.clusters.is_empty() && self.pod_cidrs.is_none()
+        self.nvas.is_empty() && self.clusters.is_empty() && self.pod_cidrs.is_none() && self.intents.is_empty()
     }
+}
+
+/// What an intent asserts (docs/tusk-yaml.md, `intents`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntentKind {
+    /// Every member pair is allowed.
+    MustReach,
+    /// Every member pair is denied.
+    MustNotReach,
+    /// Every allowed flow from → to crosses one of `through`.
+    MustPassThrough,
+    /// Every allowed flow from `from` to the Internet crosses one of `through`.
+    EgressOnlyVia,
+}
+
+impl IntentKind {
+    /// The word `tusk.yaml` uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            IntentKind::MustReach => "mustReach",
+            IntentKind::MustNotReach => "mustNotReach",
+            IntentKind::MustPassThrough => "mustPassThrough",
+            IntentKind::EgressOnlyVia => "egressOnlyVia",
+        }
+    }
+}
+
+/// Which engine answers an intent: the Azure network or the Kubernetes
+/// policy layer (one layer at a time until the AKS join).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntentLayer {
+    Azure,
+    Kubernetes,
+}
+
+/// One `intents:` entry, validated: the ends are in the notation of
+/// `docs/endpoints.md`, the ports typed.
+#[derive(Debug, Clone)]
+pub struct Intent {
+    pub name: String,
+    pub kind: IntentKind,
+    pub from: tusk_core::FlowEnd,
+    /// `egressOnlyVia` without `to`: the Internet.
+    pub to: tusk_core::FlowEnd,
+    pub protocol: Protocol,
+    /// Destination ports; `None`: every port at once.
+    pub ports: Option<PortSet>,
+    /// Device names (Azure Firewall or NVA NIC) for the pass-through kinds.
+    pub through: Vec<String>,
+    /// `layer:` when given; else chosen by the notation of the ends.
+    pub layer: Option<IntentLayer>,
+    pub loc: Loc,
 }
 
 /// One `clusters:` entry: the Kubernetes inputs under `manifests` describe

@@ -156,6 +156,20 @@ pub struct Workload {
     /// The pod template's scheduling constraints (for exported pods, the
     /// first pod's).
     pub scheduling: crate::scheduling::PodScheduling,
+    /// Settings of the pod template (for exported pods, the first pod's)
+    /// that make escaping a container to its node easy: read for
+    /// `tusk audit`, used by no verdict.
+    pub escape: Vec<EscapeRisk>,
+}
+
+/// One pod-template setting that weakens the container boundary
+/// (privileged, hostNetwork, hostPID, hostIPC, allowPrivilegeEscalation,
+/// added capabilities, runAsUser 0), where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscapeRisk {
+    /// `privileged: true in container app`, ...
+    pub what: String,
+    pub loc: Loc,
 }
 
 #[derive(Debug, Clone)]

@@ -125,6 +125,7 @@ fn cluster(seed: u64) -> Cluster {
             loc: loc(),
             replicas: 1,
             scheduling: Default::default(),
+            escape: Vec::new(),
         });
         c.pods.push(Pod {
             namespace: ns,

@@ -5,6 +5,9 @@
 //! shapes are contracts, documented where they are produced, built from
 //! serialize-only types kept apart from the model.
 
+pub mod audit;
 pub mod azure;
+pub mod check;
+pub mod diff;
 pub mod k8s;
 pub mod schedule;

@@ -1,7 +1,10 @@
 //! One module per subcommand, plus what they share: loading inputs and the
 //! policy-engine option (output options and writing: `crate::output`).
 
+pub mod audit;
+pub mod check;
 pub mod demo;
+pub mod diff;
 pub mod explain;
 pub mod flow;
 pub mod matrix;

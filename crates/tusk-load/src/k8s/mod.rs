@@ -372,6 +372,7 @@ impl Builder {
                 loc: loc.clone(),
                 replicas: 0,
                 scheduling: shape.scheduling.clone(),
+                escape: shape.escape.clone(),
             });
             self.cluster.workloads.len() - 1
         });

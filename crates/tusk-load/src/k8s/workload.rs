@@ -20,6 +20,8 @@ pub struct PodShape {
     pub ips: Vec<IpAddr>,
     pub host_ip: Option<IpAddr>,
     pub scheduling: tusk_model::scheduling::PodScheduling,
+    /// Settings that weaken the container boundary (for `tusk audit`).
+    pub escape: Vec<tusk_model::k8s::EscapeRisk>,
 }
 
 /// Reads `metadata` + `spec` of a pod or pod template.
@@ -42,11 +44,13 @@ pub fn pod_shape(
         ips: Vec::new(),
         host_ip: None,
         scheduling: Default::default(),
+        escape: Vec::new(),
     };
     if let Some(spec) = spec {
         shape.scheduling = super::scheduling::pod_scheduling(cx, spec)?;
         shape.host_network = cx.opt_bool(spec, "hostNetwork")?.unwrap_or(false);
         shape.node_name = cx.opt_str(spec, "nodeName")?.map(str::to_string);
+        shape.escape = escape_risks(cx, spec)?;
         for key in ["initContainers", "containers"] {
             for c in cx.seq(spec, key)? {
                 for p in cx.seq(c, "ports")? {
@@ -79,6 +83,51 @@ pub fn pod_shape(
         }
     }
     Ok(shape)
+}
+
+/// The pod spec's settings that make a container escape easy (Kubernetes
+/// "Pod Security Standards", baseline and restricted profiles): host
+/// namespaces, privileged containers, privilege escalation, added
+/// capabilities, running as root (UID 0). Only what is written is read;
+/// an unset `runAsUser` (the image's user) is not assumed to be root.
+fn escape_risks(cx: Cx, spec: &Node) -> Result<Vec<tusk_model::k8s::EscapeRisk>, LoadError> {
+    let mut out = Vec::new();
+    let mut risk = |n: &Node, what: String| out.push(tusk_model::k8s::EscapeRisk { what, loc: cx.loc(n) });
+    for key in ["hostNetwork", "hostPID", "hostIPC"] {
+        if cx.opt_bool(spec, key)? == Some(true) {
+            risk(spec.get(key).unwrap_or(spec), format!("{key}: true"));
+        }
+    }
+    if let Some(sc) = spec.get("securityContext") {
+        if cx.opt_int(sc, "runAsUser")? == Some(0) {
+            risk(sc.get("runAsUser").unwrap_or(sc), "runAsUser: 0 (root) for the pod".into());
+        }
+    }
+    for key in ["initContainers", "containers", "ephemeralContainers"] {
+        for c in cx.seq(spec, key)? {
+            let Some(sc) = c.get("securityContext") else { continue };
+            let name = cx.opt_str(c, "name")?.unwrap_or("?");
+            for flag in ["privileged", "allowPrivilegeEscalation"] {
+                if cx.opt_bool(sc, flag)? == Some(true) {
+                    risk(sc.get(flag).unwrap_or(sc), format!("{flag}: true in container {name}"));
+                }
+            }
+            if cx.opt_int(sc, "runAsUser")? == Some(0) {
+                risk(sc.get("runAsUser").unwrap_or(sc), format!("runAsUser: 0 (root) in container {name}"));
+            }
+            if let Some(caps) = sc.get("capabilities") {
+                let added: Vec<String> =
+                    cx.seq(caps, "add")?.iter().filter_map(|a| a.as_str()).map(str::to_string).collect();
+                if !added.is_empty() {
+                    risk(
+                        caps.get("add").unwrap_or(caps),
+                        format!("capabilities added in container {name}: {}", added.join(", ")),
+                    );
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn container_port(cx: Cx, p: &Node) -> Result<ContainerPort, LoadError> {

@@ -1,0 +1,48 @@
+//! TA008: a workload whose pods can escape to their node easily. Host
+//! namespaces (hostNetwork, hostPID, hostIPC), privileged containers,
+//! allowPrivilegeEscalation, added capabilities and running as root are
+//! what the Kubernetes "Pod Security Standards" baseline and restricted
+//! profiles forbid; a container that escapes reaches everything its node
+//! can, whatever the NetworkPolicies say about pods. The loader reads the
+//! settings where they are written (`tusk_model::k8s::EscapeRisk`).
+
+use super::{Finding, Rule, Severity};
+use tusk_model::Estate;
+
+pub const RULE: Rule = Rule {
+    code: "TA008",
+    name: "pod-escape-risk",
+    summary:
+        "A workload's pods run privileged, with host namespaces, privilege escalation, added capabilities or as root.",
+    help: "docs/audit.md#ta008-pod-escape-risk",
+    run,
+};
+
+fn run(e: &Estate) -> Vec<Finding> {
+    e.k8s
+        .workloads
+        .iter()
+        .flat_map(|w| {
+            w.escape.iter().map(move |r| Finding {
+                code: RULE.code,
+                severity: Severity::Warning,
+                loc: r.loc.clone(),
+                message: format!("{} {}/{}: {}", w.kind.name(), w.namespace, w.name, r.what),
+                fix: "remove the setting, or enforce the Pod Security Standards (restricted) on the namespace".into(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_risky_setting_is_reported_at_its_line_and_a_plain_pod_is_not() {
+        let m = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: x}\nspec:\n  template:\n    spec:\n      hostPID: true\n      containers:\n      - name: app\n        image: a\n        securityContext:\n          privileged: true\n          allowPrivilegeEscalation: true\n          runAsUser: 0\n          capabilities: {add: [NET_ADMIN]}\n      - name: ok\n        image: b\n        securityContext: {runAsUser: 1000, allowPrivilegeEscalation: false}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: plain, namespace: x}\nspec: {containers: [{name: c, image: c}]}\n";
+        let f = super::run(&super::super::load(&[("m.yaml", m)]));
+        let lines: Vec<u32> = f.iter().map(|x| x.loc.pos.line).collect();
+        assert_eq!(lines, [7, 12, 13, 14, 15], "{f:?}");
+        assert!(f[0].message.contains("Deployment x/d: hostPID: true"), "{}", f[0].message);
+        assert!(f[4].message.contains("NET_ADMIN"), "{}", f[4].message);
+    }
+}

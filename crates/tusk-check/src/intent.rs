@@ -1,0 +1,381 @@
+//! Checks one intent of `tusk.yaml` (docs/tusk-yaml.md, `intents`) against
+//! the estate. The layer is chosen from the ends (`pod:`, `workload:`,
+//! `svc:` are Kubernetes; Azure names and `subnet:` are Azure; addresses
+//! alone are Azure when the inputs hold subnets) unless `layer:` says;
+//! the two layers are not joined yet (the AKS join), so an intent whose
+//! ends belong to different layers is bad input, not a guess.
+//!
+//! Each member pair and each port asked is one question to the engine:
+//! `tusk_network::trace` (the full Azure path and reply) or
+//! `tusk_policy::explain` (every policy rule at both ends). Over the pairs,
+//! a violation is a certain counterexample (one flow the intent forbids
+//! or requires and the engine decides the other way), and wins over
+//! unknown pairs; otherwise any unknown pair makes the intent unknown; an
+//! intent with no pair to ask about claims nothing and is unknown too.
+
+use tusk_core::{FlowEnd as End, Kind, PortSet};
+use tusk_model::config::{Intent, IntentKind, IntentLayer};
+use tusk_model::k8s::Cluster;
+use tusk_network::trace::{trace, Trace};
+use tusk_network::{Flow, Hop, Owner, Prepared};
+use tusk_policy::explain::{explain, Explanation, FlowEnd as PolicyEnd};
+use tusk_policy::{Analysis, Semantics};
+
+/// More ports than this in one intent's `ports` are not enumerated: the
+/// intent is unknown with that reason rather than checked on a sample.
+pub const MAX_PORTS: u32 = 256;
+
+/// What the intents are checked against.
+pub struct Engines<'a> {
+    /// The Azure engine; `None` when the inputs hold no subnet.
+    pub azure: Option<&'a Prepared<'a>>,
+    pub cluster: &'a Cluster,
+    pub semantics: Semantics,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Holds,
+    Violated,
+    Unknown,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Holds => "holds",
+            Status::Violated => "violated",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+/// The one flow that shows a violation (or, for an unknown intent, the
+/// first flow the engine could not decide), with the engine's full answer.
+#[derive(Debug, Clone)]
+pub enum Witness {
+    Azure(Box<Trace>),
+    Kubernetes { flow: String, explanation: Box<Explanation> },
+}
+
+/// The answer for one intent.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub intent: Intent,
+    pub layer: IntentLayer,
+    pub status: Status,
+    /// One sentence: why it holds, what violates it, or why unknown.
+    pub summary: String,
+    /// Flows asked (member pairs × ports).
+    pub flows: usize,
+    pub violating: usize,
+    pub unknown: usize,
+    pub witness: Option<Witness>,
+    /// Ends that stand for more addresses than were evaluated.
+    pub samples: Vec<String>,
+}
+
+/// One flow's answer, as the intent sees it.
+enum Seen {
+    /// The intent is satisfied by this flow.
+    Fine,
+    Bad,
+    Undecided,
+}
+
+/// Checks `intent`; `Err` is bad input (an end that names nothing, a device
+/// in `through` that is none, ends in two layers).
+pub fn check(e: &Engines, intent: &Intent) -> Result<Outcome, String> {
+    let layer = layer_of(e, intent)?;
+    let ports: Vec<Option<u16>> = match &intent.ports {
+        None => vec![None],
+        Some(set) => match enumerate(set) {
+            Some(v) => v.into_iter().map(Some).collect(),
+            None => {
+                return Ok(outcome(
+                    intent,
+                    layer,
+                    Status::Unknown,
+                    format!("`ports` names more than {MAX_PORTS} ports; tusk does not enumerate them"),
+                ))
+            }
+        },
+    };
+    match layer {
+        IntentLayer::Azure => azure(e, intent, &ports),
+        IntentLayer::Kubernetes => kubernetes(e, intent, &ports),
+    }
+}
+
+fn outcome(intent: &Intent, layer: IntentLayer, status: Status, summary: String) -> Outcome {
+    Outcome {
+        intent: intent.clone(),
+        layer,
+        status,
+        summary,
+        flows: 0,
+        violating: 0,
+        unknown: 0,
+        witness: None,
+        samples: Vec::new(),
+    }
+}
+
+fn enumerate(set: &PortSet) -> Option<Vec<u16>> {
+    let n: u32 = set.ranges().iter().map(|(lo, hi)| u32::from(*hi) - u32::from(*lo) + 1).sum();
+    (n <= MAX_PORTS).then(|| set.ranges().iter().flat_map(|(lo, hi)| *lo..=*hi).collect())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Azure,
+    Kubernetes,
+    Either,
+}
+
+fn side(end: &End) -> Side {
+    match end {
+        End::Pod { .. } | End::Workload { .. } | End::Service { .. } => Side::Kubernetes,
+        End::Subnet { .. } | End::Name(_) | End::OnPrem(None) => Side::Azure,
+        _ => Side::Either,
+    }
+}
+
+fn layer_of(e: &Engines, i: &Intent) -> Result<IntentLayer, String> {
+    let passes = matches!(i.kind, IntentKind::MustPassThrough | IntentKind::EgressOnlyVia);
+    let chosen = match (side(&i.from), side(&i.to)) {
+        (Side::Azure, Side::Kubernetes) | (Side::Kubernetes, Side::Azure) => {
+            return Err(format!(
+                "`{}` → `{}`: one end is an Azure resource and the other a Kubernetes object; crossing the layers needs the AKS join",
+                i.from, i.to
+            ))
+        }
+        (Side::Azure, _) | (_, Side::Azure) => IntentLayer::Azure,
+        (Side::Kubernetes, _) | (_, Side::Kubernetes) => IntentLayer::Kubernetes,
+        _ if passes || e.azure.is_some() => IntentLayer::Azure,
+        _ => IntentLayer::Kubernetes,
+    };
+    let layer = i.layer.unwrap_or(chosen);
+    if passes && layer == IntentLayer::Kubernetes {
+        return Err(format!(
+            "`{}`: the devices to pass through are Azure devices, but `{}` → `{}` are Kubernetes ends",
+            i.kind.name(),
+            i.from,
+            i.to
+        ));
+    }
+    if layer == IntentLayer::Azure && e.azure.is_none() {
+        return Err("the intent is about the Azure network, but the inputs hold no subnet".into());
+    }
+    Ok(layer)
+}
+
+/// Judges the flows in order; returns the outcome with the first bad (else
+/// first undecided) flow's witness.
+struct Tally {
+    flows: usize,
+    bad: usize,
+    undecided: usize,
+    bad_witness: Option<Witness>,
+    undecided_witness: Option<Witness>,
+}
+
+impl Tally {
+    fn new() -> Tally {
+        Tally { flows: 0, bad: 0, undecided: 0, bad_witness: None, undecided_witness: None }
+    }
+
+    fn add(&mut self, seen: Seen, witness: impl FnOnce() -> Witness) {
+        self.flows += 1;
+        match seen {
+            Seen::Fine => {}
+            Seen::Bad => {
+                self.bad += 1;
+                if self.bad_witness.is_none() {
+                    self.bad_witness = Some(witness());
+                }
+            }
+            Seen::Undecided => {
+                self.undecided += 1;
+                if self.undecided_witness.is_none() {
+                    self.undecided_witness = Some(witness());
+                }
+            }
+        }
+    }
+
+    fn finish(self, intent: &Intent, layer: IntentLayer, samples: Vec<String>) -> Outcome {
+        let what = match intent.kind {
+            IntentKind::MustReach => "denied",
+            IntentKind::MustNotReach => "allowed",
+            IntentKind::MustPassThrough | IntentKind::EgressOnlyVia => "allowed without passing through it",
+        };
+        let (status, summary, witness) = if self.bad > 0 {
+            (Status::Violated, format!("{} of {} flows {what}", self.bad, self.flows), self.bad_witness)
+        } else if self.flows == 0 {
+            (Status::Unknown, "no flow to ask about: the ends have no distinct member pair".into(), None)
+        } else if self.undecided > 0 {
+            (
+                Status::Unknown,
+                format!("{} of {} flows undecided (the engine's reason is in the trace)", self.undecided, self.flows),
+                self.undecided_witness,
+            )
+        } else {
+            (Status::Holds, format!("every flow as intended ({} asked)", self.flows), None)
+        };
+        Outcome {
+            intent: intent.clone(),
+            layer,
+            status,
+            summary,
+            flows: self.flows,
+            violating: self.bad,
+            unknown: self.undecided,
+            witness,
+            samples,
+        }
+    }
+}
+
+/// What the intent wants of one flow whose verdict is `k`.
+fn reach_seen(kind: IntentKind, k: Kind) -> Seen {
+    match (kind, k) {
+        (_, Kind::Unknown) => Seen::Undecided,
+        (IntentKind::MustReach, Kind::Allowed) | (IntentKind::MustNotReach, Kind::Denied) => Seen::Fine,
+        _ => Seen::Bad,
+    }
+}
+
+/// The devices of `through`: Azure Firewalls and NICs (NVAs), by name.
+struct Devices {
+    firewalls: Vec<usize>,
+    nics: Vec<usize>,
+}
+
+fn devices(p: &Prepared, names: &[String]) -> Result<Devices, String> {
+    let net = p.net;
+    let mut d = Devices { firewalls: Vec::new(), nics: Vec::new() };
+    for n in names {
+        let fw: Vec<usize> =
+            (0..net.firewalls.len()).filter(|&i| net.firewalls[i].id.name().eq_ignore_ascii_case(n)).collect();
+        let nic: Vec<usize> = (0..net.nics.len()).filter(|&i| net.nics[i].id.name().eq_ignore_ascii_case(n)).collect();
+        if fw.is_empty() && nic.is_empty() {
+            return Err(format!("`through: {n}` names no Azure Firewall or network interface of the inputs"));
+        }
+        d.firewalls.extend(fw);
+        d.nics.extend(nic);
+    }
+    Ok(d)
+}
+
+/// Does the forward path of `t` cross one of the devices?
+fn crosses(t: &Trace, d: &Devices) -> bool {
+    let path = &t.forward;
+    path.devices.iter().any(|f| d.firewalls.contains(&f.index()))
+        || path.nvas.iter().any(|n| d.nics.contains(&n.index()))
+        || path.steps.iter().any(|s| match s.at {
+            Hop::Device(Owner::Firewall(f)) => d.firewalls.contains(&f.index()),
+            Hop::Device(Owner::Nic(n, _)) => d.nics.contains(&n.index()),
+            _ => false,
+        })
+}
+
+fn azure(e: &Engines, intent: &Intent, ports: &[Option<u16>]) -> Result<Outcome, String> {
+    let p = e.azure.ok_or("the inputs hold no subnet")?;
+    let from = tusk_network::endpoint::resolve_group(p, &intent.from).map_err(|m| format!("from: {m}"))?;
+    let to = tusk_network::endpoint::resolve_group(p, &intent.to).map_err(|m| format!("to: {m}"))?;
+    let through = match intent.kind {
+        IntentKind::MustPassThrough | IntentKind::EgressOnlyVia => Some(devices(p, &intent.through)?),
+        _ => None,
+    };
+    let mut tally = Tally::new();
+    for &port in ports {
+        for a in &from.members {
+            for b in &to.members {
+                if a.ip() == b.ip() {
+                    continue;
+                }
+                let t = trace(p, a, b, Flow { src: a.ip(), dst: b.ip(), proto: intent.protocol, port });
+                let seen = match &through {
+                    None => reach_seen(intent.kind, t.verdict),
+                    Some(_) if t.verdict == Kind::Denied => Seen::Fine,
+                    Some(d) if crosses(&t, d) => Seen::Fine,
+                    Some(_) if t.verdict == Kind::Allowed => Seen::Bad,
+                    Some(_) => Seen::Undecided,
+                };
+                tally.add(seen, || Witness::Azure(Box::new(t.clone())));
+            }
+        }
+    }
+    let samples = [&from, &to].iter().filter(|g| g.sample.is_some()).map(|g| g.name.clone()).collect();
+    Ok(tally.finish(intent, IntentLayer::Azure, samples))
+}
+
+fn same(a: PolicyEnd, b: PolicyEnd) -> bool {
+    match (a, b) {
+        (PolicyEnd::Pod(x), PolicyEnd::Pod(y)) => x == y,
+        (PolicyEnd::Address(x), PolicyEnd::Address(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn kubernetes(e: &Engines, intent: &Intent, ports: &[Option<u16>]) -> Result<Outcome, String> {
+    let c = e.cluster;
+    let from = tusk_policy::endpoint::resolve(c, &intent.from).map_err(|m| format!("from: {m}"))?;
+    let to = tusk_policy::endpoint::resolve(c, &intent.to).map_err(|m| format!("to: {m}"))?;
+    let proto = intent.protocol;
+    let analysis = Analysis::new(c, e.semantics);
+    let mut tally = Tally::new();
+    for &port in ports {
+        for a in &from.members {
+            for b in &to.members {
+                if same(a.end, b.end) {
+                    continue;
+                }
+                let witness_at = |port: u16| {
+                    let flow = if proto.has_ports() {
+                        format!("{} -> {} {proto} {port}", a.label, b.label)
+                    } else {
+                        format!("{} -> {} {proto}", a.label, b.label)
+                    };
+                    Witness::Kubernetes {
+                        flow,
+                        explanation: Box::new(explain(c, &e.semantics, a.end, b.end, proto, port)),
+                    }
+                };
+                match port.or((!proto.has_ports()).then_some(0)) {
+                    Some(port) => {
+                        let ex = explain(c, &e.semantics, a.end, b.end, proto, port);
+                        let seen = reach_seen(intent.kind, ex.verdict.kind());
+                        tally.add(seen, || witness_at(port));
+                    }
+                    None => {
+                        // Every port at once: the pair's reach, and a port
+                        // that shows the answer for the witness.
+                        let r = analysis.pair(a.end, b.end);
+                        let all = PortSet::all_ports();
+                        let allowed = r.allowed().ports(proto).cloned().unwrap_or_else(PortSet::empty);
+                        let unknown = r.unknown().ports(proto).cloned().unwrap_or_else(PortSet::empty);
+                        let denied = all.subtract(&allowed).subtract(&unknown);
+                        let first = |s: &PortSet| s.ranges().first().map(|r| r.0);
+                        let (seen, port) = match intent.kind {
+                            IntentKind::MustReach => match (first(&denied), first(&unknown)) {
+                                (Some(p), _) => (Seen::Bad, p),
+                                (None, Some(p)) => (Seen::Undecided, p),
+                                (None, None) => (Seen::Fine, 0),
+                            },
+                            _ => match (first(&allowed), first(&unknown)) {
+                                (Some(p), _) => (Seen::Bad, p),
+                                (None, Some(p)) => (Seen::Undecided, p),
+                                (None, None) => (Seen::Fine, 0),
+                            },
+                        };
+                        tally.add(seen, || witness_at(port));
+                    }
+                }
+            }
+        }
+    }
+    let samples = [&from, &to].iter().filter_map(|g| g.sample.clone()).collect();
+    Ok(tally.finish(intent, IntentLayer::Kubernetes, samples))
+}

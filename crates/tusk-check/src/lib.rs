@@ -1,0 +1,18 @@
+//! What a pull request needs from tusk: the intents of `tusk.yaml` checked
+//! against the estate ([`intent`]), with a concrete counterexample for each
+//! violated one. Every answer comes from the engines (`tusk-network` for
+//! the Azure network, `tusk-policy` for Kubernetes policies); this crate
+//! only asks them the right questions and judges their answers against the
+//! intent. An intent about a group (a subnet, a CIDR, a workload) is judged
+//! on every member pair, so `mustNotReach` holds only when every pair is
+//! denied; an answer the engines leave unknown is `unknown`, never a pass.
+//!
+//! Rendering (text, JSON, SARIF, JUnit) is `tusk-report`'s; exit codes are
+//! the CLI's.
+
+pub mod audit;
+pub mod diff;
+pub mod diff_subnets;
+pub mod intent;
+
+pub use intent::{check, Engines, Outcome, Status, Witness};

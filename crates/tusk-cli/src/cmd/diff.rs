@@ -1,0 +1,107 @@
+//! `tusk diff --base PATH... --head PATH... [--grain namespace|workload|subnet]
+//! [-o txt|json|md] [--file PATH]`: the flows whose verdict changed between
+//! two versions of an estate (`tusk_check::diff`), each with the rules
+//! that decided it on both sides. Exit 0 whatever changed (the change is
+//! data; `tusk check` gates); 2 on bad input.
+
+use super::EngineArg;
+use crate::output::OutputArgs;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tusk_check::diff::{diff, Versions};
+use tusk_policy::matrix::Grain;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Txt,
+    Json,
+    /// Markdown, for a pull-request comment.
+    Md,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffGrain {
+    Namespace,
+    Workload,
+    /// Azure subnets (one protocol and port: --proto, --port).
+    Subnet,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The estate before the change (files or folders).
+    #[arg(long, required = true, num_args = 1..)]
+    pub base: Vec<PathBuf>,
+    /// The estate after the change.
+    #[arg(long, required = true, num_args = 1..)]
+    pub head: Vec<PathBuf>,
+    /// The grain (default: workload when the inputs hold Kubernetes
+    /// workloads, else subnet).
+    #[arg(long, value_enum)]
+    pub grain: Option<DiffGrain>,
+    #[arg(long, value_enum)]
+    pub policy_engine: Option<EngineArg>,
+    /// `--grain subnet`: the protocol and port compared (without --port,
+    /// every port at once).
+    #[command(flatten)]
+    pub conn: super::flow::ConnArgs,
+    #[command(flatten)]
+    pub output: OutputArgs<DiffFormat>,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let base = super::load(&a.base)?;
+    let head = super::load(&a.head)?;
+    let chosen = a.grain.unwrap_or(if base.estate.k8s.workloads.is_empty() && head.estate.k8s.workloads.is_empty() {
+        DiffGrain::Subnet
+    } else {
+        DiffGrain::Workload
+    });
+    let grain = match chosen {
+        DiffGrain::Namespace => Grain::Namespace,
+        DiffGrain::Workload => Grain::Workload,
+        DiffGrain::Subnet => return subnets(&a, &base, &head),
+    };
+    let (base_semantics, _) = super::choose_semantics(a.policy_engine, &base.estate);
+    let (head_semantics, _) = super::choose_semantics(a.policy_engine, &head.estate);
+    let v = Versions { base: &base.estate.k8s, head: &head.estate.k8s, base_semantics, head_semantics };
+    let changes = diff(&v, grain);
+    let g = format!("{chosen:?}").to_ascii_lowercase();
+    let text = match a.output.format {
+        DiffFormat::Txt => tusk_report::diff::render_text(&changes, &g),
+        DiffFormat::Json => tusk_report::diff::render_json(&changes, &g),
+        DiffFormat::Md => tusk_report::diff::render_md(&changes, &g),
+    };
+    a.output.write_text(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--grain subnet`: the Azure subnet matrices of both versions.
+fn subnets(a: &Args, base: &tusk_load::Loaded, head: &tusk_load::Loaded) -> anyhow::Result<ExitCode> {
+    super::need_subnets(base, "diff --grain subnet")?;
+    super::need_subnets(head, "diff --grain subnet")?;
+    let proto = a.conn.protocol("diff")?;
+    let bp = tusk_network::Prepared::new(&base.estate.azure, &base.estate.config);
+    let hp = tusk_network::Prepared::new(&head.estate.azure, &head.estate.config);
+    let ports = match (a.conn.port, proto.has_ports()) {
+        (Some(p), _) => tusk_core::PortSet::single(p),
+        (None, true) => tusk_core::PortSet::all_ports(),
+        (None, false) => tusk_core::PortSet::empty(),
+    };
+    let conns = if proto.has_ports() {
+        tusk_core::ConnSet::of(proto, ports)
+    } else {
+        tusk_core::ConnSet::of(proto, tusk_core::PortSet::empty())
+    };
+    let changes: Vec<_> = tusk_check::diff_subnets::diff_subnets(&bp, &hp, proto, a.conn.port)
+        .iter()
+        .map(|c| tusk_report::diff::subnet_row(&hp, &bp, c, conns.clone()))
+        .collect();
+    let text = match a.output.format {
+        DiffFormat::Txt => tusk_report::diff::render_text(&changes, "subnet"),
+        DiffFormat::Json => tusk_report::diff::render_json(&changes, "subnet"),
+        DiffFormat::Md => tusk_report::diff::render_md(&changes, "subnet"),
+    };
+    a.output.write_text(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,59 @@
+//! `tusk audit` findings as text, JSON (`tusk.audit/v1`) and SARIF 2.1.0
+//! (one SARIF rule per lint, with its code, summary and help).
+
+use crate::check::{sarif_document, sarif_location};
+use serde_json::json;
+use std::fmt::Write;
+use tusk_check::audit::{Finding, RULES};
+
+pub fn render_text(findings: &[Finding]) -> String {
+    let mut s = String::new();
+    for f in findings {
+        let _ = writeln!(s, "{}: {} {}: {}\n  fix: {}", f.loc, f.severity.name(), f.code, f.message, f.fix);
+    }
+    let n = |w: &str| findings.iter().filter(|f| f.severity.name() == w).count();
+    let _ = writeln!(
+        s,
+        "{} findings: {} errors, {} warnings, {} notes",
+        findings.len(),
+        n("error"),
+        n("warning"),
+        n("note")
+    );
+    s
+}
+
+/// `{"schema": "tusk.audit/v1", "findings": [{code, name, severity,
+/// location: {file, line, column}, message, fix}]}`
+pub fn render_json(findings: &[Finding]) -> String {
+    let items: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            let name = RULES.iter().find(|r| r.code == f.code).map(|r| r.name).unwrap_or_default();
+            json!({"code": f.code, "name": name, "severity": f.severity.name(),
+                   "location": {"file": &*f.loc.file, "line": f.loc.pos.line, "column": f.loc.pos.col},
+                   "message": f.message, "fix": f.fix})
+        })
+        .collect();
+    serde_json::to_string_pretty(&json!({"schema": "tusk.audit/v1", "findings": items})).unwrap_or_default() + "\n"
+}
+
+pub fn render_sarif(findings: &[Finding]) -> String {
+    let rules = RULES
+        .iter()
+        .map(|r| {
+            json!({"id": r.code, "name": r.name, "shortDescription": {"text": r.summary},
+                   "help": {"text": format!("{} See {}.", r.summary, r.help)}})
+        })
+        .collect();
+    let results = findings
+        .iter()
+        .map(|f| {
+            let index = RULES.iter().position(|r| r.code == f.code).unwrap_or(0);
+            json!({"ruleId": f.code, "ruleIndex": index, "level": f.severity.name(),
+                   "message": {"text": format!("{} Fix: {}", f.message, f.fix)},
+                   "locations": [sarif_location(&f.loc, None)]})
+        })
+        .collect();
+    sarif_document(rules, results)
+}

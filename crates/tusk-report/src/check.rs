@@ -1,0 +1,340 @@
+//! `tusk check` results as text, JSON, SARIF 2.1.0 and JUnit XML. The
+//! counterexample of a violated intent is the engine's full answer (the
+//! Azure trace, hop by hop, or the Kubernetes explanation, rule by rule),
+//! worded by the same renderers as `tusk trace` / `tusk explain`. Every
+//! location points at an input file: the intent's `tusk.yaml` line, and the
+//! rules that decided the counterexample.
+
+use serde_json::{json, Value};
+use std::fmt::Write;
+use tusk_check::{Outcome, Status, Witness};
+use tusk_core::Loc;
+use tusk_network::{Cite, Prepared};
+
+/// What the report needs besides the outcomes.
+pub struct CheckReport<'a> {
+    pub outcomes: &'a [Outcome],
+    /// The Azure engine's index, to word Azure traces.
+    pub azure: Option<&'a Prepared<'a>>,
+    /// The Kubernetes semantics, as `tusk explain` describes them.
+    pub semantics: &'a str,
+    /// `--allow-unknown`: an unknown intent is a warning, not a failure.
+    pub allow_unknown: bool,
+}
+
+/// A location worth showing: in an input file, with a line.
+fn real(l: &Loc) -> bool {
+    l.pos.line >= 1 && !l.file.starts_with('<')
+}
+
+/// The rules that decided the witness, the deciding one first, each with
+/// a few words on what it is.
+pub fn deciding(azure: Option<&Prepared>, w: &Witness) -> Vec<(Loc, String)> {
+    let mut out: Vec<(Loc, String)> = Vec::new();
+    match w {
+        Witness::Azure(t) => {
+            let Some(p) = azure else { return out };
+            let words = |c| {
+                let c = crate::azure::words::cite(p, c);
+                (c.loc.clone(), format!("{} rule {}", c.holder, c.rule))
+            };
+            if let Some(c) = t.deciding_step().and_then(|s| s.decision.cite.as_ref()) {
+                out.push(words(c));
+            }
+            // Allowed: the rules that let it pass, filters (NSG, admin,
+            // firewall, NVA rules) first, the one nearest the destination
+            // first; then routes and peerings.
+            let filter = |c: &&Cite| {
+                matches!(
+                    c,
+                    Cite::NsgRule { .. } | Cite::AdminRule(_) | Cite::FirewallRule { .. } | Cite::NvaRule { .. }
+                )
+            };
+            let cites: Vec<&Cite> = t.forward.steps.iter().filter_map(|s| s.decision.cite.as_ref()).collect();
+            out.extend(cites.iter().rev().filter(|c| filter(c)).map(|c| words(c)));
+            out.extend(cites.iter().filter(|c| !filter(c)).map(|c| words(c)));
+        }
+        Witness::Kubernetes { explanation, .. } => {
+            if let Some(u) = explanation.verdict.why() {
+                if let Some(l) = &u.loc {
+                    out.push((l.clone(), crate::k8s::reason_text(&u.reason)));
+                }
+            }
+            for s in explanation.egress.steps.iter().chain(&explanation.ingress.steps) {
+                if let (true, Some(l)) = (s.decisive, &s.loc) {
+                    out.push((l.clone(), format!("{} {} ({})", s.policy, s.rule, s.action)));
+                }
+            }
+        }
+    }
+    let mut seen = Vec::new();
+    out.retain(|(l, _)| {
+        real(l) && {
+            let key = l.to_string();
+            !seen.contains(&key) && {
+                seen.push(key);
+                true
+            }
+        }
+    });
+    out
+}
+
+fn witness_text(r: &CheckReport, w: &Witness) -> String {
+    match (w, r.azure) {
+        (Witness::Azure(t), Some(p)) => crate::azure::trace_text::render(p, t),
+        (Witness::Azure(_), None) => String::new(),
+        (Witness::Kubernetes { flow, explanation }, _) => {
+            crate::k8s::render_explanation(flow, r.semantics, explanation)
+        }
+    }
+}
+
+fn fails(r: &CheckReport, o: &Outcome) -> bool {
+    o.status == Status::Violated || (o.status == Status::Unknown && !r.allow_unknown)
+}
+
+fn intent_line(o: &Outcome) -> String {
+    let i = &o.intent;
+    let ports = i.ports.as_ref().map(|p| format!(" port {}", p.to_list_string())).unwrap_or_default();
+    format!("{} {} → {} ({}{ports})", i.kind.name(), i.from, i.to, i.protocol)
+}
+
+pub fn render_text(r: &CheckReport) -> String {
+    let mut s = String::new();
+    for o in r.outcomes {
+        let word = match (o.status, r.allow_unknown) {
+            (Status::Holds, _) => "PASS",
+            (Status::Violated, _) => "FAIL",
+            (Status::Unknown, false) => "UNKNOWN",
+            (Status::Unknown, true) => "UNKNOWN (allowed)",
+        };
+        let _ = writeln!(s, "{word}  {}  {}  [{}]", o.intent.name, intent_line(o), o.intent.loc);
+        let _ = writeln!(s, "      {}", o.summary);
+        for e in &o.samples {
+            let _ = writeln!(s, "      sample: `{e}` stands for more addresses than were evaluated");
+        }
+        if let (Some(w), true) = (&o.witness, o.status != Status::Holds) {
+            let what = if o.status == Status::Violated { "counterexample" } else { "undecided flow" };
+            let _ = writeln!(s, "      {what}:");
+            for line in witness_text(r, w).lines() {
+                let _ = writeln!(s, "        {line}");
+            }
+            for (l, why) in deciding(r.azure, w).iter().take(1) {
+                let _ = writeln!(s, "      decided by: {why} at {l}");
+            }
+        }
+    }
+    let n = |st| r.outcomes.iter().filter(|o| o.status == st).count();
+    let _ = writeln!(
+        s,
+        "\n{} intents: {} hold, {} violated, {} unknown{}",
+        r.outcomes.len(),
+        n(Status::Holds),
+        n(Status::Violated),
+        n(Status::Unknown),
+        if r.allow_unknown && n(Status::Unknown) > 0 { " (allowed by --allow-unknown)" } else { "" }
+    );
+    s
+}
+
+fn loc_json(l: &Loc) -> Value {
+    json!({"file": &*l.file, "line": l.pos.line, "column": l.pos.col})
+}
+
+/// `{"schema": "tusk.check/v1", "passed": bool, "intents": [{name, kind,
+/// from, to, protocol, ports, status, summary, flows, violating, unknown,
+/// location, samples, counterexample: {text, decidedBy: [{location, rule}]}}]}`
+pub fn render_json(r: &CheckReport) -> String {
+    let intents: Vec<Value> = r
+        .outcomes
+        .iter()
+        .map(|o| {
+            let i = &o.intent;
+            let witness = o.witness.as_ref().filter(|_| o.status != Status::Holds).map(|w| {
+                let by: Vec<Value> =
+                    deciding(r.azure, w).iter().map(|(l, why)| json!({"location": loc_json(l), "rule": why})).collect();
+                json!({"text": witness_text(r, w), "decidedBy": by})
+            });
+            json!({
+                "name": i.name, "kind": i.kind.name(), "from": i.from.to_string(), "to": i.to.to_string(),
+                "protocol": i.protocol.name().to_ascii_lowercase(),
+                "ports": i.ports.as_ref().map(|p| p.to_list_string()),
+                "through": i.through, "status": o.status.name(), "summary": o.summary,
+                "flows": o.flows, "violating": o.violating, "unknown": o.unknown,
+                "location": loc_json(&i.loc), "samples": o.samples, "counterexample": witness,
+            })
+        })
+        .collect();
+    let passed = !r.outcomes.iter().any(|o| fails(r, o));
+    let doc = json!({"schema": "tusk.check/v1", "passed": passed, "intents": intents});
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// The input path as a URI reference: relative paths stay relative (code
+/// scanning resolves them against the checkout), absolute ones become
+/// `file://` URIs; characters outside RFC 3986's unreserved set and `/`
+/// are percent-encoded.
+fn uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut out = String::from(if path.starts_with('/') { "file://" } else { "" });
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
+            _ => out += &format!("%{b:02X}"),
+        }
+    }
+    out
+}
+
+/// SARIF's physical location of `l`.
+pub fn sarif_location(l: &Loc, message: Option<&str>) -> Value {
+    let mut v = json!({"physicalLocation": {
+        "artifactLocation": {"uri": uri(&l.file)},
+        "region": {"startLine": l.pos.line.max(1), "startColumn": l.pos.col.max(1)},
+    }});
+    if let Some(m) = message {
+        v["message"] = json!({"text": m});
+    }
+    v
+}
+
+/// The SARIF 2.1.0 document of one run of tusk with these rules and results.
+pub fn sarif_document(rules: Vec<Value>, results: Vec<Value>) -> String {
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "tusk",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+const VIOLATED: &str = "TUSK-C001";
+const UNKNOWN: &str = "TUSK-C002";
+
+pub fn render_sarif(r: &CheckReport) -> String {
+    let rule = |id: &str, name: &str, short: &str, help: &str| {
+        json!({"id": id, "name": name, "shortDescription": {"text": short},
+               "fullDescription": {"text": short}, "help": {"text": help},
+               "defaultConfiguration": {"level": "error"}})
+    };
+    let rules = vec![
+        rule(VIOLATED, "IntentViolated", "An intent of tusk.yaml is violated by the estate.",
+             "The counterexample flow names the rule that decided it; change that rule, or the intent if the flow is wanted. See docs/tusk-yaml.md#intents."),
+        rule(UNKNOWN, "IntentUnknown", "tusk cannot show that an intent of tusk.yaml holds.",
+             "The reason names what tusk does not model or lacks; give the missing input, narrow the ports, or run with --allow-unknown. See docs/tusk-yaml.md#intents."),
+    ];
+    let results: Vec<Value> = r
+        .outcomes
+        .iter()
+        .filter(|o| o.status != Status::Holds)
+        .map(|o| {
+            let (id, index, level) = match o.status {
+                Status::Violated => (VIOLATED, 0, "error"),
+                _ => (UNKNOWN, 1, if r.allow_unknown { "warning" } else { "error" }),
+            };
+            let decided = o.witness.as_ref().map(|w| deciding(r.azure, w)).unwrap_or_default();
+            let mut text =
+                format!("intent `{}` ({}) is {}: {}", o.intent.name, intent_line(o), o.status.name(), o.summary);
+            if let Some((l, why)) = decided.first() {
+                let _ = write!(text, "; decided by {why} at {l}");
+            }
+            let mut locations = vec![sarif_location(&o.intent.loc, None)];
+            let related: Vec<Value> = decided
+                .iter()
+                .enumerate()
+                .map(|(n, (l, why))| {
+                    let mut v = sarif_location(l, Some(why));
+                    v["id"] = json!(n);
+                    v
+                })
+                .collect();
+            if let Some(first) = related.first() {
+                // The deciding rule's line too, so code scanning shows the
+                // result on a changed rule as well as on the intent.
+                let mut v = first.clone();
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("id");
+                }
+                locations.push(v);
+            }
+            json!({"ruleId": id, "ruleIndex": index, "level": level, "message": {"text": text},
+                   "locations": locations, "relatedLocations": related})
+        })
+        .collect();
+    sarif_document(rules, results)
+}
+
+fn xml(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&apos;".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// JUnit XML: one test suite, one test case per intent; a violated intent
+/// is a failure, an unknown one a failure too (or skipped with
+/// `--allow-unknown`).
+pub fn render_junit(r: &CheckReport) -> String {
+    let n = r.outcomes.len();
+    let failures = r.outcomes.iter().filter(|o| fails(r, o)).count();
+    let skipped = r.outcomes.iter().filter(|o| o.status == Status::Unknown && r.allow_unknown).count();
+    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(s, "<testsuites name=\"tusk check\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\">");
+    let _ = writeln!(
+        s,
+        "  <testsuite name=\"tusk intents\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">"
+    );
+    for o in r.outcomes {
+        let i = &o.intent;
+        let _ = write!(
+            s,
+            "    <testcase name=\"{}\" classname=\"tusk.{}\" file=\"{}\" line=\"{}\"",
+            xml(&i.name),
+            i.kind.name(),
+            xml(&i.loc.file),
+            i.loc.pos.line
+        );
+        let detail = || {
+            let mut d = format!("{}\n{}\nat {}\n", intent_line(o), o.summary, i.loc);
+            if let Some(w) = &o.witness {
+                d += &witness_text(r, w);
+                for (l, why) in deciding(r.azure, w) {
+                    d += &format!("decided by: {why} at {l}\n");
+                }
+            }
+            d
+        };
+        match (o.status, r.allow_unknown) {
+            (Status::Holds, _) => s += "/>\n",
+            (Status::Unknown, true) => {
+                let _ = writeln!(s, ">\n      <skipped message=\"{}\"/>\n    </testcase>", xml(&o.summary));
+            }
+            (st, _) => {
+                let _ = writeln!(
+                    s,
+                    ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
+                    xml(&format!("intent {}: {}", st.name(), o.summary)),
+                    st.name(),
+                    xml(&detail())
+                );
+            }
+        }
+    }
+    s += "  </testsuite>\n</testsuites>\n";
+    s
+}

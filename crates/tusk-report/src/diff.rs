@@ -1,0 +1,123 @@
+//! `tusk diff` as text, JSON (`tusk.diff/v1`) and Markdown (for a pull
+//! request comment): each changed flow, the connections, one concrete
+//! example, and the rules that decided it in the head and in the base.
+
+use serde_json::json;
+use std::fmt::Write;
+use tusk_check::diff::FlowChange;
+use tusk_core::Loc;
+
+fn cite((l, why): &(Loc, String)) -> String {
+    if l.file.starts_with('<') {
+        why.clone()
+    } else {
+        format!("{why} at {l}")
+    }
+}
+
+pub fn render_text(changes: &[FlowChange], grain: &str) -> String {
+    let mut s = String::new();
+    if changes.is_empty() {
+        let _ = writeln!(s, "no flow changed its verdict (grain {grain})");
+        return s;
+    }
+    for c in changes {
+        let _ = writeln!(s, "{}: {} -> {}  {}", c.change.name(), c.from, c.to, c.conns);
+        if let Some(e) = &c.example {
+            let _ = writeln!(s, "  e.g. {e}");
+        }
+        for x in &c.head_cause {
+            let _ = writeln!(s, "  head: {}", cite(x));
+        }
+        for x in &c.base_cause {
+            let _ = writeln!(s, "  base: {}", cite(x));
+        }
+    }
+    let _ = writeln!(s, "\n{} changed flows (grain {grain})", changes.len());
+    s
+}
+
+/// `{"schema": "tusk.diff/v1", "grain": ..., "changes": [{change, from, to,
+/// connections, example, headCause: [{location, rule}], baseCause: [...]}]}`
+pub fn render_json(changes: &[FlowChange], grain: &str) -> String {
+    let causes = |v: &[(Loc, String)]| -> Vec<serde_json::Value> {
+        v.iter()
+            .map(|(l, why)| {
+                let loc = (!l.file.starts_with('<'))
+                    .then(|| json!({"file": &*l.file, "line": l.pos.line, "column": l.pos.col}));
+                json!({"location": loc, "rule": why})
+            })
+            .collect()
+    };
+    let items: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|c| {
+            json!({"change": c.change.name(), "from": c.from, "to": c.to, "connections": c.conns.to_string(),
+                   "example": c.example, "headCause": causes(&c.head_cause), "baseCause": causes(&c.base_cause)})
+        })
+        .collect();
+    serde_json::to_string_pretty(&json!({"schema": "tusk.diff/v1", "grain": grain, "changes": items}))
+        .unwrap_or_default()
+        + "\n"
+}
+
+pub fn render_md(changes: &[FlowChange], grain: &str) -> String {
+    let mut s = format!("### tusk diff ({grain})\n\n");
+    if changes.is_empty() {
+        s += "No flow changed its verdict.\n";
+        return s;
+    }
+    s += "| change | from | to | connections | cause (head) | before (base) |\n|---|---|---|---|---|---|\n";
+    let cell = |v: &[(Loc, String)]| v.iter().map(|x| cite(x).replace('|', "\\|")).collect::<Vec<_>>().join("<br>");
+    for c in changes {
+        let _ = writeln!(
+            s,
+            "| {} | `{}` | `{}` | {} | {} | {} |",
+            c.change.name(),
+            c.from,
+            c.to,
+            c.conns,
+            cell(&c.head_cause),
+            cell(&c.base_cause)
+        );
+    }
+    s
+}
+
+/// A subnet pair's change as a row of the diff: the rules that decided the
+/// traced member flow in each version (the same ordering as `tusk check`'s
+/// counterexamples: the deciding rule, else the filters that let it pass).
+pub fn subnet_row(
+    head: &tusk_network::Prepared,
+    base: &tusk_network::Prepared,
+    c: &tusk_check::diff_subnets::SubnetChange,
+    conns: tusk_core::ConnSet,
+) -> FlowChange {
+    use tusk_check::Witness;
+    let causes = |p, t: &Option<Box<tusk_network::trace::Trace>>| {
+        // The first is the rule that decided; the rest is the path's context.
+        let mut v = t.as_ref().map(|t| crate::check::deciding(Some(p), &Witness::Azure(t.clone()))).unwrap_or_default();
+        v.truncate(1);
+        v
+    };
+    let example = c.head_trace.as_ref().map(|t| {
+        let port = t.flow.port.map(|p| format!(" {p}")).unwrap_or_default();
+        format!(
+            "{} -> {} {}{port} ({} in head, {} in base)",
+            t.from.label(),
+            t.to.label(),
+            t.flow.proto,
+            c.head,
+            c.base.map(|b| b.name()).unwrap_or("absent")
+        )
+    });
+    FlowChange {
+        from: c.from.clone(),
+        to: c.to.clone(),
+        change: c.change,
+        conns,
+        example,
+        head_cause: causes(head, &c.head_trace),
+        base_cause: causes(base, &c.base_trace),
+    }
+}
