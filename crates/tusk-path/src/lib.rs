@@ -16,7 +16,9 @@
 
 pub mod addressing;
 pub mod binding;
+pub mod datapath;
 pub mod impact;
+pub mod join;
 pub mod nodes;
 pub mod route_budget;
 pub mod schedule;

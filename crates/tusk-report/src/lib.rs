@@ -7,4 +7,5 @@
 
 pub mod azure;
 pub mod k8s;
+pub mod path;
 pub mod schedule;

@@ -21,13 +21,66 @@ pub struct Args {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub flow: FlowArgs,
+    /// Who sends the flow when `--from` is a pod or node: `pod` (the
+    /// workload's container, its egress policy applies) or `node` (an
+    /// escaped container: the node's address, no pod policy at the source).
+    #[arg(long, value_enum, default_value = "pod")]
+    pub actor: ActorArg,
+    /// The network policy engine (default: the AKS cluster's `networkPolicy`).
+    #[arg(long, value_enum)]
+    pub policy_engine: Option<super::EngineArg>,
     #[command(flatten)]
     pub output: OutputArgs<TxtOrJson>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ActorArg {
+    Pod,
+    Node,
+}
+
+/// Does an end name a Kubernetes object (pod, workload, node, or a bare
+/// `NS/NAME` that the cluster holds)? Then the flow crosses both layers.
+fn names_cluster(loaded: &tusk_load::Loaded, end: &tusk_core::FlowEnd) -> bool {
+    use tusk_core::FlowEnd as F;
+    match end {
+        F::Pod { .. } | F::Workload { .. } | F::Node(_) => true,
+        F::Qualified { .. } => tusk_policy::endpoint::resolve(&loaded.estate.k8s, end).is_ok(),
+        _ => false,
+    }
+}
+
+/// The flow across both layers (`tusk_path::join`).
+fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> {
+    use tusk_path::join::{self, Actor, Ask, Wiring};
+    let estate = &loaded.estate;
+    if estate.clusters.is_empty() {
+        anyhow::bail!("a flow from or to a pod or node needs the AKS cluster (managedClusters) in the inputs");
+    }
+    let (sem, _why) = super::choose_semantics(a.policy_engine, estate);
+    let w = Wiring::new(estate);
+    let p = Prepared::new(&w.net, &estate.config);
+    let from = join::resolve(estate, &w, &p, &a.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+    let to = join::resolve(estate, &w, &p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    let proto = a.flow.conn.protocol("trace across the cluster")?;
+    let actor = match a.actor {
+        ActorArg::Pod => Actor::Pod,
+        ActorArg::Node => Actor::Node,
+    };
+    let g = join::trace(estate, &w, &p, &from, &to, Ask { sem: &sem, actor, proto, port: a.flow.conn.port });
+    match a.output.format {
+        TxtOrJson::Txt => a.output.write_text(&tusk_report::path::render_text(&p, &g))?,
+        TxtOrJson::Json => a.output.write_text(&tusk_report::path::render_json(&p, &g))?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
     super::need_subnets(&loaded, "trace")?;
+    if names_cluster(&loaded, &a.flow.from) || names_cluster(&loaded, &a.flow.to) {
+        return run_joined(&a, &loaded);
+    }
     let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let from = resolve_group(&p, &a.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
     let to = resolve_group(&p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
