@@ -17,6 +17,7 @@
 pub mod addressing;
 pub mod binding;
 pub mod datapath;
+pub mod findings;
 pub mod impact;
 pub mod join;
 pub mod nodes;

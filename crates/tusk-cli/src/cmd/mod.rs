@@ -2,6 +2,7 @@
 //! policy-engine option (output options and writing: `crate::output`).
 
 pub mod demo;
+mod demo_article;
 pub mod explain;
 pub mod flow;
 pub mod matrix;
