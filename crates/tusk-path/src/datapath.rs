@@ -207,12 +207,23 @@ pub fn wired_network(
             continue;
         }
         let loc = Loc::builtin("a node materialised by tusk-path");
+        // A pod address lies in the node's subnet (CNI node subnet) or in
+        // the pool's pod subnet: its ip configuration names that subnet.
+        let holder = |ip: IpAddr| {
+            let v = net.subnets[s].vnet;
+            net.vnets[v]
+                .subnets
+                .iter()
+                .copied()
+                .find(|t| net.subnets[*t].prefixes.iter().any(|c| c.set().contains_ip(ip)))
+                .unwrap_or(s)
+        };
         let cfg = |name: String, ip| IpConfig {
             name,
             loc: loc.clone(),
             private_ip: Some(ip),
             private_prefix: None,
-            subnet: Some(Link::Found(s)),
+            subnet: Some(Link::Found(holder(ip))),
             asgs: Vec::new(),
             public_ip: None,
         };

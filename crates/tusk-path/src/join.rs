@@ -23,9 +23,10 @@ use crate::schedule::Schedule;
 use std::net::IpAddr;
 use tusk_core::ip::{addr_set, Cidr, IpSet};
 use tusk_core::{FlowEnd, GroupKind, Kind, Protocol};
+use tusk_model::aks::OutboundType;
 use tusk_model::azure::AzureNetwork;
 use tusk_model::Estate;
-use tusk_network::endpoint::{resolve_group, Endpoint};
+use tusk_network::endpoint::{resolve_group, Endpoint, Sample};
 use tusk_network::trace::{Arrival, Control, Decided, Trace};
 use tusk_network::{Flow, Hop, Owner, Prepared};
 use tusk_policy::explain::{self, Layer, Side, Step};
@@ -158,6 +159,9 @@ pub enum Member {
 pub struct End {
     pub name: String,
     pub members: Vec<Member>,
+    /// Set when the Azure resolver answered with samples standing for more
+    /// addresses (the Internet, free addresses of a subnet).
+    pub sample: Option<Sample>,
 }
 
 /// Resolves `end` against the cluster (pods, workloads, nodes, pools), then
@@ -178,7 +182,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
                 explain::FlowEnd::Address(_) => return Err(format!("`{name}` is not a pod")),
             }
         }
-        Ok(End { name: name.clone(), members })
+        Ok(End { name: name.clone(), members, sample: None })
     };
     match end {
         FlowEnd::Pod { .. } | FlowEnd::Workload { .. } => pods(tusk_policy::endpoint::resolve(&estate.k8s, end)?),
@@ -197,11 +201,11 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             if members.is_empty() {
                 return Err(format!("`node:{n}` names no node and no node pool"));
             }
-            Ok(End { name, members: members.into_iter().map(Member::Node).collect() })
+            Ok(End { name, members: members.into_iter().map(Member::Node).collect(), sample: None })
         }
         _ => {
             let g = resolve_group(p, end)?;
-            Ok(End { name, members: g.members.into_iter().map(Member::Azure).collect() })
+            Ok(End { name, members: g.members.into_iter().map(Member::Azure).collect(), sample: g.sample })
         }
     }
 }
@@ -219,6 +223,9 @@ pub enum Segment {
     SameNode { node: String },
     /// The Azure network's trace of the translated flow.
     Network(Box<Trace>),
+    /// The flow left Azure for the Internet from a node of a cluster with
+    /// this outbound type: who translates its source there.
+    Egress { outbound: OutboundType },
     /// The Azure layer is not evaluated, and why (unknown).
     NotEvaluated(String),
     /// The destination pod's ingress policy, for the source it sees.
@@ -229,7 +236,7 @@ impl Segment {
     pub fn verdict(&self) -> Kind {
         match self {
             Segment::SourcePolicy(s) | Segment::DestinationPolicy { side: s, .. } => s.verdict.kind(),
-            Segment::NodeExit { .. } | Segment::SameNode { .. } => Kind::Allowed,
+            Segment::NodeExit { .. } | Segment::SameNode { .. } | Segment::Egress { .. } => Kind::Allowed,
             Segment::Network(t) => t.verdict,
             Segment::NotEvaluated(_) => Kind::Unknown,
         }
@@ -251,6 +258,8 @@ pub struct Path {
 
 /// Every pair of a group flow, with the group verdict.
 pub struct GroupPath {
+    /// Ends answered with samples: (the end, why).
+    pub samples: Vec<(String, Sample)>,
     pub from: String,
     pub to: String,
     pub actor: Actor,
@@ -285,7 +294,8 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
         }
     }
     let verdict = GroupKind::of_kinds(pairs.iter().map(|x| x.verdict));
-    GroupPath { from: from.name.clone(), to: to.name.clone(), actor: ask.actor, verdict, pairs }
+    let samples = [from, to].iter().filter_map(|e| e.sample.map(|s| (e.name.clone(), s))).collect();
+    GroupPath { samples, from: from.name.clone(), to: to.name.clone(), actor: ask.actor, verdict, pairs }
 }
 
 fn label(estate: &Estate, w: &Wiring, m: &Member) -> String {
@@ -306,10 +316,21 @@ fn node_of(m: &Member) -> Option<usize> {
     }
 }
 
+/// Node `n` as an end of the Azure trace, for a packet from or to `ip`:
+/// in the subnet holding `ip` (a CNI pod subnet), else the node's subnet
+/// (its own address, or a kubenet pod address the VNet does not hold).
 fn node_endpoint(w: &Wiring, p: &Prepared, n: usize, ip: IpAddr) -> Option<Endpoint> {
     let node = &w.fleet.nodes[n];
+    let home = node.subnet?;
+    let v = w.net.subnets[home].vnet;
+    let subnet = w.net.vnets[v]
+        .subnets
+        .iter()
+        .copied()
+        .find(|t| w.net.subnets[*t].prefixes.iter().any(|c| c.set().contains_ip(ip)))
+        .unwrap_or(home);
     let owner = p.private.get(&w.node_ips[n]?).copied();
-    Some(Endpoint::Azure { ip, subnet: node.subnet?, owner, label: format!("node {}", node.name) })
+    Some(Endpoint::Azure { ip, subnet, owner, label: format!("node {}", node.name) })
 }
 
 fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: Ask) -> Path {
@@ -404,7 +425,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
     if sn.is_none() || sn != dn {
         let start = match (a, sn) {
             (Member::Azure(e), _) => Some(e.clone()),
-            (_, Some(n)) => node_endpoint(w, p, n, w.node_ips[n].unwrap_or(wire_src)),
+            (_, Some(n)) => node_endpoint(w, p, n, wire_src),
             _ => None,
         };
         let dst_wire = dn.map(|n| datapath::wire_of(estate, &w.fleet, n));
@@ -431,7 +452,12 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
                     }
                 }
                 seen_src = tr.forward.final_src;
+                let internet = matches!(tr.forward.arrival, Arrival::Internet { .. });
                 segs.push(Segment::Network(Box::new(tr)));
+                let cluster = sn.and_then(|n| w.fleet.nodes[n].cluster);
+                if let (true, Some(cl)) = (internet, cluster) {
+                    segs.push(Segment::Egress { outbound: estate.clusters[cl].network.outbound });
+                }
             }
             _ => segs.push(Segment::NotEvaluated("an end is not in the Azure inputs (its subnet is unknown)".into())),
         }

@@ -7,13 +7,13 @@
 //! JSON (`tusk.path/v1`, camelCase):
 //!
 //! ```text
-//! { "schema": "tusk.path/v1", "from": string, "to": string,
+//! { "schema": "tusk.path/v1", "samples": [string], "from": string, "to": string,
 //!   "actor": "pod"|"node", "verdict": "allowed"|"denied"|"mixed"|"unknown",
 //!   "pairs": [ { "from": string, "to": string, "srcNode": string|null,
 //!                "dstNode": string|null, "verdict": "allowed"|"denied"|"unknown",
 //!                "doubt": string|null, "segments": [Segment] } ] }
 //! Segment = { "kind": "sourcePolicy"|"nodeExit"|"sameNode"|"network"|
-//!                     "notEvaluated"|"destinationPolicy",
+//!                     "egress"|"notEvaluated"|"destinationPolicy",
 //!             "verdict": ..., "text": string,
 //!             "steps": [ { "policy", "rule", "action", "location" } ]   // policy segments
 //!             "src": IP|null, "seenSrc": IP|null, "masqueraded": bool|null,
@@ -23,6 +23,7 @@
 use super::azure::{trace_json, trace_text};
 use serde::Serialize;
 use std::fmt::Write;
+use tusk_model::aks::OutboundType;
 use tusk_network::Prepared;
 use tusk_path::join::{Actor, GroupPath, Path, Segment};
 use tusk_policy::explain::Side;
@@ -33,6 +34,23 @@ fn actor(a: Actor) -> &'static str {
     match a {
         Actor::Pod => "pod",
         Actor::Node => "node",
+    }
+}
+
+/// Who gives an Internet-bound flow its public source, per outbound type
+/// (AKS, "Customize cluster egress with outbound types").
+fn egress_words(o: OutboundType) -> &'static str {
+    match o {
+        OutboundType::LoadBalancer => {
+            "SNAT to the cluster load balancer's outbound public IP (the managed load balancer is not in the inputs)"
+        }
+        OutboundType::ManagedNatGateway | OutboundType::UserAssignedNatGateway => {
+            "SNAT to the NAT gateway's public IP"
+        }
+        OutboundType::UserDefinedRouting => {
+            "the route table decides (the hops above); a firewall on the path translates the source to its own public IP"
+        }
+        OutboundType::None => "AKS sets up no egress; the hops above are all there is",
     }
 }
 
@@ -74,6 +92,14 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
         Segment::NotEvaluated(why) => {
             let _ = writeln!(s, "  [{v}] not evaluated: {why}");
         }
+        Segment::Egress { outbound } => {
+            let _ = writeln!(
+                s,
+                "  [{v}] egress to the Internet, outbound type {}: {}",
+                outbound.name(),
+                egress_words(*outbound)
+            );
+        }
         Segment::DestinationPolicy { seen_src, side } => {
             let _ = writeln!(s, "  [{v}] destination pod ingress policy (source seen: {seen_src})");
             side_text(s, side);
@@ -99,6 +125,9 @@ fn pair_text(s: &mut String, p: &Prepared, x: &Path) {
 /// path of the first pair of each verdict.
 pub fn render_text(p: &Prepared, g: &GroupPath) -> String {
     let mut s = String::new();
+    for (end, sample) in &g.samples {
+        let _ = writeln!(s, "sample: {}", super::azure::trace_group::sample_note(end, *sample));
+    }
     let _ = writeln!(s, "flow: {} → {} (actor: {})", g.from, g.to, actor(g.actor));
     let _ = writeln!(s, "verdict: {}", g.verdict.name().to_uppercase());
     if g.pairs.len() > 1 {
@@ -166,6 +195,7 @@ struct PairJson {
 #[serde(rename_all = "camelCase")]
 struct GroupJson {
     schema: &'static str,
+    samples: Vec<String>,
     from: String,
     to: String,
     actor: &'static str,
@@ -217,6 +247,7 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
             j.trace = Some(trace_json::view(p, t));
         }
         Segment::NotEvaluated(_) => j.kind = "notEvaluated",
+        Segment::Egress { .. } => j.kind = "egress",
         Segment::DestinationPolicy { seen_src, side } => {
             j.kind = "destinationPolicy";
             j.seen_src = Some(seen_src.to_string());
@@ -229,6 +260,7 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
 pub fn render_json(p: &Prepared, g: &GroupPath) -> String {
     let doc = GroupJson {
         schema: SCHEMA,
+        samples: g.samples.iter().map(|(e, s)| super::azure::trace_group::sample_note(e, *s)).collect(),
         from: g.from.clone(),
         to: g.to.clone(),
         actor: actor(g.actor),
