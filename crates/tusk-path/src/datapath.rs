@@ -8,15 +8,16 @@
 //! to the node's primary address ("Identify plugin options", AKS training:
 //! with kubenet "the source IP address of the traffic is translated to the
 //! node's primary IP address" for resources on the VNet; Kubernetes docs,
-//! "IP Masquerade Agent User Guide"). The exported
-//! `azure-ip-masq-agent-config` ConfigMap is not read yet (the Kubernetes
-//! loader keeps no ConfigMaps); the defaults below are used and every
-//! output says so ([`Masquerade::source`]): kubenet and CNI Overlay — the
-//! pod CIDR(s) only; Azure CNI (node subnet, pod subnet) — the address
-//! space of the VNet holding the node's subnet (pod addresses are VNet
-//! addresses, so traffic inside the VNet keeps them; the article: "With
-//! CNI, it makes no difference whether traffic targets an internal or
-//! external service").
+//! "IP Masquerade Agent User Guide"). The ranges are AKS's default per
+//! plugin joined with the exported `azure-ip-masq-agent-config` ConfigMaps
+//! (read by tusk-load); every output says which were used
+//! ([`Masquerade::source`]). Defaults (the search corpora did not hold
+//! AKS's exact default list; these follow the AKS training page above and
+//! the article): kubenet and CNI Overlay — the pod CIDR(s); Azure CNI
+//! (node subnet, pod subnet) — the address space of the VNet holding the
+//! node's subnet (pod addresses are VNet addresses, so traffic inside the
+//! VNet keeps them; the article: "With CNI, it makes no difference whether
+//! traffic targets an internal or external service").
 //!
 //! Kubenet route table ("Use kubenet networking with your own IP address
 //! ranges in AKS": one route per node, its pod CIDR to its address, on the
@@ -69,28 +70,34 @@ pub fn wire_of(estate: &Estate, fleet: &Fleet, n: usize) -> Wire {
 #[derive(Debug, Clone)]
 pub struct Masquerade {
     pub keep: IpSet,
-    pub source: &'static str,
+    pub source: String,
 }
 
 impl Masquerade {
-    /// The default of AKS for `c`'s plugin, for a node in `subnet`.
-    pub fn default_for(net: &AzureNetwork, c: &AksCluster, subnet: Option<Idx<Subnet>>) -> Option<Masquerade> {
+    /// AKS's default for `c`'s plugin, for a node in `subnet`, joined with
+    /// the exported ip-masq-agent ConfigMaps (the agent merges every
+    /// configuration it is given, and AKS's own stays in place).
+    pub fn for_node(estate: &Estate, c: &AksCluster, subnet: Option<Idx<Subnet>>) -> Option<Masquerade> {
+        let net = &estate.azure;
         let pods = c.network.pod_cidrs.iter().fold(IpSet::empty(), |s, p| s.union(&p.set()));
-        match wire(c) {
-            Wire::PodCidrRouted | Wire::Overlay => Some(Masquerade {
-                keep: pods,
-                source: "AKS default (azure-ip-masq-agent-config not in the inputs): pod CIDR",
-            }),
+        let (mut keep, mut source) = match wire(c) {
+            Wire::PodCidrRouted | Wire::Overlay => (pods, "AKS default: the pod CIDR".to_string()),
             Wire::Vnet => {
                 let v = net.subnets[subnet?].vnet;
                 let space = net.vnets[v].address_space.iter().fold(IpSet::empty(), |s, p| s.union(&p.set()));
-                Some(Masquerade {
-                    keep: space.union(&pods),
-                    source: "AKS default (azure-ip-masq-agent-config not in the inputs): the VNet's address space",
-                })
+                (space.union(&pods), "AKS default: the VNet's address space".to_string())
             }
-            Wire::Unknown => None,
+            Wire::Unknown => return None,
+        };
+        if estate.k8s.ip_masq.is_empty() {
+            source += " (no azure-ip-masq-agent-config in the inputs)";
         }
+        for m in &estate.k8s.ip_masq {
+            keep = m.non_masquerade.iter().fold(keep, |s, p| s.union(&p.set()));
+            let cidrs: Vec<String> = m.non_masquerade.iter().map(|c| format!("{}/{}", c.addr, c.prefix)).collect();
+            source += &format!(" + {} [{}] ({})", m.name, cidrs.join(", "), m.loc);
+        }
+        Some(Masquerade { keep, source })
     }
 
     pub fn keeps(&self, dst: IpAddr) -> bool {

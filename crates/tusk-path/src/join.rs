@@ -391,7 +391,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         if sn == dn {
             segs.push(Segment::SameNode { node: node.name.clone() });
         } else if let (Some((_, _)), false) = (src_pod, host) {
-            let m = cl.and_then(|cl| Masquerade::default_for(&estate.azure, cl, node.subnet));
+            let m = cl.and_then(|cl| Masquerade::for_node(estate, cl, node.subnet));
             let Some(m) = m else {
                 segs.push(Segment::NotEvaluated(format!(
                     "node {}: the cluster's network plugin is unknown",
@@ -406,7 +406,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
                 pod_ip,
                 src: wire_src.unwrap_or(node_ip),
                 masqueraded: !keep,
-                why: m.source.to_string(),
+                why: m.source.clone(),
             });
         } else {
             wire_src = Some(node_ip);

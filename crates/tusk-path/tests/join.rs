@@ -21,6 +21,14 @@ fn file(variant: &str, name: &str) -> String {
 
 /// The article's estate with `edit` applied to its network and cluster.
 fn estate(variant: &str, edit: impl Fn(&mut Value, &mut Value)) -> Estate {
+    estate_with(variant, edit, None).unwrap()
+}
+
+fn estate_with(
+    variant: &str,
+    edit: impl Fn(&mut Value, &mut Value),
+    extra: Option<&str>,
+) -> Result<Estate, tusk_core::LoadError> {
     let mut net: Value = serde_json::from_str(&file(variant, "network.json")).unwrap();
     let mut cluster: Value = serde_json::from_str(&file(variant, "cluster.json")).unwrap();
     edit(&mut net, &mut cluster);
@@ -30,7 +38,11 @@ fn estate(variant: &str, edit: impl Fn(&mut Value, &mut Value)) -> Estate {
         (Arc::from("workloads.yaml"), file(variant, "k8s/workloads.yaml")),
         (Arc::from("policies.yaml"), file(variant, "k8s/policies.yaml")),
     ];
-    tusk_load::load_sources(&sources).unwrap().estate
+    let mut sources = sources;
+    if let Some(x) = extra {
+        sources.push((Arc::from("ip-masq.yaml"), x.to_string()));
+    }
+    tusk_load::load_sources(&sources).map(|l| l.estate)
 }
 
 fn run(e: &Estate, from: &str, to: &str, port: u16, actor: Actor) -> GroupPath {
@@ -172,4 +184,42 @@ fn an_unknown_plugin_is_never_a_definite_verdict() {
     });
     let g = run(&e, "pod:t1/web-0", "pe-sql", 1433, Actor::Pod);
     assert_eq!(g.verdict, GroupKind::Unknown);
+}
+
+const IP_MASQ: &str = "apiVersion: v1
+kind: ConfigMap
+metadata: {name: azure-ip-masq-agent-config, namespace: kube-system}
+data:
+  ip-masq-agent: |-
+    nonMasqueradeCIDRs:
+      - @CIDR@
+    masqLinkLocal: false
+";
+
+#[test]
+fn an_exported_ip_masq_agent_config_adds_non_masquerade_ranges() {
+    let e = estate_with("kubenet", |_, _| {}, Some(&IP_MASQ.replace("@CIDR@", "10.1.10.0/24"))).unwrap();
+    let g = run(&e, "pod:t1/web-0", "pe-sql", 1433, Actor::Pod);
+    for x in &g.pairs {
+        let why = x
+            .segments
+            .iter()
+            .find_map(|s| if let Segment::NodeExit { why, .. } = s { Some(why.clone()) } else { None })
+            .unwrap();
+        assert!(why.contains("kube-system/azure-ip-masq-agent-config [10.1.10.0/24] (ip-masq.yaml:1:1)"), "{why}");
+    }
+    for (src, nat) in exits(&g) {
+        assert!(!nat && within(src, "10.244.0.0/16"), "the data service now sees the pod address: {src}");
+    }
+    // Without the ConfigMap the same flow is masqueraded (the default).
+    let g = run(&estate("kubenet", |_, _| {}), "pod:t1/web-0", "pe-sql", 1433, Actor::Pod);
+    assert!(exits(&g).iter().all(|(_, nat)| *nat));
+}
+
+#[test]
+fn a_bad_cidr_in_the_ip_masq_agent_config_is_a_located_error() {
+    let err = estate_with("kubenet", |_, _| {}, Some(&IP_MASQ.replace("@CIDR@", "10.1.10.0/33"))).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("ip-masq.yaml:7:9:"), "the CIDR's own line and column: {text}");
+    assert!(text.contains("10.1.10.0/33"), "{text}");
 }
