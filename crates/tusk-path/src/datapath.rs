@@ -161,7 +161,7 @@ pub fn node_pod_blocks(estate: &Estate, fleet: &Fleet) -> Vec<Option<Cidr>> {
         .collect()
 }
 
-/// Does a rule or route of the estate name part, but not all, of `set`?
+/// Does an NSG rule, firewall rule or user route of the estate name part, but not all, of `set`?
 /// Then a verdict computed with one address of `set` may not hold for the
 /// others: the caller reports it as unknown.
 pub fn splits(net: &AzureNetwork, set: &IpSet) -> Option<String> {
@@ -169,17 +169,33 @@ pub fn splits(net: &AzureNetwork, set: &IpSet) -> Option<String> {
         let i = m.intersect(set);
         !i.is_empty() && i != *set
     };
+    let splits_any = |matches: &mut dyn Iterator<Item = &AddressMatch>| {
+        let mut hit = false;
+        for a in matches {
+            hit |= match a {
+                AddressMatch::Prefix(c) => part(&c.set()),
+                AddressMatch::Range(lo, hi) => part(&IpSet::range(*lo, *hi)),
+                _ => false,
+            };
+        }
+        hit
+    };
     for nsg in &net.nsgs {
         for r in &nsg.rules {
-            for a in r.sources.iter().chain(&r.destinations) {
-                let m = match a {
-                    AddressMatch::Prefix(c) => c.set(),
-                    AddressMatch::Range(lo, hi) => IpSet::range(*lo, *hi),
-                    _ => continue,
-                };
-                if part(&m) {
-                    return Some(format!("NSG rule {} ({}) names part of the addresses AKS may assign", r.name, r.loc));
-                }
+            if splits_any(&mut r.sources.iter().chain(&r.destinations)) {
+                return Some(format!("NSG rule {} ({}) names part of the addresses AKS may assign", r.name, r.loc));
+            }
+        }
+    }
+    let classic = net.firewalls.iter().flat_map(|f| &f.classic);
+    let policies = net.firewall_policies.iter().flat_map(|p| p.groups.iter().flat_map(|g| &g.collections));
+    for c in classic.chain(policies) {
+        for r in &c.rules {
+            if splits_any(&mut r.sources.iter().chain(&r.destinations)) {
+                return Some(format!(
+                    "firewall rule {} ({}) names part of the addresses AKS may assign",
+                    r.name, r.loc
+                ));
             }
         }
     }

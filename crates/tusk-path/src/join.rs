@@ -228,6 +228,11 @@ pub enum Segment {
     Egress { outbound: OutboundType },
     /// The Azure layer is not evaluated, and why (unknown).
     NotEvaluated(String),
+    /// kubenet: the destination node took the packet for its pod CIDR and
+    /// hands it to the pod over its bridge. The Azure trace ends at the
+    /// node, so its reply was not traced (NSGs are stateful; a firewall on
+    /// the request path was judged by its own step).
+    PodBridge { node: String },
     /// The destination pod's ingress policy, for the source it sees.
     DestinationPolicy { seen_src: IpAddr, side: Side },
 }
@@ -236,7 +241,10 @@ impl Segment {
     pub fn verdict(&self) -> Kind {
         match self {
             Segment::SourcePolicy(s) | Segment::DestinationPolicy { side: s, .. } => s.verdict.kind(),
-            Segment::NodeExit { .. } | Segment::SameNode { .. } | Segment::Egress { .. } => Kind::Allowed,
+            Segment::NodeExit { .. }
+            | Segment::SameNode { .. }
+            | Segment::Egress { .. }
+            | Segment::PodBridge { .. } => Kind::Allowed,
             Segment::Network(t) => t.verdict,
             Segment::NotEvaluated(_) => Kind::Unknown,
         }
@@ -446,14 +454,16 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
             (Some(s), Some(t), _) => {
                 let flow = Flow { src: wire_src, dst: dst_ip, proto: ask.proto, port: ask.port };
                 let mut tr = tusk_network::trace::trace(p, &s, &t, flow);
+                let mut bridge = None;
                 if let (Some(n), Member::Pod { .. }) = (dn, b) {
-                    if dst_wire == Some(Wire::PodCidrRouted) {
-                        kubenet_delivery(&mut tr, p, w, n);
+                    if dst_wire == Some(Wire::PodCidrRouted) && kubenet_delivery(&mut tr, p, w, n) {
+                        bridge = Some(Segment::PodBridge { node: w.fleet.nodes[n].name.clone() });
                     }
                 }
                 seen_src = tr.forward.final_src;
                 let internet = matches!(tr.forward.arrival, Arrival::Internet { .. });
                 segs.push(Segment::Network(Box::new(tr)));
+                segs.extend(bridge);
                 let cluster = sn.and_then(|n| w.fleet.nodes[n].cluster);
                 if let (true, Some(cl)) = (internet, cluster) {
                     segs.push(Segment::Egress { outbound: estate.clusters[cl].network.outbound });
@@ -547,11 +557,12 @@ fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<String>) -> Path {
 /// path ends at the node's NIC. The walk past it (the node is not an NVA
 /// with rules) is cut there, and the reply is not traced (NSGs are
 /// stateful; a firewall on the request path is checked by its own step).
-fn kubenet_delivery(t: &mut Trace, p: &Prepared, w: &Wiring, n: usize) {
-    let Some(node_ip) = w.node_ips[n] else { return };
-    let Some(Owner::Nic(nic, _)) = p.private.get(&node_ip).copied() else { return };
+/// Returns whether the path reached the node (and was cut there).
+fn kubenet_delivery(t: &mut Trace, p: &Prepared, w: &Wiring, n: usize) -> bool {
+    let Some(node_ip) = w.node_ips[n] else { return false };
+    let Some(Owner::Nic(nic, _)) = p.private.get(&node_ip).copied() else { return false };
     let at = t.forward.steps.iter().position(|s| s.at == Hop::Device(Owner::Nic(nic, 0)) && s.control == Control::Nva);
-    let Some(at) = at else { return };
+    let Some(at) = at else { return false };
     t.forward.steps.truncate(at);
     t.reply = None;
     match t.forward.steps.iter().position(|s| s.decision.verdict != Kind::Allowed) {
@@ -568,4 +579,5 @@ fn kubenet_delivery(t: &mut Trace, p: &Prepared, w: &Wiring, n: usize) {
     if let (Kind::Allowed, Some(subnet)) = (t.verdict, w.fleet.nodes[n].subnet) {
         t.forward.arrival = Arrival::Azure { subnet, owner: Some(Owner::Nic(nic, 0)), ip: t.forward.final_dst };
     }
+    true
 }

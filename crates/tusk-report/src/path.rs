@@ -13,7 +13,7 @@
 //!                "dstNode": string|null, "verdict": "allowed"|"denied"|"unknown",
 //!                "doubt": string|null, "segments": [Segment] } ] }
 //! Segment = { "kind": "sourcePolicy"|"nodeExit"|"sameNode"|"network"|
-//!                     "egress"|"notEvaluated"|"destinationPolicy",
+//!                     "egress"|"podBridge"|"notEvaluated"|"destinationPolicy",
 //!             "verdict": ..., "text": string,
 //!             "steps": [ { "policy", "rule", "action", "location" } ]   // policy segments
 //!             "src": IP|null, "seenSrc": IP|null, "masqueraded": bool|null,
@@ -91,6 +91,9 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
         }
         Segment::NotEvaluated(why) => {
             let _ = writeln!(s, "  [{v}] not evaluated: {why}");
+        }
+        Segment::PodBridge { node } => {
+            let _ = writeln!(s, "  [{v}] node {node} hands the packet to the pod over its bridge (kubenet: the route AKS maintains for its pod CIDR); the Azure reply was not traced (NSGs are stateful)");
         }
         Segment::Egress { outbound } => {
             let _ = writeln!(
@@ -248,6 +251,7 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
         }
         Segment::NotEvaluated(_) => j.kind = "notEvaluated",
         Segment::Egress { .. } => j.kind = "egress",
+        Segment::PodBridge { .. } => j.kind = "podBridge",
         Segment::DestinationPolicy { seen_src, side } => {
             j.kind = "destinationPolicy";
             j.seen_src = Some(seen_src.to_string());

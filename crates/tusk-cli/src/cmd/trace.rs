@@ -54,9 +54,6 @@ fn names_cluster(loaded: &tusk_load::Loaded, end: &tusk_core::FlowEnd) -> bool {
 fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> {
     use tusk_path::join::{self, Actor, Ask, Wiring};
     let estate = &loaded.estate;
-    if estate.clusters.is_empty() {
-        anyhow::bail!("a flow from or to a pod or node needs the AKS cluster (managedClusters) in the inputs");
-    }
     let (sem, _why) = super::choose_semantics(a.policy_engine, estate);
     let w = Wiring::new(estate);
     let p = Prepared::new(&w.net, &estate.config);
@@ -78,7 +75,10 @@ fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
     super::need_subnets(&loaded, "trace")?;
-    if names_cluster(&loaded, &a.flow.from) || names_cluster(&loaded, &a.flow.to) {
+    // Without a managed cluster in the inputs, a Kubernetes end stays the
+    // Azure resolver's usage error ("names a Kubernetes object").
+    let joined = names_cluster(&loaded, &a.flow.from) || names_cluster(&loaded, &a.flow.to);
+    if joined && !loaded.estate.clusters.is_empty() {
         return run_joined(&a, &loaded);
     }
     let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
