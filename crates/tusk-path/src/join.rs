@@ -162,6 +162,9 @@ pub struct End {
     /// Set when the Azure resolver answered with samples standing for more
     /// addresses (the Internet, free addresses of a subnet).
     pub sample: Option<Sample>,
+    /// Interchangeable replicas left out (another replica of the same
+    /// workload stands for them on each node).
+    pub collapsed: usize,
 }
 
 /// Resolves `end` against the cluster (pods, workloads, nodes, pools), then
@@ -170,6 +173,13 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
     let name = end.to_string();
     let pods = |g: tusk_policy::endpoint::Group| {
         let mut members = Vec::new();
+        // Replicas of one workload without an exported address or node are
+        // interchangeable (same labels, namespace and ports; their address
+        // is a representative anyway): two stand for them on each node —
+        // two, so that a flow between replicas of one workload keeps a
+        // pair of distinct pods beside a pod's flow to itself.
+        let mut seen: std::collections::HashMap<usize, usize> = Default::default();
+        let mut collapsed = 0;
         for m in g.members {
             match m.end {
                 explain::FlowEnd::Pod(i) => {
@@ -177,12 +187,20 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
                     if nodes.is_empty() {
                         return Err(format!("pod {} has no node it can run on (see `tusk schedule`)", m.label));
                     }
+                    let pod = &estate.k8s.pods[i];
+                    let simulated = pod.ips.is_empty() && pod.node_name.is_none();
+                    let n = seen.entry(pod.workload).or_default();
+                    *n += 1;
+                    if simulated && *n > 2 {
+                        collapsed += 1;
+                        continue;
+                    }
                     members.extend(nodes.into_iter().map(|node| Member::Pod { pod: i, node }));
                 }
                 explain::FlowEnd::Address(_) => return Err(format!("`{name}` is not a pod")),
             }
         }
-        Ok(End { name: name.clone(), members, sample: None })
+        Ok(End { name: name.clone(), members, sample: None, collapsed })
     };
     match end {
         FlowEnd::Pod { .. } | FlowEnd::Workload { .. } => pods(tusk_policy::endpoint::resolve(&estate.k8s, end)?),
@@ -201,11 +219,16 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             if members.is_empty() {
                 return Err(format!("`node:{n}` names no node and no node pool"));
             }
-            Ok(End { name, members: members.into_iter().map(Member::Node).collect(), sample: None })
+            Ok(End { name, members: members.into_iter().map(Member::Node).collect(), sample: None, collapsed: 0 })
         }
         _ => {
             let g = resolve_group(p, end)?;
-            Ok(End { name, members: g.members.into_iter().map(Member::Azure).collect(), sample: g.sample })
+            Ok(End {
+                name,
+                members: g.members.into_iter().map(Member::Azure).collect(),
+                sample: g.sample,
+                collapsed: 0,
+            })
         }
     }
 }
@@ -266,6 +289,8 @@ pub struct Path {
 
 /// Every pair of a group flow, with the group verdict.
 pub struct GroupPath {
+    /// Replicas left out because another one stands for them.
+    pub collapsed: usize,
     /// Ends answered with samples: (the end, why).
     pub samples: Vec<(String, Sample)>,
     pub from: String,
@@ -284,6 +309,10 @@ pub struct Ask<'a> {
     pub port: Option<u16>,
 }
 
+/// The most member pairs one question may stand for; more is refused
+/// (narrow `--from` / `--to`), since each pair is a full trace.
+pub const MAX_PAIRS: usize = 20_000;
+
 /// Traces every member pair of `from` → `to`.
 pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, ask: Ask) -> GroupPath {
     let mut pairs = Vec::new();
@@ -295,6 +324,13 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
             _ => a.clone(),
         };
         for b in &to.members {
+            // One pod runs on one node: a pod with itself on another node
+            // is no pair.
+            if let (Member::Pod { pod: p1, node: n1 }, Member::Pod { pod: p2, node: n2 }) = (&a, b) {
+                if p1 == p2 && n1 != n2 {
+                    continue;
+                }
+            }
             let key = (format!("{a:?}"), format!("{b:?}"));
             if seen.insert(key) {
                 pairs.push(pair(estate, w, p, &a, b, ask));
@@ -303,7 +339,15 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
     }
     let verdict = GroupKind::of_kinds(pairs.iter().map(|x| x.verdict));
     let samples = [from, to].iter().filter_map(|e| e.sample.map(|s| (e.name.clone(), s))).collect();
-    GroupPath { samples, from: from.name.clone(), to: to.name.clone(), actor: ask.actor, verdict, pairs }
+    GroupPath {
+        collapsed: from.collapsed + to.collapsed,
+        samples,
+        from: from.name.clone(),
+        to: to.name.clone(),
+        actor: ask.actor,
+        verdict,
+        pairs,
+    }
 }
 
 fn label(estate: &Estate, w: &Wiring, m: &Member) -> String {

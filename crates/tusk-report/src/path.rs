@@ -7,7 +7,8 @@
 //! JSON (`tusk.path/v1`, camelCase):
 //!
 //! ```text
-//! { "schema": "tusk.path/v1", "samples": [string], "from": string, "to": string,
+//! { "schema": "tusk.path/v1", "samples": [string], "notes": [string],
+//!   "from": string, "to": string,
 //!   "actor": "pod"|"node", "verdict": "allowed"|"denied"|"mixed"|"unknown",
 //!   "pairs": [ { "from": string, "to": string, "srcNode": string|null,
 //!                "dstNode": string|null, "verdict": "allowed"|"denied"|"unknown",
@@ -126,10 +127,19 @@ fn pair_text(s: &mut String, p: &Prepared, x: &Path) {
 
 /// The text report: the group verdict, each pair's verdict, and the full
 /// path of the first pair of each verdict.
+fn collapsed_note(n: usize) -> String {
+    format!(
+        "{n} replica(s) without an exported address or node are not listed: two replicas of the same workload (same labels and ports) stand for them on each node"
+    )
+}
+
 pub fn render_text(p: &Prepared, g: &GroupPath) -> String {
     let mut s = String::new();
     for (end, sample) in &g.samples {
         let _ = writeln!(s, "sample: {}", super::azure::trace_group::sample_note(end, *sample));
+    }
+    if g.collapsed > 0 {
+        let _ = writeln!(s, "note: {}", collapsed_note(g.collapsed));
     }
     let _ = writeln!(s, "flow: {} → {} (actor: {})", g.from, g.to, actor(g.actor));
     let _ = writeln!(s, "verdict: {}", g.verdict.name().to_uppercase());
@@ -199,6 +209,7 @@ struct PairJson {
 struct GroupJson {
     schema: &'static str,
     samples: Vec<String>,
+    notes: Vec<String>,
     from: String,
     to: String,
     actor: &'static str,
@@ -264,6 +275,7 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
 pub fn render_json(p: &Prepared, g: &GroupPath) -> String {
     let doc = GroupJson {
         schema: SCHEMA,
+        notes: (g.collapsed > 0).then(|| collapsed_note(g.collapsed)).into_iter().collect(),
         samples: g.samples.iter().map(|(e, s)| super::azure::trace_group::sample_note(e, *s)).collect(),
         from: g.from.clone(),
         to: g.to.clone(),

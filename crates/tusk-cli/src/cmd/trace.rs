@@ -59,6 +59,15 @@ fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> 
     let p = Prepared::new(&w.net, &estate.config);
     let from = join::resolve(estate, &w, &p, &a.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
     let to = join::resolve(estate, &w, &p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    let pairs = from.members.len() * to.members.len();
+    if pairs > join::MAX_PAIRS {
+        anyhow::bail!(
+            "`{}` → `{}` stands for {pairs} (source, destination) pairs, more than {}: name a pod, a node or an address",
+            from.name,
+            to.name,
+            join::MAX_PAIRS
+        );
+    }
     let proto = a.flow.conn.protocol("trace across the cluster")?;
     let actor = match a.actor {
         ActorArg::Pod => Actor::Pod,
