@@ -172,34 +172,19 @@ pub struct End {
 pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Result<End, String> {
     let name = end.to_string();
     let pods = |g: tusk_policy::endpoint::Group| {
-        let mut members = Vec::new();
-        // Replicas of one workload without an exported address or node are
-        // interchangeable (same labels, namespace and ports; their address
-        // is a representative anyway): two stand for them on each node —
-        // two, so that a flow between replicas of one workload keeps a
-        // pair of distinct pods beside a pod's flow to itself.
-        let mut seen: std::collections::HashMap<usize, usize> = Default::default();
-        let mut collapsed = 0;
+        let mut idx = Vec::new();
         for m in g.members {
             match m.end {
                 explain::FlowEnd::Pod(i) => {
-                    let nodes = w.nodes_of(estate, i);
-                    if nodes.is_empty() {
+                    if w.nodes_of(estate, i).is_empty() {
                         return Err(format!("pod {} has no node it can run on (see `tusk schedule`)", m.label));
                     }
-                    let pod = &estate.k8s.pods[i];
-                    let simulated = pod.ips.is_empty() && pod.node_name.is_none();
-                    let n = seen.entry(pod.workload).or_default();
-                    *n += 1;
-                    if simulated && *n > 2 {
-                        collapsed += 1;
-                        continue;
-                    }
-                    members.extend(nodes.into_iter().map(|node| Member::Pod { pod: i, node }));
+                    idx.push(i);
                 }
                 explain::FlowEnd::Address(_) => return Err(format!("`{name}` is not a pod")),
             }
         }
+        let (members, collapsed) = pod_members(estate, w, idx);
         Ok(End { name: name.clone(), members, sample: None, collapsed })
     };
     match end {
@@ -231,6 +216,29 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             })
         }
     }
+}
+
+/// The members standing for `pods`, each on every node it can run on.
+/// Replicas of one workload without an exported address or node are
+/// interchangeable (same labels, namespace and ports; their address is a
+/// representative anyway): two stand for them on each node — two, so that
+/// a flow between replicas of one workload keeps a pair of distinct pods
+/// beside a pod's flow to itself. Returns the members and how many
+/// replicas were left out.
+pub fn pod_members(estate: &Estate, w: &Wiring, pods: impl IntoIterator<Item = usize>) -> (Vec<Member>, usize) {
+    let mut seen: std::collections::HashMap<usize, usize> = Default::default();
+    let (mut members, mut collapsed) = (Vec::new(), 0);
+    for i in pods {
+        let pod = &estate.k8s.pods[i];
+        let n = seen.entry(pod.workload).or_default();
+        *n += 1;
+        if pod.ips.is_empty() && pod.node_name.is_none() && *n > 2 {
+            collapsed += 1;
+            continue;
+        }
+        members.extend(w.nodes_of(estate, i).into_iter().map(|node| Member::Pod { pod: i, node }));
+    }
+    (members, collapsed)
 }
 
 /// One segment of an end-to-end path.

@@ -24,6 +24,7 @@ pub mod nodes;
 pub mod route_budget;
 pub mod schedule;
 mod select;
+pub mod tenants;
 
 pub use nodes::{materialise, Fleet, NodeAddr, SimNode};
 pub use schedule::{schedule, Schedule};

@@ -297,3 +297,99 @@ pub fn render_json(p: &Prepared, g: &GroupPath) -> String {
     };
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
+
+/// What decided a pair, in words: the first segment that did not allow it.
+pub fn decided_by(p: &Prepared, x: &Path) -> String {
+    match tusk_path::findings::deciding(x) {
+        None => "every layer allows it".into(),
+        Some(Segment::SourcePolicy(s)) | Some(Segment::DestinationPolicy { side: s, .. }) => s
+            .steps
+            .iter()
+            .find(|st| st.decisive)
+            .map(|st| {
+                let loc = st.loc.as_ref().map(|l| format!(" ({l})")).unwrap_or_default();
+                format!("{}{loc}", st.policy)
+            })
+            .unwrap_or_else(|| "pod policy".into()),
+        Some(Segment::Network(t)) => super::azure::words::trace_reason(p, t),
+        Some(Segment::NotEvaluated(why)) => why.clone(),
+        Some(_) => "the data path".into(),
+    }
+}
+
+/// The tenant matrix as text: one line per ordered pair and actor, with
+/// the group verdict, the number of pairs and what decided a first pair of
+/// each verdict.
+pub fn render_tenant_matrix(p: &Prepared, cells: &[tusk_path::tenants::Cell], what: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "tenant matrix across both layers, {what}");
+    for c in cells {
+        let g = &c.paths;
+        let _ = writeln!(
+            s,
+            "  {:>8} -> {:<8} actor {:<4}  {:<7} ({} pair(s))",
+            c.from,
+            c.to,
+            actor(g.actor),
+            g.verdict.name(),
+            g.pairs.len()
+        );
+        let mut shown = Vec::new();
+        for x in &g.pairs {
+            if shown.contains(&x.verdict) {
+                continue;
+            }
+            shown.push(x.verdict);
+            let _ = writeln!(s, "      {}: e.g. {} → {}: {}", x.verdict.name(), x.from, x.to, decided_by(p, x));
+        }
+    }
+    s
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CellJson {
+    from: String,
+    to: String,
+    actor: &'static str,
+    verdict: &'static str,
+    pairs: usize,
+    decided_by: Vec<String>,
+}
+
+/// The tenant matrix as JSON (`tusk.tenant-matrix/v1`): `{ schema, flow,
+/// cells: [{ from, to, actor, verdict, pairs, decidedBy: [string] }] }`.
+pub fn render_tenant_matrix_json(p: &Prepared, cells: &[tusk_path::tenants::Cell], what: &str) -> String {
+    #[derive(Serialize)]
+    struct Doc {
+        schema: &'static str,
+        flow: String,
+        cells: Vec<CellJson>,
+    }
+    let doc = Doc {
+        schema: "tusk.tenant-matrix/v1",
+        flow: what.to_string(),
+        cells: cells
+            .iter()
+            .map(|c| {
+                let mut shown = Vec::new();
+                let mut decided = Vec::new();
+                for x in &c.paths.pairs {
+                    if !shown.contains(&x.verdict) {
+                        shown.push(x.verdict);
+                        decided.push(format!("{}: {}", x.verdict.name(), decided_by(p, x)));
+                    }
+                }
+                CellJson {
+                    from: c.from.clone(),
+                    to: c.to.clone(),
+                    actor: actor(c.paths.actor),
+                    verdict: c.paths.verdict.name(),
+                    pairs: c.paths.pairs.len(),
+                    decided_by: decided,
+                }
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}

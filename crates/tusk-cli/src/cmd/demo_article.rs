@@ -10,8 +10,8 @@ use std::fmt::Write;
 use std::sync::Arc;
 use tusk_core::{FlowEnd, Protocol};
 use tusk_network::Prepared;
-use tusk_path::findings::{co_scheduled, deciding, destination_nsg};
-use tusk_path::join::{self, Actor, Ask, GroupPath, Path, Segment, Wiring};
+use tusk_path::findings::{co_scheduled, destination_nsg};
+use tusk_path::join::{self, Actor, Ask, GroupPath, Segment, Wiring};
 
 macro_rules! variant {
     ($dir:literal) => {
@@ -55,24 +55,6 @@ fn flow(
     Ok(join::trace(estate, w, p, &a, &b, Ask { sem: &sem, actor, proto: Protocol::Tcp, port: Some(port) }))
 }
 
-/// What decided a pair: the first segment that did not allow it.
-fn decided_by(p: &Prepared, x: &Path) -> String {
-    match deciding(x) {
-        None => "every layer allows it".into(),
-        Some(Segment::SourcePolicy(s)) | Some(Segment::DestinationPolicy { side: s, .. }) => {
-            let st = s.steps.iter().find(|st| st.decisive);
-            st.map(|st| {
-                let loc = st.loc.as_ref().map(|l| format!(" ({l})")).unwrap_or_default();
-                format!("{}{loc}", st.policy)
-            })
-            .unwrap_or_else(|| "pod policy".into())
-        }
-        Some(Segment::Network(t)) => tusk_report::azure::words::trace_reason(p, t),
-        Some(Segment::NotEvaluated(why)) => why.clone(),
-        Some(_) => "the data path".into(),
-    }
-}
-
 fn variant(out: &mut String, title: &str, files: &[(&str, &str)]) -> anyhow::Result<()> {
     let sources: Vec<(Arc<str>, String)> = files.iter().map(|(n, t)| (Arc::from(*n), t.to_string())).collect();
     let loaded = tusk_load::load_sources(&sources).map_err(|e| anyhow::anyhow!("embedded demo: {e}"))?;
@@ -95,7 +77,12 @@ fn variant(out: &mut String, title: &str, files: &[(&str, &str)]) -> anyhow::Res
         let _ = writeln!(out, "tenant NSGs: t1/web -> t2/api TCP 8080: {} sees source {} — {kind}", s.nsg, s.src);
         let _ = writeln!(out, "  matched `{}` ({}): {}", s.rule, s.loc, s.verdict.name());
     }
-    let _ = writeln!(out, "  verdict for every pod pair: {}; decided by {}", g.verdict.name(), decided_by(&p, x));
+    let _ = writeln!(
+        out,
+        "  verdict for every pod pair: {}; decided by {}",
+        g.verdict.name(),
+        tusk_report::path::decided_by(&p, x)
+    );
 
     // The data service: what its NSG sees.
     let g = flow(estate, &w, &p, "pod:t1/web-0", "pe-sql", Actor::Pod, 1433)?;
@@ -124,7 +111,7 @@ fn variant(out: &mut String, title: &str, files: &[(&str, &str)]) -> anyhow::Res
     for (to, port) in [("workload:t2/api", 8080), ("pe-sql", 1433), ("internet", 443)] {
         let g = flow(estate, &w, &p, "node:tenant1", to, Actor::Node, port)?;
         let x = &g.pairs[0];
-        let _ = writeln!(out, "  -> {to} TCP {port}: {} ({})", g.verdict.name(), decided_by(&p, x));
+        let _ = writeln!(out, "  -> {to} TCP {port}: {} ({})", g.verdict.name(), tusk_report::path::decided_by(&p, x));
     }
 
     // Co-scheduling.
