@@ -223,3 +223,39 @@ fn a_bad_cidr_in_the_ip_masq_agent_config_is_a_located_error() {
     assert!(text.starts_with("ip-masq.yaml:7:9:"), "the CIDR's own line and column: {text}");
     assert!(text.contains("10.1.10.0/33"), "{text}");
 }
+
+#[test]
+fn the_kubenet_routes_are_merged_with_the_users_on_the_same_table() {
+    let e = estate("kubenet", |_, _| {});
+    let w = Wiring::new(&e);
+    assert_eq!(w.net.route_tables.len(), 1, "the pools' table is reused, not duplicated");
+    let names: Vec<&str> = w.net.route_tables[0].routes.iter().map(|r| r.name.as_str()).collect();
+    assert!(names.contains(&"default-via-hub-firewall"), "{names:?}");
+    // One route per node (2 per pool, 3 pools), each to its node's address.
+    let generated: Vec<_> = w.net.route_tables[0].routes.iter().filter(|r| r.name.ends_with("-podcidr")).collect();
+    assert_eq!(generated.len(), 6, "{names:?}");
+    let mut blocks: Vec<String> = generated.iter().map(|r| format!("{:?}", r.destination)).collect();
+    blocks.sort();
+    blocks.dedup();
+    assert_eq!(blocks.len(), 6, "each node its own /24");
+    for r in generated {
+        let hop = r.next_hop_ip.unwrap();
+        assert!(w.node_ips.contains(&Some(hop)), "{hop} is a node's address");
+    }
+    // Azure CNI: no route is generated.
+    let w = Wiring::new(&estate("cni", |_, _| {}));
+    assert_eq!(w.net.route_tables[0].routes.len(), 1);
+}
+
+#[test]
+fn a_rule_naming_part_of_a_pools_subnet_makes_node_verdicts_unknown() {
+    // nsg-data admits one address of tenant 1's subnet, not the whole: which
+    // address AKS gives a node is not predictable.
+    let e = estate("kubenet", |net, _| {
+        let nsg = net["value"].as_array_mut().unwrap().iter_mut().find(|r| r["name"] == "nsg-data").unwrap();
+        nsg["properties"]["securityRules"][0]["properties"]["sourceAddressPrefix"] = json!("10.1.1.4");
+    });
+    let g = run(&e, "node:tenant1", "pe-sql", 1433, Actor::Node);
+    assert_eq!(g.verdict, GroupKind::Unknown);
+    assert!(g.pairs.iter().all(|x| x.verdict == Kind::Unknown));
+}
