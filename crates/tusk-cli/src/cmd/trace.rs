@@ -6,6 +6,13 @@
 //! and answered with the group verdict. Exit 0 whatever the verdict (the
 //! verdict is data); 2 on bad input, including an endpoint that names
 //! nothing or several things.
+//!
+//! When an end is a pod, a workload or a node (`node:NAME`, a node or a
+//! pool) and the inputs hold the AKS cluster, the flow crosses both layers
+//! (`tusk_path::join`: egress policy → node exit and SNAT → Azure network →
+//! ingress policy), for `--actor pod` (default) or `--actor node` (an
+//! escaped container: the node's address, no pod policy at the source);
+//! JSON `tusk.path/v1` (`tusk_report::path`).
 
 use super::flow::FlowArgs;
 use crate::output::{OutputArgs, TxtOrJson};
@@ -16,7 +23,8 @@ use tusk_network::{group_trace, trace, Flow, Prepared};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Input files or folders (ARM/REST JSON, `az` output, ARM templates).
+    /// Input files or folders (ARM/REST JSON, `az` output, ARM templates;
+    /// with a managed cluster, its Kubernetes manifests too).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
