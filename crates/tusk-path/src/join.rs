@@ -48,6 +48,7 @@ pub enum Member {
 }
 
 /// An end resolved: its name and members.
+#[derive(Default)]
 pub struct End {
     pub name: String,
     pub members: Vec<Member>,
@@ -57,6 +58,9 @@ pub struct End {
     /// Interchangeable replicas left out (another replica of the same
     /// workload stands for them on each node).
     pub collapsed: usize,
+    /// A Service destination: its name and ClusterIP, and each member's
+    /// target port (aligned with `members`).
+    pub service: Option<(String, Option<IpAddr>, Vec<u16>)>,
 }
 
 /// Resolves `end` against the cluster (pods, workloads, nodes, pools), then
@@ -77,7 +81,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             }
         }
         let (members, collapsed) = pod_members(estate, w, idx);
-        Ok(End { name: name.clone(), members, sample: None, collapsed })
+        Ok(End { name: name.clone(), members, sample: None, collapsed, service: None })
     };
     match end {
         FlowEnd::Pod { .. } | FlowEnd::Workload { .. } => pods(tusk_policy::endpoint::resolve(&estate.k8s, end)?),
@@ -96,7 +100,13 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             if members.is_empty() {
                 return Err(format!("`node:{n}` names no node and no node pool"));
             }
-            Ok(End { name, members: members.into_iter().map(Member::Node).collect(), sample: None, collapsed: 0 })
+            Ok(End {
+                name,
+                members: members.into_iter().map(Member::Node).collect(),
+                sample: None,
+                collapsed: 0,
+                service: None,
+            })
         }
         _ => {
             let g = resolve_group(p, end)?;
@@ -105,6 +115,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
                 members: g.members.into_iter().map(Member::Azure).collect(),
                 sample: g.sample,
                 collapsed: 0,
+                service: None,
             })
         }
     }
@@ -133,9 +144,62 @@ pub fn pod_members(estate: &Estate, w: &Wiring, pods: impl IntoIterator<Item = u
     (members, collapsed)
 }
 
+/// A Service destination (`svc:NS/NAME`, or an address that is a
+/// Service's ClusterIP): kube-proxy (or the data plane) translates it at
+/// the source node to an endpoint pod and its target port before any
+/// policy or NSG sees the packet (Kubernetes docs, "Virtual IPs and Service
+/// Proxies"). `None` when `end` is no Service.
+pub fn resolve_service(
+    estate: &Estate,
+    w: &Wiring,
+    end: &FlowEnd,
+    proto: Protocol,
+    port: Option<u16>,
+) -> Result<Option<End>, String> {
+    let c = &estate.k8s;
+    let svc = match end {
+        FlowEnd::Service { namespace, name } => Some(
+            c.services
+                .iter()
+                .position(|s| &s.namespace == namespace && &s.name == name)
+                .ok_or_else(|| format!("no Service `{namespace}/{name}` in the inputs"))?,
+        ),
+        FlowEnd::Address(ip) if !c.pods.iter().any(|p| p.ips.contains(ip)) => {
+            tusk_policy::services::by_cluster_ip(c, *ip)
+        }
+        _ => None,
+    };
+    let Some(i) = svc else { return Ok(None) };
+    let s = &c.services[i];
+    let title = tusk_policy::services::title(s);
+    let Some(port) = port else { return Err(format!("{title}: give --port (a Service port)")) };
+    let sp = s
+        .ports
+        .iter()
+        .find(|sp| sp.port == port && sp.protocol == proto)
+        .ok_or_else(|| format!("{title} has no {proto} port {port}"))?;
+    let eps = tusk_policy::services::endpoints(c, s, sp).map_err(|r| format!("{title}: {r:?}"))?;
+    let (mut members, mut ports) = (Vec::new(), Vec::new());
+    for (pod, target) in eps {
+        for node in w.nodes_of(estate, pod) {
+            members.push(Member::Pod { pod, node });
+            ports.push(target);
+        }
+    }
+    Ok(Some(End {
+        name: end.to_string(),
+        members,
+        service: Some((title, s.cluster_ips.first().copied(), ports)),
+        ..Default::default()
+    }))
+}
+
 /// One segment of an end-to-end path.
 #[derive(Debug, Clone)]
 pub enum Segment {
+    /// The destination was a Service: translated at the source node to an
+    /// endpoint pod's address and target port.
+    ServiceDnat { service: String, cluster_ip: Option<IpAddr>, port: Option<u16>, target: u16 },
     /// The source pod's egress policy.
     SourcePolicy(Side),
     /// The packet leaves the node `node` with source `src` (after
@@ -167,7 +231,8 @@ impl Segment {
             Segment::NodeExit { .. }
             | Segment::SameNode { .. }
             | Segment::Egress { .. }
-            | Segment::PodBridge { .. } => Kind::Allowed,
+            | Segment::PodBridge { .. }
+            | Segment::ServiceDnat { .. } => Kind::Allowed,
             Segment::Network(t) => t.verdict,
             Segment::NotEvaluated(_) => Kind::Unknown,
         }
@@ -223,7 +288,7 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
             (Actor::Node, Member::Pod { node, .. }) => Member::Node(*node),
             _ => a.clone(),
         };
-        for b in &to.members {
+        for (bi, b) in to.members.iter().enumerate() {
             // One pod runs on one node: a pod with itself on another node
             // is no pair.
             if let (Member::Pod { pod: p1, node: n1 }, Member::Pod { pod: p2, node: n2 }) = (&a, b) {
@@ -233,7 +298,17 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
             }
             let key = (format!("{a:?}"), format!("{b:?}"));
             if seen.insert(key) {
-                pairs.push(pair(estate, w, p, &a, b, ask));
+                match &to.service {
+                    Some((service, ip, ports)) => {
+                        let target = ports[bi];
+                        let dnat =
+                            Segment::ServiceDnat { service: service.clone(), cluster_ip: *ip, port: ask.port, target };
+                        let mut x = pair(estate, w, p, &a, b, Ask { port: Some(target), ..ask });
+                        x.segments.insert(0, dnat);
+                        pairs.push(x);
+                    }
+                    None => pairs.push(pair(estate, w, p, &a, b, ask)),
+                }
             }
         }
     }

@@ -52,7 +52,7 @@ pub fn matrix(
             let pods: Vec<usize> = pods.into_iter().filter(|&i| !w.nodes_of(estate, i).is_empty()).collect();
             let (members, collapsed) = join::pod_members(estate, w, pods);
             let name = format!("tenant:{t}");
-            (t, End { name, members, sample: None, collapsed })
+            (t, End { name, members, collapsed, ..Default::default() })
         })
         .collect();
     let mut cells = Vec::new();

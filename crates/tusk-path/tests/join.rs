@@ -259,3 +259,31 @@ fn a_rule_naming_part_of_a_pools_subnet_makes_node_verdicts_unknown() {
     assert_eq!(g.verdict, GroupKind::Unknown);
     assert!(g.pairs.iter().all(|x| x.verdict == Kind::Unknown));
 }
+
+#[test]
+fn a_service_destination_is_translated_at_the_source_node_to_its_endpoints() {
+    let e = estate("cni", |_, _| {});
+    let w = Wiring::new(&e);
+    let p = Prepared::new(&w.net, &e.config);
+    let svc = FlowEnd::parse("svc:t2/api").unwrap();
+    let to = join::resolve_service(&e, &w, &svc, Protocol::Tcp, Some(80)).unwrap().unwrap();
+    // By ClusterIP too.
+    let by_ip = FlowEnd::parse("172.16.20.10").unwrap();
+    assert!(join::resolve_service(&e, &w, &by_ip, Protocol::Tcp, Some(80)).unwrap().is_some());
+    // A port the Service does not have is an error.
+    assert!(join::resolve_service(&e, &w, &svc, Protocol::Tcp, Some(81)).is_err());
+    let from = join::resolve(&e, &w, &p, &FlowEnd::parse("pod:t1/web-0").unwrap()).unwrap();
+    let sem = Semantics::of(PolicyEngine::Calico);
+    let g =
+        join::trace(&e, &w, &p, &from, &to, Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(80) });
+    assert!(!g.pairs.is_empty());
+    for x in &g.pairs {
+        assert!(matches!(x.segments[0], Segment::ServiceDnat { target: 8080, .. }));
+        for s in &x.segments {
+            if let Segment::Network(t) = s {
+                assert_eq!(t.flow.port, Some(8080), "the NSGs see the target port");
+            }
+        }
+    }
+    assert_eq!(g.verdict, GroupKind::Denied, "the tenant-2 NSG denies tenant 1's pods under CNI");
+}

@@ -14,7 +14,7 @@
 //!                "dstNode": string|null, "verdict": "allowed"|"denied"|"unknown",
 //!                "doubt": string|null, "segments": [Segment] } ] }
 //! Segment = { "kind": "sourcePolicy"|"nodeExit"|"sameNode"|"network"|
-//!                     "egress"|"podBridge"|"notEvaluated"|"destinationPolicy",
+//!                     "serviceDnat"|"egress"|"podBridge"|"notEvaluated"|"destinationPolicy",
 //!             "verdict": ..., "text": string,
 //!             "steps": [ { "policy", "rule", "action", "location" } ]   // policy segments
 //!             "src": IP|null, "seenSrc": IP|null, "masqueraded": bool|null,
@@ -92,6 +92,11 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
         }
         Segment::NotEvaluated(why) => {
             let _ = writeln!(s, "  [{v}] not evaluated: {why}");
+        }
+        Segment::ServiceDnat { service, cluster_ip, port, target } => {
+            let vip = cluster_ip.map(|ip| format!(" {ip}")).unwrap_or_default();
+            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+            let _ = writeln!(s, "  [{v}] {service}{vip}{port} translated at the source node to an endpoint pod, port {target} (before any policy or NSG sees it)");
         }
         Segment::PodBridge { node } => {
             let _ = writeln!(s, "  [{v}] node {node} hands the packet to the pod over its bridge (kubenet: the route AKS maintains for its pod CIDR); the Azure reply was not traced (NSGs are stateful)");
@@ -263,6 +268,7 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
         Segment::NotEvaluated(_) => j.kind = "notEvaluated",
         Segment::Egress { .. } => j.kind = "egress",
         Segment::PodBridge { .. } => j.kind = "podBridge",
+        Segment::ServiceDnat { .. } => j.kind = "serviceDnat",
         Segment::DestinationPolicy { seen_src, side } => {
             j.kind = "destinationPolicy";
             j.seen_src = Some(seen_src.to_string());

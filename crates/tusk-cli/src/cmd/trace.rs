@@ -52,7 +52,7 @@ pub enum ActorArg {
 fn names_cluster(loaded: &tusk_load::Loaded, end: &tusk_core::FlowEnd) -> bool {
     use tusk_core::FlowEnd as F;
     match end {
-        F::Pod { .. } | F::Workload { .. } | F::Node(_) => true,
+        F::Pod { .. } | F::Workload { .. } | F::Node(_) | F::Service { .. } => true,
         F::Qualified { .. } => tusk_policy::endpoint::resolve(&loaded.estate.k8s, end).is_ok(),
         _ => false,
     }
@@ -66,7 +66,13 @@ fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> 
     let w = Wiring::new(estate);
     let p = Prepared::new(&w.net, &estate.config);
     let from = join::resolve(estate, &w, &p, &a.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
-    let to = join::resolve(estate, &w, &p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    let proto = a.flow.conn.protocol("trace across the cluster")?;
+    let service = join::resolve_service(estate, &w, &a.flow.to, proto, a.flow.conn.port)
+        .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    let to = match service {
+        Some(s) => s,
+        None => join::resolve(estate, &w, &p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?,
+    };
     let pairs = from.members.len() * to.members.len();
     if pairs > join::MAX_PAIRS {
         anyhow::bail!(
@@ -76,7 +82,6 @@ fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> 
             join::MAX_PAIRS
         );
     }
-    let proto = a.flow.conn.protocol("trace across the cluster")?;
     let actor = match a.actor {
         ActorArg::Pod => Actor::Pod,
         ActorArg::Node => Actor::Node,
