@@ -40,7 +40,7 @@ enum Command {
     Matrix(cmd::matrix::Args),
     /// Every policy and rule that decided one pod-to-pod (or pod-to-IP) flow.
     Explain(cmd::explain::Args),
-    /// One flow through the Azure network, hop by hop, with its reply.
+    /// One flow through the Azure network, hop by hop, with its reply; with pods or nodes (`node:NAME`) across both layers.
     Trace(cmd::trace::Args),
     /// Effective routes of a subnet (like Network Watcher).
     Routes(cmd::routes::Args),

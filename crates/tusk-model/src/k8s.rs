@@ -30,6 +30,19 @@ pub struct Cluster {
     /// Where pod IPs lie (`--pod-cidr`, `podCidrs:` in tusk.yaml), for pods
     /// the input gives no IP; `None`: anywhere in IPv4.
     pub pod_cidrs: Option<IpSet>,
+    /// AKS's ip-masq-agent configuration (`kube-system` ConfigMaps
+    /// `azure-ip-masq-agent-config` and `…-reconciled`), when exported.
+    pub ip_masq: Vec<IpMasqConfig>,
+}
+
+/// One ip-masq-agent ConfigMap: the destinations a pod's source address
+/// is kept for (Kubernetes docs, "IP Masquerade Agent User Guide").
+#[derive(Debug, Clone)]
+pub struct IpMasqConfig {
+    /// `kube-system/NAME`.
+    pub name: String,
+    pub non_masquerade: Vec<tusk_core::ip::Cidr>,
+    pub loc: Loc,
 }
 
 /// The policy engine a foreign policy kind belongs to.

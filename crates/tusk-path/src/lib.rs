@@ -4,8 +4,11 @@
 //! ([`addressing`]), where the scheduler can put each workload's pods and
 //! what a node or zone failure takes away ([`schedule`]), which cluster a
 //! manifest belongs to ([`binding`]), and the kubenet route-table budget
-//! ([`route_budget`]). The data path per plugin and the `Actor` will join
-//! it, importing both engines.
+//! ([`route_budget`]); the data path per plugin ([`datapath`]) and the
+//! end-to-end flow across both engines, for the pod or node actor
+//! ([`join`], wired by `wiring`), what the demo states of it
+//! ([`findings`]) and the tenant matrix ([`tenants`]). It imports both
+//! engines; they never import it.
 //!
 //! Architecture invariant: no I/O, and no guess presented as a fact. Where
 //! AKS leaves a choice open (which address a node gets, which /24 of the
@@ -16,11 +19,16 @@
 
 pub mod addressing;
 pub mod binding;
+pub mod datapath;
+pub mod findings;
 pub mod impact;
+pub mod join;
 pub mod nodes;
 pub mod route_budget;
 pub mod schedule;
 mod select;
+pub mod tenants;
+mod wiring;
 
 pub use nodes::{materialise, Fleet, NodeAddr, SimNode};
 pub use schedule::{schedule, Schedule};

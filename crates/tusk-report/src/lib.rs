@@ -10,4 +10,5 @@ pub mod azure;
 pub mod check;
 pub mod diff;
 pub mod k8s;
+pub mod path;
 pub mod schedule;

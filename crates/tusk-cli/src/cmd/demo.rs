@@ -1,6 +1,9 @@
-//! `tusk demo`: the main job on the embedded demo estate — a multi-tenant
-//! cluster with one deliberate leak — so a new user sees, in one command,
-//! what tusk answers and how it cites the rule that decided.
+//! `tusk demo`: the main job on embedded estates — first the seed
+//! article's multi-tenant AKS in both plugin variants
+//! ([`super::demo_article`]), then a multi-tenant cluster with one
+//! deliberate policy leak and the article's Figure 3 traces — so a new user
+//! sees, in one command, what tusk answers and how it cites the rule that
+//! decided.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -59,7 +62,9 @@ pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
     let analysis = Analysis::new(c, sem);
     let rows = analysis.matrix(Grain::Workload);
 
-    let mut out = String::from("tusk demo: the embedded multi-tenant cluster (crates/tusk-cli/demo/)\n");
+    let mut out = String::from("tusk demo\n\n");
+    out += &super::demo_article::render()?;
+    out += "\n== Kubernetes policies alone: the embedded multi-tenant cluster (crates/tusk-cli/demo/) ==\n";
     out += &format!(
         "loaded {} namespaces, {} workloads, {} pods, {} AdminNetworkPolicies, {} BaselineAdminNetworkPolicy, {} NetworkPolicies\n",
         c.namespaces.len(),

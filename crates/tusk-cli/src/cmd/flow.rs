@@ -11,8 +11,8 @@ use tusk_core::{FlowEnd, Protocol};
 #[derive(clap::Args, Debug, Clone)]
 pub struct FlowArgs {
     /// Source: an IP or CIDR, a resource name, `subnet:VNET/SUBNET`,
-    /// `internet[:IP]`, `onprem[:IP]`, `pod:NS/NAME`, `workload:NS/NAME` or
-    /// `NS/NAME` (see docs/endpoints.md).
+    /// `internet[:IP]`, `onprem[:IP]`, `pod:NS/NAME`, `workload:NS/NAME`,
+    /// `NS/NAME` or (trace, with an AKS cluster) `node:NAME` (see docs/endpoints.md).
     #[arg(long, value_parser = parse_end)]
     pub from: FlowEnd,
     /// Destination, in the same notation as --from.

@@ -1,4 +1,5 @@
-//! `tusk matrix`: the connectivity matrix of the Kubernetes policy layer.
+//! `tusk matrix`: the connectivity matrix of the Kubernetes policy layer;
+//! `--grain tenant` is the tenant matrix across both layers, per actor.
 
 use super::{load, EngineArg};
 use crate::output::OutputArgs;
@@ -13,6 +14,9 @@ pub enum GrainArg {
     Pod,
     Workload,
     Namespace,
+    /// Tenants (namespaces by `--tenant-label`) across both layers, for
+    /// one `--port`; needs the AKS cluster and its network in the inputs.
+    Tenant,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -46,15 +50,69 @@ pub struct Args {
     /// Print the time of each phase (load, classes+rules, evaluation, render) to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// `--grain tenant`: the namespace label naming tenants.
+    #[arg(long, default_value = "tenant")]
+    pub tenant_label: String,
+    /// `--grain tenant`: who sends (`both`: a row per actor).
+    #[arg(long, value_enum, default_value = "both")]
+    pub actor: ActorsArg,
+    /// `--grain tenant`: the flow's protocol and port.
+    #[command(flatten)]
+    pub conn: super::flow::ConnArgs,
     /// Refuse matrices with more allowed class pairs than this (memory guard).
     #[arg(long, default_value_t = 50_000_000, hide = true)]
     pub max_class_pairs: u64,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ActorsArg {
+    Pod,
+    Node,
+    Both,
+}
+
+/// `--grain tenant`: the tenant matrix across both layers
+/// (`tusk_path::tenants`).
+fn tenant_grain(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> {
+    use tusk_path::join::{Actor, Ask, Wiring};
+    let estate = &loaded.estate;
+    if estate.clusters.is_empty() || estate.azure.subnets.is_empty() {
+        anyhow::bail!("--grain tenant needs the AKS cluster (managedClusters) and its network in the inputs");
+    }
+    let Some(port) = args.conn.port else {
+        anyhow::bail!("--grain tenant asks about one flow: give --port");
+    };
+    let proto = args.conn.protocol("matrix --grain tenant")?;
+    let actors = match args.actor {
+        ActorsArg::Pod => vec![Actor::Pod],
+        ActorsArg::Node => vec![Actor::Node],
+        ActorsArg::Both => vec![Actor::Pod, Actor::Node],
+    };
+    let (sem, why) = super::choose_semantics(args.policy_engine, estate);
+    let w = Wiring::new(estate);
+    let p = tusk_network::Prepared::new(&w.net, &estate.config);
+    let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port) };
+    let cells = tusk_path::tenants::matrix(estate, &w, &p, &args.tenant_label, &actors, ask)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let what = format!("{proto} port {port}; pod policy semantics: {} ({why})", sem.describe());
+    match args.output.format {
+        FormatArg::Txt => args.output.write_text(&tusk_report::path::render_tenant_matrix(&p, &cells, &what))?,
+        FormatArg::Json => args.output.write_text(&tusk_report::path::render_tenant_matrix_json(&p, &cells, &what))?,
+        _ => anyhow::bail!("--grain tenant prints txt or json"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let mut loaded = load(&args.paths)?;
     super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
+    if let GrainArg::Tenant = args.grain {
+        return tenant_grain(&args, &loaded);
+    }
+    if args.conn.port.is_some() {
+        anyhow::bail!("--port applies to --grain tenant (the other grains answer every port)");
+    }
     super::need_k8s(&loaded, "matrix")?;
     let t_load = t0.elapsed();
     let (sem, why) = super::choose_semantics(args.policy_engine, &loaded.estate);
@@ -68,6 +126,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         GrainArg::Pod => Grain::Pod,
         GrainArg::Workload => Grain::Workload,
         GrainArg::Namespace => Grain::Namespace,
+        GrainArg::Tenant => unreachable!("handled above"),
     };
     let format = match args.output.format {
         FormatArg::Txt => MatrixFormat::Txt,

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod check;
 pub mod demo;
+mod demo_article;
 pub mod diff;
 pub mod explain;
 pub mod flow;

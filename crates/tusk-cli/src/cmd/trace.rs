@@ -6,6 +6,13 @@
 //! and answered with the group verdict. Exit 0 whatever the verdict (the
 //! verdict is data); 2 on bad input, including an endpoint that names
 //! nothing or several things.
+//!
+//! When an end is a pod, a workload or a node (`node:NAME`, a node or a
+//! pool) and the inputs hold the AKS cluster, the flow crosses both layers
+//! (`tusk_path::join`: egress policy → node exit and SNAT → Azure network →
+//! ingress policy), for `--actor pod` (default) or `--actor node` (an
+//! escaped container: the node's address, no pod policy at the source);
+//! JSON `tusk.path/v1` (`tusk_report::path`).
 
 use super::flow::FlowArgs;
 use crate::output::{OutputArgs, TxtOrJson};
@@ -16,7 +23,8 @@ use tusk_network::{group_trace, trace, Flow, Prepared};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Input files or folders (ARM/REST JSON, `az` output, ARM templates).
+    /// Input files or folders (ARM/REST JSON, `az` output, ARM templates;
+    /// with a managed cluster, its Kubernetes manifests too).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -25,13 +33,80 @@ pub struct Args {
     /// application rules and network rules on FQDNs.
     #[arg(long)]
     pub fqdn: Option<String>,
+    /// Who sends the flow when `--from` is a pod or node: `pod` (the
+    /// workload's container, its egress policy applies) or `node` (an
+    /// escaped container: the node's address, no pod policy at the source).
+    #[arg(long, value_enum, default_value = "pod")]
+    pub actor: ActorArg,
+    /// The network policy engine (default: the AKS cluster's `networkPolicy`).
+    #[arg(long, value_enum)]
+    pub policy_engine: Option<super::EngineArg>,
     #[command(flatten)]
     pub output: OutputArgs<TxtOrJson>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ActorArg {
+    Pod,
+    Node,
+}
+
+/// Does an end name a Kubernetes object (pod, workload, node, or a bare
+/// `NS/NAME` that the cluster holds)? Then the flow crosses both layers.
+fn names_cluster(loaded: &tusk_load::Loaded, end: &tusk_core::FlowEnd) -> bool {
+    use tusk_core::FlowEnd as F;
+    match end {
+        F::Pod { .. } | F::Workload { .. } | F::Node(_) | F::Service { .. } => true,
+        F::Qualified { .. } => tusk_policy::endpoint::resolve(&loaded.estate.k8s, end).is_ok(),
+        _ => false,
+    }
+}
+
+/// The flow across both layers (`tusk_path::join`).
+fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> {
+    use tusk_path::join::{self, Actor, Ask, Wiring};
+    let estate = &loaded.estate;
+    let (sem, _why) = super::choose_semantics(a.policy_engine, estate);
+    let w = Wiring::new(estate);
+    let p = Prepared::new(&w.net, &estate.config);
+    let from = join::resolve(estate, &w, &p, &a.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+    let proto = a.flow.conn.protocol("trace across the cluster")?;
+    let service = join::resolve_service(estate, &w, &a.flow.to, proto, a.flow.conn.port)
+        .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    let to = match service {
+        Some(s) => s,
+        None => join::resolve(estate, &w, &p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?,
+    };
+    let pairs = from.members.len() * to.members.len();
+    if pairs > join::MAX_PAIRS {
+        anyhow::bail!(
+            "`{}` → `{}` stands for {pairs} (source, destination) pairs, more than {}: name a pod, a node or an address",
+            from.name,
+            to.name,
+            join::MAX_PAIRS
+        );
+    }
+    let actor = match a.actor {
+        ActorArg::Pod => Actor::Pod,
+        ActorArg::Node => Actor::Node,
+    };
+    let g = join::trace(estate, &w, &p, &from, &to, Ask { sem: &sem, actor, proto, port: a.flow.conn.port });
+    match a.output.format {
+        TxtOrJson::Txt => a.output.write_text(&tusk_report::path::render_text(&p, &g))?,
+        TxtOrJson::Json => a.output.write_text(&tusk_report::path::render_json(&p, &g))?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load(&a.paths)?;
     super::need_subnets(&loaded, "trace")?;
+    // Without a managed cluster in the inputs, a Kubernetes end stays the
+    // Azure resolver's usage error ("names a Kubernetes object").
+    let joined = names_cluster(&loaded, &a.flow.from) || names_cluster(&loaded, &a.flow.to);
+    if joined && !loaded.estate.clusters.is_empty() {
+        return run_joined(&a, &loaded);
+    }
     let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let from = resolve_group(&p, &a.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
     let to = resolve_group(&p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;

@@ -11,6 +11,7 @@ mod anp;
 mod cilium;
 pub mod fields;
 mod foreign;
+mod ipmasq;
 mod netpol;
 pub mod ports;
 pub mod scheduling;
@@ -165,6 +166,11 @@ impl Builder {
                 | "AdminNetworkPolicy"
                 | "BaselineAdminNetworkPolicy"
         ) || WorkloadKind::parse(kind).is_some();
+        if kind == "ConfigMap" && ipmasq::is_ip_masq(&namespace, &name) {
+            let c = ipmasq::config(cx, n, &name)?;
+            self.cluster.ip_masq.push(c);
+            return Ok(());
+        }
         if !known {
             warnings
                 .push(Warning { loc: cx.loc(n), message: format!("skipping {kind} {name}: kind not used by tusk") });

@@ -1,0 +1,324 @@
+//! The data path per network plugin: which address a pod's packet leaves
+//! its node with (its own, or the node's after masquerade), and the Azure
+//! network as the cluster's packets see it — the estate plus one NIC per
+//! materialised node and, with kubenet, the route table AKS maintains.
+//!
+//! Masquerade: AKS runs the ip-masq-agent; a destination inside its
+//! non-masquerade ranges keeps the pod's address, any other is translated
+//! to the node's primary address ("Identify plugin options", AKS training:
+//! with kubenet "the source IP address of the traffic is translated to the
+//! node's primary IP address" for resources on the VNet; Kubernetes docs,
+//! "IP Masquerade Agent User Guide"). The ranges are AKS's default per
+//! plugin joined with the exported `azure-ip-masq-agent-config` ConfigMaps
+//! (read by tusk-load); every output says which were used
+//! ([`Masquerade::source`]). Defaults (the search corpora did not hold
+//! AKS's exact default list; these follow the AKS training page above and
+//! the article): kubenet and CNI Overlay — the pod CIDR(s); Azure CNI
+//! (node subnet, pod subnet) — the address space of the VNet holding the
+//! node's subnet (pod addresses are VNet addresses, so traffic inside the
+//! VNet keeps them; the article: "With CNI, it makes no difference whether
+//! traffic targets an internal or external service").
+//!
+//! Kubenet route table ("Use kubenet networking with your own IP address
+//! ranges in AKS": one route per node, its pod CIDR to its address, on the
+//! node subnet's route table, IP forwarding on the node's NIC): generated
+//! for every node and merged into the user's table of the pool subnet (a
+//! new table when the subnet has none). A route the user exported with the
+//! same name is kept, not duplicated.
+
+use crate::nodes::{Fleet, NodeAddr};
+use std::net::IpAddr;
+use tusk_core::ip::{ip_to_u128, u128_to_ip, Cidr, IpSet};
+use tusk_core::Loc;
+use tusk_model::aks::{AksCluster, NetworkPlugin};
+use tusk_model::azure::{
+    AddressMatch, AzureNetwork, Idx, IpConfig, Link, NetworkInterface, NextHopType, ResourceId, Route,
+    RouteDestination, RouteTable, Subnet,
+};
+use tusk_model::Estate;
+
+/// How a cluster's pods are addressed on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    /// Pods hold addresses of a CIDR the VNet does not know (kubenet):
+    /// between nodes, UDRs carry them to the node holding the /24.
+    PodCidrRouted,
+    /// CNI Overlay: pod addresses of an overlay CIDR; tusk does not model
+    /// how Azure carries them between nodes.
+    Overlay,
+    /// Pods hold VNet addresses (Azure CNI node subnet or pod subnet).
+    Vnet,
+    /// No or an unspecified plugin.
+    Unknown,
+}
+
+pub fn wire(c: &AksCluster) -> Wire {
+    match (c.network.plugin, c.network.overlay) {
+        (NetworkPlugin::Kubenet, _) => Wire::PodCidrRouted,
+        (NetworkPlugin::Azure, true) => Wire::Overlay,
+        (NetworkPlugin::Azure, false) => Wire::Vnet,
+        _ => Wire::Unknown,
+    }
+}
+
+/// The wire of the cluster of fleet node `n`.
+pub fn wire_of(estate: &Estate, fleet: &Fleet, n: usize) -> Wire {
+    fleet.nodes[n].cluster.map(|c| wire(&estate.clusters[c])).unwrap_or(Wire::Unknown)
+}
+
+/// The ranges a pod's source address is kept for, and where they come from.
+#[derive(Debug, Clone)]
+pub struct Masquerade {
+    pub keep: IpSet,
+    pub source: String,
+}
+
+impl Masquerade {
+    /// AKS's default for `c`'s plugin, for a node in `subnet`, joined with
+    /// the exported ip-masq-agent ConfigMaps (the agent merges every
+    /// configuration it is given, and AKS's own stays in place).
+    pub fn for_node(estate: &Estate, c: &AksCluster, subnet: Option<Idx<Subnet>>) -> Option<Masquerade> {
+        let net = &estate.azure;
+        let pods = c.network.pod_cidrs.iter().fold(IpSet::empty(), |s, p| s.union(&p.set()));
+        let (mut keep, mut source) = match wire(c) {
+            Wire::PodCidrRouted | Wire::Overlay => (pods, "AKS default: the pod CIDR".to_string()),
+            Wire::Vnet => {
+                let v = net.subnets[subnet?].vnet;
+                let space = net.vnets[v].address_space.iter().fold(IpSet::empty(), |s, p| s.union(&p.set()));
+                (space.union(&pods), "AKS default: the VNet's address space".to_string())
+            }
+            Wire::Unknown => return None,
+        };
+        if estate.k8s.ip_masq.is_empty() {
+            source += " (no azure-ip-masq-agent-config in the inputs)";
+        }
+        for m in &estate.k8s.ip_masq {
+            keep = m.non_masquerade.iter().fold(keep, |s, p| s.union(&p.set()));
+            let cidrs: Vec<String> = m.non_masquerade.iter().map(|c| format!("{}/{}", c.addr, c.prefix)).collect();
+            source += &format!(" + {} [{}] ({})", m.name, cidrs.join(", "), m.loc);
+        }
+        Some(Masquerade { keep, source })
+    }
+
+    pub fn keeps(&self, dst: IpAddr) -> bool {
+        self.keep.contains_ip(dst)
+    }
+}
+
+/// The `k`-th address of `set` (in order), if it has that many.
+pub fn nth(set: &IpSet, mut k: u128) -> Option<IpAddr> {
+    for r in set.ip_ranges() {
+        let n = r.hi - r.lo + 1;
+        if k < n {
+            return Some(u128_to_ip(r.lo + k));
+        }
+        k -= n;
+    }
+    None
+}
+
+/// One address standing for each node of the fleet: its exported address,
+/// or, for a simulated node, a distinct address of its subnet (AKS picks
+/// one we cannot know; [`splits`] says when the choice could matter).
+pub fn node_ips(fleet: &Fleet) -> Vec<Option<IpAddr>> {
+    let mut used: std::collections::HashMap<Option<usize>, u128> = Default::default();
+    fleet
+        .nodes
+        .iter()
+        .map(|n| match &n.address {
+            NodeAddr::Exact(ip) => Some(*ip),
+            NodeAddr::OneOf(set) => {
+                let k = used.entry(n.subnet.map(|s| s.index())).or_default();
+                *k += 1;
+                nth(set, *k - 1)
+            }
+            NodeAddr::Unknown(_) => None,
+        })
+        .collect()
+}
+
+/// One pod-CIDR block per node of a kubenet cluster: the exported
+/// `spec.podCIDR`, else the `k`-th /24 of the cluster's pod CIDR.
+pub fn node_pod_blocks(estate: &Estate, fleet: &Fleet) -> Vec<Option<Cidr>> {
+    let mut k: std::collections::HashMap<usize, u128> = Default::default();
+    fleet
+        .nodes
+        .iter()
+        .map(|n| {
+            let c = &estate.clusters[n.cluster?];
+            if wire(c) != Wire::PodCidrRouted {
+                return None;
+            }
+            if let Some(b) = n.exported.and_then(|i| estate.k8s.nodes[i].pod_cidrs.first()) {
+                return Some(*b);
+            }
+            let base = c.network.pod_cidrs.first()?;
+            let i = k.entry(n.cluster?).or_default();
+            *i += 1;
+            let lo = base.range().lo + (*i - 1) * 256;
+            (lo + 255 <= base.range().hi).then(|| Cidr { addr: u128_to_ip(lo), prefix: 24, canonical: true })
+        })
+        .collect()
+}
+
+/// Does an NSG rule, firewall rule or user route of the estate name part, but not all, of `set`?
+/// Then a verdict computed with one address of `set` may not hold for the
+/// others: the caller reports it as unknown.
+pub fn splits(net: &AzureNetwork, set: &IpSet) -> Option<String> {
+    let part = |m: &IpSet| {
+        let i = m.intersect(set);
+        !i.is_empty() && i != *set
+    };
+    let splits_any = |matches: &mut dyn Iterator<Item = &AddressMatch>| {
+        let mut hit = false;
+        for a in matches {
+            hit |= match a {
+                AddressMatch::Prefix(c) => part(&c.set()),
+                AddressMatch::Range(lo, hi) => part(&IpSet::range(*lo, *hi)),
+                _ => false,
+            };
+        }
+        hit
+    };
+    for nsg in &net.nsgs {
+        for r in &nsg.rules {
+            if splits_any(&mut r.sources.iter().chain(&r.destinations)) {
+                return Some(format!("NSG rule {} ({}) names part of the addresses AKS may assign", r.name, r.loc));
+            }
+        }
+    }
+    let classic = net.firewalls.iter().flat_map(|f| &f.classic);
+    let policies = net.firewall_policies.iter().flat_map(|p| p.groups.iter().flat_map(|g| &g.collections));
+    for c in classic.chain(policies) {
+        for r in &c.rules {
+            if splits_any(&mut r.sources.iter().chain(&r.destinations)) {
+                return Some(format!(
+                    "firewall rule {} ({}) names part of the addresses AKS may assign",
+                    r.name, r.loc
+                ));
+            }
+        }
+    }
+    for t in &net.route_tables {
+        for r in &t.routes {
+            if let RouteDestination::Prefix(c) = &r.destination {
+                if part(&c.set()) && !r.name.starts_with("aks-") {
+                    return Some(format!("route {} ({}) names part of the addresses AKS may assign", r.name, r.loc));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The estate's network plus what the cluster adds: one NIC per node that
+/// no exported NIC holds (IP forwarding on with kubenet, the node's CNI pod
+/// addresses as further ip configurations) and the kubenet routes.
+pub fn wired_network(
+    estate: &Estate,
+    fleet: &Fleet,
+    ips: &[Option<IpAddr>],
+    blocks: &[Option<Cidr>],
+    pod_ips: &[(usize, IpAddr)],
+) -> AzureNetwork {
+    let mut net = estate.azure.clone();
+    let owned: std::collections::HashSet<u128> =
+        net.nics.iter().flat_map(|n| n.ip_configs.iter().filter_map(|c| c.private_ip)).map(ip_to_u128).collect();
+    for (i, n) in fleet.nodes.iter().enumerate() {
+        let (Some(ip), Some(s)) = (ips[i], n.subnet) else { continue };
+        if owned.contains(&ip_to_u128(ip)) || n.surge {
+            continue;
+        }
+        let loc = Loc::builtin("a node materialised by tusk-path");
+        // A pod address lies in the node's subnet (CNI node subnet) or in
+        // the pool's pod subnet: its ip configuration names that subnet.
+        let holder = |ip: IpAddr| {
+            let v = net.subnets[s].vnet;
+            net.vnets[v]
+                .subnets
+                .iter()
+                .copied()
+                .find(|t| net.subnets[*t].prefixes.iter().any(|c| c.set().contains_ip(ip)))
+                .unwrap_or(s)
+        };
+        let cfg = |name: String, ip| IpConfig {
+            name,
+            loc: loc.clone(),
+            private_ip: Some(ip),
+            private_prefix: None,
+            subnet: Some(Link::Found(holder(ip))),
+            asgs: Vec::new(),
+            public_ip: None,
+            lb_pools: Vec::new(),
+            lb_nat_rules: Vec::new(),
+        };
+        let mut ip_configs = vec![cfg("ipconfig1".into(), ip)];
+        for (k, (_, pip)) in pod_ips.iter().filter(|(node, _)| *node == i).enumerate() {
+            ip_configs.push(cfg(format!("pod{}", k + 1), *pip));
+        }
+        let kubenet = n.cluster.is_some_and(|c| wire(&estate.clusters[c]) == Wire::PodCidrRouted);
+        net.nics.push(NetworkInterface {
+            id: ResourceId::new(format!("aks-node/{}", n.name)),
+            loc: loc.clone(),
+            ip_configs,
+            nsg: None,
+            ip_forwarding: kubenet,
+            vm: Some(n.name.clone()),
+        });
+    }
+    add_kubenet_routes(&mut net, fleet, ips, blocks);
+    net
+}
+
+/// Every node's pod-CIDR route, on the route table of every pool subnet of
+/// its cluster (AKS requires kubenet pools to share one table; a subnet
+/// without a table gets the generated one).
+fn add_kubenet_routes(net: &mut AzureNetwork, fleet: &Fleet, ips: &[Option<IpAddr>], blocks: &[Option<Cidr>]) {
+    let clusters: std::collections::BTreeSet<usize> = fleet.nodes.iter().filter_map(|n| n.cluster).collect();
+    for c in clusters {
+        let members: Vec<usize> = (0..fleet.nodes.len())
+            .filter(|&i| fleet.nodes[i].cluster == Some(c) && blocks[i].is_some() && !fleet.nodes[i].surge)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let subnets: std::collections::BTreeSet<Idx<Subnet>> =
+            members.iter().filter_map(|&i| fleet.nodes[i].subnet).collect();
+        let mut tables = std::collections::BTreeSet::new();
+        for s in subnets {
+            match &net.subnets[s].route_table {
+                Some(Link::Found(t)) => {
+                    tables.insert(*t);
+                }
+                Some(Link::Absent(_)) => {}
+                None => {
+                    net.route_tables.push(RouteTable {
+                        id: ResourceId::new(format!("aks-generated-routetable/{}", net.subnet_path(s))),
+                        loc: Loc::builtin("the kubenet route table AKS maintains"),
+                        routes: Vec::new(),
+                        disable_bgp_route_propagation: false,
+                    });
+                    let t = Idx::new(net.route_tables.len() - 1);
+                    net.subnets[s].route_table = Some(Link::Found(t));
+                    tables.insert(t);
+                }
+            }
+        }
+        for t in tables {
+            for &i in &members {
+                let (Some(ip), Some(block)) = (ips[i], blocks[i]) else { continue };
+                let name = format!("aks-{}-podcidr", fleet.nodes[i].name);
+                if net.route_tables[t].routes.iter().any(|r| r.name == name) {
+                    continue;
+                }
+                net.route_tables[t].routes.push(Route {
+                    name,
+                    loc: Loc::builtin("the kubenet route table AKS maintains"),
+                    destination: RouteDestination::Prefix(block),
+                    next_hop: NextHopType::VirtualAppliance,
+                    next_hop_ip: Some(ip),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,602 @@
+//! The end-to-end flow across both layers: a [`Path`] of segments —
+//! source-pod egress policy (tusk-policy's `explain`), the node's exit
+//! (masquerade per plugin, [`crate::datapath`]), the Azure network
+//! (tusk-network's `trace` on the translated flow, whose hops show what
+//! each control sees), the destination node, and the destination pod's
+//! ingress policy. Both engines are called through their public APIs; this
+//! module only decides which addresses each of them is asked about.
+//!
+//! Actors: [`Actor::Pod`] is a workload's container; [`Actor::Node`] is an
+//! attacker who escaped a container (or a host process): the source is the
+//! node's address and no pod-level policy applies at the source.
+//!
+//! An end that stands for several pods or nodes (a workload, a pool, a pod
+//! whose node the scheduler chooses among several) is evaluated for every
+//! (source node, destination node) pair; simulated addresses are one
+//! representative each, and a pair whose verdict could change with the
+//! address AKS assigns (a rule naming part of the possible set,
+//! [`crate::datapath::splits`]) is unknown, never definite.
+
+use crate::datapath::{self, Masquerade, Wire};
+pub use crate::wiring::Wiring;
+use std::net::IpAddr;
+use tusk_core::{FlowEnd, GroupKind, Kind, Protocol};
+use tusk_model::aks::OutboundType;
+use tusk_model::Estate;
+use tusk_network::endpoint::{resolve_group, Endpoint, Sample};
+use tusk_network::trace::{Arrival, Control, Decided, Trace};
+use tusk_network::{Flow, Hop, Owner, Prepared};
+use tusk_policy::explain::{self, Layer, Side, Step};
+use tusk_policy::Semantics;
+
+/// Who sends the flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Pod,
+    Node,
+}
+
+/// One member of a resolved end.
+#[derive(Debug, Clone)]
+pub enum Member {
+    /// A pod (index into the cluster's pods) on one of its possible nodes.
+    Pod { pod: usize, node: usize },
+    /// A node (fleet index).
+    Node(usize),
+    /// Anything the Azure layer knows.
+    Azure(Endpoint),
+}
+
+/// An end resolved: its name and members.
+#[derive(Default)]
+pub struct End {
+    pub name: String,
+    pub members: Vec<Member>,
+    /// Set when the Azure resolver answered with samples standing for more
+    /// addresses (the Internet, free addresses of a subnet).
+    pub sample: Option<Sample>,
+    /// Interchangeable replicas left out (another replica of the same
+    /// workload stands for them on each node).
+    pub collapsed: usize,
+    /// A Service destination: its name and ClusterIP, and each member's
+    /// target port (aligned with `members`).
+    pub service: Option<(String, Option<IpAddr>, Vec<u16>)>,
+}
+
+/// Resolves `end` against the cluster (pods, workloads, nodes, pools), then
+/// against the Azure estate.
+pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Result<End, String> {
+    let name = end.to_string();
+    let pods = |g: tusk_policy::endpoint::Group| {
+        let mut idx = Vec::new();
+        for m in g.members {
+            match m.end {
+                explain::FlowEnd::Pod(i) => {
+                    if w.nodes_of(estate, i).is_empty() {
+                        return Err(format!("pod {} has no node it can run on (see `tusk schedule`)", m.label));
+                    }
+                    idx.push(i);
+                }
+                explain::FlowEnd::Address(_) => return Err(format!("`{name}` is not a pod")),
+            }
+        }
+        let (members, collapsed) = pod_members(estate, w, idx);
+        Ok(End { name: name.clone(), members, sample: None, collapsed, service: None })
+    };
+    match end {
+        FlowEnd::Pod { .. } | FlowEnd::Workload { .. } => pods(tusk_policy::endpoint::resolve(&estate.k8s, end)?),
+        FlowEnd::Qualified { .. } if tusk_policy::endpoint::resolve(&estate.k8s, end).is_ok() => {
+            pods(tusk_policy::endpoint::resolve(&estate.k8s, end)?)
+        }
+        FlowEnd::Node(n) => {
+            let by_name: Vec<usize> = (0..w.fleet.nodes.len()).filter(|&i| w.fleet.nodes[i].name == *n).collect();
+            let members: Vec<usize> = if by_name.is_empty() {
+                (0..w.fleet.nodes.len())
+                    .filter(|&i| !w.fleet.nodes[i].surge && w.fleet.pool_name(estate, &w.fleet.nodes[i]) == *n)
+                    .collect()
+            } else {
+                by_name
+            };
+            if members.is_empty() {
+                return Err(format!("`node:{n}` names no node and no node pool"));
+            }
+            Ok(End {
+                name,
+                members: members.into_iter().map(Member::Node).collect(),
+                sample: None,
+                collapsed: 0,
+                service: None,
+            })
+        }
+        _ => {
+            let g = resolve_group(p, end)?;
+            Ok(End {
+                name,
+                members: g.members.into_iter().map(Member::Azure).collect(),
+                sample: g.sample,
+                collapsed: 0,
+                service: None,
+            })
+        }
+    }
+}
+
+/// The members standing for `pods`, each on every node it can run on.
+/// Replicas of one workload without an exported address or node are
+/// interchangeable (same labels, namespace and ports; their address is a
+/// representative anyway): two stand for them on each node — two, so that
+/// a flow between replicas of one workload keeps a pair of distinct pods
+/// beside a pod's flow to itself. Returns the members and how many
+/// replicas were left out.
+pub fn pod_members(estate: &Estate, w: &Wiring, pods: impl IntoIterator<Item = usize>) -> (Vec<Member>, usize) {
+    let mut seen: std::collections::HashMap<usize, usize> = Default::default();
+    let (mut members, mut collapsed) = (Vec::new(), 0);
+    for i in pods {
+        let pod = &estate.k8s.pods[i];
+        let n = seen.entry(pod.workload).or_default();
+        *n += 1;
+        if pod.ips.is_empty() && pod.node_name.is_none() && *n > 2 {
+            collapsed += 1;
+            continue;
+        }
+        members.extend(w.nodes_of(estate, i).into_iter().map(|node| Member::Pod { pod: i, node }));
+    }
+    (members, collapsed)
+}
+
+/// A Service destination (`svc:NS/NAME`, or an address that is a
+/// Service's ClusterIP): kube-proxy (or the data plane) translates it at
+/// the source node to an endpoint pod and its target port before any
+/// policy or NSG sees the packet (Kubernetes docs, "Virtual IPs and Service
+/// Proxies"). `None` when `end` is no Service.
+pub fn resolve_service(
+    estate: &Estate,
+    w: &Wiring,
+    end: &FlowEnd,
+    proto: Protocol,
+    port: Option<u16>,
+) -> Result<Option<End>, String> {
+    let c = &estate.k8s;
+    let svc = match end {
+        FlowEnd::Service { namespace, name } => Some(
+            c.services
+                .iter()
+                .position(|s| &s.namespace == namespace && &s.name == name)
+                .ok_or_else(|| format!("no Service `{namespace}/{name}` in the inputs"))?,
+        ),
+        FlowEnd::Address(ip) if !c.pods.iter().any(|p| p.ips.contains(ip)) => {
+            tusk_policy::services::by_cluster_ip(c, *ip)
+        }
+        _ => None,
+    };
+    let Some(i) = svc else { return Ok(None) };
+    let s = &c.services[i];
+    let title = tusk_policy::services::title(s);
+    let Some(port) = port else { return Err(format!("{title}: give --port (a Service port)")) };
+    let sp = s
+        .ports
+        .iter()
+        .find(|sp| sp.port == port && sp.protocol == proto)
+        .ok_or_else(|| format!("{title} has no {proto} port {port}"))?;
+    let eps = tusk_policy::services::endpoints(c, s, sp).map_err(|r| format!("{title}: {r:?}"))?;
+    let (mut members, mut ports) = (Vec::new(), Vec::new());
+    for (pod, target) in eps {
+        for node in w.nodes_of(estate, pod) {
+            members.push(Member::Pod { pod, node });
+            ports.push(target);
+        }
+    }
+    Ok(Some(End {
+        name: end.to_string(),
+        members,
+        service: Some((title, s.cluster_ips.first().copied(), ports)),
+        ..Default::default()
+    }))
+}
+
+/// One segment of an end-to-end path.
+#[derive(Debug, Clone)]
+pub enum Segment {
+    /// The destination was a Service: translated at the source node to an
+    /// endpoint pod's address and target port.
+    ServiceDnat { service: String, cluster_ip: Option<IpAddr>, port: Option<u16>, target: u16 },
+    /// The source pod's egress policy.
+    SourcePolicy(Side),
+    /// The packet leaves the node `node` with source `src` (after
+    /// masquerade when `masqueraded`), `why` naming the ranges used.
+    NodeExit { node: String, pod_ip: Option<IpAddr>, src: IpAddr, masqueraded: bool, why: String },
+    /// Source and destination share the node: the packet never reaches
+    /// the Azure network.
+    SameNode { node: String },
+    /// The Azure network's trace of the translated flow.
+    Network(Box<Trace>),
+    /// The flow left Azure for the Internet from a node of a cluster with
+    /// this outbound type: who translates its source there.
+    Egress { outbound: OutboundType },
+    /// The Azure layer is not evaluated, and why (unknown).
+    NotEvaluated(String),
+    /// kubenet: the destination node took the packet for its pod CIDR and
+    /// hands it to the pod over its bridge. The Azure trace ends at the
+    /// node, so its reply was not traced (NSGs are stateful; a firewall on
+    /// the request path was judged by its own step).
+    PodBridge { node: String },
+    /// The destination pod's ingress policy, for the source it sees.
+    DestinationPolicy { seen_src: IpAddr, side: Side },
+}
+
+impl Segment {
+    pub fn verdict(&self) -> Kind {
+        match self {
+            Segment::SourcePolicy(s) | Segment::DestinationPolicy { side: s, .. } => s.verdict.kind(),
+            Segment::NodeExit { .. }
+            | Segment::SameNode { .. }
+            | Segment::Egress { .. }
+            | Segment::PodBridge { .. }
+            | Segment::ServiceDnat { .. } => Kind::Allowed,
+            Segment::Network(t) => t.verdict,
+            Segment::NotEvaluated(_) => Kind::Unknown,
+        }
+    }
+}
+
+/// One (source, destination) pair's path.
+#[derive(Debug, Clone)]
+pub struct Path {
+    pub from: String,
+    pub to: String,
+    pub src_node: Option<String>,
+    pub dst_node: Option<String>,
+    pub segments: Vec<Segment>,
+    pub verdict: Kind,
+    /// Why a verdict that the segments state is not definite.
+    pub doubt: Option<String>,
+}
+
+/// Every pair of a group flow, with the group verdict.
+pub struct GroupPath {
+    /// Replicas left out because another one stands for them.
+    pub collapsed: usize,
+    /// Ends answered with samples: (the end, why).
+    pub samples: Vec<(String, Sample)>,
+    pub from: String,
+    pub to: String,
+    pub actor: Actor,
+    pub verdict: GroupKind,
+    pub pairs: Vec<Path>,
+}
+
+/// The question asked.
+#[derive(Clone, Copy)]
+pub struct Ask<'a> {
+    pub sem: &'a Semantics,
+    pub actor: Actor,
+    pub proto: Protocol,
+    pub port: Option<u16>,
+}
+
+/// The most member pairs one question may stand for; more is refused
+/// (narrow `--from` / `--to`), since each pair is a full trace.
+pub const MAX_PAIRS: usize = 20_000;
+
+/// Traces every member pair of `from` → `to`.
+pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, ask: Ask) -> GroupPath {
+    let mut pairs = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for a in &from.members {
+        // The node actor stands on the node: one source per node.
+        let a = match (ask.actor, a) {
+            (Actor::Node, Member::Pod { node, .. }) => Member::Node(*node),
+            _ => a.clone(),
+        };
+        for (bi, b) in to.members.iter().enumerate() {
+            // One pod runs on one node: a pod with itself on another node
+            // is no pair.
+            if let (Member::Pod { pod: p1, node: n1 }, Member::Pod { pod: p2, node: n2 }) = (&a, b) {
+                if p1 == p2 && n1 != n2 {
+                    continue;
+                }
+            }
+            let key = (format!("{a:?}"), format!("{b:?}"));
+            if seen.insert(key) {
+                match &to.service {
+                    Some((service, ip, ports)) => {
+                        let target = ports[bi];
+                        let dnat =
+                            Segment::ServiceDnat { service: service.clone(), cluster_ip: *ip, port: ask.port, target };
+                        let mut x = pair(estate, w, p, &a, b, Ask { port: Some(target), ..ask });
+                        x.segments.insert(0, dnat);
+                        pairs.push(x);
+                    }
+                    None => pairs.push(pair(estate, w, p, &a, b, ask)),
+                }
+            }
+        }
+    }
+    let verdict = GroupKind::of_kinds(pairs.iter().map(|x| x.verdict));
+    let samples = [from, to].iter().filter_map(|e| e.sample.map(|s| (e.name.clone(), s))).collect();
+    GroupPath {
+        collapsed: from.collapsed + to.collapsed,
+        samples,
+        from: from.name.clone(),
+        to: to.name.clone(),
+        actor: ask.actor,
+        verdict,
+        pairs,
+    }
+}
+
+fn label(estate: &Estate, w: &Wiring, m: &Member) -> String {
+    match m {
+        Member::Pod { pod, .. } => {
+            let p = &estate.k8s.pods[*pod];
+            format!("pod {}/{}", p.namespace, p.name)
+        }
+        Member::Node(n) => format!("node {}", w.fleet.nodes[*n].name),
+        Member::Azure(e) => e.label(),
+    }
+}
+
+fn node_of(m: &Member) -> Option<usize> {
+    match m {
+        Member::Pod { node, .. } | Member::Node(node) => Some(*node),
+        Member::Azure(_) => None,
+    }
+}
+
+/// Node `n` as an end of the Azure trace, for a packet from or to `ip`:
+/// in the subnet holding `ip` (a CNI pod subnet), else the node's subnet
+/// (its own address, or a kubenet pod address the VNet does not hold).
+fn node_endpoint(w: &Wiring, p: &Prepared, n: usize, ip: IpAddr) -> Option<Endpoint> {
+    let node = &w.fleet.nodes[n];
+    let home = node.subnet?;
+    let v = w.net.subnets[home].vnet;
+    let subnet = w.net.vnets[v]
+        .subnets
+        .iter()
+        .copied()
+        .find(|t| w.net.subnets[*t].prefixes.iter().any(|c| c.set().contains_ip(ip)))
+        .unwrap_or(home);
+    let owner = p.private.get(&w.node_ips[n]?).copied();
+    Some(Endpoint::Azure { ip, subnet, owner, label: format!("node {}", node.name) })
+}
+
+fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: Ask) -> Path {
+    let c = &estate.k8s;
+    let mut segs = Vec::new();
+    let mut doubt = None;
+    let (sn, dn) = (node_of(a), node_of(b));
+    let name = |n: Option<usize>| n.map(|n| w.fleet.nodes[n].name.clone());
+    let mut path = Path {
+        from: label(estate, w, a),
+        to: label(estate, w, b),
+        src_node: name(sn),
+        dst_node: name(dn),
+        segments: Vec::new(),
+        verdict: Kind::Unknown,
+        doubt: None,
+    };
+    let port = ask.port.unwrap_or(0);
+    // Addresses: the destination's, the source's before and after the node.
+    let dst_ip = match b {
+        Member::Pod { pod, node } => w.pod_ips.get(&(*pod, *node)).copied(),
+        Member::Node(n) => w.node_ips[*n],
+        Member::Azure(e) => Some(e.ip()),
+    };
+    let Some(dst_ip) = dst_ip else {
+        path.segments
+            .push(Segment::NotEvaluated(format!("{}: address unknown (plugin or subnet not in the inputs)", path.to)));
+        return path;
+    };
+    let dst_k8s = match b {
+        Member::Pod { pod, .. } => explain::FlowEnd::Pod(*pod),
+        _ => explain::FlowEnd::Address(dst_ip),
+    };
+    let src_pod = match a {
+        Member::Pod { pod, node } => Some((*pod, *node)),
+        _ => None,
+    };
+    let mut full = None;
+    if let Some((i, _)) = src_pod {
+        let e = explain::explain(c, ask.sem, explain::FlowEnd::Pod(i), dst_k8s, ask.proto, port);
+        segs.push(Segment::SourcePolicy(e.egress.clone()));
+        full = Some(e);
+    }
+    let mut wire_src = match a {
+        Member::Pod { pod, node } => w.pod_ips.get(&(*pod, *node)).copied(),
+        Member::Node(n) => w.node_ips[*n],
+        Member::Azure(e) => Some(e.ip()),
+    };
+    if let Some(n) = sn {
+        let node = &w.fleet.nodes[n];
+        let Some(node_ip) = w.node_ips[n] else {
+            segs.push(Segment::NotEvaluated(format!("node {}: address unknown", node.name)));
+            return finish(path, segs, None);
+        };
+        let cl = node.cluster.map(|i| &estate.clusters[i]);
+        let pod_ip = wire_src;
+        let host = src_pod.is_some_and(|(i, _)| c.pods[i].host_network);
+        if sn == dn {
+            segs.push(Segment::SameNode { node: node.name.clone() });
+        } else if let (Some((_, _)), false) = (src_pod, host) {
+            let m = cl.and_then(|cl| Masquerade::for_node(estate, cl, node.subnet));
+            let Some(m) = m else {
+                segs.push(Segment::NotEvaluated(format!(
+                    "node {}: the cluster's network plugin is unknown",
+                    node.name
+                )));
+                return finish(path, segs, None);
+            };
+            let keep = m.keeps(dst_ip);
+            wire_src = Some(if keep { pod_ip.unwrap_or(node_ip) } else { node_ip });
+            segs.push(Segment::NodeExit {
+                node: node.name.clone(),
+                pod_ip,
+                src: wire_src.unwrap_or(node_ip),
+                masqueraded: !keep,
+                why: m.source.clone(),
+            });
+        } else {
+            wire_src = Some(node_ip);
+            segs.push(Segment::NodeExit {
+                node: node.name.clone(),
+                pod_ip: None,
+                src: node_ip,
+                masqueraded: false,
+                why: "the node's own address".into(),
+            });
+        }
+    }
+    let wire_src = wire_src.unwrap_or(dst_ip);
+    // The Azure network, unless the packet stays on its node.
+    let mut seen_src = wire_src;
+    if sn.is_none() || sn != dn {
+        let start = match (a, sn) {
+            (Member::Azure(e), _) => Some(e.clone()),
+            (_, Some(n)) => node_endpoint(w, p, n, wire_src),
+            _ => None,
+        };
+        let dst_wire = dn.map(|n| datapath::wire_of(estate, &w.fleet, n));
+        let target = match (b, dn) {
+            (Member::Azure(e), _) => Some(e.clone()),
+            (_, Some(n)) if dst_wire == Some(Wire::PodCidrRouted) || matches!(b, Member::Node(_)) => {
+                node_endpoint(w, p, n, dst_ip)
+            }
+            (_, Some(n)) => node_endpoint(w, p, n, dst_ip),
+            _ => None,
+        };
+        match (start, target, dst_wire) {
+            (_, _, Some(Wire::Overlay)) if matches!(b, Member::Pod { .. }) && !c.pods[pod_index(b)].host_network => {
+                segs.push(Segment::NotEvaluated(
+                    "CNI Overlay: how Azure carries pod addresses between nodes is not modelled".into(),
+                ));
+            }
+            (Some(s), Some(t), _) => {
+                let flow = Flow { src: wire_src, dst: dst_ip, proto: ask.proto, port: ask.port };
+                let mut tr = tusk_network::trace::trace(p, &s, &t, flow);
+                let mut bridge = None;
+                if let (Some(n), Member::Pod { .. }) = (dn, b) {
+                    if dst_wire == Some(Wire::PodCidrRouted) && kubenet_delivery(&mut tr, p, w, n) {
+                        bridge = Some(Segment::PodBridge { node: w.fleet.nodes[n].name.clone() });
+                    }
+                }
+                seen_src = tr.forward.final_src;
+                let internet = matches!(tr.forward.arrival, Arrival::Internet { .. });
+                segs.push(Segment::Network(Box::new(tr)));
+                segs.extend(bridge);
+                let cluster = sn.and_then(|n| w.fleet.nodes[n].cluster);
+                if let (true, Some(cl)) = (internet, cluster) {
+                    segs.push(Segment::Egress { outbound: estate.clusters[cl].network.outbound });
+                }
+            }
+            _ => segs.push(Segment::NotEvaluated("an end is not in the Azure inputs (its subnet is unknown)".into())),
+        }
+    }
+    // The destination pod's ingress policy, for the source it sees.
+    if let Member::Pod { pod: j, node } = b {
+        // Kubernetes docs, "Network Policies": traffic from the pod's own
+        // node is always allowed (explain::builtin_admission, for nodes the
+        // cluster inputs do not hold).
+        let side = if sn == Some(*node) && Some(seen_src) == w.node_ips[*node] {
+            builtin_side()
+        } else if let (Some(e), Some((i, n))) = (&full, src_pod) {
+            if w.pod_ips.get(&(i, n)) == Some(&seen_src) {
+                e.ingress.clone()
+            } else {
+                explain::explain(
+                    c,
+                    ask.sem,
+                    explain::FlowEnd::Address(seen_src),
+                    explain::FlowEnd::Pod(*j),
+                    ask.proto,
+                    port,
+                )
+                .ingress
+            }
+        } else {
+            explain::explain(
+                c,
+                ask.sem,
+                explain::FlowEnd::Address(seen_src),
+                explain::FlowEnd::Pod(*j),
+                ask.proto,
+                port,
+            )
+            .ingress
+        };
+        segs.push(Segment::DestinationPolicy { seen_src, side });
+    }
+    // Simulated addresses: does the verdict hold for every address AKS may pick?
+    for (n, pod) in [(sn, src_pod.map(|x| x.0)), (dn, if let Member::Pod { pod, .. } = b { Some(*pod) } else { None })]
+    {
+        let Some(n) = n else { continue };
+        if let Some(set) = w.possible(estate, n, pod) {
+            if let Some(why) = datapath::splits(&estate.azure, &set) {
+                doubt.get_or_insert(why);
+            }
+        }
+    }
+    finish(path, segs, doubt)
+}
+
+fn pod_index(m: &Member) -> usize {
+    match m {
+        Member::Pod { pod, .. } => *pod,
+        _ => 0,
+    }
+}
+
+fn builtin_side() -> Side {
+    Side {
+        applies: true,
+        steps: vec![Step {
+            layer: Layer::Default,
+            policy: "built-in admission".into(),
+            rule: "traffic from the node where the pod runs is always allowed".into(),
+            action: "Allow",
+            loc: None,
+            decisive: true,
+        }],
+        verdict: explain::Verdict::Allowed,
+    }
+}
+
+fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<String>) -> Path {
+    let mut v = segs.iter().fold(Kind::Allowed, |k, s| k.then(s.verdict()));
+    if v != Kind::Unknown && doubt.is_some() {
+        v = Kind::Unknown;
+        path.doubt = doubt;
+    }
+    path.verdict = v;
+    path.segments = segs;
+    path
+}
+
+/// With kubenet, a pod's packet is routed to its node (the UDR AKS
+/// maintains) and the node hands it to the pod over its bridge: the Azure
+/// path ends at the node's NIC. The walk past it (the node is not an NVA
+/// with rules) is cut there, and the reply is not traced (NSGs are
+/// stateful; a firewall on the request path is checked by its own step).
+/// Returns whether the path reached the node (and was cut there).
+fn kubenet_delivery(t: &mut Trace, p: &Prepared, w: &Wiring, n: usize) -> bool {
+    let Some(node_ip) = w.node_ips[n] else { return false };
+    let Some(Owner::Nic(nic, _)) = p.private.get(&node_ip).copied() else { return false };
+    let at = t.forward.steps.iter().position(|s| s.at == Hop::Device(Owner::Nic(nic, 0)) && s.control == Control::Nva);
+    let Some(at) = at else { return false };
+    t.forward.steps.truncate(at);
+    t.reply = None;
+    match t.forward.steps.iter().position(|s| s.decision.verdict != Kind::Allowed) {
+        Some(i) => {
+            t.verdict = t.forward.steps[i].decision.verdict;
+            t.decided = Decided::Step { reply: false, step: i };
+        }
+        None => {
+            t.verdict = Kind::Allowed;
+            t.decided = Decided::Delivered { reply: false };
+        }
+    }
+    t.forward.verdict = t.verdict;
+    if let (Kind::Allowed, Some(subnet)) = (t.verdict, w.fleet.nodes[n].subnet) {
+        t.forward.arrival = Arrival::Azure { subnet, owner: Some(Owner::Nic(nic, 0)), ip: t.forward.final_dst };
+    }
+    true
+}

@@ -1,0 +1,119 @@
+//! The cluster wired into the Azure network for [`crate::join`]: the
+//! materialised nodes and the scheduler's feasibility, one representative
+//! address per node and per (pod, node), the kubenet pod blocks, and the
+//! estate's network with the nodes' NICs and routes
+//! ([`crate::datapath::wired_network`]); and the set of addresses each
+//! representative stands for, which a verdict must hold for.
+
+use crate::datapath::{self, Wire};
+use crate::nodes::{Fleet, NodeAddr};
+use crate::schedule::Schedule;
+use std::net::IpAddr;
+use tusk_core::ip::{addr_set, Cidr, IpSet};
+use tusk_model::azure::AzureNetwork;
+use tusk_model::Estate;
+
+/// The cluster wired into the Azure network: nodes, their representative
+/// addresses, kubenet pod blocks, and pod addresses per (pod, node).
+pub struct Wiring {
+    pub fleet: Fleet,
+    pub schedule: Schedule,
+    pub node_ips: Vec<Option<IpAddr>>,
+    pub blocks: Vec<Option<Cidr>>,
+    /// (cluster pod, fleet node) → the pod's address there.
+    pub pod_ips: std::collections::HashMap<(usize, usize), IpAddr>,
+    /// The estate's network plus the nodes' NICs and kubenet routes.
+    pub net: AzureNetwork,
+}
+
+impl Wiring {
+    pub fn new(estate: &Estate) -> Wiring {
+        let fleet = crate::materialise(estate, false);
+        let schedule = crate::schedule(estate, &fleet);
+        let node_ips = datapath::node_ips(&fleet);
+        let blocks = datapath::node_pod_blocks(estate, &fleet);
+        let mut w =
+            Wiring { fleet, schedule, node_ips, blocks, pod_ips: Default::default(), net: AzureNetwork::default() };
+        let mut vnet_pods = Vec::new();
+        for (i, pod) in estate.k8s.pods.iter().enumerate() {
+            let nodes = w.nodes_of(estate, i);
+            // An exported address belongs to one NIC: add it only when the
+            // pod's node is known.
+            let own = pod.ips.is_empty() || nodes.len() == 1;
+            for n in nodes {
+                if let Some(ip) = w.pod_ip(estate, i, n) {
+                    w.pod_ips.insert((i, n), ip);
+                    let node = &w.fleet.nodes[n];
+                    let vnet = node.cluster.is_some_and(|c| datapath::wire(&estate.clusters[c]) == Wire::Vnet);
+                    if vnet && !pod.host_network && own {
+                        vnet_pods.push((n, ip));
+                    }
+                }
+            }
+        }
+        w.net = datapath::wired_network(estate, &w.fleet, &w.node_ips, &w.blocks, &vnet_pods);
+        w
+    }
+
+    /// The nodes pod `i` runs on: its `nodeName`, else every node its
+    /// workload may be scheduled on (the scheduler's choice is not ours).
+    pub fn nodes_of(&self, estate: &Estate, i: usize) -> Vec<usize> {
+        let pod = &estate.k8s.pods[i];
+        if let Some(n) = &pod.node_name {
+            return self.fleet.nodes.iter().position(|m| &m.name == n).into_iter().collect();
+        }
+        self.schedule
+            .placements
+            .iter()
+            .find(|p| p.workload == pod.workload)
+            .map(|p| p.feasible.iter().copied().filter(|&n| !self.fleet.nodes[n].surge).collect())
+            .unwrap_or_default()
+    }
+
+    fn pod_ip(&self, estate: &Estate, i: usize, n: usize) -> Option<IpAddr> {
+        let pod = &estate.k8s.pods[i];
+        if let Some(ip) = pod.ips.first() {
+            return Some(*ip);
+        }
+        if pod.host_network {
+            return self.node_ips[n];
+        }
+        let node = &self.fleet.nodes[n];
+        let c = &estate.clusters[node.cluster?];
+        match datapath::wire(c) {
+            Wire::PodCidrRouted => {
+                let b = self.blocks[n]?;
+                datapath::nth(&b.set(), 10 + i as u128)
+            }
+            Wire::Vnet | Wire::Overlay => {
+                let set = node.pod_addresses.clone()?;
+                let len: u128 = set.ip_ranges().map(|r| r.hi - r.lo + 1).sum();
+                let k = (i * self.fleet.nodes.len() + n) as u128 + 1;
+                (k < len).then(|| datapath::nth(&set, len - k)).flatten()
+            }
+            Wire::Unknown => None,
+        }
+    }
+
+    /// Every address node `n` (or a pod on it, `pod`) could have: what a
+    /// verdict computed with the representative must hold for.
+    pub(crate) fn possible(&self, estate: &Estate, n: usize, pod: Option<usize>) -> Option<IpSet> {
+        let node = &self.fleet.nodes[n];
+        match pod {
+            Some(i) if !estate.k8s.pods[i].ips.is_empty() => Some(addr_set(estate.k8s.pods[i].ips[0])),
+            Some(i) if !estate.k8s.pods[i].host_network => match (&node.pod_addresses, self.blocks[n]) {
+                (_, Some(_)) if node.exported.is_none() => {
+                    let c = &estate.clusters[node.cluster?];
+                    Some(c.network.pod_cidrs.iter().fold(IpSet::empty(), |s, p| s.union(&p.set())))
+                }
+                (Some(s), _) => Some(s.clone()),
+                _ => None,
+            },
+            _ => match &node.address {
+                NodeAddr::Exact(ip) => Some(addr_set(*ip)),
+                NodeAddr::OneOf(s) => Some(s.clone()),
+                NodeAddr::Unknown(_) => None,
+            },
+        }
+    }
+}

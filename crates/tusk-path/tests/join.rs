@@ -1,0 +1,289 @@
+//! The joined path (`tusk_path::join`) per network plugin — kubenet, Azure
+//! CNI node subnet, Azure CNI pod subnet, CNI Overlay — and for both actors,
+//! on the article's estate (`examples/article/`) with its cluster profile
+//! edited per plugin.
+
+use serde_json::{json, Value};
+use std::net::IpAddr;
+use std::sync::Arc;
+use tusk_core::{FlowEnd, GroupKind, Kind, Protocol};
+use tusk_model::Estate;
+use tusk_network::Prepared;
+use tusk_path::join::{self, Actor, Ask, GroupPath, Segment, Wiring};
+use tusk_policy::{PolicyEngine, Semantics};
+
+const SUB: &str = "/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg-article/providers/Microsoft.Network/virtualNetworks/vnet-aks/subnets";
+
+fn file(variant: &str, name: &str) -> String {
+    let p = format!("{}/../../examples/article/{variant}/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+/// The article's estate with `edit` applied to its network and cluster.
+fn estate(variant: &str, edit: impl Fn(&mut Value, &mut Value)) -> Estate {
+    estate_with(variant, edit, None).unwrap()
+}
+
+fn estate_with(
+    variant: &str,
+    edit: impl Fn(&mut Value, &mut Value),
+    extra: Option<&str>,
+) -> Result<Estate, tusk_core::LoadError> {
+    let mut net: Value = serde_json::from_str(&file(variant, "network.json")).unwrap();
+    let mut cluster: Value = serde_json::from_str(&file(variant, "cluster.json")).unwrap();
+    edit(&mut net, &mut cluster);
+    let sources: Vec<(Arc<str>, String)> = vec![
+        (Arc::from("network.json"), net.to_string()),
+        (Arc::from("cluster.json"), cluster.to_string()),
+        (Arc::from("workloads.yaml"), file(variant, "k8s/workloads.yaml")),
+        (Arc::from("policies.yaml"), file(variant, "k8s/policies.yaml")),
+    ];
+    let mut sources = sources;
+    if let Some(x) = extra {
+        sources.push((Arc::from("ip-masq.yaml"), x.to_string()));
+    }
+    tusk_load::load_sources(&sources).map(|l| l.estate)
+}
+
+fn run(e: &Estate, from: &str, to: &str, port: u16, actor: Actor) -> GroupPath {
+    let w = Wiring::new(e);
+    let p = Prepared::new(&w.net, &e.config);
+    let a = join::resolve(e, &w, &p, &FlowEnd::parse(from).unwrap()).unwrap();
+    let b = join::resolve(e, &w, &p, &FlowEnd::parse(to).unwrap()).unwrap();
+    let sem = Semantics::of(PolicyEngine::Calico);
+    join::trace(e, &w, &p, &a, &b, Ask { sem: &sem, actor, proto: Protocol::Tcp, port: Some(port) })
+}
+
+/// (source address at the node's exit, masqueraded) of each pair.
+fn exits(g: &GroupPath) -> Vec<(IpAddr, bool)> {
+    g.pairs
+        .iter()
+        .flat_map(|x| {
+            x.segments.iter().filter_map(|s| match s {
+                Segment::NodeExit { src, masqueraded, .. } => Some((*src, *masqueraded)),
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+fn net_verdicts(g: &GroupPath) -> Vec<Kind> {
+    g.pairs
+        .iter()
+        .flat_map(|x| {
+            x.segments.iter().filter_map(|s| match s {
+                Segment::Network(t) => Some(t.verdict),
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+fn within(ip: IpAddr, block: &str) -> bool {
+    tusk_core::ip::Cidr::parse(block).unwrap().set().contains_ip(ip)
+}
+
+#[test]
+fn kubenet_pod_to_pod_keeps_the_pod_cidr_source_and_routes_by_the_generated_table() {
+    let e = estate("kubenet", |_, _| {});
+    let g = run(&e, "pod:t1/web-0", "pod:t2/api-0", 8080, Actor::Pod);
+    for (src, nat) in exits(&g) {
+        assert!(!nat && within(src, "10.244.0.0/16"), "{src}");
+    }
+    // The route step names the generated per-node route.
+    let x = &g.pairs[0];
+    let t = x.segments.iter().find_map(|s| if let Segment::Network(t) = s { Some(t) } else { None }).unwrap();
+    let route = t.forward.steps.iter().find(|s| s.control == tusk_network::trace::Control::Route).unwrap();
+    let Some(tusk_network::Cite::Route { route, .. }) = &route.decision.cite else { panic!("no route cited") };
+    let tusk_network::routes::RouteOrigin::User(name) = &route.origin else { panic!("{:?}", route.origin) };
+    assert!(name.ends_with("-podcidr"), "{name}");
+    assert_eq!(g.verdict, GroupKind::Denied, "the NSG admits the pod CIDR; the policy denies");
+}
+
+#[test]
+fn cni_node_subnet_keeps_the_pod_ip_inside_the_vnet() {
+    let e = estate("cni", |_, _| {});
+    let g = run(&e, "workload:t1/web", "workload:t2/api", 8080, Actor::Pod);
+    for (src, nat) in exits(&g) {
+        assert!(!nat && within(src, "10.1.1.0/24"), "{src}");
+    }
+    assert!(net_verdicts(&g).iter().all(|k| *k == Kind::Denied));
+}
+
+#[test]
+fn cni_pod_subnet_pods_leave_from_their_pod_subnet() {
+    let e = estate("cni", |net, cluster| {
+        let vnet = net["value"].as_array_mut().unwrap().iter_mut().find(|r| r["name"] == "vnet-aks").unwrap();
+        vnet["properties"]["subnets"].as_array_mut().unwrap().push(json!({
+            "name": "pods", "id": format!("{SUB}/pods"), "properties": {"addressPrefix": "10.1.64.0/20"}
+        }));
+        for pool in cluster["properties"]["agentPoolProfiles"].as_array_mut().unwrap() {
+            pool["podSubnetID"] = json!(format!("{SUB}/pods"));
+        }
+    });
+    let g = run(&e, "pod:t1/web-0", "pod:t2/api-0", 8080, Actor::Pod);
+    for (src, nat) in exits(&g) {
+        assert!(!nat && within(src, "10.1.64.0/20"), "{src}");
+    }
+    // The pods subnet has no NSG: nothing in Azure stops it; the policy does.
+    assert!(net_verdicts(&g).iter().all(|k| *k == Kind::Allowed), "{:?}", net_verdicts(&g));
+    assert_eq!(g.verdict, GroupKind::Denied);
+}
+
+#[test]
+fn overlay_pod_to_pod_is_unknown_and_traffic_to_the_vnet_takes_the_node_ip() {
+    let e = estate("cni", |_, cluster| {
+        let np = &mut cluster["properties"]["networkProfile"];
+        np["networkPluginMode"] = json!("overlay");
+        np["podCidr"] = json!("10.244.0.0/16");
+    });
+    let g = run(&e, "pod:t1/web-0", "pod:t2/api-0", 8080, Actor::Pod);
+    assert!(g.pairs.iter().all(|x| x.segments.iter().any(|s| matches!(s, Segment::NotEvaluated(_)))));
+    assert_ne!(g.verdict, GroupKind::Allowed);
+    let g = run(&e, "pod:t1/web-0", "pe-sql", 1433, Actor::Pod);
+    for (src, nat) in exits(&g) {
+        assert!(nat && within(src, "10.1.1.0/24"), "{src}");
+    }
+    assert_eq!(g.verdict, GroupKind::Allowed);
+}
+
+#[test]
+fn the_node_actor_has_no_source_policy_and_takes_the_node_address() {
+    for variant in ["kubenet", "cni"] {
+        let e = estate(variant, |_, _| {});
+        let g = run(&e, "pod:t1/web-0", "pe-sql", 1433, Actor::Node);
+        assert_eq!(g.actor, Actor::Node);
+        for x in &g.pairs {
+            assert!(!x.segments.iter().any(|s| matches!(s, Segment::SourcePolicy(_))));
+        }
+        for (src, nat) in exits(&g) {
+            assert!(!nat && within(src, "10.1.1.0/24"), "{variant}: {src}");
+        }
+        // The pod actor of the same flow does have a source policy segment.
+        let g = run(&e, "pod:t1/web-0", "pe-sql", 1433, Actor::Pod);
+        assert!(g.pairs.iter().all(|x| x.segments.iter().any(|s| matches!(s, Segment::SourcePolicy(_)))));
+    }
+}
+
+#[test]
+fn a_node_reaching_a_pod_on_itself_is_admitted_whatever_the_policies() {
+    let e = estate("kubenet", |_, _| {});
+    let g = run(&e, "node:tenant2", "pod:t2/api-0", 8080, Actor::Node);
+    let same: Vec<_> = g.pairs.iter().filter(|x| x.src_node == x.dst_node).collect();
+    assert!(!same.is_empty());
+    for x in same {
+        assert_eq!(x.verdict, Kind::Allowed);
+        assert!(x.segments.iter().any(|s| matches!(s, Segment::SameNode { .. })));
+    }
+}
+
+#[test]
+fn an_unknown_plugin_is_never_a_definite_verdict() {
+    let e = estate("cni", |_, cluster| {
+        cluster["properties"]["networkProfile"]["networkPlugin"] = json!("none");
+    });
+    let g = run(&e, "pod:t1/web-0", "pe-sql", 1433, Actor::Pod);
+    assert_eq!(g.verdict, GroupKind::Unknown);
+}
+
+const IP_MASQ: &str = "apiVersion: v1
+kind: ConfigMap
+metadata: {name: azure-ip-masq-agent-config, namespace: kube-system}
+data:
+  ip-masq-agent: |-
+    nonMasqueradeCIDRs:
+      - @CIDR@
+    masqLinkLocal: false
+";
+
+#[test]
+fn an_exported_ip_masq_agent_config_adds_non_masquerade_ranges() {
+    let e = estate_with("kubenet", |_, _| {}, Some(&IP_MASQ.replace("@CIDR@", "10.1.10.0/24"))).unwrap();
+    let g = run(&e, "pod:t1/web-0", "pe-sql", 1433, Actor::Pod);
+    for x in &g.pairs {
+        let why = x
+            .segments
+            .iter()
+            .find_map(|s| if let Segment::NodeExit { why, .. } = s { Some(why.clone()) } else { None })
+            .unwrap();
+        assert!(why.contains("kube-system/azure-ip-masq-agent-config [10.1.10.0/24] (ip-masq.yaml:1:1)"), "{why}");
+    }
+    for (src, nat) in exits(&g) {
+        assert!(!nat && within(src, "10.244.0.0/16"), "the data service now sees the pod address: {src}");
+    }
+    // Without the ConfigMap the same flow is masqueraded (the default).
+    let g = run(&estate("kubenet", |_, _| {}), "pod:t1/web-0", "pe-sql", 1433, Actor::Pod);
+    assert!(exits(&g).iter().all(|(_, nat)| *nat));
+}
+
+#[test]
+fn a_bad_cidr_in_the_ip_masq_agent_config_is_a_located_error() {
+    let err = estate_with("kubenet", |_, _| {}, Some(&IP_MASQ.replace("@CIDR@", "10.1.10.0/33"))).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("ip-masq.yaml:7:9:"), "the CIDR's own line and column: {text}");
+    assert!(text.contains("10.1.10.0/33"), "{text}");
+}
+
+#[test]
+fn the_kubenet_routes_are_merged_with_the_users_on_the_same_table() {
+    let e = estate("kubenet", |_, _| {});
+    let w = Wiring::new(&e);
+    assert_eq!(w.net.route_tables.len(), 1, "the pools' table is reused, not duplicated");
+    let names: Vec<&str> = w.net.route_tables[0].routes.iter().map(|r| r.name.as_str()).collect();
+    assert!(names.contains(&"default-via-hub-firewall"), "{names:?}");
+    // One route per node (2 per pool, 3 pools), each to its node's address.
+    let generated: Vec<_> = w.net.route_tables[0].routes.iter().filter(|r| r.name.ends_with("-podcidr")).collect();
+    assert_eq!(generated.len(), 6, "{names:?}");
+    let mut blocks: Vec<String> = generated.iter().map(|r| format!("{:?}", r.destination)).collect();
+    blocks.sort();
+    blocks.dedup();
+    assert_eq!(blocks.len(), 6, "each node its own /24");
+    for r in generated {
+        let hop = r.next_hop_ip.unwrap();
+        assert!(w.node_ips.contains(&Some(hop)), "{hop} is a node's address");
+    }
+    // Azure CNI: no route is generated.
+    let w = Wiring::new(&estate("cni", |_, _| {}));
+    assert_eq!(w.net.route_tables[0].routes.len(), 1);
+}
+
+#[test]
+fn a_rule_naming_part_of_a_pools_subnet_makes_node_verdicts_unknown() {
+    // nsg-data admits one address of tenant 1's subnet, not the whole: which
+    // address AKS gives a node is not predictable.
+    let e = estate("kubenet", |net, _| {
+        let nsg = net["value"].as_array_mut().unwrap().iter_mut().find(|r| r["name"] == "nsg-data").unwrap();
+        nsg["properties"]["securityRules"][0]["properties"]["sourceAddressPrefix"] = json!("10.1.1.4");
+    });
+    let g = run(&e, "node:tenant1", "pe-sql", 1433, Actor::Node);
+    assert_eq!(g.verdict, GroupKind::Unknown);
+    assert!(g.pairs.iter().all(|x| x.verdict == Kind::Unknown));
+}
+
+#[test]
+fn a_service_destination_is_translated_at_the_source_node_to_its_endpoints() {
+    let e = estate("cni", |_, _| {});
+    let w = Wiring::new(&e);
+    let p = Prepared::new(&w.net, &e.config);
+    let svc = FlowEnd::parse("svc:t2/api").unwrap();
+    let to = join::resolve_service(&e, &w, &svc, Protocol::Tcp, Some(80)).unwrap().unwrap();
+    // By ClusterIP too.
+    let by_ip = FlowEnd::parse("172.16.20.10").unwrap();
+    assert!(join::resolve_service(&e, &w, &by_ip, Protocol::Tcp, Some(80)).unwrap().is_some());
+    // A port the Service does not have is an error.
+    assert!(join::resolve_service(&e, &w, &svc, Protocol::Tcp, Some(81)).is_err());
+    let from = join::resolve(&e, &w, &p, &FlowEnd::parse("pod:t1/web-0").unwrap()).unwrap();
+    let sem = Semantics::of(PolicyEngine::Calico);
+    let g =
+        join::trace(&e, &w, &p, &from, &to, Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(80) });
+    assert!(!g.pairs.is_empty());
+    for x in &g.pairs {
+        assert!(matches!(x.segments[0], Segment::ServiceDnat { target: 8080, .. }));
+        for s in &x.segments {
+            if let Segment::Network(t) = s {
+                assert_eq!(t.flow.port, Some(8080), "the NSGs see the target port");
+            }
+        }
+    }
+    assert_eq!(g.verdict, GroupKind::Denied, "the tenant-2 NSG denies tenant 1's pods under CNI");
+}
