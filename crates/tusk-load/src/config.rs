@@ -35,7 +35,7 @@
 //! Loaders know formats and nothing of analysis.
 
 use crate::doc::{Doc, Node, Value};
-use crate::k8s::fields::{text, Cx};
+use crate::fields::{text, Cx};
 use std::net::IpAddr;
 use tusk_core::ip::{all_ips, Cidr};
 use tusk_core::{IpSet, LoadError, PortSet, Protocol, Warning};

@@ -14,7 +14,7 @@
 //! loader's rule for dangling references).
 
 use crate::doc::Node;
-use crate::k8s::fields::Cx;
+use crate::fields::Cx;
 use std::path::{Component, Path, PathBuf};
 use tusk_core::{LoadError, Warning};
 use tusk_model::aks::AksCluster;

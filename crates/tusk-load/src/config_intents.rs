@@ -20,7 +20,7 @@
 //! not silently ignored keys.
 
 use crate::doc::Node;
-use crate::k8s::fields::Cx;
+use crate::fields::Cx;
 use tusk_core::{FlowEnd, LoadError, Protocol};
 use tusk_model::config::{Intent, IntentKind, IntentLayer};
 

@@ -27,6 +27,7 @@ pub mod config;
 mod config_clusters;
 mod config_intents;
 pub mod doc;
+pub mod fields;
 pub mod k8s;
 pub mod kustomize;
 mod summary;

@@ -38,8 +38,11 @@ pub struct Class {
     pub ip_atoms: Vec<u32>,
 }
 
+/// Pods grouped into equivalence classes, the external address atoms, and
+/// the label index the selectors are evaluated against (named apart from
+/// the Kubernetes kind `Endpoints`).
 #[derive(Debug)]
-pub struct Endpoints {
+pub struct ClassIndex {
     pub groups: Vec<Group>,
     pub classes: Vec<Class>,
     /// External address atoms; atom `i` has peer id `classes.len() + i`.
@@ -53,10 +56,10 @@ pub struct Endpoints {
     by_atom: Vec<RoaringBitmap>,
 }
 
-impl Endpoints {
+impl ClassIndex {
     /// `host_selectable`: may selectors select hostNetwork pods (the world
     /// in which the plugin treats them as pods)?
-    pub fn build(cluster: &Cluster, sem: &Semantics, host_selectable: bool) -> Endpoints {
+    pub fn build(cluster: &Cluster, sem: &Semantics, host_selectable: bool) -> ClassIndex {
         let keys = referenced_label_keys(cluster);
         let atoms = address_atoms(cluster);
         let atom_of = |ip: std::net::IpAddr| -> u32 {
@@ -154,7 +157,7 @@ impl Endpoints {
                 e.1.entry(v.clone()).or_default().insert(ci as u32);
             }
         }
-        Endpoints { groups, classes, atoms, pod_group, by_namespace, label_index, by_atom }
+        ClassIndex { groups, classes, atoms, pod_group, by_namespace, label_index, by_atom }
     }
 
     pub fn class_count(&self) -> u32 {

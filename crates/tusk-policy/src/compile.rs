@@ -2,7 +2,7 @@
 //! evaluated once against the label index (and cached), every subject is
 //! inverted into per-class rule lists, so evaluation never looks at a label.
 
-use super::classes::Endpoints;
+use super::classes::ClassIndex;
 use super::lang;
 use super::tier::{plan, Language, Tier};
 use super::Semantics;
@@ -117,7 +117,7 @@ pub fn dir_index(d: Direction) -> usize {
 
 pub struct Selector<'a> {
     pub cluster: &'a Cluster,
-    pub ep: &'a Endpoints,
+    pub ep: &'a ClassIndex,
     pub sem: &'a Semantics,
     ns_cache: HashMap<LabelSelector, RoaringBitmap>,
     /// [`Selector::namespaces_np`]'s (sure, maybe) per selector.
@@ -208,7 +208,7 @@ impl Selector<'_> {
     }
 }
 
-pub fn compile(cluster: &Cluster, ep: &Endpoints, sem: &Semantics) -> Compiled {
+pub fn compile(cluster: &Cluster, ep: &ClassIndex, sem: &Semantics) -> Compiled {
     let ns_index = cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
     let any_undeclared = cluster.namespaces.iter().any(|n| n.loc.is_none());
     let sel =

@@ -11,7 +11,7 @@
 //! 3. otherwise BaselineAdminNetworkPolicy rules in order (Allow/Deny);
 //! 4. otherwise allowed (Kubernetes' default).
 
-use super::classes::Endpoints;
+use super::classes::ClassIndex;
 use super::compile::{has_named, resolve_ports, Applied, Compiled, Direction};
 use super::tier::TierKind;
 use roaring::RoaringBitmap;
@@ -72,7 +72,7 @@ struct Wide {
 
 /// The evaluation context of one class in one direction.
 pub struct Evaluator<'a> {
-    pub ep: &'a Endpoints,
+    pub ep: &'a ClassIndex,
     pub compiled: &'a Compiled,
     /// Rule → (peers, connections) split by the peer's named ports, for
     /// egress rules with named ports (they resolve on each destination).
@@ -83,7 +83,7 @@ pub struct Evaluator<'a> {
 
 /// Peers split by what a port list with named ports allows toward each
 /// (named ports resolve on each destination; outside addresses have none).
-fn split_by_ports(ep: &Endpoints, ports: &[tusk_model::k8s::PolicyPort], peers: &RoaringBitmap) -> Pieces {
+fn split_by_ports(ep: &ClassIndex, ports: &[tusk_model::k8s::PolicyPort], peers: &RoaringBitmap) -> Pieces {
     // Resolve once per group (classes of a group share ports).
     let mut by_conns: HashMap<ConnSet, RoaringBitmap> = HashMap::new();
     let mut by_group: HashMap<u32, ConnSet> = HashMap::new();
@@ -100,7 +100,7 @@ fn split_by_ports(ep: &Endpoints, ports: &[tusk_model::k8s::PolicyPort], peers: 
 }
 
 impl<'a> Evaluator<'a> {
-    pub fn new(ep: &'a Endpoints, compiled: &'a Compiled) -> Self {
+    pub fn new(ep: &'a ClassIndex, compiled: &'a Compiled) -> Self {
         let mut egress_named = HashMap::new();
         let mut egress_named_maybe = HashMap::new();
         for (id, r) in compiled.rules.iter().enumerate() {

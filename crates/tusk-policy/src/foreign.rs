@@ -10,7 +10,7 @@
 //! a denied one stays denied. This module must never make a verdict more
 //! definite than the layers below it computed.
 
-use super::classes::Endpoints;
+use super::classes::ClassIndex;
 use super::matrix::{ClassResults, Verdicts};
 use super::{PolicyEngine, Semantics};
 use std::collections::HashMap;
@@ -85,7 +85,7 @@ pub fn not_enforced(cluster: &Cluster, sem: &Semantics) -> Vec<String> {
 }
 
 /// Makes the class verdicts that enforced foreign policies may change unknown.
-pub fn taint(cluster: &Cluster, sem: &Semantics, ep: &Endpoints, res: &mut ClassResults) {
+pub fn taint(cluster: &Cluster, sem: &Semantics, ep: &ClassIndex, res: &mut ClassResults) {
     // Once, not per class: `modelled` scans the Cilium policies.
     let active = in_force(cluster, sem);
     if active.is_empty() {

@@ -128,14 +128,14 @@ impl Semantics {
 
 /// The policy layer compiled under one reading of the inputs.
 pub struct World {
-    pub endpoints: classes::Endpoints,
+    pub endpoints: classes::ClassIndex,
     pub compiled: compile::Compiled,
     pub results: matrix::ClassResults,
 }
 
 impl World {
     fn new(cluster: &Cluster, semantics: &Semantics, host_selectable: bool) -> World {
-        let endpoints = classes::Endpoints::build(cluster, semantics, host_selectable);
+        let endpoints = classes::ClassIndex::build(cluster, semantics, host_selectable);
         let compiled = compile::compile(cluster, &endpoints, semantics);
         let mut results = matrix::evaluate_all(&endpoints, &compiled);
         foreign::taint(cluster, semantics, &endpoints, &mut results);

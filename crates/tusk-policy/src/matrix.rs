@@ -10,7 +10,7 @@
 //! *allowed* only if every variant combination allows it, *unknown* if some
 //! do, so no verdict depends on an address tusk had to guess.
 
-use super::classes::Endpoints;
+use super::classes::ClassIndex;
 use super::compile::{dir_index, has_named, Compiled, Direction};
 use super::eval::{lookup, Evaluator, Pieces};
 use rayon::prelude::*;
@@ -54,7 +54,7 @@ pub struct ClassResults {
     pub egress: Vec<Arc<Verdicts>>,
 }
 
-pub fn evaluate_all(ep: &Endpoints, compiled: &Compiled) -> ClassResults {
+pub fn evaluate_all(ep: &ClassIndex, compiled: &Compiled) -> ClassResults {
     let ev = Evaluator::new(ep, compiled);
     let mut out = [Vec::new(), Vec::new()];
     for dir in [Direction::Ingress, Direction::Egress] {
@@ -93,7 +93,7 @@ pub fn evaluate_all(ep: &Endpoints, compiled: &Compiled) -> ClassResults {
 
 /// An upper bound of the class pairs [`class_pairs`] would return, from
 /// bitmap cardinalities alone: nothing is enumerated or allocated.
-pub fn class_pair_bound(ep: &Endpoints, res: &ClassResults) -> u64 {
+pub fn class_pair_bound(ep: &ClassIndex, res: &ClassResults) -> u64 {
     let n = ep.class_count();
     let count = |v: &Verdicts, f: &dyn Fn(&RoaringBitmap) -> u64| {
         v.allowed.iter().chain(&v.unknown).map(|(b, _)| f(b)).sum::<u64>()
@@ -105,7 +105,7 @@ pub fn class_pair_bound(ep: &Endpoints, res: &ClassResults) -> u64 {
 
 /// Every (source, destination) class/atom pair with an allowed or unknown
 /// connection.
-pub fn class_pairs(ep: &Endpoints, res: &ClassResults) -> Vec<ClassPair> {
+pub fn class_pairs(ep: &ClassIndex, res: &ClassResults) -> Vec<ClassPair> {
     let n = ep.class_count();
     let mut pairs: Vec<ClassPair> = (0..n)
         .into_par_iter()
@@ -200,7 +200,7 @@ pub struct Entry {
 
 /// Expands class pairs to the requested grain. Members of one endpoint are
 /// merged by union: a row says "some pod of A may reach some pod of B".
-pub fn expand(cluster: &Cluster, ep: &Endpoints, pairs: &[ClassPair], grain: Grain) -> Vec<Entry> {
+pub fn expand(cluster: &Cluster, ep: &ClassIndex, pairs: &[ClassPair], grain: Grain) -> Vec<Entry> {
     let n = ep.class_count();
     let side = |peer: u32| -> Side {
         if peer >= n {
@@ -276,7 +276,7 @@ enum Side {
 }
 
 /// The distinct endpoints (at `grain`) that a group or atom stands for.
-fn members(cluster: &Cluster, ep: &Endpoints, s: Side, grain: Grain) -> Vec<Endpoint> {
+fn members(cluster: &Cluster, ep: &ClassIndex, s: Side, grain: Grain) -> Vec<Endpoint> {
     match s {
         Side::Atom(a) => vec![Endpoint::External(ep.atoms[a as usize])],
         Side::Group(g) => {
@@ -327,7 +327,7 @@ pub fn join_readings(a: Vec<Entry>, b: Vec<Entry>) -> Vec<Entry> {
 /// addresses the input gives, each address's atom reaches the pod's
 /// endpoint at `grain` and back, with every connection. Joined into `rows`
 /// by union, like the members of one endpoint.
-pub fn node_admissions(cluster: &Cluster, ep: &Endpoints, rows: Vec<Entry>, grain: Grain) -> Vec<Entry> {
+pub fn node_admissions(cluster: &Cluster, ep: &ClassIndex, rows: Vec<Entry>, grain: Grain) -> Vec<Entry> {
     let mut extra = Vec::new();
     for (pi, p) in cluster.pods.iter().enumerate() {
         let Some(node) = p.node_name.as_deref().and_then(|n| cluster.nodes.iter().find(|x| x.name == n)) else {

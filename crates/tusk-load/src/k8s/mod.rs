@@ -9,7 +9,6 @@
 
 mod anp;
 mod cilium;
-pub mod fields;
 mod foreign;
 mod ipmasq;
 mod netpol;
@@ -18,6 +17,9 @@ pub mod scheduling;
 pub mod selector;
 mod service;
 mod workload;
+
+// The generic field reader, shared with the other loaders.
+use crate::fields;
 
 use crate::doc::{Doc, Node};
 use fields::Cx;

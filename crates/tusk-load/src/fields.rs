@@ -1,4 +1,5 @@
-//! Typed access to a document's fields with located errors: every getter
+//! Typed access to a document's fields with located errors, for every loader
+//! (Kubernetes, tusk.yaml, AKS, ...): every getter
 //! names the field, the expected shape, and the line and column.
 
 use crate::doc::{Doc, Node, Value};
