@@ -42,7 +42,8 @@ pub fn representatives(p: &Prepared) -> Vec<Rep> {
     reps_of(&super::members::classes(p))
 }
 
-fn reps_of(classes: &[Class]) -> Vec<Rep> {
+/// The representatives of classes already computed.
+pub fn reps_of(classes: &[Class]) -> Vec<Rep> {
     classes.iter().map(|c| Rep { subnet: c.subnet, ip: c.members[0].0, owner: c.members[0].1 }).collect()
 }
 
@@ -123,7 +124,12 @@ impl Matrix {
 }
 
 pub fn all_pairs(p: &Prepared, proto: Protocol, port: Option<u16>) -> Matrix {
-    let classes = super::members::classes(p);
+    all_pairs_of(p, super::members::classes(p), proto, port)
+}
+
+/// [`all_pairs`] over classes already computed (`tusk reach` computes them
+/// once for its representatives and its matrix).
+pub fn all_pairs_of(p: &Prepared, classes: Vec<Class>, proto: Protocol, port: Option<u16>) -> Matrix {
     let reps = reps_of(&classes);
     let n = reps.len();
     if n == 0 {

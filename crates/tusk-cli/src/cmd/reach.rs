@@ -36,7 +36,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let t1 = Instant::now();
     let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let t_prep = t1.elapsed();
-    let reps = reach::representatives(&p);
+    let classes = tusk_network::members::classes(&p);
+    let reps = reach::reps_of(&classes);
     if reps.len() < 2 {
         anyhow::bail!(
             "`tusk reach` compares subnets pairwise, and the inputs hold {} subnet(s) with an address prefix ({} in all); give at least two",
@@ -61,7 +62,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let t2 = Instant::now();
-    let m = reach::all_pairs(&p, proto, port);
+    let m = reach::all_pairs_of(&p, classes, proto, port);
     let t_all = t2.elapsed();
     match a.output.format {
         TxtOrJson::Txt => a.output.write_text(&tusk_report::azure::reach::render_txt(&p, &m))?,
