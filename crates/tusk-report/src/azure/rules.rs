@@ -98,7 +98,7 @@ fn tag_name(t: &ServiceTag) -> &str {
 fn range_text(lo: u128, hi: u128) -> String {
     // Print a CIDR when the range is one.
     let size = hi.wrapping_sub(lo).wrapping_add(1);
-    if size.is_power_of_two() && lo % size == 0 {
+    if size.is_power_of_two() && lo.is_multiple_of(size) {
         let bits = size.trailing_zeros();
         let ip = u128_to_ip(lo);
         let plen = if ip.is_ipv4() { 32 - bits } else { 128 - bits };
