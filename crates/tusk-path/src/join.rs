@@ -496,32 +496,19 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         // Kubernetes docs, "Network Policies": traffic from the pod's own
         // node is always allowed (explain::builtin_admission, for nodes the
         // cluster inputs do not hold).
+        // The source pod's own explanation holds when the destination sees
+        // the pod's address; after SNAT it sees another address.
+        let own = match (&full, src_pod) {
+            (Some(e), Some((i, n))) if w.pod_ips.get(&(i, n)) == Some(&seen_src) => Some(e.ingress.clone()),
+            _ => None,
+        };
         let side = if sn == Some(*node) && Some(seen_src) == w.node_ips[*node] {
             builtin_side()
-        } else if let (Some(e), Some((i, n))) = (&full, src_pod) {
-            if w.pod_ips.get(&(i, n)) == Some(&seen_src) {
-                e.ingress.clone()
-            } else {
-                explain::explain(
-                    c,
-                    ask.sem,
-                    explain::FlowEnd::Address(seen_src),
-                    explain::FlowEnd::Pod(*j),
-                    ask.proto,
-                    port,
-                )
-                .ingress
-            }
+        } else if let Some(side) = own {
+            side
         } else {
-            explain::explain(
-                c,
-                ask.sem,
-                explain::FlowEnd::Address(seen_src),
-                explain::FlowEnd::Pod(*j),
-                ask.proto,
-                port,
-            )
-            .ingress
+            let (from, to) = (explain::FlowEnd::Address(seen_src), explain::FlowEnd::Pod(*j));
+            explain::explain(c, ask.sem, from, to, ask.proto, port).ingress
         };
         segs.push(Segment::DestinationPolicy { seen_src, side });
     }

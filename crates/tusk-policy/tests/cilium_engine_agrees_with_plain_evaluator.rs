@@ -16,24 +16,8 @@ use tusk_policy::explain::{explain, FlowEnd, Verdict};
 use tusk_policy::matrix::{Endpoint, Grain};
 use tusk_policy::{Analysis, PolicyEngine, Semantics};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[self.below(v.len() as u64) as usize]
-    }
-    fn chance(&mut self, pct: u64) -> bool {
-        self.below(100) < pct
-    }
-}
+mod common;
+use common::Rng;
 
 const NS: [&str; 3] = ["a", "b", "c"];
 const APPS: [&str; 3] = ["web", "db", "api"];

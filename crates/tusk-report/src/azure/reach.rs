@@ -67,7 +67,7 @@ fn sampled(p: &Prepared, m: &Matrix) -> Vec<String> {
 fn class_label(p: &Prepared, m: &Matrix, i: usize) -> String {
     let r = &m.reps[i];
     let first = match r.owner {
-        Some(o) => format!("{} {}", p.owner_name(o), r.ip),
+        Some(o) => format!("{} {}", super::words::owner(p.net, o), r.ip),
         None => format!("{} (sample of subnet {})", r.ip, p.net.subnet_path(r.subnet)),
     };
     match m.members(i) {
