@@ -13,6 +13,7 @@ mod peering_forwarded;
 mod route_budget;
 mod shadowed_firewall;
 mod shadowed_nsg;
+mod tenant_pool_taint;
 mod udr_vnet_tag;
 
 use tusk_core::Loc;
@@ -72,6 +73,7 @@ pub const RULES: &[Rule] = &[
     escape::RULE,
     nsg_pod_ip::RULE,
     shadowed_firewall::RULE,
+    tenant_pool_taint::RULE,
 ];
 
 /// Runs every rule; findings sorted by file, line, code.
