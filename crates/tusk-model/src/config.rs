@@ -39,6 +39,9 @@ pub enum IntentKind {
     MustPassThrough,
     /// Every allowed flow from `from` to the Internet crosses one of `through`.
     EgressOnlyVia,
+    /// Every ordered pair of the listed tenants is denied, for each actor
+    /// asked (both when `actor` is absent), across both layers.
+    IsolatedTenants,
 }
 
 impl IntentKind {
@@ -49,16 +52,53 @@ impl IntentKind {
             IntentKind::MustNotReach => "mustNotReach",
             IntentKind::MustPassThrough => "mustPassThrough",
             IntentKind::EgressOnlyVia => "egressOnlyVia",
+            IntentKind::IsolatedTenants => "isolatedTenants",
         }
     }
 }
 
-/// Which engine answers an intent: the Azure network or the Kubernetes
-/// policy layer (one layer at a time until the AKS join).
+/// Which engine answers an intent: the Azure network, the Kubernetes
+/// policy layer, or both joined through the AKS data path (tusk-path's
+/// `join`: source egress policy, node exit, Azure network, destination
+/// ingress policy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntentLayer {
     Azure,
     Kubernetes,
+    /// Both layers, through the AKS cluster (`layer: aks`).
+    Aks,
+}
+
+impl IntentLayer {
+    /// The word `tusk.yaml`'s `layer:` uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            IntentLayer::Azure => "azure",
+            IntentLayer::Kubernetes => "kubernetes",
+            IntentLayer::Aks => "aks",
+        }
+    }
+}
+
+/// Who sends an intent's flows across the AKS join (DESIGN.md, Actors):
+/// a pod's container under every control, or a process on the node (an
+/// escaped container): the node's address, no pod policy at the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntentActor {
+    /// `actor: pod`.
+    Pod,
+    /// `actor: node`.
+    Node,
+}
+
+impl IntentActor {
+    /// The word `tusk.yaml` uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            IntentActor::Pod => "pod",
+            IntentActor::Node => "node",
+        }
+    }
 }
 
 /// One `intents:` entry, validated: the ends are in the notation of
@@ -77,6 +117,13 @@ pub struct Intent {
     pub through: Vec<String>,
     /// `layer:` when given; else chosen by the notation of the ends.
     pub layer: Option<IntentLayer>,
+    /// `actor:` when given. Absent: `pod`, except for `isolatedTenants`,
+    /// which is then checked for both actors.
+    pub actor: Option<IntentActor>,
+    /// `isolatedTenants`: the tenants (values of the tenant label), in
+    /// order; empty when absent: every tenant of the inputs. For that
+    /// kind `from` and `to` are both `tenant:*` (unused).
+    pub tenants: Vec<String>,
     pub loc: Loc,
 }
 
