@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod diff;
 pub mod diff_subnets;
+pub mod diff_tenants;
 pub mod intent;
 pub mod joined;
 

@@ -154,3 +154,34 @@ fn tenant_intents_without_the_cluster_or_with_an_unknown_tenant_are_bad_input() 
     assert_eq!(out.status.code(), Some(2), "{e}");
     assert!(e.contains("needs the AKS cluster (a managedClusters resource)"), "{e}");
 }
+
+#[test]
+fn diff_by_tenant_shows_exactly_the_newly_allowed_pair_with_the_changed_rule() {
+    let dir = opened();
+    let d = dir.path().to_str().unwrap();
+    let out = tusk(&["diff", "--base", EXAMPLE, "--head", d, "--grain", "tenant", "--port", "8080", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changes = doc["changes"].as_array().unwrap();
+    // t1 → t2 for pods only: the node actor is still refused (the policy
+    // admits pods, not node addresses), and t2 → t1 did not change.
+    let rows: Vec<(&str, &str, &str)> = changes
+        .iter()
+        .map(|c| (c["change"].as_str().unwrap(), c["from"].as_str().unwrap(), c["to"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [("newly allowed", "tenant:t1 (actor pod)", "tenant:t2")], "{doc:#}");
+    let c = &changes[0];
+    assert_eq!(c["connections"], "TCP 8080");
+    assert!(c["example"].as_str().unwrap().contains("allowed in head, denied in base"), "{c:#}");
+    let head = &c["headCause"][0];
+    assert!(head["rule"].as_str().unwrap().contains("NetworkPolicy t2/same-tenant-only ingress[0]"), "{c:#}");
+    assert_eq!((head["location"]["line"].as_u64(), head["location"]["column"].as_u64()), (Some(20), Some(5)));
+    assert!(head["location"]["file"].as_str().unwrap().ends_with("k8s/policies.yaml"));
+    assert!(c["baseCause"][0]["rule"].as_str().unwrap().contains("t2/same-tenant-only"), "{c:#}");
+    // No change, no row; and the grain needs a port.
+    let out = tusk(&["diff", "--base", EXAMPLE, "--head", EXAMPLE, "--grain", "tenant", "--port", "8080"]);
+    assert!(text(&out.stdout).contains("no flow changed its verdict (grain tenant)"), "{}", text(&out.stdout));
+    let out = tusk(&["diff", "--base", EXAMPLE, "--head", d, "--grain", "tenant"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("give --port"));
+}

@@ -121,3 +121,50 @@ pub fn subnet_row(
         base_cause: causes(base, &c.base_trace),
     }
 }
+
+/// A tenant pair's change (`tusk diff --grain tenant`) as a row of the
+/// diff: one member pair that moved, and the rule that decided its path
+/// in each version (`head` and `base` are the wired networks' engines, to
+/// word the Azure hops; the same ordering as `tusk check`'s
+/// counterexamples across both layers: the deciding segment's rule, else,
+/// for an allowed path, the rule nearest the destination).
+pub fn tenant_row(
+    head: &tusk_network::Prepared,
+    base: &tusk_network::Prepared,
+    c: &tusk_check::diff_tenants::TenantChange,
+    conns: tusk_core::ConnSet,
+) -> FlowChange {
+    use tusk_check::Witness;
+    let causes = |p, w: Option<&tusk_check::JoinedWitness>| {
+        let mut v =
+            w.map(|w| crate::check::deciding(Some(p), &Witness::Joined(Box::new(w.clone())))).unwrap_or_default();
+        v.truncate(1);
+        v
+    };
+    let actor = match c.actor {
+        tusk_path::join::Actor::Pod => "pod",
+        tusk_path::join::Actor::Node => "node",
+    };
+    let x = &c.head.path;
+    let node = |n: &Option<String>| n.as_deref().map(|n| format!(" [{n}]")).unwrap_or_default();
+    let example = format!(
+        "{}{} -> {}{} (actor {actor}; {} in head, {} in base; {} of {} member pairs)",
+        x.from,
+        node(&x.src_node),
+        x.to,
+        node(&x.dst_node),
+        x.verdict.name(),
+        c.base.as_ref().map(|b| b.path.verdict.name()).unwrap_or("absent"),
+        c.moved,
+        c.of
+    );
+    FlowChange {
+        from: format!("{} (actor {actor})", c.from),
+        to: c.to.clone(),
+        change: c.change,
+        conns,
+        example: Some(example),
+        head_cause: causes(head, Some(&c.head)),
+        base_cause: causes(base, c.base.as_ref()),
+    }
+}
