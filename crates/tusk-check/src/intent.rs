@@ -164,7 +164,7 @@ pub fn check(e: &Engines, intent: &Intent) -> Result<Outcome, String> {
     }
 }
 
-fn outcome(intent: &Intent, layer: IntentLayer, status: Status, summary: String) -> Outcome {
+pub(crate) fn outcome(intent: &Intent, layer: IntentLayer, status: Status, summary: String) -> Outcome {
     Outcome {
         intent: intent.clone(),
         layer,

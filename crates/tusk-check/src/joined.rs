@@ -15,13 +15,17 @@
 //! path as the counterexample; a pair the join cannot decide makes the
 //! intent unknown. A question standing for more pairs than the join
 //! traces (`tusk_path::join::MAX_PAIRS`) is not asked, and the intent is
-//! unknown, never a pass. A pod's flow to itself is no pair (always
+//! unknown, never a pass; so is an intent without `ports` on a protocol
+//! with ports (the join answers one port at a time). A pod's flow to
+//! itself is no pair (always
 //! allowed, and no isolation claim is about it).
 //!
 //! This module only picks the questions and judges the answers; it never
 //! re-implements a rule of either engine, nor of the data path.
 
-use crate::intent::{crosses, devices, reach_seen, Aks, Engines, JoinedWitness, Outcome, Seen, Tally, Witness};
+use crate::intent::{
+    crosses, devices, outcome, reach_seen, Aks, Engines, JoinedWitness, Outcome, Seen, Status, Tally, Witness,
+};
 use tusk_core::FlowEnd;
 use tusk_core::Kind;
 use tusk_model::config::{Intent, IntentActor, IntentKind, IntentLayer};
@@ -105,6 +109,14 @@ fn questions(a: &Aks, i: &Intent, port: Option<u16>) -> Result<Vec<(End, End)>, 
 /// Checks `intent` across both layers; `Err` is bad input (an end that
 /// names nothing, an unknown tenant, a `through` that is no device).
 pub fn check(e: &Engines, a: &Aks, intent: &Intent, ports: &[Option<u16>]) -> Result<Outcome, String> {
+    // The join explains pod policies one port at a time: asked about every
+    // port at once it would read port-specific rules on a port no flow
+    // uses. Not a guess, then: unknown, with what to give.
+    if intent.protocol.has_ports() && ports.contains(&None) {
+        let why = "across both layers tusk asks one port at a time: give `ports` (or `layer: kubernetes` for the \
+                   policy layer alone, which answers every port at once)";
+        return Ok(outcome(intent, IntentLayer::Aks, Status::Unknown, why.into()));
+    }
     let through = match intent.kind {
         IntentKind::MustPassThrough | IntentKind::EgressOnlyVia => Some(devices(a.prepared, &intent.through)?),
         _ => None,

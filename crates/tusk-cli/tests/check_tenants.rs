@@ -185,3 +185,32 @@ fn diff_by_tenant_shows_exactly_the_newly_allowed_pair_with_the_changed_rule() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("give --port"));
 }
+
+#[test]
+fn pod_egress_that_skips_the_hub_firewall_violates_egress_only_via() {
+    // Line 120 of network.json: the pools' 0.0.0.0/0 route to the hub
+    // firewall. Narrowed to the hub's range, Internet traffic takes the
+    // system route out and never crosses fw-hub.
+    let dir = changed_line("network.json", 120, "\"0.0.0.0/0\"", "\"10.0.0.0/16\"");
+    let d = dir.path().to_str().unwrap();
+    let out = tusk(&["check", d]);
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{s}{}", text(&out.stderr));
+    assert!(s.contains("FAIL  tenant1-egress-through-the-hub-firewall"), "{s}");
+    assert!(s.contains("allowed without passing through it"), "{s}");
+    assert!(s.contains("pod t1/web-") && s.contains("forward path:"), "the path out: {s}");
+    assert!(s.contains("3 intents: 2 hold, 1 violated, 0 unknown"), "{s}");
+}
+
+#[test]
+fn an_intent_across_the_layers_without_ports_is_unknown_not_a_pass() {
+    let dir = changed_line("tusk.yaml", 17, "  ports: [\"8080\"]", "");
+    let d = dir.path().to_str().unwrap();
+    let out = tusk(&["check", d]);
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{s}{}", text(&out.stderr));
+    assert!(s.contains("UNKNOWN  tenant1-nodes-never-reach-tenant2-api"), "{s}");
+    assert!(s.contains("one port at a time: give `ports`"), "{s}");
+    let out = tusk(&["check", d, "--allow-unknown"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

@@ -63,7 +63,9 @@ impl IntentKind {
 /// ingress policy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntentLayer {
+    /// The Azure network alone (`layer: azure`): tusk-network's trace.
     Azure,
+    /// The Kubernetes policy layer alone (`layer: kubernetes`): tusk-policy's explain.
     Kubernetes,
     /// Both layers, through the AKS cluster (`layer: aks`).
     Aks,
