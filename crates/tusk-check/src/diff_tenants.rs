@@ -145,3 +145,21 @@ pub fn diff_tenants(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{moved, Change};
+    use tusk_core::Kind::*;
+
+    #[test]
+    fn a_member_pair_moves_by_its_head_verdict_and_a_new_denied_pair_is_no_change() {
+        assert_eq!(moved(Some(Denied), Allowed), Some(Change::NewlyAllowed));
+        assert_eq!(moved(Some(Unknown), Allowed), Some(Change::NewlyAllowed));
+        assert_eq!(moved(None, Allowed), Some(Change::NewlyAllowed), "a new pod reachable is news");
+        assert_eq!(moved(Some(Allowed), Denied), Some(Change::NewlyDenied));
+        assert_eq!(moved(Some(Unknown), Denied), Some(Change::NewlyDenied));
+        assert_eq!(moved(Some(Allowed), Unknown), Some(Change::NewlyUnknown));
+        assert_eq!(moved(None, Denied), None, "a new pod refused changes nothing that was allowed");
+        assert_eq!(moved(Some(Allowed), Allowed), None);
+    }
+}

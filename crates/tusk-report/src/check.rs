@@ -225,7 +225,8 @@ fn loc_json(l: &Loc) -> Value {
 /// `{"schema": "tusk.check/v1", "passed": bool, "intents": [{name, kind,
 /// from, to, protocol, ports, through, layer, actor, tenants, status,
 /// summary, flows, violating, unknown, location, samples, counterexample:
-/// {text, decidedBy: [{location, rule}]}}]}`. `layer` is `azure`,
+/// {text, decidedBy: [{location, rule}]}}]}`. `from` and `to` are null
+/// for `isolatedTenants`. `layer` is `azure`,
 /// `kubernetes` or `aks` (both, through the join); `actor` is `pod`,
 /// `node` or null (pod; both for `isolatedTenants`); `tenants` lists
 /// `isolatedTenants`' tenants (empty: every tenant).
@@ -235,13 +236,16 @@ pub fn render_json(r: &CheckReport) -> String {
         .iter()
         .map(|o| {
             let i = &o.intent;
+            // isolatedTenants has `tenants`, not ends.
+            let ends = i.kind != IntentKind::IsolatedTenants;
             let witness = o.witness.as_ref().filter(|_| o.status != Status::Holds).map(|w| {
                 let by: Vec<Value> =
                     decided(r, w).iter().map(|(l, why)| json!({"location": loc_json(l), "rule": why})).collect();
                 json!({"text": witness_text(r, w), "decidedBy": by})
             });
             json!({
-                "name": i.name, "kind": i.kind.name(), "from": i.from.to_string(), "to": i.to.to_string(),
+                "name": i.name, "kind": i.kind.name(), "from": ends.then(|| i.from.to_string()),
+                "to": ends.then(|| i.to.to_string()),
                 "protocol": i.protocol.name().to_ascii_lowercase(),
                 "ports": i.ports.as_ref().map(|p| p.to_list_string()),
                 "through": i.through, "layer": o.layer.name(), "actor": i.actor.map(|a| a.name()),
