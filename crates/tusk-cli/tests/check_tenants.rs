@@ -214,3 +214,20 @@ fn an_intent_across_the_layers_without_ports_is_unknown_not_a_pass() {
     let out = tusk(&["check", d, "--allow-unknown"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
+
+#[test]
+fn isolated_tenants_without_a_list_asks_every_tenant_of_the_label() {
+    let dir = changed_line("tusk.yaml", 9, "tenants: [t1, t2]", "description: every tenant");
+    let out = tusk(&["check", dir.path().to_str().unwrap(), "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed = tusk(&["check", EXAMPLE, "-o", "json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    // t1 and t2 are every tenant: the same flows are asked.
+    assert_eq!(doc["intents"][0]["tenants"], serde_json::json!([]));
+    assert_eq!(doc["intents"][0]["flows"], listed["intents"][0]["flows"]);
+    // Another label names no two tenants: nothing to isolate is bad input.
+    let out = tusk(&["check", dir.path().to_str().unwrap(), "--tenant-label", "team"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("needs two tenants"), "{}", text(&out.stderr));
+}
