@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn tenant_intents_load_with_their_actor_and_tenants() {
-        let c = load("- name: iso\n  kind: isolatedTenants\n  tenants: [t1, t2]\n  ports: [\"8080\"]\n- name: n\n  kind: mustNotReach\n  from: node:tenant1\n  to: tenant:t2\n  actor: node\n  ports: [443]\n").unwrap();
+        let c = load("- name: iso\n  kind: isolatedTenants\n  tenants: [t1, t2]\n  ports: [\"8080\"]\n- name: n\n  kind: mustNotReach\n  from: node:tenant1\n  to: tenant:t2\n  actor: node\n  layer: aks\n  ports: [443]\n").unwrap();
         let i = &c.intents[0];
         assert_eq!(
             (i.kind, i.tenants.clone(), i.actor),
@@ -200,6 +200,7 @@ mod tests {
         let n = &c.intents[1];
         assert_eq!((n.from.to_string(), n.to.to_string()), ("node:tenant1".into(), "tenant:t2".into()));
         assert_eq!(n.actor, Some(tusk_model::config::IntentActor::Node));
+        assert_eq!(n.layer, Some(tusk_model::config::IntentLayer::Aks));
     }
 
     #[test]
