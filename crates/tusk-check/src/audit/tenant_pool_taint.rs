@@ -10,9 +10,12 @@
 //! Without one, any pod of another tenant that does not select nodes can
 //! land there, beside this tenant's pods, and an escape from it is an
 //! escape onto this tenant's node. `PreferNoSchedule` is a preference, not
-//! a filter, so it does not count.
+//! a filter, so it does not count. A System pool cannot carry a custom
+//! NoSchedule taint (AKS allows only `CriticalAddonsOnly` there), so its
+//! fix is a User pool for the tenant.
 
 use super::{Finding, Rule, Severity};
+use tusk_model::aks::PoolMode;
 use tusk_model::scheduling::TaintEffect;
 use tusk_model::Estate;
 
@@ -51,10 +54,20 @@ fn run(e: &Estate) -> Vec<Finding> {
                     pool.name,
                     c.name()
                 ),
-                fix: format!(
-                    "taint the pool (az aks nodepool update --node-taints {key}={value}:NoSchedule) and give tenant \
-                     {value}'s pods the matching toleration"
-                ),
+                fix: if pool.mode == PoolMode::System {
+                    // AKS refuses custom taints on System pools (only
+                    // CriticalAddonsOnly or PreferNoSchedule: the
+                    // SystemPoolHasRestrictedTaint error, "Use node taints").
+                    format!(
+                        "a System pool takes no custom NoSchedule taint: give tenant {value} a User pool tainted \
+                         {key}={value}:NoSchedule, with the matching toleration on its pods"
+                    )
+                } else {
+                    format!(
+                        "taint the pool (az aks nodepool update --node-taints {key}={value}:NoSchedule) and give \
+                         tenant {value}'s pods the matching toleration"
+                    )
+                },
             });
         }
     }
@@ -91,6 +104,15 @@ mod tests {
         assert!(findings(r#", "nodeTaints": ["tenant=blue:NoSchedule"]"#, NAMESPACE).is_empty());
         assert!(findings(r#", "nodeTaints": ["tenant=blue:NoExecute"]"#, NAMESPACE).is_empty());
         assert_eq!(findings(r#", "nodeTaints": ["tenant=blue:PreferNoSchedule"]"#, NAMESPACE).len(), 1);
+    }
+
+    #[test]
+    fn a_system_pool_is_told_to_give_the_tenant_a_user_pool() {
+        let system = CLUSTER.replace(r#""name": "blue", "mode": "User""#, r#""name": "blue", "mode": "System""#);
+        let cluster = system.replace("TAINTS", "");
+        let f = super::run(&super::super::load(&[("aks.json", &cluster), ("ns.yaml", NAMESPACE)]));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].fix.contains("User pool"), "{}", f[0].fix);
     }
 
     #[test]
