@@ -35,6 +35,9 @@ pub enum Layer {
     /// Cilium's deny-wins tier (its own policies; the NetworkPolicies
     /// evaluated with them keep their own layer).
     Cilium,
+    /// A Calico tier or Calico's profiles (the policy's title names the
+    /// tier and order).
+    Calico,
     Default,
     /// A Calico, Cilium or Istio policy tusk does not model.
     Unmodelled,
@@ -432,6 +435,11 @@ fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
                 lang::anp::explain(cx, &banp, pod, probe, Layer::Baseline, &mut steps)
             }
             Language::Cilium => lang::cilium::explain(cx, pod, probe, &mut steps),
+            Language::Calico(i) => {
+                let info = &lang::calico_explain::tiers(cx.c)[i as usize];
+                lang::calico_explain::explain_tier(cx, info, pod_i, probe, &mut steps)
+            }
+            Language::CalicoProfiles => lang::calico_explain::explain_profiles(cx, pod_i, probe, &mut steps),
             Language::NetworkPolicy => {
                 let v = lang::netpol::explain(cx, pod, probe, &mut steps);
                 if v == Some(Verdict::Denied) {
