@@ -12,11 +12,14 @@ one line per example: agree / disagree (first differing lines) / not run
 (whose failure, with the message), then the counts.
 
 Pod lists that the Kubernetes API would refuse (`"ports": {}` where a list
-is required) are copied with `[]` into WORK_DIR first; that is said per
-example. Nothing here decides who is right: disagreements are listed for a
+is required) are copied with `[]` into WORK_DIR first, and NCA's bundles (a
+top-level JSON array of lists) are split into one file per list; that is
+said per example. tusk's connlist names only definite allows: a cell tusk
+reports unknown (an ICMP type, say) shows as a disagreement here; `tusk
+explain` on such a pair gives the reason. Nothing here decides who is right: disagreements are listed for a
 human to settle against the Calico / Istio documentation.
 """
-import os, re, subprocess, sys, json
+import json, os, subprocess, sys
 
 try:
     import yaml  # installed with NCA in the throwaway venv
@@ -37,37 +40,52 @@ def last_line(s):
 
 
 def fixed_podlist(path):
-    """A copy of a pod list with `"ports": {}` made a list, or the path."""
+    """The pod list as tusk reads it, and what was changed: `"ports": {}`
+    (a mapping where the API requires a list) made `[]`; a top-level JSON
+    array of lists (NCA's own bundle, which kubectl never writes) split
+    into one file per list."""
+    if os.path.isdir(path):
+        return path, ""
     try:
         text = open(path).read()
     except OSError:
-        return path, False
-    if '"ports": {}' not in text:
-        return path, False
-    out = os.path.join(work, "fixed-" + os.path.basename(path))
-    open(out, "w").write(text.replace('"ports": {}', '"ports": []'))
-    return out, True
+        return path, ""
+    notes = []
+    if '"ports": {}' in text:
+        text = text.replace('"ports": {}', '"ports": []')
+        notes.append('"ports": {} read as []')
+    base = os.path.join(work, "fixed-" + os.path.basename(path))
+    try:
+        doc = json.loads(text) if path.endswith(".json") else None
+    except ValueError:
+        doc = None
+    if isinstance(doc, list) and all(isinstance(x, dict) and "kind" in x for x in doc):
+        os.makedirs(base + ".d", exist_ok=True)
+        for i, part in enumerate(doc):
+            with open(os.path.join(base + ".d", f"{i:02}.json"), "w") as f:
+                json.dump(part, f)
+        notes.append("top-level array split into its lists")
+        return base + ".d", "; ".join(notes)
+    if not notes:
+        return path, ""
+    open(base, "w").write(text)
+    return base, "; ".join(notes)
 
 
-def norm_conn(s):
-    s = s.strip().lower().replace("connections", "connections")
-    return re.sub(r"\s+", " ", s)
+COMPARE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compare_connectivity.py")
 
 
-def norm_end(e):
-    e = e.strip().replace("[External]", "")
-    return e
-
-
-def parse(out, tool):
-    pairs = {}
-    for line in out.splitlines():
-        if "=>" not in line or ":" not in line:
-            continue
-        left, conn = line.rsplit(" : ", 1) if " : " in line else (line, "")
-        src, dst = left.split("=>", 1)
-        pairs[(norm_end(src), norm_end(dst))] = norm_conn(conn)
-    return pairs
+def compare(tusk_out, nca_out):
+    """bench/compare_connectivity.py on the two reports: (same?, detail)."""
+    a, b = os.path.join(work, "tusk.txt"), os.path.join(work, "nca.txt")
+    open(a, "w").write(tusk_out)
+    open(b, "w").write(nca_out)
+    rc, out, err = run([sys.executable, COMPARE, a, b, "--names", "tusk,nca", "--limit", "3"])
+    if rc == 2:
+        return None, last_line(err or out)
+    lines = [l.strip() for l in out.splitlines() if l.strip()]
+    detail = " | ".join(l for l in lines if not l.startswith(("tusk:", "nca:")))
+    return rc == 0, detail[:600]
 
 
 def examples():
@@ -108,10 +126,14 @@ for name, pols, pods, ns, err in examples():
         continue
     note = ""
     tusk_pods = pods
+    tusk_ns = ns
     if pods:
         tusk_pods, fixed = fixed_podlist(pods)
         if fixed:
-            note = " (pod list: \"ports\": {} read as [])"
+            note = f" (pod list: {fixed})"
+        # A pod folder that holds the namespace list itself: read it once.
+        if os.path.isdir(pods) and ns and os.path.exists(os.path.join(pods, os.path.basename(ns))):
+            tusk_ns = None
     cmd = [nca, "--connectivity"] + [x for p in pols for x in ("-r", p)] + ["-o", "txt_no_fw_rules"]
     if pods:
         cmd += ["--pod_list", pods]
@@ -123,22 +145,22 @@ for name, pols, pods, ns, err in examples():
         counts["not run"] += 1
         continue
     targs = [tusk, "matrix", "--policy-engine", "calico", "--grain", "workload", "-o", "connlist"] + pols
-    targs += [x for x in (tusk_pods, ns) if x]
+    targs += [x for x in (tusk_pods, tusk_ns) if x]
     trc, tout, terr = run(targs)
     if trc != 0:
         print(f"not run   {name}: tusk: {last_line(terr)}{note}")
         counts["not run"] += 1
         continue
-    a, b = parse(out, "nca"), parse(tout, "tusk")
-    if a == b:
+    same, detail = compare(tout, out)
+    if same is None:
+        print(f"not run   {name}: comparer: {detail}")
+        counts["not run"] += 1
+    elif same:
         print(f"agree     {name}{note}")
         counts["agree"] += 1
-        continue
-    diffs = []
-    for k in sorted(set(a) | set(b)):
-        if a.get(k) != b.get(k):
-            diffs.append(f"{k[0]} => {k[1]}: nca {a.get(k, 'none')!r} / tusk {b.get(k, 'none')!r}")
-    print(f"disagree  {name}{note}: {len(diffs)} pairs differ; first: {diffs[0]}")
-    counts["disagree"] += 1
+    else:
+        print(f"disagree  {name}{note}: {detail}")
+        counts["disagree"] += 1
+    sys.stdout.flush()
 
 print(f"summary: {counts['agree']} agree, {counts['disagree']} disagree, {counts['not run']} not run")

@@ -146,7 +146,15 @@ fn nets(cx: Cx, parent: &Node, key: &str, warnings: &mut Vec<Warning>) -> Result
     }
     let mut set = IpSet::empty();
     for n in list {
-        set = set.union(&cidr_set(cx, n, &text(n), warnings)?);
+        // Calico's nets take a CIDR or a bare address (libcalico-go
+        // `net.IPNet` parses either; an address is its /32 or /128).
+        let t = text(n);
+        let cidr = match (t.contains('/'), t.parse::<std::net::IpAddr>()) {
+            (false, Ok(std::net::IpAddr::V4(_))) => format!("{t}/32"),
+            (false, Ok(std::net::IpAddr::V6(_))) => format!("{t}/128"),
+            _ => t,
+        };
+        set = set.union(&cidr_set(cx, n, &cidr, warnings)?);
     }
     // An empty list matches nothing for `nets` and excludes nothing for
     // `notNets`; an empty `nets` list is read as absent by Calico's API

@@ -21,7 +21,9 @@ use tusk_model::calico::Sel;
 /// A defect in a selector: the byte offset it was found at, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SelectorError {
+    /// Byte offset into the selector where the defect was found.
     pub offset: usize,
+    /// What is wrong there, in words.
     pub message: String,
 }
 

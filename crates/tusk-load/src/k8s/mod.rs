@@ -10,7 +10,7 @@
 mod anp;
 mod calico;
 mod calico_add;
-mod calico_selector;
+pub mod calico_selector;
 mod cilium;
 mod foreign;
 mod ipmasq;

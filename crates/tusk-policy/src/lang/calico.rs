@@ -18,7 +18,7 @@
 //! Selectors match pods and network sets (whose nets become addresses).
 //! A rule using what tusk does not model matches its peers as *maybe*.
 
-use super::calico_explain::{endpoint_labels, ns_match, ordered_policies, profile_list, tiers, TierInfo};
+use super::calico_explain::{endpoint_labels, ns_match, ordered_policies, pod_labels, profile_list, tiers, TierInfo};
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
 use roaring::RoaringBitmap;
 use tusk_model::calico::{CalicoAction, CalicoRule, EntityMatch, Sel, K8S_POLICY_ORDER};
@@ -37,7 +37,10 @@ fn classes(b: &Builder) -> Vec<(u32, usize)> {
 fn class_matches(b: &Builder, sel: &Sel, c: u32, ns: usize) -> bool {
     let g = &b.sel.ep.groups[b.sel.ep.classes[c as usize].group as usize];
     let name = &b.sel.cluster.namespaces[ns].name;
-    sel.eval(&endpoint_labels(&g.labels, name))
+    let pod = &b.sel.cluster.pods[g.pods[0] as usize].name;
+    let labels = pod_labels(b.sel.cluster, name, pod, &g.labels);
+    let get = endpoint_labels(&labels, name);
+    sel.eval(&get)
 }
 
 /// The peers an entity match selects, for a policy of namespace `pol_ns`
@@ -113,18 +116,25 @@ fn admin_action(a: CalicoAction) -> Option<AdminAction> {
     }
 }
 
-/// One rule's id and the classes (among `subject`) it applies to, or
-/// `None` for a rule that decides nothing (Log, or no connection).
+/// One rule's ids and the classes (among `subject`) they apply to; none
+/// for a rule that decides nothing (Log, or no connection).
+///
+/// A doubtful Pass (one whose match tusk cannot decide) is neither the
+/// most nor the least a flow can get, so it is written as an Allow and a
+/// Deny over its doubtful peers: the engine's wide world allows them, its
+/// narrow world denies them, and they come out unknown unless an earlier
+/// rule decided. Allow and Deny are monotone, so the two worlds bound every
+/// resolution (see `eval::Evaluator::ordered`).
 fn push_rule(
     b: &mut Builder,
     origin: RuleOrigin,
     pol_ns: Option<&str>,
     r: &CalicoRule,
     subject: &RoaringBitmap,
-) -> Option<(u32, RoaringBitmap)> {
-    let action = admin_action(r.action)?;
+) -> Vec<(u32, RoaringBitmap)> {
+    let Some(action) = admin_action(r.action) else { return Vec::new() };
     if r.matches_nothing {
-        return None;
+        return Vec::new();
     }
     let mut sure = peers(b, pol_ns, &r.peer);
     let local = if r.local.is_any() { subject.clone() } else { subject & peers(b, pol_ns, &r.local) };
@@ -132,8 +142,19 @@ fn push_rule(
     if r.unmodelled.is_some() {
         maybe = std::mem::take(&mut sure);
     }
-    let rule = Rule { origin, action, peers: sure, maybe, ports: r.ports.clone(), priority: None };
-    Some((b.push(rule), local))
+    let mut rule = |action, peers, maybe| {
+        let id = b.push(Rule { origin, action, peers, maybe, ports: r.ports.clone(), priority: None });
+        (id, local.clone())
+    };
+    if action == AdminAction::Pass && !maybe.is_empty() {
+        let none = RoaringBitmap::new;
+        return vec![
+            rule(AdminAction::Allow, none(), maybe.clone()),
+            rule(AdminAction::Deny, none(), maybe),
+            rule(AdminAction::Pass, sure, none()),
+        ];
+    }
+    vec![rule(action, sure, maybe)]
 }
 
 /// The policies of Calico tier `info` (and, in the `default` tier, the
@@ -158,7 +179,7 @@ pub fn compile(b: &mut Builder, tier: u32, info: &TierInfo) {
             b.apply(tier, &subject, dir, &[], true);
             for (ri, r) in rules.iter().enumerate() {
                 let origin = RuleOrigin { tier, policy: pi as u32, rule: ri as u32 };
-                if let Some((id, on)) = push_rule(b, origin, p.namespace.as_deref(), r, &subject) {
+                for (id, on) in push_rule(b, origin, p.namespace.as_deref(), r, &subject) {
                     b.apply(tier, &on, dir, &[id], true);
                 }
             }
@@ -193,19 +214,16 @@ pub fn subject(b: &Builder, p: &tusk_model::calico::CalicoPolicy) -> RoaringBitm
 pub fn compile_profiles(b: &mut Builder, tier: u32) {
     let cluster = b.sel.cluster;
     let ep = b.sel.ep;
-    // Rules of each defined profile, per direction, compiled once.
-    let mut compiled: Vec<[Vec<u32>; 2]> = Vec::new();
+    // Rules of each defined profile, per direction, compiled once, each
+    // with the endpoints its own-end constraints admit.
+    let mut compiled: Vec<[Vec<(u32, RoaringBitmap)>; 2]> = Vec::new();
     let universe = ep.universe();
     for (pi, p) in cluster.calico.profiles.iter().enumerate() {
         let mut ids = [Vec::new(), Vec::new()];
         for (d, rules) in [(0, &p.ingress), (1, &p.egress)] {
             for (ri, r) in rules.iter().enumerate() {
                 let origin = RuleOrigin { tier, policy: pi as u32, rule: ri as u32 };
-                // Profile rules have no `destination` of their own endpoint to
-                // restrict beyond the endpoint itself: apply to all.
-                if let Some((id, _)) = push_rule(b, origin, None, r, &universe) {
-                    ids[d].push(id);
-                }
+                ids[d].extend(push_rule(b, origin, None, r, &universe));
             }
         }
         compiled.push(ids);
@@ -236,7 +254,9 @@ pub fn compile_profiles(b: &mut Builder, tier: u32) {
                 let mut ids = Vec::new();
                 for name in &list {
                     match cluster.calico.profiles.iter().position(|p| p.name == *name) {
-                        Some(pi) => ids.extend_from_slice(&compiled[pi][d]),
+                        Some(pi) => {
+                            ids.extend(compiled[pi][d].iter().filter(|(_, on)| on.contains(c)).map(|(id, _)| *id))
+                        }
                         None if name.starts_with("kns.") => ids.push(allow_all[d]),
                         None => {}
                     }

@@ -115,6 +115,22 @@ pub fn ns_match(sel: &Sel, ns: Option<(&str, Option<&Labels>)>) -> bool {
     go(sel, ns.is_none(), &get)
 }
 
+/// A pod's labels as Calico sees them: those its profiles apply
+/// (`labelsToApply`, Calico docs "Profile"), overridden by its own.
+pub fn pod_labels<'a>(c: &Cluster, ns: &str, pod: &str, own: &'a Labels) -> std::borrow::Cow<'a, Labels> {
+    if c.calico.profiles.iter().all(|p| p.labels_to_apply.is_empty()) {
+        return std::borrow::Cow::Borrowed(own);
+    }
+    let mut out = Labels::new();
+    for name in profile_list(c, ns, pod) {
+        if let Some(p) = c.calico.profiles.iter().find(|p| p.name == name) {
+            out.extend(p.labels_to_apply.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+    }
+    out.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+    std::borrow::Cow::Owned(out)
+}
+
 /// The profiles of a pod: those its WorkloadEndpoint names, else its
 /// namespace's (`kns.<ns>`, set by Calico's Kubernetes controllers).
 pub fn profile_list(c: &Cluster, ns: &str, pod: &str) -> Vec<String> {
@@ -166,11 +182,19 @@ fn peer_match(cx: &Ctx, pol_ns: Option<&str>, m: &EntityMatch, end: FlowEnd) -> 
     } else {
         let all = Sel::All;
         let sel = m.selector.as_ref().unwrap_or(&all);
-        let own = pod.is_some_and(|p| ns_ok(Some(&p.namespace)) && sel.eval(&endpoint_labels(&p.labels, &p.namespace)));
+        let own = pod.is_some_and(|p| {
+            let labels = pod_labels(c, &p.namespace, &p.name, &p.labels);
+            let get = endpoint_labels(&labels, &p.namespace);
+            ns_ok(Some(&p.namespace)) && sel.eval(&get)
+        });
         Tri::from_bool(own).or(sets(sel, true))
     };
     if let Some(nsel) = &m.not_selector {
-        let own = pod.is_some_and(|p| nsel.eval(&endpoint_labels(&p.labels, &p.namespace)));
+        let own = pod.is_some_and(|p| {
+            let labels = pod_labels(c, &p.namespace, &p.name, &p.labels);
+            let get = endpoint_labels(&labels, &p.namespace);
+            nsel.eval(&get)
+        });
         t = t.and(not(Tri::from_bool(own).or(sets(nsel, false))));
     }
     if let Some(nets) = &m.nets {
@@ -181,6 +205,10 @@ fn peer_match(cx: &Ctx, pol_ns: Option<&str>, m: &EntityMatch, end: FlowEnd) -> 
     }
     t
 }
+
+/// The first doubtful rule on a side: its name (policy and rule) and what
+/// tusk cannot decide of it.
+type Doubt = (String, String);
 
 /// What a first-match run over matched rules may end in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,7 +224,7 @@ struct Hit {
     m: Tri,
     end: End,
     step: Step,
-    reason: Option<(String, String)>,
+    reason: Option<Doubt>,
 }
 
 fn rule_hit(cx: &Ctx, title: &str, pol_ns: Option<&str>, r: &CalicoRule, probe: Probe, own: FlowEnd) -> Option<Hit> {
@@ -235,12 +263,17 @@ fn rule_hit(cx: &Ctx, title: &str, pol_ns: Option<&str>, r: &CalicoRule, probe: 
 
 /// First match over `hits`, then `at_end`: every end some resolution of
 /// the `Maybe`s reaches. Steps are recorded up to the first sure match.
-fn run(hits: Vec<Hit>, at_end: End, steps: &mut Vec<Step>) -> (Vec<End>, Option<(String, String)>) {
+fn run(hits: Vec<Hit>, at_end: End, steps: &mut Vec<Step>) -> (Vec<End>, Option<Doubt>) {
     let mut ends = Vec::new();
     let mut doubt = None;
     for mut h in hits {
-        if !ends.contains(&h.end) {
-            ends.push(h.end);
+        // A doubtful Pass is read as the engine reads it: allowed if it
+        // matches in the widest reading, denied in the narrowest.
+        let reached = if h.m == Tri::Maybe && h.end == End::Next { vec![End::Allow, End::Deny] } else { vec![h.end] };
+        for e in reached {
+            if !ends.contains(&e) {
+                ends.push(e);
+            }
         }
         if h.m == Tri::Yes {
             h.step.decisive = true;
@@ -256,7 +289,7 @@ fn run(hits: Vec<Hit>, at_end: End, steps: &mut Vec<Step>) -> (Vec<End>, Option<
     (ends, doubt)
 }
 
-fn verdict_of(ends: &[End], doubt: Option<(String, String)>, loc: Option<Loc>) -> Option<Verdict> {
+fn verdict_of(ends: &[End], doubt: Option<Doubt>, loc: Option<Loc>) -> Option<Verdict> {
     match ends {
         [End::Allow] => Some(Verdict::Allowed),
         [End::Deny] => Some(Verdict::Denied),
@@ -268,9 +301,16 @@ fn verdict_of(ends: &[End], doubt: Option<(String, String)>, loc: Option<Loc>) -
     }
 }
 
-/// One Calico tier on one side of the flow: `None` when the tier does not
-/// select the pod or passes the flow on.
-pub fn explain_tier(cx: &Ctx, info: &TierInfo, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
+/// What one Calico tier may do with the flow on one side: every end some
+/// resolution of doubtful rules reaches, with the first doubt; `None` when
+/// no policy of the tier selects the pod.
+fn tier_ends(
+    cx: &Ctx,
+    info: &TierInfo,
+    pod_i: usize,
+    probe: Probe,
+    steps: &mut Vec<Step>,
+) -> Option<(Vec<End>, Option<Doubt>)> {
     let pod = &cx.c.pods[pod_i];
     let own = FlowEnd::Pod(pod_i);
     let d = if probe.dir == Dir::Ingress { 0 } else { 1 };
@@ -329,7 +369,50 @@ pub fn explain_tier(cx: &Ctx, info: &TierInfo, pod_i: usize, probe: Probe, steps
             decisive: ends.len() == 1,
         });
     }
-    verdict_of(&ends, doubt, Some(pod.loc.clone()))
+    Some((ends, doubt))
+}
+
+/// The Calico tiers from `first` on, then BaselineAdminNetworkPolicy, then
+/// the profiles: the side's verdict. A tier that may pass the flow on or
+/// decide it (a doubtful Pass rule) is followed down each branch; the
+/// verdict is unknown only when the branches differ.
+pub fn explain_from(cx: &Ctx, first: usize, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> Verdict {
+    let all = tiers(cx.c);
+    for (i, info) in all.iter().enumerate().skip(first) {
+        let Some((ends, doubt)) = tier_ends(cx, info, pod_i, probe, steps) else { continue };
+        let mut verdicts: Vec<Verdict> = Vec::new();
+        for end in ends {
+            let v = match end {
+                End::Allow => Verdict::Allowed,
+                End::Deny => Verdict::Denied,
+                End::Next => explain_from(cx, i + 1, pod_i, probe, steps),
+            };
+            if !verdicts.contains(&v) {
+                verdicts.push(v);
+            }
+        }
+        return match verdicts.as_slice() {
+            [v] => v.clone(),
+            _ => {
+                let inner = verdicts.iter().find(|v| matches!(v, Verdict::Unknown(_))).cloned();
+                match (doubt, inner) {
+                    (Some((rule, what)), _) => {
+                        Verdict::unknown(Reason::CiliumUnmodelled { rule, what }, Some(cx.c.pods[pod_i].loc.clone()))
+                    }
+                    (None, Some(v)) => v,
+                    (None, None) => Verdict::unknown(
+                        Reason::CiliumUnmodelled { rule: "a Calico rule".into(), what: "an unresolved match".into() },
+                        Some(cx.c.pods[pod_i].loc.clone()),
+                    ),
+                }
+            }
+        };
+    }
+    let banp: Vec<_> = cx.c.baseline_policy.iter().collect();
+    if let Some(v) = super::anp::explain(cx, &banp, &cx.c.pods[pod_i], probe, Layer::Baseline, steps) {
+        return v;
+    }
+    explain_profiles(cx, pod_i, probe, steps)
 }
 
 /// Does a Calico policy select the pod?
@@ -342,21 +425,31 @@ pub fn policy_selects(cx: &Ctx, p: &CalicoPolicy, pod: &Pod) -> bool {
         (None, Some(sel)) => ns_match(sel, Some((&pod.namespace, cx.ns_labels(&pod.namespace)))),
         (None, None) => true,
     };
-    scope && p.selector.eval(&endpoint_labels(&pod.labels, &pod.namespace))
+    let labels = pod_labels(cx.c, &pod.namespace, &pod.name, &pod.labels);
+    let get = endpoint_labels(&labels, &pod.namespace);
+    scope && p.selector.eval(&get)
 }
 
-/// The profiles, after every tier (`None`: the pod's only profiles are
-/// `kns.*` ones the input leaves at their default, which allows all).
-pub fn explain_profiles(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
+/// The profiles, after every tier: a pod whose only profiles are `kns.*`
+/// ones the input leaves at their default is allowed everything.
+pub fn explain_profiles(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> Verdict {
     let pod = &cx.c.pods[pod_i];
     if !cx.selectable(pod) {
-        return None;
+        return Verdict::Allowed;
     }
     let list = profile_list(cx.c, &pod.namespace, &pod.name);
     let profiles = &cx.c.calico.profiles;
     let defined = list.iter().any(|n| profiles.iter().any(|p| p.name == *n));
     if !defined && list.iter().any(|n| n.starts_with("kns.")) {
-        return None;
+        steps.push(Step {
+            layer: Layer::Calico,
+            policy: format!("Calico profiles {}", list.join(", ")),
+            rule: "no policy decided; the namespace profile (not in the input) allows everything".into(),
+            action: "Allow",
+            loc: None,
+            decisive: true,
+        });
+        return Verdict::Allowed;
     }
     let mut hits = Vec::new();
     for name in &list {
@@ -391,5 +484,5 @@ pub fn explain_profiles(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<St
             decisive: ends.len() == 1,
         });
     }
-    verdict_of(&ends, doubt, Some(pod.loc.clone()))
+    verdict_of(&ends, doubt, Some(pod.loc.clone())).unwrap_or(Verdict::Allowed)
 }
