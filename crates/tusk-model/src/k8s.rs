@@ -27,6 +27,10 @@ pub struct Cluster {
     /// models (also kept in `foreign_policies`, for clusters that may or may
     /// not run Cilium).
     pub cilium_policies: Vec<crate::cilium::CiliumPolicy>,
+    /// Calico's policies, tiers, profiles, network sets and endpoints, as
+    /// the Calico tiers model them (also kept in `foreign_policies`, for
+    /// clusters that may or may not run Calico).
+    pub calico: crate::calico::CalicoObjects,
     /// Where pod IPs lie (`--pod-cidr`, `podCidrs:` in tusk.yaml), for pods
     /// the input gives no IP; `None`: anywhere in IPv4.
     pub pod_cidrs: Option<IpSet>,

@@ -7,6 +7,7 @@
 
 pub mod aks;
 pub mod azure;
+pub mod calico;
 pub mod cilium;
 pub mod config;
 pub mod k8s;

@@ -69,7 +69,15 @@ impl ClassIndex {
         let ns_index: HashMap<&str, u32> =
             cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i as u32)).collect();
 
-        type Key = (u32, bool, Vec<(String, String)>, Vec<(Option<String>, u16, tusk_core::Protocol)>, Vec<u32>);
+        // The last part: the Calico profiles a WorkloadEndpoint names.
+        type Key = (
+            u32,
+            bool,
+            Vec<(String, String)>,
+            Vec<(Option<String>, u16, tusk_core::Protocol)>,
+            Vec<u32>,
+            Option<Vec<String>>,
+        );
         let mut group_ids: HashMap<Key, u32> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
         let mut pod_group = Vec::with_capacity(cluster.pods.len());
@@ -88,7 +96,8 @@ impl ClassIndex {
                 if sem.ipblock_selects_pods { pod.ips.iter().map(|ip| atom_of(*ip)).collect() } else { Vec::new() };
             ip_atoms.sort_unstable();
             ip_atoms.dedup();
-            let key: Key = (ns, pod.host_network, labels, ports, ip_atoms);
+            let profiles = cluster.calico.endpoint_profiles.get(&(pod.namespace.clone(), pod.name.clone())).cloned();
+            let key: Key = (ns, pod.host_network, labels, ports, ip_atoms, profiles);
             let next = groups.len() as u32;
             let g = *group_ids.entry(key).or_insert(next);
             if g == next {
@@ -303,6 +312,7 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
             }
         }
     }
+    keys.extend(calico_label_keys(cluster));
     keys
 }
 
@@ -378,6 +388,16 @@ fn policy_address_sets(cluster: &Cluster) -> Vec<std::borrow::Cow<'_, IpSet>> {
             }
         }
     }
+    for s in &cluster.calico.network_sets {
+        sets.push(Cow::Borrowed(&s.nets));
+    }
+    let calico_rules = cluster.calico.policies.iter().flat_map(|p| p.ingress.iter().chain(&p.egress));
+    let profile_rules = cluster.calico.profiles.iter().flat_map(|p| p.ingress.iter().chain(&p.egress));
+    for r in calico_rules.chain(profile_rules) {
+        for m in [&r.peer, &r.local] {
+            sets.extend(m.nets.iter().chain(&m.not_nets).map(Cow::Borrowed));
+        }
+    }
     for p in &cluster.network_policies {
         for r in p.ingress.iter().chain(&p.egress) {
             for peer in &r.peers {
@@ -397,4 +417,23 @@ fn policy_address_sets(cluster: &Cluster) -> Vec<std::borrow::Cow<'_, IpSet>> {
         }
     }
     sets
+}
+
+/// Pod label keys Calico's selectors read (policy selectors, rule selectors
+/// and notSelectors, profile rules).
+fn calico_label_keys(cluster: &Cluster) -> Vec<String> {
+    let mut keys = Vec::new();
+    let c = &cluster.calico;
+    for p in &c.policies {
+        p.selector.keys(&mut keys);
+    }
+    let rules = c.policies.iter().flat_map(|p| p.ingress.iter().chain(&p.egress));
+    for r in rules.chain(c.profiles.iter().flat_map(|p| p.ingress.iter().chain(&p.egress))) {
+        for m in [&r.peer, &r.local] {
+            for s in m.selector.iter().chain(&m.not_selector) {
+                s.keys(&mut keys);
+            }
+        }
+    }
+    keys
 }

@@ -226,6 +226,11 @@ pub fn compile(cluster: &Cluster, ep: &ClassIndex, sem: &Semantics) -> Compiled 
                 lang::netpol::compile(&mut b, ti);
                 lang::cilium::compile(&mut b, ti);
             }
+            Language::Calico(i) => {
+                let info = &lang::calico_explain::tiers(cluster)[i as usize];
+                lang::calico::compile(&mut b, ti, info);
+            }
+            Language::CalicoProfiles => lang::calico::compile_profiles(&mut b, ti),
         }
     }
     Compiled { tiers, rules: b.rules, applied: b.applied }

@@ -13,7 +13,7 @@
 
 use super::classes::ClassIndex;
 use super::compile::{has_named, resolve_ports, Applied, Compiled, Direction};
-use super::tier::TierKind;
+use super::tier::{Language, TierKind};
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use tusk_core::ConnSet;
@@ -156,12 +156,17 @@ impl<'a> Evaluator<'a> {
         class: u32,
         dir: Direction,
         wide: bool,
+        deny_narrow: bool,
         mut undecided: Pieces,
     ) -> (Pieces, Pieces, Pieces) {
         let (mut allowed, mut passed) = (Pieces::new(), Pieces::new());
         for &id in rules {
             let action = self.compiled.rules[id as usize].action;
-            for (p, r) in self.rule_pieces(id, class, dir, wide) {
+            // With `deny_narrow` (Calico's tiers), a deny rule grants least
+            // when its `maybe` peers match: it takes them in the narrow world,
+            // so each world is an extreme of every doubtful rule at once.
+            let wide_here = if deny_narrow && action == AdminAction::Deny { !wide } else { wide };
+            for (p, r) in self.rule_pieces(id, class, dir, wide_here) {
                 let mut next = Pieces::with_capacity(undecided.len() + 1);
                 for (s, c) in undecided {
                     let m = &s & &p;
@@ -265,6 +270,10 @@ impl<'a> Evaluator<'a> {
             if kind == TierKind::FirstMatch && ids.is_empty() {
                 continue;
             }
+            let calico = matches!(
+                self.compiled.tiers[sel.tier as usize].language,
+                Language::Calico(_) | Language::CalicoProfiles
+            );
             let deciding = |pieces: Pieces| -> Pieces {
                 match &undecided {
                     None => pieces,
@@ -280,12 +289,15 @@ impl<'a> Evaluator<'a> {
                 }
             };
             match kind {
-                TierKind::FirstMatch => {
+                TierKind::FirstMatch | TierKind::FirstMatchDrop => {
                     let start = undecided.take().unwrap_or_else(|| vec![(self.ep.universe(), ConnSet::all())]);
-                    let (a, passed, rest) = self.ordered(ids, class, dir, wide.other, start);
+                    let (a, passed, rest) = self.ordered(ids, class, dir, wide.other, calico, start);
                     allowed.extend(a);
                     let mut next = passed;
-                    next.extend(rest);
+                    // The end of a dropping tier denies what no rule decided.
+                    if kind == TierKind::FirstMatch {
+                        next.extend(rest);
+                    }
                     undecided = Some(merge(next));
                 }
                 TierKind::Union => {

@@ -35,6 +35,9 @@ pub enum Layer {
     /// Cilium's deny-wins tier (its own policies; the NetworkPolicies
     /// evaluated with them keep their own layer).
     Cilium,
+    /// A Calico tier or Calico's profiles (the policy's title names the
+    /// tier and order).
+    Calico,
     Default,
     /// A Calico, Cilium or Istio policy tusk does not model.
     Unmodelled,
@@ -432,6 +435,10 @@ fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
                 lang::anp::explain(cx, &banp, pod, probe, Layer::Baseline, &mut steps)
             }
             Language::Cilium => lang::cilium::explain(cx, pod, probe, &mut steps),
+            // The rest of the plan (Calico's tiers, BANP, profiles) in one
+            // walk: a doubtful Pass is followed down both branches.
+            Language::Calico(i) => Some(lang::calico_explain::explain_from(cx, i as usize, pod_i, probe, &mut steps)),
+            Language::CalicoProfiles => Some(lang::calico_explain::explain_profiles(cx, pod_i, probe, &mut steps)),
             Language::NetworkPolicy => {
                 let v = lang::netpol::explain(cx, pod, probe, &mut steps);
                 if v == Some(Verdict::Denied) {

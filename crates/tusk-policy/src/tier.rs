@@ -17,8 +17,15 @@ pub enum TierKind {
     /// Rules in order, the first match decides: Allow and Deny are final,
     /// Pass hands the flow to the next tier, and a flow no rule matches
     /// falls through (AdminNetworkPolicy and BaselineAdminNetworkPolicy,
-    /// network-policy-api "Precedence").
+    /// network-policy-api "Precedence"; a Calico tier whose
+    /// `defaultAction` is Pass).
     FirstMatch,
+    /// As [`TierKind::FirstMatch`], but a flow no rule decides is dropped
+    /// at the end of the tier, for endpoints some policy of the tier
+    /// selects (Calico docs, "Tier": "If the Tier applies to the endpoint,
+    /// but takes no action on the packet the packet is dropped"). Calico's
+    /// profiles end the same way.
+    FirstMatchDrop,
     /// The union of the allow rules; an endpoint some policy of the tier
     /// selects is denied everything else (NetworkPolicy docs, "Isolated and
     /// Non-isolated Pods"). Endpoints no policy selects pass on.
@@ -42,6 +49,10 @@ pub enum Language {
     /// Cilium translates into its own rules, all in one set.
     Cilium,
     BaselineAdminNetworkPolicy,
+    /// A Calico tier: index into [`super::lang::calico_explain::tiers`].
+    Calico(u32),
+    /// Calico's profiles, after every tier.
+    CalicoProfiles,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,6 +69,8 @@ impl Tier {
             Language::NetworkPolicy => "NetworkPolicy",
             Language::Cilium => "Cilium",
             Language::BaselineAdminNetworkPolicy => "BaselineAdminNetworkPolicy",
+            Language::Calico(_) => "Calico tier",
+            Language::CalicoProfiles => "Calico profiles",
         }
     }
 }
@@ -68,7 +81,10 @@ impl Tier {
 /// (network-policy-api, "Precedence"). Between them sit the NetworkPolicies:
 /// on their own under every engine but Cilium, which evaluates them together
 /// with its own policies (a NetworkPolicy is one more allow rule set there).
-pub fn plan(_cluster: &Cluster, sem: &Semantics) -> Vec<Tier> {
+pub fn plan(cluster: &Cluster, sem: &Semantics) -> Vec<Tier> {
+    if super::lang::calico_explain::active(cluster, sem) {
+        return calico_plan(cluster);
+    }
     let middle = if sem.engine == PolicyEngine::Cilium {
         Tier { kind: TierKind::DenyWins, language: Language::Cilium }
     } else {
@@ -79,4 +95,22 @@ pub fn plan(_cluster: &Cluster, sem: &Semantics) -> Vec<Tier> {
         middle,
         Tier { kind: TierKind::FirstMatch, language: Language::BaselineAdminNetworkPolicy },
     ]
+}
+
+/// The tiers of a cluster running Calico with Calico objects in the input:
+/// AdminNetworkPolicies first (Calico's `kube-admin` tier, order 1,000),
+/// then Calico's tiers by order (the Kubernetes NetworkPolicies inside
+/// `default`), BaselineAdminNetworkPolicy (`kube-baseline`, order
+/// 10,000,000), then the profiles (Calico docs, "Get started with policy
+/// tiers"). A user tier ordered before 1,000 would precede the admin tier
+/// in Calico; tusk keeps the admin tier first (docs/calico.md).
+fn calico_plan(cluster: &Cluster) -> Vec<Tier> {
+    let mut out = vec![Tier { kind: TierKind::FirstMatch, language: Language::AdminNetworkPolicy }];
+    for (i, t) in super::lang::calico_explain::tiers(cluster).iter().enumerate() {
+        let kind = if t.default_pass { TierKind::FirstMatch } else { TierKind::FirstMatchDrop };
+        out.push(Tier { kind, language: Language::Calico(i as u32) });
+    }
+    out.push(Tier { kind: TierKind::FirstMatch, language: Language::BaselineAdminNetworkPolicy });
+    out.push(Tier { kind: TierKind::FirstMatchDrop, language: Language::CalicoProfiles });
+    out
 }

@@ -8,6 +8,9 @@
 //! no connectivity (ConfigMap, Secret, ...) are skipped with a warning.
 
 mod anp;
+mod calico;
+mod calico_add;
+pub mod calico_selector;
 mod cilium;
 mod foreign;
 mod ipmasq;
@@ -271,6 +274,11 @@ impl Builder {
         warnings: &mut Vec<Warning>,
     ) -> Result<(), LoadError> {
         let what = format!("{} {kind} {name}", engine.name());
+        if engine == tusk_model::k8s::ForeignEngine::Calico
+            && self.add_calico(cx, n, kind, &namespace, &name, warnings)?
+        {
+            return Ok(());
+        }
         match foreign::classify(engine, kind) {
             foreign::Class::Other => {
                 warnings.push(Warning {
@@ -304,6 +312,12 @@ impl Builder {
                             p.title()
                         );
                     }
+                }
+                if engine == tusk_model::k8s::ForeignEngine::Calico {
+                    warning.message = format!(
+                        "{}: modelled under --policy-engine calico; under an engine that may or may not be Calico (upstream, netpol-analyzer) the verdicts it may change are unknown",
+                        p.title()
+                    );
                 }
                 warnings.push(warning);
                 self.cluster.foreign_policies.push(p);
@@ -410,6 +424,7 @@ impl Builder {
     }
 
     pub fn finish(mut self, warnings: &mut Vec<Warning>) -> Result<Cluster, LoadError> {
+        calico::check_tiers(&self.cluster.calico)?;
         // A `nodes` peer selects nodes by label; their addresses come only
         // from Node objects. Without them the engine reports what the rule
         // decides toward outside addresses as unknown: say why at the rule.

@@ -64,6 +64,7 @@ fn layer_name(l: Layer) -> &'static str {
         Layer::NetworkPolicy => "NetworkPolicy",
         Layer::Baseline => "BaselineAdminNetworkPolicy",
         Layer::Cilium => "Cilium",
+        Layer::Calico => "Calico",
         Layer::Default => "default",
         Layer::Unmodelled => "not modelled",
     }
