@@ -27,6 +27,8 @@ pub struct Cluster {
     /// models (also kept in `foreign_policies`, for clusters that may or may
     /// not run Cilium).
     pub cilium_policies: Vec<crate::cilium::CiliumPolicy>,
+    /// Istio AuthorizationPolicies and PeerAuthentications tusk models.
+    pub mesh: crate::istio::Mesh,
     /// Where pod IPs lie (`--pod-cidr`, `podCidrs:` in tusk.yaml), for pods
     /// the input gives no IP; `None`: anywhere in IPv4.
     pub pod_cidrs: Option<IpSet>,
@@ -199,6 +201,8 @@ pub struct Pod {
     pub ports: Vec<ContainerPort>,
     /// Index into [`Cluster::workloads`].
     pub workload: usize,
+    /// Its place in an Istio mesh (sidecar, ambient, none) and identity.
+    pub mesh: crate::istio::PodMesh,
     pub loc: Loc,
 }
 

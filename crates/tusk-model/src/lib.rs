@@ -9,6 +9,7 @@ pub mod aks;
 pub mod azure;
 pub mod cilium;
 pub mod config;
+pub mod istio;
 pub mod k8s;
 pub mod scheduling;
 

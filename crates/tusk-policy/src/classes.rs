@@ -75,12 +75,15 @@ impl ClassIndex {
         let mut pod_group = Vec::with_capacity(cluster.pods.len());
         for (pi, pod) in cluster.pods.iter().enumerate() {
             let ns = ns_index[pod.namespace.as_str()];
-            let labels: Vec<(String, String)> = pod
+            let mut labels: Vec<(String, String)> = pod
                 .labels
                 .iter()
                 .filter(|(k, _)| keys.contains(k.as_str()))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
+            // Istio identity (service account, data plane): policies tell
+            // such pods apart though no selector reads a label of theirs.
+            labels.extend(crate::lang::istio::identity_labels(cluster, pod));
             let mut ports: Vec<_> = pod.ports.iter().map(|p| (p.name.clone(), p.port, p.protocol)).collect();
             ports.sort();
             ports.dedup();
@@ -88,19 +91,14 @@ impl ClassIndex {
                 if sem.ipblock_selects_pods { pod.ips.iter().map(|ip| atom_of(*ip)).collect() } else { Vec::new() };
             ip_atoms.sort_unstable();
             ip_atoms.dedup();
-            let key: Key = (ns, pod.host_network, labels, ports, ip_atoms);
+            let key: Key = (ns, pod.host_network, labels.clone(), ports, ip_atoms);
             let next = groups.len() as u32;
             let g = *group_ids.entry(key).or_insert(next);
             if g == next {
                 groups.push(Group {
                     host_network: pod.host_network,
                     namespace: ns,
-                    labels: pod
-                        .labels
-                        .iter()
-                        .filter(|(k, _)| keys.contains(k.as_str()))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
+                    labels: labels.iter().cloned().collect(),
                     ports: pod.ports.clone(),
                     pods: Vec::new(),
                     variants: Vec::new(),
@@ -285,6 +283,9 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
     for s in cluster.foreign_policies.iter().filter_map(|p| p.subject.as_ref()) {
         add(s);
     }
+    for s in crate::lang::istio::selectors(cluster) {
+        add(s);
+    }
     for p in &cluster.cilium_policies {
         add(&p.subject.pod);
         for r in p.ingress.iter().chain(&p.egress) {
@@ -378,6 +379,9 @@ fn policy_address_sets(cluster: &Cluster) -> Vec<std::borrow::Cow<'_, IpSet>> {
             }
         }
     }
+    // Istio's address matches (ipBlocks, remoteIpBlocks, source.ip):
+    // atoms must not straddle them either.
+    sets.extend(crate::lang::istio::address_sets(cluster).into_iter().map(Cow::Owned));
     for p in &cluster.network_policies {
         for r in p.ingress.iter().chain(&p.egress) {
             for peer in &r.peers {

@@ -226,6 +226,7 @@ pub fn compile(cluster: &Cluster, ep: &ClassIndex, sem: &Semantics) -> Compiled 
                 lang::netpol::compile(&mut b, ti);
                 lang::cilium::compile(&mut b, ti);
             }
+            Language::Istio => lang::istio::compile::compile(&mut b, ti),
         }
     }
     Compiled { tiers, rules: b.rules, applied: b.applied }

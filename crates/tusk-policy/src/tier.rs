@@ -28,6 +28,13 @@ pub enum TierKind {
     /// (Cilium docs, "Policy Enforcement Modes" and "Deny Policies": deny
     /// policies take precedence over allow policies).
     DenyWins,
+    /// Deny wins over the union of allows, as [`TierKind::DenyWins`], but
+    /// applied on top of what the tiers before it let through rather than
+    /// deciding in their place: a proxy at the destination that can only
+    /// refuse (Istio docs, "Authorization Policy": CUSTOM, DENY, then
+    /// ALLOW; a workload some ALLOW policy applies to is denied what none
+    /// allows).
+    AtDestination,
 }
 
 /// The language a tier's rules come from, for explanations and for the
@@ -42,6 +49,9 @@ pub enum Language {
     /// Cilium translates into its own rules, all in one set.
     Cilium,
     BaselineAdminNetworkPolicy,
+    /// Istio's AuthorizationPolicy and PeerAuthentication at the
+    /// destination's proxy.
+    Istio,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,6 +68,7 @@ impl Tier {
             Language::NetworkPolicy => "NetworkPolicy",
             Language::Cilium => "Cilium",
             Language::BaselineAdminNetworkPolicy => "BaselineAdminNetworkPolicy",
+            Language::Istio => "Istio",
         }
     }
 }
@@ -68,15 +79,21 @@ impl Tier {
 /// (network-policy-api, "Precedence"). Between them sit the NetworkPolicies:
 /// on their own under every engine but Cilium, which evaluates them together
 /// with its own policies (a NetworkPolicy is one more allow rule set there).
-pub fn plan(_cluster: &Cluster, sem: &Semantics) -> Vec<Tier> {
+/// Istio's tier, when the cluster has Istio policies, comes last: it acts
+/// at the destination's proxy on what the network delivered.
+pub fn plan(cluster: &Cluster, sem: &Semantics) -> Vec<Tier> {
     let middle = if sem.engine == PolicyEngine::Cilium {
         Tier { kind: TierKind::DenyWins, language: Language::Cilium }
     } else {
         Tier { kind: TierKind::Union, language: Language::NetworkPolicy }
     };
-    vec![
+    let mut tiers = vec![
         Tier { kind: TierKind::FirstMatch, language: Language::AdminNetworkPolicy },
         middle,
         Tier { kind: TierKind::FirstMatch, language: Language::BaselineAdminNetworkPolicy },
-    ]
+    ];
+    if super::lang::istio::active(cluster) {
+        tiers.push(Tier { kind: TierKind::AtDestination, language: Language::Istio });
+    }
+    tiers
 }

@@ -6,4 +6,5 @@
 
 pub mod anp;
 pub mod cilium;
+pub mod istio;
 pub mod netpol;
