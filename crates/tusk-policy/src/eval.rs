@@ -260,6 +260,20 @@ impl<'a> Evaluator<'a> {
         (sure.clone(), combine(&any, &sure, |a, b| a.subtract(b)))
     }
 
+    /// What the at-destination tier alone lets `class` accept: (surely,
+    /// unknown). Everything when no such tier selects the class. For flows
+    /// the tiers before it never restrict (the built-in admission of a
+    /// pod's own node).
+    pub fn destination_only(&self, class: u32, dir: Direction, applied: &Applied) -> (Pieces, Pieces) {
+        let at_dest =
+            applied.tiers.iter().find(|t| self.compiled.tiers[t.tier as usize].kind == TierKind::AtDestination);
+        let Some(sel) = at_dest else { return (vec![(self.ep.universe(), ConnSet::all())], Pieces::new()) };
+        let narrow = self.at_destination(class, dir, sel, false);
+        let wide = self.at_destination(class, dir, sel, true);
+        let unknown = combine(&wide, &narrow, |a, b| a.subtract(b));
+        (narrow, unknown)
+    }
+
     /// What an at-destination tier lets through in one world: the union of
     /// its allow rules (everything when no allow policy closes the class)
     /// minus the union of its deny rules. In the wide world allow rules

@@ -261,10 +261,7 @@ pub fn explain_l7(
         // The built-in admission is NetworkPolicy's: a proxy at the
         // destination still sees the flow (a node's traffic is plaintext).
         if let FlowEnd::Pod(i) = dst {
-            let reading = Reading::default();
-            let cx = Ctx { c, sem, host_selectable: true, reading: &reading, http };
-            let probe = Probe { dir: Dir::Ingress, peer: src, dst, proto, port };
-            if let Some(v) = lang::istio::explain::explain(&cx, i, probe, &mut ingress.steps) {
+            if let Some(v) = proxy_ingress(c, sem, src, i, proto, port, http, &mut ingress.steps) {
                 ingress.verdict = v;
             }
         }
@@ -290,6 +287,27 @@ pub fn explain_l7(
             Explanation { verdict: Verdict::unknown(reason, None), ..as_pods }
         }
     }
+}
+
+/// What the destination pod's Istio proxy alone decides of a flow (`None`:
+/// it does not act on it), its steps appended to `steps`: for flows the
+/// network tiers admit by themselves (a pod's own node), here and in the
+/// joined trace.
+#[allow(clippy::too_many_arguments)]
+pub fn proxy_ingress(
+    c: &Cluster,
+    sem: &Semantics,
+    src: FlowEnd,
+    dst_pod: usize,
+    proto: Protocol,
+    port: u16,
+    http: Option<&lang::istio::HttpRequest>,
+    steps: &mut Vec<Step>,
+) -> Option<Verdict> {
+    let reading = Reading::default();
+    let cx = Ctx { c, sem, host_selectable: true, reading: &reading, http };
+    let probe = Probe { dir: Dir::Ingress, peer: src, dst: FlowEnd::Pod(dst_pod), proto, port };
+    lang::istio::explain::explain(&cx, dst_pod, probe, steps)
 }
 
 /// The flows NetworkPolicy never restricts (Kubernetes docs, "Network

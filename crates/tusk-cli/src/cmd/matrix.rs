@@ -91,7 +91,7 @@ fn tenant_grain(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitC
     let (sem, why) = super::choose_semantics(args.policy_engine, estate);
     let w = Wiring::new(estate);
     let p = tusk_network::Prepared::new(&w.net, &estate.config);
-    let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port) };
+    let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port), http: None };
     let cells = tusk_path::tenants::matrix(estate, &w, &p, &args.tenant_label, &actors, ask)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let what = format!("{proto} port {port}; pod policy semantics: {} ({why})", sem.describe());
