@@ -277,6 +277,39 @@ impl<'a> Analysis<'a> {
         matrix::node_admissions(self.cluster, &self.worlds[0].endpoints, out, grain, &inbound)
     }
 
+    /// The matrix's L7 column, one list per row (empty lists when no
+    /// Istio rule tests the request): the rules on methods, paths and
+    /// hosts that decide the row's unknown part
+    /// ([`lang::istio::l7_notes`]).
+    pub fn l7_column(&self, rows: &[matrix::Entry]) -> Vec<Vec<String>> {
+        if !lang::istio::has_l7(self.cluster) {
+            return vec![Vec::new(); rows.len()];
+        }
+        let c = self.cluster;
+        let pods_of = |e: &matrix::Endpoint| -> Vec<usize> {
+            match *e {
+                matrix::Endpoint::Pod(i) => vec![i as usize],
+                matrix::Endpoint::Workload(w) => {
+                    (0..c.pods.len()).filter(|&i| c.pods[i].workload == w as usize).collect()
+                }
+                matrix::Endpoint::Namespace(n) => {
+                    let ns = &c.namespaces[n as usize].name;
+                    (0..c.pods.len()).filter(|&i| &c.pods[i].namespace == ns).collect()
+                }
+                matrix::Endpoint::External(_) => Vec::new(),
+            }
+        };
+        rows.iter()
+            .map(|e| {
+                let src: Vec<explain::FlowEnd> = match e.src {
+                    matrix::Endpoint::External(r) => vec![explain::FlowEnd::Address(tusk_core::ip::u128_to_ip(r.lo))],
+                    ref s => pods_of(s).into_iter().map(explain::FlowEnd::Pod).collect(),
+                };
+                lang::istio::l7_notes(c, &src, &pods_of(&e.dst))
+            })
+            .collect()
+    }
+
     /// At most how many class pairs the matrix enumerates (cheap to compute):
     /// callers can refuse a matrix that would not fit in memory.
     pub fn class_pair_bound(&self) -> u64 {

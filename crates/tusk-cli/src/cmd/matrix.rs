@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tusk_policy::matrix::Grain;
 use tusk_policy::Analysis;
-use tusk_report::k8s::{write_matrix, MatrixFormat};
+use tusk_report::k8s::{write_matrix_l7, MatrixFormat};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum GrainArg {
@@ -175,8 +175,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Name, in the human formats, the policies that made cells unknown.
         let unmodelled = tusk_policy::foreign::in_force(c, &sem);
         let note = matches!(format, MatrixFormat::Txt | MatrixFormat::Md) && !unmodelled.is_empty();
+        let l7 = analysis.l7_column(&rows);
         args.output.write(|w| {
-            write_matrix(w, c, &rows, grain, &described, format)?;
+            write_matrix_l7(w, c, &rows, &l7, grain, &described, format)?;
             if note {
                 writeln!(w, "\nunknown where these policies, which tusk does not model, may select the pods:")?;
                 for p in unmodelled {

@@ -149,7 +149,10 @@ fn rule(cx: Cx, r: &Node) -> Result<AuthzRule, LoadError> {
             let Some(body) = item.get(inner) else {
                 return Err(cx.err(item, format!("`{key}.{inner}` must not be nil")));
             };
-            if body.as_map().is_none_or(|m| m.is_empty()) {
+            // istiod's validation counts a field with an empty list as
+            // absent: a source or operation with nothing in it is refused.
+            let empty = |v: &Node| v.is_null() || v.as_seq().is_some_and(|l| l.is_empty());
+            if body.as_map().is_none_or(|m| m.iter().all(|(_, v)| empty(v))) {
                 return Err(cx.err(body, format!("`{key}.{inner}` must not be empty")));
             }
             if key == "from" {

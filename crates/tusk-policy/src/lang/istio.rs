@@ -386,3 +386,86 @@ pub fn address_sets(c: &Cluster) -> Vec<tusk_core::IpSet> {
     }
     out
 }
+
+/// Do the mesh's policies test the request (hosts, methods, paths)? Then
+/// the matrix gains an L7 column.
+pub fn has_l7(c: &Cluster) -> bool {
+    c.mesh.authorization.iter().flat_map(|p| &p.rules).flat_map(|r| &r.to).any(|o| o.is_l7())
+}
+
+/// The L7 part of a pair of the matrix: per rule with hosts, methods or
+/// paths that applies at one of `dst` pods' proxies and may match one of
+/// `src` (pods or addresses), `ACTION methods ... paths ... (policy rule,
+/// file:line)`. What those rules allow or deny is the pair's unknown part;
+/// this says which requests it depends on.
+pub fn l7_notes(c: &Cluster, src: &[crate::explain::FlowEnd], dst: &[usize]) -> Vec<String> {
+    use crate::explain::FlowEnd;
+    let mut out: Vec<String> = Vec::new();
+    for &d in dst {
+        let pod = &c.pods[d];
+        if enforced(dataplane(pod)) == Tri::No {
+            continue;
+        }
+        for p in c.mesh.authorization.iter().filter(|p| p.action != tusk_model::istio::AuthzAction::Audit) {
+            if applies(c, p, pod) == Tri::No {
+                continue;
+            }
+            for (ri, r) in p.rules.iter().enumerate() {
+                let ops: Vec<&tusk_model::istio::Operation> = r.to.iter().filter(|o| o.is_l7()).collect();
+                if ops.is_empty() {
+                    continue;
+                }
+                let matched = src.iter().any(|&s| {
+                    let t = match s {
+                        FlowEnd::Pod(j) => {
+                            let sp = &c.pods[j];
+                            let ip_in = |set: &tusk_core::IpSet| {
+                                if sp.ips.is_empty() {
+                                    Tri::Maybe
+                                } else {
+                                    Tri::from_bool(sp.ips.iter().any(|ip| set.contains_ip(*ip)))
+                                }
+                            };
+                            let peer = Peer {
+                                mtls: mtls_source(dataplane(sp)),
+                                principal: Some(principal(sp)),
+                                namespace: Some(sp.namespace.clone()),
+                                ip_in: &ip_in,
+                            };
+                            from_match(r, &peer).0.and(when_source(r, &peer).0)
+                        }
+                        FlowEnd::Address(ip) => {
+                            let ip_in = |set: &tusk_core::IpSet| Tri::from_bool(set.contains_ip(ip));
+                            let peer = Peer { mtls: Tri::No, principal: None, namespace: None, ip_in: &ip_in };
+                            from_match(r, &peer).0.and(when_source(r, &peer).0)
+                        }
+                    };
+                    t != Tri::No
+                });
+                if !matched {
+                    continue;
+                }
+                for o in ops {
+                    let ports = op_ports(o);
+                    let on = if ports == PortSet::all_ports() {
+                        String::new()
+                    } else {
+                        format!(" on TCP {}", ports.to_list_string())
+                    };
+                    let note = format!(
+                        "{} {}{on} ({}/{} rules[{ri}], {})",
+                        p.action.name(),
+                        op_l7_text(o),
+                        p.namespace,
+                        p.name,
+                        r.loc
+                    );
+                    if !out.contains(&note) {
+                        out.push(note);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
