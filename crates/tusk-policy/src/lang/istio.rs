@@ -186,8 +186,8 @@ pub struct Peer<'a> {
     /// Does it come over mTLS (so that its principal is known)?
     pub mtls: Tri,
     /// `cluster.local/ns/NS/sa/SA` for a pod.
-    pub principal: Option<String>,
-    pub namespace: Option<String>,
+    pub principal: Option<&'a str>,
+    pub namespace: Option<&'a str>,
     /// Is its address inside a set?
     pub ip_in: &'a dyn Fn(&tusk_core::IpSet) -> Tri,
 }
@@ -210,7 +210,7 @@ fn field<T>(f: &tusk_model::istio::Field<T>, test: impl Fn(&T) -> Tri) -> Tri {
 }
 
 /// A string known only over mTLS (principal, namespace) against patterns.
-fn identity(p: &Peer, value: &Option<String>, pat: &tusk_model::istio::StrMatch) -> Tri {
+fn identity(p: &Peer, value: &Option<&str>, pat: &tusk_model::istio::StrMatch) -> Tri {
     match value {
         Some(v) if pat.matches(v) => p.mtls,
         _ => Tri::No,
@@ -426,10 +426,11 @@ pub fn l7_notes(c: &Cluster, src: &[crate::explain::FlowEnd], dst: &[usize]) -> 
                                     Tri::from_bool(sp.ips.iter().any(|ip| set.contains_ip(*ip)))
                                 }
                             };
+                            let name = principal(sp);
                             let peer = Peer {
                                 mtls: mtls_source(dataplane(sp)),
-                                principal: Some(principal(sp)),
-                                namespace: Some(sp.namespace.clone()),
+                                principal: Some(&name),
+                                namespace: Some(&sp.namespace),
                                 ip_in: &ip_in,
                             };
                             from_match(r, &peer).0.and(when_source(r, &peer).0)

@@ -115,6 +115,9 @@ pub fn compile(b: &mut Builder, tier: u32) {
             Tri::Yes => false,
         };
     }
+    // A rule's peers depend on the destination only through whether it
+    // reads principals: computed once per (policy, rule, readable).
+    let mut peer_cache: HashMap<(u32, usize, Tri), TriSet> = HashMap::new();
     let mut sorted: Vec<_> = contexts.into_iter().collect();
     sorted.sort_by_key(|(_, b)| b.min());
     for (cx, subject) in sorted {
@@ -134,7 +137,10 @@ pub fn compile(b: &mut Builder, tier: u32) {
             let certain = app == Tri::Yes && cx.enforced == Tri::Yes;
             doubt_allow |= !certain && p.action == AuthzAction::Allow;
             for (ri, r) in p.rules.iter().enumerate() {
-                let peers = rule_peers(b, r, &ids, cx.mtls_readable);
+                let peers = peer_cache
+                    .entry((pi, ri, cx.mtls_readable))
+                    .or_insert_with(|| rule_peers(b, r, &ids, cx.mtls_readable))
+                    .clone();
                 let when_p = when_ports(r);
                 let ops: Vec<(PortSet, bool)> = if r.to.is_empty() {
                     vec![(PortSet::all_ports(), false)]
@@ -257,12 +263,7 @@ fn rule_peers(b: &Builder, r: &AuthzRule, ids: &[(Tri, String, String)], readabl
                 Tri::Maybe
             }
         };
-        let peer = Peer {
-            mtls: m.and(readable),
-            principal: Some(principal.clone()),
-            namespace: Some(ns.clone()),
-            ip_in: &ip_in,
-        };
+        let peer = Peer { mtls: m.and(readable), principal: Some(principal), namespace: Some(ns), ip_in: &ip_in };
         put(ci as u32, from_match(r, &peer).0.and(when_source(r, &peer).0));
     }
     for (ai, a) in ep.atoms.iter().enumerate() {

@@ -28,7 +28,7 @@ fn doubt(d: &mut Doubt, rule: String, what: String, loc: &Loc) {
 }
 
 /// Does one rule match the flow? `Maybe` with what is missing.
-fn rule_match(cx: &Ctx, r: &AuthzRule, peer: &Peer, port: u16) -> (Tri, Option<String>) {
+fn rule_match(cx: &Ctx, r: &AuthzRule, peer: &Peer, port: u16, ambient: bool) -> (Tri, Option<String>) {
     let (from, why_from) = from_match(r, peer);
     let (when, why_when) = when_source(r, peer);
     if !when_ports(r).contains(port) {
@@ -40,7 +40,13 @@ fn rule_match(cx: &Ctx, r: &AuthzRule, peer: &Peer, port: u16) -> (Tri, Option<S
         if !op_ports(o).contains(port) {
             continue;
         }
-        let (t, w) = op_l7(o, cx.http);
+        // ztunnel (ambient, no waypoint) sees no request: tusk does not
+        // decide L7 rules there.
+        let (t, w) = if ambient && o.is_l7() {
+            (Tri::Maybe, Some("an L7 field at an ambient pod (ztunnel or a waypoint)".to_string()))
+        } else {
+            op_l7(o, cx.http)
+        };
         if t == Tri::Maybe && why_to.is_none() {
             why_to = w;
         }
@@ -69,10 +75,11 @@ fn with_peer<R>(cx: &Ctx, src: FlowEnd, readable: Tri, f: impl FnOnce(&Peer) -> 
         FlowEnd::Pod(j) => {
             let p = &cx.c.pods[j];
             let ip_in = |set: &tusk_core::IpSet| cx.addr_match_any(set, src);
+            let name = principal(p);
             let peer = Peer {
                 mtls: mtls_source(dataplane(p)).and(readable),
-                principal: Some(principal(p)),
-                namespace: Some(p.namespace.clone()),
+                principal: Some(&name),
+                namespace: Some(&p.namespace),
                 ip_in: &ip_in,
             };
             f(&peer)
@@ -131,6 +138,7 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
         return None;
     }
     let port = probe.port;
+    let ambient = dp == tusk_model::istio::Dataplane::Ambient;
     let readable = if m.disable.contains(port) { Tri::No } else { Tri::Yes };
     let mut d: Doubt = None;
     if enf == Tri::Maybe {
@@ -182,7 +190,7 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
                 closed = closed.or(app);
             }
             for (ri, r) in p.rules.iter().enumerate() {
-                let (t, why) = with_peer(cx, probe.peer, readable, |peer| rule_match(cx, r, peer, port));
+                let (t, why) = with_peer(cx, probe.peer, readable, |peer| rule_match(cx, r, peer, port, ambient));
                 let mut eff = t.and(app);
                 if eff == Tri::No {
                     continue;
