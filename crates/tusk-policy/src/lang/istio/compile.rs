@@ -41,8 +41,8 @@ impl TriSet {
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Context {
     enforced: Tri,
-    /// Can sources' principals be read (no DISABLE), per the modes?
-    mtls_readable: Tri,
+    /// The ports in DISABLE mode: there no source's principal is read.
+    disable: PortSet,
     /// (policy index, does it apply)
     policies: Vec<(u32, Tri)>,
     strict: PortSet,
@@ -82,19 +82,12 @@ pub fn compile(b: &mut Builder, tier: u32) {
         if policies.is_empty() && m.strict.is_empty() {
             continue;
         }
-        let mtls_readable = if m.disable == PortSet::all_ports() {
-            Tri::No
-        } else if m.disable.is_empty() {
-            Tri::Yes
-        } else {
-            Tri::Maybe
-        };
         let strict_by = m
             .deciding
             .iter()
             .filter_map(|p| c.mesh.peer_authentication.iter().position(|x| x.loc == p.loc).map(|i| i as u32))
             .collect();
-        let key = Context { enforced: enf, mtls_readable, policies, strict: m.strict, strict_by };
+        let key = Context { enforced: enf, disable: m.disable, policies, strict: m.strict, strict_by };
         contexts.entry(key).or_default().insert(ci as u32);
     }
     // Peers' identities, once: (mTLS, principal, namespace) per class.
@@ -123,7 +116,9 @@ pub fn compile(b: &mut Builder, tier: u32) {
     for (cx, subject) in sorted {
         let mut rule_ids = Vec::new();
         let mut closed = false;
-        let mut doubt_allow = cx.enforced != Tri::Yes;
+        // Does an ALLOW policy surely apply (at a proxy surely there)? If
+        // only doubtful ones close the workload, it may be open.
+        let mut closed_surely = false;
         for &(pi, app) in &cx.policies {
             let p = &c.mesh.authorization[pi as usize];
             let action = match p.action {
@@ -135,24 +130,31 @@ pub fn compile(b: &mut Builder, tier: u32) {
                 AuthzAction::Deny | AuthzAction::Custom => AdminAction::Deny,
             };
             let certain = app == Tri::Yes && cx.enforced == Tri::Yes;
-            doubt_allow |= !certain && p.action == AuthzAction::Allow;
+            closed_surely |= certain && p.action == AuthzAction::Allow;
             for (ri, r) in p.rules.iter().enumerate() {
-                let peers = peer_cache
-                    .entry((pi, ri, cx.mtls_readable))
-                    .or_insert_with(|| rule_peers(b, r, &ids, cx.mtls_readable))
-                    .clone();
                 let when_p = when_ports(r);
                 let ops: Vec<(PortSet, bool)> = if r.to.is_empty() {
                     vec![(PortSet::all_ports(), false)]
                 } else {
                     r.to.iter().map(|o| (op_ports(o), o.is_l7())).collect()
                 };
-                for (ports, l7) in ops {
+                // Ports in DISABLE mode read no principal: their peers apart.
+                let split = ops.into_iter().flat_map(|(ports, l7)| {
                     let ports = ports.intersect(&when_p);
-                    if ports.is_empty() || (peers.sure.is_empty() && peers.maybe.is_empty()) {
+                    [(ports.subtract(&cx.disable), l7, Tri::Yes), (ports.intersect(&cx.disable), l7, Tri::No)]
+                });
+                for (ports, l7, readable) in split {
+                    if ports.is_empty() {
                         continue;
                     }
-                    let mut set = peers.clone();
+                    let peers = peer_cache
+                        .entry((pi, ri, readable))
+                        .or_insert_with(|| rule_peers(b, r, &ids, readable))
+                        .clone();
+                    if peers.sure.is_empty() && peers.maybe.is_empty() {
+                        continue;
+                    }
+                    let mut set = peers;
                     if l7 || !certain || p.action == AuthzAction::Custom {
                         set = set.doubtful();
                     }
@@ -201,7 +203,7 @@ pub fn compile(b: &mut Builder, tier: u32) {
                 ports,
                 priority: None,
             }));
-            if doubt_allow {
+            if !closed_surely {
                 // A policy or proxy that may not apply: what it would close
                 // may be open.
                 let maybe = universe.clone();
