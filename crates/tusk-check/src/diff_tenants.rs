@@ -81,7 +81,7 @@ fn cells(v: &Version, actors: &[Actor], proto: Protocol, port: u16) -> Result<Ce
                 return Err(format!("{} → {} stands for more than {} pairs", a.name, b.name, join::MAX_PAIRS));
             }
             for &actor in actors {
-                let ask = Ask { sem: &v.semantics, actor, proto, port: Some(port) };
+                let ask = Ask { sem: &v.semantics, actor, proto, port: Some(port), http: None };
                 let g = join::trace(v.aks.estate, v.aks.wiring, v.aks.prepared, a, b, ask);
                 let pairs: BTreeMap<Key, Path> =
                     g.pairs.into_iter().filter(|p| p.from != p.to).map(|p| (key(&p), p)).collect();

@@ -31,6 +31,8 @@ pub struct Cluster {
     /// the Calico tiers model them (also kept in `foreign_policies`, for
     /// clusters that may or may not run Calico).
     pub calico: crate::calico::CalicoObjects,
+    /// Istio AuthorizationPolicies and PeerAuthentications tusk models.
+    pub mesh: crate::istio::Mesh,
     /// Where pod IPs lie (`--pod-cidr`, `podCidrs:` in tusk.yaml), for pods
     /// the input gives no IP; `None`: anywhere in IPv4.
     pub pod_cidrs: Option<IpSet>,
@@ -203,6 +205,8 @@ pub struct Pod {
     pub ports: Vec<ContainerPort>,
     /// Index into [`Cluster::workloads`].
     pub workload: usize,
+    /// Its place in an Istio mesh (sidecar, ambient, none) and identity.
+    pub mesh: crate::istio::PodMesh,
     pub loc: Loc,
 }
 

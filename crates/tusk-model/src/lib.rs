@@ -10,6 +10,7 @@ pub mod azure;
 pub mod calico;
 pub mod cilium;
 pub mod config;
+pub mod istio;
 pub mod k8s;
 pub mod scheduling;
 

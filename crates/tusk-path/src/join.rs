@@ -272,6 +272,9 @@ pub struct Ask<'a> {
     pub actor: Actor,
     pub proto: Protocol,
     pub port: Option<u16>,
+    /// The flow's HTTP request, when given (`--http-method`, `--http-path`):
+    /// Istio's L7 rules test it.
+    pub http: Option<&'a tusk_policy::lang::istio::HttpRequest>,
 }
 
 /// The most member pairs one question may stand for; more is refused
@@ -397,7 +400,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
     };
     let mut full = None;
     if let Some((i, _)) = src_pod {
-        let e = explain::explain(c, ask.sem, explain::FlowEnd::Pod(i), dst_k8s, ask.proto, port);
+        let e = explain::explain_l7(c, ask.sem, explain::FlowEnd::Pod(i), dst_k8s, ask.proto, port, ask.http);
         segs.push(Segment::SourcePolicy(e.egress.clone()));
         full = Some(e);
     }
@@ -503,12 +506,17 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
             _ => None,
         };
         let side = if sn == Some(*node) && Some(seen_src) == w.node_ips[*node] {
-            builtin_side()
+            let mut side = builtin_side();
+            let from = explain::FlowEnd::Address(seen_src);
+            if let Some(v) = explain::proxy_ingress(c, ask.sem, from, *j, ask.proto, port, ask.http, &mut side.steps) {
+                side.verdict = v;
+            }
+            side
         } else if let Some(side) = own {
             side
         } else {
             let (from, to) = (explain::FlowEnd::Address(seen_src), explain::FlowEnd::Pod(*j));
-            explain::explain(c, ask.sem, from, to, ask.proto, port).ingress
+            explain::explain_l7(c, ask.sem, from, to, ask.proto, port, ask.http).ingress
         };
         segs.push(Segment::DestinationPolicy { seen_src, side });
     }

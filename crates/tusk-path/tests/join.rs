@@ -51,7 +51,7 @@ fn run(e: &Estate, from: &str, to: &str, port: u16, actor: Actor) -> GroupPath {
     let a = join::resolve(e, &w, &p, &FlowEnd::parse(from).unwrap()).unwrap();
     let b = join::resolve(e, &w, &p, &FlowEnd::parse(to).unwrap()).unwrap();
     let sem = Semantics::of(PolicyEngine::Calico);
-    join::trace(e, &w, &p, &a, &b, Ask { sem: &sem, actor, proto: Protocol::Tcp, port: Some(port) })
+    join::trace(e, &w, &p, &a, &b, Ask { sem: &sem, actor, proto: Protocol::Tcp, port: Some(port), http: None })
 }
 
 /// (source address at the node's exit, masqueraded) of each pair.
@@ -274,8 +274,14 @@ fn a_service_destination_is_translated_at_the_source_node_to_its_endpoints() {
     assert!(join::resolve_service(&e, &w, &svc, Protocol::Tcp, Some(81)).is_err());
     let from = join::resolve(&e, &w, &p, &FlowEnd::parse("pod:t1/web-0").unwrap()).unwrap();
     let sem = Semantics::of(PolicyEngine::Calico);
-    let g =
-        join::trace(&e, &w, &p, &from, &to, Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(80) });
+    let g = join::trace(
+        &e,
+        &w,
+        &p,
+        &from,
+        &to,
+        Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(80), http: None },
+    );
     assert!(!g.pairs.is_empty());
     for x in &g.pairs {
         assert!(matches!(x.segments[0], Segment::ServiceDnat { target: 8080, .. }));

@@ -83,12 +83,15 @@ impl ClassIndex {
         let mut pod_group = Vec::with_capacity(cluster.pods.len());
         for (pi, pod) in cluster.pods.iter().enumerate() {
             let ns = ns_index[pod.namespace.as_str()];
-            let labels: Vec<(String, String)> = pod
+            let mut labels: Vec<(String, String)> = pod
                 .labels
                 .iter()
                 .filter(|(k, _)| keys.contains(k.as_str()))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
+            // Istio identity (service account, data plane): policies tell
+            // such pods apart though no selector reads a label of theirs.
+            labels.extend(crate::lang::istio::identity_labels(cluster, pod));
             let mut ports: Vec<_> = pod.ports.iter().map(|p| (p.name.clone(), p.port, p.protocol)).collect();
             ports.sort();
             ports.dedup();
@@ -97,19 +100,14 @@ impl ClassIndex {
             ip_atoms.sort_unstable();
             ip_atoms.dedup();
             let profiles = cluster.calico.endpoint_profiles.get(&(pod.namespace.clone(), pod.name.clone())).cloned();
-            let key: Key = (ns, pod.host_network, labels, ports, ip_atoms, profiles);
+            let key: Key = (ns, pod.host_network, labels.clone(), ports, ip_atoms, profiles);
             let next = groups.len() as u32;
             let g = *group_ids.entry(key).or_insert(next);
             if g == next {
                 groups.push(Group {
                     host_network: pod.host_network,
                     namespace: ns,
-                    labels: pod
-                        .labels
-                        .iter()
-                        .filter(|(k, _)| keys.contains(k.as_str()))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
+                    labels: labels.iter().cloned().collect(),
                     ports: pod.ports.clone(),
                     pods: Vec::new(),
                     variants: Vec::new(),
@@ -294,6 +292,9 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
     for s in cluster.foreign_policies.iter().filter_map(|p| p.subject.as_ref()) {
         add(s);
     }
+    for s in crate::lang::istio::selectors(cluster) {
+        add(s);
+    }
     for p in &cluster.cilium_policies {
         add(&p.subject.pod);
         for r in p.ingress.iter().chain(&p.egress) {
@@ -398,6 +399,9 @@ fn policy_address_sets(cluster: &Cluster) -> Vec<std::borrow::Cow<'_, IpSet>> {
             sets.extend(m.nets.iter().chain(&m.not_nets).map(Cow::Borrowed));
         }
     }
+    // Istio's address matches (ipBlocks, remoteIpBlocks, source.ip):
+    // atoms must not straddle them either.
+    sets.extend(crate::lang::istio::address_sets(cluster).into_iter().map(Cow::Owned));
     for p in &cluster.network_policies {
         for r in p.ingress.iter().chain(&p.egress) {
             for peer in &r.peers {

@@ -231,6 +231,7 @@ pub fn compile(cluster: &Cluster, ep: &ClassIndex, sem: &Semantics) -> Compiled 
                 lang::calico::compile(&mut b, ti, info);
             }
             Language::CalicoProfiles => lang::calico::compile_profiles(&mut b, ti),
+            Language::Istio => lang::istio::compile::compile(&mut b, ti),
         }
     }
     Compiled { tiers, rules: b.rules, applied: b.applied }

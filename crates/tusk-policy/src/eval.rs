@@ -223,6 +223,8 @@ impl<'a> Evaluator<'a> {
             if sel.rules.iter().any(|&id| !rules[id as usize].maybe.is_empty()) {
                 match self.compiled.tiers[sel.tier as usize].kind {
                     TierKind::DenyWins => doubt_dw = true,
+                    // Taken apart below: it only narrows the result.
+                    TierKind::AtDestination => {}
                     _ => doubt_other = true,
                 }
             }
@@ -234,21 +236,66 @@ impl<'a> Evaluator<'a> {
                 [false, true].into_iter().filter(|&d| doubt_dw || !d).map(move |d| Wide { other: o, deny_wins: d })
             })
             .collect();
-        if orders.len() == 1 && widths.len() == 1 {
-            return (self.evaluate_world(class, dir, &orders[0], applied, widths[0]), Pieces::new());
+        let (allowed, unknown) = if orders.len() == 1 && widths.len() == 1 {
+            (self.evaluate_world(class, dir, &orders[0], applied, widths[0]), Pieces::new())
+        } else {
+            // Every world: allowed where all allow, unknown where some do.
+            let mut worlds = orders.iter().flat_map(|o| widths.iter().map(move |&w| (o, w)));
+            let (o, w) = worlds.next().expect("at least one world");
+            let first = self.evaluate_world(class, dir, o, applied, w);
+            let (mut allowed, mut any) = (first.clone(), first);
+            for (o, w) in worlds {
+                let p = self.evaluate_world(class, dir, o, applied, w);
+                allowed = combine(&allowed, &p, |a, b| a.intersect(b));
+                any = combine(&any, &p, |a, b| a.union(b));
+            }
+            (allowed.clone(), combine(&any, &allowed, |a, b| a.subtract(b)))
+        };
+        let at_dest =
+            applied.tiers.iter().find(|t| self.compiled.tiers[t.tier as usize].kind == TierKind::AtDestination);
+        let Some(sel) = at_dest else { return (allowed, unknown) };
+        // The destination's tier is independent of the tiers before it:
+        // allowed where both surely allow (its narrow world), unknown where
+        // both may (its wide world).
+        let narrow = self.at_destination(class, dir, sel, false);
+        let wide = self.at_destination(class, dir, sel, true);
+        let any = combine(&allowed, &unknown, |a, b| a.union(b));
+        let sure = combine(&allowed, &narrow, |a, b| a.intersect(b));
+        let any = combine(&any, &wide, |a, b| a.intersect(b));
+        (sure.clone(), combine(&any, &sure, |a, b| a.subtract(b)))
+    }
+
+    /// What the at-destination tier alone lets `class` accept: (surely,
+    /// unknown). Everything when no such tier selects the class. For flows
+    /// the tiers before it never restrict (the built-in admission of a
+    /// pod's own node).
+    pub fn destination_only(&self, class: u32, dir: Direction, applied: &Applied) -> (Pieces, Pieces) {
+        let at_dest =
+            applied.tiers.iter().find(|t| self.compiled.tiers[t.tier as usize].kind == TierKind::AtDestination);
+        let Some(sel) = at_dest else { return (vec![(self.ep.universe(), ConnSet::all())], Pieces::new()) };
+        let narrow = self.at_destination(class, dir, sel, false);
+        let wide = self.at_destination(class, dir, sel, true);
+        let unknown = combine(&wide, &narrow, |a, b| a.subtract(b));
+        (narrow, unknown)
+    }
+
+    /// What an at-destination tier lets through in one world: the union of
+    /// its allow rules (everything when no allow policy closes the class)
+    /// minus the union of its deny rules. In the wide world allow rules
+    /// match their `maybe` peers and deny rules do not.
+    fn at_destination(&self, class: u32, dir: Direction, sel: &super::compile::Selected, wide: bool) -> Pieces {
+        let rules = &self.compiled.rules;
+        let is = |id: &&u32, a: AdminAction| rules[**id as usize].action == a;
+        let granted = if sel.closed {
+            disjoint(self.union_of(sel.rules.iter().filter(|id| is(id, AdminAction::Allow)).copied(), class, dir, wide))
+        } else {
+            vec![(self.ep.universe(), ConnSet::all())]
+        };
+        let denied = self.union_of(sel.rules.iter().filter(|id| is(id, AdminAction::Deny)).copied(), class, dir, !wide);
+        if denied.is_empty() {
+            return granted;
         }
-        // Every world: allowed where all allow, unknown where some do.
-        let mut worlds = orders.iter().flat_map(|o| widths.iter().map(move |&w| (o, w)));
-        let (o, w) = worlds.next().expect("at least one world");
-        let first = self.evaluate_world(class, dir, o, applied, w);
-        let (mut allowed, mut any) = (first.clone(), first);
-        for (o, w) in worlds {
-            let p = self.evaluate_world(class, dir, o, applied, w);
-            allowed = combine(&allowed, &p, |a, b| a.intersect(b));
-            any = combine(&any, &p, |a, b| a.union(b));
-        }
-        let unknown = combine(&any, &allowed, |a, b| a.subtract(b));
-        (allowed, unknown)
+        combine(&granted, &disjoint(denied), |a, d| a.subtract(d))
     }
 
     /// The union of some rules' pieces toward `class`'s peers.
@@ -267,7 +314,8 @@ impl<'a> Evaluator<'a> {
             let ids = &order[at..at + sel.rules.len()];
             at += sel.rules.len();
             let kind = self.compiled.tiers[sel.tier as usize].kind;
-            if kind == TierKind::FirstMatch && ids.is_empty() {
+            if (kind == TierKind::FirstMatch && ids.is_empty()) || kind == TierKind::AtDestination {
+                // An at-destination tier narrows the result afterwards.
                 continue;
             }
             let calico = matches!(
@@ -310,6 +358,7 @@ impl<'a> Evaluator<'a> {
                     allowed.extend(deciding(granted));
                     return disjoint(allowed);
                 }
+                TierKind::AtDestination => unreachable!("skipped above"),
                 TierKind::DenyWins => {
                     let is = |id: &&u32, a: AdminAction| rules[**id as usize].action == a;
                     // An endpoint no policy closes (enableDefaultDeny off)

@@ -38,6 +38,9 @@ pub enum Layer {
     /// A Calico tier or Calico's profiles (the policy's title names the
     /// tier and order).
     Calico,
+    /// Istio's tier at the destination's proxy (AuthorizationPolicy,
+    /// PeerAuthentication).
+    Istio,
     Default,
     /// A Calico, Cilium or Istio policy tusk does not model.
     Unmodelled,
@@ -87,6 +90,8 @@ pub struct Ctx<'a> {
     host_selectable: bool,
     /// What this evaluation assumes of what the inputs leave open.
     reading: &'a Reading,
+    /// The flow's HTTP request, when given (Istio's L7 rules test it).
+    pub http: Option<&'a lang::istio::HttpRequest>,
 }
 
 impl Ctx<'_> {
@@ -134,6 +139,20 @@ impl Ctx<'_> {
                 }
             }
             FlowEnd::Pod(_) => Tri::No,
+        }
+    }
+
+    /// Is the peer's address in the set, whatever the semantics of
+    /// ipBlocks toward pods (Istio's `ipBlocks` read the peer's address)?
+    /// A pod without a known address is a `Maybe`.
+    pub fn addr_match_any(&self, set: &tusk_core::IpSet, peer: FlowEnd) -> Tri {
+        match peer {
+            FlowEnd::Address(ip) => Tri::from_bool(set.contains_ip(ip)),
+            FlowEnd::Pod(i) => match (self.reading.ip_of(i), &self.c.pods[i].ips) {
+                (Some(ip), _) => Tri::from_bool(set.contains_ip(ip)),
+                (None, ips) if ips.is_empty() => Tri::Maybe,
+                (None, ips) => Tri::from_bool(ips.iter().any(|ip| set.contains_ip(*ip))),
+            },
         }
     }
 
@@ -217,6 +236,20 @@ pub fn port_match(list: &[PolicyPort], c: &Cluster, dst: FlowEnd, proto: Protoco
 /// Explains one flow. When policies may or may not apply to a hostNetwork
 /// end of it, both readings are evaluated and a difference is unknown.
 pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Explanation {
+    explain_l7(c, sem, src, dst, proto, port, None)
+}
+
+/// [`explain`] with the flow's HTTP request, when known: Istio's rules on
+/// methods and paths are decided by it instead of being unknown.
+pub fn explain_l7(
+    c: &Cluster,
+    sem: &Semantics,
+    src: FlowEnd,
+    dst: FlowEnd,
+    proto: Protocol,
+    port: u16,
+    http: Option<&lang::istio::HttpRequest>,
+) -> Explanation {
     if let Some(why) = builtin_admission(c, src, dst) {
         let step = Step {
             layer: Layer::Default,
@@ -227,11 +260,16 @@ pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: 
             decisive: true,
         };
         let side = |applies| Side { applies, steps: vec![step.clone()], verdict: Verdict::Allowed };
-        return Explanation {
-            egress: side(matches!(src, FlowEnd::Pod(_))),
-            ingress: side(matches!(dst, FlowEnd::Pod(_))),
-            verdict: Verdict::Allowed,
-        };
+        let mut ingress = side(matches!(dst, FlowEnd::Pod(_)));
+        // The built-in admission is NetworkPolicy's: a proxy at the
+        // destination still sees the flow (a node's traffic is plaintext).
+        if let FlowEnd::Pod(i) = dst {
+            if let Some(v) = proxy_ingress(c, sem, src, i, proto, port, http, &mut ingress.steps) {
+                ingress.verdict = v;
+            }
+        }
+        let verdict = ingress.verdict.clone();
+        return Explanation { egress: side(matches!(src, FlowEnd::Pod(_))), ingress, verdict };
     }
     let host = |e: FlowEnd| match e {
         FlowEnd::Pod(i) => c.pods[i].host_network.then(|| format!("{}/{}", c.pods[i].namespace, c.pods[i].name)),
@@ -239,11 +277,11 @@ pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: 
     };
     let host_end = host(src).or_else(|| host(dst));
     match (sem.host_network, host_end) {
-        (HostNetwork::AsPods, _) | (_, None) => explain_in(c, sem, true, src, dst, proto, port),
-        (HostNetwork::NotSelectable, Some(_)) => explain_in(c, sem, false, src, dst, proto, port),
+        (HostNetwork::AsPods, _) | (_, None) => explain_in(c, sem, true, src, dst, proto, port, http),
+        (HostNetwork::NotSelectable, Some(_)) => explain_in(c, sem, false, src, dst, proto, port, http),
         (HostNetwork::Either, Some(name)) => {
-            let as_pods = explain_in(c, sem, true, src, dst, proto, port);
-            let ignored = explain_in(c, sem, false, src, dst, proto, port);
+            let as_pods = explain_in(c, sem, true, src, dst, proto, port, http);
+            let ignored = explain_in(c, sem, false, src, dst, proto, port, http);
             if as_pods.verdict == ignored.verdict {
                 return as_pods;
             }
@@ -252,6 +290,27 @@ pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: 
             Explanation { verdict: Verdict::unknown(reason, None), ..as_pods }
         }
     }
+}
+
+/// What the destination pod's Istio proxy alone decides of a flow (`None`:
+/// it does not act on it), its steps appended to `steps`: for flows the
+/// network tiers admit by themselves (a pod's own node), here and in the
+/// joined trace.
+#[allow(clippy::too_many_arguments)]
+pub fn proxy_ingress(
+    c: &Cluster,
+    sem: &Semantics,
+    src: FlowEnd,
+    dst_pod: usize,
+    proto: Protocol,
+    port: u16,
+    http: Option<&lang::istio::HttpRequest>,
+    steps: &mut Vec<Step>,
+) -> Option<Verdict> {
+    let reading = Reading::default();
+    let cx = Ctx { c, sem, host_selectable: true, reading: &reading, http };
+    let probe = Probe { dir: Dir::Ingress, peer: src, dst: FlowEnd::Pod(dst_pod), proto, port };
+    lang::istio::explain::explain(&cx, dst_pod, probe, steps)
 }
 
 /// The flows NetworkPolicy never restricts (Kubernetes docs, "Network
@@ -275,6 +334,7 @@ pub fn builtin_admission(c: &Cluster, src: FlowEnd, dst: FlowEnd) -> Option<&'st
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn explain_in(
     c: &Cluster,
     sem: &Semantics,
@@ -283,6 +343,7 @@ fn explain_in(
     dst: FlowEnd,
     proto: Protocol,
     port: u16,
+    http: Option<&lang::istio::HttpRequest>,
 ) -> Explanation {
     let pod = |e: FlowEnd| match e {
         FlowEnd::Pod(i) => Some(i),
@@ -295,14 +356,14 @@ fn explain_in(
     let egress = match src {
         FlowEnd::Pod(i) => {
             let probe = Probe { dir: Dir::Egress, peer: dst, dst, proto, port };
-            side_in_readings(c, sem, host_selectable, i, probe, [None, pod(dst)])
+            side_in_readings(c, sem, host_selectable, i, probe, [None, pod(dst)], http)
         }
         FlowEnd::Address(_) => not_a_pod(),
     };
     let ingress = match dst {
         FlowEnd::Pod(i) => {
             let probe = Probe { dir: Dir::Ingress, peer: src, dst, proto, port };
-            side_in_readings(c, sem, host_selectable, i, probe, [pod(src), None])
+            side_in_readings(c, sem, host_selectable, i, probe, [pod(src), None], http)
         }
         FlowEnd::Address(_) => not_a_pod(),
     };
@@ -312,6 +373,7 @@ fn explain_in(
 
 /// One side evaluated in every reading of `ends`: the same verdict in all
 /// is that verdict; otherwise unknown, naming a reading per verdict.
+#[allow(clippy::too_many_arguments)]
 fn side_in_readings(
     c: &Cluster,
     sem: &Semantics,
@@ -319,10 +381,11 @@ fn side_in_readings(
     pod: usize,
     probe: Probe,
     ends: [Option<usize>; 2],
+    http: Option<&lang::istio::HttpRequest>,
 ) -> Side {
     let all = readings(c, sem, ends);
     let mut results: Vec<(Side, &Reading)> =
-        all.iter().map(|r| (side(&Ctx { c, sem, host_selectable, reading: r }, pod, probe), r)).collect();
+        all.iter().map(|r| (side(&Ctx { c, sem, host_selectable, reading: r, http }, pod, probe), r)).collect();
     if results.iter().all(|(s, _)| s.verdict == results[0].0.verdict) {
         return results.swap_remove(0).0;
     }
@@ -373,6 +436,11 @@ pub fn dir_name(d: Dir) -> &'static str {
 /// one makes an allowed flow unknown (it can only refuse).
 fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     let mut side = layers(cx, pod_i, probe);
+    // Istio's proxy at the destination refuses on top of the network's
+    // verdict (its tier comes last in `plan`).
+    if let Some(v) = lang::istio::explain::explain(cx, pod_i, probe, &mut side.steps) {
+        side.verdict = side.verdict.clone().then(v);
+    }
     let pod = &cx.c.pods[pod_i];
     let hits = super::foreign::touching(cx.c, cx.sem, &pod.namespace, &pod.labels, probe.dir == Dir::Ingress);
     let deciding: Vec<_> = hits.iter().filter(|p| p.can_allow || side.verdict == Verdict::Allowed).collect();
@@ -439,6 +507,8 @@ fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
             // walk: a doubtful Pass is followed down both branches.
             Language::Calico(i) => Some(lang::calico_explain::explain_from(cx, i as usize, pod_i, probe, &mut steps)),
             Language::CalicoProfiles => Some(lang::calico_explain::explain_profiles(cx, pod_i, probe, &mut steps)),
+            // Evaluated by `side` on top of the other tiers' verdict.
+            Language::Istio => None,
             Language::NetworkPolicy => {
                 let v = lang::netpol::explain(cx, pod, probe, &mut steps);
                 if v == Some(Verdict::Denied) {

@@ -142,24 +142,28 @@ impl World {
         World { endpoints, compiled, results }
     }
 
+    /// The peer ids a flow end stands for: a pod's class variants, or the
+    /// atom holding an address.
+    fn peers_of(&self, end: explain::FlowEnd) -> Vec<u32> {
+        let ep = &self.endpoints;
+        match end {
+            explain::FlowEnd::Pod(i) => ep.groups[ep.pod_group[i] as usize].variants.clone(),
+            explain::FlowEnd::Address(ip) => {
+                let v = tusk_core::ip::ip_to_u128(ip);
+                ep.atoms
+                    .iter()
+                    .position(|a| a.lo <= v && v <= a.hi)
+                    .map(|a| vec![ep.atom_peer(a as u32)])
+                    .unwrap_or_default()
+            }
+        }
+    }
+
     /// What one flow end pair may open in this world: egress then ingress,
     /// for every address variant of each end, joined by [`Reach::both`].
     fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> Reach {
         let ep = &self.endpoints;
-        let peers = |end: explain::FlowEnd| -> Vec<u32> {
-            match end {
-                explain::FlowEnd::Pod(i) => ep.groups[ep.pod_group[i] as usize].variants.clone(),
-                explain::FlowEnd::Address(ip) => {
-                    let v = tusk_core::ip::ip_to_u128(ip);
-                    ep.atoms
-                        .iter()
-                        .position(|a| a.lo <= v && v <= a.hi)
-                        .map(|a| vec![ep.atom_peer(a as u32)])
-                        .unwrap_or_default()
-                }
-            }
-        };
-        let (ss, ds) = (peers(src), peers(dst));
+        let (ss, ds) = (self.peers_of(src), self.peers_of(dst));
         let mut out: Option<Reach> = None;
         for &s in &ss {
             for &d in &ds {
@@ -167,6 +171,35 @@ impl World {
                 let e = if ep.is_atom(s) { Reach::all() } else { self.results.egress[s as usize].at(d) };
                 let i = if ep.is_atom(d) { Reach::all() } else { self.results.ingress[d as usize].at(s) };
                 let r = e.then(&i);
+                out = Some(match out {
+                    None => r,
+                    Some(o) => o.both(&r),
+                });
+            }
+        }
+        out.unwrap_or_default()
+    }
+}
+
+impl World {
+    /// What only the at-destination tier (Istio) lets through from `src`
+    /// to `dst`, for flows no other tier restricts.
+    fn destination_only(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> Reach {
+        let explain::FlowEnd::Pod(d) = dst else { return Reach::all() };
+        if !self.compiled.tiers.iter().any(|t| t.kind == tier::TierKind::AtDestination) {
+            return Reach::all();
+        }
+        let ep = &self.endpoints;
+        let ev = eval::Evaluator::new(ep, &self.compiled);
+        let mut out: Option<Reach> = None;
+        for &dc in &ep.groups[ep.pod_group[d] as usize].variants {
+            let applied = &self.compiled.applied[dc as usize][compile::dir_index(compile::Direction::Ingress)];
+            let (allowed, unknown) = ev.destination_only(dc, compile::Direction::Ingress, applied);
+            for s in self.peers_of(src) {
+                let r = Reach::new(
+                    eval::lookup(&allowed, s).cloned().unwrap_or_default(),
+                    eval::lookup(&unknown, s).cloned().unwrap_or_default(),
+                );
                 out = Some(match out {
                     None => r,
                     Some(o) => o.both(&r),
@@ -212,7 +245,13 @@ impl<'a> Analysis<'a> {
     /// from the class results: no matrix is built.
     pub fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> Reach {
         if explain::builtin_admission(self.cluster, src, dst).is_some() {
-            return Reach::all();
+            // NetworkPolicy's admission; a proxy at the destination still
+            // judges the flow.
+            let mut out = self.worlds[0].destination_only(src, dst);
+            for w in &self.worlds[1..] {
+                out = out.both(&w.destination_only(src, dst));
+            }
+            return out;
         }
         // Readings of the inputs that cannot be told apart join by `both`.
         let mut out = self.worlds[0].pair(src, dst);
@@ -231,7 +270,44 @@ impl<'a> Analysis<'a> {
         for w in &self.worlds[1..] {
             out = matrix::join_readings(out, rows(w));
         }
-        matrix::node_admissions(self.cluster, &self.worlds[0].endpoints, out, grain)
+        let inbound = |pod: usize, ip: std::net::IpAddr| {
+            let r = self.pair(explain::FlowEnd::Address(ip), explain::FlowEnd::Pod(pod));
+            (r.allowed().clone(), r.unknown().clone())
+        };
+        matrix::node_admissions(self.cluster, &self.worlds[0].endpoints, out, grain, &inbound)
+    }
+
+    /// The matrix's L7 column, one list per row (empty lists when no
+    /// Istio rule tests the request): the rules on methods, paths and
+    /// hosts that decide the row's unknown part
+    /// ([`lang::istio::l7_notes`]).
+    pub fn l7_column(&self, rows: &[matrix::Entry]) -> Vec<Vec<String>> {
+        if !lang::istio::has_l7(self.cluster) {
+            return vec![Vec::new(); rows.len()];
+        }
+        let c = self.cluster;
+        let pods_of = |e: &matrix::Endpoint| -> Vec<usize> {
+            match *e {
+                matrix::Endpoint::Pod(i) => vec![i as usize],
+                matrix::Endpoint::Workload(w) => {
+                    (0..c.pods.len()).filter(|&i| c.pods[i].workload == w as usize).collect()
+                }
+                matrix::Endpoint::Namespace(n) => {
+                    let ns = &c.namespaces[n as usize].name;
+                    (0..c.pods.len()).filter(|&i| &c.pods[i].namespace == ns).collect()
+                }
+                matrix::Endpoint::External(_) => Vec::new(),
+            }
+        };
+        rows.iter()
+            .map(|e| {
+                let src: Vec<explain::FlowEnd> = match e.src {
+                    matrix::Endpoint::External(r) => vec![explain::FlowEnd::Address(tusk_core::ip::u128_to_ip(r.lo))],
+                    ref s => pods_of(s).into_iter().map(explain::FlowEnd::Pod).collect(),
+                };
+                lang::istio::l7_notes(c, &src, &pods_of(&e.dst))
+            })
+            .collect()
     }
 
     /// At most how many class pairs the matrix enumerates (cheap to compute):

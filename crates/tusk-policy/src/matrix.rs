@@ -327,7 +327,15 @@ pub fn join_readings(a: Vec<Entry>, b: Vec<Entry>) -> Vec<Entry> {
 /// addresses the input gives, each address's atom reaches the pod's
 /// endpoint at `grain` and back, with every connection. Joined into `rows`
 /// by union, like the members of one endpoint.
-pub fn node_admissions(cluster: &Cluster, ep: &ClassIndex, rows: Vec<Entry>, grain: Grain) -> Vec<Entry> {
+/// `inbound(pod, node_ip)` is what the pod's own proxy (Istio) lets in
+/// from its node: (allowed, unknown); the admission is NetworkPolicy's.
+pub fn node_admissions(
+    cluster: &Cluster,
+    ep: &ClassIndex,
+    rows: Vec<Entry>,
+    grain: Grain,
+    inbound: &dyn Fn(usize, std::net::IpAddr) -> (ConnSet, ConnSet),
+) -> Vec<Entry> {
     let mut extra = Vec::new();
     for (pi, p) in cluster.pods.iter().enumerate() {
         let Some(node) = p.node_name.as_deref().and_then(|n| cluster.nodes.iter().find(|x| x.name == n)) else {
@@ -341,9 +349,14 @@ pub fn node_admissions(cluster: &Cluster, ep: &ClassIndex, rows: Vec<Entry>, gra
         for ip in &node.ips {
             let v = tusk_core::ip::ip_to_u128(*ip);
             let Some(a) = ep.atoms.iter().find(|a| a.lo <= v && v <= a.hi) else { continue };
-            for (src, dst) in [(Endpoint::External(*a), me), (me, Endpoint::External(*a))] {
-                extra.push(Entry { src, dst, allowed: ConnSet::all(), unknown: ConnSet::none() });
-            }
+            let (allowed, unknown) = inbound(pi, *ip);
+            extra.push(Entry { src: Endpoint::External(*a), dst: me, allowed, unknown });
+            extra.push(Entry {
+                src: me,
+                dst: Endpoint::External(*a),
+                allowed: ConnSet::all(),
+                unknown: ConnSet::none(),
+            });
         }
     }
     if extra.is_empty() {

@@ -98,6 +98,8 @@ fn address_sets(c: &Cluster) -> Vec<IpSet> {
     if nodes_peer {
         sets.extend(c.nodes.iter().flat_map(|n| &n.ips).map(|ip| tusk_core::ip::addr_set(*ip)));
     }
+    // Istio's ipBlocks read pods' addresses too.
+    sets.extend(super::lang::istio::address_sets(c));
     sets
 }
 

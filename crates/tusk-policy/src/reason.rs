@@ -16,6 +16,11 @@ pub enum Reason {
     /// flow, and `what` it uses is beyond tusk's model (L7 rules, toFQDNs,
     /// an entity whose members tusk does not see, ...).
     CiliumUnmodelled { rule: String, what: String },
+    /// An Istio rule or proxy (`rule`: policy title and rule) may decide
+    /// the flow, and `what` it depends on is not in the flow or the inputs
+    /// (an HTTP method or path, a JWT, an external authorizer, whether the
+    /// destination has a sidecar, ...).
+    Istio { rule: String, what: String },
     /// A hostNetwork pod: the verdict if the plugin applies policies to it,
     /// and if it ignores it (upstream leaves this undefined).
     HostNetwork { pod: String, as_pods: Kind, ignored: Kind },

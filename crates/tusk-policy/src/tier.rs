@@ -35,6 +35,13 @@ pub enum TierKind {
     /// (Cilium docs, "Policy Enforcement Modes" and "Deny Policies": deny
     /// policies take precedence over allow policies).
     DenyWins,
+    /// Deny wins over the union of allows, as [`TierKind::DenyWins`], but
+    /// applied on top of what the tiers before it let through rather than
+    /// deciding in their place: a proxy at the destination that can only
+    /// refuse (Istio docs, "Authorization Policy": CUSTOM, DENY, then
+    /// ALLOW; a workload some ALLOW policy applies to is denied what none
+    /// allows).
+    AtDestination,
 }
 
 /// The language a tier's rules come from, for explanations and for the
@@ -53,6 +60,9 @@ pub enum Language {
     Calico(u32),
     /// Calico's profiles, after every tier.
     CalicoProfiles,
+    /// Istio's AuthorizationPolicy and PeerAuthentication at the
+    /// destination's proxy.
+    Istio,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -71,6 +81,7 @@ impl Tier {
             Language::BaselineAdminNetworkPolicy => "BaselineAdminNetworkPolicy",
             Language::Calico(_) => "Calico tier",
             Language::CalicoProfiles => "Calico profiles",
+            Language::Istio => "Istio",
         }
     }
 }
@@ -81,20 +92,27 @@ impl Tier {
 /// (network-policy-api, "Precedence"). Between them sit the NetworkPolicies:
 /// on their own under every engine but Cilium, which evaluates them together
 /// with its own policies (a NetworkPolicy is one more allow rule set there).
+/// Istio's tier, when the cluster has Istio policies, comes last: it acts
+/// at the destination's proxy on what the network delivered.
 pub fn plan(cluster: &Cluster, sem: &Semantics) -> Vec<Tier> {
-    if super::lang::calico_explain::active(cluster, sem) {
-        return calico_plan(cluster);
-    }
-    let middle = if sem.engine == PolicyEngine::Cilium {
-        Tier { kind: TierKind::DenyWins, language: Language::Cilium }
+    let mut tiers = if super::lang::calico_explain::active(cluster, sem) {
+        calico_plan(cluster)
     } else {
-        Tier { kind: TierKind::Union, language: Language::NetworkPolicy }
+        let middle = if sem.engine == PolicyEngine::Cilium {
+            Tier { kind: TierKind::DenyWins, language: Language::Cilium }
+        } else {
+            Tier { kind: TierKind::Union, language: Language::NetworkPolicy }
+        };
+        vec![
+            Tier { kind: TierKind::FirstMatch, language: Language::AdminNetworkPolicy },
+            middle,
+            Tier { kind: TierKind::FirstMatch, language: Language::BaselineAdminNetworkPolicy },
+        ]
     };
-    vec![
-        Tier { kind: TierKind::FirstMatch, language: Language::AdminNetworkPolicy },
-        middle,
-        Tier { kind: TierKind::FirstMatch, language: Language::BaselineAdminNetworkPolicy },
-    ]
+    if super::lang::istio::active(cluster) {
+        tiers.push(Tier { kind: TierKind::AtDestination, language: Language::Istio });
+    }
+    tiers
 }
 
 /// The tiers of a cluster running Calico with Calico objects in the input:

@@ -145,6 +145,7 @@ fn cluster(seed: u64) -> Cluster {
             ports,
             workload: i as usize,
             loc: loc(),
+            mesh: Default::default(),
         });
     }
     if r.chance(50) {

@@ -121,6 +121,7 @@ fn cluster(seed: u64) -> Cluster {
             node_name: None,
             ports,
             workload: i as usize,
+            mesh: Default::default(),
             loc: loc(),
         });
     }

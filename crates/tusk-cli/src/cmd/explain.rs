@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use tusk_core::{FlowEnd as Notation, GroupKind, GroupReach, Kind, Protocol, Reach};
 use tusk_model::k8s::Cluster;
 use tusk_policy::endpoint::{resolve, Group};
-use tusk_policy::explain::{explain, Explanation, FlowEnd, Verdict};
+use tusk_policy::explain::{explain_l7, Explanation, FlowEnd, Verdict};
 use tusk_policy::Analysis;
 
 #[derive(clap::Args)]
@@ -156,8 +156,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             format!("{a} -> {b} {proto}")
         }
     };
-    let explained: Vec<(String, Explanation)> =
-        pairs.iter().map(|(a, b)| (flow_of(&a.label, &b.label), explain(c, &sem, a.end, b.end, proto, port))).collect();
+    let http = args.flow.http.request();
+    let explained: Vec<(String, Explanation)> = pairs
+        .iter()
+        .map(|(a, b)| (flow_of(&a.label, &b.label), explain_l7(c, &sem, a.end, b.end, proto, port, http.as_ref())))
+        .collect();
     match (args.output.format, explained.as_slice()) {
         (TxtOrJson::Txt, [(flow, e)]) => {
             args.output.write_text(&(notes + &tusk_report::k8s::render_explanation(flow, &described, e)))?

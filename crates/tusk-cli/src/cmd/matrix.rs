@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tusk_policy::matrix::Grain;
 use tusk_policy::Analysis;
-use tusk_report::k8s::{write_matrix, MatrixFormat};
+use tusk_report::k8s::{write_matrix_l7, MatrixFormat};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum GrainArg {
@@ -91,7 +91,7 @@ fn tenant_grain(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitC
     let (sem, why) = super::choose_semantics(args.policy_engine, estate);
     let w = Wiring::new(estate);
     let p = tusk_network::Prepared::new(&w.net, &estate.config);
-    let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port) };
+    let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port), http: None };
     let cells = tusk_path::tenants::matrix(estate, &w, &p, &args.tenant_label, &actors, ask)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let what = format!("{proto} port {port}; pod policy semantics: {} ({why})", sem.describe());
@@ -175,8 +175,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Name, in the human formats, the policies that made cells unknown.
         let unmodelled = tusk_policy::foreign::in_force(c, &sem);
         let note = matches!(format, MatrixFormat::Txt | MatrixFormat::Md) && !unmodelled.is_empty();
+        let l7 = analysis.l7_column(&rows);
         args.output.write(|w| {
-            write_matrix(w, c, &rows, grain, &described, format)?;
+            write_matrix_l7(w, c, &rows, &l7, grain, &described, format)?;
             if note {
                 writeln!(w, "\nunknown where these policies, which tusk does not model, may select the pods:")?;
                 for p in unmodelled {

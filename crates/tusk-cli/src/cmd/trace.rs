@@ -90,7 +90,15 @@ fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> 
         ActorArg::Pod => Actor::Pod,
         ActorArg::Node => Actor::Node,
     };
-    let g = join::trace(estate, &w, &p, &from, &to, Ask { sem: &sem, actor, proto, port: a.flow.conn.port });
+    let http = a.flow.http.request();
+    let g = join::trace(
+        estate,
+        &w,
+        &p,
+        &from,
+        &to,
+        Ask { sem: &sem, actor, proto, port: a.flow.conn.port, http: http.as_ref() },
+    );
     match a.output.format {
         TxtOrJson::Txt => a.output.write_text(&tusk_report::path::render_text(&p, &g))?,
         TxtOrJson::Json => a.output.write_text(&tusk_report::path::render_json(&p, &g))?,

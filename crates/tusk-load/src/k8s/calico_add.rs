@@ -85,6 +85,9 @@ impl super::Builder {
                     host_ip: None,
                     scheduling: Default::default(),
                     escape: Vec::new(),
+                    // calicoctl's endpoint view says nothing of Istio: the
+                    // namespace labels decide, as for a pod without hints.
+                    mesh: Default::default(),
                 };
                 let w = self.workload(WorkloadKind::Pod, namespace, &wep.pod, &loc, None, &shape);
                 self.cluster.calico.endpoint_profiles.insert((namespace.to_string(), wep.pod.clone()), wep.profiles);

@@ -14,6 +14,7 @@ pub mod calico_selector;
 mod cilium;
 mod foreign;
 mod ipmasq;
+mod istio;
 mod netpol;
 pub mod ports;
 pub mod scheduling;
@@ -33,6 +34,12 @@ use tusk_model::k8s::{Cluster, Ingress, Labels, Namespace, Node as K8sNode, Pod,
 /// The label the API server puts on every namespace (Kubernetes ≥ 1.21,
 /// NamespaceDefaultLabelName); policies select namespaces by it.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// Istio's root namespaces tusk assumes: Istio's default `istio-system`
+/// and the AKS add-on's `aks-istio-system` (MeshConfig `rootNamespace`;
+/// AKS docs, "Istio-based service mesh add-on"). A policy in one applies
+/// to the whole mesh.
+pub const ISTIO_ROOT_NAMESPACES: &[&str] = &["istio-system", "aks-istio-system"];
 
 /// The API groups a Kubernetes policy kind lives in (`extensions` held
 /// NetworkPolicy before networking.k8s.io).
@@ -77,6 +84,9 @@ pub struct Builder {
     templates: Vec<(usize, workload::PodShape, u32)>,
     /// A declared controller's own controller (a ReplicaSet's Deployment).
     owners: HashMap<usize, (WorkloadKind, String)>,
+    /// Each pod's Istio hints (same index as `cluster.pods`), resolved in
+    /// `finish` once the namespaces' labels are known.
+    mesh_hints: Vec<istio::PodHint>,
 }
 
 impl Builder {
@@ -292,6 +302,26 @@ impl Builder {
                     .push(Warning { loc: cx.loc(n), message: format!("{what} changes no verdict by itself: {why}") });
                 Ok(())
             }
+            foreign::Class::Policy if engine == tusk_model::k8s::ForeignEngine::Istio && istio::models(kind) => {
+                if group != "security.istio.io" {
+                    let at = n.get("apiVersion").unwrap_or(n);
+                    return Err(cx.err(at, format!("{kind} belongs to security.istio.io, not {group}")));
+                }
+                if let Some(prev) =
+                    self.seen.insert((format!("{group}/{kind}"), namespace.clone(), name.clone()), cx.loc(n))
+                {
+                    return Err(cx.err(n, format!("duplicate {kind} `{name}` (first defined at {prev})")));
+                }
+                self.ensure_namespace(&namespace);
+                if kind == "AuthorizationPolicy" {
+                    let p = istio::authorization_policy(cx, n, &namespace, &name)?;
+                    self.cluster.mesh.authorization.push(p);
+                } else {
+                    let p = istio::peer_authentication(cx, n, &namespace, &name)?;
+                    self.cluster.mesh.peer_authentication.push(p);
+                }
+                Ok(())
+            }
             foreign::Class::Policy => {
                 let p = foreign::policy(cx, n, engine, kind, &namespace, &name)?;
                 let key_ns = p.namespace.clone().unwrap_or_default();
@@ -414,8 +444,10 @@ impl Builder {
             node_name: shape.node_name,
             ports: shape.ports,
             workload,
+            mesh: Default::default(),
             loc,
         });
+        self.mesh_hints.push(shape.mesh);
     }
 
     /// Did any document yield an object (skipped kinds included)?
@@ -505,6 +537,11 @@ impl Builder {
             }
         }
         service_addresses_in_ipblocks(&self.cluster, warnings);
+        for (p, h) in self.cluster.pods.iter_mut().zip(&self.mesh_hints) {
+            let ns = self.namespaces.get(&p.namespace).filter(|n| n.loc.is_some());
+            p.mesh = istio::pod_mesh(h, &p.namespace, ns.map(|n| &n.labels));
+        }
+        self.cluster.mesh.root_namespaces = ISTIO_ROOT_NAMESPACES.iter().map(|s| s.to_string()).collect();
         self.cluster.namespaces = self.namespaces.into_values().collect();
         Ok(self.cluster)
     }

@@ -8,4 +8,5 @@ pub mod anp;
 pub mod calico;
 pub mod calico_explain;
 pub mod cilium;
+pub mod istio;
 pub mod netpol;

@@ -40,6 +40,9 @@ pub fn reason_text(r: &Reason) -> String {
         Reason::CiliumUnmodelled { rule, what } => {
             format!("{rule} may match the flow, but it uses {what}, which tusk does not model")
         }
+        Reason::Istio { rule, what } => {
+            format!("{rule} may decide the flow at the destination's Istio proxy, depending on {what}")
+        }
         Reason::HostNetwork { pod, as_pods, ignored } => format!(
             "{pod} is a hostNetwork pod: {as_pods} if the network plugin applies policies to it, {ignored} if it ignores it (upstream leaves this undefined; --policy-engine names the plugin)"
         ),
@@ -65,6 +68,7 @@ fn layer_name(l: Layer) -> &'static str {
         Layer::Baseline => "BaselineAdminNetworkPolicy",
         Layer::Cilium => "Cilium",
         Layer::Calico => "Calico",
+        Layer::Istio => "Istio",
         Layer::Default => "default",
         Layer::Unmodelled => "not modelled",
     }
