@@ -17,7 +17,9 @@ pub const DEFAULT_ROOT_NAMESPACE: &str = "istio-system";
 /// Everything Istio-specific tusk read from the inputs.
 #[derive(Debug, Clone, Default)]
 pub struct Mesh {
+    /// Every AuthorizationPolicy, in input order.
     pub authorization: Vec<AuthorizationPolicy>,
+    /// Every PeerAuthentication, in input order.
     pub peer_authentication: Vec<PeerAuthentication>,
     /// The root namespaces: a policy in one applies to every workload of
     /// the mesh (Istio's `istio-system` and the AKS add-on's
@@ -59,6 +61,7 @@ pub enum Dataplane {
 /// A pod's mesh identity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct PodMesh {
+    /// Sidecar, ambient, none or unknown.
     pub dataplane: Dataplane,
     /// `spec.serviceAccountName` (`default` when absent): the SPIFFE
     /// identity `cluster.local/ns/<ns>/sa/<sa>` the pod presents over mTLS.
@@ -70,8 +73,11 @@ pub struct PodMesh {
 /// AuthorizationPolicy `action`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthzAction {
+    /// Allow what a rule matches (and close the workload to the rest).
     Allow,
+    /// Deny what a rule matches.
     Deny,
+    /// Log what a rule matches; decides nothing.
     Audit,
     /// Delegated to an external authorizer (`provider.name`): tusk cannot
     /// know its answer.
@@ -79,6 +85,7 @@ pub enum AuthzAction {
 }
 
 impl AuthzAction {
+    /// The action as written in the policy (`ALLOW`, ...).
     pub fn name(self) -> &'static str {
         match self {
             AuthzAction::Allow => "ALLOW",
@@ -105,19 +112,25 @@ pub enum AuthzTarget {
 /// One AuthorizationPolicy.
 #[derive(Debug, Clone)]
 pub struct AuthorizationPolicy {
+    /// metadata.namespace.
     pub namespace: String,
+    /// metadata.name.
     pub name: String,
+    /// The workloads it applies to.
     pub target: AuthzTarget,
+    /// `action` (ALLOW when absent).
     pub action: AuthzAction,
     /// `None`: no `rules` field (an ALLOW policy then allows nothing, a
     /// DENY one denies nothing); `Some(vec![])` likewise.
     pub rules: Vec<AuthzRule>,
     /// `istio.io/dry-run: "true"`: evaluated in shadow mode, never enforced.
     pub dry_run: bool,
+    /// Where it is written.
     pub loc: Loc,
 }
 
 impl AuthorizationPolicy {
+    /// `AuthorizationPolicy ns/name (ACTION)`, for explanations.
     pub fn title(&self) -> String {
         format!("AuthorizationPolicy {}/{} ({})", self.namespace, self.name, self.action.name())
     }
@@ -131,7 +144,9 @@ pub struct AuthzRule {
     pub from: Vec<Source>,
     /// Empty: any operation.
     pub to: Vec<Operation>,
+    /// Every condition must hold.
     pub when: Vec<Condition>,
+    /// Where it is written.
     pub loc: Loc,
 }
 
@@ -141,6 +156,7 @@ pub struct AuthzRule {
 pub struct StrMatch(pub String);
 
 impl StrMatch {
+    /// Does the value match the pattern?
     pub fn matches(&self, s: &str) -> bool {
         let p = self.0.as_str();
         if p == "*" {
@@ -160,7 +176,9 @@ impl StrMatch {
 /// `not_values` do not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field<T> {
+    /// The positive form (`principals`, `ports`, ...).
     pub values: Option<Vec<T>>,
+    /// The negative form (`notPrincipals`, `notPorts`, ...).
     pub not_values: Option<Vec<T>>,
 }
 
@@ -171,27 +189,39 @@ impl<T> Default for Field<T> {
 }
 
 impl<T> Field<T> {
+    /// Is either form present?
     pub fn is_set(&self) -> bool {
         self.values.is_some() || self.not_values.is_some()
     }
 }
 
 /// `from.source`.
+/// `from.source`: every set field must match.
 #[derive(Debug, Clone, Default)]
 pub struct Source {
+    /// `principals` / `notPrincipals` (`cluster.local/ns/NS/sa/SA`).
     pub principals: Field<StrMatch>,
+    /// `requestPrincipals` / `notRequestPrincipals` (JWT `iss/sub`).
     pub request_principals: Field<StrMatch>,
+    /// `namespaces` / `notNamespaces` (the source's, from its identity).
     pub namespaces: Field<StrMatch>,
+    /// `ipBlocks` / `notIpBlocks` (the peer's address).
     pub ip_blocks: Field<IpSet>,
+    /// `remoteIpBlocks` / `notRemoteIpBlocks`.
     pub remote_ip_blocks: Field<IpSet>,
 }
 
 /// `to.operation`.
+/// `to.operation`: every set field must match.
 #[derive(Debug, Clone, Default)]
 pub struct Operation {
+    /// `hosts` / `notHosts` (the Host header).
     pub hosts: Field<StrMatch>,
+    /// `ports` / `notPorts` (TCP destination ports).
     pub ports: Field<u16>,
+    /// `methods` / `notMethods` (HTTP).
     pub methods: Field<StrMatch>,
+    /// `paths` / `notPaths` (HTTP).
     pub paths: Field<StrMatch>,
 }
 
@@ -205,21 +235,32 @@ impl Operation {
 /// A `when` condition's key, as far as tusk evaluates it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConditionKey {
+    /// `source.ip`.
     SourceIp,
+    /// `remote.ip`.
     RemoteIp,
+    /// `source.namespace`.
     SourceNamespace,
+    /// `source.principal`.
     SourcePrincipal,
+    /// `destination.port`.
     DestinationPort,
     /// A key tusk cannot evaluate offline (request headers, JWT claims,
     /// SNI, destination.ip, experimental filters): its name.
     Opaque(String),
 }
 
+/// A `when` condition: `key` must take one of `values` (when set) and none
+/// of `not_values`.
 #[derive(Debug, Clone)]
 pub struct Condition {
+    /// The attribute tested.
     pub key: ConditionKey,
+    /// `values`: one must match.
     pub values: Option<Vec<String>>,
+    /// `notValues`: none may match.
     pub not_values: Option<Vec<String>>,
+    /// Where it is written.
     pub loc: Loc,
 }
 
@@ -228,12 +269,16 @@ pub struct Condition {
 pub enum MtlsMode {
     /// Inherit from the parent (namespace, then mesh); PERMISSIVE at the top.
     Unset,
+    /// mTLS and plaintext accepted.
     Permissive,
+    /// mTLS only: plaintext refused.
     Strict,
+    /// Plaintext only.
     Disable,
 }
 
 impl MtlsMode {
+    /// The mode as written (`STRICT`, ...).
     pub fn name(self) -> &'static str {
         match self {
             MtlsMode::Unset => "UNSET",
@@ -244,19 +289,25 @@ impl MtlsMode {
     }
 }
 
+/// One PeerAuthentication: the mTLS mode of the workloads it selects.
 #[derive(Debug, Clone)]
 pub struct PeerAuthentication {
+    /// metadata.namespace.
     pub namespace: String,
+    /// metadata.name.
     pub name: String,
     /// `None`: the whole namespace (the mesh in the root namespace).
     pub selector: Option<LabelSelector>,
+    /// `mtls.mode` (UNSET when absent).
     pub mode: MtlsMode,
     /// `portLevelMtls`: container port → mode.
     pub port_level: Vec<(u16, MtlsMode)>,
+    /// Where it is written.
     pub loc: Loc,
 }
 
 impl PeerAuthentication {
+    /// `PeerAuthentication ns/name`, for explanations.
     pub fn title(&self) -> String {
         format!("PeerAuthentication {}/{}", self.namespace, self.name)
     }

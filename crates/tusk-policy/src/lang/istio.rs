@@ -27,7 +27,6 @@
 pub mod compile;
 pub mod explain;
 
-use crate::explain::Verdict;
 use tusk_core::{PortSet, Tri};
 use tusk_model::istio::{AuthorizationPolicy, AuthzTarget, Dataplane, MtlsMode, PeerAuthentication};
 use tusk_model::k8s::{Cluster, Pod};
@@ -128,6 +127,7 @@ pub struct MtlsAt<'c> {
     pub deciding: Vec<&'c PeerAuthentication>,
 }
 
+/// The mTLS modes at `pod` per port (see [`MtlsAt`]).
 pub fn mtls_at<'c>(c: &'c Cluster, pod: &Pod) -> MtlsAt<'c> {
     let pas = &c.mesh.peer_authentication;
     // Istio takes the oldest when several apply; tusk takes the first in
@@ -169,16 +169,6 @@ pub fn mtls_at<'c>(c: &'c Cluster, pod: &Pod) -> MtlsAt<'c> {
         }
     }
     MtlsAt { strict, disable, deciding }
-}
-
-/// A verdict for reports that only Istio decided.
-pub fn tier_name() -> &'static str {
-    "Istio"
-}
-
-/// Why an Istio match is undecidable, for [`crate::explain::Reason::Istio`].
-pub fn unknown(rule: String, what: String, loc: tusk_core::Loc) -> Verdict {
-    Verdict::unknown(crate::explain::Reason::Istio { rule, what }, Some(loc))
 }
 
 /// What a rule sees of a flow's source (a pod class, a pod or an address).

@@ -53,6 +53,9 @@ fn tcp(ports: &PortSet) -> Vec<PolicyPort> {
     ports.ranges().iter().map(|&(lo, hi)| PolicyPort::Range(Protocol::Tcp, lo, hi)).collect()
 }
 
+/// Writes the Istio tier (index `tier`) into `b`: per destination context,
+/// its rules, applied to the context's classes for ingress. Nothing when
+/// the cluster has no Istio policy.
 pub fn compile(b: &mut Builder, tier: u32) {
     let c = b.sel.cluster;
     if !super::active(c) {
