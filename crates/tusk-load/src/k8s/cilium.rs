@@ -248,11 +248,18 @@ fn rule(
         let entity = Entity::parse(s).ok_or_else(|| cx.err(e, format!("unknown Cilium entity `{}`", text(e))))?;
         peers.get_or_insert_with(Vec::new).push(CiliumPeer::Entity(entity));
     }
-    // An L3 field given as an empty list selects nothing; a rule with no L3
-    // field and ports is L4-only and matches every peer; the empty rule `{}`
-    // matches none (it only puts the endpoint into default deny).
+    // Checked against Cilium's source (pkg/policy/rule.go, `mergeIngress` /
+    // `mergeEgress`; pkg/policy/utils/parserules.go, `mergeEndpointSelectors`):
+    // an L3 field given as an empty list (`fromEndpoints: []`) makes the
+    // whole rule select no peer, whatever its ports; a rule with no L3 field
+    // and ports is L4-only and gets the wildcard selector, which matches
+    // every identity (pods, `world`, `host`, `remote-node`, ...); the empty
+    // rule `{}` creates no filter at all, so it allows nothing and only puts
+    // the endpoint into default deny.
     let to_ports = cx.seq(r, "toPorts")?;
-    if peers.is_none() && to_ports.is_empty() {
+    let given_empty =
+        [ep, cidr, cidr_set, ent].iter().any(|k| r.get(k).and_then(Node::as_seq).is_some_and(|l| l.is_empty()));
+    if given_empty || (peers.is_none() && to_ports.is_empty()) {
         peers = Some(Vec::new());
     }
     let name = format!("{key}[{i}]");
