@@ -22,6 +22,10 @@ pub struct Group {
     pub namespace: u32,
     /// The pods run in the node's network namespace.
     pub host_network: bool,
+    /// `Some(i)`: every pod of the group runs on declared node `i` (pods are
+    /// grouped by node only when a Cilium rule names the `host` or
+    /// `remote-node` entity, whose members depend on it); `None` otherwise.
+    pub node: Option<u32>,
     pub labels: Labels,
     pub ports: Vec<ContainerPort>,
     /// Pod indices into `Cluster::pods`.
@@ -69,7 +73,9 @@ impl ClassIndex {
         let ns_index: HashMap<&str, u32> =
             cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i as u32)).collect();
 
-        type Key = (u32, bool, Vec<(String, String)>, Vec<(Option<String>, u16, tusk_core::Protocol)>, Vec<u32>);
+        type Key =
+            (u32, bool, Vec<(String, String)>, Vec<(Option<String>, u16, tusk_core::Protocol)>, Vec<u32>, Option<u32>);
+        let by_node = crate::lang::cilium::needs_nodes(cluster);
         let mut group_ids: HashMap<Key, u32> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
         let mut pod_group = Vec::with_capacity(cluster.pods.len());
@@ -88,12 +94,14 @@ impl ClassIndex {
                 if sem.ipblock_selects_pods { pod.ips.iter().map(|ip| atom_of(*ip)).collect() } else { Vec::new() };
             ip_atoms.sort_unstable();
             ip_atoms.dedup();
-            let key: Key = (ns, pod.host_network, labels, ports, ip_atoms);
+            let node = if by_node { crate::lang::cilium::node_of(cluster, pod) } else { None };
+            let key: Key = (ns, pod.host_network, labels, ports, ip_atoms, node);
             let next = groups.len() as u32;
             let g = *group_ids.entry(key).or_insert(next);
             if g == next {
                 groups.push(Group {
                     host_network: pod.host_network,
+                    node,
                     namespace: ns,
                     labels: pod
                         .labels

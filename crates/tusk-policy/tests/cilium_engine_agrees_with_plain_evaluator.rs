@@ -4,7 +4,10 @@
 //! NetworkPolicies and an AdminNetworkPolicy, under `--policy-engine
 //! cilium`, the class engine's pod-grain matrix and the plain per-flow
 //! evaluator give the same verdict for every pod pair and for sample outside
-//! addresses (node addresses among them). Seeded: a failure names its seed.
+//! addresses (node addresses among them). Pods run on one of two declared
+//! nodes, an undeclared one or none said, so the `host` and `remote-node`
+//! entities are exact where the node is known and unknown elsewhere; the
+//! `none` entity matches nothing. Seeded: a failure names its seed.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -22,7 +25,7 @@ use common::Rng;
 const NS: [&str; 3] = ["a", "b", "c"];
 const APPS: [&str; 3] = ["web", "db", "api"];
 const CIDRS: [&str; 4] = ["0.0.0.0/0", "10.0.0.0/8", "192.168.0.0/24", "10.224.0.0/16"];
-const ENTITIES: [Entity; 12] = [
+const ENTITIES: [Entity; 13] = [
     Entity::All,
     Entity::World,
     Entity::WorldIpv4,
@@ -35,8 +38,13 @@ const ENTITIES: [Entity; 12] = [
     Entity::Init,
     Entity::Ingress,
     Entity::Unmanaged,
+    Entity::None,
 ];
 const NODE_IP: &str = "10.224.0.4";
+/// A second node's address: `host` for its pods, `remote-node` for n1's.
+const NODE2_IP: &str = "10.224.0.5";
+/// Where a pod runs: a declared node, an undeclared one, or not said.
+const NODE_NAMES: [Option<&str>; 4] = [Some("n1"), Some("nb"), Some("ghost"), None];
 
 fn loc() -> Loc {
     Loc::builtin("test")
@@ -131,6 +139,12 @@ fn cluster(seed: u64) -> Cluster {
         unschedulable: false,
         loc: loc(),
     });
+    let mut nb = c.nodes[0].clone();
+    nb.name = "nb".into();
+    nb.ips = vec![NODE2_IP.parse().unwrap()];
+    c.nodes.push(nb);
+    // Apart from `r`, so the other draws keep their seeds' clusters.
+    let mut node_rng = Rng(seed.wrapping_mul(0x2127_599B_F432_5C37) | 1);
     for i in 0..(3 + r.below(6)) {
         let ns = r.pick(&NS).to_string();
         let labels = Labels::from([("app".to_string(), r.pick(&APPS).to_string())]);
@@ -159,7 +173,7 @@ fn cluster(seed: u64) -> Cluster {
             ips: vec![format!("10.0.0.{}", 1 + i).parse().unwrap()],
             host_ip: None,
             host_network: r.chance(10),
-            node_name: None,
+            node_name: node_rng.pick(&NODE_NAMES).map(str::to_string),
             ports,
             workload: i as usize,
             loc: loc(),
@@ -263,7 +277,7 @@ fn cluster(seed: u64) -> Cluster {
 
 const FLOWS: [(Protocol, u16); 4] =
     [(Protocol::Tcp, 80), (Protocol::Tcp, 55), (Protocol::Udp, 55), (Protocol::Sctp, 9)];
-const OUTSIDE: [&str; 4] = ["10.9.9.9", "192.168.0.7", "8.8.8.8", NODE_IP];
+const OUTSIDE: [&str; 5] = ["10.9.9.9", "192.168.0.7", "8.8.8.8", NODE_IP, NODE2_IP];
 
 fn agree(plain: &Verdict, allowed: bool, unknown: bool) -> bool {
     match plain {
