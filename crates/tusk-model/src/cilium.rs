@@ -139,6 +139,11 @@ pub struct CiliumPolicy {
     /// The object's name, with `specs[i]` when it holds several.
     pub name: String,
     pub subject: CiliumSelector,
+    /// `Some`: a host policy (a CiliumClusterwideNetworkPolicy with
+    /// `nodeSelector`, over the nodes' labels): it selects no pod (`subject`
+    /// is unused) but the host endpoints of the nodes it selects (Cilium
+    /// docs, "Host Policies").
+    pub nodes: Option<LabelSelector>,
     pub ingress: Vec<CiliumRule>,
     pub egress: Vec<CiliumRule>,
     /// Does the policy put its subjects into default deny, `[ingress,

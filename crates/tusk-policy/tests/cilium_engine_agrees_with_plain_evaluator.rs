@@ -7,7 +7,9 @@
 //! addresses (node addresses among them). Pods run on one of two declared
 //! nodes, an undeclared one or none said, so the `host` and `remote-node`
 //! entities are exact where the node is known and unknown elsewhere; the
-//! `none` entity matches nothing. Seeded: a failure names its seed.
+//! `none` entity matches nothing. Host policies (`nodeSelector`) make the
+//! flows between pods and the nodes they select unknown where they would
+//! not let the pod through. Seeded: a failure names its seed.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -131,7 +133,7 @@ fn cluster(seed: u64) -> Cluster {
     }
     c.nodes.push(Node {
         name: "n1".into(),
-        labels: Labels::new(),
+        labels: Labels::from([("role".to_string(), "infra".to_string())]),
         ips: vec![NODE_IP.parse().unwrap()],
         provider_id: None,
         pod_cidrs: vec![],
@@ -265,6 +267,56 @@ fn cluster(seed: u64) -> Cluster {
             namespace: (!clusterwide).then(|| scope.to_string()),
             name: format!("cnp{i}"),
             subject,
+            ingress,
+            egress,
+            nodes: None,
+            default_deny,
+            selects,
+            loc: loc(),
+        });
+    }
+    // Host policies (`nodeSelector`), drawn apart from `r`: they select no
+    // pod but may refuse what passes between pods and the nodes they select.
+    let mut host = Rng(seed.wrapping_mul(0x4F1B_BCDC_BFA5_3E0B) | 1);
+    for i in 0..host.below(3) {
+        let nodes = match host.below(3) {
+            0 => LabelSelector::default(),
+            1 => LabelSelector { match_labels: vec![("role".into(), "infra".into())], match_expressions: vec![] },
+            _ => LabelSelector {
+                match_labels: vec![],
+                match_expressions: vec![Requirement {
+                    key: "role".into(),
+                    op: SelectorOp::NotIn,
+                    values: vec!["infra".into()],
+                }],
+            },
+        };
+        let mut dirs: [Vec<CiliumRule>; 2] = [vec![], vec![]];
+        for d in &mut dirs {
+            for k in 0..host.below(3) {
+                let deny = host.chance(25);
+                let mut rl = rule(&mut host, "a", deny, k as usize);
+                if host.chance(40) {
+                    rl.ports.clear();
+                }
+                d.push(rl);
+            }
+        }
+        let selects = [!dirs[0].is_empty(), !dirs[1].is_empty()];
+        let default_deny = [selects[0] && !host.chance(20), selects[1] && !host.chance(20)];
+        let never = Requirement { key: "io.cilium.host-policy".into(), op: SelectorOp::In, values: vec![] };
+        let subject = CiliumSelector {
+            namespace: LabelSelector::default(),
+            pod: LabelSelector { match_labels: vec![], match_expressions: vec![never] },
+            namespace_labels: false,
+        };
+        let [ingress, egress] = dirs;
+        c.cilium_policies.push(CiliumPolicy {
+            kind: "CiliumClusterwideNetworkPolicy".into(),
+            namespace: None,
+            name: format!("host{i}"),
+            subject,
+            nodes: Some(nodes),
             ingress,
             egress,
             default_deny,

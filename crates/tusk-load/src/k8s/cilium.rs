@@ -5,8 +5,10 @@
 //! docs, "Layer 3 Policies", "Layer 4 Policies", "Deny Policies", "Policy
 //! Enforcement Modes"). A field tusk does not model inside a rule (L7
 //! `rules`, toFQDNs, toServices, ...) makes that rule's match unknown; a
-//! subject tusk cannot read (`nodeSelector`, labels of sources other than
-//! `k8s:`/`any:`, service accounts) leaves the policy on the foreign path.
+//! CiliumClusterwideNetworkPolicy with `nodeSelector` is a host policy over
+//! the nodes' labels; a subject tusk cannot read (labels of sources other
+//! than `k8s:`/`any:`, service accounts) leaves the policy on the foreign
+//! path.
 
 use super::fields::{text, Cx};
 use super::netpol::parse_cidr;
@@ -43,17 +45,23 @@ pub fn policies(
     let mut out = Vec::new();
     for (s, title) in specs {
         cx.map(s, "spec")?;
-        if s.get("nodeSelector").is_some() {
-            // Host policies select nodes, which tusk does not model as
-            // policy subjects.
-            return Ok(None);
-        }
-        let Some(sel) = s.get("endpointSelector") else {
-            return Err(cx.err(s, "a Cilium rule needs `endpointSelector` or `nodeSelector`"));
-        };
-        let subject = match selector(cx, sel, scope)? {
-            Ok(sel) if !sel.namespace_labels => sel,
-            _ => return Ok(None),
+        // Exactly one of the two (Cilium source, pkg/policy/api/rule_validation.go).
+        let (subject, nodes) = match (s.get("endpointSelector"), s.get("nodeSelector")) {
+            (Some(_), Some(n)) => {
+                return Err(cx.err(n, "a Cilium rule has `endpointSelector` or `nodeSelector`, not both"))
+            }
+            (None, None) => return Err(cx.err(s, "a Cilium rule needs `endpointSelector` or `nodeSelector`")),
+            (Some(sel), None) => match selector(cx, sel, scope)? {
+                Ok(sel) if !sel.namespace_labels => (sel, None),
+                _ => return Ok(None),
+            },
+            // A host policy: only cluster-wide policies select nodes (Cilium
+            // docs, "Host Policies"); a namespaced one stays foreign.
+            (None, Some(_)) if scope.is_some() => return Ok(None),
+            (None, Some(n)) => match node_selector(cx, n)? {
+                Some(sel) => (no_pod(), Some(sel)),
+                None => return Ok(None),
+            },
         };
         let mut rules = [Vec::new(), Vec::new()];
         for (d, keys) in [(0, ["ingress", "ingressDeny"]), (1, ["egress", "egressDeny"])] {
@@ -87,6 +95,7 @@ pub fn policies(
             namespace: scope.map(str::to_string),
             name: title,
             subject,
+            nodes,
             ingress,
             egress,
             default_deny,
@@ -175,6 +184,23 @@ fn selector(cx: Cx, n: &Node, scope: Option<&str>) -> Result<Result<CiliumSelect
     ns.match_labels.sort();
     pod.match_labels.sort();
     Ok(Ok(CiliumSelector { namespace: ns, pod, namespace_labels }))
+}
+
+/// The subject of a host policy: no pod (`In` with no value matches none).
+fn no_pod() -> CiliumSelector {
+    let never = Requirement { key: "io.cilium.host-policy".into(), op: SelectorOp::In, values: Vec::new() };
+    let pod = LabelSelector { match_labels: Vec::new(), match_expressions: vec![never] };
+    CiliumSelector { namespace: LabelSelector::default(), pod, namespace_labels: false }
+}
+
+/// A host policy's `nodeSelector`, over the Node objects' labels (`k8s:`
+/// and `any:` prefixes dropped); `None` when it reads labels of another
+/// source, which tusk cannot see.
+fn node_selector(cx: Cx, n: &Node) -> Result<Option<LabelSelector>, LoadError> {
+    match selector(cx, n, None)? {
+        Ok(sel) if sel.namespace.is_empty() => Ok(Some(sel.pod)),
+        _ => Ok(None),
+    }
 }
 
 /// Fields of a rule tusk does not model: the rule's match is unknown.

@@ -37,7 +37,7 @@ use std::net::IpAddr;
 use tusk_core::ip::ip_to_u128;
 use tusk_core::Tri;
 use tusk_model::cilium::{CiliumPeer, CiliumPolicy, CiliumRule, CiliumSelector, Entity};
-use tusk_model::k8s::{AdminAction, Cluster, Pod};
+use tusk_model::k8s::{AdminAction, Cluster, LabelSelector, Pod};
 
 /// Every address a declared node has.
 fn node_ips(c: &Cluster) -> impl Iterator<Item = IpAddr> + '_ {
@@ -47,11 +47,12 @@ fn node_ips(c: &Cluster) -> impl Iterator<Item = IpAddr> + '_ {
 /// Does some Cilium rule name the `host` or `remote-node` entity? Then
 /// pods are told apart by the node they run on (their class says which).
 pub fn needs_nodes(c: &Cluster) -> bool {
-    c.cilium_policies
-        .iter()
-        .flat_map(|p| p.ingress.iter().chain(&p.egress))
-        .flat_map(|r| r.peers.iter().flatten())
-        .any(|p| matches!(p, CiliumPeer::Entity(Entity::Host | Entity::RemoteNode)))
+    c.cilium_policies.iter().any(|p| p.nodes.is_some())
+        || c.cilium_policies
+            .iter()
+            .flat_map(|p| p.ingress.iter().chain(&p.egress))
+            .flat_map(|r| r.peers.iter().flatten())
+            .any(|p| matches!(p, CiliumPeer::Entity(Entity::Host | Entity::RemoteNode)))
 }
 
 /// The index of the declared node `pod` runs on (`spec.nodeName`), if any.
@@ -143,6 +144,10 @@ pub fn compile(b: &mut Builder, tier: u32) {
     let ep = b.sel.ep;
     let ents = Entities::new(cluster, ep);
     for (pi, p) in cluster.cilium_policies.iter().enumerate() {
+        if p.nodes.is_some() {
+            // A host policy selects no pod: see `host_taint`.
+            continue;
+        }
         let subject = select(b, &p.subject).0;
         for (d, dir, rules) in [(0, Direction::Ingress, &p.ingress), (1, Direction::Egress, &p.egress)] {
             if !p.selects[d] {
@@ -304,7 +309,10 @@ fn rule_match(cx: &Ctx, r: &CiliumRule, probe: Probe, local: Option<u32>) -> (Tr
 /// The policies that select `pod` in the probe's direction.
 fn selecting<'c>(cx: &Ctx<'c>, pod: &Pod, dir: Dir) -> Vec<&'c CiliumPolicy> {
     let d = if dir == Dir::Ingress { 0 } else { 1 };
-    cx.c.cilium_policies.iter().filter(|p| p.selects[d] && selects(cx, &p.subject, pod) == Tri::Yes).collect()
+    cx.c.cilium_policies
+        .iter()
+        .filter(|p| p.nodes.is_none() && p.selects[d] && selects(cx, &p.subject, pod) == Tri::Yes)
+        .collect()
 }
 
 /// The plain counterpart of the tier: NetworkPolicies' allows, Cilium's
@@ -398,4 +406,197 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
         super::netpol::deny_steps(cx, pod, dir, steps);
     }
     Some(verdict)
+}
+
+/// May a host policy's node selector select `node`'s host endpoint? The
+/// host endpoint carries the node's labels minus those Cilium's label
+/// filter drops, so a selector with a negative term may select any node.
+fn may_select_node(sel: &LabelSelector, node: &tusk_model::k8s::Node) -> bool {
+    use tusk_model::k8s::SelectorOp::{DoesNotExist, NotIn};
+    sel.matches(&node.labels) || sel.match_expressions.iter().any(|r| matches!(r.op, NotIn | DoesNotExist))
+}
+
+/// Would host policy `h` surely let a pod through on every port, in the
+/// host's direction `d` (0: into the node, 1: out of it)? `peer` says
+/// whether a rule's peer list surely or maybe matches the pod.
+fn host_lets_through(h: &CiliumPolicy, d: usize, mut peer: impl FnMut(usize, &CiliumRule) -> Tri) -> bool {
+    let rules = if d == 0 { &h.ingress } else { &h.egress };
+    let denied = rules.iter().enumerate().filter(|(_, r)| r.deny).any(|(i, r)| peer(i, r) != Tri::No);
+    let allowed = !h.default_deny[d]
+        || rules
+            .iter()
+            .enumerate()
+            .any(|(i, r)| !r.deny && r.ports.is_empty() && r.unmodelled.is_none() && peer(i, r) == Tri::Yes);
+    allowed && !denied
+}
+
+/// Host policies (Cilium docs, "Host Policies"): a
+/// CiliumClusterwideNetworkPolicy with `nodeSelector` acts on the host
+/// endpoint of the nodes it selects, so it can refuse what passes between a
+/// pod and such a node (its addresses and the hostNetwork pods on it): a
+/// pod's egress meets the node's ingress rules, its ingress the node's
+/// egress rules. It never allows what the pod's own policies deny. Whether
+/// it is enforced depends on the agent's host firewall (`hostFirewall`),
+/// which no input tusk reads: where the policy would let the pod through
+/// on every port the verdict stands, elsewhere an allowed connection
+/// becomes unknown (a denied one stays denied).
+pub fn host_taint(
+    cluster: &Cluster,
+    sem: &crate::Semantics,
+    ep: &crate::classes::ClassIndex,
+    res: &mut crate::matrix::ClassResults,
+) {
+    if sem.engine != crate::PolicyEngine::Cilium || !cluster.cilium_policies.iter().any(|p| p.nodes.is_some()) {
+        return;
+    }
+    let ents = Entities::new(cluster, ep);
+    let n = ep.class_count();
+    for h in cluster.cilium_policies.iter().filter(|p| p.nodes.is_some()) {
+        let sel = h.nodes.as_ref().expect("host policy");
+        let mut affected = ents.host_unknown.clone();
+        for (i, node) in cluster.nodes.iter().enumerate() {
+            if may_select_node(sel, node) {
+                affected |= &ents.node_atoms_of[i];
+                affected |= &ents.host_on[i];
+            }
+        }
+        // The peers each rule may match, once per policy.
+        let peers: Vec<(RoaringBitmap, RoaringBitmap)> = h
+            .ingress
+            .iter()
+            .chain(&h.egress)
+            .map(|r| match &r.peers {
+                None => (ep.universe(), RoaringBitmap::new()),
+                Some(list) => list.iter().fold((RoaringBitmap::new(), RoaringBitmap::new()), |(s, m), p| {
+                    let (a, b) = match p {
+                        CiliumPeer::Endpoints(sel) => host_select(cluster, ep, sel),
+                        CiliumPeer::Cidr(_) => (RoaringBitmap::new(), RoaringBitmap::new()),
+                        CiliumPeer::Entity(e) => ents.peers(*e, None),
+                        CiliumPeer::Unmodelled(_) => (RoaringBitmap::new(), ep.universe()),
+                    };
+                    (s | a, m | b)
+                }),
+            })
+            .collect();
+        for (d, list) in [(0, &mut res.egress), (1, &mut res.ingress)] {
+            if !h.selects[d] {
+                continue;
+            }
+            let offset = if d == 0 { 0 } else { h.ingress.len() };
+            for c in 0..n {
+                if ep.groups[ep.classes[c as usize].group as usize].host_network {
+                    continue;
+                }
+                let through = host_lets_through(h, d, |i, _| {
+                    let (sure, maybe) = &peers[offset + i];
+                    if sure.contains(c) {
+                        Tri::Yes
+                    } else if maybe.contains(c) {
+                        Tri::Maybe
+                    } else {
+                        Tri::No
+                    }
+                });
+                if through {
+                    continue;
+                }
+                let old = list[c as usize].clone();
+                let cut = |p: &crate::eval::Pieces, keep: bool| -> crate::eval::Pieces {
+                    p.iter()
+                        .map(|(b, conns)| (if keep { b - &affected } else { b & &affected }, conns.clone()))
+                        .filter(|(b, _)| !b.is_empty())
+                        .collect()
+                };
+                let moved = cut(&old.allowed, false);
+                if moved.is_empty() {
+                    continue;
+                }
+                let unknown = crate::eval::combine(&moved, &old.unknown, |a, b| a.union(b));
+                list[c as usize] =
+                    std::sync::Arc::new(crate::matrix::Verdicts { allowed: cut(&old.allowed, true), unknown });
+            }
+        }
+    }
+}
+
+/// A host policy rule's endpoint selector over classes (sure, maybe):
+/// cluster-wide, so no namespace scope beyond what it names.
+fn host_select(
+    cluster: &Cluster,
+    ep: &crate::classes::ClassIndex,
+    sel: &CiliumSelector,
+) -> (RoaringBitmap, RoaringBitmap) {
+    let mut sure = RoaringBitmap::new();
+    let mut maybe = RoaringBitmap::new();
+    for (ci, c) in ep.classes.iter().enumerate() {
+        let g = &ep.groups[c.group as usize];
+        if g.host_network || !sel.pod.matches(&g.labels) {
+            continue;
+        }
+        let ns = &cluster.namespaces[g.namespace as usize];
+        if ns.loc.is_none() && sel.namespace_labels {
+            match sel.namespace.matches_known(&ns.labels) {
+                Some(true) => sure.insert(ci as u32),
+                Some(false) => false,
+                None => maybe.insert(ci as u32),
+            };
+        } else if sel.namespace.matches(&ns.labels) {
+            sure.insert(ci as u32);
+        }
+    }
+    (sure, maybe)
+}
+
+/// The plain counterpart of [`host_taint`] for one flow end: the host
+/// policy that may refuse the flow between `pod` and the probe's peer, with
+/// its location, when the pod's side was allowed.
+pub fn host_doubt<'c>(cx: &Ctx<'c>, pod: &Pod, probe: Probe) -> Option<&'c CiliumPolicy> {
+    if cx.sem.engine != crate::PolicyEngine::Cilium || pod.host_network {
+        return None;
+    }
+    // The host's direction: into the node when the pod sends.
+    let d = if probe.dir == Dir::Egress { 0 } else { 1 };
+    cx.c.cilium_policies.iter().filter(|h| h.nodes.is_some() && h.selects[d]).find(|h| {
+        let sel = h.nodes.as_ref().expect("host policy");
+        let on_selected = |i: Option<u32>| i.is_none_or(|i| may_select_node(sel, &cx.c.nodes[i as usize]));
+        let touches = match probe.peer {
+            FlowEnd::Address(ip) => cx.c.nodes.iter().any(|nd| may_select_node(sel, nd) && nd.ips.contains(&ip)),
+            FlowEnd::Pod(j) => cx.c.pods[j].host_network && on_selected(node_of(cx.c, &cx.c.pods[j])),
+        };
+        let me = FlowEnd::Pod(cx.c.pods.iter().position(|p| std::ptr::eq(p, pod)).expect("pod of the cluster"));
+        touches
+            && !host_lets_through(h, d, |_, r| match &r.peers {
+                None => Tri::Yes,
+                Some(list) => Tri::any(list.iter().map(|p| host_peer(cx, p, me))),
+            })
+    })
+}
+
+/// A host policy's peer against a pod (cluster-wide selectors).
+fn host_peer(cx: &Ctx, peer: &CiliumPeer, pod: FlowEnd) -> Tri {
+    match (peer, pod) {
+        (CiliumPeer::Endpoints(sel), FlowEnd::Pod(i)) => {
+            let p = &cx.c.pods[i];
+            if p.host_network || !sel.pod.matches(&p.labels) {
+                return Tri::No;
+            }
+            let Some(ns) = cx.c.namespaces.iter().find(|n| n.name == p.namespace) else { return Tri::No };
+            if ns.loc.is_none() && sel.namespace_labels {
+                return sel.namespace.matches_known(&ns.labels).map_or(Tri::Maybe, Tri::from_bool);
+            }
+            Tri::from_bool(sel.namespace.matches(&ns.labels))
+        }
+        (p, end) => peer_match(cx, p, end, None),
+    }
+}
+
+/// The rule and the reason an explained flow names for host policy `h`
+/// (`pod_ingress`: the flow enters the pod, so it leaves the node).
+pub fn host_reason(h: &CiliumPolicy, pod_ingress: bool) -> (String, String) {
+    let dir = if pod_ingress { "egress" } else { "ingress" };
+    let rule = format!("{} (host policy, node {dir})", h.title());
+    let what = "a host policy on the peer node that does not let this pod through on every port; whether the \
+                Cilium agent enforces host policies (its host firewall) is not in the input"
+        .to_string();
+    (rule, what)
 }
