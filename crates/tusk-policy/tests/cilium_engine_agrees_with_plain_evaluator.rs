@@ -107,6 +107,11 @@ fn rule(r: &mut Rng, scope: &str, deny: bool, i: usize) -> CiliumRule {
         )
     };
     let unmodelled = (!deny && r.chance(15)).then(|| "L7 `rules`".to_string());
+    if r.chance(10) {
+        // `icmps`: ICMP only, on types no flow names.
+        let ports = vec![PolicyPort::All(Protocol::Icmp)];
+        return CiliumRule { deny, name: format!("r[{i}]"), peers, ports, unmodelled: Some("`icmps`".into()), loc: loc() };
+    }
     CiliumRule { deny, name: format!("r[{i}]"), peers, ports: ports(r), unmodelled, loc: loc() }
 }
 
@@ -327,8 +332,8 @@ fn cluster(seed: u64) -> Cluster {
     c
 }
 
-const FLOWS: [(Protocol, u16); 4] =
-    [(Protocol::Tcp, 80), (Protocol::Tcp, 55), (Protocol::Udp, 55), (Protocol::Sctp, 9)];
+const FLOWS: [(Protocol, u16); 5] =
+    [(Protocol::Tcp, 80), (Protocol::Tcp, 55), (Protocol::Udp, 55), (Protocol::Sctp, 9), (Protocol::Icmp, 0)];
 const OUTSIDE: [&str; 5] = ["10.9.9.9", "192.168.0.7", "8.8.8.8", NODE_IP, NODE2_IP];
 
 fn agree(plain: &Verdict, allowed: bool, unknown: bool) -> bool {

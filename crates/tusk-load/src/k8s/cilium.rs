@@ -213,7 +213,6 @@ const UNMODELLED: &[&str] = &[
     "toGroups",
     "toServices",
     "toFQDNs",
-    "icmps",
     "authentication",
 ];
 
@@ -241,7 +240,7 @@ fn rule(
         if UNMODELLED.contains(&k) {
             unmodelled.get_or_insert_with(|| format!("`{k}`"));
             peers.get_or_insert_with(Vec::new).push(CiliumPeer::Unmodelled(k.to_string()));
-        } else if ![ep, cidr, cidr_set, ent, "toPorts"].contains(&k) {
+        } else if ![ep, cidr, cidr_set, ent, "toPorts", "icmps"].contains(&k) {
             return Err(cx.err(r, format!("unknown field `{k}` in Cilium {key} rule")));
         }
     }
@@ -283,17 +282,31 @@ fn rule(
     // rule `{}` creates no filter at all, so it allows nothing and only puts
     // the endpoint into default deny.
     let to_ports = cx.seq(r, "toPorts")?;
+    let icmps = icmp_rules(cx, r)?;
     let given_empty =
         [ep, cidr, cidr_set, ent].iter().any(|k| r.get(k).and_then(Node::as_seq).is_some_and(|l| l.is_empty()));
-    if given_empty || (peers.is_none() && to_ports.is_empty()) {
+    if given_empty || (peers.is_none() && to_ports.is_empty() && icmps.is_empty()) {
         peers = Some(Vec::new());
     }
     let name = format!("{key}[{i}]");
     let base = CiliumRule { deny, name, peers, ports: Vec::new(), unmodelled, loc: cx.loc(r) };
-    if to_ports.is_empty() {
+    if to_ports.is_empty() && icmps.is_empty() {
         return Ok(vec![base]);
     }
-    let mut out = Vec::new();
+    // `icmps` is L4 beside `toPorts` (the same peers): it matches ICMP only,
+    // on the listed types, which no flow tusk evaluates names: its match is
+    // unknown for ICMP and no for every port protocol.
+    let mut out: Vec<CiliumRule> = icmps
+        .into_iter()
+        .map(|loc| CiliumRule {
+            ports: vec![PolicyPort::All(Protocol::Icmp)],
+            unmodelled: Some(base.unmodelled.clone().unwrap_or_else(|| {
+                "`icmps` (ICMP types; the flow names no ICMP type)".to_string()
+            })),
+            loc,
+            ..base.clone()
+        })
+        .collect();
     for tp in to_ports {
         let mut rule = CiliumRule { loc: cx.loc(tp), ..base.clone() };
         for (k, _) in cx.map(tp, "toPorts")? {
@@ -310,6 +323,36 @@ fn rule(
             rule.ports.extend(port(cx, p)?);
         }
         out.push(rule);
+    }
+    Ok(out)
+}
+
+/// The `icmps[].fields[]` entries of a rule, checked (`type` 0-255 or an
+/// ICMP message name, `family` IPv4 or IPv6: Cilium source,
+/// pkg/policy/api/icmp.go), as locations.
+fn icmp_rules(cx: Cx, r: &Node) -> Result<Vec<tusk_core::Loc>, LoadError> {
+    let mut out = Vec::new();
+    for rule in cx.seq(r, "icmps")? {
+        cx.only_keys(rule, "icmps", &["fields"])?;
+        for f in cx.seq(rule, "fields")? {
+            cx.only_keys(f, "icmps fields", &["type", "family"])?;
+            match cx.opt_str(f, "family")? {
+                None | Some("IPv4" | "IPv6") => {}
+                Some(o) => return Err(cx.err(f, format!("invalid ICMP family `{o}`: expected IPv4 or IPv6"))),
+            }
+            let Some(t) = f.get("type") else { return Err(cx.err(f, "an ICMP field needs `type`")) };
+            let ok = match &t.value {
+                Value::Scalar { text, .. } => match text.parse::<u32>() {
+                    Ok(n) => n <= 255,
+                    Err(_) => !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric()),
+                },
+                _ => false,
+            };
+            if !ok {
+                return Err(cx.err(t, "ICMP `type` must be 0-255 or an ICMP message name"));
+            }
+            out.push(cx.loc(f));
+        }
     }
     Ok(out)
 }
