@@ -110,7 +110,14 @@ fn rule(r: &mut Rng, scope: &str, deny: bool, i: usize) -> CiliumRule {
     if r.chance(10) {
         // `icmps`: ICMP only, on types no flow names.
         let ports = vec![PolicyPort::All(Protocol::Icmp)];
-        return CiliumRule { deny, name: format!("r[{i}]"), peers, ports, unmodelled: Some("`icmps`".into()), loc: loc() };
+        return CiliumRule {
+            deny,
+            name: format!("r[{i}]"),
+            peers,
+            ports,
+            unmodelled: Some("`icmps`".into()),
+            loc: loc(),
+        };
     }
     CiliumRule { deny, name: format!("r[{i}]"), peers, ports: ports(r), unmodelled, loc: loc() }
 }

@@ -300,9 +300,11 @@ fn rule(
         .into_iter()
         .map(|loc| CiliumRule {
             ports: vec![PolicyPort::All(Protocol::Icmp)],
-            unmodelled: Some(base.unmodelled.clone().unwrap_or_else(|| {
-                "`icmps` (ICMP types; the flow names no ICMP type)".to_string()
-            })),
+            unmodelled: Some(
+                base.unmodelled
+                    .clone()
+                    .unwrap_or_else(|| "`icmps` (ICMP types; the flow names no ICMP type)".to_string()),
+            ),
             loc,
             ..base.clone()
         })
