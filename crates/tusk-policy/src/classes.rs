@@ -3,7 +3,9 @@
 //! policy CIDR splits. Every later step works on class ids, never on pods.
 //!
 //! A pod's class key is its namespace, the labels that some selector reads
-//! (other labels cannot change a verdict), its named container ports (they
+//! (other labels cannot change a verdict), its node when Cilium's `host` /
+//! `remote-node` entities or host policies make it matter (see
+//! `lang::cilium::needs_nodes`), its named container ports (they
 //! resolve named policy ports), and which address atoms its IPs fall in when
 //! ipBlocks can select pods. Under that semantics a pod whose IP is not known
 //! is split into one *variant* per atom its IP could be in; a verdict holds
