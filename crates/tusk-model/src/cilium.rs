@@ -24,24 +24,43 @@ pub struct CiliumSelector {
     pub namespace_labels: bool,
 }
 
-/// Cilium's entities (Cilium docs, "Layer 3 Policies", "Entities Based").
+/// Cilium's entities (Cilium docs, "Layer 3 Policies", "Entities Based";
+/// the accepted names are the CRD's enum in Cilium's source,
+/// pkg/policy/api/entity.go, which also maps each to its reserved label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Entity {
+    /// Every identity (the wildcard selector).
     All,
+    /// Everything outside the cluster (`reserved:world`, its IPv4 and IPv6 halves).
     World,
+    /// The IPv4 half of `world`.
     WorldIpv4,
+    /// The IPv6 half of `world`.
     WorldIpv6,
+    /// Every endpoint of the cluster and the nodes: host, remote-node, init,
+    /// ingress, health, unmanaged, kube-apiserver and the cluster's pods.
     Cluster,
+    /// The node the selected endpoint runs on (`reserved:host`), hostNetwork
+    /// pods on it included.
     Host,
+    /// Every other node of the cluster (`reserved:remote-node`).
     RemoteNode,
+    /// The Kubernetes API server, in or outside the cluster.
     KubeApiserver,
+    /// Cilium's health-check endpoints, one per node.
     Health,
+    /// Endpoints whose identity Cilium has not resolved yet (while starting).
     Init,
+    /// Cilium's ingress / Gateway API Envoy.
     Ingress,
+    /// Pods Cilium does not manage.
     Unmanaged,
+    /// Selectable but never present: matches no peer.
+    None,
 }
 
 impl Entity {
+    /// The entity a policy names, or `None` for a name Cilium's CRD rejects.
     pub fn parse(s: &str) -> Option<Entity> {
         Some(match s {
             "all" => Entity::All,
@@ -56,10 +75,12 @@ impl Entity {
             "init" => Entity::Init,
             "ingress" => Entity::Ingress,
             "unmanaged" => Entity::Unmanaged,
+            "none" => Entity::None,
             _ => return None,
         })
     }
 
+    /// The name as policies spell it (`remote-node`).
     pub fn name(self) -> &'static str {
         match self {
             Entity::All => "all",
@@ -74,6 +95,7 @@ impl Entity {
             Entity::Init => "init",
             Entity::Ingress => "ingress",
             Entity::Unmanaged => "unmanaged",
+            Entity::None => "none",
         }
     }
 }
@@ -117,6 +139,11 @@ pub struct CiliumPolicy {
     /// The object's name, with `specs[i]` when it holds several.
     pub name: String,
     pub subject: CiliumSelector,
+    /// `Some`: a host policy (a CiliumClusterwideNetworkPolicy with
+    /// `nodeSelector`, over the nodes' labels): it selects no pod (`subject`
+    /// is unused) but the host endpoints of the nodes it selects (Cilium
+    /// docs, "Host Policies").
+    pub nodes: Option<LabelSelector>,
     pub ingress: Vec<CiliumRule>,
     pub egress: Vec<CiliumRule>,
     /// Does the policy put its subjects into default deny, `[ingress,

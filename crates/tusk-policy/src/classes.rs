@@ -3,7 +3,9 @@
 //! policy CIDR splits. Every later step works on class ids, never on pods.
 //!
 //! A pod's class key is its namespace, the labels that some selector reads
-//! (other labels cannot change a verdict), its named container ports (they
+//! (other labels cannot change a verdict), its node when Cilium's `host` /
+//! `remote-node` entities or host policies make it matter (see
+//! `lang::cilium::needs_nodes`), its named container ports (they
 //! resolve named policy ports), and which address atoms its IPs fall in when
 //! ipBlocks can select pods. Under that semantics a pod whose IP is not known
 //! is split into one *variant* per atom its IP could be in; a verdict holds
@@ -22,6 +24,10 @@ pub struct Group {
     pub namespace: u32,
     /// The pods run in the node's network namespace.
     pub host_network: bool,
+    /// `Some(i)`: every pod of the group runs on declared node `i` (pods are
+    /// grouped by node only when a Cilium rule names the `host` or
+    /// `remote-node` entity, whose members depend on it); `None` otherwise.
+    pub node: Option<u32>,
     pub labels: Labels,
     pub ports: Vec<ContainerPort>,
     /// Pod indices into `Cluster::pods`.
@@ -69,7 +75,8 @@ impl ClassIndex {
         let ns_index: HashMap<&str, u32> =
             cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i as u32)).collect();
 
-        // The last part: the Calico profiles a WorkloadEndpoint names.
+        // The last two parts: the Calico profiles a WorkloadEndpoint names,
+        // and the pod's node when a Cilium rule names `host` / `remote-node`.
         type Key = (
             u32,
             bool,
@@ -77,7 +84,9 @@ impl ClassIndex {
             Vec<(Option<String>, u16, tusk_core::Protocol)>,
             Vec<u32>,
             Option<Vec<String>>,
+            Option<u32>,
         );
+        let by_node = crate::lang::cilium::needs_nodes(cluster);
         let mut group_ids: HashMap<Key, u32> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
         let mut pod_group = Vec::with_capacity(cluster.pods.len());
@@ -100,12 +109,14 @@ impl ClassIndex {
             ip_atoms.sort_unstable();
             ip_atoms.dedup();
             let profiles = cluster.calico.endpoint_profiles.get(&(pod.namespace.clone(), pod.name.clone())).cloned();
-            let key: Key = (ns, pod.host_network, labels.clone(), ports, ip_atoms, profiles);
+            let node = if by_node { crate::lang::cilium::node_of(cluster, pod) } else { None };
+            let key: Key = (ns, pod.host_network, labels.clone(), ports, ip_atoms, profiles, node);
             let next = groups.len() as u32;
             let g = *group_ids.entry(key).or_insert(next);
             if g == next {
                 groups.push(Group {
                     host_network: pod.host_network,
+                    node,
                     namespace: ns,
                     labels: labels.iter().cloned().collect(),
                     ports: pod.ports.clone(),

@@ -442,6 +442,20 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
         side.verdict = side.verdict.clone().then(v);
     }
     let pod = &cx.c.pods[pod_i];
+    if side.verdict == Verdict::Allowed {
+        if let Some(h) = lang::cilium::host_doubt(cx, pod, probe) {
+            let (rule, what) = lang::cilium::host_reason(h, probe.dir == Dir::Ingress);
+            side.steps.push(Step {
+                layer: Layer::Cilium,
+                policy: h.title(),
+                rule: "host policy of the peer node: may refuse this pod".into(),
+                action: "Unknown",
+                loc: Some(h.loc.clone()),
+                decisive: true,
+            });
+            side.verdict = Verdict::unknown(Reason::CiliumUnmodelled { rule, what }, Some(h.loc.clone()));
+        }
+    }
     let hits = super::foreign::touching(cx.c, cx.sem, &pod.namespace, &pod.labels, probe.dir == Dir::Ingress);
     let deciding: Vec<_> = hits.iter().filter(|p| p.can_allow || side.verdict == Verdict::Allowed).collect();
     if deciding.is_empty() {

@@ -139,6 +139,7 @@ impl World {
         let compiled = compile::compile(cluster, &endpoints, semantics);
         let mut results = matrix::evaluate_all(&endpoints, &compiled);
         foreign::taint(cluster, semantics, &endpoints, &mut results);
+        lang::cilium::host_taint(cluster, semantics, &endpoints, &mut results);
         World { endpoints, compiled, results }
     }
 

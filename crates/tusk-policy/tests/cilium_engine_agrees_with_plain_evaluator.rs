@@ -4,7 +4,12 @@
 //! NetworkPolicies and an AdminNetworkPolicy, under `--policy-engine
 //! cilium`, the class engine's pod-grain matrix and the plain per-flow
 //! evaluator give the same verdict for every pod pair and for sample outside
-//! addresses (node addresses among them). Seeded: a failure names its seed.
+//! addresses (node addresses among them). Pods run on one of two declared
+//! nodes, an undeclared one or none said, so the `host` and `remote-node`
+//! entities are exact where the node is known and unknown elsewhere; the
+//! `none` entity matches nothing. Host policies (`nodeSelector`) make the
+//! flows between pods and the nodes they select unknown where they would
+//! not let the pod through. Seeded: a failure names its seed.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -22,7 +27,7 @@ use common::Rng;
 const NS: [&str; 3] = ["a", "b", "c"];
 const APPS: [&str; 3] = ["web", "db", "api"];
 const CIDRS: [&str; 4] = ["0.0.0.0/0", "10.0.0.0/8", "192.168.0.0/24", "10.224.0.0/16"];
-const ENTITIES: [Entity; 12] = [
+const ENTITIES: [Entity; 13] = [
     Entity::All,
     Entity::World,
     Entity::WorldIpv4,
@@ -35,8 +40,13 @@ const ENTITIES: [Entity; 12] = [
     Entity::Init,
     Entity::Ingress,
     Entity::Unmanaged,
+    Entity::None,
 ];
 const NODE_IP: &str = "10.224.0.4";
+/// A second node's address: `host` for its pods, `remote-node` for n1's.
+const NODE2_IP: &str = "10.224.0.5";
+/// Where a pod runs: a declared node, an undeclared one, or not said.
+const NODE_NAMES: [Option<&str>; 4] = [Some("n1"), Some("nb"), Some("ghost"), None];
 
 fn loc() -> Loc {
     Loc::builtin("test")
@@ -97,6 +107,18 @@ fn rule(r: &mut Rng, scope: &str, deny: bool, i: usize) -> CiliumRule {
         )
     };
     let unmodelled = (!deny && r.chance(15)).then(|| "L7 `rules`".to_string());
+    if r.chance(10) {
+        // `icmps`: ICMP only, on types no flow names.
+        let ports = vec![PolicyPort::All(Protocol::Icmp)];
+        return CiliumRule {
+            deny,
+            name: format!("r[{i}]"),
+            peers,
+            ports,
+            unmodelled: Some("`icmps`".into()),
+            loc: loc(),
+        };
+    }
     CiliumRule { deny, name: format!("r[{i}]"), peers, ports: ports(r), unmodelled, loc: loc() }
 }
 
@@ -123,7 +145,7 @@ fn cluster(seed: u64) -> Cluster {
     }
     c.nodes.push(Node {
         name: "n1".into(),
-        labels: Labels::new(),
+        labels: Labels::from([("role".to_string(), "infra".to_string())]),
         ips: vec![NODE_IP.parse().unwrap()],
         provider_id: None,
         pod_cidrs: vec![],
@@ -131,6 +153,12 @@ fn cluster(seed: u64) -> Cluster {
         unschedulable: false,
         loc: loc(),
     });
+    let mut nb = c.nodes[0].clone();
+    nb.name = "nb".into();
+    nb.ips = vec![NODE2_IP.parse().unwrap()];
+    c.nodes.push(nb);
+    // Apart from `r`, so the other draws keep their seeds' clusters.
+    let mut node_rng = Rng(seed.wrapping_mul(0x2127_599B_F432_5C37) | 1);
     for i in 0..(3 + r.below(6)) {
         let ns = r.pick(&NS).to_string();
         let labels = Labels::from([("app".to_string(), r.pick(&APPS).to_string())]);
@@ -159,7 +187,7 @@ fn cluster(seed: u64) -> Cluster {
             ips: vec![format!("10.0.0.{}", 1 + i).parse().unwrap()],
             host_ip: None,
             host_network: r.chance(10),
-            node_name: None,
+            node_name: node_rng.pick(&NODE_NAMES).map(str::to_string),
             ports,
             workload: i as usize,
             mesh: Default::default(),
@@ -254,6 +282,56 @@ fn cluster(seed: u64) -> Cluster {
             subject,
             ingress,
             egress,
+            nodes: None,
+            default_deny,
+            selects,
+            loc: loc(),
+        });
+    }
+    // Host policies (`nodeSelector`), drawn apart from `r`: they select no
+    // pod but may refuse what passes between pods and the nodes they select.
+    let mut host = Rng(seed.wrapping_mul(0x4F1B_BCDC_BFA5_3E0B) | 1);
+    for i in 0..host.below(3) {
+        let nodes = match host.below(3) {
+            0 => LabelSelector::default(),
+            1 => LabelSelector { match_labels: vec![("role".into(), "infra".into())], match_expressions: vec![] },
+            _ => LabelSelector {
+                match_labels: vec![],
+                match_expressions: vec![Requirement {
+                    key: "role".into(),
+                    op: SelectorOp::NotIn,
+                    values: vec!["infra".into()],
+                }],
+            },
+        };
+        let mut dirs: [Vec<CiliumRule>; 2] = [vec![], vec![]];
+        for d in &mut dirs {
+            for k in 0..host.below(3) {
+                let deny = host.chance(25);
+                let mut rl = rule(&mut host, "a", deny, k as usize);
+                if host.chance(40) {
+                    rl.ports.clear();
+                }
+                d.push(rl);
+            }
+        }
+        let selects = [!dirs[0].is_empty(), !dirs[1].is_empty()];
+        let default_deny = [selects[0] && !host.chance(20), selects[1] && !host.chance(20)];
+        let never = Requirement { key: "io.cilium.host-policy".into(), op: SelectorOp::In, values: vec![] };
+        let subject = CiliumSelector {
+            namespace: LabelSelector::default(),
+            pod: LabelSelector { match_labels: vec![], match_expressions: vec![never] },
+            namespace_labels: false,
+        };
+        let [ingress, egress] = dirs;
+        c.cilium_policies.push(CiliumPolicy {
+            kind: "CiliumClusterwideNetworkPolicy".into(),
+            namespace: None,
+            name: format!("host{i}"),
+            subject,
+            nodes: Some(nodes),
+            ingress,
+            egress,
             default_deny,
             selects,
             loc: loc(),
@@ -262,9 +340,9 @@ fn cluster(seed: u64) -> Cluster {
     c
 }
 
-const FLOWS: [(Protocol, u16); 4] =
-    [(Protocol::Tcp, 80), (Protocol::Tcp, 55), (Protocol::Udp, 55), (Protocol::Sctp, 9)];
-const OUTSIDE: [&str; 4] = ["10.9.9.9", "192.168.0.7", "8.8.8.8", NODE_IP];
+const FLOWS: [(Protocol, u16); 5] =
+    [(Protocol::Tcp, 80), (Protocol::Tcp, 55), (Protocol::Udp, 55), (Protocol::Sctp, 9), (Protocol::Icmp, 0)];
+const OUTSIDE: [&str; 5] = ["10.9.9.9", "192.168.0.7", "8.8.8.8", NODE_IP, NODE2_IP];
 
 fn agree(plain: &Verdict, allowed: bool, unknown: bool) -> bool {
     match plain {
