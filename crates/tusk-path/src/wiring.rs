@@ -35,8 +35,9 @@ impl Wiring {
         let mut w =
             Wiring { fleet, schedule, node_ips, blocks, pod_ips: Default::default(), net: AzureNetwork::default() };
         let mut vnet_pods = Vec::new();
+        let feasible = w.feasible_nodes(estate);
         for (i, pod) in estate.k8s.pods.iter().enumerate() {
-            let nodes = w.nodes_of(estate, i);
+            let nodes = feasible[i].clone();
             // An exported address belongs to one NIC: add it only when the
             // pod's node is known.
             let own = pod.ips.is_empty() || nodes.len() == 1;
@@ -68,6 +69,32 @@ impl Wiring {
             .find(|p| p.workload == pod.workload)
             .map(|p| p.feasible.iter().copied().filter(|&n| !self.fleet.nodes[n].surge).collect())
             .unwrap_or_default()
+    }
+
+    /// [`Wiring::nodes_of`] for every pod at once (index = pod index), with
+    /// the placements looked up by workload once rather than per pod: the
+    /// per-pod search is quadratic at 100,000 pods.
+    pub fn feasible_nodes(&self, estate: &Estate) -> Vec<Vec<usize>> {
+        let mut by_workload: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+        for p in &self.schedule.placements {
+            by_workload
+                .entry(p.workload)
+                .or_insert_with(|| p.feasible.iter().copied().filter(|&n| !self.fleet.nodes[n].surge).collect());
+        }
+        // The first node of a name, as `nodes_of` finds it.
+        let mut by_name: std::collections::HashMap<&str, usize> = Default::default();
+        for (i, n) in self.fleet.nodes.iter().enumerate() {
+            by_name.entry(n.name.as_str()).or_insert(i);
+        }
+        estate
+            .k8s
+            .pods
+            .iter()
+            .map(|pod| match &pod.node_name {
+                Some(n) => by_name.get(n.as_str()).copied().into_iter().collect(),
+                None => by_workload.get(&pod.workload).cloned().unwrap_or_default(),
+            })
+            .collect()
     }
 
     fn pod_ip(&self, estate: &Estate, i: usize, n: usize) -> Option<IpAddr> {
