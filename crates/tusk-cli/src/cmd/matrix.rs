@@ -121,6 +121,7 @@ fn both_layers(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCo
     let units = matrix::units(estate, &w, grain, &args.tenant_label).map_err(|e| anyhow::anyhow!("{e}"))?;
     let t_wire = t0.elapsed();
     let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port) };
+    let one = args.timings.then(|| one_trace(estate, &w, &p, &units, ask)).flatten();
     let m = matrix::matrix(estate, &w, &p, grain, &units, &actors, ask);
     let t_matrix = t0.elapsed();
     let what = format!("{proto} port {port}; pod policy semantics: {} ({why})", sem.describe());
@@ -147,8 +148,43 @@ fn both_layers(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCo
             m.cells.len(),
             (t0.elapsed() - t_matrix).as_secs_f64()
         );
+        if let Some((t, from, to)) = one {
+            eprintln!("timings: one end-to-end trace {from} → {to} (median of 101): {:.1} µs", t.as_secs_f64() * 1e6);
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The time of one end-to-end trace after load (median of 101), from the
+/// first pod of the first unit to the first pod of the second, each on its
+/// first feasible node: the benchmark's "one trace" figure.
+fn one_trace(
+    estate: &tusk_model::Estate,
+    w: &tusk_path::join::Wiring,
+    p: &tusk_network::Prepared,
+    units: &[tusk_path::matrix::Unit],
+    ask: tusk_path::join::Ask,
+) -> Option<(std::time::Duration, String, String)> {
+    use tusk_path::join::{End, Member};
+    let member = |u: &tusk_path::matrix::Unit| {
+        let pod = *u.pods.first()?;
+        let node = *w.nodes_of(estate, pod).first()?;
+        Some(End { name: u.name.clone(), members: vec![Member::Pod { pod, node }], ..Default::default() })
+    };
+    let (a, b) = (member(units.first()?)?, member(units.get(1)?)?);
+    let mut samples: Vec<std::time::Duration> = (0..101)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            std::hint::black_box(tusk_path::join::trace(estate, w, p, &a, &b, ask));
+            t.elapsed()
+        })
+        .collect();
+    samples.sort();
+    let name = |e: &End| match e.members[0] {
+        Member::Pod { pod, .. } => format!("{}/{}", estate.k8s.pods[pod].namespace, estate.k8s.pods[pod].name),
+        _ => e.name.clone(),
+    };
+    Some((samples[50], name(&a), name(&b)))
 }
 
 /// `--grain subnet`: `tusk reach` (which stays as the alias it was).

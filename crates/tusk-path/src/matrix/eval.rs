@@ -98,7 +98,13 @@ enum Src {
     Node(NodeCtx),
 }
 
-type Memo = HashMap<(Src, PodClass, bool), (Kind, Option<Layer>, Arc<Path>)>;
+/// A representative pair: source member, destination member.
+type Rep = (Member, Member);
+
+/// What a trace left behind: its verdict, the layer that stopped it, and
+/// the pair (kept instead of the path, which is traced again only for the
+/// few pairs shown as examples).
+type Memo = HashMap<(Src, PodClass, bool), (Kind, Option<Layer>, Rep)>;
 
 struct Ctx<'a> {
     estate: &'a Estate,
@@ -108,12 +114,11 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn trace(&self, a: Member, b: Member, actor: Actor) -> (Kind, Option<Layer>, Arc<Path>) {
+    fn trace(&self, a: Member, b: Member, actor: Actor) -> Path {
         let from = End { name: String::new(), members: vec![a], ..Default::default() };
         let to = End { name: String::new(), members: vec![b], ..Default::default() };
         let g = join::trace(self.estate, self.w, self.p, &from, &to, Ask { actor, ..self.ask });
-        let path = g.pairs.into_iter().next().expect("a pair of two distinct members is traced");
-        (path.verdict, Layer::of(&path), Arc::new(path))
+        g.pairs.into_iter().next().expect("a pair of two distinct members is traced")
     }
 }
 
@@ -141,6 +146,8 @@ pub fn matrix(
     let cx = Ctx { estate, w, p, ask };
     let mut memo: Memo = HashMap::new();
     let mut cells = Vec::new();
+    // Per cell, its examples as pairs, traced again once all cells are done.
+    let mut shown: Vec<Vec<(Kind, Option<Layer>, Rep)>> = Vec::new();
     for (a, ua) in units.iter().enumerate() {
         for (b, ub) in units.iter().enumerate() {
             if a == b {
@@ -160,14 +167,15 @@ pub fn matrix(
                     examples: Vec::new(),
                 };
                 let mut kinds = [0usize; 3];
+                let mut examples: Vec<(Kind, Option<Layer>, Rep)> = Vec::new();
                 for (src, sm) in &srcs {
                     for (dst, dm) in &pods[b] {
                         for same in [true, false] {
                             let Some(r) = one(&cx, &mut memo, actor, (*src, sm), (*dst, dm), same) else { continue };
                             kinds[r.0 as usize] += 1;
                             cell.combinations += 1;
-                            if !cell.examples.iter().any(|e| e.0 == r.0 && e.1 == r.1) {
-                                cell.examples.push(r);
+                            if !examples.iter().any(|e| e.0 == r.0 && e.1 == r.1) {
+                                examples.push(r);
                             }
                         }
                     }
@@ -178,7 +186,16 @@ pub fn matrix(
                     kinds[Kind::Unknown as usize],
                 );
                 cells.push(cell);
+                shown.push(examples);
             }
+        }
+    }
+    let mut paths: HashMap<String, Arc<Path>> = HashMap::new();
+    for (cell, examples) in cells.iter_mut().zip(shown) {
+        for (k, layer, (a, b)) in examples {
+            let key = format!("{a:?}{b:?}{:?}", cell.actor);
+            let path = paths.entry(key).or_insert_with(|| Arc::new(cx.trace(a, b, cell.actor))).clone();
+            cell.examples.push((k, layer, path));
         }
     }
     let classes =
@@ -196,7 +213,7 @@ fn one(
     (src, sm): (Src, &Members),
     (dst, dm): (PodClass, &Members),
     same: bool,
-) -> Option<(Kind, Option<Layer>, Arc<Path>)> {
+) -> Option<(Kind, Option<Layer>, Rep)> {
     let rep = if same { sm.shared(dm).map(|(n, ps, pd)| ((n, ps), (n, pd))) } else { sm.apart(dm) }?;
     let key = (src, dst, same);
     if let Some(r) = memo.get(&key) {
@@ -207,7 +224,9 @@ fn one(
         Actor::Pod => Member::Pod { pod: sp, node: sn },
         Actor::Node => Member::Node(sn),
     };
-    let r = cx.trace(a, Member::Pod { pod: dp, node: dn }, actor);
+    let b = Member::Pod { pod: dp, node: dn };
+    let path = cx.trace(a.clone(), b.clone(), actor);
+    let r = (path.verdict, Layer::of(&path), (a, b));
     memo.insert(key, r.clone());
     Some(r)
 }
