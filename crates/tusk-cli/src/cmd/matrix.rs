@@ -120,6 +120,15 @@ fn both_layers(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCo
     let p = tusk_network::Prepared::new(&w.net, &estate.config);
     let units = matrix::units(estate, &w, grain, &args.tenant_label).map_err(|e| anyhow::anyhow!("{e}"))?;
     let t_wire = t0.elapsed();
+    if args.timings {
+        // Printed now, so that a run cut short still says how far it got.
+        eprintln!(
+            "timings: wiring+prepare {:.3}s ({} nodes, {} units)",
+            t_wire.as_secs_f64(),
+            w.fleet.nodes.len(),
+            units.len()
+        );
+    }
     let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port) };
     let one = args.timings.then(|| one_trace(estate, &w, &p, &units, ask)).flatten();
     let m = matrix::matrix(estate, &w, &p, grain, &units, &actors, ask);
@@ -137,10 +146,7 @@ fn both_layers(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCo
     }
     if args.timings {
         eprintln!(
-            "timings: wiring+prepare {:.3}s ({} nodes, {} units), matrix {:.3}s ({} classes, {} pod keys, {} traces, {} cells), render {:.3}s",
-            t_wire.as_secs_f64(),
-            w.fleet.nodes.len(),
-            units.len(),
+            "timings: matrix {:.3}s ({} classes, {} pod keys, {} traces, {} cells), render {:.3}s",
             (t_matrix - t_wire).as_secs_f64(),
             m.classes,
             m.pod_keys,
