@@ -102,12 +102,19 @@ impl Shape {
 /// What was written, for the generator's one-line summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Written {
+    /// Subnets in all VNets (hub, spokes, AKS).
     pub subnets: usize,
+    /// NSG rules in all NSGs.
     pub nsg_rules: usize,
+    /// Firewall rules, network and application.
     pub firewall_rules: usize,
+    /// Deployments written.
     pub deployments: usize,
+    /// Pods their replicas add up to.
     pub pods: u64,
+    /// Namespaces written.
     pub namespaces: usize,
+    /// NetworkPolicies written.
     pub policies: usize,
 }
 

@@ -55,8 +55,11 @@ impl Layer {
 /// One cell: `from` → `to` for `actor`.
 #[derive(Debug, Clone)]
 pub struct Cell {
+    /// The row's unit name (see [`super::Unit::name`]).
     pub from: String,
+    /// The column's unit name.
     pub to: String,
+    /// Who sends: the row's pods, or the nodes hosting them.
     pub actor: Actor,
     /// The group verdict over every member pair the cell stands for.
     pub verdict: GroupKind,
@@ -79,7 +82,9 @@ impl Cell {
 
 /// The whole matrix and what it cost.
 pub struct Matrix {
+    /// What rows and columns stand for.
     pub grain: Grain,
+    /// One per ordered pair of distinct units and actor, rows in unit order.
     pub cells: Vec<Cell>,
     /// Context classes over all units (pod classes + node classes).
     pub classes: usize,

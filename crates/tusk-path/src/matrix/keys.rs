@@ -29,7 +29,14 @@ use tusk_model::Estate;
 pub enum NodeCtx {
     /// Simulated nodes of one pool (cluster and pool indices), whose
     /// representative address lies in policy atom `atom` (`None`: no address).
-    Pool { cluster: Option<usize>, pool: Option<usize>, atom: Option<u32> },
+    Pool {
+        /// Index into `Estate::clusters`.
+        cluster: Option<usize>,
+        /// Index into that cluster's pools.
+        pool: Option<usize>,
+        /// Index of the policy address atom ([`tusk_policy::classes::policy_atoms`]).
+        atom: Option<u32>,
+    },
     /// An exported Node (fleet index): its own exact address.
     Node(usize),
 }
@@ -38,12 +45,19 @@ pub enum NodeCtx {
 /// an address or a node.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PodKey {
+    /// The pod's namespace.
     pub namespace: String,
+    /// Every label, sorted (whole: finer than the engine's classes, never coarser).
     pub labels: Vec<(String, String)>,
+    /// Container ports (name, number, protocol), sorted: they resolve named policy ports.
     pub ports: Vec<(Option<String>, u16, Protocol)>,
+    /// `spec.hostNetwork`.
     pub host_network: bool,
+    /// Exported `status.podIPs`.
     pub ips: Vec<IpAddr>,
+    /// Exported `status.hostIP`.
     pub host_ip: Option<IpAddr>,
+    /// `spec.nodeName`.
     pub node_name: Option<String>,
 }
 
@@ -108,7 +122,9 @@ impl Keys {
 /// without a representative address there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PodClass {
+    /// Interned [`PodKey`] id.
     pub pod: u32,
+    /// The nodes' network context.
     pub ctx: NodeCtx,
     /// The wiring gave the pod an address on these nodes.
     pub wired: bool,
@@ -118,6 +134,7 @@ pub struct PodClass {
 /// pod of the unit standing on it (any is as good as another).
 #[derive(Debug, Clone, Default)]
 pub struct Members {
+    /// (fleet node index, pod index), sorted by node.
     pub on: Vec<(usize, usize)>,
 }
 
