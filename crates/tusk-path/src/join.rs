@@ -525,7 +525,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
     {
         let Some(n) = n else { continue };
         if let Some(set) = w.possible(estate, n, pod) {
-            if let Some(why) = datapath::splits(&estate.azure, &set) {
+            if let Some(why) = w.splits(&estate.azure, &set) {
                 doubt.get_or_insert(why);
             }
         }

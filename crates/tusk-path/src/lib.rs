@@ -7,7 +7,8 @@
 //! ([`route_budget`]); the data path per plugin ([`datapath`]) and the
 //! end-to-end flow across both engines, for the pod or node actor
 //! ([`join`], wired by `wiring`), what the demo states of it
-//! ([`findings`]) and the tenant matrix ([`tenants`]). It imports both
+//! ([`findings`]), the per-pair tenant matrix ([`tenants`], kept as the
+//! oracle) and the class-based isolation matrix at any grain ([`matrix`]). It imports both
 //! engines; they never import it.
 //!
 //! Architecture invariant: no I/O, and no guess presented as a fact. Where
@@ -23,6 +24,7 @@ pub mod datapath;
 pub mod findings;
 pub mod impact;
 pub mod join;
+pub mod matrix;
 pub mod nodes;
 pub mod route_budget;
 pub mod schedule;

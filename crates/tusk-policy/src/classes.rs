@@ -328,6 +328,15 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
     keys
 }
 
+/// The address atoms of `cluster`: ranges no policy CIDR (and no node
+/// address of a node running pods) splits, sorted and disjoint, covering
+/// IPv4 (and IPv6 when used). Two addresses in one atom are told apart by
+/// no policy peer; the join's class-based matrix keys simulated node
+/// addresses by their atom for that reason.
+pub fn policy_atoms(cluster: &Cluster) -> Vec<IpRange> {
+    address_atoms(cluster)
+}
+
 /// Cuts the address space at every boundary of every policy CIDR. IPv4 is
 /// always present; IPv6 atoms only when some policy or pod uses IPv6.
 fn address_atoms(cluster: &Cluster) -> Vec<IpRange> {

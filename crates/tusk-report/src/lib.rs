@@ -11,4 +11,5 @@ pub mod check;
 pub mod diff;
 pub mod k8s;
 pub mod path;
+pub mod path_matrix;
 pub mod schedule;
