@@ -13,6 +13,7 @@ use tusk_network::{Cite, Prepared};
 
 /// What the report needs besides the outcomes.
 pub struct CheckReport<'a> {
+    /// The intents' outcomes, in `tusk.yaml` order.
     pub outcomes: &'a [Outcome],
     /// The Azure engine's index, to word Azure traces.
     pub azure: Option<&'a Prepared<'a>>,
@@ -100,6 +101,8 @@ fn intent_line(o: &Outcome) -> String {
     format!("{} {} → {} ({}{ports})", i.kind.name(), i.from, i.to, i.protocol)
 }
 
+/// The outcomes as text: a line per intent, each violation's or doubt's
+/// counterexample worded as `tusk trace` / `tusk explain` would, then the tally.
 pub fn render_text(r: &CheckReport) -> String {
     let mut s = String::new();
     for o in r.outcomes {
@@ -219,6 +222,8 @@ pub fn sarif_document(rules: Vec<Value>, results: Vec<Value>) -> String {
 const VIOLATED: &str = "TUSK-C001";
 const UNKNOWN: &str = "TUSK-C002";
 
+/// The outcomes as one SARIF 2.1.0 log: `TUSK-C001` for a violated intent,
+/// `TUSK-C002` for one the inputs leave unknown, each located at the intent.
 pub fn render_sarif(r: &CheckReport) -> String {
     let rule = |id: &str, name: &str, short: &str, help: &str| {
         json!({"id": id, "name": name, "shortDescription": {"text": short},

@@ -15,6 +15,8 @@ fn cite((l, why): &(Loc, String)) -> String {
     }
 }
 
+/// The changed flows as text at `grain` (`pod`, `workload`, ...): each change,
+/// its connections, an example flow and the rules that decided it on each side.
 pub fn render_text(changes: &[FlowChange], grain: &str) -> String {
     let mut s = String::new();
     if changes.is_empty() {
@@ -61,6 +63,7 @@ pub fn render_json(changes: &[FlowChange], grain: &str) -> String {
         + "\n"
 }
 
+/// The changed flows as Markdown, for a pull-request comment.
 pub fn render_md(changes: &[FlowChange], grain: &str) -> String {
     let mut s = format!("### tusk diff ({grain})\n\n");
     if changes.is_empty() {

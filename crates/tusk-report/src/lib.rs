@@ -5,6 +5,8 @@
 //! shapes are contracts, documented where they are produced, built from
 //! serialize-only types kept apart from the model.
 
+#![warn(missing_docs)]
+
 pub mod audit;
 pub mod azure;
 pub mod check;

@@ -29,6 +29,7 @@ use tusk_network::Prepared;
 use tusk_path::join::{Actor, GroupPath, Path, Segment};
 use tusk_policy::explain::Side;
 
+/// The `schema` of the path document.
 pub const SCHEMA: &str = "tusk.path/v1";
 
 fn actor(a: Actor) -> &'static str {
@@ -138,6 +139,7 @@ fn collapsed_note(n: usize) -> String {
     )
 }
 
+/// The group path as text: each pair's segments and the group verdict.
 pub fn render_text(p: &Prepared, g: &GroupPath) -> String {
     let mut s = String::new();
     for (end, sample) in &g.samples {
@@ -278,6 +280,7 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
     j
 }
 
+/// The group path as a `tusk.path/v1` document (see the module documentation).
 pub fn render_json(p: &Prepared, g: &GroupPath) -> String {
     let doc = GroupJson {
         schema: SCHEMA,

@@ -7,6 +7,7 @@ use super::words;
 use tusk_network::trace::Trace;
 use tusk_network::Prepared;
 
+/// The trace in a few lines (see the module documentation).
 pub fn render(p: &Prepared, t: &Trace) -> String {
     let mut out = format!(
         "{} → {}: {} ({})\n",

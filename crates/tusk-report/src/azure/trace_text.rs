@@ -6,6 +6,7 @@ use std::fmt::Write;
 use tusk_network::trace::{Path, Trace};
 use tusk_network::{Kind, Prepared};
 
+/// The full trace as text (see the module documentation).
 pub fn render(p: &Prepared, t: &Trace) -> String {
     let mut s = String::new();
     let port = t.flow.port.map(|p| format!(" port {p}")).unwrap_or_default();

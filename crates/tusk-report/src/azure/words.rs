@@ -16,9 +16,13 @@ use tusk_network::{Owner, Prepared};
 
 /// A cited rule, worded: what holds it, its name, priority and location.
 pub struct CiteText {
+    /// What holds the rule: `NSG x on subnet v/s`, a firewall collection, ...
     pub holder: String,
+    /// The rule's name.
     pub rule: String,
+    /// Its priority, when its holder orders rules by one.
     pub priority: Option<u32>,
+    /// Where the rule is.
     pub loc: Loc,
 }
 
@@ -40,6 +44,7 @@ pub fn owner(net: &AzureNetwork, o: Owner) -> String {
     }
 }
 
+/// Where a control sits: `subnet v/s`, `NIC n`, `peering a → b`, ...
 pub fn hop(net: &AzureNetwork, h: &Hop) -> String {
     match *h {
         Hop::Subnet(s) => format!("subnet {}", net.subnet_path(s)),
@@ -78,6 +83,7 @@ fn collection(net: &AzureNetwork, at: CollectionRef) -> (String, &RuleCollection
     }
 }
 
+/// The cited rule, worded.
 pub fn cite(p: &Prepared, c: &Cite) -> CiteText {
     let net = p.net;
     let text = |holder: String, rule: &str, priority, loc: &Loc| CiteText {
