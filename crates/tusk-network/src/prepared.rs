@@ -75,24 +75,4 @@ impl<'a> Prepared<'a> {
     pub fn nva(&self, nic: Idx<NetworkInterface>) -> Option<&'a NvaConfig> {
         self.nvas.get(nic).copied().flatten()
     }
-
-    pub fn owner_name(&self, o: Owner) -> String {
-        let net = self.net;
-        match o {
-            Owner::Nic(n, _) => match &net.nics[n].vm {
-                Some(vm) => format!("NIC {} (VM {vm})", net.nics[n].id.name()),
-                None => format!("NIC {}", net.nics[n].id.name()),
-            },
-            Owner::Firewall(f) => format!("Azure Firewall {}", net.firewalls[f].id.name()),
-            Owner::PrivateEndpoint(p) => format!("private endpoint {}", net.private_endpoints[p].id.name()),
-            Owner::Gateway(g) => format!("VNet gateway {}", net.vnet_gateways[g].id.name()),
-            Owner::LbFrontend(l, f) => {
-                format!(
-                    "load balancer {} frontend {}",
-                    net.load_balancers[l].id.name(),
-                    net.load_balancers[l].frontends[f].name
-                )
-            }
-        }
-    }
 }

@@ -15,11 +15,12 @@
 //! unknown) falls back to the full [`super::trace::trace`], so both always
 //! agree; a test checks that on every pair of the fixture estates.
 
+use super::endpoint::{Endpoint, Label};
 use super::firewall::{application_match, network_match_but_destination, ordered, snat_applies};
 use super::members::Class;
 use super::nsg;
 use super::prepared::FxMap;
-use super::{endpoint::Endpoint, trace, Flow, Kind, Owner, Prepared};
+use super::{trace, Flow, Kind, Owner, Prepared};
 use std::net::IpAddr;
 use std::ops::Range;
 use tusk_core::tri::Tri;
@@ -173,13 +174,13 @@ pub fn all_pairs_of(p: &Prepared, classes: Vec<Class>, proto: Protocol, port: Op
     Matrix { reps, classes, verdicts, fallbacks }
 }
 
-fn endpoint(p: &Prepared, r: Rep) -> Endpoint {
-    Endpoint::Azure { ip: r.ip, subnet: r.subnet, owner: r.owner, label: p.net.subnet_path(r.subnet) }
+fn endpoint(r: Rep) -> Endpoint {
+    Endpoint::Azure { ip: r.ip, subnet: r.subnet, owner: r.owner, label: Label::Subnet }
 }
 
 /// The full trace's verdict for one pair.
 pub fn full(p: &Prepared, a: Rep, b: Rep, proto: Protocol, port: Option<u16>) -> Kind {
-    trace::trace(p, &endpoint(p, a), &endpoint(p, b), Flow { src: a.ip, dst: b.ip, proto, port }).verdict
+    trace::trace(p, &endpoint(a), &endpoint(b), Flow { src: a.ip, dst: b.ip, proto, port }).verdict
 }
 
 /// Allowed, and source-translated; `None` when the full trace must decide.

@@ -107,8 +107,8 @@ pub fn subnet_row(
         let port = t.flow.port.map(|p| format!(" {p}")).unwrap_or_default();
         format!(
             "{} -> {} {}{port} ({} in head, {} in base)",
-            t.from.label(),
-            t.to.label(),
+            crate::azure::words::endpoint(head.net, &t.from),
+            crate::azure::words::endpoint(head.net, &t.to),
             t.flow.proto,
             c.head,
             c.base.map(|b| b.name()).unwrap_or("absent")

@@ -11,8 +11,8 @@ use tusk_network::Prepared;
 pub fn render(p: &Prepared, t: &Trace) -> String {
     let mut out = format!(
         "{} → {}: {} ({})\n",
-        t.from.label(),
-        t.to.label(),
+        words::endpoint(p.net, &t.from),
+        words::endpoint(p.net, &t.to),
         t.verdict.name().to_uppercase(),
         words::trace_reason(p, t)
     );

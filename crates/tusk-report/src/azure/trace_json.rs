@@ -172,8 +172,8 @@ pub fn view(p: &Prepared, t: &Trace) -> TraceJson {
         verdict: t.verdict.name(),
         reason: words::trace_reason(p, t),
         flow: FlowJson {
-            from: t.from.label(),
-            to: t.to.label(),
+            from: words::endpoint(p.net, &t.from),
+            to: words::endpoint(p.net, &t.to),
             src: t.flow.src.to_string(),
             dst: t.flow.dst.to_string(),
             protocol: t.flow.proto.name(),

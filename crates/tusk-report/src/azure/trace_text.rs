@@ -11,7 +11,13 @@ pub fn render(p: &Prepared, t: &Trace) -> String {
     let mut s = String::new();
     let port = t.flow.port.map(|p| format!(" port {p}")).unwrap_or_default();
     let name = t.name.as_ref().map(|n| format!(", name {n}")).unwrap_or_default();
-    let _ = writeln!(s, "flow: {} → {} ({}{port}{name})", t.from.label(), t.to.label(), t.flow.proto);
+    let _ = writeln!(
+        s,
+        "flow: {} → {} ({}{port}{name})",
+        words::endpoint(p.net, &t.from),
+        words::endpoint(p.net, &t.to),
+        t.flow.proto
+    );
     let _ = writeln!(s, "verdict: {}  ({})", t.verdict.name().to_uppercase(), words::trace_reason(p, t));
     let _ = writeln!(s, "\nforward path:");
     path(&mut s, p, &t.forward);

@@ -8,6 +8,7 @@
 use tusk_core::Loc;
 use tusk_model::azure::*;
 use tusk_network::decision::{Cite, CollectionRef, Hop, Nat, PeeringFlag, Reason, SnatWhy, Uncertainty};
+use tusk_network::endpoint::{Endpoint, Label};
 use tusk_network::fqdn::NameDoubt;
 use tusk_network::lb::LbDoubt;
 use tusk_network::routes::{RouteDoubt, RouteNote, RouteOrigin, RouteSource};
@@ -41,6 +42,23 @@ pub fn owner(net: &AzureNetwork, o: Owner) -> String {
             let fe = lb.frontends.get(f).map(|x| x.name.as_str()).unwrap_or("?");
             format!("load balancer {} frontend {fe}", lb.id.name())
         }
+    }
+}
+
+/// What outputs call an endpoint: `NIC vm-nic (VM vm) 10.0.1.4`,
+/// `10.0.1.9 in subnet v/s` (an address nobody holds), `v/s` (a subnet's
+/// representative), `node NAME`, `internet 203.0.113.10`,
+/// `on-premises 192.168.1.1`.
+pub fn endpoint(net: &AzureNetwork, e: &Endpoint) -> String {
+    match e {
+        Endpoint::Azure { ip, subnet, label, .. } => match label {
+            Label::Owner(o) => format!("{} {ip}", owner(net, *o)),
+            Label::Free => format!("{ip} in subnet {}", net.subnet_path(*subnet)),
+            Label::Subnet => net.subnet_path(*subnet),
+            Label::Node(name) => format!("node {name}"),
+        },
+        Endpoint::Internet { ip } => format!("internet {ip}"),
+        Endpoint::OnPrem { ip, .. } => format!("on-premises {ip}"),
     }
 }
 
