@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod azure;
 pub mod check;
+pub mod diagnostics;
 pub mod diff;
 pub mod k8s;
 pub mod path;

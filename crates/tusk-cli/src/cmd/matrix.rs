@@ -1,7 +1,7 @@
 //! `tusk matrix`: the connectivity matrix of the Kubernetes policy layer;
 //! `--grain tenant` is the tenant matrix across both layers, per actor.
 
-use super::{load, EngineArg};
+use super::EngineArg;
 use crate::output::OutputArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -105,7 +105,7 @@ fn tenant_grain(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitC
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let t0 = std::time::Instant::now();
-    let mut loaded = load(&args.paths)?;
+    let mut loaded = super::load_for(&args.paths, &args.output)?;
     super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
     if let GrainArg::Tenant = args.grain {
         return tenant_grain(&args, &loaded);
