@@ -18,7 +18,9 @@ use tusk_core::{IpSet, Loc};
 /// an endpoint selector of a CiliumNetworkPolicy selects in its namespace).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CiliumSelector {
+    /// The selector over the pod's namespace's labels.
     pub namespace: LabelSelector,
+    /// The selector over the pod's own labels.
     pub pod: LabelSelector,
     /// Does `namespace` read labels besides the namespace's name?
     pub namespace_labels: bool,
@@ -27,21 +29,35 @@ pub struct CiliumSelector {
 /// Cilium's entities (Cilium docs, "Layer 3 Policies", "Entities Based").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Entity {
+    /// Every endpoint, inside the cluster or not.
     All,
+    /// Every address outside the cluster.
     World,
+    /// Every IPv4 address outside the cluster.
     WorldIpv4,
+    /// Every IPv6 address outside the cluster.
     WorldIpv6,
+    /// Every endpoint of the cluster (pods, hosts, remote nodes, ...).
     Cluster,
+    /// The local host, pods on hostNetwork among its addresses.
     Host,
+    /// Every other node of the cluster.
     RemoteNode,
+    /// The Kubernetes API server.
     KubeApiserver,
+    /// Cilium's health endpoints.
     Health,
+    /// Endpoints whose identity Cilium has not resolved yet.
     Init,
+    /// Cilium's ingress proxy.
     Ingress,
+    /// Pods Cilium does not manage.
     Unmanaged,
 }
 
 impl Entity {
+    /// The entity from its name in a policy (`world`, `remote-node`, ...);
+    /// `None` for any other text.
     pub fn parse(s: &str) -> Option<Entity> {
         Some(match s {
             "all" => Entity::All,
@@ -60,6 +76,7 @@ impl Entity {
         })
     }
 
+    /// The entity's name as policies write it.
     pub fn name(self) -> &'static str {
         match self {
             Entity::All => "all",
@@ -78,12 +95,14 @@ impl Entity {
     }
 }
 
+/// A peer of a Cilium rule.
 #[derive(Debug, Clone)]
 pub enum CiliumPeer {
     /// fromEndpoints / toEndpoints.
     Endpoints(CiliumSelector),
     /// fromCIDR / toCIDR, fromCIDRSet / toCIDRSet with `except` removed.
     Cidr(IpSet),
+    /// fromEntities / toEntities.
     Entity(Entity),
     /// A peer kind tusk does not model (toFQDNs, toServices, toGroups,
     /// fromRequires, fromNodes, cidrGroupRef, ...): its match is unknown.
@@ -94,6 +113,7 @@ pub enum CiliumPeer {
 /// ports and L7 rules).
 #[derive(Debug, Clone)]
 pub struct CiliumRule {
+    /// A deny rule (`ingressDeny`, `egressDeny`)?
     pub deny: bool,
     /// The rule's position in its list (`ingress[2]`, `egressDeny[0]`).
     pub name: String,
@@ -105,9 +125,11 @@ pub struct CiliumRule {
     /// L7 rules (http, dns, kafka) or other conditions on the flow that
     /// tusk's L4 view cannot decide: the rule's match is unknown.
     pub unmodelled: Option<String>,
+    /// Where the rule was read.
     pub loc: Loc,
 }
 
+/// A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy (one per `spec` / `specs[i]`).
 #[derive(Debug, Clone)]
 pub struct CiliumPolicy {
     /// `CiliumNetworkPolicy` or `CiliumClusterwideNetworkPolicy`.
@@ -116,8 +138,11 @@ pub struct CiliumPolicy {
     pub namespace: Option<String>,
     /// The object's name, with `specs[i]` when it holds several.
     pub name: String,
+    /// `endpointSelector`: the pods it applies to.
     pub subject: CiliumSelector,
+    /// Ingress rules (allow and deny), one per `toPorts` entry.
     pub ingress: Vec<CiliumRule>,
+    /// Egress rules (allow and deny), one per `toPorts` entry.
     pub egress: Vec<CiliumRule>,
     /// Does the policy put its subjects into default deny, `[ingress,
     /// egress]` (`enableDefaultDeny`, by default true for a direction the
@@ -125,6 +150,7 @@ pub struct CiliumPolicy {
     pub default_deny: [bool; 2],
     /// Does it have rules (allow or deny) in `[ingress, egress]`?
     pub selects: [bool; 2],
+    /// Where the policy was read.
     pub loc: Loc,
 }
 
