@@ -14,6 +14,8 @@ use tusk_model::config::{Config, NvaConfig};
 pub use super::fx::FxMap;
 pub use super::index::{cidr_has, HOST_VIP};
 
+/// The estate ready for traces: the index, every subnet's effective
+/// routes and the `tusk.yaml` NVAs, built in one step by `Prepared::new`.
 pub struct Prepared<'a> {
     ix: EstateIndex<'a>,
     /// The effective routes of every subnet.
