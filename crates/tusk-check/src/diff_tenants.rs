@@ -18,7 +18,7 @@ use crate::diff::Change;
 use crate::intent::{Aks, JoinedWitness};
 use std::collections::BTreeMap;
 use tusk_core::{Kind, Protocol};
-use tusk_path::join::{self, Actor, Ask, Path};
+use tusk_path::join::{self, Actor, Ask, PairEnd, Path};
 use tusk_policy::Semantics;
 
 /// One version of the estate, wired for the join, and how to read its policies.
@@ -56,7 +56,18 @@ pub struct TenantChange {
 type Key = (String, String, Option<String>, Option<String>);
 
 fn key(p: &Path) -> Key {
-    (p.from.clone(), p.to.clone(), p.src_node.clone(), p.dst_node.clone())
+    (end_key(&p.from), end_key(&p.to), p.src_node.clone(), p.dst_node.clone())
+}
+
+/// A pair end by name, the same in both versions. A tenant's members are
+/// pods and nodes; an Azure end (never a tenant member) falls back to its
+/// debug form, which holds indices and so is only stable within a version.
+fn end_key(e: &PairEnd) -> String {
+    match e {
+        PairEnd::Pod { namespace, name } => format!("pod {namespace}/{name}"),
+        PairEnd::Node(name) => format!("node {name}"),
+        PairEnd::Azure(a) => format!("{a:?}"),
+    }
 }
 
 /// Every (from tenant, to tenant, actor) → its member pairs, keyed.

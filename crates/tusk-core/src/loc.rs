@@ -7,18 +7,23 @@ use std::sync::Arc;
 /// A position inside one file: 1-based line and 1-based column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Pos {
+    /// The line, from 1 (0: no line, for built-in objects).
     pub line: u32,
+    /// The column, from 1, counted in characters.
     pub col: u32,
 }
 
 /// A position in a named file. Cloning is cheap: the file name is shared.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Loc {
+    /// The file name as given on the command line or found in a folder walk.
     pub file: Arc<str>,
+    /// The line and column in that file.
     pub pos: Pos,
 }
 
 impl Loc {
+    /// The position `pos` in `file`.
     pub fn new(file: Arc<str>, pos: Pos) -> Loc {
         Loc { file, pos }
     }

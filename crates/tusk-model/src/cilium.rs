@@ -18,7 +18,9 @@ use tusk_core::{IpSet, Loc};
 /// an endpoint selector of a CiliumNetworkPolicy selects in its namespace).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CiliumSelector {
+    /// The selector over the pod's namespace's labels.
     pub namespace: LabelSelector,
+    /// The selector over the pod's own labels.
     pub pod: LabelSelector,
     /// Does `namespace` read labels besides the namespace's name?
     pub namespace_labels: bool,
@@ -100,12 +102,14 @@ impl Entity {
     }
 }
 
+/// A peer of a Cilium rule.
 #[derive(Debug, Clone)]
 pub enum CiliumPeer {
     /// fromEndpoints / toEndpoints.
     Endpoints(CiliumSelector),
     /// fromCIDR / toCIDR, fromCIDRSet / toCIDRSet with `except` removed.
     Cidr(IpSet),
+    /// fromEntities / toEntities.
     Entity(Entity),
     /// A peer kind tusk does not model (toFQDNs, toServices, toGroups,
     /// fromRequires, fromNodes, cidrGroupRef, ...): its match is unknown.
@@ -116,6 +120,7 @@ pub enum CiliumPeer {
 /// ports and L7 rules).
 #[derive(Debug, Clone)]
 pub struct CiliumRule {
+    /// A deny rule (`ingressDeny`, `egressDeny`)?
     pub deny: bool,
     /// The rule's position in its list (`ingress[2]`, `egressDeny[0]`).
     pub name: String,
@@ -127,9 +132,11 @@ pub struct CiliumRule {
     /// L7 rules (http, dns, kafka) or other conditions on the flow that
     /// tusk's L4 view cannot decide: the rule's match is unknown.
     pub unmodelled: Option<String>,
+    /// Where the rule was read.
     pub loc: Loc,
 }
 
+/// A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy (one per `spec` / `specs[i]`).
 #[derive(Debug, Clone)]
 pub struct CiliumPolicy {
     /// `CiliumNetworkPolicy` or `CiliumClusterwideNetworkPolicy`.
@@ -138,13 +145,16 @@ pub struct CiliumPolicy {
     pub namespace: Option<String>,
     /// The object's name, with `specs[i]` when it holds several.
     pub name: String,
+    /// `endpointSelector`: the pods it applies to.
     pub subject: CiliumSelector,
     /// `Some`: a host policy (a CiliumClusterwideNetworkPolicy with
     /// `nodeSelector`, over the nodes' labels): it selects no pod (`subject`
     /// is unused) but the host endpoints of the nodes it selects (Cilium
     /// docs, "Host Policies").
     pub nodes: Option<LabelSelector>,
+    /// Ingress rules (allow and deny), one per `toPorts` entry.
     pub ingress: Vec<CiliumRule>,
+    /// Egress rules (allow and deny), one per `toPorts` entry.
     pub egress: Vec<CiliumRule>,
     /// Does the policy put its subjects into default deny, `[ingress,
     /// egress]` (`enableDefaultDeny`, by default true for a direction the
@@ -152,6 +162,7 @@ pub struct CiliumPolicy {
     pub default_deny: [bool; 2],
     /// Does it have rules (allow or deny) in `[ingress, egress]`?
     pub selects: [bool; 2],
+    /// Where the policy was read.
     pub loc: Loc,
 }
 

@@ -12,6 +12,7 @@ use tusk_core::{IpSet, Loc, PortSet, Protocol};
 /// Everything read from `TuskConfig` documents.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
+    /// `nvas:`: each generic NVA's rules.
     pub nvas: Vec<NvaConfig>,
     /// `clusters:`: which manifests belong to which AKS cluster.
     pub clusters: Vec<ClusterBinding>,
@@ -23,6 +24,7 @@ pub struct Config {
 }
 
 impl Config {
+    /// Does the configuration set nothing?
     pub fn is_empty(&self) -> bool {
         self.nvas.is_empty() && self.clusters.is_empty() && self.pod_cidrs.is_none() && self.intents.is_empty()
     }
@@ -107,11 +109,15 @@ impl IntentActor {
 /// `docs/endpoints.md`, the ports typed.
 #[derive(Debug, Clone)]
 pub struct Intent {
+    /// Its `name`, unique in the file.
     pub name: String,
+    /// Its kind.
     pub kind: IntentKind,
+    /// `from`, in the endpoint notation.
     pub from: tusk_core::FlowEnd,
     /// `egressOnlyVia` without `to`: the Internet.
     pub to: tusk_core::FlowEnd,
+    /// `protocol` (default TCP).
     pub protocol: Protocol,
     /// Destination ports; `None`: every port at once.
     pub ports: Option<PortSet>,
@@ -126,6 +132,7 @@ pub struct Intent {
     /// order; empty when absent: every tenant of the inputs. For that
     /// kind `from` and `to` are both `tenant:*` (unused).
     pub tenants: Vec<String>,
+    /// Where the intent was read.
     pub loc: Loc,
 }
 
@@ -141,6 +148,7 @@ pub struct ClusterBinding {
     /// Files or folders, joined to the folder of the `tusk.yaml` that names
     /// them, with `.` and `..` resolved lexically (never touching the disk).
     pub manifests: Vec<String>,
+    /// Where the entry was read.
     pub loc: Loc,
 }
 
@@ -160,26 +168,35 @@ pub struct NvaConfig {
     pub snat: bool,
     /// In order; the first match decides; no match denies.
     pub rules: Vec<NvaRule>,
+    /// Where the entry was read.
     pub loc: Loc,
 }
 
+/// What an NVA rule does with a matching flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NvaAction {
+    /// Forward it.
     Allow,
+    /// Drop it.
     Deny,
 }
 
+/// One NVA forwarding rule.
 #[derive(Debug, Clone)]
 pub struct NvaRule {
+    /// Its `name`.
     pub name: String,
+    /// `allow` or `deny`.
     pub action: NvaAction,
     /// Source addresses (every address when the rule says any).
     pub sources: IpSet,
+    /// Destination addresses (every address when the rule says any).
     pub destinations: IpSet,
     /// `None`: any protocol.
     pub protocol: Option<Protocol>,
     /// Destination ports; `None`: every port and protocols without ports.
     /// A rule with ports matches only protocols that have ports.
     pub ports: Option<PortSet>,
+    /// Where the rule was read.
     pub loc: Loc,
 }

@@ -23,7 +23,7 @@ use std::net::IpAddr;
 use tusk_core::{FlowEnd, GroupKind, Kind, Protocol};
 use tusk_model::aks::OutboundType;
 use tusk_model::Estate;
-use tusk_network::endpoint::{resolve_group, Endpoint, Sample};
+use tusk_network::endpoint::{resolve_group, Endpoint, Label, Sample};
 use tusk_network::trace::{Arrival, Control, Decided, Trace};
 use tusk_network::{Flow, Hop, Owner, Prepared};
 use tusk_policy::explain::{self, Layer, Side, Step};
@@ -242,14 +242,30 @@ impl Segment {
 /// One (source, destination) pair's path.
 #[derive(Debug, Clone)]
 pub struct Path {
-    pub from: String,
-    pub to: String,
+    pub from: PairEnd,
+    pub to: PairEnd,
     pub src_node: Option<String>,
     pub dst_node: Option<String>,
     pub segments: Vec<Segment>,
     pub verdict: Kind,
     /// Why a verdict that the segments state is not definite.
     pub doubt: Option<String>,
+}
+
+/// One end of a pair, naming the object; `tusk-report` words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PairEnd {
+    /// A pod.
+    Pod {
+        /// The pod's namespace.
+        namespace: String,
+        /// The pod's name.
+        name: String,
+    },
+    /// An AKS node, by its node name.
+    Node(String),
+    /// An Azure endpoint (an address, a NIC, a private endpoint, ...).
+    Azure(Endpoint),
 }
 
 /// Every pair of a group flow, with the group verdict.
@@ -328,14 +344,14 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
     }
 }
 
-fn label(estate: &Estate, w: &Wiring, m: &Member) -> String {
+fn label(estate: &Estate, w: &Wiring, m: &Member) -> PairEnd {
     match m {
         Member::Pod { pod, .. } => {
             let p = &estate.k8s.pods[*pod];
-            format!("pod {}/{}", p.namespace, p.name)
+            PairEnd::Pod { namespace: p.namespace.clone(), name: p.name.clone() }
         }
-        Member::Node(n) => format!("node {}", w.fleet.nodes[*n].name),
-        Member::Azure(e) => e.label(),
+        Member::Node(n) => PairEnd::Node(w.fleet.nodes[*n].name.clone()),
+        Member::Azure(e) => PairEnd::Azure(e.clone()),
     }
 }
 
@@ -360,7 +376,7 @@ fn node_endpoint(w: &Wiring, p: &Prepared, n: usize, ip: IpAddr) -> Option<Endpo
         .find(|t| w.net.subnets[*t].prefixes.iter().any(|c| c.set().contains_ip(ip)))
         .unwrap_or(home);
     let owner = p.private.get(&w.node_ips[n]?).copied();
-    Some(Endpoint::Azure { ip, subnet, owner, label: format!("node {}", node.name) })
+    Some(Endpoint::Azure { ip, subnet, owner, label: Label::Node(node.name.clone()) })
 }
 
 fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: Ask) -> Path {
@@ -386,8 +402,14 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         Member::Azure(e) => Some(e.ip()),
     };
     let Some(dst_ip) = dst_ip else {
+        // Only a pod or a node can be without an address (an Azure end is one).
+        let who = match &path.to {
+            PairEnd::Pod { namespace, name } => format!("pod {namespace}/{name}"),
+            PairEnd::Node(name) => format!("node {name}"),
+            PairEnd::Azure(e) => e.ip().to_string(),
+        };
         path.segments
-            .push(Segment::NotEvaluated(format!("{}: address unknown (plugin or subnet not in the inputs)", path.to)));
+            .push(Segment::NotEvaluated(format!("{who}: address unknown (plugin or subnet not in the inputs)")));
         return path;
     };
     let dst_k8s = match b {

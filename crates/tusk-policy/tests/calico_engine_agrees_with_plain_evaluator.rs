@@ -5,8 +5,8 @@
 //! tusk cannot decide), Kubernetes NetworkPolicies in the default tier and
 //! redefined profiles, under `--policy-engine calico`, the class engine's
 //! pod-grain matrix and the plain per-flow evaluator give the same verdict
-//! for every pod pair and for sample outside addresses. Seeded: a failure
-//! names its seed.
+//! for every pod pair and for sample outside addresses. Drawn by proptest: a failure
+//! is shrunk by proptest (`common`) to a small cluster, printed with it.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -19,7 +19,9 @@ use tusk_policy::matrix::{Endpoint, Grain};
 use tusk_policy::{Analysis, PolicyEngine, Semantics};
 
 mod common;
-use common::Rng;
+use common::{lines, run, Rng};
+use proptest::prelude::*;
+use std::cell::Cell;
 
 const NS: [&str; 3] = ["a", "b", "c"];
 const APPS: [&str; 4] = ["web", "db", "api", "webhook"];
@@ -101,8 +103,8 @@ fn rule(r: &mut Rng, i: usize) -> CalicoRule {
     }
 }
 
-fn cluster(seed: u64) -> Cluster {
-    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+fn cluster(t: &[Vec<u64>]) -> Cluster {
+    let mut r = Rng::new(&t[0]);
     let mut c = Cluster::default();
     for ns in NS {
         let mut labels = Labels::from([("kubernetes.io/metadata.name".to_string(), ns.to_string())]);
@@ -235,8 +237,8 @@ fn agree(plain: &Verdict, allowed: bool, unknown: bool) -> bool {
 }
 
 /// Checks one random cluster; returns how many flows were unknown.
-fn check(seed: u64) -> usize {
-    let c = cluster(seed);
+fn check(t: &[Vec<u64>]) -> Result<usize, TestCaseError> {
+    let c = cluster(t);
     let sem = Semantics::of(PolicyEngine::Calico);
     let a = Analysis::new(&c, sem);
     let rows = a.matrix(Grain::Pod);
@@ -260,9 +262,9 @@ fn check(seed: u64) -> usize {
                 let allowed = row.is_some_and(|e| e.allowed.allows(proto, port));
                 let unknown = row.is_some_and(|e| e.unknown.allows(proto, port));
                 unknowns += unknown as usize;
-                assert!(
+                prop_assert!(
                     agree(&plain, allowed, unknown),
-                    "seed {seed}: {s}->{d} {proto} {port}: plain {plain:?}, engine allowed {allowed} unknown {unknown}"
+                    "{s}->{d} {proto} {port}: plain {plain:?}, engine allowed {allowed} unknown {unknown}"
                 );
             }
         }
@@ -283,25 +285,28 @@ fn check(seed: u64) -> usize {
                 };
                 let out = explain(&c, &sem, FlowEnd::Pod(s), FlowEnd::Address(ip), proto, port).verdict;
                 let (al, un) = find(false);
-                assert!(
-                    agree(&out, al, un),
-                    "seed {seed}: pod {s} -> {ip} {proto} {port}: plain {out:?}, engine {al} {un}"
-                );
+                prop_assert!(agree(&out, al, un), "pod {s} -> {ip} {proto} {port}: plain {out:?}, engine {al} {un}");
                 let inn = explain(&c, &sem, FlowEnd::Address(ip), FlowEnd::Pod(s), proto, port).verdict;
                 let (al, un) = find(true);
-                assert!(
-                    agree(&inn, al, un),
-                    "seed {seed}: {ip} -> pod {s} {proto} {port}: plain {inn:?}, engine {al} {un}"
-                );
+                prop_assert!(agree(&inn, al, un), "{ip} -> pod {s} {proto} {port}: plain {inn:?}, engine {al} {un}");
             }
         }
     }
-    unknowns
+    Ok(unknowns)
 }
 
 #[test]
 fn calico_engine_agrees_with_plain_evaluator() {
-    let unknown: usize = (1..=600).map(check).sum();
+    let unknown = Cell::new(0);
+    let check_one = |t: &[Vec<u64>]| {
+        unknown.set(unknown.get() + check(t)?);
+        Ok(())
+    };
+    run(600, 1, check_one, |t| {
+        let c = cluster(t);
+        lines("pod", &c.pods) + &lines("policy", &c.calico.policies) + &lines("profile", &c.calico.profiles)
+    });
+    let unknown = unknown.get();
     // Rules tusk cannot decide must have made some flows unknown.
     assert!(unknown > 0, "no flow was ever unknown: the unmodelled rules did not run");
 }

@@ -5,7 +5,8 @@
 //! policies; PeerAuthentications with port-level modes) beside a
 //! NetworkPolicy, the class engine's pod-grain matrix and the plain
 //! per-flow evaluator give the same verdict for every pod pair and for
-//! outside addresses toward each pod. Seeded: a failure names its seed.
+//! outside addresses toward each pod. Proptest draws the clusters
+//! (`common`), so a failure is shrunk to a small cluster, printed with it.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -18,7 +19,9 @@ use tusk_policy::matrix::{Endpoint, Grain};
 use tusk_policy::{Analysis, PolicyEngine, Semantics};
 
 mod common;
-use common::Rng;
+use common::{run, Rng};
+use proptest::prelude::*;
+use std::cell::Cell;
 
 const NS: [&str; 3] = ["a", "b", "istio-system"];
 const APPS: [&str; 2] = ["web", "db"];
@@ -110,8 +113,8 @@ fn mode(r: &mut Rng) -> MtlsMode {
     *r.pick(&[MtlsMode::Unset, MtlsMode::Permissive, MtlsMode::Strict, MtlsMode::Disable])
 }
 
-fn cluster(seed: u64) -> Cluster {
-    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+fn cluster(t: &[Vec<u64>]) -> Cluster {
+    let mut r = Rng::new(&t[0]);
     let mut c = Cluster::default();
     c.mesh.root_namespaces = vec!["istio-system".into()];
     for ns in NS {
@@ -219,8 +222,8 @@ fn agree(plain: &Verdict, allowed: bool, unknown: bool) -> bool {
     }
 }
 
-fn check(seed: u64) -> (usize, usize) {
-    let c = cluster(seed);
+fn check(t: &[Vec<u64>]) -> Result<(usize, usize), TestCaseError> {
+    let c = cluster(t);
     let sem = Semantics::of(PolicyEngine::Upstream);
     let a = Analysis::new(&c, sem);
     let rows = a.matrix(Grain::Pod);
@@ -247,9 +250,11 @@ fn check(seed: u64) -> (usize, usize) {
                 let unknown = row.is_some_and(|e| e.unknown.allows(proto, port));
                 unknowns += unknown as usize;
                 denied += (!allowed && !unknown) as usize;
-                assert!(
+                prop_assert!(
                     agree(&plain, allowed, unknown),
-                    "seed {seed}: {s}->{d} {proto} {port}: plain {plain:?}, engine allowed {allowed} unknown {unknown}\n{:#?}\n{}", full.ingress.steps, dump(&c)
+                    "{s}->{d} {proto} {port}: plain {plain:?}, engine allowed {allowed} unknown {unknown}\n{:#?}\n{}",
+                    full.ingress.steps,
+                    dump(&c)
                 );
             }
         }
@@ -263,24 +268,27 @@ fn check(seed: u64) -> (usize, usize) {
                 let (al, un) =
                     row.map_or((false, false), |e| (e.allowed.allows(proto, port), e.unknown.allows(proto, port)));
                 let plain = explain(&c, &sem, FlowEnd::Address(ip), FlowEnd::Pod(d), proto, port).verdict;
-                assert!(
+                prop_assert!(
                     agree(&plain, al, un),
-                    "seed {seed}: {ip} -> pod {d} {proto} {port}: plain {plain:?}, engine {al} {un}"
+                    "{ip} -> pod {d} {proto} {port}: plain {plain:?}, engine {al} {un}"
                 );
             }
         }
     }
-    (unknowns, denied)
+    Ok((unknowns, denied))
 }
 
 #[test]
 fn istio_engine_agrees_with_plain_evaluator() {
-    let (mut unknowns, mut denied) = (0, 0);
-    for seed in 0..1000 {
-        let (u, d) = check(seed);
-        unknowns += u;
-        denied += d;
-    }
+    let totals = Cell::new((0, 0));
+    let check_one = |t: &[Vec<u64>]| {
+        let (u, d) = check(t)?;
+        let (tu, td) = totals.get();
+        totals.set((tu + u, td + d));
+        Ok(())
+    };
+    run(1000, 1, check_one, |t| dump(&cluster(t)));
+    let (unknowns, denied) = totals.get();
     // The generator reaches every verdict.
     assert!(unknowns > 0 && denied > 0, "unknown {unknowns}, denied {denied}");
 }

@@ -15,6 +15,8 @@ fn cite((l, why): &(Loc, String)) -> String {
     }
 }
 
+/// The changed flows as text at `grain` (`pod`, `workload`, ...): each change,
+/// its connections, an example flow and the rules that decided it on each side.
 pub fn render_text(changes: &[FlowChange], grain: &str) -> String {
     let mut s = String::new();
     if changes.is_empty() {
@@ -61,6 +63,7 @@ pub fn render_json(changes: &[FlowChange], grain: &str) -> String {
         + "\n"
 }
 
+/// The changed flows as Markdown, for a pull-request comment.
 pub fn render_md(changes: &[FlowChange], grain: &str) -> String {
     let mut s = format!("### tusk diff ({grain})\n\n");
     if changes.is_empty() {
@@ -104,8 +107,8 @@ pub fn subnet_row(
         let port = t.flow.port.map(|p| format!(" {p}")).unwrap_or_default();
         format!(
             "{} -> {} {}{port} ({} in head, {} in base)",
-            t.from.label(),
-            t.to.label(),
+            crate::azure::words::endpoint(head.net, &t.from),
+            crate::azure::words::endpoint(head.net, &t.to),
             t.flow.proto,
             c.head,
             c.base.map(|b| b.name()).unwrap_or("absent")
@@ -149,9 +152,9 @@ pub fn tenant_row(
     let node = |n: &Option<String>| n.as_deref().map(|n| format!(" [{n}]")).unwrap_or_default();
     let example = format!(
         "{}{} -> {}{} (actor {actor}; {} in head, {} in base; {} of {} member pairs)",
-        x.from,
+        crate::path::end(head, &x.from),
         node(&x.src_node),
-        x.to,
+        crate::path::end(head, &x.to),
         node(&x.dst_node),
         x.verdict.name(),
         c.base.as_ref().map(|b| b.path.verdict.name()).unwrap_or("absent"),

@@ -26,9 +26,10 @@ use serde::Serialize;
 use std::fmt::Write;
 use tusk_model::aks::OutboundType;
 use tusk_network::Prepared;
-use tusk_path::join::{Actor, GroupPath, Path, Segment};
+use tusk_path::join::{Actor, GroupPath, PairEnd, Path, Segment};
 use tusk_policy::explain::Side;
 
+/// The `schema` of the path document.
 pub const SCHEMA: &str = "tusk.path/v1";
 
 fn actor(a: Actor) -> &'static str {
@@ -116,12 +117,22 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
     }
 }
 
+/// A pair's end as outputs call it: `pod NS/NAME`, `node NAME`, or an
+/// Azure endpoint as `tusk trace` words it.
+pub(crate) fn end(p: &Prepared, e: &PairEnd) -> String {
+    match e {
+        PairEnd::Pod { namespace, name } => format!("pod {namespace}/{name}"),
+        PairEnd::Node(name) => format!("node {name}"),
+        PairEnd::Azure(a) => super::azure::words::endpoint(p.net, a),
+    }
+}
+
 fn pair_text(s: &mut String, p: &Prepared, x: &Path) {
     let nodes = match (&x.src_node, &x.dst_node) {
         (None, None) => String::new(),
         (a, b) => format!("  [node {} → node {}]", a.as_deref().unwrap_or("-"), b.as_deref().unwrap_or("-")),
     };
-    let _ = writeln!(s, "{} → {}{nodes}: {}", x.from, x.to, x.verdict.name().to_uppercase());
+    let _ = writeln!(s, "{} → {}{nodes}: {}", end(p, &x.from), end(p, &x.to), x.verdict.name().to_uppercase());
     if let Some(d) = &x.doubt {
         let _ = writeln!(s, "  unknown: the segments agree, but {d}; the verdict could change with the address");
     }
@@ -138,6 +149,7 @@ fn collapsed_note(n: usize) -> String {
     )
 }
 
+/// The group path as text: each pair's segments and the group verdict.
 pub fn render_text(p: &Prepared, g: &GroupPath) -> String {
     let mut s = String::new();
     for (end, sample) in &g.samples {
@@ -154,9 +166,9 @@ pub fn render_text(p: &Prepared, g: &GroupPath) -> String {
             let _ = writeln!(
                 s,
                 "  {} [{}] → {} [{}]: {}",
-                x.from,
+                end(p, &x.from),
                 x.src_node.as_deref().unwrap_or("-"),
-                x.to,
+                end(p, &x.to),
                 x.dst_node.as_deref().unwrap_or("-"),
                 x.verdict.name()
             );
@@ -278,6 +290,7 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
     j
 }
 
+/// The group path as a `tusk.path/v1` document (see the module documentation).
 pub fn render_json(p: &Prepared, g: &GroupPath) -> String {
     let doc = GroupJson {
         schema: SCHEMA,
@@ -291,8 +304,8 @@ pub fn render_json(p: &Prepared, g: &GroupPath) -> String {
             .pairs
             .iter()
             .map(|x| PairJson {
-                from: x.from.clone(),
-                to: x.to.clone(),
+                from: end(p, &x.from),
+                to: end(p, &x.to),
                 src_node: x.src_node.clone(),
                 dst_node: x.dst_node.clone(),
                 verdict: x.verdict.name(),
@@ -346,7 +359,14 @@ pub fn render_tenant_matrix(p: &Prepared, cells: &[tusk_path::tenants::Cell], wh
                 continue;
             }
             shown.push(x.verdict);
-            let _ = writeln!(s, "      {}: e.g. {} → {}: {}", x.verdict.name(), x.from, x.to, decided_by(p, x));
+            let _ = writeln!(
+                s,
+                "      {}: e.g. {} → {}: {}",
+                x.verdict.name(),
+                end(p, &x.from),
+                end(p, &x.to),
+                decided_by(p, x)
+            );
         }
     }
     s

@@ -51,7 +51,15 @@ fn stops(c: &Cell) -> Vec<&'static str> {
 fn decided(p: &Prepared, c: &Cell) -> Vec<String> {
     c.examples
         .iter()
-        .map(|(k, _, x)| format!("{}: e.g. {} → {}: {}", k.name(), x.from, x.to, decided_by(p, x)))
+        .map(|(k, _, x)| {
+            format!(
+                "{}: e.g. {} → {}: {}",
+                k.name(),
+                crate::path::end(p, &x.from),
+                crate::path::end(p, &x.to),
+                decided_by(p, x)
+            )
+        })
         .collect()
 }
 

@@ -53,7 +53,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let mut loaded = super::load(&a.paths)?;
+    let mut loaded = super::load_for(&a.paths, &a.output)?;
     super::apply_pod_cidrs(&mut loaded, &a.pod_cidr)?;
     let estate = &loaded.estate;
     if estate.config.intents.is_empty() {

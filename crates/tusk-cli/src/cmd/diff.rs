@@ -64,8 +64,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let base = super::load(&a.base)?;
-    let head = super::load(&a.head)?;
+    let base = super::load_for(&a.base, &a.output)?;
+    let head = super::load_for(&a.head, &a.output)?;
     let chosen = a.grain.unwrap_or(if base.estate.k8s.workloads.is_empty() && head.estate.k8s.workloads.is_empty() {
         DiffGrain::Subnet
     } else {

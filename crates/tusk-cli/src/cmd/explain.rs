@@ -8,7 +8,7 @@
 //! judged at each of its endpoint pods, on their target ports.
 
 use super::flow::FlowArgs;
-use super::{load, EngineArg};
+use super::EngineArg;
 use crate::output::{OutputArgs, TxtOrJson};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,7 +78,7 @@ fn sample_notes(groups: [&Group; 2]) -> String {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut loaded = load(&args.paths)?;
+    let mut loaded = super::load_for(&args.paths, &args.output)?;
     super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
     super::need_k8s(&loaded, "explain")?;
     let c = &loaded.estate.k8s;

@@ -3,7 +3,7 @@
 //! network, and always at `--grain tenant`, the isolation matrix across both
 //! layers per actor (`tusk_path::matrix`); `--grain subnet` is `tusk reach`.
 
-use super::{load, EngineArg};
+use super::EngineArg;
 use crate::output::OutputArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -213,7 +213,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return subnets(args);
     }
     let t0 = std::time::Instant::now();
-    let mut loaded = load(&args.paths)?;
+    let mut loaded = super::load_for(&args.paths, &args.output)?;
     super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
     if cross_layer(&args, &loaded) {
         if args.timings {

@@ -107,7 +107,7 @@ fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> 
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let loaded = super::load(&a.paths)?;
+    let loaded = super::load_for(&a.paths, &a.output)?;
     super::need_subnets(&loaded, "trace")?;
     // Without a managed cluster in the inputs, a Kubernetes end stays the
     // Azure resolver's usage error ("names a Kubernetes object").

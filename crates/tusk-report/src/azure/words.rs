@@ -8,6 +8,7 @@
 use tusk_core::Loc;
 use tusk_model::azure::*;
 use tusk_network::decision::{Cite, CollectionRef, Hop, Nat, PeeringFlag, Reason, SnatWhy, Uncertainty};
+use tusk_network::endpoint::{Endpoint, Label};
 use tusk_network::fqdn::NameDoubt;
 use tusk_network::lb::LbDoubt;
 use tusk_network::routes::{RouteDoubt, RouteNote, RouteOrigin, RouteSource};
@@ -16,9 +17,13 @@ use tusk_network::{Owner, Prepared};
 
 /// A cited rule, worded: what holds it, its name, priority and location.
 pub struct CiteText {
+    /// What holds the rule: `NSG x on subnet v/s`, a firewall collection, ...
     pub holder: String,
+    /// The rule's name.
     pub rule: String,
+    /// Its priority, when its holder orders rules by one.
     pub priority: Option<u32>,
+    /// Where the rule is.
     pub loc: Loc,
 }
 
@@ -40,6 +45,24 @@ pub fn owner(net: &AzureNetwork, o: Owner) -> String {
     }
 }
 
+/// What outputs call an endpoint: `NIC vm-nic (VM vm) 10.0.1.4`,
+/// `10.0.1.9 in subnet v/s` (an address nobody holds), `v/s` (a subnet's
+/// representative), `node NAME`, `internet 203.0.113.10`,
+/// `on-premises 192.168.1.1`.
+pub fn endpoint(net: &AzureNetwork, e: &Endpoint) -> String {
+    match e {
+        Endpoint::Azure { ip, subnet, label, .. } => match label {
+            Label::Owner(o) => format!("{} {ip}", owner(net, *o)),
+            Label::Free => format!("{ip} in subnet {}", net.subnet_path(*subnet)),
+            Label::Subnet => net.subnet_path(*subnet),
+            Label::Node(name) => format!("node {name}"),
+        },
+        Endpoint::Internet { ip } => format!("internet {ip}"),
+        Endpoint::OnPrem { ip, .. } => format!("on-premises {ip}"),
+    }
+}
+
+/// Where a control sits: `subnet v/s`, `NIC n`, `peering a → b`, ...
 pub fn hop(net: &AzureNetwork, h: &Hop) -> String {
     match *h {
         Hop::Subnet(s) => format!("subnet {}", net.subnet_path(s)),
@@ -78,6 +101,7 @@ fn collection(net: &AzureNetwork, at: CollectionRef) -> (String, &RuleCollection
     }
 }
 
+/// The cited rule, worded.
 pub fn cite(p: &Prepared, c: &Cite) -> CiteText {
     let net = p.net;
     let text = |holder: String, rule: &str, priority, loc: &Loc| CiteText {

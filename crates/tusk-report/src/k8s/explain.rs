@@ -87,6 +87,8 @@ fn side_text(out: &mut String, title: &str, s: &Side) {
     }
 }
 
+/// One flow's explanation as text: the flow and semantics, then per side
+/// the layers and rules that decided, the decisive one marked `=>`.
 pub fn render_explanation(flow: &str, semantics: &str, e: &Explanation) -> String {
     let mut out = format!("flow: {flow}\nsemantics: {semantics}\n\n");
     side_text(&mut out, "egress at source", &e.egress);

@@ -13,13 +13,20 @@ use tusk_core::{ConnSet, PortSet, Protocol};
 use tusk_model::k8s::Cluster;
 use tusk_policy::matrix::{Endpoint, Entry, Grain};
 
+/// The output formats of `tusk matrix` (`-o`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatrixFormat {
+    /// A table, one line per pair.
     Txt,
+    /// `tusk.matrix/v1` JSON.
     Json,
+    /// Comma-separated values with a header line.
     Csv,
+    /// A Markdown table.
     Md,
+    /// A Graphviz digraph.
     Dot,
+    /// netpol-analyzer's connlist lines (see the module documentation).
     Connlist,
 }
 
@@ -117,6 +124,8 @@ pub struct Cuts {
     egress: std::collections::BTreeSet<u128>,
 }
 
+/// The address cuts netpol-analyzer makes (see [`Cuts`]), from the
+/// cluster's ipBlocks and ANP networks.
 pub fn netpol_analyzer_cuts(c: &Cluster) -> Cuts {
     use tusk_model::k8s::{AdminPeer, NpPeer};
     let mut cuts = Cuts::default();
