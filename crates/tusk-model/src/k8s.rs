@@ -222,6 +222,47 @@ pub struct Service {
     pub cluster_ips: Vec<IpAddr>,
     pub ports: Vec<ServicePort>,
     pub loc: Loc,
+    /// `spec.type` (ClusterIP when absent).
+    pub kind: ServiceType,
+    /// `spec.externalTrafficPolicy`: who receives traffic from outside the
+    /// cluster and which source the pod sees (Cluster when absent).
+    pub external_traffic_policy: TrafficPolicy,
+    /// The Azure load balancer's frontend addresses of a `LoadBalancer`
+    /// Service: `status.loadBalancer.ingress[].ip`, then `spec.loadBalancerIP`,
+    /// then the annotation `service.beta.kubernetes.io/azure-load-balancer-ipv4`
+    /// (AKS docs, "Use an internal load balancer"); empty when none is in the
+    /// inputs (Azure assigns one at deploy time).
+    pub load_balancer_ips: Vec<IpAddr>,
+    /// The annotation `service.beta.kubernetes.io/azure-load-balancer-internal: "true"`:
+    /// the frontend is a private address of the VNet, not a public IP.
+    pub internal: bool,
+    /// The annotation `service.beta.kubernetes.io/azure-load-balancer-internal-subnet`:
+    /// the subnet (by name, in the cluster's VNet) holding an internal frontend.
+    pub internal_subnet: Option<String>,
+}
+
+/// `spec.type` of a Service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ServiceType {
+    #[default]
+    ClusterIp,
+    NodePort,
+    /// A node port on every node plus a cloud load balancer in front
+    /// (on AKS an Azure Load Balancer, public or internal).
+    LoadBalancer,
+    ExternalName,
+}
+
+/// `spec.externalTrafficPolicy` (Kubernetes docs, "Virtual IPs and Service
+/// Proxies", traffic policies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrafficPolicy {
+    /// Any node takes the traffic and forwards it to any endpoint, after
+    /// translating the source to the node's address.
+    #[default]
+    Cluster,
+    /// Only nodes with a local endpoint take it; the client's address is kept.
+    Local,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,6 +271,8 @@ pub struct ServicePort {
     pub port: u16,
     pub protocol: Protocol,
     pub target: TargetPort,
+    /// `nodePort` (NodePort and LoadBalancer Services), when the input has it.
+    pub node_port: Option<u16>,
 }
 
 /// `targetPort`: a number, or a container port name resolved per endpoint pod.

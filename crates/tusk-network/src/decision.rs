@@ -205,6 +205,22 @@ pub enum Reason {
     NothingHolds {
         dst: IpAddr,
     },
+    /// The destination endpoint names `owner` as the one that takes `dst`
+    /// although no ip configuration of it holds the address: an AKS node
+    /// taking the packet for a pod behind it (kubenet's pod CIDR, an
+    /// overlay pod) or a load balancer frontend with floating IP that
+    /// hands the packet to its backend node unchanged.
+    HandedTo {
+        dst: IpAddr,
+        owner: Owner,
+    },
+    /// A flow from the Internet to `dst`, a public frontend the caller
+    /// resolved (a Kubernetes Service's public load balancer), handed to
+    /// backend `owner` with its destination unchanged (floating IP).
+    EntersThroughFrontend {
+        dst: IpAddr,
+        owner: Owner,
+    },
     /// The reply reaches the address that sent the request.
     ReplyToSender {
         dst: IpAddr,

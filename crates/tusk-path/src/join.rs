@@ -24,8 +24,8 @@ use tusk_core::{FlowEnd, GroupKind, Kind, Protocol};
 use tusk_model::aks::OutboundType;
 use tusk_model::Estate;
 use tusk_network::endpoint::{resolve_group, Endpoint, Sample};
-use tusk_network::trace::{Arrival, Control, Decided, Trace};
-use tusk_network::{Flow, Hop, Owner, Prepared};
+use tusk_network::trace::{Arrival, Trace};
+use tusk_network::{Flow, Owner, Prepared};
 use tusk_policy::explain::{self, Layer, Side, Step};
 use tusk_policy::Semantics;
 
@@ -61,6 +61,9 @@ pub struct End {
     /// A Service destination: its name and ClusterIP, and each member's
     /// target port (aligned with `members`).
     pub service: Option<(String, Option<IpAddr>, Vec<u16>)>,
+    /// A LoadBalancer Service: the way in for sources outside the cluster
+    /// ([`crate::ways_in`]); pods and nodes still use its ClusterIP.
+    pub lb: Option<Box<crate::ways_in::LbWay>>,
 }
 
 /// Resolves `end` against the cluster (pods, workloads, nodes, pools), then
@@ -81,7 +84,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             }
         }
         let (members, collapsed) = pod_members(estate, w, idx);
-        Ok(End { name: name.clone(), members, sample: None, collapsed, service: None })
+        Ok(End { name: name.clone(), members, sample: None, collapsed, service: None, lb: None })
     };
     match end {
         FlowEnd::Pod { .. } | FlowEnd::Workload { .. } => pods(tusk_policy::endpoint::resolve(&estate.k8s, end)?),
@@ -106,6 +109,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
                 sample: None,
                 collapsed: 0,
                 service: None,
+                lb: None,
             })
         }
         _ => {
@@ -116,6 +120,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
                 sample: g.sample,
                 collapsed: 0,
                 service: None,
+                lb: None,
             })
         }
     }
@@ -166,6 +171,7 @@ pub fn resolve_service(
         ),
         FlowEnd::Address(ip) if !c.pods.iter().any(|p| p.ips.contains(ip)) => {
             tusk_policy::services::by_cluster_ip(c, *ip)
+                .or_else(|| c.services.iter().position(|s| s.load_balancer_ips.contains(ip)))
         }
         _ => None,
     };
@@ -186,10 +192,13 @@ pub fn resolve_service(
             ports.push(target);
         }
     }
+    let lb = (s.kind == tusk_model::k8s::ServiceType::LoadBalancer)
+        .then(|| Box::new(crate::ways_in::lb_way(estate, w, s, port, &members, &ports)));
     Ok(Some(End {
         name: end.to_string(),
         members,
         service: Some((title, s.cluster_ips.first().copied(), ports)),
+        lb,
         ..Default::default()
     }))
 }
@@ -215,13 +224,26 @@ pub enum Segment {
     Egress { outbound: OutboundType },
     /// The Azure layer is not evaluated, and why (unknown).
     NotEvaluated(String),
-    /// kubenet: the destination node took the packet for its pod CIDR and
-    /// hands it to the pod over its bridge. The Azure trace ends at the
-    /// node, so its reply was not traced (NSGs are stateful; a firewall on
-    /// the request path was judged by its own step).
-    PodBridge { node: String },
+    /// kubenet (the route AKS maintains for the node's pod CIDR) or CNI
+    /// Overlay (the overlay routing domain): the Azure leg ended at the
+    /// destination node, which took the pod's address; the node hands the
+    /// packet to the pod over its bridge. The Azure trace above carries
+    /// the reply, from the pod's address back to the source.
+    PodBridge { node: String, overlay: bool },
     /// The destination pod's ingress policy, for the source it sees.
     DestinationPolicy { seen_src: IpAddr, side: Side },
+    /// A LoadBalancer Service's Azure load balancer hands the flow to
+    /// node `entry` (floating IP: still addressed to `frontend`, `port`);
+    /// `local`: externalTrafficPolicy Local (only nodes with an endpoint).
+    LoadBalancer { service: String, frontend: Option<IpAddr>, internal: bool, port: u16, entry: String, local: bool },
+    /// kube-proxy (or Cilium) on `node` translates the frontend to an
+    /// endpoint pod and its target port; `snat`: the node address the
+    /// source is translated to (externalTrafficPolicy Cluster).
+    KubeProxy { node: String, pod_ip: Option<IpAddr>, target: u16, snat: Option<IpAddr> },
+    /// The reply to an Internet client of a public frontend leaves through
+    /// a firewall the request did not cross (a 0.0.0.0/0 user route): the
+    /// firewall drops it (asymmetric routing).
+    AsymmetricReturn { frontend: IpAddr },
 }
 
 impl Segment {
@@ -232,7 +254,10 @@ impl Segment {
             | Segment::SameNode { .. }
             | Segment::Egress { .. }
             | Segment::PodBridge { .. }
+            | Segment::LoadBalancer { .. }
+            | Segment::KubeProxy { .. }
             | Segment::ServiceDnat { .. } => Kind::Allowed,
+            Segment::AsymmetricReturn { .. } => Kind::Denied,
             Segment::Network(t) => t.verdict,
             Segment::NotEvaluated(_) => Kind::Unknown,
         }
@@ -283,6 +308,14 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
     let mut pairs = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for a in &from.members {
+        // From outside the cluster, a LoadBalancer Service is reached
+        // through its load balancer and a node, not its ClusterIP.
+        if let (Some(lb), Member::Azure(client)) = (&to.lb, a) {
+            for &e in &lb.entries {
+                pairs.push(crate::ways_in::pair(estate, w, p, client, lb, e, ask));
+            }
+            continue;
+        }
         // The node actor stands on the node: one source per node.
         let a = match (ask.actor, a) {
             (Actor::Node, Member::Pod { node, .. }) => Member::Node(*node),
@@ -358,6 +391,11 @@ fn node_endpoint(w: &Wiring, p: &Prepared, n: usize, ip: IpAddr) -> Option<Endpo
         .unwrap_or(home);
     let owner = p.private.get(&w.node_ips[n]?).copied();
     Some(Endpoint::Azure { ip, subnet, owner, label: format!("node {}", node.name) })
+}
+
+/// One (source, destination) member pair's path (for [`crate::ways_in`]).
+pub(crate) fn pair_of(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: Ask) -> Path {
+    pair(estate, w, p, a, b, ask)
 }
 
 fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: Ask) -> Path {
@@ -458,27 +496,32 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         let dst_wire = dn.map(|n| datapath::wire_of(estate, &w.fleet, n));
         let target = match (b, dn) {
             (Member::Azure(e), _) => Some(e.clone()),
-            (_, Some(n)) if dst_wire == Some(Wire::PodCidrRouted) || matches!(b, Member::Node(_)) => {
-                node_endpoint(w, p, n, dst_ip)
-            }
             (_, Some(n)) => node_endpoint(w, p, n, dst_ip),
             _ => None,
         };
-        match (start, target, dst_wire) {
-            (_, _, Some(Wire::Overlay)) if matches!(b, Member::Pod { .. }) && !c.pods[pod_index(b)].host_network => {
-                segs.push(Segment::NotEvaluated(
-                    "CNI Overlay: how Azure carries pod addresses between nodes is not modelled".into(),
-                ));
+        let overlay_doubt = match (dst_wire, b) {
+            (Some(Wire::Overlay), Member::Pod { pod, .. }) if !c.pods[*pod].host_network => dn
+                .and_then(|n| w.fleet.nodes[n].cluster)
+                .and_then(|i| datapath::overlay_route_doubt(&estate.azure, &estate.clusters[i])),
+            _ => None,
+        };
+        match (start, target) {
+            _ if overlay_doubt.is_some() => {
+                segs.push(Segment::NotEvaluated(format!("CNI Overlay: {}", overlay_doubt.unwrap_or_default())));
             }
-            (Some(s), Some(t), _) => {
+            (Some(s), Some(t)) => {
                 let flow = Flow { src: wire_src, dst: dst_ip, proto: ask.proto, port: ask.port };
-                let mut tr = tusk_network::trace::trace(p, &s, &t, flow);
-                let mut bridge = None;
-                if let (Some(n), Member::Pod { .. }) = (dn, b) {
-                    if dst_wire == Some(Wire::PodCidrRouted) && kubenet_delivery(&mut tr, p, w, n) {
-                        bridge = Some(Segment::PodBridge { node: w.fleet.nodes[n].name.clone() });
+                let tr = tusk_network::trace::trace(p, &s, &t, flow);
+                // kubenet / overlay: the Azure leg ends at the node that
+                // takes the pod's address; the node hands it to the pod.
+                let bridge = match (dn, b, dst_wire) {
+                    (Some(n), Member::Pod { pod, .. }, Some(wire @ (Wire::PodCidrRouted | Wire::Overlay)))
+                        if !c.pods[*pod].host_network && reached_node(&tr, p, w, n) =>
+                    {
+                        Some(Segment::PodBridge { node: w.fleet.nodes[n].name.clone(), overlay: wire == Wire::Overlay })
                     }
-                }
+                    _ => None,
+                };
                 seen_src = tr.forward.final_src;
                 let internet = matches!(tr.forward.arrival, Arrival::Internet { .. });
                 segs.push(Segment::Network(Box::new(tr)));
@@ -525,13 +568,6 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
     finish(path, segs, doubt)
 }
 
-fn pod_index(m: &Member) -> usize {
-    match m {
-        Member::Pod { pod, .. } => *pod,
-        _ => 0,
-    }
-}
-
 fn builtin_side() -> Side {
     Side {
         applies: true,
@@ -547,7 +583,7 @@ fn builtin_side() -> Side {
     }
 }
 
-fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<String>) -> Path {
+pub(crate) fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<String>) -> Path {
     let mut v = segs.iter().fold(Kind::Allowed, |k, s| k.then(s.verdict()));
     if v != Kind::Unknown && doubt.is_some() {
         v = Kind::Unknown;
@@ -558,32 +594,10 @@ fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<String>) -> Path {
     path
 }
 
-/// With kubenet, a pod's packet is routed to its node (the UDR AKS
-/// maintains) and the node hands it to the pod over its bridge: the Azure
-/// path ends at the node's NIC. The walk past it (the node is not an NVA
-/// with rules) is cut there, and the reply is not traced (NSGs are
-/// stateful; a firewall on the request path is checked by its own step).
-/// Returns whether the path reached the node (and was cut there).
-fn kubenet_delivery(t: &mut Trace, p: &Prepared, w: &Wiring, n: usize) -> bool {
+/// Did the Azure leg deliver the packet to node `n` (its NIC taking a pod
+/// address behind it)?
+fn reached_node(t: &Trace, p: &Prepared, w: &Wiring, n: usize) -> bool {
     let Some(node_ip) = w.node_ips[n] else { return false };
     let Some(Owner::Nic(nic, _)) = p.private.get(&node_ip).copied() else { return false };
-    let at = t.forward.steps.iter().position(|s| s.at == Hop::Device(Owner::Nic(nic, 0)) && s.control == Control::Nva);
-    let Some(at) = at else { return false };
-    t.forward.steps.truncate(at);
-    t.reply = None;
-    match t.forward.steps.iter().position(|s| s.decision.verdict != Kind::Allowed) {
-        Some(i) => {
-            t.verdict = t.forward.steps[i].decision.verdict;
-            t.decided = Decided::Step { reply: false, step: i };
-        }
-        None => {
-            t.verdict = Kind::Allowed;
-            t.decided = Decided::Delivered { reply: false };
-        }
-    }
-    t.forward.verdict = t.verdict;
-    if let (Kind::Allowed, Some(subnet)) = (t.verdict, w.fleet.nodes[n].subnet) {
-        t.forward.arrival = Arrival::Azure { subnet, owner: Some(Owner::Nic(nic, 0)), ip: t.forward.final_dst };
-    }
-    true
+    matches!(t.forward.arrival, Arrival::Azure { owner: Some(Owner::Nic(m, _)), .. } if m == nic)
 }

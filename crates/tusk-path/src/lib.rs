@@ -28,6 +28,7 @@ pub mod route_budget;
 pub mod schedule;
 mod select;
 pub mod tenants;
+pub mod ways_in;
 mod wiring;
 
 pub use nodes::{materialise, Fleet, NodeAddr, SimNode};

@@ -14,7 +14,8 @@
 //!                "dstNode": string|null, "verdict": "allowed"|"denied"|"unknown",
 //!                "doubt": string|null, "segments": [Segment] } ] }
 //! Segment = { "kind": "sourcePolicy"|"nodeExit"|"sameNode"|"network"|
-//!                     "serviceDnat"|"egress"|"podBridge"|"notEvaluated"|"destinationPolicy",
+//!                     "serviceDnat"|"egress"|"podBridge"|"notEvaluated"|"destinationPolicy"|
+//!                     "loadBalancer"|"kubeProxy"|"asymmetricReturn",
 //!             "verdict": ..., "text": string,
 //!             "steps": [ { "policy", "rule", "action", "location" } ]   // policy segments
 //!             "src": IP|null, "seenSrc": IP|null, "masqueraded": bool|null,
@@ -98,8 +99,16 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
             let port = port.map(|p| format!(":{p}")).unwrap_or_default();
             let _ = writeln!(s, "  [{v}] {service}{vip}{port} translated at the source node to an endpoint pod, port {target} (before any policy or NSG sees it)");
         }
-        Segment::PodBridge { node } => {
-            let _ = writeln!(s, "  [{v}] node {node} hands the packet to the pod over its bridge (kubenet: the route AKS maintains for its pod CIDR); the Azure reply was not traced (NSGs are stateful)");
+        Segment::PodBridge { node, overlay } => {
+            let how = if *overlay {
+                "CNI Overlay: the overlay routing domain carries pod addresses to the node holding them"
+            } else {
+                "kubenet: the route AKS maintains for the node's pod CIDR"
+            };
+            let _ = writeln!(
+                s,
+                "  [{v}] delivered to node {node} (the pod behind it), which hands the packet to the pod over its bridge ({how}); the reply is the Azure trace's reply path above"
+            );
         }
         Segment::Egress { outbound } => {
             let _ = writeln!(
@@ -112,6 +121,31 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
         Segment::DestinationPolicy { seen_src, side } => {
             let _ = writeln!(s, "  [{v}] destination pod ingress policy (source seen: {seen_src})");
             side_text(s, side);
+        }
+        Segment::LoadBalancer { service, frontend, internal, port, entry, local } => {
+            let kind = if *internal { "internal" } else { "public" };
+            let fe = frontend.map(|ip| ip.to_string()).unwrap_or_else(|| "(address not in the inputs)".into());
+            let who = if *local {
+                "externalTrafficPolicy Local: only nodes running an endpoint pass the health probe"
+            } else {
+                "externalTrafficPolicy Cluster: every node of the cluster is a backend"
+            };
+            let _ = writeln!(s, "  [{v}] {service}: Azure {kind} load balancer frontend {fe}:{port} hands the flow to node {entry} ({who}; floating IP: the node's NSGs see the frontend address)");
+        }
+        Segment::KubeProxy { node, pod_ip, target, snat } => {
+            let pod = pod_ip.map(|ip| format!(" {ip}")).unwrap_or_default();
+            let src = match snat {
+                Some(ip) => format!("source translated to the node's address {ip} (externalTrafficPolicy Cluster)"),
+                None => "client address kept (externalTrafficPolicy Local)".into(),
+            };
+            let _ =
+                writeln!(s, "  [{v}] node {node} translates the frontend to endpoint pod{pod} port {target}; {src}");
+        }
+        Segment::AsymmetricReturn { frontend } => {
+            let _ = writeln!(
+                s,
+                "  [{v}] asymmetric return: the reply from {frontend} to the Internet client follows the subnet's user route to a firewall that never saw the request, and the firewall drops it. AKS docs, \"Customize cluster egress with a user-defined routing table\" (learn.microsoft.com/azure/aks/egress-udr): with outbound type UDR \"the ingress source IP routed to the load-balancer may not match the cluster's outgoing egress destination address\"; Azure Firewall docs, \"Integrate Azure Firewall with Azure Standard Load Balancer\" (learn.microsoft.com/azure/firewall/integrate-lb), asymmetric routing. Fix: publish the Service through a DNAT rule on the firewall's public IP, or route the clients' prefixes to the Internet"
+            );
         }
     }
 }
@@ -269,6 +303,13 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
         Segment::Egress { .. } => j.kind = "egress",
         Segment::PodBridge { .. } => j.kind = "podBridge",
         Segment::ServiceDnat { .. } => j.kind = "serviceDnat",
+        Segment::LoadBalancer { .. } => j.kind = "loadBalancer",
+        Segment::KubeProxy { snat, .. } => {
+            j.kind = "kubeProxy";
+            j.src = snat.map(|ip| ip.to_string());
+            j.masqueraded = Some(snat.is_some());
+        }
+        Segment::AsymmetricReturn { .. } => j.kind = "asymmetricReturn",
         Segment::DestinationPolicy { seen_src, side } => {
             j.kind = "destinationPolicy";
             j.seen_src = Some(seen_src.to_string());

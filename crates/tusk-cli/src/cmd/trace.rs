@@ -58,6 +58,8 @@ fn names_cluster(loaded: &tusk_load::Loaded, end: &tusk_core::FlowEnd) -> bool {
     match end {
         F::Pod { .. } | F::Workload { .. } | F::Node(_) | F::Service { .. } => true,
         F::Qualified { .. } => tusk_policy::endpoint::resolve(&loaded.estate.k8s, end).is_ok(),
+        // A LoadBalancer Service's frontend address.
+        F::Address(ip) => loaded.estate.k8s.services.iter().any(|s| s.load_balancer_ips.contains(ip)),
         _ => false,
     }
 }

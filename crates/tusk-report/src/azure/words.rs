@@ -283,6 +283,12 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::Delivered(o) => format!("delivered to {}", name(*o)),
         Reason::NoNicInInputs { dst } => format!("no NIC in the inputs holds {dst}; its NIC-level NSG is unknown"),
         Reason::NothingHolds { dst } => format!("no NIC, firewall or private endpoint in the inputs holds {dst}"),
+        Reason::HandedTo { dst, owner } => {
+            format!("{dst} is taken by {} for what runs behind it (pod or load-balanced Service)", name(*owner))
+        }
+        Reason::EntersThroughFrontend { dst, owner } => {
+            format!("{dst} is a public load balancer frontend: the load balancer hands the flow to {} unchanged (floating IP)", name(*owner))
+        }
         Reason::ReplyToSender { dst } => format!("the reply reaches {dst}, which sent the request"),
         Reason::NextHopAddressNotRead => {
             "the route's next hop address is an ARM expression tusk does not evaluate: where the packet goes is unknown".into()
