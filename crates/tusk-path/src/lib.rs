@@ -27,6 +27,7 @@ pub mod nodes;
 pub mod route_budget;
 pub mod schedule;
 mod select;
+mod services;
 pub mod tenants;
 pub mod ways_in;
 mod wiring;

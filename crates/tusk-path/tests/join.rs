@@ -481,3 +481,74 @@ fn a_load_balancer_service_without_a_frontend_address_is_unknown() {
     let g = run_svc(&e, "internet:198.51.100.7", "svc:t2/api-public", 80);
     assert_eq!(g.verdict, GroupKind::Unknown);
 }
+
+fn egress(g: &GroupPath) -> Vec<tusk_model::aks::OutboundType> {
+    g.pairs
+        .iter()
+        .flat_map(|x| x.segments.iter())
+        .filter_map(|s| if let Segment::Egress { outbound } = s { Some(*outbound) } else { None })
+        .collect()
+}
+
+#[test]
+fn each_outbound_type_is_named_where_a_pods_flow_leaves_for_the_internet() {
+    use tusk_model::aks::OutboundType as O;
+    // Without the article's 0.0.0.0/0 route the VNet's system route sends
+    // Internet traffic out directly; the outbound type says who translates.
+    for (name, want) in [
+        ("loadBalancer", O::LoadBalancer),
+        ("managedNATGateway", O::ManagedNatGateway),
+        ("userAssignedNATGateway", O::UserAssignedNatGateway),
+        ("none", O::None),
+    ] {
+        let e = estate("cni", |net, cluster| {
+            cluster["properties"]["networkProfile"]["outboundType"] = json!(name);
+            let rt = net["value"].as_array_mut().unwrap().iter_mut().find(|r| r["name"] == "rt-aks").unwrap();
+            rt["properties"]["routes"].as_array_mut().unwrap().clear();
+        });
+        let g = run(&e, "pod:t1/web-0", "internet:8.8.8.8", 443, Actor::Pod);
+        assert_eq!(g.verdict, GroupKind::Allowed, "{name}");
+        assert!(!g.pairs.is_empty());
+        assert!(egress(&g).iter().all(|o| *o == want) && egress(&g).len() == g.pairs.len(), "{name}: {:?}", egress(&g));
+        for (src, nat) in exits(&g) {
+            assert!(nat && within(src, "10.1.1.0/24"), "{name}: outside the VNet the node address: {src}");
+        }
+    }
+    // userDefinedRouting: the article's 0.0.0.0/0 route to the hub firewall,
+    // whose network rule admits 443 and translates the source.
+    let e = estate("cni", |_, _| {});
+    let g = run(&e, "pod:t1/web-0", "internet:8.8.8.8", 443, Actor::Pod);
+    assert!(egress(&g).iter().all(|o| *o == O::UserDefinedRouting) && !egress(&g).is_empty());
+    for x in &g.pairs {
+        let t = x.segments.iter().find_map(|s| if let Segment::Network(t) = s { Some(t) } else { None }).unwrap();
+        assert!(
+            t.forward.steps.iter().any(|s| s.control == tusk_network::trace::Control::Firewall),
+            "through the hub firewall"
+        );
+    }
+}
+
+#[test]
+fn the_cilium_data_plane_follows_its_ipam_mode() {
+    // Azure CNI powered by Cilium in overlay mode: the data path is the
+    // overlay's (pod addresses kept inside the pod CIDR, node address
+    // outside it); the policy semantics are Cilium's (the CLI picks them
+    // from networkPolicy).
+    let e = estate("cni", |_, cluster| {
+        let np = &mut cluster["properties"]["networkProfile"];
+        np["networkPluginMode"] = json!("overlay");
+        np["podCidr"] = json!("10.244.0.0/16");
+        np["networkDataplane"] = json!("cilium");
+        np["networkPolicy"] = json!("cilium");
+    });
+    assert_eq!(e.clusters[0].network.dataplane, tusk_model::aks::Dataplane::Cilium);
+    let g = run(&e, "pod:t1/web-0", "pod:t2/api-0", 8080, Actor::Pod);
+    for (src, nat) in exits(&g) {
+        assert!(!nat && within(src, "10.244.0.0/16"), "{src}");
+    }
+    assert!(route_names(&g).iter().all(|n| n == "aks-overlay-podcidr-1") && !route_names(&g).is_empty());
+    let g = run(&e, "pod:t1/web-0", "pe-sql", 1433, Actor::Pod);
+    for (src, nat) in exits(&g) {
+        assert!(nat && within(src, "10.1.1.0/24"), "{src}");
+    }
+}
