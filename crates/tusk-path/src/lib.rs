@@ -18,6 +18,7 @@
 //! the scheduler; the feasible pools and zones are exact.
 
 pub mod addressing;
+pub mod any_protocol;
 pub mod binding;
 pub mod datapath;
 pub mod findings;

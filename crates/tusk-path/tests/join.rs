@@ -552,3 +552,27 @@ fn the_cilium_data_plane_follows_its_ipam_mode() {
         assert!(nat && within(src, "10.1.1.0/24"), "{src}");
     }
 }
+
+#[test]
+fn proto_any_across_the_cluster_is_allowed_when_some_protocol_gets_through() {
+    use tusk_path::any_protocol::{combine, some};
+    assert_eq!(some([Kind::Denied, Kind::Allowed]), Kind::Allowed);
+    assert_eq!(some([Kind::Denied, Kind::Unknown]), Kind::Unknown);
+    assert_eq!(some([Kind::Denied, Kind::Denied]), Kind::Denied);
+    // The data subnet's NSG admits tenant 1 on TCP 1433 only.
+    let e = estate("kubenet", |_, _| {});
+    let w = Wiring::new(&e);
+    let p = Prepared::new(&w.net, &e.config);
+    let a = join::resolve(&e, &w, &p, &FlowEnd::parse("pod:t1/web-0").unwrap()).unwrap();
+    let b = join::resolve(&e, &w, &p, &FlowEnd::parse("pe-sql").unwrap()).unwrap();
+    let sem = Semantics::of(PolicyEngine::Calico);
+    let per: Vec<(Protocol, GroupPath)> = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp]
+        .into_iter()
+        .map(|proto| {
+            (proto, join::trace(&e, &w, &p, &a, &b, Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(1433) }))
+        })
+        .collect();
+    assert_eq!(per[0].1.verdict, GroupKind::Allowed);
+    assert_eq!(per[1].1.verdict, GroupKind::Denied);
+    assert_eq!(combine(per, Vec::new()).verdict, GroupKind::Allowed);
+}

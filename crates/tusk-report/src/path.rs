@@ -440,3 +440,45 @@ pub fn render_tenant_matrix_json(p: &Prepared, cells: &[tusk_path::tenants::Cell
     };
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
+
+/// `--proto any` across the cluster, as text: the verdict over "some
+/// protocol gets through", then each protocol's report.
+pub fn render_any_text(p: &Prepared, a: &tusk_path::any_protocol::AnyPath) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "verdict (some protocol): {}", a.verdict.name().to_uppercase());
+    for (proto, why) in &a.skipped {
+        let _ = writeln!(s, "{proto}: not taken by the destination ({why})");
+    }
+    for (proto, g) in &a.per {
+        let _ = writeln!(s, "\n=== {proto} ===");
+        s += &render_text(p, g);
+    }
+    s
+}
+
+/// `--proto any` across the cluster, as JSON (`tusk.path-any/v1`):
+/// `{ schema, verdict, skipped: [{ protocol, reason }],
+///    protocols: [{ protocol, path: tusk.path/v1 document }] }`; `verdict`
+/// is the group verdict over pairs, each allowed when some protocol is.
+pub fn render_any_json(p: &Prepared, a: &tusk_path::any_protocol::AnyPath) -> String {
+    let protocols: Vec<serde_json::Value> = a
+        .per
+        .iter()
+        .map(|(proto, g)| {
+            let path: serde_json::Value = serde_json::from_str(&render_json(p, g)).unwrap_or_default();
+            serde_json::json!({ "protocol": proto.to_string(), "path": path })
+        })
+        .collect();
+    let skipped: Vec<serde_json::Value> = a
+        .skipped
+        .iter()
+        .map(|(proto, why)| serde_json::json!({ "protocol": proto.to_string(), "reason": why }))
+        .collect();
+    let doc = serde_json::json!({
+        "schema": "tusk.path-any/v1",
+        "verdict": a.verdict.name(),
+        "skipped": skipped,
+        "protocols": protocols,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
