@@ -287,6 +287,18 @@ pub struct Ingress {
     pub namespace: String,
     pub name: String,
     pub loc: Loc,
+    /// Every Service backend it names (`spec.defaultBackend`, and each
+    /// `spec.rules[].http.paths[].backend`), in its own namespace.
+    pub backends: Vec<IngressBackend>,
+}
+
+/// A Service backend of an Ingress (`backend.service`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngressBackend {
+    pub service: String,
+    /// `port.number` or `port.name`: a port of the Service.
+    pub port: TargetPort,
+    pub loc: Loc,
 }
 
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use super::selector::labels;
 use crate::doc::{Node, Value};
 use std::net::IpAddr;
 use tusk_core::{LoadError, Loc};
-use tusk_model::k8s::{Service, ServicePort, ServiceType, TargetPort, TrafficPolicy};
+use tusk_model::k8s::{Ingress, IngressBackend, Service, ServicePort, ServiceType, TargetPort, TrafficPolicy};
 
 /// The AKS annotation making a LoadBalancer Service's frontend internal.
 const INTERNAL: &str = "service.beta.kubernetes.io/azure-load-balancer-internal";
@@ -133,4 +133,35 @@ pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
     svc.cluster_ips = cluster_ips;
     svc.ports = ports;
     Ok(svc)
+}
+
+/// An Ingress (networking.k8s.io/v1): the Service backends it routes to
+/// (Kubernetes docs, "Ingress": `defaultBackend` and each rule path's
+/// `backend.service` with `port.number` or `port.name`). Resource backends
+/// (`backend.resource`) name no Service and are skipped.
+pub fn ingress(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> Result<Ingress, LoadError> {
+    let mut backends = Vec::new();
+    if let Some(spec) = n.get("spec") {
+        cx.map(spec, "spec")?;
+        let mut raw: Vec<&Node> = spec.get("defaultBackend").into_iter().collect();
+        for rule in cx.seq(spec, "rules")? {
+            if let Some(http) = rule.get("http") {
+                for path in cx.seq(http, "paths")? {
+                    raw.extend(path.get("backend"));
+                }
+            }
+        }
+        for b in raw {
+            let Some(svc) = b.get("service") else { continue };
+            let service = cx.req_str(svc, "name")?.to_string();
+            let port = svc.get("port").ok_or_else(|| cx.err(svc, "an Ingress service backend needs `port`"))?;
+            let port = match (port.get("number"), cx.opt_str(port, "name")?) {
+                (Some(num), None) => TargetPort::Number(port_number(cx, num, "port.number")?),
+                (None, Some(s)) => TargetPort::Name(s.to_string()),
+                _ => return Err(cx.err(port, "an Ingress backend port needs exactly one of `number` and `name`")),
+            };
+            backends.push(IngressBackend { service, port, loc: cx.loc(b) });
+        }
+    }
+    Ok(Ingress { namespace, name, loc, backends })
 }
