@@ -351,7 +351,11 @@ pub const OVERLAY_DOMAIN: &str = "the Azure CNI Overlay routing domain";
 /// pool subnet's table: the packet keeps its pod addresses, the subnets'
 /// NSGs judge them, and the destination node takes it
 /// (`Reason::HandedTo`). Whether a user route naming part of the pod CIDR
-/// overrides the domain is not documented: [`overlay_route_doubt`].
+/// overrides the domain is not documented: [`overlay_route_doubt`]. The
+/// route also puts the pod CIDR in the `VirtualNetwork` tag (tusk-network
+/// adds UDR prefixes to it, as Azure does): the same page asks for rules
+/// admitting pod CIDR traffic only "if the subnet NSG contains deny rules",
+/// so the default `AllowVnetInBound` admits it — the reading this follows.
 fn add_overlay_routes(estate: &Estate, net: &mut AzureNetwork, fleet: &Fleet) {
     for (c, cl) in estate.clusters.iter().enumerate() {
         if wire(cl) != Wire::Overlay {

@@ -576,3 +576,37 @@ fn proto_any_across_the_cluster_is_allowed_when_some_protocol_gets_through() {
     assert_eq!(per[1].1.verdict, GroupKind::Denied);
     assert_eq!(combine(per, Vec::new()).verdict, GroupKind::Allowed);
 }
+
+#[test]
+fn an_ingress_controller_is_reached_through_its_load_balancer_and_reaches_backends_by_cluster_ip() {
+    // Without the 0.0.0.0/0 route to the firewall: the Internet reaches the
+    // controller's pods on the system pool (Local: the client's address).
+    let e = estate_with(
+        "kubenet",
+        |net, _| {
+            let rt = net["value"].as_array_mut().unwrap().iter_mut().find(|r| r["name"] == "rt-aks").unwrap();
+            rt["properties"]["routes"].as_array_mut().unwrap().clear();
+        },
+        Some(&ways_in_yaml()),
+    )
+    .unwrap();
+    let g = run_svc(&e, "internet:198.51.100.7", "svc:ingress-nginx/ingress-nginx-controller", 443);
+    assert_eq!(g.verdict, GroupKind::Allowed, "the system subnet has no NSG, no policy isolates the controller");
+    for x in &g.pairs {
+        assert!(x.dst_node.as_deref().is_some_and(|n| n.starts_with("aks-system-")), "{:?}", x.dst_node);
+        assert!(x.segments.iter().any(|s| matches!(s, Segment::KubeProxy { snat: None, target: 443, .. })));
+    }
+    // The controller's own flow to a backend goes to the ClusterIP, then the
+    // backend's policy (tenant 2 admits its own namespace only) decides.
+    let w = Wiring::new(&e);
+    let p = Prepared::new(&w.net, &e.config);
+    let a =
+        join::resolve(&e, &w, &p, &FlowEnd::parse("workload:ingress-nginx/ingress-nginx-controller").unwrap()).unwrap();
+    let b = join::resolve_service(&e, &w, &FlowEnd::parse("svc:t2/api").unwrap(), Protocol::Tcp, Some(80))
+        .unwrap()
+        .unwrap();
+    let sem = Semantics::of(PolicyEngine::Calico);
+    let g = join::trace(&e, &w, &p, &a, &b, Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(80) });
+    assert!(g.pairs.iter().all(|x| matches!(x.segments[0], Segment::ServiceDnat { target: 8080, .. })));
+    assert_eq!(g.verdict, GroupKind::Denied);
+}
