@@ -239,6 +239,16 @@ pub struct Service {
     /// The annotation `service.beta.kubernetes.io/azure-load-balancer-internal-subnet`:
     /// the subnet (by name, in the cluster's VNet) holding an internal frontend.
     pub internal_subnet: Option<String>,
+    /// The clients the load balancer admits: `spec.loadBalancerSourceRanges`,
+    /// the annotation `service.beta.kubernetes.io/load-balancer-source-ranges`
+    /// and AKS's `service.beta.kubernetes.io/azure-allowed-ip-ranges`
+    /// (empty: no restriction). The cloud provider enforces them with NSG
+    /// rules it writes.
+    pub source_ranges: Vec<tusk_core::ip::Cidr>,
+    /// AKS's `service.beta.kubernetes.io/azure-allowed-service-tags`: service
+    /// tags whose addresses are admitted too (their prefixes are not
+    /// resolved here).
+    pub allowed_service_tags: Vec<String>,
 }
 
 /// `spec.type` of a Service.

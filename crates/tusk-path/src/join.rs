@@ -191,6 +191,10 @@ pub enum Segment {
     /// a firewall the request did not cross (a 0.0.0.0/0 user route): the
     /// firewall drops it (asymmetric routing).
     AsymmetricReturn { frontend: IpAddr },
+    /// The Service admits only these clients (`loadBalancerSourceRanges`
+    /// and AKS's allowed ranges / service tags): `admitted` for `client`,
+    /// `None` when only an unresolved service tag could hold it.
+    SourceRanges { client: IpAddr, ranges: Vec<String>, admitted: Option<bool> },
 }
 
 impl Segment {
@@ -205,6 +209,11 @@ impl Segment {
             | Segment::KubeProxy { .. }
             | Segment::ServiceDnat { .. } => Kind::Allowed,
             Segment::AsymmetricReturn { .. } => Kind::Denied,
+            Segment::SourceRanges { admitted, .. } => match admitted {
+                Some(true) => Kind::Allowed,
+                Some(false) => Kind::Denied,
+                None => Kind::Unknown,
+            },
             Segment::Network(t) => t.verdict,
             Segment::NotEvaluated(_) => Kind::Unknown,
         }

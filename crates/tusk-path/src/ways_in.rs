@@ -53,6 +53,10 @@ pub struct LbWay {
     /// (entry node, endpoint pod, the pod's node, target port), fleet and
     /// cluster pod indices.
     pub entries: Vec<(usize, usize, usize, u16)>,
+    /// The clients admitted (`loadBalancerSourceRanges` and the
+    /// annotations), empty for any; and service tags admitted too.
+    pub source_ranges: Vec<tusk_core::ip::Cidr>,
+    pub allowed_tags: Vec<String>,
 }
 
 /// The LoadBalancer Service `s` with endpoint `members` (aligned with
@@ -109,6 +113,29 @@ pub fn lb_way(estate: &Estate, w: &Wiring, s: &Service, port: u16, members: &[Me
         policy: s.external_traffic_policy,
         port,
         entries,
+        source_ranges: s.source_ranges.clone(),
+        allowed_tags: s.allowed_service_tags.clone(),
+    }
+}
+
+/// Does the Service admit `client`? `loadBalancerSourceRanges` ("if
+/// specified and supported by the platform, this will restrict traffic
+/// through the cloud-provider load-balancer … to the specified client
+/// IPs", Kubernetes API reference, ServiceSpec; cloud-provider-azure writes
+/// them as NSG rules, with AKS's `azure-allowed-ip-ranges` and
+/// `azure-allowed-service-tags`). `None`: not in the ranges, but a service
+/// tag tusk does not resolve here may hold it.
+fn admits(lb: &LbWay, client: std::net::IpAddr) -> Option<bool> {
+    if lb.source_ranges.is_empty() && lb.allowed_tags.is_empty() {
+        return Some(true);
+    }
+    if lb.source_ranges.iter().any(|c| c.set().contains_ip(client)) {
+        return Some(true);
+    }
+    if lb.allowed_tags.is_empty() {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -150,6 +177,19 @@ pub fn pair(
             return join::finish(path, segs, None);
         }
     };
+    if !lb.source_ranges.is_empty() || !lb.allowed_tags.is_empty() {
+        let ranges: Vec<String> = lb
+            .source_ranges
+            .iter()
+            .map(|c| format!("{}/{}", c.addr, c.prefix))
+            .chain(lb.allowed_tags.clone())
+            .collect();
+        let admitted = admits(lb, client.ip());
+        segs.push(Segment::SourceRanges { client: client.ip(), ranges, admitted });
+        if admitted != Some(true) {
+            return join::finish(path, segs, None);
+        }
+    }
     if !lb.internal && !matches!(client, Endpoint::Internet { .. }) {
         segs.push(Segment::NotEvaluated(
             "a client inside Azure reaching a public frontend leaves to the Internet and comes back through the load balancer; tusk does not model that hairpin".into(),

@@ -610,3 +610,35 @@ fn an_ingress_controller_is_reached_through_its_load_balancer_and_reaches_backen
     assert!(g.pairs.iter().all(|x| matches!(x.segments[0], Segment::ServiceDnat { target: 8080, .. })));
     assert_eq!(g.verdict, GroupKind::Denied);
 }
+
+#[test]
+fn load_balancer_source_ranges_keep_other_clients_out() {
+    let yaml = ways_in_yaml().replace(
+        "  externalTrafficPolicy: Local\n  clusterIP: 172.16.20.11\n",
+        "  externalTrafficPolicy: Local\n  clusterIP: 172.16.20.11\n  loadBalancerSourceRanges: [198.51.100.0/24]\n",
+    );
+    let e = estate_with(
+        "kubenet",
+        |net, _| {
+            admit_80(net, "Internet", "20.50.60.70");
+            let rt = net["value"].as_array_mut().unwrap().iter_mut().find(|r| r["name"] == "rt-aks").unwrap();
+            rt["properties"]["routes"].as_array_mut().unwrap().clear();
+        },
+        Some(&yaml),
+    )
+    .unwrap();
+    assert_eq!(e.k8s.services.iter().find(|s| s.name == "api-public").unwrap().source_ranges.len(), 1);
+    // Outside the range: denied by the Service's ranges, before any trace.
+    let g = run_svc(&e, "internet:203.0.113.9", "svc:t2/api-public", 80);
+    assert_eq!(g.verdict, GroupKind::Denied);
+    for x in &g.pairs {
+        assert!(x.segments.iter().any(|s| matches!(s, Segment::SourceRanges { admitted: Some(false), .. })));
+        assert!(!x.segments.iter().any(|s| matches!(s, Segment::Network(_))));
+    }
+    // Inside it: admitted, and the path goes on to the pod.
+    let g = run_svc(&e, "internet:198.51.100.7", "svc:t2/api-public", 80);
+    for x in &g.pairs {
+        assert!(x.segments.iter().any(|s| matches!(s, Segment::SourceRanges { admitted: Some(true), .. })));
+        assert!(x.segments.iter().any(|s| matches!(s, Segment::DestinationPolicy { .. })));
+    }
+}

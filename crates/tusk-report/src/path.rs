@@ -15,7 +15,7 @@
 //!                "doubt": string|null, "segments": [Segment] } ] }
 //! Segment = { "kind": "sourcePolicy"|"nodeExit"|"sameNode"|"network"|
 //!                     "serviceDnat"|"egress"|"podBridge"|"notEvaluated"|"destinationPolicy"|
-//!                     "loadBalancer"|"kubeProxy"|"asymmetricReturn",
+//!                     "loadBalancer"|"kubeProxy"|"asymmetricReturn"|"sourceRanges",
 //!             "verdict": ..., "text": string,
 //!             "steps": [ { "policy", "rule", "action", "location" } ]   // policy segments
 //!             "src": IP|null, "seenSrc": IP|null, "masqueraded": bool|null,
@@ -140,6 +140,18 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
             };
             let _ =
                 writeln!(s, "  [{v}] node {node} translates the frontend to endpoint pod{pod} port {target}; {src}");
+        }
+        Segment::SourceRanges { client, ranges, admitted } => {
+            let how = match admitted {
+                Some(true) => "admits",
+                Some(false) => "does not admit",
+                None => "may admit (through a service tag tusk does not resolve here)",
+            };
+            let _ = writeln!(
+                s,
+                "  [{v}] the Service's loadBalancerSourceRanges / allowed ranges [{}] {how} client {client} (enforced by NSG rules the cloud provider writes)",
+                ranges.join(", ")
+            );
         }
         Segment::AsymmetricReturn { frontend } => {
             let _ = writeln!(
@@ -310,6 +322,7 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
             j.masqueraded = Some(snat.is_some());
         }
         Segment::AsymmetricReturn { .. } => j.kind = "asymmetricReturn",
+        Segment::SourceRanges { .. } => j.kind = "sourceRanges",
         Segment::DestinationPolicy { seen_src, side } => {
             j.kind = "destinationPolicy";
             j.seen_src = Some(seen_src.to_string());

@@ -16,6 +16,9 @@ use tusk_model::k8s::{Ingress, IngressBackend, Service, ServicePort, ServiceType
 const INTERNAL: &str = "service.beta.kubernetes.io/azure-load-balancer-internal";
 const INTERNAL_SUBNET: &str = "service.beta.kubernetes.io/azure-load-balancer-internal-subnet";
 const IPV4: &str = "service.beta.kubernetes.io/azure-load-balancer-ipv4";
+const SOURCE_RANGES: &str = "service.beta.kubernetes.io/load-balancer-source-ranges";
+const ALLOWED_RANGES: &str = "service.beta.kubernetes.io/azure-allowed-ip-ranges";
+const ALLOWED_TAGS: &str = "service.beta.kubernetes.io/azure-allowed-service-tags";
 
 pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> Result<Service, LoadError> {
     let mut svc = Service {
@@ -30,6 +33,8 @@ pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
         load_balancer_ips: Vec::new(),
         internal: false,
         internal_subnet: None,
+        source_ranges: Vec::new(),
+        allowed_service_tags: Vec::new(),
     };
     let Some(spec) = n.get("spec") else { return Ok(svc) };
     cx.map(spec, "spec")?;
@@ -74,9 +79,24 @@ pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
             add(at, s, "loadBalancerIP")?;
         }
     }
+    for r in cx.seq(spec, "loadBalancerSourceRanges")? {
+        let t = r.as_str().ok_or_else(|| cx.err(r, "`loadBalancerSourceRanges` entries must be strings"))?;
+        svc.source_ranges.push(cidr(cx, r, t)?);
+    }
     if let Some(meta) = n.get("metadata") {
         for (k, v, _) in cx.string_map(meta, "annotations")? {
+            let at = meta.get("annotations").unwrap_or(meta);
             match k.as_str() {
+                // Comma-separated CIDRs (cloud-provider-azure reads both).
+                SOURCE_RANGES | ALLOWED_RANGES => {
+                    for t in v.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                        svc.source_ranges.push(cidr(cx, at, t)?);
+                    }
+                }
+                ALLOWED_TAGS => {
+                    svc.allowed_service_tags
+                        .extend(v.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string));
+                }
                 INTERNAL => svc.internal = v.eq_ignore_ascii_case("true"),
                 INTERNAL_SUBNET if !v.is_empty() => svc.internal_subnet = Some(v),
                 IPV4 => {
@@ -133,6 +153,10 @@ pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
     svc.cluster_ips = cluster_ips;
     svc.ports = ports;
     Ok(svc)
+}
+
+fn cidr(cx: Cx, at: &Node, t: &str) -> Result<tusk_core::ip::Cidr, LoadError> {
+    tusk_core::ip::Cidr::parse(t).map_err(|e| cx.err(at, format!("`{t}` is not a CIDR ({e})")))
 }
 
 /// An Ingress (networking.k8s.io/v1): the Service backends it routes to
