@@ -272,6 +272,12 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
             }
             continue;
         }
+        // A Service without a load balancer: kube-proxy translates its
+        // ClusterIP on the cluster's nodes only.
+        if let (Some((service, _, _)), None, Member::Azure(client)) = (&to.service, &to.lb, a) {
+            pairs.push(crate::services::outside_cluster_ip(client, service, &to.name));
+            continue;
+        }
         // The node actor stands on the node: one source per node.
         let a = match (ask.actor, a) {
             (Actor::Node, Member::Pod { node, .. }) => Member::Node(*node),

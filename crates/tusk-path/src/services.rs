@@ -60,3 +60,30 @@ pub fn resolve_service(
         ..Default::default()
     }))
 }
+
+/// A client outside the cluster (`client`) and a Service without a load
+/// balancer: its ClusterIP is translated only on the cluster's own nodes
+/// (kube-proxy, Kubernetes docs "Virtual IPs and Service Proxies"), so the
+/// question has no path through the Service; unknown, saying so.
+pub(crate) fn outside_cluster_ip(
+    client: &tusk_network::endpoint::Endpoint,
+    title: &str,
+    to: &str,
+) -> crate::join::Path {
+    let why = format!(
+        "{title} has no load balancer: its ClusterIP is translated only on the cluster's nodes, so a client outside the cluster does not reach it that way (trace a LoadBalancer Service, or the pods)"
+    );
+    crate::join::finish(
+        crate::join::Path {
+            from: client.label(),
+            to: to.to_string(),
+            src_node: None,
+            dst_node: None,
+            segments: Vec::new(),
+            verdict: tusk_core::Kind::Unknown,
+            doubt: None,
+        },
+        vec![crate::join::Segment::NotEvaluated(why)],
+        None,
+    )
+}

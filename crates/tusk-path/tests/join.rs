@@ -642,3 +642,16 @@ fn load_balancer_source_ranges_keep_other_clients_out() {
         assert!(x.segments.iter().any(|s| matches!(s, Segment::DestinationPolicy { .. })));
     }
 }
+
+#[test]
+fn a_cluster_ip_service_from_outside_the_cluster_is_unknown_not_translated() {
+    // Only the cluster's nodes translate a ClusterIP: a VNet client gets no
+    // "translated at the source node" segment.
+    let e = estate("cni", |_, _| {});
+    let g = run_svc(&e, "10.1.0.50", "svc:t2/api", 80);
+    assert_eq!(g.verdict, GroupKind::Unknown);
+    for x in &g.pairs {
+        assert!(!x.segments.iter().any(|s| matches!(s, Segment::ServiceDnat { .. })));
+        assert!(x.segments.iter().any(|s| matches!(s, Segment::NotEvaluated(w) if w.contains("no load balancer"))));
+    }
+}
