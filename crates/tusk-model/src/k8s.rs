@@ -254,12 +254,15 @@ pub struct Service {
 /// `spec.type` of a Service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ServiceType {
+    /// A virtual address translated on the cluster's nodes only.
     #[default]
     ClusterIp,
+    /// A ClusterIP plus a port on every node.
     NodePort,
     /// A node port on every node plus a cloud load balancer in front
     /// (on AKS an Azure Load Balancer, public or internal).
     LoadBalancer,
+    /// A DNS name (CNAME), no proxying.
     ExternalName,
 }
 
@@ -305,6 +308,7 @@ pub struct Ingress {
 /// A Service backend of an Ingress (`backend.service`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IngressBackend {
+    /// The Service's name, in the Ingress's namespace.
     pub service: String,
     /// `port.number` or `port.name`: a port of the Service.
     pub port: TargetPort,

@@ -14,6 +14,7 @@ pub struct AnyPath {
     /// destination cannot take (a Service without a port of it) is absent
     /// and listed in `skipped` with the reason.
     pub per: Vec<(Protocol, GroupPath)>,
+    /// (protocol, why the destination does not take it).
     pub skipped: Vec<(Protocol, String)>,
     /// The group verdict over pairs, each allowed when some protocol is.
     pub verdict: GroupKind,

@@ -47,6 +47,7 @@ pub struct LbWay {
     pub internal: bool,
     /// The subnet holding an internal frontend, when known.
     pub subnet: Option<tusk_model::azure::Idx<tusk_model::azure::Subnet>>,
+    /// `externalTrafficPolicy`: which nodes are entries, which source the pod sees.
     pub policy: TrafficPolicy,
     /// The Service port the client connects to.
     pub port: u16,
@@ -54,8 +55,9 @@ pub struct LbWay {
     /// cluster pod indices.
     pub entries: Vec<(usize, usize, usize, u16)>,
     /// The clients admitted (`loadBalancerSourceRanges` and the
-    /// annotations), empty for any; and service tags admitted too.
+    /// annotations), empty for any.
     pub source_ranges: Vec<tusk_core::ip::Cidr>,
+    /// Service tags admitted too (AKS's `azure-allowed-service-tags`).
     pub allowed_tags: Vec<String>,
 }
 
