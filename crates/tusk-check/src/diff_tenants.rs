@@ -67,6 +67,7 @@ fn end_key(e: &PairEnd) -> String {
         PairEnd::Pod { namespace, name } => format!("pod {namespace}/{name}"),
         PairEnd::Node(name) => format!("node {name}"),
         PairEnd::Azure(a) => format!("{a:?}"),
+        PairEnd::Given(name) => name.clone(),
     }
 }
 

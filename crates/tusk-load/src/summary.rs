@@ -72,6 +72,8 @@ fn count(n: usize, kind: &str) -> String {
     let plural = match head.strip_suffix("Policy") {
         Some(stem) => format!("{stem}Policies"),
         None if head.ends_with("policy") => format!("{}policies", &head[..head.len() - 6]),
+        // `Ingresses`, `Addresses`.
+        None if head.ends_with('s') => format!("{head}es"),
         None => format!("{head}s"),
     };
     if tail.is_empty() {

@@ -288,6 +288,60 @@ pub struct Service {
     pub ports: Vec<ServicePort>,
     /// Where the Service was read.
     pub loc: Loc,
+    /// `spec.type` (ClusterIP when absent).
+    pub kind: ServiceType,
+    /// `spec.externalTrafficPolicy`: who receives traffic from outside the
+    /// cluster and which source the pod sees (Cluster when absent).
+    pub external_traffic_policy: TrafficPolicy,
+    /// The Azure load balancer's frontend addresses of a `LoadBalancer`
+    /// Service: `status.loadBalancer.ingress[].ip`, then `spec.loadBalancerIP`,
+    /// then the annotation `service.beta.kubernetes.io/azure-load-balancer-ipv4`
+    /// (AKS docs, "Use an internal load balancer"); empty when none is in the
+    /// inputs (Azure assigns one at deploy time).
+    pub load_balancer_ips: Vec<IpAddr>,
+    /// The annotation `service.beta.kubernetes.io/azure-load-balancer-internal: "true"`:
+    /// the frontend is a private address of the VNet, not a public IP.
+    pub internal: bool,
+    /// The annotation `service.beta.kubernetes.io/azure-load-balancer-internal-subnet`:
+    /// the subnet (by name, in the cluster's VNet) holding an internal frontend.
+    pub internal_subnet: Option<String>,
+    /// The clients the load balancer admits: `spec.loadBalancerSourceRanges`,
+    /// the annotation `service.beta.kubernetes.io/load-balancer-source-ranges`
+    /// and AKS's `service.beta.kubernetes.io/azure-allowed-ip-ranges`
+    /// (empty: no restriction). The cloud provider enforces them with NSG
+    /// rules it writes.
+    pub source_ranges: Vec<tusk_core::ip::Cidr>,
+    /// AKS's `service.beta.kubernetes.io/azure-allowed-service-tags`: service
+    /// tags whose addresses are admitted too (their prefixes are not
+    /// resolved here).
+    pub allowed_service_tags: Vec<String>,
+}
+
+/// `spec.type` of a Service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ServiceType {
+    /// A virtual address translated on the cluster's nodes only.
+    #[default]
+    ClusterIp,
+    /// A ClusterIP plus a port on every node.
+    NodePort,
+    /// A node port on every node plus a cloud load balancer in front
+    /// (on AKS an Azure Load Balancer, public or internal).
+    LoadBalancer,
+    /// A DNS name (CNAME), no proxying.
+    ExternalName,
+}
+
+/// `spec.externalTrafficPolicy` (Kubernetes docs, "Virtual IPs and Service
+/// Proxies", traffic policies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrafficPolicy {
+    /// Any node takes the traffic and forwards it to any endpoint, after
+    /// translating the source to the node's address.
+    #[default]
+    Cluster,
+    /// Only nodes with a local endpoint take it; the client's address is kept.
+    Local,
 }
 
 /// One `spec.ports[]` entry of a Service.
@@ -301,6 +355,8 @@ pub struct ServicePort {
     pub protocol: Protocol,
     /// `targetPort` (default: the same number as `port`).
     pub target: TargetPort,
+    /// `nodePort` (NodePort and LoadBalancer Services), when the input has it.
+    pub node_port: Option<u16>,
 }
 
 /// `targetPort`: a number, or a container port name resolved per endpoint pod.
@@ -320,6 +376,20 @@ pub struct Ingress {
     /// Its name.
     pub name: String,
     /// Where it was read.
+    pub loc: Loc,
+    /// Every Service backend it names (`spec.defaultBackend`, and each
+    /// `spec.rules[].http.paths[].backend`), in its own namespace.
+    pub backends: Vec<IngressBackend>,
+}
+
+/// A Service backend of an Ingress (`backend.service`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngressBackend {
+    /// The Service's name, in the Ingress's namespace.
+    pub service: String,
+    /// `port.number` or `port.name`: a port of the Service.
+    pub port: TargetPort,
+    /// Where the backend was read.
     pub loc: Loc,
 }
 

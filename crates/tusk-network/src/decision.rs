@@ -333,6 +333,26 @@ pub enum Reason {
         /// The destination.
         dst: IpAddr,
     },
+    /// The destination endpoint names `owner` as the one that takes `dst`
+    /// although no ip configuration of it holds the address: an AKS node
+    /// taking the packet for a pod behind it (kubenet's pod CIDR, an
+    /// overlay pod) or a load balancer frontend with floating IP that
+    /// hands the packet to its backend node unchanged.
+    HandedTo {
+        /// The destination address (the pod's or the frontend's).
+        dst: IpAddr,
+        /// The object that takes it (the node's NIC, the backend).
+        owner: Owner,
+    },
+    /// A flow from the Internet to `dst`, a public frontend the caller
+    /// resolved (a Kubernetes Service's public load balancer), handed to
+    /// backend `owner` with its destination unchanged (floating IP).
+    EntersThroughFrontend {
+        /// The public frontend address.
+        dst: IpAddr,
+        /// The backend node that takes the packet.
+        owner: Owner,
+    },
     /// The reply reaches the address that sent the request.
     ReplyToSender {
         /// The request's source.

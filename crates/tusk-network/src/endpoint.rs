@@ -63,6 +63,14 @@ pub enum Label {
     Subnet,
     /// An AKS node, by its node name (the join's simulated or exported nodes).
     Node(String),
+    /// An AKS node taking a load balancer frontend's traffic for a
+    /// Kubernetes Service (floating IP: the frontend address is kept).
+    NodeBehind {
+        /// The node's name.
+        node: String,
+        /// The Service, as `tusk_policy::services::title` names it.
+        service: String,
+    },
 }
 
 impl Endpoint {

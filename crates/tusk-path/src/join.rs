@@ -18,14 +18,15 @@
 //! [`crate::datapath::splits`]) is unknown, never definite.
 
 use crate::datapath::{self, Masquerade, Wire};
+pub use crate::services::resolve_service;
 pub use crate::wiring::Wiring;
 use std::net::IpAddr;
 use tusk_core::{FlowEnd, GroupKind, Kind, Protocol};
 use tusk_model::aks::OutboundType;
 use tusk_model::Estate;
 use tusk_network::endpoint::{resolve_group, Endpoint, Label, Sample};
-use tusk_network::trace::{Arrival, Control, Decided, Trace};
-use tusk_network::{Flow, Hop, Owner, Prepared};
+use tusk_network::trace::{Arrival, Trace};
+use tusk_network::{Flow, Owner, Prepared};
 use tusk_policy::explain::{self, Layer, Side, Step};
 use tusk_policy::Semantics;
 
@@ -61,6 +62,9 @@ pub struct End {
     /// A Service destination: its name and ClusterIP, and each member's
     /// target port (aligned with `members`).
     pub service: Option<(String, Option<IpAddr>, Vec<u16>)>,
+    /// A LoadBalancer Service: the way in for sources outside the cluster
+    /// ([`crate::ways_in`]); pods and nodes still use its ClusterIP.
+    pub lb: Option<Box<crate::ways_in::LbWay>>,
 }
 
 /// Resolves `end` against the cluster (pods, workloads, nodes, pools), then
@@ -81,7 +85,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             }
         }
         let (members, collapsed) = pod_members(estate, w, idx);
-        Ok(End { name: name.clone(), members, sample: None, collapsed, service: None })
+        Ok(End { name: name.clone(), members, sample: None, collapsed, service: None, lb: None })
     };
     match end {
         FlowEnd::Pod { .. } | FlowEnd::Workload { .. } => pods(tusk_policy::endpoint::resolve(&estate.k8s, end)?),
@@ -106,6 +110,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
                 sample: None,
                 collapsed: 0,
                 service: None,
+                lb: None,
             })
         }
         _ => {
@@ -116,6 +121,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
                 sample: g.sample,
                 collapsed: 0,
                 service: None,
+                lb: None,
             })
         }
     }
@@ -144,56 +150,6 @@ pub fn pod_members(estate: &Estate, w: &Wiring, pods: impl IntoIterator<Item = u
     (members, collapsed)
 }
 
-/// A Service destination (`svc:NS/NAME`, or an address that is a
-/// Service's ClusterIP): kube-proxy (or the data plane) translates it at
-/// the source node to an endpoint pod and its target port before any
-/// policy or NSG sees the packet (Kubernetes docs, "Virtual IPs and Service
-/// Proxies"). `None` when `end` is no Service.
-pub fn resolve_service(
-    estate: &Estate,
-    w: &Wiring,
-    end: &FlowEnd,
-    proto: Protocol,
-    port: Option<u16>,
-) -> Result<Option<End>, String> {
-    let c = &estate.k8s;
-    let svc = match end {
-        FlowEnd::Service { namespace, name } => Some(
-            c.services
-                .iter()
-                .position(|s| &s.namespace == namespace && &s.name == name)
-                .ok_or_else(|| format!("no Service `{namespace}/{name}` in the inputs"))?,
-        ),
-        FlowEnd::Address(ip) if !c.pods.iter().any(|p| p.ips.contains(ip)) => {
-            tusk_policy::services::by_cluster_ip(c, *ip)
-        }
-        _ => None,
-    };
-    let Some(i) = svc else { return Ok(None) };
-    let s = &c.services[i];
-    let title = tusk_policy::services::title(s);
-    let Some(port) = port else { return Err(format!("{title}: give --port (a Service port)")) };
-    let sp = s
-        .ports
-        .iter()
-        .find(|sp| sp.port == port && sp.protocol == proto)
-        .ok_or_else(|| format!("{title} has no {proto} port {port}"))?;
-    let eps = tusk_policy::services::endpoints(c, s, sp).map_err(|r| format!("{title}: {r:?}"))?;
-    let (mut members, mut ports) = (Vec::new(), Vec::new());
-    for (pod, target) in eps {
-        for node in w.nodes_of(estate, pod) {
-            members.push(Member::Pod { pod, node });
-            ports.push(target);
-        }
-    }
-    Ok(Some(End {
-        name: end.to_string(),
-        members,
-        service: Some((title, s.cluster_ips.first().copied(), ports)),
-        ..Default::default()
-    }))
-}
-
 /// One segment of an end-to-end path.
 #[derive(Debug, Clone)]
 pub enum Segment {
@@ -215,13 +171,30 @@ pub enum Segment {
     Egress { outbound: OutboundType },
     /// The Azure layer is not evaluated, and why (unknown).
     NotEvaluated(String),
-    /// kubenet: the destination node took the packet for its pod CIDR and
-    /// hands it to the pod over its bridge. The Azure trace ends at the
-    /// node, so its reply was not traced (NSGs are stateful; a firewall on
-    /// the request path was judged by its own step).
-    PodBridge { node: String },
+    /// kubenet (the route AKS maintains for the node's pod CIDR) or CNI
+    /// Overlay (the overlay routing domain): the Azure leg ended at the
+    /// destination node, which took the pod's address; the node hands the
+    /// packet to the pod over its bridge. The Azure trace above carries
+    /// the reply, from the pod's address back to the source.
+    PodBridge { node: String, overlay: bool },
     /// The destination pod's ingress policy, for the source it sees.
     DestinationPolicy { seen_src: IpAddr, side: Side },
+    /// A LoadBalancer Service's Azure load balancer hands the flow to
+    /// node `entry` (floating IP: still addressed to `frontend`, `port`);
+    /// `local`: externalTrafficPolicy Local (only nodes with an endpoint).
+    LoadBalancer { service: String, frontend: Option<IpAddr>, internal: bool, port: u16, entry: String, local: bool },
+    /// kube-proxy (or Cilium) on `node` translates the frontend to an
+    /// endpoint pod and its target port; `snat`: the node address the
+    /// source is translated to (externalTrafficPolicy Cluster).
+    KubeProxy { node: String, pod_ip: Option<IpAddr>, target: u16, snat: Option<IpAddr> },
+    /// The reply to an Internet client of a public frontend leaves through
+    /// a firewall the request did not cross (a 0.0.0.0/0 user route): the
+    /// firewall drops it (asymmetric routing).
+    AsymmetricReturn { frontend: IpAddr },
+    /// The Service admits only these clients (`loadBalancerSourceRanges`
+    /// and AKS's allowed ranges / service tags): `admitted` for `client`,
+    /// `None` when only an unresolved service tag could hold it.
+    SourceRanges { client: IpAddr, ranges: Vec<String>, admitted: Option<bool> },
 }
 
 impl Segment {
@@ -232,7 +205,15 @@ impl Segment {
             | Segment::SameNode { .. }
             | Segment::Egress { .. }
             | Segment::PodBridge { .. }
+            | Segment::LoadBalancer { .. }
+            | Segment::KubeProxy { .. }
             | Segment::ServiceDnat { .. } => Kind::Allowed,
+            Segment::AsymmetricReturn { .. } => Kind::Denied,
+            Segment::SourceRanges { admitted, .. } => match admitted {
+                Some(true) => Kind::Allowed,
+                Some(false) => Kind::Denied,
+                None => Kind::Unknown,
+            },
             Segment::Network(t) => t.verdict,
             Segment::NotEvaluated(_) => Kind::Unknown,
         }
@@ -266,6 +247,9 @@ pub enum PairEnd {
     Node(String),
     /// An Azure endpoint (an address, a NIC, a private endpoint, ...).
     Azure(Endpoint),
+    /// The end as the question gave it (`--to svc:NS/NAME`), when no
+    /// member stands for it (a ClusterIP asked from outside the cluster).
+    Given(String),
 }
 
 /// Every pair of a group flow, with the group verdict.
@@ -302,6 +286,20 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
     let mut pairs = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for a in &from.members {
+        // From outside the cluster, a LoadBalancer Service is reached
+        // through its load balancer and a node, not its ClusterIP.
+        if let (Some(lb), Member::Azure(client)) = (&to.lb, a) {
+            for &e in &lb.entries {
+                pairs.push(crate::ways_in::pair(estate, w, p, client, lb, e, ask));
+            }
+            continue;
+        }
+        // A Service without a load balancer: kube-proxy translates its
+        // ClusterIP on the cluster's nodes only.
+        if let (Some((service, _, _)), None, Member::Azure(client)) = (&to.service, &to.lb, a) {
+            pairs.push(crate::services::outside_cluster_ip(client, service, &to.name));
+            continue;
+        }
         // The node actor stands on the node: one source per node.
         let a = match (ask.actor, a) {
             (Actor::Node, Member::Pod { node, .. }) => Member::Node(*node),
@@ -379,6 +377,11 @@ fn node_endpoint(w: &Wiring, p: &Prepared, n: usize, ip: IpAddr) -> Option<Endpo
     Some(Endpoint::Azure { ip, subnet, owner, label: Label::Node(node.name.clone()) })
 }
 
+/// One (source, destination) member pair's path (for [`crate::ways_in`]).
+pub(crate) fn pair_of(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: Ask) -> Path {
+    pair(estate, w, p, a, b, ask)
+}
+
 fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: Ask) -> Path {
     let c = &estate.k8s;
     let mut segs = Vec::new();
@@ -407,6 +410,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
             PairEnd::Pod { namespace, name } => format!("pod {namespace}/{name}"),
             PairEnd::Node(name) => format!("node {name}"),
             PairEnd::Azure(e) => e.ip().to_string(),
+            PairEnd::Given(name) => name.clone(),
         };
         path.segments
             .push(Segment::NotEvaluated(format!("{who}: address unknown (plugin or subnet not in the inputs)")));
@@ -483,27 +487,32 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         let dst_wire = dn.map(|n| datapath::wire_of(estate, &w.fleet, n));
         let target = match (b, dn) {
             (Member::Azure(e), _) => Some(e.clone()),
-            (_, Some(n)) if dst_wire == Some(Wire::PodCidrRouted) || matches!(b, Member::Node(_)) => {
-                node_endpoint(w, p, n, dst_ip)
-            }
             (_, Some(n)) => node_endpoint(w, p, n, dst_ip),
             _ => None,
         };
-        match (start, target, dst_wire) {
-            (_, _, Some(Wire::Overlay)) if matches!(b, Member::Pod { .. }) && !c.pods[pod_index(b)].host_network => {
-                segs.push(Segment::NotEvaluated(
-                    "CNI Overlay: how Azure carries pod addresses between nodes is not modelled".into(),
-                ));
+        let overlay_doubt = match (dst_wire, b) {
+            (Some(Wire::Overlay), Member::Pod { pod, .. }) if !c.pods[*pod].host_network => dn
+                .and_then(|n| w.fleet.nodes[n].cluster)
+                .and_then(|i| datapath::overlay_route_doubt(&estate.azure, &estate.clusters[i])),
+            _ => None,
+        };
+        match (start, target) {
+            _ if overlay_doubt.is_some() => {
+                segs.push(Segment::NotEvaluated(format!("CNI Overlay: {}", overlay_doubt.unwrap_or_default())));
             }
-            (Some(s), Some(t), _) => {
+            (Some(s), Some(t)) => {
                 let flow = Flow { src: wire_src, dst: dst_ip, proto: ask.proto, port: ask.port };
-                let mut tr = tusk_network::trace::trace(p, &s, &t, flow);
-                let mut bridge = None;
-                if let (Some(n), Member::Pod { .. }) = (dn, b) {
-                    if dst_wire == Some(Wire::PodCidrRouted) && kubenet_delivery(&mut tr, p, w, n) {
-                        bridge = Some(Segment::PodBridge { node: w.fleet.nodes[n].name.clone() });
+                let tr = tusk_network::trace::trace(p, &s, &t, flow);
+                // kubenet / overlay: the Azure leg ends at the node that
+                // takes the pod's address; the node hands it to the pod.
+                let bridge = match (dn, b, dst_wire) {
+                    (Some(n), Member::Pod { pod, .. }, Some(wire @ (Wire::PodCidrRouted | Wire::Overlay)))
+                        if !c.pods[*pod].host_network && reached_node(&tr, p, w, n) =>
+                    {
+                        Some(Segment::PodBridge { node: w.fleet.nodes[n].name.clone(), overlay: wire == Wire::Overlay })
                     }
-                }
+                    _ => None,
+                };
                 seen_src = tr.forward.final_src;
                 let internet = matches!(tr.forward.arrival, Arrival::Internet { .. });
                 segs.push(Segment::Network(Box::new(tr)));
@@ -555,13 +564,6 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
     finish(path, segs, doubt)
 }
 
-fn pod_index(m: &Member) -> usize {
-    match m {
-        Member::Pod { pod, .. } => *pod,
-        _ => 0,
-    }
-}
-
 fn builtin_side() -> Side {
     Side {
         applies: true,
@@ -577,7 +579,7 @@ fn builtin_side() -> Side {
     }
 }
 
-fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<String>) -> Path {
+pub(crate) fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<String>) -> Path {
     let mut v = segs.iter().fold(Kind::Allowed, |k, s| k.then(s.verdict()));
     if v != Kind::Unknown && doubt.is_some() {
         v = Kind::Unknown;
@@ -588,32 +590,10 @@ fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<String>) -> Path {
     path
 }
 
-/// With kubenet, a pod's packet is routed to its node (the UDR AKS
-/// maintains) and the node hands it to the pod over its bridge: the Azure
-/// path ends at the node's NIC. The walk past it (the node is not an NVA
-/// with rules) is cut there, and the reply is not traced (NSGs are
-/// stateful; a firewall on the request path is checked by its own step).
-/// Returns whether the path reached the node (and was cut there).
-fn kubenet_delivery(t: &mut Trace, p: &Prepared, w: &Wiring, n: usize) -> bool {
+/// Did the Azure leg deliver the packet to node `n` (its NIC taking a pod
+/// address behind it)?
+fn reached_node(t: &Trace, p: &Prepared, w: &Wiring, n: usize) -> bool {
     let Some(node_ip) = w.node_ips[n] else { return false };
     let Some(Owner::Nic(nic, _)) = p.private.get(&node_ip).copied() else { return false };
-    let at = t.forward.steps.iter().position(|s| s.at == Hop::Device(Owner::Nic(nic, 0)) && s.control == Control::Nva);
-    let Some(at) = at else { return false };
-    t.forward.steps.truncate(at);
-    t.reply = None;
-    match t.forward.steps.iter().position(|s| s.decision.verdict != Kind::Allowed) {
-        Some(i) => {
-            t.verdict = t.forward.steps[i].decision.verdict;
-            t.decided = Decided::Step { reply: false, step: i };
-        }
-        None => {
-            t.verdict = Kind::Allowed;
-            t.decided = Decided::Delivered { reply: false };
-        }
-    }
-    t.forward.verdict = t.verdict;
-    if let (Kind::Allowed, Some(subnet)) = (t.verdict, w.fleet.nodes[n].subnet) {
-        t.forward.arrival = Arrival::Azure { subnet, owner: Some(Owner::Nic(nic, 0)), ip: t.forward.final_dst };
-    }
-    true
+    matches!(t.forward.arrival, Arrival::Azure { owner: Some(Owner::Nic(m, _)), .. } if m == nic)
 }

@@ -19,6 +19,7 @@
 //! the scheduler; the feasible pools and zones are exact.
 
 pub mod addressing;
+pub mod any_protocol;
 pub mod binding;
 pub mod datapath;
 pub mod findings;
@@ -29,7 +30,9 @@ pub mod nodes;
 pub mod route_budget;
 pub mod schedule;
 mod select;
+mod services;
 pub mod tenants;
+pub mod ways_in;
 mod wiring;
 
 pub use nodes::{materialise, Fleet, NodeAddr, SimNode};

@@ -16,6 +16,7 @@ pub mod endpoint;
 pub mod eval;
 pub mod explain;
 pub mod foreign;
+pub mod ingress_controller;
 pub mod lang;
 pub mod matrix;
 pub mod readings;

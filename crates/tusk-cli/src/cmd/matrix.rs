@@ -278,12 +278,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     let c = &loaded.estate.k8s;
-    if format == MatrixFormat::Connlist && sem.engine == tusk_policy::PolicyEngine::NetpolAnalyzer {
-        args.output.write_text(&tusk_report::k8s::render_connlist(
-            c,
-            &rows,
-            Some(&tusk_report::k8s::netpol_analyzer_cuts(c)),
-        ))?;
+    if format == MatrixFormat::Connlist {
+        let cuts = (sem.engine == tusk_policy::PolicyEngine::NetpolAnalyzer)
+            .then(|| tusk_report::k8s::netpol_analyzer_cuts(c));
+        let text = tusk_report::k8s::render_connlist(c, &rows, cuts.as_ref());
+        // netpol-analyzer's `{ingress-controller}` lines, at its grain.
+        let extra = if grain == Grain::Workload && !c.ingresses.is_empty() {
+            let r = tusk_policy::ingress_controller::reach(c, &sem);
+            for u in &r.unknown {
+                eprintln!("tusk: ingress controller: unknown: {u}");
+            }
+            tusk_report::k8s::ingress_controller_lines(c, &r)
+        } else {
+            Vec::new()
+        };
+        args.output.write_text(&tusk_report::k8s::with_lines(&text, extra))?;
     } else {
         // Name, in the human formats, the policies that made cells unknown.
         let unmodelled = tusk_policy::foreign::in_force(c, &sem);

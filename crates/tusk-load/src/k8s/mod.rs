@@ -29,7 +29,7 @@ use crate::doc::{Doc, Node};
 use fields::Cx;
 use std::collections::{BTreeMap, HashMap};
 use tusk_core::{LoadError, Loc, Warning};
-use tusk_model::k8s::{Cluster, Ingress, Labels, Namespace, Node as K8sNode, Pod, Workload, WorkloadKind};
+use tusk_model::k8s::{Cluster, Labels, Namespace, Node as K8sNode, Pod, Workload, WorkloadKind};
 
 /// The label the API server puts on every namespace (Kubernetes ≥ 1.21,
 /// NamespaceDefaultLabelName); policies select namespaces by it.
@@ -231,7 +231,7 @@ impl Builder {
                 });
             }
             "Service" => self.cluster.services.push(service::service(cx, n, namespace, name, loc)?),
-            "Ingress" => self.cluster.ingresses.push(Ingress { namespace, name, loc }),
+            "Ingress" => self.cluster.ingresses.push(service::ingress(cx, n, namespace, name, loc)?),
             "NetworkPolicy" => {
                 let p = netpol::network_policy(cx, n, &namespace, &name, warnings)?;
                 self.cluster.network_policies.push(p);

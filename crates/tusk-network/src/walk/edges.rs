@@ -141,6 +141,16 @@ impl Walker<'_, '_> {
                 Next::Done(Arrival::Nowhere)
             }
             None if self.reply() => self.reply_from_internet(),
+            // A public frontend the caller resolved (a Kubernetes Service of
+            // type LoadBalancer): the load balancer hands the flow to the
+            // backend node with its destination unchanged (floating IP).
+            None if self.target_holder().is_some() => {
+                let Some(o) = self.target_holder() else { return Next::Done(Arrival::Nowhere) };
+                let Some(s) = p.owner_subnet(o) else { return Next::Done(Arrival::Nowhere) };
+                let d = Decision::new(Kind::Allowed, Reason::EntersThroughFrontend { dst, owner: o }, None);
+                self.step(Hop::Internet, Control::Internet, d);
+                self.deliver(s, Some(o))
+            }
             None if !p.is_internet(None, dst) => {
                 self.step(
                     Hop::Internet,

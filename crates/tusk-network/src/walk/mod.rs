@@ -75,6 +75,8 @@ pub struct Walker<'p, 'a> {
     /// The name the client asks for (TLS SNI / HTTP Host), for firewall
     /// application rules and network rules on FQDNs.
     name: Option<String>,
+    /// The endpoint the walk goes to (`run`'s target).
+    target: Option<Endpoint>,
 }
 
 const MAX_HOPS: usize = 64;
@@ -92,6 +94,7 @@ impl<'p, 'a> Walker<'p, 'a> {
             nvas: Vec::new(),
             nva_snat_by: Vec::new(),
             name: None,
+            target: None,
         }
     }
 
@@ -121,7 +124,8 @@ impl<'p, 'a> Walker<'p, 'a> {
         Hop::Subnet(s)
     }
 
-    pub fn run(mut self, start: Start, _target: &Endpoint) -> Path {
+    pub fn run(mut self, start: Start, target: &Endpoint) -> Path {
+        self.target = Some(target.clone());
         let first_src = self.flow.src;
         let origin = match start {
             Start::InSubnet(_, Sender::Endpoint(o)) => o,
@@ -268,6 +272,31 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
     }
 
+    /// The owner the target endpoint names for the current destination
+    /// when no ip configuration holds that address: a caller (tusk-path)
+    /// saying that a node takes a pod's address behind it, or that a load
+    /// balancer frontend with floating IP hands its flows to this node.
+    fn target_holder(&self) -> Option<Owner> {
+        match &self.target {
+            Some(Endpoint::Azure { ip, owner: Some(o), .. })
+                if *ip == self.flow.dst && !self.p.private.contains_key(ip) =>
+            {
+                Some(*o)
+            }
+            _ => None,
+        }
+    }
+
+    /// The packet reached `o`, which takes its destination for what runs
+    /// behind it ([`Self::target_holder`]): the inbound controls of `o`'s
+    /// subnet and NIC, as for any delivery, then delivered.
+    fn hand_to_holder(&mut self, o: Owner) -> Option<Next> {
+        let s = self.p.owner_subnet(o)?;
+        let d = Decision::new(Kind::Allowed, Reason::HandedTo { dst: self.flow.dst, owner: o }, None);
+        self.step(Hop::Device(o), Control::Delivery, d);
+        Some(self.deliver(s, Some(o)))
+    }
+
     /// Is `o` the device that opened the connection this walker replies to?
     fn is_origin(&self, o: Owner) -> bool {
         self.fwd.is_some_and(|f| f.origin == Some(o) && f.first_src == self.flow.dst)
@@ -376,6 +405,9 @@ impl<'p, 'a> Walker<'p, 'a> {
         let p = self.p;
         let dst = self.flow.dst;
         let Some(t) = p.subnet_in(v, dst) else {
+            if let Some(next) = self.target_holder().and_then(|o| self.hand_to_holder(o)) {
+                return next;
+            }
             self.step(
                 Hop::Vnet(v),
                 Control::Delivery,
@@ -384,6 +416,11 @@ impl<'p, 'a> Walker<'p, 'a> {
             return Next::Done(Arrival::Nowhere);
         };
         let owner = p.private.get(&dst).copied().filter(|o| p.owner_subnet(*o) == Some(t));
+        if let (None, Some(o)) = (owner, self.target_holder()) {
+            if let Some(next) = self.hand_to_holder(o) {
+                return next;
+            }
+        }
         match owner {
             // The reply to a connection a device opened itself ends there.
             Some(o) if self.is_origin(o) => self.deliver(t, owner),

@@ -56,6 +56,7 @@ pub fn endpoint(net: &AzureNetwork, e: &Endpoint) -> String {
             Label::Free => format!("{ip} in subnet {}", net.subnet_path(*subnet)),
             Label::Subnet => net.subnet_path(*subnet),
             Label::Node(name) => format!("node {name}"),
+            Label::NodeBehind { node, service } => format!("node {node} behind {service}"),
         },
         Endpoint::Internet { ip } => format!("internet {ip}"),
         Endpoint::OnPrem { ip, .. } => format!("on-premises {ip}"),
@@ -307,6 +308,12 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::Delivered(o) => format!("delivered to {}", name(*o)),
         Reason::NoNicInInputs { dst } => format!("no NIC in the inputs holds {dst}; its NIC-level NSG is unknown"),
         Reason::NothingHolds { dst } => format!("no NIC, firewall or private endpoint in the inputs holds {dst}"),
+        Reason::HandedTo { dst, owner } => {
+            format!("{dst} is taken by {} for what runs behind it (pod or load-balanced Service)", name(*owner))
+        }
+        Reason::EntersThroughFrontend { dst, owner } => {
+            format!("{dst} is a public load balancer frontend: the load balancer hands the flow to {} unchanged (floating IP)", name(*owner))
+        }
         Reason::ReplyToSender { dst } => format!("the reply reaches {dst}, which sent the request"),
         Reason::NextHopAddressNotRead => {
             "the route's next hop address is an ARM expression tusk does not evaluate: where the packet goes is unknown".into()

@@ -168,6 +168,25 @@ pub fn render_connlist(c: &Cluster, rows: &[Entry], cuts: Option<&Cuts>) -> Stri
     lines.concat()
 }
 
+/// netpol-analyzer's `{ingress-controller} => ns/workload[Kind] : TCP ports`
+/// lines for what the ingress controller reaches through the Ingress
+/// objects (`tusk_policy::ingress_controller`), one per workload.
+pub fn ingress_controller_lines(c: &Cluster, r: &tusk_policy::ingress_controller::ControllerReach) -> Vec<String> {
+    r.allowed
+        .iter()
+        .map(|(w, ports)| {
+            format!("{{ingress-controller}} => {} : TCP {}\n", Endpoint::Workload(*w).label(c), ports.to_list_string())
+        })
+        .collect()
+}
+
+/// A connlist text with `extra` lines, sorted as a whole.
+pub fn with_lines(connlist: &str, extra: Vec<String>) -> String {
+    let mut lines: Vec<String> = connlist.lines().map(|l| format!("{l}\n")).chain(extra).collect();
+    lines.sort();
+    lines.concat()
+}
+
 /// Joins rows toward (or from) adjacent outside ranges that allow the same
 /// connections with the same endpoint: the engine cuts the address space at
 /// every policy CIDR, but a reader (and netpol-analyzer) sees one range.

@@ -10,5 +10,6 @@ pub use explain::{
 };
 pub use explain_group::{render_group_json, render_group_text};
 pub use matrix::{
-    netpol_analyzer_cuts, render_connlist, render_matrix, write_matrix, write_matrix_l7, Cuts, MatrixFormat,
+    ingress_controller_lines, netpol_analyzer_cuts, render_connlist, render_matrix, with_lines, write_matrix,
+    write_matrix_l7, Cuts, MatrixFormat,
 };
