@@ -33,9 +33,11 @@ use crate::doc::{Doc, Node};
 use cx::{Cx, PendingRef};
 use network::{PendingPeering, PendingSubnet};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use tusk_core::{LoadError, Loc, Warning};
 use tusk_model::azure::*;
 
+pub use cx::Labels;
 pub use service_tags::is_service_tags;
 pub use shape::is_azure;
 
@@ -63,6 +65,9 @@ pub struct Builder {
     loaded_types: HashSet<String>,
     /// AKS clusters and pools, resolved against the network in `lib.rs`.
     aks: aks::Builder,
+    /// Per file, the object names to print beside positions (Terraform
+    /// resource addresses, see [`Builder::label_positions`]).
+    labels: HashMap<Arc<str>, cx::Labels>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -80,6 +85,13 @@ impl Builder {
     /// Microsoft's service tags file (see [`service_tags`]).
     pub fn add_service_tags(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
         service_tags::add(&mut self.net.service_tags, doc, warnings)
+    }
+
+    /// Names every location this builder makes in `file` after the
+    /// region of `labels` that holds it (a Terraform plan's resource
+    /// objects by their address), so citations print it beside file:line.
+    pub fn label_positions(&mut self, file: &Arc<str>, labels: cx::Labels) {
+        self.labels.insert(file.clone(), labels);
     }
 
     /// The AKS part, to be finished once the network is (pools name subnets).
@@ -117,7 +129,8 @@ impl Builder {
         let t = r.type_key.as_str();
         let short = t.rsplit('/').next().unwrap_or(t).to_string();
         let object = format!("{short} {}", r.id.name());
-        let loc = doc.loc(r.node);
+        let labels = self.labels.get(&doc.file);
+        let loc = cx::labelled(doc.loc(r.node), labels);
         if let Some(first) = self.defined.get(r.id.key()) {
             warnings.push(Warning {
                 loc,
@@ -125,7 +138,7 @@ impl Builder {
             });
             return Ok(());
         }
-        let mut cx = Cx { file: doc.file.clone(), warnings, refs: &mut self.refs, object };
+        let mut cx = Cx { file: doc.file.clone(), labels, warnings, refs: &mut self.refs, object };
         let n: &Node = r.node;
         let id = r.id.clone();
         let net = &mut self.net;

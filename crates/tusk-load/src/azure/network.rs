@@ -162,7 +162,11 @@ pub(super) fn route(cx: &mut Cx, r: &Node) -> Result<Route, LoadError> {
         None => None,
     };
     let expression = hop_node.and_then(Node::as_str).is_some_and(super::shape::is_expression);
-    if expression {
+    if let Some(after) = hop_node.and_then(Node::as_str).and_then(crate::terraform::after_apply) {
+        // A plan's appliance address Azure assigns at apply: the route is
+        // valid, and where it leads is unknown (the engine says so).
+        cx.warn(hop_node.unwrap_or(r), format!("route `{name}`: the next hop address ({after}) is known only after apply; traffic on this route is unknown"));
+    } else if expression {
         // An ARM template may compute the appliance's address; the route is
         // valid, and where it leads is unknown (the engine says so).
         cx.warn(hop_node.unwrap_or(r), format!("route `{name}`: the next hop address is an ARM expression tusk does not evaluate; traffic on this route is unknown"));

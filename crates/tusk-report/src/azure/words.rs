@@ -285,7 +285,7 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::NothingHolds { dst } => format!("no NIC, firewall or private endpoint in the inputs holds {dst}"),
         Reason::ReplyToSender { dst } => format!("the reply reaches {dst}, which sent the request"),
         Reason::NextHopAddressNotRead => {
-            "the route's next hop address is an ARM expression tusk does not evaluate: where the packet goes is unknown".into()
+            "the route's next hop address is not known offline (an ARM expression tusk does not evaluate, or a Terraform value known only after apply; the load's warning on the route says which): where the packet goes is unknown".into()
         }
         Reason::NextHopUnknown { ip } => format!("next hop {ip} is no NIC or firewall of the inputs"),
         Reason::OwnerSubnetMissing(o) => format!("the subnet of {} is not in the inputs", name(*o)),
