@@ -212,6 +212,12 @@ pub enum Reason {
     // Appliances.
     /// A VirtualAppliance route whose next hop address tusk could not read.
     NextHopAddressNotRead,
+    /// The source's VNet is connected to a Virtual WAN hub (index into
+    /// `virtual_hubs`, and the connection), whose routes are not modelled.
+    VirtualHubRouting {
+        hub: usize,
+        connection: usize,
+    },
     NextHopUnknown {
         ip: IpAddr,
     },

@@ -28,6 +28,7 @@ mod resolve;
 mod security;
 mod service_tags;
 mod shape;
+mod vwan;
 
 use crate::doc::{Doc, Node};
 use cx::{Cx, PendingRef};
@@ -68,6 +69,8 @@ pub struct Builder {
     /// Per file, the object names to print beside positions (Terraform
     /// resource addresses, see [`Builder::label_positions`]).
     labels: HashMap<Arc<str>, cx::Labels>,
+    /// Virtual hub children, joined to their hubs in `finish`.
+    hub_children: vwan::Pending,
 }
 
 impl std::fmt::Debug for Builder {
@@ -207,6 +210,21 @@ impl Builder {
                 }
                 net.admin_rules.push(security::admin_rule(&mut cx, id, n)?)
             }
+            "microsoft.network/virtualhubs" => net.virtual_hubs.push(vwan::hub(&mut cx, id, n)),
+            "microsoft.network/virtualhubs/hubvirtualnetworkconnections" => {
+                let parent = r.id.parent().unwrap_or_else(|| r.id.clone());
+                match vwan::connection(&mut cx, id, n) {
+                    Some(c) => self.hub_children.connections.push((parent, c)),
+                    None => return Ok(()),
+                }
+            }
+            "microsoft.network/virtualhubs/routingintent" => {
+                let parent = r.id.parent().unwrap_or_else(|| r.id.clone());
+                self.hub_children.intents.push((parent, vwan::routing_intent(&mut cx, n)));
+            }
+            // A Virtual WAN only groups hubs (its own settings concern
+            // branches); the hubs carry the routing.
+            "microsoft.network/virtualwans" => {}
             "microsoft.containerservice/managedclusters" => self.aks.add_cluster(&mut cx, id, n)?,
             "microsoft.containerservice/managedclusters/agentpools" => self.aks.add_pool(&mut cx, id, n)?,
             _ => {
@@ -226,7 +244,10 @@ impl Builder {
         Ok(())
     }
 
-    pub fn finish(self, warnings: &mut Vec<Warning>) -> Result<AzureNetwork, LoadError> {
-        resolve::finish(self, warnings)
+    pub fn finish(mut self, warnings: &mut Vec<Warning>) -> Result<AzureNetwork, LoadError> {
+        let hubs = std::mem::take(&mut self.hub_children);
+        let mut net = resolve::finish(self, warnings)?;
+        vwan::attach(&mut net, hubs, warnings);
+        Ok(net)
     }
 }

@@ -13,12 +13,14 @@ mod firewall;
 mod id;
 mod nsg;
 mod route;
+mod vwan;
 
 pub use firewall::*;
 pub use id::ResourceId;
 pub use nsg::*;
 pub use route::*;
 pub use tusk_core::{Idx, IdxVec};
+pub use vwan::*;
 
 use std::net::IpAddr;
 use tusk_core::ip::Cidr;
@@ -136,6 +138,8 @@ pub struct AzureNetwork {
     pub load_balancers: Vec<LoadBalancer>,
     pub admin_rules: Vec<AdminRule>,
     pub ip_groups: Vec<IpGroup>,
+    /// Virtual WAN hubs with their VNet connections and routing intent.
+    pub virtual_hubs: Vec<VirtualHub>,
     /// Microsoft's published service tags (`ServiceTags_Public_*.json`),
     /// when the inputs hold them: the only source of the address ranges of
     /// tags other than VirtualNetwork, Internet and AzureLoadBalancer.

@@ -195,6 +195,17 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
         let p = self.p;
         let net = p.net;
+        // A VNet connected to a Virtual WAN hub learns routes from the hub
+        // (and, with routing intent, to its firewall) that tusk does not
+        // model: only traffic inside the VNet's own address space is sure
+        // to stay local (Microsoft Learn, "About virtual hub routing").
+        if let Some((hub, connection)) = hub_connection(net, net.subnets[subnet].vnet) {
+            if !p.vnet_space[net.subnets[subnet].vnet].contains_ip(self.flow.dst) {
+                let d = Decision::new(Kind::Unknown, Reason::VirtualHubRouting { hub, connection }, None);
+                self.step(self.sub(subnet), Control::Route, d);
+                return Next::Done(Arrival::Nowhere);
+            }
+        }
         let table = p.routes_from(
             subnet,
             match sender {
@@ -431,4 +442,15 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
         Next::Done(Arrival::Azure { subnet: t, owner, ip: dst })
     }
+}
+
+/// The Virtual WAN hub (and its connection) a VNet is connected to.
+pub(crate) fn hub_connection(
+    net: &tusk_model::azure::AzureNetwork,
+    v: Idx<tusk_model::azure::VirtualNetwork>,
+) -> Option<(usize, usize)> {
+    net.virtual_hubs
+        .iter()
+        .enumerate()
+        .find_map(|(h, hub)| hub.connections.iter().position(|c| c.vnet == Some(v)).map(|c| (h, c)))
 }

@@ -284,6 +284,26 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::NoNicInInputs { dst } => format!("no NIC in the inputs holds {dst}; its NIC-level NSG is unknown"),
         Reason::NothingHolds { dst } => format!("no NIC, firewall or private endpoint in the inputs holds {dst}"),
         Reason::ReplyToSender { dst } => format!("the reply reaches {dst}, which sent the request"),
+        Reason::VirtualHubRouting { hub, connection } => {
+            let h = &net.virtual_hubs[*hub];
+            let c = &h.connections[*connection];
+            let intent = if h.routing_policies.is_empty() {
+                String::new()
+            } else {
+                let ps: Vec<String> = h
+                    .routing_policies
+                    .iter()
+                    .map(|p| format!("{} [{}] → {}", p.name, p.destinations.join(", "), p.next_hop.rsplit('/').next().unwrap_or("?")))
+                    .collect();
+                format!(", with routing intent {} ({})", ps.join("; "), h.routing_policies[0].loc)
+            };
+            format!(
+                "the VNet is connected to Virtual WAN hub {} by {} ({}){intent}; the routes a hub gives its connections are not modelled: where the packet goes is unknown",
+                h.id.name(),
+                c.id.name(),
+                c.loc
+            )
+        }
         Reason::NextHopAddressNotRead => {
             "the route's next hop address is not known offline (an ARM expression tusk does not evaluate, or a Terraform value known only after apply; the load's warning on the route says which): where the packet goes is unknown".into()
         }
