@@ -205,6 +205,12 @@ pub enum Reason {
     NothingHolds {
         dst: IpAddr,
     },
+    /// The address may be held by a device read but not modelled (index
+    /// into `opaque_devices`): an application gateway or a Bastion host.
+    OpaqueDevice {
+        dst: IpAddr,
+        device: usize,
+    },
     /// The reply reaches the address that sent the request.
     ReplyToSender {
         dst: IpAddr,

@@ -225,6 +225,10 @@ impl Builder {
             // A Virtual WAN only groups hubs (its own settings concern
             // branches); the hubs carry the routing.
             "microsoft.network/virtualwans" => {}
+            "microsoft.network/applicationgateways" => {
+                net.opaque_devices.push(vwan::opaque(&mut cx, id, n, "application gateway"))
+            }
+            "microsoft.network/bastionhosts" => net.opaque_devices.push(vwan::opaque(&mut cx, id, n, "Azure Bastion")),
             "microsoft.containerservice/managedclusters" => self.aks.add_cluster(&mut cx, id, n)?,
             "microsoft.containerservice/managedclusters/agentpools" => self.aks.add_pool(&mut cx, id, n)?,
             _ => {

@@ -9,7 +9,7 @@ use super::cx::Cx;
 use super::shape::prop;
 use crate::doc::Node;
 use tusk_core::Warning;
-use tusk_model::azure::{AzureNetwork, HubConnection, ResourceId, RoutingPolicy, VirtualHub};
+use tusk_model::azure::{AzureNetwork, HubConnection, OpaqueDevice, ResourceId, RoutingPolicy, VirtualHub};
 
 fn id_of(n: Option<&Node>) -> Option<ResourceId> {
     n?.get_ci("id").and_then(Node::as_str).map(ResourceId::new)
@@ -115,4 +115,25 @@ pub fn attach(net: &mut AzureNetwork, pending: Pending, warnings: &mut Vec<Warni
         let h = hub_ix(net, &parent, &loc);
         net.virtual_hubs[h].routing_policies.extend(policies);
     }
+}
+
+/// An application gateway (`gatewayIPConfigurations[].subnet`,
+/// `frontendIPConfigurations[].privateIPAddress`; REST API
+/// applicationGateway.json) or a Bastion host (`ipConfigurations[].subnet`;
+/// bastionHost.json), read as a device that is not modelled.
+pub fn opaque(cx: &mut Cx, id: ResourceId, n: &Node, kind: &'static str) -> OpaqueDevice {
+    let configs = |key: &str| prop(n, key).and_then(Node::as_seq).unwrap_or_default();
+    let mut subnets = Vec::new();
+    let mut private_ips = Vec::new();
+    for c in configs("gatewayIPConfigurations")
+        .iter()
+        .chain(configs("ipConfigurations"))
+        .chain(configs("frontendIPConfigurations"))
+    {
+        subnets.extend(id_of(prop(c, "subnet")));
+        if let Some(ip) = prop(c, "privateIPAddress").and_then(Node::as_str).and_then(|s| s.parse().ok()) {
+            private_ips.push(ip);
+        }
+    }
+    OpaqueDevice { id, loc: cx.loc(n), kind, subnets, private_ips }
 }

@@ -140,6 +140,8 @@ pub struct AzureNetwork {
     pub ip_groups: Vec<IpGroup>,
     /// Virtual WAN hubs with their VNet connections and routing intent.
     pub virtual_hubs: Vec<VirtualHub>,
+    /// Application gateways and Bastion hosts: read, not modelled.
+    pub opaque_devices: Vec<OpaqueDevice>,
     /// Microsoft's published service tags (`ServiceTags_Public_*.json`),
     /// when the inputs hold them: the only source of the address ranges of
     /// tags other than VirtualNetwork, Internet and AzureLoadBalancer.

@@ -48,3 +48,20 @@ pub struct RoutingPolicy {
     /// `nextHop`: the firewall (or NVA) resource id.
     pub next_hop: String,
 }
+
+/// A device tusk reads but does not model, that holds addresses in
+/// subnets of the inputs: an application gateway (a reverse proxy that
+/// ends the client's connection and opens its own to the backends) or an
+/// Azure Bastion host. A flow to an address it may hold is unknown, naming
+/// it, instead of "nothing holds the address".
+#[derive(Debug, Clone)]
+pub struct OpaqueDevice {
+    pub id: ResourceId,
+    pub loc: Loc,
+    /// `application gateway`, `Azure Bastion`.
+    pub kind: &'static str,
+    /// The subnets its instances take addresses in.
+    pub subnets: Vec<ResourceId>,
+    /// Its private frontend addresses, where the inputs give them.
+    pub private_ips: Vec<std::net::IpAddr>,
+}

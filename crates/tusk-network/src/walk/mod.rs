@@ -434,6 +434,12 @@ impl<'p, 'a> Walker<'p, 'a> {
                 Decision::new(Kind::Allowed, Reason::ReplyToSender { dst }, None)
             }
             None if p.net.nics.is_empty() => Decision::new(Kind::Unknown, Reason::NoNicInInputs { dst }, None),
+            // An application gateway or Bastion host takes addresses in its
+            // subnet that the inputs do not list: not "nothing holds it".
+            None if opaque_device(p.net, t, dst).is_some() => {
+                let device = opaque_device(p.net, t, dst).unwrap_or_default();
+                Decision::new(Kind::Unknown, Reason::OpaqueDevice { dst, device }, None)
+            }
             None => Decision::new(Kind::Denied, Reason::NothingHolds { dst }, None),
         };
         let v = self.step(at, Control::Delivery, d);
@@ -453,4 +459,15 @@ pub(crate) fn hub_connection(
         .iter()
         .enumerate()
         .find_map(|(h, hub)| hub.connections.iter().position(|c| c.vnet == Some(v)).map(|c| (h, c)))
+}
+
+/// The unmodelled device (application gateway, Bastion host) that may hold
+/// `dst` in subnet `t`: one whose frontend has that address, else one whose
+/// instances take addresses in the subnet.
+fn opaque_device(net: &tusk_model::azure::AzureNetwork, t: Idx<Subnet>, dst: IpAddr) -> Option<usize> {
+    let ds = &net.opaque_devices;
+    ds.iter().position(|d| d.private_ips.contains(&dst)).or_else(|| {
+        let key = net.subnets[t].id.key();
+        ds.iter().position(|d| d.subnets.iter().any(|s| s.key() == key))
+    })
 }

@@ -304,6 +304,15 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
                 c.loc
             )
         }
+        Reason::OpaqueDevice { dst, device } => {
+            let d = &net.opaque_devices[*device];
+            format!(
+                "{dst} may be held by {} {} ({}), which tusk reads but does not model: what it does with the packet is unknown",
+                d.kind,
+                d.id.name(),
+                d.loc
+            )
+        }
         Reason::NextHopAddressNotRead => {
             "the route's next hop address is not known offline (an ARM expression tusk does not evaluate, or a Terraform value known only after apply; the load's warning on the route says which): where the packet goes is unknown".into()
         }
