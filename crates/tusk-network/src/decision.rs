@@ -317,6 +317,14 @@ pub enum Reason {
         service: String,
     },
     ReplyOverServiceEndpoint,
+    /// The subnet's service endpoint to Azure Storage is limited by a
+    /// service endpoint policy (index into the subnet's policies), which
+    /// names storage accounts, not addresses.
+    ServiceEndpointPolicy {
+        dst: IpAddr,
+        service: String,
+        policy: usize,
+    },
     /// A load balancer rule sends the flow to its backends, which all
     /// answer alike.
     LoadBalanced {

@@ -82,9 +82,19 @@ pub fn subnet(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Subnet, LoadError
         let locations = cx.strings(e, "locations").into_iter().map(|(s, _)| s.to_string()).collect();
         service_endpoints.push(ServiceEndpoint { service, locations, loc: cx.loc(e) });
     }
+    let service_endpoint_policies = prop(n, "serviceEndpointPolicies")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            let id = p.get_ci("id").and_then(Node::as_str).unwrap_or("?");
+            (ResourceId::new(id), cx.loc(p))
+        })
+        .collect();
     Ok(Subnet {
         loc: cx.loc(n),
         service_endpoints,
+        service_endpoint_policies,
         // Set when the subnet meets its VNet (resolve::attach_subnets).
         vnet: Idx::new(u32::MAX as usize),
         private_endpoint_policies,

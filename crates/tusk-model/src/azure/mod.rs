@@ -184,6 +184,9 @@ pub struct Subnet {
     /// `serviceEndpoints`: Azure services this subnet reaches over its own
     /// private addresses, by a system route to the service's prefixes.
     pub service_endpoints: Vec<ServiceEndpoint>,
+    /// `serviceEndpointPolicies`: the policies (id, place) that limit which
+    /// Azure Storage accounts the subnet's service endpoints reach.
+    pub service_endpoint_policies: Vec<(ResourceId, Loc)>,
 }
 
 /// An IP group (`Microsoft.Network/ipGroups`): addresses, prefixes and

@@ -392,6 +392,16 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::NotPublic { dst } => format!("{dst} is not a public address: not reachable from the Internet"),
         Reason::PublicAddressUnknown { dst } => format!("public address {dst} is not in the inputs"),
         Reason::ReplyThroughPlatformSnat => "the reply returns through Azure's outbound SNAT to the source".into(),
+        Reason::ServiceEndpointPolicy { dst, service, policy } => {
+            let at = match step.at {
+                Hop::Subnet(s) => net.subnets[s].service_endpoint_policies.get(*policy),
+                _ => None,
+            };
+            let named = at.map(|(id, loc)| format!(" {} ({loc})", id.name())).unwrap_or_default();
+            format!(
+                "{dst} is reached over the subnet's service endpoint {service}, limited by service endpoint policy{named} to the storage accounts it lists; which account {dst} serves is not in the inputs, so the flow is unknown"
+            )
+        }
         Reason::ServiceEndpoint { dst, service } => {
             format!("reaches {dst} over the subnet's service endpoint {service}, with its private source address")
         }
