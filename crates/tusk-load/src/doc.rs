@@ -2,9 +2,11 @@
 //! JSON parsed into [`Node`]s that remember their line and column, so that a
 //! loader can name the exact place of every defect it finds.
 //!
-//! JSON is read by the same YAML 1.2 parser (JSON is a subset of YAML 1.2 for
-//! everything `az` and `kubectl` emit), so both formats give identical errors.
-//! This module knows nothing of Kubernetes or Azure.
+//! JSON is a subset of YAML 1.2 for everything `az` and `kubectl` emit, and
+//! the YAML 1.2 parser gives every error; a well-formed JSON document takes
+//! a fast path (`crate::json`) that builds the same tree several times
+//! faster, and a `.json` file may carry the comments and trailing commas
+//! ARM accepts. This module knows nothing of Kubernetes or Azure.
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
@@ -410,6 +412,28 @@ pub fn for_each_document_collecting(
 
 /// The event loop. `on_error` returns whether to go on with the next document.
 fn parse(
+    file: &Arc<str>,
+    text: &str,
+    f: &mut dyn FnMut(Doc) -> Result<(), LoadError>,
+    on_error: &mut dyn FnMut(LoadError) -> bool,
+) -> Result<(), LoadError> {
+    // ARM templates and parameters files may carry comments and trailing
+    // commas (see arm::jsonc); only `.json` files, as ARM reads only those.
+    let jsonc = file.ends_with(".json");
+    if crate::json::looks_like_json(text) {
+        if let Some(root) = crate::json::parse(text, jsonc) {
+            if !root.is_null() {
+                f(Doc { file: file.clone(), root })?;
+            }
+            return Ok(());
+        }
+    }
+    let text = if jsonc { crate::arm::jsonc::blank(text) } else { std::borrow::Cow::Borrowed(text) };
+    parse_yaml(file, &text, f, on_error)
+}
+
+/// The YAML 1.2 reader's event loop, for any text (JSON's fast path aside).
+pub(crate) fn parse_yaml(
     file: &Arc<str>,
     text: &str,
     f: &mut dyn FnMut(Doc) -> Result<(), LoadError>,

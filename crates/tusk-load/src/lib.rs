@@ -28,6 +28,7 @@ mod config_clusters;
 mod config_intents;
 pub mod doc;
 pub mod fields;
+mod json;
 pub mod k8s;
 pub mod kustomize;
 mod summary;
@@ -179,12 +180,12 @@ pub fn load_sources_all(sources: &[(Arc<str>, String)], params: &arm::ArmParams)
             warnings.push(w.clone());
             continue;
         }
-        // ARM's JSON allows comments and trailing commas (see arm::jsonc).
-        let text = if name.ends_with(".json") { arm::jsonc::blank(text) } else { text.as_str().into() };
+        // ARM's JSON allows comments and trailing commas in `.json` files:
+        // the reader takes them (see doc::for_each_document_collecting).
         let mut in_doc = Vec::new();
         let parsed = doc::for_each_document_collecting(
             name,
-            &text,
+            text,
             |d| {
                 documents += 1;
                 for d in split(d) {

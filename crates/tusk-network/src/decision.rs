@@ -353,6 +353,14 @@ pub enum Reason {
         /// The backend node that takes the packet.
         owner: Owner,
     },
+    /// The address may be held by a device read but not modelled (index
+    /// into `opaque_devices`): an application gateway or a Bastion host.
+    OpaqueDevice {
+        /// The destination address.
+        dst: IpAddr,
+        /// The device, an index into `opaque_devices`.
+        device: usize,
+    },
     /// The reply reaches the address that sent the request.
     ReplyToSender {
         /// The request's source.
@@ -361,6 +369,14 @@ pub enum Reason {
     // Appliances.
     /// A VirtualAppliance route whose next hop address tusk could not read.
     NextHopAddressNotRead,
+    /// The source's VNet is connected to a Virtual WAN hub (index into
+    /// `virtual_hubs`, and the connection), whose routes are not modelled.
+    VirtualHubRouting {
+        /// The hub, an index into `virtual_hubs`.
+        hub: usize,
+        /// The hub's connection to the source's VNet.
+        connection: usize,
+    },
     /// A route's next hop address that no NIC or firewall of the inputs holds.
     NextHopUnknown {
         /// The next hop address.
@@ -519,6 +535,17 @@ pub enum Reason {
     },
     /// The reply returns over the service endpoint.
     ReplyOverServiceEndpoint,
+    /// The subnet's service endpoint to Azure Storage is limited by a
+    /// service endpoint policy (index into the subnet's policies), which
+    /// names storage accounts, not addresses.
+    ServiceEndpointPolicy {
+        /// The destination address.
+        dst: IpAddr,
+        /// The service endpoint's service (`Microsoft.Storage`).
+        service: String,
+        /// The policy, an index into the subnet's service endpoint policies.
+        policy: usize,
+    },
     /// A load balancer rule sends the flow to its backends, which all
     /// answer alike.
     LoadBalanced {

@@ -424,7 +424,12 @@ impl<'p, 'a> Lean<'p, 'a> {
     fn pair(&mut self, dst: Rep) -> Option<Kind> {
         let p = self.p;
         let net = p.net;
-        if !net.admin_rules.is_empty() || dst.owner.is_none() || self.src.owner.is_none() {
+        // Virtual WAN hubs' routes are not modelled: the full trace says so.
+        if !net.admin_rules.is_empty()
+            || !net.virtual_hubs.is_empty()
+            || dst.owner.is_none()
+            || self.src.owner.is_none()
+        {
             return None;
         }
         let (Some(Owner::Nic(sn, _)), Some(Owner::Nic(dn, _))) = (self.src.owner, dst.owner) else { return None };

@@ -38,6 +38,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tusk_core::{LoadError, Loc, Pos, Warning};
 
+/// The `ADDRESS.PATH` of a value a plan knows only after apply, from the
+/// marker text the translation writes for it (`[after apply: ADDRESS.PATH]`).
+pub fn after_apply(text: &str) -> Option<&str> {
+    text.strip_prefix("[after apply: ")?.strip_suffix(']')
+}
+
 /// Is this document `terraform show -json` output (or a raw state file)?
 pub fn is_terraform(root: &Node) -> bool {
     root.get("terraform_version").is_some() && (root.get("format_version").is_some() || root.get("resources").is_some())
@@ -46,8 +52,32 @@ pub fn is_terraform(root: &Node) -> bool {
 /// Translates a plan or state into ARM bodies and hands them to `az`.
 pub fn add_document(d: &Doc, az: &mut azure::Builder, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
     match arm_bodies(d, warnings)? {
-        Some(root) => az.add_document(&Doc { file: d.file.clone(), root }, warnings),
+        Some(root) => {
+            // Each body's nodes sit inside their resource's object in the
+            // plan: cite its address beside the line.
+            let mut starts = Vec::new();
+            resource_objects(&d.root, &mut starts);
+            az.label_positions(&d.file, azure::Labels::new(starts));
+            az.add_document(&Doc { file: d.file.clone(), root }, warnings)
+        }
         None => Ok(()),
+    }
+}
+
+/// Where each resource object of the plan starts and its `address`: the
+/// objects with `address`, `mode` and `type` (planned values, prior state,
+/// resource changes and configuration alike, in the JSON output format).
+fn resource_objects(n: &Node, out: &mut Vec<(Pos, Arc<str>)>) {
+    match &n.value {
+        Value::Map(m) => {
+            if let (Some(a), Some(_), Some(_)) = (n.get("address").and_then(Node::as_str), n.get("mode"), n.get("type"))
+            {
+                out.push((n.pos, Arc::from(a)));
+            }
+            m.iter().for_each(|(_, v)| resource_objects(v, out));
+        }
+        Value::Seq(s) => s.iter().for_each(|v| resource_objects(v, out)),
+        Value::Scalar { .. } => {}
     }
 }
 

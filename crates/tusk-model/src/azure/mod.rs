@@ -13,12 +13,14 @@ mod firewall;
 mod id;
 mod nsg;
 mod route;
+mod vwan;
 
 pub use firewall::*;
 pub use id::ResourceId;
 pub use nsg::*;
 pub use route::*;
 pub use tusk_core::{Idx, IdxVec};
+pub use vwan::*;
 
 use std::net::IpAddr;
 use tusk_core::ip::Cidr;
@@ -155,6 +157,10 @@ pub struct AzureNetwork {
     pub admin_rules: Vec<AdminRule>,
     /// IP groups.
     pub ip_groups: Vec<IpGroup>,
+    /// Virtual WAN hubs with their VNet connections and routing intent.
+    pub virtual_hubs: Vec<VirtualHub>,
+    /// Application gateways and Bastion hosts: read, not modelled.
+    pub opaque_devices: Vec<OpaqueDevice>,
     /// Microsoft's published service tags (`ServiceTags_Public_*.json`),
     /// when the inputs hold them: the only source of the address ranges of
     /// tags other than VirtualNetwork, Internet and AzureLoadBalancer.
@@ -212,6 +218,9 @@ pub struct Subnet {
     /// `serviceEndpoints`: Azure services this subnet reaches over its own
     /// private addresses, by a system route to the service's prefixes.
     pub service_endpoints: Vec<ServiceEndpoint>,
+    /// `serviceEndpointPolicies`: the policies (id, place) that limit which
+    /// Azure Storage accounts the subnet's service endpoints reach.
+    pub service_endpoint_policies: Vec<(ResourceId, Loc)>,
 }
 
 /// An IP group (`Microsoft.Network/ipGroups`): addresses, prefixes and

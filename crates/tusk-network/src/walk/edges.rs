@@ -93,6 +93,16 @@ impl Walker<'_, '_> {
             crate::routes::RouteOrigin::ServiceEndpoint(s) => s.clone(),
             _ => String::new(),
         };
+        // A service endpoint policy admits only the Azure Storage accounts
+        // it lists ("Virtual network service endpoint policies for Azure
+        // Storage", Microsoft Learn): which account an address serves is
+        // not in the inputs, so the flow is unknown.
+        let policies = &self.p.net.subnets[subnet].service_endpoint_policies;
+        if !policies.is_empty() && service.to_ascii_lowercase().starts_with("microsoft.storage") {
+            let d = Decision::new(Kind::Unknown, Reason::ServiceEndpointPolicy { dst, service, policy: 0 }, None);
+            self.step(self.sub(subnet), Control::Internet, d);
+            return Next::Done(Arrival::Nowhere);
+        }
         let d = Decision::new(Kind::Allowed, Reason::ServiceEndpoint { dst, service }, None);
         self.step(self.sub(subnet), Control::Internet, d);
         Next::Done(Arrival::Internet { ip: dst })

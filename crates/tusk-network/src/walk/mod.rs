@@ -199,6 +199,17 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
         let p = self.p;
         let net = p.net;
+        // A VNet connected to a Virtual WAN hub learns routes from the hub
+        // (and, with routing intent, to its firewall) that tusk does not
+        // model: only traffic inside the VNet's own address space is sure
+        // to stay local (Microsoft Learn, "About virtual hub routing").
+        if let Some((hub, connection)) = hub_connection(net, net.subnets[subnet].vnet) {
+            if !p.vnet_space[net.subnets[subnet].vnet].contains_ip(self.flow.dst) {
+                let d = Decision::new(Kind::Unknown, Reason::VirtualHubRouting { hub, connection }, None);
+                self.step(self.sub(subnet), Control::Route, d);
+                return Next::Done(Arrival::Nowhere);
+            }
+        }
         let table = p.routes_from(
             subnet,
             match sender {
@@ -460,6 +471,12 @@ impl<'p, 'a> Walker<'p, 'a> {
                 Decision::new(Kind::Allowed, Reason::ReplyToSender { dst }, None)
             }
             None if p.net.nics.is_empty() => Decision::new(Kind::Unknown, Reason::NoNicInInputs { dst }, None),
+            // An application gateway or Bastion host takes addresses in its
+            // subnet that the inputs do not list: not "nothing holds it".
+            None if opaque_device(p.net, t, dst).is_some() => {
+                let device = opaque_device(p.net, t, dst).unwrap_or_default();
+                Decision::new(Kind::Unknown, Reason::OpaqueDevice { dst, device }, None)
+            }
             None => Decision::new(Kind::Denied, Reason::NothingHolds { dst }, None),
         };
         let v = self.step(at, Control::Delivery, d);
@@ -468,4 +485,26 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
         Next::Done(Arrival::Azure { subnet: t, owner, ip: dst })
     }
+}
+
+/// The Virtual WAN hub (and its connection) a VNet is connected to.
+pub(crate) fn hub_connection(
+    net: &tusk_model::azure::AzureNetwork,
+    v: Idx<tusk_model::azure::VirtualNetwork>,
+) -> Option<(usize, usize)> {
+    net.virtual_hubs
+        .iter()
+        .enumerate()
+        .find_map(|(h, hub)| hub.connections.iter().position(|c| c.vnet == Some(v)).map(|c| (h, c)))
+}
+
+/// The unmodelled device (application gateway, Bastion host) that may hold
+/// `dst` in subnet `t`: one whose frontend has that address, else one whose
+/// instances take addresses in the subnet.
+fn opaque_device(net: &tusk_model::azure::AzureNetwork, t: Idx<Subnet>, dst: IpAddr) -> Option<usize> {
+    let ds = &net.opaque_devices;
+    ds.iter().position(|d| d.private_ips.contains(&dst)).or_else(|| {
+        let key = net.subnets[t].id.key();
+        ds.iter().position(|d| d.subnets.iter().any(|s| s.key() == key))
+    })
 }

@@ -315,8 +315,37 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
             format!("{dst} is a public load balancer frontend: the load balancer hands the flow to {} unchanged (floating IP)", name(*owner))
         }
         Reason::ReplyToSender { dst } => format!("the reply reaches {dst}, which sent the request"),
+        Reason::VirtualHubRouting { hub, connection } => {
+            let h = &net.virtual_hubs[*hub];
+            let c = &h.connections[*connection];
+            let intent = if h.routing_policies.is_empty() {
+                String::new()
+            } else {
+                let ps: Vec<String> = h
+                    .routing_policies
+                    .iter()
+                    .map(|p| format!("{} [{}] → {}", p.name, p.destinations.join(", "), p.next_hop.rsplit('/').next().unwrap_or("?")))
+                    .collect();
+                format!(", with routing intent {} ({})", ps.join("; "), h.routing_policies[0].loc)
+            };
+            format!(
+                "the VNet is connected to Virtual WAN hub {} by {} ({}){intent}; the routes a hub gives its connections are not modelled: where the packet goes is unknown",
+                h.id.name(),
+                c.id.name(),
+                c.loc
+            )
+        }
+        Reason::OpaqueDevice { dst, device } => {
+            let d = &net.opaque_devices[*device];
+            format!(
+                "{dst} may be held by {} {} ({}), which tusk reads but does not model: what it does with the packet is unknown",
+                d.kind,
+                d.id.name(),
+                d.loc
+            )
+        }
         Reason::NextHopAddressNotRead => {
-            "the route's next hop address is an ARM expression tusk does not evaluate: where the packet goes is unknown".into()
+            "the route's next hop address is not known offline (an ARM expression tusk does not evaluate, or a Terraform value known only after apply; the load's warning on the route says which): where the packet goes is unknown".into()
         }
         Reason::NextHopUnknown { ip } => format!("next hop {ip} is no NIC or firewall of the inputs"),
         Reason::OwnerSubnetMissing(o) => format!("the subnet of {} is not in the inputs", name(*o)),
@@ -394,6 +423,16 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::NotPublic { dst } => format!("{dst} is not a public address: not reachable from the Internet"),
         Reason::PublicAddressUnknown { dst } => format!("public address {dst} is not in the inputs"),
         Reason::ReplyThroughPlatformSnat => "the reply returns through Azure's outbound SNAT to the source".into(),
+        Reason::ServiceEndpointPolicy { dst, service, policy } => {
+            let at = match step.at {
+                Hop::Subnet(s) => net.subnets[s].service_endpoint_policies.get(*policy),
+                _ => None,
+            };
+            let named = at.map(|(id, loc)| format!(" {} ({loc})", id.name())).unwrap_or_default();
+            format!(
+                "{dst} is reached over the subnet's service endpoint {service}, limited by service endpoint policy{named} to the storage accounts it lists; which account {dst} serves is not in the inputs, so the flow is unknown"
+            )
+        }
         Reason::ServiceEndpoint { dst, service } => {
             format!("reaches {dst} over the subnet's service endpoint {service}, with its private source address")
         }
