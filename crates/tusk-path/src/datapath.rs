@@ -52,6 +52,10 @@ pub enum Wire {
     Unknown,
 }
 
+/// The wire of cluster `c`: kubenet routes pod CIDRs, Azure CNI Overlay uses
+/// an overlay, Azure CNI puts pods on VNet addresses; anything else is
+/// [`Wire::Unknown`] ("Azure CNI Overlay networking", "kubenet" pages of the
+/// AKS docs).
 pub fn wire(c: &AksCluster) -> Wire {
     match (c.network.plugin, c.network.overlay) {
         (NetworkPlugin::Kubenet, _) => Wire::PodCidrRouted,
@@ -69,7 +73,12 @@ pub fn wire_of(estate: &Estate, fleet: &Fleet, n: usize) -> Wire {
 /// The ranges a pod's source address is kept for, and where they come from.
 #[derive(Debug, Clone)]
 pub struct Masquerade {
+    /// Destinations a pod's source address is kept for (not masqueraded to the
+    /// node's address): ip-masq-agent's `nonMasqueradeCIDRs` ("Configure
+    /// ip-masq-agent" in the AKS docs; kubernetes-sigs/ip-masq-agent).
     pub keep: IpSet,
+    /// Where `keep` comes from (AKS's default and each exported ConfigMap with
+    /// its source location), for reports.
     pub source: String,
 }
 
@@ -100,6 +109,8 @@ impl Masquerade {
         Some(Masquerade { keep, source })
     }
 
+    /// Whether a packet to `dst` keeps the pod's source address (`dst` is in
+    /// `keep`); otherwise the node masquerades it to its own address.
     pub fn keeps(&self, dst: IpAddr) -> bool {
         self.keep.contains_ip(dst)
     }

@@ -33,7 +33,11 @@ use tusk_policy::Semantics;
 /// Who sends the flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
+    /// A process in the pod's own network namespace: its egress policy
+    /// applies, and its packets carry the pod's address.
     Pod,
+    /// The escaped container: a process on the node's host network, seen
+    /// with the node's address and not subject to pod policy.
     Node,
 }
 
@@ -41,7 +45,12 @@ pub enum Actor {
 #[derive(Debug, Clone)]
 pub enum Member {
     /// A pod (index into the cluster's pods) on one of its possible nodes.
-    Pod { pod: usize, node: usize },
+    Pod {
+        /// Index into the cluster's pods (`k8s.pods`).
+        pod: usize,
+        /// Fleet index of the node it runs on (or may run on).
+        node: usize,
+    },
     /// A node (fleet index).
     Node(usize),
     /// Anything the Azure layer knows.
@@ -51,7 +60,9 @@ pub enum Member {
 /// An end resolved: its name and members.
 #[derive(Default)]
 pub struct End {
+    /// The end as asked (its notation, docs/endpoints.md).
     pub name: String,
+    /// Every pod, node or Azure endpoint it stands for.
     pub members: Vec<Member>,
     /// Set when the Azure resolver answered with samples standing for more
     /// addresses (the Internet, free addresses of a subnet).
@@ -155,20 +166,49 @@ pub fn pod_members(estate: &Estate, w: &Wiring, pods: impl IntoIterator<Item = u
 pub enum Segment {
     /// The destination was a Service: translated at the source node to an
     /// endpoint pod's address and target port.
-    ServiceDnat { service: String, cluster_ip: Option<IpAddr>, port: Option<u16>, target: u16 },
+    ServiceDnat {
+        /// The Service, as `namespace/name`.
+        service: String,
+        /// Its ClusterIP, `None` when it has none (headless) or the inputs
+        /// do not give it.
+        cluster_ip: Option<IpAddr>,
+        /// The Service port asked, when one was.
+        port: Option<u16>,
+        /// The endpoint pod's port the packet is sent to (`targetPort`).
+        target: u16,
+    },
     /// The source pod's egress policy.
     SourcePolicy(Side),
     /// The packet leaves the node `node` with source `src` (after
     /// masquerade when `masqueraded`), `why` naming the ranges used.
-    NodeExit { node: String, pod_ip: Option<IpAddr>, src: IpAddr, masqueraded: bool, why: String },
+    NodeExit {
+        /// The node's name.
+        node: String,
+        /// The sending pod's address, `None` for the node actor.
+        pod_ip: Option<IpAddr>,
+        /// The source address on the wire.
+        src: IpAddr,
+        /// Whether the node translated the pod's address to its own
+        /// (ip-masq-agent, "Configure ip-masq-agent" in the AKS docs).
+        masqueraded: bool,
+        /// The ranges that decided it, and where they come from.
+        why: String,
+    },
     /// Source and destination share the node: the packet never reaches
     /// the Azure network.
-    SameNode { node: String },
+    SameNode {
+        /// The shared node's name.
+        node: String,
+    },
     /// The Azure network's trace of the translated flow.
     Network(Box<Trace>),
     /// The flow left Azure for the Internet from a node of a cluster with
     /// this outbound type: who translates its source there.
-    Egress { outbound: OutboundType },
+    Egress {
+        /// The cluster's `outboundType` ("Customize cluster egress with
+        /// outbound types in AKS").
+        outbound: OutboundType,
+    },
     /// The Azure layer is not evaluated, and why (unknown).
     NotEvaluated(String),
     /// kubenet (the route AKS maintains for the node's pod CIDR) or CNI
@@ -176,28 +216,76 @@ pub enum Segment {
     /// destination node, which took the pod's address; the node hands the
     /// packet to the pod over its bridge. The Azure trace above carries
     /// the reply, from the pod's address back to the source.
-    PodBridge { node: String, overlay: bool },
+    PodBridge {
+        /// The destination node's name.
+        node: String,
+        /// CNI Overlay (`true`) or kubenet (`false`).
+        overlay: bool,
+    },
     /// The destination pod's ingress policy, for the source it sees.
-    DestinationPolicy { seen_src: IpAddr, side: Side },
+    DestinationPolicy {
+        /// The source address the destination pod sees.
+        seen_src: IpAddr,
+        /// The policy engine's answer for that source.
+        side: Side,
+    },
     /// A LoadBalancer Service's Azure load balancer hands the flow to
     /// node `entry` (floating IP: still addressed to `frontend`, `port`);
     /// `local`: externalTrafficPolicy Local (only nodes with an endpoint).
-    LoadBalancer { service: String, frontend: Option<IpAddr>, internal: bool, port: u16, entry: String, local: bool },
+    LoadBalancer {
+        /// The Service, as `namespace/name`.
+        service: String,
+        /// The frontend address, `None` when the inputs do not give it.
+        frontend: Option<IpAddr>,
+        /// An internal load balancer (the
+        /// `service.beta.kubernetes.io/azure-load-balancer-internal` annotation).
+        internal: bool,
+        /// The Service port.
+        port: u16,
+        /// The name of the node the balancer hands the flow to.
+        entry: String,
+        /// `externalTrafficPolicy: Local`.
+        local: bool,
+    },
     /// kube-proxy (or Cilium) on `node` translates the frontend to an
     /// endpoint pod and its target port; `snat`: the node address the
     /// source is translated to (externalTrafficPolicy Cluster).
-    KubeProxy { node: String, pod_ip: Option<IpAddr>, target: u16, snat: Option<IpAddr> },
+    KubeProxy {
+        /// The node doing the translation.
+        node: String,
+        /// The endpoint pod's address, `None` when unknown.
+        pod_ip: Option<IpAddr>,
+        /// The endpoint pod's port (`targetPort`).
+        target: u16,
+        /// The node address the source becomes, `None` when kept
+        /// (externalTrafficPolicy Local).
+        snat: Option<IpAddr>,
+    },
     /// The reply to an Internet client of a public frontend leaves through
     /// a firewall the request did not cross (a 0.0.0.0/0 user route): the
     /// firewall drops it (asymmetric routing).
-    AsymmetricReturn { frontend: IpAddr },
+    AsymmetricReturn {
+        /// The public frontend the request reached.
+        frontend: IpAddr,
+    },
     /// The Service admits only these clients (`loadBalancerSourceRanges`
     /// and AKS's allowed ranges / service tags): `admitted` for `client`,
     /// `None` when only an unresolved service tag could hold it.
-    SourceRanges { client: IpAddr, ranges: Vec<String>, admitted: Option<bool> },
+    SourceRanges {
+        /// The client address tested.
+        client: IpAddr,
+        /// The admitted ranges and service tags, as written.
+        ranges: Vec<String>,
+        /// Whether `client` is admitted; `None` when only a service tag
+        /// tusk cannot resolve could hold it.
+        admitted: Option<bool>,
+    },
 }
 
 impl Segment {
+    /// What this segment says of the flow: a policy's or the network's
+    /// verdict, `Allowed` for a translation or hand-over, `Denied` for an
+    /// asymmetric return, `Unknown` when not evaluated.
     pub fn verdict(&self) -> Kind {
         match self {
             Segment::SourcePolicy(s) | Segment::DestinationPolicy { side: s, .. } => s.verdict.kind(),
@@ -223,11 +311,17 @@ impl Segment {
 /// One (source, destination) pair's path.
 #[derive(Debug, Clone)]
 pub struct Path {
+    /// The sending end.
     pub from: PairEnd,
+    /// The receiving end.
     pub to: PairEnd,
+    /// The source's node name, when the source runs on a node.
     pub src_node: Option<String>,
+    /// The destination's node name, when it runs on a node.
     pub dst_node: Option<String>,
+    /// The hops in order, from the source's policy to the destination's.
     pub segments: Vec<Segment>,
+    /// The pair's verdict: the first segment that does not allow decides.
     pub verdict: Kind,
     /// Why a verdict that the segments state is not definite.
     pub doubt: Option<String>,
@@ -258,19 +352,29 @@ pub struct GroupPath {
     pub collapsed: usize,
     /// Ends answered with samples: (the end, why).
     pub samples: Vec<(String, Sample)>,
+    /// The source end as asked.
     pub from: String,
+    /// The destination end as asked.
     pub to: String,
+    /// Who sends.
     pub actor: Actor,
+    /// Allowed or denied when every pair is, mixed when both occur,
+    /// otherwise unknown.
     pub verdict: GroupKind,
+    /// One path per (source member, destination member).
     pub pairs: Vec<Path>,
 }
 
 /// The question asked.
 #[derive(Clone, Copy)]
 pub struct Ask<'a> {
+    /// The policy semantics to evaluate with (which plugin enforces what).
     pub sem: &'a Semantics,
+    /// Who sends.
     pub actor: Actor,
+    /// The flow's protocol.
     pub proto: Protocol,
+    /// The destination port, `None` for a protocol without ports.
     pub port: Option<u16>,
     /// The flow's HTTP request, when given (`--http-method`, `--http-path`):
     /// Istio's L7 rules test it.

@@ -18,6 +18,8 @@
 //! must hold for the whole set. A placement is a documented simulation of
 //! the scheduler; the feasible pools and zones are exact.
 
+#![warn(missing_docs)]
+
 pub mod addressing;
 pub mod any_protocol;
 pub mod binding;

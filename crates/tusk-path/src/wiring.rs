@@ -16,9 +16,15 @@ use tusk_model::Estate;
 /// The cluster wired into the Azure network: nodes, their representative
 /// addresses, kubenet pod blocks, and pod addresses per (pod, node).
 pub struct Wiring {
+    /// Every node of the estate (exported or simulated).
     pub fleet: Fleet,
+    /// Where each workload's pods are placed on `fleet`.
     pub schedule: Schedule,
+    /// One address standing for each node (indexed like `fleet.nodes`), `None`
+    /// when its subnet is unknown.
     pub node_ips: Vec<Option<IpAddr>>,
+    /// Each kubenet node's pod-CIDR block (indexed like `fleet.nodes`), `None`
+    /// for other plugins or when unknown.
     pub blocks: Vec<Option<Cidr>>,
     /// (cluster pod, fleet node) → the pod's address there.
     pub pod_ips: std::collections::HashMap<(usize, usize), IpAddr>,
@@ -34,6 +40,9 @@ pub struct Wiring {
 type SplitsSeen = std::collections::HashMap<Vec<(u128, u128)>, Option<String>>;
 
 impl Wiring {
+    /// Wires `estate`: derives the fleet, schedules the workloads, gives each
+    /// node an address and pod block, and adds the nodes' NICs and the routes
+    /// AKS writes for kubenet to a copy of the network. Never fails.
     pub fn new(estate: &Estate) -> Wiring {
         let fleet = crate::materialise(estate, false);
         let schedule = crate::schedule(estate, &fleet);
