@@ -90,7 +90,12 @@ pub enum Witness {
     /// The Azure trace, forward path and reply.
     Azure(Box<Trace>),
     /// The policy engine's explanation of `flow` (e.g. `pod a/b -> pod c/d TCP 80`).
-    Kubernetes { flow: String, explanation: Box<Explanation> },
+    Kubernetes {
+        /// The flow in words.
+        flow: String,
+        /// Every policy that selected either end, and what it decided.
+        explanation: Box<Explanation>,
+    },
     /// One pair's path across both layers, with the question it answers.
     Joined(Box<JoinedWitness>),
 }
@@ -116,15 +121,21 @@ pub struct JoinedWitness {
 /// The answer for one intent.
 #[derive(Debug, Clone)]
 pub struct Outcome {
+    /// The intent as read from `tusk.yaml`.
     pub intent: Intent,
+    /// The layer it was judged on (Azure, Kubernetes or both joined).
     pub layer: IntentLayer,
+    /// Holds, violated or unknown.
     pub status: Status,
     /// One sentence: why it holds, what violates it, or why unknown.
     pub summary: String,
     /// Flows asked (member pairs × ports).
     pub flows: usize,
+    /// Flows that violate it.
     pub violating: usize,
+    /// Flows the engines left unknown.
     pub unknown: usize,
+    /// The flow that shows the violation (or the first unknown one).
     pub witness: Option<Witness>,
     /// Ends that stand for more addresses than were evaluated.
     pub samples: Vec<String>,

@@ -12,6 +12,8 @@
 //! Rendering (text, JSON, SARIF, JUnit) is `tusk-report`'s; exit codes are
 //! the CLI's.
 
+#![warn(missing_docs)]
+
 pub mod audit;
 pub mod diff;
 pub mod diff_subnets;
