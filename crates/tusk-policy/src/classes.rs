@@ -21,6 +21,7 @@ use tusk_model::k8s::{AdminPeer, Cluster, ContainerPort, LabelSelector, Labels, 
 /// Pods that no policy can distinguish.
 #[derive(Debug, Clone)]
 pub struct Group {
+    /// Index into `Cluster::namespaces` of the group's namespace.
     pub namespace: u32,
     /// The pods run in the node's network namespace.
     pub host_network: bool,
@@ -28,7 +29,9 @@ pub struct Group {
     /// grouped by node only when a Cilium rule names the `host` or
     /// `remote-node` entity, whose members depend on it); `None` otherwise.
     pub node: Option<u32>,
+    /// The labels every pod of the group carries (identical across the group).
     pub labels: Labels,
+    /// The container ports of its pods, which named ports resolve against.
     pub ports: Vec<ContainerPort>,
     /// Pod indices into `Cluster::pods`.
     pub pods: Vec<u32>,
@@ -39,6 +42,7 @@ pub struct Group {
 /// What the engine evaluates: a group, with its IP atom fixed when relevant.
 #[derive(Debug, Clone)]
 pub struct Class {
+    /// Index into [`ClassIndex::groups`].
     pub group: u32,
     /// Atom ids of the class's addresses, when ipBlocks can select pods.
     pub ip_atoms: Vec<u32>,
@@ -49,7 +53,9 @@ pub struct Class {
 /// the Kubernetes kind `Endpoints`).
 #[derive(Debug)]
 pub struct ClassIndex {
+    /// Every group of pods no policy can tell apart.
     pub groups: Vec<Group>,
+    /// Every class the engine evaluates; class `i` has peer id `i`.
     pub classes: Vec<Class>,
     /// External address atoms; atom `i` has peer id `classes.len() + i`.
     pub atoms: Vec<IpRange>,
@@ -178,6 +184,7 @@ impl ClassIndex {
         ClassIndex { groups, classes, atoms, pod_group, by_namespace, label_index, by_atom }
     }
 
+    /// The number of classes: the first external atom's peer id.
     pub fn class_count(&self) -> u32 {
         self.classes.len() as u32
     }
@@ -187,6 +194,7 @@ impl ClassIndex {
         self.class_count() + i
     }
 
+    /// Whether peer id `peer` is an external address atom (not a class).
     pub fn is_atom(&self, peer: u32) -> bool {
         peer >= self.class_count()
     }

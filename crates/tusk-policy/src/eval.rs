@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use tusk_core::ConnSet;
 use tusk_model::k8s::AdminAction;
 
+/// Disjoint peer sets, each with the connections allowed toward it.
 pub type Pieces = Vec<(RoaringBitmap, ConnSet)>;
 
 /// Merges pieces with equal connection sets.
@@ -72,7 +73,9 @@ struct Wide {
 
 /// The evaluation context of one class in one direction.
 pub struct Evaluator<'a> {
+    /// The classes and atoms peers refer to.
     pub ep: &'a ClassIndex,
+    /// The compiled rules.
     pub compiled: &'a Compiled,
     /// Rule → (peers, connections) split by the peer's named ports, for
     /// egress rules with named ports (they resolve on each destination).
@@ -100,6 +103,8 @@ fn split_by_ports(ep: &ClassIndex, ports: &[tusk_model::k8s::PolicyPort], peers:
 }
 
 impl<'a> Evaluator<'a> {
+    /// An evaluator over `compiled`, with the named-port splits of egress rules
+    /// precomputed.
     pub fn new(ep: &'a ClassIndex, compiled: &'a Compiled) -> Self {
         let mut egress_named = HashMap::new();
         let mut egress_named_maybe = HashMap::new();

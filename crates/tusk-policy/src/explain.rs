@@ -27,10 +27,20 @@ pub enum FlowEnd {
 /// typed [`Reason`].
 pub type Verdict = tusk_core::Verdict<Reason>;
 
+/// The precedence layer a step belongs to: AdminNetworkPolicy, then
+/// NetworkPolicy, then BaselineAdminNetworkPolicy, then the default
+/// (network-policy-api.sigs.k8s.io, "API overview"), plus the plugins' own
+/// tiers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
+    /// AdminNetworkPolicy (by priority; Allow and Deny decide, Pass goes on to
+    /// NetworkPolicy).
     Admin,
+    /// Kubernetes NetworkPolicy (allow lists; a selected pod is isolated in
+    /// that direction).
     NetworkPolicy,
+    /// BaselineAdminNetworkPolicy (applies only where no NetworkPolicy
+    /// selects the pod).
     Baseline,
     /// Cilium's deny-wins tier (its own policies; the NetworkPolicies
     /// evaluated with them keep their own layer).
@@ -41,6 +51,9 @@ pub enum Layer {
     /// Istio's tier at the destination's proxy (AuthorizationPolicy,
     /// PeerAuthentication).
     Istio,
+    /// No policy decides, and the flow is allowed: the pod is not isolated in
+    /// that direction, a built-in admission applies, or it is a hostNetwork
+    /// pod no policy selects under the reading.
     Default,
     /// A Calico, Cilium or Istio policy tusk does not model.
     Unmodelled,
@@ -49,12 +62,15 @@ pub enum Layer {
 /// A rule that matched the flow (or the default that applied).
 #[derive(Debug, Clone)]
 pub struct Step {
+    /// The layer of the policy.
     pub layer: Layer,
     /// `AdminNetworkPolicy x (priority 10)`, `NetworkPolicy ns/y`, ...
     pub policy: String,
     /// The rule's name or position (`ingress[2]`).
     pub rule: String,
+    /// What the step did: `Allow`, `Deny`, `Pass`, `Unknown`, or Calico's `Log`.
     pub action: &'static str,
+    /// Where the rule is defined, `None` for a default.
     pub loc: Option<Loc>,
     /// Did this step decide the verdict of its side?
     pub decisive: bool,
@@ -65,26 +81,40 @@ pub struct Step {
 pub struct Side {
     /// False when that end is not a pod: no pod policy applies there.
     pub applies: bool,
+    /// Every matching rule in evaluation order, the deciding one marked.
     pub steps: Vec<Step>,
+    /// This side's verdict.
     pub verdict: Verdict,
 }
 
+/// One flow through the policy layer: egress at the source, then ingress at
+/// the destination.
 #[derive(Debug, Clone)]
 pub struct Explanation {
+    /// The source pod's egress evaluation.
     pub egress: Side,
+    /// The destination pod's ingress evaluation.
     pub ingress: Side,
+    /// Both sides combined: allowed only when both allow.
     pub verdict: Verdict,
 }
 
+/// The side of the flow being evaluated.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Dir {
+    /// At the destination, for its ingress policies.
     Ingress,
+    /// At the source, for its egress policies.
     Egress,
 }
 
+/// What a per-flow evaluation reads: the cluster, the semantics, the reading
+/// of open inputs.
 #[derive(Clone, Copy)]
 pub struct Ctx<'a> {
+    /// The cluster.
     pub c: &'a Cluster,
+    /// How the enforcing plugin reads what upstream leaves open.
     pub sem: &'a Semantics,
     /// The reading in which hostNetwork pods are selectable like others.
     host_selectable: bool,
@@ -95,6 +125,7 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The labels of namespace `ns`, `None` when no input declares it.
     pub fn ns_labels(&self, ns: &str) -> Option<&tusk_model::k8s::Labels> {
         self.c.namespaces.iter().find(|n| n.name == ns).map(|n| &n.labels)
     }
@@ -115,6 +146,9 @@ impl Ctx<'_> {
         self.host_selectable || !pod.host_network
     }
 
+    /// Whether `pod` is selected by a namespace and a pod selector together
+    /// (an AdminNetworkPolicy `pods` peer or subject); never for a pod selectors
+    /// cannot see (hostNetwork under some semantics).
     pub fn pod_in(&self, pod: &Pod, ns_sel: &LabelSelector, pod_sel: &LabelSelector) -> bool {
         self.selectable(pod)
             && self.ns_labels(&pod.namespace).is_some_and(|l| ns_sel.matches(l))
@@ -156,6 +190,9 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether an AdminNetworkPolicy peer (`namespaces`, `pods`, `networks`,
+    /// `nodes`) matches the other end; `Maybe` when the inputs leave it open
+    /// (AdminNetworkPolicy API reference, network-policy-api.sigs.k8s.io).
     pub fn admin_peer(&self, peer: &AdminPeer, other: FlowEnd) -> Tri {
         match (peer, other) {
             (AdminPeer::Namespaces(sel), FlowEnd::Pod(i)) => bool_match(
@@ -181,6 +218,10 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether a NetworkPolicy peer (`podSelector`, `namespaceSelector`,
+    /// `ipBlock`) matches the other end; a peer with only a `podSelector` is
+    /// read in `policy_ns` ("Network Policies", "Behavior of to and from
+    /// selectors").
     pub fn np_peer(&self, peer: &NpPeer, policy_ns: &str, other: FlowEnd) -> Tri {
         match (peer, other) {
             (NpPeer::Pods { namespace_selector, pod_selector, .. }, FlowEnd::Pod(i)) => {
@@ -200,6 +241,7 @@ impl Ctx<'_> {
     }
 }
 
+/// A definite match or no match (never `Maybe`).
 pub fn bool_match(b: bool) -> Tri {
     Tri::from_bool(b)
 }
@@ -405,6 +447,7 @@ fn not_a_pod() -> Side {
     Side { applies: false, steps: Vec::new(), verdict: Verdict::Allowed }
 }
 
+/// The action's name as ANP spells it: `Allow`, `Deny` or `Pass`.
 pub fn action_name(a: AdminAction) -> &'static str {
     match a {
         AdminAction::Allow => "Allow",
@@ -417,13 +460,19 @@ pub fn action_name(a: AdminAction) -> &'static str {
 /// (named ports resolve on it), protocol and port.
 #[derive(Clone, Copy)]
 pub struct Probe {
+    /// The side evaluated.
     pub dir: Dir,
+    /// The other end of the flow.
     pub peer: FlowEnd,
+    /// The destination (named ports resolve on it).
     pub dst: FlowEnd,
+    /// The flow's protocol.
     pub proto: Protocol,
+    /// The destination port (ignored for a protocol without ports).
     pub port: u16,
 }
 
+/// `ingress` or `egress`.
 pub fn dir_name(d: Dir) -> &'static str {
     match d {
         Dir::Ingress => "ingress",

@@ -10,6 +10,8 @@
 //! per-flow evaluator that names every rule on one flow's way (and serves as
 //! the reference the fast engine is tested against).
 
+#![warn(missing_docs)]
+
 pub mod classes;
 pub mod compile;
 pub mod endpoint;
@@ -33,8 +35,11 @@ use tusk_model::k8s::Cluster;
 pub enum PolicyEngine {
     /// The upstream specification and its e2e tests.
     Upstream,
+    /// Project Calico (AKS `networkPolicy: calico`).
     Calico,
+    /// Azure Network Policy Manager (AKS `networkPolicy: azure`).
     AzureNpm,
+    /// Cilium (AKS Azure CNI powered by Cilium).
     Cilium,
     /// netpol-analyzer's reading, to diff against that tool: ipBlocks never
     /// match pods, hostNetwork pods are selected like other pods.
@@ -63,7 +68,9 @@ pub enum HostNetwork {
 /// The points where implementations differ, resolved for one engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Semantics {
+    /// The implementation these semantics are for.
     pub engine: PolicyEngine,
+    /// How hostNetwork pods are treated.
     pub host_network: HostNetwork,
     /// Does an `ipBlock` (or ANP `networks`) peer match a pod whose IP is in
     /// it? The upstream e2e tests assert so, and Calico and Azure NPM behave
@@ -91,6 +98,7 @@ impl PolicyEngine {
 }
 
 impl Semantics {
+    /// The semantics of `engine`.
     pub fn of(engine: PolicyEngine) -> Semantics {
         let host_network = match engine {
             PolicyEngine::Upstream => HostNetwork::Either,
@@ -129,8 +137,11 @@ impl Semantics {
 
 /// The policy layer compiled under one reading of the inputs.
 pub struct World {
+    /// The pod classes and address atoms of this reading.
     pub endpoints: classes::ClassIndex,
+    /// The policies compiled over them.
     pub compiled: compile::Compiled,
+    /// What each class allows, per direction.
     pub results: matrix::ClassResults,
 }
 
@@ -215,12 +226,18 @@ impl World {
 /// The compiled policy layer of one cluster, ready for queries: one world,
 /// or two when hostNetwork pods may or may not be subject to policies.
 pub struct Analysis<'a> {
+    /// The cluster analysed.
     pub cluster: &'a Cluster,
+    /// How its policies are enforced.
     pub semantics: Semantics,
+    /// One world per reading of hostNetwork pods (one or two).
     pub worlds: Vec<World>,
 }
 
 impl<'a> Analysis<'a> {
+    /// Compiles `cluster`'s policies under `semantics`: one world, or two when
+    /// the semantics leave hostNetwork pods open and the cluster has some. Never
+    /// fails.
     pub fn new(cluster: &'a Cluster, semantics: Semantics) -> Analysis<'a> {
         let has_host = cluster.pods.iter().any(|p| p.host_network);
         let readings: &[bool] = match (semantics.host_network, has_host) {
@@ -263,6 +280,9 @@ impl<'a> Analysis<'a> {
         out
     }
 
+    /// The matrix at `grain`: one row per (source, destination) with what is
+    /// allowed and what is unknown, across every world (a connection allowed in
+    /// some world but not all is unknown).
     pub fn matrix(&self, grain: matrix::Grain) -> Vec<matrix::Entry> {
         let rows = |w: &World| {
             let pairs = matrix::class_pairs(&w.endpoints, &w.results);

@@ -28,7 +28,9 @@ pub type ClassPair = (u32, u32, ConnSet, ConnSet);
 /// tusk lacks (disjoint piece lists each).
 #[derive(Debug, Default)]
 pub struct Verdicts {
+    /// Peers and connections allowed whatever the open inputs are.
     pub allowed: Pieces,
+    /// Peers and connections allowed under some readings only.
     pub unknown: Pieces,
 }
 
@@ -50,10 +52,14 @@ impl Verdicts {
 /// What a class allows, per direction, shared between classes whose applied
 /// rules are the same.
 pub struct ClassResults {
+    /// Per class id, what it accepts (ingress).
     pub ingress: Vec<Arc<Verdicts>>,
+    /// Per class id, what it may open (egress).
     pub egress: Vec<Arc<Verdicts>>,
 }
 
+/// Evaluates every class in both directions, sharing the result between
+/// classes with the same applied rules. Never fails.
 pub fn evaluate_all(ep: &ClassIndex, compiled: &Compiled) -> ClassResults {
     let ev = Evaluator::new(ep, compiled);
     let mut out = [Vec::new(), Vec::new()];
@@ -140,10 +146,14 @@ pub fn class_pairs(ep: &ClassIndex, res: &ClassResults) -> Vec<ClassPair> {
     pairs
 }
 
+/// The granularity of a matrix's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Grain {
+    /// One row per pod.
     Pod,
+    /// One row per workload (Deployment, StatefulSet, ...).
     Workload,
+    /// One row per namespace.
     Namespace,
 }
 
@@ -152,9 +162,13 @@ pub enum Grain {
 /// or a range of outside addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Endpoint {
+    /// Index into `Cluster::pods`.
     Pod(u32),
+    /// Index into `Cluster::workloads`.
     Workload(u32),
+    /// Index into `Cluster::namespaces`.
     Namespace(u32),
+    /// A range of addresses outside the cluster.
     External(IpRange),
 }
 
@@ -190,7 +204,9 @@ impl Endpoint {
 /// One row of the matrix: what `src` may open toward `dst`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The source.
     pub src: Endpoint,
+    /// The destination.
     pub dst: Endpoint,
     /// Allowed whatever the unknown inputs turn out to be.
     pub allowed: ConnSet,

@@ -35,6 +35,7 @@ pub struct Reading {
 }
 
 impl Reading {
+    /// The address this reading assumes for pod index `pod`, if any.
     pub fn ip_of(&self, pod: usize) -> Option<IpAddr> {
         self.assumed.iter().find(|(p, _)| *p == pod).map(|(_, ip)| *ip)
     }

@@ -48,6 +48,7 @@ pub enum TierKind {
 /// per-language compilers of [`super::lang`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Language {
+    /// AdminNetworkPolicy, ordered by priority (network-policy-api.sigs.k8s.io).
     AdminNetworkPolicy,
     /// Kubernetes NetworkPolicy on its own (every engine but Cilium).
     NetworkPolicy,
@@ -55,6 +56,7 @@ pub enum Language {
     /// CiliumClusterwideNetworkPolicy and the Kubernetes NetworkPolicies
     /// Cilium translates into its own rules, all in one set.
     Cilium,
+    /// BaselineAdminNetworkPolicy, the cluster's default below NetworkPolicy.
     BaselineAdminNetworkPolicy,
     /// A Calico tier: index into [`super::lang::calico_explain::tiers`].
     Calico(u32),
@@ -65,9 +67,12 @@ pub enum Language {
     Istio,
 }
 
+/// One tier of the evaluation: how it decides and where its rules come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Tier {
+    /// How its rules combine (first match, deny wins, ...).
     pub kind: TierKind,
+    /// The language of its rules.
     pub language: Language,
 }
 

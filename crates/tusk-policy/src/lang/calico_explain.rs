@@ -14,10 +14,14 @@ use tusk_model::k8s::{Cluster, Labels, Pod};
 /// A Calico tier as evaluated: its name, order and end-of-tier action.
 #[derive(Debug, Clone)]
 pub struct TierInfo {
+    /// The tier's name (`default` for policies without one).
     pub name: String,
+    /// The tier's `order`; `None` (omitted) sorts after every number, as
+    /// Calico orders it ("Tier" resource, docs.tigera.io).
     pub order: Option<f64>,
     /// `defaultAction: Pass`: a flow the tier does not decide goes on.
     pub default_pass: bool,
+    /// Where the tier is defined, `None` for the implied `default` tier.
     pub loc: Option<Loc>,
 }
 

@@ -122,8 +122,11 @@ pub fn applies(c: &Cluster, p: &AuthorizationPolicy, pod: &Pod) -> Tri {
 /// workload's own for that container port).
 #[derive(Debug, Clone, Default)]
 pub struct MtlsAt<'c> {
+    /// TCP ports where the mode is STRICT (only mTLS accepted).
     pub strict: PortSet,
+    /// TCP ports where the mode is DISABLE (plaintext only).
     pub disable: PortSet,
+    /// The PeerAuthentications that decided the modes.
     pub deciding: Vec<&'c PeerAuthentication>,
 }
 
@@ -177,6 +180,7 @@ pub struct Peer<'a> {
     pub mtls: Tri,
     /// `cluster.local/ns/NS/sa/SA` for a pod.
     pub principal: Option<&'a str>,
+    /// The source's namespace, for a pod.
     pub namespace: Option<&'a str>,
     /// Is its address inside a set?
     pub ip_in: &'a dyn Fn(&tusk_core::IpSet) -> Tri,
