@@ -13,43 +13,57 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tusk_core::{Code, LoadError, Loc, Pos};
 
+/// A node's value: a scalar, a sequence or a mapping.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// A scalar's text. `quoted` scalars are always strings; plain ones may
     /// also read as null, booleans or numbers.
     Scalar {
+        /// The scalar's value, quotes removed and escapes resolved.
         text: String,
+        /// Whether it was not plain (quoted, or a literal or folded block), so
+        /// always a string.
         quoted: bool,
     },
+    /// A sequence, in document order.
     Seq(Vec<Node>),
     /// Keys keep their own positions; order is the document's.
     Map(Vec<(Node, Node)>),
 }
 
+/// One node of a document tree, with its position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// Where the node starts in its file (line and column, from 1).
     pub pos: Pos,
+    /// What it holds.
     pub value: Value,
 }
 
 /// One document of a file: its root and the file it came from.
 #[derive(Debug, Clone)]
 pub struct Doc {
+    /// The path of the file it was read from, as the load named it.
     pub file: Arc<str>,
+    /// The document's root node.
     pub root: Node,
 }
 
 impl Doc {
+    /// The location of `node` in this document's file.
     pub fn loc(&self, node: &Node) -> Loc {
         Loc::new(self.file.clone(), node.pos)
     }
 }
 
 impl Node {
+    /// Whether this is a plain scalar YAML 1.2's core schema reads as null
+    /// (empty, `~`, `null`, `Null`, `NULL`; yaml.org/spec/1.2.2, 10.3.2).
     pub fn is_null(&self) -> bool {
         matches!(&self.value, Value::Scalar { text, quoted: false } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
     }
 
+    /// The entries of a mapping, in document order; `None` for other values.
     pub fn as_map(&self) -> Option<&[(Node, Node)]> {
         match &self.value {
             Value::Map(m) => Some(m),
@@ -57,6 +71,7 @@ impl Node {
         }
     }
 
+    /// The items of a sequence; `None` for other values.
     pub fn as_seq(&self) -> Option<&[Node]> {
         match &self.value {
             Value::Seq(s) => Some(s),
@@ -77,6 +92,8 @@ impl Node {
         self.as_str()?.trim().parse().ok()
     }
 
+    /// A plain scalar YAML 1.2's core schema reads as a boolean (`true`, `True`,
+    /// `TRUE`, `false`, ...); `None` otherwise (a quoted `"true"` is a string).
     pub fn as_bool(&self) -> Option<bool> {
         match &self.value {
             Value::Scalar { text, quoted: false } => match text.as_str() {

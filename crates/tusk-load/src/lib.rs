@@ -21,6 +21,8 @@
 //! the next, so that one run reports every defect ([`Outcome`]).
 //! [`load_paths`] and [`load_sources`] keep the first error only.
 
+#![warn(missing_docs)]
+
 pub mod arm;
 pub mod azure;
 pub mod config;
@@ -45,7 +47,9 @@ use tusk_model::Estate;
 /// The result of a successful load.
 #[derive(Debug, Default)]
 pub struct Loaded {
+    /// Everything loaded.
     pub estate: Estate,
+    /// What was skipped or assumed, each located.
     pub warnings: Vec<Warning>,
 }
 
@@ -53,10 +57,13 @@ pub struct Loaded {
 /// empty), every error and warning, and what was read.
 #[derive(Debug, Default)]
 pub struct Outcome {
+    /// The estate and warnings.
     pub loaded: Loaded,
+    /// Every error found (the load goes on after each).
     pub errors: Vec<LoadError>,
     /// Files read and documents parsed, for the load summary.
     pub files: usize,
+    /// Documents parsed.
     pub documents: usize,
 }
 

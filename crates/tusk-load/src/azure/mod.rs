@@ -48,6 +48,9 @@ pub fn is_resource_listing(root: &Node) -> bool {
     shape::resource_listing(root).is_some()
 }
 
+/// Builds an [`AzureNetwork`] from any number of documents (resource
+/// listings, `az` output, evaluated ARM resources), then resolves the
+/// references between resources in [`Builder::finish`].
 #[derive(Default)]
 pub struct Builder {
     net: AzureNetwork,
@@ -102,6 +105,9 @@ impl Builder {
         std::mem::take(&mut self.aks)
     }
 
+    /// Reads one document: every network resource in it is added; a resource of
+    /// a type tusk does not read is skipped with a warning, a malformed one is a
+    /// located [`LoadError`].
     pub fn add_document(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
         if let Some(n) = shape::resource_listing(&doc.root) {
             let message = format!("`az resource list` output: its {n} resource(s) have `properties: null`, so they carry no network data (addresses, rules, routes); skipped. Export each type instead (`az network vnet list`, `az network nsg list`, ...)");
@@ -248,6 +254,12 @@ impl Builder {
         Ok(())
     }
 
+    /// Resolves the references between the resources read (a subnet's NSG and
+    /// route table, a peering's remote VNet, a NIC's subnet, ...) and returns the
+    /// network. Located [`LoadError`]s: two NSG rules of one direction with one
+    /// priority (Azure requires unique priorities), a reference to a resource of
+    /// the wrong type, and a dangling reference when other resources of that
+    /// type were loaded.
     pub fn finish(mut self, warnings: &mut Vec<Warning>) -> Result<AzureNetwork, LoadError> {
         let hubs = std::mem::take(&mut self.hub_children);
         let mut net = resolve::finish(self, warnings)?;

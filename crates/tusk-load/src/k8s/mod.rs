@@ -69,10 +69,15 @@ pub fn policy_without_api_version(d: &Doc) -> Option<LoadError> {
     ))
 }
 
+/// Whether a document is a Kubernetes object: a mapping with both
+/// `apiVersion` and `kind`.
 pub fn is_k8s(root: &Node) -> bool {
     root.get("apiVersion").is_some() && root.get("kind").is_some()
 }
 
+/// Builds a [`Cluster`] from Kubernetes objects (manifests or `kubectl get -o
+/// yaml` exports, `List`s included): pods, controllers, Services,
+/// namespaces, nodes and every policy language tusk reads.
 #[derive(Debug, Default)]
 pub struct Builder {
     cluster: Cluster,
@@ -90,6 +95,9 @@ pub struct Builder {
 }
 
 impl Builder {
+    /// Reads one document (an object or a `List`). A malformed object, or a
+    /// duplicate (kind, namespace, name), is a located [`LoadError`]; a kind
+    /// tusk does not read is skipped with a warning.
     pub fn add_document(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
         self.add_object(Cx { doc }, &doc.root, None, None, warnings)
     }
@@ -455,6 +463,10 @@ impl Builder {
         self.seen.is_empty()
     }
 
+    /// Expands the controllers' pod templates into pods, binds what refers
+    /// across objects (Calico tiers, Istio hints) and returns the cluster. An
+    /// inconsistent set (a Calico policy in an undeclared tier, ...) is a located
+    /// [`LoadError`].
     pub fn finish(mut self, warnings: &mut Vec<Warning>) -> Result<Cluster, LoadError> {
         calico::check_tiers(&self.cluster.calico)?;
         // A `nodes` peer selects nodes by label; their addresses come only

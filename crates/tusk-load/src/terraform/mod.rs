@@ -267,9 +267,14 @@ fn parent_of(id: &str) -> Option<String> {
 
 /// An ARM resource body under construction.
 pub struct Body {
+    /// The ARM id (Terraform's own when it recorded one, else synthesised from
+    /// the address).
     pub id: String,
+    /// The ARM resource type (`Microsoft.Network/virtualNetworks`).
     pub arm_type: String,
+    /// Where the resource is in the plan file.
     pub pos: Pos,
+    /// The ARM `properties` object being built from the Terraform attributes.
     pub props: Obj,
     /// Top-level keys besides id, type, name and properties.
     pub extra: Vec<(Node, Node)>,
@@ -278,6 +283,9 @@ pub struct Body {
 }
 
 impl Body {
+    /// A body for instance `i` of the plan, of ARM type `arm_type`: its ARM id
+    /// when Terraform knows it, else one made from the subscription and the
+    /// instance's Terraform address.
     pub fn new(tr: &Tr, i: usize, arm_type: &str) -> Body {
         let id = tr.arm_id(i).unwrap_or_else(|| {
             format!(
@@ -289,6 +297,7 @@ impl Body {
         Body::at(id, arm_type, tr.inst(i).cite.pos)
     }
 
+    /// A body with the given id, type and position and no properties yet.
     pub fn at(id: String, arm_type: &str, pos: Pos) -> Body {
         Body { id, arm_type: arm_type.to_string(), pos, props: Obj::new(pos), extra: Vec::new(), inline: false }
     }
