@@ -2,7 +2,7 @@
 //! which nodes each AKS node pool stands for ([`nodes`]), which addresses
 //! its nodes and pods can have under the cluster's network plugin
 //! ([`addressing`]), where the scheduler can put each workload's pods and
-//! what a node or zone failure takes away ([`schedule`]), which cluster a
+//! what a node or zone failure takes away ([`schedule`](mod@schedule)), which cluster a
 //! manifest belongs to ([`binding`]), and the kubenet route-table budget
 //! ([`route_budget`]); the data path per plugin ([`datapath`]) and the
 //! end-to-end flow across both engines, for the pod or node actor
