@@ -18,15 +18,15 @@ use tusk_policy::{Analysis, Semantics};
 /// How a row's verdict moved from the base version to the head.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Change {
-    /// Some connections were denied in the base and are allowed in the head.
-    /// (A connection unknown in the base is not counted here.)
+    /// Some connections were denied or unknown in the base and are allowed
+    /// in the head.
     NewlyAllowed,
     /// Some connections were allowed or unknown in the base and are denied in
     /// the head.
     NewlyDenied,
-    /// Some connections were denied in the base and are unknown in the head.
-    /// FIXME: one allowed in the base and unknown in the head is reported
-    /// by no change today.
+    /// Some connections were decided in the base (allowed or denied) and are
+    /// unknown in the head: an isolation or an opening that can no longer be
+    /// shown is a change a reviewer must see.
     NewlyUnknown,
 }
 
@@ -102,9 +102,9 @@ pub fn diff(v: &Versions, grain: Grain) -> Vec<FlowChange> {
         let (ba, bu) = base.get(k).map(|r| (&r.0, &r.1)).unwrap_or((&none, &none));
         let (ha, hu) = head.get(k).map(|r| (&r.0, &r.1)).unwrap_or((&none, &none));
         let changes = [
-            (Change::NewlyAllowed, ha.subtract(ba).subtract(bu)),
+            (Change::NewlyAllowed, ha.subtract(ba)),
             (Change::NewlyDenied, ba.union(bu).subtract(ha).subtract(hu)),
-            (Change::NewlyUnknown, hu.subtract(bu).subtract(ba)),
+            (Change::NewlyUnknown, hu.subtract(bu)),
         ];
         for (change, conns) in changes {
             if conns.is_empty() {
