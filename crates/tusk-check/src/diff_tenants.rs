@@ -1,7 +1,8 @@
-//! `tusk diff --grain tenant`: the semantic diff across both layers. In
-//! each version, every ordered pair of tenants (namespaces by the tenant
+//! `tusk diff --grain tenant` (and `--grain namespace|workload` with a
+//! cluster and `--port`): the semantic diff across both layers. In each
+//! version, every ordered pair of units — tenants (namespaces by the tenant
 //! label, as `tusk matrix --grain tenant` and `tenant:NAME` intents group
-//! them) stands for its member pairs (`crate::joined::tenant_end`: each pod
+//! them), namespaces or workloads ([`ends`]) — stands for its member pairs (`crate::joined::tenant_end`: each pod
 //! on each node it can run on, or, for the node actor, each node hosting
 //! them), keyed by stable names (source and destination pod or node, and
 //! the nodes they run on), never indices. [`diff_tenants`] reads each
@@ -9,7 +10,7 @@
 //! (`tusk_path::matrix::PairVerdicts`: one trace per combination of context
 //! classes, a hash probe per member pair), so the cost is one trace per
 //! class combination plus a lookup per member pair, not a trace per pair.
-//! A row is one tenant pair, actor and kind of change, with how many
+//! A row is one unit pair, actor and kind of change, with how many
 //! member pairs moved and one of them (the first by key), traced whole in
 //! both versions so the report can cite the rule that decided each side.
 //! [`diff_tenants_per_pair`] traces every member pair instead; it is kept
@@ -25,7 +26,7 @@ use crate::intent::{Aks, JoinedWitness};
 use std::collections::BTreeMap;
 use tusk_core::{Kind, Protocol};
 use tusk_path::join::{self, Actor, Ask, End, Member, PairEnd, Path};
-use tusk_path::matrix::PairVerdicts;
+use tusk_path::matrix::{Grain, PairVerdicts};
 use tusk_policy::Semantics;
 
 /// One version of the estate, wired for the join, and how to read its policies.
@@ -37,18 +38,18 @@ pub struct Version<'a> {
     pub semantics: Semantics,
 }
 
-/// One tenant pair, actor and kind of change.
+/// One unit pair (tenants, namespaces or workloads), actor and kind of change.
 #[derive(Debug, Clone)]
 pub struct TenantChange {
-    /// The source tenant, as `tenant:NAME`.
+    /// The source unit: `tenant:NAME`, `NS` or `NS/NAME` by grain.
     pub from: String,
-    /// The destination tenant, as `tenant:NAME`.
+    /// The destination unit, as `from`.
     pub to: String,
     /// Who sends.
     pub actor: Actor,
     /// What moved.
     pub change: Change,
-    /// Member pairs that moved this way, and member pairs of the tenant
+    /// Member pairs that moved this way, and member pairs of the unit
     /// pair in the head.
     pub moved: usize,
     /// See `moved`.
@@ -78,18 +79,40 @@ fn end_key(e: &PairEnd) -> String {
     }
 }
 
-/// Every (from tenant, to tenant, actor) → its member pairs, keyed.
+/// Every (from unit, to unit, actor) → its member pairs, keyed.
 type Cells = BTreeMap<(String, String, u8), (BTreeMap<Key, Path>, usize)>;
 
-fn cells(v: &Version, actors: &[Actor], proto: Protocol, port: u16) -> Result<Cells, String> {
-    let names = crate::joined::tenant_names(&v.aks);
-    if names.len() < 2 {
-        return Err(format!(
-            "fewer than two tenants: no two namespaces carry different values of the label `{}`",
-            v.aks.tenant_label
-        ));
+/// The units of `grain` in one version, by name, each with its members.
+/// Tenants are `tenant:NAME` ends (`crate::joined::tenant_end`: `Err` when
+/// one has no schedulable pod); namespaces and workloads are
+/// `tusk_path::matrix::units` (named `NS` and `NS/NAME`), each pod on every
+/// node it can run on, replicas collapsed (`join::pod_members`). `Err` when
+/// there are fewer than two units.
+fn ends(v: &Version, grain: Grain) -> Result<BTreeMap<String, End>, String> {
+    let mut out = BTreeMap::new();
+    if grain == Grain::Tenant {
+        let names = crate::joined::tenant_names(&v.aks);
+        if names.len() < 2 {
+            return Err(format!(
+                "fewer than two tenants: no two namespaces carry different values of the label `{}`",
+                v.aks.tenant_label
+            ));
+        }
+        for n in names {
+            let e = crate::joined::tenant_end(&v.aks, &n)?;
+            out.insert(e.name.clone(), e);
+        }
+        return Ok(out);
     }
-    let ends = names.iter().map(|n| crate::joined::tenant_end(&v.aks, n)).collect::<Result<Vec<_>, _>>()?;
+    for u in tusk_path::matrix::units(v.aks.estate, v.aks.wiring, grain, v.aks.tenant_label)? {
+        let (members, collapsed) = join::pod_members(v.aks.estate, v.aks.wiring, u.pods);
+        out.insert(u.name.clone(), End { name: u.name, members, collapsed, ..Default::default() });
+    }
+    Ok(out)
+}
+
+fn cells(v: &Version, grain: Grain, actors: &[Actor], proto: Protocol, port: u16) -> Result<Cells, String> {
+    let ends: Vec<End> = ends(v, grain)?.into_values().collect();
     let mut out = Cells::new();
     for (i, a) in ends.iter().enumerate() {
         for (j, b) in ends.iter().enumerate() {
@@ -126,17 +149,18 @@ fn witness(from: &str, to: &str, actor: Actor, collapsed: usize, p: &Path) -> Jo
 }
 
 /// The same answer as [`diff_tenants`], by tracing every member pair of
-/// every tenant pair in both versions (`tusk_path::join::trace`): the
-/// tests' oracle. `Err` when a version has fewer than two tenants or a
-/// tenant pair stands for more than `join::MAX_PAIRS` member pairs.
+/// every unit pair in both versions (`tusk_path::join::trace`): the
+/// tests' oracle. `Err` as [`diff_tenants`], and when a unit pair stands
+/// for more than `join::MAX_PAIRS` member pairs.
 pub fn diff_tenants_per_pair(
     base: &Version,
     head: &Version,
+    grain: Grain,
     actors: &[Actor],
     proto: Protocol,
     port: u16,
 ) -> Result<Vec<TenantChange>, String> {
-    let (b, h) = (cells(base, actors, proto, port)?, cells(head, actors, proto, port)?);
+    let (b, h) = (cells(base, grain, actors, proto, port)?, cells(head, grain, actors, proto, port)?);
     let mut out = Vec::new();
     for ((from, to, actor_id), (pairs, collapsed)) in &h {
         let actor = if *actor_id == Actor::Pod as u8 { Actor::Pod } else { Actor::Node };
@@ -181,7 +205,7 @@ fn member_key(v: &Version, m: &Member) -> MemberKey {
     }
 }
 
-/// One version's tenant ends, their members' keys, and its class-based
+/// One version's unit ends, their members' keys, and its class-based
 /// verdicts.
 struct Side<'a> {
     v: &'a Version<'a>,
@@ -190,25 +214,14 @@ struct Side<'a> {
 }
 
 impl<'a> Side<'a> {
-    fn new(v: &'a Version<'a>, proto: Protocol, port: u16) -> Result<Self, String> {
-        let names = crate::joined::tenant_names(&v.aks);
-        if names.len() < 2 {
-            return Err(format!(
-                "fewer than two tenants: no two namespaces carry different values of the label `{}`",
-                v.aks.tenant_label
-            ));
-        }
-        let mut ends = BTreeMap::new();
-        for n in names {
-            let e = crate::joined::tenant_end(&v.aks, &n)?;
-            ends.insert(e.name.clone(), e);
-        }
+    fn new(v: &'a Version<'a>, grain: Grain, proto: Protocol, port: u16) -> Result<Self, String> {
+        let ends = ends(v, grain)?;
         let ask = Ask { sem: &v.semantics, actor: Actor::Pod, proto, port: Some(port), http: None };
         Ok(Side { v, ends, pv: PairVerdicts::new(v.aks.estate, v.aks.wiring, v.aks.prepared, ask) })
     }
 
-    /// A tenant's sending members for `actor` (a node once however many of
-    /// the tenant's pods it hosts, as the join dedups them), with keys.
+    /// A unit's sending members for `actor` (a node once however many of
+    /// the unit's pods it hosts, as the join dedups them), with keys.
     fn sources(&self, end: &End, actor: Actor) -> Vec<(Member, MemberKey)> {
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
@@ -231,20 +244,22 @@ impl<'a> Side<'a> {
     }
 }
 
-/// The tenant pairs whose member pairs changed verdict from `base` to
-/// `head`, for each actor, on one protocol and port, from each version's
-/// class-based verdicts (see the module doc). `Err` when a version has
-/// fewer than two tenants or a tenant has no schedulable pod.
+/// The unit pairs of `grain` (tenant, namespace, workload or pod) whose
+/// member pairs changed verdict from `base` to `head`, for each actor, on
+/// one protocol and port, from each version's class-based verdicts (see
+/// the module doc). `Err` when a version has fewer than two units or a
+/// tenant has no schedulable pod.
 pub fn diff_tenants(
     base: &Version,
     head: &Version,
+    grain: Grain,
     actors: &[Actor],
     proto: Protocol,
     port: u16,
 ) -> Result<Vec<TenantChange>, String> {
-    let mut b = Side::new(base, proto, port)?;
-    let mut h = Side::new(head, proto, port)?;
-    // Rows in the per-pair diff's order: tenant pair, then actor (pod first).
+    let mut b = Side::new(base, grain, proto, port)?;
+    let mut h = Side::new(head, grain, proto, port)?;
+    // Rows in the per-pair diff's order: unit pair, then actor (pod first).
     let mut actors = actors.to_vec();
     actors.sort_by_key(|a| *a as u8);
     actors.dedup();
@@ -264,12 +279,12 @@ pub fn diff_tenants(
 }
 
 /// One head cell (`from` → `to`, `actor`) compared member pair by member
-/// pair with the base's cell of the same tenant names.
+/// pair with the base's cell of the same unit names.
 fn cell(b: &mut Side, h: &mut Side, from: &str, to: &str, actor: Actor) -> Vec<TenantChange> {
     let (hf, ht) = (&h.ends[from], &h.ends[to]);
     let srcs = h.sources(hf, actor);
     let dsts: Vec<(Member, MemberKey)> = ht.members.iter().map(|m| (m.clone(), member_key(h.v, m))).collect();
-    // Each head member's counterpart in the base's tenant of the same name.
+    // Each head member's counterpart in the base's unit of the same name.
     let (bf, bt) = (b.ends.get(from), b.ends.get(to));
     let index = |side: Vec<(Member, MemberKey)>| -> std::collections::HashMap<MemberKey, Member> {
         side.into_iter().map(|(m, k)| (k, m)).collect()

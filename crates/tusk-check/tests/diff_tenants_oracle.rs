@@ -1,11 +1,13 @@
-//! `tusk diff --grain tenant` from the class-based matrices
+//! `tusk diff --grain tenant|namespace|workload` across both layers, from
+//! the class-based matrices
 //! (`tusk_check::diff_tenants::diff_tenants`) against its oracle, the
 //! per-pair diff (`diff_tenants_per_pair`: every member pair of every
 //! tenant pair traced through the join in both versions). On every fixture
 //! estate with an AKS cluster (`examples/article/*`, `tests/aks/*/input`),
 //! each of a few one-line changes (an NSG rule's access flipped, a policy
 //! peer widened, a namespace moved to another tenant, a replica added) is
-//! diffed both ways, for both actors and two ports: both must give the same
+//! diffed both ways, for both actors, at the tenant grain on two ports and
+//! at the namespace and workload grains on one: both must give the same
 //! rows (tenant pair, actor, change, member pairs moved and counted) and
 //! the same witness pair with the same path in each version.
 
@@ -15,6 +17,7 @@ use tusk_core::Protocol;
 use tusk_model::Estate;
 use tusk_network::Prepared;
 use tusk_path::join::{Actor, Wiring};
+use tusk_path::matrix::Grain;
 use tusk_policy::{PolicyEngine, Semantics};
 
 fn root() -> PathBuf {
@@ -101,6 +104,7 @@ fn both(
     base: &Estate,
     head: &Estate,
     sem: &Semantics,
+    grain: Grain,
     port: u16,
 ) -> (Result<Vec<String>, String>, Result<Vec<String>, String>) {
     let (bw, hw) = (Wiring::new(base), Wiring::new(head));
@@ -116,13 +120,13 @@ fn both(
     let actors = [Actor::Pod, Actor::Node];
     let rows = |r: Result<Vec<TenantChange>, String>| r.map(|v| v.iter().map(summary).collect::<Vec<_>>());
     (
-        rows(diff_tenants(&bv, &hv, &actors, Protocol::Tcp, port)),
-        rows(diff_tenants_per_pair(&bv, &hv, &actors, Protocol::Tcp, port)),
+        rows(diff_tenants(&bv, &hv, grain, &actors, Protocol::Tcp, port)),
+        rows(diff_tenants_per_pair(&bv, &hv, grain, &actors, Protocol::Tcp, port)),
     )
 }
 
 #[test]
-fn the_class_based_tenant_diff_equals_the_per_pair_diff_on_one_line_changes_of_every_fixture_estate() {
+fn the_class_based_diff_equals_the_per_pair_diff_on_one_line_changes_of_every_fixture_estate() {
     let changes: [(&str, &str, usize); 9] = [
         ("\"access\": \"Deny\"", "\"access\": \"Allow\"", 0),
         ("\"access\": \"Deny\"", "\"access\": \"Allow\"", 1),
@@ -144,10 +148,12 @@ fn the_class_based_tenant_diff_equals_the_per_pair_diff_on_one_line_changes_of_e
         for (from, to, nth) in changes {
             let Some(tmp) = changed(&dir, from, to, nth) else { continue };
             let head = load(tmp.path());
-            for port in [8080, 443] {
+            let flows =
+                [(Grain::Tenant, 8080), (Grain::Tenant, 443), (Grain::Namespace, 8080), (Grain::Workload, 8080)];
+            for (grain, port) in flows {
                 for (a, b) in [(&base, &head), (&head, &base)] {
-                    let (mine, oracle) = both(a, b, &sem, port);
-                    let at = format!("{} `{from}` → `{to}` #{nth} port {port}", dir.display());
+                    let (mine, oracle) = both(a, b, &sem, grain, port);
+                    let at = format!("{} `{from}` → `{to}` #{nth} {grain:?} port {port}", dir.display());
                     assert_eq!(mine, oracle, "{at}");
                     if let Ok(r) = &mine {
                         compared += 1;
