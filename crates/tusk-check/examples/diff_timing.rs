@@ -7,6 +7,9 @@
 //!
 //! `cargo run --release -p tusk-check --example diff_timing -- BASE HEAD PORT [tenant|namespace|workload] [--no-per-pair]`
 
+// A timing tool: its output is the point.
+#![allow(clippy::print_stderr)]
+
 use std::time::Instant;
 use tusk_check::diff_tenants::{diff_tenants, diff_tenants_per_pair, Version};
 use tusk_core::Protocol;
