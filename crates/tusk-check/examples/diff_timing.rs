@@ -1,11 +1,12 @@
 //! Times `tusk diff` across both layers on two estate folders: load and
-//! wiring, the class-based diff (`diff_tenants`) and, unless
-//! `--no-per-pair`, the per-pair oracle (`diff_tenants_per_pair`, which
-//! refuses a unit pair of more than `join::MAX_PAIRS` member pairs), and
-//! checks that both give the same rows. For the figures in BENCHMARKS.md /
+//! wiring, the class-based diff (`diff_tenants`) and, with `--per-pair`,
+//! the per-pair oracle (`diff_tenants_per_pair`, which refuses a unit pair
+//! of more than `join::MAX_PAIRS` member pairs and keeps every traced path:
+//! on tusk-gen's 1,000-pod estate it grew past 21 GB and was killed, so it
+//! is opt-in), checking that both give the same rows. For the figures in BENCHMARKS.md /
 //! the branch notes; run it in release:
 //!
-//! `cargo run --release -p tusk-check --example diff_timing -- BASE HEAD PORT [tenant|namespace|workload] [--no-per-pair]`
+//! `cargo run --release -p tusk-check --example diff_timing -- BASE HEAD PORT [tenant|namespace|workload] [--per-pair]`
 
 // A timing tool: its output is the point.
 #![allow(clippy::print_stderr)]
@@ -21,17 +22,17 @@ use tusk_policy::{PolicyEngine, Semantics};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 3 {
-        eprintln!("usage: diff_timing BASE HEAD PORT [tenant|namespace|workload] [--no-per-pair]");
+        eprintln!("usage: diff_timing BASE HEAD PORT [tenant|namespace|workload] [--per-pair]");
         std::process::exit(2);
     }
     let port: u16 = args[2].parse().expect("PORT is a number");
     let grain = match args.get(3).map(String::as_str) {
-        None | Some("tenant") | Some("--no-per-pair") => Grain::Tenant,
+        None | Some("tenant") | Some("--per-pair") => Grain::Tenant,
         Some("namespace") => Grain::Namespace,
         Some("workload") => Grain::Workload,
         Some(g) => panic!("grain {g}?"),
     };
-    let per_pair = !args.iter().any(|a| a == "--no-per-pair");
+    let per_pair = args.iter().any(|a| a == "--per-pair");
     let t = Instant::now();
     let load = |d: &str| tusk_load::load_paths(&[d.into()]).unwrap_or_else(|e| panic!("{d}: {e:?}")).estate;
     let (base, head) = (load(&args[0]), load(&args[1]));
