@@ -1,13 +1,20 @@
-//! `tusk diff --grain tenant`: the semantic diff across both layers. In
-//! each version, every ordered pair of tenants (namespaces by the tenant
+//! `tusk diff --grain tenant` (and `--grain namespace|workload` with a
+//! cluster and `--port`): the semantic diff across both layers. In each
+//! version, every ordered pair of units — tenants (namespaces by the tenant
 //! label, as `tusk matrix --grain tenant` and `tenant:NAME` intents group
-//! them) is traced for each actor, member pair by member pair, with
-//! tusk-path's join (`crate::joined::tenant_end`, `tusk_path::join::trace`);
-//! the member pairs are keyed by stable names (source and destination pod
-//! or node, and the nodes they run on), never indices, and compared. A row
-//! is one tenant pair, actor and kind of change, with how many member pairs
-//! moved and one of them, kept whole in both versions so the report can
-//! cite the rule that decided each side.
+//! them), namespaces or workloads ([`ends`]) — stands for its member pairs (`crate::joined::tenant_end`: each pod
+//! on each node it can run on, or, for the node actor, each node hosting
+//! them), keyed by stable names (source and destination pod or node, and
+//! the nodes they run on), never indices. [`diff_tenants`] reads each
+//! member pair's verdict from the class-based matrix of its version
+//! (`tusk_path::matrix::PairVerdicts`: one trace per combination of context
+//! classes, a hash probe per member pair), so the cost is one trace per
+//! class combination plus a lookup per member pair, not a trace per pair.
+//! A row is one unit pair, actor and kind of change, with how many
+//! member pairs moved and one of them (the first by key), traced whole in
+//! both versions so the report can cite the rule that decided each side.
+//! [`diff_tenants_per_pair`] traces every member pair instead; it is kept
+//! as the tests' oracle.
 //!
 //! A member pair is *newly allowed* when the head allows it and the base
 //! did not (denied, unknown, or the pair did not exist), *newly denied*
@@ -18,7 +25,8 @@ use crate::diff::Change;
 use crate::intent::{Aks, JoinedWitness};
 use std::collections::BTreeMap;
 use tusk_core::{Kind, Protocol};
-use tusk_path::join::{self, Actor, Ask, PairEnd, Path};
+use tusk_path::join::{self, Actor, Ask, End, Member, PairEnd, Path};
+use tusk_path::matrix::{Grain, PairVerdicts};
 use tusk_policy::Semantics;
 
 /// One version of the estate, wired for the join, and how to read its policies.
@@ -30,18 +38,18 @@ pub struct Version<'a> {
     pub semantics: Semantics,
 }
 
-/// One tenant pair, actor and kind of change.
+/// One unit pair (tenants, namespaces or workloads), actor and kind of change.
 #[derive(Debug, Clone)]
 pub struct TenantChange {
-    /// The source tenant, as `tenant:NAME`.
+    /// The source unit: `tenant:NAME`, `NS` or `NS/NAME` by grain.
     pub from: String,
-    /// The destination tenant, as `tenant:NAME`.
+    /// The destination unit, as `from`.
     pub to: String,
     /// Who sends.
     pub actor: Actor,
     /// What moved.
     pub change: Change,
-    /// Member pairs that moved this way, and member pairs of the tenant
+    /// Member pairs that moved this way, and member pairs of the unit
     /// pair in the head.
     pub moved: usize,
     /// See `moved`.
@@ -71,18 +79,40 @@ fn end_key(e: &PairEnd) -> String {
     }
 }
 
-/// Every (from tenant, to tenant, actor) → its member pairs, keyed.
+/// Every (from unit, to unit, actor) → its member pairs, keyed.
 type Cells = BTreeMap<(String, String, u8), (BTreeMap<Key, Path>, usize)>;
 
-fn cells(v: &Version, actors: &[Actor], proto: Protocol, port: u16) -> Result<Cells, String> {
-    let names = crate::joined::tenant_names(&v.aks);
-    if names.len() < 2 {
-        return Err(format!(
-            "fewer than two tenants: no two namespaces carry different values of the label `{}`",
-            v.aks.tenant_label
-        ));
+/// The units of `grain` in one version, by name, each with its members.
+/// Tenants are `tenant:NAME` ends (`crate::joined::tenant_end`: `Err` when
+/// one has no schedulable pod); namespaces and workloads are
+/// `tusk_path::matrix::units` (named `NS` and `NS/NAME`), each pod on every
+/// node it can run on, replicas collapsed (`join::pod_members`). `Err` when
+/// there are fewer than two units.
+fn ends(v: &Version, grain: Grain) -> Result<BTreeMap<String, End>, String> {
+    let mut out = BTreeMap::new();
+    if grain == Grain::Tenant {
+        let names = crate::joined::tenant_names(&v.aks);
+        if names.len() < 2 {
+            return Err(format!(
+                "fewer than two tenants: no two namespaces carry different values of the label `{}`",
+                v.aks.tenant_label
+            ));
+        }
+        for n in names {
+            let e = crate::joined::tenant_end(&v.aks, &n)?;
+            out.insert(e.name.clone(), e);
+        }
+        return Ok(out);
     }
-    let ends = names.iter().map(|n| crate::joined::tenant_end(&v.aks, n)).collect::<Result<Vec<_>, _>>()?;
+    for u in tusk_path::matrix::units(v.aks.estate, v.aks.wiring, grain, v.aks.tenant_label)? {
+        let (members, collapsed) = join::pod_members(v.aks.estate, v.aks.wiring, u.pods);
+        out.insert(u.name.clone(), End { name: u.name, members, collapsed, ..Default::default() });
+    }
+    Ok(out)
+}
+
+fn cells(v: &Version, grain: Grain, actors: &[Actor], proto: Protocol, port: u16) -> Result<Cells, String> {
+    let ends: Vec<End> = ends(v, grain)?.into_values().collect();
     let mut out = Cells::new();
     for (i, a) in ends.iter().enumerate() {
         for (j, b) in ends.iter().enumerate() {
@@ -118,18 +148,19 @@ fn witness(from: &str, to: &str, actor: Actor, collapsed: usize, p: &Path) -> Jo
     JoinedWitness { from: from.to_string(), to: to.to_string(), actor, samples: Vec::new(), collapsed, path: p.clone() }
 }
 
-/// The tenant pairs whose member pairs changed verdict from `base` to
-/// `head`, for each actor, on one protocol and port. `Err` when a version
-/// has fewer than two tenants or a tenant pair stands for more member
-/// pairs than the join traces.
-pub fn diff_tenants(
+/// The same answer as [`diff_tenants`], by tracing every member pair of
+/// every unit pair in both versions (`tusk_path::join::trace`): the
+/// tests' oracle. `Err` as [`diff_tenants`], and when a unit pair stands
+/// for more than `join::MAX_PAIRS` member pairs.
+pub fn diff_tenants_per_pair(
     base: &Version,
     head: &Version,
+    grain: Grain,
     actors: &[Actor],
     proto: Protocol,
     port: u16,
 ) -> Result<Vec<TenantChange>, String> {
-    let (b, h) = (cells(base, actors, proto, port)?, cells(head, actors, proto, port)?);
+    let (b, h) = (cells(base, grain, actors, proto, port)?, cells(head, grain, actors, proto, port)?);
     let mut out = Vec::new();
     for ((from, to, actor_id), (pairs, collapsed)) in &h {
         let actor = if *actor_id == Actor::Pod as u8 { Actor::Pod } else { Actor::Node };
@@ -156,6 +187,148 @@ pub fn diff_tenants(
         }
     }
     Ok(out)
+}
+
+/// A member's stable name in a pair key: `pod NS/NAME` or `node NAME`,
+/// and the node it stands on.
+type MemberKey = (String, Option<String>);
+
+fn member_key(v: &Version, m: &Member) -> MemberKey {
+    let w = v.aks.wiring;
+    match m {
+        Member::Pod { pod, node } => {
+            let p = &v.aks.estate.k8s.pods[*pod];
+            (format!("pod {}/{}", p.namespace, p.name), Some(w.fleet.nodes[*node].name.clone()))
+        }
+        Member::Node(n) => (format!("node {}", w.fleet.nodes[*n].name), Some(w.fleet.nodes[*n].name.clone())),
+        Member::Azure(a) => (format!("{a:?}"), None),
+    }
+}
+
+/// One version's unit ends, their members' keys, and its class-based
+/// verdicts.
+struct Side<'a> {
+    v: &'a Version<'a>,
+    ends: BTreeMap<String, End>,
+    pv: PairVerdicts<'a>,
+}
+
+impl<'a> Side<'a> {
+    fn new(v: &'a Version<'a>, grain: Grain, proto: Protocol, port: u16) -> Result<Self, String> {
+        let ends = ends(v, grain)?;
+        let ask = Ask { sem: &v.semantics, actor: Actor::Pod, proto, port: Some(port), http: None };
+        Ok(Side { v, ends, pv: PairVerdicts::new(v.aks.estate, v.aks.wiring, v.aks.prepared, ask) })
+    }
+
+    /// A unit's sending members for `actor` (a node once however many of
+    /// the unit's pods it hosts, as the join dedups them), with keys.
+    fn sources(&self, end: &End, actor: Actor) -> Vec<(Member, MemberKey)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for m in &end.members {
+            let m = match (actor, m) {
+                (Actor::Node, Member::Pod { node, .. }) => Member::Node(*node),
+                _ => m.clone(),
+            };
+            let k = member_key(self.v, &m);
+            if seen.insert(k.clone()) {
+                out.push((m, k));
+            }
+        }
+        out
+    }
+
+    fn witness(&self, from: &End, to: &End, actor: Actor, a: &Member, b: &Member) -> Option<JoinedWitness> {
+        let p = self.pv.trace(actor, a, b)?;
+        Some(witness(&from.name, &to.name, actor, from.collapsed + to.collapsed, &p))
+    }
+}
+
+/// The unit pairs of `grain` (tenant, namespace, workload or pod) whose
+/// member pairs changed verdict from `base` to `head`, for each actor, on
+/// one protocol and port, from each version's class-based verdicts (see
+/// the module doc). `Err` when a version has fewer than two units or a
+/// tenant has no schedulable pod.
+pub fn diff_tenants(
+    base: &Version,
+    head: &Version,
+    grain: Grain,
+    actors: &[Actor],
+    proto: Protocol,
+    port: u16,
+) -> Result<Vec<TenantChange>, String> {
+    let mut b = Side::new(base, grain, proto, port)?;
+    let mut h = Side::new(head, grain, proto, port)?;
+    // Rows in the per-pair diff's order: unit pair, then actor (pod first).
+    let mut actors = actors.to_vec();
+    actors.sort_by_key(|a| *a as u8);
+    actors.dedup();
+    let mut out = Vec::new();
+    let names: Vec<String> = h.ends.keys().cloned().collect();
+    for from in &names {
+        for to in &names {
+            if from == to {
+                continue;
+            }
+            for &actor in &actors {
+                out.extend(cell(&mut b, &mut h, from, to, actor));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One head cell (`from` → `to`, `actor`) compared member pair by member
+/// pair with the base's cell of the same unit names.
+fn cell(b: &mut Side, h: &mut Side, from: &str, to: &str, actor: Actor) -> Vec<TenantChange> {
+    let (hf, ht) = (&h.ends[from], &h.ends[to]);
+    let srcs = h.sources(hf, actor);
+    let dsts: Vec<(Member, MemberKey)> = ht.members.iter().map(|m| (m.clone(), member_key(h.v, m))).collect();
+    // Each head member's counterpart in the base's unit of the same name.
+    let (bf, bt) = (b.ends.get(from), b.ends.get(to));
+    let index = |side: Vec<(Member, MemberKey)>| -> std::collections::HashMap<MemberKey, Member> {
+        side.into_iter().map(|(m, k)| (k, m)).collect()
+    };
+    let bsrc = bf.map(|e| index(b.sources(e, actor))).unwrap_or_default();
+    let bdst =
+        bt.map(|e| index(e.members.iter().map(|m| (m.clone(), member_key(b.v, m))).collect())).unwrap_or_default();
+    let was_s: Vec<Option<&Member>> = srcs.iter().map(|(_, k)| bsrc.get(k)).collect();
+    let was_d: Vec<Option<&Member>> = dsts.iter().map(|(_, k)| bdst.get(k)).collect();
+    // Per change: how many moved, and the smallest pair key (the per-pair
+    // diff's order) with its indices.
+    let mut rows: BTreeMap<Change, (usize, (usize, usize))> = BTreeMap::new();
+    let mut of = 0;
+    for (i, (a, ka)) in srcs.iter().enumerate() {
+        for (j, (d, kd)) in dsts.iter().enumerate() {
+            if ka.0 == kd.0 {
+                continue;
+            }
+            let Some(now) = h.pv.verdict(actor, a, d) else { continue };
+            of += 1;
+            let before = match (was_s[i], was_d[j]) {
+                (Some(x), Some(y)) => b.pv.verdict(actor, x, y),
+                _ => None,
+            };
+            let Some(change) = moved(before, now) else { continue };
+            let r = rows.entry(change).or_insert((0, (i, j)));
+            r.0 += 1;
+            let (bi, bj) = r.1;
+            let order = |i: usize, j: usize| (&srcs[i].1 .0, &dsts[j].1 .0, &srcs[i].1 .1, &dsts[j].1 .1);
+            if order(i, j) < order(bi, bj) {
+                r.1 = (i, j);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (change, (n, (i, j))) in rows {
+        let Some(head) = h.witness(hf, ht, actor, &srcs[i].0, &dsts[j].0) else { continue };
+        let base = match (bf, bt, was_s[i], was_d[j]) {
+            (Some(bf), Some(bt), Some(x), Some(y)) => b.witness(bf, bt, actor, x, y),
+            _ => None,
+        };
+        out.push(TenantChange { from: from.to_string(), to: to.to_string(), actor, change, moved: n, of, head, base });
+    }
+    out
 }
 
 #[cfg(test)]

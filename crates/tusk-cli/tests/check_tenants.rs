@@ -187,6 +187,38 @@ fn diff_by_tenant_shows_exactly_the_newly_allowed_pair_with_the_changed_rule() {
 }
 
 #[test]
+fn diff_by_workload_with_a_port_runs_across_both_layers_and_without_one_reads_the_policies() {
+    let dir = opened();
+    let d = dir.path().to_str().unwrap();
+    let out = tusk(&["diff", "--base", EXAMPLE, "--head", d, "--grain", "workload", "--port", "8080", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["grain"], "workload", "{doc:#}");
+    let rows: Vec<(&str, &str, &str)> = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["change"].as_str().unwrap(), c["from"].as_str().unwrap(), c["to"].as_str().unwrap()))
+        .collect();
+    // Both tenant-1 workloads' pods now reach t2/api; the agent also runs on
+    // the system and tenant-2 nodes (it tolerates every taint), hence 24
+    // member pairs to web's 16.
+    assert_eq!(
+        rows,
+        [("newly allowed", "t1/agent (actor pod)", "t2/api"), ("newly allowed", "t1/web (actor pod)", "t2/api")],
+        "{doc:#}"
+    );
+    let c = &doc["changes"][0];
+    assert!(c["example"].as_str().unwrap().contains("24 of 24 member pairs"), "{c:#}");
+    assert_eq!(c["headCause"][0]["location"]["line"].as_u64(), Some(20), "{c:#}");
+    // Without --port: the Kubernetes engine's every-port workload diff, as before.
+    let out = tusk(&["diff", "--base", EXAMPLE, "--head", d, "--grain", "workload", "-o", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let froms: Vec<&str> = doc["changes"].as_array().unwrap().iter().map(|c| c["from"].as_str().unwrap()).collect();
+    assert!(!froms.is_empty() && froms.iter().all(|f| !f.contains("(actor")), "{doc:#}");
+}
+
+#[test]
 fn pod_egress_that_skips_the_hub_firewall_violates_egress_only_via() {
     // Line 120 of network.json: the pools' 0.0.0.0/0 route to the hub
     // firewall. Narrowed to the hub's range, Internet traffic takes the

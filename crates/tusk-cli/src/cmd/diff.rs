@@ -5,16 +5,20 @@
 //! data; `tusk check` gates); 2 on bad input.
 //!
 //! `--grain tenant` compares the tenant pairs across both layers
-//! (`tusk_check::diff_tenants`, through tusk-path's join) for one
+//! (`tusk_check::diff_tenants`, from tusk-path's class-based matrix, one
+//! member pair traced per changed row to cite its rules) for one
 //! `--proto` / `--port`, per actor (`--actor`, default both); tenants are
 //! the namespaces' values of `--tenant-label`, as for `tusk matrix --grain
-//! tenant`.
+//! tenant`. `--grain namespace|workload` does the same across both layers
+//! when both versions hold an AKS cluster and its network and `--port` is
+//! given; otherwise it compares the Kubernetes engine's matrices.
 
 use super::EngineArg;
 use crate::output::OutputArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tusk_check::diff::{diff, Versions};
+use tusk_path::matrix::Grain as PathGrain;
 use tusk_policy::matrix::Grain;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -29,7 +33,9 @@ pub enum DiffFormat {
 pub enum DiffGrain {
     /// Tenants across both layers (one protocol and port: --proto, --port).
     Tenant,
+    /// Namespaces (across both layers with --port and an AKS cluster).
     Namespace,
+    /// Workloads (across both layers with --port and an AKS cluster).
     Workload,
     /// Azure subnets (one protocol and port: --proto, --port).
     Subnet,
@@ -51,12 +57,14 @@ pub struct Args {
     pub policy_engine: Option<EngineArg>,
     /// `--grain subnet` / `tenant`: the protocol and port compared
     /// (`subnet` without --port: every port at once; `tenant` needs --port).
+    /// With --port, `namespace` / `workload` on estates holding an AKS
+    /// cluster and its network are compared across both layers.
     #[command(flatten)]
     pub conn: super::flow::ConnArgs,
     /// `--grain tenant`: the namespace label naming tenants.
     #[arg(long, default_value = "tenant")]
     pub tenant_label: String,
-    /// `--grain tenant`: who sends (`both`: rows per actor).
+    /// Across both layers: who sends (`both`: rows per actor).
     #[arg(long, value_enum, default_value = "both")]
     pub actor: super::matrix::ActorsArg,
     #[command(flatten)]
@@ -71,11 +79,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     } else {
         DiffGrain::Workload
     });
+    let joined = a.conn.port.is_some() && [&base, &head].iter().all(|l| has_aks(l));
     let grain = match chosen {
+        DiffGrain::Namespace if joined => return units(&a, &base, &head, PathGrain::Namespace),
+        DiffGrain::Workload if joined => return units(&a, &base, &head, PathGrain::Workload),
         DiffGrain::Namespace => Grain::Namespace,
         DiffGrain::Workload => Grain::Workload,
         DiffGrain::Subnet => return subnets(&a, &base, &head),
-        DiffGrain::Tenant => return tenants(&a, &base, &head),
+        DiffGrain::Tenant => return units(&a, &base, &head, PathGrain::Tenant),
     };
     let (base_semantics, _) = super::choose_semantics(a.policy_engine, &base.estate);
     let (head_semantics, _) = super::choose_semantics(a.policy_engine, &head.estate);
@@ -121,18 +132,26 @@ fn subnets(a: &Args, base: &tusk_load::Loaded, head: &tusk_load::Loaded) -> anyh
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--grain tenant`: the tenant pairs of both versions across both layers.
-fn tenants(a: &Args, base: &tusk_load::Loaded, head: &tusk_load::Loaded) -> anyhow::Result<ExitCode> {
+/// An AKS cluster and its network are in the inputs: the join can run.
+fn has_aks(l: &tusk_load::Loaded) -> bool {
+    !l.estate.clusters.is_empty() && !l.estate.azure.subnets.is_empty()
+}
+
+/// `--grain tenant`, and `namespace` / `workload` with a cluster and
+/// `--port`: the unit pairs of both versions across both layers, from the
+/// class-based matrices (`tusk_check::diff_tenants`).
+fn units(a: &Args, base: &tusk_load::Loaded, head: &tusk_load::Loaded, grain: PathGrain) -> anyhow::Result<ExitCode> {
     use super::matrix::ActorsArg;
     use tusk_check::diff_tenants::{diff_tenants, Version};
     use tusk_path::join::{Actor, Wiring};
+    let g = format!("{grain:?}").to_ascii_lowercase();
     for (l, which) in [(base, "--base"), (head, "--head")] {
-        if l.estate.clusters.is_empty() || l.estate.azure.subnets.is_empty() {
-            anyhow::bail!("--grain tenant needs the AKS cluster (managedClusters) and its network in {which}'s inputs");
+        if !has_aks(l) {
+            anyhow::bail!("--grain {g} needs the AKS cluster (managedClusters) and its network in {which}'s inputs");
         }
     }
-    let Some(port) = a.conn.port else { anyhow::bail!("--grain tenant compares one flow: give --port") };
-    let proto = a.conn.protocol("diff --grain tenant")?;
+    let Some(port) = a.conn.port else { anyhow::bail!("--grain {g} compares one flow: give --port") };
+    let proto = a.conn.protocol(&format!("diff --grain {g}"))?;
     let actors = match a.actor {
         ActorsArg::Pod => vec![Actor::Pod],
         ActorsArg::Node => vec![Actor::Node],
@@ -150,13 +169,13 @@ fn tenants(a: &Args, base: &tusk_load::Loaded, head: &tusk_load::Loaded) -> anyh
         aks: tusk_check::Aks { estate: &head.estate, wiring: &hw, prepared: &hp, tenant_label: label },
         semantics: super::choose_semantics(a.policy_engine, &head.estate).0,
     };
-    let changes = diff_tenants(&bv, &hv, &actors, proto, port).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let changes = diff_tenants(&bv, &hv, grain, &actors, proto, port).map_err(|e| anyhow::anyhow!("{e}"))?;
     let conns = tusk_core::ConnSet::of(proto, tusk_core::PortSet::single(port));
     let rows: Vec<_> = changes.iter().map(|c| tusk_report::diff::tenant_row(&hp, &bp, c, conns.clone())).collect();
     let text = match a.output.format {
-        DiffFormat::Txt => tusk_report::diff::render_text(&rows, "tenant"),
-        DiffFormat::Json => tusk_report::diff::render_json(&rows, "tenant"),
-        DiffFormat::Md => tusk_report::diff::render_md(&rows, "tenant"),
+        DiffFormat::Txt => tusk_report::diff::render_text(&rows, &g),
+        DiffFormat::Json => tusk_report::diff::render_json(&rows, &g),
+        DiffFormat::Md => tusk_report::diff::render_md(&rows, &g),
     };
     a.output.write_text(&text)?;
     Ok(ExitCode::SUCCESS)

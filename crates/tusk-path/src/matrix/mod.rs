@@ -21,12 +21,15 @@
 //! never a guess.
 //!
 //! The per-pair form ([`crate::tenants`]) stays as the oracle: the tests
-//! compare both cell by cell on every fixture estate.
+//! compare both cell by cell on every fixture estate. [`pairs`] answers
+//! one member pair at a time from the same classes (for `tusk diff`).
 
 mod eval;
 pub mod keys;
+pub mod pairs;
 
 pub use eval::{matrix, Cell, Layer, Matrix};
+pub use pairs::PairVerdicts;
 
 /// What a row or column of the matrix stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
