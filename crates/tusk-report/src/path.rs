@@ -16,7 +16,7 @@
 //! Segment = { "kind": "sourcePolicy"|"nodeExit"|"sameNode"|"network"|
 //!                     "serviceDnat"|"egress"|"podBridge"|"notEvaluated"|"destinationPolicy",
 //!             "verdict": ..., "text": string,
-//!             "steps": [ { "policy", "rule", "action", "location" } ]   // policy segments
+//!             "steps": [ { "layer", "policy", "rule", "action", "location", "decisive" } ]   // policy segments
 //!             "src": IP|null, "seenSrc": IP|null, "masqueraded": bool|null,
 //!             "trace": TraceJson|null }                                  // network: tusk.trace/v1's body
 //! ```
@@ -62,7 +62,8 @@ fn side_text(s: &mut String, side: &Side) {
     for st in &side.steps {
         let loc = st.loc.as_ref().map(|l| format!("  ({l})")).unwrap_or_default();
         let mark = if st.decisive { "*" } else { " " };
-        let _ = writeln!(s, "     {mark}{} {} {}{loc}", st.action, st.policy, st.rule);
+        let layer = crate::k8s::layer_name(st.layer);
+        let _ = writeln!(s, "     {mark}{} [{layer}] {} {}{loc}", st.action, st.policy, st.rule);
     }
 }
 
@@ -177,6 +178,8 @@ pub fn render_text(p: &Prepared, g: &GroupPath) -> String {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct StepJson {
+    /// The tier that evaluated the rule (`Calico`, `Cilium`, `Istio`, ...).
+    layer: &'static str,
     policy: String,
     rule: String,
     action: &'static str,
@@ -226,6 +229,7 @@ fn steps(side: &Side) -> Vec<StepJson> {
     side.steps
         .iter()
         .map(|s| StepJson {
+            layer: crate::k8s::layer_name(s.layer),
             policy: s.policy.clone(),
             rule: s.rule.clone(),
             action: s.action,
