@@ -7,6 +7,7 @@
 //! nothing of tusk's model or engine (it only writes YAML).
 
 pub mod cluster;
+pub mod mesh;
 pub mod policies;
 pub mod rng;
 pub mod yaml;
