@@ -13,7 +13,11 @@
 #    PeerAuthentications). tusk runs `matrix --policy-engine calico --grain
 #    workload --timings` (its figures split load / analyze / matrix); NCA
 #    runs `--connectivity` on the same files for N in NCA_SIZES, each run
-#    time-boxed with `timeout NCA_TIMEOUT` (default 600 s).
+#    time-boxed with `timeout NCA_TIMEOUT` (default 600 s). NCA 2.1.0
+#    refuses Calico's `tier` field ("tier is not a valid entry"), so it gets
+#    calico-nca.yaml: the same policies without Tier objects and `tier:`
+#    lines (all in the default tier: a different policy set, same size;
+#    timings only, the connectivity is not compared).
 # 4. Prints a markdown table (also bench/out/mesh-results.md).
 #
 # Usage: bench/mesh-vs-nca.sh [--no-build] [--no-nca] [--seed S]
@@ -64,16 +68,18 @@ if [ $NCA = 1 ]; then
     fi
 fi
 
-# timed OUT ERR CMD...: "SECONDS PEAK_KB EXIT" of one run.
+# timed OUT ERR CMD...: "SECONDS PEAK_KB EXIT USER_CPU" of one run.
 timed() {
     local out=$1 err=$2; shift 2
     local tf rc=0; tf=$(mktemp)
-    /usr/bin/time -f "%e %M" -o "$tf" "$@" >"$out" 2>"$err" || rc=$?
-    echo "$(tail -n 1 "$tf") $rc"
+    /usr/bin/time -f "%e %M %U" -o "$tf" "$@" >"$out" 2>"$err" || rc=$?
+    # "WALL PEAK_KB EXIT USER"
+    read -r w k u < <(tail -n 1 "$tf")
+    echo "$w $k $rc $u"
     rm -f "$tf"
 }
 
-# One tusk run: "WALL PEAK_KB EXIT LOAD ANALYZE MATRIX RENDER ROWS".
+# One tusk run: "WALL PEAK_KB EXIT USER LOAD ANALYZE MATRIX RENDER ROWS".
 tusk_once() {
     local dir=$1 r
     r=$(timed "$dir/tusk.txt" "$dir/tusk.err" "$TUSK" matrix "$dir" --policy-engine calico --grain workload \
@@ -87,8 +93,8 @@ tusk_once() {
 {
     echo "### Calico + Istio mix, tusk vs NCA ($(date -u +%Y-%m-%d), seed $SEED, NCA $NCA_VERSION, $(nproc) cores)"
     echo
-    echo "| pods | NetworkPolicies | Calico policies | AuthorizationPolicies | tusk load (s) | tusk analyze + matrix (s) | tusk wall (s) | tusk RSS (MB) | rows | unknown pairs | NCA (s) | NCA RSS (MB) |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| pods | NetworkPolicies | Calico policies | AuthorizationPolicies | tusk load (s) | tusk analyze + matrix (s) | tusk wall (s) | tusk CPU user (s) | tusk RSS (MB) | rows | unknown pairs | NCA, tierless copy (s) | NCA RSS (MB) |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$OUT/mesh-results.md"
 
 for n in $SIZES; do
@@ -101,15 +107,22 @@ for n in $SIZES; do
     log "N=$n: tusk matrix (median of ${TUSK_RUNS:-3})"
     runs=${TUSK_RUNS:-3}
     med=$(for _ in $(seq "$runs"); do tusk_once "$dir"; done | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
-    read -r wall kb rc load analyze matrix render rows <<<"$med"
+    read -r wall kb rc user load analyze matrix render rows <<<"$med"
     unknown=$(sed -nE 's/^tusk: ([0-9]+) pairs have connections whose verdict.*/\1/p' "$dir/tusk.err")
     am=$(awk -v a="$analyze" -v m="$matrix" 'BEGIN { if (a ~ /^[0-9.]+$/) printf "%.2f", a + m; else print "-" }')
     [ "$rc" = 0 ] || wall="failed ($rc)"
     nca_s="not run" nca_mb="-"
     if [ -n "$NCA_BIN" ] && [[ " $NCA_SIZES " == *" $n "* ]]; then
         log "N=$n: nca (timeout $NCA_TIMEOUT s)"
-        read -r s k c < <(timed "$dir/nca.txt" "$dir/nca.err" timeout "$NCA_TIMEOUT" "$NCA_BIN" --connectivity \
-            -r "$dir/policies.yaml" -r "$dir/calico.yaml" -r "$dir/istio.yaml" \
+        python3 - "$dir" <<'PY'
+import re, sys
+d = sys.argv[1]
+docs = open(d + "/calico.yaml").read().split("---\n")
+keep = [re.sub(r"^  tier: .*\n", "", x, flags=re.M) for x in docs if x.strip() and "kind: Tier\n" not in x]
+open(d + "/calico-nca.yaml", "w").write("".join("---\n" + x for x in keep))
+PY
+        read -r s k c _ < <(timed "$dir/nca.txt" "$dir/nca.err" timeout "$NCA_TIMEOUT" "$NCA_BIN" --connectivity \
+            -r "$dir/policies.yaml" -r "$dir/calico-nca.yaml" -r "$dir/istio.yaml" \
             --pod_list "$dir/workloads.yaml" --ns_list "$dir/namespaces.yaml" -o txt_no_fw_rules)
         case $c in
             0) nca_s=$s; nca_mb=$(( k / 1024 )) ;;
@@ -117,13 +130,13 @@ for n in $SIZES; do
             *) nca_s="failed (exit $c: $(grep -m1 -iE 'error|exception' "$dir/nca.err" | cut -c1-80 | tr '|' ' '))" ;;
         esac
     fi
-    echo "| $n | $nps | $cal | $aps | $load | $am | $wall | $(( ${kb:-0} / 1024 )) | $rows | ${unknown:-0} | $nca_s | $nca_mb |" \
+    echo "| $n | $nps | $cal | $aps | $load | $am | $wall | $user | $(( ${kb:-0} / 1024 )) | $rows | ${unknown:-0} | $nca_s | $nca_mb |" \
         >>"$OUT/mesh-results.md"
     [ "$n" -ge 100000 ] && rm -rf "$dir"
 done
 {
     echo
     echo "tusk: \`tusk-gen --pods N --seed $SEED --mesh --out DIR\`, then \`tusk matrix DIR --policy-engine calico --grain workload --format connlist --timings\`."
-    echo "NCA: \`nca --connectivity -r DIR/policies.yaml -r DIR/calico.yaml -r DIR/istio.yaml --pod_list DIR/workloads.yaml --ns_list DIR/namespaces.yaml -o txt_no_fw_rules\` under \`timeout $NCA_TIMEOUT\`."
+    echo "NCA: \`nca --connectivity -r DIR/policies.yaml -r DIR/calico-nca.yaml -r DIR/istio.yaml --pod_list DIR/workloads.yaml --ns_list DIR/namespaces.yaml -o txt_no_fw_rules\` under \`timeout $NCA_TIMEOUT\` (calico-nca.yaml: calico.yaml without tiers, which NCA refuses)."
 } >>"$OUT/mesh-results.md"
 cat "$OUT/mesh-results.md"
