@@ -10,6 +10,7 @@
 
 pub mod cluster;
 pub mod estate;
+pub mod mesh;
 pub mod policies;
 pub mod rng;
 pub mod yaml;

@@ -45,6 +45,11 @@ struct Args {
     namespaces: u32,
     #[arg(long, default_value_t = 10_000)]
     policies: u32,
+    /// Also write calico.yaml (pods / 5 Calico policies in several tiers)
+    /// and istio.yaml (pods / 10 AuthorizationPolicies), and label the
+    /// namespaces for sidecar injection (see `tusk_gen::mesh`).
+    #[arg(long)]
+    mesh: bool,
 }
 
 fn estate(args: &Args) -> ExitCode {
@@ -83,7 +88,10 @@ fn main() -> ExitCode {
     if args.estate {
         return estate(&args);
     }
-    let synthetic = tusk_gen::generate(args.pods, args.seed);
+    let mut synthetic = tusk_gen::generate(args.pods, args.seed);
+    if args.mesh {
+        tusk_gen::mesh::label_injection(&mut synthetic.cluster);
+    }
     if let Err(e) = tusk_gen::write_dir(&synthetic, &args.out) {
         eprintln!("tusk-gen: cannot write {}: {e}", args.out.display());
         return ExitCode::from(2);
@@ -96,5 +104,21 @@ fn main() -> ExitCode {
         synthetic.policies.len(),
         args.out.display()
     );
+    if args.mesh {
+        let (calico, istio, n) = tusk_gen::mesh::render(&synthetic.cluster, args.pods, args.seed);
+        let written = std::fs::write(args.out.join("calico.yaml"), calico)
+            .and_then(|()| std::fs::write(args.out.join("istio.yaml"), istio));
+        if let Err(e) = written {
+            eprintln!("tusk-gen: cannot write {}: {e}", args.out.display());
+            return ExitCode::from(2);
+        }
+        eprintln!(
+            "tusk-gen: mesh: {} Calico policies in {} tiers, {} AuthorizationPolicies, {} PeerAuthentications",
+            n.calico,
+            tusk_gen::mesh::TIERS.len() + 1,
+            n.authorization,
+            n.peer_authentication
+        );
+    }
     ExitCode::SUCCESS
 }

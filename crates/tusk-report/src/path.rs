@@ -17,7 +17,7 @@
 //!                     "serviceDnat"|"egress"|"podBridge"|"notEvaluated"|"destinationPolicy"|
 //!                     "loadBalancer"|"kubeProxy"|"asymmetricReturn"|"sourceRanges",
 //!             "verdict": ..., "text": string,
-//!             "steps": [ { "policy", "rule", "action", "location" } ]   // policy segments
+//!             "steps": [ { "layer", "policy", "rule", "action", "location", "decisive" } ]   // policy segments
 //!             "src": IP|null, "seenSrc": IP|null, "masqueraded": bool|null,
 //!             "trace": TraceJson|null }                                  // network: tusk.trace/v1's body
 //! ```
@@ -64,7 +64,8 @@ fn side_text(s: &mut String, side: &Side) {
     for st in &side.steps {
         let loc = st.loc.as_ref().map(|l| format!("  ({l})")).unwrap_or_default();
         let mark = if st.decisive { "*" } else { " " };
-        let _ = writeln!(s, "     {mark}{} {} {}{loc}", st.action, st.policy, st.rule);
+        let layer = crate::k8s::layer_name(st.layer);
+        let _ = writeln!(s, "     {mark}{} [{layer}] {} {}{loc}", st.action, st.policy, st.rule);
     }
 }
 
@@ -236,6 +237,8 @@ pub fn render_text(p: &Prepared, g: &GroupPath) -> String {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct StepJson {
+    /// The tier that evaluated the rule (`Calico`, `Cilium`, `Istio`, ...).
+    layer: &'static str,
     policy: String,
     rule: String,
     action: &'static str,
@@ -285,6 +288,7 @@ fn steps(side: &Side) -> Vec<StepJson> {
     side.steps
         .iter()
         .map(|s| StepJson {
+            layer: crate::k8s::layer_name(s.layer),
             policy: s.policy.clone(),
             rule: s.rule.clone(),
             action: s.action,

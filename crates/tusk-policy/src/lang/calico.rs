@@ -73,10 +73,24 @@ pub fn peers(b: &Builder, pol_ns: Option<&str>, m: &EntityMatch) -> RoaringBitma
     } else {
         let all = Sel::All;
         let sel = m.selector.as_ref().unwrap_or(&all);
-        for (c, ni) in classes(b) {
-            let ns = &cluster.namespaces[ni].name;
-            if ns_ok(Some(ns)) && class_matches(b, sel, c, ni) {
-                out.insert(c);
+        // The scope is decided once per namespace, not per class, and from
+        // the namespace itself (names are unique): a rule's cost stays
+        // linear in the cluster.
+        let ns_ok_at = |ni: usize| -> bool {
+            let n = &cluster.namespaces[ni];
+            match &m.namespace_selector {
+                Some(sel) => ns_match(sel, Some((&n.name, Some(&n.labels)))),
+                None => pol_ns.is_none_or(|p| p == n.name),
+            }
+        };
+        for (ni, bits) in ep.by_namespace.iter().enumerate() {
+            if bits.is_empty() || !ns_ok_at(ni) {
+                continue;
+            }
+            for c in bits {
+                if class_matches(b, sel, c, ni) {
+                    out.insert(c);
+                }
             }
         }
         for s in &cluster.calico.network_sets {
@@ -193,15 +207,21 @@ pub fn compile(b: &mut Builder, tier: u32, info: &TierInfo) {
 /// The classes a Calico policy selects.
 pub fn subject(b: &Builder, p: &tusk_model::calico::CalicoPolicy) -> RoaringBitmap {
     let mut out = RoaringBitmap::new();
-    for (c, ni) in classes(b) {
+    // Scope once per namespace, then the selector per class of it.
+    for (ni, bits) in b.sel.ep.by_namespace.iter().enumerate() {
         let ns = &b.sel.cluster.namespaces[ni];
         let scope = match (&p.namespace, &p.namespace_selector) {
             (Some(pns), _) => *pns == ns.name,
             (None, Some(sel)) => ns_match(sel, Some((&ns.name, Some(&ns.labels)))),
             (None, None) => true,
         };
-        if scope && class_matches(b, &p.selector, c, ni) {
-            out.insert(c);
+        if !scope {
+            continue;
+        }
+        for c in bits {
+            if class_matches(b, &p.selector, c, ni) {
+                out.insert(c);
+            }
         }
     }
     out

@@ -324,6 +324,13 @@ fn tier_ends(
     let knp = |hits: &mut Vec<Hit>, selected: &mut bool, steps: &mut Vec<Step>| {
         let v = super::netpol::explain(cx, pod, probe, steps);
         *selected |= v.is_some();
+        if v == Some(Verdict::Denied) {
+            // Name the selecting NetworkPolicies (file:line) before the
+            // tier's end, which is what denies.
+            let mut denies = Vec::new();
+            super::netpol::deny_steps(cx, pod, probe.dir, &mut denies);
+            steps.extend(denies.into_iter().map(|s| Step { decisive: false, ..s }));
+        }
         let m = match v {
             Some(Verdict::Allowed) => Tri::Yes,
             Some(Verdict::Unknown(_)) => Tri::Maybe,
@@ -362,8 +369,11 @@ fn tier_ends(
         return None;
     }
     let at_end = if info.default_pass { End::Next } else { End::Deny };
+    // Only a sure match of this tier's own run ends it early; a decisive
+    // step of an earlier tier (the Pass that led here) does not.
+    let before = steps.len();
     let (ends, doubt) = run(hits, at_end, steps);
-    if ends.last() == Some(&at_end) && !steps.last().is_some_and(|s| s.decisive) {
+    if ends.last() == Some(&at_end) && !steps[before..].iter().any(|s| s.decisive) {
         steps.push(Step {
             layer: Layer::Calico,
             policy: format!("Calico tier {}", info.name),

@@ -61,7 +61,8 @@ pub fn reason_text(r: &Reason) -> String {
     }
 }
 
-fn layer_name(l: Layer) -> &'static str {
+/// The tier's name as explain and trace print it (`Calico`, `Istio`, ...).
+pub(crate) fn layer_name(l: Layer) -> &'static str {
     match l {
         Layer::Admin => "AdminNetworkPolicy",
         Layer::NetworkPolicy => "NetworkPolicy",

@@ -1,6 +1,7 @@
 //! Reports of the Kubernetes policy layer: the matrix and explanations.
 
 mod explain;
+pub(crate) use explain::layer_name;
 mod explain_group;
 mod matrix;
 

@@ -64,6 +64,18 @@ pub fn compile(b: &mut Builder, tier: u32) {
     let ep = b.sel.ep;
     let n = ep.class_count();
     let universe = ep.universe();
+    // A policy applies only in its namespace or from the root namespace
+    // (`applies`): each class looks at those only, in input order, so the
+    // cost stays linear in pods when policies grow with them.
+    let mut by_ns: HashMap<&str, Vec<u32>> = HashMap::new();
+    let mut root: Vec<u32> = Vec::new();
+    for (i, p) in c.mesh.authorization.iter().enumerate() {
+        if c.mesh.is_root(&p.namespace) {
+            root.push(i as u32);
+        } else {
+            by_ns.entry(p.namespace.as_str()).or_default().push(i as u32);
+        }
+    }
     // The contexts of the destination classes.
     let mut contexts: HashMap<Context, RoaringBitmap> = HashMap::new();
     for (ci, class) in ep.classes.iter().enumerate() {
@@ -73,12 +85,12 @@ pub fn compile(b: &mut Builder, tier: u32) {
         if enf == Tri::No {
             continue;
         }
-        let policies: Vec<(u32, Tri)> = c
-            .mesh
-            .authorization
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i as u32, applies(c, p, pod)))
+        let mut candidates: Vec<u32> = by_ns.get(pod.namespace.as_str()).into_iter().flatten().copied().collect();
+        candidates.extend(&root);
+        candidates.sort_unstable();
+        let policies: Vec<(u32, Tri)> = candidates
+            .into_iter()
+            .map(|i| (i, applies(c, &c.mesh.authorization[i as usize], pod)))
             .filter(|(_, t)| *t != Tri::No)
             .collect();
         let m = mtls_at(c, pod);
@@ -102,6 +114,7 @@ pub fn compile(b: &mut Builder, tier: u32) {
             (mtls_source(dataplane(pod)), principal(pod), pod.namespace.clone())
         })
         .collect();
+    let index = IdentityIndex::new(&ids);
     let mut plaintext = TriSet::default();
     plaintext.sure.insert_range(n..n + ep.atoms.len() as u32);
     for (ci, (m, _, _)) in ids.iter().enumerate() {
@@ -152,7 +165,7 @@ pub fn compile(b: &mut Builder, tier: u32) {
                     }
                     let peers = peer_cache
                         .entry((pi, ri, readable))
-                        .or_insert_with(|| rule_peers(b, r, &ids, readable))
+                        .or_insert_with(|| rule_peers(b, r, &ids, &index, readable))
                         .clone();
                     if peers.sure.is_empty() && peers.maybe.is_empty() {
                         continue;
@@ -225,11 +238,63 @@ pub fn compile(b: &mut Builder, tier: u32) {
     }
 }
 
+/// The classes of each principal and of each namespace (from `ids`).
+struct IdentityIndex<'a> {
+    principal: HashMap<&'a str, Vec<u32>>,
+    namespace: HashMap<&'a str, Vec<u32>>,
+}
+
+impl<'a> IdentityIndex<'a> {
+    fn new(ids: &'a [(Tri, String, String)]) -> Self {
+        let mut principal: HashMap<&str, Vec<u32>> = HashMap::new();
+        let mut namespace: HashMap<&str, Vec<u32>> = HashMap::new();
+        for (ci, (_, p, ns)) in ids.iter().enumerate() {
+            principal.entry(p.as_str()).or_default().push(ci as u32);
+            namespace.entry(ns.as_str()).or_default().push(ci as u32);
+        }
+        IdentityIndex { principal, namespace }
+    }
+
+    /// The only classes a rule's `from` may match, when every source names
+    /// exact principals or namespaces (no `*`): a source with such a list
+    /// matches no other peer, outside addresses included (they carry no
+    /// identity). `None`: some source may match anyone.
+    fn candidates(&self, r: &AuthzRule) -> Option<RoaringBitmap> {
+        fn exact(v: &Option<Vec<tusk_model::istio::StrMatch>>) -> Option<&[tusk_model::istio::StrMatch]> {
+            v.as_deref().filter(|v| v.iter().all(|m| !m.0.contains('*')))
+        }
+        if r.from.is_empty() {
+            return None;
+        }
+        let mut out = RoaringBitmap::new();
+        for s in &r.from {
+            let (names, map) = if let Some(v) = exact(&s.principals.values) {
+                (v, &self.principal)
+            } else if let Some(v) = exact(&s.namespaces.values) {
+                (v, &self.namespace)
+            } else {
+                return None;
+            };
+            for name in names {
+                out.extend(map.get(name.0.as_str()).into_iter().flatten().copied());
+            }
+        }
+        Some(out)
+    }
+}
+
 /// The peers a rule's `from` and source `when` conditions match.
-fn rule_peers(b: &Builder, r: &AuthzRule, ids: &[(Tri, String, String)], readable: Tri) -> TriSet {
+fn rule_peers(
+    b: &Builder,
+    r: &AuthzRule,
+    ids: &[(Tri, String, String)],
+    index: &IdentityIndex,
+    readable: Tri,
+) -> TriSet {
     let c = b.sel.cluster;
     let ep = b.sel.ep;
     let n = ep.class_count();
+    let candidates = index.candidates(r);
     let mut out = TriSet::default();
     let mut put = |peer: u32, t: Tri| match t {
         Tri::Yes => {
@@ -241,6 +306,9 @@ fn rule_peers(b: &Builder, r: &AuthzRule, ids: &[(Tri, String, String)], readabl
         Tri::No => {}
     };
     for (ci, (m, principal, ns)) in ids.iter().enumerate() {
+        if candidates.as_ref().is_some_and(|cs| !cs.contains(ci as u32)) {
+            continue;
+        }
         let class = &ep.classes[ci];
         let pods = &ep.groups[class.group as usize].pods;
         let ip_in = |set: &tusk_core::IpSet| -> Tri {
@@ -271,7 +339,9 @@ fn rule_peers(b: &Builder, r: &AuthzRule, ids: &[(Tri, String, String)], readabl
         let peer = Peer { mtls: m.and(readable), principal: Some(principal), namespace: Some(ns), ip_in: &ip_in };
         put(ci as u32, from_match(r, &peer).0.and(when_source(r, &peer).0));
     }
-    for (ai, a) in ep.atoms.iter().enumerate() {
+    // Outside addresses have no identity: candidates exclude them.
+    let atoms = if candidates.is_some() { &[][..] } else { &ep.atoms[..] };
+    for (ai, a) in atoms.iter().enumerate() {
         let addr = tusk_core::ip::u128_to_ip(a.lo);
         let ip_in = |set: &tusk_core::IpSet| Tri::from_bool(set.contains_ip(addr));
         let peer = Peer { mtls: Tri::No, principal: None, namespace: None, ip_in: &ip_in };
