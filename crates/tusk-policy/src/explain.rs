@@ -215,20 +215,19 @@ pub fn port_match(list: &[PolicyPort], c: &Cluster, dst: FlowEnd, proto: Protoco
 /// end of it, both readings are evaluated and a difference is unknown.
 pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Explanation {
     if let Some(why) = builtin_admission(c, src, dst) {
-        let step = Step {
-            layer: Layer::Default,
-            policy: "built-in admission".into(),
-            rule: why.into(),
-            action: "Allow",
-            loc: None,
-            decisive: true,
-        };
-        let side = |applies| Side { applies, steps: vec![step.clone()], verdict: Verdict::Allowed };
-        return Explanation {
-            egress: side(matches!(src, FlowEnd::Pod(_))),
-            ingress: side(matches!(dst, FlowEnd::Pod(_))),
-            verdict: Verdict::Allowed,
-        };
+        return admitted(src, dst, why);
+    }
+    if let (FlowEnd::Pod(a), FlowEnd::Pod(b)) = (src, dst) {
+        let p = &c.pods[a];
+        if a == b && p.ips.is_empty() && sem.ipblock_selects_pods {
+            // Two replicas of one template entry: their unknown addresses
+            // are independent, but the readings assume one address per
+            // pod index. Evaluate toward a copy standing for the second.
+            let mut twin = c.clone();
+            let name = p.replica_name(1).into_owned();
+            twin.pods.push(tusk_model::k8s::Pod { name, template: None, ..p.clone() });
+            return explain(&twin, sem, src, FlowEnd::Pod(twin.pods.len() - 1), proto, port);
+        }
     }
     let host = |e: FlowEnd| match e {
         FlowEnd::Pod(i) => c.pods[i].host_network.then(|| format!("{}/{}", c.pods[i].namespace, c.pods[i].name)),
@@ -251,6 +250,27 @@ pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: 
     }
 }
 
+/// The explanation of a flow a built-in admission allows (`why` names it),
+/// whatever the policies say; also for the very same replica on both ends
+/// of a flow, which [`builtin_admission`] cannot tell from two replicas of
+/// one template entry (the caller can: `endpoint::Member::same_pod`).
+pub fn admitted(src: FlowEnd, dst: FlowEnd, why: &str) -> Explanation {
+    let step = Step {
+        layer: Layer::Default,
+        policy: "built-in admission".into(),
+        rule: why.into(),
+        action: "Allow",
+        loc: None,
+        decisive: true,
+    };
+    let side = |applies| Side { applies, steps: vec![step.clone()], verdict: Verdict::Allowed };
+    Explanation {
+        egress: side(matches!(src, FlowEnd::Pod(_))),
+        ingress: side(matches!(dst, FlowEnd::Pod(_))),
+        verdict: Verdict::Allowed,
+    }
+}
+
 /// The flows NetworkPolicy never restricts (Kubernetes docs, "Network
 /// Policies", "The two sorts of pod isolation" and the peer identifiers):
 /// a pod cannot block access to itself, and traffic to and from the node
@@ -261,7 +281,11 @@ pub fn builtin_admission(c: &Cluster, src: FlowEnd, dst: FlowEnd) -> Option<&'st
         c.nodes.iter().find(|n| n.name == name)
     };
     match (src, dst) {
-        (FlowEnd::Pod(a), FlowEnd::Pod(b)) if a == b => Some("a pod cannot block traffic to itself"),
+        // An entry standing for several replicas to itself is one replica
+        // to another: the policies decide.
+        (FlowEnd::Pod(a), FlowEnd::Pod(b)) if a == b && c.pods[a].count() < 2 => {
+            Some("a pod cannot block traffic to itself")
+        }
         (FlowEnd::Address(ip), FlowEnd::Pod(i)) if node_of(i).is_some_and(|n| n.ips.contains(&ip)) => {
             Some("traffic from the node where the pod runs is always allowed")
         }

@@ -160,6 +160,20 @@ impl World {
             }
         };
         let (ss, ds) = (peers(src), peers(dst));
+        // Variants of one pod share its results (its own address decides
+        // none of its own policies): then `both` over the variant pairs
+        // factors, as in `matrix::variant_group_pairs`, and costs
+        // variants, not their square.
+        let shared = |v: &[u32], side: &[std::sync::Arc<matrix::Verdicts>]| {
+            v.iter().all(|&c| ep.is_atom(c) || std::sync::Arc::ptr_eq(&side[c as usize], &side[v[0] as usize]))
+        };
+        let res = &self.results;
+        if !ss.is_empty() && !ds.is_empty() && shared(&ss, &res.egress) && shared(&ds, &res.ingress) {
+            let bits = |v: &[u32]| v.iter().copied().collect::<roaring::RoaringBitmap>();
+            let e = if ep.is_atom(ss[0]) { Reach::all() } else { res.egress[ss[0] as usize].over(&bits(&ds)) };
+            let i = if ep.is_atom(ds[0]) { Reach::all() } else { res.ingress[ds[0] as usize].over(&bits(&ss)) };
+            return e.then(&i);
+        }
         let mut out: Option<Reach> = None;
         for &s in &ss {
             for &d in &ds {
@@ -223,15 +237,19 @@ impl<'a> Analysis<'a> {
     }
 
     pub fn matrix(&self, grain: matrix::Grain) -> Vec<matrix::Entry> {
-        let rows = |w: &World| {
-            let pairs = matrix::class_pairs(&w.endpoints, &w.results);
-            matrix::expand(self.cluster, &w.endpoints, &pairs, grain)
-        };
-        let mut out = rows(&self.worlds[0]);
+        self.matrix_at_most(grain, u64::MAX).unwrap_or_default()
+    }
+
+    /// [`Analysis::matrix`], unless a reading's matrix would have more than
+    /// `limit` rows (at `--grain pod` every replica of a template is a row
+    /// of its own): then `Err` with that row count, and nothing is built.
+    pub fn matrix_at_most(&self, grain: matrix::Grain, limit: u64) -> Result<Vec<matrix::Entry>, u64> {
+        let rows = |w: &World| matrix::matrix_of(self.cluster, &w.endpoints, &w.results, grain, limit);
+        let mut out = rows(&self.worlds[0])?;
         for w in &self.worlds[1..] {
-            out = matrix::join_readings(out, rows(w));
+            out = matrix::join_readings(out, rows(w)?);
         }
-        matrix::node_admissions(self.cluster, &self.worlds[0].endpoints, out, grain)
+        Ok(matrix::node_admissions(self.cluster, &self.worlds[0].endpoints, out, grain))
     }
 
     /// At most how many class pairs the matrix enumerates (cheap to compute):

@@ -163,6 +163,7 @@ fn cluster(seed: u64) -> Cluster {
             ports,
             workload: i as usize,
             loc: loc(),
+            template: None,
         });
     }
     for i in 0..r.below(2) {
@@ -289,7 +290,7 @@ fn check(seed: u64) -> usize {
             }
         }
     }
-    let ep = |i: usize| Endpoint::Pod(i as u32);
+    let ep = |i: usize| Endpoint::Pod(i as u32, 0);
     let mut unknowns = 0;
     for s in 0..c.pods.len() {
         for d in 0..c.pods.len() {

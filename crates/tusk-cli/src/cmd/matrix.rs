@@ -62,6 +62,10 @@ pub struct Args {
     /// Refuse matrices with more allowed class pairs than this (memory guard).
     #[arg(long, default_value_t = 50_000_000, hide = true)]
     pub max_class_pairs: u64,
+    /// Refuse matrices with more rows than this (memory guard: a row costs
+    /// a few hundred bytes until it is written).
+    #[arg(long, default_value_t = 5_000_000, hide = true)]
+    pub max_rows: u64,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -148,7 +152,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             bound * 100 / 1_000_000_000
         );
     }
-    let mut rows = analysis.matrix(grain);
+    let mut rows = analysis.matrix_at_most(grain, args.max_rows).map_err(|n| {
+        anyhow::anyhow!(
+            "the matrix would have {n} rows (more than {}): not built; --grain pod lists every replica of a workload, \
+             and replicas of one template have the same rows — use --grain workload, or narrow the inputs",
+            args.max_rows
+        )
+    })?;
     if format == MatrixFormat::Connlist && sem.engine == tusk_policy::PolicyEngine::NetpolAnalyzer {
         // netpol-analyzer lists outside addresses as IPv4 ranges only.
         let v4 = |e: &tusk_policy::matrix::Endpoint| match e {
@@ -192,7 +202,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "timings: load {:.3}s, analyze {:.3}s ({} pods, {} classes, {} policies), matrix {:.3}s ({} rows), render {:.3}s",
             t_load.as_secs_f64(),
             (t_analyze - t_load).as_secs_f64(),
-            c.pods.len(),
+            c.pods.iter().map(|p| u64::from(p.count())).sum::<u64>(),
             analysis.class_count(),
             c.network_policies.len() + c.admin_policies.len(),
             (t_matrix - t_analyze).as_secs_f64(),

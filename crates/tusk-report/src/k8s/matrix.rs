@@ -324,7 +324,7 @@ struct RowJson<'a> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 enum EndpointJson<'a> {
-    Pod { namespace: &'a str, name: &'a str },
+    Pod { namespace: &'a str, name: std::borrow::Cow<'a, str> },
     Workload { namespace: &'a str, name: &'a str, kind: &'static str },
     Namespace { name: &'a str },
     External { range: String },
@@ -332,9 +332,9 @@ enum EndpointJson<'a> {
 
 fn endpoint_json<'a>(c: &'a Cluster, e: &Endpoint) -> EndpointJson<'a> {
     match *e {
-        Endpoint::Pod(i) => {
+        Endpoint::Pod(i, r) => {
             let p = &c.pods[i as usize];
-            EndpointJson::Pod { namespace: &p.namespace, name: &p.name }
+            EndpointJson::Pod { namespace: &p.namespace, name: p.replica_name(r) }
         }
         Endpoint::Workload(i) => {
             let w = &c.workloads[i as usize];
