@@ -124,6 +124,8 @@ fn members(c: &Cluster, e: Endpoint) -> Vec<FlowEnd> {
             (0..c.pods.len()).filter(|&p| &c.pods[p].namespace == ns).map(FlowEnd::Pod).collect()
         }
         Endpoint::External(r) => vec![FlowEnd::Address(u128_to_ip(r.lo))],
+        // Service rows are not in the matrices diffed (`Analysis::matrix`).
+        Endpoint::Service(_) => Vec::new(),
     }
 }
 

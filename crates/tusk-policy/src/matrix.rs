@@ -199,6 +199,10 @@ pub enum Endpoint {
     Workload(u32),
     Namespace(u32),
     External(IpRange),
+    /// A Service (index into the cluster's services) as a destination: its
+    /// ClusterIP, answered through its endpoint pods in its own port space
+    /// ([`crate::services::matrix_rows`]).
+    Service(u32),
 }
 
 impl Endpoint {
@@ -216,6 +220,10 @@ impl Endpoint {
             }
             Endpoint::Namespace(i) => format!("{}[Namespace]", c.namespaces[i as usize].name),
             Endpoint::External(r) => format!("{r}[External]"),
+            Endpoint::Service(i) => {
+                let s = &c.services[i as usize];
+                format!("{}/{}[Service]", s.namespace, s.name)
+            }
         }
     }
 
@@ -225,6 +233,7 @@ impl Endpoint {
             Endpoint::Pod(i, _) => Some(&c.pods[i as usize].namespace),
             Endpoint::Workload(i) => Some(&c.workloads[i as usize].namespace),
             Endpoint::Namespace(i) => Some(&c.namespaces[i as usize].name),
+            Endpoint::Service(i) => Some(&c.services[i as usize].namespace),
             Endpoint::External(_) => None,
         }
     }

@@ -167,6 +167,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         rows.retain(|e| v4(&e.src) && v4(&e.dst));
     }
+    // Each Service with a ClusterIP is a destination of its own, answered
+    // through its endpoints (issue 8 A2); netpol-analyzer's connlist has
+    // no such rows, so that format keeps its lines.
+    let mut service_notes = Vec::new();
+    if format != MatrixFormat::Connlist {
+        let (extra, notes) = tusk_policy::services::matrix_rows(&analysis, grain);
+        if !extra.is_empty() {
+            rows.extend(extra);
+            rows.sort_by_key(|e| (e.src, e.dst));
+        }
+        service_notes = notes;
+    }
     let t_matrix = t0.elapsed();
     if format == MatrixFormat::Connlist {
         let unknown = rows.iter().filter(|r| !r.unknown.is_empty()).count();
@@ -185,8 +197,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Name, in the human formats, the policies that made cells unknown.
         let unmodelled = tusk_policy::foreign::in_force(c, &sem);
         let note = matches!(format, MatrixFormat::Txt | MatrixFormat::Md) && !unmodelled.is_empty();
+        let human = matches!(format, MatrixFormat::Txt | MatrixFormat::Md);
         args.output.write(|w| {
             write_matrix(w, c, &rows, grain, &described, format)?;
+            if human && !service_notes.is_empty() {
+                writeln!(w, "\nunknown toward these Services, whose endpoints the inputs do not give:")?;
+                for (s, why) in &service_notes {
+                    writeln!(w, "  {} ({})", tusk_report::k8s::reason_text(why), c.services[*s].loc)?;
+                }
+            }
             if note {
                 writeln!(w, "\nunknown where these policies, which tusk does not model, may select the pods:")?;
                 for p in unmodelled {
