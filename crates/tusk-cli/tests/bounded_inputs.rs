@@ -140,3 +140,34 @@ fn many_ipblocks_over_pods_without_ips_stay_bounded() {
         std::fs::remove_dir_all(&dir).ok();
     }
 }
+
+/// Copies `from` into `to`, recursively.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_template_naming_a_node_places_every_replica_there() {
+    // One pod entry stands for the three replicas; `tusk schedule` still
+    // places three pods on the node the template names.
+    let dir = std::env::temp_dir().join(format!("tusk-pinned-{}", std::process::id()));
+    copy_dir(&repo().join("tests/aks/tenants/input"), &dir);
+    std::fs::write(
+        dir.join("k8s/pinned.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: pinned, namespace: t2}\nspec:\n  replicas: 3\n  selector: {matchLabels: {app: pinned}}\n  template:\n    metadata: {labels: {app: pinned}}\n    spec:\n      nodeName: aks-tenant2-41527386-vmss000000\n      containers: [{name: p, image: p}]\n",
+    )
+    .unwrap();
+    let (out, _) = tusk_limited(600_000, &["schedule", &dir.display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(stdout.contains("placed 3/3 (as exported): aks-tenant2-41527386-vmss000000 ×3"), "{stdout}");
+    std::fs::remove_dir_all(&dir).ok();
+}
