@@ -317,14 +317,24 @@ fn rows_of(
     grain: Grain,
     limit: u64,
 ) -> Result<Vec<Entry>, u64> {
-    let size = |s: Side| -> u64 {
-        match (s, grain) {
-            (Side::Group(g), Grain::Pod) => {
-                ep.groups[g as usize].pods.iter().map(|&p| u64::from(cluster.pods[p as usize].count())).sum()
-            }
-            (Side::Group(g), Grain::Workload) => ep.groups[g as usize].pods.len() as u64,
-            _ => 1,
-        }
+    // Members per group at `grain`, counted once.
+    let sizes: Vec<u64> = ep
+        .groups
+        .iter()
+        .map(|g| match grain {
+            Grain::Pod => g.pods.iter().map(|&p| u64::from(cluster.pods[p as usize].count())).sum(),
+            Grain::Workload => g
+                .pods
+                .iter()
+                .map(|&p| cluster.pods[p as usize].workload)
+                .collect::<std::collections::HashSet<_>>()
+                .len() as u64,
+            Grain::Namespace => 1,
+        })
+        .collect();
+    let size = |s: Side| match s {
+        Side::Group(g) => sizes[g as usize],
+        Side::Atom(_) => 1,
     };
     let rows_needed =
         group_pairs.iter().fold(0u64, |n, (s, d, _, _)| n.saturating_add(size(*s).saturating_mul(size(*d))));

@@ -62,9 +62,10 @@ pub struct Args {
     /// Refuse matrices with more allowed class pairs than this (memory guard).
     #[arg(long, default_value_t = 50_000_000, hide = true)]
     pub max_class_pairs: u64,
-    /// Refuse matrices with more rows than this (memory guard: a row costs
-    /// a few hundred bytes until it is written).
-    #[arg(long, default_value_t = 5_000_000, hide = true)]
+    /// Refuse matrices with more rows than this (memory guard: rows are
+    /// built before they are written, about 700 bytes each at the peak, so
+    /// the default allows about 700 MB).
+    #[arg(long, default_value_t = 1_000_000, hide = true)]
     pub max_rows: u64,
 }
 
@@ -155,7 +156,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut rows = analysis.matrix_at_most(grain, args.max_rows).map_err(|n| {
         anyhow::anyhow!(
             "the matrix would have {n} rows (more than {}): not built; --grain pod lists every replica of a workload, \
-             and replicas of one template have the same rows — use --grain workload, or narrow the inputs",
+             and replicas of one template have the same rows — use --grain workload, narrow the inputs, or raise --max-rows",
             args.max_rows
         )
     })?;
