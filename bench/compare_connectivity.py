@@ -65,6 +65,23 @@ def parse_ports(text):
     return ports
 
 
+def subtract_intervals(keep, cut):
+    """`keep` minus `cut`, both lists of inclusive (lo, hi) intervals."""
+    out = []
+    for lo, hi in merge_intervals(keep):
+        for clo, chi in merge_intervals(cut):
+            if chi < lo or clo > hi:
+                continue
+            if clo > lo:
+                out.append((lo, clo - 1))
+            lo = chi + 1
+            if lo > hi:
+                break
+        if lo <= hi:
+            out.append((lo, hi))
+    return out
+
+
 def canonical_conns(per_proto):
     """Frozen {protocol: intervals}; empty protocols dropped."""
     return frozenset((p, merge_intervals(iv)) for p, iv in per_proto.items() if iv)
@@ -81,6 +98,13 @@ def parse_conns(text):
         return {p: list(FULL) for p in PROTOCOLS}
     if text.lower() in ("no connections", "none"):
         return {}
+    if text.lower().startswith("all but "):
+        # NCA's complement: every connection except the cubes that follow.
+        out = {p: list(FULL) for p in PROTOCOLS}
+        for p, cut in parse_conns(text[len("all but "):]).items():
+            if p in out:
+                out[p] = subtract_intervals(out[p], cut)
+        return out
     cubes = NCA_CUBE.findall(text)
     if cubes:
         for cube in cubes:
@@ -91,8 +115,11 @@ def parse_conns(text):
                 raise BadInput(f"cannot read NCA connection {{{cube}}}")
             protos = [p.strip().upper() for p in m.group("p").split(",") if p.strip()]
             ports = parse_ports(m.group("d")) if m.group("d") else list(FULL)
+            # tusk's connlist, like netpol-analyzer's, names TCP, UDP and
+            # SCTP only: other protocols (ICMP, ...) are left out alike.
             for p in protos:
-                out.setdefault(p, []).extend(ports)
+                if p in PROTOCOLS:
+                    out.setdefault(p, []).extend(ports)
         return out
     # tusk / netpol-analyzer: `TCP 80,8080-8090,UDP 53`; a token that starts
     # with a letter opens a new protocol.
@@ -286,6 +313,8 @@ def self_test():
     assert tusk.external_maps() == nca.external_maps(), "differently split ranges must compare equal"
     assert canonical_conns(parse_conns("TCP,UDP 1-65535,SCTP")) == ALL
     assert canonical_conns(parse_conns("{protocols:UDP}")) == canonical_conns({"UDP": list(FULL)})
+    all_but = parse_conns("All but {protocols:TCP,dst_ports:1-79,81-65535},{protocols:ICMP}")
+    assert canonical_conns(all_but) == canonical_conns(parse_conns("TCP 80,UDP,SCTP")), all_but
     print("self-test passed")
     return 0
 

@@ -15,14 +15,23 @@ use tusk_policy::explain::{explain, Explanation, FlowEnd};
 use tusk_policy::matrix::{Endpoint, Grain};
 use tusk_policy::{Analysis, Semantics};
 
+/// How a row's verdict moved from the base version to the head.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Change {
+    /// Some connections were denied or unknown in the base and are allowed
+    /// in the head.
     NewlyAllowed,
+    /// Some connections were allowed or unknown in the base and are denied in
+    /// the head.
     NewlyDenied,
+    /// Some connections were decided in the base (allowed or denied) and are
+    /// unknown in the head: an isolation or an opening that can no longer be
+    /// shown is a change a reviewer must see.
     NewlyUnknown,
 }
 
 impl Change {
+    /// The change in words (`newly allowed`, ...), for every output format.
     pub fn name(self) -> &'static str {
         match self {
             Change::NewlyAllowed => "newly allowed",
@@ -43,22 +52,31 @@ impl Change {
 /// One row whose verdict changed on some connections.
 #[derive(Debug, Clone)]
 pub struct FlowChange {
+    /// The source row (a workload, namespace or pod, at the grain asked).
     pub from: String,
+    /// The destination row.
     pub to: String,
+    /// Which way the verdict moved.
     pub change: Change,
+    /// The connections (protocol and port ranges) whose verdict moved that way.
     pub conns: ConnSet,
     /// The pod pair and connection explained, when one was found.
     pub example: Option<String>,
     /// What decided that flow in the head version, then in the base.
     pub head_cause: Vec<(Loc, String)>,
+    /// What decided that flow in the base (policy rules, each located).
     pub base_cause: Vec<(Loc, String)>,
 }
 
 /// The two versions and how to read their policies.
 pub struct Versions<'a> {
+    /// The base version's cluster (pods, namespaces, policies).
     pub base: &'a Cluster,
+    /// The head version's cluster.
     pub head: &'a Cluster,
+    /// How policies are enforced in the base (which plugin, which kinds).
     pub base_semantics: Semantics,
+    /// How policies are enforced in the head.
     pub head_semantics: Semantics,
 }
 
@@ -84,9 +102,9 @@ pub fn diff(v: &Versions, grain: Grain) -> Vec<FlowChange> {
         let (ba, bu) = base.get(k).map(|r| (&r.0, &r.1)).unwrap_or((&none, &none));
         let (ha, hu) = head.get(k).map(|r| (&r.0, &r.1)).unwrap_or((&none, &none));
         let changes = [
-            (Change::NewlyAllowed, ha.subtract(ba).subtract(bu)),
+            (Change::NewlyAllowed, ha.subtract(ba)),
             (Change::NewlyDenied, ba.union(bu).subtract(ha).subtract(hu)),
-            (Change::NewlyUnknown, hu.subtract(bu).subtract(ba)),
+            (Change::NewlyUnknown, hu.subtract(bu)),
         ];
         for (change, conns) in changes {
             if conns.is_empty() {

@@ -15,14 +15,20 @@ use tusk_network::{Flow, Prepared};
 /// One subnet pair whose verdict changed.
 #[derive(Debug, Clone)]
 pub struct SubnetChange {
+    /// The source subnet, as `VNET/SUBNET`.
     pub from: String,
+    /// The destination subnet, as `VNET/SUBNET`.
     pub to: String,
+    /// Which way the verdict moved.
     pub change: Change,
+    /// The group verdict in the base, `None` when either subnet is new.
     pub base: Option<GroupKind>,
+    /// The group verdict in the head.
     pub head: GroupKind,
     /// A member flow with the new verdict, traced in the head, and the same
     /// addresses traced in the base (when both subnets exist there).
     pub head_trace: Option<Box<Trace>>,
+    /// The same addresses traced in the base, `None` when a subnet is not there.
     pub base_trace: Option<Box<Trace>>,
 }
 
@@ -50,6 +56,10 @@ fn end(path: &str) -> FlowEnd {
     FlowEnd::Subnet { vnet: vnet.to_string(), subnet: subnet.to_string() }
 }
 
+/// Every subnet pair of `head` whose group verdict for `proto` (and `port`,
+/// when given) differs from `base`'s, in (source, destination) order: a pair
+/// new in the head counts from no verdict, and a move into `unknown` is
+/// [`Change::NewlyUnknown`]. Never fails.
 pub fn diff_subnets(base: &Prepared, head: &Prepared, proto: Protocol, port: Option<u16>) -> Vec<SubnetChange> {
     let (b, h) = (verdicts(base, proto, port), verdicts(head, proto, port));
     let mut out = Vec::new();

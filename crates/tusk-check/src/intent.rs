@@ -1,9 +1,12 @@
 //! Checks one intent of `tusk.yaml` (docs/tusk-yaml.md, `intents`) against
 //! the estate. The layer is chosen from the ends (`pod:`, `workload:`,
 //! `svc:` are Kubernetes; Azure names and `subnet:` are Azure; addresses
-//! alone are Azure when the inputs hold subnets) unless `layer:` says;
-//! the two layers are not joined yet (the AKS join), so an intent whose
-//! ends belong to different layers is bad input, not a guess.
+//! alone are Azure when the inputs hold subnets) unless `layer:` says.
+//! When the inputs hold the AKS cluster, an intent with a Kubernetes end,
+//! a `tenant:` or `node:` end, an `actor`, or ends in both layers, and
+//! every `isolatedTenants`, is checked across both layers through
+//! tusk-path's join ([`crate::joined`]); without the cluster those are bad
+//! input naming what is missing, never a guess.
 //!
 //! Each member pair and each port asked is one question to the engine:
 //! `tusk_network::trace` (the full Azure path and reply) or
@@ -16,8 +19,10 @@
 use tusk_core::{FlowEnd as End, Kind, PortSet};
 use tusk_model::config::{Intent, IntentKind, IntentLayer};
 use tusk_model::k8s::Cluster;
+use tusk_model::Estate;
 use tusk_network::trace::{trace, Trace};
 use tusk_network::{Flow, Hop, Owner, Prepared};
+use tusk_path::join::{Path, Wiring};
 use tusk_policy::explain::{explain, Explanation, FlowEnd as PolicyEnd};
 use tusk_policy::{Analysis, Semantics};
 
@@ -29,18 +34,46 @@ pub const MAX_PORTS: u32 = 256;
 pub struct Engines<'a> {
     /// The Azure engine; `None` when the inputs hold no subnet.
     pub azure: Option<&'a Prepared<'a>>,
+    /// The Kubernetes objects of the inputs, for the policy engine.
     pub cluster: &'a Cluster,
+    /// How the policy engine reads the policies (the cluster's
+    /// `networkPolicy`, or `--policy-engine`).
     pub semantics: Semantics,
+    /// The AKS join; `None` when the inputs hold no managed cluster or no
+    /// subnet: intents across the layers are then bad input.
+    pub aks: Option<Aks<'a>>,
 }
 
+/// The AKS cluster wired into the Azure network (tusk-path's join), for
+/// intents across both layers.
+#[derive(Clone, Copy)]
+pub struct Aks<'a> {
+    /// The whole estate (pods, pools, network).
+    pub estate: &'a Estate,
+    /// The nodes, pod addresses and scheduling (`tusk_path::join::Wiring::new`).
+    pub wiring: &'a Wiring,
+    /// The Azure engine over the wired network (`wiring.net`: the estate's
+    /// network plus a NIC per node and the kubenet routes).
+    pub prepared: &'a Prepared<'a>,
+    /// The namespace label whose values name tenants (`--tenant-label`,
+    /// as `tusk matrix --grain tenant`).
+    pub tenant_label: &'a str,
+}
+
+/// An intent's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
+    /// Every flow asked is as the intent wants.
     Holds,
+    /// At least one flow, shown as the counterexample, is not.
     Violated,
+    /// No flow violates it for certain, but some the engines cannot decide
+    /// (or there was nothing to ask): not a pass.
     Unknown,
 }
 
 impl Status {
+    /// `holds`, `violated` or `unknown` (the JSON and SARIF word).
     pub fn name(self) -> &'static str {
         match self {
             Status::Holds => "holds",
@@ -54,29 +87,62 @@ impl Status {
 /// first flow the engine could not decide), with the engine's full answer.
 #[derive(Debug, Clone)]
 pub enum Witness {
+    /// The Azure trace, forward path and reply.
     Azure(Box<Trace>),
-    Kubernetes { flow: String, explanation: Box<Explanation> },
+    /// The policy engine's explanation of `flow` (e.g. `pod a/b -> pod c/d TCP 80`).
+    Kubernetes {
+        /// The flow in words.
+        flow: String,
+        /// Every policy that selected either end, and what it decided.
+        explanation: Box<Explanation>,
+    },
+    /// One pair's path across both layers, with the question it answers.
+    Joined(Box<JoinedWitness>),
+}
+
+/// One pair of a question asked across both layers: the path (every
+/// segment with the rule that decided it) and the group it came from.
+#[derive(Debug, Clone)]
+pub struct JoinedWitness {
+    /// The question's ends as written (`tenant:t1`, `workload:ns/web`).
+    pub from: String,
+    /// See `from`.
+    pub to: String,
+    /// Who sent the flow.
+    pub actor: tusk_path::join::Actor,
+    /// Ends answered with samples (the Internet, free subnet addresses).
+    pub samples: Vec<(String, tusk_network::endpoint::Sample)>,
+    /// Interchangeable replicas another replica stands for.
+    pub collapsed: usize,
+    /// The pair's path, segment by segment.
+    pub path: Path,
 }
 
 /// The answer for one intent.
 #[derive(Debug, Clone)]
 pub struct Outcome {
+    /// The intent as read from `tusk.yaml`.
     pub intent: Intent,
+    /// The layer it was judged on (Azure, Kubernetes or both joined).
     pub layer: IntentLayer,
+    /// Holds, violated or unknown.
     pub status: Status,
     /// One sentence: why it holds, what violates it, or why unknown.
     pub summary: String,
     /// Flows asked (member pairs × ports).
     pub flows: usize,
+    /// Flows that violate it.
     pub violating: usize,
+    /// Flows the engines left unknown.
     pub unknown: usize,
+    /// The flow that shows the violation (or the first unknown one).
     pub witness: Option<Witness>,
     /// Ends that stand for more addresses than were evaluated.
     pub samples: Vec<String>,
 }
 
 /// One flow's answer, as the intent sees it.
-enum Seen {
+pub(crate) enum Seen {
     /// The intent is satisfied by this flow.
     Fine,
     Bad,
@@ -101,13 +167,15 @@ pub fn check(e: &Engines, intent: &Intent) -> Result<Outcome, String> {
             }
         },
     };
-    match layer {
-        IntentLayer::Azure => azure(e, intent, &ports),
-        IntentLayer::Kubernetes => kubernetes(e, intent, &ports),
+    match (layer, e.aks) {
+        (IntentLayer::Azure, _) => azure(e, intent, &ports),
+        (IntentLayer::Kubernetes, _) => kubernetes(e, intent, &ports),
+        (IntentLayer::Aks, Some(a)) => crate::joined::check(e, &a, intent, &ports),
+        (IntentLayer::Aks, None) => Err(NO_CLUSTER.into()),
     }
 }
 
-fn outcome(intent: &Intent, layer: IntentLayer, status: Status, summary: String) -> Outcome {
+pub(crate) fn outcome(intent: &Intent, layer: IntentLayer, status: Status, summary: String) -> Outcome {
     Outcome {
         intent: intent.clone(),
         layer,
@@ -141,21 +209,39 @@ fn side(end: &End) -> Side {
     }
 }
 
+const NO_CLUSTER: &str = "the intent is checked across both layers (a tenant, node or actor, or ends in both), \
+     which needs the AKS cluster (a managedClusters resource) and its network (subnets) in the inputs";
+
 fn layer_of(e: &Engines, i: &Intent) -> Result<IntentLayer, String> {
     let passes = matches!(i.kind, IntentKind::MustPassThrough | IntentKind::EgressOnlyVia);
+    let joined_end = |x: &End| matches!(x, End::Node(_) | End::Tenant(_));
+    let only_joined =
+        i.kind == IntentKind::IsolatedTenants || i.actor.is_some() || joined_end(&i.from) || joined_end(&i.to);
     let chosen = match (side(&i.from), side(&i.to)) {
+        _ if only_joined => IntentLayer::Aks,
         (Side::Azure, Side::Kubernetes) | (Side::Kubernetes, Side::Azure) => {
-            return Err(format!(
-                "`{}` → `{}`: one end is an Azure resource and the other a Kubernetes object; crossing the layers needs the AKS join",
-                i.from, i.to
-            ))
+            if e.aks.is_none() {
+                return Err(format!(
+                    "`{}` → `{}`: one end is an Azure resource and the other a Kubernetes object; {NO_CLUSTER}",
+                    i.from, i.to
+                ));
+            }
+            IntentLayer::Aks
         }
         (Side::Azure, _) | (_, Side::Azure) => IntentLayer::Azure,
+        // With the cluster in the inputs, a pod's flow is the whole path.
+        (Side::Kubernetes, _) | (_, Side::Kubernetes) if e.aks.is_some() => IntentLayer::Aks,
         (Side::Kubernetes, _) | (_, Side::Kubernetes) => IntentLayer::Kubernetes,
         _ if passes || e.azure.is_some() => IntentLayer::Azure,
         _ => IntentLayer::Kubernetes,
     };
     let layer = i.layer.unwrap_or(chosen);
+    if only_joined && layer != IntentLayer::Aks {
+        return Err(format!("`{}` → `{}` is answered across both layers only (`layer: aks`)", i.from, i.to));
+    }
+    if layer == IntentLayer::Aks && e.aks.is_none() {
+        return Err(NO_CLUSTER.into());
+    }
     if passes && layer == IntentLayer::Kubernetes {
         return Err(format!(
             "`{}`: the devices to pass through are Azure devices, but `{}` → `{}` are Kubernetes ends",
@@ -172,20 +258,29 @@ fn layer_of(e: &Engines, i: &Intent) -> Result<IntentLayer, String> {
 
 /// Judges the flows in order; returns the outcome with the first bad (else
 /// first undecided) flow's witness.
-struct Tally {
+pub(crate) struct Tally {
     flows: usize,
     bad: usize,
     undecided: usize,
     bad_witness: Option<Witness>,
     undecided_witness: Option<Witness>,
+    /// Questions not asked, and why: each makes the intent unknown unless
+    /// another flow violates it.
+    skipped: Vec<String>,
 }
 
 impl Tally {
-    fn new() -> Tally {
-        Tally { flows: 0, bad: 0, undecided: 0, bad_witness: None, undecided_witness: None }
+    pub(crate) fn new() -> Tally {
+        Tally { flows: 0, bad: 0, undecided: 0, bad_witness: None, undecided_witness: None, skipped: Vec::new() }
     }
 
-    fn add(&mut self, seen: Seen, witness: impl FnOnce() -> Witness) {
+    /// A question that was not asked (too many pairs): the intent cannot
+    /// hold on its strength.
+    pub(crate) fn skip(&mut self, why: String) {
+        self.skipped.push(why);
+    }
+
+    pub(crate) fn add(&mut self, seen: Seen, witness: impl FnOnce() -> Witness) {
         self.flows += 1;
         match seen {
             Seen::Fine => {}
@@ -204,14 +299,18 @@ impl Tally {
         }
     }
 
-    fn finish(self, intent: &Intent, layer: IntentLayer, samples: Vec<String>) -> Outcome {
+    pub(crate) fn finish(self, intent: &Intent, layer: IntentLayer, samples: Vec<String>) -> Outcome {
         let what = match intent.kind {
             IntentKind::MustReach => "denied",
-            IntentKind::MustNotReach => "allowed",
+            IntentKind::MustNotReach | IntentKind::IsolatedTenants => "allowed",
             IntentKind::MustPassThrough | IntentKind::EgressOnlyVia => "allowed without passing through it",
         };
         let (status, summary, witness) = if self.bad > 0 {
             (Status::Violated, format!("{} of {} flows {what}", self.bad, self.flows), self.bad_witness)
+        } else if let Some(why) = self.skipped.first() {
+            let more =
+                if self.skipped.len() > 1 { format!(" (and {} more)", self.skipped.len() - 1) } else { String::new() };
+            (Status::Unknown, format!("not checked: {why}{more}"), self.undecided_witness)
         } else if self.flows == 0 {
             (Status::Unknown, "no flow to ask about: the ends have no distinct member pair".into(), None)
         } else if self.undecided > 0 {
@@ -238,21 +337,22 @@ impl Tally {
 }
 
 /// What the intent wants of one flow whose verdict is `k`.
-fn reach_seen(kind: IntentKind, k: Kind) -> Seen {
+pub(crate) fn reach_seen(kind: IntentKind, k: Kind) -> Seen {
     match (kind, k) {
         (_, Kind::Unknown) => Seen::Undecided,
-        (IntentKind::MustReach, Kind::Allowed) | (IntentKind::MustNotReach, Kind::Denied) => Seen::Fine,
+        (IntentKind::MustReach, Kind::Allowed)
+        | (IntentKind::MustNotReach | IntentKind::IsolatedTenants, Kind::Denied) => Seen::Fine,
         _ => Seen::Bad,
     }
 }
 
 /// The devices of `through`: Azure Firewalls and NICs (NVAs), by name.
-struct Devices {
+pub(crate) struct Devices {
     firewalls: Vec<usize>,
     nics: Vec<usize>,
 }
 
-fn devices(p: &Prepared, names: &[String]) -> Result<Devices, String> {
+pub(crate) fn devices(p: &Prepared, names: &[String]) -> Result<Devices, String> {
     let net = p.net;
     let mut d = Devices { firewalls: Vec::new(), nics: Vec::new() };
     for n in names {
@@ -269,7 +369,7 @@ fn devices(p: &Prepared, names: &[String]) -> Result<Devices, String> {
 }
 
 /// Does the forward path of `t` cross one of the devices?
-fn crosses(t: &Trace, d: &Devices) -> bool {
+pub(crate) fn crosses(t: &Trace, d: &Devices) -> bool {
     let path = &t.forward;
     path.devices.iter().any(|f| d.firewalls.contains(&f.index()))
         || path.nvas.iter().any(|n| d.nics.contains(&n.index()))

@@ -36,7 +36,7 @@ struct Cli {
 enum Command {
     /// Runs the main job on the embedded demo estate.
     Demo(cmd::demo::Args),
-    /// Connectivity matrix of the Kubernetes policy layer.
+    /// Connectivity matrix: of the Kubernetes policy layer (every port), or with `--port` across both layers per actor (`--grain tenant|namespace|workload|pod`); `--grain subnet` is `reach`.
     Matrix(cmd::matrix::Args),
     /// Every policy and rule that decided one pod-to-pod (or pod-to-IP) flow.
     Explain(cmd::explain::Args),
@@ -46,7 +46,7 @@ enum Command {
     Routes(cmd::routes::Args),
     /// Effective security rules of a NIC or subnet.
     Rules(cmd::rules::Args),
-    /// Verdict of every subnet to every other subnet for one port.
+    /// Verdict of every subnet to every other subnet for one port (= `matrix --grain subnet`).
     Reach(cmd::reach::Args),
     /// Where each workload's pods can run; what a node or zone failure takes.
     Schedule(cmd::schedule::Args),

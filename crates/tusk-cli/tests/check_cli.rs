@@ -232,6 +232,28 @@ fn diff_shows_exactly_the_newly_allowed_flow_with_the_changed_rule() {
 }
 
 #[test]
+fn a_flow_allowed_in_the_base_and_unknown_in_the_head_is_newly_unknown() {
+    // A Calico policy tusk does not model under upstream semantics selects
+    // tenant-a's pods for egress: their allowed egress to the outside can
+    // no longer be shown either way. That is a change (it was reported as
+    // none: only denied → unknown counted).
+    let dir = changed("k8s/tenants.yaml", "", "");
+    let policy = "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: audit-egress\n  namespace: tenant-a\nspec:\n  selector: all()\n  types: [Egress]\n  egress:\n  - action: Log\n";
+    std::fs::write(dir.path().join("k8s/calico.yaml"), policy).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = tusk(&["diff", "--base", "examples/ci", "--head", d, "--grain", "namespace", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<(&str, &str, &str)> = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["change"].as_str().unwrap(), c["from"].as_str().unwrap(), c["to"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [("newly unknown", "tenant-a[Namespace]", "0.0.0.0-255.255.255.255[External]")], "{doc:#}");
+}
+
+#[test]
 fn subnet_diff_shows_the_newly_allowed_ssh_with_the_firewall_rule_on_both_sides() {
     let dir = changed_line("azure/firewall.json", 92, "\"443\"", "\"*\"");
     let d = dir.path().to_str().unwrap();
@@ -292,5 +314,5 @@ fn audit_finds_each_planted_flaw_with_its_code_and_location() {
         doc["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
     codes.sort_unstable();
     codes.dedup();
-    assert_eq!(codes.len(), 10, "every lint fires: {codes:?}");
+    assert_eq!(codes.len(), 11, "every lint fires: {codes:?}");
 }

@@ -151,6 +151,9 @@ fn every_json_document_has_a_schema_and_camel_case_keys() {
     // Every other command, on the repository's own inputs.
     let azure = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/azure/fig3-nva/input");
     let (k8s, net) = (s(&input), s(&azure));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let (article, ways_in) =
+        (s(&root.join("examples/article/kubenet")), s(&root.join("tests/aks/ways-in/services.yaml")));
     let flow = ["--from", "spoke1-node", "--to", "spoke2-node", "--port", "443"];
     let runs: Vec<(&str, Vec<&str>)> = vec![
         ("tusk.explain/v1", vec!["explain", &k8s, "--from", "r/src", "--to", "r/in", "--port", "80"]),
@@ -159,6 +162,26 @@ fn every_json_document_has_a_schema_and_camel_case_keys() {
         ("tusk.routes/v1", vec!["routes", &net, "--subnet", "spoke1/aks-nodes"]),
         ("tusk.rules/v1", vec!["rules", &net, "--nic", "hub-nva-nic"]),
         ("tusk.reach/v1", vec!["reach", &net, "--port", "443"]),
+        // Across both layers: a LoadBalancer Service from the Internet, and
+        // `--proto any` from a pod.
+        (
+            "tusk.path/v1",
+            vec![
+                "trace",
+                &article,
+                &ways_in,
+                "--from",
+                "internet:198.51.100.7",
+                "--to",
+                "svc:t2/api-public",
+                "--port",
+                "80",
+            ],
+        ),
+        (
+            "tusk.path-any/v1",
+            vec!["trace", &article, "--from", "pod:t1/web-0", "--to", "pe-sql", "--port", "1433", "--proto", "any"],
+        ),
     ];
     for (schema, mut args) in runs {
         args.extend(["-o", "json"]);

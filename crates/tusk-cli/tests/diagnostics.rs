@@ -142,3 +142,45 @@ fn an_output_that_cannot_be_written_exits_3() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("cannot write /nonexistent-folder/m.txt"), "{}", stderr(&out));
 }
+
+/// `-o json` on a failing load: the `tusk.diagnostics/v1` document on
+/// standard output (every defect, with code and place), only the summary on
+/// stderr, exit 2; `-o sarif` (check, audit): a SARIF log of the same.
+#[test]
+fn a_failing_load_gives_its_diagnostics_as_json_or_sarif() {
+    let out = tusk(&["matrix", &case("five-defects"), "-o", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(doc["schema"], "tusk.diagnostics/v1");
+    assert_eq!(doc["errors"], 5);
+    let codes: Vec<&str> = doc["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    for code in ["E0002", "E0003", "E0100", "E0005", "E0103"] {
+        assert!(codes.contains(&code), "{code} missing: {codes:?}");
+    }
+    let e0103 = doc["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "E0103").unwrap();
+    assert!(e0103["file"].as_str().unwrap().ends_with("policies.yaml"));
+    assert_eq!((e0103["line"].as_u64(), e0103["column"].as_u64()), (Some(27), Some(29)));
+    let err = stderr(&out);
+    assert!(!err.contains("error[E"), "the list is on stdout only:\n{err}");
+    assert!(err.contains("5 errors"), "{err}");
+
+    for command in ["check", "audit"] {
+        let out = tusk(&[command, &case("five-defects"), "-o", "sarif"]);
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is SARIF");
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), 5, "{command}");
+        assert!(results.iter().all(|r| r["level"] == "error" && r["ruleId"].as_str().unwrap().starts_with('E')));
+        if let Some(schema) = shared("schemas/sarif-schema-2.1.0.json") {
+            let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
+            let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+            let errors: Vec<String> =
+                validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+            assert!(errors.is_empty(), "{command}: {}", errors.join("\n"));
+        }
+    }
+    // A text format keeps the snippets on stderr and nothing on stdout.
+    let out = tusk(&["check", &case("five-defects")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty() && stderr(&out).matches("error[E").count() == 5);
+}

@@ -101,17 +101,23 @@ fn a_trace_through_a_plan_cites_the_plan() {
     let fw = v["forward"]["steps"].as_array().unwrap().iter().find(|s| s["control"] == "firewall").unwrap();
     let loc = fw["rule"]["location"].as_str().unwrap();
     assert!(loc.contains("tests/terraform/hub-spoke/plan.json:"), "{loc}");
+    // The plan's resource address beside the line: a plan's lines are
+    // generated, its addresses are what the user wrote.
+    assert!(loc.ends_with(" (module.hub.azurerm_firewall_policy_rule_collection_group.east_west)"), "{loc}");
+    let steps = v["forward"]["steps"].as_array().unwrap();
+    let route = steps.iter().find(|s| s["control"] == "route").unwrap();
+    let loc = route["rule"]["location"].as_str().unwrap();
+    assert!(loc.ends_with(" (module.spoke[\"spoke1\"].azurerm_route_table.this)"), "{loc}");
 }
 
 #[test]
-fn a_next_hop_known_only_after_apply_is_a_located_error_not_a_guess() {
+fn a_next_hop_known_only_after_apply_makes_the_flows_on_that_route_unknown() {
     // Without the name Azure requires of a firewall's subnet, the
     // allocation rule does not fix the firewall's address, so the spokes'
     // `next_hop_in_ip_address` (the firewall's address, through module
-    // outputs) stays unknown. The model has no route of unknown next hop
-    // yet, so this is an error (exit 2) naming the route, never a verdict
-    // computed without the route.
-    // FIXME: should load, with the verdicts that depend on the route unknown.
+    // outputs) stays unknown. The plan loads (exit 0, a warning naming the
+    // route), and a flow the route carries is unknown with that reason,
+    // never computed without the route.
     let text = std::fs::read_to_string(path("terraform/greenfield/plan.json")).unwrap();
     let dir = std::env::temp_dir().join(format!("tusk-tf-hop-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -119,15 +125,28 @@ fn a_next_hop_known_only_after_apply_is_a_located_error_not_a_guess() {
     std::fs::write(&plan, text.replace("\"AzureFirewallSubnet\"", "\"FirewallSubnet\"")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_tusk"))
         .args(["trace", plan.to_str().unwrap(), "--from", "spoke1-node", "--to", "spoke2-node", "--port", "443"])
+        .args(["--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
         err.contains("plan.json:")
             && err.contains("route `default-via-fw`")
-            && err.contains("route[0].next_hop_in_ip_address"),
+            && err.contains("route[0].next_hop_in_ip_address")
+            && err.contains("known only after apply"),
         "{err}"
     );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "unknown", "{v}");
+    let steps = v["forward"]["steps"].as_array().unwrap();
+    let last = steps.last().unwrap();
+    assert_eq!(last["verdict"], "unknown", "{last}");
+    assert!(last["reason"].as_str().unwrap().contains("next hop address is not known offline"), "{last}");
+    // The route step before it cites the route with its plan address.
+    let route = &steps[steps.len() - 2];
+    assert_eq!(route["control"], "route", "{route}");
+    let loc = route["rule"]["location"].as_str().unwrap();
+    assert!(loc.ends_with(" (module.spoke[\"spoke1\"].azurerm_route_table.this)"), "{loc}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -20,9 +20,13 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Protocol {
+    /// Transmission Control Protocol (IP protocol 6), with ports.
     Tcp,
+    /// User Datagram Protocol (IP protocol 17), with ports.
     Udp,
+    /// Stream Control Transmission Protocol (IP protocol 132), with ports; Kubernetes policies name it, Azure NSGs do not.
     Sctp,
+    /// ICMP (IP protocol 1, or 58 for ICMPv6); it has no ports.
     Icmp,
     /// IPsec Encapsulating Security Payload (IP protocol 50).
     Esp,
@@ -33,7 +37,9 @@ pub enum Protocol {
 }
 
 impl Protocol {
+    /// The protocols with ports, in the order of [`ConnSet`]'s port sets.
     pub const PORTED: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Sctp];
+    /// The protocols without ports, each one flag of a [`ConnSet`].
     pub const PORTLESS: [Protocol; 4] = [Protocol::Icmp, Protocol::Esp, Protocol::Ah, Protocol::Other];
 
     /// `tcp`, `udp`, `sctp`, `icmp`, `esp` or `ah`, in any case.
@@ -49,6 +55,8 @@ impl Protocol {
         }
     }
 
+    /// The name every output uses: `TCP`, `UDP`, `SCTP`, `ICMP`, `ESP`, `AH`,
+    /// or `other IP protocols`.
     pub fn name(self) -> &'static str {
         match self {
             Protocol::Tcp => "TCP",
@@ -96,6 +104,9 @@ impl fmt::Display for Protocol {
 /// Every flag of [`ConnSet::portless`].
 const ALL_PORTLESS: u8 = 1 | 2 | 4 | 8;
 
+/// A set of connections: per port protocol (TCP, UDP, SCTP) a [`PortSet`],
+/// and one flag per protocol without ports (ICMP, ESP, AH, the others).
+/// The empty set is "no connection", [`ConnSet::all`] "All Connections".
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct ConnSet {
     ports: [PortSet; 3],
@@ -104,10 +115,12 @@ pub struct ConnSet {
 }
 
 impl ConnSet {
+    /// The empty set: no connection.
     pub fn none() -> ConnSet {
         ConnSet::default()
     }
 
+    /// Every protocol, every port (1–65535): "All Connections".
     pub fn all() -> ConnSet {
         ConnSet { ports: [PortSet::all_ports(), PortSet::all_ports(), PortSet::all_ports()], portless: ALL_PORTLESS }
     }
@@ -123,6 +136,7 @@ impl ConnSet {
         c
     }
 
+    /// The ports of a protocol with ports; `None` for a protocol without ports.
     pub fn ports(&self, proto: Protocol) -> Option<&PortSet> {
         proto.index().map(|i| &self.ports[i])
     }
@@ -137,10 +151,12 @@ impl ConnSet {
         Protocol::PORTLESS.into_iter().filter(|p| self.portless & p.bit() != 0)
     }
 
+    /// Does the set hold no connection at all?
     pub fn is_empty(&self) -> bool {
         self.portless == 0 && self.ports.iter().all(|p| p.is_empty())
     }
 
+    /// Does the set hold every connection ([`ConnSet::all`])?
     pub fn is_all(&self) -> bool {
         *self == ConnSet::all()
     }
@@ -161,14 +177,17 @@ impl ConnSet {
         }
     }
 
+    /// The connections in either set.
     pub fn union(&self, o: &ConnSet) -> ConnSet {
         self.zip(o, PortSet::union, |a, b| a | b)
     }
 
+    /// The connections in both sets.
     pub fn intersect(&self, o: &ConnSet) -> ConnSet {
         self.zip(o, PortSet::intersect, |a, b| a & b)
     }
 
+    /// The connections of `self` not in `o`.
     pub fn subtract(&self, o: &ConnSet) -> ConnSet {
         self.zip(o, PortSet::subtract, |a, b| a & !b)
     }

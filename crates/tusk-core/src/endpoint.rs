@@ -19,25 +19,50 @@ pub enum FlowEnd {
     Block(Cidr),
     /// `subnet:VNET/SUBNET`: every NIC in it, or every address of its
     /// prefixes when it has none.
-    Subnet { vnet: String, subnet: String },
+    Subnet {
+        /// The virtual network's name.
+        vnet: String,
+        /// The subnet's name inside it.
+        subnet: String,
+    },
     /// `internet` (`None`: every Internet address) or `internet:IP`.
     Internet(Option<IpAddr>),
     /// `onprem` (`None`: every on-premises address) or `onprem:IP`.
     OnPrem(Option<IpAddr>),
     /// `pod:NS/NAME`.
-    Pod { namespace: String, name: String },
+    Pod {
+        /// The pod's namespace.
+        namespace: String,
+        /// The pod's name.
+        name: String,
+    },
     /// `workload:NS/NAME`: every pod of the workload.
-    Workload { namespace: String, name: String },
+    Workload {
+        /// The workload's namespace.
+        namespace: String,
+        /// The workload's name.
+        name: String,
+    },
     /// `svc:NS/NAME`: a Service (a destination: the flow goes to each of
     /// its endpoint pods).
-    Service { namespace: String, name: String },
+    Service {
+        /// The Service's namespace.
+        namespace: String,
+        /// The Service's name.
+        name: String,
+    },
     /// `node:NAME`.
     Node(String),
     /// `tenant:NAME`.
     Tenant(String),
     /// A bare `A/B`: `NS/POD`, `NS/WORKLOAD` or `VNET/SUBNET`, accepted by
     /// a resolver when it names exactly one thing.
-    Qualified { first: String, second: String },
+    Qualified {
+        /// The name before the `/`.
+        first: String,
+        /// The name after the `/`.
+        second: String,
+    },
     /// A bare name: a NIC, VM, private endpoint, firewall, load balancer or
     /// public IP resource.
     Name(String),
@@ -46,18 +71,44 @@ pub enum FlowEnd {
 /// Why a `--from` / `--to` value is not in the notation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotationError {
+    /// The value is empty or only blanks.
     #[error("an endpoint cannot be empty")]
     Empty,
+    /// `internet:X` or `onprem:X` where `X` is not an IP address.
     #[error("`{text}`: `{value}` is not an IP address")]
-    NotAnAddress { text: String, value: String },
+    NotAnAddress {
+        /// The endpoint as written.
+        text: String,
+        /// The part that should be an address.
+        value: String,
+    },
+    /// `ADDRESS/PREFIX` that is not a valid CIDR block.
     #[error("`{text}`: {problem}")]
-    NotABlock { text: String, problem: String },
+    NotABlock {
+        /// The endpoint as written.
+        text: String,
+        /// Why it is not a block ([`crate::ip::CidrError`]'s message).
+        problem: String,
+    },
+    /// A kind whose value does not have the expected shape (`subnet:X`
+    /// without `/`, `a/b/c`).
     #[error("`{text}`: expected {expected}")]
-    Shape { text: String, expected: &'static str },
+    Shape {
+        /// The endpoint as written.
+        text: String,
+        /// The expected form, e.g. `subnet:VNET/SUBNET`.
+        expected: &'static str,
+    },
+    /// A word before `:` that is not a kind of the notation.
     #[error(
         "`{text}`: unknown kind `{kind}:` (known: subnet:, pod:, workload:, svc:, node:, tenant:, internet:, onprem:)"
     )]
-    UnknownKind { text: String, kind: String },
+    UnknownKind {
+        /// The endpoint as written.
+        text: String,
+        /// The unknown kind word.
+        kind: String,
+    },
 }
 
 impl FlowEnd {

@@ -19,7 +19,9 @@ use std::fmt;
 /// printed and the load goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
+    /// The input is rejected: the load fails and the command exits with 2.
     Error,
+    /// The input was skipped in part or read other than as written; the load goes on.
     Warning,
 }
 
@@ -127,6 +129,7 @@ impl Code {
         Code::Note,
     ];
 
+    /// [`Severity::Error`] for `E…` codes, [`Severity::Warning`] for `W…` codes.
     pub fn severity(self) -> Severity {
         if self.as_str().starts_with('E') {
             Severity::Error
@@ -221,10 +224,15 @@ impl fmt::Display for Code {
 /// and optionally how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The stable code (`docs/diagnostics.md`).
     pub code: Code,
+    /// Error (the load fails) or warning.
     pub severity: Severity,
+    /// The file, line and column the finding is about.
     pub location: Loc,
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// How to fix it, when tusk can tell.
     pub help: Option<String>,
 }
 
@@ -237,16 +245,21 @@ impl fmt::Display for Diagnostic {
 /// A defect in the input that fails the load.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct LoadError {
+    /// Where the defect is: file, line, column.
     pub loc: Loc,
     /// The object the defect is in, as `Kind namespace/name`, when known.
     pub object: Option<String>,
+    /// What is wrong and what was expected, in one sentence.
     pub message: String,
     /// Derived from the message by [`LoadError::new`]; see [`Code::of_error`].
     pub code: Code,
+    /// How to fix the input, when tusk can tell.
     pub help: Option<String>,
 }
 
 impl LoadError {
+    /// An error at `loc`; its code is derived from the message's wording
+    /// ([`Code::of_error`]).
     pub fn new(loc: Loc, message: impl Into<String>) -> LoadError {
         let message = message.into();
         LoadError { loc, object: None, code: Code::of_error(&message), message, help: None }
@@ -302,19 +315,24 @@ impl fmt::Display for LoadError {
 /// Its code follows from the message ([`Code::of_warning`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
+    /// Where the skipped or reinterpreted input is.
     pub loc: Loc,
+    /// What was skipped or how it was read, in one sentence.
     pub message: String,
 }
 
 impl Warning {
+    /// A warning at `loc`; its code follows from the message ([`Code::of_warning`]).
     pub fn new(loc: Loc, message: impl Into<String>) -> Warning {
         Warning { loc, message: message.into() }
     }
 
+    /// The stable code the message's wording implies ([`Code::of_warning`]).
     pub fn code(&self) -> Code {
         Code::of_warning(&self.message)
     }
 
+    /// The warning as a diagnostic (no help text).
     pub fn to_diagnostic(&self) -> Diagnostic {
         Diagnostic {
             code: self.code(),

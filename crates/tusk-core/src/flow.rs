@@ -10,8 +10,12 @@ use std::net::IpAddr;
 /// question is about every port at once, or the protocol has no ports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Flow {
+    /// The source address (IPv4 or IPv6).
     pub src: IpAddr,
+    /// The destination address.
     pub dst: IpAddr,
+    /// The IP protocol.
     pub proto: Protocol,
+    /// The destination port, 1–65535; `None` for every port or a protocol without ports.
     pub port: Option<u16>,
 }

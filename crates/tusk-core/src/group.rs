@@ -15,9 +15,13 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GroupKind {
+    /// Every member pair is allowed (and there is at least one).
     Allowed,
+    /// Every member pair is denied (and there is at least one).
     Denied,
+    /// At least one member pair is allowed and at least one is denied.
     Mixed,
+    /// Neither of the above: some pair is unknown, or there are no members.
     Unknown,
 }
 
@@ -73,7 +77,9 @@ impl fmt::Display for GroupKind {
 /// `(source NIC, destination NIC)`) and its verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupVerdict<P, R> {
+    /// The group verdict, derived from `members`.
     pub kind: GroupKind,
+    /// Each member pair with its own verdict, in the order given.
     pub members: Vec<(P, Verdict<R>)>,
 }
 

@@ -103,6 +103,7 @@ pub struct IdxVec<K, V> {
 }
 
 impl<K, V> IdxVec<K, V> {
+    /// An empty table.
     pub fn new() -> Self {
         IdxVec { items: Vec::new(), _of: PhantomData }
     }
@@ -120,30 +121,37 @@ impl<K, V> IdxVec<K, V> {
         IdxVec { items: vec![v; keys.len()], _of: PhantomData }
     }
 
+    /// The value of key `k`; `None` when `k` is past the table's end.
     pub fn get(&self, k: Idx<K>) -> Option<&V> {
         self.items.get(k.index())
     }
 
+    /// The value of key `k`, mutably; `None` when `k` is past the table's end.
     pub fn get_mut(&mut self, k: Idx<K>) -> Option<&mut V> {
         self.items.get_mut(k.index())
     }
 
+    /// The number of values.
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
+    /// Does the table hold no value?
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
+    /// Each key with its value, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (Idx<K>, &V)> {
         self.items.iter().enumerate().map(|(i, v)| (Idx::new(i), v))
     }
 
+    /// The values in key order.
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.items.iter()
     }
 
+    /// The values in key order, mutably.
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
         self.items.iter_mut()
     }

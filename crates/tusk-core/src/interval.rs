@@ -12,9 +12,13 @@ type Ranges<T> = Vec<(T, T)>;
 
 /// An integer domain for [`IntervalSet`].
 pub trait Point: Copy + Ord + fmt::Debug {
+    /// The smallest value of the domain.
     const MIN: Self;
+    /// The largest value of the domain.
     const MAX: Self;
+    /// The next value; never called on [`Point::MAX`].
     fn succ(self) -> Self;
+    /// The previous value; never called on [`Point::MIN`].
     fn pred(self) -> Self;
 }
 
@@ -30,6 +34,8 @@ macro_rules! point {
 }
 point!(u16, u32, u64, u128);
 
+/// A set of integers held as sorted, disjoint, non-adjacent closed ranges
+/// (the module's invariant), so two equal sets have equal representations.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct IntervalSet<T: Point> {
     ranges: Ranges<T>,
@@ -39,10 +45,12 @@ pub struct IntervalSet<T: Point> {
 pub type PortSet = IntervalSet<u16>;
 
 impl<T: Point> IntervalSet<T> {
+    /// The empty set.
     pub fn empty() -> Self {
         IntervalSet { ranges: Ranges::new() }
     }
 
+    /// Every value from `lo` to `hi`, both included (empty when `lo > hi`).
     pub fn range(lo: T, hi: T) -> Self {
         if lo > hi {
             return Self::empty();
@@ -50,6 +58,7 @@ impl<T: Point> IntervalSet<T> {
         IntervalSet { ranges: vec![(lo, hi)] }
     }
 
+    /// The set of one value.
     pub fn single(v: T) -> Self {
         Self::range(v, v)
     }
@@ -72,14 +81,17 @@ impl<T: Point> IntervalSet<T> {
         IntervalSet { ranges: out }
     }
 
+    /// The closed ranges `(lo, hi)`, sorted, disjoint and non-adjacent.
     pub fn ranges(&self) -> &[(T, T)] {
         &self.ranges
     }
 
+    /// Does the set hold no value?
     pub fn is_empty(&self) -> bool {
         self.ranges.is_empty()
     }
 
+    /// Does the set hold `v`? (Binary search, O(log ranges).)
     pub fn contains(&self, v: T) -> bool {
         match self.ranges.binary_search_by(|&(lo, _)| lo.cmp(&v)) {
             Ok(_) => true,
@@ -88,6 +100,7 @@ impl<T: Point> IntervalSet<T> {
         }
     }
 
+    /// The values in either set.
     pub fn union(&self, other: &Self) -> Self {
         if other.is_empty() {
             return self.clone();
@@ -118,6 +131,7 @@ impl<T: Point> IntervalSet<T> {
         IntervalSet { ranges: out }
     }
 
+    /// The values in both sets.
     pub fn intersect(&self, other: &Self) -> Self {
         let (mut i, mut j) = (0, 0);
         let mut out = Ranges::new();
@@ -156,6 +170,7 @@ impl<T: Point> IntervalSet<T> {
         IntervalSet { ranges: out }
     }
 
+    /// The values of `self` not in `other`.
     pub fn subtract(&self, other: &Self) -> Self {
         if other.is_empty() || self.is_empty() {
             return self.clone();
@@ -163,10 +178,12 @@ impl<T: Point> IntervalSet<T> {
         self.intersect(&other.complement())
     }
 
+    /// Is every value of `self` in `other`?
     pub fn is_subset(&self, other: &Self) -> bool {
         self.subtract(other).is_empty()
     }
 
+    /// Do the two sets share a value?
     pub fn intersects(&self, other: &Self) -> bool {
         !self.intersect(other).is_empty()
     }

@@ -7,6 +7,8 @@ use crate::interval::IntervalSet;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+/// A set of IPv4 and IPv6 addresses in the shared `u128` domain (IPv4 as
+/// IPv4-mapped IPv6, see the module documentation).
 pub type IpSet = IntervalSet<u128>;
 
 const V4_BASE: u128 = 0xffff_0000_0000;
@@ -31,7 +33,9 @@ pub fn u128_to_ip(v: u128) -> IpAddr {
 /// An inclusive range of addresses, written `a-b` like netpol-analyzer does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IpRange {
+    /// The first address, in the shared `u128` domain.
     pub lo: u128,
+    /// The last address, included.
     pub hi: u128,
 }
 
@@ -46,8 +50,11 @@ impl fmt::Display for IpRange {
 /// accepts that and masks it, so loaders decide whether to warn or reject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cidr {
+    /// The address as written (host bits kept when `canonical` is false).
     pub addr: IpAddr,
+    /// The prefix length: 0–32 for IPv4, 0–128 for IPv6.
     pub prefix: u8,
+    /// False when the address had host bits set beyond the prefix.
     pub canonical: bool,
 }
 
@@ -55,12 +62,28 @@ pub struct Cidr {
 /// message loaders wrap in a located error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CidrError {
+    /// No `/` in the text.
     #[error("`{0}` is not a CIDR (expected ADDRESS/PREFIX)")]
     NoPrefix(String),
+    /// The part before `/` is not an IP address.
     #[error("`{addr}` is not an IP address (in CIDR `{cidr}`)")]
-    Address { addr: String, cidr: String },
+    Address {
+        /// The part before `/`.
+        addr: String,
+        /// The whole text.
+        cidr: String,
+    },
+    /// The part after `/` is not a prefix length of the address's family.
     #[error("`{prefix}` is not a prefix length 0..={max} (in CIDR `{cidr}`)")]
-    PrefixLength { prefix: String, max: u8, cidr: String },
+    PrefixLength {
+        /// The part after `/`.
+        prefix: String,
+        /// The family's longest prefix: 32 (IPv4) or 128 (IPv6).
+        max: u8,
+        /// The whole text.
+        cidr: String,
+    },
+    /// Neither an address nor `ADDRESS/PREFIX`.
     #[error("`{0}` is not an IP address or CIDR")]
     NotAddressOrCidr(String),
 }
@@ -72,6 +95,13 @@ impl From<CidrError> for String {
 }
 
 impl Cidr {
+    /// Parses `ADDRESS/PREFIX` (IPv4 or IPv6). Host bits are accepted and
+    /// masked, with `canonical` false, as Go's `net.ParseCIDR` does.
+    ///
+    /// # Errors
+    ///
+    /// [`CidrError`] when there is no `/`, the address or the prefix length
+    /// (0–32, 0–128) does not parse.
     pub fn parse(s: &str) -> Result<Cidr, CidrError> {
         let (a, p) = s.split_once('/').ok_or_else(|| CidrError::NoPrefix(s.to_string()))?;
         let addr: IpAddr = a.parse().map_err(|_| CidrError::Address { addr: a.to_string(), cidr: s.to_string() })?;
@@ -94,6 +124,7 @@ impl Cidr {
         Ok(Cidr { addr, prefix: if addr.is_ipv4() { 32 } else { 128 }, canonical: true })
     }
 
+    /// The block's addresses, first to last (host bits masked).
     pub fn range(&self) -> IpRange {
         let v = ip_to_u128(self.addr);
         let host_bits = match self.addr {
@@ -104,6 +135,7 @@ impl Cidr {
         IpRange { lo: v & !mask, hi: v | mask }
     }
 
+    /// The block's addresses as a set.
     pub fn set(&self) -> IpSet {
         let r = self.range();
         IpSet::range(r.lo, r.hi)
@@ -126,15 +158,18 @@ pub fn all_ips() -> IpSet {
     IpSet::range(0, u128::MAX)
 }
 
+/// The set of one address.
 pub fn addr_set(ip: IpAddr) -> IpSet {
     IpSet::single(ip_to_u128(ip))
 }
 
 impl IpSet {
+    /// The set's ranges as [`IpRange`]s, in address order.
     pub fn ip_ranges(&self) -> impl Iterator<Item = IpRange> + '_ {
         self.ranges().iter().map(|&(lo, hi)| IpRange { lo, hi })
     }
 
+    /// Does the set hold the address?
     pub fn contains_ip(&self, ip: IpAddr) -> bool {
         self.contains(ip_to_u128(ip))
     }

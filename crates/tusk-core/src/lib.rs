@@ -10,6 +10,8 @@
 //!
 //! This crate knows nothing of Azure or Kubernetes objects and does no I/O.
 
+#![warn(missing_docs)]
+
 pub mod conn;
 pub mod endpoint;
 pub mod error;

@@ -44,10 +44,13 @@ impl Reach {
         Reach { allowed: conns, unknown: ConnSet::none() }
     }
 
+    /// The connections allowed for sure.
     pub fn allowed(&self) -> &ConnSet {
         &self.allowed
     }
 
+    /// The connections whose verdict the inputs leave open (disjoint from
+    /// [`Reach::allowed`]).
     pub fn unknown(&self) -> &ConnSet {
         &self.unknown
     }
@@ -106,8 +109,11 @@ impl Reach {
 /// mixed where at least one allows and one denies, unknown elsewhere).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GroupReach {
+    /// The connections every member allows.
     pub allowed: ConnSet,
+    /// The connections some member allows and another denies.
     pub mixed: ConnSet,
+    /// The connections neither uniform nor certainly mixed.
     pub unknown: ConnSet,
 }
 

@@ -15,12 +15,16 @@ use crate::verdict::{Unknown, Verdict};
 /// the inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tri {
+    /// The rule matches for sure.
     Yes,
+    /// The rule does not match for sure.
     No,
+    /// The inputs do not tell whether the rule matches.
     Maybe,
 }
 
 impl Tri {
+    /// `Yes` for true, `No` for false.
     pub fn from_bool(b: bool) -> Tri {
         if b {
             Tri::Yes
@@ -78,9 +82,17 @@ pub fn ports(rule: &PortSet, port: Option<u16>) -> Tri {
 pub enum FirstMatch<'r, R> {
     /// `rule` matched; `doubt` is the first earlier `Maybe` rule with a
     /// different action, if any (then the outcome is unknown).
-    Hit { rule: &'r R, doubt: Option<&'r R> },
+    Hit {
+        /// The first rule that matched for sure.
+        rule: &'r R,
+        /// The first earlier `Maybe` rule with a different action.
+        doubt: Option<&'r R>,
+    },
     /// No rule matched for sure; `doubt` is the first `Maybe` rule.
-    Miss { doubt: Option<&'r R> },
+    Miss {
+        /// The first `Maybe` rule, if any.
+        doubt: Option<&'r R>,
+    },
 }
 
 /// First match over `rules` (already in priority order), where `same`

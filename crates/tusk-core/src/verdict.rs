@@ -19,8 +19,11 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// The flow gets through.
     Allowed,
+    /// The flow is dropped.
     Denied,
+    /// The inputs do not decide.
     Unknown,
 }
 
@@ -57,15 +60,20 @@ impl fmt::Display for Kind {
 /// (no route at all, an address in no subnet), which has no line to cite.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Unknown<R> {
+    /// The engine's typed reason for the doubt.
     pub reason: R,
+    /// Where the doubt comes from; `None` when it is the absence of something.
     pub loc: Option<Loc>,
 }
 
 /// The verdict of one flow through one control, or through a whole path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Verdict<R> {
+    /// The flow gets through.
     Allowed,
+    /// The flow is dropped.
     Denied,
+    /// The inputs do not decide; the reason and where it comes from.
     Unknown(Unknown<R>),
 }
 
@@ -84,6 +92,7 @@ impl<R> Verdict<R> {
         }
     }
 
+    /// The verdict without its reason.
     pub fn kind(&self) -> Kind {
         match self {
             Verdict::Allowed => Kind::Allowed,
@@ -92,14 +101,17 @@ impl<R> Verdict<R> {
         }
     }
 
+    /// Allowed for sure?
     pub fn is_allowed(&self) -> bool {
         matches!(self, Verdict::Allowed)
     }
 
+    /// Denied for sure?
     pub fn is_denied(&self) -> bool {
         matches!(self, Verdict::Denied)
     }
 
+    /// Unknown?
     pub fn is_unknown(&self) -> bool {
         matches!(self, Verdict::Unknown(_))
     }

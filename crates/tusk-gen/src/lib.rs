@@ -1,12 +1,15 @@
 //! Seeded generator of synthetic Kubernetes clusters for benchmarks: a
 //! cluster of exactly N pods (as Deployments), its namespaces, and about
-//! `1.05 * N + 10` NetworkPolicies of realistic shapes.
+//! `1.05 * N + 10` NetworkPolicies of realistic shapes; and ([`estate`])
+//! whole estates — hub & spoke network, firewall, AKS cluster with tenant
+//! pools, workloads and policies — for the cross-layer benchmark.
 //!
 //! The same `(pods, seed)` always gives byte-identical files. The generator is
 //! a benchmark tool: nothing in tusk's product depends on it, and it knows
 //! nothing of tusk's model or engine (it only writes YAML).
 
 pub mod cluster;
+pub mod estate;
 pub mod policies;
 pub mod rng;
 pub mod yaml;

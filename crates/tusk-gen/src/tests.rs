@@ -180,3 +180,54 @@ fn generated_yaml_reads_back_with_the_intended_structure() {
     }
     assert!(end_ports > 0 && ip_blocks > 0 && expressions > 0, "{end_ports} {ip_blocks} {expressions}");
 }
+
+fn small_estate() -> crate::estate::Shape {
+    crate::estate::Shape {
+        spokes: 6,
+        subnets_per_spoke: 3,
+        network_rules: 150,
+        application_rules: 120,
+        no_route_table_every: 3,
+        mesh_every: 2,
+        tenants: 3,
+        nodes_per_pool: 2,
+        pods: 300,
+        namespaces: 9,
+        policies: 90,
+        seed: 4,
+    }
+}
+
+#[test]
+fn an_estate_is_deterministic_and_its_yaml_reads_back() {
+    let shape = small_estate();
+    let (a, wa) = crate::estate::render(&shape).unwrap();
+    let (b, _) = crate::estate::render(&shape).unwrap();
+    assert_eq!(a, b, "same shape and seed, same bytes");
+    let file = |name: &str| &a.iter().find(|(n, _)| n == name).unwrap().1;
+    assert_eq!(parse_all(file("k8s/namespaces.yaml")).len(), 9);
+    let workloads = parse_all(file("k8s/workloads.yaml"));
+    assert_eq!(workloads.len(), wa.deployments);
+    assert_eq!(wa.pods, 300, "exactly the pods asked for");
+    assert_eq!(parse_all(file("k8s/policies.yaml")).len(), wa.policies);
+    assert_eq!(wa.policies, 90, "ten per namespace");
+    // 6 spokes × 3 subnets, the firewall subnet, the system pool's and 3 tenants'.
+    assert_eq!(wa.subnets, 18 + 1 + 1 + 3);
+    assert_eq!(wa.firewall_rules, 270);
+    let net = file("network.json");
+    // Spoke 3 and 6 have no route table; 2 and 4 are meshed with their next.
+    assert!(!net.contains("rt-spoke3\"") && net.contains("rt-spoke2\""));
+    assert!(net.contains("spoke2-to-spoke3") && net.contains("spoke3-to-spoke2"));
+    assert!(net.contains("applicationRuleCollections") && net.contains("targetFqdns"));
+    assert!(file("k8s/policies.yaml").contains("ipBlock"));
+}
+
+#[test]
+fn an_estate_shape_outside_the_address_plan_is_refused() {
+    let mut shape = small_estate();
+    shape.spokes = 240;
+    assert!(crate::estate::render(&shape).unwrap_err().contains("spokes"));
+    let mut shape = small_estate();
+    shape.pods = 10;
+    assert!(crate::estate::render(&shape).unwrap_err().contains("pods"));
+}

@@ -58,6 +58,8 @@ pub fn is_config(root: &Node) -> bool {
     root.get("apiVersion").and_then(Node::as_str).is_some_and(|v| v.starts_with(API_GROUP))
 }
 
+/// Collects tusk's own configuration documents (`tusk.yaml`,
+/// docs/tusk-yaml.md): NVAs, cluster bindings, pod CIDRs and intents.
 #[derive(Debug, Default)]
 pub struct Builder {
     nvas: Vec<NvaConfig>,
@@ -67,10 +69,13 @@ pub struct Builder {
 }
 
 impl Builder {
+    /// Whether no configuration document was added.
     pub fn is_empty(&self) -> bool {
         self.nvas.is_empty() && self.clusters.is_empty() && self.pod_cidrs.is_none() && self.intents.is_empty()
     }
 
+    /// Reads one configuration document; an unknown key, a wrong shape or a
+    /// duplicate is a located [`LoadError`].
     pub fn add_document(&mut self, doc: &Doc) -> Result<(), LoadError> {
         let cx = Cx { doc };
         let root = &doc.root;

@@ -15,17 +15,22 @@
 //!   ports: ["443"]              # default: every port at once
 //! ```
 //!
-//! `isolatedTenants`, `actor` and the `tenant:` / `node:` ends need tenants
-//! and node pools in the model (the AKS join): they are errors that say so,
-//! not silently ignored keys.
+//! `isolatedTenants` (every ordered pair of `tenants`, for `actor` or both
+//! actors), `actor: pod|node` and the `tenant:` / `node:` ends are checked
+//! across both layers through the AKS join; whether the inputs hold the
+//! cluster is decided at check time. `isolatedTenants` needs `ports`: the
+//! join answers one port at a time.
 
 use crate::doc::Node;
 use crate::fields::Cx;
 use tusk_core::{FlowEnd, LoadError, Protocol};
-use tusk_model::config::{Intent, IntentKind, IntentLayer};
+use tusk_model::config::{Intent, IntentActor, IntentKind, IntentLayer};
 
-const KEYS: &[&str] = &["name", "kind", "from", "to", "protocol", "ports", "actor", "through", "layer", "description"];
+const KEYS: &[&str] =
+    &["name", "kind", "from", "to", "protocol", "ports", "actor", "through", "layer", "tenants", "description"];
 
+/// One `intents:` entry, validated; every defect is a located error
+/// (`file:line:col`, exit 2).
 pub fn entry(cx: Cx, n: &Node) -> Result<Intent, LoadError> {
     super::config::only_keys(cx, n, KEYS, "an intents entry")?;
     let name = cx.req_str(n, "name")?.to_string();
@@ -35,40 +40,41 @@ pub fn entry(cx: Cx, n: &Node) -> Result<Intent, LoadError> {
         "mustNotReach" => IntentKind::MustNotReach,
         "mustPassThrough" => IntentKind::MustPassThrough,
         "egressOnlyVia" => IntentKind::EgressOnlyVia,
-        "isolatedTenants" => {
-            return Err(cx.err(
-                at("kind"),
-                "`isolatedTenants` needs tenants in the model, which come with the AKS join; not supported yet",
-            ))
-        }
+        "isolatedTenants" => IntentKind::IsolatedTenants,
         other => {
             return Err(cx.err(
                 at("kind"),
-                format!("invalid kind `{other}`: expected mustReach, mustNotReach, mustPassThrough or egressOnlyVia"),
+                format!(
+                    "invalid kind `{other}`: expected mustReach, mustNotReach, mustPassThrough, egressOnlyVia or isolatedTenants"
+                ),
             ))
         }
     };
-    if n.get("actor").is_some() {
-        return Err(cx.err(
-            at("actor"),
-            "`actor` (pod or node) needs node pools in the model, which come with the AKS join; not supported yet",
-        ));
-    }
+    let actor = match cx.opt_str(n, "actor")? {
+        None => None,
+        Some("pod") => Some(IntentActor::Pod),
+        Some("node") => Some(IntentActor::Node),
+        Some(other) => return Err(cx.err(at("actor"), format!("invalid actor `{other}`: expected pod or node"))),
+    };
     let end = |key: &str| -> Result<Option<FlowEnd>, LoadError> {
         let Some(s) = cx.opt_str(n, key)? else { return Ok(None) };
-        let e = FlowEnd::parse(s).map_err(|e| cx.err(at(key), format!("invalid `{key}`: {e}")))?;
-        if matches!(e, FlowEnd::Node(_) | FlowEnd::Tenant(_)) {
-            return Err(
-                cx.err(at(key), format!("`{e}`: node and tenant ends come with the AKS join; not supported yet"))
-            );
-        }
-        Ok(Some(e))
+        FlowEnd::parse(s).map(Some).map_err(|e| cx.err(at(key), format!("invalid `{key}`: {e}")))
     };
-    let from = end("from")?.ok_or_else(|| cx.err(n, "an intent needs `from`"))?;
-    let to = match (end("to")?, kind) {
-        (Some(t), _) => t,
-        (None, IntentKind::EgressOnlyVia) => FlowEnd::Internet(None),
-        (None, _) => return Err(cx.err(n, "an intent needs `to`")),
+    let isolated = kind == IntentKind::IsolatedTenants;
+    let tenants = tenants(cx, n, isolated)?;
+    let (from, to) = if isolated {
+        if let Some(k) = ["from", "to"].into_iter().find(|k| n.get(k).is_some()) {
+            return Err(cx.err(at(k), format!("`{k}` does not apply to `isolatedTenants`: list the `tenants`")));
+        }
+        (FlowEnd::Tenant("*".into()), FlowEnd::Tenant("*".into()))
+    } else {
+        let from = end("from")?.ok_or_else(|| cx.err(n, "an intent needs `from`"))?;
+        let to = match (end("to")?, kind) {
+            (Some(t), _) => t,
+            (None, IntentKind::EgressOnlyVia) => FlowEnd::Internet(None),
+            (None, _) => return Err(cx.err(n, "an intent needs `to`")),
+        };
+        (from, to)
     };
     let protocol = match cx.opt_str(n, "protocol")? {
         None => Protocol::Tcp,
@@ -83,6 +89,9 @@ pub fn entry(cx: Cx, n: &Node) -> Result<Intent, LoadError> {
         }
         Some(p) => Some(super::config::ports(cx, p)?),
     };
+    if isolated && ports.is_none() && protocol.has_ports() {
+        return Err(cx.err(n, "`isolatedTenants` needs `ports`: across the layers tusk checks one port at a time"));
+    }
     let mut through = Vec::new();
     if n.get("through").is_some() {
         for t in super::config::scalars(cx, at("through"), "through")? {
@@ -99,14 +108,52 @@ pub fn entry(cx: Cx, n: &Node) -> Result<Intent, LoadError> {
         None => None,
         Some("azure") => Some(IntentLayer::Azure),
         Some("kubernetes") => Some(IntentLayer::Kubernetes),
+        Some("aks") => Some(IntentLayer::Aks),
         Some(other) => {
-            return Err(cx.err(at("layer"), format!("invalid layer `{other}`: expected azure or kubernetes")))
+            return Err(cx.err(at("layer"), format!("invalid layer `{other}`: expected azure, kubernetes or aks")))
         }
     };
     if passes && layer == Some(IntentLayer::Kubernetes) {
-        return Err(cx.err(at("layer"), "devices to pass through are Azure devices: the layer must be azure"));
+        return Err(cx.err(at("layer"), "devices to pass through are Azure devices: the layer must be azure or aks"));
     }
-    Ok(Intent { name, kind, from, to, protocol, ports, through, layer, loc: cx.loc(n) })
+    match (layer, isolated) {
+        (Some(l @ (IntentLayer::Azure | IntentLayer::Kubernetes)), true) => {
+            return Err(
+                cx.err(at("layer"), format!("`isolatedTenants` is checked across both layers, not `{}`", l.name()))
+            )
+        }
+        (Some(l @ (IntentLayer::Azure | IntentLayer::Kubernetes)), false) if actor.is_some() => {
+            return Err(
+                cx.err(at("actor"), format!("`actor` applies across both layers (`layer: aks`), not `{}`", l.name()))
+            )
+        }
+        _ => {}
+    }
+    Ok(Intent { name, kind, from, to, protocol, ports, through, layer, actor, tenants, loc: cx.loc(n) })
+}
+
+/// `tenants:` of `isolatedTenants`: two or more distinct names, or absent
+/// (every tenant); refused on the other kinds.
+fn tenants(cx: Cx, n: &Node, isolated: bool) -> Result<Vec<String>, LoadError> {
+    let Some(t) = n.get("tenants") else { return Ok(Vec::new()) };
+    if !isolated {
+        return Err(cx.err(t, "`tenants` applies to `isolatedTenants` only; use `tenant:NAME` ends"));
+    }
+    let mut names: Vec<String> = Vec::new();
+    for v in super::config::scalars(cx, t, "tenants")? {
+        let name = v.as_str().unwrap_or_default().trim().to_string();
+        if name.is_empty() || name == "*" {
+            return Err(cx.err(v, "a tenant name is a value of the tenant label, not empty or `*`"));
+        }
+        if names.contains(&name) {
+            return Err(cx.err(v, format!("tenant `{name}` is listed twice")));
+        }
+        names.push(name);
+    }
+    if names.len() < 2 {
+        return Err(cx.err(t, "`tenants` lists at least two tenants (absent: every tenant)"));
+    }
+    Ok(names)
 }
 
 #[cfg(test)]
@@ -143,6 +190,20 @@ mod tests {
     }
 
     #[test]
+    fn tenant_intents_load_with_their_actor_and_tenants() {
+        let c = load("- name: iso\n  kind: isolatedTenants\n  tenants: [t1, t2]\n  ports: [\"8080\"]\n- name: n\n  kind: mustNotReach\n  from: node:tenant1\n  to: tenant:t2\n  actor: node\n  layer: aks\n  ports: [443]\n").unwrap();
+        let i = &c.intents[0];
+        assert_eq!(
+            (i.kind, i.tenants.clone(), i.actor),
+            (IntentKind::IsolatedTenants, vec!["t1".into(), "t2".into()], None)
+        );
+        let n = &c.intents[1];
+        assert_eq!((n.from.to_string(), n.to.to_string()), ("node:tenant1".into(), "tenant:t2".into()));
+        assert_eq!(n.actor, Some(tusk_model::config::IntentActor::Node));
+        assert_eq!(n.layer, Some(tusk_model::config::IntentLayer::Aks));
+    }
+
+    #[test]
     fn bad_entries_are_located_errors() {
         fails("- name: a\n  kind: mustReech\n  from: x\n  to: y\n", "5:9", "invalid kind `mustReech`");
         fails("- name: a\n  kind: mustReach\n  from: 'internet:nope'\n  to: y\n", "6:9", "not an IP address");
@@ -151,9 +212,22 @@ mod tests {
         fails("- name: a\n  kind: mustReach\n  from: x\n  to: y\n  protocol: icmp\n  ports: [1]\n", "9:10", "no ports");
         fails("- name: a\n  kind: mustPassThrough\n  from: x\n  to: y\n", "4:3", "needs `through`");
         fails("- name: a\n  kind: mustReach\n  from: x\n  to: y\n  through: fw\n", "8:12", "does not apply");
-        fails("- name: a\n  kind: isolatedTenants\n", "5:9", "AKS join");
-        fails("- name: a\n  kind: mustReach\n  from: x\n  to: y\n  actor: pod\n", "8:10", "AKS join");
-        fails("- name: a\n  kind: mustReach\n  from: tenant:blue\n  to: y\n", "6:9", "AKS join");
+        fails("- name: a\n  kind: isolatedTenants\n", "4:3", "needs `ports`");
+        fails("- name: a\n  kind: isolatedTenants\n  tenants: [t1]\n  ports: [80]\n", "6:12", "at least two");
+        fails("- name: a\n  kind: isolatedTenants\n  tenants: [t1, t1]\n  ports: [80]\n", "6:17", "listed twice");
+        fails("- name: a\n  kind: isolatedTenants\n  from: x\n  ports: [80]\n", "6:9", "does not apply");
+        fails(
+            "- name: a\n  kind: mustReach\n  from: x\n  to: y\n  tenants: [a, b]\n",
+            "8:12",
+            "applies to `isolatedTenants`",
+        );
+        fails("- name: a\n  kind: mustReach\n  from: x\n  to: y\n  actor: host\n", "8:10", "invalid actor `host`");
+        fails(
+            "- name: a\n  kind: mustReach\n  from: x\n  to: y\n  actor: node\n  layer: azure\n",
+            "8:10",
+            "both layers",
+        );
+        fails("- name: a\n  kind: isolatedTenants\n  ports: [80]\n  layer: kubernetes\n", "7:10", "both layers");
         fails("- name: a\n  kind: mustReach\n  from: x\n  to: y\n  dport: 1\n", "8:3", "unknown key `dport`");
         fails(
             "- name: a\n  kind: mustReach\n  from: x\n  to: y\n- name: a\n  kind: mustReach\n  from: x\n  to: y\n",

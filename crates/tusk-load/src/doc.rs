@@ -2,52 +2,68 @@
 //! JSON parsed into [`Node`]s that remember their line and column, so that a
 //! loader can name the exact place of every defect it finds.
 //!
-//! JSON is read by the same YAML 1.2 parser (JSON is a subset of YAML 1.2 for
-//! everything `az` and `kubectl` emit), so both formats give identical errors.
-//! This module knows nothing of Kubernetes or Azure.
+//! JSON is a subset of YAML 1.2 for everything `az` and `kubectl` emit, and
+//! the YAML 1.2 parser gives every error; a well-formed JSON document takes
+//! a fast path (`crate::json`) that builds the same tree several times
+//! faster, and a `.json` file may carry the comments and trailing commas
+//! ARM accepts. This module knows nothing of Kubernetes or Azure.
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tusk_core::{Code, LoadError, Loc, Pos};
 
+/// A node's value: a scalar, a sequence or a mapping.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// A scalar's text. `quoted` scalars are always strings; plain ones may
     /// also read as null, booleans or numbers.
     Scalar {
+        /// The scalar's value, quotes removed and escapes resolved.
         text: String,
+        /// Whether it was not plain (quoted, or a literal or folded block), so
+        /// always a string.
         quoted: bool,
     },
+    /// A sequence, in document order.
     Seq(Vec<Node>),
     /// Keys keep their own positions; order is the document's.
     Map(Vec<(Node, Node)>),
 }
 
+/// One node of a document tree, with its position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// Where the node starts in its file (line and column, from 1).
     pub pos: Pos,
+    /// What it holds.
     pub value: Value,
 }
 
 /// One document of a file: its root and the file it came from.
 #[derive(Debug, Clone)]
 pub struct Doc {
+    /// The path of the file it was read from, as the load named it.
     pub file: Arc<str>,
+    /// The document's root node.
     pub root: Node,
 }
 
 impl Doc {
+    /// The location of `node` in this document's file.
     pub fn loc(&self, node: &Node) -> Loc {
         Loc::new(self.file.clone(), node.pos)
     }
 }
 
 impl Node {
+    /// Whether this is a plain scalar YAML 1.2's core schema reads as null
+    /// (empty, `~`, `null`, `Null`, `NULL`; yaml.org/spec/1.2.2, 10.3.2).
     pub fn is_null(&self) -> bool {
         matches!(&self.value, Value::Scalar { text, quoted: false } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
     }
 
+    /// The entries of a mapping, in document order; `None` for other values.
     pub fn as_map(&self) -> Option<&[(Node, Node)]> {
         match &self.value {
             Value::Map(m) => Some(m),
@@ -55,6 +71,7 @@ impl Node {
         }
     }
 
+    /// The items of a sequence; `None` for other values.
     pub fn as_seq(&self) -> Option<&[Node]> {
         match &self.value {
             Value::Seq(s) => Some(s),
@@ -75,6 +92,8 @@ impl Node {
         self.as_str()?.trim().parse().ok()
     }
 
+    /// A plain scalar YAML 1.2's core schema reads as a boolean (`true`, `True`,
+    /// `TRUE`, `false`, ...); `None` otherwise (a quoted `"true"` is a string).
     pub fn as_bool(&self) -> Option<bool> {
         match &self.value {
             Value::Scalar { text, quoted: false } => match text.as_str() {
@@ -410,6 +429,28 @@ pub fn for_each_document_collecting(
 
 /// The event loop. `on_error` returns whether to go on with the next document.
 fn parse(
+    file: &Arc<str>,
+    text: &str,
+    f: &mut dyn FnMut(Doc) -> Result<(), LoadError>,
+    on_error: &mut dyn FnMut(LoadError) -> bool,
+) -> Result<(), LoadError> {
+    // ARM templates and parameters files may carry comments and trailing
+    // commas (see arm::jsonc); only `.json` files, as ARM reads only those.
+    let jsonc = file.ends_with(".json");
+    if crate::json::looks_like_json(text) {
+        if let Some(root) = crate::json::parse(text, jsonc) {
+            if !root.is_null() {
+                f(Doc { file: file.clone(), root })?;
+            }
+            return Ok(());
+        }
+    }
+    let text = if jsonc { crate::arm::jsonc::blank(text) } else { std::borrow::Cow::Borrowed(text) };
+    parse_yaml(file, &text, f, on_error)
+}
+
+/// The YAML 1.2 reader's event loop, for any text (JSON's fast path aside).
+pub(crate) fn parse_yaml(
     file: &Arc<str>,
     text: &str,
     f: &mut dyn FnMut(Doc) -> Result<(), LoadError>,

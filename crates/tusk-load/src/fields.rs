@@ -8,18 +8,22 @@ use tusk_core::{LoadError, Loc, Pos};
 /// The document being read, for building locations and errors.
 #[derive(Clone, Copy)]
 pub struct Cx<'a> {
+    /// The document read.
     pub doc: &'a Doc,
 }
 
 impl<'a> Cx<'a> {
+    /// The location of `n` in the document's file.
     pub fn loc(&self, n: &Node) -> Loc {
         self.doc.loc(n)
     }
 
+    /// A located error at `n`.
     pub fn err(&self, n: &Node, msg: impl Into<String>) -> LoadError {
         LoadError::new(self.loc(n), msg)
     }
 
+    /// `n` as a mapping; an error naming `what` when it is not one.
     pub fn map<'n>(&self, n: &'n Node, what: &str) -> Result<&'n [(Node, Node)], LoadError> {
         n.as_map().ok_or_else(|| self.err(n, format!("`{what}` must be a mapping, found {}", n.type_name())))
     }
@@ -34,6 +38,8 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// An optional string field: `None` when absent or null; a plain number or
+    /// boolean is read as its text; a list or mapping is an error.
     pub fn opt_str<'n>(&self, parent: &'n Node, key: &str) -> Result<Option<&'n str>, LoadError> {
         match parent.get(key) {
             None => Ok(None),
@@ -44,10 +50,14 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// A required string field: as [`Cx::opt_str`], and an error at `parent`
+    /// when absent or null.
     pub fn req_str<'n>(&self, parent: &'n Node, key: &str) -> Result<&'n str, LoadError> {
         self.opt_str(parent, key)?.ok_or_else(|| self.err(parent, format!("missing required field `{key}`")))
     }
 
+    /// An optional integer field (plain, or quoted as `az` emits some); an error
+    /// when present and not an integer.
     pub fn opt_int(&self, parent: &Node, key: &str) -> Result<Option<i64>, LoadError> {
         match parent.get(key) {
             None => Ok(None),
@@ -58,6 +68,8 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// An optional boolean field (see [`Node::as_bool`]); an error when present
+    /// and not `true` or `false`.
     pub fn opt_bool(&self, parent: &Node, key: &str) -> Result<Option<bool>, LoadError> {
         match parent.get(key) {
             None => Ok(None),

@@ -21,6 +21,8 @@
 //! the next, so that one run reports every defect ([`Outcome`]).
 //! [`load_paths`] and [`load_sources`] keep the first error only.
 
+#![warn(missing_docs)]
+
 pub mod arm;
 pub mod azure;
 pub mod config;
@@ -28,6 +30,7 @@ mod config_clusters;
 mod config_intents;
 pub mod doc;
 pub mod fields;
+mod json;
 pub mod k8s;
 pub mod kustomize;
 mod summary;
@@ -44,7 +47,9 @@ use tusk_model::Estate;
 /// The result of a successful load.
 #[derive(Debug, Default)]
 pub struct Loaded {
+    /// Everything loaded.
     pub estate: Estate,
+    /// What was skipped or assumed, each located.
     pub warnings: Vec<Warning>,
 }
 
@@ -52,10 +57,13 @@ pub struct Loaded {
 /// empty), every error and warning, and what was read.
 #[derive(Debug, Default)]
 pub struct Outcome {
+    /// The estate and warnings.
     pub loaded: Loaded,
+    /// Every error found (the load goes on after each).
     pub errors: Vec<LoadError>,
     /// Files read and documents parsed, for the load summary.
     pub files: usize,
+    /// Documents parsed.
     pub documents: usize,
 }
 
@@ -179,12 +187,12 @@ pub fn load_sources_all(sources: &[(Arc<str>, String)], params: &arm::ArmParams)
             warnings.push(w.clone());
             continue;
         }
-        // ARM's JSON allows comments and trailing commas (see arm::jsonc).
-        let text = if name.ends_with(".json") { arm::jsonc::blank(text) } else { text.as_str().into() };
+        // ARM's JSON allows comments and trailing commas in `.json` files:
+        // the reader takes them (see doc::for_each_document_collecting).
         let mut in_doc = Vec::new();
         let parsed = doc::for_each_document_collecting(
             name,
-            &text,
+            text,
             |d| {
                 documents += 1;
                 for d in split(d) {

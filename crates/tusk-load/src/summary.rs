@@ -9,18 +9,23 @@ use tusk_core::Code;
 /// Counts of one load.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
+    /// Files read.
     pub files: usize,
+    /// Documents parsed.
     pub documents: usize,
     /// (kind, count) for every kind with at least one object, Kubernetes
     /// first, then Azure, then tusk's configuration.
     pub kinds: Vec<(&'static str, usize)>,
     /// Documents, objects, files and folders skipped with a warning.
     pub skipped: usize,
+    /// Errors found.
     pub errors: usize,
+    /// Warnings, including the skips.
     pub warnings: usize,
 }
 
 impl Summary {
+    /// Counts `o`.
     pub fn of(o: &Outcome) -> Summary {
         let k = &o.loaded.estate.k8s;
         let a = &o.loaded.estate.azure;
@@ -72,6 +77,8 @@ fn count(n: usize, kind: &str) -> String {
     let plural = match head.strip_suffix("Policy") {
         Some(stem) => format!("{stem}Policies"),
         None if head.ends_with("policy") => format!("{}policies", &head[..head.len() - 6]),
+        // `Ingresses`, `Addresses`.
+        None if head.ends_with('s') => format!("{head}es"),
         None => format!("{head}s"),
     };
     if tail.is_empty() {

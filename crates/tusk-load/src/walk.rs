@@ -18,8 +18,13 @@ use tusk_core::{LoadError, Loc, Pos, Warning};
 /// could not read.
 #[derive(Debug, Default)]
 pub struct Walk {
+    /// Regular files to read, in the walk's order.
     pub files: Vec<PathBuf>,
+    /// What was skipped: a folder reached twice (a symbolic link back), a
+    /// folder entry that is not a regular file or cannot be read.
     pub warnings: Vec<Warning>,
+    /// Paths given that could not be read or listed, or are not regular files
+    /// (a FIFO, socket or device).
     pub errors: Vec<LoadError>,
 }
 

@@ -51,13 +51,36 @@ fn l7_rules_and_fqdns_make_the_rule_unmodelled_and_default_deny_can_be_off() {
 }
 
 #[test]
-fn host_policies_and_service_account_subjects_stay_foreign() {
+fn host_policies_are_modelled_and_service_account_subjects_stay_foreign() {
     let l = load(
         "apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: host}\nspec:\n  nodeSelector: {}\n  ingress: [{}]\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: sa, namespace: a}\nspec:\n  endpointSelector: {matchLabels: {io.cilium.k8s.policy.serviceaccount: x}}\n  ingress: [{}]\n",
     )
     .unwrap();
-    assert!(l.estate.k8s.cilium_policies.is_empty());
+    // The host policy is modelled (over the nodes' labels, selecting no
+    // pod); the service-account subject is not. Both keep their foreign
+    // record for engines that may not be Cilium.
+    let cp = &l.estate.k8s.cilium_policies;
+    assert_eq!(cp.len(), 1, "{cp:?}");
+    assert_eq!(cp[0].nodes.as_ref().map(|s| s.is_empty()), Some(true));
+    assert!(!cp[0].subject.pod.matches(&Default::default()), "a host policy selects no pod");
     assert_eq!(l.estate.k8s.foreign_policies.len(), 2);
+}
+
+#[test]
+fn both_selectors_is_a_located_error() {
+    let e = load(&format!("{HEAD}  endpointSelector: {{}}\n  nodeSelector: {{}}\n  ingress: [{{}}]\n")).unwrap_err();
+    assert!(e.to_string().contains("not both"), "{e}");
+}
+
+#[test]
+fn empty_l3_list_selects_no_peer_and_none_is_an_entity() {
+    let l = load(&format!(
+        "{HEAD}  endpointSelector: {{}}\n  ingress:\n  - fromEndpoints: []\n    toPorts: [{{ports: [{{port: \"80\"}}]}}]\n  - fromEntities: [none]\n"
+    ))
+    .unwrap();
+    let p = &l.estate.k8s.cilium_policies[0];
+    assert!(matches!(&p.ingress[0].peers, Some(v) if v.is_empty()), "{:?}", p.ingress[0].peers);
+    assert!(matches!(&p.ingress[1].peers, Some(v) if matches!(v[..], [CiliumPeer::Entity(Entity::None)])));
 }
 
 #[test]

@@ -18,30 +18,51 @@ use tusk_core::{IpSet, Loc};
 /// an endpoint selector of a CiliumNetworkPolicy selects in its namespace).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CiliumSelector {
+    /// The selector over the pod's namespace's labels.
     pub namespace: LabelSelector,
+    /// The selector over the pod's own labels.
     pub pod: LabelSelector,
     /// Does `namespace` read labels besides the namespace's name?
     pub namespace_labels: bool,
 }
 
-/// Cilium's entities (Cilium docs, "Layer 3 Policies", "Entities Based").
+/// Cilium's entities (Cilium docs, "Layer 3 Policies", "Entities Based";
+/// the accepted names are the CRD's enum in Cilium's source,
+/// pkg/policy/api/entity.go, which also maps each to its reserved label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Entity {
+    /// Every identity (the wildcard selector).
     All,
+    /// Everything outside the cluster (`reserved:world`, its IPv4 and IPv6 halves).
     World,
+    /// The IPv4 half of `world`.
     WorldIpv4,
+    /// The IPv6 half of `world`.
     WorldIpv6,
+    /// Every endpoint of the cluster and the nodes: host, remote-node, init,
+    /// ingress, health, unmanaged, kube-apiserver and the cluster's pods.
     Cluster,
+    /// The node the selected endpoint runs on (`reserved:host`), hostNetwork
+    /// pods on it included.
     Host,
+    /// Every other node of the cluster (`reserved:remote-node`).
     RemoteNode,
+    /// The Kubernetes API server, in or outside the cluster.
     KubeApiserver,
+    /// Cilium's health-check endpoints, one per node.
     Health,
+    /// Endpoints whose identity Cilium has not resolved yet (while starting).
     Init,
+    /// Cilium's ingress / Gateway API Envoy.
     Ingress,
+    /// Pods Cilium does not manage.
     Unmanaged,
+    /// Selectable but never present: matches no peer.
+    None,
 }
 
 impl Entity {
+    /// The entity a policy names, or `None` for a name Cilium's CRD rejects.
     pub fn parse(s: &str) -> Option<Entity> {
         Some(match s {
             "all" => Entity::All,
@@ -56,10 +77,12 @@ impl Entity {
             "init" => Entity::Init,
             "ingress" => Entity::Ingress,
             "unmanaged" => Entity::Unmanaged,
+            "none" => Entity::None,
             _ => return None,
         })
     }
 
+    /// The name as policies spell it (`remote-node`).
     pub fn name(self) -> &'static str {
         match self {
             Entity::All => "all",
@@ -74,16 +97,19 @@ impl Entity {
             Entity::Init => "init",
             Entity::Ingress => "ingress",
             Entity::Unmanaged => "unmanaged",
+            Entity::None => "none",
         }
     }
 }
 
+/// A peer of a Cilium rule.
 #[derive(Debug, Clone)]
 pub enum CiliumPeer {
     /// fromEndpoints / toEndpoints.
     Endpoints(CiliumSelector),
     /// fromCIDR / toCIDR, fromCIDRSet / toCIDRSet with `except` removed.
     Cidr(IpSet),
+    /// fromEntities / toEntities.
     Entity(Entity),
     /// A peer kind tusk does not model (toFQDNs, toServices, toGroups,
     /// fromRequires, fromNodes, cidrGroupRef, ...): its match is unknown.
@@ -94,6 +120,7 @@ pub enum CiliumPeer {
 /// ports and L7 rules).
 #[derive(Debug, Clone)]
 pub struct CiliumRule {
+    /// A deny rule (`ingressDeny`, `egressDeny`)?
     pub deny: bool,
     /// The rule's position in its list (`ingress[2]`, `egressDeny[0]`).
     pub name: String,
@@ -105,9 +132,11 @@ pub struct CiliumRule {
     /// L7 rules (http, dns, kafka) or other conditions on the flow that
     /// tusk's L4 view cannot decide: the rule's match is unknown.
     pub unmodelled: Option<String>,
+    /// Where the rule was read.
     pub loc: Loc,
 }
 
+/// A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy (one per `spec` / `specs[i]`).
 #[derive(Debug, Clone)]
 pub struct CiliumPolicy {
     /// `CiliumNetworkPolicy` or `CiliumClusterwideNetworkPolicy`.
@@ -116,8 +145,16 @@ pub struct CiliumPolicy {
     pub namespace: Option<String>,
     /// The object's name, with `specs[i]` when it holds several.
     pub name: String,
+    /// `endpointSelector`: the pods it applies to.
     pub subject: CiliumSelector,
+    /// `Some`: a host policy (a CiliumClusterwideNetworkPolicy with
+    /// `nodeSelector`, over the nodes' labels): it selects no pod (`subject`
+    /// is unused) but the host endpoints of the nodes it selects (Cilium
+    /// docs, "Host Policies").
+    pub nodes: Option<LabelSelector>,
+    /// Ingress rules (allow and deny), one per `toPorts` entry.
     pub ingress: Vec<CiliumRule>,
+    /// Egress rules (allow and deny), one per `toPorts` entry.
     pub egress: Vec<CiliumRule>,
     /// Does the policy put its subjects into default deny, `[ingress,
     /// egress]` (`enableDefaultDeny`, by default true for a direction the
@@ -125,6 +162,7 @@ pub struct CiliumPolicy {
     pub default_deny: [bool; 2],
     /// Does it have rules (allow or deny) in `[ingress, egress]`?
     pub selects: [bool; 2],
+    /// Where the policy was read.
     pub loc: Loc,
 }
 

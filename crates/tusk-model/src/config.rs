@@ -12,6 +12,7 @@ use tusk_core::{IpSet, Loc, PortSet, Protocol};
 /// Everything read from `TuskConfig` documents.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
+    /// `nvas:`: each generic NVA's rules.
     pub nvas: Vec<NvaConfig>,
     /// `clusters:`: which manifests belong to which AKS cluster.
     pub clusters: Vec<ClusterBinding>,
@@ -23,6 +24,7 @@ pub struct Config {
 }
 
 impl Config {
+    /// Does the configuration set nothing?
     pub fn is_empty(&self) -> bool {
         self.nvas.is_empty() && self.clusters.is_empty() && self.pod_cidrs.is_none() && self.intents.is_empty()
     }
@@ -39,6 +41,9 @@ pub enum IntentKind {
     MustPassThrough,
     /// Every allowed flow from `from` to the Internet crosses one of `through`.
     EgressOnlyVia,
+    /// Every ordered pair of the listed tenants is denied, for each actor
+    /// asked (both when `actor` is absent), across both layers.
+    IsolatedTenants,
 }
 
 impl IntentKind {
@@ -49,27 +54,70 @@ impl IntentKind {
             IntentKind::MustNotReach => "mustNotReach",
             IntentKind::MustPassThrough => "mustPassThrough",
             IntentKind::EgressOnlyVia => "egressOnlyVia",
+            IntentKind::IsolatedTenants => "isolatedTenants",
         }
     }
 }
 
-/// Which engine answers an intent: the Azure network or the Kubernetes
-/// policy layer (one layer at a time until the AKS join).
+/// Which engine answers an intent: the Azure network, the Kubernetes
+/// policy layer, or both joined through the AKS data path (tusk-path's
+/// `join`: source egress policy, node exit, Azure network, destination
+/// ingress policy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntentLayer {
+    /// The Azure network alone (`layer: azure`): tusk-network's trace.
     Azure,
+    /// The Kubernetes policy layer alone (`layer: kubernetes`): tusk-policy's explain.
     Kubernetes,
+    /// Both layers, through the AKS cluster (`layer: aks`).
+    Aks,
+}
+
+impl IntentLayer {
+    /// The word `tusk.yaml`'s `layer:` uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            IntentLayer::Azure => "azure",
+            IntentLayer::Kubernetes => "kubernetes",
+            IntentLayer::Aks => "aks",
+        }
+    }
+}
+
+/// Who sends an intent's flows across the AKS join (DESIGN.md, Actors):
+/// a pod's container under every control, or a process on the node (an
+/// escaped container): the node's address, no pod policy at the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntentActor {
+    /// `actor: pod`.
+    Pod,
+    /// `actor: node`.
+    Node,
+}
+
+impl IntentActor {
+    /// The word `tusk.yaml` uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            IntentActor::Pod => "pod",
+            IntentActor::Node => "node",
+        }
+    }
 }
 
 /// One `intents:` entry, validated: the ends are in the notation of
 /// `docs/endpoints.md`, the ports typed.
 #[derive(Debug, Clone)]
 pub struct Intent {
+    /// Its `name`, unique in the file.
     pub name: String,
+    /// Its kind.
     pub kind: IntentKind,
+    /// `from`, in the endpoint notation.
     pub from: tusk_core::FlowEnd,
     /// `egressOnlyVia` without `to`: the Internet.
     pub to: tusk_core::FlowEnd,
+    /// `protocol` (default TCP).
     pub protocol: Protocol,
     /// Destination ports; `None`: every port at once.
     pub ports: Option<PortSet>,
@@ -77,6 +125,14 @@ pub struct Intent {
     pub through: Vec<String>,
     /// `layer:` when given; else chosen by the notation of the ends.
     pub layer: Option<IntentLayer>,
+    /// `actor:` when given. Absent: `pod`, except for `isolatedTenants`,
+    /// which is then checked for both actors.
+    pub actor: Option<IntentActor>,
+    /// `isolatedTenants`: the tenants (values of the tenant label), in
+    /// order; empty when absent: every tenant of the inputs. For that
+    /// kind `from` and `to` are both `tenant:*` (unused).
+    pub tenants: Vec<String>,
+    /// Where the intent was read.
     pub loc: Loc,
 }
 
@@ -92,6 +148,7 @@ pub struct ClusterBinding {
     /// Files or folders, joined to the folder of the `tusk.yaml` that names
     /// them, with `.` and `..` resolved lexically (never touching the disk).
     pub manifests: Vec<String>,
+    /// Where the entry was read.
     pub loc: Loc,
 }
 
@@ -111,26 +168,35 @@ pub struct NvaConfig {
     pub snat: bool,
     /// In order; the first match decides; no match denies.
     pub rules: Vec<NvaRule>,
+    /// Where the entry was read.
     pub loc: Loc,
 }
 
+/// What an NVA rule does with a matching flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NvaAction {
+    /// Forward it.
     Allow,
+    /// Drop it.
     Deny,
 }
 
+/// One NVA forwarding rule.
 #[derive(Debug, Clone)]
 pub struct NvaRule {
+    /// Its `name`.
     pub name: String,
+    /// `allow` or `deny`.
     pub action: NvaAction,
     /// Source addresses (every address when the rule says any).
     pub sources: IpSet,
+    /// Destination addresses (every address when the rule says any).
     pub destinations: IpSet,
     /// `None`: any protocol.
     pub protocol: Option<Protocol>,
     /// Destination ports; `None`: every port and protocols without ports.
     /// A rule with ports matches only protocols that have ports.
     pub ports: Option<PortSet>,
+    /// Where the rule was read.
     pub loc: Loc,
 }

@@ -7,20 +7,31 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use tusk_core::{IpSet, Loc, Protocol};
 
+/// An object's labels, key to value, sorted by key.
 pub type Labels = BTreeMap<String, String>;
 
+/// The Kubernetes side of an estate: every object the policy engines and
+/// the AKS join read, in input order.
 #[derive(Debug, Clone, Default)]
 pub struct Cluster {
+    /// Declared namespaces, and those only used by some object (`loc` `None`).
     pub namespaces: Vec<Namespace>,
+    /// Controllers and bare pods; [`Pod::workload`] indexes this list.
     pub workloads: Vec<Workload>,
     /// Every pod the input gives, and one entry per controller template
     /// standing for all its replicas ([`Pod::template`]).
     pub pods: Vec<Pod>,
+    /// Services (`v1`).
     pub services: Vec<Service>,
+    /// Ingresses (`networking.k8s.io/v1`), kept for `tusk audit`.
     pub ingresses: Vec<Ingress>,
+    /// Exported Node objects.
     pub nodes: Vec<Node>,
+    /// NetworkPolicies (`networking.k8s.io/v1`).
     pub network_policies: Vec<NetworkPolicy>,
+    /// AdminNetworkPolicies (`policy.networking.k8s.io/v1alpha1`).
     pub admin_policies: Vec<AdminNetworkPolicy>,
+    /// The cluster's BaselineAdminNetworkPolicy (there is at most one, named `default`).
     pub baseline_policy: Option<AdminNetworkPolicy>,
     /// Policies of languages tusk does not model (Calico, Cilium, Istio):
     /// the engine makes the verdicts they may change unknown.
@@ -29,6 +40,12 @@ pub struct Cluster {
     /// models (also kept in `foreign_policies`, for clusters that may or may
     /// not run Cilium).
     pub cilium_policies: Vec<crate::cilium::CiliumPolicy>,
+    /// Calico's policies, tiers, profiles, network sets and endpoints, as
+    /// the Calico tiers model them (also kept in `foreign_policies`, for
+    /// clusters that may or may not run Calico).
+    pub calico: crate::calico::CalicoObjects,
+    /// Istio AuthorizationPolicies and PeerAuthentications tusk models.
+    pub mesh: crate::istio::Mesh,
     /// Where pod IPs lie (`--pod-cidr`, `podCidrs:` in tusk.yaml), for pods
     /// the input gives no IP; `None`: anywhere in IPv4.
     pub pod_cidrs: Option<IpSet>,
@@ -43,19 +60,25 @@ pub struct Cluster {
 pub struct IpMasqConfig {
     /// `kube-system/NAME`.
     pub name: String,
+    /// `data.nonMasqueradeCIDRs`: destinations the pod's own address is kept for.
     pub non_masquerade: Vec<tusk_core::ip::Cidr>,
+    /// Where the ConfigMap was read.
     pub loc: Loc,
 }
 
 /// The policy engine a foreign policy kind belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ForeignEngine {
+    /// Calico (`crd.projectcalico.org` / `projectcalico.org`).
     Calico,
+    /// Cilium (`cilium.io`).
     Cilium,
+    /// Istio (`security.istio.io`).
     Istio,
 }
 
 impl ForeignEngine {
+    /// `Calico`, `Cilium` or `Istio`.
     pub fn name(self) -> &'static str {
         match self {
             ForeignEngine::Calico => "Calico",
@@ -71,20 +94,25 @@ impl ForeignEngine {
 /// may act on.
 #[derive(Debug, Clone)]
 pub struct ForeignPolicy {
+    /// The engine whose kind it is.
     pub engine: ForeignEngine,
+    /// The object's `kind`, as written (`GlobalNetworkPolicy`, `AuthorizationPolicy`, ...).
     pub kind: String,
     /// `None` for a cluster-wide object (GlobalNetworkPolicy, a policy in
     /// Istio's root namespace, ...).
     pub namespace: Option<String>,
+    /// The object's name.
     pub name: String,
     /// Pods it may select within its scope; `None`: all of them.
     pub subject: Option<LabelSelector>,
-    /// May act on the selected pods' ingress / egress.
+    /// May act on the selected pods' ingress.
     pub ingress: bool,
+    /// May act on the selected pods' egress.
     pub egress: bool,
     /// May it allow what Kubernetes policies deny (Calico, Cilium), or only
     /// deny what they allow (Istio's authorization and mTLS checks)?
     pub can_allow: bool,
+    /// Where the object was read.
     pub loc: Loc,
 }
 
@@ -107,27 +135,41 @@ impl ForeignPolicy {
     }
 }
 
+/// A namespace (`v1`).
 #[derive(Debug, Clone)]
 pub struct Namespace {
+    /// The namespace's name.
     pub name: String,
+    /// Its labels, `kubernetes.io/metadata.name` included (the API server sets it).
     pub labels: Labels,
     /// `None` for a namespace that no input declared but some object uses.
     pub loc: Option<Loc>,
 }
 
+/// The kinds of workload tusk expands into pods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum WorkloadKind {
+    /// A bare pod: its own workload.
     Pod,
+    /// `apps/v1` Deployment.
     Deployment,
+    /// `apps/v1` StatefulSet.
     StatefulSet,
+    /// `apps/v1` DaemonSet.
     DaemonSet,
+    /// `apps/v1` ReplicaSet.
     ReplicaSet,
+    /// `v1` ReplicationController.
     ReplicationController,
+    /// `batch/v1` Job.
     Job,
+    /// `batch/v1` CronJob.
     CronJob,
 }
 
 impl WorkloadKind {
+    /// The kind from its `kind` field, exactly as the API spells it; `None` for
+    /// any other kind.
     pub fn parse(kind: &str) -> Option<WorkloadKind> {
         Some(match kind {
             "Pod" => WorkloadKind::Pod,
@@ -142,6 +184,7 @@ impl WorkloadKind {
         })
     }
 
+    /// The `kind` as the API spells it.
     pub fn name(self) -> &'static str {
         match self {
             WorkloadKind::Pod => "Pod",
@@ -161,9 +204,13 @@ impl WorkloadKind {
 /// under its owner reference, as `kubectl get pods` output demands.
 #[derive(Debug, Clone)]
 pub struct Workload {
+    /// Its kind.
     pub kind: WorkloadKind,
+    /// Its namespace.
     pub namespace: String,
+    /// Its name.
     pub name: String,
+    /// Where the object was read.
     pub loc: Loc,
     /// Pods the controller asks for (`replicas`, `parallelism`; 1 for a
     /// bare pod; for a DaemonSet, 1 here and one per eligible node in fact).
@@ -184,23 +231,34 @@ pub struct Workload {
 pub struct EscapeRisk {
     /// `privileged: true in container app`, ...
     pub what: String,
+    /// Where the setting is written.
     pub loc: Loc,
 }
 
+/// A pod: an exported one, or one replica of a workload's template.
 #[derive(Debug, Clone)]
 pub struct Pod {
+    /// Its namespace.
     pub namespace: String,
+    /// Its name (`WORKLOAD-N` for a replica tusk made).
     pub name: String,
+    /// Its labels (the template's for a replica).
     pub labels: Labels,
     /// `status.podIP(s)` when the input carried them.
     pub ips: Vec<IpAddr>,
     /// `status.hostIP` when the input carried it.
     pub host_ip: Option<IpAddr>,
+    /// `spec.hostNetwork`: the pod uses its node's network namespace and address.
     pub host_network: bool,
+    /// `spec.nodeName`, when set or exported.
     pub node_name: Option<String>,
+    /// Every container's declared ports.
     pub ports: Vec<ContainerPort>,
     /// Index into [`Cluster::workloads`].
     pub workload: usize,
+    /// Its place in an Istio mesh (sidecar, ambient, none) and identity.
+    pub mesh: crate::istio::PodMesh,
+    /// Where the pod (or its template) was read.
     pub loc: Loc,
     /// `Some` when this entry stands for every replica of a controller's
     /// pod template: they are alike for every policy (same labels, ports,
@@ -247,10 +305,14 @@ impl Pod {
     }
 }
 
+/// One `containers[].ports[]` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContainerPort {
+    /// `name`, which named ports in policies and Services refer to.
     pub name: Option<String>,
+    /// `containerPort`, 1–65535.
     pub port: u16,
+    /// `protocol` (default TCP).
     pub protocol: Protocol,
 }
 
@@ -258,51 +320,142 @@ pub struct ContainerPort {
 /// translates to an endpoint pod before any policy sees the packet.
 #[derive(Debug, Clone)]
 pub struct Service {
+    /// Its namespace.
     pub namespace: String,
+    /// Its name.
     pub name: String,
     /// `spec.selector`; `None` when absent or empty: the endpoints are then
     /// managed outside the Service (EndpointSlices), not derived from pods.
     pub selector: Option<Labels>,
     /// `spec.clusterIP(s)`, without `None` (headless) and empty values.
     pub cluster_ips: Vec<IpAddr>,
+    /// `spec.ports`.
     pub ports: Vec<ServicePort>,
+    /// Where the Service was read.
     pub loc: Loc,
+    /// `spec.type` (ClusterIP when absent).
+    pub kind: ServiceType,
+    /// `spec.externalTrafficPolicy`: who receives traffic from outside the
+    /// cluster and which source the pod sees (Cluster when absent).
+    pub external_traffic_policy: TrafficPolicy,
+    /// The Azure load balancer's frontend addresses of a `LoadBalancer`
+    /// Service: `status.loadBalancer.ingress[].ip`, then `spec.loadBalancerIP`,
+    /// then the annotation `service.beta.kubernetes.io/azure-load-balancer-ipv4`
+    /// (AKS docs, "Use an internal load balancer"); empty when none is in the
+    /// inputs (Azure assigns one at deploy time).
+    pub load_balancer_ips: Vec<IpAddr>,
+    /// The annotation `service.beta.kubernetes.io/azure-load-balancer-internal: "true"`:
+    /// the frontend is a private address of the VNet, not a public IP.
+    pub internal: bool,
+    /// The annotation `service.beta.kubernetes.io/azure-load-balancer-internal-subnet`:
+    /// the subnet (by name, in the cluster's VNet) holding an internal frontend.
+    pub internal_subnet: Option<String>,
+    /// The clients the load balancer admits: `spec.loadBalancerSourceRanges`,
+    /// the annotation `service.beta.kubernetes.io/load-balancer-source-ranges`
+    /// and AKS's `service.beta.kubernetes.io/azure-allowed-ip-ranges`
+    /// (empty: no restriction). The cloud provider enforces them with NSG
+    /// rules it writes.
+    pub source_ranges: Vec<tusk_core::ip::Cidr>,
+    /// AKS's `service.beta.kubernetes.io/azure-allowed-service-tags`: service
+    /// tags whose addresses are admitted too (their prefixes are not
+    /// resolved here).
+    pub allowed_service_tags: Vec<String>,
 }
 
+/// `spec.type` of a Service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ServiceType {
+    /// A virtual address translated on the cluster's nodes only.
+    #[default]
+    ClusterIp,
+    /// A ClusterIP plus a port on every node.
+    NodePort,
+    /// A node port on every node plus a cloud load balancer in front
+    /// (on AKS an Azure Load Balancer, public or internal).
+    LoadBalancer,
+    /// A DNS name (CNAME), no proxying.
+    ExternalName,
+}
+
+/// `spec.externalTrafficPolicy` (Kubernetes docs, "Virtual IPs and Service
+/// Proxies", traffic policies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrafficPolicy {
+    /// Any node takes the traffic and forwards it to any endpoint, after
+    /// translating the source to the node's address.
+    #[default]
+    Cluster,
+    /// Only nodes with a local endpoint take it; the client's address is kept.
+    Local,
+}
+
+/// One `spec.ports[]` entry of a Service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServicePort {
+    /// `name` (required when the Service has several ports).
     pub name: Option<String>,
+    /// `port`: the Service's port, 1–65535.
     pub port: u16,
+    /// `protocol` (default TCP).
     pub protocol: Protocol,
+    /// `targetPort` (default: the same number as `port`).
     pub target: TargetPort,
+    /// `nodePort` (NodePort and LoadBalancer Services), when the input has it.
+    pub node_port: Option<u16>,
 }
 
 /// `targetPort`: a number, or a container port name resolved per endpoint pod.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TargetPort {
+    /// A port number, 1–65535.
     Number(u16),
+    /// A container port name.
     Name(String),
 }
 
+/// An Ingress (`networking.k8s.io/v1`), by name only.
 #[derive(Debug, Clone)]
 pub struct Ingress {
+    /// Its namespace.
     pub namespace: String,
+    /// Its name.
     pub name: String,
+    /// Where it was read.
+    pub loc: Loc,
+    /// Every Service backend it names (`spec.defaultBackend`, and each
+    /// `spec.rules[].http.paths[].backend`), in its own namespace.
+    pub backends: Vec<IngressBackend>,
+}
+
+/// A Service backend of an Ingress (`backend.service`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngressBackend {
+    /// The Service's name, in the Ingress's namespace.
+    pub service: String,
+    /// `port.number` or `port.name`: a port of the Service.
+    pub port: TargetPort,
+    /// Where the backend was read.
     pub loc: Loc,
 }
 
+/// An exported Node (`v1`).
 #[derive(Debug, Clone)]
 pub struct Node {
+    /// Its name (`aks-POOL-HASH-vmss00000N` on AKS).
     pub name: String,
+    /// Its labels (AKS sets the pool, zone and OS labels).
     pub labels: Labels,
+    /// `status.addresses` of type `InternalIP` (and `ExternalIP`).
     pub ips: Vec<IpAddr>,
     /// `spec.providerID` (`azure:///subscriptions/.../virtualMachineScaleSets/NAME/virtualMachines/N`).
     pub provider_id: Option<String>,
     /// `spec.podCIDRs` (or `spec.podCIDR`): kubenet and overlay nodes' pod ranges.
     pub pod_cidrs: Vec<tusk_core::ip::Cidr>,
+    /// `spec.taints`.
     pub taints: Vec<crate::scheduling::Taint>,
     /// `spec.unschedulable` (cordoned).
     pub unschedulable: bool,
+    /// Where the Node was read.
     pub loc: Loc,
 }
 
@@ -310,11 +463,14 @@ pub struct Node {
 /// everything; an absent one is modelled by `Option` at the use site.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct LabelSelector {
+    /// `matchLabels`, as (key, value) pairs: all must be present.
     pub match_labels: Vec<(String, String)>,
+    /// `matchExpressions`: all must hold.
     pub match_expressions: Vec<Requirement>,
 }
 
 impl LabelSelector {
+    /// Does it have neither labels nor expressions (and so select everything)?
     pub fn is_empty(&self) -> bool {
         self.match_labels.is_empty() && self.match_expressions.is_empty()
     }
@@ -372,22 +528,32 @@ impl LabelSelector {
     }
 }
 
+/// The operator of a selector requirement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SelectorOp {
+    /// The label is present with one of the values.
     In,
+    /// The label is absent, or present with none of the values.
     NotIn,
+    /// The label is present.
     Exists,
+    /// The label is absent.
     DoesNotExist,
 }
 
+/// One `matchExpressions` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Requirement {
+    /// The label key.
     pub key: String,
+    /// The operator.
     pub op: SelectorOp,
+    /// The values (`In`, `NotIn`); empty for `Exists`, `DoesNotExist`.
     pub values: Vec<String>,
 }
 
 impl Requirement {
+    /// Does the requirement hold for `labels` (apimachinery's semantics)?
     pub fn matches(&self, labels: &Labels) -> bool {
         let v = labels.get(&self.key);
         match self.op {
@@ -419,63 +585,100 @@ pub enum PolicyPort {
 pub enum NpPeer {
     /// `podSelector` and/or `namespaceSelector`; an absent namespace selector
     /// means the policy's own namespace, an absent pod selector all pods.
-    Pods { namespace_selector: Option<LabelSelector>, pod_selector: Option<LabelSelector>, loc: Loc },
+    Pods {
+        /// `namespaceSelector`; `None`: the policy's own namespace.
+        namespace_selector: Option<LabelSelector>,
+        /// `podSelector`; `None`: every pod of the selected namespaces.
+        pod_selector: Option<LabelSelector>,
+        /// Where the peer was read.
+        loc: Loc,
+    },
     /// `ipBlock`: the CIDR minus its exceptions.
-    IpBlock { cidr: String, addresses: IpSet, loc: Loc },
+    IpBlock {
+        /// `cidr` as written.
+        cidr: String,
+        /// The block's addresses minus `except`.
+        addresses: IpSet,
+        /// Where the peer was read.
+        loc: Loc,
+    },
 }
 
+/// One `ingress[]` or `egress[]` rule of a NetworkPolicy.
 #[derive(Debug, Clone)]
 pub struct NpRule {
     /// Empty: all peers (the field was absent or an empty list).
     pub peers: Vec<NpPeer>,
     /// Empty: all ports and protocols.
     pub ports: Vec<PolicyPort>,
+    /// Where the rule was read.
     pub loc: Loc,
 }
 
 /// networking.k8s.io/v1 NetworkPolicy.
 #[derive(Debug, Clone)]
 pub struct NetworkPolicy {
+    /// Its namespace.
     pub namespace: String,
+    /// Its name.
     pub name: String,
+    /// `spec.podSelector`: the pods of its namespace it applies to.
     pub pod_selector: LabelSelector,
     /// From `policyTypes`, or its default: Ingress always, Egress when the
     /// spec has an `egress` section.
     pub isolates_ingress: bool,
+    /// Does it isolate egress (see `isolates_ingress`)?
     pub isolates_egress: bool,
+    /// `spec.ingress`: allow rules, read only when `isolates_ingress`.
     pub ingress: Vec<NpRule>,
+    /// `spec.egress`: allow rules, read only when `isolates_egress`.
     pub egress: Vec<NpRule>,
+    /// Where the policy was read.
     pub loc: Loc,
 }
 
+/// The action of an (Baseline)AdminNetworkPolicy rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminAction {
+    /// Allow, and stop evaluating.
     Allow,
+    /// Deny, and stop evaluating.
     Deny,
+    /// Skip the remaining ANPs: NetworkPolicies, then the baseline, decide
+    /// (AdminNetworkPolicy only).
     Pass,
 }
 
 /// The subject or a peer of an (Baseline)AdminNetworkPolicy.
 #[derive(Debug, Clone)]
 pub enum AdminPeer {
+    /// `namespaces`: every pod of the selected namespaces.
     Namespaces(LabelSelector),
+    /// `pods`: the selected pods of the selected namespaces.
     Pods {
+        /// Selects the namespaces.
         namespace_selector: LabelSelector,
+        /// Selects the pods within them.
         pod_selector: LabelSelector,
     },
     /// Egress only: nodes selected by label.
     Nodes(LabelSelector),
-    /// Egress only: CIDRs.
+    /// Egress only: CIDRs (their addresses, and the CIDRs as written).
     Networks(IpSet, Vec<String>),
 }
 
+/// One rule of an (Baseline)AdminNetworkPolicy.
 #[derive(Debug, Clone)]
 pub struct AdminRule {
+    /// Its `name`.
     pub name: String,
+    /// Its `action`.
     pub action: AdminAction,
+    /// `from` / `to`: the peers it matches (any of them).
     pub peers: Vec<AdminPeer>,
     /// Empty: all ports and protocols.
     pub ports: Vec<PolicyPort>,
+    /// Where the rule was read.
     pub loc: Loc,
 }
 
@@ -483,10 +686,16 @@ pub struct AdminRule {
 /// BaselineAdminNetworkPolicy (`priority` is `None`, no `Pass`).
 #[derive(Debug, Clone)]
 pub struct AdminNetworkPolicy {
+    /// Its name.
     pub name: String,
+    /// `spec.priority`, 0–1000, lower first; `None` for the baseline.
     pub priority: Option<u32>,
+    /// `spec.subject`: the pods it applies to.
     pub subject: AdminPeer,
+    /// `spec.ingress` rules, in order (first match wins).
     pub ingress: Vec<AdminRule>,
+    /// `spec.egress` rules, in order (first match wins).
     pub egress: Vec<AdminRule>,
+    /// Where the policy was read.
     pub loc: Loc,
 }

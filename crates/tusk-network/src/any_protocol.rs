@@ -14,6 +14,7 @@ use tusk_core::Protocol;
 /// The combined verdict and the protocols behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnyProtocol {
+    /// Allowed if some protocol's trace is, denied if all are, else unknown.
     pub verdict: Kind,
     /// The protocols whose trace is allowed, in the traces' order.
     pub allowed: Vec<Protocol>,

@@ -27,6 +27,9 @@ pub enum AdminOutcome {
     Final(Decision),
 }
 
+/// The admin rules of `vnet`'s network manager on flow `f` in direction `dir`,
+/// by priority (Azure Virtual Network Manager, "Security admin rules"):
+/// whether they allow (and skip the NSGs), deny, or leave it to the NSGs.
 pub fn evaluate(p: &Prepared, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flow) -> AdminOutcome {
     if p.net.admin_rules.is_empty() {
         return AdminOutcome::NoMatch;

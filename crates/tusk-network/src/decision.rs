@@ -14,8 +14,11 @@ use tusk_model::azure::*;
 /// Where a control sits along a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hop {
+    /// A subnet (its NSG, its routes).
     Subnet(Idx<Subnet>),
+    /// A NIC (its NSG).
     Nic(Idx<NetworkInterface>),
+    /// A virtual network (admin rules, its address space).
     Vnet(Idx<VirtualNetwork>),
     /// Crossing from the first VNet into the second.
     Peering(Idx<VirtualNetwork>, Idx<VirtualNetwork>),
@@ -23,23 +26,42 @@ pub enum Hop {
     Device(Owner),
     /// A route's next hop address that no resource of the inputs holds.
     NextHop(IpAddr),
+    /// The Internet, beyond Azure.
     Internet,
+    /// On-premises, beyond a VNet gateway.
     OnPremises,
+    /// A VNet gateway.
     Gateway(Idx<VnetGateway>),
 }
 
 /// The peering flags a decision can rest on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeeringFlag {
+    /// `allowVirtualNetworkAccess`.
     AllowVirtualNetworkAccess,
+    /// `allowForwardedTraffic`.
     AllowForwardedTraffic,
 }
 
 /// A rule collection of an Azure Firewall, classic or from a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CollectionRef {
-    Classic { fw: Idx<AzureFirewall>, collection: usize },
-    Policy { policy: Idx<FirewallPolicy>, group: usize, collection: usize },
+    /// `firewalls[fw].classic[collection]`.
+    Classic {
+        /// The firewall.
+        fw: Idx<AzureFirewall>,
+        /// The collection's position in its classic rules.
+        collection: usize,
+    },
+    /// `firewall_policies[policy].groups[group].collections[collection]`.
+    Policy {
+        /// The firewall policy.
+        policy: Idx<FirewallPolicy>,
+        /// The rule collection group's position in the policy.
+        group: usize,
+        /// The collection's position in the group.
+        collection: usize,
+    },
 }
 
 /// The rule, route or setting that decided something: a reference into
@@ -48,21 +70,55 @@ pub enum CollectionRef {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cite {
     /// `nsgs[nsg].rules[rule]`, applied at `at` (a subnet or a NIC).
-    NsgRule { nsg: Idx<Nsg>, at: Hop, rule: usize },
+    NsgRule {
+        /// The NSG.
+        nsg: Idx<Nsg>,
+        /// Where it applied.
+        at: Hop,
+        /// The rule's position in the NSG's rules.
+        rule: usize,
+    },
     /// `admin_rules[i]`.
     AdminRule(usize),
     /// The route chosen, and the subnet's route table when it is a user route.
-    Route { table: Option<Idx<RouteTable>>, route: Box<EffectiveRoute> },
+    Route {
+        /// The subnet's route table, for a user route.
+        table: Option<Idx<RouteTable>>,
+        /// The effective route.
+        route: Box<EffectiveRoute>,
+    },
     /// `vnets[vnet].peerings[peering]` and the flag that decided.
-    Peering { vnet: Idx<VirtualNetwork>, peering: usize, flag: PeeringFlag },
+    Peering {
+        /// The VNet whose side of the peering decided.
+        vnet: Idx<VirtualNetwork>,
+        /// The peering's position in that VNet's peerings.
+        peering: usize,
+        /// The flag that decided.
+        flag: PeeringFlag,
+    },
     /// A rule of a firewall's collection.
-    FirewallRule { at: CollectionRef, rule: usize },
+    FirewallRule {
+        /// The collection.
+        at: CollectionRef,
+        /// The rule's position in it.
+        rule: usize,
+    },
     /// Azure Firewall's default deny.
     FirewallDefault(Idx<AzureFirewall>),
     /// A rule collection group a policy names and the inputs lack.
-    PolicyGroupMissing { policy: Idx<FirewallPolicy>, group: ResourceId },
+    PolicyGroupMissing {
+        /// The policy naming the group.
+        policy: Idx<FirewallPolicy>,
+        /// The group's resource id.
+        group: ResourceId,
+    },
     /// A rule of a NIC's `tusk.yaml` NVA entry (`None`: its default deny).
-    NvaRule { nic: Idx<NetworkInterface>, rule: Option<usize> },
+    NvaRule {
+        /// The NVA's NIC.
+        nic: Idx<NetworkInterface>,
+        /// The rule's position in its `tusk.yaml` entry; `None`: the default deny.
+        rule: Option<usize>,
+    },
     /// A subnet's `privateEndpointNetworkPolicies`.
     PrivateEndpointPolicies(Idx<Subnet>),
 }
@@ -75,7 +131,14 @@ pub enum Uncertainty {
     /// The rule's port field could not be read (an ARM expression).
     PortsNotRead,
     /// Whether the address is in the entry is not in the inputs.
-    Address { source: bool, ip: IpAddr, entry: AddressMatch },
+    Address {
+        /// Is it the rule's source (else its destination)?
+        source: bool,
+        /// The flow's address.
+        ip: IpAddr,
+        /// The rule entry whose addresses are not in the inputs.
+        entry: AddressMatch,
+    },
 }
 
 /// Why a firewall translated, or did not translate, the source.
@@ -86,49 +149,71 @@ pub enum SnatWhy {
     /// The destination is outside the private ranges (`configured`: the
     /// policy's `privateRanges`, else IANA's).
     PublicDestination {
+        /// The destination.
         dst: IpAddr,
+        /// Were the private ranges configured (else IANA's)?
         configured: bool,
     },
+    /// A `tusk.yaml` NVA entry with `snat: true`.
     NvaSnat,
     /// An application rule: the firewall's transparent proxy always
     /// translates the source.
     ApplicationRule,
+    /// A firewall leaving for the Internet with its public IP.
     FirewallPublicIp,
+    /// A NIC leaving for the Internet with its instance-level public IP.
     NicPublicIp,
+    /// The subnet's NAT gateway.
     NatGateway(Idx<NatGateway>),
 }
 
 /// An address translation at a step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Nat {
+    /// The source was translated.
     Snat {
+        /// The source before.
         from: IpAddr,
+        /// The source after.
         to: IpAddr,
+        /// Why.
         why: SnatWhy,
     },
     /// A firewall network rule keeps the source: the destination is in the
     /// private ranges.
     NoSnat {
+        /// The destination.
         dst: IpAddr,
+        /// Were the private ranges configured (else IANA's)?
         configured: bool,
     },
+    /// The destination was translated (a firewall DNAT rule, a load balancer).
     Dnat {
+        /// The destination before.
         from: IpAddr,
+        /// The port before, when given.
         from_port: Option<u16>,
+        /// The destination after.
         to: IpAddr,
+        /// The port after, when translated.
         to_port: Option<u16>,
     },
     /// An instance-level public IP translated to the NIC's private address.
     InstancePublicIp {
+        /// The public address.
         from: IpAddr,
+        /// The NIC's private address.
         to: IpAddr,
     },
     /// Azure's default outbound SNAT, whose address is not in the inputs.
     PlatformSnat,
     /// A stateful device undoing its translation on the reply.
     Restore {
+        /// Is it the destination (else the source) that is restored?
         destination: bool,
+        /// The address before.
         from: IpAddr,
+        /// The address after.
         to: IpAddr,
     },
 }
@@ -139,203 +224,375 @@ pub enum Reason {
     // Routing.
     /// The route chosen among `candidates` active routes holding `dst`.
     Route {
+        /// The destination looked up.
         dst: IpAddr,
+        /// How many active routes hold `dst`.
         candidates: usize,
+        /// Why the choice may be another route, when it may.
         doubt: Option<RouteDoubt>,
     },
+    /// No route holds the destination: dropped.
     NoRoute {
+        /// The destination.
         dst: IpAddr,
     },
+    /// The packet comes back to a place it already left.
     RoutingLoop,
+    /// More than 64 hops.
     TooManyHops,
+    /// The peered VNet is not in the inputs.
     PeeredVnetMissing,
     // Security rules.
+    /// The first matching rule (the cited one) decided.
     FirstMatch {
+        /// Its priority.
         priority: u32,
     },
     /// `doubtful` may match before `decided` (or before nothing).
     MayMatch {
+        /// The name of the rule that may match.
         doubtful: String,
+        /// Its priority.
         priority: Option<u32>,
+        /// The rule that matches for sure after it, when one does.
         decided: Option<String>,
+        /// Why its match is undecidable.
         why: Vec<Uncertainty>,
     },
+    /// No rule matched (an NSG without its default rules).
     NoRuleMatched,
+    /// The NSG attached is not in the inputs.
     NsgMissing {
+        /// Is it the NIC's (else the subnet's)?
         nic: bool,
+        /// The NSG's resource id.
         id: ResourceId,
     },
+    /// The subnet's NSG does not apply to private endpoints, by this setting.
     NsgNotForPrivateEndpoints(PrivateEndpointPolicies),
+    /// An AVNM security admin rule decided.
     AdminRule {
+        /// Its priority.
         priority: u32,
+        /// Is it `AlwaysAllow` (the NSGs are skipped)?
         always_allow: bool,
     },
     // Peering.
+    /// Only one side of the peering is in the inputs.
     PeeringOneSided,
     /// `vnets[vnet].peerings[peering]` has allowVirtualNetworkAccess false.
     PeeringNoAccess {
+        /// The VNet whose side it is.
         vnet: Idx<VirtualNetwork>,
+        /// The peering's position in its peerings.
         peering: usize,
     },
     /// `src` is outside VNet `from`, and the receiving side's peering
     /// (`vnets[vnet].peerings[peering]`) does not allow forwarded traffic.
     NotForwardable {
+        /// The source address.
         src: IpAddr,
+        /// The VNet the packet comes from.
         from: Idx<VirtualNetwork>,
+        /// The receiving VNet.
         vnet: Idx<VirtualNetwork>,
+        /// Its peering's position in its peerings.
         peering: usize,
     },
+    /// The peering lets the packet through.
     PeeringAllowed {
+        /// Was it forwarded traffic (so `allowForwardedTraffic` was needed)?
         forwarded: bool,
     },
     // Arrival and delivery.
+    /// The destination is in the VNet's space but in none of its subnets.
     NoSubnetHolds {
+        /// The VNet.
         vnet: Idx<VirtualNetwork>,
+        /// The destination.
         dst: IpAddr,
     },
+    /// The destination is a resource whose handling of the packet tusk does not model.
     NotModelled {
+        /// The destination.
         dst: IpAddr,
+        /// What holds it.
         owner: Owner,
     },
+    /// A reply of an allowed flow: NSGs and admin rules are stateful.
     ReplyStateful,
+    /// Delivered to this resource.
     Delivered(Owner),
+    /// No NIC of the inputs holds the destination: its NIC-level NSG is unknown.
     NoNicInInputs {
+        /// The destination.
         dst: IpAddr,
     },
+    /// No NIC, firewall or private endpoint holds the destination.
     NothingHolds {
+        /// The destination.
         dst: IpAddr,
+    },
+    /// The destination endpoint names `owner` as the one that takes `dst`
+    /// although no ip configuration of it holds the address: an AKS node
+    /// taking the packet for a pod behind it (kubenet's pod CIDR, an
+    /// overlay pod) or a load balancer frontend with floating IP that
+    /// hands the packet to its backend node unchanged.
+    HandedTo {
+        /// The destination address (the pod's or the frontend's).
+        dst: IpAddr,
+        /// The object that takes it (the node's NIC, the backend).
+        owner: Owner,
+    },
+    /// A flow from the Internet to `dst`, a public frontend the caller
+    /// resolved (a Kubernetes Service's public load balancer), handed to
+    /// backend `owner` with its destination unchanged (floating IP).
+    EntersThroughFrontend {
+        /// The public frontend address.
+        dst: IpAddr,
+        /// The backend node that takes the packet.
+        owner: Owner,
+    },
+    /// The address may be held by a device read but not modelled (index
+    /// into `opaque_devices`): an application gateway or a Bastion host.
+    OpaqueDevice {
+        /// The destination address.
+        dst: IpAddr,
+        /// The device, an index into `opaque_devices`.
+        device: usize,
     },
     /// The reply reaches the address that sent the request.
     ReplyToSender {
+        /// The request's source.
         dst: IpAddr,
     },
     // Appliances.
     /// A VirtualAppliance route whose next hop address tusk could not read.
     NextHopAddressNotRead,
+    /// The source's VNet is connected to a Virtual WAN hub (index into
+    /// `virtual_hubs`, and the connection), whose routes are not modelled.
+    VirtualHubRouting {
+        /// The hub, an index into `virtual_hubs`.
+        hub: usize,
+        /// The hub's connection to the source's VNet.
+        connection: usize,
+    },
+    /// A route's next hop address that no NIC or firewall of the inputs holds.
     NextHopUnknown {
+        /// The next hop address.
         ip: IpAddr,
     },
+    /// The subnet of this resource is not in the inputs.
     OwnerSubnetMissing(Owner),
+    /// The next hop is in a VNet not peered with the packet's.
     NextHopNotPeered {
+        /// The next hop address.
         ip: IpAddr,
+        /// The next hop's VNet.
         at: Idx<VirtualNetwork>,
+        /// The packet's VNet.
         from: Idx<VirtualNetwork>,
     },
+    /// The next hop does not forward (no IP forwarding, not a firewall).
     DoesNotForward(Owner),
+    /// An NVA (IP forwarding on) without rules in `tusk.yaml`: what it forwards is unknown.
     NvaRulesMissing,
+    /// A `tusk.yaml` NVA rule decided.
     NvaRule {
+        /// Its name.
         name: String,
+        /// Does it allow?
         allows: bool,
     },
+    /// No NVA rule matched: the NVA denies.
     NvaDefaultDeny,
+    /// Asymmetric routing: the reply reaches a stateful NVA that never saw the request.
     NvaNeverSawRequest,
+    /// A reply of a flow the NVA allowed (it is stateful).
     NvaReplyStateful,
+    /// Asymmetric routing: the reply bypasses this stateful NVA, which saw the request.
     BypassesNva(Owner),
     // Azure Firewall.
+    /// Asymmetric routing: the reply reaches a firewall that never saw the request.
     FirewallNeverSawRequest,
+    /// The reply matches a connection the firewall saw.
     FirewallReplyMatches,
+    /// Asymmetric routing: the reply bypasses this firewall, which saw the request.
     BypassesFirewall(Idx<AzureFirewall>),
+    /// The firewall's policy is not in the inputs.
     PolicyMissing {
+        /// The policy's resource id.
         id: ResourceId,
     },
+    /// The firewall policies' `basePolicy` chain loops.
     PolicyLoop,
+    /// A rule collection group of the policy is not in the inputs (see the cite).
     PolicyGroupMissing,
+    /// A DNAT rule translates to an FQDN, which tusk cannot resolve.
     DnatFqdn {
+        /// The rule's name.
         rule: String,
+        /// The FQDN, when read.
         fqdn: Option<String>,
     },
+    /// A DNAT rule matched; translated traffic is allowed.
     DnatMatched,
+    /// A network rule matched.
     NetworkRuleMatched {
+        /// Its collection's action.
         action: FirewallAction,
     },
+    /// An application rule matches only for FQDNs, and the flow names none (`--fqdn`).
     ApplicationRule {
+        /// The rule's name.
         rule: String,
+        /// Its collection's action.
         action: FirewallAction,
+        /// Its target FQDNs.
         fqdns: Vec<String>,
     },
     /// An application rule matched the name the client asks for.
     ApplicationRuleMatched {
+        /// Its collection's action.
         action: FirewallAction,
+        /// The name matched (TLS SNI or HTTP Host).
         name: String,
     },
     /// An application rule may admit the name: its FQDN tag, web category
     /// or target URL cannot be matched from a name alone.
     ApplicationRuleName {
+        /// The rule's name.
         rule: String,
+        /// Its collection's action.
         action: FirewallAction,
+        /// The name the client asks for.
         name: String,
+        /// Why the name cannot be matched.
         doubt: super::fqdn::NameDoubt,
     },
+    /// No rule matched: Azure Firewall denies by default.
     FirewallDefaultDeny,
+    /// The firewall's subnet is not in the inputs.
     FirewallSubnetMissing,
     // Edges of the network.
+    /// Handed to a VNet gateway for on-premises: controls beyond are outside the inputs.
     HandedToGateway {
+        /// The gateway.
         gateway: Idx<VnetGateway>,
+        /// The on-premises destination.
         dst: IpAddr,
     },
+    /// The gateway's routes for the destination are not in the inputs.
     GatewayRoutesUnknown {
+        /// The destination.
         dst: IpAddr,
     },
+    /// Next hop Internet for a destination that is not public: Azure drops it.
     InternetNotPublic {
+        /// The destination.
         dst: IpAddr,
     },
+    /// Leaves to the Internet.
     LeavesToInternet {
+        /// The destination.
         dst: IpAddr,
     },
+    /// The reply leaves to the Internet.
     ReplyLeavesToInternet,
+    /// The destination is a NIC's public IP.
     PublicIpOfNic {
+        /// The public address.
         dst: IpAddr,
+        /// The NIC.
         nic: Idx<NetworkInterface>,
     },
+    /// The destination is a public address whose backends tusk does not model.
     PublicIpBackends {
+        /// The public address.
         dst: IpAddr,
+        /// What holds it.
         owner: Owner,
     },
+    /// The destination is not a public address: not reachable from the Internet.
     NotPublic {
+        /// The destination.
         dst: IpAddr,
     },
+    /// A public destination the inputs do not hold.
     PublicAddressUnknown {
+        /// The destination.
         dst: IpAddr,
     },
+    /// The reply returns through Azure's default outbound SNAT.
     ReplyThroughPlatformSnat,
     /// Leaves over a subnet's service endpoint to the service, keeping the
     /// private source address.
     ServiceEndpoint {
+        /// The service's address.
         dst: IpAddr,
+        /// The service (`Microsoft.Storage`, ...).
         service: String,
     },
+    /// The reply returns over the service endpoint.
     ReplyOverServiceEndpoint,
+    /// The subnet's service endpoint to Azure Storage is limited by a
+    /// service endpoint policy (index into the subnet's policies), which
+    /// names storage accounts, not addresses.
+    ServiceEndpointPolicy {
+        /// The destination address.
+        dst: IpAddr,
+        /// The service endpoint's service (`Microsoft.Storage`).
+        service: String,
+        /// The policy, an index into the subnet's service endpoint policies.
+        policy: usize,
+    },
     /// A load balancer rule sends the flow to its backends, which all
     /// answer alike.
     LoadBalanced {
+        /// The load balancer.
         lb: Idx<LoadBalancer>,
+        /// The rule's position in its rules.
         rule: usize,
+        /// The backends' addresses.
         backends: Vec<IpAddr>,
     },
+    /// What a load balancer does with the flow is unknown.
     LbUnknown {
+        /// The load balancer.
         lb: Idx<LoadBalancer>,
+        /// Why.
         why: super::lb::LbDoubt,
     },
     /// The backends answer differently.
     LbMixed {
+        /// The load balancer.
         lb: Idx<LoadBalancer>,
+        /// The rule's position in its rules.
         rule: usize,
+        /// The backends that answer.
         allowed: Vec<IpAddr>,
+        /// The others, each with its verdict.
         other: Vec<(IpAddr, Kind)>,
     },
+    /// Enters from on-premises through the VNet gateway.
     EntersThroughGateway,
+    /// No VNet gateway leads on-premises.
     NoGateway,
 }
 
 /// A decision of one control: verdict, why, and the deciding rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
+    /// Allowed, denied or unknown.
     pub verdict: Kind,
+    /// Why.
     pub reason: Reason,
+    /// The rule, route or setting that decided, when one did.
     pub cite: Option<Cite>,
 }
 
 impl Decision {
+    /// A decision from its parts.
     pub fn new(verdict: Kind, reason: Reason, cite: Option<Cite>) -> Decision {
         Decision { verdict, reason, cite }
     }

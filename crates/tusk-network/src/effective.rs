@@ -13,7 +13,9 @@ use tusk_model::azure::*;
 /// Where an NSG is attached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attachment {
+    /// On a subnet.
     Subnet(Idx<Subnet>),
+    /// On a NIC.
     Nic(Idx<NetworkInterface>),
 }
 
@@ -22,17 +24,24 @@ pub enum Attachment {
 /// `Storage`, an ASG or value outside the inputs) or when the entry is `*`.
 #[derive(Debug, Clone)]
 pub struct Expanded<'a> {
+    /// The rule's entry.
     pub entry: &'a AddressMatch,
+    /// Its prefixes, when known (tags and ASGs expanded).
     pub prefixes: Option<IpSet>,
 }
 
 /// One rule of an NSG as it applies at one place.
 #[derive(Debug, Clone)]
 pub struct EffectiveRule<'a> {
+    /// The NSG.
     pub nsg: Idx<Nsg>,
+    /// Where it is attached.
     pub on: Attachment,
+    /// The rule.
     pub rule: &'a SecurityRule,
+    /// Its sources, expanded.
     pub sources: Vec<Expanded<'a>>,
+    /// Its destinations, expanded.
     pub destinations: Vec<Expanded<'a>>,
 }
 

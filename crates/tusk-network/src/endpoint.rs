@@ -6,46 +6,206 @@
 //! a block — and says when the members are only samples of a larger set
 //! (the Internet, an on-premises prefix, the free addresses of a subnet or
 //! block), so that an output never passes a sample off as the whole.
-//! Resolution fails (the CLI exits 2) when a name matches nothing, or
-//! several things, listing the candidates.
+//! Resolution fails (the CLI exits 2) with a [`ResolveError`] when a name
+//! matches nothing, or several things, listing the candidates.
+//!
+//! An endpoint names what sits at its address with a typed [`Label`]; the
+//! words a user reads about it are written by `tusk-report`
+//! (`words::endpoint`, which words owners with `words::owner`), not here.
 
 use super::{Owner, Prepared};
 use std::net::IpAddr;
 use tusk_core::ip::{ip_to_u128, u128_to_ip, Cidr};
-use tusk_core::FlowEnd;
+use tusk_core::{FlowEnd, NotationError};
 use tusk_model::azure::{Idx, Subnet, VnetGateway};
 
+/// One end of a traced flow: an address, where it sits, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
     /// An address in a subnet, with what sits there when known.
     Azure {
+        /// The private address.
         ip: IpAddr,
+        /// The subnet the address is in (a NIC's, private endpoint's, ...
+        /// subnet, or the subnet whose prefix holds a free address).
         subnet: Idx<Subnet>,
+        /// The resource holding the address, when the inputs have one; it
+        /// decides which NIC NSG, IP forwarding and routes apply.
         owner: Option<Owner>,
-        label: String,
+        /// What outputs call the endpoint.
+        label: Label,
     },
+    /// An address on the Internet (outside every private range of the inputs).
     Internet {
+        /// The public address.
         ip: IpAddr,
     },
+    /// An address of an on-premises prefix, behind a VNet gateway.
     OnPrem {
+        /// The on-premises address.
         ip: IpAddr,
+        /// The gateway whose connection announces the prefix, when known.
         gateway: Option<Idx<VnetGateway>>,
     },
 }
 
+/// What an Azure endpoint stands for in outputs, naming the object (the
+/// engine writes no English; `tusk-report`'s `words::endpoint` words it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Label {
+    /// The resource that holds the address (a NIC ip configuration, a
+    /// private endpoint, a firewall, a gateway, a load balancer frontend).
+    Owner(Owner),
+    /// An address no resource of the inputs holds, in its subnet.
+    Free,
+    /// The subnet itself: `reach` traces one representative address of
+    /// each subnet and speaks of the subnet.
+    Subnet,
+    /// An AKS node, by its node name (the join's simulated or exported nodes).
+    Node(String),
+    /// An AKS node taking a load balancer frontend's traffic for a
+    /// Kubernetes Service (floating IP: the frontend address is kept).
+    NodeBehind {
+        /// The node's name.
+        node: String,
+        /// The Service, as `tusk_policy::services::title` names it.
+        service: String,
+    },
+}
+
 impl Endpoint {
+    /// The endpoint's address.
     pub fn ip(&self) -> IpAddr {
         match self {
             Endpoint::Azure { ip, .. } | Endpoint::Internet { ip } | Endpoint::OnPrem { ip, .. } => *ip,
         }
     }
+}
 
-    pub fn label(&self) -> String {
-        match self {
-            Endpoint::Azure { label, .. } => label.clone(),
-            Endpoint::Internet { ip } => format!("internet {ip}"),
-            Endpoint::OnPrem { ip, .. } => format!("on-premises {ip}"),
-        }
+/// An Azure endpoint at `ip` held by `o` in subnet `subnet`, named by its owner.
+fn owned(ip: IpAddr, subnet: Idx<Subnet>, o: Owner) -> Endpoint {
+    Endpoint::Azure { ip, subnet, owner: Some(o), label: Label::Owner(o) }
+}
+
+/// The kind of resource a bare name matched, for [`ResolveError`]'s messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// A network interface.
+    Nic,
+    /// A virtual machine (every NIC of it).
+    Vm,
+    /// A private endpoint.
+    PrivateEndpoint,
+    /// An Azure Firewall.
+    Firewall,
+    /// A load balancer (every frontend of it).
+    LoadBalancer,
+    /// A public IP address resource.
+    PublicIp,
+}
+
+impl std::fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ResourceKind::Nic => "NIC",
+            ResourceKind::Vm => "VM",
+            ResourceKind::PrivateEndpoint => "private endpoint",
+            ResourceKind::Firewall => "Azure Firewall",
+            ResourceKind::LoadBalancer => "load balancer",
+            ResourceKind::PublicIp => "public IP",
+        })
+    }
+}
+
+/// Why a `--from` / `--to` value names no Azure endpoint, or several
+/// things. Its message is the one the CLI prints before exiting with 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    /// The value is not in the notation of `docs/endpoints.md`.
+    #[error(transparent)]
+    Notation(#[from] NotationError),
+    /// The value resolved to no address at all.
+    #[error("`{0}` names no address")]
+    NoAddress(String),
+    /// `onprem` without an IP, in inputs without on-premises prefixes.
+    #[error("`onprem`: the inputs have no on-premises prefixes (local network gateway + connection)")]
+    NoOnPrem,
+    /// A bare `A/B` that is no `VNET/SUBNET` of the inputs.
+    #[error("`{0}` names no VNET/SUBNET of the inputs (for pods and workloads, use `tusk explain`)")]
+    NotASubnet(String),
+    /// `pod:`, `workload:`, `svc:`, `node:` or `tenant:` given to an Azure-only command.
+    #[error("`{0}` names a Kubernetes object; the Azure commands take addresses and Azure resource names")]
+    Kubernetes(String),
+    /// An address in no subnet, on-premises prefix or public range.
+    #[error("{0} is in no subnet, on-premises prefix or public range of the inputs")]
+    Unplaced(IpAddr),
+    /// An address in several subnets (overlapping prefixes): which one is meant is unclear.
+    #[error("{ip} is in several subnets ({}); name the NIC instead", .subnets.join(", "))]
+    SeveralSubnets {
+        /// The address.
+        ip: IpAddr,
+        /// Each subnet holding it, `VNET/SUBNET`.
+        subnets: Vec<String>,
+    },
+    /// The named resource has no address the inputs place in a subnet.
+    #[error("{kind} `{name}` has no address in the inputs (or its subnet is not in them)")]
+    NoAddressOf {
+        /// What the name matched.
+        kind: ResourceKind,
+        /// The resource's name.
+        name: String,
+    },
+    /// A bare name that matches no resource.
+    #[error(
+        "`{0}` is not an IP address or CIDR, a NIC, VM, private endpoint, firewall, load balancer or \
+         public IP name, `subnet:VNET/SUBNET`, `internet[:IP]` or `onprem[:IP]` (see docs/endpoints.md)"
+    )]
+    UnknownName(String),
+    /// A bare name that matches several resources.
+    #[error("`{name}` names several resources: {}; give an IP address instead", listed(.candidates))]
+    Ambiguous {
+        /// The name as given.
+        name: String,
+        /// Each resource it matches: its kind and name.
+        candidates: Vec<(ResourceKind, String)>,
+    },
+    /// `VNET/SUBNET` that names no subnet; up to ten known subnets are listed.
+    #[error("no subnet `{vnet}/{subnet}` in the inputs; subnets: {}", if .known.is_empty() { "none".into() } else { .known.join(", ") })]
+    NoSubnet {
+        /// The VNet name as given.
+        vnet: String,
+        /// The subnet name as given.
+        subnet: String,
+        /// Up to ten subnets of the inputs, `VNET/SUBNET`.
+        known: Vec<String>,
+    },
+    /// `VNET/SUBNET` that names several subnets (the same names in two
+    /// resource groups or subscriptions); their resource ids are listed.
+    #[error("`{vnet}/{subnet}` names several subnets: {}", .ids.join(", "))]
+    SeveralSubnetsNamed {
+        /// The VNet name as given.
+        vnet: String,
+        /// The subnet name as given.
+        subnet: String,
+        /// Each subnet's resource id.
+        ids: Vec<String>,
+    },
+    /// A subnet without an address prefix in the inputs.
+    #[error("subnet `{0}` has no address prefix in the inputs")]
+    NoPrefix(String),
+    /// A block none of whose addresses the inputs place.
+    #[error("`{0}`: no address of the block is in a subnet, on-premises prefix or public range")]
+    EmptyBlock(String),
+}
+
+fn listed(c: &[(ResourceKind, String)]) -> String {
+    c.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The message, for callers that still carry `String` errors.
+impl From<ResolveError> for String {
+    fn from(e: ResolveError) -> String {
+        e.to_string()
     }
 }
 
@@ -68,6 +228,7 @@ pub enum Sample {
 pub struct Group {
     /// What the user wrote, in the canonical notation.
     pub name: String,
+    /// Every endpoint, in address order within each resource or subnet.
     pub members: Vec<Endpoint>,
     /// Set when some members are samples standing for more addresses.
     pub sample: Option<Sample>,
@@ -80,14 +241,24 @@ pub const DEFAULT_INTERNET: [u8; 4] = [203, 0, 113, 10];
 /// Resolves a `--from` / `--to` value to one endpoint: the only member of
 /// its group, or the first one when it names several (callers that must
 /// answer for the whole group use [`resolve_group`]).
-pub fn resolve(p: &Prepared, spec: &str) -> Result<Endpoint, String> {
-    let end = FlowEnd::parse(spec).map_err(|e| e.to_string())?;
+///
+/// # Errors
+///
+/// [`ResolveError`] when `spec` is not in the notation, names nothing of
+/// the inputs, or names several things.
+pub fn resolve(p: &Prepared, spec: &str) -> Result<Endpoint, ResolveError> {
+    let end = FlowEnd::parse(spec)?;
     let g = resolve_group(p, &end)?;
-    g.members.into_iter().next().ok_or_else(|| format!("`{spec}` names no address"))
+    g.members.into_iter().next().ok_or_else(|| ResolveError::NoAddress(spec.to_string()))
 }
 
 /// Every endpoint `end` stands for (see the module documentation).
-pub fn resolve_group(p: &Prepared, end: &FlowEnd) -> Result<Group, String> {
+///
+/// # Errors
+///
+/// [`ResolveError`] when `end` names nothing of the inputs, or names
+/// several things (the candidates are listed).
+pub fn resolve_group(p: &Prepared, end: &FlowEnd) -> Result<Group, ResolveError> {
     let name = end.to_string();
     let whole = |members: Vec<Endpoint>| Ok(Group { name: name.clone(), members, sample: None });
     match end {
@@ -109,27 +280,21 @@ pub fn resolve_group(p: &Prepared, end: &FlowEnd) -> Result<Group, String> {
                 }
             }
             if members.is_empty() {
-                return Err(
-                    "`onprem`: the inputs have no on-premises prefixes (local network gateway + connection)".into()
-                );
+                return Err(ResolveError::NoOnPrem);
             }
             Ok(Group { name, members, sample: Some(Sample::OnPrem) })
         }
         FlowEnd::Subnet { vnet, subnet } => subnet_group(p, subnets_named(p, vnet, subnet)?, name.clone()),
         FlowEnd::Qualified { first, second } => match subnets_named(p, first, second) {
             Ok(s) => subnet_group(p, s, name.clone()),
-            Err(_) => {
-                Err(format!("`{name}` names no VNET/SUBNET of the inputs (for pods and workloads, use `tusk explain`)"))
-            }
+            Err(_) => Err(ResolveError::NotASubnet(name)),
         },
         FlowEnd::Name(n) => whole(from_name(p, n)?),
         FlowEnd::Pod { .. }
         | FlowEnd::Workload { .. }
         | FlowEnd::Service { .. }
         | FlowEnd::Node(_)
-        | FlowEnd::Tenant(_) => Err(format!(
-            "`{name}` names a Kubernetes object; the Azure commands take addresses and Azure resource names"
-        )),
+        | FlowEnd::Tenant(_) => Err(ResolveError::Kubernetes(name)),
     }
 }
 
@@ -139,27 +304,19 @@ fn onprem(p: &Prepared, ip: IpAddr) -> Endpoint {
     Endpoint::OnPrem { ip, gateway }
 }
 
-fn from_ip(p: &Prepared, ip: IpAddr) -> Result<Endpoint, String> {
+fn from_ip(p: &Prepared, ip: IpAddr) -> Result<Endpoint, ResolveError> {
     if let Some(&o) = p.private.get(&ip) {
         if let Some(subnet) = p.owner_subnet(o) {
-            return Ok(Endpoint::Azure { ip, subnet, owner: Some(o), label: format!("{} {ip}", p.owner_name(o)) });
+            return Ok(owned(ip, subnet, o));
         }
     }
     let subnets = p.subnets_holding(ip);
     match subnets.as_slice() {
-        [s] => Ok(Endpoint::Azure {
-            ip,
-            subnet: *s,
-            owner: None,
-            label: format!("{ip} in subnet {}", p.net.subnet_path(*s)),
-        }),
+        [s] => Ok(Endpoint::Azure { ip, subnet: *s, owner: None, label: Label::Free }),
         [] if p.onprem.values().flatten().any(|c| super::prepared::cidr_has(c, ip)) => Ok(onprem(p, ip)),
         [] if p.is_internet(None, ip) => Ok(Endpoint::Internet { ip }),
-        [] => Err(format!("{ip} is in no subnet, on-premises prefix or public range of the inputs")),
-        many => Err(format!(
-            "{ip} is in several subnets ({}); name the NIC instead",
-            many.iter().map(|s| p.net.subnet_path(*s)).collect::<Vec<_>>().join(", ")
-        )),
+        [] => Err(ResolveError::Unplaced(ip)),
+        many => Err(ResolveError::SeveralSubnets { ip, subnets: many.iter().map(|s| p.net.subnet_path(*s)).collect() }),
     }
 }
 
@@ -180,50 +337,50 @@ fn owner_endpoints(p: &Prepared, o: Owner) -> Vec<Endpoint> {
         .into_iter()
         .filter_map(|ip| {
             let subnet = p.owner_subnet(o)?;
-            Some(Endpoint::Azure { ip, subnet, owner: Some(o), label: format!("{} {ip}", p.owner_name(o)) })
+            Some(owned(ip, subnet, o))
         })
         .collect()
 }
 
 /// A NIC, VM, private endpoint, firewall, load balancer or public IP name:
 /// every private address of the one resource it names.
-fn from_name(p: &Prepared, name: &str) -> Result<Vec<Endpoint>, String> {
+fn from_name(p: &Prepared, name: &str) -> Result<Vec<Endpoint>, ResolveError> {
     let net = p.net;
     let eq = |s: &str| s.eq_ignore_ascii_case(name);
     // (kind, resource name, its addresses as owners or a public address)
-    let mut found: Vec<(&str, String, Vec<Owner>, Option<IpAddr>)> = Vec::new();
+    let mut found: Vec<(ResourceKind, String, Vec<Owner>, Option<IpAddr>)> = Vec::new();
     let mut vms: Vec<Owner> = Vec::new();
     for (i, n) in Idx::enumerate(&net.nics) {
         let owners: Vec<Owner> = (0..n.ip_configs.len()).map(|c| Owner::Nic(i, c)).collect();
         if eq(n.id.name()) {
-            found.push(("NIC", n.id.name().to_string(), owners.clone(), None));
+            found.push((ResourceKind::Nic, n.id.name().to_string(), owners.clone(), None));
         }
         if n.vm.as_deref().is_some_and(eq) && !eq(n.id.name()) {
             vms.extend(owners);
         }
     }
     if !vms.is_empty() {
-        found.push(("VM", name.to_string(), vms, None));
+        found.push((ResourceKind::Vm, name.to_string(), vms, None));
     }
     for (i, e) in Idx::enumerate(&net.private_endpoints) {
         if eq(e.id.name()) {
-            found.push(("private endpoint", e.id.name().to_string(), vec![Owner::PrivateEndpoint(i)], None));
+            found.push((ResourceKind::PrivateEndpoint, e.id.name().to_string(), vec![Owner::PrivateEndpoint(i)], None));
         }
     }
     for (i, f) in Idx::enumerate(&net.firewalls) {
         if eq(f.id.name()) {
-            found.push(("Azure Firewall", f.id.name().to_string(), vec![Owner::Firewall(i)], None));
+            found.push((ResourceKind::Firewall, f.id.name().to_string(), vec![Owner::Firewall(i)], None));
         }
     }
     for (i, l) in Idx::enumerate(&net.load_balancers) {
         if eq(l.id.name()) {
             let owners = (0..l.frontends.len()).map(|f| Owner::LbFrontend(i, f)).collect();
-            found.push(("load balancer", l.id.name().to_string(), owners, None));
+            found.push((ResourceKind::LoadBalancer, l.id.name().to_string(), owners, None));
         }
     }
     for ip in &net.public_ips {
         if eq(ip.id.name()) {
-            found.push(("public IP", ip.id.name().to_string(), Vec::new(), ip.address));
+            found.push((ResourceKind::PublicIp, ip.id.name().to_string(), Vec::new(), ip.address));
         }
     }
     match found.as_slice() {
@@ -233,24 +390,21 @@ fn from_name(p: &Prepared, name: &str) -> Result<Vec<Endpoint>, String> {
                 members.push(from_ip(p, *ip)?);
             }
             if members.is_empty() {
-                return Err(format!("{kind} `{n}` has no address in the inputs (or its subnet is not in them)"));
+                return Err(ResolveError::NoAddressOf { kind: *kind, name: n.clone() });
             }
             Ok(members)
         }
-        [] => Err(format!(
-            "`{name}` is not an IP address or CIDR, a NIC, VM, private endpoint, firewall, load balancer or \
-             public IP name, `subnet:VNET/SUBNET`, `internet[:IP]` or `onprem[:IP]` (see docs/endpoints.md)"
-        )),
-        many => Err(format!(
-            "`{name}` names several resources: {}; give an IP address instead",
-            many.iter().map(|(k, n, ..)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
-        )),
+        [] => Err(ResolveError::UnknownName(name.to_string())),
+        many => Err(ResolveError::Ambiguous {
+            name: name.to_string(),
+            candidates: many.iter().map(|(k, n, ..)| (*k, n.clone())).collect(),
+        }),
     }
 }
 
 /// The subnets named `vnet/subnet` (case-insensitive, as Azure names are):
 /// exactly one, or an error listing the candidates.
-fn subnets_named(p: &Prepared, vnet: &str, subnet: &str) -> Result<Idx<Subnet>, String> {
+fn subnets_named(p: &Prepared, vnet: &str, subnet: &str) -> Result<Idx<Subnet>, ResolveError> {
     let net = p.net;
     let hits: Vec<Idx<Subnet>> = Idx::all(&net.subnets)
         .filter(|&s| {
@@ -263,34 +417,24 @@ fn subnets_named(p: &Prepared, vnet: &str, subnet: &str) -> Result<Idx<Subnet>, 
         [] => {
             let mut known: Vec<String> = Idx::all(&net.subnets).map(|s| net.subnet_path(s)).collect();
             known.truncate(10);
-            Err(format!(
-                "no subnet `{vnet}/{subnet}` in the inputs; subnets: {}",
-                if known.is_empty() { "none".into() } else { known.join(", ") }
-            ))
+            Err(ResolveError::NoSubnet { vnet: vnet.to_string(), subnet: subnet.to_string(), known })
         }
-        many => Err(format!(
-            "`{vnet}/{subnet}` names several subnets: {}",
-            many.iter().map(|&s| net.subnets[s].id.as_str().to_string()).collect::<Vec<_>>().join(", ")
-        )),
+        many => Err(ResolveError::SeveralSubnetsNamed {
+            vnet: vnet.to_string(),
+            subnet: subnet.to_string(),
+            ids: many.iter().map(|&s| net.subnets[s].id.as_str().to_string()).collect(),
+        }),
     }
 }
 
 /// Every owned address of subnet `s`, or the first usable address of each
 /// prefix (Azure reserves the first four) as samples when nothing sits in it.
-fn subnet_group(p: &Prepared, s: Idx<Subnet>, name: String) -> Result<Group, String> {
+fn subnet_group(p: &Prepared, s: Idx<Subnet>, name: String) -> Result<Group, ResolveError> {
     let mut owned: Vec<(IpAddr, Owner)> =
         p.private.iter().filter(|(_, &o)| p.owner_subnet(o) == Some(s)).map(|(&ip, &o)| (ip, o)).collect();
     owned.sort_by_key(|(ip, _)| ip_to_u128(*ip));
     if !owned.is_empty() {
-        let members = owned
-            .into_iter()
-            .map(|(ip, o)| Endpoint::Azure {
-                ip,
-                subnet: s,
-                owner: Some(o),
-                label: format!("{} {ip}", p.owner_name(o)),
-            })
-            .collect();
+        let members = owned.into_iter().map(|(ip, o)| self::owned(ip, s, o)).collect();
         return Ok(Group { name, members, sample: None });
     }
     let members: Vec<Endpoint> = p.net.subnets[s]
@@ -298,18 +442,18 @@ fn subnet_group(p: &Prepared, s: Idx<Subnet>, name: String) -> Result<Group, Str
         .iter()
         .map(|c| {
             let ip = u128_to_ip(c.range().lo + 4);
-            Endpoint::Azure { ip, subnet: s, owner: None, label: format!("{ip} in subnet {}", p.net.subnet_path(s)) }
+            Endpoint::Azure { ip, subnet: s, owner: None, label: Label::Free }
         })
         .collect();
     if members.is_empty() {
-        return Err(format!("subnet `{}` has no address prefix in the inputs", p.net.subnet_path(s)));
+        return Err(ResolveError::NoPrefix(p.net.subnet_path(s)));
     }
     Ok(Group { name, members, sample: Some(Sample::FreeSubnet) })
 }
 
 /// Every owned private address inside the block; when the block also holds
 /// addresses nobody owns, its first such address stands for them.
-fn block(p: &Prepared, c: Cidr, name: String) -> Result<Group, String> {
+fn block(p: &Prepared, c: Cidr, name: String) -> Result<Group, ResolveError> {
     let r = c.range();
     let mut owned: Vec<IpAddr> =
         p.private.keys().copied().filter(|ip| (r.lo..=r.hi).contains(&ip_to_u128(*ip))).collect();
@@ -329,7 +473,7 @@ fn block(p: &Prepared, c: Cidr, name: String) -> Result<Group, String> {
         sample = Some(Sample::FreeAddresses);
     }
     if members.is_empty() {
-        return Err(format!("`{name}`: no address of the block is in a subnet, on-premises prefix or public range"));
+        return Err(ResolveError::EmptyBlock(name));
     }
     Ok(Group { name, members, sample })
 }
@@ -365,7 +509,7 @@ mod tests {
     }
 
     fn group(p: &Prepared, s: &str) -> Result<Group, String> {
-        resolve_group(p, &FlowEnd::parse(s).unwrap())
+        resolve_group(p, &FlowEnd::parse(s).unwrap()).map_err(String::from)
     }
 
     #[test]
@@ -394,5 +538,27 @@ mod tests {
         assert!(e.contains("NIC web") && e.contains("VM web"), "{e}");
         let e = group(&p, "subnet:v/nope").unwrap_err();
         assert!(e.contains("v/a") && e.contains("v/empty"), "{e}");
+    }
+
+    #[test]
+    fn errors_and_labels_are_typed_values() {
+        let n = estate();
+        let cfg = tusk_model::config::Config::default();
+        let p = Prepared::new(&n, &cfg);
+        let e = resolve_group(&p, &FlowEnd::parse("web").unwrap()).unwrap_err();
+        assert_eq!(
+            e,
+            ResolveError::Ambiguous {
+                name: "web".into(),
+                candidates: vec![(ResourceKind::Nic, "web".into()), (ResourceKind::Vm, "web".into())]
+            }
+        );
+        assert!(matches!(resolve(&p, "pod:a/b"), Err(ResolveError::Kubernetes(_))));
+        assert!(matches!(resolve(&p, "internet:x"), Err(ResolveError::Notation(_))));
+        // A held address is labelled by its owner, a free one as free.
+        let held = resolve(&p, "10.0.1.7").unwrap();
+        assert!(matches!(held, Endpoint::Azure { label: Label::Owner(Owner::Nic(..)), .. }));
+        let free = resolve(&p, "10.0.1.200").unwrap();
+        assert!(matches!(free, Endpoint::Azure { label: Label::Free, owner: None, .. }));
     }
 }

@@ -37,7 +37,9 @@ use tusk_core::tri::{ports, Tri};
 use tusk_core::{PortSet, Protocol};
 use tusk_model::azure::*;
 
+/// What an Azure Firewall did with a flow.
 pub struct FirewallOutcome {
+    /// Its decision: the deciding rule, or its default deny.
     pub decision: Decision,
     /// DNAT: the translated destination (address, port).
     pub dnat: Option<(IpAddr, Option<u16>)>,
@@ -163,6 +165,9 @@ fn cite(o: &Ordered, r: &FirewallRule) -> Option<Cite> {
     Some(Cite::FirewallRule { at: o.at, rule })
 }
 
+/// Azure Firewall on flow `f`: DNAT rules, then network rules, then
+/// application rules, each by collection group and collection priority
+/// (Azure Firewall docs, "rule processing logic").
 pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutcome {
     evaluate_named(p, fwi, f, None)
 }

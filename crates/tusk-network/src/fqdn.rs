@@ -44,8 +44,11 @@ pub fn target_matches(pattern: &str, name: &str) -> Tri {
 /// Why an application rule's match on a name is unknown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NameDoubt {
+    /// The rule names an FQDN tag, whose FQDN list Microsoft does not publish as data.
     FqdnTag(String),
+    /// The rule names a web category, decided by Microsoft's classification service.
     WebCategory(String),
+    /// The rule names a target URL, which needs TLS inspection.
     TargetUrl(String),
     /// A target FQDN with a wildcard elsewhere than at its left end.
     Pattern(String),

@@ -10,8 +10,11 @@ use tusk_core::{GroupKind, Protocol};
 
 /// Every member pair's trace and the group verdict.
 pub struct GroupTrace {
+    /// The source as written (canonical notation).
     pub from: String,
+    /// The destination as written.
     pub to: String,
+    /// The group verdict over the member traces.
     pub verdict: GroupKind,
     /// One trace per ordered pair of distinct member addresses.
     pub traces: Vec<Trace>,

@@ -21,14 +21,20 @@ pub const HOST_VIP: [u8; 4] = [168, 63, 129, 16];
 pub enum Owner {
     /// A NIC and the index of its ip configuration.
     Nic(Idx<NetworkInterface>, usize),
+    /// An Azure Firewall (its private addresses).
     Firewall(Idx<AzureFirewall>),
+    /// A private endpoint.
     PrivateEndpoint(Idx<PrivateEndpoint>),
+    /// A VNet gateway.
     Gateway(Idx<VnetGateway>),
     /// A load balancer and the index of its frontend.
     LbFrontend(Idx<LoadBalancer>, usize),
 }
 
+/// The estate indexed for lookups (no routes): who holds each address,
+/// each VNet's address space and tags, each ASG's members.
 pub struct EstateIndex<'a> {
+    /// The estate.
     pub net: &'a AzureNetwork,
     /// Private addresses to their owners.
     pub private: FxMap<IpAddr, Owner>,
@@ -38,12 +44,14 @@ pub struct EstateIndex<'a> {
     subnet_ranges: IdxVec<VirtualNetwork, Vec<(u128, u128, Idx<Subnet>)>>,
     /// `(local vnet, remote vnet)` to the local VNet's peering index.
     peering: FxMap<(Idx<VirtualNetwork>, Idx<VirtualNetwork>), usize>,
+    /// Each VNet's address space.
     pub vnet_space: IdxVec<VirtualNetwork, IpSet>,
     /// The `VirtualNetwork` tag as seen from each VNet.
     pub vnet_tag: IdxVec<VirtualNetwork, IpSet>,
     /// What the `Internet` tag leaves out, seen from each VNet: the
     /// `VirtualNetwork` tag without the prefixes of user-defined routes.
     not_internet: IdxVec<VirtualNetwork, IpSet>,
+    /// Each ASG's member addresses.
     pub asg_members: IdxVec<Asg, IpSet>,
     /// Per gateway: on-premises prefixes of its connections.
     pub onprem: IdxVec<VnetGateway, Vec<Cidr>>,
@@ -52,6 +60,7 @@ pub struct EstateIndex<'a> {
 }
 
 impl<'a> EstateIndex<'a> {
+    /// Indexes `net`.
     pub fn new(net: &'a AzureNetwork) -> EstateIndex<'a> {
         let mut ix = EstateIndex {
             net,
@@ -303,6 +312,7 @@ impl<'a> EstateIndex<'a> {
     }
 }
 
+/// The addresses of `cidrs`.
 pub fn set_of(cidrs: &[Cidr]) -> IpSet {
     IpSet::from_ranges(cidrs.iter().map(|c| (c.range().lo, c.range().hi)).collect())
 }

@@ -21,7 +21,9 @@ use tusk_model::azure::*;
 /// One backend a rule sends to: its address and, when known, its NIC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backend {
+    /// The backend's address.
     pub ip: IpAddr,
+    /// What holds it, when the inputs say.
     pub owner: Option<Owner>,
 }
 
@@ -109,14 +111,23 @@ pub fn select(
 /// Why a load balancer's handling of a flow is unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LbDoubt {
+    /// Which rule applies depends on the port, and none is given.
     PortNotGiven,
+    /// No rule of the frontend matches the protocol and port.
     NoRule,
+    /// Several rules match.
     SeveralRules,
+    /// The rule uses floating IP, which tusk does not follow.
     FloatingIp,
+    /// Some rules could not be read.
     RulesNotRead,
+    /// The rule's backend pool is not in the load balancer.
     PoolMissing,
+    /// The pool holds scale set instances the inputs do not give.
     ScaleSetMembers,
+    /// A member's private address is not in the inputs.
     MemberAddressUnknown,
+    /// The inputs name no member of the pool.
     NoMembers,
     /// Backends in several subnets: their replies may route differently.
     BackendsSpread,

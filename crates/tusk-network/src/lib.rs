@@ -19,6 +19,8 @@
 //! `tusk-core`) unless every such rule would have decided the same way.
 //! Nothing here guesses, and nothing here writes English.
 
+#![warn(missing_docs)]
+
 pub mod any_protocol;
 pub mod avnm;
 pub mod decision;

@@ -28,7 +28,9 @@ use tusk_model::azure::{AddressMatch, Asg, Idx, Link, Nsg, RouteDestination, Sub
 /// lowest address first; the first member represents the class.
 #[derive(Debug, Clone)]
 pub struct Class {
+    /// The subnet.
     pub subnet: Idx<Subnet>,
+    /// Its addresses with what holds them (`None`: a NIC-less subnet's stand-in).
     pub members: Vec<(IpAddr, Option<Owner>)>,
 }
 

@@ -65,10 +65,12 @@ fn tag(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, t: &ServiceTag, ip: IpAd
     }
 }
 
+/// Does any entry of `list` hold `ip`, seen from `vnet` (its `VirtualNetwork` tag)?
 pub fn addresses(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, list: &[AddressMatch], ip: IpAddr) -> Tri {
     Tri::any(list.iter().map(|a| address(p, vnet, a, ip)))
 }
 
+/// Does an NSG rule's protocol match the flow's? (Certain: protocols are in the inputs.)
 pub fn protocol(rp: RuleProtocol, f: Protocol) -> Tri {
     Tri::from_bool(match rp {
         RuleProtocol::Any => true,
@@ -90,6 +92,9 @@ pub fn flow_ports(rule: &PortSet, f: &Flow) -> Tri {
     }
 }
 
+/// Does NSG rule `r` match flow `f` (addresses, protocol, destination port;
+/// the client's source port is ephemeral, so only an every-port source
+/// range matches for sure)?
 pub fn rule_matches(p: &Prepared, vnet: Option<Idx<VirtualNetwork>>, r: &SecurityRule, f: &Flow) -> Tri {
     // The source port of a client is ephemeral and not part of a trace.
     let port_match = flow_ports(&r.destination_ports, f).and(ports(&r.source_ports, None));

@@ -12,20 +12,30 @@ use tusk_model::azure::{AzureFirewall, Idx, NetworkInterface, Subnet, VnetGatewa
 /// What a step checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Control {
+    /// Routing.
     Route,
+    /// A network security group.
     Nsg,
+    /// AVNM security admin rules.
     AdminRules,
+    /// A VNet peering.
     Peering,
+    /// An Azure Firewall.
     Firewall,
+    /// A network virtual appliance.
     Nva,
+    /// A VNet gateway.
     Gateway,
+    /// The Internet edge.
     Internet,
+    /// Delivery to the destination.
     Delivery,
     /// A stateful control letting a reply through.
     Stateful,
 }
 
 impl Control {
+    /// `route`, `nsg`, `admin-rules`, ...: the word of `tusk trace -o json`.
     pub fn name(self) -> &'static str {
         match self {
             Control::Route => "route",
@@ -47,9 +57,13 @@ impl Control {
 pub struct Step {
     /// Where the control sits.
     pub at: Hop,
+    /// What it checked.
     pub control: Control,
+    /// What it decided.
     pub decision: Decision,
+    /// The source address it saw.
     pub src: IpAddr,
+    /// The destination address it saw.
     pub dst: IpAddr,
     /// The address translations this step performed.
     pub nat: Vec<Nat>,
@@ -60,25 +74,37 @@ pub struct Step {
 pub enum Arrival {
     /// Delivered in a subnet (to the owner, if known).
     Azure {
+        /// The subnet.
         subnet: Idx<Subnet>,
+        /// What holds the address, when known.
         owner: Option<Owner>,
+        /// The address.
         ip: IpAddr,
     },
+    /// Left to the Internet.
     Internet {
+        /// The destination.
         ip: IpAddr,
     },
+    /// Handed to a VNet gateway for on-premises.
     OnPrem {
+        /// The destination.
         ip: IpAddr,
+        /// The gateway.
         gateway: Idx<VnetGateway>,
     },
     /// Not delivered.
     Nowhere,
 }
 
+/// One direction of a trace: its steps, verdict and arrival.
 #[derive(Debug, Clone)]
 pub struct Path {
+    /// Each check, in order.
     pub steps: Vec<Step>,
+    /// Denied if a step denies, allowed if all allow and it arrives, else unknown.
     pub verdict: Kind,
+    /// Where it ended.
     pub arrival: Arrival,
     /// Stateful devices traversed (firewalls), in order.
     pub devices: Vec<Idx<AzureFirewall>>,
@@ -98,5 +124,6 @@ pub struct Path {
     pub first_src: IpAddr,
     /// The source and destination addresses the final hop saw.
     pub final_src: IpAddr,
+    /// The destination address the final hop saw.
     pub final_dst: IpAddr,
 }

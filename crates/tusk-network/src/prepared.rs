@@ -14,6 +14,8 @@ use tusk_model::config::{Config, NvaConfig};
 pub use super::fx::FxMap;
 pub use super::index::{cidr_has, HOST_VIP};
 
+/// The estate ready for traces: the index, every subnet's effective
+/// routes and the `tusk.yaml` NVAs, built in one step by `Prepared::new`.
 pub struct Prepared<'a> {
     ix: EstateIndex<'a>,
     /// The effective routes of every subnet.
@@ -74,25 +76,5 @@ impl<'a> Prepared<'a> {
     /// The `tusk.yaml` rules of NIC `nic`, when it is a configured NVA.
     pub fn nva(&self, nic: Idx<NetworkInterface>) -> Option<&'a NvaConfig> {
         self.nvas.get(nic).copied().flatten()
-    }
-
-    pub fn owner_name(&self, o: Owner) -> String {
-        let net = self.net;
-        match o {
-            Owner::Nic(n, _) => match &net.nics[n].vm {
-                Some(vm) => format!("NIC {} (VM {vm})", net.nics[n].id.name()),
-                None => format!("NIC {}", net.nics[n].id.name()),
-            },
-            Owner::Firewall(f) => format!("Azure Firewall {}", net.firewalls[f].id.name()),
-            Owner::PrivateEndpoint(p) => format!("private endpoint {}", net.private_endpoints[p].id.name()),
-            Owner::Gateway(g) => format!("VNet gateway {}", net.vnet_gateways[g].id.name()),
-            Owner::LbFrontend(l, f) => {
-                format!(
-                    "load balancer {} frontend {}",
-                    net.load_balancers[l].id.name(),
-                    net.load_balancers[l].frontends[f].name
-                )
-            }
-        }
     }
 }

@@ -15,11 +15,12 @@
 //! unknown) falls back to the full [`super::trace::trace`], so both always
 //! agree; a test checks that on every pair of the fixture estates.
 
+use super::endpoint::{Endpoint, Label};
 use super::firewall::{application_match, network_match_but_destination, ordered, snat_applies};
 use super::members::Class;
 use super::nsg;
 use super::prepared::FxMap;
-use super::{endpoint::Endpoint, trace, Flow, Kind, Owner, Prepared};
+use super::{trace, Flow, Kind, Owner, Prepared};
 use std::net::IpAddr;
 use std::ops::Range;
 use tusk_core::tri::Tri;
@@ -32,8 +33,11 @@ use tusk_model::azure::{
 /// The address standing for a subnet, and what sits there.
 #[derive(Debug, Clone, Copy)]
 pub struct Rep {
+    /// The subnet.
     pub subnet: Idx<Subnet>,
+    /// The address evaluated.
     pub ip: IpAddr,
+    /// What holds it (`None`: a NIC-less subnet's stand-in).
     pub owner: Option<Owner>,
 }
 
@@ -47,9 +51,11 @@ pub fn reps_of(classes: &[Class]) -> Vec<Rep> {
     classes.iter().map(|c| Rep { subnet: c.subnet, ip: c.members[0].0, owner: c.members[0].1 }).collect()
 }
 
+/// The verdicts of every class pair, for one protocol and port.
 pub struct Matrix {
     /// One per class, in subnet order: `reps[i]` stands for `classes[i]`.
     pub reps: Vec<Rep>,
+    /// The classes, in subnet order.
     pub classes: Vec<Class>,
     /// Row-major over classes: `verdicts[i * n + j]` is from `reps[i]` to
     /// `reps[j]` (the diagonal is not evaluated).
@@ -61,11 +67,15 @@ pub struct Matrix {
 /// The verdict of one subnet pair over its class pairs.
 #[derive(Debug, Clone)]
 pub struct SubnetPair {
+    /// The source subnet.
     pub from: Idx<Subnet>,
+    /// The destination subnet.
     pub to: Idx<Subnet>,
+    /// The group verdict over the class pairs.
     pub verdict: GroupKind,
     /// The classes of each subnet (ranges of indices into [`Matrix::reps`]).
     pub from_classes: Range<usize>,
+    /// (See `from_classes`.)
     pub to_classes: Range<usize>,
 }
 
@@ -99,22 +109,82 @@ impl Matrix {
     /// The group verdict of every ordered pair of distinct subnets, row by
     /// row (an iterator: the benchmark estate has four million pairs).
     pub fn subnet_pairs(&self) -> impl Iterator<Item = SubnetPair> + '_ {
-        let n = self.reps.len();
-        let subnets = self.subnets();
-        let rows = subnets.clone();
-        rows.into_iter().flat_map(move |(a, ra)| {
-            let cols = subnets.clone();
-            cols.into_iter().filter(move |(b, _)| *b != a).map(move |(b, rb)| {
-                let kinds = ra.clone().flat_map(|i| rb.clone().map(move |j| self.verdicts[i * n + j]));
-                let verdict = GroupKind::of_kinds(kinds);
+        let subnets = std::rc::Rc::new(self.subnets());
+        (0..subnets.len()).flat_map(move |x| {
+            let subnets = subnets.clone();
+            let (a, ra) = subnets[x].clone();
+            (0..subnets.len()).filter(move |&y| y != x).map(move |y| {
+                let (b, rb) = subnets[y].clone();
+                let verdict = self.group(ra.clone(), rb.clone());
                 SubnetPair { from: a, to: b, verdict, from_classes: ra.clone(), to_classes: rb }
             })
         })
     }
 
+    /// The group verdict over the class pairs `ra` × `rb`. A pair of
+    /// one-class subnets (every subnet of a one-NIC-per-subnet estate) is
+    /// its one class pair's verdict, read without counting.
+    fn group(&self, ra: Range<usize>, rb: Range<usize>) -> GroupKind {
+        let n = self.reps.len();
+        if ra.len() == 1 && rb.len() == 1 {
+            return one(self.verdicts[ra.start * n + rb.start]);
+        }
+        GroupKind::of_kinds(ra.flat_map(|i| rb.clone().map(move |j| self.verdicts[i * n + j])))
+    }
+
+    /// How many ordered pairs of distinct subnets have each group verdict,
+    /// indexed by `GroupKind as usize`. When every subnet has one class
+    /// the counts are those of the class matrix itself, one pass over it;
+    /// otherwise each subnet pair's group verdict is counted.
+    pub fn tally(&self) -> [usize; 4] {
+        let n = self.reps.len();
+        let mut counts = [0usize; 4];
+        if self.subnets().len() == n {
+            let mut kinds = [0usize; 3];
+            for (i, row) in self.verdicts.chunks(n).enumerate() {
+                for (j, k) in row.iter().enumerate() {
+                    kinds[*k as usize] += usize::from(i != j);
+                }
+            }
+            for k in [Kind::Allowed, Kind::Denied, Kind::Unknown] {
+                counts[one(k) as usize] += kinds[k as usize];
+            }
+            return counts;
+        }
+        for s in self.subnet_pairs() {
+            counts[s.verdict as usize] += 1;
+        }
+        counts
+    }
+
+    /// The subnet pairs whose group verdict is `mixed`: only pairs where a
+    /// subnet has several classes can be, so only those are visited.
+    pub fn mixed_pairs(&self) -> Vec<SubnetPair> {
+        let subnets = self.subnets();
+        let mut out = Vec::new();
+        for (a, ra) in &subnets {
+            for (b, rb) in &subnets {
+                if a == b || (ra.len() == 1 && rb.len() == 1) {
+                    continue;
+                }
+                let verdict = self.group(ra.clone(), rb.clone());
+                if verdict == GroupKind::Mixed {
+                    out.push(SubnetPair {
+                        from: *a,
+                        to: *b,
+                        verdict,
+                        from_classes: ra.clone(),
+                        to_classes: rb.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// How many ordered pairs of distinct subnets have group verdict `v`.
     pub fn count(&self, v: GroupKind) -> usize {
-        self.subnet_pairs().filter(|s| s.verdict == v).count()
+        self.tally()[v as usize]
     }
 
     /// How many addresses class `i` stands for.
@@ -123,6 +193,16 @@ impl Matrix {
     }
 }
 
+/// The group verdict of one member pair: the same word.
+fn one(k: Kind) -> GroupKind {
+    match k {
+        Kind::Allowed => GroupKind::Allowed,
+        Kind::Denied => GroupKind::Denied,
+        Kind::Unknown => GroupKind::Unknown,
+    }
+}
+
+/// The verdict of every class pair of `p` for `proto` / `port`.
 pub fn all_pairs(p: &Prepared, proto: Protocol, port: Option<u16>) -> Matrix {
     all_pairs_of(p, super::members::classes(p), proto, port)
 }
@@ -173,13 +253,13 @@ pub fn all_pairs_of(p: &Prepared, classes: Vec<Class>, proto: Protocol, port: Op
     Matrix { reps, classes, verdicts, fallbacks }
 }
 
-fn endpoint(p: &Prepared, r: Rep) -> Endpoint {
-    Endpoint::Azure { ip: r.ip, subnet: r.subnet, owner: r.owner, label: p.net.subnet_path(r.subnet) }
+fn endpoint(r: Rep) -> Endpoint {
+    Endpoint::Azure { ip: r.ip, subnet: r.subnet, owner: r.owner, label: Label::Subnet }
 }
 
 /// The full trace's verdict for one pair.
 pub fn full(p: &Prepared, a: Rep, b: Rep, proto: Protocol, port: Option<u16>) -> Kind {
-    trace::trace(p, &endpoint(p, a), &endpoint(p, b), Flow { src: a.ip, dst: b.ip, proto, port }).verdict
+    trace::trace(p, &endpoint(a), &endpoint(b), Flow { src: a.ip, dst: b.ip, proto, port }).verdict
 }
 
 /// Allowed, and source-translated; `None` when the full trace must decide.
@@ -344,7 +424,12 @@ impl<'p, 'a> Lean<'p, 'a> {
     fn pair(&mut self, dst: Rep) -> Option<Kind> {
         let p = self.p;
         let net = p.net;
-        if !net.admin_rules.is_empty() || dst.owner.is_none() || self.src.owner.is_none() {
+        // Virtual WAN hubs' routes are not modelled: the full trace says so.
+        if !net.admin_rules.is_empty()
+            || !net.virtual_hubs.is_empty()
+            || dst.owner.is_none()
+            || self.src.owner.is_none()
+        {
             return None;
         }
         let (Some(Owner::Nic(sn, _)), Some(Owner::Nic(dn, _))) = (self.src.owner, dst.owner) else { return None };

@@ -29,14 +29,19 @@ use tusk_core::ip::{ip_to_u128, Cidr};
 use tusk_core::Loc;
 use tusk_model::azure::*;
 
+/// Who made a route (Network Watcher's "Source" column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RouteSource {
+    /// A system route.
     Default,
+    /// Learned by a VNet gateway.
     VirtualNetworkGateway,
+    /// A user-defined route.
     User,
 }
 
 impl RouteSource {
+    /// Network Watcher's spelling.
     pub fn name(self) -> &'static str {
         match self {
             RouteSource::Default => "Default",
@@ -46,21 +51,31 @@ impl RouteSource {
     }
 }
 
+/// Whether a route is used (Network Watcher's "State" column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteState {
+    /// Used for lookups.
     Active,
+    /// Overridden (see its note).
     Invalid,
 }
 
+/// One effective route of a subnet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EffectiveRoute {
+    /// Who made it.
     pub source: RouteSource,
+    /// Active or invalid.
     pub state: RouteState,
+    /// The address prefix.
     pub prefix: Cidr,
+    /// The next hop type.
     pub next_hop: NextHopType,
+    /// The next hop address (virtual appliance routes).
     pub next_hop_ip: Option<IpAddr>,
     /// The user route, or what made a system route.
     pub origin: RouteOrigin,
+    /// Where the route, or what made it, was read.
     pub loc: Loc,
     /// Why an invalid route is invalid.
     pub note: Option<RouteNote>,
@@ -84,7 +99,12 @@ pub enum RouteOrigin {
     /// One of the reserved private ranges routed to None.
     ReservedRange,
     /// `vnets[vnet].peerings[peering]`, to its remote VNet's range.
-    Peering { vnet: Idx<VirtualNetwork>, peering: usize },
+    Peering {
+        /// The VNet whose peering it is.
+        vnet: Idx<VirtualNetwork>,
+        /// The peering's position in its peerings.
+        peering: usize,
+    },
     /// Learned by a VNet gateway (on-premises prefixes).
     Gateway(Idx<VnetGateway>),
     /// A private endpoint's /32 (or /128).
@@ -93,7 +113,12 @@ pub enum RouteOrigin {
     User(String),
     /// A user-defined route to a service tag, expanded from the service
     /// tags file: the route's name and the tag.
-    UserTag { name: String, tag: String },
+    UserTag {
+        /// The route's name.
+        name: String,
+        /// The service tag.
+        tag: String,
+    },
     /// A subnet's service endpoint (`Microsoft.Storage`).
     ServiceEndpoint(String),
 }
@@ -107,7 +132,10 @@ pub enum RouteNote {
     DefaultOverridden,
     /// A user route overrides a private endpoint's route (the endpoint's
     /// subnet applies route tables to private endpoints).
-    PrivateEndpointOverridden { user_route: String },
+    PrivateEndpointOverridden {
+        /// The user route's name.
+        user_route: String,
+    },
 }
 
 /// Why the route a lookup picks may not be the one Azure uses.
@@ -115,19 +143,39 @@ pub enum RouteNote {
 pub enum RouteDoubt {
     /// A user route to a service tag, whose ranges are not in the inputs,
     /// may be more specific.
-    TagRoute { name: String, tag: String, loc: Loc },
+    TagRoute {
+        /// The route's name.
+        name: String,
+        /// The service tag.
+        tag: String,
+        /// Where the route was read.
+        loc: Loc,
+    },
     /// A 0.0.0.0/0 user route may override a private endpoint's /32 route.
-    PrivateEndpointDefaultRoute { user_route: String },
+    PrivateEndpointDefaultRoute {
+        /// The user route's name.
+        user_route: String,
+    },
     /// The subnet has a service endpoint whose prefixes are not in the
     /// inputs (no service tags file): a public destination may be one of
     /// them and bypass the other routes.
-    ServiceEndpoint { service: String, loc: Loc },
+    ServiceEndpoint {
+        /// The service (`Microsoft.Storage`, ...).
+        service: String,
+        /// Where the service endpoint was read.
+        loc: Loc,
+    },
     /// A subnet peering's route in a subnet the peering does not name.
-    SubnetPeering { peering: String },
+    SubnetPeering {
+        /// The peering's name.
+        peering: String,
+    },
 }
 
+/// A subnet's effective routes.
 #[derive(Debug, Clone, Default)]
 pub struct EffectiveRoutes {
+    /// Every route, active and invalid.
     pub routes: Vec<EffectiveRoute>,
     /// User routes whose destination is a service tag, which tusk cannot
     /// expand; any lookup they might affect is uncertain.
@@ -146,7 +194,9 @@ pub struct EffectiveRoutes {
 /// active routes holding it.
 #[derive(Debug, Clone)]
 pub struct RouteChoice {
+    /// The chosen route's index in [`EffectiveRoutes::routes`].
     pub route: usize,
+    /// How many active routes hold the destination.
     pub candidates: usize,
     /// Set when another route might have been chosen instead.
     pub doubt: Option<RouteDoubt>,

@@ -23,14 +23,20 @@ pub use super::path::{Arrival, Control, Path, Step};
 use super::walk::{Start, Walker};
 use super::{Flow, Kind, Prepared, Reason};
 
+/// One flow traced: the request's path, the reply's, the verdict.
 #[derive(Debug, Clone)]
 pub struct Trace {
+    /// The flow.
     pub flow: Flow,
+    /// Its source.
     pub from: Endpoint,
+    /// Its destination.
     pub to: Endpoint,
+    /// The request's path.
     pub forward: Path,
     /// The reply, when the forward path was not denied.
     pub reply: Option<Path>,
+    /// Denied or unknown by the first step that is, else allowed.
     pub verdict: Kind,
     /// What decided the verdict.
     pub decided: Decided,
@@ -43,11 +49,22 @@ pub struct Trace {
 pub enum Decided {
     /// The first step of the path (`reply`: the reply path) that is not
     /// allowed, by its index.
-    Step { reply: bool, step: usize },
+    Step {
+        /// On the reply path (else the request's)?
+        reply: bool,
+        /// The step's index in its path.
+        step: usize,
+    },
     /// Every step of the path allowed it and it was delivered.
-    Delivered { reply: bool },
+    Delivered {
+        /// Is it the reply path that was delivered?
+        reply: bool,
+    },
     /// Every step allowed it, but the path ends nowhere.
-    NotDelivered { reply: bool },
+    NotDelivered {
+        /// Is it the reply path that ended nowhere?
+        reply: bool,
+    },
 }
 
 /// Traces `flow` from `from` to `to` (the flow's addresses are theirs).

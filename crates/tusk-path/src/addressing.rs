@@ -22,6 +22,9 @@ use tusk_model::azure::{Link, Subnet};
 use tusk_model::k8s::Pod;
 use tusk_model::Estate;
 
+/// Where a pool's pods take their addresses, by the cluster's network plugin
+/// ("Azure CNI networking" / "kubenet" / "Azure CNI Overlay" pages of the AKS
+/// docs: learn.microsoft.com/azure/aks/concepts-network-cni-overview).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PodAddressing {
     /// kubenet and overlay: one range per node from the pod CIDR.
@@ -35,6 +38,7 @@ pub enum PodAddressing {
 }
 
 impl PodAddressing {
+    /// The addressing in words, for reports (no trailing period).
     pub fn describe(self) -> &'static str {
         match self {
             PodAddressing::PodCidrPerNode => "a per-node range of the cluster's pod CIDR",
@@ -45,6 +49,10 @@ impl PodAddressing {
     }
 }
 
+/// How `pool`'s pods are addressed in cluster `c`: kubenet and Azure CNI
+/// Overlay take a per-node range of the pod CIDR, Azure CNI with a pod subnet
+/// uses that subnet, plain Azure CNI the node's subnet; `none` (bring your own
+/// CNI) or an unspecified plugin is [`PodAddressing::Unknown`]. Never fails.
 pub fn pod_addressing(c: &AksCluster, pool: &NodePool) -> PodAddressing {
     match c.network.plugin {
         NetworkPlugin::Kubenet => PodAddressing::PodCidrPerNode,

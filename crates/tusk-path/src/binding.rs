@@ -18,6 +18,7 @@ pub enum Bound {
 }
 
 impl Bound {
+    /// The index into `Estate::clusters`, or `None` when no cluster applies.
     pub fn index(&self) -> Option<usize> {
         match self {
             Bound::Cluster(i, _) => Some(*i),
@@ -26,6 +27,10 @@ impl Bound {
     }
 }
 
+/// The cluster a manifest read from `file` (a path as the loader recorded it)
+/// belongs to: the cluster whose `tusk.yaml` binding lists a manifest folder
+/// containing it, else the only cluster of the estate, else [`Bound::None`]
+/// with the reason (docs/tusk-yaml.md, `clusters`). Never fails.
 pub fn cluster_of(estate: &Estate, file: &str) -> Bound {
     let f = crate_path(file);
     for b in &estate.config.clusters {

@@ -52,6 +52,10 @@ pub enum Wire {
     Unknown,
 }
 
+/// The wire of cluster `c`: kubenet routes pod CIDRs, Azure CNI Overlay uses
+/// an overlay, Azure CNI puts pods on VNet addresses; anything else is
+/// [`Wire::Unknown`] ("Azure CNI Overlay networking", "kubenet" pages of the
+/// AKS docs).
 pub fn wire(c: &AksCluster) -> Wire {
     match (c.network.plugin, c.network.overlay) {
         (NetworkPlugin::Kubenet, _) => Wire::PodCidrRouted,
@@ -69,7 +73,12 @@ pub fn wire_of(estate: &Estate, fleet: &Fleet, n: usize) -> Wire {
 /// The ranges a pod's source address is kept for, and where they come from.
 #[derive(Debug, Clone)]
 pub struct Masquerade {
+    /// Destinations a pod's source address is kept for (not masqueraded to the
+    /// node's address): ip-masq-agent's `nonMasqueradeCIDRs` ("Configure
+    /// ip-masq-agent" in the AKS docs; kubernetes-sigs/ip-masq-agent).
     pub keep: IpSet,
+    /// Where `keep` comes from (AKS's default and each exported ConfigMap with
+    /// its source location), for reports.
     pub source: String,
 }
 
@@ -100,6 +109,8 @@ impl Masquerade {
         Some(Masquerade { keep, source })
     }
 
+    /// Whether a packet to `dst` keeps the pod's source address (`dst` is in
+    /// `keep`); otherwise the node masquerades it to its own address.
     pub fn keeps(&self, dst: IpAddr) -> bool {
         self.keep.contains_ip(dst)
     }
@@ -267,7 +278,42 @@ pub fn wired_network(
         });
     }
     add_kubenet_routes(&mut net, fleet, ips, blocks);
+    add_overlay_routes(estate, &mut net, fleet);
     net
+}
+
+/// The route tables of the subnets of cluster `c`'s nodes in `members`
+/// (AKS requires the kubenet pools to share one table; a subnet without
+/// a table gets a generated one, named after the subnet).
+fn pool_tables(
+    net: &mut AzureNetwork,
+    fleet: &Fleet,
+    members: &[usize],
+    why: &'static str,
+) -> std::collections::BTreeSet<Idx<RouteTable>> {
+    let subnets: std::collections::BTreeSet<Idx<Subnet>> =
+        members.iter().filter_map(|&i| fleet.nodes[i].subnet).collect();
+    let mut tables = std::collections::BTreeSet::new();
+    for s in subnets {
+        match &net.subnets[s].route_table {
+            Some(Link::Found(t)) => {
+                tables.insert(*t);
+            }
+            Some(Link::Absent(_)) => {}
+            None => {
+                net.route_tables.push(RouteTable {
+                    id: ResourceId::new(format!("aks-generated-routetable/{}", net.subnet_path(s))),
+                    loc: Loc::builtin(why),
+                    routes: Vec::new(),
+                    disable_bgp_route_propagation: false,
+                });
+                let t = Idx::new(net.route_tables.len() - 1);
+                net.subnets[s].route_table = Some(Link::Found(t));
+                tables.insert(t);
+            }
+        }
+    }
+    tables
 }
 
 /// Every node's pod-CIDR route, on the route table of every pool subnet of
@@ -282,29 +328,7 @@ fn add_kubenet_routes(net: &mut AzureNetwork, fleet: &Fleet, ips: &[Option<IpAdd
         if members.is_empty() {
             continue;
         }
-        let subnets: std::collections::BTreeSet<Idx<Subnet>> =
-            members.iter().filter_map(|&i| fleet.nodes[i].subnet).collect();
-        let mut tables = std::collections::BTreeSet::new();
-        for s in subnets {
-            match &net.subnets[s].route_table {
-                Some(Link::Found(t)) => {
-                    tables.insert(*t);
-                }
-                Some(Link::Absent(_)) => {}
-                None => {
-                    net.route_tables.push(RouteTable {
-                        id: ResourceId::new(format!("aks-generated-routetable/{}", net.subnet_path(s))),
-                        loc: Loc::builtin("the kubenet route table AKS maintains"),
-                        routes: Vec::new(),
-                        disable_bgp_route_propagation: false,
-                    });
-                    let t = Idx::new(net.route_tables.len() - 1);
-                    net.subnets[s].route_table = Some(Link::Found(t));
-                    tables.insert(t);
-                }
-            }
-        }
-        for t in tables {
+        for t in pool_tables(net, fleet, &members, KUBENET_TABLE) {
             for &i in &members {
                 let (Some(ip), Some(block)) = (ips[i], blocks[i]) else { continue };
                 let name = format!("aks-{}-podcidr", fleet.nodes[i].name);
@@ -313,7 +337,7 @@ fn add_kubenet_routes(net: &mut AzureNetwork, fleet: &Fleet, ips: &[Option<IpAdd
                 }
                 net.route_tables[t].routes.push(Route {
                     name,
-                    loc: Loc::builtin("the kubenet route table AKS maintains"),
+                    loc: Loc::builtin(KUBENET_TABLE),
                     destination: RouteDestination::Prefix(block),
                     next_hop: NextHopType::VirtualAppliance,
                     next_hop_ip: Some(ip),
@@ -321,4 +345,71 @@ fn add_kubenet_routes(net: &mut AzureNetwork, fleet: &Fleet, ips: &[Option<IpAdd
             }
         }
     }
+}
+
+const KUBENET_TABLE: &str = "the kubenet route table AKS maintains";
+
+/// Where tusk states the CNI Overlay routing domain (see [`add_overlay_routes`]).
+pub const OVERLAY_DOMAIN: &str = "the Azure CNI Overlay routing domain";
+
+/// CNI Overlay: pods of the pod CIDR "use Azure Routing Domains rather
+/// than Kubenet's method of route tables" (AKS API reference,
+/// `networkPluginMode: overlay`), and "pod to pod traffic with Azure CNI
+/// Overlay isn't encapsulated, and subnet network security group rules
+/// are applied" (AKS docs, "Azure CNI Overlay networking", Network
+/// security groups). tusk states the routing domain as a route of the pod
+/// CIDR to the VNet (`VnetLocal`, named `aks-overlay-podcidr-N`) on every
+/// pool subnet's table: the packet keeps its pod addresses, the subnets'
+/// NSGs judge them, and the destination node takes it
+/// (`Reason::HandedTo`). Whether a user route naming part of the pod CIDR
+/// overrides the domain is not documented: [`overlay_route_doubt`]. The
+/// route also puts the pod CIDR in the `VirtualNetwork` tag (tusk-network
+/// adds UDR prefixes to it, as Azure does): the same page asks for rules
+/// admitting pod CIDR traffic only "if the subnet NSG contains deny rules",
+/// so the default `AllowVnetInBound` admits it — the reading this follows.
+fn add_overlay_routes(estate: &Estate, net: &mut AzureNetwork, fleet: &Fleet) {
+    for (c, cl) in estate.clusters.iter().enumerate() {
+        if wire(cl) != Wire::Overlay {
+            continue;
+        }
+        let members: Vec<usize> =
+            (0..fleet.nodes.len()).filter(|&i| fleet.nodes[i].cluster == Some(c) && !fleet.nodes[i].surge).collect();
+        if members.is_empty() {
+            continue;
+        }
+        for t in pool_tables(net, fleet, &members, OVERLAY_DOMAIN) {
+            for (k, cidr) in cl.network.pod_cidrs.iter().enumerate() {
+                net.route_tables[t].routes.push(Route {
+                    name: format!("aks-overlay-podcidr-{}", k + 1),
+                    loc: Loc::builtin(OVERLAY_DOMAIN),
+                    destination: RouteDestination::Prefix(*cidr),
+                    next_hop: NextHopType::VnetLocal,
+                    next_hop_ip: None,
+                });
+            }
+        }
+    }
+}
+
+/// A user route of the estate whose prefix lies inside (or equals) a pod
+/// CIDR of an overlay cluster: whether it overrides the overlay routing
+/// domain is not documented, so pod-to-pod verdicts are unknown.
+pub fn overlay_route_doubt(net: &AzureNetwork, c: &AksCluster) -> Option<String> {
+    let pods = c.network.pod_cidrs.iter().fold(IpSet::empty(), |s, p| s.union(&p.set()));
+    for t in &net.route_tables {
+        for r in &t.routes {
+            if let RouteDestination::Prefix(p) = &r.destination {
+                if !r.name.starts_with("aks-") && !p.set().intersect(&pods).is_empty() && p.prefix > 0 {
+                    let inside = p.set().intersect(&pods) == p.set();
+                    if inside {
+                        return Some(format!(
+                            "route {} ({}) names part of the overlay pod CIDR; whether it overrides the overlay routing domain is not documented",
+                            r.name, r.loc
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    None
 }

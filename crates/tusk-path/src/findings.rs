@@ -17,10 +17,15 @@ use tusk_network::Cite;
 /// An NSG's view of a flow: the source address it matched and its rule.
 #[derive(Debug, Clone)]
 pub struct NsgSight {
+    /// The NSG's name.
     pub nsg: String,
+    /// The deciding rule's name (a default rule's name when no user rule matched).
     pub rule: String,
+    /// Where the rule is defined in the inputs.
     pub loc: Loc,
+    /// The source address the NSG saw (after any masquerade on the node).
     pub src: IpAddr,
+    /// What the NSG decided for the flow.
     pub verdict: Kind,
 }
 
@@ -53,12 +58,20 @@ pub fn deciding(path: &Path) -> Option<&Segment> {
 /// on (tenants: the namespaces' `label`), with the shared pools.
 #[derive(Debug, Clone)]
 pub struct CoScheduled {
+    /// The workload, as `namespace/name`.
     pub workload: String,
+    /// Its tenant (the value of the tenant label on its namespace).
     pub tenant: String,
+    /// The other tenant whose workloads can share a node with it.
     pub other: String,
+    /// Node pools (by name) where both can land.
     pub pools: Vec<String>,
 }
 
+/// Every workload of the schedule `s` that can land on a node where another
+/// tenant's workload can land, tenants being the values of the namespace label
+/// `label`; workloads without a tenant are left out. One entry per (workload,
+/// other tenant), pools sorted by name. Never fails.
 pub fn co_scheduled(estate: &Estate, fleet: &Fleet, s: &Schedule, label: &str) -> Vec<CoScheduled> {
     let tenant = |p: &crate::schedule::Placement| crate::impact::tenant(estate, p, Some(label));
     let mut out = Vec::new();

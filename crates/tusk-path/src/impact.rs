@@ -12,11 +12,14 @@ use crate::schedule::{Placement, Schedule};
 use std::collections::{BTreeMap, BTreeSet};
 use tusk_model::Estate;
 
+/// What a failure (one node, or every node of a zone) takes from one workload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loss {
     /// The failed node's name, or the zone (`"1"`).
     pub what: String,
+    /// Replicas running on the failed node(s) before the failure.
     pub lost: usize,
+    /// The workload's replica count.
     pub of: usize,
     /// Feasible nodes outside the failed one(s) exist: the scheduler can
     /// bring the pods back.
@@ -100,12 +103,18 @@ pub fn shared_pools(estate: &Estate, fleet: &Fleet, s: &Schedule, label: &str) -
 pub struct WorkloadRow {
     /// `namespace/name`.
     pub name: String,
+    /// The workload kind (`Deployment`, `StatefulSet`, `DaemonSet`, ...).
     pub kind: &'static str,
+    /// The tenant (value of the tenant label on its namespace), when asked and set.
     pub tenant: Option<String>,
     /// The cluster's name, or why none applies.
     pub cluster: Result<String, String>,
+    /// Desired replicas.
     pub replicas: usize,
+    /// Replicas no node accepts.
     pub unplaced: usize,
+    /// `true` when the placement was simulated, `false` when every pod named its
+    /// node in the export.
     pub simulated: bool,
     /// Pools and zones with at least one feasible node.
     pub pools: Vec<String>,
@@ -115,13 +124,16 @@ pub struct WorkloadRow {
     pub non_zonal: bool,
     /// Replicas placed on non-zonal nodes: any zone's failure may take them.
     pub unzoned: usize,
+    /// Pools with no feasible node, as (pool, why).
     pub rejected: Vec<(String, String)>,
     /// Replicas per node, in node order.
     pub nodes: Vec<(String, usize)>,
     /// Every address its pods can have on the feasible nodes (exported pod
     /// IPs when every pod has one), as ranges; `None` when unknown.
     pub pod_addresses: Option<Vec<String>>,
+    /// The single-node failure that loses the most replicas, if any is placed.
     pub worst_node: Option<Loss>,
+    /// What each zone's failure takes, one entry per zone of feasible nodes.
     pub zone_losses: Vec<Loss>,
     /// Fields of its pod spec the placement does not simulate.
     pub not_modelled: Vec<&'static str>,
@@ -133,14 +145,20 @@ pub struct WorkloadRow {
 /// The whole `schedule` report.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
+    /// One line per workload, in the order of `k8s.workloads`.
     pub workloads: Vec<WorkloadRow>,
     /// How nodes were derived (autoscale, exported objects).
     pub notes: Vec<String>,
+    /// The namespace label tenants are read from, when asked (`--tenant-label`).
     pub tenant_label: Option<String>,
     /// Tenant pairs that can share a node, with the pools.
     pub shared: Vec<(String, String, Vec<String>)>,
 }
 
+/// The `schedule` report of schedule `s` over `fleet`, tenants read from the
+/// namespace label `tenant_label` when given: per workload its placement, the
+/// worst node and zone failures, and the tenant pairs that can share a node.
+/// Never fails; nothing is rendered here (tusk-report words it).
 pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option<&str>) -> Report {
     let zone = |n: usize| fleet.nodes[n].zone.clone();
     let workloads = s

@@ -18,30 +18,41 @@
 //! [`crate::datapath::splits`]) is unknown, never definite.
 
 use crate::datapath::{self, Masquerade, Wire};
+pub use crate::services::resolve_service;
 pub use crate::wiring::Wiring;
 use std::net::IpAddr;
 use tusk_core::{FlowEnd, GroupKind, Kind, Protocol};
 use tusk_model::aks::OutboundType;
 use tusk_model::Estate;
-use tusk_network::endpoint::{resolve_group, Endpoint, Sample};
-use tusk_network::trace::{Arrival, Control, Decided, Trace};
-use tusk_network::{Flow, Hop, Owner, Prepared};
+use tusk_network::endpoint::{resolve_group, Endpoint, Label, Sample};
+use tusk_network::trace::{Arrival, Trace};
+use tusk_network::{Flow, Owner, Prepared};
 use tusk_policy::explain::{self, Layer, Side, Step};
 use tusk_policy::Semantics;
 
 /// Who sends the flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
+    /// A process in the pod's own network namespace: its egress policy
+    /// applies, and its packets carry the pod's address.
     Pod,
+    /// The escaped container: a process on the node's host network, seen
+    /// with the node's address and not subject to pod policy.
     Node,
 }
 
 /// One member of a resolved end.
 #[derive(Debug, Clone)]
 pub enum Member {
-    /// A pod (index into the cluster's pods; `replica` of a template
-    /// entry, 0 for a pod the input gives) on one of its possible nodes.
-    Pod { pod: usize, node: usize, replica: u32 },
+    /// A pod on one of its possible nodes.
+    Pod {
+        /// Index into the cluster's pods (`k8s.pods`).
+        pod: usize,
+        /// Fleet index of the node it runs on (or may run on).
+        node: usize,
+        /// Which replica of a template entry (0 for a pod the input gives).
+        replica: u32,
+    },
     /// A node (fleet index).
     Node(usize),
     /// Anything the Azure layer knows.
@@ -51,7 +62,9 @@ pub enum Member {
 /// An end resolved: its name and members.
 #[derive(Default)]
 pub struct End {
+    /// The end as asked (its notation, docs/endpoints.md).
     pub name: String,
+    /// Every pod, node or Azure endpoint it stands for.
     pub members: Vec<Member>,
     /// Set when the Azure resolver answered with samples standing for more
     /// addresses (the Internet, free addresses of a subnet).
@@ -62,6 +75,9 @@ pub struct End {
     /// A Service destination: its name and ClusterIP, and each member's
     /// target port (aligned with `members`).
     pub service: Option<(String, Option<IpAddr>, Vec<u16>)>,
+    /// A LoadBalancer Service: the way in for sources outside the cluster
+    /// ([`crate::ways_in`]); pods and nodes still use its ClusterIP.
+    pub lb: Option<Box<crate::ways_in::LbWay>>,
 }
 
 /// Resolves `end` against the cluster (pods, workloads, nodes, pools), then
@@ -82,7 +98,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             }
         }
         let (members, collapsed) = replica_members(estate, w, idx);
-        Ok(End { name: name.clone(), members, sample: None, collapsed, service: None })
+        Ok(End { name: name.clone(), members, sample: None, collapsed, service: None, lb: None })
     };
     match end {
         FlowEnd::Pod { .. } | FlowEnd::Workload { .. } => pods(tusk_policy::endpoint::resolve(&estate.k8s, end)?),
@@ -107,6 +123,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
                 sample: None,
                 collapsed: 0,
                 service: None,
+                lb: None,
             })
         }
         _ => {
@@ -117,6 +134,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
                 sample: g.sample,
                 collapsed: 0,
                 service: None,
+                lb: None,
             })
         }
     }
@@ -164,87 +182,131 @@ fn replica_members(estate: &Estate, w: &Wiring, pods: Vec<(usize, u32)>) -> (Vec
     (members, collapsed)
 }
 
-/// A Service destination (`svc:NS/NAME`, or an address that is a
-/// Service's ClusterIP): kube-proxy (or the data plane) translates it at
-/// the source node to an endpoint pod and its target port before any
-/// policy or NSG sees the packet (Kubernetes docs, "Virtual IPs and Service
-/// Proxies"). `None` when `end` is no Service.
-pub fn resolve_service(
-    estate: &Estate,
-    w: &Wiring,
-    end: &FlowEnd,
-    proto: Protocol,
-    port: Option<u16>,
-) -> Result<Option<End>, String> {
-    let c = &estate.k8s;
-    let svc = match end {
-        FlowEnd::Service { namespace, name } => Some(
-            c.services
-                .iter()
-                .position(|s| &s.namespace == namespace && &s.name == name)
-                .ok_or_else(|| format!("no Service `{namespace}/{name}` in the inputs"))?,
-        ),
-        FlowEnd::Address(ip) if !c.pods.iter().any(|p| p.ips.contains(ip)) => {
-            tusk_policy::services::by_cluster_ip(c, *ip)
-        }
-        _ => None,
-    };
-    let Some(i) = svc else { return Ok(None) };
-    let s = &c.services[i];
-    let title = tusk_policy::services::title(s);
-    let Some(port) = port else { return Err(format!("{title}: give --port (a Service port)")) };
-    let sp = s
-        .ports
-        .iter()
-        .find(|sp| sp.port == port && sp.protocol == proto)
-        .ok_or_else(|| format!("{title} has no {proto} port {port}"))?;
-    let eps = tusk_policy::services::endpoints(c, s, sp).map_err(|r| format!("{title}: {r:?}"))?;
-    let (mut members, mut ports) = (Vec::new(), Vec::new());
-    for (pod, target) in eps {
-        for node in w.nodes_of(estate, pod) {
-            members.push(Member::Pod { pod, node, replica: 0 });
-            ports.push(target);
-        }
-    }
-    Ok(Some(End {
-        name: end.to_string(),
-        members,
-        service: Some((title, s.cluster_ips.first().copied(), ports)),
-        ..Default::default()
-    }))
-}
-
 /// One segment of an end-to-end path.
 #[derive(Debug, Clone)]
 pub enum Segment {
     /// The destination was a Service: translated at the source node to an
     /// endpoint pod's address and target port.
-    ServiceDnat { service: String, cluster_ip: Option<IpAddr>, port: Option<u16>, target: u16 },
+    ServiceDnat {
+        /// The Service, as `namespace/name`.
+        service: String,
+        /// Its ClusterIP, `None` when it has none (headless) or the inputs
+        /// do not give it.
+        cluster_ip: Option<IpAddr>,
+        /// The Service port asked, when one was.
+        port: Option<u16>,
+        /// The endpoint pod's port the packet is sent to (`targetPort`).
+        target: u16,
+    },
     /// The source pod's egress policy.
     SourcePolicy(Side),
     /// The packet leaves the node `node` with source `src` (after
     /// masquerade when `masqueraded`), `why` naming the ranges used.
-    NodeExit { node: String, pod_ip: Option<IpAddr>, src: IpAddr, masqueraded: bool, why: String },
+    NodeExit {
+        /// The node's name.
+        node: String,
+        /// The sending pod's address, `None` for the node actor.
+        pod_ip: Option<IpAddr>,
+        /// The source address on the wire.
+        src: IpAddr,
+        /// Whether the node translated the pod's address to its own
+        /// (ip-masq-agent, "Configure ip-masq-agent" in the AKS docs).
+        masqueraded: bool,
+        /// The ranges that decided it, and where they come from.
+        why: String,
+    },
     /// Source and destination share the node: the packet never reaches
     /// the Azure network.
-    SameNode { node: String },
+    SameNode {
+        /// The shared node's name.
+        node: String,
+    },
     /// The Azure network's trace of the translated flow.
     Network(Box<Trace>),
     /// The flow left Azure for the Internet from a node of a cluster with
     /// this outbound type: who translates its source there.
-    Egress { outbound: OutboundType },
+    Egress {
+        /// The cluster's `outboundType` ("Customize cluster egress with
+        /// outbound types in AKS").
+        outbound: OutboundType,
+    },
     /// The Azure layer is not evaluated, and why (unknown).
     NotEvaluated(String),
-    /// kubenet: the destination node took the packet for its pod CIDR and
-    /// hands it to the pod over its bridge. The Azure trace ends at the
-    /// node, so its reply was not traced (NSGs are stateful; a firewall on
-    /// the request path was judged by its own step).
-    PodBridge { node: String },
+    /// kubenet (the route AKS maintains for the node's pod CIDR) or CNI
+    /// Overlay (the overlay routing domain): the Azure leg ended at the
+    /// destination node, which took the pod's address; the node hands the
+    /// packet to the pod over its bridge. The Azure trace above carries
+    /// the reply, from the pod's address back to the source.
+    PodBridge {
+        /// The destination node's name.
+        node: String,
+        /// CNI Overlay (`true`) or kubenet (`false`).
+        overlay: bool,
+    },
     /// The destination pod's ingress policy, for the source it sees.
-    DestinationPolicy { seen_src: IpAddr, side: Side },
+    DestinationPolicy {
+        /// The source address the destination pod sees.
+        seen_src: IpAddr,
+        /// The policy engine's answer for that source.
+        side: Side,
+    },
+    /// A LoadBalancer Service's Azure load balancer hands the flow to
+    /// node `entry` (floating IP: still addressed to `frontend`, `port`);
+    /// `local`: externalTrafficPolicy Local (only nodes with an endpoint).
+    LoadBalancer {
+        /// The Service, as `namespace/name`.
+        service: String,
+        /// The frontend address, `None` when the inputs do not give it.
+        frontend: Option<IpAddr>,
+        /// An internal load balancer (the
+        /// `service.beta.kubernetes.io/azure-load-balancer-internal` annotation).
+        internal: bool,
+        /// The Service port.
+        port: u16,
+        /// The name of the node the balancer hands the flow to.
+        entry: String,
+        /// `externalTrafficPolicy: Local`.
+        local: bool,
+    },
+    /// kube-proxy (or Cilium) on `node` translates the frontend to an
+    /// endpoint pod and its target port; `snat`: the node address the
+    /// source is translated to (externalTrafficPolicy Cluster).
+    KubeProxy {
+        /// The node doing the translation.
+        node: String,
+        /// The endpoint pod's address, `None` when unknown.
+        pod_ip: Option<IpAddr>,
+        /// The endpoint pod's port (`targetPort`).
+        target: u16,
+        /// The node address the source becomes, `None` when kept
+        /// (externalTrafficPolicy Local).
+        snat: Option<IpAddr>,
+    },
+    /// The reply to an Internet client of a public frontend leaves through
+    /// a firewall the request did not cross (a 0.0.0.0/0 user route): the
+    /// firewall drops it (asymmetric routing).
+    AsymmetricReturn {
+        /// The public frontend the request reached.
+        frontend: IpAddr,
+    },
+    /// The Service admits only these clients (`loadBalancerSourceRanges`
+    /// and AKS's allowed ranges / service tags): `admitted` for `client`,
+    /// `None` when only an unresolved service tag could hold it.
+    SourceRanges {
+        /// The client address tested.
+        client: IpAddr,
+        /// The admitted ranges and service tags, as written.
+        ranges: Vec<String>,
+        /// Whether `client` is admitted; `None` when only a service tag
+        /// tusk cannot resolve could hold it.
+        admitted: Option<bool>,
+    },
 }
 
 impl Segment {
+    /// What this segment says of the flow: a policy's or the network's
+    /// verdict, `Allowed` for a translation or hand-over, `Denied` for an
+    /// asymmetric return, `Unknown` when not evaluated.
     pub fn verdict(&self) -> Kind {
         match self {
             Segment::SourcePolicy(s) | Segment::DestinationPolicy { side: s, .. } => s.verdict.kind(),
@@ -252,7 +314,15 @@ impl Segment {
             | Segment::SameNode { .. }
             | Segment::Egress { .. }
             | Segment::PodBridge { .. }
+            | Segment::LoadBalancer { .. }
+            | Segment::KubeProxy { .. }
             | Segment::ServiceDnat { .. } => Kind::Allowed,
+            Segment::AsymmetricReturn { .. } => Kind::Denied,
+            Segment::SourceRanges { admitted, .. } => match admitted {
+                Some(true) => Kind::Allowed,
+                Some(false) => Kind::Denied,
+                None => Kind::Unknown,
+            },
             Segment::Network(t) => t.verdict,
             Segment::NotEvaluated(_) => Kind::Unknown,
         }
@@ -262,14 +332,39 @@ impl Segment {
 /// One (source, destination) pair's path.
 #[derive(Debug, Clone)]
 pub struct Path {
-    pub from: String,
-    pub to: String,
+    /// The sending end.
+    pub from: PairEnd,
+    /// The receiving end.
+    pub to: PairEnd,
+    /// The source's node name, when the source runs on a node.
     pub src_node: Option<String>,
+    /// The destination's node name, when it runs on a node.
     pub dst_node: Option<String>,
+    /// The hops in order, from the source's policy to the destination's.
     pub segments: Vec<Segment>,
+    /// The pair's verdict: the first segment that does not allow decides.
     pub verdict: Kind,
     /// Why a verdict that the segments state is not definite.
     pub doubt: Option<String>,
+}
+
+/// One end of a pair, naming the object; `tusk-report` words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PairEnd {
+    /// A pod.
+    Pod {
+        /// The pod's namespace.
+        namespace: String,
+        /// The pod's name.
+        name: String,
+    },
+    /// An AKS node, by its node name.
+    Node(String),
+    /// An Azure endpoint (an address, a NIC, a private endpoint, ...).
+    Azure(Endpoint),
+    /// The end as the question gave it (`--to svc:NS/NAME`), when no
+    /// member stands for it (a ClusterIP asked from outside the cluster).
+    Given(String),
 }
 
 /// Every pair of a group flow, with the group verdict.
@@ -278,20 +373,33 @@ pub struct GroupPath {
     pub collapsed: usize,
     /// Ends answered with samples: (the end, why).
     pub samples: Vec<(String, Sample)>,
+    /// The source end as asked.
     pub from: String,
+    /// The destination end as asked.
     pub to: String,
+    /// Who sends.
     pub actor: Actor,
+    /// Allowed or denied when every pair is, mixed when both occur,
+    /// otherwise unknown.
     pub verdict: GroupKind,
+    /// One path per (source member, destination member).
     pub pairs: Vec<Path>,
 }
 
 /// The question asked.
 #[derive(Clone, Copy)]
 pub struct Ask<'a> {
+    /// The policy semantics to evaluate with (which plugin enforces what).
     pub sem: &'a Semantics,
+    /// Who sends.
     pub actor: Actor,
+    /// The flow's protocol.
     pub proto: Protocol,
+    /// The destination port, `None` for a protocol without ports.
     pub port: Option<u16>,
+    /// The flow's HTTP request, when given (`--http-method`, `--http-path`):
+    /// Istio's L7 rules test it.
+    pub http: Option<&'a tusk_policy::lang::istio::HttpRequest>,
 }
 
 /// The most member pairs one question may stand for; more is refused
@@ -303,6 +411,20 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
     let mut pairs = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for a in &from.members {
+        // From outside the cluster, a LoadBalancer Service is reached
+        // through its load balancer and a node, not its ClusterIP.
+        if let (Some(lb), Member::Azure(client)) = (&to.lb, a) {
+            for &e in &lb.entries {
+                pairs.push(crate::ways_in::pair(estate, w, p, client, lb, e, ask));
+            }
+            continue;
+        }
+        // A Service without a load balancer: kube-proxy translates its
+        // ClusterIP on the cluster's nodes only.
+        if let (Some((service, _, _)), None, Member::Azure(client)) = (&to.service, &to.lb, a) {
+            pairs.push(crate::services::outside_cluster_ip(client, service, &to.name));
+            continue;
+        }
         // The node actor stands on the node: one source per node.
         let a = match (ask.actor, a) {
             (Actor::Node, Member::Pod { node, .. }) => Member::Node(*node),
@@ -347,14 +469,14 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
     }
 }
 
-fn label(estate: &Estate, w: &Wiring, m: &Member) -> String {
+fn label(estate: &Estate, w: &Wiring, m: &Member) -> PairEnd {
     match m {
         Member::Pod { pod, replica, .. } => {
             let p = &estate.k8s.pods[*pod];
-            format!("pod {}/{}", p.namespace, p.replica_name(*replica))
+            PairEnd::Pod { namespace: p.namespace.clone(), name: p.replica_name(*replica).into_owned() }
         }
-        Member::Node(n) => format!("node {}", w.fleet.nodes[*n].name),
-        Member::Azure(e) => e.label(),
+        Member::Node(n) => PairEnd::Node(w.fleet.nodes[*n].name.clone()),
+        Member::Azure(e) => PairEnd::Azure(e.clone()),
     }
 }
 
@@ -379,7 +501,12 @@ fn node_endpoint(w: &Wiring, p: &Prepared, n: usize, ip: IpAddr) -> Option<Endpo
         .find(|t| w.net.subnets[*t].prefixes.iter().any(|c| c.set().contains_ip(ip)))
         .unwrap_or(home);
     let owner = p.private.get(&w.node_ips[n]?).copied();
-    Some(Endpoint::Azure { ip, subnet, owner, label: format!("node {}", node.name) })
+    Some(Endpoint::Azure { ip, subnet, owner, label: Label::Node(node.name.clone()) })
+}
+
+/// One (source, destination) member pair's path (for [`crate::ways_in`]).
+pub(crate) fn pair_of(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: Ask) -> Path {
+    pair(estate, w, p, a, b, ask)
 }
 
 fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: Ask) -> Path {
@@ -405,8 +532,15 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         Member::Azure(e) => Some(e.ip()),
     };
     let Some(dst_ip) = dst_ip else {
+        // Only a pod or a node can be without an address (an Azure end is one).
+        let who = match &path.to {
+            PairEnd::Pod { namespace, name } => format!("pod {namespace}/{name}"),
+            PairEnd::Node(name) => format!("node {name}"),
+            PairEnd::Azure(e) => e.ip().to_string(),
+            PairEnd::Given(name) => name.clone(),
+        };
         path.segments
-            .push(Segment::NotEvaluated(format!("{}: address unknown (plugin or subnet not in the inputs)", path.to)));
+            .push(Segment::NotEvaluated(format!("{who}: address unknown (plugin or subnet not in the inputs)")));
         return path;
     };
     let dst_k8s = match b {
@@ -423,10 +557,12 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         // to another replica of the entry, the policies decide.
         let same = matches!((a, b), (Member::Pod { pod: p1, replica: r1, .. }, Member::Pod { pod: p2, replica: r2, .. })
             if (p1, r1) == (p2, r2));
+        let src = explain::FlowEnd::Pod(i);
         let e = if same {
-            explain::admitted(explain::FlowEnd::Pod(i), dst_k8s, "a pod cannot block traffic to itself")
+            let why = "a pod cannot block traffic to itself";
+            explain::admitted(c, ask.sem, src, dst_k8s, ask.proto, port, ask.http, why)
         } else {
-            explain::explain(c, ask.sem, explain::FlowEnd::Pod(i), dst_k8s, ask.proto, port)
+            explain::explain_l7(c, ask.sem, src, dst_k8s, ask.proto, port, ask.http)
         };
         segs.push(Segment::SourcePolicy(e.egress.clone()));
         full = Some(e);
@@ -488,27 +624,32 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         let dst_wire = dn.map(|n| datapath::wire_of(estate, &w.fleet, n));
         let target = match (b, dn) {
             (Member::Azure(e), _) => Some(e.clone()),
-            (_, Some(n)) if dst_wire == Some(Wire::PodCidrRouted) || matches!(b, Member::Node(_)) => {
-                node_endpoint(w, p, n, dst_ip)
-            }
             (_, Some(n)) => node_endpoint(w, p, n, dst_ip),
             _ => None,
         };
-        match (start, target, dst_wire) {
-            (_, _, Some(Wire::Overlay)) if matches!(b, Member::Pod { .. }) && !c.pods[pod_index(b)].host_network => {
-                segs.push(Segment::NotEvaluated(
-                    "CNI Overlay: how Azure carries pod addresses between nodes is not modelled".into(),
-                ));
+        let overlay_doubt = match (dst_wire, b) {
+            (Some(Wire::Overlay), Member::Pod { pod, .. }) if !c.pods[*pod].host_network => dn
+                .and_then(|n| w.fleet.nodes[n].cluster)
+                .and_then(|i| datapath::overlay_route_doubt(&estate.azure, &estate.clusters[i])),
+            _ => None,
+        };
+        match (start, target) {
+            _ if overlay_doubt.is_some() => {
+                segs.push(Segment::NotEvaluated(format!("CNI Overlay: {}", overlay_doubt.unwrap_or_default())));
             }
-            (Some(s), Some(t), _) => {
+            (Some(s), Some(t)) => {
                 let flow = Flow { src: wire_src, dst: dst_ip, proto: ask.proto, port: ask.port };
-                let mut tr = tusk_network::trace::trace(p, &s, &t, flow);
-                let mut bridge = None;
-                if let (Some(n), Member::Pod { .. }) = (dn, b) {
-                    if dst_wire == Some(Wire::PodCidrRouted) && kubenet_delivery(&mut tr, p, w, n) {
-                        bridge = Some(Segment::PodBridge { node: w.fleet.nodes[n].name.clone() });
+                let tr = tusk_network::trace::trace(p, &s, &t, flow);
+                // kubenet / overlay: the Azure leg ends at the node that
+                // takes the pod's address; the node hands it to the pod.
+                let bridge = match (dn, b, dst_wire) {
+                    (Some(n), Member::Pod { pod, .. }, Some(wire @ (Wire::PodCidrRouted | Wire::Overlay)))
+                        if !c.pods[*pod].host_network && reached_node(&tr, p, w, n) =>
+                    {
+                        Some(Segment::PodBridge { node: w.fleet.nodes[n].name.clone(), overlay: wire == Wire::Overlay })
                     }
-                }
+                    _ => None,
+                };
                 seen_src = tr.forward.final_src;
                 let internet = matches!(tr.forward.arrival, Arrival::Internet { .. });
                 segs.push(Segment::Network(Box::new(tr)));
@@ -533,12 +674,17 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
             _ => None,
         };
         let side = if sn == Some(*node) && Some(seen_src) == w.node_ips[*node] {
-            builtin_side()
+            let mut side = builtin_side();
+            let from = explain::FlowEnd::Address(seen_src);
+            if let Some(v) = explain::proxy_ingress(c, ask.sem, from, *j, ask.proto, port, ask.http, &mut side.steps) {
+                side.verdict = v;
+            }
+            side
         } else if let Some(side) = own {
             side
         } else {
             let (from, to) = (explain::FlowEnd::Address(seen_src), explain::FlowEnd::Pod(*j));
-            explain::explain(c, ask.sem, from, to, ask.proto, port).ingress
+            explain::explain_l7(c, ask.sem, from, to, ask.proto, port, ask.http).ingress
         };
         segs.push(Segment::DestinationPolicy { seen_src, side });
     }
@@ -547,19 +693,12 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
     {
         let Some(n) = n else { continue };
         if let Some(set) = w.possible(estate, n, pod) {
-            if let Some(why) = datapath::splits(&estate.azure, &set) {
+            if let Some(why) = w.splits(&estate.azure, &set) {
                 doubt.get_or_insert(why);
             }
         }
     }
     finish(path, segs, doubt)
-}
-
-fn pod_index(m: &Member) -> usize {
-    match m {
-        Member::Pod { pod, .. } => *pod,
-        _ => 0,
-    }
 }
 
 fn builtin_side() -> Side {
@@ -577,7 +716,7 @@ fn builtin_side() -> Side {
     }
 }
 
-fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<String>) -> Path {
+pub(crate) fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<String>) -> Path {
     let mut v = segs.iter().fold(Kind::Allowed, |k, s| k.then(s.verdict()));
     if v != Kind::Unknown && doubt.is_some() {
         v = Kind::Unknown;
@@ -588,32 +727,10 @@ fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<String>) -> Path {
     path
 }
 
-/// With kubenet, a pod's packet is routed to its node (the UDR AKS
-/// maintains) and the node hands it to the pod over its bridge: the Azure
-/// path ends at the node's NIC. The walk past it (the node is not an NVA
-/// with rules) is cut there, and the reply is not traced (NSGs are
-/// stateful; a firewall on the request path is checked by its own step).
-/// Returns whether the path reached the node (and was cut there).
-fn kubenet_delivery(t: &mut Trace, p: &Prepared, w: &Wiring, n: usize) -> bool {
+/// Did the Azure leg deliver the packet to node `n` (its NIC taking a pod
+/// address behind it)?
+fn reached_node(t: &Trace, p: &Prepared, w: &Wiring, n: usize) -> bool {
     let Some(node_ip) = w.node_ips[n] else { return false };
     let Some(Owner::Nic(nic, _)) = p.private.get(&node_ip).copied() else { return false };
-    let at = t.forward.steps.iter().position(|s| s.at == Hop::Device(Owner::Nic(nic, 0)) && s.control == Control::Nva);
-    let Some(at) = at else { return false };
-    t.forward.steps.truncate(at);
-    t.reply = None;
-    match t.forward.steps.iter().position(|s| s.decision.verdict != Kind::Allowed) {
-        Some(i) => {
-            t.verdict = t.forward.steps[i].decision.verdict;
-            t.decided = Decided::Step { reply: false, step: i };
-        }
-        None => {
-            t.verdict = Kind::Allowed;
-            t.decided = Decided::Delivered { reply: false };
-        }
-    }
-    t.forward.verdict = t.verdict;
-    if let (Kind::Allowed, Some(subnet)) = (t.verdict, w.fleet.nodes[n].subnet) {
-        t.forward.arrival = Arrival::Azure { subnet, owner: Some(Owner::Nic(nic, 0)), ip: t.forward.final_dst };
-    }
-    true
+    matches!(t.forward.arrival, Arrival::Azure { owner: Some(Owner::Nic(m, _)), .. } if m == nic)
 }

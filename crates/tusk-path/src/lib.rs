@@ -2,12 +2,13 @@
 //! which nodes each AKS node pool stands for ([`nodes`]), which addresses
 //! its nodes and pods can have under the cluster's network plugin
 //! ([`addressing`]), where the scheduler can put each workload's pods and
-//! what a node or zone failure takes away ([`schedule`]), which cluster a
+//! what a node or zone failure takes away ([`schedule`](mod@schedule)), which cluster a
 //! manifest belongs to ([`binding`]), and the kubenet route-table budget
 //! ([`route_budget`]); the data path per plugin ([`datapath`]) and the
 //! end-to-end flow across both engines, for the pod or node actor
 //! ([`join`], wired by `wiring`), what the demo states of it
-//! ([`findings`]) and the tenant matrix ([`tenants`]). It imports both
+//! ([`findings`]), the per-pair tenant matrix ([`tenants`], kept as the
+//! oracle) and the class-based isolation matrix at any grain ([`matrix`]). It imports both
 //! engines; they never import it.
 //!
 //! Architecture invariant: no I/O, and no guess presented as a fact. Where
@@ -17,17 +18,23 @@
 //! must hold for the whole set. A placement is a documented simulation of
 //! the scheduler; the feasible pools and zones are exact.
 
+#![warn(missing_docs)]
+
 pub mod addressing;
+pub mod any_protocol;
 pub mod binding;
 pub mod datapath;
 pub mod findings;
 pub mod impact;
 pub mod join;
+pub mod matrix;
 pub mod nodes;
 pub mod route_budget;
 pub mod schedule;
 mod select;
+mod services;
 pub mod tenants;
+pub mod ways_in;
 mod wiring;
 
 pub use nodes::{materialise, Fleet, NodeAddr, SimNode};

@@ -33,11 +33,20 @@ use tusk_model::Estate;
 /// and the upstream kubernetes.io/hostname, kubernetes.io/os,
 /// node.kubernetes.io/instance-type, topology.kubernetes.io/zone).
 pub const POOL_LABEL: &str = "kubernetes.azure.com/agentpool";
+/// The pool label of older AKS node images, read when [`POOL_LABEL`] is
+/// absent.
 pub const LEGACY_POOL_LABEL: &str = "agentpool";
+/// The label holding a pool's mode (`System` or `User`).
 pub const MODE_LABEL: &str = "kubernetes.azure.com/mode";
+/// The upstream well-known label holding a node's name ("Well-Known Labels,
+/// Annotations and Taints", kubernetes.io/docs/reference/labels-annotations-taints/).
 pub const HOSTNAME_LABEL: &str = "kubernetes.io/hostname";
+/// The upstream well-known label holding a node's zone (AKS writes
+/// `<region>-<n>`; same page as [`HOSTNAME_LABEL`]).
 pub const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
 
+/// A node's primary address, as far as the inputs say. AKS takes a node's
+/// address from its subnet and tusk cannot know which one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeAddr {
     /// From an exported Node's `InternalIP`.
@@ -49,8 +58,12 @@ pub enum NodeAddr {
     Unknown(String),
 }
 
+/// One node of the estate: exported as a Node object, or simulated from an
+/// AKS node pool (its count, or `maxCount` when autoscaled).
 #[derive(Debug, Clone)]
 pub struct SimNode {
+    /// The node name (exported, or `aks-<pool>-<n>-vmss<k>` as AKS names it,
+    /// with a placeholder for the hash tusk cannot know).
     pub name: String,
     /// Index into `Estate::clusters`.
     pub cluster: Option<usize>,
@@ -58,11 +71,15 @@ pub struct SimNode {
     pub pool: Option<usize>,
     /// The zone as AKS numbers it (`"1"`), `None` when not zonal.
     pub zone: Option<String>,
+    /// The node's labels (AKS's well-known labels plus the pool's `nodeLabels`).
     pub labels: Labels,
+    /// The node's taints (the pool's `nodeTaints`, or the exported ones).
     pub taints: Vec<Taint>,
+    /// `spec.unschedulable` (a cordoned node): the scheduler places no pod on it.
     pub unschedulable: bool,
     /// Index into `AzureNetwork::subnets`.
     pub subnet: Option<Idx<Subnet>>,
+    /// The node's primary address, or the set it is drawn from.
     pub address: NodeAddr,
     /// Every address a pod (not host-network) on this node can have;
     /// `None` when the plugin's IPAM is not known (bring your own CNI).
@@ -71,20 +88,24 @@ pub struct SimNode {
     pub exported: Option<usize>,
     /// An upgrade surge node: counted for capacity, never scheduled on.
     pub surge: bool,
+    /// Where the node comes from in the inputs (the Node object or the pool).
     pub loc: Loc,
 }
 
 /// Every node of the estate, with what was assumed to get there.
 #[derive(Debug, Clone, Default)]
 pub struct Fleet {
+    /// Every node, exported first, then simulated per pool.
     pub nodes: Vec<SimNode>,
     /// Statements about how nodes were derived ("pool x: autoscaled, 5
     /// nodes at maxCount"), for reports to print.
     pub notes: Vec<String>,
+    /// Inputs the derivation could not use (located).
     pub warnings: Vec<Warning>,
 }
 
 impl Fleet {
+    /// The name of `n`'s node pool, or `(no pool)` when it has none.
     pub fn pool_name(&self, estate: &Estate, n: &SimNode) -> String {
         match (n.cluster, n.pool) {
             (Some(c), Some(p)) => estate.clusters[c].pools[p].name.clone(),

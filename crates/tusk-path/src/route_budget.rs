@@ -17,8 +17,11 @@ use tusk_model::aks::NetworkPlugin;
 use tusk_model::azure::{Link, RouteTable, Subnet};
 use tusk_model::Estate;
 
+/// The most routes one Azure route table holds ("Azure subscription and service
+/// limits", networking limits: routes per route table, 400).
 pub const ROUTES_PER_TABLE: u32 = 400;
 
+/// One kubenet cluster's route count against the route-table limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteBudget {
     /// Nodes at their most (autoscaled pools at maxCount).
@@ -32,14 +35,18 @@ pub struct RouteBudget {
     /// inputs: its user routes could not be counted (`user_routes` is then
     /// a lower bound).
     pub user_routes_unknown: bool,
+    /// Routes a table may hold ([`ROUTES_PER_TABLE`]).
     pub limit: u32,
 }
 
 impl RouteBudget {
+    /// Routes needed at the worst moment: one per node, one per surge node, plus
+    /// the user's routes.
     pub fn needed(&self) -> u32 {
         self.nodes + self.surge + self.user_routes
     }
 
+    /// Whether the routes needed fit in the table.
     pub fn fits(&self) -> bool {
         self.needed() <= self.limit
     }

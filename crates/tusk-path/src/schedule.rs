@@ -35,24 +35,30 @@ use tusk_model::k8s::{Labels, WorkloadKind};
 use tusk_model::scheduling::{PodAffinityTerm, PodScheduling, WhenUnsatisfiable};
 use tusk_model::Estate;
 
+/// How a workload's pods came to their nodes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlacedBy {
     /// Every pod named its node in the export.
     Exported,
+    /// tusk simulated the scheduler's filters and spreading.
     Simulated,
 }
 
 /// Why a pool's nodes do not take a workload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
+    /// The pool (or node group) name.
     pub pool: String,
+    /// Which filter rejected it (taints, node selector, affinity, ...), in words.
     pub reason: String,
 }
 
+/// Where one workload's pods can go and where they went.
 #[derive(Debug, Clone)]
 pub struct Placement {
     /// Index into `k8s.workloads`.
     pub workload: usize,
+    /// The cluster the workload's manifest belongs to, or why none applies.
     pub cluster: Bound,
     /// Fleet indices of the nodes that pass the filters.
     pub feasible: Vec<usize>,
@@ -60,18 +66,23 @@ pub struct Placement {
     pub rejected: Vec<Rejection>,
     /// The node of each replica; `None`: no node accepts it.
     pub replicas: Vec<Option<usize>>,
+    /// Exported or simulated.
     pub placed_by: PlacedBy,
 }
 
 impl Placement {
+    /// Replicas no node accepts.
     pub fn unplaced(&self) -> usize {
         self.replicas.iter().filter(|r| r.is_none()).count()
     }
 }
 
+/// Every workload's placement, with what could not be read.
 #[derive(Debug, Clone, Default)]
 pub struct Schedule {
+    /// One placement per workload, in the order of `k8s.workloads`.
     pub placements: Vec<Placement>,
+    /// Inputs the simulation could not use (located).
     pub warnings: Vec<Warning>,
 }
 
@@ -121,6 +132,14 @@ fn pods_by_workload(estate: &Estate) -> Vec<Vec<usize>> {
 /// 250 pods in a cluster, "AKS quotas and limits").
 pub const MAX_SIMULATED: usize = 1_000_000;
 
+/// Places every workload of the estate on the nodes of `fleet`: the exported
+/// `spec.nodeName` of each pod when all have one, else a simulation of
+/// kube-scheduler's filters (nodeSelector, node affinity, taints and
+/// tolerations, unschedulable) and a least-loaded spread with pod
+/// anti-affinity and topology spread constraints ("Assigning Pods to Nodes",
+/// kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/). The
+/// feasible set is exact; the placement is one the scheduler could make.
+/// Never fails: what it cannot read becomes a warning.
 pub fn schedule(estate: &Estate, fleet: &Fleet) -> Schedule {
     let mut out = Schedule::default();
     let mut placed = Board::default();

@@ -16,8 +16,11 @@ use tusk_network::Prepared;
 
 /// One cell: `from` → `to` for `actor`.
 pub struct Cell {
+    /// The source tenant.
     pub from: String,
+    /// The destination tenant.
     pub to: String,
+    /// Every pair from `from`'s members to `to`'s, with the group verdict.
     pub paths: GroupPath,
 }
 

@@ -16,27 +16,51 @@ use tusk_model::Estate;
 /// The cluster wired into the Azure network: nodes, their representative
 /// addresses, kubenet pod blocks, and pod addresses per (pod, node).
 pub struct Wiring {
+    /// Every node of the estate (exported or simulated).
     pub fleet: Fleet,
+    /// Where each workload's pods are placed on `fleet`.
     pub schedule: Schedule,
+    /// One address standing for each node (indexed like `fleet.nodes`), `None`
+    /// when its subnet is unknown.
     pub node_ips: Vec<Option<IpAddr>>,
+    /// Each kubenet node's pod-CIDR block (indexed like `fleet.nodes`), `None`
+    /// for other plugins or when unknown.
     pub blocks: Vec<Option<Cidr>>,
     /// (cluster pod, fleet node) → the pod's address there.
     pub pod_ips: std::collections::HashMap<(usize, usize), IpAddr>,
     /// The estate's network plus the nodes' NICs and kubenet routes.
     pub net: AzureNetwork,
+    /// [`datapath::splits`] per address set asked: the check scans every
+    /// rule and route of the estate, and a matrix asks it for the same few
+    /// sets (a pool's addresses, the pod CIDR) once per traced pair.
+    splits_seen: std::sync::Mutex<SplitsSeen>,
 }
 
+/// Address set (as its ranges) → what [`datapath::splits`] said of it.
+type SplitsSeen = std::collections::HashMap<Vec<(u128, u128)>, Option<String>>;
+
 impl Wiring {
+    /// Wires `estate`: derives the fleet, schedules the workloads, gives each
+    /// node an address and pod block, and adds the nodes' NICs and the routes
+    /// AKS writes for kubenet to a copy of the network. Never fails.
     pub fn new(estate: &Estate) -> Wiring {
         let fleet = crate::materialise(estate, false);
         let schedule = crate::schedule(estate, &fleet);
         let node_ips = datapath::node_ips(&fleet);
         let blocks = datapath::node_pod_blocks(estate, &fleet);
-        let mut w =
-            Wiring { fleet, schedule, node_ips, blocks, pod_ips: Default::default(), net: AzureNetwork::default() };
+        let mut w = Wiring {
+            fleet,
+            schedule,
+            node_ips,
+            blocks,
+            pod_ips: Default::default(),
+            net: AzureNetwork::default(),
+            splits_seen: Default::default(),
+        };
         let mut vnet_pods = Vec::new();
+        let feasible = w.feasible_nodes(estate);
         for (i, pod) in estate.k8s.pods.iter().enumerate() {
-            let nodes = w.nodes_of(estate, i);
+            let nodes = feasible[i].clone();
             // An exported address belongs to one NIC: add it only when the
             // pod's node is known.
             let own = pod.ips.is_empty() || nodes.len() == 1;
@@ -70,6 +94,46 @@ impl Wiring {
             .unwrap_or_default()
     }
 
+    /// [`datapath::splits`] of `set` against `net` (the estate's own
+    /// network, which never changes under one `Wiring`), remembered per set.
+    pub fn splits(&self, net: &AzureNetwork, set: &IpSet) -> Option<String> {
+        let key = set.ranges().to_vec();
+        if let Some(hit) = self.splits_seen.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return hit;
+        }
+        let v = datapath::splits(net, set);
+        if let Ok(mut m) = self.splits_seen.lock() {
+            m.insert(key, v.clone());
+        }
+        v
+    }
+
+    /// [`Wiring::nodes_of`] for every pod at once (index = pod index), with
+    /// the placements looked up by workload once rather than per pod: the
+    /// per-pod search is quadratic at 100,000 pods.
+    pub fn feasible_nodes(&self, estate: &Estate) -> Vec<Vec<usize>> {
+        let mut by_workload: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+        for p in &self.schedule.placements {
+            by_workload
+                .entry(p.workload)
+                .or_insert_with(|| p.feasible.iter().copied().filter(|&n| !self.fleet.nodes[n].surge).collect());
+        }
+        // The first node of a name, as `nodes_of` finds it.
+        let mut by_name: std::collections::HashMap<&str, usize> = Default::default();
+        for (i, n) in self.fleet.nodes.iter().enumerate() {
+            by_name.entry(n.name.as_str()).or_insert(i);
+        }
+        estate
+            .k8s
+            .pods
+            .iter()
+            .map(|pod| match &pod.node_name {
+                Some(n) => by_name.get(n.as_str()).copied().into_iter().collect(),
+                None => by_workload.get(&pod.workload).cloned().unwrap_or_default(),
+            })
+            .collect()
+    }
+
     fn pod_ip(&self, estate: &Estate, i: usize, n: usize) -> Option<IpAddr> {
         let pod = &estate.k8s.pods[i];
         if let Some(ip) = pod.ips.first() {
@@ -82,8 +146,14 @@ impl Wiring {
         let c = &estate.clusters[node.cluster?];
         match datapath::wire(c) {
             Wire::PodCidrRouted => {
+                // A representative inside the node's block, away from its
+                // first addresses; wrapped so that a cluster of more pods
+                // than the block holds still gets one (any address of the
+                // block stands for the block: `possible` is the pod CIDR).
                 let b = self.blocks[n]?;
-                datapath::nth(&b.set(), 10 + i as u128)
+                let set = b.set();
+                let len: u128 = set.ip_ranges().map(|r| r.hi - r.lo + 1).sum();
+                datapath::nth(&set, 10 + (i as u128) % len.saturating_sub(20).max(1))
             }
             Wire::Vnet | Wire::Overlay => {
                 let set = node.pod_addresses.clone()?;

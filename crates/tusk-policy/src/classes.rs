@@ -3,7 +3,9 @@
 //! policy CIDR splits. Every later step works on class ids, never on pods.
 //!
 //! A pod's class key is its namespace, the labels that some selector reads
-//! (other labels cannot change a verdict), its named container ports (they
+//! (other labels cannot change a verdict), its node when Cilium's `host` /
+//! `remote-node` entities or host policies make it matter (see
+//! `lang::cilium::needs_nodes`), its named container ports (they
 //! resolve named policy ports), and which address atoms its IPs fall in when
 //! ipBlocks can select pods. Under that semantics a pod whose IP is not known
 //! is split into one *variant* per atom its IP could be in; a verdict holds
@@ -19,10 +21,17 @@ use tusk_model::k8s::{AdminPeer, Cluster, ContainerPort, LabelSelector, Labels, 
 /// Pods that no policy can distinguish.
 #[derive(Debug, Clone)]
 pub struct Group {
+    /// Index into `Cluster::namespaces` of the group's namespace.
     pub namespace: u32,
     /// The pods run in the node's network namespace.
     pub host_network: bool,
+    /// `Some(i)`: every pod of the group runs on declared node `i` (pods are
+    /// grouped by node only when a Cilium rule names the `host` or
+    /// `remote-node` entity, whose members depend on it); `None` otherwise.
+    pub node: Option<u32>,
+    /// The labels every pod of the group carries (identical across the group).
     pub labels: Labels,
+    /// The container ports of its pods, which named ports resolve against.
     pub ports: Vec<ContainerPort>,
     /// Pod indices into `Cluster::pods`.
     pub pods: Vec<u32>,
@@ -33,6 +42,7 @@ pub struct Group {
 /// What the engine evaluates: a group, with its IP atom fixed when relevant.
 #[derive(Debug, Clone)]
 pub struct Class {
+    /// Index into [`ClassIndex::groups`].
     pub group: u32,
     /// Atom ids of the class's addresses, when ipBlocks can select pods.
     pub ip_atoms: Vec<u32>,
@@ -43,7 +53,9 @@ pub struct Class {
 /// the Kubernetes kind `Endpoints`).
 #[derive(Debug)]
 pub struct ClassIndex {
+    /// Every group of pods no policy can tell apart.
     pub groups: Vec<Group>,
+    /// Every class the engine evaluates; class `i` has peer id `i`.
     pub classes: Vec<Class>,
     /// External address atoms; atom `i` has peer id `classes.len() + i`.
     pub atoms: Vec<IpRange>,
@@ -69,18 +81,32 @@ impl ClassIndex {
         let ns_index: HashMap<&str, u32> =
             cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i as u32)).collect();
 
-        type Key = (u32, bool, Vec<(String, String)>, Vec<(Option<String>, u16, tusk_core::Protocol)>, Vec<u32>);
+        // The last two parts: the Calico profiles a WorkloadEndpoint names,
+        // and the pod's node when a Cilium rule names `host` / `remote-node`.
+        type Key = (
+            u32,
+            bool,
+            Vec<(String, String)>,
+            Vec<(Option<String>, u16, tusk_core::Protocol)>,
+            Vec<u32>,
+            Option<Vec<String>>,
+            Option<u32>,
+        );
+        let by_node = crate::lang::cilium::needs_nodes(cluster);
         let mut group_ids: HashMap<Key, u32> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
         let mut pod_group = Vec::with_capacity(cluster.pods.len());
         for (pi, pod) in cluster.pods.iter().enumerate() {
             let ns = ns_index[pod.namespace.as_str()];
-            let labels: Vec<(String, String)> = pod
+            let mut labels: Vec<(String, String)> = pod
                 .labels
                 .iter()
                 .filter(|(k, _)| keys.contains(k.as_str()))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
+            // Istio identity (service account, data plane): policies tell
+            // such pods apart though no selector reads a label of theirs.
+            labels.extend(crate::lang::istio::identity_labels(cluster, pod));
             let mut ports: Vec<_> = pod.ports.iter().map(|p| (p.name.clone(), p.port, p.protocol)).collect();
             ports.sort();
             ports.dedup();
@@ -88,19 +114,17 @@ impl ClassIndex {
                 if sem.ipblock_selects_pods { pod.ips.iter().map(|ip| atom_of(*ip)).collect() } else { Vec::new() };
             ip_atoms.sort_unstable();
             ip_atoms.dedup();
-            let key: Key = (ns, pod.host_network, labels, ports, ip_atoms);
+            let profiles = cluster.calico.endpoint_profiles.get(&(pod.namespace.clone(), pod.name.clone())).cloned();
+            let node = if by_node { crate::lang::cilium::node_of(cluster, pod) } else { None };
+            let key: Key = (ns, pod.host_network, labels.clone(), ports, ip_atoms, profiles, node);
             let next = groups.len() as u32;
             let g = *group_ids.entry(key).or_insert(next);
             if g == next {
                 groups.push(Group {
                     host_network: pod.host_network,
+                    node,
                     namespace: ns,
-                    labels: pod
-                        .labels
-                        .iter()
-                        .filter(|(k, _)| keys.contains(k.as_str()))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
+                    labels: labels.iter().cloned().collect(),
                     ports: pod.ports.clone(),
                     pods: Vec::new(),
                     variants: Vec::new(),
@@ -160,6 +184,7 @@ impl ClassIndex {
         ClassIndex { groups, classes, atoms, pod_group, by_namespace, label_index, by_atom }
     }
 
+    /// The number of classes: the first external atom's peer id.
     pub fn class_count(&self) -> u32 {
         self.classes.len() as u32
     }
@@ -169,6 +194,7 @@ impl ClassIndex {
         self.class_count() + i
     }
 
+    /// Whether peer id `peer` is an external address atom (not a class).
     pub fn is_atom(&self, peer: u32) -> bool {
         peer >= self.class_count()
     }
@@ -285,6 +311,9 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
     for s in cluster.foreign_policies.iter().filter_map(|p| p.subject.as_ref()) {
         add(s);
     }
+    for s in crate::lang::istio::selectors(cluster) {
+        add(s);
+    }
     for p in &cluster.cilium_policies {
         add(&p.subject.pod);
         for r in p.ingress.iter().chain(&p.egress) {
@@ -303,7 +332,17 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
             }
         }
     }
+    keys.extend(calico_label_keys(cluster));
     keys
+}
+
+/// The address atoms of `cluster`: ranges no policy CIDR (and no node
+/// address of a node running pods) splits, sorted and disjoint, covering
+/// IPv4 (and IPv6 when used). Two addresses in one atom are told apart by
+/// no policy peer; the join's class-based matrix keys simulated node
+/// addresses by their atom for that reason.
+pub fn policy_atoms(cluster: &Cluster) -> Vec<IpRange> {
+    address_atoms(cluster)
 }
 
 /// Cuts the address space at every boundary of every policy CIDR. IPv4 is
@@ -378,6 +417,19 @@ fn policy_address_sets(cluster: &Cluster) -> Vec<std::borrow::Cow<'_, IpSet>> {
             }
         }
     }
+    for s in &cluster.calico.network_sets {
+        sets.push(Cow::Borrowed(&s.nets));
+    }
+    let calico_rules = cluster.calico.policies.iter().flat_map(|p| p.ingress.iter().chain(&p.egress));
+    let profile_rules = cluster.calico.profiles.iter().flat_map(|p| p.ingress.iter().chain(&p.egress));
+    for r in calico_rules.chain(profile_rules) {
+        for m in [&r.peer, &r.local] {
+            sets.extend(m.nets.iter().chain(&m.not_nets).map(Cow::Borrowed));
+        }
+    }
+    // Istio's address matches (ipBlocks, remoteIpBlocks, source.ip):
+    // atoms must not straddle them either.
+    sets.extend(crate::lang::istio::address_sets(cluster).into_iter().map(Cow::Owned));
     for p in &cluster.network_policies {
         for r in p.ingress.iter().chain(&p.egress) {
             for peer in &r.peers {
@@ -397,4 +449,23 @@ fn policy_address_sets(cluster: &Cluster) -> Vec<std::borrow::Cow<'_, IpSet>> {
         }
     }
     sets
+}
+
+/// Pod label keys Calico's selectors read (policy selectors, rule selectors
+/// and notSelectors, profile rules).
+fn calico_label_keys(cluster: &Cluster) -> Vec<String> {
+    let mut keys = Vec::new();
+    let c = &cluster.calico;
+    for p in &c.policies {
+        p.selector.keys(&mut keys);
+    }
+    let rules = c.policies.iter().flat_map(|p| p.ingress.iter().chain(&p.egress));
+    for r in rules.chain(c.profiles.iter().flat_map(|p| p.ingress.iter().chain(&p.egress))) {
+        for m in [&r.peer, &r.local] {
+            for s in m.selector.iter().chain(&m.not_selector) {
+                s.keys(&mut keys);
+            }
+        }
+    }
+    keys
 }

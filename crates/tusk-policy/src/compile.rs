@@ -11,9 +11,13 @@ use std::collections::HashMap;
 use tusk_core::{ConnSet, PortSet};
 use tusk_model::k8s::{AdminAction, AdminPeer, Cluster, ContainerPort, LabelSelector, PolicyPort};
 
+/// A policy rule's direction, as NetworkPolicy's `policyTypes` name it
+/// ("Network Policies", kubernetes.io/docs/concepts/services-networking/network-policies/).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
+    /// Traffic into the selected pods (`ingress` rules; peers are sources).
     Ingress,
+    /// Traffic out of the selected pods (`egress` rules; peers are destinations).
     Egress,
 }
 
@@ -22,20 +26,31 @@ pub enum Direction {
 /// cluster) and the rule's position in that direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RuleOrigin {
+    /// Index into [`Compiled::tiers`].
     pub tier: u32,
+    /// Index of the policy in its language's list in the cluster.
     pub policy: u32,
+    /// The rule's position among the policy's rules of its direction.
     pub rule: u32,
 }
 
+/// One policy rule over peer bitmaps: what it does to which peers on which
+/// ports.
 #[derive(Debug)]
 pub struct Rule {
+    /// Where it came from, for explanations.
     pub origin: RuleOrigin,
+    /// Allow, Deny or Pass (NetworkPolicy rules are all Allow; Pass is the
+    /// AdminNetworkPolicy action that hands the flow to the next tier).
     pub action: AdminAction,
+    /// The peers (classes and external atoms, by peer id) the rule surely
+    /// matches.
     pub peers: RoaringBitmap,
     /// Peers the rule may or may not match, for want of input (an ANP
     /// `nodes` peer when node addresses are unknown, a Cilium L7 rule that
     /// the flow's L4 view cannot decide). Usually empty.
     pub maybe: RoaringBitmap,
+    /// The ports it matches; empty means every port and protocol.
     pub ports: Vec<PolicyPort>,
     /// The AdminNetworkPolicy's priority (`None` for other languages):
     /// rules of policies sharing one are in an undefined order.
@@ -48,12 +63,14 @@ pub struct Rule {
 /// isolates and allows nothing).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Applied {
+    /// Each tier that selects the class, in tier order.
     pub tiers: Vec<Selected>,
 }
 
 /// One tier's hold on a class in one direction.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Selected {
+    /// Index into [`Compiled::tiers`].
     pub tier: u32,
     /// Does some policy of the tier put the class into default deny? Only
     /// a deny-wins tier reads it: a CiliumNetworkPolicy with
@@ -70,9 +87,13 @@ impl Applied {
     }
 }
 
+/// Every policy of a cluster compiled for one class index.
 #[derive(Debug)]
 pub struct Compiled {
+    /// The tiers in evaluation order (admin, NetworkPolicy or a plugin's own,
+    /// baseline, ...; see [`crate::tier`]).
     pub tiers: Vec<Tier>,
+    /// Every rule; rule ids index this list.
     pub rules: Vec<Rule>,
     /// `[ingress, egress]` rule lists per class.
     pub applied: Vec<[Applied; 2]>,
@@ -80,12 +101,16 @@ pub struct Compiled {
 
 /// What the per-language compilers of [`super::lang`] write into.
 pub struct Builder<'a> {
+    /// What the selectors are evaluated against.
     pub sel: Selector<'a>,
+    /// The rules written so far; ids index this list.
     pub rules: Vec<Rule>,
+    /// `[ingress, egress]` rule lists per class, as [`Compiled::applied`].
     pub applied: Vec<[Applied; 2]>,
 }
 
 impl Builder<'_> {
+    /// Adds `rule` and returns its id.
     pub fn push(&mut self, rule: Rule) -> u32 {
         self.rules.push(rule);
         self.rules.len() as u32 - 1
@@ -108,6 +133,7 @@ impl Builder<'_> {
     }
 }
 
+/// The slot of `d` in a `[ingress, egress]` pair: 0 for ingress, 1 for egress.
 pub fn dir_index(d: Direction) -> usize {
     match d {
         Direction::Ingress => 0,
@@ -115,9 +141,13 @@ pub fn dir_index(d: Direction) -> usize {
     }
 }
 
+/// Evaluates label selectors to class bitmaps, with caches.
 pub struct Selector<'a> {
+    /// The cluster whose namespaces and pods are selected.
     pub cluster: &'a Cluster,
+    /// The classes the selectors resolve to.
     pub ep: &'a ClassIndex,
+    /// How the enforcing plugin reads what upstream leaves open.
     pub sem: &'a Semantics,
     ns_cache: HashMap<LabelSelector, RoaringBitmap>,
     /// [`Selector::namespaces_np`]'s (sure, maybe) per selector.
@@ -171,6 +201,7 @@ impl Selector<'_> {
         self.ep.select_labels_within(sel, within)
     }
 
+    /// The classes of namespace `ns` (empty when no input declares it).
     pub fn in_namespace(&self, ns: &str) -> RoaringBitmap {
         match self.ns_index.get(ns) {
             Some(&i) => self.ep.by_namespace[i].clone(),
@@ -208,6 +239,11 @@ impl Selector<'_> {
     }
 }
 
+/// Compiles every policy of `cluster` (AdminNetworkPolicy, NetworkPolicy,
+/// BaselineAdminNetworkPolicy and the plugin languages `sem` enforces) into
+/// rules over the peers of `ep`, with the rule lists applied to each class.
+/// Never fails: what tusk does not model becomes `maybe` peers or an
+/// unmodelled tier, read as unknown downstream.
 pub fn compile(cluster: &Cluster, ep: &ClassIndex, sem: &Semantics) -> Compiled {
     let ns_index = cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
     let any_undeclared = cluster.namespaces.iter().any(|n| n.loc.is_none());
@@ -226,6 +262,12 @@ pub fn compile(cluster: &Cluster, ep: &ClassIndex, sem: &Semantics) -> Compiled 
                 lang::netpol::compile(&mut b, ti);
                 lang::cilium::compile(&mut b, ti);
             }
+            Language::Calico(i) => {
+                let info = &lang::calico_explain::tiers(cluster)[i as usize];
+                lang::calico::compile(&mut b, ti, info);
+            }
+            Language::CalicoProfiles => lang::calico::compile_profiles(&mut b, ti),
+            Language::Istio => lang::istio::compile::compile(&mut b, ti),
         }
     }
     Compiled { tiers, rules: b.rules, applied: b.applied }
@@ -257,6 +299,8 @@ pub fn resolve_ports(list: &[PolicyPort], ports: Option<&[ContainerPort]>) -> Co
     c
 }
 
+/// Whether `list` names a port by name (`port: http`), which resolves on each
+/// pod against its container ports.
 pub fn has_named(list: &[PolicyPort]) -> bool {
     list.iter().any(|p| matches!(p, PolicyPort::Named(..)))
 }

@@ -18,7 +18,9 @@ use tusk_model::k8s::Cluster;
 /// One member of a resolved end, with the name outputs print for it.
 #[derive(Debug, Clone)]
 pub struct Member {
+    /// The member as the policy engine evaluates it (a pod or an address).
     pub end: FlowEnd,
+    /// The member's name in outputs (`ns/pod`, an address).
     pub label: String,
     /// Which replica of the pod entry `end` names (0 for a pod the input
     /// gives): two members of one entry are one pod only if this agrees.
@@ -42,6 +44,7 @@ impl Member {
 pub struct Group {
     /// What the user wrote, in the canonical notation.
     pub name: String,
+    /// Every member; a flow to the group is asked once per member.
     pub members: Vec<Member>,
     /// Set when a member is a sample standing for more addresses: the
     /// notation it stands for.

@@ -13,12 +13,13 @@
 
 use super::classes::ClassIndex;
 use super::compile::{has_named, resolve_ports, Applied, Compiled, Direction};
-use super::tier::TierKind;
+use super::tier::{Language, TierKind};
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use tusk_core::ConnSet;
 use tusk_model::k8s::AdminAction;
 
+/// Disjoint peer sets, each with the connections allowed toward it.
 pub type Pieces = Vec<(RoaringBitmap, ConnSet)>;
 
 /// Merges pieces with equal connection sets.
@@ -72,7 +73,9 @@ struct Wide {
 
 /// The evaluation context of one class in one direction.
 pub struct Evaluator<'a> {
+    /// The classes and atoms peers refer to.
     pub ep: &'a ClassIndex,
+    /// The compiled rules.
     pub compiled: &'a Compiled,
     /// Rule → (peers, connections) split by the peer's named ports, for
     /// egress rules with named ports (they resolve on each destination).
@@ -100,6 +103,8 @@ fn split_by_ports(ep: &ClassIndex, ports: &[tusk_model::k8s::PolicyPort], peers:
 }
 
 impl<'a> Evaluator<'a> {
+    /// An evaluator over `compiled`, with the named-port splits of egress rules
+    /// precomputed.
     pub fn new(ep: &'a ClassIndex, compiled: &'a Compiled) -> Self {
         let mut egress_named = HashMap::new();
         let mut egress_named_maybe = HashMap::new();
@@ -156,12 +161,17 @@ impl<'a> Evaluator<'a> {
         class: u32,
         dir: Direction,
         wide: bool,
+        deny_narrow: bool,
         mut undecided: Pieces,
     ) -> (Pieces, Pieces, Pieces) {
         let (mut allowed, mut passed) = (Pieces::new(), Pieces::new());
         for &id in rules {
             let action = self.compiled.rules[id as usize].action;
-            for (p, r) in self.rule_pieces(id, class, dir, wide) {
+            // With `deny_narrow` (Calico's tiers), a deny rule grants least
+            // when its `maybe` peers match: it takes them in the narrow world,
+            // so each world is an extreme of every doubtful rule at once.
+            let wide_here = if deny_narrow && action == AdminAction::Deny { !wide } else { wide };
+            for (p, r) in self.rule_pieces(id, class, dir, wide_here) {
                 let mut next = Pieces::with_capacity(undecided.len() + 1);
                 for (s, c) in undecided {
                     let m = &s & &p;
@@ -218,6 +228,8 @@ impl<'a> Evaluator<'a> {
             if sel.rules.iter().any(|&id| !rules[id as usize].maybe.is_empty()) {
                 match self.compiled.tiers[sel.tier as usize].kind {
                     TierKind::DenyWins => doubt_dw = true,
+                    // Taken apart below: it only narrows the result.
+                    TierKind::AtDestination => {}
                     _ => doubt_other = true,
                 }
             }
@@ -229,21 +241,66 @@ impl<'a> Evaluator<'a> {
                 [false, true].into_iter().filter(|&d| doubt_dw || !d).map(move |d| Wide { other: o, deny_wins: d })
             })
             .collect();
-        if orders.len() == 1 && widths.len() == 1 {
-            return (self.evaluate_world(class, dir, &orders[0], applied, widths[0]), Pieces::new());
+        let (allowed, unknown) = if orders.len() == 1 && widths.len() == 1 {
+            (self.evaluate_world(class, dir, &orders[0], applied, widths[0]), Pieces::new())
+        } else {
+            // Every world: allowed where all allow, unknown where some do.
+            let mut worlds = orders.iter().flat_map(|o| widths.iter().map(move |&w| (o, w)));
+            let (o, w) = worlds.next().expect("at least one world");
+            let first = self.evaluate_world(class, dir, o, applied, w);
+            let (mut allowed, mut any) = (first.clone(), first);
+            for (o, w) in worlds {
+                let p = self.evaluate_world(class, dir, o, applied, w);
+                allowed = combine(&allowed, &p, |a, b| a.intersect(b));
+                any = combine(&any, &p, |a, b| a.union(b));
+            }
+            (allowed.clone(), combine(&any, &allowed, |a, b| a.subtract(b)))
+        };
+        let at_dest =
+            applied.tiers.iter().find(|t| self.compiled.tiers[t.tier as usize].kind == TierKind::AtDestination);
+        let Some(sel) = at_dest else { return (allowed, unknown) };
+        // The destination's tier is independent of the tiers before it:
+        // allowed where both surely allow (its narrow world), unknown where
+        // both may (its wide world).
+        let narrow = self.at_destination(class, dir, sel, false);
+        let wide = self.at_destination(class, dir, sel, true);
+        let any = combine(&allowed, &unknown, |a, b| a.union(b));
+        let sure = combine(&allowed, &narrow, |a, b| a.intersect(b));
+        let any = combine(&any, &wide, |a, b| a.intersect(b));
+        (sure.clone(), combine(&any, &sure, |a, b| a.subtract(b)))
+    }
+
+    /// What the at-destination tier alone lets `class` accept: (surely,
+    /// unknown). Everything when no such tier selects the class. For flows
+    /// the tiers before it never restrict (the built-in admission of a
+    /// pod's own node).
+    pub fn destination_only(&self, class: u32, dir: Direction, applied: &Applied) -> (Pieces, Pieces) {
+        let at_dest =
+            applied.tiers.iter().find(|t| self.compiled.tiers[t.tier as usize].kind == TierKind::AtDestination);
+        let Some(sel) = at_dest else { return (vec![(self.ep.universe(), ConnSet::all())], Pieces::new()) };
+        let narrow = self.at_destination(class, dir, sel, false);
+        let wide = self.at_destination(class, dir, sel, true);
+        let unknown = combine(&wide, &narrow, |a, b| a.subtract(b));
+        (narrow, unknown)
+    }
+
+    /// What an at-destination tier lets through in one world: the union of
+    /// its allow rules (everything when no allow policy closes the class)
+    /// minus the union of its deny rules. In the wide world allow rules
+    /// match their `maybe` peers and deny rules do not.
+    fn at_destination(&self, class: u32, dir: Direction, sel: &super::compile::Selected, wide: bool) -> Pieces {
+        let rules = &self.compiled.rules;
+        let is = |id: &&u32, a: AdminAction| rules[**id as usize].action == a;
+        let granted = if sel.closed {
+            disjoint(self.union_of(sel.rules.iter().filter(|id| is(id, AdminAction::Allow)).copied(), class, dir, wide))
+        } else {
+            vec![(self.ep.universe(), ConnSet::all())]
+        };
+        let denied = self.union_of(sel.rules.iter().filter(|id| is(id, AdminAction::Deny)).copied(), class, dir, !wide);
+        if denied.is_empty() {
+            return granted;
         }
-        // Every world: allowed where all allow, unknown where some do.
-        let mut worlds = orders.iter().flat_map(|o| widths.iter().map(move |&w| (o, w)));
-        let (o, w) = worlds.next().expect("at least one world");
-        let first = self.evaluate_world(class, dir, o, applied, w);
-        let (mut allowed, mut any) = (first.clone(), first);
-        for (o, w) in worlds {
-            let p = self.evaluate_world(class, dir, o, applied, w);
-            allowed = combine(&allowed, &p, |a, b| a.intersect(b));
-            any = combine(&any, &p, |a, b| a.union(b));
-        }
-        let unknown = combine(&any, &allowed, |a, b| a.subtract(b));
-        (allowed, unknown)
+        combine(&granted, &disjoint(denied), |a, d| a.subtract(d))
     }
 
     /// The union of some rules' pieces toward `class`'s peers.
@@ -262,9 +319,14 @@ impl<'a> Evaluator<'a> {
             let ids = &order[at..at + sel.rules.len()];
             at += sel.rules.len();
             let kind = self.compiled.tiers[sel.tier as usize].kind;
-            if kind == TierKind::FirstMatch && ids.is_empty() {
+            if (kind == TierKind::FirstMatch && ids.is_empty()) || kind == TierKind::AtDestination {
+                // An at-destination tier narrows the result afterwards.
                 continue;
             }
+            let calico = matches!(
+                self.compiled.tiers[sel.tier as usize].language,
+                Language::Calico(_) | Language::CalicoProfiles
+            );
             let deciding = |pieces: Pieces| -> Pieces {
                 match &undecided {
                     None => pieces,
@@ -280,12 +342,15 @@ impl<'a> Evaluator<'a> {
                 }
             };
             match kind {
-                TierKind::FirstMatch => {
+                TierKind::FirstMatch | TierKind::FirstMatchDrop => {
                     let start = undecided.take().unwrap_or_else(|| vec![(self.ep.universe(), ConnSet::all())]);
-                    let (a, passed, rest) = self.ordered(ids, class, dir, wide.other, start);
+                    let (a, passed, rest) = self.ordered(ids, class, dir, wide.other, calico, start);
                     allowed.extend(a);
                     let mut next = passed;
-                    next.extend(rest);
+                    // The end of a dropping tier denies what no rule decided.
+                    if kind == TierKind::FirstMatch {
+                        next.extend(rest);
+                    }
                     undecided = Some(merge(next));
                 }
                 TierKind::Union => {
@@ -298,6 +363,7 @@ impl<'a> Evaluator<'a> {
                     allowed.extend(deciding(granted));
                     return disjoint(allowed);
                 }
+                TierKind::AtDestination => unreachable!("skipped above"),
                 TierKind::DenyWins => {
                     let is = |id: &&u32, a: AdminAction| rules[**id as usize].action == a;
                     // An endpoint no policy closes (enableDefaultDeny off)

@@ -27,14 +27,33 @@ pub enum FlowEnd {
 /// typed [`Reason`].
 pub type Verdict = tusk_core::Verdict<Reason>;
 
+/// The precedence layer a step belongs to: AdminNetworkPolicy, then
+/// NetworkPolicy, then BaselineAdminNetworkPolicy, then the default
+/// (network-policy-api.sigs.k8s.io, "API overview"), plus the plugins' own
+/// tiers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
+    /// AdminNetworkPolicy (by priority; Allow and Deny decide, Pass goes on to
+    /// NetworkPolicy).
     Admin,
+    /// Kubernetes NetworkPolicy (allow lists; a selected pod is isolated in
+    /// that direction).
     NetworkPolicy,
+    /// BaselineAdminNetworkPolicy (applies only where no NetworkPolicy
+    /// selects the pod).
     Baseline,
     /// Cilium's deny-wins tier (its own policies; the NetworkPolicies
     /// evaluated with them keep their own layer).
     Cilium,
+    /// A Calico tier or Calico's profiles (the policy's title names the
+    /// tier and order).
+    Calico,
+    /// Istio's tier at the destination's proxy (AuthorizationPolicy,
+    /// PeerAuthentication).
+    Istio,
+    /// No policy decides, and the flow is allowed: the pod is not isolated in
+    /// that direction, a built-in admission applies, or it is a hostNetwork
+    /// pod no policy selects under the reading.
     Default,
     /// A Calico, Cilium or Istio policy tusk does not model.
     Unmodelled,
@@ -43,12 +62,15 @@ pub enum Layer {
 /// A rule that matched the flow (or the default that applied).
 #[derive(Debug, Clone)]
 pub struct Step {
+    /// The layer of the policy.
     pub layer: Layer,
     /// `AdminNetworkPolicy x (priority 10)`, `NetworkPolicy ns/y`, ...
     pub policy: String,
     /// The rule's name or position (`ingress[2]`).
     pub rule: String,
+    /// What the step did: `Allow`, `Deny`, `Pass`, `Unknown`, or Calico's `Log`.
     pub action: &'static str,
+    /// Where the rule is defined, `None` for a default.
     pub loc: Option<Loc>,
     /// Did this step decide the verdict of its side?
     pub decisive: bool,
@@ -59,34 +81,51 @@ pub struct Step {
 pub struct Side {
     /// False when that end is not a pod: no pod policy applies there.
     pub applies: bool,
+    /// Every matching rule in evaluation order, the deciding one marked.
     pub steps: Vec<Step>,
+    /// This side's verdict.
     pub verdict: Verdict,
 }
 
+/// One flow through the policy layer: egress at the source, then ingress at
+/// the destination.
 #[derive(Debug, Clone)]
 pub struct Explanation {
+    /// The source pod's egress evaluation.
     pub egress: Side,
+    /// The destination pod's ingress evaluation.
     pub ingress: Side,
+    /// Both sides combined: allowed only when both allow.
     pub verdict: Verdict,
 }
 
+/// The side of the flow being evaluated.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Dir {
+    /// At the destination, for its ingress policies.
     Ingress,
+    /// At the source, for its egress policies.
     Egress,
 }
 
+/// What a per-flow evaluation reads: the cluster, the semantics, the reading
+/// of open inputs.
 #[derive(Clone, Copy)]
 pub struct Ctx<'a> {
+    /// The cluster.
     pub c: &'a Cluster,
+    /// How the enforcing plugin reads what upstream leaves open.
     pub sem: &'a Semantics,
     /// The reading in which hostNetwork pods are selectable like others.
     host_selectable: bool,
     /// What this evaluation assumes of what the inputs leave open.
     reading: &'a Reading,
+    /// The flow's HTTP request, when given (Istio's L7 rules test it).
+    pub http: Option<&'a lang::istio::HttpRequest>,
 }
 
 impl Ctx<'_> {
+    /// The labels of namespace `ns`, `None` when no input declares it.
     pub fn ns_labels(&self, ns: &str) -> Option<&tusk_model::k8s::Labels> {
         self.c.namespaces.iter().find(|n| n.name == ns).map(|n| &n.labels)
     }
@@ -107,6 +146,9 @@ impl Ctx<'_> {
         self.host_selectable || !pod.host_network
     }
 
+    /// Whether `pod` is selected by a namespace and a pod selector together
+    /// (an AdminNetworkPolicy `pods` peer or subject); never for a pod selectors
+    /// cannot see (hostNetwork under some semantics).
     pub fn pod_in(&self, pod: &Pod, ns_sel: &LabelSelector, pod_sel: &LabelSelector) -> bool {
         self.selectable(pod)
             && self.ns_labels(&pod.namespace).is_some_and(|l| ns_sel.matches(l))
@@ -134,6 +176,23 @@ impl Ctx<'_> {
         }
     }
 
+    /// Is the peer's address in the set, whatever the semantics of
+    /// ipBlocks toward pods (Istio's `ipBlocks` read the peer's address)?
+    /// A pod without a known address is a `Maybe`.
+    pub fn addr_match_any(&self, set: &tusk_core::IpSet, peer: FlowEnd) -> Tri {
+        match peer {
+            FlowEnd::Address(ip) => Tri::from_bool(set.contains_ip(ip)),
+            FlowEnd::Pod(i) => match (self.reading.ip_of(i), &self.c.pods[i].ips) {
+                (Some(ip), _) => Tri::from_bool(set.contains_ip(ip)),
+                (None, ips) if ips.is_empty() => Tri::Maybe,
+                (None, ips) => Tri::from_bool(ips.iter().any(|ip| set.contains_ip(*ip))),
+            },
+        }
+    }
+
+    /// Whether an AdminNetworkPolicy peer (`namespaces`, `pods`, `networks`,
+    /// `nodes`) matches the other end; `Maybe` when the inputs leave it open
+    /// (AdminNetworkPolicy API reference, network-policy-api.sigs.k8s.io).
     pub fn admin_peer(&self, peer: &AdminPeer, other: FlowEnd) -> Tri {
         match (peer, other) {
             (AdminPeer::Namespaces(sel), FlowEnd::Pod(i)) => bool_match(
@@ -159,6 +218,10 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether a NetworkPolicy peer (`podSelector`, `namespaceSelector`,
+    /// `ipBlock`) matches the other end; a peer with only a `podSelector` is
+    /// read in `policy_ns` ("Network Policies", "Behavior of to and from
+    /// selectors").
     pub fn np_peer(&self, peer: &NpPeer, policy_ns: &str, other: FlowEnd) -> Tri {
         match (peer, other) {
             (NpPeer::Pods { namespace_selector, pod_selector, .. }, FlowEnd::Pod(i)) => {
@@ -178,6 +241,7 @@ impl Ctx<'_> {
     }
 }
 
+/// A definite match or no match (never `Maybe`).
 pub fn bool_match(b: bool) -> Tri {
     Tri::from_bool(b)
 }
@@ -214,8 +278,22 @@ pub fn port_match(list: &[PolicyPort], c: &Cluster, dst: FlowEnd, proto: Protoco
 /// Explains one flow. When policies may or may not apply to a hostNetwork
 /// end of it, both readings are evaluated and a difference is unknown.
 pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: Protocol, port: u16) -> Explanation {
+    explain_l7(c, sem, src, dst, proto, port, None)
+}
+
+/// [`explain`] with the flow's HTTP request, when known: Istio's rules on
+/// methods and paths are decided by it instead of being unknown.
+pub fn explain_l7(
+    c: &Cluster,
+    sem: &Semantics,
+    src: FlowEnd,
+    dst: FlowEnd,
+    proto: Protocol,
+    port: u16,
+    http: Option<&lang::istio::HttpRequest>,
+) -> Explanation {
     if let Some(why) = builtin_admission(c, src, dst) {
-        return admitted(src, dst, why);
+        return admitted(c, sem, src, dst, proto, port, http, why);
     }
     if let (FlowEnd::Pod(a), FlowEnd::Pod(b)) = (src, dst) {
         let p = &c.pods[a];
@@ -226,7 +304,7 @@ pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: 
             let mut twin = c.clone();
             let name = p.replica_name(1).into_owned();
             twin.pods.push(tusk_model::k8s::Pod { name, template: None, ..p.clone() });
-            return explain(&twin, sem, src, FlowEnd::Pod(twin.pods.len() - 1), proto, port);
+            return explain_l7(&twin, sem, src, FlowEnd::Pod(twin.pods.len() - 1), proto, port, http);
         }
     }
     let host = |e: FlowEnd| match e {
@@ -235,11 +313,11 @@ pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: 
     };
     let host_end = host(src).or_else(|| host(dst));
     match (sem.host_network, host_end) {
-        (HostNetwork::AsPods, _) | (_, None) => explain_in(c, sem, true, src, dst, proto, port),
-        (HostNetwork::NotSelectable, Some(_)) => explain_in(c, sem, false, src, dst, proto, port),
+        (HostNetwork::AsPods, _) | (_, None) => explain_in(c, sem, true, src, dst, proto, port, http),
+        (HostNetwork::NotSelectable, Some(_)) => explain_in(c, sem, false, src, dst, proto, port, http),
         (HostNetwork::Either, Some(name)) => {
-            let as_pods = explain_in(c, sem, true, src, dst, proto, port);
-            let ignored = explain_in(c, sem, false, src, dst, proto, port);
+            let as_pods = explain_in(c, sem, true, src, dst, proto, port, http);
+            let ignored = explain_in(c, sem, false, src, dst, proto, port, http);
             if as_pods.verdict == ignored.verdict {
                 return as_pods;
             }
@@ -251,10 +329,22 @@ pub fn explain(c: &Cluster, sem: &Semantics, src: FlowEnd, dst: FlowEnd, proto: 
 }
 
 /// The explanation of a flow a built-in admission allows (`why` names it),
-/// whatever the policies say; also for the very same replica on both ends
-/// of a flow, which [`builtin_admission`] cannot tell from two replicas of
-/// one template entry (the caller can: `endpoint::Member::same_pod`).
-pub fn admitted(src: FlowEnd, dst: FlowEnd, why: &str) -> Explanation {
+/// whatever the NetworkPolicy-like tiers say, with the destination pod's
+/// Istio proxy still deciding on top (a node's traffic is plaintext); also
+/// for the very same replica on both ends of a flow, which
+/// [`builtin_admission`] cannot tell from two replicas of one template
+/// entry (the caller can: `endpoint::Member::same_pod`).
+#[allow(clippy::too_many_arguments)]
+pub fn admitted(
+    c: &Cluster,
+    sem: &Semantics,
+    src: FlowEnd,
+    dst: FlowEnd,
+    proto: Protocol,
+    port: u16,
+    http: Option<&lang::istio::HttpRequest>,
+    why: &str,
+) -> Explanation {
     let step = Step {
         layer: Layer::Default,
         policy: "built-in admission".into(),
@@ -264,11 +354,37 @@ pub fn admitted(src: FlowEnd, dst: FlowEnd, why: &str) -> Explanation {
         decisive: true,
     };
     let side = |applies| Side { applies, steps: vec![step.clone()], verdict: Verdict::Allowed };
-    Explanation {
-        egress: side(matches!(src, FlowEnd::Pod(_))),
-        ingress: side(matches!(dst, FlowEnd::Pod(_))),
-        verdict: Verdict::Allowed,
+    let mut ingress = side(matches!(dst, FlowEnd::Pod(_)));
+    // The built-in admission is NetworkPolicy's: a proxy at the
+    // destination still sees the flow (a node's traffic is plaintext).
+    if let FlowEnd::Pod(i) = dst {
+        if let Some(v) = proxy_ingress(c, sem, src, i, proto, port, http, &mut ingress.steps) {
+            ingress.verdict = v;
+        }
     }
+    let verdict = ingress.verdict.clone();
+    Explanation { egress: side(matches!(src, FlowEnd::Pod(_))), ingress, verdict }
+}
+
+/// What the destination pod's Istio proxy alone decides of a flow (`None`:
+/// it does not act on it), its steps appended to `steps`: for flows the
+/// network tiers admit by themselves (a pod's own node), here and in the
+/// joined trace.
+#[allow(clippy::too_many_arguments)]
+pub fn proxy_ingress(
+    c: &Cluster,
+    sem: &Semantics,
+    src: FlowEnd,
+    dst_pod: usize,
+    proto: Protocol,
+    port: u16,
+    http: Option<&lang::istio::HttpRequest>,
+    steps: &mut Vec<Step>,
+) -> Option<Verdict> {
+    let reading = Reading::default();
+    let cx = Ctx { c, sem, host_selectable: true, reading: &reading, http };
+    let probe = Probe { dir: Dir::Ingress, peer: src, dst: FlowEnd::Pod(dst_pod), proto, port };
+    lang::istio::explain::explain(&cx, dst_pod, probe, steps)
 }
 
 /// The flows NetworkPolicy never restricts (Kubernetes docs, "Network
@@ -296,6 +412,7 @@ pub fn builtin_admission(c: &Cluster, src: FlowEnd, dst: FlowEnd) -> Option<&'st
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn explain_in(
     c: &Cluster,
     sem: &Semantics,
@@ -304,6 +421,7 @@ fn explain_in(
     dst: FlowEnd,
     proto: Protocol,
     port: u16,
+    http: Option<&lang::istio::HttpRequest>,
 ) -> Explanation {
     let pod = |e: FlowEnd| match e {
         FlowEnd::Pod(i) => Some(i),
@@ -316,14 +434,14 @@ fn explain_in(
     let egress = match src {
         FlowEnd::Pod(i) => {
             let probe = Probe { dir: Dir::Egress, peer: dst, dst, proto, port };
-            side_in_readings(c, sem, host_selectable, i, probe, [None, pod(dst)])
+            side_in_readings(c, sem, host_selectable, i, probe, [None, pod(dst)], http)
         }
         FlowEnd::Address(_) => not_a_pod(),
     };
     let ingress = match dst {
         FlowEnd::Pod(i) => {
             let probe = Probe { dir: Dir::Ingress, peer: src, dst, proto, port };
-            side_in_readings(c, sem, host_selectable, i, probe, [pod(src), None])
+            side_in_readings(c, sem, host_selectable, i, probe, [pod(src), None], http)
         }
         FlowEnd::Address(_) => not_a_pod(),
     };
@@ -333,6 +451,7 @@ fn explain_in(
 
 /// One side evaluated in every reading of `ends`: the same verdict in all
 /// is that verdict; otherwise unknown, naming a reading per verdict.
+#[allow(clippy::too_many_arguments)]
 fn side_in_readings(
     c: &Cluster,
     sem: &Semantics,
@@ -340,10 +459,11 @@ fn side_in_readings(
     pod: usize,
     probe: Probe,
     ends: [Option<usize>; 2],
+    http: Option<&lang::istio::HttpRequest>,
 ) -> Side {
     let all = readings(c, sem, ends);
     let mut results: Vec<(Side, &Reading)> =
-        all.iter().map(|r| (side(&Ctx { c, sem, host_selectable, reading: r }, pod, probe), r)).collect();
+        all.iter().map(|r| (side(&Ctx { c, sem, host_selectable, reading: r, http }, pod, probe), r)).collect();
     if results.iter().all(|(s, _)| s.verdict == results[0].0.verdict) {
         return results.swap_remove(0).0;
     }
@@ -363,6 +483,7 @@ fn not_a_pod() -> Side {
     Side { applies: false, steps: Vec::new(), verdict: Verdict::Allowed }
 }
 
+/// The action's name as ANP spells it: `Allow`, `Deny` or `Pass`.
 pub fn action_name(a: AdminAction) -> &'static str {
     match a {
         AdminAction::Allow => "Allow",
@@ -375,13 +496,19 @@ pub fn action_name(a: AdminAction) -> &'static str {
 /// (named ports resolve on it), protocol and port.
 #[derive(Clone, Copy)]
 pub struct Probe {
+    /// The side evaluated.
     pub dir: Dir,
+    /// The other end of the flow.
     pub peer: FlowEnd,
+    /// The destination (named ports resolve on it).
     pub dst: FlowEnd,
+    /// The flow's protocol.
     pub proto: Protocol,
+    /// The destination port (ignored for a protocol without ports).
     pub port: u16,
 }
 
+/// `ingress` or `egress`.
 pub fn dir_name(d: Dir) -> &'static str {
     match d {
         Dir::Ingress => "ingress",
@@ -394,7 +521,26 @@ pub fn dir_name(d: Dir) -> &'static str {
 /// one makes an allowed flow unknown (it can only refuse).
 fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     let mut side = layers(cx, pod_i, probe);
+    // Istio's proxy at the destination refuses on top of the network's
+    // verdict (its tier comes last in `plan`).
+    if let Some(v) = lang::istio::explain::explain(cx, pod_i, probe, &mut side.steps) {
+        side.verdict = side.verdict.clone().then(v);
+    }
     let pod = &cx.c.pods[pod_i];
+    if side.verdict == Verdict::Allowed {
+        if let Some(h) = lang::cilium::host_doubt(cx, pod, probe) {
+            let (rule, what) = lang::cilium::host_reason(h, probe.dir == Dir::Ingress);
+            side.steps.push(Step {
+                layer: Layer::Cilium,
+                policy: h.title(),
+                rule: "host policy of the peer node: may refuse this pod".into(),
+                action: "Unknown",
+                loc: Some(h.loc.clone()),
+                decisive: true,
+            });
+            side.verdict = Verdict::unknown(Reason::CiliumUnmodelled { rule, what }, Some(h.loc.clone()));
+        }
+    }
     let hits = super::foreign::touching(cx.c, cx.sem, &pod.namespace, &pod.labels, probe.dir == Dir::Ingress);
     let deciding: Vec<_> = hits.iter().filter(|p| p.can_allow || side.verdict == Verdict::Allowed).collect();
     if deciding.is_empty() {
@@ -456,6 +602,12 @@ fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
                 lang::anp::explain(cx, &banp, pod, probe, Layer::Baseline, &mut steps)
             }
             Language::Cilium => lang::cilium::explain(cx, pod, probe, &mut steps),
+            // The rest of the plan (Calico's tiers, BANP, profiles) in one
+            // walk: a doubtful Pass is followed down both branches.
+            Language::Calico(i) => Some(lang::calico_explain::explain_from(cx, i as usize, pod_i, probe, &mut steps)),
+            Language::CalicoProfiles => Some(lang::calico_explain::explain_profiles(cx, pod_i, probe, &mut steps)),
+            // Evaluated by `side` on top of the other tiers' verdict.
+            Language::Istio => None,
             Language::NetworkPolicy => {
                 let v = lang::netpol::explain(cx, pod, probe, &mut steps);
                 if v == Some(Verdict::Denied) {

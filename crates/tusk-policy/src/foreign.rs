@@ -38,9 +38,24 @@ pub fn enforced(engine: PolicyEngine, foreign: ForeignEngine) -> bool {
 /// cluster runs Cilium and the loader read the object)? Then its verdicts
 /// are the tier's, not unknown.
 pub fn modelled(cluster: &Cluster, sem: &Semantics, p: &ForeignPolicy) -> bool {
-    sem.engine == PolicyEngine::Cilium
-        && p.engine == ForeignEngine::Cilium
-        && cluster.cilium_policies.iter().any(|c| c.loc == p.loc)
+    match (sem.engine, p.engine) {
+        (PolicyEngine::Cilium, ForeignEngine::Cilium) => cluster.cilium_policies.iter().any(|c| c.loc == p.loc),
+        (PolicyEngine::Calico, ForeignEngine::Calico) => calico_modelled(cluster, p),
+        _ => false,
+    }
+}
+
+/// Calico's kinds the Calico tiers model: NetworkPolicy and
+/// GlobalNetworkPolicy (unless they use a service-account selector or host
+/// endpoint settings), Profile, and HostEndpoint: the policies that
+/// select a host endpoint govern the node's own traffic, not the pods'
+/// (a note says so; policies with applyOnForward or preDNAT, which reach
+/// forwarded pod traffic, stay unknown).
+fn calico_modelled(cluster: &Cluster, p: &ForeignPolicy) -> bool {
+    let c = &cluster.calico;
+    c.policies.iter().any(|x| x.loc == p.loc && super::lang::calico_explain::modelled(x))
+        || c.profiles.iter().any(|x| x.loc == p.loc)
+        || c.host_endpoints.iter().any(|x| x.loc == p.loc)
 }
 
 /// The enforced foreign policies that may select a pod (its namespace and
@@ -66,8 +81,36 @@ pub fn in_force<'c>(cluster: &'c Cluster, sem: &Semantics) -> Vec<&'c ForeignPol
     cluster.foreign_policies.iter().filter(|p| enforced(sem.engine, p.engine) && !modelled(cluster, sem, p)).collect()
 }
 
-/// One line per foreign policy the engine named does not enforce.
+/// One line per foreign policy the engine named does not enforce, per
+/// staged Calico policy, and per host endpoint whose own traffic the
+/// Calico tiers leave out.
 pub fn not_enforced(cluster: &Cluster, sem: &Semantics) -> Vec<String> {
+    let mut out: Vec<String> = cluster
+        .calico
+        .policies
+        .iter()
+        .filter(|p| p.kind.staged())
+        .map(|p| {
+            format!(
+                "{}: {}: staged policies preview rules and are not enforced; it changes no verdict",
+                p.loc,
+                p.title()
+            )
+        })
+        .collect();
+    if sem.engine == PolicyEngine::Calico {
+        out.extend(cluster.calico.host_endpoints.iter().map(|h| {
+            format!(
+                "{}: Calico HostEndpoint {}: traffic of the host itself is not modelled; pod verdicts do not include host endpoint policies",
+                h.loc, h.name
+            )
+        }));
+    }
+    out.extend(not_enforced_foreign(cluster, sem));
+    out
+}
+
+fn not_enforced_foreign(cluster: &Cluster, sem: &Semantics) -> Vec<String> {
     cluster
         .foreign_policies
         .iter()

@@ -10,12 +10,15 @@
 //! per-flow evaluator that names every rule on one flow's way (and serves as
 //! the reference the fast engine is tested against).
 
+#![warn(missing_docs)]
+
 pub mod classes;
 pub mod compile;
 pub mod endpoint;
 pub mod eval;
 pub mod explain;
 pub mod foreign;
+pub mod ingress_controller;
 pub mod lang;
 pub mod matrix;
 pub mod readings;
@@ -32,8 +35,11 @@ use tusk_model::k8s::Cluster;
 pub enum PolicyEngine {
     /// The upstream specification and its e2e tests.
     Upstream,
+    /// Project Calico (AKS `networkPolicy: calico`).
     Calico,
+    /// Azure Network Policy Manager (AKS `networkPolicy: azure`).
     AzureNpm,
+    /// Cilium (AKS Azure CNI powered by Cilium).
     Cilium,
     /// netpol-analyzer's reading, to diff against that tool: ipBlocks never
     /// match pods, hostNetwork pods are selected like other pods.
@@ -62,7 +68,9 @@ pub enum HostNetwork {
 /// The points where implementations differ, resolved for one engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Semantics {
+    /// The implementation these semantics are for.
     pub engine: PolicyEngine,
+    /// How hostNetwork pods are treated.
     pub host_network: HostNetwork,
     /// Does an `ipBlock` (or ANP `networks`) peer match a pod whose IP is in
     /// it? The upstream e2e tests assert so, and Calico and Azure NPM behave
@@ -90,6 +98,7 @@ impl PolicyEngine {
 }
 
 impl Semantics {
+    /// The semantics of `engine`.
     pub fn of(engine: PolicyEngine) -> Semantics {
         let host_network = match engine {
             PolicyEngine::Upstream => HostNetwork::Either,
@@ -128,8 +137,11 @@ impl Semantics {
 
 /// The policy layer compiled under one reading of the inputs.
 pub struct World {
+    /// The pod classes and address atoms of this reading.
     pub endpoints: classes::ClassIndex,
+    /// The policies compiled over them.
     pub compiled: compile::Compiled,
+    /// What each class allows, per direction.
     pub results: matrix::ClassResults,
 }
 
@@ -139,27 +151,32 @@ impl World {
         let compiled = compile::compile(cluster, &endpoints, semantics);
         let mut results = matrix::evaluate_all(&endpoints, &compiled);
         foreign::taint(cluster, semantics, &endpoints, &mut results);
+        lang::cilium::host_taint(cluster, semantics, &endpoints, &mut results);
         World { endpoints, compiled, results }
+    }
+
+    /// The peer ids a flow end stands for: a pod's class variants, or the
+    /// atom holding an address.
+    fn peers_of(&self, end: explain::FlowEnd) -> Vec<u32> {
+        let ep = &self.endpoints;
+        match end {
+            explain::FlowEnd::Pod(i) => ep.groups[ep.pod_group[i] as usize].variants.clone(),
+            explain::FlowEnd::Address(ip) => {
+                let v = tusk_core::ip::ip_to_u128(ip);
+                ep.atoms
+                    .iter()
+                    .position(|a| a.lo <= v && v <= a.hi)
+                    .map(|a| vec![ep.atom_peer(a as u32)])
+                    .unwrap_or_default()
+            }
+        }
     }
 
     /// What one flow end pair may open in this world: egress then ingress,
     /// for every address variant of each end, joined by [`Reach::both`].
     fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> Reach {
         let ep = &self.endpoints;
-        let peers = |end: explain::FlowEnd| -> Vec<u32> {
-            match end {
-                explain::FlowEnd::Pod(i) => ep.groups[ep.pod_group[i] as usize].variants.clone(),
-                explain::FlowEnd::Address(ip) => {
-                    let v = tusk_core::ip::ip_to_u128(ip);
-                    ep.atoms
-                        .iter()
-                        .position(|a| a.lo <= v && v <= a.hi)
-                        .map(|a| vec![ep.atom_peer(a as u32)])
-                        .unwrap_or_default()
-                }
-            }
-        };
-        let (ss, ds) = (peers(src), peers(dst));
+        let (ss, ds) = (self.peers_of(src), self.peers_of(dst));
         // Variants of one pod share its results (its own address decides
         // none of its own policies): then `both` over the variant pairs
         // factors, as in `matrix::variant_group_pairs`, and costs
@@ -191,15 +208,50 @@ impl World {
     }
 }
 
+impl World {
+    /// What only the at-destination tier (Istio) lets through from `src`
+    /// to `dst`, for flows no other tier restricts.
+    fn destination_only(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> Reach {
+        let explain::FlowEnd::Pod(d) = dst else { return Reach::all() };
+        if !self.compiled.tiers.iter().any(|t| t.kind == tier::TierKind::AtDestination) {
+            return Reach::all();
+        }
+        let ep = &self.endpoints;
+        let ev = eval::Evaluator::new(ep, &self.compiled);
+        let mut out: Option<Reach> = None;
+        for &dc in &ep.groups[ep.pod_group[d] as usize].variants {
+            let applied = &self.compiled.applied[dc as usize][compile::dir_index(compile::Direction::Ingress)];
+            let (allowed, unknown) = ev.destination_only(dc, compile::Direction::Ingress, applied);
+            for s in self.peers_of(src) {
+                let r = Reach::new(
+                    eval::lookup(&allowed, s).cloned().unwrap_or_default(),
+                    eval::lookup(&unknown, s).cloned().unwrap_or_default(),
+                );
+                out = Some(match out {
+                    None => r,
+                    Some(o) => o.both(&r),
+                });
+            }
+        }
+        out.unwrap_or_default()
+    }
+}
+
 /// The compiled policy layer of one cluster, ready for queries: one world,
 /// or two when hostNetwork pods may or may not be subject to policies.
 pub struct Analysis<'a> {
+    /// The cluster analysed.
     pub cluster: &'a Cluster,
+    /// How its policies are enforced.
     pub semantics: Semantics,
+    /// One world per reading of hostNetwork pods (one or two).
     pub worlds: Vec<World>,
 }
 
 impl<'a> Analysis<'a> {
+    /// Compiles `cluster`'s policies under `semantics`: one world, or two when
+    /// the semantics leave hostNetwork pods open and the cluster has some. Never
+    /// fails.
     pub fn new(cluster: &'a Cluster, semantics: Semantics) -> Analysis<'a> {
         let has_host = cluster.pods.iter().any(|p| p.host_network);
         let readings: &[bool] = match (semantics.host_network, has_host) {
@@ -226,7 +278,13 @@ impl<'a> Analysis<'a> {
     /// from the class results: no matrix is built.
     pub fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> Reach {
         if explain::builtin_admission(self.cluster, src, dst).is_some() {
-            return Reach::all();
+            // NetworkPolicy's admission; a proxy at the destination still
+            // judges the flow.
+            let mut out = self.worlds[0].destination_only(src, dst);
+            for w in &self.worlds[1..] {
+                out = out.both(&w.destination_only(src, dst));
+            }
+            return out;
         }
         // Readings of the inputs that cannot be told apart join by `both`.
         let mut out = self.worlds[0].pair(src, dst);
@@ -236,6 +294,9 @@ impl<'a> Analysis<'a> {
         out
     }
 
+    /// The matrix at `grain`: one row per (source, destination) with what is
+    /// allowed and what is unknown, across every world (a connection allowed in
+    /// some world but not all is unknown).
     pub fn matrix(&self, grain: matrix::Grain) -> Vec<matrix::Entry> {
         self.matrix_at_most(grain, u64::MAX).unwrap_or_default()
     }
@@ -249,7 +310,57 @@ impl<'a> Analysis<'a> {
         for w in &self.worlds[1..] {
             out = matrix::join_readings(out, rows(w)?);
         }
-        Ok(matrix::node_admissions(self.cluster, &self.worlds[0].endpoints, out, grain))
+        let inbound = |pod: usize, ip: std::net::IpAddr| {
+            let r = self.pair(explain::FlowEnd::Address(ip), explain::FlowEnd::Pod(pod));
+            (r.allowed().clone(), r.unknown().clone())
+        };
+        Ok(matrix::node_admissions(self.cluster, &self.worlds[0].endpoints, out, grain, &inbound))
+    }
+
+    /// The matrix's L7 column, one list per row (empty lists when no
+    /// Istio rule tests the request): the rules on methods, paths and
+    /// hosts that decide the row's unknown part
+    /// ([`lang::istio::l7_notes`]).
+    pub fn l7_column(&self, rows: &[matrix::Entry]) -> Vec<Vec<String>> {
+        if !lang::istio::has_l7(self.cluster) {
+            return vec![Vec::new(); rows.len()];
+        }
+        let c = self.cluster;
+        let pods_of = |e: &matrix::Endpoint| -> Vec<usize> {
+            match *e {
+                matrix::Endpoint::Pod(i, _) => vec![i as usize],
+                matrix::Endpoint::Service(s) => {
+                    let svc = &c.services[s as usize];
+                    let mut pods: Vec<usize> = svc
+                        .ports
+                        .iter()
+                        .filter_map(|sp| services::endpoints(c, svc, sp).ok())
+                        .flatten()
+                        .map(|(i, _)| i)
+                        .collect();
+                    pods.sort_unstable();
+                    pods.dedup();
+                    pods
+                }
+                matrix::Endpoint::Workload(w) => {
+                    (0..c.pods.len()).filter(|&i| c.pods[i].workload == w as usize).collect()
+                }
+                matrix::Endpoint::Namespace(n) => {
+                    let ns = &c.namespaces[n as usize].name;
+                    (0..c.pods.len()).filter(|&i| &c.pods[i].namespace == ns).collect()
+                }
+                matrix::Endpoint::External(_) => Vec::new(),
+            }
+        };
+        rows.iter()
+            .map(|e| {
+                let src: Vec<explain::FlowEnd> = match e.src {
+                    matrix::Endpoint::External(r) => vec![explain::FlowEnd::Address(tusk_core::ip::u128_to_ip(r.lo))],
+                    ref s => pods_of(s).into_iter().map(explain::FlowEnd::Pod).collect(),
+                };
+                lang::istio::l7_notes(c, &src, &pods_of(&e.dst))
+            })
+            .collect()
     }
 
     /// At most how many class pairs the matrix enumerates (cheap to compute):

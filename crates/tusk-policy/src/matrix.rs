@@ -28,7 +28,9 @@ pub type ClassPair = (u32, u32, ConnSet, ConnSet);
 /// tusk lacks (disjoint piece lists each).
 #[derive(Debug, Default)]
 pub struct Verdicts {
+    /// Peers and connections allowed whatever the open inputs are.
     pub allowed: Pieces,
+    /// Peers and connections allowed under some readings only.
     pub unknown: Pieces,
 }
 
@@ -75,10 +77,14 @@ impl Verdicts {
 /// What a class allows, per direction, shared between classes whose applied
 /// rules are the same.
 pub struct ClassResults {
+    /// Per class id, what it accepts (ingress).
     pub ingress: Vec<Arc<Verdicts>>,
+    /// Per class id, what it may open (egress).
     pub egress: Vec<Arc<Verdicts>>,
 }
 
+/// Evaluates every class in both directions, sharing the result between
+/// classes with the same applied rules. Never fails.
 pub fn evaluate_all(ep: &ClassIndex, compiled: &Compiled) -> ClassResults {
     let ev = Evaluator::new(ep, compiled);
     let mut out = [Vec::new(), Vec::new()];
@@ -181,10 +187,14 @@ pub fn class_pairs(ep: &ClassIndex, res: &ClassResults) -> Vec<ClassPair> {
     pairs
 }
 
+/// The granularity of a matrix's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Grain {
+    /// One row per pod.
     Pod,
+    /// One row per workload (Deployment, StatefulSet, ...).
     Workload,
+    /// One row per namespace.
     Namespace,
 }
 
@@ -194,10 +204,14 @@ pub enum Grain {
 /// printed), or a range of outside addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Endpoint {
-    /// Pod entry, replica (0 for a pod the input gives).
+    /// Pod entry (index into `Cluster::pods`), replica (0 for a pod the
+    /// input gives).
     Pod(u32, u32),
+    /// Index into `Cluster::workloads`.
     Workload(u32),
+    /// Index into `Cluster::namespaces`.
     Namespace(u32),
+    /// A range of addresses outside the cluster.
     External(IpRange),
     /// A Service (index into the cluster's services) as a destination: its
     /// ClusterIP, answered through its endpoint pods in its own port space
@@ -242,7 +256,9 @@ impl Endpoint {
 /// One row of the matrix: what `src` may open toward `dst`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The source.
     pub src: Endpoint,
+    /// The destination.
     pub dst: Endpoint,
     /// Allowed whatever the unknown inputs turn out to be.
     pub allowed: ConnSet,
@@ -523,7 +539,15 @@ pub fn join_readings(a: Vec<Entry>, b: Vec<Entry>) -> Vec<Entry> {
 /// addresses the input gives, each address's atom reaches the pod's
 /// endpoint at `grain` and back, with every connection. Joined into `rows`
 /// by union, like the members of one endpoint.
-pub fn node_admissions(cluster: &Cluster, ep: &ClassIndex, rows: Vec<Entry>, grain: Grain) -> Vec<Entry> {
+/// `inbound(pod, node_ip)` is what the pod's own proxy (Istio) lets in
+/// from its node: (allowed, unknown); the admission is NetworkPolicy's.
+pub fn node_admissions(
+    cluster: &Cluster,
+    ep: &ClassIndex,
+    rows: Vec<Entry>,
+    grain: Grain,
+    inbound: &dyn Fn(usize, std::net::IpAddr) -> (ConnSet, ConnSet),
+) -> Vec<Entry> {
     let mut extra = Vec::new();
     for (pi, p) in cluster.pods.iter().enumerate() {
         let Some(node) = p.node_name.as_deref().and_then(|n| cluster.nodes.iter().find(|x| x.name == n)) else {
@@ -538,10 +562,22 @@ pub fn node_admissions(cluster: &Cluster, ep: &ClassIndex, rows: Vec<Entry>, gra
         for ip in &node.ips {
             let v = tusk_core::ip::ip_to_u128(*ip);
             let Some(a) = ep.atoms.iter().find(|a| a.lo <= v && v <= a.hi) else { continue };
+            // The verdict toward the pod is the same for each of its
+            // replicas (one entry, one class).
+            let (allowed, unknown) = inbound(pi, *ip);
             for &me in &mes {
-                for (src, dst) in [(Endpoint::External(*a), me), (me, Endpoint::External(*a))] {
-                    extra.push(Entry { src, dst, allowed: ConnSet::all(), unknown: ConnSet::none() });
-                }
+                extra.push(Entry {
+                    src: Endpoint::External(*a),
+                    dst: me,
+                    allowed: allowed.clone(),
+                    unknown: unknown.clone(),
+                });
+                extra.push(Entry {
+                    src: me,
+                    dst: Endpoint::External(*a),
+                    allowed: ConnSet::all(),
+                    unknown: ConnSet::none(),
+                });
             }
         }
     }

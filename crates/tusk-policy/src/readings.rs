@@ -35,6 +35,7 @@ pub struct Reading {
 }
 
 impl Reading {
+    /// The address this reading assumes for pod index `pod`, if any.
     pub fn ip_of(&self, pod: usize) -> Option<IpAddr> {
         self.assumed.iter().find(|(p, _)| *p == pod).map(|(_, ip)| *ip)
     }
@@ -98,6 +99,8 @@ fn address_sets(c: &Cluster) -> Vec<IpSet> {
     if nodes_peer {
         sets.extend(c.nodes.iter().flat_map(|n| &n.ips).map(|ip| tusk_core::ip::addr_set(*ip)));
     }
+    // Istio's ipBlocks read pods' addresses too.
+    sets.extend(super::lang::istio::address_sets(c));
     sets
 }
 

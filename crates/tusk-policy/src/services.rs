@@ -20,6 +20,7 @@ pub fn by_cluster_ip(c: &Cluster, ip: IpAddr) -> Option<usize> {
     c.services.iter().position(|s| s.cluster_ips.contains(&ip))
 }
 
+/// `Service NS/NAME`, the name explanations and reasons use.
 pub fn title(s: &Service) -> String {
     format!("Service {}/{}", s.namespace, s.name)
 }
@@ -59,12 +60,21 @@ pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(us
 /// over all of them.
 #[derive(Debug, Clone)]
 pub struct ServiceExplanation {
+    /// The Service, as [`title`] names it.
     pub service: String,
     /// (pod index, target port, its explanation).
     pub endpoints: Vec<(usize, u16, Explanation)>,
+    /// The verdict over every endpoint: allowed or denied when all agree,
+    /// unknown (with each endpoint's verdict) otherwise.
     pub verdict: Verdict,
 }
 
+/// Explains a flow from `src` to Service index `svc` on `proto`/`port`: each
+/// endpoint pod of that Service port with its target port ("Service",
+/// kubernetes.io/docs/concepts/services-networking/service/: the selector and
+/// `targetPort`, a named one resolved per pod). A Service without a selector,
+/// port or endpoint yields an unknown verdict with its [`Reason`], located
+/// at the Service.
 pub fn explain_service(
     c: &Cluster,
     sem: &Semantics,

@@ -8,17 +8,23 @@ use std::collections::BTreeMap;
 use tusk_core::ConnSet;
 use tusk_model::k8s::Cluster;
 
+/// What one tenant's workloads may open toward another's.
 #[derive(Debug, Clone)]
 pub struct TenantPair {
+    /// The source tenant (a value of the tenant label).
     pub from: String,
+    /// The destination tenant.
     pub to: String,
+    /// Connections some pair surely allows.
     pub allowed: ConnSet,
+    /// Connections some pair may allow (unknown).
     pub unknown: ConnSet,
     /// The rows that make the pair reachable (or unknown).
     pub witnesses: Vec<Entry>,
 }
 
 impl TenantPair {
+    /// No connection allowed and none unknown: unknown never counts as isolated.
     pub fn isolated(&self) -> bool {
         self.allowed.is_empty() && self.unknown.is_empty()
     }

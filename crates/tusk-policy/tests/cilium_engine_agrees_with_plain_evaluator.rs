@@ -4,7 +4,13 @@
 //! NetworkPolicies and an AdminNetworkPolicy, under `--policy-engine
 //! cilium`, the class engine's pod-grain matrix and the plain per-flow
 //! evaluator give the same verdict for every pod pair and for sample outside
-//! addresses (node addresses among them). Seeded: a failure names its seed.
+//! addresses (node addresses among them). Pods run on one of two declared
+//! nodes, an undeclared one or none said, so the `host` and `remote-node`
+//! entities are exact where the node is known and unknown elsewhere; the
+//! `none` entity matches nothing. Host policies (`nodeSelector`) make the
+//! flows between pods and the nodes they select unknown where they would
+//! not let the pod through. Proptest draws the clusters
+//! (`common`), so a failure is shrunk to a small cluster, printed with it.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -17,12 +23,14 @@ use tusk_policy::matrix::{Endpoint, Grain};
 use tusk_policy::{Analysis, PolicyEngine, Semantics};
 
 mod common;
-use common::Rng;
+use common::{lines, run, Rng};
+use proptest::prelude::*;
+use std::cell::Cell;
 
 const NS: [&str; 3] = ["a", "b", "c"];
 const APPS: [&str; 3] = ["web", "db", "api"];
 const CIDRS: [&str; 4] = ["0.0.0.0/0", "10.0.0.0/8", "192.168.0.0/24", "10.224.0.0/16"];
-const ENTITIES: [Entity; 12] = [
+const ENTITIES: [Entity; 13] = [
     Entity::All,
     Entity::World,
     Entity::WorldIpv4,
@@ -35,8 +43,13 @@ const ENTITIES: [Entity; 12] = [
     Entity::Init,
     Entity::Ingress,
     Entity::Unmanaged,
+    Entity::None,
 ];
 const NODE_IP: &str = "10.224.0.4";
+/// A second node's address: `host` for its pods, `remote-node` for n1's.
+const NODE2_IP: &str = "10.224.0.5";
+/// Where a pod runs: a declared node, an undeclared one, or not said.
+const NODE_NAMES: [Option<&str>; 4] = [Some("n1"), Some("nb"), Some("ghost"), None];
 
 fn loc() -> Loc {
     Loc::builtin("test")
@@ -97,11 +110,26 @@ fn rule(r: &mut Rng, scope: &str, deny: bool, i: usize) -> CiliumRule {
         )
     };
     let unmodelled = (!deny && r.chance(15)).then(|| "L7 `rules`".to_string());
+    if r.chance(10) {
+        // `icmps`: ICMP only, on types no flow names.
+        let ports = vec![PolicyPort::All(Protocol::Icmp)];
+        return CiliumRule {
+            deny,
+            name: format!("r[{i}]"),
+            peers,
+            ports,
+            unmodelled: Some("`icmps`".into()),
+            loc: loc(),
+        };
+    }
     CiliumRule { deny, name: format!("r[{i}]"), peers, ports: ports(r), unmodelled, loc: loc() }
 }
 
-fn cluster(seed: u64) -> Cluster {
-    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+/// A cluster drawn from five tapes: `t[0]` for the objects, `t[1]` for the
+/// namespace declarations, `t[2]` for the AdminNetworkPolicy, `t[3]` for the
+/// pods' nodes, `t[4]` for the host policies.
+fn cluster(t: &[Vec<u64>]) -> Cluster {
+    let mut r = Rng::new(&t[0]);
     let mut c = Cluster::default();
     for ns in NS {
         c.namespaces.push(Namespace {
@@ -111,7 +139,7 @@ fn cluster(seed: u64) -> Cluster {
         });
     }
     // Apart from `r`: some namespaces undeclared, some declared with `team`.
-    let mut ns_rng = Rng(seed.wrapping_mul(0x5851_F42D_4C95_7F2D) | 1);
+    let mut ns_rng = Rng::new(&t[1]);
     for ns in &mut c.namespaces {
         match ns_rng.below(3) {
             0 => ns.loc = None,
@@ -123,7 +151,7 @@ fn cluster(seed: u64) -> Cluster {
     }
     c.nodes.push(Node {
         name: "n1".into(),
-        labels: Labels::new(),
+        labels: Labels::from([("role".to_string(), "infra".to_string())]),
         ips: vec![NODE_IP.parse().unwrap()],
         provider_id: None,
         pod_cidrs: vec![],
@@ -131,6 +159,12 @@ fn cluster(seed: u64) -> Cluster {
         unschedulable: false,
         loc: loc(),
     });
+    let mut nb = c.nodes[0].clone();
+    nb.name = "nb".into();
+    nb.ips = vec![NODE2_IP.parse().unwrap()];
+    c.nodes.push(nb);
+    // Apart from `r`, so the other draws keep their seeds' clusters.
+    let mut node_rng = Rng::new(&t[3]);
     for i in 0..(3 + r.below(6)) {
         let ns = r.pick(&NS).to_string();
         let labels = Labels::from([("app".to_string(), r.pick(&APPS).to_string())]);
@@ -159,9 +193,10 @@ fn cluster(seed: u64) -> Cluster {
             ips: vec![format!("10.0.0.{}", 1 + i).parse().unwrap()],
             host_ip: None,
             host_network: r.chance(10),
-            node_name: None,
+            node_name: node_rng.pick(&NODE_NAMES).map(str::to_string),
             ports,
             workload: i as usize,
+            mesh: Default::default(),
             loc: loc(),
             template: None,
         });
@@ -192,7 +227,7 @@ fn cluster(seed: u64) -> Cluster {
     // Drawn apart from `r`: an AdminNetworkPolicy before the Cilium tier,
     // whose `nodes` peer may match any outside address (a node without
     // addresses), so first-match doubt and deny-wins doubt meet.
-    let mut anp = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
+    let mut anp = Rng::new(&t[2]);
     if anp.chance(40) {
         let mut n2 = c.nodes[0].clone();
         n2.name = "n2".into();
@@ -254,6 +289,56 @@ fn cluster(seed: u64) -> Cluster {
             subject,
             ingress,
             egress,
+            nodes: None,
+            default_deny,
+            selects,
+            loc: loc(),
+        });
+    }
+    // Host policies (`nodeSelector`), drawn apart from `r`: they select no
+    // pod but may refuse what passes between pods and the nodes they select.
+    let mut host = Rng::new(&t[4]);
+    for i in 0..host.below(3) {
+        let nodes = match host.below(3) {
+            0 => LabelSelector::default(),
+            1 => LabelSelector { match_labels: vec![("role".into(), "infra".into())], match_expressions: vec![] },
+            _ => LabelSelector {
+                match_labels: vec![],
+                match_expressions: vec![Requirement {
+                    key: "role".into(),
+                    op: SelectorOp::NotIn,
+                    values: vec!["infra".into()],
+                }],
+            },
+        };
+        let mut dirs: [Vec<CiliumRule>; 2] = [vec![], vec![]];
+        for d in &mut dirs {
+            for k in 0..host.below(3) {
+                let deny = host.chance(25);
+                let mut rl = rule(&mut host, "a", deny, k as usize);
+                if host.chance(40) {
+                    rl.ports.clear();
+                }
+                d.push(rl);
+            }
+        }
+        let selects = [!dirs[0].is_empty(), !dirs[1].is_empty()];
+        let default_deny = [selects[0] && !host.chance(20), selects[1] && !host.chance(20)];
+        let never = Requirement { key: "io.cilium.host-policy".into(), op: SelectorOp::In, values: vec![] };
+        let subject = CiliumSelector {
+            namespace: LabelSelector::default(),
+            pod: LabelSelector { match_labels: vec![], match_expressions: vec![never] },
+            namespace_labels: false,
+        };
+        let [ingress, egress] = dirs;
+        c.cilium_policies.push(CiliumPolicy {
+            kind: "CiliumClusterwideNetworkPolicy".into(),
+            namespace: None,
+            name: format!("host{i}"),
+            subject,
+            nodes: Some(nodes),
+            ingress,
+            egress,
             default_deny,
             selects,
             loc: loc(),
@@ -262,9 +347,18 @@ fn cluster(seed: u64) -> Cluster {
     c
 }
 
-const FLOWS: [(Protocol, u16); 4] =
-    [(Protocol::Tcp, 80), (Protocol::Tcp, 55), (Protocol::Udp, 55), (Protocol::Sctp, 9)];
-const OUTSIDE: [&str; 4] = ["10.9.9.9", "192.168.0.7", "8.8.8.8", NODE_IP];
+const FLOWS: [(Protocol, u16); 5] =
+    [(Protocol::Tcp, 80), (Protocol::Tcp, 55), (Protocol::Udp, 55), (Protocol::Sctp, 9), (Protocol::Icmp, 0)];
+const OUTSIDE: [&str; 5] = ["10.9.9.9", "192.168.0.7", "8.8.8.8", NODE_IP, NODE2_IP];
+
+/// The cluster's objects, one per line.
+fn describe(c: &Cluster) -> String {
+    let mut out = lines("namespace", &c.namespaces) + &lines("node", &c.nodes) + &lines("pod", &c.pods);
+    out += &lines("networkPolicy", &c.network_policies);
+    out += &lines("ciliumPolicy", &c.cilium_policies);
+    out += &lines("adminNetworkPolicy", &c.admin_policies);
+    out
+}
 
 fn agree(plain: &Verdict, allowed: bool, unknown: bool) -> bool {
     match plain {
@@ -275,10 +369,9 @@ fn agree(plain: &Verdict, allowed: bool, unknown: bool) -> bool {
 }
 
 /// Checks one random cluster; returns how many pod pairs were unknown.
-fn check(seed: u64) -> usize {
-    let c = cluster(seed);
+fn check(c: &Cluster) -> Result<usize, TestCaseError> {
     let sem = Semantics::of(PolicyEngine::Cilium);
-    let a = Analysis::new(&c, sem);
+    let a = Analysis::new(c, sem);
     let rows = a.matrix(Grain::Pod);
     let mut pods: HashMap<(Endpoint, Endpoint), &tusk_policy::matrix::Entry> = HashMap::new();
     let mut ext = Vec::new();
@@ -298,14 +391,14 @@ fn check(seed: u64) -> usize {
                 continue;
             }
             for (proto, port) in FLOWS {
-                let plain = explain(&c, &sem, FlowEnd::Pod(s), FlowEnd::Pod(d), proto, port).verdict;
+                let plain = explain(c, &sem, FlowEnd::Pod(s), FlowEnd::Pod(d), proto, port).verdict;
                 let row = pods.get(&(ep(s), ep(d)));
                 let allowed = row.is_some_and(|e| e.allowed.allows(proto, port));
                 let unknown = row.is_some_and(|e| e.unknown.allows(proto, port));
                 unknowns += unknown as usize;
-                assert!(
+                prop_assert!(
                     agree(&plain, allowed, unknown),
-                    "seed {seed}: {s}->{d} {proto} {port}: plain {plain:?}, engine allowed {allowed} unknown {unknown}"
+                    "{s}->{d} {proto} {port}: plain {plain:?}, engine allowed {allowed} unknown {unknown}"
                 );
             }
         }
@@ -321,27 +414,27 @@ fn check(seed: u64) -> usize {
                     });
                     row.map_or((false, false), |e| (e.allowed.allows(proto, port), e.unknown.allows(proto, port)))
                 };
-                let out = explain(&c, &sem, FlowEnd::Pod(s), FlowEnd::Address(ip), proto, port).verdict;
+                let out = explain(c, &sem, FlowEnd::Pod(s), FlowEnd::Address(ip), proto, port).verdict;
                 let (al, un) = find(false);
-                assert!(
-                    agree(&out, al, un),
-                    "seed {seed}: pod {s} -> {ip} {proto} {port}: plain {out:?}, engine {al} {un}"
-                );
-                let inn = explain(&c, &sem, FlowEnd::Address(ip), FlowEnd::Pod(s), proto, port).verdict;
+                prop_assert!(agree(&out, al, un), "pod {s} -> {ip} {proto} {port}: plain {out:?}, engine {al} {un}");
+                let inn = explain(c, &sem, FlowEnd::Address(ip), FlowEnd::Pod(s), proto, port).verdict;
                 let (al, un) = find(true);
-                assert!(
-                    agree(&inn, al, un),
-                    "seed {seed}: {ip} -> pod {s} {proto} {port}: plain {inn:?}, engine {al} {un}"
-                );
+                prop_assert!(agree(&inn, al, un), "{ip} -> pod {s} {proto} {port}: plain {inn:?}, engine {al} {un}");
             }
         }
     }
-    unknowns
+    Ok(unknowns)
 }
 
 #[test]
 fn cilium_engine_agrees_with_plain_evaluator() {
-    let unknown: usize = (1..=1000).map(check).sum();
+    let unknown = Cell::new(0);
+    let check_one = |t: &[Vec<u64>]| {
+        unknown.set(unknown.get() + check(&cluster(t))?);
+        Ok(())
+    };
+    run(1000, 5, check_one, |t| describe(&cluster(t)));
+    let unknown = unknown.get();
     // L7 and unmodelled peers must have made some pairs unknown.
     assert!(unknown > 0, "no pod pair was ever unknown: the unmodelled cases did not run");
 }

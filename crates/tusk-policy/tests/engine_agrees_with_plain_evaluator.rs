@@ -1,7 +1,8 @@
 //! Property: on random clusters, the class engine's pod-grain matrix and the
 //! plain per-flow evaluator give the same verdict for every pod pair, for
 //! sample ports of each protocol, and for sample outside addresses — under
-//! both ipBlock readings. Seeded, so a failure names a reproducible seed.
+//! both ipBlock readings. Proptest draws the clusters (`common`), so a
+//! failure is shrunk to a small cluster, printed with it.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -13,7 +14,9 @@ use tusk_policy::matrix::{Endpoint, Grain};
 use tusk_policy::{Analysis, HostNetwork, PolicyEngine, Semantics};
 
 mod common;
-use common::Rng;
+use common::{lines, run, Rng};
+use proptest::prelude::*;
+use std::cell::Cell;
 
 const NS: [&str; 3] = ["a", "b", "c"];
 const APPS: [&str; 4] = ["web", "db", "api", "cache"];
@@ -74,8 +77,10 @@ fn cidr_set(r: &mut Rng) -> (String, tusk_core::IpSet) {
     (c.to_string(), set)
 }
 
-fn cluster(seed: u64) -> Cluster {
-    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+/// A cluster drawn from two tapes: `t[0]` for the objects, `t[1]` for the
+/// priority ties and namespace declarations.
+fn cluster(t: &[Vec<u64>]) -> Cluster {
+    let mut r = Rng::new(&t[0]);
     let mut c = Cluster::default();
     for ns in NS {
         c.namespaces.push(Namespace {
@@ -121,6 +126,7 @@ fn cluster(seed: u64) -> Cluster {
             node_name: None,
             ports,
             workload: i as usize,
+            mesh: Default::default(),
             loc: loc(),
             template: None,
         });
@@ -186,10 +192,10 @@ fn cluster(seed: u64) -> Cluster {
             })
             .collect::<Vec<_>>()
     };
-    // Drawn apart from `r`, so that adding ties left every other draw of a
-    // seed as it was: some AdminNetworkPolicies share a priority, whose
-    // order is undefined (both engines must consider every order).
-    let mut ties = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
+    // Drawn apart from `r`, so that adding ties left every other draw as
+    // it was: some AdminNetworkPolicies share a priority, whose order is
+    // undefined (both engines must consider every order).
+    let mut ties = Rng::new(&t[1]);
     for i in 0..r.below(3) {
         let subject = admin_peer(&mut r, false);
         let ingress = admin_rules(&mut r, false, false);
@@ -236,6 +242,15 @@ fn cluster(seed: u64) -> Cluster {
     c
 }
 
+/// The cluster's objects, one per line.
+fn describe(c: &Cluster) -> String {
+    let mut out = lines("namespace", &c.namespaces) + &lines("pod", &c.pods);
+    out += &lines("networkPolicy", &c.network_policies);
+    out += &lines("adminNetworkPolicy", &c.admin_policies);
+    out += &lines("baselineAdminNetworkPolicy", c.baseline_policy.as_slice());
+    out + &format!("podCidrs: {:?}\n", c.pod_cidrs)
+}
+
 const FLOWS: [(Protocol, u16); 6] = [
     (Protocol::Tcp, 80),
     (Protocol::Tcp, 55),
@@ -248,9 +263,8 @@ const OUTSIDE: [&str; 4] = ["10.1.2.3", "10.9.9.9", "192.168.0.7", "8.8.8.8"];
 
 /// Checks one random cluster; returns how many outside-address rows the
 /// engine reported (partly) unknown, so the caller can see that case ran.
-fn check(seed: u64, sem: Semantics) -> usize {
-    let c = cluster(seed);
-    let a = Analysis::new(&c, sem);
+fn check(c: &Cluster, sem: Semantics) -> Result<usize, TestCaseError> {
+    let a = Analysis::new(c, sem);
     let rows = a.matrix(Grain::Pod);
     let mut pods: HashMap<(Endpoint, Endpoint), &tusk_policy::matrix::Entry> = HashMap::new();
     let mut ext = Vec::new();
@@ -269,7 +283,7 @@ fn check(seed: u64, sem: Semantics) -> usize {
                 continue;
             }
             for (proto, port) in FLOWS {
-                let plain = explain(&c, &sem, FlowEnd::Pod(s), FlowEnd::Pod(d), proto, port).verdict;
+                let plain = explain(c, &sem, FlowEnd::Pod(s), FlowEnd::Pod(d), proto, port).verdict;
                 let row = pods.get(&(ep(s), ep(d)));
                 let allowed = row.is_some_and(|e| e.allowed.allows(proto, port));
                 let unknown = row.is_some_and(|e| e.unknown.allows(proto, port));
@@ -280,7 +294,10 @@ fn check(seed: u64, sem: Semantics) -> usize {
                     Verdict::Denied => !allowed && !unknown,
                     Verdict::Unknown(_) => !allowed && unknown,
                 };
-                assert!(same, "seed {seed} {sem:?}: {s}->{d} {proto} {port}: plain {plain:?}, engine allowed {allowed} unknown {unknown}");
+                prop_assert!(
+                    same,
+                    "{sem:?}: {s}->{d} {proto} {port}: plain {plain:?}, engine allowed {allowed} unknown {unknown}"
+                );
             }
         }
         for ip in OUTSIDE {
@@ -303,28 +320,37 @@ fn check(seed: u64, sem: Semantics) -> usize {
                     Verdict::Denied => !allowed && !unknown,
                     Verdict::Unknown(_) => !allowed && unknown,
                 };
-                let out = explain(&c, &sem, FlowEnd::Pod(s), FlowEnd::Address(ip), proto, port).verdict;
+                let out = explain(c, &sem, FlowEnd::Pod(s), FlowEnd::Address(ip), proto, port).verdict;
                 let e = find(false);
-                assert!(agree(&out, e), "seed {seed}: pod {s} -> {ip} {proto} {port}: plain {out:?}, engine {e:?}");
-                let inn = explain(&c, &sem, FlowEnd::Address(ip), FlowEnd::Pod(s), proto, port).verdict;
+                prop_assert!(agree(&out, e), "{sem:?}: pod {s} -> {ip} {proto} {port}: plain {out:?}, engine {e:?}");
+                let inn = explain(c, &sem, FlowEnd::Address(ip), FlowEnd::Pod(s), proto, port).verdict;
                 let e = find(true);
-                assert!(agree(&inn, e), "seed {seed}: {ip} -> pod {s} {proto} {port}: plain {inn:?}, engine {e:?}");
+                prop_assert!(agree(&inn, e), "{sem:?}: {ip} -> pod {s} {proto} {port}: plain {inn:?}, engine {e:?}");
             }
         }
     }
-    ext.iter().filter(|e| !e.unknown.is_empty()).count()
+    Ok(ext.iter().filter(|e| !e.unknown.is_empty()).count())
 }
 
 #[test]
 fn engine_agrees_with_plain_evaluator() {
-    let mut unknown_outside = 0;
-    for seed in 1..=300 {
-        unknown_outside += check(seed, Semantics::of(PolicyEngine::Upstream));
-        unknown_outside += check(seed, Semantics::of(PolicyEngine::Cilium));
-        unknown_outside += check(seed, Semantics::of(PolicyEngine::Calico));
-        let as_pods = Semantics { host_network: HostNetwork::AsPods, ..Semantics::of(PolicyEngine::Upstream) };
-        unknown_outside += check(seed, as_pods);
-    }
+    let unknown_outside = Cell::new(0);
+    let as_pods = Semantics { host_network: HostNetwork::AsPods, ..Semantics::of(PolicyEngine::Upstream) };
+    let sems = [
+        Semantics::of(PolicyEngine::Upstream),
+        Semantics::of(PolicyEngine::Cilium),
+        Semantics::of(PolicyEngine::Calico),
+        as_pods,
+    ];
+    let check_all = |t: &[Vec<u64>]| {
+        let c = cluster(t);
+        for sem in sems {
+            unknown_outside.set(unknown_outside.get() + check(&c, sem)?);
+        }
+        Ok(())
+    };
+    run(300, 2, check_all, |t| describe(&cluster(t)));
+    let unknown_outside = unknown_outside.get();
     // `nodes` peers without Node objects must have made some rows unknown.
     assert!(unknown_outside > 0, "no outside address was ever unknown: the nodes-peer case did not run");
 }
@@ -335,9 +361,10 @@ fn engine_agrees_with_plain_evaluator() {
 /// IPv4 or, with `pod_cidrs`, inside them.
 #[test]
 fn unknown_pod_ips_never_yield_a_guess() {
-    let mut unknown_seen = 0;
-    for seed in 1..=300 {
-        let mut c = cluster(seed);
+    let unknown_seen = Cell::new(0);
+    // `t[2]` says whether the pod CIDRs are known.
+    let without_ips = |t: &[Vec<u64>]| {
+        let mut c = cluster(t);
         for (i, p) in c.pods.iter_mut().enumerate() {
             p.ips.clear();
             // Some pods stand for two replicas of a template: a flow
@@ -348,9 +375,13 @@ fn unknown_pod_ips_never_yield_a_guess() {
                 p.template = Some(tusk_model::k8s::Replicas { base, count: 2 });
             }
         }
-        if seed % 2 == 0 {
+        if Rng::new(&t[2]).chance(50) {
             c.pod_cidrs = Some(Cidr::parse("10.0.0.0/8").unwrap().set());
         }
+        c
+    };
+    let check = |t: &[Vec<u64>]| {
+        let c = without_ips(t);
         let sem = Semantics::of(PolicyEngine::Upstream);
         let a = Analysis::new(&c, sem);
         let rows: HashMap<(Endpoint, Endpoint), tusk_policy::matrix::Entry> =
@@ -369,15 +400,22 @@ fn unknown_pod_ips_never_yield_a_guess() {
                         Verdict::Denied => !allowed && !unknown,
                         Verdict::Unknown(_) => !allowed && unknown,
                     };
-                    assert!(same, "seed {seed}: {s}.{rs}->{d}.{rd} {proto} {port}: plain {plain:?}, engine allowed {allowed} unknown {unknown}");
-                    unknown_seen += unknown as usize;
+                    prop_assert!(
+                        same,
+                        "{s}.{rs}->{d}.{rd} {proto} {port}: plain {plain:?}, engine allowed {allowed} unknown {unknown}"
+                    );
+                    unknown_seen.set(unknown_seen.get() + unknown as usize);
                     // The one-pair query (explain without --port) agrees.
                     let k = a.pair(FlowEnd::Pod(s), FlowEnd::Pod(d)).at(proto, port);
-                    assert_eq!(k == tusk_core::Kind::Allowed, allowed, "seed {seed}: pair {s}->{d} {proto} {port}");
-                    assert_eq!(k == tusk_core::Kind::Unknown, unknown, "seed {seed}: pair {s}->{d} {proto} {port}");
+                    prop_assert!(
+                        (k == tusk_core::Kind::Allowed) == allowed && (k == tusk_core::Kind::Unknown) == unknown,
+                        "pair {s}->{d} {proto} {port}: pair says {k:?}, matrix allowed {allowed} unknown {unknown}"
+                    );
                 }
             }
         }
-    }
-    assert!(unknown_seen > 0, "the generator never produced an IP-dependent verdict");
+        Ok(())
+    };
+    run(300, 3, check, |t| describe(&without_ips(t)));
+    assert!(unknown_seen.get() > 0, "the generator never produced an IP-dependent verdict");
 }

@@ -6,6 +6,8 @@ use serde_json::json;
 use std::fmt::Write;
 use tusk_check::audit::{Finding, RULES};
 
+/// The findings as text: per finding `file:line:col: severity CODE: message`
+/// and a `fix:` line.
 pub fn render_text(findings: &[Finding]) -> String {
     let mut s = String::new();
     for f in findings {
@@ -38,6 +40,8 @@ pub fn render_json(findings: &[Finding]) -> String {
     serde_json::to_string_pretty(&json!({"schema": "tusk.audit/v1", "findings": items})).unwrap_or_default() + "\n"
 }
 
+/// The findings as one SARIF 2.1.0 log (one rule per lint of
+/// `tusk_check::audit::RULES`), pretty-printed, ending in a newline.
 pub fn render_sarif(findings: &[Finding]) -> String {
     let rules = RULES
         .iter()

@@ -1,21 +1,30 @@
 //! `tusk check` results as text, JSON, SARIF 2.1.0 and JUnit XML. The
 //! counterexample of a violated intent is the engine's full answer (the
-//! Azure trace, hop by hop, or the Kubernetes explanation, rule by rule),
-//! worded by the same renderers as `tusk trace` / `tusk explain`. Every
+//! Azure trace, hop by hop, the Kubernetes explanation, rule by rule, or
+//! the path across both layers, segment by segment), worded by the same
+//! renderers as `tusk trace` / `tusk explain`. Every
 //! location points at an input file: the intent's `tusk.yaml` line, and the
 //! rules that decided the counterexample.
 
 use serde_json::{json, Value};
 use std::fmt::Write;
-use tusk_check::{Outcome, Status, Witness};
+use tusk_check::{JoinedWitness, Outcome, Status, Witness};
 use tusk_core::Loc;
+use tusk_model::config::IntentKind;
+use tusk_network::trace::Trace;
 use tusk_network::{Cite, Prepared};
+use tusk_path::join::{GroupPath, Segment};
 
 /// What the report needs besides the outcomes.
 pub struct CheckReport<'a> {
+    /// One outcome per intent, in the inputs' order.
     pub outcomes: &'a [Outcome],
     /// The Azure engine's index, to word Azure traces.
     pub azure: Option<&'a Prepared<'a>>,
+    /// The Azure engine over the network wired with the AKS nodes
+    /// (`tusk_check::Aks::prepared`), to word paths across both layers;
+    /// `None` without a cluster.
+    pub joined: Option<&'a Prepared<'a>>,
     /// The Kubernetes semantics, as `tusk explain` describes them.
     pub semantics: &'a str,
     /// `--allow-unknown`: an unknown intent is a warning, not a failure.
@@ -33,26 +42,9 @@ pub fn deciding(azure: Option<&Prepared>, w: &Witness) -> Vec<(Loc, String)> {
     let mut out: Vec<(Loc, String)> = Vec::new();
     match w {
         Witness::Azure(t) => {
-            let Some(p) = azure else { return out };
-            let words = |c| {
-                let c = crate::azure::words::cite(p, c);
-                (c.loc.clone(), format!("{} rule {}", c.holder, c.rule))
-            };
-            if let Some(c) = t.deciding_step().and_then(|s| s.decision.cite.as_ref()) {
-                out.push(words(c));
+            if let Some(p) = azure {
+                azure_rules(p, t, &mut out);
             }
-            // Allowed: the rules that let it pass, filters (NSG, admin,
-            // firewall, NVA rules) first, the one nearest the destination
-            // first; then routes and peerings.
-            let filter = |c: &&Cite| {
-                matches!(
-                    c,
-                    Cite::NsgRule { .. } | Cite::AdminRule(_) | Cite::FirewallRule { .. } | Cite::NvaRule { .. }
-                )
-            };
-            let cites: Vec<&Cite> = t.forward.steps.iter().filter_map(|s| s.decision.cite.as_ref()).collect();
-            out.extend(cites.iter().rev().filter(|c| filter(c)).map(|c| words(c)));
-            out.extend(cites.iter().filter(|c| !filter(c)).map(|c| words(c)));
         }
         Witness::Kubernetes { explanation, .. } => {
             if let Some(u) = explanation.verdict.why() {
@@ -61,8 +53,29 @@ pub fn deciding(azure: Option<&Prepared>, w: &Witness) -> Vec<(Loc, String)> {
                 }
             }
             for s in explanation.egress.steps.iter().chain(&explanation.ingress.steps) {
-                if let (true, Some(l)) = (s.decisive, &s.loc) {
-                    out.push((l.clone(), format!("{} {} ({})", s.policy, s.rule, s.action)));
+                policy_rules(s, &mut out);
+            }
+        }
+        Witness::Joined(j) => {
+            // The segment that decided first, then the others in packet
+            // order; an allowed pair has none that refused: every
+            // segment's rules, the one nearest the destination first (as
+            // for an Azure trace).
+            let segments: Vec<&Segment> = match tusk_path::findings::deciding(&j.path) {
+                Some(first) => std::iter::once(first).chain(&j.path.segments).collect(),
+                None => j.path.segments.iter().rev().collect(),
+            };
+            for seg in segments {
+                match seg {
+                    Segment::SourcePolicy(side) | Segment::DestinationPolicy { side, .. } => {
+                        side.steps.iter().for_each(|s| policy_rules(s, &mut out))
+                    }
+                    Segment::Network(t) => {
+                        if let Some(p) = azure {
+                            azure_rules(p, t, &mut out);
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
@@ -80,10 +93,66 @@ pub fn deciding(azure: Option<&Prepared>, w: &Witness) -> Vec<(Loc, String)> {
     out
 }
 
+/// A decisive policy step's rule, with its location.
+fn policy_rules(s: &tusk_policy::explain::Step, out: &mut Vec<(Loc, String)>) {
+    if let (true, Some(l)) = (s.decisive, &s.loc) {
+        out.push((l.clone(), format!("{} {} ({})", s.policy, s.rule, s.action)));
+    }
+}
+
+/// The rules of an Azure trace: the deciding step's first; for an allowed
+/// flow the rules that let it pass, filters (NSG, admin, firewall, NVA
+/// rules) first, the one nearest the destination first; then routes and
+/// peerings.
+fn azure_rules(p: &Prepared, t: &Trace, out: &mut Vec<(Loc, String)>) {
+    let words = |c| {
+        let c = crate::azure::words::cite(p, c);
+        (c.loc.clone(), format!("{} rule {}", c.holder, c.rule))
+    };
+    if let Some(c) = t.deciding_step().and_then(|s| s.decision.cite.as_ref()) {
+        out.push(words(c));
+    }
+    let filter = |c: &&Cite| {
+        matches!(c, Cite::NsgRule { .. } | Cite::AdminRule(_) | Cite::FirewallRule { .. } | Cite::NvaRule { .. })
+    };
+    let cites: Vec<&Cite> = t.forward.steps.iter().filter_map(|s| s.decision.cite.as_ref()).collect();
+    out.extend(cites.iter().rev().filter(|c| filter(c)).map(|c| words(c)));
+    out.extend(cites.iter().filter(|c| !filter(c)).map(|c| words(c)));
+}
+
+/// The Azure index a witness is worded with: the wired network's for a
+/// path across both layers (its node NICs exist only there).
+fn index<'a>(r: &CheckReport<'a>, w: &Witness) -> Option<&'a Prepared<'a>> {
+    match w {
+        Witness::Joined(_) => r.joined,
+        _ => r.azure,
+    }
+}
+
+/// The witness's rules as [`deciding`] gives them, worded with the right index.
+fn decided(r: &CheckReport, w: &Witness) -> Vec<(Loc, String)> {
+    deciding(index(r, w), w)
+}
+
+/// One pair's path across both layers, as `tusk trace` prints a group of one.
+fn joined_text(p: &Prepared, j: &JoinedWitness) -> String {
+    let g = GroupPath {
+        collapsed: j.collapsed,
+        samples: j.samples.clone(),
+        from: j.from.clone(),
+        to: j.to.clone(),
+        actor: j.actor,
+        verdict: tusk_core::GroupKind::of_kinds([j.path.verdict]),
+        pairs: vec![j.path.clone()],
+    };
+    crate::path::render_text(p, &g)
+}
+
 fn witness_text(r: &CheckReport, w: &Witness) -> String {
-    match (w, r.azure) {
+    match (w, index(r, w)) {
         (Witness::Azure(t), Some(p)) => crate::azure::trace_text::render(p, t),
-        (Witness::Azure(_), None) => String::new(),
+        (Witness::Joined(j), Some(p)) => joined_text(p, j),
+        (Witness::Azure(_) | Witness::Joined(_), None) => String::new(),
         (Witness::Kubernetes { flow, explanation }, _) => {
             crate::k8s::render_explanation(flow, r.semantics, explanation)
         }
@@ -97,9 +166,20 @@ fn fails(r: &CheckReport, o: &Outcome) -> bool {
 fn intent_line(o: &Outcome) -> String {
     let i = &o.intent;
     let ports = i.ports.as_ref().map(|p| format!(" port {}", p.to_list_string())).unwrap_or_default();
-    format!("{} {} → {} ({}{ports})", i.kind.name(), i.from, i.to, i.protocol)
+    let actors = match (i.actor, i.kind) {
+        (Some(a), _) => format!(", actor {}", a.name()),
+        (None, IntentKind::IsolatedTenants) => ", actors pod and node".into(),
+        (None, _) => String::new(),
+    };
+    if i.kind == IntentKind::IsolatedTenants {
+        let tenants = if i.tenants.is_empty() { "every tenant".into() } else { i.tenants.join(", ") };
+        return format!("{} {tenants} ({}{ports}{actors})", i.kind.name(), i.protocol);
+    }
+    format!("{} {} → {} ({}{ports}{actors})", i.kind.name(), i.from, i.to, i.protocol)
 }
 
+/// The text report: a line per intent (PASS, FAIL, UNKNOWN), its summary,
+/// and for each failure the counterexample with the rule that decided it.
 pub fn render_text(r: &CheckReport) -> String {
     let mut s = String::new();
     for o in r.outcomes {
@@ -120,7 +200,7 @@ pub fn render_text(r: &CheckReport) -> String {
             for line in witness_text(r, w).lines() {
                 let _ = writeln!(s, "        {line}");
             }
-            for (l, why) in deciding(r.azure, w).iter().take(1) {
+            for (l, why) in decided(r, w).iter().take(1) {
                 let _ = writeln!(s, "      decided by: {why} at {l}");
             }
         }
@@ -143,24 +223,33 @@ fn loc_json(l: &Loc) -> Value {
 }
 
 /// `{"schema": "tusk.check/v1", "passed": bool, "intents": [{name, kind,
-/// from, to, protocol, ports, status, summary, flows, violating, unknown,
-/// location, samples, counterexample: {text, decidedBy: [{location, rule}]}}]}`
+/// from, to, protocol, ports, through, layer, actor, tenants, status,
+/// summary, flows, violating, unknown, location, samples, counterexample:
+/// {text, decidedBy: [{location, rule}]}}]}`. `from` and `to` are null
+/// for `isolatedTenants`. `layer` is `azure`,
+/// `kubernetes` or `aks` (both, through the join); `actor` is `pod`,
+/// `node` or null (pod; both for `isolatedTenants`); `tenants` lists
+/// `isolatedTenants`' tenants (empty: every tenant).
 pub fn render_json(r: &CheckReport) -> String {
     let intents: Vec<Value> = r
         .outcomes
         .iter()
         .map(|o| {
             let i = &o.intent;
+            // isolatedTenants has `tenants`, not ends.
+            let ends = i.kind != IntentKind::IsolatedTenants;
             let witness = o.witness.as_ref().filter(|_| o.status != Status::Holds).map(|w| {
                 let by: Vec<Value> =
-                    deciding(r.azure, w).iter().map(|(l, why)| json!({"location": loc_json(l), "rule": why})).collect();
+                    decided(r, w).iter().map(|(l, why)| json!({"location": loc_json(l), "rule": why})).collect();
                 json!({"text": witness_text(r, w), "decidedBy": by})
             });
             json!({
-                "name": i.name, "kind": i.kind.name(), "from": i.from.to_string(), "to": i.to.to_string(),
+                "name": i.name, "kind": i.kind.name(), "from": ends.then(|| i.from.to_string()),
+                "to": ends.then(|| i.to.to_string()),
                 "protocol": i.protocol.name().to_ascii_lowercase(),
                 "ports": i.ports.as_ref().map(|p| p.to_list_string()),
-                "through": i.through, "status": o.status.name(), "summary": o.summary,
+                "through": i.through, "layer": o.layer.name(), "actor": i.actor.map(|a| a.name()),
+                "tenants": i.tenants, "status": o.status.name(), "summary": o.summary,
                 "flows": o.flows, "violating": o.violating, "unknown": o.unknown,
                 "location": loc_json(&i.loc), "samples": o.samples, "counterexample": witness,
             })
@@ -219,6 +308,8 @@ pub fn sarif_document(rules: Vec<Value>, results: Vec<Value>) -> String {
 const VIOLATED: &str = "TUSK-C001";
 const UNKNOWN: &str = "TUSK-C002";
 
+/// SARIF 2.1.0: rules TUSK-C001 (violated) and TUSK-C002 (unknown); each
+/// result located at the intent's `tusk.yaml` line and the deciding rule's.
 pub fn render_sarif(r: &CheckReport) -> String {
     let rule = |id: &str, name: &str, short: &str, help: &str| {
         json!({"id": id, "name": name, "shortDescription": {"text": short},
@@ -240,7 +331,7 @@ pub fn render_sarif(r: &CheckReport) -> String {
                 Status::Violated => (VIOLATED, 0, "error"),
                 _ => (UNKNOWN, 1, if r.allow_unknown { "warning" } else { "error" }),
             };
-            let decided = o.witness.as_ref().map(|w| deciding(r.azure, w)).unwrap_or_default();
+            let decided = o.witness.as_ref().map(|w| decided(r, w)).unwrap_or_default();
             let mut text =
                 format!("intent `{}` ({}) is {}: {}", o.intent.name, intent_line(o), o.status.name(), o.summary);
             if let Some((l, why)) = decided.first() {
@@ -313,7 +404,7 @@ pub fn render_junit(r: &CheckReport) -> String {
             let mut d = format!("{}\n{}\nat {}\n", intent_line(o), o.summary, i.loc);
             if let Some(w) = &o.witness {
                 d += &witness_text(r, w);
-                for (l, why) in deciding(r.azure, w) {
+                for (l, why) in decided(r, w) {
                     d += &format!("decided by: {why} at {l}\n");
                 }
             }

@@ -15,6 +15,8 @@ fn cite((l, why): &(Loc, String)) -> String {
     }
 }
 
+/// The changed flows as text at `grain` (`pod`, `workload`, ...): each change,
+/// its connections, an example flow and the rules that decided it on each side.
 pub fn render_text(changes: &[FlowChange], grain: &str) -> String {
     let mut s = String::new();
     if changes.is_empty() {
@@ -61,6 +63,7 @@ pub fn render_json(changes: &[FlowChange], grain: &str) -> String {
         + "\n"
 }
 
+/// The changed flows as Markdown, for a pull-request comment.
 pub fn render_md(changes: &[FlowChange], grain: &str) -> String {
     let mut s = format!("### tusk diff ({grain})\n\n");
     if changes.is_empty() {
@@ -104,8 +107,8 @@ pub fn subnet_row(
         let port = t.flow.port.map(|p| format!(" {p}")).unwrap_or_default();
         format!(
             "{} -> {} {}{port} ({} in head, {} in base)",
-            t.from.label(),
-            t.to.label(),
+            crate::azure::words::endpoint(head.net, &t.from),
+            crate::azure::words::endpoint(head.net, &t.to),
             t.flow.proto,
             c.head,
             c.base.map(|b| b.name()).unwrap_or("absent")
@@ -119,5 +122,52 @@ pub fn subnet_row(
         example,
         head_cause: causes(head, &c.head_trace),
         base_cause: causes(base, &c.base_trace),
+    }
+}
+
+/// A tenant pair's change (`tusk diff --grain tenant`) as a row of the
+/// diff: one member pair that moved, and the rule that decided its path
+/// in each version (`head` and `base` are the wired networks' engines, to
+/// word the Azure hops; the same ordering as `tusk check`'s
+/// counterexamples across both layers: the deciding segment's rule, else,
+/// for an allowed path, the rule nearest the destination).
+pub fn tenant_row(
+    head: &tusk_network::Prepared,
+    base: &tusk_network::Prepared,
+    c: &tusk_check::diff_tenants::TenantChange,
+    conns: tusk_core::ConnSet,
+) -> FlowChange {
+    use tusk_check::Witness;
+    let causes = |p, w: Option<&tusk_check::JoinedWitness>| {
+        let mut v =
+            w.map(|w| crate::check::deciding(Some(p), &Witness::Joined(Box::new(w.clone())))).unwrap_or_default();
+        v.truncate(1);
+        v
+    };
+    let actor = match c.actor {
+        tusk_path::join::Actor::Pod => "pod",
+        tusk_path::join::Actor::Node => "node",
+    };
+    let x = &c.head.path;
+    let node = |n: &Option<String>| n.as_deref().map(|n| format!(" [{n}]")).unwrap_or_default();
+    let example = format!(
+        "{}{} -> {}{} (actor {actor}; {} in head, {} in base; {} of {} member pairs)",
+        crate::path::end(head, &x.from),
+        node(&x.src_node),
+        crate::path::end(head, &x.to),
+        node(&x.dst_node),
+        x.verdict.name(),
+        c.base.as_ref().map(|b| b.path.verdict.name()).unwrap_or("absent"),
+        c.moved,
+        c.of
+    );
+    FlowChange {
+        from: format!("{} (actor {actor})", c.from),
+        to: c.to.clone(),
+        change: c.change,
+        conns,
+        example: Some(example),
+        head_cause: causes(head, Some(&c.head)),
+        base_cause: causes(base, c.base.as_ref()),
     }
 }

@@ -5,10 +5,14 @@
 //! shapes are contracts, documented where they are produced, built from
 //! serialize-only types kept apart from the model.
 
+#![warn(missing_docs)]
+
 pub mod audit;
 pub mod azure;
 pub mod check;
+pub mod diagnostics;
 pub mod diff;
 pub mod k8s;
 pub mod path;
+pub mod path_matrix;
 pub mod schedule;

@@ -14,7 +14,8 @@
 //!                "dstNode": string|null, "verdict": "allowed"|"denied"|"unknown",
 //!                "doubt": string|null, "segments": [Segment] } ] }
 //! Segment = { "kind": "sourcePolicy"|"nodeExit"|"sameNode"|"network"|
-//!                     "serviceDnat"|"egress"|"podBridge"|"notEvaluated"|"destinationPolicy",
+//!                     "serviceDnat"|"egress"|"podBridge"|"notEvaluated"|"destinationPolicy"|
+//!                     "loadBalancer"|"kubeProxy"|"asymmetricReturn"|"sourceRanges",
 //!             "verdict": ..., "text": string,
 //!             "steps": [ { "policy", "rule", "action", "location" } ]   // policy segments
 //!             "src": IP|null, "seenSrc": IP|null, "masqueraded": bool|null,
@@ -26,9 +27,10 @@ use serde::Serialize;
 use std::fmt::Write;
 use tusk_model::aks::OutboundType;
 use tusk_network::Prepared;
-use tusk_path::join::{Actor, GroupPath, Path, Segment};
+use tusk_path::join::{Actor, GroupPath, PairEnd, Path, Segment};
 use tusk_policy::explain::Side;
 
+/// The `schema` of the path document.
 pub const SCHEMA: &str = "tusk.path/v1";
 
 fn actor(a: Actor) -> &'static str {
@@ -98,8 +100,16 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
             let port = port.map(|p| format!(":{p}")).unwrap_or_default();
             let _ = writeln!(s, "  [{v}] {service}{vip}{port} translated at the source node to an endpoint pod, port {target} (before any policy or NSG sees it)");
         }
-        Segment::PodBridge { node } => {
-            let _ = writeln!(s, "  [{v}] node {node} hands the packet to the pod over its bridge (kubenet: the route AKS maintains for its pod CIDR); the Azure reply was not traced (NSGs are stateful)");
+        Segment::PodBridge { node, overlay } => {
+            let how = if *overlay {
+                "CNI Overlay: the overlay routing domain carries pod addresses to the node holding them"
+            } else {
+                "kubenet: the route AKS maintains for the node's pod CIDR"
+            };
+            let _ = writeln!(
+                s,
+                "  [{v}] delivered to node {node} (the pod behind it), which hands the packet to the pod over its bridge ({how}); the reply is the Azure trace's reply path above"
+            );
         }
         Segment::Egress { outbound } => {
             let _ = writeln!(
@@ -113,6 +123,54 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
             let _ = writeln!(s, "  [{v}] destination pod ingress policy (source seen: {seen_src})");
             side_text(s, side);
         }
+        Segment::LoadBalancer { service, frontend, internal, port, entry, local } => {
+            let kind = if *internal { "internal" } else { "public" };
+            let fe = frontend.map(|ip| ip.to_string()).unwrap_or_else(|| "(address not in the inputs)".into());
+            let who = if *local {
+                "externalTrafficPolicy Local: only nodes running an endpoint pass the health probe"
+            } else {
+                "externalTrafficPolicy Cluster: every node of the cluster is a backend"
+            };
+            let _ = writeln!(s, "  [{v}] {service}: Azure {kind} load balancer frontend {fe}:{port} hands the flow to node {entry} ({who}; floating IP: the node's NSGs see the frontend address)");
+        }
+        Segment::KubeProxy { node, pod_ip, target, snat } => {
+            let pod = pod_ip.map(|ip| format!(" {ip}")).unwrap_or_default();
+            let src = match snat {
+                Some(ip) => format!("source translated to the node's address {ip} (externalTrafficPolicy Cluster)"),
+                None => "client address kept (externalTrafficPolicy Local)".into(),
+            };
+            let _ =
+                writeln!(s, "  [{v}] node {node} translates the frontend to endpoint pod{pod} port {target}; {src}");
+        }
+        Segment::SourceRanges { client, ranges, admitted } => {
+            let how = match admitted {
+                Some(true) => "admits",
+                Some(false) => "does not admit",
+                None => "may admit (through a service tag tusk does not resolve here)",
+            };
+            let _ = writeln!(
+                s,
+                "  [{v}] the Service's loadBalancerSourceRanges / allowed ranges [{}] {how} client {client} (enforced by NSG rules the cloud provider writes)",
+                ranges.join(", ")
+            );
+        }
+        Segment::AsymmetricReturn { frontend } => {
+            let _ = writeln!(
+                s,
+                "  [{v}] asymmetric return: the reply from {frontend} to the Internet client follows the subnet's user route to a firewall that never saw the request, and the firewall drops it. AKS docs, \"Customize cluster egress with a user-defined routing table\" (learn.microsoft.com/azure/aks/egress-udr): with outbound type UDR \"the ingress source IP routed to the load-balancer may not match the cluster's outgoing egress destination address\"; Azure Firewall docs, \"Integrate Azure Firewall with Azure Standard Load Balancer\" (learn.microsoft.com/azure/firewall/integrate-lb), asymmetric routing. Fix: publish the Service through a DNAT rule on the firewall's public IP, or route the clients' prefixes to the Internet"
+            );
+        }
+    }
+}
+
+/// A pair's end as outputs call it: `pod NS/NAME`, `node NAME`, or an
+/// Azure endpoint as `tusk trace` words it.
+pub(crate) fn end(p: &Prepared, e: &PairEnd) -> String {
+    match e {
+        PairEnd::Pod { namespace, name } => format!("pod {namespace}/{name}"),
+        PairEnd::Node(name) => format!("node {name}"),
+        PairEnd::Azure(a) => super::azure::words::endpoint(p.net, a),
+        PairEnd::Given(name) => name.clone(),
     }
 }
 
@@ -121,7 +179,7 @@ fn pair_text(s: &mut String, p: &Prepared, x: &Path) {
         (None, None) => String::new(),
         (a, b) => format!("  [node {} → node {}]", a.as_deref().unwrap_or("-"), b.as_deref().unwrap_or("-")),
     };
-    let _ = writeln!(s, "{} → {}{nodes}: {}", x.from, x.to, x.verdict.name().to_uppercase());
+    let _ = writeln!(s, "{} → {}{nodes}: {}", end(p, &x.from), end(p, &x.to), x.verdict.name().to_uppercase());
     if let Some(d) = &x.doubt {
         let _ = writeln!(s, "  unknown: the segments agree, but {d}; the verdict could change with the address");
     }
@@ -138,6 +196,7 @@ fn collapsed_note(n: usize) -> String {
     )
 }
 
+/// The group path as text: each pair's segments and the group verdict.
 pub fn render_text(p: &Prepared, g: &GroupPath) -> String {
     let mut s = String::new();
     for (end, sample) in &g.samples {
@@ -154,9 +213,9 @@ pub fn render_text(p: &Prepared, g: &GroupPath) -> String {
             let _ = writeln!(
                 s,
                 "  {} [{}] → {} [{}]: {}",
-                x.from,
+                end(p, &x.from),
                 x.src_node.as_deref().unwrap_or("-"),
-                x.to,
+                end(p, &x.to),
                 x.dst_node.as_deref().unwrap_or("-"),
                 x.verdict.name()
             );
@@ -269,6 +328,14 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
         Segment::Egress { .. } => j.kind = "egress",
         Segment::PodBridge { .. } => j.kind = "podBridge",
         Segment::ServiceDnat { .. } => j.kind = "serviceDnat",
+        Segment::LoadBalancer { .. } => j.kind = "loadBalancer",
+        Segment::KubeProxy { snat, .. } => {
+            j.kind = "kubeProxy";
+            j.src = snat.map(|ip| ip.to_string());
+            j.masqueraded = Some(snat.is_some());
+        }
+        Segment::AsymmetricReturn { .. } => j.kind = "asymmetricReturn",
+        Segment::SourceRanges { .. } => j.kind = "sourceRanges",
         Segment::DestinationPolicy { seen_src, side } => {
             j.kind = "destinationPolicy";
             j.seen_src = Some(seen_src.to_string());
@@ -278,6 +345,7 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
     j
 }
 
+/// The group path as a `tusk.path/v1` document (see the module documentation).
 pub fn render_json(p: &Prepared, g: &GroupPath) -> String {
     let doc = GroupJson {
         schema: SCHEMA,
@@ -291,8 +359,8 @@ pub fn render_json(p: &Prepared, g: &GroupPath) -> String {
             .pairs
             .iter()
             .map(|x| PairJson {
-                from: x.from.clone(),
-                to: x.to.clone(),
+                from: end(p, &x.from),
+                to: end(p, &x.to),
                 src_node: x.src_node.clone(),
                 dst_node: x.dst_node.clone(),
                 verdict: x.verdict.name(),
@@ -346,7 +414,14 @@ pub fn render_tenant_matrix(p: &Prepared, cells: &[tusk_path::tenants::Cell], wh
                 continue;
             }
             shown.push(x.verdict);
-            let _ = writeln!(s, "      {}: e.g. {} → {}: {}", x.verdict.name(), x.from, x.to, decided_by(p, x));
+            let _ = writeln!(
+                s,
+                "      {}: e.g. {} → {}: {}",
+                x.verdict.name(),
+                end(p, &x.from),
+                end(p, &x.to),
+                decided_by(p, x)
+            );
         }
     }
     s
@@ -397,5 +472,47 @@ pub fn render_tenant_matrix_json(p: &Prepared, cells: &[tusk_path::tenants::Cell
             })
             .collect(),
     };
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// `--proto any` across the cluster, as text: the verdict over "some
+/// protocol gets through", then each protocol's report.
+pub fn render_any_text(p: &Prepared, a: &tusk_path::any_protocol::AnyPath) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "verdict (some protocol): {}", a.verdict.name().to_uppercase());
+    for (proto, why) in &a.skipped {
+        let _ = writeln!(s, "{proto}: not taken by the destination ({why})");
+    }
+    for (proto, g) in &a.per {
+        let _ = writeln!(s, "\n=== {proto} ===");
+        s += &render_text(p, g);
+    }
+    s
+}
+
+/// `--proto any` across the cluster, as JSON (`tusk.path-any/v1`):
+/// `{ schema, verdict, skipped: [{ protocol, reason }],
+///    protocols: [{ protocol, path: tusk.path/v1 document }] }`; `verdict`
+/// is the group verdict over pairs, each allowed when some protocol is.
+pub fn render_any_json(p: &Prepared, a: &tusk_path::any_protocol::AnyPath) -> String {
+    let protocols: Vec<serde_json::Value> = a
+        .per
+        .iter()
+        .map(|(proto, g)| {
+            let path: serde_json::Value = serde_json::from_str(&render_json(p, g)).unwrap_or_default();
+            serde_json::json!({ "protocol": proto.to_string(), "path": path })
+        })
+        .collect();
+    let skipped: Vec<serde_json::Value> = a
+        .skipped
+        .iter()
+        .map(|(proto, why)| serde_json::json!({ "protocol": proto.to_string(), "reason": why }))
+        .collect();
+    let doc = serde_json::json!({
+        "schema": "tusk.path-any/v1",
+        "verdict": a.verdict.name(),
+        "skipped": skipped,
+        "protocols": protocols,
+    });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }

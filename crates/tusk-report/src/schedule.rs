@@ -32,6 +32,7 @@
 use serde::Serialize;
 use tusk_path::impact::{Loss, Report, WorkloadRow};
 
+/// The schedule report as text.
 pub fn text(r: &Report) -> String {
     let mut out = String::new();
     for n in &r.notes {
@@ -213,6 +214,8 @@ struct JShared<'a> {
     pools: &'a [String],
 }
 
+/// The schedule report as a `tusk.schedule/v1` document (see the module
+/// documentation), pretty-printed, ending in a newline.
 pub fn json(r: &Report) -> String {
     let workloads = r
         .workloads

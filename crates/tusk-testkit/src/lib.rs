@@ -18,6 +18,8 @@
 //!
 //! This crate is a dev-dependency only; nothing in the product depends on it.
 
+#![warn(missing_docs)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

@@ -13,15 +13,21 @@ mod peering_forwarded;
 mod route_budget;
 mod shadowed_firewall;
 mod shadowed_nsg;
+mod tenant_pool_taint;
 mod udr_vnet_tag;
 
 use tusk_core::Loc;
 use tusk_model::Estate;
 
+/// How serious a finding is; the order is Error < Warning < Note, so a
+/// sort puts errors first (SARIF 2.1.0 `result.level`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// The configuration does not do what it appears to (the check fails).
     Error,
+    /// Likely a mistake, or a risk worth a look.
     Warning,
+    /// Worth knowing (a redundant rule); the configuration works as written.
     Note,
 }
 
@@ -43,18 +49,24 @@ pub struct Rule {
     pub code: &'static str,
     /// Short kebab-case name.
     pub name: &'static str,
+    /// One line: what the rule finds.
     pub summary: &'static str,
     /// Where the rule is explained (docs/audit.md anchor and the source).
     pub help: &'static str,
+    /// The rule itself: every finding of the estate, in input order.
     pub run: fn(&Estate) -> Vec<Finding>,
 }
 
 /// One problem found.
 #[derive(Debug, Clone)]
 pub struct Finding {
+    /// The rule's code (`TA001`, ...), as in [`Rule::code`].
     pub code: &'static str,
+    /// How serious this finding is.
     pub severity: Severity,
+    /// Where in the inputs the problem is.
     pub loc: Loc,
+    /// One sentence: what is wrong.
     pub message: String,
     /// One line: what to change.
     pub fix: String,
@@ -72,6 +84,7 @@ pub const RULES: &[Rule] = &[
     escape::RULE,
     nsg_pod_ip::RULE,
     shadowed_firewall::RULE,
+    tenant_pool_taint::RULE,
 ];
 
 /// Runs every rule; findings sorted by file, line, code.

@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let loaded = super::load(&a.paths)?;
+    let loaded = super::load_for(&a.paths, &a.output)?;
     let findings = audit(&loaded.estate);
     let text = match a.output.format {
         AuditFormat::Txt => tusk_report::audit::render_text(&findings),

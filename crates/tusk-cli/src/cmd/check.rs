@@ -5,12 +5,17 @@
 //! shown is not shown) unless `--allow-unknown` makes unknown a warning;
 //! 2 on bad input (including inputs without intents, and an intent whose
 //! end names nothing); 3 when the report cannot be written.
+//!
+//! With an AKS cluster (and its network) in the inputs, intents about
+//! tenants, nodes, actors or pods are checked across both layers through
+//! tusk-path's join (`tusk_check::joined`); tenants are the namespaces'
+//! values of `--tenant-label`, as for `tusk matrix --grain tenant`.
 
 use super::EngineArg;
 use crate::output::OutputArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tusk_check::{Engines, Status};
+use tusk_check::{Aks, Engines, Status};
 use tusk_network::Prepared;
 use tusk_report::check::{self as report, CheckReport};
 
@@ -39,12 +44,16 @@ pub struct Args {
     /// Where pod IPs lie, for pods the inputs give no IP; overrides `podCidrs:`.
     #[arg(long = "pod-cidr", value_delimiter = ',', num_args = 1..)]
     pub pod_cidr: Vec<String>,
+    /// The namespace label whose values name tenants (`tenant:NAME` ends,
+    /// `isolatedTenants`).
+    #[arg(long, default_value = "tenant")]
+    pub tenant_label: String,
     #[command(flatten)]
     pub output: OutputArgs<CheckFormat>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let mut loaded = super::load(&a.paths)?;
+    let mut loaded = super::load_for(&a.paths, &a.output)?;
     super::apply_pod_cidrs(&mut loaded, &a.pod_cidr)?;
     let estate = &loaded.estate;
     if estate.config.intents.is_empty() {
@@ -55,7 +64,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let prepared = (!estate.azure.subnets.is_empty()).then(|| Prepared::new(&estate.azure, &estate.config));
     let (semantics, why) = super::choose_semantics(a.policy_engine, estate);
     let described = format!("{} ({why})", semantics.describe());
-    let engines = Engines { azure: prepared.as_ref(), cluster: &estate.k8s, semantics };
+    // The cluster wired into the network, only when an intent may need it
+    // (wiring schedules every pod and builds the nodes' NICs).
+    let wiring = (!estate.clusters.is_empty() && prepared.is_some()).then(|| tusk_path::join::Wiring::new(estate));
+    let wired = wiring.as_ref().map(|w| Prepared::new(&w.net, &estate.config));
+    let aks = match (&wiring, &wired) {
+        (Some(w), Some(p)) => Some(Aks { estate, wiring: w, prepared: p, tenant_label: &a.tenant_label }),
+        _ => None,
+    };
+    let engines = Engines { azure: prepared.as_ref(), cluster: &estate.k8s, semantics, aks };
     let mut outcomes = Vec::with_capacity(estate.config.intents.len());
     for i in &estate.config.intents {
         outcomes
@@ -64,6 +81,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let r = CheckReport {
         outcomes: &outcomes,
         azure: prepared.as_ref(),
+        joined: wired.as_ref(),
         semantics: &described,
         allow_unknown: a.allow_unknown,
     };

@@ -52,7 +52,7 @@ fn flow(
     let a = join::resolve(estate, w, p, &parse(from)?).map_err(|e| anyhow::anyhow!("{e}"))?;
     let b = join::resolve(estate, w, p, &parse(to)?).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (sem, _) = super::choose_semantics(None, estate);
-    Ok(join::trace(estate, w, p, &a, &b, Ask { sem: &sem, actor, proto: Protocol::Tcp, port: Some(port) }))
+    Ok(join::trace(estate, w, p, &a, &b, Ask { sem: &sem, actor, proto: Protocol::Tcp, port: Some(port), http: None }))
 }
 
 fn variant(out: &mut String, title: &str, files: &[(&str, &str)]) -> anyhow::Result<()> {

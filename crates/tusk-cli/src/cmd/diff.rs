@@ -1,8 +1,14 @@
-//! `tusk diff --base PATH... --head PATH... [--grain namespace|workload|subnet]
+//! `tusk diff --base PATH... --head PATH... [--grain tenant|namespace|workload|subnet]
 //! [-o txt|json|md] [--file PATH]`: the flows whose verdict changed between
 //! two versions of an estate (`tusk_check::diff`), each with the rules
 //! that decided it on both sides. Exit 0 whatever changed (the change is
 //! data; `tusk check` gates); 2 on bad input.
+//!
+//! `--grain tenant` compares the tenant pairs across both layers
+//! (`tusk_check::diff_tenants`, through tusk-path's join) for one
+//! `--proto` / `--port`, per actor (`--actor`, default both); tenants are
+//! the namespaces' values of `--tenant-label`, as for `tusk matrix --grain
+//! tenant`.
 
 use super::EngineArg;
 use crate::output::OutputArgs;
@@ -21,6 +27,8 @@ pub enum DiffFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DiffGrain {
+    /// Tenants across both layers (one protocol and port: --proto, --port).
+    Tenant,
     Namespace,
     Workload,
     /// Azure subnets (one protocol and port: --proto, --port).
@@ -41,17 +49,23 @@ pub struct Args {
     pub grain: Option<DiffGrain>,
     #[arg(long, value_enum)]
     pub policy_engine: Option<EngineArg>,
-    /// `--grain subnet`: the protocol and port compared (without --port,
-    /// every port at once).
+    /// `--grain subnet` / `tenant`: the protocol and port compared
+    /// (`subnet` without --port: every port at once; `tenant` needs --port).
     #[command(flatten)]
     pub conn: super::flow::ConnArgs,
+    /// `--grain tenant`: the namespace label naming tenants.
+    #[arg(long, default_value = "tenant")]
+    pub tenant_label: String,
+    /// `--grain tenant`: who sends (`both`: rows per actor).
+    #[arg(long, value_enum, default_value = "both")]
+    pub actor: super::matrix::ActorsArg,
     #[command(flatten)]
     pub output: OutputArgs<DiffFormat>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let base = super::load(&a.base)?;
-    let head = super::load(&a.head)?;
+    let base = super::load_for(&a.base, &a.output)?;
+    let head = super::load_for(&a.head, &a.output)?;
     let chosen = a.grain.unwrap_or(if base.estate.k8s.workloads.is_empty() && head.estate.k8s.workloads.is_empty() {
         DiffGrain::Subnet
     } else {
@@ -61,6 +75,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         DiffGrain::Namespace => Grain::Namespace,
         DiffGrain::Workload => Grain::Workload,
         DiffGrain::Subnet => return subnets(&a, &base, &head),
+        DiffGrain::Tenant => return tenants(&a, &base, &head),
     };
     let (base_semantics, _) = super::choose_semantics(a.policy_engine, &base.estate);
     let (head_semantics, _) = super::choose_semantics(a.policy_engine, &head.estate);
@@ -101,6 +116,47 @@ fn subnets(a: &Args, base: &tusk_load::Loaded, head: &tusk_load::Loaded) -> anyh
         DiffFormat::Txt => tusk_report::diff::render_text(&changes, "subnet"),
         DiffFormat::Json => tusk_report::diff::render_json(&changes, "subnet"),
         DiffFormat::Md => tusk_report::diff::render_md(&changes, "subnet"),
+    };
+    a.output.write_text(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--grain tenant`: the tenant pairs of both versions across both layers.
+fn tenants(a: &Args, base: &tusk_load::Loaded, head: &tusk_load::Loaded) -> anyhow::Result<ExitCode> {
+    use super::matrix::ActorsArg;
+    use tusk_check::diff_tenants::{diff_tenants, Version};
+    use tusk_path::join::{Actor, Wiring};
+    for (l, which) in [(base, "--base"), (head, "--head")] {
+        if l.estate.clusters.is_empty() || l.estate.azure.subnets.is_empty() {
+            anyhow::bail!("--grain tenant needs the AKS cluster (managedClusters) and its network in {which}'s inputs");
+        }
+    }
+    let Some(port) = a.conn.port else { anyhow::bail!("--grain tenant compares one flow: give --port") };
+    let proto = a.conn.protocol("diff --grain tenant")?;
+    let actors = match a.actor {
+        ActorsArg::Pod => vec![Actor::Pod],
+        ActorsArg::Node => vec![Actor::Node],
+        ActorsArg::Both => vec![Actor::Pod, Actor::Node],
+    };
+    let (bw, hw) = (Wiring::new(&base.estate), Wiring::new(&head.estate));
+    let bp = tusk_network::Prepared::new(&bw.net, &base.estate.config);
+    let hp = tusk_network::Prepared::new(&hw.net, &head.estate.config);
+    let label = a.tenant_label.as_str();
+    let bv = Version {
+        aks: tusk_check::Aks { estate: &base.estate, wiring: &bw, prepared: &bp, tenant_label: label },
+        semantics: super::choose_semantics(a.policy_engine, &base.estate).0,
+    };
+    let hv = Version {
+        aks: tusk_check::Aks { estate: &head.estate, wiring: &hw, prepared: &hp, tenant_label: label },
+        semantics: super::choose_semantics(a.policy_engine, &head.estate).0,
+    };
+    let changes = diff_tenants(&bv, &hv, &actors, proto, port).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let conns = tusk_core::ConnSet::of(proto, tusk_core::PortSet::single(port));
+    let rows: Vec<_> = changes.iter().map(|c| tusk_report::diff::tenant_row(&hp, &bp, c, conns.clone())).collect();
+    let text = match a.output.format {
+        DiffFormat::Txt => tusk_report::diff::render_text(&rows, "tenant"),
+        DiffFormat::Json => tusk_report::diff::render_json(&rows, "tenant"),
+        DiffFormat::Md => tusk_report::diff::render_md(&rows, "tenant"),
     };
     a.output.write_text(&text)?;
     Ok(ExitCode::SUCCESS)

@@ -8,14 +8,14 @@
 //! judged at each of its endpoint pods, on their target ports.
 
 use super::flow::FlowArgs;
-use super::{load, EngineArg};
+use super::EngineArg;
 use crate::output::{OutputArgs, TxtOrJson};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tusk_core::{FlowEnd as Notation, GroupKind, GroupReach, Kind, Protocol, Reach};
 use tusk_model::k8s::Cluster;
 use tusk_policy::endpoint::{resolve, Group, Member};
-use tusk_policy::explain::{explain, Explanation, FlowEnd, Verdict};
+use tusk_policy::explain::{explain_l7, Explanation, FlowEnd, Verdict};
 use tusk_policy::Analysis;
 
 #[derive(clap::Args)]
@@ -81,7 +81,7 @@ fn sample_notes(groups: [&Group; 2]) -> String {
 const MAX_PAIRS: u64 = 1_000_000;
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut loaded = load(&args.paths)?;
+    let mut loaded = super::load_for(&args.paths, &args.output)?;
     super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
     super::need_k8s(&loaded, "explain")?;
     let c = &loaded.estate.k8s;
@@ -170,11 +170,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             format!("{a} -> {b} {proto}")
         }
     };
+    let http = args.flow.http.request();
     let one = |a: &Member, b: &Member| {
         if a.same_pod(b) {
-            tusk_policy::explain::admitted(a.end, b.end, "a pod cannot block traffic to itself")
+            let why = "a pod cannot block traffic to itself";
+            tusk_policy::explain::admitted(c, &sem, a.end, b.end, proto, port, http.as_ref(), why)
         } else {
-            explain(c, &sem, a.end, b.end, proto, port)
+            explain_l7(c, &sem, a.end, b.end, proto, port, http.as_ref())
         }
     };
     let explained: Vec<(String, Explanation)> =

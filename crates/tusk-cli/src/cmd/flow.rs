@@ -20,6 +20,31 @@ pub struct FlowArgs {
     pub to: FlowEnd,
     #[command(flatten)]
     pub conn: ConnArgs,
+    #[command(flatten)]
+    pub http: HttpArgs,
+}
+
+/// `--http-method` and `--http-path`: the flow's HTTP request, which
+/// Istio's L7 rules (`methods`, `paths`) test. Without them such a rule's
+/// match is unknown.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct HttpArgs {
+    /// HTTP method of the request (GET, POST, ...; case-sensitive, as Istio matches it).
+    #[arg(long)]
+    pub http_method: Option<String>,
+    /// HTTP request path (`/api/items`).
+    #[arg(long)]
+    pub http_path: Option<String>,
+}
+
+impl HttpArgs {
+    /// The request, when either part is given.
+    pub fn request(&self) -> Option<tusk_policy::lang::istio::HttpRequest> {
+        (self.http_method.is_some() || self.http_path.is_some()).then(|| tusk_policy::lang::istio::HttpRequest {
+            method: self.http_method.clone(),
+            path: self.http_path.clone(),
+        })
+    }
 }
 
 /// `--proto` and `--port`.

@@ -1,13 +1,15 @@
-//! `tusk matrix`: the connectivity matrix of the Kubernetes policy layer;
-//! `--grain tenant` is the tenant matrix across both layers, per actor.
+//! `tusk matrix`: the connectivity matrix of the Kubernetes policy layer
+//! (every port); with `--port` on an estate holding the AKS cluster and its
+//! network, and always at `--grain tenant`, the isolation matrix across both
+//! layers per actor (`tusk_path::matrix`); `--grain subnet` is `tusk reach`.
 
-use super::{load, EngineArg};
+use super::EngineArg;
 use crate::output::OutputArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tusk_policy::matrix::Grain;
 use tusk_policy::Analysis;
-use tusk_report::k8s::{write_matrix, MatrixFormat};
+use tusk_report::k8s::{write_matrix_l7, MatrixFormat};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum GrainArg {
@@ -17,6 +19,8 @@ pub enum GrainArg {
     /// Tenants (namespaces by `--tenant-label`) across both layers, for
     /// one `--port`; needs the AKS cluster and its network in the inputs.
     Tenant,
+    /// Subnets: `tusk reach` (every subnet pair for one `--port`).
+    Subnet,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -53,10 +57,11 @@ pub struct Args {
     /// `--grain tenant`: the namespace label naming tenants.
     #[arg(long, default_value = "tenant")]
     pub tenant_label: String,
-    /// `--grain tenant`: who sends (`both`: a row per actor).
+    /// Across both layers: who sends (`both`: a row per actor; `node`: an
+    /// escaped container on the nodes hosting the row's pods).
     #[arg(long, value_enum, default_value = "both")]
     pub actor: ActorsArg,
-    /// `--grain tenant`: the flow's protocol and port.
+    /// The flow's protocol and port (across both layers; `--grain subnet`).
     #[command(flatten)]
     pub conn: super::flow::ConnArgs,
     /// Refuse matrices with more allowed class pairs than this (memory guard).
@@ -76,11 +81,33 @@ pub enum ActorsArg {
     Both,
 }
 
-/// `--grain tenant`: the tenant matrix across both layers
-/// (`tusk_path::tenants`).
-fn tenant_grain(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> {
-    use tusk_path::join::{Actor, Ask, Wiring};
+/// Does this question go through the join (both layers)? The tenant grain
+/// always does; the namespace, workload and pod grains do when a `--port`
+/// is given and the inputs hold an AKS cluster and its network (without
+/// them they stay the policy layer's matrix of every port).
+fn cross_layer(args: &Args, loaded: &tusk_load::Loaded) -> bool {
     let estate = &loaded.estate;
+    match args.grain {
+        GrainArg::Tenant => true,
+        GrainArg::Subnet => false,
+        _ => args.conn.port.is_some() && !estate.clusters.is_empty() && !estate.azure.subnets.is_empty(),
+    }
+}
+
+/// The isolation matrix across both layers at `--grain`, for one flow,
+/// computed from context classes (`tusk_path::matrix`).
+fn both_layers(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> {
+    use tusk_path::join::{Actor, Ask, Wiring};
+    use tusk_path::matrix::{self, Grain as PathGrain};
+    let t0 = std::time::Instant::now();
+    let estate = &loaded.estate;
+    let grain = match args.grain {
+        GrainArg::Tenant => PathGrain::Tenant,
+        GrainArg::Namespace => PathGrain::Namespace,
+        GrainArg::Workload => PathGrain::Workload,
+        GrainArg::Pod => PathGrain::Pod,
+        GrainArg::Subnet => unreachable!("subnets are `tusk reach`"),
+    };
     if estate.clusters.is_empty() || estate.azure.subnets.is_empty() {
         anyhow::bail!("--grain tenant needs the AKS cluster (managedClusters) and its network in the inputs");
     }
@@ -96,27 +123,113 @@ fn tenant_grain(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitC
     let (sem, why) = super::choose_semantics(args.policy_engine, estate);
     let w = Wiring::new(estate);
     let p = tusk_network::Prepared::new(&w.net, &estate.config);
-    let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port) };
-    let cells = tusk_path::tenants::matrix(estate, &w, &p, &args.tenant_label, &actors, ask)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let units = matrix::units(estate, &w, grain, &args.tenant_label).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let t_wire = t0.elapsed();
+    if args.timings {
+        // Printed now, so that a run cut short still says how far it got.
+        eprintln!(
+            "timings: wiring+prepare {:.3}s ({} nodes, {} units)",
+            t_wire.as_secs_f64(),
+            w.fleet.nodes.len(),
+            units.len()
+        );
+    }
+    let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port), http: None };
+    let one = args.timings.then(|| one_trace(estate, &w, &p, &units, ask)).flatten();
+    let m = matrix::matrix(estate, &w, &p, grain, &units, &actors, ask);
+    let t_matrix = t0.elapsed();
     let what = format!("{proto} port {port}; pod policy semantics: {} ({why})", sem.describe());
+    use tusk_report::path_matrix as r;
     match args.output.format {
-        FormatArg::Txt => args.output.write_text(&tusk_report::path::render_tenant_matrix(&p, &cells, &what))?,
-        FormatArg::Json => args.output.write_text(&tusk_report::path::render_tenant_matrix_json(&p, &cells, &what))?,
-        _ => anyhow::bail!("--grain tenant prints txt or json"),
+        FormatArg::Txt => args.output.write_text(&r::render_txt(&p, &m, &what))?,
+        FormatArg::Json => args.output.write_text(&r::render_json(&p, &m, &what))?,
+        FormatArg::Csv => args.output.write_text(&r::render_table(&m, false))?,
+        FormatArg::Md => args.output.write_text(&r::render_table(&m, true))?,
+        FormatArg::Dot | FormatArg::Connlist => {
+            anyhow::bail!("the matrix across both layers prints txt, json, csv or md")
+        }
+    }
+    if args.timings {
+        eprintln!(
+            "timings: matrix {:.3}s ({} classes, {} pod keys, {} traces, {} cells), render {:.3}s",
+            (t_matrix - t_wire).as_secs_f64(),
+            m.classes,
+            m.pod_keys,
+            m.traced,
+            m.cells.len(),
+            (t0.elapsed() - t_matrix).as_secs_f64()
+        );
+        if let Some((t, from, to)) = one {
+            eprintln!("timings: one end-to-end trace {from} → {to} (median of 101): {:.1} µs", t.as_secs_f64() * 1e6);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// The time of one end-to-end trace after load (median of 101), from the
+/// first pod of the first unit to the first pod of the second, each on its
+/// first feasible node: the benchmark's "one trace" figure.
+fn one_trace(
+    estate: &tusk_model::Estate,
+    w: &tusk_path::join::Wiring,
+    p: &tusk_network::Prepared,
+    units: &[tusk_path::matrix::Unit],
+    ask: tusk_path::join::Ask,
+) -> Option<(std::time::Duration, String, String)> {
+    use tusk_path::join::{End, Member};
+    let member = |u: &tusk_path::matrix::Unit| {
+        let pod = *u.pods.first()?;
+        let node = *w.nodes_of(estate, pod).first()?;
+        Some(End { name: u.name.clone(), members: vec![Member::Pod { pod, node, replica: 0 }], ..Default::default() })
+    };
+    let (a, b) = (member(units.first()?)?, member(units.get(1)?)?);
+    let mut samples: Vec<std::time::Duration> = (0..101)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            std::hint::black_box(tusk_path::join::trace(estate, w, p, &a, &b, ask));
+            t.elapsed()
+        })
+        .collect();
+    samples.sort();
+    let name = |e: &End| match e.members[0] {
+        Member::Pod { pod, .. } => format!("{}/{}", estate.k8s.pods[pod].namespace, estate.k8s.pods[pod].name),
+        _ => e.name.clone(),
+    };
+    Some((samples[50], name(&a), name(&b)))
+}
+
+/// `--grain subnet`: `tusk reach` (which stays as the alias it was).
+fn subnets(args: Args) -> anyhow::Result<ExitCode> {
+    let format = match args.output.format {
+        FormatArg::Txt => crate::output::TxtOrJson::Txt,
+        FormatArg::Json => crate::output::TxtOrJson::Json,
+        _ => anyhow::bail!("--grain subnet prints txt or json (as `tusk reach`)"),
+    };
+    super::reach::run(super::reach::Args {
+        paths: args.paths,
+        conn: args.conn,
+        output: OutputArgs { format, file: args.output.file },
+        timings: args.timings,
+    })
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let GrainArg::Subnet = args.grain {
+        return subnets(args);
+    }
     let t0 = std::time::Instant::now();
-    let mut loaded = load(&args.paths)?;
+    let mut loaded = super::load_for(&args.paths, &args.output)?;
     super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
-    if let GrainArg::Tenant = args.grain {
-        return tenant_grain(&args, &loaded);
+    if cross_layer(&args, &loaded) {
+        if args.timings {
+            eprintln!("timings: load {:.3}s", t0.elapsed().as_secs_f64());
+        }
+        return both_layers(&args, &loaded);
     }
     if args.conn.port.is_some() {
-        anyhow::bail!("--port applies to --grain tenant (the other grains answer every port)");
+        anyhow::bail!(
+            "--port asks about one flow across both layers, which needs an AKS cluster and its network in the inputs (without them the matrix answers every port)"
+        );
     }
     super::need_k8s(&loaded, "matrix")?;
     let t_load = t0.elapsed();
@@ -131,7 +244,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         GrainArg::Pod => Grain::Pod,
         GrainArg::Workload => Grain::Workload,
         GrainArg::Namespace => Grain::Namespace,
-        GrainArg::Tenant => unreachable!("handled above"),
+        GrainArg::Tenant | GrainArg::Subnet => unreachable!("handled above"),
     };
     let format = match args.output.format {
         FormatArg::Txt => MatrixFormat::Txt,
@@ -188,19 +301,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     let c = &loaded.estate.k8s;
-    if format == MatrixFormat::Connlist && sem.engine == tusk_policy::PolicyEngine::NetpolAnalyzer {
-        args.output.write_text(&tusk_report::k8s::render_connlist(
-            c,
-            &rows,
-            Some(&tusk_report::k8s::netpol_analyzer_cuts(c)),
-        ))?;
+    if format == MatrixFormat::Connlist {
+        let cuts = (sem.engine == tusk_policy::PolicyEngine::NetpolAnalyzer)
+            .then(|| tusk_report::k8s::netpol_analyzer_cuts(c));
+        let text = tusk_report::k8s::render_connlist(c, &rows, cuts.as_ref());
+        // netpol-analyzer's `{ingress-controller}` lines, at its grain.
+        let extra = if grain == Grain::Workload && !c.ingresses.is_empty() {
+            let r = tusk_policy::ingress_controller::reach(c, &sem);
+            for u in &r.unknown {
+                eprintln!("tusk: ingress controller: unknown: {u}");
+            }
+            tusk_report::k8s::ingress_controller_lines(c, &r)
+        } else {
+            Vec::new()
+        };
+        args.output.write_text(&tusk_report::k8s::with_lines(&text, extra))?;
     } else {
         // Name, in the human formats, the policies that made cells unknown.
         let unmodelled = tusk_policy::foreign::in_force(c, &sem);
         let note = matches!(format, MatrixFormat::Txt | MatrixFormat::Md) && !unmodelled.is_empty();
         let human = matches!(format, MatrixFormat::Txt | MatrixFormat::Md);
+        let l7 = analysis.l7_column(&rows);
         args.output.write(|w| {
-            write_matrix(w, c, &rows, grain, &described, format)?;
+            write_matrix_l7(w, c, &rows, &l7, grain, &described, format)?;
             if human && !service_notes.is_empty() {
                 writeln!(w, "\nunknown toward these Services, whose endpoints the inputs do not give:")?;
                 for (s, why) in &service_notes {

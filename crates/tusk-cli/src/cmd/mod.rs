@@ -49,6 +49,43 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
     Ok(outcome.loaded)
 }
 
+/// Loads the inputs for a command whose report format is `out`'s. With a
+/// text format, as [`load`]. With `-o json` (or `-o sarif`), a load that
+/// fails writes its diagnostics on standard output as a
+/// `tusk.diagnostics/v1` document (or a SARIF 2.1.0 log), never into
+/// `--file` (a failed run leaves no file where the report goes), and only
+/// the one-line load summary on stderr; the command still exits 2 (3 if the
+/// document cannot be written). A load that succeeds prints its warnings on
+/// stderr as text, whatever the format: the report is the document then.
+/// See `docs/diagnostics.md`.
+pub fn load_for<F>(paths: &[PathBuf], out: &crate::output::OutputArgs<F>) -> anyhow::Result<Loaded>
+where
+    F: clap::ValueEnum + Clone + Send + Sync + 'static,
+{
+    let format = out.format.to_possible_value().map(|v| v.get_name().to_string());
+    let machine = matches!(format.as_deref(), Some("json" | "sarif"));
+    if !machine {
+        return load(paths);
+    }
+    let params = ARM_PARAMS.get().cloned().unwrap_or_default();
+    let outcome = tusk_load::load_paths_all(paths, &params);
+    if outcome.errors.is_empty() {
+        crate::diagnostics::print(&outcome);
+        return Ok(outcome.loaded);
+    }
+    let summary = outcome.summary().to_string();
+    eprintln!("tusk: {summary}");
+    let diags = outcome.diagnostics();
+    let stdout = None;
+    if format.as_deref() == Some("sarif") {
+        let sarif = tusk_report::diagnostics::render_sarif(&diags);
+        crate::output::write_report(stdout, |w| crate::output::write_text(w, &sarif))?;
+    } else {
+        crate::output::write_report(stdout, |w| tusk_report::diagnostics::write_json(w, &diags, &summary))?;
+    }
+    Err(Failure::BadInputReported(outcome.errors.len()).into())
+}
+
 /// Why a command failed, where the exit code or the message depends on it
 /// (see `main`).
 #[derive(Debug, thiserror::Error)]

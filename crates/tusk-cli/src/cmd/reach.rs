@@ -30,7 +30,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let proto = a.conn.protocol("reach")?;
     let port = a.conn.port;
     let t0 = Instant::now();
-    let loaded = super::load(&a.paths)?;
+    let loaded = super::load_for(&a.paths, &a.output)?;
     super::need_subnets(&loaded, "reach")?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();

@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let loaded = super::load(&a.paths)?;
+    let loaded = super::load_for(&a.paths, &a.output)?;
     super::need_subnets(&loaded, "routes")?;
     let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let s = find_subnet(&p, &a.subnet)

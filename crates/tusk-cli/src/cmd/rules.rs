@@ -23,7 +23,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let loaded = super::load(&a.paths)?;
+    let loaded = super::load_for(&a.paths, &a.output)?;
     super::need_subnets(&loaded, "rules")?;
     let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let mut nva = None;

@@ -19,7 +19,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let loaded = super::load(&a.paths)?;
+    let loaded = super::load_for(&a.paths, &a.output)?;
     let estate = &loaded.estate;
     let fleet = tusk_path::materialise(estate, false);
     let s = tusk_path::schedule(estate, &fleet);

@@ -58,6 +58,8 @@ fn names_cluster(loaded: &tusk_load::Loaded, end: &tusk_core::FlowEnd) -> bool {
     match end {
         F::Pod { .. } | F::Workload { .. } | F::Node(_) | F::Service { .. } => true,
         F::Qualified { .. } => tusk_policy::endpoint::resolve(&loaded.estate.k8s, end).is_ok(),
+        // A LoadBalancer Service's frontend address.
+        F::Address(ip) => loaded.estate.k8s.services.iter().any(|s| s.load_balancer_ips.contains(ip)),
         _ => false,
     }
 }
@@ -70,36 +72,70 @@ fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> 
     let w = Wiring::new(estate);
     let p = Prepared::new(&w.net, &estate.config);
     let from = join::resolve(estate, &w, &p, &a.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
-    let proto = a.flow.conn.protocol("trace across the cluster")?;
-    let service = join::resolve_service(estate, &w, &a.flow.to, proto, a.flow.conn.port)
-        .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
-    let to = match service {
-        Some(s) => s,
-        None => join::resolve(estate, &w, &p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?,
-    };
-    let pairs = from.members.len() * to.members.len();
-    if pairs > join::MAX_PAIRS {
-        anyhow::bail!(
-            "`{}` → `{}` stands for {pairs} (source, destination) pairs, more than {}: name a pod, a node or an address",
-            from.name,
-            to.name,
-            join::MAX_PAIRS
-        );
-    }
     let actor = match a.actor {
         ActorArg::Pod => Actor::Pod,
         ActorArg::Node => Actor::Node,
     };
-    let g = join::trace(estate, &w, &p, &from, &to, Ask { sem: &sem, actor, proto, port: a.flow.conn.port });
+    let http = a.flow.http.request();
+    let protos = a.flow.conn.protocols();
+    let mut per = Vec::new();
+    let mut skipped = Vec::new();
+    for &proto in &protos {
+        let service = match join::resolve_service(estate, &w, &a.flow.to, proto, a.flow.conn.port) {
+            Ok(s) => s,
+            // `--proto any`: a Service without a port of this protocol does
+            // not take it; one protocol asked is an error as before.
+            Err(e) if protos.len() > 1 => {
+                skipped.push((proto, e));
+                continue;
+            }
+            Err(e) => anyhow::bail!("--to: {e}"),
+        };
+        let to = match service {
+            Some(s) => s,
+            None => join::resolve(estate, &w, &p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?,
+        };
+        let pairs = from.members.len() * to.members.len().max(to.lb.as_ref().map_or(0, |l| l.entries.len()));
+        if pairs > join::MAX_PAIRS {
+            anyhow::bail!(
+                "`{}` → `{}` stands for {pairs} (source, destination) pairs, more than {}: name a pod, a node or an address",
+                from.name,
+                to.name,
+                join::MAX_PAIRS
+            );
+        }
+        let g = join::trace(
+            estate,
+            &w,
+            &p,
+            &from,
+            &to,
+            Ask { sem: &sem, actor, proto, port: a.flow.conn.port, http: http.as_ref() },
+        );
+        per.push((proto, g));
+    }
+    if per.is_empty() {
+        let why: Vec<String> = skipped.iter().map(|(_, e)| e.clone()).collect();
+        anyhow::bail!("--to: {}", why.join("; "));
+    }
+    if protos.len() == 1 {
+        let g = &per[0].1;
+        match a.output.format {
+            TxtOrJson::Txt => a.output.write_text(&tusk_report::path::render_text(&p, g))?,
+            TxtOrJson::Json => a.output.write_text(&tusk_report::path::render_json(&p, g))?,
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let any = tusk_path::any_protocol::combine(per, skipped);
     match a.output.format {
-        TxtOrJson::Txt => a.output.write_text(&tusk_report::path::render_text(&p, &g))?,
-        TxtOrJson::Json => a.output.write_text(&tusk_report::path::render_json(&p, &g))?,
+        TxtOrJson::Txt => a.output.write_text(&tusk_report::path::render_any_text(&p, &any))?,
+        TxtOrJson::Json => a.output.write_text(&tusk_report::path::render_any_json(&p, &any))?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let loaded = super::load(&a.paths)?;
+    let loaded = super::load_for(&a.paths, &a.output)?;
     super::need_subnets(&loaded, "trace")?;
     // Without a managed cluster in the inputs, a Kubernetes end stays the
     // Azure resolver's usage error ("names a Kubernetes object").

@@ -81,14 +81,18 @@ pub struct Collector {
 }
 
 impl Collector {
+    /// Adds an ARM template (a document whose `$schema` is a deploymentTemplate).
     pub fn add_template(&mut self, d: Doc) {
         self.templates.push(d);
     }
 
+    /// Adds an ARM parameters file (`$schema` deploymentParameters), matched to
+    /// its template when the templates are evaluated.
     pub fn add_parameters(&mut self, d: Doc) {
         self.parameters.push(d);
     }
 
+    /// Whether no template was added (parameters files alone evaluate nothing).
     pub fn is_empty(&self) -> bool {
         self.templates.is_empty()
     }

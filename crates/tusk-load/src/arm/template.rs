@@ -25,9 +25,14 @@ use tusk_core::{LoadError, Loc, Warning};
 
 /// One evaluated network resource, ready for the Azure loader.
 pub struct Evaluated {
+    /// The file of the template the resource came from.
     pub file: Arc<str>,
+    /// The resource with every expression evaluated, in the shape of an ARM
+    /// resource listing (`id`, `type`, `name`, `properties`).
     pub node: Node,
+    /// The resource's ARM id, as `resourceId()` would give it.
     pub id: String,
+    /// The full resource type, lower-cased (`microsoft.network/virtualnetworks/subnets`).
     pub type_key: String,
 }
 

@@ -39,6 +39,9 @@ struct PendingPool {
     pod_subnet: Option<(ResourceId, Loc)>,
 }
 
+/// Collects `Microsoft.ContainerService/managedClusters` resources and their
+/// `agentPools` children, and resolves their subnets once the network is
+/// loaded (ARM reference: learn.microsoft.com/azure/templates/microsoft.containerservice/managedclusters).
 #[derive(Default)]
 pub struct Builder {
     clusters: Vec<(AksCluster, Vec<PendingPool>)>,
@@ -53,10 +56,14 @@ impl std::fmt::Debug for Builder {
 }
 
 impl Builder {
+    /// Whether no cluster or pool was added.
     pub fn is_empty(&self) -> bool {
         self.clusters.is_empty() && self.children.is_empty()
     }
 
+    /// Reads one managed cluster `n` with id `id`: its network profile (plugin,
+    /// overlay, pod CIDRs, outbound type) and its inline agent pools. A field of
+    /// the wrong shape is a located [`LoadError`].
     pub fn add_cluster(&mut self, cx: &mut Cx, id: ResourceId, n: &Node) -> Result<(), LoadError> {
         let loc = cx.loc(n);
         let location = n.get_ci("location").and_then(Node::as_str).map(|s| s.replace(' ', "").to_ascii_lowercase());
@@ -107,6 +114,11 @@ impl Builder {
         Ok(())
     }
 
+    /// Binds the clusters' pools to their subnets in `net` and returns the
+    /// clusters. A pool subnet the inputs lack is a located [`LoadError`] when
+    /// they hold other subnets, and a warning (the link kept as absent) when they
+    /// hold none; a pod subnet the network profile does not allow is an error; a
+    /// pool of a cluster the inputs lack is skipped with a warning.
     pub fn finish(self, net: &AzureNetwork, warnings: &mut Vec<Warning>) -> Result<Vec<AksCluster>, LoadError> {
         let subnets: HashMap<&str, usize> = net.subnets.iter().enumerate().map(|(i, s)| (s.id.key(), i)).collect();
         let resolve = |r: Option<(ResourceId, Loc)>, what: &str, pool: &str, warnings: &mut Vec<Warning>| {

@@ -8,7 +8,7 @@ use crate::doc::Node;
 use std::net::IpAddr;
 use std::sync::Arc;
 use tusk_core::ip::Cidr;
-use tusk_core::{LoadError, Loc, PortSet, Warning};
+use tusk_core::{LoadError, Loc, PortSet, Pos, Warning};
 use tusk_model::azure::{AzureResource, Link, ResourceId};
 
 /// A reference read from an input, checked once everything is loaded.
@@ -25,8 +25,38 @@ pub struct PendingRef {
     pub object: String,
 }
 
+/// Names for the regions of one file: each entry names everything from
+/// its position up to the next entry's (a Terraform plan's resource
+/// objects, each named by its `address`).
+#[derive(Debug, Default, Clone)]
+pub struct Labels(Vec<(Pos, Arc<str>)>);
+
+impl Labels {
+    /// From region starts and names, in any order.
+    pub fn new(mut starts: Vec<(Pos, Arc<str>)>) -> Labels {
+        starts.sort_by_key(|(p, _)| *p);
+        Labels(starts)
+    }
+
+    /// The name of the region holding `pos`.
+    pub fn at(&self, pos: Pos) -> Option<&Arc<str>> {
+        let i = self.0.partition_point(|(p, _)| *p <= pos);
+        i.checked_sub(1).map(|i| &self.0[i].1)
+    }
+}
+
+/// `loc` with the label its position has in `labels`, if any.
+pub fn labelled(loc: Loc, labels: Option<&Labels>) -> Loc {
+    match labels.and_then(|m| m.at(loc.pos)) {
+        Some(l) => loc.labelled(l.clone()),
+        None => loc,
+    }
+}
+
 pub struct Cx<'a> {
     pub file: Arc<str>,
+    /// Labels of positions in `file` (see `Builder::label_positions`).
+    pub labels: Option<&'a Labels>,
     pub warnings: &'a mut Vec<Warning>,
     pub refs: &'a mut Vec<PendingRef>,
     /// `networkSecurityGroups nsg1`, for messages.
@@ -35,7 +65,7 @@ pub struct Cx<'a> {
 
 impl Cx<'_> {
     pub fn loc(&self, n: &Node) -> Loc {
-        Loc::new(self.file.clone(), n.pos)
+        labelled(Loc::new(self.file.clone(), n.pos), self.labels)
     }
 
     pub fn err(&self, n: &Node, msg: impl Into<String>) -> LoadError {

@@ -28,14 +28,17 @@ mod resolve;
 mod security;
 mod service_tags;
 mod shape;
+mod vwan;
 
 use crate::doc::{Doc, Node};
 use cx::{Cx, PendingRef};
 use network::{PendingPeering, PendingSubnet};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use tusk_core::{LoadError, Loc, Warning};
 use tusk_model::azure::*;
 
+pub use cx::Labels;
 pub use service_tags::is_service_tags;
 pub use shape::is_azure;
 
@@ -45,6 +48,9 @@ pub fn is_resource_listing(root: &Node) -> bool {
     shape::resource_listing(root).is_some()
 }
 
+/// Builds an [`AzureNetwork`] from any number of documents (resource
+/// listings, `az` output, evaluated ARM resources), then resolves the
+/// references between resources in [`Builder::finish`].
 #[derive(Default)]
 pub struct Builder {
     net: AzureNetwork,
@@ -63,6 +69,11 @@ pub struct Builder {
     loaded_types: HashSet<String>,
     /// AKS clusters and pools, resolved against the network in `lib.rs`.
     aks: aks::Builder,
+    /// Per file, the object names to print beside positions (Terraform
+    /// resource addresses, see [`Builder::label_positions`]).
+    labels: HashMap<Arc<str>, cx::Labels>,
+    /// Virtual hub children, joined to their hubs in `finish`.
+    hub_children: vwan::Pending,
 }
 
 impl std::fmt::Debug for Builder {
@@ -82,11 +93,21 @@ impl Builder {
         service_tags::add(&mut self.net.service_tags, doc, warnings)
     }
 
+    /// Names every location this builder makes in `file` after the
+    /// region of `labels` that holds it (a Terraform plan's resource
+    /// objects by their address), so citations print it beside file:line.
+    pub fn label_positions(&mut self, file: &Arc<str>, labels: cx::Labels) {
+        self.labels.insert(file.clone(), labels);
+    }
+
     /// The AKS part, to be finished once the network is (pools name subnets).
     pub fn take_aks(&mut self) -> aks::Builder {
         std::mem::take(&mut self.aks)
     }
 
+    /// Reads one document: every network resource in it is added; a resource of
+    /// a type tusk does not read is skipped with a warning, a malformed one is a
+    /// located [`LoadError`].
     pub fn add_document(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
         if let Some(n) = shape::resource_listing(&doc.root) {
             let message = format!("`az resource list` output: its {n} resource(s) have `properties: null`, so they carry no network data (addresses, rules, routes); skipped. Export each type instead (`az network vnet list`, `az network nsg list`, ...)");
@@ -117,7 +138,8 @@ impl Builder {
         let t = r.type_key.as_str();
         let short = t.rsplit('/').next().unwrap_or(t).to_string();
         let object = format!("{short} {}", r.id.name());
-        let loc = doc.loc(r.node);
+        let labels = self.labels.get(&doc.file);
+        let loc = cx::labelled(doc.loc(r.node), labels);
         if let Some(first) = self.defined.get(r.id.key()) {
             warnings.push(Warning {
                 loc,
@@ -125,7 +147,7 @@ impl Builder {
             });
             return Ok(());
         }
-        let mut cx = Cx { file: doc.file.clone(), warnings, refs: &mut self.refs, object };
+        let mut cx = Cx { file: doc.file.clone(), labels, warnings, refs: &mut self.refs, object };
         let n: &Node = r.node;
         let id = r.id.clone();
         let net = &mut self.net;
@@ -194,6 +216,25 @@ impl Builder {
                 }
                 net.admin_rules.push(security::admin_rule(&mut cx, id, n)?)
             }
+            "microsoft.network/virtualhubs" => net.virtual_hubs.push(vwan::hub(&mut cx, id, n)),
+            "microsoft.network/virtualhubs/hubvirtualnetworkconnections" => {
+                let parent = r.id.parent().unwrap_or_else(|| r.id.clone());
+                match vwan::connection(&mut cx, id, n) {
+                    Some(c) => self.hub_children.connections.push((parent, c)),
+                    None => return Ok(()),
+                }
+            }
+            "microsoft.network/virtualhubs/routingintent" => {
+                let parent = r.id.parent().unwrap_or_else(|| r.id.clone());
+                self.hub_children.intents.push((parent, vwan::routing_intent(&mut cx, n)));
+            }
+            // A Virtual WAN only groups hubs (its own settings concern
+            // branches); the hubs carry the routing.
+            "microsoft.network/virtualwans" => {}
+            "microsoft.network/applicationgateways" => {
+                net.opaque_devices.push(vwan::opaque(&mut cx, id, n, "application gateway"))
+            }
+            "microsoft.network/bastionhosts" => net.opaque_devices.push(vwan::opaque(&mut cx, id, n, "Azure Bastion")),
             "microsoft.containerservice/managedclusters" => self.aks.add_cluster(&mut cx, id, n)?,
             "microsoft.containerservice/managedclusters/agentpools" => self.aks.add_pool(&mut cx, id, n)?,
             _ => {
@@ -213,7 +254,16 @@ impl Builder {
         Ok(())
     }
 
-    pub fn finish(self, warnings: &mut Vec<Warning>) -> Result<AzureNetwork, LoadError> {
-        resolve::finish(self, warnings)
+    /// Resolves the references between the resources read (a subnet's NSG and
+    /// route table, a peering's remote VNet, a NIC's subnet, ...) and returns the
+    /// network. Located [`LoadError`]s: two NSG rules of one direction with one
+    /// priority (Azure requires unique priorities), a reference to a resource of
+    /// the wrong type, and a dangling reference when other resources of that
+    /// type were loaded.
+    pub fn finish(mut self, warnings: &mut Vec<Warning>) -> Result<AzureNetwork, LoadError> {
+        let hubs = std::mem::take(&mut self.hub_children);
+        let mut net = resolve::finish(self, warnings)?;
+        vwan::attach(&mut net, hubs, warnings);
+        Ok(net)
     }
 }

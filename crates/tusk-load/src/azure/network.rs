@@ -82,9 +82,19 @@ pub fn subnet(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Subnet, LoadError
         let locations = cx.strings(e, "locations").into_iter().map(|(s, _)| s.to_string()).collect();
         service_endpoints.push(ServiceEndpoint { service, locations, loc: cx.loc(e) });
     }
+    let service_endpoint_policies = prop(n, "serviceEndpointPolicies")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            let id = p.get_ci("id").and_then(Node::as_str).unwrap_or("?");
+            (ResourceId::new(id), cx.loc(p))
+        })
+        .collect();
     Ok(Subnet {
         loc: cx.loc(n),
         service_endpoints,
+        service_endpoint_policies,
         // Set when the subnet meets its VNet (resolve::attach_subnets).
         vnet: Idx::new(u32::MAX as usize),
         private_endpoint_policies,
@@ -162,7 +172,11 @@ pub(super) fn route(cx: &mut Cx, r: &Node) -> Result<Route, LoadError> {
         None => None,
     };
     let expression = hop_node.and_then(Node::as_str).is_some_and(super::shape::is_expression);
-    if expression {
+    if let Some(after) = hop_node.and_then(Node::as_str).and_then(crate::terraform::after_apply) {
+        // A plan's appliance address Azure assigns at apply: the route is
+        // valid, and where it leads is unknown (the engine says so).
+        cx.warn(hop_node.unwrap_or(r), format!("route `{name}`: the next hop address ({after}) is known only after apply; traffic on this route is unknown"));
+    } else if expression {
         // An ARM template may compute the appliance's address; the route is
         // valid, and where it leads is unknown (the engine says so).
         cx.warn(hop_node.unwrap_or(r), format!("route `{name}`: the next hop address is an ARM expression tusk does not evaluate; traffic on this route is unknown"));

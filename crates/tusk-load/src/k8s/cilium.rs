@@ -5,8 +5,10 @@
 //! docs, "Layer 3 Policies", "Layer 4 Policies", "Deny Policies", "Policy
 //! Enforcement Modes"). A field tusk does not model inside a rule (L7
 //! `rules`, toFQDNs, toServices, ...) makes that rule's match unknown; a
-//! subject tusk cannot read (`nodeSelector`, labels of sources other than
-//! `k8s:`/`any:`, service accounts) leaves the policy on the foreign path.
+//! CiliumClusterwideNetworkPolicy with `nodeSelector` is a host policy over
+//! the nodes' labels; a subject tusk cannot read (labels of sources other
+//! than `k8s:`/`any:`, service accounts) leaves the policy on the foreign
+//! path.
 
 use super::fields::{text, Cx};
 use super::netpol::parse_cidr;
@@ -43,17 +45,23 @@ pub fn policies(
     let mut out = Vec::new();
     for (s, title) in specs {
         cx.map(s, "spec")?;
-        if s.get("nodeSelector").is_some() {
-            // Host policies select nodes, which tusk does not model as
-            // policy subjects.
-            return Ok(None);
-        }
-        let Some(sel) = s.get("endpointSelector") else {
-            return Err(cx.err(s, "a Cilium rule needs `endpointSelector` or `nodeSelector`"));
-        };
-        let subject = match selector(cx, sel, scope)? {
-            Ok(sel) if !sel.namespace_labels => sel,
-            _ => return Ok(None),
+        // Exactly one of the two (Cilium source, pkg/policy/api/rule_validation.go).
+        let (subject, nodes) = match (s.get("endpointSelector"), s.get("nodeSelector")) {
+            (Some(_), Some(n)) => {
+                return Err(cx.err(n, "a Cilium rule has `endpointSelector` or `nodeSelector`, not both"))
+            }
+            (None, None) => return Err(cx.err(s, "a Cilium rule needs `endpointSelector` or `nodeSelector`")),
+            (Some(sel), None) => match selector(cx, sel, scope)? {
+                Ok(sel) if !sel.namespace_labels => (sel, None),
+                _ => return Ok(None),
+            },
+            // A host policy: only cluster-wide policies select nodes (Cilium
+            // docs, "Host Policies"); a namespaced one stays foreign.
+            (None, Some(_)) if scope.is_some() => return Ok(None),
+            (None, Some(n)) => match node_selector(cx, n)? {
+                Some(sel) => (no_pod(), Some(sel)),
+                None => return Ok(None),
+            },
         };
         let mut rules = [Vec::new(), Vec::new()];
         for (d, keys) in [(0, ["ingress", "ingressDeny"]), (1, ["egress", "egressDeny"])] {
@@ -87,6 +95,7 @@ pub fn policies(
             namespace: scope.map(str::to_string),
             name: title,
             subject,
+            nodes,
             ingress,
             egress,
             default_deny,
@@ -177,6 +186,23 @@ fn selector(cx: Cx, n: &Node, scope: Option<&str>) -> Result<Result<CiliumSelect
     Ok(Ok(CiliumSelector { namespace: ns, pod, namespace_labels }))
 }
 
+/// The subject of a host policy: no pod (`In` with no value matches none).
+fn no_pod() -> CiliumSelector {
+    let never = Requirement { key: "io.cilium.host-policy".into(), op: SelectorOp::In, values: Vec::new() };
+    let pod = LabelSelector { match_labels: Vec::new(), match_expressions: vec![never] };
+    CiliumSelector { namespace: LabelSelector::default(), pod, namespace_labels: false }
+}
+
+/// A host policy's `nodeSelector`, over the Node objects' labels (`k8s:`
+/// and `any:` prefixes dropped); `None` when it reads labels of another
+/// source, which tusk cannot see.
+fn node_selector(cx: Cx, n: &Node) -> Result<Option<LabelSelector>, LoadError> {
+    match selector(cx, n, None)? {
+        Ok(sel) if sel.namespace.is_empty() => Ok(Some(sel.pod)),
+        _ => Ok(None),
+    }
+}
+
 /// Fields of a rule tusk does not model: the rule's match is unknown.
 const UNMODELLED: &[&str] = &[
     "fromRequires",
@@ -187,7 +213,6 @@ const UNMODELLED: &[&str] = &[
     "toGroups",
     "toServices",
     "toFQDNs",
-    "icmps",
     "authentication",
 ];
 
@@ -215,7 +240,7 @@ fn rule(
         if UNMODELLED.contains(&k) {
             unmodelled.get_or_insert_with(|| format!("`{k}`"));
             peers.get_or_insert_with(Vec::new).push(CiliumPeer::Unmodelled(k.to_string()));
-        } else if ![ep, cidr, cidr_set, ent, "toPorts"].contains(&k) {
+        } else if ![ep, cidr, cidr_set, ent, "toPorts", "icmps"].contains(&k) {
             return Err(cx.err(r, format!("unknown field `{k}` in Cilium {key} rule")));
         }
     }
@@ -248,19 +273,42 @@ fn rule(
         let entity = Entity::parse(s).ok_or_else(|| cx.err(e, format!("unknown Cilium entity `{}`", text(e))))?;
         peers.get_or_insert_with(Vec::new).push(CiliumPeer::Entity(entity));
     }
-    // An L3 field given as an empty list selects nothing; a rule with no L3
-    // field and ports is L4-only and matches every peer; the empty rule `{}`
-    // matches none (it only puts the endpoint into default deny).
+    // Checked against Cilium's source (pkg/policy/rule.go, `mergeIngress` /
+    // `mergeEgress`; pkg/policy/utils/parserules.go, `mergeEndpointSelectors`):
+    // an L3 field given as an empty list (`fromEndpoints: []`) makes the
+    // whole rule select no peer, whatever its ports; a rule with no L3 field
+    // and ports is L4-only and gets the wildcard selector, which matches
+    // every identity (pods, `world`, `host`, `remote-node`, ...); the empty
+    // rule `{}` creates no filter at all, so it allows nothing and only puts
+    // the endpoint into default deny.
     let to_ports = cx.seq(r, "toPorts")?;
-    if peers.is_none() && to_ports.is_empty() {
+    let icmps = icmp_rules(cx, r)?;
+    let given_empty =
+        [ep, cidr, cidr_set, ent].iter().any(|k| r.get(k).and_then(Node::as_seq).is_some_and(|l| l.is_empty()));
+    if given_empty || (peers.is_none() && to_ports.is_empty() && icmps.is_empty()) {
         peers = Some(Vec::new());
     }
     let name = format!("{key}[{i}]");
     let base = CiliumRule { deny, name, peers, ports: Vec::new(), unmodelled, loc: cx.loc(r) };
-    if to_ports.is_empty() {
+    if to_ports.is_empty() && icmps.is_empty() {
         return Ok(vec![base]);
     }
-    let mut out = Vec::new();
+    // `icmps` is L4 beside `toPorts` (the same peers): it matches ICMP only,
+    // on the listed types, which no flow tusk evaluates names: its match is
+    // unknown for ICMP and no for every port protocol.
+    let mut out: Vec<CiliumRule> = icmps
+        .into_iter()
+        .map(|loc| CiliumRule {
+            ports: vec![PolicyPort::All(Protocol::Icmp)],
+            unmodelled: Some(
+                base.unmodelled
+                    .clone()
+                    .unwrap_or_else(|| "`icmps` (ICMP types; the flow names no ICMP type)".to_string()),
+            ),
+            loc,
+            ..base.clone()
+        })
+        .collect();
     for tp in to_ports {
         let mut rule = CiliumRule { loc: cx.loc(tp), ..base.clone() };
         for (k, _) in cx.map(tp, "toPorts")? {
@@ -277,6 +325,36 @@ fn rule(
             rule.ports.extend(port(cx, p)?);
         }
         out.push(rule);
+    }
+    Ok(out)
+}
+
+/// The `icmps[].fields[]` entries of a rule, checked (`type` 0-255 or an
+/// ICMP message name, `family` IPv4 or IPv6: Cilium source,
+/// pkg/policy/api/icmp.go), as locations.
+fn icmp_rules(cx: Cx, r: &Node) -> Result<Vec<tusk_core::Loc>, LoadError> {
+    let mut out = Vec::new();
+    for rule in cx.seq(r, "icmps")? {
+        cx.only_keys(rule, "icmps", &["fields"])?;
+        for f in cx.seq(rule, "fields")? {
+            cx.only_keys(f, "icmps fields", &["type", "family"])?;
+            match cx.opt_str(f, "family")? {
+                None | Some("IPv4" | "IPv6") => {}
+                Some(o) => return Err(cx.err(f, format!("invalid ICMP family `{o}`: expected IPv4 or IPv6"))),
+            }
+            let Some(t) = f.get("type") else { return Err(cx.err(f, "an ICMP field needs `type`")) };
+            let ok = match &t.value {
+                Value::Scalar { text, .. } => match text.parse::<u32>() {
+                    Ok(n) => n <= 255,
+                    Err(_) => !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric()),
+                },
+                _ => false,
+            };
+            if !ok {
+                return Err(cx.err(t, "ICMP `type` must be 0-255 or an ICMP message name"));
+            }
+            out.push(cx.loc(f));
+        }
     }
     Ok(out)
 }

@@ -8,9 +8,13 @@
 //! no connectivity (ConfigMap, Secret, ...) are skipped with a warning.
 
 mod anp;
+mod calico;
+mod calico_add;
+pub mod calico_selector;
 mod cilium;
 mod foreign;
 mod ipmasq;
+mod istio;
 mod netpol;
 pub mod ports;
 pub mod scheduling;
@@ -25,11 +29,17 @@ use crate::doc::{Doc, Node};
 use fields::Cx;
 use std::collections::{BTreeMap, HashMap};
 use tusk_core::{LoadError, Loc, Warning};
-use tusk_model::k8s::{Cluster, Ingress, Labels, Namespace, Node as K8sNode, Pod, Workload, WorkloadKind};
+use tusk_model::k8s::{Cluster, Labels, Namespace, Node as K8sNode, Pod, Workload, WorkloadKind};
 
 /// The label the API server puts on every namespace (Kubernetes ≥ 1.21,
 /// NamespaceDefaultLabelName); policies select namespaces by it.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// Istio's root namespaces tusk assumes: Istio's default `istio-system`
+/// and the AKS add-on's `aks-istio-system` (MeshConfig `rootNamespace`;
+/// AKS docs, "Istio-based service mesh add-on"). A policy in one applies
+/// to the whole mesh.
+pub const ISTIO_ROOT_NAMESPACES: &[&str] = &["istio-system", "aks-istio-system"];
 
 /// The API groups a Kubernetes policy kind lives in (`extensions` held
 /// NetworkPolicy before networking.k8s.io).
@@ -59,10 +69,15 @@ pub fn policy_without_api_version(d: &Doc) -> Option<LoadError> {
     ))
 }
 
+/// Whether a document is a Kubernetes object: a mapping with both
+/// `apiVersion` and `kind`.
 pub fn is_k8s(root: &Node) -> bool {
     root.get("apiVersion").is_some() && root.get("kind").is_some()
 }
 
+/// Builds a [`Cluster`] from Kubernetes objects (manifests or `kubectl get -o
+/// yaml` exports, `List`s included): pods, controllers, Services,
+/// namespaces, nodes and every policy language tusk reads.
 #[derive(Debug, Default)]
 pub struct Builder {
     cluster: Cluster,
@@ -74,9 +89,15 @@ pub struct Builder {
     templates: Vec<(usize, workload::PodShape, u32)>,
     /// A declared controller's own controller (a ReplicaSet's Deployment).
     owners: HashMap<usize, (WorkloadKind, String)>,
+    /// Each pod's Istio hints (same index as `cluster.pods`), resolved in
+    /// `finish` once the namespaces' labels are known.
+    mesh_hints: Vec<istio::PodHint>,
 }
 
 impl Builder {
+    /// Reads one document (an object or a `List`). A malformed object, or a
+    /// duplicate (kind, namespace, name), is a located [`LoadError`]; a kind
+    /// tusk does not read is skipped with a warning.
     pub fn add_document(&mut self, doc: &Doc, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
         self.add_object(Cx { doc }, &doc.root, None, None, warnings)
     }
@@ -218,7 +239,7 @@ impl Builder {
                 });
             }
             "Service" => self.cluster.services.push(service::service(cx, n, namespace, name, loc)?),
-            "Ingress" => self.cluster.ingresses.push(Ingress { namespace, name, loc }),
+            "Ingress" => self.cluster.ingresses.push(service::ingress(cx, n, namespace, name, loc)?),
             "NetworkPolicy" => {
                 let p = netpol::network_policy(cx, n, &namespace, &name, warnings)?;
                 self.cluster.network_policies.push(p);
@@ -271,6 +292,11 @@ impl Builder {
         warnings: &mut Vec<Warning>,
     ) -> Result<(), LoadError> {
         let what = format!("{} {kind} {name}", engine.name());
+        if engine == tusk_model::k8s::ForeignEngine::Calico
+            && self.add_calico(cx, n, kind, &namespace, &name, warnings)?
+        {
+            return Ok(());
+        }
         match foreign::classify(engine, kind) {
             foreign::Class::Other => {
                 warnings.push(Warning {
@@ -282,6 +308,26 @@ impl Builder {
             foreign::Class::Inert(why) => {
                 warnings
                     .push(Warning { loc: cx.loc(n), message: format!("{what} changes no verdict by itself: {why}") });
+                Ok(())
+            }
+            foreign::Class::Policy if engine == tusk_model::k8s::ForeignEngine::Istio && istio::models(kind) => {
+                if group != "security.istio.io" {
+                    let at = n.get("apiVersion").unwrap_or(n);
+                    return Err(cx.err(at, format!("{kind} belongs to security.istio.io, not {group}")));
+                }
+                if let Some(prev) =
+                    self.seen.insert((format!("{group}/{kind}"), namespace.clone(), name.clone()), cx.loc(n))
+                {
+                    return Err(cx.err(n, format!("duplicate {kind} `{name}` (first defined at {prev})")));
+                }
+                self.ensure_namespace(&namespace);
+                if kind == "AuthorizationPolicy" {
+                    let p = istio::authorization_policy(cx, n, &namespace, &name)?;
+                    self.cluster.mesh.authorization.push(p);
+                } else {
+                    let p = istio::peer_authentication(cx, n, &namespace, &name)?;
+                    self.cluster.mesh.peer_authentication.push(p);
+                }
                 Ok(())
             }
             foreign::Class::Policy => {
@@ -304,6 +350,12 @@ impl Builder {
                             p.title()
                         );
                     }
+                }
+                if engine == tusk_model::k8s::ForeignEngine::Calico {
+                    warning.message = format!(
+                        "{}: modelled under --policy-engine calico; under an engine that may or may not be Calico (upstream, netpol-analyzer) the verdicts it may change are unknown",
+                        p.title()
+                    );
                 }
                 warnings.push(warning);
                 self.cluster.foreign_policies.push(p);
@@ -400,9 +452,11 @@ impl Builder {
             node_name: shape.node_name,
             ports: shape.ports,
             workload,
+            mesh: Default::default(),
             loc,
             template: None,
         });
+        self.mesh_hints.push(shape.mesh);
     }
 
     /// Did any document yield an object (skipped kinds included)?
@@ -410,7 +464,12 @@ impl Builder {
         self.seen.is_empty()
     }
 
+    /// Expands the controllers' pod templates into pods, binds what refers
+    /// across objects (Calico tiers, Istio hints) and returns the cluster. An
+    /// inconsistent set (a Calico policy in an undeclared tier, ...) is a located
+    /// [`LoadError`].
     pub fn finish(mut self, warnings: &mut Vec<Warning>) -> Result<Cluster, LoadError> {
+        calico::check_tiers(&self.cluster.calico)?;
         // A `nodes` peer selects nodes by label; their addresses come only
         // from Node objects. Without them the engine reports what the rule
         // decides toward outside addresses as unknown: say why at the rule.
@@ -495,6 +554,11 @@ impl Builder {
             }
         }
         service_addresses_in_ipblocks(&self.cluster, warnings);
+        for (p, h) in self.cluster.pods.iter_mut().zip(&self.mesh_hints) {
+            let ns = self.namespaces.get(&p.namespace).filter(|n| n.loc.is_some());
+            p.mesh = istio::pod_mesh(h, &p.namespace, ns.map(|n| &n.labels));
+        }
+        self.cluster.mesh.root_namespaces = ISTIO_ROOT_NAMESPACES.iter().map(|s| s.to_string()).collect();
         self.cluster.namespaces = self.namespaces.into_values().collect();
         Ok(self.cluster)
     }

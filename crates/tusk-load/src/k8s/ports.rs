@@ -34,6 +34,8 @@ pub fn protocol(cx: Cx, parent: &Node) -> Result<Protocol, LoadError> {
     }
 }
 
+/// A port number in 1–65535 ("ContainerPort", "ServicePort" in the
+/// Kubernetes API reference); anything else is a located error naming `what`.
 pub fn port_number(cx: Cx, n: &Node, what: &str) -> Result<u16, LoadError> {
     n.as_i64()
         .filter(|p| (1..=65535).contains(p))

@@ -23,6 +23,8 @@ pub struct PodShape {
     pub scheduling: tusk_model::scheduling::PodScheduling,
     /// Settings that weaken the container boundary (for `tusk audit`).
     pub escape: Vec<tusk_model::k8s::EscapeRisk>,
+    /// What the pod's manifest says about its Istio mesh membership.
+    pub mesh: super::istio::PodHint,
 }
 
 /// Reads `metadata` + `spec` of a pod or pod template.
@@ -46,6 +48,7 @@ pub fn pod_shape(
         host_ip: None,
         scheduling: Default::default(),
         escape: Vec::new(),
+        mesh: super::istio::pod_hint(cx, meta, spec, status.is_some())?,
     };
     if let Some(spec) = spec {
         shape.scheduling = super::scheduling::pod_scheduling(cx, spec)?;

@@ -38,6 +38,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tusk_core::{LoadError, Loc, Pos, Warning};
 
+/// The `ADDRESS.PATH` of a value a plan knows only after apply, from the
+/// marker text the translation writes for it (`[after apply: ADDRESS.PATH]`).
+pub fn after_apply(text: &str) -> Option<&str> {
+    text.strip_prefix("[after apply: ")?.strip_suffix(']')
+}
+
 /// Is this document `terraform show -json` output (or a raw state file)?
 pub fn is_terraform(root: &Node) -> bool {
     root.get("terraform_version").is_some() && (root.get("format_version").is_some() || root.get("resources").is_some())
@@ -46,8 +52,32 @@ pub fn is_terraform(root: &Node) -> bool {
 /// Translates a plan or state into ARM bodies and hands them to `az`.
 pub fn add_document(d: &Doc, az: &mut azure::Builder, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
     match arm_bodies(d, warnings)? {
-        Some(root) => az.add_document(&Doc { file: d.file.clone(), root }, warnings),
+        Some(root) => {
+            // Each body's nodes sit inside their resource's object in the
+            // plan: cite its address beside the line.
+            let mut starts = Vec::new();
+            resource_objects(&d.root, &mut starts);
+            az.label_positions(&d.file, azure::Labels::new(starts));
+            az.add_document(&Doc { file: d.file.clone(), root }, warnings)
+        }
         None => Ok(()),
+    }
+}
+
+/// Where each resource object of the plan starts and its `address`: the
+/// objects with `address`, `mode` and `type` (planned values, prior state,
+/// resource changes and configuration alike, in the JSON output format).
+fn resource_objects(n: &Node, out: &mut Vec<(Pos, Arc<str>)>) {
+    match &n.value {
+        Value::Map(m) => {
+            if let (Some(a), Some(_), Some(_)) = (n.get("address").and_then(Node::as_str), n.get("mode"), n.get("type"))
+            {
+                out.push((n.pos, Arc::from(a)));
+            }
+            m.iter().for_each(|(_, v)| resource_objects(v, out));
+        }
+        Value::Seq(s) => s.iter().for_each(|v| resource_objects(v, out)),
+        Value::Scalar { .. } => {}
     }
 }
 
@@ -237,9 +267,14 @@ fn parent_of(id: &str) -> Option<String> {
 
 /// An ARM resource body under construction.
 pub struct Body {
+    /// The ARM id (Terraform's own when it recorded one, else synthesised from
+    /// the address).
     pub id: String,
+    /// The ARM resource type (`Microsoft.Network/virtualNetworks`).
     pub arm_type: String,
+    /// Where the resource is in the plan file.
     pub pos: Pos,
+    /// The ARM `properties` object being built from the Terraform attributes.
     pub props: Obj,
     /// Top-level keys besides id, type, name and properties.
     pub extra: Vec<(Node, Node)>,
@@ -248,6 +283,9 @@ pub struct Body {
 }
 
 impl Body {
+    /// A body for instance `i` of the plan, of ARM type `arm_type`: its ARM id
+    /// when Terraform knows it, else one made from the subscription and the
+    /// instance's Terraform address.
     pub fn new(tr: &Tr, i: usize, arm_type: &str) -> Body {
         let id = tr.arm_id(i).unwrap_or_else(|| {
             format!(
@@ -259,6 +297,7 @@ impl Body {
         Body::at(id, arm_type, tr.inst(i).cite.pos)
     }
 
+    /// A body with the given id, type and position and no properties yet.
     pub fn at(id: String, arm_type: &str, pos: Pos) -> Body {
         Body { id, arm_type: arm_type.to_string(), pos, props: Obj::new(pos), extra: Vec::new(), inline: false }
     }

@@ -171,28 +171,16 @@ pub fn route_table(tr: &mut Tr, i: usize) -> Result<Body, LoadError> {
 }
 
 /// One route, inline or standalone. A route to a virtual appliance whose
-/// address is known only after apply is an error: the model has no route
-/// of unknown next hop yet, and dropping the route or guessing the hop
-/// would give verdicts as if it were known.
+/// address is known only after apply keeps the marker as its address:
+/// the Azure loader keeps the route with an unknown next hop, so every
+/// flow it carries is unknown (never dropped, never guessed).
 pub fn route(tr: &Tr, c: &Cur) -> Result<Node, LoadError> {
     let mut o = Obj::new(c.pos);
     o.put_opt("name", tr.val(c, "name"));
     let mut p = Obj::new(c.pos);
     p.put_opt("addressPrefix", tr.val(c, "address_prefix"));
     p.put_opt("nextHopType", tr.val(c, "next_hop_type"));
-    let hop = super::allocation::ip(tr, c, "next_hop_in_ip_address");
-    if hop.as_ref().and_then(Node::as_str).is_some_and(|s| s.starts_with("[after apply")) {
-        let name = c.field("name").str().unwrap_or("?");
-        return Err(LoadError::new(
-            tr.loc(c.pos),
-            format!(
-                "{}: route `{name}` sends to a virtual appliance whose address (`{}.next_hop_in_ip_address`) is known only after apply; tusk cannot follow such a route yet: load the state after apply, or plan with the address known",
-                tr.inst(c.inst).address,
-                c.path
-            ),
-        ));
-    }
-    p.put_opt("nextHopIpAddress", hop);
+    p.put_opt("nextHopIpAddress", super::allocation::ip(tr, c, "next_hop_in_ip_address"));
     o.put("properties", p.node());
     Ok(o.node())
 }

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
+/// An Azure resource id as written (`/subscriptions/…/providers/…/NAME`),
+/// compared case-insensitively as Azure does.
 #[derive(Debug, Clone)]
 pub struct ResourceId {
     raw: String,
@@ -12,6 +14,7 @@ pub struct ResourceId {
 }
 
 impl ResourceId {
+    /// The id `raw` (a trailing `/` is ignored when comparing).
     pub fn new(raw: impl Into<String>) -> ResourceId {
         let raw: String = raw.into();
         let key = raw.trim_end_matches('/').to_ascii_lowercase();

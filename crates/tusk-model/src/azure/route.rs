@@ -10,11 +10,17 @@ use tusk_core::Loc;
 /// plus `VNetPeering`, which only system routes have).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NextHopType {
+    /// Within the VNet (system route for the address space).
     VnetLocal,
+    /// To a peered VNet (system route).
     VnetPeering,
+    /// To the VNet gateway (on-premises).
     VirtualNetworkGateway,
+    /// Out to the Internet.
     Internet,
+    /// To a virtual appliance's address (`next_hop_ip`).
     VirtualAppliance,
+    /// Dropped.
     None,
     /// The system route a subnet's service endpoint adds for the service's
     /// prefixes (never a user route's next hop).
@@ -22,6 +28,8 @@ pub enum NextHopType {
 }
 
 impl NextHopType {
+    /// The next hop type from the REST spelling (any case; `VirtualNetwork`
+    /// is `VnetLocal`); `None` for any other text.
     pub fn parse(s: &str) -> Option<NextHopType> {
         Some(match s.to_ascii_lowercase().as_str() {
             "vnetlocal" | "virtualnetwork" => NextHopType::VnetLocal,
@@ -34,6 +42,7 @@ impl NextHopType {
         })
     }
 
+    /// Network Watcher's spelling.
     pub fn name(self) -> &'static str {
         match self {
             NextHopType::VnetLocal => "VnetLocal",
@@ -56,24 +65,36 @@ impl fmt::Display for NextHopType {
 /// What a user-defined route's `addressPrefix` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RouteDestination {
+    /// An address prefix.
     Prefix(Cidr),
     /// A service tag such as `AzureCloud`: its ranges are not in the inputs.
     Tag(String),
 }
 
+/// One route of a route table.
 #[derive(Debug, Clone)]
 pub struct Route {
+    /// Its name.
     pub name: String,
+    /// Where it was read.
     pub loc: Loc,
+    /// `addressPrefix`.
     pub destination: RouteDestination,
+    /// `nextHopType`.
     pub next_hop: NextHopType,
+    /// `nextHopIpAddress` (virtual appliance routes).
     pub next_hop_ip: Option<IpAddr>,
 }
 
+/// A route table (`Microsoft.Network/routeTables`).
 #[derive(Debug, Clone)]
 pub struct RouteTable {
+    /// The resource id: its stable key across estates (its name is the last segment).
     pub id: ResourceId,
+    /// Where it was read.
     pub loc: Loc,
+    /// Its user-defined routes.
     pub routes: Vec<Route>,
+    /// `disableBgpRoutePropagation`: gateway routes do not reach the subnet.
     pub disable_bgp_route_propagation: bool,
 }

@@ -40,6 +40,13 @@ impl Walker<'_, '_> {
             // firewall or NVA sending traffic of its own) is delivered to it:
             // it holds the connection's state.
             _ if self.is_origin(o) => self.deliver(s2, Some(o)),
+            // A route to the node that takes the destination behind it
+            // (kubenet: the route AKS maintains for a node's pod CIDR).
+            _ if self.target_holder() == Some(o) => {
+                let d = Decision::new(Kind::Allowed, Reason::HandedTo { dst: self.flow.dst, owner: o }, None);
+                self.step(Hop::Device(o), Control::Delivery, d);
+                self.deliver(s2, Some(o))
+            }
             Owner::Firewall(f) => self.firewall(f, s2),
             Owner::Nic(n, c) if p.net.nics[n].ip_forwarding => self.nva(n, c, s2),
             _ => {

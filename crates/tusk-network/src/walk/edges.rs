@@ -93,6 +93,16 @@ impl Walker<'_, '_> {
             crate::routes::RouteOrigin::ServiceEndpoint(s) => s.clone(),
             _ => String::new(),
         };
+        // A service endpoint policy admits only the Azure Storage accounts
+        // it lists ("Virtual network service endpoint policies for Azure
+        // Storage", Microsoft Learn): which account an address serves is
+        // not in the inputs, so the flow is unknown.
+        let policies = &self.p.net.subnets[subnet].service_endpoint_policies;
+        if !policies.is_empty() && service.to_ascii_lowercase().starts_with("microsoft.storage") {
+            let d = Decision::new(Kind::Unknown, Reason::ServiceEndpointPolicy { dst, service, policy: 0 }, None);
+            self.step(self.sub(subnet), Control::Internet, d);
+            return Next::Done(Arrival::Nowhere);
+        }
         let d = Decision::new(Kind::Allowed, Reason::ServiceEndpoint { dst, service }, None);
         self.step(self.sub(subnet), Control::Internet, d);
         Next::Done(Arrival::Internet { ip: dst })
@@ -141,6 +151,16 @@ impl Walker<'_, '_> {
                 Next::Done(Arrival::Nowhere)
             }
             None if self.reply() => self.reply_from_internet(),
+            // A public frontend the caller resolved (a Kubernetes Service of
+            // type LoadBalancer): the load balancer hands the flow to the
+            // backend node with its destination unchanged (floating IP).
+            None if self.target_holder().is_some() => {
+                let Some(o) = self.target_holder() else { return Next::Done(Arrival::Nowhere) };
+                let Some(s) = p.owner_subnet(o) else { return Next::Done(Arrival::Nowhere) };
+                let d = Decision::new(Kind::Allowed, Reason::EntersThroughFrontend { dst, owner: o }, None);
+                self.step(Hop::Internet, Control::Internet, d);
+                self.deliver(s, Some(o))
+            }
             None if !p.is_internet(None, dst) => {
                 self.step(
                     Hop::Internet,

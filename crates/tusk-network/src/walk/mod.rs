@@ -75,6 +75,8 @@ pub struct Walker<'p, 'a> {
     /// The name the client asks for (TLS SNI / HTTP Host), for firewall
     /// application rules and network rules on FQDNs.
     name: Option<String>,
+    /// The endpoint the walk goes to (`run`'s target).
+    target: Option<Endpoint>,
 }
 
 const MAX_HOPS: usize = 64;
@@ -92,6 +94,7 @@ impl<'p, 'a> Walker<'p, 'a> {
             nvas: Vec::new(),
             nva_snat_by: Vec::new(),
             name: None,
+            target: None,
         }
     }
 
@@ -121,7 +124,8 @@ impl<'p, 'a> Walker<'p, 'a> {
         Hop::Subnet(s)
     }
 
-    pub fn run(mut self, start: Start, _target: &Endpoint) -> Path {
+    pub fn run(mut self, start: Start, target: &Endpoint) -> Path {
+        self.target = Some(target.clone());
         let first_src = self.flow.src;
         let origin = match start {
             Start::InSubnet(_, Sender::Endpoint(o)) => o,
@@ -195,6 +199,17 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
         let p = self.p;
         let net = p.net;
+        // A VNet connected to a Virtual WAN hub learns routes from the hub
+        // (and, with routing intent, to its firewall) that tusk does not
+        // model: only traffic inside the VNet's own address space is sure
+        // to stay local (Microsoft Learn, "About virtual hub routing").
+        if let Some((hub, connection)) = hub_connection(net, net.subnets[subnet].vnet) {
+            if !p.vnet_space[net.subnets[subnet].vnet].contains_ip(self.flow.dst) {
+                let d = Decision::new(Kind::Unknown, Reason::VirtualHubRouting { hub, connection }, None);
+                self.step(self.sub(subnet), Control::Route, d);
+                return Next::Done(Arrival::Nowhere);
+            }
+        }
         let table = p.routes_from(
             subnet,
             match sender {
@@ -266,6 +281,31 @@ impl<'p, 'a> Walker<'p, 'a> {
             NextHopType::VirtualNetworkServiceEndpoint => self.leave_to_service(subnet, r),
             NextHopType::None => Next::Done(Arrival::Nowhere),
         }
+    }
+
+    /// The owner the target endpoint names for the current destination
+    /// when no ip configuration holds that address: a caller (tusk-path)
+    /// saying that a node takes a pod's address behind it, or that a load
+    /// balancer frontend with floating IP hands its flows to this node.
+    fn target_holder(&self) -> Option<Owner> {
+        match &self.target {
+            Some(Endpoint::Azure { ip, owner: Some(o), .. })
+                if *ip == self.flow.dst && !self.p.private.contains_key(ip) =>
+            {
+                Some(*o)
+            }
+            _ => None,
+        }
+    }
+
+    /// The packet reached `o`, which takes its destination for what runs
+    /// behind it ([`Self::target_holder`]): the inbound controls of `o`'s
+    /// subnet and NIC, as for any delivery, then delivered.
+    fn hand_to_holder(&mut self, o: Owner) -> Option<Next> {
+        let s = self.p.owner_subnet(o)?;
+        let d = Decision::new(Kind::Allowed, Reason::HandedTo { dst: self.flow.dst, owner: o }, None);
+        self.step(Hop::Device(o), Control::Delivery, d);
+        Some(self.deliver(s, Some(o)))
     }
 
     /// Is `o` the device that opened the connection this walker replies to?
@@ -376,6 +416,9 @@ impl<'p, 'a> Walker<'p, 'a> {
         let p = self.p;
         let dst = self.flow.dst;
         let Some(t) = p.subnet_in(v, dst) else {
+            if let Some(next) = self.target_holder().and_then(|o| self.hand_to_holder(o)) {
+                return next;
+            }
             self.step(
                 Hop::Vnet(v),
                 Control::Delivery,
@@ -384,6 +427,11 @@ impl<'p, 'a> Walker<'p, 'a> {
             return Next::Done(Arrival::Nowhere);
         };
         let owner = p.private.get(&dst).copied().filter(|o| p.owner_subnet(*o) == Some(t));
+        if let (None, Some(o)) = (owner, self.target_holder()) {
+            if let Some(next) = self.hand_to_holder(o) {
+                return next;
+            }
+        }
         match owner {
             // The reply to a connection a device opened itself ends there.
             Some(o) if self.is_origin(o) => self.deliver(t, owner),
@@ -423,6 +471,12 @@ impl<'p, 'a> Walker<'p, 'a> {
                 Decision::new(Kind::Allowed, Reason::ReplyToSender { dst }, None)
             }
             None if p.net.nics.is_empty() => Decision::new(Kind::Unknown, Reason::NoNicInInputs { dst }, None),
+            // An application gateway or Bastion host takes addresses in its
+            // subnet that the inputs do not list: not "nothing holds it".
+            None if opaque_device(p.net, t, dst).is_some() => {
+                let device = opaque_device(p.net, t, dst).unwrap_or_default();
+                Decision::new(Kind::Unknown, Reason::OpaqueDevice { dst, device }, None)
+            }
             None => Decision::new(Kind::Denied, Reason::NothingHolds { dst }, None),
         };
         let v = self.step(at, Control::Delivery, d);
@@ -431,4 +485,26 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
         Next::Done(Arrival::Azure { subnet: t, owner, ip: dst })
     }
+}
+
+/// The Virtual WAN hub (and its connection) a VNet is connected to.
+pub(crate) fn hub_connection(
+    net: &tusk_model::azure::AzureNetwork,
+    v: Idx<tusk_model::azure::VirtualNetwork>,
+) -> Option<(usize, usize)> {
+    net.virtual_hubs
+        .iter()
+        .enumerate()
+        .find_map(|(h, hub)| hub.connections.iter().position(|c| c.vnet == Some(v)).map(|c| (h, c)))
+}
+
+/// The unmodelled device (application gateway, Bastion host) that may hold
+/// `dst` in subnet `t`: one whose frontend has that address, else one whose
+/// instances take addresses in the subnet.
+fn opaque_device(net: &tusk_model::azure::AzureNetwork, t: Idx<Subnet>, dst: IpAddr) -> Option<usize> {
+    let ds = &net.opaque_devices;
+    ds.iter().position(|d| d.private_ips.contains(&dst)).or_else(|| {
+        let key = net.subnets[t].id.key();
+        ds.iter().position(|d| d.subnets.iter().any(|s| s.key() == key))
+    })
 }

@@ -5,5 +5,8 @@
 //! `tusk explain` and as the reference of the property tests.
 
 pub mod anp;
+pub mod calico;
+pub mod calico_explain;
 pub mod cilium;
+pub mod istio;
 pub mod netpol;

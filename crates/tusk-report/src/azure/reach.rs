@@ -17,16 +17,10 @@ use tusk_network::Prepared;
 /// the subnets that were sampled, and each mixed pair with its breakdown.
 pub fn render_txt(p: &Prepared, m: &Matrix) -> String {
     let n = m.subnets().len();
-    // One pass over the pairs (four million in the benchmark estate): the
-    // counts, and the mixed pairs kept for their breakdown.
-    let mut counts = [0usize; 4];
-    let mut mixed_pairs = Vec::new();
-    for s in m.subnet_pairs() {
-        counts[s.verdict as usize] += 1;
-        if s.verdict == GroupKind::Mixed {
-            mixed_pairs.push(s);
-        }
-    }
+    // The counts (four million pairs in the benchmark estate: one pass over
+    // the class matrix), and the mixed pairs for their breakdown.
+    let counts = m.tally();
+    let mixed_pairs = m.mixed_pairs();
     let count = |k: GroupKind| counts[k as usize];
     let mut out = format!(
         "{n} subnets, {} ordered pairs: {} allowed, {} denied, {} unknown",
@@ -99,10 +93,7 @@ pub const SCHEMA: &str = "tusk.reach/v1";
 /// represented by its first usable address. Streamed: the pairs (millions
 /// in a large estate) are never held as JSON.
 pub fn write_json(w: &mut dyn io::Write, p: &Prepared, m: &Matrix) -> io::Result<()> {
-    let mut counts = [0usize; 4];
-    for s in m.subnet_pairs() {
-        counts[s.verdict as usize] += 1;
-    }
+    let counts = m.tally();
     let count = |k: GroupKind| counts[k as usize];
     let doc = ReachJson {
         schema: SCHEMA,

@@ -12,16 +12,26 @@ use std::io;
 use tusk_model::azure::AzureNetwork;
 use tusk_network::routes::{EffectiveRoutes, RouteState};
 
+/// One effective route as a JSON object (see the module documentation).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RouteJson {
+    /// Who made the route: `Default`, `User`, `VirtualNetworkGateway`, ...
     pub source: &'static str,
+    /// `Active`, or `Invalid` for a system route a user or BGP route overrides
+    /// (Network Watcher's "Effective routes" column).
     pub state: &'static str,
+    /// The address prefix, as a CIDR.
     pub prefix: String,
+    /// Network Watcher's next hop type (`VnetLocal`, `VirtualAppliance`, ...).
     pub next_hop_type: &'static str,
+    /// The next hop's address, for a virtual appliance.
     pub next_hop_ip: Option<String>,
+    /// The route's name, or where the system route comes from.
     pub name: String,
+    /// `file:line:col` of the route, or `<builtin:…>` for system routes.
     pub location: String,
+    /// Why the route is read other than as written, when it is.
     pub note: Option<String>,
 }
 
@@ -32,6 +42,7 @@ fn state(s: RouteState) -> &'static str {
     }
 }
 
+/// The routes of `r` as JSON rows, in the order of `r`.
 pub fn view(net: &AzureNetwork, r: &EffectiveRoutes) -> Vec<RouteJson> {
     r.routes
         .iter()
@@ -48,6 +59,8 @@ pub fn view(net: &AzureNetwork, r: &EffectiveRoutes) -> Vec<RouteJson> {
         .collect()
 }
 
+/// The routes of `subnet` (`VNET/SUBNET`) as a table in Network Watcher's
+/// columns, then the service-tag routes whose ranges are not in the inputs.
 pub fn render_text(net: &AzureNetwork, subnet: &str, r: &EffectiveRoutes) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "effective routes of subnet {subnet}:");
@@ -81,10 +94,14 @@ pub fn render_text(net: &AzureNetwork, subnet: &str, r: &EffectiveRoutes) -> Str
 /// The `schema` of the routes document.
 pub const SCHEMA: &str = "tusk.routes/v1";
 
+/// The `tusk.routes/v1` document.
 #[derive(Serialize)]
 pub struct RoutesJson<'a> {
+    /// Always [`SCHEMA`].
     pub schema: &'static str,
+    /// The subnet, `VNET/SUBNET`.
     pub subnet: &'a str,
+    /// Its effective routes.
     pub routes: Vec<RouteJson>,
 }
 

@@ -16,19 +16,31 @@ use tusk_model::azure::{Access, AddressMatch, AzureNetwork, Direction, Link, Ser
 use tusk_model::config::{NvaAction, NvaConfig};
 use tusk_network::effective::{Attachment, EffectiveRule, Expanded};
 
+/// One effective NSG rule as a JSON row (see the module documentation).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleJson<'a> {
+    /// The NSG and where it is attached (`NSG x on subnet v/s`).
     pub nsg: String,
+    /// `Inbound` or `Outbound`.
     pub direction: &'static str,
+    /// The rule's priority, 100–4096 (65000+ for default rules).
     pub priority: u32,
+    /// The rule's name.
     pub name: &'a str,
+    /// `Allow` or `Deny`.
     pub access: &'static str,
+    /// `TCP`, `UDP`, `ICMP`, `ESP`, `AH` or `*`.
     pub protocol: &'static str,
+    /// Source prefixes, tags and ASGs expanded to addresses (`*` for every address).
     pub sources: Vec<String>,
+    /// Destination prefixes, tags and ASGs expanded to addresses.
     pub destinations: Vec<String>,
+    /// Source ports, `*` for every port.
     pub source_ports: String,
+    /// Destination ports, `*` for every port.
     pub destination_ports: String,
+    /// `file:line:col` of the rule.
     pub location: String,
 }
 
@@ -118,6 +130,7 @@ fn port_text(s: &PortSet) -> String {
     }
 }
 
+/// The rules as JSON rows, in evaluation order.
 pub fn view<'a>(net: &AzureNetwork, rules: &'a [EffectiveRule]) -> Vec<RuleJson<'a>> {
     rules
         .iter()
@@ -137,6 +150,8 @@ pub fn view<'a>(net: &AzureNetwork, rules: &'a [EffectiveRule]) -> Vec<RuleJson<
         .collect()
 }
 
+/// The rules of `what` (a NIC name or `subnet VNET/SUBNET`) as text, per
+/// direction, saying so when no NSG applies.
 pub fn render_text(net: &AzureNetwork, what: &str, rules: &[EffectiveRule]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "effective security rules of {what}:");
@@ -173,10 +188,14 @@ pub fn render_text(net: &AzureNetwork, what: &str, rules: &[EffectiveRule]) -> S
 /// The `schema` of the rules document.
 pub const SCHEMA: &str = "tusk.rules/v1";
 
+/// The `tusk.rules/v1` document.
 #[derive(Serialize)]
 pub struct RulesJson<'a> {
+    /// Always [`SCHEMA`].
     pub schema: &'static str,
+    /// What the rules are of: a NIC name or `subnet VNET/SUBNET`.
     pub of: &'a str,
+    /// NSG rules, then the NVA's forwarding rules.
     pub rules: Vec<RuleRowJson<'a>>,
 }
 
@@ -184,7 +203,9 @@ pub struct RulesJson<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 pub enum RuleRowJson<'a> {
+    /// An NSG rule.
     Nsg(RuleJson<'a>),
+    /// An NVA forwarding rule from `tusk.yaml`.
     Nva(NvaRuleJson),
 }
 
@@ -202,19 +223,31 @@ pub fn write_json(
     w.write_all(b"\n")
 }
 
+/// One NVA forwarding rule, with the keys of [`RuleJson`].
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NvaRuleJson {
+    /// `tusk.yaml NVA NIC`: the `tusk.yaml` entry, named by the NVA's NIC.
     pub nsg: String,
+    /// Always `Forwarded`.
     pub direction: &'static str,
+    /// The rule's position in the NVA's list, from 1 (first match wins).
     pub priority: u32,
+    /// The rule's name.
     pub name: String,
+    /// `Allow` or `Deny`.
     pub access: &'static str,
+    /// `TCP`, `UDP`, `ICMP`, ..., or `Any`.
     pub protocol: &'static str,
+    /// Source addresses as CIDRs (`*` for every address).
     pub sources: Vec<String>,
+    /// Destination addresses as CIDRs.
     pub destinations: Vec<String>,
+    /// Always `*`: NVA rules do not test source ports.
     pub source_ports: &'static str,
+    /// Destination ports, `*` for every port.
     pub destination_ports: String,
+    /// `file:line:col` of the rule in `tusk.yaml`.
     pub location: String,
 }
 

@@ -7,11 +7,12 @@ use super::words;
 use tusk_network::trace::Trace;
 use tusk_network::Prepared;
 
+/// The trace in a few lines (see the module documentation).
 pub fn render(p: &Prepared, t: &Trace) -> String {
     let mut out = format!(
         "{} → {}: {} ({})\n",
-        t.from.label(),
-        t.to.label(),
+        words::endpoint(p.net, &t.from),
+        words::endpoint(p.net, &t.to),
         t.verdict.name().to_uppercase(),
         words::trace_reason(p, t)
     );

@@ -20,7 +20,7 @@
 //! `trace_json` / `trace_text`, with `"samples"` added when that address is
 //! a sample.
 
-use super::{trace_json, trace_text};
+use super::{trace_json, trace_text, words};
 use serde_json::{json, Value};
 use tusk_network::endpoint::Sample;
 use tusk_network::group_trace::GroupTrace;
@@ -78,7 +78,12 @@ pub fn render_text(p: &Prepared, g: &GroupTrace) -> String {
         g.traces.len()
     );
     for t in &g.traces {
-        out += &format!("  {} → {}: {}\n", t.from.label(), t.to.label(), t.verdict.name());
+        out += &format!(
+            "  {} → {}: {}\n",
+            words::endpoint(p.net, &t.from),
+            words::endpoint(p.net, &t.to),
+            t.verdict.name()
+        );
     }
     for v in [Verdict::Denied, Verdict::Unknown, Verdict::Allowed] {
         if let Some(t) = g.traces.iter().find(|t| t.verdict == v) {
@@ -112,7 +117,7 @@ pub fn render_json(p: &Prepared, g: &GroupTrace) -> String {
             },
             "samples": samples_json(g),
             "members": g.traces.iter().map(|t| json!({
-                "from": t.from.label(), "to": t.to.label(), "src": t.flow.src.to_string(), "dst": t.flow.dst.to_string(),
+                "from": words::endpoint(p.net, &t.from), "to": words::endpoint(p.net, &t.to), "src": t.flow.src.to_string(), "dst": t.flow.dst.to_string(),
                 "verdict": t.verdict.name(), "reason": super::words::trace_reason(p, t),
             })).collect::<Vec<_>>(),
             "traces": g.traces.iter().map(trace).collect::<Vec<_>>(),

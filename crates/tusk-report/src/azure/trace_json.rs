@@ -51,60 +51,91 @@ pub const SCHEMA: &str = "tusk.trace/v1";
 /// The `schema` of the `--proto any` document.
 pub const SCHEMA_ANY: &str = "tusk.trace-any/v1";
 
+/// One trace (see the module documentation for the schema).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TraceJson {
     /// Present on a top-level document only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<&'static str>,
+    /// `allowed`, `denied` or `unknown`.
     pub verdict: &'static str,
+    /// The first deciding step, worded, or `delivered`.
     pub reason: String,
+    /// What was traced.
     pub flow: FlowJson,
+    /// The request's path.
     pub forward: PathJson,
+    /// The reply's path; `None` when the request does not arrive.
     pub reply: Option<PathJson>,
 }
 
+/// The flow of a trace.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowJson {
+    /// The source, worded (`NIC vm-nic (VM vm)`, `internet 192.0.2.1`).
     pub from: String,
+    /// The destination, worded.
     pub to: String,
+    /// The source address.
     pub src: String,
+    /// The destination address.
     pub dst: String,
+    /// `TCP`, `UDP`, `ICMP`, ...
     pub protocol: &'static str,
+    /// The destination port, when the protocol has ports.
     pub port: Option<u16>,
     /// `--fqdn`: the name the client asks for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fqdn: Option<String>,
 }
 
+/// The request's or the reply's path.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PathJson {
+    /// The path's verdict.
     pub verdict: &'static str,
+    /// Did the packet reach its destination?
     pub delivered: bool,
+    /// Each control along the path, in order.
     pub steps: Vec<StepJson>,
 }
 
+/// One control along a path.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StepJson {
+    /// Where the control sits, worded (`subnet vnet/subnet`, ...).
     pub at: String,
+    /// The control's kind: `route`, `nsg`, `peering`, `firewall`, ...
     pub control: &'static str,
+    /// Its verdict.
     pub verdict: &'static str,
+    /// Why, worded.
     pub reason: String,
+    /// The source address as this control saw it.
     pub src: String,
+    /// The destination address as this control saw it.
     pub dst: String,
+    /// The translation done at this step, worded.
     pub nat: Option<String>,
+    /// The deciding rule, when one decided.
     pub rule: Option<RuleJson>,
 }
 
+/// A deciding rule.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleJson {
+    /// What holds the rule (`NSG x on subnet v/s`, a firewall's collection).
     pub holder: String,
+    /// The rule's name.
     pub name: String,
+    /// Its priority, when its holder orders rules by one.
     pub priority: Option<u32>,
+    /// `file:line:col` of the rule.
     pub location: String,
 }
 
@@ -134,14 +165,15 @@ fn path(p: &Prepared, path: &Path) -> PathJson {
     }
 }
 
+/// The trace as its JSON view, without `schema` (for embedding).
 pub fn view(p: &Prepared, t: &Trace) -> TraceJson {
     TraceJson {
         schema: None,
         verdict: t.verdict.name(),
         reason: words::trace_reason(p, t),
         flow: FlowJson {
-            from: t.from.label(),
-            to: t.to.label(),
+            from: words::endpoint(p.net, &t.from),
+            to: words::endpoint(p.net, &t.to),
             src: t.flow.src.to_string(),
             dst: t.flow.dst.to_string(),
             protocol: t.flow.proto.name(),
@@ -160,12 +192,17 @@ pub fn write(w: &mut dyn io::Write, p: &Prepared, t: &Trace) -> io::Result<()> {
     w.write_all(b"\n")
 }
 
+/// The `--proto any` document (see the module documentation).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AnyProtocolJson {
+    /// Always [`SCHEMA_ANY`].
     pub schema: &'static str,
+    /// The engine's combined verdict over the protocols.
     pub verdict: &'static str,
+    /// Why, worded.
     pub reason: String,
+    /// One trace per protocol, each without `schema`.
     pub traces: Vec<TraceJson>,
 }
 

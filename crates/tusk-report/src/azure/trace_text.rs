@@ -6,11 +6,18 @@ use std::fmt::Write;
 use tusk_network::trace::{Path, Trace};
 use tusk_network::{Kind, Prepared};
 
+/// The full trace as text (see the module documentation).
 pub fn render(p: &Prepared, t: &Trace) -> String {
     let mut s = String::new();
     let port = t.flow.port.map(|p| format!(" port {p}")).unwrap_or_default();
     let name = t.name.as_ref().map(|n| format!(", name {n}")).unwrap_or_default();
-    let _ = writeln!(s, "flow: {} → {} ({}{port}{name})", t.from.label(), t.to.label(), t.flow.proto);
+    let _ = writeln!(
+        s,
+        "flow: {} → {} ({}{port}{name})",
+        words::endpoint(p.net, &t.from),
+        words::endpoint(p.net, &t.to),
+        t.flow.proto
+    );
     let _ = writeln!(s, "verdict: {}  ({})", t.verdict.name().to_uppercase(), words::trace_reason(p, t));
     let _ = writeln!(s, "\nforward path:");
     path(&mut s, p, &t.forward);

@@ -8,6 +8,7 @@
 use tusk_core::Loc;
 use tusk_model::azure::*;
 use tusk_network::decision::{Cite, CollectionRef, Hop, Nat, PeeringFlag, Reason, SnatWhy, Uncertainty};
+use tusk_network::endpoint::{Endpoint, Label};
 use tusk_network::fqdn::NameDoubt;
 use tusk_network::lb::LbDoubt;
 use tusk_network::routes::{RouteDoubt, RouteNote, RouteOrigin, RouteSource};
@@ -16,9 +17,13 @@ use tusk_network::{Owner, Prepared};
 
 /// A cited rule, worded: what holds it, its name, priority and location.
 pub struct CiteText {
+    /// What holds the rule: `NSG x on subnet v/s`, a firewall collection, ...
     pub holder: String,
+    /// The rule's name.
     pub rule: String,
+    /// Its priority, when its holder orders rules by one.
     pub priority: Option<u32>,
+    /// Where the rule is.
     pub loc: Loc,
 }
 
@@ -40,6 +45,25 @@ pub fn owner(net: &AzureNetwork, o: Owner) -> String {
     }
 }
 
+/// What outputs call an endpoint: `NIC vm-nic (VM vm) 10.0.1.4`,
+/// `10.0.1.9 in subnet v/s` (an address nobody holds), `v/s` (a subnet's
+/// representative), `node NAME`, `internet 203.0.113.10`,
+/// `on-premises 192.168.1.1`.
+pub fn endpoint(net: &AzureNetwork, e: &Endpoint) -> String {
+    match e {
+        Endpoint::Azure { ip, subnet, label, .. } => match label {
+            Label::Owner(o) => format!("{} {ip}", owner(net, *o)),
+            Label::Free => format!("{ip} in subnet {}", net.subnet_path(*subnet)),
+            Label::Subnet => net.subnet_path(*subnet),
+            Label::Node(name) => format!("node {name}"),
+            Label::NodeBehind { node, service } => format!("node {node} behind {service}"),
+        },
+        Endpoint::Internet { ip } => format!("internet {ip}"),
+        Endpoint::OnPrem { ip, .. } => format!("on-premises {ip}"),
+    }
+}
+
+/// Where a control sits: `subnet v/s`, `NIC n`, `peering a → b`, ...
 pub fn hop(net: &AzureNetwork, h: &Hop) -> String {
     match *h {
         Hop::Subnet(s) => format!("subnet {}", net.subnet_path(s)),
@@ -78,6 +102,7 @@ fn collection(net: &AzureNetwork, at: CollectionRef) -> (String, &RuleCollection
     }
 }
 
+/// The cited rule, worded.
 pub fn cite(p: &Prepared, c: &Cite) -> CiteText {
     let net = p.net;
     let text = |holder: String, rule: &str, priority, loc: &Loc| CiteText {
@@ -283,9 +308,44 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::Delivered(o) => format!("delivered to {}", name(*o)),
         Reason::NoNicInInputs { dst } => format!("no NIC in the inputs holds {dst}; its NIC-level NSG is unknown"),
         Reason::NothingHolds { dst } => format!("no NIC, firewall or private endpoint in the inputs holds {dst}"),
+        Reason::HandedTo { dst, owner } => {
+            format!("{dst} is taken by {} for what runs behind it (pod or load-balanced Service)", name(*owner))
+        }
+        Reason::EntersThroughFrontend { dst, owner } => {
+            format!("{dst} is a public load balancer frontend: the load balancer hands the flow to {} unchanged (floating IP)", name(*owner))
+        }
         Reason::ReplyToSender { dst } => format!("the reply reaches {dst}, which sent the request"),
+        Reason::VirtualHubRouting { hub, connection } => {
+            let h = &net.virtual_hubs[*hub];
+            let c = &h.connections[*connection];
+            let intent = if h.routing_policies.is_empty() {
+                String::new()
+            } else {
+                let ps: Vec<String> = h
+                    .routing_policies
+                    .iter()
+                    .map(|p| format!("{} [{}] → {}", p.name, p.destinations.join(", "), p.next_hop.rsplit('/').next().unwrap_or("?")))
+                    .collect();
+                format!(", with routing intent {} ({})", ps.join("; "), h.routing_policies[0].loc)
+            };
+            format!(
+                "the VNet is connected to Virtual WAN hub {} by {} ({}){intent}; the routes a hub gives its connections are not modelled: where the packet goes is unknown",
+                h.id.name(),
+                c.id.name(),
+                c.loc
+            )
+        }
+        Reason::OpaqueDevice { dst, device } => {
+            let d = &net.opaque_devices[*device];
+            format!(
+                "{dst} may be held by {} {} ({}), which tusk reads but does not model: what it does with the packet is unknown",
+                d.kind,
+                d.id.name(),
+                d.loc
+            )
+        }
         Reason::NextHopAddressNotRead => {
-            "the route's next hop address is an ARM expression tusk does not evaluate: where the packet goes is unknown".into()
+            "the route's next hop address is not known offline (an ARM expression tusk does not evaluate, or a Terraform value known only after apply; the load's warning on the route says which): where the packet goes is unknown".into()
         }
         Reason::NextHopUnknown { ip } => format!("next hop {ip} is no NIC or firewall of the inputs"),
         Reason::OwnerSubnetMissing(o) => format!("the subnet of {} is not in the inputs", name(*o)),
@@ -363,6 +423,16 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
         Reason::NotPublic { dst } => format!("{dst} is not a public address: not reachable from the Internet"),
         Reason::PublicAddressUnknown { dst } => format!("public address {dst} is not in the inputs"),
         Reason::ReplyThroughPlatformSnat => "the reply returns through Azure's outbound SNAT to the source".into(),
+        Reason::ServiceEndpointPolicy { dst, service, policy } => {
+            let at = match step.at {
+                Hop::Subnet(s) => net.subnets[s].service_endpoint_policies.get(*policy),
+                _ => None,
+            };
+            let named = at.map(|(id, loc)| format!(" {} ({loc})", id.name())).unwrap_or_default();
+            format!(
+                "{dst} is reached over the subnet's service endpoint {service}, limited by service endpoint policy{named} to the storage accounts it lists; which account {dst} serves is not in the inputs, so the flow is unknown"
+            )
+        }
         Reason::ServiceEndpoint { dst, service } => {
             format!("reaches {dst} over the subnet's service endpoint {service}, with its private source address")
         }

@@ -40,6 +40,9 @@ pub fn reason_text(r: &Reason) -> String {
         Reason::CiliumUnmodelled { rule, what } => {
             format!("{rule} may match the flow, but it uses {what}, which tusk does not model")
         }
+        Reason::Istio { rule, what } => {
+            format!("{rule} may decide the flow at the destination's Istio proxy, depending on {what}")
+        }
         Reason::HostNetwork { pod, as_pods, ignored } => format!(
             "{pod} is a hostNetwork pod: {as_pods} if the network plugin applies policies to it, {ignored} if it ignores it (upstream leaves this undefined; --policy-engine names the plugin)"
         ),
@@ -64,6 +67,8 @@ fn layer_name(l: Layer) -> &'static str {
         Layer::NetworkPolicy => "NetworkPolicy",
         Layer::Baseline => "BaselineAdminNetworkPolicy",
         Layer::Cilium => "Cilium",
+        Layer::Calico => "Calico",
+        Layer::Istio => "Istio",
         Layer::Default => "default",
         Layer::Unmodelled => "not modelled",
     }
@@ -82,6 +87,8 @@ fn side_text(out: &mut String, title: &str, s: &Side) {
     }
 }
 
+/// One flow's explanation as text: the flow and semantics, then per side
+/// the layers and rules that decided, the decisive one marked `=>`.
 pub fn render_explanation(flow: &str, semantics: &str, e: &Explanation) -> String {
     let mut out = format!("flow: {flow}\nsemantics: {semantics}\n\n");
     side_text(&mut out, "egress at source", &e.egress);

@@ -13,13 +13,20 @@ use tusk_core::{ConnSet, PortSet, Protocol};
 use tusk_model::k8s::Cluster;
 use tusk_policy::matrix::{Endpoint, Entry, Grain};
 
+/// The output formats of `tusk matrix` (`-o`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatrixFormat {
+    /// A table, one line per pair.
     Txt,
+    /// `tusk.matrix/v1` JSON.
     Json,
+    /// Comma-separated values with a header line.
     Csv,
+    /// A Markdown table.
     Md,
+    /// A Graphviz digraph.
     Dot,
+    /// netpol-analyzer's connlist lines (see the module documentation).
     Connlist,
 }
 
@@ -67,11 +74,28 @@ pub fn write_matrix(
     semantics: &str,
     format: MatrixFormat,
 ) -> io::Result<()> {
+    write_matrix_l7(w, c, rows, &[], grain, semantics, format)
+}
+
+/// [`write_matrix`] with the L7 column: `l7[i]` lists, for row `i`, the
+/// Istio rules on HTTP methods, paths and hosts its unknown part depends
+/// on (`tusk_policy::Analysis::l7_column`); empty (or shorter than `rows`)
+/// for none. The txt, md and JSON formats show it when some row has one.
+pub fn write_matrix_l7(
+    w: &mut dyn io::Write,
+    c: &Cluster,
+    rows: &[Entry],
+    l7: &[Vec<String>],
+    grain: Grain,
+    semantics: &str,
+    format: MatrixFormat,
+) -> io::Result<()> {
+    let l7 = if l7.iter().any(|x| !x.is_empty()) { l7 } else { &[] };
     let text = match format {
-        MatrixFormat::Json => return json(w, c, rows, grain, semantics),
+        MatrixFormat::Json => return json(w, c, rows, l7, grain, semantics),
         MatrixFormat::Connlist => render_connlist(c, rows, None),
-        MatrixFormat::Txt => txt(c, rows, grain, semantics),
-        MatrixFormat::Md => md(c, rows, grain, semantics),
+        MatrixFormat::Txt => txt(c, rows, l7, grain, semantics),
+        MatrixFormat::Md => md(c, rows, l7, grain, semantics),
         MatrixFormat::Csv => {
             let mut out = String::from("src,dst,allowed,unknown\n");
             for e in rows {
@@ -100,6 +124,8 @@ pub struct Cuts {
     egress: std::collections::BTreeSet<u128>,
 }
 
+/// The address cuts netpol-analyzer makes (see [`Cuts`]), from the
+/// cluster's ipBlocks and ANP networks.
 pub fn netpol_analyzer_cuts(c: &Cluster) -> Cuts {
     use tusk_model::k8s::{AdminPeer, NpPeer};
     let mut cuts = Cuts::default();
@@ -138,6 +164,25 @@ pub fn render_connlist(c: &Cluster, rows: &[Entry], cuts: Option<&Cuts>) -> Stri
         .iter()
         .map(|e| format!("{} => {} : {}\n", e.src.label(c), e.dst.label(c), connlist_conns(&e.allowed)))
         .collect();
+    lines.sort();
+    lines.concat()
+}
+
+/// netpol-analyzer's `{ingress-controller} => ns/workload[Kind] : TCP ports`
+/// lines for what the ingress controller reaches through the Ingress
+/// objects (`tusk_policy::ingress_controller`), one per workload.
+pub fn ingress_controller_lines(c: &Cluster, r: &tusk_policy::ingress_controller::ControllerReach) -> Vec<String> {
+    r.allowed
+        .iter()
+        .map(|(w, ports)| {
+            format!("{{ingress-controller}} => {} : TCP {}\n", Endpoint::Workload(*w).label(c), ports.to_list_string())
+        })
+        .collect()
+}
+
+/// A connlist text with `extra` lines, sorted as a whole.
+pub fn with_lines(connlist: &str, extra: Vec<String>) -> String {
+    let mut lines: Vec<String> = connlist.lines().map(|l| format!("{l}\n")).chain(extra).collect();
     lines.sort();
     lines.concat()
 }
@@ -206,23 +251,30 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn txt(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str) -> String {
+fn txt(c: &Cluster, rows: &[Entry], l7: &[Vec<String>], grain: Grain, semantics: &str) -> String {
     let mut out = format!("Kubernetes policy connectivity, {} grain\nsemantics: {semantics}\n\n", grain_name(grain));
     // Rows sorted by name for reading.
-    let mut named: Vec<(String, String, &Entry)> = rows.iter().map(|e| (e.src.label(c), e.dst.label(c), e)).collect();
+    let none = Vec::new();
+    let mut named: Vec<(String, String, &Entry, &Vec<String>)> =
+        rows.iter().enumerate().map(|(i, e)| (e.src.label(c), e.dst.label(c), e, l7.get(i).unwrap_or(&none))).collect();
     named.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    let names: Vec<(String, String)> = named.iter().map(|(s, d, _)| (s.clone(), d.clone())).collect();
-    let rows: Vec<&Entry> = named.iter().map(|(_, _, e)| *e).collect();
+    let names: Vec<(String, String)> = named.iter().map(|(s, d, _, _)| (s.clone(), d.clone())).collect();
+    let notes: Vec<&Vec<String>> = named.iter().map(|(_, _, _, n)| *n).collect();
+    let rows: Vec<&Entry> = named.iter().map(|(_, _, e, _)| *e).collect();
     let w1 = names.iter().map(|n| n.0.len()).max().unwrap_or(6).max(6);
     let w2 = names.iter().map(|n| n.1.len()).max().unwrap_or(11).max(11);
-    out += &format!("{:<w1$}  {:<w2$}  CONNECTIONS\n", "SOURCE", "DESTINATION");
+    let l7_header = if l7.is_empty() { "" } else { "  L7 (Istio rules on the request)" };
+    out += &format!("{:<w1$}  {:<w2$}  CONNECTIONS{l7_header}\n", "SOURCE", "DESTINATION");
     let mut unknown = 0;
-    for (e, (s, d)) in rows.iter().zip(&names) {
+    for ((e, (s, d)), note) in rows.iter().zip(&names).zip(&notes) {
         let mut conns = show(&e.allowed);
         if !e.unknown.is_empty() {
             unknown += 1;
             let u = format!("unknown: {}", e.unknown);
             conns = if conns.is_empty() { u } else { format!("{conns}; {u}") };
+        }
+        if !note.is_empty() {
+            conns += &format!("  [L7: {}]", note.join("; "));
         }
         out += &format!("{s:<w1$}  {d:<w2$}  {conns}\n");
     }
@@ -235,12 +287,20 @@ fn txt(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str) -> String {
     out
 }
 
-fn md(c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str) -> String {
+fn md(c: &Cluster, rows: &[Entry], l7: &[Vec<String>], grain: Grain, semantics: &str) -> String {
     let mut out = format!("**Kubernetes policy connectivity, {} grain** — {semantics}\n\n", grain_name(grain));
-    out += "| source | destination | allowed | unknown |\n|---|---|---|---|\n";
-    for e in rows {
+    if l7.is_empty() {
+        out += "| source | destination | allowed | unknown |\n|---|---|---|---|\n";
+    } else {
+        out += "| source | destination | allowed | unknown | L7 (Istio) |\n|---|---|---|---|---|\n";
+    }
+    for (i, e) in rows.iter().enumerate() {
         out +=
-            &format!("| `{}` | `{}` | {} | {} |\n", e.src.label(c), e.dst.label(c), show(&e.allowed), show(&e.unknown));
+            &format!("| `{}` | `{}` | {} | {} |", e.src.label(c), e.dst.label(c), show(&e.allowed), show(&e.unknown));
+        if !l7.is_empty() {
+            out += &format!(" {} |", l7.get(i).map(|n| n.join("<br>").replace('|', "\\|")).unwrap_or_default());
+        }
+        out.push('\n');
     }
     out
 }
@@ -287,10 +347,20 @@ pub const SCHEMA: &str = "tusk.matrix/v1";
 /// kind), `namespace` (name) or `external` (range). Port lists are inclusive
 /// ranges; `nonPortProtocols` covers ICMP and every protocol without ports.
 /// `unknown` holds what is allowed under some readings of inputs tusk lacks.
+/// `l7` (only on rows that have one) lists the Istio rules on HTTP
+/// methods, paths or hosts that the row's unknown part depends on, as
+/// `ACTION methods M paths P (ns/policy rules[i], file:line:col)`.
 ///
 /// Streamed one row per line (a matrix may have millions of rows; a
 /// `serde_json::Value` tree of 200,000 rows cost twice the rest of the run).
-fn json(w: &mut dyn io::Write, c: &Cluster, rows: &[Entry], grain: Grain, semantics: &str) -> io::Result<()> {
+fn json(
+    w: &mut dyn io::Write,
+    c: &Cluster,
+    rows: &[Entry],
+    l7: &[Vec<String>],
+    grain: Grain,
+    semantics: &str,
+) -> io::Result<()> {
     write!(
         w,
         "{{\n  \"schema\": \"{SCHEMA}\",\n  \"grain\": \"{}\",\n  \"semantics\": {},\n  \"rows\": [",
@@ -305,6 +375,7 @@ fn json(w: &mut dyn io::Write, c: &Cluster, rows: &[Entry], grain: Grain, semant
             allowed: ConnsJson(&e.allowed),
             unknown: ConnsJson(&e.unknown),
             allowed_text: show(&e.allowed),
+            l7: l7.get(k).map(Vec::as_slice).unwrap_or_default(),
         };
         serde_json::to_writer(&mut *w, &row)?;
     }
@@ -319,6 +390,9 @@ struct RowJson<'a> {
     allowed: ConnsJson<'a>,
     unknown: ConnsJson<'a>,
     allowed_text: String,
+    /// The Istio rules on the request the row depends on (omitted when none).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    l7: &'a [String],
 }
 
 #[derive(Serialize)]

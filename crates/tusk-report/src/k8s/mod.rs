@@ -9,4 +9,7 @@ pub use explain::{
     write_explanation_json, SERVICE_SCHEMA,
 };
 pub use explain_group::{render_group_json, render_group_text};
-pub use matrix::{netpol_analyzer_cuts, render_connlist, render_matrix, write_matrix, Cuts, MatrixFormat};
+pub use matrix::{
+    ingress_controller_lines, netpol_analyzer_cuts, render_connlist, render_matrix, with_lines, write_matrix,
+    write_matrix_l7, Cuts, MatrixFormat,
+};

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Side by side: network-config-analyzer (NCA) and tusk on NCA's examples.
+
+Usage: nca_compare.py NCA_BIN TUSK_BIN EXAMPLES_DIR WORK_DIR
+
+For every `*-scheme.yaml` under EXAMPLES_DIR (NCA's query files), every
+entry of its `networkConfigList` is one example: its policies, with the
+scheme's pod and namespace lists. Both tools compute the connectivity at
+workload grain (NCA `-o txt_no_fw_rules`, tusk `--grain workload -o
+connlist`); lines are compared after normalising names and wording. Prints
+one line per example: agree / disagree (first differing lines) / not run
+(whose failure, with the message), then the counts.
+
+Pod lists that the Kubernetes API would refuse (`"ports": {}` where a list
+is required) are copied with `[]` into WORK_DIR first, and NCA's bundles (a
+top-level JSON array of lists) are split into one file per list; that is
+said per example. tusk's connlist names only definite allows: a cell tusk
+reports unknown (an ICMP type, say) shows as a disagreement here; `tusk
+explain` on such a pair gives the reason. Nothing here decides who is right: disagreements are listed for a
+human to settle against the Calico / Istio documentation.
+"""
+import json, os, subprocess, sys
+
+try:
+    import yaml  # installed with NCA in the throwaway venv
+except ImportError:
+    yaml = None
+
+nca, tusk, root, work = sys.argv[1:5]
+
+
+def run(cmd):
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    return p.returncode, p.stdout, p.stderr
+
+
+def last_line(s):
+    """The first error line of a tool's output (its last line otherwise)."""
+    lines = [l for l in s.strip().splitlines() if l.strip()]
+    errors = [l for l in lines if l.startswith("error") or l.startswith("Error")]
+    return (errors or lines or ["(no message)"])[0 if errors else -1][:240]
+
+
+def fixed_podlist(path):
+    """The pod list as tusk reads it, and what was changed: `"ports": {}`
+    (a mapping where the API requires a list) made `[]`; a top-level JSON
+    array of lists (NCA's own bundle, which kubectl never writes) split
+    into one file per list."""
+    if os.path.isdir(path):
+        return path, ""
+    try:
+        text = open(path).read()
+    except OSError:
+        return path, ""
+    notes = []
+    if '"ports": {}' in text:
+        text = text.replace('"ports": {}', '"ports": []')
+        notes.append('"ports": {} read as []')
+    base = os.path.join(work, "fixed-" + os.path.basename(path))
+    try:
+        doc = json.loads(text) if path.endswith(".json") else None
+    except ValueError:
+        doc = None
+    if isinstance(doc, list) and all(isinstance(x, dict) and "kind" in x for x in doc):
+        os.makedirs(base + ".d", exist_ok=True)
+        for i, part in enumerate(doc):
+            with open(os.path.join(base + ".d", f"{i:02}.json"), "w") as f:
+                json.dump(part, f)
+        notes.append("top-level array split into its lists")
+        return base + ".d", "; ".join(notes)
+    if not notes:
+        return path, ""
+    open(base, "w").write(text)
+    return base, "; ".join(notes)
+
+
+COMPARE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compare_connectivity.py")
+
+
+def without_host_endpoints(nca_out):
+    """NCA's report without the lines of host endpoints (bare names, neither
+    `ns/name[Kind]` nor an address): tusk does not model the host's own
+    traffic, so those pairs are not compared. Returns (text, lines left out)."""
+    kept, dropped = [], 0
+    for line in nca_out.splitlines():
+        if " => " in line and " : " in line:
+            src, rest = line.split(" => ", 1)
+            dst = rest.rsplit(" : ", 1)[0]
+            if any("/" not in e and e.strip()[:1].isalpha() for e in (src, dst)):
+                dropped += 1
+                continue
+        kept.append(line)
+    return "\n".join(kept) + "\n", dropped
+
+
+def compare(tusk_out, nca_out):
+    """bench/compare_connectivity.py on the two reports: (same?, detail)."""
+    a, b = os.path.join(work, "tusk.txt"), os.path.join(work, "nca.txt")
+    open(a, "w").write(tusk_out)
+    open(b, "w").write(nca_out)
+    rc, out, err = run([sys.executable, COMPARE, a, b, "--names", "tusk,nca", "--limit", "3"])
+    if rc == 2:
+        return None, last_line(err or out)
+    lines = [l.strip() for l in out.splitlines() if l.strip()]
+    detail = " | ".join(l for l in lines if not l.startswith(("tusk:", "nca:")))
+    return rc == 0, detail[:600]
+
+
+def examples():
+    for dirpath, _, files in sorted(os.walk(root)):
+        for f in sorted(files):
+            if not f.endswith("-scheme.yaml") or yaml is None:
+                continue
+            path = os.path.join(dirpath, f)
+            try:
+                scheme = yaml.safe_load(open(path))
+            except Exception as e:  # a scheme NCA itself would refuse
+                yield path, None, None, None, f"scheme unreadable: {e}"
+                continue
+            if not isinstance(scheme, dict):
+                continue
+            base = os.path.dirname(path)
+            ns = scheme.get("namespaceList")
+            pods = scheme.get("podList")
+            for cfg in scheme.get("networkConfigList") or []:
+                pols = cfg.get("networkPolicyList") or []
+                res = cfg.get("resourceList") or []
+                files_ = [os.path.normpath(os.path.join(base, x)) for x in pols + res]
+                name = f"{os.path.relpath(path, root)}#{cfg.get('name')}"
+                yield name, files_, (os.path.normpath(os.path.join(base, pods)) if pods else None), (
+                    os.path.normpath(os.path.join(base, ns)) if ns else None), None
+
+
+counts = {"agree": 0, "disagree": 0, "not run": 0}
+for name, pols, pods, ns, err in examples():
+    if err:
+        print(f"not run   {name}: {err}")
+        counts["not run"] += 1
+        continue
+    missing = [p for p in pols + [x for x in (pods, ns) if x] if not os.path.exists(p) and "*" not in p]
+    if missing or not pols:
+        print(f"not run   {name}: scheme names files absent here: {missing or 'no policies'}")
+        counts["not run"] += 1
+        continue
+    note = ""
+    tusk_pods = pods
+    tusk_ns = ns
+    if pods:
+        tusk_pods, fixed = fixed_podlist(pods)
+        if fixed:
+            note = f" (pod list: {fixed})"
+        # A pod folder that holds the namespace list itself: read it once.
+        if os.path.isdir(pods) and ns and os.path.exists(os.path.join(pods, os.path.basename(ns))):
+            tusk_ns = None
+    cmd = [nca, "--connectivity"] + [x for p in pols for x in ("-r", p)] + ["-o", "txt_no_fw_rules"]
+    if pods:
+        cmd += ["--pod_list", pods]
+    if ns:
+        cmd += ["--ns_list", ns]
+    rc, out, errout = run(cmd)
+    if rc != 0 and "=>" not in out:
+        print(f"not run   {name}: NCA: {last_line(errout or out)}")
+        counts["not run"] += 1
+        continue
+    targs = [tusk, "matrix", "--policy-engine", "calico", "--grain", "workload", "-o", "connlist"] + pols
+    targs += [x for x in (tusk_pods, tusk_ns) if x]
+    trc, tout, terr = run(targs)
+    if trc != 0:
+        print(f"not run   {name}: tusk: {last_line(terr)}{note}")
+        counts["not run"] += 1
+        continue
+    out, heps = without_host_endpoints(out)
+    if heps:
+        note += f" ({heps} NCA lines of host endpoints not compared)"
+    same, detail = compare(tout, out)
+    if same is None:
+        print(f"not run   {name}: comparer: {detail}")
+        counts["not run"] += 1
+    elif same:
+        print(f"agree     {name}{note}")
+        counts["agree"] += 1
+    else:
+        print(f"disagree  {name}{note}: {detail}")
+        counts["disagree"] += 1
+    sys.stdout.flush()
+
+print(f"summary: {counts['agree']} agree, {counts['disagree']} disagree, {counts['not run']} not run")

@@ -1,0 +1,102 @@
+//! Load speed by stage, for `bench/load/run.sh`: for the files under each
+//! path given, the MB/s of reading them, of parsing them with tusk's
+//! positioned reader (`tusk_load::doc`), of the whole load (parse and
+//! building the estate, `tusk_load::load_sources_all`), and, as the
+//! reference, of serde_json parsing the same JSON text into a
+//! `serde_json::Value` (parse only, no positions; comments blanked first,
+//! which serde_json refuses). Best of `--runs N` (default 5) per stage.
+//!
+//! Usage: `cargo run --release -p tusk-load --example load_speed -- [--runs N] PATH...`
+//! (not part of the product).
+
+// Examples are programs, exempt from the libraries' no-printing lint.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn best(runs: usize, mut f: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn mbs(bytes: usize, d: Duration) -> String {
+    format!("{:.1}", bytes as f64 / 1e6 / d.as_secs_f64())
+}
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut runs = 5;
+    if let Some(i) = args.iter().position(|a| a == "--runs") {
+        runs = args.get(i + 1).and_then(|n| n.parse().ok()).unwrap_or(5);
+        args.drain(i..=i + 1);
+    }
+    println!(
+        "| input | MB | read MB/s | tusk parse MB/s | serde_json parse MB/s | tusk load MB/s | documents | errors |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for path in &args {
+        let files = tusk_load::input_files(&PathBuf::from(path)).unwrap_or_else(|e| panic!("{e}"));
+        let read = || -> Vec<(Arc<str>, String)> {
+            files
+                .iter()
+                .map(|f| {
+                    let name: Arc<str> = Arc::from(f.display().to_string());
+                    let text = tusk_load::walk::read(&name, f).unwrap_or_else(|e| panic!("{e}"));
+                    (name, text)
+                })
+                .collect()
+        };
+        let sources = read();
+        let bytes: usize = sources.iter().map(|(_, t)| t.len()).sum();
+        let t_read = best(runs, || drop(read()));
+        let mut docs = 0;
+        let t_parse = best(runs, || {
+            docs = 0;
+            for (name, text) in &sources {
+                tusk_load::doc::for_each_document(name, text, |d| {
+                    docs += 1;
+                    std::hint::black_box(d);
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+            }
+        });
+        let json: Vec<String> = sources
+            .iter()
+            .filter(|(n, _)| n.ends_with(".json"))
+            .map(|(_, t)| tusk_load::arm::jsonc::blank(t).into_owned())
+            .collect();
+        let json_bytes: usize = json.iter().map(String::len).sum();
+        let serde = (json_bytes > 0).then(|| {
+            best(runs, || {
+                for t in &json {
+                    let v: serde_json::Value = serde_json::from_str(t).unwrap_or_else(|e| panic!("{e}"));
+                    std::hint::black_box(v);
+                }
+            })
+        });
+        let params = tusk_load::arm::ArmParams::default();
+        let mut errors = 0;
+        let t_load = best(runs, || {
+            let out = tusk_load::load_sources_all(&sources, &params);
+            errors = out.errors.len();
+            std::hint::black_box(out);
+        });
+        println!(
+            "| {path} | {:.1} | {} | {} | {} | {} | {docs} | {errors} |",
+            bytes as f64 / 1e6,
+            mbs(bytes, t_read),
+            mbs(bytes, t_parse),
+            serde.map_or_else(|| "n/a (no JSON)".to_string(), |d| mbs(json_bytes, d)),
+            mbs(bytes, t_load),
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! The class-based matrix: for every ordered pair of distinct units and
+//! each actor, the verdicts of the (source class, destination class, same
+//! node or not) combinations that exist, each traced once through one
+//! representative pair ([`crate::join::trace`]) and memoised across cells,
+//! folded into the cell's group verdict with the layer that stopped each
+//! denied or unknown combination.
+
+use super::keys::{self, Keys, Members, NodeCtx, PodClass};
+use super::{Grain, Unit};
+use crate::findings::deciding;
+use crate::join::{self, Actor, Ask, End, Member, Path, Segment, Wiring};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tusk_core::{GroupKind, Kind};
+use tusk_model::Estate;
+use tusk_network::Prepared;
+
+/// The layer that did not allow a flow (the first segment of its path that
+/// did not), or `None` in [`Cell::stops`] terms when every layer allows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layer {
+    /// The source pod's egress policy (Kubernetes).
+    SourcePolicy,
+    /// The Azure network: NSG, route, peering, firewall, appliance.
+    Network,
+    /// The destination pod's ingress policy (Kubernetes).
+    DestinationPolicy,
+    /// A segment the join could not evaluate (plugin, address or subnet
+    /// unknown, CNI Overlay between nodes).
+    NotEvaluated,
+}
+
+impl Layer {
+    /// The layer of a path's deciding segment; `None` when every segment allows.
+    pub fn of(path: &Path) -> Option<Layer> {
+        Some(match deciding(path)? {
+            Segment::SourcePolicy(_) => Layer::SourcePolicy,
+            Segment::DestinationPolicy { .. } => Layer::DestinationPolicy,
+            Segment::Network(_) => Layer::Network,
+            _ => Layer::NotEvaluated,
+        })
+    }
+
+    /// Lower-case words for reports: `source policy`, `azure network`, …
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::SourcePolicy => "source pod policy",
+            Layer::Network => "azure network",
+            Layer::DestinationPolicy => "destination pod policy",
+            Layer::NotEvaluated => "not evaluated",
+        }
+    }
+}
+
+/// One cell: `from` → `to` for `actor`.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// The row's unit name (see [`super::Unit::name`]).
+    pub from: String,
+    /// The column's unit name.
+    pub to: String,
+    /// Who sends: the row's pods, or the nodes hosting them.
+    pub actor: Actor,
+    /// The group verdict over every member pair the cell stands for.
+    pub verdict: GroupKind,
+    /// How many (class, class, same node or not) combinations it covers.
+    pub combinations: usize,
+    /// One representative path per distinct (verdict, stopping layer):
+    /// allowed paths have no layer; an unknown one's path says why.
+    pub examples: Vec<(Kind, Option<Layer>, Arc<Path>)>,
+}
+
+impl Cell {
+    /// The layers that stopped (denied or left unknown) some member pair.
+    pub fn stops(&self) -> Vec<Layer> {
+        let mut v: Vec<Layer> = self.examples.iter().filter_map(|e| e.1).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// The whole matrix and what it cost.
+pub struct Matrix {
+    /// What rows and columns stand for.
+    pub grain: Grain,
+    /// One per ordered pair of distinct units and actor, rows in unit order.
+    pub cells: Vec<Cell>,
+    /// Context classes over all units (pod classes + node classes).
+    pub classes: usize,
+    /// Representative pairs traced (the memo's size).
+    pub traced: usize,
+    /// Distinct pod keys.
+    pub pod_keys: usize,
+}
+
+/// What a representative trace is memoised by: who sends (a pod class or,
+/// for the node actor, a node context), the destination class, and whether
+/// both sit on one node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Src {
+    Pod(PodClass),
+    Node(NodeCtx),
+}
+
+/// A representative pair: source member, destination member.
+type Rep = (Member, Member);
+
+/// What a trace left behind: its verdict, the layer that stopped it, and
+/// the pair (kept instead of the path, which is traced again only for the
+/// few pairs shown as examples).
+type Memo = HashMap<(Src, PodClass, bool), (Kind, Option<Layer>, Rep)>;
+
+struct Ctx<'a> {
+    estate: &'a Estate,
+    w: &'a Wiring,
+    p: &'a Prepared<'a>,
+    ask: Ask<'a>,
+}
+
+impl Ctx<'_> {
+    fn trace(&self, a: Member, b: Member, actor: Actor) -> Path {
+        let from = End { name: String::new(), members: vec![a], ..Default::default() };
+        let to = End { name: String::new(), members: vec![b], ..Default::default() };
+        let g = join::trace(self.estate, self.w, self.p, &from, &to, Ask { actor, ..self.ask });
+        g.pairs.into_iter().next().expect("a pair of two distinct members is traced")
+    }
+}
+
+/// The matrix of `units` for each of `actors`, for the flow of `ask`
+/// (`ask.actor` is ignored). Errors: none beyond what [`super::units`]
+/// reports; an end the join cannot evaluate is an unknown cell.
+pub fn matrix(
+    estate: &Estate,
+    w: &Wiring,
+    p: &Prepared,
+    grain: Grain,
+    units: &[Unit],
+    actors: &[Actor],
+    ask: Ask,
+) -> Matrix {
+    let keys = Keys::new(estate, w);
+    let feasible = w.feasible_nodes(estate);
+    let pods: Vec<Vec<(PodClass, Members)>> =
+        units.iter().map(|u| keys::pod_classes(&keys, w, &feasible, &u.pods)).collect();
+    let nodes: Vec<Vec<(NodeCtx, Members)>> = if actors.contains(&Actor::Node) {
+        units.iter().map(|u| keys::node_classes(&keys, &feasible, &u.pods)).collect()
+    } else {
+        vec![Vec::new(); units.len()]
+    };
+    let cx = Ctx { estate, w, p, ask };
+    let mut memo: Memo = HashMap::new();
+    let mut cells = Vec::new();
+    // Per cell, its examples as pairs, traced again once all cells are done.
+    let mut shown: Vec<Vec<(Kind, Option<Layer>, Rep)>> = Vec::new();
+    for (a, ua) in units.iter().enumerate() {
+        for (b, ub) in units.iter().enumerate() {
+            if a == b {
+                continue;
+            }
+            for &actor in actors {
+                let srcs: Vec<(Src, &Members)> = match actor {
+                    Actor::Pod => pods[a].iter().map(|(c, m)| (Src::Pod(*c), m)).collect(),
+                    Actor::Node => nodes[a].iter().map(|(c, m)| (Src::Node(*c), m)).collect(),
+                };
+                let mut cell = Cell {
+                    from: ua.name.clone(),
+                    to: ub.name.clone(),
+                    actor,
+                    verdict: GroupKind::Unknown,
+                    combinations: 0,
+                    examples: Vec::new(),
+                };
+                let mut kinds = [0usize; 3];
+                let mut examples: Vec<(Kind, Option<Layer>, Rep)> = Vec::new();
+                for (src, sm) in &srcs {
+                    for (dst, dm) in &pods[b] {
+                        for same in [true, false] {
+                            let Some(r) = one(&cx, &mut memo, actor, (*src, sm), (*dst, dm), same) else { continue };
+                            kinds[r.0 as usize] += 1;
+                            cell.combinations += 1;
+                            if !examples.iter().any(|e| e.0 == r.0 && e.1 == r.1) {
+                                examples.push(r);
+                            }
+                        }
+                    }
+                }
+                cell.verdict = GroupKind::of_counts(
+                    kinds[Kind::Allowed as usize],
+                    kinds[Kind::Denied as usize],
+                    kinds[Kind::Unknown as usize],
+                );
+                cells.push(cell);
+                shown.push(examples);
+            }
+        }
+    }
+    let mut paths: HashMap<String, Arc<Path>> = HashMap::new();
+    for (cell, examples) in cells.iter_mut().zip(shown) {
+        for (k, layer, (a, b)) in examples {
+            let key = format!("{a:?}{b:?}{:?}", cell.actor);
+            let path = paths.entry(key).or_insert_with(|| Arc::new(cx.trace(a, b, cell.actor))).clone();
+            cell.examples.push((k, layer, path));
+        }
+    }
+    let classes =
+        pods.iter().chain(std::iter::empty()).map(Vec::len).sum::<usize>() + nodes.iter().map(Vec::len).sum::<usize>();
+    Matrix { grain, cells, classes, traced: memo.len(), pod_keys: keys.pod_keys }
+}
+
+/// The verdict of one (source class, destination class) combination on one
+/// node (`same`) or on two different nodes; `None` when no member pair of
+/// that kind exists.
+fn one(
+    cx: &Ctx,
+    memo: &mut Memo,
+    actor: Actor,
+    (src, sm): (Src, &Members),
+    (dst, dm): (PodClass, &Members),
+    same: bool,
+) -> Option<(Kind, Option<Layer>, Rep)> {
+    let rep = if same { sm.shared(dm).map(|(n, ps, pd)| ((n, ps), (n, pd))) } else { sm.apart(dm) }?;
+    let key = (src, dst, same);
+    if let Some(r) = memo.get(&key) {
+        return Some(r.clone());
+    }
+    let ((sn, sp), (dn, dp)) = rep;
+    let a = match actor {
+        Actor::Pod => Member::Pod { pod: sp, node: sn, replica: 0 },
+        Actor::Node => Member::Node(sn),
+    };
+    // A template entry on both ends stands for two of its replicas (a
+    // pod's flow to itself is no pair of the matrix).
+    let replica = u32::from(actor == Actor::Pod && sp == dp && cx.estate.k8s.pods[dp].count() > 1);
+    let b = Member::Pod { pod: dp, node: dn, replica };
+    let path = cx.trace(a.clone(), b.clone(), actor);
+    let r = (path.verdict, Layer::of(&path), (a, b));
+    memo.insert(key, r.clone());
+    Some(r)
+}

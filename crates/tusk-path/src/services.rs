@@ -1,0 +1,89 @@
+//! A Service as a destination: the ClusterIP translated at the source
+//! node to each endpoint pod and its target port (pods and nodes), and,
+//! for a LoadBalancer Service, the way in from outside the cluster
+//! ([`crate::ways_in`]).
+
+use crate::join::{End, Member, Wiring};
+use tusk_core::{FlowEnd, Protocol};
+use tusk_model::Estate;
+
+/// A Service destination (`svc:NS/NAME`, or an address that is a
+/// Service's ClusterIP): kube-proxy (or the data plane) translates it at
+/// the source node to an endpoint pod and its target port before any
+/// policy or NSG sees the packet (Kubernetes docs, "Virtual IPs and Service
+/// Proxies"). `None` when `end` is no Service.
+pub fn resolve_service(
+    estate: &Estate,
+    w: &Wiring,
+    end: &FlowEnd,
+    proto: Protocol,
+    port: Option<u16>,
+) -> Result<Option<End>, String> {
+    let c = &estate.k8s;
+    let svc = match end {
+        FlowEnd::Service { namespace, name } => Some(
+            c.services
+                .iter()
+                .position(|s| &s.namespace == namespace && &s.name == name)
+                .ok_or_else(|| format!("no Service `{namespace}/{name}` in the inputs"))?,
+        ),
+        FlowEnd::Address(ip) if !c.pods.iter().any(|p| p.ips.contains(ip)) => {
+            tusk_policy::services::by_cluster_ip(c, *ip)
+                .or_else(|| c.services.iter().position(|s| s.load_balancer_ips.contains(ip)))
+        }
+        _ => None,
+    };
+    let Some(i) = svc else { return Ok(None) };
+    let s = &c.services[i];
+    let title = tusk_policy::services::title(s);
+    let Some(port) = port else { return Err(format!("{title}: give --port (a Service port)")) };
+    let sp = s
+        .ports
+        .iter()
+        .find(|sp| sp.port == port && sp.protocol == proto)
+        .ok_or_else(|| format!("{title} has no {proto} port {port}"))?;
+    let eps = tusk_policy::services::endpoints(c, s, sp).map_err(|r| format!("{title}: {r:?}"))?;
+    let (mut members, mut ports) = (Vec::new(), Vec::new());
+    for (pod, target) in eps {
+        for node in w.nodes_of(estate, pod) {
+            members.push(Member::Pod { pod, node, replica: 0 });
+            ports.push(target);
+        }
+    }
+    let lb = (s.kind == tusk_model::k8s::ServiceType::LoadBalancer)
+        .then(|| Box::new(crate::ways_in::lb_way(estate, w, s, port, &members, &ports)));
+    Ok(Some(End {
+        name: end.to_string(),
+        members,
+        service: Some((title, s.cluster_ips.first().copied(), ports)),
+        lb,
+        ..Default::default()
+    }))
+}
+
+/// A client outside the cluster (`client`) and a Service without a load
+/// balancer: its ClusterIP is translated only on the cluster's own nodes
+/// (kube-proxy, Kubernetes docs "Virtual IPs and Service Proxies"), so the
+/// question has no path through the Service; unknown, saying so.
+pub(crate) fn outside_cluster_ip(
+    client: &tusk_network::endpoint::Endpoint,
+    title: &str,
+    to: &str,
+) -> crate::join::Path {
+    let why = format!(
+        "{title} has no load balancer: its ClusterIP is translated only on the cluster's nodes, so a client outside the cluster does not reach it that way (trace a LoadBalancer Service, or the pods)"
+    );
+    crate::join::finish(
+        crate::join::Path {
+            from: crate::join::PairEnd::Azure(client.clone()),
+            to: crate::join::PairEnd::Given(to.to_string()),
+            src_node: None,
+            dst_node: None,
+            segments: Vec::new(),
+            verdict: tusk_core::Kind::Unknown,
+            doubt: None,
+        },
+        vec![crate::join::Segment::NotEvaluated(why)],
+        None,
+    )
+}

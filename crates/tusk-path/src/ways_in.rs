@@ -1,0 +1,262 @@
+//! Ways into the cluster from outside it: a Service of type LoadBalancer
+//! (an ingress controller's Service is one), reached from the Internet,
+//! the VNet, a peered hub or on-premises.
+//!
+//! AKS puts an Azure Load Balancer in front of every node of the cluster
+//! (AKS docs, "Use a public standard load balancer" and "Use an internal
+//! load balancer"): public, or internal when the Service carries
+//! `service.beta.kubernetes.io/azure-load-balancer-internal: "true"`, its
+//! frontend then "dynamically assigned from the same subnet as the AKS
+//! cluster" unless `…-internal-subnet` names another subnet of the VNet.
+//! The rules AKS writes use floating IP: the node receives the packet
+//! still addressed to the frontend (so the node's NSGs see the frontend
+//! address and the Service port), and kube-proxy (or Cilium) translates it
+//! to an endpoint pod and its target port. `externalTrafficPolicy`
+//! (Kubernetes docs, "Virtual IPs and Service Proxies", traffic policies;
+//! "Using Source IP"): `Cluster` — every node takes the flow and forwards
+//! it to any endpoint, its source translated to the node's address;
+//! `Local` — only nodes running an endpoint pass the load balancer's
+//! health probe, and the pod sees the client's address.
+//!
+//! A pair here is (entry node, endpoint pod on its node): the Azure trace
+//! from the client to the entry node (frontend address, Service port), the
+//! node's translation, then — `Cluster` — the node's own flow to the pod
+//! (`join::pair` with the node as source) or — `Local` — the pod's ingress
+//! policy for the client's address. The reply of the Azure leg is traced:
+//! a 0.0.0.0/0 user route to a firewall sends the reply of an Internet
+//! client through a firewall that never saw the request, and the trace
+//! reports the asymmetric drop ([`Segment::AsymmetricReturn`]).
+
+use crate::join::{self, Ask, Member, PairEnd, Path, Segment, Wiring};
+use std::net::IpAddr;
+use tusk_model::k8s::{Service, TrafficPolicy};
+use tusk_model::Estate;
+use tusk_network::endpoint::{Endpoint, Label};
+use tusk_network::{Flow, Owner, Prepared, Reason};
+use tusk_policy::explain;
+
+/// A LoadBalancer Service as a way in: its frontend, traffic policy and
+/// the (entry node, endpoint pod, pod's node, target port) pairs.
+#[derive(Debug, Clone)]
+pub struct LbWay {
+    /// `Service NS/NAME`.
+    pub title: String,
+    /// The frontend address, or why it is not known.
+    pub frontend: Result<IpAddr, String>,
+    /// Internal frontend (a VNet address) rather than a public IP.
+    pub internal: bool,
+    /// The subnet holding an internal frontend, when known.
+    pub subnet: Option<tusk_model::azure::Idx<tusk_model::azure::Subnet>>,
+    /// `externalTrafficPolicy`: which nodes are entries, which source the pod sees.
+    pub policy: TrafficPolicy,
+    /// The Service port the client connects to.
+    pub port: u16,
+    /// (entry node, endpoint pod, the pod's node, target port), fleet and
+    /// cluster pod indices.
+    pub entries: Vec<(usize, usize, usize, u16)>,
+    /// The clients admitted (`loadBalancerSourceRanges` and the
+    /// annotations), empty for any.
+    pub source_ranges: Vec<tusk_core::ip::Cidr>,
+    /// Service tags admitted too (AKS's `azure-allowed-service-tags`).
+    pub allowed_tags: Vec<String>,
+}
+
+/// The LoadBalancer Service `s` with endpoint `members` (aligned with
+/// their target `ports`), as a way in on Service port `port`.
+pub fn lb_way(estate: &Estate, w: &Wiring, s: &Service, port: u16, members: &[Member], ports: &[u16]) -> LbWay {
+    let net = &w.net;
+    let mut entries = Vec::new();
+    let mut cluster = None;
+    for (m, target) in members.iter().zip(ports) {
+        let Member::Pod { pod, node, .. } = m else { continue };
+        cluster = cluster.or(w.fleet.nodes[*node].cluster);
+        let nodes: Vec<usize> = match s.external_traffic_policy {
+            // Only nodes with a local endpoint pass the health probe.
+            TrafficPolicy::Local => vec![*node],
+            TrafficPolicy::Cluster => (0..w.fleet.nodes.len())
+                .filter(|&n| !w.fleet.nodes[n].surge && w.fleet.nodes[n].cluster == w.fleet.nodes[*node].cluster)
+                .collect(),
+        };
+        entries.extend(nodes.into_iter().map(|n| (n, *pod, *node, *target)));
+    }
+    let frontend = s.load_balancer_ips.first().copied().ok_or_else(|| {
+        format!(
+            "{}: the load balancer's frontend address is not in the inputs (export the Service with its status.loadBalancer, or set loadBalancerIP)",
+            tusk_policy::services::title(s)
+        )
+    });
+    // The internal frontend's subnet: the one holding its address, else
+    // the annotated subnet of the cluster's VNet, else the subnet of the
+    // cluster's (first system pool's) nodes.
+    let home = cluster.and_then(|c| {
+        let nodes = || w.fleet.nodes.iter().filter(move |n| n.cluster == Some(c));
+        let system = |n: &&crate::SimNode| {
+            n.pool.is_some_and(|i| estate.clusters[c].pools[i].mode == tusk_model::aks::PoolMode::System)
+        };
+        nodes().find(system).or_else(|| nodes().next()).and_then(|n| n.subnet)
+    });
+    let subnet = match (&frontend, &s.internal_subnet, home) {
+        (Ok(ip), _, _) if net.subnets.iter().any(|t| t.prefixes.iter().any(|c| c.set().contains_ip(*ip))) => {
+            tusk_model::azure::Idx::all(&net.subnets)
+                .find(|t| net.subnets[*t].prefixes.iter().any(|c| c.set().contains_ip(*ip)))
+        }
+        (_, Some(name), Some(h)) => {
+            let v = net.subnets[h].vnet;
+            net.vnets[v].subnets.iter().copied().find(|t| net.subnets[*t].id.name().eq_ignore_ascii_case(name))
+        }
+        (_, None, h) => h,
+        _ => None,
+    };
+    LbWay {
+        title: tusk_policy::services::title(s),
+        frontend,
+        internal: s.internal,
+        subnet: subnet.filter(|_| s.internal),
+        policy: s.external_traffic_policy,
+        port,
+        entries,
+        source_ranges: s.source_ranges.clone(),
+        allowed_tags: s.allowed_service_tags.clone(),
+    }
+}
+
+/// Does the Service admit `client`? `loadBalancerSourceRanges` ("if
+/// specified and supported by the platform, this will restrict traffic
+/// through the cloud-provider load-balancer … to the specified client
+/// IPs", Kubernetes API reference, ServiceSpec; cloud-provider-azure writes
+/// them as NSG rules, with AKS's `azure-allowed-ip-ranges` and
+/// `azure-allowed-service-tags`). `None`: not in the ranges, but a service
+/// tag tusk does not resolve here may hold it.
+fn admits(lb: &LbWay, client: std::net::IpAddr) -> Option<bool> {
+    if lb.source_ranges.is_empty() && lb.allowed_tags.is_empty() {
+        return Some(true);
+    }
+    if lb.source_ranges.iter().any(|c| c.set().contains_ip(client)) {
+        return Some(true);
+    }
+    if lb.allowed_tags.is_empty() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// One pair of a flow from `client` (outside the cluster) through the
+/// load balancer of `lb` to an endpoint pod.
+pub fn pair(
+    estate: &Estate,
+    w: &Wiring,
+    p: &Prepared,
+    client: &Endpoint,
+    lb: &LbWay,
+    entry: (usize, usize, usize, u16),
+    ask: Ask,
+) -> Path {
+    let (enode, pod, pnode, target) = entry;
+    let c = &estate.k8s;
+    let pname = |n: usize| w.fleet.nodes[n].name.clone();
+    let path = Path {
+        from: PairEnd::Azure(client.clone()),
+        to: PairEnd::Pod { namespace: c.pods[pod].namespace.clone(), name: c.pods[pod].name.clone() },
+        src_node: Some(pname(enode)),
+        dst_node: Some(pname(pnode)),
+        segments: Vec::new(),
+        verdict: tusk_core::Kind::Unknown,
+        doubt: None,
+    };
+    let mut segs = vec![Segment::LoadBalancer {
+        service: lb.title.clone(),
+        frontend: lb.frontend.as_ref().ok().copied(),
+        internal: lb.internal,
+        port: lb.port,
+        entry: pname(enode),
+        local: lb.policy == TrafficPolicy::Local,
+    }];
+    let fe = match &lb.frontend {
+        Ok(ip) => *ip,
+        Err(why) => {
+            segs.push(Segment::NotEvaluated(why.clone()));
+            return join::finish(path, segs, None);
+        }
+    };
+    if !lb.source_ranges.is_empty() || !lb.allowed_tags.is_empty() {
+        let ranges: Vec<String> = lb
+            .source_ranges
+            .iter()
+            .map(|c| format!("{}/{}", c.addr, c.prefix))
+            .chain(lb.allowed_tags.clone())
+            .collect();
+        let admitted = admits(lb, client.ip());
+        segs.push(Segment::SourceRanges { client: client.ip(), ranges, admitted });
+        if admitted != Some(true) {
+            return join::finish(path, segs, None);
+        }
+    }
+    if !lb.internal && !matches!(client, Endpoint::Internet { .. }) {
+        segs.push(Segment::NotEvaluated(
+            "a client inside Azure reaching a public frontend leaves to the Internet and comes back through the load balancer; tusk does not model that hairpin".into(),
+        ));
+        return join::finish(path, segs, None);
+    }
+    let node_ip = w.node_ips[enode];
+    let nic = node_ip.and_then(|ip| p.private.get(&ip).copied()).filter(|o| matches!(o, Owner::Nic(..)));
+    let (Some(node_ip), Some(nic), Some(home)) = (node_ip, nic, w.fleet.nodes[enode].subnet) else {
+        segs.push(Segment::NotEvaluated(format!("node {}: address or subnet unknown", pname(enode))));
+        return join::finish(path, segs, None);
+    };
+    let target_end = Endpoint::Azure {
+        ip: fe,
+        subnet: lb.subnet.unwrap_or(home),
+        owner: Some(nic),
+        label: Label::NodeBehind { node: pname(enode), service: lb.title.clone() },
+    };
+    let flow = Flow { src: client.ip(), dst: fe, proto: ask.proto, port: Some(lb.port) };
+    let tr = tusk_network::trace::trace(p, client, &target_end, flow);
+    let asymmetric = matches!(client, Endpoint::Internet { .. })
+        && tr.reply.as_ref().is_some_and(|r| {
+            r.steps
+                .iter()
+                .any(|s| matches!(s.decision.reason, Reason::FirewallNeverSawRequest | Reason::BypassesFirewall(_)))
+        });
+    let seen = tr.forward.final_src;
+    let through = tr.forward.verdict == tusk_core::Kind::Allowed;
+    segs.push(Segment::Network(Box::new(tr)));
+    if asymmetric {
+        segs.push(Segment::AsymmetricReturn { frontend: fe });
+    }
+    if !through {
+        return join::finish(path, segs, None);
+    }
+    let local = lb.policy == TrafficPolicy::Local;
+    let pod_ip = w.pod_ips.get(&(pod, pnode)).copied();
+    segs.push(Segment::KubeProxy { node: pname(enode), pod_ip, target, snat: (!local).then_some(node_ip) });
+    let mut doubt = None;
+    if local {
+        // The pod runs on the entry node and sees the client's address.
+        let e = explain::explain(
+            c,
+            ask.sem,
+            explain::FlowEnd::Address(seen),
+            explain::FlowEnd::Pod(pod),
+            ask.proto,
+            target,
+        );
+        segs.push(Segment::DestinationPolicy { seen_src: seen, side: e.ingress });
+    } else {
+        // The node's own flow to the endpoint (same node: built-in admission).
+        let sub = join::pair_of(
+            estate,
+            w,
+            p,
+            &Member::Node(enode),
+            &Member::Pod { pod, node: pnode, replica: 0 },
+            Ask { port: Some(target), ..ask },
+        );
+        doubt = sub.doubt.clone();
+        segs.extend(sub.segments);
+    }
+    if doubt.is_none() {
+        doubt = w.possible(estate, enode, None).and_then(|set| crate::datapath::splits(&estate.azure, &set));
+    }
+    join::finish(path, segs, doubt)
+}

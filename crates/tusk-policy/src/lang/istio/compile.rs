@@ -1,0 +1,281 @@
+//! The Istio tier for the class engine: per destination context (data
+//! plane, the policies that apply, the mTLS modes), the AuthorizationPolicy
+//! rules as deny and allow rules over peer bitmaps, PeerAuthentication
+//! STRICT as a deny rule over plaintext peers. The tier is deny-wins at the
+//! destination: [`crate::eval`] intersects it with what the network tiers
+//! let through.
+//!
+//! A match tusk cannot decide (an L7 field, a JWT, an opaque `when` key, a
+//! CUSTOM authorizer, a policy or proxy that may or may not apply) puts the
+//! peers into the rule's `maybe` bitmap: unknown, never a guess. A policy
+//! that may or may not apply loses its sure peers to `maybe` as well, so an
+//! ALLOW it would grant is unknown (sound, if coarser than exact).
+
+use super::{
+    applies, dataplane, enforced, from_match, mtls_at, mtls_source, op_ports, principal, when_ports, when_source, Peer,
+};
+use crate::compile::{Builder, Direction, Rule, RuleOrigin};
+use roaring::RoaringBitmap;
+use std::collections::HashMap;
+use tusk_core::{PortSet, Protocol, Tri};
+use tusk_model::istio::{AuthzAction, AuthzRule};
+use tusk_model::k8s::{AdminAction, PolicyPort};
+
+/// A rule id for the tier's own rules (non-TCP pass, doubt), not a policy's.
+const SYNTHETIC: u32 = u32::MAX;
+
+/// Sure and maybe peers.
+#[derive(Default, Clone)]
+struct TriSet {
+    sure: RoaringBitmap,
+    maybe: RoaringBitmap,
+}
+
+impl TriSet {
+    fn doubtful(self) -> TriSet {
+        TriSet { sure: RoaringBitmap::new(), maybe: self.sure | self.maybe }
+    }
+}
+
+/// What decides the tier at one destination class.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Context {
+    enforced: Tri,
+    /// The ports in DISABLE mode: there no source's principal is read.
+    disable: PortSet,
+    /// (policy index, does it apply)
+    policies: Vec<(u32, Tri)>,
+    strict: PortSet,
+    strict_by: Vec<u32>,
+}
+
+fn tcp(ports: &PortSet) -> Vec<PolicyPort> {
+    ports.ranges().iter().map(|&(lo, hi)| PolicyPort::Range(Protocol::Tcp, lo, hi)).collect()
+}
+
+/// Writes the Istio tier (index `tier`) into `b`: per destination context,
+/// its rules, applied to the context's classes for ingress. Nothing when
+/// the cluster has no Istio policy.
+pub fn compile(b: &mut Builder, tier: u32) {
+    let c = b.sel.cluster;
+    if !super::active(c) {
+        return;
+    }
+    let ep = b.sel.ep;
+    let n = ep.class_count();
+    let universe = ep.universe();
+    // The contexts of the destination classes.
+    let mut contexts: HashMap<Context, RoaringBitmap> = HashMap::new();
+    for (ci, class) in ep.classes.iter().enumerate() {
+        let g = &ep.groups[class.group as usize];
+        let pod = &c.pods[g.pods[0] as usize];
+        let enf = enforced(dataplane(pod));
+        if enf == Tri::No {
+            continue;
+        }
+        let policies: Vec<(u32, Tri)> = c
+            .mesh
+            .authorization
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i as u32, applies(c, p, pod)))
+            .filter(|(_, t)| *t != Tri::No)
+            .collect();
+        let m = mtls_at(c, pod);
+        if policies.is_empty() && m.strict.is_empty() {
+            continue;
+        }
+        let strict_by = m
+            .deciding
+            .iter()
+            .filter_map(|p| c.mesh.peer_authentication.iter().position(|x| x.loc == p.loc).map(|i| i as u32))
+            .collect();
+        let key = Context { enforced: enf, disable: m.disable, policies, strict: m.strict, strict_by };
+        contexts.entry(key).or_default().insert(ci as u32);
+    }
+    // Peers' identities, once: (mTLS, principal, namespace) per class.
+    let ids: Vec<(Tri, String, String)> = ep
+        .classes
+        .iter()
+        .map(|cl| {
+            let pod = &c.pods[ep.groups[cl.group as usize].pods[0] as usize];
+            (mtls_source(dataplane(pod)), principal(pod), pod.namespace.clone())
+        })
+        .collect();
+    let mut plaintext = TriSet::default();
+    plaintext.sure.insert_range(n..n + ep.atoms.len() as u32);
+    for (ci, (m, _, _)) in ids.iter().enumerate() {
+        match m {
+            Tri::No => plaintext.sure.insert(ci as u32),
+            Tri::Maybe => plaintext.maybe.insert(ci as u32),
+            Tri::Yes => false,
+        };
+    }
+    // A rule's peers depend on the destination only through whether it
+    // reads principals: computed once per (policy, rule, readable).
+    let mut peer_cache: HashMap<(u32, usize, Tri), TriSet> = HashMap::new();
+    let mut sorted: Vec<_> = contexts.into_iter().collect();
+    sorted.sort_by_key(|(_, b)| b.min());
+    for (cx, subject) in sorted {
+        let mut rule_ids = Vec::new();
+        let mut closed = false;
+        // Does an ALLOW policy surely apply (at a proxy surely there)? If
+        // only doubtful ones close the workload, it may be open.
+        let mut closed_surely = false;
+        for &(pi, app) in &cx.policies {
+            let p = &c.mesh.authorization[pi as usize];
+            let action = match p.action {
+                AuthzAction::Audit => continue,
+                AuthzAction::Allow => {
+                    closed = true;
+                    AdminAction::Allow
+                }
+                AuthzAction::Deny | AuthzAction::Custom => AdminAction::Deny,
+            };
+            let certain = app == Tri::Yes && cx.enforced == Tri::Yes;
+            closed_surely |= certain && p.action == AuthzAction::Allow;
+            for (ri, r) in p.rules.iter().enumerate() {
+                let when_p = when_ports(r);
+                let ops: Vec<(PortSet, bool)> = if r.to.is_empty() {
+                    vec![(PortSet::all_ports(), false)]
+                } else {
+                    r.to.iter().map(|o| (op_ports(o), o.is_l7())).collect()
+                };
+                // Ports in DISABLE mode read no principal: their peers apart.
+                let split = ops.into_iter().flat_map(|(ports, l7)| {
+                    let ports = ports.intersect(&when_p);
+                    [(ports.subtract(&cx.disable), l7, Tri::Yes), (ports.intersect(&cx.disable), l7, Tri::No)]
+                });
+                for (ports, l7, readable) in split {
+                    if ports.is_empty() {
+                        continue;
+                    }
+                    let peers = peer_cache
+                        .entry((pi, ri, readable))
+                        .or_insert_with(|| rule_peers(b, r, &ids, readable))
+                        .clone();
+                    if peers.sure.is_empty() && peers.maybe.is_empty() {
+                        continue;
+                    }
+                    let mut set = peers;
+                    if l7 || !certain || p.action == AuthzAction::Custom {
+                        set = set.doubtful();
+                    }
+                    let origin = RuleOrigin { tier, policy: pi, rule: ri as u32 };
+                    let maybe = &set.maybe - &set.sure;
+                    rule_ids.push(b.push(Rule {
+                        origin,
+                        action,
+                        peers: set.sure,
+                        maybe,
+                        ports: tcp(&ports),
+                        priority: None,
+                    }));
+                }
+            }
+        }
+        if !cx.strict.is_empty() {
+            let mut set = plaintext.clone();
+            if cx.enforced != Tri::Yes {
+                set = set.doubtful();
+            }
+            let policy = c.mesh.authorization.len() as u32 + cx.strict_by.last().copied().unwrap_or(0);
+            let origin = RuleOrigin { tier, policy, rule: SYNTHETIC };
+            let maybe = &set.maybe - &set.sure;
+            rule_ids.push(b.push(Rule {
+                origin,
+                action: AdminAction::Deny,
+                peers: set.sure,
+                maybe,
+                ports: tcp(&cx.strict),
+                priority: None,
+            }));
+        }
+        if closed {
+            // Only TCP reaches the proxy: other protocols pass.
+            let origin = RuleOrigin { tier, policy: SYNTHETIC, rule: SYNTHETIC };
+            let ports = [Protocol::Udp, Protocol::Sctp, Protocol::Icmp, Protocol::Esp, Protocol::Ah, Protocol::Other]
+                .into_iter()
+                .map(PolicyPort::All)
+                .collect();
+            rule_ids.push(b.push(Rule {
+                origin,
+                action: AdminAction::Allow,
+                peers: universe.clone(),
+                maybe: RoaringBitmap::new(),
+                ports,
+                priority: None,
+            }));
+            if !closed_surely {
+                // A policy or proxy that may not apply: what it would close
+                // may be open.
+                let maybe = universe.clone();
+                let all = tcp(&PortSet::all_ports());
+                rule_ids.push(b.push(Rule {
+                    origin,
+                    action: AdminAction::Allow,
+                    peers: RoaringBitmap::new(),
+                    maybe,
+                    ports: all,
+                    priority: None,
+                }));
+            }
+        }
+        b.apply(tier, &subject, Direction::Ingress, &rule_ids, closed);
+    }
+}
+
+/// The peers a rule's `from` and source `when` conditions match.
+fn rule_peers(b: &Builder, r: &AuthzRule, ids: &[(Tri, String, String)], readable: Tri) -> TriSet {
+    let c = b.sel.cluster;
+    let ep = b.sel.ep;
+    let n = ep.class_count();
+    let mut out = TriSet::default();
+    let mut put = |peer: u32, t: Tri| match t {
+        Tri::Yes => {
+            out.sure.insert(peer);
+        }
+        Tri::Maybe => {
+            out.maybe.insert(peer);
+        }
+        Tri::No => {}
+    };
+    for (ci, (m, principal, ns)) in ids.iter().enumerate() {
+        let class = &ep.classes[ci];
+        let pods = &ep.groups[class.group as usize].pods;
+        let ip_in = |set: &tusk_core::IpSet| -> Tri {
+            if !class.ip_atoms.is_empty() {
+                let inside = class.ip_atoms.iter().map(|&a| {
+                    let r = ep.atoms[a as usize];
+                    Tri::from_bool(set.contains_ip(tusk_core::ip::u128_to_ip(r.lo)))
+                });
+                return Tri::any(inside);
+            }
+            let per_pod = pods.iter().map(|&i| {
+                let ips = &c.pods[i as usize].ips;
+                if ips.is_empty() {
+                    Tri::Maybe
+                } else {
+                    Tri::from_bool(ips.iter().any(|ip| set.contains_ip(*ip)))
+                }
+            });
+            let all: Vec<Tri> = per_pod.collect();
+            if all.iter().all(|t| *t == Tri::Yes) {
+                Tri::Yes
+            } else if all.iter().all(|t| *t == Tri::No) {
+                Tri::No
+            } else {
+                Tri::Maybe
+            }
+        };
+        let peer = Peer { mtls: m.and(readable), principal: Some(principal), namespace: Some(ns), ip_in: &ip_in };
+        put(ci as u32, from_match(r, &peer).0.and(when_source(r, &peer).0));
+    }
+    for (ai, a) in ep.atoms.iter().enumerate() {
+        let addr = tusk_core::ip::u128_to_ip(a.lo);
+        let ip_in = |set: &tusk_core::IpSet| Tri::from_bool(set.contains_ip(addr));
+        let peer = Peer { mtls: Tri::No, principal: None, namespace: None, ip_in: &ip_in };
+        put(n + ai as u32, from_match(r, &peer).0.and(when_source(r, &peer).0));
+    }
+    out
+}

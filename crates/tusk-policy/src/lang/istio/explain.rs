@@ -1,0 +1,262 @@
+//! The Istio tier for one flow: at the destination pod's proxy, STRICT
+//! mTLS first (a plaintext peer never reaches authorization), then CUSTOM,
+//! DENY and ALLOW policies, every rule that may match recorded with its
+//! file:line (Istio docs, "Authorization Policy", evaluation order;
+//! "PeerAuthentication", mTLS modes). The class engine's counterpart is
+//! [`super::compile`]; both read the same per-peer field matching of
+//! [`super`], never each other's combination of rules.
+
+use super::{
+    applies, dataplane, enforced, from_match, mtls_at, mtls_source, op_l7, op_ports, principal, when_ports,
+    when_source, Peer,
+};
+use crate::explain::{Ctx, Dir, FlowEnd, Layer, Probe, Reason, Step, Verdict};
+use tusk_core::{Loc, Protocol, Tri};
+use tusk_model::istio::{AuthorizationPolicy, AuthzAction, AuthzRule};
+
+fn step(policy: String, rule: String, action: &'static str, loc: Loc, decisive: bool) -> Step {
+    Step { layer: Layer::Istio, policy, rule, action, loc: Some(loc), decisive }
+}
+
+/// The first doubt met: (rule title, what is missing, where).
+type Doubt = Option<(String, String, Loc)>;
+
+fn doubt(d: &mut Doubt, rule: String, what: String, loc: &Loc) {
+    if d.is_none() {
+        *d = Some((rule, what, loc.clone()));
+    }
+}
+
+/// Does one rule match the flow? `Maybe` with what is missing.
+fn rule_match(cx: &Ctx, r: &AuthzRule, peer: &Peer, port: u16, ambient: bool) -> (Tri, Option<String>) {
+    let (from, why_from) = from_match(r, peer);
+    let (when, why_when) = when_source(r, peer);
+    if !when_ports(r).contains(port) {
+        return (Tri::No, None);
+    }
+    let mut to = if r.to.is_empty() { Tri::Yes } else { Tri::No };
+    let mut why_to = None;
+    for o in &r.to {
+        if !op_ports(o).contains(port) {
+            continue;
+        }
+        // ztunnel (ambient, no waypoint) sees no request: tusk does not
+        // decide L7 rules there.
+        let (t, w) = if ambient && o.is_l7() {
+            (Tri::Maybe, Some("an L7 field at an ambient pod (ztunnel or a waypoint)".to_string()))
+        } else {
+            op_l7(o, cx.http)
+        };
+        if t == Tri::Maybe && why_to.is_none() {
+            why_to = w;
+        }
+        to = to.or(t);
+    }
+    let t = from.and(when).and(to);
+    let why = match t {
+        Tri::Maybe => why_from
+            .map(str::to_string)
+            .or(why_when)
+            .or(why_to)
+            .or_else(|| Some("whether the source has a sidecar (its namespace is not declared)".to_string())),
+        _ => None,
+    };
+    (t, why)
+}
+
+/// How the rule reads in explanations.
+fn rule_name(_p: &AuthorizationPolicy, ri: usize) -> String {
+    format!("rules[{ri}]")
+}
+
+/// The source as the destination's proxy sees it.
+fn with_peer<R>(cx: &Ctx, src: FlowEnd, readable: Tri, f: impl FnOnce(&Peer) -> R) -> R {
+    match src {
+        FlowEnd::Pod(j) => {
+            let p = &cx.c.pods[j];
+            let ip_in = |set: &tusk_core::IpSet| cx.addr_match_any(set, src);
+            let name = principal(p);
+            let peer = Peer {
+                mtls: mtls_source(dataplane(p)).and(readable),
+                principal: Some(&name),
+                namespace: Some(&p.namespace),
+                ip_in: &ip_in,
+            };
+            f(&peer)
+        }
+        FlowEnd::Address(ip) => {
+            let ip_in = |set: &tusk_core::IpSet| Tri::from_bool(set.contains_ip(ip));
+            f(&Peer { mtls: Tri::No, principal: None, namespace: None, ip_in: &ip_in })
+        }
+    }
+}
+
+/// The tier at the destination pod `pod_i`; `None` when it does not act on
+/// the flow (egress, no Istio policy, no proxy, not TCP).
+pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
+    let c = cx.c;
+    if probe.dir != Dir::Ingress || !super::active(c) {
+        return None;
+    }
+    let pod = &c.pods[pod_i];
+    let policies: Vec<(usize, &AuthorizationPolicy, Tri)> = c
+        .mesh
+        .authorization
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, p, applies(c, p, pod)))
+        .filter(|(_, _, t)| *t != Tri::No)
+        .collect();
+    let m = mtls_at(c, pod);
+    if policies.is_empty() && m.strict.is_empty() {
+        return None;
+    }
+    let dp = dataplane(pod);
+    let enf = enforced(dp);
+    let pod_name = format!("{}/{}", pod.namespace, pod.name);
+    if enf == Tri::No {
+        let why = if pod.host_network { "hostNetwork pod".to_string() } else { pod.mesh.why.clone() };
+        steps.push(Step {
+            layer: Layer::Istio,
+            policy: "no Istio proxy".into(),
+            rule: format!("{pod_name} has no sidecar and is not in ambient mode ({why}): Istio's policies are not enforced for it, at L4 or L7"),
+            action: "Allow",
+            loc: Some(pod.loc.clone()),
+            decisive: false,
+        });
+        return None;
+    }
+    if probe.proto != Protocol::Tcp {
+        steps.push(Step {
+            layer: Layer::Istio,
+            policy: "Istio proxy".into(),
+            rule: format!("only TCP is intercepted: {} passes the proxy of {pod_name}", probe.proto),
+            action: "Allow",
+            loc: None,
+            decisive: false,
+        });
+        return None;
+    }
+    let port = probe.port;
+    let ambient = dp == tusk_model::istio::Dataplane::Ambient;
+    let readable = if m.disable.contains(port) { Tri::No } else { Tri::Yes };
+    let mut d: Doubt = None;
+    if enf == Tri::Maybe {
+        doubt(&mut d, format!("the proxy of {pod_name}"), format!("whether it has one: {}", pod.mesh.why), &pod.loc);
+    }
+    let mut deny = Tri::No;
+    // STRICT: a plaintext peer is refused before any policy.
+    if m.strict.contains(port) {
+        let plain = match probe.peer {
+            FlowEnd::Pod(j) => match mtls_source(dataplane(&c.pods[j])) {
+                Tri::Yes => Tri::No,
+                Tri::No => Tri::Yes,
+                Tri::Maybe => Tri::Maybe,
+            },
+            FlowEnd::Address(_) => Tri::Yes,
+        };
+        let t = plain.and(enf);
+        if let (Some(pa), true) = (m.deciding.last(), t != Tri::No) {
+            let rule = format!(
+                "mTLS STRICT on port {port}: a plaintext peer (no sidecar, a node, an outside address) is refused"
+            );
+            if t == Tri::Maybe {
+                doubt(
+                    &mut d,
+                    pa.title(),
+                    "whether the source has a sidecar (its namespace is not declared)".into(),
+                    &pa.loc,
+                );
+            }
+            steps.push(step(pa.title(), rule, "Deny", pa.loc.clone(), t == Tri::Yes));
+            deny = t;
+        }
+    }
+    let (mut allow, mut closed) = (Tri::No, Tri::No);
+    // CUSTOM, then DENY, then ALLOW, then AUDIT.
+    let order = [AuthzAction::Custom, AuthzAction::Deny, AuthzAction::Allow, AuthzAction::Audit];
+    for action in order {
+        for &(_, p, app) in policies.iter().filter(|(_, p, _)| p.action == action) {
+            let app = app.and(enf);
+            if app == Tri::Maybe {
+                doubt(
+                    &mut d,
+                    p.title(),
+                    "whether it applies to the pod (targetRef(s) name a Gateway or Service)".into(),
+                    &p.loc,
+                );
+            }
+            if action == AuthzAction::Allow {
+                closed = closed.or(app);
+            }
+            for (ri, r) in p.rules.iter().enumerate() {
+                let (t, why) = with_peer(cx, probe.peer, readable, |peer| rule_match(cx, r, peer, port, ambient));
+                let mut eff = t.and(app);
+                if eff == Tri::No {
+                    continue;
+                }
+                if action == AuthzAction::Custom {
+                    eff = eff.and(Tri::Maybe);
+                    doubt(
+                        &mut d,
+                        format!("{} {}", p.title(), rule_name(p, ri)),
+                        "the answer of the external authorizer (CUSTOM provider)".into(),
+                        &r.loc,
+                    );
+                }
+                if let Some(w) = why {
+                    doubt(&mut d, format!("{} {}", p.title(), rule_name(p, ri)), w, &r.loc);
+                }
+                let decisive = eff == Tri::Yes
+                    && match action {
+                        AuthzAction::Deny => deny != Tri::Yes,
+                        AuthzAction::Allow => deny == Tri::No && allow != Tri::Yes,
+                        _ => false,
+                    };
+                let word = match action {
+                    AuthzAction::Allow => "Allow",
+                    AuthzAction::Deny => "Deny",
+                    AuthzAction::Custom => "Custom",
+                    AuthzAction::Audit => "Audit",
+                };
+                steps.push(step(p.title(), rule_name(p, ri), word, r.loc.clone(), decisive));
+                match action {
+                    AuthzAction::Custom | AuthzAction::Deny => deny = deny.or(eff),
+                    AuthzAction::Allow => allow = allow.or(eff),
+                    AuthzAction::Audit => {}
+                }
+            }
+        }
+    }
+    let granted = match closed {
+        Tri::No => Tri::Yes,
+        Tri::Yes => allow,
+        Tri::Maybe => allow.or(Tri::Maybe),
+    };
+    let verdict = match (deny, granted) {
+        (Tri::Yes, _) | (_, Tri::No) => Verdict::Denied,
+        (Tri::No, Tri::Yes) => Verdict::Allowed,
+        _ => match d {
+            Some((rule, what, loc)) => Verdict::unknown(Reason::Istio { rule, what }, Some(loc)),
+            None => Verdict::unknown(Reason::Istio { rule: "Istio".into(), what: "an undecided match".into() }, None),
+        },
+    };
+    if verdict == Verdict::Denied && deny != Tri::Yes {
+        for &(_, p, _) in policies.iter().filter(|(_, p, a)| p.action == AuthzAction::Allow && a.and(enf) == Tri::Yes) {
+            let rule = if p.rules.is_empty() {
+                "ALLOW policy without rules: allows nothing".to_string()
+            } else {
+                "an ALLOW policy applies to the pod and none of its rules matches this flow".to_string()
+            };
+            steps.push(step(p.title(), rule, "Deny", p.loc.clone(), true));
+        }
+    }
+    if verdict == Verdict::Allowed && closed == Tri::No {
+        let (title, loc) = match policies.first() {
+            Some((_, p, _)) => (p.title(), p.loc.clone()),
+            None => ("PeerAuthentication".to_string(), m.deciding.last().map_or(pod.loc.clone(), |p| p.loc.clone())),
+        };
+        steps.push(step(title, "no ALLOW policy applies and no DENY rule matches: allowed".into(), "Allow", loc, true));
+    }
+    Some(verdict)
+}

@@ -1,0 +1,157 @@
+//! The isolation matrix across both layers (`tusk matrix --grain
+//! tenant|namespace|workload|pod --port N`, [`tusk_path::matrix`]) as text,
+//! JSON, CSV or Markdown: per ordered pair of units and actor, the group
+//! verdict for the flow, the layers that stopped what is not allowed, and
+//! one example pair per (verdict, layer) with what decided it.
+//!
+//! JSON (`tusk.tenant-matrix/v1`, camelCase; the name is kept from when only
+//! tenants had it):
+//!
+//! ```text
+//! { "schema": "tusk.tenant-matrix/v1", "grain": "tenant"|"namespace"|"workload"|"pod",
+//!   "flow": string, "classes": number, "traced": number,
+//!   "cells": [ { "from": string, "to": string, "actor": "pod"|"node",
+//!                "verdict": "allowed"|"denied"|"mixed"|"unknown",
+//!                "combinations": number,
+//!                "stoppedBy": ["source pod policy"|"azure network"|"destination pod policy"|"not evaluated"],
+//!                "decidedBy": [string] } ] }
+//! ```
+//!
+//! `combinations` counts the (source class, destination class, same node or
+//! not) combinations the cell stands for; `decidedBy` has one line per
+//! distinct (verdict, stopping layer), `VERDICT: e.g. FROM → TO: WHY`.
+
+use super::path::decided_by;
+use serde::Serialize;
+use std::fmt::Write;
+use tusk_network::Prepared;
+use tusk_path::join::Actor;
+use tusk_path::matrix::{Cell, Grain, Matrix};
+
+fn actor(a: Actor) -> &'static str {
+    match a {
+        Actor::Pod => "pod",
+        Actor::Node => "node",
+    }
+}
+
+fn grain(g: Grain) -> &'static str {
+    match g {
+        Grain::Tenant => "tenant",
+        Grain::Namespace => "namespace",
+        Grain::Workload => "workload",
+        Grain::Pod => "pod",
+    }
+}
+
+fn stops(c: &Cell) -> Vec<&'static str> {
+    c.stops().into_iter().map(|l| l.name()).collect()
+}
+
+fn decided(p: &Prepared, c: &Cell) -> Vec<String> {
+    c.examples
+        .iter()
+        .map(|(k, _, x)| {
+            format!(
+                "{}: e.g. {} → {}: {}",
+                k.name(),
+                crate::path::end(p, &x.from),
+                crate::path::end(p, &x.to),
+                decided_by(p, x)
+            )
+        })
+        .collect()
+}
+
+/// The matrix as text: one line per ordered pair and actor, then one
+/// indented line per distinct (verdict, stopping layer).
+pub fn render_txt(p: &Prepared, m: &Matrix, what: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} matrix across both layers, {what}", grain(m.grain));
+    let w = m.cells.iter().map(|c| c.from.len().max(c.to.len())).max().unwrap_or(8).max(8);
+    for c in &m.cells {
+        let stopped = stops(c);
+        let by = if stopped.is_empty() { String::new() } else { format!("  stopped by: {}", stopped.join(", ")) };
+        let _ =
+            writeln!(s, "  {:>w$} -> {:<w$} actor {:<4}  {:<7}{by}", c.from, c.to, actor(c.actor), c.verdict.name());
+        for line in decided(p, c) {
+            let _ = writeln!(s, "      {line}");
+        }
+    }
+    let _ = writeln!(s, "({} context classes, {} representative pairs traced)", m.classes, m.traced);
+    s
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CellJson {
+    from: String,
+    to: String,
+    actor: &'static str,
+    verdict: &'static str,
+    combinations: usize,
+    stopped_by: Vec<&'static str>,
+    decided_by: Vec<String>,
+}
+
+/// The matrix as JSON (`tusk.tenant-matrix/v1`, shape in the module doc).
+pub fn render_json(p: &Prepared, m: &Matrix, what: &str) -> String {
+    #[derive(Serialize)]
+    struct Doc {
+        schema: &'static str,
+        grain: &'static str,
+        flow: String,
+        classes: usize,
+        traced: usize,
+        cells: Vec<CellJson>,
+    }
+    let doc = Doc {
+        schema: "tusk.tenant-matrix/v1",
+        grain: grain(m.grain),
+        flow: what.to_string(),
+        classes: m.classes,
+        traced: m.traced,
+        cells: m
+            .cells
+            .iter()
+            .map(|c| CellJson {
+                from: c.from.clone(),
+                to: c.to.clone(),
+                actor: actor(c.actor),
+                verdict: c.verdict.name(),
+                combinations: c.combinations,
+                stopped_by: stops(c),
+                decided_by: decided(p, c),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// The matrix as CSV (`from,to,actor,verdict,stopped_by`), or as a Markdown
+/// table of the same columns when `markdown`. Fields holding a comma or a
+/// quote are quoted (RFC 4180).
+pub fn render_table(m: &Matrix, markdown: bool) -> String {
+    let q = |f: &str| {
+        if !markdown && (f.contains(',') || f.contains('"')) {
+            format!("\"{}\"", f.replace('"', "\"\""))
+        } else {
+            f.to_string()
+        }
+    };
+    let mut s = String::new();
+    if markdown {
+        s.push_str("| from | to | actor | verdict | stopped by |\n|---|---|---|---|---|\n");
+    } else {
+        s.push_str("from,to,actor,verdict,stopped_by\n");
+    }
+    for c in &m.cells {
+        let f = [q(&c.from), q(&c.to), actor(c.actor).into(), c.verdict.name().into(), q(&stops(c).join("; "))];
+        if markdown {
+            let _ = writeln!(s, "| {} |", f.join(" | "));
+        } else {
+            let _ = writeln!(s, "{}", f.join(","));
+        }
+    }
+    s
+}
