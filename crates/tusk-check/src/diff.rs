@@ -132,7 +132,8 @@ pub fn diff(v: &Versions, grain: Grain) -> Vec<FlowChange> {
 /// The pods (or the address) a matrix endpoint stands for.
 fn members(c: &Cluster, e: Endpoint) -> Vec<FlowEnd> {
     match e {
-        Endpoint::Pod(i) => vec![FlowEnd::Pod(i as usize)],
+        // Replicas of one template entry are alike: the entry stands for each.
+        Endpoint::Pod(i, _) => vec![FlowEnd::Pod(i as usize)],
         Endpoint::Workload(w) => {
             (0..c.pods.len()).filter(|&p| c.pods[p].workload == w as usize).map(FlowEnd::Pod).collect()
         }
@@ -141,6 +142,8 @@ fn members(c: &Cluster, e: Endpoint) -> Vec<FlowEnd> {
             (0..c.pods.len()).filter(|&p| &c.pods[p].namespace == ns).map(FlowEnd::Pod).collect()
         }
         Endpoint::External(r) => vec![FlowEnd::Address(u128_to_ip(r.lo))],
+        // Service rows are not in the matrices diffed (`Analysis::matrix`).
+        Endpoint::Service(_) => Vec::new(),
     }
 }
 
@@ -190,7 +193,10 @@ fn cause(v: &Versions, fc: &mut FlowChange, (c, s, d): (&Cluster, Endpoint, Endp
     const MAX: usize = 32;
     for a in members(c, s).into_iter().take(MAX) {
         for b in members(c, d).into_iter().take(MAX) {
-            if matches!((a, b), (FlowEnd::Pod(x), FlowEnd::Pod(y)) if x == y) {
+            // A pod to itself is no flow; an entry standing for several
+            // replicas to itself is one replica to another.
+            let same = matches!((a, b), (FlowEnd::Pod(x), FlowEnd::Pod(y)) if x == y);
+            if matches!(a, FlowEnd::Pod(x) if same && c.pods[x].count() < 2) {
                 continue;
             }
             let (ha, hb) =
@@ -202,12 +208,13 @@ fn cause(v: &Versions, fc: &mut FlowChange, (c, s, d): (&Cluster, Endpoint, Endp
                 continue;
             }
             let b_ex = ba.zip(bb).map(|(x, y)| explain(v.base, &v.base_semantics, x, y, proto, port));
-            let label = |cl: &Cluster, e: FlowEnd| match e {
-                FlowEnd::Pod(i) => format!("pod {}/{}", cl.pods[i].namespace, cl.pods[i].name),
+            let label = |cl: &Cluster, e: FlowEnd, r: u32| match e {
+                FlowEnd::Pod(i) => format!("pod {}/{}", cl.pods[i].namespace, cl.pods[i].replica_name(r)),
                 FlowEnd::Address(ip) => ip.to_string(),
             };
             let port_text = if proto.has_ports() { format!(" {port}") } else { String::new() };
-            fc.example = Some(format!("{} -> {} {proto}{port_text}", label(c, a), label(c, b)));
+            let example = format!("{} -> {} {proto}{port_text}", label(c, a, 0), label(c, b, u32::from(same)));
+            fc.example = Some(example);
             fc.head_cause = h.as_ref().map(decided).unwrap_or_default();
             fc.base_cause = b_ex.as_ref().map(decided).unwrap_or_default();
             return;

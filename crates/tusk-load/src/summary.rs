@@ -32,7 +32,7 @@ impl Summary {
         let counts = [
             ("Namespace", k.namespaces.len()),
             ("workload", k.workloads.len()),
-            ("Pod", k.pods.len()),
+            ("Pod", k.pods.iter().map(|p| p.count() as usize).sum()),
             ("Service", k.services.len()),
             ("Ingress", k.ingresses.len()),
             ("Node", k.nodes.len()),

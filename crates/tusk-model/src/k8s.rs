@@ -1,5 +1,6 @@
 //! Kubernetes objects as the policy engines need them: namespaces, pods (one
-//! per replica of every workload), and the policy kinds, already validated
+//! entry per exported pod, one per controller template standing for all its
+//! replicas), and the policy kinds, already validated
 //! and typed (selectors parsed, ports and CIDRs checked).
 
 use std::collections::BTreeMap;
@@ -17,7 +18,8 @@ pub struct Cluster {
     pub namespaces: Vec<Namespace>,
     /// Controllers and bare pods; [`Pod::workload`] indexes this list.
     pub workloads: Vec<Workload>,
-    /// Every pod, including one per replica of each workload.
+    /// Every pod the input gives, and one entry per controller template
+    /// standing for all its replicas ([`Pod::template`]).
     pub pods: Vec<Pod>,
     /// Services (`v1`).
     pub services: Vec<Service>,
@@ -258,6 +260,49 @@ pub struct Pod {
     pub mesh: crate::istio::PodMesh,
     /// Where the pod (or its template) was read.
     pub loc: Loc,
+    /// `Some` when this entry stands for every replica of a controller's
+    /// pod template: they are alike for every policy (same labels, ports,
+    /// no address), so they stay one entry and memory follows the input,
+    /// not `replicas` (issue 8 C6). `name` is then the first replica's.
+    pub template: Option<Replicas>,
+}
+
+/// The replicas one [`Pod`] entry stands for: `count` pods (at least one)
+/// named `{base}-0` … `{base}-{count-1}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replicas {
+    /// The controller's name; replica `r` is `{base}-{r}`.
+    pub base: String,
+    /// How many pods the template makes (`replicas`, `parallelism`, or one
+    /// per node for a DaemonSet); at least 1.
+    pub count: u32,
+}
+
+impl Pod {
+    /// How many pods this entry stands for: 1, or its template's count.
+    pub fn count(&self) -> u32 {
+        self.template.as_ref().map_or(1, |t| t.count)
+    }
+
+    /// The name of replica `r` (`r` < [`Pod::count`]): the pod's own name
+    /// for a pod the input gives, `{base}-{r}` for a template's replica.
+    pub fn replica_name(&self, r: u32) -> std::borrow::Cow<'_, str> {
+        match &self.template {
+            Some(t) if r > 0 => std::borrow::Cow::Owned(format!("{}-{r}", t.base)),
+            _ => std::borrow::Cow::Borrowed(&self.name),
+        }
+    }
+
+    /// The replica of this entry named `name`, if any.
+    pub fn replica_named(&self, name: &str) -> Option<u32> {
+        if self.name == name {
+            return Some(0);
+        }
+        let t = self.template.as_ref()?;
+        let r: u32 = name.strip_prefix(t.base.as_str())?.strip_prefix('-')?.parse().ok()?;
+        // `web-01` is no replica's name; `r` must be written as printed.
+        (r < t.count && format!("{}-{r}", t.base) == name).then_some(r)
+    }
 }
 
 /// One `containers[].ports[]` entry.

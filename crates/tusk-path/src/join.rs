@@ -44,12 +44,14 @@ pub enum Actor {
 /// One member of a resolved end.
 #[derive(Debug, Clone)]
 pub enum Member {
-    /// A pod (index into the cluster's pods) on one of its possible nodes.
+    /// A pod on one of its possible nodes.
     Pod {
         /// Index into the cluster's pods (`k8s.pods`).
         pod: usize,
         /// Fleet index of the node it runs on (or may run on).
         node: usize,
+        /// Which replica of a template entry (0 for a pod the input gives).
+        replica: u32,
     },
     /// A node (fleet index).
     Node(usize),
@@ -90,12 +92,12 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
                     if w.nodes_of(estate, i).is_empty() {
                         return Err(format!("pod {} has no node it can run on (see `tusk schedule`)", m.label));
                     }
-                    idx.push(i);
+                    idx.push((i, m.replica));
                 }
                 explain::FlowEnd::Address(_) => return Err(format!("`{name}` is not a pod")),
             }
         }
-        let (members, collapsed) = pod_members(estate, w, idx);
+        let (members, collapsed) = replica_members(estate, w, idx);
         Ok(End { name: name.clone(), members, sample: None, collapsed, service: None, lb: None })
     };
     match end {
@@ -146,17 +148,36 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
 /// beside a pod's flow to itself. Returns the members and how many
 /// replicas were left out.
 pub fn pod_members(estate: &Estate, w: &Wiring, pods: impl IntoIterator<Item = usize>) -> (Vec<Member>, usize) {
+    // A template entry stands for all its replicas: three of them are
+    // enough to meet the rule below, the rest are counted, not listed.
+    let mut left_out = 0;
+    let replicas: Vec<(usize, u32)> = pods
+        .into_iter()
+        .flat_map(|i| {
+            let count = estate.k8s.pods[i].count();
+            left_out += count.saturating_sub(3) as usize;
+            (0..count.min(3)).map(move |r| (i, r))
+        })
+        .collect();
+    let (members, collapsed) = replica_members(estate, w, replicas);
+    (members, collapsed + left_out)
+}
+
+/// [`pod_members`] of single replicas (pod entry, replica).
+fn replica_members(estate: &Estate, w: &Wiring, pods: Vec<(usize, u32)>) -> (Vec<Member>, usize) {
     let mut seen: std::collections::HashMap<usize, usize> = Default::default();
     let (mut members, mut collapsed) = (Vec::new(), 0);
-    for i in pods {
+    for (i, replica) in pods {
         let pod = &estate.k8s.pods[i];
         let n = seen.entry(pod.workload).or_default();
         *n += 1;
-        if pod.ips.is_empty() && pod.node_name.is_none() && *n > 2 {
+        // Replicas of a template are alike even when it names a node.
+        let alike = pod.template.is_some() || (pod.ips.is_empty() && pod.node_name.is_none());
+        if alike && *n > 2 {
             collapsed += 1;
             continue;
         }
-        members.extend(w.nodes_of(estate, i).into_iter().map(|node| Member::Pod { pod: i, node }));
+        members.extend(w.nodes_of(estate, i).into_iter().map(|node| Member::Pod { pod: i, node, replica }));
     }
     (members, collapsed)
 }
@@ -412,8 +433,10 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
         for (bi, b) in to.members.iter().enumerate() {
             // One pod runs on one node: a pod with itself on another node
             // is no pair.
-            if let (Member::Pod { pod: p1, node: n1 }, Member::Pod { pod: p2, node: n2 }) = (&a, b) {
-                if p1 == p2 && n1 != n2 {
+            if let (Member::Pod { pod: p1, node: n1, replica: r1 }, Member::Pod { pod: p2, node: n2, replica: r2 }) =
+                (&a, b)
+            {
+                if (p1, r1) == (p2, r2) && n1 != n2 {
                     continue;
                 }
             }
@@ -448,9 +471,9 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
 
 fn label(estate: &Estate, w: &Wiring, m: &Member) -> PairEnd {
     match m {
-        Member::Pod { pod, .. } => {
+        Member::Pod { pod, replica, .. } => {
             let p = &estate.k8s.pods[*pod];
-            PairEnd::Pod { namespace: p.namespace.clone(), name: p.name.clone() }
+            PairEnd::Pod { namespace: p.namespace.clone(), name: p.replica_name(*replica).into_owned() }
         }
         Member::Node(n) => PairEnd::Node(w.fleet.nodes[*n].name.clone()),
         Member::Azure(e) => PairEnd::Azure(e.clone()),
@@ -504,7 +527,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
     let port = ask.port.unwrap_or(0);
     // Addresses: the destination's, the source's before and after the node.
     let dst_ip = match b {
-        Member::Pod { pod, node } => w.pod_ips.get(&(*pod, *node)).copied(),
+        Member::Pod { pod, node, .. } => w.pod_ips.get(&(*pod, *node)).copied(),
         Member::Node(n) => w.node_ips[*n],
         Member::Azure(e) => Some(e.ip()),
     };
@@ -525,17 +548,27 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         _ => explain::FlowEnd::Address(dst_ip),
     };
     let src_pod = match a {
-        Member::Pod { pod, node } => Some((*pod, *node)),
+        Member::Pod { pod, node, .. } => Some((*pod, *node)),
         _ => None,
     };
     let mut full = None;
     if let Some((i, _)) = src_pod {
-        let e = explain::explain_l7(c, ask.sem, explain::FlowEnd::Pod(i), dst_k8s, ask.proto, port, ask.http);
+        // One replica of a template entry to itself is a pod to itself;
+        // to another replica of the entry, the policies decide.
+        let same = matches!((a, b), (Member::Pod { pod: p1, replica: r1, .. }, Member::Pod { pod: p2, replica: r2, .. })
+            if (p1, r1) == (p2, r2));
+        let src = explain::FlowEnd::Pod(i);
+        let e = if same {
+            let why = "a pod cannot block traffic to itself";
+            explain::admitted(c, ask.sem, src, dst_k8s, ask.proto, port, ask.http, why)
+        } else {
+            explain::explain_l7(c, ask.sem, src, dst_k8s, ask.proto, port, ask.http)
+        };
         segs.push(Segment::SourcePolicy(e.egress.clone()));
         full = Some(e);
     }
     let mut wire_src = match a {
-        Member::Pod { pod, node } => w.pod_ips.get(&(*pod, *node)).copied(),
+        Member::Pod { pod, node, .. } => w.pod_ips.get(&(*pod, *node)).copied(),
         Member::Node(n) => w.node_ips[*n],
         Member::Azure(e) => Some(e.ip()),
     };
@@ -630,7 +663,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         }
     }
     // The destination pod's ingress policy, for the source it sees.
-    if let Member::Pod { pod: j, node } = b {
+    if let Member::Pod { pod: j, node, .. } = b {
         // Kubernetes docs, "Network Policies": traffic from the pod's own
         // node is always allowed (explain::builtin_admission, for nodes the
         // cluster inputs do not hold).

@@ -127,6 +127,11 @@ fn pods_by_workload(estate: &Estate) -> Vec<Vec<usize>> {
     v
 }
 
+/// At most this many replicas of one workload are placed one by one (the
+/// loader accepts any int32 `replicas`; AKS runs at most 5,000 nodes of
+/// 250 pods in a cluster, "AKS quotas and limits").
+pub const MAX_SIMULATED: usize = 1_000_000;
+
 /// Places every workload of the estate on the nodes of `fleet`: the exported
 /// `spec.nodeName` of each pod when all have one, else a simulation of
 /// kube-scheduler's filters (nodeSelector, node affinity, taints and
@@ -149,8 +154,19 @@ pub fn schedule(estate: &Estate, fleet: &Fleet) -> Schedule {
         let (feasible, rejected) = filter(estate, fleet, &w.scheduling, &candidates, daemon);
         let pods = &by_workload[wi];
         let labels = pods.first().map_or(&empty, |p| &estate.k8s.pods[*p].labels);
-        let exported: Vec<&str> = pods.iter().filter_map(|p| estate.k8s.pods[*p].node_name.as_deref()).collect();
-        let (replicas, placed_by) = if !pods.is_empty() && exported.len() == pods.len() && !daemon {
+        // A template entry naming a node (`spec.nodeName`) puts each of its
+        // replicas there.
+        let all_named = pods.iter().all(|p| estate.k8s.pods[*p].node_name.is_some());
+        let exported: Vec<&str> = pods
+            .iter()
+            .filter_map(|p| {
+                let q = &estate.k8s.pods[*p];
+                q.node_name.as_deref().map(|n| std::iter::repeat_n(n, (q.count() as usize).min(MAX_SIMULATED)))
+            })
+            .flatten()
+            .take(MAX_SIMULATED)
+            .collect();
+        let (replicas, placed_by) = if !pods.is_empty() && all_named && !daemon {
             let mut r = Vec::new();
             for name in exported {
                 let n = fleet.nodes.iter().position(|n| n.name == name);
@@ -166,7 +182,16 @@ pub fn schedule(estate: &Estate, fleet: &Fleet) -> Schedule {
         } else if daemon {
             (feasible.iter().map(|n| Some(*n)).collect(), PlacedBy::Simulated)
         } else {
-            let count = w.replicas as usize;
+            let count = (w.replicas as usize).min(MAX_SIMULATED);
+            if count < w.replicas as usize {
+                out.warnings.push(Warning {
+                    loc: w.loc.clone(),
+                    message: format!(
+                        "{}/{} asks for {} replicas; the placement simulates the first {MAX_SIMULATED} only",
+                        w.namespace, w.name, w.replicas
+                    ),
+                });
+            }
             let mut r = Vec::with_capacity(count);
             for i in 0..count {
                 let n = place_one(estate, fleet, &w.scheduling, &w.namespace, labels, &feasible, i, &placed, &r);

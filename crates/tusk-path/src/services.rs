@@ -46,7 +46,7 @@ pub fn resolve_service(
     let (mut members, mut ports) = (Vec::new(), Vec::new());
     for (pod, target) in eps {
         for node in w.nodes_of(estate, pod) {
-            members.push(Member::Pod { pod, node });
+            members.push(Member::Pod { pod, node, replica: 0 });
             ports.push(target);
         }
     }

@@ -68,7 +68,7 @@ pub fn lb_way(estate: &Estate, w: &Wiring, s: &Service, port: u16, members: &[Me
     let mut entries = Vec::new();
     let mut cluster = None;
     for (m, target) in members.iter().zip(ports) {
-        let Member::Pod { pod, node } = m else { continue };
+        let Member::Pod { pod, node, .. } = m else { continue };
         cluster = cluster.or(w.fleet.nodes[*node].cluster);
         let nodes: Vec<usize> = match s.external_traffic_policy {
             // Only nodes with a local endpoint pass the health probe.
@@ -249,7 +249,7 @@ pub fn pair(
             w,
             p,
             &Member::Node(enode),
-            &Member::Pod { pod, node: pnode },
+            &Member::Pod { pod, node: pnode, replica: 0 },
             Ask { port: Some(target), ..ask },
         );
         doubt = sub.doubt.clone();

@@ -22,6 +22,21 @@ pub struct Member {
     pub end: FlowEnd,
     /// The member's name in outputs (`ns/pod`, an address).
     pub label: String,
+    /// Which replica of the pod entry `end` names (0 for a pod the input
+    /// gives): two members of one entry are one pod only if this agrees.
+    pub replica: u32,
+}
+
+impl Member {
+    fn new(end: FlowEnd, label: String) -> Member {
+        Member { end, label, replica: 0 }
+    }
+
+    /// Is `other` this very pod (not another replica of its template)? A
+    /// flow from a pod to itself is always allowed (built-in admission).
+    pub fn same_pod(&self, other: &Member) -> bool {
+        matches!((self.end, other.end), (FlowEnd::Pod(a), FlowEnd::Pod(b)) if a == b) && self.replica == other.replica
+    }
 }
 
 /// Every member an end stands for.
@@ -57,7 +72,10 @@ pub fn resolve(c: &Cluster, end: &Notation) -> Result<Group, String> {
             match (pod, named.as_slice()) {
                 (Some(p), []) => whole(vec![p]),
                 // A bare Pod is its own workload of the same name.
-                (Some(p), [w]) if c.pods.iter().filter(|q| q.workload == *w).count() == 1 && is_pod_of(c, &p, *w) => {
+                (Some(p), [w])
+                    if c.pods.iter().filter(|q| q.workload == *w).map(|q| q.count()).sum::<u32>() == 1
+                        && is_pod_of(c, &p, *w) =>
+                {
                     whole(vec![p])
                 }
                 (Some(_), ws) => Err(format!(
@@ -94,16 +112,18 @@ pub fn resolve(c: &Cluster, end: &Notation) -> Result<Group, String> {
 /// The pod that holds `ip`, or the address outside the cluster.
 fn address(c: &Cluster, ip: IpAddr) -> Member {
     match c.pods.iter().position(|p| p.ips.contains(&ip)) {
-        Some(i) => Member { end: FlowEnd::Pod(i), label: format!("{}/{} ({ip})", c.pods[i].namespace, c.pods[i].name) },
-        None => Member { end: FlowEnd::Address(ip), label: ip.to_string() },
+        Some(i) => Member::new(FlowEnd::Pod(i), format!("{}/{} ({ip})", c.pods[i].namespace, c.pods[i].name)),
+        None => Member::new(FlowEnd::Address(ip), ip.to_string()),
     }
 }
 
 fn pod_named(c: &Cluster, ns: &str, name: &str) -> Result<Member, String> {
     c.pods
         .iter()
-        .position(|p| p.namespace == ns && p.name == name)
-        .map(|i| Member { end: FlowEnd::Pod(i), label: format!("{ns}/{name}") })
+        .enumerate()
+        .filter(|(_, p)| p.namespace == ns)
+        .find_map(|(i, p)| p.replica_named(name).map(|r| (i, r)))
+        .map(|(i, replica)| Member { end: FlowEnd::Pod(i), label: format!("{ns}/{name}"), replica })
         .ok_or_else(|| format!("no pod `{ns}/{name}`"))
 }
 
@@ -116,6 +136,9 @@ fn is_pod_of(c: &Cluster, m: &Member, w: usize) -> bool {
     matches!(m.end, FlowEnd::Pod(i) if c.pods[i].workload == w)
 }
 
+/// At most this many pods stand for one end (each is explained).
+pub const MAX_MEMBERS: u64 = 100_000;
+
 /// Every replica of the one workload `ns/name`, in input order; an error
 /// listing the kinds when several workloads of different kinds share it.
 fn workload_pods(c: &Cluster, ns: &str, name: &str) -> Result<Vec<Member>, String> {
@@ -126,14 +149,26 @@ fn workload_pods(c: &Cluster, ns: &str, name: &str) -> Result<Vec<Member>, Strin
             named.iter().map(|&w| c.workloads[w].kind.name().to_string()).collect::<Vec<_>>().join(", ")
         ));
     }
+    // Replicas of a template are listed one by one (each is a member of
+    // the group verdict): refuse, before listing them, more than fit.
+    let total: u64 = c.pods.iter().filter(|p| named.contains(&p.workload)).map(|p| u64::from(p.count())).sum();
+    if total > MAX_MEMBERS {
+        return Err(format!(
+            "`{ns}/{name}` stands for {total} pods (more than {MAX_MEMBERS}); name one of them (`{ns}/{name}-0`, ...), or ask `tusk matrix --grain workload`"
+        ));
+    }
     let pods: Vec<Member> = c
         .pods
         .iter()
         .enumerate()
         .filter(|(_, p)| named.contains(&p.workload))
-        .map(|(i, p)| {
-            let w = &c.workloads[p.workload];
-            Member { end: FlowEnd::Pod(i), label: format!("{ns}/{name}[{}] (pod {})", w.kind.name(), p.name) }
+        .flat_map(|(i, p)| {
+            let kind = c.workloads[p.workload].kind.name();
+            (0..p.count()).map(move |replica| Member {
+                end: FlowEnd::Pod(i),
+                label: format!("{ns}/{name}[{kind}] (pod {})", p.replica_name(replica)),
+                replica,
+            })
         })
         .collect();
     if pods.is_empty() {
@@ -150,13 +185,13 @@ fn block(c: &Cluster, b: Cidr, name: String) -> Result<Group, String> {
     let mut members: Vec<Member> = Vec::new();
     for (i, p) in c.pods.iter().enumerate() {
         if let Some(ip) = p.ips.iter().find(|ip| inside(ip)) {
-            members.push(Member { end: FlowEnd::Pod(i), label: format!("{}/{} ({ip})", p.namespace, p.name) });
+            members.push(Member::new(FlowEnd::Pod(i), format!("{}/{} ({ip})", p.namespace, p.name)));
         }
     }
     let free = (r.lo..=r.hi).map(u128_to_ip).take(1 << 16).find(|ip| !c.pods.iter().any(|p| p.ips.contains(ip)));
     let mut sample = None;
     if let Some(ip) = free {
-        members.push(Member { end: FlowEnd::Address(ip), label: ip.to_string() });
+        members.push(Member::new(FlowEnd::Address(ip), ip.to_string()));
         sample = Some(name.clone());
     }
     Ok(Group { name, members, sample })

@@ -293,25 +293,19 @@ pub fn explain_l7(
     http: Option<&lang::istio::HttpRequest>,
 ) -> Explanation {
     if let Some(why) = builtin_admission(c, src, dst) {
-        let step = Step {
-            layer: Layer::Default,
-            policy: "built-in admission".into(),
-            rule: why.into(),
-            action: "Allow",
-            loc: None,
-            decisive: true,
-        };
-        let side = |applies| Side { applies, steps: vec![step.clone()], verdict: Verdict::Allowed };
-        let mut ingress = side(matches!(dst, FlowEnd::Pod(_)));
-        // The built-in admission is NetworkPolicy's: a proxy at the
-        // destination still sees the flow (a node's traffic is plaintext).
-        if let FlowEnd::Pod(i) = dst {
-            if let Some(v) = proxy_ingress(c, sem, src, i, proto, port, http, &mut ingress.steps) {
-                ingress.verdict = v;
-            }
+        return admitted(c, sem, src, dst, proto, port, http, why);
+    }
+    if let (FlowEnd::Pod(a), FlowEnd::Pod(b)) = (src, dst) {
+        let p = &c.pods[a];
+        if a == b && p.ips.is_empty() && sem.ipblock_selects_pods {
+            // Two replicas of one template entry: their unknown addresses
+            // are independent, but the readings assume one address per
+            // pod index. Evaluate toward a copy standing for the second.
+            let mut twin = c.clone();
+            let name = p.replica_name(1).into_owned();
+            twin.pods.push(tusk_model::k8s::Pod { name, template: None, ..p.clone() });
+            return explain_l7(&twin, sem, src, FlowEnd::Pod(twin.pods.len() - 1), proto, port, http);
         }
-        let verdict = ingress.verdict.clone();
-        return Explanation { egress: side(matches!(src, FlowEnd::Pod(_))), ingress, verdict };
     }
     let host = |e: FlowEnd| match e {
         FlowEnd::Pod(i) => c.pods[i].host_network.then(|| format!("{}/{}", c.pods[i].namespace, c.pods[i].name)),
@@ -332,6 +326,44 @@ pub fn explain_l7(
             Explanation { verdict: Verdict::unknown(reason, None), ..as_pods }
         }
     }
+}
+
+/// The explanation of a flow a built-in admission allows (`why` names it),
+/// whatever the NetworkPolicy-like tiers say, with the destination pod's
+/// Istio proxy still deciding on top (a node's traffic is plaintext); also
+/// for the very same replica on both ends of a flow, which
+/// [`builtin_admission`] cannot tell from two replicas of one template
+/// entry (the caller can: `endpoint::Member::same_pod`).
+#[allow(clippy::too_many_arguments)]
+pub fn admitted(
+    c: &Cluster,
+    sem: &Semantics,
+    src: FlowEnd,
+    dst: FlowEnd,
+    proto: Protocol,
+    port: u16,
+    http: Option<&lang::istio::HttpRequest>,
+    why: &str,
+) -> Explanation {
+    let step = Step {
+        layer: Layer::Default,
+        policy: "built-in admission".into(),
+        rule: why.into(),
+        action: "Allow",
+        loc: None,
+        decisive: true,
+    };
+    let side = |applies| Side { applies, steps: vec![step.clone()], verdict: Verdict::Allowed };
+    let mut ingress = side(matches!(dst, FlowEnd::Pod(_)));
+    // The built-in admission is NetworkPolicy's: a proxy at the
+    // destination still sees the flow (a node's traffic is plaintext).
+    if let FlowEnd::Pod(i) = dst {
+        if let Some(v) = proxy_ingress(c, sem, src, i, proto, port, http, &mut ingress.steps) {
+            ingress.verdict = v;
+        }
+    }
+    let verdict = ingress.verdict.clone();
+    Explanation { egress: side(matches!(src, FlowEnd::Pod(_))), ingress, verdict }
 }
 
 /// What the destination pod's Istio proxy alone decides of a flow (`None`:
@@ -365,7 +397,11 @@ pub fn builtin_admission(c: &Cluster, src: FlowEnd, dst: FlowEnd) -> Option<&'st
         c.nodes.iter().find(|n| n.name == name)
     };
     match (src, dst) {
-        (FlowEnd::Pod(a), FlowEnd::Pod(b)) if a == b => Some("a pod cannot block traffic to itself"),
+        // An entry standing for several replicas to itself is one replica
+        // to another: the policies decide.
+        (FlowEnd::Pod(a), FlowEnd::Pod(b)) if a == b && c.pods[a].count() < 2 => {
+            Some("a pod cannot block traffic to itself")
+        }
         (FlowEnd::Address(ip), FlowEnd::Pod(i)) if node_of(i).is_some_and(|n| n.ips.contains(&ip)) => {
             Some("traffic from the node where the pod runs is always allowed")
         }

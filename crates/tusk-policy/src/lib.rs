@@ -177,6 +177,20 @@ impl World {
     fn pair(&self, src: explain::FlowEnd, dst: explain::FlowEnd) -> Reach {
         let ep = &self.endpoints;
         let (ss, ds) = (self.peers_of(src), self.peers_of(dst));
+        // Variants of one pod share its results (its own address decides
+        // none of its own policies): then `both` over the variant pairs
+        // factors, as in `matrix::variant_group_pairs`, and costs
+        // variants, not their square.
+        let shared = |v: &[u32], side: &[std::sync::Arc<matrix::Verdicts>]| {
+            v.iter().all(|&c| ep.is_atom(c) || std::sync::Arc::ptr_eq(&side[c as usize], &side[v[0] as usize]))
+        };
+        let res = &self.results;
+        if !ss.is_empty() && !ds.is_empty() && shared(&ss, &res.egress) && shared(&ds, &res.ingress) {
+            let bits = |v: &[u32]| v.iter().copied().collect::<roaring::RoaringBitmap>();
+            let e = if ep.is_atom(ss[0]) { Reach::all() } else { res.egress[ss[0] as usize].over(&bits(&ds)) };
+            let i = if ep.is_atom(ds[0]) { Reach::all() } else { res.ingress[ds[0] as usize].over(&bits(&ss)) };
+            return e.then(&i);
+        }
         let mut out: Option<Reach> = None;
         for &s in &ss {
             for &d in &ds {
@@ -284,19 +298,23 @@ impl<'a> Analysis<'a> {
     /// allowed and what is unknown, across every world (a connection allowed in
     /// some world but not all is unknown).
     pub fn matrix(&self, grain: matrix::Grain) -> Vec<matrix::Entry> {
-        let rows = |w: &World| {
-            let pairs = matrix::class_pairs(&w.endpoints, &w.results);
-            matrix::expand(self.cluster, &w.endpoints, &pairs, grain)
-        };
-        let mut out = rows(&self.worlds[0]);
+        self.matrix_at_most(grain, u64::MAX).unwrap_or_default()
+    }
+
+    /// [`Analysis::matrix`], unless a reading's matrix would have more than
+    /// `limit` rows (at `--grain pod` every replica of a template is a row
+    /// of its own): then `Err` with that row count, and nothing is built.
+    pub fn matrix_at_most(&self, grain: matrix::Grain, limit: u64) -> Result<Vec<matrix::Entry>, u64> {
+        let rows = |w: &World| matrix::matrix_of(self.cluster, &w.endpoints, &w.results, grain, limit);
+        let mut out = rows(&self.worlds[0])?;
         for w in &self.worlds[1..] {
-            out = matrix::join_readings(out, rows(w));
+            out = matrix::join_readings(out, rows(w)?);
         }
         let inbound = |pod: usize, ip: std::net::IpAddr| {
             let r = self.pair(explain::FlowEnd::Address(ip), explain::FlowEnd::Pod(pod));
             (r.allowed().clone(), r.unknown().clone())
         };
-        matrix::node_admissions(self.cluster, &self.worlds[0].endpoints, out, grain, &inbound)
+        Ok(matrix::node_admissions(self.cluster, &self.worlds[0].endpoints, out, grain, &inbound))
     }
 
     /// The matrix's L7 column, one list per row (empty lists when no
@@ -310,7 +328,20 @@ impl<'a> Analysis<'a> {
         let c = self.cluster;
         let pods_of = |e: &matrix::Endpoint| -> Vec<usize> {
             match *e {
-                matrix::Endpoint::Pod(i) => vec![i as usize],
+                matrix::Endpoint::Pod(i, _) => vec![i as usize],
+                matrix::Endpoint::Service(s) => {
+                    let svc = &c.services[s as usize];
+                    let mut pods: Vec<usize> = svc
+                        .ports
+                        .iter()
+                        .filter_map(|sp| services::endpoints(c, svc, sp).ok())
+                        .flatten()
+                        .map(|(i, _)| i)
+                        .collect();
+                    pods.sort_unstable();
+                    pods.dedup();
+                    pods
+                }
                 matrix::Endpoint::Workload(w) => {
                     (0..c.pods.len()).filter(|&i| c.pods[i].workload == w as usize).collect()
                 }

@@ -43,6 +43,31 @@ impl Verdicts {
         )
     }
 
+    /// [`Reach::both`] over every peer of `peers` of [`Verdicts::at`]: what
+    /// is allowed toward each of them surely, and toward some possibly.
+    /// Pieces are disjoint, so it is read piece by piece, not peer by peer.
+    pub fn over(&self, peers: &RoaringBitmap) -> Reach {
+        let mut covered = 0u64;
+        let mut all: Option<ConnSet> = None;
+        let mut possible = ConnSet::none();
+        for (b, c) in &self.allowed {
+            let n = b.intersection_len(peers);
+            if n > 0 {
+                covered += n;
+                all = Some(all.map_or_else(|| c.clone(), |a| a.intersect(c)));
+                possible = possible.union(c);
+            }
+        }
+        for (b, c) in &self.unknown {
+            if !b.is_disjoint(peers) {
+                possible = possible.union(c);
+            }
+        }
+        // A peer in no allowed piece is allowed nothing.
+        let all = if covered == peers.len() { all.unwrap_or_default() } else { ConnSet::none() };
+        Reach::new(all, possible)
+    }
+
     /// Every peer with an allowed or unknown connection.
     pub fn peers(&self) -> RoaringBitmap {
         self.allowed.iter().chain(&self.unknown).fold(RoaringBitmap::new(), |acc, (b, _)| acc | b)
@@ -101,6 +126,22 @@ pub fn evaluate_all(ep: &ClassIndex, compiled: &Compiled) -> ClassResults {
 /// bitmap cardinalities alone: nothing is enumerated or allocated.
 pub fn class_pair_bound(ep: &ClassIndex, res: &ClassResults) -> u64 {
     let n = ep.class_count();
+    // With variants the matrix is built from group pairs: count those.
+    if ep.classes.len() != ep.groups.len() {
+        if let Some(rep) = shared_results(ep, res) {
+            return rep
+                .iter()
+                .map(|&r| {
+                    let groups: std::collections::HashSet<u32> = res.ingress[r as usize]
+                        .peers()
+                        .iter()
+                        .map(|p| if p >= n { u32::MAX - (p - n) } else { ep.classes[p as usize].group })
+                        .collect();
+                    groups.len() as u64 + res.egress[r as usize].peers().range_cardinality(n..)
+                })
+                .sum();
+        }
+    }
     let count = |v: &Verdicts, f: &dyn Fn(&RoaringBitmap) -> u64| {
         v.allowed.iter().chain(&v.unknown).map(|(b, _)| f(b)).sum::<u64>()
     };
@@ -158,18 +199,24 @@ pub enum Grain {
 }
 
 /// An endpoint of the matrix at some grain: an index into the cluster's
-/// pods, workloads or namespaces (names are looked up only when printed),
-/// or a range of outside addresses.
+/// pods (with the replica, for an entry standing for a template's
+/// replicas), workloads or namespaces (names are looked up only when
+/// printed), or a range of outside addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Endpoint {
-    /// Index into `Cluster::pods`.
-    Pod(u32),
+    /// Pod entry (index into `Cluster::pods`), replica (0 for a pod the
+    /// input gives).
+    Pod(u32, u32),
     /// Index into `Cluster::workloads`.
     Workload(u32),
     /// Index into `Cluster::namespaces`.
     Namespace(u32),
     /// A range of addresses outside the cluster.
     External(IpRange),
+    /// A Service (index into the cluster's services) as a destination: its
+    /// ClusterIP, answered through its endpoint pods in its own port space
+    /// ([`crate::services::matrix_rows`]).
+    Service(u32),
 }
 
 impl Endpoint {
@@ -177,9 +224,9 @@ impl Endpoint {
     /// netpol-analyzer's connlist.
     pub fn label(&self, c: &Cluster) -> String {
         match *self {
-            Endpoint::Pod(i) => {
+            Endpoint::Pod(i, r) => {
                 let p = &c.pods[i as usize];
-                format!("{}/{}[Pod]", p.namespace, p.name)
+                format!("{}/{}[Pod]", p.namespace, p.replica_name(r))
             }
             Endpoint::Workload(i) => {
                 let w = &c.workloads[i as usize];
@@ -187,15 +234,20 @@ impl Endpoint {
             }
             Endpoint::Namespace(i) => format!("{}[Namespace]", c.namespaces[i as usize].name),
             Endpoint::External(r) => format!("{r}[External]"),
+            Endpoint::Service(i) => {
+                let s = &c.services[i as usize];
+                format!("{}/{}[Service]", s.namespace, s.name)
+            }
         }
     }
 
     /// The namespace of a pod, workload or namespace endpoint.
     pub fn namespace<'c>(&self, c: &'c Cluster) -> Option<&'c str> {
         match *self {
-            Endpoint::Pod(i) => Some(&c.pods[i as usize].namespace),
+            Endpoint::Pod(i, _) => Some(&c.pods[i as usize].namespace),
             Endpoint::Workload(i) => Some(&c.workloads[i as usize].namespace),
             Endpoint::Namespace(i) => Some(&c.namespaces[i as usize].name),
+            Endpoint::Service(i) => Some(&c.services[i as usize].namespace),
             Endpoint::External(_) => None,
         }
     }
@@ -217,6 +269,19 @@ pub struct Entry {
 /// Expands class pairs to the requested grain. Members of one endpoint are
 /// merged by union: a row says "some pod of A may reach some pod of B".
 pub fn expand(cluster: &Cluster, ep: &ClassIndex, pairs: &[ClassPair], grain: Grain) -> Vec<Entry> {
+    expand_at_most(cluster, ep, pairs, grain, u64::MAX).unwrap_or_default()
+}
+
+/// [`expand`], unless the matrix would have more than `limit` rows: then
+/// `Err` with that count (before merging), and nothing is built. The count
+/// follows the replicas (`--grain pod` lists each), not the input's size.
+pub fn expand_at_most(
+    cluster: &Cluster,
+    ep: &ClassIndex,
+    pairs: &[ClassPair],
+    grain: Grain,
+    limit: u64,
+) -> Result<Vec<Entry>, u64> {
     let n = ep.class_count();
     let side = |peer: u32| -> Side {
         if peer >= n {
@@ -232,7 +297,7 @@ pub fn expand(cluster: &Cluster, ep: &ClassIndex, pairs: &[ClassPair], grain: Gr
     // Group pair → (allowed, unknown). Without variants a class is its group
     // and each pair is definite; with them, a flow is allowed only if every
     // variant combination allows it (each combination is present).
-    let group_pairs: Vec<(Side, Side, ConnSet, ConnSet)> = if ep.classes.len() == ep.groups.len() {
+    let group_pairs: Vec<GroupPair> = if ep.classes.len() == ep.groups.len() {
         pairs.iter().map(|(s, d, a, u)| (side(*s), side(*d), a.clone(), u.clone())).collect()
     } else {
         let mut by_groups: HashMap<(Side, Side), Vec<(ConnSet, ConnSet)>> = HashMap::new();
@@ -253,6 +318,45 @@ pub fn expand(cluster: &Cluster, ep: &ClassIndex, pairs: &[ClassPair], grain: Gr
             })
             .collect()
     };
+    rows_of(cluster, ep, group_pairs, grain, limit)
+}
+
+/// Group (or atom) pairs with what each allows surely and possibly.
+type GroupPair = (Side, Side, ConnSet, ConnSet);
+
+/// The rows of group pairs at `grain`, at most `limit` of them (else `Err`
+/// with the count).
+fn rows_of(
+    cluster: &Cluster,
+    ep: &ClassIndex,
+    group_pairs: Vec<GroupPair>,
+    grain: Grain,
+    limit: u64,
+) -> Result<Vec<Entry>, u64> {
+    // Members per group at `grain`, counted once.
+    let sizes: Vec<u64> = ep
+        .groups
+        .iter()
+        .map(|g| match grain {
+            Grain::Pod => g.pods.iter().map(|&p| u64::from(cluster.pods[p as usize].count())).sum(),
+            Grain::Workload => g
+                .pods
+                .iter()
+                .map(|&p| cluster.pods[p as usize].workload)
+                .collect::<std::collections::HashSet<_>>()
+                .len() as u64,
+            Grain::Namespace => 1,
+        })
+        .collect();
+    let size = |s: Side| match s {
+        Side::Group(g) => sizes[g as usize],
+        Side::Atom(_) => 1,
+    };
+    let rows_needed =
+        group_pairs.iter().fold(0u64, |n, (s, d, _, _)| n.saturating_add(size(*s).saturating_mul(size(*d))));
+    if rows_needed > limit {
+        return Err(rows_needed);
+    }
     let mut memo: HashMap<Side, Vec<Endpoint>> = HashMap::new();
     let mut rows: Vec<Entry> = Vec::with_capacity(group_pairs.len());
     for (gs, gd, all, unknown) in group_pairs {
@@ -282,7 +386,95 @@ pub fn expand(cluster: &Cluster, ep: &ClassIndex, pairs: &[ClassPair], grain: Gr
         e.unknown = e.unknown.subtract(&e.allowed);
     }
     out.retain(|e| !e.allowed.is_empty() || !e.unknown.is_empty());
-    out
+    Ok(out)
+}
+
+/// The matrix of one reading of the inputs at `grain`, at most `limit`
+/// rows (else `Err` with the count). With address variants (pods of unknown
+/// IP under "ipBlock selects pods") the group pairs come from
+/// [`variant_group_pairs`], whose cost follows groups, not variant pairs.
+pub fn matrix_of(
+    cluster: &Cluster,
+    ep: &ClassIndex,
+    res: &ClassResults,
+    grain: Grain,
+    limit: u64,
+) -> Result<Vec<Entry>, u64> {
+    if ep.classes.len() != ep.groups.len() {
+        if let Some(gp) = variant_group_pairs(ep, res) {
+            return rows_of(cluster, ep, gp, grain, limit);
+        }
+    }
+    let pairs = class_pairs(ep, res);
+    expand_at_most(cluster, ep, &pairs, grain, limit)
+}
+
+/// The class whose results stand for every variant of each group, when
+/// all variants share them (a pod's own address never decides which of
+/// its own policies apply); `None` when some group's variants differ.
+fn shared_results(ep: &ClassIndex, res: &ClassResults) -> Option<Vec<u32>> {
+    ep.groups
+        .iter()
+        .map(|g| {
+            let r = *g.variants.first()? as usize;
+            let same = g.variants.iter().all(|&v| {
+                Arc::ptr_eq(&res.ingress[v as usize], &res.ingress[r])
+                    && Arc::ptr_eq(&res.egress[v as usize], &res.egress[r])
+            });
+            same.then_some(r as u32)
+        })
+        .collect()
+}
+
+/// Group pairs from the class results without enumerating variant pairs.
+/// A group pair's verdict is [`Reach::both`] over every (source variant,
+/// destination variant) of egress-then-ingress; with results shared per
+/// group, egress depends only on the destination variant and ingress only
+/// on the source's, and `both` over a product of independent choices
+/// factors: (both over destination variants of egress) then (both over
+/// source variants of ingress). Same rows as [`expand`] of
+/// [`class_pairs`], at a cost of group pairs × variants (issue 8 C6: 50
+/// pods without IPs and 1,000 ipBlocks made 52 million class pairs).
+fn variant_group_pairs(ep: &ClassIndex, res: &ClassResults) -> Option<Vec<GroupPair>> {
+    let rep = shared_results(ep, res)?;
+    let n = ep.class_count();
+    let side = |peer: u32| if peer >= n { Side::Atom(peer - n) } else { Side::Group(ep.classes[peer as usize].group) };
+    let variants: Vec<RoaringBitmap> = ep.groups.iter().map(|g| g.variants.iter().copied().collect()).collect();
+    let out: Vec<GroupPair> = (0..ep.groups.len() as u32)
+        .into_par_iter()
+        .flat_map_iter(|gd| {
+            let ingress = &res.ingress[rep[gd as usize] as usize];
+            let mut sources: Vec<Side> = ingress.peers().iter().map(side).collect();
+            sources.sort_unstable_by_key(|s| match *s {
+                Side::Group(g) => (0, g),
+                Side::Atom(a) => (1, a),
+            });
+            sources.dedup();
+            let dst_variants = &variants[gd as usize];
+            let mut out = Vec::new();
+            for s in sources {
+                let r = match s {
+                    // Outside addresses have no policy of their own.
+                    Side::Atom(a) => ingress.at(n + a),
+                    Side::Group(gs) => {
+                        let egress = &res.egress[rep[gs as usize] as usize];
+                        egress.over(dst_variants).then(&ingress.over(&variants[gs as usize]))
+                    }
+                };
+                if !r.allowed().is_empty() || !r.unknown().is_empty() {
+                    out.push((s, Side::Group(gd), r.allowed().clone(), r.unknown().clone()));
+                }
+            }
+            // Pod → outside: only the source's egress applies.
+            let egress = &res.egress[rep[gd as usize] as usize];
+            for a in egress.peers().range(n..) {
+                let r = egress.at(a);
+                out.push((Side::Group(gd), Side::Atom(a - n), r.allowed().clone(), r.unknown().clone()));
+            }
+            out.into_iter()
+        })
+        .collect();
+    Some(out)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -298,7 +490,11 @@ fn members(cluster: &Cluster, ep: &ClassIndex, s: Side, grain: Grain) -> Vec<End
         Side::Group(g) => {
             let group = &ep.groups[g as usize];
             let mut v: Vec<Endpoint> = match grain {
-                Grain::Pod => group.pods.iter().map(|&pi| Endpoint::Pod(pi)).collect(),
+                Grain::Pod => group
+                    .pods
+                    .iter()
+                    .flat_map(|&pi| (0..cluster.pods[pi as usize].count()).map(move |r| Endpoint::Pod(pi, r)))
+                    .collect(),
                 Grain::Workload => {
                     group.pods.iter().map(|&pi| Endpoint::Workload(cluster.pods[pi as usize].workload as u32)).collect()
                 }
@@ -357,22 +553,32 @@ pub fn node_admissions(
         let Some(node) = p.node_name.as_deref().and_then(|n| cluster.nodes.iter().find(|x| x.name == n)) else {
             continue;
         };
-        let me = match grain {
-            Grain::Pod => Endpoint::Pod(pi as u32),
-            Grain::Workload => Endpoint::Workload(p.workload as u32),
-            Grain::Namespace => Endpoint::Namespace(ep.groups[ep.pod_group[pi] as usize].namespace),
+        // Every replica of a template entry runs on the node it names.
+        let mes: Vec<Endpoint> = match grain {
+            Grain::Pod => (0..p.count()).map(|r| Endpoint::Pod(pi as u32, r)).collect(),
+            Grain::Workload => vec![Endpoint::Workload(p.workload as u32)],
+            Grain::Namespace => vec![Endpoint::Namespace(ep.groups[ep.pod_group[pi] as usize].namespace)],
         };
         for ip in &node.ips {
             let v = tusk_core::ip::ip_to_u128(*ip);
             let Some(a) = ep.atoms.iter().find(|a| a.lo <= v && v <= a.hi) else { continue };
+            // The verdict toward the pod is the same for each of its
+            // replicas (one entry, one class).
             let (allowed, unknown) = inbound(pi, *ip);
-            extra.push(Entry { src: Endpoint::External(*a), dst: me, allowed, unknown });
-            extra.push(Entry {
-                src: me,
-                dst: Endpoint::External(*a),
-                allowed: ConnSet::all(),
-                unknown: ConnSet::none(),
-            });
+            for &me in &mes {
+                extra.push(Entry {
+                    src: Endpoint::External(*a),
+                    dst: me,
+                    allowed: allowed.clone(),
+                    unknown: unknown.clone(),
+                });
+                extra.push(Entry {
+                    src: me,
+                    dst: Endpoint::External(*a),
+                    allowed: ConnSet::all(),
+                    unknown: ConnSet::none(),
+                });
+            }
         }
     }
     if extra.is_empty() {

@@ -5,9 +5,11 @@
 //! to each endpoint pod on its target port, and its verdict is the group
 //! verdict over all of them: allowed or denied only when every endpoint's
 //! is, unknown otherwise. A Service whose endpoints the input cannot give
-//! (no selector, no matching pod) is unknown with the reason.
+//! (no selector, no matching pod) is unknown with the reason. `tusk matrix`
+//! lists each Service with a ClusterIP as a destination ([`matrix_rows`]).
 
 use super::explain::{explain, Explanation, FlowEnd, Reason, Verdict};
+use super::matrix::{Endpoint, Entry, Grain};
 use super::{Analysis, Semantics};
 use std::net::IpAddr;
 use tusk_core::{ConnSet, GroupVerdict, Kind, PortSet, Protocol, Reach};
@@ -98,7 +100,21 @@ pub fn explain_service(
     };
     let endpoints: Vec<(usize, u16, Explanation)> =
         eps.into_iter().map(|(pod, t)| (pod, t, explain(c, sem, src, FlowEnd::Pod(pod), proto, t))).collect();
-    let verdict = group_verdict(c, &endpoints);
+    let mut verdict = group_verdict(c, &endpoints);
+    // The source may be one of an endpoint entry's replicas: the Service
+    // may send it to itself (always allowed) or to another replica.
+    let own = endpoints
+        .iter()
+        .find(|(p, _, _)| matches!(src, FlowEnd::Pod(s) if s == *p))
+        .map(|(p, _, e)| (*p, e.verdict.kind()));
+    if let Some((p, kind)) = own.filter(|(_, k)| *k != Kind::Allowed) {
+        let w = &c.workloads[c.pods[p].workload];
+        let parts = vec![
+            (Kind::Allowed, format!("the source itself (a replica of {}/{})", w.namespace, w.name)),
+            (kind, format!("the other replicas of {}/{}", w.namespace, w.name)),
+        ];
+        verdict = Verdict::unknown(Reason::MixedEndpoints(parts), None);
+    }
     ServiceExplanation { service, endpoints, verdict }
 }
 
@@ -141,7 +157,9 @@ pub fn pair(a: &Analysis, src: FlowEnd, svc: usize) -> (Reach, Vec<Reason>) {
         for (pod, t) in eps {
             let k = a.pair(src, FlowEnd::Pod(pod)).at(sp.protocol, t);
             all &= k == Kind::Allowed;
-            any |= k != Kind::Denied;
+            // A source among the replicas of an endpoint entry may be sent
+            // to itself, which is always allowed.
+            any |= k != Kind::Denied || matches!(src, FlowEnd::Pod(s) if s == pod);
         }
         if all {
             allowed = allowed.union(&one);
@@ -150,4 +168,65 @@ pub fn pair(a: &Analysis, src: FlowEnd, svc: usize) -> (Reach, Vec<Reason>) {
         }
     }
     (Reach::new(allowed, unknown), notes)
+}
+
+/// Matrix rows toward every Service with a ClusterIP in the input: what
+/// each source (at `grain`) may open to the Service address, in the
+/// Service's port space, by [`pair`] (a port is allowed when every endpoint
+/// allows its target port, unknown when some may). Sources whose pods share
+/// a class are asked once, unless one of them is an endpoint itself (a pod
+/// reaching itself through its Service is always allowed). Members of one
+/// source endpoint merge by union, as in [`crate::matrix::expand`]. Also
+/// returns, per Service, why it is unknown (no selector, no endpoint).
+pub fn matrix_rows(a: &Analysis, grain: Grain) -> (Vec<Entry>, Vec<(usize, Reason)>) {
+    let c = a.cluster;
+    let ep = &a.worlds[0].endpoints;
+    let (mut rows, mut notes): (Vec<Entry>, Vec<(usize, Reason)>) = (Vec::new(), Vec::new());
+    for (si, s) in c.services.iter().enumerate().filter(|(_, s)| !s.cluster_ips.is_empty()) {
+        let mut endpoint_pods = std::collections::HashSet::new();
+        for sp in &s.ports {
+            match endpoints(c, s, sp) {
+                Ok(e) => endpoint_pods.extend(e.into_iter().map(|(p, _)| p)),
+                Err(why) => notes.push((si, why)),
+            }
+        }
+        for g in &ep.groups {
+            let mut shared: Option<Reach> = None;
+            for &p in &g.pods {
+                let p = p as usize;
+                let r = if endpoint_pods.contains(&p) {
+                    pair(a, FlowEnd::Pod(p), si).0
+                } else if let Some(r) = &shared {
+                    r.clone()
+                } else {
+                    shared.insert(pair(a, FlowEnd::Pod(p), si).0).clone()
+                };
+                if r.allowed().is_empty() && r.unknown().is_empty() {
+                    continue;
+                }
+                let pod = &c.pods[p];
+                let srcs: Vec<Endpoint> = match grain {
+                    Grain::Pod => (0..pod.count()).map(|k| Endpoint::Pod(p as u32, k)).collect(),
+                    Grain::Workload => vec![Endpoint::Workload(pod.workload as u32)],
+                    Grain::Namespace => vec![Endpoint::Namespace(g.namespace)],
+                };
+                for src in srcs {
+                    let (allowed, unknown) = (r.allowed().clone(), r.unknown().clone());
+                    rows.push(Entry { src, dst: Endpoint::Service(si as u32), allowed, unknown });
+                }
+            }
+        }
+    }
+    rows.sort_unstable_by_key(|e| (e.src, e.dst));
+    let mut out: Vec<Entry> = Vec::with_capacity(rows.len());
+    for e in rows {
+        match out.last_mut() {
+            Some(last) if last.src == e.src && last.dst == e.dst => {
+                last.allowed = last.allowed.union(&e.allowed);
+                last.unknown = last.unknown.union(&e.unknown).subtract(&last.allowed);
+            }
+            _ => out.push(e),
+        }
+    }
+    (out, notes)
 }

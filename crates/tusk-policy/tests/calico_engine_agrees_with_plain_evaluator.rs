@@ -148,6 +148,7 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
             workload: i as usize,
             loc: loc(),
             mesh: Default::default(),
+            template: None,
         });
     }
     if r.chance(50) {
@@ -252,7 +253,7 @@ fn check(t: &[Vec<u64>]) -> Result<usize, TestCaseError> {
             }
         }
     }
-    let ep = |i: usize| Endpoint::Pod(i as u32);
+    let ep = |i: usize| Endpoint::Pod(i as u32, 0);
     let mut unknowns = 0;
     for s in 0..c.pods.len() {
         for d in 0..c.pods.len() {

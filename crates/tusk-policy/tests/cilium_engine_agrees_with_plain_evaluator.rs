@@ -198,6 +198,7 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
             workload: i as usize,
             mesh: Default::default(),
             loc: loc(),
+            template: None,
         });
     }
     for i in 0..r.below(2) {
@@ -382,7 +383,7 @@ fn check(c: &Cluster) -> Result<usize, TestCaseError> {
             }
         }
     }
-    let ep = |i: usize| Endpoint::Pod(i as u32);
+    let ep = |i: usize| Endpoint::Pod(i as u32, 0);
     let mut unknowns = 0;
     for s in 0..c.pods.len() {
         for d in 0..c.pods.len() {

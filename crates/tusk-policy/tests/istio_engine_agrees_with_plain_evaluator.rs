@@ -150,6 +150,7 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
             workload: i as usize,
             mesh: PodMesh { dataplane, service_account: r.pick(&SAS).to_string(), why: "test".into() },
             loc: loc(),
+            template: None,
         });
     }
     if r.chance(50) {
@@ -238,7 +239,7 @@ fn check(t: &[Vec<u64>]) -> Result<(usize, usize), TestCaseError> {
             }
         }
     }
-    let ep = |i: usize| Endpoint::Pod(i as u32);
+    let ep = |i: usize| Endpoint::Pod(i as u32, 0);
     let (mut unknowns, mut denied) = (0, 0);
     for d in 0..c.pods.len() {
         for s in (0..c.pods.len()).filter(|&s| s != d) {

@@ -69,7 +69,7 @@ pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
         "loaded {} namespaces, {} workloads, {} pods, {} AdminNetworkPolicies, {} BaselineAdminNetworkPolicy, {} NetworkPolicies\n",
         c.namespaces.len(),
         c.workloads.len(),
-        c.pods.len(),
+        c.pods.iter().map(|p| u64::from(p.count())).sum::<u64>(),
         c.admin_policies.len(),
         c.baseline_policy.iter().count(),
         c.network_policies.len()

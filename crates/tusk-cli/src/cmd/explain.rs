@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tusk_core::{FlowEnd as Notation, GroupKind, GroupReach, Kind, Protocol, Reach};
 use tusk_model::k8s::Cluster;
-use tusk_policy::endpoint::{resolve, Group};
+use tusk_policy::endpoint::{resolve, Group, Member};
 use tusk_policy::explain::{explain_l7, Explanation, FlowEnd, Verdict};
 use tusk_policy::Analysis;
 
@@ -77,6 +77,9 @@ fn sample_notes(groups: [&Group; 2]) -> String {
         .collect()
 }
 
+/// At most this many pod pairs are explained one by one.
+const MAX_PAIRS: u64 = 1_000_000;
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut loaded = super::load_for(&args.paths, &args.output)?;
     super::apply_pod_cidrs(&mut loaded, &args.pod_cidr)?;
@@ -100,7 +103,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return service(&args, c, &sem, &described, (m.end, &m.label), (svc, &svc_name), proto);
     }
     let dst = resolve(c, &args.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
-    let pairs: Vec<(&tusk_policy::endpoint::Member, &tusk_policy::endpoint::Member)> =
+    // Each member is one pod (or address): a template's replicas are
+    // listed one by one, so refuse what would not fit in memory.
+    let count = src.members.len() as u64 * dst.members.len() as u64;
+    if count > MAX_PAIRS {
+        anyhow::bail!(
+            "`{}` -> `{}` stands for {count} pod pairs (more than {MAX_PAIRS}); name a pod on one side (`tusk matrix --grain workload` answers whole workloads)",
+            src.name,
+            dst.name
+        );
+    }
+    let pairs: Vec<(&Member, &Member)> =
         src.members.iter().flat_map(|a| dst.members.iter().map(move |b| (a, b))).collect();
     let notes = sample_notes([&src, &dst]);
     let port = match (args.flow.conn.port, proto.has_ports()) {
@@ -112,7 +125,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("-o json explains one flow: give --port (the pair summary is text only)");
             }
             let analysis = Analysis::new(c, sem);
-            let reaches: Vec<Reach> = pairs.iter().map(|(a, b)| analysis.pair(a.end, b.end)).collect();
+            let reach = |a: &Member, b: &Member| if a.same_pod(b) { Reach::all() } else { analysis.pair(a.end, b.end) };
+            let reaches: Vec<Reach> = pairs.iter().map(|(a, b)| reach(a, b)).collect();
             let g = GroupReach::of(&reaches);
             let (from, to) = if pairs.len() == 1 {
                 (pairs[0].0.label.clone(), pairs[0].1.label.clone())
@@ -157,10 +171,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let http = args.flow.http.request();
-    let explained: Vec<(String, Explanation)> = pairs
-        .iter()
-        .map(|(a, b)| (flow_of(&a.label, &b.label), explain_l7(c, &sem, a.end, b.end, proto, port, http.as_ref())))
-        .collect();
+    let one = |a: &Member, b: &Member| {
+        if a.same_pod(b) {
+            let why = "a pod cannot block traffic to itself";
+            tusk_policy::explain::admitted(c, &sem, a.end, b.end, proto, port, http.as_ref(), why)
+        } else {
+            explain_l7(c, &sem, a.end, b.end, proto, port, http.as_ref())
+        }
+    };
+    let explained: Vec<(String, Explanation)> =
+        pairs.iter().map(|(a, b)| (flow_of(&a.label, &b.label), one(a, b))).collect();
     match (args.output.format, explained.as_slice()) {
         (TxtOrJson::Txt, [(flow, e)]) => {
             args.output.write_text(&(notes + &tusk_report::k8s::render_explanation(flow, &described, e)))?

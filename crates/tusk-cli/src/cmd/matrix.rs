@@ -67,6 +67,11 @@ pub struct Args {
     /// Refuse matrices with more allowed class pairs than this (memory guard).
     #[arg(long, default_value_t = 50_000_000, hide = true)]
     pub max_class_pairs: u64,
+    /// Refuse matrices with more rows than this (memory guard: rows are
+    /// built before they are written, about 700 bytes each at the peak, so
+    /// the default allows about 700 MB).
+    #[arg(long, default_value_t = 1_000_000, hide = true)]
+    pub max_rows: u64,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -175,7 +180,7 @@ fn one_trace(
     let member = |u: &tusk_path::matrix::Unit| {
         let pod = *u.pods.first()?;
         let node = *w.nodes_of(estate, pod).first()?;
-        Some(End { name: u.name.clone(), members: vec![Member::Pod { pod, node }], ..Default::default() })
+        Some(End { name: u.name.clone(), members: vec![Member::Pod { pod, node, replica: 0 }], ..Default::default() })
     };
     let (a, b) = (member(units.first()?)?, member(units.get(1)?)?);
     let mut samples: Vec<std::time::Duration> = (0..101)
@@ -261,7 +266,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             bound * 100 / 1_000_000_000
         );
     }
-    let mut rows = analysis.matrix(grain);
+    let mut rows = analysis.matrix_at_most(grain, args.max_rows).map_err(|n| {
+        anyhow::anyhow!(
+            "the matrix would have {n} rows (more than {}): not built; --grain pod lists every replica of a workload, \
+             and replicas of one template have the same rows — use --grain workload, narrow the inputs, or raise --max-rows",
+            args.max_rows
+        )
+    })?;
     if format == MatrixFormat::Connlist && sem.engine == tusk_policy::PolicyEngine::NetpolAnalyzer {
         // netpol-analyzer lists outside addresses as IPv4 ranges only.
         let v4 = |e: &tusk_policy::matrix::Endpoint| match e {
@@ -269,6 +280,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             _ => true,
         };
         rows.retain(|e| v4(&e.src) && v4(&e.dst));
+    }
+    // Each Service with a ClusterIP is a destination of its own, answered
+    // through its endpoints (issue 8 A2); netpol-analyzer's connlist has
+    // no such rows, so that format keeps its lines.
+    let mut service_notes = Vec::new();
+    if format != MatrixFormat::Connlist {
+        let (extra, notes) = tusk_policy::services::matrix_rows(&analysis, grain);
+        if !extra.is_empty() {
+            rows.extend(extra);
+            rows.sort_by_key(|e| (e.src, e.dst));
+        }
+        service_notes = notes;
     }
     let t_matrix = t0.elapsed();
     if format == MatrixFormat::Connlist {
@@ -297,9 +320,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Name, in the human formats, the policies that made cells unknown.
         let unmodelled = tusk_policy::foreign::in_force(c, &sem);
         let note = matches!(format, MatrixFormat::Txt | MatrixFormat::Md) && !unmodelled.is_empty();
+        let human = matches!(format, MatrixFormat::Txt | MatrixFormat::Md);
         let l7 = analysis.l7_column(&rows);
         args.output.write(|w| {
             write_matrix_l7(w, c, &rows, &l7, grain, &described, format)?;
+            if human && !service_notes.is_empty() {
+                writeln!(w, "\nunknown toward these Services, whose endpoints the inputs do not give:")?;
+                for (s, why) in &service_notes {
+                    writeln!(w, "  {} ({})", tusk_report::k8s::reason_text(why), c.services[*s].loc)?;
+                }
+            }
             if note {
                 writeln!(w, "\nunknown where these policies, which tusk does not model, may select the pods:")?;
                 for p in unmodelled {
@@ -315,7 +345,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "timings: load {:.3}s, analyze {:.3}s ({} pods, {} classes, {} policies), matrix {:.3}s ({} rows), render {:.3}s",
             t_load.as_secs_f64(),
             (t_analyze - t_load).as_secs_f64(),
-            c.pods.len(),
+            c.pods.iter().map(|p| u64::from(p.count())).sum::<u64>(),
             analysis.class_count(),
             c.network_policies.len() + c.admin_policies.len(),
             (t_matrix - t_analyze).as_secs_f64(),

@@ -454,6 +454,7 @@ impl Builder {
             workload,
             mesh: Default::default(),
             loc,
+            template: None,
         });
         self.mesh_hints.push(shape.mesh);
     }
@@ -503,8 +504,12 @@ impl Builder {
             let wl = &self.cluster.workloads[w];
             let count = if wl.kind == WorkloadKind::DaemonSet { nodes } else { replicas };
             let (base, loc) = (wl.name.clone(), wl.loc.clone());
-            for i in 0..count {
-                self.push_pod(w, format!("{base}-{i}"), shape.clone(), loc.clone());
+            // One entry for all replicas: they are alike for every policy,
+            // and the input's size, not `replicas`, bounds memory.
+            if count > 0 {
+                self.push_pod(w, format!("{base}-0"), shape, loc);
+                let last = self.cluster.pods.len() - 1;
+                self.cluster.pods[last].template = Some(tusk_model::k8s::Replicas { base, count });
             }
         }
         let mut priorities: HashMap<u32, &tusk_model::k8s::AdminNetworkPolicy> = HashMap::new();

@@ -1,5 +1,6 @@
 //! Pods and every workload kind with a pod template. A controller becomes
-//! `replicas` pods (a DaemonSet one per known node, at least one); a bare pod
+//! one pod entry standing for its `replicas` (a DaemonSet one per known
+//! node, at least one; see `tusk_model::k8s::Replicas`); a bare pod
 //! belongs to the controller named by its owner reference, so that a
 //! `kubectl get pods` export groups like the manifests it came from.
 
@@ -156,8 +157,13 @@ pub fn template<'n>(cx: Cx, kind: WorkloadKind, spec: &'n Node) -> Result<(Optio
     let count = |key: &str| -> Result<u32, LoadError> {
         match cx.opt_int(spec, key)? {
             None => Ok(1),
-            Some(n) if (0..=1_000_000).contains(&n) => Ok(n as u32),
-            Some(n) => Err(cx.err(spec.get(key).unwrap_or(spec), format!("`{key}` {n} out of range 0–1000000"))),
+            // An int32 the API server's validation requires non-negative;
+            // the replicas stay one pod entry, so any such count is cheap.
+            Some(n) if (0..=i64::from(i32::MAX)).contains(&n) => Ok(n as u32),
+            Some(n) => Err(cx.err(
+                spec.get(key).unwrap_or(spec),
+                format!("`{key}` {n} out of range 0–{} (a non-negative int32)", i32::MAX),
+            )),
         }
     };
     Ok(match kind {

@@ -226,10 +226,13 @@ fn one(
     }
     let ((sn, sp), (dn, dp)) = rep;
     let a = match actor {
-        Actor::Pod => Member::Pod { pod: sp, node: sn },
+        Actor::Pod => Member::Pod { pod: sp, node: sn, replica: 0 },
         Actor::Node => Member::Node(sn),
     };
-    let b = Member::Pod { pod: dp, node: dn };
+    // A template entry on both ends stands for two of its replicas (a
+    // pod's flow to itself is no pair of the matrix).
+    let replica = u32::from(actor == Actor::Pod && sp == dp && cx.estate.k8s.pods[dp].count() > 1);
+    let b = Member::Pod { pod: dp, node: dn, replica };
     let path = cx.trace(a.clone(), b.clone(), actor);
     let r = (path.verdict, Layer::of(&path), (a, b));
     memo.insert(key, r.clone());

@@ -193,14 +193,17 @@ pub fn render_service_explanation(c: &Cluster, flow: &str, semantics: &str, e: &
     let mut out = format!(
         "flow: {flow}\nsemantics: {semantics}\n\n{}: {} endpoint pod(s); policies see the flow after the Service address is translated to one of them\n",
         e.service,
-        e.endpoints.len()
+        e.endpoints.iter().map(|(pod, _, _)| u64::from(c.pods[*pod].count())).sum::<u64>()
     );
+    // A template entry stands for its replicas, alike: one section each.
     for (pod, target, x) in &e.endpoints {
         let p = &c.pods[*pod];
-        out +=
-            &format!("\n-- endpoint {}/{} (target port {target}): {}\n", p.namespace, p.name, verdict_text(&x.verdict));
-        side_text(&mut out, "egress at source", &x.egress);
-        side_text(&mut out, "ingress at destination", &x.ingress);
+        for r in 0..p.count() {
+            let (name, verdict) = (p.replica_name(r), verdict_text(&x.verdict));
+            out += &format!("\n-- endpoint {}/{name} (target port {target}): {verdict}\n", p.namespace);
+            side_text(&mut out, "egress at source", &x.egress);
+            side_text(&mut out, "ingress at destination", &x.ingress);
+        }
     }
     out += &format!("\nverdict over all endpoints: {}\n", verdict_text(&e.verdict));
     out
@@ -226,12 +229,14 @@ pub fn render_service_explanation_json(c: &Cluster, flow: &str, semantics: &str,
     let endpoints: Vec<_> = e
         .endpoints
         .iter()
-        .map(|(pod, t, x)| {
+        .flat_map(|(pod, t, x)| {
             let p = &c.pods[*pod];
-            let name = format!("{}/{}", p.namespace, p.name);
-            let (v, r) = verdict_json(&x.verdict);
-            json!({"pod": name, "targetPort": t, "verdict": v, "reason": r,
-                   "egress": side_json(&x.egress), "ingress": side_json(&x.ingress)})
+            (0..p.count()).map(move |replica| {
+                let name = format!("{}/{}", p.namespace, p.replica_name(replica));
+                let (v, r) = verdict_json(&x.verdict);
+                json!({"pod": name, "targetPort": t, "verdict": v, "reason": r,
+                       "egress": side_json(&x.egress), "ingress": side_json(&x.ingress)})
+            })
         })
         .collect();
     let doc = json!({"schema": SERVICE_SCHEMA, "flow": flow, "semantics": semantics, "service": e.service,

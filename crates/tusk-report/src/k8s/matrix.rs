@@ -398,17 +398,34 @@ struct RowJson<'a> {
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 enum EndpointJson<'a> {
-    Pod { namespace: &'a str, name: &'a str },
-    Workload { namespace: &'a str, name: &'a str, kind: &'static str },
-    Namespace { name: &'a str },
-    External { range: String },
+    Pod {
+        namespace: &'a str,
+        name: std::borrow::Cow<'a, str>,
+    },
+    Workload {
+        namespace: &'a str,
+        name: &'a str,
+        kind: &'static str,
+    },
+    Namespace {
+        name: &'a str,
+    },
+    External {
+        range: String,
+    },
+    Service {
+        namespace: &'a str,
+        name: &'a str,
+        #[serde(rename = "clusterIps")]
+        cluster_ips: Vec<String>,
+    },
 }
 
 fn endpoint_json<'a>(c: &'a Cluster, e: &Endpoint) -> EndpointJson<'a> {
     match *e {
-        Endpoint::Pod(i) => {
+        Endpoint::Pod(i, r) => {
             let p = &c.pods[i as usize];
-            EndpointJson::Pod { namespace: &p.namespace, name: &p.name }
+            EndpointJson::Pod { namespace: &p.namespace, name: p.replica_name(r) }
         }
         Endpoint::Workload(i) => {
             let w = &c.workloads[i as usize];
@@ -416,6 +433,11 @@ fn endpoint_json<'a>(c: &'a Cluster, e: &Endpoint) -> EndpointJson<'a> {
         }
         Endpoint::Namespace(i) => EndpointJson::Namespace { name: &c.namespaces[i as usize].name },
         Endpoint::External(r) => EndpointJson::External { range: r.to_string() },
+        Endpoint::Service(i) => {
+            let s = &c.services[i as usize];
+            let cluster_ips = s.cluster_ips.iter().map(|ip| ip.to_string()).collect();
+            EndpointJson::Service { namespace: &s.namespace, name: &s.name, cluster_ips }
+        }
     }
 }
 
