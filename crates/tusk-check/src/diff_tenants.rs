@@ -196,9 +196,9 @@ type MemberKey = (String, Option<String>);
 fn member_key(v: &Version, m: &Member) -> MemberKey {
     let w = v.aks.wiring;
     match m {
-        Member::Pod { pod, node } => {
+        Member::Pod { pod, node, replica } => {
             let p = &v.aks.estate.k8s.pods[*pod];
-            (format!("pod {}/{}", p.namespace, p.name), Some(w.fleet.nodes[*node].name.clone()))
+            (format!("pod {}/{}", p.namespace, p.replica_name(*replica)), Some(w.fleet.nodes[*node].name.clone()))
         }
         Member::Node(n) => (format!("node {}", w.fleet.nodes[*n].name), Some(w.fleet.nodes[*n].name.clone())),
         Member::Azure(a) => (format!("{a:?}"), None),

@@ -46,11 +46,12 @@ impl<'a> PairVerdicts<'a> {
     /// any other shape (an Azure end, a node destination): trace those.
     /// The first pair of a combination is traced, later ones are looked up.
     pub fn verdict(&mut self, actor: Actor, a: &Member, b: &Member) -> Option<Kind> {
-        let &Member::Pod { pod: dp, node: dn } = b else { return None };
+        let &Member::Pod { pod: dp, node: dn, replica: dr } = b else { return None };
         let (src, sn) = match (actor, a) {
-            // A pod's flow to itself is no pair of two members.
-            (Actor::Pod, &Member::Pod { pod, .. }) if pod == dp => return None,
-            (Actor::Pod, &Member::Pod { pod, node }) => (Src::Pod(self.class(pod, node)), node),
+            // A pod's flow to itself is no pair of two members (two
+            // replicas of one template entry are two pods).
+            (Actor::Pod, &Member::Pod { pod, replica, .. }) if (pod, replica) == (dp, dr) => return None,
+            (Actor::Pod, &Member::Pod { pod, node, .. }) => (Src::Pod(self.class(pod, node)), node),
             (Actor::Node, &Member::Pod { node, .. }) | (Actor::Node, &Member::Node(node)) => {
                 (Src::Node(self.keys.node[node]), node)
             }
