@@ -7,7 +7,6 @@
 //! the rule's match unknown. Calico docs, "Resource definitions":
 //! NetworkPolicy, GlobalNetworkPolicy, Tier, Profile, NetworkSet,
 //! GlobalNetworkSet, HostEndpoint, WorkloadEndpoint.
-#![allow(missing_docs)] // TEMP-MERGE
 use super::k8s::{Labels, PolicyPort};
 use tusk_core::{IpSet, Loc};
 
@@ -115,7 +114,9 @@ impl Sel {
 /// A rule's action (Calico docs, "Rule": Allow, Deny, Log, Pass).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CalicoAction {
+    /// Allows the flow: it is decided.
     Allow,
+    /// Denies the flow: it is decided.
     Deny,
     /// Skips the rest of the tier: the next tier that selects the endpoint
     /// (or the profiles) decides.
@@ -169,6 +170,7 @@ impl EntityMatch {
 /// constraints and its connections typed.
 #[derive(Debug, Clone)]
 pub struct CalicoRule {
+    /// What a match does.
     pub action: CalicoAction,
     /// `ingress[2]`, `egress[0]`.
     pub name: String,
@@ -187,15 +189,20 @@ pub struct CalicoRule {
     /// A criterion tusk cannot decide on its flow view (ICMP type/code,
     /// source ports, service accounts, HTTP): the rule's match is unknown.
     pub unmodelled: Option<String>,
+    /// Where it was read (file:line).
     pub loc: Loc,
 }
 
 /// Which Calico kind a policy came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CalicoKind {
+    /// `NetworkPolicy` (`projectcalico.org/v3`): namespaced.
     NetworkPolicy,
+    /// `GlobalNetworkPolicy`: cluster-wide.
     GlobalNetworkPolicy,
+    /// `StagedNetworkPolicy`: namespaced, enforces nothing.
     StagedNetworkPolicy,
+    /// `StagedGlobalNetworkPolicy`: cluster-wide, enforces nothing.
     StagedGlobalNetworkPolicy,
 }
 
@@ -220,9 +227,11 @@ impl CalicoKind {
 /// A Calico NetworkPolicy or GlobalNetworkPolicy (or a staged one).
 #[derive(Debug, Clone)]
 pub struct CalicoPolicy {
+    /// The kind it was read as.
     pub kind: CalicoKind,
     /// `None` for a global policy.
     pub namespace: Option<String>,
+    /// Its name.
     pub name: String,
     /// `spec.tier`, `default` when absent.
     pub tier: String,
@@ -239,11 +248,14 @@ pub struct CalicoPolicy {
     /// Ingress, plus Egress when egress rules exist; Egress alone when only
     /// egress rules exist)?
     pub types: [bool; 2],
+    /// Ingress rules, in order.
     pub ingress: Vec<CalicoRule>,
+    /// Egress rules, in order.
     pub egress: Vec<CalicoRule>,
     /// `spec.applyOnForward`, `preDNAT`, `doNotTrack`: host endpoint
     /// settings tusk does not model (only read, and reported).
     pub host_flags: Vec<&'static str>,
+    /// Where it was read (file:line).
     pub loc: Loc,
     /// Where `spec.tier` is written (or the object), for a dangling tier.
     pub tier_loc: Loc,
@@ -263,7 +275,9 @@ impl CalicoPolicy {
 /// tier) and what happens to a flow no policy of the tier decides.
 #[derive(Debug, Clone)]
 pub struct CalicoTier {
+    /// Its name.
     pub name: String,
+    /// `spec.order`: lower first; `None` (absent) after every ordered tier.
     pub order: Option<f64>,
     /// `defaultAction: Pass` (the default is Deny).
     pub default_pass: bool,
@@ -275,10 +289,15 @@ pub struct CalicoTier {
 /// name it when no policy decides, and labels it gives them.
 #[derive(Debug, Clone)]
 pub struct CalicoProfile {
+    /// Its name.
     pub name: String,
+    /// Ingress rules, in order.
     pub ingress: Vec<CalicoRule>,
+    /// Egress rules, in order.
     pub egress: Vec<CalicoRule>,
+    /// `spec.labelsToApply`: labels the endpoints naming it carry.
     pub labels_to_apply: Labels,
+    /// Where it was read (file:line).
     pub loc: Loc,
 }
 
@@ -288,9 +307,13 @@ pub struct CalicoProfile {
 pub struct CalicoNetworkSet {
     /// `None` for a GlobalNetworkSet.
     pub namespace: Option<String>,
+    /// Its name.
     pub name: String,
+    /// Its labels, which rule selectors match.
     pub labels: Labels,
+    /// `spec.nets`: its addresses.
     pub nets: IpSet,
+    /// Where it was read (file:line).
     pub loc: Loc,
 }
 
@@ -298,11 +321,17 @@ pub struct CalicoNetworkSet {
 /// tusk records it; policies that select host endpoints are not modelled.
 #[derive(Debug, Clone)]
 pub struct CalicoHostEndpoint {
+    /// Its name.
     pub name: String,
+    /// `spec.node`: the node it belongs to.
     pub node: Option<String>,
+    /// Its labels, which policy selectors match.
     pub labels: Labels,
+    /// `spec.expectedIPs`.
     pub expected_ips: Vec<std::net::IpAddr>,
+    /// `spec.profiles`: profile names.
     pub profiles: Vec<String>,
+    /// Where it was read (file:line).
     pub loc: Loc,
 }
 
@@ -311,9 +340,13 @@ pub struct CalicoHostEndpoint {
 pub struct CalicoObjects {
     /// Policies, staged ones included, in input order.
     pub policies: Vec<CalicoPolicy>,
+    /// Tiers the inputs define (the implicit `default` tier included).
     pub tiers: Vec<CalicoTier>,
+    /// Profiles the inputs define.
     pub profiles: Vec<CalicoProfile>,
+    /// NetworkSets and GlobalNetworkSets.
     pub network_sets: Vec<CalicoNetworkSet>,
+    /// HostEndpoints (read, their own traffic not modelled).
     pub host_endpoints: Vec<CalicoHostEndpoint>,
     /// The profiles a WorkloadEndpoint names, by `(namespace, pod name)`;
     /// a pod absent here has its namespace's and service account's
