@@ -586,9 +586,16 @@ pub fn node_admissions(
     }
     let mut all = rows;
     all.extend(extra);
-    all.sort_unstable_by_key(|e| (e.src, e.dst));
-    let mut out: Vec<Entry> = Vec::with_capacity(all.len());
-    for e in all {
+    merge_rows(all)
+}
+
+/// Rows sorted by (source, destination), those of one pair merged into one:
+/// allowed is the union, unknown the union less what is allowed (so the
+/// two stay disjoint).
+pub(crate) fn merge_rows(mut rows: Vec<Entry>) -> Vec<Entry> {
+    rows.sort_unstable_by_key(|e| (e.src, e.dst));
+    let mut out: Vec<Entry> = Vec::with_capacity(rows.len());
+    for e in rows {
         match out.last_mut() {
             Some(last) if last.src == e.src && last.dst == e.dst => {
                 last.allowed = last.allowed.union(&e.allowed);

@@ -217,16 +217,5 @@ pub fn matrix_rows(a: &Analysis, grain: Grain) -> (Vec<Entry>, Vec<(usize, Reaso
             }
         }
     }
-    rows.sort_unstable_by_key(|e| (e.src, e.dst));
-    let mut out: Vec<Entry> = Vec::with_capacity(rows.len());
-    for e in rows {
-        match out.last_mut() {
-            Some(last) if last.src == e.src && last.dst == e.dst => {
-                last.allowed = last.allowed.union(&e.allowed);
-                last.unknown = last.unknown.union(&e.unknown).subtract(&last.allowed);
-            }
-            _ => out.push(e),
-        }
-    }
-    (out, notes)
+    (crate::matrix::merge_rows(rows), notes)
 }

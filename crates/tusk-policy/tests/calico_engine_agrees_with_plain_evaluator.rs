@@ -14,12 +14,12 @@ use tusk_core::ip::Cidr;
 use tusk_core::{Loc, Protocol};
 use tusk_model::calico::*;
 use tusk_model::k8s::*;
-use tusk_policy::explain::{explain, FlowEnd, Verdict};
+use tusk_policy::explain::{explain, FlowEnd};
 use tusk_policy::matrix::{Endpoint, Grain};
 use tusk_policy::{Analysis, PolicyEngine, Semantics};
 
 mod common;
-use common::{lines, run, Rng};
+use common::{agree, lines, run, Rng};
 use proptest::prelude::*;
 use std::cell::Cell;
 
@@ -228,14 +228,6 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
 
 const FLOWS: [(Protocol, u16); 3] = [(Protocol::Tcp, 80), (Protocol::Udp, 55), (Protocol::Icmp, 0)];
 const OUTSIDE: [&str; 3] = ["192.168.0.7", "8.8.8.8", "10.0.0.2"];
-
-fn agree(plain: &Verdict, allowed: bool, unknown: bool) -> bool {
-    match plain {
-        Verdict::Allowed => allowed && !unknown,
-        Verdict::Denied => !allowed && !unknown,
-        Verdict::Unknown(_) => !allowed && unknown,
-    }
-}
 
 /// Checks one random cluster; returns how many flows were unknown.
 fn check(t: &[Vec<u64>]) -> Result<usize, TestCaseError> {

@@ -18,12 +18,12 @@ use tusk_core::ip::Cidr;
 use tusk_core::{Loc, Protocol};
 use tusk_model::cilium::*;
 use tusk_model::k8s::*;
-use tusk_policy::explain::{explain, FlowEnd, Verdict};
+use tusk_policy::explain::{explain, FlowEnd};
 use tusk_policy::matrix::{Endpoint, Grain};
 use tusk_policy::{Analysis, PolicyEngine, Semantics};
 
 mod common;
-use common::{lines, run, Rng};
+use common::{agree, lines, run, Rng};
 use proptest::prelude::*;
 use std::cell::Cell;
 
@@ -358,14 +358,6 @@ fn describe(c: &Cluster) -> String {
     out += &lines("ciliumPolicy", &c.cilium_policies);
     out += &lines("adminNetworkPolicy", &c.admin_policies);
     out
-}
-
-fn agree(plain: &Verdict, allowed: bool, unknown: bool) -> bool {
-    match plain {
-        Verdict::Allowed => allowed && !unknown,
-        Verdict::Denied => !allowed && !unknown,
-        Verdict::Unknown(_) => !allowed && unknown,
-    }
 }
 
 /// Checks one random cluster; returns how many pod pairs were unknown.

@@ -14,12 +14,12 @@ use tusk_core::ip::Cidr;
 use tusk_core::{Loc, Protocol};
 use tusk_model::istio::*;
 use tusk_model::k8s::*;
-use tusk_policy::explain::{explain, FlowEnd, Verdict};
+use tusk_policy::explain::{explain, FlowEnd};
 use tusk_policy::matrix::{Endpoint, Grain};
 use tusk_policy::{Analysis, PolicyEngine, Semantics};
 
 mod common;
-use common::{run, Rng};
+use common::{agree, run, Rng};
 use proptest::prelude::*;
 use std::cell::Cell;
 
@@ -214,14 +214,6 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
 
 const FLOWS: [(Protocol, u16); 3] = [(Protocol::Tcp, 80), (Protocol::Tcp, 8080), (Protocol::Udp, 80)];
 const OUTSIDE: [&str; 2] = ["10.9.9.9", "192.168.0.7"];
-
-fn agree(plain: &Verdict, allowed: bool, unknown: bool) -> bool {
-    match plain {
-        Verdict::Allowed => allowed && !unknown,
-        Verdict::Denied => !allowed && !unknown,
-        Verdict::Unknown(_) => !allowed && unknown,
-    }
-}
 
 fn check(t: &[Vec<u64>]) -> Result<(usize, usize), TestCaseError> {
     let c = cluster(t);

@@ -91,3 +91,16 @@ pub fn lines<T: Debug>(what: &str, items: &[T]) -> String {
     }
     out
 }
+
+/// Does the class engine's cell (`allowed`, `unknown` for one connection)
+/// say what the plain evaluator's verdict says? Not every test binary
+/// compares this way, hence the allowance.
+#[allow(dead_code)]
+pub fn agree(plain: &tusk_policy::explain::Verdict, allowed: bool, unknown: bool) -> bool {
+    use tusk_policy::explain::Verdict;
+    match plain {
+        Verdict::Allowed => allowed && !unknown,
+        Verdict::Denied => !allowed && !unknown,
+        Verdict::Unknown(_) => !allowed && unknown,
+    }
+}
