@@ -8,7 +8,6 @@
 //! for every pod pair and for sample outside addresses. Drawn by proptest: a failure
 //! is shrunk by proptest (`common`) to a small cluster, printed with it.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use tusk_core::ip::Cidr;
 use tusk_core::{Loc, Protocol};
@@ -19,7 +18,7 @@ use tusk_policy::matrix::{Endpoint, Grain};
 use tusk_policy::{Analysis, PolicyEngine, Semantics};
 
 mod common;
-use common::{agree, lines, run, Rng};
+use common::{agree, lines, outside, run, split_rows, Rng};
 use proptest::prelude::*;
 use std::cell::Cell;
 
@@ -235,16 +234,7 @@ fn check(t: &[Vec<u64>]) -> Result<usize, TestCaseError> {
     let sem = Semantics::of(PolicyEngine::Calico);
     let a = Analysis::new(&c, sem);
     let rows = a.matrix(Grain::Pod);
-    let mut pairs: HashMap<(Endpoint, Endpoint), &tusk_policy::matrix::Entry> = HashMap::new();
-    let mut ext = Vec::new();
-    for e in &rows {
-        match (&e.src, &e.dst) {
-            (Endpoint::External(_), _) | (_, Endpoint::External(_)) => ext.push(e),
-            _ => {
-                pairs.insert((e.src, e.dst), e);
-            }
-        }
-    }
+    let (pairs, ext) = split_rows(&rows);
     let ep = |i: usize| Endpoint::Pod(i as u32, 0);
     let mut unknowns = 0;
     for s in 0..c.pods.len() {
@@ -268,14 +258,7 @@ fn check(t: &[Vec<u64>]) -> Result<usize, TestCaseError> {
             }
             let v = tusk_core::ip::ip_to_u128(ip);
             for (proto, port) in FLOWS {
-                let find = |src_out: bool| {
-                    let row = ext.iter().find(|e| match (&e.src, &e.dst) {
-                        (Endpoint::External(r), d) if src_out => *d == ep(s) && r.lo <= v && v <= r.hi,
-                        (x, Endpoint::External(r)) if !src_out => *x == ep(s) && r.lo <= v && v <= r.hi,
-                        _ => false,
-                    });
-                    row.map_or((false, false), |e| (e.allowed.allows(proto, port), e.unknown.allows(proto, port)))
-                };
+                let find = |src_out: bool| outside(&ext, ep(s), v, src_out, proto, port);
                 let out = explain(&c, &sem, FlowEnd::Pod(s), FlowEnd::Address(ip), proto, port).verdict;
                 let (al, un) = find(false);
                 prop_assert!(agree(&out, al, un), "pod {s} -> {ip} {proto} {port}: plain {out:?}, engine {al} {un}");

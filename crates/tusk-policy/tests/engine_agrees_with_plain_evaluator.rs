@@ -14,7 +14,7 @@ use tusk_policy::matrix::{Endpoint, Grain};
 use tusk_policy::{Analysis, HostNetwork, PolicyEngine, Semantics};
 
 mod common;
-use common::{lines, run, Rng};
+use common::{lines, outside, run, split_rows, Rng};
 use proptest::prelude::*;
 use std::cell::Cell;
 
@@ -266,16 +266,7 @@ const OUTSIDE: [&str; 4] = ["10.1.2.3", "10.9.9.9", "192.168.0.7", "8.8.8.8"];
 fn check(c: &Cluster, sem: Semantics) -> Result<usize, TestCaseError> {
     let a = Analysis::new(c, sem);
     let rows = a.matrix(Grain::Pod);
-    let mut pods: HashMap<(Endpoint, Endpoint), &tusk_policy::matrix::Entry> = HashMap::new();
-    let mut ext = Vec::new();
-    for e in &rows {
-        match (&e.src, &e.dst) {
-            (Endpoint::External(_), _) | (_, Endpoint::External(_)) => ext.push(e),
-            _ => {
-                pods.insert((e.src, e.dst), e);
-            }
-        }
-    }
+    let (pods, ext) = split_rows(&rows);
     let ep = |i: usize| Endpoint::Pod(i as u32, 0);
     for s in 0..c.pods.len() {
         for d in 0..c.pods.len() {
@@ -304,15 +295,7 @@ fn check(c: &Cluster, sem: Semantics) -> Result<usize, TestCaseError> {
             let ip: IpAddr = ip.parse().unwrap();
             let v = tusk_core::ip::ip_to_u128(ip);
             for (proto, port) in FLOWS {
-                // (allowed, unknown) of the engine for this outside address.
-                let find = |src_out: bool| {
-                    let row = ext.iter().find(|e| match (&e.src, &e.dst) {
-                        (Endpoint::External(r), d) if src_out => *d == ep(s) && r.lo <= v && v <= r.hi,
-                        (x, Endpoint::External(r)) if !src_out => *x == ep(s) && r.lo <= v && v <= r.hi,
-                        _ => false,
-                    });
-                    row.map_or((false, false), |e| (e.allowed.allows(proto, port), e.unknown.allows(proto, port)))
-                };
+                let find = |src_out: bool| outside(&ext, ep(s), v, src_out, proto, port);
                 // Both evaluate every reading the inputs leave open (nodes
                 // peers without addresses, orders of equal-priority ANPs).
                 let agree = |plain: &Verdict, (allowed, unknown): (bool, bool)| match plain {

@@ -104,3 +104,49 @@ pub fn agree(plain: &tusk_policy::explain::Verdict, allowed: bool, unknown: bool
         Verdict::Unknown(_) => !allowed && unknown,
     }
 }
+
+/// The pod-grain matrix split for the comparisons: pod → pod rows by
+/// (source, destination), and the rows with an outside range on either side.
+#[allow(dead_code)]
+pub fn split_rows(
+    rows: &[tusk_policy::matrix::Entry],
+) -> (
+    std::collections::HashMap<
+        (tusk_policy::matrix::Endpoint, tusk_policy::matrix::Endpoint),
+        &tusk_policy::matrix::Entry,
+    >,
+    Vec<&tusk_policy::matrix::Entry>,
+) {
+    use tusk_policy::matrix::Endpoint;
+    let (mut pairs, mut ext) = (std::collections::HashMap::new(), Vec::new());
+    for e in rows {
+        match (&e.src, &e.dst) {
+            (Endpoint::External(_), _) | (_, Endpoint::External(_)) => ext.push(e),
+            _ => {
+                pairs.insert((e.src, e.dst), e);
+            }
+        }
+    }
+    (pairs, ext)
+}
+
+/// The engine's (allowed, unknown) for `proto`/`port` between `pod` and the
+/// outside address `v` (from it when `src_out`, else to it), read from the
+/// outside rows of [`split_rows`]; no row is (false, false).
+#[allow(dead_code)]
+pub fn outside(
+    ext: &[&tusk_policy::matrix::Entry],
+    pod: tusk_policy::matrix::Endpoint,
+    v: u128,
+    src_out: bool,
+    proto: tusk_core::Protocol,
+    port: u16,
+) -> (bool, bool) {
+    use tusk_policy::matrix::Endpoint;
+    let row = ext.iter().find(|e| match (&e.src, &e.dst) {
+        (Endpoint::External(r), d) if src_out => *d == pod && r.lo <= v && v <= r.hi,
+        (x, Endpoint::External(r)) if !src_out => *x == pod && r.lo <= v && v <= r.hi,
+        _ => false,
+    });
+    row.map_or((false, false), |e| (e.allowed.allows(proto, port), e.unknown.allows(proto, port)))
+}
