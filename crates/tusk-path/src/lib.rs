@@ -31,6 +31,7 @@ pub mod matrix;
 pub mod nodes;
 pub mod route_budget;
 pub mod schedule;
+pub mod segment;
 mod select;
 mod services;
 pub mod tenants;
