@@ -169,7 +169,8 @@ fn cilium_explain_names_every_deciding_rule_in_order() {
     assert_eq!(
         steps,
         [
-            format!("=> [NetworkPolicy] NetworkPolicy pay/api-from-shop-and-ops / ingress[0]: Allow ({CIL}/netpol.yaml:9:5)"),
+            // Matched, but the Cilium deny below wins over every allow.
+            format!("[NetworkPolicy] NetworkPolicy pay/api-from-shop-and-ops / ingress[0]: Allow ({CIL}/netpol.yaml:9:5)"),
             format!("=> [Cilium] CiliumNetworkPolicy pay/api-ops / ingressDeny[0]: Deny ({CIL}/cilium.yaml:12:7)"),
             format!("=> [Istio] AuthorizationPolicy pay/api-callers (ALLOW) / an ALLOW policy applies to the pod and none of its rules matches this flow: Deny ({CIL}/istio.yaml:4:1)"),
         ]

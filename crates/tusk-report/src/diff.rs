@@ -35,7 +35,8 @@ pub fn render_text(changes: &[FlowChange], grain: &str) -> String {
             let _ = writeln!(s, "  base: {}", cite(x));
         }
     }
-    let _ = writeln!(s, "\n{} changed flows (grain {grain})", changes.len());
+    let n = changes.len();
+    let _ = writeln!(s, "\n{n} changed flow{} (grain {grain})", if n == 1 { "" } else { "s" });
     s
 }
 

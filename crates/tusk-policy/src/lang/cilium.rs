@@ -323,6 +323,7 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
     let d = if dir == Dir::Ingress { 0 } else { 1 };
     let cil = selecting(cx, pod, dir);
     let local = node_of(cx.c, pod);
+    let first_step = steps.len();
     let np = super::netpol::explain(cx, pod, probe, steps);
     if cil.is_empty() {
         if np == Some(Verdict::Denied) {
@@ -380,6 +381,14 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
             None => np_doubt.take().map_or(Verdict::Denied, Verdict::Unknown),
         },
     };
+    if deny == Tri::Yes {
+        // A matching deny wins over every allow (Cilium's policy
+        // enforcement: deny policies take precedence), so no allow of
+        // either language decided this flow.
+        for s in steps[first_step..].iter_mut().filter(|s| s.action == "Allow") {
+            s.decisive = false;
+        }
+    }
     if !closed && verdict == Verdict::Allowed {
         for p in &cil {
             steps.push(Step {
