@@ -27,14 +27,9 @@ fn every_loader_survives_mutated_inputs() {
             };
             let e =
                 r.unwrap_or_else(|_| panic!("{} loader panicked on input saved at {}", corpus.loader.name(), save()));
-            // Debug builds are several times slower than release: allow for it.
-            assert!(
-                e.elapsed <= MAX_TIME * 5,
-                "{}: {:?} on input saved at {}",
-                corpus.loader.name(),
-                e.elapsed,
-                save()
-            );
+            // Debug builds are several times slower than release: allow for
+            // it. CPU time, so a loaded CI machine does not fail the test.
+            assert!(e.cpu <= MAX_TIME * 5, "{}: {:?} CPU on input saved at {}", corpus.loader.name(), e.cpu, save());
             assert!(
                 e.peak_bytes <= MAX_BYTES,
                 "{}: {} bytes on input saved at {}",

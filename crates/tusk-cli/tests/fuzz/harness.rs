@@ -253,7 +253,11 @@ impl Mutator {
 /// What one execution did.
 #[derive(Debug)]
 pub struct Exec {
+    /// Wall clock: includes time the process was descheduled.
     pub elapsed: Duration,
+    /// This thread's CPU time: the execution's own work, whatever the
+    /// machine's load (the time bound and the CPU-hour counts use it).
+    pub cpu: Duration,
     pub peak_bytes: usize,
     pub loaded: bool,
 }
@@ -264,6 +268,7 @@ pub fn execute(bytes: &[u8], engines: bool) -> Exec {
     let base = LIVE.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
     let t = Instant::now();
+    let c = cpu_time::ThreadTime::now();
     let name: Arc<str> = Arc::from("fuzz.yaml");
     let loaded = match tusk_load::doc::decode(&name, bytes.to_vec()) {
         Ok(text) => {
@@ -276,7 +281,12 @@ pub fn execute(bytes: &[u8], engines: bool) -> Exec {
         }
         Err(_) => false,
     };
-    Exec { elapsed: t.elapsed(), peak_bytes: PEAK.load(Ordering::Relaxed).saturating_sub(base), loaded }
+    Exec {
+        elapsed: t.elapsed(),
+        cpu: c.elapsed(),
+        peak_bytes: PEAK.load(Ordering::Relaxed).saturating_sub(base),
+        loaded,
+    }
 }
 
 /// The engines on a loaded estate, within sizes that keep one execution short.
