@@ -27,6 +27,7 @@
 //! same name is kept, not duplicated.
 
 use crate::nodes::{Fleet, NodeAddr};
+use crate::segment::{Doubt, MasqConfigRef, MasqDefault, MasqSource, RuleKind, RuleRef};
 use std::net::IpAddr;
 use tusk_core::ip::{ip_to_u128, u128_to_ip, Cidr, IpSet};
 use tusk_core::Loc;
@@ -79,7 +80,7 @@ pub struct Masquerade {
     pub keep: IpSet,
     /// Where `keep` comes from (AKS's default and each exported ConfigMap with
     /// its source location), for reports.
-    pub source: String,
+    pub source: MasqSource,
 }
 
 impl Masquerade {
@@ -89,22 +90,23 @@ impl Masquerade {
     pub fn for_node(estate: &Estate, c: &AksCluster, subnet: Option<Idx<Subnet>>) -> Option<Masquerade> {
         let net = &estate.azure;
         let pods = c.network.pod_cidrs.iter().fold(IpSet::empty(), |s, p| s.union(&p.set()));
-        let (mut keep, mut source) = match wire(c) {
-            Wire::PodCidrRouted | Wire::Overlay => (pods, "AKS default: the pod CIDR".to_string()),
+        let (mut keep, default) = match wire(c) {
+            Wire::PodCidrRouted | Wire::Overlay => (pods, MasqDefault::PodCidr),
             Wire::Vnet => {
                 let v = net.subnets[subnet?].vnet;
                 let space = net.vnets[v].address_space.iter().fold(IpSet::empty(), |s, p| s.union(&p.set()));
-                (space.union(&pods), "AKS default: the VNet's address space".to_string())
+                (space.union(&pods), MasqDefault::VnetSpace)
             }
             Wire::Unknown => return None,
         };
-        if estate.k8s.ip_masq.is_empty() {
-            source += " (no azure-ip-masq-agent-config in the inputs)";
-        }
+        let mut source = MasqSource { default, configs: Vec::new() };
         for m in &estate.k8s.ip_masq {
             keep = m.non_masquerade.iter().fold(keep, |s, p| s.union(&p.set()));
-            let cidrs: Vec<String> = m.non_masquerade.iter().map(|c| format!("{}/{}", c.addr, c.prefix)).collect();
-            source += &format!(" + {} [{}] ({})", m.name, cidrs.join(", "), m.loc);
+            source.configs.push(MasqConfigRef {
+                name: m.name.clone(),
+                cidrs: m.non_masquerade.clone(),
+                loc: m.loc.clone(),
+            });
         }
         Some(Masquerade { keep, source })
     }
@@ -175,7 +177,7 @@ pub fn node_pod_blocks(estate: &Estate, fleet: &Fleet) -> Vec<Option<Cidr>> {
 /// Does an NSG rule, firewall rule or user route of the estate name part, but not all, of `set`?
 /// Then a verdict computed with one address of `set` may not hold for the
 /// others: the caller reports it as unknown.
-pub fn splits(net: &AzureNetwork, set: &IpSet) -> Option<String> {
+pub fn splits(net: &AzureNetwork, set: &IpSet) -> Option<Doubt> {
     let part = |m: &IpSet| {
         let i = m.intersect(set);
         !i.is_empty() && i != *set
@@ -194,7 +196,11 @@ pub fn splits(net: &AzureNetwork, set: &IpSet) -> Option<String> {
     for nsg in &net.nsgs {
         for r in &nsg.rules {
             if splits_any(&mut r.sources.iter().chain(&r.destinations)) {
-                return Some(format!("NSG rule {} ({}) names part of the addresses AKS may assign", r.name, r.loc));
+                return Some(Doubt::AddressSplit(RuleRef {
+                    kind: RuleKind::NsgRule,
+                    name: r.name.clone(),
+                    loc: r.loc.clone(),
+                }));
             }
         }
     }
@@ -203,10 +209,11 @@ pub fn splits(net: &AzureNetwork, set: &IpSet) -> Option<String> {
     for c in classic.chain(policies) {
         for r in &c.rules {
             if splits_any(&mut r.sources.iter().chain(&r.destinations)) {
-                return Some(format!(
-                    "firewall rule {} ({}) names part of the addresses AKS may assign",
-                    r.name, r.loc
-                ));
+                return Some(Doubt::AddressSplit(RuleRef {
+                    kind: RuleKind::FirewallRule,
+                    name: r.name.clone(),
+                    loc: r.loc.clone(),
+                }));
             }
         }
     }
@@ -214,7 +221,11 @@ pub fn splits(net: &AzureNetwork, set: &IpSet) -> Option<String> {
         for r in &t.routes {
             if let RouteDestination::Prefix(c) = &r.destination {
                 if part(&c.set()) && !r.name.starts_with("aks-") {
-                    return Some(format!("route {} ({}) names part of the addresses AKS may assign", r.name, r.loc));
+                    return Some(Doubt::AddressSplit(RuleRef {
+                        kind: RuleKind::Route,
+                        name: r.name.clone(),
+                        loc: r.loc.clone(),
+                    }));
                 }
             }
         }
@@ -394,7 +405,7 @@ fn add_overlay_routes(estate: &Estate, net: &mut AzureNetwork, fleet: &Fleet) {
 /// A user route of the estate whose prefix lies inside (or equals) a pod
 /// CIDR of an overlay cluster: whether it overrides the overlay routing
 /// domain is not documented, so pod-to-pod verdicts are unknown.
-pub fn overlay_route_doubt(net: &AzureNetwork, c: &AksCluster) -> Option<String> {
+pub fn overlay_route_doubt(net: &AzureNetwork, c: &AksCluster) -> Option<RuleRef> {
     let pods = c.network.pod_cidrs.iter().fold(IpSet::empty(), |s, p| s.union(&p.set()));
     for t in &net.route_tables {
         for r in &t.routes {
@@ -402,10 +413,7 @@ pub fn overlay_route_doubt(net: &AzureNetwork, c: &AksCluster) -> Option<String>
                 if !r.name.starts_with("aks-") && !p.set().intersect(&pods).is_empty() && p.prefix > 0 {
                     let inside = p.set().intersect(&pods) == p.set();
                     if inside {
-                        return Some(format!(
-                            "route {} ({}) names part of the overlay pod CIDR; whether it overrides the overlay routing domain is not documented",
-                            r.name, r.loc
-                        ));
+                        return Some(RuleRef { kind: RuleKind::Route, name: r.name.clone(), loc: r.loc.clone() });
                     }
                 }
             }

@@ -18,7 +18,7 @@
 //! [`crate::datapath::splits`]) is unknown, never definite.
 
 use crate::datapath::{self, Masquerade, Wire};
-pub use crate::segment::{GroupPath, PairEnd, Path, Segment};
+pub use crate::segment::{Doubt, ExitSource, GroupPath, PairEnd, Path, Segment, Unevaluated};
 pub use crate::services::resolve_service;
 pub use crate::wiring::Wiring;
 use std::net::IpAddr;
@@ -72,8 +72,8 @@ pub struct End {
     /// Interchangeable replicas left out (another replica of the same
     /// workload stands for them on each node).
     pub collapsed: usize,
-    /// A Service destination: its name and ClusterIP, and each member's
-    /// target port (aligned with `members`).
+    /// A Service destination: its `namespace/name` and ClusterIP, and each
+    /// member's target port (aligned with `members`).
     pub service: Option<(String, Option<IpAddr>, Vec<u16>)>,
     /// A LoadBalancer Service: the way in for sources outside the cluster
     /// ([`crate::ways_in`]); pods and nodes still use its ClusterIP.
@@ -329,14 +329,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
     };
     let Some(dst_ip) = dst_ip else {
         // Only a pod or a node can be without an address (an Azure end is one).
-        let who = match &path.to {
-            PairEnd::Pod { namespace, name } => format!("pod {namespace}/{name}"),
-            PairEnd::Node(name) => format!("node {name}"),
-            PairEnd::Azure(e) => e.ip().to_string(),
-            PairEnd::Given(name) => name.clone(),
-        };
-        path.segments
-            .push(Segment::NotEvaluated(format!("{who}: address unknown (plugin or subnet not in the inputs)")));
+        path.segments.push(Segment::NotEvaluated(Unevaluated::EndAddress(path.to.clone())));
         return path;
     };
     let dst_k8s = match b {
@@ -371,7 +364,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
     if let Some(n) = sn {
         let node = &w.fleet.nodes[n];
         let Some(node_ip) = w.node_ips[n] else {
-            segs.push(Segment::NotEvaluated(format!("node {}: address unknown", node.name)));
+            segs.push(Segment::NotEvaluated(Unevaluated::NodeAddress { node: node.name.clone() }));
             return finish(path, segs, None);
         };
         let cl = node.cluster.map(|i| &estate.clusters[i]);
@@ -382,10 +375,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         } else if let (Some((_, _)), false) = (src_pod, host) {
             let m = cl.and_then(|cl| Masquerade::for_node(estate, cl, node.subnet));
             let Some(m) = m else {
-                segs.push(Segment::NotEvaluated(format!(
-                    "node {}: the cluster's network plugin is unknown",
-                    node.name
-                )));
+                segs.push(Segment::NotEvaluated(Unevaluated::UnknownPlugin { node: node.name.clone() }));
                 return finish(path, segs, None);
             };
             let keep = m.keeps(dst_ip);
@@ -395,7 +385,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
                 pod_ip,
                 src: wire_src.unwrap_or(node_ip),
                 masqueraded: !keep,
-                why: m.source.clone(),
+                why: ExitSource::Masquerade(m.source.clone()),
             });
         } else {
             wire_src = Some(node_ip);
@@ -404,7 +394,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
                 pod_ip: None,
                 src: node_ip,
                 masqueraded: false,
-                why: "the node's own address".into(),
+                why: ExitSource::NodeAddress,
             });
         }
     }
@@ -431,7 +421,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         };
         match (start, target) {
             _ if overlay_doubt.is_some() => {
-                segs.push(Segment::NotEvaluated(format!("CNI Overlay: {}", overlay_doubt.unwrap_or_default())));
+                segs.extend(overlay_doubt.map(|r| Segment::NotEvaluated(Unevaluated::OverlayRoute(r))));
             }
             (Some(s), Some(t)) => {
                 let flow = Flow { src: wire_src, dst: dst_ip, proto: ask.proto, port: ask.port };
@@ -455,7 +445,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
                     segs.push(Segment::Egress { outbound: estate.clusters[cl].network.outbound });
                 }
             }
-            _ => segs.push(Segment::NotEvaluated("an end is not in the Azure inputs (its subnet is unknown)".into())),
+            _ => segs.push(Segment::NotEvaluated(Unevaluated::OutsideAzure)),
         }
     }
     // The destination pod's ingress policy, for the source it sees.
@@ -512,7 +502,7 @@ fn builtin_side() -> Side {
     }
 }
 
-pub(crate) fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<String>) -> Path {
+pub(crate) fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<Doubt>) -> Path {
     let mut v = segs.iter().fold(Kind::Allowed, |k, s| k.then(s.verdict()));
     if v != Kind::Unknown && doubt.is_some() {
         v = Kind::Unknown;

@@ -31,7 +31,7 @@ pub enum Segment {
     /// The source pod's egress policy.
     SourcePolicy(Side),
     /// The packet leaves the node `node` with source `src` (after
-    /// masquerade when `masqueraded`), `why` naming the ranges used.
+    /// masquerade when `masqueraded`), `why` naming the ranges that decided.
     NodeExit {
         /// The node's name.
         node: String,
@@ -43,7 +43,7 @@ pub enum Segment {
         /// (ip-masq-agent, "Configure ip-masq-agent" in the AKS docs).
         masqueraded: bool,
         /// The ranges that decided it, and where they come from.
-        why: String,
+        why: ExitSource,
     },
     /// Source and destination share the node: the packet never reaches
     /// the Azure network.
@@ -61,7 +61,7 @@ pub enum Segment {
         outbound: OutboundType,
     },
     /// The Azure layer is not evaluated, and why (unknown).
-    NotEvaluated(String),
+    NotEvaluated(Unevaluated),
     /// kubenet (the route AKS maintains for the node's pod CIDR) or CNI
     /// Overlay (the overlay routing domain): the Azure leg ended at the
     /// destination node, which took the pod's address; the node hands the
@@ -125,8 +125,11 @@ pub enum Segment {
     SourceRanges {
         /// The client address tested.
         client: IpAddr,
-        /// The admitted ranges and service tags, as written.
-        ranges: Vec<String>,
+        /// The admitted address ranges (`loadBalancerSourceRanges` and
+        /// `azure-allowed-ip-ranges`).
+        ranges: Vec<tusk_core::ip::Cidr>,
+        /// The admitted service tags (`azure-allowed-service-tags`), as written.
+        tags: Vec<String>,
         /// Whether `client` is admitted; `None` when only a service tag
         /// tusk cannot resolve could hold it.
         admitted: Option<bool>,
@@ -175,7 +178,7 @@ pub struct Path {
     /// The pair's verdict: the first segment that does not allow decides.
     pub verdict: Kind,
     /// Why a verdict that the segments state is not definite.
-    pub doubt: Option<String>,
+    pub doubt: Option<Doubt>,
 }
 
 /// One end of a pair, naming the object; `tusk-report` words it.
@@ -214,4 +217,128 @@ pub struct GroupPath {
     pub verdict: GroupKind,
     /// One path per (source member, destination member).
     pub pairs: Vec<Path>,
+}
+
+/// Why a segment is not evaluated (its verdict is unknown). Typed data:
+/// tusk-report words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unevaluated {
+    /// The destination end (a pod or a node) has no address: the cluster's
+    /// plugin or the node's subnet is not in the inputs.
+    EndAddress(PairEnd),
+    /// The source node (by name) has no address.
+    NodeAddress {
+        /// The node's name.
+        node: String,
+    },
+    /// The network plugin of the source node's (by name) cluster is unknown,
+    /// so its masquerade is too.
+    UnknownPlugin {
+        /// The node's name.
+        node: String,
+    },
+    /// CNI Overlay: a user route names part of the overlay pod CIDR, and
+    /// whether it overrides the overlay routing domain is not documented
+    /// (AKS docs, "Azure CNI Overlay networking").
+    OverlayRoute(RuleRef),
+    /// An end of the Azure leg is not in the Azure inputs (its subnet is
+    /// unknown).
+    OutsideAzure,
+    /// The frontend address of the Service (`namespace/name`)'s load
+    /// balancer is not in the inputs (no `status.loadBalancer`, no
+    /// `loadBalancerIP`).
+    FrontendUnknown {
+        /// The Service, as `namespace/name`.
+        service: String,
+    },
+    /// The entry node (by name) of a load balancer has no known address,
+    /// NIC or subnet.
+    EntryNode {
+        /// The node's name.
+        node: String,
+    },
+    /// A client outside the cluster asked for the Service (`namespace/name`)
+    /// that has no load balancer: its ClusterIP is translated only on the
+    /// cluster's nodes (Kubernetes docs, "Virtual IPs and Service Proxies").
+    NoLoadBalancer {
+        /// The Service, as `namespace/name`.
+        service: String,
+    },
+    /// A client inside Azure asked for a public frontend: the packet leaves
+    /// to the Internet and comes back through the load balancer, and tusk
+    /// does not model that hairpin.
+    PublicFrontendFromAzure,
+}
+
+/// The kind of an Azure rule or route a [`RuleRef`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    /// A network security group's security rule.
+    NsgRule,
+    /// A firewall rule (classic collection or firewall policy).
+    FirewallRule,
+    /// A user-defined route of a route table.
+    Route,
+}
+
+/// An Azure rule or route, by its name and where it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleRef {
+    /// What kind of rule it is.
+    pub kind: RuleKind,
+    /// Its name, as the input gives it.
+    pub name: String,
+    /// Its source location (file:line:col).
+    pub loc: tusk_core::Loc,
+}
+
+/// Why a verdict the segments state is not definite (the pair becomes
+/// unknown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Doubt {
+    /// A rule or route names part, but not all, of the addresses AKS may
+    /// assign to a node or pod of the pair: the verdict computed with one
+    /// representative address may not hold for the others
+    /// ([`crate::datapath::splits`]).
+    AddressSplit(RuleRef),
+}
+
+/// Where a node's decision to keep or masquerade a pod's source address
+/// comes from (ip-masq-agent; AKS docs, "Configure ip-masq-agent").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExitSource {
+    /// The sender is the node itself (or a host-network pod): its own address.
+    NodeAddress,
+    /// A pod's packet: the non-masquerade ranges that decided.
+    Masquerade(MasqSource),
+}
+
+/// The non-masquerade ranges of a node: AKS's default for the plugin,
+/// merged with every exported `azure-ip-masq-agent-config` ConfigMap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MasqSource {
+    /// AKS's default for the cluster's plugin.
+    pub default: MasqDefault,
+    /// The exported ConfigMaps, in input order; empty when none is exported.
+    pub configs: Vec<MasqConfigRef>,
+}
+
+/// AKS's default non-masquerade range per plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MasqDefault {
+    /// kubenet and CNI Overlay: the cluster's pod CIDR.
+    PodCidr,
+    /// Azure CNI (node or pod subnet): the VNet's address space.
+    VnetSpace,
+}
+
+/// One exported ip-masq-agent ConfigMap, as it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MasqConfigRef {
+    /// `kube-system/NAME`.
+    pub name: String,
+    /// Its `nonMasqueradeCIDRs`.
+    pub cidrs: Vec<tusk_core::ip::Cidr>,
+    /// Where it was read.
+    pub loc: tusk_core::Loc,
 }

@@ -55,7 +55,7 @@ pub fn resolve_service(
     Ok(Some(End {
         name: end.to_string(),
         members,
-        service: Some((title, s.cluster_ips.first().copied(), ports)),
+        service: Some((format!("{}/{}", s.namespace, s.name), s.cluster_ips.first().copied(), ports)),
         lb,
         ..Default::default()
     }))
@@ -64,15 +64,13 @@ pub fn resolve_service(
 /// A client outside the cluster (`client`) and a Service without a load
 /// balancer: its ClusterIP is translated only on the cluster's own nodes
 /// (kube-proxy, Kubernetes docs "Virtual IPs and Service Proxies"), so the
-/// question has no path through the Service; unknown, saying so.
+/// question has no path through the Service (`service`, as
+/// `namespace/name`); unknown, saying so.
 pub(crate) fn outside_cluster_ip(
     client: &tusk_network::endpoint::Endpoint,
-    title: &str,
+    service: &str,
     to: &str,
 ) -> crate::join::Path {
-    let why = format!(
-        "{title} has no load balancer: its ClusterIP is translated only on the cluster's nodes, so a client outside the cluster does not reach it that way (trace a LoadBalancer Service, or the pods)"
-    );
     crate::join::finish(
         crate::join::Path {
             from: crate::join::PairEnd::Azure(client.clone()),
@@ -83,7 +81,9 @@ pub(crate) fn outside_cluster_ip(
             verdict: tusk_core::Kind::Unknown,
             doubt: None,
         },
-        vec![crate::join::Segment::NotEvaluated(why)],
+        vec![crate::join::Segment::NotEvaluated(crate::segment::Unevaluated::NoLoadBalancer {
+            service: service.to_string(),
+        })],
         None,
     )
 }

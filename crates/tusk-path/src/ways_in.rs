@@ -27,7 +27,7 @@
 //! client through a firewall that never saw the request, and the trace
 //! reports the asymmetric drop ([`Segment::AsymmetricReturn`]).
 
-use crate::join::{self, Ask, Member, PairEnd, Path, Segment, Wiring};
+use crate::join::{self, Ask, Member, PairEnd, Path, Segment, Unevaluated, Wiring};
 use std::net::IpAddr;
 use tusk_model::k8s::{Service, TrafficPolicy};
 use tusk_model::Estate;
@@ -39,10 +39,12 @@ use tusk_policy::explain;
 /// the (entry node, endpoint pod, pod's node, target port) pairs.
 #[derive(Debug, Clone)]
 pub struct LbWay {
-    /// `Service NS/NAME`.
+    /// `Service NS/NAME`, as the Azure trace labels the entry node.
     pub title: String,
-    /// The frontend address, or why it is not known.
-    pub frontend: Result<IpAddr, String>,
+    /// The Service, as `namespace/name`.
+    pub service: String,
+    /// The frontend address, `None` when the inputs do not give it.
+    pub frontend: Option<IpAddr>,
     /// Internal frontend (a VNet address) rather than a public IP.
     pub internal: bool,
     /// The subnet holding an internal frontend, when known.
@@ -79,12 +81,7 @@ pub fn lb_way(estate: &Estate, w: &Wiring, s: &Service, port: u16, members: &[Me
         };
         entries.extend(nodes.into_iter().map(|n| (n, *pod, *node, *target)));
     }
-    let frontend = s.load_balancer_ips.first().copied().ok_or_else(|| {
-        format!(
-            "{}: the load balancer's frontend address is not in the inputs (export the Service with its status.loadBalancer, or set loadBalancerIP)",
-            tusk_policy::services::title(s)
-        )
-    });
+    let frontend = s.load_balancer_ips.first().copied();
     // The internal frontend's subnet: the one holding its address, else
     // the annotated subnet of the cluster's VNet, else the subnet of the
     // cluster's (first system pool's) nodes.
@@ -96,7 +93,7 @@ pub fn lb_way(estate: &Estate, w: &Wiring, s: &Service, port: u16, members: &[Me
         nodes().find(system).or_else(|| nodes().next()).and_then(|n| n.subnet)
     });
     let subnet = match (&frontend, &s.internal_subnet, home) {
-        (Ok(ip), _, _) if net.subnets.iter().any(|t| t.prefixes.iter().any(|c| c.set().contains_ip(*ip))) => {
+        (Some(ip), _, _) if net.subnets.iter().any(|t| t.prefixes.iter().any(|c| c.set().contains_ip(*ip))) => {
             tusk_model::azure::Idx::all(&net.subnets)
                 .find(|t| net.subnets[*t].prefixes.iter().any(|c| c.set().contains_ip(*ip)))
         }
@@ -109,6 +106,7 @@ pub fn lb_way(estate: &Estate, w: &Wiring, s: &Service, port: u16, members: &[Me
     };
     LbWay {
         title: tusk_policy::services::title(s),
+        service: format!("{}/{}", s.namespace, s.name),
         frontend,
         internal: s.internal,
         subnet: subnet.filter(|_| s.internal),
@@ -165,43 +163,33 @@ pub fn pair(
         doubt: None,
     };
     let mut segs = vec![Segment::LoadBalancer {
-        service: lb.title.clone(),
-        frontend: lb.frontend.as_ref().ok().copied(),
+        service: lb.service.clone(),
+        frontend: lb.frontend,
         internal: lb.internal,
         port: lb.port,
         entry: pname(enode),
         local: lb.policy == TrafficPolicy::Local,
     }];
-    let fe = match &lb.frontend {
-        Ok(ip) => *ip,
-        Err(why) => {
-            segs.push(Segment::NotEvaluated(why.clone()));
-            return join::finish(path, segs, None);
-        }
+    let Some(fe) = lb.frontend else {
+        segs.push(Segment::NotEvaluated(Unevaluated::FrontendUnknown { service: lb.service.clone() }));
+        return join::finish(path, segs, None);
     };
     if !lb.source_ranges.is_empty() || !lb.allowed_tags.is_empty() {
-        let ranges: Vec<String> = lb
-            .source_ranges
-            .iter()
-            .map(|c| format!("{}/{}", c.addr, c.prefix))
-            .chain(lb.allowed_tags.clone())
-            .collect();
+        let (ranges, tags) = (lb.source_ranges.clone(), lb.allowed_tags.clone());
         let admitted = admits(lb, client.ip());
-        segs.push(Segment::SourceRanges { client: client.ip(), ranges, admitted });
+        segs.push(Segment::SourceRanges { client: client.ip(), ranges, tags, admitted });
         if admitted != Some(true) {
             return join::finish(path, segs, None);
         }
     }
     if !lb.internal && !matches!(client, Endpoint::Internet { .. }) {
-        segs.push(Segment::NotEvaluated(
-            "a client inside Azure reaching a public frontend leaves to the Internet and comes back through the load balancer; tusk does not model that hairpin".into(),
-        ));
+        segs.push(Segment::NotEvaluated(Unevaluated::PublicFrontendFromAzure));
         return join::finish(path, segs, None);
     }
     let node_ip = w.node_ips[enode];
     let nic = node_ip.and_then(|ip| p.private.get(&ip).copied()).filter(|o| matches!(o, Owner::Nic(..)));
     let (Some(node_ip), Some(nic), Some(home)) = (node_ip, nic, w.fleet.nodes[enode].subnet) else {
-        segs.push(Segment::NotEvaluated(format!("node {}: address or subnet unknown", pname(enode))));
+        segs.push(Segment::NotEvaluated(Unevaluated::EntryNode { node: pname(enode) }));
         return join::finish(path, segs, None);
     };
     let target_end = Endpoint::Azure {

@@ -37,7 +37,7 @@ pub struct Wiring {
 }
 
 /// Address set (as its ranges) → what [`datapath::splits`] said of it.
-type SplitsSeen = std::collections::HashMap<Vec<(u128, u128)>, Option<String>>;
+type SplitsSeen = std::collections::HashMap<Vec<(u128, u128)>, Option<crate::segment::Doubt>>;
 
 impl Wiring {
     /// Wires `estate`: derives the fleet, schedules the workloads, gives each
@@ -96,7 +96,7 @@ impl Wiring {
 
     /// [`datapath::splits`] of `set` against `net` (the estate's own
     /// network, which never changes under one `Wiring`), remembered per set.
-    pub fn splits(&self, net: &AzureNetwork, set: &IpSet) -> Option<String> {
+    pub fn splits(&self, net: &AzureNetwork, set: &IpSet) -> Option<crate::segment::Doubt> {
         let key = set.ranges().to_vec();
         if let Some(hit) = self.splits_seen.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return hit;

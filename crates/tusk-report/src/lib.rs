@@ -15,4 +15,5 @@ pub mod diff;
 pub mod k8s;
 pub mod path;
 pub mod path_matrix;
+mod path_words;
 pub mod schedule;

@@ -79,6 +79,7 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
         Segment::NodeExit { node, pod_ip, src, masqueraded, why } => {
             let from = pod_ip.map(|ip| format!("pod {ip} → ")).unwrap_or_default();
             let nat = if *masqueraded { "masqueraded to the node's address" } else { "source kept" };
+            let why = crate::path_words::exit_source(why);
             let _ = writeln!(s, "  [{v}] leaves node {node}: {from}source {src} ({nat}; non-masquerade ranges: {why})");
         }
         Segment::SameNode { node } => {
@@ -94,12 +95,12 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
             }
         }
         Segment::NotEvaluated(why) => {
-            let _ = writeln!(s, "  [{v}] not evaluated: {why}");
+            let _ = writeln!(s, "  [{v}] not evaluated: {}", crate::path_words::unevaluated(why));
         }
         Segment::ServiceDnat { service, cluster_ip, port, target } => {
             let vip = cluster_ip.map(|ip| format!(" {ip}")).unwrap_or_default();
             let port = port.map(|p| format!(":{p}")).unwrap_or_default();
-            let _ = writeln!(s, "  [{v}] {service}{vip}{port} translated at the source node to an endpoint pod, port {target} (before any policy or NSG sees it)");
+            let _ = writeln!(s, "  [{v}] Service {service}{vip}{port} translated at the source node to an endpoint pod, port {target} (before any policy or NSG sees it)");
         }
         Segment::PodBridge { node, overlay } => {
             let how = if *overlay {
@@ -132,7 +133,7 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
             } else {
                 "externalTrafficPolicy Cluster: every node of the cluster is a backend"
             };
-            let _ = writeln!(s, "  [{v}] {service}: Azure {kind} load balancer frontend {fe}:{port} hands the flow to node {entry} ({who}; floating IP: the node's NSGs see the frontend address)");
+            let _ = writeln!(s, "  [{v}] Service {service}: Azure {kind} load balancer frontend {fe}:{port} hands the flow to node {entry} ({who}; floating IP: the node's NSGs see the frontend address)");
         }
         Segment::KubeProxy { node, pod_ip, target, snat } => {
             let pod = pod_ip.map(|ip| format!(" {ip}")).unwrap_or_default();
@@ -143,7 +144,9 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
             let _ =
                 writeln!(s, "  [{v}] node {node} translates the frontend to endpoint pod{pod} port {target}; {src}");
         }
-        Segment::SourceRanges { client, ranges, admitted } => {
+        Segment::SourceRanges { client, ranges, tags, admitted } => {
+            let ranges: Vec<String> =
+                ranges.iter().map(|c| format!("{}/{}", c.addr, c.prefix)).chain(tags.iter().cloned()).collect();
             let how = match admitted {
                 Some(true) => "admits",
                 Some(false) => "does not admit",
@@ -182,6 +185,7 @@ fn pair_text(s: &mut String, p: &Prepared, x: &Path) {
     };
     let _ = writeln!(s, "{} → {}{nodes}: {}", end(p, &x.from), end(p, &x.to), x.verdict.name().to_uppercase());
     if let Some(d) = &x.doubt {
+        let d = crate::path_words::doubt(d);
         let _ = writeln!(s, "  unknown: the segments agree, but {d}; the verdict could change with the address");
     }
     for seg in &x.segments {
@@ -368,7 +372,7 @@ pub fn render_json(p: &Prepared, g: &GroupPath) -> String {
                 src_node: x.src_node.clone(),
                 dst_node: x.dst_node.clone(),
                 verdict: x.verdict.name(),
-                doubt: x.doubt.clone(),
+                doubt: x.doubt.as_ref().map(crate::path_words::doubt),
                 segments: x.segments.iter().map(|s| segment_json(p, s)).collect(),
             })
             .collect(),
@@ -390,7 +394,7 @@ pub fn decided_by(p: &Prepared, x: &Path) -> String {
             })
             .unwrap_or_else(|| "pod policy".into()),
         Some(Segment::Network(t)) => super::azure::words::trace_reason(p, t),
-        Some(Segment::NotEvaluated(why)) => why.clone(),
+        Some(Segment::NotEvaluated(why)) => crate::path_words::unevaluated(why),
         Some(_) => "the data path".into(),
     }
 }

@@ -1,0 +1,75 @@
+//! The words of tusk-path's typed reasons: why a segment is not evaluated
+//! ([`Unevaluated`]), why a stated verdict is not definite ([`Doubt`]),
+//! and where a node's source-address decision comes from
+//! ([`ExitSource`]). tusk-path holds only the data; every sentence about
+//! a joined path is written here.
+
+use tusk_path::segment::{Doubt, ExitSource, MasqDefault, PairEnd, RuleKind, RuleRef, Unevaluated};
+
+/// A rule or route as the reports name it: `NSG rule NAME (file:line:col)`.
+pub(crate) fn rule_ref(r: &RuleRef) -> String {
+    let kind = match r.kind {
+        RuleKind::NsgRule => "NSG rule",
+        RuleKind::FirewallRule => "firewall rule",
+        RuleKind::Route => "route",
+    };
+    format!("{kind} {} ({})", r.name, r.loc)
+}
+
+/// Why a segment is not evaluated, in one sentence.
+pub(crate) fn unevaluated(u: &Unevaluated) -> String {
+    match u {
+        Unevaluated::EndAddress(end) => {
+            let who = match end {
+                PairEnd::Pod { namespace, name } => format!("pod {namespace}/{name}"),
+                PairEnd::Node(name) => format!("node {name}"),
+                PairEnd::Azure(e) => e.ip().to_string(),
+                PairEnd::Given(name) => name.clone(),
+            };
+            format!("{who}: address unknown (plugin or subnet not in the inputs)")
+        }
+        Unevaluated::NodeAddress { node } => format!("node {node}: address unknown"),
+        Unevaluated::UnknownPlugin { node } => format!("node {node}: the cluster's network plugin is unknown"),
+        Unevaluated::OverlayRoute(r) => format!(
+            "CNI Overlay: {} names part of the overlay pod CIDR; whether it overrides the overlay routing domain is not documented",
+            rule_ref(r)
+        ),
+        Unevaluated::OutsideAzure => "an end is not in the Azure inputs (its subnet is unknown)".into(),
+        Unevaluated::FrontendUnknown { service } => format!(
+            "Service {service}: the load balancer's frontend address is not in the inputs (export the Service with its status.loadBalancer, or set loadBalancerIP)"
+        ),
+        Unevaluated::EntryNode { node } => format!("node {node}: address or subnet unknown"),
+        Unevaluated::NoLoadBalancer { service } => format!(
+            "Service {service} has no load balancer: its ClusterIP is translated only on the cluster's nodes, so a client outside the cluster does not reach it that way (trace a LoadBalancer Service, or the pods)"
+        ),
+        Unevaluated::PublicFrontendFromAzure => "a client inside Azure reaching a public frontend leaves to the Internet and comes back through the load balancer; tusk does not model that hairpin".into(),
+    }
+}
+
+/// Why a stated verdict is not definite, as a clause.
+pub(crate) fn doubt(d: &Doubt) -> String {
+    match d {
+        Doubt::AddressSplit(r) => format!("{} names part of the addresses AKS may assign", rule_ref(r)),
+    }
+}
+
+/// Where the node's source-address decision comes from.
+pub(crate) fn exit_source(e: &ExitSource) -> String {
+    let m = match e {
+        ExitSource::NodeAddress => return "the node's own address".into(),
+        ExitSource::Masquerade(m) => m,
+    };
+    let mut s = match m.default {
+        MasqDefault::PodCidr => "AKS default: the pod CIDR",
+        MasqDefault::VnetSpace => "AKS default: the VNet's address space",
+    }
+    .to_string();
+    if m.configs.is_empty() {
+        s += " (no azure-ip-masq-agent-config in the inputs)";
+    }
+    for c in &m.configs {
+        let cidrs: Vec<String> = c.cidrs.iter().map(|c| format!("{}/{}", c.addr, c.prefix)).collect();
+        s += &format!(" + {} [{}] ({})", c.name, cidrs.join(", "), c.loc);
+    }
+    s
+}
