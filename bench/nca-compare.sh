@@ -7,6 +7,8 @@
 #
 # Usage: bench/nca-compare.sh [TUSK_BIN]   (default: target/release/tusk,
 # else target/debug/tusk)
+#   NCA_VENV=DIR  reuse a venv holding network-config-analyzer
+#   NCA_SETS="istio_testcases"  run one example set only
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared="$here/../shared/conformance/nca"
@@ -18,9 +20,18 @@ fi
 [ -n "$tusk" ] || { echo "build tusk first (cargo build -p tusk-cli)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-python3 -m venv "$tmp/venv"
-"$tmp/venv/bin/pip" install -q network-config-analyzer >"$tmp/pip.log" 2>&1 || { tail -5 "$tmp/pip.log"; exit 1; }
-for set in calico_testcases istio_testcases; do
+# NCA_VENV: a venv that already holds network-config-analyzer (reused,
+# not deleted); otherwise a throwaway one is made under $tmp.
+venv=${NCA_VENV:-}
+if [ -z "$venv" ]; then
+  venv="$tmp/venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q network-config-analyzer >"$tmp/pip.log" 2>&1 || { tail -5 "$tmp/pip.log"; exit 1; }
+fi
+# NCA_SETS: which example sets to run (default both).
+for set in ${NCA_SETS:-calico_testcases istio_testcases}; do
   echo "== $set"
-  "$tmp/venv/bin/python" "$here/bench/nca_compare.py" "$tmp/venv/bin/nca" "$tusk" "$shared/$set" "$tmp"
+  extra=""
+  [ "$set" = istio_testcases ] && extra=--istio
+  "$venv/bin/python" "$here/bench/nca_compare.py" "$venv/bin/nca" "$tusk" "$shared/$set" "$tmp" $extra
 done

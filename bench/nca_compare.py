@@ -1,7 +1,14 @@
 #!/usr/bin/env python3
 """Side by side: network-config-analyzer (NCA) and tusk on NCA's examples.
 
-Usage: nca_compare.py NCA_BIN TUSK_BIN EXAMPLES_DIR WORK_DIR
+Usage: nca_compare.py NCA_BIN TUSK_BIN EXAMPLES_DIR WORK_DIR [--istio]
+
+With `--istio` (the Istio examples), tusk runs without `--policy-engine`
+and gives its JSON matrix; both reports are read by bench/nca_istio.py,
+which keeps NCA's TCP / non-TCP sections apart and compares TCP per port as
+allowed, allowed for some HTTP requests only (L7), or unknown; each L7 cell
+is then probed with `tusk explain --http-method/--http-path` against NCA's
+cube (`l7_probes`).
 
 For every `*-scheme.yaml` under EXAMPLES_DIR (NCA's query files), every
 entry of its `networkConfigList` is one example: its policies, with the
@@ -27,6 +34,9 @@ except ImportError:
     yaml = None
 
 nca, tusk, root, work = sys.argv[1:5]
+ISTIO = "--istio" in sys.argv[5:]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nca_istio  # noqa: E402
 
 
 def run(cmd):
@@ -139,7 +149,11 @@ for name, pols, pods, ns, err in examples():
         continue
     missing = [p for p in pols + [x for x in (pods, ns) if x] if not os.path.exists(p) and "*" not in p]
     if missing or not pols:
-        print(f"not run   {name}: scheme names files absent here: {missing or 'no policies'}")
+        # The paths are the scheme's own, relative to the scheme's folder, as
+        # NCA resolves them; what is missing is outside the copy in ../shared
+        # (e.g. NCA's tests/k8s_testcases/example_podlist).
+        rel = sorted({os.path.relpath(m, root) for m in missing})
+        print(f"not run   {name}: input missing: the scheme names {rel or 'no policies'}, not in the copy of NCA's examples")
         counts["not run"] += 1
         continue
     note = ""
@@ -162,13 +176,28 @@ for name, pols, pods, ns, err in examples():
         print(f"not run   {name}: NCA: {last_line(errout or out)}")
         counts["not run"] += 1
         continue
-    targs = [tusk, "matrix", "--policy-engine", "calico", "--grain", "workload", "-o", "connlist"] + pols
+    if ISTIO:
+        targs = [tusk, "matrix", "--grain", "workload", "-o", "json"] + pols
+    else:
+        targs = [tusk, "matrix", "--policy-engine", "calico", "--grain", "workload", "-o", "connlist"] + pols
     targs += [x for x in (tusk_pods, tusk_ns) if x]
     trc, tout, terr = run(targs)
     if trc != 0:
         print(f"not run   {name}: tusk: {last_line(terr)}{note}")
         counts["not run"] += 1
         continue
+    if ISTIO:
+        try:
+            tout, l7notes, skipped = nca_istio.tusk_lines(json.loads(tout))
+            out, dns = nca_istio.nca_lines(out)
+        except ValueError as e:
+            print(f"not run   {name}: comparer: {e}")
+            counts["not run"] += 1
+            continue
+        if dns:
+            note += f" (NCA's DNS-name peers not compared: {', '.join(dns)})"
+        if skipped:
+            note += f" (tusk peers not compared: {len(skipped)})"
     out, heps = without_host_endpoints(out)
     if heps:
         note += f" ({heps} NCA lines of host endpoints not compared)"

@@ -300,12 +300,54 @@ pub fn op_ports(o: &tusk_model::istio::Operation) -> PortSet {
     out
 }
 
+/// Does the not-pattern `n` match every string the pattern `v` matches?
+/// Patterns are Istio's: exact, `X*` (prefix), `*X` (suffix), `*` (any
+/// non-empty string).
+fn covers(n: &tusk_model::istio::StrMatch, v: &tusk_model::istio::StrMatch) -> bool {
+    let (n, v) = (n.0.as_str(), v.0.as_str());
+    if n == "*" {
+        return !v.is_empty();
+    }
+    if v == "*" {
+        return false;
+    }
+    if let Some(x) = v.strip_suffix('*') {
+        return n.strip_suffix('*').is_some_and(|y| x.starts_with(y));
+    }
+    if let Some(x) = v.strip_prefix('*') {
+        return n.strip_prefix('*').is_some_and(|y| x.ends_with(y));
+    }
+    tusk_model::istio::StrMatch(n.to_string()).matches(v)
+}
+
+/// Can no request match this string field? True when every value of the
+/// positive form is covered by a pattern of the `not` form (`methods:
+/// ["GET"]` with `notMethods: ["GET"]`, or `["G*"]`): the field, and so the
+/// operation, matches nothing whatever the request (AuthorizationPolicy
+/// reference, "Operation": both forms must hold).
+fn never_matches(f: &tusk_model::istio::Field<tusk_model::istio::StrMatch>) -> bool {
+    match (&f.values, &f.not_values) {
+        (Some(vals), Some(nots)) => vals.iter().all(|v| nots.iter().any(|n| covers(n, v))),
+        _ => false,
+    }
+}
+
+/// Does an operation match no request at all (an L7 field whose `not`
+/// form excludes all its values)? Then it matches nothing, with or without
+/// `--http-*`, instead of depending on the request.
+pub fn op_never_matches(o: &tusk_model::istio::Operation) -> bool {
+    never_matches(&o.methods) || never_matches(&o.paths) || never_matches(&o.hosts)
+}
+
 /// An operation's L7 part (hosts, methods, paths) against the request:
 /// `Maybe` when the flow carries no request or the field needs what it
 /// lacks (hosts: the Host header), with what is missing.
 pub fn op_l7(o: &tusk_model::istio::Operation, http: Option<&HttpRequest>) -> (Tri, Option<String>) {
     if !o.is_l7() {
         return (Tri::Yes, None);
+    }
+    if op_never_matches(o) {
+        return (Tri::No, None);
     }
     let mut t = Tri::Yes;
     let mut why = None;
@@ -405,7 +447,8 @@ pub fn l7_notes(c: &Cluster, src: &[crate::explain::FlowEnd], dst: &[usize]) -> 
                 continue;
             }
             for (ri, r) in p.rules.iter().enumerate() {
-                let ops: Vec<&tusk_model::istio::Operation> = r.to.iter().filter(|o| o.is_l7()).collect();
+                let ops: Vec<&tusk_model::istio::Operation> =
+                    r.to.iter().filter(|o| o.is_l7() && !op_never_matches(o)).collect();
                 if ops.is_empty() {
                     continue;
                 }

@@ -12,7 +12,8 @@
 //! ALLOW it would grant is unknown (sound, if coarser than exact).
 
 use super::{
-    applies, dataplane, enforced, from_match, mtls_at, mtls_source, op_ports, principal, when_ports, when_source, Peer,
+    applies, dataplane, enforced, from_match, mtls_at, mtls_source, op_never_matches, op_ports, principal, when_ports,
+    when_source, Peer,
 };
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
 use roaring::RoaringBitmap;
@@ -152,7 +153,8 @@ pub fn compile(b: &mut Builder, tier: u32) {
                 let ops: Vec<(PortSet, bool)> = if r.to.is_empty() {
                     vec![(PortSet::all_ports(), false)]
                 } else {
-                    r.to.iter().map(|o| (op_ports(o), o.is_l7())).collect()
+                    // An operation no request can match adds nothing.
+                    r.to.iter().filter(|o| !op_never_matches(o)).map(|o| (op_ports(o), o.is_l7())).collect()
                 };
                 // Ports in DISABLE mode read no principal: their peers apart.
                 let split = ops.into_iter().flat_map(|(ports, l7)| {

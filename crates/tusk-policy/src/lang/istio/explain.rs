@@ -7,8 +7,8 @@
 //! [`super`], never each other's combination of rules.
 
 use super::{
-    applies, dataplane, enforced, from_match, mtls_at, mtls_source, op_l7, op_ports, principal, when_ports,
-    when_source, Peer,
+    applies, dataplane, enforced, from_match, mtls_at, mtls_source, op_l7, op_never_matches, op_ports, principal,
+    when_ports, when_source, Peer,
 };
 use crate::explain::{Ctx, Dir, FlowEnd, Layer, Probe, Reason, Step, Verdict};
 use tusk_core::{Loc, Protocol, Tri};
@@ -42,7 +42,7 @@ fn rule_match(cx: &Ctx, r: &AuthzRule, peer: &Peer, port: u16, ambient: bool) ->
         }
         // ztunnel (ambient, no waypoint) sees no request: tusk does not
         // decide L7 rules there.
-        let (t, w) = if ambient && o.is_l7() {
+        let (t, w) = if ambient && o.is_l7() && !op_never_matches(o) {
             (Tri::Maybe, Some("an L7 field at an ambient pod (ztunnel or a waypoint)".to_string()))
         } else {
             op_l7(o, cx.http)
