@@ -410,6 +410,7 @@ mod tests {
         let r = parse_yaml(
             &Arc::from("t.json"),
             &blanked,
+            0,
             &mut |d| {
                 docs.push(d);
                 Ok(())
