@@ -39,8 +39,12 @@ pub(crate) fn parse(
     while start < text.len() {
         let end = next_marker(text, start);
         match read_document(text, start, end, line) {
-            Some(Some(root)) => f(Doc { file: file.clone(), root })?,
-            Some(None) => {}
+            Some((root, next)) => {
+                if let Some(root) = root {
+                    f(Doc { file: file.clone(), root })?;
+                }
+                line = next;
+            }
             None => {
                 let mut docs = Vec::new();
                 let mut defect = false;
@@ -64,9 +68,9 @@ pub(crate) fn parse(
                 for d in docs {
                     f(d)?;
                 }
+                line += text.as_bytes()[start..end].iter().filter(|&&c| c == b'\n').count() as u32;
             }
         }
-        line += text.as_bytes()[start..end].iter().filter(|&&c| c == b'\n').count() as u32;
         start = end;
     }
     Ok(())
@@ -108,24 +112,25 @@ fn plain_bytes(b: &[u8]) -> bool {
     })
 }
 
-/// One document, `text[start..end]`, whose first line is line `line`:
-/// `Some(None)` when it holds no node, `None` when this reader does not
-/// take it.
-fn read_document(text: &str, start: usize, end: usize, line: u32) -> Option<Option<Node>> {
+/// One document, `text[start..end]`, whose first line is line `line`, and
+/// the line at `end`: `Some((None, _))` when it holds no node, `None` when
+/// this reader does not take it.
+fn read_document(text: &str, start: usize, end: usize, line: u32) -> Option<(Option<Node>, u32)> {
     let b = &text.as_bytes()[..end];
     if !plain_bytes(&b[start..]) {
         return None;
     }
-    let mut r = Reader { t: text, b, i: start, ls: start, line, depth: 0 };
+    let mut r = Reader { t: text, b, i: start, ls: start, line, nl: start, le: start, depth: 0 };
+    r.start_line(start);
     if b[start..].starts_with(b"---") {
         r.i = start + 3;
         r.rest_is_blank()?;
         r.next_line();
     }
-    let Some(n) = r.next_content()? else { return Some(None) };
+    let Some(n) = r.next_content()? else { return Some((None, r.line)) };
     let root = r.block(n)?;
     match r.next_content()? {
-        None => Some(Some(root)),
+        None => Some((Some(root), r.line)),
         Some(_) => None,
     }
 }
@@ -146,6 +151,16 @@ enum Ctx {
     SeqItem,
 }
 
+/// A saved cursor.
+#[derive(Clone, Copy)]
+struct Mark {
+    i: usize,
+    ls: usize,
+    line: u32,
+    nl: usize,
+    le: usize,
+}
+
 struct Reader<'a> {
     t: &'a str,
     /// The text's bytes up to the end of the document.
@@ -156,34 +171,49 @@ struct Reader<'a> {
     ls: usize,
     /// The cursor's line, from 1.
     line: u32,
+    /// The line feed ending the cursor's line, or the document's end.
+    nl: usize,
+    /// The end of the cursor's line's content (before `\r\n` or `\n`).
+    le: usize,
     depth: usize,
 }
 
 impl Reader<'_> {
     /// The line feed ending the cursor's line, or the document's end.
     fn nl(&self) -> usize {
-        self.b[self.ls..].iter().position(|&c| c == b'\n').map_or(self.b.len(), |p| self.ls + p)
+        self.nl
     }
 
     /// The end of the cursor's line's content: its line break (`\r\n` or
     /// `\n`), or the document's end.
     fn le(&self) -> usize {
-        let nl = self.nl();
-        if nl > self.ls && self.b[nl - 1] == b'\r' {
-            nl - 1
-        } else {
-            nl
-        }
+        self.le
+    }
+
+    /// Puts the cursor at `ls`, the start of a line, and finds that line's end.
+    fn start_line(&mut self, ls: usize) {
+        self.i = ls;
+        self.ls = ls;
+        self.nl = self.b[ls..].iter().position(|&c| c == b'\n').map_or(self.b.len(), |p| ls + p);
+        self.le = if self.nl > ls && self.b[self.nl - 1] == b'\r' { self.nl - 1 } else { self.nl };
+    }
+
+    /// The cursor, to come back to.
+    fn mark(&self) -> Mark {
+        Mark { i: self.i, ls: self.ls, line: self.line, nl: self.nl, le: self.le }
+    }
+
+    fn reset(&mut self, m: Mark) {
+        Mark { i: self.i, ls: self.ls, line: self.line, nl: self.nl, le: self.le } = m;
     }
 
     /// Moves the cursor to the start of the next line.
     fn next_line(&mut self) {
-        let le = self.nl();
-        self.i = (le + 1).min(self.b.len());
-        if le < self.b.len() {
+        let nl = self.nl();
+        if nl < self.b.len() {
             self.line += 1;
         }
-        self.ls = self.i;
+        self.start_line((nl + 1).min(self.b.len()));
     }
 
     /// The position of byte `at` on the cursor's line (columns in characters).
@@ -386,14 +416,14 @@ impl Reader<'_> {
             // places an empty value at its indicator.
             let indicator = self.pos(self.i - 1);
             self.next_line();
-            let save = (self.i, self.ls, self.line);
+            let save = self.mark();
             return match self.next_content()? {
                 Some(m) if m > n => self.block(m),
                 Some(m) if m == n && ctx == Ctx::MapValue && self.is_dash(n) => self.seq(n, true),
                 // An empty item: the YAML reader's (it places it elsewhere).
                 _ if ctx == Ctx::SeqItem => None,
                 _ => {
-                    (self.i, self.ls, self.line) = save;
+                    self.reset(save);
                     Some(Node { pos: indicator, value: Value::Scalar { text: String::new(), quoted: false } })
                 }
             };
@@ -433,9 +463,9 @@ impl Reader<'_> {
                 let text = self.t[j..e].trim_end_matches(' ').to_string();
                 self.next_line();
                 // A more indented line below would continue the scalar.
-                let save = (self.i, self.ls, self.line);
+                let save = self.mark();
                 let more = matches!(self.next_content()?, Some(m) if m > n);
-                (self.i, self.ls, self.line) = save;
+                self.reset(save);
                 if more {
                     return None;
                 }

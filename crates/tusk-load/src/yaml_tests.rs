@@ -36,7 +36,10 @@ fn taken(text: &str) -> (usize, usize) {
     while start < text.len() {
         let end = next_marker(text, start);
         match read_document(text, start, end, line) {
-            Some(_) => fast += 1,
+            Some((_, next)) => {
+                fast += 1;
+                assert!(end == text.len() || next == line + text[start..end].matches('\n').count() as u32);
+            }
             None => slow += 1,
         }
         line += text[start..end].matches('\n').count() as u32;
