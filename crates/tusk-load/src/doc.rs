@@ -445,25 +445,36 @@ fn parse(
             return Ok(());
         }
     }
-    let text = if jsonc { crate::arm::jsonc::blank(text) } else { std::borrow::Cow::Borrowed(text) };
-    parse_yaml(file, &text, f, on_error)
+    if jsonc {
+        return parse_yaml(file, &crate::arm::jsonc::blank(text), 0, f, on_error);
+    }
+    // Block-style YAML takes its own fast path, which leaves to the YAML
+    // reader every document it does not take.
+    crate::yaml::parse(file, text, f, on_error)
 }
 
-/// The YAML 1.2 reader's event loop, for any text (JSON's fast path aside).
+/// The YAML 1.2 reader's event loop, for any text (the fast paths aside).
+/// `line_offset` is added to every line: the text is then the part of a
+/// file that starts after that many lines.
 pub(crate) fn parse_yaml(
     file: &Arc<str>,
     text: &str,
+    line_offset: u32,
     f: &mut dyn FnMut(Doc) -> Result<(), LoadError>,
     on_error: &mut dyn FnMut(LoadError) -> bool,
 ) -> Result<(), LoadError> {
     let mut parser = Parser::new_from_str(text);
     let mut t = Tree { file, stack: Vec::new(), anchors: HashMap::new(), aliases: 0, alias_nodes: 0 };
+    let shift = |mut p: Pos| {
+        p.line += line_offset;
+        p
+    };
     // Inside a document already reported: skip its events up to its end.
     let mut skipping = false;
     while let Some(ev) = parser.next_event() {
         let (event, span) = ev.map_err(|e| {
             let m = e.marker();
-            t.err(Pos { line: m.line() as u32, col: m.col() as u32 + 1 }, format!("syntax error: {}", e.info()))
+            t.err(shift(Pos { line: m.line() as u32, col: m.col() as u32 + 1 }), format!("syntax error: {}", e.info()))
         })?;
         match event {
             Event::DocumentEnd | Event::DocumentStart(_) | Event::StreamEnd => {
@@ -473,7 +484,7 @@ pub(crate) fn parse_yaml(
             _ if skipping => continue,
             _ => {}
         }
-        match t.event(event, pos_of(&span)) {
+        match t.event(event, shift(pos_of(&span))) {
             Ok(Some(root)) => {
                 if !root.is_null() {
                     f(Doc { file: file.clone(), root })?;

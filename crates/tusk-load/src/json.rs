@@ -25,7 +25,8 @@ use tusk_core::Pos;
 /// when `comments`); `None` when the text is not such a document, see the
 /// module comment.
 pub(crate) fn parse(text: &str, comments: bool) -> Option<Node> {
-    let mut r = Reader { b: text.as_bytes(), i: 0, line: 1, line_start: 0, col_at: (0, 0), comments, depth: 0 };
+    let mut r =
+        Reader { t: text, b: text.as_bytes(), i: 0, line: 1, line_start: 0, col_at: (0, 0), comments, depth: 0 };
     r.ws()?;
     let root = r.value()?;
     r.ws()?;
@@ -39,6 +40,8 @@ pub(crate) fn looks_like_json(text: &str) -> bool {
 }
 
 struct Reader<'a> {
+    /// The text, for slicing strings out without validating them again.
+    t: &'a str,
     b: &'a [u8],
     i: usize,
     line: u32,
@@ -121,7 +124,7 @@ impl Reader<'_> {
                 while self.b.get(self.i).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.')) {
                     self.i += 1;
                 }
-                let text = std::str::from_utf8(&self.b[start..self.i]).ok()?;
+                let text = self.t.get(start..self.i)?;
                 let ok = matches!(text, "true" | "false" | "null") || is_number(text);
                 ok.then(|| Node { pos, value: Value::Scalar { text: text.to_string(), quoted: false } })
             }
@@ -250,7 +253,7 @@ impl Reader<'_> {
         while let Some(&c) = self.b.get(self.i) {
             match c {
                 b'"' => {
-                    let s = std::str::from_utf8(&self.b[start..self.i]).ok()?.to_string();
+                    let s = self.t.get(start..self.i)?.to_string();
                     self.i += 1;
                     return Some(s);
                 }
@@ -410,6 +413,7 @@ mod tests {
         let r = parse_yaml(
             &Arc::from("t.json"),
             &blanked,
+            0,
             &mut |d| {
                 docs.push(d);
                 Ok(())

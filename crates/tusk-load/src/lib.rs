@@ -36,6 +36,7 @@ pub mod kustomize;
 mod summary;
 pub mod terraform;
 pub mod walk;
+mod yaml;
 
 pub use summary::Summary;
 
