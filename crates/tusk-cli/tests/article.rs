@@ -183,15 +183,18 @@ fn the_tenant_matrix_shows_what_a_co_scheduled_escape_reaches() {
     let out = tusk(&["matrix", "examples/article/kubenet", "--grain", "tenant", "--port", "8080", "-o", "json"]);
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["schema"], "tusk.tenant-matrix/v1");
-    let cell = |from: &str, actor: &str| {
-        v["cells"].as_array().unwrap().iter().find(|c| c["from"] == from && c["actor"] == actor).unwrap().clone()
+    let cell = |from: &str, to: &str, actor: &str| {
+        let cells = v["cells"].as_array().unwrap();
+        cells.iter().find(|c| c["from"] == from && c["to"] == to && c["actor"] == actor).unwrap().clone()
     };
     // Pods: the NetworkPolicies separate the tenants in both directions.
-    assert_eq!(cell("t1", "pod")["verdict"], "denied");
-    assert_eq!(cell("t2", "pod")["verdict"], "denied");
+    assert_eq!(cell("t1", "t2", "pod")["verdict"], "denied");
+    assert_eq!(cell("t2", "t1", "pod")["verdict"], "denied");
     // Nodes: t1/agent can run on tenant 2's nodes; escaped there, it
     // reaches t2's pods on the same node (the node is always admitted).
-    assert_eq!(cell("t1", "node")["verdict"], "mixed");
+    assert_eq!(cell("t1", "t2", "node")["verdict"], "mixed");
+    // The diagonal: a tenant's own pods reach each other.
+    assert_eq!(cell("t1", "t1", "pod")["verdict"], "allowed");
     // Without --port the question is refused (exit 2).
     let out = Command::new(env!("CARGO_BIN_EXE_tusk"))
         .args(["matrix", "examples/article/kubenet", "--grain", "tenant"])

@@ -1,6 +1,7 @@
 //! The isolation matrix across both layers (`tusk matrix --grain
 //! tenant|namespace|workload|pod --port N`, [`tusk_path::matrix`]) as text,
-//! JSON, CSV or Markdown: per ordered pair of units and actor, the group
+//! JSON, CSV or Markdown: per ordered pair of units (a unit to itself
+//! included: the diagonal) and actor, the group
 //! verdict for the flow, the layers that stopped what is not allowed, and
 //! one example pair per (verdict, layer) with what decided it.
 //!
@@ -26,7 +27,7 @@ use serde::Serialize;
 use std::fmt::Write;
 use tusk_network::Prepared;
 use tusk_path::join::Actor;
-use tusk_path::matrix::{Cell, Grain, Matrix};
+use tusk_path::matrix::{Cell, Grain, Layer, Matrix};
 
 fn actor(a: Actor) -> &'static str {
     match a {
@@ -44,8 +45,19 @@ fn grain(g: Grain) -> &'static str {
     }
 }
 
+/// The words for the layer that stopped a flow (the analysis gives the
+/// typed [`Layer`]; wording is the report's, issue 6).
+fn layer(l: Layer) -> &'static str {
+    match l {
+        Layer::SourcePolicy => "source pod policy",
+        Layer::Network => "azure network",
+        Layer::DestinationPolicy => "destination pod policy",
+        Layer::NotEvaluated => "not evaluated",
+    }
+}
+
 fn stops(c: &Cell) -> Vec<&'static str> {
-    c.stops().into_iter().map(|l| l.name()).collect()
+    c.stops().into_iter().map(layer).collect()
 }
 
 fn decided(p: &Prepared, c: &Cell) -> Vec<String> {

@@ -1,4 +1,5 @@
-//! The class-based matrix: for every ordered pair of distinct units and
+//! The class-based matrix: for every ordered pair of units (a unit with
+//! itself included: the diagonal, its members' flows to each other) and
 //! each actor, the verdicts of the (source class, destination class, same
 //! node or not) combinations that exist, each traced once through one
 //! representative pair ([`crate::join::trace`]) and memoised across cells,
@@ -40,16 +41,6 @@ impl Layer {
             _ => Layer::NotEvaluated,
         })
     }
-
-    /// Lower-case words for reports: `source policy`, `azure network`, …
-    pub fn name(self) -> &'static str {
-        match self {
-            Layer::SourcePolicy => "source pod policy",
-            Layer::Network => "azure network",
-            Layer::DestinationPolicy => "destination pod policy",
-            Layer::NotEvaluated => "not evaluated",
-        }
-    }
 }
 
 /// One cell: `from` → `to` for `actor`.
@@ -84,7 +75,9 @@ impl Cell {
 pub struct Matrix {
     /// What rows and columns stand for.
     pub grain: Grain,
-    /// One per ordered pair of distinct units and actor, rows in unit order.
+    /// One per ordered pair of units and actor, rows in unit order; the
+    /// diagonal (a unit to itself) is left out only where it holds no
+    /// member pair (one pod, one replica, pod actor).
     pub cells: Vec<Cell>,
     /// Context classes over all units (pod classes + node classes).
     pub classes: usize,
@@ -155,9 +148,6 @@ pub fn matrix(
     let mut shown: Vec<Vec<(Kind, Option<Layer>, Rep)>> = Vec::new();
     for (a, ua) in units.iter().enumerate() {
         for (b, ub) in units.iter().enumerate() {
-            if a == b {
-                continue;
-            }
             for &actor in actors {
                 let srcs: Vec<(Src, &Members)> = match actor {
                     Actor::Pod => pods[a].iter().map(|(c, m)| (Src::Pod(*c), m)).collect(),
@@ -184,6 +174,11 @@ pub fn matrix(
                             }
                         }
                     }
+                }
+                // The diagonal of a unit with one pod and no second replica
+                // has no member pair for the pod actor: no cell.
+                if cell.combinations == 0 && a == b {
+                    continue;
                 }
                 cell.verdict = GroupKind::of_counts(
                     kinds[Kind::Allowed as usize],
@@ -219,20 +214,20 @@ fn one(
     (dst, dm): (PodClass, &Members),
     same: bool,
 ) -> Option<(Kind, Option<Layer>, Rep)> {
-    let rep = if same { sm.shared(dm).map(|(n, ps, pd)| ((n, ps), (n, pd))) } else { sm.apart(dm) }?;
+    // A pod's flow to itself is no pair of the matrix (on the diagonal,
+    // a unit's flow to itself, the pod actor needs two distinct pods or
+    // two replicas of one template entry); a node to its own pods is.
+    let count = |i: usize| cx.estate.k8s.pods[i].count();
+    let ((sn, sp, sr), (dn, dp, dr)) = sm.pick(dm, same, actor == Actor::Pod, count)?;
     let key = (src, dst, same);
     if let Some(r) = memo.get(&key) {
         return Some(r.clone());
     }
-    let ((sn, sp), (dn, dp)) = rep;
     let a = match actor {
-        Actor::Pod => Member::Pod { pod: sp, node: sn, replica: 0 },
+        Actor::Pod => Member::Pod { pod: sp, node: sn, replica: sr },
         Actor::Node => Member::Node(sn),
     };
-    // A template entry on both ends stands for two of its replicas (a
-    // pod's flow to itself is no pair of the matrix).
-    let replica = u32::from(actor == Actor::Pod && sp == dp && cx.estate.k8s.pods[dp].count() > 1);
-    let b = Member::Pod { pod: dp, node: dn, replica };
+    let b = Member::Pod { pod: dp, node: dn, replica: dr };
     let path = cx.trace(a.clone(), b.clone(), actor);
     let r = (path.verdict, Layer::of(&path), (a, b));
     memo.insert(key, r.clone());

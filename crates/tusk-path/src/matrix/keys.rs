@@ -130,13 +130,18 @@ pub struct PodClass {
     pub wired: bool,
 }
 
-/// The members of one class within one unit: for each node (sorted), one
-/// pod of the unit standing on it (any is as good as another).
+/// The members of one class within one unit: for each node (sorted), up
+/// to two distinct pods of the unit standing on it (any is as good as
+/// another; two, so that a unit's flow to itself finds a pair of distinct
+/// pods where one exists).
 #[derive(Debug, Clone, Default)]
 pub struct Members {
-    /// (fleet node index, pod index), sorted by node.
-    pub on: Vec<(usize, usize)>,
+    /// (fleet node index, a pod index, another pod index), sorted by node.
+    pub on: Vec<(usize, usize, Option<usize>)>,
 }
+
+/// One end of a representative pair: (fleet node index, pod index, replica).
+pub type Rep = (usize, usize, u32);
 
 impl Members {
     /// The nodes, in order.
@@ -144,41 +149,84 @@ impl Members {
         self.on.iter().map(|x| x.0)
     }
 
-    /// A node both hold, with each side's pod there.
-    pub fn shared(&self, other: &Members) -> Option<(usize, usize, usize)> {
-        let (mut i, mut j) = (0, 0);
-        while i < self.on.len() && j < other.on.len() {
-            match self.on[i].0.cmp(&other.on[j].0) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => return Some((self.on[i].0, self.on[i].1, other.on[j].1)),
+    /// A representative pair from `self` to `other` on one node (`same`)
+    /// or on two different nodes. With `distinct`, the two ends must be
+    /// two pods, not one pod with itself: another pod, or another replica
+    /// of a pod entry standing for several (`count(pod)` ≥ 2), as
+    /// [`crate::join::pod_members`] lists them. `None` when no such pair
+    /// exists. Cost: a merge of the two node lists (`same`), else at most
+    /// their product when every candidate is the pod itself.
+    pub fn pick(
+        &self,
+        other: &Members,
+        same: bool,
+        distinct: bool,
+        count: impl Fn(usize) -> u32,
+    ) -> Option<(Rep, Rep)> {
+        let ends = |a: &(usize, usize, Option<usize>), b: &(usize, usize, Option<usize>)| -> Option<(Rep, Rep)> {
+            for s in std::iter::once(a.1).chain(a.2) {
+                for d in std::iter::once(b.1).chain(b.2) {
+                    if !distinct || s != d {
+                        return Some(((a.0, s, 0), (b.0, d, 0)));
+                    }
+                    if count(s) >= 2 {
+                        return Some(((a.0, s, 0), (b.0, d, 1)));
+                    }
+                }
             }
+            None
+        };
+        if same {
+            let (mut i, mut j) = (0, 0);
+            while i < self.on.len() && j < other.on.len() {
+                match self.on[i].0.cmp(&other.on[j].0) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        if let Some(r) = ends(&self.on[i], &other.on[j]) {
+                            return Some(r);
+                        }
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            return None;
         }
-        None
-    }
-
-    /// Two different nodes, one from each side, with their pods.
-    pub fn apart(&self, other: &Members) -> Option<((usize, usize), (usize, usize))> {
-        for a in self.on.iter().take(2) {
-            if let Some(b) = other.on.iter().find(|b| b.0 != a.0) {
-                return Some((*a, *b));
+        for a in &self.on {
+            for b in other.on.iter().filter(|b| b.0 != a.0) {
+                if let Some(r) = ends(a, b) {
+                    return Some(r);
+                }
             }
         }
         None
     }
 }
 
+/// Members by node: the first pod met on each node, and a second distinct one.
+fn members(by: std::collections::BTreeMap<usize, (usize, Option<usize>)>) -> Members {
+    Members { on: by.into_iter().map(|(n, (a, b))| (n, a, b)).collect() }
+}
+
+/// Records pod `i` on node `n`: kept as the first or second pod there.
+fn add(m: &mut std::collections::BTreeMap<usize, (usize, Option<usize>)>, n: usize, i: usize) {
+    let e = m.entry(n).or_insert((i, None));
+    if e.0 != i && e.1.is_none() {
+        e.1 = Some(i);
+    }
+}
+
 /// The classes of one unit's pods: class → its members.
 pub fn pod_classes(keys: &Keys, w: &Wiring, feasible: &[Vec<usize>], pods: &[usize]) -> Vec<(PodClass, Members)> {
-    let mut by: HashMap<PodClass, std::collections::BTreeMap<usize, usize>> = HashMap::new();
+    let mut by: HashMap<PodClass, std::collections::BTreeMap<usize, (usize, Option<usize>)>> = HashMap::new();
     for &i in pods {
         for &n in &feasible[i] {
             let c = PodClass { pod: keys.pod[i], ctx: keys.node[n], wired: w.pod_ips.contains_key(&(i, n)) };
-            by.entry(c).or_default().entry(n).or_insert(i);
+            add(by.entry(c).or_default(), n, i);
         }
     }
-    let mut out: Vec<(PodClass, Members)> =
-        by.into_iter().map(|(c, m)| (c, Members { on: m.into_iter().collect() })).collect();
+    let mut out: Vec<(PodClass, Members)> = by.into_iter().map(|(c, m)| (c, members(m))).collect();
     out.sort_by_key(|a| a.0);
     out
 }
@@ -186,14 +234,13 @@ pub fn pod_classes(keys: &Keys, w: &Wiring, feasible: &[Vec<usize>], pods: &[usi
 /// The node contexts hosting one unit's pods: context → its nodes (each
 /// with a pod of the unit on it, for symmetry with [`pod_classes`]).
 pub fn node_classes(keys: &Keys, feasible: &[Vec<usize>], pods: &[usize]) -> Vec<(NodeCtx, Members)> {
-    let mut by: HashMap<NodeCtx, std::collections::BTreeMap<usize, usize>> = HashMap::new();
+    let mut by: HashMap<NodeCtx, std::collections::BTreeMap<usize, (usize, Option<usize>)>> = HashMap::new();
     for &i in pods {
         for &n in &feasible[i] {
-            by.entry(keys.node[n]).or_default().entry(n).or_insert(i);
+            add(by.entry(keys.node[n]).or_default(), n, i);
         }
     }
-    let mut out: Vec<(NodeCtx, Members)> =
-        by.into_iter().map(|(c, m)| (c, Members { on: m.into_iter().collect() })).collect();
+    let mut out: Vec<(NodeCtx, Members)> = by.into_iter().map(|(c, m)| (c, members(m))).collect();
     out.sort_by_key(|a| a.0);
     out
 }
