@@ -45,7 +45,11 @@ pub fn render(o: &Outcome, colour: bool) -> String {
             more.len() - errors
         ));
     }
-    out.push_str(&format!("tusk: {}\n", o.summary()));
+    let summary = o.summary();
+    out.push_str(&format!("tusk: {summary}\n"));
+    for line in summary.per_file_lines() {
+        out.push_str(&format!("tusk:   {line}\n"));
+    }
     out
 }
 

@@ -72,6 +72,19 @@ fn run_case(dir: &Path) -> Vec<String> {
                 got["verdict"], t["verdict"], got["reason"]
             ));
         }
+        // `nat`: texts the forward path's translations must contain (which
+        // public address the Internet sees, and why), when the case gives them.
+        if let Some(want) = t["nat"].as_array() {
+            let nats: Vec<&str> = got["forward"]["steps"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|s| s["nat"].as_str()).collect())
+                .unwrap_or_default();
+            for w in want.iter().filter_map(Value::as_str) {
+                if !nats.iter().any(|n| n.contains(w)) {
+                    failures.push(format!("{what}: no translation says `{w}`; got {nats:?}"));
+                }
+            }
+        }
         for key in ["forward", "reply"] {
             if steps(&got[key]) != t[key] {
                 failures.push(format!("{what}: {key} steps\n  got      {}\n  expected {}", steps(&got[key]), t[key]));

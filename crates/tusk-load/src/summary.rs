@@ -22,6 +22,59 @@ pub struct Summary {
     pub errors: usize,
     /// Warnings, including the skips.
     pub warnings: usize,
+    /// What each file contributed to the Azure network: (file, kinds with
+    /// counts), in the order files were first cited, for files holding at
+    /// least one Azure object.
+    pub per_file: Vec<(String, Vec<(&'static str, usize)>)>,
+}
+
+/// Counts, per file, the Azure objects the network holds, by the file of
+/// each object's place (a Terraform plan's objects count for the plan).
+fn per_file(a: &tusk_model::azure::AzureNetwork) -> Vec<(String, Vec<(&'static str, usize)>)> {
+    use tusk_core::Loc;
+    let mut out: Vec<(String, Vec<(&'static str, usize)>)> = Vec::new();
+    let mut add = |kind: &'static str, locs: &mut dyn Iterator<Item = &Loc>| {
+        for l in locs {
+            let i = match out.iter().position(|(f, _)| **f == *l.file) {
+                Some(i) => i,
+                None => {
+                    out.push((l.file.to_string(), Vec::new()));
+                    out.len() - 1
+                }
+            };
+            match out[i].1.iter_mut().find(|(k, _)| *k == kind) {
+                Some(e) => e.1 += 1,
+                None => out[i].1.push((kind, 1)),
+            }
+        }
+    };
+    add("VNet", &mut a.vnets.iter().map(|x| &x.loc));
+    add("subnet", &mut a.subnets.iter().map(|x| &x.loc));
+    add("NSG", &mut a.nsgs.iter().map(|x| &x.loc));
+    add("ASG", &mut a.asgs.iter().map(|x| &x.loc));
+    add("route table", &mut a.route_tables.iter().map(|x| &x.loc));
+    add("NIC", &mut a.nics.iter().map(|x| &x.loc));
+    add("firewall", &mut a.firewalls.iter().map(|x| &x.loc));
+    add("firewall policy", &mut a.firewall_policies.iter().map(|x| &x.loc));
+    add("IP group", &mut a.ip_groups.iter().map(|x| &x.loc));
+    add("VNet gateway", &mut a.vnet_gateways.iter().map(|x| &x.loc));
+    add("local gateway", &mut a.local_gateways.iter().map(|x| &x.loc));
+    add("connection", &mut a.connections.iter().map(|x| &x.loc));
+    add("private endpoint", &mut a.private_endpoints.iter().map(|x| &x.loc));
+    add("NAT gateway", &mut a.nat_gateways.iter().map(|x| &x.loc));
+    add("public IP", &mut a.public_ips.iter().map(|x| &x.loc));
+    add("load balancer", &mut a.load_balancers.iter().map(|x| &x.loc));
+    add("load balancer rule", &mut a.load_balancers.iter().flat_map(|x| x.rules.iter().map(|r| &r.loc)));
+    add("outbound rule", &mut a.load_balancers.iter().flat_map(|x| x.outbound_rules.iter().map(|r| &r.loc)));
+    add("admin rule", &mut a.admin_rules.iter().map(|x| &x.loc));
+    add("virtual hub", &mut a.virtual_hubs.iter().map(|x| &x.loc));
+    add("hub connection", &mut a.virtual_hubs.iter().flat_map(|x| x.connections.iter().map(|c| &c.loc)));
+    add("unmodelled device", &mut a.opaque_devices.iter().map(|x| &x.loc));
+    add("unmodelled resource", &mut a.unmodelled.iter().map(|x| &x.loc));
+    add("private DNS zone", &mut a.private_dns.zones.iter().map(|x| &x.loc));
+    add("DNS A record set", &mut a.private_dns.a_records.iter().map(|x| &x.loc));
+    add("DNS zone link", &mut a.private_dns.links.iter().map(|x| &x.loc));
+    out
 }
 
 impl Summary {
@@ -55,6 +108,15 @@ impl Summary {
             ("public IP", a.public_ips.len()),
             ("load balancer", a.load_balancers.len()),
             ("admin rule", a.admin_rules.len()),
+            ("IP group", a.ip_groups.len()),
+            ("virtual hub", a.virtual_hubs.len()),
+            ("load balancer rule", a.load_balancers.iter().map(|l| l.rules.len()).sum()),
+            ("outbound rule", a.load_balancers.iter().map(|l| l.outbound_rules.len()).sum()),
+            ("unmodelled device", a.opaque_devices.len()),
+            ("unmodelled resource", a.unmodelled.len()),
+            ("private DNS zone", a.private_dns.zones.len()),
+            ("DNS A record set", a.private_dns.a_records.len()),
+            ("DNS zone link", a.private_dns.links.len()),
             ("NVA (tusk.yaml)", o.loaded.estate.config.nvas.len()),
         ];
         Summary {
@@ -64,6 +126,7 @@ impl Summary {
             skipped: o.loaded.warnings.iter().filter(|w| w.code() == Code::Skipped).count(),
             errors: o.errors.len(),
             warnings: o.loaded.warnings.len(),
+            per_file: per_file(a),
         }
     }
 }
@@ -105,6 +168,23 @@ impl fmt::Display for Summary {
             write!(f, "; skipped {} (see the warnings)", self.skipped)?;
         }
         Ok(())
+    }
+}
+
+impl Summary {
+    /// One line per file that contributed Azure objects (`FILE: 2 VNets,
+    /// 1 NSG`), when the load read more than one file; empty otherwise.
+    pub fn per_file_lines(&self) -> Vec<String> {
+        if self.files < 2 {
+            return Vec::new();
+        }
+        self.per_file
+            .iter()
+            .map(|(file, kinds)| {
+                let k: Vec<String> = kinds.iter().map(|(k, n)| count(*n, k)).collect();
+                format!("{file}: {}", k.join(", "))
+            })
+            .collect()
     }
 }
 

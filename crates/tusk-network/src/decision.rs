@@ -165,6 +165,29 @@ pub enum SnatWhy {
     NicPublicIp,
     /// The subnet's NAT gateway.
     NatGateway(Idx<NatGateway>),
+    /// A load balancer's outbound rule or SNAT load-balancing rule.
+    LoadBalancer {
+        /// The load balancer.
+        lb: Idx<LoadBalancer>,
+        /// Which rule.
+        by: crate::lb::LbSnatBy,
+    },
+}
+
+/// Why the source address a flow leaves with is not known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnatDoubt {
+    /// The subnet's NAT gateway, whose public addresses the inputs do not
+    /// give (not exported, a public IP prefix, known after apply).
+    NatGateway(Idx<NatGateway>),
+    /// A load balancer rule with several frontends, or whose frontend's
+    /// address the inputs do not give.
+    LoadBalancer {
+        /// The load balancer.
+        lb: Idx<LoadBalancer>,
+        /// Which rule.
+        by: crate::lb::LbSnatBy,
+    },
 }
 
 /// An address translation at a step.
@@ -207,6 +230,13 @@ pub enum Nat {
     },
     /// Azure's default outbound SNAT, whose address is not in the inputs.
     PlatformSnat,
+    /// The source was translated to a public address the inputs do not settle.
+    SnatUnknown {
+        /// The source before.
+        from: IpAddr,
+        /// Why the address is not known.
+        why: SnatDoubt,
+    },
     /// A stateful device undoing its translation on the reply.
     Restore {
         /// Is it the destination (else the source) that is restored?
@@ -369,6 +399,23 @@ pub enum Reason {
     // Appliances.
     /// A VirtualAppliance route whose next hop address tusk could not read.
     NextHopAddressNotRead,
+    /// A member of a Standard load balancer's backend pool with no
+    /// outbound rule and no load-balancing rule giving SNAT: it has no
+    /// default outbound access, and whether it reaches `dst` otherwise is
+    /// not in the inputs.
+    LbNoOutbound {
+        /// The load balancer.
+        lb: Idx<LoadBalancer>,
+        /// The Internet destination.
+        dst: IpAddr,
+    },
+    /// Routes a resource tusk does not model (index into `unmodelled`: a
+    /// route server's BGP peers, an AVNM connectivity configuration) may
+    /// carry the flow out of its VNet's address space.
+    UnmodelledRouting {
+        /// The resource, an index into `unmodelled`.
+        item: usize,
+    },
     /// The source's VNet is connected to a Virtual WAN hub (index into
     /// `virtual_hubs`, and the connection), whose routes are not modelled.
     VirtualHubRouting {

@@ -124,8 +124,44 @@ pub(crate) fn network_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
 
 /// As [`network_match`], for a client that addressed the destination by
 /// `name` (network rules on FQDNs).
-fn network_match_named(p: &Prepared, r: &FirewallRule, f: &Flow, name: Option<&str>) -> Tri {
-    network_match_but_destination(p, r, f).and(super::fqdn::network_destinations(p, &r.destinations, f.dst, name))
+fn network_match_named(
+    p: &Prepared,
+    r: &FirewallRule,
+    f: &Flow,
+    name: Option<&str>,
+    dns_vnet: Option<Idx<VirtualNetwork>>,
+) -> Tri {
+    network_match_but_destination(p, r, f).and(super::fqdn::network_destinations(
+        p,
+        &r.destinations,
+        f.dst,
+        name,
+        dns_vnet,
+    ))
+}
+
+/// The VNet whose private DNS zones firewall `fwi`'s DNS proxy resolves
+/// through: its own, when its policy (or a base policy) names no custom DNS
+/// servers ("Azure Firewall DNS settings", firewall/dns-settings). A
+/// classic firewall's DNS settings are not read: `None`.
+pub fn dns_vnet(p: &Prepared, fwi: Idx<AzureFirewall>) -> Option<Idx<VirtualNetwork>> {
+    let net = p.net;
+    let fw = &net.firewalls[fwi];
+    let mut cur = fw.policy.as_ref()?.found()?;
+    for _ in 0..16 {
+        let pol = &net.firewall_policies[cur];
+        if pol.custom_dns {
+            return None;
+        }
+        match pol.base_policy.as_ref() {
+            Some(b) => cur = b.found()?,
+            None => {
+                let s = fw.subnet.as_ref()?.found()?;
+                return Some(net.subnets[s].vnet);
+            }
+        }
+    }
+    None
 }
 
 /// Protocol, port and source of a network or DNAT rule.
@@ -176,6 +212,7 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
 /// or HTTP Host) when given.
 pub fn evaluate_named(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow, name: Option<&str>) -> FirewallOutcome {
     let fw = &p.net.firewalls[fwi];
+    let dns = dns_vnet(p, fwi);
     let unknown = |d: Decision| FirewallOutcome { decision: d, dnat: None, snat: None, keeps_source: None };
     let colls = match ordered(p, fwi) {
         Ok(c) => c,
@@ -205,7 +242,7 @@ pub fn evaluate_named(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow, name: Opt
     let mut doubt: Option<Decision> = None;
     for o in colls.iter().filter(|o| o.c.kind == CollectionKind::Network) {
         for r in &o.c.rules {
-            match network_match_named(p, r, f, name) {
+            match network_match_named(p, r, f, name, dns) {
                 Tri::No => {}
                 Tri::Maybe => {
                     doubt.get_or_insert_with(|| Decision::new(Kind::Unknown, may_match(p, r, f), cite(o, r)));

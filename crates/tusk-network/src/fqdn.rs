@@ -26,7 +26,7 @@ use super::nsg::address;
 use super::Prepared;
 use std::net::IpAddr;
 use tusk_core::tri::Tri;
-use tusk_model::azure::{AddressMatch, FirewallRule};
+use tusk_model::azure::{AddressMatch, FirewallRule, Idx, VirtualNetwork};
 
 /// Does target FQDN `pattern` match `name`?
 pub fn target_matches(pattern: &str, name: &str) -> Tri {
@@ -77,12 +77,25 @@ pub fn application_target(r: &FirewallRule, name: &str) -> (Tri, Option<NameDoub
 }
 
 /// A network rule's destinations for a flow to `ip` that the client
-/// addressed by `name` (when given).
-pub fn network_destinations(p: &Prepared, list: &[AddressMatch], ip: IpAddr, name: Option<&str>) -> Tri {
+/// addressed by `name` (when given). `dns_vnet` is the VNet whose private
+/// DNS zones the firewall's DNS proxy sees (`None` when its policy names
+/// other DNS servers): an FQDN those zones resolve matches exactly the
+/// addresses of its A record set ([`crate::dns`]).
+pub fn network_destinations(
+    p: &Prepared,
+    list: &[AddressMatch],
+    ip: IpAddr,
+    name: Option<&str>,
+    dns_vnet: Option<Idx<VirtualNetwork>>,
+) -> Tri {
     Tri::any(list.iter().map(|a| match (a, name) {
         (AddressMatch::Fqdn(d), Some(n)) if d.trim_end_matches('.').eq_ignore_ascii_case(n.trim_end_matches('.')) => {
             Tri::Yes
         }
+        (AddressMatch::Fqdn(d), _) => match crate::dns::resolve(p, dns_vnet, d) {
+            crate::dns::Resolution::Addresses { ips, .. } => Tri::from_bool(ips.contains(&ip)),
+            _ => address(p, None, a, ip),
+        },
         _ => address(p, None, a, ip),
     }))
 }

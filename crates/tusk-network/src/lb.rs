@@ -132,3 +132,119 @@ pub enum LbDoubt {
     /// Backends in several subnets: their replies may route differently.
     BackendsSpread,
 }
+
+/// The public source address a load balancer gives a backend's flow to
+/// the Internet ("Outbound rules Azure Load Balancer",
+/// load-balancer/outbound-rules; "Source Network Address Translation
+/// (SNAT) for outbound connections", load-balancer/load-balancer-outbound-connections):
+/// an outbound rule of the member's pool uses its frontends' public
+/// addresses; else a load-balancing rule on a public frontend without
+/// `disableOutboundSnat` uses that frontend's. A member of a Standard load
+/// balancer's pool with neither is not given default outbound access
+/// ("Default outbound access in Azure",
+/// virtual-network/ip-services/default-outbound-access), so its egress is
+/// unknown rather than allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LbOutbound {
+    /// The flow leaves with this address.
+    Address {
+        /// The load balancer.
+        lb: Idx<LoadBalancer>,
+        /// What gives the address.
+        by: LbSnatBy,
+        /// The public address.
+        ip: IpAddr,
+    },
+    /// The flow is translated, to an address the inputs do not settle.
+    Undetermined {
+        /// The load balancer.
+        lb: Idx<LoadBalancer>,
+        /// What gives the address.
+        by: LbSnatBy,
+    },
+    /// A Standard load balancer member with no outbound rule or SNAT
+    /// load-balancing rule: whether it reaches the Internet is not known.
+    NoMethod {
+        /// The load balancer.
+        lb: Idx<LoadBalancer>,
+    },
+}
+
+/// Which rule of a load balancer translates a member's outbound flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LbSnatBy {
+    /// An outbound rule (index into `outbound_rules`).
+    OutboundRule(usize),
+    /// A load-balancing rule's frontend (index into `rules`).
+    Rule(usize),
+}
+
+/// How the load balancers whose pools hold NIC configuration `c` of NIC
+/// `n` translate its flow to the Internet; `None` when it is in no pool
+/// (or only in Basic pools without a rule on a public frontend).
+pub fn outbound(p: &Prepared, n: Idx<NetworkInterface>, c: usize, proto: Protocol) -> Option<LbOutbound> {
+    let net = p.net;
+    let ipc = net.nics[n].ip_configs.get(c)?;
+    let proto_ok = |x: LbProtocol| match x {
+        LbProtocol::All => true,
+        LbProtocol::Tcp => proto == Protocol::Tcp,
+        LbProtocol::Udp => proto == Protocol::Udp,
+    };
+    let addr = |lb: &LoadBalancer, fe: &str| -> Option<IpAddr> {
+        let f = lb.frontends.iter().find(|f| f.name.eq_ignore_ascii_case(fe))?;
+        let pip = f.public_ip.as_ref()?.found()?;
+        net.public_ips[pip].address
+    };
+    let mut member_of_standard = None;
+    for (l, lb) in Idx::enumerate(&net.load_balancers) {
+        let pools: Vec<&str> = ipc
+            .lb_pools
+            .iter()
+            .filter(|id| id.parent().is_some_and(|x| x.key() == lb.id.key()))
+            .map(|id| id.name())
+            .collect();
+        if pools.is_empty() {
+            continue;
+        }
+        let in_pool =
+            |x: &Option<String>| x.as_deref().is_some_and(|x| pools.iter().any(|p| p.eq_ignore_ascii_case(x)));
+        if let Some(i) = lb.outbound_rules.iter().position(|r| in_pool(&r.pool) && proto_ok(r.protocol)) {
+            let r = &lb.outbound_rules[i];
+            let by = LbSnatBy::OutboundRule(i);
+            return Some(match &r.frontends[..] {
+                [one] => match addr(lb, one) {
+                    Some(ip) => LbOutbound::Address { lb: l, by, ip },
+                    None => LbOutbound::Undetermined { lb: l, by },
+                },
+                _ => LbOutbound::Undetermined { lb: l, by },
+            });
+        }
+        let public = |fe: &Option<String>| {
+            fe.as_deref()
+                .is_some_and(|fe| lb.frontends.iter().any(|f| f.name.eq_ignore_ascii_case(fe) && f.public_ip.is_some()))
+        };
+        let snat_rules: Vec<usize> = (0..lb.rules.len())
+            .filter(|&i| {
+                let r = &lb.rules[i];
+                r.kind == LbRuleKind::LoadBalancing
+                    && in_pool(&r.pool)
+                    && !r.disable_outbound_snat
+                    && public(&r.frontend)
+                    && proto_ok(r.protocol)
+            })
+            .collect();
+        if let Some(&i) = snat_rules.first() {
+            let by = LbSnatBy::Rule(i);
+            let fes: Vec<&str> = snat_rules.iter().filter_map(|&j| lb.rules[j].frontend.as_deref()).collect();
+            let one = fes.iter().all(|f| f.eq_ignore_ascii_case(fes[0]));
+            return Some(match lb.rules[i].frontend.as_deref().and_then(|f| addr(lb, f)) {
+                Some(ip) if one => LbOutbound::Address { lb: l, by, ip },
+                _ => LbOutbound::Undetermined { lb: l, by },
+            });
+        }
+        if !lb.basic_sku {
+            member_of_standard.get_or_insert(l);
+        }
+    }
+    member_of_standard.map(|lb| LbOutbound::NoMethod { lb })
+}

@@ -24,6 +24,7 @@
 pub mod any_protocol;
 pub mod avnm;
 pub mod decision;
+pub mod dns;
 pub mod effective;
 pub mod endpoint;
 pub mod firewall;

@@ -427,6 +427,7 @@ impl<'p, 'a> Lean<'p, 'a> {
         // Virtual WAN hubs' routes are not modelled: the full trace says so.
         if !net.admin_rules.is_empty()
             || !net.virtual_hubs.is_empty()
+            || !net.unmodelled.is_empty()
             || dst.owner.is_none()
             || self.src.owner.is_none()
         {

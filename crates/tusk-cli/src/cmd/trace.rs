@@ -134,6 +134,55 @@ fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--to NAME` that names no resource: the address the private DNS zones
+/// linked to the source's VNet give it (`tusk_network::dns`), with the
+/// name. `None` when `--to` is not a dotted name; an error when the zones
+/// leave its address unknown or the sources sit in several VNets.
+fn by_private_dns(
+    p: &Prepared,
+    from: &tusk_network::endpoint::Group,
+    to: &tusk_core::FlowEnd,
+) -> anyhow::Result<Option<(tusk_network::endpoint::Group, String)>> {
+    use tusk_network::dns::{resolve, DnsDoubt, Resolution};
+    let tusk_core::FlowEnd::Name(name) = to else { return Ok(None) };
+    if !name.contains('.') || p.net.private_dns.is_empty() {
+        return Ok(None);
+    }
+    let idx = p.index();
+    let mut vnets: Vec<_> = from
+        .members
+        .iter()
+        .filter_map(|m| idx.subnets_holding(m.ip()).first().map(|&s| p.net.subnets[s].vnet))
+        .collect();
+    vnets.sort();
+    vnets.dedup();
+    let [vnet] = vnets[..] else {
+        anyhow::bail!("--to {name}: the sources are not in one VNet of the inputs, so which private DNS zones answer is unknown; give --to ADDRESS and --fqdn {name}")
+    };
+    let vnet_name = p.net.vnets[vnet].id.name();
+    match resolve(p, Some(vnet), name) {
+        Resolution::Addresses { record, ips } => {
+            let r = &p.net.private_dns.a_records[record];
+            let [ip] = ips[..] else {
+                anyhow::bail!("--to {name}: its A record set ({}) gives {} addresses; give --to one of them and --fqdn {name}", r.loc, ips.len())
+            };
+            let g = resolve_group(p, &tusk_core::FlowEnd::Address(ip)).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+            eprintln!("tusk: {name} resolves to {ip} from VNet {vnet_name} (private DNS zone {}, A record {} at {})", r.zone, r.name, r.loc);
+            Ok(Some((g, name.clone())))
+        }
+        Resolution::NotInZones => anyhow::bail!("--to {name}: no private DNS zone linked to VNet {vnet_name} covers it, and public DNS is not in the inputs; give --to ADDRESS and --fqdn {name}"),
+        Resolution::Unknown(d) => {
+            let why = match d {
+                DnsDoubt::Forwarding(i) => format!("{} ({}) may forward it elsewhere", p.net.unmodelled[i].kind, p.net.unmodelled[i].loc),
+                DnsDoubt::NoRecord { zone } => format!("zone {zone} is linked to VNet {vnet_name} but the inputs hold no A record for it"),
+                DnsDoubt::RecordIncomplete(i) => format!("its A record set ({}) has addresses that are not known", p.net.private_dns.a_records[i].loc),
+                DnsDoubt::Resolver => "a zone link's VNet is not known".to_string(),
+            };
+            anyhow::bail!("--to {name}: its address is unknown: {why}")
+        }
+    }
+}
+
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load_for(&a.paths, &a.output)?;
     super::need_subnets(&loaded, "trace")?;
@@ -145,7 +194,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let from = resolve_group(&p, &a.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
-    let to = resolve_group(&p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    let (to, named) = match resolve_group(&p, &a.flow.to) {
+        Ok(g) => (g, None),
+        Err(e) => match by_private_dns(&p, &from, &a.flow.to)? {
+            Some((g, name)) => (g, Some(name)),
+            None => anyhow::bail!("--to: {e}"),
+        },
+    };
+    // `--to NAME` resolved through private DNS: the client uses that name.
+    let fqdn = a.fqdn.clone().or(named);
     let protos = a.flow.conn.protocols();
     let port = a.flow.conn.port;
     let single = from.members.len() == 1 && to.members.len() == 1;
@@ -153,9 +210,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let (f, t) = (&from.members[0], &to.members[0]);
         let traces: Vec<trace::Trace> = protos
             .into_iter()
-            .map(|proto| {
-                trace::trace_named(&p, f, t, Flow { src: f.ip(), dst: t.ip(), proto, port }, a.fqdn.as_deref())
-            })
+            .map(|proto| trace::trace_named(&p, f, t, Flow { src: f.ip(), dst: t.ip(), proto, port }, fqdn.as_deref()))
             .collect();
         let samples = [&from, &to].iter().filter_map(|g| g.sample.map(|s| (g.name.clone(), s))).collect::<Vec<_>>();
         let notes: String = samples
@@ -181,7 +236,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let proto = a.flow.conn.protocol("trace between groups")?;
-    let g = group_trace::trace_group(&p, &from, &to, proto, port, a.fqdn.as_deref());
+    let g = group_trace::trace_group(&p, &from, &to, proto, port, fqdn.as_deref());
     if g.traces.is_empty() {
         anyhow::bail!("--from and --to name the same single address");
     }

@@ -89,6 +89,10 @@ pub fn policy(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<(FirewallPolicy, 
         groups: Vec::new(),
         missing_groups: Vec::new(),
         private_ranges,
+        custom_dns: prop(n, "dnsSettings")
+            .and_then(|d| d.get_ci("servers"))
+            .and_then(Node::as_seq)
+            .is_some_and(|s| !s.is_empty()),
         id,
     };
     Ok((p, group_refs))

@@ -22,12 +22,14 @@
 
 pub mod aks;
 mod cx;
+mod dns;
 mod firewall;
 mod network;
 mod resolve;
 mod security;
 mod service_tags;
 mod shape;
+mod skipped;
 mod vwan;
 
 use crate::doc::{Doc, Node};
@@ -74,6 +76,10 @@ pub struct Builder {
     labels: HashMap<Arc<str>, cx::Labels>,
     /// Virtual hub children, joined to their hubs in `finish`.
     hub_children: vwan::Pending,
+    /// `firewallPolicies/ruleGroups` (the 2019 preview API before rule
+    /// collection groups): rules tusk does not read, so their policy's
+    /// verdicts are unknown (they count as missing groups of it).
+    legacy_rule_groups: Vec<ResourceId>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -237,8 +243,17 @@ impl Builder {
             "microsoft.network/bastionhosts" => net.opaque_devices.push(vwan::opaque(&mut cx, id, n, "Azure Bastion")),
             "microsoft.containerservice/managedclusters" => self.aks.add_cluster(&mut cx, id, n)?,
             "microsoft.containerservice/managedclusters/agentpools" => self.aks.add_pool(&mut cx, id, n)?,
+            "microsoft.network/firewallpolicies/rulegroups" => {
+                cx.warn(n, "firewall policy rule group (2019 preview API): its rules are not read, so verdicts of the firewalls using its policy are unknown");
+                self.legacy_rule_groups.push(id);
+            }
+            "microsoft.network/privatednszones" => net.private_dns.zones.push(dns::zone(&mut cx, id, n)),
+            "microsoft.network/privatednszones/a" => net.private_dns.a_records.push(dns::a_record(&mut cx, id, n)?),
+            "microsoft.network/privatednszones/virtualnetworklinks" => {
+                net.private_dns.links.push(dns::link(&mut cx, id, n))
+            }
             _ => {
-                cx.warn(n, format!("resource type `{}` is not part of the network model; skipped", r.type_key));
+                skipped::apply(&mut cx, net, id, t, &r.type_key, n);
                 return Ok(());
             }
         }
@@ -262,7 +277,16 @@ impl Builder {
     /// type were loaded.
     pub fn finish(mut self, warnings: &mut Vec<Warning>) -> Result<AzureNetwork, LoadError> {
         let hubs = std::mem::take(&mut self.hub_children);
+        let legacy = std::mem::take(&mut self.legacy_rule_groups);
         let mut net = resolve::finish(self, warnings)?;
+        for g in legacy {
+            let parent = g.parent();
+            if let Some(p) =
+                net.firewall_policies.iter_mut().find(|p| parent.as_ref().is_some_and(|x| x.key() == p.id.key()))
+            {
+                p.missing_groups.push(g);
+            }
+        }
         vwan::attach(&mut net, hubs, warnings);
         Ok(net)
     }

@@ -371,12 +371,51 @@ pub fn load_balancer(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<LoadBalanc
                 protocol,
                 frontend_port,
                 backend_port,
-                pool: name_of("backendAddressPool"),
+                // `backendAddressPool`, or the plural `backendAddressPools`
+                // newer API versions (and Terraform's `backend_address_pool_ids`) give.
+                pool: name_of("backendAddressPool").or_else(|| {
+                    prop(r, "backendAddressPools")
+                        .and_then(Node::as_seq)
+                        .and_then(|s| s.first())
+                        .and_then(|v| v.get_ci("id"))
+                        .and_then(Node::as_str)
+                        .map(|i| ResourceId::new(i).name().to_string())
+                }),
                 floating_ip: cx.bool(r, "enableFloatingIP").unwrap_or(false),
+                disable_outbound_snat: kind == LbRuleKind::LoadBalancing
+                    && cx.bool(r, "disableOutboundSnat").unwrap_or(false),
             });
         }
     }
-    Ok(LoadBalancer { loc: cx.loc(n), frontends, pools, rules, unread_rules, id })
+    // "Outbound rules Azure Load Balancer" (load-balancer/outbound-rules):
+    // an outbound rule gives a backend pool's members the public addresses
+    // of its frontends for their flows to the Internet.
+    let mut outbound_rules = Vec::new();
+    for r in prop(n, "outboundRules").and_then(Node::as_seq).unwrap_or_default() {
+        let protocol = match prop(r, "protocol").and_then(Node::as_str).map(str::to_ascii_lowercase).as_deref() {
+            Some("tcp") => LbProtocol::Tcp,
+            Some("udp") => LbProtocol::Udp,
+            Some("all") => LbProtocol::All,
+            _ => return Err(cx.err(r, "outbound rule `protocol` must be Tcp, Udp or All")),
+        };
+        let frontends = prop(r, "frontendIPConfigurations")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| f.get_ci("id").and_then(Node::as_str).map(|i| ResourceId::new(i).name().to_string()))
+            .collect();
+        let pool = prop(r, "backendAddressPool")
+            .and_then(|v| v.get_ci("id"))
+            .and_then(Node::as_str)
+            .map(|i| ResourceId::new(i).name().to_string());
+        outbound_rules.push(OutboundRule { name: child_name(r), loc: cx.loc(r), frontends, pool, protocol });
+    }
+    let basic_sku = n
+        .get_ci("sku")
+        .and_then(|s| s.get_ci("name"))
+        .and_then(Node::as_str)
+        .is_some_and(|s| s.eq_ignore_ascii_case("basic"));
+    Ok(LoadBalancer { loc: cx.loc(n), frontends, pools, rules, unread_rules, outbound_rules, basic_sku, id })
 }
 
 /// The ids of a list of `{"id": ...}` references, unresolved.

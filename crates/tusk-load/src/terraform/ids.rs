@@ -22,6 +22,7 @@ pub fn arm_type(tf_type: &str) -> Option<&'static str> {
         "azurerm_firewall" => "Microsoft.Network/azureFirewalls",
         "azurerm_firewall_policy" => "Microsoft.Network/firewallPolicies",
         "azurerm_ip_group" => "Microsoft.Network/ipGroups",
+        "azurerm_private_dns_zone" => "Microsoft.Network/privateDnsZones",
         "azurerm_private_endpoint" => "Microsoft.Network/privateEndpoints",
         "azurerm_nat_gateway" => "Microsoft.Network/natGateways",
         "azurerm_public_ip" => "Microsoft.Network/publicIPAddresses",
@@ -62,6 +63,12 @@ pub fn synthesise(tr: &Tr, i: usize) -> Option<String> {
         "azurerm_kubernetes_cluster_node_pool" => in_parent("kubernetes_cluster_id", "agentPools")?,
         "azurerm_lb_backend_address_pool" => in_parent("loadbalancer_id", "backendAddressPools")?,
         "azurerm_lb_rule" => in_parent("loadbalancer_id", "loadBalancingRules")?,
+        "azurerm_lb_outbound_rule" => in_parent("loadbalancer_id", "outboundRules")?,
+        "azurerm_lb_nat_rule" => in_parent("loadbalancer_id", "inboundNatRules")?,
+        "azurerm_private_dns_a_record" => under("zone_name", "privateDnsZones", "A"),
+        "azurerm_private_dns_zone_virtual_network_link" => {
+            under("private_dns_zone_name", "privateDnsZones", "virtualNetworkLinks")
+        }
         "azapi_resource" => super::azapi::id(tr, i)?,
         t => format!("{}{}/{name}", tr.group_prefix(i), arm_type(t)?),
     })

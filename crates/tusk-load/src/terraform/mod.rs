@@ -25,6 +25,7 @@ mod aks;
 mod allocation;
 mod azapi;
 mod build;
+mod dns_lb;
 mod firewall;
 mod ids;
 mod network;
@@ -237,6 +238,34 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
             o.put("name", s(r.pos, tr.name(i)));
             Fold::Push(str_id(tr, i, "loadbalancer_id"), "backendAddressPools", o.node()).into()
         }
+        "azurerm_private_dns_zone" => network::bare(tr, i, "Microsoft.Network/privateDnsZones").into(),
+        "azurerm_private_dns_a_record" => dns_lb::a_record(tr, i).into(),
+        "azurerm_private_dns_zone_virtual_network_link" => dns_lb::zone_link(tr, i).into(),
+        "azurerm_lb_outbound_rule" => match str_id(tr, i, "loadbalancer_id") {
+            Some(lb) => {
+                let rule = dns_lb::outbound_rule(tr, i, &lb);
+                Fold::Push(Some(lb), "outboundRules", rule).into()
+            }
+            None => return Ok(true),
+        },
+        "azurerm_lb_nat_rule" => match str_id(tr, i, "loadbalancer_id") {
+            Some(lb) => {
+                let rule = dns_lb::nat_rule(tr, i, &lb);
+                Fold::Push(Some(lb), "inboundNatRules", rule).into()
+            }
+            None => return Ok(true),
+        },
+        // The association names one ipConfiguration; tusk puts the pool on
+        // every configuration of the NIC (NICs with one are the norm).
+        "azurerm_network_interface_backend_address_pool_association" => match tr.id(&r, "backend_address_pool_id") {
+            Some(pool) => Fold::EachIpConfig(
+                str_id(tr, i, "network_interface_id"),
+                "loadBalancerBackendAddressPools",
+                id_ref(pool),
+            )
+            .into(),
+            None => return Ok(true),
+        },
         "azurerm_lb_rule" => match str_id(tr, i, "loadbalancer_id") {
             Some(lb) => {
                 let rule = network::lb_rule(tr, i, &lb);

@@ -280,6 +280,8 @@ pub fn lb_rule(tr: &Tr, i: usize, lb_id: &str) -> Node {
     if !pools.is_empty() {
         p.put("backendAddressPools", seq(r.pos, pools.into_iter().map(id_ref).collect()));
     }
+    p.put_opt("disableOutboundSnat", tr.val(&r, "disable_outbound_snat"));
+    p.put_opt("enableFloatingIP", tr.val(&r, "floating_ip_enabled").or_else(|| tr.val(&r, "enable_floating_ip")));
     o.put("properties", p.node());
     o.node()
 }

@@ -142,6 +142,11 @@ pub struct FirewallPolicy {
     pub missing_groups: Vec<ResourceId>,
     /// `snat.privateRanges`, when set.
     pub private_ranges: Option<PrivateRanges>,
+    /// `dnsSettings.servers` is set: the firewall (and its DNS proxy)
+    /// resolves names through those servers, not Azure DNS, so private DNS
+    /// zones linked to its VNet answer only if those servers forward there
+    /// ("Azure Firewall DNS settings", firewall/dns-settings).
+    pub custom_dns: bool,
 }
 
 /// An Azure Firewall (`Microsoft.Network/azureFirewalls`).

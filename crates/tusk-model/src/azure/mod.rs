@@ -9,12 +9,14 @@
 //! resource of that type at all stays [`Link::Absent`], so that an analysis
 //! can answer "unknown" for it rather than guess. This module decides nothing.
 
+mod dns;
 mod firewall;
 mod id;
 mod nsg;
 mod route;
 mod vwan;
 
+pub use dns::*;
 pub use firewall::*;
 pub use id::ResourceId;
 pub use nsg::*;
@@ -161,6 +163,11 @@ pub struct AzureNetwork {
     pub virtual_hubs: Vec<VirtualHub>,
     /// Application gateways and Bastion hosts: read, not modelled.
     pub opaque_devices: Vec<OpaqueDevice>,
+    /// Private DNS zones, their A records and VNet links.
+    pub private_dns: PrivateDns,
+    /// Resources tusk reads only to say what they make unknown (see
+    /// [`Unmodelled`]).
+    pub unmodelled: Vec<Unmodelled>,
     /// Microsoft's published service tags (`ServiceTags_Public_*.json`),
     /// when the inputs hold them: the only source of the address ranges of
     /// tags other than VirtualNetwork, Internet and AzureLoadBalancer.
@@ -483,6 +490,28 @@ pub struct LoadBalancer {
     /// Rules tusk could not read (port ranges of pool-based NAT rules):
     /// flows to the load balancer stay unknown.
     pub unread_rules: usize,
+    /// `outboundRules`: the frontends whose public addresses the pool's
+    /// members leave for the Internet with ("Outbound rules Azure Load
+    /// Balancer", load-balancer/outbound-rules).
+    pub outbound_rules: Vec<OutboundRule>,
+    /// `sku.name` is `Basic` (else Standard, the default since 2020 and
+    /// the only SKU after Basic's retirement).
+    pub basic_sku: bool,
+}
+
+/// An outbound rule of a load balancer.
+#[derive(Debug, Clone)]
+pub struct OutboundRule {
+    /// Its name.
+    pub name: String,
+    /// Where it was read.
+    pub loc: Loc,
+    /// `frontendIPConfigurations[]`: the frontends' names (from their ids).
+    pub frontends: Vec<String>,
+    /// `backendAddressPool`: the pool's name.
+    pub pool: Option<String>,
+    /// `protocol`: `Tcp`, `Udp` or `All`.
+    pub protocol: LbProtocol,
 }
 
 /// A backend address pool of a load balancer.
@@ -540,6 +569,9 @@ pub struct LbRule {
     pub pool: Option<String>,
     /// `enableFloatingIP`: the backend sees the frontend address as destination.
     pub floating_ip: bool,
+    /// `disableOutboundSnat`: the rule's frontend is not used for the
+    /// pool's outbound flows (load-balancing rules; false for NAT rules).
+    pub disable_outbound_snat: bool,
 }
 
 /// A frontend IP configuration of a load balancer.

@@ -72,3 +72,30 @@ pub struct OpaqueDevice {
     /// Its private frontend addresses, where the inputs give them.
     pub private_ips: Vec<std::net::IpAddr>,
 }
+
+/// A resource of a type tusk reads only to say which verdicts it could
+/// change (the decision table of docs/azure.md, "Resource types tusk
+/// skips"): the flows it touches are unknown, naming it.
+#[derive(Debug, Clone)]
+pub struct Unmodelled {
+    /// Its Azure resource id.
+    pub id: ResourceId,
+    /// Where it was read (file:line).
+    pub loc: Loc,
+    /// What it is, in words (`Azure Route Server BGP peer`, `DNS private resolver`).
+    pub kind: &'static str,
+    /// What it could change.
+    pub effect: UnmodelledEffect,
+}
+
+/// What an [`Unmodelled`] resource could change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnmodelledEffect {
+    /// Routes learned into these VNets (BGP from a route server, a
+    /// gateway's learned routes): a flow leaving a listed VNet's own
+    /// address space may take them. An empty list means every VNet.
+    Routes(Vec<ResourceId>),
+    /// How names resolve (a DNS private resolver's forwarding rules): a
+    /// name resolved through private DNS zones may resolve otherwise.
+    Names,
+}

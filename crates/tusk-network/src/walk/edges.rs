@@ -3,9 +3,23 @@
 //! entering from the Internet (public IPs of NICs and firewalls) or from
 //! on-premises (through the gateway's subnet and its routes).
 
-use super::super::decision::{Hop, Nat, SnatWhy};
+use super::super::decision::{Hop, Nat, SnatDoubt, SnatWhy};
 use super::{Arrival, Control, Decision, Kind, Next, Owner, Reason, Sender, Walker};
-use tusk_model::azure::{Idx, Link, PublicIp, Subnet, VnetGateway};
+use crate::lb::LbOutbound;
+use std::net::IpAddr;
+use tusk_model::azure::{Idx, Link, LoadBalancer, PublicIp, Subnet, VnetGateway};
+
+/// How a flow to the Internet leaves (see `leave_to_internet`).
+enum Out {
+    /// With this source address, for this reason.
+    To(IpAddr, SnatWhy),
+    /// Translated, to an address the inputs do not settle.
+    Undetermined(SnatDoubt),
+    /// A Standard load balancer member without an outbound method.
+    NoMethod(Idx<LoadBalancer>),
+    /// Default outbound access: an address Azure picks.
+    Platform,
+}
 
 impl Walker<'_, '_> {
     pub(super) fn hand_to_gateway(&mut self, subnet: Idx<Subnet>, g: Option<Idx<VnetGateway>>) -> Next {
@@ -49,37 +63,62 @@ impl Walker<'_, '_> {
             return Next::Done(Arrival::Internet { ip: dst });
         }
         let pip_addr = |l: &Link<PublicIp>| l.found().and_then(|i| net.public_ips[i].address);
-        let snat = match sender {
+        // Which address the Internet sees, by Microsoft's precedence ("Source
+        // Network Address Translation (SNAT) for outbound connections",
+        // load-balancer/load-balancer-outbound-connections; "What is Azure
+        // NAT Gateway?", nat-gateway/nat-overview: a subnet's NAT gateway
+        // takes precedence over instance-level public IPs and load
+        // balancers, an AzureFirewallSubnet's too, firewall/integrate-with-nat-gateway):
+        // NAT gateway, then the NIC's public IP, then its load balancers'
+        // outbound rules or SNAT rules, then default outbound access.
+        let nat_gateway = net.subnets[subnet].nat_gateway.as_ref().and_then(Link::found);
+        let out = match (nat_gateway, sender) {
+            (Some(ng), _) => match net.nat_gateways[ng].public_ips.iter().find_map(pip_addr) {
+                Some(a) => Out::To(a, SnatWhy::NatGateway(ng)),
+                None => Out::Undetermined(SnatDoubt::NatGateway(ng)),
+            },
             // A firewall forwarding traffic, or sending its own: its public IP.
-            Sender::Firewall(f) | Sender::Endpoint(Some(Owner::Firewall(f))) => {
-                net.firewalls[f].public_ips.iter().find_map(pip_addr).map(|a| (a, SnatWhy::FirewallPublicIp))
+            (None, Sender::Firewall(f) | Sender::Endpoint(Some(Owner::Firewall(f)))) => {
+                match net.firewalls[f].public_ips.iter().find_map(pip_addr) {
+                    Some(a) => Out::To(a, SnatWhy::FirewallPublicIp),
+                    None => Out::Platform,
+                }
             }
-            Sender::Endpoint(Some(Owner::Nic(n, c))) => net.nics[n]
-                .ip_configs
-                .get(c)
-                .and_then(|ipc| ipc.public_ip.as_ref())
-                .and_then(pip_addr)
-                .map(|a| (a, SnatWhy::NicPublicIp)),
-            _ => None,
+            (None, Sender::Endpoint(Some(Owner::Nic(n, c)))) => {
+                match net.nics[n].ip_configs.get(c).and_then(|ipc| ipc.public_ip.as_ref()).and_then(pip_addr) {
+                    Some(a) => Out::To(a, SnatWhy::NicPublicIp),
+                    None => match crate::lb::outbound(p, n, c, self.flow.proto) {
+                        Some(LbOutbound::Address { lb, by, ip }) => Out::To(ip, SnatWhy::LoadBalancer { lb, by }),
+                        Some(LbOutbound::Undetermined { lb, by }) => {
+                            Out::Undetermined(SnatDoubt::LoadBalancer { lb, by })
+                        }
+                        Some(LbOutbound::NoMethod { lb }) => Out::NoMethod(lb),
+                        None => Out::Platform,
+                    },
+                }
+            }
+            _ => Out::Platform,
+        };
+        if let Out::NoMethod(lb) = out {
+            let d = Decision::new(Kind::Unknown, Reason::LbNoOutbound { lb, dst }, None);
+            self.step(self.sub(subnet), Control::Internet, d);
+            return Next::Done(Arrival::Nowhere);
         }
-        .or_else(|| {
-            let ng = net.subnets[subnet].nat_gateway.as_ref()?.found()?;
-            net.nat_gateways[ng].public_ips.iter().find_map(pip_addr).map(|a| (a, SnatWhy::NatGateway(ng)))
-        });
         self.step(
             self.sub(subnet),
             Control::Internet,
             Decision::new(Kind::Allowed, Reason::LeavesToInternet { dst }, None),
         );
-        match snat {
-            Some((a, why)) => {
+        match out {
+            Out::To(a, why) => {
                 self.nat(Nat::Snat { from: self.flow.src, to: a, why });
                 if let Sender::Firewall(f) = sender {
                     self.snat_by.push((f, a));
                 }
                 self.flow.src = a;
             }
-            None => self.nat(Nat::PlatformSnat),
+            Out::Undetermined(why) => self.nat(Nat::SnatUnknown { from: self.flow.src, why }),
+            Out::Platform | Out::NoMethod(_) => self.nat(Nat::PlatformSnat),
         }
         Next::Done(Arrival::Internet { ip: dst })
     }
@@ -145,6 +184,9 @@ impl Walker<'_, '_> {
                     _ => Next::Done(Arrival::Nowhere),
                 }
             }
+            // The reply to a backend's flow that left with a load balancer
+            // frontend's address (an outbound or SNAT rule).
+            Some(Owner::LbFrontend(..)) if self.reply() => self.reply_from_internet(),
             Some(o) => {
                 let d = Decision::new(Kind::Unknown, Reason::PublicIpBackends { dst, owner: o }, None);
                 self.step(Hop::Internet, Control::Internet, d);

@@ -210,6 +210,17 @@ impl<'p, 'a> Walker<'p, 'a> {
                 return Next::Done(Arrival::Nowhere);
             }
         }
+        // Routes a resource tusk does not model puts into the VNet (Azure
+        // Route Server's BGP peers, route-server/overview; AVNM
+        // connectivity, virtual-network-manager/concept-connectivity-configuration):
+        // only traffic inside the VNet's own address space is sure to stay local.
+        if let Some(item) = unmodelled_routes(net, net.subnets[subnet].vnet) {
+            if !p.vnet_space[net.subnets[subnet].vnet].contains_ip(self.flow.dst) {
+                let d = Decision::new(Kind::Unknown, Reason::UnmodelledRouting { item }, None);
+                self.step(self.sub(subnet), Control::Route, d);
+                return Next::Done(Arrival::Nowhere);
+            }
+        }
         let table = p.routes_from(
             subnet,
             match sender {
@@ -496,6 +507,20 @@ pub(crate) fn hub_connection(
         .iter()
         .enumerate()
         .find_map(|(h, hub)| hub.connections.iter().position(|c| c.vnet == Some(v)).map(|c| (h, c)))
+}
+
+/// The unmodelled resource (index into `unmodelled`) that may put routes
+/// into VNet `v`.
+pub(crate) fn unmodelled_routes(
+    net: &tusk_model::azure::AzureNetwork,
+    v: Idx<tusk_model::azure::VirtualNetwork>,
+) -> Option<usize> {
+    use tusk_model::azure::UnmodelledEffect;
+    let key = net.vnets[v].id.key();
+    net.unmodelled.iter().position(|u| match &u.effect {
+        UnmodelledEffect::Routes(vs) => vs.is_empty() || vs.iter().any(|x| x.key() == key),
+        UnmodelledEffect::Names => false,
+    })
 }
 
 /// The unmodelled device (application gateway, Bastion host) that may hold

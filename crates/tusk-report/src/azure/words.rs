@@ -7,7 +7,7 @@
 
 use tusk_core::Loc;
 use tusk_model::azure::*;
-use tusk_network::decision::{Cite, CollectionRef, Hop, Nat, PeeringFlag, Reason, SnatWhy, Uncertainty};
+use tusk_network::decision::{Cite, CollectionRef, Hop, Nat, PeeringFlag, Reason, SnatDoubt, SnatWhy, Uncertainty};
 use tusk_network::endpoint::{Endpoint, Label};
 use tusk_network::fqdn::NameDoubt;
 use tusk_network::lb::LbDoubt;
@@ -315,6 +315,23 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
             format!("{dst} is a public load balancer frontend: the load balancer hands the flow to {} unchanged (floating IP)", name(*owner))
         }
         Reason::ReplyToSender { dst } => format!("the reply reaches {dst}, which sent the request"),
+        Reason::LbNoOutbound { lb, dst } => {
+            let l = &net.load_balancers[*lb];
+            format!(
+                "the source is in a backend pool of Standard load balancer {} ({}) with no outbound rule and no load-balancing rule giving SNAT: it has no default outbound access, and whether it reaches {dst} otherwise is not in the inputs",
+                l.id.name(),
+                l.loc
+            )
+        }
+        Reason::UnmodelledRouting { item } => {
+            let u = &net.unmodelled[*item];
+            format!(
+                "{} {} ({}) may put routes into this VNet that tusk does not model; only traffic inside the VNet's own address space is sure to stay local",
+                u.kind,
+                u.id.name(),
+                u.loc
+            )
+        }
         Reason::VirtualHubRouting { hub, connection } => {
             let h = &net.virtual_hubs[*hub];
             let c = &h.connections[*connection];
@@ -529,6 +546,40 @@ fn snat_why(net: &AzureNetwork, w: SnatWhy) -> String {
         SnatWhy::FirewallPublicIp => "the firewall's public IP".into(),
         SnatWhy::NicPublicIp => "the NIC's public IP".into(),
         SnatWhy::NatGateway(g) => format!("NAT gateway {}", net.nat_gateways[g].id.name()),
+        SnatWhy::LoadBalancer { lb, by } => lb_snat_rule(net, lb, by),
+    }
+}
+
+/// `load balancer LB, outbound rule R (file:line)`.
+fn lb_snat_rule(net: &AzureNetwork, lb: Idx<LoadBalancer>, by: tusk_network::lb::LbSnatBy) -> String {
+    use tusk_network::lb::LbSnatBy;
+    let l = &net.load_balancers[lb];
+    match by {
+        LbSnatBy::OutboundRule(i) => {
+            let r = &l.outbound_rules[i];
+            format!("load balancer {}, outbound rule {} ({})", l.id.name(), r.name, r.loc)
+        }
+        LbSnatBy::Rule(i) => {
+            let r = &l.rules[i];
+            format!(
+                "load balancer {}, load-balancing rule {} without disableOutboundSnat ({})",
+                l.id.name(),
+                r.name,
+                r.loc
+            )
+        }
+    }
+}
+
+fn snat_doubt(net: &AzureNetwork, w: SnatDoubt) -> String {
+    match w {
+        SnatDoubt::NatGateway(g) => {
+            let n = &net.nat_gateways[g];
+            format!("NAT gateway {} ({}), whose public addresses the inputs do not give", n.id.name(), n.loc)
+        }
+        SnatDoubt::LoadBalancer { lb, by } => {
+            format!("{}, whose frontends' public addresses are several or not in the inputs", lb_snat_rule(net, lb, by))
+        }
     }
 }
 
@@ -553,6 +604,9 @@ pub fn nat(net: &AzureNetwork, list: &[Nat]) -> Option<String> {
             }
             Nat::InstancePublicIp { from, to } => format!("DNAT {from} → {to} (instance-level public IP)"),
             Nat::PlatformSnat => "SNAT by Azure outbound connectivity; the public address is not in the inputs".into(),
+            Nat::SnatUnknown { from, why } => {
+                format!("SNAT {from} → unknown public address (by {})", snat_doubt(net, *why))
+            }
             Nat::Restore { .. } => continue,
         });
     }

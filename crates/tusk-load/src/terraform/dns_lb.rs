@@ -1,0 +1,76 @@
+//! azurerm resources for private DNS and the rest of a load balancer, as
+//! the ARM bodies the Azure loader reads (azurerm provider docs,
+//! `private_dns_zone`, `private_dns_a_record`,
+//! `private_dns_zone_virtual_network_link`, `lb_outbound_rule`,
+//! `lb_nat_rule`, `network_interface_backend_address_pool_association`;
+//! ARM: privatedns.json, loadBalancer.json).
+
+use super::build::{id_ref, s, seq, Obj, Tr};
+use super::Body;
+use crate::doc::Node;
+
+/// `azurerm_private_dns_a_record`: `records` (IPv4 addresses) as `aRecords`.
+pub fn a_record(tr: &mut Tr, i: usize) -> Body {
+    let r = tr.root(i);
+    let mut b = Body::new(tr, i, "Microsoft.Network/privateDnsZones/A");
+    let mut records = Vec::new();
+    if let Some(list) = tr.list(&r, "records") {
+        for a in list.as_seq().unwrap_or_default() {
+            let mut o = Obj::new(a.pos);
+            o.put("ipv4Address", a.clone());
+            records.push(o.node());
+        }
+    }
+    b.props.put("aRecords", seq(r.pos, records));
+    b
+}
+
+/// `azurerm_private_dns_zone_virtual_network_link`: `virtual_network_id`
+/// and `resolution_policy` (`NxDomainRedirect` or `Default`).
+pub fn zone_link(tr: &mut Tr, i: usize) -> Body {
+    let r = tr.root(i);
+    let mut b = Body::new(tr, i, "Microsoft.Network/privateDnsZones/virtualNetworkLinks");
+    b.props.put_opt("virtualNetwork", tr.id(&r, "virtual_network_id").map(id_ref));
+    b.props.put_opt("resolutionPolicy", tr.val(&r, "resolution_policy"));
+    b
+}
+
+/// `azurerm_lb_outbound_rule`: its frontends (by name, in the load
+/// balancer `lb_id`), backend pool and protocol.
+pub fn outbound_rule(tr: &Tr, i: usize, lb_id: &str) -> Node {
+    let r = tr.root(i);
+    let mut o = Obj::new(r.pos);
+    o.put("name", s(r.pos, tr.name(i)));
+    let mut p = Obj::new(r.pos);
+    let fronts: Vec<Node> = r
+        .field("frontend_ip_configuration")
+        .items()
+        .iter()
+        .filter_map(|c| {
+            c.field("name").str().map(|n| id_ref(s(c.pos, format!("{lb_id}/frontendIPConfigurations/{n}"))))
+        })
+        .collect();
+    p.put("frontendIPConfigurations", seq(r.pos, fronts));
+    p.put_opt("backendAddressPool", tr.id(&r, "backend_address_pool_id").map(id_ref));
+    p.put_opt("protocol", tr.val(&r, "protocol"));
+    o.put("properties", p.node());
+    o.node()
+}
+
+/// `azurerm_lb_nat_rule` with a single `frontend_port` (a port range
+/// rule is left without ports, which the loader reports as unread).
+pub fn nat_rule(tr: &Tr, i: usize, lb_id: &str) -> Node {
+    let r = tr.root(i);
+    let mut o = Obj::new(r.pos);
+    o.put("name", s(r.pos, tr.name(i)));
+    let mut p = Obj::new(r.pos);
+    if let Some(f) = r.field("frontend_ip_configuration_name").str() {
+        p.put("frontendIPConfiguration", id_ref(s(r.pos, format!("{lb_id}/frontendIPConfigurations/{f}"))));
+    }
+    p.put_opt("protocol", tr.val(&r, "protocol"));
+    p.put_opt("frontendPort", tr.val(&r, "frontend_port"));
+    p.put_opt("backendPort", tr.val(&r, "backend_port"));
+    p.put_opt("enableFloatingIP", tr.val(&r, "floating_ip_enabled").or_else(|| tr.val(&r, "enable_floating_ip")));
+    o.put("properties", p.node());
+    o.node()
+}
