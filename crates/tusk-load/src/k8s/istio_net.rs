@@ -21,7 +21,7 @@ use tusk_model::k8s::LabelSelector;
 
 /// Does tusk model this networking.istio.io kind?
 pub fn models(kind: &str) -> bool {
-    matches!(kind, "Sidecar" | "ServiceEntry")
+    matches!(kind, "Sidecar" | "ServiceEntry" | "DestinationRule")
 }
 
 /// The versions networking.istio.io serves.
@@ -269,6 +269,26 @@ impl super::Builder {
             return Err(cx.err(n, format!("duplicate {kind} `{name}` (first defined at {prev})")));
         }
         self.ensure_namespace(&namespace);
+        if kind == "DestinationRule" {
+            match destination_rule(cx, n, &namespace, &name)? {
+                Ok(p) => {
+                    warnings.push(tusk_core::Warning {
+                        loc: p.loc.clone(),
+                        message: format!(
+                            "{}: it sets a TLS mode other than ISTIO_MUTUAL towards in-cluster hosts, so the peers' principals and mTLS are not known: verdicts into {} are unknown",
+                            p.title(),
+                            p.namespace.as_deref().map_or("every pod".to_string(), |ns| format!("the pods of namespace {ns}"))
+                        ),
+                    });
+                    self.cluster.foreign_policies.push(p);
+                }
+                Err(why) => warnings.push(tusk_core::Warning {
+                    loc: cx.loc(n),
+                    message: format!("Istio DestinationRule {namespace}/{name} changes no verdict: {why}"),
+                }),
+            }
+            return Ok(());
+        }
         if kind == "ServiceEntry" {
             let e = service_entry(cx, n, &namespace, &name)?;
             self.cluster.mesh.service_entries.push(e);
@@ -299,4 +319,131 @@ impl super::Builder {
         self.cluster.mesh.sidecars.push(s);
         Ok(())
     }
+}
+
+/// The TLS modes a DestinationRule's traffic policy may set.
+const TLS_MODES: &[&str] = &["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"];
+
+/// The `tls.mode`s a traffic policy sets (its own and its port-level ones).
+fn tls_modes(cx: Cx, tp: &Node, out: &mut Vec<String>) -> Result<(), LoadError> {
+    cx.only_keys(
+        tp,
+        "trafficPolicy",
+        &[
+            "loadBalancer",
+            "connectionPool",
+            "outlierDetection",
+            "tls",
+            "portLevelSettings",
+            "tunnel",
+            "proxyProtocol",
+            "retryBudget",
+        ],
+    )?;
+    let mut one = |holder: &Node| -> Result<(), LoadError> {
+        let Some(tls) = holder.get("tls").filter(|t| !t.is_null()) else { return Ok(()) };
+        cx.only_keys(
+            tls,
+            "tls",
+            &[
+                "mode",
+                "clientCertificate",
+                "privateKey",
+                "caCertificates",
+                "credentialName",
+                "subjectAltNames",
+                "sni",
+                "insecureSkipVerify",
+                "caCrl",
+            ],
+        )?;
+        let mode = cx.opt_str(tls, "mode")?.unwrap_or("DISABLE");
+        if !TLS_MODES.contains(&mode) {
+            let at = tls.get("mode").unwrap_or(tls);
+            return Err(
+                cx.err(at, format!("unknown tls mode `{mode}`: expected DISABLE, SIMPLE, MUTUAL or ISTIO_MUTUAL"))
+            );
+        }
+        out.push(mode.to_string());
+        Ok(())
+    };
+    one(tp)?;
+    for pl in cx.seq(tp, "portLevelSettings")? {
+        cx.only_keys(pl, "portLevelSettings", &["port", "loadBalancer", "connectionPool", "outlierDetection", "tls"])?;
+        if let Some(p) = pl.get("port").filter(|p| !p.is_null()) {
+            cx.only_keys(p, "port", &["number"])?;
+            port_number(cx, p, "number")?;
+        }
+        one(pl)?;
+    }
+    Ok(())
+}
+
+/// A DestinationRule (Istio docs, "Destination Rule" reference). It
+/// decides no access by itself; only its TLS mode can change a verdict:
+/// `DISABLE` makes the client's sidecar send plaintext (no principal, and
+/// STRICT refuses it), `SIMPLE` / `MUTUAL` originate TLS with other
+/// certificates. `ISTIO_MUTUAL` is what auto mTLS does already. So a rule
+/// with another mode towards an in-cluster host (`*.svc.cluster.local` or a
+/// short name) becomes a foreign record over the host's namespace (or the
+/// cluster, for a wildcard host): the verdicts into it are unknown. `Err`
+/// holds why a rule changes no verdict (the caller warns with it).
+pub fn destination_rule(
+    cx: Cx,
+    n: &Node,
+    namespace: &str,
+    name: &str,
+) -> Result<Result<tusk_model::k8s::ForeignPolicy, String>, LoadError> {
+    check_version(cx, n)?;
+    let Some(spec) = n.get("spec") else { return Err(cx.err(n, "DestinationRule needs `spec.host`")) };
+    cx.only_keys(spec, "DestinationRule spec", &["host", "trafficPolicy", "subsets", "exportTo", "workloadSelector"])?;
+    let host = cx.req_str(spec, "host")?;
+    if !valid_dns(host) {
+        let at = spec.get("host").unwrap_or(spec);
+        return Err(cx.err(at, format!("host `{host}`: a DNS name, a short name or `*`-prefixed wildcard")));
+    }
+    let mut modes = Vec::new();
+    if let Some(tp) = spec.get("trafficPolicy").filter(|t| !t.is_null()) {
+        tls_modes(cx, tp, &mut modes)?;
+    }
+    for sub in cx.seq(spec, "subsets")? {
+        cx.only_keys(sub, "subset", &["name", "labels", "trafficPolicy"])?;
+        cx.req_str(sub, "name")?;
+        if let Some(tp) = sub.get("trafficPolicy").filter(|t| !t.is_null()) {
+            tls_modes(cx, tp, &mut modes)?;
+        }
+    }
+    if modes.iter().all(|m| m == "ISTIO_MUTUAL") {
+        return Ok(Err(
+            "without a TLS mode other than ISTIO_MUTUAL it only tunes load balancing, connection pools and outlier detection, which decide no access".into(),
+        ));
+    }
+    // The host's namespace: `NAME.NS.svc.cluster.local`, a short name (the
+    // rule's namespace), `*.NS.svc.cluster.local`; other in-cluster
+    // wildcards cover every namespace; any other host is outside the
+    // cluster, where no proxy of the mesh judges the flow.
+    let labels: Vec<&str> = host.split('.').collect();
+    let scope: Option<Option<String>> = match labels.as_slice() {
+        [_] if !host.starts_with('*') => Some(Some(namespace.to_string())),
+        [_, ns, "svc", "cluster", "local"] if *ns != "*" => Some(Some((*ns).to_string())),
+        [_, _] if host.starts_with('*') => None,
+        _ if host == "*" || host.ends_with(".svc.cluster.local") || host.ends_with(".cluster.local") => Some(None),
+        _ => None,
+    };
+    let Some(scope) = scope else {
+        return Ok(Err(format!(
+            "host `{host}` is outside the cluster, where no mesh proxy judges the flow (its TLS mode changes no verdict tusk gives)"
+        )));
+    };
+    Ok(Ok(tusk_model::k8s::ForeignPolicy {
+        engine: tusk_model::k8s::ForeignEngine::Istio,
+        kind: "DestinationRule".into(),
+        namespace: scope,
+        name: name.to_string(),
+        subject: None,
+        ingress: true,
+        egress: false,
+        can_allow: true,
+        loc: cx.loc(n),
+    }))
 }
