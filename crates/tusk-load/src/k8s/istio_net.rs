@@ -1,7 +1,8 @@
 //! Istio's Sidecar and ServiceEntry (networking.istio.io v1, v1beta1,
-//! v1alpha3) into [`tusk_model::istio_net`]; Gateway, VirtualService and
-//! DestinationRule are validated here too (their shape), then reported by
-//! the caller with what they change (see `docs/istio.md`).
+//! v1alpha3) into [`tusk_model::istio_net`], and DestinationRule into a
+//! foreign record when its TLS mode may change a verdict (see
+//! `docs/istio.md`). Gateway and VirtualService are not read here: they
+//! stay skipped with a warning.
 //!
 //! Validation follows the CRD schemas and istiod's validation
 //! (`pkg/config/validation`): unknown fields; an egress host that is not
