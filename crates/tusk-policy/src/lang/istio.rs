@@ -26,6 +26,8 @@
 
 pub mod compile;
 pub mod explain;
+pub mod sidecar;
+pub mod target_ref;
 
 use tusk_core::{PortSet, Tri};
 use tusk_model::istio::{AuthorizationPolicy, AuthzTarget, Dataplane, MtlsMode, PeerAuthentication};
@@ -92,13 +94,15 @@ pub fn identity_labels(c: &Cluster, pod: &Pod) -> Vec<(String, String)> {
         Dataplane::Ambient => "ambient",
         Dataplane::Unknown => "unknown",
     };
-    vec![("@istio/dataplane".into(), dp.into()), ("@istio/sa".into(), pod.mesh.service_account.clone())]
+    let mut out = vec![("@istio/dataplane".into(), dp.into()), ("@istio/sa".into(), pod.mesh.service_account.clone())];
+    out.extend(target_ref::class_labels(c, pod));
+    out.extend(sidecar::class_labels(c, pod));
+    out
 }
 
 /// Does an AuthorizationPolicy apply to a pod? Its namespace's workloads,
 /// or every workload from a root namespace; `selector` narrows it;
-/// `targetRef(s)` name Gateways and Services, which tusk does not resolve
-/// to pods (maybe).
+/// `targetRef(s)` are resolved by [`target_ref::applies`].
 pub fn applies(c: &Cluster, p: &AuthorizationPolicy, pod: &Pod) -> Tri {
     if p.dry_run || (p.namespace != pod.namespace && !c.mesh.is_root(&p.namespace)) {
         return Tri::No;
@@ -110,7 +114,7 @@ pub fn applies(c: &Cluster, p: &AuthorizationPolicy, pod: &Pod) -> Tri {
             // (Istio docs, "Authorization Policy", selector field).
             Tri::from_bool(s.matches(&pod.labels))
         }
-        AuthzTarget::Refs(_) => Tri::Maybe,
+        AuthzTarget::Refs(r) => target_ref::applies(&p.namespace, r, pod),
     }
 }
 
@@ -402,7 +406,8 @@ pub fn selectors(c: &Cluster) -> Vec<&tusk_model::k8s::LabelSelector> {
     ap.chain(c.mesh.peer_authentication.iter().filter_map(|p| p.selector.as_ref())).collect()
 }
 
-/// Every address set the mesh's policies match sources against.
+/// Every address set the mesh's policies match sources against, and the
+/// ServiceEntries' addresses (Sidecar egress, `sidecar.rs`).
 pub fn address_sets(c: &Cluster) -> Vec<tusk_core::IpSet> {
     use tusk_model::istio::ConditionKey as K;
     let mut out = Vec::new();
@@ -420,6 +425,8 @@ pub fn address_sets(c: &Cluster) -> Vec<tusk_core::IpSet> {
             }
         }
     }
+    // Sidecar egress tells outside addresses apart by ServiceEntry.
+    out.extend(c.mesh.service_entries.iter().filter_map(|e| e.addresses.clone()));
     out
 }
 

@@ -238,6 +238,7 @@ pub fn compile(b: &mut Builder, tier: u32) {
         }
         b.apply(tier, &subject, Direction::Ingress, &rule_ids, closed);
     }
+    super::sidecar::compile(b, tier);
 }
 
 /// The classes of each principal and of each namespace (from `ids`).
