@@ -360,6 +360,17 @@ pub struct Service {
     /// tags whose addresses are admitted too (their prefixes are not
     /// resolved here).
     pub allowed_service_tags: Vec<String>,
+    /// Floating IP on the load balancer's rules (the default). The
+    /// annotation `service.beta.kubernetes.io/azure-disable-load-balancer-floating-ip: "true"`
+    /// turns it off: the load balancer then rewrites the destination to the
+    /// node's address and the Service's node port, and the NSG rules the
+    /// cloud provider writes name the node addresses (cloud-provider-azure,
+    /// "Azure LoadBalancer" annotations; its `reconcileSecurityGroup`).
+    pub floating_ip: bool,
+    /// `spec.healthCheckNodePort` (externalTrafficPolicy Local): the node
+    /// port the load balancer's health probe asks; `None` when not in the
+    /// inputs (the API server allocates it).
+    pub health_check_node_port: Option<u16>,
 }
 
 /// `spec.type` of a Service.

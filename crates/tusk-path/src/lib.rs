@@ -29,6 +29,7 @@ pub mod impact;
 pub mod join;
 pub mod matrix;
 pub mod nodes;
+pub mod probe;
 pub mod route_budget;
 pub mod schedule;
 pub mod segment;

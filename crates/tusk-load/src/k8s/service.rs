@@ -19,6 +19,7 @@ const IPV4: &str = "service.beta.kubernetes.io/azure-load-balancer-ipv4";
 const SOURCE_RANGES: &str = "service.beta.kubernetes.io/load-balancer-source-ranges";
 const ALLOWED_RANGES: &str = "service.beta.kubernetes.io/azure-allowed-ip-ranges";
 const ALLOWED_TAGS: &str = "service.beta.kubernetes.io/azure-allowed-service-tags";
+const NO_FLOATING_IP: &str = "service.beta.kubernetes.io/azure-disable-load-balancer-floating-ip";
 
 pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> Result<Service, LoadError> {
     let mut svc = Service {
@@ -35,6 +36,8 @@ pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
         internal_subnet: None,
         source_ranges: Vec::new(),
         allowed_service_tags: Vec::new(),
+        floating_ip: true,
+        health_check_node_port: None,
     };
     let Some(spec) = n.get("spec") else { return Ok(svc) };
     cx.map(spec, "spec")?;
@@ -59,6 +62,9 @@ pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
             return Err(cx.err(at, format!("`{t}` is not an externalTrafficPolicy (Cluster, Local)")));
         }
     };
+    if let Some(np) = spec.get("healthCheckNodePort") {
+        svc.health_check_node_port = Some(port_number(cx, np, "healthCheckNodePort")?);
+    }
     let mut lb_ips = Vec::new();
     let mut add = |at: &Node, s: &str, what: &str| -> Result<(), LoadError> {
         let ip: IpAddr = s.parse().map_err(|_| cx.err(at, format!("`{s}` is not an IP address ({what})")))?;
@@ -98,6 +104,7 @@ pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
                         .extend(v.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string));
                 }
                 INTERNAL => svc.internal = v.eq_ignore_ascii_case("true"),
+                NO_FLOATING_IP => svc.floating_ip = !v.eq_ignore_ascii_case("true"),
                 INTERNAL_SUBNET if !v.is_empty() => svc.internal_subnet = Some(v),
                 IPV4 => {
                     let at = meta.get("annotations").unwrap_or(meta);
