@@ -445,8 +445,22 @@ pub struct IngressBackend {
     pub service: String,
     /// `port.number` or `port.name`: a port of the Service.
     pub port: TargetPort,
+    /// The rule's `path` and `pathType` (`spec.rules[].http.paths[]`);
+    /// `None` for `spec.defaultBackend`.
+    pub path: Option<(String, PathType)>,
     /// Where the backend was read.
     pub loc: Loc,
+}
+
+/// `pathType` of an Ingress path (Kubernetes docs, "Ingress", path types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathType {
+    /// The whole URL path, case-sensitively.
+    Exact,
+    /// A prefix of the URL path split by `/`, element by element.
+    Prefix,
+    /// Up to the IngressClass's controller.
+    ImplementationSpecific,
 }
 
 /// An exported Node (`v1`).

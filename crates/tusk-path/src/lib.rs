@@ -26,6 +26,7 @@ pub mod binding;
 pub mod datapath;
 pub mod findings;
 pub mod impact;
+pub mod ingress;
 pub mod join;
 pub mod matrix;
 pub mod nodes;

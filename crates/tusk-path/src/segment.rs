@@ -125,6 +125,22 @@ pub enum Segment {
         /// states them.
         steps: Vec<tusk_network::path::Step>,
     },
+    /// The ingress controller pod `controller` ends the client's connection
+    /// and opens its own to `service`:`port`, the backend of the Ingress's
+    /// matching rule (Kubernetes docs, "Ingress"): the hops after this one
+    /// see the controller pod's address as the source.
+    IngressProxy {
+        /// The Ingress, as `namespace/name`.
+        ingress: String,
+        /// The request path asked, when given.
+        path: Option<String>,
+        /// The controller pod.
+        controller: PairEnd,
+        /// The backend Service, as `namespace/name`.
+        service: String,
+        /// The backend Service's port.
+        port: u16,
+    },
     /// The entry node's NIC has no NSG in the inputs: the AKS-managed NSG
     /// (in the node resource group) is assumed to hold only what AKS writes
     /// — its default rules and, per LoadBalancer Service, an allow rule for
@@ -189,7 +205,8 @@ impl Segment {
             | Segment::LoadBalancer { .. }
             | Segment::KubeProxy { .. }
             | Segment::ServiceDnat { .. }
-            | Segment::ManagedNsgAssumed { .. } => Kind::Allowed,
+            | Segment::ManagedNsgAssumed { .. }
+            | Segment::IngressProxy { .. } => Kind::Allowed,
             Segment::HealthProbe { steps, .. } => steps.iter().fold(Kind::Allowed, |k, s| k.then(s.decision.verdict)),
             Segment::AsymmetricReturn { .. } => Kind::Denied,
             Segment::SourceRanges { admitted, .. } => match admitted {

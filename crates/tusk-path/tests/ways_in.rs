@@ -245,3 +245,58 @@ fn a_public_frontend_from_inside_azure_leaves_for_the_internet_first() {
         assert_ne!(x.verdict, Kind::Allowed);
     }
 }
+
+#[test]
+fn an_ingress_is_one_trace_from_the_internet_through_the_controller_to_the_backend() {
+    // Without the 0.0.0.0/0 route the controller's reply leaves to the
+    // Internet; the backend leg starts at the controller pod.
+    let e = estate(
+        "kubenet",
+        |net| {
+            let rt = net["value"].as_array_mut().unwrap().iter_mut().find(|r| r["name"] == "rt-aks").unwrap();
+            rt["properties"]["routes"].as_array_mut().unwrap().clear();
+        },
+        &file("tests/aks/ways-in/services.yaml"),
+    );
+    let w = Wiring::new(&e);
+    let p = Prepared::new(&w.net, &e.config);
+    let to = FlowEnd::parse("ingress:t2/api/items").unwrap();
+    let b = tusk_path::ingress::resolve_ingress(&e, &w, &to, Some(443)).unwrap().unwrap();
+    let a = join::resolve(&e, &w, &p, &FlowEnd::parse("internet:198.51.100.7").unwrap()).unwrap();
+    let sem = Semantics::of(PolicyEngine::Calico);
+    let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(443), http: None };
+    let g = join::trace(&e, &w, &p, &a, &b, ask);
+    assert!(!g.pairs.is_empty());
+    for x in &g.pairs {
+        let i = x.segments.iter().position(|s| matches!(s, Segment::IngressProxy { .. })).unwrap();
+        let (first, second) = x.segments.split_at(i);
+        // Leg 1: the client's address reaches the controller's frontend.
+        let t1 = first.iter().find_map(|s| if let Segment::Network(t) = s { Some(t) } else { None }).unwrap();
+        assert_eq!((t1.flow.src, t1.flow.dst, t1.flow.port), (ip("198.51.100.7"), ip("20.50.60.80"), Some(443)));
+        // Leg 2: the controller pod's own connection to the backend Service.
+        assert!(matches!(&second[0], Segment::IngressProxy { service, port: 80, .. } if service == "t2/api"));
+        assert!(matches!(second[1], Segment::ServiceDnat { target: 8080, .. }));
+        let ctl_ip = second.iter().find_map(|s| match s {
+            Segment::NodeExit { pod_ip, .. } => *pod_ip,
+            _ => None,
+        });
+        assert!(
+            ctl_ip.is_some_and(|ip| ip.to_string().starts_with("10.244.")),
+            "the controller pod's address: {ctl_ip:?}"
+        );
+        assert!(matches!(x.to, tusk_path::join::PairEnd::Pod { ref namespace, .. } if namespace == "t2"));
+    }
+    // t2/same-tenant-only admits tenant 2's own namespace only: the
+    // controller (namespace ingress-nginx) is refused at the backend.
+    assert_eq!(g.verdict, GroupKind::Denied);
+    assert!(g.pairs.iter().all(|x| matches!(
+        tusk_path::findings::deciding(x),
+        Some(Segment::DestinationPolicy { .. }) | Some(Segment::Network(_))
+    )));
+    // A path no rule serves falls back to the default backend; there is none.
+    let none = FlowEnd::parse("ingress:t2/nope").unwrap();
+    match tusk_path::ingress::resolve_ingress(&e, &w, &none, Some(443)) {
+        Err(why) => assert!(why.contains("no Ingress"), "{why}"),
+        Ok(_) => panic!("an Ingress not in the inputs is an error"),
+    }
+}

@@ -16,7 +16,7 @@
 //! Segment = { "kind": "sourcePolicy"|"nodeExit"|"sameNode"|"network"|
 //!                     "serviceDnat"|"egress"|"podBridge"|"notEvaluated"|"destinationPolicy"|
 //!                     "loadBalancer"|"kubeProxy"|"asymmetricReturn"|"sourceRanges"|
-//!                     "healthProbe"|"managedNsgAssumed",
+//!                     "healthProbe"|"managedNsgAssumed"|"ingressProxy",
 //!             "verdict": ..., "text": string,
 //!             "steps": [ { "layer", "policy", "rule", "action", "location", "decisive" } ]   // policy segments
 //!             "src": IP|null, "seenSrc": IP|null, "masqueraded": bool|null,
@@ -165,7 +165,7 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
                 ranges.join(", ")
             );
         }
-        Segment::HealthProbe { .. } | Segment::ManagedNsgAssumed { .. } => {
+        Segment::HealthProbe { .. } | Segment::ManagedNsgAssumed { .. } | Segment::IngressProxy { .. } => {
             crate::path_words::probe_text(s, p, seg);
         }
         Segment::AsymmetricReturn { frontend } => {
@@ -354,6 +354,7 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
         }
         Segment::AsymmetricReturn { .. } => j.kind = "asymmetricReturn",
         Segment::HealthProbe { .. } => j.kind = "healthProbe",
+        Segment::IngressProxy { .. } => j.kind = "ingressProxy",
         Segment::ManagedNsgAssumed { .. } => j.kind = "managedNsgAssumed",
         Segment::SourceRanges { .. } => j.kind = "sourceRanges",
         Segment::DestinationPolicy { seen_src, side } => {

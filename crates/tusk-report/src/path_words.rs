@@ -121,6 +121,19 @@ pub(crate) fn probe_text(s: &mut String, p: &Prepared, seg: &Segment) {
                 }
             }
         }
+        Segment::IngressProxy { ingress, path, controller, service, port } => {
+            let path = path.as_deref().map(|p| format!(" for path {p}")).unwrap_or_default();
+            let ctl = match controller {
+                PairEnd::Pod { namespace, name } => format!("pod {namespace}/{name}"),
+                PairEnd::Node(n) => format!("node {n}"),
+                PairEnd::Azure(e) => e.ip().to_string(),
+                PairEnd::Given(n) => n.clone(),
+            };
+            let _ = writeln!(
+                s,
+                "  [{v}] ingress controller {ctl} ends the client's connection and, by Ingress {ingress}{path}, opens its own to Service {service}:{port}: the hops below see the controller pod as the source (Kubernetes docs, \"Ingress\")"
+            );
+        }
         Segment::ManagedNsgAssumed { node } => {
             let _ = writeln!(
                 s,
