@@ -26,7 +26,7 @@ reports unknown (an ICMP type, say) shows as a disagreement here; `tusk
 explain` on such a pair gives the reason. Nothing here decides who is right: disagreements are listed for a
 human to settle against the Calico / Istio documentation.
 """
-import json, os, subprocess, sys
+import json, os, re, subprocess, sys
 
 try:
     import yaml  # installed with NCA in the throwaway venv
@@ -121,6 +121,49 @@ def compare(tusk_out, nca_out):
     lines = [l.strip() for l in out.splitlines() if l.strip()]
     detail = " | ".join(l for l in lines if not l.startswith(("tusk:", "nca:")))
     return rc == 0, detail[:600], diffs
+
+
+def declared_namespaces(paths):
+    """Names of the Namespace documents (or List items) under `paths`."""
+    out = set()
+    files = []
+    for p in paths:
+        if os.path.isdir(p):
+            files += [os.path.join(d, f) for d, _, fs in os.walk(p) for f in fs if f.endswith((".yaml", ".yml", ".json"))]
+        elif os.path.exists(p):
+            files.append(p)
+    for f in files:
+        try:
+            docs = list(yaml.safe_load_all(open(f)))
+        except Exception:
+            continue
+        stack = [d for d in docs if isinstance(d, (dict, list))]
+        while stack:
+            d = stack.pop()
+            if isinstance(d, list):
+                stack += [x for x in d if isinstance(x, dict)]
+            elif d.get("kind") == "Namespace":
+                out.add((d.get("metadata") or {}).get("name"))
+            elif isinstance(d.get("items"), list):
+                stack += [x for x in d["items"] if isinstance(x, dict)]
+    return out
+
+
+def assumed_sidecar_namespaces(nca_out, paths):
+    """NCA takes every pod as having an Istio sidecar; tusk, reading
+    injection from namespace labels, leaves a pod whose namespace no input
+    declares unknown. In NCA's assumption (`--istio`, stated on the
+    example's line), such namespaces are declared for tusk with
+    `istio-injection: enabled`. Returns (file, names) or None."""
+    seen = set(re.findall(r"(?:^|=> )([a-z0-9][-a-z0-9.]*)/[^ ]+\[", nca_out, re.M))
+    missing = sorted(seen - declared_namespaces(paths))
+    if not missing:
+        return None
+    f = os.path.join(work, "assumed-sidecar-namespaces.yaml")
+    with open(f, "w") as fh:
+        yaml.safe_dump_all([{"apiVersion": "v1", "kind": "Namespace",
+                             "metadata": {"name": n, "labels": {"istio-injection": "enabled"}}} for n in missing], fh)
+    return f, missing
 
 
 def justified():
@@ -249,6 +292,10 @@ for name, pols, pods, ns, err in examples():
         continue
     if ISTIO:
         targs = [tusk, "matrix", "--grain", "workload", "-o", "json"] + pols
+        assumed = assumed_sidecar_namespaces(out, pols + [x for x in (tusk_pods, tusk_ns) if x])
+        if assumed:
+            targs.append(assumed[0])
+            note += f" (namespaces no input declares taken as sidecar-injected, as NCA assumes: {', '.join(assumed[1])})"
     else:
         targs = [tusk, "matrix", "--policy-engine", "calico", "--grain", "workload", "-o", "connlist"] + pols
     targs += [x for x in (tusk_pods, tusk_ns) if x]
