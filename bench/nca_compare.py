@@ -228,7 +228,15 @@ WORKLOAD_KINDS = {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet",
                   "ReplicationController", "Namespace", "List", "PodList", "NamespaceList"}
 
 
-def policies_only(path):
+def workloads_only(path):
+    """`path` (a podList / namespaceList) without the policies NCA does not
+    read from it (online_boutique's pod folder also holds its
+    AuthorizationPolicies): a filtered copy under WORK_DIR when it holds
+    any, else `path` itself."""
+    return policies_only(path, keep_workloads=True)
+
+
+def policies_only(path, keep_workloads=False):
     """`path` (a file or folder of a networkPolicyList) without the
     workload and namespace documents NCA does not read from it: a filtered
     copy under WORK_DIR when it holds any, else `path` itself."""
@@ -243,13 +251,14 @@ def policies_only(path):
         except Exception:
             return path  # let the tools report it
         for d in docs:
-            if isinstance(d, dict) and d.get("kind") in WORKLOAD_KINDS:
+            if isinstance(d, dict) and (d.get("kind") in WORKLOAD_KINDS) != keep_workloads:
                 dropped += 1
             elif d is not None:
                 kept.append(d)
     if not dropped:
         return path
-    out = os.path.join(work, "policies-" + path.strip("/").replace("/", "_")[-80:] + ".yaml")
+    kind = "workloads-" if keep_workloads else "policies-"
+    out = os.path.join(work, kind + path.strip("/").replace("/", "_")[-80:] + ".yaml")
     with open(out, "w") as fh:
         yaml.safe_dump_all(kept, fh)
     return out
@@ -272,9 +281,9 @@ for name, pols, pods, ns, err in examples():
         continue
     note = ""
     tusk_pods = pods
-    tusk_ns = ns
+    tusk_ns = workloads_only(ns) if ns else ns
     if pods:
-        tusk_pods, fixed = fixed_podlist(pods)
+        tusk_pods, fixed = fixed_podlist(workloads_only(pods))
         if fixed:
             note = f" (pod list: {fixed})"
         # A pod folder that holds the namespace list itself: read it once.
