@@ -283,7 +283,10 @@ for name, pols, pods, ns, err in examples():
     tusk_pods = pods
     tusk_ns = workloads_only(ns) if ns else ns
     if pods:
-        tusk_pods, fixed = fixed_podlist(workloads_only(pods))
+        # A pod folder that also holds the config's resources is read whole
+        # (tusk skips what it already read); otherwise only its workloads.
+        inside = any(os.path.abspath(p).startswith(os.path.abspath(pods).rstrip("/") + "/") for p in pols)
+        tusk_pods, fixed = fixed_podlist(pods if inside else workloads_only(pods))
         if fixed:
             note = f" (pod list: {fixed})"
         # A pod folder that holds the namespace list itself: read it once.

@@ -96,6 +96,17 @@ def nca_conns(section, conns):
         if not out and conns:
             raise ValueError(f"cannot read NCA TCP connection {conns!r}")
         return out
+    if section is None and re.search(r"\b(methods|paths|hosts):", conns):
+        # No Istio sections (no Istio policy), but L7 cubes: an Ingress's
+        # host / path routes, over TCP.
+        for body in CUBE.findall(conns):
+            cube = parse_cube(body)
+            ports = _ports(cube["dst_ports"]) if "dst_ports" in cube else list(PORTS_ALL)
+            l7 = any(k in cube and cube[k].strip() != "all but" for k in ("methods", "paths", "hosts"))
+            for proto in [p.strip().upper() for p in cube.get("protocols", "TCP").split(",") if p.strip()]:
+                name = "L7TCP" if l7 and proto == "TCP" else proto
+                out.setdefault(name, []).extend(ports)
+        return out
     # non-TCP section, or a report without sections: the Kubernetes reading
     # (compare_connectivity.parse_conns), minus TCP in the non-TCP section.
     from compare_connectivity import parse_conns
