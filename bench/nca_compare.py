@@ -281,7 +281,12 @@ for name, pols, pods, ns, err in examples():
         continue
     note = ""
     tusk_pods = pods
-    tusk_ns = workloads_only(ns) if ns else ns
+    tusk_ns = ns
+    if ns and pods and os.path.abspath(ns) == os.path.abspath(pods):
+        tusk_ns = None  # one folder gives both lists: read it once
+    elif ns:
+        inside_ns = any(os.path.abspath(p).startswith(os.path.abspath(ns).rstrip("/") + "/") for p in pols)
+        tusk_ns = ns if inside_ns else workloads_only(ns)
     if pods:
         # A pod folder that also holds the config's resources is read whole
         # (tusk skips what it already read); otherwise only its workloads.
