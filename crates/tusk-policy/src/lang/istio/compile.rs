@@ -305,10 +305,14 @@ fn rule_peers(
         }
         Tri::No => {}
     };
-    for (ci, (m, principal, ns)) in ids.iter().enumerate() {
-        if candidates.as_ref().is_some_and(|cs| !cs.contains(ci as u32)) {
-            continue;
-        }
+    // With exact names only their classes are visited: a rule costs its
+    // candidates, not the cluster (item 8: linear growth in pods).
+    let visit: Box<dyn Iterator<Item = usize>> = match &candidates {
+        Some(cs) => Box::new(cs.iter().map(|c| c as usize)),
+        None => Box::new(0..ids.len()),
+    };
+    for ci in visit {
+        let (m, principal, ns) = &ids[ci];
         let class = &ep.classes[ci];
         let pods = &ep.groups[class.group as usize].pods;
         let ip_in = |set: &tusk_core::IpSet| -> Tri {
