@@ -43,7 +43,7 @@ fn streamed_report_equals_buffered_report() {
     // Cases with replicas, Services, node admissions, hostNetwork pods
     // (two readings), Istio's L7 column and outside ranges.
     let cases = [
-        "tests/k8s-services/replicas-behind-service/input",
+        "tests/k8s-services/replicas-behind-service",
         "tests/k8s/node_and_own_pods_always_allowed/input",
         "tests/k8s/host_network_pod_upstream_unknown/input",
         "tests/k8s-istio/l7_methods_paths/input",
@@ -127,7 +127,7 @@ fn failed_stream_leaves_no_file() {
     let dir = std::env::temp_dir().join(format!("tusk-stream-refused-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let target = dir.join("out.txt");
-    let input = repo().join("tests/k8s-services/replicas-behind-service/input").display().to_string();
+    let input = repo().join("tests/k8s-services/replicas-behind-service").display().to_string();
     let file = target.display().to_string();
     let args = ["matrix", &input, "--grain", "pod", "--max-rows", "0", "--max-stream-rows", "1", "--file", &file];
     let out = Command::new(env!("CARGO_BIN_EXE_tusk")).args(args).output().unwrap();

@@ -73,6 +73,21 @@ fn admits(pinned: &Option<Vec<&str>>, name: &str) -> bool {
     pinned.as_ref().is_none_or(|v| v.contains(&name))
 }
 
+/// The namespace indices a selection can reach, ascending: `only` (a
+/// namespaced policy's own namespace, when nothing widens it), else the
+/// `pinned` ones, else all. Found by name, so a policy costs the
+/// namespaces it can reach, not every namespace (item 8).
+fn namespaces_to_visit(b: &Builder, only: Option<&str>, pinned: &Option<Vec<&str>>) -> Vec<usize> {
+    let mut v: Vec<usize> = match (only, pinned) {
+        (Some(ns), _) => b.sel.namespace_index(ns).into_iter().collect(),
+        (None, Some(names)) => names.iter().filter_map(|n| b.sel.namespace_index(n)).collect(),
+        (None, None) => (0..b.sel.ep.by_namespace.len()).collect(),
+    };
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// The peers an entity match selects, for a policy of namespace `pol_ns`
 /// (`None`: global policy or profile): (surely, maybe).
 pub fn peers(b: &Builder, pol_ns: Option<&str>, m: &EntityMatch) -> RoaringBitmap {
@@ -114,7 +129,9 @@ pub fn peers(b: &Builder, pol_ns: Option<&str>, m: &EntityMatch) -> RoaringBitma
             }
         };
         let pinned = pinned_namespaces(sel);
-        for (ni, bits) in ep.by_namespace.iter().enumerate() {
+        let visit = namespaces_to_visit(b, if m.namespace_selector.is_none() { pol_ns } else { None }, &pinned);
+        for ni in visit {
+            let bits = &ep.by_namespace[ni];
             if bits.is_empty() || !admits(&pinned, &cluster.namespaces[ni].name) || !ns_ok_at(ni) {
                 continue;
             }
@@ -240,7 +257,8 @@ pub fn subject(b: &Builder, p: &tusk_model::calico::CalicoPolicy) -> RoaringBitm
     let mut out = RoaringBitmap::new();
     // Scope once per namespace, then the selector per class of it.
     let pinned = pinned_namespaces(&p.selector);
-    for (ni, bits) in b.sel.ep.by_namespace.iter().enumerate() {
+    for ni in namespaces_to_visit(b, p.namespace.as_deref(), &pinned) {
+        let bits = &b.sel.ep.by_namespace[ni];
         let ns = &b.sel.cluster.namespaces[ni];
         if bits.is_empty() || !admits(&pinned, &ns.name) {
             continue;
