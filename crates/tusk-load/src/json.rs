@@ -279,14 +279,6 @@ impl Reader<'_> {
                     let e = *self.b.get(self.i)?;
                     self.i += 1;
                     let ch = match e {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
                         b'u' => {
                             let hi = self.hex4()?;
                             if (0xD800..0xDC00).contains(&hi) {
@@ -300,7 +292,7 @@ impl Reader<'_> {
                                 char::from_u32(u32::from(hi))?
                             }
                         }
-                        _ => return None,
+                        other => short_escape(other)?,
                     };
                     out.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
                 }
@@ -397,6 +389,23 @@ fn is_number(t: &str) -> bool {
         }
     }
     i == b.len()
+}
+
+/// The character a one-letter backslash escape stands for, as JSON (RFC
+/// 8259, section 7) and YAML's double-quoted style (YAML 1.2, section 5.7)
+/// both define it; `None` for any other letter (`\u` is read by the caller).
+pub(crate) fn short_escape(e: u8) -> Option<char> {
+    Some(match e {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

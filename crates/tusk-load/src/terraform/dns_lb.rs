@@ -60,17 +60,7 @@ pub fn outbound_rule(tr: &Tr, i: usize, lb_id: &str) -> Node {
 /// `azurerm_lb_nat_rule` with a single `frontend_port` (a port range
 /// rule is left without ports, which the loader reports as unread).
 pub fn nat_rule(tr: &Tr, i: usize, lb_id: &str) -> Node {
-    let r = tr.root(i);
-    let mut o = Obj::new(r.pos);
-    o.put("name", s(r.pos, tr.name(i)));
-    let mut p = Obj::new(r.pos);
-    if let Some(f) = r.field("frontend_ip_configuration_name").str() {
-        p.put("frontendIPConfiguration", id_ref(s(r.pos, format!("{lb_id}/frontendIPConfigurations/{f}"))));
-    }
-    p.put_opt("protocol", tr.val(&r, "protocol"));
-    p.put_opt("frontendPort", tr.val(&r, "frontend_port"));
-    p.put_opt("backendPort", tr.val(&r, "backend_port"));
-    p.put_opt("enableFloatingIP", tr.val(&r, "floating_ip_enabled").or_else(|| tr.val(&r, "enable_floating_ip")));
+    let (mut o, p) = super::network::lb_rule_common(tr, i, lb_id);
     o.put("properties", p.node());
     o.node()
 }

@@ -267,6 +267,21 @@ pub fn lb(tr: &mut Tr, i: usize) -> Body {
 
 /// `azurerm_lb_rule`: a load-balancing rule of its load balancer.
 pub fn lb_rule(tr: &Tr, i: usize, lb_id: &str) -> Node {
+    let (mut o, mut p) = lb_rule_common(tr, i, lb_id);
+    let r = tr.root(i);
+    let pools = tr.ids(&r, "backend_address_pool_ids");
+    if !pools.is_empty() {
+        p.put("backendAddressPools", seq(r.pos, pools.into_iter().map(id_ref).collect()));
+    }
+    p.put_opt("disableOutboundSnat", tr.val(&r, "disable_outbound_snat"));
+    o.put("properties", p.node());
+    o.node()
+}
+
+/// What `azurerm_lb_rule` and `azurerm_lb_nat_rule` share, as the ARM
+/// rule body: the rule (its name) and its properties so far (frontend,
+/// protocol, frontend and backend ports, floating IP).
+pub(super) fn lb_rule_common(tr: &Tr, i: usize, lb_id: &str) -> (Obj, Obj) {
     let r = tr.root(i);
     let mut o = Obj::new(r.pos);
     o.put("name", s(r.pos, tr.name(i)));
@@ -277,14 +292,8 @@ pub fn lb_rule(tr: &Tr, i: usize, lb_id: &str) -> Node {
     p.put_opt("protocol", tr.val(&r, "protocol"));
     p.put_opt("frontendPort", tr.val(&r, "frontend_port"));
     p.put_opt("backendPort", tr.val(&r, "backend_port"));
-    let pools = tr.ids(&r, "backend_address_pool_ids");
-    if !pools.is_empty() {
-        p.put("backendAddressPools", seq(r.pos, pools.into_iter().map(id_ref).collect()));
-    }
-    p.put_opt("disableOutboundSnat", tr.val(&r, "disable_outbound_snat"));
     p.put_opt("enableFloatingIP", tr.val(&r, "floating_ip_enabled").or_else(|| tr.val(&r, "enable_floating_ip")));
-    o.put("properties", p.node());
-    o.node()
+    (o, p)
 }
 
 pub fn vnet_gateway(tr: &mut Tr, i: usize) -> Body {

@@ -54,21 +54,13 @@ impl Reader<'_> {
             if q == b'"' && c == b'\\' {
                 out.push_str(&self.t[run..k]);
                 let ch = match *self.b.get(k + 1)? {
-                    b'"' => '"',
-                    b'\\' => '\\',
-                    b'/' => '/',
-                    b'b' => '\u{8}',
-                    b'f' => '\u{c}',
-                    b'n' => '\n',
-                    b'r' => '\r',
-                    b't' => '\t',
                     b'u' => {
                         let h = self.t.get(k + 2..k + 6)?;
                         let v = u32::from_str_radix(h, 16).ok()?;
                         k += 4;
                         char::from_u32(v)?
                     }
-                    _ => return None,
+                    other => crate::json::short_escape(other)?,
                 };
                 out.push(ch);
                 k += 2;
