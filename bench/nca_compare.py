@@ -224,8 +224,11 @@ def examples():
                     os.path.normpath(os.path.join(base, c_ns)) if c_ns else None), None
 
 
+# Calico's endpoints (calicoctl's WorkloadEndpoint and HostEndpoint lists)
+# are the pods of NCA's Calico examples.
 WORKLOAD_KINDS = {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
-                  "ReplicationController", "Namespace", "List", "PodList", "NamespaceList"}
+                  "ReplicationController", "Namespace", "List", "PodList", "NamespaceList",
+                  "WorkloadEndpoint", "WorkloadEndpointList", "HostEndpoint", "HostEndpointList"}
 
 
 def workloads_only(path):
