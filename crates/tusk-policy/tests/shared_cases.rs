@@ -53,7 +53,12 @@ fn cilium_policy_makes_starwars_deathstar_unknown_where_cilium_may_enforce_it() 
     let e = explain(&c, &sem, xwing, deathstar, Protocol::Tcp, 80);
     assert_eq!(e.verdict, Verdict::Denied);
     let deciding: Vec<_> = e.ingress.steps.iter().filter(|s| s.decisive).collect();
-    assert!(deciding.iter().any(|s| s.policy == "CiliumNetworkPolicy default/rule1"), "{deciding:?}");
+    let rule1 = tusk_policy::step::PolicyRef::Cilium {
+        kind: "CiliumNetworkPolicy".into(),
+        namespace: Some("default".into()),
+        name: "rule1".into(),
+    };
+    assert!(deciding.iter().any(|s| s.policy == rule1), "{deciding:?}");
     let tie = pod(&c, "default", "tiefighter");
     assert_eq!(explain(&c, &sem, tie, deathstar, Protocol::Tcp, 80).verdict, Verdict::Allowed);
     assert_eq!(explain(&c, &sem, tie, deathstar, Protocol::Tcp, 443).verdict, Verdict::Denied);

@@ -5,7 +5,7 @@
 //! Pass hands the flow to the next tier.
 
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
-use crate::explain::{action_name, dir_name, ip_reason, port_match, Ctx, Dir, Layer, Probe, Step, Verdict};
+use crate::explain::{dir_name, ip_reason, port_match, Ctx, Dir, Layer, PolicyRef, Probe, Step, StepRule, Verdict};
 use roaring::RoaringBitmap;
 use tusk_core::Tri;
 use tusk_model::k8s::{AdminAction, AdminNetworkPolicy, AdminPeer, Pod};
@@ -48,6 +48,13 @@ fn compile_one(b: &mut Builder, tier: u32, policy: u32, p: &AdminNetworkPolicy, 
     }
 }
 
+fn admin_ref(p: &AdminNetworkPolicy) -> PolicyRef {
+    match p.priority {
+        Some(priority) => PolicyRef::Admin { name: p.name.clone(), priority },
+        None => PolicyRef::Baseline { name: p.name.clone() },
+    }
+}
+
 fn admin_name(p: &AdminNetworkPolicy) -> String {
     match p.priority {
         Some(pr) => format!("AdminNetworkPolicy {} (priority {pr})", p.name),
@@ -82,11 +89,13 @@ pub fn explain(
             }
             let m = Tri::any(r.peers.iter().map(|peer_sel| cx.admin_peer(peer_sel, peer)));
             let rule = if r.name.is_empty() { format!("{}[{ri}]", dir_name(dir)) } else { r.name.clone() };
+            let step_rule =
+                if r.name.is_empty() { StepRule::Position { dir, index: ri } } else { StepRule::Named(r.name.clone()) };
             let step = |decisive| Step {
                 layer,
-                policy: admin_name(p),
-                rule: rule.clone(),
-                action: action_name(r.action),
+                policy: admin_ref(p),
+                rule: step_rule.clone(),
+                action: r.action.into(),
                 loc: Some(r.loc.clone()),
                 decisive,
             };

@@ -1,6 +1,7 @@
 //! `tusk explain`: every layer a flow crossed at each end, the rules that
 //! matched with their source lines, and the verdict.
 
+use super::step;
 use serde::Serialize;
 use std::io;
 use tusk_model::k8s::Cluster;
@@ -84,7 +85,13 @@ fn side_text(out: &mut String, title: &str, s: &Side) {
     for st in &s.steps {
         let mark = if st.decisive { "=>" } else { "  " };
         let loc = st.loc.as_ref().map(|l| format!("  ({l})")).unwrap_or_default();
-        *out += &format!("  {mark} [{}] {} / {}: {}{loc}\n", layer_name(st.layer), st.policy, st.rule, st.action);
+        *out += &format!(
+            "  {mark} [{}] {} / {}: {}{loc}\n",
+            layer_name(st.layer),
+            step::policy(&st.policy),
+            step::rule(&st.rule),
+            step::action(st.action)
+        );
     }
 }
 
@@ -134,7 +141,7 @@ fn verdict_json(v: &Verdict) -> (&'static str, Option<String>) {
     }
 }
 
-fn side_json(s: &Side) -> SideJson<'_> {
+fn side_json(s: &Side) -> SideJson {
     SideJson {
         applies: s.applies,
         verdict: verdict_json(&s.verdict).0,
@@ -143,9 +150,9 @@ fn side_json(s: &Side) -> SideJson<'_> {
             .iter()
             .map(|s| StepJson {
                 layer: layer_name(s.layer),
-                policy: &s.policy,
-                rule: &s.rule,
-                action: s.action,
+                policy: step::policy(&s.policy),
+                rule: step::rule(&s.rule),
+                action: step::action(s.action),
                 location: s.loc.as_ref().map(|l| l.to_string()),
                 decisive: s.decisive,
             })
@@ -161,25 +168,25 @@ struct ExplanationJson<'a> {
     semantics: &'a str,
     verdict: &'static str,
     reason: Option<String>,
-    egress: SideJson<'a>,
-    ingress: SideJson<'a>,
+    egress: SideJson,
+    ingress: SideJson,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SideJson<'a> {
+struct SideJson {
     applies: bool,
     verdict: &'static str,
-    steps: Vec<StepJson<'a>>,
+    steps: Vec<StepJson>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct StepJson<'a> {
+struct StepJson {
     layer: &'static str,
-    policy: &'a str,
-    rule: &'a str,
-    action: &'a str,
+    policy: String,
+    rule: String,
+    action: &'static str,
     location: Option<String>,
     decisive: bool,
 }

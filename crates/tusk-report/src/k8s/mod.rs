@@ -4,6 +4,7 @@ mod explain;
 pub(crate) use explain::layer_name;
 mod explain_group;
 mod matrix;
+pub mod step;
 
 pub use explain::{
     reason_text, render_explanation, render_service_explanation, render_service_explanation_json,
