@@ -13,7 +13,7 @@ use super::{HostNetwork, Semantics};
 use std::net::IpAddr;
 use tusk_core::Tri;
 use tusk_core::{Loc, Protocol};
-use tusk_model::k8s::{AdminAction, AdminNetworkPolicy, AdminPeer, Cluster, LabelSelector, NpPeer, Pod, PolicyPort};
+use tusk_model::k8s::{AdminNetworkPolicy, AdminPeer, Cluster, LabelSelector, NpPeer, Pod, PolicyPort};
 
 /// One end of a flow.
 #[derive(Debug, Clone, Copy)]
@@ -248,12 +248,12 @@ pub fn bool_match(b: bool) -> Tri {
 }
 
 /// Why a rule's match was undecidable: a pod address the input lacks.
-pub fn ip_reason(c: &Cluster, peer: FlowEnd, what: String) -> Reason {
+pub fn ip_reason(c: &Cluster, peer: FlowEnd, policy: PolicyRef, rule: StepRule) -> Reason {
     let pod = match peer {
         FlowEnd::Pod(i) => format!("{}/{}", c.pods[i].namespace, c.pods[i].name),
         FlowEnd::Address(ip) => ip.to_string(),
     };
-    Reason::PodIpUnknown { pod, what }
+    Reason::PodIpUnknown { pod, policy: Box::new(policy), rule }
 }
 
 /// Does a port list admit (proto, port) toward `dst` (named ports resolve on it)?
@@ -536,17 +536,18 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     if deciding.is_empty() {
         return side;
     }
-    let names: Vec<String> = deciding.iter().map(|p| format!("{} ({})", p.title(), p.loc)).collect();
+    let foreign = |p: &tusk_model::k8s::ForeignPolicy| PolicyRef::Foreign {
+        engine: p.engine,
+        kind: p.kind.clone(),
+        namespace: p.namespace.clone(),
+        name: p.name.clone(),
+    };
+    let names: Vec<(PolicyRef, Loc)> = deciding.iter().map(|p| (foreign(p), p.loc.clone())).collect();
     let first = deciding[0].loc.clone();
     for p in &deciding {
         side.steps.push(Step {
             layer: Layer::Unmodelled,
-            policy: PolicyRef::Foreign {
-                engine: p.engine,
-                kind: p.kind.clone(),
-                namespace: p.namespace.clone(),
-                name: p.name.clone(),
-            },
+            policy: foreign(p),
             rule: StepRule::MaySelect {
                 pod: format!("{}/{}", pod.namespace, pod.name),
                 dir: probe.dir,

@@ -67,7 +67,7 @@ impl From<AuthzAction> for Action {
 }
 
 /// The policy (or built-in default) a step belongs to.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PolicyRef {
     /// An AdminNetworkPolicy and its `spec.priority`.
     Admin {
@@ -108,7 +108,7 @@ pub enum PolicyRef {
         /// The tier's name.
         tier: String,
         /// `spec.order` (`None`: absent, after every ordered policy).
-        order: Option<f64>,
+        order: Option<Order>,
     },
     /// The Kubernetes NetworkPolicies as Calico runs them: in tier `tier`
     /// at order `order` (Calico docs, "Kubernetes policy").
@@ -116,7 +116,7 @@ pub enum PolicyRef {
         /// The tier they run in (`default`).
         tier: String,
         /// Their order in it (1000).
-        order: f64,
+        order: Order,
     },
     /// A Calico tier's end (its `defaultAction`).
     CalicoTier {
@@ -167,6 +167,20 @@ pub enum PolicyRef {
     IstioProxy,
 }
 
+/// A Calico `order` (a float, lower first), compared and hashed by its
+/// bits so that a step (and a [`crate::reason::Reason`] naming it) can be
+/// a map key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Order(pub f64);
+
+impl Eq for Order {}
+
+impl std::hash::Hash for Order {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.to_bits().hash(h);
+    }
+}
+
 /// The flows NetworkPolicy never restricts (Kubernetes docs, "Network
 /// Policies", "The two sorts of pod isolation").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -180,7 +194,7 @@ pub enum Admission {
 }
 
 /// Which rule or default of the policy the step records.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StepRule {
     /// An unnamed rule by its position: `ingress[2]`.
     Position {

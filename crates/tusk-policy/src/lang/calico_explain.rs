@@ -350,7 +350,10 @@ fn tier_ends(
         if m != Tri::No {
             let step = Step {
                 layer: Layer::Calico,
-                policy: PolicyRef::CalicoKubernetesPolicies { tier: DEFAULT_TIER.to_string(), order: K8S_POLICY_ORDER },
+                policy: PolicyRef::CalicoKubernetesPolicies {
+                    tier: DEFAULT_TIER.to_string(),
+                    order: crate::step::Order(K8S_POLICY_ORDER),
+                },
                 rule: StepRule::NetworkPoliciesAllow,
                 action: Action::Allow,
                 loc: None,
@@ -375,7 +378,7 @@ fn tier_ends(
             namespace: p.namespace.clone(),
             name: p.name.clone(),
             tier: info.name.clone(),
-            order: p.order,
+            order: p.order.map(crate::step::Order),
         };
         let rules = if d == 0 { &p.ingress } else { &p.egress };
         hits.extend(rules.iter().filter_map(|r| rule_hit(cx, &title, &policy, p.namespace.as_deref(), r, probe, own)));

@@ -4,9 +4,7 @@
 //! same rules join Cilium's own in its deny-wins tier.
 
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
-use crate::explain::{
-    dir_name, ip_reason, port_match, Action, Ctx, Dir, Layer, PolicyRef, Probe, Step, StepRule, Verdict,
-};
+use crate::explain::{ip_reason, port_match, Action, Ctx, Dir, Layer, PolicyRef, Probe, Step, StepRule, Verdict};
 use roaring::RoaringBitmap;
 use tusk_core::Tri;
 use tusk_model::k8s::{AdminAction, NpPeer, Pod};
@@ -109,8 +107,8 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
                 }
                 Tri::Maybe => {
                     if verdict == Verdict::Denied {
-                        let what = format!("NetworkPolicy {}/{} {}[{ri}]", p.namespace, p.name, dir_name(dir));
-                        verdict = Verdict::unknown(ip_reason(cx.c, peer, what), Some(r.loc.clone()));
+                        let why = ip_reason(cx.c, peer, step.policy.clone(), step.rule.clone());
+                        verdict = Verdict::unknown(why, Some(r.loc.clone()));
                     }
                     steps.push(step);
                 }

@@ -5,7 +5,7 @@ use super::step;
 use serde::Serialize;
 use std::io;
 use tusk_model::k8s::Cluster;
-use tusk_policy::explain::{Explanation, Layer, Reason, Side, Verdict};
+use tusk_policy::explain::{Explanation, Layer, PolicyRef, Reason, Side, Verdict};
 use tusk_policy::services::ServiceExplanation;
 
 fn verdict_text(v: &Verdict) -> String {
@@ -30,12 +30,19 @@ pub fn reason_text(r: &Reason) -> String {
         parts.iter().map(|(k, d)| format!("{k} {with} {d}")).collect::<Vec<_>>().join("; ")
     };
     match r {
-        Reason::PodIpUnknown { pod, what } => {
+        Reason::PodIpUnknown { pod, policy, rule } => {
+            // An AdminNetworkPolicy's rule is named as a rule; a
+            // NetworkPolicy's by its position alone.
+            let sep = match **policy {
+                PolicyRef::Admin { .. } | PolicyRef::Baseline { .. } => " rule ",
+                _ => " ",
+            };
+            let what = format!("{}{sep}{}", step::policy(policy), step::rule(rule));
             format!("{what} may match the IP of {pod}, which the input does not give")
         }
         Reason::Unmodelled { policies, pod, ingress } => format!(
             "{} may decide {} of {pod}, and tusk does not model it",
-            policies.join(", "),
+            policies.iter().map(|(p, l)| format!("{} ({l})", step::policy(p))).collect::<Vec<_>>().join(", "),
             if *ingress { "ingress" } else { "egress" }
         ),
         Reason::CiliumUnmodelled { rule, what } => {

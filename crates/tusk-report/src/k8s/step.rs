@@ -45,11 +45,11 @@ pub fn policy(p: &PolicyRef) -> String {
         PolicyRef::NetworkPolicy { namespace, name } => format!("NetworkPolicy {namespace}/{name}"),
         PolicyRef::Cilium { kind, namespace, name } => format!("{kind} {}", scoped(namespace.as_deref(), name)),
         PolicyRef::Calico { kind, namespace, name, tier, order } => {
-            let order = order.map_or("no order".to_string(), |o| format!("order {o}"));
+            let order = order.map_or("no order".to_string(), |o| format!("order {}", o.0));
             format!("Calico {} {} (tier {tier}, {order})", kind.name(), scoped(namespace.as_deref(), name))
         }
         PolicyRef::CalicoKubernetesPolicies { tier, order } => {
-            format!("Kubernetes NetworkPolicies (tier {tier}, order {order})")
+            format!("Kubernetes NetworkPolicies (tier {tier}, order {})", order.0)
         }
         PolicyRef::CalicoTier { name } => format!("Calico tier {name}"),
         PolicyRef::CalicoProfile { name } => format!("Calico Profile {name}"),
