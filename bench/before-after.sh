@@ -9,7 +9,9 @@
 # Usage: bench/before-after.sh BEFORE_BIN AFTER_BIN
 #   e.g. git worktree add /tmp/base <commit> && (cd /tmp/base && cargo build --release -p tusk-cli)
 #        bench/before-after.sh /tmp/base/target/release/tusk target/release/tusk
-# Environment: RUNS (5), SIZES ("1000 10000 100000"), OUT (bench/out).
+# Environment: RUNS (5), SIZES ("1000 10000 100000"), OUT (bench/out),
+#   CPU=1 to time user + sys CPU seconds (from /usr/bin/time) instead of
+#   wall-clock seconds: on a shared, loaded machine the wall says little.
 # Inputs are generated with this checkout's tusk-gen and gen_azure_estate
 # (built here in release), so both binaries read the same files.
 set -euo pipefail
@@ -22,9 +24,15 @@ cargo build --release -q -p tusk-gen
 cargo build --release -q -p tusk-network --example gen_azure_estate
 mkdir -p "$OUT"
 
-# secs CMD...: wall-clock seconds of one run (output discarded).
+# secs CMD...: wall-clock seconds of one run (output discarded), or with
+# CPU=1 its user + sys CPU seconds.
 secs() {
     local s e
+    if [ "${CPU:-0}" = 1 ]; then
+        /usr/bin/time -f '%U %S' -o "$OUT/.cpu" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+        awk '{printf "%.4f", $1 + $2}' "$OUT/.cpu"
+        return
+    fi
     s=$(date +%s.%N)
     "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
     e=$(date +%s.%N)

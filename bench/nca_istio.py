@@ -88,10 +88,24 @@ def nca_conns(section, conns):
         for body in CUBE.findall(conns):
             cube = parse_cube(body)
             ports = _ports(cube["dst_ports"]) if "dst_ports" in cube else list(PORTS_ALL)
-            l7 = any(k in cube for k in ("methods", "paths", "hosts"))
+            # `all but ` with nothing after it excludes no request (NCA
+            # prints it for `paths: ["*"]` together with `rules: [{}]`):
+            # the dimension is not restricted.
+            l7 = any(k in cube and cube[k].strip() != "all but" for k in ("methods", "paths", "hosts"))
             out.setdefault("L7TCP" if l7 else "TCP", []).extend(ports)
         if not out and conns:
             raise ValueError(f"cannot read NCA TCP connection {conns!r}")
+        return out
+    if section is None and re.search(r"\b(methods|paths|hosts):", conns):
+        # No Istio sections (no Istio policy), but L7 cubes: an Ingress's
+        # host / path routes, over TCP.
+        for body in CUBE.findall(conns):
+            cube = parse_cube(body)
+            ports = _ports(cube["dst_ports"]) if "dst_ports" in cube else list(PORTS_ALL)
+            l7 = any(k in cube and cube[k].strip() != "all but" for k in ("methods", "paths", "hosts"))
+            for proto in [p.strip().upper() for p in cube.get("protocols", "TCP").split(",") if p.strip()]:
+                name = "L7TCP" if l7 and proto == "TCP" else proto
+                out.setdefault(name, []).extend(ports)
         return out
     # non-TCP section, or a report without sections: the Kubernetes reading
     # (compare_connectivity.parse_conns), minus TCP in the non-TCP section.
@@ -178,13 +192,14 @@ def self_test():
     rep = """TCP Connections:
 a/x[Deployment] => a/y[Deployment] : {dst_ports:80,methods:GET}
 a/x[Deployment] => a/y[Deployment] : {dst_ports:90}
+a/x[Deployment] => a/y[Deployment] : {dst_ports:91,paths:all but }
 a/y[Deployment] => a/x[Deployment] : All connections
 a/y[Deployment] => *.newrelic.com : All connections
 non-TCP Connections:
 a/x[Deployment] => a/y[Deployment] : All connections
 """
     lines, dropped = nca_lines(rep)
-    assert "a/x[Deployment] => a/y[Deployment] : L7TCP 80-80,SCTP 1-65535,TCP 90-90,UDP 1-65535" in lines, lines
+    assert "a/x[Deployment] => a/y[Deployment] : L7TCP 80-80,SCTP 1-65535,TCP 90-90,91-91,UDP 1-65535" in lines, lines
     assert "a/y[Deployment] => a/x[Deployment] : TCP 1-65535" in lines, lines
     assert dropped == ["*.newrelic.com"], dropped
     cube = parse_cube("dst_ports:1-79,81-65535,methods:all but PUT,hosts:a.com,paths:all but /a, /b")

@@ -51,6 +51,19 @@ pub enum FlowEnd {
         /// The Service's name.
         name: String,
     },
+    /// `ingress:NS/NAME[/PATH]`: an Ingress (a destination: the flow goes
+    /// through the ingress controller's load balancer to the controller,
+    /// which opens its own connection to the backend Service of each rule,
+    /// or of the rule whose path matches `PATH`).
+    Ingress {
+        /// The Ingress's namespace.
+        namespace: String,
+        /// The Ingress's name.
+        name: String,
+        /// The request path (`/api/items`), when given: only the backends
+        /// whose path matches it.
+        path: Option<String>,
+    },
     /// `node:NAME`.
     Node(String),
     /// `tenant:NAME`.
@@ -101,7 +114,7 @@ pub enum NotationError {
     },
     /// A word before `:` that is not a kind of the notation.
     #[error(
-        "`{text}`: unknown kind `{kind}:` (known: subnet:, pod:, workload:, svc:, node:, tenant:, internet:, onprem:)"
+        "`{text}`: unknown kind `{kind}:` (known: subnet:, pod:, workload:, svc:, ingress:, node:, tenant:, internet:, onprem:)"
     )]
     UnknownKind {
         /// The endpoint as written.
@@ -168,6 +181,7 @@ impl FlowEnd {
                 | FlowEnd::OnPrem(None)
                 | FlowEnd::Workload { .. }
                 | FlowEnd::Service { .. }
+                | FlowEnd::Ingress { .. }
                 | FlowEnd::Tenant(_)
         )
     }
@@ -202,6 +216,20 @@ fn parse_kind(t: &str, kind: &str, rest: &str) -> Result<FlowEnd, NotationError>
             let (namespace, name) = two("svc:NAMESPACE/NAME")?;
             FlowEnd::Service { namespace, name }
         }
+        "ingress" => {
+            // NS/NAME, then the request path with its own slashes.
+            let (ns_name, path) = match rest.match_indices('/').nth(1) {
+                Some((i, _)) => (&rest[..i], Some(rest[i..].to_string())),
+                None => (rest, None),
+            };
+            let (namespace, name) = match ns_name.split_once('/') {
+                Some((a, b)) => pair(t, a, b)?,
+                None => {
+                    return Err(NotationError::Shape { text: t.to_string(), expected: "ingress:NAMESPACE/NAME[/PATH]" })
+                }
+            };
+            FlowEnd::Ingress { namespace, name, path }
+        }
         "node" => FlowEnd::Node(one("node:NAME")?),
         "tenant" => FlowEnd::Tenant(one("tenant:NAME")?),
         _ => return Err(NotationError::UnknownKind { text: t.to_string(), kind: kind.to_string() }),
@@ -229,6 +257,9 @@ impl fmt::Display for FlowEnd {
             FlowEnd::Pod { namespace, name } => write!(f, "pod:{namespace}/{name}"),
             FlowEnd::Workload { namespace, name } => write!(f, "workload:{namespace}/{name}"),
             FlowEnd::Service { namespace, name } => write!(f, "svc:{namespace}/{name}"),
+            FlowEnd::Ingress { namespace, name, path } => {
+                write!(f, "ingress:{namespace}/{name}{}", path.as_deref().unwrap_or(""))
+            }
             FlowEnd::Node(n) => write!(f, "node:{n}"),
             FlowEnd::Tenant(n) => write!(f, "tenant:{n}"),
             FlowEnd::Qualified { first, second } => write!(f, "{first}/{second}"),
@@ -260,6 +291,8 @@ mod tests {
             "pod:ns/web-0",
             "workload:ns/web",
             "svc:kube-system/kube-dns",
+            "ingress:shop/web",
+            "ingress:shop/web/api/items",
             "node:aks-1",
             "tenant:blue",
             "ns/web",
@@ -270,6 +303,10 @@ mod tests {
         assert_eq!(p("Internet"), FlowEnd::Internet(None));
         assert_eq!(p("SUBNET:v/s"), FlowEnd::Subnet { vnet: "v".into(), subnet: "s".into() });
         assert_eq!(p("ns/web"), FlowEnd::Qualified { first: "ns".into(), second: "web".into() });
+        assert_eq!(
+            p("ingress:shop/web/api/items"),
+            FlowEnd::Ingress { namespace: "shop".into(), name: "web".into(), path: Some("/api/items".into()) }
+        );
     }
 
     #[test]
@@ -279,6 +316,7 @@ mod tests {
             ("internet:nope", "not an IP address"),
             ("subnet:hub", "subnet:VNET/SUBNET"),
             ("pod:a/b/c", "exactly one `/`"),
+            ("ingress:web", "ingress:NAMESPACE/NAME[/PATH]"),
             ("a/", "exactly one `/`"),
             ("10.0.0.0/40", "prefix length"),
             ("vm:x", "unknown kind `vm:`"),

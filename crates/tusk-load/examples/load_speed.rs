@@ -39,9 +39,13 @@ fn best(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
         .fold((Duration::MAX, Duration::MAX), |(c, w), (c2, w2)| (c.min(c2), w.min(w2)))
 }
 
-/// MB/s per CPU second, and per wall second in parentheses.
+/// MB/s per CPU second, and per wall second in parentheses. The CPU time
+/// is counted in scheduler ticks: below 20 ms it says too little.
 fn mbs(bytes: usize, (cpu, wall): (Duration, Duration)) -> String {
     let per = |d: Duration| bytes as f64 / 1e6 / d.as_secs_f64();
+    if cpu < Duration::from_millis(20) {
+        return format!("n/a ({:.1})", per(wall));
+    }
     format!("{:.1} ({:.1})", per(cpu), per(wall))
 }
 

@@ -47,6 +47,26 @@ fn a_load_balancer_service_reads_its_type_policy_frontend_and_annotations() {
 }
 
 #[test]
+fn floating_ip_off_and_the_health_check_node_port_are_read() {
+    let l = load(LB).unwrap();
+    let s = &l.estate.k8s.services[0];
+    assert!(s.floating_ip, "floating IP is on unless the annotation turns it off");
+    assert_eq!(s.health_check_node_port, None);
+    let text = LB
+        .replace(
+            "    service.beta.kubernetes.io/azure-allowed-service-tags: AzureFrontDoor.Backend\n",
+            "    service.beta.kubernetes.io/azure-allowed-service-tags: AzureFrontDoor.Backend\n    service.beta.kubernetes.io/azure-disable-load-balancer-floating-ip: \"true\"\n",
+        )
+        .replace("  externalTrafficPolicy: Local\n", "  externalTrafficPolicy: Local\n  healthCheckNodePort: 32100\n");
+    let l = load(&text).unwrap();
+    let s = &l.estate.k8s.services[0];
+    assert!(!s.floating_ip);
+    assert_eq!(s.health_check_node_port, Some(32100));
+    let err = load(&text.replace("32100", "70000")).unwrap_err().to_string();
+    assert!(err.starts_with("s.yaml:15:24"), "{err}");
+}
+
+#[test]
 fn a_service_the_api_server_refuses_is_a_located_error() {
     for (from, to, line) in [
         ("type: LoadBalancer", "type: LoadBalancr", "s.yaml:12:9"),

@@ -26,12 +26,16 @@ pub struct Mesh {
     /// `aks-istio-system`, each only as a root when it is the policy's
     /// namespace; see `docs/istio.md`).
     pub root_namespaces: Vec<String>,
+    /// Every Sidecar, in input order (egress scoping; `istio_net`).
+    pub sidecars: Vec<super::istio_net::Sidecar>,
+    /// Every ServiceEntry, in input order (`istio_net`).
+    pub service_entries: Vec<super::istio_net::ServiceEntry>,
 }
 
 impl Mesh {
     /// Does any policy of the mesh exist (the engine then adds its tier)?
     pub fn is_empty(&self) -> bool {
-        self.authorization.is_empty() && self.peer_authentication.is_empty()
+        self.authorization.is_empty() && self.peer_authentication.is_empty() && self.sidecars.is_empty()
     }
 
     /// Is `ns` a root namespace (its policies apply mesh-wide)?

@@ -360,6 +360,17 @@ pub struct Service {
     /// tags whose addresses are admitted too (their prefixes are not
     /// resolved here).
     pub allowed_service_tags: Vec<String>,
+    /// Floating IP on the load balancer's rules (the default). The
+    /// annotation `service.beta.kubernetes.io/azure-disable-load-balancer-floating-ip: "true"`
+    /// turns it off: the load balancer then rewrites the destination to the
+    /// node's address and the Service's node port, and the NSG rules the
+    /// cloud provider writes name the node addresses (cloud-provider-azure,
+    /// "Azure LoadBalancer" annotations; its `reconcileSecurityGroup`).
+    pub floating_ip: bool,
+    /// `spec.healthCheckNodePort` (externalTrafficPolicy Local): the node
+    /// port the load balancer's health probe asks; `None` when not in the
+    /// inputs (the API server allocates it).
+    pub health_check_node_port: Option<u16>,
 }
 
 /// `spec.type` of a Service.
@@ -434,8 +445,22 @@ pub struct IngressBackend {
     pub service: String,
     /// `port.number` or `port.name`: a port of the Service.
     pub port: TargetPort,
+    /// The rule's `path` and `pathType` (`spec.rules[].http.paths[]`);
+    /// `None` for `spec.defaultBackend`.
+    pub path: Option<(String, PathType)>,
     /// Where the backend was read.
     pub loc: Loc,
+}
+
+/// `pathType` of an Ingress path (Kubernetes docs, "Ingress", path types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathType {
+    /// The whole URL path, case-sensitively.
+    Exact,
+    /// A prefix of the URL path split by `/`, element by element.
+    Prefix,
+    /// Up to the IngressClass's controller.
+    ImplementationSpecific,
 }
 
 /// An exported Node (`v1`).

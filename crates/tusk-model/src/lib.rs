@@ -13,6 +13,7 @@ pub mod calico;
 pub mod cilium;
 pub mod config;
 pub mod istio;
+pub mod istio_net;
 pub mod k8s;
 pub mod scheduling;
 

@@ -399,7 +399,18 @@ pub enum Reason {
     // Appliances.
     /// A VirtualAppliance route whose next hop address tusk could not read.
     NextHopAddressNotRead,
-    /// A member of a Standard load balancer's backend pool with no
+    /// The source's subnet sets `defaultOutboundAccess: false` (a private
+    /// subnet) and the source has no explicit outbound method (NAT
+    /// gateway, public IP, load balancer outbound or SNAT rule): it has no
+    /// path to the Internet ("Default outbound access in Azure",
+    /// virtual-network/ip-services/default-outbound-access).
+    PrivateSubnet {
+        /// The source's subnet.
+        subnet: Idx<Subnet>,
+        /// The Internet destination.
+        dst: IpAddr,
+    },
+    /// The source is in a backend pool of a Standard load balancer with no
     /// outbound rule and no load-balancing rule giving SNAT: it has no
     /// default outbound access, and whether it reaches `dst` otherwise is
     /// not in the inputs.

@@ -293,6 +293,7 @@ pub fn resolve_group(p: &Prepared, end: &FlowEnd) -> Result<Group, ResolveError>
         FlowEnd::Pod { .. }
         | FlowEnd::Workload { .. }
         | FlowEnd::Service { .. }
+        | FlowEnd::Ingress { .. }
         | FlowEnd::Node(_)
         | FlowEnd::Tenant(_) => Err(ResolveError::Kubernetes(name)),
     }

@@ -29,6 +29,10 @@
 //! one type are terminating in order, so a rule whose match is unknown
 //! matters only when a later decision differs from its action.
 
+mod prefilter;
+
+pub use prefilter::{prefilter, Candidate, Doubt, FirstMatch, Prefilter};
+
 use super::decision::{CollectionRef, Nat, SnatWhy};
 use super::nsg::{addresses, flow_ports};
 use super::{Cite, Decision, Flow, Kind, Prepared, Reason};
@@ -118,28 +122,6 @@ fn proto_match(list: &[FwIpProtocol], f: &Flow) -> Tri {
     }))
 }
 
-pub(crate) fn network_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
-    network_match_but_destination(p, r, f).and(addresses(p, None, &r.destinations, f.dst))
-}
-
-/// As [`network_match`], for a client that addressed the destination by
-/// `name` (network rules on FQDNs).
-fn network_match_named(
-    p: &Prepared,
-    r: &FirewallRule,
-    f: &Flow,
-    name: Option<&str>,
-    dns_vnet: Option<Idx<VirtualNetwork>>,
-) -> Tri {
-    network_match_but_destination(p, r, f).and(super::fqdn::network_destinations(
-        p,
-        &r.destinations,
-        f.dst,
-        name,
-        dns_vnet,
-    ))
-}
-
 /// The VNet whose private DNS zones firewall `fwi`'s DNS proxy resolves
 /// through: its own, when its policy (or a base policy) names no custom DNS
 /// servers ("Azure Firewall DNS settings", firewall/dns-settings). A
@@ -165,18 +147,9 @@ pub fn dns_vnet(p: &Prepared, fwi: Idx<AzureFirewall>) -> Option<Idx<VirtualNetw
 }
 
 /// Protocol, port and source of a network or DNAT rule.
-pub(crate) fn network_match_but_destination(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
+fn network_match_but_destination(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
     let dports = if f.proto.has_ports() { flow_ports(&r.destination_ports, f) } else { Tri::Yes };
     proto_match(&r.ip_protocols, f).and(dports).and(addresses(p, None, &r.sources, f.src))
-}
-
-/// An application rule can only match TCP on one of its protocol ports, and
-/// then only depending on the requested FQDN.
-pub(crate) fn application_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Tri {
-    match application_source_and_port(p, r, f) {
-        Tri::No => Tri::No,
-        _ => Tri::Maybe,
-    }
 }
 
 /// Whether an application rule's sources and protocol ports hold the flow,
@@ -196,11 +169,6 @@ fn may_match(p: &Prepared, r: &FirewallRule, f: &Flow) -> Reason {
     Reason::MayMatch { doubtful: r.name.clone(), priority: None, decided: None, why }
 }
 
-fn cite(o: &Ordered, r: &FirewallRule) -> Option<Cite> {
-    let rule = o.c.rules.iter().position(|x| std::ptr::eq(x, r)).unwrap_or_default();
-    Some(Cite::FirewallRule { at: o.at, rule })
-}
-
 /// Azure Firewall on flow `f`: DNAT rules, then network rules, then
 /// application rules, each by collection group and collection priority
 /// (Azure Firewall docs, "rule processing logic").
@@ -209,117 +177,75 @@ pub fn evaluate(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow) -> FirewallOutc
 }
 
 /// The firewall's decision on `f`, whose client asks for `name` (TLS SNI
-/// or HTTP Host) when given.
+/// or HTTP Host) when given: [`prefilter()`] and [`Prefilter::first_match`]
+/// decide, this builds the decision with its reason and citation.
 pub fn evaluate_named(p: &Prepared, fwi: Idx<AzureFirewall>, f: &Flow, name: Option<&str>) -> FirewallOutcome {
     let fw = &p.net.firewalls[fwi];
-    let dns = dns_vnet(p, fwi);
     let unknown = |d: Decision| FirewallOutcome { decision: d, dnat: None, snat: None, keeps_source: None };
-    let colls = match ordered(p, fwi) {
-        Ok(c) => c,
+    let pre = match prefilter(p, fwi, f.src, f.proto, f.port) {
+        Ok(x) => x,
         Err(d) => return unknown(*d),
     };
-    // DNAT, then network, then application.
-    for o in colls.iter().filter(|o| o.c.kind == CollectionKind::Dnat) {
-        for r in &o.c.rules {
-            match network_match(p, r, f) {
-                Tri::No => {}
-                Tri::Maybe => return unknown(Decision::new(Kind::Unknown, may_match(p, r, f), cite(o, r))),
-                Tri::Yes => {
-                    let Some(to) = r.translated_address else {
-                        let reason = Reason::DnatFqdn { rule: r.name.clone(), fqdn: r.translated_fqdn.clone() };
-                        return unknown(Decision::new(Kind::Unknown, reason, cite(o, r)));
-                    };
-                    return FirewallOutcome {
-                        decision: Decision::new(Kind::Allowed, Reason::DnatMatched, cite(o, r)),
-                        dnat: Some((to, r.translated_port.or(f.port))),
-                        snat: Some(SnatWhy::Dnat),
-                        keeps_source: None,
-                    };
-                }
+    let m = pre.first_match(p, f, name);
+    let Some(i) = m.rule() else {
+        return unknown(Decision::new(Kind::Denied, Reason::FirewallDefaultDeny, Some(Cite::FirewallDefault(fwi))));
+    };
+    let c = &pre.rules[i];
+    let (r, action) = (c.rule, c.action);
+    let cite = Some(Cite::FirewallRule { at: c.at, rule: c.index });
+    match m {
+        FirstMatch::Dnat(_) => {
+            let to = r.translated_address.expect("a DNAT match translates to an address");
+            FirewallOutcome {
+                decision: Decision::new(Kind::Allowed, Reason::DnatMatched, cite),
+                dnat: Some((to, r.translated_port.or(f.port))),
+                snat: Some(SnatWhy::Dnat),
+                keeps_source: None,
             }
         }
-    }
-    let mut doubt: Option<Decision> = None;
-    for o in colls.iter().filter(|o| o.c.kind == CollectionKind::Network) {
-        for r in &o.c.rules {
-            match network_match_named(p, r, f, name, dns) {
-                Tri::No => {}
-                Tri::Maybe => {
-                    doubt.get_or_insert_with(|| Decision::new(Kind::Unknown, may_match(p, r, f), cite(o, r)));
-                }
-                Tri::Yes => {
-                    let v = if o.c.action == FirewallAction::Allow { Kind::Allowed } else { Kind::Denied };
-                    if let Some(d) = doubt {
-                        return unknown(d);
-                    }
-                    let (snat, configured) = network_snat(p, fw, f.dst);
-                    return FirewallOutcome {
-                        decision: Decision::new(v, Reason::NetworkRuleMatched { action: o.c.action }, cite(o, r)),
-                        dnat: None,
-                        snat: (snat && v == Kind::Allowed)
-                            .then_some(SnatWhy::PublicDestination { dst: f.dst, configured }),
-                        keeps_source: (!snat).then_some(Nat::NoSnat { dst: f.dst, configured }),
-                    };
-                }
+        FirstMatch::DnatFqdn(_) => {
+            let reason = Reason::DnatFqdn { rule: r.name.clone(), fqdn: r.translated_fqdn.clone() };
+            unknown(Decision::new(Kind::Unknown, reason, cite))
+        }
+        FirstMatch::Network(_) => {
+            let v = if action == FirewallAction::Allow { Kind::Allowed } else { Kind::Denied };
+            let (snat, configured) = network_snat(p, fw, f.dst);
+            FirewallOutcome {
+                decision: Decision::new(v, Reason::NetworkRuleMatched { action }, cite),
+                dnat: None,
+                snat: (snat && v == Kind::Allowed).then_some(SnatWhy::PublicDestination { dst: f.dst, configured }),
+                keeps_source: (!snat).then_some(Nat::NoSnat { dst: f.dst, configured }),
             }
         }
-    }
-    if let Some(d) = doubt {
-        return unknown(d);
-    }
-    // Application rules: the first that matches decides; one whose match is
-    // unknown leaves the verdict unknown unless every outcome agrees.
-    let mut doubts: Vec<(Decision, FirewallAction)> = Vec::new();
-    for o in colls.iter().filter(|o| o.c.kind == CollectionKind::Application) {
-        for r in &o.c.rules {
-            let base = application_source_and_port(p, r, f);
-            if base == Tri::No {
-                continue;
+        FirstMatch::Application(_) => {
+            let allowed = action == FirewallAction::Allow;
+            let reason = Reason::ApplicationRuleMatched { action, name: name.unwrap_or_default().to_string() };
+            FirewallOutcome {
+                decision: Decision::new(if allowed { Kind::Allowed } else { Kind::Denied }, reason, cite),
+                dnat: None,
+                // "Application rules are always SNATed using a
+                // transparent proxy" (firewall/snat-private-range).
+                snat: allowed.then_some(SnatWhy::ApplicationRule),
+                keeps_source: None,
             }
-            let Some(n) = name else {
-                let reason =
-                    Reason::ApplicationRule { rule: r.name.clone(), action: o.c.action, fqdns: r.target_fqdns.clone() };
-                doubts.push((Decision::new(Kind::Unknown, reason, cite(o, r)), o.c.action));
-                continue;
+        }
+        FirstMatch::Doubt(_, doubt) => {
+            let reason = match doubt {
+                Doubt::MayMatch => may_match(p, r, f),
+                Doubt::NeedsName => {
+                    Reason::ApplicationRule { rule: r.name.clone(), action, fqdns: r.target_fqdns.clone() }
+                }
+                Doubt::Name(doubt) => Reason::ApplicationRuleName {
+                    rule: r.name.clone(),
+                    action,
+                    name: name.unwrap_or_default().to_string(),
+                    doubt,
+                },
             };
-            let (m, why) = super::fqdn::application_target(r, n);
-            match (base.and(m), why) {
-                (Tri::No, _) => {}
-                (Tri::Yes, _) => {
-                    if let Some((d, _)) = doubts.iter().find(|(_, a)| *a != o.c.action) {
-                        return unknown(d.clone());
-                    }
-                    let allowed = o.c.action == FirewallAction::Allow;
-                    let reason = Reason::ApplicationRuleMatched { action: o.c.action, name: n.to_string() };
-                    return FirewallOutcome {
-                        decision: Decision::new(if allowed { Kind::Allowed } else { Kind::Denied }, reason, cite(o, r)),
-                        dnat: None,
-                        // "Application rules are always SNATed using a
-                        // transparent proxy" (firewall/snat-private-range).
-                        snat: allowed.then_some(SnatWhy::ApplicationRule),
-                        keeps_source: None,
-                    };
-                }
-                (Tri::Maybe, why) => {
-                    let reason = match why {
-                        Some(doubt) => Reason::ApplicationRuleName {
-                            rule: r.name.clone(),
-                            action: o.c.action,
-                            name: n.to_string(),
-                            doubt,
-                        },
-                        // Only the source is in doubt (an unresolved IP group, say).
-                        None => may_match(p, r, f),
-                    };
-                    doubts.push((Decision::new(Kind::Unknown, reason, cite(o, r)), o.c.action));
-                }
-            }
+            unknown(Decision::new(Kind::Unknown, reason, cite))
         }
+        FirstMatch::DefaultDeny => unreachable!("handled above"),
     }
-    if let Some((d, _)) = doubts.into_iter().find(|(_, a)| *a != FirewallAction::Deny) {
-        return unknown(d);
-    }
-    unknown(Decision::new(Kind::Denied, Reason::FirewallDefaultDeny, Some(Cite::FirewallDefault(fwi))))
 }
 
 /// RFC 1918 and RFC 6598: where network rules do not SNAT by default.
@@ -423,6 +349,35 @@ mod tests {
         let o = evaluate(&p, Idx::new(0), &flow("93.184.216.34"));
         let rule = crate::testutil::cited(&n, &o.decision.cite);
         assert_eq!((o.decision.verdict, rule.as_str()), (Kind::Denied, "https"));
+    }
+
+    #[test]
+    fn the_prefilter_keeps_what_may_match_and_the_first_match_is_typed() {
+        const DENY_APP: &str = r#"{"ruleType": "ApplicationRule", "name": "blocked", "sourceAddresses": ["*"], "protocols": [{"protocolType": "Https", "port": 443}], "targetFqdns": ["*.blocked.example"]}"#;
+        let rules = format!("{},{}", coll("deny-apps", 100, "Deny", DENY_APP), coll("apps", 200, "Allow", APP));
+        let n = estate("", &rules);
+        let p = crate::testutil::prep(&n);
+        let f = flow("93.184.216.34");
+        let pre = prefilter(&p, Idx::new(0), f.src, f.proto, f.port).unwrap();
+        assert_eq!(pre.rules.len(), 2);
+        // Without a name the Deny rule cannot change the outcome; the Allow
+        // rule after it leaves it unknown.
+        assert_eq!(pre.first_match(&p, &f, None), FirstMatch::Doubt(1, Doubt::NeedsName));
+        assert_eq!(pre.first_match(&p, &f, Some("www.contoso.com")), FirstMatch::Application(1));
+        assert_eq!(pre.first_match(&p, &f, Some("a.blocked.example")), FirstMatch::Application(0));
+        assert_eq!(pre.first_match(&p, &f, Some("example.org")), FirstMatch::DefaultDeny);
+        // Deny rules alone: the default deny holds without a name.
+        let n = estate("", &coll("deny-apps", 100, "Deny", DENY_APP));
+        let p = crate::testutil::prep(&n);
+        let pre = prefilter(&p, Idx::new(0), f.src, f.proto, f.port).unwrap();
+        assert_eq!(pre.first_match(&p, &f, None), FirstMatch::DefaultDeny);
+        // A network rule whose source does not hold the flow is left out.
+        let n = estate("", &coll("c", 100, "Allow", NET_443));
+        let p = crate::testutil::prep(&n);
+        let other = Flow { src: "10.2.0.4".parse().unwrap(), ..f };
+        assert!(prefilter(&p, Idx::new(0), other.src, other.proto, other.port).unwrap().rules.is_empty());
+        let pre = prefilter(&p, Idx::new(0), f.src, f.proto, f.port).unwrap();
+        assert_eq!(pre.first_match(&p, &f, None), FirstMatch::Network(0));
     }
 
     #[test]

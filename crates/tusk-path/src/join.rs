@@ -78,6 +78,10 @@ pub struct End {
     /// A LoadBalancer Service: the way in for sources outside the cluster
     /// ([`crate::ways_in`]); pods and nodes still use its ClusterIP.
     pub lb: Option<Box<crate::ways_in::LbWay>>,
+    /// An Ingress: through its controller's load balancer to the controller,
+    /// then the controller's own connection to a backend
+    /// ([`crate::ingress`]); sources outside the cluster only.
+    pub ingress: Option<Box<crate::ingress::IngressWay>>,
 }
 
 /// Resolves `end` against the cluster (pods, workloads, nodes, pools), then
@@ -98,7 +102,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             }
         }
         let (members, collapsed) = replica_members(estate, w, idx);
-        Ok(End { name: name.clone(), members, sample: None, collapsed, service: None, lb: None })
+        Ok(End { name: name.clone(), members, sample: None, collapsed, service: None, lb: None, ingress: None })
     };
     match end {
         FlowEnd::Pod { .. } | FlowEnd::Workload { .. } => pods(tusk_policy::endpoint::resolve(&estate.k8s, end)?),
@@ -124,6 +128,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
                 collapsed: 0,
                 service: None,
                 lb: None,
+                ingress: None,
             })
         }
         _ => {
@@ -135,6 +140,7 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
                 collapsed: 0,
                 service: None,
                 lb: None,
+                ingress: None,
             })
         }
     }
@@ -207,6 +213,12 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
     let mut pairs = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for a in &from.members {
+        // An Ingress: client → controller's load balancer → controller pod,
+        // then the controller → backend Service → endpoint pod.
+        if let Some(ing) = &to.ingress {
+            pairs.extend(ingress_pairs(estate, w, p, a, ing, ask));
+            continue;
+        }
         // From outside the cluster, a LoadBalancer Service is reached
         // through its load balancer and a node, not its ClusterIP.
         if let (Some(lb), Member::Azure(client)) = (&to.lb, a) {
@@ -263,6 +275,61 @@ pub fn trace(estate: &Estate, w: &Wiring, p: &Prepared, from: &End, to: &End, as
         verdict,
         pairs,
     }
+}
+
+/// Every pair of `client` → Ingress `ing`: each (entry node, controller
+/// pod) of the controller's load balancer, then each backend endpoint.
+fn ingress_pairs(
+    estate: &Estate,
+    w: &Wiring,
+    p: &Prepared,
+    client: &Member,
+    ing: &crate::ingress::IngressWay,
+    ask: Ask,
+) -> Vec<Path> {
+    let Member::Azure(client) = client else {
+        // Pods and nodes reach the controller's Service by its ClusterIP: not
+        // this way in.
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for &entry in &ing.controller.entries {
+        let first = crate::ways_in::pair(estate, w, p, client, &ing.controller, entry, ask);
+        let ctl = Member::Pod { pod: entry.1, node: entry.2, replica: 0 };
+        for b in &ing.backends {
+            for (m, &target) in b.members.iter().zip(&b.targets) {
+                let mut second = pair(estate, w, p, &ctl, m, Ask { port: Some(target), ..ask });
+                let dnat = Segment::ServiceDnat {
+                    service: b.service.clone(),
+                    cluster_ip: b.cluster_ip,
+                    port: Some(b.port),
+                    target,
+                };
+                let proxy = Segment::IngressProxy {
+                    ingress: ing.ingress.clone(),
+                    path: ing.path.clone(),
+                    controller: second.from.clone(),
+                    service: b.service.clone(),
+                    port: b.port,
+                };
+                let mut segs = first.segments.clone();
+                segs.push(proxy);
+                segs.push(dnat);
+                segs.append(&mut second.segments);
+                let path = Path {
+                    from: first.from.clone(),
+                    to: second.to.clone(),
+                    src_node: first.src_node.clone(),
+                    dst_node: second.dst_node.clone(),
+                    segments: Vec::new(),
+                    verdict: Kind::Unknown,
+                    doubt: None,
+                };
+                out.push(finish(path, segs, first.doubt.clone().or(second.doubt.clone())));
+            }
+        }
+    }
+    out
 }
 
 fn label(estate: &Estate, w: &Wiring, m: &Member) -> PairEnd {

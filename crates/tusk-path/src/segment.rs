@@ -97,6 +97,61 @@ pub enum Segment {
         entry: String,
         /// `externalTrafficPolicy: Local`.
         local: bool,
+        /// Floating IP on (the default): the node receives the packet still
+        /// addressed to the frontend and the Service port. Off (the
+        /// `azure-disable-load-balancer-floating-ip` annotation): addressed
+        /// to the node's own address and the Service's node port.
+        floating_ip: bool,
+        /// The Service port's `nodePort`, when the inputs give it.
+        node_port: Option<u16>,
+    },
+    /// The load balancer's health probe of the entry node: from the
+    /// platform address 168.63.129.16 (the `AzureLoadBalancer` service
+    /// tag) to the node's address, through the node subnet's and NIC's
+    /// NSGs. A node whose probe is denied is taken out of the backend pool,
+    /// so the frontend does not reach it (Azure Load Balancer docs, "Health
+    /// probes": "NSGs must allow the AzureLoadBalancer service tag").
+    HealthProbe {
+        /// The probed node's name.
+        node: String,
+        /// The probed port: the health check node port (externalTrafficPolicy
+        /// Local, HTTP `/healthz`) or the Service's node port (Cluster, TCP);
+        /// `None` when not in the inputs.
+        port: Option<u16>,
+        /// externalTrafficPolicy Local (the probe asks kube-proxy's health
+        /// check node port).
+        local: bool,
+        /// The NSG checks, in order (subnet, then NIC), as the Azure trace
+        /// states them.
+        steps: Vec<tusk_network::path::Step>,
+    },
+    /// The ingress controller pod `controller` ends the client's connection
+    /// and opens its own to `service`:`port`, the backend of the Ingress's
+    /// matching rule (Kubernetes docs, "Ingress"): the hops after this one
+    /// see the controller pod's address as the source.
+    IngressProxy {
+        /// The Ingress, as `namespace/name`.
+        ingress: String,
+        /// The request path asked, when given.
+        path: Option<String>,
+        /// The controller pod.
+        controller: PairEnd,
+        /// The backend Service, as `namespace/name`.
+        service: String,
+        /// The backend Service's port.
+        port: u16,
+    },
+    /// The entry node's NIC has no NSG in the inputs: the AKS-managed NSG
+    /// (in the node resource group) is assumed to hold only what AKS writes
+    /// — its default rules and, per LoadBalancer Service, an allow rule for
+    /// the Service's ports from its `loadBalancerSourceRanges` (Internet
+    /// when none) to the frontend (or, floating IP off, the node addresses
+    /// and node port) — AKS docs, "Use a public standard load balancer in
+    /// AKS" and "Customize NSG rules"; AKS overwrites manual changes. The
+    /// source ranges are checked by [`Segment::SourceRanges`].
+    ManagedNsgAssumed {
+        /// The entry node's name.
+        node: String,
     },
     /// kube-proxy (or Cilium) on `node` translates the frontend to an
     /// endpoint pod and its target port; `snat`: the node address the
@@ -149,7 +204,10 @@ impl Segment {
             | Segment::PodBridge { .. }
             | Segment::LoadBalancer { .. }
             | Segment::KubeProxy { .. }
-            | Segment::ServiceDnat { .. } => Kind::Allowed,
+            | Segment::ServiceDnat { .. }
+            | Segment::ManagedNsgAssumed { .. }
+            | Segment::IngressProxy { .. } => Kind::Allowed,
+            Segment::HealthProbe { steps, .. } => steps.iter().fold(Kind::Allowed, |k, s| k.then(s.decision.verdict)),
             Segment::AsymmetricReturn { .. } => Kind::Denied,
             Segment::SourceRanges { admitted, .. } => match admitted {
                 Some(true) => Kind::Allowed,
@@ -265,9 +323,18 @@ pub enum Unevaluated {
         service: String,
     },
     /// A client inside Azure asked for a public frontend: the packet leaves
-    /// to the Internet and comes back through the load balancer, and tusk
-    /// does not model that hairpin.
+    /// for the Internet (the Azure trace before this segment) and comes back
+    /// to the load balancer with the public source address its egress gives
+    /// it (the load balancer's outbound IP, a NAT gateway's or a firewall's,
+    /// AKS docs "Use a public standard load balancer in AKS"), which the
+    /// inputs do not give: the way back in is not evaluated.
     PublicFrontendFromAzure,
+    /// Floating IP is off and the Service port's `nodePort` is not in the
+    /// inputs: the port the node's NSGs see is unknown.
+    NodePortUnknown {
+        /// The Service, as `namespace/name`.
+        service: String,
+    },
 }
 
 /// The kind of an Azure rule or route a [`RuleRef`] names.

@@ -61,6 +61,14 @@ pub struct LbWay {
     pub source_ranges: Vec<tusk_core::ip::Cidr>,
     /// Service tags admitted too (AKS's `azure-allowed-service-tags`).
     pub allowed_tags: Vec<String>,
+    /// Floating IP on the load balancer rule (off with the
+    /// `azure-disable-load-balancer-floating-ip` annotation).
+    pub floating_ip: bool,
+    /// The Service port's `nodePort`, when the inputs give it.
+    pub node_port: Option<u16>,
+    /// The port the health probe asks ([`crate::probe`]): the health check
+    /// node port (Local) or the node port (Cluster), when known.
+    pub probe_port: Option<u16>,
 }
 
 /// The LoadBalancer Service `s` with endpoint `members` (aligned with
@@ -82,6 +90,7 @@ pub fn lb_way(estate: &Estate, w: &Wiring, s: &Service, port: u16, members: &[Me
         entries.extend(nodes.into_iter().map(|n| (n, *pod, *node, *target)));
     }
     let frontend = s.load_balancer_ips.first().copied();
+    let node_port = s.ports.iter().find(|sp| sp.port == port).and_then(|sp| sp.node_port);
     // The internal frontend's subnet: the one holding its address, else
     // the annotated subnet of the cluster's VNet, else the subnet of the
     // cluster's (first system pool's) nodes.
@@ -115,6 +124,12 @@ pub fn lb_way(estate: &Estate, w: &Wiring, s: &Service, port: u16, members: &[Me
         entries,
         source_ranges: s.source_ranges.clone(),
         allowed_tags: s.allowed_service_tags.clone(),
+        floating_ip: s.floating_ip,
+        node_port,
+        probe_port: match s.external_traffic_policy {
+            TrafficPolicy::Local => s.health_check_node_port,
+            TrafficPolicy::Cluster => node_port,
+        },
     }
 }
 
@@ -169,6 +184,8 @@ pub fn pair(
         port: lb.port,
         entry: pname(enode),
         local: lb.policy == TrafficPolicy::Local,
+        floating_ip: lb.floating_ip,
+        node_port: lb.node_port,
     }];
     let Some(fe) = lb.frontend else {
         segs.push(Segment::NotEvaluated(Unevaluated::FrontendUnknown { service: lb.service.clone() }));
@@ -183,22 +200,52 @@ pub fn pair(
         }
     }
     if !lb.internal && !matches!(client, Endpoint::Internet { .. }) {
-        segs.push(Segment::NotEvaluated(Unevaluated::PublicFrontendFromAzure));
+        // From inside Azure to a public frontend: the packet leaves for the
+        // Internet first (its own egress: routes, NSGs, a firewall), then
+        // comes back with a source address the inputs do not give.
+        let flow = Flow { src: client.ip(), dst: fe, proto: ask.proto, port: Some(lb.port) };
+        let out = tusk_network::trace::trace(p, client, &Endpoint::Internet { ip: fe }, flow);
+        let left = out.verdict != tusk_core::Kind::Denied;
+        segs.push(Segment::Network(Box::new(out)));
+        if left {
+            segs.push(Segment::NotEvaluated(Unevaluated::PublicFrontendFromAzure));
+        }
         return join::finish(path, segs, None);
     }
     let node_ip = w.node_ips[enode];
     let nic = node_ip.and_then(|ip| p.private.get(&ip).copied()).filter(|o| matches!(o, Owner::Nic(..)));
-    let (Some(node_ip), Some(nic), Some(home)) = (node_ip, nic, w.fleet.nodes[enode].subnet) else {
+    let nic_idx = match nic {
+        Some(Owner::Nic(n, _)) => Some(n),
+        _ => None,
+    };
+    let (Some(node_ip), Some(nic), Some(nic_idx), Some(home)) = (node_ip, nic, nic_idx, w.fleet.nodes[enode].subnet)
+    else {
         segs.push(Segment::NotEvaluated(Unevaluated::EntryNode { node: pname(enode) }));
         return join::finish(path, segs, None);
     };
+    if p.net.nics[nic_idx].nsg.is_none() {
+        segs.push(Segment::ManagedNsgAssumed { node: pname(enode) });
+    }
+    let local = lb.policy == TrafficPolicy::Local;
+    segs.push(crate::probe::health_probe(p, w, enode, (node_ip, nic_idx, home), lb.probe_port, local));
+    // Floating IP off: the load balancer rewrites the destination to the
+    // node's address and the node port (cloud-provider-azure writes the
+    // NSG rules for the node addresses then).
+    let (dst, dport) = match (lb.floating_ip, lb.node_port) {
+        (true, _) => (fe, lb.port),
+        (false, Some(np)) => (node_ip, np),
+        (false, None) => {
+            segs.push(Segment::NotEvaluated(Unevaluated::NodePortUnknown { service: lb.service.clone() }));
+            return join::finish(path, segs, None);
+        }
+    };
     let target_end = Endpoint::Azure {
-        ip: fe,
+        ip: dst,
         subnet: lb.subnet.unwrap_or(home),
         owner: Some(nic),
         label: Label::NodeBehind { node: pname(enode), service: lb.title.clone() },
     };
-    let flow = Flow { src: client.ip(), dst: fe, proto: ask.proto, port: Some(lb.port) };
+    let flow = Flow { src: client.ip(), dst, proto: ask.proto, port: Some(dport) };
     let tr = tusk_network::trace::trace(p, client, &target_end, flow);
     let asymmetric = matches!(client, Endpoint::Internet { .. })
         && tr.reply.as_ref().is_some_and(|r| {

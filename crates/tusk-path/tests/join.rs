@@ -394,14 +394,23 @@ fn ways_in_yaml() -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
-/// An NSG rule admitting `src` to `dst` on TCP 80, added to both tenant NSGs.
+/// An NSG rule admitting `src` to `dst` on TCP 80, and one admitting the
+/// load balancer's health probes (the `AzureLoadBalancer` tag: the
+/// article's `deny-vnet` would deny them, see tests/ways_in.rs), added to
+/// both tenant NSGs.
 fn admit_80(net: &mut Value, src: &str, dst: &str) {
     for name in ["nsg-tenant1", "nsg-tenant2"] {
         let nsg = net["value"].as_array_mut().unwrap().iter_mut().find(|r| r["name"] == name).unwrap();
-        nsg["properties"]["securityRules"].as_array_mut().unwrap().push(json!({
+        let rules = nsg["properties"]["securityRules"].as_array_mut().unwrap();
+        rules.push(json!({
             "name": "allow-lb-80",
             "properties": {"priority": 150, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
                 "sourceAddressPrefix": src, "sourcePortRange": "*", "destinationAddressPrefix": dst, "destinationPortRange": "80"}
+        }));
+        rules.push(json!({
+            "name": "allow-lb-probes",
+            "properties": {"priority": 140, "direction": "Inbound", "access": "Allow", "protocol": "*",
+                "sourceAddressPrefix": "AzureLoadBalancer", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*"}
         }));
     }
 }
@@ -652,8 +661,8 @@ fn an_ingress_controller_is_reached_through_its_load_balancer_and_reaches_backen
 #[test]
 fn load_balancer_source_ranges_keep_other_clients_out() {
     let yaml = ways_in_yaml().replace(
-        "  externalTrafficPolicy: Local\n  clusterIP: 172.16.20.11\n",
-        "  externalTrafficPolicy: Local\n  clusterIP: 172.16.20.11\n  loadBalancerSourceRanges: [198.51.100.0/24]\n",
+        "  clusterIP: 172.16.20.11\n",
+        "  clusterIP: 172.16.20.11\n  loadBalancerSourceRanges: [198.51.100.0/24]\n",
     );
     let e = estate_with(
         "kubenet",

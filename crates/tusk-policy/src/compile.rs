@@ -201,6 +201,12 @@ impl Selector<'_> {
         self.ep.select_labels_within(sel, within)
     }
 
+    /// The index of namespace `ns` in the cluster's namespaces (and in
+    /// [`ClassIndex::by_namespace`]), when some input declares it.
+    pub fn namespace_index(&self, ns: &str) -> Option<usize> {
+        self.ns_index.get(ns).copied()
+    }
+
     /// The classes of namespace `ns` (empty when no input declares it).
     pub fn in_namespace(&self, ns: &str) -> RoaringBitmap {
         match self.ns_index.get(ns) {

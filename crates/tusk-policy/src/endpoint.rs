@@ -100,6 +100,9 @@ pub fn resolve(c: &Cluster, end: &Notation) -> Result<Group, String> {
         // A Service is evaluated as flows to each of its endpoint pods by
         // the Service path of `tusk explain` (issue 8, A2), not resolved here.
         Notation::Service { .. } => Err(format!("`{name}`: a Service is not a pod, workload or address")),
+        Notation::Ingress { .. } => {
+            Err(format!("`{name}`: an Ingress is a way in for `tusk trace` across both layers, not a pod, workload or address"))
+        }
         Notation::Node(_) | Notation::Tenant(_) => {
             Err(format!("`{name}`: nodes and tenants are not in `tusk explain` yet; name a pod, workload or address"))
         }

@@ -282,6 +282,13 @@ pub fn expand_at_most(
     grain: Grain,
     limit: u64,
 ) -> Result<Vec<Entry>, u64> {
+    rows_of(cluster, ep, grouped(ep, pairs), grain, limit)
+}
+
+/// Class pairs merged to group (or atom) pairs: without variants a class is
+/// its group and each pair is definite; with them, a flow is allowed only
+/// if every variant combination allows it (each combination is present).
+fn grouped(ep: &ClassIndex, pairs: &[ClassPair]) -> Vec<GroupPair> {
     let n = ep.class_count();
     let side = |peer: u32| -> Side {
         if peer >= n {
@@ -294,10 +301,7 @@ pub fn expand_at_most(
         Side::Atom(_) => 1,
         Side::Group(g) => ep.groups[g as usize].variants.len(),
     };
-    // Group pair → (allowed, unknown). Without variants a class is its group
-    // and each pair is definite; with them, a flow is allowed only if every
-    // variant combination allows it (each combination is present).
-    let group_pairs: Vec<GroupPair> = if ep.classes.len() == ep.groups.len() {
+    if ep.classes.len() == ep.groups.len() {
         pairs.iter().map(|(s, d, a, u)| (side(*s), side(*d), a.clone(), u.clone())).collect()
     } else {
         let mut by_groups: HashMap<(Side, Side), Vec<(ConnSet, ConnSet)>> = HashMap::new();
@@ -317,12 +321,11 @@ pub fn expand_at_most(
                 (gs, gd, all, unknown)
             })
             .collect()
-    };
-    rows_of(cluster, ep, group_pairs, grain, limit)
+    }
 }
 
 /// Group (or atom) pairs with what each allows surely and possibly.
-type GroupPair = (Side, Side, ConnSet, ConnSet);
+pub(crate) type GroupPair = (Side, Side, ConnSet, ConnSet);
 
 /// The rows of group pairs at `grain`, at most `limit` of them (else `Err`
 /// with the count).
@@ -369,8 +372,13 @@ fn rows_of(
             }
         }
     }
-    // Several groups can make one endpoint (a workload whose pods differ):
-    // sort, then merge equal endpoint pairs by union.
+    Ok(union_rows(rows))
+}
+
+/// Rows sorted by (source, destination), those of one endpoint pair merged
+/// by union (several groups can make one endpoint: a workload whose pods
+/// differ), unknown less allowed, empty rows dropped.
+pub(crate) fn union_rows(mut rows: Vec<Entry>) -> Vec<Entry> {
     rows.sort_unstable_by_key(|e| (e.src, e.dst));
     let mut out: Vec<Entry> = Vec::with_capacity(rows.len());
     for e in rows {
@@ -386,7 +394,7 @@ fn rows_of(
         e.unknown = e.unknown.subtract(&e.allowed);
     }
     out.retain(|e| !e.allowed.is_empty() || !e.unknown.is_empty());
-    Ok(out)
+    out
 }
 
 /// The matrix of one reading of the inputs at `grain`, at most `limit`
@@ -400,13 +408,19 @@ pub fn matrix_of(
     grain: Grain,
     limit: u64,
 ) -> Result<Vec<Entry>, u64> {
+    rows_of(cluster, ep, group_pairs(ep, res), grain, limit)
+}
+
+/// The group (or atom) pairs of one reading with what each allows, before
+/// they are expanded to rows: from [`variant_group_pairs`] when pods have
+/// address variants that share their results, else from [`class_pairs`].
+pub(crate) fn group_pairs(ep: &ClassIndex, res: &ClassResults) -> Vec<GroupPair> {
     if ep.classes.len() != ep.groups.len() {
         if let Some(gp) = variant_group_pairs(ep, res) {
-            return rows_of(cluster, ep, gp, grain, limit);
+            return gp;
         }
     }
-    let pairs = class_pairs(ep, res);
-    expand_at_most(cluster, ep, &pairs, grain, limit)
+    grouped(ep, &class_pairs(ep, res))
 }
 
 /// The class whose results stand for every variant of each group, when
@@ -478,13 +492,13 @@ fn variant_group_pairs(ep: &ClassIndex, res: &ClassResults) -> Option<Vec<GroupP
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Side {
+pub(crate) enum Side {
     Group(u32),
     Atom(u32),
 }
 
 /// The distinct endpoints (at `grain`) that a group or atom stands for.
-fn members(cluster: &Cluster, ep: &ClassIndex, s: Side, grain: Grain) -> Vec<Endpoint> {
+pub(crate) fn members(cluster: &Cluster, ep: &ClassIndex, s: Side, grain: Grain) -> Vec<Endpoint> {
     match s {
         Side::Atom(a) => vec![Endpoint::External(ep.atoms[a as usize])],
         Side::Group(g) => {

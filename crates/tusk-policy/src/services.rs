@@ -8,7 +8,7 @@
 //! (no selector, no matching pod) is unknown with the reason. `tusk matrix`
 //! lists each Service with a ClusterIP as a destination ([`matrix_rows`]).
 
-use super::explain::{explain, Explanation, FlowEnd, Reason, Verdict};
+use super::explain::{explain_l7, Explanation, FlowEnd, Reason, Verdict};
 use super::matrix::{Endpoint, Entry, Grain};
 use super::{Analysis, Semantics};
 use std::net::IpAddr;
@@ -83,6 +83,23 @@ pub fn explain_service(
     proto: Protocol,
     port: u16,
 ) -> ServiceExplanation {
+    explain_service_l7(c, sem, src, svc, proto, port, None)
+}
+
+/// [`explain_service`] with the flow's HTTP request (`--http-method`,
+/// `--http-path`): each endpoint's Istio rules on methods and paths are
+/// decided by it, as [`crate::explain::explain_l7`] does for one pod (the
+/// request reaches the endpoint's proxy unchanged: kube-proxy rewrites
+/// only the address).
+pub fn explain_service_l7(
+    c: &Cluster,
+    sem: &Semantics,
+    src: FlowEnd,
+    svc: usize,
+    proto: Protocol,
+    port: u16,
+    http: Option<&crate::lang::istio::HttpRequest>,
+) -> ServiceExplanation {
     let s = &c.services[svc];
     let service = title(s);
     let Some(sp) = s.ports.iter().find(|p| p.protocol == proto && p.port == port) else {
@@ -99,7 +116,7 @@ pub fn explain_service(
         }
     };
     let endpoints: Vec<(usize, u16, Explanation)> =
-        eps.into_iter().map(|(pod, t)| (pod, t, explain(c, sem, src, FlowEnd::Pod(pod), proto, t))).collect();
+        eps.into_iter().map(|(pod, t)| (pod, t, explain_l7(c, sem, src, FlowEnd::Pod(pod), proto, t, http))).collect();
     let mut verdict = group_verdict(c, &endpoints);
     // The source may be one of an endpoint entry's replicas: the Service
     // may send it to itself (always allowed) or to another replica.

@@ -155,6 +155,13 @@ pub enum PolicyRef {
         /// `metadata.name`.
         name: String,
     },
+    /// An Istio Sidecar restricting the source's egress.
+    Sidecar {
+        /// Its namespace.
+        namespace: String,
+        /// `metadata.name`.
+        name: String,
+    },
     /// Kubernetes' built-in admissions (a pod to itself, its own node).
     BuiltinAdmission,
     /// A hostNetwork pod no policy selects under the reading.
@@ -268,4 +275,28 @@ pub enum StepRule {
     AllowPolicyNoRuleMatches,
     /// No ALLOW policy applies and no DENY rule matches.
     NoAllowNoDeny,
+    /// What an Istio Sidecar's egress restriction does with the flow.
+    Sidecar(SidecarCase),
+}
+
+/// What an Istio Sidecar's egress restriction does with a flow (Istio
+/// docs, "Sidecar": egress listeners, `outboundTrafficPolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SidecarCase {
+    /// An egress listener with `bind` or `captureMode: NONE` (not modelled).
+    CustomCapture,
+    /// `outboundTrafficPolicy.egressProxy`: what is not imported goes there.
+    EgressProxy,
+    /// Whether the source runs a sidecar is open (undeclared namespace).
+    SourceSidecarUnknown,
+    /// REGISTRY_ONLY and the destination is no imported host.
+    NotImported,
+    /// REGISTRY_ONLY: reachable through an imported Service's host, refused
+    /// when addressed by pod IP.
+    ServiceHostOnly,
+    /// REGISTRY_ONLY: an imported ServiceEntry without addresses, or partly
+    /// covering the address.
+    UnresolvedEntry,
+    /// The destination is a host the Sidecar imports.
+    Imported,
 }

@@ -15,7 +15,8 @@
 //!                "doubt": string|null, "segments": [Segment] } ] }
 //! Segment = { "kind": "sourcePolicy"|"nodeExit"|"sameNode"|"network"|
 //!                     "serviceDnat"|"egress"|"podBridge"|"notEvaluated"|"destinationPolicy"|
-//!                     "loadBalancer"|"kubeProxy"|"asymmetricReturn"|"sourceRanges",
+//!                     "loadBalancer"|"kubeProxy"|"asymmetricReturn"|"sourceRanges"|
+//!                     "healthProbe"|"managedNsgAssumed"|"ingressProxy",
 //!             "verdict": ..., "text": string,
 //!             "steps": [ { "layer", "policy", "rule", "action", "location", "decisive" } ]   // policy segments
 //!             "src": IP|null, "seenSrc": IP|null, "masqueraded": bool|null,
@@ -127,7 +128,7 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
             let _ = writeln!(s, "  [{v}] destination pod ingress policy (source seen: {seen_src})");
             side_text(s, side);
         }
-        Segment::LoadBalancer { service, frontend, internal, port, entry, local } => {
+        Segment::LoadBalancer { service, frontend, internal, port, entry, local, floating_ip, node_port } => {
             let kind = if *internal { "internal" } else { "public" };
             let fe = frontend.map(|ip| ip.to_string()).unwrap_or_else(|| "(address not in the inputs)".into());
             let who = if *local {
@@ -135,7 +136,13 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
             } else {
                 "externalTrafficPolicy Cluster: every node of the cluster is a backend"
             };
-            let _ = writeln!(s, "  [{v}] Service {service}: Azure {kind} load balancer frontend {fe}:{port} hands the flow to node {entry} ({who}; floating IP: the node's NSGs see the frontend address)");
+            let floating = if *floating_ip {
+                "floating IP: the node's NSGs see the frontend address".to_string()
+            } else {
+                let np = node_port.map(|p| p.to_string()).unwrap_or_else(|| "(not in the inputs)".into());
+                format!("floating IP off (azure-disable-load-balancer-floating-ip): the load balancer rewrites the destination to the node's own address and node port {np}, which the node's NSGs see")
+            };
+            let _ = writeln!(s, "  [{v}] Service {service}: Azure {kind} load balancer frontend {fe}:{port} hands the flow to node {entry} ({who}; {floating})");
         }
         Segment::KubeProxy { node, pod_ip, target, snat } => {
             let pod = pod_ip.map(|ip| format!(" {ip}")).unwrap_or_default();
@@ -159,6 +166,9 @@ fn segment_text(s: &mut String, p: &Prepared, seg: &Segment) {
                 "  [{v}] the Service's loadBalancerSourceRanges / allowed ranges [{}] {how} client {client} (enforced by NSG rules the cloud provider writes)",
                 ranges.join(", ")
             );
+        }
+        Segment::HealthProbe { .. } | Segment::ManagedNsgAssumed { .. } | Segment::IngressProxy { .. } => {
+            crate::path_words::probe_text(s, p, seg);
         }
         Segment::AsymmetricReturn { frontend } => {
             let _ = writeln!(
@@ -345,6 +355,9 @@ fn segment_json(p: &Prepared, seg: &Segment) -> SegmentJson {
             j.masqueraded = Some(snat.is_some());
         }
         Segment::AsymmetricReturn { .. } => j.kind = "asymmetricReturn",
+        Segment::HealthProbe { .. } => j.kind = "healthProbe",
+        Segment::IngressProxy { .. } => j.kind = "ingressProxy",
+        Segment::ManagedNsgAssumed { .. } => j.kind = "managedNsgAssumed",
         Segment::SourceRanges { .. } => j.kind = "sourceRanges",
         Segment::DestinationPolicy { seen_src, side } => {
             j.kind = "destinationPolicy";

@@ -231,7 +231,8 @@ fn service(
         args.output.write_text(&out)?;
         return Ok(ExitCode::SUCCESS);
     };
-    let e = tusk_policy::services::explain_service(c, sem, src, svc, proto, port);
+    let http = args.flow.http.request();
+    let e = tusk_policy::services::explain_service_l7(c, sem, src, svc, proto, port, http.as_ref());
     let flow = format!("{src_name} -> {svc_name} {proto} {port}");
     let text = match args.output.format {
         TxtOrJson::Txt => tusk_report::k8s::render_service_explanation(c, &flow, described, &e),

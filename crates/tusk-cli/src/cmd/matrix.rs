@@ -67,11 +67,15 @@ pub struct Args {
     /// Refuse matrices with more allowed class pairs than this (memory guard).
     #[arg(long, default_value_t = 50_000_000, hide = true)]
     pub max_class_pairs: u64,
-    /// Refuse matrices with more rows than this (memory guard: rows are
-    /// built before they are written, about 700 bytes each at the peak, so
-    /// the default allows about 700 MB).
+    /// Stream matrices with more rows than this instead of building them
+    /// (memory guard: built rows cost about 700 bytes each at the peak, so
+    /// the default holds about 700 MB; streamed ones, one source's rows).
     #[arg(long, default_value_t = 1_000_000, hide = true)]
     pub max_rows: u64,
+    /// Refuse matrices with more rows than this even streamed (a bound on
+    /// time and output: about 60 bytes a row, so the default is ~6 GB).
+    #[arg(long, default_value_t = 100_000_000, hide = true)]
+    pub max_stream_rows: u64,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -266,13 +270,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             bound * 100 / 1_000_000_000
         );
     }
-    let mut rows = analysis.matrix_at_most(grain, args.max_rows).map_err(|n| {
-        anyhow::anyhow!(
-            "the matrix would have {n} rows (more than {}): not built; --grain pod lists every replica of a workload, \
-             and replicas of one template have the same rows — use --grain workload, narrow the inputs, or raise --max-rows",
-            args.max_rows
-        )
-    })?;
+    let mut rows = match analysis.matrix_at_most(grain, args.max_rows) {
+        Ok(rows) => rows,
+        // Too many rows to hold: written as they are produced (issue 8 C6).
+        Err(n) if n <= args.max_stream_rows => {
+            let r = super::matrix_stream::run(&args, &analysis, grain, format, &described, n);
+            if args.timings {
+                eprintln!(
+                    "timings: load {:.3}s, analyze {:.3}s ({} classes), matrix and render, streamed {:.3}s",
+                    t_load.as_secs_f64(),
+                    (t_analyze - t_load).as_secs_f64(),
+                    analysis.class_count(),
+                    (t0.elapsed() - t_analyze).as_secs_f64()
+                );
+            }
+            return r;
+        }
+        Err(n) => anyhow::bail!(
+            "the matrix would have {n} rows (more than {}, even streamed): not written; --grain pod lists every replica of a \
+             workload, and replicas of one template have the same rows — use --grain workload, narrow the inputs, or raise \
+             --max-stream-rows",
+            args.max_stream_rows
+        ),
+    };
     if format == MatrixFormat::Connlist && sem.engine == tusk_policy::PolicyEngine::NetpolAnalyzer {
         // netpol-analyzer lists outside addresses as IPv4 ranges only.
         let v4 = |e: &tusk_policy::matrix::Endpoint| match e {

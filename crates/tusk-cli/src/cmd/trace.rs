@@ -56,7 +56,7 @@ pub enum ActorArg {
 fn names_cluster(loaded: &tusk_load::Loaded, end: &tusk_core::FlowEnd) -> bool {
     use tusk_core::FlowEnd as F;
     match end {
-        F::Pod { .. } | F::Workload { .. } | F::Node(_) | F::Service { .. } => true,
+        F::Pod { .. } | F::Workload { .. } | F::Node(_) | F::Service { .. } | F::Ingress { .. } => true,
         F::Qualified { .. } => tusk_policy::endpoint::resolve(&loaded.estate.k8s, end).is_ok(),
         // A LoadBalancer Service's frontend address.
         F::Address(ip) => loaded.estate.k8s.services.iter().any(|s| s.load_balancer_ips.contains(ip)),
@@ -91,7 +91,9 @@ fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> 
             }
             Err(e) => anyhow::bail!("--to: {e}"),
         };
-        let to = match service {
+        let ingress = tusk_path::ingress::resolve_ingress(estate, &w, &a.flow.to, a.flow.conn.port)
+            .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+        let to = match service.or(ingress) {
             Some(s) => s,
             None => join::resolve(estate, &w, &p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?,
         };

@@ -368,8 +368,12 @@ impl<'n> Walker<'n, '_> {
         }
         // The network model and the AKS cluster model (managedClusters and
         // their agentPools) are what tusk reads; other types only exist.
+        // Other types that could change a verdict (a scale set, a service
+        // injected into a subnet; docs/azure.md, "Resource types tusk
+        // skips") go to the loader too, which makes what they touch unknown.
         let read = type_key.starts_with("microsoft.network/")
-            || type_key.starts_with("microsoft.containerservice/managedclusters");
+            || type_key.starts_with("microsoft.containerservice/managedclusters")
+            || crate::azure::worth_reading(&type_key, r);
         if !read {
             *self.skipped_types.entry(full_type).or_default() += 1;
             if let Val::Str(id) = &id {

@@ -30,6 +30,7 @@ mod security;
 mod service_tags;
 mod shape;
 mod skipped;
+pub(crate) use skipped::worth_reading;
 mod vwan;
 
 use crate::doc::{Doc, Node};

@@ -91,7 +91,21 @@ pub fn subnet(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<Subnet, LoadError
             (ResourceId::new(id), cx.loc(p))
         })
         .collect();
+    let default_outbound_access = match prop(n, "defaultOutboundAccess") {
+        None => None,
+        Some(v) => match v.as_bool() {
+            Some(b) => Some((b, cx.loc(v))),
+            // An ARM expression or a string: not settled by the input.
+            None => match cx.literal(v).map(str::to_ascii_lowercase).as_deref() {
+                Some("true") => Some((true, cx.loc(v))),
+                Some("false") => Some((false, cx.loc(v))),
+                Some(_) => return Err(cx.err(v, "`defaultOutboundAccess` must be true or false")),
+                None => None,
+            },
+        },
+    };
     Ok(Subnet {
+        default_outbound_access,
         loc: cx.loc(n),
         service_endpoints,
         service_endpoint_policies,

@@ -129,18 +129,7 @@ pub fn decide(t: &str) -> Option<(Class, &'static str)> {
 /// networks", virtual-network/virtual-network-for-azure-services); one
 /// that names none cannot be on the path of a flow tusk traces.
 pub fn generic(t: &str, n: &Node) -> Class {
-    // Records about resources, not resources on a path: access control,
-    // monitoring, identities, deployment records (a deployment with a
-    // template is evaluated by the ARM reader before it gets here).
-    const RECORDS: [&str; 6] = [
-        "microsoft.authorization/",
-        "microsoft.insights/",
-        "microsoft.operationalinsights/",
-        "microsoft.managedidentity/",
-        "microsoft.resources/",
-        "microsoft.security/",
-    ];
-    if RECORDS.iter().any(|p| t.starts_with(p)) {
+    if is_record(t) {
         return Class::Harmless("a record about resources (access, monitoring, identity, deployment)");
     }
     if t.starts_with("microsoft.network/") {
@@ -150,6 +139,50 @@ pub fn generic(t: &str, n: &Node) -> Class {
         Class::Harmless("names no subnet, so it holds no address in the inputs' networks")
     } else {
         Class::Addresses("service injected into a subnet")
+    }
+}
+
+/// Records about resources, not resources on a path: access control,
+/// monitoring, identities, deployment records (a deployment with a
+/// template is evaluated by the ARM reader before it gets here).
+fn is_record(t: &str) -> bool {
+    const RECORDS: [&str; 6] = [
+        "microsoft.authorization/",
+        "microsoft.insights/",
+        "microsoft.operationalinsights/",
+        "microsoft.managedidentity/",
+        "microsoft.resources/",
+        "microsoft.security/",
+    ];
+    RECORDS.iter().any(|p| t.starts_with(p))
+}
+
+/// Should the ARM reader hand a resource of type `t` (lower case) outside
+/// `Microsoft.Network` to the loader, for [`apply`] to decide on it? Yes
+/// when the table says it could change a verdict, or when the table does
+/// not list it and its template text mentions a subnet (the evaluated body
+/// then says which); no for a type the table calls harmless.
+pub fn worth_reading(t: &str, raw: &Node) -> bool {
+    match decide(t) {
+        Some((Class::Harmless(_), _)) => false,
+        Some(_) => true,
+        None => !is_record(t) && mentions_subnet(raw),
+    }
+}
+
+/// Does a template node mention a subnet (a key or string containing
+/// `subnet`), outside allow-lists of subnets?
+fn mentions_subnet(n: &Node) -> bool {
+    match &n.value {
+        Value::Map(m) => m.iter().any(|(k, v)| {
+            let key = k.as_str().unwrap_or("").to_ascii_lowercase();
+            if matches!(key.as_str(), "virtualnetworkrules" | "networkacls" | "networkruleset") {
+                return false;
+            }
+            key.contains("subnet") || mentions_subnet(v)
+        }),
+        Value::Seq(s) => s.iter().any(mentions_subnet),
+        _ => n.as_str().is_some_and(|s| s.to_ascii_lowercase().contains("subnet")),
     }
 }
 

@@ -15,6 +15,7 @@ mod cilium;
 mod foreign;
 mod ipmasq;
 mod istio;
+mod istio_net;
 mod netpol;
 pub mod ports;
 pub mod scheduling;
@@ -296,6 +297,9 @@ impl Builder {
             && self.add_calico(cx, n, kind, &namespace, &name, warnings)?
         {
             return Ok(());
+        }
+        if engine == tusk_model::k8s::ForeignEngine::Istio && istio_net::models(kind) {
+            return self.add_istio_net(cx, n, group, kind, namespace, name, warnings);
         }
         match foreign::classify(engine, kind) {
             foreign::Class::Other => {

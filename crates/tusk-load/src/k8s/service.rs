@@ -10,7 +10,9 @@ use super::selector::labels;
 use crate::doc::{Node, Value};
 use std::net::IpAddr;
 use tusk_core::{LoadError, Loc};
-use tusk_model::k8s::{Ingress, IngressBackend, Service, ServicePort, ServiceType, TargetPort, TrafficPolicy};
+use tusk_model::k8s::{
+    Ingress, IngressBackend, PathType, Service, ServicePort, ServiceType, TargetPort, TrafficPolicy,
+};
 
 /// The AKS annotation making a LoadBalancer Service's frontend internal.
 const INTERNAL: &str = "service.beta.kubernetes.io/azure-load-balancer-internal";
@@ -19,6 +21,7 @@ const IPV4: &str = "service.beta.kubernetes.io/azure-load-balancer-ipv4";
 const SOURCE_RANGES: &str = "service.beta.kubernetes.io/load-balancer-source-ranges";
 const ALLOWED_RANGES: &str = "service.beta.kubernetes.io/azure-allowed-ip-ranges";
 const ALLOWED_TAGS: &str = "service.beta.kubernetes.io/azure-allowed-service-tags";
+const NO_FLOATING_IP: &str = "service.beta.kubernetes.io/azure-disable-load-balancer-floating-ip";
 
 pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> Result<Service, LoadError> {
     let mut svc = Service {
@@ -35,6 +38,8 @@ pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
         internal_subnet: None,
         source_ranges: Vec::new(),
         allowed_service_tags: Vec::new(),
+        floating_ip: true,
+        health_check_node_port: None,
     };
     let Some(spec) = n.get("spec") else { return Ok(svc) };
     cx.map(spec, "spec")?;
@@ -59,6 +64,9 @@ pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
             return Err(cx.err(at, format!("`{t}` is not an externalTrafficPolicy (Cluster, Local)")));
         }
     };
+    if let Some(np) = spec.get("healthCheckNodePort") {
+        svc.health_check_node_port = Some(port_number(cx, np, "healthCheckNodePort")?);
+    }
     let mut lb_ips = Vec::new();
     let mut add = |at: &Node, s: &str, what: &str| -> Result<(), LoadError> {
         let ip: IpAddr = s.parse().map_err(|_| cx.err(at, format!("`{s}` is not an IP address ({what})")))?;
@@ -98,6 +106,7 @@ pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
                         .extend(v.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string));
                 }
                 INTERNAL => svc.internal = v.eq_ignore_ascii_case("true"),
+                NO_FLOATING_IP => svc.floating_ip = !v.eq_ignore_ascii_case("true"),
                 INTERNAL_SUBNET if !v.is_empty() => svc.internal_subnet = Some(v),
                 IPV4 => {
                     let at = meta.get("annotations").unwrap_or(meta);
@@ -167,15 +176,29 @@ pub fn ingress(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
     let mut backends = Vec::new();
     if let Some(spec) = n.get("spec") {
         cx.map(spec, "spec")?;
-        let mut raw: Vec<&Node> = spec.get("defaultBackend").into_iter().collect();
+        let mut raw: Vec<(&Node, Option<(String, PathType)>)> =
+            spec.get("defaultBackend").into_iter().map(|b| (b, None)).collect();
         for rule in cx.seq(spec, "rules")? {
             if let Some(http) = rule.get("http") {
                 for path in cx.seq(http, "paths")? {
-                    raw.extend(path.get("backend"));
+                    // The API server refuses other path types ("Ingress", path types).
+                    let kind = match cx.opt_str(path, "pathType")? {
+                        Some("Exact") => PathType::Exact,
+                        Some("Prefix") => PathType::Prefix,
+                        None | Some("ImplementationSpecific") => PathType::ImplementationSpecific,
+                        Some(t) => {
+                            let at = path.get("pathType").unwrap_or(path);
+                            return Err(
+                                cx.err(at, format!("`{t}` is not a pathType (Exact, Prefix, ImplementationSpecific)"))
+                            );
+                        }
+                    };
+                    let p = cx.opt_str(path, "path")?.unwrap_or("/").to_string();
+                    raw.extend(path.get("backend").map(|b| (b, Some((p, kind)))));
                 }
             }
         }
-        for b in raw {
+        for (b, path) in raw {
             let Some(svc) = b.get("service") else { continue };
             let service = cx.req_str(svc, "name")?.to_string();
             let port = svc.get("port").ok_or_else(|| cx.err(svc, "an Ingress service backend needs `port`"))?;
@@ -184,7 +207,7 @@ pub fn ingress(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
                 (None, Some(s)) => TargetPort::Name(s.to_string()),
                 _ => return Err(cx.err(port, "an Ingress backend port needs exactly one of `number` and `name`")),
             };
-            backends.push(IngressBackend { service, port, loc: cx.loc(b) });
+            backends.push(IngressBackend { service, port, path, loc: cx.loc(b) });
         }
     }
     Ok(Ingress { namespace, name, loc, backends })

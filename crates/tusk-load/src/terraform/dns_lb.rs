@@ -74,3 +74,51 @@ pub fn nat_rule(tr: &Tr, i: usize, lb_id: &str) -> Node {
     o.put("properties", p.node());
     o.node()
 }
+
+/// `azurerm_application_gateway` (`gateway_ip_configuration[].subnet_id`,
+/// `frontend_ip_configuration[].private_ip_address`) or
+/// `azurerm_bastion_host` (`ip_configuration[].subnet_id`): the parts the
+/// loader reads of a device it does not model (see `azure::vwan::opaque`).
+pub fn opaque(tr: &mut Tr, i: usize, arm_type: &str) -> Body {
+    let r = tr.root(i);
+    let mut b = Body::new(tr, i, arm_type);
+    for (tf, arm) in [
+        ("gateway_ip_configuration", "gatewayIPConfigurations"),
+        ("ip_configuration", "ipConfigurations"),
+        ("frontend_ip_configuration", "frontendIPConfigurations"),
+    ] {
+        let items = r.field(tf).items();
+        if items.is_empty() {
+            continue;
+        }
+        let mut list = Vec::new();
+        for c in items {
+            let mut o = Obj::new(c.pos);
+            o.put_opt("name", tr.val(&c, "name"));
+            let mut p = Obj::new(c.pos);
+            p.put_opt("subnet", tr.id(&c, "subnet_id").map(id_ref));
+            p.put_opt("privateIPAddress", tr.val(&c, "private_ip_address"));
+            o.put("properties", p.node());
+            list.push(o.node());
+        }
+        b.props.put(arm, seq(r.pos, list));
+    }
+    b
+}
+
+/// `azurerm_virtual_hub`: its `address_prefix`.
+pub fn virtual_hub(tr: &mut Tr, i: usize) -> Body {
+    let r = tr.root(i);
+    let mut b = Body::new(tr, i, "Microsoft.Network/virtualHubs");
+    b.props.put_opt("addressPrefix", tr.val(&r, "address_prefix"));
+    b
+}
+
+/// `azurerm_virtual_hub_connection`: `remote_virtual_network_id`, as a
+/// `hubVirtualNetworkConnections` child of `virtual_hub_id`.
+pub fn hub_connection(tr: &mut Tr, i: usize) -> Body {
+    let r = tr.root(i);
+    let mut b = Body::new(tr, i, "Microsoft.Network/virtualHubs/hubVirtualNetworkConnections");
+    b.props.put_opt("remoteVirtualNetwork", tr.id(&r, "remote_virtual_network_id").map(id_ref));
+    b
+}

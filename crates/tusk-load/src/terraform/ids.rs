@@ -23,6 +23,9 @@ pub fn arm_type(tf_type: &str) -> Option<&'static str> {
         "azurerm_firewall_policy" => "Microsoft.Network/firewallPolicies",
         "azurerm_ip_group" => "Microsoft.Network/ipGroups",
         "azurerm_private_dns_zone" => "Microsoft.Network/privateDnsZones",
+        "azurerm_application_gateway" => "Microsoft.Network/applicationGateways",
+        "azurerm_bastion_host" => "Microsoft.Network/bastionHosts",
+        "azurerm_virtual_hub" => "Microsoft.Network/virtualHubs",
         "azurerm_private_endpoint" => "Microsoft.Network/privateEndpoints",
         "azurerm_nat_gateway" => "Microsoft.Network/natGateways",
         "azurerm_public_ip" => "Microsoft.Network/publicIPAddresses",
@@ -64,6 +67,7 @@ pub fn synthesise(tr: &Tr, i: usize) -> Option<String> {
         "azurerm_lb_backend_address_pool" => in_parent("loadbalancer_id", "backendAddressPools")?,
         "azurerm_lb_rule" => in_parent("loadbalancer_id", "loadBalancingRules")?,
         "azurerm_lb_outbound_rule" => in_parent("loadbalancer_id", "outboundRules")?,
+        "azurerm_virtual_hub_connection" => in_parent("virtual_hub_id", "hubVirtualNetworkConnections")?,
         "azurerm_lb_nat_rule" => in_parent("loadbalancer_id", "inboundNatRules")?,
         "azurerm_private_dns_a_record" => under("zone_name", "privateDnsZones", "A"),
         "azurerm_private_dns_zone_virtual_network_link" => {

@@ -239,6 +239,11 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
             Fold::Push(str_id(tr, i, "loadbalancer_id"), "backendAddressPools", o.node()).into()
         }
         "azurerm_private_dns_zone" => network::bare(tr, i, "Microsoft.Network/privateDnsZones").into(),
+        "azurerm_application_gateway" => dns_lb::opaque(tr, i, "Microsoft.Network/applicationGateways").into(),
+        "azurerm_bastion_host" => dns_lb::opaque(tr, i, "Microsoft.Network/bastionHosts").into(),
+        "azurerm_virtual_hub" => dns_lb::virtual_hub(tr, i).into(),
+        "azurerm_virtual_hub_connection" => dns_lb::hub_connection(tr, i).into(),
+        "azurerm_virtual_wan" => return Ok(true),
         "azurerm_private_dns_a_record" => dns_lb::a_record(tr, i).into(),
         "azurerm_private_dns_zone_virtual_network_link" => dns_lb::zone_link(tr, i).into(),
         "azurerm_lb_outbound_rule" => match str_id(tr, i, "loadbalancer_id") {

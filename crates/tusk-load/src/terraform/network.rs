@@ -60,6 +60,7 @@ pub fn subnet(tr: &mut Tr, i: usize) -> Body {
     if !endpoints.is_empty() {
         b.props.put("serviceEndpoints", seq(r.pos, endpoints));
     }
+    b.props.put_opt("defaultOutboundAccess", tr.val(&r, "default_outbound_access_enabled"));
     b
 }
 

@@ -228,6 +228,12 @@ pub struct Subnet {
     /// `serviceEndpointPolicies`: the policies (id, place) that limit which
     /// Azure Storage accounts the subnet's service endpoints reach.
     pub service_endpoint_policies: Vec<(ResourceId, Loc)>,
+    /// `defaultOutboundAccess`, with where it was written: `Some((false, _))`
+    /// makes a private subnet, whose VMs have no default outbound access to
+    /// the Internet ("Default outbound access in Azure", Microsoft Learn,
+    /// virtual-network/ip-services/default-outbound-access). `None` when
+    /// the input does not say (the REST default depends on the API version).
+    pub default_outbound_access: Option<(bool, Loc)>,
 }
 
 /// An IP group (`Microsoft.Network/ipGroups`): addresses, prefixes and

@@ -99,6 +99,19 @@ impl Walker<'_, '_> {
             }
             _ => Out::Platform,
         };
+        // A private subnet (`defaultOutboundAccess: false`) gives its VMs
+        // no default outbound access; only an explicit method (NAT
+        // gateway, public IP, load balancer) reaches the Internet ("Default
+        // outbound access in Azure", virtual-network/ip-services/default-outbound-access).
+        // A firewall always SNATs to its own public IPs, so it is not one.
+        let nic_sender = matches!(sender, Sender::Endpoint(Some(Owner::Nic(..))));
+        if let (Out::Platform, true, Some((false, _))) =
+            (&out, nic_sender, net.subnets[subnet].default_outbound_access.as_ref())
+        {
+            let d = Decision::new(Kind::Denied, Reason::PrivateSubnet { subnet, dst }, None);
+            self.step(self.sub(subnet), Control::Internet, d);
+            return Next::Done(Arrival::Nowhere);
+        }
         if let Out::NoMethod(lb) = out {
             let d = Decision::new(Kind::Unknown, Reason::LbNoOutbound { lb, dst }, None);
             self.step(self.sub(subnet), Control::Internet, d);

@@ -526,7 +526,7 @@ pub(crate) fn unmodelled_routes(
 /// The unmodelled device (application gateway, Bastion host) that may hold
 /// `dst` in subnet `t`: one whose frontend has that address, else one whose
 /// instances take addresses in the subnet.
-fn opaque_device(net: &tusk_model::azure::AzureNetwork, t: Idx<Subnet>, dst: IpAddr) -> Option<usize> {
+pub(crate) fn opaque_device(net: &tusk_model::azure::AzureNetwork, t: Idx<Subnet>, dst: IpAddr) -> Option<usize> {
     let ds = &net.opaque_devices;
     ds.iter().position(|d| d.private_ips.contains(&dst)).or_else(|| {
         let key = net.subnets[t].id.key();

@@ -43,6 +43,51 @@ fn class_matches(b: &Builder, sel: &Sel, c: u32, ns: usize) -> bool {
     sel.eval(&get)
 }
 
+/// The namespaces whose endpoints `sel` can select, when it pins them
+/// (`projectcalico.org/namespace == 'x'` or `in {...}`, alone, under `&&`,
+/// or on both sides of `||`); `None` when any namespace may match. A pod's
+/// `projectcalico.org/namespace` label is its namespace's name
+/// ([`endpoint_labels`]), so no class of another namespace matches: the
+/// selector need not be evaluated there (item 8: a GlobalNetworkPolicy
+/// pinned to one namespace costs that namespace, not the cluster).
+fn pinned_namespaces(sel: &Sel) -> Option<Vec<&str>> {
+    use tusk_model::calico::NAMESPACE_LABEL;
+    match sel {
+        Sel::Eq(k, v) if k == NAMESPACE_LABEL => Some(vec![v.as_str()]),
+        Sel::In(k, vs) if k == NAMESPACE_LABEL => Some(vs.iter().map(String::as_str).collect()),
+        Sel::And(a, b) => match (pinned_namespaces(a), pinned_namespaces(b)) {
+            (Some(x), Some(y)) => Some(x.into_iter().filter(|n| y.contains(n)).collect()),
+            (x, y) => x.or(y),
+        },
+        Sel::Or(a, b) => {
+            let (mut x, y) = (pinned_namespaces(a)?, pinned_namespaces(b)?);
+            x.extend(y);
+            Some(x)
+        }
+        _ => None,
+    }
+}
+
+/// Does `pinned` (from [`pinned_namespaces`]) admit namespace `name`?
+fn admits(pinned: &Option<Vec<&str>>, name: &str) -> bool {
+    pinned.as_ref().is_none_or(|v| v.contains(&name))
+}
+
+/// The namespace indices a selection can reach, ascending: `only` (a
+/// namespaced policy's own namespace, when nothing widens it), else the
+/// `pinned` ones, else all. Found by name, so a policy costs the
+/// namespaces it can reach, not every namespace (item 8).
+fn namespaces_to_visit(b: &Builder, only: Option<&str>, pinned: &Option<Vec<&str>>) -> Vec<usize> {
+    let mut v: Vec<usize> = match (only, pinned) {
+        (Some(ns), _) => b.sel.namespace_index(ns).into_iter().collect(),
+        (None, Some(names)) => names.iter().filter_map(|n| b.sel.namespace_index(n)).collect(),
+        (None, None) => (0..b.sel.ep.by_namespace.len()).collect(),
+    };
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// The peers an entity match selects, for a policy of namespace `pol_ns`
 /// (`None`: global policy or profile): (surely, maybe).
 pub fn peers(b: &Builder, pol_ns: Option<&str>, m: &EntityMatch) -> RoaringBitmap {
@@ -83,8 +128,11 @@ pub fn peers(b: &Builder, pol_ns: Option<&str>, m: &EntityMatch) -> RoaringBitma
                 None => pol_ns.is_none_or(|p| p == n.name),
             }
         };
-        for (ni, bits) in ep.by_namespace.iter().enumerate() {
-            if bits.is_empty() || !ns_ok_at(ni) {
+        let pinned = pinned_namespaces(sel);
+        let visit = namespaces_to_visit(b, if m.namespace_selector.is_none() { pol_ns } else { None }, &pinned);
+        for ni in visit {
+            let bits = &ep.by_namespace[ni];
+            if bits.is_empty() || !admits(&pinned, &cluster.namespaces[ni].name) || !ns_ok_at(ni) {
                 continue;
             }
             for c in bits {
@@ -208,8 +256,13 @@ pub fn compile(b: &mut Builder, tier: u32, info: &TierInfo) {
 pub fn subject(b: &Builder, p: &tusk_model::calico::CalicoPolicy) -> RoaringBitmap {
     let mut out = RoaringBitmap::new();
     // Scope once per namespace, then the selector per class of it.
-    for (ni, bits) in b.sel.ep.by_namespace.iter().enumerate() {
+    let pinned = pinned_namespaces(&p.selector);
+    for ni in namespaces_to_visit(b, p.namespace.as_deref(), &pinned) {
+        let bits = &b.sel.ep.by_namespace[ni];
         let ns = &b.sel.cluster.namespaces[ni];
+        if bits.is_empty() || !admits(&pinned, &ns.name) {
+            continue;
+        }
         let scope = match (&p.namespace, &p.namespace_selector) {
             (Some(pns), _) => *pns == ns.name,
             (None, Some(sel)) => ns_match(sel, Some((&ns.name, Some(&ns.labels)))),

@@ -26,6 +26,8 @@
 
 pub mod compile;
 pub mod explain;
+pub mod sidecar;
+pub mod target_ref;
 
 use tusk_core::{PortSet, Tri};
 use tusk_model::istio::{AuthorizationPolicy, AuthzTarget, Dataplane, MtlsMode, PeerAuthentication};
@@ -92,13 +94,15 @@ pub fn identity_labels(c: &Cluster, pod: &Pod) -> Vec<(String, String)> {
         Dataplane::Ambient => "ambient",
         Dataplane::Unknown => "unknown",
     };
-    vec![("@istio/dataplane".into(), dp.into()), ("@istio/sa".into(), pod.mesh.service_account.clone())]
+    let mut out = vec![("@istio/dataplane".into(), dp.into()), ("@istio/sa".into(), pod.mesh.service_account.clone())];
+    out.extend(target_ref::class_labels(c, pod));
+    out.extend(sidecar::class_labels(c, pod));
+    out
 }
 
 /// Does an AuthorizationPolicy apply to a pod? Its namespace's workloads,
 /// or every workload from a root namespace; `selector` narrows it;
-/// `targetRef(s)` name Gateways and Services, which tusk does not resolve
-/// to pods (maybe).
+/// `targetRef(s)` are resolved by [`target_ref::applies`].
 pub fn applies(c: &Cluster, p: &AuthorizationPolicy, pod: &Pod) -> Tri {
     if p.dry_run || (p.namespace != pod.namespace && !c.mesh.is_root(&p.namespace)) {
         return Tri::No;
@@ -110,7 +114,7 @@ pub fn applies(c: &Cluster, p: &AuthorizationPolicy, pod: &Pod) -> Tri {
             // (Istio docs, "Authorization Policy", selector field).
             Tri::from_bool(s.matches(&pod.labels))
         }
-        AuthzTarget::Refs(_) => Tri::Maybe,
+        AuthzTarget::Refs(r) => target_ref::applies(&p.namespace, r, pod),
     }
 }
 
@@ -132,14 +136,24 @@ pub struct MtlsAt<'c> {
 
 /// The mTLS modes at `pod` per port (see [`MtlsAt`]).
 pub fn mtls_at<'c>(c: &'c Cluster, pod: &Pod) -> MtlsAt<'c> {
-    let pas = &c.mesh.peer_authentication;
+    let pas: Vec<&PeerAuthentication> = c.mesh.peer_authentication.iter().collect();
+    mtls_among(c, pod, &pas)
+}
+
+/// [`mtls_at`] from `pas`: the cluster's PeerAuthentications in input
+/// order, or any ordered part of them holding those of the pod's namespace
+/// and of the root namespace (the only ones that can apply), so that the
+/// class engine looks at those only (a performance split, same answer).
+pub fn mtls_among<'c>(c: &'c Cluster, pod: &Pod, pas: &[&'c PeerAuthentication]) -> MtlsAt<'c> {
+    let pas = pas.iter().copied();
     // Istio takes the oldest when several apply; tusk takes the first in
     // input order (creation times are not compared).
     let workload = pas
-        .iter()
+        .clone()
         .find(|p| p.namespace == pod.namespace && p.selector.as_ref().is_some_and(|s| s.matches(&pod.labels)));
-    let namespace = pas.iter().find(|p| p.namespace == pod.namespace && p.selector.is_none());
-    let mesh = pas.iter().find(|p| c.mesh.is_root(&p.namespace) && p.selector.is_none());
+    let namespace = pas.clone().find(|p| p.namespace == pod.namespace && p.selector.is_none());
+    let mut mesh_pas = pas;
+    let mesh = mesh_pas.find(|p| c.mesh.is_root(&p.namespace) && p.selector.is_none());
     let mut base = MtlsMode::Permissive;
     let mut deciding = Vec::new();
     for p in [mesh, namespace, workload].into_iter().flatten() {
@@ -402,7 +416,8 @@ pub fn selectors(c: &Cluster) -> Vec<&tusk_model::k8s::LabelSelector> {
     ap.chain(c.mesh.peer_authentication.iter().filter_map(|p| p.selector.as_ref())).collect()
 }
 
-/// Every address set the mesh's policies match sources against.
+/// Every address set the mesh's policies match sources against, and the
+/// ServiceEntries' addresses (Sidecar egress, `sidecar.rs`).
 pub fn address_sets(c: &Cluster) -> Vec<tusk_core::IpSet> {
     use tusk_model::istio::ConditionKey as K;
     let mut out = Vec::new();
@@ -420,6 +435,8 @@ pub fn address_sets(c: &Cluster) -> Vec<tusk_core::IpSet> {
             }
         }
     }
+    // Sidecar egress tells outside addresses apart by ServiceEntry.
+    out.extend(c.mesh.service_entries.iter().filter_map(|e| e.addresses.clone()));
     out
 }
 

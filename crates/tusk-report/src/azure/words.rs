@@ -315,6 +315,14 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
             format!("{dst} is a public load balancer frontend: the load balancer hands the flow to {} unchanged (floating IP)", name(*owner))
         }
         Reason::ReplyToSender { dst } => format!("the reply reaches {dst}, which sent the request"),
+        Reason::PrivateSubnet { subnet, dst } => {
+            let sn = &net.subnets[*subnet];
+            let at = sn.default_outbound_access.as_ref().map(|(_, l)| l.to_string()).unwrap_or_default();
+            format!(
+                "subnet {} is private (defaultOutboundAccess false at {at}) and the source has no explicit outbound method (NAT gateway, public IP, load balancer outbound or SNAT rule): it cannot reach {dst}",
+                sn.id.name()
+            )
+        }
         Reason::LbNoOutbound { lb, dst } => {
             let l = &net.load_balancers[*lb];
             format!(

@@ -31,7 +31,7 @@ pub enum MatrixFormat {
 }
 
 /// The port part of a connection set in connlist notation.
-fn connlist_conns(c: &ConnSet) -> String {
+pub(super) fn connlist_conns(c: &ConnSet) -> String {
     let ports: Vec<(Protocol, &PortSet)> =
         [Protocol::Sctp, Protocol::Tcp, Protocol::Udp].into_iter().filter_map(|p| c.ports(p).map(|s| (p, s))).collect();
     if ports.iter().all(|(_, s)| **s == PortSet::all_ports()) {
@@ -45,11 +45,11 @@ fn connlist_conns(c: &ConnSet) -> String {
         .join(",")
 }
 
-fn has_ports(c: &ConnSet) -> bool {
+pub(super) fn has_ports(c: &ConnSet) -> bool {
     Protocol::PORTED.iter().any(|p| c.ports(*p).is_some_and(|s| !s.is_empty()))
 }
 
-fn grain_name(g: Grain) -> &'static str {
+pub(super) fn grain_name(g: Grain) -> &'static str {
     match g {
         Grain::Pod => "pod",
         Grain::Workload => "workload",
@@ -192,7 +192,7 @@ pub fn with_lines(connlist: &str, extra: Vec<String>) -> String {
 /// every policy CIDR, but a reader (and netpol-analyzer) sees one range.
 /// IPv4 and IPv6 ranges never join (they are not adjacent in the u128 space
 /// where IPv4 is IPv4-mapped).
-fn merge_external<'a>(rows: impl Iterator<Item = &'a Entry>, cuts: Option<&Cuts>) -> Vec<Entry> {
+pub(super) fn merge_external<'a>(rows: impl Iterator<Item = &'a Entry>, cuts: Option<&Cuts>) -> Vec<Entry> {
     use std::collections::BTreeMap;
     let mut out = Vec::new();
     // (outside is the source, the other endpoint, connections) → ranges.
@@ -235,7 +235,7 @@ fn merge_external<'a>(rows: impl Iterator<Item = &'a Entry>, cuts: Option<&Cuts>
     out
 }
 
-fn show(c: &ConnSet) -> String {
+pub(super) fn show(c: &ConnSet) -> String {
     if c.is_empty() {
         String::new()
     } else {
@@ -243,7 +243,7 @@ fn show(c: &ConnSet) -> String {
     }
 }
 
-fn csv_field(s: &str) -> String {
+pub(super) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -384,20 +384,20 @@ fn json(
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RowJson<'a> {
-    src: EndpointJson<'a>,
-    dst: EndpointJson<'a>,
-    allowed: ConnsJson<'a>,
-    unknown: ConnsJson<'a>,
-    allowed_text: String,
+pub(super) struct RowJson<'a> {
+    pub(super) src: EndpointJson<'a>,
+    pub(super) dst: EndpointJson<'a>,
+    pub(super) allowed: ConnsJson<'a>,
+    pub(super) unknown: ConnsJson<'a>,
+    pub(super) allowed_text: String,
     /// The Istio rules on the request the row depends on (omitted when none).
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    l7: &'a [String],
+    pub(super) l7: &'a [String],
 }
 
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
-enum EndpointJson<'a> {
+pub(super) enum EndpointJson<'a> {
     Pod {
         namespace: &'a str,
         name: std::borrow::Cow<'a, str>,
@@ -421,7 +421,7 @@ enum EndpointJson<'a> {
     },
 }
 
-fn endpoint_json<'a>(c: &'a Cluster, e: &Endpoint) -> EndpointJson<'a> {
+pub(super) fn endpoint_json<'a>(c: &'a Cluster, e: &Endpoint) -> EndpointJson<'a> {
     match *e {
         Endpoint::Pod(i, r) => {
             let p = &c.pods[i as usize];
@@ -443,7 +443,7 @@ fn endpoint_json<'a>(c: &'a Cluster, e: &Endpoint) -> EndpointJson<'a> {
 
 /// A connection set: inclusive port ranges per protocol, and the flag for
 /// protocols without ports.
-struct ConnsJson<'a>(&'a ConnSet);
+pub(super) struct ConnsJson<'a>(pub(super) &'a ConnSet);
 
 impl Serialize for ConnsJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -4,6 +4,7 @@ mod explain;
 pub(crate) use explain::layer_name;
 mod explain_group;
 mod matrix;
+mod matrix_stream;
 pub mod step;
 
 pub use explain::{
@@ -15,3 +16,4 @@ pub use matrix::{
     ingress_controller_lines, netpol_analyzer_cuts, render_connlist, render_matrix, with_lines, write_matrix,
     write_matrix_l7, Cuts, MatrixFormat,
 };
+pub use matrix_stream::{label_width, MatrixStream};

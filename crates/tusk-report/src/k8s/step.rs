@@ -4,7 +4,7 @@
 //! `check`, `diff`) words them here, so one step reads the same everywhere.
 
 use tusk_policy::explain::{Dir, Step};
-use tusk_policy::step::{Action, Admission, PolicyRef, StepRule};
+use tusk_policy::step::{Action, Admission, PolicyRef, SidecarCase, StepRule};
 
 /// `ingress` or `egress`.
 pub fn dir(d: Dir) -> &'static str {
@@ -64,6 +64,7 @@ pub fn policy(p: &PolicyRef) -> String {
             let kind = if kind.starts_with(engine) { kind.clone() } else { format!("{engine} {kind}") };
             format!("{kind} {}", scoped(namespace.as_deref(), name))
         }
+        PolicyRef::Sidecar { namespace, name } => format!("Sidecar {namespace}/{name}"),
         PolicyRef::BuiltinAdmission => "built-in admission".to_string(),
         PolicyRef::HostNetworkPod => "hostNetwork pod".to_string(),
         PolicyRef::NoPolicy => "no policy decides".to_string(),
@@ -78,6 +79,27 @@ pub fn admission(a: Admission) -> &'static str {
         Admission::SelfTraffic => "a pod cannot block traffic to itself",
         Admission::FromOwnNode => "traffic from the node where the pod runs is always allowed",
         Admission::ToOwnNode => "traffic to the node where the pod runs is always allowed",
+    }
+}
+
+/// What an Istio Sidecar's egress restriction does, in words.
+pub fn sidecar(c: SidecarCase) -> &'static str {
+    match c {
+        SidecarCase::CustomCapture => {
+            "an egress listener with `bind` or `captureMode: NONE`, which tusk does not model"
+        }
+        SidecarCase::EgressProxy => {
+            "outboundTrafficPolicy.egressProxy: what the Sidecar does not import goes to that proxy"
+        }
+        SidecarCase::SourceSidecarUnknown => "whether the source runs a sidecar (its namespace is not declared)",
+        SidecarCase::NotImported => "REGISTRY_ONLY: the destination is no host the Sidecar imports (BlackHoleCluster)",
+        SidecarCase::ServiceHostOnly => {
+            "REGISTRY_ONLY: reached through an imported Service's host, refused when addressed by pod IP"
+        }
+        SidecarCase::UnresolvedEntry => {
+            "REGISTRY_ONLY: an imported ServiceEntry without addresses (resolved by DNS) or partly covering the address"
+        }
+        SidecarCase::Imported => "the destination is a host the Sidecar imports",
     }
 }
 
@@ -123,6 +145,7 @@ pub fn rule(r: &StepRule) -> String {
             "an ALLOW policy applies to the pod and none of its rules matches this flow".to_string()
         }
         StepRule::NoAllowNoDeny => "no ALLOW policy applies and no DENY rule matches: allowed".to_string(),
+        StepRule::Sidecar(c) => sidecar(*c).to_string(),
     }
 }
 

@@ -12,8 +12,8 @@
 //! ALLOW it would grant is unknown (sound, if coarser than exact).
 
 use super::{
-    applies, dataplane, enforced, from_match, mtls_at, mtls_source, op_never_matches, op_ports, principal, when_ports,
-    when_source, Peer,
+    applies, dataplane, enforced, from_match, mtls_among, mtls_source, op_never_matches, op_ports, principal,
+    when_ports, when_source, Peer,
 };
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
 use roaring::RoaringBitmap;
@@ -77,6 +77,13 @@ pub fn compile(b: &mut Builder, tier: u32) {
             by_ns.entry(p.namespace.as_str()).or_default().push(i as u32);
         }
     }
+    // The PeerAuthentications that can apply in a namespace (its own and
+    // the root namespace's, in input order) and each one's index: found
+    // once, not per class (item 8).
+    let all_pas = &c.mesh.peer_authentication;
+    let pa_index: HashMap<*const tusk_model::istio::PeerAuthentication, u32> =
+        all_pas.iter().enumerate().map(|(i, p)| (p as *const _, i as u32)).collect();
+    let mut pas_in: HashMap<&str, Vec<&tusk_model::istio::PeerAuthentication>> = HashMap::new();
     // The contexts of the destination classes.
     let mut contexts: HashMap<Context, RoaringBitmap> = HashMap::new();
     for (ci, class) in ep.classes.iter().enumerate() {
@@ -94,15 +101,14 @@ pub fn compile(b: &mut Builder, tier: u32) {
             .map(|i| (i, applies(c, &c.mesh.authorization[i as usize], pod)))
             .filter(|(_, t)| *t != Tri::No)
             .collect();
-        let m = mtls_at(c, pod);
+        let pas = pas_in.entry(pod.namespace.as_str()).or_insert_with(|| {
+            all_pas.iter().filter(|p| p.namespace == pod.namespace || c.mesh.is_root(&p.namespace)).collect()
+        });
+        let m = mtls_among(c, pod, pas);
         if policies.is_empty() && m.strict.is_empty() {
             continue;
         }
-        let strict_by = m
-            .deciding
-            .iter()
-            .filter_map(|p| c.mesh.peer_authentication.iter().position(|x| x.loc == p.loc).map(|i| i as u32))
-            .collect();
+        let strict_by = m.deciding.iter().filter_map(|p| pa_index.get(&(*p as *const _)).copied()).collect();
         let key = Context { enforced: enf, disable: m.disable, policies, strict: m.strict, strict_by };
         contexts.entry(key).or_default().insert(ci as u32);
     }
@@ -238,6 +244,7 @@ pub fn compile(b: &mut Builder, tier: u32) {
         }
         b.apply(tier, &subject, Direction::Ingress, &rule_ids, closed);
     }
+    super::sidecar::compile(b, tier);
 }
 
 /// The classes of each principal and of each namespace (from `ids`).
@@ -307,10 +314,14 @@ fn rule_peers(
         }
         Tri::No => {}
     };
-    for (ci, (m, principal, ns)) in ids.iter().enumerate() {
-        if candidates.as_ref().is_some_and(|cs| !cs.contains(ci as u32)) {
-            continue;
-        }
+    // With exact names only their classes are visited: a rule costs its
+    // candidates, not the cluster (item 8: linear growth in pods).
+    let visit: Box<dyn Iterator<Item = usize>> = match &candidates {
+        Some(cs) => Box::new(cs.iter().map(|c| c as usize)),
+        None => Box::new(0..ids.len()),
+    };
+    for ci in visit {
+        let (m, principal, ns) = &ids[ci];
         let class = &ep.classes[ci];
         let pods = &ep.groups[class.group as usize].pods;
         let ip_in = |set: &tusk_core::IpSet| -> Tri {

@@ -100,6 +100,9 @@ fn with_peer<R>(cx: &Ctx, src: FlowEnd, readable: Tri, f: impl FnOnce(&Peer) -> 
 /// the flow (egress, no Istio policy, no proxy, not TCP).
 pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
     let c = cx.c;
+    if probe.dir == Dir::Egress && super::active(c) {
+        return super::sidecar::explain(cx, pod_i, probe, steps);
+    }
     if probe.dir != Dir::Ingress || !super::active(c) {
         return None;
     }
@@ -182,12 +185,11 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
         for &(_, p, app) in policies.iter().filter(|(_, p, _)| p.action == action) {
             let app = app.and(enf);
             if app == Tri::Maybe {
-                doubt(
-                    &mut d,
-                    p.title(),
-                    "whether it applies to the pod (targetRef(s) name a Gateway or Service)".into(),
-                    &p.loc,
-                );
+                let why = match &p.target {
+                    tusk_model::istio::AuthzTarget::Refs(r) => super::target_ref::why_maybe(r),
+                    _ => "whether it applies to the pod".into(),
+                };
+                doubt(&mut d, p.title(), why, &p.loc);
             }
             if action == AuthzAction::Allow {
                 closed = closed.or(app);

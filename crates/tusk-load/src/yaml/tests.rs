@@ -139,6 +139,8 @@ fn everything_else_is_the_yaml_reader_s() {
         "a: [b: c]\n",
         "a: [x y, a#b, -1, ?x]\n",
         "a: {x: 1, x: 2}\n",
+        "a: {x: 1, \"x\": 2}\n",
+        "a: 1\n'a': 2\n",
         "a: [1] x\n",
         "a: 1\rb: 2\n",
         "a: >\n  folded\n  text\n",
