@@ -153,3 +153,34 @@ pub fn rule(r: &StepRule) -> String {
 pub fn cited(s: &Step) -> String {
     format!("{} {} ({})", policy(&s.policy), rule(&s.rule), action(s.action))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tusk_model::calico::CalicoKind;
+    use tusk_policy::step::Order;
+
+    #[test]
+    fn calico_titles_name_the_tier_and_the_order_or_its_absence() {
+        let p = |order| PolicyRef::Calico {
+            kind: CalicoKind::GlobalNetworkPolicy,
+            namespace: None,
+            name: "deny-all".into(),
+            tier: "security".into(),
+            order,
+        };
+        assert_eq!(policy(&p(None)), "Calico GlobalNetworkPolicy deny-all (tier security, no order)");
+        assert_eq!(policy(&p(Some(Order(2.5)))), "Calico GlobalNetworkPolicy deny-all (tier security, order 2.5)");
+        let k8s = PolicyRef::CalicoKubernetesPolicies { tier: "default".into(), order: Order(1000.0) };
+        assert_eq!(policy(&k8s), "Kubernetes NetworkPolicies (tier default, order 1000)");
+    }
+
+    #[test]
+    fn positions_and_defaults_read_as_before() {
+        assert_eq!(rule(&StepRule::Position { dir: Dir::Egress, index: 2 }), "egress[2]");
+        assert_eq!(rule(&StepRule::NotIsolated(Dir::Ingress)), "ingress not isolated");
+        assert_eq!(rule(&StepRule::IstioRule(0)), "rules[0]");
+        let host = StepRule::NoProxy { pod: "a/b".into(), why: None };
+        assert!(rule(&host).starts_with("a/b has no sidecar and is not in ambient mode (hostNetwork pod)"));
+    }
+}
