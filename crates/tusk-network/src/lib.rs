@@ -34,6 +34,7 @@ pub mod group_trace;
 pub mod index;
 pub mod lb;
 pub mod members;
+pub mod nat;
 pub mod nsg;
 pub mod nva;
 pub mod path;

@@ -7,13 +7,15 @@
 
 use tusk_core::Loc;
 use tusk_model::azure::*;
-use tusk_network::decision::{Cite, CollectionRef, Hop, Nat, PeeringFlag, Reason, SnatDoubt, SnatWhy, Uncertainty};
+use tusk_network::decision::{Cite, CollectionRef, Hop, PeeringFlag, Reason, Uncertainty};
 use tusk_network::endpoint::{Endpoint, Label};
 use tusk_network::fqdn::NameDoubt;
 use tusk_network::lb::LbDoubt;
 use tusk_network::routes::{RouteDoubt, RouteNote, RouteOrigin, RouteSource};
 use tusk_network::trace::{Decided, Step, Trace};
 use tusk_network::{Owner, Prepared};
+
+pub use super::nat_words::nat;
 
 /// A cited rule, worded: what holds it, its name, priority and location.
 pub struct CiteText {
@@ -225,7 +227,7 @@ fn uncertain(why: &[Uncertainty]) -> String {
     why.iter().map(part).collect::<Vec<_>>().join("; ")
 }
 
-fn private_ranges(configured: bool) -> &'static str {
+pub(super) fn private_ranges(configured: bool) -> &'static str {
     if configured {
         "the configured privateRanges"
     } else {
@@ -539,89 +541,8 @@ fn may_match(
     }
 }
 
-fn port(p: Option<u16>) -> String {
+pub(super) fn port(p: Option<u16>) -> String {
     p.map(|p| p.to_string()).unwrap_or_else(|| "*".into())
-}
-
-fn snat_why(net: &AzureNetwork, w: SnatWhy) -> String {
-    match w {
-        SnatWhy::Dnat => "DNAT traffic is also source-translated to the firewall".into(),
-        SnatWhy::PublicDestination { dst, configured } => {
-            format!("SNAT: {dst} is outside {}", private_ranges(configured))
-        }
-        SnatWhy::NvaSnat => "NVA `snat: true`".into(),
-        SnatWhy::ApplicationRule => "application rules always SNAT through the firewall's proxy".into(),
-        SnatWhy::FirewallPublicIp => "the firewall's public IP".into(),
-        SnatWhy::NicPublicIp => "the NIC's public IP".into(),
-        SnatWhy::NatGateway(g) => format!("NAT gateway {}", net.nat_gateways[g].id.name()),
-        SnatWhy::LoadBalancer { lb, by } => lb_snat_rule(net, lb, by),
-    }
-}
-
-/// `load balancer LB, outbound rule R (file:line)`.
-fn lb_snat_rule(net: &AzureNetwork, lb: Idx<LoadBalancer>, by: tusk_network::lb::LbSnatBy) -> String {
-    use tusk_network::lb::LbSnatBy;
-    let l = &net.load_balancers[lb];
-    match by {
-        LbSnatBy::OutboundRule(i) => {
-            let r = &l.outbound_rules[i];
-            format!("load balancer {}, outbound rule {} ({})", l.id.name(), r.name, r.loc)
-        }
-        LbSnatBy::Rule(i) => {
-            let r = &l.rules[i];
-            format!(
-                "load balancer {}, load-balancing rule {} without disableOutboundSnat ({})",
-                l.id.name(),
-                r.name,
-                r.loc
-            )
-        }
-    }
-}
-
-fn snat_doubt(net: &AzureNetwork, w: SnatDoubt) -> String {
-    match w {
-        SnatDoubt::NatGateway(g) => {
-            let n = &net.nat_gateways[g];
-            format!("NAT gateway {} ({}), whose public addresses the inputs do not give", n.id.name(), n.loc)
-        }
-        SnatDoubt::LoadBalancer { lb, by } => {
-            format!("{}, whose frontends' public addresses are several or not in the inputs", lb_snat_rule(net, lb, by))
-        }
-    }
-}
-
-/// A step's translations in one line (`None` when it made none).
-pub fn nat(net: &AzureNetwork, list: &[Nat]) -> Option<String> {
-    let mut parts: Vec<String> = Vec::new();
-    let restores: Vec<String> = list
-        .iter()
-        .filter_map(|n| match n {
-            Nat::Restore { destination, from, to } => {
-                Some(format!("{} {from} → {to}", if *destination { "destination" } else { "source" }))
-            }
-            _ => None,
-        })
-        .collect();
-    for n in list {
-        parts.push(match n {
-            Nat::Snat { from, to, why } => format!("SNAT {from} → {to} ({})", snat_why(net, *why)),
-            Nat::NoSnat { dst, configured } => format!("no SNAT: {dst} is in {}", private_ranges(*configured)),
-            Nat::Dnat { from, from_port, to, to_port } => {
-                format!("DNAT {from}:{} → {to}:{}", port(*from_port), port(*to_port))
-            }
-            Nat::InstancePublicIp { from, to } => format!("DNAT {from} → {to} (instance-level public IP)"),
-            Nat::PlatformSnat => "SNAT by Azure outbound connectivity; the public address is not in the inputs".into(),
-            Nat::SnatUnknown { from, why } => {
-                format!("SNAT {from} → unknown public address (by {})", snat_doubt(net, *why))
-            }
-            Nat::Restore { .. } => continue,
-        });
-    }
-    if !restores.is_empty() {
-        parts.push(format!("un-NAT: {}", restores.join(", ")));
-    }
-    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// The one-line reason of a trace's verdict: the deciding step, or that
