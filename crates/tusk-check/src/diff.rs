@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use tusk_core::ip::u128_to_ip;
 use tusk_core::{ConnSet, Kind, Loc, Protocol};
 use tusk_model::k8s::Cluster;
-use tusk_policy::explain::{explain, Explanation, FlowEnd};
+use tusk_policy::explain::{explain, Explanation, FlowEnd, Step};
 use tusk_policy::matrix::{Endpoint, Grain};
 use tusk_policy::{Analysis, Semantics};
 
@@ -63,9 +63,23 @@ pub struct FlowChange {
     /// The pod pair and connection explained, when one was found.
     pub example: Option<String>,
     /// What decided that flow in the head version, then in the base.
-    pub head_cause: Vec<(Loc, String)>,
+    pub head_cause: Vec<(Loc, Cause)>,
     /// What decided that flow in the base (policy rules, each located).
-    pub base_cause: Vec<(Loc, String)>,
+    pub base_cause: Vec<(Loc, Cause)>,
+}
+
+/// What decided a changed flow, as data (tusk-report words it).
+#[derive(Debug, Clone)]
+pub enum Cause {
+    /// The verdict is unknown, and its doubt is at this location.
+    Undecided,
+    /// A decisive step of the policy layer (policy, rule, action).
+    Step(Box<Step>),
+    /// No policy selects the pods: the default allows.
+    DefaultAllows,
+    /// A rule of the Azure layer or a joined path, already worded by the
+    /// reporter that built the row (tusk-report's subnet and tenant rows).
+    Worded(String),
 }
 
 /// The two versions and how to read their policies.
@@ -169,20 +183,20 @@ fn one(conns: &ConnSet) -> Option<(Protocol, u16)> {
     conns.portless().next().map(|p| (p, 0))
 }
 
-fn decided(e: &Explanation) -> Vec<(Loc, String)> {
+fn decided(e: &Explanation) -> Vec<(Loc, Cause)> {
     let mut out = Vec::new();
     if let Some(u) = e.verdict.why() {
         if let Some(l) = &u.loc {
-            out.push((l.clone(), "undecided here".to_string()));
+            out.push((l.clone(), Cause::Undecided));
         }
     }
     for s in e.egress.steps.iter().chain(&e.ingress.steps) {
         if let (true, Some(l)) = (s.decisive, &s.loc) {
-            out.push((l.clone(), format!("{} {} ({})", s.policy, s.rule, s.action)));
+            out.push((l.clone(), Cause::Step(Box::new(s.clone()))));
         }
     }
     if out.is_empty() {
-        out.push((Loc::builtin("default"), "no policy selects the pods: the default allows".into()));
+        out.push((Loc::builtin("default"), Cause::DefaultAllows));
     }
     out
 }

@@ -415,7 +415,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
             if (p1, r1) == (p2, r2));
         let src = explain::FlowEnd::Pod(i);
         let e = if same {
-            let why = "a pod cannot block traffic to itself";
+            let why = explain::Admission::SelfTraffic;
             explain::admitted(c, ask.sem, src, dst_k8s, ask.proto, port, ask.http, why)
         } else {
             explain::explain_l7(c, ask.sem, src, dst_k8s, ask.proto, port, ask.http)
@@ -559,9 +559,9 @@ fn builtin_side() -> Side {
         applies: true,
         steps: vec![Step {
             layer: Layer::Default,
-            policy: "built-in admission".into(),
-            rule: "traffic from the node where the pod runs is always allowed".into(),
-            action: "Allow",
+            policy: explain::PolicyRef::BuiltinAdmission,
+            rule: explain::StepRule::Admission(explain::Admission::FromOwnNode),
+            action: explain::Action::Allow,
             loc: None,
             decisive: true,
         }],

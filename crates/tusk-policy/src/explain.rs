@@ -7,12 +7,13 @@
 use super::lang;
 use super::readings::{readings, rotate, Reading};
 pub use super::reason::Reason;
+pub use super::step::{Action, Admission, PolicyRef, StepRule};
 use super::tier::{plan, Language};
 use super::{HostNetwork, Semantics};
 use std::net::IpAddr;
 use tusk_core::Tri;
 use tusk_core::{Loc, Protocol};
-use tusk_model::k8s::{AdminAction, AdminNetworkPolicy, AdminPeer, Cluster, LabelSelector, NpPeer, Pod, PolicyPort};
+use tusk_model::k8s::{AdminNetworkPolicy, AdminPeer, Cluster, LabelSelector, NpPeer, Pod, PolicyPort};
 
 /// One end of a flow.
 #[derive(Debug, Clone, Copy)]
@@ -64,12 +65,12 @@ pub enum Layer {
 pub struct Step {
     /// The layer of the policy.
     pub layer: Layer,
-    /// `AdminNetworkPolicy x (priority 10)`, `NetworkPolicy ns/y`, ...
-    pub policy: String,
-    /// The rule's name or position (`ingress[2]`).
-    pub rule: String,
-    /// What the step did: `Allow`, `Deny`, `Pass`, `Unknown`, or Calico's `Log`.
-    pub action: &'static str,
+    /// The policy (or default) the step belongs to.
+    pub policy: PolicyRef,
+    /// The rule's name or position, or the default that applied.
+    pub rule: StepRule,
+    /// What the step did.
+    pub action: Action,
     /// Where the rule is defined, `None` for a default.
     pub loc: Option<Loc>,
     /// Did this step decide the verdict of its side?
@@ -100,7 +101,7 @@ pub struct Explanation {
 }
 
 /// The side of the flow being evaluated.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dir {
     /// At the destination, for its ingress policies.
     Ingress,
@@ -247,12 +248,12 @@ pub fn bool_match(b: bool) -> Tri {
 }
 
 /// Why a rule's match was undecidable: a pod address the input lacks.
-pub fn ip_reason(c: &Cluster, peer: FlowEnd, what: String) -> Reason {
+pub fn ip_reason(c: &Cluster, peer: FlowEnd, policy: PolicyRef, rule: StepRule) -> Reason {
     let pod = match peer {
         FlowEnd::Pod(i) => format!("{}/{}", c.pods[i].namespace, c.pods[i].name),
         FlowEnd::Address(ip) => ip.to_string(),
     };
-    Reason::PodIpUnknown { pod, what }
+    Reason::PodIpUnknown { pod, policy: Box::new(policy), rule }
 }
 
 /// Does a port list admit (proto, port) toward `dst` (named ports resolve on it)?
@@ -343,13 +344,13 @@ pub fn admitted(
     proto: Protocol,
     port: u16,
     http: Option<&lang::istio::HttpRequest>,
-    why: &str,
+    why: Admission,
 ) -> Explanation {
     let step = Step {
         layer: Layer::Default,
-        policy: "built-in admission".into(),
-        rule: why.into(),
-        action: "Allow",
+        policy: PolicyRef::BuiltinAdmission,
+        rule: StepRule::Admission(why),
+        action: Action::Allow,
         loc: None,
         decisive: true,
     };
@@ -391,7 +392,7 @@ pub fn proxy_ingress(
 /// Policies", "The two sorts of pod isolation" and the peer identifiers):
 /// a pod cannot block access to itself, and traffic to and from the node
 /// where a pod runs is always allowed, whatever the pod's and node's IPs.
-pub fn builtin_admission(c: &Cluster, src: FlowEnd, dst: FlowEnd) -> Option<&'static str> {
+pub fn builtin_admission(c: &Cluster, src: FlowEnd, dst: FlowEnd) -> Option<Admission> {
     let node_of = |i: usize| {
         let name = c.pods[i].node_name.as_deref()?;
         c.nodes.iter().find(|n| n.name == name)
@@ -399,14 +400,12 @@ pub fn builtin_admission(c: &Cluster, src: FlowEnd, dst: FlowEnd) -> Option<&'st
     match (src, dst) {
         // An entry standing for several replicas to itself is one replica
         // to another: the policies decide.
-        (FlowEnd::Pod(a), FlowEnd::Pod(b)) if a == b && c.pods[a].count() < 2 => {
-            Some("a pod cannot block traffic to itself")
-        }
+        (FlowEnd::Pod(a), FlowEnd::Pod(b)) if a == b && c.pods[a].count() < 2 => Some(Admission::SelfTraffic),
         (FlowEnd::Address(ip), FlowEnd::Pod(i)) if node_of(i).is_some_and(|n| n.ips.contains(&ip)) => {
-            Some("traffic from the node where the pod runs is always allowed")
+            Some(Admission::FromOwnNode)
         }
         (FlowEnd::Pod(i), FlowEnd::Address(ip)) if node_of(i).is_some_and(|n| n.ips.contains(&ip)) => {
-            Some("traffic to the node where the pod runs is always allowed")
+            Some(Admission::ToOwnNode)
         }
         _ => None,
     }
@@ -483,15 +482,6 @@ fn not_a_pod() -> Side {
     Side { applies: false, steps: Vec::new(), verdict: Verdict::Allowed }
 }
 
-/// The action's name as ANP spells it: `Allow`, `Deny` or `Pass`.
-pub fn action_name(a: AdminAction) -> &'static str {
-    match a {
-        AdminAction::Allow => "Allow",
-        AdminAction::Deny => "Deny",
-        AdminAction::Pass => "Pass",
-    }
-}
-
 /// What one side evaluates: the peer at the other end, and the destination
 /// (named ports resolve on it), protocol and port.
 #[derive(Clone, Copy)]
@@ -532,9 +522,9 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
             let (rule, what) = lang::cilium::host_reason(h, probe.dir == Dir::Ingress);
             side.steps.push(Step {
                 layer: Layer::Cilium,
-                policy: h.title(),
-                rule: "host policy of the peer node: may refuse this pod".into(),
-                action: "Unknown",
+                policy: lang::cilium::cilium_ref(h),
+                rule: StepRule::PeerNodeHostPolicy,
+                action: Action::Unknown,
                 loc: Some(h.loc.clone()),
                 decisive: true,
             });
@@ -546,20 +536,24 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     if deciding.is_empty() {
         return side;
     }
-    let names: Vec<String> = deciding.iter().map(|p| format!("{} ({})", p.title(), p.loc)).collect();
+    let foreign = |p: &tusk_model::k8s::ForeignPolicy| PolicyRef::Foreign {
+        engine: p.engine,
+        kind: p.kind.clone(),
+        namespace: p.namespace.clone(),
+        name: p.name.clone(),
+    };
+    let names: Vec<(PolicyRef, Loc)> = deciding.iter().map(|p| (foreign(p), p.loc.clone())).collect();
     let first = deciding[0].loc.clone();
     for p in &deciding {
         side.steps.push(Step {
             layer: Layer::Unmodelled,
-            policy: p.title(),
-            rule: format!(
-                "may select {}/{} for {}; tusk does not model {} policies",
-                pod.namespace,
-                pod.name,
-                dir_name(probe.dir),
-                p.engine.name()
-            ),
-            action: "Unknown",
+            policy: foreign(p),
+            rule: StepRule::MaySelect {
+                pod: format!("{}/{}", pod.namespace, pod.name),
+                dir: probe.dir,
+                engine: p.engine,
+            },
+            action: Action::Unknown,
             loc: Some(p.loc.clone()),
             decisive: true,
         });
@@ -579,9 +573,9 @@ fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     if !cx.selectable(pod) {
         let step = Step {
             layer: Layer::Default,
-            policy: "hostNetwork pod".into(),
-            rule: "no policy selects it under this reading; its traffic is the node's".into(),
-            action: "Allow",
+            policy: PolicyRef::HostNetworkPod,
+            rule: StepRule::HostNetworkUnselected,
+            action: Action::Allow,
             loc: Some(pod.loc.clone()),
             decisive: true,
         };
@@ -622,9 +616,9 @@ fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     }
     steps.push(Step {
         layer: Layer::Default,
-        policy: "no policy decides".into(),
-        rule: format!("{} not isolated", dir_name(dir)),
-        action: "Allow",
+        policy: PolicyRef::NoPolicy,
+        rule: StepRule::NotIsolated(dir),
+        action: Action::Allow,
         loc: None,
         decisive: true,
     });

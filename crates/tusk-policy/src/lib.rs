@@ -24,6 +24,7 @@ pub mod matrix;
 pub mod readings;
 pub mod reason;
 pub mod services;
+pub mod step;
 pub mod stream;
 pub mod tenants;
 pub mod tier;

@@ -2,25 +2,28 @@
 //! it (all English lives in tusk-report), tests match on it, and
 //! [`tusk_core::Verdict`] carries it with the source location of the doubt.
 
-use tusk_core::{Kind, Protocol};
+use crate::step::{PolicyRef, StepRule};
+use tusk_core::{Kind, Loc, Protocol};
 
 /// Why a policy verdict is unknown (or, for a Service, why it has no
 /// endpoint to evaluate).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Reason {
-    /// An address set may contain the IP of a pod the input gives none
-    /// (`what`: `ipBlock 10.0.0.0/8`, `networks ...`).
+    /// An address set of a rule (`policy`'s `rule`: an ipBlock, an ANP
+    /// `networks` peer) may contain the IP of a pod the input gives none.
     PodIpUnknown {
-        /// The pod, as `namespace/name`.
+        /// The pod, as `namespace/name` (or the address of the other end).
         pod: String,
-        /// The address set, in words.
-        what: String,
+        /// The policy holding the rule (boxed: it keeps the reason small).
+        policy: Box<PolicyRef>,
+        /// The rule.
+        rule: StepRule,
     },
-    /// Policies of a language tusk does not model (their titles, each with
-    /// its location) may decide one side of the flow at `pod`.
+    /// Policies of a language tusk does not model (each with its location)
+    /// may decide one side of the flow at `pod`.
     Unmodelled {
-        /// The policies' titles, each with its location.
-        policies: Vec<String>,
+        /// The policies, each with its location.
+        policies: Vec<(PolicyRef, Loc)>,
         /// The pod, as `namespace/name`.
         pod: String,
         /// The ingress side (`true`) or the egress side (`false`).

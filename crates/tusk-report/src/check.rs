@@ -96,7 +96,7 @@ pub fn deciding(azure: Option<&Prepared>, w: &Witness) -> Vec<(Loc, String)> {
 /// A decisive policy step's rule, with its location.
 fn policy_rules(s: &tusk_policy::explain::Step, out: &mut Vec<(Loc, String)>) {
     if let (true, Some(l)) = (s.decisive, &s.loc) {
-        out.push((l.clone(), format!("{} {} ({})", s.policy, s.rule, s.action)));
+        out.push((l.clone(), crate::k8s::step::cited(s)));
     }
 }
 

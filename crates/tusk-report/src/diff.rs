@@ -4,15 +4,31 @@
 
 use serde_json::json;
 use std::fmt::Write;
-use tusk_check::diff::FlowChange;
+use tusk_check::diff::{Cause, FlowChange};
 use tusk_core::Loc;
 
-fn cite((l, why): &(Loc, String)) -> String {
+/// What decided a changed flow, in words.
+pub fn cause(c: &Cause) -> String {
+    match c {
+        Cause::Undecided => "undecided here".to_string(),
+        Cause::Step(s) => crate::k8s::step::cited(s),
+        Cause::DefaultAllows => "no policy selects the pods: the default allows".to_string(),
+        Cause::Worded(w) => w.clone(),
+    }
+}
+
+fn cite((l, c): &(Loc, Cause)) -> String {
+    let why = cause(c);
     if l.file.starts_with('<') {
-        why.clone()
+        why
     } else {
         format!("{why} at {l}")
     }
+}
+
+/// Rows built here word their Azure causes at once.
+fn worded(v: Vec<(Loc, String)>) -> Vec<(Loc, Cause)> {
+    v.into_iter().map(|(l, w)| (l, Cause::Worded(w))).collect()
 }
 
 /// The changed flows as text at `grain` (`pod`, `workload`, ...): each change,
@@ -43,9 +59,10 @@ pub fn render_text(changes: &[FlowChange], grain: &str) -> String {
 /// `{"schema": "tusk.diff/v1", "grain": ..., "changes": [{change, from, to,
 /// connections, example, headCause: [{location, rule}], baseCause: [...]}]}`
 pub fn render_json(changes: &[FlowChange], grain: &str) -> String {
-    let causes = |v: &[(Loc, String)]| -> Vec<serde_json::Value> {
+    let causes = |v: &[(Loc, Cause)]| -> Vec<serde_json::Value> {
         v.iter()
-            .map(|(l, why)| {
+            .map(|(l, c)| {
+                let why = cause(c);
                 let loc = (!l.file.starts_with('<'))
                     .then(|| json!({"file": &*l.file, "line": l.pos.line, "column": l.pos.col}));
                 json!({"location": loc, "rule": why})
@@ -72,7 +89,7 @@ pub fn render_md(changes: &[FlowChange], grain: &str) -> String {
         return s;
     }
     s += "| change | from | to | connections | cause (head) | before (base) |\n|---|---|---|---|---|---|\n";
-    let cell = |v: &[(Loc, String)]| v.iter().map(|x| cite(x).replace('|', "\\|")).collect::<Vec<_>>().join("<br>");
+    let cell = |v: &[(Loc, Cause)]| v.iter().map(|x| cite(x).replace('|', "\\|")).collect::<Vec<_>>().join("<br>");
     for c in changes {
         let _ = writeln!(
             s,
@@ -102,7 +119,7 @@ pub fn subnet_row(
         // The first is the rule that decided; the rest is the path's context.
         let mut v = t.as_ref().map(|t| crate::check::deciding(Some(p), &Witness::Azure(t.clone()))).unwrap_or_default();
         v.truncate(1);
-        v
+        worded(v)
     };
     let example = c.head_trace.as_ref().map(|t| {
         let port = t.flow.port.map(|p| format!(" {p}")).unwrap_or_default();
@@ -143,7 +160,7 @@ pub fn tenant_row(
         let mut v =
             w.map(|w| crate::check::deciding(Some(p), &Witness::Joined(Box::new(w.clone())))).unwrap_or_default();
         v.truncate(1);
-        v
+        worded(v)
     };
     let actor = match c.actor {
         tusk_path::join::Actor::Pod => "pod",

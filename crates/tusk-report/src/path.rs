@@ -24,6 +24,7 @@
 //! ```
 
 use super::azure::{trace_json, trace_text};
+use crate::k8s::step;
 use serde::Serialize;
 use std::fmt::Write;
 use tusk_model::aks::OutboundType;
@@ -66,7 +67,8 @@ fn side_text(s: &mut String, side: &Side) {
         let loc = st.loc.as_ref().map(|l| format!("  ({l})")).unwrap_or_default();
         let mark = if st.decisive { "*" } else { " " };
         let layer = crate::k8s::layer_name(st.layer);
-        let _ = writeln!(s, "     {mark}{} [{layer}] {} {}{loc}", st.action, st.policy, st.rule);
+        let (action, policy, rule) = (step::action(st.action), step::policy(&st.policy), step::rule(&st.rule));
+        let _ = writeln!(s, "     {mark}{action} [{layer}] {policy} {rule}{loc}");
     }
 }
 
@@ -303,9 +305,9 @@ fn steps(side: &Side) -> Vec<StepJson> {
         .iter()
         .map(|s| StepJson {
             layer: crate::k8s::layer_name(s.layer),
-            policy: s.policy.clone(),
-            rule: s.rule.clone(),
-            action: s.action,
+            policy: step::policy(&s.policy),
+            rule: step::rule(&s.rule),
+            action: step::action(s.action),
             location: s.loc.as_ref().map(|l| l.to_string()),
             decisive: s.decisive,
         })
@@ -403,7 +405,7 @@ pub fn decided_by(p: &Prepared, x: &Path) -> String {
             .find(|st| st.decisive)
             .map(|st| {
                 let loc = st.loc.as_ref().map(|l| format!(" ({l})")).unwrap_or_default();
-                format!("{}{loc}", st.policy)
+                format!("{}{loc}", step::policy(&st.policy))
             })
             .unwrap_or_else(|| "pod policy".into()),
         Some(Segment::Network(t)) => super::azure::words::trace_reason(p, t),

@@ -173,7 +173,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let http = args.flow.http.request();
     let one = |a: &Member, b: &Member| {
         if a.same_pod(b) {
-            let why = "a pod cannot block traffic to itself";
+            let why = tusk_policy::explain::Admission::SelfTraffic;
             tusk_policy::explain::admitted(c, &sem, a.end, b.end, proto, port, http.as_ref(), why)
         } else {
             explain_l7(c, &sem, a.end, b.end, proto, port, http.as_ref())

@@ -5,7 +5,7 @@
 //! Pass hands the flow to the next tier.
 
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
-use crate::explain::{action_name, dir_name, ip_reason, port_match, Ctx, Dir, Layer, Probe, Step, Verdict};
+use crate::explain::{ip_reason, port_match, Ctx, Dir, Layer, PolicyRef, Probe, Step, StepRule, Verdict};
 use roaring::RoaringBitmap;
 use tusk_core::Tri;
 use tusk_model::k8s::{AdminAction, AdminNetworkPolicy, AdminPeer, Pod};
@@ -48,10 +48,10 @@ fn compile_one(b: &mut Builder, tier: u32, policy: u32, p: &AdminNetworkPolicy, 
     }
 }
 
-fn admin_name(p: &AdminNetworkPolicy) -> String {
+fn admin_ref(p: &AdminNetworkPolicy) -> PolicyRef {
     match p.priority {
-        Some(pr) => format!("AdminNetworkPolicy {} (priority {pr})", p.name),
-        None => format!("BaselineAdminNetworkPolicy {}", p.name),
+        Some(priority) => PolicyRef::Admin { name: p.name.clone(), priority },
+        None => PolicyRef::Baseline { name: p.name.clone() },
     }
 }
 
@@ -81,12 +81,13 @@ pub fn explain(
                 continue;
             }
             let m = Tri::any(r.peers.iter().map(|peer_sel| cx.admin_peer(peer_sel, peer)));
-            let rule = if r.name.is_empty() { format!("{}[{ri}]", dir_name(dir)) } else { r.name.clone() };
+            let step_rule =
+                if r.name.is_empty() { StepRule::Position { dir, index: ri } } else { StepRule::Named(r.name.clone()) };
             let step = |decisive| Step {
                 layer,
-                policy: admin_name(p),
-                rule: rule.clone(),
-                action: action_name(r.action),
+                policy: admin_ref(p),
+                rule: step_rule.clone(),
+                action: r.action.into(),
                 loc: Some(r.loc.clone()),
                 decisive,
             };
@@ -94,7 +95,7 @@ pub fn explain(
                 Tri::No => {}
                 Tri::Maybe => {
                     steps.push(step(true));
-                    let why = ip_reason(cx.c, peer, format!("{} rule {rule}", admin_name(p)));
+                    let why = ip_reason(cx.c, peer, admin_ref(p), step_rule.clone());
                     return Some(Verdict::unknown(why, Some(r.loc.clone())));
                 }
                 Tri::Yes => {

@@ -5,7 +5,7 @@
 //! the class engine and the answer `tusk explain` prints, every matched
 //! rule named with its tier and location.
 
-use crate::explain::{port_match, Ctx, Dir, FlowEnd, Layer, Probe, Reason, Step, Verdict};
+use crate::explain::{port_match, Action, Ctx, Dir, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
 use crate::{PolicyEngine, Semantics};
 use tusk_core::{Loc, Tri};
 use tusk_model::calico::*;
@@ -231,7 +231,18 @@ struct Hit {
     reason: Option<Doubt>,
 }
 
-fn rule_hit(cx: &Ctx, title: &str, pol_ns: Option<&str>, r: &CalicoRule, probe: Probe, own: FlowEnd) -> Option<Hit> {
+/// One rule's hit; `title` words the policy in a doubt's reason, `policy`
+/// is the step's reference to it.
+#[allow(clippy::too_many_arguments)]
+fn rule_hit(
+    cx: &Ctx,
+    title: &str,
+    policy: &PolicyRef,
+    pol_ns: Option<&str>,
+    r: &CalicoRule,
+    probe: Probe,
+    own: FlowEnd,
+) -> Option<Hit> {
     let end = match r.action {
         CalicoAction::Allow => End::Allow,
         CalicoAction::Deny => End::Deny,
@@ -256,9 +267,9 @@ fn rule_hit(cx: &Ctx, title: &str, pol_ns: Option<&str>, r: &CalicoRule, probe: 
     };
     let step = Step {
         layer: Layer::Calico,
-        policy: title.to_string(),
-        rule: r.name.clone(),
-        action: r.action.name(),
+        policy: policy.clone(),
+        rule: StepRule::Named(r.name.clone()),
+        action: r.action.into(),
         loc: Some(r.loc.clone()),
         decisive: false,
     };
@@ -339,9 +350,12 @@ fn tier_ends(
         if m != Tri::No {
             let step = Step {
                 layer: Layer::Calico,
-                policy: format!("Kubernetes NetworkPolicies (tier {DEFAULT_TIER}, order 1000)"),
-                rule: "some rule allows (see above)".into(),
-                action: "Allow",
+                policy: PolicyRef::CalicoKubernetesPolicies {
+                    tier: DEFAULT_TIER.to_string(),
+                    order: crate::step::Order(K8S_POLICY_ORDER),
+                },
+                rule: StepRule::NetworkPoliciesAllow,
+                action: Action::Allow,
                 loc: None,
                 decisive: false,
             };
@@ -359,8 +373,15 @@ fn tier_ends(
         selected = true;
         let order = p.order.map_or("no order".to_string(), |o| format!("order {o}"));
         let title = format!("{} (tier {}, {order})", p.title(), info.name);
+        let policy = PolicyRef::Calico {
+            kind: p.kind,
+            namespace: p.namespace.clone(),
+            name: p.name.clone(),
+            tier: info.name.clone(),
+            order: p.order.map(crate::step::Order),
+        };
         let rules = if d == 0 { &p.ingress } else { &p.egress };
-        hits.extend(rules.iter().filter_map(|r| rule_hit(cx, &title, p.namespace.as_deref(), r, probe, own)));
+        hits.extend(rules.iter().filter_map(|r| rule_hit(cx, &title, &policy, p.namespace.as_deref(), r, probe, own)));
     }
     if knp_pending {
         knp(&mut hits, &mut selected, steps);
@@ -376,9 +397,9 @@ fn tier_ends(
     if ends.last() == Some(&at_end) && !steps[before..].iter().any(|s| s.decisive) {
         steps.push(Step {
             layer: Layer::Calico,
-            policy: format!("Calico tier {}", info.name),
-            rule: "end of tier: no rule decided the flow".into(),
-            action: if info.default_pass { "Pass" } else { "Deny" },
+            policy: PolicyRef::CalicoTier { name: info.name.clone() },
+            rule: StepRule::EndOfTier,
+            action: if info.default_pass { Action::Pass } else { Action::Deny },
             loc: info.loc.clone(),
             decisive: ends.len() == 1,
         });
@@ -457,9 +478,9 @@ pub fn explain_profiles(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<St
     if !defined && list.iter().any(|n| n.starts_with("kns.")) {
         steps.push(Step {
             layer: Layer::Calico,
-            policy: format!("Calico profiles {}", list.join(", ")),
-            rule: "no policy decided; the namespace profile (not in the input) allows everything".into(),
-            action: "Allow",
+            policy: PolicyRef::CalicoProfiles { names: list.clone() },
+            rule: StepRule::NamespaceProfileDecides,
+            action: Action::Allow,
             loc: None,
             decisive: true,
         });
@@ -468,17 +489,20 @@ pub fn explain_profiles(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<St
     let mut hits = Vec::new();
     for name in &list {
         let title = format!("Calico Profile {name}");
+        let policy = PolicyRef::CalicoProfile { name: name.clone() };
         match profiles.iter().find(|p| p.name == *name) {
             Some(p) => {
                 let rules = if probe.dir == Dir::Ingress { &p.ingress } else { &p.egress };
-                hits.extend(rules.iter().filter_map(|r| rule_hit(cx, &title, None, r, probe, FlowEnd::Pod(pod_i))));
+                hits.extend(
+                    rules.iter().filter_map(|r| rule_hit(cx, &title, &policy, None, r, probe, FlowEnd::Pod(pod_i))),
+                );
             }
             None if name.starts_with("kns.") => {
                 let step = Step {
                     layer: Layer::Calico,
-                    policy: title,
-                    rule: "namespace profile (not in the input): allows everything".into(),
-                    action: "Allow",
+                    policy,
+                    rule: StepRule::NamespaceProfileAllows,
+                    action: Action::Allow,
                     loc: None,
                     decisive: false,
                 };
@@ -491,9 +515,9 @@ pub fn explain_profiles(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<St
     if ends.last() == Some(&End::Deny) && !steps.last().is_some_and(|s| s.decisive) {
         steps.push(Step {
             layer: Layer::Calico,
-            policy: format!("Calico profiles {}", list.join(", ")),
-            rule: "no profile rule matched: dropped".into(),
-            action: "Deny",
+            policy: PolicyRef::CalicoProfiles { names: list.clone() },
+            rule: StepRule::NoProfileRuleMatched,
+            action: Action::Deny,
             loc: None,
             decisive: ends.len() == 1,
         });

@@ -31,7 +31,7 @@
 //! cells are unknown, with the reason.
 
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
-use crate::explain::{dir_name, port_match, Ctx, Dir, FlowEnd, Layer, Probe, Reason, Step, Verdict};
+use crate::explain::{port_match, Action, Ctx, Dir, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
 use roaring::RoaringBitmap;
 use std::net::IpAddr;
 use tusk_core::ip::ip_to_u128;
@@ -356,9 +356,9 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
             }
             steps.push(Step {
                 layer: Layer::Cilium,
-                policy: p.title(),
-                rule: r.name.clone(),
-                action: if r.deny { "Deny" } else { "Allow" },
+                policy: cilium_ref(p),
+                rule: StepRule::Named(r.name.clone()),
+                action: if r.deny { Action::Deny } else { Action::Allow },
                 loc: Some(r.loc.clone()),
                 decisive: m == Tri::Yes && (r.deny || deny == Tri::No),
             });
@@ -385,7 +385,7 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
         // A matching deny wins over every allow (Cilium's policy
         // enforcement: deny policies take precedence), so no allow of
         // either language decided this flow.
-        for s in steps[first_step..].iter_mut().filter(|s| s.action == "Allow") {
+        for s in steps[first_step..].iter_mut().filter(|s| s.action == Action::Allow) {
             s.decisive = false;
         }
     }
@@ -393,9 +393,9 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
         for p in &cil {
             steps.push(Step {
                 layer: Layer::Cilium,
-                policy: p.title(),
-                rule: format!("enableDefaultDeny off for {}; no deny rule matches this flow", dir_name(dir)),
-                action: "Allow",
+                policy: cilium_ref(p),
+                rule: StepRule::DefaultDenyOff(dir),
+                action: Action::Allow,
                 loc: Some(p.loc.clone()),
                 decisive: true,
             });
@@ -405,9 +405,9 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
         for p in cil.iter().filter(|p| p.default_deny[d]) {
             steps.push(Step {
                 layer: Layer::Cilium,
-                policy: p.title(),
-                rule: format!("selects the pod for {}; no rule allows this flow", dir_name(dir)),
-                action: "Deny",
+                policy: cilium_ref(p),
+                rule: StepRule::SelectsNoRuleAllows(dir),
+                action: Action::Deny,
                 loc: Some(p.loc.clone()),
                 decisive: true,
             });
@@ -554,6 +554,11 @@ fn host_select(
         }
     }
     (sure, maybe)
+}
+
+/// The step's reference to a Cilium policy: its kind, namespace and name.
+pub fn cilium_ref(p: &CiliumPolicy) -> PolicyRef {
+    PolicyRef::Cilium { kind: p.kind.clone(), namespace: p.namespace.clone(), name: p.name.clone() }
 }
 
 /// The plain counterpart of [`host_taint`] for one flow end: the host

@@ -4,7 +4,7 @@
 //! same rules join Cilium's own in its deny-wins tier.
 
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
-use crate::explain::{dir_name, ip_reason, port_match, Ctx, Dir, Layer, Probe, Step, Verdict};
+use crate::explain::{ip_reason, port_match, Action, Ctx, Dir, Layer, PolicyRef, Probe, Step, StepRule, Verdict};
 use roaring::RoaringBitmap;
 use tusk_core::Tri;
 use tusk_model::k8s::{AdminAction, NpPeer, Pod};
@@ -94,9 +94,9 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
             };
             let step = Step {
                 layer: Layer::NetworkPolicy,
-                policy: format!("NetworkPolicy {}/{}", p.namespace, p.name),
-                rule: format!("{}[{ri}]", dir_name(dir)),
-                action: "Allow",
+                policy: PolicyRef::NetworkPolicy { namespace: p.namespace.clone(), name: p.name.clone() },
+                rule: StepRule::Position { dir, index: ri },
+                action: Action::Allow,
                 loc: Some(r.loc.clone()),
                 decisive: false,
             };
@@ -107,8 +107,8 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
                 }
                 Tri::Maybe => {
                     if verdict == Verdict::Denied {
-                        let what = format!("NetworkPolicy {}/{} {}[{ri}]", p.namespace, p.name, dir_name(dir));
-                        verdict = Verdict::unknown(ip_reason(cx.c, peer, what), Some(r.loc.clone()));
+                        let why = ip_reason(cx.c, peer, step.policy.clone(), step.rule.clone());
+                        verdict = Verdict::unknown(why, Some(r.loc.clone()));
                     }
                     steps.push(step);
                 }
@@ -128,9 +128,9 @@ pub fn deny_steps(cx: &Ctx, pod: &Pod, dir: Dir, steps: &mut Vec<Step>) {
     }) {
         steps.push(Step {
             layer: Layer::NetworkPolicy,
-            policy: format!("NetworkPolicy {}/{}", p.namespace, p.name),
-            rule: format!("selects the pod for {}; no rule allows this flow", dir_name(dir)),
-            action: "Deny",
+            policy: PolicyRef::NetworkPolicy { namespace: p.namespace.clone(), name: p.name.clone() },
+            rule: StepRule::SelectsNoRuleAllows(dir),
+            action: Action::Deny,
             loc: Some(p.loc.clone()),
             decisive: true,
         });

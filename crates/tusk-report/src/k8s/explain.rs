@@ -1,10 +1,11 @@
 //! `tusk explain`: every layer a flow crossed at each end, the rules that
 //! matched with their source lines, and the verdict.
 
+use super::step;
 use serde::Serialize;
 use std::io;
 use tusk_model::k8s::Cluster;
-use tusk_policy::explain::{Explanation, Layer, Reason, Side, Verdict};
+use tusk_policy::explain::{Explanation, Layer, PolicyRef, Reason, Side, Verdict};
 use tusk_policy::services::ServiceExplanation;
 
 fn verdict_text(v: &Verdict) -> String {
@@ -29,12 +30,19 @@ pub fn reason_text(r: &Reason) -> String {
         parts.iter().map(|(k, d)| format!("{k} {with} {d}")).collect::<Vec<_>>().join("; ")
     };
     match r {
-        Reason::PodIpUnknown { pod, what } => {
+        Reason::PodIpUnknown { pod, policy, rule } => {
+            // An AdminNetworkPolicy's rule is named as a rule; a
+            // NetworkPolicy's by its position alone.
+            let sep = match **policy {
+                PolicyRef::Admin { .. } | PolicyRef::Baseline { .. } => " rule ",
+                _ => " ",
+            };
+            let what = format!("{}{sep}{}", step::policy(policy), step::rule(rule));
             format!("{what} may match the IP of {pod}, which the input does not give")
         }
         Reason::Unmodelled { policies, pod, ingress } => format!(
             "{} may decide {} of {pod}, and tusk does not model it",
-            policies.join(", "),
+            policies.iter().map(|(p, l)| format!("{} ({l})", step::policy(p))).collect::<Vec<_>>().join(", "),
             if *ingress { "ingress" } else { "egress" }
         ),
         Reason::CiliumUnmodelled { rule, what } => {
@@ -84,7 +92,13 @@ fn side_text(out: &mut String, title: &str, s: &Side) {
     for st in &s.steps {
         let mark = if st.decisive { "=>" } else { "  " };
         let loc = st.loc.as_ref().map(|l| format!("  ({l})")).unwrap_or_default();
-        *out += &format!("  {mark} [{}] {} / {}: {}{loc}\n", layer_name(st.layer), st.policy, st.rule, st.action);
+        *out += &format!(
+            "  {mark} [{}] {} / {}: {}{loc}\n",
+            layer_name(st.layer),
+            step::policy(&st.policy),
+            step::rule(&st.rule),
+            step::action(st.action)
+        );
     }
 }
 
@@ -134,7 +148,7 @@ fn verdict_json(v: &Verdict) -> (&'static str, Option<String>) {
     }
 }
 
-fn side_json(s: &Side) -> SideJson<'_> {
+fn side_json(s: &Side) -> SideJson {
     SideJson {
         applies: s.applies,
         verdict: verdict_json(&s.verdict).0,
@@ -143,9 +157,9 @@ fn side_json(s: &Side) -> SideJson<'_> {
             .iter()
             .map(|s| StepJson {
                 layer: layer_name(s.layer),
-                policy: &s.policy,
-                rule: &s.rule,
-                action: s.action,
+                policy: step::policy(&s.policy),
+                rule: step::rule(&s.rule),
+                action: step::action(s.action),
                 location: s.loc.as_ref().map(|l| l.to_string()),
                 decisive: s.decisive,
             })
@@ -161,25 +175,25 @@ struct ExplanationJson<'a> {
     semantics: &'a str,
     verdict: &'static str,
     reason: Option<String>,
-    egress: SideJson<'a>,
-    ingress: SideJson<'a>,
+    egress: SideJson,
+    ingress: SideJson,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SideJson<'a> {
+struct SideJson {
     applies: bool,
     verdict: &'static str,
-    steps: Vec<StepJson<'a>>,
+    steps: Vec<StepJson>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct StepJson<'a> {
+struct StepJson {
     layer: &'static str,
-    policy: &'a str,
-    rule: &'a str,
-    action: &'a str,
+    policy: String,
+    rule: String,
+    action: &'static str,
     location: Option<String>,
     decisive: bool,
 }

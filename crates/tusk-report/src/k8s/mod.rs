@@ -5,6 +5,7 @@ pub(crate) use explain::layer_name;
 mod explain_group;
 mod matrix;
 mod matrix_stream;
+pub mod step;
 
 pub use explain::{
     reason_text, render_explanation, render_service_explanation, render_service_explanation_json,

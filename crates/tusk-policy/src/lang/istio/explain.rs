@@ -10,11 +10,11 @@ use super::{
     applies, dataplane, enforced, from_match, mtls_at, mtls_source, op_l7, op_never_matches, op_ports, principal,
     when_ports, when_source, Peer,
 };
-use crate::explain::{Ctx, Dir, FlowEnd, Layer, Probe, Reason, Step, Verdict};
+use crate::explain::{Action, Ctx, Dir, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
 use tusk_core::{Loc, Protocol, Tri};
 use tusk_model::istio::{AuthorizationPolicy, AuthzAction, AuthzRule};
 
-fn step(policy: String, rule: String, action: &'static str, loc: Loc, decisive: bool) -> Step {
+fn step(policy: PolicyRef, rule: StepRule, action: Action, loc: Loc, decisive: bool) -> Step {
     Step { layer: Layer::Istio, policy, rule, action, loc: Some(loc), decisive }
 }
 
@@ -64,7 +64,12 @@ fn rule_match(cx: &Ctx, r: &AuthzRule, peer: &Peer, port: u16, ambient: bool) ->
     (t, why)
 }
 
-/// How the rule reads in explanations.
+/// The step's reference to an AuthorizationPolicy.
+fn authz_ref(p: &AuthorizationPolicy) -> PolicyRef {
+    PolicyRef::Authorization { namespace: p.namespace.clone(), name: p.name.clone(), action: p.action }
+}
+
+/// How the rule reads in a doubt's reason.
 fn rule_name(_p: &AuthorizationPolicy, ri: usize) -> String {
     format!("rules[{ri}]")
 }
@@ -118,12 +123,12 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
     let enf = enforced(dp);
     let pod_name = format!("{}/{}", pod.namespace, pod.name);
     if enf == Tri::No {
-        let why = if pod.host_network { "hostNetwork pod".to_string() } else { pod.mesh.why.clone() };
+        let why = if pod.host_network { None } else { Some(pod.mesh.why.clone()) };
         steps.push(Step {
             layer: Layer::Istio,
-            policy: "no Istio proxy".into(),
-            rule: format!("{pod_name} has no sidecar and is not in ambient mode ({why}): Istio's policies are not enforced for it, at L4 or L7"),
-            action: "Allow",
+            policy: PolicyRef::NoIstioProxy,
+            rule: StepRule::NoProxy { pod: pod_name, why },
+            action: Action::Allow,
             loc: Some(pod.loc.clone()),
             decisive: false,
         });
@@ -132,9 +137,9 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
     if probe.proto != Protocol::Tcp {
         steps.push(Step {
             layer: Layer::Istio,
-            policy: "Istio proxy".into(),
-            rule: format!("only TCP is intercepted: {} passes the proxy of {pod_name}", probe.proto),
-            action: "Allow",
+            policy: PolicyRef::IstioProxy,
+            rule: StepRule::OnlyTcp { pod: pod_name, proto: probe.proto },
+            action: Action::Allow,
             loc: None,
             decisive: false,
         });
@@ -160,9 +165,6 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
         };
         let t = plain.and(enf);
         if let (Some(pa), true) = (m.deciding.last(), t != Tri::No) {
-            let rule = format!(
-                "mTLS STRICT on port {port}: a plaintext peer (no sidecar, a node, an outside address) is refused"
-            );
             if t == Tri::Maybe {
                 doubt(
                     &mut d,
@@ -171,7 +173,8 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
                     &pa.loc,
                 );
             }
-            steps.push(step(pa.title(), rule, "Deny", pa.loc.clone(), t == Tri::Yes));
+            let policy = PolicyRef::PeerAuthentication(Some((pa.namespace.clone(), pa.name.clone())));
+            steps.push(step(policy, StepRule::MtlsStrict { port }, Action::Deny, pa.loc.clone(), t == Tri::Yes));
             deny = t;
         }
     }
@@ -215,13 +218,7 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
                         AuthzAction::Allow => deny == Tri::No && allow != Tri::Yes,
                         _ => false,
                     };
-                let word = match action {
-                    AuthzAction::Allow => "Allow",
-                    AuthzAction::Deny => "Deny",
-                    AuthzAction::Custom => "Custom",
-                    AuthzAction::Audit => "Audit",
-                };
-                steps.push(step(p.title(), rule_name(p, ri), word, r.loc.clone(), decisive));
+                steps.push(step(authz_ref(p), StepRule::IstioRule(ri), action.into(), r.loc.clone(), decisive));
                 match action {
                     AuthzAction::Custom | AuthzAction::Deny => deny = deny.or(eff),
                     AuthzAction::Allow => allow = allow.or(eff),
@@ -245,20 +242,17 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
     };
     if verdict == Verdict::Denied && deny != Tri::Yes {
         for &(_, p, _) in policies.iter().filter(|(_, p, a)| p.action == AuthzAction::Allow && a.and(enf) == Tri::Yes) {
-            let rule = if p.rules.is_empty() {
-                "ALLOW policy without rules: allows nothing".to_string()
-            } else {
-                "an ALLOW policy applies to the pod and none of its rules matches this flow".to_string()
-            };
-            steps.push(step(p.title(), rule, "Deny", p.loc.clone(), true));
+            let rule =
+                if p.rules.is_empty() { StepRule::AllowPolicyWithoutRules } else { StepRule::AllowPolicyNoRuleMatches };
+            steps.push(step(authz_ref(p), rule, Action::Deny, p.loc.clone(), true));
         }
     }
     if verdict == Verdict::Allowed && closed == Tri::No {
         let (title, loc) = match policies.first() {
-            Some((_, p, _)) => (p.title(), p.loc.clone()),
-            None => ("PeerAuthentication".to_string(), m.deciding.last().map_or(pod.loc.clone(), |p| p.loc.clone())),
+            Some((_, p, _)) => (authz_ref(p), p.loc.clone()),
+            None => (PolicyRef::PeerAuthentication(None), m.deciding.last().map_or(pod.loc.clone(), |p| p.loc.clone())),
         };
-        steps.push(step(title, "no ALLOW policy applies and no DENY rule matches: allowed".into(), "Allow", loc, true));
+        steps.push(step(title, StepRule::NoAllowNoDeny, Action::Allow, loc, true));
     }
     Some(verdict)
 }

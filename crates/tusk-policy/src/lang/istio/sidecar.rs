@@ -32,7 +32,8 @@
 //! (every Service is taken as exported everywhere).
 
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
-use crate::explain::{Ctx, FlowEnd, Layer, Probe, Reason, Step, Verdict};
+use crate::explain::{Action, Ctx, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
+use crate::step::SidecarCase;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use tusk_core::{IpSet, PortSet, Protocol, Tri};
@@ -174,22 +175,36 @@ fn judged(r: Restriction, (yes, maybe): (PortSet, PortSet)) -> (PortSet, PortSet
 }
 
 /// Why a port is refused or unknown, for explanations.
-fn what(r: Restriction, refused: bool, to_pod: bool) -> &'static str {
+fn case(r: Restriction, refused: bool, to_pod: bool) -> SidecarCase {
     match (r.kind, refused, to_pod) {
-        (Kind::CustomCapture, _, _) => {
+        (Kind::CustomCapture, _, _) => SidecarCase::CustomCapture,
+        (Kind::EgressProxy, _, _) => SidecarCase::EgressProxy,
+        (_, _, _) if r.applies == Tri::Maybe => SidecarCase::SourceSidecarUnknown,
+        (_, true, _) => SidecarCase::NotImported,
+        (_, false, true) => SidecarCase::ServiceHostOnly,
+        (_, false, false) => SidecarCase::UnresolvedEntry,
+    }
+}
+
+/// The case in the words of [`Reason::Istio`]'s `what` (that reason is
+/// still worded here; the step's words are tusk-report's).
+fn what(c: SidecarCase) -> &'static str {
+    match c {
+        SidecarCase::CustomCapture => {
             "an egress listener with `bind` or `captureMode: NONE`, which tusk does not model"
         }
-        (Kind::EgressProxy, _, _) => {
+        SidecarCase::EgressProxy => {
             "outboundTrafficPolicy.egressProxy: what the Sidecar does not import goes to that proxy"
         }
-        (_, _, _) if r.applies == Tri::Maybe => "whether the source runs a sidecar (its namespace is not declared)",
-        (_, true, _) => "REGISTRY_ONLY: the destination is no host the Sidecar imports (BlackHoleCluster)",
-        (_, false, true) => {
+        SidecarCase::SourceSidecarUnknown => "whether the source runs a sidecar (its namespace is not declared)",
+        SidecarCase::NotImported => "REGISTRY_ONLY: the destination is no host the Sidecar imports (BlackHoleCluster)",
+        SidecarCase::ServiceHostOnly => {
             "REGISTRY_ONLY: reached through an imported Service's host, refused when addressed by pod IP"
         }
-        (_, false, false) => {
+        SidecarCase::UnresolvedEntry => {
             "REGISTRY_ONLY: an imported ServiceEntry without addresses (resolved by DNS) or partly covering the address"
         }
+        SidecarCase::Imported => "the destination is a host the Sidecar imports",
     }
 }
 
@@ -214,20 +229,18 @@ pub fn explain(cx: &Ctx, src: usize, probe: Probe, steps: &mut Vec<Step>) -> Opt
         }
     };
     let (refused, maybe) = status;
-    let title = s.title();
     let (verdict, action, rule) = if refused.contains(probe.port) {
-        (Verdict::Denied, "Deny", what(r, true, is_pod).to_string())
+        (Verdict::Denied, Action::Deny, case(r, true, is_pod))
     } else if maybe.contains(probe.port) {
-        let why = what(r, false, is_pod).to_string();
-        (
-            Verdict::unknown(Reason::Istio { rule: title.clone(), what: why.clone() }, Some(s.loc.clone())),
-            "Unknown",
-            why,
-        )
+        let c = case(r, false, is_pod);
+        let why = Reason::Istio { rule: s.title(), what: what(c).to_string() };
+        (Verdict::unknown(why, Some(s.loc.clone())), Action::Unknown, c)
     } else {
-        (Verdict::Allowed, "Allow", "the destination is a host the Sidecar imports".to_string())
+        (Verdict::Allowed, Action::Allow, SidecarCase::Imported)
     };
-    steps.push(Step { layer: Layer::Istio, policy: title, rule, action, loc: Some(s.loc.clone()), decisive: true });
+    let policy = PolicyRef::Sidecar { namespace: s.namespace.clone(), name: s.name.clone() };
+    let rule = StepRule::Sidecar(rule);
+    steps.push(Step { layer: Layer::Istio, policy, rule, action, loc: Some(s.loc.clone()), decisive: true });
     Some(verdict)
 }
 
