@@ -183,8 +183,9 @@ fn everything_else_is_the_yaml_reader_s() {
 fn every_yaml_file_reads_the_same_both_ways() {
     let root = tusk_testkit::repo_root();
     let mut dirs = vec![root.join("tests"), root.join("examples")];
-    if let Some(shared) = tusk_testkit::shared(".") {
-        dirs.push(shared);
+    let shared = tusk_testkit::shared(".");
+    if let Some(shared) = &shared {
+        dirs.push(shared.clone());
     }
     let (mut files, mut fast_docs, mut slow_docs) = (0, 0, 0);
     while let Some(d) = dirs.pop() {
@@ -221,11 +222,19 @@ fn every_yaml_file_reads_the_same_both_ways() {
     }
     eprintln!("{files} YAML files: {fast_docs} documents on the fast path, {slow_docs} left to the YAML reader");
     assert!(files > 100, "only {files} YAML files compared");
-    assert!(
-        fast_docs > 4 * slow_docs,
-        "the fast path takes too few documents: {fast_docs} of {}",
-        fast_docs + slow_docs
-    );
+    // The coverage promise is about what kubectl, helm and az write: the
+    // shared corpus. The project's own fixtures are mostly malformed or
+    // hand-written on purpose (anchors, flow styles), so alone they only
+    // check that both ways agree.
+    if shared.is_some() {
+        assert!(
+            fast_docs > 4 * slow_docs,
+            "the fast path takes too few documents: {fast_docs} of {}",
+            fast_docs + slow_docs
+        );
+    } else {
+        eprintln!("skipped: the fast path's coverage is measured on ../shared, not found");
+    }
 }
 
 /// Small edits of real files (a character inserted or deleted, from the
