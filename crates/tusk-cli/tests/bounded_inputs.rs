@@ -3,22 +3,11 @@
 //! and many ipBlocks over pods without IPs. Each runs under a memory limit
 //! and a time bound, and the verdicts are checked, not just the exit code.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// tusk under a virtual memory limit (`ulimit -v`, KiB), with its wall time.
-fn tusk_limited(kib: u64, args: &[&str]) -> (Output, Duration) {
-    let t = Instant::now();
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\"")).arg(env!("CARGO_BIN_EXE_tusk")).args(args);
-    let out = cmd.output().expect("sh runs");
-    (out, t.elapsed())
-}
+mod limited;
+use limited::{repo, tusk_limited};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

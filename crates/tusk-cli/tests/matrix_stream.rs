@@ -7,22 +7,12 @@
 //! limit that the buffered matrix (about 700 bytes a row) could not live in.
 
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// tusk under a virtual memory limit (`ulimit -v`, KiB), with its wall time.
-fn tusk_limited(kib: u64, args: &[&str]) -> (Output, Duration) {
-    let t = Instant::now();
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\"")).arg(env!("CARGO_BIN_EXE_tusk")).args(args);
-    let out = cmd.output().expect("sh runs");
-    (out, t.elapsed())
-}
+mod limited;
+use limited::{repo, tusk_limited};
 
 fn tusk(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_tusk")).args(args).output().expect("tusk runs");
