@@ -14,6 +14,7 @@
 
 pub mod classes;
 pub mod compile;
+pub mod doubt;
 pub mod endpoint;
 pub mod eval;
 pub mod explain;

@@ -10,6 +10,7 @@
 
 use super::explain::{explain_l7, Explanation, FlowEnd, Reason, Verdict};
 use super::matrix::{Endpoint, Entry, Grain};
+use super::reason::{EndpointPart, ServiceRef};
 use super::{Analysis, Semantics};
 use std::net::IpAddr;
 use tusk_core::{ConnSet, GroupVerdict, Kind, PortSet, Protocol, Reach};
@@ -25,11 +26,16 @@ pub fn title(s: &Service) -> String {
     format!("Service {}/{}", s.namespace, s.name)
 }
 
+/// The Service's reference, as explanations and reasons hold it.
+pub fn service_ref(s: &Service) -> ServiceRef {
+    ServiceRef { namespace: s.namespace.clone(), name: s.name.clone() }
+}
+
 /// The endpoint pods of one Service port, each with its target port; or why
 /// the input cannot give them.
 pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(usize, u16)>, Reason> {
     let Some(sel) = &svc.selector else {
-        return Err(Reason::NoSelector { service: title(svc) });
+        return Err(Reason::NoSelector { service: service_ref(svc) });
     };
     let mut out = Vec::new();
     for (i, p) in c.pods.iter().enumerate() {
@@ -51,7 +57,7 @@ pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(us
         }
     }
     if out.is_empty() {
-        return Err(Reason::NoEndpoints { service: title(svc), proto: sp.protocol, port: sp.port });
+        return Err(Reason::NoEndpoints { service: service_ref(svc), proto: sp.protocol, port: sp.port });
     }
     Ok(out)
 }
@@ -60,8 +66,8 @@ pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(us
 /// over all of them.
 #[derive(Debug, Clone)]
 pub struct ServiceExplanation {
-    /// The Service, as [`title`] names it.
-    pub service: String,
+    /// The Service.
+    pub service: ServiceRef,
     /// (pod index, target port, its explanation).
     pub endpoints: Vec<(usize, u16, Explanation)>,
     /// The verdict over every endpoint: allowed or denied when all agree,
@@ -101,9 +107,9 @@ pub fn explain_service_l7(
     http: Option<&crate::lang::istio::HttpRequest>,
 ) -> ServiceExplanation {
     let s = &c.services[svc];
-    let service = title(s);
+    let service = service_ref(s);
     let Some(sp) = s.ports.iter().find(|p| p.protocol == proto && p.port == port) else {
-        let ports = s.ports.iter().map(|p| format!("{} {}", p.protocol, p.port)).collect();
+        let ports = s.ports.iter().map(|p| (p.protocol, p.port)).collect();
         let reason = Reason::NoServicePort { service: service.clone(), proto, port, ports };
         let verdict = Verdict::unknown(reason, Some(s.loc.clone()));
         return ServiceExplanation { service, endpoints: Vec::new(), verdict };
@@ -127,8 +133,8 @@ pub fn explain_service_l7(
     if let Some((p, kind)) = own.filter(|(_, k)| *k != Kind::Allowed) {
         let w = &c.workloads[c.pods[p].workload];
         let parts = vec![
-            (Kind::Allowed, format!("the source itself (a replica of {}/{})", w.namespace, w.name)),
-            (kind, format!("the other replicas of {}/{}", w.namespace, w.name)),
+            (Kind::Allowed, EndpointPart::SourceItself { workload: format!("{}/{}", w.namespace, w.name) }),
+            (kind, EndpointPart::OtherReplicas { workload: format!("{}/{}", w.namespace, w.name) }),
         ];
         verdict = Verdict::unknown(Reason::MixedEndpoints(parts), None);
     }
@@ -143,7 +149,7 @@ fn group_verdict(c: &Cluster, eps: &[(usize, u16, Explanation)]) -> Verdict {
     match g.kind.uniform() {
         Some(_) => eps[0].2.verdict.clone(),
         None => {
-            let name = |i: usize| format!("{}/{}", c.pods[i].namespace, c.pods[i].name);
+            let name = |i: usize| EndpointPart::Pod(format!("{}/{}", c.pods[i].namespace, c.pods[i].name));
             let parts = [Kind::Allowed, Kind::Denied, Kind::Unknown]
                 .into_iter()
                 .filter_map(|k| g.with(k).next().map(|(p, _)| (k, name(*p))))
