@@ -445,17 +445,38 @@ impl Run<'_> {
         for y in &d.classes {
             igroups.entry(y.ikey).or_default().push(y);
         }
+        // Peer sets of each result group, for reading a group at once.
+        let ipeers: Vec<_> = igroups.values().map(|ig| self.pp.peers(ig.iter().map(|y| y.group))).collect();
         for eg in egroups.values() {
             let ek = eg[0].ekey;
-            for ig in igroups.values() {
-                let e_of: Vec<Kind> = ig.iter().map(|y| self.pp.egress(ek, eg[0].group, y.group)).collect();
-                let mut i_of = Vec::with_capacity(eg.len());
-                for x in eg {
-                    match self.ingress(np.seen, ig[0], Some(x)) {
-                        Some(k) => i_of.push(k),
+            let epeers = self.pp.peers(eg.iter().map(|x| x.group));
+            for (ig, ip) in igroups.values().zip(&ipeers) {
+                // One verdict for the whole group when the engine's result
+                // is the same toward each member; else member by member.
+                let e_of: Vec<Kind> = match np.src_policy.then(|| self.pp.egress_uniform(ek, eg[0].group, ip)) {
+                    Some(Some(k)) => vec![k; ig.len()],
+                    Some(None) => ig.iter().map(|y| self.pp.egress(ek, eg[0].group, y.group)).collect(),
+                    None => vec![Kind::Allowed; ig.len()],
+                };
+                let own = matches!(np.seen, Some(Seen::Own));
+                let i_of: Vec<Kind> = match own.then(|| self.pp.ingress_uniform(ig[0].ikey, ig[0].group, &epeers)) {
+                    Some(Some(k)) => vec![k; eg.len()],
+                    // An address or an admission: the same for every source.
+                    None => match self.ingress(np.seen, ig[0], None) {
+                        Some(k) => vec![k; eg.len()],
                         None => return self.unknown_block(acc),
+                    },
+                    Some(None) => {
+                        let mut v = Vec::with_capacity(eg.len());
+                        for x in eg {
+                            match self.ingress(np.seen, ig[0], Some(x)) {
+                                Some(k) => v.push(k),
+                                None => return self.unknown_block(acc),
+                            }
+                        }
+                        v
                     }
-                }
+                };
                 let pair_at = |xi: usize, yi: usize| {
                     pick(eg[xi], ig[yi]).map(|(a, b)| (member(Actor::Pod, a), member(Actor::Pod, b)))
                 };

@@ -44,6 +44,17 @@ pub struct PolicyPart<'a> {
     address: HashMap<(IKey, IpAddr), Kind>,
 }
 
+/// `r` toward every peer of `peers`: allowed toward all of them, or
+/// possible toward none; `None` otherwise. A subset of `peers` has a
+/// smaller intersection of covering pieces and a smaller possible set, so
+/// either answer holds for each peer alone.
+fn uniform(r: &Verdicts, peers: &RoaringBitmap, proto: Protocol, port: u16) -> Option<Kind> {
+    match r.over(peers).at(proto, port) {
+        Kind::Unknown => None,
+        k => Some(k),
+    }
+}
+
 fn key_of(results: &[Arc<Verdicts>], variants: &[u32], group: u32) -> EKey {
     let first = &results[variants[0] as usize];
     if variants.iter().all(|&v| Arc::ptr_eq(&results[v as usize], first)) {
@@ -111,6 +122,27 @@ impl<'a> PolicyPart<'a> {
         let v = r.at(self.proto, self.port);
         self.ingress.insert((k, src), v);
         v
+    }
+
+    /// The variants of the groups `groups`, as one peer set.
+    pub fn peers(&self, groups: impl IntoIterator<Item = u32>) -> RoaringBitmap {
+        groups.into_iter().flat_map(|g| self.variants(g).iter().copied()).collect()
+    }
+
+    /// The egress verdict of a source of key `k` (group `src`) toward every
+    /// peer of `peers` at once, when it is the same for each of them
+    /// (allowed toward all, or possible toward none); `None` when it may
+    /// differ (then ask [`PolicyPart::egress`] per destination).
+    pub fn egress_uniform(&self, k: EKey, src: u32, peers: &RoaringBitmap) -> Option<Kind> {
+        let EKey::Shared(_) = k else { return None };
+        uniform(&self.world.results.egress[self.variants(src)[0] as usize], peers, self.proto, self.port)
+    }
+
+    /// The ingress verdict of a destination of key `k` (group `dst`) from
+    /// every peer of `peers`, when the same for each (as [`PolicyPart::egress_uniform`]).
+    pub fn ingress_uniform(&self, k: IKey, dst: u32, peers: &RoaringBitmap) -> Option<Kind> {
+        let EKey::Shared(_) = k else { return None };
+        uniform(&self.world.results.ingress[self.variants(dst)[0] as usize], peers, self.proto, self.port)
     }
 
     /// The destination's ingress verdict from address `ip` (a node's, or a
