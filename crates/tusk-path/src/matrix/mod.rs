@@ -25,10 +25,12 @@
 //! one member pair at a time from the same classes (for `tusk diff`).
 
 mod eval;
+pub mod factored;
 pub mod keys;
 pub mod pairs;
+mod policy_part;
 
-pub use eval::{matrix, Cell, Layer, Matrix};
+pub use eval::{class_matrix, matrix, Cell, Layer, Matrix};
 pub use pairs::PairVerdicts;
 
 /// What a row or column of the matrix stands for.
