@@ -27,9 +27,11 @@
 mod eval;
 pub mod keys;
 pub mod pairs;
+pub mod ports;
 
 pub use eval::{matrix, Cell, Layer, Matrix};
 pub use pairs::PairVerdicts;
+pub use ports::{port_matrix, PortCell, PortMatrix};
 
 /// What a row or column of the matrix stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
