@@ -39,6 +39,7 @@ pub mod nsg;
 pub mod nva;
 pub mod path;
 pub mod peering;
+pub mod port_cuts;
 mod prepared;
 pub mod reach;
 pub mod routes;

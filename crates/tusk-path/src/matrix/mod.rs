@@ -29,9 +29,11 @@ pub mod factored;
 pub mod keys;
 pub mod pairs;
 mod policy_part;
+pub mod ports;
 
 pub use eval::{class_matrix, matrix, Cell, Layer, Matrix};
 pub use pairs::PairVerdicts;
+pub use ports::{port_matrix, PortCell, PortMatrix};
 
 /// What a row or column of the matrix stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
