@@ -136,7 +136,7 @@ impl Builder {
 
     /// A resource evaluated from an ARM template (see `crate::arm`).
     pub fn add_evaluated(&mut self, r: crate::arm::Evaluated, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
-        let doc = Doc { file: r.file, root: r.node };
+        let doc = Doc { file: r.file, root: std::rc::Rc::unwrap_or_clone(r.node) };
         let raw = shape::RawResource { node: &doc.root, id: ResourceId::new(r.id), type_key: r.type_key };
         self.add_resource(&doc, raw, warnings)
     }
