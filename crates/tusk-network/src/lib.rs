@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod any_protocol;
+pub mod appgw;
 pub mod avnm;
 pub mod decision;
 pub mod dns;
