@@ -22,17 +22,49 @@ pub struct Summary {
     pub errors: usize,
     /// Warnings, including the skips.
     pub warnings: usize,
-    /// What each file contributed to the Azure network: (file, kinds with
-    /// counts), in the order files were first cited, for files holding at
-    /// least one Azure object.
-    pub per_file: Vec<(String, Vec<(&'static str, usize)>)>,
+    /// What each file contributed: (file, kinds with counts), Kubernetes
+    /// objects first (Calico, Cilium and Istio policies by their `kind`),
+    /// then the Azure network's, in the order files were first cited, for
+    /// files holding at least one object.
+    pub per_file: Vec<(String, Vec<(String, usize)>)>,
 }
 
-/// Counts, per file, the Azure objects the network holds, by the file of
-/// each object's place (a Terraform plan's objects count for the plan).
-fn per_file(a: &tusk_model::azure::AzureNetwork) -> Vec<(String, Vec<(&'static str, usize)>)> {
+/// Counts, per file, the Kubernetes objects and the Azure objects the
+/// estate holds, by the file of each object's place (a Terraform plan's
+/// objects count for the plan); a controller's pods count as its replicas.
+fn per_file(k: &tusk_model::k8s::Cluster, a: &tusk_model::azure::AzureNetwork) -> Vec<(String, Vec<(String, usize)>)> {
     use tusk_core::Loc;
-    let mut out: Vec<(String, Vec<(&'static str, usize)>)> = Vec::new();
+    let mut out: Vec<(String, Vec<(String, usize)>)> = Vec::new();
+    let mut weighed = |kind: &str, locs: &mut dyn Iterator<Item = (&Loc, usize)>| {
+        for (l, n) in locs {
+            if n == 0 {
+                continue;
+            }
+            let i = match out.iter().position(|(f, _)| **f == *l.file) {
+                Some(i) => i,
+                None => {
+                    out.push((l.file.to_string(), Vec::new()));
+                    out.len() - 1
+                }
+            };
+            match out[i].1.iter_mut().find(|(x, _)| x == kind) {
+                Some(e) => e.1 += n,
+                None => out[i].1.push((kind.to_string(), n)),
+            }
+        }
+    };
+    weighed("Namespace", &mut k.namespaces.iter().filter_map(|x| x.loc.as_ref()).map(|l| (l, 1)));
+    weighed("workload", &mut k.workloads.iter().map(|x| (&x.loc, 1)));
+    weighed("Pod", &mut k.pods.iter().map(|x| (&x.loc, x.count() as usize)));
+    weighed("Service", &mut k.services.iter().map(|x| (&x.loc, 1)));
+    weighed("Ingress", &mut k.ingresses.iter().map(|x| (&x.loc, 1)));
+    weighed("Node", &mut k.nodes.iter().map(|x| (&x.loc, 1)));
+    weighed("NetworkPolicy", &mut k.network_policies.iter().map(|x| (&x.loc, 1)));
+    weighed("AdminNetworkPolicy", &mut k.admin_policies.iter().map(|x| (&x.loc, 1)));
+    weighed("BaselineAdminNetworkPolicy", &mut k.baseline_policy.iter().map(|x| (&x.loc, 1)));
+    for f in &k.foreign_policies {
+        weighed(&f.kind, &mut std::iter::once((&f.loc, 1)));
+    }
     let mut add = |kind: &'static str, locs: &mut dyn Iterator<Item = &Loc>| {
         for l in locs {
             let i = match out.iter().position(|(f, _)| **f == *l.file) {
@@ -42,9 +74,9 @@ fn per_file(a: &tusk_model::azure::AzureNetwork) -> Vec<(String, Vec<(&'static s
                     out.len() - 1
                 }
             };
-            match out[i].1.iter_mut().find(|(k, _)| *k == kind) {
+            match out[i].1.iter_mut().find(|(k, _)| k == kind) {
                 Some(e) => e.1 += 1,
-                None => out[i].1.push((kind, 1)),
+                None => out[i].1.push((kind.to_string(), 1)),
             }
         }
     };
@@ -128,7 +160,7 @@ impl Summary {
             skipped: o.loaded.warnings.iter().filter(|w| w.code() == Code::Skipped).count(),
             errors: o.errors.len(),
             warnings: o.loaded.warnings.len(),
-            per_file: per_file(a),
+            per_file: per_file(k, a),
         }
     }
 }
@@ -174,8 +206,9 @@ impl fmt::Display for Summary {
 }
 
 impl Summary {
-    /// One line per file that contributed Azure objects (`FILE: 2 VNets,
-    /// 1 NSG`), when the load read more than one file; empty otherwise.
+    /// One line per file that contributed objects (`FILE: 3 Pods, 1
+    /// NetworkPolicy`, `FILE: 2 VNets, 1 NSG`), when the load read more
+    /// than one file; empty otherwise.
     pub fn per_file_lines(&self) -> Vec<String> {
         if self.files < 2 {
             return Vec::new();

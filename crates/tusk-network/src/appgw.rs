@@ -293,7 +293,7 @@ fn members(p: &Prepared, g: usize, pool: usize) -> Result<Vec<(IpAddr, Option<Ow
     let mut out: Vec<(IpAddr, Option<Owner>)> =
         pl.addresses.iter().map(|ip| (*ip, p.private.get(ip).copied())).collect();
     for c in &pl.nic_configs {
-        let (Some(nic_id), cname) = (c.parent().and_then(|x| x.parent()), c.name()) else {
+        let (Some(nic_id), cname) = (c.parent(), c.name()) else {
             return Err(AppGwDoubt::MemberUnknown(pool));
         };
         let hit = Idx::enumerate(&net.nics).find_map(|(n, nic)| {
@@ -334,5 +334,89 @@ fn waf(p: &Prepared, g: usize, l: usize) -> Result<(WafMode, Option<usize>), App
         (Some(id), _) | (None, Waf::Policy(id)) => policy(id),
         (None, Waf::Inline(m)) => Ok((*m, None)),
         (None, Waf::None) => Ok((WafMode::Off, None)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{net, vnet, SUB};
+
+    /// Three listeners on one frontend and port 443: two multi-site ones
+    /// (`a.example.com` → pool a, `*.b.example.com` → pool b) and a basic
+    /// one (→ pool c); the gateway names a WAF policy the inputs lack.
+    fn estate() -> tusk_model::azure::AzureNetwork {
+        let g = format!("{SUB}/applicationGateways/agw");
+        let r = |kind: &str, n: &str| format!(r#"{{"id": "{g}/{kind}/{n}"}}"#);
+        let listener = |n: &str, hosts: &str| {
+            format!(
+                r#"{{"name": "{n}", "frontendIPConfiguration": {}, "frontendPort": {}, "hostNames": [{hosts}]}}"#,
+                r("frontendIPConfigurations", "fe"),
+                r("frontendPorts", "p443")
+            )
+        };
+        let rule = |n: &str, l: &str, pool: &str| {
+            format!(
+                r#"{{"name": "{n}", "httpListener": {}, "backendAddressPool": {}, "backendHttpSettings": {}}}"#,
+                r("httpListeners", l),
+                r("backendAddressPools", pool),
+                r("backendHttpSettingsCollection", "s")
+            )
+        };
+        let pool = |n: &str, ip: &str| format!(r#"{{"name": "{n}", "backendAddresses": [{{"ipAddress": "{ip}"}}]}}"#);
+        let agw = format!(
+            r#"{{"id": "{g}", "type": "Microsoft.Network/applicationGateways",
+                "gatewayIPConfigurations": [{{"name": "gw", "subnet": {{"id": "{SUB}/virtualNetworks/v/subnets/agw"}}}}],
+                "frontendIPConfigurations": [{{"name": "fe", "privateIPAddress": "10.0.1.4"}}],
+                "frontendPorts": [{{"name": "p443", "port": 443}}],
+                "httpListeners": [{}, {}, {}],
+                "requestRoutingRules": [{}, {}, {}],
+                "backendAddressPools": [{}, {}, {}],
+                "backendHttpSettingsCollection": [{{"name": "s", "port": 8080}}],
+                "firewallPolicy": {{"id": "{SUB}/ApplicationGatewayWebApplicationFirewallPolicies/absent"}}}}"#,
+            listener("la", r#""a.example.com""#),
+            listener("lb", r#""*.b.example.com""#),
+            listener("lc", ""),
+            rule("ra", "la", "a"),
+            rule("rb", "lb", "b"),
+            rule("rc", "lc", "c"),
+            pool("a", "10.0.2.4"),
+            pool("b", "10.0.2.5"),
+            pool("c", "10.0.2.6"),
+        );
+        let v = vnet("v", "10.0.0.0/16", &[("agw", "10.0.1.0/24", None, None), ("be", "10.0.2.0/24", None, None)], &[]);
+        net(&[v, agw])
+    }
+
+    fn flow(port: u16) -> Flow {
+        Flow {
+            src: "10.0.2.9".parse().unwrap(),
+            dst: "10.0.1.4".parse().unwrap(),
+            proto: Protocol::Tcp,
+            port: Some(port),
+        }
+    }
+
+    #[test]
+    fn the_host_name_picks_the_listener_and_a_basic_listener_takes_the_rest() {
+        let n = estate();
+        let cfg = Default::default();
+        let p = Prepared::new(&n, &cfg);
+        assert_eq!(private_frontend(&p, "10.0.1.4".parse().unwrap()), Some((0, 0)));
+        let pool = |name: Option<&str>| select(&p, 0, 0, &flow(443), name).map(|s| s.members[0].0.to_string());
+        assert_eq!(pool(Some("A.example.com")), Ok("10.0.2.4".to_string()));
+        assert_eq!(pool(Some("x.b.example.com")), Ok("10.0.2.5".to_string()));
+        assert_eq!(pool(Some("other.example.org")), Ok("10.0.2.6".to_string()));
+        // Without the host, the three listeners lead to three pools.
+        assert!(matches!(select(&p, 0, 0, &flow(443), None), Err(NotSelected::Doubt(AppGwDoubt::NeedsHost(_)))));
+        // No listener on 80: the gateway does not accept it.
+        assert!(matches!(select(&p, 0, 0, &flow(80), None), Err(NotSelected::NoListener)));
+        // A WAF policy outside the inputs may block: unknown, never passed.
+        let s = select(&p, 0, 0, &flow(443), Some("a.example.com")).unwrap();
+        assert!(matches!(s.waf, Err(AppGwDoubt::WafPolicyMissing(_))));
+        assert_eq!(s.port, 8080);
+        // The backends see an address of the gateway's subnet that is not its frontend's.
+        let sub = subnet(&p, 0).unwrap();
+        assert_eq!(instance_address(&p, 0, sub), Some("10.0.1.5".parse().unwrap()));
     }
 }

@@ -102,7 +102,7 @@ impl Walker<'_, '_> {
     /// A stateful NVA on the reply: it passes the reply of a connection it
     /// forwarded (translating back what it translated) and drops any other.
     fn nva_reply(&mut self, n: Idx<NetworkInterface>, s: Idx<Subnet>, at: Hop, fwd: &Path) -> Next {
-        if !fwd.nvas.contains(&n) {
+        if !fwd.nvas[self.owed(fwd).1..].contains(&n) {
             self.step(at, Control::Nva, Decision::new(Kind::Denied, Reason::NvaNeverSawRequest, None));
             return Next::Done(Arrival::Nowhere);
         }
@@ -120,7 +120,7 @@ impl Walker<'_, '_> {
         let fw = &p.net.firewalls[f];
         let at = Hop::Device(Owner::Firewall(f));
         if let Some(fwd) = self.fwd {
-            if !fwd.devices.contains(&f) {
+            if !fwd.devices[self.owed(fwd).0..].contains(&f) {
                 self.step(at, Control::Firewall, Decision::new(Kind::Denied, Reason::FirewallNeverSawRequest, None));
                 return Next::Done(Arrival::Nowhere);
             }
@@ -168,6 +168,18 @@ impl Walker<'_, '_> {
         Next::Continue(s, Sender::Firewall(f))
     }
 
+    /// Where the devices (firewalls, stateful NVAs) of the request that
+    /// the reply may meet start: before the reply reaches the request's
+    /// application gateway, only those of the gateway's own connection
+    /// saw it (a firewall of the client's connection never saw the
+    /// gateway's); after, all of them.
+    fn owed(&self, fwd: &Path) -> (usize, usize) {
+        match fwd.appgw {
+            Some(l) if !self.appgw_passed => (l.devices, l.nvas),
+            _ => (0, 0),
+        }
+    }
+
     /// In reply mode, before a hop that reaches no appliance: is a firewall
     /// or stateful NVA of the request, other than the reply's own
     /// destination, still unvisited? Then the reply bypasses it, and the
@@ -176,12 +188,7 @@ impl Walker<'_, '_> {
         let Some(fwd) = self.fwd else { return false };
         let dst = self.flow.dst;
         let net = self.p.net;
-        // Before the reply reaches the request's application gateway, only
-        // the devices of the gateway's own connection are owed a visit.
-        let (d0, n0) = match fwd.appgw {
-            Some(l) if !self.appgw_passed => (l.devices, l.nvas),
-            _ => (0, 0),
-        };
+        let (d0, n0) = self.owed(fwd);
         let nva = fwd.nvas[n0..]
             .iter()
             .copied()
