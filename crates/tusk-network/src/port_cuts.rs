@@ -19,19 +19,46 @@
 //!   `backendPort` ("Load Balancer components", load-balancer/components);
 //! * NVA rules of `tusk.yaml` (`nvas[].rules[].ports`).
 //!
-//! Source ports are not cut: a flow's source port is never asked.
-//! The cuts are taken over the whole estate (not per address range): a
-//! superset of the cuts a given pair of ranges needs, so never fewer atoms
-//! than the answer needs.
+//! Source ports are not cut: a flow's source port is never asked (and a
+//! reply is traced without a port).
+//!
+//! [`port_cuts_toward`] keeps only the rules that may match a flow toward a
+//! given set of destination addresses: a rule is left out only when every
+//! destination it names is an address, CIDR or range disjoint from the set
+//! (a rule matches only flows whose destination it names; tags, ASGs, IP
+//! groups, FQDNs and unread values are kept). DNAT and load balancer rules
+//! are always kept: they match the frontend address, which the set may not
+//! name.
 
-use tusk_core::{PortCuts, Protocol};
-use tusk_model::azure::{AzureNetwork, FwIpProtocol, LbProtocol, RuleCollection, RuleProtocol};
+use tusk_core::{IpSet, PortCuts, Protocol};
+use tusk_model::azure::{
+    AddressMatch, AzureNetwork, CollectionKind, FwIpProtocol, LbProtocol, RuleCollection, RuleProtocol,
+};
 use tusk_model::config::Config;
 
 /// Every port boundary of `net`'s NSGs, admin rules, firewalls, firewall
 /// policies and load balancers, and of `config`'s NVA rules. Cost: one pass
 /// over the rules. Never fails.
 pub fn port_cuts(net: &AzureNetwork, config: &Config) -> PortCuts {
+    port_cuts_toward(net, config, None)
+}
+
+/// May a rule naming `dsts` as destinations match a flow toward `toward`?
+/// No only when every entry is an address, CIDR or range outside it.
+fn may_match(dsts: &[AddressMatch], toward: Option<&IpSet>) -> bool {
+    let Some(set) = toward else { return true };
+    dsts.is_empty()
+        || dsts.iter().any(|d| match d {
+            AddressMatch::Prefix(c) => c.set().intersects(set),
+            AddressMatch::Range(lo, hi) => IpSet::range(*lo, *hi).intersects(set),
+            _ => true,
+        })
+}
+
+/// [`port_cuts`] restricted to the rules that may match a flow whose
+/// destination lies in `toward` (`None`: every rule; see the module doc).
+/// Cost: one pass over the rules. Never fails.
+pub fn port_cuts_toward(net: &AzureNetwork, config: &Config, toward: Option<&IpSet>) -> PortCuts {
     let mut c = PortCuts::new();
     let nsg = |c: &mut PortCuts, proto: RuleProtocol, ports: &tusk_core::PortSet| match proto {
         RuleProtocol::Any => c.any_set(ports),
@@ -41,19 +68,19 @@ pub fn port_cuts(net: &AzureNetwork, config: &Config) -> PortCuts {
         _ => {}
     };
     for g in &net.nsgs {
-        for r in &g.rules {
+        for r in g.rules.iter().filter(|r| may_match(&r.destinations, toward)) {
             nsg(&mut c, r.protocol, &r.destination_ports);
         }
     }
-    for r in &net.admin_rules {
+    for r in net.admin_rules.iter().filter(|r| may_match(&r.destinations, toward)) {
         nsg(&mut c, r.protocol, &r.destination_ports);
     }
     for fw in &net.firewalls {
-        collections(&mut c, &fw.classic);
+        collections(&mut c, &fw.classic, toward);
     }
     for pol in &net.firewall_policies {
         for g in &pol.groups {
-            collections(&mut c, &g.collections);
+            collections(&mut c, &g.collections, toward);
         }
     }
     for lb in &net.load_balancers {
@@ -68,7 +95,7 @@ pub fn port_cuts(net: &AzureNetwork, config: &Config) -> PortCuts {
         }
     }
     for nva in &config.nvas {
-        for r in &nva.rules {
+        for r in nva.rules.iter().filter(|r| toward.is_none_or(|t| r.destinations.intersects(t))) {
             if let Some(ports) = &r.ports {
                 match r.protocol {
                     Some(p) => c.set(p, ports),
@@ -80,10 +107,12 @@ pub fn port_cuts(net: &AzureNetwork, config: &Config) -> PortCuts {
     c
 }
 
-/// The cuts of a firewall's rule collections (DNAT, network, application).
-fn collections(c: &mut PortCuts, cols: &[RuleCollection]) {
+/// The cuts of a firewall's rule collections (DNAT, network, application);
+/// DNAT rules are kept whatever `toward` says (they match the frontend).
+fn collections(c: &mut PortCuts, cols: &[RuleCollection], toward: Option<&IpSet>) {
     for col in cols {
-        for r in &col.rules {
+        let dnat = col.kind == CollectionKind::Dnat;
+        for r in col.rules.iter().filter(|r| dnat || may_match(&r.destinations, toward)) {
             // A rule without `ipProtocols` (application rules) is cut on
             // every protocol with ports: more atoms, never fewer.
             let protos: Vec<Protocol> = if r.ip_protocols.is_empty() {
@@ -120,5 +149,15 @@ mod tests {
     fn an_empty_estate_has_one_atom_per_protocol() {
         let c = port_cuts(&AzureNetwork::default(), &Config::default());
         assert_eq!(c.atoms(Protocol::Tcp).len(), 1);
+    }
+
+    #[test]
+    fn a_rule_toward_other_addresses_only_is_left_out() {
+        let cidr = |s: &str| AddressMatch::Prefix(tusk_core::ip::Cidr::parse(s).unwrap());
+        let set = |s: &str| tusk_core::ip::Cidr::parse(s).unwrap().set();
+        assert!(!may_match(&[cidr("10.2.0.0/16")], Some(&set("10.1.0.0/16"))));
+        assert!(may_match(&[cidr("10.2.0.0/16"), cidr("10.1.4.0/24")], Some(&set("10.1.0.0/16"))));
+        assert!(may_match(&[AddressMatch::Any], Some(&set("10.1.0.0/16"))));
+        assert!(may_match(&[cidr("10.2.0.0/16")], None));
     }
 }

@@ -16,8 +16,10 @@
 //! whole interval; the cell's connection sets are the unions of its atoms.
 //! A protocol without ports (ICMP, ESP, AH, the others) is one atom.
 //!
-//! The cuts are taken over the whole estate, not per cell: a superset of
-//! what any one cell needs (more atoms, never a wrong merge). The test
+//! The Kubernetes cuts are taken over the whole cluster and the Azure cuts
+//! over every rule that may match a flow toward the cluster's pods
+//! ([`destinations`]), not per cell: a superset of what any one cell needs
+//! (more atoms, never a wrong merge). The test
 //! `matrix_ports` samples ports inside every atom and checks the per-port
 //! matrix agrees, and that a planted missing boundary is caught.
 
@@ -101,13 +103,52 @@ pub struct PortMatrix {
 }
 
 /// The port cuts of both layers: the wired network's and `tusk.yaml`'s
-/// NVA rules ([`tusk_network::port_cuts::port_cuts`]) merged with the
-/// cluster's policies, pods, Services and Ingresses
+/// NVA rules that may match a flow toward the cluster's pods
+/// ([`tusk_network::port_cuts::port_cuts_toward`] over [`destinations`])
+/// merged with the cluster's policies, pods, Services and Ingresses
 /// ([`tusk_policy::port_cuts::port_cuts`]).
 pub fn cuts(estate: &Estate, w: &Wiring) -> PortCuts {
-    let mut c = tusk_network::port_cuts::port_cuts(&w.net, &estate.config);
+    let toward = destinations(estate, w);
+    let mut c = tusk_network::port_cuts::port_cuts_toward(&w.net, &estate.config, Some(&toward));
     c.merge(&tusk_policy::port_cuts::port_cuts(&estate.k8s));
     c
+}
+
+/// Every address a pod destination of the matrix may have on the wire: the
+/// address space of each VNet holding a subnet some node or pod address of
+/// the wiring lies in (a simulated node stands for its whole subnet, a CNI
+/// pod for its pod subnet), the clusters' pod CIDRs (kubenet, overlay), the
+/// kubenet nodes' blocks, the `tusk.yaml` / `--pod-cidr` pod ranges and
+/// every exported pod and node address. A superset: rules toward other
+/// addresses only cannot decide a pod-to-pod flow.
+pub fn destinations(estate: &Estate, w: &Wiring) -> tusk_core::IpSet {
+    use tusk_core::ip::addr_set;
+    use tusk_core::IpSet;
+    let mut addrs: Vec<std::net::IpAddr> = w.node_ips.iter().flatten().copied().collect();
+    addrs.extend(w.pod_ips.values().copied());
+    for p in &estate.k8s.pods {
+        addrs.extend(p.ips.iter().copied());
+        addrs.extend(p.host_ip);
+    }
+    let mut set = addrs.iter().fold(IpSet::empty(), |a, ip| a.union(&addr_set(*ip)));
+    for v in &w.net.vnets {
+        let space = v.address_space.iter().fold(IpSet::empty(), |a, c| a.union(&c.set()));
+        if addrs.iter().any(|ip| space.contains_ip(*ip)) {
+            set = set.union(&space);
+        }
+    }
+    for c in &estate.clusters {
+        for cidr in &c.network.pod_cidrs {
+            set = set.union(&cidr.set());
+        }
+    }
+    for b in w.blocks.iter().flatten() {
+        set = set.union(&b.set());
+    }
+    if let Some(p) = &estate.k8s.pod_cidrs {
+        set = set.union(p);
+    }
+    set
 }
 
 /// The atoms of `protos` under `cuts`, protocol by protocol.
