@@ -26,6 +26,7 @@ pub fn arm_type(tf_type: &str) -> Option<&'static str> {
         "azurerm_application_gateway" => "Microsoft.Network/applicationGateways",
         "azurerm_bastion_host" => "Microsoft.Network/bastionHosts",
         "azurerm_virtual_hub" => "Microsoft.Network/virtualHubs",
+        "azurerm_virtual_wan" => "Microsoft.Network/virtualWans",
         "azurerm_private_endpoint" => "Microsoft.Network/privateEndpoints",
         "azurerm_nat_gateway" => "Microsoft.Network/natGateways",
         "azurerm_public_ip" => "Microsoft.Network/publicIPAddresses",
@@ -68,6 +69,9 @@ pub fn synthesise(tr: &Tr, i: usize) -> Option<String> {
         "azurerm_lb_rule" => in_parent("loadbalancer_id", "loadBalancingRules")?,
         "azurerm_lb_outbound_rule" => in_parent("loadbalancer_id", "outboundRules")?,
         "azurerm_virtual_hub_connection" => in_parent("virtual_hub_id", "hubVirtualNetworkConnections")?,
+        "azurerm_virtual_hub_route_table" => in_parent("virtual_hub_id", "hubRouteTables")?,
+        "azurerm_virtual_hub_routing_intent" => in_parent("virtual_hub_id", "routingIntent")?,
+        "azurerm_virtual_hub_route_table_route" => in_parent("route_table_id", "routes")?,
         "azurerm_lb_nat_rule" => in_parent("loadbalancer_id", "inboundNatRules")?,
         "azurerm_private_dns_a_record" => under("zone_name", "privateDnsZones", "A"),
         "azurerm_private_dns_zone_virtual_network_link" => {

@@ -30,6 +30,7 @@ mod firewall;
 mod ids;
 mod network;
 mod plan;
+mod vwan;
 
 use crate::azure;
 use crate::doc::{Doc, Node, Value};
@@ -241,9 +242,18 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
         "azurerm_private_dns_zone" => network::bare(tr, i, "Microsoft.Network/privateDnsZones").into(),
         "azurerm_application_gateway" => dns_lb::opaque(tr, i, "Microsoft.Network/applicationGateways").into(),
         "azurerm_bastion_host" => dns_lb::opaque(tr, i, "Microsoft.Network/bastionHosts").into(),
-        "azurerm_virtual_hub" => dns_lb::virtual_hub(tr, i).into(),
-        "azurerm_virtual_hub_connection" => dns_lb::hub_connection(tr, i).into(),
-        "azurerm_virtual_wan" => return Ok(true),
+        "azurerm_virtual_hub" => vwan::hub(tr, i).into(),
+        "azurerm_virtual_hub_connection" => vwan::connection(tr, i).into(),
+        "azurerm_virtual_wan" => vwan::wan(tr, i).into(),
+        "azurerm_virtual_hub_route_table" => vwan::route_table(tr, i).into(),
+        "azurerm_virtual_hub_routing_intent" => vwan::routing_intent(tr, i).into(),
+        "azurerm_virtual_hub_route_table_route" => match str_id(tr, i, "route_table_id") {
+            Some(t) => {
+                let route = vwan::route(tr, &r, Some(vwan::route_name(tr, i)));
+                Fold::Push(Some(t), "routes", route).into()
+            }
+            None => return Ok(true),
+        },
         "azurerm_private_dns_a_record" => dns_lb::a_record(tr, i).into(),
         "azurerm_private_dns_zone_virtual_network_link" => dns_lb::zone_link(tr, i).into(),
         "azurerm_lb_outbound_rule" => match str_id(tr, i, "loadbalancer_id") {
