@@ -78,6 +78,10 @@ pub fn decide(t: &str) -> Option<(Class, &'static str)> {
         // Hub route tables, and the gateways and NVAs in a hub, are read by
         // the Virtual WAN loader (vwan_routing.rs); a VPN site matters only
         // through a VPN gateway's connection, whose branch routes are unknown.
+        "microsoft.network/serviceendpointpolicies" | "microsoft.network/serviceendpointpolicies/serviceendpointpolicydefinitions" => (
+            Harmless("a subnet naming the policy makes its service endpoint flows unknown (which storage account an address serves is not in the inputs)"),
+            "virtual-network/virtual-network-service-endpoint-policies-overview",
+        ),
         "microsoft.network/vpnsites" => (
             Harmless("a branch: it matters through a hub's VPN gateway, whose branch routes are unknown"),
             "virtual-wan/about-virtual-hub-routing",

@@ -27,6 +27,7 @@ pub fn arm_type(tf_type: &str) -> Option<&'static str> {
         "azurerm_bastion_host" => "Microsoft.Network/bastionHosts",
         "azurerm_virtual_hub" => "Microsoft.Network/virtualHubs",
         "azurerm_virtual_wan" => "Microsoft.Network/virtualWans",
+        "azurerm_subnet_service_endpoint_storage_policy" => "Microsoft.Network/serviceEndpointPolicies",
         "azurerm_private_endpoint" => "Microsoft.Network/privateEndpoints",
         "azurerm_nat_gateway" => "Microsoft.Network/natGateways",
         "azurerm_public_ip" => "Microsoft.Network/publicIPAddresses",
@@ -73,6 +74,7 @@ pub fn synthesise(tr: &Tr, i: usize) -> Option<String> {
         "azurerm_virtual_hub_routing_intent" => in_parent("virtual_hub_id", "routingIntent")?,
         "azurerm_virtual_hub_route_table_route" => in_parent("route_table_id", "routes")?,
         "azurerm_lb_nat_rule" => in_parent("loadbalancer_id", "inboundNatRules")?,
+        "azurerm_lb_nat_pool" => in_parent("loadbalancer_id", "inboundNatPools")?,
         "azurerm_private_dns_a_record" => under("zone_name", "privateDnsZones", "A"),
         "azurerm_private_dns_zone_virtual_network_link" => {
             under("private_dns_zone_name", "privateDnsZones", "virtualNetworkLinks")
