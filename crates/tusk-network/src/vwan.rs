@@ -115,6 +115,10 @@ pub enum HubDoubtKind {
     InternetSecurityUnset,
     /// The hub learns branch routes (BGP) from gateways or NVAs in it.
     Branches(String),
+    /// The destination is inside the hub's own `addressPrefix` (its router,
+    /// firewall or gateways), which connected VNets reach by a route tusk
+    /// does not model.
+    InsideHub(String),
 }
 
 /// A [`HubDoubtKind`] with the place it was read.
@@ -179,6 +183,20 @@ fn wan_doubt(hub: &VirtualHub) -> Result<(), HubDoubt> {
         return doubt(HubDoubtKind::VnetToVnetOff, &loc);
     }
     Ok(())
+}
+
+/// Why a flow from a VNet connected to hub `h` over `c` to `dst` (outside
+/// the VNet) has an unknown route, before any table: `dst` inside the hub's
+/// own range, or a table the docs leave open ([`table`]).
+pub fn precheck(p: &EstateIndex, h: usize, c: usize, dst: IpAddr) -> Result<(), HubDoubt> {
+    let hub = &p.net.virtual_hubs[h];
+    if let Some(text) = &hub.address_prefix {
+        match Cidr::parse(text.trim()) {
+            Ok(c) if !holds(&c, dst) => {}
+            _ => return doubt(HubDoubtKind::InsideHub(text.clone()), &hub.loc),
+        }
+    }
+    table(p, h, c).map(|_| ())
 }
 
 /// The routes of the table connection `c` of hub `h` is associated to.

@@ -207,7 +207,7 @@ impl<'p, 'a> Walker<'p, 'a> {
         // is sure to stay local.
         if let Some((hub, connection)) = hub_connection(net, net.subnets[subnet].vnet) {
             if !p.vnet_space[net.subnets[subnet].vnet].contains_ip(self.flow.dst) {
-                if let Err(doubt) = crate::vwan::table(p, hub, connection) {
+                if let Err(doubt) = crate::vwan::precheck(p, hub, connection, self.flow.dst) {
                     let d = Decision::new(
                         Kind::Unknown,
                         Reason::VirtualHub(crate::vwan::HubStep::Doubt { hub, connection, doubt }),

@@ -76,6 +76,9 @@ fn doubt(d: &HubDoubt) -> String {
         HubDoubtKind::StaticPropagationUnknown => "a connection's static routes without staticRoutesConfig.propagateStaticRoutes: whether the hub learns them is unknown".to_string(),
         HubDoubtKind::Tie(c) => format!("two routes of one kind for {c} with different next hops"),
         HubDoubtKind::InternetSecurityUnset => "the hub's 0.0.0.0/0 reaches a VNet only over a connection with enableInternetSecurity (virtual-wan/how-to-routing-policies), which this connection does not set".to_string(),
+        HubDoubtKind::InsideHub(prefix) => format!(
+            "the destination may be inside the hub's own range {prefix} (its router, firewall or gateways), which tusk does not model"
+        ),
         HubDoubtKind::Branches(what) => format!("the hub learns branch routes (BGP) through {what}, which tusk does not model"),
     };
     format!("{what} ({})", d.loc)
