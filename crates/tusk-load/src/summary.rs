@@ -101,6 +101,8 @@ fn per_file(k: &tusk_model::k8s::Cluster, a: &tusk_model::azure::AzureNetwork) -
     add("admin rule", &mut a.admin_rules.iter().map(|x| &x.loc));
     add("virtual hub", &mut a.virtual_hubs.iter().map(|x| &x.loc));
     add("hub connection", &mut a.virtual_hubs.iter().flat_map(|x| x.connections.iter().map(|c| &c.loc)));
+    add("hub route table", &mut a.virtual_hubs.iter().flat_map(|x| x.route_tables.iter().map(|t| &t.loc)));
+    add("routing policy", &mut a.virtual_hubs.iter().flat_map(|x| x.routing_policies.iter().map(|p| &p.loc)));
     add("unmodelled device", &mut a.opaque_devices.iter().map(|x| &x.loc));
     add("unmodelled resource", &mut a.unmodelled.iter().map(|x| &x.loc));
     add("private DNS zone", &mut a.private_dns.zones.iter().map(|x| &x.loc));

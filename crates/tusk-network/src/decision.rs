@@ -36,6 +36,8 @@ pub enum Hop {
     Gateway(Idx<VnetGateway>),
     /// An application gateway (index into `app_gateways`).
     AppGateway(usize),
+    /// A Virtual WAN hub (an index into `virtual_hubs`).
+    Hub(usize),
 }
 
 /// The peering flags a decision can rest on.
@@ -332,14 +334,9 @@ pub enum Reason {
         /// The resource, an index into `unmodelled`.
         item: usize,
     },
-    /// The source's VNet is connected to a Virtual WAN hub (index into
-    /// `virtual_hubs`, and the connection), whose routes are not modelled.
-    VirtualHubRouting {
-        /// The hub, an index into `virtual_hubs`.
-        hub: usize,
-        /// The hub's connection to the source's VNet.
-        connection: usize,
-    },
+    /// A Virtual WAN hub's routing ([`crate::vwan`]): its route, its
+    /// firewall's forwarding, or why it is unknown.
+    VirtualHub(crate::vwan::HubStep),
     /// A route's next hop address that no NIC or firewall of the inputs holds.
     NextHopUnknown {
         /// The next hop address.

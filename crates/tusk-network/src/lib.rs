@@ -48,6 +48,7 @@ pub mod service_tags;
 #[cfg(test)]
 mod testutil;
 pub mod trace;
+pub mod vwan;
 mod walk;
 
 pub use decision::{Cite, Decision, Hop, Nat, Reason};

@@ -121,6 +121,14 @@ pub enum RouteOrigin {
     },
     /// A subnet's service endpoint (`Microsoft.Storage`).
     ServiceEndpoint(String),
+    /// Learned from the Virtual WAN hub `virtual_hubs[hub]` over its
+    /// connection `connection` (the associated hub route table's routes).
+    VirtualHub {
+        /// The hub, an index into `virtual_hubs`.
+        hub: usize,
+        /// The connection, an index into the hub's `connections`.
+        connection: usize,
+    },
 }
 
 /// Why a route is invalid.
@@ -295,6 +303,18 @@ fn routes_of(p: &EstateIndex, s: Idx<Subnet>, user_routes: bool) -> EffectiveRou
                     gateway: Some(g),
                     ..sys(*c, NextHopType::VirtualNetworkGateway, RouteOrigin::ReservedRange, builtin(), None)
                 });
+            }
+        }
+        // A Virtual WAN hub's routes are learned like a gateway's (BGP):
+        // "Propagate gateway routes" must be on (virtual-wan/how-to-routing-policies).
+        if let Some((h, c)) = crate::walk::hub_connection(net, v) {
+            let loc = net.virtual_hubs[h].connections[c].loc.clone();
+            for r in crate::vwan::learned(p, h, c) {
+                let origin = RouteOrigin::VirtualHub { hub: h, connection: c };
+                out.routes.push(sys(r.prefix, NextHopType::VirtualNetworkGateway, origin, loc.clone(), None));
+                if let Some(last) = out.routes.last_mut() {
+                    last.source = RouteSource::VirtualNetworkGateway;
+                }
             }
         }
     }

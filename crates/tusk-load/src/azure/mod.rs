@@ -33,6 +33,7 @@ mod shape;
 mod skipped;
 pub(crate) use skipped::worth_reading;
 mod vwan;
+mod vwan_routing;
 
 use crate::doc::{Doc, Node};
 use cx::{Cx, PendingRef};
@@ -190,7 +191,12 @@ impl Builder {
             "microsoft.network/applicationsecuritygroups" => net.asgs.push(Asg { id, loc: cx.loc(n) }),
             "microsoft.network/routetables" => net.route_tables.push(network::route_table(&mut cx, id, n)?),
             "microsoft.network/networkinterfaces" => net.nics.push(network::nic(&mut cx, id, n)?),
-            "microsoft.network/azurefirewalls" => net.firewalls.push(firewall::firewall(&mut cx, id, n)?),
+            "microsoft.network/azurefirewalls" => {
+                if let Some(hub) = vwan_routing::hub_of(n) {
+                    self.hub_children.firewalls.push((hub, id.clone()));
+                }
+                net.firewalls.push(firewall::firewall(&mut cx, id, n)?)
+            }
             "microsoft.network/firewallpolicies" => {
                 let (p, refs) = firewall::policy(&mut cx, id, n)?;
                 net.firewall_policies.push(p);
@@ -236,9 +242,29 @@ impl Builder {
                 let parent = r.id.parent().unwrap_or_else(|| r.id.clone());
                 self.hub_children.intents.push((parent, vwan::routing_intent(&mut cx, n)));
             }
-            // A Virtual WAN only groups hubs (its own settings concern
-            // branches); the hubs carry the routing.
-            "microsoft.network/virtualwans" => {}
+            "microsoft.network/virtualhubs/hubroutetables" => {
+                let parent = r.id.parent().unwrap_or_else(|| r.id.clone());
+                let t = vwan_routing::route_table(&mut cx, id, n);
+                self.hub_children.route_tables.push((parent, t));
+            }
+            // A Virtual WAN groups hubs; its type (Basic / Standard) decides
+            // whether hubs route between VNets at all.
+            "microsoft.network/virtualwans" => self.hub_children.wans.push(vwan_routing::wan(&mut cx, id, n)),
+            // Gateways and NVAs in a hub learn branch routes (BGP) that the
+            // inputs do not hold ("About virtual hub routing").
+            "microsoft.network/vpngateways"
+            | "microsoft.network/expressroutegateways"
+            | "microsoft.network/p2svpngateways"
+            | "microsoft.network/networkvirtualappliances" => {
+                let kind = match t {
+                    "microsoft.network/vpngateways" => "VPN gateway",
+                    "microsoft.network/expressroutegateways" => "ExpressRoute gateway",
+                    "microsoft.network/p2svpngateways" => "point-to-site VPN gateway",
+                    _ => "network virtual appliance in the hub",
+                };
+                let a = vwan_routing::attachment(&mut cx, id, n, kind);
+                self.hub_children.attachments.push(a);
+            }
             "microsoft.network/applicationgateways" => {
                 if let Some(g) = appgw::gateway(&mut cx, id.clone(), n) {
                     net.app_gateways.push(g);

@@ -401,6 +401,14 @@ pub fn load_balancer(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<LoadBalanc
             });
         }
     }
+    // Inbound NAT pools ("Inbound NAT rules", load-balancer/inbound-nat-rules;
+    // loadBalancer.json `inboundNatPools`) map a frontend port range to
+    // the instances of a virtual machine scale set, which tusk does not
+    // read: flows to the load balancer stay unknown.
+    for pool in prop(n, "inboundNatPools").and_then(Node::as_seq).unwrap_or_default() {
+        cx.warn(pool, format!("inbound NAT pool {} maps frontend ports to scale set instances tusk does not read; flows to this load balancer stay unknown", child_name(pool)));
+        unread_rules += 1;
+    }
     // "Outbound rules Azure Load Balancer" (load-balancer/outbound-rules):
     // an outbound rule gives a backend pool's members the public addresses
     // of its frontends for their flows to the Internet.

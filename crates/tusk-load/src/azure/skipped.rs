@@ -70,13 +70,15 @@ pub fn decide(t: &str) -> Option<(Class, &'static str)> {
             Harmless("addresses only; a NAT gateway or outbound rule using a prefix leaves the SNAT address unknown"),
             "virtual-network/ip-services/public-ip-address-prefix",
         ),
-        "microsoft.network/vpngateways"
-        | "microsoft.network/expressroutegateways"
-        | "microsoft.network/p2svpngateways"
-        | "microsoft.network/vpnsites"
-        | "microsoft.network/networkvirtualappliances"
-        | "microsoft.network/virtualhubs/hubroutetables" => (
-            Harmless("lives in a Virtual WAN hub: flows leaving a hub-connected VNet are unknown already"),
+        // Hub route tables, and the gateways and NVAs in a hub, are read by
+        // the Virtual WAN loader (vwan_routing.rs); a VPN site matters only
+        // through a VPN gateway's connection, whose branch routes are unknown.
+        "microsoft.network/serviceendpointpolicies" | "microsoft.network/serviceendpointpolicies/serviceendpointpolicydefinitions" => (
+            Harmless("a subnet naming the policy makes its service endpoint flows unknown (which storage account an address serves is not in the inputs)"),
+            "virtual-network/virtual-network-service-endpoint-policies-overview",
+        ),
+        "microsoft.network/vpnsites" => (
+            Harmless("a branch: it matters through a hub's VPN gateway, whose branch routes are unknown"),
             "virtual-wan/about-virtual-hub-routing",
         ),
         "microsoft.network/expressroutecircuits" | "microsoft.network/expressroutecircuits/peerings" => (

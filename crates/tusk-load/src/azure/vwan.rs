@@ -9,7 +9,10 @@ use super::cx::Cx;
 use super::shape::prop;
 use crate::doc::Node;
 use tusk_core::Warning;
-use tusk_model::azure::{AzureNetwork, HubConnection, OpaqueDevice, ResourceId, RoutingPolicy, VirtualHub};
+use tusk_model::azure::{
+    AzureNetwork, HubAttachment, HubConnection, HubRouteTable, OpaqueDevice, ResourceId, RoutingPolicy, VirtualHub,
+    VirtualWan,
+};
 
 fn id_of(n: Option<&Node>) -> Option<ResourceId> {
     n?.get_ci("id").and_then(Node::as_str).map(ResourceId::new)
@@ -24,6 +27,15 @@ pub fn hub(cx: &mut Cx, id: ResourceId, n: &Node) -> VirtualHub {
         firewall: id_of(prop(n, "azureFirewall")),
         connections: Vec::new(),
         routing_policies: Vec::new(),
+        route_tables: Vec::new(),
+        wan: id_of(prop(n, "virtualWan")).map(|id| VirtualWan {
+            id,
+            loc: None,
+            kind: None,
+            allow_branch_to_branch: None,
+            allow_vnet_to_vnet: None,
+        }),
+        branch_gateways: Vec::new(),
     }
 }
 
@@ -37,7 +49,9 @@ pub fn connection(cx: &mut Cx, id: ResourceId, n: &Node) -> Option<HubConnection
         );
         return None;
     };
-    Some(HubConnection { id, loc: cx.loc(n), remote, vnet: None })
+    let routing = super::vwan_routing::connection_routing(cx, n);
+    let internet_security = prop(n, "enableInternetSecurity").and_then(Node::as_bool);
+    Some(HubConnection { id, loc: cx.loc(n), remote, vnet: None, routing, internet_security })
 }
 
 /// The routing policies of a `routingIntent` resource.
@@ -76,6 +90,15 @@ pub fn routing_intent(cx: &mut Cx, n: &Node) -> Vec<RoutingPolicy> {
 pub struct Pending {
     pub connections: Vec<(ResourceId, HubConnection)>,
     pub intents: Vec<(ResourceId, Vec<RoutingPolicy>)>,
+    /// `hubRouteTables`, by parent hub.
+    pub route_tables: Vec<(ResourceId, HubRouteTable)>,
+    /// `virtualWans` read.
+    pub wans: Vec<VirtualWan>,
+    /// Secured-hub firewalls: (hub, firewall id).
+    pub firewalls: Vec<(ResourceId, ResourceId)>,
+    /// Gateways and NVAs in a hub; `None`: the hub is not known, so every
+    /// hub is taken to hold it.
+    pub attachments: Vec<(Option<ResourceId>, HubAttachment)>,
 }
 
 /// Joins connections and routing intents to their hubs and resolves the
@@ -101,6 +124,9 @@ pub fn attach(net: &mut AzureNetwork, pending: Pending, warnings: &mut Vec<Warni
             firewall: None,
             connections: Vec::new(),
             routing_policies: Vec::new(),
+            route_tables: Vec::new(),
+            wan: None,
+            branch_gateways: Vec::new(),
         });
         net.virtual_hubs.len() - 1
     };
@@ -114,6 +140,28 @@ pub fn attach(net: &mut AzureNetwork, pending: Pending, warnings: &mut Vec<Warni
         let loc = first.loc.clone();
         let h = hub_ix(net, &parent, &loc);
         net.virtual_hubs[h].routing_policies.extend(policies);
+    }
+    for (parent, t) in pending.route_tables {
+        let loc = t.loc.clone();
+        let h = hub_ix(net, &parent, &loc);
+        net.virtual_hubs[h].route_tables.push(t);
+    }
+    for (hub, fw) in pending.firewalls {
+        if let Some(h) = net.virtual_hubs.iter_mut().find(|h| h.id.key() == hub.key()) {
+            h.firewall.get_or_insert(fw);
+        }
+    }
+    for (hub, a) in pending.attachments {
+        for h in net.virtual_hubs.iter_mut().filter(|h| hub.as_ref().is_none_or(|x| x.key() == h.id.key())) {
+            h.branch_gateways.push(a.clone());
+        }
+    }
+    for h in &mut net.virtual_hubs {
+        if let Some(w) = &mut h.wan {
+            if let Some(read) = pending.wans.iter().find(|x| x.id.key() == w.id.key()) {
+                *w = read.clone();
+            }
+        }
     }
 }
 

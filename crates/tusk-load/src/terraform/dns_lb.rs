@@ -108,20 +108,3 @@ pub fn opaque(tr: &mut Tr, i: usize, arm_type: &str) -> Body {
     }
     b
 }
-
-/// `azurerm_virtual_hub`: its `address_prefix`.
-pub fn virtual_hub(tr: &mut Tr, i: usize) -> Body {
-    let r = tr.root(i);
-    let mut b = Body::new(tr, i, "Microsoft.Network/virtualHubs");
-    b.props.put_opt("addressPrefix", tr.val(&r, "address_prefix"));
-    b
-}
-
-/// `azurerm_virtual_hub_connection`: `remote_virtual_network_id`, as a
-/// `hubVirtualNetworkConnections` child of `virtual_hub_id`.
-pub fn hub_connection(tr: &mut Tr, i: usize) -> Body {
-    let r = tr.root(i);
-    let mut b = Body::new(tr, i, "Microsoft.Network/virtualHubs/hubVirtualNetworkConnections");
-    b.props.put_opt("remoteVirtualNetwork", tr.id(&r, "remote_virtual_network_id").map(id_ref));
-    b
-}

@@ -37,6 +37,7 @@ pub fn firewall(tr: &mut Tr, i: usize) -> Body {
         let mut hub = Obj::new(h.pos);
         hub.put_opt("privateIPAddress", tr.val(&h, "private_ip_address"));
         b.props.put("hubIPAddresses", hub.node());
+        b.props.put_opt("virtualHub", tr.id(&h, "virtual_hub_id").map(id_ref));
     }
     if let Some(ranges) = r.field("private_ip_ranges").known().and_then(Node::as_seq) {
         let text: Vec<&str> = ranges.iter().filter_map(Node::as_str).collect();

@@ -28,8 +28,10 @@ mod build;
 mod dns_lb;
 mod firewall;
 mod ids;
+mod lb;
 mod network;
 mod plan;
+mod vwan;
 
 use crate::azure;
 use crate::doc::{Doc, Node, Value};
@@ -120,7 +122,9 @@ pub fn arm_bodies(d: &Doc, warnings: &mut Vec<Warning>) -> Result<Option<Node>, 
     let standalone: HashSet<String> = bodies.iter().filter(|b| !b.inline).map(|b| scope_key(&b.id)).collect();
     bodies.retain(|b| !b.inline || !standalone.contains(&scope_key(&b.id)));
     let by_id: HashMap<String, usize> = bodies.iter().enumerate().map(|(i, b)| (scope_key(&b.id), i)).collect();
-    for (i, f) in folds {
+    // Items of an item (a pool's IP addresses) go last, after the item.
+    let (inner, outer): (Vec<_>, Vec<_>) = folds.into_iter().partition(|(_, f)| matches!(f, Fold::PushIn(..)));
+    for (i, f) in outer.into_iter().chain(inner) {
         apply(&mut tr, i, f, &mut bodies, &by_id);
     }
     for (t, (n, pos)) in skipped {
@@ -241,9 +245,18 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
         "azurerm_private_dns_zone" => network::bare(tr, i, "Microsoft.Network/privateDnsZones").into(),
         "azurerm_application_gateway" => dns_lb::opaque(tr, i, "Microsoft.Network/applicationGateways").into(),
         "azurerm_bastion_host" => dns_lb::opaque(tr, i, "Microsoft.Network/bastionHosts").into(),
-        "azurerm_virtual_hub" => dns_lb::virtual_hub(tr, i).into(),
-        "azurerm_virtual_hub_connection" => dns_lb::hub_connection(tr, i).into(),
-        "azurerm_virtual_wan" => return Ok(true),
+        "azurerm_virtual_hub" => vwan::hub(tr, i).into(),
+        "azurerm_virtual_hub_connection" => vwan::connection(tr, i).into(),
+        "azurerm_virtual_wan" => vwan::wan(tr, i).into(),
+        "azurerm_virtual_hub_route_table" => vwan::route_table(tr, i).into(),
+        "azurerm_virtual_hub_routing_intent" => vwan::routing_intent(tr, i).into(),
+        "azurerm_virtual_hub_route_table_route" => match str_id(tr, i, "route_table_id") {
+            Some(t) => {
+                let route = vwan::route(tr, &r, Some(vwan::route_name(tr, i)));
+                Fold::Push(Some(t), "routes", route).into()
+            }
+            None => return Ok(true),
+        },
         "azurerm_private_dns_a_record" => dns_lb::a_record(tr, i).into(),
         "azurerm_private_dns_cname_record" => dns_lb::cname_record(tr, i).into(),
         "azurerm_private_dns_zone_virtual_network_link" => dns_lb::zone_link(tr, i).into(),
@@ -254,6 +267,23 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
             }
             None => return Ok(true),
         },
+        "azurerm_lb_nat_pool" => match str_id(tr, i, "loadbalancer_id") {
+            Some(lb) => {
+                let pool = lb::nat_pool(tr, i);
+                Fold::Push(Some(lb), "inboundNatPools", pool).into()
+            }
+            None => return Ok(true),
+        },
+        "azurerm_lb_backend_address_pool_address" => match str_id(tr, i, "backend_address_pool_id") {
+            Some(pool) => {
+                let (lb, name) = (parent_of(&pool), pool.rsplit('/').next().unwrap_or_default().to_string());
+                Fold::PushIn(lb, name, "loadBalancerBackendAddresses", lb::pool_address(tr, i)).into()
+            }
+            None => return Ok(true),
+        },
+        "azurerm_subnet_service_endpoint_storage_policy" => {
+            network::bare(tr, i, "Microsoft.Network/serviceEndpointPolicies").into()
+        }
         "azurerm_lb_nat_rule" => match str_id(tr, i, "loadbalancer_id") {
             Some(lb) => {
                 let rule = dns_lb::nat_rule(tr, i, &lb);
@@ -375,6 +405,9 @@ enum Fold {
     Set(Option<String>, &'static str, Option<Node>),
     /// Append an item to a list property of every ip configuration.
     EachIpConfig(Option<String>, &'static str, Node),
+    /// Append an item to the list `.2` of the item named `.1` of the list
+    /// `backendAddressPools` (a pool's `loadBalancerBackendAddresses`).
+    PushIn(Option<String>, String, &'static str, Node),
 }
 
 /// An id without its subscription, lower-cased: plans mix ids Terraform
@@ -389,7 +422,9 @@ fn scope_key(id: &str) -> String {
 
 fn apply(tr: &mut Tr, i: usize, f: Fold, bodies: &mut [Body], by_id: &HashMap<String, usize>) {
     let (target, key) = match &f {
-        Fold::Push(t, k, _) | Fold::Set(t, k, _) | Fold::EachIpConfig(t, k, _) => (t.clone(), *k),
+        Fold::Push(t, k, _) | Fold::Set(t, k, _) | Fold::EachIpConfig(t, k, _) | Fold::PushIn(t, _, k, _) => {
+            (t.clone(), *k)
+        }
     };
     let addr = tr.inst(i).address.clone();
     let pos = tr.inst(i).cite.pos;
@@ -411,6 +446,7 @@ fn apply(tr: &mut Tr, i: usize, f: Fold, bodies: &mut [Body], by_id: &HashMap<St
             b.props.put(k, id_ref(v));
         }
         Fold::Set(_, _, None) => {}
+        Fold::PushIn(_, pool, k, item) => lb::push_in_pool(&mut b.props.entries, &pool, k, item),
         Fold::EachIpConfig(_, k, item) => {
             for (x, v) in b.props.entries.iter_mut() {
                 if x.as_str() != Some("ipConfigurations") {

@@ -61,6 +61,12 @@ pub fn subnet(tr: &mut Tr, i: usize) -> Body {
         b.props.put("serviceEndpoints", seq(r.pos, endpoints));
     }
     b.props.put_opt("defaultOutboundAccess", tr.val(&r, "default_outbound_access_enabled"));
+    // `service_endpoint_policy_ids` (azurerm_subnet): ARM's
+    // `serviceEndpointPolicies`, each policy by id.
+    let policies: Vec<Node> = tr.ids(&r, "service_endpoint_policy_ids").into_iter().map(id_ref).collect();
+    if !policies.is_empty() {
+        b.props.put("serviceEndpointPolicies", seq(r.pos, policies));
+    }
     b
 }
 

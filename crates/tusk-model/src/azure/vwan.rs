@@ -1,13 +1,18 @@
-//! Virtual WAN: virtual hubs, their virtual network connections and their
-//! routing intent. A hub is a routing domain Microsoft manages: it gives
-//! every connected VNet routes to the hub, to the other connected VNets and
-//! to branches, and with routing intent it sends private and/or Internet
-//! traffic to the secured hub's firewall (Microsoft Learn, "How to configure
-//! Virtual WAN Hub routing intent and routing policies"). tusk reads these
-//! resources and the engine makes the flows whose route depends on the hub
-//! unknown, naming the hub, since those routes are not modelled.
+//! Virtual WAN: virtual hubs, their route tables, their virtual network
+//! connections (with each connection's association, propagation and static
+//! routes) and their routing intent. A hub is a routing domain Microsoft
+//! manages: a connection is associated to one hub route table, whose routes
+//! its VNet learns, and propagates its VNet's ranges to route tables chosen
+//! by id or label (Microsoft Learn, "About virtual hub routing",
+//! virtual-wan/about-virtual-hub-routing); with routing intent the hub sends
+//! private and/or Internet traffic to the secured hub's firewall ("How to
+//! configure Virtual WAN Hub routing intent and routing policies",
+//! virtual-wan/how-to-routing-policies). tusk-network routes through the hub
+//! where those pages make the route deterministic; branch, inter-hub and
+//! BGP-learned routes stay unknown.
 
 use super::{ResourceId, VirtualNetwork};
+use std::net::IpAddr;
 use tusk_core::{Idx, Loc};
 
 /// `Microsoft.Network/virtualHubs` with its children.
@@ -26,6 +31,108 @@ pub struct VirtualHub {
     pub connections: Vec<HubConnection>,
     /// `virtualHubs/routingIntent` routing policies.
     pub routing_policies: Vec<RoutingPolicy>,
+    /// `virtualHubs/hubRouteTables` (including `defaultRouteTable` and
+    /// `noneRouteTable` when the inputs hold them).
+    pub route_tables: Vec<HubRouteTable>,
+    /// `properties.virtualWan.id` and what the inputs say of that WAN.
+    pub wan: Option<VirtualWan>,
+    /// Resources in the hub that learn routes from outside the inputs
+    /// (VPN, ExpressRoute and point-to-site gateways, NVAs in the hub):
+    /// branch routes tusk does not model.
+    pub branch_gateways: Vec<HubAttachment>,
+}
+
+/// A `Microsoft.Network/virtualWans` resource, as far as routing needs it.
+#[derive(Debug, Clone)]
+pub struct VirtualWan {
+    /// Its Azure resource id.
+    pub id: ResourceId,
+    /// Where it was read (file:line); `None` when only a hub names it.
+    pub loc: Option<Loc>,
+    /// `properties.type`: `Basic` or `Standard` (hub routing between VNets
+    /// is a Standard feature, "About virtual hub routing").
+    pub kind: Option<String>,
+    /// `properties.allowBranchToBranchTraffic`.
+    pub allow_branch_to_branch: Option<bool>,
+    /// `properties.allowVnetToVnetTraffic` (older API versions).
+    pub allow_vnet_to_vnet: Option<bool>,
+}
+
+/// A gateway or appliance that lives in a hub (`properties.virtualHub.id`).
+#[derive(Debug, Clone)]
+pub struct HubAttachment {
+    /// Its Azure resource id.
+    pub id: ResourceId,
+    /// Where it was read (file:line).
+    pub loc: Loc,
+    /// What it is (`VPN gateway`, `ExpressRoute gateway`, ...).
+    pub kind: &'static str,
+}
+
+/// A hub route table (`virtualHubs/hubRouteTables`).
+#[derive(Debug, Clone)]
+pub struct HubRouteTable {
+    /// Its Azure resource id (its name is the last segment:
+    /// `defaultRouteTable`, `noneRouteTable` or a custom name).
+    pub id: ResourceId,
+    /// Where it was read (file:line).
+    pub loc: Loc,
+    /// `properties.labels`; the default route table also carries the
+    /// built-in label `default`.
+    pub labels: Vec<String>,
+    /// `properties.routes`: its static routes.
+    pub routes: Vec<HubStaticRoute>,
+}
+
+/// One static route of a hub route table (`properties.routes[]`).
+#[derive(Debug, Clone)]
+pub struct HubStaticRoute {
+    /// Where it was read (file:line).
+    pub loc: Loc,
+    /// `name`.
+    pub name: String,
+    /// `destinationType`: `CIDR` (others, such as `ResourceId` or
+    /// `Service`, are not modelled).
+    pub destination_type: String,
+    /// `destinations`, as written (CIDR text).
+    pub destinations: Vec<String>,
+    /// `nextHopType`: `ResourceId` (the firewall or a VNet connection).
+    pub next_hop_type: String,
+    /// `nextHop`: a resource id.
+    pub next_hop: String,
+}
+
+/// A connection's `routingConfiguration`.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionRouting {
+    /// `associatedRouteTable.id`; `None`: the hub's `defaultRouteTable`.
+    pub associated: Option<ResourceId>,
+    /// `propagatedRouteTables` is written: `ids` and `labels` below say
+    /// everything. When absent, the connection propagates to the default
+    /// route table and the `default` label.
+    pub propagation_written: bool,
+    /// `propagatedRouteTables.ids[].id`.
+    pub propagated_ids: Vec<ResourceId>,
+    /// `propagatedRouteTables.labels`.
+    pub propagated_labels: Vec<String>,
+    /// `vnetRoutes.staticRoutes`: next hops inside the connected VNet.
+    pub static_routes: Vec<VnetStaticRoute>,
+    /// `vnetRoutes.staticRoutesConfig.propagateStaticRoutes`.
+    pub propagate_static_routes: Option<bool>,
+}
+
+/// A static route of a VNet connection (`vnetRoutes.staticRoutes[]`): from
+/// the hub, these prefixes go to an appliance inside the connected VNet.
+#[derive(Debug, Clone)]
+pub struct VnetStaticRoute {
+    /// Where it was read (file:line).
+    pub loc: Loc,
+    /// `name`.
+    pub name: String,
+    /// `addressPrefixes`, as written.
+    pub prefixes: Vec<String>,
+    /// `nextHopIpAddress`, when it is a literal address.
+    pub next_hop_ip: Option<IpAddr>,
 }
 
 /// A hub's connection to a VNet (`hubVirtualNetworkConnections`).
@@ -39,6 +146,11 @@ pub struct HubConnection {
     pub remote: ResourceId,
     /// That VNet, when the inputs hold it.
     pub vnet: Option<Idx<VirtualNetwork>>,
+    /// `routingConfiguration` (defaults when absent); `None` when it is
+    /// written but not readable (an unevaluated expression).
+    pub routing: Option<ConnectionRouting>,
+    /// `enableInternetSecurity`: does the VNet learn the hub's 0.0.0.0/0?
+    pub internet_security: Option<bool>,
 }
 
 /// One routing policy of a hub's routing intent (`properties.routingPolicies[]`).

@@ -116,13 +116,23 @@ impl Walker<'_, '_> {
     }
 
     pub(super) fn firewall(&mut self, f: Idx<AzureFirewall>, s: Idx<Subnet>) -> Next {
+        if self.firewall_inspect(f) {
+            Next::Continue(s, Sender::Firewall(f))
+        } else {
+            Next::Done(Arrival::Nowhere)
+        }
+    }
+
+    /// Firewall `f` receives the packet: its rules (or, on the reply, its
+    /// connection state) and its translations. False when it drops it.
+    pub(super) fn firewall_inspect(&mut self, f: Idx<AzureFirewall>) -> bool {
         let p = self.p;
         let fw = &p.net.firewalls[f];
         let at = Hop::Device(Owner::Firewall(f));
         if let Some(fwd) = self.fwd {
             if !fwd.devices[self.owed(fwd).0..].contains(&f) {
                 self.step(at, Control::Firewall, Decision::new(Kind::Denied, Reason::FirewallNeverSawRequest, None));
-                return Next::Done(Arrival::Nowhere);
+                return false;
             }
             let mut nat = Vec::new();
             if let Some((_, a)) = fwd.snat_by.iter().find(|(g, a)| *g == f && *a == self.flow.dst) {
@@ -142,13 +152,13 @@ impl Walker<'_, '_> {
             self.step(at, Control::Firewall, Decision::new(Kind::Allowed, Reason::FirewallReplyMatches, None));
             nat.into_iter().for_each(|n| self.nat(n));
             self.devices.push(f);
-            return Next::Continue(s, Sender::Firewall(f));
+            return true;
         }
         let out = firewall::evaluate_named(p, f, &self.flow, self.name.as_deref());
         self.devices.push(f);
         let v = self.step(at, Control::Firewall, out.decision);
         if v == Kind::Denied {
-            return Next::Done(Arrival::Nowhere);
+            return false;
         }
         if let Some((to, port)) = out.dnat {
             self.nat(Nat::Dnat { from: self.flow.dst, from_port: self.flow.port, to, to_port: port });
@@ -165,7 +175,7 @@ impl Walker<'_, '_> {
             (Some(_), None) => {}
             (None, _) => out.keeps_source.into_iter().for_each(|n| self.nat(n)),
         }
-        Next::Continue(s, Sender::Firewall(f))
+        true
     }
 
     /// Where the devices (firewalls, stateful NVAs) of the request that

@@ -161,6 +161,9 @@ impl Walker<'_, '_> {
     }
 
     pub(super) fn enter_from_internet(&mut self) -> Next {
+        if let Some(next) = self.hub_firewall_reply() {
+            return next;
+        }
         let p = self.p;
         let dst = self.flow.dst;
         match p.public.get(&dst).copied() {

@@ -7,6 +7,7 @@
 mod appgw;
 mod devices;
 mod edges;
+mod hub;
 
 use super::avnm::{self, AdminOutcome};
 use super::decision::{Hop, Nat};
@@ -213,15 +214,22 @@ impl<'p, 'a> Walker<'p, 'a> {
         }
         let p = self.p;
         let net = p.net;
-        // A VNet connected to a Virtual WAN hub learns routes from the hub
-        // (and, with routing intent, to its firewall) that tusk does not
-        // model: only traffic inside the VNet's own address space is sure
-        // to stay local (Microsoft Learn, "About virtual hub routing").
+        // A VNet connected to a Virtual WAN hub learns the routes of the
+        // hub route table its connection is associated to (Microsoft Learn,
+        // "About virtual hub routing"; see crate::vwan). Where the docs leave
+        // that table open, only traffic inside the VNet's own address space
+        // is sure to stay local.
         if let Some((hub, connection)) = hub_connection(net, net.subnets[subnet].vnet) {
             if !p.vnet_space[net.subnets[subnet].vnet].contains_ip(self.flow.dst) {
-                let d = Decision::new(Kind::Unknown, Reason::VirtualHubRouting { hub, connection }, None);
-                self.step(self.sub(subnet), Control::Route, d);
-                return Next::Done(Arrival::Nowhere);
+                if let Err(doubt) = crate::vwan::precheck(p, hub, connection, self.flow.dst) {
+                    let d = Decision::new(
+                        Kind::Unknown,
+                        Reason::VirtualHub(crate::vwan::HubStep::Doubt { hub, connection, doubt }),
+                        None,
+                    );
+                    self.step(self.sub(subnet), Control::Route, d);
+                    return Next::Done(Arrival::Nowhere);
+                }
             }
         }
         // Routes a resource tusk does not model puts into the VNet (Azure
@@ -266,6 +274,9 @@ impl<'p, 'a> Walker<'p, 'a> {
         let why = Reason::Route { dst: self.flow.dst, candidates: choice.candidates, doubt: choice.doubt.clone() };
         if self.step(self.sub(subnet), Control::Route, Decision::new(verdict, why, cite)) == Kind::Denied {
             return Next::Done(Arrival::Nowhere);
+        }
+        if let super::routes::RouteOrigin::VirtualHub { hub, connection } = r.origin {
+            return self.via_hub(hub, connection);
         }
         // A reply whose route goes anywhere but to an appliance does not
         // cross a stateful device it still owes a visit: the drop is here,

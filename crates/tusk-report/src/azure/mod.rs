@@ -10,6 +10,7 @@ pub mod trace_brief;
 pub mod trace_group;
 pub mod trace_json;
 pub mod trace_text;
+mod vwan_words;
 pub mod words;
 
 /// What an Azure command lacks when the inputs hold no subnet, in words

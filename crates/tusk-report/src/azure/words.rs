@@ -78,6 +78,7 @@ pub fn hop(net: &AzureNetwork, h: &Hop) -> String {
         Hop::OnPremises => "on-premises".into(),
         Hop::Gateway(g) => format!("VNet gateway {}", net.vnet_gateways[g].id.name()),
         Hop::AppGateway(g) => format!("application gateway {}", net.app_gateways[g].id.name()),
+        Hop::Hub(h) => format!("virtual hub {}", net.virtual_hubs[h].id.name()),
     }
 }
 
@@ -186,6 +187,10 @@ pub fn route_origin(net: &AzureNetwork, o: &RouteOrigin) -> String {
         RouteOrigin::User(name) => name.clone(),
         RouteOrigin::UserTag { name, tag } => format!("{name} (service tag {tag})"),
         RouteOrigin::ServiceEndpoint(service) => format!("service endpoint {service}"),
+        RouteOrigin::VirtualHub { hub, connection } => {
+            let h = &net.virtual_hubs[*hub];
+            format!("virtual hub {} (connection {})", h.id.name(), h.connections[*connection].id.name())
+        }
     }
 }
 
@@ -343,26 +348,7 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
                 u.loc
             )
         }
-        Reason::VirtualHubRouting { hub, connection } => {
-            let h = &net.virtual_hubs[*hub];
-            let c = &h.connections[*connection];
-            let intent = if h.routing_policies.is_empty() {
-                String::new()
-            } else {
-                let ps: Vec<String> = h
-                    .routing_policies
-                    .iter()
-                    .map(|p| format!("{} [{}] → {}", p.name, p.destinations.join(", "), p.next_hop.rsplit('/').next().unwrap_or("?")))
-                    .collect();
-                format!(", with routing intent {} ({})", ps.join("; "), h.routing_policies[0].loc)
-            };
-            format!(
-                "the VNet is connected to Virtual WAN hub {} by {} ({}){intent}; the routes a hub gives its connections are not modelled: where the packet goes is unknown",
-                h.id.name(),
-                c.id.name(),
-                c.loc
-            )
-        }
+        Reason::VirtualHub(s) => super::vwan_words::step(net, s),
         Reason::OpaqueDevice { dst, device } => {
             let d = &net.opaque_devices[*device];
             format!(
