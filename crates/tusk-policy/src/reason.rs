@@ -2,6 +2,7 @@
 //! it (all English lives in tusk-report), tests match on it, and
 //! [`tusk_core::Verdict`] carries it with the source location of the doubt.
 
+use crate::lang::istio::route::{RouteDoubt, RouteRef};
 use crate::step::{PolicyRef, StepRule};
 use tusk_core::{Kind, Loc, Protocol};
 
@@ -89,4 +90,13 @@ pub enum Reason {
     },
     /// The endpoints of a Service disagree: an endpoint per verdict.
     MixedEndpoints(Vec<(Kind, String)>),
+    /// A VirtualService bound to the mesh names the Service's host for the
+    /// source's sidecar, and where it sends the flow is not known
+    /// (`crate::lang::istio::route`).
+    VirtualService {
+        /// The VirtualService and the route (boxed: it keeps the reason small).
+        by: Box<RouteRef>,
+        /// Why the route is not followed.
+        why: RouteDoubt,
+    },
 }

@@ -16,6 +16,7 @@ mod foreign;
 mod ipmasq;
 mod istio;
 mod istio_net;
+mod istio_route;
 mod netpol;
 pub mod ports;
 pub mod scheduling;
