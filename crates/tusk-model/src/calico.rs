@@ -188,9 +188,51 @@ pub struct CalicoRule {
     pub matches_nothing: bool,
     /// A criterion tusk cannot decide on its flow view (ICMP type/code,
     /// source ports, service accounts, HTTP): the rule's match is unknown.
-    pub unmodelled: Option<String>,
+    pub unmodelled: Option<CalicoUnmodelled>,
     /// Where it was read (file:line).
     pub loc: Loc,
+}
+
+/// Which entity of a Calico rule a field sits in (`source`, `destination`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RuleEnd {
+    /// The rule's `source`.
+    Source,
+    /// The rule's `destination`.
+    Destination,
+}
+
+/// A criterion of a Calico rule tusk cannot decide on its flow view
+/// (Calico docs, "Network policy" reference, "Rule" and "EntityRule"), so
+/// the rule's match is unknown. tusk-report words the cases.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CalicoUnmodelled {
+    /// `serviceAccounts` of an entity: tusk does not read service accounts.
+    ServiceAccounts(RuleEnd),
+    /// `services` of an entity: Service endpoints as peers.
+    Services(RuleEnd),
+    /// `icmp` (or, `not`, `notICMP`) type and code: flows carry no ICMP type.
+    IcmpTypeCode {
+        /// `notICMP` rather than `icmp`.
+        not: bool,
+    },
+    /// An `http` match (layer 7).
+    Http,
+    /// Source ports: flows carry no source port.
+    SourcePorts,
+    /// A `protocol` (or, `not`, `notProtocol`) tusk's flows do not carry
+    /// (ICMPv6, UDPLite, a number without a name of tusk's), as written
+    /// (a number as its decimal value).
+    Protocol {
+        /// The protocol as the rule names it.
+        spelled: String,
+        /// `notProtocol` rather than `protocol`.
+        not: bool,
+    },
+    /// A named port in `notPorts`.
+    NamedNotPort,
+    /// A named port together with `notPorts` or `notProtocol`.
+    NamedPortWithNot,
 }
 
 /// Which Calico kind a policy came from.

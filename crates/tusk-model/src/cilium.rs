@@ -112,8 +112,30 @@ pub enum CiliumPeer {
     /// fromEntities / toEntities.
     Entity(Entity),
     /// A peer kind tusk does not model (toFQDNs, toServices, toGroups,
-    /// fromRequires, fromNodes, cidrGroupRef, ...): its match is unknown.
-    Unmodelled(String),
+    /// fromRequires, fromNodes, cidrGroupRef, ...) or a selector label it
+    /// cannot read: its match is unknown.
+    Unmodelled(CiliumUnmodelled),
+}
+
+/// What a Cilium rule or peer uses that tusk does not model, so that its
+/// match is unknown. Keys are kept as the input writes them (data);
+/// tusk-report words the cases.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CiliumUnmodelled {
+    /// A field of a rule tusk does not read, by its key (`toFQDNs`,
+    /// `toServices`, `fromRequires`, `cidrGroupRef`, ...).
+    Field(String),
+    /// A selector label from a source other than Kubernetes (`source:key`,
+    /// the key as written).
+    LabelSource(String),
+    /// A label Cilium derives itself (`io.cilium.*`, `io.kubernetes.*`)
+    /// beyond the namespace labels tusk maps.
+    DerivedLabel(String),
+    /// `icmps`: ICMP types, which no flow of tusk's names.
+    Icmps,
+    /// An L7 part of a `toPorts` entry (`rules`, `serverNames`,
+    /// `listener`, `originatingTLS`, `terminatingTLS`), by its key.
+    L7(String),
 }
 
 /// One rule of a direction, one per `toPorts` entry (each entry has its own
@@ -131,7 +153,7 @@ pub struct CiliumRule {
     pub ports: Vec<PolicyPort>,
     /// L7 rules (http, dns, kafka) or other conditions on the flow that
     /// tusk's L4 view cannot decide: the rule's match is unknown.
-    pub unmodelled: Option<String>,
+    pub unmodelled: Option<CiliumUnmodelled>,
     /// Where the rule was read.
     pub loc: Loc,
 }
@@ -164,14 +186,4 @@ pub struct CiliumPolicy {
     pub selects: [bool; 2],
     /// Where the policy was read.
     pub loc: Loc,
-}
-
-impl CiliumPolicy {
-    /// `CiliumNetworkPolicy default/rule1`.
-    pub fn title(&self) -> String {
-        match &self.namespace {
-            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
-            None => format!("{} {}", self.kind, self.name),
-        }
-    }
 }

@@ -77,7 +77,47 @@ pub struct PodMesh {
     /// identity `cluster.local/ns/<ns>/sa/<sa>` the pod presents over mTLS.
     pub service_account: String,
     /// Why tusk decided `dataplane` (for explanations).
-    pub why: String,
+    pub why: MeshWhy,
+}
+
+/// Why a pod has or has not a sidecar, or is in ambient mode (Istio docs,
+/// "Installing the Sidecar", automatic injection; "Adding workloads to the
+/// mesh"). tusk-report words the cases.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum MeshWhy {
+    /// Not read (a pod built outside the loader).
+    #[default]
+    Unread,
+    /// The live pod runs an `istio-proxy` container.
+    LiveProxy,
+    /// Pod label `sidecar.istio.io/inject=true`.
+    InjectLabel,
+    /// `sidecar.istio.io/inject=false` (label or annotation).
+    InjectOff,
+    /// The pod's namespace (named) is not declared: its injection labels
+    /// are unknown.
+    NamespaceUndeclared(String),
+    /// The namespace (named) has `istio-injection=enabled`.
+    NamespaceInjection(String),
+    /// The namespace (named) has an `istio.io/rev` label.
+    NamespaceRevision(String),
+    /// Pod label `istio.io/dataplane-mode=ambient`.
+    AmbientPodLabel,
+    /// The namespace (named) has `istio.io/dataplane-mode=ambient`.
+    AmbientNamespace(String),
+    /// No sidecar, and nothing puts the pod in ambient mode.
+    NoSidecar(NoSidecar),
+    /// No sidecar, and pod label `istio.io/dataplane-mode=none`.
+    DataplaneNone(NoSidecar),
+}
+
+/// Why a pod has no sidecar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoSidecar {
+    /// The live pod runs no `istio-proxy` container.
+    NoLiveProxy,
+    /// No sidecar injection applies.
+    NoInjection,
 }
 
 /// AuthorizationPolicy `action`.

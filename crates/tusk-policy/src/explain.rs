@@ -466,7 +466,7 @@ fn side_in_readings(
     if results.iter().all(|(s, _)| s.verdict == results[0].0.verdict) {
         return results.swap_remove(0).0;
     }
-    let mut parts: Vec<(tusk_core::Kind, String)> = Vec::new();
+    let mut parts: Vec<(tusk_core::Kind, crate::reason::ReadingLabel)> = Vec::new();
     for (s, r) in &results {
         let k = s.verdict.kind();
         if !parts.iter().any(|(x, _)| *x == k) {
@@ -519,7 +519,6 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     let pod = &cx.c.pods[pod_i];
     if side.verdict == Verdict::Allowed {
         if let Some(h) = lang::cilium::host_doubt(cx, pod, probe) {
-            let (rule, what) = lang::cilium::host_reason(h, probe.dir == Dir::Ingress);
             side.steps.push(Step {
                 layer: Layer::Cilium,
                 policy: lang::cilium::cilium_ref(h),
@@ -528,7 +527,8 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
                 loc: Some(h.loc.clone()),
                 decisive: true,
             });
-            side.verdict = Verdict::unknown(Reason::CiliumUnmodelled { rule, what }, Some(h.loc.clone()));
+            let reason = lang::cilium::host_reason(h, probe.dir == Dir::Ingress);
+            side.verdict = Verdict::unknown(reason, Some(h.loc.clone()));
         }
     }
     let hits = super::foreign::touching(cx.c, cx.sem, &pod.namespace, &pod.labels, probe.dir == Dir::Ingress);

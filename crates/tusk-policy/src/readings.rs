@@ -31,7 +31,7 @@ pub struct Reading {
     /// An address assumed for a pod (index) the input gives none.
     pub assumed: Vec<(usize, IpAddr)>,
     /// What this reading assumes, for the reason of an unknown verdict.
-    pub label: String,
+    pub label: crate::reason::ReadingLabel,
 }
 
 impl Reading {
@@ -150,8 +150,7 @@ pub fn readings(c: &Cluster, sem: &Semantics, ends: [Option<usize>; 2]) -> Vec<R
                     ips.iter().map(move |ip| {
                         let mut r = r.clone();
                         r.assumed.push((pod, *ip));
-                        let sep = if r.label.is_empty() { "" } else { ", " };
-                        r.label += &format!("{sep}pod {}/{} at {ip}", p.namespace, p.name);
+                        r.label.pods.push((format!("{}/{}", p.namespace, p.name), *ip));
                         r
                     })
                 })
@@ -165,11 +164,7 @@ pub fn readings(c: &Cluster, sem: &Semantics, ends: [Option<usize>; 2]) -> Vec<R
                 [false, true].map(|w| {
                     let mut r = r.clone();
                     r.wide = w;
-                    let sep = if r.label.is_empty() { "" } else { ", " };
-                    let what = if w { "matching" } else { "not matching" };
-                    r.label += &format!(
-                        "{sep}what the input lacks {what} (node addresses of `nodes` peers, labels of undeclared namespaces)"
-                    );
+                    r.label.wide = Some(w);
                     r
                 })
             })
@@ -183,8 +178,7 @@ pub fn readings(c: &Cluster, sem: &Semantics, ends: [Option<usize>; 2]) -> Vec<R
                 (0..orders).map(move |o| {
                     let mut r = r.clone();
                     r.order = o;
-                    let sep = if r.label.is_empty() { "" } else { ", " };
-                    r.label += &format!("{sep}order {} of the AdminNetworkPolicies sharing a priority", o + 1);
+                    r.label.order = Some(o);
                     r
                 })
             })

@@ -2,8 +2,10 @@
 //! it (all English lives in tusk-report), tests match on it, and
 //! [`tusk_core::Verdict`] carries it with the source location of the doubt.
 
+use crate::doubt::{DoubtAt, IstioDoubt, NotModelled};
 use crate::lang::istio::route::{RouteDoubt, RouteRef};
 use crate::step::{PolicyRef, StepRule};
+use std::net::IpAddr;
 use tusk_core::{Kind, Loc, Protocol};
 
 /// Why a policy verdict is unknown (or, for a Service, why it has no
@@ -30,24 +32,24 @@ pub enum Reason {
         /// The ingress side (`true`) or the egress side (`false`).
         ingress: bool,
     },
-    /// A Cilium rule (`rule`: policy title and rule name) may match the
+    /// A Cilium or Calico rule (`rule`: the policy and rule) may match the
     /// flow, and `what` it uses is beyond tusk's model (L7 rules, toFQDNs,
     /// an entity whose members tusk does not see, ...).
     CiliumUnmodelled {
-        /// The policy's title and the rule's name.
-        rule: String,
+        /// The policy and rule (boxed: it keeps the reason small).
+        rule: Box<DoubtAt>,
         /// What the rule uses that tusk does not model.
-        what: String,
+        what: NotModelled,
     },
-    /// An Istio rule or proxy (`rule`: policy title and rule) may decide
-    /// the flow, and `what` it depends on is not in the flow or the inputs
-    /// (an HTTP method or path, a JWT, an external authorizer, whether the
-    /// destination has a sidecar, ...).
+    /// An Istio rule or proxy (`rule`: the policy and rule, or the pod's
+    /// proxy) may decide the flow, and `what` it depends on is not in the
+    /// flow or the inputs (an HTTP method or path, a JWT, an external
+    /// authorizer, whether the destination has a sidecar, ...).
     Istio {
-        /// The policy's title and the rule.
-        rule: String,
+        /// The policy and rule, or the proxy (boxed: it keeps the reason small).
+        rule: Box<DoubtAt>,
         /// What the decision depends on that the flow or inputs lack.
-        what: String,
+        what: IstioDoubt,
     },
     /// A hostNetwork pod: the verdict if the plugin applies policies to it,
     /// and if it ignores it (upstream leaves this undefined).
@@ -61,35 +63,35 @@ pub enum Reason {
     },
     /// The readings the inputs leave open (pod addresses, orders of
     /// equal-priority ANPs, what the input lacks) give different verdicts:
-    /// one reading, described, per verdict.
-    Readings(Vec<(Kind, String)>),
+    /// one reading, with what it assumes, per verdict.
+    Readings(Vec<(Kind, ReadingLabel)>),
     /// The Service has no port of that protocol and number.
     NoServicePort {
-        /// The Service, as `Service NS/NAME`.
-        service: String,
+        /// The Service.
+        service: ServiceRef,
         /// The protocol asked.
         proto: Protocol,
         /// The port asked.
         port: u16,
-        /// The ports it has, in words (`TCP 80`, ...).
-        ports: Vec<String>,
+        /// The ports it has (protocol, port), in the Service's order.
+        ports: Vec<(Protocol, u16)>,
     },
     /// The Service has no selector: its endpoints are not in the input.
     NoSelector {
-        /// The Service, as `Service NS/NAME`.
-        service: String,
+        /// The Service.
+        service: ServiceRef,
     },
     /// No pod of the input is an endpoint of that Service port.
     NoEndpoints {
-        /// The Service, as `Service NS/NAME`.
-        service: String,
+        /// The Service.
+        service: ServiceRef,
         /// The Service port's protocol.
         proto: Protocol,
         /// The Service port.
         port: u16,
     },
     /// The endpoints of a Service disagree: an endpoint per verdict.
-    MixedEndpoints(Vec<(Kind, String)>),
+    MixedEndpoints(Vec<(Kind, EndpointPart)>),
     /// A VirtualService bound to the mesh names the Service's host for the
     /// source's sidecar, and where it sends the flow is not known
     /// (`crate::lang::istio::route`).
@@ -99,4 +101,52 @@ pub enum Reason {
         /// Why the route is not followed.
         why: RouteDoubt,
     },
+}
+
+/// What one reading of a flow assumes of what the inputs leave open
+/// ([`crate::readings`]): an address for each pod the input gives none,
+/// whether what the input lacks matches, and the order of
+/// AdminNetworkPolicies sharing a priority. An empty label is the only
+/// reading.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct ReadingLabel {
+    /// Each pod without an address (as `namespace/name`) and the address
+    /// assumed for it.
+    pub pods: Vec<(String, IpAddr)>,
+    /// `Some(true)`: what the input lacks (node addresses of `nodes` peers,
+    /// labels of undeclared namespaces) is matched; `Some(false)`: it is
+    /// not; `None`: the inputs leave nothing of that open.
+    pub wide: Option<bool>,
+    /// The rotation (0-based) of the AdminNetworkPolicies sharing a
+    /// priority, when several orders exist.
+    pub order: Option<usize>,
+}
+
+/// One endpoint (or group of endpoints) of a Service whose endpoints
+/// disagree.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EndpointPart {
+    /// An endpoint pod, as `namespace/name`.
+    Pod(String),
+    /// The source itself, a replica of the workload (`namespace/name`)
+    /// behind the Service: traffic to itself is always allowed.
+    SourceItself {
+        /// The workload, as `namespace/name`.
+        workload: String,
+    },
+    /// The other replicas of the workload (`namespace/name`) the source
+    /// belongs to.
+    OtherReplicas {
+        /// The workload, as `namespace/name`.
+        workload: String,
+    },
+}
+
+/// A Service, by namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ServiceRef {
+    /// `metadata.namespace`.
+    pub namespace: String,
+    /// `metadata.name`.
+    pub name: String,
 }

@@ -18,6 +18,7 @@
 use super::explain::{explain_l7, Explanation, FlowEnd, Reason, Verdict};
 use super::lang::istio::route::{route, RouteDoubt, Routing, Target};
 use super::matrix::{Endpoint, Entry, Grain};
+use super::reason::{EndpointPart, ServiceRef};
 use super::{Analysis, Semantics};
 use std::net::IpAddr;
 use tusk_core::{ConnSet, GroupVerdict, Kind, PortSet, Protocol, Reach};
@@ -33,11 +34,16 @@ pub fn title(s: &Service) -> String {
     format!("Service {}/{}", s.namespace, s.name)
 }
 
+/// The Service's reference, as explanations and reasons hold it.
+pub fn service_ref(s: &Service) -> ServiceRef {
+    ServiceRef { namespace: s.namespace.clone(), name: s.name.clone() }
+}
+
 /// The endpoint pods of one Service port, each with its target port; or why
 /// the input cannot give them.
 pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(usize, u16)>, Reason> {
     let Some(sel) = &svc.selector else {
-        return Err(Reason::NoSelector { service: title(svc) });
+        return Err(Reason::NoSelector { service: service_ref(svc) });
     };
     let mut out = Vec::new();
     for (i, p) in c.pods.iter().enumerate() {
@@ -59,7 +65,7 @@ pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(us
         }
     }
     if out.is_empty() {
-        return Err(Reason::NoEndpoints { service: title(svc), proto: sp.protocol, port: sp.port });
+        return Err(Reason::NoEndpoints { service: service_ref(svc), proto: sp.protocol, port: sp.port });
     }
     Ok(out)
 }
@@ -68,8 +74,8 @@ pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(us
 /// over all of them.
 #[derive(Debug, Clone)]
 pub struct ServiceExplanation {
-    /// The Service, as [`title`] names it.
-    pub service: String,
+    /// The Service.
+    pub service: ServiceRef,
     /// (pod index, target port, its explanation).
     pub endpoints: Vec<(usize, u16, Explanation)>,
     /// The verdict over every endpoint: allowed or denied when all agree,
@@ -82,21 +88,25 @@ pub struct ServiceExplanation {
 
 /// The endpoints of every target of a route, each narrowed to its subset's
 /// labels (DestinationRule `subsets[].labels`), or why one has none.
-pub fn target_endpoints(c: &Cluster, targets: &[Target]) -> Result<Vec<(usize, u16)>, (Reason, tusk_core::Loc)> {
+pub fn target_endpoints(
+    c: &Cluster,
+    by: &super::lang::istio::route::RouteRef,
+    targets: &[Target],
+) -> Result<Vec<(usize, u16)>, (Reason, tusk_core::Loc)> {
     let mut out = Vec::new();
     for t in targets {
         let s = &c.services[t.service];
         let Some(sp) = s.ports.iter().find(|p| p.port == t.port && p.protocol == Protocol::Tcp) else {
-            let ports = s.ports.iter().map(|p| format!("{} {}", p.protocol, p.port)).collect();
-            let reason = Reason::NoServicePort { service: title(s), proto: Protocol::Tcp, port: t.port, ports };
+            let ports = s.ports.iter().map(|p| (p.protocol, p.port)).collect();
+            let reason = Reason::NoServicePort { service: service_ref(s), proto: Protocol::Tcp, port: t.port, ports };
             return Err((reason, s.loc.clone()));
         };
         let mut eps = endpoints(c, s, sp).map_err(|r| (r, s.loc.clone()))?;
         if let Some((name, labels)) = &t.subset {
             eps.retain(|(p, _)| labels.iter().all(|(k, v)| c.pods[*p].labels.get(k) == Some(v)));
             if eps.is_empty() {
-                let service = format!("{} subset {name}", title(s));
-                return Err((Reason::NoEndpoints { service, proto: Protocol::Tcp, port: t.port }, s.loc.clone()));
+                let why = RouteDoubt::EmptySubset { service: title(s), subset: name.clone() };
+                return Err((Reason::VirtualService { by: Box::new(by.clone()), why }, by.loc.clone()));
             }
         }
         for e in eps {
@@ -145,9 +155,9 @@ pub fn explain_service_l7(
     http: Option<&crate::lang::istio::HttpRequest>,
 ) -> ServiceExplanation {
     let s = &c.services[svc];
-    let service = title(s);
+    let service = service_ref(s);
     let Some(sp) = s.ports.iter().find(|p| p.protocol == proto && p.port == port) else {
-        let ports = s.ports.iter().map(|p| format!("{} {}", p.protocol, p.port)).collect();
+        let ports = s.ports.iter().map(|p| (p.protocol, p.port)).collect();
         let reason = Reason::NoServicePort { service: service.clone(), proto, port, ports };
         let verdict = Verdict::unknown(reason, Some(s.loc.clone()));
         return ServiceExplanation { service, endpoints: Vec::new(), verdict, routing: None };
@@ -169,7 +179,7 @@ pub fn explain_service_l7(
         },
         Routing::Unknown(by, why) => return none(route_unknown(by, why), &routing),
         Routing::Aborted(_) => return none(Verdict::Denied, &routing),
-        Routing::Forward { targets, abort, .. } => match target_endpoints(c, targets) {
+        Routing::Forward { by, targets, abort } => match target_endpoints(c, by, targets) {
             Ok(e) => (e, *abort),
             Err((why, loc)) => return none(Verdict::unknown(why, Some(loc)), &routing),
         },
@@ -186,8 +196,8 @@ pub fn explain_service_l7(
     if let Some((p, kind)) = own.filter(|(_, k)| *k != Kind::Allowed) {
         let w = &c.workloads[c.pods[p].workload];
         let parts = vec![
-            (Kind::Allowed, format!("the source itself (a replica of {}/{})", w.namespace, w.name)),
-            (kind, format!("the other replicas of {}/{}", w.namespace, w.name)),
+            (Kind::Allowed, EndpointPart::SourceItself { workload: format!("{}/{}", w.namespace, w.name) }),
+            (kind, EndpointPart::OtherReplicas { workload: format!("{}/{}", w.namespace, w.name) }),
         ];
         verdict = Verdict::unknown(Reason::MixedEndpoints(parts), None);
     }
@@ -210,7 +220,7 @@ fn group_verdict(c: &Cluster, eps: &[(usize, u16, Explanation)]) -> Verdict {
     match g.kind.uniform() {
         Some(_) => eps[0].2.verdict.clone(),
         None => {
-            let name = |i: usize| format!("{}/{}", c.pods[i].namespace, c.pods[i].name);
+            let name = |i: usize| EndpointPart::Pod(format!("{}/{}", c.pods[i].namespace, c.pods[i].name));
             let parts = [Kind::Allowed, Kind::Denied, Kind::Unknown]
                 .into_iter()
                 .filter_map(|k| g.with(k).next().map(|(p, _)| (k, name(*p))))
@@ -244,7 +254,7 @@ pub fn pair(a: &Analysis, src: FlowEnd, svc: usize) -> (Reach, Vec<Reason>) {
                 notes.push(Reason::VirtualService { by: Box::new(by), why });
                 continue;
             }
-            Routing::Forward { targets, abort, .. } => match target_endpoints(c, &targets) {
+            Routing::Forward { by, targets, abort } => match target_endpoints(c, &by, &targets) {
                 Ok(e) => (e, abort.is_some()),
                 Err((why, _)) => {
                     unknown = unknown.union(&one);

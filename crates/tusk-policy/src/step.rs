@@ -255,7 +255,7 @@ pub enum StepRule {
         pod: String,
         /// Why it has none, as the loader records it (`None`: it is a
         /// hostNetwork pod).
-        why: Option<String>,
+        why: Option<tusk_model::istio::MeshWhy>,
     },
     /// The proxy intercepts only TCP: `proto` passes it.
     OnlyTcp {

@@ -89,7 +89,7 @@ fn rule(r: &mut Rng, i: usize) -> CalicoRule {
         if r.chance(15) { EntityMatch { selector: Some(sel(r, 1)), ..Default::default() } } else { Default::default() };
     // Doubtful rules of every action, several per tier at times: the
     // engine's two worlds must bound every resolution of them.
-    let unmodelled = r.chance(12).then(|| "icmp type/code".to_string());
+    let unmodelled = r.chance(12).then_some(tusk_model::calico::CalicoUnmodelled::IcmpTypeCode { not: false });
     CalicoRule {
         action,
         name: format!("r[{i}]"),

@@ -103,12 +103,12 @@ fn rule(r: &mut Rng, scope: &str, deny: bool, i: usize) -> CiliumRule {
                     0..=3 => CiliumPeer::Endpoints(cilium_sel(r, scope)),
                     4 | 5 => CiliumPeer::Cidr(Cidr::parse(CIDRS[r.below(4) as usize]).unwrap().set()),
                     6 => CiliumPeer::Entity(*r.pick(&ENTITIES)),
-                    _ => CiliumPeer::Unmodelled("toServices".into()),
+                    _ => CiliumPeer::Unmodelled(tusk_model::cilium::CiliumUnmodelled::Field("toServices".into())),
                 })
                 .collect(),
         )
     };
-    let unmodelled = (!deny && r.chance(15)).then(|| "L7 `rules`".to_string());
+    let unmodelled = (!deny && r.chance(15)).then(|| tusk_model::cilium::CiliumUnmodelled::L7("rules".into()));
     if r.chance(10) {
         // `icmps`: ICMP only, on types no flow names.
         let ports = vec![PolicyPort::All(Protocol::Icmp)];
@@ -117,7 +117,7 @@ fn rule(r: &mut Rng, scope: &str, deny: bool, i: usize) -> CiliumRule {
             name: format!("r[{i}]"),
             peers,
             ports,
-            unmodelled: Some("`icmps`".into()),
+            unmodelled: Some(tusk_model::cilium::CiliumUnmodelled::Icmps),
             loc: loc(),
         };
     }

@@ -148,7 +148,7 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
             node_name: None,
             ports: vec![],
             workload: i as usize,
-            mesh: PodMesh { dataplane, service_account: r.pick(&SAS).to_string(), why: "test".into() },
+            mesh: PodMesh { dataplane, service_account: r.pick(&SAS).to_string(), why: Default::default() },
             loc: loc(),
             template: None,
         });

@@ -78,6 +78,7 @@ fn order(cx: Cx, parent: &Node) -> Result<Option<f64>, LoadError> {
 /// decided (ICMPv6, UDPLite, a number with no name of tusk's).
 enum Proto {
     Known(Protocol),
+    /// The protocol as written (a number as its decimal value).
     Unmodelled(String),
 }
 
@@ -98,9 +99,9 @@ fn protocol(cx: Cx, n: &Node) -> Result<Proto, LoadError> {
         "UDP" | "udp" => Proto::Known(Protocol::Udp),
         "SCTP" | "sctp" => Proto::Known(Protocol::Sctp),
         "ICMP" | "icmp" => Proto::Known(Protocol::Icmp),
-        "ICMPv6" | "icmpv6" | "UDPLite" | "udplite" => Proto::Unmodelled(format!("protocol {s}")),
+        "ICMPv6" | "icmpv6" | "UDPLite" | "udplite" => Proto::Unmodelled(s.clone()),
         _ => match s.parse::<u8>() {
-            Ok(v) if v >= 1 => by_number(v).map_or(Proto::Unmodelled(format!("protocol {v}")), Proto::Known),
+            Ok(v) if v >= 1 => by_number(v).map_or(Proto::Unmodelled(v.to_string()), Proto::Known),
             _ => {
                 return Err(cx.err(
                     n,
@@ -167,10 +168,14 @@ struct Entity {
     m: EntityMatch,
     ports: Vec<Port>,
     not_ports: Vec<Port>,
-    unmodelled: Option<String>,
+    unmodelled: Option<CalicoUnmodelled>,
 }
 
-fn entity(cx: Cx, parent: &Node, key: &str, warnings: &mut Vec<Warning>) -> Result<Entity, LoadError> {
+fn entity(cx: Cx, parent: &Node, end: RuleEnd, warnings: &mut Vec<Warning>) -> Result<Entity, LoadError> {
+    let key = match end {
+        RuleEnd::Source => "source",
+        RuleEnd::Destination => "destination",
+    };
     let Some(n) = parent.get(key).filter(|n| !n.is_null()) else {
         return Ok(Entity { m: EntityMatch::default(), ports: Vec::new(), not_ports: Vec::new(), unmodelled: None });
     };
@@ -186,11 +191,11 @@ fn entity(cx: Cx, parent: &Node, key: &str, warnings: &mut Vec<Warning>) -> Resu
     if let Some(sa) = n.get("serviceAccounts").filter(|s| !s.is_null()) {
         cx.only_keys(sa, "serviceAccounts", &["names", "selector"])?;
         opt_selector(cx, sa, "selector")?;
-        unmodelled = Some(format!("{key}.serviceAccounts (tusk does not read service accounts)"));
+        unmodelled = Some(CalicoUnmodelled::ServiceAccounts(end));
     }
     if let Some(s) = n.get("services").filter(|s| !s.is_null()) {
         cx.only_keys(s, "services", &["name", "namespace"])?;
-        unmodelled = Some(format!("{key}.services (Service endpoints as peers are not modelled)"));
+        unmodelled = Some(CalicoUnmodelled::Services(end));
     }
     Ok(Entity { m, ports: ports(cx, n, "ports")?, not_ports: ports(cx, n, "notPorts")?, unmodelled })
 }
@@ -202,9 +207,9 @@ fn connections(
     not_proto: Option<&Proto>,
     ports: &[Port],
     not_ports: &[Port],
-) -> Result<Vec<PolicyPort>, String> {
+) -> Result<Vec<PolicyPort>, CalicoUnmodelled> {
     let mut list: Vec<PolicyPort> = match proto {
-        Some(Proto::Unmodelled(what)) => return Err(what.clone()),
+        Some(Proto::Unmodelled(what)) => return Err(CalicoUnmodelled::Protocol { spelled: what.clone(), not: false }),
         Some(Proto::Known(p)) if ports.is_empty() => vec![PolicyPort::All(*p)],
         Some(Proto::Known(p)) => ports
             .iter()
@@ -224,13 +229,13 @@ fn connections(
             .collect(),
     };
     if not_ports.iter().any(|p| matches!(p, Port::Named(_))) {
-        return Err("a named port in notPorts".into());
+        return Err(CalicoUnmodelled::NamedNotPort);
     }
     let excluded: Vec<(u16, u16)> =
         not_ports.iter().filter_map(|p| if let Port::Range(a, b) = p { Some((*a, *b)) } else { None }).collect();
     if !excluded.is_empty() || not_proto.is_some() {
         if list.iter().any(|p| matches!(p, PolicyPort::Named(..))) {
-            return Err("a named port with notPorts or notProtocol".into());
+            return Err(CalicoUnmodelled::NamedPortWithNot);
         }
         let every: Vec<PolicyPort> = if list.is_empty() {
             Protocol::PORTED.into_iter().chain(Protocol::PORTLESS).map(PolicyPort::All).collect()
@@ -238,7 +243,9 @@ fn connections(
             std::mem::take(&mut list)
         };
         let not = match not_proto {
-            Some(Proto::Unmodelled(what)) => return Err(format!("not{what}")),
+            Some(Proto::Unmodelled(what)) => {
+                return Err(CalicoUnmodelled::Protocol { spelled: what.clone(), not: true })
+            }
             Some(Proto::Known(p)) => Some(*p),
             None => None,
         };
@@ -289,8 +296,8 @@ pub fn rule(
     }
     let proto = n.get("protocol").filter(|p| !p.is_null()).map(|p| protocol(cx, p)).transpose()?;
     let not_proto = n.get("notProtocol").filter(|p| !p.is_null()).map(|p| protocol(cx, p)).transpose()?;
-    let src = entity(cx, n, "source", warnings)?;
-    let dst = entity(cx, n, "destination", warnings)?;
+    let src = entity(cx, n, RuleEnd::Source, warnings)?;
+    let dst = entity(cx, n, RuleEnd::Destination, warnings)?;
     let ported = |p: &Option<Proto>| match p {
         None => None,
         Some(Proto::Known(p)) => Some(p.has_ports()),
@@ -310,20 +317,20 @@ pub fn rule(
         }
     }
     let mut unmodelled = src.unmodelled.clone().or(dst.unmodelled.clone());
-    for key in ["icmp", "notICMP"] {
+    for (key, not) in [("icmp", false), ("notICMP", true)] {
         if let Some(i) = n.get(key).filter(|i| !i.is_null()) {
             cx.only_keys(i, key, &["type", "code"])?;
-            unmodelled.get_or_insert_with(|| format!("{key} type/code (tusk's flows carry no ICMP type)"));
+            unmodelled.get_or_insert(CalicoUnmodelled::IcmpTypeCode { not });
         }
     }
     if n.get("http").is_some_and(|h| !h.is_null()) {
-        unmodelled.get_or_insert_with(|| "an http match (layer 7)".into());
+        unmodelled.get_or_insert(CalicoUnmodelled::Http);
     }
     // The other end is the source of an ingress rule, the destination of an
     // egress one; the ports that count are always the destination's.
     let (peer, local) = if ingress { (&src, &dst) } else { (&dst, &src) };
     if !src.ports.is_empty() || !src.not_ports.is_empty() {
-        unmodelled.get_or_insert_with(|| "source ports (tusk's flows carry no source port)".into());
+        unmodelled.get_or_insert(CalicoUnmodelled::SourcePorts);
     }
     let constrained = proto.is_some() || not_proto.is_some() || !dst.ports.is_empty() || !dst.not_ports.is_empty();
     let (ports, matches_nothing) = match connections(proto.as_ref(), not_proto.as_ref(), &dst.ports, &dst.not_ports) {

@@ -15,7 +15,7 @@ use super::netpol::parse_cidr;
 use super::selector::{is_label_key, is_label_value};
 use crate::doc::{Node, Value};
 use tusk_core::{IpSet, LoadError, Protocol, Warning};
-use tusk_model::cilium::{CiliumPeer, CiliumPolicy, CiliumRule, CiliumSelector, Entity};
+use tusk_model::cilium::{CiliumPeer, CiliumPolicy, CiliumRule, CiliumSelector, CiliumUnmodelled, Entity};
 use tusk_model::k8s::{LabelSelector, PolicyPort, Requirement, SelectorOp};
 
 /// The namespace name label every namespace carries (Kubernetes docs,
@@ -23,7 +23,7 @@ use tusk_model::k8s::{LabelSelector, PolicyPort, Requirement, SelectorOp};
 const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 /// Why a selector key is not modelled.
-struct Unreadable(String);
+struct Unreadable(CiliumUnmodelled);
 
 /// The policies of one object (one per entry of `specs`), or `None` when
 /// tusk cannot read a subject: the object then stays a foreign policy.
@@ -122,7 +122,7 @@ fn selector(cx: Cx, n: &Node, scope: Option<&str>) -> Result<Result<CiliumSelect
         let key = match key.split_once(':') {
             None => key,
             Some(("k8s" | "any", k)) => k,
-            Some(_) => return Err(Unreadable(format!("label source of `{key}`"))),
+            Some(_) => return Err(Unreadable(CiliumUnmodelled::LabelSource(key.to_string()))),
         };
         if key == "io.kubernetes.pod.namespace" {
             names_namespace = true;
@@ -134,7 +134,7 @@ fn selector(cx: Cx, n: &Node, scope: Option<&str>) -> Result<Result<CiliumSelect
             return Ok((true, k.to_string()));
         }
         if key.starts_with("io.cilium.") || key.starts_with("io.kubernetes.") {
-            return Err(Unreadable(format!("derived label `{key}`")));
+            return Err(Unreadable(CiliumUnmodelled::DerivedLabel(key.to_string())));
         }
         Ok((false, key.to_string()))
     };
@@ -234,12 +234,12 @@ fn rule(
         ("toEndpoints", "toCIDR", "toCIDRSet", "toEntities")
     };
     let mut peers: Option<Vec<CiliumPeer>> = None;
-    let mut unmodelled: Option<String> = None;
+    let mut unmodelled: Option<CiliumUnmodelled> = None;
     for (k, _) in cx.map(r, key)? {
         let k = k.as_str().unwrap_or_default();
         if UNMODELLED.contains(&k) {
-            unmodelled.get_or_insert_with(|| format!("`{k}`"));
-            peers.get_or_insert_with(Vec::new).push(CiliumPeer::Unmodelled(k.to_string()));
+            unmodelled.get_or_insert_with(|| CiliumUnmodelled::Field(k.to_string()));
+            peers.get_or_insert_with(Vec::new).push(CiliumPeer::Unmodelled(CiliumUnmodelled::Field(k.to_string())));
         } else if ![ep, cidr, cidr_set, ent, "toPorts", "icmps"].contains(&k) {
             return Err(cx.err(r, format!("unknown field `{k}` in Cilium {key} rule")));
         }
@@ -258,7 +258,8 @@ fn rule(
     for b in cx.seq(r, cidr_set)? {
         cx.only_keys(b, cidr_set, &["cidr", "except", "cidrGroupRef", "cidrGroupSelector"])?;
         let Some(cs) = cx.opt_str(b, "cidr")? else {
-            peers.get_or_insert_with(Vec::new).push(CiliumPeer::Unmodelled("cidrGroupRef".into()));
+            let u = CiliumUnmodelled::Field("cidrGroupRef".into());
+            peers.get_or_insert_with(Vec::new).push(CiliumPeer::Unmodelled(u));
             continue;
         };
         let mut set: IpSet = parse_cidr(cx, b.get("cidr").unwrap_or(b), cs, warnings)?.set();
@@ -300,11 +301,7 @@ fn rule(
         .into_iter()
         .map(|loc| CiliumRule {
             ports: vec![PolicyPort::All(Protocol::Icmp)],
-            unmodelled: Some(
-                base.unmodelled
-                    .clone()
-                    .unwrap_or_else(|| "`icmps` (ICMP types; the flow names no ICMP type)".to_string()),
-            ),
+            unmodelled: Some(base.unmodelled.clone().unwrap_or(CiliumUnmodelled::Icmps)),
             loc,
             ..base.clone()
         })
@@ -315,7 +312,7 @@ fn rule(
             match k.as_str().unwrap_or_default() {
                 "ports" => {}
                 "rules" | "serverNames" | "listener" | "originatingTLS" | "terminatingTLS" => {
-                    let what = format!("L7 `{}`", k.as_str().unwrap_or_default());
+                    let what = CiliumUnmodelled::L7(k.as_str().unwrap_or_default().to_string());
                     rule.unmodelled.get_or_insert(what);
                 }
                 other => return Err(cx.err(tp, format!("unknown field `{other}` in toPorts"))),
@@ -400,7 +397,7 @@ fn port(cx: Cx, n: &Node) -> Result<Vec<PolicyPort>, LoadError> {
             if !super::ports::is_port_name(&t) {
                 return Err(cx.err(pn, format!("`port` must be a number or a port name, found `{t}`")));
             }
-            protos.iter().for_each(|p| out.push(PolicyPort::Named(*p, t.clone())));
+            protos.iter().for_each(|p| out.push(PolicyPort::Named(*p, t.to_string())));
         }
     }
     Ok(out)

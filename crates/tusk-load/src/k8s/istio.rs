@@ -17,8 +17,8 @@ use crate::doc::Node;
 use tusk_core::ip::Cidr;
 use tusk_core::{IpSet, LoadError};
 use tusk_model::istio::{
-    AuthorizationPolicy, AuthzAction, AuthzRule, AuthzTarget, Condition, ConditionKey, Dataplane, Field, MtlsMode,
-    Operation, PeerAuthentication, PodMesh, Source, StrMatch,
+    AuthorizationPolicy, AuthzAction, AuthzRule, AuthzTarget, Condition, ConditionKey, Dataplane, Field, MeshWhy,
+    MtlsMode, NoSidecar, Operation, PeerAuthentication, PodMesh, Source, StrMatch,
 };
 use tusk_model::k8s::{LabelSelector, Labels};
 
@@ -419,22 +419,22 @@ pub fn pod_hint(cx: Cx, meta: Option<&Node>, spec: Option<&Node>, live: bool) ->
 /// ztunnel.
 pub fn pod_mesh(hint: &PodHint, ns: &str, ns_labels: Option<&Labels>) -> PodMesh {
     let service_account = hint.service_account.clone().unwrap_or_else(|| "default".to_string());
-    let mk = |dataplane, why: String| PodMesh { dataplane, service_account: service_account.clone(), why };
+    let mk = |dataplane, why: MeshWhy| PodMesh { dataplane, service_account: service_account.clone(), why };
     if let Some(p) = hint.live_proxy {
         return if p {
-            mk(Dataplane::Sidecar, "the live pod runs an istio-proxy container".into())
+            mk(Dataplane::Sidecar, MeshWhy::LiveProxy)
         } else {
-            ambient_or_none(hint, ns, ns_labels, &mk, "the live pod runs no istio-proxy container")
+            ambient_or_none(hint, ns, ns_labels, &mk, NoSidecar::NoLiveProxy)
         };
     }
     let Some(labels) = ns_labels else {
         if hint.inject_label == Some(true) && hint.inject_annotation != Some(false) {
-            return mk(Dataplane::Sidecar, "label sidecar.istio.io/inject=true".into());
+            return mk(Dataplane::Sidecar, MeshWhy::InjectLabel);
         }
         if hint.inject_label == Some(false) || hint.inject_annotation == Some(false) {
-            return mk(Dataplane::None, "sidecar.istio.io/inject=false".into());
+            return mk(Dataplane::None, MeshWhy::InjectOff);
         }
-        return mk(Dataplane::Unknown, format!("namespace {ns} is not declared: its injection labels are unknown"));
+        return mk(Dataplane::Unknown, MeshWhy::NamespaceUndeclared(ns.to_string()));
     };
     let ns_inject = labels.get("istio-injection").map(String::as_str);
     let ns_rev = labels.contains_key("istio.io/rev");
@@ -444,31 +444,31 @@ pub fn pod_mesh(hint: &PodHint, ns: &str, ns_labels: Option<&Labels>) -> PodMesh
         && (ns_inject == Some("enabled") || ns_rev || hint.inject_label == Some(true));
     if injected {
         let why = if hint.inject_label == Some(true) {
-            "label sidecar.istio.io/inject=true".to_string()
+            MeshWhy::InjectLabel
         } else if ns_inject == Some("enabled") {
-            format!("namespace {ns} has istio-injection=enabled")
+            MeshWhy::NamespaceInjection(ns.to_string())
         } else {
-            format!("namespace {ns} has an istio.io/rev label")
+            MeshWhy::NamespaceRevision(ns.to_string())
         };
         return mk(Dataplane::Sidecar, why);
     }
-    ambient_or_none(hint, ns, ns_labels, &mk, "no sidecar injection applies")
+    ambient_or_none(hint, ns, ns_labels, &mk, NoSidecar::NoInjection)
 }
 
 fn ambient_or_none(
     hint: &PodHint,
     ns: &str,
     ns_labels: Option<&Labels>,
-    mk: &dyn Fn(Dataplane, String) -> PodMesh,
-    base: &str,
+    mk: &dyn Fn(Dataplane, MeshWhy) -> PodMesh,
+    base: NoSidecar,
 ) -> PodMesh {
     match hint.dataplane_label.as_deref() {
-        Some("ambient") => return mk(Dataplane::Ambient, "pod label istio.io/dataplane-mode=ambient".into()),
-        Some("none") => return mk(Dataplane::None, format!("{base}; pod label istio.io/dataplane-mode=none")),
+        Some("ambient") => return mk(Dataplane::Ambient, MeshWhy::AmbientPodLabel),
+        Some("none") => return mk(Dataplane::None, MeshWhy::DataplaneNone(base)),
         _ => {}
     }
     if ns_labels.and_then(|l| l.get("istio.io/dataplane-mode")).map(String::as_str) == Some("ambient") {
-        return mk(Dataplane::Ambient, format!("namespace {ns} has istio.io/dataplane-mode=ambient"));
+        return mk(Dataplane::Ambient, MeshWhy::AmbientNamespace(ns.to_string()));
     }
-    mk(Dataplane::None, base.to_string())
+    mk(Dataplane::None, MeshWhy::NoSidecar(base))
 }

@@ -5,6 +5,7 @@
 //! the class engine and the answer `tusk explain` prints, every matched
 //! rule named with its tier and location.
 
+use crate::doubt::{DoubtAt, NotModelled};
 use crate::explain::{port_match, Action, Ctx, Dir, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
 use crate::{PolicyEngine, Semantics};
 use tusk_core::{Loc, Tri};
@@ -210,9 +211,9 @@ fn peer_match(cx: &Ctx, pol_ns: Option<&str>, m: &EntityMatch, end: FlowEnd) -> 
     t
 }
 
-/// The first doubtful rule on a side: its name (policy and rule) and what
-/// tusk cannot decide of it.
-type Doubt = (String, String);
+/// The first doubtful rule on a side: the policy and rule, and what tusk
+/// cannot decide of it.
+type Doubt = (DoubtAt, NotModelled);
 
 /// What a first-match run over matched rules may end in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,12 +232,10 @@ struct Hit {
     reason: Option<Doubt>,
 }
 
-/// One rule's hit; `title` words the policy in a doubt's reason, `policy`
-/// is the step's reference to it.
-#[allow(clippy::too_many_arguments)]
+/// One rule's hit; `policy` is the step's (and a doubt's) reference to
+/// its policy.
 fn rule_hit(
     cx: &Ctx,
-    title: &str,
     policy: &PolicyRef,
     pol_ns: Option<&str>,
     r: &CalicoRule,
@@ -260,9 +259,10 @@ fn rule_hit(
     if m == Tri::No {
         return None;
     }
+    let at = || DoubtAt::Rule { policy: policy.clone(), rule: StepRule::Named(r.name.clone()) };
     let reason = match (&r.unmodelled, m) {
-        (Some(what), Tri::Maybe) => Some((format!("{title} {}", r.name), what.clone())),
-        (None, Tri::Maybe) => Some((format!("{title} {}", r.name), "a peer whose address the input lacks".into())),
+        (Some(what), Tri::Maybe) => Some((at(), NotModelled::Calico(what.clone()))),
+        (None, Tri::Maybe) => Some((at(), NotModelled::PeerAddress)),
         _ => None,
     };
     let step = Step {
@@ -310,8 +310,8 @@ fn verdict_of(ends: &[End], doubt: Option<Doubt>, loc: Option<Loc>) -> Option<Ve
         [End::Deny] => Some(Verdict::Denied),
         [End::Next] => None,
         _ => {
-            let (rule, what) = doubt.unwrap_or_else(|| ("a Calico rule".into(), "an unresolved match".into()));
-            Some(Verdict::unknown(Reason::CiliumUnmodelled { rule, what }, loc))
+            let (rule, what) = doubt.unwrap_or((DoubtAt::AnyCalicoRule, NotModelled::UnresolvedMatch));
+            Some(Verdict::unknown(Reason::CiliumUnmodelled { rule: Box::new(rule), what }, loc))
         }
     }
 }
@@ -371,8 +371,6 @@ fn tier_ends(
             continue;
         }
         selected = true;
-        let order = p.order.map_or("no order".to_string(), |o| format!("order {o}"));
-        let title = format!("{} (tier {}, {order})", p.title(), info.name);
         let policy = PolicyRef::Calico {
             kind: p.kind,
             namespace: p.namespace.clone(),
@@ -381,7 +379,7 @@ fn tier_ends(
             order: p.order.map(crate::step::Order),
         };
         let rules = if d == 0 { &p.ingress } else { &p.egress };
-        hits.extend(rules.iter().filter_map(|r| rule_hit(cx, &title, &policy, p.namespace.as_deref(), r, probe, own)));
+        hits.extend(rules.iter().filter_map(|r| rule_hit(cx, &policy, p.namespace.as_deref(), r, probe, own)));
     }
     if knp_pending {
         knp(&mut hits, &mut selected, steps);
@@ -431,12 +429,16 @@ pub fn explain_from(cx: &Ctx, first: usize, pod_i: usize, probe: Probe, steps: &
             _ => {
                 let inner = verdicts.iter().find(|v| matches!(v, Verdict::Unknown(_))).cloned();
                 match (doubt, inner) {
-                    (Some((rule, what)), _) => {
-                        Verdict::unknown(Reason::CiliumUnmodelled { rule, what }, Some(cx.c.pods[pod_i].loc.clone()))
-                    }
+                    (Some((rule, what)), _) => Verdict::unknown(
+                        Reason::CiliumUnmodelled { rule: Box::new(rule), what },
+                        Some(cx.c.pods[pod_i].loc.clone()),
+                    ),
                     (None, Some(v)) => v,
                     (None, None) => Verdict::unknown(
-                        Reason::CiliumUnmodelled { rule: "a Calico rule".into(), what: "an unresolved match".into() },
+                        Reason::CiliumUnmodelled {
+                            rule: Box::new(DoubtAt::AnyCalicoRule),
+                            what: NotModelled::UnresolvedMatch,
+                        },
                         Some(cx.c.pods[pod_i].loc.clone()),
                     ),
                 }
@@ -488,14 +490,11 @@ pub fn explain_profiles(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<St
     }
     let mut hits = Vec::new();
     for name in &list {
-        let title = format!("Calico Profile {name}");
         let policy = PolicyRef::CalicoProfile { name: name.clone() };
         match profiles.iter().find(|p| p.name == *name) {
             Some(p) => {
                 let rules = if probe.dir == Dir::Ingress { &p.ingress } else { &p.egress };
-                hits.extend(
-                    rules.iter().filter_map(|r| rule_hit(cx, &title, &policy, None, r, probe, FlowEnd::Pod(pod_i))),
-                );
+                hits.extend(rules.iter().filter_map(|r| rule_hit(cx, &policy, None, r, probe, FlowEnd::Pod(pod_i))));
             }
             None if name.starts_with("kns.") => {
                 let step = Step {

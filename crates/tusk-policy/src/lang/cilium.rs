@@ -31,6 +31,7 @@
 //! cells are unknown, with the reason.
 
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
+use crate::doubt::{DoubtAt, NotModelled};
 use crate::explain::{port_match, Action, Ctx, Dir, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
 use roaring::RoaringBitmap;
 use std::net::IpAddr;
@@ -270,25 +271,17 @@ fn peer_match(cx: &Ctx, peer: &CiliumPeer, other: FlowEnd, local: Option<u32>) -
 }
 
 /// Why a peer's match is unknown, for the verdict's reason.
-fn doubt(peer: &CiliumPeer) -> String {
+fn doubt(peer: &CiliumPeer) -> NotModelled {
     match peer {
-        CiliumPeer::Endpoints(_) => "namespace labels of a namespace no input declares".into(),
-        CiliumPeer::Cidr(_) => "a CIDR peer".into(),
-        CiliumPeer::Unmodelled(what) => format!("`{what}`"),
-        CiliumPeer::Entity(e @ (Entity::Host | Entity::RemoteNode)) => format!(
-            "entity `{}`: which node the pod or its hostNetwork peer runs on is not in the input (spec.nodeName naming a declared Node)",
-            e.name()
-        ),
-        CiliumPeer::Entity(Entity::KubeApiserver) => "entity `kube-apiserver`: the API server's addresses (the endpoints of Service default/kubernetes) are not in the input".into(),
-        CiliumPeer::Entity(Entity::Health) => "entity `health`: the addresses of Cilium's per-node health endpoints are not in the input".into(),
-        CiliumPeer::Entity(Entity::Ingress) => "entity `ingress`: the addresses of Cilium's ingress Envoy are not in the input".into(),
-        CiliumPeer::Entity(Entity::Unmanaged) => "entity `unmanaged`: which addresses are pods Cilium does not manage is not in the input".into(),
-        CiliumPeer::Entity(e) => format!("entity `{}`", e.name()),
+        CiliumPeer::Endpoints(_) => NotModelled::UndeclaredNamespaceLabels,
+        CiliumPeer::Cidr(_) => NotModelled::CidrPeer,
+        CiliumPeer::Unmodelled(what) => NotModelled::Cilium(what.clone()),
+        CiliumPeer::Entity(e) => NotModelled::Entity(*e),
     }
 }
 
 /// Does a rule match the probe's flow? With the reason when it may.
-fn rule_match(cx: &Ctx, r: &CiliumRule, probe: Probe, local: Option<u32>) -> (Tri, Option<String>) {
+fn rule_match(cx: &Ctx, r: &CiliumRule, probe: Probe, local: Option<u32>) -> (Tri, Option<NotModelled>) {
     if !port_match(&r.ports, cx.c, probe.dst, probe.proto, probe.port) {
         return (Tri::No, None);
     }
@@ -301,7 +294,7 @@ fn rule_match(cx: &Ctx, r: &CiliumRule, probe: Probe, local: Option<u32>) -> (Tr
         }
     };
     match (m, &r.unmodelled) {
-        (Tri::Yes | Tri::Maybe, Some(u)) => (Tri::Maybe, Some(u.clone())),
+        (Tri::Yes | Tri::Maybe, Some(u)) => (Tri::Maybe, Some(NotModelled::Cilium(u.clone()))),
         (m, _) => (m, why),
     }
 }
@@ -342,7 +335,7 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
         Some(Verdict::Unknown(u)) => Some(u),
         _ => None,
     };
-    let (mut deny, mut doubt) = (Tri::No, None::<(String, String, tusk_core::Loc)>);
+    let (mut deny, mut doubt) = (Tri::No, None::<(DoubtAt, NotModelled, tusk_core::Loc)>);
     for p in &cil {
         let rules = if d == 0 { &p.ingress } else { &p.egress };
         for r in rules {
@@ -351,8 +344,9 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
                 continue;
             }
             if m == Tri::Maybe && doubt.is_none() {
-                let what = why.unwrap_or_else(|| "a peer tusk cannot resolve".into());
-                doubt = Some((format!("{} {}", p.title(), r.name), what, r.loc.clone()));
+                let what = why.unwrap_or(NotModelled::UnresolvedPeer);
+                let at = DoubtAt::Rule { policy: cilium_ref(p), rule: StepRule::Named(r.name.clone()) };
+                doubt = Some((at, what, r.loc.clone()));
             }
             steps.push(Step {
                 layer: Layer::Cilium,
@@ -376,7 +370,9 @@ pub fn explain(cx: &Ctx, pod: &Pod, probe: Probe, steps: &mut Vec<Step>) -> Opti
         (Tri::Yes, _) | (_, Tri::No) => Verdict::Denied,
         (Tri::No, Tri::Yes) => Verdict::Allowed,
         _ => match doubt {
-            Some((rule, what, loc)) => Verdict::unknown(Reason::CiliumUnmodelled { rule, what }, Some(loc)),
+            Some((rule, what, loc)) => {
+                Verdict::unknown(Reason::CiliumUnmodelled { rule: Box::new(rule), what }, Some(loc))
+            }
             // Only a NetworkPolicy rule was in doubt.
             None => np_doubt.take().map_or(Verdict::Denied, Verdict::Unknown),
         },
@@ -606,11 +602,7 @@ fn host_peer(cx: &Ctx, peer: &CiliumPeer, pod: FlowEnd) -> Tri {
 
 /// The rule and the reason an explained flow names for host policy `h`
 /// (`pod_ingress`: the flow enters the pod, so it leaves the node).
-pub fn host_reason(h: &CiliumPolicy, pod_ingress: bool) -> (String, String) {
-    let dir = if pod_ingress { "egress" } else { "ingress" };
-    let rule = format!("{} (host policy, node {dir})", h.title());
-    let what = "a host policy on the peer node that does not let this pod through on every port; whether the \
-                Cilium agent enforces host policies (its host firewall) is not in the input"
-        .to_string();
-    (rule, what)
+pub fn host_reason(h: &CiliumPolicy, pod_ingress: bool) -> Reason {
+    let rule = DoubtAt::HostPolicy { policy: cilium_ref(h), node_egress: pod_ingress };
+    Reason::CiliumUnmodelled { rule: Box::new(rule), what: NotModelled::HostFirewall }
 }

@@ -28,8 +28,10 @@ pub mod compile;
 pub mod explain;
 pub mod route;
 pub mod sidecar;
+pub mod source_sets;
 pub mod target_ref;
 
+use crate::doubt::{HttpField, IstioDoubt};
 use tusk_core::{PortSet, Tri};
 use tusk_model::istio::{AuthorizationPolicy, AuthzTarget, Dataplane, MtlsMode, PeerAuthentication};
 use tusk_model::k8s::{Cluster, Pod};
@@ -228,21 +230,21 @@ fn identity(p: &Peer, value: &Option<&str>, pat: &tusk_model::istio::StrMatch) -
 
 /// Does a `from.source` match the peer? The second value names what tusk
 /// cannot see when the answer is `Maybe` for want of input.
-pub fn source_match(s: &tusk_model::istio::Source, p: &Peer) -> (Tri, Option<&'static str>) {
+pub fn source_match(s: &tusk_model::istio::Source, p: &Peer) -> (Tri, Option<IstioDoubt>) {
     let mut why = None;
     let mut t = field(&s.principals, |m| identity(p, &p.principal, m));
     t = t.and(field(&s.namespaces, |m| identity(p, &p.namespace, m)));
     t = t.and(field(&s.ip_blocks, |set| (p.ip_in)(set)));
     t = t.and(field(&s.remote_ip_blocks, |set| (p.ip_in)(set)));
     if s.request_principals.is_set() && t != Tri::No {
-        why = Some("JWT request principals (requestPrincipals), which only the request carries");
+        why = Some(IstioDoubt::RequestPrincipals);
         t = t.and(Tri::Maybe);
     }
     (t, why)
 }
 
 /// Does a rule's `from` (any source) match? Empty `from`: any source.
-pub fn from_match(r: &tusk_model::istio::AuthzRule, p: &Peer) -> (Tri, Option<&'static str>) {
+pub fn from_match(r: &tusk_model::istio::AuthzRule, p: &Peer) -> (Tri, Option<IstioDoubt>) {
     if r.from.is_empty() {
         return (Tri::Yes, None);
     }
@@ -261,7 +263,7 @@ pub fn from_match(r: &tusk_model::istio::AuthzRule, p: &Peer) -> (Tri, Option<&'
 /// The `when` conditions on the source (all must hold); conditions on the
 /// destination port are [`when_ports`]'s. Keys tusk cannot evaluate are
 /// `Maybe` with their name.
-pub fn when_source(r: &tusk_model::istio::AuthzRule, p: &Peer) -> (Tri, Option<String>) {
+pub fn when_source(r: &tusk_model::istio::AuthzRule, p: &Peer) -> (Tri, Option<IstioDoubt>) {
     use tusk_model::istio::ConditionKey as K;
     let mut out = Tri::Yes;
     let mut why = None;
@@ -280,7 +282,7 @@ pub fn when_source(r: &tusk_model::istio::AuthzRule, p: &Peer) -> (Tri, Option<S
         let f = tusk_model::istio::Field { values: c.values.clone(), not_values: c.not_values.clone() };
         let t = field(&f, test);
         if let (K::Opaque(k), true) = (&c.key, t == Tri::Maybe) {
-            why.get_or_insert_with(|| format!("the request attribute `{k}` (when condition)"));
+            why.get_or_insert_with(|| IstioDoubt::RequestAttribute(k.clone()));
         }
         out = out.and(t);
     }
@@ -357,7 +359,7 @@ pub fn op_never_matches(o: &tusk_model::istio::Operation) -> bool {
 /// An operation's L7 part (hosts, methods, paths) against the request:
 /// `Maybe` when the flow carries no request or the field needs what it
 /// lacks (hosts: the Host header), with what is missing.
-pub fn op_l7(o: &tusk_model::istio::Operation, http: Option<&HttpRequest>) -> (Tri, Option<String>) {
+pub fn op_l7(o: &tusk_model::istio::Operation, http: Option<&HttpRequest>) -> (Tri, Option<IstioDoubt>) {
     if !o.is_l7() {
         return (Tri::Yes, None);
     }
@@ -366,23 +368,24 @@ pub fn op_l7(o: &tusk_model::istio::Operation, http: Option<&HttpRequest>) -> (T
     }
     let mut t = Tri::Yes;
     let mut why = None;
-    let mut need = |f: &tusk_model::istio::Field<tusk_model::istio::StrMatch>, have: Option<&String>, name: &str| {
-        if !f.is_set() {
-            return;
-        }
-        match have {
-            Some(v) => t = t.and(field(f, |m| Tri::from_bool(m.matches(v)))),
-            None => {
-                t = t.and(Tri::Maybe);
-                why.get_or_insert_with(|| format!("the HTTP {name} (give --http-{name})"));
+    let mut need =
+        |f: &tusk_model::istio::Field<tusk_model::istio::StrMatch>, have: Option<&String>, name: HttpField| {
+            if !f.is_set() {
+                return;
             }
-        }
-    };
-    need(&o.methods, http.and_then(|h| h.method.as_ref()), "method");
-    need(&o.paths, http.and_then(|h| h.path.as_ref()), "path");
+            match have {
+                Some(v) => t = t.and(field(f, |m| Tri::from_bool(m.matches(v)))),
+                None => {
+                    t = t.and(Tri::Maybe);
+                    why.get_or_insert(IstioDoubt::Http(name));
+                }
+            }
+        };
+    need(&o.methods, http.and_then(|h| h.method.as_ref()), HttpField::Method);
+    need(&o.paths, http.and_then(|h| h.path.as_ref()), HttpField::Path);
     if o.hosts.is_set() {
         t = t.and(Tri::Maybe);
-        why.get_or_insert_with(|| "the HTTP Host header (hosts)".to_string());
+        why.get_or_insert(IstioDoubt::HostHeader);
     }
     if t == Tri::No {
         why = None;

@@ -1,7 +1,7 @@
 //! `tusk explain`: every layer a flow crossed at each end, the rules that
 //! matched with their source lines, and the verdict.
 
-use super::step;
+use super::{doubt, step};
 use serde::Serialize;
 use std::io;
 use tusk_model::k8s::Cluster;
@@ -27,9 +27,9 @@ fn unknown_text(u: &tusk_core::Unknown<Reason>) -> String {
 
 /// Words a reason of the Kubernetes engine.
 pub fn reason_text(r: &Reason) -> String {
-    let kinds = |parts: &[(tusk_core::Kind, String)], with: &str| {
-        parts.iter().map(|(k, d)| format!("{k} {with} {d}")).collect::<Vec<_>>().join("; ")
-    };
+    fn kinds<T>(parts: &[(tusk_core::Kind, T)], with: &str, word: impl Fn(&T) -> String) -> String {
+        parts.iter().map(|(k, d)| format!("{k} {with} {}", word(d))).collect::<Vec<_>>().join("; ")
+    }
     match r {
         Reason::PodIpUnknown { pod, policy, rule } => {
             // An AdminNetworkPolicy's rule is named as a rule; a
@@ -46,27 +46,36 @@ pub fn reason_text(r: &Reason) -> String {
             policies.iter().map(|(p, l)| format!("{} ({l})", step::policy(p))).collect::<Vec<_>>().join(", "),
             if *ingress { "ingress" } else { "egress" }
         ),
-        Reason::CiliumUnmodelled { rule, what } => {
-            format!("{rule} may match the flow, but it uses {what}, which tusk does not model")
-        }
-        Reason::Istio { rule, what } => {
-            format!("{rule} may decide the flow at the destination's Istio proxy, depending on {what}")
-        }
+        Reason::CiliumUnmodelled { rule, what } => format!(
+            "{} may match the flow, but it uses {}, which tusk does not model",
+            doubt::doubt_at(rule),
+            doubt::not_modelled(what)
+        ),
+        Reason::Istio { rule, what } => format!(
+            "{} may decide the flow at the destination's Istio proxy, depending on {}",
+            doubt::doubt_at(rule),
+            doubt::istio(what)
+        ),
         Reason::HostNetwork { pod, as_pods, ignored } => format!(
             "{pod} is a hostNetwork pod: {as_pods} if the network plugin applies policies to it, {ignored} if it ignores it (upstream leaves this undefined; --policy-engine names the plugin)"
         ),
-        Reason::Readings(parts) => format!("the inputs leave it open: {}", kinds(parts, "with")),
+        Reason::Readings(parts) => format!("the inputs leave it open: {}", kinds(parts, "with", doubt::reading)),
         Reason::NoServicePort { service, proto, port, ports } => format!(
-            "{service} has no port {proto} {port}: kube-proxy has nowhere to send the flow (ports: {})",
-            ports.join(", ")
+            "{} has no port {proto} {port}: kube-proxy has nowhere to send the flow (ports: {})",
+            doubt::service(service),
+            ports.iter().map(|(p, n)| format!("{p} {n}")).collect::<Vec<_>>().join(", ")
         ),
-        Reason::NoSelector { service } => {
-            format!("{service} has no selector: its endpoints (EndpointSlices) are not in the input")
-        }
+        Reason::NoSelector { service } => format!(
+            "{} has no selector: its endpoints (EndpointSlices) are not in the input",
+            doubt::service(service)
+        ),
         Reason::NoEndpoints { service, proto, port } => format!(
-            "no pod of the input is an endpoint of {service} port {proto} {port}: its endpoints are not in the input"
+            "no pod of the input is an endpoint of {} port {proto} {port}: its endpoints are not in the input",
+            doubt::service(service)
         ),
-        Reason::MixedEndpoints(parts) => format!("the endpoints differ (mixed): {}", kinds(parts, "to")),
+        Reason::MixedEndpoints(parts) => {
+            format!("the endpoints differ (mixed): {}", kinds(parts, "to", doubt::endpoint_part))
+        }
         Reason::VirtualService { by, why } => {
             format!("{} sends the flow from the source's sidecar, and {}", route_ref_text(by), doubt_text(why))
         }
@@ -117,6 +126,9 @@ fn doubt_text(d: &RouteDoubt) -> String {
         RouteDoubt::DestinationPort(h) => format!("the port of destination `{h}` is not given and it has several"),
         RouteDoubt::Subset { host, subset } => {
             format!("no DestinationRule of the input defines subset `{subset}` of `{host}`")
+        }
+        RouteDoubt::EmptySubset { service, subset } => {
+            format!("no pod of the input is an endpoint of {service} in subset `{subset}`")
         }
         RouteDoubt::NoWeight => "no destination has a weight above 0".into(),
         RouteDoubt::Protocol(name) => format!(
@@ -294,7 +306,7 @@ pub const SERVICE_SCHEMA: &str = "tusk.explain-service/v1";
 pub fn render_service_explanation(c: &Cluster, flow: &str, semantics: &str, e: &ServiceExplanation) -> String {
     let mut out = format!(
         "flow: {flow}\nsemantics: {semantics}\n\n{}: {} endpoint pod(s); policies see the flow after the Service address is translated to one of them\n",
-        e.service,
+        doubt::service(&e.service),
         e.endpoints.iter().map(|(pod, _, _)| u64::from(c.pods[*pod].count())).sum::<u64>()
     );
     if let Some(line) = e.routing.as_ref().and_then(|r| routing_text(c, r)) {
@@ -347,7 +359,7 @@ pub fn render_service_explanation_json(c: &Cluster, flow: &str, semantics: &str,
         })
         .collect();
     let routing = e.routing.as_ref().and_then(|r| routing_text(c, r));
-    let doc = json!({"schema": SERVICE_SCHEMA, "flow": flow, "semantics": semantics, "service": e.service,
+    let doc = json!({"schema": SERVICE_SCHEMA, "flow": flow, "semantics": semantics, "service": doubt::service(&e.service),
                      "verdict": verdict, "reason": reason, "routing": routing, "endpoints": endpoints});
     serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
 }

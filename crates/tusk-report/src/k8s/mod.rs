@@ -1,5 +1,6 @@
 //! Reports of the Kubernetes policy layer: the matrix and explanations.
 
+pub mod doubt;
 mod explain;
 pub(crate) use explain::layer_name;
 mod explain_group;

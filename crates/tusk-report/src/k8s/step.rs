@@ -134,7 +134,7 @@ pub fn rule(r: &StepRule) -> String {
         StepRule::NamespaceProfileAllows => "namespace profile (not in the input): allows everything".to_string(),
         StepRule::NoProfileRuleMatched => "no profile rule matched: dropped".to_string(),
         StepRule::NoProxy { pod, why } => {
-            let why = why.as_deref().unwrap_or("hostNetwork pod");
+            let why = why.as_ref().map_or("hostNetwork pod".to_string(), super::doubt::mesh_why);
             format!(
                 "{pod} has no sidecar and is not in ambient mode ({why}): Istio's policies are not enforced for it, at L4 or L7"
             )

@@ -10,6 +10,7 @@ use super::{
     applies, dataplane, enforced, from_match, mtls_at, mtls_source, op_l7, op_never_matches, op_ports, principal,
     when_ports, when_source, Peer,
 };
+use crate::doubt::{DoubtAt, IstioDoubt};
 use crate::explain::{Action, Ctx, Dir, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
 use tusk_core::{Loc, Protocol, Tri};
 use tusk_model::istio::{AuthorizationPolicy, AuthzAction, AuthzRule};
@@ -18,17 +19,17 @@ fn step(policy: PolicyRef, rule: StepRule, action: Action, loc: Loc, decisive: b
     Step { layer: Layer::Istio, policy, rule, action, loc: Some(loc), decisive }
 }
 
-/// The first doubt met: (rule title, what is missing, where).
-type Doubt = Option<(String, String, Loc)>;
+/// The first doubt met: (the rule or proxy, what is missing, where).
+type Doubt = Option<(DoubtAt, IstioDoubt, Loc)>;
 
-fn doubt(d: &mut Doubt, rule: String, what: String, loc: &Loc) {
+fn doubt(d: &mut Doubt, rule: DoubtAt, what: IstioDoubt, loc: &Loc) {
     if d.is_none() {
         *d = Some((rule, what, loc.clone()));
     }
 }
 
 /// Does one rule match the flow? `Maybe` with what is missing.
-fn rule_match(cx: &Ctx, r: &AuthzRule, peer: &Peer, port: u16, ambient: bool) -> (Tri, Option<String>) {
+fn rule_match(cx: &Ctx, r: &AuthzRule, peer: &Peer, port: u16, ambient: bool) -> (Tri, Option<IstioDoubt>) {
     let (from, why_from) = from_match(r, peer);
     let (when, why_when) = when_source(r, peer);
     if !when_ports(r).contains(port) {
@@ -43,7 +44,7 @@ fn rule_match(cx: &Ctx, r: &AuthzRule, peer: &Peer, port: u16, ambient: bool) ->
         // ztunnel (ambient, no waypoint) sees no request: tusk does not
         // decide L7 rules there.
         let (t, w) = if ambient && o.is_l7() && !op_never_matches(o) {
-            (Tri::Maybe, Some("an L7 field at an ambient pod (ztunnel or a waypoint)".to_string()))
+            (Tri::Maybe, Some(IstioDoubt::AmbientL7))
         } else {
             op_l7(o, cx.http)
         };
@@ -54,11 +55,7 @@ fn rule_match(cx: &Ctx, r: &AuthzRule, peer: &Peer, port: u16, ambient: bool) ->
     }
     let t = from.and(when).and(to);
     let why = match t {
-        Tri::Maybe => why_from
-            .map(str::to_string)
-            .or(why_when)
-            .or(why_to)
-            .or_else(|| Some("whether the source has a sidecar (its namespace is not declared)".to_string())),
+        Tri::Maybe => why_from.or(why_when).or(why_to).or(Some(IstioDoubt::SourceSidecar)),
         _ => None,
     };
     (t, why)
@@ -69,9 +66,9 @@ fn authz_ref(p: &AuthorizationPolicy) -> PolicyRef {
     PolicyRef::Authorization { namespace: p.namespace.clone(), name: p.name.clone(), action: p.action }
 }
 
-/// How the rule reads in a doubt's reason.
-fn rule_name(_p: &AuthorizationPolicy, ri: usize) -> String {
-    format!("rules[{ri}]")
+/// A rule of a policy, as a doubt's place.
+fn rule_at(p: &AuthorizationPolicy, ri: usize) -> DoubtAt {
+    DoubtAt::Rule { policy: authz_ref(p), rule: StepRule::IstioRule(ri) }
 }
 
 /// The source as the destination's proxy sees it.
@@ -150,7 +147,8 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
     let readable = if m.disable.contains(port) { Tri::No } else { Tri::Yes };
     let mut d: Doubt = None;
     if enf == Tri::Maybe {
-        doubt(&mut d, format!("the proxy of {pod_name}"), format!("whether it has one: {}", pod.mesh.why), &pod.loc);
+        let at = DoubtAt::Proxy { pod: pod_name.clone() };
+        doubt(&mut d, at, IstioDoubt::HasProxy(pod.mesh.why.clone()), &pod.loc);
     }
     let mut deny = Tri::No;
     // STRICT: a plaintext peer is refused before any policy.
@@ -166,12 +164,8 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
         let t = plain.and(enf);
         if let (Some(pa), true) = (m.deciding.last(), t != Tri::No) {
             if t == Tri::Maybe {
-                doubt(
-                    &mut d,
-                    pa.title(),
-                    "whether the source has a sidecar (its namespace is not declared)".into(),
-                    &pa.loc,
-                );
+                let at = DoubtAt::Policy(PolicyRef::PeerAuthentication(Some((pa.namespace.clone(), pa.name.clone()))));
+                doubt(&mut d, at, IstioDoubt::SourceSidecar, &pa.loc);
             }
             let policy = PolicyRef::PeerAuthentication(Some((pa.namespace.clone(), pa.name.clone())));
             steps.push(step(policy, StepRule::MtlsStrict { port }, Action::Deny, pa.loc.clone(), t == Tri::Yes));
@@ -187,9 +181,9 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
             if app == Tri::Maybe {
                 let why = match &p.target {
                     tusk_model::istio::AuthzTarget::Refs(r) => super::target_ref::why_maybe(r),
-                    _ => "whether it applies to the pod".into(),
+                    _ => IstioDoubt::Applies,
                 };
-                doubt(&mut d, p.title(), why, &p.loc);
+                doubt(&mut d, DoubtAt::Policy(authz_ref(p)), why, &p.loc);
             }
             if action == AuthzAction::Allow {
                 closed = closed.or(app);
@@ -202,15 +196,10 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
                 }
                 if action == AuthzAction::Custom {
                     eff = eff.and(Tri::Maybe);
-                    doubt(
-                        &mut d,
-                        format!("{} {}", p.title(), rule_name(p, ri)),
-                        "the answer of the external authorizer (CUSTOM provider)".into(),
-                        &r.loc,
-                    );
+                    doubt(&mut d, rule_at(p, ri), IstioDoubt::ExternalAuthorizer, &r.loc);
                 }
                 if let Some(w) = why {
-                    doubt(&mut d, format!("{} {}", p.title(), rule_name(p, ri)), w, &r.loc);
+                    doubt(&mut d, rule_at(p, ri), w, &r.loc);
                 }
                 let decisive = eff == Tri::Yes
                     && match action {
@@ -236,8 +225,10 @@ pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> O
         (Tri::Yes, _) | (_, Tri::No) => Verdict::Denied,
         (Tri::No, Tri::Yes) => Verdict::Allowed,
         _ => match d {
-            Some((rule, what, loc)) => Verdict::unknown(Reason::Istio { rule, what }, Some(loc)),
-            None => Verdict::unknown(Reason::Istio { rule: "Istio".into(), what: "an undecided match".into() }, None),
+            Some((rule, what, loc)) => Verdict::unknown(Reason::Istio { rule: Box::new(rule), what }, Some(loc)),
+            None => {
+                Verdict::unknown(Reason::Istio { rule: Box::new(DoubtAt::AnyIstio), what: IstioDoubt::Undecided }, None)
+            }
         },
     };
     if verdict == Verdict::Denied && deny != Tri::Yes {

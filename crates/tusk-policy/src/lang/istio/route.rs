@@ -97,6 +97,14 @@ pub enum RouteDoubt {
         /// The subset name.
         subset: String,
     },
+    /// No endpoint of the Service (`Service NS/NAME`) carries the subset's
+    /// labels.
+    EmptySubset {
+        /// The Service, as `Service NS/NAME`.
+        service: String,
+        /// The subset name.
+        subset: String,
+    },
     /// No destination has a weight above 0.
     NoWeight,
     /// The Service port's protocol is not given by its name: the proxy

@@ -41,6 +41,7 @@
 //! (every Service is taken as exported everywhere).
 
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
+use crate::doubt::{DoubtAt, IstioDoubt};
 use crate::explain::{Action, Ctx, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
 use crate::step::SidecarCase;
 use roaring::RoaringBitmap;
@@ -244,31 +245,6 @@ fn case(r: Restriction, refused: bool, to_pod: bool) -> SidecarCase {
     }
 }
 
-/// The case in the words of [`Reason::Istio`]'s `what` (that reason is
-/// still worded here; the step's words are tusk-report's).
-fn what(c: SidecarCase) -> &'static str {
-    match c {
-        SidecarCase::CustomCapture => {
-            "an egress listener with `bind` or `captureMode: NONE`, which tusk does not model"
-        }
-        SidecarCase::EgressProxy => {
-            "outboundTrafficPolicy.egressProxy: what the Sidecar does not import goes to that proxy"
-        }
-        SidecarCase::SourceSidecarUnknown => "whether the source runs a sidecar (its namespace is not declared)",
-        SidecarCase::NotImported => "REGISTRY_ONLY: the destination is no host the Sidecar imports (BlackHoleCluster)",
-        SidecarCase::ServiceHostOnly => {
-            "REGISTRY_ONLY: reached through an imported Service's host, refused when addressed by pod IP"
-        }
-        SidecarCase::UnresolvedEntry => {
-            "REGISTRY_ONLY: an imported ServiceEntry without addresses (resolved by DNS) or partly covering the address"
-        }
-        SidecarCase::Imported => "the destination is a host the Sidecar imports",
-        SidecarCase::AllowAnyOnImportedPort => {
-            "ALLOW_ANY: the destination is no imported host, but its port is an imported host's, where passthrough depends on the Istio version (istio#39794)"
-        }
-    }
-}
-
 /// The Sidecar's verdict on one flow from pod `src` (the egress side),
 /// with its step; `None` when no Sidecar restricts the source.
 pub fn explain(cx: &Ctx, src: usize, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
@@ -302,7 +278,8 @@ pub fn explain(cx: &Ctx, src: usize, probe: Probe, steps: &mut Vec<Step>) -> Opt
         (Verdict::Denied, Action::Deny, case(r, true, is_pod))
     } else if maybe.contains(probe.port) {
         let c = case(r, false, is_pod);
-        let why = Reason::Istio { rule: s.title(), what: what(c).to_string() };
+        let at = DoubtAt::Policy(PolicyRef::Sidecar { namespace: s.namespace.clone(), name: s.name.clone() });
+        let why = Reason::Istio { rule: Box::new(at), what: IstioDoubt::Sidecar(c) };
         (Verdict::unknown(why, Some(s.loc.clone())), Action::Unknown, c)
     } else {
         (Verdict::Allowed, Action::Allow, SidecarCase::Imported)

@@ -76,11 +76,8 @@ pub fn applies(ns: &str, refs: &[String], pod: &Pod) -> Tri {
 
 /// Why a policy with `targetRef(s)` may or may not apply to a pod (for
 /// `explain`'s unknown verdicts).
-pub fn why_maybe(refs: &[String]) -> String {
-    format!(
-        "whether it applies to the pod: targetRef(s) {} attach to gateways and waypoints, and tusk cannot tell which pods they serve",
-        refs.join(", ")
-    )
+pub fn why_maybe(refs: &[String]) -> crate::doubt::IstioDoubt {
+    crate::doubt::IstioDoubt::TargetRefs(refs.to_vec())
 }
 
 /// A synthetic class label keeping a Gateway's pods apart from others
