@@ -86,27 +86,30 @@ pub struct ServiceExplanation {
     pub routing: Option<Routing>,
 }
 
+/// A reason with the location of the doubt.
+pub type Located = (Reason, tusk_core::Loc);
+
 /// The endpoints of every target of a route, each narrowed to its subset's
 /// labels (DestinationRule `subsets[].labels`), or why one has none.
 pub fn target_endpoints(
     c: &Cluster,
     by: &super::lang::istio::route::RouteRef,
     targets: &[Target],
-) -> Result<Vec<(usize, u16)>, (Reason, tusk_core::Loc)> {
+) -> Result<Vec<(usize, u16)>, Box<Located>> {
     let mut out = Vec::new();
     for t in targets {
         let s = &c.services[t.service];
         let Some(sp) = s.ports.iter().find(|p| p.port == t.port && p.protocol == Protocol::Tcp) else {
             let ports = s.ports.iter().map(|p| (p.protocol, p.port)).collect();
             let reason = Reason::NoServicePort { service: service_ref(s), proto: Protocol::Tcp, port: t.port, ports };
-            return Err((reason, s.loc.clone()));
+            return Err(Box::new((reason, s.loc.clone())));
         };
-        let mut eps = endpoints(c, s, sp).map_err(|r| (r, s.loc.clone()))?;
+        let mut eps = endpoints(c, s, sp).map_err(|r| Box::new((r, s.loc.clone())))?;
         if let Some((name, labels)) = &t.subset {
             eps.retain(|(p, _)| labels.iter().all(|(k, v)| c.pods[*p].labels.get(k) == Some(v)));
             if eps.is_empty() {
                 let why = RouteDoubt::EmptySubset { service: title(s), subset: name.clone() };
-                return Err((Reason::VirtualService { by: Box::new(by.clone()), why }, by.loc.clone()));
+                return Err(Box::new((Reason::VirtualService { by: Box::new(by.clone()), why }, by.loc.clone())));
             }
         }
         for e in eps {
@@ -181,7 +184,10 @@ pub fn explain_service_l7(
         Routing::Aborted(_) => return none(Verdict::Denied, &routing),
         Routing::Forward { by, targets, abort } => match target_endpoints(c, by, targets) {
             Ok(e) => (e, *abort),
-            Err((why, loc)) => return none(Verdict::unknown(why, Some(loc)), &routing),
+            Err(e) => {
+                let (why, loc) = *e;
+                return none(Verdict::unknown(why, Some(loc)), &routing);
+            }
         },
     };
     let endpoints: Vec<(usize, u16, Explanation)> =
@@ -256,7 +262,8 @@ pub fn pair(a: &Analysis, src: FlowEnd, svc: usize) -> (Reach, Vec<Reason>) {
             }
             Routing::Forward { by, targets, abort } => match target_endpoints(c, &by, &targets) {
                 Ok(e) => (e, abort.is_some()),
-                Err((why, _)) => {
+                Err(e) => {
+                    let why = e.0;
                     unknown = unknown.union(&one);
                     notes.push(why);
                     continue;
