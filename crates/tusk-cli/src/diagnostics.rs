@@ -25,7 +25,14 @@ pub fn print(o: &Outcome) {
 pub fn render(o: &Outcome, colour: bool) -> String {
     let renderer = if colour { Renderer::styled() } else { Renderer::plain() };
     let mut lines = Lines::default();
-    let all = o.diagnostics();
+    let mut all = o.diagnostics();
+    // Calico policies hold only under another engine's doubt: said once,
+    // and not at all when the engine is known to be Calico.
+    if crate::cmd::engine_is_calico(&o.loaded.estate) {
+        all.retain(|d| {
+            d.severity != Severity::Warning || !d.message.contains(tusk_load::k8s::CALICO_UNDER_OTHER_ENGINES)
+        });
+    }
     let mut out = String::new();
     for d in all.iter().take(MAX_SHOWN) {
         match d.severity {

@@ -64,6 +64,14 @@ fn main() -> ExitCode {
         eprintln!("tusk: {e:#}");
         return ExitCode::from(2);
     }
+    cmd::set_policy_engine(match &cli.command {
+        Command::Matrix(a) => a.policy_engine,
+        Command::Explain(a) => a.policy_engine,
+        Command::Trace(a) => a.policy_engine,
+        Command::Check(a) => a.policy_engine,
+        Command::Diff(a) => a.policy_engine,
+        _ => None,
+    });
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Matrix(a) => cmd::matrix::run(a),

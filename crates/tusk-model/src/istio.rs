@@ -30,6 +30,12 @@ pub struct Mesh {
     pub sidecars: Vec<super::istio_net::Sidecar>,
     /// Every ServiceEntry, in input order (`istio_net`).
     pub service_entries: Vec<super::istio_net::ServiceEntry>,
+    /// Every VirtualService, in input order (`istio_route`).
+    pub virtual_services: Vec<super::istio_route::VirtualService>,
+    /// Every Gateway, in input order (`istio_route`).
+    pub gateways: Vec<super::istio_route::Gateway>,
+    /// Every named DestinationRule subset, in input order (`istio_route`).
+    pub subsets: Vec<super::istio_route::Subset>,
 }
 
 impl Mesh {

@@ -14,6 +14,7 @@ pub mod cilium;
 pub mod config;
 pub mod istio;
 pub mod istio_net;
+pub mod istio_route;
 pub mod k8s;
 pub mod scheduling;
 

@@ -3,6 +3,7 @@
 //! [`tusk_core::Verdict`] carries it with the source location of the doubt.
 
 use crate::doubt::{DoubtAt, IstioDoubt, NotModelled};
+use crate::lang::istio::route::{RouteDoubt, RouteRef};
 use crate::step::{PolicyRef, StepRule};
 use std::net::IpAddr;
 use tusk_core::{Kind, Loc, Protocol};
@@ -91,6 +92,15 @@ pub enum Reason {
     },
     /// The endpoints of a Service disagree: an endpoint per verdict.
     MixedEndpoints(Vec<(Kind, EndpointPart)>),
+    /// A VirtualService bound to the mesh names the Service's host for the
+    /// source's sidecar, and where it sends the flow is not known
+    /// (`crate::lang::istio::route`).
+    VirtualService {
+        /// The VirtualService and the route (boxed: it keeps the reason small).
+        by: Box<RouteRef>,
+        /// Why the route is not followed.
+        why: RouteDoubt,
+    },
 }
 
 /// What one reading of a flow assumes of what the inputs leave open

@@ -7,8 +7,16 @@
 //! is, unknown otherwise. A Service whose endpoints the input cannot give
 //! (no selector, no matching pod) is unknown with the reason. `tusk matrix`
 //! lists each Service with a ClusterIP as a destination ([`matrix_rows`]).
+//!
+//! A source with an Istio sidecar may not reach the Service's own
+//! endpoints: a VirtualService bound to the mesh that names the host sends
+//! the flow where its matching route says ([`crate::lang::istio::route`]);
+//! the verdict is then the group verdict over the route's destinations'
+//! endpoints, denied when the route aborts every request, unknown when the
+//! route cannot be followed.
 
 use super::explain::{explain_l7, Explanation, FlowEnd, Reason, Verdict};
+use super::lang::istio::route::{route, RouteDoubt, Routing, Target};
 use super::matrix::{Endpoint, Entry, Grain};
 use super::reason::{EndpointPart, ServiceRef};
 use super::{Analysis, Semantics};
@@ -73,6 +81,49 @@ pub struct ServiceExplanation {
     /// The verdict over every endpoint: allowed or denied when all agree,
     /// unknown (with each endpoint's verdict) otherwise.
     pub verdict: Verdict,
+    /// Where a VirtualService sent the flow (`None`: none applies, the
+    /// endpoints are the Service's own).
+    pub routing: Option<Routing>,
+}
+
+/// A reason with the location of the doubt.
+pub type Located = (Reason, tusk_core::Loc);
+
+/// The endpoints of every target of a route, each narrowed to its subset's
+/// labels (DestinationRule `subsets[].labels`), or why one has none.
+pub fn target_endpoints(
+    c: &Cluster,
+    by: &super::lang::istio::route::RouteRef,
+    targets: &[Target],
+) -> Result<Vec<(usize, u16)>, Box<Located>> {
+    let mut out = Vec::new();
+    for t in targets {
+        let s = &c.services[t.service];
+        let Some(sp) = s.ports.iter().find(|p| p.port == t.port && p.protocol == Protocol::Tcp) else {
+            let ports = s.ports.iter().map(|p| (p.protocol, p.port)).collect();
+            let reason = Reason::NoServicePort { service: service_ref(s), proto: Protocol::Tcp, port: t.port, ports };
+            return Err(Box::new((reason, s.loc.clone())));
+        };
+        let mut eps = endpoints(c, s, sp).map_err(|r| Box::new((r, s.loc.clone())))?;
+        if let Some((name, labels)) = &t.subset {
+            eps.retain(|(p, _)| labels.iter().all(|(k, v)| c.pods[*p].labels.get(k) == Some(v)));
+            if eps.is_empty() {
+                let why = RouteDoubt::EmptySubset { service: title(s), subset: name.clone() };
+                return Err(Box::new((Reason::VirtualService { by: Box::new(by.clone()), why }, by.loc.clone())));
+            }
+        }
+        for e in eps {
+            if !out.contains(&e) {
+                out.push(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The unknown verdict of a route tusk cannot follow.
+fn route_unknown(by: &super::lang::istio::route::RouteRef, why: &RouteDoubt) -> Verdict {
+    Verdict::unknown(Reason::VirtualService { by: Box::new(by.clone()), why: why.clone() }, Some(by.loc.clone()))
 }
 
 /// Explains a flow from `src` to Service index `svc` on `proto`/`port`: each
@@ -112,14 +163,32 @@ pub fn explain_service_l7(
         let ports = s.ports.iter().map(|p| (p.protocol, p.port)).collect();
         let reason = Reason::NoServicePort { service: service.clone(), proto, port, ports };
         let verdict = Verdict::unknown(reason, Some(s.loc.clone()));
-        return ServiceExplanation { service, endpoints: Vec::new(), verdict };
+        return ServiceExplanation { service, endpoints: Vec::new(), verdict, routing: None };
     };
-    let eps = match endpoints(c, s, sp) {
-        Ok(e) => e,
-        Err(why) => {
-            let verdict = Verdict::unknown(why, Some(s.loc.clone()));
-            return ServiceExplanation { service, endpoints: Vec::new(), verdict };
-        }
+    let routing = route(c, src, svc, sp, http);
+    let none = |verdict: Verdict, routing: &Routing| ServiceExplanation {
+        service: service.clone(),
+        endpoints: Vec::new(),
+        verdict,
+        routing: Some(routing.clone()),
+    };
+    let (eps, abort) = match &routing {
+        Routing::Direct => match endpoints(c, s, sp) {
+            Ok(e) => (e, None),
+            Err(why) => {
+                let verdict = Verdict::unknown(why, Some(s.loc.clone()));
+                return ServiceExplanation { service, endpoints: Vec::new(), verdict, routing: None };
+            }
+        },
+        Routing::Unknown(by, why) => return none(route_unknown(by, why), &routing),
+        Routing::Aborted(_) => return none(Verdict::Denied, &routing),
+        Routing::Forward { by, targets, abort } => match target_endpoints(c, by, targets) {
+            Ok(e) => (e, *abort),
+            Err(e) => {
+                let (why, loc) = *e;
+                return none(Verdict::unknown(why, Some(loc)), &routing);
+            }
+        },
     };
     let endpoints: Vec<(usize, u16, Explanation)> =
         eps.into_iter().map(|(pod, t)| (pod, t, explain_l7(c, sem, src, FlowEnd::Pod(pod), proto, t, http))).collect();
@@ -138,7 +207,15 @@ pub fn explain_service_l7(
         ];
         verdict = Verdict::unknown(Reason::MixedEndpoints(parts), None);
     }
-    ServiceExplanation { service, endpoints, verdict }
+    // A route aborting part of the requests: the rest reach the endpoints,
+    // so the flow is denied only when they deny it.
+    if let (Some(p), Routing::Forward { by, .. }) = (abort, &routing) {
+        if verdict.kind() != Kind::Denied {
+            verdict = route_unknown(by, &RouteDoubt::PartialAbort(Some(format!("{p}"))));
+        }
+    }
+    let routing = (routing != Routing::Direct).then_some(routing);
+    ServiceExplanation { service, endpoints, verdict, routing }
 }
 
 /// Allowed or denied when every endpoint's verdict is (the vocabulary's
@@ -168,13 +245,30 @@ pub fn pair(a: &Analysis, src: FlowEnd, svc: usize) -> (Reach, Vec<Reason>) {
     let (mut allowed, mut unknown, mut notes) = (ConnSet::none(), ConnSet::none(), Vec::<Reason>::new());
     for sp in &s.ports {
         let one = ConnSet::of(sp.protocol, PortSet::single(sp.port));
-        let eps = match endpoints(c, s, sp) {
-            Ok(e) => e,
-            Err(why) => {
+        let (eps, abort) = match route(c, src, svc, sp, None) {
+            Routing::Direct => match endpoints(c, s, sp) {
+                Ok(e) => (e, false),
+                Err(why) => {
+                    unknown = unknown.union(&one);
+                    notes.push(why);
+                    continue;
+                }
+            },
+            Routing::Aborted(_) => continue,
+            Routing::Unknown(by, why) => {
                 unknown = unknown.union(&one);
-                notes.push(why);
+                notes.push(Reason::VirtualService { by: Box::new(by), why });
                 continue;
             }
+            Routing::Forward { by, targets, abort } => match target_endpoints(c, &by, &targets) {
+                Ok(e) => (e, abort.is_some()),
+                Err(e) => {
+                    let why = e.0;
+                    unknown = unknown.union(&one);
+                    notes.push(why);
+                    continue;
+                }
+            },
         };
         let (mut all, mut any) = (true, false);
         for (pod, t) in eps {
@@ -184,7 +278,7 @@ pub fn pair(a: &Analysis, src: FlowEnd, svc: usize) -> (Reach, Vec<Reason>) {
             // to itself, which is always allowed.
             any |= k != Kind::Denied || matches!(src, FlowEnd::Pod(s) if s == pod);
         }
-        if all {
+        if all && !abort {
             allowed = allowed.union(&one);
         } else if any {
             unknown = unknown.union(&one);
@@ -205,6 +299,21 @@ pub fn matrix_rows(a: &Analysis, grain: Grain) -> (Vec<Entry>, Vec<(usize, Reaso
     let c = a.cluster;
     let ep = &a.worlds[0].endpoints;
     let (mut rows, mut notes): (Vec<Entry>, Vec<(usize, Reason)>) = (Vec::new(), Vec::new());
+    // A VirtualService may route by the source's labels (`sourceLabels`)
+    // and send a source to a Service of which it is an endpoint: such
+    // sources are asked one by one. Others share an answer per class and
+    // dataplane (routes apply to sidecar sources only).
+    let by_labels = crate::lang::istio::route::depends_on_source_labels(c);
+    let any_endpoint: std::collections::HashSet<usize> = if c.mesh.virtual_services.is_empty() {
+        Default::default()
+    } else {
+        c.services
+            .iter()
+            .flat_map(|s| s.ports.iter().filter_map(|sp| endpoints(c, s, sp).ok()))
+            .flatten()
+            .map(|(p, _)| p)
+            .collect()
+    };
     for (si, s) in c.services.iter().enumerate().filter(|(_, s)| !s.cluster_ips.is_empty()) {
         let mut endpoint_pods = std::collections::HashSet::new();
         for sp in &s.ports {
@@ -214,15 +323,14 @@ pub fn matrix_rows(a: &Analysis, grain: Grain) -> (Vec<Entry>, Vec<(usize, Reaso
             }
         }
         for g in &ep.groups {
-            let mut shared: Option<Reach> = None;
+            let mut shared: std::collections::HashMap<tusk_model::istio::Dataplane, Reach> = Default::default();
             for &p in &g.pods {
                 let p = p as usize;
-                let r = if endpoint_pods.contains(&p) {
+                let r = if by_labels || endpoint_pods.contains(&p) || any_endpoint.contains(&p) {
                     pair(a, FlowEnd::Pod(p), si).0
-                } else if let Some(r) = &shared {
-                    r.clone()
                 } else {
-                    shared.insert(pair(a, FlowEnd::Pod(p), si).0).clone()
+                    let d = c.pods[p].mesh.dataplane;
+                    shared.entry(d).or_insert_with(|| pair(a, FlowEnd::Pod(p), si).0).clone()
                 };
                 if r.allowed().is_empty() && r.unknown().is_empty() {
                     continue;

@@ -299,4 +299,9 @@ pub enum SidecarCase {
     UnresolvedEntry,
     /// The destination is a host the Sidecar imports.
     Imported,
+    /// ALLOW_ANY, and the destination is no imported host but its port is
+    /// the port of one: whether the proxy passes it through depends on the
+    /// Istio version (Sidecar reference, `OutboundTrafficPolicy.Mode`;
+    /// istio/istio#39794).
+    AllowAnyOnImportedPort,
 }

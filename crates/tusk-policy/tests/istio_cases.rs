@@ -1,7 +1,8 @@
 //! tusk's own Istio cases: every folder of `tests/k8s-istio/` holds
 //! `input/` and `expected_flows.txt`, one flow a line:
 //! `FROM TO PROTO PORT [METHOD PATH] => allowed|denied|unknown` (FROM/TO
-//! as `tusk explain` takes them: `ns/pod`, `ns/workload`, an IP; METHOD
+//! as `tusk explain` takes them: `ns/pod`, `ns/workload`, an IP, and TO
+//! also `svc:NS/NAME`, a flow to the Service's address; METHOD
 //! and PATH, or `-` for either, the flow's HTTP request). The verdict is
 //! `explain`'s; for a flow without HTTP request the class engine's must
 //! agree. Adding a case needs no Rust.
@@ -12,6 +13,7 @@ use tusk_core::Protocol;
 use tusk_model::k8s::Cluster;
 use tusk_policy::explain::{explain_l7, FlowEnd, Verdict};
 use tusk_policy::lang::istio::HttpRequest;
+use tusk_policy::services::explain_service_l7;
 use tusk_policy::{Analysis, PolicyEngine, Semantics};
 
 fn resolve(c: &Cluster, s: &str) -> FlowEnd {
@@ -65,7 +67,27 @@ fn istio_cases_agree() {
             let port: u16 = f[3].parse().unwrap();
             let given = |i: usize| f.get(i).filter(|s| **s != "-").map(|s| s.to_string());
             let http = (f.len() > 4).then(|| HttpRequest { method: given(4), path: given(5) });
-            let (src, dst) = (resolve(&c, f[0]), resolve(&c, f[1]));
+            let src = resolve(&c, f[0]);
+            // `svc:NS/NAME`: a flow to the Service's address, explained
+            // per endpoint and asked of the matrix's Service rows.
+            if let Some(svc) = f[1].strip_prefix("svc:") {
+                let (ns, n) = svc.split_once('/').expect(svc);
+                let si = c.services.iter().position(|s| s.namespace == ns && s.name == n).expect(svc);
+                let v = explain_service_l7(&c, &sem, src, si, proto, port, http.as_ref()).verdict;
+                if http.is_none() {
+                    let r = tusk_policy::services::pair(&analysis, src, si).0;
+                    let engine = r.at(proto, port).name();
+                    if engine != word(&v) {
+                        failed.push(format!("{name}: {flow}: explain {}, Service rows {engine}", word(&v)));
+                    }
+                }
+                if word(&v) != want.trim() {
+                    failed.push(format!("{name}: {flow}: expected {want}, got {v:?}"));
+                }
+                ran += 1;
+                continue;
+            }
+            let dst = resolve(&c, f[1]);
             let v = explain_l7(&c, &sem, src, dst, proto, port, http.as_ref()).verdict;
             if http.is_none() {
                 let engine = analysis.pair(src, dst).at(proto, port).name();

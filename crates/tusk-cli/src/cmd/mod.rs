@@ -24,6 +24,24 @@ use tusk_policy::{PolicyEngine, Semantics};
 /// ARM parameter values from `--param` / `--parameters`, set once by `main`.
 static ARM_PARAMS: std::sync::OnceLock<tusk_load::arm::ArmParams> = std::sync::OnceLock::new();
 
+/// The command's `--policy-engine`, set once by `main` (for commands that
+/// take it), so that the load's warnings can leave out what holds only
+/// under another engine.
+static POLICY_ENGINE: std::sync::OnceLock<Option<EngineArg>> = std::sync::OnceLock::new();
+
+/// Records the command's `--policy-engine` (see [`POLICY_ENGINE`]).
+pub fn set_policy_engine(arg: Option<EngineArg>) {
+    let _ = POLICY_ENGINE.set(arg);
+}
+
+/// Is the policy engine known to be Calico for this estate (by
+/// `--policy-engine calico`, or the AKS cluster's `networkPolicy`, as
+/// [`choose_semantics`] decides)?
+pub fn engine_is_calico(estate: &tusk_model::Estate) -> bool {
+    let arg = POLICY_ENGINE.get().copied().flatten();
+    choose_semantics(arg, estate).0.engine == PolicyEngine::Calico
+}
+
 /// Reads `--param NAME=VALUE` and `--parameters FILE` for every command that loads inputs.
 pub fn set_arm_params(values: &[String], files: &[PathBuf]) -> anyhow::Result<()> {
     let mut p = tusk_load::arm::ArmParams::default();

@@ -1,8 +1,8 @@
 //! Istio's Sidecar and ServiceEntry (networking.istio.io v1, v1beta1,
 //! v1alpha3) into [`tusk_model::istio_net`], and DestinationRule into a
 //! foreign record when its TLS mode may change a verdict (see
-//! `docs/istio.md`). Gateway and VirtualService are not read here: they
-//! stay skipped with a warning.
+//! `docs/istio.md`). Gateway and VirtualService are read by
+//! `istio_route.rs`.
 //!
 //! Validation follows the CRD schemas and istiod's validation
 //! (`pkg/config/validation`): unknown fields; an egress host that is not
@@ -22,7 +22,7 @@ use tusk_model::k8s::LabelSelector;
 
 /// Does tusk model this networking.istio.io kind?
 pub fn models(kind: &str) -> bool {
-    matches!(kind, "Sidecar" | "ServiceEntry" | "DestinationRule")
+    matches!(kind, "Sidecar" | "ServiceEntry" | "DestinationRule" | "VirtualService" | "Gateway")
 }
 
 /// The versions networking.istio.io serves.
@@ -270,7 +270,20 @@ impl super::Builder {
             return Err(cx.err(n, format!("duplicate {kind} `{name}` (first defined at {prev})")));
         }
         self.ensure_namespace(&namespace);
+        if kind == "VirtualService" || kind == "Gateway" {
+            check_version(cx, n)?;
+            if kind == "Gateway" {
+                let g = super::istio_route::gateway(cx, n, &namespace, &name)?;
+                self.cluster.mesh.gateways.push(g);
+            } else {
+                let v = super::istio_route::virtual_service(cx, n, &namespace, &name)?;
+                self.cluster.mesh.virtual_services.push(v);
+            }
+            return Ok(());
+        }
         if kind == "DestinationRule" {
+            let subsets = super::istio_route::subsets(cx, n, &namespace, &name)?;
+            self.cluster.mesh.subsets.extend(subsets);
             match destination_rule(cx, n, &namespace, &name)? {
                 Ok(p) => {
                     warnings.push(tusk_core::Warning {

@@ -16,6 +16,7 @@ mod foreign;
 mod ipmasq;
 mod istio;
 mod istio_net;
+mod istio_route;
 mod netpol;
 pub mod ports;
 pub mod scheduling;
@@ -98,7 +99,18 @@ pub struct Builder {
     /// Each pod's Istio hints (same index as `cluster.pods`), resolved in
     /// `finish` once the namespaces' labels are known.
     mesh_hints: Vec<istio::PodHint>,
+    /// Calico policies also kept as foreign records: how many, and the
+    /// first one's location (one warning in `finish`, see
+    /// [`CALICO_UNDER_OTHER_ENGINES`]).
+    calico_modelled: (usize, Option<Loc>),
 }
+
+/// The words of the one load warning that Calico policies were read and
+/// are modelled only under the Calico engine. The CLI leaves it out when
+/// the engine is known to be Calico (`--policy-engine calico`, or the AKS
+/// cluster's `networkPolicy: calico`).
+pub const CALICO_UNDER_OTHER_ENGINES: &str =
+    "modelled under --policy-engine calico; under an engine that may or may not be Calico";
 
 impl Builder {
     /// Reads one document (an object or a `List`). A malformed object, or a
@@ -361,12 +373,12 @@ impl Builder {
                     }
                 }
                 if engine == tusk_model::k8s::ForeignEngine::Calico {
-                    warning.message = format!(
-                        "{}: modelled under --policy-engine calico; under an engine that may or may not be Calico (upstream, netpol-analyzer) the verdicts it may change are unknown",
-                        p.title()
-                    );
+                    // One warning per load, in `finish`, not one per policy.
+                    self.calico_modelled.0 += 1;
+                    self.calico_modelled.1.get_or_insert_with(|| p.loc.clone());
+                } else {
+                    warnings.push(warning);
                 }
-                warnings.push(warning);
                 self.cluster.foreign_policies.push(p);
                 Ok(())
             }
@@ -479,6 +491,16 @@ impl Builder {
     /// [`LoadError`].
     pub fn finish(mut self, warnings: &mut Vec<Warning>) -> Result<Cluster, LoadError> {
         calico::check_tiers(&self.cluster.calico)?;
+        if let (n, Some(loc)) = std::mem::take(&mut self.calico_modelled) {
+            let what =
+                if n == 1 { "1 Calico policy".to_string() } else { format!("{n} Calico policies (the first here)") };
+            warnings.push(Warning {
+                loc,
+                message: format!(
+                    "{what}: {CALICO_UNDER_OTHER_ENGINES} (upstream, netpol-analyzer) the verdicts they may change are unknown"
+                ),
+            });
+        }
         // A `nodes` peer selects nodes by label; their addresses come only
         // from Node objects. Without them the engine reports what the rule
         // decides toward outside addresses as unknown: say why at the rule.

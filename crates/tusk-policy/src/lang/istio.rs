@@ -26,6 +26,7 @@
 
 pub mod compile;
 pub mod explain;
+pub mod route;
 pub mod sidecar;
 pub mod source_sets;
 pub mod target_ref;

@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::io;
 use tusk_model::k8s::Cluster;
 use tusk_policy::explain::{Explanation, Layer, PolicyRef, Reason, Side, Verdict};
+use tusk_policy::lang::istio::route::{RouteDoubt, RouteRef, Routing};
 use tusk_policy::services::ServiceExplanation;
 
 fn verdict_text(v: &Verdict) -> String {
@@ -75,7 +76,96 @@ pub fn reason_text(r: &Reason) -> String {
         Reason::MixedEndpoints(parts) => {
             format!("the endpoints differ (mixed): {}", kinds(parts, "to", doubt::endpoint_part))
         }
+        Reason::VirtualService { by, why } => {
+            format!("{} sends the flow from the source's sidecar, and {}", route_ref_text(by), doubt_text(why))
+        }
     }
+}
+
+/// `VirtualService NS/NAME http[0]`.
+fn route_ref_text(r: &RouteRef) -> String {
+    match &r.route {
+        Some(route) => format!("{} {route}", r.vs),
+        None => r.vs.clone(),
+    }
+}
+
+/// Why a VirtualService route is not followed.
+fn doubt_text(d: &RouteDoubt) -> String {
+    use tusk_model::istio_route::MatchField as F;
+    match d {
+        RouteDoubt::Match(f) => {
+            let what = match f {
+                F::Headers => "HTTP headers",
+                F::Uri => "the request URI (give --http-path)",
+                F::Method => "the HTTP method (give --http-method)",
+                F::QueryParams => "query parameters",
+                F::Authority => "the authority (Host header)",
+                F::Scheme => "the URI scheme",
+                F::SniHosts => "the TLS SNI host",
+                F::DestinationSubnets => "the destination subnet",
+            };
+            format!("the route matches on {what}, which the flow does not carry")
+        }
+        RouteDoubt::Regex => "the route matches by regex, which tusk does not evaluate".into(),
+        RouteDoubt::NoRouteMatches => "no route matches the flow (the proxy answers itself; not modelled)".into(),
+        RouteDoubt::Redirect => "the route redirects the client (a new request, not followed)".into(),
+        RouteDoubt::DirectResponse => "the route answers at the proxy without forwarding (not modelled)".into(),
+        RouteDoubt::Delegate(to) => format!("the route delegates to VirtualService {to} (delegation is not modelled)"),
+        RouteDoubt::NoAction => "the route has no destination".into(),
+        RouteDoubt::PartialAbort(None) => "the route aborts requests without stating the share".into(),
+        RouteDoubt::PartialAbort(Some(p)) => {
+            format!("the route aborts {p}% of the requests while the rest may reach the destination")
+        }
+        RouteDoubt::Rewrite => "the route rewrites the request before forwarding it".into(),
+        RouteDoubt::PartialHost(h) => {
+            format!("its host `{h}` is partly qualified, which Istio does not expand like a short name")
+        }
+        RouteDoubt::Several(v) => format!("several VirtualServices name the host for the mesh: {}", v.join(", ")),
+        RouteDoubt::NotAService(h) => format!("its destination `{h}` is no Service of the input"),
+        RouteDoubt::DestinationPort(h) => format!("the port of destination `{h}` is not given and it has several"),
+        RouteDoubt::Subset { host, subset } => {
+            format!("no DestinationRule of the input defines subset `{subset}` of `{host}`")
+        }
+        RouteDoubt::EmptySubset { service, subset } => {
+            format!("no pod of the input is an endpoint of {service} in subset `{subset}`")
+        }
+        RouteDoubt::NoWeight => "no destination has a weight above 0".into(),
+        RouteDoubt::Protocol(name) => format!(
+            "the Service port's name `{name}` does not give its protocol, so the proxy sniffs it and any route list may apply"
+        ),
+        RouteDoubt::SourceDataplane(d) => format!(
+            "the source's dataplane is {} (only a sidecar applies VirtualServices to its own traffic)",
+            match d {
+                tusk_model::istio::Dataplane::Ambient => "ambient",
+                tusk_model::istio::Dataplane::Unknown => "not known",
+                _ => "other",
+            }
+        ),
+    }
+}
+
+/// The routing line of a flow to a Service, when a VirtualService applies.
+fn routing_text(c: &Cluster, r: &Routing) -> Option<String> {
+    Some(match r {
+        Routing::Direct => return None,
+        Routing::Aborted(by) => {
+            format!("routed: {} ({}) aborts every request at the source's sidecar", route_ref_text(by), by.loc)
+        }
+        Routing::Unknown(by, _) => format!("routed: {} ({}) applies; not followed", route_ref_text(by), by.loc),
+        Routing::Forward { by, targets, abort } => {
+            let to: Vec<String> = targets
+                .iter()
+                .map(|t| {
+                    let s = &c.services[t.service];
+                    let subset = t.subset.as_ref().map(|(n, _)| format!(" subset {n}")).unwrap_or_default();
+                    format!("Service {}/{} port {}{subset} (weight {})", s.namespace, s.name, t.port, t.weight)
+                })
+                .collect();
+            let abort = abort.map(|p| format!("; aborts {p}% of the requests")).unwrap_or_default();
+            format!("routed: {} ({}) to {}{abort}", route_ref_text(by), by.loc, to.join(", "))
+        }
+    })
 }
 
 /// The tier's name as explain and trace print it (`Calico`, `Istio`, ...).
@@ -129,6 +219,7 @@ pub const SCHEMA: &str = "tusk.explain/v1";
 /// ```json
 /// { "schema": "tusk.explain/v1", "flow": "a/web -> b/db TCP 5432", "semantics": "...",
 ///   "verdict": "allowed" | "denied" | "unknown", "reason": null | "why unknown",
+///   "routing": null | "the VirtualService route that sent the flow, with file:line",
 ///   "egress":  {"applies": true, "verdict": "allowed", "steps": [
 ///       {"layer": "NetworkPolicy", "policy": "NetworkPolicy a/x", "rule": "egress[0]",
 ///        "action": "Allow", "location": "file.yaml:12:5", "decisive": true}]},
@@ -218,6 +309,10 @@ pub fn render_service_explanation(c: &Cluster, flow: &str, semantics: &str, e: &
         doubt::service(&e.service),
         e.endpoints.iter().map(|(pod, _, _)| u64::from(c.pods[*pod].count())).sum::<u64>()
     );
+    if let Some(line) = e.routing.as_ref().and_then(|r| routing_text(c, r)) {
+        out += &line;
+        out += "\n";
+    }
     // A template entry stands for its replicas, alike: one section each.
     for (pod, target, x) in &e.endpoints {
         let p = &c.pods[*pod];
@@ -238,6 +333,7 @@ pub fn render_service_explanation(c: &Cluster, flow: &str, semantics: &str, e: &
 /// { "schema": "tusk.explain-service/v1", "flow": "...", "semantics": "...",
 ///   "service": "Service kube-system/kube-dns",
 ///   "verdict": "allowed" | "denied" | "unknown", "reason": null | "why unknown",
+///   "routing": null | "the VirtualService route that sent the flow, with file:line",
 ///   "endpoints": [ {"pod": "kube-system/coredns-1", "targetPort": 53,
 ///                   "verdict": ..., "reason": ..., "egress": {...}, "ingress": {...}} ] }
 ///                   (egress / ingress as in tusk.explain/v1)
@@ -262,7 +358,8 @@ pub fn render_service_explanation_json(c: &Cluster, flow: &str, semantics: &str,
             })
         })
         .collect();
+    let routing = e.routing.as_ref().and_then(|r| routing_text(c, r));
     let doc = json!({"schema": SERVICE_SCHEMA, "flow": flow, "semantics": semantics, "service": doubt::service(&e.service),
-                     "verdict": verdict, "reason": reason, "endpoints": endpoints});
+                     "verdict": verdict, "reason": reason, "routing": routing, "endpoints": endpoints});
     serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
 }

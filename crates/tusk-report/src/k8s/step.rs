@@ -100,6 +100,9 @@ pub fn sidecar(c: SidecarCase) -> &'static str {
             "REGISTRY_ONLY: an imported ServiceEntry without addresses (resolved by DNS) or partly covering the address"
         }
         SidecarCase::Imported => "the destination is a host the Sidecar imports",
+        SidecarCase::AllowAnyOnImportedPort => {
+            "ALLOW_ANY: the destination is no imported host, but its port is an imported host's, where passthrough depends on the Istio version (istio#39794)"
+        }
     }
 }
 

@@ -10,8 +10,17 @@
 //! * `outboundTrafficPolicy`: the Sidecar's, else the mesh default, which
 //!   tusk assumes is Istio's `ALLOW_ANY` (MeshConfig is not read). Under
 //!   ALLOW_ANY a destination the proxy does not import passes through
-//!   (PassthroughCluster): the egress hosts change no reachability. With an
-//!   `egressProxy` such traffic goes to that proxy instead: unknown.
+//!   (PassthroughCluster) "in case there are no services or ServiceEntries
+//!   for the destination port" (Sidecar reference, `OutboundTrafficPolicy.
+//!   Mode`). On a port where the proxy has a listener for an imported host
+//!   (the ports of the Services and ServiceEntries its egress listeners
+//!   import; hosts it does not import give it no listener), whether the
+//!   traffic still reaches the PassthroughCluster has depended on the Istio
+//!   version (istio/istio#39794, fixed in istiod's route cache): tusk
+//!   answers unknown there, and allowed on the other ports and for
+//!   imported destinations. A Sidecar without egress listeners imports
+//!   every host: nothing changes. With an `egressProxy` such traffic goes
+//!   to that proxy instead: unknown.
 //! * Under `REGISTRY_ONLY` only imported hosts are reachable (the rest goes
 //!   to the BlackHoleCluster). An egress listener imports its `NS/DNS`
 //!   hosts (on its `port` only, when set; `.` is the workload's namespace,
@@ -51,6 +60,9 @@ pub enum Kind {
     EgressProxy,
     /// `bind` / `captureMode: NONE`: interception tusk does not model.
     CustomCapture,
+    /// ALLOW_ANY with egress listeners: what is not imported passes, except
+    /// on the ports of imported hosts (unknown; module doc).
+    AllowAnyScoped,
 }
 
 /// A source's Sidecar restriction: the Sidecar (index into
@@ -91,7 +103,8 @@ pub fn restriction(c: &Cluster, pod: &Pod) -> Option<Restriction> {
         match (s.outbound.unwrap_or(OutboundMode::AllowAny), s.egress_proxy) {
             (OutboundMode::RegistryOnly, _) => Kind::RegistryOnly,
             (OutboundMode::AllowAny, true) => Kind::EgressProxy,
-            (OutboundMode::AllowAny, false) => return None,
+            (OutboundMode::AllowAny, false) if s.egress.is_empty() => return None,
+            (OutboundMode::AllowAny, false) => Kind::AllowAnyScoped,
         }
     };
     Some(Restriction { sidecar: i, applies, kind })
@@ -163,11 +176,55 @@ fn to_address(c: &Cluster, s: &Sidecar, own: &str, range: &IpSet) -> (PortSet, P
     (yes.clone(), maybe.subtract(&yes))
 }
 
+/// The TCP ports of every host the Sidecar imports for a workload of
+/// namespace `own` (Services' ports and ServiceEntries' ports; an entry
+/// without ports, every port): the ports where the proxy has a listener.
+pub fn imported_ports(c: &Cluster, s: &Sidecar, own: &str) -> PortSet {
+    let mut out = PortSet::empty();
+    for svc in &c.services {
+        let host = format!("{}.{}.svc.cluster.local", svc.name, svc.namespace);
+        for sp in svc.ports.iter().filter(|p| p.protocol == Protocol::Tcp) {
+            if imports(s, own, &svc.namespace, &host, sp.port) {
+                out = out.union(&PortSet::single(sp.port));
+            }
+        }
+    }
+    for e in c.mesh.service_entries.iter().filter(|e| e.visible_from(own)) {
+        for h in &e.hosts {
+            if e.ports.is_empty() {
+                // An entry of every port: the listeners that import it.
+                for l in s.egress.iter().filter(|l| l.hosts.iter().any(|x| x.imports(own, &e.namespace, h))) {
+                    match l.port {
+                        None => return PortSet::all_ports(),
+                        Some(p) => out = out.union(&PortSet::single(p)),
+                    }
+                }
+            }
+            for &p in &e.ports {
+                if imports(s, own, &e.namespace, h, p) {
+                    out = out.union(&PortSet::single(p));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// (refused, maybe) TCP ports from what the registry lets through, by the
-/// restriction's kind.
-fn judged(r: Restriction, (yes, maybe): (PortSet, PortSet)) -> (PortSet, PortSet) {
+/// restriction's kind; `listeners`: the imported hosts' ports (used under
+/// ALLOW_ANY).
+fn judged(r: Restriction, (yes, maybe): (PortSet, PortSet), listeners: &PortSet) -> (PortSet, PortSet) {
     let all = PortSet::all_ports();
     let refused = all.subtract(&yes).subtract(&maybe);
+    if r.kind == Kind::AllowAnyScoped {
+        // `yes`: the ports surely imported. Those pass (by the host's name,
+        // or by the request's Host header on the listener); the rest passes
+        // except on a port with a listener of an imported host. `maybe`
+        // (imported for some pods of a class, or an entry that may hold the
+        // address) is not surely imported: unknown on a listener port.
+        let _ = maybe;
+        return (PortSet::empty(), listeners.subtract(&yes));
+    }
     match (r.kind, r.applies) {
         (Kind::CustomCapture, _) => (PortSet::empty(), refused.union(&maybe).union(&yes)),
         (Kind::EgressProxy, _) | (_, Tri::Maybe) => (PortSet::empty(), refused.union(&maybe)),
@@ -178,6 +235,7 @@ fn judged(r: Restriction, (yes, maybe): (PortSet, PortSet)) -> (PortSet, PortSet
 /// Why a port is refused or unknown, for explanations.
 fn case(r: Restriction, refused: bool, to_pod: bool) -> SidecarCase {
     match (r.kind, refused, to_pod) {
+        (Kind::AllowAnyScoped, _, _) => SidecarCase::AllowAnyOnImportedPort,
         (Kind::CustomCapture, _, _) => SidecarCase::CustomCapture,
         (Kind::EgressProxy, _, _) => SidecarCase::EgressProxy,
         (_, _, _) if r.applies == Tri::Maybe => SidecarCase::SourceSidecarUnknown,
@@ -197,17 +255,25 @@ pub fn explain(cx: &Ctx, src: usize, probe: Probe, steps: &mut Vec<Step>) -> Opt
     let pod = &c.pods[src];
     let r = restriction(c, pod)?;
     let s = &c.mesh.sidecars[r.sidecar];
+    let listeners = imported_ports(c, s, &pod.namespace);
     let (status, is_pod) = match probe.peer {
         FlowEnd::Pod(j) => {
             let eps = endpoint_index(c);
-            (judged(r, to_pod(c, s, &pod.namespace, &eps[j])), true)
+            let (yes, maybe) = to_pod(c, s, &pod.namespace, &eps[j]);
+            // Under ALLOW_ANY one pod's imported ports are surely imported.
+            let status = if r.kind == Kind::AllowAnyScoped { (yes.union(&maybe), maybe) } else { (yes, maybe) };
+            (judged(r, status, &listeners), true)
         }
         FlowEnd::Address(ip) => {
             let one = IpSet::single(tusk_core::ip::ip_to_u128(ip));
-            (judged(r, to_address(c, s, &pod.namespace, &one)), false)
+            (judged(r, to_address(c, s, &pod.namespace, &one), &listeners), false)
         }
     };
     let (refused, maybe) = status;
+    if r.kind == Kind::AllowAnyScoped && !maybe.contains(probe.port) {
+        // Passed through (or imported): the Sidecar decides nothing here.
+        return None;
+    }
     let (verdict, action, rule) = if refused.contains(probe.port) {
         (Verdict::Denied, Action::Deny, case(r, true, is_pod))
     } else if maybe.contains(probe.port) {
@@ -225,11 +291,28 @@ pub fn explain(cx: &Ctx, src: usize, probe: Probe, steps: &mut Vec<Step>) -> Opt
 }
 
 /// A synthetic class label keeping pods with different Sidecars apart.
+///
+/// Under a Sidecar that scopes imports with ALLOW_ANY, a destination's
+/// Services decide whether it is imported (allowed) or not (unknown on a
+/// listener port): then pods are also kept apart by the Services they back.
 pub fn class_labels(c: &Cluster, pod: &Pod) -> Vec<(String, String)> {
-    match effective(c, pod) {
+    let mut out = match effective(c, pod) {
         Some(i) if !c.mesh.sidecars.is_empty() => vec![("@istio/sidecar".into(), i.to_string())],
         _ => Vec::new(),
+    };
+    let scoped = c.mesh.sidecars.iter().any(|s| {
+        s.outbound.unwrap_or(OutboundMode::AllowAny) == OutboundMode::AllowAny
+            && !s.egress_proxy
+            && !s.egress.is_empty()
+    });
+    if scoped {
+        for svc in c.services.iter().filter(|s| s.namespace == pod.namespace) {
+            if svc.selector.as_ref().is_some_and(|sel| sel.iter().all(|(k, v)| pod.labels.get(k) == Some(v))) {
+                out.push((format!("@istio/service:{}", svc.name), "1".into()));
+            }
+        }
     }
+    out
 }
 
 fn tcp(ports: &PortSet) -> Vec<PolicyPort> {
@@ -264,22 +347,29 @@ pub fn compile(b: &mut Builder, tier: u32) {
         let s = &c.mesh.sidecars[r.sidecar];
         let own = &c.pods[ep.groups[ep.classes[subject.min().unwrap_or(0) as usize].group as usize].pods[0] as usize]
             .namespace;
+        let listeners = imported_ports(c, s, own);
         let mut by_status: HashMap<(PortSet, PortSet), RoaringBitmap> = HashMap::new();
         for (ci, class) in ep.classes.iter().enumerate() {
             // Every pod of the class (Service membership is not a class key).
             let mut statuses =
                 ep.groups[class.group as usize].pods.iter().map(|&p| to_pod(c, s, own, &eps[p as usize]));
             let Some((mut yes, mut maybe)) = statuses.next() else { continue };
+            // Under ALLOW_ANY: the ports imported for every pod of the class.
+            let mut surely = yes.union(&maybe);
             for (y, m) in statuses {
                 let differ = yes.subtract(&y).union(&y.subtract(&yes));
                 maybe = maybe.union(&m).union(&differ);
                 yes = yes.intersect(&y);
+                surely = surely.intersect(&y.union(&m));
             }
-            by_status.entry(judged(r, (yes, maybe))).or_default().insert(ci as u32);
+            if r.kind == Kind::AllowAnyScoped {
+                yes = surely;
+            }
+            by_status.entry(judged(r, (yes, maybe), &listeners)).or_default().insert(ci as u32);
         }
         for (ai, a) in ep.atoms.iter().enumerate() {
             let range = IpSet::range(a.lo, a.hi);
-            by_status.entry(judged(r, to_address(c, s, own, &range))).or_default().insert(n + ai as u32);
+            by_status.entry(judged(r, to_address(c, s, own, &range), &listeners)).or_default().insert(n + ai as u32);
         }
         let origin = RuleOrigin { tier, policy: u32::MAX, rule: u32::MAX };
         let mut ids = Vec::new();
