@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod conn;
+pub mod cuts;
 pub mod endpoint;
 pub mod error;
 pub mod flow;
@@ -26,6 +27,7 @@ pub mod tri;
 pub mod verdict;
 
 pub use conn::{ConnSet, Protocol};
+pub use cuts::{PortAtom, PortCuts};
 pub use endpoint::{FlowEnd, NotationError};
 pub use error::{Code, Diagnostic, LoadError, Severity, Warning};
 pub use flow::Flow;

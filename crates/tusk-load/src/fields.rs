@@ -102,7 +102,7 @@ impl<'a> Cx<'a> {
         for (k, v) in entries {
             let ks = k.as_str().ok_or_else(|| self.err(k, format!("keys of `{key}` must be strings")))?;
             let vs = match &v.value {
-                Value::Scalar { text, .. } => text.clone(),
+                Value::Scalar { text, .. } => text.to_string(),
                 _ => return Err(self.err(v, format!("values of `{key}` must be strings, found {}", v.type_name()))),
             };
             out.push((ks.to_string(), vs, v.pos));
@@ -114,7 +114,7 @@ impl<'a> Cx<'a> {
 /// The text of a node for messages.
 pub fn text(n: &Node) -> String {
     match &n.value {
-        Value::Scalar { text, .. } => text.clone(),
+        Value::Scalar { text, .. } => text.to_string(),
         _ => n.type_name().to_string(),
     }
 }

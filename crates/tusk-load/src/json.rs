@@ -17,7 +17,7 @@
 //! characters, not bytes, from 1; a quoted scalar starts at its quote, a
 //! collection at its bracket.
 
-use crate::doc::{Node, Value, MAX_DEPTH};
+use crate::doc::{Node, Text, Value, MAX_DEPTH};
 use std::collections::HashSet;
 use tusk_core::Pos;
 
@@ -25,8 +25,18 @@ use tusk_core::Pos;
 /// when `comments`); `None` when the text is not such a document, see the
 /// module comment.
 pub(crate) fn parse(text: &str, comments: bool) -> Option<Node> {
-    let mut r =
-        Reader { t: text, b: text.as_bytes(), i: 0, line: 1, line_start: 0, col_at: (0, 0), comments, depth: 0 };
+    let mut r = Reader {
+        t: text,
+        b: text.as_bytes(),
+        i: 0,
+        line: 1,
+        line_start: 0,
+        col_at: (0, 0),
+        comments,
+        depth: 0,
+        items: Vec::new(),
+        entries: Vec::new(),
+    };
     r.ws()?;
     let root = r.value()?;
     r.ws()?;
@@ -52,6 +62,12 @@ struct Reader<'a> {
     col_at: (usize, u32),
     comments: bool,
     depth: usize,
+    /// The items of the sequences being read, innermost last: each
+    /// sequence's items go here and leave in one vector of the exact size,
+    /// instead of a vector grown (and reallocated) item by item.
+    items: Vec<Node>,
+    /// The same for the entries of mappings.
+    entries: Vec<(Node, Node)>,
 }
 
 /// Maps with at least this many entries check duplicates through a hash map.
@@ -126,7 +142,7 @@ impl Reader<'_> {
                 }
                 let text = self.t.get(start..self.i)?;
                 let ok = matches!(text, "true" | "false" | "null") || is_number(text);
-                ok.then(|| Node { pos, value: Value::Scalar { text: text.to_string(), quoted: false } })
+                ok.then(|| Node { pos, value: Value::Scalar { text: Text::new(text), quoted: false } })
             }
         }
     }
@@ -140,12 +156,12 @@ impl Reader<'_> {
     fn seq(&mut self, pos: Pos) -> Option<Node> {
         self.enter()?;
         self.i += 1;
-        let mut items = Vec::new();
+        let start = self.items.len();
         loop {
             self.ws()?;
             match self.b.get(self.i)? {
                 b']' => break,
-                _ if !items.is_empty() => {
+                _ if self.items.len() > start => {
                     self.expect(b',')?;
                     self.ws()?;
                     if self.b.get(self.i) == Some(&b']') && self.comments {
@@ -154,22 +170,23 @@ impl Reader<'_> {
                 }
                 _ => {}
             }
-            items.push(self.value()?);
+            let v = self.value()?;
+            self.items.push(v);
         }
         self.i += 1;
         self.depth -= 1;
-        Some(Node { pos, value: Value::Seq(items) })
+        Some(Node { pos, value: Value::Seq(self.items.drain(start..).collect()) })
     }
 
     fn map(&mut self, pos: Pos) -> Option<Node> {
         self.enter()?;
         self.i += 1;
-        let mut entries: Vec<(Node, Node)> = Vec::new();
+        let start = self.entries.len();
         loop {
             self.ws()?;
             match self.b.get(self.i)? {
                 b'}' => break,
-                _ if !entries.is_empty() => {
+                _ if self.entries.len() > start => {
                     self.expect(b',')?;
                     self.ws()?;
                     if self.b.get(self.i) == Some(&b'}') && self.comments {
@@ -188,22 +205,23 @@ impl Reader<'_> {
             self.ws()?;
             let v = self.value()?;
             // A duplicate key is an error the YAML reader words and locates.
-            if entries.iter().any(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if *text == key)) {
+            if self.entries[start..].iter().any(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if *text == key))
+            {
                 return None;
             }
-            entries.push((Node { pos: kpos, value: Value::Scalar { text: key, quoted: true } }, v));
-            if entries.len() >= INDEXED {
-                return self.map_indexed(pos, entries);
+            self.entries.push((Node { pos: kpos, value: Value::Scalar { text: key, quoted: true } }, v));
+            if self.entries.len() - start >= INDEXED {
+                return self.map_indexed(pos, start);
             }
         }
         self.i += 1;
         self.depth -= 1;
-        Some(Node { pos, value: Value::Map(entries) })
+        Some(Node { pos, value: Value::Map(self.entries.drain(start..).collect()) })
     }
 
     /// The rest of a large mapping, duplicates checked through a set of keys.
-    fn map_indexed(&mut self, pos: Pos, mut entries: Vec<(Node, Node)>) -> Option<Node> {
-        let mut seen: HashSet<String> = entries
+    fn map_indexed(&mut self, pos: Pos, start: usize) -> Option<Node> {
+        let mut seen: HashSet<Text, foldhash::fast::RandomState> = self.entries[start..]
             .iter()
             .filter_map(|(k, _)| match &k.value {
                 Value::Scalar { text, .. } => Some(text.clone()),
@@ -234,11 +252,11 @@ impl Reader<'_> {
             if !seen.insert(key.clone()) {
                 return None;
             }
-            entries.push((Node { pos: kpos, value: Value::Scalar { text: key, quoted: true } }, v));
+            self.entries.push((Node { pos: kpos, value: Value::Scalar { text: key, quoted: true } }, v));
         }
         self.i += 1;
         self.depth -= 1;
-        Some(Node { pos, value: Value::Map(entries) })
+        Some(Node { pos, value: Value::Map(self.entries.drain(start..).collect()) })
     }
 
     fn expect(&mut self, c: u8) -> Option<()> {
@@ -247,17 +265,17 @@ impl Reader<'_> {
 
     /// A JSON string at `"`, unescaped. Raw control characters (a line
     /// break inside a string among them) are not JSON: `None`.
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<Text> {
         self.i += 1;
         let start = self.i;
         while let Some(&c) = self.b.get(self.i) {
             match c {
                 b'"' => {
-                    let s = self.t.get(start..self.i)?.to_string();
+                    let s = Text::new(self.t.get(start..self.i)?);
                     self.i += 1;
                     return Some(s);
                 }
-                b'\\' | b'\n' | b'\r' => return self.escaped(start),
+                b'\\' | b'\n' | b'\r' => return self.escaped(start).map(Text::from),
                 0..=0x08 | 0x0A..=0x1F => return None,
                 _ => self.i += 1,
             }

@@ -73,6 +73,7 @@ fn per_file(a: &tusk_model::azure::AzureNetwork) -> Vec<(String, Vec<(&'static s
     add("unmodelled resource", &mut a.unmodelled.iter().map(|x| &x.loc));
     add("private DNS zone", &mut a.private_dns.zones.iter().map(|x| &x.loc));
     add("DNS A record set", &mut a.private_dns.a_records.iter().map(|x| &x.loc));
+    add("DNS CNAME record set", &mut a.private_dns.cname_records.iter().map(|x| &x.loc));
     add("DNS zone link", &mut a.private_dns.links.iter().map(|x| &x.loc));
     out
 }
@@ -116,6 +117,7 @@ impl Summary {
             ("unmodelled resource", a.unmodelled.len()),
             ("private DNS zone", a.private_dns.zones.len()),
             ("DNS A record set", a.private_dns.a_records.len()),
+            ("DNS CNAME record set", a.private_dns.cname_records.len()),
             ("DNS zone link", a.private_dns.links.len()),
             ("NVA (tusk.yaml)", o.loaded.estate.config.nvas.len()),
         ];

@@ -34,6 +34,8 @@ pub enum Hop {
     OnPremises,
     /// A VNet gateway.
     Gateway(Idx<VnetGateway>),
+    /// An application gateway (index into `app_gateways`).
+    AppGateway(usize),
 }
 
 /// The peering flags a decision can rest on.
@@ -285,6 +287,14 @@ pub enum Reason {
         dst: IpAddr,
         /// The device, an index into `opaque_devices`.
         device: usize,
+    },
+    /// An application gateway's decision (index `gw` into `app_gateways`;
+    /// [`crate::appgw`]).
+    AppGateway {
+        /// The gateway.
+        gw: usize,
+        /// What it decided.
+        what: crate::appgw::AppGwWhy,
     },
     /// The reply reaches the address that sent the request.
     ReplyToSender {

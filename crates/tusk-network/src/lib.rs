@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod any_protocol;
+pub mod appgw;
 pub mod avnm;
 pub mod decision;
 pub mod dns;
@@ -39,6 +40,7 @@ pub mod nsg;
 pub mod nva;
 pub mod path;
 pub mod peering;
+pub mod port_cuts;
 mod prepared;
 pub mod reach;
 pub mod routes;

@@ -30,6 +30,9 @@ pub enum SnatWhy {
     NicPublicIp,
     /// The subnet's NAT gateway.
     NatGateway(Idx<NatGateway>),
+    /// An application gateway (index into `app_gateways`) opening its own
+    /// connection to a backend from an address of its subnet.
+    AppGateway(usize),
     /// A load balancer's outbound rule or SNAT load-balancing rule.
     LoadBalancer {
         /// The load balancer.

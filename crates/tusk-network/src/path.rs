@@ -32,6 +32,8 @@ pub enum Control {
     Delivery,
     /// A stateful control letting a reply through.
     Stateful,
+    /// An application gateway (listener, rule, WAF, its own connection).
+    AppGateway,
 }
 
 impl Control {
@@ -48,6 +50,7 @@ impl Control {
             Control::Internet => "internet",
             Control::Delivery => "delivery",
             Control::Stateful => "stateful",
+            Control::AppGateway => "app-gateway",
         }
     }
 }
@@ -126,4 +129,24 @@ pub struct Path {
     pub final_src: IpAddr,
     /// The destination address the final hop saw.
     pub final_dst: IpAddr,
+    /// The application gateway the request went through, when it did: the
+    /// rest of the path is the gateway's own connection.
+    pub appgw: Option<AppGwLeg>,
+}
+
+/// Where an application gateway joined the client's connection to its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppGwLeg {
+    /// The gateway (index into `app_gateways`).
+    pub gw: usize,
+    /// The client's address, as the gateway saw it.
+    pub client: IpAddr,
+    /// The frontend address the client asked.
+    pub frontend: IpAddr,
+    /// The address of the gateway's subnet its connection leaves from.
+    pub instance: IpAddr,
+    /// How many firewalls (`devices`) the client's leg crossed.
+    pub devices: usize,
+    /// How many stateful NVAs (`nvas`) the client's leg crossed.
+    pub nvas: usize,
 }

@@ -22,6 +22,7 @@ pub mod foreign;
 pub mod ingress_controller;
 pub mod lang;
 pub mod matrix;
+pub mod port_cuts;
 pub mod readings;
 pub mod reason;
 pub mod services;

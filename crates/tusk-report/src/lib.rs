@@ -15,5 +15,6 @@ pub mod diff;
 pub mod k8s;
 pub mod path;
 pub mod path_matrix;
+pub mod path_matrix_ports;
 mod path_words;
 pub mod schedule;

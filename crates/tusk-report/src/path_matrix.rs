@@ -29,14 +29,14 @@ use tusk_network::Prepared;
 use tusk_path::join::Actor;
 use tusk_path::matrix::{Cell, Grain, Layer, Matrix};
 
-fn actor(a: Actor) -> &'static str {
+pub(crate) fn actor(a: Actor) -> &'static str {
     match a {
         Actor::Pod => "pod",
         Actor::Node => "node",
     }
 }
 
-fn grain(g: Grain) -> &'static str {
+pub(crate) fn grain(g: Grain) -> &'static str {
     match g {
         Grain::Tenant => "tenant",
         Grain::Namespace => "namespace",
@@ -47,7 +47,7 @@ fn grain(g: Grain) -> &'static str {
 
 /// The words for the layer that stopped a flow (the analysis gives the
 /// typed [`Layer`]; wording is the report's, issue 6).
-fn layer(l: Layer) -> &'static str {
+pub(crate) fn layer(l: Layer) -> &'static str {
     match l {
         Layer::SourcePolicy => "source pod policy",
         Layer::Network => "azure network",

@@ -17,7 +17,8 @@ pub enum GrainArg {
     Workload,
     Namespace,
     /// Tenants (namespaces by `--tenant-label`) across both layers, for
-    /// one `--port`; needs the AKS cluster and its network in the inputs.
+    /// one `--port` or (without it) every port of `--proto` (`any`: every
+    /// protocol); needs the AKS cluster and its network in the inputs.
     Tenant,
     /// Subnets: `tusk reach` (every subnet pair for one `--port`).
     Subnet,
@@ -115,10 +116,6 @@ fn both_layers(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCo
     if estate.clusters.is_empty() || estate.azure.subnets.is_empty() {
         anyhow::bail!("--grain tenant needs the AKS cluster (managedClusters) and its network in the inputs");
     }
-    let Some(port) = args.conn.port else {
-        anyhow::bail!("--grain tenant asks about one flow: give --port");
-    };
-    let proto = args.conn.protocol("matrix --grain tenant")?;
     let actors = match args.actor {
         ActorsArg::Pod => vec![Actor::Pod],
         ActorsArg::Node => vec![Actor::Node],
@@ -138,6 +135,12 @@ fn both_layers(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCo
             units.len()
         );
     }
+    let Some(port) = args.conn.port else {
+        // Every port: one per-port matrix per port atom (`matrix::ports`).
+        let run = super::matrix_ports::Run { grain, units: &units, actors: &actors, sem: &sem, why: &why };
+        return super::matrix_ports::run(args, estate, &w, &p, run, t0);
+    };
+    let proto = args.conn.protocol("matrix --grain tenant")?;
     let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port), http: None };
     let one = args.timings.then(|| one_trace(estate, &w, &p, &units, ask)).flatten();
     let m = matrix::matrix(estate, &w, &p, grain, &units, &actors, ask);

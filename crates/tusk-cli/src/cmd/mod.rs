@@ -9,6 +9,7 @@ pub mod diff;
 pub mod explain;
 pub mod flow;
 pub mod matrix;
+mod matrix_ports;
 mod matrix_stream;
 pub mod reach;
 pub mod routes;

@@ -163,12 +163,15 @@ fn by_private_dns(
     };
     let vnet_name = p.net.vnets[vnet].id.name();
     match resolve(p, Some(vnet), name) {
-        Resolution::Addresses { record, ips } => {
+        Resolution::Addresses { record, ips, via } => {
             let r = &p.net.private_dns.a_records[record];
             let [ip] = ips[..] else {
                 anyhow::bail!("--to {name}: its A record set ({}) gives {} addresses; give --to one of them and --fqdn {name}", r.loc, ips.len())
             };
             let g = resolve_group(p, &tusk_core::FlowEnd::Address(ip)).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+            for alias in &via {
+                eprintln!("tusk: {name}: {}", alias_words(p, alias));
+            }
             eprintln!("tusk: {name} resolves to {ip} from VNet {vnet_name} (private DNS zone {}, A record {} at {})", r.zone, r.name, r.loc);
             Ok(Some((g, name.clone())))
         }
@@ -179,8 +182,26 @@ fn by_private_dns(
                 DnsDoubt::NoRecord { zone } => format!("zone {zone} is linked to VNet {vnet_name} but the inputs hold no A record for it"),
                 DnsDoubt::RecordIncomplete(i) => format!("its A record set ({}) has addresses that are not known", p.net.private_dns.a_records[i].loc),
                 DnsDoubt::Resolver => "a zone link's VNet is not known".to_string(),
+                DnsDoubt::CnameUnknown(i) => format!("its CNAME record set ({}) has a target that is not known", p.net.private_dns.cname_records[i].loc),
+                DnsDoubt::LeavesZones { name: n } => format!("its alias chain reaches {n}, which no zone linked to VNet {vnet_name} covers (public DNS answers it; not in the inputs)"),
+                DnsDoubt::ChainTooLong { name: n } => format!("its alias chain is longer than {} (or loops), at {n}", tusk_network::dns::MAX_CHAIN),
             };
             anyhow::bail!("--to {name}: its address is unknown: {why}")
+        }
+    }
+}
+
+/// One alias of a private DNS resolution, in words.
+fn alias_words(p: &Prepared, a: &tusk_network::dns::Alias) -> String {
+    use tusk_network::dns::Alias;
+    match a {
+        Alias::PrivateLink { from, to } => {
+            format!("{from} is a CNAME to {to} (Azure's public CNAME into the private link zone, private-link/private-endpoint-dns)")
+        }
+        Alias::Record(i) => {
+            let r = &p.net.private_dns.cname_records[*i];
+            let target = r.target.as_deref().unwrap_or("?");
+            format!("{}.{} is a CNAME to {target} (CNAME record at {})", r.name, r.zone, r.loc)
         }
     }
 }

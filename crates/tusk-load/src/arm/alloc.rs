@@ -52,7 +52,7 @@ pub fn firewall_ip(subnet_id: &str, prefix: &str) -> Option<Ipv4Addr> {
 
 /// The address prefix of a subnet among the evaluated resources: the
 /// subnet resource itself, or the entry of its VNet's `subnets`.
-pub fn subnet_prefix(resources: &std::collections::HashMap<String, Val>, subnet_id: &str) -> Option<String> {
+pub fn subnet_prefix(resources: &super::scope::Shared, subnet_id: &str) -> Option<String> {
     let key = subnet_id.to_ascii_lowercase();
     let prefix_of = |s: &Val| -> Option<String> {
         let p = obj_get(s, "properties").unwrap_or(s);
@@ -64,12 +64,12 @@ pub fn subnet_prefix(resources: &std::collections::HashMap<String, Val>, subnet_
             },
         }
     };
-    if let Some(s) = resources.get(&key) {
-        return prefix_of(s);
+    if let Some(s) = resources.resource(&key) {
+        return prefix_of(&s);
     }
     let (vnet, name) = key.rsplit_once("/subnets/")?;
-    let v = resources.get(vnet)?;
-    match obj_get(obj_get(v, "properties")?, "subnets")? {
+    let v = resources.resource(vnet)?;
+    match obj_get(obj_get(&v, "properties")?, "subnets")? {
         Val::Arr(items) => items
             .iter()
             .find(|s| obj_get(s, "name").and_then(Val::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))
@@ -87,7 +87,7 @@ pub fn set_first_private_ip(body: &mut Node, ip: &str) {
     let Some(first) = items.first_mut() else { return };
     let Some(p) = map_get_mut(first, "properties") else { return };
     if let Value::Map(m) = &mut p.value {
-        let text = |t: &str| Node { pos, value: Value::Scalar { text: t.to_string(), quoted: true } };
+        let text = |t: &str| Node { pos, value: Value::Scalar { text: t.into(), quoted: true } };
         m.push((text("privateIPAddress"), text(ip)));
     }
 }

@@ -116,7 +116,7 @@ impl<'n> Env<'n> {
                         && v.as_seq().is_some_and(|s| s.iter().all(|c| c.get("input").is_some()))
                     {
                         for (name, arr) in self.property_copy(v, f)? {
-                            let key = Node { pos: v.pos, value: Value::Scalar { text: name, quoted: true } };
+                            let key = Node { pos: v.pos, value: Value::Scalar { text: name.into(), quoted: true } };
                             out.push((key, arr.to_node(v.pos)));
                         }
                         continue;

@@ -36,7 +36,12 @@ pub fn dependency_order<'n>(
                 let Some(Ok(Val::Str(d))) = Some(env.eval_node(d, f)) else { continue };
                 let d = d.to_ascii_lowercase();
                 for (j, keys) in names.iter().enumerate() {
-                    let hit = keys.iter().any(|k| d == *k || d.ends_with(&format!("/{k}")));
+                    let hit = keys.iter().any(|k| {
+                        d == *k
+                            || (d.len() > k.len()
+                                && d.ends_with(k.as_str())
+                                && d.as_bytes()[d.len() - k.len() - 1] == b'/')
+                    });
                     if j != i && hit {
                         out.push(j);
                     }

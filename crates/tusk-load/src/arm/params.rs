@@ -37,6 +37,21 @@ pub fn coerce(decl: &Node, v: Val) -> Val {
     }
 }
 
+/// [`critical_missing_param`] of an evaluated body node, without building
+/// its value: the same answer, read from the node tree (an unknown value is
+/// a quoted `[unknown: ...]` scalar there).
+pub fn critical_missing_param_node(n: &Node, field: &str) -> Option<(String, String)> {
+    use crate::doc::Value;
+    match &n.value {
+        Value::Scalar { text, quoted: true } if text.starts_with(super::value::UNKNOWN_PREFIX) => {
+            critical_missing_param(&super::value::evaluated_node_val(n), field)
+        }
+        Value::Scalar { .. } => None,
+        Value::Seq(items) => items.iter().find_map(|x| critical_missing_param_node(x, field)),
+        Value::Map(m) => m.iter().find_map(|(k, x)| critical_missing_param_node(x, k.as_str().unwrap_or_default())),
+    }
+}
+
 /// A field of a network resource that names an address or another resource
 /// and depends on a parameter without value: (field, parameter).
 pub fn critical_missing_param(v: &Val, field: &str) -> Option<(String, String)> {

@@ -179,7 +179,7 @@ impl RuntimeValue {
                     {
                         Some(i) => i,
                         None => {
-                            let text = Value::Scalar { text: key.clone(), quoted: true };
+                            let text = Value::Scalar { text: key.as_str().into(), quoted: true };
                             m.push((Node { pos, value: text }, Node { pos, value: Value::Map(Vec::new()) }));
                             m.len() - 1
                         }

@@ -58,8 +58,33 @@ impl Scope {
 /// lower-cased id, for `reference()`.
 #[derive(Default)]
 pub struct Shared {
-    pub resources: RefCell<HashMap<String, Val>>,
+    pub resources: RefCell<HashMap<String, Body>>,
     pub deployments: RefCell<HashMap<String, Val>>,
+}
+
+/// A deployed resource's body: the evaluated node the Azure loader reads,
+/// turned into a [`Val`] only when `reference()` or the firewall's address
+/// rule first reads it. Most bodies are never read that way; converting
+/// (and later dropping) every one of them was a third of evaluating a large
+/// template.
+pub enum Body {
+    Node(Rc<crate::doc::Node>),
+    Val(Val),
+}
+
+impl Shared {
+    /// The body of the resource with lower-cased id `key`, as a value.
+    pub fn resource(&self, key: &str) -> Option<Val> {
+        let mut map = self.resources.borrow_mut();
+        let body = map.get_mut(key)?;
+        if let Body::Node(n) = body {
+            *body = Body::Val(super::value::evaluated_node_val(n));
+        }
+        match body {
+            Body::Val(v) => Some(v.clone()),
+            Body::Node(_) => None,
+        }
+    }
 }
 
 /// `{scope}/providers/{ns}/{t1}/{n1}/{t2}/{n2}`.
@@ -240,7 +265,7 @@ fn reference(env: &Env, vals: &[Val]) -> Val {
         let props = Val::obj(vec![("outputs".into(), outputs.clone())]);
         return if full { Val::obj(vec![("properties".into(), props)]) } else { props };
     }
-    let body = env.shared.resources.borrow().get(&key).cloned();
+    let body = env.shared.resource(&key);
     match body {
         Some(b) => {
             let what = format!("`{}`", id.rsplit('/').next().unwrap_or(&id));

@@ -13,7 +13,7 @@
 
 use super::alloc;
 use super::eval::{Env, Frame, Res, Udf};
-use super::scope::{resource_id, Level, Scope, Shared};
+use super::scope::{resource_id, Body, Level, Scope, Shared};
 use super::value::{Unknown, Val};
 use crate::doc::{Doc, Node, Value};
 use std::cell::RefCell;
@@ -29,7 +29,9 @@ pub struct Evaluated {
     pub file: Arc<str>,
     /// The resource with every expression evaluated, in the shape of an ARM
     /// resource listing (`id`, `type`, `name`, `properties`).
-    pub node: Node,
+    /// Shared with the evaluation's record of deployed resources, which
+    /// `reference()` reads; the only owner once evaluation ends.
+    pub node: Rc<Node>,
     /// The resource's ARM id, as `resourceId()` would give it.
     pub id: String,
     /// The full resource type, lower-cased (`microsoft.network/virtualnetworks/subnets`).
@@ -379,7 +381,7 @@ impl<'n> Walker<'n, '_> {
             if let Val::Str(id) = &id {
                 // Known to exist, its state known only to Azure.
                 let state = Val::Obj(Rc::new(super::value::Obj { entries: Vec::new(), open: Some(format!("`{id}`")) }));
-                self.shared.resources.borrow_mut().insert(id.to_ascii_lowercase(), state);
+                self.shared.resources.borrow_mut().insert(id.to_ascii_lowercase(), Body::Val(state));
             }
             return Ok(());
         }
@@ -409,27 +411,26 @@ impl<'n> Walker<'n, '_> {
                 return Err(LoadError::new(rv.loc.clone(), format!("runtime value: the path does not fit `{id}`")));
             }
         }
-        let mut val = super::value::evaluated_node_val(&node);
         if type_key == "microsoft.network/azurefirewalls" {
-            let subnet = alloc::firewall_subnet(&val);
-            let prefix = subnet.as_deref().and_then(|s| alloc::subnet_prefix(&self.shared.resources.borrow(), s));
+            let subnet = alloc::firewall_subnet(&super::value::evaluated_node_val(&node));
+            let prefix = subnet.as_deref().and_then(|s| alloc::subnet_prefix(&self.shared, s));
             if let (Some(s), Some(p)) = (subnet, prefix) {
                 if let Some(ip) = alloc::firewall_ip(&s, &p) {
                     alloc::set_first_private_ip(&mut node, &ip.to_string());
-                    val = super::value::evaluated_node_val(&node);
                     self.warn(&file, r, format!(
                         "firewall `{id}`: private IP {ip} determined by Azure's dynamic allocation (the only allocation in AzureFirewallSubnet {p}: its first unreserved address)"
                     ));
                 }
             }
         }
-        if let Some((field, p)) = super::params::critical_missing_param(&val, "") {
+        if let Some((field, p)) = super::params::critical_missing_param_node(&node, "") {
             return Err(LoadError::new(
                 loc(&file, r),
                 format!("`{field}` of {full_type} `{id}` depends on parameter `{p}`, which has no value; give it with --param {p}=VALUE"),
             ));
         }
-        self.shared.resources.borrow_mut().insert(id.to_ascii_lowercase(), val);
+        let node = Rc::new(node);
+        self.shared.resources.borrow_mut().insert(id.to_ascii_lowercase(), Body::Node(node.clone()));
         self.out.push(Evaluated { file, node, id, type_key });
         Ok(())
     }

@@ -171,7 +171,7 @@ impl Val {
     /// `[unknown: reason]`, which the Azure loader reports as unknown; a
     /// string that would read as an expression is escaped with `[[`.
     pub fn to_node(&self, pos: Pos) -> Node {
-        let scalar = |text: String, quoted: bool| Node { pos, value: Value::Scalar { text, quoted } };
+        let scalar = |text: String, quoted: bool| Node { pos, value: Value::Scalar { text: text.into(), quoted } };
         match self {
             Val::Null => scalar("null".into(), false),
             Val::Bool(b) => scalar(b.to_string(), false),

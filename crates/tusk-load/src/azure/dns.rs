@@ -8,7 +8,7 @@ use super::cx::Cx;
 use super::shape::prop;
 use crate::doc::Node;
 use tusk_core::LoadError;
-use tusk_model::azure::{DnsARecordSet, DnsZone, DnsZoneLink, ResourceId};
+use tusk_model::azure::{DnsARecordSet, DnsCnameRecordSet, DnsZone, DnsZoneLink, ResourceId};
 
 /// The zone's domain of a child id (`.../privateDnsZones/ZONE/...`), lower case.
 fn zone_of(id: &ResourceId) -> String {
@@ -49,6 +49,21 @@ pub fn a_record(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<DnsARecordSet, 
         unknown_entries,
         id,
     })
+}
+
+/// A `privateDnsZones/CNAME` record set: `cnameRecord.cname` (privatedns.json,
+/// `CnameRecord`). A target that is not a literal is unknown, with a
+/// warning: names of this record set then resolve to an unknown address.
+pub fn cname_record(cx: &mut Cx, id: ResourceId, n: &Node) -> DnsCnameRecordSet {
+    let target = prop(n, "cnameRecord")
+        .and_then(|c| c.get_ci("cname"))
+        .and_then(|v| cx.literal(v))
+        .map(|t| t.trim().trim_end_matches('.').to_ascii_lowercase())
+        .filter(|t| !t.is_empty());
+    if target.is_none() {
+        cx.warn(n, "CNAME record set without a literal `cnameRecord.cname`: names of this record set resolve to an unknown address");
+    }
+    DnsCnameRecordSet { zone: zone_of(&id), name: id.name().to_ascii_lowercase(), loc: cx.loc(n), target, id }
 }
 
 /// A `privateDnsZones/virtualNetworkLinks` resource: `virtualNetwork.id`

@@ -21,6 +21,7 @@
 //! Loaders know formats and nothing of analysis.
 
 pub mod aks;
+mod appgw;
 mod cx;
 mod dns;
 mod firewall;
@@ -136,7 +137,7 @@ impl Builder {
 
     /// A resource evaluated from an ARM template (see `crate::arm`).
     pub fn add_evaluated(&mut self, r: crate::arm::Evaluated, warnings: &mut Vec<Warning>) -> Result<(), LoadError> {
-        let doc = Doc { file: r.file, root: r.node };
+        let doc = Doc { file: r.file, root: std::rc::Rc::unwrap_or_clone(r.node) };
         let raw = shape::RawResource { node: &doc.root, id: ResourceId::new(r.id), type_key: r.type_key };
         self.add_resource(&doc, raw, warnings)
     }
@@ -239,7 +240,13 @@ impl Builder {
             // branches); the hubs carry the routing.
             "microsoft.network/virtualwans" => {}
             "microsoft.network/applicationgateways" => {
+                if let Some(g) = appgw::gateway(&mut cx, id.clone(), n) {
+                    net.app_gateways.push(g);
+                }
                 net.opaque_devices.push(vwan::opaque(&mut cx, id, n, "application gateway"))
+            }
+            "microsoft.network/applicationgatewaywebapplicationfirewallpolicies" => {
+                net.waf_policies.push(appgw::waf_policy(&mut cx, id, n))
             }
             "microsoft.network/bastionhosts" => net.opaque_devices.push(vwan::opaque(&mut cx, id, n, "Azure Bastion")),
             "microsoft.containerservice/managedclusters" => self.aks.add_cluster(&mut cx, id, n)?,
@@ -250,6 +257,9 @@ impl Builder {
             }
             "microsoft.network/privatednszones" => net.private_dns.zones.push(dns::zone(&mut cx, id, n)),
             "microsoft.network/privatednszones/a" => net.private_dns.a_records.push(dns::a_record(&mut cx, id, n)?),
+            "microsoft.network/privatednszones/cname" => {
+                net.private_dns.cname_records.push(dns::cname_record(&mut cx, id, n))
+            }
             "microsoft.network/privatednszones/virtualnetworklinks" => {
                 net.private_dns.links.push(dns::link(&mut cx, id, n))
             }

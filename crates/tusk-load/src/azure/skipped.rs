@@ -54,22 +54,17 @@ pub fn decide(t: &str) -> Option<(Class, &'static str)> {
             (Harmless("public DNS: names outside the private zones already stay unknown"), "dns/dns-overview")
         }
         "microsoft.network/privatednszones/aaaa"
-        | "microsoft.network/privatednszones/cname"
         | "microsoft.network/privatednszones/mx"
         | "microsoft.network/privatednszones/ptr"
         | "microsoft.network/privatednszones/soa"
         | "microsoft.network/privatednszones/srv"
         | "microsoft.network/privatednszones/txt" => (
-            Harmless("only A records resolve a name here; a name without one stays unknown, and a name with an A record has no CNAME"),
+            Harmless("only A and CNAME records resolve a name here; a name without one stays unknown"),
             "dns/private-dns-privatednszone",
         ),
         "microsoft.network/privateendpoints/privatednszonegroups" => (
             Harmless("it writes the endpoint's A records; a name without a loaded A record stays unknown"),
             "private-link/private-endpoint-dns",
-        ),
-        "microsoft.network/applicationgatewaywebapplicationfirewallpolicies" => (
-            Harmless("applies only inside an application gateway, whose flows are unknown already"),
-            "web-application-firewall/ag/policy-overview",
         ),
         "microsoft.network/publicipprefixes" => (
             Harmless("addresses only; a NAT gateway or outbound rule using a prefix leaves the SNAT address unknown"),

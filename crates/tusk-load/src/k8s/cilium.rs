@@ -397,7 +397,7 @@ fn port(cx: Cx, n: &Node) -> Result<Vec<PolicyPort>, LoadError> {
             if !super::ports::is_port_name(&t) {
                 return Err(cx.err(pn, format!("`port` must be a number or a port name, found `{t}`")));
             }
-            protos.iter().for_each(|p| out.push(PolicyPort::Named(*p, t.clone())));
+            protos.iter().for_each(|p| out.push(PolicyPort::Named(*p, t.to_string())));
         }
     }
     Ok(out)

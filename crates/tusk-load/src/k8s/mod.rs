@@ -19,6 +19,7 @@ mod istio_net;
 mod netpol;
 pub mod ports;
 pub mod scheduling;
+mod seen;
 pub mod selector;
 mod service;
 mod workload;
@@ -29,6 +30,10 @@ use crate::fields;
 use crate::doc::{Doc, Node};
 use fields::Cx;
 use std::collections::{BTreeMap, HashMap};
+
+/// The hasher of the builder's maps (keys are names from the input; the
+/// maps live for one load).
+type FastHash = foldhash::fast::RandomState;
 use tusk_core::{LoadError, Loc, Warning};
 use tusk_model::k8s::{Cluster, Labels, Namespace, Node as K8sNode, Pod, Workload, WorkloadKind};
 
@@ -83,9 +88,9 @@ pub fn is_k8s(root: &Node) -> bool {
 pub struct Builder {
     cluster: Cluster,
     namespaces: BTreeMap<String, Namespace>,
-    workload_index: HashMap<(WorkloadKind, String, String), usize>,
+    workload_index: HashMap<(WorkloadKind, String, String), usize, FastHash>,
     /// (kind, namespace, name) of every named object, for duplicate checks.
-    seen: HashMap<(String, String, String), Loc>,
+    seen: seen::Seen,
     /// Controller templates, expanded in `finish` once the node count is known.
     templates: Vec<(usize, workload::PodShape, u32)>,
     /// A declared controller's own controller (a ReplicaSet's Deployment).

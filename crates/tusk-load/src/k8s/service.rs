@@ -147,7 +147,7 @@ pub fn service(cx: Cx, n: &Node, namespace: String, name: String, loc: Loc) -> R
                 Value::Scalar { text: s, .. } if s.bytes().all(|b| b.is_ascii_digit()) => {
                     TargetPort::Number(port_number(cx, t, "targetPort")?)
                 }
-                Value::Scalar { text: s, .. } if is_port_name(s) => TargetPort::Name(s.clone()),
+                Value::Scalar { text: s, .. } if is_port_name(s) => TargetPort::Name(s.to_string()),
                 _ => return Err(cx.err(t, format!("`targetPort` must be a port number or name, found `{}`", text(t)))),
             },
         };

@@ -89,11 +89,11 @@ impl<'a> Cur<'a> {
     }
 }
 
-pub fn s(pos: Pos, text: impl Into<String>) -> Node {
+pub fn s(pos: Pos, text: impl Into<crate::doc::Text>) -> Node {
     Node { pos, value: Value::Scalar { text: text.into(), quoted: true } }
 }
 
-pub fn plain(pos: Pos, text: impl Into<String>) -> Node {
+pub fn plain(pos: Pos, text: impl Into<crate::doc::Text>) -> Node {
     Node { pos, value: Value::Scalar { text: text.into(), quoted: false } }
 }
 

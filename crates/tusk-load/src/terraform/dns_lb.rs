@@ -1,6 +1,6 @@
 //! azurerm resources for private DNS and the rest of a load balancer, as
 //! the ARM bodies the Azure loader reads (azurerm provider docs,
-//! `private_dns_zone`, `private_dns_a_record`,
+//! `private_dns_zone`, `private_dns_a_record`, `private_dns_cname_record`,
 //! `private_dns_zone_virtual_network_link`, `lb_outbound_rule`,
 //! `lb_nat_rule`, `network_interface_backend_address_pool_association`;
 //! ARM: privatedns.json, loadBalancer.json).
@@ -22,6 +22,19 @@ pub fn a_record(tr: &mut Tr, i: usize) -> Body {
         }
     }
     b.props.put("aRecords", seq(r.pos, records));
+    b
+}
+
+/// `azurerm_private_dns_cname_record`: `record` (the canonical name) as
+/// `cnameRecord.cname`.
+pub fn cname_record(tr: &mut Tr, i: usize) -> Body {
+    let r = tr.root(i);
+    let mut b = Body::new(tr, i, "Microsoft.Network/privateDnsZones/CNAME");
+    if let Some(t) = tr.val(&r, "record") {
+        let mut o = Obj::new(r.pos);
+        o.put("cname", t);
+        b.props.put("cnameRecord", o.node());
+    }
     b
 }
 

@@ -70,6 +70,7 @@ pub fn synthesise(tr: &Tr, i: usize) -> Option<String> {
         "azurerm_virtual_hub_connection" => in_parent("virtual_hub_id", "hubVirtualNetworkConnections")?,
         "azurerm_lb_nat_rule" => in_parent("loadbalancer_id", "inboundNatRules")?,
         "azurerm_private_dns_a_record" => under("zone_name", "privateDnsZones", "A"),
+        "azurerm_private_dns_cname_record" => under("zone_name", "privateDnsZones", "CNAME"),
         "azurerm_private_dns_zone_virtual_network_link" => {
             under("private_dns_zone_name", "privateDnsZones", "virtualNetworkLinks")
         }

@@ -245,6 +245,7 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
         "azurerm_virtual_hub_connection" => dns_lb::hub_connection(tr, i).into(),
         "azurerm_virtual_wan" => return Ok(true),
         "azurerm_private_dns_a_record" => dns_lb::a_record(tr, i).into(),
+        "azurerm_private_dns_cname_record" => dns_lb::cname_record(tr, i).into(),
         "azurerm_private_dns_zone_virtual_network_link" => dns_lb::zone_link(tr, i).into(),
         "azurerm_lb_outbound_rule" => match str_id(tr, i, "loadbalancer_id") {
             Some(lb) => {

@@ -20,7 +20,7 @@
 
 mod scalar;
 
-use crate::doc::{parse_yaml, Doc, Node, Value};
+use crate::doc::{parse_yaml, Doc, Node, Text, Value};
 use scalar::plain_start;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -123,7 +123,18 @@ fn read_document(text: &str, start: usize, end: usize, line: u32) -> Option<(Opt
     if !plain_bytes(&b[start..]) {
         return None;
     }
-    let mut r = Reader { t: text, b, i: start, ls: start, line, nl: start, le: start, depth: 0 };
+    let mut r = Reader {
+        t: text,
+        b,
+        i: start,
+        ls: start,
+        line,
+        nl: start,
+        le: start,
+        depth: 0,
+        items: Vec::new(),
+        entries: Vec::new(),
+    };
     r.start_line(start);
     if b[start..].starts_with(b"---") {
         r.i = start + 3;
@@ -179,6 +190,11 @@ struct Reader<'a> {
     /// The end of the cursor's line's content (before `\r\n` or `\n`).
     le: usize,
     depth: usize,
+    /// The items of the sequences being read, innermost last: each leaves
+    /// in one vector of the exact size, not one grown item by item.
+    items: Vec<Node>,
+    /// The same for the entries of mappings.
+    entries: Vec<(Node, Node)>,
 }
 
 impl Reader<'_> {
@@ -301,10 +317,11 @@ impl Reader<'_> {
     fn seq(&mut self, n: usize, indentless: bool) -> Option<Node> {
         self.enter()?;
         let pos = if indentless { self.after_dash(self.ls + n)? } else { self.pos(self.ls + n) };
-        let mut items = Vec::new();
+        let start = self.items.len();
         loop {
             self.i = self.ls + n + 1;
-            items.push(self.value(n, Ctx::SeqItem)?);
+            let v = self.value(n, Ctx::SeqItem)?;
+            self.items.push(v);
             match self.next_content()? {
                 Some(m) if m == n && self.is_dash(n) => {}
                 Some(m) if m <= n => break,
@@ -313,7 +330,7 @@ impl Reader<'_> {
             }
         }
         self.depth -= 1;
-        Some(Node { pos, value: Value::Seq(items) })
+        Some(Node { pos, value: Value::Seq(self.items.drain(start..).collect()) })
     }
 
     /// A block mapping whose first key starts at byte `first` (on the
@@ -322,8 +339,8 @@ impl Reader<'_> {
         self.enter()?;
         let n = first - self.ls;
         let pos = self.pos(first);
-        let mut entries: Vec<(Node, Node)> = Vec::new();
-        let mut seen: Option<HashSet<String>> = None;
+        let start = self.entries.len();
+        let mut seen: Option<HashSet<Text, foldhash::fast::RandomState>> = None;
         let mut at = first;
         loop {
             let (key, after) = self.key(at)?;
@@ -339,16 +356,19 @@ impl Reader<'_> {
                     }
                 }
                 None => {
-                    if entries.iter().any(|(k, _)| matches!(&k.value, Value::Scalar { text: t, .. } if t == text)) {
+                    if self.entries[start..]
+                        .iter()
+                        .any(|(k, _)| matches!(&k.value, Value::Scalar { text: t, .. } if t == text))
+                    {
                         return None;
                     }
                 }
             }
             self.i = after;
             let v = self.value(n, Ctx::MapValue)?;
-            entries.push((key, v));
-            if seen.is_none() && entries.len() >= INDEXED {
-                let keys = entries.iter().filter_map(|(k, _)| match &k.value {
+            self.entries.push((key, v));
+            if seen.is_none() && self.entries.len() - start >= INDEXED {
+                let keys = self.entries[start..].iter().filter_map(|(k, _)| match &k.value {
                     Value::Scalar { text, .. } => Some(text.clone()),
                     _ => None,
                 });
@@ -362,7 +382,7 @@ impl Reader<'_> {
             }
         }
         self.depth -= 1;
-        Some(Node { pos, value: Value::Map(entries) })
+        Some(Node { pos, value: Value::Map(self.entries.drain(start..).collect()) })
     }
 
     /// A key at byte `at` and the byte after its `:`; `None` if the line
@@ -386,7 +406,7 @@ impl Reader<'_> {
                 if text.is_empty() || text.len() > MAX_KEY || !plain_start(&self.b[at..le]) {
                     return None;
                 }
-                Some((Node { pos, value: Value::Scalar { text: text.to_string(), quoted: false } }, colon + 1))
+                Some((Node { pos, value: Value::Scalar { text: Text::new(text), quoted: false } }, colon + 1))
             }
         }
     }
@@ -427,7 +447,7 @@ impl Reader<'_> {
                 _ if ctx == Ctx::SeqItem => None,
                 _ => {
                     self.reset(save);
-                    Some(Node { pos: indicator, value: Value::Scalar { text: String::new(), quoted: false } })
+                    Some(Node { pos: indicator, value: Value::Scalar { text: Text::default(), quoted: false } })
                 }
             };
         }
@@ -463,7 +483,7 @@ impl Reader<'_> {
                 while e < le && !(self.b[e] == b'#' && self.b[e - 1] == b' ') {
                     e += 1;
                 }
-                let text = self.t[j..e].trim_end_matches(' ').to_string();
+                let text = Text::new(self.t[j..e].trim_end_matches(' '));
                 self.next_line();
                 // A more indented line below would continue the scalar.
                 let save = self.mark();

@@ -5,7 +5,7 @@
 //! and the document goes to the YAML reader (see the parent module).
 
 use super::Reader;
-use crate::doc::{Node, Value};
+use crate::doc::{Node, Text, Value};
 
 impl Reader<'_> {
     /// Whether a quoted scalar at `j` is a key (followed by `:` and a space
@@ -34,7 +34,7 @@ impl Reader<'_> {
 
     /// A quoted scalar at `j` that closes on its own line: its text and the
     /// byte after the closing quote.
-    pub(super) fn quoted(&self, j: usize, q: u8) -> Option<(String, usize)> {
+    pub(super) fn quoted(&self, j: usize, q: u8) -> Option<(Text, usize)> {
         let le = self.le();
         let mut out = String::new();
         let mut k = j + 1;
@@ -48,8 +48,12 @@ impl Reader<'_> {
                     run = k;
                     continue;
                 }
+                // Without escapes, the text is the slice itself.
+                if run == j + 1 {
+                    return Some((Text::new(&self.t[run..k]), k + 1));
+                }
                 out.push_str(&self.t[run..k]);
-                return Some((out, k + 1));
+                return Some((out.into(), k + 1));
             }
             if q == b'"' && c == b'\\' {
                 out.push_str(&self.t[run..k]);
@@ -164,7 +168,7 @@ impl Reader<'_> {
                     return None;
                 }
                 let end = k + text.len();
-                Some((Node { pos, value: Value::Scalar { text: text.to_string(), quoted: false } }, end))
+                Some((Node { pos, value: Value::Scalar { text: Text::new(text), quoted: false } }, end))
             }
         }
     }
@@ -231,7 +235,7 @@ impl Reader<'_> {
         if strip {
             text.pop();
         }
-        Some(Node { pos, value: Value::Scalar { text, quoted: true } })
+        Some(Node { pos, value: Value::Scalar { text: text.into(), quoted: true } })
     }
 }
 

@@ -22,12 +22,14 @@ pub struct PrivateDns {
     pub a_records: Vec<DnsARecordSet>,
     /// `Microsoft.Network/privateDnsZones/virtualNetworkLinks`.
     pub links: Vec<DnsZoneLink>,
+    /// `Microsoft.Network/privateDnsZones/CNAME`.
+    pub cname_records: Vec<DnsCnameRecordSet>,
 }
 
 impl PrivateDns {
     /// Does the estate hold any zone, record or link?
     pub fn is_empty(&self) -> bool {
-        self.zones.is_empty() && self.a_records.is_empty() && self.links.is_empty()
+        self.zones.is_empty() && self.a_records.is_empty() && self.links.is_empty() && self.cname_records.is_empty()
     }
 }
 
@@ -58,6 +60,25 @@ pub struct DnsARecordSet {
     /// Some entry's address is not a literal (an unevaluated template
     /// expression, a value known after apply): the set is not fully known.
     pub unknown_entries: usize,
+}
+
+/// A CNAME record set (`privateDnsZones/CNAME`, `cnameRecord.cname`): the
+/// name is an alias of another name, which is resolved in its turn
+/// ("DNS zones and records", dns/dns-zones-records, "CNAME records").
+#[derive(Debug, Clone)]
+pub struct DnsCnameRecordSet {
+    /// The resource id: `.../privateDnsZones/ZONE/CNAME/NAME`.
+    pub id: ResourceId,
+    /// Where it was read.
+    pub loc: Loc,
+    /// The zone's domain, lower case (from the id).
+    pub zone: String,
+    /// The relative name, lower case: `@` for the zone apex, `*` for a wildcard.
+    pub name: String,
+    /// The canonical name it points to, lower case without the final dot;
+    /// `None` when not a literal (an unevaluated expression, a value known
+    /// after apply).
+    pub target: Option<String>,
 }
 
 /// A virtual network link (`privateDnsZones/virtualNetworkLinks`): VMs in

@@ -9,6 +9,7 @@
 //! resource of that type at all stays [`Link::Absent`], so that an analysis
 //! can answer "unknown" for it rather than guess. This module decides nothing.
 
+mod appgw;
 mod dns;
 mod firewall;
 mod id;
@@ -16,6 +17,7 @@ mod nsg;
 mod route;
 mod vwan;
 
+pub use appgw::*;
 pub use dns::*;
 pub use firewall::*;
 pub use id::ResourceId;
@@ -163,6 +165,11 @@ pub struct AzureNetwork {
     pub virtual_hubs: Vec<VirtualHub>,
     /// Application gateways and Bastion hosts: read, not modelled.
     pub opaque_devices: Vec<OpaqueDevice>,
+    /// Application gateways whose listeners the inputs hold (each also
+    /// in `opaque_devices`, for the addresses of its instances).
+    pub app_gateways: Vec<AppGateway>,
+    /// Application Gateway WAF policies.
+    pub waf_policies: Vec<WafPolicy>,
     /// Private DNS zones, their A records and VNet links.
     pub private_dns: PrivateDns,
     /// Resources tusk reads only to say what they make unknown (see

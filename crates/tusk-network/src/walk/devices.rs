@@ -126,8 +126,14 @@ impl Walker<'_, '_> {
             }
             let mut nat = Vec::new();
             if let Some((_, a)) = fwd.snat_by.iter().find(|(g, a)| *g == f && *a == self.flow.dst) {
-                nat.push(Nat::Restore { destination: true, from: *a, to: fwd.first_src });
-                self.flow.dst = fwd.first_src;
+                // Before the reply reaches the request's application
+                // gateway, the connection is the gateway's own.
+                let first = match fwd.appgw {
+                    Some(l) if !self.appgw_passed => l.instance,
+                    _ => fwd.first_src,
+                };
+                nat.push(Nat::Restore { destination: true, from: *a, to: first });
+                self.flow.dst = first;
             }
             if let Some((_, orig)) = fwd.dnat_by.iter().find(|(g, _)| *g == f) {
                 nat.push(Nat::Restore { destination: false, from: self.flow.src, to: *orig });
@@ -170,13 +176,17 @@ impl Walker<'_, '_> {
         let Some(fwd) = self.fwd else { return false };
         let dst = self.flow.dst;
         let net = self.p.net;
-        let nva = fwd
-            .nvas
+        // Before the reply reaches the request's application gateway, only
+        // the devices of the gateway's own connection are owed a visit.
+        let (d0, n0) = match fwd.appgw {
+            Some(l) if !self.appgw_passed => (l.devices, l.nvas),
+            _ => (0, 0),
+        };
+        let nva = fwd.nvas[n0..]
             .iter()
             .copied()
             .find(|n| !self.nvas.contains(n) && !net.nics[*n].ip_configs.iter().any(|c| c.private_ip == Some(dst)));
-        let fw = fwd
-            .devices
+        let fw = fwd.devices[d0..]
             .iter()
             .copied()
             .find(|f| !self.devices.contains(f) && !net.firewalls[*f].private_ips.contains(&dst));

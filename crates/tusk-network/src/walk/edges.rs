@@ -206,6 +206,10 @@ impl Walker<'_, '_> {
                 Next::Done(Arrival::Nowhere)
             }
             None if self.reply() => self.reply_from_internet(),
+            // An application gateway's public frontend.
+            None if super::super::appgw::public_frontend(p, dst).is_some() => {
+                self.app_gateway_from_internet().unwrap_or(Next::Done(Arrival::Nowhere))
+            }
             // A public frontend the caller resolved (a Kubernetes Service of
             // type LoadBalancer): the load balancer hands the flow to the
             // backend node with its destination unchanged (floating IP).

@@ -4,6 +4,7 @@
 //! runs the reply, in "reply mode" (stateful controls pass it; a firewall
 //! or a stateful NVA passes it only if it saw the request).
 
+mod appgw;
 mod devices;
 mod edges;
 
@@ -11,7 +12,7 @@ use super::avnm::{self, AdminOutcome};
 use super::decision::{Hop, Nat};
 use super::endpoint::Endpoint;
 use super::nsg;
-use super::path::{Arrival, Control, Path, Step};
+use super::path::{AppGwLeg, Arrival, Control, Path, Step};
 use super::{Cite, Decision, Flow, Kind, Owner, Prepared, Reason};
 use std::collections::HashSet;
 use std::net::IpAddr;
@@ -77,6 +78,11 @@ pub struct Walker<'p, 'a> {
     name: Option<String>,
     /// The endpoint the walk goes to (`run`'s target).
     target: Option<Endpoint>,
+    /// The application gateway the request went through (request mode).
+    appgw: Option<AppGwLeg>,
+    /// In reply mode: has the reply passed the request's application
+    /// gateway (it is then the reply of the client's connection)?
+    appgw_passed: bool,
 }
 
 const MAX_HOPS: usize = 64;
@@ -95,6 +101,8 @@ impl<'p, 'a> Walker<'p, 'a> {
             nva_snat_by: Vec::new(),
             name: None,
             target: None,
+            appgw: None,
+            appgw_passed: false,
         }
     }
 
@@ -153,11 +161,12 @@ impl<'p, 'a> Walker<'p, 'a> {
             first_src,
             final_src: self.flow.src,
             final_dst: self.flow.dst,
+            appgw: self.appgw,
         }
     }
 
     fn walk(&mut self, start: Start) -> Arrival {
-        let (mut subnet, mut sender) = match start {
+        let (subnet, sender) = match start {
             Start::InSubnet(s, snd) => (s, snd),
             Start::FromInternet => match self.enter_from_internet() {
                 Next::Continue(s, snd) => (s, snd),
@@ -168,6 +177,11 @@ impl<'p, 'a> Walker<'p, 'a> {
                 Next::Done(a) => return a,
             },
         };
+        self.walk_on(subnet, sender)
+    }
+
+    /// The walk from `subnet`, where `sender` puts the packet on the wire.
+    fn walk_on(&mut self, mut subnet: Idx<Subnet>, mut sender: Sender) -> Arrival {
         let mut seen = HashSet::new();
         for _ in 0..MAX_HOPS {
             if !seen.insert((subnet, sender, self.flow.src, self.flow.dst)) {
@@ -437,6 +451,9 @@ impl<'p, 'a> Walker<'p, 'a> {
             );
             return Next::Done(Arrival::Nowhere);
         };
+        if let Some(next) = self.app_gateway_at(t) {
+            return next;
+        }
         let owner = p.private.get(&dst).copied().filter(|o| p.owner_subnet(*o) == Some(t));
         if let (None, Some(o)) = (owner, self.target_holder()) {
             if let Some(next) = self.hand_to_holder(o) {

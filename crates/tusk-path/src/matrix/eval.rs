@@ -34,12 +34,17 @@ pub enum Layer {
 impl Layer {
     /// The layer of a path's deciding segment; `None` when every segment allows.
     pub fn of(path: &Path) -> Option<Layer> {
-        Some(match deciding(path)? {
+        Some(Layer::of_segment(deciding(path)?))
+    }
+
+    /// The layer a segment belongs to.
+    pub fn of_segment(s: &Segment) -> Layer {
+        match s {
             Segment::SourcePolicy(_) => Layer::SourcePolicy,
             Segment::DestinationPolicy { .. } => Layer::DestinationPolicy,
             Segment::Network(_) => Layer::Network,
             _ => Layer::NotEvaluated,
-        })
+        }
     }
 }
 
@@ -122,8 +127,26 @@ impl Ctx<'_> {
 
 /// The matrix of `units` for each of `actors`, for the flow of `ask`
 /// (`ask.actor` is ignored). Errors: none beyond what [`super::units`]
-/// reports; an end the join cannot evaluate is an unknown cell.
+/// reports; an end the join cannot evaluate is an unknown cell. The
+/// factored form ([`super::factored`]) answers what it covers; this class
+/// matrix, one traced pair per class combination, answers the rest.
 pub fn matrix(
+    estate: &Estate,
+    w: &Wiring,
+    p: &Prepared,
+    grain: Grain,
+    units: &[Unit],
+    actors: &[Actor],
+    ask: Ask,
+) -> Matrix {
+    super::factored::factored(estate, w, p, grain, units, actors, ask)
+        .unwrap_or_else(|| class_matrix(estate, w, p, grain, units, actors, ask))
+}
+
+/// The class matrix: one representative pair traced per (source class,
+/// destination class, same node or not). Kept public as the factored
+/// form's oracle. Same contract as [`matrix`].
+pub fn class_matrix(
     estate: &Estate,
     w: &Wiring,
     p: &Prepared,

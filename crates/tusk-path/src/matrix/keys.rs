@@ -204,13 +204,16 @@ impl Members {
     }
 }
 
+/// Node → the first pod met on it and a second distinct one.
+pub(super) type OnNodes = std::collections::BTreeMap<usize, (usize, Option<usize>)>;
+
 /// Members by node: the first pod met on each node, and a second distinct one.
-fn members(by: std::collections::BTreeMap<usize, (usize, Option<usize>)>) -> Members {
+pub(super) fn members(by: OnNodes) -> Members {
     Members { on: by.into_iter().map(|(n, (a, b))| (n, a, b)).collect() }
 }
 
 /// Records pod `i` on node `n`: kept as the first or second pod there.
-fn add(m: &mut std::collections::BTreeMap<usize, (usize, Option<usize>)>, n: usize, i: usize) {
+pub(super) fn add(m: &mut OnNodes, n: usize, i: usize) {
     let e = m.entry(n).or_insert((i, None));
     if e.0 != i && e.1.is_none() {
         e.1 = Some(i);

@@ -25,11 +25,15 @@
 //! one member pair at a time from the same classes (for `tusk diff`).
 
 mod eval;
+pub mod factored;
 pub mod keys;
 pub mod pairs;
+mod policy_part;
+pub mod ports;
 
-pub use eval::{matrix, Cell, Layer, Matrix};
+pub use eval::{class_matrix, matrix, Cell, Layer, Matrix};
 pub use pairs::PairVerdicts;
+pub use ports::{port_matrix, PortCell, PortMatrix};
 
 /// What a row or column of the matrix stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -27,6 +27,7 @@
 pub mod compile;
 pub mod explain;
 pub mod sidecar;
+pub mod source_sets;
 pub mod target_ref;
 
 use crate::doubt::{HttpField, IstioDoubt};

@@ -1,6 +1,7 @@
 //! Renderings of the Azure analyses: `tusk trace` (text and JSON),
 //! `tusk routes` and `tusk rules` (text and JSON).
 
+mod appgw_words;
 mod nat_words;
 pub mod reach;
 pub mod routes;

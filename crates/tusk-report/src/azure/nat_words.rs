@@ -19,6 +19,7 @@ fn snat_why(net: &AzureNetwork, w: SnatWhy) -> String {
         SnatWhy::NicPublicIp => "the NIC's public IP".into(),
         SnatWhy::NatGateway(g) => format!("NAT gateway {}", net.nat_gateways[g].id.name()),
         SnatWhy::LoadBalancer { lb, by } => lb_snat_rule(net, lb, by),
+        SnatWhy::AppGateway(g) => format!("application gateway {}'s own connection", net.app_gateways[g].id.name()),
     }
 }
 

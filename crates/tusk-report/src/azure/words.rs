@@ -77,6 +77,7 @@ pub fn hop(net: &AzureNetwork, h: &Hop) -> String {
         Hop::Internet => "internet".into(),
         Hop::OnPremises => "on-premises".into(),
         Hop::Gateway(g) => format!("VNet gateway {}", net.vnet_gateways[g].id.name()),
+        Hop::AppGateway(g) => format!("application gateway {}", net.app_gateways[g].id.name()),
     }
 }
 
@@ -501,6 +502,7 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
                 no.join(", ")
             )
         }
+        Reason::AppGateway { gw, what } => super::appgw_words::why(net, *gw, what),
         Reason::ReplyOverServiceEndpoint => "the service replies to the private address over the service endpoint".into(),
         Reason::EntersThroughGateway => "enters Azure through the gateway; routed by the GatewaySubnet's routes".into(),
         Reason::NoGateway => "no virtual network gateway (with its subnet) in the inputs".into(),

@@ -11,15 +11,12 @@
 //! that may or may not apply loses its sure peers to `maybe` as well, so an
 //! ALLOW it would grant is unknown (sound, if coarser than exact).
 
-use super::{
-    applies, dataplane, enforced, from_match, mtls_among, mtls_source, op_never_matches, op_ports, principal,
-    when_ports, when_source, Peer,
-};
+use super::{applies, dataplane, enforced, mtls_among, mtls_source, op_never_matches, op_ports, principal, when_ports};
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use tusk_core::{PortSet, Protocol, Tri};
-use tusk_model::istio::{AuthzAction, AuthzRule};
+use tusk_model::istio::AuthzAction;
 use tusk_model::k8s::{AdminAction, PolicyPort};
 
 /// A rule id for the tier's own rules (non-TCP pass, doubt), not a policy's.
@@ -121,7 +118,9 @@ pub fn compile(b: &mut Builder, tier: u32) {
             (mtls_source(dataplane(pod)), principal(pod), pod.namespace.clone())
         })
         .collect();
-    let index = IdentityIndex::new(&ids);
+    // Each rule's peers a set at a time (`source_sets`): a rule costs a
+    // few bitmap operations, not one match per class (item 8).
+    let mut sets = super::source_sets::SourceSets::new(c, ep, &ids);
     let mut plaintext = TriSet::default();
     plaintext.sure.insert_range(n..n + ep.atoms.len() as u32);
     for (ci, (m, _, _)) in ids.iter().enumerate() {
@@ -173,7 +172,10 @@ pub fn compile(b: &mut Builder, tier: u32) {
                     }
                     let peers = peer_cache
                         .entry((pi, ri, readable))
-                        .or_insert_with(|| rule_peers(b, r, &ids, &index, readable))
+                        .or_insert_with(|| {
+                            let (sure, maybe) = sets.rule(r, readable);
+                            TriSet { sure, maybe }
+                        })
                         .clone();
                     if peers.sure.is_empty() && peers.maybe.is_empty() {
                         continue;
@@ -245,120 +247,4 @@ pub fn compile(b: &mut Builder, tier: u32) {
         b.apply(tier, &subject, Direction::Ingress, &rule_ids, closed);
     }
     super::sidecar::compile(b, tier);
-}
-
-/// The classes of each principal and of each namespace (from `ids`).
-struct IdentityIndex<'a> {
-    principal: HashMap<&'a str, Vec<u32>>,
-    namespace: HashMap<&'a str, Vec<u32>>,
-}
-
-impl<'a> IdentityIndex<'a> {
-    fn new(ids: &'a [(Tri, String, String)]) -> Self {
-        let mut principal: HashMap<&str, Vec<u32>> = HashMap::new();
-        let mut namespace: HashMap<&str, Vec<u32>> = HashMap::new();
-        for (ci, (_, p, ns)) in ids.iter().enumerate() {
-            principal.entry(p.as_str()).or_default().push(ci as u32);
-            namespace.entry(ns.as_str()).or_default().push(ci as u32);
-        }
-        IdentityIndex { principal, namespace }
-    }
-
-    /// The only classes a rule's `from` may match, when every source names
-    /// exact principals or namespaces (no `*`): a source with such a list
-    /// matches no other peer, outside addresses included (they carry no
-    /// identity). `None`: some source may match anyone.
-    fn candidates(&self, r: &AuthzRule) -> Option<RoaringBitmap> {
-        fn exact(v: &Option<Vec<tusk_model::istio::StrMatch>>) -> Option<&[tusk_model::istio::StrMatch]> {
-            v.as_deref().filter(|v| v.iter().all(|m| !m.0.contains('*')))
-        }
-        if r.from.is_empty() {
-            return None;
-        }
-        let mut out = RoaringBitmap::new();
-        for s in &r.from {
-            let (names, map) = if let Some(v) = exact(&s.principals.values) {
-                (v, &self.principal)
-            } else if let Some(v) = exact(&s.namespaces.values) {
-                (v, &self.namespace)
-            } else {
-                return None;
-            };
-            for name in names {
-                out.extend(map.get(name.0.as_str()).into_iter().flatten().copied());
-            }
-        }
-        Some(out)
-    }
-}
-
-/// The peers a rule's `from` and source `when` conditions match.
-fn rule_peers(
-    b: &Builder,
-    r: &AuthzRule,
-    ids: &[(Tri, String, String)],
-    index: &IdentityIndex,
-    readable: Tri,
-) -> TriSet {
-    let c = b.sel.cluster;
-    let ep = b.sel.ep;
-    let n = ep.class_count();
-    let candidates = index.candidates(r);
-    let mut out = TriSet::default();
-    let mut put = |peer: u32, t: Tri| match t {
-        Tri::Yes => {
-            out.sure.insert(peer);
-        }
-        Tri::Maybe => {
-            out.maybe.insert(peer);
-        }
-        Tri::No => {}
-    };
-    // With exact names only their classes are visited: a rule costs its
-    // candidates, not the cluster (item 8: linear growth in pods).
-    let visit: Box<dyn Iterator<Item = usize>> = match &candidates {
-        Some(cs) => Box::new(cs.iter().map(|c| c as usize)),
-        None => Box::new(0..ids.len()),
-    };
-    for ci in visit {
-        let (m, principal, ns) = &ids[ci];
-        let class = &ep.classes[ci];
-        let pods = &ep.groups[class.group as usize].pods;
-        let ip_in = |set: &tusk_core::IpSet| -> Tri {
-            if !class.ip_atoms.is_empty() {
-                let inside = class.ip_atoms.iter().map(|&a| {
-                    let r = ep.atoms[a as usize];
-                    Tri::from_bool(set.contains_ip(tusk_core::ip::u128_to_ip(r.lo)))
-                });
-                return Tri::any(inside);
-            }
-            let per_pod = pods.iter().map(|&i| {
-                let ips = &c.pods[i as usize].ips;
-                if ips.is_empty() {
-                    Tri::Maybe
-                } else {
-                    Tri::from_bool(ips.iter().any(|ip| set.contains_ip(*ip)))
-                }
-            });
-            let all: Vec<Tri> = per_pod.collect();
-            if all.iter().all(|t| *t == Tri::Yes) {
-                Tri::Yes
-            } else if all.iter().all(|t| *t == Tri::No) {
-                Tri::No
-            } else {
-                Tri::Maybe
-            }
-        };
-        let peer = Peer { mtls: m.and(readable), principal: Some(principal), namespace: Some(ns), ip_in: &ip_in };
-        put(ci as u32, from_match(r, &peer).0.and(when_source(r, &peer).0));
-    }
-    // Outside addresses have no identity: candidates exclude them.
-    let atoms = if candidates.is_some() { &[][..] } else { &ep.atoms[..] };
-    for (ai, a) in atoms.iter().enumerate() {
-        let addr = tusk_core::ip::u128_to_ip(a.lo);
-        let ip_in = |set: &tusk_core::IpSet| Tri::from_bool(set.contains_ip(addr));
-        let peer = Peer { mtls: Tri::No, principal: None, namespace: None, ip_in: &ip_in };
-        put(n + ai as u32, from_match(r, &peer).0.and(when_source(r, &peer).0));
-    }
-    out
 }

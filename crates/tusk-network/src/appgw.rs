@@ -1,0 +1,338 @@
+//! Application gateways: which listener, rule and backend pool a flow to
+//! a frontend takes, and the WAF in its way; the walk (`walk/appgw.rs`)
+//! then traces the gateway's own connection to the backends.
+//!
+//! Microsoft Learn, "Application Gateway components"
+//! (application-gateway/application-gateway-components) and "How an
+//! application gateway works" (application-gateway/how-application-gateway-works):
+//! a listener is a frontend IP, a frontend port and (multi-site) host
+//! names; a request to a frontend on a port no listener has is not
+//! accepted. Its routing rule sends the request to a backend pool, through
+//! a URL path map when path-based, on the port of the rule's backend
+//! settings. The gateway ends the client's connection and opens a new one
+//! from an address of its own subnet ("Application Gateway infrastructure
+//! configuration", application-gateway/configuration-infrastructure), so
+//! the backends' NSGs see that address, and the subnet's NSG and routes
+//! apply to both connections.
+//!
+//! WAF ("Web Application Firewall on Application Gateway",
+//! web-application-firewall/ag/ag-overview, "WAF modes"): Detection logs
+//! and blocks nothing; Prevention blocks requests that match its rules,
+//! which depend on the request's content, not in the inputs. A WAF in
+//! Prevention mode (or whose mode the inputs do not give) is therefore an
+//! unknown step: the rest of the path is still traced and shown, but the
+//! verdict is never "allowed" by guess.
+//!
+//! What tusk does not decide here, and says so (unknown): several
+//! listeners on one frontend and port that lead to different pools when no
+//! `--fqdn` tells the host apart; a URL path map whose rules lead to
+//! different pools; redirects; pools with FQDN members private DNS does
+//! not resolve; members of a pool in several subnets.
+
+use super::{Flow, Owner, Prepared};
+use std::net::IpAddr;
+use tusk_core::{Protocol, Tri};
+use tusk_model::azure::{AppGwTarget, Idx, ResourceId, Subnet, Waf, WafMode};
+
+/// What an application gateway step says (index `gw` into `app_gateways`
+/// is carried by [`super::Reason::AppGateway`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppGwWhy {
+    /// A flow from the Internet to the gateway's public frontend address.
+    PublicFrontend {
+        /// The public address.
+        dst: IpAddr,
+    },
+    /// No listener on the frontend and port: the gateway does not accept it.
+    NoListener {
+        /// The frontend's name.
+        frontend: String,
+        /// The port asked.
+        port: Option<u16>,
+    },
+    /// The listener and routing rule that take the flow (indices).
+    Listener {
+        /// Index into the gateway's `listeners`.
+        listener: usize,
+        /// Index into its `rules`.
+        rule: usize,
+    },
+    /// The WAF that applies (`policy`: index into `waf_policies`).
+    Waf {
+        /// Its mode.
+        mode: WafMode,
+        /// The WAF policy, when it is one.
+        policy: Option<usize>,
+    },
+    /// The gateway opens its own connection from `instance` to the pool's
+    /// members on `port`.
+    Proxied {
+        /// Index into the gateway's `pools`.
+        pool: usize,
+        /// The members' addresses.
+        backends: Vec<IpAddr>,
+        /// The backend settings' port.
+        port: u16,
+        /// The address of the gateway's subnet the backends see (a sample:
+        /// the first usable address that is not a frontend's).
+        instance: IpAddr,
+    },
+    /// The members' paths do not all end alike.
+    Mixed {
+        /// Members whose path was allowed.
+        allowed: Vec<IpAddr>,
+        /// The others, with their verdict.
+        other: Vec<(IpAddr, tusk_core::Kind)>,
+    },
+    /// The reply of the gateway's own connection reaches it; it answers
+    /// the client from the frontend.
+    Reply,
+    /// The gateway's decision is not known.
+    Doubt(AppGwDoubt),
+}
+
+/// Why an application gateway's decision is unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppGwDoubt {
+    /// Its subnet (`gatewayIPConfigurations`) is not in the inputs.
+    SubnetMissing,
+    /// A listener on the frontend whose port the inputs do not give.
+    ListenerPortUnknown(usize),
+    /// Several listeners take the port, leading to different pools; the
+    /// host name (`--fqdn`) decides (indices into `listeners`).
+    NeedsHost(Vec<usize>),
+    /// The listener has no routing rule in the inputs.
+    NoRule(usize),
+    /// The rule's URL path map sends paths to different pools: the
+    /// request's path decides (index into `rules`).
+    NeedsPath(usize),
+    /// The rule's URL path map is not in the gateway's body.
+    PathMapMissing(usize),
+    /// The rule (or path rule) redirects: the gateway answers itself.
+    Redirect(usize),
+    /// The rule's pool or settings are not in the gateway's body.
+    TargetMissing(usize),
+    /// The backend settings' port is not known.
+    SettingsPortUnknown(usize),
+    /// The pool lists no member the inputs know (index into `pools`):
+    /// members added by NICs (ARM templates) or not exported.
+    EmptyPool(usize),
+    /// Some member's address is not known (not a literal, a NIC ip
+    /// configuration not in the inputs, an FQDN private DNS does not
+    /// resolve), index into `pools`.
+    MemberUnknown(usize),
+    /// Members in several subnets: their replies may route differently.
+    BackendsSpread,
+    /// The WAF policy it names is not in the inputs.
+    WafPolicyMissing(ResourceId),
+}
+
+/// What a gateway does with a flow to one of its frontends.
+#[derive(Debug, Clone)]
+pub struct Selected {
+    /// Index into the gateway's `listeners`.
+    pub listener: usize,
+    /// Index into its `rules`.
+    pub rule: usize,
+    /// Index into its `pools`.
+    pub pool: usize,
+    /// The backend port.
+    pub port: u16,
+    /// Each member: address and holder.
+    pub members: Vec<(IpAddr, Option<Owner>)>,
+    /// The WAF that applies: mode and policy.
+    pub waf: Result<(WafMode, Option<usize>), AppGwDoubt>,
+}
+
+/// Why [`select`] found no backend.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotSelected {
+    /// No listener on the frontend and port (or not TCP): not accepted.
+    NoListener,
+    /// Not known.
+    Doubt(AppGwDoubt),
+}
+
+/// The gateway (index into `app_gateways`) and frontend whose private
+/// address is `ip`.
+pub fn private_frontend(p: &Prepared, ip: IpAddr) -> Option<(usize, usize)> {
+    p.net
+        .app_gateways
+        .iter()
+        .enumerate()
+        .find_map(|(g, gw)| gw.frontends.iter().position(|f| f.private_ip == Some(ip)).map(|f| (g, f)))
+}
+
+/// The gateway and frontend whose public IP resource has address `ip`.
+pub fn public_frontend(p: &Prepared, ip: IpAddr) -> Option<(usize, usize)> {
+    let net = p.net;
+    p.net.app_gateways.iter().enumerate().find_map(|(g, gw)| {
+        gw.frontends
+            .iter()
+            .position(|f| {
+                f.public_ip
+                    .as_ref()
+                    .is_some_and(|id| net.public_ips.iter().any(|x| x.id.key() == id.key() && x.address == Some(ip)))
+            })
+            .map(|f| (g, f))
+    })
+}
+
+/// The gateway's subnet.
+pub fn subnet(p: &Prepared, g: usize) -> Option<Idx<Subnet>> {
+    let key = p.net.app_gateways[g].subnet.as_ref()?.key();
+    Idx::all(&p.net.subnets).find(|&s| p.net.subnets[s].id.key() == key)
+}
+
+/// The address the backends see: the first address of the subnet's first
+/// prefix that Azure does not reserve (the first four are) and no
+/// frontend holds. Instances take addresses of the subnet that the inputs
+/// do not list; this one stands for them (docs/azure.md says so).
+pub fn instance_address(p: &Prepared, g: usize, s: Idx<Subnet>) -> Option<IpAddr> {
+    let gw = &p.net.app_gateways[g];
+    let c = p.net.subnets[s].prefixes.first()?;
+    let r = c.range();
+    (r.lo + 4..r.hi)
+        .map(tusk_core::ip::u128_to_ip)
+        .find(|ip| !gw.frontends.iter().any(|f| f.private_ip == Some(*ip)) && !p.private.contains_key(ip))
+}
+
+/// The listener, rule, pool and members a flow to frontend `fe` of
+/// gateway `g` takes; `name` is the host the client asks for (`--fqdn`).
+pub fn select(p: &Prepared, g: usize, fe: usize, flow: &Flow, name: Option<&str>) -> Result<Selected, NotSelected> {
+    let gw = &p.net.app_gateways[g];
+    let fe_name = &gw.frontends[fe].name;
+    if flow.proto != Protocol::Tcp {
+        return Err(NotSelected::NoListener);
+    }
+    let on_frontend: Vec<usize> = (0..gw.listeners.len())
+        .filter(|&l| gw.listeners[l].frontend.as_deref().is_some_and(|f| f.eq_ignore_ascii_case(fe_name)))
+        .collect();
+    if let Some(&l) = on_frontend.iter().find(|&&l| gw.listeners[l].port.is_none()) {
+        return Err(NotSelected::Doubt(AppGwDoubt::ListenerPortUnknown(l)));
+    }
+    let mut cands: Vec<usize> = on_frontend.into_iter().filter(|&l| gw.listeners[l].port == flow.port).collect();
+    if cands.is_empty() {
+        return Err(NotSelected::NoListener);
+    }
+    // A host name picks among multi-site listeners; a basic listener
+    // (no host names) takes what none of them does.
+    if let (Some(n), true) = (name, cands.len() > 1) {
+        let hit = |l: usize| Tri::any(gw.listeners[l].host_names.iter().map(|h| crate::fqdn::target_matches(h, n)));
+        let sure: Vec<usize> = cands.iter().copied().filter(|&l| hit(l) == Tri::Yes).collect();
+        let maybe = cands.iter().any(|&l| hit(l) == Tri::Maybe);
+        if !maybe {
+            cands = match sure.as_slice() {
+                [] => cands.iter().copied().filter(|&l| gw.listeners[l].host_names.is_empty()).collect(),
+                _ => sure,
+            };
+        }
+        if cands.is_empty() {
+            return Err(NotSelected::NoListener);
+        }
+    }
+    let mut chosen: Option<(usize, usize, usize, u16, AppGwTarget)> = None;
+    for &l in &cands {
+        let (rule, pool, port, target) = backend_of(p, g, l).map_err(NotSelected::Doubt)?;
+        match &chosen {
+            None => chosen = Some((l, rule, pool, port, target)),
+            Some(c) if c.2 == pool && c.3 == port => {}
+            Some(_) => return Err(NotSelected::Doubt(AppGwDoubt::NeedsHost(cands.clone()))),
+        }
+    }
+    let Some((listener, rule, pool, port, _)) = chosen else { return Err(NotSelected::NoListener) };
+    let members = members(p, g, pool).map_err(NotSelected::Doubt)?;
+    let waf = waf(p, g, listener);
+    Ok(Selected { listener, rule, pool, port, members, waf })
+}
+
+/// The rule, pool, port and target of listener `l`.
+fn backend_of(p: &Prepared, g: usize, l: usize) -> Result<(usize, usize, u16, AppGwTarget), AppGwDoubt> {
+    let gw = &p.net.app_gateways[g];
+    let lname = &gw.listeners[l].name;
+    let Some(rule) = gw.rules.iter().position(|r| r.listener.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(lname)))
+    else {
+        return Err(AppGwDoubt::NoRule(l));
+    };
+    let target = match &gw.rules[rule].target {
+        AppGwTarget::PathMap(m) => {
+            let Some(map) = m.as_deref().and_then(|m| gw.path_maps.iter().find(|x| x.name.eq_ignore_ascii_case(m)))
+            else {
+                return Err(AppGwDoubt::PathMapMissing(rule));
+            };
+            let mut all = map.paths.iter().map(|(_, t)| t).chain([&map.default]);
+            let first = all.next().cloned().unwrap_or(AppGwTarget::Redirect);
+            if all.any(|t| *t != first) {
+                return Err(AppGwDoubt::NeedsPath(rule));
+            }
+            first
+        }
+        t => t.clone(),
+    };
+    let AppGwTarget::Backend { pool, settings } = &target else { return Err(AppGwDoubt::Redirect(rule)) };
+    let find = |list: &[String], n: &Option<String>| {
+        n.as_deref().and_then(|n| list.iter().position(|x| x.eq_ignore_ascii_case(n)))
+    };
+    let pools: Vec<String> = gw.pools.iter().map(|x| x.name.clone()).collect();
+    let names: Vec<String> = gw.settings.iter().map(|x| x.0.clone()).collect();
+    let (Some(pi), Some(si)) = (find(&pools, pool), find(&names, settings)) else {
+        return Err(AppGwDoubt::TargetMissing(rule));
+    };
+    let Some(port) = gw.settings[si].1 else { return Err(AppGwDoubt::SettingsPortUnknown(rule)) };
+    Ok((rule, pi, port, target))
+}
+
+/// Every member of pool `pool`: addresses, NIC ip configurations, FQDNs
+/// resolved through the private DNS zones linked to the gateway's VNet.
+fn members(p: &Prepared, g: usize, pool: usize) -> Result<Vec<(IpAddr, Option<Owner>)>, AppGwDoubt> {
+    let net = p.net;
+    let pl = &net.app_gateways[g].pools[pool];
+    if pl.unknown_entries > 0 {
+        return Err(AppGwDoubt::MemberUnknown(pool));
+    }
+    let mut out: Vec<(IpAddr, Option<Owner>)> =
+        pl.addresses.iter().map(|ip| (*ip, p.private.get(ip).copied())).collect();
+    for c in &pl.nic_configs {
+        let (Some(nic_id), cname) = (c.parent().and_then(|x| x.parent()), c.name()) else {
+            return Err(AppGwDoubt::MemberUnknown(pool));
+        };
+        let hit = Idx::enumerate(&net.nics).find_map(|(n, nic)| {
+            (nic.id.key() == nic_id.key())
+                .then(|| nic.ip_configs.iter().position(|x| x.name.eq_ignore_ascii_case(cname)).map(|i| (n, i)))
+                .flatten()
+        });
+        match hit.and_then(|(n, i)| net.nics[n].ip_configs[i].private_ip.map(|ip| (ip, Some(Owner::Nic(n, i))))) {
+            Some(m) => out.push(m),
+            None => return Err(AppGwDoubt::MemberUnknown(pool)),
+        }
+    }
+    let vnet = subnet(p, g).map(|s| net.subnets[s].vnet);
+    for f in &pl.fqdns {
+        match crate::dns::resolve(p, vnet, f) {
+            crate::dns::Resolution::Addresses { ips, .. } => {
+                out.extend(ips.into_iter().map(|ip| (ip, p.private.get(&ip).copied())))
+            }
+            _ => return Err(AppGwDoubt::MemberUnknown(pool)),
+        }
+    }
+    out.sort_by_key(|m| tusk_core::ip::ip_to_u128(m.0));
+    out.dedup_by_key(|m| m.0);
+    if out.is_empty() {
+        return Err(AppGwDoubt::EmptyPool(pool));
+    }
+    Ok(out)
+}
+
+/// The WAF for listener `l`: its own policy, else the gateway's.
+fn waf(p: &Prepared, g: usize, l: usize) -> Result<(WafMode, Option<usize>), AppGwDoubt> {
+    let gw = &p.net.app_gateways[g];
+    let policy = |id: &ResourceId| match p.net.waf_policies.iter().position(|w| w.id.key() == id.key()) {
+        Some(i) => Ok((p.net.waf_policies[i].mode, Some(i))),
+        None => Err(AppGwDoubt::WafPolicyMissing(id.clone())),
+    };
+    match (&gw.listeners[l].waf_policy, &gw.waf) {
+        (Some(id), _) | (None, Waf::Policy(id)) => policy(id),
+        (None, Waf::Inline(m)) => Ok((*m, None)),
+        (None, Waf::None) => Ok((WafMode::Off, None)),
+    }
+}

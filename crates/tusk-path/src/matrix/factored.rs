@@ -1,0 +1,550 @@
+//! The factored matrix: each cell's verdicts without enumerating (source
+//! class, destination class) pairs or tracing one per pair.
+//!
+//! A traced member pair ([`crate::join`]) is, in order, the source pod's
+//! egress policy, the network leg (node exit, masquerade, the Azure trace,
+//! the pod bridge), and the destination pod's ingress policy for the
+//! source address it sees; a doubt about simulated addresses makes the
+//! verdict unknown. The network leg, the address seen, and the doubt
+//! depend only on the *net part* of the two ends ([`Net`]: node context,
+//! whether the wiring gave the pod an address, and the pod fields that pin
+//! or replace its address: hostNetwork, exported IPs, `hostIP`,
+//! `nodeName`) and on whether both sit on one node: one representative
+//! pair per (source net part, destination net part, same node) is traced
+//! for it ([`NetPart`]). The two policy verdicts come from the Kubernetes
+//! engine's shared results ([`super::policy_part`]): the egress verdict
+//! depends on (the source's egress result, the destination's class), the
+//! ingress verdict on (the destination's ingress result, the source's class
+//! or the address seen). So over a block of source classes S and
+//! destination classes D that all pair with each other, the set of
+//! (egress, ingress) verdicts, for one egress result group `Eg` ⊆ S and one
+//! ingress result group `Ig` ⊆ D, is exactly {egress(Eg, d) : d ∈ Ig} ×
+//! {ingress(Ig, s) : s ∈ Eg}: a full product, read in |Eg| + |Ig| lookups.
+//! Only pairs of a class with itself that have no two distinct members
+//! (the diagonal) break the product; those sub-blocks are read pair by pair.
+//!
+//! Each distinct (verdict, stopping layer) of a cell keeps one witnessing
+//! member pair, traced with [`crate::join::trace`] at the end; a witness
+//! whose trace disagrees with the factored verdict makes the whole matrix
+//! fall back to the class matrix ([`super::eval`]), so a disagreement
+//! between the engine's results and the explanation can cost time, never a
+//! wrong cell. Not covered (the class matrix answers): Istio (its
+//! at-destination tier judges the flow per request), HTTP requests,
+//! protocols without ports, and two readings of hostNetwork pods.
+
+use super::eval::{Cell, Layer, Matrix};
+use super::keys::{self, Keys, Members, NodeCtx};
+use super::policy_part::{EKey, PolicyPart};
+use super::{Grain, Unit};
+use crate::join::{self, Actor, Ask, End, Member, Path, Segment, Wiring};
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::sync::Arc;
+use tusk_core::{GroupKind, Kind};
+use tusk_model::Estate;
+use tusk_network::Prepared;
+use tusk_policy::explain::{builtin_admission, FlowEnd};
+use tusk_policy::Analysis;
+
+/// The net part of a pod on a node context (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Net {
+    /// Interned (hostNetwork, exported IPs, `hostIP`, `nodeName`).
+    pod: u32,
+    ctx: NodeCtx,
+    wired: bool,
+}
+
+/// One class within a block: an engine group, its members, its result keys.
+struct Class {
+    group: u32,
+    members: Members,
+    ekey: EKey,
+    ikey: EKey,
+}
+
+/// Classes of one unit with one net part and one node set.
+struct Sub {
+    nodes: Vec<usize>,
+    classes: Vec<Class>,
+}
+
+/// How the destination's ingress policy sees the source.
+#[derive(Debug, Clone, Copy)]
+enum Seen {
+    /// The source pod's own address: the pod's class is the peer.
+    Own,
+    /// Admitted whatever the policies say: from the pod's own node.
+    Admitted,
+    /// An address (a node's, or after SNAT): its atom is the peer.
+    Address(IpAddr),
+}
+
+/// The network leg of a (source net part, destination net part, same
+/// node) block, from its representative pair's path.
+#[derive(Debug, Clone, Copy)]
+struct NetPart {
+    /// The path starts with the source pod's egress policy.
+    src_policy: bool,
+    /// The network segments' verdict and the first that did not allow.
+    mid: Kind,
+    mid_layer: Option<Layer>,
+    /// The destination policy segment and what it sees (`None`: none).
+    seen: Option<Seen>,
+    /// A rule splits the addresses AKS may give one end.
+    doubt: bool,
+}
+
+impl NetPart {
+    /// The pair's (verdict, stopping layer) for egress `e` and ingress `i`,
+    /// folded as [`crate::join`] folds the segments.
+    fn compose(&self, e: Kind, i: Kind) -> (Kind, Option<Layer>) {
+        let mut v = Kind::Allowed;
+        let mut layer = None;
+        let mut step = |k: Kind, l: Option<Layer>| {
+            v = v.then(k);
+            if k != Kind::Allowed && layer.is_none() {
+                layer = l;
+            }
+        };
+        if self.src_policy {
+            step(e, Some(Layer::SourcePolicy));
+        }
+        step(self.mid, self.mid_layer);
+        if self.seen.is_some() {
+            step(i, Some(Layer::DestinationPolicy));
+        }
+        if v != Kind::Unknown && self.doubt {
+            v = Kind::Unknown;
+        }
+        (v, layer)
+    }
+}
+
+/// Who sends, as the network-leg memo tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Src {
+    Pod(Net),
+    Node(NodeCtx),
+}
+
+struct Run<'a> {
+    estate: &'a Estate,
+    w: &'a Wiring,
+    p: &'a Prepared<'a>,
+    ask: Ask<'a>,
+    pp: PolicyPart<'a>,
+    nets: HashMap<(Src, Net, bool), Option<NetPart>>,
+}
+
+/// One cell's findings so far: kinds seen and one witness per (verdict, layer).
+#[derive(Default)]
+struct Acc {
+    kinds: [usize; 3],
+    combinations: usize,
+    examples: Vec<(Kind, Option<Layer>, (Member, Member))>,
+    /// Something the factored form cannot read: the class matrix answers.
+    fallback: bool,
+}
+
+impl Acc {
+    fn add(&mut self, v: (Kind, Option<Layer>), witness: impl FnOnce() -> Option<(Member, Member)>) {
+        self.kinds[v.0 as usize] += 1;
+        self.combinations += 1;
+        if !self.examples.iter().any(|e| (e.0, e.1) == v) {
+            match witness() {
+                Some(pair) => self.examples.push((v.0, v.1, pair)),
+                None => self.fallback = true,
+            }
+        }
+    }
+}
+
+/// Whether the factored matrix covers the question (see the module doc).
+fn covered(estate: &Estate, ask: &Ask, analysis: &Analysis) -> bool {
+    ask.http.is_none()
+        && ask.port.is_some()
+        && analysis.worlds.len() == 1
+        && !tusk_policy::lang::istio::active(&estate.k8s)
+}
+
+/// The matrix of `units` for each of `actors`, factored (see the module
+/// doc); `None` when the question is not covered or a witness disagrees,
+/// and the class matrix must answer. Same contract as [`super::matrix`].
+pub fn factored(
+    estate: &Estate,
+    w: &Wiring,
+    p: &Prepared,
+    grain: Grain,
+    units: &[Unit],
+    actors: &[Actor],
+    ask: Ask,
+) -> Option<Matrix> {
+    let analysis = Analysis::new(&estate.k8s, *ask.sem);
+    if !covered(estate, &ask, &analysis) {
+        return None;
+    }
+    let pp = PolicyPart::new(&analysis.worlds[0], ask.proto, ask.port.unwrap_or(0));
+    let keys = Keys::new(estate, w);
+    let feasible = w.feasible_nodes(estate);
+    let netpod = intern_net(estate);
+    let blocks: Vec<Vec<(Net, Vec<Sub>)>> =
+        units.iter().map(|u| unit_blocks(&keys, w, &pp, &feasible, &netpod, &u.pods)).collect();
+    let nodes: Vec<Vec<(NodeCtx, Members)>> = if actors.contains(&Actor::Node) {
+        units.iter().map(|u| keys::node_classes(&keys, &feasible, &u.pods)).collect()
+    } else {
+        vec![Vec::new(); units.len()]
+    };
+    let mut run = Run { estate, w, p, ask, pp, nets: HashMap::new() };
+    let mut cells = Vec::new();
+    let mut shown = Vec::new();
+    for (a, ua) in units.iter().enumerate() {
+        for (b, ub) in units.iter().enumerate() {
+            for &actor in actors {
+                let mut acc = Acc::default();
+                match actor {
+                    Actor::Pod => run.pod_cell(&blocks[a], &blocks[b], a == b, &mut acc),
+                    Actor::Node => run.node_cell(&nodes[a], &blocks[b], &mut acc),
+                }
+                if acc.fallback {
+                    return None;
+                }
+                if acc.combinations == 0 && a == b {
+                    continue;
+                }
+                let n = acc.kinds;
+                cells.push(Cell {
+                    from: ua.name.clone(),
+                    to: ub.name.clone(),
+                    actor,
+                    verdict: GroupKind::of_counts(
+                        n[Kind::Allowed as usize],
+                        n[Kind::Denied as usize],
+                        n[Kind::Unknown as usize],
+                    ),
+                    combinations: acc.combinations,
+                    examples: Vec::new(),
+                });
+                shown.push(acc.examples);
+            }
+        }
+    }
+    let mut paths: HashMap<String, Arc<Path>> = HashMap::new();
+    for (cell, examples) in cells.iter_mut().zip(shown) {
+        for (k, layer, (a, b)) in examples {
+            let key = format!("{a:?}{b:?}{:?}", cell.actor);
+            let path = match paths.get(&key) {
+                Some(x) => x.clone(),
+                None => {
+                    let x = Arc::new(run.trace(a, b, cell.actor)?);
+                    paths.insert(key, x.clone());
+                    x
+                }
+            };
+            // The witness must say what the factored verdict says.
+            if (path.verdict, Layer::of(&path)) != (k, layer) {
+                return None;
+            }
+            cell.examples.push((k, layer, path));
+        }
+    }
+    let classes = blocks.iter().flatten().flat_map(|b| &b.1).map(|s| s.classes.len()).sum::<usize>()
+        + nodes.iter().map(Vec::len).sum::<usize>();
+    Some(Matrix { grain, cells, classes, traced: run.nets.len(), pod_keys: keys.pod_keys })
+}
+
+/// Pod index → interned net part of the pod (see [`Net`]).
+fn intern_net(estate: &Estate) -> Vec<u32> {
+    type K<'a> = (bool, &'a [IpAddr], Option<IpAddr>, Option<&'a str>);
+    let mut ids: HashMap<K, u32> = HashMap::new();
+    estate
+        .k8s
+        .pods
+        .iter()
+        .map(|p| {
+            let next = ids.len() as u32;
+            *ids.entry((p.host_network, &p.ips[..], p.host_ip, p.node_name.as_deref())).or_insert(next)
+        })
+        .collect()
+}
+
+/// One unit's classes: by net part, then by node set.
+fn unit_blocks(
+    keys: &Keys,
+    w: &Wiring,
+    pp: &PolicyPart,
+    feasible: &[Vec<usize>],
+    netpod: &[u32],
+    pods: &[usize],
+) -> Vec<(Net, Vec<Sub>)> {
+    let mut by: BTreeMap<(Net, u32), keys::OnNodes> = BTreeMap::new();
+    for &i in pods {
+        for &n in &feasible[i] {
+            let net = Net { pod: netpod[i], ctx: keys.node[n], wired: w.pod_ips.contains_key(&(i, n)) };
+            keys::add(by.entry((net, pp.group(i))).or_default(), n, i);
+        }
+    }
+    let mut out: BTreeMap<Net, BTreeMap<Vec<usize>, Vec<Class>>> = BTreeMap::new();
+    for ((net, group), m) in by {
+        let members = keys::members(m);
+        let nodes: Vec<usize> = members.nodes().collect();
+        let class = Class { group, members, ekey: pp.ekey(group), ikey: pp.ikey(group) };
+        out.entry(net).or_default().entry(nodes).or_default().push(class);
+    }
+    out.into_iter()
+        .map(|(net, subs)| (net, subs.into_iter().map(|(nodes, classes)| Sub { nodes, classes }).collect()))
+        .collect()
+}
+
+/// Is there a node of `a` and a node of `b` that are one node (`same`)
+/// or two different nodes? (Sorted lists.)
+fn can_pair(a: &[usize], b: &[usize], same: bool) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    if same {
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        return false;
+    }
+    !(a.len() == 1 && b.len() == 1 && a[0] == b[0])
+}
+
+/// The member standing for one end of a representative pair.
+fn member(actor: Actor, r: keys::Rep) -> Member {
+    match actor {
+        Actor::Pod => Member::Pod { pod: r.1, node: r.0, replica: r.2 },
+        Actor::Node => Member::Node(r.0),
+    }
+}
+
+/// The bit of a kind in a mask of kinds.
+fn bit(k: Kind) -> u8 {
+    1 << (k as u8)
+}
+
+const KINDS: [Kind; 3] = [Kind::Allowed, Kind::Denied, Kind::Unknown];
+
+impl Run<'_> {
+    fn trace(&self, a: Member, b: Member, actor: Actor) -> Option<Path> {
+        let from = End { members: vec![a], ..Default::default() };
+        let to = End { members: vec![b], ..Default::default() };
+        let g = join::trace(self.estate, self.w, self.p, &from, &to, Ask { actor, ..self.ask });
+        g.pairs.into_iter().next()
+    }
+
+    /// The network leg of a block, traced once through `pair`.
+    fn net_part(&mut self, key: (Src, Net, bool), actor: Actor, pair: (keys::Rep, keys::Rep)) -> Option<NetPart> {
+        if let Some(n) = self.nets.get(&key) {
+            return *n;
+        }
+        let (a, b) = (member(actor, pair.0), member(Actor::Pod, pair.1));
+        let part = self.trace(a.clone(), b.clone(), actor).map(|path| self.decompose(&path, &a, &b));
+        self.nets.insert(key, part);
+        part
+    }
+
+    /// Splits a representative path into its network leg and what the
+    /// destination policy sees, as [`crate::join`] built it.
+    fn decompose(&self, path: &Path, a: &Member, b: &Member) -> NetPart {
+        let mut part = NetPart { src_policy: false, mid: Kind::Allowed, mid_layer: None, seen: None, doubt: false };
+        let mut seen_src = None;
+        for s in &path.segments {
+            match s {
+                Segment::SourcePolicy(_) => part.src_policy = true,
+                Segment::DestinationPolicy { seen_src: ip, .. } => seen_src = Some(*ip),
+                s => {
+                    let k = s.verdict();
+                    part.mid = part.mid.then(k);
+                    if k != Kind::Allowed && part.mid_layer.is_none() {
+                        part.mid_layer = Some(Layer::of_segment(s));
+                    }
+                }
+            }
+        }
+        let (sn, src_pod) = match *a {
+            Member::Pod { pod, node, .. } => (Some(node), Some((pod, node))),
+            Member::Node(n) => (Some(n), None),
+            Member::Azure(_) => (None, None),
+        };
+        let Member::Pod { pod: j, node: dn, .. } = *b else { return part };
+        let Some(seen) = seen_src else { return part };
+        let w = self.w;
+        part.seen = Some(if sn == Some(dn) && Some(seen) == w.node_ips[dn] {
+            // The node hands the packet to its own pod; no mesh tier here.
+            Seen::Admitted
+        } else if src_pod.is_some_and(|(i, n)| w.pod_ips.get(&(i, n)) == Some(&seen)) {
+            Seen::Own
+        } else if builtin_admission(&self.estate.k8s, FlowEnd::Address(seen), FlowEnd::Pod(j)).is_some() {
+            Seen::Admitted
+        } else {
+            Seen::Address(seen)
+        });
+        for (n, pod) in [(sn, src_pod.map(|x| x.0)), (Some(dn), Some(j))] {
+            let Some(n) = n else { continue };
+            if let Some(set) = w.possible(self.estate, n, pod) {
+                part.doubt |= w.splits(&self.estate.azure, &set).is_some();
+            }
+        }
+        part
+    }
+
+    /// The ingress verdict of `d` for `s` (a pod class, or none: an address).
+    fn ingress(&mut self, seen: Option<Seen>, d: &Class, s: Option<&Class>) -> Option<Kind> {
+        Some(match seen {
+            None | Some(Seen::Admitted) => Kind::Allowed,
+            Some(Seen::Own) => self.pp.ingress(d.ikey, d.group, s?.group),
+            Some(Seen::Address(ip)) => self.pp.ingress_from(d.ikey, d.group, ip)?,
+        })
+    }
+
+    /// A pod-actor cell: every (source net part, destination net part,
+    /// same node) block of the row's and the column's classes.
+    fn pod_cell(&mut self, row: &[(Net, Vec<Sub>)], col: &[(Net, Vec<Sub>)], diagonal: bool, acc: &mut Acc) {
+        for (sn, ss) in row {
+            for (dn, ds) in col {
+                for same in [true, false] {
+                    for s in ss {
+                        for d in ds {
+                            if can_pair(&s.nodes, &d.nodes, same) {
+                                self.pod_block((*sn, *dn, same), s, d, diagonal && sn == dn, acc);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn pod_block(&mut self, (sn, dn, same): (Net, Net, bool), s: &Sub, d: &Sub, diagonal: bool, acc: &mut Acc) {
+        let estate = self.estate;
+        let count = move |i: usize| estate.k8s.pods[i].count();
+        let pick = |x: &Class, y: &Class| x.members.pick(&y.members, same, true, count);
+        // The network leg, from the first pair of the block.
+        let Some(rep) =
+            s.classes.iter().flat_map(|x| d.classes.iter().map(move |y| (x, y))).find_map(|(x, y)| pick(x, y))
+        else {
+            return;
+        };
+        let Some(np) = self.net_part((Src::Pod(sn), dn, same), Actor::Pod, rep) else {
+            return self.unknown_block(acc);
+        };
+        // Classes paired with themselves without two distinct members.
+        let lonely = |x: &Class| diagonal && d.classes.iter().any(|y| y.group == x.group) && pick(x, x).is_none();
+        let mut egroups: BTreeMap<EKey, Vec<&Class>> = BTreeMap::new();
+        for x in &s.classes {
+            egroups.entry(x.ekey).or_default().push(x);
+        }
+        let mut igroups: BTreeMap<EKey, Vec<&Class>> = BTreeMap::new();
+        for y in &d.classes {
+            igroups.entry(y.ikey).or_default().push(y);
+        }
+        // Peer sets of each result group, for reading a group at once.
+        let ipeers: Vec<_> = igroups.values().map(|ig| self.pp.peers(ig.iter().map(|y| y.group))).collect();
+        for eg in egroups.values() {
+            let ek = eg[0].ekey;
+            let epeers = self.pp.peers(eg.iter().map(|x| x.group));
+            for (ig, ip) in igroups.values().zip(&ipeers) {
+                // One verdict for the whole group when the engine's result
+                // is the same toward each member; else member by member.
+                let e_of: Vec<Kind> = match np.src_policy.then(|| self.pp.egress_uniform(ek, eg[0].group, ip)) {
+                    Some(Some(k)) => vec![k; ig.len()],
+                    Some(None) => ig.iter().map(|y| self.pp.egress(ek, eg[0].group, y.group)).collect(),
+                    None => vec![Kind::Allowed; ig.len()],
+                };
+                let own = matches!(np.seen, Some(Seen::Own));
+                let i_of: Vec<Kind> = match own.then(|| self.pp.ingress_uniform(ig[0].ikey, ig[0].group, &epeers)) {
+                    Some(Some(k)) => vec![k; eg.len()],
+                    // An address or an admission: the same for every source.
+                    None => match self.ingress(np.seen, ig[0], None) {
+                        Some(k) => vec![k; eg.len()],
+                        None => return self.unknown_block(acc),
+                    },
+                    Some(None) => {
+                        let mut v = Vec::with_capacity(eg.len());
+                        for x in eg {
+                            match self.ingress(np.seen, ig[0], Some(x)) {
+                                Some(k) => v.push(k),
+                                None => return self.unknown_block(acc),
+                            }
+                        }
+                        v
+                    }
+                };
+                let pair_at = |xi: usize, yi: usize| {
+                    pick(eg[xi], ig[yi]).map(|(a, b)| (member(Actor::Pod, a), member(Actor::Pod, b)))
+                };
+                if eg.iter().any(|x| lonely(x)) {
+                    // The product has holes: read it pair by pair.
+                    for (xi, x) in eg.iter().enumerate() {
+                        for (yi, y) in ig.iter().enumerate() {
+                            if x.group == y.group && lonely(x) {
+                                continue;
+                            }
+                            acc.add(np.compose(e_of[yi], i_of[xi]), || pair_at(xi, yi));
+                        }
+                    }
+                    continue;
+                }
+                let emask = e_of.iter().fold(0u8, |m, k| m | bit(*k));
+                let imask = i_of.iter().fold(0u8, |m, k| m | bit(*k));
+                for e in KINDS.into_iter().filter(|k| emask & bit(*k) != 0) {
+                    for i in KINDS.into_iter().filter(|k| imask & bit(*k) != 0) {
+                        let witness = || {
+                            let xi = i_of.iter().position(|k| *k == i)?;
+                            let yi = e_of.iter().position(|k| *k == e)?;
+                            pair_at(xi, yi)
+                        };
+                        acc.add(np.compose(e, i), witness);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A block whose network leg or ingress source could not be read: the
+    /// class matrix must answer.
+    fn unknown_block(&mut self, acc: &mut Acc) {
+        acc.fallback = true;
+    }
+
+    /// A node-actor cell: every (source node context, destination block,
+    /// same node) of the row's nodes and the column's classes.
+    fn node_cell(&mut self, row: &[(NodeCtx, Members)], col: &[(Net, Vec<Sub>)], acc: &mut Acc) {
+        let estate = self.estate;
+        let count = move |i: usize| estate.k8s.pods[i].count();
+        for (ctx, sm) in row {
+            let src: Vec<usize> = sm.nodes().collect();
+            for (dn, ds) in col {
+                for same in [true, false] {
+                    for d in ds {
+                        if !can_pair(&src, &d.nodes, same) {
+                            continue;
+                        }
+                        let Some(rep) = d.classes.iter().find_map(|y| sm.pick(&y.members, same, false, count)) else {
+                            continue;
+                        };
+                        let Some(np) = self.net_part((Src::Node(*ctx), *dn, same), Actor::Node, rep) else {
+                            return self.unknown_block(acc);
+                        };
+                        for y in &d.classes {
+                            let Some(i) = self.ingress(np.seen, y, None) else { return self.unknown_block(acc) };
+                            let v = np.compose(Kind::Allowed, i);
+                            let witness = || {
+                                sm.pick(&y.members, same, false, count)
+                                    .map(|(a, b)| (member(Actor::Node, a), member(Actor::Pod, b)))
+                            };
+                            acc.add(v, witness);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
