@@ -8,7 +8,12 @@
 # UDP 53. `trace` is asked once only in a folder without Azure network (it
 # refuses those with one message). Exit code, stdout and stderr are compared.
 # SHARD=i/n runs every n-th folder from the i-th (to run two at once). Written to check that typing the explain steps
-# changed no byte of output.
+# changed no byte of output. `matrix` is also compared as text and connlist
+# (their notes on stderr: policies not enforced, the ingress controller's
+# undecided backends, Services without endpoints).
+# INPUTS=FILE replaces the folders with FILE's lines, `NAME<TAB>tusk
+# arguments` (input paths and flags, space-separated), as
+# bench/nca-explain-diff.sh writes them for NCA's Calico and Istio examples.
 # Usage: bench/explain-diff.sh OLD_TUSK NEW_TUSK   (exit 1 on any difference)
 set -u
 old=$1 new=$2
@@ -27,14 +32,21 @@ same() { # args...: run both binaries, compare stdout+stderr+exit code
     if [ $bad -le 5 ]; then echo "DIFF: tusk $*"; diff <(echo "$a") <(echo "$b") | head -10; fi
   fi
 }
-dirs=$(find tests examples -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' -o -name '*.tf' \) -printf '%h\n' | sort -u)
+if [ -n "${INPUTS:-}" ]; then
+  sets=$(cut -f2 "$INPUTS" | tr ' ' '|')
+else
+  sets=$(find tests examples -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' -o -name '*.tf' \) -printf '%h\n' | sort -u)
+fi
 k=-1
-for d in $dirs; do
+for inp in $sets; do
   k=$((k+1)); [ $((k % sn)) -eq "$si" ] || continue
   folders=$((folders+1))
-  echo "[$folders] $d" >&2
-  same matrix "$d" -o json
-  pods=$("$old" matrix "$d" --grain pod -o json 2>/dev/null | python3 -c '
+  IFS="|" read -r -a d <<< "$inp"
+  echo "[$folders] ${d[*]}" >&2
+  same matrix "${d[@]}" -o json
+  same matrix "${d[@]}" -o txt
+  same matrix "${d[@]}" -o connlist
+  pods=$("$old" matrix "${d[@]}" --grain pod -o json 2>/dev/null | python3 -c '
 import json, sys
 try: rows = json.load(sys.stdin).get("rows", [])
 except Exception: rows = []
@@ -58,10 +70,10 @@ print(" ".join(seen[:'"$max"']))')
     for port in "${ports[@]}"; do
       flows=$((flows+1))
       for fmt in txt json; do
-        same explain "$d" --from "$1" --to "$2" $port -o $fmt
+        same explain "${d[@]}" --from "$1" --to "$2" $port -o $fmt
         if [ $trace = yes ]; then
-          same trace "$d" --from "$1" --to "$2" $port -o $fmt
-          if "$old" trace "$d" --from "$1" --to "$2" $port -o $fmt 2>&1 | grep -q "holds no subnet"; then trace=no; fi
+          same trace "${d[@]}" --from "$1" --to "$2" $port -o $fmt
+          if "$old" trace "${d[@]}" --from "$1" --to "$2" $port -o $fmt 2>&1 | grep -q "holds no subnet"; then trace=no; fi
         fi
       done
     done

@@ -25,6 +25,11 @@ said per example. tusk's connlist names only definite allows: a cell tusk
 reports unknown (an ICMP type, say) shows as a disagreement here; `tusk
 explain` on such a pair gives the reason. Nothing here decides who is right: disagreements are listed for a
 human to settle against the Calico / Istio documentation.
+
+With NCA_BIN `-` NCA is not run: each example's tusk inputs (prepared as
+above, without the namespaces assumed from NCA's output) are written, one
+line per example, to the file the env var TUSK_INPUTS names (`NAME<TAB>tusk
+arguments`, space-separated; bench/nca-explain-diff.sh reads it).
 """
 import json, os, re, subprocess, sys
 
@@ -300,6 +305,12 @@ for name, pols, pods, ns, err in examples():
         # A pod folder that holds the namespace list itself: read it once.
         if os.path.isdir(pods) and ns and os.path.exists(os.path.join(pods, os.path.basename(ns))):
             tusk_ns = None
+    if nca == "-":
+        engine = [] if ISTIO else ["--policy-engine", "calico"]
+        with open(os.environ["TUSK_INPUTS"], "a") as fh:
+            args = engine + pols + [x for x in (tusk_pods, tusk_ns) if x]
+            fh.write(name + "\t" + " ".join(args) + "\n")
+        continue
     cmd = [nca, "--connectivity"] + [x for p in pols for x in ("-r", p)] + ["-o", "txt_no_fw_rules"]
     if pods:
         cmd += ["--pod_list", pods]

@@ -536,12 +536,7 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     if deciding.is_empty() {
         return side;
     }
-    let foreign = |p: &tusk_model::k8s::ForeignPolicy| PolicyRef::Foreign {
-        engine: p.engine,
-        kind: p.kind.clone(),
-        namespace: p.namespace.clone(),
-        name: p.name.clone(),
-    };
+    let foreign = super::foreign::policy_ref;
     let names: Vec<(PolicyRef, Loc)> = deciding.iter().map(|p| (foreign(p), p.loc.clone())).collect();
     let first = deciding[0].loc.clone();
     for p in &deciding {

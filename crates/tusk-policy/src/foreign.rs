@@ -12,10 +12,12 @@
 
 use super::classes::ClassIndex;
 use super::matrix::{ClassResults, Verdicts};
+use super::step::PolicyRef;
 use super::{PolicyEngine, Semantics};
 use std::collections::HashMap;
 use std::sync::Arc;
-use tusk_core::ConnSet;
+use tusk_core::{ConnSet, Loc};
+use tusk_model::calico::CalicoKind;
 use tusk_model::k8s::{Cluster, ForeignEngine, ForeignPolicy, Labels};
 
 /// Does a cluster running `engine` enforce policies of `foreign`? Istio is
@@ -81,50 +83,82 @@ pub fn in_force<'c>(cluster: &'c Cluster, sem: &Semantics) -> Vec<&'c ForeignPol
     cluster.foreign_policies.iter().filter(|p| enforced(sem.engine, p.engine) && !modelled(cluster, sem, p)).collect()
 }
 
-/// One line per foreign policy the engine named does not enforce, per
+/// The step's (and a reason's) reference to a foreign policy.
+pub fn policy_ref(p: &ForeignPolicy) -> PolicyRef {
+    PolicyRef::Foreign { engine: p.engine, kind: p.kind.clone(), namespace: p.namespace.clone(), name: p.name.clone() }
+}
+
+/// What the reports say beside the verdicts: a policy or endpoint the
+/// cluster's engine leaves out, located. tusk-report words it
+/// (`tusk_report::k8s::note`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// A staged Calico policy (Calico docs, "Staged policies"): it previews
+    /// rules and is not enforced, so it changes no verdict.
+    Staged {
+        /// Its kind (`StagedNetworkPolicy`, ...).
+        kind: CalicoKind,
+        /// `None` for a cluster-wide kind.
+        namespace: Option<String>,
+        /// `metadata.name`.
+        name: String,
+        /// Where it is written.
+        loc: Loc,
+    },
+    /// A Calico HostEndpoint under the Calico engine: the host's own
+    /// traffic is not modelled, so pod verdicts do not include host
+    /// endpoint policies.
+    HostEndpoint {
+        /// `metadata.name`.
+        name: String,
+        /// Where it is written.
+        loc: Loc,
+    },
+    /// A policy of another engine than the cluster's: not enforced, it
+    /// changes no verdict.
+    NotEnforced {
+        /// The policy.
+        policy: PolicyRef,
+        /// Where it is written.
+        loc: Loc,
+        /// The cluster's policy engine.
+        engine: PolicyEngine,
+    },
+}
+
+/// One note per foreign policy the engine named does not enforce, per
 /// staged Calico policy, and per host endpoint whose own traffic the
 /// Calico tiers leave out.
-pub fn not_enforced(cluster: &Cluster, sem: &Semantics) -> Vec<String> {
-    let mut out: Vec<String> = cluster
+pub fn not_enforced(cluster: &Cluster, sem: &Semantics) -> Vec<Note> {
+    let mut out: Vec<Note> = cluster
         .calico
         .policies
         .iter()
         .filter(|p| p.kind.staged())
-        .map(|p| {
-            format!(
-                "{}: {}: staged policies preview rules and are not enforced; it changes no verdict",
-                p.loc,
-                p.title()
-            )
+        .map(|p| Note::Staged {
+            kind: p.kind,
+            namespace: p.namespace.clone(),
+            name: p.name.clone(),
+            loc: p.loc.clone(),
         })
         .collect();
     if sem.engine == PolicyEngine::Calico {
-        out.extend(cluster.calico.host_endpoints.iter().map(|h| {
-            format!(
-                "{}: Calico HostEndpoint {}: traffic of the host itself is not modelled; pod verdicts do not include host endpoint policies",
-                h.loc, h.name
-            )
-        }));
+        out.extend(
+            cluster
+                .calico
+                .host_endpoints
+                .iter()
+                .map(|h| Note::HostEndpoint { name: h.name.clone(), loc: h.loc.clone() }),
+        );
     }
-    out.extend(not_enforced_foreign(cluster, sem));
+    out.extend(
+        cluster.foreign_policies.iter().filter(|p| !enforced(sem.engine, p.engine)).map(|p| Note::NotEnforced {
+            policy: policy_ref(p),
+            loc: p.loc.clone(),
+            engine: sem.engine,
+        }),
+    );
     out
-}
-
-fn not_enforced_foreign(cluster: &Cluster, sem: &Semantics) -> Vec<String> {
-    cluster
-        .foreign_policies
-        .iter()
-        .filter(|p| !enforced(sem.engine, p.engine))
-        .map(|p| {
-            format!(
-                "{}: {} ({}) is not enforced by the cluster's policy engine (--policy-engine {}); it changes no verdict",
-                p.loc,
-                p.title(),
-                p.engine.name(),
-                sem.engine.flag()
-            )
-        })
-        .collect()
 }
 
 /// Makes the class verdicts that enforced foreign policies may change unknown.

@@ -269,7 +269,7 @@ impl<'a> Analysis<'a> {
 
     /// What the reports must say beside the verdicts: the policies of other
     /// engines that the cluster's engine does not enforce.
-    pub fn notes(&self) -> Vec<String> {
+    pub fn notes(&self) -> Vec<foreign::Note> {
         foreign::not_enforced(self.cluster, &self.semantics)
     }
 

@@ -88,7 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (sem, why) = super::choose_semantics(args.policy_engine, &loaded.estate);
     let described = format!("{} ({why})", sem.describe());
     for n in tusk_policy::foreign::not_enforced(c, &sem) {
-        eprintln!("{n}");
+        eprintln!("{}", tusk_report::k8s::note(&n));
     }
     let src = resolve(c, &args.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
     let proto = args.flow.conn.protocol("explain")?;

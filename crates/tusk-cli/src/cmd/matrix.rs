@@ -244,7 +244,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let described = format!("{} ({why})", sem.describe());
     let analysis = Analysis::new(&loaded.estate.k8s, sem);
     for n in analysis.notes() {
-        eprintln!("{n}");
+        eprintln!("{}", tusk_report::k8s::note(&n));
     }
     let t_analyze = t0.elapsed();
     let grain = match args.grain {
@@ -331,7 +331,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // netpol-analyzer's `{ingress-controller}` lines, at its grain.
         let extra = if grain == Grain::Workload && !c.ingresses.is_empty() {
             let r = tusk_policy::ingress_controller::reach(c, &sem);
-            for u in &r.unknown {
+            for u in tusk_report::k8s::ingress_controller_unknown(&r) {
                 eprintln!("tusk: ingress controller: unknown: {u}");
             }
             tusk_report::k8s::ingress_controller_lines(c, &r)

@@ -56,7 +56,7 @@ pub fn run(
         })?;
         let extra = if format == MatrixFormat::Connlist && grain == Grain::Workload && !c.ingresses.is_empty() {
             let r = tusk_policy::ingress_controller::reach(c, sem);
-            for u in &r.unknown {
+            for u in tusk_report::k8s::ingress_controller_unknown(&r) {
                 eprintln!("tusk: ingress controller: unknown: {u}");
             }
             tusk_report::k8s::ingress_controller_lines(c, &r)

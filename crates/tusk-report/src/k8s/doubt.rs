@@ -10,6 +10,8 @@ use tusk_model::calico::{CalicoUnmodelled, RuleEnd};
 use tusk_model::cilium::{CiliumUnmodelled, Entity};
 use tusk_model::istio::{MeshWhy, NoSidecar};
 use tusk_policy::doubt::{DoubtAt, HttpField, IstioDoubt, NotModelled};
+use tusk_policy::foreign::Note;
+use tusk_policy::ingress_controller::{BackendDoubt, BackendWhy, ControllerReach, InTheWay};
 use tusk_policy::reason::{EndpointPart, ReadingLabel, ServiceRef};
 
 /// Where the doubt sits: `POLICY RULE`, a policy's title, a host policy
@@ -179,4 +181,68 @@ pub fn endpoint_part(e: &EndpointPart) -> String {
 /// `Service NS/NAME`.
 pub fn service(s: &ServiceRef) -> String {
     format!("Service {}/{}", s.namespace, s.name)
+}
+
+/// `NS/NAME`, or `NAME` for a cluster-wide object.
+fn scoped(namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// A note printed beside the verdicts (on stderr): `LOCATION: what`.
+pub fn note(n: &Note) -> String {
+    match n {
+        Note::Staged { kind, namespace, name, loc } => format!(
+            "{loc}: Calico {} {}: staged policies preview rules and are not enforced; it changes no verdict",
+            kind.name(),
+            scoped(namespace.as_deref(), name)
+        ),
+        Note::HostEndpoint { name, loc } => format!(
+            "{loc}: Calico HostEndpoint {name}: traffic of the host itself is not modelled; pod verdicts do not include host endpoint policies"
+        ),
+        Note::NotEnforced { policy, loc, engine } => {
+            let foreign = match policy {
+                tusk_policy::step::PolicyRef::Foreign { engine, .. } => format!(" ({})", engine.name()),
+                _ => String::new(),
+            };
+            format!(
+                "{loc}: {}{foreign} is not enforced by the cluster's policy engine (--policy-engine {}); it changes no verdict",
+                step::policy(policy),
+                engine.flag()
+            )
+        }
+    }
+}
+
+/// Why the ingress controller's reach to one backend is undecided:
+/// `Ingress NS/NAME backend SERVICE (LOCATION): why`.
+pub fn backend_doubt(d: &BackendDoubt) -> String {
+    let why = match &d.why {
+        BackendWhy::NoService => "no such Service in the inputs".to_string(),
+        BackendWhy::NoTcpPort(s) => format!("{} has no such TCP port", service(s)),
+        BackendWhy::Endpoints(r) => super::reason_text(r),
+        BackendWhy::InTheWay { pod, by } => {
+            let by = match by {
+                InTheWay::NetworkPolicy { namespace, name, loc } => {
+                    format!("NetworkPolicy {namespace}/{name} ({loc}) selects it for ingress")
+                }
+                InTheWay::AdminIngress { name, loc } => format!("{name} ({loc}) has ingress rules"),
+                InTheWay::CiliumInForce => "Cilium policies are in force".to_string(),
+                InTheWay::Foreign { policy, loc } => format!("{} ({loc}) may select it", step::policy(policy)),
+            };
+            format!("pod {pod}: {by}; the controller's namespace and labels are not in the inputs")
+        }
+    };
+    format!("Ingress {}/{} backend {} ({}): {why}", d.namespace, d.ingress, d.service, d.loc)
+}
+
+/// The ingress controller's undecided backends, one line each, sorted and
+/// without repeats.
+pub fn ingress_controller_unknown(r: &ControllerReach) -> Vec<String> {
+    let mut out: Vec<String> = r.unknown.iter().map(backend_doubt).collect();
+    out.sort();
+    out.dedup();
+    out
 }

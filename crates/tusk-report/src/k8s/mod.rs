@@ -8,6 +8,7 @@ mod matrix;
 mod matrix_stream;
 pub mod step;
 
+pub use doubt::{ingress_controller_unknown, note};
 pub use explain::{
     reason_text, render_explanation, render_service_explanation, render_service_explanation_json,
     write_explanation_json, SERVICE_SCHEMA,
