@@ -426,12 +426,15 @@ impl Run<'_> {
         let estate = self.estate;
         let count = move |i: usize| estate.k8s.pods[i].count();
         let pick = |x: &Class, y: &Class| x.members.pick(&y.members, same, true, count);
-        // The network leg, from the first pair of the block.
-        let Some(rep) =
-            s.classes.iter().flat_map(|x| d.classes.iter().map(move |y| (x, y))).find_map(|(x, y)| pick(x, y))
-        else {
-            return;
-        };
+        // The network leg, from the first pair of the block; two classes
+        // rather than a class with itself where possible (two replicas of
+        // one entry make the explanation copy the cluster).
+        let pairs = || s.classes.iter().flat_map(|x| d.classes.iter().map(move |y| (x, y)));
+        let rep = pairs()
+            .filter(|(x, y)| x.group != y.group)
+            .find_map(|(x, y)| pick(x, y))
+            .or_else(|| pairs().find_map(|(x, y)| pick(x, y)));
+        let Some(rep) = rep else { return };
         let Some(np) = self.net_part((Src::Pod(sn), dn, same), Actor::Pod, rep) else {
             return self.unknown_block(acc);
         };

@@ -34,6 +34,13 @@ pub enum EKey {
 /// Which ingress result a pod group has (as [`EKey`]).
 pub type IKey = EKey;
 
+/// Which of a class's results.
+#[derive(Clone, Copy)]
+enum Dir {
+    Egress,
+    Ingress,
+}
+
 /// The engine's results for one world, read for the factored matrix.
 pub struct PolicyPart<'a> {
     world: &'a World,
@@ -42,14 +49,57 @@ pub struct PolicyPart<'a> {
     egress: HashMap<(EKey, u32), Kind>,
     ingress: HashMap<(IKey, u32), Kind>,
     address: HashMap<(IKey, IpAddr), Kind>,
+    /// Per shared result (`Arc` address), its projection at the flow.
+    at: HashMap<usize, Arc<AtFlow>>,
 }
 
-/// `r` toward every peer of `peers`: allowed toward all of them, or
-/// possible toward none; `None` otherwise. A subset of `peers` has a
-/// smaller intersection of covering pieces and a smaller possible set, so
-/// either answer holds for each peer alone.
-fn uniform(r: &Verdicts, peers: &RoaringBitmap, proto: Protocol, port: u16) -> Option<Kind> {
-    match r.over(peers).at(proto, port) {
+/// One result projected at the flow's protocol and port: the peers
+/// allowed surely, and those allowed surely or possibly. The pieces are
+/// disjoint, so a peer's verdict is its membership, and a set's verdict
+/// is allowed iff the set lies in `allowed`, denied iff it misses
+/// `possible` (what [`Verdicts::over`] then `Reach::at` give, without
+/// scanning the pieces again).
+struct AtFlow {
+    allowed: RoaringBitmap,
+    possible: RoaringBitmap,
+}
+
+impl AtFlow {
+    fn of(r: &Verdicts, proto: Protocol, port: u16) -> AtFlow {
+        let mut allowed = RoaringBitmap::new();
+        for (b, c) in &r.allowed {
+            if c.allows(proto, port) {
+                allowed |= b;
+            }
+        }
+        let mut possible = allowed.clone();
+        for (b, c) in &r.unknown {
+            if c.allows(proto, port) {
+                possible |= b;
+            }
+        }
+        AtFlow { allowed, possible }
+    }
+
+    /// The verdict toward every peer of `peers`: allowed, denied, or unknown
+    /// (some allowed possibly or not all surely). Empty `peers`: denied, as
+    /// [`Verdicts::over`] (no piece covers them).
+    fn over(&self, peers: &RoaringBitmap) -> Kind {
+        if !peers.is_empty() && peers.is_subset(&self.allowed) {
+            Kind::Allowed
+        } else if peers.is_disjoint(&self.possible) {
+            Kind::Denied
+        } else {
+            Kind::Unknown
+        }
+    }
+}
+
+/// A set's verdict that holds for each of its peers alone: allowed toward
+/// all of them, or possible toward none; `None` (unknown) otherwise, where
+/// the peers may differ.
+fn uniform(k: Kind) -> Option<Kind> {
+    match k {
         Kind::Unknown => None,
         k => Some(k),
     }
@@ -68,7 +118,26 @@ impl<'a> PolicyPart<'a> {
     /// Reads `world`'s results for the flow `proto`/`port` (`0` for a
     /// protocol without ports, as [`tusk_policy::explain`] takes it).
     pub fn new(world: &'a World, proto: Protocol, port: u16) -> Self {
-        PolicyPart { world, proto, port, egress: HashMap::new(), ingress: HashMap::new(), address: HashMap::new() }
+        PolicyPart {
+            world,
+            proto,
+            port,
+            egress: HashMap::new(),
+            ingress: HashMap::new(),
+            address: HashMap::new(),
+            at: HashMap::new(),
+        }
+    }
+
+    /// The projection at the flow of the result shared by group `g`'s variants.
+    fn projected(&mut self, results: Dir, g: u32) -> Arc<AtFlow> {
+        let res = match results {
+            Dir::Egress => &self.world.results.egress,
+            Dir::Ingress => &self.world.results.ingress,
+        };
+        let r = &res[self.world.endpoints.groups[g as usize].variants[0] as usize];
+        let (proto, port) = (self.proto, self.port);
+        self.at.entry(Arc::as_ptr(r) as usize).or_insert_with(|| Arc::new(AtFlow::of(r, proto, port))).clone()
     }
 
     /// The engine group of pod `i` (an index into the cluster's pods).
@@ -96,13 +165,16 @@ impl<'a> PolicyPart<'a> {
         if let Some(v) = self.egress.get(&(k, dst)) {
             return *v;
         }
-        let res = &self.world.results.egress;
-        let ds: RoaringBitmap = self.variants(dst).iter().copied().collect();
-        let r = match k {
-            EKey::Shared(_) => res[self.variants(src)[0] as usize].over(&ds),
-            EKey::Own(_) => self.each(self.variants(src), self.variants(dst), res),
+        let v = match k {
+            EKey::Shared(_) => {
+                let ds: RoaringBitmap = self.variants(dst).iter().copied().collect();
+                self.projected(Dir::Egress, src).over(&ds)
+            }
+            EKey::Own(_) => {
+                let res = &self.world.results.egress;
+                self.each(self.variants(src), self.variants(dst), res).at(self.proto, self.port)
+            }
         };
-        let v = r.at(self.proto, self.port);
         self.egress.insert((k, dst), v);
         v
     }
@@ -113,13 +185,16 @@ impl<'a> PolicyPart<'a> {
         if let Some(v) = self.ingress.get(&(k, src)) {
             return *v;
         }
-        let res = &self.world.results.ingress;
-        let ss: RoaringBitmap = self.variants(src).iter().copied().collect();
-        let r = match k {
-            EKey::Shared(_) => res[self.variants(dst)[0] as usize].over(&ss),
-            EKey::Own(_) => self.each(self.variants(dst), self.variants(src), res),
+        let v = match k {
+            EKey::Shared(_) => {
+                let ss: RoaringBitmap = self.variants(src).iter().copied().collect();
+                self.projected(Dir::Ingress, dst).over(&ss)
+            }
+            EKey::Own(_) => {
+                let res = &self.world.results.ingress;
+                self.each(self.variants(dst), self.variants(src), res).at(self.proto, self.port)
+            }
         };
-        let v = r.at(self.proto, self.port);
         self.ingress.insert((k, src), v);
         v
     }
@@ -133,16 +208,16 @@ impl<'a> PolicyPart<'a> {
     /// peer of `peers` at once, when it is the same for each of them
     /// (allowed toward all, or possible toward none); `None` when it may
     /// differ (then ask [`PolicyPart::egress`] per destination).
-    pub fn egress_uniform(&self, k: EKey, src: u32, peers: &RoaringBitmap) -> Option<Kind> {
+    pub fn egress_uniform(&mut self, k: EKey, src: u32, peers: &RoaringBitmap) -> Option<Kind> {
         let EKey::Shared(_) = k else { return None };
-        uniform(&self.world.results.egress[self.variants(src)[0] as usize], peers, self.proto, self.port)
+        uniform(self.projected(Dir::Egress, src).over(peers))
     }
 
     /// The ingress verdict of a destination of key `k` (group `dst`) from
     /// every peer of `peers`, when the same for each (as [`PolicyPart::egress_uniform`]).
-    pub fn ingress_uniform(&self, k: IKey, dst: u32, peers: &RoaringBitmap) -> Option<Kind> {
+    pub fn ingress_uniform(&mut self, k: IKey, dst: u32, peers: &RoaringBitmap) -> Option<Kind> {
         let EKey::Shared(_) = k else { return None };
-        uniform(&self.world.results.ingress[self.variants(dst)[0] as usize], peers, self.proto, self.port)
+        uniform(self.projected(Dir::Ingress, dst).over(peers))
     }
 
     /// The destination's ingress verdict from address `ip` (a node's, or a
