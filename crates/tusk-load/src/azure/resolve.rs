@@ -14,9 +14,9 @@ use tusk_model::azure::*;
 /// ids that differ in subscription or group are different resources.
 #[derive(Default)]
 struct Index {
-    full: HashMap<String, usize>,
+    full: HashMap<String, usize, foldhash::fast::RandomState>,
     /// By provider key: the index, if unique, and whether its id is scoped.
-    provider: HashMap<String, Option<(usize, bool)>>,
+    provider: HashMap<String, Option<(usize, bool)>, foldhash::fast::RandomState>,
 }
 
 impl Index {
