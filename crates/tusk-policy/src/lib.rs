@@ -324,8 +324,8 @@ impl<'a> Analysis<'a> {
     /// The matrix's L7 column, one list per row (empty lists when no
     /// Istio rule tests the request): the rules on methods, paths and
     /// hosts that decide the row's unknown part
-    /// ([`lang::istio::l7_notes`]).
-    pub fn l7_column(&self, rows: &[matrix::Entry]) -> Vec<Vec<String>> {
+    /// ([`lang::istio::l7_notes`]; worded by tusk-report).
+    pub fn l7_column(&self, rows: &[matrix::Entry]) -> Vec<Vec<lang::istio::L7Note>> {
         if !lang::istio::has_l7(self.cluster) {
             return vec![Vec::new(); rows.len()];
         }
