@@ -113,30 +113,6 @@ impl Semantics {
         let undeclared_namespaces_open = engine != PolicyEngine::NetpolAnalyzer;
         Semantics { engine, host_network, ipblock_selects_pods, undeclared_namespaces_open }
     }
-
-    /// One line for reports: which behaviour tusk followed and why.
-    pub fn describe(&self) -> String {
-        let who = match self.engine {
-            PolicyEngine::Upstream => "upstream Kubernetes semantics (no policy engine named)",
-            PolicyEngine::Calico => "Calico",
-            PolicyEngine::AzureNpm => "Azure Network Policy Manager",
-            PolicyEngine::Cilium => "Cilium",
-            PolicyEngine::NetpolAnalyzer => "netpol-analyzer's reading",
-        };
-        let ip = if self.ipblock_selects_pods {
-            "ipBlock peers also match pods whose IP falls inside them"
-        } else {
-            "ipBlock peers match only addresses outside the cluster"
-        };
-        let host = match self.host_network {
-            HostNetwork::AsPods => "hostNetwork pods are treated as pods",
-            HostNetwork::NotSelectable => "hostNetwork pods are never selected by policies",
-            HostNetwork::Either => {
-                "policies may or may not apply to hostNetwork pods (verdicts that depend on it are unknown)"
-            }
-        };
-        format!("{who}: {ip}; {host}")
-    }
 }
 
 /// The policy layer compiled under one reading of the inputs.
