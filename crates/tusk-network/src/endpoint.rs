@@ -68,7 +68,7 @@ pub enum Label {
     NodeBehind {
         /// The node's name.
         node: String,
-        /// The Service, as `tusk_policy::services::title` names it.
+        /// The Service, as `namespace/name` (worded `Service NS/NAME`).
         service: String,
     },
 }

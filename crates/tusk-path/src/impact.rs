@@ -125,7 +125,7 @@ pub struct WorkloadRow {
     /// Replicas placed on non-zonal nodes: any zone's failure may take them.
     pub unzoned: usize,
     /// Pools with no feasible node, as (pool, why).
-    pub rejected: Vec<(String, String)>,
+    pub rejected: Vec<(String, crate::schedule::NodeRefusal)>,
     /// Replicas per node, in node order.
     pub nodes: Vec<(String, usize)>,
     /// Every address its pods can have on the feasible nodes (exported pod

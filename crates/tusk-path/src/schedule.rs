@@ -49,8 +49,32 @@ pub enum PlacedBy {
 pub struct Rejection {
     /// The pool (or node group) name.
     pub pool: String,
-    /// Which filter rejected it (taints, node selector, affinity, ...), in words.
-    pub reason: String,
+    /// Which filter rejected it (taints, node selector, affinity, ...),
+    /// for the first of its nodes; worded by tusk-report.
+    pub reason: NodeRefusal,
+}
+
+/// Why a node fails the scheduler's filters (worded by tusk-report).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeRefusal {
+    /// The node is cordoned (`spec.unschedulable`).
+    Cordoned {
+        /// The node's name.
+        node: String,
+    },
+    /// A nodeSelector label the node lacks or holds with another value.
+    NodeSelector {
+        /// The label key.
+        key: String,
+        /// The value the pod asks for.
+        want: String,
+        /// The node's value, `None` when it has no such label.
+        has: Option<String>,
+    },
+    /// Required node affinity matches none of its terms.
+    NodeAffinity,
+    /// A taint the pod does not tolerate.
+    Taint(tusk_model::scheduling::Taint),
 }
 
 /// Where one workload's pods can go and where they went.
@@ -261,7 +285,7 @@ fn filter(
     daemon: bool,
 ) -> (Vec<usize>, Vec<Rejection>) {
     let mut feasible = Vec::new();
-    let mut by_pool: BTreeMap<String, (bool, Option<String>)> = BTreeMap::new();
+    let mut by_pool: BTreeMap<String, (bool, Option<NodeRefusal>)> = BTreeMap::new();
     for &n in candidates {
         let node = &fleet.nodes[n];
         let pool = fleet.pool_name(estate, node);
@@ -279,8 +303,8 @@ fn filter(
     }
     let rejected = by_pool
         .into_iter()
-        .filter(|(_, (ok, _))| !ok)
-        .map(|(pool, (_, why))| Rejection { pool, reason: why.unwrap_or_default() })
+        // A pool none of whose nodes passed has a first refusal.
+        .filter_map(|(pool, (ok, why))| if ok { None } else { why.map(|reason| Rejection { pool, reason }) })
         .collect();
     (feasible, rejected)
 }
@@ -288,23 +312,26 @@ fn filter(
 /// Why a node fails the filters, or `Ok`. A DaemonSet's pods ignore a
 /// cordon: its controller adds the `node.kubernetes.io/unschedulable`
 /// toleration to them ("DaemonSet", Taints and tolerations).
-pub fn node_passes(s: &PodScheduling, node: &SimNode, daemon: bool) -> Result<(), String> {
+pub fn node_passes(s: &PodScheduling, node: &SimNode, daemon: bool) -> Result<(), NodeRefusal> {
     if node.unschedulable && !daemon {
-        return Err(format!("node {} is cordoned (spec.unschedulable)", node.name));
+        return Err(NodeRefusal::Cordoned { node: node.name.clone() });
     }
     for (k, v) in &s.node_selector {
         if node.labels.get(k) != Some(v) {
-            let has = node.labels.get(k).map_or("no such label".to_string(), |x| format!("{k}={x}"));
-            return Err(format!("nodeSelector {k}={v} does not match ({has})"));
+            return Err(NodeRefusal::NodeSelector {
+                key: k.clone(),
+                want: v.clone(),
+                has: node.labels.get(k).cloned(),
+            });
         }
     }
     if !s.required_node_terms.is_empty()
         && !s.required_node_terms.iter().any(|t| term_matches(t, &node.labels, &node.name))
     {
-        return Err("required node affinity matches none of its terms".into());
+        return Err(NodeRefusal::NodeAffinity);
     }
     if let Some(t) = blocking_taint(&s.tolerations, &node.taints) {
-        return Err(format!("taint {t} is not tolerated"));
+        return Err(NodeRefusal::Taint(t.clone()));
     }
     Ok(())
 }

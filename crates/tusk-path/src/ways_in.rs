@@ -39,8 +39,6 @@ use tusk_policy::explain;
 /// the (entry node, endpoint pod, pod's node, target port) pairs.
 #[derive(Debug, Clone)]
 pub struct LbWay {
-    /// `Service NS/NAME`, as the Azure trace labels the entry node.
-    pub title: String,
     /// The Service, as `namespace/name`.
     pub service: String,
     /// The frontend address, `None` when the inputs do not give it.
@@ -114,7 +112,6 @@ pub fn lb_way(estate: &Estate, w: &Wiring, s: &Service, port: u16, members: &[Me
         _ => None,
     };
     LbWay {
-        title: tusk_policy::services::title(s),
         service: format!("{}/{}", s.namespace, s.name),
         frontend,
         internal: s.internal,
@@ -243,7 +240,7 @@ pub fn pair(
         ip: dst,
         subnet: lb.subnet.unwrap_or(home),
         owner: Some(nic),
-        label: Label::NodeBehind { node: pname(enode), service: lb.title.clone() },
+        label: Label::NodeBehind { node: pname(enode), service: lb.service.clone() },
     };
     let flow = Flow { src: client.ip(), dst, proto: ask.proto, port: Some(dport) };
     let tr = tusk_network::trace::trace(p, client, &target_end, flow);

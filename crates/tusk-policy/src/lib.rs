@@ -113,30 +113,6 @@ impl Semantics {
         let undeclared_namespaces_open = engine != PolicyEngine::NetpolAnalyzer;
         Semantics { engine, host_network, ipblock_selects_pods, undeclared_namespaces_open }
     }
-
-    /// One line for reports: which behaviour tusk followed and why.
-    pub fn describe(&self) -> String {
-        let who = match self.engine {
-            PolicyEngine::Upstream => "upstream Kubernetes semantics (no policy engine named)",
-            PolicyEngine::Calico => "Calico",
-            PolicyEngine::AzureNpm => "Azure Network Policy Manager",
-            PolicyEngine::Cilium => "Cilium",
-            PolicyEngine::NetpolAnalyzer => "netpol-analyzer's reading",
-        };
-        let ip = if self.ipblock_selects_pods {
-            "ipBlock peers also match pods whose IP falls inside them"
-        } else {
-            "ipBlock peers match only addresses outside the cluster"
-        };
-        let host = match self.host_network {
-            HostNetwork::AsPods => "hostNetwork pods are treated as pods",
-            HostNetwork::NotSelectable => "hostNetwork pods are never selected by policies",
-            HostNetwork::Either => {
-                "policies may or may not apply to hostNetwork pods (verdicts that depend on it are unknown)"
-            }
-        };
-        format!("{who}: {ip}; {host}")
-    }
 }
 
 /// The policy layer compiled under one reading of the inputs.
@@ -324,8 +300,8 @@ impl<'a> Analysis<'a> {
     /// The matrix's L7 column, one list per row (empty lists when no
     /// Istio rule tests the request): the rules on methods, paths and
     /// hosts that decide the row's unknown part
-    /// ([`lang::istio::l7_notes`]).
-    pub fn l7_column(&self, rows: &[matrix::Entry]) -> Vec<Vec<String>> {
+    /// ([`lang::istio::l7_notes`]; worded by tusk-report).
+    pub fn l7_column(&self, rows: &[matrix::Entry]) -> Vec<Vec<lang::istio::L7Note>> {
         if !lang::istio::has_l7(self.cluster) {
             return vec![Vec::new(); rows.len()];
         }

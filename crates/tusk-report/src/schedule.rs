@@ -94,7 +94,7 @@ fn row(out: &mut String, w: &WorkloadRow) {
         None => {}
     }
     for (pool, why) in &w.rejected {
-        out.push_str(&format!("  not on pool {pool}: {why}\n"));
+        out.push_str(&format!("  not on pool {pool}: {}\n", refusal(why)));
     }
     let how = if w.simulated { "simulated" } else { "as exported" };
     let placed = w.replicas - w.unplaced;
@@ -183,7 +183,21 @@ struct JWorkload<'a> {
 #[serde(rename_all = "camelCase")]
 struct JRejected<'a> {
     pool: &'a str,
-    reason: &'a str,
+    reason: String,
+}
+
+/// Why a node fails the scheduler's filters, in words.
+fn refusal(r: &tusk_path::schedule::NodeRefusal) -> String {
+    use tusk_path::schedule::NodeRefusal as R;
+    match r {
+        R::Cordoned { node } => format!("node {node} is cordoned (spec.unschedulable)"),
+        R::NodeSelector { key, want, has } => {
+            let has = has.as_ref().map_or("no such label".to_string(), |x| format!("{key}={x}"));
+            format!("nodeSelector {key}={want} does not match ({has})")
+        }
+        R::NodeAffinity => "required node affinity matches none of its terms".to_string(),
+        R::Taint(t) => format!("taint {t} is not tolerated"),
+    }
 }
 
 #[derive(Serialize)]
@@ -234,7 +248,7 @@ pub fn json(r: &Report) -> String {
             non_zonal: w.non_zonal,
             unzoned: w.unzoned,
             pod_addresses: w.pod_addresses.as_deref(),
-            rejected: w.rejected.iter().map(|(p, r)| JRejected { pool: p, reason: r }).collect(),
+            rejected: w.rejected.iter().map(|(p, r)| JRejected { pool: p, reason: refusal(r) }).collect(),
             nodes: w.nodes.iter().map(|(n, c)| JNode { node: n, replicas: *c }).collect(),
             per_node: w.per_node,
             not_modelled: &w.not_modelled,

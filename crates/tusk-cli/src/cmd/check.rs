@@ -63,7 +63,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     let prepared = (!estate.azure.subnets.is_empty()).then(|| Prepared::new(&estate.azure, &estate.config));
     let (semantics, why) = super::choose_semantics(a.policy_engine, estate);
-    let described = format!("{} ({why})", semantics.describe());
+    let described = format!("{} ({why})", tusk_report::k8s::semantics_text(&semantics));
     // The cluster wired into the network, only when an intent may need it
     // (wiring schedules every pod and builds the nodes' NICs).
     let wiring = (!estate.clusters.is_empty() && prepared.is_some()).then(|| tusk_path::join::Wiring::new(estate));

@@ -91,7 +91,7 @@ pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     out += "\nWorkload connectivity\n";
-    out += &render_matrix(c, &rows, Grain::Workload, &sem.describe(), MatrixFormat::Txt);
+    out += &render_matrix(c, &rows, Grain::Workload, &tusk_report::k8s::semantics_text(&sem), MatrixFormat::Txt);
 
     if let Some(p) = leak {
         let w = &p.witnesses[0];
@@ -109,7 +109,7 @@ pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
                 c.pods[s].namespace, c.pods[s].name, c.pods[d].namespace, c.pods[d].name
             );
             out += &format!("\nWhy {} reaches {} (tusk explain):\n", p.from, p.to);
-            out += &render_explanation(&flow, &sem.describe(), &e);
+            out += &render_explanation(&flow, &tusk_report::k8s::semantics_text(&sem), &e);
         }
     }
     out += "\nHub & spoke (the seed article's Figure 3): spoke1 node -> spoke2 node, TCP 443\n";

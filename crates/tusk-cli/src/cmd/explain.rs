@@ -86,7 +86,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     super::need_k8s(&loaded, "explain")?;
     let c = &loaded.estate.k8s;
     let (sem, why) = super::choose_semantics(args.policy_engine, &loaded.estate);
-    let described = format!("{} ({why})", sem.describe());
+    let described = format!("{} ({why})", tusk_report::k8s::semantics_text(&sem));
     for n in tusk_policy::foreign::not_enforced(c, &sem) {
         eprintln!("{}", tusk_report::k8s::note(&n));
     }

@@ -145,7 +145,7 @@ fn both_layers(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCo
     let one = args.timings.then(|| one_trace(estate, &w, &p, &units, ask)).flatten();
     let m = matrix::matrix(estate, &w, &p, grain, &units, &actors, ask);
     let t_matrix = t0.elapsed();
-    let what = format!("{proto} port {port}; pod policy semantics: {} ({why})", sem.describe());
+    let what = format!("{proto} port {port}; pod policy semantics: {} ({why})", tusk_report::k8s::semantics_text(&sem));
     use tusk_report::path_matrix as r;
     match args.output.format {
         FormatArg::Txt => args.output.write_text(&r::render_txt(&p, &m, &what))?,
@@ -241,7 +241,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     super::need_k8s(&loaded, "matrix")?;
     let t_load = t0.elapsed();
     let (sem, why) = super::choose_semantics(args.policy_engine, &loaded.estate);
-    let described = format!("{} ({why})", sem.describe());
+    let described = format!("{} ({why})", tusk_report::k8s::semantics_text(&sem));
     let analysis = Analysis::new(&loaded.estate.k8s, sem);
     for n in analysis.notes() {
         eprintln!("{}", tusk_report::k8s::note(&n));

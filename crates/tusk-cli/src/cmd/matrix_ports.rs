@@ -50,7 +50,7 @@ pub fn run(
         "{} every port ({} port atoms); pod policy semantics: {} ({})",
         names.join(", "),
         atoms.len(),
-        r.sem.describe(),
+        tusk_report::k8s::semantics_text(r.sem),
         r.why
     );
     use tusk_report::path_matrix_ports as out;

@@ -393,23 +393,6 @@ pub fn op_l7(o: &tusk_model::istio::Operation, http: Option<&HttpRequest>) -> (T
     (t, why)
 }
 
-/// One operation's L7 part in words, for the matrix's L7 column and for
-/// explanations: `GET,POST /api/*` (not-forms prefixed with `!`).
-pub fn op_l7_text(o: &tusk_model::istio::Operation) -> String {
-    let words = |f: &tusk_model::istio::Field<tusk_model::istio::StrMatch>| {
-        let mut parts: Vec<String> = f.values.iter().flatten().map(|m| m.0.clone()).collect();
-        parts.extend(f.not_values.iter().flatten().map(|m| format!("!{}", m.0)));
-        parts.join(",")
-    };
-    let mut out = Vec::new();
-    for (label, f) in [("methods", &o.methods), ("paths", &o.paths), ("hosts", &o.hosts)] {
-        if f.is_set() {
-            out.push(format!("{label} {}", words(f)));
-        }
-    }
-    out.join(" ")
-}
-
 /// The workload selectors of the mesh's policies (their label keys split
 /// pods into classes).
 pub fn selectors(c: &Cluster) -> Vec<&tusk_model::k8s::LabelSelector> {
@@ -450,26 +433,40 @@ pub fn has_l7(c: &Cluster) -> bool {
     c.mesh.authorization.iter().flat_map(|p| &p.rules).flat_map(|r| &r.to).any(|o| o.is_l7())
 }
 
+/// One Istio rule on the request that a pair of the matrix depends on:
+/// operation `op` of rule `rule` of `c.mesh.authorization[policy]`, an
+/// operation with hosts, methods or paths. Worded by tusk-report
+/// (`ACTION methods ... paths ... (policy rule, file:line)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct L7Note {
+    /// Index of the AuthorizationPolicy in `Cluster::mesh.authorization`.
+    pub policy: usize,
+    /// Index of the rule in the policy's `rules`.
+    pub rule: usize,
+    /// Index of the operation in the rule's `to`.
+    pub op: usize,
+}
+
 /// The L7 part of a pair of the matrix: per rule with hosts, methods or
 /// paths that applies at one of `dst` pods' proxies and may match one of
-/// `src` (pods or addresses), `ACTION methods ... paths ... (policy rule,
-/// file:line)`. What those rules allow or deny is the pair's unknown part;
-/// this says which requests it depends on.
-pub fn l7_notes(c: &Cluster, src: &[crate::explain::FlowEnd], dst: &[usize]) -> Vec<String> {
+/// `src` (pods or addresses), its operations on the request
+/// ([`L7Note`]). What those rules allow or deny is the pair's unknown
+/// part; this says which requests it depends on.
+pub fn l7_notes(c: &Cluster, src: &[crate::explain::FlowEnd], dst: &[usize]) -> Vec<L7Note> {
     use crate::explain::FlowEnd;
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<L7Note> = Vec::new();
     for &d in dst {
         let pod = &c.pods[d];
         if enforced(dataplane(pod)) == Tri::No {
             continue;
         }
-        for p in c.mesh.authorization.iter().filter(|p| p.action != tusk_model::istio::AuthzAction::Audit) {
-            if applies(c, p, pod) == Tri::No {
+        for (pi, p) in c.mesh.authorization.iter().enumerate() {
+            if p.action == tusk_model::istio::AuthzAction::Audit || applies(c, p, pod) == Tri::No {
                 continue;
             }
             for (ri, r) in p.rules.iter().enumerate() {
-                let ops: Vec<&tusk_model::istio::Operation> =
-                    r.to.iter().filter(|o| o.is_l7() && !op_never_matches(o)).collect();
+                let ops: Vec<usize> =
+                    (0..r.to.len()).filter(|&oi| r.to[oi].is_l7() && !op_never_matches(&r.to[oi])).collect();
                 if ops.is_empty() {
                     continue;
                 }
@@ -504,21 +501,8 @@ pub fn l7_notes(c: &Cluster, src: &[crate::explain::FlowEnd], dst: &[usize]) -> 
                 if !matched {
                     continue;
                 }
-                for o in ops {
-                    let ports = op_ports(o);
-                    let on = if ports == PortSet::all_ports() {
-                        String::new()
-                    } else {
-                        format!(" on TCP {}", ports.to_list_string())
-                    };
-                    let note = format!(
-                        "{} {}{on} ({}/{} rules[{ri}], {})",
-                        p.action.name(),
-                        op_l7_text(o),
-                        p.namespace,
-                        p.name,
-                        r.loc
-                    );
+                for op in ops {
+                    let note = L7Note { policy: pi, rule: ri, op };
                     if !out.contains(&note) {
                         out.push(note);
                     }

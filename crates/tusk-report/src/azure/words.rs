@@ -58,7 +58,7 @@ pub fn endpoint(net: &AzureNetwork, e: &Endpoint) -> String {
             Label::Free => format!("{ip} in subnet {}", net.subnet_path(*subnet)),
             Label::Subnet => net.subnet_path(*subnet),
             Label::Node(name) => format!("node {name}"),
-            Label::NodeBehind { node, service } => format!("node {node} behind {service}"),
+            Label::NodeBehind { node, service } => format!("node {node} behind Service {service}"),
         },
         Endpoint::Internet { ip } => format!("internet {ip}"),
         Endpoint::OnPrem { ip, .. } => format!("on-premises {ip}"),

@@ -11,6 +11,7 @@ use serde::Serialize;
 use std::io;
 use tusk_core::{ConnSet, PortSet, Protocol};
 use tusk_model::k8s::Cluster;
+use tusk_policy::lang::istio::L7Note;
 use tusk_policy::matrix::{Endpoint, Entry, Grain};
 
 /// The output formats of `tusk matrix` (`-o`).
@@ -85,12 +86,13 @@ pub fn write_matrix_l7(
     w: &mut dyn io::Write,
     c: &Cluster,
     rows: &[Entry],
-    l7: &[Vec<String>],
+    l7: &[Vec<L7Note>],
     grain: Grain,
     semantics: &str,
     format: MatrixFormat,
 ) -> io::Result<()> {
-    let l7 = if l7.iter().any(|x| !x.is_empty()) { l7 } else { &[] };
+    let l7: Vec<Vec<String>> = l7.iter().map(|n| l7_texts(c, n)).collect();
+    let l7 = if l7.iter().any(|x| !x.is_empty()) { &l7[..] } else { &[] };
     let text = match format {
         MatrixFormat::Json => return json(w, c, rows, l7, grain, semantics),
         MatrixFormat::Connlist => render_connlist(c, rows, None),
@@ -112,6 +114,50 @@ pub fn write_matrix_l7(
         MatrixFormat::Dot => dot(c, rows),
     };
     w.write_all(text.as_bytes())
+}
+
+/// A row's L7 notes in words, in order, each text once:
+/// `ACTION methods M paths P[ on TCP ports] (ns/policy rules[i], file:line:col)`.
+pub(super) fn l7_texts(c: &Cluster, notes: &[L7Note]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in notes {
+        let p = &c.mesh.authorization[n.policy];
+        let r = &p.rules[n.rule];
+        let o = &r.to[n.op];
+        let ports = tusk_policy::lang::istio::op_ports(o);
+        let on =
+            if ports == PortSet::all_ports() { String::new() } else { format!(" on TCP {}", ports.to_list_string()) };
+        let text = format!(
+            "{} {}{on} ({}/{} rules[{}], {})",
+            p.action.name(),
+            op_l7_text(o),
+            p.namespace,
+            p.name,
+            n.rule,
+            r.loc
+        );
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    out
+}
+
+/// One operation's L7 part in words: `methods GET,POST paths /api/*`
+/// (not-forms prefixed with `!`).
+fn op_l7_text(o: &tusk_model::istio::Operation) -> String {
+    let words = |f: &tusk_model::istio::Field<tusk_model::istio::StrMatch>| {
+        let mut parts: Vec<String> = f.values.iter().flatten().map(|m| m.0.clone()).collect();
+        parts.extend(f.not_values.iter().flatten().map(|m| format!("!{}", m.0)));
+        parts.join(",")
+    };
+    let mut out = Vec::new();
+    for (label, f) in [("methods", &o.methods), ("paths", &o.paths), ("hosts", &o.hosts)] {
+        if f.is_set() {
+            out.push(format!("{label} {}", words(f)));
+        }
+    }
+    out.join(" ")
 }
 
 /// Where netpol-analyzer cuts outside addresses: at the boundaries of the

@@ -21,6 +21,7 @@ use std::collections::HashSet;
 use std::io;
 use tusk_core::IpRange;
 use tusk_model::k8s::Cluster;
+use tusk_policy::lang::istio::L7Note;
 use tusk_policy::matrix::{Endpoint, Entry, Grain};
 
 /// A matrix being written batch by batch: [`MatrixStream::begin`], then
@@ -114,8 +115,9 @@ impl<'c> MatrixStream<'c> {
 
     /// Writes one source's rows (`l7[i]`: the L7 notes of `rows[i]`, or
     /// empty).
-    pub fn batch(&mut self, w: &mut dyn io::Write, rows: &[Entry], l7: &[Vec<String>]) -> io::Result<()> {
+    pub fn batch(&mut self, w: &mut dyn io::Write, rows: &[Entry], l7: &[Vec<L7Note>]) -> io::Result<()> {
         let c = self.c;
+        let l7: Vec<Vec<String>> = l7.iter().map(|n| super::matrix::l7_texts(c, n)).collect();
         let none = Vec::new();
         for (i, e) in rows.iter().enumerate() {
             let note = if self.l7 { l7.get(i).unwrap_or(&none) } else { &none };

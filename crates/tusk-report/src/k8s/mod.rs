@@ -19,3 +19,5 @@ pub use matrix::{
     write_matrix_l7, Cuts, MatrixFormat,
 };
 pub use matrix_stream::{label_width, MatrixStream};
+mod semantics;
+pub use semantics::semantics_text;
