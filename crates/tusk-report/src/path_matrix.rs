@@ -141,11 +141,22 @@ pub fn render_json(p: &Prepared, m: &Matrix, what: &str) -> String {
 }
 
 /// The matrix as CSV (`from,to,actor,verdict,stopped_by`), or as a Markdown
-/// table of the same columns when `markdown`. Fields holding a comma or a
-/// quote are quoted (RFC 4180).
+/// table of the same columns when `markdown` (see [`table`]).
 pub fn render_table(m: &Matrix, markdown: bool) -> String {
+    let rows = m.cells.iter().map(|c| {
+        vec![c.from.clone(), c.to.clone(), actor(c.actor).into(), c.verdict.name().into(), stops(c).join("; ")]
+    });
+    table(&["from", "to", "actor", "verdict", "stopped by"], rows, markdown)
+}
+
+/// Rows as CSV, the header's spaces written `_` (fields holding a comma or
+/// a quote are quoted, RFC 4180), or as a Markdown table when `markdown`
+/// (a `|` in a field is escaped).
+pub(crate) fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>, markdown: bool) -> String {
     let q = |f: &str| {
-        if !markdown && (f.contains(',') || f.contains('"')) {
+        if markdown {
+            f.replace('|', "\\|")
+        } else if f.contains(',') || f.contains('"') {
             format!("\"{}\"", f.replace('"', "\"\""))
         } else {
             f.to_string()
@@ -153,12 +164,12 @@ pub fn render_table(m: &Matrix, markdown: bool) -> String {
     };
     let mut s = String::new();
     if markdown {
-        s.push_str("| from | to | actor | verdict | stopped by |\n|---|---|---|---|---|\n");
+        let _ = writeln!(s, "| {} |\n|{}", header.join(" | "), "---|".repeat(header.len()));
     } else {
-        s.push_str("from,to,actor,verdict,stopped_by\n");
+        let _ = writeln!(s, "{}", header.iter().map(|h| h.replace(' ', "_")).collect::<Vec<_>>().join(","));
     }
-    for c in &m.cells {
-        let f = [q(&c.from), q(&c.to), actor(c.actor).into(), c.verdict.name().into(), q(&stops(c).join("; "))];
+    for row in rows {
+        let f: Vec<String> = row.iter().map(|f| q(f)).collect();
         if markdown {
             let _ = writeln!(s, "| {} |", f.join(" | "));
         } else {

@@ -31,7 +31,7 @@
 //! unknown ones as `#` comment lines.
 
 use super::path::decided_by;
-use super::path_matrix::{actor, grain, layer};
+use super::path_matrix::{actor, grain, layer, table};
 use serde::Serialize;
 use std::fmt::Write;
 use tusk_core::ConnSet;
@@ -173,41 +173,21 @@ pub fn render_json(p: &Prepared, m: &PortMatrix, what: &str) -> String {
 }
 
 /// The matrix as CSV (`from,to,actor,allowed,mixed,unknown,stopped_by`),
-/// or as a Markdown table of the same columns when `markdown`. CSV fields
-/// holding a comma or a quote are quoted (RFC 4180); Markdown cells escape `|`.
+/// or as a Markdown table of the same columns when `markdown` (see
+/// [`table`]).
 pub fn render_table(m: &PortMatrix, markdown: bool) -> String {
-    let q = |f: &str| {
-        if markdown {
-            f.replace('|', "\\|")
-        } else if f.contains(',') || f.contains('"') {
-            format!("\"{}\"", f.replace('"', "\"\""))
-        } else {
-            f.to_string()
-        }
-    };
-    let mut s = String::new();
-    if markdown {
-        s.push_str("| from | to | actor | allowed | mixed | unknown | stopped by |\n|---|---|---|---|---|---|---|\n");
-    } else {
-        s.push_str("from,to,actor,allowed,mixed,unknown,stopped_by\n");
-    }
-    for c in &m.cells {
-        let f = [
-            q(&c.from),
-            q(&c.to),
+    let rows = m.cells.iter().map(|c| {
+        vec![
+            c.from.clone(),
+            c.to.clone(),
             actor(c.actor).into(),
-            q(&conns(&c.reach.allowed)),
-            q(&conns(&c.reach.mixed)),
-            q(&conns(&c.reach.unknown)),
-            q(&stops(c).join("; ")),
-        ];
-        if markdown {
-            let _ = writeln!(s, "| {} |", f.join(" | "));
-        } else {
-            let _ = writeln!(s, "{}", f.join(","));
-        }
-    }
-    s
+            conns(&c.reach.allowed),
+            conns(&c.reach.mixed),
+            conns(&c.reach.unknown),
+            stops(c).join("; "),
+        ]
+    });
+    table(&["from", "to", "actor", "allowed", "mixed", "unknown", "stopped by"], rows, markdown)
 }
 
 /// The matrix as Graphviz: one node per unit, one edge per cell and actor
