@@ -8,35 +8,14 @@
 //! shapes, several seeds): pods without IPs, policies with ipBlocks, a
 //! firewall with application rules.
 
-use std::path::PathBuf;
+mod estates;
+
+use estates::{aks_fixtures, load};
 use tusk_core::{Kind, Protocol};
-use tusk_model::Estate;
 use tusk_network::Prepared;
 use tusk_path::join::{Actor, Ask, Wiring};
 use tusk_path::matrix::{self, Grain, Layer, Matrix};
 use tusk_policy::{PolicyEngine, Semantics};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn load(dir: &std::path::Path) -> Estate {
-    tusk_load::load_paths(&[dir.to_path_buf()]).unwrap_or_else(|e| panic!("{}: {e:?}", dir.display())).estate
-}
-
-/// Every fixture estate with an AKS cluster, by folder.
-fn fixtures() -> Vec<(String, Estate)> {
-    let mut dirs = vec![root().join("examples/article/kubenet"), root().join("examples/article/cni")];
-    let aks = root().join("tests/aks");
-    let mut more: Vec<PathBuf> = std::fs::read_dir(&aks)
-        .unwrap_or_else(|e| panic!("{}: {e}", aks.display()))
-        .map(|d| d.unwrap().path().join("input"))
-        .filter(|p| p.is_dir())
-        .collect();
-    more.sort();
-    dirs.extend(more);
-    dirs.into_iter().map(|d| (d.display().to_string(), load(&d))).filter(|(_, e)| !e.clusters.is_empty()).collect()
-}
 
 /// Compares one factored matrix with the class matrix; returns the cells compared.
 fn compare(at: &str, f: &Matrix, c: &Matrix, actor: Actor) -> usize {
@@ -65,7 +44,7 @@ fn compare(at: &str, f: &Matrix, c: &Matrix, actor: Actor) -> usize {
 
 #[test]
 fn the_factored_matrix_equals_the_class_matrix_on_every_fixture_estate() {
-    let estates = fixtures();
+    let estates = aks_fixtures(&[]);
     assert!(estates.len() >= 3, "fixture estates with clusters: {}", estates.len());
     let flows = [(Protocol::Tcp, 8080), (Protocol::Tcp, 443), (Protocol::Tcp, 1433), (Protocol::Udp, 53)];
     let sem = Semantics::of(PolicyEngine::Calico);

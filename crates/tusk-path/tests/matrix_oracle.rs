@@ -7,38 +7,15 @@
 //! (verdict, stopping layer) combinations; the diagonal (a unit's members
 //! to each other) included.
 
-use std::path::PathBuf;
+mod estates;
+
+use estates::aks_fixtures;
 use tusk_core::{GroupKind, Kind, Protocol};
 use tusk_model::Estate;
 use tusk_network::Prepared;
 use tusk_path::join::{self, Actor, Ask, End, Wiring};
 use tusk_path::matrix::{self, Grain, Layer, Unit};
 use tusk_policy::{PolicyEngine, Semantics};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Every fixture estate with an AKS cluster, by folder.
-fn estates() -> Vec<(String, Estate)> {
-    let mut dirs = vec![root().join("examples/article/kubenet"), root().join("examples/article/cni")];
-    let aks = root().join("tests/aks");
-    let mut more: Vec<PathBuf> = std::fs::read_dir(&aks)
-        .unwrap_or_else(|e| panic!("{}: {e}", aks.display()))
-        .map(|d| d.unwrap().path().join("input"))
-        .filter(|p| p.is_dir())
-        .collect();
-    more.sort();
-    dirs.extend(more);
-    dirs.into_iter()
-        .map(|d| {
-            let l =
-                tusk_load::load_paths(std::slice::from_ref(&d)).unwrap_or_else(|e| panic!("{}: {e:?}", d.display()));
-            (d.display().to_string(), l.estate)
-        })
-        .filter(|(_, e)| !e.clusters.is_empty())
-        .collect()
-}
 
 /// A cell's (from, to, group verdict, distinct (verdict, stopping layer)).
 type Summary = (String, String, GroupKind, Vec<(Kind, Option<Layer>)>);
@@ -76,7 +53,7 @@ fn per_pair(e: &Estate, w: &Wiring, p: &Prepared, units: &[Unit], actor: Actor, 
 
 #[test]
 fn the_class_based_matrix_equals_per_pair_tracing_cell_by_cell_on_every_fixture_estate() {
-    let estates = estates();
+    let estates = aks_fixtures(&[]);
     assert!(estates.len() >= 3, "the article's two variants and tests/aks hold clusters: {}", estates.len());
     let flows = [(Protocol::Tcp, 8080), (Protocol::Tcp, 443), (Protocol::Tcp, 1433), (Protocol::Udp, 53)];
     let sem = Semantics::of(PolicyEngine::Calico);
@@ -120,7 +97,7 @@ fn the_class_based_matrix_equals_per_pair_tracing_cell_by_cell_on_every_fixture_
 
 #[test]
 fn a_cell_whose_classes_disagree_is_mixed_and_names_each_stopping_layer() {
-    let estates = estates();
+    let estates = aks_fixtures(&[]);
     let (name, e) = estates.iter().find(|(n, _)| n.ends_with("kubenet")).expect("the article's kubenet estate");
     let w = Wiring::new(e);
     let p = Prepared::new(&w.net, &e.config);

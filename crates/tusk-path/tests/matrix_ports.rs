@@ -9,38 +9,15 @@
 //! actors. A planted missing boundary (one cut removed between two atoms
 //! that answer differently) must be caught by the same check.
 
-use std::path::{Path, PathBuf};
+mod estates;
+
+use estates::{aks_fixtures, load, root};
 use tusk_core::{Kind, PortAtom, PortCuts, Protocol};
 use tusk_model::Estate;
 use tusk_network::Prepared;
 use tusk_path::join::{Actor, Ask, Wiring};
 use tusk_path::matrix::{self, ports, Grain, Layer};
 use tusk_policy::{PolicyEngine, Semantics};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn load(d: &Path) -> Estate {
-    tusk_load::load_paths(&[d.to_path_buf()]).unwrap_or_else(|e| panic!("{}: {e:?}", d.display())).estate
-}
-
-/// Every fixture estate with an AKS cluster, by folder.
-fn fixtures() -> Vec<(String, Estate)> {
-    let mut dirs = vec![
-        root().join("examples/article/kubenet"),
-        root().join("examples/article/cni"),
-        root().join("tests/aks-ports/input"),
-    ];
-    let mut more: Vec<PathBuf> = std::fs::read_dir(root().join("tests/aks"))
-        .unwrap()
-        .map(|d| d.unwrap().path().join("input"))
-        .filter(|p| p.is_dir())
-        .collect();
-    more.sort();
-    dirs.extend(more);
-    dirs.into_iter().map(|d| (d.display().to_string(), load(&d))).filter(|(_, e)| !e.clusters.is_empty()).collect()
-}
 
 /// A small generated estate (the benchmark's shapes: firewall network and
 /// application rules, spokes without route tables, a direct mesh, tenant
@@ -128,7 +105,7 @@ fn atoms_of(e: &Estate, protos: &[Protocol]) -> (PortCuts, Vec<PortAtom>) {
 
 #[test]
 fn every_port_inside_an_atom_gets_the_atoms_answer_on_every_fixture_estate() {
-    let fixtures = fixtures();
+    let fixtures = aks_fixtures(&["tests/aks-ports/input"]);
     assert!(fixtures.len() >= 4, "the article's variants, tests/aks and tests/aks-ports: {}", fixtures.len());
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let all: Vec<Protocol> = Protocol::PORTED.into_iter().chain(Protocol::PORTLESS).collect();
