@@ -2,7 +2,7 @@
 //! `tests/fuzz/harness.rs`; FUZZING.md records the runs).
 //!
 //! ```sh
-//! nice -n 19 cargo run --release -p tusk-cli --example fuzz -- --seconds 3600 [--engines] [--seed N] [--loader kubernetes|azure|tusk.yaml]
+//! nice -n 19 cargo run --release -p tusk-cli --example fuzz -- --seconds 3600 [--engines] [--seed N] [--loader kubernetes|azure|tusk.yaml|arm|terraform]
 //! ```
 //!
 //! Loaders take turns, one execution each. A panic, an execution over 1 s

@@ -72,24 +72,35 @@ unsafe impl GlobalAlloc for CountingAlloc {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Loader {
     Kubernetes,
+    /// Azure exports (`az ... -o json`, REST bodies) and anything else.
     Azure,
     TuskYaml,
+    /// ARM templates (the evaluator): a `deploymentTemplate` schema.
+    Arm,
+    /// Terraform plans and states: `terraform show -json` output.
+    Terraform,
 }
 
 impl Loader {
-    pub const ALL: [Loader; 3] = [Loader::Kubernetes, Loader::Azure, Loader::TuskYaml];
+    pub const ALL: [Loader; 5] = [Loader::Kubernetes, Loader::Azure, Loader::TuskYaml, Loader::Arm, Loader::Terraform];
 
     pub fn name(self) -> &'static str {
         match self {
             Loader::Kubernetes => "kubernetes",
             Loader::Azure => "azure",
             Loader::TuskYaml => "tusk.yaml",
+            Loader::Arm => "arm",
+            Loader::Terraform => "terraform",
         }
     }
 
     fn of(text: &str) -> Loader {
         if text.contains("tusk.dev/") {
             Loader::TuskYaml
+        } else if text.to_ascii_lowercase().contains("deploymenttemplate.json") {
+            Loader::Arm
+        } else if text.contains("\"format_version\"") {
+            Loader::Terraform
         } else if text.contains("apiVersion") && text.contains("kind") && !text.contains("Microsoft.") {
             Loader::Kubernetes
         } else {
