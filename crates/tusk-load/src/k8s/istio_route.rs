@@ -13,7 +13,7 @@ use super::fields::Cx;
 use crate::doc::Node;
 use tusk_core::LoadError;
 use tusk_model::istio_route::{
-    Gateway, MatchField, Route, RouteAction, RouteDestination, RouteKind, RouteMatch, StringMatch, Subset,
+    Gateway, GatewayServer, MatchField, Route, RouteAction, RouteDestination, RouteKind, RouteMatch, StringMatch, Subset,
     VirtualService,
 };
 
@@ -100,6 +100,7 @@ fn route_match(cx: Cx, m: &Node, kind: RouteKind) -> Result<RouteMatch, LoadErro
     }
     out.source_namespace = cx.opt_str(m, "sourceNamespace")?.map(str::to_string);
     out.gateways = strings(cx, m, "gateways")?;
+    out.sni_hosts = strings(cx, m, "sniHosts")?;
     if let Some(u) = m.get("uri").filter(|u| !u.is_null()) {
         out.uri = Some(string_match(cx, u, "uri")?);
     }
@@ -108,7 +109,7 @@ fn route_match(cx: Cx, m: &Node, kind: RouteKind) -> Result<RouteMatch, LoadErro
     }
     for (key, field) in [
         ("headers", MatchField::Headers),
-        ("withoutHeaders", MatchField::Headers),
+        ("withoutHeaders", MatchField::WithoutHeaders),
         ("queryParams", MatchField::QueryParams),
         ("authority", MatchField::Authority),
         ("scheme", MatchField::Scheme),
@@ -290,7 +291,12 @@ pub fn gateway(cx: Cx, n: &Node, namespace: &str, name: &str) -> Result<Gateway,
         if hosts.is_empty() {
             return Err(cx.err(s, "a Gateway server needs at least one host (`hosts`)"));
         }
-        servers.push((number, hosts));
+        let protocol = cx.opt_str(p, "protocol")?.unwrap_or_default().to_ascii_uppercase();
+        let tls_mode = match s.get("tls").filter(|t| !t.is_null()) {
+            Some(t) => cx.opt_str(t, "mode")?.map(str::to_ascii_uppercase),
+            None => None,
+        };
+        servers.push(GatewayServer { port: number, protocol, tls_mode, hosts, loc: cx.loc(s) });
     }
     Ok(Gateway { namespace: namespace.to_string(), name: name.to_string(), selector, servers, loc: cx.loc(n) })
 }

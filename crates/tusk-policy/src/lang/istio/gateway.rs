@@ -1,0 +1,652 @@
+//! Istio gateway pods: where an ingress or egress gateway (an Envoy in
+//! router mode, selected by a `networking.istio.io` Gateway's `selector`)
+//! opens connections. A gateway proxy forwards only what its Gateway's
+//! servers accept and the VirtualServices bound to that Gateway route
+//! (Istio docs, "Gateway" reference: `selector`, `servers[].hosts`;
+//! "Virtual Service" reference: `gateways`, `exportTo`, the `http` / `tls`
+//! / `tcp` routes evaluated in order, first match winning). So the egress
+//! of a gateway pod, over TCP, is the set of the routes' destinations:
+//!
+//! * **Which pods**: a pod matched by a Gateway's non-empty `selector`, in
+//!   any namespace (the reference: "By default workloads are searched
+//!   across all namespaces"; `PILOT_SCOPE_GATEWAY_TO_NAMESPACE` is not
+//!   read), that has no sidecar and is not in ambient mode (a sidecar
+//!   proxy does not read Gateways). A Gateway without selector (every
+//!   router) is not applied: tusk cannot tell routers from other pods.
+//! * **Which VirtualServices**: those naming the Gateway in `gateways`
+//!   (`NS/NAME`, or `NAME` in the VirtualService's namespace), exported
+//!   to the Gateway's namespace, with a host the server exposes (server
+//!   host `[ns/]dnsName`: `*/` or no prefix any namespace, `./` the
+//!   Gateway's; the DNS names match exactly or by `*` wildcard either way).
+//!   Several such VirtualServices with overlapping hosts on one server:
+//!   which one wins is not modelled, their routes are unknown.
+//! * **Which routes**: by the server's protocol: `HTTP`, `HTTP2`, `GRPC`,
+//!   and `HTTPS` that terminates TLS use `http`; `HTTPS` / `TLS` in
+//!   `PASSTHROUGH` use `tls`; `TLS` terminated, `TCP`, `MONGO`, ... use
+//!   `tcp`. `AUTO_PASSTHROUGH` (SNI-encoded destinations) or another
+//!   protocol: every destination is unknown. A match entry applies when its
+//!   `port` is the server's, its `gateways` (if any) name the Gateway, its
+//!   `sourceLabels` / `sourceNamespace` hold for the gateway pod.
+//! * **Which routes are reached**: a route is reached by some request
+//!   unless earlier entries surely catch every request it matches
+//!   (exact / prefix `uri` and `method`, `sniHosts`: decided); a `regex`,
+//!   `headers`, `queryParams`, `authority`, `scheme` or
+//!   `destinationSubnets` condition on the route, or on an earlier route
+//!   that could shadow it, makes the route's destinations unknown.
+//! * **What a route reaches**: a destination `host` that is a Service of
+//!   the input: its endpoint pods on the target port of the destination's
+//!   `port` (or the Service's only port, or the server's port), narrowed by
+//!   a DestinationRule subset; a ServiceEntry host: its `addresses` (on the
+//!   destination's port), any outside address when it has none (unknown:
+//!   DNS). `fault.abort` of 100 %, `redirect` and `directResponse` reach
+//!   nothing (the gateway answers); `delegate`, a host that is neither, an
+//!   unknown subset or port make every destination unknown.
+//! * The gateway's own control-plane connection (istiod, TCP 15012, Istio
+//!   docs "Ports used by Istio") and DNS over TCP to kube-dns (port 53)
+//!   are allowed. Other protocols than TCP are left to the network tiers.
+
+use super::route::{service_by_fqdn, RouteDoubt, RouteRef};
+use crate::compile::{Builder, Direction, Rule, RuleOrigin};
+use crate::explain::{Action, Ctx, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
+use crate::step::GatewayCase;
+use roaring::RoaringBitmap;
+use std::collections::HashMap;
+use tusk_core::{IpSet, PortSet, Protocol};
+use tusk_model::istio::Dataplane;
+use tusk_model::istio_net::dns_matches;
+use tusk_model::istio_route::{
+    qualify, Gateway, GatewayServer, Route, RouteAction, RouteDestination, RouteKind, RouteMatch, StringMatch,
+    VirtualService,
+};
+use tusk_model::k8s::{AdminAction, Cluster, Pod, PolicyPort};
+
+/// What a gateway pod reaches at one destination (a pod, or an address
+/// set): TCP ports surely reached, ports maybe reached, and why.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    /// Ports some request surely reaches.
+    pub yes: PortSet,
+    /// Ports that may be reached (not in `yes`).
+    pub maybe: PortSet,
+    /// The first route that surely reaches it.
+    pub by: Option<RouteRef>,
+    /// The first doubt.
+    pub doubt: Option<(RouteRef, RouteDoubt)>,
+}
+
+impl Reach {
+    fn add(&mut self, port: PortSet, sure: &Result<RouteRef, (RouteRef, RouteDoubt)>) {
+        match sure {
+            Ok(by) => {
+                self.yes = self.yes.union(&port);
+                self.maybe = self.maybe.subtract(&self.yes);
+                self.by.get_or_insert_with(|| by.clone());
+            }
+            Err(d) => {
+                self.maybe = self.maybe.union(&port.subtract(&self.yes));
+                self.doubt.get_or_insert_with(|| d.clone());
+            }
+        }
+    }
+}
+
+/// The egress of one gateway pod (module doc).
+#[derive(Debug, Clone, Default)]
+pub struct Egress {
+    /// The first Gateway selecting the pod (index into `mesh.gateways`).
+    pub gateway: usize,
+    /// Per destination pod (index into `Cluster::pods`).
+    pub pods: HashMap<usize, Reach>,
+    /// Per ServiceEntry address set.
+    pub addrs: Vec<(IpSet, Reach)>,
+    /// Any outside address (ServiceEntries resolved by DNS).
+    pub outside: Reach,
+    /// Every destination, every port may be reached.
+    pub anything: Option<(RouteRef, RouteDoubt)>,
+}
+
+/// The Gateways whose servers run on `pod` (indices), empty when it is no
+/// gateway pod (module doc).
+pub fn gateways_of(c: &Cluster, pod: &Pod) -> Vec<usize> {
+    if matches!(super::dataplane(pod), Dataplane::Sidecar | Dataplane::Ambient) {
+        return Vec::new();
+    }
+    let sel = |g: &Gateway| !g.selector.is_empty() && g.selector.iter().all(|(k, v)| pod.labels.get(k) == Some(v));
+    c.mesh.gateways.iter().enumerate().filter(|(_, g)| sel(g)).map(|(i, _)| i).collect()
+}
+
+/// Does `name` (as written in a VirtualService of `vs_ns`) name Gateway `g`?
+fn names_gateway(name: &str, vs_ns: &str, g: &Gateway) -> bool {
+    match name.split_once('/') {
+        Some((ns, n)) => ns == g.namespace && n == g.name,
+        None => vs_ns == g.namespace && name == g.name,
+    }
+}
+
+/// Do two host patterns share a host (either covers the other)?
+fn overlap(a: &str, b: &str) -> bool {
+    a == b || dns_matches(a, b) || dns_matches(b, a) || (a.starts_with('*') && b.starts_with('*'))
+}
+
+/// The hosts of `vs` that server `s` of Gateway `g` exposes.
+fn exposed<'v>(vs: &'v VirtualService, g: &Gateway, s: &GatewayServer) -> Vec<&'v str> {
+    let admits = |sh: &str, h: &str| {
+        let (ns, dns) = sh.split_once('/').unwrap_or(("*", sh));
+        let ns_ok = ns == "*" || (ns == "." && vs.namespace == g.namespace) || ns == vs.namespace;
+        ns_ok && overlap(dns, h)
+    };
+    vs.hosts.iter().map(String::as_str).filter(|h| s.hosts.iter().any(|sh| admits(sh, h))).collect()
+}
+
+/// The route lists a server uses, or why tusk cannot tell.
+fn kinds(s: &GatewayServer) -> Result<&'static [RouteKind], String> {
+    let mode = s.tls_mode.as_deref().unwrap_or("PASSTHROUGH");
+    match s.protocol.as_str() {
+        _ if s.tls_mode.as_deref() == Some("AUTO_PASSTHROUGH") => Err("tls mode AUTO_PASSTHROUGH".into()),
+        "HTTP" | "HTTP2" | "GRPC" | "GRPC-WEB" => Ok(&[RouteKind::Http]),
+        "HTTPS" if mode == "PASSTHROUGH" => Ok(&[RouteKind::Tls]),
+        "HTTPS" => Ok(&[RouteKind::Http]),
+        "TLS" if mode == "PASSTHROUGH" => Ok(&[RouteKind::Tls]),
+        "TLS" | "TCP" | "MONGO" | "MYSQL" | "REDIS" => Ok(&[RouteKind::Tcp]),
+        p => Err(format!("protocol `{p}`")),
+    }
+}
+
+/// Three-valued answer of "does an earlier entry catch every request of
+/// this one" on the string dimensions.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cover {
+    Yes,
+    Maybe,
+    No,
+}
+
+/// Does condition `f` hold for every value `e` admits? (`None`: any value;
+/// an exact or prefix set is infinite or a point, so one earlier condition
+/// covers or leaves a value out.)
+fn covers(f: Option<&StringMatch>, e: Option<&StringMatch>) -> Cover {
+    use StringMatch::{Exact, Prefix, Regex};
+    match (f, e) {
+        (None, _) => Cover::Yes,
+        (Some(Regex(_)), _) | (_, Some(Regex(_))) => Cover::Maybe,
+        (Some(Prefix(p)), None) if p.is_empty() => Cover::Yes,
+        (Some(_), None) => Cover::No,
+        (Some(Exact(a)), Some(Exact(b))) => bool_cover(a == b),
+        (Some(Prefix(p)), Some(Exact(s) | Prefix(s))) => bool_cover(s.starts_with(p.as_str())),
+        (Some(Exact(_)), Some(Prefix(_))) => Cover::No,
+    }
+}
+
+fn bool_cover(b: bool) -> Cover {
+    if b {
+        Cover::Yes
+    } else {
+        Cover::No
+    }
+}
+
+/// Does `f` catch every request `e` matches, on the dimensions other than
+/// SNI? `headers` and `queryParams` on `f` match only requests that carry
+/// them, so a request without them escapes `f` (unless `e` asks for them
+/// too); other conditions tusk does not evaluate turn a cover into maybe.
+fn covers_entry(f: &RouteMatch, e: &RouteMatch) -> Cover {
+    use tusk_model::istio_route::MatchField as F;
+    let (u, m) = (covers(f.uri.as_ref(), e.uri.as_ref()), covers(f.method.as_ref(), e.method.as_ref()));
+    if u == Cover::No || m == Cover::No {
+        return Cover::No;
+    }
+    let escapable = [F::Headers, F::QueryParams];
+    if f.unmodelled.iter().any(|x| escapable.contains(x) && !e.unmodelled.contains(x)) {
+        return Cover::No;
+    }
+    let other = f.unmodelled.iter().any(|x| *x != F::SniHosts);
+    if u == Cover::Yes && m == Cover::Yes && !other {
+        Cover::Yes
+    } else {
+        Cover::Maybe
+    }
+}
+
+/// Is entry `m` applicable to the gateway pod on this server?
+fn applies(m: &RouteMatch, g: &Gateway, vs_ns: &str, port: u16, pod: &Pod) -> bool {
+    m.port.is_none_or(|p| p == port)
+        && (m.gateways.is_empty() || m.gateways.iter().any(|n| names_gateway(n, vs_ns, g)))
+        && m.source_labels.as_ref().is_none_or(|l| l.iter().all(|(k, v)| pod.labels.get(k) == Some(v)))
+        && m.source_namespace.as_ref().is_none_or(|n| *n == pod.namespace)
+}
+
+/// Whether route `i` of `routes` (its applicable entries) is reached by a
+/// request no earlier applicable entry catches: `None` shadowed,
+/// `Some(Ok(()))` surely reached, `Some(Err(doubt))` maybe.
+fn reached(entries: &[Vec<RouteMatch>], labels: &[String], i: usize) -> Option<Result<(), RouteDoubt>> {
+    let mut best: Option<Result<(), RouteDoubt>> = None;
+    for e in &entries[i] {
+        let mut doubt = None;
+        if [&e.uri, &e.method].iter().any(|x| matches!(x, Some(StringMatch::Regex(_)))) {
+            doubt = Some(RouteDoubt::Regex);
+        }
+        if let Some(f) = e.unmodelled.iter().find(|f| **f != tusk_model::istio_route::MatchField::SniHosts) {
+            doubt = doubt.or(Some(RouteDoubt::Match(*f)));
+        }
+        // SNI names the earlier entries that surely cover `e` otherwise
+        // take away (`None` in the list: all).
+        let mut sni_taken: Vec<Option<&[String]>> = Vec::new();
+        for (j, earlier) in entries[..i].iter().enumerate() {
+            for f in earlier {
+                match covers_entry(f, e) {
+                    Cover::No => {}
+                    Cover::Yes => sni_taken.push(if f.sni_hosts.is_empty() { None } else { Some(&f.sni_hosts) }),
+                    Cover::Maybe => doubt = doubt.or(Some(RouteDoubt::ShadowedBy(labels[j].clone()))),
+                }
+            }
+        }
+        let taken = |s: &str| sni_taken.iter().any(|t| t.is_none_or(|l| l.iter().any(|p| dns_matches(p, s))));
+        let dead = if sni_taken.iter().any(Option::is_none) {
+            true
+        } else if e.sni_hosts.is_empty() {
+            // Any SNI: the earlier lists are finite (wildcards aside).
+            if sni_taken.is_empty() {
+                false
+            } else {
+                doubt = doubt.or(Some(RouteDoubt::Match(tusk_model::istio_route::MatchField::SniHosts)));
+                false
+            }
+        } else {
+            e.sni_hosts.iter().all(|s| taken(s))
+        };
+        if dead {
+            continue;
+        }
+        let status = match doubt {
+            None => Ok(()),
+            Some(d) => Err(d),
+        };
+        best = match (best, status) {
+            (Some(Ok(())), _) | (_, Ok(())) => Some(Ok(())),
+            (b, s) => b.or(Some(s)),
+        };
+    }
+    best
+}
+
+fn route_ref(vs: &VirtualService, r: Option<&Route>) -> RouteRef {
+    RouteRef { vs: vs.title(), route: r.map(Route::label), loc: r.map_or_else(|| vs.loc.clone(), |r| r.loc.clone()) }
+}
+
+fn gateway_ref(g: &Gateway, s: &GatewayServer) -> RouteRef {
+    RouteRef { vs: g.title(), route: Some(format!("server port {}", s.port)), loc: s.loc.clone() }
+}
+
+/// The egress of pod `p` if it is a gateway pod (module doc).
+pub fn egress(c: &Cluster, p: usize) -> Option<Egress> {
+    let pod = &c.pods[p];
+    let gws = gateways_of(c, pod);
+    let first = *gws.first()?;
+    let mut out = Egress { gateway: first, ..Default::default() };
+    for &gi in &gws {
+        let g = &c.mesh.gateways[gi];
+        for s in &g.servers {
+            let kinds = match kinds(s) {
+                Ok(k) => k,
+                Err(why) => {
+                    out.anything.get_or_insert((gateway_ref(g, s), RouteDoubt::GatewayServer(why)));
+                    continue;
+                }
+            };
+            let bound: Vec<(&VirtualService, Vec<&str>)> = c
+                .mesh
+                .virtual_services
+                .iter()
+                .filter(|vs| vs.gateways.iter().any(|n| names_gateway(n, &vs.namespace, g)))
+                .filter(|vs| vs.visible_from(&g.namespace))
+                .map(|vs| (vs, exposed(vs, g, s)))
+                .filter(|(_, h)| !h.is_empty())
+                .collect();
+            for (k, (vs, hosts)) in bound.iter().enumerate() {
+                let rivals: Vec<String> = bound
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, (_, h2))| *j != k && hosts.iter().any(|a| h2.iter().any(|b| overlap(a, b))))
+                    .map(|(_, (v, _))| v.title())
+                    .collect();
+                let several = (!rivals.is_empty()).then(|| {
+                    let mut all = vec![vs.title()];
+                    all.extend(rivals);
+                    RouteDoubt::Several(all)
+                });
+                routes_of(c, &mut out, pod, g, s, vs, kinds, several);
+            }
+        }
+    }
+    // The control plane and DNS over TCP (module doc).
+    for (j, q) in c.pods.iter().enumerate() {
+        let ports = if c.mesh.is_root(&q.namespace) && q.labels.get("app").is_some_and(|a| a == "istiod") {
+            PortSet::single(15012)
+        } else if q.labels.get("k8s-app").is_some_and(|a| a == "kube-dns") {
+            PortSet::single(53)
+        } else {
+            continue;
+        };
+        let by = RouteRef { vs: "control plane".into(), route: None, loc: pod.loc.clone() };
+        out.pods.entry(j).or_default().add(ports, &Ok(by));
+    }
+    Some(out)
+}
+
+/// Adds what the routes of `vs` at server `s` reach.
+#[allow(clippy::too_many_arguments)]
+fn routes_of(
+    c: &Cluster,
+    out: &mut Egress,
+    pod: &Pod,
+    g: &Gateway,
+    s: &GatewayServer,
+    vs: &VirtualService,
+    kinds: &[RouteKind],
+    several: Option<RouteDoubt>,
+) {
+    let routes: Vec<&Route> = vs.routes.iter().filter(|r| kinds.contains(&r.kind)).collect();
+    let entries: Vec<Vec<RouteMatch>> = routes
+        .iter()
+        .map(|r| {
+            if r.matches.is_empty() {
+                vec![RouteMatch::default()]
+            } else {
+                r.matches.iter().filter(|m| applies(m, g, &vs.namespace, s.port, pod)).cloned().collect()
+            }
+        })
+        .collect();
+    let labels: Vec<String> = routes.iter().map(|r| r.label()).collect();
+    for (i, r) in routes.iter().enumerate() {
+        let by = route_ref(vs, Some(r));
+        let Some(status) = reached(&entries, &labels, i) else { continue };
+        let status = match (status, &several) {
+            (_, Some(d)) => Err((by.clone(), d.clone())),
+            (Ok(()), None) => Ok(by.clone()),
+            (Err(d), None) => Err((by.clone(), d)),
+        };
+        let dests = match &r.action {
+            RouteAction::Forward(d) => d,
+            RouteAction::Redirect | RouteAction::DirectResponse => continue,
+            RouteAction::Delegate(to) => {
+                out.anything.get_or_insert((by, RouteDoubt::Delegate(to.clone())));
+                continue;
+            }
+            RouteAction::None => {
+                out.anything.get_or_insert((by, RouteDoubt::NoAction));
+                continue;
+            }
+        };
+        let status = match r.abort {
+            Some(Some(p)) if p >= 100.0 => continue,
+            Some(None) => Err((by.clone(), RouteDoubt::PartialAbort(None))),
+            _ => status,
+        };
+        for d in dests.iter().filter(|d| d.weight > 0) {
+            destination(c, out, vs, s, d, &status);
+        }
+    }
+}
+
+/// Adds what destination `d` of a route reached with `status` gives.
+fn destination(
+    c: &Cluster,
+    out: &mut Egress,
+    vs: &VirtualService,
+    s: &GatewayServer,
+    d: &RouteDestination,
+    status: &Result<RouteRef, (RouteRef, RouteDoubt)>,
+) {
+    let by = match status {
+        Ok(b) | Err((b, _)) => b.clone(),
+    };
+    let fqdn = qualify(&d.host, &vs.namespace);
+    if let Some(si) = service_by_fqdn(c, &fqdn) {
+        let svc = &c.services[si];
+        let tcp: Vec<_> = svc.ports.iter().filter(|p| p.protocol == Protocol::Tcp).collect();
+        let chosen = match d.port {
+            Some(n) => tcp.iter().find(|p| p.port == n).copied(),
+            None if tcp.len() == 1 => Some(tcp[0]),
+            None => tcp.iter().find(|p| p.port == s.port).copied(),
+        };
+        let labels = match &d.subset {
+            None => None,
+            Some(name) => {
+                let def = c.mesh.subsets.iter().find(|x| &x.name == name && qualify(&x.host, &x.namespace) == fqdn);
+                match def {
+                    Some(x) => Some(&x.labels),
+                    None => {
+                        let why = RouteDoubt::Subset { host: d.host.clone(), subset: name.clone() };
+                        out.anything.get_or_insert((by, why));
+                        return;
+                    }
+                }
+            }
+        };
+        let (ports, status) = match chosen {
+            Some(sp) => (vec![sp], status.clone()),
+            // No such port: Istio builds no cluster for it; tusk does not
+            // rely on that (unknown over the Service's ports).
+            None => (tcp.clone(), Err((by.clone(), RouteDoubt::DestinationPort(d.host.clone())))),
+        };
+        for sp in ports {
+            match crate::services::endpoints(c, svc, sp) {
+                Ok(eps) => {
+                    for (pod, target) in eps {
+                        if labels.is_none_or(|l| l.iter().all(|(k, v)| c.pods[pod].labels.get(k) == Some(v))) {
+                            out.pods.entry(pod).or_default().add(PortSet::single(target), &status);
+                        }
+                    }
+                }
+                Err(_) => {
+                    out.anything.get_or_insert((by.clone(), RouteDoubt::NotAService(d.host.clone())));
+                }
+            }
+        }
+        return;
+    }
+    let port = d.port.unwrap_or(s.port);
+    let entry = c.mesh.service_entries.iter().find(|e| {
+        e.hosts.iter().any(|h| h == &d.host || dns_matches(h, &d.host))
+            && e.visible_from(&c.mesh.gateways[out.gateway].namespace)
+    });
+    match entry {
+        Some(e) if !e.mesh_internal => {
+            let ports = PortSet::single(port);
+            match &e.addresses {
+                Some(a) => {
+                    let mut r = Reach::default();
+                    r.add(ports, status);
+                    out.addrs.push((a.clone(), r));
+                }
+                None => {
+                    let why = (by, RouteDoubt::ResolvedByDns(e.title()));
+                    out.outside.add(ports, &Err(why));
+                }
+            }
+        }
+        _ => {
+            out.anything.get_or_insert((by, RouteDoubt::NotAService(d.host.clone())));
+        }
+    }
+}
+
+/// (refused, maybe) TCP ports toward destination pods of one class.
+fn judged_pods(e: &Egress, pods: &[u32]) -> (PortSet, PortSet) {
+    let empty = Reach::default();
+    let mut it = pods.iter().map(|&p| e.pods.get(&(p as usize)).unwrap_or(&empty));
+    let Some(first) = it.next() else { return (PortSet::empty(), PortSet::empty()) };
+    let (mut yes, mut maybe) = (first.yes.clone(), first.maybe.clone());
+    for r in it {
+        let differ = yes.subtract(&r.yes).union(&r.yes.subtract(&yes));
+        maybe = maybe.union(&r.maybe).union(&differ);
+        yes = yes.intersect(&r.yes);
+    }
+    judged(e, yes, maybe)
+}
+
+/// (refused, maybe) TCP ports toward the addresses `range`.
+fn judged_range(e: &Egress, range: &IpSet) -> (PortSet, PortSet) {
+    let (mut yes, mut maybe) = (PortSet::empty(), e.outside.maybe.clone());
+    for (set, r) in &e.addrs {
+        if range.is_subset(set) {
+            yes = yes.union(&r.yes);
+            maybe = maybe.union(&r.maybe);
+        } else if range.intersects(set) {
+            maybe = maybe.union(&r.yes).union(&r.maybe);
+        }
+    }
+    let maybe = maybe.subtract(&yes);
+    judged(e, yes, maybe)
+}
+
+fn judged(e: &Egress, yes: PortSet, maybe: PortSet) -> (PortSet, PortSet) {
+    let rest = PortSet::all_ports().subtract(&yes);
+    if e.anything.is_some() {
+        (PortSet::empty(), rest)
+    } else {
+        (rest.subtract(&maybe), maybe.subtract(&yes))
+    }
+}
+
+/// The gateway routes' verdict on one flow from gateway pod `src`, with
+/// its step; `None` when `src` is no gateway pod or the flow is not TCP.
+pub fn explain(cx: &Ctx, src: usize, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
+    let c = cx.c;
+    if probe.proto != Protocol::Tcp || c.mesh.gateways.is_empty() {
+        return None;
+    }
+    let e = egress(c, src)?;
+    let g = &c.mesh.gateways[e.gateway];
+    let empty = Reach::default();
+    let (reach, (refused, maybe)) = match probe.peer {
+        FlowEnd::Pod(j) => (e.pods.get(&j).unwrap_or(&empty).clone(), judged_pods(&e, &[j as u32])),
+        FlowEnd::Address(ip) => {
+            let one = IpSet::single(tusk_core::ip::ip_to_u128(ip));
+            let mut r = e.outside.clone();
+            for (_, x) in e.addrs.iter().filter(|(s, _)| s.contains_ip(ip)) {
+                r.by = r.by.or(x.by.clone());
+                r.doubt = r.doubt.or(x.doubt.clone());
+            }
+            (r, judged_range(&e, &one))
+        }
+    };
+    let policy = PolicyRef::Gateway { namespace: g.namespace.clone(), name: g.name.clone() };
+    let (verdict, action, case) = if refused.contains(probe.port) {
+        (Verdict::Denied, Action::Deny, GatewayCase::NotRouted)
+    } else if maybe.contains(probe.port) {
+        let (by, why) = e.anything.clone().or(reach.doubt.clone()).unwrap_or_else(|| {
+            (RouteRef { vs: g.title(), route: None, loc: g.loc.clone() }, RouteDoubt::NoRouteMatches)
+        });
+        let reason = Reason::GatewayRoute { by: Box::new(by.clone()), why };
+        (Verdict::unknown(reason, Some(by.loc)), Action::Unknown, GatewayCase::Unknown)
+    } else {
+        let by = reach.by.map_or_else(|| g.title(), |b| b.route.map_or(b.vs.clone(), |r| format!("{} {r}", b.vs)));
+        (Verdict::Allowed, Action::Allow, GatewayCase::Routed(by))
+    };
+    steps.push(Step {
+        layer: Layer::Istio,
+        policy,
+        rule: StepRule::Gateway(case),
+        action,
+        loc: Some(g.loc.clone()),
+        decisive: true,
+    });
+    Some(verdict)
+}
+
+/// Synthetic class labels for gateway routing: each gateway pod is a
+/// class of its own (its egress is its own), and, as routes reach the
+/// endpoints of Services and DestinationRule subsets, other pods are kept
+/// apart by the Services selecting them, the subsets whose labels they
+/// carry, and whether they are istiod or kube-dns. Cost per pod: the
+/// Services of its namespace and the subsets.
+pub fn class_labels(c: &Cluster, pod: &Pod) -> Vec<(String, String)> {
+    if c.mesh.gateways.is_empty() {
+        return Vec::new();
+    }
+    let gws = gateways_of(c, pod);
+    if !gws.is_empty() {
+        let key = gws.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
+        return vec![("@istio/gateway-pod".into(), format!("{key}:{}/{}", pod.namespace, pod.name))];
+    }
+    let mut out = Vec::new();
+    for svc in c.services.iter().filter(|s| s.namespace == pod.namespace) {
+        if svc.selector.as_ref().is_some_and(|sel| sel.iter().all(|(k, v)| pod.labels.get(k) == Some(v))) {
+            out.push((format!("@istio/gw-service:{}", svc.name), "1".into()));
+        }
+    }
+    for (i, s) in c.mesh.subsets.iter().enumerate() {
+        if s.labels.iter().all(|(k, v)| pod.labels.get(k) == Some(v)) {
+            out.push((format!("@istio/gw-subset:{i}"), "1".into()));
+        }
+    }
+    for key in ["app", "k8s-app"] {
+        if let Some(v) = pod.labels.get(key).filter(|v| *v == "istiod" || *v == "kube-dns") {
+            out.push((format!("@istio/gw-{key}"), v.clone()));
+        }
+    }
+    out
+}
+
+fn tcp(ports: &PortSet) -> Vec<PolicyPort> {
+    ports.ranges().iter().map(|&(lo, hi)| PolicyPort::Range(Protocol::Tcp, lo, hi)).collect()
+}
+
+/// Writes the gateway pods' egress into the Istio tier (index `tier`):
+/// per gateway class, deny rules toward the destination classes and
+/// address atoms on the TCP ports no route reaches (sure) or may reach
+/// (maybe). Cost: gateway classes × (classes + atoms).
+pub fn compile(b: &mut Builder, tier: u32) {
+    let c = b.sel.cluster;
+    if c.mesh.gateways.is_empty() {
+        return;
+    }
+    let ep = b.sel.ep;
+    let n = ep.class_count();
+    for (ci, class) in ep.classes.iter().enumerate() {
+        let pods = &ep.groups[class.group as usize].pods;
+        let Some(&p0) = pods.first() else { continue };
+        let Some(e) = egress(c, p0 as usize) else { continue };
+        let mut by_status: HashMap<(PortSet, PortSet), RoaringBitmap> = HashMap::new();
+        for (cj, other) in ep.classes.iter().enumerate() {
+            let st = judged_pods(&e, &ep.groups[other.group as usize].pods);
+            by_status.entry(st).or_default().insert(cj as u32);
+        }
+        for (ai, a) in ep.atoms.iter().enumerate() {
+            let st = judged_range(&e, &IpSet::range(a.lo, a.hi));
+            by_status.entry(st).or_default().insert(n + ai as u32);
+        }
+        let origin = RuleOrigin { tier, policy: u32::MAX, rule: u32::MAX };
+        let mut ids = Vec::new();
+        let mut keyed: Vec<_> = by_status.into_iter().collect();
+        keyed.sort_by_key(|(_, b)| b.min());
+        for ((refused, maybe), peers) in keyed {
+            if !refused.is_empty() {
+                let rule = Rule {
+                    origin,
+                    action: AdminAction::Deny,
+                    peers: peers.clone(),
+                    maybe: RoaringBitmap::new(),
+                    ports: tcp(&refused),
+                    priority: None,
+                };
+                ids.push(b.push(rule));
+            }
+            if !maybe.is_empty() {
+                let rule = Rule {
+                    origin,
+                    action: AdminAction::Deny,
+                    peers: RoaringBitmap::new(),
+                    maybe: peers,
+                    ports: tcp(&maybe),
+                    priority: None,
+                };
+                ids.push(b.push(rule));
+            }
+        }
+        let mut subject = RoaringBitmap::new();
+        subject.insert(ci as u32);
+        b.apply(tier, &subject, Direction::Egress, &ids, false);
+    }
+}
