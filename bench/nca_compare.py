@@ -31,7 +31,7 @@ above, without the namespaces assumed from NCA's output) are written, one
 line per example, to the file the env var TUSK_INPUTS names (`NAME<TAB>tusk
 arguments`, space-separated; bench/nca-explain-diff.sh reads it).
 """
-import json, os, re, subprocess, sys
+import glob, json, os, re, subprocess, sys
 
 try:
     import yaml  # installed with NCA in the throwaway venv
@@ -151,6 +151,27 @@ def declared_namespaces(paths):
                 out.add((d.get("metadata") or {}).get("name"))
             elif isinstance(d.get("items"), list):
                 stack += [x for x in d["items"] if isinstance(x, dict)]
+    return out
+
+
+def livesim_files(nca_out):
+    """NCA adds "live simulation" resources when the input lacks them: the
+    Istio ingress / egress gateway pods a Gateway selects, an ingress
+    controller, kube-dns (files under its package's NetworkConfig/LiveSim,
+    pods named `*-livesim`). For the same cluster on both sides, tusk reads
+    the files whose pods NCA's report names, from the installed package
+    (nothing of NCA's is copied into this repository)."""
+    names = set(re.findall(r"/([-a-z0-9]+-livesim)\[", nca_out))
+    if not names:
+        return []
+    venv = os.path.dirname(os.path.dirname(os.path.abspath(nca)))
+    roots = glob.glob(os.path.join(venv, "lib", "python*", "site-packages", "nca", "NetworkConfig", "LiveSim"))
+    out = []
+    for root in roots:
+        for f in sorted(glob.glob(os.path.join(root, "**", "*.yaml"), recursive=True)):
+            text = open(f).read()
+            if any(re.search(r"name:\s*" + re.escape(n) + r"\s*$", text, re.M) for n in names):
+                out.append(f)
     return out
 
 
@@ -322,8 +343,11 @@ for name, pols, pods, ns, err in examples():
         counts["not run"] += 1
         continue
     if ISTIO:
-        targs = [tusk, "matrix", "--grain", "workload", "-o", "json"] + pols
-        assumed = assumed_sidecar_namespaces(out, pols + [x for x in (tusk_pods, tusk_ns) if x])
+        sim = livesim_files(out)
+        targs = [tusk, "matrix", "--grain", "workload", "-o", "json"] + pols + sim
+        if sim:
+            note += f" (NCA's live-simulation resources read by both: {', '.join(os.path.basename(f) for f in sim)})"
+        assumed = assumed_sidecar_namespaces(out, pols + sim + [x for x in (tusk_pods, tusk_ns) if x])
         if assumed:
             targs.append(assumed[0])
             note += f" (namespaces no input declares taken as sidecar-injected, as NCA assumes: {', '.join(assumed[1])})"

@@ -10,9 +10,11 @@
 //! * **Which pods**: a pod matched by a Gateway's non-empty `selector`, in
 //!   any namespace (the reference: "By default workloads are searched
 //!   across all namespaces"; `PILOT_SCOPE_GATEWAY_TO_NAMESPACE` is not
-//!   read), that has no sidecar and is not in ambient mode (a sidecar
-//!   proxy does not read Gateways). A Gateway without selector (every
-//!   router) is not applied: tusk cannot tell routers from other pods.
+//!   read), that is a gateway proxy (`PodMesh::router`: its only container
+//!   is `istio-proxy`, or it asks for the `gateway` injection template) or
+//!   has no sidecar and is not in ambient mode (a sidecar proxy does not
+//!   read Gateways). A Gateway without selector (every router) is not
+//!   applied: tusk cannot tell routers from other pods.
 //! * **Which VirtualServices**: those naming the Gateway in `gateways`
 //!   (`NS/NAME`, or `NAME` in the VirtualService's namespace), exported
 //!   to the Gateway's namespace, with a host the server exposes (server
@@ -46,6 +48,7 @@
 //!   are allowed. Other protocols than TCP are left to the network tiers.
 
 use super::route::{service_by_fqdn, RouteDoubt, RouteRef};
+use super::HttpRequest;
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
 use crate::explain::{Action, Ctx, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
 use crate::step::GatewayCase;
@@ -55,7 +58,7 @@ use tusk_core::{IpSet, PortSet, Protocol};
 use tusk_model::istio::Dataplane;
 use tusk_model::istio_net::dns_matches;
 use tusk_model::istio_route::{
-    qualify, Gateway, GatewayServer, Route, RouteAction, RouteDestination, RouteKind, RouteMatch, StringMatch,
+    qualify, Gateway, GatewayServer, MatchField, Route, RouteAction, RouteDestination, RouteKind, RouteMatch, StringMatch,
     VirtualService,
 };
 use tusk_model::k8s::{AdminAction, Cluster, Pod, PolicyPort};
@@ -108,7 +111,7 @@ pub struct Egress {
 /// The Gateways whose servers run on `pod` (indices), empty when it is no
 /// gateway pod (module doc).
 pub fn gateways_of(c: &Cluster, pod: &Pod) -> Vec<usize> {
-    if matches!(super::dataplane(pod), Dataplane::Sidecar | Dataplane::Ambient) {
+    if !pod.mesh.router && matches!(super::dataplane(pod), Dataplane::Sidecar | Dataplane::Ambient) {
         return Vec::new();
     }
     let sel = |g: &Gateway| !g.selector.is_empty() && g.selector.iter().all(|(k, v)| pod.labels.get(k) == Some(v));
@@ -190,7 +193,7 @@ fn bool_cover(b: bool) -> Cover {
 /// them, so a request without them escapes `f` (unless `e` asks for them
 /// too); other conditions tusk does not evaluate turn a cover into maybe.
 fn covers_entry(f: &RouteMatch, e: &RouteMatch) -> Cover {
-    use tusk_model::istio_route::MatchField as F;
+    use MatchField as F;
     let (u, m) = (covers(f.uri.as_ref(), e.uri.as_ref()), covers(f.method.as_ref(), e.method.as_ref()));
     if u == Cover::No || m == Cover::No {
         return Cover::No;
@@ -205,6 +208,27 @@ fn covers_entry(f: &RouteMatch, e: &RouteMatch) -> Cover {
     } else {
         Cover::Maybe
     }
+}
+
+/// Entry `m` with the flow's HTTP request put in: a `uri` / `method`
+/// condition the request decides is dropped when it holds; `None` when it
+/// fails (the entry does not match the request).
+fn with_request(m: &RouteMatch, http: Option<&HttpRequest>) -> Option<RouteMatch> {
+    let Some(h) = http else { return Some(m.clone()) };
+    let mut out = m.clone();
+    for (cond, given) in [(&mut out.uri, h.path.as_deref()), (&mut out.method, h.method.as_deref())] {
+        let holds = match (cond.as_ref(), given) {
+            (Some(StringMatch::Exact(e)), Some(v)) => Some(e == v),
+            (Some(StringMatch::Prefix(p)), Some(v)) => Some(v.starts_with(p.as_str())),
+            _ => None,
+        };
+        match holds {
+            Some(true) => *cond = None,
+            Some(false) => return None,
+            None => {}
+        }
+    }
+    Some(out)
 }
 
 /// Is entry `m` applicable to the gateway pod on this server?
@@ -225,7 +249,14 @@ fn reached(entries: &[Vec<RouteMatch>], labels: &[String], i: usize) -> Option<R
         if [&e.uri, &e.method].iter().any(|x| matches!(x, Some(StringMatch::Regex(_)))) {
             doubt = Some(RouteDoubt::Regex);
         }
-        if let Some(f) = e.unmodelled.iter().find(|f| **f != tusk_model::istio_route::MatchField::SniHosts) {
+        // A URI or method the flow does not carry splits it: some requests
+        // take this route, others not (decided with --http-path / -method).
+        for (cond, field) in [(&e.uri, MatchField::Uri), (&e.method, MatchField::Method)] {
+            if cond.is_some() {
+                doubt = doubt.or(Some(RouteDoubt::Match(field)));
+            }
+        }
+        if let Some(f) = e.unmodelled.iter().find(|f| **f != MatchField::SniHosts) {
             doubt = doubt.or(Some(RouteDoubt::Match(*f)));
         }
         // SNI names the earlier entries that surely cover `e` otherwise
@@ -248,7 +279,7 @@ fn reached(entries: &[Vec<RouteMatch>], labels: &[String], i: usize) -> Option<R
             if sni_taken.is_empty() {
                 false
             } else {
-                doubt = doubt.or(Some(RouteDoubt::Match(tusk_model::istio_route::MatchField::SniHosts)));
+                doubt = doubt.or(Some(RouteDoubt::Match(MatchField::SniHosts)));
                 false
             }
         } else {
@@ -277,8 +308,10 @@ fn gateway_ref(g: &Gateway, s: &GatewayServer) -> RouteRef {
     RouteRef { vs: g.title(), route: Some(format!("server port {}", s.port)), loc: s.loc.clone() }
 }
 
-/// The egress of pod `p` if it is a gateway pod (module doc).
-pub fn egress(c: &Cluster, p: usize) -> Option<Egress> {
+/// The egress of pod `p` if it is a gateway pod (module doc); `http`: the
+/// flow's HTTP request, when given (its URI and method decide `uri` and
+/// `method` conditions).
+pub fn egress(c: &Cluster, p: usize, http: Option<&HttpRequest>) -> Option<Egress> {
     let pod = &c.pods[p];
     let gws = gateways_of(c, pod);
     let first = *gws.first()?;
@@ -314,7 +347,7 @@ pub fn egress(c: &Cluster, p: usize) -> Option<Egress> {
                     all.extend(rivals);
                     RouteDoubt::Several(all)
                 });
-                routes_of(c, &mut out, pod, g, s, vs, kinds, several);
+                routes_of(c, &mut out, pod, g, s, vs, kinds, several, http);
             }
         }
     }
@@ -344,6 +377,7 @@ fn routes_of(
     vs: &VirtualService,
     kinds: &[RouteKind],
     several: Option<RouteDoubt>,
+    http: Option<&HttpRequest>,
 ) {
     let routes: Vec<&Route> = vs.routes.iter().filter(|r| kinds.contains(&r.kind)).collect();
     let entries: Vec<Vec<RouteMatch>> = routes
@@ -352,7 +386,8 @@ fn routes_of(
             if r.matches.is_empty() {
                 vec![RouteMatch::default()]
             } else {
-                r.matches.iter().filter(|m| applies(m, g, &vs.namespace, s.port, pod)).cloned().collect()
+                let applicable = r.matches.iter().filter(|m| applies(m, g, &vs.namespace, s.port, pod));
+                applicable.filter_map(|m| with_request(m, http)).collect()
             }
         })
         .collect();
@@ -516,7 +551,7 @@ pub fn explain(cx: &Ctx, src: usize, probe: Probe, steps: &mut Vec<Step>) -> Opt
     if probe.proto != Protocol::Tcp || c.mesh.gateways.is_empty() {
         return None;
     }
-    let e = egress(c, src)?;
+    let e = egress(c, src, cx.http)?;
     let g = &c.mesh.gateways[e.gateway];
     let empty = Reach::default();
     let (reach, (refused, maybe)) = match probe.peer {
@@ -607,7 +642,7 @@ pub fn compile(b: &mut Builder, tier: u32) {
     for (ci, class) in ep.classes.iter().enumerate() {
         let pods = &ep.groups[class.group as usize].pods;
         let Some(&p0) = pods.first() else { continue };
-        let Some(e) = egress(c, p0 as usize) else { continue };
+        let Some(e) = egress(c, p0 as usize, None) else { continue };
         let mut by_status: HashMap<(PortSet, PortSet), RoaringBitmap> = HashMap::new();
         for (cj, other) in ep.classes.iter().enumerate() {
             let st = judged_pods(&e, &ep.groups[other.group as usize].pods);
