@@ -375,6 +375,14 @@ for name, pols, pods, ns, err in examples():
     if heps:
         note += f" ({heps} NCA lines of host endpoints not compared)"
     same, detail, diffs = compare(tout, out)
+    keep = os.environ.get("NCA_KEEP")
+    if keep:
+        # NCA_KEEP=DIR: both sides' normalised reports per example, to read
+        # a disagreement whole.
+        os.makedirs(keep, exist_ok=True)
+        stem = os.path.join(keep, re.sub(r"[^A-Za-z0-9_.-]+", "_", name))
+        open(stem + ".tusk.txt", "w").write(tout)
+        open(stem + ".nca.txt", "w").write(out)
     known = JUSTIFIED.get(name, {})
     if same is None:
         print(f"not run   {name}: comparer: {detail}")

@@ -95,6 +95,10 @@ pub enum MeshWhy {
     Unread,
     /// The live pod runs an `istio-proxy` container.
     LiveProxy,
+    /// A gateway proxy: its only container is `istio-proxy`, or it asks
+    /// for the `gateway` injection template. It presents its identity over
+    /// mTLS and enforces Istio's policies like a sidecar.
+    GatewayProxy,
     /// Pod label `sidecar.istio.io/inject=true`.
     InjectLabel,
     /// `sidecar.istio.io/inject=false` (label or annotation).

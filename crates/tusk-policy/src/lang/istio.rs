@@ -27,6 +27,7 @@
 pub mod compile;
 pub mod explain;
 pub mod gateway;
+pub mod gateway_eval;
 pub mod route;
 pub mod sidecar;
 pub mod source_sets;
@@ -101,7 +102,7 @@ pub fn identity_labels(c: &Cluster, pod: &Pod) -> Vec<(String, String)> {
     let mut out = vec![("@istio/dataplane".into(), dp.into()), ("@istio/sa".into(), pod.mesh.service_account.clone())];
     out.extend(target_ref::class_labels(c, pod));
     out.extend(sidecar::class_labels(c, pod));
-    out.extend(gateway::class_labels(c, pod));
+    out.extend(gateway_eval::class_labels(c, pod));
     out
 }
 
