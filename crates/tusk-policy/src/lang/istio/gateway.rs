@@ -111,6 +111,9 @@ pub struct Egress {
     pub outside: Reach,
     /// Every destination, every port may be reached.
     pub anything: Option<(RouteRef, RouteDoubt)>,
+    /// Pod indices per namespace (the endpoints of a Service are looked up
+    /// in its namespace only).
+    by_ns: HashMap<String, Vec<usize>>,
 }
 
 /// The Gateways whose servers run on `pod` (indices), empty when it is no
@@ -321,6 +324,9 @@ pub fn egress(c: &Cluster, p: usize, http: Option<&HttpRequest>) -> Option<Egres
     let gws = gateways_of(c, pod);
     let first = *gws.first()?;
     let mut out = Egress { gateway: first, ..Default::default() };
+    for (i, q) in c.pods.iter().enumerate() {
+        out.by_ns.entry(q.namespace.clone()).or_default().push(i);
+    }
     for &gi in &gws {
         let g = &c.mesh.gateways[gi];
         for s in &g.servers {
@@ -470,7 +476,8 @@ fn destination(
             None => (tcp.clone(), Err((by.clone(), RouteDoubt::DestinationPort(d.host.clone())))),
         };
         for sp in ports {
-            match crate::services::endpoints(c, svc, sp) {
+            let among = out.by_ns.get(svc.namespace.as_str()).cloned().unwrap_or_default();
+            match crate::services::endpoints_among(c, svc, sp, among) {
                 Ok(eps) => {
                     for (pod, target) in eps {
                         if labels.is_none_or(|l| l.iter().all(|(k, v)| c.pods[pod].labels.get(k) == Some(v))) {

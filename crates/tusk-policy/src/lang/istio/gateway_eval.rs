@@ -99,36 +99,38 @@ pub fn explain(cx: &Ctx, src: usize, probe: Probe, steps: &mut Vec<Step>) -> Opt
     Some(verdict)
 }
 
-/// Synthetic class labels for gateway routing: each gateway pod is a
-/// class of its own (its egress is its own), and, as routes reach the
-/// endpoints of Services and DestinationRule subsets, other pods are kept
-/// apart by the Services selecting them, the subsets whose labels they
-/// carry, and whether they are istiod or kube-dns. Cost per pod: the
-/// Services of its namespace and the subsets.
+/// A synthetic class label making each gateway pod a class of its own
+/// (its egress is its own).
 pub fn class_labels(c: &Cluster, pod: &Pod) -> Vec<(String, String)> {
     if c.mesh.gateways.is_empty() {
         return Vec::new();
     }
     let gws = gateways_of(c, pod);
-    if !gws.is_empty() {
-        let key = gws.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
-        return vec![("@istio/gateway-pod".into(), format!("{key}:{}/{}", pod.namespace, pod.name))];
+    if gws.is_empty() {
+        return Vec::new();
     }
-    let mut out = Vec::new();
-    for svc in c.services.iter().filter(|s| s.namespace == pod.namespace) {
-        if svc.selector.as_ref().is_some_and(|sel| sel.iter().all(|(k, v)| pod.labels.get(k) == Some(v))) {
-            out.push((format!("@istio/gw-service:{}", svc.name), "1".into()));
-        }
+    let key = gws.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
+    vec![("@istio/gateway-pod".into(), format!("{key}:{}/{}", pod.namespace, pod.name))]
+}
+
+/// Pod label keys that gateway routing reads, for the class partition
+/// (`classes.rs`): the Gateways' selectors, the Services' selectors and the
+/// DestinationRule subsets' labels (routes reach a Service's endpoints,
+/// narrowed by a subset), and `app` / `k8s-app` (istiod, kube-dns). Empty
+/// without Gateways. Cost: Services + subsets + Gateways.
+pub fn label_keys(c: &Cluster) -> Vec<String> {
+    if c.mesh.gateways.is_empty() {
+        return Vec::new();
     }
-    for (i, s) in c.mesh.subsets.iter().enumerate() {
-        if s.labels.iter().all(|(k, v)| pod.labels.get(k) == Some(v)) {
-            out.push((format!("@istio/gw-subset:{i}"), "1".into()));
-        }
+    let mut out: Vec<String> = vec!["app".into(), "k8s-app".into()];
+    for g in &c.mesh.gateways {
+        out.extend(g.selector.keys().cloned());
     }
-    for key in ["app", "k8s-app"] {
-        if let Some(v) = pod.labels.get(key).filter(|v| *v == "istiod" || *v == "kube-dns") {
-            out.push((format!("@istio/gw-{key}"), v.clone()));
-        }
+    for s in &c.services {
+        out.extend(s.selector.iter().flat_map(|sel| sel.keys().cloned()));
+    }
+    for s in &c.mesh.subsets {
+        out.extend(s.labels.keys().cloned());
     }
     out
 }
