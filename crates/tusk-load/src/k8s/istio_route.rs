@@ -5,7 +5,8 @@
 //! Validation follows the CRD schemas and istiod's validation
 //! (`pkg/config/validation`): unknown fields, a route without destination
 //! host, a route with both `route` and `redirect`, a weight or port out of
-//! range, a Gateway without servers or a server without port or hosts.
+//! range, a Gateway without servers or a server without port or hosts, an
+//! HTTPS or TLS server without `tls`.
 //! References: istio.io/latest/docs/reference/config/networking/
 //! virtual-service/ and .../gateway/.
 
@@ -292,7 +293,13 @@ pub fn gateway(cx: Cx, n: &Node, namespace: &str, name: &str) -> Result<Gateway,
             return Err(cx.err(s, "a Gateway server needs at least one host (`hosts`)"));
         }
         let protocol = cx.opt_str(p, "protocol")?.unwrap_or_default().to_ascii_uppercase();
-        let tls_mode = match s.get("tls").filter(|t| !t.is_null()) {
+        let tls = s.get("tls").filter(|t| !t.is_null());
+        // istiod's validation (`validateServer`): "server must have TLS
+        // settings for HTTPS/TLS protocols".
+        if tls.is_none() && (protocol == "HTTPS" || protocol == "TLS") {
+            return Err(cx.err(s, format!("a Gateway server with protocol {protocol} needs `tls` (its TLS settings)")));
+        }
+        let tls_mode = match tls {
             Some(t) => cx.opt_str(t, "mode")?.map(str::to_ascii_uppercase),
             None => None,
         };
