@@ -428,7 +428,12 @@ pub fn pod_hint(cx: Cx, meta: Option<&Node>, spec: Option<&Node>, live: bool) ->
 /// ztunnel.
 pub fn pod_mesh(hint: &PodHint, ns: &str, ns_labels: Option<&Labels>) -> PodMesh {
     let service_account = hint.service_account.clone().unwrap_or_else(|| "default".to_string());
-    let mk = |dataplane, why: MeshWhy| PodMesh { dataplane, service_account: service_account.clone(), why, router: hint.router };
+    let mk = |dataplane, why: MeshWhy| PodMesh {
+        dataplane,
+        service_account: service_account.clone(),
+        why,
+        router: hint.router,
+    };
     // A gateway proxy (Istio docs, "Installing Gateways": the `gateway`
     // injection template; a live gateway runs istio-proxy alone) is a
     // proxy whatever the namespace says.

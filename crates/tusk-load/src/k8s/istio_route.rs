@@ -14,8 +14,8 @@ use super::fields::Cx;
 use crate::doc::Node;
 use tusk_core::LoadError;
 use tusk_model::istio_route::{
-    Gateway, GatewayServer, MatchField, Route, RouteAction, RouteDestination, RouteKind, RouteMatch, StringMatch, Subset,
-    VirtualService,
+    Gateway, GatewayServer, MatchField, Route, RouteAction, RouteDestination, RouteKind, RouteMatch, StringMatch,
+    Subset, VirtualService,
 };
 
 /// The fields of an HTTP route (VirtualService reference, `HTTPRoute`).

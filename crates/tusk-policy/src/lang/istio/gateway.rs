@@ -63,8 +63,8 @@ use tusk_core::{IpSet, PortSet, Protocol};
 use tusk_model::istio::Dataplane;
 use tusk_model::istio_net::dns_matches;
 use tusk_model::istio_route::{
-    qualify, Gateway, GatewayServer, MatchField, Route, RouteAction, RouteDestination, RouteKind, RouteMatch, StringMatch,
-    VirtualService,
+    qualify, Gateway, GatewayServer, MatchField, Route, RouteAction, RouteDestination, RouteKind, RouteMatch,
+    StringMatch, VirtualService,
 };
 use tusk_model::k8s::{Cluster, Pod};
 
