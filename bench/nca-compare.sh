@@ -9,6 +9,7 @@
 # else target/debug/tusk)
 #   NCA_VENV=DIR  reuse a venv holding network-config-analyzer
 #   NCA_SETS="istio_testcases"  run one example set only
+#   NCA_KEEP=DIR  keep both normalised reports per example in DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared="$here/../shared/conformance/nca"

@@ -31,7 +31,7 @@ above, without the namespaces assumed from NCA's output) are written, one
 line per example, to the file the env var TUSK_INPUTS names (`NAME<TAB>tusk
 arguments`, space-separated; bench/nca-explain-diff.sh reads it).
 """
-import json, os, re, subprocess, sys
+import glob, json, os, re, subprocess, sys
 
 try:
     import yaml  # installed with NCA in the throwaway venv
@@ -154,6 +154,27 @@ def declared_namespaces(paths):
     return out
 
 
+def livesim_files(nca_out):
+    """NCA adds "live simulation" resources when the input lacks them: the
+    Istio ingress / egress gateway pods a Gateway selects, an ingress
+    controller, kube-dns (files under its package's NetworkConfig/LiveSim,
+    pods named `*-livesim`). For the same cluster on both sides, tusk reads
+    the files whose pods NCA's report names, from the installed package
+    (nothing of NCA's is copied into this repository)."""
+    names = set(re.findall(r"/([-a-z0-9]+-livesim)\[", nca_out))
+    if not names:
+        return []
+    venv = os.path.dirname(os.path.dirname(os.path.abspath(nca)))
+    roots = glob.glob(os.path.join(venv, "lib", "python*", "site-packages", "nca", "NetworkConfig", "LiveSim"))
+    out = []
+    for root in roots:
+        for f in sorted(glob.glob(os.path.join(root, "**", "*.yaml"), recursive=True)):
+            text = open(f).read()
+            if any(re.search(r"name:\s*" + re.escape(n) + r"\s*$", text, re.M) for n in names):
+                out.append(f)
+    return out
+
+
 def assumed_sidecar_namespaces(nca_out, paths):
     """NCA takes every pod as having an Istio sidecar; tusk, reading
     injection from namespace labels, leaves a pod whose namespace no input
@@ -214,19 +235,23 @@ def examples():
                 # A config's own podList / namespaceList override the
                 # scheme's (NCA's scheme format).
                 c_pods, c_ns = cfg.get("podList") or pods, cfg.get("namespaceList") or ns
-                extra = []
-                if isinstance(c_pods, list):  # several pod sources: NCA reads them all
-                    c_pods, extra = c_pods[0], c_pods[1:]
+                # Several pod / namespace sources: NCA reads them all, each
+                # as its own --pod_list / --ns_list (given with -r, NCA
+                # ignores their pods once --pod_list is set); tusk reads the
+                # later ones as inputs.
+                extra_pods, extra_ns = [], []
+                if isinstance(c_pods, list):
+                    c_pods, extra_pods = c_pods[0], c_pods[1:]
                 if isinstance(c_ns, list):
-                    c_ns, more = c_ns[0], c_ns[1:]
-                    extra += more
-                res = res + [x for x in extra if x not in res]
+                    c_ns, extra_ns = c_ns[0], c_ns[1:]
                 # networkPolicyList entries give policies only: NCA reads no
                 # pods from them, so workloads in such a folder are left out.
                 files_ = [policies_only(os.path.normpath(os.path.join(base, x))) for x in pols]
                 files_ += [os.path.normpath(os.path.join(base, x)) for x in res]
+                extra = {"pods": [os.path.normpath(os.path.join(base, x)) for x in extra_pods],
+                         "ns": [os.path.normpath(os.path.join(base, x)) for x in extra_ns]}
                 yield name, files_, (os.path.normpath(os.path.join(base, c_pods)) if c_pods else None), (
-                    os.path.normpath(os.path.join(base, c_ns)) if c_ns else None), None
+                    os.path.normpath(os.path.join(base, c_ns)) if c_ns else None), None, extra
 
 
 # Calico's endpoints (calicoctl's WorkloadEndpoint and HostEndpoint lists)
@@ -273,7 +298,8 @@ def policies_only(path, keep_workloads=False):
 
 
 counts = {"agree": 0, "justified": 0, "tusk unknown": 0, "disagree": 0, "not run": 0}
-for name, pols, pods, ns, err in examples():
+for name, pols, pods, ns, err, *more in examples():
+    extra = more[0] if more else {"pods": [], "ns": []}
     if err:
         print(f"not run   {name}: {err}")
         counts["not run"] += 1
@@ -309,6 +335,7 @@ for name, pols, pods, ns, err in examples():
         engine = [] if ISTIO else ["--policy-engine", "calico"]
         with open(os.environ["TUSK_INPUTS"], "a") as fh:
             args = engine + pols + [x for x in (tusk_pods, tusk_ns) if x]
+            args += [x for x in dict.fromkeys(extra["pods"] + extra["ns"]) if x not in args]
             fh.write(name + "\t" + " ".join(args) + "\n")
         continue
     cmd = [nca, "--connectivity"] + [x for p in pols for x in ("-r", p)] + ["-o", "txt_no_fw_rules"]
@@ -316,20 +343,29 @@ for name, pols, pods, ns, err in examples():
         cmd += ["--pod_list", pods]
     if ns:
         cmd += ["--ns_list", ns]
+    for x in extra["pods"]:
+        cmd += ["--pod_list", x]
+    for x in extra["ns"]:
+        cmd += ["--ns_list", x]
     rc, out, errout = run(cmd)
     if rc != 0 and "=>" not in out:
         print(f"not run   {name}: NCA: {last_line(errout or out)}")
         counts["not run"] += 1
         continue
     if ISTIO:
-        targs = [tusk, "matrix", "--grain", "workload", "-o", "json"] + pols
-        assumed = assumed_sidecar_namespaces(out, pols + [x for x in (tusk_pods, tusk_ns) if x])
+        sim = livesim_files(out)
+        targs = [tusk, "matrix", "--grain", "workload", "-o", "json"] + pols + sim
+        if sim:
+            note += f" (NCA's live-simulation resources read by both: {', '.join(os.path.basename(f) for f in sim)})"
+        assumed = assumed_sidecar_namespaces(
+            out, pols + sim + extra["pods"] + extra["ns"] + [x for x in (tusk_pods, tusk_ns) if x])
         if assumed:
             targs.append(assumed[0])
             note += f" (namespaces no input declares taken as sidecar-injected, as NCA assumes: {', '.join(assumed[1])})"
     else:
         targs = [tusk, "matrix", "--policy-engine", "calico", "--grain", "workload", "-o", "connlist"] + pols
     targs += [x for x in (tusk_pods, tusk_ns) if x]
+    targs += [x for x in dict.fromkeys(extra["pods"] + extra["ns"]) if x not in targs]
     trc, tout, terr = run(targs)
     if trc != 0:
         print(f"not run   {name}: tusk: {last_line(terr)}{note}")
@@ -351,6 +387,14 @@ for name, pols, pods, ns, err in examples():
     if heps:
         note += f" ({heps} NCA lines of host endpoints not compared)"
     same, detail, diffs = compare(tout, out)
+    keep = os.environ.get("NCA_KEEP")
+    if keep:
+        # NCA_KEEP=DIR: both sides' normalised reports per example, to read
+        # a disagreement whole.
+        os.makedirs(keep, exist_ok=True)
+        stem = os.path.join(keep, re.sub(r"[^A-Za-z0-9_.-]+", "_", name))
+        open(stem + ".tusk.txt", "w").write(tout)
+        open(stem + ".nca.txt", "w").write(out)
     known = JUSTIFIED.get(name, {})
     if same is None:
         print(f"not run   {name}: comparer: {detail}")

@@ -78,6 +78,11 @@ pub struct PodMesh {
     pub service_account: String,
     /// Why tusk decided `dataplane` (for explanations).
     pub why: MeshWhy,
+    /// The pod is a gateway proxy (Envoy in router mode), not a workload
+    /// with a sidecar: its only container is `istio-proxy`, or it asks for
+    /// the `gateway` injection template (annotation
+    /// `inject.istio.io/templates`, Istio docs "Installing Gateways").
+    pub router: bool,
 }
 
 /// Why a pod has or has not a sidecar, or is in ambient mode (Istio docs,
@@ -90,6 +95,10 @@ pub enum MeshWhy {
     Unread,
     /// The live pod runs an `istio-proxy` container.
     LiveProxy,
+    /// A gateway proxy: its only container is `istio-proxy`, or it asks
+    /// for the `gateway` injection template. It presents its identity over
+    /// mTLS and enforces Istio's policies like a sidecar.
+    GatewayProxy,
     /// Pod label `sidecar.istio.io/inject=true`.
     InjectLabel,
     /// `sidecar.istio.io/inject=false` (label or annotation).

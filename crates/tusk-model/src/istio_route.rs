@@ -42,8 +42,10 @@ impl RouteKind {
 /// not evaluate: a flow that may meet it is unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MatchField {
-    /// `headers` / `withoutHeaders`.
+    /// `headers`.
     Headers,
+    /// `withoutHeaders`: matches requests that lack the header.
+    WithoutHeaders,
     /// `uri` (evaluated when the flow carries `--http-path`).
     Uri,
     /// `method` (evaluated when the flow carries `--http-method`).
@@ -88,6 +90,9 @@ pub struct RouteMatch {
     pub uri: Option<StringMatch>,
     /// `method` (HTTP).
     pub method: Option<StringMatch>,
+    /// `sniHosts` (TLS): the SNI names the match accepts (also listed in
+    /// `unmodelled`, since a mesh flow carries no SNI).
+    pub sni_hosts: Vec<String>,
     /// Other conditions present, which tusk does not evaluate.
     pub unmodelled: Vec<MatchField>,
 }
@@ -236,9 +241,27 @@ pub struct Gateway {
     /// `selector`: labels of the gateway pods (searched in every namespace
     /// unless the mesh restricts it).
     pub selector: BTreeMap<String, String>,
-    /// `servers[].port.number` with the server's `hosts`.
-    pub servers: Vec<(u16, Vec<String>)>,
+    /// `servers[]`: what each listens on and which VirtualService hosts
+    /// it exposes.
+    pub servers: Vec<GatewayServer>,
     /// Where the object is.
+    pub loc: Loc,
+}
+
+/// One `servers[]` entry of a Gateway (Gateway reference, `Server`).
+#[derive(Debug, Clone)]
+pub struct GatewayServer {
+    /// `port.number`: the port the gateway pod listens on.
+    pub port: u16,
+    /// `port.protocol`, upper-cased (`HTTP`, `HTTPS`, `GRPC`, `HTTP2`,
+    /// `MONGO`, `TCP`, `TLS`); empty when absent.
+    pub protocol: String,
+    /// `tls.mode`, upper-cased (`PASSTHROUGH`, `SIMPLE`, `MUTUAL`,
+    /// `AUTO_PASSTHROUGH`, `ISTIO_MUTUAL`); `None` without `tls.mode`.
+    pub tls_mode: Option<String>,
+    /// `hosts`: `[namespace/]dnsName` (`*/` when no namespace is given).
+    pub hosts: Vec<String>,
+    /// Where the server is.
     pub loc: Loc,
 }
 

@@ -333,6 +333,7 @@ fn referenced_label_keys(cluster: &Cluster) -> BTreeSet<String> {
         }
     }
     keys.extend(calico_label_keys(cluster));
+    keys.extend(crate::lang::istio::gateway_eval::label_keys(cluster));
     keys
 }
 

@@ -101,6 +101,15 @@ pub enum Reason {
         /// Why the route is not followed.
         why: RouteDoubt,
     },
+    /// The source is an Istio gateway pod, and whether a route of a
+    /// VirtualService bound to its Gateway sends the flow there is not
+    /// known (`crate::lang::istio::gateway`).
+    GatewayRoute {
+        /// The route, or the Gateway's server (boxed: it keeps the reason small).
+        by: Box<RouteRef>,
+        /// Why it is not known.
+        why: RouteDoubt,
+    },
 }
 
 /// What one reading of a flow assumes of what the inputs leave open

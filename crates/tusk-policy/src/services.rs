@@ -42,11 +42,23 @@ pub fn service_ref(s: &Service) -> ServiceRef {
 /// The endpoint pods of one Service port, each with its target port; or why
 /// the input cannot give them.
 pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(usize, u16)>, Reason> {
+    endpoints_among(c, svc, sp, 0..c.pods.len())
+}
+
+/// [`endpoints`] among the pods `candidates` (indices into `Cluster::pods`;
+/// pass a namespace's pods to keep the cost per Service to that namespace).
+pub fn endpoints_among(
+    c: &Cluster,
+    svc: &Service,
+    sp: &ServicePort,
+    candidates: impl IntoIterator<Item = usize>,
+) -> Result<Vec<(usize, u16)>, Reason> {
     let Some(sel) = &svc.selector else {
         return Err(Reason::NoSelector { service: service_ref(svc) });
     };
     let mut out = Vec::new();
-    for (i, p) in c.pods.iter().enumerate() {
+    for i in candidates {
+        let p = &c.pods[i];
         if p.namespace != svc.namespace || !sel.iter().all(|(k, v)| p.labels.get(k) == Some(v)) {
             continue;
         }

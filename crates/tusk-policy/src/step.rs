@@ -155,6 +155,13 @@ pub enum PolicyRef {
         /// `metadata.name`.
         name: String,
     },
+    /// An Istio Gateway whose routes limit its pods' egress.
+    Gateway {
+        /// Its namespace.
+        namespace: String,
+        /// `metadata.name`.
+        name: String,
+    },
     /// An Istio Sidecar restricting the source's egress.
     Sidecar {
         /// Its namespace.
@@ -277,6 +284,24 @@ pub enum StepRule {
     NoAllowNoDeny,
     /// What an Istio Sidecar's egress restriction does with the flow.
     Sidecar(SidecarCase),
+    /// What an Istio gateway pod's routes do with a flow it opens.
+    Gateway(GatewayCase),
+}
+
+/// What the routes of an Istio gateway pod (its Gateway's servers and the
+/// VirtualServices bound to it) do with a connection the pod opens
+/// (`crate::lang::istio::gateway`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GatewayCase {
+    /// A route sends requests there: `VirtualService NS/NAME http[0]`, or
+    /// `control plane` for istiod and kube-dns.
+    Routed(String),
+    /// No route of a bound VirtualService sends traffic to this
+    /// destination and port: the gateway opens no such connection.
+    NotRouted,
+    /// Whether a route sends traffic there is not known (the reason says
+    /// why).
+    Unknown,
 }
 
 /// What an Istio Sidecar's egress restriction does with a flow (Istio

@@ -148,7 +148,12 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
             node_name: None,
             ports: vec![],
             workload: i as usize,
-            mesh: PodMesh { dataplane, service_account: r.pick(&SAS).to_string(), why: Default::default() },
+            mesh: PodMesh {
+                dataplane,
+                service_account: r.pick(&SAS).to_string(),
+                why: Default::default(),
+                router: false,
+            },
             loc: loc(),
             template: None,
         });

@@ -367,6 +367,9 @@ pub struct PodHint {
     /// For a live pod (it has `status`): does it run an `istio-proxy`
     /// container (or init container, as native sidecars do)?
     pub live_proxy: Option<bool>,
+    /// A gateway proxy: its only container is `istio-proxy`, or the
+    /// annotation `inject.istio.io/templates` names `gateway`.
+    pub router: bool,
 }
 
 /// Reads a pod's (or template's) mesh hints.
@@ -389,11 +392,17 @@ pub fn pod_hint(cx: Cx, meta: Option<&Node>, spec: Option<&Node>, live: bool) ->
             if k == "sidecar.istio.io/inject" {
                 h.inject_annotation = flag(&v);
             }
+            if k == "inject.istio.io/templates" && v.split(',').any(|t| t.trim() == "gateway") {
+                h.router = true;
+            }
         }
     }
     if let Some(s) = spec {
         h.service_account =
             cx.opt_str(s, "serviceAccountName")?.or(cx.opt_str(s, "serviceAccount")?).map(str::to_string);
+        let names: Vec<Option<&str>> =
+            cx.seq(s, "containers")?.iter().map(|c| cx.opt_str(c, "name")).collect::<Result<_, _>>()?;
+        h.router |= !names.is_empty() && names.iter().all(|n| *n == Some("istio-proxy"));
         if live {
             let mut proxy = false;
             for key in ["containers", "initContainers"] {
@@ -419,7 +428,18 @@ pub fn pod_hint(cx: Cx, meta: Option<&Node>, spec: Option<&Node>, live: bool) ->
 /// ztunnel.
 pub fn pod_mesh(hint: &PodHint, ns: &str, ns_labels: Option<&Labels>) -> PodMesh {
     let service_account = hint.service_account.clone().unwrap_or_else(|| "default".to_string());
-    let mk = |dataplane, why: MeshWhy| PodMesh { dataplane, service_account: service_account.clone(), why };
+    let mk = |dataplane, why: MeshWhy| PodMesh {
+        dataplane,
+        service_account: service_account.clone(),
+        why,
+        router: hint.router,
+    };
+    // A gateway proxy (Istio docs, "Installing Gateways": the `gateway`
+    // injection template; a live gateway runs istio-proxy alone) is a
+    // proxy whatever the namespace says.
+    if hint.router && hint.live_proxy != Some(false) {
+        return mk(Dataplane::Sidecar, MeshWhy::GatewayProxy);
+    }
     if let Some(p) = hint.live_proxy {
         return if p {
             mk(Dataplane::Sidecar, MeshWhy::LiveProxy)

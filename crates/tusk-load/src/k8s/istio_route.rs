@@ -5,7 +5,8 @@
 //! Validation follows the CRD schemas and istiod's validation
 //! (`pkg/config/validation`): unknown fields, a route without destination
 //! host, a route with both `route` and `redirect`, a weight or port out of
-//! range, a Gateway without servers or a server without port or hosts.
+//! range, a Gateway without servers or a server without port or hosts, an
+//! HTTPS or TLS server without `tls`.
 //! References: istio.io/latest/docs/reference/config/networking/
 //! virtual-service/ and .../gateway/.
 
@@ -13,8 +14,8 @@ use super::fields::Cx;
 use crate::doc::Node;
 use tusk_core::LoadError;
 use tusk_model::istio_route::{
-    Gateway, MatchField, Route, RouteAction, RouteDestination, RouteKind, RouteMatch, StringMatch, Subset,
-    VirtualService,
+    Gateway, GatewayServer, MatchField, Route, RouteAction, RouteDestination, RouteKind, RouteMatch, StringMatch,
+    Subset, VirtualService,
 };
 
 /// The fields of an HTTP route (VirtualService reference, `HTTPRoute`).
@@ -100,6 +101,7 @@ fn route_match(cx: Cx, m: &Node, kind: RouteKind) -> Result<RouteMatch, LoadErro
     }
     out.source_namespace = cx.opt_str(m, "sourceNamespace")?.map(str::to_string);
     out.gateways = strings(cx, m, "gateways")?;
+    out.sni_hosts = strings(cx, m, "sniHosts")?;
     if let Some(u) = m.get("uri").filter(|u| !u.is_null()) {
         out.uri = Some(string_match(cx, u, "uri")?);
     }
@@ -108,7 +110,7 @@ fn route_match(cx: Cx, m: &Node, kind: RouteKind) -> Result<RouteMatch, LoadErro
     }
     for (key, field) in [
         ("headers", MatchField::Headers),
-        ("withoutHeaders", MatchField::Headers),
+        ("withoutHeaders", MatchField::WithoutHeaders),
         ("queryParams", MatchField::QueryParams),
         ("authority", MatchField::Authority),
         ("scheme", MatchField::Scheme),
@@ -290,7 +292,18 @@ pub fn gateway(cx: Cx, n: &Node, namespace: &str, name: &str) -> Result<Gateway,
         if hosts.is_empty() {
             return Err(cx.err(s, "a Gateway server needs at least one host (`hosts`)"));
         }
-        servers.push((number, hosts));
+        let protocol = cx.opt_str(p, "protocol")?.unwrap_or_default().to_ascii_uppercase();
+        let tls = s.get("tls").filter(|t| !t.is_null());
+        // istiod's validation (`validateServer`): "server must have TLS
+        // settings for HTTPS/TLS protocols".
+        if tls.is_none() && (protocol == "HTTPS" || protocol == "TLS") {
+            return Err(cx.err(s, format!("a Gateway server with protocol {protocol} needs `tls` (its TLS settings)")));
+        }
+        let tls_mode = match tls {
+            Some(t) => cx.opt_str(t, "mode")?.map(str::to_ascii_uppercase),
+            None => None,
+        };
+        servers.push(GatewayServer { port: number, protocol, tls_mode, hosts, loc: cx.loc(s) });
     }
     Ok(Gateway { namespace: namespace.to_string(), name: name.to_string(), selector, servers, loc: cx.loc(n) })
 }

@@ -26,6 +26,8 @@
 
 pub mod compile;
 pub mod explain;
+pub mod gateway;
+pub mod gateway_eval;
 pub mod route;
 pub mod sidecar;
 pub mod source_sets;
@@ -48,7 +50,7 @@ pub struct HttpRequest {
 
 /// Does the cluster have Istio policies the engine must evaluate?
 pub fn active(c: &Cluster) -> bool {
-    !c.mesh.is_empty()
+    !c.mesh.is_empty() || !c.mesh.gateways.is_empty()
 }
 
 /// A pod's data plane, as the engine reads it: a hostNetwork pod is never
@@ -100,6 +102,7 @@ pub fn identity_labels(c: &Cluster, pod: &Pod) -> Vec<(String, String)> {
     let mut out = vec![("@istio/dataplane".into(), dp.into()), ("@istio/sa".into(), pod.mesh.service_account.clone())];
     out.extend(target_ref::class_labels(c, pod));
     out.extend(sidecar::class_labels(c, pod));
+    out.extend(gateway_eval::class_labels(c, pod));
     out
 }
 

@@ -139,6 +139,9 @@ pub fn mesh_why(w: &MeshWhy) -> String {
     match w {
         MeshWhy::Unread => String::new(),
         MeshWhy::LiveProxy => "the live pod runs an istio-proxy container".to_string(),
+        MeshWhy::GatewayProxy => {
+            "it is an Istio gateway proxy (its only container is istio-proxy, or it asks for the gateway injection template)".to_string()
+        }
         MeshWhy::InjectLabel => "label sidecar.istio.io/inject=true".to_string(),
         MeshWhy::InjectOff => "sidecar.istio.io/inject=false".to_string(),
         MeshWhy::NamespaceUndeclared(ns) => {

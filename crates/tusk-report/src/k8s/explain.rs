@@ -79,6 +79,9 @@ pub fn reason_text(r: &Reason) -> String {
         Reason::VirtualService { by, why } => {
             format!("{} sends the flow from the source's sidecar, and {}", route_ref_text(by), doubt_text(why))
         }
+        Reason::GatewayRoute { by, why } => {
+            format!("the source is an Istio gateway pod; {} decides where it forwards, and {}", route_ref_text(by), doubt_text(why))
+        }
     }
 }
 
@@ -97,6 +100,7 @@ fn doubt_text(d: &RouteDoubt) -> String {
         RouteDoubt::Match(f) => {
             let what = match f {
                 F::Headers => "HTTP headers",
+                F::WithoutHeaders => "the absence of HTTP headers (withoutHeaders)",
                 F::Uri => "the request URI (give --http-path)",
                 F::Method => "the HTTP method (give --http-method)",
                 F::QueryParams => "query parameters",
@@ -134,6 +138,11 @@ fn doubt_text(d: &RouteDoubt) -> String {
         RouteDoubt::Protocol(name) => format!(
             "the Service port's name `{name}` does not give its protocol, so the proxy sniffs it and any route list may apply"
         ),
+        RouteDoubt::ShadowedBy(r) => {
+            format!("an earlier route ({r}) has a condition tusk does not evaluate and may catch every request this one matches")
+        }
+        RouteDoubt::GatewayServer(what) => format!("the server's {what} routes in a way tusk does not model"),
+        RouteDoubt::ResolvedByDns(e) => format!("the destination is {e}, which has no addresses (resolved by DNS)"),
         RouteDoubt::SourceDataplane(d) => format!(
             "the source's dataplane is {} (only a sidecar applies VirtualServices to its own traffic)",
             match d {

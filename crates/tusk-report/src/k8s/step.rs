@@ -4,7 +4,7 @@
 //! `check`, `diff`) words them here, so one step reads the same everywhere.
 
 use tusk_policy::explain::{Dir, Step};
-use tusk_policy::step::{Action, Admission, PolicyRef, SidecarCase, StepRule};
+use tusk_policy::step::{Action, Admission, GatewayCase, PolicyRef, SidecarCase, StepRule};
 
 /// `ingress` or `egress`.
 pub fn dir(d: Dir) -> &'static str {
@@ -65,6 +65,7 @@ pub fn policy(p: &PolicyRef) -> String {
             format!("{kind} {}", scoped(namespace.as_deref(), name))
         }
         PolicyRef::Sidecar { namespace, name } => format!("Sidecar {namespace}/{name}"),
+        PolicyRef::Gateway { namespace, name } => format!("Gateway {namespace}/{name}"),
         PolicyRef::BuiltinAdmission => "built-in admission".to_string(),
         PolicyRef::HostNetworkPod => "hostNetwork pod".to_string(),
         PolicyRef::NoPolicy => "no policy decides".to_string(),
@@ -149,6 +150,11 @@ pub fn rule(r: &StepRule) -> String {
         }
         StepRule::NoAllowNoDeny => "no ALLOW policy applies and no DENY rule matches: allowed".to_string(),
         StepRule::Sidecar(c) => sidecar(*c).to_string(),
+        StepRule::Gateway(GatewayCase::Routed(by)) => format!("the gateway pod forwards there: {by}"),
+        StepRule::Gateway(GatewayCase::NotRouted) => {
+            "the gateway pod opens no such connection: no route of a VirtualService bound to its Gateway sends traffic to this destination and port".to_string()
+        }
+        StepRule::Gateway(GatewayCase::Unknown) => "whether a route of the gateway sends traffic there".to_string(),
     }
 }
 

@@ -247,4 +247,5 @@ pub fn compile(b: &mut Builder, tier: u32) {
         b.apply(tier, &subject, Direction::Ingress, &rule_ids, closed);
     }
     super::sidecar::compile(b, tier);
+    super::gateway_eval::compile(b, tier);
 }

@@ -98,6 +98,9 @@ fn with_peer<R>(cx: &Ctx, src: FlowEnd, readable: Tri, f: impl FnOnce(&Peer) -> 
 pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
     let c = cx.c;
     if probe.dir == Dir::Egress && super::active(c) {
+        if let Some(v) = super::gateway_eval::explain(cx, pod_i, probe, steps) {
+            return Some(v);
+        }
         return super::sidecar::explain(cx, pod_i, probe, steps);
     }
     if probe.dir != Dir::Ingress || !super::active(c) {

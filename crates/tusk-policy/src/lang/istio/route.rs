@@ -113,6 +113,15 @@ pub enum RouteDoubt {
     /// The source may or may not have a sidecar (or is in ambient mode,
     /// where only a waypoint applies VirtualServices).
     SourceDataplane(Dataplane),
+    /// At a gateway: an earlier route (its label) has a condition tusk
+    /// does not evaluate and may catch every request this one matches.
+    ShadowedBy(String),
+    /// At a gateway: a server whose routing tusk does not model (its TLS
+    /// mode or protocol, as written).
+    GatewayServer(String),
+    /// At a gateway: the destination is a ServiceEntry (`ServiceEntry
+    /// NS/NAME`) without addresses, resolved by DNS.
+    ResolvedByDns(String),
 }
 
 /// One place a route sends the flow.
@@ -231,7 +240,7 @@ fn entry_holds(
 }
 
 /// The Service `fqdn` names, if the input has it.
-fn service_by_fqdn(c: &Cluster, fqdn: &str) -> Option<usize> {
+pub(crate) fn service_by_fqdn(c: &Cluster, fqdn: &str) -> Option<usize> {
     let rest = fqdn.strip_suffix(".svc.cluster.local")?;
     let (name, ns) = rest.split_once('.')?;
     c.services.iter().position(|s| s.namespace == ns && s.name == name)
