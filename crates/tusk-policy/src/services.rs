@@ -108,7 +108,7 @@ pub fn target_endpoints(
         if let Some((name, labels)) = &t.subset {
             eps.retain(|(p, _)| labels.iter().all(|(k, v)| c.pods[*p].labels.get(k) == Some(v)));
             if eps.is_empty() {
-                let why = RouteDoubt::EmptySubset { service: title(s), subset: name.clone() };
+                let why = RouteDoubt::EmptySubset { service: service_ref(s), subset: name.clone() };
                 return Err(Box::new((Reason::VirtualService { by: Box::new(by.clone()), why }, by.loc.clone())));
             }
         }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::io;
 use tusk_model::k8s::Cluster;
 use tusk_policy::explain::{Explanation, Layer, PolicyRef, Reason, Side, Verdict};
-use tusk_policy::lang::istio::route::{RouteDoubt, RouteRef, Routing};
+use tusk_policy::lang::istio::route::{RouteDoubt, RoutePos, RouteRef, Routing, VirtualServiceRef};
 use tusk_policy::services::ServiceExplanation;
 
 fn verdict_text(v: &Verdict) -> String {
@@ -85,8 +85,21 @@ pub fn reason_text(r: &Reason) -> String {
 /// `VirtualService NS/NAME http[0]`.
 fn route_ref_text(r: &RouteRef) -> String {
     match &r.route {
-        Some(route) => format!("{} {route}", r.vs),
-        None => r.vs.clone(),
+        Some(route) => format!("{} {}", vs_text(&r.vs), route_pos_text(route)),
+        None => vs_text(&r.vs),
+    }
+}
+
+/// `VirtualService NS/NAME`.
+fn vs_text(v: &VirtualServiceRef) -> String {
+    format!("VirtualService {}/{}", v.namespace, v.name)
+}
+
+/// `http[0]`, or `http[0] (name)`.
+fn route_pos_text(r: &RoutePos) -> String {
+    match &r.name {
+        Some(n) => format!("{}[{}] ({n})", r.kind.name(), r.index),
+        None => format!("{}[{}]", r.kind.name(), r.index),
     }
 }
 
@@ -121,14 +134,17 @@ fn doubt_text(d: &RouteDoubt) -> String {
         RouteDoubt::PartialHost(h) => {
             format!("its host `{h}` is partly qualified, which Istio does not expand like a short name")
         }
-        RouteDoubt::Several(v) => format!("several VirtualServices name the host for the mesh: {}", v.join(", ")),
+        RouteDoubt::Several(v) => format!(
+            "several VirtualServices name the host for the mesh: {}",
+            v.iter().map(vs_text).collect::<Vec<_>>().join(", ")
+        ),
         RouteDoubt::NotAService(h) => format!("its destination `{h}` is no Service of the input"),
         RouteDoubt::DestinationPort(h) => format!("the port of destination `{h}` is not given and it has several"),
         RouteDoubt::Subset { host, subset } => {
             format!("no DestinationRule of the input defines subset `{subset}` of `{host}`")
         }
         RouteDoubt::EmptySubset { service, subset } => {
-            format!("no pod of the input is an endpoint of {service} in subset `{subset}`")
+            format!("no pod of the input is an endpoint of Service {}/{} in subset `{subset}`", service.namespace, service.name)
         }
         RouteDoubt::NoWeight => "no destination has a weight above 0".into(),
         RouteDoubt::Protocol(name) => format!(
