@@ -61,31 +61,26 @@ pub enum IngressError {
     /// The controller's Service has no load balancer.
     ControllerNoLoadBalancer,
     /// A backend names a Service the inputs do not hold.
-    NoBackendService {
-        /// The Ingress's namespace.
-        namespace: String,
-        /// The Ingress's name.
-        name: String,
-        /// Where the backend is written.
-        loc: Loc,
-        /// The Service it names.
-        service: ServiceRef,
-    },
+    NoBackendService(Box<BackendRef>),
     /// A backend names a port its Service does not have (over TCP).
-    NoBackendPort {
-        /// The Ingress's namespace.
-        namespace: String,
-        /// The Ingress's name.
-        name: String,
-        /// Where the backend is written.
-        loc: Loc,
-        /// The backend's Service.
-        service: ServiceRef,
-    },
+    NoBackendPort(Box<BackendRef>),
     /// A backend Service did not resolve to endpoints.
     BackendUnresolved(ServiceRef),
     /// The controller's or a backend's Service cannot be resolved.
     Service(ServiceError),
+}
+
+/// One backend of an Ingress, as an error names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendRef {
+    /// The Ingress's namespace.
+    pub namespace: String,
+    /// The Ingress's name.
+    pub name: String,
+    /// Where the backend is written.
+    pub loc: Loc,
+    /// The Service it names.
+    pub service: ServiceRef,
 }
 
 impl From<ServiceError> for IngressError {
@@ -210,12 +205,12 @@ pub fn resolve_ingress(
     let mut backends = Vec::new();
     for b in chosen {
         let svc = c.services.iter().find(|s| s.namespace == ing.namespace && s.name == b.service).ok_or_else(|| {
-            IngressError::NoBackendService {
+            IngressError::NoBackendService(Box::new(BackendRef {
                 namespace: namespace.clone(),
                 name: name.clone(),
                 loc: b.loc.clone(),
                 service: ServiceRef { namespace: ing.namespace.clone(), name: b.service.clone() },
-            }
+            }))
         })?;
         let sp = svc
             .ports
@@ -227,11 +222,13 @@ pub fn resolve_ingress(
                         TargetPort::Name(n) => p.name.as_deref() == Some(n.as_str()),
                     }
             })
-            .ok_or_else(|| IngressError::NoBackendPort {
-                namespace: namespace.clone(),
-                name: name.clone(),
-                loc: b.loc.clone(),
-                service: tusk_policy::services::service_ref(svc),
+            .ok_or_else(|| {
+                IngressError::NoBackendPort(Box::new(BackendRef {
+                    namespace: namespace.clone(),
+                    name: name.clone(),
+                    loc: b.loc.clone(),
+                    service: tusk_policy::services::service_ref(svc),
+                }))
             })?;
         let end = FlowEnd::Service { namespace: svc.namespace.clone(), name: svc.name.clone() };
         let e = crate::services::resolve_service(estate, w, &end, Protocol::Tcp, Some(sp.port))?

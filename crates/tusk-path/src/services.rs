@@ -30,7 +30,7 @@ pub enum ServiceError {
         /// The Service.
         service: ServiceRef,
         /// Why (no selector, ...).
-        reason: Reason,
+        reason: Box<Reason>,
     },
 }
 
@@ -69,7 +69,7 @@ pub fn resolve_service(
         return Err(ServiceError::NoSuchPort { service, proto, port });
     };
     let eps = tusk_policy::services::endpoints(c, s, sp)
-        .map_err(|reason| ServiceError::Endpoints { service: service.clone(), reason })?;
+        .map_err(|reason| ServiceError::Endpoints { service: service.clone(), reason: Box::new(reason) })?;
     let (mut members, mut ports) = (Vec::new(), Vec::new());
     for (pod, target) in eps {
         for node in w.nodes_of(estate, pod) {

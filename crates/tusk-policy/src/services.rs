@@ -29,11 +29,6 @@ pub fn by_cluster_ip(c: &Cluster, ip: IpAddr) -> Option<usize> {
     c.services.iter().position(|s| s.cluster_ips.contains(&ip))
 }
 
-/// `Service NS/NAME`, the name explanations and reasons use.
-pub fn title(s: &Service) -> String {
-    format!("Service {}/{}", s.namespace, s.name)
-}
-
 /// The Service's reference, as explanations and reasons hold it.
 pub fn service_ref(s: &Service) -> ServiceRef {
     ServiceRef { namespace: s.namespace.clone(), name: s.name.clone() }

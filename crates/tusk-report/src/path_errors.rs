@@ -45,11 +45,12 @@ pub fn ingress_error(e: &IngressError) -> String {
         ),
         IngressError::ControllerUnresolved => "the ingress controller's Service did not resolve".into(),
         IngressError::ControllerNoLoadBalancer => "the ingress controller's Service has no load balancer".into(),
-        IngressError::NoBackendService { namespace, name, loc, service: s } => {
-            format!("Ingress {namespace}/{name} ({loc}): no Service `{}/{}` in the inputs", s.namespace, s.name)
-        }
-        IngressError::NoBackendPort { namespace, name, loc, service: s } => {
-            format!("Ingress {namespace}/{name} ({loc}): {} has no such TCP port", service(s))
+        IngressError::NoBackendService(b) => format!(
+            "Ingress {}/{} ({}): no Service `{}/{}` in the inputs",
+            b.namespace, b.name, b.loc, b.service.namespace, b.service.name
+        ),
+        IngressError::NoBackendPort(b) => {
+            format!("Ingress {}/{} ({}): {} has no such TCP port", b.namespace, b.name, b.loc, service(&b.service))
         }
         IngressError::BackendUnresolved(s) => format!("{} did not resolve", service(s)),
         IngressError::Service(e) => service_error(e),
@@ -76,7 +77,7 @@ mod tests {
     #[test]
     fn a_service_without_selector_is_worded_not_dumped() {
         let reason = tusk_policy::reason::Reason::NoSelector { service: api() };
-        let text = service_error(&ServiceError::Endpoints { service: api(), reason });
+        let text = service_error(&ServiceError::Endpoints { service: api(), reason: Box::new(reason) });
         assert!(text.starts_with("Service t2/api: "), "{text}");
         assert!(!text.contains("NoSelector"), "a Debug dump: {text}");
     }

@@ -158,3 +158,22 @@ pub(crate) fn probe_text(s: &mut String, p: &Prepared, seg: &Segment) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_node_address_says_why_when_the_inputs_do() {
+        let u = Unevaluated::NodeAddress { node: "n1".into(), why: None };
+        assert_eq!(unevaluated(&u), "node n1: address unknown");
+        let why = Some(AddrUnknown::AksManagedVnet("system".into()));
+        let u = Unevaluated::NodeAddress { node: "n1".into(), why };
+        assert_eq!(
+            unevaluated(&u),
+            "node n1: address unknown (pool system has no vnetSubnetID: AKS created its own VNet, which the inputs do not hold)"
+        );
+        assert_eq!(addr_unknown(&AddrUnknown::NoAddressExported("n2".into())), "Node n2 has no address in its export");
+        assert_eq!(addr_unknown(&AddrUnknown::SubnetNotInInputs("nodes".into())), "subnet nodes is not in the inputs");
+    }
+}

@@ -379,3 +379,35 @@ pub fn render_service_explanation_json(c: &Cluster, flow: &str, semantics: &str,
                      "verdict": verdict, "reason": reason, "routing": routing, "endpoints": endpoints});
     serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tusk_model::istio_route::RouteKind;
+
+    fn vs(ns: &str, name: &str) -> VirtualServiceRef {
+        VirtualServiceRef { namespace: ns.into(), name: name.into() }
+    }
+
+    #[test]
+    fn route_keys_are_worded_as_kind_namespace_name_and_position() {
+        let at = tusk_core::Loc::builtin("test");
+        let r = RouteRef { vs: vs("shop", "reviews"), route: None, loc: at.clone() };
+        assert_eq!(route_ref_text(&r), "VirtualService shop/reviews");
+        let named = RoutePos { kind: RouteKind::Tcp, index: 1, name: Some("db".into()) };
+        let r = RouteRef { vs: vs("shop", "reviews"), route: Some(named), loc: at };
+        assert_eq!(route_ref_text(&r), "VirtualService shop/reviews tcp[1] (db)");
+    }
+
+    #[test]
+    fn several_virtual_services_and_an_empty_subset_name_their_objects() {
+        let d = RouteDoubt::Several(vec![vs("a", "one"), vs("b", "two")]);
+        assert_eq!(
+            doubt_text(&d),
+            "several VirtualServices name the host for the mesh: VirtualService a/one, VirtualService b/two"
+        );
+        let service = tusk_policy::reason::ServiceRef { namespace: "shop".into(), name: "api".into() };
+        let d = RouteDoubt::EmptySubset { service, subset: "v2".into() };
+        assert_eq!(doubt_text(&d), "no pod of the input is an endpoint of Service shop/api in subset `v2`");
+    }
+}
