@@ -149,9 +149,27 @@ pub(crate) enum Seen {
     Undecided,
 }
 
+/// Why an intent cannot be checked: bad input.
+#[derive(Debug, Clone)]
+pub enum CheckError {
+    /// An end that names nothing, a device in `through` that is none, ends
+    /// in two layers, ... (FIXME(#6): these are still sentences; they become
+    /// typed variants as tusk-check's resolvers do).
+    Input(String),
+    /// The intent's `to` is a Service that cannot be resolved (tusk-report
+    /// words it).
+    ToService(tusk_path::join::ServiceError),
+}
+
+impl From<String> for CheckError {
+    fn from(s: String) -> CheckError {
+        CheckError::Input(s)
+    }
+}
+
 /// Checks `intent`; `Err` is bad input (an end that names nothing, a device
 /// in `through` that is none, ends in two layers).
-pub fn check(e: &Engines, intent: &Intent) -> Result<Outcome, String> {
+pub fn check(e: &Engines, intent: &Intent) -> Result<Outcome, CheckError> {
     let layer = layer_of(e, intent)?;
     let ports: Vec<Option<u16>> = match &intent.ports {
         None => vec![None],
@@ -168,10 +186,10 @@ pub fn check(e: &Engines, intent: &Intent) -> Result<Outcome, String> {
         },
     };
     match (layer, e.aks) {
-        (IntentLayer::Azure, _) => azure(e, intent, &ports),
-        (IntentLayer::Kubernetes, _) => kubernetes(e, intent, &ports),
+        (IntentLayer::Azure, _) => Ok(azure(e, intent, &ports)?),
+        (IntentLayer::Kubernetes, _) => Ok(kubernetes(e, intent, &ports)?),
         (IntentLayer::Aks, Some(a)) => crate::joined::check(e, &a, intent, &ports),
-        (IntentLayer::Aks, None) => Err(NO_CLUSTER.into()),
+        (IntentLayer::Aks, None) => Err(CheckError::Input(NO_CLUSTER.into())),
     }
 }
 

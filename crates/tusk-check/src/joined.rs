@@ -24,7 +24,8 @@
 //! re-implements a rule of either engine, nor of the data path.
 
 use crate::intent::{
-    crosses, devices, outcome, reach_seen, Aks, Engines, JoinedWitness, Outcome, Seen, Status, Tally, Witness,
+    crosses, devices, outcome, reach_seen, Aks, CheckError, Engines, JoinedWitness, Outcome, Seen, Status, Tally,
+    Witness,
 };
 use tusk_core::FlowEnd;
 use tusk_core::Kind;
@@ -78,15 +79,15 @@ fn actors(i: &Intent) -> Vec<Actor> {
 /// The (from, to) questions of the intent for one port: the ordered
 /// tenant pairs of `isolatedTenants`, else the intent's two ends (a
 /// Service destination is resolved per port: its target ports differ).
-fn questions(a: &Aks, i: &Intent, port: Option<u16>) -> Result<Vec<(End, End)>, String> {
+fn questions(a: &Aks, i: &Intent, port: Option<u16>) -> Result<Vec<(End, End)>, CheckError> {
     if i.kind == IntentKind::IsolatedTenants {
         let names = if i.tenants.is_empty() { tenant_names(a) } else { i.tenants.clone() };
         if names.len() < 2 {
-            return Err(format!(
+            return Err(CheckError::Input(format!(
                 "`isolatedTenants` needs two tenants; the inputs have {} (namespaces by the label `{}`)",
                 names.len(),
                 a.tenant_label
-            ));
+            )));
         }
         let mut out = Vec::new();
         for x in &names {
@@ -99,7 +100,7 @@ fn questions(a: &Aks, i: &Intent, port: Option<u16>) -> Result<Vec<(End, End)>, 
         return Ok(out);
     }
     let from = end(a, &i.from).map_err(|m| format!("from: {m}"))?;
-    let to = match join::resolve_service(a.estate, a.wiring, &i.to, i.protocol, port).map_err(|m| format!("to: {m}"))? {
+    let to = match join::resolve_service(a.estate, a.wiring, &i.to, i.protocol, port).map_err(CheckError::ToService)? {
         Some(service) => service,
         None => end(a, &i.to).map_err(|m| format!("to: {m}"))?,
     };
@@ -108,7 +109,7 @@ fn questions(a: &Aks, i: &Intent, port: Option<u16>) -> Result<Vec<(End, End)>, 
 
 /// Checks `intent` across both layers; `Err` is bad input (an end that
 /// names nothing, an unknown tenant, a `through` that is no device).
-pub fn check(e: &Engines, a: &Aks, intent: &Intent, ports: &[Option<u16>]) -> Result<Outcome, String> {
+pub fn check(e: &Engines, a: &Aks, intent: &Intent, ports: &[Option<u16>]) -> Result<Outcome, CheckError> {
     // The join explains pod policies one port at a time: asked about every
     // port at once it would read port-specific rules on a port no flow
     // uses. Not a guess, then: unknown, with what to give.

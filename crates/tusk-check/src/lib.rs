@@ -21,4 +21,4 @@ pub mod diff_tenants;
 pub mod intent;
 pub mod joined;
 
-pub use intent::{check, Aks, Engines, JoinedWitness, Outcome, Status, Witness};
+pub use intent::{check, Aks, CheckError, Engines, JoinedWitness, Outcome, Status, Witness};

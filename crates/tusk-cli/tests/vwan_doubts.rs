@@ -110,3 +110,44 @@ fn a_custom_table_missing_from_the_inputs_is_unknown() {
     assert_eq!(v, "unknown", "{why}");
     assert!(why.contains("RT_SPOKES"), "{why}");
 }
+
+#[test]
+fn a_hub_address_prefix_that_is_no_cidr_is_unknown() {
+    let dir = edited("vwan-static-firewall", "bad-prefix", |v| {
+        named(v, "hub1")["properties"]["addressPrefix"] = Value::String("10.100.0.0/33".into());
+    });
+    let (v, why) = verdict_and_reason(&trace(&dir, "spoke2-vm", 443));
+    assert_eq!(v, "unknown", "{why}");
+    assert!(why.contains("addressPrefix `10.100.0.0/33` is no CIDR"), "{why}");
+}
+
+#[test]
+fn a_static_route_tusk_cannot_follow_is_unknown_naming_what() {
+    // Its next hop is neither the hub's firewall nor a connection (an NVA
+    // in the hub): named by the last segment of its resource id.
+    let nva = edited("vwan-static-firewall", "nva-next-hop", |v| {
+        let rt = named(v, "RT_VNET");
+        let hop = rt["properties"]["routes"][0]["nextHop"]
+            .as_str()
+            .unwrap()
+            .replace("azureFirewalls/fw-hub1", "networkVirtualAppliances/nva1");
+        rt["properties"]["routes"][0]["nextHop"] = Value::String(hop);
+    });
+    let (v, why) = verdict_and_reason(&trace(&nva, "spoke2-vm", 443));
+    assert_eq!(v, "unknown", "{why}");
+    assert!(why.contains("next hop nva1 is neither the hub's Azure Firewall"), "{why}");
+    // A destination that is no CIDR: the text as written.
+    let bad = edited("vwan-static-firewall", "bad-destination", |v| {
+        named(v, "RT_VNET")["properties"]["routes"][0]["destinations"] = serde_json::json!(["10.0.0.0/8", "ten"]);
+    });
+    let (v, why) = verdict_and_reason(&trace(&bad, "spoke2-vm", 443));
+    assert_eq!(v, "unknown", "{why}");
+    assert!(why.contains("a static route tusk cannot read (destination `ten`)"), "{why}");
+}
+
+#[test]
+fn a_hub_with_a_branch_gateway_names_it() {
+    let (v, why) = verdict_and_reason(&trace(&fixture("vwan-branch-unknown"), "spoke2-vm", 443));
+    assert_eq!(v, "unknown", "{why}");
+    assert!(why.contains("branch routes (BGP) through VPN gateway hub1-vpngw"), "{why}");
+}

@@ -35,9 +35,9 @@ pub enum Hop {
     /// A VNet gateway.
     Gateway(Idx<VnetGateway>),
     /// An application gateway (index into `app_gateways`).
-    AppGateway(usize),
+    AppGateway(Idx<AppGateway>),
     /// A Virtual WAN hub (an index into `virtual_hubs`).
-    Hub(usize),
+    Hub(Idx<VirtualHub>),
 }
 
 /// The peering flags a decision can rest on.

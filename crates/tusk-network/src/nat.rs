@@ -32,7 +32,7 @@ pub enum SnatWhy {
     NatGateway(Idx<NatGateway>),
     /// An application gateway (index into `app_gateways`) opening its own
     /// connection to a backend from an address of its subnet.
-    AppGateway(usize),
+    AppGateway(Idx<AppGateway>),
     /// A load balancer's outbound rule or SNAT load-balancing rule.
     LoadBalancer {
         /// The load balancer.

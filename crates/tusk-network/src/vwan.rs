@@ -29,7 +29,7 @@ use crate::index::EstateIndex;
 use std::net::IpAddr;
 use tusk_core::ip::Cidr;
 use tusk_core::Loc;
-use tusk_model::azure::{AzureFirewall, ConnectionRouting, HubRouteTable, Idx, ResourceId, VirtualHub};
+use tusk_model::azure::{AzureFirewall, ConnectionRouting, HubAttachment, HubRouteTable, Idx, ResourceId, VirtualHub};
 
 /// Where a hub route sends a packet.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,12 +95,13 @@ pub enum HubDoubtKind {
     /// A connected VNet is not in the inputs: its ranges are unknown.
     VnetMissing,
     /// A static route tusk cannot read (not CIDR, or an unreadable prefix).
-    StaticRouteUnreadable(String),
-    /// A static route's next hop is neither the hub's firewall nor one of
-    /// its connections (an NVA or SaaS in the hub).
-    NextHopNotModelled(String),
-    /// The next hop is the hub's Azure Firewall, which is not in the inputs.
-    FirewallMissing(String),
+    StaticRouteUnreadable(Unreadable),
+    /// A static route's next hop (its resource id) is neither the hub's
+    /// firewall nor one of its connections (an NVA or SaaS in the hub).
+    NextHopNotModelled(ResourceId),
+    /// The next hop (its resource id) is the hub's Azure Firewall, which is
+    /// not in the inputs.
+    FirewallMissing(ResourceId),
     /// The routing intent could not be read.
     IntentUnreadable,
     /// Routing intent with custom route tables or static routes to a VNet
@@ -113,12 +114,30 @@ pub enum HubDoubtKind {
     /// The default route comes from routing intent or a static route and
     /// `enableInternetSecurity` is not written: whether the VNet learns it is unknown.
     InternetSecurityUnset,
-    /// The hub learns branch routes (BGP) from gateways or NVAs in it.
-    Branches(String),
+    /// The hub learns branch routes (BGP) from gateways or NVAs in it: the
+    /// first of them, an index into the hub's `branch_gateways`.
+    Branches(Idx<HubAttachment>),
     /// The destination is inside the hub's own `addressPrefix` (its router,
     /// firewall or gateways), which connected VNets reach by a route tusk
     /// does not model.
-    InsideHub(String),
+    InsideHub(Cidr),
+    /// The hub's `addressPrefix` (the text as written) is no CIDR: whether
+    /// the destination is inside the hub's own range is unknown.
+    HubPrefixUnreadable(String),
+}
+
+/// The part of a static route tusk cannot read, with the text as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unreadable {
+    /// `destinationType` other than `CIDR` (`ResourceId`, `Service`).
+    DestinationType(String),
+    /// A connection static route's `addressPrefixes` entry that is no CIDR.
+    Prefix(String),
+    /// A hub route's `destinations` entry that is no CIDR.
+    Destination(String),
+    /// A connection static route (its name) whose `nextHopIpAddress` is
+    /// no address.
+    NextHop(String),
 }
 
 /// A [`HubDoubtKind`] with the place it was read.
@@ -162,12 +181,12 @@ pub fn hub_of_firewall(p: &EstateIndex, f: Idx<AzureFirewall>) -> Option<usize> 
     p.net.virtual_hubs.iter().position(|h| h.firewall.as_ref().is_some_and(|x| x.key() == key))
 }
 
-fn cidrs(texts: &[String], loc: &Loc, what: &str) -> Result<Vec<Cidr>, HubDoubt> {
+fn cidrs(texts: &[String], loc: &Loc, what: fn(String) -> Unreadable) -> Result<Vec<Cidr>, HubDoubt> {
     texts
         .iter()
         .map(|t| match Cidr::parse(t.trim()) {
             Ok(c) => Ok(c),
-            Err(_) => doubt(HubDoubtKind::StaticRouteUnreadable(format!("{what} `{t}`")), loc),
+            Err(_) => doubt(HubDoubtKind::StaticRouteUnreadable(what(t.clone())), loc),
         })
         .collect()
 }
@@ -193,7 +212,8 @@ pub fn precheck(p: &EstateIndex, h: usize, c: usize, dst: IpAddr) -> Result<(), 
     if let Some(text) = &hub.address_prefix {
         match Cidr::parse(text.trim()) {
             Ok(c) if !holds(&c, dst) => {}
-            _ => return doubt(HubDoubtKind::InsideHub(text.clone()), &hub.loc),
+            Ok(c) => return doubt(HubDoubtKind::InsideHub(c), &hub.loc),
+            Err(_) => return doubt(HubDoubtKind::HubPrefixUnreadable(text.clone()), &hub.loc),
         }
     }
     table(p, h, c).map(|_| ())
@@ -205,7 +225,7 @@ pub fn table(p: &EstateIndex, h: usize, c: usize) -> Result<Vec<HubRoute>, HubDo
     let hub = &net.virtual_hubs[h];
     wan_doubt(hub)?;
     if let Some(g) = hub.branch_gateways.first() {
-        return doubt(HubDoubtKind::Branches(format!("{} {}", g.kind, g.id.name())), &g.loc);
+        return doubt(HubDoubtKind::Branches(Idx::new(0)), &g.loc);
     }
     if !hub.routing_policies.is_empty() {
         return intent_table(p, h, c);
@@ -249,7 +269,7 @@ pub fn table(p: &EstateIndex, h: usize, c: usize) -> Result<Vec<HubRoute>, HubDo
                     Some(false) => {}
                     Some(true) => {
                         for r in &orc.static_routes {
-                            for prefix in cidrs(&r.prefixes, &r.loc, "prefix")? {
+                            for prefix in cidrs(&r.prefixes, &r.loc, Unreadable::Prefix)? {
                                 let kind = HubRouteKind::ConnectionStatic;
                                 out.push(HubRoute { prefix, target: target.clone(), kind });
                             }
@@ -310,7 +330,7 @@ fn static_routes(
     for (ri, r) in table.routes.iter().enumerate() {
         if !r.destination_type.eq_ignore_ascii_case("CIDR") {
             return doubt(
-                HubDoubtKind::StaticRouteUnreadable(format!("destinationType {}", r.destination_type)),
+                HubDoubtKind::StaticRouteUnreadable(Unreadable::DestinationType(r.destination_type.clone())),
                 &r.loc,
             );
         }
@@ -318,7 +338,7 @@ fn static_routes(
         let target = if hub.firewall.as_ref().is_some_and(|f| f.key() == next.key()) {
             match firewall_ix(p, &r.next_hop) {
                 Some(f) => HubTarget::Firewall(f),
-                None => return doubt(HubDoubtKind::FirewallMissing(r.next_hop.clone()), &r.loc),
+                None => return doubt(HubDoubtKind::FirewallMissing(next), &r.loc),
             }
         } else if let Some(c) = hub.connections.iter().position(|c| c.id.key() == next.key()) {
             if intent {
@@ -326,9 +346,9 @@ fn static_routes(
             }
             HubTarget::Connection(c)
         } else {
-            return doubt(HubDoubtKind::NextHopNotModelled(r.next_hop.clone()), &r.loc);
+            return doubt(HubDoubtKind::NextHopNotModelled(next), &r.loc);
         };
-        for prefix in cidrs(&r.destinations, &r.loc, "destination")? {
+        for prefix in cidrs(&r.destinations, &r.loc, Unreadable::Destination)? {
             let policy_owned = prefix.prefix == 0 || RFC1918.iter().any(|s| Cidr::parse(s).is_ok_and(|x| x == prefix));
             if intent && policy_owned {
                 continue;
@@ -357,9 +377,9 @@ fn intent_table(p: &EstateIndex, h: usize, _c: usize) -> Result<Vec<HubRoute>, H
                 return doubt(HubDoubtKind::IntentUnreadable, &pol.loc);
             }
             if hub.firewall.as_ref().is_some_and(|f| f.key() == ResourceId::new(pol.next_hop.as_str()).key()) {
-                return doubt(HubDoubtKind::FirewallMissing(pol.next_hop.clone()), &pol.loc);
+                return doubt(HubDoubtKind::FirewallMissing(ResourceId::new(pol.next_hop.as_str())), &pol.loc);
             }
-            return doubt(HubDoubtKind::NextHopNotModelled(pol.next_hop.clone()), &pol.loc);
+            return doubt(HubDoubtKind::NextHopNotModelled(ResourceId::new(pol.next_hop.as_str())), &pol.loc);
         };
         for d in &pol.destinations {
             let prefixes: &[&str] = if d.eq_ignore_ascii_case("PrivateTraffic") {
@@ -462,12 +482,12 @@ pub fn connection_next_hop(
     let Some(rc) = &conn.routing else { return Ok(None) };
     let mut best: Option<(u8, usize, IpAddr)> = None;
     for (i, r) in rc.static_routes.iter().enumerate() {
-        for prefix in cidrs(&r.prefixes, &r.loc, "prefix")? {
+        for prefix in cidrs(&r.prefixes, &r.loc, Unreadable::Prefix)? {
             if !holds(&prefix, dst) || best.is_some_and(|(l, _, _)| l >= prefix.prefix) {
                 continue;
             }
             let Some(ip) = r.next_hop_ip else {
-                return doubt(HubDoubtKind::StaticRouteUnreadable(format!("next hop of {}", r.name)), &r.loc);
+                return doubt(HubDoubtKind::StaticRouteUnreadable(Unreadable::NextHop(r.name.clone())), &r.loc);
             };
             best = Some((prefix.prefix, i, ip));
         }

@@ -80,30 +80,65 @@ pub fn range_text(set: &IpSet) -> Vec<String> {
         .collect()
 }
 
-/// Where a pool's nodes and pods take their addresses, in words, for
-/// reports: `nodes from v/s (10.1.0.4-10.1.0.254); pods: ...`.
-pub fn describe_pool(estate: &Estate, c: &AksCluster, pool: &NodePool) -> String {
-    let ranges = |set: &IpSet| range_text(set).join(", ");
+/// Where a pool's nodes and pods take their addresses, as data (tusk-report
+/// words it: `nodes in v/s (10.1.0.4-10.1.0.254); pods: ...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolAddresses {
+    /// The pool's node subnet.
+    pub nodes: SubnetSource,
+    /// Where its pods take addresses.
+    pub pods: PodSource,
+}
+
+/// A subnet a pool draws addresses from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubnetSource {
+    /// A subnet of the inputs: its `VNET/SUBNET` path and usable addresses.
+    Subnet {
+        /// `VNET/SUBNET`.
+        path: String,
+        /// Its addresses less the five Azure reserves ([`usable`]).
+        usable: IpSet,
+    },
+    /// A subnet the inputs do not hold (its name).
+    NotInInputs(String),
+    /// No subnet given: AKS's own VNet, which the inputs do not hold.
+    AksManagedVnet,
+}
+
+/// Where a pool's pods take their addresses ([`PodAddressing`], with the
+/// ranges).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PodSource {
+    /// A per-node range of the cluster's pod CIDRs (empty: the inputs do
+    /// not give them); which range a node takes is not predictable.
+    PodCidr(Vec<tusk_core::ip::Cidr>),
+    /// The node's subnet (Azure CNI).
+    NodeSubnet,
+    /// The pool's pod subnet (Azure CNI, dynamic allocation).
+    PodSubnet(SubnetSource),
+    /// An IPAM tusk does not know, under this plugin.
+    Unknown(NetworkPlugin),
+}
+
+/// Where `pool`'s nodes and pods (in cluster `c`) take their addresses.
+/// Never fails.
+pub fn pool_addresses(estate: &Estate, c: &AksCluster, pool: &NodePool) -> PoolAddresses {
     let subnet = |l: &Option<Link<Subnet>>| match l {
-        Some(Link::Found(s)) => {
-            format!("{} ({})", estate.azure.subnet_path(*s), ranges(&usable(&estate.azure.subnets[*s].prefixes)))
-        }
-        Some(Link::Absent(id)) => format!("subnet {} (not in the inputs)", id.name()),
-        None => "AKS's own VNet (not in the inputs)".to_string(),
+        Some(Link::Found(s)) => SubnetSource::Subnet {
+            path: estate.azure.subnet_path(*s),
+            usable: usable(&estate.azure.subnets[*s].prefixes),
+        },
+        Some(Link::Absent(id)) => SubnetSource::NotInInputs(id.name().to_string()),
+        None => SubnetSource::AksManagedVnet,
     };
     let pods = match pod_addressing(c, pool) {
-        PodAddressing::PodCidrPerNode if c.network.pod_cidrs.is_empty() => {
-            "pods: a per-node range of a pod CIDR the inputs do not give".to_string()
-        }
-        PodAddressing::PodCidrPerNode => {
-            let cidrs: Vec<String> = c.network.pod_cidrs.iter().map(|c| c.to_string()).collect();
-            format!("pods: one per-node range (which one is not predictable) of {}", cidrs.join(", "))
-        }
-        PodAddressing::NodeSubnet => "pods: the node's subnet (Azure CNI)".to_string(),
-        PodAddressing::PodSubnet => format!("pods: pod subnet {}", subnet(&pool.pod_subnet)),
-        PodAddressing::Unknown => format!("pods: unknown ({} plugin)", c.network.plugin.name()),
+        PodAddressing::PodCidrPerNode => PodSource::PodCidr(c.network.pod_cidrs.clone()),
+        PodAddressing::NodeSubnet => PodSource::NodeSubnet,
+        PodAddressing::PodSubnet => PodSource::PodSubnet(subnet(&pool.pod_subnet)),
+        PodAddressing::Unknown => PodSource::Unknown(c.network.plugin),
     };
-    format!("nodes in {}; {pods}", subnet(&pool.vnet_subnet))
+    PoolAddresses { nodes: subnet(&pool.vnet_subnet), pods }
 }
 
 /// Every address a (non host-network) pod on `node` can have; `None` when

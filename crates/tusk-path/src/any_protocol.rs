@@ -5,7 +5,7 @@
 //! verdict is taken over those pairs. The Azure layer's counterpart is
 //! `tusk_network::any_protocol`.
 
-use crate::join::{GroupPath, Path};
+use crate::join::{GroupPath, Path, ServiceError};
 use tusk_core::{GroupKind, Kind, Protocol};
 
 /// Each protocol's group path, and the verdict over "some protocol".
@@ -15,7 +15,7 @@ pub struct AnyPath {
     /// and listed in `skipped` with the reason.
     pub per: Vec<(Protocol, GroupPath)>,
     /// (protocol, why the destination does not take it).
-    pub skipped: Vec<(Protocol, String)>,
+    pub skipped: Vec<(Protocol, ServiceError)>,
     /// The group verdict over pairs, each allowed when some protocol is.
     pub verdict: GroupKind,
 }
@@ -43,7 +43,7 @@ pub fn some(kinds: impl IntoIterator<Item = Kind>) -> Kind {
 
 /// Combines the per-protocol group paths (a skipped protocol adds no
 /// pair: the destination does not take it, so it allows nothing).
-pub fn combine(per: Vec<(Protocol, GroupPath)>, skipped: Vec<(Protocol, String)>) -> AnyPath {
+pub fn combine(per: Vec<(Protocol, GroupPath)>, skipped: Vec<(Protocol, ServiceError)>) -> AnyPath {
     let mut pairs: Vec<(PairKey, Vec<Kind>)> = Vec::new();
     for (_, g) in &per {
         for x in &g.pairs {

@@ -11,10 +11,31 @@ use tusk_model::Estate;
 /// The cluster of an object read from `file`, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Bound {
-    /// Index into `Estate::clusters`.
-    Cluster(usize, &'static str),
-    /// No cluster applies; the text says why.
-    None(&'static str),
+    /// Index into `Estate::clusters`, and how it was chosen.
+    Cluster(usize, BoundBy),
+    /// No cluster applies, and why.
+    None(Unbound),
+}
+
+/// How an object's cluster was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoundBy {
+    /// A `tusk.yaml` `clusters:` entry lists a folder holding the file.
+    TuskYaml,
+    /// The estate has exactly one managed cluster.
+    OnlyCluster,
+}
+
+/// Why no cluster applies to an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unbound {
+    /// `tusk.yaml` binds the file to a cluster the inputs do not hold.
+    ClusterNotInInputs,
+    /// The inputs hold no AKS managed cluster.
+    NoCluster,
+    /// Several managed clusters, and no `tusk.yaml` `clusters:` entry for
+    /// the file.
+    SeveralClusters,
 }
 
 impl Bound {
@@ -36,15 +57,15 @@ pub fn cluster_of(estate: &Estate, file: &str) -> Bound {
     for b in &estate.config.clusters {
         if b.manifests.iter().any(|m| f.starts_with(crate_path(m))) {
             return match b.cluster_index {
-                Some(i) => Bound::Cluster(i, "bound by tusk.yaml `clusters:`"),
-                None => Bound::None("tusk.yaml binds it to a cluster the inputs do not hold"),
+                Some(i) => Bound::Cluster(i, BoundBy::TuskYaml),
+                None => Bound::None(Unbound::ClusterNotInInputs),
             };
         }
     }
     match estate.clusters.len() {
-        0 => Bound::None("the inputs hold no AKS managed cluster"),
-        1 => Bound::Cluster(0, "the estate's only managed cluster"),
-        _ => Bound::None("several managed clusters and no tusk.yaml `clusters:` entry for this file"),
+        0 => Bound::None(Unbound::NoCluster),
+        1 => Bound::Cluster(0, BoundBy::OnlyCluster),
+        _ => Bound::None(Unbound::SeveralClusters),
     }
 }
 

@@ -7,7 +7,9 @@
 //! come back elsewhere is read from the exact feasible set, so "no other
 //! feasible node" is a fact while "loses 2 of 3" depends on the simulation.
 
-use crate::nodes::Fleet;
+use crate::binding::{Bound, Unbound};
+use crate::nodes::{Fleet, FleetNote};
+use crate::route_budget::RouteBudget;
 use crate::schedule::{Placement, Schedule};
 use std::collections::{BTreeMap, BTreeSet};
 use tusk_model::Estate;
@@ -107,8 +109,8 @@ pub struct WorkloadRow {
     pub kind: &'static str,
     /// The tenant (value of the tenant label on its namespace), when asked and set.
     pub tenant: Option<String>,
-    /// The cluster's name, or why none applies.
-    pub cluster: Result<String, String>,
+    /// The cluster it runs in, or why none applies.
+    pub cluster: ClusterOf,
     /// Desired replicas.
     pub replicas: usize,
     /// Replicas no node accepts.
@@ -142,13 +144,41 @@ pub struct WorkloadRow {
     pub per_node: bool,
 }
 
+/// A workload's cluster, as the `schedule` report shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterOf {
+    /// The cluster's name.
+    Cluster(String),
+    /// No cluster applies, but exported nodes without a pool do: the
+    /// workload is placed on those.
+    ExportedNodes(Unbound),
+    /// No cluster applies and no node is known for it.
+    None(Unbound),
+}
+
+/// A note of the `schedule` report: how the nodes were derived, or a
+/// kubenet cluster's route-table budget.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    /// How nodes were derived ([`crate::nodes::Fleet::notes`]).
+    Fleet(FleetNote),
+    /// A kubenet cluster's route count against the route-table limit.
+    RouteBudget {
+        /// The cluster's name.
+        cluster: String,
+        /// The budget.
+        budget: RouteBudget,
+    },
+}
+
 /// The whole `schedule` report.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     /// One line per workload, in the order of `k8s.workloads`.
     pub workloads: Vec<WorkloadRow>,
-    /// How nodes were derived (autoscale, exported objects).
-    pub notes: Vec<String>,
+    /// How nodes were derived (autoscale, exported objects), then each
+    /// kubenet cluster's route budget.
+    pub notes: Vec<Note>,
     /// The namespace label tenants are read from, when asked (`--tenant-label`).
     pub tenant_label: Option<String>,
     /// Tenant pairs that can share a node, with the pools.
@@ -206,11 +236,11 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
                 kind: w.kind.name(),
                 tenant: tenant(estate, p, tenant_label),
                 cluster: match &p.cluster {
-                    crate::binding::Bound::Cluster(c, _) => Ok(estate.clusters[*c].name().to_string()),
-                    crate::binding::Bound::None(why) if fleet.nodes.iter().any(|n| n.cluster.is_none()) => {
-                        Ok(format!("(exported nodes; {why})"))
+                    Bound::Cluster(c, _) => ClusterOf::Cluster(estate.clusters[*c].name().to_string()),
+                    Bound::None(why) if fleet.nodes.iter().any(|n| n.cluster.is_none()) => {
+                        ClusterOf::ExportedNodes(*why)
                     }
-                    crate::binding::Bound::None(why) => Err(why.to_string()),
+                    Bound::None(why) => ClusterOf::None(*why),
                 },
                 replicas: p.replicas.len(),
                 unplaced: p.unplaced(),
@@ -230,24 +260,11 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
         })
         .collect();
     let shared = tenant_label.map(|l| shared_pools(estate, fleet, s, l)).unwrap_or_default();
-    let mut notes = fleet.notes.clone();
+    let mut notes: Vec<Note> = fleet.notes.iter().cloned().map(Note::Fleet).collect();
     let with_surge = crate::nodes::materialise(estate, true);
     for c in 0..estate.clusters.len() {
-        if let Some(b) = crate::route_budget::kubenet_route_budget(estate, &with_surge, c) {
-            let verdict = match (b.fits(), b.user_routes_unknown) {
-                (false, _) => "OVER the limit".to_string(),
-                (true, false) => format!("{} to spare", b.headroom()),
-                (true, true) => format!("at most {} to spare: a route table is not in the inputs", b.headroom()),
-            };
-            notes.push(format!(
-                "cluster {}: kubenet route table needs {} nodes + {} surge + {} user routes = {} of {} ({verdict})",
-                estate.clusters[c].name(),
-                b.nodes,
-                b.surge,
-                b.user_routes,
-                b.needed(),
-                b.limit
-            ));
+        if let Some(budget) = crate::route_budget::kubenet_route_budget(estate, &with_surge, c) {
+            notes.push(Note::RouteBudget { cluster: estate.clusters[c].name().to_string(), budget });
         }
     }
     Report { workloads, notes, tenant_label: tenant_label.map(str::to_string), shared }

@@ -22,12 +22,72 @@
 //! controller`, or that sits in `app-routing-system` (AKS's application
 //! routing add-on). None or several is an error naming the candidates.
 
-use crate::join::{End, Member, Wiring};
+use crate::join::{End, Member, ServiceError, Wiring};
 use crate::ways_in::LbWay;
 use std::net::IpAddr;
-use tusk_core::{FlowEnd, Protocol};
+use tusk_core::{FlowEnd, Loc, Protocol};
 use tusk_model::k8s::{PathType, ServiceType, TargetPort};
 use tusk_model::Estate;
+use tusk_policy::reason::ServiceRef;
+
+/// Why `ingress:NS/NAME[/PATH]` cannot be resolved (bad input or usage);
+/// tusk-report words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngressError {
+    /// No Ingress of that namespace and name in the inputs.
+    NoSuchIngress {
+        /// The namespace asked.
+        namespace: String,
+        /// The name asked.
+        name: String,
+    },
+    /// No port asked (the controller's port, 80 or 443).
+    NoPort,
+    /// No rule serves the path and the Ingress has no default backend.
+    NoRule {
+        /// The Ingress's namespace.
+        namespace: String,
+        /// The Ingress's name.
+        name: String,
+        /// The path asked (`None`: `/`).
+        path: Option<String>,
+    },
+    /// No LoadBalancer Service of the inputs is an ingress controller.
+    NoController,
+    /// Several are: each Service.
+    SeveralControllers(Vec<ServiceRef>),
+    /// The controller's Service did not resolve to endpoints.
+    ControllerUnresolved,
+    /// The controller's Service has no load balancer.
+    ControllerNoLoadBalancer,
+    /// A backend names a Service the inputs do not hold.
+    NoBackendService(Box<BackendRef>),
+    /// A backend names a port its Service does not have (over TCP).
+    NoBackendPort(Box<BackendRef>),
+    /// A backend Service did not resolve to endpoints.
+    BackendUnresolved(ServiceRef),
+    /// The controller's or a backend's Service cannot be resolved.
+    Service(ServiceError),
+}
+
+/// One backend of an Ingress, as an error names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendRef {
+    /// The Ingress's namespace.
+    pub namespace: String,
+    /// The Ingress's name.
+    pub name: String,
+    /// Where the backend is written.
+    pub loc: Loc,
+    /// The Service it names.
+    pub service: ServiceRef,
+}
+
+impl From<ServiceError> for IngressError {
+    fn from(e: ServiceError) -> IngressError {
+        IngressError::Service(e)
+    }
+}
 
 /// One backend Service of the Ingress: its endpoint members and target ports.
 #[derive(Debug, Clone)]
@@ -72,7 +132,7 @@ fn matches(rule: &str, kind: PathType, req: &str) -> Option<usize> {
 
 /// The one ingress controller Service of the inputs (see the module
 /// documentation), or why there is none.
-fn controller(estate: &Estate) -> Result<usize, String> {
+fn controller(estate: &Estate) -> Result<usize, IngressError> {
     let c = &estate.k8s;
     let is_controller = |s: &tusk_model::k8s::Service| {
         s.kind == ServiceType::LoadBalancer
@@ -87,10 +147,9 @@ fn controller(estate: &Estate) -> Result<usize, String> {
     let found: Vec<usize> = (0..c.services.len()).filter(|&i| is_controller(&c.services[i])).collect();
     match found.as_slice() {
         [one] => Ok(*one),
-        [] => Err("no ingress controller in the inputs: no LoadBalancer Service selects pods labelled app.kubernetes.io/name=ingress-nginx or app.kubernetes.io/component=controller, and none is in app-routing-system".into()),
-        many => Err(format!(
-            "several ingress controllers in the inputs: {}; trace svc:NS/NAME of one of them",
-            many.iter().map(|&i| format!("svc:{}/{}", c.services[i].namespace, c.services[i].name)).collect::<Vec<_>>().join(", ")
+        [] => Err(IngressError::NoController),
+        many => Err(IngressError::SeveralControllers(
+            many.iter().map(|&i| tusk_policy::services::service_ref(&c.services[i])).collect(),
         )),
     }
 }
@@ -99,15 +158,20 @@ fn controller(estate: &Estate) -> Result<usize, String> {
 /// (the controller Service's port, 80 or 443). `None` when `end` is no
 /// Ingress. Errors: no such Ingress, no controller (or several), no
 /// backend for the path, a backend Service or port not in the inputs.
-pub fn resolve_ingress(estate: &Estate, w: &Wiring, end: &FlowEnd, port: Option<u16>) -> Result<Option<End>, String> {
+pub fn resolve_ingress(
+    estate: &Estate,
+    w: &Wiring,
+    end: &FlowEnd,
+    port: Option<u16>,
+) -> Result<Option<End>, IngressError> {
     let FlowEnd::Ingress { namespace, name, path } = end else { return Ok(None) };
     let c = &estate.k8s;
     let ing = c
         .ingresses
         .iter()
         .find(|i| &i.namespace == namespace && &i.name == name)
-        .ok_or_else(|| format!("no Ingress `{namespace}/{name}` in the inputs"))?;
-    let Some(port) = port else { return Err("give --port (the ingress controller's port, 80 or 443)".into()) };
+        .ok_or_else(|| IngressError::NoSuchIngress { namespace: namespace.clone(), name: name.clone() })?;
+    let Some(port) = port else { return Err(IngressError::NoPort) };
     // The rules for the path: the longest match, else the default backend.
     let chosen: Vec<&tusk_model::k8s::IngressBackend> = match path {
         None => ing.backends.iter().collect(),
@@ -125,10 +189,7 @@ pub fn resolve_ingress(estate: &Estate, w: &Wiring, end: &FlowEnd, port: Option<
         }
     };
     if chosen.is_empty() {
-        return Err(format!(
-            "Ingress {namespace}/{name} has no rule for path `{}` and no default backend",
-            path.as_deref().unwrap_or("/")
-        ));
+        return Err(IngressError::NoRule { namespace: namespace.clone(), name: name.clone(), path: path.clone() });
     }
     let ctl = controller(estate)?;
     let cs = &c.services[ctl];
@@ -139,16 +200,17 @@ pub fn resolve_ingress(estate: &Estate, w: &Wiring, end: &FlowEnd, port: Option<
         Protocol::Tcp,
         Some(port),
     )?
-    .ok_or_else(|| "the ingress controller's Service did not resolve".to_string())?;
-    let controller =
-        ctl_end.lb.map(|b| *b).ok_or_else(|| "the ingress controller's Service has no load balancer".to_string())?;
+    .ok_or(IngressError::ControllerUnresolved)?;
+    let controller = ctl_end.lb.map(|b| *b).ok_or(IngressError::ControllerNoLoadBalancer)?;
     let mut backends = Vec::new();
     for b in chosen {
         let svc = c.services.iter().find(|s| s.namespace == ing.namespace && s.name == b.service).ok_or_else(|| {
-            format!(
-                "Ingress {namespace}/{name} ({}): no Service `{}/{}` in the inputs",
-                b.loc, ing.namespace, b.service
-            )
+            IngressError::NoBackendService(Box::new(BackendRef {
+                namespace: namespace.clone(),
+                name: name.clone(),
+                loc: b.loc.clone(),
+                service: ServiceRef { namespace: ing.namespace.clone(), name: b.service.clone() },
+            }))
         })?;
         let sp = svc
             .ports
@@ -161,14 +223,16 @@ pub fn resolve_ingress(estate: &Estate, w: &Wiring, end: &FlowEnd, port: Option<
                     }
             })
             .ok_or_else(|| {
-                format!(
-                    "Ingress {namespace}/{name} ({}): Service {}/{} has no such TCP port",
-                    b.loc, svc.namespace, svc.name
-                )
+                IngressError::NoBackendPort(Box::new(BackendRef {
+                    namespace: namespace.clone(),
+                    name: name.clone(),
+                    loc: b.loc.clone(),
+                    service: tusk_policy::services::service_ref(svc),
+                }))
             })?;
         let end = FlowEnd::Service { namespace: svc.namespace.clone(), name: svc.name.clone() };
         let e = crate::services::resolve_service(estate, w, &end, Protocol::Tcp, Some(sp.port))?
-            .ok_or_else(|| format!("Service {}/{} did not resolve", svc.namespace, svc.name))?;
+            .ok_or_else(|| IngressError::BackendUnresolved(tusk_policy::services::service_ref(svc)))?;
         let (service, cluster_ip, targets) = e.service.unwrap_or_default();
         backends.push(Backend { service, cluster_ip, port: sp.port, members: e.members, targets });
     }

@@ -19,7 +19,7 @@
 
 use crate::datapath::{self, Masquerade, Wire};
 pub use crate::segment::{Doubt, ExitSource, GroupPath, PairEnd, Path, Segment, Unevaluated};
-pub use crate::services::resolve_service;
+pub use crate::services::{resolve_service, ServiceError};
 pub use crate::wiring::Wiring;
 use std::net::IpAddr;
 use tusk_core::{FlowEnd, GroupKind, Kind, Protocol};
@@ -431,7 +431,11 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
     if let Some(n) = sn {
         let node = &w.fleet.nodes[n];
         let Some(node_ip) = w.node_ips[n] else {
-            segs.push(Segment::NotEvaluated(Unevaluated::NodeAddress { node: node.name.clone() }));
+            let why = match &node.address {
+                crate::nodes::NodeAddr::Unknown(why) => Some(why.clone()),
+                _ => None,
+            };
+            segs.push(Segment::NotEvaluated(Unevaluated::NodeAddress { node: node.name.clone(), why }));
             return finish(path, segs, None);
         };
         let cl = node.cluster.map(|i| &estate.clusters[i]);

@@ -22,7 +22,7 @@ use std::net::IpAddr;
 use tusk_core::ip::ip_to_u128;
 use tusk_core::Idx;
 use tusk_core::{IpSet, Loc, Warning};
-use tusk_model::aks::{AksCluster, NodePool, PoolMode};
+use tusk_model::aks::{AksCluster, Dataplane, NetworkPlugin, NetworkPolicyEngine, NodePool, OutboundType, PoolMode};
 use tusk_model::azure::{Link, Subnet};
 use tusk_model::k8s::{Labels, Node};
 use tusk_model::scheduling::Taint;
@@ -54,8 +54,71 @@ pub enum NodeAddr {
     /// Any of these (the subnet's usable addresses): verdicts must hold
     /// for all of them.
     OneOf(IpSet),
-    /// The subnet is not in the inputs (or AKS made its own VNet).
-    Unknown(String),
+    /// Not known from the inputs, and why.
+    Unknown(AddrUnknown),
+}
+
+/// Why a node's address is not known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddrUnknown {
+    /// An exported Node (its name) whose export has no address.
+    NoAddressExported(String),
+    /// The pool (its name) has no `vnetSubnetID`: AKS created its own
+    /// VNet, which the inputs do not hold.
+    AksManagedVnet(String),
+    /// The pool's subnet (its name) is not in the inputs.
+    SubnetNotInInputs(String),
+}
+
+/// A statement about how the nodes of the estate were derived, as data
+/// (tusk-report words it). Names are embedded so that it reads without the
+/// estate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FleetNote {
+    /// A cluster's network profile.
+    Cluster {
+        /// The cluster's name.
+        cluster: String,
+        /// `networkProfile.networkPlugin`.
+        plugin: NetworkPlugin,
+        /// `networkPluginMode: overlay`.
+        overlay: bool,
+        /// `networkDataplane`.
+        dataplane: Dataplane,
+        /// `networkPolicy`.
+        policy: NetworkPolicyEngine,
+        /// `outboundType`.
+        outbound: OutboundType,
+    },
+    /// A node pool: where its nodes come from and where they and their pods
+    /// take addresses.
+    Pool {
+        /// The cluster's name.
+        cluster: String,
+        /// The pool's name.
+        pool: String,
+        /// Exported Node objects, or simulated nodes.
+        nodes: PoolNodes,
+        /// Where its nodes and pods take their addresses.
+        addresses: addressing::PoolAddresses,
+    },
+}
+
+/// Where a pool's nodes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PoolNodes {
+    /// The exported Node objects bound to the pool (how many).
+    Exported(usize),
+    /// Simulated from the pool's size.
+    Simulated {
+        /// Nodes materialised (`count`, or `maxCount` when autoscaled).
+        count: u32,
+        /// `(minCount, maxCount)` when autoscaled.
+        autoscale: Option<(u32, u32)>,
+        /// Surge nodes added for capacity, when asked: how many, and
+        /// whether the pool sets `maxSurge` (else AKS's default applies).
+        surge: Option<(u32, bool)>,
+    },
 }
 
 /// One node of the estate: exported as a Node object, or simulated from an
@@ -97,9 +160,9 @@ pub struct SimNode {
 pub struct Fleet {
     /// Every node, exported first, then simulated per pool.
     pub nodes: Vec<SimNode>,
-    /// Statements about how nodes were derived ("pool x: autoscaled, 5
-    /// nodes at maxCount"), for reports to print.
-    pub notes: Vec<String>,
+    /// How nodes were derived (a cluster's network, each pool's nodes and
+    /// addresses), for reports to word.
+    pub notes: Vec<FleetNote>,
     /// Inputs the derivation could not use (located).
     pub warnings: Vec<Warning>,
 }
@@ -125,15 +188,14 @@ pub fn materialise(estate: &Estate, with_surge: bool) -> Fleet {
     let bound = bind_exported(estate, &mut fleet);
     for (ci, c) in estate.clusters.iter().enumerate() {
         let n = &c.network;
-        let mode = if n.overlay { " overlay" } else { "" };
-        let dp = if n.dataplane == tusk_model::aks::Dataplane::Cilium { ", Cilium data plane" } else { "" };
-        fleet.notes.push(format!(
-            "cluster {}: network plugin {}{mode}{dp}, network policy {}, outbound {}",
-            c.name(),
-            n.plugin.name(),
-            n.policy.name(),
-            n.outbound.name()
-        ));
+        fleet.notes.push(FleetNote::Cluster {
+            cluster: c.name().to_string(),
+            plugin: n.plugin,
+            overlay: n.overlay,
+            dataplane: n.dataplane,
+            policy: n.policy,
+            outbound: n.outbound,
+        });
         for (pi, pool) in c.pools.iter().enumerate() {
             let exported: Vec<usize> = bound.iter().filter(|(_, b)| *b == Some((ci, pi))).map(|(n, _)| *n).collect();
             if exported.is_empty() {
@@ -145,8 +207,12 @@ pub fn materialise(estate: &Estate, with_surge: bool) -> Fleet {
                     fleet.nodes.push(node);
                 }
                 let n = fleet.nodes.iter().filter(|n| n.cluster == Some(ci) && n.pool == Some(pi)).count();
-                let note = format!("pool {}/{}: {n} exported Node object(s) used", c.name(), pool.name);
-                fleet.notes.push(format!("{note}; {}", addressing::describe_pool(estate, c, pool)));
+                fleet.notes.push(FleetNote::Pool {
+                    cluster: c.name().to_string(),
+                    pool: pool.name.clone(),
+                    nodes: PoolNodes::Exported(n),
+                    addresses: addressing::pool_addresses(estate, c, pool),
+                });
             }
         }
     }
@@ -224,7 +290,7 @@ fn exported_node(estate: &Estate, i: usize, at: Option<(usize, usize)>) -> SimNo
     });
     let address = match ip {
         Some(ip) => NodeAddr::Exact(ip),
-        None => NodeAddr::Unknown(format!("Node {} has no address in its export", n.name)),
+        None => NodeAddr::Unknown(AddrUnknown::NoAddressExported(n.name.clone())),
     };
     let zone = n.labels.get(ZONE_LABEL).and_then(|z| z.rsplit_once('-').map(|(_, n)| n.to_string()));
     let mut node = SimNode {
@@ -252,17 +318,16 @@ fn simulate_pool(estate: &Estate, ci: usize, pi: usize, with_surge: bool, fleet:
     let pool: &NodePool = &c.pools[pi];
     let size = pool.max_nodes();
     let surge = if with_surge { pool.max_surge.map_or(DEFAULT_SURGE, |s| s.nodes(size)) } else { 0 };
-    let mut note = match pool.autoscale {
-        Some((lo, hi)) => {
-            format!("pool {}/{}: autoscaled {lo}-{hi}, materialised at maxCount {size}", c.name(), pool.name)
-        }
-        None => format!("pool {}/{}: {size} node(s)", c.name(), pool.name),
-    };
-    if with_surge {
-        let how = if pool.max_surge.is_some() { "maxSurge" } else { "AKS's default maxSurge" };
-        note.push_str(&format!(", plus {surge} surge node(s) ({how}) for capacity"));
-    }
-    fleet.notes.push(format!("{note}; {}", addressing::describe_pool(estate, c, pool)));
+    fleet.notes.push(FleetNote::Pool {
+        cluster: c.name().to_string(),
+        pool: pool.name.clone(),
+        nodes: PoolNodes::Simulated {
+            count: size,
+            autoscale: pool.autoscale,
+            surge: with_surge.then_some((surge, pool.max_surge.is_some())),
+        },
+        addresses: addressing::pool_addresses(estate, c, pool),
+    });
     let prefix = hash_prefix(estate, pool).unwrap_or_else(|| format!("aks-{}-xxxxxxxx-vmss", pool.name));
     let address = node_address(estate, pool);
     for i in 0..size + surge {
@@ -341,11 +406,8 @@ fn aks_labels(c: &AksCluster, pool: &NodePool, name: &str, zone: Option<&str>) -
 /// broadcast; "Virtual network FAQ").
 fn node_address(estate: &Estate, pool: &NodePool) -> NodeAddr {
     match &pool.vnet_subnet {
-        None => NodeAddr::Unknown(format!(
-            "pool {} has no vnetSubnetID: AKS created its own VNet, which the inputs do not hold",
-            pool.name
-        )),
-        Some(Link::Absent(id)) => NodeAddr::Unknown(format!("subnet {} is not in the inputs", id.name())),
+        None => NodeAddr::Unknown(AddrUnknown::AksManagedVnet(pool.name.clone())),
+        Some(Link::Absent(id)) => NodeAddr::Unknown(AddrUnknown::SubnetNotInInputs(id.name().to_string())),
         Some(Link::Found(s)) => NodeAddr::OneOf(usable(&estate.azure.subnets[*s].prefixes)),
     }
 }

@@ -288,6 +288,9 @@ pub enum Unevaluated {
     NodeAddress {
         /// The node's name.
         node: String,
+        /// Why, when the inputs say ([`crate::nodes::NodeAddr::Unknown`]);
+        /// `None` when the node's subnet has no address left for it.
+        why: Option<crate::nodes::AddrUnknown>,
     },
     /// The network plugin of the source node's (by name) cluster is unknown,
     /// so its masquerade is too.

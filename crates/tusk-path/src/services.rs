@@ -6,27 +6,55 @@
 use crate::join::{End, Member, Wiring};
 use tusk_core::{FlowEnd, Protocol};
 use tusk_model::Estate;
+use tusk_policy::reason::{Reason, ServiceRef};
+
+/// Why a Service destination cannot be resolved (bad input or usage);
+/// tusk-report words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceError {
+    /// `svc:NS/NAME` names no Service of the inputs.
+    NoSuchService(ServiceRef),
+    /// No port asked: a Service is reached on one of its ports (`--port`).
+    NoPort(ServiceRef),
+    /// The Service has no port of this protocol and number.
+    NoSuchPort {
+        /// The Service.
+        service: ServiceRef,
+        /// The protocol asked.
+        proto: Protocol,
+        /// The port asked.
+        port: u16,
+    },
+    /// The Service's endpoints cannot be told from the inputs.
+    Endpoints {
+        /// The Service.
+        service: ServiceRef,
+        /// Why (no selector, ...).
+        reason: Box<Reason>,
+    },
+}
 
 /// A Service destination (`svc:NS/NAME`, or an address that is a
 /// Service's ClusterIP): kube-proxy (or the data plane) translates it at
 /// the source node to an endpoint pod and its target port before any
 /// policy or NSG sees the packet (Kubernetes docs, "Virtual IPs and Service
-/// Proxies"). `None` when `end` is no Service.
+/// Proxies"). `None` when `end` is no Service; [`ServiceError`] when it
+/// names none, no port is given, the Service has no such port, or its
+/// endpoints cannot be told.
 pub fn resolve_service(
     estate: &Estate,
     w: &Wiring,
     end: &FlowEnd,
     proto: Protocol,
     port: Option<u16>,
-) -> Result<Option<End>, String> {
+) -> Result<Option<End>, ServiceError> {
     let c = &estate.k8s;
     let svc = match end {
-        FlowEnd::Service { namespace, name } => Some(
-            c.services
-                .iter()
-                .position(|s| &s.namespace == namespace && &s.name == name)
-                .ok_or_else(|| format!("no Service `{namespace}/{name}` in the inputs"))?,
-        ),
+        FlowEnd::Service { namespace, name } => {
+            Some(c.services.iter().position(|s| &s.namespace == namespace && &s.name == name).ok_or_else(|| {
+                ServiceError::NoSuchService(ServiceRef { namespace: namespace.clone(), name: name.clone() })
+            })?)
+        }
         FlowEnd::Address(ip) if !c.pods.iter().any(|p| p.ips.contains(ip)) => {
             tusk_policy::services::by_cluster_ip(c, *ip)
                 .or_else(|| c.services.iter().position(|s| s.load_balancer_ips.contains(ip)))
@@ -35,14 +63,13 @@ pub fn resolve_service(
     };
     let Some(i) = svc else { return Ok(None) };
     let s = &c.services[i];
-    let title = tusk_policy::services::title(s);
-    let Some(port) = port else { return Err(format!("{title}: give --port (a Service port)")) };
-    let sp = s
-        .ports
-        .iter()
-        .find(|sp| sp.port == port && sp.protocol == proto)
-        .ok_or_else(|| format!("{title} has no {proto} port {port}"))?;
-    let eps = tusk_policy::services::endpoints(c, s, sp).map_err(|r| format!("{title}: {r:?}"))?;
+    let service = tusk_policy::services::service_ref(s);
+    let Some(port) = port else { return Err(ServiceError::NoPort(service)) };
+    let Some(sp) = s.ports.iter().find(|sp| sp.port == port && sp.protocol == proto) else {
+        return Err(ServiceError::NoSuchPort { service, proto, port });
+    };
+    let eps = tusk_policy::services::endpoints(c, s, sp)
+        .map_err(|reason| ServiceError::Endpoints { service: service.clone(), reason: Box::new(reason) })?;
     let (mut members, mut ports) = (Vec::new(), Vec::new());
     for (pod, target) in eps {
         for node in w.nodes_of(estate, pod) {

@@ -366,7 +366,19 @@ fn a_service_destination_is_translated_at_the_source_node_to_its_endpoints() {
     let by_ip = FlowEnd::parse("172.16.20.10").unwrap();
     assert!(join::resolve_service(&e, &w, &by_ip, Protocol::Tcp, Some(80)).unwrap().is_some());
     // A port the Service does not have is an error.
-    assert!(join::resolve_service(&e, &w, &svc, Protocol::Tcp, Some(81)).is_err());
+    assert!(matches!(
+        join::resolve_service(&e, &w, &svc, Protocol::Tcp, Some(81)),
+        Err(join::ServiceError::NoSuchPort { port: 81, .. })
+    ));
+    assert!(matches!(
+        join::resolve_service(&e, &w, &svc, Protocol::Tcp, None),
+        Err(join::ServiceError::NoPort(ref s)) if s.name == "api"
+    ));
+    let missing = FlowEnd::parse("svc:t2/nope").unwrap();
+    assert!(matches!(
+        join::resolve_service(&e, &w, &missing, Protocol::Tcp, Some(80)),
+        Err(join::ServiceError::NoSuchService(ref s)) if s.name == "nope"
+    ));
     let from = join::resolve(&e, &w, &p, &FlowEnd::parse("pod:t1/web-0").unwrap()).unwrap();
     let sem = Semantics::of(PolicyEngine::Calico);
     let g = join::trace(

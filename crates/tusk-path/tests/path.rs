@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tusk_core::ip::ip_to_u128;
 use tusk_model::Estate;
 use tusk_path::addressing::{pod_addresses, PodAddressing};
-use tusk_path::nodes::NodeAddr;
+use tusk_path::nodes::{FleetNote, NodeAddr, PoolNodes};
 use tusk_path::{materialise, schedule};
 
 const SUB: &str = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/subnets";
@@ -69,12 +69,21 @@ fn autoscaled_pool_is_materialised_at_max_count_with_surge_for_capacity() {
     assert_eq!(f.nodes[0].name, "aks-pool-xxxxxxxx-vmss000000");
     assert_eq!(f.nodes[0].labels["topology.kubernetes.io/zone"], "eastus-1");
     assert_eq!(f.nodes[0].labels["kubernetes.azure.com/mode"], "system");
-    assert!(f.notes.iter().any(|n| n.contains("materialised at maxCount 5")), "{:?}", f.notes);
+    let simulated = |f: &tusk_path::nodes::Fleet| {
+        f.notes.iter().find_map(|n| match n {
+            FleetNote::Pool { nodes: PoolNodes::Simulated { count, autoscale, surge }, .. } => {
+                Some((*count, *autoscale, *surge))
+            }
+            _ => None,
+        })
+    };
+    assert_eq!(simulated(&f), Some((5, Some((1, 5)), None)), "{:?}", f.notes);
     // A node's address is the subnet's usable set (Azure keeps .0-.3 and .255).
     let NodeAddr::OneOf(set) = &f.nodes[0].address else { panic!("{:?}", f.nodes[0].address) };
     assert!(set.contains(ip("10.1.0.4")) && !set.contains(ip("10.1.0.3")) && !set.contains(ip("10.1.0.255")));
     let with = materialise(&e, true);
     assert_eq!(with.nodes.iter().filter(|n| n.surge).count(), 2, "33% of 5 rounds up to 2");
+    assert_eq!(simulated(&with), Some((5, Some((1, 5)), Some((2, true)))), "maxSurge set: {:?}", with.notes);
     // Surge nodes are never scheduled on.
     assert!(with.nodes.iter().filter(|n| n.surge).all(|n| n.name.ends_with("000005") || n.name.ends_with("000006")));
 }

@@ -29,11 +29,6 @@ pub fn by_cluster_ip(c: &Cluster, ip: IpAddr) -> Option<usize> {
     c.services.iter().position(|s| s.cluster_ips.contains(&ip))
 }
 
-/// `Service NS/NAME`, the name explanations and reasons use.
-pub fn title(s: &Service) -> String {
-    format!("Service {}/{}", s.namespace, s.name)
-}
-
 /// The Service's reference, as explanations and reasons hold it.
 pub fn service_ref(s: &Service) -> ServiceRef {
     ServiceRef { namespace: s.namespace.clone(), name: s.name.clone() }
@@ -120,7 +115,7 @@ pub fn target_endpoints(
         if let Some((name, labels)) = &t.subset {
             eps.retain(|(p, _)| labels.iter().all(|(k, v)| c.pods[*p].labels.get(k) == Some(v)));
             if eps.is_empty() {
-                let why = RouteDoubt::EmptySubset { service: title(s), subset: name.clone() };
+                let why = RouteDoubt::EmptySubset { service: service_ref(s), subset: name.clone() };
                 return Err(Box::new((Reason::VirtualService { by: Box::new(by.clone()), why }, by.loc.clone())));
             }
         }

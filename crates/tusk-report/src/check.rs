@@ -429,3 +429,11 @@ pub fn render_junit(r: &CheckReport) -> String {
     s += "  </testsuite>\n</testsuites>\n";
     s
 }
+
+/// Why an intent cannot be checked, in one sentence (bad input).
+pub fn check_error(e: &tusk_check::CheckError) -> String {
+    match e {
+        tusk_check::CheckError::Input(s) => s.clone(),
+        tusk_check::CheckError::ToService(e) => format!("to: {}", crate::path_errors::service_error(e)),
+    }
+}

@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod k8s;
 pub mod path;
+pub mod path_errors;
 pub mod path_matrix;
 pub mod path_matrix_ports;
 mod path_words;

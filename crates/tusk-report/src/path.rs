@@ -504,7 +504,7 @@ pub fn render_any_text(p: &Prepared, a: &tusk_path::any_protocol::AnyPath) -> St
     let mut s = String::new();
     let _ = writeln!(s, "verdict (some protocol): {}", a.verdict.name().to_uppercase());
     for (proto, why) in &a.skipped {
-        let _ = writeln!(s, "{proto}: not taken by the destination ({why})");
+        let _ = writeln!(s, "{proto}: not taken by the destination ({})", crate::path_errors::service_error(why));
     }
     for (proto, g) in &a.per {
         let _ = writeln!(s, "\n=== {proto} ===");
@@ -529,7 +529,9 @@ pub fn render_any_json(p: &Prepared, a: &tusk_path::any_protocol::AnyPath) -> St
     let skipped: Vec<serde_json::Value> = a
         .skipped
         .iter()
-        .map(|(proto, why)| serde_json::json!({ "protocol": proto.to_string(), "reason": why }))
+        .map(|(proto, why)| {
+            serde_json::json!({ "protocol": proto.to_string(), "reason": crate::path_errors::service_error(why) })
+        })
         .collect();
     let doc = serde_json::json!({
         "schema": "tusk.path-any/v1",

@@ -6,6 +6,7 @@
 
 use std::fmt::Write;
 use tusk_network::Prepared;
+use tusk_path::nodes::AddrUnknown;
 use tusk_path::segment::{Doubt, ExitSource, MasqDefault, PairEnd, RuleKind, RuleRef, Segment, Unevaluated};
 
 /// A rule or route as the reports name it: `NSG rule NAME (file:line:col)`.
@@ -30,7 +31,10 @@ pub(crate) fn unevaluated(u: &Unevaluated) -> String {
             };
             format!("{who}: address unknown (plugin or subnet not in the inputs)")
         }
-        Unevaluated::NodeAddress { node } => format!("node {node}: address unknown"),
+        Unevaluated::NodeAddress { node, why: None } => format!("node {node}: address unknown"),
+        Unevaluated::NodeAddress { node, why: Some(why) } => {
+            format!("node {node}: address unknown ({})", addr_unknown(why))
+        }
         Unevaluated::UnknownPlugin { node } => format!("node {node}: the cluster's network plugin is unknown"),
         Unevaluated::OverlayRoute(r) => format!(
             "CNI Overlay: {} names part of the overlay pod CIDR; whether it overrides the overlay routing domain is not documented",
@@ -48,6 +52,17 @@ pub(crate) fn unevaluated(u: &Unevaluated) -> String {
         Unevaluated::NodePortUnknown { service } => format!(
             "Service {service}: floating IP is off, so the node's NSGs see the node port, which is not in the inputs (export the Service with its spec.ports[].nodePort)"
         ),
+    }
+}
+
+/// Why a node's address is not known, as a clause.
+pub(crate) fn addr_unknown(a: &AddrUnknown) -> String {
+    match a {
+        AddrUnknown::NoAddressExported(node) => format!("Node {node} has no address in its export"),
+        AddrUnknown::AksManagedVnet(pool) => {
+            format!("pool {pool} has no vnetSubnetID: AKS created its own VNet, which the inputs do not hold")
+        }
+        AddrUnknown::SubnetNotInInputs(subnet) => format!("subnet {subnet} is not in the inputs"),
     }
 }
 
@@ -141,5 +156,24 @@ pub(crate) fn probe_text(s: &mut String, p: &Prepared, seg: &Segment) {
             );
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_node_address_says_why_when_the_inputs_do() {
+        let u = Unevaluated::NodeAddress { node: "n1".into(), why: None };
+        assert_eq!(unevaluated(&u), "node n1: address unknown");
+        let why = Some(AddrUnknown::AksManagedVnet("system".into()));
+        let u = Unevaluated::NodeAddress { node: "n1".into(), why };
+        assert_eq!(
+            unevaluated(&u),
+            "node n1: address unknown (pool system has no vnetSubnetID: AKS created its own VNet, which the inputs do not hold)"
+        );
+        assert_eq!(addr_unknown(&AddrUnknown::NoAddressExported("n2".into())), "Node n2 has no address in its export");
+        assert_eq!(addr_unknown(&AddrUnknown::SubnetNotInInputs("nodes".into())), "subnet nodes is not in the inputs");
     }
 }

@@ -30,13 +30,17 @@
 //! ```
 
 use serde::Serialize;
-use tusk_path::impact::{Loss, Report, WorkloadRow};
+use tusk_path::addressing::{range_text, PodSource, PoolAddresses, SubnetSource};
+use tusk_path::binding::Unbound;
+use tusk_path::impact::{ClusterOf, Loss, Note, Report, WorkloadRow};
+use tusk_path::nodes::{FleetNote, PoolNodes};
+use tusk_path::route_budget::RouteBudget;
 
 /// The schedule report as text.
 pub fn text(r: &Report) -> String {
     let mut out = String::new();
     for n in &r.notes {
-        out.push_str(&format!("# {n}\n"));
+        out.push_str(&format!("# {}\n", note(n)));
     }
     out.push_str("# placement: replicas dealt round-robin over feasible zones, then to the least-used node (a simulation; the feasible pools and zones are exact)\n");
     for w in &r.workloads {
@@ -59,8 +63,8 @@ fn row(out: &mut String, w: &WorkloadRow) {
     let tenant = w.tenant.as_ref().map(|t| format!(" [tenant {t}]")).unwrap_or_default();
     out.push_str(&format!("{} {}{tenant}\n", w.kind, w.name));
     let cluster = match &w.cluster {
-        Ok(c) => c.clone(),
-        Err(why) => format!("none ({why})"),
+        ClusterOf::None(why) => format!("none ({})", unbound(*why)),
+        c => cluster_name(c).unwrap_or_default(),
     };
     out.push_str(&format!("  cluster: {cluster}\n"));
     if !w.not_modelled.is_empty() {
@@ -69,7 +73,7 @@ fn row(out: &mut String, w: &WorkloadRow) {
             w.not_modelled.join(", ")
         ));
     }
-    if w.cluster.is_err() {
+    if matches!(w.cluster, ClusterOf::None(_)) {
         out.push_str(&format!("  not scheduled: no nodes are known for it ({} replica(s))\n", w.replicas));
         return;
     }
@@ -148,7 +152,7 @@ fn loss(l: &Loss) -> String {
 #[serde(rename_all = "camelCase")]
 struct JReport<'a> {
     schema: &'static str,
-    notes: &'a [String],
+    notes: Vec<String>,
     tenant_label: Option<&'a str>,
     workloads: Vec<JWorkload<'a>>,
     shared_nodes: Vec<JShared<'a>>,
@@ -160,9 +164,9 @@ struct JWorkload<'a> {
     workload: &'a str,
     kind: &'a str,
     tenant: Option<&'a str>,
-    cluster: Option<&'a str>,
+    cluster: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    unbound: Option<&'a str>,
+    unbound: Option<&'static str>,
     replicas: usize,
     unplaced: usize,
     placement: &'static str,
@@ -238,8 +242,11 @@ pub fn json(r: &Report) -> String {
             workload: &w.name,
             kind: w.kind,
             tenant: w.tenant.as_deref(),
-            cluster: w.cluster.as_ref().ok().map(String::as_str),
-            unbound: w.cluster.as_ref().err().map(String::as_str),
+            cluster: cluster_name(&w.cluster),
+            unbound: match w.cluster {
+                ClusterOf::None(why) => Some(unbound(why)),
+                _ => None,
+            },
             replicas: w.replicas,
             unplaced: w.unplaced,
             placement: if w.simulated { "simulated" } else { "exported" },
@@ -277,10 +284,112 @@ pub fn json(r: &Report) -> String {
     let shared_nodes = r.shared.iter().map(|(a, b, p)| JShared { tenants: [a, b], pools: p }).collect();
     let j = JReport {
         schema: "tusk.schedule/v1",
-        notes: &r.notes,
+        notes: r.notes.iter().map(note).collect(),
         tenant_label: r.tenant_label.as_deref(),
         workloads,
         shared_nodes,
     };
     serde_json::to_string_pretty(&j).expect("plain data serialises") + "\n"
+}
+
+/// A workload's cluster as the report names it: the cluster's name, or
+/// `(exported nodes; WHY)`; `None` when no cluster and no node applies.
+fn cluster_name(c: &ClusterOf) -> Option<String> {
+    match c {
+        ClusterOf::Cluster(name) => Some(name.clone()),
+        ClusterOf::ExportedNodes(why) => Some(format!("(exported nodes; {})", unbound(*why))),
+        ClusterOf::None(_) => None,
+    }
+}
+
+/// Why no cluster applies to a workload, as a clause.
+pub fn unbound(u: Unbound) -> &'static str {
+    match u {
+        Unbound::ClusterNotInInputs => "tusk.yaml binds it to a cluster the inputs do not hold",
+        Unbound::NoCluster => "the inputs hold no AKS managed cluster",
+        Unbound::SeveralClusters => "several managed clusters and no tusk.yaml `clusters:` entry for this file",
+    }
+}
+
+/// One note of the report (without the leading `# `).
+pub fn note(n: &Note) -> String {
+    match n {
+        Note::Fleet(f) => fleet_note(f),
+        Note::RouteBudget { cluster, budget } => route_budget(cluster, budget),
+    }
+}
+
+/// How a cluster's or a pool's nodes were derived, in one line: `cluster
+/// aks1: network plugin azure overlay, ...` or `pool aks1/user: autoscaled
+/// 1-4, materialised at maxCount 4; nodes in ...; pods: ...`.
+pub fn fleet_note(n: &FleetNote) -> String {
+    match n {
+        FleetNote::Cluster { cluster, plugin, overlay, dataplane, policy, outbound } => {
+            let mode = if *overlay { " overlay" } else { "" };
+            let dp = if *dataplane == tusk_model::aks::Dataplane::Cilium { ", Cilium data plane" } else { "" };
+            format!(
+                "cluster {cluster}: network plugin {}{mode}{dp}, network policy {}, outbound {}",
+                plugin.name(),
+                policy.name(),
+                outbound.name()
+            )
+        }
+        FleetNote::Pool { cluster, pool, nodes, addresses } => {
+            let nodes = match nodes {
+                PoolNodes::Exported(n) => format!("{n} exported Node object(s) used"),
+                PoolNodes::Simulated { count, autoscale, surge } => {
+                    let mut s = match autoscale {
+                        Some((lo, hi)) => format!("autoscaled {lo}-{hi}, materialised at maxCount {count}"),
+                        None => format!("{count} node(s)"),
+                    };
+                    if let Some((n, explicit)) = surge {
+                        let how = if *explicit { "maxSurge" } else { "AKS's default maxSurge" };
+                        s.push_str(&format!(", plus {n} surge node(s) ({how}) for capacity"));
+                    }
+                    s
+                }
+            };
+            format!("pool {cluster}/{pool}: {nodes}; {}", pool_addresses(addresses))
+        }
+    }
+}
+
+/// Where a pool's nodes and pods take their addresses:
+/// `nodes in v/s (10.1.0.4-10.1.0.254); pods: ...`.
+pub fn pool_addresses(a: &PoolAddresses) -> String {
+    let subnet = |s: &SubnetSource| match s {
+        SubnetSource::Subnet { path, usable } => format!("{path} ({})", range_text(usable).join(", ")),
+        SubnetSource::NotInInputs(name) => format!("subnet {name} (not in the inputs)"),
+        SubnetSource::AksManagedVnet => "AKS's own VNet (not in the inputs)".to_string(),
+    };
+    let pods = match &a.pods {
+        PodSource::PodCidr(cidrs) if cidrs.is_empty() => {
+            "pods: a per-node range of a pod CIDR the inputs do not give".to_string()
+        }
+        PodSource::PodCidr(cidrs) => {
+            let cidrs: Vec<String> = cidrs.iter().map(|c| c.to_string()).collect();
+            format!("pods: one per-node range (which one is not predictable) of {}", cidrs.join(", "))
+        }
+        PodSource::NodeSubnet => "pods: the node's subnet (Azure CNI)".to_string(),
+        PodSource::PodSubnet(s) => format!("pods: pod subnet {}", subnet(s)),
+        PodSource::Unknown(plugin) => format!("pods: unknown ({} plugin)", plugin.name()),
+    };
+    format!("nodes in {}; {pods}", subnet(&a.nodes))
+}
+
+/// A kubenet cluster's route-table budget in one line.
+pub fn route_budget(cluster: &str, b: &RouteBudget) -> String {
+    let verdict = match (b.fits(), b.user_routes_unknown) {
+        (false, _) => "OVER the limit".to_string(),
+        (true, false) => format!("{} to spare", b.headroom()),
+        (true, true) => format!("at most {} to spare: a route table is not in the inputs", b.headroom()),
+    };
+    format!(
+        "cluster {cluster}: kubenet route table needs {} nodes + {} surge + {} user routes = {} of {} ({verdict})",
+        b.nodes,
+        b.surge,
+        b.user_routes,
+        b.needed(),
+        b.limit
+    )
 }

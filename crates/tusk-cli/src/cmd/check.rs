@@ -75,8 +75,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let engines = Engines { azure: prepared.as_ref(), cluster: &estate.k8s, semantics, aks };
     let mut outcomes = Vec::with_capacity(estate.config.intents.len());
     for i in &estate.config.intents {
-        outcomes
-            .push(tusk_check::check(&engines, i).map_err(|e| anyhow::anyhow!("{}: intent `{}`: {e}", i.loc, i.name))?);
+        outcomes.push(
+            tusk_check::check(&engines, i).map_err(|e| {
+                anyhow::anyhow!("{}: intent `{}`: {}", i.loc, i.name, tusk_report::check::check_error(&e))
+            })?,
+        );
     }
     let r = CheckReport {
         outcomes: &outcomes,

@@ -89,10 +89,10 @@ fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> 
                 skipped.push((proto, e));
                 continue;
             }
-            Err(e) => anyhow::bail!("--to: {e}"),
+            Err(e) => anyhow::bail!("--to: {}", tusk_report::path_errors::service_error(&e)),
         };
         let ingress = tusk_path::ingress::resolve_ingress(estate, &w, &a.flow.to, a.flow.conn.port)
-            .map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("--to: {}", tusk_report::path_errors::ingress_error(&e)))?;
         let to = match service.or(ingress) {
             Some(s) => s,
             None => join::resolve(estate, &w, &p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?,
@@ -117,7 +117,7 @@ fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> 
         per.push((proto, g));
     }
     if per.is_empty() {
-        let why: Vec<String> = skipped.iter().map(|(_, e)| e.clone()).collect();
+        let why: Vec<String> = skipped.iter().map(|(_, e)| tusk_report::path_errors::service_error(e)).collect();
         anyhow::bail!("--to: {}", why.join("; "));
     }
     if protos.len() == 1 {

@@ -16,7 +16,11 @@ use tusk_model::azure::{Idx, Subnet, WafMode};
 
 impl Walker<'_, '_> {
     fn gw_step(&mut self, gw: usize, kind: Kind, what: AppGwWhy) -> Kind {
-        self.step(Hop::AppGateway(gw), Control::AppGateway, Decision::new(kind, Reason::AppGateway { gw, what }, None))
+        self.step(
+            Hop::AppGateway(Idx::new(gw)),
+            Control::AppGateway,
+            Decision::new(kind, Reason::AppGateway { gw, what }, None),
+        )
     }
 
     fn gw_unknown(&mut self, gw: usize, d: AppGwDoubt) -> Next {
@@ -103,7 +107,7 @@ impl Walker<'_, '_> {
             let mut w = self.clone();
             let what = AppGwWhy::Proxied { pool: sel.pool, backends: backends.clone(), port: sel.port, instance };
             w.gw_step(g, Kind::Allowed, what);
-            w.nat(Nat::Snat { from: w.flow.src, to: instance, why: SnatWhy::AppGateway(g) });
+            w.nat(Nat::Snat { from: w.flow.src, to: instance, why: SnatWhy::AppGateway(Idx::new(g)) });
             w.nat(Nat::Dnat { from: w.flow.dst, from_port: w.flow.port, to: ip, to_port: Some(sel.port) });
             w.appgw = Some(AppGwLeg {
                 gw: g,

@@ -16,7 +16,7 @@ use tusk_model::azure::{AzureFirewall, Idx};
 
 impl Walker<'_, '_> {
     fn hub_step(&mut self, hub: usize, kind: Kind, s: HubStep) -> Kind {
-        self.step(Hop::Hub(hub), Control::Route, Decision::new(kind, Reason::VirtualHub(s), None))
+        self.step(Hop::Hub(Idx::new(hub)), Control::Route, Decision::new(kind, Reason::VirtualHub(s), None))
     }
 
     fn hub_unknown(&mut self, hub: usize, s: HubStep) -> Next {
@@ -106,10 +106,10 @@ impl Walker<'_, '_> {
         if to_internet {
             if self.reply() {
                 let d = Decision::new(Kind::Allowed, Reason::ReplyLeavesToInternet, None);
-                self.step(Hop::Hub(hub), Control::Internet, d);
+                self.step(Hop::Hub(Idx::new(hub)), Control::Internet, d);
             } else {
                 let d = Decision::new(Kind::Allowed, Reason::VirtualHub(HubStep::FirewallToInternet { hub }), None);
-                self.step(Hop::Hub(hub), Control::Internet, d);
+                self.step(Hop::Hub(Idx::new(hub)), Control::Internet, d);
             }
             return Next::Done(Arrival::Internet { ip: dst });
         }

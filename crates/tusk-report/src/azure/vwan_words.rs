@@ -4,7 +4,7 @@
 //! comes from.
 
 use tusk_model::azure::AzureNetwork;
-use tusk_network::vwan::{HubDoubt, HubDoubtKind, HubRoute, HubRouteKind, HubStep, HubTarget};
+use tusk_network::vwan::{HubDoubt, HubDoubtKind, HubRoute, HubRouteKind, HubStep, HubTarget, Unreadable};
 
 fn hub_name(net: &AzureNetwork, h: usize) -> &str {
     net.virtual_hubs[h].id.name()
@@ -52,7 +52,7 @@ fn route(net: &AzureNetwork, hub: usize, r: &HubRoute) -> String {
     format!("{} → {} [{origin}]", r.prefix, target(net, hub, &r.target))
 }
 
-fn doubt(d: &HubDoubt) -> String {
+fn doubt(net: &AzureNetwork, hub: usize, d: &HubDoubt) -> String {
     let what = match &d.kind {
         HubDoubtKind::BasicWan => {
             "the Virtual WAN is Basic; routing between VNets through a hub is a Standard feature (virtual-wan/about-virtual-hub-routing)".to_string()
@@ -62,14 +62,14 @@ fn doubt(d: &HubDoubt) -> String {
         HubDoubtKind::TableMissing(id) => format!("the connection is associated to route table {}, which is not in the inputs", id.name()),
         HubDoubtKind::PropagationLabels => "a connection propagates by route table id with no label; the docs say a connection with no label also propagates to the `default` label (virtual-wan/about-virtual-hub-routing, \"Labels\"), so whether it reaches the default route tables is open".to_string(),
         HubDoubtKind::VnetMissing => "a connected VNet is not in the inputs, so its ranges are unknown".to_string(),
-        HubDoubtKind::StaticRouteUnreadable(w) => format!("a static route tusk cannot read ({w})"),
+        HubDoubtKind::StaticRouteUnreadable(w) => format!("a static route tusk cannot read ({})", unreadable(w)),
         HubDoubtKind::NextHopNotModelled(id) => format!(
             "next hop {} is neither the hub's Azure Firewall nor one of its VNet connections (an NVA or SaaS in the hub is not modelled)",
-            id.rsplit('/').next().unwrap_or(id)
+            id.name()
         ),
         HubDoubtKind::FirewallMissing(id) => format!(
             "next hop {} is the hub's Azure Firewall, which is not in the inputs",
-            id.rsplit('/').next().unwrap_or(id)
+            id.name()
         ),
         HubDoubtKind::IntentUnreadable => "the hub's routing intent could not be read".to_string(),
         HubDoubtKind::IntentWithCustomRouting => "routing intent with custom route tables or static routes to a VNet connection, which the docs say cannot coexist (virtual-wan/how-to-routing-policies, \"Prerequisites\")".to_string(),
@@ -79,9 +79,25 @@ fn doubt(d: &HubDoubt) -> String {
         HubDoubtKind::InsideHub(prefix) => format!(
             "the destination may be inside the hub's own range {prefix} (its router, firewall or gateways), which tusk does not model"
         ),
-        HubDoubtKind::Branches(what) => format!("the hub learns branch routes (BGP) through {what}, which tusk does not model"),
+        HubDoubtKind::HubPrefixUnreadable(text) => format!(
+            "the hub's addressPrefix `{text}` is no CIDR, so whether the destination is inside the hub's own range (its router, firewall or gateways) is unknown"
+        ),
+        HubDoubtKind::Branches(g) => {
+            let g = &net.virtual_hubs[hub].branch_gateways[*g];
+            format!("the hub learns branch routes (BGP) through {} {}, which tusk does not model", g.kind, g.id.name())
+        }
     };
     format!("{what} ({})", d.loc)
+}
+
+/// The unreadable part of a static route, with its text.
+fn unreadable(u: &Unreadable) -> String {
+    match u {
+        Unreadable::DestinationType(t) => format!("destinationType {t}"),
+        Unreadable::Prefix(t) => format!("prefix `{t}`"),
+        Unreadable::Destination(t) => format!("destination `{t}`"),
+        Unreadable::NextHop(route) => format!("next hop of {route}"),
+    }
 }
 
 /// A hub step in words.
@@ -91,7 +107,7 @@ pub fn step(net: &AzureNetwork, s: &HubStep) -> String {
             "the VNet is connected to Virtual WAN hub {} by {}; the hub's routing is unknown: {}",
             hub_name(net, *hub),
             conn_name(net, *hub, *connection),
-            doubt(d)
+            doubt(net, *hub, d)
         ),
         HubStep::Route { hub, connection, route: r } => format!(
             "hub {} routes traffic from connection {} by its associated route table: {} (virtual-wan/about-virtual-hub-routing)",

@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::io;
 use tusk_model::k8s::Cluster;
 use tusk_policy::explain::{Explanation, Layer, PolicyRef, Reason, Side, Verdict};
-use tusk_policy::lang::istio::route::{RouteDoubt, RouteRef, Routing};
+use tusk_policy::lang::istio::route::{RouteDoubt, RoutePos, RouteRef, Routing, VirtualServiceRef};
 use tusk_policy::services::ServiceExplanation;
 
 fn verdict_text(v: &Verdict) -> String {
@@ -88,8 +88,21 @@ pub fn reason_text(r: &Reason) -> String {
 /// `VirtualService NS/NAME http[0]`.
 fn route_ref_text(r: &RouteRef) -> String {
     match &r.route {
-        Some(route) => format!("{} {route}", r.vs),
-        None => r.vs.clone(),
+        Some(route) => format!("{} {}", vs_text(&r.vs), route_pos_text(route)),
+        None => vs_text(&r.vs),
+    }
+}
+
+/// `VirtualService NS/NAME`.
+fn vs_text(v: &VirtualServiceRef) -> String {
+    format!("VirtualService {}/{}", v.namespace, v.name)
+}
+
+/// `http[0]`, or `http[0] (name)`.
+fn route_pos_text(r: &RoutePos) -> String {
+    match &r.name {
+        Some(n) => format!("{}[{}] ({n})", r.kind.name(), r.index),
+        None => format!("{}[{}]", r.kind.name(), r.index),
     }
 }
 
@@ -125,14 +138,17 @@ fn doubt_text(d: &RouteDoubt) -> String {
         RouteDoubt::PartialHost(h) => {
             format!("its host `{h}` is partly qualified, which Istio does not expand like a short name")
         }
-        RouteDoubt::Several(v) => format!("several VirtualServices name the host for the mesh: {}", v.join(", ")),
+        RouteDoubt::Several(v) => format!(
+            "several VirtualServices name the host for the mesh: {}",
+            v.iter().map(vs_text).collect::<Vec<_>>().join(", ")
+        ),
         RouteDoubt::NotAService(h) => format!("its destination `{h}` is no Service of the input"),
         RouteDoubt::DestinationPort(h) => format!("the port of destination `{h}` is not given and it has several"),
         RouteDoubt::Subset { host, subset } => {
             format!("no DestinationRule of the input defines subset `{subset}` of `{host}`")
         }
         RouteDoubt::EmptySubset { service, subset } => {
-            format!("no pod of the input is an endpoint of {service} in subset `{subset}`")
+            format!("no pod of the input is an endpoint of Service {}/{} in subset `{subset}`", service.namespace, service.name)
         }
         RouteDoubt::NoWeight => "no destination has a weight above 0".into(),
         RouteDoubt::Protocol(name) => format!(
@@ -371,4 +387,36 @@ pub fn render_service_explanation_json(c: &Cluster, flow: &str, semantics: &str,
     let doc = json!({"schema": SERVICE_SCHEMA, "flow": flow, "semantics": semantics, "service": doubt::service(&e.service),
                      "verdict": verdict, "reason": reason, "routing": routing, "endpoints": endpoints});
     serde_json::to_string_pretty(&doc).expect("JSON values serialize") + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tusk_model::istio_route::RouteKind;
+
+    fn vs(ns: &str, name: &str) -> VirtualServiceRef {
+        VirtualServiceRef { namespace: ns.into(), name: name.into() }
+    }
+
+    #[test]
+    fn route_keys_are_worded_as_kind_namespace_name_and_position() {
+        let at = tusk_core::Loc::builtin("test");
+        let r = RouteRef { vs: vs("shop", "reviews"), route: None, loc: at.clone() };
+        assert_eq!(route_ref_text(&r), "VirtualService shop/reviews");
+        let named = RoutePos { kind: RouteKind::Tcp, index: 1, name: Some("db".into()) };
+        let r = RouteRef { vs: vs("shop", "reviews"), route: Some(named), loc: at };
+        assert_eq!(route_ref_text(&r), "VirtualService shop/reviews tcp[1] (db)");
+    }
+
+    #[test]
+    fn several_virtual_services_and_an_empty_subset_name_their_objects() {
+        let d = RouteDoubt::Several(vec![vs("a", "one"), vs("b", "two")]);
+        assert_eq!(
+            doubt_text(&d),
+            "several VirtualServices name the host for the mesh: VirtualService a/one, VirtualService b/two"
+        );
+        let service = tusk_policy::reason::ServiceRef { namespace: "shop".into(), name: "api".into() };
+        let d = RouteDoubt::EmptySubset { service, subset: "v2".into() };
+        assert_eq!(doubt_text(&d), "no pod of the input is an endpoint of Service shop/api in subset `v2`");
+    }
 }

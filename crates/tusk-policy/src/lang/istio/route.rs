@@ -48,12 +48,41 @@ use tusk_model::k8s::{Cluster, Labels, Service, ServicePort};
 /// The VirtualService route a step or doubt belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RouteRef {
-    /// `VirtualService NS/NAME`.
-    pub vs: String,
-    /// `http[0]`, `tcp[1] (name)`, ... or `None` for the object as a whole.
-    pub route: Option<String>,
+    /// The VirtualService.
+    pub vs: VirtualServiceRef,
+    /// The route in it (`http[0]`, `tcp[1]` named ...), or `None` for the
+    /// object as a whole.
+    pub route: Option<RoutePos>,
     /// Where the route (or the object) is.
     pub loc: Loc,
+}
+
+/// A VirtualService, by namespace and name (its stable key).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VirtualServiceRef {
+    /// `metadata.namespace`.
+    pub namespace: String,
+    /// `metadata.name`.
+    pub name: String,
+}
+
+impl VirtualServiceRef {
+    /// The key of `vs`.
+    pub fn of(vs: &VirtualService) -> VirtualServiceRef {
+        VirtualServiceRef { namespace: vs.namespace.clone(), name: vs.name.clone() }
+    }
+}
+
+/// Where a route sits in its VirtualService: the list (`http`, `tls`,
+/// `tcp`), its index there, and its `name` when given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RoutePos {
+    /// The route list.
+    pub kind: RouteKind,
+    /// The index in that list.
+    pub index: usize,
+    /// The route's `name`, when given.
+    pub name: Option<String>,
 }
 
 /// Why tusk cannot tell where a VirtualService sends a flow.
@@ -84,8 +113,8 @@ pub enum RouteDoubt {
     /// The host is written `NAME.NS` or `NAME.NS.svc`, which Istio does
     /// not expand as it expands a short name.
     PartialHost(String),
-    /// Several VirtualServices for the mesh name the host (named).
-    Several(Vec<String>),
+    /// Several VirtualServices for the mesh name the host (in input order).
+    Several(Vec<VirtualServiceRef>),
     /// A destination host that is no Service of the input.
     NotAService(String),
     /// The destination's port cannot be told (several ports, none given).
@@ -97,11 +126,10 @@ pub enum RouteDoubt {
         /// The subset name.
         subset: String,
     },
-    /// No endpoint of the Service (`Service NS/NAME`) carries the subset's
-    /// labels.
+    /// No endpoint of the Service carries the subset's labels.
     EmptySubset {
-        /// The Service, as `Service NS/NAME`.
-        service: String,
+        /// The Service.
+        service: crate::reason::ServiceRef,
         /// The subset name.
         subset: String,
     },
@@ -189,7 +217,8 @@ fn names(h: &str, ns: &str, fqdn: &str) -> Option<bool> {
 }
 
 fn vs_ref(vs: &VirtualService, r: Option<&Route>) -> RouteRef {
-    RouteRef { vs: vs.title(), route: r.map(Route::label), loc: r.map_or_else(|| vs.loc.clone(), |r| r.loc.clone()) }
+    let route = r.map(|r| RoutePos { kind: r.kind, index: r.index, name: r.name.clone() });
+    RouteRef { vs: VirtualServiceRef::of(vs), route, loc: r.map_or_else(|| vs.loc.clone(), |r| r.loc.clone()) }
 }
 
 /// Does a string condition hold for `value`?
@@ -280,7 +309,7 @@ pub fn route(c: &Cluster, src: FlowEnd, svc: usize, sp: &ServicePort, http: Opti
         [first, ..] => {
             return Routing::Unknown(
                 vs_ref(first, None),
-                RouteDoubt::Several(found.iter().map(|v| v.title()).collect()),
+                RouteDoubt::Several(found.iter().map(|v| VirtualServiceRef::of(v)).collect()),
             )
         }
     };
