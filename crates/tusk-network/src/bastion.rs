@@ -167,7 +167,12 @@ mod tests {
     }
 
     fn flow(port: u16) -> Flow {
-        Flow { src: "10.0.0.4".parse().unwrap(), dst: "10.0.1.4".parse().unwrap(), proto: Protocol::Tcp, port: Some(port) }
+        Flow {
+            src: "10.0.0.4".parse().unwrap(),
+            dst: "10.0.1.4".parse().unwrap(),
+            proto: Protocol::Tcp,
+            port: Some(port),
+        }
     }
 
     #[test]
@@ -185,11 +190,17 @@ mod tests {
         // A tier tusk cannot read: SSH and RDP pass on every tier, other
         // ports are unknown, never guessed.
         assert_eq!(kind("[parameters('sku')]", "false", "vm", 22).0, Kind::Allowed);
-        assert_eq!(kind("[parameters('sku')]", "false", "vm", 8022), (Kind::Unknown, BastionWhy::Doubt(BastionDoubt::TierUnknown)));
+        assert_eq!(
+            kind("[parameters('sku')]", "false", "vm", 8022),
+            (Kind::Unknown, BastionWhy::Doubt(BastionDoubt::TierUnknown))
+        );
         // An unpeered VNet: only IP-based connection reaches it.
         assert_eq!(kind("Basic", "true", "far", 22), (Kind::Denied, BastionWhy::TargetOutOfReach));
         assert_eq!(kind("Standard", "false", "far", 22), (Kind::Denied, BastionWhy::TargetOutOfReach));
-        assert_eq!(kind("Standard", "true", "far", 22), (Kind::Allowed, BastionWhy::Connects { port: 22, by_ip: true }));
+        assert_eq!(
+            kind("Standard", "true", "far", 22),
+            (Kind::Allowed, BastionWhy::Connects { port: 22, by_ip: true })
+        );
         assert_eq!(kind("Standard", r#""[parameters('ipc')]""#, "far", 22).0, Kind::Unknown);
         assert_eq!(kind("Standard", "true", "internet:8.8.8.8", 22).1, BastionWhy::TargetOutOfReach);
         let mut udp = flow(22);

@@ -435,13 +435,16 @@ fn from_name(p: &Prepared, name: &str) -> Result<Vec<Endpoint>, ResolveError> {
 /// of its subnet's usable addresses (Azure reserves the first four and the
 /// last) that the controls tell apart, skipping owned addresses.
 fn bastion_members(p: &Prepared, b: usize) -> Result<Vec<Endpoint>, ResolveError> {
-    let none = || ResolveError::NoAddressOf { kind: ResourceKind::Bastion, name: p.net.bastions[b].id.name().to_string() };
+    let none =
+        || ResolveError::NoAddressOf { kind: ResourceKind::Bastion, name: p.net.bastions[b].id.name().to_string() };
     let s = super::bastion::subnet(p, b).ok_or_else(none)?;
     let owned = |a: u128| p.private.contains_key(&u128_to_ip(a));
     let mut members = Vec::new();
     for c in &p.net.subnets[s].prefixes {
         let r = c.range();
-        for a in super::members::representatives(p.address_cuts(), r.lo.saturating_add(4), r.hi.saturating_sub(1), owned) {
+        for a in
+            super::members::representatives(p.address_cuts(), r.lo.saturating_add(4), r.hi.saturating_sub(1), owned)
+        {
             members.push(Endpoint::Azure { ip: u128_to_ip(a), subnet: s, owner: None, label: Label::Bastion(b) });
         }
     }
@@ -491,11 +494,19 @@ fn subnet_group(p: &Prepared, s: Idx<Subnet>, name: String) -> Result<Group, Res
     let mut members: Vec<Endpoint> = Vec::new();
     for c in &p.net.subnets[s].prefixes {
         let r = c.range();
-        let free = super::members::representatives(p.address_cuts(), r.lo.saturating_add(4), r.hi.saturating_sub(1), |_| false);
+        let free =
+            super::members::representatives(p.address_cuts(), r.lo.saturating_add(4), r.hi.saturating_sub(1), |_| {
+                false
+            });
         // A prefix too small to have a usable address keeps its fifth
         // address, as before, so that the subnet still has a stand-in.
         let free = if free.is_empty() { vec![r.lo.saturating_add(4)] } else { free };
-        members.extend(free.into_iter().map(|a| Endpoint::Azure { ip: u128_to_ip(a), subnet: s, owner: None, label: Label::Free }));
+        members.extend(free.into_iter().map(|a| Endpoint::Azure {
+            ip: u128_to_ip(a),
+            subnet: s,
+            owner: None,
+            label: Label::Free,
+        }));
     }
     if members.is_empty() {
         return Err(ResolveError::NoPrefix(p.net.subnet_path(s)));

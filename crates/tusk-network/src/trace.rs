@@ -99,10 +99,8 @@ fn settle_instances(mut t: Trace, verdict_from: impl Fn(std::net::IpAddr) -> Kin
         _ => None,
     });
     let Some((at, gw, shown, instances)) = found else { return t };
-    let verdicts: Vec<(std::net::IpAddr, Kind)> = instances
-        .iter()
-        .map(|&i| (i, if i == shown { t.verdict } else { verdict_from(i) }))
-        .collect();
+    let verdicts: Vec<(std::net::IpAddr, Kind)> =
+        instances.iter().map(|&i| (i, if i == shown { t.verdict } else { verdict_from(i) })).collect();
     if verdicts.iter().all(|v| v.1 == t.verdict) {
         return t;
     }

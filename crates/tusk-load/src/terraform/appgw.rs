@@ -86,7 +86,10 @@ pub fn gateway(tr: &mut Tr, i: usize) -> Body {
     });
     list(&mut b, &r, "http_listener", "httpListeners", |c| {
         let mut p = Obj::new(c.pos);
-        p.put_opt("frontendIPConfiguration", sub_ref(&gw, "frontendIPConfigurations", c, "frontend_ip_configuration_name"));
+        p.put_opt(
+            "frontendIPConfiguration",
+            sub_ref(&gw, "frontendIPConfigurations", c, "frontend_ip_configuration_name"),
+        );
         p.put_opt("frontendPort", sub_ref(&gw, "frontendPorts", c, "frontend_port_name"));
         p.put_opt("hostName", tr.val(c, "host_name"));
         p.put_opt("hostNames", tr.val(c, "host_names"));
@@ -104,7 +107,12 @@ pub fn gateway(tr: &mut Tr, i: usize) -> Body {
         let mut p = Obj::new(c.pos);
         p.put_opt("httpListener", sub_ref(&gw, "httpListeners", c, "http_listener_name"));
         p.put_opt("urlPathMap", sub_ref(&gw, "urlPathMaps", c, "url_path_map_name"));
-        target(&gw, c, &mut p, names("backend_address_pool_name", "backend_http_settings_name", "redirect_configuration_name"));
+        target(
+            &gw,
+            c,
+            &mut p,
+            names("backend_address_pool_name", "backend_http_settings_name", "redirect_configuration_name"),
+        );
         item(tr, c, p)
     });
     list(&mut b, &r, "url_path_map", "urlPathMaps", |c| {
@@ -122,7 +130,12 @@ pub fn gateway(tr: &mut Tr, i: usize) -> Body {
             .map(|pr| {
                 let mut q = Obj::new(pr.pos);
                 q.put_opt("paths", tr.val(pr, "paths"));
-                target(&gw, pr, &mut q, names("backend_address_pool_name", "backend_http_settings_name", "redirect_configuration_name"));
+                target(
+                    &gw,
+                    pr,
+                    &mut q,
+                    names("backend_address_pool_name", "backend_http_settings_name", "redirect_configuration_name"),
+                );
                 item(tr, pr, q)
             })
             .collect();

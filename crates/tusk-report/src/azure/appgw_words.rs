@@ -75,7 +75,9 @@ pub fn why(net: &AzureNetwork, gw: usize, what: &AppGwWhy) -> String {
                 no.join(", ")
             )
         }
-        AppGwWhy::Reply => format!("the reply reaches application gateway {name}, which answers the client from its frontend"),
+        AppGwWhy::Reply => {
+            format!("the reply reaches application gateway {name}, which answers the client from its frontend")
+        }
         AppGwWhy::Doubt(d) => format!("application gateway {name} ({}): {}", g.loc, doubt(net, g, d)),
     }
 }
