@@ -23,8 +23,9 @@
 //! controls tell apart ([`crate::members::representatives`]), a group
 //! whose verdict holds only when every member's does.
 
-use super::endpoint::Endpoint;
+use super::endpoint::{Endpoint, Label, ResolveError, ResourceKind};
 use super::{Flow, Kind, Owner, Prepared};
+use tusk_core::ip::u128_to_ip;
 use tusk_core::Protocol;
 use tusk_model::azure::{BastionSku, Idx, Subnet};
 
@@ -68,10 +69,39 @@ pub enum BastionDoubt {
     IpConnectUnknown,
 }
 
-/// The Bastion host (index into `bastions`) whose subnet is `s`.
+/// The subnet of Bastion host `b` (index into `bastions`), when the inputs hold it.
 pub fn subnet(p: &Prepared, b: usize) -> Option<Idx<Subnet>> {
     let key = p.net.bastions[b].subnet.as_ref()?.key();
     Idx::all(&p.net.subnets).find(|&s| p.net.subnets[s].id.key() == key)
+}
+
+/// The addresses standing for Bastion host `b`'s instances: one per part
+/// of its subnet's usable addresses (Azure reserves the first four and the
+/// last) that the controls tell apart, skipping owned addresses; what
+/// `--from BASTION-NAME` resolves to.
+///
+/// # Errors
+///
+/// [`ResolveError::NoAddressOf`] when its subnet is not in the inputs (a
+/// Developer tier host has none) or has no free usable address.
+pub fn instance_endpoints(p: &Prepared, b: usize) -> Result<Vec<Endpoint>, ResolveError> {
+    let none =
+        || ResolveError::NoAddressOf { kind: ResourceKind::Bastion, name: p.net.bastions[b].id.name().to_string() };
+    let s = subnet(p, b).ok_or_else(none)?;
+    let owned = |a: u128| p.private.contains_key(&u128_to_ip(a));
+    let mut members = Vec::new();
+    for c in &p.net.subnets[s].prefixes {
+        let r = c.range();
+        for a in
+            crate::members::representatives(p.address_cuts(), r.lo.saturating_add(4), r.hi.saturating_sub(1), owned)
+        {
+            members.push(Endpoint::Azure { ip: u128_to_ip(a), subnet: s, owner: None, label: Label::Bastion(b) });
+        }
+    }
+    if members.is_empty() {
+        return Err(none());
+    }
+    Ok(members)
 }
 
 /// Does Bastion host `b` open `flow` to `target`? The verdict of the

@@ -410,7 +410,7 @@ fn from_name(p: &Prepared, name: &str) -> Result<Vec<Endpoint>, ResolveError> {
         found.push((ResourceKind::Bastion, net.bastions[b].id.name().to_string(), Vec::new(), None));
     }
     if let ([b], 1) = (bastions.as_slice(), found.len()) {
-        return bastion_members(p, *b);
+        return super::bastion::instance_endpoints(p, *b);
     }
     match found.as_slice() {
         [(kind, n, owners, public)] => {
@@ -429,29 +429,6 @@ fn from_name(p: &Prepared, name: &str) -> Result<Vec<Endpoint>, ResolveError> {
             candidates: many.iter().map(|(k, n, ..)| (*k, n.clone())).collect(),
         }),
     }
-}
-
-/// The addresses standing for Bastion host `b`'s instances: one per part
-/// of its subnet's usable addresses (Azure reserves the first four and the
-/// last) that the controls tell apart, skipping owned addresses.
-fn bastion_members(p: &Prepared, b: usize) -> Result<Vec<Endpoint>, ResolveError> {
-    let none =
-        || ResolveError::NoAddressOf { kind: ResourceKind::Bastion, name: p.net.bastions[b].id.name().to_string() };
-    let s = super::bastion::subnet(p, b).ok_or_else(none)?;
-    let owned = |a: u128| p.private.contains_key(&u128_to_ip(a));
-    let mut members = Vec::new();
-    for c in &p.net.subnets[s].prefixes {
-        let r = c.range();
-        for a in
-            super::members::representatives(p.address_cuts(), r.lo.saturating_add(4), r.hi.saturating_sub(1), owned)
-        {
-            members.push(Endpoint::Azure { ip: u128_to_ip(a), subnet: s, owner: None, label: Label::Bastion(b) });
-        }
-    }
-    if members.is_empty() {
-        return Err(none());
-    }
-    Ok(members)
 }
 
 /// The subnets named `vnet/subnet` (case-insensitive, as Azure names are):
