@@ -36,6 +36,8 @@ struct Cli {
 enum Command {
     /// Runs the main job on the embedded demo estate.
     Demo(cmd::demo::Args),
+    /// What the inputs hold: objects per kind and per file, and what was skipped, located (no analysis).
+    Load(cmd::load::Args),
     /// Connectivity matrix: of the Kubernetes policy layer (every port), or with `--port` across both layers per actor (`--grain tenant|namespace|workload|pod`); `--grain subnet` is `reach`.
     Matrix(cmd::matrix::Args),
     /// Every policy and rule that decided one pod-to-pod (or pod-to-IP) flow.
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
     });
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Load(a) => cmd::load::run(a),
         Command::Matrix(a) => cmd::matrix::run(a),
         Command::Explain(a) => cmd::explain::run(a),
         Command::Trace(a) => cmd::trace::run(a),

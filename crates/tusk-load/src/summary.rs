@@ -103,13 +103,25 @@ fn per_file(k: &tusk_model::k8s::Cluster, a: &tusk_model::azure::AzureNetwork) -
     add("hub connection", &mut a.virtual_hubs.iter().flat_map(|x| x.connections.iter().map(|c| &c.loc)));
     add("hub route table", &mut a.virtual_hubs.iter().flat_map(|x| x.route_tables.iter().map(|t| &t.loc)));
     add("routing policy", &mut a.virtual_hubs.iter().flat_map(|x| x.routing_policies.iter().map(|p| &p.loc)));
-    add("unmodelled device", &mut a.opaque_devices.iter().map(|x| &x.loc));
+    add("application gateway", &mut a.app_gateways.iter().map(|x| &x.loc));
+    add("Bastion host", &mut a.bastions.iter().map(|x| &x.loc));
+    add("unmodelled device", &mut unmodelled_devices(a).map(|x| &x.loc));
     add("unmodelled resource", &mut a.unmodelled.iter().map(|x| &x.loc));
     add("private DNS zone", &mut a.private_dns.zones.iter().map(|x| &x.loc));
     add("DNS A record set", &mut a.private_dns.a_records.iter().map(|x| &x.loc));
     add("DNS CNAME record set", &mut a.private_dns.cname_records.iter().map(|x| &x.loc));
     add("DNS zone link", &mut a.private_dns.links.iter().map(|x| &x.loc));
     out
+}
+
+/// The devices read but not modelled: the opaque devices that are no
+/// modelled application gateway or Bastion host (every gateway and Bastion
+/// is also an opaque device, for the addresses of its instances).
+fn unmodelled_devices(a: &tusk_model::azure::AzureNetwork) -> impl Iterator<Item = &tusk_model::azure::OpaqueDevice> {
+    a.opaque_devices.iter().filter(|d| {
+        let k = d.id.key();
+        !a.app_gateways.iter().any(|g| g.id.key() == k) && !a.bastions.iter().any(|b| b.id.key() == k)
+    })
 }
 
 impl Summary {
@@ -147,7 +159,9 @@ impl Summary {
             ("virtual hub", a.virtual_hubs.len()),
             ("load balancer rule", a.load_balancers.iter().map(|l| l.rules.len()).sum()),
             ("outbound rule", a.load_balancers.iter().map(|l| l.outbound_rules.len()).sum()),
-            ("unmodelled device", a.opaque_devices.len()),
+            ("application gateway", a.app_gateways.len()),
+            ("Bastion host", a.bastions.len()),
+            ("unmodelled device", unmodelled_devices(a).count()),
             ("unmodelled resource", a.unmodelled.len()),
             ("private DNS zone", a.private_dns.zones.len()),
             ("DNS A record set", a.private_dns.a_records.len()),

@@ -73,13 +73,26 @@ pub enum AppGwWhy {
         backends: Vec<IpAddr>,
         /// The backend settings' port.
         port: u16,
-        /// The address of the gateway's subnet the backends see (a sample:
-        /// the first usable address that is not a frontend's).
+        /// The address of the gateway's subnet whose path is shown.
         instance: IpAddr,
+        /// Every address standing for the instances: one per part of the
+        /// subnet the controls tell apart ([`instance_addresses`]); the
+        /// trace is settled over all of them (`trace.rs`).
+        instances: Vec<IpAddr>,
     },
     /// The members' paths do not all end alike.
     Mixed {
         /// Members whose path was allowed.
+        allowed: Vec<IpAddr>,
+        /// The others, with their verdict.
+        other: Vec<(IpAddr, tusk_core::Kind)>,
+    },
+    /// The trace (request and reply) ends differently from the addresses
+    /// that stand for the gateway's instances ([`instance_addresses`]):
+    /// a rule or route on the way tells the gateway subnet's addresses
+    /// apart, and which one an instance has is not in the inputs.
+    MixedInstances {
+        /// Instance addresses whose trace was allowed.
         allowed: Vec<IpAddr>,
         /// The others, with their verdict.
         other: Vec<(IpAddr, tusk_core::Kind)>,
@@ -184,17 +197,29 @@ pub fn subnet(p: &Prepared, g: usize) -> Option<Idx<Subnet>> {
     Idx::all(&p.net.subnets).find(|&s| p.net.subnets[s].id.key() == key)
 }
 
-/// The address the backends see: the first address of the subnet's first
-/// prefix that Azure does not reserve (the first four are) and no
-/// frontend holds. Instances take addresses of the subnet that the inputs
-/// do not list; this one stands for them (docs/azure.md says so).
-pub fn instance_address(p: &Prepared, g: usize, s: Idx<Subnet>) -> Option<IpAddr> {
+/// The addresses the backends may see: one per part of the subnet's
+/// usable addresses that the controls tell apart ([`crate::members::representatives`]
+/// over every prefix; Azure reserves the first four and the last address
+/// of each, "Virtual network FAQ", virtual-network/virtual-networks-faq),
+/// skipping the frontends' and every other owned address. Instances take
+/// addresses of the subnet the inputs do not list, any of these; a verdict
+/// holds for the gateway only when it holds from each (issue 10: one
+/// sample address passed its verdict off as every instance's). Empty when
+/// the subnet has no free usable address.
+pub fn instance_addresses(p: &Prepared, g: usize, s: Idx<Subnet>) -> Vec<IpAddr> {
     let gw = &p.net.app_gateways[g];
-    let c = p.net.subnets[s].prefixes.first()?;
-    let r = c.range();
-    (r.lo + 4..r.hi)
-        .map(tusk_core::ip::u128_to_ip)
-        .find(|ip| !gw.frontends.iter().any(|f| f.private_ip == Some(*ip)) && !p.private.contains_key(ip))
+    let cuts = p.address_cuts();
+    let taken = |a: u128| {
+        let ip = tusk_core::ip::u128_to_ip(a);
+        gw.frontends.iter().any(|f| f.private_ip == Some(ip)) || p.private.contains_key(&ip)
+    };
+    let mut out = Vec::new();
+    for c in &p.net.subnets[s].prefixes {
+        let r = c.range();
+        let (lo, hi) = (r.lo.saturating_add(4), r.hi.saturating_sub(1));
+        out.extend(crate::members::representatives(cuts, lo, hi, taken).into_iter().map(tusk_core::ip::u128_to_ip));
+    }
+    out
 }
 
 /// The listener, rule, pool and members a flow to frontend `fe` of
@@ -415,8 +440,9 @@ mod tests {
         let s = select(&p, 0, 0, &flow(443), Some("a.example.com")).unwrap();
         assert!(matches!(s.waf, Err(AppGwDoubt::WafPolicyMissing(_))));
         assert_eq!(s.port, 8080);
-        // The backends see an address of the gateway's subnet that is not its frontend's.
+        // The backends see an address of the gateway's subnet that is not
+        // its frontend's; no rule splits the subnet, so one stands for all.
         let sub = subnet(&p, 0).unwrap();
-        assert_eq!(instance_address(&p, 0, sub), Some("10.0.1.5".parse().unwrap()));
+        assert_eq!(instance_addresses(&p, 0, sub), vec!["10.0.1.5".parse::<IpAddr>().unwrap()]);
     }
 }

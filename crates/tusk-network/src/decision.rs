@@ -38,6 +38,8 @@ pub enum Hop {
     AppGateway(Idx<AppGateway>),
     /// A Virtual WAN hub (an index into `virtual_hubs`).
     Hub(Idx<VirtualHub>),
+    /// An Azure Bastion host (an index into `bastions`).
+    Bastion(Idx<BastionHost>),
 }
 
 /// The peering flags a decision can rest on.
@@ -297,6 +299,14 @@ pub enum Reason {
         gw: usize,
         /// What it decided.
         what: crate::appgw::AppGwWhy,
+    },
+    /// A Bastion host's decision about the session it would open (index
+    /// `host` into `bastions`; [`crate::bastion`]).
+    Bastion {
+        /// The Bastion host.
+        host: usize,
+        /// What it decided.
+        what: crate::bastion::BastionWhy,
     },
     /// The reply reaches the address that sent the request.
     ReplyToSender {

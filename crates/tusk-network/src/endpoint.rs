@@ -61,6 +61,10 @@ pub enum Label {
     /// The subnet itself: `reach` traces one representative address of
     /// each subnet and speaks of the subnet.
     Subnet,
+    /// An address an Azure Bastion host's instances may take in its
+    /// subnet (index into `bastions`): a flow from it is a session the
+    /// Bastion opens ([`crate::bastion`]).
+    Bastion(usize),
     /// An AKS node, by its node name (the join's simulated or exported nodes).
     Node(String),
     /// An AKS node taking a load balancer frontend's traffic for a
@@ -102,6 +106,8 @@ pub enum ResourceKind {
     LoadBalancer,
     /// A public IP address resource.
     PublicIp,
+    /// An Azure Bastion host (its instances' addresses).
+    Bastion,
 }
 
 impl std::fmt::Display for ResourceKind {
@@ -113,6 +119,7 @@ impl std::fmt::Display for ResourceKind {
             ResourceKind::Firewall => "Azure Firewall",
             ResourceKind::LoadBalancer => "load balancer",
             ResourceKind::PublicIp => "public IP",
+            ResourceKind::Bastion => "Azure Bastion",
         })
     }
 }
@@ -157,8 +164,8 @@ pub enum ResolveError {
     },
     /// A bare name that matches no resource.
     #[error(
-        "`{0}` is not an IP address or CIDR, a NIC, VM, private endpoint, firewall, load balancer or \
-         public IP name, `subnet:VNET/SUBNET`, `internet[:IP]` or `onprem[:IP]` (see docs/endpoints.md)"
+        "`{0}` is not an IP address or CIDR, a NIC, VM, private endpoint, firewall, load balancer, \
+         public IP or Bastion name, `subnet:VNET/SUBNET`, `internet[:IP]` or `onprem[:IP]` (see docs/endpoints.md)"
     )]
     UnknownName(String),
     /// A bare name that matches several resources.
@@ -218,9 +225,13 @@ pub enum Sample {
     OnPrem,
     /// A subnet without NICs: the first usable address of each prefix.
     FreeSubnet,
-    /// A block holding addresses no resource owns: its first address
-    /// stands for them.
+    /// A block holding addresses no resource owns: one of them per part of
+    /// the block the controls tell apart stands for them.
     FreeAddresses,
+    /// An Azure Bastion host: its instances take addresses of its subnet
+    /// the inputs do not list; one per part of the subnet the controls
+    /// tell apart stands for them.
+    BastionInstances,
 }
 
 /// Every endpoint a `--from` / `--to` value stands for.
@@ -272,11 +283,17 @@ pub fn resolve_group(p: &Prepared, end: &FlowEnd) -> Result<Group, ResolveError>
         }),
         FlowEnd::OnPrem(Some(ip)) => whole(vec![onprem(p, *ip)]),
         FlowEnd::OnPrem(None) => {
+            // One address per part of each prefix the rules tell apart
+            // (the first host of a prefix when none splits it).
             let mut members: Vec<Endpoint> = Vec::new();
             for c in p.onprem.values().flatten() {
-                let e = onprem(p, u128_to_ip(c.range().lo + 1));
-                if !members.contains(&e) {
-                    members.push(e);
+                let r = c.range();
+                let lo = if r.hi > r.lo { r.lo + 1 } else { r.lo };
+                for a in super::members::representatives(p.address_cuts(), lo, r.hi, |_| false) {
+                    let e = onprem(p, u128_to_ip(a));
+                    if !members.contains(&e) {
+                        members.push(e);
+                    }
                 }
             }
             if members.is_empty() {
@@ -289,7 +306,11 @@ pub fn resolve_group(p: &Prepared, end: &FlowEnd) -> Result<Group, ResolveError>
             Ok(s) => subnet_group(p, s, name.clone()),
             Err(_) => Err(ResolveError::NotASubnet(name)),
         },
-        FlowEnd::Name(n) => whole(from_name(p, n)?),
+        FlowEnd::Name(n) => {
+            let members = from_name(p, n)?;
+            let bastion = members.iter().any(|m| matches!(m, Endpoint::Azure { label: Label::Bastion(_), .. }));
+            Ok(Group { name, members, sample: bastion.then_some(Sample::BastionInstances) })
+        }
         FlowEnd::Pod { .. }
         | FlowEnd::Workload { .. }
         | FlowEnd::Service { .. }
@@ -384,6 +405,13 @@ fn from_name(p: &Prepared, name: &str) -> Result<Vec<Endpoint>, ResolveError> {
             found.push((ResourceKind::PublicIp, ip.id.name().to_string(), Vec::new(), ip.address));
         }
     }
+    let bastions: Vec<usize> = (0..net.bastions.len()).filter(|&b| eq(net.bastions[b].id.name())).collect();
+    for &b in &bastions {
+        found.push((ResourceKind::Bastion, net.bastions[b].id.name().to_string(), Vec::new(), None));
+    }
+    if let ([b], 1) = (bastions.as_slice(), found.len()) {
+        return super::bastion::instance_endpoints(p, *b);
+    }
     match found.as_slice() {
         [(kind, n, owners, public)] => {
             let mut members: Vec<Endpoint> = owners.iter().flat_map(|&o| owner_endpoints(p, o)).collect();
@@ -428,8 +456,10 @@ fn subnets_named(p: &Prepared, vnet: &str, subnet: &str) -> Result<Idx<Subnet>, 
     }
 }
 
-/// Every owned address of subnet `s`, or the first usable address of each
-/// prefix (Azure reserves the first four) as samples when nothing sits in it.
+/// Every owned address of subnet `s`, or, when nothing sits in it, one
+/// usable address (Azure reserves the first four and the last) per part of
+/// each prefix the controls tell apart ([`super::members::representatives`]),
+/// as samples.
 fn subnet_group(p: &Prepared, s: Idx<Subnet>, name: String) -> Result<Group, ResolveError> {
     let mut owned: Vec<(IpAddr, Owner)> =
         p.private.iter().filter(|(_, &o)| p.owner_subnet(o) == Some(s)).map(|(&ip, &o)| (ip, o)).collect();
@@ -438,14 +468,23 @@ fn subnet_group(p: &Prepared, s: Idx<Subnet>, name: String) -> Result<Group, Res
         let members = owned.into_iter().map(|(ip, o)| self::owned(ip, s, o)).collect();
         return Ok(Group { name, members, sample: None });
     }
-    let members: Vec<Endpoint> = p.net.subnets[s]
-        .prefixes
-        .iter()
-        .map(|c| {
-            let ip = u128_to_ip(c.range().lo + 4);
-            Endpoint::Azure { ip, subnet: s, owner: None, label: Label::Free }
-        })
-        .collect();
+    let mut members: Vec<Endpoint> = Vec::new();
+    for c in &p.net.subnets[s].prefixes {
+        let r = c.range();
+        let free =
+            super::members::representatives(p.address_cuts(), r.lo.saturating_add(4), r.hi.saturating_sub(1), |_| {
+                false
+            });
+        // A prefix too small to have a usable address keeps its fifth
+        // address, as before, so that the subnet still has a stand-in.
+        let free = if free.is_empty() { vec![r.lo.saturating_add(4)] } else { free };
+        members.extend(free.into_iter().map(|a| Endpoint::Azure {
+            ip: u128_to_ip(a),
+            subnet: s,
+            owner: None,
+            label: Label::Free,
+        }));
+    }
     if members.is_empty() {
         return Err(ResolveError::NoPrefix(p.net.subnet_path(s)));
     }
@@ -453,7 +492,8 @@ fn subnet_group(p: &Prepared, s: Idx<Subnet>, name: String) -> Result<Group, Res
 }
 
 /// Every owned private address inside the block; when the block also holds
-/// addresses nobody owns, its first such address stands for them.
+/// addresses nobody owns, one of them per part of the block the controls
+/// tell apart ([`super::members::representatives`]) stands for them.
 fn block(p: &Prepared, c: Cidr, name: String) -> Result<Group, ResolveError> {
     let r = c.range();
     let mut owned: Vec<IpAddr> =
@@ -463,13 +503,15 @@ fn block(p: &Prepared, c: Cidr, name: String) -> Result<Group, ResolveError> {
     let whole = (r.hi - r.lo).saturating_add(1);
     let mut sample = None;
     if (owned.len() as u128) < whole {
-        // The first address of the block that no resource owns.
-        let free = (r.lo..=r.hi).map(u128_to_ip).find(|ip| !p.private.contains_key(ip));
-        // An address the inputs place nowhere (no subnet, on-premises
-        // prefix or public range) has no path to trace; it is left out,
-        // and the group is still marked as sampled.
-        if let Some(e) = free.and_then(|ip| from_ip(p, ip).ok()) {
-            members.push(e);
+        // An address no resource owns in each part of the block. One the
+        // inputs place nowhere (no subnet, on-premises prefix or public
+        // range) has no path to trace; it is left out, and the group is
+        // still marked as sampled.
+        let owned = |a: u128| p.private.contains_key(&u128_to_ip(a));
+        for a in super::members::representatives(p.address_cuts(), r.lo, r.hi, owned) {
+            if let Ok(e) = from_ip(p, u128_to_ip(a)) {
+                members.push(e);
+            }
         }
         sample = Some(Sample::FreeAddresses);
     }

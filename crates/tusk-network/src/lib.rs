@@ -24,6 +24,7 @@
 pub mod any_protocol;
 pub mod appgw;
 pub mod avnm;
+pub mod bastion;
 pub mod decision;
 pub mod dns;
 pub mod effective;

@@ -12,8 +12,11 @@
 //! ranges and NVA rule sets. The address part is computed by cutting the
 //! address line at every boundary of those sets: two addresses between the
 //! same two cuts match every one of those tests the same way. A subnet
-//! without NICs keeps one stand-in, its first usable address (Azure
-//! reserves the first four), which outputs label as a sample.
+//! without NICs keeps one stand-in per cell of its usable addresses (Azure
+//! reserves the first four): [`representatives`], which also picks the
+//! addresses that stand for an application gateway's instances and for
+//! the free addresses of an endpoint group, so that no single sample
+//! passes its verdict off as that of addresses a rule tells apart.
 
 use super::index::{non_public, Owner};
 use super::prepared::Prepared;
@@ -51,7 +54,7 @@ struct Key {
 /// The classes of every subnet, in subnet order, each subnet's classes in
 /// order of their lowest address.
 pub fn classes(p: &Prepared) -> Vec<Class> {
-    let cuts = cuts(p);
+    let cuts = p.address_cuts();
     let cell = |ip: IpAddr| cuts.partition_point(|&c| c <= ip_to_u128(ip));
     let mut index: HashMap<Key, usize> = HashMap::new();
     let mut out: Vec<Class> = Vec::new();
@@ -89,17 +92,54 @@ pub fn classes(p: &Prepared) -> Vec<Class> {
         if has_nic[s.index()] {
             continue;
         }
-        if let Some(c) = sn.prefixes.first() {
-            out.push(Class { subnet: s, members: vec![(u128_to_ip(c.range().lo + 4), None)] });
+        // One stand-in per cell: a rule that splits the empty subnet makes
+        // the subnet's verdict mixed instead of the first address's.
+        for c in &sn.prefixes {
+            let r = c.range();
+            for ip in representatives(&cuts, r.lo.saturating_add(4), r.hi, |_| false) {
+                out.push(Class { subnet: s, members: vec![(u128_to_ip(ip), None)] });
+            }
         }
     }
     out.sort_by_key(|c| (c.subnet, ip_to_u128(c.members[0].0)));
     out
 }
 
+/// One address per cell of `lo..=hi` (cells as cut by `cuts`, which
+/// [`Prepared::address_cuts`] gives): the first address of each part of
+/// the range between two cuts that `skip` does not reject, in address
+/// order. Every control tests two addresses of one part alike (see the
+/// module documentation), so a verdict computed for each returned address
+/// holds for every address of the range that `skip` lets through; an
+/// empty range (`lo > hi`) gives none. Cost: one step per cut inside the
+/// range plus one per skipped address.
+pub fn representatives(cuts: &[u128], lo: u128, hi: u128, skip: impl Fn(u128) -> bool) -> Vec<u128> {
+    let mut out = Vec::new();
+    if lo > hi {
+        return out;
+    }
+    let mut start = lo;
+    let mut next = cuts.partition_point(|&c| c <= lo);
+    loop {
+        let end = match cuts.get(next) {
+            Some(&c) if c <= hi => c - 1,
+            _ => hi,
+        };
+        if let Some(a) = (start..=end).find(|&a| !skip(a)) {
+            out.push(a);
+        }
+        if end == hi {
+            return out;
+        }
+        start = end + 1;
+        next += 1;
+    }
+}
+
 /// Every boundary of the address sets the controls test, as the first
-/// address of each cell, sorted.
-fn cuts(p: &Prepared) -> Vec<u128> {
+/// address of each cell, sorted (callers use the copy
+/// [`Prepared::address_cuts`] keeps).
+pub(crate) fn cuts(p: &Prepared) -> Vec<u128> {
     let net = p.net;
     let mut v: Vec<u128> = Vec::new();
     let mut range = |lo: u128, hi: u128| {
@@ -126,6 +166,10 @@ fn cuts(p: &Prepared) -> Vec<u128> {
             matches(&r.sources, &mut range);
             matches(&r.destinations, &mut range);
         }
+    }
+    // IP groups stand for their prefixes in firewall rules.
+    for g in &net.ip_groups {
+        matches(&g.addresses, &mut range);
     }
     for r in &net.admin_rules {
         matches(&r.sources, &mut range);

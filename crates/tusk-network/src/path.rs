@@ -34,6 +34,8 @@ pub enum Control {
     Stateful,
     /// An application gateway (listener, rule, WAF, its own connection).
     AppGateway,
+    /// An Azure Bastion host (the session it opens: tier, port, target).
+    Bastion,
 }
 
 impl Control {
@@ -51,6 +53,7 @@ impl Control {
             Control::Delivery => "delivery",
             Control::Stateful => "stateful",
             Control::AppGateway => "app-gateway",
+            Control::Bastion => "bastion",
         }
     }
 }

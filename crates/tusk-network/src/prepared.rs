@@ -8,6 +8,7 @@
 use super::index::{EstateIndex, Owner};
 use super::routes::{self, EffectiveRoutes};
 use std::ops::Deref;
+use std::sync::OnceLock;
 use tusk_model::azure::*;
 use tusk_model::config::{Config, NvaConfig};
 
@@ -25,6 +26,8 @@ pub struct Prepared<'a> {
     pe_routes: FxMap<Idx<Subnet>, EffectiveRoutes>,
     /// Per NIC: its NVA rules from `tusk.yaml`, if any.
     nvas: IdxVec<NetworkInterface, Option<&'a NvaConfig>>,
+    /// The address cuts of [`super::members`], computed on first use.
+    cuts: OnceLock<Vec<u128>>,
 }
 
 impl<'a> Deref for Prepared<'a> {
@@ -55,7 +58,7 @@ impl<'a> Prepared<'a> {
                 *slot = Some(c);
             }
         }
-        Prepared { ix, routes, pe_routes, nvas }
+        Prepared { ix, routes, pe_routes, nvas, cuts: OnceLock::new() }
     }
 
     /// The routes traffic sent by `sender` in subnet `s` follows: a private
@@ -66,6 +69,14 @@ impl<'a> Prepared<'a> {
             Some(Owner::PrivateEndpoint(_)) => self.pe_routes.get(&s).unwrap_or(&self.routes[s]),
             _ => &self.routes[s],
         }
+    }
+
+    /// Every boundary of the address sets the controls test, sorted: two
+    /// addresses between the same two cuts match every address test of the
+    /// estate alike ([`super::members::representatives`] picks one address
+    /// per such cell).
+    pub fn address_cuts(&self) -> &[u128] {
+        self.cuts.get_or_init(|| super::members::cuts(self))
     }
 
     /// The index alone, for callers that need no routes.

@@ -75,7 +75,64 @@ pub fn trace(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow) -> Trace 
 /// As [`trace`], for a client that asks for `name` (`tusk trace --fqdn`):
 /// firewall application rules and network rules on FQDNs match on it.
 pub fn trace_named(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow, name: Option<&str>) -> Trace {
-    let forward = Walker::new(p, flow, None).named(name.map(str::to_string)).run(Start::from_endpoint(from), to);
+    let t = trace_from(p, from, to, flow, name, None);
+    settle_instances(t, |i| trace_from(p, from, to, flow, name, Some(i)).verdict)
+}
+
+/// An application gateway's instances take addresses of its subnet the
+/// inputs do not list; the walk went from one of the addresses that stand
+/// for them ([`super::appgw::instance_addresses`], one per part of the
+/// subnet the controls tell apart). When there are several, the flow is
+/// traced from each (request and reply), and when the verdicts differ the
+/// gateway's step is preceded by an unknown
+/// [`super::appgw::AppGwWhy::MixedInstances`] step that names them, which
+/// makes the trace unknown: which address an instance has decides
+/// (issue 10: one sample address passed its verdict off as every
+/// instance's). `verdict_from(ip)` is the verdict with the gateway's
+/// connections leaving from `ip`.
+fn settle_instances(mut t: Trace, verdict_from: impl Fn(std::net::IpAddr) -> Kind) -> Trace {
+    use super::appgw::AppGwWhy;
+    let found = t.forward.steps.iter().enumerate().find_map(|(i, s)| match &s.decision.reason {
+        Reason::AppGateway { gw, what: AppGwWhy::Proxied { instance, instances, .. } } if instances.len() > 1 => {
+            Some((i, *gw, *instance, instances.clone()))
+        }
+        _ => None,
+    });
+    let Some((at, gw, shown, instances)) = found else { return t };
+    let verdicts: Vec<(std::net::IpAddr, Kind)> =
+        instances.iter().map(|&i| (i, if i == shown { t.verdict } else { verdict_from(i) })).collect();
+    if verdicts.iter().all(|v| v.1 == t.verdict) {
+        return t;
+    }
+    let allowed = verdicts.iter().filter(|v| v.1 == Kind::Allowed).map(|v| v.0).collect();
+    let other = verdicts.iter().filter(|v| v.1 != Kind::Allowed).copied().collect();
+    let s = &t.forward.steps[at];
+    let what = AppGwWhy::MixedInstances { allowed, other };
+    let decision = super::decision::Decision::new(Kind::Unknown, Reason::AppGateway { gw, what }, None);
+    let mixed = Step { at: s.at, control: s.control, decision, src: s.src, dst: s.dst, nat: Vec::new() };
+    t.forward.steps.insert(at, mixed);
+    t.forward.verdict = Kind::Unknown;
+    if let Some(first) = t.forward.steps.iter().find(|s| s.decision.verdict != Kind::Allowed) {
+        t.forward.verdict = first.decision.verdict;
+    }
+    (t.verdict, t.decided) = summary(&t.forward, false);
+    t
+}
+
+/// [`trace_named`] with the application gateway's connections leaving
+/// from `instance` (one of its instance addresses), when given.
+fn trace_from(
+    p: &Prepared,
+    from: &Endpoint,
+    to: &Endpoint,
+    flow: Flow,
+    name: Option<&str>,
+    instance: Option<std::net::IpAddr>,
+) -> Trace {
+    let forward = Walker::new(p, flow, None)
+        .named(name.map(str::to_string))
+        .appgw_instance(instance)
+        .run(Start::from_endpoint(from), to);
     let mut reply = None;
     let (mut verdict, mut decided) = summary(&forward, false);
     if forward.verdict != Kind::Denied && forward.arrival != Arrival::Nowhere {

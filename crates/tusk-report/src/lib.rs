@@ -13,6 +13,7 @@ pub mod check;
 pub mod diagnostics;
 pub mod diff;
 pub mod k8s;
+pub mod load;
 pub mod path;
 pub mod path_errors;
 pub mod path_matrix;

@@ -8,6 +8,7 @@ mod demo_article;
 pub mod diff;
 pub mod explain;
 pub mod flow;
+pub mod load;
 pub mod matrix;
 mod matrix_ports;
 mod matrix_stream;
@@ -57,18 +58,6 @@ pub fn set_arm_params(values: &[String], files: &[PathBuf]) -> anyhow::Result<()
     Ok(())
 }
 
-/// Loads the inputs, printing every diagnostic and the load summary to
-/// stderr. Any error fails the command (exit code 2, nothing on stdout).
-pub fn load(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
-    let params = ARM_PARAMS.get().cloned().unwrap_or_default();
-    let outcome = tusk_load::load_paths_all(paths, &params);
-    crate::diagnostics::print(&outcome);
-    if !outcome.errors.is_empty() {
-        return Err(Failure::BadInputReported(outcome.errors.len()).into());
-    }
-    Ok(outcome.loaded)
-}
-
 /// Loads the inputs for a command whose report format is `out`'s. With a
 /// text format, as [`load`]. With `-o json` (or `-o sarif`), a load that
 /// fails writes its diagnostics on standard output as a
@@ -82,16 +71,25 @@ pub fn load_for<F>(paths: &[PathBuf], out: &crate::output::OutputArgs<F>) -> any
 where
     F: clap::ValueEnum + Clone + Send + Sync + 'static,
 {
+    load_outcome_for(paths, out).map(|o| o.loaded)
+}
+
+/// As [`load_for`], keeping the whole outcome (warnings and counts) for
+/// `tusk load`.
+pub fn load_outcome_for<F>(paths: &[PathBuf], out: &crate::output::OutputArgs<F>) -> anyhow::Result<tusk_load::Outcome>
+where
+    F: clap::ValueEnum + Clone + Send + Sync + 'static,
+{
     let format = out.format.to_possible_value().map(|v| v.get_name().to_string());
     let machine = matches!(format.as_deref(), Some("json" | "sarif"));
-    if !machine {
-        return load(paths);
-    }
     let params = ARM_PARAMS.get().cloned().unwrap_or_default();
     let outcome = tusk_load::load_paths_all(paths, &params);
-    if outcome.errors.is_empty() {
+    if outcome.errors.is_empty() || !machine {
         crate::diagnostics::print(&outcome);
-        return Ok(outcome.loaded);
+        if !outcome.errors.is_empty() {
+            return Err(Failure::BadInputReported(outcome.errors.len()).into());
+        }
+        return Ok(outcome);
     }
     let summary = outcome.summary().to_string();
     eprintln!("tusk: {summary}");

@@ -22,6 +22,7 @@
 
 pub mod aks;
 mod appgw;
+mod bastion;
 mod cx;
 mod dns;
 mod firewall;
@@ -274,7 +275,10 @@ impl Builder {
             "microsoft.network/applicationgatewaywebapplicationfirewallpolicies" => {
                 net.waf_policies.push(appgw::waf_policy(&mut cx, id, n))
             }
-            "microsoft.network/bastionhosts" => net.opaque_devices.push(vwan::opaque(&mut cx, id, n, "Azure Bastion")),
+            "microsoft.network/bastionhosts" => {
+                net.bastions.push(bastion::host(&mut cx, id.clone(), n));
+                net.opaque_devices.push(vwan::opaque(&mut cx, id, n, "Azure Bastion"))
+            }
             "microsoft.containerservice/managedclusters" => self.aks.add_cluster(&mut cx, id, n)?,
             "microsoft.containerservice/managedclusters/agentpools" => self.aks.add_pool(&mut cx, id, n)?,
             "microsoft.network/firewallpolicies/rulegroups" => {

@@ -25,6 +25,9 @@ pub fn arm_type(tf_type: &str) -> Option<&'static str> {
         "azurerm_private_dns_zone" => "Microsoft.Network/privateDnsZones",
         "azurerm_application_gateway" => "Microsoft.Network/applicationGateways",
         "azurerm_bastion_host" => "Microsoft.Network/bastionHosts",
+        "azurerm_web_application_firewall_policy" => {
+            "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies"
+        }
         "azurerm_virtual_hub" => "Microsoft.Network/virtualHubs",
         "azurerm_virtual_wan" => "Microsoft.Network/virtualWans",
         "azurerm_subnet_service_endpoint_storage_policy" => "Microsoft.Network/serviceEndpointPolicies",

@@ -23,7 +23,9 @@
 
 mod aks;
 mod allocation;
+mod appgw;
 mod azapi;
+mod bastion;
 mod build;
 mod dns_lb;
 mod firewall;
@@ -243,8 +245,9 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
             Fold::Push(str_id(tr, i, "loadbalancer_id"), "backendAddressPools", o.node()).into()
         }
         "azurerm_private_dns_zone" => network::bare(tr, i, "Microsoft.Network/privateDnsZones").into(),
-        "azurerm_application_gateway" => dns_lb::opaque(tr, i, "Microsoft.Network/applicationGateways").into(),
-        "azurerm_bastion_host" => dns_lb::opaque(tr, i, "Microsoft.Network/bastionHosts").into(),
+        "azurerm_application_gateway" => appgw::gateway(tr, i).into(),
+        "azurerm_web_application_firewall_policy" => appgw::waf_policy(tr, i).into(),
+        "azurerm_bastion_host" => bastion::host(tr, i).into(),
         "azurerm_virtual_hub" => vwan::hub(tr, i).into(),
         "azurerm_virtual_hub_connection" => vwan::connection(tr, i).into(),
         "azurerm_virtual_wan" => vwan::wan(tr, i).into(),

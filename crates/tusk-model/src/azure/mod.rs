@@ -1,7 +1,8 @@
 //! The Azure network of an estate: virtual networks and their subnets and
 //! peerings, NSGs and ASGs, route tables, NICs, Azure Firewalls and firewall
 //! policies, gateways, private endpoints, NAT gateways, public IPs, load
-//! balancer frontends and AVNM security admin rules.
+//! balancer frontends, application gateways, Bastion hosts and AVNM
+//! security admin rules.
 //!
 //! Everything here is plain, validated data: CIDRs are parsed, priorities
 //! checked, references between resources resolved to indices ([`Link`]).
@@ -10,6 +11,7 @@
 //! can answer "unknown" for it rather than guess. This module decides nothing.
 
 mod appgw;
+mod bastion;
 mod dns;
 mod firewall;
 mod id;
@@ -18,6 +20,7 @@ mod route;
 mod vwan;
 
 pub use appgw::*;
+pub use bastion::*;
 pub use dns::*;
 pub use firewall::*;
 pub use id::ResourceId;
@@ -170,6 +173,9 @@ pub struct AzureNetwork {
     pub app_gateways: Vec<AppGateway>,
     /// Application Gateway WAF policies.
     pub waf_policies: Vec<WafPolicy>,
+    /// Azure Bastion hosts (each also in `opaque_devices`, for the
+    /// addresses of its instances).
+    pub bastions: Vec<BastionHost>,
     /// Private DNS zones, their A records and VNet links.
     pub private_dns: PrivateDns,
     /// Resources tusk reads only to say what they make unknown (see

@@ -2,7 +2,11 @@
 //! client's connection ends at a listener (after the gateway subnet's
 //! inbound NSG); the gateway then opens its own connection from an
 //! address of its subnet to the rule's backends, walked like any flow from
-//! that subnet (its outbound NSG and routes first). Several backends are
+//! that subnet (its outbound NSG and routes first). The instances'
+//! addresses are not in the inputs: one address per part of the subnet the
+//! controls tell apart stands for them ([`super::super::appgw::instance_addresses`]);
+//! a walk goes from one of them, and `trace.rs` traces the flow from each
+//! (request and reply) and settles the verdict. Several backends are
 //! walked one by one and must end alike (as a load balancer's, in
 //! `devices.rs`); the reply of the gateway's connection reaches the
 //! gateway, which answers the client from the frontend address.
@@ -97,7 +101,13 @@ impl Walker<'_, '_> {
         if subnets.iter().any(|s| *s != subnets[0]) {
             return self.gw_unknown(g, AppGwDoubt::BackendsSpread);
         }
-        let Some(instance) = ag::instance_address(p, g, t) else {
+        // The addresses that stand for the instances (one per part of the
+        // subnet the controls tell apart); this walk goes from the one the
+        // trace asks for (`Walker::appgw_instance`), else the first, and
+        // `trace.rs` settles the verdict over all of them.
+        let instances = ag::instance_addresses(p, g, t);
+        let Some(instance) = self.appgw_instance.filter(|i| instances.contains(i)).or(instances.first().copied())
+        else {
             return self.gw_unknown(g, AppGwDoubt::SubnetMissing);
         };
         let backends: Vec<IpAddr> = sel.members.iter().map(|m| m.0).collect();
@@ -105,7 +115,13 @@ impl Walker<'_, '_> {
         let mut runs: Vec<(Self, Arrival, Kind)> = Vec::new();
         for &(ip, _) in &sel.members {
             let mut w = self.clone();
-            let what = AppGwWhy::Proxied { pool: sel.pool, backends: backends.clone(), port: sel.port, instance };
+            let what = AppGwWhy::Proxied {
+                pool: sel.pool,
+                backends: backends.clone(),
+                port: sel.port,
+                instance,
+                instances: instances.clone(),
+            };
             w.gw_step(g, Kind::Allowed, what);
             w.nat(Nat::Snat { from: w.flow.src, to: instance, why: SnatWhy::AppGateway(Idx::new(g)) });
             w.nat(Nat::Dnat { from: w.flow.dst, from_port: w.flow.port, to: ip, to_port: Some(sel.port) });

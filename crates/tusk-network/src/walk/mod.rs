@@ -11,7 +11,7 @@ mod hub;
 
 use super::avnm::{self, AdminOutcome};
 use super::decision::{Hop, Nat};
-use super::endpoint::Endpoint;
+use super::endpoint::{Endpoint, Label};
 use super::nsg;
 use super::path::{AppGwLeg, Arrival, Control, Path, Step};
 use super::{Cite, Decision, Flow, Kind, Owner, Prepared, Reason};
@@ -32,6 +32,8 @@ pub enum Sender {
 
 pub enum Start {
     InSubnet(Idx<Subnet>, Sender),
+    /// A session Bastion host `.0` opens from its subnet `.1`.
+    Bastion(usize, Idx<Subnet>),
     FromInternet,
     FromOnPrem(Option<Idx<VnetGateway>>),
 }
@@ -39,6 +41,7 @@ pub enum Start {
 impl Start {
     pub fn from_endpoint(e: &Endpoint) -> Start {
         match e {
+            Endpoint::Azure { subnet, label: Label::Bastion(b), .. } => Start::Bastion(*b, *subnet),
             Endpoint::Azure { subnet, owner, .. } => Start::InSubnet(*subnet, Sender::Endpoint(*owner)),
             Endpoint::Internet { .. } => Start::FromInternet,
             Endpoint::OnPrem { gateway, .. } => Start::FromOnPrem(*gateway),
@@ -84,6 +87,9 @@ pub struct Walker<'p, 'a> {
     /// In reply mode: has the reply passed the request's application
     /// gateway (it is then the reply of the client's connection)?
     appgw_passed: bool,
+    /// The address an application gateway's own connection leaves from,
+    /// when the trace asks for one of [`super::appgw::instance_addresses`].
+    appgw_instance: Option<IpAddr>,
 }
 
 const MAX_HOPS: usize = 64;
@@ -104,12 +110,20 @@ impl<'p, 'a> Walker<'p, 'a> {
             target: None,
             appgw: None,
             appgw_passed: false,
+            appgw_instance: None,
         }
     }
 
     /// The walker for a client that asks for `name`.
     pub fn named(mut self, name: Option<String>) -> Self {
         self.name = name;
+        self
+    }
+
+    /// The walker whose application gateway connections leave from
+    /// `instance` (when it is one of the gateway's instance addresses).
+    pub fn appgw_instance(mut self, instance: Option<IpAddr>) -> Self {
+        self.appgw_instance = instance;
         self
     }
 
@@ -169,6 +183,20 @@ impl<'p, 'a> Walker<'p, 'a> {
     fn walk(&mut self, start: Start) -> Arrival {
         let (subnet, sender) = match start {
             Start::InSubnet(s, snd) => (s, snd),
+            Start::Bastion(b, s) => {
+                // Bastion decides the session first (tier, port, target);
+                // an unknown decision is shown and the walk goes on.
+                let target = self.target.clone();
+                let (kind, what) = match &target {
+                    Some(t) => super::bastion::decide(self.p, b, t, &self.flow),
+                    None => return Arrival::Nowhere,
+                };
+                let d = Decision::new(kind, Reason::Bastion { host: b, what }, None);
+                if self.step(Hop::Bastion(Idx::new(b)), Control::Bastion, d) == Kind::Denied {
+                    return Arrival::Nowhere;
+                }
+                (s, Sender::Endpoint(None))
+            }
             Start::FromInternet => match self.enter_from_internet() {
                 Next::Continue(s, snd) => (s, snd),
                 Next::Done(a) => return a,

@@ -46,12 +46,19 @@ pub fn why(net: &AzureNetwork, gw: usize, what: &AppGwWhy) -> String {
                 WafMode::Unknown => format!("{by} has a mode the inputs do not give: it may block the request"),
             }
         }
-        AppGwWhy::Proxied { pool, backends, port, instance } => format!(
-            "application gateway {name} opens its own connection to backend pool `{}` ({}: {}) on port {port}, from {instance}, an address of its subnet (a sample: its instances take addresses of the subnet the inputs do not list)",
-            g.pools[*pool].name,
-            g.pools[*pool].loc,
-            ips(backends)
-        ),
+        AppGwWhy::Proxied { pool, backends, port, instance, instances } => {
+            let from = if instances.len() > 1 {
+                format!("from {instance}, an address of its subnet (its instances take addresses the inputs do not list; one address per part of the subnet the rules and routes tell apart stands for them, {}, and the flow is traced from each; this path goes from the first)", ips(instances))
+            } else {
+                format!("from {instance}, an address of its subnet (its instances take addresses the inputs do not list; no rule tells the subnet's free addresses apart, so this one stands for them)")
+            };
+            format!(
+                "application gateway {name} opens its own connection to backend pool `{}` ({}: {}) on port {port}, {from}",
+                g.pools[*pool].name,
+                g.pools[*pool].loc,
+                ips(backends)
+            )
+        }
         AppGwWhy::Mixed { allowed, other } => {
             let no: Vec<String> = other.iter().map(|(b, k)| format!("{b} {}", k.name())).collect();
             format!(
@@ -60,7 +67,17 @@ pub fn why(net: &AzureNetwork, gw: usize, what: &AppGwWhy) -> String {
                 no.join(", ")
             )
         }
-        AppGwWhy::Reply => format!("the reply reaches application gateway {name}, which answers the client from its frontend"),
+        AppGwWhy::MixedInstances { allowed, other } => {
+            let no: Vec<String> = other.iter().map(|(i, k)| format!("from {i} {}", k.name())).collect();
+            format!(
+                "mixed: application gateway {name}'s instances take addresses of its subnet the inputs do not list, and a rule or route on the way tells them apart: allowed from {}; {}",
+                if allowed.is_empty() { "none of them".to_string() } else { ips(allowed) },
+                no.join(", ")
+            )
+        }
+        AppGwWhy::Reply => {
+            format!("the reply reaches application gateway {name}, which answers the client from its frontend")
+        }
         AppGwWhy::Doubt(d) => format!("application gateway {name} ({}): {}", g.loc, doubt(net, g, d)),
     }
 }

@@ -2,6 +2,7 @@
 //! `tusk routes` and `tusk rules` (text and JSON).
 
 mod appgw_words;
+mod bastion_words;
 mod nat_words;
 pub mod reach;
 pub mod routes;

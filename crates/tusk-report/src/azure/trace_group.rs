@@ -33,13 +33,16 @@ pub fn sample_note(end: &str, s: Sample) -> String {
             "`{end}` stands for every Internet address; traced from the sample 203.0.113.10 only (give internet:IP for another)"
         ),
         Sample::OnPrem => format!(
-            "`{end}` stands for every on-premises address; traced from the first address of each on-premises prefix only"
+            "`{end}` stands for every on-premises address; traced from one address per part of each on-premises prefix that the rules and routes tell apart"
         ),
         Sample::FreeSubnet => {
-            format!("`{end}` has no NIC; its first usable address stands for every address of the subnet")
+            format!("`{end}` has no NIC; one usable address per part of the subnet that the rules and routes tell apart stands for every address of that part")
         }
         Sample::FreeAddresses => {
-            format!("`{end}` holds addresses no resource owns; its first such address stands for all of them")
+            format!("`{end}` holds addresses no resource owns; one of them per part of the block that the rules and routes tell apart stands for the rest of that part")
+        }
+        Sample::BastionInstances => {
+            format!("`{end}` is an Azure Bastion host, whose instances take addresses of its subnet the inputs do not list; one usable address per part of the subnet that the rules and routes tell apart stands for them")
         }
     }
 }

@@ -56,6 +56,11 @@ pub fn endpoint(net: &AzureNetwork, e: &Endpoint) -> String {
         Endpoint::Azure { ip, subnet, label, .. } => match label {
             Label::Owner(o) => format!("{} {ip}", owner(net, *o)),
             Label::Free => format!("{ip} in subnet {}", net.subnet_path(*subnet)),
+            Label::Bastion(b) => format!(
+                "Azure Bastion {} ({ip}, an address its instances may take in subnet {})",
+                net.bastions[*b].id.name(),
+                net.subnet_path(*subnet)
+            ),
             Label::Subnet => net.subnet_path(*subnet),
             Label::Node(name) => format!("node {name}"),
             Label::NodeBehind { node, service } => format!("node {node} behind Service {service}"),
@@ -79,6 +84,7 @@ pub fn hop(net: &AzureNetwork, h: &Hop) -> String {
         Hop::Gateway(g) => format!("VNet gateway {}", net.vnet_gateways[g].id.name()),
         Hop::AppGateway(g) => format!("application gateway {}", net.app_gateways[g].id.name()),
         Hop::Hub(h) => format!("virtual hub {}", net.virtual_hubs[h].id.name()),
+        Hop::Bastion(b) => format!("Azure Bastion {}", net.bastions[b].id.name()),
     }
 }
 
@@ -489,6 +495,7 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
             )
         }
         Reason::AppGateway { gw, what } => super::appgw_words::why(net, *gw, what),
+        Reason::Bastion { host, what } => super::bastion_words::why(net, *host, what),
         Reason::ReplyOverServiceEndpoint => "the service replies to the private address over the service endpoint".into(),
         Reason::EntersThroughGateway => "enters Azure through the gateway; routed by the GatewaySubnet's routes".into(),
         Reason::NoGateway => "no virtual network gateway (with its subnet) in the inputs".into(),
