@@ -130,11 +130,13 @@ impl Node {
 
     /// Case-insensitive lookup, for Azure's property names.
     pub fn get_ci(&self, key: &str) -> Option<&Node> {
+        let key = key.as_bytes();
+        // Same length first, then the bytes as they are (most keys are
+        // spelled as asked; `memcmp` decides that), then ASCII case folded.
+        let same = |t: &[u8]| t.len() == key.len() && (t == key || t.eq_ignore_ascii_case(key));
         self.as_map()?
             .iter()
-            .find(|(k, _)| {
-                matches!(&k.value, Value::Scalar { text, .. } if text.eq_ignore_ascii_case(key)) && !k.is_null()
-            })
+            .find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if same(text.as_bytes())) && !k.is_null())
             .map(|(_, v)| v)
             .filter(|v| !v.is_null())
     }
