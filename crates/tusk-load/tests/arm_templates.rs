@@ -355,13 +355,8 @@ fn a_template_deployed_several_times_is_evaluated_for_each_deployment() {
         &ArmParams::default(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let mut vnets: Vec<(String, String)> = l
-        .estate
-        .azure
-        .vnets
-        .iter()
-        .map(|v| (v.id.name().to_string(), v.address_space[0].to_string()))
-        .collect();
+    let mut vnets: Vec<(String, String)> =
+        l.estate.azure.vnets.iter().map(|v| (v.id.name().to_string(), v.address_space[0].to_string())).collect();
     vnets.sort();
     let want = [
         ("vnet-copy-0", "10.20.0.0/16"),
