@@ -130,11 +130,19 @@ impl Node {
 
     /// Case-insensitive lookup, for Azure's property names.
     pub fn get_ci(&self, key: &str) -> Option<&Node> {
+        let key = key.as_bytes();
+        // Same length and first byte (bit 5 ignored: a letter's case; only
+        // a filter), then the bytes as they are (most keys are spelled as
+        // asked), then ASCII case folded.
+        let first = key.first().map_or(0, |c| c | 0x20);
+        let same = |t: &[u8]| {
+            t.len() == key.len()
+                && t.first().map_or(0, |c| c | 0x20) == first
+                && (t == key || t.eq_ignore_ascii_case(key))
+        };
         self.as_map()?
             .iter()
-            .find(|(k, _)| {
-                matches!(&k.value, Value::Scalar { text, .. } if text.eq_ignore_ascii_case(key)) && !k.is_null()
-            })
+            .find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if same(text.as_bytes())) && !k.is_null())
             .map(|(_, v)| v)
             .filter(|v| !v.is_null())
     }

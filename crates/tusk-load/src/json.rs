@@ -70,6 +70,23 @@ struct Reader<'a> {
     entries: Vec<(Node, Node)>,
 }
 
+/// The bytes of the eight in `x` (little-endian) that are `"`, `\` or
+/// below 0x20 (a control character, a line break among them), the bytes
+/// that end the plain run of a JSON string: bit 7 of each such byte is
+/// set. Zero exactly when there is none, and the lowest set bit is always
+/// the first such byte (a byte above it may be flagged wrongly; the
+/// classic "has zero byte" and "has byte less than" word tricks, Sean Eron
+/// Anderson's "Bit Twiddling Hacks").
+fn string_stops(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let quote = has_zero(x ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(x ^ (ONES * u64::from(b'\\')));
+    let control = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+    quote | backslash | control
+}
+
 /// Maps with at least this many entries check duplicates through a hash map.
 const INDEXED: usize = 16;
 
@@ -77,7 +94,9 @@ impl Reader<'_> {
     fn pos(&mut self) -> Pos {
         let (from, col) = self.col_at;
         // Characters are the bytes that do not continue a UTF-8 sequence.
-        let col = col + self.b[from..self.i].iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32;
+        let seg = &self.b[from..self.i];
+        let chars = if seg.is_ascii() { seg.len() } else { seg.iter().filter(|&&c| (c & 0xC0) != 0x80).count() };
+        let col = col + chars as u32;
         self.col_at = (self.i, col);
         Pos { line: self.line, col: col + 1 }
     }
@@ -268,6 +287,16 @@ impl Reader<'_> {
     fn string(&mut self) -> Option<Text> {
         self.i += 1;
         let start = self.i;
+        // Eight bytes at a time up to the first one the byte loop below
+        // stops at.
+        while let Some(Ok(chunk)) = self.b.get(self.i..self.i + 8).map(<[u8; 8]>::try_from) {
+            let stops = string_stops(u64::from_le_bytes(chunk));
+            if stops != 0 {
+                self.i += (stops.trailing_zeros() / 8) as usize;
+                break;
+            }
+            self.i += 8;
+        }
         while let Some(&c) = self.b.get(self.i) {
             match c {
                 b'"' => {
@@ -457,6 +486,30 @@ mod tests {
         let fast = parse(text, true).unwrap_or_else(|| panic!("fast path refused {text:?}"));
         let slow = yaml(text).unwrap_or_else(|| panic!("YAML reader refused {text:?}"));
         assert_eq!(fast, slow, "{text:?}");
+    }
+
+    /// The word test finds the same first stop as a byte-by-byte test,
+    /// for every byte value in every position, before and after others.
+    #[test]
+    fn string_stops_finds_the_first_stop() {
+        let naive = |w: [u8; 8]| w.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+        let word = |w: [u8; 8]| {
+            let s = string_stops(u64::from_le_bytes(w));
+            (s != 0).then(|| (s.trailing_zeros() / 8) as usize)
+        };
+        for c in 0..=255u8 {
+            for at in 0..8 {
+                for fill in [b'a', 0xFF, 0x80, b'!', b'#', 0x20, 0x5B, 0x5D, b'"', 0x00, 0x1F] {
+                    let mut w = [fill; 8];
+                    w[at] = c;
+                    assert_eq!(word(w), naive(w), "{w:?}");
+                    let mut v = [b'x'; 8];
+                    v[at] = c;
+                    v[(at + 3) % 8] = fill;
+                    assert_eq!(word(v), naive(v), "{v:?}");
+                }
+            }
+        }
     }
 
     #[test]

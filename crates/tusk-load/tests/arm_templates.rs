@@ -325,6 +325,67 @@ fn a_deployment_plan_deploys_steps_in_order_into_their_groups() {
     assert!(!l.warnings.iter().any(|w| w.message.contains("not bound to a template")), "{:?}", l.warnings);
 }
 
+/// Bodies of resources deployed once are evaluated in place (arm/inplace.rs);
+/// a template deployed several times gives every deployment its own
+/// evaluation: a nested deployment in a copy loop, a template linked by a
+/// computed path (which also runs on its own), a plan naming one template
+/// twice.
+#[test]
+fn a_template_deployed_several_times_is_evaluated_for_each_deployment() {
+    let schema = r#""$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0""#;
+    let main = format!(
+        r#"{{{schema}, "resources": [
+      {{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "[concat('copied', copyIndex())]", "copy": {{"name": "d", "count": 2}},
+        "properties": {{"mode": "Incremental", "expressionEvaluationOptions": {{"scope": "inner"}},
+          "parameters": {{"n": {{"value": "[copyIndex()]"}}}},
+          "template": {{{schema}, "parameters": {{"n": {{"type": "int"}}}}, "resources": [
+            {{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "[concat('vnet-copy-', string(parameters('n')))]",
+              "properties": {{"addressSpace": {{"addressPrefixes": ["[concat('10.', string(add(parameters('n'), 20)), '.0.0/16')]"]}}}}}}]}}}}}},
+      {{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "linked",
+        "properties": {{"mode": "Incremental", "templateLink": {{"relativePath": "[concat('nested/', 'child.json')]"}},
+          "parameters": {{"vnetName": {{"value": "vnet-linked"}}, "prefix": {{"value": "10.8.0.0/16"}}}}}}}}]}}"#
+    );
+    let child = format!(
+        r#"{{{schema}, "parameters": {{"vnetName": {{"type": "string", "defaultValue": "vnet-standalone"}}, "prefix": {{"type": "string", "defaultValue": "10.7.0.0/16"}}}},
+      "resources": [{{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "[parameters('vnetName')]",
+        "properties": {{"addressSpace": {{"addressPrefixes": ["[parameters('prefix')]"]}}}}}}]}}"#
+    );
+    let l = load_sources_with(
+        &[(Arc::from("t/main.json"), main), (Arc::from("t/nested/child.json"), child)],
+        &ArmParams::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut vnets: Vec<(String, String)> =
+        l.estate.azure.vnets.iter().map(|v| (v.id.name().to_string(), v.address_space[0].to_string())).collect();
+    vnets.sort();
+    let want = [
+        ("vnet-copy-0", "10.20.0.0/16"),
+        ("vnet-copy-1", "10.21.0.0/16"),
+        ("vnet-linked", "10.8.0.0/16"),
+        ("vnet-standalone", "10.7.0.0/16"),
+    ];
+    assert_eq!(vnets, want.map(|(n, p)| (n.to_string(), p.to_string())));
+
+    let dir = std::env::temp_dir().join(format!("tusk-plan-twice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spoke = format!(
+        r#"{{{schema}, "parameters": {{"prefix": {{"type": "string"}}}},
+      "resources": [{{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": "[concat('vnet-', resourceGroup().name)]",
+        "properties": {{"addressSpace": {{"addressPrefixes": ["[parameters('prefix')]"]}}}}}}]}}"#
+    );
+    std::fs::write(dir.join("spoke.json"), spoke).unwrap();
+    let plan = "apiVersion: tusk.dev/v1alpha1\nkind: TuskConfig\ndeployments:\n  - template: spoke.json\n    values: {prefix: 10.1.0.0/16}\n    resourceGroup: rg-a\n  - template: spoke.json\n    values: {prefix: 10.2.0.0/16}\n    resourceGroup: rg-b\n";
+    std::fs::write(dir.join("tusk.yaml"), plan).unwrap();
+    let l = load_paths_with(std::slice::from_ref(&dir), &ArmParams::default()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::remove_dir_all(&dir).ok();
+    let vnets: Vec<(String, String)> =
+        l.estate.azure.vnets.iter().map(|v| (v.id.name().to_string(), v.address_space[0].to_string())).collect();
+    assert_eq!(
+        vnets,
+        [("vnet-rg-a".to_string(), "10.1.0.0/16".to_string()), ("vnet-rg-b".to_string(), "10.2.0.0/16".to_string())]
+    );
+}
+
 #[test]
 fn runtime_values_pin_what_only_azure_decides() {
     let config = "apiVersion: tusk.dev/v1alpha1\nkind: TuskConfig\nruntimeValues:\n  - resource: /providers/Microsoft.Network/azureFirewalls/fw\n    path: properties.ipConfigurations[0].properties.privateIPAddress\n    value: 10.0.1.5\n  - resource: /providers/Microsoft.Network/azureFirewalls/other\n    path: properties.x\n    value: 1\n";

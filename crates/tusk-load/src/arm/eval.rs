@@ -13,7 +13,7 @@ use super::funcs;
 use super::scope::{self, Shared};
 use super::value::{scalar_val, Lambda, Obj, Unknown, Val};
 use crate::doc::{Node, Value};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -42,6 +42,10 @@ pub struct Env<'n> {
     /// to the resource id they stand for (for `reference('name')`).
     pub symbols: RefCell<HashMap<String, Val>>,
     pub shared: Rc<Shared>,
+    /// Set when an evaluated body may hold an unknown value (see
+    /// `inplace::may_hold_unknown`), so that only those bodies are searched
+    /// for a parameter without value.
+    pub unknown_written: Cell<bool>,
     /// The first error met while evaluating lazily (a variable, a
     /// function), raised by the walker after the resource that needed it.
     pub error: RefCell<Option<LoadError>>,
@@ -102,9 +106,14 @@ impl<'n> Env<'n> {
     pub fn eval_to_node(&self, n: &Node, f: &Frame) -> Res<Node> {
         Ok(match &n.value {
             Value::Scalar { text, quoted: true } if super::expr::is_expression(text) => {
-                self.eval_str(n, text, f)?.to_node(n.pos)
+                let v = self.eval_str(n, text, f)?;
+                self.note_unknown(super::inplace::may_hold_unknown(&v));
+                v.to_node(n.pos)
             }
-            Value::Scalar { .. } => n.clone(),
+            Value::Scalar { text, quoted } => {
+                self.note_unknown(*quoted && text.starts_with(super::value::UNKNOWN_PREFIX));
+                n.clone()
+            }
             Value::Seq(items) => Node {
                 pos: n.pos,
                 value: Value::Seq(items.iter().map(|i| self.eval_to_node(i, f)).collect::<Res<_>>()?),
@@ -112,10 +121,9 @@ impl<'n> Env<'n> {
             Value::Map(entries) => {
                 let mut out: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
                 for (k, v) in entries {
-                    if k.as_str() == Some("copy")
-                        && v.as_seq().is_some_and(|s| s.iter().all(|c| c.get("input").is_some()))
-                    {
+                    if super::inplace::is_property_copy(k, v) {
                         for (name, arr) in self.property_copy(v, f)? {
+                            self.note_unknown(super::inplace::may_hold_unknown(&arr));
                             let key = Node { pos: v.pos, value: Value::Scalar { text: name.into(), quoted: true } };
                             out.push((key, arr.to_node(v.pos)));
                         }
@@ -132,7 +140,7 @@ impl<'n> Env<'n> {
     /// names an array of `count` evaluations of `input` with
     /// `copyIndex('name')` set (Microsoft Learn, "Property iteration in ARM
     /// templates").
-    fn property_copy(&self, v: &Node, f: &Frame) -> Res<Vec<(String, Val)>> {
+    pub(super) fn property_copy(&self, v: &Node, f: &Frame) -> Res<Vec<(String, Val)>> {
         let mut out = Vec::new();
         for c in v.as_seq().unwrap_or_default() {
             let name = match c.get("name").map(|n| self.eval_node(n, f)).transpose()? {
@@ -332,6 +340,13 @@ impl<'n> Env<'n> {
         let params: HashMap<String, Val> = udf.params.iter().map(|p| p.to_ascii_lowercase()).zip(vals).collect();
         let g = Frame { copy: Vec::new(), locals: f.locals.clone(), udf_params: Some(Rc::new(params)) };
         self.eval_node(udf.output, &g).unwrap_or_else(|e| self.fail(e))
+    }
+
+    /// Records that a body being evaluated may hold an unknown value.
+    pub(super) fn note_unknown(&self, may: bool) {
+        if may {
+            self.unknown_written.set(true);
+        }
     }
 
     fn fail(&self, e: LoadError) -> Val {

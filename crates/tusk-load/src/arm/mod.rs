@@ -21,6 +21,7 @@ mod cidr;
 mod eval;
 mod expr;
 mod funcs;
+mod inplace;
 pub mod jsonc;
 mod lambda;
 mod order;
@@ -158,9 +159,21 @@ impl Collector {
         for (k, v) in &given.values {
             values.insert(k.to_ascii_lowercase(), Val::str(v.as_str()));
         }
-        let files: HashMap<String, &Doc> = self.templates.iter().map(|d| (key(&d.file), d)).collect();
-        let mut skip = linked_files(&self.templates);
+        let (mut skip, computed_links) = linked_files(&self.templates);
+        // Templates that exactly one run evaluates (one plan step, or the
+        // run of a template no plan step names): their resources' bodies
+        // are evaluated in place (see `inplace`). A linked template may be
+        // deployed any number of times; so may any, when a link's path is
+        // computed.
+        let mut bodies = inplace::Bodies::default();
+        for (i, d) in self.templates.iter_mut().enumerate() {
+            let steps = step_template.iter().filter(|&&t| t == i).count();
+            if !computed_links && steps <= 1 && !skip.contains(&key(&d.file)) {
+                inplace::split(&mut d.root, &mut bodies);
+            }
+        }
         skip.extend(step_template.iter().map(|&i| key(&self.templates[i].file)));
+        let files: HashMap<String, &Doc> = self.templates.iter().map(|d| (key(&d.file), d)).collect();
         let shared = Rc::new(Shared::default());
         let used = std::cell::RefCell::new(vec![false; self.runtime.len()]);
         let runtime = &self.runtime;
@@ -180,6 +193,7 @@ impl Collector {
                 depth: 0,
                 runtime,
                 runtime_used: &used,
+                bodies: &bodies,
             };
             let deployment = Val::obj(vec![
                 ("name".into(), name),
@@ -333,28 +347,37 @@ fn read_parameters_file(d: &Doc, values: &mut HashMap<String, Val>) -> Result<()
     Ok(())
 }
 
-/// Files that a template of the input links to by `relativePath`.
-fn linked_files(templates: &[Doc]) -> HashSet<String> {
-    fn walk(n: &Node, dir: &Path, out: &mut HashSet<String>) {
-        if let Some(m) = n.as_map() {
-            for (k, v) in m {
-                if k.as_str() == Some("relativePath") {
-                    if let Some(p) = v.as_str().filter(|p| !expr::is_expression(p)) {
-                        out.insert(template::normalize(&dir.join(p)));
+/// Files that a template of the input links to by `relativePath`, and
+/// whether some link's path is not such a literal (an expression, or the
+/// key spelled in another case), so that any template may be linked.
+fn linked_files(templates: &[Doc]) -> (HashSet<String>, bool) {
+    fn walk(n: &Node, dir: &Path, out: &mut HashSet<String>, computed: &mut bool) {
+        match &n.value {
+            crate::doc::Value::Map(m) => {
+                for (k, v) in m {
+                    if matches!(&k.value, crate::doc::Value::Scalar { text, .. } if text.len() == 12 && text.eq_ignore_ascii_case("relativePath"))
+                    {
+                        match v.as_str().filter(|p| !expr::is_expression(p)) {
+                            Some(p) if k.as_str() == Some("relativePath") => {
+                                out.insert(template::normalize(&dir.join(p)));
+                            }
+                            _ => *computed = true,
+                        }
                     }
+                    walk(v, dir, out, computed);
                 }
-                walk(v, dir, out);
             }
-        } else if let Some(s) = n.as_seq() {
-            s.iter().for_each(|i| walk(i, dir, out));
+            crate::doc::Value::Seq(s) => s.iter().for_each(|i| walk(i, dir, out, computed)),
+            crate::doc::Value::Scalar { .. } => {}
         }
     }
     let mut out = HashSet::new();
+    let mut computed = false;
     for d in templates {
         let dir = Path::new(&*d.file).parent().unwrap_or(Path::new("")).to_path_buf();
-        walk(&d.root, &dir, &mut out);
+        walk(&d.root, &dir, &mut out, &mut computed);
     }
-    out
+    (out, computed)
 }
 
 /// A `.bicep` / `.bicepparam` file: tusk cannot compile Bicep.

@@ -50,6 +50,8 @@ pub struct Walker<'n, 'w> {
     /// `runtimeValues:` of `tusk.yaml`, and which of them were applied.
     pub runtime: &'n [super::plan::RuntimeValue],
     pub runtime_used: &'n RefCell<Vec<bool>>,
+    /// Bodies moved out of the templates, to evaluate in place.
+    pub bodies: &'n super::inplace::Bodies,
 }
 
 /// A deployment to run: the template, its parameter values, its scope.
@@ -89,6 +91,7 @@ impl<'n> Walker<'n, '_> {
             deployment: d.deployment,
             symbols: RefCell::new(HashMap::new()),
             shared: self.shared.clone(),
+            unknown_written: std::cell::Cell::new(false),
             error: RefCell::new(None),
         };
         let mut given = d.params;
@@ -402,9 +405,14 @@ impl<'n> Walker<'n, '_> {
                 return Err(LoadError::new(loc(&file, r), format!("name must be a string, not {}", other.to_json())))
             }
         };
+        env.unknown_written.set(false);
         let mut node = self.body(env, r, f)?;
+        // Whether the body may hold an unknown value (a runtime value may
+        // write anything).
+        let mut may_be_unknown = env.unknown_written.get();
         for (k, rv) in self.runtime.iter().enumerate().filter(|(_, rv)| rv.matches(&id)) {
             if rv.apply(&mut node) {
+                may_be_unknown = true;
                 self.runtime_used.borrow_mut()[k] = true;
                 self.warn(&file, r, format!("`{id}`: a runtime value from {} is used", rv.loc));
             } else {
@@ -423,7 +431,9 @@ impl<'n> Walker<'n, '_> {
                 }
             }
         }
-        if let Some((field, p)) = super::params::critical_missing_param_node(&node, "") {
+        if let Some((field, p)) =
+            may_be_unknown.then(|| super::params::critical_missing_param_node(&node, "")).flatten()
+        {
             return Err(LoadError::new(
                 loc(&file, r),
                 format!("`{field}` of {full_type} `{id}` depends on parameter `{p}`, which has no value; give it with --param {p}=VALUE"),
@@ -435,14 +445,26 @@ impl<'n> Walker<'n, '_> {
         Ok(())
     }
 
-    /// The evaluated body: every field but the template-only ones.
+    /// The evaluated body: every field but the template-only ones. The
+    /// `properties` that `inplace::split` moved out are evaluated in place,
+    /// the rest copied.
     fn body(&mut self, env: &Env<'n>, r: &'n Node, f: &Frame) -> Res<Node> {
         const TEMPLATE_ONLY: &[&str] = &["copy", "condition", "dependsOn", "resources", "comments", "existing"];
         let entries = r.as_map().unwrap_or_default();
         let mut out = Vec::with_capacity(entries.len());
-        for (k, v) in entries {
+        let mut moved = self.bodies.take(r);
+        for (i, (k, v)) in entries.iter().enumerate() {
             let ks = k.as_str().unwrap_or_default();
             if TEMPLATE_ONLY.iter().any(|t| t.eq_ignore_ascii_case(ks)) {
+                continue;
+            }
+            if let Some((_, body)) = moved.take_if(|(at, _)| *at == i) {
+                let Some(mut body) = body else {
+                    // `split` moves only bodies that are evaluated once.
+                    return Err(LoadError::new(loc(&env.file, r), "internal: a resource body evaluated twice"));
+                };
+                env.eval_in_place(&mut body, f)?;
+                out.push((k.clone(), body));
                 continue;
             }
             out.push((k.clone(), env.eval_to_node(v, f)?));

@@ -130,13 +130,13 @@ impl Cx<'_> {
     /// A list of strings under `key` (also accepts a single string).
     pub fn strings<'n>(&mut self, n: &'n Node, key: &str) -> Vec<(&'n str, &'n Node)> {
         let Some(v) = prop(n, key) else { return Vec::new() };
-        let items: Vec<&Node> = match v.as_seq() {
-            Some(s) => s.iter().collect(),
-            None => vec![v],
-        };
         // An empty string is an unset field: templates (Azure Verified
         // Modules) send `''` for the singular field when the plural is used.
-        items.into_iter().filter_map(|i| i.as_str().filter(|s| !s.is_empty()).map(|s| (s, i))).collect()
+        let set = |i: &'n Node| i.as_str().filter(|s| !s.is_empty()).map(|s| (s, i));
+        match v.as_seq() {
+            Some(s) => s.iter().filter_map(set).collect(),
+            None => set(v).into_iter().collect(),
+        }
     }
 
     /// A port range field: `*`, `80`, `8000-8080`. `*` is every port,
