@@ -10,6 +10,7 @@ pub mod explain;
 pub mod flow;
 pub mod matrix;
 mod matrix_ports;
+mod matrix_spill;
 mod matrix_stream;
 pub mod reach;
 pub mod routes;
