@@ -248,6 +248,13 @@ pub struct Pod {
     pub ips: Vec<IpAddr>,
     /// `status.hostIP` when the input carried it.
     pub host_ip: Option<IpAddr>,
+    /// Where the pod's address lies when `ips` is empty: what the network
+    /// plugin allows on the nodes it can run on (the pool's pod CIDR, node
+    /// subnet or pod subnet; the nodes' addresses for a hostNetwork pod),
+    /// set by the AKS wiring (`tusk_path::join::wire`) and read alike by
+    /// the class engine and the per-flow evaluator. `None`: not known
+    /// ([`Cluster::pod_cidrs`], else anywhere in IPv4).
+    pub ip_range: Option<IpSet>,
     /// `spec.hostNetwork`: the pod uses its node's network namespace and address.
     pub host_network: bool,
     /// `spec.nodeName`, when set or exported.

@@ -20,7 +20,7 @@
 use crate::datapath::{self, Masquerade, Wire};
 pub use crate::segment::{Doubt, ExitSource, GroupPath, PairEnd, Path, Segment, Unevaluated};
 pub use crate::services::{resolve_service, ServiceError};
-pub use crate::wiring::Wiring;
+pub use crate::wiring::{wire, Wiring};
 use std::net::IpAddr;
 use tusk_core::{FlowEnd, GroupKind, Kind, Protocol};
 use tusk_model::Estate;

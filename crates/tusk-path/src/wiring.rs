@@ -4,6 +4,12 @@
 //! estate's network with the nodes' NICs and routes
 //! ([`crate::datapath::wired_network`]); and the set of addresses each
 //! representative stands for, which a verdict must hold for.
+//!
+//! [`wire`] also records on each pod without an address the range the
+//! plugin allows it on the nodes it can run on
+//! ([`tusk_model::k8s::Pod::ip_range`]), so that the policy engine's
+//! "pod IP unknown" worlds and the per-flow evaluator's readings collapse
+//! to that range (issue 7 item 2) — both read the same field.
 
 use crate::datapath::{self, Wire};
 use crate::nodes::{Fleet, NodeAddr};
@@ -34,6 +40,19 @@ pub struct Wiring {
     /// rule and route of the estate, and a matrix asks it for the same few
     /// sets (a pool's addresses, the pod CIDR) once per traced pair.
     splits_seen: std::sync::Mutex<SplitsSeen>,
+}
+
+/// Wires `estate` ([`Wiring::new`]) and records each pod's address range
+/// ([`Wiring::pod_ranges`]) on the pod, for the policy engine and the
+/// per-flow evaluator alike. The wiring itself never reads the ranges, so
+/// it is the same as [`Wiring::new`] of the estate before. Never fails.
+pub fn wire(estate: &mut Estate) -> Wiring {
+    let w = Wiring::new(estate);
+    let ranges = w.pod_ranges(estate);
+    for (pod, r) in estate.k8s.pods.iter_mut().zip(ranges) {
+        pod.ip_range = r;
+    }
+    w
 }
 
 /// Address set (as its ranges) → what [`datapath::splits`] said of it.
@@ -92,6 +111,40 @@ impl Wiring {
             .find(|p| p.workload == pod.workload)
             .map(|p| p.feasible.iter().copied().filter(|&n| !self.fleet.nodes[n].surge).collect())
             .unwrap_or_default()
+    }
+
+    /// Per pod (index), where its address lies when the input gives none:
+    /// the union of what the plugin allows on each node it can run on
+    /// ([`crate::addressing::pod_addresses`]: the pool's pod CIDR, node
+    /// subnet or pod subnet; the nodes' addresses for a hostNetwork pod).
+    /// `None` for a pod with exported IPs, one no node can take, or one
+    /// that may land where the range is not known (its worlds stay as
+    /// they were). Cost: one pass over pods and their feasible nodes.
+    pub fn pod_ranges(&self, estate: &Estate) -> Vec<Option<IpSet>> {
+        let feasible = self.feasible_nodes(estate);
+        let mut seen: std::collections::HashMap<(&[usize], bool), Option<IpSet>> = Default::default();
+        estate
+            .k8s
+            .pods
+            .iter()
+            .zip(&feasible)
+            .map(|(pod, nodes)| {
+                if !pod.ips.is_empty() || nodes.is_empty() {
+                    return None;
+                }
+                let host = pod.host_network;
+                let of = || {
+                    let mut set = IpSet::empty();
+                    for &n in nodes {
+                        let node = &self.fleet.nodes[n];
+                        let r = if host { node.address.set() } else { node.pod_addresses.clone() };
+                        set = set.union(&r?);
+                    }
+                    (!set.is_empty()).then_some(set)
+                };
+                seen.entry((&nodes[..], host)).or_insert_with(of).clone()
+            })
+            .collect()
     }
 
     /// [`datapath::splits`] of `set` against `net` (the estate's own

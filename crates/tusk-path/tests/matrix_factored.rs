@@ -49,6 +49,14 @@ fn the_factored_matrix_equals_the_class_matrix_on_every_fixture_estate() {
     let flows = [(Protocol::Tcp, 8080), (Protocol::Tcp, 443), (Protocol::Tcp, 1433), (Protocol::Udp, 53)];
     let sem = Semantics::of(PolicyEngine::Calico);
     let (mut cells, mut factored, mut fell_back) = (0, 0, 0);
+    // Each estate as loaded, then with the pools' pod ranges on its pods.
+    let wired = estates.iter().map(|(n, e)| {
+        let mut e = e.clone();
+        tusk_path::join::wire(&mut e);
+        (format!("{n} (ranges)"), e)
+    });
+    let estates: Vec<(String, tusk_model::Estate)> =
+        estates.iter().map(|(n, e)| (n.to_string(), e.clone())).chain(wired).collect();
     for (name, e) in &estates {
         let w = Wiring::new(e);
         let p = Prepared::new(&w.net, &e.config);
@@ -97,18 +105,22 @@ fn the_factored_matrix_equals_the_class_matrix_on_generated_estates() {
         };
         let dir = tempfile::tempdir().unwrap();
         tusk_gen::estate::write_dir(&shape, dir.path()).unwrap();
-        let e = load(dir.path());
-        let w = Wiring::new(&e);
-        let p = Prepared::new(&w.net, &e.config);
-        for grain in [Grain::Tenant, Grain::Namespace] {
-            let units = matrix::units(&e, &w, grain, "tenant").unwrap();
-            let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(8080), http: None };
-            let actors = [Actor::Pod, Actor::Node];
-            let f = matrix::factored::factored(&e, &w, &p, grain, &units, &actors, ask)
-                .unwrap_or_else(|| panic!("seed {seed} {grain:?}: the factored form covers the generated estate"));
-            let c = matrix::class_matrix(&e, &w, &p, grain, &units, &actors, ask);
-            for actor in actors {
-                cells += compare(&format!("generated seed {seed} {grain:?}"), &f, &c, actor);
+        let mut e = load(dir.path());
+        // Without and with the pools' pod ranges on the pods (`join::wire`).
+        for ranges in [false, true] {
+            let w = if ranges { tusk_path::join::wire(&mut e) } else { Wiring::new(&e) };
+            let e = &e;
+            let p = Prepared::new(&w.net, &e.config);
+            for grain in [Grain::Tenant, Grain::Namespace] {
+                let units = matrix::units(e, &w, grain, "tenant").unwrap();
+                let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(8080), http: None };
+                let actors = [Actor::Pod, Actor::Node];
+                let f = matrix::factored::factored(e, &w, &p, grain, &units, &actors, ask)
+                    .unwrap_or_else(|| panic!("seed {seed} {grain:?}: the factored form covers the generated estate"));
+                let c = matrix::class_matrix(e, &w, &p, grain, &units, &actors, ask);
+                for actor in actors {
+                    cells += compare(&format!("generated seed {seed} {grain:?} ranges {ranges}"), &f, &c, actor);
+                }
             }
         }
     }

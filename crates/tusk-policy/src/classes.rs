@@ -10,6 +10,10 @@
 //! ipBlocks can select pods. Under that semantics a pod whose IP is not known
 //! is split into one *variant* per atom its IP could be in; a verdict holds
 //! for the pod only if it holds for every variant (see [`super::matrix`]).
+//! Where it could be: the pod's own range when the AKS wiring knows it
+//! ([`tusk_model::k8s::Pod::ip_range`]: what the plugin allows on the nodes
+//! it can run on; part of the group key), else the pod CIDRs given, else
+//! anywhere in IPv4 ([`pod_space`]).
 
 use super::Semantics;
 use roaring::RoaringBitmap;
@@ -83,6 +87,8 @@ impl ClassIndex {
 
         // The last two parts: the Calico profiles a WorkloadEndpoint names,
         // and the pod's node when a Cilium rule names `host` / `remote-node`.
+        // Then the address range of a pod without IPs (interned), when the
+        // wiring knows it and ipBlocks can select pods.
         type Key = (
             u32,
             bool,
@@ -91,7 +97,11 @@ impl ClassIndex {
             Vec<u32>,
             Option<Vec<String>>,
             Option<u32>,
+            Option<u32>,
         );
+        let mut spaces: Vec<&IpSet> = Vec::new();
+        let mut space_ids: HashMap<&IpSet, u32> = HashMap::new();
+        let mut group_space: Vec<Option<u32>> = Vec::new();
         let by_node = crate::lang::cilium::needs_nodes(cluster);
         let mut group_ids: HashMap<Key, u32> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
@@ -116,10 +126,22 @@ impl ClassIndex {
             ip_atoms.dedup();
             let profiles = cluster.calico.endpoint_profiles.get(&(pod.namespace.clone(), pod.name.clone())).cloned();
             let node = if by_node { crate::lang::cilium::node_of(cluster, pod) } else { None };
-            let key: Key = (ns, pod.host_network, labels.clone(), ports, ip_atoms, profiles, node);
+            let range = match &pod.ip_range {
+                Some(r) if sem.ipblock_selects_pods && pod.ips.is_empty() && !r.is_empty() => {
+                    let next = spaces.len() as u32;
+                    let id = *space_ids.entry(r).or_insert(next);
+                    if id == next {
+                        spaces.push(r);
+                    }
+                    Some(id)
+                }
+                _ => None,
+            };
+            let key: Key = (ns, pod.host_network, labels.clone(), ports, ip_atoms, profiles, node, range);
             let next = groups.len() as u32;
             let g = *group_ids.entry(key).or_insert(next);
             if g == next {
+                group_space.push(range);
                 groups.push(Group {
                     host_network: pod.host_network,
                     node,
@@ -134,9 +156,12 @@ impl ClassIndex {
             pod_group.push(g);
         }
 
-        // Variants: a pod with no known IP may hold any IPv4 address, so each
-        // IPv4 atom is a possible world for it.
-        let v4_atoms = distinguishable_v4_atoms(cluster, &atoms);
+        // Variants: a pod with no known IP may hold any address of its space
+        // (its range, the pod CIDRs, or IPv4), so each atom of that space
+        // is a possible world for it (one per set of policy CIDRs holding it).
+        let signatures = atom_signatures(cluster, &atoms);
+        let default_space = pod_space(cluster);
+        let mut by_space: HashMap<Option<u32>, Vec<u32>> = HashMap::new();
         let mut classes = Vec::new();
         for (gi, g) in groups.iter_mut().enumerate() {
             let known: Vec<u32> = if sem.ipblock_selects_pods {
@@ -149,7 +174,19 @@ impl ClassIndex {
                 Vec::new()
             };
             let worlds: Vec<Vec<u32>> = if sem.ipblock_selects_pods && known.is_empty() {
-                v4_atoms.iter().map(|a| vec![*a]).collect()
+                let space = group_space[gi];
+                let atoms_in = by_space.entry(space).or_insert_with(|| {
+                    let set = space.map_or(&default_space, |i| spaces[i as usize]);
+                    let some = distinguishable_atoms(&atoms, &signatures, set);
+                    // A range no atom meets (never: atoms cover the ranges'
+                    // family) would leave the pod no world: keep today's.
+                    if some.is_empty() {
+                        distinguishable_atoms(&atoms, &signatures, &default_space)
+                    } else {
+                        some
+                    }
+                });
+                atoms_in.iter().map(|a| vec![*a]).collect()
             } else {
                 vec![known]
             };
@@ -256,13 +293,8 @@ impl ClassIndex {
     }
 }
 
-/// One representative atom of the pod address space per set of policy
-/// CIDRs containing it: two atoms inside exactly the same CIDRs are the same
-/// world for a pod whose address is unknown, so only one needs evaluating.
-fn distinguishable_v4_atoms(cluster: &Cluster, atoms: &[IpRange]) -> Vec<u32> {
-    // Pods get their addresses from the pod CIDRs when the user named them
-    // (`--pod-cidr`), else anywhere in IPv4.
-    let space = pod_space(cluster);
+/// Per atom, the policy address sets (indices) containing it.
+fn atom_signatures(cluster: &Cluster, atoms: &[IpRange]) -> Vec<Vec<u32>> {
     let sets = policy_address_sets(cluster);
     let mut signature: Vec<Vec<u32>> = vec![Vec::new(); atoms.len()];
     for (si, set) in sets.iter().enumerate() {
@@ -276,17 +308,34 @@ fn distinguishable_v4_atoms(cluster: &Cluster, atoms: &[IpRange]) -> Vec<u32> {
             }
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    (0..atoms.len() as u32)
-        .filter(|&i| {
-            let a = atoms[i as usize];
-            space.intersects(&IpSet::range(a.lo, a.hi)) && seen.insert(signature[i as usize].clone())
-        })
-        .collect()
+    signature
 }
 
-/// Where pods without a known IP may be: the pod CIDRs when given (and not
-/// empty), else anywhere in IPv4.
+/// One representative atom of `space` (where a pod without an address may
+/// be) per set of policy CIDRs containing it: two atoms inside exactly the
+/// same CIDRs are the same world for such a pod, so only one needs
+/// evaluating. Cost: a walk of the atoms meeting `space`.
+fn distinguishable_atoms(atoms: &[IpRange], signature: &[Vec<u32>], space: &IpSet) -> Vec<u32> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for &(lo, hi) in space.ranges() {
+        let first = atoms.partition_point(|a| a.hi < lo);
+        for (i, a) in atoms.iter().enumerate().skip(first) {
+            if a.lo > hi {
+                break;
+            }
+            if seen.insert(&signature[i]) {
+                out.push(i as u32);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Where pods without a known IP and without a range of their own
+/// ([`tusk_model::k8s::Pod::ip_range`]) may be: the pod CIDRs when given
+/// (and not empty), else anywhere in IPv4.
 pub fn pod_space(cluster: &Cluster) -> IpSet {
     cluster.pod_cidrs.clone().filter(|s| !s.is_empty()).unwrap_or_else(all_v4)
 }
@@ -353,7 +402,8 @@ fn address_atoms(cluster: &Cluster) -> Vec<IpRange> {
     let v4 = all_v4();
     let uses_v6 = sets.iter().any(|s| !s.is_subset(&v4))
         || cluster.pods.iter().flat_map(|p| &p.ips).any(|ip| ip.is_ipv6())
-        || !pod_space(cluster).is_subset(&v4);
+        || !pod_space(cluster).is_subset(&v4)
+        || cluster.pods.iter().filter_map(|p| p.ip_range.as_ref()).any(|r| !r.is_subset(&v4));
     let space = if uses_v6 { IpSet::range(0, u128::MAX) } else { v4 };
     // Every start of a range and every point after its end opens a new atom.
     // The addresses of nodes that run pods are atoms of their own too: the

@@ -107,8 +107,14 @@ fn address_sets(c: &Cluster) -> Vec<IpSet> {
 /// One address per region of the pod address space (IPv4, or the pod
 /// CIDRs when given) that no policy address set tells apart from another.
 pub fn candidate_ips(c: &Cluster) -> Vec<IpAddr> {
+    candidate_ips_in(c, &super::classes::pod_space(c))
+}
+
+/// One address per region of `space` (where a pod without an address may
+/// be: its own range, [`tusk_model::k8s::Pod::ip_range`], or the pod space)
+/// that no policy address set tells apart from another.
+pub fn candidate_ips_in(c: &Cluster, space: &IpSet) -> Vec<IpAddr> {
     let sets = address_sets(c);
-    let space = super::classes::pod_space(c);
     let mut cuts: BTreeSet<u128> = space.ranges().iter().map(|r| r.0).collect();
     for s in &sets {
         for &(lo, hi) in s.ranges() {
@@ -141,16 +147,22 @@ pub fn readings(c: &Cluster, sem: &Semantics, ends: [Option<usize>; 2]) -> Vec<R
         Vec::new()
     };
     if !unknown_ip.is_empty() {
-        let ips = candidate_ips(c);
         for pod in unknown_ip {
             let p = &c.pods[pod];
+            // The pod's own range (set by the AKS wiring), as the class
+            // engine's variants read it; else the pod space.
+            let own = p.ip_range.as_ref().filter(|r| !r.is_empty()).map(|r| candidate_ips_in(c, r));
+            let ips = match own {
+                Some(v) if !v.is_empty() => v,
+                _ => candidate_ips(c),
+            };
             out = out
                 .into_iter()
                 .flat_map(|r| {
-                    ips.iter().map(move |ip| {
+                    ips.clone().into_iter().map(move |ip| {
                         let mut r = r.clone();
-                        r.assumed.push((pod, *ip));
-                        r.label.pods.push((format!("{}/{}", p.namespace, p.name), *ip));
+                        r.assumed.push((pod, ip));
+                        r.label.pods.push((format!("{}/{}", p.namespace, p.name), ip));
                         r
                     })
                 })

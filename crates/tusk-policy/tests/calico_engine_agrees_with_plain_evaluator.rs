@@ -141,6 +141,7 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
             labels,
             ips: vec![format!("10.0.0.{}", 1 + i).parse().unwrap()],
             host_ip: None,
+            ip_range: None,
             host_network: r.chance(10),
             node_name: None,
             ports,

@@ -122,6 +122,7 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
             labels,
             ips: vec![ip],
             host_ip: None,
+            ip_range: None,
             host_network: r.chance(15),
             node_name: None,
             ports,
@@ -341,15 +342,26 @@ fn engine_agrees_with_plain_evaluator() {
 /// With no pod IPs known and ipBlocks selecting pods (ANPs and BANPs among
 /// the policies), the engine and the plain evaluator agree exactly: both
 /// evaluate the flow for every address region a pod may be in, anywhere in
-/// IPv4 or, with `pod_cidrs`, inside them.
+/// IPv4 or, with `pod_cidrs`, inside them, or inside the pod's own range
+/// (`Pod::ip_range`, as the AKS wiring sets it per node pool).
 #[test]
 fn unknown_pod_ips_never_yield_a_guess() {
     let unknown_seen = Cell::new(0);
-    // `t[2]` says whether the pod CIDRs are known.
+    // `t[2]` says whether the pod CIDRs are known, and each pod's range.
     let without_ips = |t: &[Vec<u64>]| {
         let mut c = cluster(t);
+        let mut r = Rng::new(&t[2]);
+        let known = r.chance(50);
+        let set = |s: &[&str]| s.iter().fold(tusk_core::IpSet::empty(), |a, c| a.union(&Cidr::parse(c).unwrap().set()));
         for (i, p) in c.pods.iter_mut().enumerate() {
             p.ips.clear();
+            p.ip_range = match r.below(5) {
+                0 => Some(set(&["10.1.0.0/16"])),
+                1 => Some(set(&["10.1.2.0/25"])),
+                2 => Some(set(&["192.168.0.0/24", "8.8.0.0/16"])),
+                3 => Some(set(&["10.1.0.0/24"])),
+                _ => None,
+            };
             // Some pods stand for two replicas of a template: a flow
             // between the two is evaluated with independent addresses.
             if i % 3 == 1 {
@@ -358,7 +370,7 @@ fn unknown_pod_ips_never_yield_a_guess() {
                 p.template = Some(tusk_model::k8s::Replicas { base, count: 2 });
             }
         }
-        if Rng::new(&t[2]).chance(50) {
+        if known {
             c.pod_cidrs = Some(Cidr::parse("10.0.0.0/8").unwrap().set());
         }
         c

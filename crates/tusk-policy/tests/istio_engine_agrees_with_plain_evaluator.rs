@@ -144,6 +144,7 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
             labels: Labels::from([("app".to_string(), r.pick(&APPS).to_string())]),
             ips,
             host_ip: None,
+            ip_range: None,
             host_network: false,
             node_name: None,
             ports: vec![],

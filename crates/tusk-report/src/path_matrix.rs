@@ -78,20 +78,36 @@ fn decided(p: &Prepared, c: &Cell) -> Vec<String> {
 /// The matrix as text: one line per ordered pair and actor, then one
 /// indented line per distinct (verdict, stopping layer).
 pub fn render_txt(p: &Prepared, m: &Matrix, what: &str) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "{} matrix across both layers, {what}", grain(m.grain));
+    let mut s = txt_head(m.grain, what);
     let w = m.cells.iter().map(|c| c.from.len().max(c.to.len())).max().unwrap_or(8).max(8);
     for c in &m.cells {
-        let stopped = stops(c);
-        let by = if stopped.is_empty() { String::new() } else { format!("  stopped by: {}", stopped.join(", ")) };
-        let _ =
-            writeln!(s, "  {:>w$} -> {:<w$} actor {:<4}  {:<7}{by}", c.from, c.to, actor(c.actor), c.verdict.name());
-        for line in decided(p, c) {
-            let _ = writeln!(s, "      {line}");
-        }
+        s.push_str(&txt_cell(p, c, w));
     }
-    let _ = writeln!(s, "({} context classes, {} representative pairs traced)", m.classes, m.traced);
+    s.push_str(&txt_tail(m.classes, m.traced));
     s
+}
+
+/// The txt format's first line ([`render_txt`]).
+pub fn txt_head(g: Grain, what: &str) -> String {
+    format!("{} matrix across both layers, {what}\n", grain(g))
+}
+
+/// One cell in the txt format ([`render_txt`]), names padded to `w`
+/// (the longest unit name, at least 8).
+pub fn txt_cell(p: &Prepared, c: &Cell, w: usize) -> String {
+    let mut s = String::new();
+    let stopped = stops(c);
+    let by = if stopped.is_empty() { String::new() } else { format!("  stopped by: {}", stopped.join(", ")) };
+    let _ = writeln!(s, "  {:>w$} -> {:<w$} actor {:<4}  {:<7}{by}", c.from, c.to, actor(c.actor), c.verdict.name());
+    for line in decided(p, c) {
+        let _ = writeln!(s, "      {line}");
+    }
+    s
+}
+
+/// The txt format's last line ([`render_txt`]).
+pub fn txt_tail(classes: usize, traced: usize) -> String {
+    format!("({classes} context classes, {traced} representative pairs traced)\n")
 }
 
 #[derive(Serialize)]
@@ -105,6 +121,57 @@ struct CellJson {
     stopped_by: Vec<&'static str>,
     decided_by: Vec<String>,
 }
+
+/// One cell of the JSON format ([`render_json`]) as it stands in the
+/// `cells` array: pretty-printed, every line indented by four spaces, no
+/// separator.
+pub fn json_cell(p: &Prepared, c: &Cell) -> String {
+    let one = CellJson {
+        from: c.from.clone(),
+        to: c.to.clone(),
+        actor: actor(c.actor),
+        verdict: c.verdict.name(),
+        combinations: c.combinations,
+        stopped_by: stops(c),
+        decided_by: decided(p, c),
+    };
+    let text = serde_json::to_string_pretty(&one).unwrap_or_default();
+    let mut s = String::with_capacity(text.len() + 64);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        s.push_str("    ");
+        s.push_str(line);
+    }
+    s
+}
+
+/// The JSON format ([`render_json`]) around its cells: the text before the
+/// first cell, and after the last, for a matrix with cells (a matrix has
+/// at least two units, so it has cells; cells are joined by `",\n"`).
+pub fn json_frame(g: Grain, what: &str, classes: usize, traced: usize) -> (String, String) {
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let head = format!(
+        "{{\n  \"schema\": \"tusk.tenant-matrix/v1\",\n  \"grain\": {},\n  \"flow\": {},\n  \"classes\": {classes},\n  \"traced\": {traced},\n  \"cells\": [\n",
+        q(grain(g)),
+        q(what)
+    );
+    (head, "\n  ]\n}\n".to_string())
+}
+
+/// One cell of the CSV (or Markdown) format ([`render_table`]): its line.
+pub fn table_cell(c: &Cell, markdown: bool) -> String {
+    let row = vec![c.from.clone(), c.to.clone(), actor(c.actor).into(), c.verdict.name().into(), stops(c).join("; ")];
+    table_line(&row, markdown)
+}
+
+/// The CSV (or Markdown) format's header lines ([`render_table`]).
+pub fn table_head(markdown: bool) -> String {
+    table(TABLE_HEADER, std::iter::empty(), markdown)
+}
+
+const TABLE_HEADER: &[&str] = &["from", "to", "actor", "verdict", "stopped by"];
 
 /// The matrix as JSON (`tusk.tenant-matrix/v1`, shape in the module doc).
 pub fn render_json(p: &Prepared, m: &Matrix, what: &str) -> String {
@@ -146,13 +213,27 @@ pub fn render_table(m: &Matrix, markdown: bool) -> String {
     let rows = m.cells.iter().map(|c| {
         vec![c.from.clone(), c.to.clone(), actor(c.actor).into(), c.verdict.name().into(), stops(c).join("; ")]
     });
-    table(&["from", "to", "actor", "verdict", "stopped by"], rows, markdown)
+    table(TABLE_HEADER, rows, markdown)
 }
 
 /// Rows as CSV, the header's spaces written `_` (fields holding a comma or
 /// a quote are quoted, RFC 4180), or as a Markdown table when `markdown`
 /// (a `|` in a field is escaped).
 pub(crate) fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>, markdown: bool) -> String {
+    let mut s = String::new();
+    if markdown {
+        let _ = writeln!(s, "| {} |\n|{}", header.join(" | "), "---|".repeat(header.len()));
+    } else {
+        let _ = writeln!(s, "{}", header.iter().map(|h| h.replace(' ', "_")).collect::<Vec<_>>().join(","));
+    }
+    for row in rows {
+        s.push_str(&table_line(&row, markdown));
+    }
+    s
+}
+
+/// One row of [`table`], with its newline.
+fn table_line(row: &[String], markdown: bool) -> String {
     let q = |f: &str| {
         if markdown {
             f.replace('|', "\\|")
@@ -162,19 +243,10 @@ pub(crate) fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>, ma
             f.to_string()
         }
     };
-    let mut s = String::new();
+    let f: Vec<String> = row.iter().map(|f| q(f)).collect();
     if markdown {
-        let _ = writeln!(s, "| {} |\n|{}", header.join(" | "), "---|".repeat(header.len()));
+        format!("| {} |\n", f.join(" | "))
     } else {
-        let _ = writeln!(s, "{}", header.iter().map(|h| h.replace(' ', "_")).collect::<Vec<_>>().join(","));
+        format!("{}\n", f.join(","))
     }
-    for row in rows {
-        let f: Vec<String> = row.iter().map(|f| q(f)).collect();
-        if markdown {
-            let _ = writeln!(s, "| {} |", f.join(" | "));
-        } else {
-            let _ = writeln!(s, "{}", f.join(","));
-        }
-    }
-    s
 }

@@ -101,8 +101,8 @@ fn cross_layer(args: &Args, loaded: &tusk_load::Loaded) -> bool {
 
 /// The isolation matrix across both layers at `--grain`, for one flow,
 /// computed from context classes (`tusk_path::matrix`).
-fn both_layers(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> {
-    use tusk_path::join::{Actor, Ask, Wiring};
+fn both_layers(args: &Args, loaded: &mut tusk_load::Loaded) -> anyhow::Result<ExitCode> {
+    use tusk_path::join::{Actor, Ask};
     use tusk_path::matrix::{self, Grain as PathGrain};
     let t0 = std::time::Instant::now();
     let estate = &loaded.estate;
@@ -122,7 +122,10 @@ fn both_layers(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCo
         ActorsArg::Both => vec![Actor::Pod, Actor::Node],
     };
     let (sem, why) = super::choose_semantics(args.policy_engine, estate);
-    let w = Wiring::new(estate);
+    // The wiring also gives each pod without an address its pool's range,
+    // which the policy engine and the explanations read alike.
+    let w = tusk_path::join::wire(&mut loaded.estate);
+    let estate = &loaded.estate;
     let p = tusk_network::Prepared::new(&w.net, &estate.config);
     let units = matrix::units(estate, &w, grain, &args.tenant_label).map_err(|e| anyhow::anyhow!("{e}"))?;
     let t_wire = t0.elapsed();
@@ -143,27 +146,27 @@ fn both_layers(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCo
     let proto = args.conn.protocol("matrix --grain tenant")?;
     let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port), http: None };
     let one = args.timings.then(|| one_trace(estate, &w, &p, &units, ask)).flatten();
-    let m = matrix::matrix(estate, &w, &p, grain, &units, &actors, ask);
+    if let FormatArg::Dot | FormatArg::Connlist = args.output.format {
+        anyhow::bail!("the matrix across both layers prints txt, json, csv or md")
+    }
+    // Cells are rendered as each row is done (`matrix_spill`): the matrix
+    // itself is never held, so the time below includes rendering.
+    let width = units.iter().map(|u| u.name.len()).max().unwrap_or(8).max(8);
+    let mut spill = super::matrix_spill::Spill::new(&p, args.output.format, width)?;
+    let mut cells = Counted { inner: &mut spill, cells: 0 };
+    let stats = matrix::stream(estate, &w, &p, &units, &actors, ask, &mut cells);
+    let n_cells = cells.cells;
     let t_matrix = t0.elapsed();
     let what = format!("{proto} port {port}; pod policy semantics: {} ({why})", tusk_report::k8s::semantics_text(&sem));
-    use tusk_report::path_matrix as r;
-    match args.output.format {
-        FormatArg::Txt => args.output.write_text(&r::render_txt(&p, &m, &what))?,
-        FormatArg::Json => args.output.write_text(&r::render_json(&p, &m, &what))?,
-        FormatArg::Csv => args.output.write_text(&r::render_table(&m, false))?,
-        FormatArg::Md => args.output.write_text(&r::render_table(&m, true))?,
-        FormatArg::Dot | FormatArg::Connlist => {
-            anyhow::bail!("the matrix across both layers prints txt, json, csv or md")
-        }
-    }
+    args.output.write(|out| spill.finish(out, grain, &what, &stats))?;
     if args.timings {
         eprintln!(
             "timings: matrix {:.3}s ({} classes, {} pod keys, {} traces, {} cells), render {:.3}s",
             (t_matrix - t_wire).as_secs_f64(),
-            m.classes,
-            m.pod_keys,
-            m.traced,
-            m.cells.len(),
+            stats.classes,
+            stats.pod_keys,
+            stats.traced,
+            n_cells,
             (t0.elapsed() - t_matrix).as_secs_f64()
         );
         if let Some((t, from, to)) = one {
@@ -171,6 +174,24 @@ fn both_layers(args: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCo
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A sink that counts the cells it passes on (for `--timings`).
+struct Counted<'a> {
+    inner: &'a mut dyn tusk_path::matrix::Sink,
+    cells: usize,
+}
+
+impl tusk_path::matrix::Sink for Counted<'_> {
+    fn cell(&mut self, cell: tusk_path::matrix::Cell) {
+        self.cells += 1;
+        self.inner.cell(cell);
+    }
+
+    fn restart(&mut self) {
+        self.cells = 0;
+        self.inner.restart();
+    }
 }
 
 /// The time of one end-to-end trace after load (median of 101), from the
@@ -231,7 +252,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if args.timings {
             eprintln!("timings: load {:.3}s", t0.elapsed().as_secs_f64());
         }
-        return both_layers(&args, &loaded);
+        return both_layers(&args, &mut loaded);
     }
     if args.conn.port.is_some() {
         anyhow::bail!(

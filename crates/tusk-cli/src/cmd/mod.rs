@@ -11,6 +11,7 @@ pub mod flow;
 pub mod load;
 pub mod matrix;
 mod matrix_ports;
+mod matrix_spill;
 mod matrix_stream;
 pub mod reach;
 pub mod routes;

@@ -65,11 +65,13 @@ fn names_cluster(loaded: &tusk_load::Loaded, end: &tusk_core::FlowEnd) -> bool {
 }
 
 /// The flow across both layers (`tusk_path::join`).
-fn run_joined(a: &Args, loaded: &tusk_load::Loaded) -> anyhow::Result<ExitCode> {
-    use tusk_path::join::{self, Actor, Ask, Wiring};
+fn run_joined(a: &Args, loaded: &mut tusk_load::Loaded) -> anyhow::Result<ExitCode> {
+    use tusk_path::join::{self, Actor, Ask};
+    let (sem, _why) = super::choose_semantics(a.policy_engine, &loaded.estate);
+    // The wiring also gives each pod without an address its pool's range,
+    // which the policy explanations read (as the matrix's engine does).
+    let w = join::wire(&mut loaded.estate);
     let estate = &loaded.estate;
-    let (sem, _why) = super::choose_semantics(a.policy_engine, estate);
-    let w = Wiring::new(estate);
     let p = Prepared::new(&w.net, &estate.config);
     let from = join::resolve(estate, &w, &p, &a.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
     let actor = match a.actor {
@@ -207,13 +209,13 @@ fn alias_words(p: &Prepared, a: &tusk_network::dns::Alias) -> String {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let loaded = super::load_for(&a.paths, &a.output)?;
+    let mut loaded = super::load_for(&a.paths, &a.output)?;
     super::need_subnets(&loaded, "trace")?;
     // Without a managed cluster in the inputs, a Kubernetes end stays the
     // Azure resolver's usage error ("names a Kubernetes object").
     let joined = names_cluster(&loaded, &a.flow.from) || names_cluster(&loaded, &a.flow.to);
     if joined && !loaded.estate.clusters.is_empty() {
-        return run_joined(&a, &loaded);
+        return run_joined(&a, &mut loaded);
     }
     let p = Prepared::new(&loaded.estate.azure, &loaded.estate.config);
     let from = resolve_group(&p, &a.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;

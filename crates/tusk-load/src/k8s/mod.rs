@@ -469,6 +469,7 @@ impl Builder {
             labels: shape.labels,
             ips: shape.ips,
             host_ip: shape.host_ip,
+            ip_range: None,
             host_network: shape.host_network,
             node_name: shape.node_name,
             ports: shape.ports,

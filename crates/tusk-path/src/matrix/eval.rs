@@ -104,6 +104,47 @@ enum Src {
 /// A representative pair: source member, destination member.
 type Rep = (Member, Member);
 
+/// What a matrix cost, without its cells (see [`Matrix`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Stats {
+    /// Context classes over all units (pod classes + node classes).
+    pub classes: usize,
+    /// Representative pairs traced (the memo's size).
+    pub traced: usize,
+    /// Distinct pod keys.
+    pub pod_keys: usize,
+}
+
+/// Where [`stream`] sends the cells.
+pub trait Sink {
+    /// The next cell, in [`Matrix::cells`] order.
+    fn cell(&mut self, cell: Cell);
+    /// Forget every cell sent so far: the matrix starts again (the factored
+    /// form gave way to the class matrix).
+    fn restart(&mut self);
+}
+
+/// [`matrix`] cell by cell into `sink`, row by row, so that memory follows
+/// one row rather than the matrix (the workload grain of a large cluster
+/// has millions of cells); the cells, in order, and the figures are those
+/// of [`matrix`].
+#[allow(clippy::too_many_arguments)]
+pub fn stream(
+    estate: &Estate,
+    w: &Wiring,
+    p: &Prepared,
+    units: &[Unit],
+    actors: &[Actor],
+    ask: Ask,
+    sink: &mut dyn Sink,
+) -> Stats {
+    if let Some(s) = super::factored::factored_rows(estate, w, p, units, actors, ask, &mut |c| sink.cell(c)) {
+        return s;
+    }
+    sink.restart();
+    class_rows(estate, w, p, units, actors, ask, &mut |c| sink.cell(c))
+}
+
 /// What a trace left behind: its verdict, the layer that stopped it, and
 /// the pair (kept instead of the path, which is traced again only for the
 /// few pairs shown as examples).
@@ -155,6 +196,21 @@ pub fn class_matrix(
     actors: &[Actor],
     ask: Ask,
 ) -> Matrix {
+    let mut cells = Vec::new();
+    let s = class_rows(estate, w, p, units, actors, ask, &mut |c| cells.push(c));
+    Matrix { grain, cells, classes: s.classes, traced: s.traced, pod_keys: s.pod_keys }
+}
+
+/// [`class_matrix`] row by row into `sink` (see [`stream`]).
+fn class_rows(
+    estate: &Estate,
+    w: &Wiring,
+    p: &Prepared,
+    units: &[Unit],
+    actors: &[Actor],
+    ask: Ask,
+    sink: &mut dyn FnMut(Cell),
+) -> Stats {
     let keys = Keys::new(estate, w);
     let feasible = w.feasible_nodes(estate);
     let pods: Vec<Vec<(PodClass, Members)>> =
@@ -166,10 +222,11 @@ pub fn class_matrix(
     };
     let cx = Ctx { estate, w, p, ask };
     let mut memo: Memo = HashMap::new();
-    let mut cells = Vec::new();
-    // Per cell, its examples as pairs, traced again once all cells are done.
-    let mut shown: Vec<Vec<(Kind, Option<Layer>, Rep)>> = Vec::new();
+    let mut paths: HashMap<String, Arc<Path>> = HashMap::new();
     for (a, ua) in units.iter().enumerate() {
+        let mut cells = Vec::new();
+        // Per cell, its examples as pairs, traced again once the row is done.
+        let mut shown: Vec<Vec<(Kind, Option<Layer>, Rep)>> = Vec::new();
         for (b, ub) in units.iter().enumerate() {
             for &actor in actors {
                 let srcs: Vec<(Src, &Members)> = match actor {
@@ -212,18 +269,20 @@ pub fn class_matrix(
                 shown.push(examples);
             }
         }
-    }
-    let mut paths: HashMap<String, Arc<Path>> = HashMap::new();
-    for (cell, examples) in cells.iter_mut().zip(shown) {
-        for (k, layer, (a, b)) in examples {
-            let key = format!("{a:?}{b:?}{:?}", cell.actor);
-            let path = paths.entry(key).or_insert_with(|| Arc::new(cx.trace(a, b, cell.actor))).clone();
-            cell.examples.push((k, layer, path));
+        if paths.len() > 100_000 {
+            paths.clear();
+        }
+        for (mut cell, examples) in cells.into_iter().zip(shown) {
+            for (k, layer, (a, b)) in examples {
+                let key = format!("{a:?}{b:?}{:?}", cell.actor);
+                let path = paths.entry(key).or_insert_with(|| Arc::new(cx.trace(a, b, cell.actor))).clone();
+                cell.examples.push((k, layer, path));
+            }
+            sink(cell);
         }
     }
-    let classes =
-        pods.iter().chain(std::iter::empty()).map(Vec::len).sum::<usize>() + nodes.iter().map(Vec::len).sum::<usize>();
-    Matrix { grain, cells, classes, traced: memo.len(), pod_keys: keys.pod_keys }
+    let classes = pods.iter().map(Vec::len).sum::<usize>() + nodes.iter().map(Vec::len).sum::<usize>();
+    Stats { classes, traced: memo.len(), pod_keys: keys.pod_keys }
 }
 
 /// The verdict of one (source class, destination class) combination on one

@@ -32,11 +32,12 @@
 //! at-destination tier judges the flow per request), HTTP requests,
 //! protocols without ports, and two readings of hostNetwork pods.
 
-use super::eval::{Cell, Layer, Matrix};
+use super::eval::{Cell, Layer, Matrix, Stats};
 use super::keys::{self, Keys, Members, NodeCtx};
 use super::policy_part::{EKey, PolicyPart};
 use super::{Grain, Unit};
 use crate::join::{self, Actor, Ask, End, Member, Path, Segment, Wiring};
+use roaring::RoaringBitmap;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -65,6 +66,8 @@ struct Class {
 
 /// Classes of one unit with one net part and one node set.
 struct Sub {
+    /// Its number among all units' subs (a key of [`Run`]'s memos).
+    id: u32,
     nodes: Vec<usize>,
     classes: Vec<Class>,
 }
@@ -135,6 +138,23 @@ struct Run<'a> {
     ask: Ask<'a>,
     pp: PolicyPart<'a>,
     nets: HashMap<(Src, Net, bool), Option<NetPart>>,
+    /// Per (sub, direction): its classes grouped by result key (in key
+    /// order) and each group's peer set — the same in every block.
+    grouped: HashMap<(u32, bool), Arc<Grouped>>,
+    /// [`PolicyPart::egress_uniform`] of a source result toward one
+    /// ingress group of a sub, and [`PolicyPart::ingress_uniform`] of a
+    /// destination result from one egress group of a sub: a block is met
+    /// once per (source net part, destination net part, same node), and
+    /// these depend on neither.
+    e_uniform: HashMap<(EKey, u32, u32), Option<Kind>>,
+    i_uniform: HashMap<(EKey, u32, u32), Option<Kind>>,
+}
+
+/// A sub's classes grouped by one direction's result key: class indices
+/// per group, and each group's peer set.
+struct Grouped {
+    groups: Vec<Vec<usize>>,
+    peers: Vec<RoaringBitmap>,
 }
 
 /// One cell's findings so far: kinds seen and one witness per (verdict, layer).
@@ -180,6 +200,24 @@ pub fn factored(
     actors: &[Actor],
     ask: Ask,
 ) -> Option<Matrix> {
+    let mut cells = Vec::new();
+    let s = factored_rows(estate, w, p, units, actors, ask, &mut |c| cells.push(c))?;
+    Some(Matrix { grain, cells, classes: s.classes, traced: s.traced, pod_keys: s.pod_keys })
+}
+
+/// [`factored`], row by row: each row's cells (in unit order, witnesses
+/// traced and checked) go to `sink` as soon as the row is done, so memory
+/// follows one row, not the matrix. `None` as for [`factored`]; then the
+/// cells `sink` received must be discarded (the class matrix answers).
+pub fn factored_rows(
+    estate: &Estate,
+    w: &Wiring,
+    p: &Prepared,
+    units: &[Unit],
+    actors: &[Actor],
+    ask: Ask,
+    sink: &mut dyn FnMut(Cell),
+) -> Option<Stats> {
     let analysis = Analysis::new(&estate.k8s, *ask.sem);
     if !covered(estate, &ask, &analysis) {
         return None;
@@ -190,15 +228,34 @@ pub fn factored(
     let netpod = intern_net(estate);
     let blocks: Vec<Vec<(Net, Vec<Sub>)>> =
         units.iter().map(|u| unit_blocks(&keys, w, &pp, &feasible, &netpod, &u.pods)).collect();
+    let mut blocks = blocks;
+    for (i, sub) in blocks.iter_mut().flatten().flat_map(|b| &mut b.1).enumerate() {
+        sub.id = i as u32;
+    }
     let nodes: Vec<Vec<(NodeCtx, Members)>> = if actors.contains(&Actor::Node) {
         units.iter().map(|u| keys::node_classes(&keys, &feasible, &u.pods)).collect()
     } else {
         vec![Vec::new(); units.len()]
     };
-    let mut run = Run { estate, w, p, ask, pp, nets: HashMap::new() };
-    let mut cells = Vec::new();
-    let mut shown = Vec::new();
+    let mut run = Run {
+        estate,
+        w,
+        p,
+        ask,
+        pp,
+        nets: HashMap::new(),
+        grouped: HashMap::new(),
+        e_uniform: HashMap::new(),
+        i_uniform: HashMap::new(),
+    };
+    let classes = blocks.iter().flatten().flat_map(|b| &b.1).map(|s| s.classes.len()).sum::<usize>()
+        + nodes.iter().map(Vec::len).sum::<usize>();
+    // Witness paths by pair, kept across rows up to a bound (a node
+    // witnesses cells of every unit it hosts).
+    let mut paths: HashMap<String, Arc<Path>> = HashMap::new();
     for (a, ua) in units.iter().enumerate() {
+        let mut cells = Vec::new();
+        let mut shown = Vec::new();
         for (b, ub) in units.iter().enumerate() {
             for &actor in actors {
                 let mut acc = Acc::default();
@@ -228,29 +285,30 @@ pub fn factored(
                 shown.push(acc.examples);
             }
         }
-    }
-    let mut paths: HashMap<String, Arc<Path>> = HashMap::new();
-    for (cell, examples) in cells.iter_mut().zip(shown) {
-        for (k, layer, (a, b)) in examples {
-            let key = format!("{a:?}{b:?}{:?}", cell.actor);
-            let path = match paths.get(&key) {
-                Some(x) => x.clone(),
-                None => {
-                    let x = Arc::new(run.trace(a, b, cell.actor)?);
-                    paths.insert(key, x.clone());
-                    x
+        if paths.len() > 100_000 {
+            paths.clear();
+        }
+        for (mut cell, examples) in cells.into_iter().zip(shown) {
+            for (k, layer, (a, b)) in examples {
+                let key = format!("{a:?}{b:?}{:?}", cell.actor);
+                let path = match paths.get(&key) {
+                    Some(x) => x.clone(),
+                    None => {
+                        let x = Arc::new(run.trace(a, b, cell.actor)?);
+                        paths.insert(key, x.clone());
+                        x
+                    }
+                };
+                // The witness must say what the factored verdict says.
+                if (path.verdict, Layer::of(&path)) != (k, layer) {
+                    return None;
                 }
-            };
-            // The witness must say what the factored verdict says.
-            if (path.verdict, Layer::of(&path)) != (k, layer) {
-                return None;
+                cell.examples.push((k, layer, path));
             }
-            cell.examples.push((k, layer, path));
+            sink(cell);
         }
     }
-    let classes = blocks.iter().flatten().flat_map(|b| &b.1).map(|s| s.classes.len()).sum::<usize>()
-        + nodes.iter().map(Vec::len).sum::<usize>();
-    Some(Matrix { grain, cells, classes, traced: run.nets.len(), pod_keys: keys.pod_keys })
+    Some(Stats { classes, traced: run.nets.len(), pod_keys: keys.pod_keys })
 }
 
 /// Pod index → interned net part of the pod (see [`Net`]).
@@ -292,7 +350,7 @@ fn unit_blocks(
         out.entry(net).or_default().entry(nodes).or_default().push(class);
     }
     out.into_iter()
-        .map(|(net, subs)| (net, subs.into_iter().map(|(nodes, classes)| Sub { nodes, classes }).collect()))
+        .map(|(net, subs)| (net, subs.into_iter().map(|(nodes, classes)| Sub { id: 0, nodes, classes }).collect()))
         .collect()
 }
 
@@ -330,6 +388,37 @@ fn bit(k: Kind) -> u8 {
 }
 
 const KINDS: [Kind; 3] = [Kind::Allowed, Kind::Denied, Kind::Unknown];
+
+/// One side's verdicts over a result group's members: the same for all,
+/// or member by member (in the group's order).
+enum Col {
+    All(Kind),
+    Each(Vec<Kind>),
+}
+
+impl Col {
+    fn at(&self, i: usize) -> Kind {
+        match self {
+            Col::All(k) => *k,
+            Col::Each(v) => v[i],
+        }
+    }
+
+    fn mask(&self) -> u8 {
+        match self {
+            Col::All(k) => bit(*k),
+            Col::Each(v) => v.iter().fold(0u8, |m, k| m | bit(*k)),
+        }
+    }
+
+    /// The first member with verdict `k`.
+    fn position(&self, k: Kind) -> Option<usize> {
+        match self {
+            Col::All(x) => (*x == k).then_some(0),
+            Col::Each(v) => v.iter().position(|x| *x == k),
+        }
+    }
+}
 
 impl Run<'_> {
     fn trace(&self, a: Member, b: Member, actor: Actor) -> Option<Path> {
@@ -440,44 +529,56 @@ impl Run<'_> {
         };
         // Classes paired with themselves without two distinct members.
         let lonely = |x: &Class| diagonal && d.classes.iter().any(|y| y.group == x.group) && pick(x, x).is_none();
-        let mut egroups: BTreeMap<EKey, Vec<&Class>> = BTreeMap::new();
-        for x in &s.classes {
-            egroups.entry(x.ekey).or_default().push(x);
-        }
-        let mut igroups: BTreeMap<EKey, Vec<&Class>> = BTreeMap::new();
-        for y in &d.classes {
-            igroups.entry(y.ikey).or_default().push(y);
-        }
-        // Peer sets of each result group, for reading a group at once.
-        let ipeers: Vec<_> = igroups.values().map(|ig| self.pp.peers(ig.iter().map(|y| y.group))).collect();
-        for eg in egroups.values() {
+        // Each sub's classes by result key, with each group's peer set,
+        // for reading a group at once.
+        let (sg, dg) = (self.grouped(s, true), self.grouped(d, false));
+        let igs: Vec<Vec<&Class>> = dg.groups.iter().map(|g| g.iter().map(|&k| &d.classes[k]).collect()).collect();
+        for (ei, (egi, epeers)) in sg.groups.iter().zip(&sg.peers).enumerate() {
+            let eg: Vec<&Class> = egi.iter().map(|&k| &s.classes[k]).collect();
             let ek = eg[0].ekey;
-            let epeers = self.pp.peers(eg.iter().map(|x| x.group));
-            for (ig, ip) in igroups.values().zip(&ipeers) {
+            for (ii, (ig, ip)) in igs.iter().zip(&dg.peers).enumerate() {
                 // One verdict for the whole group when the engine's result
                 // is the same toward each member; else member by member.
-                let e_of: Vec<Kind> = match np.src_policy.then(|| self.pp.egress_uniform(ek, eg[0].group, ip)) {
-                    Some(Some(k)) => vec![k; ig.len()],
-                    Some(None) => ig.iter().map(|y| self.pp.egress(ek, eg[0].group, y.group)).collect(),
-                    None => vec![Kind::Allowed; ig.len()],
+                let e_key = (ek, d.id, ii as u32);
+                let e_all = np.src_policy.then(|| match self.e_uniform.get(&e_key) {
+                    Some(k) => *k,
+                    None => {
+                        let k = self.pp.egress_uniform(ek, eg[0].group, ip);
+                        self.e_uniform.insert(e_key, k);
+                        k
+                    }
+                });
+                let e_of = match e_all {
+                    Some(Some(k)) => Col::All(k),
+                    Some(None) => Col::Each(ig.iter().map(|y| self.pp.egress(ek, eg[0].group, y.group)).collect()),
+                    None => Col::All(Kind::Allowed),
                 };
                 let own = matches!(np.seen, Some(Seen::Own));
-                let i_of: Vec<Kind> = match own.then(|| self.pp.ingress_uniform(ig[0].ikey, ig[0].group, &epeers)) {
-                    Some(Some(k)) => vec![k; eg.len()],
+                let i_key = (ig[0].ikey, s.id, ei as u32);
+                let i_all = own.then(|| match self.i_uniform.get(&i_key) {
+                    Some(k) => *k,
+                    None => {
+                        let k = self.pp.ingress_uniform(ig[0].ikey, ig[0].group, epeers);
+                        self.i_uniform.insert(i_key, k);
+                        k
+                    }
+                });
+                let i_of = match i_all {
+                    Some(Some(k)) => Col::All(k),
                     // An address or an admission: the same for every source.
                     None => match self.ingress(np.seen, ig[0], None) {
-                        Some(k) => vec![k; eg.len()],
+                        Some(k) => Col::All(k),
                         None => return self.unknown_block(acc),
                     },
                     Some(None) => {
                         let mut v = Vec::with_capacity(eg.len());
-                        for x in eg {
-                            match self.ingress(np.seen, ig[0], Some(x)) {
+                        for x in &eg {
+                            match self.ingress(np.seen, ig[0], Some(*x)) {
                                 Some(k) => v.push(k),
                                 None => return self.unknown_block(acc),
                             }
                         }
-                        v
+                        Col::Each(v)
                     }
                 };
                 let pair_at = |xi: usize, yi: usize| {
@@ -490,18 +591,17 @@ impl Run<'_> {
                             if x.group == y.group && lonely(x) {
                                 continue;
                             }
-                            acc.add(np.compose(e_of[yi], i_of[xi]), || pair_at(xi, yi));
+                            acc.add(np.compose(e_of.at(yi), i_of.at(xi)), || pair_at(xi, yi));
                         }
                     }
                     continue;
                 }
-                let emask = e_of.iter().fold(0u8, |m, k| m | bit(*k));
-                let imask = i_of.iter().fold(0u8, |m, k| m | bit(*k));
+                let (emask, imask) = (e_of.mask(), i_of.mask());
                 for e in KINDS.into_iter().filter(|k| emask & bit(*k) != 0) {
                     for i in KINDS.into_iter().filter(|k| imask & bit(*k) != 0) {
                         let witness = || {
-                            let xi = i_of.iter().position(|k| *k == i)?;
-                            let yi = e_of.iter().position(|k| *k == e)?;
+                            let xi = i_of.position(i)?;
+                            let yi = e_of.position(e)?;
                             pair_at(xi, yi)
                         };
                         acc.add(np.compose(e, i), witness);
@@ -509,6 +609,23 @@ impl Run<'_> {
                 }
             }
         }
+    }
+
+    /// `sub`'s classes grouped by egress (`egress`) or ingress result key,
+    /// in key order, with each group's peer set; computed once per sub.
+    fn grouped(&mut self, sub: &Sub, egress: bool) -> Arc<Grouped> {
+        if let Some(g) = self.grouped.get(&(sub.id, egress)) {
+            return g.clone();
+        }
+        let mut by: BTreeMap<EKey, Vec<usize>> = BTreeMap::new();
+        for (k, x) in sub.classes.iter().enumerate() {
+            by.entry(if egress { x.ekey } else { x.ikey }).or_default().push(k);
+        }
+        let groups: Vec<Vec<usize>> = by.into_values().collect();
+        let peers = groups.iter().map(|g| self.pp.peers(g.iter().map(|&k| sub.classes[k].group))).collect();
+        let g = Arc::new(Grouped { groups, peers });
+        self.grouped.insert((sub.id, egress), g.clone());
+        g
     }
 
     /// A block whose network leg or ingress source could not be read: the

@@ -6,7 +6,8 @@
 //! (namespace, labels, named container ports, hostNetwork) plus what pins
 //! it to one address or node (exported pod IPs, `hostIP`, `nodeName`).
 //! Labels are kept whole: a finer key than the engine's own classes only
-//! costs more classes, never a wrong verdict.
+//! costs more classes, never a wrong verdict. The pod's address range (set
+//! by [`crate::join::wire`]) is part of it, as of the engine's groups.
 //!
 //! The node part ([`NodeCtx`]) is the node's network context. Simulated
 //! nodes of one pool share the subnet (hence NSG and route table), the
@@ -59,6 +60,9 @@ pub struct PodKey {
     pub host_ip: Option<IpAddr>,
     /// `spec.nodeName`.
     pub node_name: Option<String>,
+    /// The address range of a pod without IPs, which the policy engine
+    /// reads for its address variants ([`tusk_model::k8s::Pod::ip_range`]).
+    pub ip_range: Option<tusk_core::IpSet>,
 }
 
 /// Interned pod keys and node contexts of one estate.
@@ -93,6 +97,7 @@ impl Keys {
                     ips: p.ips.clone(),
                     host_ip: p.host_ip,
                     node_name: p.node_name.clone(),
+                    ip_range: p.ip_range.clone(),
                 };
                 let next = ids.len() as u32;
                 *ids.entry(key).or_insert(next)

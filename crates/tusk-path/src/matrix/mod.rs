@@ -31,7 +31,7 @@ pub mod pairs;
 mod policy_part;
 pub mod ports;
 
-pub use eval::{class_matrix, matrix, Cell, Layer, Matrix};
+pub use eval::{class_matrix, matrix, stream, Cell, Layer, Matrix, Sink, Stats};
 pub use pairs::PairVerdicts;
 pub use ports::{port_matrix, PortCell, PortMatrix};
 
