@@ -96,7 +96,15 @@ pub fn classes(p: &Prepared) -> Vec<Class> {
         // the subnet's verdict mixed instead of the first address's.
         for c in &sn.prefixes {
             let r = c.range();
-            for ip in representatives(&cuts, r.lo.saturating_add(4), r.hi, |_| false) {
+            // Azure reserves the first four addresses and the last of each
+            // prefix ("Are there any restrictions on using IP addresses
+            // within these subnets?", Virtual Network FAQ).
+            let mut reps = representatives(cuts, r.lo.saturating_add(4), r.hi.saturating_sub(1), |_| false);
+            // A prefix too small for a usable address keeps its fifth, as before.
+            if reps.is_empty() {
+                reps.push(r.lo.saturating_add(4));
+            }
+            for ip in reps {
                 out.push(Class { subnet: s, members: vec![(u128_to_ip(ip), None)] });
             }
         }

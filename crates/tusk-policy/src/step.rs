@@ -293,9 +293,9 @@ pub enum StepRule {
 /// (`crate::lang::istio::gateway`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GatewayCase {
-    /// A route sends requests there: `VirtualService NS/NAME http[0]`, or
-    /// `control plane` for istiod and kube-dns.
-    Routed(String),
+    /// A route sends requests there: a VirtualService's route, or the
+    /// control plane for istiod and kube-dns.
+    Routed(Box<crate::lang::istio::route::RouteRef>),
     /// No route of a bound VirtualService sends traffic to this
     /// destination and port: the gateway opens no such connection.
     NotRouted,

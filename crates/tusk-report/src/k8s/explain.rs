@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::io;
 use tusk_model::k8s::Cluster;
 use tusk_policy::explain::{Explanation, Layer, PolicyRef, Reason, Side, Verdict};
-use tusk_policy::lang::istio::route::{RouteDoubt, RoutePos, RouteRef, Routing, VirtualServiceRef};
+use tusk_policy::lang::istio::route::{RouteDoubt, RouteOwner, RoutePos, RouteRef, Routing, VirtualServiceRef};
 use tusk_policy::services::ServiceExplanation;
 
 fn verdict_text(v: &Verdict) -> String {
@@ -85,11 +85,20 @@ pub fn reason_text(r: &Reason) -> String {
     }
 }
 
-/// `VirtualService NS/NAME http[0]`.
-fn route_ref_text(r: &RouteRef) -> String {
+/// `VirtualService NS/NAME http[0]`, `Gateway NS/NAME server port 80`,
+/// `control plane`.
+pub(crate) fn route_ref_text(r: &RouteRef) -> String {
+    let owner = match &r.vs {
+        RouteOwner::VirtualService(v) => vs_text(v),
+        RouteOwner::Gateway { gateway, port: Some(p) } => {
+            format!("Gateway {}/{} server port {p}", gateway.namespace, gateway.name)
+        }
+        RouteOwner::Gateway { gateway, port: None } => format!("Gateway {}/{}", gateway.namespace, gateway.name),
+        RouteOwner::ControlPlane => "control plane".to_string(),
+    };
     match &r.route {
-        Some(route) => format!("{} {}", vs_text(&r.vs), route_pos_text(route)),
-        None => vs_text(&r.vs),
+        Some(route) => format!("{owner} {}", route_pos_text(route)),
+        None => owner,
     }
 }
 
@@ -401,10 +410,10 @@ mod tests {
     #[test]
     fn route_keys_are_worded_as_kind_namespace_name_and_position() {
         let at = tusk_core::Loc::builtin("test");
-        let r = RouteRef { vs: vs("shop", "reviews"), route: None, loc: at.clone() };
+        let r = RouteRef { vs: RouteOwner::VirtualService(vs("shop", "reviews")), route: None, loc: at.clone() };
         assert_eq!(route_ref_text(&r), "VirtualService shop/reviews");
         let named = RoutePos { kind: RouteKind::Tcp, index: 1, name: Some("db".into()) };
-        let r = RouteRef { vs: vs("shop", "reviews"), route: Some(named), loc: at };
+        let r = RouteRef { vs: RouteOwner::VirtualService(vs("shop", "reviews")), route: Some(named), loc: at };
         assert_eq!(route_ref_text(&r), "VirtualService shop/reviews tcp[1] (db)");
     }
 

@@ -150,7 +150,9 @@ pub fn rule(r: &StepRule) -> String {
         }
         StepRule::NoAllowNoDeny => "no ALLOW policy applies and no DENY rule matches: allowed".to_string(),
         StepRule::Sidecar(c) => sidecar(*c).to_string(),
-        StepRule::Gateway(GatewayCase::Routed(by)) => format!("the gateway pod forwards there: {by}"),
+        StepRule::Gateway(GatewayCase::Routed(by)) => {
+            format!("the gateway pod forwards there: {}", super::explain::route_ref_text(by))
+        }
         StepRule::Gateway(GatewayCase::NotRouted) => {
             "the gateway pod opens no such connection: no route of a VirtualService bound to its Gateway sends traffic to this destination and port".to_string()
         }

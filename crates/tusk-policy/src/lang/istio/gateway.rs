@@ -56,7 +56,7 @@
 //!
 //! The verdicts (class engine, `explain`) are in [`super::gateway_eval`].
 
-use super::route::{service_by_fqdn, RouteDoubt, RouteRef};
+use super::route::{service_by_fqdn, RouteDoubt, RouteOwner, RoutePos, RouteRef, VirtualServiceRef};
 use super::HttpRequest;
 use std::collections::HashMap;
 use tusk_core::{IpSet, PortSet, Protocol};
@@ -309,11 +309,21 @@ fn reached(entries: &[Vec<RouteMatch>], labels: &[String], i: usize) -> Option<R
 }
 
 fn route_ref(vs: &VirtualService, r: Option<&Route>) -> RouteRef {
-    RouteRef { vs: vs.title(), route: r.map(Route::label), loc: r.map_or_else(|| vs.loc.clone(), |r| r.loc.clone()) }
+    let route = r.map(|r| RoutePos { kind: r.kind, index: r.index, name: r.name.clone() });
+    RouteRef {
+        vs: RouteOwner::VirtualService(VirtualServiceRef::of(vs)),
+        route,
+        loc: r.map_or_else(|| vs.loc.clone(), |r| r.loc.clone()),
+    }
 }
 
 fn gateway_ref(g: &Gateway, s: &GatewayServer) -> RouteRef {
-    RouteRef { vs: g.title(), route: Some(format!("server port {}", s.port)), loc: s.loc.clone() }
+    RouteRef { vs: gateway_owner(g, Some(s.port)), route: None, loc: s.loc.clone() }
+}
+
+/// The Gateway `g` as a route owner, at the server on `port` when given.
+pub(crate) fn gateway_owner(g: &Gateway, port: Option<u16>) -> RouteOwner {
+    RouteOwner::Gateway { gateway: VirtualServiceRef { namespace: g.namespace.clone(), name: g.name.clone() }, port }
 }
 
 /// The egress of pod `p` if it is a gateway pod (module doc); `http`: the
@@ -347,14 +357,14 @@ pub fn egress(c: &Cluster, p: usize, http: Option<&HttpRequest>) -> Option<Egres
                 .filter(|(_, h)| !h.is_empty())
                 .collect();
             for (k, (vs, hosts)) in bound.iter().enumerate() {
-                let rivals: Vec<String> = bound
+                let rivals: Vec<VirtualServiceRef> = bound
                     .iter()
                     .enumerate()
                     .filter(|(j, (_, h2))| *j != k && hosts.iter().any(|a| h2.iter().any(|b| overlap(a, b))))
-                    .map(|(_, (v, _))| v.title())
+                    .map(|(_, (v, _))| VirtualServiceRef::of(v))
                     .collect();
                 let several = (!rivals.is_empty()).then(|| {
-                    let mut all = vec![vs.title()];
+                    let mut all = vec![VirtualServiceRef::of(vs)];
                     all.extend(rivals);
                     RouteDoubt::Several(all)
                 });
@@ -371,7 +381,7 @@ pub fn egress(c: &Cluster, p: usize, http: Option<&HttpRequest>) -> Option<Egres
         } else {
             continue;
         };
-        let by = RouteRef { vs: "control plane".into(), route: None, loc: pod.loc.clone() };
+        let by = RouteRef { vs: RouteOwner::ControlPlane, route: None, loc: pod.loc.clone() };
         out.pods.entry(j).or_default().add(ports, &Ok(by));
     }
     Some(out)

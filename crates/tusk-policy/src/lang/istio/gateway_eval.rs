@@ -5,7 +5,7 @@
 //! port no route reaches is refused, a port a route may reach is unknown,
 //! and every port is unknown when the egress holds `anything`.
 
-use super::gateway::{egress, gateways_of, Egress, Reach};
+use super::gateway::{egress, gateway_owner, gateways_of, Egress, Reach};
 use super::route::{RouteDoubt, RouteRef};
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
 use crate::explain::{Action, Ctx, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
@@ -80,13 +80,13 @@ pub fn explain(cx: &Ctx, src: usize, probe: Probe, steps: &mut Vec<Step>) -> Opt
         (Verdict::Denied, Action::Deny, GatewayCase::NotRouted)
     } else if maybe.contains(probe.port) {
         let (by, why) = e.anything.clone().or(reach.doubt.clone()).unwrap_or_else(|| {
-            (RouteRef { vs: g.title(), route: None, loc: g.loc.clone() }, RouteDoubt::NoRouteMatches)
+            (RouteRef { vs: gateway_owner(g, None), route: None, loc: g.loc.clone() }, RouteDoubt::NoRouteMatches)
         });
         let reason = Reason::GatewayRoute { by: Box::new(by.clone()), why };
         (Verdict::unknown(reason, Some(by.loc)), Action::Unknown, GatewayCase::Unknown)
     } else {
-        let by = reach.by.map_or_else(|| g.title(), |b| b.route.map_or(b.vs.clone(), |r| format!("{} {r}", b.vs)));
-        (Verdict::Allowed, Action::Allow, GatewayCase::Routed(by))
+        let by = reach.by.unwrap_or_else(|| RouteRef { vs: gateway_owner(g, None), route: None, loc: g.loc.clone() });
+        (Verdict::Allowed, Action::Allow, GatewayCase::Routed(Box::new(by)))
     };
     steps.push(Step {
         layer: Layer::Istio,

@@ -48,8 +48,9 @@ use tusk_model::k8s::{Cluster, Labels, Service, ServicePort};
 /// The VirtualService route a step or doubt belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RouteRef {
-    /// The VirtualService.
-    pub vs: VirtualServiceRef,
+    /// The object holding the route: a VirtualService, or for a gateway
+    /// pod its Gateway (server) or the control plane.
+    pub vs: RouteOwner,
     /// The route in it (`http[0]`, `tcp[1]` named ...), or `None` for the
     /// object as a whole.
     pub route: Option<RoutePos>,
@@ -57,7 +58,25 @@ pub struct RouteRef {
     pub loc: Loc,
 }
 
-/// A VirtualService, by namespace and name (its stable key).
+/// What a [`RouteRef`] points into.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RouteOwner {
+    /// A VirtualService (its routes are [`RoutePos`]).
+    VirtualService(VirtualServiceRef),
+    /// A Gateway (namespace, name), at the server listening on `port`
+    /// when one is meant.
+    Gateway {
+        /// The Gateway, by namespace and name.
+        gateway: VirtualServiceRef,
+        /// The server's port, when the reference is to one server.
+        port: Option<u16>,
+    },
+    /// istiod and kube-dns, which a gateway pod always reaches (the
+    /// gateway module's doc).
+    ControlPlane,
+}
+
+/// A VirtualService (or Gateway), by namespace and name (its stable key).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct VirtualServiceRef {
     /// `metadata.namespace`.
@@ -218,7 +237,11 @@ fn names(h: &str, ns: &str, fqdn: &str) -> Option<bool> {
 
 fn vs_ref(vs: &VirtualService, r: Option<&Route>) -> RouteRef {
     let route = r.map(|r| RoutePos { kind: r.kind, index: r.index, name: r.name.clone() });
-    RouteRef { vs: VirtualServiceRef::of(vs), route, loc: r.map_or_else(|| vs.loc.clone(), |r| r.loc.clone()) }
+    RouteRef {
+        vs: RouteOwner::VirtualService(VirtualServiceRef::of(vs)),
+        route,
+        loc: r.map_or_else(|| vs.loc.clone(), |r| r.loc.clone()),
+    }
 }
 
 /// Does a string condition hold for `value`?
