@@ -269,7 +269,7 @@ fn class_rows(
                 shown.push(examples);
             }
         }
-        if paths.len() > 100_000 {
+        if paths.len() > 4_096 {
             paths.clear();
         }
         for (mut cell, examples) in cells.into_iter().zip(shown) {

@@ -285,7 +285,7 @@ pub fn factored_rows(
                 shown.push(acc.examples);
             }
         }
-        if paths.len() > 100_000 {
+        if paths.len() > 4_096 {
             paths.clear();
         }
         for (mut cell, examples) in cells.into_iter().zip(shown) {
