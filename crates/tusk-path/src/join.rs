@@ -113,7 +113,9 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             let by_name: Vec<usize> = (0..w.fleet.nodes.len()).filter(|&i| w.fleet.nodes[i].name == *n).collect();
             let members: Vec<usize> = if by_name.is_empty() {
                 (0..w.fleet.nodes.len())
-                    .filter(|&i| !w.fleet.nodes[i].surge && w.fleet.pool_name(estate, &w.fleet.nodes[i]) == *n)
+                    .filter(|&i| {
+                        !w.fleet.nodes[i].surge && w.fleet.pool_name(estate, &w.fleet.nodes[i]).as_ref() == Some(n)
+                    })
                     .collect()
             } else {
                 by_name

@@ -126,7 +126,7 @@ fn variant(out: &mut String, title: &str, files: &[(&str, &str)]) -> anyhow::Res
             c.workload,
             c.tenant,
             c.other,
-            c.pools.join(", ")
+            tusk_report::schedule::pool_names(&c.pools).join(", ")
         );
     }
     Ok(())
