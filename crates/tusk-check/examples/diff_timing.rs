@@ -73,7 +73,7 @@ fn main() {
                 assert_eq!(key(&mine), key(&oracle), "the class-based diff differs from the per-pair one");
                 eprintln!("same rows: yes");
             }
-            Err(e) => eprintln!("per-pair diff: refused after {:.2?}: {e}", t.elapsed()),
+            Err(e) => eprintln!("per-pair diff: refused after {:.2?}: {e:?}", t.elapsed()),
         }
     }
 }

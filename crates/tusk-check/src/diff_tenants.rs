@@ -22,6 +22,7 @@
 //! *newly unknown* when the head cannot decide it and the base could.
 
 use crate::diff::Change;
+use crate::errors::DiffError;
 use crate::intent::{Aks, JoinedWitness};
 use std::collections::BTreeMap;
 use tusk_core::{Kind, Protocol};
@@ -88,15 +89,12 @@ type Cells = BTreeMap<(String, String, u8), (BTreeMap<Key, Path>, usize)>;
 /// `tusk_path::matrix::units` (named `NS` and `NS/NAME`), each pod on every
 /// node it can run on, replicas collapsed (`join::pod_members`). `Err` when
 /// there are fewer than two units.
-fn ends(v: &Version, grain: Grain) -> Result<BTreeMap<String, End>, String> {
+fn ends(v: &Version, grain: Grain) -> Result<BTreeMap<String, End>, DiffError> {
     let mut out = BTreeMap::new();
     if grain == Grain::Tenant {
         let names = crate::joined::tenant_names(&v.aks);
         if names.len() < 2 {
-            return Err(format!(
-                "fewer than two tenants: no two namespaces carry different values of the label `{}`",
-                v.aks.tenant_label
-            ));
+            return Err(DiffError::FewerThanTwoTenants { label: v.aks.tenant_label.to_string() });
         }
         for n in names {
             let e = crate::joined::tenant_end(&v.aks, &n)?;
@@ -111,7 +109,7 @@ fn ends(v: &Version, grain: Grain) -> Result<BTreeMap<String, End>, String> {
     Ok(out)
 }
 
-fn cells(v: &Version, grain: Grain, actors: &[Actor], proto: Protocol, port: u16) -> Result<Cells, String> {
+fn cells(v: &Version, grain: Grain, actors: &[Actor], proto: Protocol, port: u16) -> Result<Cells, DiffError> {
     let ends: Vec<End> = ends(v, grain)?.into_values().collect();
     let mut out = Cells::new();
     for (i, a) in ends.iter().enumerate() {
@@ -120,7 +118,7 @@ fn cells(v: &Version, grain: Grain, actors: &[Actor], proto: Protocol, port: u16
                 continue;
             }
             if a.members.len() * b.members.len() > join::MAX_PAIRS {
-                return Err(format!("{} → {} stands for more than {} pairs", a.name, b.name, join::MAX_PAIRS));
+                return Err(DiffError::TooManyPairs { from: a.name.clone(), to: b.name.clone() });
             }
             for &actor in actors {
                 let ask = Ask { sem: &v.semantics, actor, proto, port: Some(port), http: None };
@@ -159,7 +157,7 @@ pub fn diff_tenants_per_pair(
     actors: &[Actor],
     proto: Protocol,
     port: u16,
-) -> Result<Vec<TenantChange>, String> {
+) -> Result<Vec<TenantChange>, DiffError> {
     let (b, h) = (cells(base, grain, actors, proto, port)?, cells(head, grain, actors, proto, port)?);
     let mut out = Vec::new();
     for ((from, to, actor_id), (pairs, collapsed)) in &h {
@@ -214,7 +212,7 @@ struct Side<'a> {
 }
 
 impl<'a> Side<'a> {
-    fn new(v: &'a Version<'a>, grain: Grain, proto: Protocol, port: u16) -> Result<Self, String> {
+    fn new(v: &'a Version<'a>, grain: Grain, proto: Protocol, port: u16) -> Result<Self, DiffError> {
         let ends = ends(v, grain)?;
         let ask = Ask { sem: &v.semantics, actor: Actor::Pod, proto, port: Some(port), http: None };
         Ok(Side { v, ends, pv: PairVerdicts::new(v.aks.estate, v.aks.wiring, v.aks.prepared, ask) })
@@ -256,7 +254,7 @@ pub fn diff_tenants(
     actors: &[Actor],
     proto: Protocol,
     port: u16,
-) -> Result<Vec<TenantChange>, String> {
+) -> Result<Vec<TenantChange>, DiffError> {
     let mut b = Side::new(base, grain, proto, port)?;
     let mut h = Side::new(head, grain, proto, port)?;
     // Rows in the per-pair diff's order: unit pair, then actor (pod first).

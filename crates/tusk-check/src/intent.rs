@@ -16,6 +16,8 @@
 //! unknown pairs; otherwise any unknown pair makes the intent unknown; an
 //! intent with no pair to ask about claims nothing and is unknown too.
 
+pub use crate::errors::CheckError;
+use crate::errors::{EndFailure, EndSide};
 use tusk_core::{FlowEnd as End, Kind, PortSet};
 use tusk_model::config::{Intent, IntentKind, IntentLayer};
 use tusk_model::k8s::Cluster;
@@ -127,8 +129,9 @@ pub struct Outcome {
     pub layer: IntentLayer,
     /// Holds, violated or unknown.
     pub status: Status,
-    /// One sentence: why it holds, what violates it, or why unknown.
-    pub summary: String,
+    /// Why it holds, what violates it, or why unknown (tusk-report words
+    /// it in one sentence).
+    pub summary: Summary,
     /// Flows asked (member pairs × ports).
     pub flows: usize,
     /// Flows that violate it.
@@ -141,30 +144,67 @@ pub struct Outcome {
     pub samples: Vec<String>,
 }
 
+/// Why an intent holds, is violated or is unknown, as counts and reasons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Summary {
+    /// `bad` of `flows` flows do what the intent (of this kind) forbids.
+    Violated {
+        /// The intent's kind (what a bad flow did: allowed, denied, ...).
+        kind: IntentKind,
+        /// Flows that violate it.
+        bad: usize,
+        /// Flows asked.
+        flows: usize,
+    },
+    /// A question was not asked (the first, and how many more).
+    NotChecked {
+        /// Why the first question was not asked.
+        first: Skip,
+        /// How many other questions were not asked.
+        more: usize,
+    },
+    /// The ends have no distinct member pair: nothing to ask.
+    NoPair,
+    /// `undecided` of `flows` flows were left unknown by the engines.
+    Undecided {
+        /// Flows left unknown.
+        undecided: usize,
+        /// Flows asked.
+        flows: usize,
+    },
+    /// Every one of `flows` flows as intended.
+    Holds {
+        /// Flows asked.
+        flows: usize,
+    },
+    /// `ports` names more than [`MAX_PORTS`] ports, which are not enumerated.
+    TooManyPorts,
+    /// Across both layers tusk asks one port at a time, and the intent
+    /// gives no `ports` on a protocol with ports.
+    OnePortAtATime,
+}
+
+/// Why a question of an intent was not asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// `from` → `to` stands for `pairs` member pairs, more than the join
+    /// traces one by one (`tusk_path::join::MAX_PAIRS`).
+    TooManyPairs {
+        /// The source end's name.
+        from: String,
+        /// The destination end's name.
+        to: String,
+        /// How many member pairs.
+        pairs: usize,
+    },
+}
+
 /// One flow's answer, as the intent sees it.
 pub(crate) enum Seen {
     /// The intent is satisfied by this flow.
     Fine,
     Bad,
     Undecided,
-}
-
-/// Why an intent cannot be checked: bad input.
-#[derive(Debug, Clone)]
-pub enum CheckError {
-    /// An end that names nothing, a device in `through` that is none, ends
-    /// in two layers, ... (FIXME(#6): these are still sentences; they become
-    /// typed variants as tusk-check's resolvers do).
-    Input(String),
-    /// The intent's `to` is a Service that cannot be resolved (tusk-report
-    /// words it).
-    ToService(tusk_path::join::ServiceError),
-}
-
-impl From<String> for CheckError {
-    fn from(s: String) -> CheckError {
-        CheckError::Input(s)
-    }
 }
 
 /// Checks `intent`; `Err` is bad input (an end that names nothing, a device
@@ -175,25 +215,18 @@ pub fn check(e: &Engines, intent: &Intent) -> Result<Outcome, CheckError> {
         None => vec![None],
         Some(set) => match enumerate(set) {
             Some(v) => v.into_iter().map(Some).collect(),
-            None => {
-                return Ok(outcome(
-                    intent,
-                    layer,
-                    Status::Unknown,
-                    format!("`ports` names more than {MAX_PORTS} ports; tusk does not enumerate them"),
-                ))
-            }
+            None => return Ok(outcome(intent, layer, Status::Unknown, Summary::TooManyPorts)),
         },
     };
     match (layer, e.aks) {
-        (IntentLayer::Azure, _) => Ok(azure(e, intent, &ports)?),
-        (IntentLayer::Kubernetes, _) => Ok(kubernetes(e, intent, &ports)?),
+        (IntentLayer::Azure, _) => azure(e, intent, &ports),
+        (IntentLayer::Kubernetes, _) => kubernetes(e, intent, &ports),
         (IntentLayer::Aks, Some(a)) => crate::joined::check(e, &a, intent, &ports),
-        (IntentLayer::Aks, None) => Err(CheckError::Input(NO_CLUSTER.into())),
+        (IntentLayer::Aks, None) => Err(CheckError::NoCluster),
     }
 }
 
-pub(crate) fn outcome(intent: &Intent, layer: IntentLayer, status: Status, summary: String) -> Outcome {
+pub(crate) fn outcome(intent: &Intent, layer: IntentLayer, status: Status, summary: Summary) -> Outcome {
     Outcome {
         intent: intent.clone(),
         layer,
@@ -227,10 +260,7 @@ fn side(end: &End) -> Side {
     }
 }
 
-const NO_CLUSTER: &str = "the intent is checked across both layers (a tenant, node or actor, or ends in both), \
-     which needs the AKS cluster (a managedClusters resource) and its network (subnets) in the inputs";
-
-fn layer_of(e: &Engines, i: &Intent) -> Result<IntentLayer, String> {
+fn layer_of(e: &Engines, i: &Intent) -> Result<IntentLayer, CheckError> {
     let passes = matches!(i.kind, IntentKind::MustPassThrough | IntentKind::EgressOnlyVia);
     let joined_end = |x: &End| matches!(x, End::Node(_) | End::Tenant(_));
     let only_joined =
@@ -239,10 +269,7 @@ fn layer_of(e: &Engines, i: &Intent) -> Result<IntentLayer, String> {
         _ if only_joined => IntentLayer::Aks,
         (Side::Azure, Side::Kubernetes) | (Side::Kubernetes, Side::Azure) => {
             if e.aks.is_none() {
-                return Err(format!(
-                    "`{}` → `{}`: one end is an Azure resource and the other a Kubernetes object; {NO_CLUSTER}",
-                    i.from, i.to
-                ));
+                return Err(CheckError::LayersWithoutCluster { from: i.from.to_string(), to: i.to.to_string() });
             }
             IntentLayer::Aks
         }
@@ -255,21 +282,20 @@ fn layer_of(e: &Engines, i: &Intent) -> Result<IntentLayer, String> {
     };
     let layer = i.layer.unwrap_or(chosen);
     if only_joined && layer != IntentLayer::Aks {
-        return Err(format!("`{}` → `{}` is answered across both layers only (`layer: aks`)", i.from, i.to));
+        return Err(CheckError::JoinedOnly { from: i.from.to_string(), to: i.to.to_string() });
     }
     if layer == IntentLayer::Aks && e.aks.is_none() {
-        return Err(NO_CLUSTER.into());
+        return Err(CheckError::NoCluster);
     }
     if passes && layer == IntentLayer::Kubernetes {
-        return Err(format!(
-            "`{}`: the devices to pass through are Azure devices, but `{}` → `{}` are Kubernetes ends",
-            i.kind.name(),
-            i.from,
-            i.to
-        ));
+        return Err(CheckError::DevicesOnKubernetesEnds {
+            kind: i.kind,
+            from: i.from.to_string(),
+            to: i.to.to_string(),
+        });
     }
     if layer == IntentLayer::Azure && e.azure.is_none() {
-        return Err("the intent is about the Azure network, but the inputs hold no subnet".into());
+        return Err(CheckError::NoNetwork);
     }
     Ok(layer)
 }
@@ -284,7 +310,7 @@ pub(crate) struct Tally {
     undecided_witness: Option<Witness>,
     /// Questions not asked, and why: each makes the intent unknown unless
     /// another flow violates it.
-    skipped: Vec<String>,
+    skipped: Vec<Skip>,
 }
 
 impl Tally {
@@ -294,7 +320,7 @@ impl Tally {
 
     /// A question that was not asked (too many pairs): the intent cannot
     /// hold on its strength.
-    pub(crate) fn skip(&mut self, why: String) {
+    pub(crate) fn skip(&mut self, why: Skip) {
         self.skipped.push(why);
     }
 
@@ -318,27 +344,18 @@ impl Tally {
     }
 
     pub(crate) fn finish(self, intent: &Intent, layer: IntentLayer, samples: Vec<String>) -> Outcome {
-        let what = match intent.kind {
-            IntentKind::MustReach => "denied",
-            IntentKind::MustNotReach | IntentKind::IsolatedTenants => "allowed",
-            IntentKind::MustPassThrough | IntentKind::EgressOnlyVia => "allowed without passing through it",
-        };
+        let flows = self.flows;
         let (status, summary, witness) = if self.bad > 0 {
-            (Status::Violated, format!("{} of {} flows {what}", self.bad, self.flows), self.bad_witness)
-        } else if let Some(why) = self.skipped.first() {
-            let more =
-                if self.skipped.len() > 1 { format!(" (and {} more)", self.skipped.len() - 1) } else { String::new() };
-            (Status::Unknown, format!("not checked: {why}{more}"), self.undecided_witness)
-        } else if self.flows == 0 {
-            (Status::Unknown, "no flow to ask about: the ends have no distinct member pair".into(), None)
+            (Status::Violated, Summary::Violated { kind: intent.kind, bad: self.bad, flows }, self.bad_witness)
+        } else if let Some(first) = self.skipped.first() {
+            let more = self.skipped.len() - 1;
+            (Status::Unknown, Summary::NotChecked { first: first.clone(), more }, self.undecided_witness)
+        } else if flows == 0 {
+            (Status::Unknown, Summary::NoPair, None)
         } else if self.undecided > 0 {
-            (
-                Status::Unknown,
-                format!("{} of {} flows undecided (the engine's reason is in the trace)", self.undecided, self.flows),
-                self.undecided_witness,
-            )
+            (Status::Unknown, Summary::Undecided { undecided: self.undecided, flows }, self.undecided_witness)
         } else {
-            (Status::Holds, format!("every flow as intended ({} asked)", self.flows), None)
+            (Status::Holds, Summary::Holds { flows }, None)
         };
         Outcome {
             intent: intent.clone(),
@@ -370,7 +387,7 @@ pub(crate) struct Devices {
     nics: Vec<usize>,
 }
 
-pub(crate) fn devices(p: &Prepared, names: &[String]) -> Result<Devices, String> {
+pub(crate) fn devices(p: &Prepared, names: &[String]) -> Result<Devices, CheckError> {
     let net = p.net;
     let mut d = Devices { firewalls: Vec::new(), nics: Vec::new() };
     for n in names {
@@ -378,7 +395,7 @@ pub(crate) fn devices(p: &Prepared, names: &[String]) -> Result<Devices, String>
             (0..net.firewalls.len()).filter(|&i| net.firewalls[i].id.name().eq_ignore_ascii_case(n)).collect();
         let nic: Vec<usize> = (0..net.nics.len()).filter(|&i| net.nics[i].id.name().eq_ignore_ascii_case(n)).collect();
         if fw.is_empty() && nic.is_empty() {
-            return Err(format!("`through: {n}` names no Azure Firewall or network interface of the inputs"));
+            return Err(CheckError::NotADevice(n.clone()));
         }
         d.firewalls.extend(fw);
         d.nics.extend(nic);
@@ -398,10 +415,13 @@ pub(crate) fn crosses(t: &Trace, d: &Devices) -> bool {
         })
 }
 
-fn azure(e: &Engines, intent: &Intent, ports: &[Option<u16>]) -> Result<Outcome, String> {
-    let p = e.azure.ok_or("the inputs hold no subnet")?;
-    let from = tusk_network::endpoint::resolve_group(p, &intent.from).map_err(|m| format!("from: {m}"))?;
-    let to = tusk_network::endpoint::resolve_group(p, &intent.to).map_err(|m| format!("to: {m}"))?;
+fn azure(e: &Engines, intent: &Intent, ports: &[Option<u16>]) -> Result<Outcome, CheckError> {
+    // layer_of chose the Azure layer only with a network in the inputs.
+    let p = e.azure.ok_or(CheckError::NoNetwork)?;
+    let resolve = |end: &End, side: EndSide| {
+        tusk_network::endpoint::resolve_group(p, end).map_err(|m| CheckError::at(side)(EndFailure::Azure(m)))
+    };
+    let (from, to) = (resolve(&intent.from, EndSide::From)?, resolve(&intent.to, EndSide::To)?);
     let through = match intent.kind {
         IntentKind::MustPassThrough | IntentKind::EgressOnlyVia => Some(devices(p, &intent.through)?),
         _ => None,
@@ -437,10 +457,12 @@ fn same(a: PolicyEnd, b: PolicyEnd) -> bool {
     }
 }
 
-fn kubernetes(e: &Engines, intent: &Intent, ports: &[Option<u16>]) -> Result<Outcome, String> {
+fn kubernetes(e: &Engines, intent: &Intent, ports: &[Option<u16>]) -> Result<Outcome, CheckError> {
     let c = e.cluster;
-    let from = tusk_policy::endpoint::resolve(c, &intent.from).map_err(|m| format!("from: {m}"))?;
-    let to = tusk_policy::endpoint::resolve(c, &intent.to).map_err(|m| format!("to: {m}"))?;
+    let resolve = |end: &End, side: EndSide| {
+        tusk_policy::endpoint::resolve(c, end).map_err(|m| CheckError::at(side)(EndFailure::Cluster(m)))
+    };
+    let (from, to) = (resolve(&intent.from, EndSide::From)?, resolve(&intent.to, EndSide::To)?);
     let proto = intent.protocol;
     let analysis = Analysis::new(c, e.semantics);
     let mut tally = Tally::new();

@@ -23,9 +23,10 @@
 //! This module only picks the questions and judges the answers; it never
 //! re-implements a rule of either engine, nor of the data path.
 
+use crate::errors::{EndFailure, EndSide, TenantError};
 use crate::intent::{
-    crosses, devices, outcome, reach_seen, Aks, CheckError, Engines, JoinedWitness, Outcome, Seen, Status, Tally,
-    Witness,
+    crosses, devices, outcome, reach_seen, Aks, CheckError, Engines, JoinedWitness, Outcome, Seen, Skip, Status,
+    Summary, Tally, Witness,
 };
 use tusk_core::FlowEnd;
 use tusk_core::Kind;
@@ -41,29 +42,29 @@ pub fn tenant_names(a: &Aks) -> Vec<String> {
 /// on every node it can run on (replicas collapsed as the tenant matrix
 /// does, `tusk_path::join::pod_members`). `Err` when no namespace carries
 /// the label with that value, or none of its pods can be scheduled.
-pub fn tenant_end(a: &Aks, name: &str) -> Result<End, String> {
+pub fn tenant_end(a: &Aks, name: &str) -> Result<End, TenantError> {
     let all = tusk_path::tenants::tenants(a.estate, a.tenant_label);
     let Some(pods) = all.get(name) else {
-        let known: Vec<&str> = all.keys().map(String::as_str).collect();
-        return Err(format!(
-            "`tenant:{name}`: no namespace carries the label `{}: {name}` (tenants in the inputs: {})",
-            a.tenant_label,
-            if known.is_empty() { "none".to_string() } else { known.join(", ") }
-        ));
+        return Err(TenantError::Unknown {
+            name: name.to_string(),
+            label: a.tenant_label.to_string(),
+            known: all.keys().cloned().collect(),
+        });
     };
     let runnable: Vec<usize> = pods.iter().copied().filter(|&i| !a.wiring.nodes_of(a.estate, i).is_empty()).collect();
     if runnable.is_empty() {
-        return Err(format!("`tenant:{name}`: none of its pods can be scheduled on a node (see `tusk schedule`)"));
+        return Err(TenantError::Unschedulable { name: name.to_string() });
     }
     let (members, collapsed) = join::pod_members(a.estate, a.wiring, runnable);
     Ok(End { name: format!("tenant:{name}"), members, collapsed, ..Default::default() })
 }
 
-fn end(a: &Aks, e: &FlowEnd) -> Result<End, String> {
+fn end(a: &Aks, e: &FlowEnd, side: EndSide) -> Result<End, CheckError> {
     match e {
-        FlowEnd::Tenant(name) => tenant_end(a, name),
-        _ => join::resolve(a.estate, a.wiring, a.prepared, e),
+        FlowEnd::Tenant(name) => tenant_end(a, name).map_err(EndFailure::Tenant),
+        _ => join::resolve(a.estate, a.wiring, a.prepared, e).map_err(EndFailure::Joined),
     }
+    .map_err(CheckError::at(side))
 }
 
 /// The actors an intent is asked for.
@@ -83,11 +84,7 @@ fn questions(a: &Aks, i: &Intent, port: Option<u16>) -> Result<Vec<(End, End)>, 
     if i.kind == IntentKind::IsolatedTenants {
         let names = if i.tenants.is_empty() { tenant_names(a) } else { i.tenants.clone() };
         if names.len() < 2 {
-            return Err(CheckError::Input(format!(
-                "`isolatedTenants` needs two tenants; the inputs have {} (namespaces by the label `{}`)",
-                names.len(),
-                a.tenant_label
-            )));
+            return Err(CheckError::TooFewTenants { count: names.len(), label: a.tenant_label.to_string() });
         }
         let mut out = Vec::new();
         for x in &names {
@@ -99,10 +96,10 @@ fn questions(a: &Aks, i: &Intent, port: Option<u16>) -> Result<Vec<(End, End)>, 
         }
         return Ok(out);
     }
-    let from = end(a, &i.from).map_err(|m| format!("from: {m}"))?;
+    let from = end(a, &i.from, EndSide::From)?;
     let to = match join::resolve_service(a.estate, a.wiring, &i.to, i.protocol, port).map_err(CheckError::ToService)? {
         Some(service) => service,
-        None => end(a, &i.to).map_err(|m| format!("to: {m}"))?,
+        None => end(a, &i.to, EndSide::To)?,
     };
     Ok(vec![(from, to)])
 }
@@ -114,9 +111,7 @@ pub fn check(e: &Engines, a: &Aks, intent: &Intent, ports: &[Option<u16>]) -> Re
     // port at once it would read port-specific rules on a port no flow
     // uses. Not a guess, then: unknown, with what to give.
     if intent.protocol.has_ports() && ports.contains(&None) {
-        let why = "across both layers tusk asks one port at a time: give `ports` (or `layer: kubernetes` for the \
-                   policy layer alone, which answers every port at once)";
-        return Ok(outcome(intent, IntentLayer::Aks, Status::Unknown, why.into()));
+        return Ok(outcome(intent, IntentLayer::Aks, Status::Unknown, Summary::OnePortAtATime));
     }
     let through = match intent.kind {
         IntentKind::MustPassThrough | IntentKind::EgressOnlyVia => Some(devices(a.prepared, &intent.through)?),
@@ -129,12 +124,7 @@ pub fn check(e: &Engines, a: &Aks, intent: &Intent, ports: &[Option<u16>]) -> Re
         for (from, to) in questions(a, intent, port)? {
             let pairs = from.members.len() * to.members.len();
             if pairs > join::MAX_PAIRS {
-                tally.skip(format!(
-                    "`{}` → `{}` stands for {pairs} member pairs, more than the {} the join traces one by one",
-                    from.name,
-                    to.name,
-                    join::MAX_PAIRS
-                ));
+                tally.skip(Skip::TooManyPairs { from: from.name.clone(), to: to.name.clone(), pairs });
                 continue;
             }
             for &actor in &actors {

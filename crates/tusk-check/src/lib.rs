@@ -18,7 +18,9 @@ pub mod audit;
 pub mod diff;
 pub mod diff_subnets;
 pub mod diff_tenants;
+pub mod errors;
 pub mod intent;
 pub mod joined;
 
-pub use intent::{check, Aks, CheckError, Engines, JoinedWitness, Outcome, Status, Witness};
+pub use errors::{CheckError, DiffError, EndFailure, EndSide, TenantError};
+pub use intent::{check, Aks, Engines, JoinedWitness, Outcome, Skip, Status, Summary, Witness};

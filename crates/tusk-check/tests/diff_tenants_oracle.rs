@@ -106,7 +106,7 @@ fn both(
     sem: &Semantics,
     grain: Grain,
     port: u16,
-) -> (Result<Vec<String>, String>, Result<Vec<String>, String>) {
+) -> (Result<Vec<String>, tusk_check::DiffError>, Result<Vec<String>, tusk_check::DiffError>) {
     let (bw, hw) = (Wiring::new(base), Wiring::new(head));
     let (bp, hp) = (Prepared::new(&bw.net, &base.config), Prepared::new(&hw.net, &head.config));
     let bv = Version {
@@ -118,7 +118,8 @@ fn both(
         semantics: *sem,
     };
     let actors = [Actor::Pod, Actor::Node];
-    let rows = |r: Result<Vec<TenantChange>, String>| r.map(|v| v.iter().map(summary).collect::<Vec<_>>());
+    let rows =
+        |r: Result<Vec<TenantChange>, tusk_check::DiffError>| r.map(|v| v.iter().map(summary).collect::<Vec<_>>());
     (
         rows(diff_tenants(&bv, &hv, grain, &actors, Protocol::Tcp, port)),
         rows(diff_tenants_per_pair(&bv, &hv, grain, &actors, Protocol::Tcp, port)),

@@ -32,7 +32,7 @@
 use super::{Flow, Owner, Prepared};
 use std::net::IpAddr;
 use tusk_core::{Protocol, Tri};
-use tusk_model::azure::{AppGwTarget, Idx, ResourceId, Subnet, Waf, WafMode};
+use tusk_model::azure::{AppGateway, AppGwTarget, Idx, ResourceId, Subnet, Waf, WafMode, WafPolicy};
 
 /// What an application gateway step says (index `gw` into `app_gateways`
 /// is carried by [`super::Reason::AppGateway`]).
@@ -57,12 +57,12 @@ pub enum AppGwWhy {
         /// Index into its `rules`.
         rule: usize,
     },
-    /// The WAF that applies (`policy`: index into `waf_policies`).
+    /// The WAF that applies.
     Waf {
         /// Its mode.
         mode: WafMode,
         /// The WAF policy, when it is one.
-        policy: Option<usize>,
+        policy: Option<Idx<WafPolicy>>,
     },
     /// The gateway opens its own connection from `instance` to the pool's
     /// members on `port`.
@@ -154,7 +154,7 @@ pub struct Selected {
     /// Each member: address and holder.
     pub members: Vec<(IpAddr, Option<Owner>)>,
     /// The WAF that applies: mode and policy.
-    pub waf: Result<(WafMode, Option<usize>), AppGwDoubt>,
+    pub waf: Result<(WafMode, Option<Idx<WafPolicy>>), AppGwDoubt>,
 }
 
 /// Why [`select`] found no backend.
@@ -168,18 +168,15 @@ pub enum NotSelected {
 
 /// The gateway (index into `app_gateways`) and frontend whose private
 /// address is `ip`.
-pub fn private_frontend(p: &Prepared, ip: IpAddr) -> Option<(usize, usize)> {
-    p.net
-        .app_gateways
-        .iter()
-        .enumerate()
+pub fn private_frontend(p: &Prepared, ip: IpAddr) -> Option<(Idx<AppGateway>, usize)> {
+    Idx::enumerate(&p.net.app_gateways)
         .find_map(|(g, gw)| gw.frontends.iter().position(|f| f.private_ip == Some(ip)).map(|f| (g, f)))
 }
 
 /// The gateway and frontend whose public IP resource has address `ip`.
-pub fn public_frontend(p: &Prepared, ip: IpAddr) -> Option<(usize, usize)> {
+pub fn public_frontend(p: &Prepared, ip: IpAddr) -> Option<(Idx<AppGateway>, usize)> {
     let net = p.net;
-    p.net.app_gateways.iter().enumerate().find_map(|(g, gw)| {
+    Idx::enumerate(&p.net.app_gateways).find_map(|(g, gw)| {
         gw.frontends
             .iter()
             .position(|f| {
@@ -192,7 +189,7 @@ pub fn public_frontend(p: &Prepared, ip: IpAddr) -> Option<(usize, usize)> {
 }
 
 /// The gateway's subnet.
-pub fn subnet(p: &Prepared, g: usize) -> Option<Idx<Subnet>> {
+pub fn subnet(p: &Prepared, g: Idx<AppGateway>) -> Option<Idx<Subnet>> {
     let key = p.net.app_gateways[g].subnet.as_ref()?.key();
     Idx::all(&p.net.subnets).find(|&s| p.net.subnets[s].id.key() == key)
 }
@@ -206,7 +203,7 @@ pub fn subnet(p: &Prepared, g: usize) -> Option<Idx<Subnet>> {
 /// holds for the gateway only when it holds from each (issue 10: one
 /// sample address passed its verdict off as every instance's). Empty when
 /// the subnet has no free usable address.
-pub fn instance_addresses(p: &Prepared, g: usize, s: Idx<Subnet>) -> Vec<IpAddr> {
+pub fn instance_addresses(p: &Prepared, g: Idx<AppGateway>, s: Idx<Subnet>) -> Vec<IpAddr> {
     let gw = &p.net.app_gateways[g];
     let cuts = p.address_cuts();
     let taken = |a: u128| {
@@ -224,7 +221,13 @@ pub fn instance_addresses(p: &Prepared, g: usize, s: Idx<Subnet>) -> Vec<IpAddr>
 
 /// The listener, rule, pool and members a flow to frontend `fe` of
 /// gateway `g` takes; `name` is the host the client asks for (`--fqdn`).
-pub fn select(p: &Prepared, g: usize, fe: usize, flow: &Flow, name: Option<&str>) -> Result<Selected, NotSelected> {
+pub fn select(
+    p: &Prepared,
+    g: Idx<AppGateway>,
+    fe: usize,
+    flow: &Flow,
+    name: Option<&str>,
+) -> Result<Selected, NotSelected> {
     let gw = &p.net.app_gateways[g];
     let fe_name = &gw.frontends[fe].name;
     if flow.proto != Protocol::Tcp {
@@ -272,7 +275,7 @@ pub fn select(p: &Prepared, g: usize, fe: usize, flow: &Flow, name: Option<&str>
 }
 
 /// The rule, pool, port and target of listener `l`.
-fn backend_of(p: &Prepared, g: usize, l: usize) -> Result<(usize, usize, u16, AppGwTarget), AppGwDoubt> {
+fn backend_of(p: &Prepared, g: Idx<AppGateway>, l: usize) -> Result<(usize, usize, u16, AppGwTarget), AppGwDoubt> {
     let gw = &p.net.app_gateways[g];
     let lname = &gw.listeners[l].name;
     let Some(rule) = gw.rules.iter().position(|r| r.listener.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(lname)))
@@ -309,7 +312,7 @@ fn backend_of(p: &Prepared, g: usize, l: usize) -> Result<(usize, usize, u16, Ap
 
 /// Every member of pool `pool`: addresses, NIC ip configurations, FQDNs
 /// resolved through the private DNS zones linked to the gateway's VNet.
-fn members(p: &Prepared, g: usize, pool: usize) -> Result<Vec<(IpAddr, Option<Owner>)>, AppGwDoubt> {
+fn members(p: &Prepared, g: Idx<AppGateway>, pool: usize) -> Result<Vec<(IpAddr, Option<Owner>)>, AppGwDoubt> {
     let net = p.net;
     let pl = &net.app_gateways[g].pools[pool];
     if pl.unknown_entries > 0 {
@@ -349,12 +352,13 @@ fn members(p: &Prepared, g: usize, pool: usize) -> Result<Vec<(IpAddr, Option<Ow
 }
 
 /// The WAF for listener `l`: its own policy, else the gateway's.
-fn waf(p: &Prepared, g: usize, l: usize) -> Result<(WafMode, Option<usize>), AppGwDoubt> {
+fn waf(p: &Prepared, g: Idx<AppGateway>, l: usize) -> Result<(WafMode, Option<Idx<WafPolicy>>), AppGwDoubt> {
     let gw = &p.net.app_gateways[g];
-    let policy = |id: &ResourceId| match p.net.waf_policies.iter().position(|w| w.id.key() == id.key()) {
-        Some(i) => Ok((p.net.waf_policies[i].mode, Some(i))),
-        None => Err(AppGwDoubt::WafPolicyMissing(id.clone())),
-    };
+    let policy =
+        |id: &ResourceId| match Idx::all(&p.net.waf_policies).find(|&w| p.net.waf_policies[w].id.key() == id.key()) {
+            Some(i) => Ok((p.net.waf_policies[i].mode, Some(i))),
+            None => Err(AppGwDoubt::WafPolicyMissing(id.clone())),
+        };
     match (&gw.listeners[l].waf_policy, &gw.waf) {
         (Some(id), _) | (None, Waf::Policy(id)) => policy(id),
         (None, Waf::Inline(m)) => Ok((*m, None)),
@@ -427,22 +431,26 @@ mod tests {
         let n = estate();
         let cfg = Default::default();
         let p = Prepared::new(&n, &cfg);
-        assert_eq!(private_frontend(&p, "10.0.1.4".parse().unwrap()), Some((0, 0)));
-        let pool = |name: Option<&str>| select(&p, 0, 0, &flow(443), name).map(|s| s.members[0].0.to_string());
+        assert_eq!(private_frontend(&p, "10.0.1.4".parse().unwrap()), Some((Idx::new(0), 0)));
+        let pool =
+            |name: Option<&str>| select(&p, Idx::new(0), 0, &flow(443), name).map(|s| s.members[0].0.to_string());
         assert_eq!(pool(Some("A.example.com")), Ok("10.0.2.4".to_string()));
         assert_eq!(pool(Some("x.b.example.com")), Ok("10.0.2.5".to_string()));
         assert_eq!(pool(Some("other.example.org")), Ok("10.0.2.6".to_string()));
         // Without the host, the three listeners lead to three pools.
-        assert!(matches!(select(&p, 0, 0, &flow(443), None), Err(NotSelected::Doubt(AppGwDoubt::NeedsHost(_)))));
+        assert!(matches!(
+            select(&p, Idx::new(0), 0, &flow(443), None),
+            Err(NotSelected::Doubt(AppGwDoubt::NeedsHost(_)))
+        ));
         // No listener on 80: the gateway does not accept it.
-        assert!(matches!(select(&p, 0, 0, &flow(80), None), Err(NotSelected::NoListener)));
+        assert!(matches!(select(&p, Idx::new(0), 0, &flow(80), None), Err(NotSelected::NoListener)));
         // A WAF policy outside the inputs may block: unknown, never passed.
-        let s = select(&p, 0, 0, &flow(443), Some("a.example.com")).unwrap();
+        let s = select(&p, Idx::new(0), 0, &flow(443), Some("a.example.com")).unwrap();
         assert!(matches!(s.waf, Err(AppGwDoubt::WafPolicyMissing(_))));
         assert_eq!(s.port, 8080);
         // The backends see an address of the gateway's subnet that is not
         // its frontend's; no rule splits the subnet, so one stands for all.
-        let sub = subnet(&p, 0).unwrap();
-        assert_eq!(instance_addresses(&p, 0, sub), vec!["10.0.1.5".parse::<IpAddr>().unwrap()]);
+        let sub = subnet(&p, Idx::new(0)).unwrap();
+        assert_eq!(instance_addresses(&p, Idx::new(0), sub), vec!["10.0.1.5".parse::<IpAddr>().unwrap()]);
     }
 }

@@ -48,8 +48,7 @@ pub fn evaluate(p: &Prepared, vnet: Idx<VirtualNetwork>, dir: Direction, f: &Flo
         |a, b| a.action == b.action,
     );
     let cite = |r: &AdminRule| {
-        let i = p.net.admin_rules.iter().position(|x| std::ptr::eq(x, r)).unwrap_or_default();
-        Some(Cite::AdminRule(i))
+        Idx::all(&p.net.admin_rules).find(|&i| std::ptr::eq(&p.net.admin_rules[i], r)).map(Cite::AdminRule)
     };
     match m {
         FirstMatch::Hit { rule, doubt: None } => {

@@ -27,7 +27,7 @@ use super::endpoint::{Endpoint, Label, ResolveError, ResourceKind};
 use super::{Flow, Kind, Owner, Prepared};
 use tusk_core::ip::u128_to_ip;
 use tusk_core::Protocol;
-use tusk_model::azure::{BastionSku, Idx, Subnet};
+use tusk_model::azure::{BastionHost, BastionSku, Idx, Subnet};
 
 /// The ports every tier connects to: SSH and RDP.
 pub const SSH_RDP: [u16; 2] = [22, 3389];
@@ -69,8 +69,8 @@ pub enum BastionDoubt {
     IpConnectUnknown,
 }
 
-/// The subnet of Bastion host `b` (index into `bastions`), when the inputs hold it.
-pub fn subnet(p: &Prepared, b: usize) -> Option<Idx<Subnet>> {
+/// The subnet of Bastion host `b`, when the inputs hold it.
+pub fn subnet(p: &Prepared, b: Idx<BastionHost>) -> Option<Idx<Subnet>> {
     let key = p.net.bastions[b].subnet.as_ref()?.key();
     Idx::all(&p.net.subnets).find(|&s| p.net.subnets[s].id.key() == key)
 }
@@ -84,7 +84,7 @@ pub fn subnet(p: &Prepared, b: usize) -> Option<Idx<Subnet>> {
 ///
 /// [`ResolveError::NoAddressOf`] when its subnet is not in the inputs (a
 /// Developer tier host has none) or has no free usable address.
-pub fn instance_endpoints(p: &Prepared, b: usize) -> Result<Vec<Endpoint>, ResolveError> {
+pub fn instance_endpoints(p: &Prepared, b: Idx<BastionHost>) -> Result<Vec<Endpoint>, ResolveError> {
     let none =
         || ResolveError::NoAddressOf { kind: ResourceKind::Bastion, name: p.net.bastions[b].id.name().to_string() };
     let s = subnet(p, b).ok_or_else(none)?;
@@ -106,7 +106,7 @@ pub fn instance_endpoints(p: &Prepared, b: usize) -> Result<Vec<Endpoint>, Resol
 
 /// Does Bastion host `b` open `flow` to `target`? The verdict of the
 /// Bastion step, with its reason.
-pub fn decide(p: &Prepared, b: usize, target: &Endpoint, flow: &Flow) -> (Kind, BastionWhy) {
+pub fn decide(p: &Prepared, b: Idx<BastionHost>, target: &Endpoint, flow: &Flow) -> (Kind, BastionWhy) {
     let host = &p.net.bastions[b];
     if flow.proto != Protocol::Tcp {
         return (Kind::Denied, BastionWhy::NotTcp);
@@ -144,7 +144,7 @@ pub fn decide(p: &Prepared, b: usize, target: &Endpoint, flow: &Flow) -> (Kind, 
 
 /// Is `target` a VM's NIC in the Bastion's VNet, or (any tier but
 /// Developer) in a VNet peered with it?
-fn vm_in_reach(p: &Prepared, b: usize, target: &Endpoint) -> bool {
+fn vm_in_reach(p: &Prepared, b: Idx<BastionHost>, target: &Endpoint) -> bool {
     let Endpoint::Azure { subnet: t, owner: Some(Owner::Nic(..)), .. } = target else { return false };
     let Some(s) = subnet(p, b) else { return false };
     let (bv, tv) = (p.net.subnets[s].vnet, p.net.subnets[*t].vnet);
@@ -211,7 +211,7 @@ mod tests {
             let n = estate(sku, ipc, "10.0.0.0/26");
             let p = prep(&n);
             let t = resolve(&p, to).unwrap();
-            decide(&p, 0, &t, &flow(port))
+            decide(&p, Idx::new(0), &t, &flow(port))
         };
         assert_eq!(kind("Basic", "false", "vm", 22).0, Kind::Allowed);
         assert_eq!(kind("Basic", "false", "vm", 8022), (Kind::Denied, BastionWhy::PortNotOffered));
@@ -237,7 +237,7 @@ mod tests {
         udp.proto = Protocol::Udp;
         let n = estate("Basic", "false", "10.0.0.0/26");
         let p = prep(&n);
-        assert_eq!(decide(&p, 0, &resolve(&p, "vm").unwrap(), &udp).1, BastionWhy::NotTcp);
+        assert_eq!(decide(&p, Idx::new(0), &resolve(&p, "vm").unwrap(), &udp).1, BastionWhy::NotTcp);
     }
 
     #[test]
@@ -245,7 +245,7 @@ mod tests {
         let n = estate("Basic", "false", "10.0.0.0/26");
         let p = prep(&n);
         let from = resolve(&p, "bas").unwrap();
-        assert!(matches!(from, Endpoint::Azure { label: Label::Bastion(0), .. }));
+        assert!(matches!(from, Endpoint::Azure { label: Label::Bastion(b), .. } if b.index() == 0));
         let t = trace(&p, &from, &resolve(&p, "vm").unwrap(), flow(22));
         assert_eq!(t.verdict, Kind::Allowed);
         assert_eq!(t.forward.steps[0].control, crate::path::Control::Bastion);

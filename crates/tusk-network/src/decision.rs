@@ -87,7 +87,7 @@ pub enum Cite {
         rule: usize,
     },
     /// `admin_rules[i]`.
-    AdminRule(usize),
+    AdminRule(Idx<AdminRule>),
     /// The route chosen, and the subnet's route table when it is a user route.
     Route {
         /// The subnet's route table, for a user route.
@@ -284,27 +284,26 @@ pub enum Reason {
         /// The backend node that takes the packet.
         owner: Owner,
     },
-    /// The address may be held by a device read but not modelled (index
-    /// into `opaque_devices`): an application gateway or a Bastion host.
+    /// The address may be held by a device read but not modelled: an
+    /// application gateway or a Bastion host.
     OpaqueDevice {
         /// The destination address.
         dst: IpAddr,
-        /// The device, an index into `opaque_devices`.
-        device: usize,
+        /// The device.
+        device: Idx<OpaqueDevice>,
     },
-    /// An application gateway's decision (index `gw` into `app_gateways`;
-    /// [`crate::appgw`]).
+    /// An application gateway's decision ([`crate::appgw`]).
     AppGateway {
         /// The gateway.
-        gw: usize,
+        gw: Idx<AppGateway>,
         /// What it decided.
         what: crate::appgw::AppGwWhy,
     },
-    /// A Bastion host's decision about the session it would open (index
-    /// `host` into `bastions`; [`crate::bastion`]).
+    /// A Bastion host's decision about the session it would open
+    /// ([`crate::bastion`]).
     Bastion {
         /// The Bastion host.
-        host: usize,
+        host: Idx<BastionHost>,
         /// What it decided.
         what: crate::bastion::BastionWhy,
     },
@@ -337,12 +336,12 @@ pub enum Reason {
         /// The Internet destination.
         dst: IpAddr,
     },
-    /// Routes a resource tusk does not model (index into `unmodelled`: a
+    /// Routes a resource tusk does not model (one of `unmodelled`: a
     /// route server's BGP peers, an AVNM connectivity configuration) may
     /// carry the flow out of its VNet's address space.
     UnmodelledRouting {
-        /// The resource, an index into `unmodelled`.
-        item: usize,
+        /// The resource.
+        item: Idx<Unmodelled>,
     },
     /// A Virtual WAN hub's routing ([`crate::vwan`]): its route, its
     /// firewall's forwarding, or why it is unknown.

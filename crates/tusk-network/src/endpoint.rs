@@ -17,7 +17,7 @@ use super::{Owner, Prepared};
 use std::net::IpAddr;
 use tusk_core::ip::{ip_to_u128, u128_to_ip, Cidr};
 use tusk_core::{FlowEnd, NotationError};
-use tusk_model::azure::{Idx, Subnet, VnetGateway};
+use tusk_model::azure::{BastionHost, Idx, Subnet, VnetGateway};
 
 /// One end of a traced flow: an address, where it sits, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,9 +62,9 @@ pub enum Label {
     /// each subnet and speaks of the subnet.
     Subnet,
     /// An address an Azure Bastion host's instances may take in its
-    /// subnet (index into `bastions`): a flow from it is a session the
-    /// Bastion opens ([`crate::bastion`]).
-    Bastion(usize),
+    /// subnet: a flow from it is a session the Bastion opens
+    /// ([`crate::bastion`]).
+    Bastion(Idx<BastionHost>),
     /// An AKS node, by its node name (the join's simulated or exported nodes).
     Node(String),
     /// An AKS node taking a load balancer frontend's traffic for a
@@ -207,13 +207,6 @@ pub enum ResolveError {
 
 fn listed(c: &[(ResourceKind, String)]) -> String {
     c.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
-}
-
-/// The message, for callers that still carry `String` errors.
-impl From<ResolveError> for String {
-    fn from(e: ResolveError) -> String {
-        e.to_string()
-    }
 }
 
 /// Why a resolved group holds samples rather than every address it names.
@@ -405,7 +398,7 @@ fn from_name(p: &Prepared, name: &str) -> Result<Vec<Endpoint>, ResolveError> {
             found.push((ResourceKind::PublicIp, ip.id.name().to_string(), Vec::new(), ip.address));
         }
     }
-    let bastions: Vec<usize> = (0..net.bastions.len()).filter(|&b| eq(net.bastions[b].id.name())).collect();
+    let bastions: Vec<Idx<BastionHost>> = Idx::all(&net.bastions).filter(|&b| eq(net.bastions[b].id.name())).collect();
     for &b in &bastions {
         found.push((ResourceKind::Bastion, net.bastions[b].id.name().to_string(), Vec::new(), None));
     }
@@ -551,8 +544,8 @@ mod tests {
         ])
     }
 
-    fn group(p: &Prepared, s: &str) -> Result<Group, String> {
-        resolve_group(p, &FlowEnd::parse(s).unwrap()).map_err(String::from)
+    fn group(p: &Prepared, s: &str) -> Result<Group, ResolveError> {
+        resolve_group(p, &FlowEnd::parse(s).unwrap())
     }
 
     #[test]
@@ -577,10 +570,10 @@ mod tests {
         let cfg = tusk_model::config::Config::default();
         let p = Prepared::new(&n, &cfg);
         // `web` is a NIC (of VM app) and a VM (of NIC db-nic).
-        let e = group(&p, "web").unwrap_err();
+        let e = group(&p, "web").unwrap_err().to_string();
         assert!(e.contains("NIC web") && e.contains("VM web"), "{e}");
         let e = group(&p, "subnet:v/nope").unwrap_err();
-        assert!(e.contains("v/a") && e.contains("v/empty"), "{e}");
+        assert!(matches!(&e, ResolveError::NoSubnet { known, .. } if known == &["v/a", "v/empty"]), "{e}");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use super::decision::{Hop, Nat};
 use super::{Decision, Kind, Owner};
 use std::net::IpAddr;
-use tusk_model::azure::{AzureFirewall, Idx, NetworkInterface, Subnet, VnetGateway};
+use tusk_model::azure::{AppGateway, AzureFirewall, Idx, NetworkInterface, Subnet, VnetGateway};
 
 /// What a step checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,8 +140,8 @@ pub struct Path {
 /// Where an application gateway joined the client's connection to its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AppGwLeg {
-    /// The gateway (index into `app_gateways`).
-    pub gw: usize,
+    /// The gateway.
+    pub gw: Idx<AppGateway>,
     /// The client's address, as the gateway saw it.
     pub client: IpAddr,
     /// The frontend address the client asked.

@@ -124,10 +124,10 @@ pub enum RouteOrigin {
     /// Learned from the Virtual WAN hub `virtual_hubs[hub]` over its
     /// connection `connection` (the associated hub route table's routes).
     VirtualHub {
-        /// The hub, an index into `virtual_hubs`.
-        hub: usize,
-        /// The connection, an index into the hub's `connections`.
-        connection: usize,
+        /// The hub.
+        hub: Idx<VirtualHub>,
+        /// The connection, one of the hub's `connections`.
+        connection: Idx<HubConnection>,
     },
 }
 

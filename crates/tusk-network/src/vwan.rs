@@ -29,21 +29,24 @@ use crate::index::EstateIndex;
 use std::net::IpAddr;
 use tusk_core::ip::Cidr;
 use tusk_core::Loc;
-use tusk_model::azure::{AzureFirewall, ConnectionRouting, HubAttachment, HubRouteTable, Idx, ResourceId, VirtualHub};
+use tusk_model::azure::{
+    AzureFirewall, ConnectionRouting, HubAttachment, HubConnection, HubRouteTable, HubStaticRoute, Idx, ResourceId,
+    RoutingPolicy, VirtualHub, VnetStaticRoute,
+};
 
 /// Where a hub route sends a packet.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HubTarget {
-    /// The VNet of this hub's connection (an index into `connections`).
-    Connection(usize),
+    /// The VNet of this hub's connection.
+    Connection(Idx<HubConnection>),
     /// An Azure Firewall (the secured hub's).
     Firewall(Idx<AzureFirewall>),
     /// A VNet connected to another hub: inter-hub routing, not modelled.
     RemoteHub {
-        /// The other hub, an index into `virtual_hubs`.
-        hub: usize,
+        /// The other hub.
+        hub: Idx<VirtualHub>,
         /// Its connection.
-        connection: usize,
+        connection: Idx<HubConnection>,
     },
 }
 
@@ -54,17 +57,17 @@ pub enum HubRouteKind {
     Propagated,
     /// A static route of the hub route table (`route_tables[table].routes[route]`).
     Static {
-        /// The table, an index into the hub's `route_tables`.
-        table: usize,
-        /// The route.
-        route: usize,
+        /// The table, one of the hub's `route_tables`.
+        table: Idx<HubRouteTable>,
+        /// The route, one of the table's `routes`.
+        route: Idx<HubStaticRoute>,
     },
     /// A VNet connection's static route (`vnetRoutes.staticRoutes`) that it
     /// propagates (`propagateStaticRoutes`).
     ConnectionStatic,
     /// A routing intent policy's route (`_policy_PrivateTraffic` or
-    /// `_policy_PublicTraffic`), an index into `routing_policies`.
-    Intent(usize),
+    /// `_policy_PublicTraffic`), one of the hub's `routing_policies`.
+    Intent(Idx<RoutingPolicy>),
 }
 
 /// One route of a hub route table, as the hub uses it.
@@ -166,8 +169,8 @@ fn is_table(id: &ResourceId, hub: &VirtualHub, name: &str) -> bool {
     id.name().eq_ignore_ascii_case(name) && id.parent().is_some_and(|p| p.key() == hub.id.key())
 }
 
-fn table_named<'h>(hub: &'h VirtualHub, name: &str) -> Option<(usize, &'h HubRouteTable)> {
-    hub.route_tables.iter().enumerate().find(|(_, t)| t.id.name().eq_ignore_ascii_case(name))
+fn table_named<'h>(hub: &'h VirtualHub, name: &str) -> Option<(Idx<HubRouteTable>, &'h HubRouteTable)> {
+    Idx::enumerate(&hub.route_tables).find(|(_, t)| t.id.name().eq_ignore_ascii_case(name))
 }
 
 fn firewall_ix(p: &EstateIndex, id: &str) -> Option<Idx<AzureFirewall>> {
@@ -175,10 +178,11 @@ fn firewall_ix(p: &EstateIndex, id: &str) -> Option<Idx<AzureFirewall>> {
     Idx::enumerate(&p.net.firewalls).find(|(_, f)| f.id.key() == key.key()).map(|(i, _)| i)
 }
 
-/// The hub (an index into `virtual_hubs`) whose firewall is `f`.
-pub fn hub_of_firewall(p: &EstateIndex, f: Idx<AzureFirewall>) -> Option<usize> {
+/// The hub whose firewall is `f`.
+pub fn hub_of_firewall(p: &EstateIndex, f: Idx<AzureFirewall>) -> Option<Idx<VirtualHub>> {
     let key = p.net.firewalls[f].id.key();
-    p.net.virtual_hubs.iter().position(|h| h.firewall.as_ref().is_some_and(|x| x.key() == key))
+    let hubs = &p.net.virtual_hubs;
+    Idx::all(hubs).find(|&h| hubs[h].firewall.as_ref().is_some_and(|x| x.key() == key))
 }
 
 fn cidrs(texts: &[String], loc: &Loc, what: fn(String) -> Unreadable) -> Result<Vec<Cidr>, HubDoubt> {
@@ -207,7 +211,7 @@ fn wan_doubt(hub: &VirtualHub) -> Result<(), HubDoubt> {
 /// Why a flow from a VNet connected to hub `h` over `c` to `dst` (outside
 /// the VNet) has an unknown route, before any table: `dst` inside the hub's
 /// own range, or a table the docs leave open ([`table`]).
-pub fn precheck(p: &EstateIndex, h: usize, c: usize, dst: IpAddr) -> Result<(), HubDoubt> {
+pub fn precheck(p: &EstateIndex, h: Idx<VirtualHub>, c: Idx<HubConnection>, dst: IpAddr) -> Result<(), HubDoubt> {
     let hub = &p.net.virtual_hubs[h];
     if let Some(text) = &hub.address_prefix {
         match Cidr::parse(text.trim()) {
@@ -220,7 +224,7 @@ pub fn precheck(p: &EstateIndex, h: usize, c: usize, dst: IpAddr) -> Result<(), 
 }
 
 /// The routes of the table connection `c` of hub `h` is associated to.
-pub fn table(p: &EstateIndex, h: usize, c: usize) -> Result<Vec<HubRoute>, HubDoubt> {
+pub fn table(p: &EstateIndex, h: Idx<VirtualHub>, c: Idx<HubConnection>) -> Result<Vec<HubRoute>, HubDoubt> {
     let net = p.net;
     let hub = &net.virtual_hubs[h];
     wan_doubt(hub)?;
@@ -234,7 +238,7 @@ pub fn table(p: &EstateIndex, h: usize, c: usize) -> Result<Vec<HubRoute>, HubDo
     let Some(rc) = &conn.routing else { return doubt(HubDoubtKind::RoutingUnreadable, &conn.loc) };
     let (t, labels, statics) = match &rc.associated {
         Some(id) if !is_table(id, hub, "defaultRouteTable") => {
-            match hub.route_tables.iter().enumerate().find(|(_, t)| t.id.key() == id.key()) {
+            match Idx::enumerate(&hub.route_tables).find(|(_, t)| t.id.key() == id.key()) {
                 Some((i, t)) => (Some(i), t.labels.clone(), Some(t)),
                 None => return doubt(HubDoubtKind::TableMissing(id.clone()), &conn.loc),
             }
@@ -251,8 +255,8 @@ pub fn table(p: &EstateIndex, h: usize, c: usize) -> Result<Vec<HubRoute>, HubDo
         static_routes(p, h, ti, table, false, &mut out)?;
     }
     let target_id = t.map(|i| hub.route_tables[i].id.clone());
-    for (hh, other) in net.virtual_hubs.iter().enumerate() {
-        for (cc, oc) in other.connections.iter().enumerate() {
+    for (hh, other) in Idx::enumerate(&net.virtual_hubs) {
+        for (cc, oc) in Idx::enumerate(&other.connections) {
             let Some(orc) = &oc.routing else { return doubt(HubDoubtKind::RoutingUnreadable, &oc.loc) };
             let to_default_here = hh == h && target_id.as_ref().is_none_or(|x| is_table(x, hub, "defaultRouteTable"));
             if !propagates(orc, other, hh == h, target_id.as_ref(), to_default_here, &labels, &oc.loc)? {
@@ -320,14 +324,14 @@ fn propagates(
 /// policies' own and are skipped ("Static routes in defaultRouteTable").
 fn static_routes(
     p: &EstateIndex,
-    h: usize,
-    ti: usize,
+    h: Idx<VirtualHub>,
+    ti: Idx<HubRouteTable>,
     table: &HubRouteTable,
     intent: bool,
     out: &mut Vec<HubRoute>,
 ) -> Result<(), HubDoubt> {
     let hub = &p.net.virtual_hubs[h];
-    for (ri, r) in table.routes.iter().enumerate() {
+    for (ri, r) in Idx::enumerate(&table.routes) {
         if !r.destination_type.eq_ignore_ascii_case("CIDR") {
             return doubt(
                 HubDoubtKind::StaticRouteUnreadable(Unreadable::DestinationType(r.destination_type.clone())),
@@ -340,7 +344,7 @@ fn static_routes(
                 Some(f) => HubTarget::Firewall(f),
                 None => return doubt(HubDoubtKind::FirewallMissing(next), &r.loc),
             }
-        } else if let Some(c) = hub.connections.iter().position(|c| c.id.key() == next.key()) {
+        } else if let Some(c) = Idx::all(&hub.connections).find(|&c| hub.connections[c].id.key() == next.key()) {
             if intent {
                 return doubt(HubDoubtKind::IntentWithCustomRouting, &r.loc);
             }
@@ -361,7 +365,7 @@ fn static_routes(
 
 /// The table of every connection of a hub with routing intent (the table
 /// of "Rollback strategy" and "Static routes in defaultRouteTable").
-fn intent_table(p: &EstateIndex, h: usize, _c: usize) -> Result<Vec<HubRoute>, HubDoubt> {
+fn intent_table(p: &EstateIndex, h: Idx<VirtualHub>, _c: Idx<HubConnection>) -> Result<Vec<HubRoute>, HubDoubt> {
     let net = p.net;
     let hub = &net.virtual_hubs[h];
     if let Some(t) = hub.route_tables.iter().find(|t| {
@@ -371,7 +375,7 @@ fn intent_table(p: &EstateIndex, h: usize, _c: usize) -> Result<Vec<HubRoute>, H
     }
     let mut out = Vec::new();
     let mut private = false;
-    for (i, pol) in hub.routing_policies.iter().enumerate() {
+    for (i, pol) in Idx::enumerate(&hub.routing_policies) {
         let Some(f) = firewall_ix(p, &pol.next_hop) else {
             if pol.next_hop == "?" || pol.name == "?" {
                 return doubt(HubDoubtKind::IntentUnreadable, &pol.loc);
@@ -401,7 +405,7 @@ fn intent_table(p: &EstateIndex, h: usize, _c: usize) -> Result<Vec<HubRoute>, H
     }
     // Internet only: connections keep propagating to the `default` label.
     if !private {
-        for (cc, oc) in hub.connections.iter().enumerate() {
+        for (cc, oc) in Idx::enumerate(&hub.connections) {
             let Some(v) = oc.vnet else { return doubt(HubDoubtKind::VnetMissing, &oc.loc) };
             for prefix in &net.vnets[v].address_space {
                 let target = HubTarget::Connection(cc);
@@ -432,7 +436,7 @@ pub fn lookup(routes: &[HubRoute], dst: IpAddr) -> Result<Option<&HubRoute>, Hub
 /// table's routes, except those inside the VNet's own ranges ("Virtual WAN
 /// can't attract traffic between two subnets that are in the same virtual
 /// network") and the default route when the connection does not take it.
-pub fn learned(p: &EstateIndex, h: usize, c: usize) -> Vec<HubRoute> {
+pub fn learned(p: &EstateIndex, h: Idx<VirtualHub>, c: Idx<HubConnection>) -> Vec<HubRoute> {
     let Ok(routes) = table(p, h, c) else { return Vec::new() };
     let conn = &p.net.virtual_hubs[h].connections[c];
     // System routes of the VNet and of its peerings win over BGP routes,
@@ -456,7 +460,7 @@ pub fn learned(p: &EstateIndex, h: usize, c: usize) -> Vec<HubRoute> {
 
 /// The firewall the hub sends Internet traffic to (an Internet routing
 /// policy, or a 0.0.0.0/0 static route of `defaultRouteTable`).
-pub fn internet_via(p: &EstateIndex, h: usize) -> Option<Idx<AzureFirewall>> {
+pub fn internet_via(p: &EstateIndex, h: Idx<VirtualHub>) -> Option<Idx<AzureFirewall>> {
     let hub = &p.net.virtual_hubs[h];
     for pol in &hub.routing_policies {
         if pol.destinations.iter().any(|d| d.eq_ignore_ascii_case("Internet")) {
@@ -474,14 +478,14 @@ pub fn internet_via(p: &EstateIndex, h: usize) -> Option<Idx<AzureFirewall>> {
 /// names for `dst`, by longest prefix: (route index, next hop address).
 pub fn connection_next_hop(
     p: &EstateIndex,
-    h: usize,
-    c: usize,
+    h: Idx<VirtualHub>,
+    c: Idx<HubConnection>,
     dst: IpAddr,
-) -> Result<Option<(usize, IpAddr)>, HubDoubt> {
+) -> Result<Option<(Idx<VnetStaticRoute>, IpAddr)>, HubDoubt> {
     let conn = &p.net.virtual_hubs[h].connections[c];
     let Some(rc) = &conn.routing else { return Ok(None) };
-    let mut best: Option<(u8, usize, IpAddr)> = None;
-    for (i, r) in rc.static_routes.iter().enumerate() {
+    let mut best: Option<(u8, Idx<VnetStaticRoute>, IpAddr)> = None;
+    for (i, r) in Idx::enumerate(&rc.static_routes) {
         for prefix in cidrs(&r.prefixes, &r.loc, Unreadable::Prefix)? {
             if !holds(&prefix, dst) || best.is_some_and(|(l, _, _)| l >= prefix.prefix) {
                 continue;
@@ -500,28 +504,28 @@ pub fn connection_next_hop(
 pub enum HubStep {
     /// The hub's routing for this flow is unknown.
     Doubt {
-        /// The hub, an index into `virtual_hubs`.
-        hub: usize,
+        /// The hub.
+        hub: Idx<VirtualHub>,
         /// Its connection to the source's VNet.
-        connection: usize,
+        connection: Idx<HubConnection>,
         /// Why.
         doubt: HubDoubt,
     },
     /// The hub's route for the destination.
     Route {
         /// The hub.
-        hub: usize,
+        hub: Idx<VirtualHub>,
         /// The connection the packet came in on.
-        connection: usize,
+        connection: Idx<HubConnection>,
         /// The route.
         route: HubRoute,
     },
     /// No route of the hub holds the destination.
     NoRoute {
         /// The hub.
-        hub: usize,
+        hub: Idx<VirtualHub>,
         /// The connection the packet came in on.
-        connection: usize,
+        connection: Idx<HubConnection>,
         /// The destination.
         dst: IpAddr,
     },
@@ -529,11 +533,11 @@ pub enum HubStep {
     /// inside the connected VNet.
     ConnectionNextHop {
         /// The hub.
-        hub: usize,
+        hub: Idx<VirtualHub>,
         /// The connection whose static route it is.
-        connection: usize,
-        /// The route, an index into its `vnetRoutes.staticRoutes`.
-        route: usize,
+        connection: Idx<HubConnection>,
+        /// The route, one of its `vnetRoutes.staticRoutes`.
+        route: Idx<VnetStaticRoute>,
         /// The next hop address.
         ip: IpAddr,
     },
@@ -541,21 +545,21 @@ pub enum HubStep {
     /// destination.
     FirewallForwards {
         /// The hub.
-        hub: usize,
+        hub: Idx<VirtualHub>,
         /// The connection.
-        connection: usize,
+        connection: Idx<HubConnection>,
     },
     /// The hub's firewall sends the packet to the Internet.
     FirewallToInternet {
         /// The hub.
-        hub: usize,
+        hub: Idx<VirtualHub>,
     },
     /// After the hub's firewall, the destination is in no VNet connected
     /// to the hub and the hub sends no Internet traffic there: a branch,
     /// another hub or an address no input holds.
     BeyondFirewall {
         /// The hub.
-        hub: usize,
+        hub: Idx<VirtualHub>,
         /// The destination.
         dst: IpAddr,
     },
@@ -563,10 +567,10 @@ pub enum HubStep {
     /// routing is not modelled).
     RemoteHub {
         /// The hub the packet is in.
-        hub: usize,
+        hub: Idx<VirtualHub>,
         /// The other hub.
-        remote: usize,
+        remote: Idx<VirtualHub>,
         /// Its connection.
-        connection: usize,
+        connection: Idx<HubConnection>,
     },
 }

@@ -64,8 +64,8 @@ pub struct CoScheduled {
     pub tenant: String,
     /// The other tenant whose workloads can share a node with it.
     pub other: String,
-    /// Node pools (by name) where both can land.
-    pub pools: Vec<String>,
+    /// Node pools (by name) where both can land; `None` for nodes of no pool.
+    pub pools: Vec<Option<String>>,
 }
 
 /// Every workload of the schedule `s` that can land on a node where another
@@ -78,7 +78,7 @@ pub fn co_scheduled(estate: &Estate, fleet: &Fleet, s: &Schedule, label: &str) -
     for p in &s.placements {
         let Some(t) = tenant(p) else { continue };
         let mine: BTreeSet<usize> = p.feasible.iter().copied().collect();
-        let mut others: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
+        let mut others: std::collections::BTreeMap<String, BTreeSet<Option<String>>> = Default::default();
         for q in &s.placements {
             let Some(u) = tenant(q) else { continue };
             if u == t {

@@ -78,19 +78,25 @@ pub fn tenant(estate: &Estate, p: &Placement, label: Option<&str>) -> Option<Str
     estate.k8s.namespaces.iter().find(|n| n.name == w.namespace).and_then(|n| n.labels.get(label).cloned())
 }
 
+/// Two tenants and the pools where their workloads can share a node: a
+/// tenant `None` stands for workloads of no tenant, a pool `None` for
+/// nodes of no pool.
+pub type SharedPools = (Option<String>, Option<String>, Vec<Option<String>>);
+
 /// Pairs of distinct tenants whose workloads can land on a common node,
-/// with the pools where they can (from feasibility: exact).
-pub fn shared_pools(estate: &Estate, fleet: &Fleet, s: &Schedule, label: &str) -> Vec<(String, String, Vec<String>)> {
-    let mut per_tenant: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+/// with the pools where they can (from feasibility: exact). A tenant or
+/// pool `None` stands for workloads of no tenant, nodes of no pool.
+pub fn shared_pools(estate: &Estate, fleet: &Fleet, s: &Schedule, label: &str) -> Vec<SharedPools> {
+    let mut per_tenant: BTreeMap<Option<String>, BTreeSet<usize>> = BTreeMap::new();
     for p in &s.placements {
-        let t = tenant(estate, p, Some(label)).unwrap_or_else(|| "(no tenant)".into());
+        let t = tenant(estate, p, Some(label));
         per_tenant.entry(t).or_default().extend(p.feasible.iter().copied());
     }
-    let tenants: Vec<(&String, &BTreeSet<usize>)> = per_tenant.iter().collect();
+    let tenants: Vec<(&Option<String>, &BTreeSet<usize>)> = per_tenant.iter().collect();
     let mut out = Vec::new();
     for (i, (a, na)) in tenants.iter().enumerate() {
         for (b, nb) in &tenants[i + 1..] {
-            let pools: BTreeSet<String> =
+            let pools: BTreeSet<Option<String>> =
                 na.intersection(nb).map(|n| fleet.pool_name(estate, &fleet.nodes[*n])).collect();
             if !pools.is_empty() {
                 out.push(((*a).clone(), (*b).clone(), pools.into_iter().collect()));
@@ -118,8 +124,8 @@ pub struct WorkloadRow {
     /// `true` when the placement was simulated, `false` when every pod named its
     /// node in the export.
     pub simulated: bool,
-    /// Pools and zones with at least one feasible node.
-    pub pools: Vec<String>,
+    /// Pools with at least one feasible node (`None`: nodes of no pool).
+    pub pools: Vec<Option<String>>,
     /// Zones of feasible zonal nodes.
     pub zones: Vec<String>,
     /// Some feasible nodes are not zonal.
@@ -127,12 +133,12 @@ pub struct WorkloadRow {
     /// Replicas placed on non-zonal nodes: any zone's failure may take them.
     pub unzoned: usize,
     /// Pools with no feasible node, as (pool, why).
-    pub rejected: Vec<(String, crate::schedule::NodeRefusal)>,
+    pub rejected: Vec<(Option<String>, crate::schedule::NodeRefusal)>,
     /// Replicas per node, in node order.
     pub nodes: Vec<(String, usize)>,
     /// Every address its pods can have on the feasible nodes (exported pod
-    /// IPs when every pod has one), as ranges; `None` when unknown.
-    pub pod_addresses: Option<Vec<String>>,
+    /// IPs when every pod has one); `None` when unknown.
+    pub pod_addresses: Option<tusk_core::IpSet>,
     /// The single-node failure that loses the most replicas, if any is placed.
     pub worst_node: Option<Loss>,
     /// What each zone's failure takes, one entry per zone of feasible nodes.
@@ -182,7 +188,7 @@ pub struct Report {
     /// The namespace label tenants are read from, when asked (`--tenant-label`).
     pub tenant_label: Option<String>,
     /// Tenant pairs that can share a node, with the pools.
-    pub shared: Vec<(String, String, Vec<String>)>,
+    pub shared: Vec<SharedPools>,
 }
 
 /// The `schedule` report of schedule `s` over `fleet`, tenants read from the
@@ -196,7 +202,7 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
         .iter()
         .map(|p| {
             let w = &estate.k8s.workloads[p.workload];
-            let pools: BTreeSet<String> =
+            let pools: BTreeSet<Option<String>> =
                 p.feasible.iter().map(|n| fleet.pool_name(estate, &fleet.nodes[*n])).collect();
             let zones: BTreeSet<String> = p.feasible.iter().filter_map(|n| zone(*n)).collect();
             let non_zonal = p.feasible.iter().any(|n| zone(*n).is_none());
@@ -230,7 +236,7 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
             } else {
                 pods.first().and_then(|q| crate::addressing::pod_addresses(fleet, q, &p.feasible))
             };
-            let pod_addresses = pod_addresses.filter(|s| !s.is_empty()).map(|s| crate::addressing::range_text(&s));
+            let pod_addresses = pod_addresses.filter(|s| !s.is_empty());
             WorkloadRow {
                 name: format!("{}/{}", w.namespace, w.name),
                 kind: w.kind.name(),

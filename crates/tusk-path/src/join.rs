@@ -18,6 +18,7 @@
 //! [`crate::datapath::splits`]) is unknown, never definite.
 
 use crate::datapath::{self, Masquerade, Wire};
+pub use crate::errors::EndError;
 pub use crate::segment::{Doubt, ExitSource, GroupPath, PairEnd, Path, Segment, Unevaluated};
 pub use crate::services::{resolve_service, ServiceError};
 pub use crate::wiring::{wire, Wiring};
@@ -85,8 +86,8 @@ pub struct End {
 }
 
 /// Resolves `end` against the cluster (pods, workloads, nodes, pools), then
-/// against the Azure estate.
-pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Result<End, String> {
+/// against the Azure estate. [`EndError`] when it names nothing there.
+pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Result<End, EndError> {
     let name = end.to_string();
     let pods = |g: tusk_policy::endpoint::Group| {
         let mut idx = Vec::new();
@@ -94,11 +95,11 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             match m.end {
                 explain::FlowEnd::Pod(i) => {
                     if w.nodes_of(estate, i).is_empty() {
-                        return Err(format!("pod {} has no node it can run on (see `tusk schedule`)", m.label));
+                        return Err(EndError::Unschedulable { pod: m.label });
                     }
                     idx.push((i, m.replica));
                 }
-                explain::FlowEnd::Address(_) => return Err(format!("`{name}` is not a pod")),
+                explain::FlowEnd::Address(_) => return Err(EndError::NotAPod(name.clone())),
             }
         }
         let (members, collapsed) = replica_members(estate, w, idx);
@@ -113,13 +114,15 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             let by_name: Vec<usize> = (0..w.fleet.nodes.len()).filter(|&i| w.fleet.nodes[i].name == *n).collect();
             let members: Vec<usize> = if by_name.is_empty() {
                 (0..w.fleet.nodes.len())
-                    .filter(|&i| !w.fleet.nodes[i].surge && w.fleet.pool_name(estate, &w.fleet.nodes[i]) == *n)
+                    .filter(|&i| {
+                        !w.fleet.nodes[i].surge && w.fleet.pool_name(estate, &w.fleet.nodes[i]).as_ref() == Some(n)
+                    })
                     .collect()
             } else {
                 by_name
             };
             if members.is_empty() {
-                return Err(format!("`node:{n}` names no node and no node pool"));
+                return Err(EndError::NoNode(n.clone()));
             }
             Ok(End {
                 name,

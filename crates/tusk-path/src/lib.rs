@@ -24,6 +24,7 @@ pub mod addressing;
 pub mod any_protocol;
 pub mod binding;
 pub mod datapath;
+pub mod errors;
 pub mod findings;
 pub mod impact;
 pub mod ingress;

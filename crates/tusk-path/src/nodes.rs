@@ -168,11 +168,12 @@ pub struct Fleet {
 }
 
 impl Fleet {
-    /// The name of `n`'s node pool, or `(no pool)` when it has none.
-    pub fn pool_name(&self, estate: &Estate, n: &SimNode) -> String {
+    /// The name of `n`'s node pool; `None` when it has none (an exported
+    /// node of no pool of the inputs).
+    pub fn pool_name(&self, estate: &Estate, n: &SimNode) -> Option<String> {
         match (n.cluster, n.pool) {
-            (Some(c), Some(p)) => estate.clusters[c].pools[p].name.clone(),
-            _ => "(no pool)".into(),
+            (Some(c), Some(p)) => Some(estate.clusters[c].pools[p].name.clone()),
+            _ => None,
         }
     }
 }

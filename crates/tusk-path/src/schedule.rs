@@ -47,8 +47,8 @@ pub enum PlacedBy {
 /// Why a pool's nodes do not take a workload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
-    /// The pool (or node group) name.
-    pub pool: String,
+    /// The pool (or node group) name; `None` for nodes of no pool.
+    pub pool: Option<String>,
     /// Which filter rejected it (taints, node selector, affinity, ...),
     /// for the first of its nodes; worded by tusk-report.
     pub reason: NodeRefusal,
@@ -285,7 +285,7 @@ fn filter(
     daemon: bool,
 ) -> (Vec<usize>, Vec<Rejection>) {
     let mut feasible = Vec::new();
-    let mut by_pool: BTreeMap<String, (bool, Option<NodeRefusal>)> = BTreeMap::new();
+    let mut by_pool: BTreeMap<Option<String>, (bool, Option<NodeRefusal>)> = BTreeMap::new();
     for &n in candidates {
         let node = &fleet.nodes[n];
         let pool = fleet.pool_name(estate, node);

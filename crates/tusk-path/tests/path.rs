@@ -200,7 +200,7 @@ fn tusk_yaml_binds_manifests_to_one_of_several_clusters() {
     let s = schedule(&e, &f);
     let on = |ns: &str| {
         let p = s.placements.iter().find(|p| e.k8s.workloads[p.workload].namespace == ns).unwrap();
-        let pools: Vec<String> = p.feasible.iter().map(|n| f.pool_name(&e, &f.nodes[*n])).collect();
+        let pools: Vec<String> = p.feasible.iter().filter_map(|n| f.pool_name(&e, &f.nodes[*n])).collect();
         (p.cluster.index(), pools)
     };
     assert_eq!(on("p"), (Some(0), vec!["a".to_string(), "a".to_string()]));

@@ -23,7 +23,7 @@ fn placed(e: &Estate, name: &str) -> (Vec<String>, Vec<String>, usize) {
     let f = materialise(e, false);
     let s = schedule(e, &f);
     let p = s.placements.iter().find(|p| e.k8s.workloads[p.workload].name == name).unwrap();
-    let mut pools: Vec<String> = p.feasible.iter().map(|n| f.pool_name(e, &f.nodes[*n])).collect();
+    let mut pools: Vec<String> = p.feasible.iter().filter_map(|n| f.pool_name(e, &f.nodes[*n])).collect();
     pools.dedup();
     let nodes = p.replicas.iter().flatten().map(|n| f.nodes[*n].name.clone()).collect();
     (pools, nodes, p.unplaced())

@@ -7,13 +7,13 @@
 //! holds it or the outside address, a CIDR every pod inside it plus one
 //! outside address standing for the rest (a sample). Kinds that belong to
 //! the Azure engine, or to the AKS work still to come (`node:`, `tenant:`),
-//! are errors that say so.
+//! are errors that say so: [`EndError`], data that tusk-report words.
 
 use super::explain::FlowEnd;
 use std::net::IpAddr;
 use tusk_core::ip::{ip_to_u128, u128_to_ip, Cidr};
 use tusk_core::FlowEnd as Notation;
-use tusk_model::k8s::Cluster;
+use tusk_model::k8s::{Cluster, WorkloadKind};
 
 /// One member of a resolved end, with the name outputs print for it.
 #[derive(Debug, Clone)]
@@ -51,8 +51,79 @@ pub struct Group {
     pub sample: Option<String>,
 }
 
+/// Why an end cannot be resolved against the cluster (bad input or usage).
+/// Data only: tusk-report words it (`tusk_report::k8s::end_error`). `end`
+/// fields hold the end in the canonical notation (`docs/endpoints.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndError {
+    /// A bare `NS/NAME` names a pod and workloads that are not that pod's
+    /// own: which one is meant is unclear.
+    Several {
+        /// The end as asked.
+        end: String,
+        /// The namespace.
+        namespace: String,
+        /// The name.
+        name: String,
+        /// The kind of each workload of that name.
+        kinds: Vec<WorkloadKind>,
+    },
+    /// A bare `NS/NAME` names no pod and no workload.
+    NoPodOrWorkload {
+        /// The end as asked.
+        end: String,
+        /// The namespace.
+        namespace: String,
+        /// Up to ten workloads of the namespace, by name (empty: none).
+        known: Vec<String>,
+    },
+    /// `pod:NS/NAME` names no pod (nor a replica of a template).
+    NoPod {
+        /// The namespace.
+        namespace: String,
+        /// The name.
+        name: String,
+    },
+    /// Several workloads of different kinds share the name.
+    SeveralWorkloads {
+        /// The namespace.
+        namespace: String,
+        /// The name.
+        name: String,
+        /// The kind of each.
+        kinds: Vec<WorkloadKind>,
+    },
+    /// The workload stands for more than [`MAX_MEMBERS`] pods.
+    TooManyPods {
+        /// The namespace.
+        namespace: String,
+        /// The name.
+        name: String,
+        /// How many pods it stands for.
+        total: u64,
+    },
+    /// No workload of that name has a pod.
+    NoWorkload {
+        /// The namespace.
+        namespace: String,
+        /// The name.
+        name: String,
+    },
+    /// `onprem` without an address: the cluster inputs hold no on-premises
+    /// prefixes.
+    OnPremWithoutAddress,
+    /// A Service is not a pod, workload or address (the end as asked).
+    Service(String),
+    /// An Ingress is a way in across both layers (the end as asked).
+    Ingress(String),
+    /// `node:` or `tenant:`, not in `tusk explain` (the end as asked).
+    NodeOrTenant(String),
+    /// An Azure resource name or subnet (the end as asked).
+    Azure(String),
+}
+
 /// Resolves `end` (see the module documentation).
-pub fn resolve(c: &Cluster, end: &Notation) -> Result<Group, String> {
+pub fn resolve(c: &Cluster, end: &Notation) -> Result<Group, EndError> {
     let name = end.to_string();
     let whole = |members: Vec<Member>| Ok(Group { name: name.clone(), members, sample: None });
     match end {
@@ -78,37 +149,35 @@ pub fn resolve(c: &Cluster, end: &Notation) -> Result<Group, String> {
                 {
                     whole(vec![p])
                 }
-                (Some(_), ws) => Err(format!(
-                    "`{name}` names several things: pod:{first}/{second}, {}; write one of them",
-                    ws.iter().map(|&w| format!("workload:{first}/{second} ({})", c.workloads[w].kind.name())).collect::<Vec<_>>().join(", ")
-                )),
+                (Some(_), ws) => Err(EndError::Several {
+                    end: name.clone(),
+                    namespace: first.clone(),
+                    name: second.clone(),
+                    kinds: ws.iter().map(|&w| c.workloads[w].kind).collect(),
+                }),
                 (None, [_]) => whole(workload_pods(c, first, second)?),
-                (None, []) => {
-                    let known: Vec<String> =
-                        c.workloads.iter().filter(|w| w.namespace == *first).map(|w| w.name.clone()).take(10).collect();
-                    Err(format!(
-                        "no pod or workload `{name}`; workloads in namespace `{first}`: {}",
-                        if known.is_empty() { "none".into() } else { known.join(", ") }
-                    ))
-                }
-                (None, _) => Err(workload_pods(c, first, second).err().unwrap_or_default()),
+                (None, []) => Err(EndError::NoPodOrWorkload {
+                    end: name.clone(),
+                    namespace: first.clone(),
+                    known: c
+                        .workloads
+                        .iter()
+                        .filter(|w| w.namespace == *first)
+                        .map(|w| w.name.clone())
+                        .take(10)
+                        .collect(),
+                }),
+                // Several workloads of that name: workload_pods says which.
+                (None, _) => whole(workload_pods(c, first, second)?),
             }
         }
-        Notation::OnPrem(None) => {
-            Err("`onprem` needs an address here (onprem:IP): the cluster inputs hold no on-premises prefixes".into())
-        }
+        Notation::OnPrem(None) => Err(EndError::OnPremWithoutAddress),
         // A Service is evaluated as flows to each of its endpoint pods by
         // the Service path of `tusk explain` (issue 8, A2), not resolved here.
-        Notation::Service { .. } => Err(format!("`{name}`: a Service is not a pod, workload or address")),
-        Notation::Ingress { .. } => {
-            Err(format!("`{name}`: an Ingress is a way in for `tusk trace` across both layers, not a pod, workload or address"))
-        }
-        Notation::Node(_) | Notation::Tenant(_) => {
-            Err(format!("`{name}`: nodes and tenants are not in `tusk explain` yet; name a pod, workload or address"))
-        }
-        Notation::Subnet { .. } | Notation::Name(_) => Err(format!(
-            "`{name}` names an Azure resource; `tusk explain` takes pod:NS/NAME, workload:NS/NAME, NS/NAME, an IP or a CIDR (see docs/endpoints.md)"
-        )),
+        Notation::Service { .. } => Err(EndError::Service(name)),
+        Notation::Ingress { .. } => Err(EndError::Ingress(name)),
+        Notation::Node(_) | Notation::Tenant(_) => Err(EndError::NodeOrTenant(name)),
+        Notation::Subnet { .. } | Notation::Name(_) => Err(EndError::Azure(name)),
     }
 }
 
@@ -120,14 +189,14 @@ fn address(c: &Cluster, ip: IpAddr) -> Member {
     }
 }
 
-fn pod_named(c: &Cluster, ns: &str, name: &str) -> Result<Member, String> {
+fn pod_named(c: &Cluster, ns: &str, name: &str) -> Result<Member, EndError> {
     c.pods
         .iter()
         .enumerate()
         .filter(|(_, p)| p.namespace == ns)
         .find_map(|(i, p)| p.replica_named(name).map(|r| (i, r)))
         .map(|(i, replica)| Member { end: FlowEnd::Pod(i), label: format!("{ns}/{name}"), replica })
-        .ok_or_else(|| format!("no pod `{ns}/{name}`"))
+        .ok_or_else(|| EndError::NoPod { namespace: ns.to_string(), name: name.to_string() })
 }
 
 /// The workloads named `ns/name` (several only when kinds differ).
@@ -144,21 +213,20 @@ pub const MAX_MEMBERS: u64 = 100_000;
 
 /// Every replica of the one workload `ns/name`, in input order; an error
 /// listing the kinds when several workloads of different kinds share it.
-fn workload_pods(c: &Cluster, ns: &str, name: &str) -> Result<Vec<Member>, String> {
+fn workload_pods(c: &Cluster, ns: &str, name: &str) -> Result<Vec<Member>, EndError> {
     let named = workloads_named(c, ns, name);
     if named.len() > 1 {
-        return Err(format!(
-            "`{ns}/{name}` names several workloads: {}; tusk cannot tell them apart by name yet",
-            named.iter().map(|&w| c.workloads[w].kind.name().to_string()).collect::<Vec<_>>().join(", ")
-        ));
+        return Err(EndError::SeveralWorkloads {
+            namespace: ns.to_string(),
+            name: name.to_string(),
+            kinds: named.iter().map(|&w| c.workloads[w].kind).collect(),
+        });
     }
     // Replicas of a template are listed one by one (each is a member of
     // the group verdict): refuse, before listing them, more than fit.
     let total: u64 = c.pods.iter().filter(|p| named.contains(&p.workload)).map(|p| u64::from(p.count())).sum();
     if total > MAX_MEMBERS {
-        return Err(format!(
-            "`{ns}/{name}` stands for {total} pods (more than {MAX_MEMBERS}); name one of them (`{ns}/{name}-0`, ...), or ask `tusk matrix --grain workload`"
-        ));
+        return Err(EndError::TooManyPods { namespace: ns.to_string(), name: name.to_string(), total });
     }
     let pods: Vec<Member> = c
         .pods
@@ -175,14 +243,14 @@ fn workload_pods(c: &Cluster, ns: &str, name: &str) -> Result<Vec<Member>, Strin
         })
         .collect();
     if pods.is_empty() {
-        return Err(format!("no workload `{ns}/{name}` with pods"));
+        return Err(EndError::NoWorkload { namespace: ns.to_string(), name: name.to_string() });
     }
     Ok(pods)
 }
 
 /// Every pod whose address is in the block, and its first address that is
 /// no pod's, standing for the addresses outside the cluster.
-fn block(c: &Cluster, b: Cidr, name: String) -> Result<Group, String> {
+fn block(c: &Cluster, b: Cidr, name: String) -> Result<Group, EndError> {
     let r = b.range();
     let inside = |ip: &IpAddr| (r.lo..=r.hi).contains(&ip_to_u128(*ip));
     let mut members: Vec<Member> = Vec::new();

@@ -8,7 +8,9 @@
 
 use serde_json::{json, Value};
 use std::fmt::Write;
-use tusk_check::{JoinedWitness, Outcome, Status, Witness};
+use tusk_check::{
+    CheckError, EndFailure, EndSide, JoinedWitness, Outcome, Skip, Status, Summary, TenantError, Witness,
+};
 use tusk_core::Loc;
 use tusk_model::config::IntentKind;
 use tusk_network::trace::Trace;
@@ -190,7 +192,7 @@ pub fn render_text(r: &CheckReport) -> String {
             (Status::Unknown, true) => "UNKNOWN (allowed)",
         };
         let _ = writeln!(s, "{word}  {}  {}  [{}]", o.intent.name, intent_line(o), o.intent.loc);
-        let _ = writeln!(s, "      {}", o.summary);
+        let _ = writeln!(s, "      {}", summary(&o.summary));
         for e in &o.samples {
             let _ = writeln!(s, "      sample: `{e}` stands for more addresses than were evaluated");
         }
@@ -249,7 +251,7 @@ pub fn render_json(r: &CheckReport) -> String {
                 "protocol": i.protocol.name().to_ascii_lowercase(),
                 "ports": i.ports.as_ref().map(|p| p.to_list_string()),
                 "through": i.through, "layer": o.layer.name(), "actor": i.actor.map(|a| a.name()),
-                "tenants": i.tenants, "status": o.status.name(), "summary": o.summary,
+                "tenants": i.tenants, "status": o.status.name(), "summary": summary(&o.summary),
                 "flows": o.flows, "violating": o.violating, "unknown": o.unknown,
                 "location": loc_json(&i.loc), "samples": o.samples, "counterexample": witness,
             })
@@ -332,8 +334,13 @@ pub fn render_sarif(r: &CheckReport) -> String {
                 _ => (UNKNOWN, 1, if r.allow_unknown { "warning" } else { "error" }),
             };
             let decided = o.witness.as_ref().map(|w| decided(r, w)).unwrap_or_default();
-            let mut text =
-                format!("intent `{}` ({}) is {}: {}", o.intent.name, intent_line(o), o.status.name(), o.summary);
+            let mut text = format!(
+                "intent `{}` ({}) is {}: {}",
+                o.intent.name,
+                intent_line(o),
+                o.status.name(),
+                summary(&o.summary)
+            );
             if let Some((l, why)) = decided.first() {
                 let _ = write!(text, "; decided by {why} at {l}");
             }
@@ -401,7 +408,7 @@ pub fn render_junit(r: &CheckReport) -> String {
             i.loc.pos.line
         );
         let detail = || {
-            let mut d = format!("{}\n{}\nat {}\n", intent_line(o), o.summary, i.loc);
+            let mut d = format!("{}\n{}\nat {}\n", intent_line(o), summary(&o.summary), i.loc);
             if let Some(w) = &o.witness {
                 d += &witness_text(r, w);
                 for (l, why) in decided(r, w) {
@@ -413,13 +420,13 @@ pub fn render_junit(r: &CheckReport) -> String {
         match (o.status, r.allow_unknown) {
             (Status::Holds, _) => s += "/>\n",
             (Status::Unknown, true) => {
-                let _ = writeln!(s, ">\n      <skipped message=\"{}\"/>\n    </testcase>", xml(&o.summary));
+                let _ = writeln!(s, ">\n      <skipped message=\"{}\"/>\n    </testcase>", xml(&summary(&o.summary)));
             }
             (st, _) => {
                 let _ = writeln!(
                     s,
                     ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
-                    xml(&format!("intent {}: {}", st.name(), o.summary)),
+                    xml(&format!("intent {}: {}", st.name(), summary(&o.summary))),
                     st.name(),
                     xml(&detail())
                 );
@@ -430,10 +437,144 @@ pub fn render_junit(r: &CheckReport) -> String {
     s
 }
 
+/// Why an intent holds, is violated or is unknown, in one sentence (no
+/// trailing period): `2 of 6 flows allowed`.
+pub fn summary(s: &Summary) -> String {
+    match s {
+        Summary::Violated { kind, bad, flows } => {
+            let what = match kind {
+                IntentKind::MustReach => "denied",
+                IntentKind::MustNotReach | IntentKind::IsolatedTenants => "allowed",
+                IntentKind::MustPassThrough | IntentKind::EgressOnlyVia => "allowed without passing through it",
+            };
+            format!("{bad} of {flows} flows {what}")
+        }
+        Summary::NotChecked { first, more } => {
+            let more = if *more > 0 { format!(" (and {more} more)") } else { String::new() };
+            format!("not checked: {}{more}", skip(first))
+        }
+        Summary::NoPair => "no flow to ask about: the ends have no distinct member pair".into(),
+        Summary::Undecided { undecided, flows } => {
+            format!("{undecided} of {flows} flows undecided (the engine's reason is in the trace)")
+        }
+        Summary::Holds { flows } => format!("every flow as intended ({flows} asked)"),
+        Summary::TooManyPorts => {
+            format!("`ports` names more than {} ports; tusk does not enumerate them", tusk_check::intent::MAX_PORTS)
+        }
+        Summary::OnePortAtATime => "across both layers tusk asks one port at a time: give `ports` (or `layer: \
+                                    kubernetes` for the policy layer alone, which answers every port at once)"
+            .into(),
+    }
+}
+
+/// Why a question of an intent was not asked.
+fn skip(s: &Skip) -> String {
+    match s {
+        Skip::TooManyPairs { from, to, pairs } => format!(
+            "`{from}` → `{to}` stands for {pairs} member pairs, more than the {} the join traces one by one",
+            tusk_path::join::MAX_PAIRS
+        ),
+    }
+}
+
 /// Why an intent cannot be checked, in one sentence (bad input).
-pub fn check_error(e: &tusk_check::CheckError) -> String {
+pub fn check_error(e: &CheckError) -> String {
     match e {
-        tusk_check::CheckError::Input(s) => s.clone(),
-        tusk_check::CheckError::ToService(e) => format!("to: {}", crate::path_errors::service_error(e)),
+        CheckError::End { side, why } => {
+            let side = match side {
+                EndSide::From => "from",
+                EndSide::To => "to",
+            };
+            format!("{side}: {}", end_failure(why))
+        }
+        CheckError::Tenant(t) => tenant_error(t),
+        CheckError::NotADevice(n) => {
+            format!("`through: {n}` names no Azure Firewall or network interface of the inputs")
+        }
+        CheckError::LayersWithoutCluster { from, to } => {
+            format!("`{from}` → `{to}`: one end is an Azure resource and the other a Kubernetes object; {NO_CLUSTER}")
+        }
+        CheckError::JoinedOnly { from, to } => {
+            format!("`{from}` → `{to}` is answered across both layers only (`layer: aks`)")
+        }
+        CheckError::NoCluster => NO_CLUSTER.into(),
+        CheckError::DevicesOnKubernetesEnds { kind, from, to } => format!(
+            "`{}`: the devices to pass through are Azure devices, but `{from}` → `{to}` are Kubernetes ends",
+            kind.name()
+        ),
+        CheckError::NoNetwork => "the intent is about the Azure network, but the inputs hold no subnet".into(),
+        CheckError::TooFewTenants { count, label } => {
+            format!("`isolatedTenants` needs two tenants; the inputs have {count} (namespaces by the label `{label}`)")
+        }
+        CheckError::ToService(e) => format!("to: {}", crate::path_errors::service_error(e)),
+    }
+}
+
+const NO_CLUSTER: &str = "the intent is checked across both layers (a tenant, node or actor, or ends in both), \
+     which needs the AKS cluster (a managedClusters resource) and its network (subnets) in the inputs";
+
+/// Why one end of an intent names nothing, as its layer's resolver says.
+fn end_failure(e: &EndFailure) -> String {
+    match e {
+        EndFailure::Azure(e) => e.to_string(),
+        EndFailure::Cluster(e) => crate::k8s::end_error(e),
+        EndFailure::Joined(e) => crate::path_errors::end_error(e),
+        EndFailure::Tenant(e) => tenant_error(e),
+    }
+}
+
+/// Why `tenant:NAME` stands for no pod, in one sentence (no trailing
+/// period).
+pub fn tenant_error(e: &TenantError) -> String {
+    match e {
+        TenantError::Unknown { name, label, known } => format!(
+            "`tenant:{name}`: no namespace carries the label `{label}: {name}` (tenants in the inputs: {})",
+            if known.is_empty() { "none".to_string() } else { known.join(", ") }
+        ),
+        TenantError::Unschedulable { name } => {
+            format!("`tenant:{name}`: none of its pods can be scheduled on a node (see `tusk schedule`)")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_read_as_before_they_were_typed() {
+        let v = Summary::Violated { kind: IntentKind::MustNotReach, bad: 2, flows: 6 };
+        assert_eq!(summary(&v), "2 of 6 flows allowed");
+        let v = Summary::Violated { kind: IntentKind::EgressOnlyVia, bad: 1, flows: 1 };
+        assert_eq!(summary(&v), "1 of 1 flows allowed without passing through it");
+        let first = Skip::TooManyPairs { from: "tenant:a".into(), to: "tenant:b".into(), pairs: 30_000 };
+        let s = summary(&Summary::NotChecked { first: first.clone(), more: 0 });
+        assert!(s.starts_with("not checked: `tenant:a` → `tenant:b` stands for 30000 member pairs"), "{s}");
+        assert!(!s.contains("more)"), "{s}");
+        let s = summary(&Summary::NotChecked { first, more: 2 });
+        assert!(s.ends_with(" one by one (and 2 more)"), "{s}");
+        assert_eq!(
+            summary(&Summary::OnePortAtATime),
+            "across both layers tusk asks one port at a time: give `ports` (or `layer: kubernetes` for the policy \
+             layer alone, which answers every port at once)"
+        );
+        assert_eq!(summary(&Summary::Holds { flows: 4 }), "every flow as intended (4 asked)");
+    }
+
+    #[test]
+    fn check_errors_name_the_end_and_keep_the_resolver_s_words() {
+        let why = EndFailure::Tenant(TenantError::Unknown { name: "x".into(), label: "tenant".into(), known: vec![] });
+        let e = CheckError::End { side: EndSide::To, why };
+        assert_eq!(
+            check_error(&e),
+            "to: `tenant:x`: no namespace carries the label `tenant: x` (tenants in the inputs: none)"
+        );
+        let e = CheckError::TooFewTenants { count: 1, label: "team".into() };
+        assert_eq!(
+            check_error(&e),
+            "`isolatedTenants` needs two tenants; the inputs have 1 (namespaces by the label `team`)"
+        );
+        let e = CheckError::LayersWithoutCluster { from: "pod:a/b".into(), to: "vm1".into() };
+        assert!(check_error(&e).starts_with("`pod:a/b` → `vm1`: one end is an Azure resource"), "{}", check_error(&e));
     }
 }

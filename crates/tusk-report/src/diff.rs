@@ -5,6 +5,7 @@
 use serde_json::json;
 use std::fmt::Write;
 use tusk_check::diff::{Cause, FlowChange};
+use tusk_check::DiffError;
 use tusk_core::Loc;
 
 /// What decided a changed flow, in words.
@@ -29,6 +30,21 @@ fn cite((l, c): &(Loc, Cause)) -> String {
 /// Rows built here word their Azure causes at once.
 fn worded(v: Vec<(Loc, String)>) -> Vec<(Loc, Cause)> {
     v.into_iter().map(|(l, w)| (l, Cause::Worded(w))).collect()
+}
+
+/// Why two versions' matrices cannot be compared, in one sentence (no
+/// trailing period).
+pub fn diff_error(e: &DiffError) -> String {
+    match e {
+        DiffError::FewerThanTwoTenants { label } => {
+            format!("fewer than two tenants: no two namespaces carry different values of the label `{label}`")
+        }
+        DiffError::Tenant(e) => crate::check::tenant_error(e),
+        DiffError::Units(e) => crate::path_errors::too_few_units(e),
+        DiffError::TooManyPairs { from, to } => {
+            format!("{from} → {to} stands for more than {} pairs", tusk_path::join::MAX_PAIRS)
+        }
+    }
 }
 
 /// The changed flows as text at `grain` (`pod`, `workload`, ...): each change,

@@ -53,10 +53,25 @@ pub fn text(r: &Report) -> String {
             out.push_str("  none: every tenant's pods land on nodes no other tenant's can\n");
         }
         for (a, b, pools) in &r.shared {
-            out.push_str(&format!("  {a} + {b}: pool(s) {}\n", pools.join(", ")));
+            out.push_str(&format!("  {} + {}: pool(s) {}\n", tenant(a), tenant(b), pool_names(pools).join(", ")));
         }
     }
     out
+}
+
+/// A pool's name; nodes of no pool of the inputs as `(no pool)`.
+pub fn pool_name(p: &Option<String>) -> &str {
+    p.as_deref().unwrap_or("(no pool)")
+}
+
+/// [`pool_name`] of each.
+pub fn pool_names(ps: &[Option<String>]) -> Vec<&str> {
+    ps.iter().map(pool_name).collect()
+}
+
+/// A tenant's name; workloads of no tenant as `(no tenant)`.
+fn tenant(t: &Option<String>) -> &str {
+    t.as_deref().unwrap_or("(no tenant)")
 }
 
 fn row(out: &mut String, w: &WorkloadRow) {
@@ -88,17 +103,17 @@ fn row(out: &mut String, w: &WorkloadRow) {
                 format!("{zones}, and non-zonal nodes")
             };
         }
-        out.push_str(&format!("  can run on: pool(s) {}; zone(s) {zones}\n", w.pools.join(", ")));
+        out.push_str(&format!("  can run on: pool(s) {}; zone(s) {zones}\n", pool_names(&w.pools).join(", ")));
     }
     match &w.pod_addresses {
-        Some(r) => out.push_str(&format!("  pod addresses: {}\n", r.join(", "))),
+        Some(r) => out.push_str(&format!("  pod addresses: {}\n", range_text(r).join(", "))),
         None if !w.pools.is_empty() => {
             out.push_str("  pod addresses: unknown (plugin IPAM or subnet not in the inputs)\n")
         }
         None => {}
     }
     for (pool, why) in &w.rejected {
-        out.push_str(&format!("  not on pool {pool}: {}\n", refusal(why)));
+        out.push_str(&format!("  not on pool {}: {}\n", pool_name(pool), refusal(why)));
     }
     let how = if w.simulated { "simulated" } else { "as exported" };
     let placed = w.replicas - w.unplaced;
@@ -170,11 +185,11 @@ struct JWorkload<'a> {
     replicas: usize,
     unplaced: usize,
     placement: &'static str,
-    pools: &'a [String],
+    pools: Vec<&'a str>,
     zones: &'a [String],
     non_zonal: bool,
     unzoned: usize,
-    pod_addresses: Option<&'a [String]>,
+    pod_addresses: Option<Vec<String>>,
     rejected: Vec<JRejected<'a>>,
     nodes: Vec<JNode<'a>>,
     per_node: bool,
@@ -229,7 +244,7 @@ struct JLoss<'a> {
 #[serde(rename_all = "camelCase")]
 struct JShared<'a> {
     tenants: [&'a str; 2],
-    pools: &'a [String],
+    pools: Vec<&'a str>,
 }
 
 /// The schedule report as a `tusk.schedule/v1` document (see the module
@@ -250,12 +265,12 @@ pub fn json(r: &Report) -> String {
             replicas: w.replicas,
             unplaced: w.unplaced,
             placement: if w.simulated { "simulated" } else { "exported" },
-            pools: &w.pools,
+            pools: pool_names(&w.pools),
             zones: &w.zones,
             non_zonal: w.non_zonal,
             unzoned: w.unzoned,
-            pod_addresses: w.pod_addresses.as_deref(),
-            rejected: w.rejected.iter().map(|(p, r)| JRejected { pool: p, reason: refusal(r) }).collect(),
+            pod_addresses: w.pod_addresses.as_ref().map(range_text),
+            rejected: w.rejected.iter().map(|(p, r)| JRejected { pool: pool_name(p), reason: refusal(r) }).collect(),
             nodes: w.nodes.iter().map(|(n, c)| JNode { node: n, replicas: *c }).collect(),
             per_node: w.per_node,
             not_modelled: &w.not_modelled,
@@ -281,7 +296,8 @@ pub fn json(r: &Report) -> String {
                 .collect(),
         })
         .collect();
-    let shared_nodes = r.shared.iter().map(|(a, b, p)| JShared { tenants: [a, b], pools: p }).collect();
+    let shared_nodes =
+        r.shared.iter().map(|(a, b, p)| JShared { tenants: [tenant(a), tenant(b)], pools: pool_names(p) }).collect();
     let j = JReport {
         schema: "tusk.schedule/v1",
         notes: r.notes.iter().map(note).collect(),

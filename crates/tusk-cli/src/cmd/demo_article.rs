@@ -49,8 +49,10 @@ fn flow(
     port: u16,
 ) -> anyhow::Result<GroupPath> {
     let parse = |s: &str| FlowEnd::parse(s).map_err(|e| anyhow::anyhow!("{e}"));
-    let a = join::resolve(estate, w, p, &parse(from)?).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let b = join::resolve(estate, w, p, &parse(to)?).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let a = join::resolve(estate, w, p, &parse(from)?)
+        .map_err(|e| anyhow::anyhow!("{}", tusk_report::path_errors::end_error(&e)))?;
+    let b = join::resolve(estate, w, p, &parse(to)?)
+        .map_err(|e| anyhow::anyhow!("{}", tusk_report::path_errors::end_error(&e)))?;
     let (sem, _) = super::choose_semantics(None, estate);
     Ok(join::trace(estate, w, p, &a, &b, Ask { sem: &sem, actor, proto: Protocol::Tcp, port: Some(port), http: None }))
 }
@@ -126,7 +128,7 @@ fn variant(out: &mut String, title: &str, files: &[(&str, &str)]) -> anyhow::Res
             c.workload,
             c.tenant,
             c.other,
-            c.pools.join(", ")
+            tusk_report::schedule::pool_names(&c.pools).join(", ")
         );
     }
     Ok(())

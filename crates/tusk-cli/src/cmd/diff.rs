@@ -169,7 +169,8 @@ fn units(a: &Args, base: &tusk_load::Loaded, head: &tusk_load::Loaded, grain: Pa
         aks: tusk_check::Aks { estate: &head.estate, wiring: &hw, prepared: &hp, tenant_label: label },
         semantics: super::choose_semantics(a.policy_engine, &head.estate).0,
     };
-    let changes = diff_tenants(&bv, &hv, grain, &actors, proto, port).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let changes = diff_tenants(&bv, &hv, grain, &actors, proto, port)
+        .map_err(|e| anyhow::anyhow!("{}", tusk_report::diff::diff_error(&e)))?;
     let conns = tusk_core::ConnSet::of(proto, tusk_core::PortSet::single(port));
     let rows: Vec<_> = changes.iter().map(|c| tusk_report::diff::tenant_row(&hp, &bp, c, conns.clone())).collect();
     let text = match a.output.format {

@@ -90,7 +90,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for n in tusk_policy::foreign::not_enforced(c, &sem) {
         eprintln!("{}", tusk_report::k8s::note(&n));
     }
-    let src = resolve(c, &args.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+    let src =
+        resolve(c, &args.flow.from).map_err(|e| anyhow::anyhow!("--from: {}", tusk_report::k8s::end_error(&e)))?;
     let proto = args.flow.conn.protocol("explain")?;
     if let Some((svc, svc_name)) = resolve_service(c, &args.flow.to)? {
         let [m] = src.members.as_slice() else {
@@ -102,7 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         return service(&args, c, &sem, &described, (m.end, &m.label), (svc, &svc_name), proto);
     }
-    let dst = resolve(c, &args.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    let dst = resolve(c, &args.flow.to).map_err(|e| anyhow::anyhow!("--to: {}", tusk_report::k8s::end_error(&e)))?;
     // Each member is one pod (or address): a template's replicas are
     // listed one by one, so refuse what would not fit in memory.
     let count = src.members.len() as u64 * dst.members.len() as u64;

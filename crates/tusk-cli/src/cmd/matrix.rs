@@ -127,7 +127,8 @@ fn both_layers(args: &Args, loaded: &mut tusk_load::Loaded) -> anyhow::Result<Ex
     let w = tusk_path::join::wire(&mut loaded.estate);
     let estate = &loaded.estate;
     let p = tusk_network::Prepared::new(&w.net, &estate.config);
-    let units = matrix::units(estate, &w, grain, &args.tenant_label).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let units = matrix::units(estate, &w, grain, &args.tenant_label)
+        .map_err(|e| anyhow::anyhow!("{}", tusk_report::path_errors::too_few_units(&e)))?;
     let t_wire = t0.elapsed();
     if args.timings {
         // Printed now, so that a run cut short still says how far it got.

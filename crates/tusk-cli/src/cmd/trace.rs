@@ -73,7 +73,8 @@ fn run_joined(a: &Args, loaded: &mut tusk_load::Loaded) -> anyhow::Result<ExitCo
     let w = join::wire(&mut loaded.estate);
     let estate = &loaded.estate;
     let p = Prepared::new(&w.net, &estate.config);
-    let from = join::resolve(estate, &w, &p, &a.flow.from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+    let from = join::resolve(estate, &w, &p, &a.flow.from)
+        .map_err(|e| anyhow::anyhow!("--from: {}", tusk_report::path_errors::end_error(&e)))?;
     let actor = match a.actor {
         ActorArg::Pod => Actor::Pod,
         ActorArg::Node => Actor::Node,
@@ -97,7 +98,8 @@ fn run_joined(a: &Args, loaded: &mut tusk_load::Loaded) -> anyhow::Result<ExitCo
             .map_err(|e| anyhow::anyhow!("--to: {}", tusk_report::path_errors::ingress_error(&e)))?;
         let to = match service.or(ingress) {
             Some(s) => s,
-            None => join::resolve(estate, &w, &p, &a.flow.to).map_err(|e| anyhow::anyhow!("--to: {e}"))?,
+            None => join::resolve(estate, &w, &p, &a.flow.to)
+                .map_err(|e| anyhow::anyhow!("--to: {}", tusk_report::path_errors::end_error(&e)))?,
         };
         let pairs = from.members.len() * to.members.len().max(to.lb.as_ref().map_or(0, |l| l.entries.len()));
         if pairs > join::MAX_PAIRS {

@@ -258,10 +258,10 @@ impl Builder {
             | "microsoft.network/p2svpngateways"
             | "microsoft.network/networkvirtualappliances" => {
                 let kind = match t {
-                    "microsoft.network/vpngateways" => "VPN gateway",
-                    "microsoft.network/expressroutegateways" => "ExpressRoute gateway",
-                    "microsoft.network/p2svpngateways" => "point-to-site VPN gateway",
-                    _ => "network virtual appliance in the hub",
+                    "microsoft.network/vpngateways" => AttachmentKind::VpnGateway,
+                    "microsoft.network/expressroutegateways" => AttachmentKind::ExpressRouteGateway,
+                    "microsoft.network/p2svpngateways" => AttachmentKind::PointToSiteGateway,
+                    _ => AttachmentKind::VirtualAppliance,
                 };
                 let a = vwan_routing::attachment(&mut cx, id, n, kind);
                 self.hub_children.attachments.push(a);

@@ -14,7 +14,8 @@ use super::cx::Cx;
 use super::shape::prop;
 use crate::doc::Node;
 use tusk_model::azure::{
-    ConnectionRouting, HubAttachment, HubRouteTable, HubStaticRoute, ResourceId, VirtualWan, VnetStaticRoute,
+    AttachmentKind, ConnectionRouting, HubAttachment, HubRouteTable, HubStaticRoute, ResourceId, VirtualWan,
+    VnetStaticRoute,
 };
 
 fn id_of(n: Option<&Node>) -> Option<ResourceId> {
@@ -107,6 +108,6 @@ pub fn hub_of(n: &Node) -> Option<ResourceId> {
 
 /// A gateway or NVA in a hub, for [`super::vwan::Pending`]: `None` when it
 /// names no hub.
-pub fn attachment(cx: &mut Cx, id: ResourceId, n: &Node, kind: &'static str) -> (Option<ResourceId>, HubAttachment) {
+pub fn attachment(cx: &mut Cx, id: ResourceId, n: &Node, kind: AttachmentKind) -> (Option<ResourceId>, HubAttachment) {
     (hub_of(n), HubAttachment { id, loc: cx.loc(n), kind })
 }

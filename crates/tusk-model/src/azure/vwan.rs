@@ -65,8 +65,21 @@ pub struct HubAttachment {
     pub id: ResourceId,
     /// Where it was read (file:line).
     pub loc: Loc,
-    /// What it is (`VPN gateway`, `ExpressRoute gateway`, ...).
-    pub kind: &'static str,
+    /// What it is.
+    pub kind: AttachmentKind,
+}
+
+/// What lives in a hub and learns branch routes (BGP), by resource type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachmentKind {
+    /// `Microsoft.Network/vpnGateways`.
+    VpnGateway,
+    /// `Microsoft.Network/expressRouteGateways`.
+    ExpressRouteGateway,
+    /// `Microsoft.Network/p2sVpnGateways`.
+    PointToSiteGateway,
+    /// `Microsoft.Network/networkVirtualAppliances` in the hub.
+    VirtualAppliance,
 }
 
 /// A hub route table (`virtualHubs/hubRouteTables`).

@@ -16,18 +16,14 @@ use super::super::decision::{Hop, Nat, SnatWhy};
 use super::super::path::AppGwLeg;
 use super::{Arrival, Control, Decision, Kind, Next, Reason, Sender, Walker};
 use std::net::IpAddr;
-use tusk_model::azure::{Idx, Subnet, WafMode};
+use tusk_model::azure::{AppGateway, Idx, Subnet, WafMode};
 
 impl Walker<'_, '_> {
-    fn gw_step(&mut self, gw: usize, kind: Kind, what: AppGwWhy) -> Kind {
-        self.step(
-            Hop::AppGateway(Idx::new(gw)),
-            Control::AppGateway,
-            Decision::new(kind, Reason::AppGateway { gw, what }, None),
-        )
+    fn gw_step(&mut self, gw: Idx<AppGateway>, kind: Kind, what: AppGwWhy) -> Kind {
+        self.step(Hop::AppGateway(gw), Control::AppGateway, Decision::new(kind, Reason::AppGateway { gw, what }, None))
     }
 
-    fn gw_unknown(&mut self, gw: usize, d: AppGwDoubt) -> Next {
+    fn gw_unknown(&mut self, gw: Idx<AppGateway>, d: AppGwDoubt) -> Next {
         self.gw_step(gw, Kind::Unknown, AppGwWhy::Doubt(d));
         Next::Done(Arrival::Nowhere)
     }
@@ -62,7 +58,7 @@ impl Walker<'_, '_> {
     }
 
     /// The client's connection reaches frontend `fe` of gateway `g`.
-    fn app_gateway(&mut self, g: usize, fe: usize) -> Next {
+    fn app_gateway(&mut self, g: Idx<AppGateway>, fe: usize) -> Next {
         let p = self.p;
         let Some(t) = ag::subnet(p, g) else { return self.gw_unknown(g, AppGwDoubt::SubnetMissing) };
         // The gateway subnet's NSG filters the client's connection
@@ -123,7 +119,7 @@ impl Walker<'_, '_> {
                 instances: instances.clone(),
             };
             w.gw_step(g, Kind::Allowed, what);
-            w.nat(Nat::Snat { from: w.flow.src, to: instance, why: SnatWhy::AppGateway(Idx::new(g)) });
+            w.nat(Nat::Snat { from: w.flow.src, to: instance, why: SnatWhy::AppGateway(g) });
             w.nat(Nat::Dnat { from: w.flow.dst, from_port: w.flow.port, to: ip, to_port: Some(sel.port) });
             w.appgw = Some(AppGwLeg {
                 gw: g,

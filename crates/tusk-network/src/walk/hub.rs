@@ -12,21 +12,21 @@
 use super::{Arrival, Control, Decision, Kind, Next, Reason, Sender, Walker};
 use crate::decision::Hop;
 use crate::vwan::{self, HubStep, HubTarget};
-use tusk_model::azure::{AzureFirewall, Idx};
+use tusk_model::azure::{AzureFirewall, HubConnection, Idx, VirtualHub};
 
 impl Walker<'_, '_> {
-    fn hub_step(&mut self, hub: usize, kind: Kind, s: HubStep) -> Kind {
-        self.step(Hop::Hub(Idx::new(hub)), Control::Route, Decision::new(kind, Reason::VirtualHub(s), None))
+    fn hub_step(&mut self, hub: Idx<VirtualHub>, kind: Kind, s: HubStep) -> Kind {
+        self.step(Hop::Hub(hub), Control::Route, Decision::new(kind, Reason::VirtualHub(s), None))
     }
 
-    fn hub_unknown(&mut self, hub: usize, s: HubStep) -> Next {
+    fn hub_unknown(&mut self, hub: Idx<VirtualHub>, s: HubStep) -> Next {
         self.hub_step(hub, Kind::Unknown, s);
         Next::Done(Arrival::Nowhere)
     }
 
     /// The source subnet's route (learned from hub `hub` over `connection`)
     /// handed the packet to the hub.
-    pub(super) fn via_hub(&mut self, hub: usize, connection: usize) -> Next {
+    pub(super) fn via_hub(&mut self, hub: Idx<VirtualHub>, connection: Idx<HubConnection>) -> Next {
         let p = self.p;
         let dst = self.flow.dst;
         let routes = match vwan::table(p, hub, connection) {
@@ -67,7 +67,7 @@ impl Walker<'_, '_> {
     }
 
     /// The hub sends the packet into the VNet of its connection `c`.
-    fn hub_to_connection(&mut self, hub: usize, c: usize) -> Next {
+    fn hub_to_connection(&mut self, hub: Idx<VirtualHub>, c: Idx<HubConnection>) -> Next {
         let p = self.p;
         let conn = &p.net.virtual_hubs[hub].connections[c];
         let Some(v) = conn.vnet else {
@@ -93,11 +93,13 @@ impl Walker<'_, '_> {
 
     /// The hub's firewall let the packet through: where does it go?
     /// `internet_route`: the hub's 0.0.0.0/0 brought it to the firewall.
-    fn after_hub_firewall(&mut self, hub: usize, internet_route: bool) -> Next {
+    fn after_hub_firewall(&mut self, hub: Idx<VirtualHub>, internet_route: bool) -> Next {
         let p = self.p;
         let dst = self.flow.dst;
         let h = &p.net.virtual_hubs[hub];
-        let holder = h.connections.iter().position(|c| c.vnet.is_some_and(|v| p.vnet_space[v].contains_ip(dst)));
+        let holder = Idx::enumerate(&h.connections)
+            .find(|(_, c)| c.vnet.is_some_and(|v| p.vnet_space[v].contains_ip(dst)))
+            .map(|(c, _)| c);
         if let Some(c) = holder {
             self.hub_step(hub, Kind::Allowed, HubStep::FirewallForwards { hub, connection: c });
             return self.hub_to_connection(hub, c);
@@ -106,10 +108,10 @@ impl Walker<'_, '_> {
         if to_internet {
             if self.reply() {
                 let d = Decision::new(Kind::Allowed, Reason::ReplyLeavesToInternet, None);
-                self.step(Hop::Hub(Idx::new(hub)), Control::Internet, d);
+                self.step(Hop::Hub(hub), Control::Internet, d);
             } else {
                 let d = Decision::new(Kind::Allowed, Reason::VirtualHub(HubStep::FirewallToInternet { hub }), None);
-                self.step(Hop::Hub(Idx::new(hub)), Control::Internet, d);
+                self.step(Hop::Hub(hub), Control::Internet, d);
             }
             return Next::Done(Arrival::Internet { ip: dst });
         }

@@ -18,7 +18,8 @@ use super::{Cite, Decision, Flow, Kind, Owner, Prepared, Reason};
 use std::collections::HashSet;
 use std::net::IpAddr;
 use tusk_model::azure::{
-    AzureFirewall, Direction, Idx, Link, NetworkInterface, NextHopType, Subnet, VirtualNetwork, VnetGateway,
+    AzureFirewall, BastionHost, Direction, Idx, Link, NetworkInterface, NextHopType, OpaqueDevice, Subnet, Unmodelled,
+    VirtualNetwork, VnetGateway,
 };
 
 /// Who puts the packet on the wire at the current subnet.
@@ -33,7 +34,7 @@ pub enum Sender {
 pub enum Start {
     InSubnet(Idx<Subnet>, Sender),
     /// A session Bastion host `.0` opens from its subnet `.1`.
-    Bastion(usize, Idx<Subnet>),
+    Bastion(Idx<BastionHost>, Idx<Subnet>),
     FromInternet,
     FromOnPrem(Option<Idx<VnetGateway>>),
 }
@@ -192,7 +193,7 @@ impl<'p, 'a> Walker<'p, 'a> {
                     None => return Arrival::Nowhere,
                 };
                 let d = Decision::new(kind, Reason::Bastion { host: b, what }, None);
-                if self.step(Hop::Bastion(Idx::new(b)), Control::Bastion, d) == Kind::Denied {
+                if self.step(Hop::Bastion(b), Control::Bastion, d) == Kind::Denied {
                     return Arrival::Nowhere;
                 }
                 (s, Sender::Endpoint(None))
@@ -540,11 +541,10 @@ impl<'p, 'a> Walker<'p, 'a> {
             None if p.net.nics.is_empty() => Decision::new(Kind::Unknown, Reason::NoNicInInputs { dst }, None),
             // An application gateway or Bastion host takes addresses in its
             // subnet that the inputs do not list: not "nothing holds it".
-            None if opaque_device(p.net, t, dst).is_some() => {
-                let device = opaque_device(p.net, t, dst).unwrap_or_default();
-                Decision::new(Kind::Unknown, Reason::OpaqueDevice { dst, device }, None)
-            }
-            None => Decision::new(Kind::Denied, Reason::NothingHolds { dst }, None),
+            None => match opaque_device(p.net, t, dst) {
+                Some(device) => Decision::new(Kind::Unknown, Reason::OpaqueDevice { dst, device }, None),
+                None => Decision::new(Kind::Denied, Reason::NothingHolds { dst }, None),
+            },
         };
         let v = self.step(at, Control::Delivery, d);
         if v == Kind::Denied {
@@ -558,34 +558,35 @@ impl<'p, 'a> Walker<'p, 'a> {
 pub(crate) fn hub_connection(
     net: &tusk_model::azure::AzureNetwork,
     v: Idx<tusk_model::azure::VirtualNetwork>,
-) -> Option<(usize, usize)> {
-    net.virtual_hubs
-        .iter()
-        .enumerate()
-        .find_map(|(h, hub)| hub.connections.iter().position(|c| c.vnet == Some(v)).map(|c| (h, c)))
+) -> Option<(Idx<tusk_model::azure::VirtualHub>, Idx<tusk_model::azure::HubConnection>)> {
+    Idx::enumerate(&net.virtual_hubs)
+        .find_map(|(h, hub)| Idx::enumerate(&hub.connections).find(|(_, c)| c.vnet == Some(v)).map(|(c, _)| (h, c)))
 }
 
-/// The unmodelled resource (index into `unmodelled`) that may put routes
-/// into VNet `v`.
+/// The unmodelled resource that may put routes into VNet `v`.
 pub(crate) fn unmodelled_routes(
     net: &tusk_model::azure::AzureNetwork,
     v: Idx<tusk_model::azure::VirtualNetwork>,
-) -> Option<usize> {
+) -> Option<Idx<Unmodelled>> {
     use tusk_model::azure::UnmodelledEffect;
     let key = net.vnets[v].id.key();
-    net.unmodelled.iter().position(|u| match &u.effect {
-        UnmodelledEffect::Routes(vs) => vs.is_empty() || vs.iter().any(|x| x.key() == key),
-        UnmodelledEffect::Names => false,
+    Idx::enumerate(&net.unmodelled).find_map(|(i, u)| match &u.effect {
+        UnmodelledEffect::Routes(vs) => (vs.is_empty() || vs.iter().any(|x| x.key() == key)).then_some(i),
+        UnmodelledEffect::Names => None,
     })
 }
 
 /// The unmodelled device (application gateway, Bastion host) that may hold
 /// `dst` in subnet `t`: one whose frontend has that address, else one whose
 /// instances take addresses in the subnet.
-pub(crate) fn opaque_device(net: &tusk_model::azure::AzureNetwork, t: Idx<Subnet>, dst: IpAddr) -> Option<usize> {
+pub(crate) fn opaque_device(
+    net: &tusk_model::azure::AzureNetwork,
+    t: Idx<Subnet>,
+    dst: IpAddr,
+) -> Option<Idx<OpaqueDevice>> {
     let ds = &net.opaque_devices;
-    ds.iter().position(|d| d.private_ips.contains(&dst)).or_else(|| {
+    Idx::all(ds).find(|&d| ds[d].private_ips.contains(&dst)).or_else(|| {
         let key = net.subnets[t].id.key();
-        ds.iter().position(|d| d.subnets.iter().any(|s| s.key() == key))
+        Idx::all(ds).find(|&d| ds[d].subnets.iter().any(|s| s.key() == key))
     })
 }

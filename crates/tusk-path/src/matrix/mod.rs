@@ -67,7 +67,7 @@ pub fn units(
     w: &crate::join::Wiring,
     grain: Grain,
     label: &str,
-) -> Result<Vec<Unit>, String> {
+) -> Result<Vec<Unit>, crate::errors::TooFewUnits> {
     use std::collections::BTreeMap;
     let c = &estate.k8s;
     let mut by: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -101,13 +101,7 @@ pub fn units(
         .filter(|u| !u.pods.is_empty())
         .collect();
     if out.len() < 2 {
-        let what = match grain {
-            Grain::Tenant => format!("tenants (no two namespaces carry different values of the label `{label}`)"),
-            Grain::Namespace => "namespaces with schedulable pods".into(),
-            Grain::Workload => "workloads with schedulable pods".into(),
-            Grain::Pod => "schedulable pods".into(),
-        };
-        return Err(format!("fewer than two {what}: the matrix has no cell"));
+        return Err(crate::errors::TooFewUnits { grain, label: label.to_string() });
     }
     Ok(out)
 }

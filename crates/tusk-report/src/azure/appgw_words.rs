@@ -4,7 +4,7 @@
 //! why its decision is unknown. Split from `words.rs`.
 
 use std::net::IpAddr;
-use tusk_model::azure::{AppGateway, AzureNetwork, WafMode};
+use tusk_model::azure::{AppGateway, AzureNetwork, Idx, WafMode};
 use tusk_network::appgw::{AppGwDoubt, AppGwWhy};
 
 fn ips(list: &[IpAddr]) -> String {
@@ -22,7 +22,7 @@ fn rule(g: &AppGateway, r: usize) -> String {
 }
 
 /// The sentence of an application gateway step.
-pub fn why(net: &AzureNetwork, gw: usize, what: &AppGwWhy) -> String {
+pub fn why(net: &AzureNetwork, gw: Idx<AppGateway>, what: &AppGwWhy) -> String {
     let g = &net.app_gateways[gw];
     let name = g.id.name();
     match what {

@@ -2,7 +2,7 @@
 //! values): the session a Bastion host opens, or why it does not, or why
 //! that is unknown.
 
-use tusk_model::azure::{AzureNetwork, BastionSku};
+use tusk_model::azure::{AzureNetwork, BastionHost, BastionSku, Idx};
 use tusk_network::bastion::{BastionDoubt, BastionWhy};
 
 fn tier(s: &BastionSku) -> String {
@@ -16,7 +16,7 @@ fn tier(s: &BastionSku) -> String {
 }
 
 /// The sentence of a Bastion step.
-pub fn why(net: &AzureNetwork, host: usize, what: &BastionWhy) -> String {
+pub fn why(net: &AzureNetwork, host: Idx<BastionHost>, what: &BastionWhy) -> String {
     let b = &net.bastions[host];
     let name = format!("Azure Bastion {} ({}, tier {})", b.id.name(), b.loc, tier(&b.sku));
     match what {

@@ -3,19 +3,19 @@
 //! the hub's routing is unknown, with the page of Microsoft's docs the rule
 //! comes from.
 
-use tusk_model::azure::AzureNetwork;
+use tusk_model::azure::{AttachmentKind, AzureNetwork, HubConnection, Idx, VirtualHub};
 use tusk_network::vwan::{HubDoubt, HubDoubtKind, HubRoute, HubRouteKind, HubStep, HubTarget, Unreadable};
 
-fn hub_name(net: &AzureNetwork, h: usize) -> &str {
+fn hub_name(net: &AzureNetwork, h: Idx<VirtualHub>) -> &str {
     net.virtual_hubs[h].id.name()
 }
 
-fn conn_name(net: &AzureNetwork, h: usize, c: usize) -> &str {
+fn conn_name(net: &AzureNetwork, h: Idx<VirtualHub>, c: Idx<HubConnection>) -> &str {
     net.virtual_hubs[h].connections[c].id.name()
 }
 
 /// A hub route's next hop, in words.
-pub fn target(net: &AzureNetwork, hub: usize, t: &HubTarget) -> String {
+pub fn target(net: &AzureNetwork, hub: Idx<VirtualHub>, t: &HubTarget) -> String {
     match t {
         HubTarget::Connection(c) => {
             let conn = &net.virtual_hubs[hub].connections[*c];
@@ -29,7 +29,7 @@ pub fn target(net: &AzureNetwork, hub: usize, t: &HubTarget) -> String {
     }
 }
 
-fn route(net: &AzureNetwork, hub: usize, r: &HubRoute) -> String {
+fn route(net: &AzureNetwork, hub: Idx<VirtualHub>, r: &HubRoute) -> String {
     let h = &net.virtual_hubs[hub];
     let origin = match &r.kind {
         HubRouteKind::Propagated => "propagated VNet range".to_string(),
@@ -52,7 +52,7 @@ fn route(net: &AzureNetwork, hub: usize, r: &HubRoute) -> String {
     format!("{} → {} [{origin}]", r.prefix, target(net, hub, &r.target))
 }
 
-fn doubt(net: &AzureNetwork, hub: usize, d: &HubDoubt) -> String {
+fn doubt(net: &AzureNetwork, hub: Idx<VirtualHub>, d: &HubDoubt) -> String {
     let what = match &d.kind {
         HubDoubtKind::BasicWan => {
             "the Virtual WAN is Basic; routing between VNets through a hub is a Standard feature (virtual-wan/about-virtual-hub-routing)".to_string()
@@ -84,7 +84,13 @@ fn doubt(net: &AzureNetwork, hub: usize, d: &HubDoubt) -> String {
         ),
         HubDoubtKind::Branches(g) => {
             let g = &net.virtual_hubs[hub].branch_gateways[*g];
-            format!("the hub learns branch routes (BGP) through {} {}, which tusk does not model", g.kind, g.id.name())
+            let kind = match g.kind {
+                AttachmentKind::VpnGateway => "VPN gateway",
+                AttachmentKind::ExpressRouteGateway => "ExpressRoute gateway",
+                AttachmentKind::PointToSiteGateway => "point-to-site VPN gateway",
+                AttachmentKind::VirtualAppliance => "network virtual appliance in the hub",
+            };
+            format!("the hub learns branch routes (BGP) through {kind} {}, which tusk does not model", g.id.name())
         }
     };
     format!("{what} ({})", d.loc)

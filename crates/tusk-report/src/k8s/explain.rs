@@ -6,7 +6,9 @@ use serde::Serialize;
 use std::io;
 use tusk_model::k8s::Cluster;
 use tusk_policy::explain::{Explanation, Layer, PolicyRef, Reason, Side, Verdict};
-use tusk_policy::lang::istio::route::{RouteDoubt, RouteOwner, RoutePos, RouteRef, Routing, VirtualServiceRef};
+use tusk_policy::lang::istio::route::{
+    RouteDoubt, RouteOwner, RoutePos, RouteRef, Routing, ServerDoubt, VirtualServiceRef,
+};
 use tusk_policy::services::ServiceExplanation;
 
 fn verdict_text(v: &Verdict) -> String {
@@ -166,7 +168,13 @@ fn doubt_text(d: &RouteDoubt) -> String {
         RouteDoubt::ShadowedBy(r) => {
             format!("an earlier route ({r}) has a condition tusk does not evaluate and may catch every request this one matches")
         }
-        RouteDoubt::GatewayServer(what) => format!("the server's {what} routes in a way tusk does not model"),
+        RouteDoubt::GatewayServer(what) => {
+            let what = match what {
+                ServerDoubt::AutoPassthrough => "tls mode AUTO_PASSTHROUGH".to_string(),
+                ServerDoubt::Protocol(p) => format!("protocol `{p}`"),
+            };
+            format!("the server's {what} routes in a way tusk does not model")
+        }
         RouteDoubt::ResolvedByDns(e) => format!("the destination is {e}, which has no addresses (resolved by DNS)"),
         RouteDoubt::SourceDataplane(d) => format!(
             "the source's dataplane is {} (only a sidecar applies VirtualServices to its own traffic)",

@@ -1,6 +1,8 @@
 //! Reports of the Kubernetes policy layer: the matrix and explanations.
 
 pub mod doubt;
+mod end_error;
+pub use end_error::end_error;
 mod explain;
 pub(crate) use explain::layer_name;
 mod explain_group;

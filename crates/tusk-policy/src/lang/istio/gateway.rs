@@ -56,7 +56,7 @@
 //!
 //! The verdicts (class engine, `explain`) are in [`super::gateway_eval`].
 
-use super::route::{service_by_fqdn, RouteDoubt, RouteOwner, RoutePos, RouteRef, VirtualServiceRef};
+use super::route::{service_by_fqdn, RouteDoubt, RouteOwner, RoutePos, RouteRef, ServerDoubt, VirtualServiceRef};
 use super::HttpRequest;
 use std::collections::HashMap;
 use tusk_core::{IpSet, PortSet, Protocol};
@@ -150,16 +150,16 @@ fn exposed<'v>(vs: &'v VirtualService, g: &Gateway, s: &GatewayServer) -> Vec<&'
 }
 
 /// The route lists a server uses, or why tusk cannot tell.
-fn kinds(s: &GatewayServer) -> Result<&'static [RouteKind], String> {
+fn kinds(s: &GatewayServer) -> Result<&'static [RouteKind], ServerDoubt> {
     let mode = s.tls_mode.as_deref().unwrap_or("PASSTHROUGH");
     match s.protocol.as_str() {
-        _ if s.tls_mode.as_deref() == Some("AUTO_PASSTHROUGH") => Err("tls mode AUTO_PASSTHROUGH".into()),
+        _ if s.tls_mode.as_deref() == Some("AUTO_PASSTHROUGH") => Err(ServerDoubt::AutoPassthrough),
         "HTTP" | "HTTP2" | "GRPC" | "GRPC-WEB" => Ok(&[RouteKind::Http]),
         "HTTPS" if mode == "PASSTHROUGH" => Ok(&[RouteKind::Tls]),
         "HTTPS" => Ok(&[RouteKind::Http]),
         "TLS" if mode == "PASSTHROUGH" => Ok(&[RouteKind::Tls]),
         "TLS" | "TCP" | "MONGO" | "MYSQL" | "REDIS" => Ok(&[RouteKind::Tcp]),
-        p => Err(format!("protocol `{p}`")),
+        p => Err(ServerDoubt::Protocol(p.to_string())),
     }
 }
 

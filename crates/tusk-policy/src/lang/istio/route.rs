@@ -163,12 +163,21 @@ pub enum RouteDoubt {
     /// At a gateway: an earlier route (its label) has a condition tusk
     /// does not evaluate and may catch every request this one matches.
     ShadowedBy(String),
-    /// At a gateway: a server whose routing tusk does not model (its TLS
-    /// mode or protocol, as written).
-    GatewayServer(String),
+    /// At a gateway: a server whose routing tusk does not model.
+    GatewayServer(ServerDoubt),
     /// At a gateway: the destination is a ServiceEntry (`ServiceEntry
     /// NS/NAME`) without addresses, resolved by DNS.
     ResolvedByDns(String),
+}
+
+/// What of a Gateway server tusk does not model.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ServerDoubt {
+    /// `tls.mode: AUTO_PASSTHROUGH` (routing by SNI to any service).
+    AutoPassthrough,
+    /// A protocol other than HTTP, HTTP2, GRPC, GRPC-WEB, HTTPS, TLS, TCP,
+    /// MONGO, MYSQL or REDIS, as written.
+    Protocol(String),
 }
 
 /// One place a route sends the flow.
