@@ -80,7 +80,11 @@ fn a_bastion_plan_traces_like_the_arm_export() {
         ("bas-basic", "vm-island-nic", 22),
         ("bas-std", "vm-spoke-nic", 8022),
         ("bas-std", "vm-hub-nic", 22),
+        // The Internet leg: the Bastion's public IP (Terraform's
+        // `ip_configuration[].public_ip_address_id`) on 443.
+        ("internet:198.51.100.7", "20.60.0.10", 443),
+        ("internet:198.51.100.7", "20.60.0.11", 8443),
     ];
     let v = same("azure/bastion-sessions/input", "terraform/bastion/plan.json", &flows);
-    assert_eq!(v, ["allowed", "denied", "allowed", "denied", "allowed", "denied"]);
+    assert_eq!(v, ["allowed", "denied", "allowed", "denied", "allowed", "denied", "allowed", "unknown"]);
 }

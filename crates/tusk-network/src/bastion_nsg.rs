@@ -138,3 +138,79 @@ pub fn missing(nsg: &Nsg) -> Vec<usize> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::resolve;
+    use crate::testutil::{net, nsg, prep, vnet, SUB};
+    use crate::trace::trace;
+    use crate::Flow;
+    use tusk_core::{Kind, Protocol};
+
+    fn rule(name: &str, prio: u32, dir: &str, access: &str, proto: &str, src: &str, dst: &str, ports: &str) -> String {
+        format!(
+            r#"{{"name": "{name}", "priority": {prio}, "direction": "{dir}", "access": "{access}", "protocol": "{proto}", "sourceAddressPrefix": "{src}", "sourcePortRange": "*", "destinationAddressPrefix": "{dst}", "destinationPortRanges": [{ports}]}}"#
+        )
+    }
+
+    /// The docs' table; `https_to` is the HTTPS rule's destination.
+    fn table(https_to: &str, gateway_manager: bool) -> Vec<String> {
+        let mut v = vec![rule("https", 120, "Inbound", "Allow", "Tcp", "Internet", https_to, r#""443""#)];
+        if gateway_manager {
+            v.push(rule("gm", 130, "Inbound", "Allow", "Tcp", "GatewayManager", "*", r#""443""#));
+        }
+        v.push(rule("lb", 140, "Inbound", "Allow", "Tcp", "AzureLoadBalancer", "*", r#""443""#));
+        v.push(rule("ssh", 100, "Outbound", "Allow", "*", "*", "VirtualNetwork", r#""22", "3389""#));
+        v.push(rule("cloud", 110, "Outbound", "Allow", "Tcp", "*", "AzureCloud", r#""443""#));
+        v
+    }
+
+    fn estate(rules: &[String]) -> tusk_model::azure::AzureNetwork {
+        let r: Vec<&str> = rules.iter().map(String::as_str).collect();
+        let pip = format!(
+            r#"{{"name": "pip", "id": "{SUB}/publicIPAddresses/pip", "type": "Microsoft.Network/publicIPAddresses", "ipAddress": "20.60.0.10"}}"#
+        );
+        let host = format!(
+            r#"{{"name": "bas", "id": "{SUB}/bastionHosts/bas", "type": "Microsoft.Network/bastionHosts", "sku": {{"name": "Basic"}}, "ipConfigurations": [{{"name": "c", "subnet": {{"id": "{SUB}/virtualNetworks/hub/subnets/AzureBastionSubnet"}}, "publicIPAddress": {{"id": "{SUB}/publicIPAddresses/pip"}}}}]}}"#
+        );
+        net(&[
+            nsg("nsg-bas", &r),
+            vnet("hub", "10.0.0.0/16", &[("AzureBastionSubnet", "10.0.0.0/26", Some("nsg-bas"), None)], &[]),
+            pip,
+            host,
+        ])
+    }
+
+    fn names(n: &tusk_model::azure::AzureNetwork) -> Vec<&'static str> {
+        missing(&n.nsgs[tusk_model::azure::Idx::new(0)]).iter().map(|&i| REQUIRED[i].name).collect()
+    }
+
+    #[test]
+    fn the_defaults_cover_the_data_plane_and_a_missing_rule_is_named() {
+        assert!(names(&estate(&table("*", true))).is_empty());
+        assert_eq!(names(&estate(&table("*", false))), ["AllowGatewayManagerInbound"]);
+        // A Deny before the allow takes the control plane's traffic.
+        let mut t = table("*", true);
+        t.push(rule("no-443", 110, "Inbound", "Deny", "Tcp", "*", "*", r#""443""#));
+        assert_eq!(
+            names(&estate(&t)),
+            ["AllowHttpsInbound", "AllowGatewayManagerInbound", "AllowAzureLoadBalancerInbound"]
+        );
+    }
+
+    fn from_internet(n: &tusk_model::azure::AzureNetwork) -> Kind {
+        let p = prep(n);
+        let (a, b) = (resolve(&p, "internet:198.51.100.7").unwrap(), resolve(&p, "20.60.0.10").unwrap());
+        trace(&p, &a, &b, Flow { src: a.ip(), dst: b.ip(), proto: Protocol::Tcp, port: Some(443) }).verdict
+    }
+
+    #[test]
+    fn the_internet_leg_is_unknown_when_the_nsg_splits_the_instances_or_azure_would_refuse_it() {
+        assert_eq!(from_internet(&estate(&table("*", true))), Kind::Allowed);
+        // HTTPS admitted to the lower half of the subnet only: which half
+        // an instance is in decides.
+        assert_eq!(from_internet(&estate(&table("10.0.0.0/27", true))), Kind::Unknown);
+        assert_eq!(from_internet(&estate(&table("*", false))), Kind::Unknown);
+    }
+}
