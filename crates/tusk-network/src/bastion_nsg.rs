@@ -148,7 +148,10 @@ mod tests {
     use crate::Flow;
     use tusk_core::{Kind, Protocol};
 
-    fn rule(name: &str, prio: u32, dir: &str, access: &str, proto: &str, src: &str, dst: &str, ports: &str) -> String {
+    /// A rule; `how` is `DIRECTION ACCESS PROTOCOL` (`Inbound Allow Tcp`).
+    fn rule(name: &str, prio: u32, how: &str, src: &str, dst: &str, ports: &str) -> String {
+        let mut w = how.split(' ');
+        let (dir, access, proto) = (w.next().unwrap(), w.next().unwrap(), w.next().unwrap());
         format!(
             r#"{{"name": "{name}", "priority": {prio}, "direction": "{dir}", "access": "{access}", "protocol": "{proto}", "sourceAddressPrefix": "{src}", "sourcePortRange": "*", "destinationAddressPrefix": "{dst}", "destinationPortRanges": [{ports}]}}"#
         )
@@ -156,13 +159,13 @@ mod tests {
 
     /// The docs' table; `https_to` is the HTTPS rule's destination.
     fn table(https_to: &str, gateway_manager: bool) -> Vec<String> {
-        let mut v = vec![rule("https", 120, "Inbound", "Allow", "Tcp", "Internet", https_to, r#""443""#)];
+        let mut v = vec![rule("https", 120, "Inbound Allow Tcp", "Internet", https_to, r#""443""#)];
         if gateway_manager {
-            v.push(rule("gm", 130, "Inbound", "Allow", "Tcp", "GatewayManager", "*", r#""443""#));
+            v.push(rule("gm", 130, "Inbound Allow Tcp", "GatewayManager", "*", r#""443""#));
         }
-        v.push(rule("lb", 140, "Inbound", "Allow", "Tcp", "AzureLoadBalancer", "*", r#""443""#));
-        v.push(rule("ssh", 100, "Outbound", "Allow", "*", "*", "VirtualNetwork", r#""22", "3389""#));
-        v.push(rule("cloud", 110, "Outbound", "Allow", "Tcp", "*", "AzureCloud", r#""443""#));
+        v.push(rule("lb", 140, "Inbound Allow Tcp", "AzureLoadBalancer", "*", r#""443""#));
+        v.push(rule("ssh", 100, "Outbound Allow *", "*", "VirtualNetwork", r#""22", "3389""#));
+        v.push(rule("cloud", 110, "Outbound Allow Tcp", "*", "AzureCloud", r#""443""#));
         v
     }
 
@@ -192,7 +195,7 @@ mod tests {
         assert_eq!(names(&estate(&table("*", false))), ["AllowGatewayManagerInbound"]);
         // A Deny before the allow takes the control plane's traffic.
         let mut t = table("*", true);
-        t.push(rule("no-443", 110, "Inbound", "Deny", "Tcp", "*", "*", r#""443""#));
+        t.push(rule("no-443", 110, "Inbound Deny Tcp", "*", "*", r#""443""#));
         assert_eq!(
             names(&estate(&t)),
             ["AllowHttpsInbound", "AllowGatewayManagerInbound", "AllowAzureLoadBalancerInbound"]
