@@ -9,6 +9,10 @@ the ARM cases already hold, so that a test can ask both for the same traces:
                      frontends, an inline WAF and a WAF policy
                      (azurerm_application_gateway,
                      azurerm_web_application_firewall_policy);
+* appgw-nic-pool/plan.json  tests/azure/appgw-nic-pool (which this script
+                     also writes from appgw-listeners): the same gateway
+                     whose pools' members are NICs, by
+                     azurerm_network_interface_application_gateway_backend_address_pool_association;
 * bastion/plan.json  tests/azure/bastion-sessions: two Bastion hosts, Basic
                      and Standard with IP-based connection and the native
                      client (azurerm_bastion_host).
@@ -22,6 +26,7 @@ values Terraform records once the estate exists; every change is a no-op
 Run it from the repository root: python3 tests/terraform/appgw_bastion.py
 """
 import json
+import os
 
 PROVIDER = "registry.terraform.io/hashicorp/azurerm"
 
@@ -80,13 +85,24 @@ def vnet(r):
 
 
 def nic(r):
-    c = props(r)["ipConfigurations"][0]
-    q = c["properties"]
-    return [("azurerm_network_interface", r["name"].replace("-", "_"),
-             {"id": r["id"], "name": r["name"], "resource_group_name": rg(r["id"]), "location": "westeurope",
-              "ip_forwarding_enabled": False,
-              "ip_configuration": [{"name": c["name"], "subnet_id": q["subnet"]["id"], "private_ip_address": q["privateIPAddress"],
-                                    "private_ip_address_allocation": "Static", "public_ip_address_id": None, "primary": True}]})]
+    key = r["name"].replace("-", "_")
+    configs, out = [], []
+    for k, c in enumerate(props(r)["ipConfigurations"]):
+        q = c["properties"]
+        configs.append({"name": c["name"], "subnet_id": q["subnet"]["id"], "private_ip_address": q["privateIPAddress"],
+                        "private_ip_address_allocation": "Static", "public_ip_address_id": None, "primary": k == 0})
+        # An application gateway pool the configuration is in: the
+        # association resource (azurerm provider docs,
+        # network_interface_application_gateway_backend_address_pool_association).
+        for pool in q.get("applicationGatewayBackendAddressPools", []):
+            out.append(("azurerm_network_interface_application_gateway_backend_address_pool_association",
+                        f"{key}_{c['name']}_{last(pool)}",
+                        {"id": f"{r['id']}/ipConfigurations/{c['name']}|{pool['id']}", "network_interface_id": r["id"],
+                         "ip_configuration_name": c["name"], "backend_address_pool_id": pool["id"]}))
+    nic = ("azurerm_network_interface", key,
+           {"id": r["id"], "name": r["name"], "resource_group_name": rg(r["id"]), "location": "westeurope",
+            "ip_forwarding_enabled": False, "ip_configuration": configs})
+    return [nic] + out
 
 
 def pip(r):
@@ -193,5 +209,39 @@ def plan(arm_path, out_path):
         f.write("\n")
 
 
+def nic_pool_case(src, out_path):
+    """tests/azure/appgw-nic-pool: appgw-listeners with its pools' members
+    given from the NICs' side, as an ARM template (and Terraform's pool
+    association) gives them: each member NIC's ip configuration names the
+    pool in `applicationGatewayBackendAddressPools` (networkInterface.json),
+    and the gateway's pools list no address. web2-nic has a second ip
+    configuration (10.3.2.9) in no pool, which a member list built per NIC,
+    not per configuration, would wrongly add."""
+    d = json.load(open(src))
+    members = {"web1-nic": "web", "web2-nic": "web", "api1-nic": "api"}
+    agw = next(r for r in d["value"] if r["type"] == "Microsoft.Network/applicationGateways")
+    for p in props(agw)["backendAddressPools"]:
+        p["properties"]["backendAddresses"] = []
+    for r in d["value"]:
+        if r["name"] in members:
+            c = props(r)["ipConfigurations"][0]
+            c["properties"]["applicationGatewayBackendAddressPools"] = [
+                {"id": f"{agw['id']}/backendAddressPools/{members[r['name']]}"}]
+        if r["name"] == "web2-nic":
+            second = json.loads(json.dumps(props(r)["ipConfigurations"][0]))
+            second["name"] = "ipconfig2"
+            second["id"] = second["id"].rsplit("/", 1)[0] + "/ipconfig2"
+            second["properties"]["privateIPAddress"] = "10.3.2.9"
+            del second["properties"]["applicationGatewayBackendAddressPools"]
+            props(r)["ipConfigurations"].append(second)
+    os.makedirs(os.path.dirname(out_path), exist_ok=True)
+    with open(out_path, "w") as f:
+        json.dump(d, f, indent=1)
+        f.write("\n")
+
+
 plan("tests/azure/appgw-listeners/input/network.json", "tests/terraform/appgw/plan.json")
+nic_pool_case("tests/azure/appgw-listeners/input/network.json", "tests/azure/appgw-nic-pool/input/network.json")
+os.makedirs("tests/terraform/appgw-nic-pool", exist_ok=True)
+plan("tests/azure/appgw-nic-pool/input/network.json", "tests/terraform/appgw-nic-pool/plan.json")
 plan("tests/azure/bastion-sessions/input/network.json", "tests/terraform/bastion/plan.json")

@@ -40,6 +40,38 @@ fn an_application_gateway_plan_traces_like_the_arm_export() {
 }
 
 #[test]
+fn pool_members_given_by_nic_associations_trace_like_the_arm_template() {
+    // tests/azure/appgw-nic-pool: the pools' members are NICs, named from
+    // the NIC side (`applicationGatewayBackendAddressPools`), and the plan
+    // gives them by `azurerm_network_interface_application_gateway_backend_address_pool_association`;
+    // web2-nic's second ip configuration is in no pool.
+    let flows = [
+        ("vm-client-nic", "10.3.1.10", 443),
+        ("vm-client-nic", "10.3.1.10", 80),
+        ("vm-client-nic", "10.3.1.10", 8080),
+        ("internet:198.51.100.7", "20.50.60.70", 443),
+    ];
+    let v = same("azure/appgw-nic-pool/input", "terraform/appgw-nic-pool/plan.json", &flows);
+    assert_eq!(v, ["allowed", "denied", "unknown", "unknown"]);
+    // The members are those of the pools that list addresses instead, and
+    // 10.3.2.9 is not one of them.
+    // (Locations kept: the reason names the pool's location before its members.)
+    let nics = trace(&path("azure/appgw-nic-pool/input"), "vm-client-nic", "10.3.1.10", 443);
+    let listed = trace(&path("azure/appgw-listeners/input"), "vm-client-nic", "10.3.1.10", 443);
+    let backends = |t: &serde_json::Value| -> Vec<String> {
+        let text = t.to_string();
+        ["10.3.2.4", "10.3.2.5", "10.3.2.6", "10.3.2.9"]
+            .iter()
+            .filter(|a| text.contains(*a))
+            .map(|a| a.to_string())
+            .collect()
+    };
+    assert_eq!(backends(&nics), ["10.3.2.4", "10.3.2.5"]);
+    assert_eq!(backends(&nics), backends(&listed));
+    assert_eq!(nics["verdict"], listed["verdict"]);
+}
+
+#[test]
 fn a_bastion_plan_traces_like_the_arm_export() {
     let flows = [
         ("bas-basic", "vm-hub-nic", 22),
@@ -48,7 +80,11 @@ fn a_bastion_plan_traces_like_the_arm_export() {
         ("bas-basic", "vm-island-nic", 22),
         ("bas-std", "vm-spoke-nic", 8022),
         ("bas-std", "vm-hub-nic", 22),
+        // The Internet leg: the Bastion's public IP (Terraform's
+        // `ip_configuration[].public_ip_address_id`) on 443.
+        ("internet:198.51.100.7", "20.60.0.10", 443),
+        ("internet:198.51.100.7", "20.60.0.11", 8443),
     ];
     let v = same("azure/bastion-sessions/input", "terraform/bastion/plan.json", &flows);
-    assert_eq!(v, ["allowed", "denied", "allowed", "denied", "allowed", "denied"]);
+    assert_eq!(v, ["allowed", "denied", "allowed", "denied", "allowed", "denied", "allowed", "unknown"]);
 }

@@ -64,6 +64,10 @@ fn run_case(dir: &Path) -> Vec<String> {
         if let Some(n) = t["fqdn"].as_str() {
             args.extend(["--fqdn", n]);
         }
+        // `httpPath`: the request's path (`--http-path`), when the case gives one.
+        if let Some(n) = t["httpPath"].as_str() {
+            args.extend(["--http-path", n]);
+        }
         let got = tusk(&args);
         let what = format!("{}: {from} → {to} {proto}/{port}", dir.display());
         if got["verdict"] != t["verdict"] {

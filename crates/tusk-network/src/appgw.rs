@@ -26,10 +26,13 @@
 //! What tusk does not decide here, and says so (unknown): several
 //! listeners on one frontend and port that lead to different pools when no
 //! `--fqdn` tells the host apart; a URL path map whose rules lead to
-//! different pools; redirects; pools with FQDN members private DNS does
+//! different pools when no `--http-path` gives the request's path (or
+//! the path's match is in doubt, `appgw_path.rs`); redirects; pools with FQDN members private DNS does
 //! not resolve; members of a pool in several subnets.
 
 use super::{Flow, Owner, Prepared};
+use crate::appgw_path::PathDoubt;
+pub use crate::appgw_path::PathPick;
 use std::net::IpAddr;
 use tusk_core::{Protocol, Tri};
 use tusk_model::azure::{AppGateway, AppGwTarget, Idx, ResourceId, Subnet, Waf, WafMode, WafPolicy};
@@ -56,6 +59,9 @@ pub enum AppGwWhy {
         listener: usize,
         /// Index into its `rules`.
         rule: usize,
+        /// With a URL path map: the path rule (or the map's default) the
+        /// request's path chose (`--http-path`), or that every rule shares.
+        path: Option<PathPick>,
     },
     /// The WAF that applies.
     Waf {
@@ -119,6 +125,16 @@ pub enum AppGwDoubt {
     /// The rule's URL path map sends paths to different pools: the
     /// request's path decides (index into `rules`).
     NeedsPath(usize),
+    /// Whether the request's path matches a pattern of `path_rule` (index
+    /// into the map's `rules`) is not known (letter case, a trailing `/`,
+    /// a `*` the docs do not allow), and that rule leads elsewhere
+    /// ([`crate::appgw_path`]).
+    PathInDoubt {
+        /// Index into the gateway's `rules`.
+        rule: usize,
+        /// Index into the rule's URL path map's `rules`.
+        path_rule: usize,
+    },
     /// The rule's URL path map is not in the gateway's body.
     PathMapMissing(usize),
     /// The rule (or path rule) redirects: the gateway answers itself.
@@ -127,8 +143,8 @@ pub enum AppGwDoubt {
     TargetMissing(usize),
     /// The backend settings' port is not known.
     SettingsPortUnknown(usize),
-    /// The pool lists no member the inputs know (index into `pools`):
-    /// members added by NICs (ARM templates) or not exported.
+    /// The pool lists no member the inputs know (index into `pools`),
+    /// neither in the gateway's body nor on a NIC: members not exported.
     EmptyPool(usize),
     /// Some member's address is not known (not a literal, a NIC ip
     /// configuration not in the inputs, an FQDN private DNS does not
@@ -149,6 +165,8 @@ pub struct Selected {
     pub rule: usize,
     /// Index into its `pools`.
     pub pool: usize,
+    /// The path rule chosen, with a URL path map.
+    pub path: Option<PathPick>,
     /// The backend port.
     pub port: u16,
     /// Each member: address and holder.
@@ -227,6 +245,7 @@ pub fn select(
     fe: usize,
     flow: &Flow,
     name: Option<&str>,
+    http_path: Option<&str>,
 ) -> Result<Selected, NotSelected> {
     let gw = &p.net.app_gateways[g];
     let fe_name = &gw.frontends[fe].name;
@@ -259,43 +278,51 @@ pub fn select(
             return Err(NotSelected::NoListener);
         }
     }
-    let mut chosen: Option<(usize, usize, usize, u16, AppGwTarget)> = None;
+    let mut chosen: Option<(usize, Backend)> = None;
     for &l in &cands {
-        let (rule, pool, port, target) = backend_of(p, g, l).map_err(NotSelected::Doubt)?;
+        let b = backend_of(p, g, l, http_path).map_err(NotSelected::Doubt)?;
         match &chosen {
-            None => chosen = Some((l, rule, pool, port, target)),
-            Some(c) if c.2 == pool && c.3 == port => {}
+            None => chosen = Some((l, b)),
+            Some((_, c)) if c.pool == b.pool && c.port == b.port => {}
             Some(_) => return Err(NotSelected::Doubt(AppGwDoubt::NeedsHost(cands.clone()))),
         }
     }
-    let Some((listener, rule, pool, port, _)) = chosen else { return Err(NotSelected::NoListener) };
-    let members = members(p, g, pool).map_err(NotSelected::Doubt)?;
+    let Some((listener, b)) = chosen else { return Err(NotSelected::NoListener) };
+    let members = members(p, g, b.pool).map_err(NotSelected::Doubt)?;
     let waf = waf(p, g, listener);
-    Ok(Selected { listener, rule, pool, port, members, waf })
+    Ok(Selected { listener, rule: b.rule, pool: b.pool, path: b.path, port: b.port, members, waf })
 }
 
-/// The rule, pool, port and target of listener `l`.
-fn backend_of(p: &Prepared, g: Idx<AppGateway>, l: usize) -> Result<(usize, usize, u16, AppGwTarget), AppGwDoubt> {
+/// Where a listener's rule sends a request.
+struct Backend {
+    rule: usize,
+    pool: usize,
+    port: u16,
+    path: Option<PathPick>,
+}
+
+/// The rule, pool, port and path rule of listener `l` for a request whose
+/// path is `http_path`.
+fn backend_of(p: &Prepared, g: Idx<AppGateway>, l: usize, http_path: Option<&str>) -> Result<Backend, AppGwDoubt> {
     let gw = &p.net.app_gateways[g];
     let lname = &gw.listeners[l].name;
     let Some(rule) = gw.rules.iter().position(|r| r.listener.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(lname)))
     else {
         return Err(AppGwDoubt::NoRule(l));
     };
-    let target = match &gw.rules[rule].target {
+    let (target, path) = match &gw.rules[rule].target {
         AppGwTarget::PathMap(m) => {
             let Some(map) = m.as_deref().and_then(|m| gw.path_maps.iter().find(|x| x.name.eq_ignore_ascii_case(m)))
             else {
                 return Err(AppGwDoubt::PathMapMissing(rule));
             };
-            let mut all = map.paths.iter().map(|(_, t)| t).chain([&map.default]);
-            let first = all.next().cloned().unwrap_or(AppGwTarget::Redirect);
-            if all.any(|t| *t != first) {
-                return Err(AppGwDoubt::NeedsPath(rule));
+            match crate::appgw_path::choose(map, http_path) {
+                Ok((pick, t)) => (t.clone(), Some(pick)),
+                Err(PathDoubt::NeedsPath) => return Err(AppGwDoubt::NeedsPath(rule)),
+                Err(PathDoubt::InDoubt(path_rule)) => return Err(AppGwDoubt::PathInDoubt { rule, path_rule }),
             }
-            first
         }
-        t => t.clone(),
+        t => (t.clone(), None),
     };
     let AppGwTarget::Backend { pool, settings } = &target else { return Err(AppGwDoubt::Redirect(rule)) };
     let find = |list: &[String], n: &Option<String>| {
@@ -307,7 +334,7 @@ fn backend_of(p: &Prepared, g: Idx<AppGateway>, l: usize) -> Result<(usize, usiz
         return Err(AppGwDoubt::TargetMissing(rule));
     };
     let Some(port) = gw.settings[si].1 else { return Err(AppGwDoubt::SettingsPortUnknown(rule)) };
-    Ok((rule, pi, port, target))
+    Ok(Backend { rule, pool: pi, port, path })
 }
 
 /// Every member of pool `pool`: addresses, NIC ip configurations, FQDNs
@@ -332,6 +359,23 @@ fn members(p: &Prepared, g: Idx<AppGateway>, pool: usize) -> Result<Vec<(IpAddr,
         match hit.and_then(|(n, i)| net.nics[n].ip_configs[i].private_ip.map(|ip| (ip, Some(Owner::Nic(n, i))))) {
             Some(m) => out.push(m),
             None => return Err(AppGwDoubt::MemberUnknown(pool)),
+        }
+    }
+    // The NIC side: ip configurations that name the pool in their
+    // `applicationGatewayBackendAddressPools` (networkInterface.json; what
+    // ARM templates and Terraform's pool association write). A reference
+    // whose id is not known may name this pool: its member is unknown.
+    let key = format!("{}/backendaddresspools/{}", net.app_gateways[g].id.key(), pl.name.to_ascii_lowercase());
+    for (n, nic) in Idx::enumerate(&net.nics) {
+        for (i, c) in nic.ip_configs.iter().enumerate() {
+            let names_it = c.appgw_pools.iter().any(|x| x.as_ref().is_some_and(|id| id.key() == key));
+            let may_name_it = c.appgw_pools.iter().any(Option::is_none);
+            match (names_it, c.private_ip) {
+                (true, Some(ip)) => out.push((ip, Some(Owner::Nic(n, i)))),
+                (true, None) => return Err(AppGwDoubt::MemberUnknown(pool)),
+                (false, _) if may_name_it => return Err(AppGwDoubt::MemberUnknown(pool)),
+                (false, _) => {}
+            }
         }
     }
     let vnet = subnet(p, g).map(|s| net.subnets[s].vnet);
@@ -433,19 +477,19 @@ mod tests {
         let p = Prepared::new(&n, &cfg);
         assert_eq!(private_frontend(&p, "10.0.1.4".parse().unwrap()), Some((Idx::new(0), 0)));
         let pool =
-            |name: Option<&str>| select(&p, Idx::new(0), 0, &flow(443), name).map(|s| s.members[0].0.to_string());
+            |name: Option<&str>| select(&p, Idx::new(0), 0, &flow(443), name, None).map(|s| s.members[0].0.to_string());
         assert_eq!(pool(Some("A.example.com")), Ok("10.0.2.4".to_string()));
         assert_eq!(pool(Some("x.b.example.com")), Ok("10.0.2.5".to_string()));
         assert_eq!(pool(Some("other.example.org")), Ok("10.0.2.6".to_string()));
         // Without the host, the three listeners lead to three pools.
         assert!(matches!(
-            select(&p, Idx::new(0), 0, &flow(443), None),
+            select(&p, Idx::new(0), 0, &flow(443), None, None),
             Err(NotSelected::Doubt(AppGwDoubt::NeedsHost(_)))
         ));
         // No listener on 80: the gateway does not accept it.
-        assert!(matches!(select(&p, Idx::new(0), 0, &flow(80), None), Err(NotSelected::NoListener)));
+        assert!(matches!(select(&p, Idx::new(0), 0, &flow(80), None, None), Err(NotSelected::NoListener)));
         // A WAF policy outside the inputs may block: unknown, never passed.
-        let s = select(&p, Idx::new(0), 0, &flow(443), Some("a.example.com")).unwrap();
+        let s = select(&p, Idx::new(0), 0, &flow(443), Some("a.example.com"), None).unwrap();
         assert!(matches!(s.waf, Err(AppGwDoubt::WafPolicyMissing(_))));
         assert_eq!(s.port, 8080);
         // The backends see an address of the gateway's subnet that is not

@@ -54,6 +54,29 @@ pub enum BastionWhy {
     /// and IP-based connection is not enabled (or the tier lacks it), or
     /// the target is on the Internet.
     TargetOutOfReach,
+    /// A client on the Internet reaches the host's public address on TCP
+    /// 443, where Bastion takes browser and native-client sessions
+    /// ("Configure NSG rules for Azure Bastion", bastion/bastion-nsg:
+    /// ingress from the public Internet on 443; 22 and 3389 need not be
+    /// open on AzureBastionSubnet).
+    PublicEntry {
+        /// The public address.
+        dst: std::net::IpAddr,
+    },
+    /// The client's session reaches the host at `instance`, an address of
+    /// its subnet standing for its instances (the inputs do not list them).
+    Reached {
+        /// The address.
+        instance: std::net::IpAddr,
+    },
+    /// The subnet's inbound NSG answers differently for the addresses that
+    /// stand for the instances: which one an instance has decides.
+    MixedInstances {
+        /// Addresses whose NSG check allowed the session.
+        allowed: Vec<std::net::IpAddr>,
+        /// The others, with their verdict.
+        other: Vec<(std::net::IpAddr, Kind)>,
+    },
     /// Not known.
     Doubt(BastionDoubt),
 }
@@ -67,6 +90,39 @@ pub enum BastionDoubt {
     /// The target needs IP-based connection and `enableIpConnect` (or the
     /// tier) is not known.
     IpConnectUnknown,
+    /// A flow to the host's public address other than TCP 443: the docs
+    /// name no other entry, and say nothing of what Bastion does with it.
+    PublicPort,
+    /// The NSG of its AzureBastionSubnet lacks rules Azure requires there
+    /// (indices into [`crate::bastion_nsg::REQUIRED`]): Azure refuses the
+    /// association (`NetworkSecurityGroupNotCompliantForAzureBastionSubnet`),
+    /// so the estate as given is not one Azure deploys.
+    NsgNotCompliant {
+        /// The NSG.
+        nsg: Idx<tusk_model::azure::Nsg>,
+        /// The required rules it lacks.
+        missing: Vec<usize>,
+    },
+}
+
+/// The Bastion host whose public IP resource has address `ip`.
+pub fn public_entry(p: &Prepared, ip: std::net::IpAddr) -> Option<Idx<BastionHost>> {
+    let net = p.net;
+    Idx::all(&net.bastions).find(|&b| {
+        net.bastions[b]
+            .public_ip
+            .as_ref()
+            .is_some_and(|id| net.public_ips.iter().any(|x| x.id.key() == id.key() && x.address == Some(ip)))
+    })
+}
+
+/// The NSG of Bastion host `b`'s subnet and the required rules it lacks
+/// ([`crate::bastion_nsg::missing`]), when it lacks any.
+pub fn nsg_not_compliant(p: &Prepared, b: Idx<BastionHost>) -> Option<BastionDoubt> {
+    let s = subnet(p, b)?;
+    let nsg = p.net.subnets[s].nsg.as_ref()?.found()?;
+    let missing = crate::bastion_nsg::missing(&p.net.nsgs[nsg]);
+    (!missing.is_empty()).then_some(BastionDoubt::NsgNotCompliant { nsg, missing })
 }
 
 /// The subnet of Bastion host `b`, when the inputs hold it.
@@ -266,7 +322,7 @@ mod tests {
         let ips: Vec<String> = g.members.iter().map(|m| m.ip().to_string()).collect();
         assert_eq!(ips, ["10.0.0.4", "10.0.0.32"]);
         let to = resolve_group(&p, &FlowEnd::parse("vm").unwrap()).unwrap();
-        let gt = crate::group_trace::trace_group(&p, &g, &to, Protocol::Tcp, Some(22), None);
+        let gt = crate::group_trace::trace_group(&p, &g, &to, Protocol::Tcp, Some(22), Default::default());
         assert_eq!(gt.verdict, GroupKind::Mixed);
         // Without the split, one address stands for the whole subnet.
         let n = estate("Basic", "false", "10.0.0.0/26");

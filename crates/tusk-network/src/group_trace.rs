@@ -4,7 +4,7 @@
 //! when every member pair is, mixed when both occur, unknown otherwise).
 
 use super::endpoint::{Group, Sample};
-use super::trace::{trace_named, Trace};
+use super::trace::{trace_request, Trace};
 use super::{Flow, Prepared};
 use tusk_core::{GroupKind, Protocol};
 
@@ -30,13 +30,13 @@ pub fn trace_group(
     to: &Group,
     proto: Protocol,
     port: Option<u16>,
-    name: Option<&str>,
+    req: super::trace::Request,
 ) -> GroupTrace {
     let mut traces = Vec::with_capacity(from.members.len() * to.members.len());
     for a in &from.members {
         for b in &to.members {
             if a.ip() != b.ip() {
-                traces.push(trace_named(p, a, b, Flow { src: a.ip(), dst: b.ip(), proto, port }, name));
+                traces.push(trace_request(p, a, b, Flow { src: a.ip(), dst: b.ip(), proto, port }, req));
             }
         }
     }

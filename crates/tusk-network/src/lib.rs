@@ -23,8 +23,10 @@
 
 pub mod any_protocol;
 pub mod appgw;
+pub mod appgw_path;
 pub mod avnm;
 pub mod bastion;
+pub mod bastion_nsg;
 pub mod decision;
 pub mod dns;
 pub mod effective;

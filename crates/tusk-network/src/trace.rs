@@ -42,6 +42,8 @@ pub struct Trace {
     pub decided: Decided,
     /// The name the client asks for (`--fqdn`), when given.
     pub name: Option<String>,
+    /// The HTTP request's path (`--http-path`), when given.
+    pub http_path: Option<String>,
 }
 
 /// Which path decided a trace's verdict, and how.
@@ -75,8 +77,24 @@ pub fn trace(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow) -> Trace 
 /// As [`trace`], for a client that asks for `name` (`tusk trace --fqdn`):
 /// firewall application rules and network rules on FQDNs match on it.
 pub fn trace_named(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow, name: Option<&str>) -> Trace {
-    let t = trace_from(p, from, to, flow, name, None);
-    settle_instances(t, |i| trace_from(p, from, to, flow, name, Some(i)).verdict)
+    trace_request(p, from, to, flow, Request { name, http_path: None })
+}
+
+/// What the client's request says beyond addresses and port: the name it
+/// asks for (TLS SNI or HTTP Host, `--fqdn`) and the HTTP path
+/// (`--http-path`, which an application gateway's URL path map reads).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Request<'a> {
+    /// The name, when given.
+    pub name: Option<&'a str>,
+    /// The path, when given (`/images/a.png`).
+    pub http_path: Option<&'a str>,
+}
+
+/// As [`trace_named`], for a request with a name and an HTTP path.
+pub fn trace_request(p: &Prepared, from: &Endpoint, to: &Endpoint, flow: Flow, req: Request) -> Trace {
+    let t = trace_from(p, from, to, flow, req, None);
+    settle_instances(t, |i| trace_from(p, from, to, flow, req, Some(i)).verdict)
 }
 
 /// An application gateway's instances take addresses of its subnet the
@@ -126,11 +144,13 @@ fn trace_from(
     from: &Endpoint,
     to: &Endpoint,
     flow: Flow,
-    name: Option<&str>,
+    req: Request,
     instance: Option<std::net::IpAddr>,
 ) -> Trace {
+    let name = req.name;
     let forward = Walker::new(p, flow, None)
         .named(name.map(str::to_string))
+        .http_path(req.http_path.map(str::to_string))
         .appgw_instance(instance)
         .run(Start::from_endpoint(from), to);
     let mut reply = None;
@@ -143,7 +163,18 @@ fn trace_from(
         }
         reply = Some(r);
     }
-    Trace { flow, from: from.clone(), to: to.clone(), forward, reply, verdict, decided, name: name.map(str::to_string) }
+    let http_path = req.http_path.map(str::to_string);
+    Trace {
+        flow,
+        from: from.clone(),
+        to: to.clone(),
+        forward,
+        reply,
+        verdict,
+        decided,
+        name: name.map(str::to_string),
+        http_path,
+    }
 }
 
 impl Trace {

@@ -273,6 +273,7 @@ pub fn wired_network(
             public_ip: None,
             lb_pools: Vec::new(),
             lb_nat_rules: Vec::new(),
+            appgw_pools: Vec::new(),
         };
         let mut ip_configs = vec![cfg("ipconfig1".into(), ip)];
         for (k, (_, pip)) in pod_ips.iter().filter(|(node, _)| *node == i).enumerate() {

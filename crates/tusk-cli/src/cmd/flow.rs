@@ -25,8 +25,9 @@ pub struct FlowArgs {
 }
 
 /// `--http-method` and `--http-path`: the flow's HTTP request, which
-/// Istio's L7 rules (`methods`, `paths`) test. Without them such a rule's
-/// match is unknown.
+/// Istio's L7 rules (`methods`, `paths`) test, and whose path an Azure
+/// application gateway's URL path map reads (`trace`). Without them such
+/// a rule's match, or such a map's choice, is unknown.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct HttpArgs {
     /// HTTP method of the request (GET, POST, ...; case-sensitive, as Istio matches it).

@@ -230,6 +230,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     // `--to NAME` resolved through private DNS: the client uses that name.
     let fqdn = a.fqdn.clone().or(named);
+    let http_path = a.flow.http.http_path.as_deref();
+    if let Some(path) = http_path.filter(|x| !x.starts_with('/')) {
+        anyhow::bail!("--http-path {path}: a URL path starts with `/`");
+    }
+    let req = |name| trace::Request { name, http_path };
     let protos = a.flow.conn.protocols();
     let port = a.flow.conn.port;
     let single = from.members.len() == 1 && to.members.len() == 1;
@@ -237,7 +242,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let (f, t) = (&from.members[0], &to.members[0]);
         let traces: Vec<trace::Trace> = protos
             .into_iter()
-            .map(|proto| trace::trace_named(&p, f, t, Flow { src: f.ip(), dst: t.ip(), proto, port }, fqdn.as_deref()))
+            .map(|proto| {
+                trace::trace_request(&p, f, t, Flow { src: f.ip(), dst: t.ip(), proto, port }, req(fqdn.as_deref()))
+            })
             .collect();
         let samples = [&from, &to].iter().filter_map(|g| g.sample.map(|s| (g.name.clone(), s))).collect::<Vec<_>>();
         let notes: String = samples
@@ -263,7 +270,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let proto = a.flow.conn.protocol("trace between groups")?;
-    let g = group_trace::trace_group(&p, &from, &to, proto, port, fqdn.as_deref());
+    let g = group_trace::trace_group(&p, &from, &to, proto, port, req(fqdn.as_deref()));
     if g.traces.is_empty() {
         anyhow::bail!("--from and --to name the same single address");
     }

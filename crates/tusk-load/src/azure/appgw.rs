@@ -10,8 +10,8 @@ use super::cx::Cx;
 use super::shape::prop;
 use crate::doc::Node;
 use tusk_model::azure::{
-    AppGateway, AppGwFrontend, AppGwListener, AppGwPathMap, AppGwPool, AppGwRule, AppGwTarget, ResourceId, Waf,
-    WafMode, WafPolicy,
+    AppGateway, AppGwFrontend, AppGwListener, AppGwPathMap, AppGwPathRule, AppGwPool, AppGwRule, AppGwTarget,
+    ResourceId, Waf, WafMode, WafPolicy,
 };
 
 /// The items of list `key` (`properties.key` or `key`).
@@ -112,9 +112,9 @@ pub fn gateway(cx: &mut Cx, id: ResourceId, n: &Node) -> Option<AppGateway> {
             } else {
                 target(cx, r, "backendAddressPool", &["backendHttpSettings"])
             };
-            paths.push((list, t));
+            paths.push(AppGwPathRule { name: name(r), loc: cx.loc(r), paths: list, target: t });
         }
-        path_maps.push(AppGwPathMap { name: name(m), default, paths });
+        path_maps.push(AppGwPathMap { name: name(m), loc: cx.loc(m), default, rules: paths });
     }
     let mut pools = Vec::new();
     for p in items(n, "backendAddressPools") {

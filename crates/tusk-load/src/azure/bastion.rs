@@ -1,6 +1,6 @@
 //! Azure Bastion hosts (REST API bastionHost.json; `az network bastion
 //! show` prints the same body, flattened): the tier (`sku.name`), the
-//! subnet of `ipConfigurations[0]`, and the settings that widen what a
+//! subnet and public IP of `ipConfigurations[0]`, and the settings that widen what a
 //! Bastion reaches (`enableIpConnect`, `enableTunneling`). A value tusk
 //! cannot read (an ARM expression) is unknown, with a warning; an absent
 //! setting is Azure's default (false). An absent tier is not guessed: it
@@ -52,11 +52,15 @@ pub fn host(cx: &mut Cx, id: ResourceId, n: &Node) -> BastionHost {
     let subnet = configs
         .iter()
         .find_map(|c| prop(c, "subnet").and_then(|s| s.get_ci("id")).and_then(|v| cx.literal(v)).map(ResourceId::new));
+    let public_ip = configs.iter().find_map(|c| {
+        prop(c, "publicIPAddress").and_then(|s| s.get_ci("id")).and_then(|v| cx.literal(v)).map(ResourceId::new)
+    });
     BastionHost {
         id,
         loc: cx.loc(n),
         sku,
         subnet,
+        public_ip,
         ip_connect: flag(cx, n, "enableIpConnect"),
         tunneling: flag(cx, n, "enableTunneling"),
     }

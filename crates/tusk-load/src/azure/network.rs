@@ -222,6 +222,7 @@ pub fn nic(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<NetworkInterface, Lo
             public_ip: cx.link(c, "publicIPAddress"),
             lb_pools: ids(c, "loadBalancerBackendAddressPools"),
             lb_nat_rules: ids(c, "loadBalancerInboundNatRules"),
+            appgw_pools: maybe_ids(cx, c, "applicationGatewayBackendAddressPools"),
         });
     }
     let vm = prop(n, "virtualMachine")
@@ -441,6 +442,13 @@ pub fn load_balancer(cx: &mut Cx, id: ResourceId, n: &Node) -> Result<LoadBalanc
 }
 
 /// The ids of a list of `{"id": ...}` references, unresolved.
+/// The ids of list `key`, each `None` when not a literal (an ARM
+/// expression or a value known only after apply, warned about by `Cx`).
+fn maybe_ids(cx: &mut Cx, n: &Node, key: &str) -> Vec<Option<ResourceId>> {
+    let items = prop(n, key).and_then(Node::as_seq).unwrap_or_default();
+    items.iter().map(|v| v.get_ci("id").and_then(|x| cx.literal(x)).map(ResourceId::new)).collect()
+}
+
 fn ids(n: &Node, key: &str) -> Vec<ResourceId> {
     prop(n, key)
         .and_then(Node::as_seq)

@@ -101,6 +101,8 @@ pub fn opaque(tr: &mut Tr, i: usize, arm_type: &str) -> Body {
             let mut p = Obj::new(c.pos);
             p.put_opt("subnet", tr.id(&c, "subnet_id").map(id_ref));
             p.put_opt("privateIPAddress", tr.val(&c, "private_ip_address"));
+            // A Bastion host's public IP (`ip_configuration[].public_ip_address_id`).
+            p.put_opt("publicIPAddress", tr.id(&c, "public_ip_address_id").map(id_ref));
             o.put("properties", p.node());
             list.push(o.node());
         }

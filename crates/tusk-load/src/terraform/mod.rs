@@ -305,6 +305,25 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
             .into(),
             None => return Ok(true),
         },
+        // azurerm provider docs,
+        // network_interface_application_gateway_backend_address_pool_association:
+        // `network_interface_id`, `ip_configuration_name`,
+        // `backend_address_pool_id`; ARM keeps the membership on the NIC's
+        // ip configuration (`applicationGatewayBackendAddressPools`,
+        // networkInterface.json), as a template writes it.
+        "azurerm_network_interface_application_gateway_backend_address_pool_association" => {
+            match tr.id(&r, "backend_address_pool_id") {
+                Some(pool) => {
+                    let name = match r.field("ip_configuration_name").str() {
+                        Some(n) => Ok(n.to_string()),
+                        None => Err(tr.marker(&r.field("ip_configuration_name"))),
+                    };
+                    let nic = str_id(tr, i, "network_interface_id");
+                    Fold::IpConfig(nic, name, "applicationGatewayBackendAddressPools", id_ref(pool)).into()
+                }
+                None => return Ok(true),
+            }
+        }
         "azurerm_lb_rule" => match str_id(tr, i, "loadbalancer_id") {
             Some(lb) => {
                 let rule = network::lb_rule(tr, i, &lb);
@@ -408,6 +427,11 @@ enum Fold {
     Set(Option<String>, &'static str, Option<Node>),
     /// Append an item to a list property of every ip configuration.
     EachIpConfig(Option<String>, &'static str, Node),
+    /// Append an item to a list property of the ip configuration named
+    /// `.1`; when its name is not known (`Err`: the marker), an item whose
+    /// id is that marker goes to every configuration, so that each may be
+    /// in the list and what depends on it is unknown.
+    IpConfig(Option<String>, Result<String, Node>, &'static str, Node),
     /// Append an item to the list `.2` of the item named `.1` of the list
     /// `backendAddressPools` (a pool's `loadBalancerBackendAddresses`).
     PushIn(Option<String>, String, &'static str, Node),
@@ -425,9 +449,11 @@ fn scope_key(id: &str) -> String {
 
 fn apply(tr: &mut Tr, i: usize, f: Fold, bodies: &mut [Body], by_id: &HashMap<String, usize>) {
     let (target, key) = match &f {
-        Fold::Push(t, k, _) | Fold::Set(t, k, _) | Fold::EachIpConfig(t, k, _) | Fold::PushIn(t, _, k, _) => {
-            (t.clone(), *k)
-        }
+        Fold::Push(t, k, _)
+        | Fold::Set(t, k, _)
+        | Fold::EachIpConfig(t, k, _)
+        | Fold::IpConfig(t, _, k, _)
+        | Fold::PushIn(t, _, k, _) => (t.clone(), *k),
     };
     let addr = tr.inst(i).address.clone();
     let pos = tr.inst(i).cite.pos;
@@ -451,20 +477,42 @@ fn apply(tr: &mut Tr, i: usize, f: Fold, bodies: &mut [Body], by_id: &HashMap<St
         Fold::Set(_, _, None) => {}
         Fold::PushIn(_, pool, k, item) => lb::push_in_pool(&mut b.props.entries, &pool, k, item),
         Fold::EachIpConfig(_, k, item) => {
-            for (x, v) in b.props.entries.iter_mut() {
-                if x.as_str() != Some("ipConfigurations") {
-                    continue;
+            for_ip_configs(b, |_, pe| push(pe, k, item.clone()));
+        }
+        Fold::IpConfig(_, Ok(name), k, item) => {
+            let mut found = false;
+            for_ip_configs(b, |n, pe| {
+                if n.is_some_and(|n| n.eq_ignore_ascii_case(&name)) {
+                    found = true;
+                    push(pe, k, item.clone());
                 }
-                if let Value::Seq(configs) = &mut v.value {
-                    for c in configs {
-                        if let Value::Map(entries) = &mut c.value {
-                            if let Some((_, p)) = entries.iter_mut().find(|(x, _)| x.as_str() == Some("properties")) {
-                                if let Value::Map(pe) = &mut p.value {
-                                    push(pe, k, item.clone());
-                                }
-                            }
-                        }
-                    }
+            });
+            if !found {
+                let msg = format!("{addr}: `{target}` has no ip configuration `{name}`; its `{key}` is left out");
+                tr.warn(pos, msg);
+            }
+        }
+        Fold::IpConfig(_, Err(marker), k, _) => {
+            for_ip_configs(b, |_, pe| push(pe, k, id_ref(marker.clone())));
+        }
+    }
+}
+
+/// Calls `f` with the name and the `properties` entries of every ip
+/// configuration of a NIC body.
+fn for_ip_configs(b: &mut Body, mut f: impl FnMut(Option<&str>, &mut Vec<(Node, Node)>)) {
+    for (x, v) in b.props.entries.iter_mut() {
+        if x.as_str() != Some("ipConfigurations") {
+            continue;
+        }
+        let Value::Seq(configs) = &mut v.value else { continue };
+        for c in configs {
+            let Value::Map(entries) = &mut c.value else { continue };
+            let name = entries.iter().find(|(x, _)| x.as_str() == Some("name")).and_then(|(_, v)| v.as_str());
+            let name = name.map(str::to_string);
+            if let Some((_, p)) = entries.iter_mut().find(|(x, _)| x.as_str() == Some("properties")) {
+                if let Value::Map(pe) = &mut p.value {
+                    f(name.as_deref(), pe);
                 }
             }
         }

@@ -106,10 +106,27 @@ pub enum AppGwTarget {
 pub struct AppGwPathMap {
     /// Its name.
     pub name: String,
+    /// Where it was read.
+    pub loc: Loc,
     /// `defaultBackendAddressPool` / `defaultBackendHttpSettings` (or a default redirect).
     pub default: AppGwTarget,
-    /// `pathRules`: their `paths` and target.
-    pub paths: Vec<(Vec<String>, AppGwTarget)>,
+    /// `pathRules`, in the order the body lists them (the order the
+    /// gateway tries them in).
+    pub rules: Vec<AppGwPathRule>,
+}
+
+/// One path rule of a URL path map: its path patterns and where requests
+/// whose path matches one of them go.
+#[derive(Debug, Clone)]
+pub struct AppGwPathRule {
+    /// Its name.
+    pub name: String,
+    /// Where it was read.
+    pub loc: Loc,
+    /// `paths`: patterns as written (`/images/*`).
+    pub paths: Vec<String>,
+    /// Its pool and settings, or a redirect.
+    pub target: AppGwTarget,
 }
 
 /// A backend pool.

@@ -37,6 +37,10 @@ pub struct BastionHost {
     /// `ipConfigurations[0].subnet`: its `AzureBastionSubnet` (`None`
     /// when the body does not give it as a literal).
     pub subnet: Option<ResourceId>,
+    /// `ipConfigurations[0].publicIPAddress`: the public IP clients reach
+    /// it on (a Premium private-only deployment has none; `None` too when
+    /// the body does not give it as a literal).
+    pub public_ip: Option<ResourceId>,
     /// `enableIpConnect`: connection to a target by IP address (Standard
     /// and Premium); `None` when the value is not known.
     pub ip_connect: Option<bool>,

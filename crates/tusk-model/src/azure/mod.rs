@@ -416,6 +416,15 @@ pub struct IpConfig {
     pub lb_pools: Vec<ResourceId>,
     /// Inbound NAT rules it is the target of, by id.
     pub lb_nat_rules: Vec<ResourceId>,
+    /// `applicationGatewayBackendAddressPools`: the application gateway
+    /// backend pools this configuration is a member of, by id
+    /// (`GATEWAY_ID/backendAddressPools/NAME`; networkInterface.json, the
+    /// side an ARM template or `azurerm_network_interface_application_gateway_backend_address_pool_association`
+    /// writes, where an export also lists the gateway's read-only
+    /// `backendIPConfigurations`). `None` is an entry whose id the inputs
+    /// do not give as a literal (an unevaluated expression, a value known
+    /// only after apply): the configuration may be in any pool.
+    pub appgw_pools: Vec<Option<ResourceId>>,
 }
 
 /// A virtual network gateway (VPN or ExpressRoute).

@@ -66,7 +66,7 @@ impl Walker<'_, '_> {
         if !self.inbound(t, None) {
             return Next::Done(Arrival::Nowhere);
         }
-        let sel = match ag::select(p, g, fe, &self.flow, self.name.as_deref()) {
+        let sel = match ag::select(p, g, fe, &self.flow, self.name.as_deref(), self.http_path.as_deref()) {
             Ok(s) => s,
             Err(NotSelected::NoListener) => {
                 let frontend = p.net.app_gateways[g].frontends[fe].name.clone();
@@ -75,7 +75,7 @@ impl Walker<'_, '_> {
             }
             Err(NotSelected::Doubt(d)) => return self.gw_unknown(g, d),
         };
-        self.gw_step(g, Kind::Allowed, AppGwWhy::Listener { listener: sel.listener, rule: sel.rule });
+        self.gw_step(g, Kind::Allowed, AppGwWhy::Listener { listener: sel.listener, rule: sel.rule, path: sel.path });
         // The WAF inspects the request's content: Prevention may block it.
         match sel.waf {
             Ok((WafMode::Off, _)) => {}

@@ -209,6 +209,13 @@ impl Walker<'_, '_> {
                 Next::Done(Arrival::Nowhere)
             }
             None if self.reply() => self.reply_from_internet(),
+            // A Bastion host's public address.
+            None if super::super::bastion::public_entry(p, dst).is_some() => {
+                match super::super::bastion::public_entry(p, dst) {
+                    Some(b) => self.bastion_from_internet(b),
+                    None => Next::Done(Arrival::Nowhere),
+                }
+            }
             // An application gateway's public frontend.
             None if super::super::appgw::public_frontend(p, dst).is_some() => {
                 self.app_gateway_from_internet().unwrap_or(Next::Done(Arrival::Nowhere))

@@ -5,6 +5,7 @@
 //! or a stateful NVA passes it only if it saw the request).
 
 mod appgw;
+mod bastion_in;
 mod devices;
 mod edges;
 mod hub;
@@ -91,6 +92,8 @@ pub struct Walker<'p, 'a> {
     /// The address an application gateway's own connection leaves from,
     /// when the trace asks for one of [`super::appgw::instance_addresses`].
     appgw_instance: Option<IpAddr>,
+    /// The HTTP request's path (`--http-path`), when given.
+    http_path: Option<String>,
 }
 
 const MAX_HOPS: usize = 64;
@@ -112,7 +115,15 @@ impl<'p, 'a> Walker<'p, 'a> {
             appgw: None,
             appgw_passed: false,
             appgw_instance: None,
+            http_path: None,
         }
+    }
+
+    /// The walker for a request whose HTTP path is `path` (an application
+    /// gateway's URL path map reads it).
+    pub fn http_path(mut self, path: Option<String>) -> Self {
+        self.http_path = path;
+        self
     }
 
     /// The walker for a client that asks for `name`.

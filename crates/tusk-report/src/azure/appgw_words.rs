@@ -4,8 +4,8 @@
 //! why its decision is unknown. Split from `words.rs`.
 
 use std::net::IpAddr;
-use tusk_model::azure::{AppGateway, AzureNetwork, Idx, WafMode};
-use tusk_network::appgw::{AppGwDoubt, AppGwWhy};
+use tusk_model::azure::{AppGateway, AppGwPathMap, AppGwTarget, AzureNetwork, Idx, WafMode};
+use tusk_network::appgw::{AppGwDoubt, AppGwWhy, PathPick};
 
 fn ips(list: &[IpAddr]) -> String {
     list.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", ")
@@ -21,6 +21,27 @@ fn rule(g: &AppGateway, r: usize) -> String {
     format!("rule `{}` ({})", x.name, x.loc)
 }
 
+/// The URL path map of rule `r`, when the gateway's body holds it.
+fn path_map(g: &AppGateway, r: usize) -> Option<&AppGwPathMap> {
+    let AppGwTarget::PathMap(Some(m)) = &g.rules[r].target else { return None };
+    g.path_maps.iter().find(|x| x.name.eq_ignore_ascii_case(m))
+}
+
+/// Which path rule of rule `r`'s URL path map took the request.
+fn path_pick(g: &AppGateway, r: usize, pick: PathPick) -> String {
+    let Some(m) = path_map(g, r) else { return String::new() };
+    match pick {
+        PathPick::Rule(i) => {
+            let pr = &m.rules[i];
+            format!("URL path map `{}` ({}): path rule `{}` ({}, paths {}), the first listed whose pattern matches the path", m.name, m.loc, pr.name, pr.loc, pr.paths.join(", "))
+        }
+        PathPick::Default => format!(
+            "URL path map `{}` ({}): no path rule's pattern matches the path, so its default backend",
+            m.name, m.loc
+        ),
+    }
+}
+
 /// The sentence of an application gateway step.
 pub fn why(net: &AzureNetwork, gw: Idx<AppGateway>, what: &AppGwWhy) -> String {
     let g = &net.app_gateways[gw];
@@ -33,7 +54,10 @@ pub fn why(net: &AzureNetwork, gw: Idx<AppGateway>, what: &AppGwWhy) -> String {
             let port = port.map_or("no port".to_string(), |p| format!("port {p}"));
             format!("application gateway {name} has no listener on frontend `{frontend}` and {port} (TCP): it does not accept the connection ({})", g.loc)
         }
-        AppGwWhy::Listener { listener: l, rule: r } => format!("{} takes it; {}", listener(g, *l), rule(g, *r)),
+        AppGwWhy::Listener { listener: l, rule: r, path } => {
+            let by_path = path.map_or(String::new(), |pick| format!("; {}", path_pick(g, *r, pick)));
+            format!("{} takes it; {}{by_path}", listener(g, *l), rule(g, *r))
+        }
         AppGwWhy::Waf { mode, policy } => {
             let by = match policy {
                 Some(i) => format!("WAF policy {} ({})", net.waf_policies[*i].id.name(), net.waf_policies[*i].loc),
@@ -92,13 +116,20 @@ fn doubt(net: &AzureNetwork, g: &AppGateway, d: &AppGwDoubt) -> String {
             format!("several listeners take the port ({}) and lead to different backends: the host name decides; give --fqdn", names.join(", "))
         }
         AppGwDoubt::NoRule(l) => format!("no routing rule of the inputs uses {}", listener(g, *l)),
-        AppGwDoubt::NeedsPath(r) => format!("{} routes by URL path to different backends: the request's path decides", rule(g, *r)),
+        AppGwDoubt::NeedsPath(r) => format!("{} routes by URL path to different backends: the request's path decides; give --http-path", rule(g, *r)),
+        AppGwDoubt::PathInDoubt { rule: r, path_rule } => match path_map(g, *r) {
+            Some(m) => {
+                let pr = &m.rules[*path_rule];
+                format!("whether the request's path matches path rule `{}` ({}, paths {}) of URL path map `{}` of {} is not known: the docs do not say whether matching ignores letter case, whether `/x/*` takes `/x`, or how a `*` before the end reads; that rule leads elsewhere", pr.name, pr.loc, pr.paths.join(", "), m.name, rule(g, *r))
+            }
+            None => format!("the URL path map of {} is not in the gateway's body", rule(g, *r)),
+        },
         AppGwDoubt::PathMapMissing(r) => format!("the URL path map of {} is not in the gateway's body", rule(g, *r)),
         AppGwDoubt::Redirect(r) => format!("{} redirects: the gateway answers the client itself, no backend is reached", rule(g, *r)),
         AppGwDoubt::TargetMissing(r) => format!("the backend pool or settings of {} are not in the gateway's body", rule(g, *r)),
         AppGwDoubt::SettingsPortUnknown(r) => format!("the backend settings' port of {} is not known", rule(g, *r)),
-        AppGwDoubt::EmptyPool(p) => format!("{} lists no member the inputs know (members a NIC adds from its side, or not exported)", pool(*p)),
-        AppGwDoubt::MemberUnknown(p) => format!("some member of {} has an address the inputs do not give (an expression, a NIC not in the inputs, an FQDN private DNS does not resolve)", pool(*p)),
+        AppGwDoubt::EmptyPool(p) => format!("{} lists no member the inputs know, in the gateway's body or on a NIC (members not exported)", pool(*p)),
+        AppGwDoubt::MemberUnknown(p) => format!("some member of {} has an address the inputs do not give (an expression, a NIC not in the inputs, a NIC whose pool reference is not known, an FQDN private DNS does not resolve)", pool(*p)),
         AppGwDoubt::BackendsSpread => "its backends are in several subnets, whose replies may route differently".into(),
         AppGwDoubt::WafPolicyMissing(id) => {
             let _ = net;

@@ -15,6 +15,23 @@ fn tier(s: &BastionSku) -> String {
     }
 }
 
+/// One required rule of the docs' table, as the docs write it.
+fn required(q: &tusk_network::bastion_nsg::Required) -> String {
+    let dir = match q.direction {
+        tusk_model::azure::Direction::Inbound => "inbound",
+        tusk_model::azure::Direction::Outbound => "outbound",
+    };
+    let ports: Vec<String> = q.ports.iter().map(u16::to_string).collect();
+    format!(
+        "{} ({dir} {} {} from {} to {})",
+        q.name,
+        if q.tcp { "TCP" } else { "any protocol" },
+        ports.join(", "),
+        q.source.unwrap_or("*"),
+        q.destination.unwrap_or("*")
+    )
+}
+
 /// The sentence of a Bastion step.
 pub fn why(net: &AzureNetwork, host: Idx<BastionHost>, what: &BastionWhy) -> String {
     let b = &net.bastions[host];
@@ -37,6 +54,34 @@ pub fn why(net: &AzureNetwork, host: Idx<BastionHost>, what: &BastionWhy) -> Str
         BastionWhy::Doubt(BastionDoubt::TierUnknown) => format!(
             "{name}: the port is neither 22 nor 3389, and the tier the inputs give is not known: Standard and Premium connect to it, Developer and Basic do not"
         ),
+        BastionWhy::PublicEntry { dst } => format!(
+            "{dst} is the public address of {name}, which takes clients' sessions (browser or native client) on TCP 443 (bastion/bastion-nsg)"
+        ),
+        BastionWhy::Reached { instance } => format!(
+            "the session reaches {name} at {instance}, an address of its subnet (its instances take addresses the inputs do not list; one address per part of the subnet the rules tell apart stands for them)"
+        ),
+        BastionWhy::MixedInstances { allowed, other } => {
+            let ips = |l: &mut dyn Iterator<Item = String>| l.collect::<Vec<_>>().join(", ");
+            let ok = ips(&mut allowed.iter().map(|a| a.to_string()));
+            let no = ips(&mut other.iter().map(|(a, k)| format!("{a} {}", k.name())));
+            format!(
+                "mixed: the inbound NSG of {name}'s subnet tells the addresses its instances may take apart: allowed at {}; {no}",
+                if ok.is_empty() { "none of them".to_string() } else { ok }
+            )
+        }
+        BastionWhy::Doubt(BastionDoubt::PublicPort) => format!(
+            "{name}: its public address takes sessions on TCP 443; the docs name no other entry and do not say what it does with this flow"
+        ),
+        BastionWhy::Doubt(BastionDoubt::NsgNotCompliant { nsg, missing }) => {
+            let g = &net.nsgs[*nsg];
+            let rules: Vec<String> = missing.iter().map(|&i| required(&tusk_network::bastion_nsg::REQUIRED[i])).collect();
+            format!(
+                "{name}: NSG {} ({}) on its AzureBastionSubnet lacks rules Azure requires there: {}. Azure refuses to associate such an NSG with the subnet (error NetworkSecurityGroupNotCompliantForAzureBastionSubnet; bastion/bastion-nsg), so the inputs describe an estate Azure does not deploy, and what happens to the flow is unknown",
+                g.id.name(),
+                g.loc,
+                rules.join("; ")
+            )
+        }
         BastionWhy::Doubt(BastionDoubt::IpConnectUnknown) => format!(
             "{name}: the target is no VM of its VNet or of a peered VNet, so only IP-based connection reaches it, and whether that is enabled (enableIpConnect, or the tier) is not known"
         ),
