@@ -26,12 +26,11 @@ pub fn render(o: &Outcome, colour: bool) -> String {
     let renderer = if colour { Renderer::styled() } else { Renderer::plain() };
     let mut lines = Lines::default();
     let mut all = o.diagnostics();
-    // Calico policies hold only under another engine's doubt: said once,
-    // and not at all when the engine is known to be Calico.
-    if crate::cmd::engine_is_calico(&o.loaded.estate) {
-        all.retain(|d| {
-            d.severity != Severity::Warning || !d.message.contains(tusk_load::k8s::CALICO_UNDER_OTHER_ENGINES)
-        });
+    // Calico and Cilium policies are in doubt only under an engine that may
+    // or may not be theirs: not at all when the engine is known (it models
+    // them, or the command notes them as not enforced).
+    if crate::cmd::engine_decides_foreign(&o.loaded.estate) {
+        all.retain(|d| d.severity != Severity::Warning || !d.message.contains(tusk_load::k8s::UNDER_OTHER_ENGINES));
     }
     let mut out = String::new();
     for d in all.iter().take(MAX_SHOWN) {

@@ -36,12 +36,15 @@ pub fn set_policy_engine(arg: Option<EngineArg>) {
     let _ = POLICY_ENGINE.set(arg);
 }
 
-/// Is the policy engine known to be Calico for this estate (by
-/// `--policy-engine calico`, or the AKS cluster's `networkPolicy`, as
-/// [`choose_semantics`] decides)?
-pub fn engine_is_calico(estate: &tusk_model::Estate) -> bool {
+/// Does the policy engine [`choose_semantics`] picks for this estate (by
+/// `--policy-engine`, or the AKS cluster's `networkPolicy`) decide whether
+/// each Calico and Cilium policy is enforced? Every engine but `upstream`
+/// and `netpol-analyzer` (which may or may not be Calico or Cilium) does:
+/// then a Calico or Cilium policy is either modelled or reported as not
+/// enforced (`tusk_policy::foreign::not_enforced`), never a doubt.
+pub fn engine_decides_foreign(estate: &tusk_model::Estate) -> bool {
     let arg = POLICY_ENGINE.get().copied().flatten();
-    choose_semantics(arg, estate).0.engine == PolicyEngine::Calico
+    !matches!(choose_semantics(arg, estate).0.engine, PolicyEngine::Upstream | PolicyEngine::NetpolAnalyzer)
 }
 
 /// Reads `--param NAME=VALUE` and `--parameters FILE` for every command that loads inputs.

@@ -68,6 +68,9 @@ fn names_cluster(loaded: &tusk_load::Loaded, end: &tusk_core::FlowEnd) -> bool {
 fn run_joined(a: &Args, loaded: &mut tusk_load::Loaded) -> anyhow::Result<ExitCode> {
     use tusk_path::join::{self, Actor, Ask};
     let (sem, _why) = super::choose_semantics(a.policy_engine, &loaded.estate);
+    for n in tusk_policy::foreign::not_enforced(&loaded.estate.k8s, &sem) {
+        eprintln!("{}", tusk_report::k8s::note(&n));
+    }
     // The wiring also gives each pod without an address its pool's range,
     // which the policy explanations read (as the matrix's engine does).
     let w = join::wire(&mut loaded.estate);

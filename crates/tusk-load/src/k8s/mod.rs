@@ -107,10 +107,18 @@ pub struct Builder {
 
 /// The words of the one load warning that Calico policies were read and
 /// are modelled only under the Calico engine. The CLI leaves it out when
-/// the engine is known to be Calico (`--policy-engine calico`, or the AKS
-/// cluster's `networkPolicy: calico`).
+/// the engine is known (`--policy-engine`, or the AKS cluster's
+/// `networkPolicy`): see [`UNDER_OTHER_ENGINES`].
 pub const CALICO_UNDER_OTHER_ENGINES: &str =
     "modelled under --policy-engine calico; under an engine that may or may not be Calico";
+
+/// The words every load warning of this kind shares (Calico's, and each
+/// Cilium policy's "modelled under --policy-engine cilium"): what it says
+/// holds only under an engine that may or may not be the policy's own
+/// (upstream, netpol-analyzer). Under a known engine the policy is either
+/// modelled or not enforced (a note says so), and the CLI leaves the
+/// warning out.
+pub const UNDER_OTHER_ENGINES: &str = "under an engine that may or may not be";
 
 impl Builder {
     /// Reads one document (an object or a `List`). A malformed object, or a
@@ -367,7 +375,7 @@ impl Builder {
                     if let Some(list) = cilium::policies(cx, n, kind, &namespace, &name, warnings)? {
                         self.cluster.cilium_policies.extend(list);
                         warning.message = format!(
-                            "{}: modelled under --policy-engine cilium; under an engine that may or may not be Cilium (upstream, netpol-analyzer) the verdicts it may change are unknown",
+                            "{}: modelled under --policy-engine cilium; {UNDER_OTHER_ENGINES} Cilium (upstream, netpol-analyzer) the verdicts it may change are unknown",
                             p.title()
                         );
                     }
