@@ -20,6 +20,11 @@ fn res(t: &str, name: &str, values: String) -> String {
 /// 10.1.1.5) and one association, whose values are `assoc` and whose
 /// `after_unknown` is `unknown`.
 fn load(assoc: &str, unknown: &str) -> (AzureNetwork, Vec<String>) {
+    load_typed("azurerm_network_interface_application_gateway_backend_address_pool_association", assoc, unknown)
+}
+
+/// As [`load`], with an association of type `t`.
+fn load_typed(t: &str, assoc: &str, unknown: &str) -> (AzureNetwork, Vec<String>) {
     let nic = format!("{P}/networkInterfaces/vm");
     let cfg = |n: &str, ip: &str| {
         format!(r#"{{"name": "{n}", "subnet_id": "{P}/virtualNetworks/v/subnets/s", "private_ip_address": "{ip}"}}"#)
@@ -34,14 +39,10 @@ fn load(assoc: &str, unknown: &str) -> (AzureNetwork, Vec<String>) {
                 cfg("b", "10.1.1.5")
             ),
         ),
-        res(
-            "azurerm_network_interface_application_gateway_backend_address_pool_association",
-            "vm",
-            format!(r#"{{"network_interface_id": "{nic}", {assoc}}}"#),
-        ),
+        res(t, "vm", format!(r#"{{"network_interface_id": "{nic}", {assoc}}}"#)),
     ];
     let change = format!(
-        r#"{{"address": "azurerm_network_interface_application_gateway_backend_address_pool_association.vm",
+        r#"{{"address": "{t}.vm",
             "change": {{"actions": ["create"], "after_unknown": {unknown}}}}}"#
     );
     let plan = format!(
@@ -87,4 +88,24 @@ fn an_ip_configuration_the_nic_lacks_is_a_warning() {
     let (n, w) = load(&format!(r#""ip_configuration_name": "zz", "backend_address_pool_id": "{pool}""#), "{}");
     assert_eq!(pools(&n), [("a".to_string(), vec![]), ("b".to_string(), vec![])]);
     assert!(w.iter().any(|m| m.contains("has no ip configuration `zz`")), "{w:?}");
+}
+
+/// `azurerm_network_interface_backend_address_pool_association` names its
+/// ip configuration too (`ip_configuration_name`, required by the provider);
+/// a load balancer's pool goes on that configuration only, so the NIC's
+/// other address is not taken for a backend.
+#[test]
+fn a_load_balancer_association_joins_the_named_ip_configuration_only() {
+    let pool = format!("{P}/loadBalancers/lb/backendAddressPools/web");
+    let (n, _) = load_typed(
+        "azurerm_network_interface_backend_address_pool_association",
+        &format!(r#""ip_configuration_name": "b", "backend_address_pool_id": "{pool}""#),
+        "{}",
+    );
+    let lb: Vec<(String, Vec<String>)> = n.nics[0]
+        .ip_configs
+        .iter()
+        .map(|c| (c.name.clone(), c.lb_pools.iter().map(|id| id.name().to_string()).collect()))
+        .collect();
+    assert_eq!(lb, [("a".to_string(), vec![]), ("b".to_string(), vec!["web".to_string()])]);
 }

@@ -294,15 +294,21 @@ fn translate(tr: &mut Tr, i: usize, bodies: &mut Vec<Body>, folds: &mut Vec<(usi
             }
             None => return Ok(true),
         },
-        // The association names one ipConfiguration; tusk puts the pool on
-        // every configuration of the NIC (NICs with one are the norm).
+        // azurerm provider docs, network_interface_backend_address_pool_association:
+        // `network_interface_id`, `ip_configuration_name` (required),
+        // `backend_address_pool_id`; the pool goes on the named ip
+        // configuration only, where ARM keeps it. A name known only after
+        // apply puts the pool on every configuration, as before.
         "azurerm_network_interface_backend_address_pool_association" => match tr.id(&r, "backend_address_pool_id") {
-            Some(pool) => Fold::EachIpConfig(
-                str_id(tr, i, "network_interface_id"),
-                "loadBalancerBackendAddressPools",
-                id_ref(pool),
-            )
-            .into(),
+            Some(pool) => {
+                let nic = str_id(tr, i, "network_interface_id");
+                match r.field("ip_configuration_name").str() {
+                    Some(n) => {
+                        Fold::IpConfig(nic, Ok(n.to_string()), "loadBalancerBackendAddressPools", id_ref(pool)).into()
+                    }
+                    None => Fold::EachIpConfig(nic, "loadBalancerBackendAddressPools", id_ref(pool)).into(),
+                }
+            }
             None => return Ok(true),
         },
         // azurerm provider docs,
