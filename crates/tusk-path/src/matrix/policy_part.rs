@@ -21,12 +21,16 @@ use tusk_core::{Kind, Protocol, Reach};
 use tusk_policy::matrix::Verdicts;
 use tusk_policy::World;
 
-/// Which egress result a pod group has: the shared result's address, or
-/// the group itself when its variants' results differ.
+/// Which egress result a pod group has: the shared result, or the group
+/// itself when its variants' results differ. Keys order by these indices,
+/// never by heap addresses, so whatever is ordered by key (the factored
+/// matrix's result groups, hence its example pairs) is the same in every
+/// build and run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EKey {
-    /// Every variant shares this result (`Arc` address).
-    Shared(usize),
+    /// Every variant shares this result: the first variant (index into
+    /// the world's results) that has it.
+    Shared(u32),
     /// The variants differ: the group id.
     Own(u32),
 }
@@ -49,6 +53,9 @@ pub struct PolicyPart<'a> {
     egress: HashMap<(EKey, u32), Kind>,
     ingress: HashMap<(IKey, u32), Kind>,
     address: HashMap<(IKey, IpAddr), Kind>,
+    /// Per egress / ingress variant, the first variant sharing its result.
+    first_egress: Vec<u32>,
+    first_ingress: Vec<u32>,
     /// Per shared result (`Arc` address), its projection at the flow.
     at: HashMap<usize, Arc<AtFlow>>,
 }
@@ -105,10 +112,17 @@ fn uniform(k: Kind) -> Option<Kind> {
     }
 }
 
-fn key_of(results: &[Arc<Verdicts>], variants: &[u32], group: u32) -> EKey {
-    let first = &results[variants[0] as usize];
-    if variants.iter().all(|&v| Arc::ptr_eq(&results[v as usize], first)) {
-        EKey::Shared(Arc::as_ptr(first) as usize)
+/// Per variant, the first variant sharing its result (`Arc::ptr_eq`):
+/// a name of the result that does not depend on where it lives.
+fn first_sharing(results: &[Arc<Verdicts>]) -> Vec<u32> {
+    let mut first: HashMap<*const Verdicts, u32> = HashMap::new();
+    results.iter().enumerate().map(|(v, r)| *first.entry(Arc::as_ptr(r)).or_insert(v as u32)).collect()
+}
+
+fn key_of(first: &[u32], variants: &[u32], group: u32) -> EKey {
+    let f = first[variants[0] as usize];
+    if variants.iter().all(|&v| first[v as usize] == f) {
+        EKey::Shared(f)
     } else {
         EKey::Own(group)
     }
@@ -125,6 +139,8 @@ impl<'a> PolicyPart<'a> {
             egress: HashMap::new(),
             ingress: HashMap::new(),
             address: HashMap::new(),
+            first_egress: first_sharing(&world.results.egress),
+            first_ingress: first_sharing(&world.results.ingress),
             at: HashMap::new(),
         }
     }
@@ -151,12 +167,12 @@ impl<'a> PolicyPart<'a> {
 
     /// The egress result key of group `g`.
     pub fn ekey(&self, g: u32) -> EKey {
-        key_of(&self.world.results.egress, self.variants(g), g)
+        key_of(&self.first_egress, self.variants(g), g)
     }
 
     /// The ingress result key of group `g`.
     pub fn ikey(&self, g: u32) -> IKey {
-        key_of(&self.world.results.ingress, self.variants(g), g)
+        key_of(&self.first_ingress, self.variants(g), g)
     }
 
     /// The source's egress verdict toward a pod of group `dst`, for a
@@ -255,5 +271,58 @@ impl<'a> PolicyPart<'a> {
             }
         }
         out.unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tusk_policy::{Analysis, PolicyEngine, Semantics};
+
+    /// Result keys name results by variant index, not by where the engine's
+    /// shared results live in memory: two analyses of one cluster, alive at
+    /// once (so no result can share an address), give every group the same
+    /// keys, and the order of keys (which orders the factored matrix's result
+    /// groups, hence its example pairs) is the same.
+    #[test]
+    fn result_keys_are_the_same_for_two_analyses_of_one_cluster() {
+        let shape = tusk_gen::estate::Shape {
+            spokes: 2,
+            subnets_per_spoke: 2,
+            network_rules: 10,
+            application_rules: 5,
+            no_route_table_every: 4,
+            mesh_every: 5,
+            tenants: 3,
+            nodes_per_pool: 2,
+            pods: 300,
+            namespaces: 9,
+            policies: 40,
+            seed: 1,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        tusk_gen::estate::write_dir(&shape, dir.path()).unwrap();
+        let e = tusk_load::load_paths(&[dir.path().to_path_buf()]).unwrap().estate;
+        let sem = Semantics::of(PolicyEngine::Calico);
+        let (a, b) = (Analysis::new(&e.k8s, sem), Analysis::new(&e.k8s, sem));
+        let (pa, pb) =
+            (PolicyPart::new(&a.worlds[0], Protocol::Tcp, 8080), PolicyPart::new(&b.worlds[0], Protocol::Tcp, 8080));
+        let groups = a.worlds[0].endpoints.groups.len() as u32;
+        assert!(groups >= 5, "only {groups} engine groups");
+        let keys = |p: &PolicyPart| (0..groups).map(|g| (p.ekey(g), p.ikey(g))).collect::<Vec<_>>();
+        let (ka, kb) = (keys(&pa), keys(&pb));
+        assert_eq!(ka, kb);
+        // Shared keys to order (else the test would check nothing).
+        let shared = ka.iter().filter(|k| matches!(k.1, EKey::Shared(_))).count();
+        assert!(shared >= 2, "{shared} shared ingress keys");
+        // A shared key names the first variant with that result.
+        for g in 0..groups {
+            if let EKey::Shared(v) = pa.ekey(g) {
+                let first = &a.worlds[0].results.egress[v as usize];
+                let var = a.worlds[0].endpoints.groups[g as usize].variants[0] as usize;
+                assert!(Arc::ptr_eq(first, &a.worlds[0].results.egress[var]));
+                assert!(a.worlds[0].results.egress[..v as usize].iter().all(|r| !Arc::ptr_eq(r, first)));
+            }
+        }
     }
 }
