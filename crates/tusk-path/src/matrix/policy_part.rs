@@ -88,27 +88,26 @@ impl AtFlow {
         AtFlow { allowed, possible }
     }
 
-    /// The verdict toward every peer of `peers`: allowed, denied, or unknown
-    /// (some allowed possibly or not all surely). Empty `peers`: denied, as
-    /// [`Verdicts::over`] (no piece covers them).
-    fn over(&self, peers: &RoaringBitmap) -> Kind {
-        if !peers.is_empty() && peers.is_subset(&self.allowed) {
+    /// The verdict toward a pod whose address variants are `peers`:
+    /// allowed toward each, possible toward none (denied), or unknown;
+    /// what [`Verdicts::over`] then `Reach::at` give for their set. No
+    /// variant: denied (no piece covers it).
+    fn of_variants(&self, peers: &[u32]) -> Kind {
+        let (mut all, mut none) = (!peers.is_empty(), true);
+        for &v in peers {
+            all &= self.allowed.contains(v);
+            none &= !self.possible.contains(v);
+            if !all && !none {
+                break;
+            }
+        }
+        if all {
             Kind::Allowed
-        } else if peers.is_disjoint(&self.possible) {
+        } else if none {
             Kind::Denied
         } else {
             Kind::Unknown
         }
-    }
-}
-
-/// A set's verdict that holds for each of its peers alone: allowed toward
-/// all of them, or possible toward none; `None` (unknown) otherwise, where
-/// the peers may differ.
-fn uniform(k: Kind) -> Option<Kind> {
-    match k {
-        Kind::Unknown => None,
-        k => Some(k),
     }
 }
 
@@ -182,10 +181,7 @@ impl<'a> PolicyPart<'a> {
             return *v;
         }
         let v = match k {
-            EKey::Shared(_) => {
-                let ds: RoaringBitmap = self.variants(dst).iter().copied().collect();
-                self.projected(Dir::Egress, src).over(&ds)
-            }
+            EKey::Shared(_) => self.projected(Dir::Egress, src).of_variants(self.variants(dst)),
             EKey::Own(_) => {
                 let res = &self.world.results.egress;
                 self.each(self.variants(src), self.variants(dst), res).at(self.proto, self.port)
@@ -202,10 +198,7 @@ impl<'a> PolicyPart<'a> {
             return *v;
         }
         let v = match k {
-            EKey::Shared(_) => {
-                let ss: RoaringBitmap = self.variants(src).iter().copied().collect();
-                self.projected(Dir::Ingress, dst).over(&ss)
-            }
+            EKey::Shared(_) => self.projected(Dir::Ingress, dst).of_variants(self.variants(src)),
             EKey::Own(_) => {
                 let res = &self.world.results.ingress;
                 self.each(self.variants(dst), self.variants(src), res).at(self.proto, self.port)
@@ -215,25 +208,29 @@ impl<'a> PolicyPart<'a> {
         v
     }
 
-    /// The variants of the groups `groups`, as one peer set.
-    pub fn peers(&self, groups: impl IntoIterator<Item = u32>) -> RoaringBitmap {
-        groups.into_iter().flat_map(|g| self.variants(g).iter().copied()).collect()
+    /// [`PolicyPart::egress`] of a source of key `k` (group `src`) toward
+    /// a pod of each group of `dsts`, in order; a shared result is
+    /// projected once for all of them.
+    pub fn egress_each(&mut self, k: EKey, src: u32, dsts: impl Iterator<Item = u32>) -> Vec<Kind> {
+        match k {
+            EKey::Shared(_) => {
+                let at = self.projected(Dir::Egress, src);
+                dsts.map(|d| at.of_variants(self.variants(d))).collect()
+            }
+            EKey::Own(_) => dsts.map(|d| self.egress(k, src, d)).collect(),
+        }
     }
 
-    /// The egress verdict of a source of key `k` (group `src`) toward every
-    /// peer of `peers` at once, when it is the same for each of them
-    /// (allowed toward all, or possible toward none); `None` when it may
-    /// differ (then ask [`PolicyPart::egress`] per destination).
-    pub fn egress_uniform(&mut self, k: EKey, src: u32, peers: &RoaringBitmap) -> Option<Kind> {
-        let EKey::Shared(_) = k else { return None };
-        uniform(self.projected(Dir::Egress, src).over(peers))
-    }
-
-    /// The ingress verdict of a destination of key `k` (group `dst`) from
-    /// every peer of `peers`, when the same for each (as [`PolicyPart::egress_uniform`]).
-    pub fn ingress_uniform(&mut self, k: IKey, dst: u32, peers: &RoaringBitmap) -> Option<Kind> {
-        let EKey::Shared(_) = k else { return None };
-        uniform(self.projected(Dir::Ingress, dst).over(peers))
+    /// [`PolicyPart::ingress`] of a destination of key `k` (group `dst`)
+    /// from a pod of each group of `srcs`, in order (as [`PolicyPart::egress_each`]).
+    pub fn ingress_each(&mut self, k: IKey, dst: u32, srcs: impl Iterator<Item = u32>) -> Vec<Kind> {
+        match k {
+            EKey::Shared(_) => {
+                let at = self.projected(Dir::Ingress, dst);
+                srcs.map(|x| at.of_variants(self.variants(x))).collect()
+            }
+            EKey::Own(_) => srcs.map(|x| self.ingress(k, dst, x)).collect(),
+        }
     }
 
     /// The destination's ingress verdict from address `ip` (a node's, or a
