@@ -557,7 +557,8 @@ impl Run<'_> {
         let erows: Vec<Arc<Row>> = if np.src_policy {
             (0..ne).map(|ei| self.e_row(&s.classes[sg.groups[ei][0]], d, &dg)).collect()
         } else {
-            vec![Arc::new(Row::all(Kind::Allowed, ni)); ne]
+            let all = Arc::new(Row::all(Kind::Allowed, ni));
+            (0..ne).map(|_| all.clone()).collect()
         };
         // Per ingress group, its verdicts from each egress group: from the
         // source's class (its own address seen), else one for every source.
@@ -591,11 +592,9 @@ impl Run<'_> {
         if (0..ne).any(|ei| sg.groups[ei].iter().any(|&k| lonely(&s.classes[k]))) {
             // The product has holes: read the block pair by pair, member
             // by member where a class meets itself.
-            for ei in 0..ne {
-                let eg = &sg.groups[ei];
+            for (ei, eg) in sg.groups.iter().enumerate() {
                 let holes = eg.iter().any(|&k| lonely(&s.classes[k]));
-                for ii in 0..ni {
-                    let ig = &dg.groups[ii];
+                for (ii, ig) in dg.groups.iter().enumerate() {
                     if !holes {
                         let (em, im) = (erows[ei].mask[ii], irows[ii].mask[i_at(ei)]);
                         for (e, i) in kinds_of(em, im) {
