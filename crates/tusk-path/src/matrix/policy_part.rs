@@ -65,10 +65,28 @@ pub struct PolicyPart<'a> {
 /// disjoint, so a peer's verdict is its membership, and a set's verdict
 /// is allowed iff the set lies in `allowed`, denied iff it misses
 /// `possible` (what [`Verdicts::over`] then `Reach::at` give, without
-/// scanning the pieces again).
+/// scanning the pieces again). Kept as plain bit vectors (one bit per
+/// variant index): the factored matrix asks for one member at a time.
 struct AtFlow {
-    allowed: RoaringBitmap,
-    possible: RoaringBitmap,
+    allowed: Bits,
+    possible: Bits,
+}
+
+/// A set of variant indices as a bit vector (bit `v` of word `v / 64`).
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn of(b: &RoaringBitmap) -> Bits {
+        let mut w = vec![0u64; b.max().map_or(0, |m| m as usize / 64 + 1)];
+        for v in b {
+            w[v as usize / 64] |= 1 << (v % 64);
+        }
+        Bits(w)
+    }
+
+    fn contains(&self, v: u32) -> bool {
+        self.0.get(v as usize / 64).is_some_and(|w| w & (1 << (v % 64)) != 0)
+    }
 }
 
 impl AtFlow {
@@ -85,7 +103,7 @@ impl AtFlow {
                 possible |= b;
             }
         }
-        AtFlow { allowed, possible }
+        AtFlow { allowed: Bits::of(&allowed), possible: Bits::of(&possible) }
     }
 
     /// The verdict toward a pod whose address variants are `peers`:
