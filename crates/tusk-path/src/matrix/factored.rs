@@ -37,7 +37,6 @@ use super::keys::{self, Keys, Members, NodeCtx};
 use super::policy_part::{EKey, PolicyPart};
 use super::{Grain, Unit};
 use crate::join::{self, Actor, Ask, End, Member, Path, Segment, Wiring};
-use roaring::RoaringBitmap;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -141,20 +140,70 @@ struct Run<'a> {
     /// Per (sub, direction): its classes grouped by result key (in key
     /// order) and each group's peer set — the same in every block.
     grouped: HashMap<(u32, bool), Arc<Grouped>>,
-    /// [`PolicyPart::egress_uniform`] of a source result toward one
-    /// ingress group of a sub, and [`PolicyPart::ingress_uniform`] of a
-    /// destination result from one egress group of a sub: a block is met
-    /// once per (source net part, destination net part, same node), and
-    /// these depend on neither.
-    e_uniform: HashMap<(EKey, u32, u32), Option<Kind>>,
-    i_uniform: HashMap<(EKey, u32, u32), Option<Kind>>,
+    /// Per (egress result, destination sub): its verdicts toward each of
+    /// the sub's ingress result groups ([`Run::e_row`]); per (ingress
+    /// result, source sub): its verdicts from each of the sub's egress
+    /// result groups ([`Run::i_row`]). A (source sub, destination sub)
+    /// pair is met in several blocks, and subs of one row share results;
+    /// both are emptied at each new row.
+    e_rows: HashMap<(EKey, u32), Arc<Row>>,
+    i_rows: HashMap<(EKey, u32), Arc<Row>>,
 }
 
 /// A sub's classes grouped by one direction's result key: class indices
-/// per group, and each group's peer set.
+/// per group, groups in key order.
 struct Grouped {
     groups: Vec<Vec<usize>>,
-    peers: Vec<RoaringBitmap>,
+}
+
+/// One side's verdicts over each result group of a sub (see [`Run::e_row`]):
+/// per group, the kinds its members meet (a mask of [`bit`]s) and, per
+/// kind, the first member (its position in the group) that meets it.
+#[derive(Clone)]
+struct Row {
+    mask: Vec<u8>,
+    first: Vec<[u32; 3]>,
+}
+
+impl Row {
+    /// `n` groups whose every member meets `k`.
+    fn all(k: Kind, n: usize) -> Row {
+        let mut f = [u32::MAX; 3];
+        f[k as usize] = 0;
+        Row { mask: vec![bit(k); n], first: vec![f; n] }
+    }
+
+    /// The row of `groups` (class indices) from each class's verdict.
+    fn of(groups: &[Vec<usize>], kinds: &[Kind]) -> Row {
+        let mut row = Row { mask: Vec::with_capacity(groups.len()), first: Vec::with_capacity(groups.len()) };
+        for g in groups {
+            let (mut m, mut f) = (0u8, [u32::MAX; 3]);
+            for (pos, &k) in g.iter().enumerate() {
+                let kd = kinds[k];
+                if m & bit(kd) == 0 {
+                    m |= bit(kd);
+                    f[kd as usize] = pos as u32;
+                }
+            }
+            row.mask.push(m);
+            row.first.push(f);
+        }
+        row
+    }
+
+    /// The kind of a one-kind mask.
+    fn kind(mask: u8) -> Kind {
+        KINDS.into_iter().find(|k| mask & bit(*k) != 0).unwrap_or(Kind::Unknown)
+    }
+}
+
+/// Every (egress kind, ingress kind) of two masks, egress first, each in
+/// [`KINDS`] order.
+fn kinds_of(em: u8, im: u8) -> impl Iterator<Item = (Kind, Kind)> {
+    KINDS
+        .into_iter()
+        .filter(move |e| em & bit(*e) != 0)
+        .flat_map(move |e| KINDS.into_iter().filter(move |i| im & bit(*i) != 0).map(move |i| (e, i)))
 }
 
 /// One cell's findings so far: kinds seen and one witness per (verdict, layer).
@@ -168,9 +217,10 @@ struct Acc {
 }
 
 impl Acc {
-    fn add(&mut self, v: (Kind, Option<Layer>), witness: impl FnOnce() -> Option<(Member, Member)>) {
-        self.kinds[v.0 as usize] += 1;
-        self.combinations += 1;
+    /// `n` combinations of verdict and layer `v`.
+    fn add(&mut self, v: (Kind, Option<Layer>), n: usize, witness: impl FnOnce() -> Option<(Member, Member)>) {
+        self.kinds[v.0 as usize] += n;
+        self.combinations += n;
         if !self.examples.iter().any(|e| (e.0, e.1) == v) {
             match witness() {
                 Some(pair) => self.examples.push((v.0, v.1, pair)),
@@ -245,8 +295,8 @@ pub fn factored_rows(
         pp,
         nets: HashMap::new(),
         grouped: HashMap::new(),
-        e_uniform: HashMap::new(),
-        i_uniform: HashMap::new(),
+        e_rows: HashMap::new(),
+        i_rows: HashMap::new(),
     };
     let classes = blocks.iter().flatten().flat_map(|b| &b.1).map(|s| s.classes.len()).sum::<usize>()
         + nodes.iter().map(Vec::len).sum::<usize>();
@@ -254,6 +304,8 @@ pub fn factored_rows(
     // witnesses cells of every unit it hosts).
     let mut paths: HashMap<String, Arc<Path>> = HashMap::new();
     for (a, ua) in units.iter().enumerate() {
+        run.e_rows.clear();
+        run.i_rows.clear();
         let mut cells = Vec::new();
         let mut shown = Vec::new();
         for (b, ub) in units.iter().enumerate() {
@@ -389,37 +441,6 @@ fn bit(k: Kind) -> u8 {
 
 const KINDS: [Kind; 3] = [Kind::Allowed, Kind::Denied, Kind::Unknown];
 
-/// One side's verdicts over a result group's members: the same for all,
-/// or member by member (in the group's order).
-enum Col {
-    All(Kind),
-    Each(Vec<Kind>),
-}
-
-impl Col {
-    fn at(&self, i: usize) -> Kind {
-        match self {
-            Col::All(k) => *k,
-            Col::Each(v) => v[i],
-        }
-    }
-
-    fn mask(&self) -> u8 {
-        match self {
-            Col::All(k) => bit(*k),
-            Col::Each(v) => v.iter().fold(0u8, |m, k| m | bit(*k)),
-        }
-    }
-
-    /// The first member with verdict `k`.
-    fn position(&self, k: Kind) -> Option<usize> {
-        match self {
-            Col::All(x) => (*x == k).then_some(0),
-            Col::Each(v) => v.iter().position(|x| *x == k),
-        }
-    }
-}
-
 impl Run<'_> {
     fn trace(&self, a: Member, b: Member, actor: Actor) -> Option<Path> {
         let from = End { members: vec![a], ..Default::default() };
@@ -529,86 +550,139 @@ impl Run<'_> {
         };
         // Classes paired with themselves without two distinct members.
         let lonely = |x: &Class| diagonal && d.classes.iter().any(|y| y.group == x.group) && pick(x, x).is_none();
-        // Each sub's classes by result key, with each group's peer set,
-        // for reading a group at once.
+        // Each sub's classes by result key, read a group at a time.
         let (sg, dg) = (self.grouped(s, true), self.grouped(d, false));
-        let igs: Vec<Vec<&Class>> = dg.groups.iter().map(|g| g.iter().map(|&k| &d.classes[k]).collect()).collect();
-        for (ei, (egi, epeers)) in sg.groups.iter().zip(&sg.peers).enumerate() {
-            let eg: Vec<&Class> = egi.iter().map(|&k| &s.classes[k]).collect();
-            let ek = eg[0].ekey;
-            for (ii, (ig, ip)) in igs.iter().zip(&dg.peers).enumerate() {
-                // One verdict for the whole group when the engine's result
-                // is the same toward each member; else member by member.
-                let e_key = (ek, d.id, ii as u32);
-                let e_all = np.src_policy.then(|| match self.e_uniform.get(&e_key) {
-                    Some(k) => *k,
-                    None => {
-                        let k = self.pp.egress_uniform(ek, eg[0].group, ip);
-                        self.e_uniform.insert(e_key, k);
-                        k
-                    }
-                });
-                let e_of = match e_all {
-                    Some(Some(k)) => Col::All(k),
-                    Some(None) => Col::Each(ig.iter().map(|y| self.pp.egress(ek, eg[0].group, y.group)).collect()),
-                    None => Col::All(Kind::Allowed),
-                };
-                let own = matches!(np.seen, Some(Seen::Own));
-                let i_key = (ig[0].ikey, s.id, ei as u32);
-                let i_all = own.then(|| match self.i_uniform.get(&i_key) {
-                    Some(k) => *k,
-                    None => {
-                        let k = self.pp.ingress_uniform(ig[0].ikey, ig[0].group, epeers);
-                        self.i_uniform.insert(i_key, k);
-                        k
-                    }
-                });
-                let i_of = match i_all {
-                    Some(Some(k)) => Col::All(k),
-                    // An address or an admission: the same for every source.
-                    None => match self.ingress(np.seen, ig[0], None) {
-                        Some(k) => Col::All(k),
-                        None => return self.unknown_block(acc),
-                    },
-                    Some(None) => {
-                        let mut v = Vec::with_capacity(eg.len());
-                        for x in &eg {
-                            match self.ingress(np.seen, ig[0], Some(*x)) {
-                                Some(k) => v.push(k),
-                                None => return self.unknown_block(acc),
-                            }
+        let (ne, ni) = (sg.groups.len(), dg.groups.len());
+        // Per egress group, its verdicts toward each ingress group.
+        let erows: Vec<Arc<Row>> = if np.src_policy {
+            (0..ne).map(|ei| self.e_row(&s.classes[sg.groups[ei][0]], d, &dg)).collect()
+        } else {
+            let all = Arc::new(Row::all(Kind::Allowed, ni));
+            (0..ne).map(|_| all.clone()).collect()
+        };
+        // Per ingress group, its verdicts from each egress group: from the
+        // source's class (its own address seen), else one for every source.
+        let own = matches!(np.seen, Some(Seen::Own));
+        let irows: Vec<Arc<Row>> = if own {
+            (0..ni).map(|ii| self.i_row(&d.classes[dg.groups[ii][0]], s, &sg)).collect()
+        } else {
+            let mut v = Vec::with_capacity(ni);
+            for g in &dg.groups {
+                match self.ingress(np.seen, &d.classes[g[0]], None) {
+                    Some(k) => v.push(Arc::new(Row::all(k, 1))),
+                    None => return self.unknown_block(acc),
+                }
+            }
+            v
+        };
+        let i_at = |ei: usize| if own { ei } else { 0 };
+        let pair_at = |ei: usize, ii: usize, xi: usize, yi: usize| {
+            let (x, y) = (&s.classes[sg.groups[ei][xi]], &d.classes[dg.groups[ii][yi]]);
+            pick(x, y).map(|(a, b)| (member(Actor::Pod, a), member(Actor::Pod, b)))
+        };
+        // Each (egress group, ingress group) is the product of its two
+        // sides' verdicts (see the module doc); a witness for (e, i) is the
+        // first source member with ingress verdict i and the first
+        // destination member with egress verdict e.
+        let witness = |ei: usize, ii: usize, e: Kind, i: Kind| {
+            let xi = irows[ii].first[i_at(ei)][i as usize] as usize;
+            let yi = erows[ei].first[ii][e as usize] as usize;
+            pair_at(ei, ii, xi, yi)
+        };
+        if (0..ne).any(|ei| sg.groups[ei].iter().any(|&k| lonely(&s.classes[k]))) {
+            // The product has holes: read the block pair by pair, member
+            // by member where a class meets itself.
+            for (ei, eg) in sg.groups.iter().enumerate() {
+                let holes = eg.iter().any(|&k| lonely(&s.classes[k]));
+                for (ii, ig) in dg.groups.iter().enumerate() {
+                    if !holes {
+                        let (em, im) = (erows[ei].mask[ii], irows[ii].mask[i_at(ei)]);
+                        for (e, i) in kinds_of(em, im) {
+                            acc.add(np.compose(e, i), 1, || witness(ei, ii, e, i));
                         }
-                        Col::Each(v)
+                        continue;
                     }
-                };
-                let pair_at = |xi: usize, yi: usize| {
-                    pick(eg[xi], ig[yi]).map(|(a, b)| (member(Actor::Pod, a), member(Actor::Pod, b)))
-                };
-                if eg.iter().any(|x| lonely(x)) {
-                    // The product has holes: read it pair by pair.
-                    for (xi, x) in eg.iter().enumerate() {
-                        for (yi, y) in ig.iter().enumerate() {
+                    let x0 = &s.classes[eg[0]];
+                    let y0 = &d.classes[ig[0]];
+                    for (xi, &xk) in eg.iter().enumerate() {
+                        let x = &s.classes[xk];
+                        let i = match own {
+                            true => self.pp.ingress(y0.ikey, y0.group, x.group),
+                            false => Row::kind(irows[ii].mask[0]),
+                        };
+                        for (yi, &yk) in ig.iter().enumerate() {
+                            let y = &d.classes[yk];
                             if x.group == y.group && lonely(x) {
                                 continue;
                             }
-                            acc.add(np.compose(e_of.at(yi), i_of.at(xi)), || pair_at(xi, yi));
+                            let e = match np.src_policy {
+                                true => self.pp.egress(x0.ekey, x0.group, y.group),
+                                false => Kind::Allowed,
+                            };
+                            acc.add(np.compose(e, i), 1, || pair_at(ei, ii, xi, yi));
                         }
-                    }
-                    continue;
-                }
-                let (emask, imask) = (e_of.mask(), i_of.mask());
-                for e in KINDS.into_iter().filter(|k| emask & bit(*k) != 0) {
-                    for i in KINDS.into_iter().filter(|k| imask & bit(*k) != 0) {
-                        let witness = || {
-                            let xi = i_of.position(i)?;
-                            let yi = e_of.position(e)?;
-                            pair_at(xi, yi)
-                        };
-                        acc.add(np.compose(e, i), witness);
                     }
                 }
             }
+            return;
         }
+        // Count the (egress mask, ingress mask) of every group pair, with
+        // the first pair of each, then fold each mask pair once, in the
+        // order of their first pairs (the order a pair-by-pair reading
+        // would meet them, so the same witnesses).
+        let mut count = [0usize; 64];
+        let mut first = [usize::MAX; 64];
+        for (ei, er) in erows.iter().enumerate() {
+            let base = ei * ni;
+            let mut note = |ii: usize, b: usize| {
+                count[b] += 1;
+                if first[b] == usize::MAX {
+                    first[b] = base + ii;
+                }
+            };
+            if own {
+                for (ii, (em, ir)) in er.mask.iter().zip(&irows).enumerate() {
+                    note(ii, ((*em as usize) << 3) | ir.mask[ei] as usize);
+                }
+            } else {
+                for (ii, (em, ir)) in er.mask.iter().zip(&irows).enumerate() {
+                    note(ii, ((*em as usize) << 3) | ir.mask[0] as usize);
+                }
+            }
+        }
+        let mut bins: Vec<usize> = (0..64).filter(|&b| count[b] > 0).collect();
+        bins.sort_by_key(|&b| first[b]);
+        for b in bins {
+            let (ei, ii) = (first[b] / ni, first[b] % ni);
+            for (e, i) in kinds_of((b >> 3) as u8, (b & 7) as u8) {
+                acc.add(np.compose(e, i), count[b], || witness(ei, ii, e, i));
+            }
+        }
+    }
+
+    /// The egress verdicts of source class `x`'s result toward each ingress
+    /// result group of `d` (`dg`); memoised per (result, sub) for the row.
+    fn e_row(&mut self, x: &Class, d: &Sub, dg: &Grouped) -> Arc<Row> {
+        if let Some(r) = self.e_rows.get(&(x.ekey, d.id)) {
+            return r.clone();
+        }
+        let kinds = self.pp.egress_each(x.ekey, x.group, d.classes.iter().map(|y| y.group));
+        let r = Arc::new(Row::of(&dg.groups, &kinds));
+        self.e_rows.insert((x.ekey, d.id), r.clone());
+        r
+    }
+
+    /// The ingress verdicts of destination class `y`'s result from each
+    /// egress result group of `s` (`sg`), each source seen by its own
+    /// address; memoised per (result, sub) for the row.
+    fn i_row(&mut self, y: &Class, s: &Sub, sg: &Grouped) -> Arc<Row> {
+        if let Some(r) = self.i_rows.get(&(y.ikey, s.id)) {
+            return r.clone();
+        }
+        let kinds = self.pp.ingress_each(y.ikey, y.group, s.classes.iter().map(|x| x.group));
+        let r = Arc::new(Row::of(&sg.groups, &kinds));
+        self.i_rows.insert((y.ikey, s.id), r.clone());
+        r
     }
 
     /// `sub`'s classes grouped by egress (`egress`) or ingress result key,
@@ -621,9 +695,7 @@ impl Run<'_> {
         for (k, x) in sub.classes.iter().enumerate() {
             by.entry(if egress { x.ekey } else { x.ikey }).or_default().push(k);
         }
-        let groups: Vec<Vec<usize>> = by.into_values().collect();
-        let peers = groups.iter().map(|g| self.pp.peers(g.iter().map(|&k| sub.classes[k].group))).collect();
-        let g = Arc::new(Grouped { groups, peers });
+        let g = Arc::new(Grouped { groups: by.into_values().collect() });
         self.grouped.insert((sub.id, egress), g.clone());
         g
     }
@@ -660,7 +732,7 @@ impl Run<'_> {
                                 sm.pick(&y.members, same, false, count)
                                     .map(|(a, b)| (member(Actor::Node, a), member(Actor::Pod, b)))
                             };
-                            acc.add(v, witness);
+                            acc.add(v, 1, witness);
                         }
                     }
                 }

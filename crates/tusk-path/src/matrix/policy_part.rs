@@ -21,12 +21,16 @@ use tusk_core::{Kind, Protocol, Reach};
 use tusk_policy::matrix::Verdicts;
 use tusk_policy::World;
 
-/// Which egress result a pod group has: the shared result's address, or
-/// the group itself when its variants' results differ.
+/// Which egress result a pod group has: the shared result, or the group
+/// itself when its variants' results differ. Keys order by these indices,
+/// never by heap addresses, so whatever is ordered by key (the factored
+/// matrix's result groups, hence its example pairs) is the same in every
+/// build and run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EKey {
-    /// Every variant shares this result (`Arc` address).
-    Shared(usize),
+    /// Every variant shares this result: the first variant (index into
+    /// the world's results) that has it.
+    Shared(u32),
     /// The variants differ: the group id.
     Own(u32),
 }
@@ -49,6 +53,9 @@ pub struct PolicyPart<'a> {
     egress: HashMap<(EKey, u32), Kind>,
     ingress: HashMap<(IKey, u32), Kind>,
     address: HashMap<(IKey, IpAddr), Kind>,
+    /// Per egress / ingress variant, the first variant sharing its result.
+    first_egress: Vec<u32>,
+    first_ingress: Vec<u32>,
     /// Per shared result (`Arc` address), its projection at the flow.
     at: HashMap<usize, Arc<AtFlow>>,
 }
@@ -58,10 +65,28 @@ pub struct PolicyPart<'a> {
 /// disjoint, so a peer's verdict is its membership, and a set's verdict
 /// is allowed iff the set lies in `allowed`, denied iff it misses
 /// `possible` (what [`Verdicts::over`] then `Reach::at` give, without
-/// scanning the pieces again).
+/// scanning the pieces again). Kept as plain bit vectors (one bit per
+/// variant index): the factored matrix asks for one member at a time.
 struct AtFlow {
-    allowed: RoaringBitmap,
-    possible: RoaringBitmap,
+    allowed: Bits,
+    possible: Bits,
+}
+
+/// A set of variant indices as a bit vector (bit `v` of word `v / 64`).
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn of(b: &RoaringBitmap) -> Bits {
+        let mut w = vec![0u64; b.max().map_or(0, |m| m as usize / 64 + 1)];
+        for v in b {
+            w[v as usize / 64] |= 1 << (v % 64);
+        }
+        Bits(w)
+    }
+
+    fn contains(&self, v: u32) -> bool {
+        self.0.get(v as usize / 64).is_some_and(|w| w & (1 << (v % 64)) != 0)
+    }
 }
 
 impl AtFlow {
@@ -78,16 +103,25 @@ impl AtFlow {
                 possible |= b;
             }
         }
-        AtFlow { allowed, possible }
+        AtFlow { allowed: Bits::of(&allowed), possible: Bits::of(&possible) }
     }
 
-    /// The verdict toward every peer of `peers`: allowed, denied, or unknown
-    /// (some allowed possibly or not all surely). Empty `peers`: denied, as
-    /// [`Verdicts::over`] (no piece covers them).
-    fn over(&self, peers: &RoaringBitmap) -> Kind {
-        if !peers.is_empty() && peers.is_subset(&self.allowed) {
+    /// The verdict toward a pod whose address variants are `peers`:
+    /// allowed toward each, possible toward none (denied), or unknown;
+    /// what [`Verdicts::over`] then `Reach::at` give for their set. No
+    /// variant: denied (no piece covers it).
+    fn of_variants(&self, peers: &[u32]) -> Kind {
+        let (mut all, mut none) = (!peers.is_empty(), true);
+        for &v in peers {
+            all &= self.allowed.contains(v);
+            none &= !self.possible.contains(v);
+            if !all && !none {
+                break;
+            }
+        }
+        if all {
             Kind::Allowed
-        } else if peers.is_disjoint(&self.possible) {
+        } else if none {
             Kind::Denied
         } else {
             Kind::Unknown
@@ -95,20 +129,17 @@ impl AtFlow {
     }
 }
 
-/// A set's verdict that holds for each of its peers alone: allowed toward
-/// all of them, or possible toward none; `None` (unknown) otherwise, where
-/// the peers may differ.
-fn uniform(k: Kind) -> Option<Kind> {
-    match k {
-        Kind::Unknown => None,
-        k => Some(k),
-    }
+/// Per variant, the first variant sharing its result (`Arc::ptr_eq`):
+/// a name of the result that does not depend on where it lives.
+fn first_sharing(results: &[Arc<Verdicts>]) -> Vec<u32> {
+    let mut first: HashMap<*const Verdicts, u32> = HashMap::new();
+    results.iter().enumerate().map(|(v, r)| *first.entry(Arc::as_ptr(r)).or_insert(v as u32)).collect()
 }
 
-fn key_of(results: &[Arc<Verdicts>], variants: &[u32], group: u32) -> EKey {
-    let first = &results[variants[0] as usize];
-    if variants.iter().all(|&v| Arc::ptr_eq(&results[v as usize], first)) {
-        EKey::Shared(Arc::as_ptr(first) as usize)
+fn key_of(first: &[u32], variants: &[u32], group: u32) -> EKey {
+    let f = first[variants[0] as usize];
+    if variants.iter().all(|&v| first[v as usize] == f) {
+        EKey::Shared(f)
     } else {
         EKey::Own(group)
     }
@@ -125,6 +156,8 @@ impl<'a> PolicyPart<'a> {
             egress: HashMap::new(),
             ingress: HashMap::new(),
             address: HashMap::new(),
+            first_egress: first_sharing(&world.results.egress),
+            first_ingress: first_sharing(&world.results.ingress),
             at: HashMap::new(),
         }
     }
@@ -151,12 +184,12 @@ impl<'a> PolicyPart<'a> {
 
     /// The egress result key of group `g`.
     pub fn ekey(&self, g: u32) -> EKey {
-        key_of(&self.world.results.egress, self.variants(g), g)
+        key_of(&self.first_egress, self.variants(g), g)
     }
 
     /// The ingress result key of group `g`.
     pub fn ikey(&self, g: u32) -> IKey {
-        key_of(&self.world.results.ingress, self.variants(g), g)
+        key_of(&self.first_ingress, self.variants(g), g)
     }
 
     /// The source's egress verdict toward a pod of group `dst`, for a
@@ -166,10 +199,7 @@ impl<'a> PolicyPart<'a> {
             return *v;
         }
         let v = match k {
-            EKey::Shared(_) => {
-                let ds: RoaringBitmap = self.variants(dst).iter().copied().collect();
-                self.projected(Dir::Egress, src).over(&ds)
-            }
+            EKey::Shared(_) => self.projected(Dir::Egress, src).of_variants(self.variants(dst)),
             EKey::Own(_) => {
                 let res = &self.world.results.egress;
                 self.each(self.variants(src), self.variants(dst), res).at(self.proto, self.port)
@@ -186,10 +216,7 @@ impl<'a> PolicyPart<'a> {
             return *v;
         }
         let v = match k {
-            EKey::Shared(_) => {
-                let ss: RoaringBitmap = self.variants(src).iter().copied().collect();
-                self.projected(Dir::Ingress, dst).over(&ss)
-            }
+            EKey::Shared(_) => self.projected(Dir::Ingress, dst).of_variants(self.variants(src)),
             EKey::Own(_) => {
                 let res = &self.world.results.ingress;
                 self.each(self.variants(dst), self.variants(src), res).at(self.proto, self.port)
@@ -199,25 +226,29 @@ impl<'a> PolicyPart<'a> {
         v
     }
 
-    /// The variants of the groups `groups`, as one peer set.
-    pub fn peers(&self, groups: impl IntoIterator<Item = u32>) -> RoaringBitmap {
-        groups.into_iter().flat_map(|g| self.variants(g).iter().copied()).collect()
+    /// [`PolicyPart::egress`] of a source of key `k` (group `src`) toward
+    /// a pod of each group of `dsts`, in order; a shared result is
+    /// projected once for all of them.
+    pub fn egress_each(&mut self, k: EKey, src: u32, dsts: impl Iterator<Item = u32>) -> Vec<Kind> {
+        match k {
+            EKey::Shared(_) => {
+                let at = self.projected(Dir::Egress, src);
+                dsts.map(|d| at.of_variants(self.variants(d))).collect()
+            }
+            EKey::Own(_) => dsts.map(|d| self.egress(k, src, d)).collect(),
+        }
     }
 
-    /// The egress verdict of a source of key `k` (group `src`) toward every
-    /// peer of `peers` at once, when it is the same for each of them
-    /// (allowed toward all, or possible toward none); `None` when it may
-    /// differ (then ask [`PolicyPart::egress`] per destination).
-    pub fn egress_uniform(&mut self, k: EKey, src: u32, peers: &RoaringBitmap) -> Option<Kind> {
-        let EKey::Shared(_) = k else { return None };
-        uniform(self.projected(Dir::Egress, src).over(peers))
-    }
-
-    /// The ingress verdict of a destination of key `k` (group `dst`) from
-    /// every peer of `peers`, when the same for each (as [`PolicyPart::egress_uniform`]).
-    pub fn ingress_uniform(&mut self, k: IKey, dst: u32, peers: &RoaringBitmap) -> Option<Kind> {
-        let EKey::Shared(_) = k else { return None };
-        uniform(self.projected(Dir::Ingress, dst).over(peers))
+    /// [`PolicyPart::ingress`] of a destination of key `k` (group `dst`)
+    /// from a pod of each group of `srcs`, in order (as [`PolicyPart::egress_each`]).
+    pub fn ingress_each(&mut self, k: IKey, dst: u32, srcs: impl Iterator<Item = u32>) -> Vec<Kind> {
+        match k {
+            EKey::Shared(_) => {
+                let at = self.projected(Dir::Ingress, dst);
+                srcs.map(|x| at.of_variants(self.variants(x))).collect()
+            }
+            EKey::Own(_) => srcs.map(|x| self.ingress(k, dst, x)).collect(),
+        }
     }
 
     /// The destination's ingress verdict from address `ip` (a node's, or a
@@ -255,5 +286,58 @@ impl<'a> PolicyPart<'a> {
             }
         }
         out.unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tusk_policy::{Analysis, PolicyEngine, Semantics};
+
+    /// Result keys name results by variant index, not by where the engine's
+    /// shared results live in memory: two analyses of one cluster, alive at
+    /// once (so no result can share an address), give every group the same
+    /// keys, and the order of keys (which orders the factored matrix's result
+    /// groups, hence its example pairs) is the same.
+    #[test]
+    fn result_keys_are_the_same_for_two_analyses_of_one_cluster() {
+        let shape = tusk_gen::estate::Shape {
+            spokes: 2,
+            subnets_per_spoke: 2,
+            network_rules: 10,
+            application_rules: 5,
+            no_route_table_every: 4,
+            mesh_every: 5,
+            tenants: 3,
+            nodes_per_pool: 2,
+            pods: 300,
+            namespaces: 9,
+            policies: 40,
+            seed: 1,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        tusk_gen::estate::write_dir(&shape, dir.path()).unwrap();
+        let e = tusk_load::load_paths(&[dir.path().to_path_buf()]).unwrap().estate;
+        let sem = Semantics::of(PolicyEngine::Calico);
+        let (a, b) = (Analysis::new(&e.k8s, sem), Analysis::new(&e.k8s, sem));
+        let (pa, pb) =
+            (PolicyPart::new(&a.worlds[0], Protocol::Tcp, 8080), PolicyPart::new(&b.worlds[0], Protocol::Tcp, 8080));
+        let groups = a.worlds[0].endpoints.groups.len() as u32;
+        assert!(groups >= 5, "only {groups} engine groups");
+        let keys = |p: &PolicyPart| (0..groups).map(|g| (p.ekey(g), p.ikey(g))).collect::<Vec<_>>();
+        let (ka, kb) = (keys(&pa), keys(&pb));
+        assert_eq!(ka, kb);
+        // Shared keys to order (else the test would check nothing).
+        let shared = ka.iter().filter(|k| matches!(k.1, EKey::Shared(_))).count();
+        assert!(shared >= 2, "{shared} shared ingress keys");
+        // A shared key names the first variant with that result.
+        for g in 0..groups {
+            if let EKey::Shared(v) = pa.ekey(g) {
+                let first = &a.worlds[0].results.egress[v as usize];
+                let var = a.worlds[0].endpoints.groups[g as usize].variants[0] as usize;
+                assert!(Arc::ptr_eq(first, &a.worlds[0].results.egress[var]));
+                assert!(a.worlds[0].results.egress[..v as usize].iter().all(|r| !Arc::ptr_eq(r, first)));
+            }
+        }
     }
 }
