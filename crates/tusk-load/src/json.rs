@@ -655,7 +655,8 @@ mod tests {
     #[test]
     fn skipped_subtrees_are_checked_and_left_out() {
         const SKIP: &SkipPaths = &[&["p"], &["c", "*", "b"]];
-        let text = "{\"p\": {\"x\": [1, {\"y\": \"z\"}]}, \"c\": [{\"b\": [1], \"u\": {\"k\": 1}}, {\"b\": null}], \"q\": 2}";
+        let text =
+            "{\"p\": {\"x\": [1, {\"y\": \"z\"}]}, \"c\": [{\"b\": [1], \"u\": {\"k\": 1}}, {\"b\": null}], \"q\": 2}";
         let (root, skipped) = parse_skipping(text, false, SKIP).unwrap();
         assert!(skipped);
         let full = parse(text, false).unwrap();
