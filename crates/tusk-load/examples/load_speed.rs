@@ -4,7 +4,7 @@
 //! building the estate, `tusk_load::load_sources_all`), and, as the
 //! reference, of serde_json parsing the same JSON text into a
 //! `serde_json::Value` (parse only, no positions; comments blanked first,
-//! which serde_json refuses). Best of `--runs N` (default 5) per stage, in
+//! which serde_json refuses). Median of `--runs N` (default 5) per stage, in
 //! MB per CPU second of the running thread (Linux's schedstat), the wall
 //! clock's MB/s in parentheses.
 //!
@@ -26,17 +26,20 @@ fn cpu() -> Duration {
     Duration::from_nanos(s.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(0))
 }
 
-/// The best (least) CPU time and wall time of `runs` runs of `f`. On a
+/// The median CPU time and median wall time of `runs` runs of `f`. On a
 /// shared machine the CPU time is the measure: the wall time counts the
 /// waits for a core too.
-fn best(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
-    (0..runs)
+fn median(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
+    let (mut cpus, mut walls): (Vec<Duration>, Vec<Duration>) = (0..runs.max(1))
         .map(|_| {
             let (t, c) = (Instant::now(), cpu());
             f();
             (cpu() - c, t.elapsed())
         })
-        .fold((Duration::MAX, Duration::MAX), |(c, w), (c2, w2)| (c.min(c2), w.min(w2)))
+        .unzip();
+    cpus.sort();
+    walls.sort();
+    (cpus[cpus.len() / 2], walls[walls.len() / 2])
 }
 
 /// MB/s per CPU second, and per wall second in parentheses. The CPU time
@@ -74,9 +77,9 @@ fn main() {
         };
         let sources = read();
         let bytes: usize = sources.iter().map(|(_, t)| t.len()).sum();
-        let t_read = best(runs, || drop(read()));
+        let t_read = median(runs, || drop(read()));
         let mut docs = 0;
-        let t_parse = best(runs, || {
+        let t_parse = median(runs, || {
             docs = 0;
             for (name, text) in &sources {
                 tusk_load::doc::for_each_document(name, text, |d| {
@@ -94,7 +97,7 @@ fn main() {
             .collect();
         let json_bytes: usize = json.iter().map(String::len).sum();
         let serde = (json_bytes > 0).then(|| {
-            best(runs, || {
+            median(runs, || {
                 for t in &json {
                     let v: serde_json::Value = serde_json::from_str(t).unwrap_or_else(|e| panic!("{e}"));
                     std::hint::black_box(v);
@@ -103,7 +106,7 @@ fn main() {
         });
         let params = tusk_load::arm::ArmParams::default();
         let mut errors = 0;
-        let t_load = best(runs, || {
+        let t_load = median(runs, || {
             let out = tusk_load::load_sources_all(&sources, &params);
             errors = out.errors.len();
             std::hint::black_box(out);

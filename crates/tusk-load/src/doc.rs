@@ -421,7 +421,7 @@ pub fn for_each_document(
     mut f: impl FnMut(Doc) -> Result<(), LoadError>,
 ) -> Result<(), LoadError> {
     let mut first = None;
-    let r = parse(file, text, &mut f, &mut |e| {
+    let r = parse(file, text, None, &mut f, &mut |e| {
         first.get_or_insert(e);
         false
     });
@@ -439,10 +439,36 @@ pub fn for_each_document(
 pub fn for_each_document_collecting(
     file: &Arc<str>,
     text: &str,
+    f: impl FnMut(Doc) -> Result<(), LoadError>,
+    on_error: impl FnMut(LoadError),
+) -> Result<(), LoadError> {
+    for_each_document_skipping(file, text, None, f, on_error)
+}
+
+/// Subtrees a JSON document may be read without, and who decides whether
+/// the document read so can be used: see [`for_each_document_skipping`].
+pub(crate) struct Skip {
+    /// The paths of the subtrees to leave out (`crate::json::parse_skipping`).
+    pub paths: &'static crate::json::SkipPaths,
+    /// Whether a root read without them is one whose reader never looks
+    /// at them; otherwise the text is read again in full.
+    pub usable: fn(&Node) -> bool,
+}
+
+/// Like [`for_each_document_collecting`], but a JSON document is first
+/// read without the collections at `skip`'s paths (checked all the same,
+/// so the same texts are accepted and refused); when something was left
+/// out and `skip.usable` refuses the root, the text is read again in full.
+/// So the documents handed to `f` are the full ones, except where the
+/// caller said its reader does not need the parts left out.
+pub(crate) fn for_each_document_skipping(
+    file: &Arc<str>,
+    text: &str,
+    skip: Option<&Skip>,
     mut f: impl FnMut(Doc) -> Result<(), LoadError>,
     mut on_error: impl FnMut(LoadError),
 ) -> Result<(), LoadError> {
-    parse(file, text, &mut f, &mut |e| {
+    parse(file, text, skip, &mut f, &mut |e| {
         on_error(e);
         true
     })
@@ -452,6 +478,7 @@ pub fn for_each_document_collecting(
 fn parse(
     file: &Arc<str>,
     text: &str,
+    skip: Option<&Skip>,
     f: &mut dyn FnMut(Doc) -> Result<(), LoadError>,
     on_error: &mut dyn FnMut(LoadError) -> bool,
 ) -> Result<(), LoadError> {
@@ -459,7 +486,15 @@ fn parse(
     // commas (see arm::jsonc); only `.json` files, as ARM reads only those.
     let jsonc = file.ends_with(".json");
     if crate::json::looks_like_json(text) {
-        if let Some(root) = crate::json::parse(text, jsonc) {
+        let paths = skip.map_or(&[][..], |s| s.paths);
+        let root = match crate::json::parse_skipping(text, jsonc, paths) {
+            Some((root, false)) => Some(root),
+            Some((root, true)) if skip.is_some_and(|s| (s.usable)(&root)) => Some(root),
+            // Read without a part its reader needs: read it in full.
+            Some((_, true)) => crate::json::parse(text, jsonc),
+            None => None,
+        };
+        if let Some(root) = root {
             if !root.is_null() {
                 f(Doc { file: file.clone(), root })?;
             }

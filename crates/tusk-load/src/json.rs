@@ -25,6 +25,24 @@ use tusk_core::Pos;
 /// when `comments`); `None` when the text is not such a document, see the
 /// module comment.
 pub(crate) fn parse(text: &str, comments: bool) -> Option<Node> {
+    parse_skipping(text, comments, &[]).map(|(root, _)| root)
+}
+
+/// Subtrees a reader may leave out of the tree: each path is a list of
+/// mapping keys from the root, `*` standing for any item of a sequence
+/// (`["resource_changes", "*", "change", "before"]`).
+pub(crate) type SkipPaths = [&'static [&'static str]];
+
+/// Like [`parse`], but a collection (mapping or sequence) found at one of
+/// `skip`'s paths is read, checked exactly as any other (syntax, escapes,
+/// duplicate keys, depth: the same code runs) and left out: the tree holds
+/// an empty collection of the same kind at its position. A scalar at such
+/// a path is kept. The flag says whether anything was left out, so that a
+/// caller who finds it needed the subtree after all can read the text
+/// again with [`parse`]. Leaving out what a loader never reads spares
+/// building and freeing it: a Terraform plan carries every resource in
+/// `prior_state` and twice in `resource_changes` besides `planned_values`.
+pub(crate) fn parse_skipping(text: &str, comments: bool, skip: &SkipPaths) -> Option<(Node, bool)> {
     let mut r = Reader {
         t: text,
         b: text.as_bytes(),
@@ -36,11 +54,16 @@ pub(crate) fn parse(text: &str, comments: bool) -> Option<Node> {
         depth: 0,
         items: Vec::new(),
         entries: Vec::new(),
+        skip,
+        path: Vec::new(),
+        off: usize::from(skip.is_empty()),
+        discard: 0,
+        skipped: false,
     };
     r.ws()?;
     let root = r.value()?;
     r.ws()?;
-    (r.i == r.b.len()).then_some(root)
+    (r.i == r.b.len()).then_some((root, r.skipped))
 }
 
 /// Whether the text's first significant byte opens a JSON collection: only
@@ -68,6 +91,18 @@ struct Reader<'a> {
     items: Vec<Node>,
     /// The same for the entries of mappings.
     entries: Vec<(Node, Node)>,
+    /// The paths of subtrees to leave out (see [`parse_skipping`]).
+    skip: &'a SkipPaths,
+    /// The keys (`*` for a sequence item) from the root to the current
+    /// node while it may still lead to a path of `skip`.
+    path: Vec<Text>,
+    /// How many levels below the last node that could lead to a skipped
+    /// path the reader is (0: on such a path).
+    off: usize,
+    /// How many levels inside a skipped subtree the reader is (0: building).
+    discard: usize,
+    /// Whether a subtree was left out.
+    skipped: bool,
 }
 
 /// The bytes of the eight in `x` (little-endian) that are `"`, `\` or
@@ -153,7 +188,7 @@ impl Reader<'_> {
         match *self.b.get(self.i)? {
             b'{' => self.map(pos),
             b'[' => self.seq(pos),
-            b'"' => Some(Node { pos, value: Value::Scalar { text: self.string()?, quoted: true } }),
+            b'"' => Some(Node { pos, value: Value::Scalar { text: self.string(self.discard == 0)?, quoted: true } }),
             _ => {
                 let start = self.i;
                 while self.b.get(self.i).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.')) {
@@ -176,11 +211,12 @@ impl Reader<'_> {
         self.enter()?;
         self.i += 1;
         let start = self.items.len();
+        let mut n = 0;
         loop {
             self.ws()?;
             match self.b.get(self.i)? {
                 b']' => break,
-                _ if self.items.len() > start => {
+                _ if n > 0 => {
                     self.expect(b',')?;
                     self.ws()?;
                     if self.b.get(self.i) == Some(&b']') && self.comments {
@@ -189,12 +225,51 @@ impl Reader<'_> {
                 }
                 _ => {}
             }
-            let v = self.value()?;
-            self.items.push(v);
+            let v = self.child("*")?;
+            n += 1;
+            if self.discard == 0 {
+                self.items.push(v);
+            }
         }
         self.i += 1;
         self.depth -= 1;
         Some(Node { pos, value: Value::Seq(self.items.drain(start..).collect()) })
+    }
+
+    /// The value of the child `key` (`*`: an item) of the current node,
+    /// left out if it is a collection at a path of `skip`.
+    fn child(&mut self, key: &str) -> Option<Node> {
+        if self.off > 0 || self.discard > 0 {
+            return self.value();
+        }
+        self.path.push(Text::new(key));
+        let (full, prefix) = self.skip.iter().fold((false, false), |(full, prefix), p| {
+            let on = p.len() >= self.path.len() && p.iter().zip(&self.path).all(|(a, b)| *a == b.as_str());
+            (full || (on && p.len() == self.path.len()), prefix || (on && p.len() > self.path.len()))
+        });
+        let v = if full && matches!(self.b.get(self.i), Some(b'{' | b'[')) {
+            self.discard += 1;
+            let v = self.value();
+            self.discard -= 1;
+            self.skipped = true;
+            // An empty collection of the same kind, where the subtree was.
+            v.map(|v| Node {
+                pos: v.pos,
+                value: match v.value {
+                    Value::Map(_) => Value::Map(Vec::new()),
+                    _ => Value::Seq(Vec::new()),
+                },
+            })
+        } else if prefix {
+            self.value()
+        } else {
+            self.off += 1;
+            let v = self.value();
+            self.off -= 1;
+            v
+        };
+        self.path.pop();
+        v
     }
 
     fn map(&mut self, pos: Pos) -> Option<Node> {
@@ -218,11 +293,11 @@ impl Reader<'_> {
                 return None;
             }
             let kpos = self.pos();
-            let key = self.string()?;
+            let key = self.string(true)?;
             self.ws()?;
             self.expect(b':')?;
             self.ws()?;
-            let v = self.value()?;
+            let v = self.child(&key)?;
             // A duplicate key is an error the YAML reader words and locates.
             if self.entries[start..].iter().any(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if *text == key))
             {
@@ -235,6 +310,12 @@ impl Reader<'_> {
         }
         self.i += 1;
         self.depth -= 1;
+        if self.discard > 0 {
+            // Inside a skipped subtree the keys were kept for the duplicate
+            // check only.
+            self.entries.truncate(start);
+            return Some(Node { pos, value: Value::Map(Vec::new()) });
+        }
         Some(Node { pos, value: Value::Map(self.entries.drain(start..).collect()) })
     }
 
@@ -263,11 +344,11 @@ impl Reader<'_> {
                 return None;
             }
             let kpos = self.pos();
-            let key = self.string()?;
+            let key = self.string(true)?;
             self.ws()?;
             self.expect(b':')?;
             self.ws()?;
-            let v = self.value()?;
+            let v = self.child(&key)?;
             if !seen.insert(key.clone()) {
                 return None;
             }
@@ -275,6 +356,12 @@ impl Reader<'_> {
         }
         self.i += 1;
         self.depth -= 1;
+        if self.discard > 0 {
+            // Inside a skipped subtree the keys were kept for the duplicate
+            // check only.
+            self.entries.truncate(start);
+            return Some(Node { pos, value: Value::Map(Vec::new()) });
+        }
         Some(Node { pos, value: Value::Map(self.entries.drain(start..).collect()) })
     }
 
@@ -283,8 +370,10 @@ impl Reader<'_> {
     }
 
     /// A JSON string at `"`, unescaped. Raw control characters (a line
-    /// break inside a string among them) are not JSON: `None`.
-    fn string(&mut self) -> Option<Text> {
+    /// break inside a string among them) are not JSON: `None`. Unless
+    /// `keep`, a string without escapes is checked but not made (the empty
+    /// text stands for it: inside a skipped subtree).
+    fn string(&mut self, keep: bool) -> Option<Text> {
         self.i += 1;
         let start = self.i;
         // Eight bytes at a time up to the first one the byte loop below
@@ -299,6 +388,11 @@ impl Reader<'_> {
         }
         while let Some(&c) = self.b.get(self.i) {
             match c {
+                b'"' if !keep => {
+                    self.t.get(start..self.i)?;
+                    self.i += 1;
+                    return Some(Text::default());
+                }
                 b'"' => {
                     let s = Text::new(self.t.get(start..self.i)?);
                     self.i += 1;
@@ -553,6 +647,32 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
         assert!(parse(&deep, true).is_none());
         assert!(parse(&format!("{}{}", "[".repeat(100), "]".repeat(100)), true).is_some());
+    }
+
+    /// A skipped subtree is checked like any other and leaves an empty
+    /// collection; the rest of the tree, positions included, is the full
+    /// reading's.
+    #[test]
+    fn skipped_subtrees_are_checked_and_left_out() {
+        const SKIP: &SkipPaths = &[&["p"], &["c", "*", "b"]];
+        let text =
+            "{\"p\": {\"x\": [1, {\"y\": \"z\"}]}, \"c\": [{\"b\": [1], \"u\": {\"k\": 1}}, {\"b\": null}], \"q\": 2}";
+        let (root, skipped) = parse_skipping(text, false, SKIP).unwrap();
+        assert!(skipped);
+        let full = parse(text, false).unwrap();
+        assert_eq!(root.get("p").unwrap().as_map(), Some(&[][..]));
+        assert_eq!(root.get("p").unwrap().pos, full.get("p").unwrap().pos);
+        let c = root.get("c").unwrap().as_seq().unwrap();
+        assert_eq!(c[0].get("b").unwrap().as_seq(), Some(&[][..]));
+        assert_eq!(c[0].get("u"), full.get("c").unwrap().as_seq().unwrap()[0].get("u"));
+        assert!(c[1].get_entry("b").unwrap().1.is_null(), "a scalar at a skipped path stays");
+        assert_eq!(root.get("q"), full.get("q"));
+        // Nothing at a skipped path: nothing left out.
+        assert_eq!(parse_skipping("{\"q\": {\"p\": [1]}}", false, SKIP).map(|(_, s)| s), Some(false));
+        // Defects inside a skipped subtree still refuse the text.
+        for bad in ["{\"p\": {\"a\": 1, \"a\": 2}}", "{\"p\": [1 2]}", "{\"p\": [\"\\x41\"]}", "{\"p\": [01]}"] {
+            assert!(parse_skipping(bad, false, SKIP).is_none(), "{bad}");
+        }
     }
 
     #[test]

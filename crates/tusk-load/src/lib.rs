@@ -189,11 +189,12 @@ pub fn load_sources_all(sources: &[(Arc<str>, String)], params: &arm::ArmParams)
             continue;
         }
         // ARM's JSON allows comments and trailing commas in `.json` files:
-        // the reader takes them (see doc::for_each_document_collecting).
+        // the reader takes them (see doc::for_each_document_skipping).
         let mut in_doc = Vec::new();
-        let parsed = doc::for_each_document_collecting(
+        let parsed = doc::for_each_document_skipping(
             name,
             text,
+            Some(&TERRAFORM_UNREAD),
             |d| {
                 documents += 1;
                 for d in split(d) {
@@ -276,6 +277,39 @@ pub fn load_sources_all(sources: &[(Arc<str>, String)], params: &arm::ArmParams)
 /// List` whose items all name their kind (`kubectl get -o yaml`), and the
 /// resources of an `az ... list` array or a REST `{"value": [...]}` list
 /// when every element is a resource. Any other document is one piece.
+/// A Terraform plan carries each resource up to four times: in
+/// `planned_values`, in `prior_state`, and as `before` and `after` of its
+/// change (`resource_drift` repeats drifted ones); the Terraform loader
+/// reads only the first and each change's `after_unknown`, so a plan is
+/// read without the others (see `doc::for_each_document_skipping`).
+const TERRAFORM_UNREAD: doc::Skip = doc::Skip {
+    paths: &[
+        &["prior_state"],
+        &["resource_drift"],
+        &["resource_changes", "*", "change", "before"],
+        &["resource_changes", "*", "change", "after"],
+        &["resource_changes", "*", "change", "before_sensitive"],
+        &["resource_changes", "*", "change", "after_sensitive"],
+    ],
+    usable: routes_to_terraform_only,
+};
+
+/// Whether [`load_sources_all`] hands a document of this root, whole, to
+/// the Terraform loader and to nothing else: a mapping that `split` keeps
+/// whole (more than two keys, no `kind`) and no loader tried before the
+/// Terraform one takes. Every test here reads top-level keys only, which
+/// leaving out the subtrees of [`TERRAFORM_UNREAD`] does not change.
+fn routes_to_terraform_only(root: &doc::Node) -> bool {
+    root.as_map().is_some_and(|m| m.len() > 2)
+        && root.get_entry("kind").is_none()
+        && !arm::is_template(root)
+        && !arm::is_parameters(root)
+        && !config::is_config(root)
+        && !kustomize::is_kustomization(root)
+        && !k8s::is_k8s(root)
+        && terraform::is_terraform(root)
+}
+
 fn split(d: doc::Doc) -> Vec<doc::Doc> {
     use doc::Value;
     let is_resource =

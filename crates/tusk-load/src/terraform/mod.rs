@@ -72,12 +72,15 @@ pub fn add_document(d: &Doc, az: &mut azure::Builder, warnings: &mut Vec<Warning
 /// Where each resource object of the plan starts and its `address`: the
 /// objects with `address`, `mode` and `type` (planned values, prior state,
 /// resource changes and configuration alike, in the JSON output format).
+/// The format nests no resource object in another, so the walk does not
+/// enter one (its attribute values are most of the plan).
 fn resource_objects(n: &Node, out: &mut Vec<(Pos, Arc<str>)>) {
     match &n.value {
         Value::Map(m) => {
             if let (Some(a), Some(_), Some(_)) = (n.get("address").and_then(Node::as_str), n.get("mode"), n.get("type"))
             {
                 out.push((n.pos, Arc::from(a)));
+                return;
             }
             m.iter().for_each(|(_, v)| resource_objects(v, out));
         }
