@@ -7,13 +7,13 @@
 
 use super::gateway::{egress, gateway_owner, gateways_of, Egress, Reach};
 use super::route::{RouteDoubt, RouteRef};
-use crate::compile::{Builder, Direction, Rule, RuleOrigin};
+use crate::compile::{Builder, Direction};
 use crate::explain::{Action, Ctx, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
 use crate::step::GatewayCase;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use tusk_core::{IpSet, PortSet, Protocol};
-use tusk_model::k8s::{AdminAction, Cluster, Pod, PolicyPort};
+use tusk_model::k8s::{Cluster, Pod};
 
 /// (refused, maybe) TCP ports toward destination pods of one class.
 fn judged_pods(e: &Egress, pods: &[u32]) -> (PortSet, PortSet) {
@@ -135,10 +135,6 @@ pub fn label_keys(c: &Cluster) -> Vec<String> {
     out
 }
 
-fn tcp(ports: &PortSet) -> Vec<PolicyPort> {
-    ports.ranges().iter().map(|&(lo, hi)| PolicyPort::Range(Protocol::Tcp, lo, hi)).collect()
-}
-
 /// Writes the gateway pods' egress into the Istio tier (index `tier`):
 /// per gateway class, deny rules toward the destination classes and
 /// address atoms on the TCP ports no route reaches (sure) or may reach
@@ -163,34 +159,7 @@ pub fn compile(b: &mut Builder, tier: u32) {
             let st = judged_range(&e, &IpSet::range(a.lo, a.hi));
             by_status.entry(st).or_default().insert(n + ai as u32);
         }
-        let origin = RuleOrigin { tier, policy: u32::MAX, rule: u32::MAX };
-        let mut ids = Vec::new();
-        let mut keyed: Vec<_> = by_status.into_iter().collect();
-        keyed.sort_by_key(|(_, b)| b.min());
-        for ((refused, maybe), peers) in keyed {
-            if !refused.is_empty() {
-                let rule = Rule {
-                    origin,
-                    action: AdminAction::Deny,
-                    peers: peers.clone(),
-                    maybe: RoaringBitmap::new(),
-                    ports: tcp(&refused),
-                    priority: None,
-                };
-                ids.push(b.push(rule));
-            }
-            if !maybe.is_empty() {
-                let rule = Rule {
-                    origin,
-                    action: AdminAction::Deny,
-                    peers: RoaringBitmap::new(),
-                    maybe: peers,
-                    ports: tcp(&maybe),
-                    priority: None,
-                };
-                ids.push(b.push(rule));
-            }
-        }
+        let ids = super::sidecar::push_denies(b, tier, by_status);
         let mut subject = RoaringBitmap::new();
         subject.insert(ci as u32);
         b.apply(tier, &subject, Direction::Egress, &ids, false);

@@ -319,6 +319,48 @@ fn tcp(ports: &PortSet) -> Vec<PolicyPort> {
     ports.ranges().iter().map(|&(lo, hi)| PolicyPort::Range(Protocol::Tcp, lo, hi)).collect()
 }
 
+/// Pushes the Istio tier's deny rules for one source: per (refused, maybe)
+/// pair of TCP port sets, a sure deny of `refused` toward its peers and a
+/// maybe-deny of `maybe` toward them; peers are class indices and address
+/// atoms as the tier numbers them. Groups go in order of their first peer,
+/// so rule order does not depend on the map's. Returns the rules' ids.
+/// Used by the Sidecar egress and the gateway pods' egress alike.
+pub(super) fn push_denies(
+    b: &mut Builder,
+    tier: u32,
+    by_status: HashMap<(PortSet, PortSet), RoaringBitmap>,
+) -> Vec<u32> {
+    let origin = RuleOrigin { tier, policy: u32::MAX, rule: u32::MAX };
+    let mut ids = Vec::new();
+    let mut keyed: Vec<_> = by_status.into_iter().collect();
+    keyed.sort_by_key(|(_, b)| b.min());
+    for ((refused, maybe), peers) in keyed {
+        if !refused.is_empty() {
+            let rule = Rule {
+                origin,
+                action: AdminAction::Deny,
+                peers: peers.clone(),
+                maybe: RoaringBitmap::new(),
+                ports: tcp(&refused),
+                priority: None,
+            };
+            ids.push(b.push(rule));
+        }
+        if !maybe.is_empty() {
+            let rule = Rule {
+                origin,
+                action: AdminAction::Deny,
+                peers: RoaringBitmap::new(),
+                maybe: peers,
+                ports: tcp(&maybe),
+                priority: None,
+            };
+            ids.push(b.push(rule));
+        }
+    }
+    ids
+}
+
 /// Writes the Sidecar egress rules into the Istio tier (index `tier`):
 /// per source context (Sidecar and restriction), deny rules toward the
 /// destination classes and addresses on the ports it refuses (sure) or may
@@ -371,34 +413,7 @@ pub fn compile(b: &mut Builder, tier: u32) {
             let range = IpSet::range(a.lo, a.hi);
             by_status.entry(judged(r, to_address(c, s, own, &range), &listeners)).or_default().insert(n + ai as u32);
         }
-        let origin = RuleOrigin { tier, policy: u32::MAX, rule: u32::MAX };
-        let mut ids = Vec::new();
-        let mut keyed: Vec<_> = by_status.into_iter().collect();
-        keyed.sort_by_key(|(_, b)| b.min());
-        for ((refused, maybe), peers) in keyed {
-            if !refused.is_empty() {
-                let rule = Rule {
-                    origin,
-                    action: AdminAction::Deny,
-                    peers: peers.clone(),
-                    maybe: RoaringBitmap::new(),
-                    ports: tcp(&refused),
-                    priority: None,
-                };
-                ids.push(b.push(rule));
-            }
-            if !maybe.is_empty() {
-                let rule = Rule {
-                    origin,
-                    action: AdminAction::Deny,
-                    peers: RoaringBitmap::new(),
-                    maybe: peers,
-                    ports: tcp(&maybe),
-                    priority: None,
-                };
-                ids.push(b.push(rule));
-            }
-        }
+        let ids = push_denies(b, tier, by_status);
         b.apply(tier, &subject, Direction::Egress, &ids, false);
     }
 }
