@@ -10,11 +10,19 @@
 //!
 //! Usage: `cargo run --release -p tusk-load --example load_speed -- [--runs N] PATH...`
 //! (not part of the product).
+//!
+//! It runs with mimalloc, the global allocator of the `tusk` binary
+//! (`crates/tusk-cli/src/main.rs`), so the figures are the product's: until
+//! session 7 it ran with the system's malloc, the largest single cost of an
+//! ARM template's load.
 
 // Examples are programs, exempt from the libraries' no-printing lint.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::PathBuf;
+
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
