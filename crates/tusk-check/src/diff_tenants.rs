@@ -121,7 +121,7 @@ fn cells(v: &Version, grain: Grain, actors: &[Actor], proto: Protocol, port: u16
                 return Err(DiffError::TooManyPairs { from: a.name.clone(), to: b.name.clone() });
             }
             for &actor in actors {
-                let ask = Ask { sem: &v.semantics, actor, proto, port: Some(port), http: None };
+                let ask = Ask { sem: &v.semantics, actor, proto, port: Some(port), http: None, fqdn: None };
                 let g = join::trace(v.aks.estate, v.aks.wiring, v.aks.prepared, a, b, ask);
                 let pairs: BTreeMap<Key, Path> =
                     g.pairs.into_iter().filter(|p| p.from != p.to).map(|p| (key(&p), p)).collect();
@@ -214,7 +214,7 @@ struct Side<'a> {
 impl<'a> Side<'a> {
     fn new(v: &'a Version<'a>, grain: Grain, proto: Protocol, port: u16) -> Result<Self, DiffError> {
         let ends = ends(v, grain)?;
-        let ask = Ask { sem: &v.semantics, actor: Actor::Pod, proto, port: Some(port), http: None };
+        let ask = Ask { sem: &v.semantics, actor: Actor::Pod, proto, port: Some(port), http: None, fqdn: None };
         Ok(Side { v, ends, pv: PairVerdicts::new(v.aks.estate, v.aks.wiring, v.aks.prepared, ask) })
     }
 

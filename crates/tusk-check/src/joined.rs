@@ -128,7 +128,7 @@ pub fn check(e: &Engines, a: &Aks, intent: &Intent, ports: &[Option<u16>]) -> Re
                 continue;
             }
             for &actor in &actors {
-                let ask = Ask { sem: &e.semantics, actor, proto: intent.protocol, port, http: None };
+                let ask = Ask { sem: &e.semantics, actor, proto: intent.protocol, port, http: None, fqdn: None };
                 let g = join::trace(a.estate, a.wiring, a.prepared, &from, &to, ask);
                 for (name, _) in &g.samples {
                     if !samples.contains(name) {

@@ -205,6 +205,10 @@ pub struct Ask<'a> {
     /// The flow's HTTP request, when given (`--http-method`, `--http-path`):
     /// Istio's L7 rules test it.
     pub http: Option<&'a tusk_policy::lang::istio::HttpRequest>,
+    /// The name the client asks for (`tusk trace --fqdn`: TLS SNI or HTTP
+    /// Host), when given: the Azure leg's firewall application rules and
+    /// network rules on FQDNs match on it (`tusk_network::trace::trace_named`).
+    pub fqdn: Option<&'a str>,
 }
 
 /// The most member pairs one question may stand for; more is refused
@@ -499,7 +503,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
             }
             (Some(s), Some(t)) => {
                 let flow = Flow { src: wire_src, dst: dst_ip, proto: ask.proto, port: ask.port };
-                let tr = tusk_network::trace::trace(p, &s, &t, flow);
+                let tr = tusk_network::trace::trace_named(p, &s, &t, flow, ask.fqdn);
                 // kubenet / overlay: the Azure leg ends at the node that
                 // takes the pod's address; the node hands it to the pod.
                 let bridge = match (dn, b, dst_wire) {

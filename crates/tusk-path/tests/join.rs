@@ -52,7 +52,14 @@ fn run(e: &Estate, from: &str, to: &str, port: u16, actor: Actor) -> GroupPath {
     let a = join::resolve(e, &w, &p, &FlowEnd::parse(from).unwrap()).unwrap();
     let b = join::resolve(e, &w, &p, &FlowEnd::parse(to).unwrap()).unwrap();
     let sem = Semantics::of(PolicyEngine::Calico);
-    join::trace(e, &w, &p, &a, &b, Ask { sem: &sem, actor, proto: Protocol::Tcp, port: Some(port), http: None })
+    join::trace(
+        e,
+        &w,
+        &p,
+        &a,
+        &b,
+        Ask { sem: &sem, actor, proto: Protocol::Tcp, port: Some(port), http: None, fqdn: None },
+    )
 }
 
 /// (source address at the node's exit, masqueraded) of each pair.
@@ -387,7 +394,7 @@ fn a_service_destination_is_translated_at_the_source_node_to_its_endpoints() {
         &p,
         &from,
         &to,
-        Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(80), http: None },
+        Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(80), http: None, fqdn: None },
     );
     assert!(!g.pairs.is_empty());
     for x in &g.pairs {
@@ -439,7 +446,7 @@ fn run_svc(e: &Estate, from: &str, to: &str, port: u16) -> GroupPath {
         &p,
         &a,
         &b,
-        Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(port), http: None },
+        Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(port), http: None, fqdn: None },
     )
 }
 
@@ -619,7 +626,7 @@ fn proto_any_across_the_cluster_is_allowed_when_some_protocol_gets_through() {
                     &p,
                     &a,
                     &b,
-                    Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(1433), http: None },
+                    Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(1433), http: None, fqdn: None },
                 ),
             )
         })
@@ -664,7 +671,7 @@ fn an_ingress_controller_is_reached_through_its_load_balancer_and_reaches_backen
         &p,
         &a,
         &b,
-        Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(80), http: None },
+        Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(80), http: None, fqdn: None },
     );
     assert!(g.pairs.iter().all(|x| matches!(x.segments[0], Segment::ServiceDnat { target: 8080, .. })));
     assert_eq!(g.verdict, GroupKind::Denied);

@@ -63,7 +63,7 @@ fn the_factored_matrix_equals_the_class_matrix_on_every_fixture_estate() {
         for grain in [Grain::Tenant, Grain::Namespace, Grain::Workload, Grain::Pod] {
             let Ok(units) = matrix::units(e, &w, grain, "tenant") else { continue };
             for (proto, port) in flows {
-                let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port), http: None };
+                let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port), http: None, fqdn: None };
                 let actors = [Actor::Pod, Actor::Node];
                 let Some(f) = matrix::factored::factored(e, &w, &p, grain, &units, &actors, ask) else {
                     fell_back += 1;
@@ -113,7 +113,14 @@ fn the_factored_matrix_equals_the_class_matrix_on_generated_estates() {
             let p = Prepared::new(&w.net, &e.config);
             for grain in [Grain::Tenant, Grain::Namespace] {
                 let units = matrix::units(e, &w, grain, "tenant").unwrap();
-                let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(8080), http: None };
+                let ask = Ask {
+                    sem: &sem,
+                    actor: Actor::Pod,
+                    proto: Protocol::Tcp,
+                    port: Some(8080),
+                    http: None,
+                    fqdn: None,
+                };
                 let actors = [Actor::Pod, Actor::Node];
                 let f = matrix::factored::factored(e, &w, &p, grain, &units, &actors, ask)
                     .unwrap_or_else(|| panic!("seed {seed} {grain:?}: the factored form covers the generated estate"));

@@ -64,7 +64,7 @@ fn the_class_based_matrix_equals_per_pair_tracing_cell_by_cell_on_every_fixture_
         for grain in [Grain::Tenant, Grain::Namespace, Grain::Workload, Grain::Pod] {
             let Ok(units) = matrix::units(e, &w, grain, "tenant") else { continue };
             for (proto, port) in flows {
-                let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port), http: None };
+                let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port), http: None, fqdn: None };
                 let m = matrix::matrix(e, &w, &p, grain, &units, &[Actor::Pod, Actor::Node], ask);
                 for actor in [Actor::Pod, Actor::Node] {
                     let want = per_pair(e, &w, &p, &units, actor, ask);
@@ -103,7 +103,7 @@ fn a_cell_whose_classes_disagree_is_mixed_and_names_each_stopping_layer() {
     let p = Prepared::new(&w.net, &e.config);
     let sem = Semantics::of(PolicyEngine::Calico);
     let units = matrix::units(e, &w, Grain::Tenant, "tenant").unwrap();
-    let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(8080), http: None };
+    let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(8080), http: None, fqdn: None };
     let m = matrix::matrix(e, &w, &p, Grain::Tenant, &units, &[Actor::Pod, Actor::Node], ask);
     for c in &m.cells {
         let kinds: std::collections::BTreeSet<Kind> = c.examples.iter().map(|x| x.0).collect();

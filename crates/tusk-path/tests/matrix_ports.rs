@@ -62,7 +62,7 @@ fn disagreements(e: &Estate, atoms: &[PortAtom], rng: &mut Rng) -> (Vec<String>,
     let sem = Semantics::of(PolicyEngine::Calico);
     let units = matrix::units(e, &w, Grain::Tenant, "tenant").expect("two tenants");
     let actors = [Actor::Pod, Actor::Node];
-    let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: None, http: None };
+    let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: None, http: None, fqdn: None };
     let pm = ports::port_matrix_at(e, &w, &p, Grain::Tenant, &units, &actors, ask, atoms);
     let (mut bad, mut compared) = (Vec::new(), 0);
     for atom in atoms {
@@ -145,7 +145,7 @@ fn the_port_sets_of_the_port_fixture_are_the_ones_its_rules_give() {
     let p = Prepared::new(&w.net, &e.config);
     let sem = Semantics::of(PolicyEngine::Calico);
     let units = matrix::units(&e, &w, Grain::Tenant, "tenant").unwrap();
-    let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: None, http: None };
+    let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: None, http: None, fqdn: None };
     let m = ports::port_matrix(&e, &w, &p, Grain::Tenant, &units, &[Actor::Pod], ask, &[Protocol::Tcp, Protocol::Udp]);
     let cell = |from: &str, to: &str| m.cells.iter().find(|c| c.from == from && c.to == to).unwrap();
     // t1 → t2: t1's egress (443, 8080-8090, UDP 53) ∩ t2's ingress from t1

@@ -55,7 +55,7 @@ fn run(e: &Estate, from: &str, to: &str, port: u16) -> GroupPath {
     let a = join::resolve(e, &w, &p, &FlowEnd::parse(from).unwrap()).unwrap();
     let b = join::resolve_service(e, &w, &FlowEnd::parse(to).unwrap(), Protocol::Tcp, Some(port)).unwrap().unwrap();
     let sem = Semantics::of(PolicyEngine::Calico);
-    let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(port), http: None };
+    let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(port), http: None, fqdn: None };
     join::trace(e, &w, &p, &a, &b, ask)
 }
 
@@ -264,7 +264,7 @@ fn an_ingress_is_one_trace_from_the_internet_through_the_controller_to_the_backe
     let b = tusk_path::ingress::resolve_ingress(&e, &w, &to, Some(443)).unwrap().unwrap();
     let a = join::resolve(&e, &w, &p, &FlowEnd::parse("internet:198.51.100.7").unwrap()).unwrap();
     let sem = Semantics::of(PolicyEngine::Calico);
-    let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(443), http: None };
+    let ask = Ask { sem: &sem, actor: Actor::Pod, proto: Protocol::Tcp, port: Some(443), http: None, fqdn: None };
     let g = join::trace(&e, &w, &p, &a, &b, ask);
     assert!(!g.pairs.is_empty());
     for x in &g.pairs {

@@ -54,7 +54,14 @@ fn flow(
     let b = join::resolve(estate, w, p, &parse(to)?)
         .map_err(|e| anyhow::anyhow!("{}", tusk_report::path_errors::end_error(&e)))?;
     let (sem, _) = super::choose_semantics(None, estate);
-    Ok(join::trace(estate, w, p, &a, &b, Ask { sem: &sem, actor, proto: Protocol::Tcp, port: Some(port), http: None }))
+    Ok(join::trace(
+        estate,
+        w,
+        p,
+        &a,
+        &b,
+        Ask { sem: &sem, actor, proto: Protocol::Tcp, port: Some(port), http: None, fqdn: None },
+    ))
 }
 
 fn variant(out: &mut String, title: &str, files: &[(&str, &str)]) -> anyhow::Result<()> {

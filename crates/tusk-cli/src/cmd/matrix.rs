@@ -145,7 +145,7 @@ fn both_layers(args: &Args, loaded: &mut tusk_load::Loaded) -> anyhow::Result<Ex
         return super::matrix_ports::run(args, estate, &w, &p, run, t0);
     };
     let proto = args.conn.protocol("matrix --grain tenant")?;
-    let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port), http: None };
+    let ask = Ask { sem: &sem, actor: Actor::Pod, proto, port: Some(port), http: None, fqdn: None };
     let one = args.timings.then(|| one_trace(estate, &w, &p, &units, ask)).flatten();
     if let FormatArg::Dot | FormatArg::Connlist = args.output.format {
         anyhow::bail!("the matrix across both layers prints txt, json, csv or md")

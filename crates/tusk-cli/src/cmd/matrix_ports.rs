@@ -42,7 +42,7 @@ pub fn run(
     let protos = protocols(args);
     let t_wire = t0.elapsed();
     let atoms = ports::atoms(&ports::cuts(estate, w), &protos);
-    let ask = Ask { sem: r.sem, actor: Actor::Pod, proto: Protocol::Tcp, port: None, http: None };
+    let ask = Ask { sem: r.sem, actor: Actor::Pod, proto: Protocol::Tcp, port: None, http: None, fqdn: None };
     let m = ports::port_matrix_at(estate, w, p, r.grain, r.units, r.actors, ask, &atoms);
     let t_matrix = t0.elapsed();
     let names: Vec<&str> = protos.iter().map(|p| p.name()).collect();

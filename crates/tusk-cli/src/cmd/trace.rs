@@ -119,7 +119,7 @@ fn run_joined(a: &Args, loaded: &mut tusk_load::Loaded) -> anyhow::Result<ExitCo
             &p,
             &from,
             &to,
-            Ask { sem: &sem, actor, proto, port: a.flow.conn.port, http: http.as_ref() },
+            Ask { sem: &sem, actor, proto, port: a.flow.conn.port, http: http.as_ref(), fqdn: a.fqdn.as_deref() },
         );
         per.push((proto, g));
     }
