@@ -242,3 +242,23 @@ fn traces_list_the_deciding_rules_with_their_tier() {
         }
     }
 }
+
+/// `tusk load` alone reports the other engine's policy as not enforced,
+/// with its file:line, and no doubt about it.
+#[test]
+fn load_reports_the_other_engines_policy_as_not_enforced() {
+    for (dir, line) in [
+        (
+            "examples/mesh/calico",
+            "examples/mesh/calico/k8s/cilium-not-enforced.yaml:3:1: CiliumNetworkPolicy pay/api-ops (Cilium) is not enforced by the cluster's policy engine (--policy-engine calico); it changes no verdict",
+        ),
+        (
+            "examples/mesh/cilium",
+            "examples/mesh/cilium/k8s/calico-not-enforced.yaml:9:1: Calico GlobalNetworkPolicy security.quarantine-ops (Calico) is not enforced by the cluster's policy engine (--policy-engine cilium); it changes no verdict",
+        ),
+    ] {
+        let (_, err) = tusk(&["load", dir]);
+        assert!(err.lines().any(|l| l == line), "{dir}: {err}");
+        assert_no_engine_doubt(&err);
+    }
+}

@@ -18,6 +18,15 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let outcome = super::load_outcome_for(&a.paths, &a.output)?;
+    // Where the cluster's engine is known, a policy of another engine is
+    // reported as not enforced, as `matrix`, `explain` and `trace` do.
+    let estate = &outcome.loaded.estate;
+    if super::engine_decides_foreign(estate) {
+        let (sem, _) = super::choose_semantics(super::POLICY_ENGINE.get().copied().flatten(), estate);
+        for n in tusk_policy::foreign::not_enforced(&estate.k8s, &sem) {
+            eprintln!("{}", tusk_report::k8s::note(&n));
+        }
+    }
     let summary = outcome.summary();
     let line = summary.to_string();
     let facts = tusk_report::load::LoadFacts {
