@@ -198,37 +198,36 @@ pub fn load_sources_all(sources: &[(Arc<str>, String)], params: &arm::ArmParams)
             |d| {
                 documents += 1;
                 for d in split(d) {
-                    let r = if arm::is_template(&d.root) {
-                        templates.add_template(d);
-                        Ok(())
-                    } else if arm::is_parameters(&d.root) {
-                        templates.add_parameters(d);
-                        Ok(())
-                    } else if config::is_config(&d.root) {
-                        templates.add_plan(&d).and_then(|()| cfg.add_document(&d))
-                    } else if kustomize::is_kustomization(&d.root) {
-                        warnings.push(kustomize::skipped_document(&d));
-                        Ok(())
-                    } else if k8s::is_k8s(&d.root) {
-                        k8s.add_document(&d, &mut warnings)
-                    } else if let Some(e) = k8s::policy_without_api_version(&d) {
-                        Err(e)
-                    } else if terraform::is_terraform(&d.root) {
-                        terraform::add_document(&d, &mut az, &mut warnings)
-                    } else if azure::is_service_tags(&d.root) {
-                        az.add_service_tags(&d, &mut warnings)
-                    } else if azure::is_azure(&d.root) {
-                        az.add_document(&d, &mut warnings)
-                    } else {
-                        // Folders often hold other JSON/YAML (tool output, values
-                        // files): skip it, but refuse a load where nothing was usable.
-                        let e = LoadError::new(
-                            d.loc(&d.root),
-                            "not a Kubernetes object (no `apiVersion` and `kind`) nor an Azure resource or export",
-                        );
-                        unrecognised.get_or_insert(e.clone());
-                        warnings.push(Warning { loc: e.loc, message: format!("skipping document: {}", e.message) });
-                        Ok(())
+                    let r = match route(&d.root) {
+                        Route::Template => {
+                            templates.add_template(d);
+                            Ok(())
+                        }
+                        Route::Parameters => {
+                            templates.add_parameters(d);
+                            Ok(())
+                        }
+                        Route::Plan => templates.add_plan(&d).and_then(|()| cfg.add_document(&d)),
+                        Route::Kustomization => {
+                            warnings.push(kustomize::skipped_document(&d));
+                            Ok(())
+                        }
+                        Route::Kubernetes => k8s.add_document(&d, &mut warnings),
+                        Route::PolicyWithoutApiVersion => k8s::policy_without_api_version(&d).map_or(Ok(()), Err),
+                        Route::Terraform => terraform::add_document(&d, &mut az, &mut warnings),
+                        Route::ServiceTags => az.add_service_tags(&d, &mut warnings),
+                        Route::Azure => az.add_document(&d, &mut warnings),
+                        Route::Unrecognised => {
+                            // Folders often hold other JSON/YAML (tool output, values
+                            // files): skip it, but refuse a load where nothing was usable.
+                            let e = LoadError::new(
+                                d.loc(&d.root),
+                                "not a Kubernetes object (no `apiVersion` and `kind`) nor an Azure resource or export",
+                            );
+                            unrecognised.get_or_insert(e.clone());
+                            warnings.push(Warning { loc: e.loc, message: format!("skipping document: {}", e.message) });
+                            Ok(())
+                        }
                     };
                     if let Err(e) = r {
                         errors.push(e);
@@ -272,11 +271,6 @@ pub fn load_sources_all(sources: &[(Arc<str>, String)], params: &arm::ArmParams)
     out
 }
 
-/// A document as the pieces loaded one by one, so that one malformed item
-/// is one error and the others are still checked: the items of a `kind:
-/// List` whose items all name their kind (`kubectl get -o yaml`), and the
-/// resources of an `az ... list` array or a REST `{"value": [...]}` list
-/// when every element is a resource. Any other document is one piece.
 /// A Terraform plan carries each resource up to four times: in
 /// `planned_values`, in `prior_state`, and as `before` and `after` of its
 /// change (`resource_drift` repeats drifted ones); the Terraform loader
@@ -294,22 +288,64 @@ const TERRAFORM_UNREAD: doc::Skip = doc::Skip {
     usable: routes_to_terraform_only,
 };
 
-/// Whether [`load_sources_all`] hands a document of this root, whole, to
-/// the Terraform loader and to nothing else: a mapping that `split` keeps
-/// whole (more than two keys, no `kind`) and no loader tried before the
-/// Terraform one takes. Every test here reads top-level keys only, which
-/// leaving out the subtrees of [`TERRAFORM_UNREAD`] does not change.
-fn routes_to_terraform_only(root: &doc::Node) -> bool {
-    root.as_map().is_some_and(|m| m.len() > 2)
-        && root.get_entry("kind").is_none()
-        && !arm::is_template(root)
-        && !arm::is_parameters(root)
-        && !config::is_config(root)
-        && !kustomize::is_kustomization(root)
-        && !k8s::is_k8s(root)
-        && terraform::is_terraform(root)
+/// Which reader takes a document (one piece of [`split`]), in the order
+/// [`load_sources_all`] asks: the first whose test the root passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Template,
+    Parameters,
+    /// A `tusk.yaml` (its deployment plan and its sections).
+    Plan,
+    Kustomization,
+    Kubernetes,
+    /// A policy kind without `apiVersion`: an error.
+    PolicyWithoutApiVersion,
+    Terraform,
+    ServiceTags,
+    Azure,
+    Unrecognised,
 }
 
+/// The reader of a document whose root is `root`; every test reads
+/// top-level keys only.
+fn route(root: &doc::Node) -> Route {
+    if arm::is_template(root) {
+        Route::Template
+    } else if arm::is_parameters(root) {
+        Route::Parameters
+    } else if config::is_config(root) {
+        Route::Plan
+    } else if kustomize::is_kustomization(root) {
+        Route::Kustomization
+    } else if k8s::is_k8s(root) {
+        Route::Kubernetes
+    } else if k8s::is_policy_without_api_version(root) {
+        Route::PolicyWithoutApiVersion
+    } else if terraform::is_terraform(root) {
+        Route::Terraform
+    } else if azure::is_service_tags(root) {
+        Route::ServiceTags
+    } else if azure::is_azure(root) {
+        Route::Azure
+    } else {
+        Route::Unrecognised
+    }
+}
+
+/// Whether [`load_sources_all`] hands a document of this root, whole, to
+/// the Terraform loader and to nothing else: a mapping that `split` keeps
+/// whole (more than two keys, no `kind`) and that [`route`] gives to the
+/// Terraform loader. [`route`] reads top-level keys only, which leaving out
+/// the subtrees of [`TERRAFORM_UNREAD`] does not change.
+fn routes_to_terraform_only(root: &doc::Node) -> bool {
+    root.as_map().is_some_and(|m| m.len() > 2) && root.get_entry("kind").is_none() && route(root) == Route::Terraform
+}
+
+/// A document as the pieces loaded one by one, so that one malformed item
+/// is one error and the others are still checked: the items of a `kind:
+/// List` whose items all name their kind (`kubectl get -o yaml`), and the
+/// resources of an `az ... list` array or a REST `{"value": [...]}` list
+/// when every element is a resource. Any other document is one piece.
 fn split(d: doc::Doc) -> Vec<doc::Doc> {
     use doc::Value;
     let is_resource =

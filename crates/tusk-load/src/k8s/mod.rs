@@ -62,18 +62,26 @@ fn policy_groups(kind: &str) -> Option<&'static [&'static str]> {
 /// misspelt `apiversion:`): an error, not a skipped document, since
 /// skipping a policy changes verdicts.
 pub fn policy_without_api_version(d: &Doc) -> Option<LoadError> {
-    let kind = d.root.get("kind")?.as_str()?;
-    let foreign = ["cilium.io", "projectcalico.org", "security.istio.io", "networking.istio.io"]
-        .iter()
-        .filter_map(|g| foreign::engine_of(g))
-        .any(|e| matches!(foreign::classify(e, kind), foreign::Class::Policy));
-    if d.root.get("apiVersion").is_some() || (policy_groups(kind).is_none() && !foreign) {
+    if !is_policy_without_api_version(&d.root) {
         return None;
     }
+    let kind = d.root.get("kind").and_then(Node::as_str).unwrap_or_default();
     Some(LoadError::new(
         d.loc(&d.root),
         format!("`kind: {kind}` without an `apiVersion` key (misspelt?): a policy tusk cannot identify would change verdicts if skipped"),
     ))
+}
+
+/// Whether `root` names a policy kind (Kubernetes, Calico, Cilium or
+/// Istio) but has no `apiVersion` key: the test of
+/// [`policy_without_api_version`], on the root alone.
+pub fn is_policy_without_api_version(root: &Node) -> bool {
+    let Some(kind) = root.get("kind").and_then(Node::as_str) else { return false };
+    let foreign = ["cilium.io", "projectcalico.org", "security.istio.io", "networking.istio.io"]
+        .iter()
+        .filter_map(|g| foreign::engine_of(g))
+        .any(|e| matches!(foreign::classify(e, kind), foreign::Class::Policy));
+    root.get("apiVersion").is_none() && (policy_groups(kind).is_some() || foreign)
 }
 
 /// Whether a document is a Kubernetes object: a mapping with both
