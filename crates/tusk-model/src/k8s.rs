@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use tusk_core::{IpSet, Loc, Protocol};
+use tusk_core::{Idx, IpSet, Loc, Protocol};
 
 /// An object's labels, key to value, sorted by key.
 pub type Labels = BTreeMap<String, String>;
@@ -261,8 +261,8 @@ pub struct Pod {
     pub node_name: Option<String>,
     /// Every container's declared ports.
     pub ports: Vec<ContainerPort>,
-    /// Index into [`Cluster::workloads`].
-    pub workload: usize,
+    /// Its workload in [`Cluster::workloads`].
+    pub workload: Idx<Workload>,
     /// Its place in an Istio mesh (sidecar, ambient, none) and identity.
     pub mesh: crate::istio::PodMesh,
     /// Where the pod (or its template) was read.

@@ -19,26 +19,26 @@ use super::Semantics;
 use roaring::RoaringBitmap;
 use std::collections::{BTreeSet, HashMap};
 use tusk_core::ip::{all_v4, ip_to_u128};
-use tusk_core::{IpRange, IpSet};
-use tusk_model::k8s::{AdminPeer, Cluster, ContainerPort, LabelSelector, Labels, NpPeer};
+use tusk_core::{Idx, IdxVec, IpRange, IpSet};
+use tusk_model::k8s::{AdminPeer, Cluster, ContainerPort, LabelSelector, Labels, Namespace, Node, NpPeer, Pod};
 
 /// Pods that no policy can distinguish.
 #[derive(Debug, Clone)]
 pub struct Group {
-    /// Index into `Cluster::namespaces` of the group's namespace.
-    pub namespace: u32,
+    /// The group's namespace in `Cluster::namespaces`.
+    pub namespace: Idx<Namespace>,
     /// The pods run in the node's network namespace.
     pub host_network: bool,
     /// `Some(i)`: every pod of the group runs on declared node `i` (pods are
     /// grouped by node only when a Cilium rule names the `host` or
     /// `remote-node` entity, whose members depend on it); `None` otherwise.
-    pub node: Option<u32>,
+    pub node: Option<Idx<Node>>,
     /// The labels every pod of the group carries (identical across the group).
     pub labels: Labels,
     /// The container ports of its pods, which named ports resolve against.
     pub ports: Vec<ContainerPort>,
-    /// Pod indices into `Cluster::pods`.
-    pub pods: Vec<u32>,
+    /// Its pods in `Cluster::pods`.
+    pub pods: Vec<Idx<Pod>>,
     /// Engine class ids of this group's variants (one unless the IP is unknown).
     pub variants: Vec<u32>,
 }
@@ -46,8 +46,8 @@ pub struct Group {
 /// What the engine evaluates: a group, with its IP atom fixed when relevant.
 #[derive(Debug, Clone)]
 pub struct Class {
-    /// Index into [`ClassIndex::groups`].
-    pub group: u32,
+    /// Its group in [`ClassIndex::groups`].
+    pub group: Idx<Group>,
     /// Atom ids of the class's addresses, when ipBlocks can select pods.
     pub ip_atoms: Vec<u32>,
 }
@@ -63,10 +63,10 @@ pub struct ClassIndex {
     pub classes: Vec<Class>,
     /// External address atoms; atom `i` has peer id `classes.len() + i`.
     pub atoms: Vec<IpRange>,
-    /// Pod index → group id.
-    pub pod_group: Vec<u32>,
-    /// Namespace index → class ids in it.
-    pub by_namespace: Vec<RoaringBitmap>,
+    /// Each pod's group.
+    pub pod_group: IdxVec<Pod, Idx<Group>>,
+    /// Each namespace's class ids.
+    pub by_namespace: IdxVec<Namespace, RoaringBitmap>,
     label_index: HashMap<String, (RoaringBitmap, HashMap<String, RoaringBitmap>)>,
     /// Atom id → classes whose IP is in that atom.
     by_atom: Vec<RoaringBitmap>,
@@ -82,31 +82,31 @@ impl ClassIndex {
             let v = ip_to_u128(ip);
             atoms.partition_point(|a| a.hi < v) as u32
         };
-        let ns_index: HashMap<&str, u32> =
-            cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i as u32)).collect();
+        let ns_index: HashMap<&str, Idx<Namespace>> =
+            Idx::enumerate(&cluster.namespaces).map(|(i, n)| (n.name.as_str(), i)).collect();
 
         // The last two parts: the Calico profiles a WorkloadEndpoint names,
         // and the pod's node when a Cilium rule names `host` / `remote-node`.
         // Then the address range of a pod without IPs (interned), when the
         // wiring knows it and ipBlocks can select pods.
         type Key = (
-            u32,
+            Idx<Namespace>,
             bool,
             Vec<(String, String)>,
             Vec<(Option<String>, u16, tusk_core::Protocol)>,
             Vec<u32>,
             Option<Vec<String>>,
-            Option<u32>,
+            Option<Idx<Node>>,
             Option<u32>,
         );
         let mut spaces: Vec<&IpSet> = Vec::new();
         let mut space_ids: HashMap<&IpSet, u32> = HashMap::new();
         let mut group_space: Vec<Option<u32>> = Vec::new();
         let by_node = crate::lang::cilium::needs_nodes(cluster);
-        let mut group_ids: HashMap<Key, u32> = HashMap::new();
+        let mut group_ids: HashMap<Key, Idx<Group>> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
         let mut pod_group = Vec::with_capacity(cluster.pods.len());
-        for (pi, pod) in cluster.pods.iter().enumerate() {
+        for (pi, pod) in Idx::enumerate(&cluster.pods) {
             let ns = ns_index[pod.namespace.as_str()];
             let mut labels: Vec<(String, String)> = pod
                 .labels
@@ -138,7 +138,7 @@ impl ClassIndex {
                 _ => None,
             };
             let key: Key = (ns, pod.host_network, labels.clone(), ports, ip_atoms, profiles, node, range);
-            let next = groups.len() as u32;
+            let next = Idx::new(groups.len());
             let g = *group_ids.entry(key).or_insert(next);
             if g == next {
                 group_space.push(range);
@@ -152,7 +152,7 @@ impl ClassIndex {
                     variants: Vec::new(),
                 });
             }
-            groups[g as usize].pods.push(pi as u32);
+            groups[g].pods.push(pi);
             pod_group.push(g);
         }
 
@@ -164,8 +164,9 @@ impl ClassIndex {
         let mut by_space: HashMap<Option<u32>, Vec<u32>> = HashMap::new();
         let mut classes = Vec::new();
         for (gi, g) in groups.iter_mut().enumerate() {
+            let gi = Idx::new(gi);
             let known: Vec<u32> = if sem.ipblock_selects_pods {
-                let first = &cluster.pods[g.pods[0] as usize];
+                let first = &cluster.pods[g.pods[0]];
                 let mut a: Vec<u32> = first.ips.iter().map(|ip| atom_of(*ip)).collect();
                 a.sort_unstable();
                 a.dedup();
@@ -174,7 +175,7 @@ impl ClassIndex {
                 Vec::new()
             };
             let worlds: Vec<Vec<u32>> = if sem.ipblock_selects_pods && known.is_empty() {
-                let space = group_space[gi];
+                let space = group_space[gi.index()];
                 let atoms_in = by_space.entry(space).or_insert_with(|| {
                     let set = space.map_or(&default_space, |i| spaces[i as usize]);
                     let some = distinguishable_atoms(&atoms, &signatures, set);
@@ -192,7 +193,7 @@ impl ClassIndex {
             };
             for ip_atoms in worlds {
                 g.variants.push(classes.len() as u32);
-                classes.push(Class { group: gi as u32, ip_atoms });
+                classes.push(Class { group: gi, ip_atoms });
             }
         }
 
@@ -202,22 +203,23 @@ impl ClassIndex {
                 by_atom[*a as usize].insert(ci as u32);
             }
         }
-        let mut by_namespace = vec![RoaringBitmap::new(); cluster.namespaces.len()];
+        let mut by_namespace = IdxVec::filled(&cluster.namespaces, RoaringBitmap::new());
         let mut label_index: HashMap<String, (RoaringBitmap, HashMap<String, RoaringBitmap>)> = HashMap::new();
         for (ci, c) in classes.iter().enumerate() {
-            let g = &groups[c.group as usize];
+            let g = &groups[c.group];
             if g.host_network && !host_selectable {
                 // No selector reaches it: no policy has it as subject, no
                 // pod or namespace peer matches it (addresses still do).
                 continue;
             }
-            by_namespace[g.namespace as usize].insert(ci as u32);
+            by_namespace[g.namespace].insert(ci as u32);
             for (k, v) in &g.labels {
                 let e = label_index.entry(k.clone()).or_default();
                 e.0.insert(ci as u32);
                 e.1.entry(v.clone()).or_default().insert(ci as u32);
             }
         }
+        let pod_group = IdxVec::build(&cluster.pods, |p| pod_group[p.index()]);
         ClassIndex { groups, classes, atoms, pod_group, by_namespace, label_index, by_atom }
     }
 

@@ -8,8 +8,8 @@ use super::tier::{plan, Language, Tier};
 use super::Semantics;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
-use tusk_core::{ConnSet, PortSet};
-use tusk_model::k8s::{AdminAction, AdminPeer, Cluster, ContainerPort, LabelSelector, PolicyPort};
+use tusk_core::{ConnSet, Idx, PortSet};
+use tusk_model::k8s::{AdminAction, AdminPeer, Cluster, ContainerPort, LabelSelector, Namespace, PolicyPort};
 
 /// A policy rule's direction, as NetworkPolicy's `policyTypes` name it
 /// ("Network Policies", kubernetes.io/docs/concepts/services-networking/network-policies/).
@@ -153,7 +153,7 @@ pub struct Selector<'a> {
     /// [`Selector::namespaces_np`]'s (sure, maybe) per selector.
     ns_np_cache: HashMap<LabelSelector, (RoaringBitmap, RoaringBitmap)>,
     any_undeclared: bool,
-    ns_index: HashMap<&'a str, usize>,
+    ns_index: HashMap<&'a str, Idx<Namespace>>,
 }
 
 impl Selector<'_> {
@@ -163,7 +163,7 @@ impl Selector<'_> {
             return b.clone();
         }
         let mut b = RoaringBitmap::new();
-        for (i, ns) in self.cluster.namespaces.iter().enumerate() {
+        for (i, ns) in Idx::enumerate(&self.cluster.namespaces) {
             if sel.matches(&ns.labels) {
                 b |= &self.ep.by_namespace[i];
             }
@@ -183,7 +183,7 @@ impl Selector<'_> {
             return b.clone();
         }
         let (mut sure, mut maybe) = (RoaringBitmap::new(), RoaringBitmap::new());
-        for (i, ns) in self.cluster.namespaces.iter().enumerate() {
+        for (i, ns) in Idx::enumerate(&self.cluster.namespaces) {
             let m = if ns.loc.is_some() { Some(sel.matches(&ns.labels)) } else { sel.matches_known(&ns.labels) };
             match m {
                 Some(true) => sure |= &self.ep.by_namespace[i],
@@ -201,9 +201,9 @@ impl Selector<'_> {
         self.ep.select_labels_within(sel, within)
     }
 
-    /// The index of namespace `ns` in the cluster's namespaces (and in
+    /// Namespace `ns` in the cluster's namespaces (and in
     /// [`ClassIndex::by_namespace`]), when some input declares it.
-    pub fn namespace_index(&self, ns: &str) -> Option<usize> {
+    pub fn namespace_index(&self, ns: &str) -> Option<Idx<Namespace>> {
         self.ns_index.get(ns).copied()
     }
 
@@ -251,7 +251,7 @@ impl Selector<'_> {
 /// Never fails: what tusk does not model becomes `maybe` peers or an
 /// unmodelled tier, read as unknown downstream.
 pub fn compile(cluster: &Cluster, ep: &ClassIndex, sem: &Semantics) -> Compiled {
-    let ns_index = cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
+    let ns_index = Idx::enumerate(&cluster.namespaces).map(|(i, n)| (n.name.as_str(), i)).collect();
     let any_undeclared = cluster.namespaces.iter().any(|n| n.loc.is_none());
     let sel =
         Selector { cluster, ep, sem, ns_cache: HashMap::new(), ns_np_cache: HashMap::new(), any_undeclared, ns_index };

@@ -13,7 +13,8 @@ use super::explain::FlowEnd;
 use std::net::IpAddr;
 use tusk_core::ip::{ip_to_u128, u128_to_ip, Cidr};
 use tusk_core::FlowEnd as Notation;
-use tusk_model::k8s::{Cluster, WorkloadKind};
+use tusk_core::Idx;
+use tusk_model::k8s::{Cluster, Workload, WorkloadKind};
 
 /// One member of a resolved end, with the name outputs print for it.
 #[derive(Debug, Clone)]
@@ -183,16 +184,14 @@ pub fn resolve(c: &Cluster, end: &Notation) -> Result<Group, EndError> {
 
 /// The pod that holds `ip`, or the address outside the cluster.
 fn address(c: &Cluster, ip: IpAddr) -> Member {
-    match c.pods.iter().position(|p| p.ips.contains(&ip)) {
+    match c.pods.iter().position(|p| p.ips.contains(&ip)).map(Idx::new) {
         Some(i) => Member::new(FlowEnd::Pod(i), format!("{}/{} ({ip})", c.pods[i].namespace, c.pods[i].name)),
         None => Member::new(FlowEnd::Address(ip), ip.to_string()),
     }
 }
 
 fn pod_named(c: &Cluster, ns: &str, name: &str) -> Result<Member, EndError> {
-    c.pods
-        .iter()
-        .enumerate()
+    Idx::enumerate(&c.pods)
         .filter(|(_, p)| p.namespace == ns)
         .find_map(|(i, p)| p.replica_named(name).map(|r| (i, r)))
         .map(|(i, replica)| Member { end: FlowEnd::Pod(i), label: format!("{ns}/{name}"), replica })
@@ -200,11 +199,11 @@ fn pod_named(c: &Cluster, ns: &str, name: &str) -> Result<Member, EndError> {
 }
 
 /// The workloads named `ns/name` (several only when kinds differ).
-fn workloads_named(c: &Cluster, ns: &str, name: &str) -> Vec<usize> {
-    (0..c.workloads.len()).filter(|&w| c.workloads[w].namespace == ns && c.workloads[w].name == name).collect()
+fn workloads_named(c: &Cluster, ns: &str, name: &str) -> Vec<Idx<Workload>> {
+    Idx::enumerate(&c.workloads).filter(|(_, w)| w.namespace == ns && w.name == name).map(|(i, _)| i).collect()
 }
 
-fn is_pod_of(c: &Cluster, m: &Member, w: usize) -> bool {
+fn is_pod_of(c: &Cluster, m: &Member, w: Idx<Workload>) -> bool {
     matches!(m.end, FlowEnd::Pod(i) if c.pods[i].workload == w)
 }
 
@@ -228,10 +227,7 @@ fn workload_pods(c: &Cluster, ns: &str, name: &str) -> Result<Vec<Member>, EndEr
     if total > MAX_MEMBERS {
         return Err(EndError::TooManyPods { namespace: ns.to_string(), name: name.to_string(), total });
     }
-    let pods: Vec<Member> = c
-        .pods
-        .iter()
-        .enumerate()
+    let pods: Vec<Member> = Idx::enumerate(&c.pods)
         .filter(|(_, p)| named.contains(&p.workload))
         .flat_map(|(i, p)| {
             let kind = c.workloads[p.workload].kind.name();
@@ -254,7 +250,7 @@ fn block(c: &Cluster, b: Cidr, name: String) -> Result<Group, EndError> {
     let r = b.range();
     let inside = |ip: &IpAddr| (r.lo..=r.hi).contains(&ip_to_u128(*ip));
     let mut members: Vec<Member> = Vec::new();
-    for (i, p) in c.pods.iter().enumerate() {
+    for (i, p) in Idx::enumerate(&c.pods) {
         if let Some(ip) = p.ips.iter().find(|ip| inside(ip)) {
             members.push(Member::new(FlowEnd::Pod(i), format!("{}/{} ({ip})", p.namespace, p.name)));
         }

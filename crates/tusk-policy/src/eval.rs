@@ -89,13 +89,13 @@ pub struct Evaluator<'a> {
 fn split_by_ports(ep: &ClassIndex, ports: &[tusk_model::k8s::PolicyPort], peers: &RoaringBitmap) -> Pieces {
     // Resolve once per group (classes of a group share ports).
     let mut by_conns: HashMap<ConnSet, RoaringBitmap> = HashMap::new();
-    let mut by_group: HashMap<u32, ConnSet> = HashMap::new();
+    let mut by_group: HashMap<tusk_core::Idx<crate::classes::Group>, ConnSet> = HashMap::new();
     for peer in peers {
         let conns = if ep.is_atom(peer) {
             resolve_ports(ports, None)
         } else {
             let g = ep.classes[peer as usize].group;
-            by_group.entry(g).or_insert_with(|| resolve_ports(ports, Some(&ep.groups[g as usize].ports))).clone()
+            by_group.entry(g).or_insert_with(|| resolve_ports(ports, Some(&ep.groups[g].ports))).clone()
         };
         by_conns.entry(conns).or_default().insert(peer);
     }
@@ -131,7 +131,7 @@ impl<'a> Evaluator<'a> {
             if !has_named(&r.ports) {
                 pieces.push((r.maybe.clone(), resolve_ports(&r.ports, None)));
             } else if dir == Direction::Ingress {
-                let g = &self.ep.groups[self.ep.classes[class as usize].group as usize];
+                let g = &self.ep.groups[self.ep.classes[class as usize].group];
                 pieces.push((r.maybe.clone(), resolve_ports(&r.ports, Some(&g.ports))));
             } else {
                 pieces.extend(self.egress_named_maybe[&id].iter().cloned());
@@ -147,7 +147,7 @@ impl<'a> Evaluator<'a> {
         }
         match dir {
             Direction::Ingress => {
-                let g = &self.ep.groups[self.ep.classes[class as usize].group as usize];
+                let g = &self.ep.groups[self.ep.classes[class as usize].group];
                 vec![(r.peers.clone(), resolve_ports(&r.ports, Some(&g.ports)))]
             }
             Direction::Egress => self.egress_named[&id].clone(),

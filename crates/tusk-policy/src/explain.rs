@@ -12,14 +12,14 @@ use super::tier::{plan, Language};
 use super::{HostNetwork, Semantics};
 use std::net::IpAddr;
 use tusk_core::Tri;
-use tusk_core::{Loc, Protocol};
+use tusk_core::{Idx, Loc, Protocol};
 use tusk_model::k8s::{AdminNetworkPolicy, AdminPeer, Cluster, LabelSelector, NpPeer, Pod, PolicyPort};
 
 /// One end of a flow.
 #[derive(Debug, Clone, Copy)]
 pub enum FlowEnd {
-    /// Index into `Cluster::pods`.
-    Pod(usize),
+    /// A pod entry of `Cluster::pods`.
+    Pod(Idx<Pod>),
     /// An address outside the cluster.
     Address(IpAddr),
 }
@@ -305,7 +305,7 @@ pub fn explain_l7(
             let mut twin = c.clone();
             let name = p.replica_name(1).into_owned();
             twin.pods.push(tusk_model::k8s::Pod { name, template: None, ..p.clone() });
-            return explain_l7(&twin, sem, src, FlowEnd::Pod(twin.pods.len() - 1), proto, port, http);
+            return explain_l7(&twin, sem, src, FlowEnd::Pod(Idx::new(twin.pods.len() - 1)), proto, port, http);
         }
     }
     let host = |e: FlowEnd| match e {
@@ -376,7 +376,7 @@ pub fn proxy_ingress(
     c: &Cluster,
     sem: &Semantics,
     src: FlowEnd,
-    dst_pod: usize,
+    dst_pod: Idx<Pod>,
     proto: Protocol,
     port: u16,
     http: Option<&lang::istio::HttpRequest>,
@@ -393,7 +393,7 @@ pub fn proxy_ingress(
 /// a pod cannot block access to itself, and traffic to and from the node
 /// where a pod runs is always allowed, whatever the pod's and node's IPs.
 pub fn builtin_admission(c: &Cluster, src: FlowEnd, dst: FlowEnd) -> Option<Admission> {
-    let node_of = |i: usize| {
+    let node_of = |i: Idx<Pod>| {
         let name = c.pods[i].node_name.as_deref()?;
         c.nodes.iter().find(|n| n.name == name)
     };
@@ -455,9 +455,9 @@ fn side_in_readings(
     c: &Cluster,
     sem: &Semantics,
     host_selectable: bool,
-    pod: usize,
+    pod: Idx<Pod>,
     probe: Probe,
-    ends: [Option<usize>; 2],
+    ends: [Option<Idx<Pod>>; 2],
     http: Option<&lang::istio::HttpRequest>,
 ) -> Side {
     let all = readings(c, sem, ends);
@@ -509,7 +509,7 @@ pub fn dir_name(d: Dir) -> &'static str {
 /// One end's verdict, then the policies of other languages that may change
 /// it: a Calico or Cilium policy makes it unknown whatever it was, an Istio
 /// one makes an allowed flow unknown (it can only refuse).
-fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
+fn side(cx: &Ctx, pod_i: Idx<Pod>, probe: Probe) -> Side {
     let mut side = layers(cx, pod_i, probe);
     // Istio's proxy at the destination refuses on top of the network's
     // verdict (its tier comes last in `plan`).
@@ -562,7 +562,7 @@ fn side(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
     side
 }
 
-fn layers(cx: &Ctx, pod_i: usize, probe: Probe) -> Side {
+fn layers(cx: &Ctx, pod_i: Idx<Pod>, probe: Probe) -> Side {
     let dir = probe.dir;
     let pod = &cx.c.pods[pod_i];
     if !cx.selectable(pod) {

@@ -171,8 +171,8 @@ pub fn taint(cluster: &Cluster, sem: &Semantics, ep: &ClassIndex, res: &mut Clas
     let open = Arc::new(Verdicts { allowed: Vec::new(), unknown: vec![(ep.universe(), ConnSet::all())] });
     let mut restricted: HashMap<*const Verdicts, Arc<Verdicts>> = HashMap::new();
     for (ci, c) in ep.classes.iter().enumerate() {
-        let g = &ep.groups[c.group as usize];
-        let ns = &cluster.namespaces[g.namespace as usize].name;
+        let g = &ep.groups[c.group];
+        let ns = &cluster.namespaces[g.namespace].name;
         for (ingress, list) in [(true, &mut res.ingress), (false, &mut res.egress)] {
             let hits: Vec<_> = active.iter().filter(|p| p.may_select(ns, &g.labels, ingress)).collect();
             if hits.is_empty() {

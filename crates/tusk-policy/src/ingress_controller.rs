@@ -20,14 +20,14 @@ use super::services::{endpoints, service_ref};
 use super::step::PolicyRef;
 use super::{PolicyEngine, Semantics};
 use std::collections::BTreeMap;
-use tusk_core::{Loc, PortSet, Protocol};
-use tusk_model::k8s::{Cluster, TargetPort};
+use tusk_core::{Idx, Loc, PortSet, Protocol};
+use tusk_model::k8s::{Cluster, Pod, TargetPort, Workload};
 
 /// What the ingress controller reaches through the inputs' Ingress objects.
 #[derive(Debug, Default)]
 pub struct ControllerReach {
-    /// Workload index → the TCP target ports reached on its pods.
-    pub allowed: BTreeMap<u32, PortSet>,
+    /// Workload → the TCP target ports reached on its pods.
+    pub allowed: BTreeMap<Idx<Workload>, PortSet>,
     /// The backends (or backend pods) that could not be decided, and why.
     pub unknown: Vec<BackendDoubt>,
 }
@@ -99,7 +99,7 @@ pub enum InTheWay {
 }
 
 /// The policy that may stand between the controller and pod `i`, if any.
-fn in_the_way(c: &Cluster, sem: &Semantics, i: usize) -> Option<InTheWay> {
+fn in_the_way(c: &Cluster, sem: &Semantics, i: Idx<Pod>) -> Option<InTheWay> {
     let pod = &c.pods[i];
     if let Some(p) = c
         .network_policies
@@ -164,7 +164,7 @@ pub fn reach(c: &Cluster, sem: &Semantics) -> ControllerReach {
                                 out.unknown.push(doubt(BackendWhy::InTheWay { pod, by }));
                             }
                             None => {
-                                let w = c.pods[pod].workload as u32;
+                                let w = c.pods[pod].workload;
                                 let set = out.allowed.entry(w).or_insert_with(PortSet::empty);
                                 *set = set.union(&PortSet::single(target));
                             }

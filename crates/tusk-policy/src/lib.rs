@@ -31,8 +31,8 @@ pub mod stream;
 pub mod tenants;
 pub mod tier;
 
-use tusk_core::Reach;
-use tusk_model::k8s::Cluster;
+use tusk_core::{Idx, Reach};
+use tusk_model::k8s::{Cluster, Pod};
 
 /// Which implementation enforces the policies, where they differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,7 +140,7 @@ impl World {
     fn peers_of(&self, end: explain::FlowEnd) -> Vec<u32> {
         let ep = &self.endpoints;
         match end {
-            explain::FlowEnd::Pod(i) => ep.groups[ep.pod_group[i] as usize].variants.clone(),
+            explain::FlowEnd::Pod(i) => ep.groups[ep.pod_group[i]].variants.clone(),
             explain::FlowEnd::Address(ip) => {
                 let v = tusk_core::ip::ip_to_u128(ip);
                 ep.atoms
@@ -199,7 +199,7 @@ impl World {
         let ep = &self.endpoints;
         let ev = eval::Evaluator::new(ep, &self.compiled);
         let mut out: Option<Reach> = None;
-        for &dc in &ep.groups[ep.pod_group[d] as usize].variants {
+        for &dc in &ep.groups[ep.pod_group[d]].variants {
             let applied = &self.compiled.applied[dc as usize][compile::dir_index(compile::Direction::Ingress)];
             let (allowed, unknown) = ev.destination_only(dc, compile::Direction::Ingress, applied);
             for s in self.peers_of(src) {
@@ -290,7 +290,7 @@ impl<'a> Analysis<'a> {
         for w in &self.worlds[1..] {
             out = matrix::join_readings(out, rows(w)?);
         }
-        let inbound = |pod: usize, ip: std::net::IpAddr| {
+        let inbound = |pod: Idx<Pod>, ip: std::net::IpAddr| {
             let r = self.pair(explain::FlowEnd::Address(ip), explain::FlowEnd::Pod(pod));
             (r.allowed().clone(), r.unknown().clone())
         };
@@ -306,12 +306,12 @@ impl<'a> Analysis<'a> {
             return vec![Vec::new(); rows.len()];
         }
         let c = self.cluster;
-        let pods_of = |e: &matrix::Endpoint| -> Vec<usize> {
+        let pods_of = |e: &matrix::Endpoint| -> Vec<Idx<Pod>> {
             match *e {
-                matrix::Endpoint::Pod(i, _) => vec![i as usize],
+                matrix::Endpoint::Pod(i, _) => vec![i],
                 matrix::Endpoint::Service(s) => {
-                    let svc = &c.services[s as usize];
-                    let mut pods: Vec<usize> = svc
+                    let svc = &c.services[s];
+                    let mut pods: Vec<Idx<Pod>> = svc
                         .ports
                         .iter()
                         .filter_map(|sp| services::endpoints(c, svc, sp).ok())
@@ -322,12 +322,10 @@ impl<'a> Analysis<'a> {
                     pods.dedup();
                     pods
                 }
-                matrix::Endpoint::Workload(w) => {
-                    (0..c.pods.len()).filter(|&i| c.pods[i].workload == w as usize).collect()
-                }
+                matrix::Endpoint::Workload(w) => Idx::all(&c.pods).filter(|&i| c.pods[i].workload == w).collect(),
                 matrix::Endpoint::Namespace(n) => {
-                    let ns = &c.namespaces[n as usize].name;
-                    (0..c.pods.len()).filter(|&i| &c.pods[i].namespace == ns).collect()
+                    let ns = &c.namespaces[n].name;
+                    Idx::all(&c.pods).filter(|&i| &c.pods[i].namespace == ns).collect()
                 }
                 matrix::Endpoint::External(_) => Vec::new(),
             }

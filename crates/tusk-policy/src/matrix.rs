@@ -10,15 +10,15 @@
 //! *allowed* only if every variant combination allows it, *unknown* if some
 //! do, so no verdict depends on an address tusk had to guess.
 
-use super::classes::ClassIndex;
+use super::classes::{ClassIndex, Group};
 use super::compile::{dir_index, has_named, Compiled, Direction};
 use super::eval::{lookup, Evaluator, Pieces};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tusk_core::{ConnSet, IpRange, Reach};
-use tusk_model::k8s::Cluster;
+use tusk_core::{ConnSet, Idx, IpRange, Reach};
+use tusk_model::k8s::{Cluster, Namespace, Pod, Service, Workload};
 
 /// One class-level pair (peer ids: classes, then atoms) with its surely
 /// allowed and its unknown connections.
@@ -132,10 +132,10 @@ pub fn class_pair_bound(ep: &ClassIndex, res: &ClassResults) -> u64 {
             return rep
                 .iter()
                 .map(|&r| {
-                    let groups: std::collections::HashSet<u32> = res.ingress[r as usize]
+                    let groups: std::collections::HashSet<Side> = res.ingress[r as usize]
                         .peers()
                         .iter()
-                        .map(|p| if p >= n { u32::MAX - (p - n) } else { ep.classes[p as usize].group })
+                        .map(|p| if p >= n { Side::Atom(p - n) } else { Side::Group(ep.classes[p as usize].group) })
                         .collect();
                     groups.len() as u64 + res.egress[r as usize].peers().range_cardinality(n..)
                 })
@@ -204,19 +204,18 @@ pub enum Grain {
 /// printed), or a range of outside addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Endpoint {
-    /// Pod entry (index into `Cluster::pods`), replica (0 for a pod the
-    /// input gives).
-    Pod(u32, u32),
-    /// Index into `Cluster::workloads`.
-    Workload(u32),
-    /// Index into `Cluster::namespaces`.
-    Namespace(u32),
+    /// Pod entry of `Cluster::pods`, replica (0 for a pod the input gives).
+    Pod(Idx<Pod>, u32),
+    /// A workload of `Cluster::workloads`.
+    Workload(Idx<Workload>),
+    /// A namespace of `Cluster::namespaces`.
+    Namespace(Idx<Namespace>),
     /// A range of addresses outside the cluster.
     External(IpRange),
-    /// A Service (index into the cluster's services) as a destination: its
-    /// ClusterIP, answered through its endpoint pods in its own port space
+    /// A Service of `Cluster::services` as a destination: its ClusterIP,
+    /// answered through its endpoint pods in its own port space
     /// ([`crate::services::matrix_rows`]).
-    Service(u32),
+    Service(Idx<Service>),
 }
 
 impl Endpoint {
@@ -225,17 +224,17 @@ impl Endpoint {
     pub fn label(&self, c: &Cluster) -> String {
         match *self {
             Endpoint::Pod(i, r) => {
-                let p = &c.pods[i as usize];
+                let p = &c.pods[i];
                 format!("{}/{}[Pod]", p.namespace, p.replica_name(r))
             }
             Endpoint::Workload(i) => {
-                let w = &c.workloads[i as usize];
+                let w = &c.workloads[i];
                 format!("{}/{}[{}]", w.namespace, w.name, w.kind.name())
             }
-            Endpoint::Namespace(i) => format!("{}[Namespace]", c.namespaces[i as usize].name),
+            Endpoint::Namespace(i) => format!("{}[Namespace]", c.namespaces[i].name),
             Endpoint::External(r) => format!("{r}[External]"),
             Endpoint::Service(i) => {
-                let s = &c.services[i as usize];
+                let s = &c.services[i];
                 format!("{}/{}[Service]", s.namespace, s.name)
             }
         }
@@ -244,10 +243,10 @@ impl Endpoint {
     /// The namespace of a pod, workload or namespace endpoint.
     pub fn namespace<'c>(&self, c: &'c Cluster) -> Option<&'c str> {
         match *self {
-            Endpoint::Pod(i, _) => Some(&c.pods[i as usize].namespace),
-            Endpoint::Workload(i) => Some(&c.workloads[i as usize].namespace),
-            Endpoint::Namespace(i) => Some(&c.namespaces[i as usize].name),
-            Endpoint::Service(i) => Some(&c.services[i as usize].namespace),
+            Endpoint::Pod(i, _) => Some(&c.pods[i].namespace),
+            Endpoint::Workload(i) => Some(&c.workloads[i].namespace),
+            Endpoint::Namespace(i) => Some(&c.namespaces[i].name),
+            Endpoint::Service(i) => Some(&c.services[i].namespace),
             Endpoint::External(_) => None,
         }
     }
@@ -299,7 +298,7 @@ fn grouped(ep: &ClassIndex, pairs: &[ClassPair]) -> Vec<GroupPair> {
     };
     let variants = |s: Side| match s {
         Side::Atom(_) => 1,
-        Side::Group(g) => ep.groups[g as usize].variants.len(),
+        Side::Group(g) => ep.groups[g].variants.len(),
     };
     if ep.classes.len() == ep.groups.len() {
         pairs.iter().map(|(s, d, a, u)| (side(*s), side(*d), a.clone(), u.clone())).collect()
@@ -341,18 +340,15 @@ fn rows_of(
         .groups
         .iter()
         .map(|g| match grain {
-            Grain::Pod => g.pods.iter().map(|&p| u64::from(cluster.pods[p as usize].count())).sum(),
-            Grain::Workload => g
-                .pods
-                .iter()
-                .map(|&p| cluster.pods[p as usize].workload)
-                .collect::<std::collections::HashSet<_>>()
-                .len() as u64,
+            Grain::Pod => g.pods.iter().map(|&p| u64::from(cluster.pods[p].count())).sum(),
+            Grain::Workload => {
+                g.pods.iter().map(|&p| cluster.pods[p].workload).collect::<std::collections::HashSet<_>>().len() as u64
+            }
             Grain::Namespace => 1,
         })
         .collect();
     let size = |s: Side| match s {
-        Side::Group(g) => sizes[g as usize],
+        Side::Group(g) => sizes[g.index()],
         Side::Atom(_) => 1,
     };
     let rows_needed =
@@ -454,25 +450,26 @@ fn variant_group_pairs(ep: &ClassIndex, res: &ClassResults) -> Option<Vec<GroupP
     let n = ep.class_count();
     let side = |peer: u32| if peer >= n { Side::Atom(peer - n) } else { Side::Group(ep.classes[peer as usize].group) };
     let variants: Vec<RoaringBitmap> = ep.groups.iter().map(|g| g.variants.iter().copied().collect()).collect();
-    let out: Vec<GroupPair> = (0..ep.groups.len() as u32)
+    let out: Vec<GroupPair> = (0..ep.groups.len())
         .into_par_iter()
         .flat_map_iter(|gd| {
-            let ingress = &res.ingress[rep[gd as usize] as usize];
+            let gd = Idx::<Group>::new(gd);
+            let ingress = &res.ingress[rep[gd.index()] as usize];
             let mut sources: Vec<Side> = ingress.peers().iter().map(side).collect();
             sources.sort_unstable_by_key(|s| match *s {
-                Side::Group(g) => (0, g),
+                Side::Group(g) => (0, g.index() as u32),
                 Side::Atom(a) => (1, a),
             });
             sources.dedup();
-            let dst_variants = &variants[gd as usize];
+            let dst_variants = &variants[gd.index()];
             let mut out = Vec::new();
             for s in sources {
                 let r = match s {
                     // Outside addresses have no policy of their own.
                     Side::Atom(a) => ingress.at(n + a),
                     Side::Group(gs) => {
-                        let egress = &res.egress[rep[gs as usize] as usize];
-                        egress.over(dst_variants).then(&ingress.over(&variants[gs as usize]))
+                        let egress = &res.egress[rep[gs.index()] as usize];
+                        egress.over(dst_variants).then(&ingress.over(&variants[gs.index()]))
                     }
                 };
                 if !r.allowed().is_empty() || !r.unknown().is_empty() {
@@ -480,7 +477,7 @@ fn variant_group_pairs(ep: &ClassIndex, res: &ClassResults) -> Option<Vec<GroupP
                 }
             }
             // Pod → outside: only the source's egress applies.
-            let egress = &res.egress[rep[gd as usize] as usize];
+            let egress = &res.egress[rep[gd.index()] as usize];
             for a in egress.peers().range(n..) {
                 let r = egress.at(a);
                 out.push((Side::Group(gd), Side::Atom(a - n), r.allowed().clone(), r.unknown().clone()));
@@ -493,7 +490,7 @@ fn variant_group_pairs(ep: &ClassIndex, res: &ClassResults) -> Option<Vec<GroupP
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Side {
-    Group(u32),
+    Group(Idx<Group>),
     Atom(u32),
 }
 
@@ -502,16 +499,14 @@ pub(crate) fn members(cluster: &Cluster, ep: &ClassIndex, s: Side, grain: Grain)
     match s {
         Side::Atom(a) => vec![Endpoint::External(ep.atoms[a as usize])],
         Side::Group(g) => {
-            let group = &ep.groups[g as usize];
+            let group = &ep.groups[g];
             let mut v: Vec<Endpoint> = match grain {
                 Grain::Pod => group
                     .pods
                     .iter()
-                    .flat_map(|&pi| (0..cluster.pods[pi as usize].count()).map(move |r| Endpoint::Pod(pi, r)))
+                    .flat_map(|&pi| (0..cluster.pods[pi].count()).map(move |r| Endpoint::Pod(pi, r)))
                     .collect(),
-                Grain::Workload => {
-                    group.pods.iter().map(|&pi| Endpoint::Workload(cluster.pods[pi as usize].workload as u32)).collect()
-                }
+                Grain::Workload => group.pods.iter().map(|&pi| Endpoint::Workload(cluster.pods[pi].workload)).collect(),
                 // Every pod of a group shares the group's namespace.
                 Grain::Namespace => vec![Endpoint::Namespace(group.namespace)],
             };
@@ -560,18 +555,18 @@ pub fn node_admissions(
     ep: &ClassIndex,
     rows: Vec<Entry>,
     grain: Grain,
-    inbound: &dyn Fn(usize, std::net::IpAddr) -> (ConnSet, ConnSet),
+    inbound: &dyn Fn(Idx<Pod>, std::net::IpAddr) -> (ConnSet, ConnSet),
 ) -> Vec<Entry> {
     let mut extra = Vec::new();
-    for (pi, p) in cluster.pods.iter().enumerate() {
+    for (pi, p) in Idx::enumerate(&cluster.pods) {
         let Some(node) = p.node_name.as_deref().and_then(|n| cluster.nodes.iter().find(|x| x.name == n)) else {
             continue;
         };
         // Every replica of a template entry runs on the node it names.
         let mes: Vec<Endpoint> = match grain {
-            Grain::Pod => (0..p.count()).map(|r| Endpoint::Pod(pi as u32, r)).collect(),
-            Grain::Workload => vec![Endpoint::Workload(p.workload as u32)],
-            Grain::Namespace => vec![Endpoint::Namespace(ep.groups[ep.pod_group[pi] as usize].namespace)],
+            Grain::Pod => (0..p.count()).map(|r| Endpoint::Pod(pi, r)).collect(),
+            Grain::Workload => vec![Endpoint::Workload(p.workload)],
+            Grain::Namespace => vec![Endpoint::Namespace(ep.groups[ep.pod_group[pi]].namespace)],
         };
         for ip in &node.ips {
             let v = tusk_core::ip::ip_to_u128(*ip);

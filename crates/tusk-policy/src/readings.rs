@@ -15,8 +15,8 @@ use super::Semantics;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::IpAddr;
 use tusk_core::ip::u128_to_ip;
-use tusk_core::IpSet;
-use tusk_model::k8s::{AdminPeer, Cluster, NpPeer};
+use tusk_core::{Idx, IpSet};
+use tusk_model::k8s::{AdminPeer, Cluster, NpPeer, Pod};
 
 /// One reading of what the inputs leave open.
 #[derive(Debug, Clone, Default)]
@@ -28,15 +28,15 @@ pub struct Reading {
     /// NetworkPolicy namespaceSelectors on labels other than the name (the
     /// engine's `maybe` peers, all matched together).
     pub wide: bool,
-    /// An address assumed for a pod (index) the input gives none.
-    pub assumed: Vec<(usize, IpAddr)>,
+    /// An address assumed for a pod the input gives none.
+    pub assumed: Vec<(Idx<Pod>, IpAddr)>,
     /// What this reading assumes, for the reason of an unknown verdict.
     pub label: crate::reason::ReadingLabel,
 }
 
 impl Reading {
-    /// The address this reading assumes for pod index `pod`, if any.
-    pub fn ip_of(&self, pod: usize) -> Option<IpAddr> {
+    /// The address this reading assumes for pod `pod`, if any.
+    pub fn ip_of(&self, pod: Idx<Pod>) -> Option<IpAddr> {
         self.assumed.iter().find(|(p, _)| *p == pod).map(|(_, ip)| *ip)
     }
 }
@@ -136,11 +136,11 @@ pub fn candidate_ips_in(c: &Cluster, space: &IpSet) -> Vec<IpAddr> {
     out
 }
 
-/// Every reading of a flow between `ends` (pod indices, when pods).
-pub fn readings(c: &Cluster, sem: &Semantics, ends: [Option<usize>; 2]) -> Vec<Reading> {
+/// Every reading of a flow between `ends` (the pods, when pods).
+pub fn readings(c: &Cluster, sem: &Semantics, ends: [Option<Idx<Pod>>; 2]) -> Vec<Reading> {
     let mut out = vec![Reading::default()];
-    let unknown_ip: Vec<usize> = if sem.ipblock_selects_pods {
-        let mut v: Vec<usize> = ends.iter().flatten().copied().filter(|&i| c.pods[i].ips.is_empty()).collect();
+    let unknown_ip: Vec<Idx<Pod>> = if sem.ipblock_selects_pods {
+        let mut v: Vec<Idx<Pod>> = ends.iter().flatten().copied().filter(|&i| c.pods[i].ips.is_empty()).collect();
         v.dedup();
         v
     } else {

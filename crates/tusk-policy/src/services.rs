@@ -21,12 +21,12 @@ use super::matrix::{Endpoint, Entry, Grain};
 use super::reason::{EndpointPart, ServiceRef};
 use super::{Analysis, Semantics};
 use std::net::IpAddr;
-use tusk_core::{ConnSet, GroupVerdict, Kind, PortSet, Protocol, Reach};
-use tusk_model::k8s::{Cluster, Service, ServicePort, TargetPort};
+use tusk_core::{ConnSet, GroupVerdict, Idx, Kind, PortSet, Protocol, Reach};
+use tusk_model::k8s::{Cluster, Pod, Service, ServicePort, TargetPort};
 
 /// The Service whose ClusterIP is `ip`.
-pub fn by_cluster_ip(c: &Cluster, ip: IpAddr) -> Option<usize> {
-    c.services.iter().position(|s| s.cluster_ips.contains(&ip))
+pub fn by_cluster_ip(c: &Cluster, ip: IpAddr) -> Option<Idx<Service>> {
+    c.services.iter().position(|s| s.cluster_ips.contains(&ip)).map(Idx::new)
 }
 
 /// The Service's reference, as explanations and reasons hold it.
@@ -36,18 +36,18 @@ pub fn service_ref(s: &Service) -> ServiceRef {
 
 /// The endpoint pods of one Service port, each with its target port; or why
 /// the input cannot give them.
-pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(usize, u16)>, Reason> {
-    endpoints_among(c, svc, sp, 0..c.pods.len())
+pub fn endpoints(c: &Cluster, svc: &Service, sp: &ServicePort) -> Result<Vec<(Idx<Pod>, u16)>, Reason> {
+    endpoints_among(c, svc, sp, Idx::all(&c.pods))
 }
 
-/// [`endpoints`] among the pods `candidates` (indices into `Cluster::pods`;
-/// pass a namespace's pods to keep the cost per Service to that namespace).
+/// [`endpoints`] among the pods `candidates` (of `Cluster::pods`; pass a
+/// namespace's pods to keep the cost per Service to that namespace).
 pub fn endpoints_among(
     c: &Cluster,
     svc: &Service,
     sp: &ServicePort,
-    candidates: impl IntoIterator<Item = usize>,
-) -> Result<Vec<(usize, u16)>, Reason> {
+    candidates: impl IntoIterator<Item = Idx<Pod>>,
+) -> Result<Vec<(Idx<Pod>, u16)>, Reason> {
     let Some(sel) = &svc.selector else {
         return Err(Reason::NoSelector { service: service_ref(svc) });
     };
@@ -83,8 +83,8 @@ pub fn endpoints_among(
 pub struct ServiceExplanation {
     /// The Service.
     pub service: ServiceRef,
-    /// (pod index, target port, its explanation).
-    pub endpoints: Vec<(usize, u16, Explanation)>,
+    /// (pod, target port, its explanation).
+    pub endpoints: Vec<(Idx<Pod>, u16, Explanation)>,
     /// The verdict over every endpoint: allowed or denied when all agree,
     /// unknown (with each endpoint's verdict) otherwise.
     pub verdict: Verdict,
@@ -102,7 +102,7 @@ pub fn target_endpoints(
     c: &Cluster,
     by: &super::lang::istio::route::RouteRef,
     targets: &[Target],
-) -> Result<Vec<(usize, u16)>, Box<Located>> {
+) -> Result<Vec<(Idx<Pod>, u16)>, Box<Located>> {
     let mut out = Vec::new();
     for t in targets {
         let s = &c.services[t.service];
@@ -133,7 +133,7 @@ fn route_unknown(by: &super::lang::istio::route::RouteRef, why: &RouteDoubt) -> 
     Verdict::unknown(Reason::VirtualService { by: Box::new(by.clone()), why: why.clone() }, Some(by.loc.clone()))
 }
 
-/// Explains a flow from `src` to Service index `svc` on `proto`/`port`: each
+/// Explains a flow from `src` to Service `svc` on `proto`/`port`: each
 /// endpoint pod of that Service port with its target port ("Service",
 /// kubernetes.io/docs/concepts/services-networking/service/: the selector and
 /// `targetPort`, a named one resolved per pod). A Service without a selector,
@@ -143,7 +143,7 @@ pub fn explain_service(
     c: &Cluster,
     sem: &Semantics,
     src: FlowEnd,
-    svc: usize,
+    svc: Idx<Service>,
     proto: Protocol,
     port: u16,
 ) -> ServiceExplanation {
@@ -159,7 +159,7 @@ pub fn explain_service_l7(
     c: &Cluster,
     sem: &Semantics,
     src: FlowEnd,
-    svc: usize,
+    svc: Idx<Service>,
     proto: Protocol,
     port: u16,
     http: Option<&crate::lang::istio::HttpRequest>,
@@ -197,7 +197,7 @@ pub fn explain_service_l7(
             }
         },
     };
-    let endpoints: Vec<(usize, u16, Explanation)> =
+    let endpoints: Vec<(Idx<Pod>, u16, Explanation)> =
         eps.into_iter().map(|(pod, t)| (pod, t, explain_l7(c, sem, src, FlowEnd::Pod(pod), proto, t, http))).collect();
     let mut verdict = group_verdict(c, &endpoints);
     // The source may be one of an endpoint entry's replicas: the Service
@@ -228,12 +228,12 @@ pub fn explain_service_l7(
 /// Allowed or denied when every endpoint's verdict is (the vocabulary's
 /// group verdict); otherwise unknown, naming an endpoint of each verdict
 /// (`mixed` when some are allowed and some denied).
-fn group_verdict(c: &Cluster, eps: &[(usize, u16, Explanation)]) -> Verdict {
+fn group_verdict(c: &Cluster, eps: &[(Idx<Pod>, u16, Explanation)]) -> Verdict {
     let g = GroupVerdict::of(eps.iter().map(|(p, _, e)| (*p, e.verdict.clone())));
     match g.kind.uniform() {
         Some(_) => eps[0].2.verdict.clone(),
         None => {
-            let name = |i: usize| EndpointPart::Pod(format!("{}/{}", c.pods[i].namespace, c.pods[i].name));
+            let name = |i: Idx<Pod>| EndpointPart::Pod(format!("{}/{}", c.pods[i].namespace, c.pods[i].name));
             let parts = [Kind::Allowed, Kind::Denied, Kind::Unknown]
                 .into_iter()
                 .filter_map(|k| g.with(k).next().map(|(p, _)| (k, name(*p))))
@@ -246,7 +246,7 @@ fn group_verdict(c: &Cluster, eps: &[(usize, u16, Explanation)]) -> Verdict {
 /// (allowed, unknown) connections to a Service, in its port space: a
 /// service port is allowed when every endpoint allows its target port,
 /// unknown when some may; ports the Service lacks are never reached.
-pub fn pair(a: &Analysis, src: FlowEnd, svc: usize) -> (Reach, Vec<Reason>) {
+pub fn pair(a: &Analysis, src: FlowEnd, svc: Idx<Service>) -> (Reach, Vec<Reason>) {
     let c = a.cluster;
     let s = &c.services[svc];
     let (mut allowed, mut unknown, mut notes) = (ConnSet::none(), ConnSet::none(), Vec::<Reason>::new());
@@ -302,16 +302,16 @@ pub fn pair(a: &Analysis, src: FlowEnd, svc: usize) -> (Reach, Vec<Reason>) {
 /// reaching itself through its Service is always allowed). Members of one
 /// source endpoint merge by union, as in [`crate::matrix::expand`]. Also
 /// returns, per Service, why it is unknown (no selector, no endpoint).
-pub fn matrix_rows(a: &Analysis, grain: Grain) -> (Vec<Entry>, Vec<(usize, Reason)>) {
+pub fn matrix_rows(a: &Analysis, grain: Grain) -> (Vec<Entry>, Vec<(Idx<Service>, Reason)>) {
     let c = a.cluster;
     let ep = &a.worlds[0].endpoints;
-    let (mut rows, mut notes): (Vec<Entry>, Vec<(usize, Reason)>) = (Vec::new(), Vec::new());
+    let (mut rows, mut notes): (Vec<Entry>, Vec<(Idx<Service>, Reason)>) = (Vec::new(), Vec::new());
     // A VirtualService may route by the source's labels (`sourceLabels`)
     // and send a source to a Service of which it is an endpoint: such
     // sources are asked one by one. Others share an answer per class and
     // dataplane (routes apply to sidecar sources only).
     let by_labels = crate::lang::istio::route::depends_on_source_labels(c);
-    let any_endpoint: std::collections::HashSet<usize> = if c.mesh.virtual_services.is_empty() {
+    let any_endpoint: std::collections::HashSet<Idx<Pod>> = if c.mesh.virtual_services.is_empty() {
         Default::default()
     } else {
         c.services
@@ -321,7 +321,7 @@ pub fn matrix_rows(a: &Analysis, grain: Grain) -> (Vec<Entry>, Vec<(usize, Reaso
             .map(|(p, _)| p)
             .collect()
     };
-    for (si, s) in c.services.iter().enumerate().filter(|(_, s)| !s.cluster_ips.is_empty()) {
+    for (si, s) in Idx::enumerate(&c.services).filter(|(_, s)| !s.cluster_ips.is_empty()) {
         let mut endpoint_pods = std::collections::HashSet::new();
         for sp in &s.ports {
             match endpoints(c, s, sp) {
@@ -332,7 +332,6 @@ pub fn matrix_rows(a: &Analysis, grain: Grain) -> (Vec<Entry>, Vec<(usize, Reaso
         for g in &ep.groups {
             let mut shared: std::collections::HashMap<tusk_model::istio::Dataplane, Reach> = Default::default();
             for &p in &g.pods {
-                let p = p as usize;
                 let r = if by_labels || endpoint_pods.contains(&p) || any_endpoint.contains(&p) {
                     pair(a, FlowEnd::Pod(p), si).0
                 } else {
@@ -344,13 +343,13 @@ pub fn matrix_rows(a: &Analysis, grain: Grain) -> (Vec<Entry>, Vec<(usize, Reaso
                 }
                 let pod = &c.pods[p];
                 let srcs: Vec<Endpoint> = match grain {
-                    Grain::Pod => (0..pod.count()).map(|k| Endpoint::Pod(p as u32, k)).collect(),
-                    Grain::Workload => vec![Endpoint::Workload(pod.workload as u32)],
+                    Grain::Pod => (0..pod.count()).map(|k| Endpoint::Pod(p, k)).collect(),
+                    Grain::Workload => vec![Endpoint::Workload(pod.workload)],
                     Grain::Namespace => vec![Endpoint::Namespace(g.namespace)],
                 };
                 for src in srcs {
                     let (allowed, unknown) = (r.allowed().clone(), r.unknown().clone());
-                    rows.push(Entry { src, dst: Endpoint::Service(si as u32), allowed, unknown });
+                    rows.push(Entry { src, dst: Endpoint::Service(si), allowed, unknown });
                 }
             }
         }

@@ -18,6 +18,8 @@
 use crate::matrix::{self, Endpoint, Entry, Grain, GroupPair, Side};
 use crate::{explain, Analysis, World};
 use std::collections::{BTreeMap, HashMap};
+use tusk_core::Idx;
+use tusk_model::k8s::{Pod, Service};
 
 /// One reading's group pairs, indexed for the sources of the batches.
 struct Indexed<'w> {
@@ -97,11 +99,11 @@ impl Analysis<'_> {
         grain: Grain,
         services: bool,
         batch: &mut dyn FnMut(Vec<Entry>) -> Result<(), E>,
-    ) -> Result<Vec<(usize, crate::reason::Reason)>, E> {
+    ) -> Result<Vec<(Idx<Service>, crate::reason::Reason)>, E> {
         let mut worlds: Vec<Indexed> = self.worlds.iter().map(|w| Indexed::new(self, w, grain)).collect();
         // Built-in node admissions (`matrix::node_admissions` on no rows:
         // just its own rows, merged and sorted).
-        let inbound = |pod: usize, ip: std::net::IpAddr| {
+        let inbound = |pod: Idx<Pod>, ip: std::net::IpAddr| {
             let r = self.pair(explain::FlowEnd::Address(ip), explain::FlowEnd::Pod(pod));
             (r.allowed().clone(), r.unknown().clone())
         };

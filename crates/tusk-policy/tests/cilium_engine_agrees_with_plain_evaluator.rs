@@ -14,7 +14,7 @@
 
 use std::net::IpAddr;
 use tusk_core::ip::Cidr;
-use tusk_core::{Loc, Protocol};
+use tusk_core::{Idx, Loc, Protocol};
 use tusk_model::cilium::*;
 use tusk_model::k8s::*;
 use tusk_policy::explain::{explain, FlowEnd};
@@ -195,7 +195,7 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
             host_network: r.chance(10),
             node_name: node_rng.pick(&NODE_NAMES).map(str::to_string),
             ports,
-            workload: i as usize,
+            workload: Idx::new(i as usize),
             mesh: Default::default(),
             loc: loc(),
             template: None,
@@ -366,7 +366,7 @@ fn check(c: &Cluster) -> Result<usize, TestCaseError> {
     let a = Analysis::new(c, sem);
     let rows = a.matrix(Grain::Pod);
     let (pods, ext) = split_rows(&rows);
-    let ep = |i: usize| Endpoint::Pod(i as u32, 0);
+    let ep = |i: usize| Endpoint::Pod(Idx::new(i), 0);
     let mut unknowns = 0;
     for s in 0..c.pods.len() {
         for d in 0..c.pods.len() {
@@ -374,7 +374,7 @@ fn check(c: &Cluster) -> Result<usize, TestCaseError> {
                 continue;
             }
             for (proto, port) in FLOWS {
-                let plain = explain(c, &sem, FlowEnd::Pod(s), FlowEnd::Pod(d), proto, port).verdict;
+                let plain = explain(c, &sem, FlowEnd::Pod(Idx::new(s)), FlowEnd::Pod(Idx::new(d)), proto, port).verdict;
                 let row = pods.get(&(ep(s), ep(d)));
                 let allowed = row.is_some_and(|e| e.allowed.allows(proto, port));
                 let unknown = row.is_some_and(|e| e.unknown.allows(proto, port));
@@ -390,10 +390,10 @@ fn check(c: &Cluster) -> Result<usize, TestCaseError> {
             let v = tusk_core::ip::ip_to_u128(ip);
             for (proto, port) in FLOWS {
                 let find = |src_out: bool| outside(&ext, ep(s), v, src_out, proto, port);
-                let out = explain(c, &sem, FlowEnd::Pod(s), FlowEnd::Address(ip), proto, port).verdict;
+                let out = explain(c, &sem, FlowEnd::Pod(Idx::new(s)), FlowEnd::Address(ip), proto, port).verdict;
                 let (al, un) = find(false);
                 prop_assert!(agree(&out, al, un), "pod {s} -> {ip} {proto} {port}: plain {out:?}, engine {al} {un}");
-                let inn = explain(c, &sem, FlowEnd::Address(ip), FlowEnd::Pod(s), proto, port).verdict;
+                let inn = explain(c, &sem, FlowEnd::Address(ip), FlowEnd::Pod(Idx::new(s)), proto, port).verdict;
                 let (al, un) = find(true);
                 prop_assert!(agree(&inn, al, un), "{ip} -> pod {s} {proto} {port}: plain {inn:?}, engine {al} {un}");
             }

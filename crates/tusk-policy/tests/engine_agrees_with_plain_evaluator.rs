@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use tusk_core::ip::Cidr;
-use tusk_core::{Loc, Protocol};
+use tusk_core::{Idx, Loc, Protocol};
 use tusk_model::k8s::*;
 use tusk_policy::explain::{explain, FlowEnd, Verdict};
 use tusk_policy::matrix::{Endpoint, Grain};
@@ -126,7 +126,7 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
             host_network: r.chance(15),
             node_name: None,
             ports,
-            workload: i as usize,
+            workload: Idx::new(i as usize),
             mesh: Default::default(),
             loc: loc(),
             template: None,
@@ -268,14 +268,14 @@ fn check(c: &Cluster, sem: Semantics) -> Result<usize, TestCaseError> {
     let a = Analysis::new(c, sem);
     let rows = a.matrix(Grain::Pod);
     let (pods, ext) = split_rows(&rows);
-    let ep = |i: usize| Endpoint::Pod(i as u32, 0);
+    let ep = |i: usize| Endpoint::Pod(Idx::new(i), 0);
     for s in 0..c.pods.len() {
         for d in 0..c.pods.len() {
             if s == d {
                 continue;
             }
             for (proto, port) in FLOWS {
-                let plain = explain(c, &sem, FlowEnd::Pod(s), FlowEnd::Pod(d), proto, port).verdict;
+                let plain = explain(c, &sem, FlowEnd::Pod(Idx::new(s)), FlowEnd::Pod(Idx::new(d)), proto, port).verdict;
                 let row = pods.get(&(ep(s), ep(d)));
                 let allowed = row.is_some_and(|e| e.allowed.allows(proto, port));
                 let unknown = row.is_some_and(|e| e.unknown.allows(proto, port));
@@ -304,10 +304,10 @@ fn check(c: &Cluster, sem: Semantics) -> Result<usize, TestCaseError> {
                     Verdict::Denied => !allowed && !unknown,
                     Verdict::Unknown(_) => !allowed && unknown,
                 };
-                let out = explain(c, &sem, FlowEnd::Pod(s), FlowEnd::Address(ip), proto, port).verdict;
+                let out = explain(c, &sem, FlowEnd::Pod(Idx::new(s)), FlowEnd::Address(ip), proto, port).verdict;
                 let e = find(false);
                 prop_assert!(agree(&out, e), "{sem:?}: pod {s} -> {ip} {proto} {port}: plain {out:?}, engine {e:?}");
-                let inn = explain(c, &sem, FlowEnd::Address(ip), FlowEnd::Pod(s), proto, port).verdict;
+                let inn = explain(c, &sem, FlowEnd::Address(ip), FlowEnd::Pod(Idx::new(s)), proto, port).verdict;
                 let e = find(true);
                 prop_assert!(agree(&inn, e), "{sem:?}: {ip} -> pod {s} {proto} {port}: plain {inn:?}, engine {e:?}");
             }
@@ -386,10 +386,11 @@ fn unknown_pod_ips_never_yield_a_guess() {
         for &(s, rs) in &ends {
             for &(d, rd) in ends.iter().filter(|e| **e != (s, rs)) {
                 for (proto, port) in FLOWS {
-                    let row = rows.get(&(Endpoint::Pod(s as u32, rs), Endpoint::Pod(d as u32, rd)));
+                    let row = rows.get(&(Endpoint::Pod(Idx::new(s), rs), Endpoint::Pod(Idx::new(d), rd)));
                     let allowed = row.is_some_and(|e| e.allowed.allows(proto, port));
                     let unknown = row.is_some_and(|e| e.unknown.allows(proto, port));
-                    let plain = explain(&c, &sem, FlowEnd::Pod(s), FlowEnd::Pod(d), proto, port).verdict;
+                    let plain =
+                        explain(&c, &sem, FlowEnd::Pod(Idx::new(s)), FlowEnd::Pod(Idx::new(d)), proto, port).verdict;
                     let same = match &plain {
                         Verdict::Allowed => allowed && !unknown,
                         Verdict::Denied => !allowed && !unknown,
@@ -401,7 +402,7 @@ fn unknown_pod_ips_never_yield_a_guess() {
                     );
                     unknown_seen.set(unknown_seen.get() + unknown as usize);
                     // The one-pair query (explain without --port) agrees.
-                    let k = a.pair(FlowEnd::Pod(s), FlowEnd::Pod(d)).at(proto, port);
+                    let k = a.pair(FlowEnd::Pod(Idx::new(s)), FlowEnd::Pod(Idx::new(d))).at(proto, port);
                     prop_assert!(
                         (k == tusk_core::Kind::Allowed) == allowed && (k == tusk_core::Kind::Unknown) == unknown,
                         "pair {s}->{d} {proto} {port}: pair says {k:?}, matrix allowed {allowed} unknown {unknown}"

@@ -8,23 +8,23 @@
 
 use std::net::IpAddr;
 use std::path::Path;
-use tusk_core::Protocol;
-use tusk_model::k8s::Cluster;
+use tusk_core::{Idx, Protocol};
+use tusk_model::k8s::{Cluster, Service};
 use tusk_policy::explain::{explain, FlowEnd, Verdict};
 use tusk_policy::{Analysis, PolicyEngine, Semantics};
 
 enum To {
     End(FlowEnd),
-    Service(usize),
+    Service(Idx<Service>),
 }
 
 fn resolve(c: &Cluster, s: &str) -> To {
     if let Some(rest) = s.strip_prefix("svc:") {
         let (ns, name) = rest.split_once('/').unwrap();
-        return To::Service(c.services.iter().position(|x| x.namespace == ns && x.name == name).expect(s));
+        return To::Service(Idx::new(c.services.iter().position(|x| x.namespace == ns && x.name == name).expect(s)));
     }
     if let Ok(ip) = s.parse::<IpAddr>() {
-        if let Some(i) = c.pods.iter().position(|p| p.ips.contains(&ip)) {
+        if let Some(i) = c.pods.iter().position(|p| p.ips.contains(&ip)).map(Idx::new) {
             return To::End(FlowEnd::Pod(i));
         }
         if let Some(i) = tusk_policy::services::by_cluster_ip(c, ip) {
@@ -38,7 +38,7 @@ fn resolve(c: &Cluster, s: &str) -> To {
         .iter()
         .position(|p| p.namespace == ns && (p.name == name || c.workloads[p.workload].name == name))
         .unwrap_or_else(|| panic!("no pod or workload {s}"));
-    To::End(FlowEnd::Pod(i))
+    To::End(FlowEnd::Pod(Idx::new(i)))
 }
 
 fn word(v: &Verdict) -> &'static str {

@@ -9,7 +9,7 @@
 
 use std::net::IpAddr;
 use std::path::Path;
-use tusk_core::Protocol;
+use tusk_core::{Idx, Protocol};
 use tusk_model::k8s::Cluster;
 use tusk_policy::explain::{explain_l7, FlowEnd, Verdict};
 use tusk_policy::lang::istio::HttpRequest;
@@ -18,7 +18,7 @@ use tusk_policy::{Analysis, PolicyEngine, Semantics};
 
 fn resolve(c: &Cluster, s: &str) -> FlowEnd {
     if let Ok(ip) = s.parse::<IpAddr>() {
-        return match c.pods.iter().position(|p| p.ips.contains(&ip)) {
+        return match c.pods.iter().position(|p| p.ips.contains(&ip)).map(Idx::new) {
             Some(i) => FlowEnd::Pod(i),
             None => FlowEnd::Address(ip),
         };
@@ -29,7 +29,7 @@ fn resolve(c: &Cluster, s: &str) -> FlowEnd {
         .iter()
         .position(|p| p.namespace == ns && (p.name == name || c.workloads[p.workload].name == name))
         .unwrap_or_else(|| panic!("no pod or workload {s}"));
-    FlowEnd::Pod(i)
+    FlowEnd::Pod(Idx::new(i))
 }
 
 fn word(v: &Verdict) -> &'static str {
@@ -72,7 +72,7 @@ fn istio_cases_agree() {
             // per endpoint and asked of the matrix's Service rows.
             if let Some(svc) = f[1].strip_prefix("svc:") {
                 let (ns, n) = svc.split_once('/').expect(svc);
-                let si = c.services.iter().position(|s| s.namespace == ns && s.name == n).expect(svc);
+                let si = Idx::new(c.services.iter().position(|s| s.namespace == ns && s.name == n).expect(svc));
                 let v = explain_service_l7(&c, &sem, src, si, proto, port, http.as_ref()).verdict;
                 if http.is_none() {
                     let r = tusk_policy::services::pair(&analysis, src, si).0;

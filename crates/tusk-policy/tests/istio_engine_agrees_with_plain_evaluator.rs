@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use tusk_core::ip::Cidr;
-use tusk_core::{Loc, Protocol};
+use tusk_core::{Idx, Loc, Protocol};
 use tusk_model::istio::*;
 use tusk_model::k8s::*;
 use tusk_policy::explain::{explain, FlowEnd};
@@ -148,7 +148,7 @@ fn cluster(t: &[Vec<u64>]) -> Cluster {
             host_network: false,
             node_name: None,
             ports: vec![],
-            workload: i as usize,
+            workload: Idx::new(i as usize),
             mesh: PodMesh {
                 dataplane,
                 service_account: r.pick(&SAS).to_string(),
@@ -237,12 +237,12 @@ fn check(t: &[Vec<u64>]) -> Result<(usize, usize), TestCaseError> {
             }
         }
     }
-    let ep = |i: usize| Endpoint::Pod(i as u32, 0);
+    let ep = |i: usize| Endpoint::Pod(Idx::new(i), 0);
     let (mut unknowns, mut denied) = (0, 0);
     for d in 0..c.pods.len() {
         for s in (0..c.pods.len()).filter(|&s| s != d) {
             for (proto, port) in FLOWS {
-                let full = explain(&c, &sem, FlowEnd::Pod(s), FlowEnd::Pod(d), proto, port);
+                let full = explain(&c, &sem, FlowEnd::Pod(Idx::new(s)), FlowEnd::Pod(Idx::new(d)), proto, port);
                 let plain = full.verdict.clone();
                 let row = pods.get(&(ep(s), ep(d)));
                 let allowed = row.is_some_and(|e| e.allowed.allows(proto, port));
@@ -266,7 +266,7 @@ fn check(t: &[Vec<u64>]) -> Result<(usize, usize), TestCaseError> {
                     .find(|e| matches!(e.src, Endpoint::External(r) if r.lo <= v && v <= r.hi) && e.dst == ep(d));
                 let (al, un) =
                     row.map_or((false, false), |e| (e.allowed.allows(proto, port), e.unknown.allows(proto, port)));
-                let plain = explain(&c, &sem, FlowEnd::Address(ip), FlowEnd::Pod(d), proto, port).verdict;
+                let plain = explain(&c, &sem, FlowEnd::Address(ip), FlowEnd::Pod(Idx::new(d)), proto, port).verdict;
                 prop_assert!(
                     agree(&plain, al, un),
                     "{ip} -> pod {d} {proto} {port}: plain {plain:?}, engine {al} {un}"

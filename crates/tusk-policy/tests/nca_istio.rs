@@ -20,7 +20,7 @@ fn workload(c: &Cluster, ns: &str, name: &str) -> FlowEnd {
         .iter()
         .position(|p| p.namespace == ns && c.workloads[p.workload].name == name)
         .unwrap_or_else(|| panic!("no {ns}/{name}"));
-    FlowEnd::Pod(i)
+    FlowEnd::Pod(tusk_core::Idx::new(i))
 }
 
 /// Istio's validation (and the API server's pruning of null fields) decide

@@ -17,12 +17,12 @@ fn load(p: &PathBuf) -> Cluster {
 }
 
 fn pod(c: &Cluster, ns: &str, name_prefix: &str) -> FlowEnd {
-    FlowEnd::Pod(
+    FlowEnd::Pod(tusk_core::Idx::new(
         c.pods
             .iter()
             .position(|p| p.namespace == ns && p.name.starts_with(name_prefix))
             .unwrap_or_else(|| panic!("no pod {ns}/{name_prefix}*")),
-    )
+    ))
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn kubectl_get_all_counts_each_pod_once_under_its_deployment() {
     assert_eq!(pods, ["web-5d4f8c7b9-abcde", "web-5d4f8c7b9-fghij"]);
     let workloads: Vec<String> = c.workloads.iter().map(|w| format!("{}/{}", w.kind.name(), w.name)).collect();
     assert_eq!(workloads, ["Deployment/web"]);
-    assert!(c.pods.iter().all(|p| p.workload == 0));
+    assert!(c.pods.iter().all(|p| p.workload.index() == 0));
 }
 
 #[test]

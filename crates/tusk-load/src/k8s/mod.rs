@@ -35,7 +35,7 @@ use std::collections::{BTreeMap, HashMap};
 /// The hasher of the builder's maps (keys are names from the input; the
 /// maps live for one load).
 type FastHash = foldhash::fast::RandomState;
-use tusk_core::{LoadError, Loc, Warning};
+use tusk_core::{Idx, LoadError, Loc, Warning};
 use tusk_model::k8s::{Cluster, Labels, Namespace, Node as K8sNode, Pod, Workload, WorkloadKind};
 
 /// The label the API server puts on every namespace (Kubernetes ≥ 1.21,
@@ -489,7 +489,7 @@ impl Builder {
             host_network: shape.host_network,
             node_name: shape.node_name,
             ports: shape.ports,
-            workload,
+            workload: Idx::new(workload),
             mesh: Default::default(),
             loc,
             template: None,
@@ -539,12 +539,12 @@ impl Builder {
         }
         let root = self.owner_roots();
         for p in &mut self.cluster.pods {
-            p.workload = root[p.workload];
+            p.workload = Idx::new(root[p.workload.index()]);
         }
         // A controller whose pods are in the input (`kubectl get all`) is
         // not expanded again from its template, nor from the template of a
         // controller it owns.
-        let has_pods: std::collections::HashSet<usize> = self.cluster.pods.iter().map(|p| p.workload).collect();
+        let has_pods: std::collections::HashSet<usize> = self.cluster.pods.iter().map(|p| p.workload.index()).collect();
         self.templates.retain(|(w, _, _)| *w != usize::MAX && !has_pods.contains(w));
         // A DaemonSet runs one pod per node; without Node objects, one.
         let nodes = self.cluster.nodes.len().max(1) as u32;

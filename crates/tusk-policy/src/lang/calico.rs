@@ -21,23 +21,24 @@
 use super::calico_explain::{endpoint_labels, ns_match, ordered_policies, pod_labels, profile_list, tiers, TierInfo};
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
 use roaring::RoaringBitmap;
+use tusk_core::Idx;
 use tusk_model::calico::{CalicoAction, CalicoRule, EntityMatch, Sel, K8S_POLICY_ORDER};
-use tusk_model::k8s::AdminAction;
+use tusk_model::k8s::{AdminAction, Namespace};
 
-/// The classes of selectable pods, with their namespace index.
-fn classes(b: &Builder) -> Vec<(u32, usize)> {
+/// The classes of selectable pods, with their namespace.
+fn classes(b: &Builder) -> Vec<(u32, Idx<Namespace>)> {
     let mut out = Vec::new();
-    for (ni, bits) in b.sel.ep.by_namespace.iter().enumerate() {
+    for (ni, bits) in b.sel.ep.by_namespace.iter() {
         out.extend(bits.iter().map(|c| (c, ni)));
     }
     out
 }
 
 /// Does `sel` select class `c` (its labels as Calico sees them)?
-fn class_matches(b: &Builder, sel: &Sel, c: u32, ns: usize) -> bool {
-    let g = &b.sel.ep.groups[b.sel.ep.classes[c as usize].group as usize];
+fn class_matches(b: &Builder, sel: &Sel, c: u32, ns: Idx<Namespace>) -> bool {
+    let g = &b.sel.ep.groups[b.sel.ep.classes[c as usize].group];
     let name = &b.sel.cluster.namespaces[ns].name;
-    let pod = &b.sel.cluster.pods[g.pods[0] as usize].name;
+    let pod = &b.sel.cluster.pods[g.pods[0]].name;
     let labels = pod_labels(b.sel.cluster, name, pod, &g.labels);
     let get = endpoint_labels(&labels, name);
     sel.eval(&get)
@@ -73,15 +74,15 @@ fn admits(pinned: &Option<Vec<&str>>, name: &str) -> bool {
     pinned.as_ref().is_none_or(|v| v.contains(&name))
 }
 
-/// The namespace indices a selection can reach, ascending: `only` (a
+/// The namespaces a selection can reach, ascending: `only` (a
 /// namespaced policy's own namespace, when nothing widens it), else the
 /// `pinned` ones, else all. Found by name, so a policy costs the
 /// namespaces it can reach, not every namespace (item 8).
-fn namespaces_to_visit(b: &Builder, only: Option<&str>, pinned: &Option<Vec<&str>>) -> Vec<usize> {
-    let mut v: Vec<usize> = match (only, pinned) {
+fn namespaces_to_visit(b: &Builder, only: Option<&str>, pinned: &Option<Vec<&str>>) -> Vec<Idx<Namespace>> {
+    let mut v: Vec<Idx<Namespace>> = match (only, pinned) {
         (Some(ns), _) => b.sel.namespace_index(ns).into_iter().collect(),
         (None, Some(names)) => names.iter().filter_map(|n| b.sel.namespace_index(n)).collect(),
-        (None, None) => (0..b.sel.ep.by_namespace.len()).collect(),
+        (None, None) => Idx::all(&b.sel.cluster.namespaces).collect(),
     };
     v.sort_unstable();
     v.dedup();
@@ -121,7 +122,7 @@ pub fn peers(b: &Builder, pol_ns: Option<&str>, m: &EntityMatch) -> RoaringBitma
         // The scope is decided once per namespace, not per class, and from
         // the namespace itself (names are unique): a rule's cost stays
         // linear in the cluster.
-        let ns_ok_at = |ni: usize| -> bool {
+        let ns_ok_at = |ni: Idx<Namespace>| -> bool {
             let n = &cluster.namespaces[ni];
             match &m.namespace_selector {
                 Some(sel) => ns_match(sel, Some((&n.name, Some(&n.labels)))),
@@ -312,10 +313,10 @@ pub fn compile_profiles(b: &mut Builder, tier: u32) {
             priority: None,
         })
     });
-    for (ni, bits) in ep.by_namespace.iter().enumerate() {
+    for (ni, bits) in ep.by_namespace.iter() {
         for c in bits {
-            let g = &ep.groups[ep.classes[c as usize].group as usize];
-            let pod = &cluster.pods[g.pods[0] as usize];
+            let g = &ep.groups[ep.classes[c as usize].group];
+            let pod = &cluster.pods[g.pods[0]];
             let list = profile_list(cluster, &cluster.namespaces[ni].name, &pod.name);
             let defined = list.iter().any(|n| cluster.calico.profiles.iter().any(|p| p.name == *n));
             let has_kns = list.iter().any(|n| n.starts_with("kns."));

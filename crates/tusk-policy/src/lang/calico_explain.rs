@@ -8,7 +8,7 @@
 use crate::doubt::{DoubtAt, NotModelled};
 use crate::explain::{port_match, Action, Ctx, Dir, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
 use crate::{PolicyEngine, Semantics};
-use tusk_core::{Loc, Tri};
+use tusk_core::{Idx, Loc, Tri};
 use tusk_model::calico::*;
 use tusk_model::k8s::{Cluster, Labels, Pod};
 
@@ -322,7 +322,7 @@ fn verdict_of(ends: &[End], doubt: Option<Doubt>, loc: Option<Loc>) -> Option<Ve
 fn tier_ends(
     cx: &Ctx,
     info: &TierInfo,
-    pod_i: usize,
+    pod_i: Idx<Pod>,
     probe: Probe,
     steps: &mut Vec<Step>,
 ) -> Option<(Vec<End>, Option<Doubt>)> {
@@ -409,7 +409,7 @@ fn tier_ends(
 /// the profiles: the side's verdict. A tier that may pass the flow on or
 /// decide it (a doubtful Pass rule) is followed down each branch; the
 /// verdict is unknown only when the branches differ.
-pub fn explain_from(cx: &Ctx, first: usize, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> Verdict {
+pub fn explain_from(cx: &Ctx, first: usize, pod_i: Idx<Pod>, probe: Probe, steps: &mut Vec<Step>) -> Verdict {
     let all = tiers(cx.c);
     for (i, info) in all.iter().enumerate().skip(first) {
         let Some((ends, doubt)) = tier_ends(cx, info, pod_i, probe, steps) else { continue };
@@ -469,7 +469,7 @@ pub fn policy_selects(cx: &Ctx, p: &CalicoPolicy, pod: &Pod) -> bool {
 
 /// The profiles, after every tier: a pod whose only profiles are `kns.*`
 /// ones the input leaves at their default is allowed everything.
-pub fn explain_profiles(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> Verdict {
+pub fn explain_profiles(cx: &Ctx, pod_i: Idx<Pod>, probe: Probe, steps: &mut Vec<Step>) -> Verdict {
     let pod = &cx.c.pods[pod_i];
     if !cx.selectable(pod) {
         return Verdict::Allowed;

@@ -36,9 +36,9 @@ use crate::explain::{port_match, Action, Ctx, Dir, FlowEnd, Layer, PolicyRef, Pr
 use roaring::RoaringBitmap;
 use std::net::IpAddr;
 use tusk_core::ip::ip_to_u128;
-use tusk_core::Tri;
+use tusk_core::{Idx, IdxVec, Tri};
 use tusk_model::cilium::{CiliumPeer, CiliumPolicy, CiliumRule, CiliumSelector, Entity};
-use tusk_model::k8s::{AdminAction, Cluster, LabelSelector, Pod};
+use tusk_model::k8s::{AdminAction, Cluster, LabelSelector, Node, Pod};
 
 /// Every address a declared node has.
 fn node_ips(c: &Cluster) -> impl Iterator<Item = IpAddr> + '_ {
@@ -56,10 +56,10 @@ pub fn needs_nodes(c: &Cluster) -> bool {
             .any(|p| matches!(p, CiliumPeer::Entity(Entity::Host | Entity::RemoteNode)))
 }
 
-/// The index of the declared node `pod` runs on (`spec.nodeName`), if any.
-pub fn node_of(c: &Cluster, pod: &Pod) -> Option<u32> {
+/// The declared node `pod` runs on (`spec.nodeName`), if any.
+pub fn node_of(c: &Cluster, pod: &Pod) -> Option<Idx<Node>> {
     let name = pod.node_name.as_deref()?;
-    c.nodes.iter().position(|n| n.name == name).map(|i| i as u32)
+    c.nodes.iter().position(|n| n.name == name).map(Idx::new)
 }
 
 /// The peers each entity stands for, over classes and address atoms.
@@ -68,10 +68,10 @@ struct Entities {
     atoms: RoaringBitmap,
     /// Atoms of declared nodes' addresses, all and per node.
     node_atoms: RoaringBitmap,
-    node_atoms_of: Vec<RoaringBitmap>,
+    node_atoms_of: IdxVec<Node, RoaringBitmap>,
     /// hostNetwork classes: all, per declared node, on no declared node.
     host_classes: RoaringBitmap,
-    host_on: Vec<RoaringBitmap>,
+    host_on: IdxVec<Node, RoaringBitmap>,
     host_unknown: RoaringBitmap,
     /// Every class.
     classes: RoaringBitmap,
@@ -88,17 +88,17 @@ impl Entities {
             let v = ip_to_u128(ip);
             ep.atoms.iter().position(|a| a.lo <= v && v <= a.hi).map(|i| ep.atom_peer(i as u32))
         };
-        let node_atoms_of: Vec<RoaringBitmap> =
-            cluster.nodes.iter().map(|nd| nd.ips.iter().filter_map(|ip| atom_of(*ip)).collect()).collect();
-        let node_atoms = node_atoms_of.iter().fold(RoaringBitmap::new(), |a, b| a | b);
+        let node_atoms_of: IdxVec<Node, RoaringBitmap> =
+            IdxVec::build(&cluster.nodes, |i| cluster.nodes[i].ips.iter().filter_map(|ip| atom_of(*ip)).collect());
+        let node_atoms = node_atoms_of.values().fold(RoaringBitmap::new(), |a, b| a | b);
         let (mut host_classes, mut host_unknown) = (RoaringBitmap::new(), RoaringBitmap::new());
-        let mut host_on = vec![RoaringBitmap::new(); cluster.nodes.len()];
+        let mut host_on = IdxVec::filled(&cluster.nodes, RoaringBitmap::new());
         for (ci, c) in ep.classes.iter().enumerate() {
-            let g = &ep.groups[c.group as usize];
+            let g = &ep.groups[c.group];
             if g.host_network {
                 host_classes.insert(ci as u32);
                 match g.node {
-                    Some(i) => host_on[i as usize].insert(ci as u32),
+                    Some(i) => host_on[i].insert(ci as u32),
                     None => host_unknown.insert(ci as u32),
                 };
             }
@@ -112,7 +112,7 @@ impl Entities {
 
     /// (surely, maybe) the peers of `e` for a subject on node `local`
     /// (`None`: on no declared node, or not known).
-    fn peers(&self, e: Entity, local: Option<u32>) -> (RoaringBitmap, RoaringBitmap) {
+    fn peers(&self, e: Entity, local: Option<Idx<Node>>) -> (RoaringBitmap, RoaringBitmap) {
         let none = RoaringBitmap::new();
         let world = &self.atoms - &self.node_atoms;
         let nodes = &self.node_atoms | &self.host_classes;
@@ -122,11 +122,8 @@ impl Entities {
             (Entity::WorldIpv4, _) => (world & &self.v4, none),
             (Entity::WorldIpv6, _) => (world - &self.v4, none),
             (Entity::Cluster, _) => (&self.classes | &self.node_atoms, none),
-            (Entity::Host, Some(i)) => {
-                (&self.node_atoms_of[i as usize] | &self.host_on[i as usize], self.host_unknown.clone())
-            }
+            (Entity::Host, Some(i)) => (&self.node_atoms_of[i] | &self.host_on[i], self.host_unknown.clone()),
             (Entity::RemoteNode, Some(i)) => {
-                let i = i as usize;
                 let other_hosts = &self.host_classes - &self.host_on[i] - &self.host_unknown;
                 ((&self.node_atoms - &self.node_atoms_of[i]) | other_hosts, self.host_unknown.clone())
             }
@@ -160,9 +157,9 @@ pub fn compile(b: &mut Builder, tier: u32) {
                 .iter()
                 .flat_map(|r| r.peers.iter().flatten())
                 .any(|x| matches!(x, CiliumPeer::Entity(Entity::Host | Entity::RemoteNode)));
-            let mut parts: Vec<(Option<u32>, RoaringBitmap)> = Vec::new();
+            let mut parts: Vec<(Option<Idx<Node>>, RoaringBitmap)> = Vec::new();
             for c in &subject {
-                let node = if by_node { ep.groups[ep.classes[c as usize].group as usize].node } else { None };
+                let node = if by_node { ep.groups[ep.classes[c as usize].group].node } else { None };
                 match parts.iter_mut().find(|(k, _)| *k == node) {
                     Some((_, set)) => {
                         set.insert(c);
@@ -233,9 +230,9 @@ fn selects(cx: &Ctx, sel: &CiliumSelector, pod: &Pod) -> Tri {
 }
 
 /// Does `peer` match the flow's other end, for a subject on node `local`?
-fn peer_match(cx: &Ctx, peer: &CiliumPeer, other: FlowEnd, local: Option<u32>) -> Tri {
+fn peer_match(cx: &Ctx, peer: &CiliumPeer, other: FlowEnd, local: Option<Idx<Node>>) -> Tri {
     let node = |ip: IpAddr| node_ips(cx.c).any(|n| n == ip);
-    let own = |ip: IpAddr| local.is_some_and(|i| cx.c.nodes[i as usize].ips.contains(&ip));
+    let own = |ip: IpAddr| local.is_some_and(|i| cx.c.nodes[i].ips.contains(&ip));
     match (peer, other) {
         (CiliumPeer::Endpoints(sel), FlowEnd::Pod(i)) => selects(cx, sel, &cx.c.pods[i]),
         (CiliumPeer::Endpoints(_), FlowEnd::Address(_)) => Tri::No,
@@ -281,7 +278,7 @@ fn doubt(peer: &CiliumPeer) -> NotModelled {
 }
 
 /// Does a rule match the probe's flow? With the reason when it may.
-fn rule_match(cx: &Ctx, r: &CiliumRule, probe: Probe, local: Option<u32>) -> (Tri, Option<NotModelled>) {
+fn rule_match(cx: &Ctx, r: &CiliumRule, probe: Probe, local: Option<Idx<Node>>) -> (Tri, Option<NotModelled>) {
     if !port_match(&r.ports, cx.c, probe.dst, probe.proto, probe.port) {
         return (Tri::No, None);
     }
@@ -459,7 +456,7 @@ pub fn host_taint(
     for h in cluster.cilium_policies.iter().filter(|p| p.nodes.is_some()) {
         let sel = h.nodes.as_ref().expect("host policy");
         let mut affected = ents.host_unknown.clone();
-        for (i, node) in cluster.nodes.iter().enumerate() {
+        for (i, node) in Idx::enumerate(&cluster.nodes) {
             if may_select_node(sel, node) {
                 affected |= &ents.node_atoms_of[i];
                 affected |= &ents.host_on[i];
@@ -489,7 +486,7 @@ pub fn host_taint(
             }
             let offset = if d == 0 { 0 } else { h.ingress.len() };
             for c in 0..n {
-                if ep.groups[ep.classes[c as usize].group as usize].host_network {
+                if ep.groups[ep.classes[c as usize].group].host_network {
                     continue;
                 }
                 let through = host_lets_through(h, d, |i, _| {
@@ -534,11 +531,11 @@ fn host_select(
     let mut sure = RoaringBitmap::new();
     let mut maybe = RoaringBitmap::new();
     for (ci, c) in ep.classes.iter().enumerate() {
-        let g = &ep.groups[c.group as usize];
+        let g = &ep.groups[c.group];
         if g.host_network || !sel.pod.matches(&g.labels) {
             continue;
         }
-        let ns = &cluster.namespaces[g.namespace as usize];
+        let ns = &cluster.namespaces[g.namespace];
         if ns.loc.is_none() && sel.namespace_labels {
             match sel.namespace.matches_known(&ns.labels) {
                 Some(true) => sure.insert(ci as u32),
@@ -568,12 +565,13 @@ pub fn host_doubt<'c>(cx: &Ctx<'c>, pod: &Pod, probe: Probe) -> Option<&'c Ciliu
     let d = if probe.dir == Dir::Egress { 0 } else { 1 };
     cx.c.cilium_policies.iter().filter(|h| h.nodes.is_some() && h.selects[d]).find(|h| {
         let sel = h.nodes.as_ref().expect("host policy");
-        let on_selected = |i: Option<u32>| i.is_none_or(|i| may_select_node(sel, &cx.c.nodes[i as usize]));
+        let on_selected = |i: Option<Idx<Node>>| i.is_none_or(|i| may_select_node(sel, &cx.c.nodes[i]));
         let touches = match probe.peer {
             FlowEnd::Address(ip) => cx.c.nodes.iter().any(|nd| may_select_node(sel, nd) && nd.ips.contains(&ip)),
             FlowEnd::Pod(j) => cx.c.pods[j].host_network && on_selected(node_of(cx.c, &cx.c.pods[j])),
         };
-        let me = FlowEnd::Pod(cx.c.pods.iter().position(|p| std::ptr::eq(p, pod)).expect("pod of the cluster"));
+        let me =
+            FlowEnd::Pod(Idx::new(cx.c.pods.iter().position(|p| std::ptr::eq(p, pod)).expect("pod of the cluster")));
         touches
             && !host_lets_through(h, d, |_, r| match &r.peers {
                 None => Tri::Yes,

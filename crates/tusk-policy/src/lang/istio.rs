@@ -34,7 +34,7 @@ pub mod source_sets;
 pub mod target_ref;
 
 use crate::doubt::{HttpField, IstioDoubt};
-use tusk_core::{PortSet, Tri};
+use tusk_core::{Idx, PortSet, Tri};
 use tusk_model::istio::{AuthorizationPolicy, AuthzTarget, Dataplane, MtlsMode, PeerAuthentication};
 use tusk_model::k8s::{Cluster, Pod};
 
@@ -455,7 +455,7 @@ pub struct L7Note {
 /// `src` (pods or addresses), its operations on the request
 /// ([`L7Note`]). What those rules allow or deny is the pair's unknown
 /// part; this says which requests it depends on.
-pub fn l7_notes(c: &Cluster, src: &[crate::explain::FlowEnd], dst: &[usize]) -> Vec<L7Note> {
+pub fn l7_notes(c: &Cluster, src: &[crate::explain::FlowEnd], dst: &[Idx<Pod>]) -> Vec<L7Note> {
     use crate::explain::FlowEnd;
     let mut out: Vec<L7Note> = Vec::new();
     for &d in dst {

@@ -84,8 +84,8 @@ pub fn compile(b: &mut Builder, tier: u32) {
     // The contexts of the destination classes.
     let mut contexts: HashMap<Context, RoaringBitmap> = HashMap::new();
     for (ci, class) in ep.classes.iter().enumerate() {
-        let g = &ep.groups[class.group as usize];
-        let pod = &c.pods[g.pods[0] as usize];
+        let g = &ep.groups[class.group];
+        let pod = &c.pods[g.pods[0]];
         let enf = enforced(dataplane(pod));
         if enf == Tri::No {
             continue;
@@ -114,7 +114,7 @@ pub fn compile(b: &mut Builder, tier: u32) {
         .classes
         .iter()
         .map(|cl| {
-            let pod = &c.pods[ep.groups[cl.group as usize].pods[0] as usize];
+            let pod = &c.pods[ep.groups[cl.group].pods[0]];
             (mtls_source(dataplane(pod)), principal(pod), pod.namespace.clone())
         })
         .collect();

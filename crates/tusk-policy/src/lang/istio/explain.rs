@@ -12,8 +12,9 @@ use super::{
 };
 use crate::doubt::{DoubtAt, IstioDoubt};
 use crate::explain::{Action, Ctx, Dir, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
-use tusk_core::{Loc, Protocol, Tri};
+use tusk_core::{Idx, Loc, Protocol, Tri};
 use tusk_model::istio::{AuthorizationPolicy, AuthzAction, AuthzRule};
+use tusk_model::k8s::Pod;
 
 fn step(policy: PolicyRef, rule: StepRule, action: Action, loc: Loc, decisive: bool) -> Step {
     Step { layer: Layer::Istio, policy, rule, action, loc: Some(loc), decisive }
@@ -95,7 +96,7 @@ fn with_peer<R>(cx: &Ctx, src: FlowEnd, readable: Tri, f: impl FnOnce(&Peer) -> 
 
 /// The tier at the destination pod `pod_i`; `None` when it does not act on
 /// the flow (egress, no Istio policy, no proxy, not TCP).
-pub fn explain(cx: &Ctx, pod_i: usize, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
+pub fn explain(cx: &Ctx, pod_i: Idx<Pod>, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
     let c = cx.c;
     if probe.dir == Dir::Egress && super::active(c) {
         if let Some(v) = super::gateway_eval::explain(cx, pod_i, probe, steps) {

@@ -59,7 +59,7 @@
 use super::route::{service_by_fqdn, RouteDoubt, RouteOwner, RoutePos, RouteRef, ServerDoubt, VirtualServiceRef};
 use super::HttpRequest;
 use std::collections::HashMap;
-use tusk_core::{IpSet, PortSet, Protocol};
+use tusk_core::{Idx, IpSet, PortSet, Protocol};
 use tusk_model::istio::Dataplane;
 use tusk_model::istio_net::dns_matches;
 use tusk_model::istio_route::{
@@ -103,17 +103,17 @@ impl Reach {
 pub struct Egress {
     /// The first Gateway selecting the pod (index into `mesh.gateways`).
     pub gateway: usize,
-    /// Per destination pod (index into `Cluster::pods`).
-    pub pods: HashMap<usize, Reach>,
+    /// Per destination pod.
+    pub pods: HashMap<Idx<Pod>, Reach>,
     /// Per ServiceEntry address set.
     pub addrs: Vec<(IpSet, Reach)>,
     /// Any outside address (ServiceEntries resolved by DNS).
     pub outside: Reach,
     /// Every destination, every port may be reached.
     pub anything: Option<(RouteRef, RouteDoubt)>,
-    /// Pod indices per namespace (the endpoints of a Service are looked up
+    /// The pods of each namespace (the endpoints of a Service are looked up
     /// in its namespace only).
-    by_ns: HashMap<String, Vec<usize>>,
+    by_ns: HashMap<String, Vec<Idx<Pod>>>,
 }
 
 /// The Gateways whose servers run on `pod` (indices), empty when it is no
@@ -329,12 +329,12 @@ pub(crate) fn gateway_owner(g: &Gateway, port: Option<u16>) -> RouteOwner {
 /// The egress of pod `p` if it is a gateway pod (module doc); `http`: the
 /// flow's HTTP request, when given (its URI and method decide `uri` and
 /// `method` conditions).
-pub fn egress(c: &Cluster, p: usize, http: Option<&HttpRequest>) -> Option<Egress> {
+pub fn egress(c: &Cluster, p: Idx<Pod>, http: Option<&HttpRequest>) -> Option<Egress> {
     let pod = &c.pods[p];
     let gws = gateways_of(c, pod);
     let first = *gws.first()?;
     let mut out = Egress { gateway: first, ..Default::default() };
-    for (i, q) in c.pods.iter().enumerate() {
+    for (i, q) in Idx::enumerate(&c.pods) {
         out.by_ns.entry(q.namespace.clone()).or_default().push(i);
     }
     for &gi in &gws {
@@ -373,7 +373,7 @@ pub fn egress(c: &Cluster, p: usize, http: Option<&HttpRequest>) -> Option<Egres
         }
     }
     // The control plane and DNS over TCP (module doc).
-    for (j, q) in c.pods.iter().enumerate() {
+    for (j, q) in Idx::enumerate(&c.pods) {
         let ports = if c.mesh.is_root(&q.namespace) && q.labels.get("app").is_some_and(|a| a == "istiod") {
             PortSet::single(15012)
         } else if q.labels.get("k8s-app").is_some_and(|a| a == "kube-dns") {

@@ -12,13 +12,13 @@ use crate::explain::{Action, Ctx, FlowEnd, Layer, PolicyRef, Probe, Reason, Step
 use crate::step::GatewayCase;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
-use tusk_core::{IpSet, PortSet, Protocol};
+use tusk_core::{Idx, IpSet, PortSet, Protocol};
 use tusk_model::k8s::{Cluster, Pod};
 
 /// (refused, maybe) TCP ports toward destination pods of one class.
-fn judged_pods(e: &Egress, pods: &[u32]) -> (PortSet, PortSet) {
+fn judged_pods(e: &Egress, pods: &[Idx<Pod>]) -> (PortSet, PortSet) {
     let empty = Reach::default();
-    let mut it = pods.iter().map(|&p| e.pods.get(&(p as usize)).unwrap_or(&empty));
+    let mut it = pods.iter().map(|p| e.pods.get(p).unwrap_or(&empty));
     let Some(first) = it.next() else { return (PortSet::empty(), PortSet::empty()) };
     let (mut yes, mut maybe) = (first.yes.clone(), first.maybe.clone());
     for r in it {
@@ -55,7 +55,7 @@ fn judged(e: &Egress, yes: PortSet, maybe: PortSet) -> (PortSet, PortSet) {
 
 /// The gateway routes' verdict on one flow from gateway pod `src`, with
 /// its step; `None` when `src` is no gateway pod or the flow is not TCP.
-pub fn explain(cx: &Ctx, src: usize, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
+pub fn explain(cx: &Ctx, src: Idx<Pod>, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
     let c = cx.c;
     if probe.proto != Protocol::Tcp || c.mesh.gateways.is_empty() {
         return None;
@@ -64,7 +64,7 @@ pub fn explain(cx: &Ctx, src: usize, probe: Probe, steps: &mut Vec<Step>) -> Opt
     let g = &c.mesh.gateways[e.gateway];
     let empty = Reach::default();
     let (reach, (refused, maybe)) = match probe.peer {
-        FlowEnd::Pod(j) => (e.pods.get(&j).unwrap_or(&empty).clone(), judged_pods(&e, &[j as u32])),
+        FlowEnd::Pod(j) => (e.pods.get(&j).unwrap_or(&empty).clone(), judged_pods(&e, &[j])),
         FlowEnd::Address(ip) => {
             let one = IpSet::single(tusk_core::ip::ip_to_u128(ip));
             let mut r = e.outside.clone();
@@ -147,12 +147,12 @@ pub fn compile(b: &mut Builder, tier: u32) {
     let ep = b.sel.ep;
     let n = ep.class_count();
     for (ci, class) in ep.classes.iter().enumerate() {
-        let pods = &ep.groups[class.group as usize].pods;
+        let pods = &ep.groups[class.group].pods;
         let Some(&p0) = pods.first() else { continue };
-        let Some(e) = egress(c, p0 as usize, None) else { continue };
+        let Some(e) = egress(c, p0, None) else { continue };
         let mut by_status: HashMap<(PortSet, PortSet), RoaringBitmap> = HashMap::new();
         for (cj, other) in ep.classes.iter().enumerate() {
-            let st = judged_pods(&e, &ep.groups[other.group as usize].pods);
+            let st = judged_pods(&e, &ep.groups[other.group].pods);
             by_status.entry(st).or_default().insert(cj as u32);
         }
         for (ai, a) in ep.atoms.iter().enumerate() {

@@ -36,7 +36,7 @@
 
 use super::HttpRequest;
 use crate::explain::FlowEnd;
-use tusk_core::Loc;
+use tusk_core::{Idx, Loc};
 use tusk_model::istio::Dataplane;
 use tusk_model::istio_net::dns_matches;
 use tusk_model::istio_route::{
@@ -183,8 +183,8 @@ pub enum ServerDoubt {
 /// One place a route sends the flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    /// Index into `Cluster::services`.
-    pub service: usize,
+    /// The Service in `Cluster::services`.
+    pub service: Idx<Service>,
     /// The destination Service's port number.
     pub port: u16,
     /// The subset: its name and labels (the endpoints must carry them).
@@ -301,15 +301,15 @@ fn entry_holds(
 }
 
 /// The Service `fqdn` names, if the input has it.
-pub(crate) fn service_by_fqdn(c: &Cluster, fqdn: &str) -> Option<usize> {
+pub(crate) fn service_by_fqdn(c: &Cluster, fqdn: &str) -> Option<Idx<Service>> {
     let rest = fqdn.strip_suffix(".svc.cluster.local")?;
     let (name, ns) = rest.split_once('.')?;
-    c.services.iter().position(|s| s.namespace == ns && s.name == name)
+    c.services.iter().position(|s| s.namespace == ns && s.name == name).map(Idx::new)
 }
 
 /// Where the client's proxy sends a flow from `src` to port `sp` of
 /// Service `svc` (module doc). `http`: the request, when the flow carries one.
-pub fn route(c: &Cluster, src: FlowEnd, svc: usize, sp: &ServicePort, http: Option<&HttpRequest>) -> Routing {
+pub fn route(c: &Cluster, src: FlowEnd, svc: Idx<Service>, sp: &ServicePort, http: Option<&HttpRequest>) -> Routing {
     // Only TCP is intercepted by the sidecar (see the module doc of `istio`).
     let FlowEnd::Pod(p) = src else { return Routing::Direct };
     if sp.protocol != tusk_core::Protocol::Tcp {

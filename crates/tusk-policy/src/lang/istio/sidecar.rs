@@ -46,10 +46,10 @@ use crate::explain::{Action, Ctx, FlowEnd, Layer, PolicyRef, Probe, Reason, Step
 use crate::step::SidecarCase;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
-use tusk_core::{IpSet, PortSet, Protocol, Tri};
+use tusk_core::{Idx, IdxVec, IpSet, PortSet, Protocol, Tri};
 use tusk_model::istio::Dataplane;
 use tusk_model::istio_net::{OutboundMode, Sidecar};
-use tusk_model::k8s::{AdminAction, Cluster, Pod, PolicyPort};
+use tusk_model::k8s::{AdminAction, Cluster, Pod, PolicyPort, Service};
 
 /// How a Sidecar restricts a source (see the module doc).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,11 +117,11 @@ fn imports(s: &Sidecar, own: &str, ns: &str, dns: &str, port: u16) -> bool {
         || s.egress.iter().any(|l| l.port.is_none_or(|p| p == port) && l.hosts.iter().any(|h| h.imports(own, ns, dns)))
 }
 
-/// Every TCP endpoint a pod is of: (Service index, service port, target
-/// port), per pod index.
-pub fn endpoint_index(c: &Cluster) -> Vec<Vec<(usize, u16, u16)>> {
-    let mut out = vec![Vec::new(); c.pods.len()];
-    for (si, s) in c.services.iter().enumerate() {
+/// Every TCP endpoint a pod is of: (Service, service port, target port),
+/// per pod.
+pub fn endpoint_index(c: &Cluster) -> IdxVec<Pod, Vec<(Idx<Service>, u16, u16)>> {
+    let mut out = IdxVec::filled(&c.pods, Vec::new());
+    for (si, s) in Idx::enumerate(&c.services) {
         for sp in s.ports.iter().filter(|p| p.protocol == Protocol::Tcp) {
             if let Ok(eps) = crate::services::endpoints(c, s, sp) {
                 for (pod, t) in eps {
@@ -135,7 +135,7 @@ pub fn endpoint_index(c: &Cluster) -> Vec<Vec<(usize, u16, u16)>> {
 
 /// The TCP ports of destination pod `j` the Sidecar surely lets through
 /// and those it may (the rest it refuses), for a source in `own`.
-fn to_pod(c: &Cluster, s: &Sidecar, own: &str, eps: &[(usize, u16, u16)]) -> (PortSet, PortSet) {
+fn to_pod(c: &Cluster, s: &Sidecar, own: &str, eps: &[(Idx<Service>, u16, u16)]) -> (PortSet, PortSet) {
     let mut maybe = PortSet::empty();
     for &(si, port, target) in eps {
         let svc = &c.services[si];
@@ -247,7 +247,7 @@ fn case(r: Restriction, refused: bool, to_pod: bool) -> SidecarCase {
 
 /// The Sidecar's verdict on one flow from pod `src` (the egress side),
 /// with its step; `None` when no Sidecar restricts the source.
-pub fn explain(cx: &Ctx, src: usize, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
+pub fn explain(cx: &Ctx, src: Idx<Pod>, probe: Probe, steps: &mut Vec<Step>) -> Option<Verdict> {
     let c = cx.c;
     if probe.proto != Protocol::Tcp || c.mesh.sidecars.is_empty() {
         return None;
@@ -374,7 +374,7 @@ pub fn compile(b: &mut Builder, tier: u32) {
     let n = ep.class_count();
     let mut contexts: HashMap<Restriction, RoaringBitmap> = HashMap::new();
     for (ci, class) in ep.classes.iter().enumerate() {
-        let pod = &c.pods[ep.groups[class.group as usize].pods[0] as usize];
+        let pod = &c.pods[ep.groups[class.group].pods[0]];
         if let Some(r) = restriction(c, pod) {
             contexts.entry(r).or_default().insert(ci as u32);
         }
@@ -387,14 +387,12 @@ pub fn compile(b: &mut Builder, tier: u32) {
     sorted.sort_by_key(|(_, b)| b.min());
     for (r, subject) in sorted {
         let s = &c.mesh.sidecars[r.sidecar];
-        let own = &c.pods[ep.groups[ep.classes[subject.min().unwrap_or(0) as usize].group as usize].pods[0] as usize]
-            .namespace;
+        let own = &c.pods[ep.groups[ep.classes[subject.min().unwrap_or(0) as usize].group].pods[0]].namespace;
         let listeners = imported_ports(c, s, own);
         let mut by_status: HashMap<(PortSet, PortSet), RoaringBitmap> = HashMap::new();
         for (ci, class) in ep.classes.iter().enumerate() {
             // Every pod of the class (Service membership is not a class key).
-            let mut statuses =
-                ep.groups[class.group as usize].pods.iter().map(|&p| to_pod(c, s, own, &eps[p as usize]));
+            let mut statuses = ep.groups[class.group].pods.iter().map(|&p| to_pod(c, s, own, &eps[p]));
             let Some((mut yes, mut maybe)) = statuses.next() else { continue };
             // Under ALLOW_ANY: the ports imported for every pod of the class.
             let mut surely = yes.union(&maybe);

@@ -261,8 +261,8 @@ pub fn class_ip_in(c: &Cluster, ep: &ClassIndex, ci: u32, set: &IpSet) -> Tri {
         });
         return Tri::any(inside);
     }
-    let per_pod = ep.groups[class.group as usize].pods.iter().map(|&i| {
-        let ips = &c.pods[i as usize].ips;
+    let per_pod = ep.groups[class.group].pods.iter().map(|&i| {
+        let ips = &c.pods[i].ips;
         if ips.is_empty() {
             Tri::Maybe
         } else {
