@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use tusk_core::ip::u128_to_ip;
-use tusk_core::{ConnSet, Kind, Loc, Protocol};
+use tusk_core::{ConnSet, Idx, Kind, Loc, Protocol};
 use tusk_model::k8s::Cluster;
 use tusk_policy::explain::{explain, Explanation, FlowEnd, Step};
 use tusk_policy::matrix::{Endpoint, Grain};
@@ -147,13 +147,11 @@ pub fn diff(v: &Versions, grain: Grain) -> Vec<FlowChange> {
 fn members(c: &Cluster, e: Endpoint) -> Vec<FlowEnd> {
     match e {
         // Replicas of one template entry are alike: the entry stands for each.
-        Endpoint::Pod(i, _) => vec![FlowEnd::Pod(i as usize)],
-        Endpoint::Workload(w) => {
-            (0..c.pods.len()).filter(|&p| c.pods[p].workload == w as usize).map(FlowEnd::Pod).collect()
-        }
+        Endpoint::Pod(i, _) => vec![FlowEnd::Pod(i)],
+        Endpoint::Workload(w) => Idx::all(&c.pods).filter(|&p| c.pods[p].workload == w).map(FlowEnd::Pod).collect(),
         Endpoint::Namespace(n) => {
-            let ns = &c.namespaces[n as usize].name;
-            (0..c.pods.len()).filter(|&p| &c.pods[p].namespace == ns).map(FlowEnd::Pod).collect()
+            let ns = &c.namespaces[n].name;
+            Idx::all(&c.pods).filter(|&p| &c.pods[p].namespace == ns).map(FlowEnd::Pod).collect()
         }
         Endpoint::External(r) => vec![FlowEnd::Address(u128_to_ip(r.lo))],
         // Service rows are not in the matrices diffed (`Analysis::matrix`).
@@ -166,7 +164,9 @@ fn counterpart(from: &Cluster, to: &Cluster, e: FlowEnd) -> Option<FlowEnd> {
     match e {
         FlowEnd::Pod(i) => {
             let p = &from.pods[i];
-            to.pods.iter().position(|q| q.namespace == p.namespace && q.name == p.name).map(FlowEnd::Pod)
+            Idx::enumerate(&to.pods)
+                .find(|(_, q)| q.namespace == p.namespace && q.name == p.name)
+                .map(|(j, _)| FlowEnd::Pod(j))
         }
         a => Some(a),
     }

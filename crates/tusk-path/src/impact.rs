@@ -227,7 +227,7 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
                 replay(estate, fleet, s, p.workload, l, down);
             }
             let pods: Vec<&tusk_model::k8s::Pod> =
-                estate.k8s.pods.iter().filter(|q| q.workload == p.workload).collect();
+                estate.k8s.pods.iter().filter(|q| q.workload.index() == p.workload).collect();
             let pod_addresses = if !pods.is_empty() && pods.iter().all(|q| !q.ips.is_empty()) {
                 let set = pods.iter().fold(tusk_core::IpSet::empty(), |s, q| {
                     s.union(&crate::addressing::pod_addresses(fleet, q, &[]).unwrap_or_default())

@@ -23,7 +23,7 @@ pub use crate::segment::{Doubt, ExitSource, GroupPath, PairEnd, Path, Segment, U
 pub use crate::services::{resolve_service, ServiceError};
 pub use crate::wiring::{wire, Wiring};
 use std::net::IpAddr;
-use tusk_core::{FlowEnd, GroupKind, Kind, Protocol};
+use tusk_core::{FlowEnd, GroupKind, Idx, Kind, Protocol};
 use tusk_model::Estate;
 use tusk_network::endpoint::{resolve_group, Endpoint, Label, Sample};
 use tusk_network::trace::{Arrival, Trace};
@@ -94,10 +94,10 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
         for m in g.members {
             match m.end {
                 explain::FlowEnd::Pod(i) => {
-                    if w.nodes_of(estate, i).is_empty() {
+                    if w.nodes_of(estate, i.index()).is_empty() {
                         return Err(EndError::Unschedulable { pod: m.label });
                     }
-                    idx.push((i, m.replica));
+                    idx.push((i.index(), m.replica));
                 }
                 explain::FlowEnd::Address(_) => return Err(EndError::NotAPod(name.clone())),
             }
@@ -178,7 +178,7 @@ fn replica_members(estate: &Estate, w: &Wiring, pods: Vec<(usize, u32)>) -> (Vec
     let (mut members, mut collapsed) = (Vec::new(), 0);
     for (i, replica) in pods {
         let pod = &estate.k8s.pods[i];
-        let n = seen.entry(pod.workload).or_default();
+        let n = seen.entry(pod.workload.index()).or_default();
         *n += 1;
         // Replicas of a template are alike even when it names a node.
         let alike = pod.template.is_some() || (pod.ips.is_empty() && pod.node_name.is_none());
@@ -407,7 +407,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         return path;
     };
     let dst_k8s = match b {
-        Member::Pod { pod, .. } => explain::FlowEnd::Pod(*pod),
+        Member::Pod { pod, .. } => explain::FlowEnd::Pod(Idx::new(*pod)),
         _ => explain::FlowEnd::Address(dst_ip),
     };
     let src_pod = match a {
@@ -420,7 +420,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         // to another replica of the entry, the policies decide.
         let same = matches!((a, b), (Member::Pod { pod: p1, replica: r1, .. }, Member::Pod { pod: p2, replica: r2, .. })
             if (p1, r1) == (p2, r2));
-        let src = explain::FlowEnd::Pod(i);
+        let src = explain::FlowEnd::Pod(Idx::new(i));
         let e = if same {
             let why = explain::Admission::SelfTraffic;
             explain::admitted(c, ask.sem, src, dst_k8s, ask.proto, port, ask.http, why)
@@ -540,14 +540,16 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         let side = if sn == Some(*node) && Some(seen_src) == w.node_ips[*node] {
             let mut side = builtin_side();
             let from = explain::FlowEnd::Address(seen_src);
-            if let Some(v) = explain::proxy_ingress(c, ask.sem, from, *j, ask.proto, port, ask.http, &mut side.steps) {
+            if let Some(v) =
+                explain::proxy_ingress(c, ask.sem, from, Idx::new(*j), ask.proto, port, ask.http, &mut side.steps)
+            {
                 side.verdict = v;
             }
             side
         } else if let Some(side) = own {
             side
         } else {
-            let (from, to) = (explain::FlowEnd::Address(seen_src), explain::FlowEnd::Pod(*j));
+            let (from, to) = (explain::FlowEnd::Address(seen_src), explain::FlowEnd::Pod(Idx::new(*j)));
             explain::explain_l7(c, ask.sem, from, to, ask.proto, port, ask.http).ingress
         };
         segs.push(Segment::DestinationPolicy { seen_src, side });

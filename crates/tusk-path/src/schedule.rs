@@ -146,7 +146,7 @@ impl<'a> Board<'a> {
 fn pods_by_workload(estate: &Estate) -> Vec<Vec<usize>> {
     let mut v = vec![Vec::new(); estate.k8s.workloads.len()];
     for (i, p) in estate.k8s.pods.iter().enumerate() {
-        v[p.workload].push(i);
+        v[p.workload.index()].push(i);
     }
     v
 }

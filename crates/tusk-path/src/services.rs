@@ -57,6 +57,7 @@ pub fn resolve_service(
         }
         FlowEnd::Address(ip) if !c.pods.iter().any(|p| p.ips.contains(ip)) => {
             tusk_policy::services::by_cluster_ip(c, *ip)
+                .map(tusk_core::Idx::index)
                 .or_else(|| c.services.iter().position(|s| s.load_balancer_ips.contains(ip)))
         }
         _ => None,
@@ -72,6 +73,7 @@ pub fn resolve_service(
         .map_err(|reason| ServiceError::Endpoints { service: service.clone(), reason: Box::new(reason) })?;
     let (mut members, mut ports) = (Vec::new(), Vec::new());
     for (pod, target) in eps {
+        let pod = pod.index();
         for node in w.nodes_of(estate, pod) {
             members.push(Member::Pod { pod, node, replica: 0 });
             ports.push(target);

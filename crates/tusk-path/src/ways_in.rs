@@ -269,7 +269,7 @@ pub fn pair(
             c,
             ask.sem,
             explain::FlowEnd::Address(seen),
-            explain::FlowEnd::Pod(pod),
+            explain::FlowEnd::Pod(tusk_core::Idx::new(pod)),
             ask.proto,
             target,
         );

@@ -108,7 +108,7 @@ impl Wiring {
         self.schedule
             .placements
             .iter()
-            .find(|p| p.workload == pod.workload)
+            .find(|p| p.workload == pod.workload.index())
             .map(|p| p.feasible.iter().copied().filter(|&n| !self.fleet.nodes[n].surge).collect())
             .unwrap_or_default()
     }
@@ -182,7 +182,7 @@ impl Wiring {
             .iter()
             .map(|pod| match &pod.node_name {
                 Some(n) => by_name.get(n.as_str()).copied().into_iter().collect(),
-                None => by_workload.get(&pod.workload).cloned().unwrap_or_default(),
+                None => by_workload.get(&pod.workload.index()).cloned().unwrap_or_default(),
             })
             .collect()
     }

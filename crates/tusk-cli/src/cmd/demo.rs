@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use tusk_core::Protocol;
+use tusk_core::{Idx, Protocol};
 use tusk_policy::explain::{explain, FlowEnd};
 use tusk_policy::matrix::Grain;
 use tusk_policy::tenants::{tenant_isolation, tenants_by_label};
@@ -97,7 +97,7 @@ pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
         let w = &p.witnesses[0];
         // The witness is a workload pair: explain it for their first pods.
         let find = |e: &tusk_policy::matrix::Endpoint| match *e {
-            tusk_policy::matrix::Endpoint::Workload(w) => c.pods.iter().position(|p| p.workload == w as usize),
+            tusk_policy::matrix::Endpoint::Workload(w) => Idx::all(&c.pods).find(|&p| c.pods[p].workload == w),
             _ => None,
         };
         if let (Some(s), Some(d)) = (find(&w.src), find(&w.dst)) {

@@ -12,8 +12,8 @@ use super::EngineArg;
 use crate::output::{OutputArgs, TxtOrJson};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tusk_core::{FlowEnd as Notation, GroupKind, GroupReach, Kind, Protocol, Reach};
-use tusk_model::k8s::Cluster;
+use tusk_core::{FlowEnd as Notation, GroupKind, GroupReach, Idx, Kind, Protocol, Reach};
+use tusk_model::k8s::{Cluster, Service};
 use tusk_policy::endpoint::{resolve, Group, Member};
 use tusk_policy::explain::{explain_l7, Explanation, FlowEnd, Verdict};
 use tusk_policy::Analysis;
@@ -41,13 +41,14 @@ pub struct Args {
 
 /// A destination that is a Service (`svc:NS/NAME`, or an address that is no
 /// pod's but a Service's ClusterIP): its index and its name for the output.
-fn resolve_service(c: &Cluster, to: &Notation) -> anyhow::Result<Option<(usize, String)>> {
+fn resolve_service(c: &Cluster, to: &Notation) -> anyhow::Result<Option<(Idx<Service>, String)>> {
     match to {
         Notation::Service { namespace, name } => {
             let i = c
                 .services
                 .iter()
                 .position(|s| &s.namespace == namespace && &s.name == name)
+                .map(Idx::new)
                 .ok_or_else(|| anyhow::anyhow!("--to: no Service `{namespace}/{name}` in the inputs"))?;
             Ok(Some((i, format!("svc {namespace}/{name}"))))
         }
@@ -212,7 +213,7 @@ fn service(
     sem: &tusk_policy::Semantics,
     described: &str,
     (src, src_name): (FlowEnd, &str),
-    (svc, svc_name): (usize, &str),
+    (svc, svc_name): (Idx<Service>, &str),
     proto: Protocol,
 ) -> anyhow::Result<ExitCode> {
     let Some(port) = args.flow.conn.port else {

@@ -491,7 +491,9 @@ impl Run<'_> {
             Seen::Admitted
         } else if src_pod.is_some_and(|(i, n)| w.pod_ips.get(&(i, n)) == Some(&seen)) {
             Seen::Own
-        } else if builtin_admission(&self.estate.k8s, FlowEnd::Address(seen), FlowEnd::Pod(j)).is_some() {
+        } else if builtin_admission(&self.estate.k8s, FlowEnd::Address(seen), FlowEnd::Pod(tusk_core::Idx::new(j)))
+            .is_some()
+        {
             Seen::Admitted
         } else {
             Seen::Address(seen)

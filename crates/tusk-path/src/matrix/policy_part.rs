@@ -175,7 +175,7 @@ impl<'a> PolicyPart<'a> {
 
     /// The engine group of pod `i` (an index into the cluster's pods).
     pub fn group(&self, i: usize) -> u32 {
-        self.world.endpoints.pod_group[i]
+        self.world.endpoints.pod_group[tusk_core::Idx::new(i)].index() as u32
     }
 
     fn variants(&self, g: u32) -> &[u32] {

@@ -470,17 +470,17 @@ pub(super) enum EndpointJson<'a> {
 pub(super) fn endpoint_json<'a>(c: &'a Cluster, e: &Endpoint) -> EndpointJson<'a> {
     match *e {
         Endpoint::Pod(i, r) => {
-            let p = &c.pods[i as usize];
+            let p = &c.pods[i];
             EndpointJson::Pod { namespace: &p.namespace, name: p.replica_name(r) }
         }
         Endpoint::Workload(i) => {
-            let w = &c.workloads[i as usize];
+            let w = &c.workloads[i];
             EndpointJson::Workload { namespace: &w.namespace, name: &w.name, kind: w.kind.name() }
         }
-        Endpoint::Namespace(i) => EndpointJson::Namespace { name: &c.namespaces[i as usize].name },
+        Endpoint::Namespace(i) => EndpointJson::Namespace { name: &c.namespaces[i].name },
         Endpoint::External(r) => EndpointJson::External { range: r.to_string() },
         Endpoint::Service(i) => {
-            let s = &c.services[i as usize];
+            let s = &c.services[i];
             let cluster_ips = s.cluster_ips.iter().map(|ip| ip.to_string()).collect();
             EndpointJson::Service { namespace: &s.namespace, name: &s.name, cluster_ips }
         }

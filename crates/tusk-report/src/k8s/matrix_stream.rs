@@ -19,7 +19,7 @@ use super::matrix::{
 };
 use std::collections::HashSet;
 use std::io;
-use tusk_core::IpRange;
+use tusk_core::{Idx, IpRange};
 use tusk_model::k8s::Cluster;
 use tusk_policy::lang::istio::L7Note;
 use tusk_policy::matrix::{Endpoint, Entry, Grain};
@@ -245,17 +245,14 @@ impl<'c> MatrixStream<'c> {
 /// Service can have, in bytes.
 pub fn label_width(c: &Cluster, grain: Grain, atoms: &[IpRange]) -> usize {
     let inside = match grain {
-        Grain::Pod => c
-            .pods
-            .iter()
-            .enumerate()
-            .flat_map(|(i, p)| [0, p.count().saturating_sub(1)].map(|r| Endpoint::Pod(i as u32, r)))
+        Grain::Pod => Idx::enumerate(&c.pods)
+            .flat_map(|(i, p)| [0, p.count().saturating_sub(1)].map(|r| Endpoint::Pod(i, r)))
             .map(|e| e.label(c).len())
             .max(),
-        Grain::Workload => (0..c.workloads.len()).map(|i| Endpoint::Workload(i as u32).label(c).len()).max(),
-        Grain::Namespace => (0..c.namespaces.len()).map(|i| Endpoint::Namespace(i as u32).label(c).len()).max(),
+        Grain::Workload => Idx::all(&c.workloads).map(|i| Endpoint::Workload(i).label(c).len()).max(),
+        Grain::Namespace => Idx::all(&c.namespaces).map(|i| Endpoint::Namespace(i).label(c).len()).max(),
     };
     let outside = atoms.iter().map(|r| Endpoint::External(*r).label(c).len()).max();
-    let services = (0..c.services.len()).map(|i| Endpoint::Service(i as u32).label(c).len()).max();
+    let services = Idx::all(&c.services).map(|i| Endpoint::Service(i).label(c).len()).max();
     [inside, outside, services].into_iter().flatten().max().unwrap_or(0)
 }
