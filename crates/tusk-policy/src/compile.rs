@@ -26,8 +26,8 @@ pub enum Direction {
 /// cluster) and the rule's position in that direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RuleOrigin {
-    /// Index into [`Compiled::tiers`].
-    pub tier: u32,
+    /// Its tier in [`Compiled::tiers`].
+    pub tier: Idx<Tier>,
     /// Index of the policy in its language's list in the cluster.
     pub policy: u32,
     /// The rule's position among the policy's rules of its direction.
@@ -70,19 +70,19 @@ pub struct Applied {
 /// One tier's hold on a class in one direction.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Selected {
-    /// Index into [`Compiled::tiers`].
-    pub tier: u32,
+    /// The tier in [`Compiled::tiers`].
+    pub tier: Idx<Tier>,
     /// Does some policy of the tier put the class into default deny? Only
     /// a deny-wins tier reads it: a CiliumNetworkPolicy with
     /// `enableDefaultDeny: false` adds rules without closing the endpoint.
     pub closed: bool,
     /// Rule ids in evaluation order.
-    pub rules: Vec<u32>,
+    pub rules: Vec<Idx<Rule>>,
 }
 
 impl Applied {
     /// Every rule id, in tier order.
-    pub fn ids(&self) -> impl Iterator<Item = u32> + '_ {
+    pub fn ids(&self) -> impl Iterator<Item = Idx<Rule>> + '_ {
         self.tiers.iter().flat_map(|t| t.rules.iter().copied())
     }
 }
@@ -111,15 +111,15 @@ pub struct Builder<'a> {
 
 impl Builder<'_> {
     /// Adds `rule` and returns its id.
-    pub fn push(&mut self, rule: Rule) -> u32 {
+    pub fn push(&mut self, rule: Rule) -> Idx<Rule> {
         self.rules.push(rule);
-        self.rules.len() as u32 - 1
+        Idx::new(self.rules.len() - 1)
     }
 
     /// Records that `tier` selects the classes of `subject` in `dir`, with
     /// the rules `ids` (appended after the tier's earlier ones), closing
     /// them (default deny) when `closed`.
-    pub fn apply(&mut self, tier: u32, subject: &RoaringBitmap, dir: Direction, ids: &[u32], closed: bool) {
+    pub fn apply(&mut self, tier: Idx<Tier>, subject: &RoaringBitmap, dir: Direction, ids: &[Idx<Rule>], closed: bool) {
         for c in subject {
             let a = &mut self.applied[c as usize][dir_index(dir)];
             match a.tiers.last_mut() {
@@ -258,8 +258,7 @@ pub fn compile(cluster: &Cluster, ep: &ClassIndex, sem: &Semantics) -> Compiled 
     let mut b =
         Builder { sel, rules: Vec::new(), applied: vec![[Applied::default(), Applied::default()]; ep.classes.len()] };
     let tiers = plan(cluster, sem);
-    for (ti, t) in tiers.iter().enumerate() {
-        let ti = ti as u32;
+    for (ti, t) in Idx::enumerate(&tiers) {
         match t.language {
             Language::AdminNetworkPolicy => lang::anp::compile_admin(&mut b, ti),
             Language::BaselineAdminNetworkPolicy => lang::anp::compile_baseline(&mut b, ti),
@@ -318,12 +317,12 @@ pub fn has_named(list: &[PolicyPort]) -> bool {
 /// only one group decides a given flow) realise every possible outcome.
 /// `policy_of(rule)` and `priority_of(rule)` read a rule's policy and priority.
 pub fn admin_orders(
-    admin: &[u32],
-    policy_of: impl Fn(u32) -> u32,
-    priority_of: impl Fn(u32) -> Option<u32>,
-) -> Vec<Vec<u32>> {
+    admin: &[Idx<Rule>],
+    policy_of: impl Fn(Idx<Rule>) -> u32,
+    priority_of: impl Fn(Idx<Rule>) -> Option<u32>,
+) -> Vec<Vec<Idx<Rule>>> {
     // Runs of one policy's rules, then runs of one priority's policies.
-    let mut groups: Vec<Vec<Vec<u32>>> = Vec::new();
+    let mut groups: Vec<Vec<Vec<Idx<Rule>>>> = Vec::new();
     let mut last: Option<(Option<u32>, u32)> = None;
     for &id in admin {
         let key = (priority_of(id), policy_of(id));

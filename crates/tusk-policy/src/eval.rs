@@ -11,12 +11,12 @@
 //! 3. otherwise BaselineAdminNetworkPolicy rules in order (Allow/Deny);
 //! 4. otherwise allowed (Kubernetes' default).
 
-use super::classes::ClassIndex;
-use super::compile::{has_named, resolve_ports, Applied, Compiled, Direction};
+use super::classes::{ClassIndex, Group};
+use super::compile::{has_named, resolve_ports, Applied, Compiled, Direction, Rule};
 use super::tier::{Language, TierKind};
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
-use tusk_core::ConnSet;
+use tusk_core::{ConnSet, Idx};
 use tusk_model::k8s::AdminAction;
 
 /// Disjoint peer sets, each with the connections allowed toward it.
@@ -79,9 +79,9 @@ pub struct Evaluator<'a> {
     pub compiled: &'a Compiled,
     /// Rule → (peers, connections) split by the peer's named ports, for
     /// egress rules with named ports (they resolve on each destination).
-    egress_named: HashMap<u32, Pieces>,
+    egress_named: HashMap<Idx<Rule>, Pieces>,
     /// The same for the rule's `maybe` peers.
-    egress_named_maybe: HashMap<u32, Pieces>,
+    egress_named_maybe: HashMap<Idx<Rule>, Pieces>,
 }
 
 /// Peers split by what a port list with named ports allows toward each
@@ -89,7 +89,7 @@ pub struct Evaluator<'a> {
 fn split_by_ports(ep: &ClassIndex, ports: &[tusk_model::k8s::PolicyPort], peers: &RoaringBitmap) -> Pieces {
     // Resolve once per group (classes of a group share ports).
     let mut by_conns: HashMap<ConnSet, RoaringBitmap> = HashMap::new();
-    let mut by_group: HashMap<tusk_core::Idx<crate::classes::Group>, ConnSet> = HashMap::new();
+    let mut by_group: HashMap<Idx<Group>, ConnSet> = HashMap::new();
     for peer in peers {
         let conns = if ep.is_atom(peer) {
             resolve_ports(ports, None)
@@ -108,13 +108,13 @@ impl<'a> Evaluator<'a> {
     pub fn new(ep: &'a ClassIndex, compiled: &'a Compiled) -> Self {
         let mut egress_named = HashMap::new();
         let mut egress_named_maybe = HashMap::new();
-        for (id, r) in compiled.rules.iter().enumerate() {
+        for (id, r) in Idx::enumerate(&compiled.rules) {
             if !has_named(&r.ports) {
                 continue;
             }
-            egress_named.insert(id as u32, split_by_ports(ep, &r.ports, &r.peers));
+            egress_named.insert(id, split_by_ports(ep, &r.ports, &r.peers));
             if !r.maybe.is_empty() {
-                egress_named_maybe.insert(id as u32, split_by_ports(ep, &r.ports, &r.maybe));
+                egress_named_maybe.insert(id, split_by_ports(ep, &r.ports, &r.maybe));
             }
         }
         Evaluator { ep, compiled, egress_named, egress_named_maybe }
@@ -124,8 +124,8 @@ impl<'a> Evaluator<'a> {
     /// resolve on the class itself, egress ones on each destination.
     /// In the `wide` world the rule also matches its `maybe` peers (outside
     /// addresses that may be nodes', pods of namespaces no input declares).
-    fn rule_pieces(&self, id: u32, class: u32, dir: Direction, wide: bool) -> Pieces {
-        let r = &self.compiled.rules[id as usize];
+    fn rule_pieces(&self, id: Idx<Rule>, class: u32, dir: Direction, wide: bool) -> Pieces {
+        let r = &self.compiled.rules[id];
         let mut pieces = self.sure_pieces(id, class, dir);
         if wide && !r.maybe.is_empty() {
             if !has_named(&r.ports) {
@@ -140,8 +140,8 @@ impl<'a> Evaluator<'a> {
         pieces
     }
 
-    fn sure_pieces(&self, id: u32, class: u32, dir: Direction) -> Pieces {
-        let r = &self.compiled.rules[id as usize];
+    fn sure_pieces(&self, id: Idx<Rule>, class: u32, dir: Direction) -> Pieces {
+        let r = &self.compiled.rules[id];
         if !has_named(&r.ports) {
             return vec![(r.peers.clone(), resolve_ports(&r.ports, None))];
         }
@@ -157,7 +157,7 @@ impl<'a> Evaluator<'a> {
     /// Ordered first-match evaluation; returns (allowed, passed, undecided).
     fn ordered(
         &self,
-        rules: &[u32],
+        rules: &[Idx<Rule>],
         class: u32,
         dir: Direction,
         wide: bool,
@@ -166,7 +166,7 @@ impl<'a> Evaluator<'a> {
     ) -> (Pieces, Pieces, Pieces) {
         let (mut allowed, mut passed) = (Pieces::new(), Pieces::new());
         for &id in rules {
-            let action = self.compiled.rules[id as usize].action;
+            let action = self.compiled.rules[id].action;
             // With `deny_narrow` (Calico's tiers), a deny rule grants least
             // when its `maybe` peers match: it takes them in the narrow world,
             // so each world is an extreme of every doubtful rule at once.
@@ -215,18 +215,14 @@ impl<'a> Evaluator<'a> {
         // Orders of the whole list: only runs of one priority move, and
         // those lie inside one first-match tier, so each tier keeps its
         // length and place.
-        let flat: Vec<u32> = applied.ids().collect();
-        let orders = super::compile::admin_orders(
-            &flat,
-            |id| rules[id as usize].origin.policy,
-            |id| rules[id as usize].priority,
-        );
+        let flat: Vec<Idx<Rule>> = applied.ids().collect();
+        let orders = super::compile::admin_orders(&flat, |id| rules[id].origin.policy, |id| rules[id].priority);
         // Deny-wins tiers take their doubt apart from the others: the two
         // are independent, so every combination is a world.
         let (mut doubt_dw, mut doubt_other) = (false, false);
         for sel in &applied.tiers {
-            if sel.rules.iter().any(|&id| !rules[id as usize].maybe.is_empty()) {
-                match self.compiled.tiers[sel.tier as usize].kind {
+            if sel.rules.iter().any(|&id| !rules[id].maybe.is_empty()) {
+                match self.compiled.tiers[sel.tier].kind {
                     TierKind::DenyWins => doubt_dw = true,
                     // Taken apart below: it only narrows the result.
                     TierKind::AtDestination => {}
@@ -256,8 +252,7 @@ impl<'a> Evaluator<'a> {
             }
             (allowed.clone(), combine(&any, &allowed, |a, b| a.subtract(b)))
         };
-        let at_dest =
-            applied.tiers.iter().find(|t| self.compiled.tiers[t.tier as usize].kind == TierKind::AtDestination);
+        let at_dest = applied.tiers.iter().find(|t| self.compiled.tiers[t.tier].kind == TierKind::AtDestination);
         let Some(sel) = at_dest else { return (allowed, unknown) };
         // The destination's tier is independent of the tiers before it:
         // allowed where both surely allow (its narrow world), unknown where
@@ -275,8 +270,7 @@ impl<'a> Evaluator<'a> {
     /// the tiers before it never restrict (the built-in admission of a
     /// pod's own node).
     pub fn destination_only(&self, class: u32, dir: Direction, applied: &Applied) -> (Pieces, Pieces) {
-        let at_dest =
-            applied.tiers.iter().find(|t| self.compiled.tiers[t.tier as usize].kind == TierKind::AtDestination);
+        let at_dest = applied.tiers.iter().find(|t| self.compiled.tiers[t.tier].kind == TierKind::AtDestination);
         let Some(sel) = at_dest else { return (vec![(self.ep.universe(), ConnSet::all())], Pieces::new()) };
         let narrow = self.at_destination(class, dir, sel, false);
         let wide = self.at_destination(class, dir, sel, true);
@@ -290,7 +284,7 @@ impl<'a> Evaluator<'a> {
     /// match their `maybe` peers and deny rules do not.
     fn at_destination(&self, class: u32, dir: Direction, sel: &super::compile::Selected, wide: bool) -> Pieces {
         let rules = &self.compiled.rules;
-        let is = |id: &&u32, a: AdminAction| rules[**id as usize].action == a;
+        let is = |id: &&Idx<Rule>, a: AdminAction| rules[**id].action == a;
         let granted = if sel.closed {
             disjoint(self.union_of(sel.rules.iter().filter(|id| is(id, AdminAction::Allow)).copied(), class, dir, wide))
         } else {
@@ -304,13 +298,13 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The union of some rules' pieces toward `class`'s peers.
-    fn union_of(&self, ids: impl Iterator<Item = u32>, class: u32, dir: Direction, wide: bool) -> Pieces {
+    fn union_of(&self, ids: impl Iterator<Item = Idx<Rule>>, class: u32, dir: Direction, wide: bool) -> Pieces {
         ids.flat_map(|id| self.rule_pieces(id, class, dir, wide)).collect()
     }
 
     /// One world: the tiers in order over what is still undecided. `order`
     /// is [`Applied::ids`] in this world's order of equal priorities.
-    fn evaluate_world(&self, class: u32, dir: Direction, order: &[u32], applied: &Applied, wide: Wide) -> Pieces {
+    fn evaluate_world(&self, class: u32, dir: Direction, order: &[Idx<Rule>], applied: &Applied, wide: Wide) -> Pieces {
         let rules = &self.compiled.rules;
         let mut allowed = Pieces::new();
         let mut undecided: Option<Pieces> = None;
@@ -318,15 +312,13 @@ impl<'a> Evaluator<'a> {
         for sel in &applied.tiers {
             let ids = &order[at..at + sel.rules.len()];
             at += sel.rules.len();
-            let kind = self.compiled.tiers[sel.tier as usize].kind;
+            let kind = self.compiled.tiers[sel.tier].kind;
             if (kind == TierKind::FirstMatch && ids.is_empty()) || kind == TierKind::AtDestination {
                 // An at-destination tier narrows the result afterwards.
                 continue;
             }
-            let calico = matches!(
-                self.compiled.tiers[sel.tier as usize].language,
-                Language::Calico(_) | Language::CalicoProfiles
-            );
+            let calico =
+                matches!(self.compiled.tiers[sel.tier].language, Language::Calico(_) | Language::CalicoProfiles);
             let deciding = |pieces: Pieces| -> Pieces {
                 match &undecided {
                     None => pieces,
@@ -365,7 +357,7 @@ impl<'a> Evaluator<'a> {
                 }
                 TierKind::AtDestination => unreachable!("skipped above"),
                 TierKind::DenyWins => {
-                    let is = |id: &&u32, a: AdminAction| rules[**id as usize].action == a;
+                    let is = |id: &&Idx<Rule>, a: AdminAction| rules[**id].action == a;
                     // An endpoint no policy closes (enableDefaultDeny off)
                     // keeps everything the deny rules leave.
                     let granted = if sel.closed {

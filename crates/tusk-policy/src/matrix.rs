@@ -94,7 +94,7 @@ pub fn evaluate_all(ep: &ClassIndex, compiled: &Compiled) -> ClassResults {
         // ingress rule names a port (it resolves on the class).
         let key = |c: usize| {
             let a = &compiled.applied[c][d];
-            let named = dir == Direction::Ingress && a.ids().any(|id| has_named(&compiled.rules[id as usize].ports));
+            let named = dir == Direction::Ingress && a.ids().any(|id| has_named(&compiled.rules[id].ports));
             let ports = if named { Some(ep.classes[c].group) } else { None };
             (a, ports)
         };

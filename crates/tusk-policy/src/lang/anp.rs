@@ -6,12 +6,14 @@
 
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
 use crate::explain::{ip_reason, port_match, Ctx, Dir, Layer, PolicyRef, Probe, Step, StepRule, Verdict};
+use crate::tier::Tier;
 use roaring::RoaringBitmap;
+use tusk_core::Idx;
 use tusk_core::Tri;
 use tusk_model::k8s::{AdminAction, AdminNetworkPolicy, AdminPeer, Pod};
 
 /// The AdminNetworkPolicies, by priority, into tier `tier`.
-pub fn compile_admin(b: &mut Builder, tier: u32) {
+pub fn compile_admin(b: &mut Builder, tier: Idx<Tier>) {
     let cluster = b.sel.cluster;
     let mut order: Vec<usize> = (0..cluster.admin_policies.len()).collect();
     order.sort_by_key(|&i| cluster.admin_policies[i].priority);
@@ -21,13 +23,13 @@ pub fn compile_admin(b: &mut Builder, tier: u32) {
 }
 
 /// The cluster's BaselineAdminNetworkPolicy, if any, into tier `tier`.
-pub fn compile_baseline(b: &mut Builder, tier: u32) {
+pub fn compile_baseline(b: &mut Builder, tier: Idx<Tier>) {
     if let Some(p) = &b.sel.cluster.baseline_policy {
         compile_one(b, tier, 0, p, None);
     }
 }
 
-fn compile_one(b: &mut Builder, tier: u32, policy: u32, p: &AdminNetworkPolicy, priority: Option<u32>) {
+fn compile_one(b: &mut Builder, tier: Idx<Tier>, policy: u32, p: &AdminNetworkPolicy, priority: Option<u32>) {
     let subject = b.sel.admin_peer(&p.subject).0;
     for (dir, list) in [(Direction::Ingress, &p.ingress), (Direction::Egress, &p.egress)] {
         let mut ids = Vec::with_capacity(list.len());

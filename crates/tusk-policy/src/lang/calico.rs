@@ -20,6 +20,7 @@
 
 use super::calico_explain::{endpoint_labels, ns_match, ordered_policies, pod_labels, profile_list, tiers, TierInfo};
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
+use crate::tier::Tier;
 use roaring::RoaringBitmap;
 use tusk_core::Idx;
 use tusk_model::calico::{CalicoAction, CalicoRule, EntityMatch, Sel, K8S_POLICY_ORDER};
@@ -194,7 +195,7 @@ fn push_rule(
     pol_ns: Option<&str>,
     r: &CalicoRule,
     subject: &RoaringBitmap,
-) -> Vec<(u32, RoaringBitmap)> {
+) -> Vec<(Idx<Rule>, RoaringBitmap)> {
     let Some(action) = admin_action(r.action) else { return Vec::new() };
     if r.matches_nothing {
         return Vec::new();
@@ -222,7 +223,7 @@ fn push_rule(
 
 /// The policies of Calico tier `info` (and, in the `default` tier, the
 /// Kubernetes NetworkPolicies at order 1000) into tier `tier`.
-pub fn compile(b: &mut Builder, tier: u32, info: &TierInfo) {
+pub fn compile(b: &mut Builder, tier: Idx<Tier>, info: &TierInfo) {
     let cluster = b.sel.cluster;
     let sem = b.sel.sem;
     let mut knp_pending = info.name == tusk_model::calico::DEFAULT_TIER && !cluster.network_policies.is_empty();
@@ -285,12 +286,12 @@ pub fn subject(b: &Builder, p: &tusk_model::calico::CalicoPolicy) -> RoaringBitm
 /// profiles it names, in order, then a drop. A class whose profiles are
 /// only `kns.*` ones the input does not define is left alone: those allow
 /// everything, which is what falling through the last tier means.
-pub fn compile_profiles(b: &mut Builder, tier: u32) {
+pub fn compile_profiles(b: &mut Builder, tier: Idx<Tier>) {
     let cluster = b.sel.cluster;
     let ep = b.sel.ep;
     // Rules of each defined profile, per direction, compiled once, each
     // with the endpoints its own-end constraints admit.
-    let mut compiled: Vec<[Vec<(u32, RoaringBitmap)>; 2]> = Vec::new();
+    let mut compiled: Vec<[Vec<(Idx<Rule>, RoaringBitmap)>; 2]> = Vec::new();
     let universe = ep.universe();
     for (pi, p) in cluster.calico.profiles.iter().enumerate() {
         let mut ids = [Vec::new(), Vec::new()];
@@ -302,7 +303,7 @@ pub fn compile_profiles(b: &mut Builder, tier: u32) {
         }
         compiled.push(ids);
     }
-    let allow_all: [u32; 2] = [0, 1].map(|_| {
+    let allow_all: [Idx<Rule>; 2] = [0, 1].map(|_| {
         let origin = RuleOrigin { tier, policy: u32::MAX, rule: 0 };
         b.push(Rule {
             origin,

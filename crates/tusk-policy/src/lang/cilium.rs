@@ -33,6 +33,7 @@
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
 use crate::doubt::{DoubtAt, NotModelled};
 use crate::explain::{port_match, Action, Ctx, Dir, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
+use crate::tier::Tier;
 use roaring::RoaringBitmap;
 use std::net::IpAddr;
 use tusk_core::ip::ip_to_u128;
@@ -137,7 +138,7 @@ impl Entities {
 }
 
 /// The Cilium policies, after the NetworkPolicies, into tier `tier`.
-pub fn compile(b: &mut Builder, tier: u32) {
+pub fn compile(b: &mut Builder, tier: Idx<Tier>) {
     let cluster = b.sel.cluster;
     let ep = b.sel.ep;
     let ents = Entities::new(cluster, ep);

@@ -5,13 +5,15 @@
 
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
 use crate::explain::{ip_reason, port_match, Action, Ctx, Dir, Layer, PolicyRef, Probe, Step, StepRule, Verdict};
+use crate::tier::Tier;
 use roaring::RoaringBitmap;
+use tusk_core::Idx;
 use tusk_core::Tri;
 use tusk_model::k8s::{AdminAction, NpPeer, Pod};
 
 /// Every NetworkPolicy into tier `tier`: one allow rule per rule, and the
 /// selected classes recorded even when the policy allows nothing.
-pub fn compile(b: &mut Builder, tier: u32) {
+pub fn compile(b: &mut Builder, tier: Idx<Tier>) {
     let cluster = b.sel.cluster;
     let ep = b.sel.ep;
     let sem = b.sel.sem;

@@ -13,8 +13,10 @@
 
 use super::{applies, dataplane, enforced, mtls_among, mtls_source, op_never_matches, op_ports, principal, when_ports};
 use crate::compile::{Builder, Direction, Rule, RuleOrigin};
+use crate::tier::Tier;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
+use tusk_core::Idx;
 use tusk_core::{PortSet, Protocol, Tri};
 use tusk_model::istio::AuthzAction;
 use tusk_model::k8s::{AdminAction, PolicyPort};
@@ -54,7 +56,7 @@ fn tcp(ports: &PortSet) -> Vec<PolicyPort> {
 /// Writes the Istio tier (index `tier`) into `b`: per destination context,
 /// its rules, applied to the context's classes for ingress. Nothing when
 /// the cluster has no Istio policy.
-pub fn compile(b: &mut Builder, tier: u32) {
+pub fn compile(b: &mut Builder, tier: Idx<Tier>) {
     let c = b.sel.cluster;
     if !super::active(c) {
         return;

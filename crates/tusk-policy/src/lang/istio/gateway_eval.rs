@@ -10,6 +10,7 @@ use super::route::{RouteDoubt, RouteRef};
 use crate::compile::{Builder, Direction};
 use crate::explain::{Action, Ctx, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
 use crate::step::GatewayCase;
+use crate::tier::Tier;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use tusk_core::{Idx, IpSet, PortSet, Protocol};
@@ -139,7 +140,7 @@ pub fn label_keys(c: &Cluster) -> Vec<String> {
 /// per gateway class, deny rules toward the destination classes and
 /// address atoms on the TCP ports no route reaches (sure) or may reach
 /// (maybe). Cost: gateway classes × (classes + atoms).
-pub fn compile(b: &mut Builder, tier: u32) {
+pub fn compile(b: &mut Builder, tier: Idx<Tier>) {
     let c = b.sel.cluster;
     if c.mesh.gateways.is_empty() {
         return;

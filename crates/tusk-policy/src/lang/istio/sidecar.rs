@@ -44,6 +44,7 @@ use crate::compile::{Builder, Direction, Rule, RuleOrigin};
 use crate::doubt::{DoubtAt, IstioDoubt};
 use crate::explain::{Action, Ctx, FlowEnd, Layer, PolicyRef, Probe, Reason, Step, StepRule, Verdict};
 use crate::step::SidecarCase;
+use crate::tier::Tier;
 use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use tusk_core::{Idx, IdxVec, IpSet, PortSet, Protocol, Tri};
@@ -327,9 +328,9 @@ fn tcp(ports: &PortSet) -> Vec<PolicyPort> {
 /// Used by the Sidecar egress and the gateway pods' egress alike.
 pub(super) fn push_denies(
     b: &mut Builder,
-    tier: u32,
+    tier: Idx<Tier>,
     by_status: HashMap<(PortSet, PortSet), RoaringBitmap>,
-) -> Vec<u32> {
+) -> Vec<Idx<Rule>> {
     let origin = RuleOrigin { tier, policy: u32::MAX, rule: u32::MAX };
     let mut ids = Vec::new();
     let mut keyed: Vec<_> = by_status.into_iter().collect();
@@ -365,7 +366,7 @@ pub(super) fn push_denies(
 /// per source context (Sidecar and restriction), deny rules toward the
 /// destination classes and addresses on the ports it refuses (sure) or may
 /// refuse (maybe).
-pub fn compile(b: &mut Builder, tier: u32) {
+pub fn compile(b: &mut Builder, tier: Idx<Tier>) {
     let c = b.sel.cluster;
     if c.mesh.sidecars.is_empty() {
         return;
