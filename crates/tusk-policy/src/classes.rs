@@ -105,7 +105,7 @@ impl ClassIndex {
         let by_node = crate::lang::cilium::needs_nodes(cluster);
         let mut group_ids: HashMap<Key, Idx<Group>> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
-        let mut pod_group = Vec::with_capacity(cluster.pods.len());
+        let mut pod_group = IdxVec::filled(&cluster.pods, Idx::new(0));
         for (pi, pod) in Idx::enumerate(&cluster.pods) {
             let ns = ns_index[pod.namespace.as_str()];
             let mut labels: Vec<(String, String)> = pod
@@ -153,7 +153,7 @@ impl ClassIndex {
                 });
             }
             groups[g].pods.push(pi);
-            pod_group.push(g);
+            pod_group[pi] = g;
         }
 
         // Variants: a pod with no known IP may hold any address of its space
@@ -219,7 +219,6 @@ impl ClassIndex {
                 e.1.entry(v.clone()).or_default().insert(ci as u32);
             }
         }
-        let pod_group = IdxVec::build(&cluster.pods, |p| pod_group[p.index()]);
         ClassIndex { groups, classes, atoms, pod_group, by_namespace, label_index, by_atom }
     }
 

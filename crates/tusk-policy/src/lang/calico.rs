@@ -180,6 +180,9 @@ fn admin_action(a: CalicoAction) -> Option<AdminAction> {
     }
 }
 
+/// A compiled rule and the classes (among its subject) it applies to.
+type RuleOn = (Idx<Rule>, RoaringBitmap);
+
 /// One rule's ids and the classes (among `subject`) they apply to; none
 /// for a rule that decides nothing (Log, or no connection).
 ///
@@ -195,7 +198,7 @@ fn push_rule(
     pol_ns: Option<&str>,
     r: &CalicoRule,
     subject: &RoaringBitmap,
-) -> Vec<(Idx<Rule>, RoaringBitmap)> {
+) -> Vec<RuleOn> {
     let Some(action) = admin_action(r.action) else { return Vec::new() };
     if r.matches_nothing {
         return Vec::new();
@@ -291,7 +294,7 @@ pub fn compile_profiles(b: &mut Builder, tier: Idx<Tier>) {
     let ep = b.sel.ep;
     // Rules of each defined profile, per direction, compiled once, each
     // with the endpoints its own-end constraints admit.
-    let mut compiled: Vec<[Vec<(Idx<Rule>, RoaringBitmap)>; 2]> = Vec::new();
+    let mut compiled: Vec<[Vec<RuleOn>; 2]> = Vec::new();
     let universe = ep.universe();
     for (pi, p) in cluster.calico.profiles.iter().enumerate() {
         let mut ids = [Vec::new(), Vec::new()];
