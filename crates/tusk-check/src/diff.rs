@@ -61,7 +61,7 @@ pub struct FlowChange {
     /// The connections (protocol and port ranges) whose verdict moved that way.
     pub conns: ConnSet,
     /// The pod pair and connection explained, when one was found.
-    pub example: Option<String>,
+    pub example: Option<Example>,
     /// What decided that flow in the head version, then in the base.
     pub head_cause: Vec<(Loc, Cause)>,
     /// What decided that flow in the base (policy rules, each located).
@@ -77,9 +77,34 @@ pub enum Cause {
     Step(Box<Step>),
     /// No policy selects the pods: the default allows.
     DefaultAllows,
-    /// A rule of the Azure layer or a joined path, already worded by the
-    /// reporter that built the row (tusk-report's subnet and tenant rows).
-    Worded(String),
+}
+
+/// The concrete flow explained for a changed row, as data (tusk-report
+/// words it: `pod NS/NAME -> pod NS/NAME TCP 80`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The source.
+    pub from: ExampleEnd,
+    /// The destination.
+    pub to: ExampleEnd,
+    /// The protocol.
+    pub proto: Protocol,
+    /// The port, for a protocol with ports.
+    pub port: Option<u16>,
+}
+
+/// One end of an [`Example`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExampleEnd {
+    /// A pod (one replica of a template entry), by namespace and name.
+    Pod {
+        /// Its namespace.
+        namespace: String,
+        /// Its name (the replica's).
+        name: String,
+    },
+    /// An address outside the cluster's pods.
+    Address(std::net::IpAddr),
 }
 
 /// The two versions and how to read their policies.
@@ -222,13 +247,15 @@ fn cause(v: &Versions, fc: &mut FlowChange, (c, s, d): (&Cluster, Endpoint, Endp
                 continue;
             }
             let b_ex = ba.zip(bb).map(|(x, y)| explain(v.base, &v.base_semantics, x, y, proto, port));
-            let label = |cl: &Cluster, e: FlowEnd, r: u32| match e {
-                FlowEnd::Pod(i) => format!("pod {}/{}", cl.pods[i].namespace, cl.pods[i].replica_name(r)),
-                FlowEnd::Address(ip) => ip.to_string(),
+            let end = |cl: &Cluster, e: FlowEnd, r: u32| match e {
+                FlowEnd::Pod(i) => ExampleEnd::Pod {
+                    namespace: cl.pods[i].namespace.clone(),
+                    name: cl.pods[i].replica_name(r).into_owned(),
+                },
+                FlowEnd::Address(ip) => ExampleEnd::Address(ip),
             };
-            let port_text = if proto.has_ports() { format!(" {port}") } else { String::new() };
-            let example = format!("{} -> {} {proto}{port_text}", label(c, a, 0), label(c, b, u32::from(same)));
-            fc.example = Some(example);
+            let port = proto.has_ports().then_some(port);
+            fc.example = Some(Example { from: end(c, a, 0), to: end(c, b, u32::from(same)), proto, port });
             fc.head_cause = h.as_ref().map(decided).unwrap_or_default();
             fc.base_cause = b_ex.as_ref().map(decided).unwrap_or_default();
             return;
@@ -262,5 +289,11 @@ mod tests {
         assert!(!into_b.is_empty() && into_b.iter().all(|c| c.change == Change::NewlyAllowed), "{d:?}");
         // The base side names the deny policy that no longer exists.
         assert!(into_b.iter().any(|c| c.base_cause.iter().any(|(l, _)| l.pos.line == 13)), "{into_b:?}");
+        // The pod pair explained, as data: x/a to y/b on one of the moved connections.
+        let from_a = into_b.iter().find(|c| c.from.starts_with("x/a")).expect("x/a -> y/b changed");
+        let e = from_a.example.as_ref().expect("an example");
+        let pod = |ns: &str, name: &str| ExampleEnd::Pod { namespace: ns.into(), name: name.into() };
+        assert_eq!((&e.from, &e.to), (&pod("x", "a"), &pod("y", "b")), "{e:?}");
+        assert!(from_a.conns.allows(e.proto, e.port.unwrap_or(0)), "{e:?} in {}", from_a.conns);
     }
 }

@@ -18,7 +18,7 @@
 
 pub use crate::errors::CheckError;
 use crate::errors::{EndFailure, EndSide};
-use tusk_core::{FlowEnd as End, Kind, PortSet};
+use tusk_core::{FlowEnd as End, Kind, PortSet, Protocol};
 use tusk_model::config::{Intent, IntentKind, IntentLayer};
 use tusk_model::k8s::Cluster;
 use tusk_model::Estate;
@@ -91,15 +91,29 @@ impl Status {
 pub enum Witness {
     /// The Azure trace, forward path and reply.
     Azure(Box<Trace>),
-    /// The policy engine's explanation of `flow` (e.g. `pod a/b -> pod c/d TCP 80`).
+    /// The policy engine's explanation of `flow`.
     Kubernetes {
-        /// The flow in words.
-        flow: String,
+        /// The flow explained: its ends' labels, protocol and port.
+        flow: LabelledFlow,
         /// Every policy that selected either end, and what it decided.
         explanation: Box<Explanation>,
     },
     /// One pair's path across both layers, with the question it answers.
     Joined(Box<JoinedWitness>),
+}
+
+/// A flow between two resolved ends, named by their labels (the ends'
+/// `label`s of `tusk_policy::endpoint`, e.g. `shop/web (10.1.0.4)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelledFlow {
+    /// The source's label.
+    pub from: String,
+    /// The destination's label.
+    pub to: String,
+    /// The protocol.
+    pub proto: Protocol,
+    /// The port, for a protocol with ports.
+    pub port: Option<u16>,
 }
 
 /// One pair of a question asked across both layers: the path (every
@@ -473,10 +487,11 @@ fn kubernetes(e: &Engines, intent: &Intent, ports: &[Option<u16>]) -> Result<Out
                     continue;
                 }
                 let witness_at = |port: u16| {
-                    let flow = if proto.has_ports() {
-                        format!("{} -> {} {proto} {port}", a.label, b.label)
-                    } else {
-                        format!("{} -> {} {proto}", a.label, b.label)
+                    let flow = LabelledFlow {
+                        from: a.label.clone(),
+                        to: b.label.clone(),
+                        proto,
+                        port: proto.has_ports().then_some(port),
                     };
                     Witness::Kubernetes {
                         flow,

@@ -23,4 +23,4 @@ pub mod intent;
 pub mod joined;
 
 pub use errors::{CheckError, DiffError, EndFailure, EndSide, TenantError};
-pub use intent::{check, Aks, Engines, JoinedWitness, Outcome, Skip, Status, Summary, Witness};
+pub use intent::{check, Aks, Engines, JoinedWitness, LabelledFlow, Outcome, Skip, Status, Summary, Witness};

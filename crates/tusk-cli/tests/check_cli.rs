@@ -316,3 +316,36 @@ fn audit_finds_each_planted_flaw_with_its_code_and_location() {
     codes.dedup();
     assert_eq!(codes.len(), 11, "every lint fires: {codes:?}");
 }
+
+#[test]
+fn audit_words_each_finding_as_its_expected_text() {
+    // Findings are data; tusk-report words them. The planted flaws and the
+    // other branches of the wording (tests/audit/variants) print exactly
+    // their expected text, sentence and fix line.
+    for dir in ["tests/audit/planted", "tests/audit/variants"] {
+        let want = std::fs::read_to_string(root().join(dir).join("expected_text.txt")).unwrap();
+        let out = tusk(&["audit", &format!("{dir}/input")]);
+        assert_eq!(text(&out.stdout), want, "{dir}: {}", text(&out.stderr));
+        // SARIF and JSON carry the same words.
+        let out = tusk(&["audit", &format!("{dir}/input"), "-o", "sarif"]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let sarif: Vec<String> = doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["message"]["text"].as_str().unwrap().replace(" Fix: ", "\n  fix: "))
+            .collect();
+        let out = tusk(&["audit", &format!("{dir}/input"), "-o", "json"]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let json: Vec<String> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{}\n  fix: {}", f["message"].as_str().unwrap(), f["fix"].as_str().unwrap()))
+            .collect();
+        assert_eq!(sarif, json, "{dir}");
+        for m in &json {
+            assert!(want.contains(&format!(": {m}\n")), "{dir}: {m}");
+        }
+    }
+}

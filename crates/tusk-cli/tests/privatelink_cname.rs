@@ -67,3 +67,33 @@ fn loops_and_chains_leaving_the_zones_are_unknown() {
         "{err}"
     );
 }
+
+/// The case with a DNS forwarding ruleset and a private link service in
+/// spoke2's node subnet (both read but not modelled).
+fn with_unmodelled() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(case()).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let subnet = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/spoke2/subnets/aks-nodes";
+    let resolver = format!(
+        r#"[{{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/dnsForwardingRulesets/rs", "type": "Microsoft.Network/dnsForwardingRulesets", "properties": {{}}}},
+ {{"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/privateLinkServices/pls", "type": "Microsoft.Network/privateLinkServices",
+  "properties": {{"ipConfigurations": [{{"name": "c", "properties": {{"privateIPAddress": "10.2.0.77", "subnet": {{"id": "{subnet}"}}}}}}]}}}}]"#
+    );
+    std::fs::write(dir.path().join("resolver.json"), resolver).unwrap();
+    dir
+}
+
+#[test]
+fn a_forwarding_ruleset_and_a_private_link_service_are_named_by_their_kind() {
+    let dir = with_unmodelled();
+    let (code, _, err) = trace(dir.path(), "files.corp.internal");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("its address is unknown: DNS private resolver forwarding ("), "{err}");
+    assert!(err.contains("resolver.json:1:2) may forward it elsewhere"), "{err}");
+    let (code, out, err) = trace(dir.path(), "10.2.0.77");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("10.2.0.77 may be held by private link service pls ("), "{out}");
+}

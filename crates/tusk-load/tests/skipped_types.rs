@@ -25,7 +25,7 @@ fn a_private_link_service_holds_addresses_in_its_subnet() {
     );
     let (n, w) = net(&doc);
     assert_eq!(n.opaque_devices.len(), 1, "{w:?}");
-    assert_eq!(n.opaque_devices[0].kind, "private link service");
+    assert_eq!(n.opaque_devices[0].kind, tusk_model::azure::OpaqueKind::PrivateLinkService);
     assert_eq!(n.opaque_devices[0].subnets[0].name(), "s");
     assert_eq!(n.opaque_devices[0].private_ips, ["10.0.1.9".parse::<std::net::IpAddr>().unwrap()]);
     assert!(w.iter().any(|m| m.contains("flows to addresses it may hold")), "{w:?}");

@@ -79,8 +79,9 @@ fn app_gateways_bastions_and_hubs_load_from_a_state() {
     );
     let l = tusk_load::load_sources(&[(Arc::from("state.json"), state)]).unwrap_or_else(|e| panic!("{e}"));
     let n = &l.estate.azure;
-    let kinds: Vec<&str> = n.opaque_devices.iter().map(|d| d.kind).collect();
-    assert_eq!(kinds, ["application gateway", "Azure Bastion"], "{:?}", l.warnings);
+    let kinds: Vec<tusk_model::azure::OpaqueKind> = n.opaque_devices.iter().map(|d| d.kind).collect();
+    use tusk_model::azure::OpaqueKind::{ApplicationGateway, Bastion};
+    assert_eq!(kinds, [ApplicationGateway, Bastion], "{:?}", l.warnings);
     assert_eq!(n.opaque_devices[0].private_ips, ["10.5.1.10".parse::<std::net::IpAddr>().unwrap()]);
     assert_eq!(n.opaque_devices[1].subnets[0].name(), "AzureBastionSubnet");
     assert_eq!(n.virtual_hubs.len(), 1);

@@ -9,7 +9,7 @@
 use serde_json::{json, Value};
 use std::fmt::Write;
 use tusk_check::{
-    CheckError, EndFailure, EndSide, JoinedWitness, Outcome, Skip, Status, Summary, TenantError, Witness,
+    CheckError, EndFailure, EndSide, JoinedWitness, LabelledFlow, Outcome, Skip, Status, Summary, TenantError, Witness,
 };
 use tusk_core::Loc;
 use tusk_model::config::IntentKind;
@@ -156,8 +156,16 @@ fn witness_text(r: &CheckReport, w: &Witness) -> String {
         (Witness::Joined(j), Some(p)) => joined_text(p, j),
         (Witness::Azure(_) | Witness::Joined(_), None) => String::new(),
         (Witness::Kubernetes { flow, explanation }, _) => {
-            crate::k8s::render_explanation(flow, r.semantics, explanation)
+            crate::k8s::render_explanation(&labelled_flow(flow), r.semantics, explanation)
         }
+    }
+}
+
+/// `FROM -> TO PROTO [PORT]`.
+fn labelled_flow(f: &LabelledFlow) -> String {
+    match f.port {
+        Some(port) => format!("{} -> {} {} {port}", f.from, f.to, f.proto),
+        None => format!("{} -> {} {}", f.from, f.to, f.proto),
     }
 }
 

@@ -4,9 +4,30 @@
 
 use serde_json::json;
 use std::fmt::Write;
-use tusk_check::diff::{Cause, FlowChange};
+use tusk_check::diff::{Cause, Change, Example, ExampleEnd, FlowChange};
 use tusk_check::DiffError;
-use tusk_core::Loc;
+use tusk_core::{ConnSet, Loc};
+
+/// One changed row as the outputs print it: a policy-layer change
+/// ([`row`]), a subnet pair's ([`subnet_row`]) or a unit pair's across
+/// both layers ([`tenant_row`]), its example and causes in words.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The source row.
+    pub from: String,
+    /// The destination row.
+    pub to: String,
+    /// Which way the verdict moved.
+    pub change: Change,
+    /// The connections whose verdict moved that way.
+    pub conns: ConnSet,
+    /// The concrete flow explained, in words.
+    pub example: Option<String>,
+    /// What decided it in the head, each located, in words.
+    pub head_cause: Vec<(Loc, String)>,
+    /// What decided it in the base.
+    pub base_cause: Vec<(Loc, String)>,
+}
 
 /// What decided a changed flow, in words.
 pub fn cause(c: &Cause) -> String {
@@ -14,22 +35,39 @@ pub fn cause(c: &Cause) -> String {
         Cause::Undecided => "undecided here".to_string(),
         Cause::Step(s) => crate::k8s::step::cited(s),
         Cause::DefaultAllows => "no policy selects the pods: the default allows".to_string(),
-        Cause::Worded(w) => w.clone(),
     }
 }
 
-fn cite((l, c): &(Loc, Cause)) -> String {
-    let why = cause(c);
+/// `pod NS/NAME -> ADDRESS TCP 80`.
+fn example(e: &Example) -> String {
+    let end = |x: &ExampleEnd| match x {
+        ExampleEnd::Pod { namespace, name } => format!("pod {namespace}/{name}"),
+        ExampleEnd::Address(ip) => ip.to_string(),
+    };
+    let port = e.port.map(|p| format!(" {p}")).unwrap_or_default();
+    format!("{} -> {} {}{port}", end(&e.from), end(&e.to), e.proto)
+}
+
+/// A policy-layer change (`tusk_check::diff::diff`) as a row.
+pub fn row(c: &FlowChange) -> Row {
+    let causes = |v: &[(Loc, Cause)]| v.iter().map(|(l, c)| (l.clone(), cause(c))).collect();
+    Row {
+        from: c.from.clone(),
+        to: c.to.clone(),
+        change: c.change,
+        conns: c.conns.clone(),
+        example: c.example.as_ref().map(example),
+        head_cause: causes(&c.head_cause),
+        base_cause: causes(&c.base_cause),
+    }
+}
+
+fn cite((l, why): &(Loc, String)) -> String {
     if l.file.starts_with('<') {
-        why
+        why.clone()
     } else {
         format!("{why} at {l}")
     }
-}
-
-/// Rows built here word their Azure causes at once.
-fn worded(v: Vec<(Loc, String)>) -> Vec<(Loc, Cause)> {
-    v.into_iter().map(|(l, w)| (l, Cause::Worded(w))).collect()
 }
 
 /// Why two versions' matrices cannot be compared, in one sentence (no
@@ -49,7 +87,7 @@ pub fn diff_error(e: &DiffError) -> String {
 
 /// The changed flows as text at `grain` (`pod`, `workload`, ...): each change,
 /// its connections, an example flow and the rules that decided it on each side.
-pub fn render_text(changes: &[FlowChange], grain: &str) -> String {
+pub fn render_text(changes: &[Row], grain: &str) -> String {
     let mut s = String::new();
     if changes.is_empty() {
         let _ = writeln!(s, "no flow changed its verdict (grain {grain})");
@@ -74,11 +112,10 @@ pub fn render_text(changes: &[FlowChange], grain: &str) -> String {
 
 /// `{"schema": "tusk.diff/v1", "grain": ..., "changes": [{change, from, to,
 /// connections, example, headCause: [{location, rule}], baseCause: [...]}]}`
-pub fn render_json(changes: &[FlowChange], grain: &str) -> String {
-    let causes = |v: &[(Loc, Cause)]| -> Vec<serde_json::Value> {
+pub fn render_json(changes: &[Row], grain: &str) -> String {
+    let causes = |v: &[(Loc, String)]| -> Vec<serde_json::Value> {
         v.iter()
-            .map(|(l, c)| {
-                let why = cause(c);
+            .map(|(l, why)| {
                 let loc = (!l.file.starts_with('<'))
                     .then(|| json!({"file": &*l.file, "line": l.pos.line, "column": l.pos.col}));
                 json!({"location": loc, "rule": why})
@@ -98,14 +135,14 @@ pub fn render_json(changes: &[FlowChange], grain: &str) -> String {
 }
 
 /// The changed flows as Markdown, for a pull-request comment.
-pub fn render_md(changes: &[FlowChange], grain: &str) -> String {
+pub fn render_md(changes: &[Row], grain: &str) -> String {
     let mut s = format!("### tusk diff ({grain})\n\n");
     if changes.is_empty() {
         s += "No flow changed its verdict.\n";
         return s;
     }
     s += "| change | from | to | connections | cause (head) | before (base) |\n|---|---|---|---|---|---|\n";
-    let cell = |v: &[(Loc, Cause)]| v.iter().map(|x| cite(x).replace('|', "\\|")).collect::<Vec<_>>().join("<br>");
+    let cell = |v: &[(Loc, String)]| v.iter().map(|x| cite(x).replace('|', "\\|")).collect::<Vec<_>>().join("<br>");
     for c in changes {
         let _ = writeln!(
             s,
@@ -128,14 +165,14 @@ pub fn subnet_row(
     head: &tusk_network::Prepared,
     base: &tusk_network::Prepared,
     c: &tusk_check::diff_subnets::SubnetChange,
-    conns: tusk_core::ConnSet,
-) -> FlowChange {
+    conns: ConnSet,
+) -> Row {
     use tusk_check::Witness;
     let causes = |p, t: &Option<Box<tusk_network::trace::Trace>>| {
         // The first is the rule that decided; the rest is the path's context.
         let mut v = t.as_ref().map(|t| crate::check::deciding(Some(p), &Witness::Azure(t.clone()))).unwrap_or_default();
         v.truncate(1);
-        worded(v)
+        v
     };
     let example = c.head_trace.as_ref().map(|t| {
         let port = t.flow.port.map(|p| format!(" {p}")).unwrap_or_default();
@@ -148,7 +185,7 @@ pub fn subnet_row(
             c.base.map(|b| b.name()).unwrap_or("absent")
         )
     });
-    FlowChange {
+    Row {
         from: c.from.clone(),
         to: c.to.clone(),
         change: c.change,
@@ -169,14 +206,14 @@ pub fn tenant_row(
     head: &tusk_network::Prepared,
     base: &tusk_network::Prepared,
     c: &tusk_check::diff_tenants::TenantChange,
-    conns: tusk_core::ConnSet,
-) -> FlowChange {
+    conns: ConnSet,
+) -> Row {
     use tusk_check::Witness;
     let causes = |p, w: Option<&tusk_check::JoinedWitness>| {
         let mut v =
             w.map(|w| crate::check::deciding(Some(p), &Witness::Joined(Box::new(w.clone())))).unwrap_or_default();
         v.truncate(1);
-        worded(v)
+        v
     };
     let actor = match c.actor {
         tusk_path::join::Actor::Pod => "pod",
@@ -195,7 +232,7 @@ pub fn tenant_row(
         c.moved,
         c.of
     );
-    FlowChange {
+    Row {
         from: format!("{} (actor {actor})", c.from),
         to: c.to.clone(),
         change: c.change,

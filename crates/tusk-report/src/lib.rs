@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+mod audit_words;
 pub mod azure;
 pub mod check;
 pub mod diagnostics;

@@ -5,7 +5,7 @@
 //! addressing: `(nodes + surge) × (maxPods + 1)`). Azure reserves five
 //! addresses of each subnet ("Virtual network FAQ").
 
-use super::{Finding, Rule, Severity};
+use super::{Finding, PoolDemand, Problem, Rule, Severity};
 use std::collections::BTreeMap;
 use tusk_core::Idx;
 use tusk_model::aks::NetworkPlugin;
@@ -31,7 +31,7 @@ fn usable(s: &Subnet) -> u128 {
 fn run(e: &Estate) -> Vec<Finding> {
     let fleet = tusk_path::nodes::materialise(e, true);
     // Per node subnet: addresses needed, and the pools that need them.
-    let mut need: BTreeMap<Idx<Subnet>, (u128, Vec<String>)> = BTreeMap::new();
+    let mut need: BTreeMap<Idx<Subnet>, (u128, Vec<PoolDemand>)> = BTreeMap::new();
     for (ci, c) in e.clusters.iter().enumerate() {
         if c.network.plugin != NetworkPlugin::Azure || c.network.overlay {
             continue;
@@ -42,27 +42,21 @@ fn run(e: &Estate) -> Vec<Finding> {
                 continue;
             }
             let nodes = fleet.nodes.iter().filter(|n| n.cluster == Some(ci) && n.pool == Some(pi)).count() as u128;
+            let addresses = nodes * (u128::from(p.max_pods) + 1);
             let entry = need.entry(s).or_default();
-            entry.0 += nodes * (u128::from(p.max_pods) + 1);
-            entry.1.push(format!("{}/{} ({nodes} nodes with surge × {})", c.name(), p.name, p.max_pods + 1));
+            entry.0 += addresses;
+            entry.1.push(PoolDemand { cluster: Idx::new(ci), pool: Idx::new(pi), nodes, addresses });
         }
     }
     need.into_iter()
         .filter(|(s, (n, _))| *n > usable(&e.azure.subnets[*s]))
-        .map(|(s, (n, pools))| {
-            let sub = &e.azure.subnets[s];
+        .map(|(subnet, (needed, pools))| {
+            let sub = &e.azure.subnets[subnet];
             Finding {
                 code: RULE.code,
                 severity: Severity::Error,
                 loc: sub.loc.clone(),
-                message: format!(
-                    "subnet {} has {} usable addresses; Azure CNI needs {n} for {}",
-                    e.azure.subnet_path(s),
-                    usable(sub),
-                    pools.join(", ")
-                ),
-                fix: "widen the subnet, lower maxPods or the pool sizes, or use Azure CNI Overlay or a pod subnet"
-                    .into(),
+                problem: Problem::CniSubnetTooSmall { subnet, usable: usable(sub), needed, pools },
             }
         })
         .collect()
@@ -92,6 +86,10 @@ mod tests {
         let f = run(8);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!((&*f[0].loc.file, f[0].loc.pos.line), ("vnet.json", 3));
-        assert!(f[0].message.contains("251 usable") && f[0].message.contains("needs 279"), "{}", f[0].message);
+        let super::Problem::CniSubnetTooSmall { usable, needed, pools, .. } = &f[0].problem else { panic!("{f:?}") };
+        assert_eq!((*usable, *needed), (251, 279));
+        let pools: Vec<(usize, usize, u128, u128)> =
+            pools.iter().map(|p| (p.cluster.index(), p.pool.index(), p.nodes, p.addresses)).collect();
+        assert_eq!(pools, [(0, 0, 9, 279)]);
     }
 }

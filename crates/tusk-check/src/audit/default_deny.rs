@@ -4,7 +4,7 @@
 //! podSelector and policyTypes Ingress isolates every pod of the
 //! namespace); without one, a new workload is open to every pod.
 
-use super::{Finding, Rule, Severity};
+use super::{Finding, Problem, Rule, Severity};
 use tusk_model::Estate;
 
 pub const RULE: Rule = Rule {
@@ -33,8 +33,7 @@ fn run(e: &Estate) -> Vec<Finding> {
                 code: RULE.code,
                 severity: Severity::Warning,
                 loc: declared.or(first).unwrap_or_else(|| tusk_core::Loc::builtin("namespace")),
-                message: format!("namespace {ns} has no default-deny ingress policy: its pods admit every pod"),
-                fix: format!("add a NetworkPolicy in {ns} with podSelector: {{}} and policyTypes: [Ingress]"),
+                problem: Problem::NamespaceWithoutDefaultDeny { namespace: ns.to_string() },
             }
         })
         .collect()
@@ -48,7 +47,8 @@ mod tests {
         let deny = "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: d, namespace: b}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n";
         let f = super::run(&super::super::load(&[("m.yaml", &format!("{m}{deny}"))]));
         assert_eq!(f.len(), 1, "{f:?}");
-        assert_eq!((f[0].loc.pos.line, f[0].message.contains("namespace a")), (1, true));
+        assert_eq!(f[0].loc.pos.line, 1);
+        assert_eq!(f[0].problem, super::Problem::NamespaceWithoutDefaultDeny { namespace: "a".into() });
         // Selecting some pods only is no default deny.
         let some = deny.replace("podSelector: {}", "podSelector: {matchLabels: {x: y}}");
         assert_eq!(super::run(&super::super::load(&[("m.yaml", &format!("{m}{some}"))])).len(), 2);

@@ -6,7 +6,8 @@
 //! can, whatever the NetworkPolicies say about pods. The loader reads the
 //! settings where they are written (`tusk_model::k8s::EscapeRisk`).
 
-use super::{Finding, Rule, Severity};
+use super::{Finding, Problem, Rule, Severity};
+use tusk_core::Idx;
 use tusk_model::Estate;
 
 pub const RULE: Rule = Rule {
@@ -19,16 +20,13 @@ pub const RULE: Rule = Rule {
 };
 
 fn run(e: &Estate) -> Vec<Finding> {
-    e.k8s
-        .workloads
-        .iter()
-        .flat_map(|w| {
-            w.escape.iter().map(move |r| Finding {
+    Idx::enumerate(&e.k8s.workloads)
+        .flat_map(|(workload, w)| {
+            Idx::enumerate(&w.escape).map(move |(risk, r)| Finding {
                 code: RULE.code,
                 severity: Severity::Warning,
                 loc: r.loc.clone(),
-                message: format!("{} {}/{}: {}", w.kind.name(), w.namespace, w.name, r.what),
-                fix: "remove the setting, or enforce the Pod Security Standards (restricted) on the namespace".into(),
+                problem: Problem::PodEscapeRisk { workload, risk },
             })
         })
         .collect()
@@ -39,10 +37,16 @@ mod tests {
     #[test]
     fn each_risky_setting_is_reported_at_its_line_and_a_plain_pod_is_not() {
         let m = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: x}\nspec:\n  template:\n    spec:\n      hostPID: true\n      containers:\n      - name: app\n        image: a\n        securityContext:\n          privileged: true\n          allowPrivilegeEscalation: true\n          runAsUser: 0\n          capabilities: {add: [NET_ADMIN]}\n      - name: ok\n        image: b\n        securityContext: {runAsUser: 1000, allowPrivilegeEscalation: false}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: plain, namespace: x}\nspec: {containers: [{name: c, image: c}]}\n";
-        let f = super::run(&super::super::load(&[("m.yaml", m)]));
+        let e = super::super::load(&[("m.yaml", m)]);
+        let f = super::run(&e);
         let lines: Vec<u32> = f.iter().map(|x| x.loc.pos.line).collect();
         assert_eq!(lines, [7, 12, 13, 14, 15], "{f:?}");
-        assert!(f[0].message.contains("Deployment x/d: hostPID: true"), "{}", f[0].message);
-        assert!(f[4].message.contains("NET_ADMIN"), "{}", f[4].message);
+        let risk = |x: &super::Finding| {
+            let super::Problem::PodEscapeRisk { workload, risk } = x.problem else { panic!("{x:?}") };
+            let w = &e.k8s.workloads[workload];
+            (w.kind.name(), w.namespace.as_str(), w.name.as_str(), w.escape[risk].what.as_str())
+        };
+        assert_eq!(risk(&f[0]), ("Deployment", "x", "d", "hostPID: true"));
+        assert!(risk(&f[4]).3.contains("NET_ADMIN"), "{:?}", risk(&f[4]));
     }
 }

@@ -4,7 +4,8 @@
 //! ("Upgrade Azure CNI": `az aks update --network-plugin azure
 //! --network-plugin-mode overlay`).
 
-use super::{Finding, Rule, Severity};
+use super::{Finding, Problem, Rule, Severity};
+use tusk_core::Idx;
 use tusk_model::aks::NetworkPlugin;
 use tusk_model::Estate;
 
@@ -17,16 +18,13 @@ pub const RULE: Rule = Rule {
 };
 
 fn run(e: &Estate) -> Vec<Finding> {
-    e.clusters
-        .iter()
-        .filter(|c| c.network.plugin == NetworkPlugin::Kubenet)
-        .map(|c| Finding {
+    Idx::enumerate(&e.clusters)
+        .filter(|(_, c)| c.network.plugin == NetworkPlugin::Kubenet)
+        .map(|(cluster, c)| Finding {
             code: RULE.code,
             severity: Severity::Warning,
             loc: c.network.loc.clone(),
-            message: format!("cluster {} uses kubenet, retired on AKS on 2028-03-31", c.name()),
-            fix: "migrate to Azure CNI Overlay: az aks update --network-plugin azure --network-plugin-mode overlay"
-                .into(),
+            problem: Problem::KubenetRetired { cluster },
         })
         .collect()
 }
@@ -44,7 +42,7 @@ mod tests {
         let f = super::run(&super::super::load(&[("aks.json", super::KUBENET)]));
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].code, &*f[0].loc.file), ("TA001", "aks.json"));
-        assert!(f[0].message.contains("aks1") && f[0].fix.contains("overlay"));
+        assert_eq!(f[0].problem, super::Problem::KubenetRetired { cluster: super::Idx::new(0) });
         let cni = super::KUBENET.replace("\"kubenet\"", "\"azure\"");
         assert!(super::run(&super::super::load(&[("aks.json", &cni)])).is_empty());
     }

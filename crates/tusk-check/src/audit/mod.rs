@@ -1,8 +1,10 @@
 //! `tusk audit`: design lints over the estate, each with a stable code, a
-//! severity, the source location of the object at fault and a one-line
-//! fix (codes documented in docs/audit.md). One rule per file; each reads
-//! the model (and tusk-path's join for AKS limits) and decides nothing
-//! about flows, so a lint is advice, never a verdict.
+//! severity, the source location of the object at fault and what it found
+//! as data (codes documented in docs/audit.md). One rule per file; each
+//! reads the model (and tusk-path's join for AKS limits) and decides
+//! nothing about flows, so a lint is advice, never a verdict. A finding
+//! holds no English: its [`Problem`] points into the estate by typed
+//! index, and tusk-report words it (the sentence and the fix line).
 
 mod cni_subnet;
 mod default_deny;
@@ -15,6 +17,10 @@ mod shadowed_firewall;
 mod shadowed_nsg;
 mod tenant_pool_taint;
 mod udr_vnet_tag;
+
+mod problem;
+
+pub use problem::{FirewallRuleAt, PodAddress, PoolDemand, Problem, Shadowing};
 
 use tusk_core::Loc;
 use tusk_model::Estate;
@@ -66,10 +72,9 @@ pub struct Finding {
     pub severity: Severity,
     /// Where in the inputs the problem is.
     pub loc: Loc,
-    /// One sentence: what is wrong.
-    pub message: String,
-    /// One line: what to change.
-    pub fix: String,
+    /// What is wrong, as data (its objects, numbers and sets); the words,
+    /// and what to change, are tusk-report's.
+    pub problem: Problem,
 }
 
 /// Every rule, in code order.

@@ -7,8 +7,8 @@
 //! addresses from it). A subnet-wide prefix that happens to hold pod IPs
 //! (Azure CNI pods live in the node subnet) is not reported.
 
-use super::{Finding, Rule, Severity};
-use tusk_core::IpSet;
+use super::{Finding, PodAddress, Problem, Rule, Severity};
+use tusk_core::{Idx, IpSet};
 use tusk_model::azure::AddressMatch;
 use tusk_model::Estate;
 
@@ -27,15 +27,11 @@ fn run(e: &Estate) -> Vec<Finding> {
             pod_cidrs = pod_cidrs.union(&p.set());
         }
     }
-    let pod_ips: Vec<(std::net::IpAddr, String)> = e
-        .k8s
-        .pods
-        .iter()
-        .flat_map(|p| p.ips.iter().map(move |ip| (*ip, format!("{}/{}", p.namespace, p.name))))
-        .collect();
+    let pod_ips: Vec<(std::net::IpAddr, Idx<tusk_model::k8s::Pod>)> =
+        Idx::enumerate(&e.k8s.pods).flat_map(|(i, p)| p.ips.iter().map(move |ip| (*ip, i))).collect();
     let mut out = Vec::new();
-    for nsg in &e.azure.nsgs {
-        for r in nsg.rules.iter().filter(|r| !r.is_default) {
+    for (nsg, n) in Idx::enumerate(&e.azure.nsgs) {
+        for (rule, r) in Idx::enumerate(&n.rules).filter(|(_, r)| !r.is_default) {
             for m in r.sources.iter().chain(&r.destinations) {
                 let AddressMatch::Prefix(c) = m else { continue };
                 let narrow = c.prefix >= if c.addr.is_ipv4() { 28 } else { 124 };
@@ -43,16 +39,15 @@ fn run(e: &Estate) -> Vec<Finding> {
                 let pod = pod_ips
                     .iter()
                     .find(|(ip, _)| narrow && set.contains_ip(*ip))
-                    .map(|(ip, p)| format!("pod {p}'s address {ip}"));
+                    .map(|&(ip, pod)| PodAddress::Pod { pod, ip });
                 let inside =
-                    (!pod_cidrs.is_empty() && set.subtract(&pod_cidrs).is_empty()).then(|| "the pod CIDR".to_string());
-                let Some(what) = pod.or(inside) else { continue };
+                    (!pod_cidrs.is_empty() && set.subtract(&pod_cidrs).is_empty()).then_some(PodAddress::PodCidr);
+                let Some(inside) = pod.or(inside) else { continue };
                 out.push(Finding {
                     code: RULE.code,
                     severity: Severity::Warning,
                     loc: r.loc.clone(),
-                    message: format!("NSG {} rule {} names {c}, inside {what}: pod addresses change on every reschedule", nsg.id.name(), r.name),
-                    fix: "filter pods with NetworkPolicy, or give the pods a subnet of their own (pod subnet) and name that".into(),
+                    problem: Problem::NsgRuleOnPodIp { nsg, rule, prefix: *c, inside },
                 });
                 break;
             }
@@ -71,14 +66,27 @@ mod tests {
             )
         };
         let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec: {containers: [{name: c, image: c}]}\nstatus: {podIP: 10.1.0.37}\n";
-        let run = |src: &str| super::run(&super::super::load(&[("nsg.json", &nsg(src)), ("p.yaml", pod)]));
-        let f = run("10.1.0.37/32");
+        let load = |src: &str| super::super::load(&[("nsg.json", &nsg(src)), ("p.yaml", pod)]);
+        let e = load("10.1.0.37/32");
+        let f = super::run(&e);
         assert_eq!(f.len(), 1, "{f:?}");
-        assert!(f[0].message.contains("pod x/p's address 10.1.0.37"), "{}", f[0].message);
-        assert!(run("10.1.0.0/24").is_empty());
+        let super::Problem::NsgRuleOnPodIp { prefix, inside: super::PodAddress::Pod { pod, ip }, .. } = f[0].problem
+        else {
+            panic!("{f:?}")
+        };
+        let p = &e.k8s.pods[pod];
+        assert_eq!(
+            (prefix.to_string(), p.namespace.as_str(), p.name.as_str(), ip.to_string()),
+            ("10.1.0.37/32".into(), "x", "p", "10.1.0.37".into())
+        );
+        assert!(super::run(&load("10.1.0.0/24")).is_empty());
         // Inside the pod CIDR given in tusk.yaml, even without pod IPs.
         let cfg = "apiVersion: tusk.dev/v1alpha1\nkind: TuskConfig\npodCidrs: [10.244.0.0/16]\n";
         let f = super::run(&super::super::load(&[("nsg.json", &nsg("10.244.3.0/24")), ("tusk.yaml", cfg)]));
         assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            matches!(f[0].problem, super::Problem::NsgRuleOnPodIp { inside: super::PodAddress::PodCidr, .. }),
+            "{f:?}"
+        );
     }
 }

@@ -6,7 +6,8 @@
 //! allowForwardedTraffic: "traffic that didn't originate from within the
 //! peered virtual network"), or Azure drops it.
 
-use super::{Finding, Rule, Severity};
+use super::{Finding, Problem, Rule, Severity};
+use tusk_core::Idx;
 use tusk_model::azure::{Link, NextHopType};
 use tusk_model::Estate;
 
@@ -21,36 +22,27 @@ pub const RULE: Rule = Rule {
 fn run(e: &Estate) -> Vec<Finding> {
     let net = &e.azure;
     let mut out = Vec::new();
-    for (v, vnet) in tusk_core::Idx::enumerate(&net.vnets) {
-        for pe in &vnet.peerings {
+    for (vnet, v) in Idx::enumerate(&net.vnets) {
+        for (peering, pe) in Idx::enumerate(&v.peerings) {
             if pe.allow_forwarded_traffic {
                 continue;
             }
-            let Link::Found(remote) = &pe.remote else { continue };
-            let remote_space = &net.vnets[*remote].address_space;
+            let Link::Found(remote) = pe.remote else { continue };
+            let remote_space = &net.vnets[remote].address_space;
             // A route of one of this VNet's subnets whose appliance lies in the remote VNet.
-            let relies = vnet.subnets.iter().filter_map(|s| match &net.subnets[*s].route_table {
-                Some(Link::Found(t)) => Some(&net.route_tables[*t]),
-                _ => None,
-            });
-            let via = relies.flat_map(|t| t.routes.iter()).find(|r| {
-                r.next_hop == NextHopType::VirtualAppliance
-                    && r.next_hop_ip.is_some_and(|ip| remote_space.iter().any(|c| c.set().contains_ip(ip)))
-            });
-            if let Some(r) = via {
+            let tables = v.subnets.iter().filter_map(|s| net.subnets[*s].route_table.as_ref()?.found());
+            let via = tables
+                .flat_map(|t| Idx::enumerate(&net.route_tables[t].routes).map(move |(i, r)| (t, i, r)))
+                .find(|(_, _, r)| {
+                    r.next_hop == NextHopType::VirtualAppliance
+                        && r.next_hop_ip.is_some_and(|ip| remote_space.iter().any(|c| c.set().contains_ip(ip)))
+                });
+            if let Some((table, route, _)) = via {
                 out.push(Finding {
                     code: RULE.code,
                     severity: Severity::Error,
                     loc: pe.loc.clone(),
-                    message: format!(
-                        "peering {} of VNet {} has allowForwardedTraffic off, but route {} sends traffic to the appliance {} in {}",
-                        pe.id.name(),
-                        net.vnets[v].id.name(),
-                        r.name,
-                        r.next_hop_ip.map(|i| i.to_string()).unwrap_or_default(),
-                        net.vnets[*remote].id.name()
-                    ),
-                    fix: "set allowForwardedTraffic: true on this peering".into(),
+                    problem: Problem::SpokeRefusesForwardedTraffic { vnet, peering, table, route, remote },
                 });
             }
         }
@@ -70,8 +62,14 @@ mod tests {
         // The spokes' peerings are the last "allowForwardedTraffic": true entries.
         let at = vnets.rfind("\"allowForwardedTraffic\": true").unwrap();
         let off = format!("{}\"allowForwardedTraffic\": false{}", &vnets[..at], &vnets[at + 29..]);
-        let f = super::run(&load(&off));
+        let e = load(&off);
+        let f = super::run(&e);
         assert_eq!(f.len(), 1, "{f:?}");
-        assert!(f[0].message.contains("10.0.1.4") && f[0].fix.contains("allowForwardedTraffic"), "{}", f[0].message);
+        let super::Problem::SpokeRefusesForwardedTraffic { table, route, remote, .. } = f[0].problem else {
+            panic!("{f:?}")
+        };
+        let r = &e.azure.route_tables[table].routes[route];
+        assert_eq!(r.next_hop_ip, Some("10.0.1.4".parse().unwrap()), "{r:?}");
+        assert!(e.azure.vnets[remote].address_space.iter().any(|c| c.set().contains_ip("10.0.1.4".parse().unwrap())));
     }
 }

@@ -6,7 +6,8 @@
 //! tusk-path's (`route_budget`): over the limit is an error, within 10% of
 //! it a warning.
 
-use super::{Finding, Rule, Severity};
+use super::{Finding, Problem, Rule, Severity};
+use tusk_core::Idx;
 use tusk_model::Estate;
 use tusk_path::route_budget::kubenet_route_budget;
 
@@ -23,7 +24,6 @@ fn run(e: &Estate) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, c) in e.clusters.iter().enumerate() {
         let Some(b) = kubenet_route_budget(e, &fleet, i) else { continue };
-        let lower = if b.user_routes_unknown { " at least" } else { "" };
         let severity = if !b.fits() {
             Severity::Error
         } else if b.needed() * 10 >= b.limit * 9 {
@@ -35,16 +35,7 @@ fn run(e: &Estate) -> Vec<Finding> {
             code: RULE.code,
             severity,
             loc: c.network.loc.clone(),
-            message: format!(
-                "cluster {} needs{lower} {} routes ({} nodes + {} surge + {} of your own) of the route table's {}",
-                c.name(),
-                b.needed(),
-                b.nodes,
-                b.surge,
-                b.user_routes,
-                b.limit
-            ),
-            fix: "cap the pools (maxCount, maxSurge) below the budget, or migrate to Azure CNI Overlay (no per-node routes)".into(),
+            problem: Problem::KubenetRouteBudget { cluster: Idx::new(i), budget: b },
         });
     }
     out
@@ -65,7 +56,8 @@ mod tests {
         assert!(at(3).is_empty());
         let over = at(420);
         assert_eq!((over.len(), over[0].severity), (1, super::Severity::Error));
-        assert!(over[0].message.contains("420 nodes"), "{}", over[0].message);
+        let super::Problem::KubenetRouteBudget { cluster, budget } = &over[0].problem else { panic!("{over:?}") };
+        assert_eq!((cluster.index(), budget.nodes, budget.user_routes_unknown), (0, 420, false), "{budget:?}");
         let near = at(370);
         assert_eq!((near.len(), near[0].severity), (1, super::Severity::Warning), "{near:?}");
     }

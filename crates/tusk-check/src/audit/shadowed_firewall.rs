@@ -10,9 +10,12 @@
 //! in TA007; IP groups, FQDNs and service tags make a pair not reported.
 
 use super::shadowed_nsg::exact;
-use super::{Finding, Rule, Severity};
-use tusk_core::Loc;
-use tusk_model::azure::{AddressMatch, CollectionKind, FirewallAction, FirewallRule, FwIpProtocol, RuleCollection};
+use super::{Finding, FirewallRuleAt, Problem, Rule, Severity, Shadowing};
+use tusk_core::Idx;
+use tusk_model::azure::{
+    AddressMatch, AzureFirewall, CollectionKind, FirewallAction, FirewallPolicy, FirewallRule, FwIpProtocol,
+    RuleCollection, RuleCollectionGroup,
+};
 use tusk_model::Estate;
 
 pub const RULE: Rule = Rule {
@@ -37,33 +40,49 @@ fn covers(e: &FirewallRule, r: &FirewallRule) -> bool {
 }
 
 /// The network rules of one rule set, in processing order, with their
-/// collection's action and a name for the holder.
-type Ordered<'a> = Vec<(&'a FirewallRule, FirewallAction, String)>;
+/// collection's action and where they are.
+type Ordered<'a> = Vec<(&'a FirewallRule, FirewallAction, FirewallRuleAt)>;
 
-fn ordered<'a>(collections: impl Iterator<Item = ((u32, u32), &'a RuleCollection)>) -> Ordered<'a> {
-    let mut v: Vec<((u32, u32), &RuleCollection)> =
-        collections.filter(|(_, c)| c.kind == CollectionKind::Network).collect();
-    v.sort_by_key(|(k, _)| *k);
-    v.into_iter().flat_map(|(_, c)| c.rules.iter().map(move |r| (r, c.action, c.name.clone()))).collect()
+/// Where a rule collection is: a [`FirewallRuleAt`] without the rule.
+#[derive(Clone, Copy)]
+enum CollectionAt {
+    Policy(Idx<FirewallPolicy>, Idx<RuleCollectionGroup>, Idx<RuleCollection>),
+    Classic(Idx<AzureFirewall>, Idx<RuleCollection>),
 }
 
-fn lint(holder: &str, rules: &Ordered, out: &mut Vec<Finding>) {
-    for (i, (r, action, coll)) in rules.iter().enumerate() {
-        let Some((e, e_action, e_coll)) = rules[..i].iter().find(|(e, _, _)| covers(e, r)) else { continue };
-        let (word, severity) =
-            if e_action == action { ("redundant", Severity::Note) } else { ("shadowed", Severity::Warning) };
+impl CollectionAt {
+    fn rule(self, rule: Idx<FirewallRule>) -> FirewallRuleAt {
+        match self {
+            CollectionAt::Policy(policy, group, collection) => {
+                FirewallRuleAt::Policy { policy, group, collection, rule }
+            }
+            CollectionAt::Classic(firewall, collection) => FirewallRuleAt::Classic { firewall, collection, rule },
+        }
+    }
+}
+
+/// A collection with its processing order key and where it is.
+type Keyed<'a> = ((u32, u32), &'a RuleCollection, CollectionAt);
+
+fn ordered<'a>(collections: impl Iterator<Item = Keyed<'a>>) -> Ordered<'a> {
+    let mut v: Vec<Keyed> = collections.filter(|(_, c, _)| c.kind == CollectionKind::Network).collect();
+    v.sort_by_key(|(k, _, _)| *k);
+    v.into_iter().flat_map(|(_, c, at)| Idx::enumerate(&c.rules).map(move |(i, r)| (r, c.action, at.rule(i)))).collect()
+}
+
+fn lint(rules: &Ordered, out: &mut Vec<Finding>) {
+    for (i, (r, action, at)) in rules.iter().enumerate() {
+        let Some((_, by_action, by)) = rules[..i].iter().find(|(e, _, _)| covers(e, r)) else { continue };
+        let (shadowing, severity) = if by_action == action {
+            (Shadowing::Redundant, Severity::Note)
+        } else {
+            (Shadowing::Shadowed, Severity::Warning)
+        };
         out.push(Finding {
             code: RULE.code,
             severity,
             loc: r.loc.clone(),
-            message: format!(
-                "{holder} network rule {} (collection {coll}) is {word}: rule {} (collection {e_coll}, {:?}, {}) matches every flow it matches",
-                r.name,
-                e.name,
-                e_action,
-                Loc::to_string(&e.loc)
-            ),
-            fix: format!("remove rule {}, or move it to a collection processed before {e_coll}", r.name),
+            problem: Problem::FirewallRuleShadowed { rule: *at, by: *by, shadowing },
         });
     }
 }
@@ -71,14 +90,20 @@ fn lint(holder: &str, rules: &Ordered, out: &mut Vec<Finding>) {
 fn run(e: &Estate) -> Vec<Finding> {
     let net = &e.azure;
     let mut out = Vec::new();
-    for p in &net.firewall_policies {
-        let rules =
-            ordered(p.groups.iter().flat_map(|g| g.collections.iter().map(move |c| ((g.priority, c.priority), c))));
-        lint(&format!("firewall policy {}", p.id.name()), &rules, &mut out);
+    for (policy, p) in Idx::enumerate(&net.firewall_policies) {
+        let rules = ordered(Idx::enumerate(&p.groups).flat_map(|(group, g)| {
+            Idx::enumerate(&g.collections).map(move |(collection, c)| {
+                ((g.priority, c.priority), c, CollectionAt::Policy(policy, group, collection))
+            })
+        }));
+        lint(&rules, &mut out);
     }
-    for f in &net.firewalls {
-        let rules = ordered(f.classic.iter().map(|c| ((0, c.priority), c)));
-        lint(&format!("firewall {}", f.id.name()), &rules, &mut out);
+    for (firewall, f) in Idx::enumerate(&net.firewalls) {
+        let rules = ordered(
+            Idx::enumerate(&f.classic)
+                .map(|(collection, c)| ((0, c.priority), c, CollectionAt::Classic(firewall, collection))),
+        );
+        lint(&rules, &mut out);
     }
     out
 }
@@ -90,7 +115,8 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ci/azure");
         let fw = std::fs::read_to_string(dir.join("firewall.json")).unwrap();
         let vnets = std::fs::read_to_string(dir.join("vnets.json")).unwrap();
-        let run = |fw: &str| super::run(&super::super::load(&[("vnets.json", &vnets), ("firewall.json", fw)]));
+        let load = |fw: &str| super::super::load(&[("vnets.json", &vnets), ("firewall.json", fw)]);
+        let run = |fw: &str| super::run(&load(fw));
         assert!(run(&fw).is_empty(), "{:?}", run(&fw));
         // `inner` (10.1.0.0/24 → 10.2.0.4, TCP 443) lies inside spokes-https
         // (10.1/16 and 10.2/16 both ways, TCP 443), in the same collection.
@@ -103,8 +129,12 @@ mod tests {
         let after = fw.replacen(end, &format!("{},\n              {inner}\n            ]", &end[..end.len() - 14]), 1);
         assert_ne!(after, fw, "the fixture changed shape");
         assert!(run(&before).is_empty(), "a narrower rule first shadows nothing: {:?}", run(&before));
-        let f = run(&after);
+        let e = load(&after);
+        let f = super::run(&e);
         assert_eq!(f.len(), 1, "{f:?}");
-        assert!(f[0].message.contains("rule inner") && f[0].message.contains("redundant"), "{}", f[0].message);
+        let super::Problem::FirewallRuleShadowed { rule, by, shadowing } = f[0].problem else { panic!("{f:?}") };
+        let names = (rule.rule(&e.azure).name.as_str(), by.rule(&e.azure).name.as_str());
+        assert_eq!((names, shadowing), (("inner", "spokes-https"), super::Shadowing::Redundant));
+        assert_eq!(rule.collection(&e.azure).name, by.collection(&e.azure).name, "the same collection");
     }
 }

@@ -8,9 +8,9 @@
 //! unreadable value on either side makes the pair not reported rather
 //! than guessed.
 
-use super::{Finding, Rule, Severity};
+use super::{Finding, Problem, Rule, Severity, Shadowing};
 use tusk_core::ip::all_ips;
-use tusk_core::IpSet;
+use tusk_core::{Idx, IpSet};
 use tusk_model::azure::{AddressMatch, RuleProtocol, SecurityRule};
 use tusk_model::Estate;
 
@@ -56,33 +56,24 @@ fn covers(e: &SecurityRule, r: &SecurityRule) -> bool {
 
 fn run(e: &Estate) -> Vec<Finding> {
     let mut out = Vec::new();
-    for nsg in &e.azure.nsgs {
-        for r in nsg.rules.iter().filter(|r| !r.is_default) {
-            let Some(by) = nsg
-                .rules
-                .iter()
-                .filter(|x| x.direction == r.direction && x.priority < r.priority && covers(x, r))
-                .min_by_key(|x| x.priority)
+    for (nsg, n) in Idx::enumerate(&e.azure.nsgs) {
+        for (rule, r) in Idx::enumerate(&n.rules).filter(|(_, r)| !r.is_default) {
+            let Some((by, b)) = Idx::enumerate(&n.rules)
+                .filter(|(_, x)| x.direction == r.direction && x.priority < r.priority && covers(x, r))
+                .min_by_key(|(_, x)| x.priority)
             else {
                 continue;
             };
-            let (word, severity) =
-                if by.access == r.access { ("redundant", Severity::Note) } else { ("shadowed", Severity::Warning) };
+            let (shadowing, severity) = if b.access == r.access {
+                (Shadowing::Redundant, Severity::Note)
+            } else {
+                (Shadowing::Shadowed, Severity::Warning)
+            };
             out.push(Finding {
                 code: RULE.code,
                 severity,
                 loc: r.loc.clone(),
-                message: format!(
-                    "NSG {} rule {} (priority {}) is {word}: rule {} (priority {}, {:?}) matches every flow it matches ({})",
-                    nsg.id.name(),
-                    r.name,
-                    r.priority,
-                    by.name,
-                    by.priority,
-                    by.access,
-                    by.loc
-                ),
-                fix: format!("remove rule {}, or give it a priority below {} if it is meant to decide", r.name, by.priority),
+                problem: Problem::NsgRuleShadowed { nsg, rule, by, shadowing },
             });
         }
     }
@@ -113,9 +104,21 @@ mod tests {
             rule("allow-tag", 500, "Allow", "VirtualNetwork", "443"),
         ]
         .join(",");
-        let f = super::run(&super::super::load(&[("nsg.json", &nsg(&rules))]));
-        let got: Vec<(&str, super::Severity)> =
-            f.iter().map(|x| (x.message.split_whitespace().nth(3).unwrap(), x.severity)).collect();
-        assert_eq!(got, [("allow-web", super::Severity::Warning), ("deny-10-1", super::Severity::Note)], "{f:?}");
+        let e = super::super::load(&[("nsg.json", &nsg(&rules))]);
+        let f = super::run(&e);
+        let got: Vec<(&str, &str, super::Shadowing, super::Severity)> = f
+            .iter()
+            .map(|x| {
+                let super::Problem::NsgRuleShadowed { nsg, rule, by, shadowing } = x.problem else { panic!("{x:?}") };
+                let rules = &e.azure.nsgs[nsg].rules;
+                (rules[rule].name.as_str(), rules[by].name.as_str(), shadowing, x.severity)
+            })
+            .collect();
+        use super::{Severity::*, Shadowing::*};
+        assert_eq!(
+            got,
+            [("allow-web", "deny-10", Shadowed, Warning), ("deny-10-1", "deny-10", Redundant, Note)],
+            "{f:?}"
+        );
     }
 }

@@ -14,8 +14,8 @@
 //! NoSchedule taint (AKS allows only `CriticalAddonsOnly` there), so its
 //! fix is a User pool for the tenant.
 
-use super::{Finding, Rule, Severity};
-use tusk_model::aks::PoolMode;
+use super::{Finding, Problem, Rule, Severity};
+use tusk_core::Idx;
 use tusk_model::scheduling::TaintEffect;
 use tusk_model::Estate;
 
@@ -31,8 +31,8 @@ pub const RULE: Rule = Rule {
 
 fn run(e: &Estate) -> Vec<Finding> {
     let mut out = Vec::new();
-    for c in &e.clusters {
-        for pool in &c.pools {
+    for (cluster, c) in Idx::enumerate(&e.clusters) {
+        for (pool_at, pool) in Idx::enumerate(&c.pools) {
             let keeps_out = pool.taints.iter().any(|t| t.effect != TaintEffect::PreferNoSchedule);
             if keeps_out {
                 continue;
@@ -48,25 +48,12 @@ fn run(e: &Estate) -> Vec<Finding> {
                 code: RULE.code,
                 severity: Severity::Warning,
                 loc: pool.loc.clone(),
-                message: format!(
-                    "node pool {} of cluster {} is labelled {key}={value} (the tenant of namespace {namespace}) but has \
-                     no NoSchedule or NoExecute taint: pods of other tenants that select no node can be scheduled there",
-                    pool.name,
-                    c.name()
-                ),
-                fix: if pool.mode == PoolMode::System {
-                    // AKS refuses custom taints on System pools (only
-                    // CriticalAddonsOnly or PreferNoSchedule: the
-                    // SystemPoolHasRestrictedTaint error, "Use node taints").
-                    format!(
-                        "a System pool takes no custom NoSchedule taint: give tenant {value} a User pool tainted \
-                         {key}={value}:NoSchedule, with the matching toleration on its pods"
-                    )
-                } else {
-                    format!(
-                        "taint the pool (az aks nodepool update --node-taints {key}={value}:NoSchedule) and give \
-                         tenant {value}'s pods the matching toleration"
-                    )
+                problem: Problem::TenantPoolWithoutTaint {
+                    cluster,
+                    pool: pool_at,
+                    key: key.clone(),
+                    value: value.clone(),
+                    namespace: namespace.to_string(),
                 },
             });
         }
@@ -95,8 +82,14 @@ mod tests {
         let f = findings("", NAMESPACE);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!((f[0].code, &*f[0].loc.file, f[0].loc.pos.line), ("TA011", "aks.json", 6));
-        assert!(f[0].message.contains("node pool blue") && f[0].message.contains("tenant=blue"), "{}", f[0].message);
-        assert!(f[0].fix.contains("--node-taints tenant=blue:NoSchedule"), "{}", f[0].fix);
+        let want = super::Problem::TenantPoolWithoutTaint {
+            cluster: super::Idx::new(0),
+            pool: super::Idx::new(1),
+            key: "tenant".into(),
+            value: "blue".into(),
+            namespace: "blue".into(),
+        };
+        assert_eq!(f[0].problem, want);
     }
 
     #[test]
@@ -110,9 +103,11 @@ mod tests {
     fn a_system_pool_is_told_to_give_the_tenant_a_user_pool() {
         let system = CLUSTER.replace(r#""name": "blue", "mode": "User""#, r#""name": "blue", "mode": "System""#);
         let cluster = system.replace("TAINTS", "");
-        let f = super::run(&super::super::load(&[("aks.json", &cluster), ("ns.yaml", NAMESPACE)]));
+        let e = super::super::load(&[("aks.json", &cluster), ("ns.yaml", NAMESPACE)]);
+        let f = super::run(&e);
         assert_eq!(f.len(), 1, "{f:?}");
-        assert!(f[0].fix.contains("User pool"), "{}", f[0].fix);
+        let super::Problem::TenantPoolWithoutTaint { cluster, pool, .. } = f[0].problem else { panic!("{f:?}") };
+        assert_eq!(e.clusters[cluster].pools[pool].mode, tusk_model::aks::PoolMode::System);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! subnet with such a route whose NSG holds no inbound deny of every
 //! source ahead of 65000 (a subnet without an NSG filters nothing anyway).
 
-use super::{Finding, Rule, Severity};
+use super::{Finding, Problem, Rule, Severity};
+use tusk_core::Idx;
 use tusk_model::azure::{Access, AddressMatch, Direction, Link, Nsg, RouteDestination};
 use tusk_model::Estate;
 
@@ -36,27 +37,19 @@ fn denies_all_inbound(n: &Nsg) -> bool {
 fn run(e: &Estate) -> Vec<Finding> {
     let net = &e.azure;
     let mut out = Vec::new();
-    for (s, sub) in tusk_core::Idx::enumerate(&net.subnets) {
-        let Some(Link::Found(t)) = &sub.route_table else { continue };
-        let Some(Link::Found(nsg)) = &sub.nsg else { continue };
-        if denies_all_inbound(&net.nsgs[*nsg]) {
+    for (subnet, sub) in Idx::enumerate(&net.subnets) {
+        let Some(Link::Found(table)) = sub.route_table else { continue };
+        let Some(Link::Found(nsg)) = sub.nsg else { continue };
+        if denies_all_inbound(&net.nsgs[nsg]) {
             continue;
         }
-        let table = &net.route_tables[*t];
-        for r in &table.routes {
+        for (route, r) in Idx::enumerate(&net.route_tables[table].routes) {
             if matches!(&r.destination, RouteDestination::Prefix(c) if c.prefix == 0 && c.addr.is_ipv4()) {
                 out.push(Finding {
                     code: RULE.code,
                     severity: Severity::Warning,
                     loc: r.loc.clone(),
-                    message: format!(
-                        "route {} (0.0.0.0/0) of route table {} puts every address in subnet {}'s VirtualNetwork tag: NSG {}'s AllowVnetInBound admits any source",
-                        r.name,
-                        table.id.name(),
-                        net.subnet_path(s),
-                        net.nsgs[*nsg].id.name()
-                    ),
-                    fix: "add an inbound rule that denies VirtualNetwork (or *) before 65000, below the rules that allow what is wanted".into(),
+                    problem: Problem::UdrWidensVirtualNetwork { subnet, table, route, nsg },
                 });
             }
         }
@@ -73,9 +66,16 @@ mod tests {
         let files = ["vnets.json", "nsgs.json", "routes.json", "nics.json", "firewall.json"];
         let texts: Vec<String> = files.iter().map(|f| read(f)).collect();
         let sources: Vec<(&str, &str)> = files.iter().zip(&texts).map(|(f, t)| (*f, t.as_str())).collect();
-        let f = super::run(&super::super::load(&sources));
+        let e = super::super::load(&sources);
+        let f = super::run(&e);
         assert_eq!(f.len(), 2, "{f:?}");
-        assert!(f.iter().all(|x| &*x.loc.file == "routes.json" && x.message.contains("default-via-fw")));
+        for x in &f {
+            let super::Problem::UdrWidensVirtualNetwork { table, route, .. } = x.problem else { panic!("{x:?}") };
+            assert_eq!(
+                (&*x.loc.file, e.azure.route_tables[table].routes[route].name.as_str()),
+                ("routes.json", "default-via-fw")
+            );
+        }
         // A deny of every source at 4000 in both NSGs: nothing to report.
         let deny = r#"{"name": "deny-all-in", "properties": {"priority": 4000, "direction": "Inbound", "access": "Deny", "protocol": "*", "sourcePortRange": "*", "destinationPortRange": "*", "sourceAddressPrefix": "*", "destinationAddressPrefix": "*"}}, "#;
         let nsgs = texts[1].replace("\"securityRules\": [", &format!("\"securityRules\": [{deny}"));

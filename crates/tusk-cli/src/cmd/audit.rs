@@ -29,9 +29,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let loaded = super::load_for(&a.paths, &a.output)?;
     let findings = audit(&loaded.estate);
     let text = match a.output.format {
-        AuditFormat::Txt => tusk_report::audit::render_text(&findings),
-        AuditFormat::Json => tusk_report::audit::render_json(&findings),
-        AuditFormat::Sarif => tusk_report::audit::render_sarif(&findings),
+        AuditFormat::Txt => tusk_report::audit::render_text(&loaded.estate, &findings),
+        AuditFormat::Json => tusk_report::audit::render_json(&loaded.estate, &findings),
+        AuditFormat::Sarif => tusk_report::audit::render_sarif(&loaded.estate, &findings),
     };
     a.output.write_text(&text)?;
     let failed = findings.iter().any(|f| f.severity == Severity::Error);

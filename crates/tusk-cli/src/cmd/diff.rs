@@ -91,7 +91,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let (base_semantics, _) = super::choose_semantics(a.policy_engine, &base.estate);
     let (head_semantics, _) = super::choose_semantics(a.policy_engine, &head.estate);
     let v = Versions { base: &base.estate.k8s, head: &head.estate.k8s, base_semantics, head_semantics };
-    let changes = diff(&v, grain);
+    let changes: Vec<_> = diff(&v, grain).iter().map(tusk_report::diff::row).collect();
     let g = format!("{chosen:?}").to_ascii_lowercase();
     let text = match a.output.format {
         DiffFormat::Txt => tusk_report::diff::render_text(&changes, &g),

@@ -270,14 +270,14 @@ impl Builder {
                 if let Some(g) = appgw::gateway(&mut cx, id.clone(), n) {
                     net.app_gateways.push(g);
                 }
-                net.opaque_devices.push(vwan::opaque(&mut cx, id, n, "application gateway"))
+                net.opaque_devices.push(vwan::opaque(&mut cx, id, n, OpaqueKind::ApplicationGateway))
             }
             "microsoft.network/applicationgatewaywebapplicationfirewallpolicies" => {
                 net.waf_policies.push(appgw::waf_policy(&mut cx, id, n))
             }
             "microsoft.network/bastionhosts" => {
                 net.bastions.push(bastion::host(&mut cx, id.clone(), n));
-                net.opaque_devices.push(vwan::opaque(&mut cx, id, n, "Azure Bastion"))
+                net.opaque_devices.push(vwan::opaque(&mut cx, id, n, OpaqueKind::Bastion))
             }
             "microsoft.containerservice/managedclusters" => self.aks.add_cluster(&mut cx, id, n)?,
             "microsoft.containerservice/managedclusters/agentpools" => self.aks.add_pool(&mut cx, id, n)?,

@@ -16,7 +16,9 @@
 
 use super::cx::Cx;
 use crate::doc::{Node, Value};
-use tusk_model::azure::{AzureNetwork, OpaqueDevice, ResourceId, Unmodelled, UnmodelledEffect};
+use tusk_model::azure::{
+    AzureNetwork, OpaqueDevice, OpaqueKind, ResourceId, Unmodelled, UnmodelledEffect, UnmodelledKind,
+};
 
 /// What a skipped type could change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,11 +26,36 @@ pub enum Class {
     /// Nothing a verdict depends on (the reason, in words).
     Harmless(&'static str),
     /// It holds addresses in the subnets it names.
-    Addresses(&'static str),
+    Addresses(OpaqueKind),
     /// It puts routes into the VNet it sits in (every VNet when that is not known).
-    Routes(&'static str),
+    Routes(UnmodelledKind),
     /// It changes how names resolve.
-    Names(&'static str),
+    Names(UnmodelledKind),
+}
+
+/// The load warning's name for an opaque device's type. The model holds the
+/// [`OpaqueKind`]; this is the loader's own wording of its diagnostics
+/// (tusk-report words the kind in the analyses' output).
+fn opaque_noun(k: OpaqueKind) -> &'static str {
+    match k {
+        OpaqueKind::ApplicationGateway => "application gateway",
+        OpaqueKind::Bastion => "Azure Bastion",
+        OpaqueKind::PrivateLinkService => "private link service",
+        OpaqueKind::DnsResolverEndpoint => "DNS private resolver endpoint",
+        OpaqueKind::ScaleSet => "virtual machine scale set",
+        OpaqueKind::OtherNetworkResource => "network resource tusk does not model",
+        OpaqueKind::InjectedService => "service injected into a subnet",
+    }
+}
+
+/// The load warning's name for an unmodelled resource's type (see
+/// [`opaque_noun`]).
+fn unmodelled_noun(k: UnmodelledKind) -> &'static str {
+    match k {
+        UnmodelledKind::AvnmConnectivity => "AVNM connectivity configuration",
+        UnmodelledKind::RouteServerBgp => "Azure Route Server BGP",
+        UnmodelledKind::DnsForwarding => "DNS private resolver forwarding",
+    }
 }
 
 /// The decision for a lower-case ARM type, with the Microsoft Learn page
@@ -94,23 +121,23 @@ pub fn decide(t: &str) -> Option<(Class, &'static str)> {
             "virtual-network-manager/concept-security-admins",
         ),
         "microsoft.network/networkmanagers/connectivityconfigurations" => {
-            (Routes("AVNM connectivity configuration"), "virtual-network-manager/concept-connectivity-configuration")
+            (Routes(UnmodelledKind::AvnmConnectivity), "virtual-network-manager/concept-connectivity-configuration")
         }
         "microsoft.network/virtualhubs/ipconfigurations" | "microsoft.network/virtualhubs/bgpconnections" => {
-            (Routes("Azure Route Server BGP"), "route-server/overview")
+            (Routes(UnmodelledKind::RouteServerBgp), "route-server/overview")
         }
-        "microsoft.network/privatelinkservices" => (Addresses("private link service"), "private-link/private-link-service-overview"),
+        "microsoft.network/privatelinkservices" => (Addresses(OpaqueKind::PrivateLinkService), "private-link/private-link-service-overview"),
         "microsoft.network/dnsresolvers/inboundendpoints" | "microsoft.network/dnsresolvers/outboundendpoints" => {
-            (Addresses("DNS private resolver endpoint"), "dns/dns-private-resolver-overview")
+            (Addresses(OpaqueKind::DnsResolverEndpoint), "dns/dns-private-resolver-overview")
         }
         "microsoft.network/dnsresolvers"
         | "microsoft.network/dnsforwardingrulesets"
         | "microsoft.network/dnsforwardingrulesets/forwardingrules"
         | "microsoft.network/dnsforwardingrulesets/virtualnetworklinks" => {
-            (Names("DNS private resolver forwarding"), "dns/private-resolver-endpoints-rulesets")
+            (Names(UnmodelledKind::DnsForwarding), "dns/private-resolver-endpoints-rulesets")
         }
         "microsoft.compute/virtualmachinescalesets" => {
-            (Addresses("virtual machine scale set"), "virtual-machine-scale-sets/overview")
+            (Addresses(OpaqueKind::ScaleSet), "virtual-machine-scale-sets/overview")
         }
         "microsoft.compute/virtualmachines" => {
             (Harmless("its network interfaces carry its addresses and rules"), "virtual-network/network-overview")
@@ -130,12 +157,12 @@ pub fn generic(t: &str, n: &Node) -> Class {
         return Class::Harmless("a record about resources (access, monitoring, identity, deployment)");
     }
     if t.starts_with("microsoft.network/") {
-        return Class::Addresses("network resource tusk does not model");
+        return Class::Addresses(OpaqueKind::OtherNetworkResource);
     }
     if subnets(n).is_empty() {
         Class::Harmless("names no subnet, so it holds no address in the inputs' networks")
     } else {
-        Class::Addresses("service injected into a subnet")
+        Class::Addresses(OpaqueKind::InjectedService)
     }
 }
 
@@ -226,30 +253,31 @@ pub fn apply(cx: &mut Cx, net: &mut AzureNetwork, id: ResourceId, t: &str, shown
             cx.warn(n, format!("resource type `{shown}` is not part of the network model; skipped ({why})"));
         }
         Class::Addresses(kind) => {
+            let noun = opaque_noun(kind);
             let subnets = subnets(n);
             let mut private_ips = Vec::new();
             collect_ips(n, &mut private_ips);
             if subnets.is_empty() && private_ips.is_empty() {
                 cx.warn(
                     n,
-                    format!("resource type `{shown}` ({kind}) is not part of the network model; skipped (names no subnet and no private address, so it holds none in the inputs' networks)"),
+                    format!("resource type `{shown}` ({noun}) is not part of the network model; skipped (names no subnet and no private address, so it holds none in the inputs' networks)"),
                 );
                 return;
             }
             cx.warn(
                 n,
-                format!("resource type `{shown}` ({kind}) is not modelled: flows to addresses it may hold in {} subnet(s) are unknown ({doc})", subnets.len()),
+                format!("resource type `{shown}` ({noun}) is not modelled: flows to addresses it may hold in {} subnet(s) are unknown ({doc})", subnets.len()),
             );
             net.opaque_devices.push(OpaqueDevice { id, loc, kind, subnets, private_ips });
         }
         Class::Routes(kind) => {
             let vnets: Vec<ResourceId> = subnets(n).iter().filter_map(|s| s.parent()).collect();
             let scope = if vnets.is_empty() { "every VNet".to_string() } else { format!("{} VNet(s)", vnets.len()) };
-            cx.warn(n, format!("resource type `{shown}` ({kind}) is not modelled: flows leaving the address space of {scope} are unknown ({doc})"));
+            cx.warn(n, format!("resource type `{shown}` ({}) is not modelled: flows leaving the address space of {scope} are unknown ({doc})", unmodelled_noun(kind)));
             net.unmodelled.push(Unmodelled { id, loc, kind, effect: UnmodelledEffect::Routes(vnets) });
         }
         Class::Names(kind) => {
-            cx.warn(n, format!("resource type `{shown}` ({kind}) is not modelled: names resolved through private DNS zones are unknown ({doc})"));
+            cx.warn(n, format!("resource type `{shown}` ({}) is not modelled: names resolved through private DNS zones are unknown ({doc})", unmodelled_noun(kind)));
             net.unmodelled.push(Unmodelled { id, loc, kind, effect: UnmodelledEffect::Names });
         }
     }

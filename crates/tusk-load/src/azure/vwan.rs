@@ -10,8 +10,8 @@ use super::shape::prop;
 use crate::doc::Node;
 use tusk_core::Warning;
 use tusk_model::azure::{
-    AzureNetwork, HubAttachment, HubConnection, HubRouteTable, OpaqueDevice, ResourceId, RoutingPolicy, VirtualHub,
-    VirtualWan,
+    AzureNetwork, HubAttachment, HubConnection, HubRouteTable, OpaqueDevice, OpaqueKind, ResourceId, RoutingPolicy,
+    VirtualHub, VirtualWan,
 };
 
 fn id_of(n: Option<&Node>) -> Option<ResourceId> {
@@ -169,7 +169,7 @@ pub fn attach(net: &mut AzureNetwork, pending: Pending, warnings: &mut Vec<Warni
 /// `frontendIPConfigurations[].privateIPAddress`; REST API
 /// applicationGateway.json) or a Bastion host (`ipConfigurations[].subnet`;
 /// bastionHost.json), read as a device that is not modelled.
-pub fn opaque(cx: &mut Cx, id: ResourceId, n: &Node, kind: &'static str) -> OpaqueDevice {
+pub fn opaque(cx: &mut Cx, id: ResourceId, n: &Node, kind: OpaqueKind) -> OpaqueDevice {
     let configs = |key: &str| prop(n, key).and_then(Node::as_seq).unwrap_or_default();
     let mut subnets = Vec::new();
     let mut private_ips = Vec::new();

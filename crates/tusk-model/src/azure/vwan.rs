@@ -190,8 +190,8 @@ pub struct OpaqueDevice {
     pub id: ResourceId,
     /// Where it was read (file:line).
     pub loc: Loc,
-    /// `application gateway`, `Azure Bastion`.
-    pub kind: &'static str,
+    /// What it is (worded by tusk-report).
+    pub kind: OpaqueKind,
     /// The subnets its instances take addresses in.
     pub subnets: Vec<ResourceId>,
     /// Its private frontend addresses, where the inputs give them.
@@ -207,10 +207,47 @@ pub struct Unmodelled {
     pub id: ResourceId,
     /// Where it was read (file:line).
     pub loc: Loc,
-    /// What it is, in words (`Azure Route Server BGP peer`, `DNS private resolver`).
-    pub kind: &'static str,
+    /// What it is (worded by tusk-report).
+    pub kind: UnmodelledKind,
     /// What it could change.
     pub effect: UnmodelledEffect,
+}
+
+/// What an [`OpaqueDevice`] is: one variant per resource type the loader
+/// reads as a device holding addresses it does not model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpaqueKind {
+    /// `Microsoft.Network/applicationGateways` (also modelled as an
+    /// [`crate::azure::AppGateway`]; the device stands for its instances).
+    ApplicationGateway,
+    /// `Microsoft.Network/bastionHosts` (also modelled as a
+    /// [`crate::azure::BastionHost`]).
+    Bastion,
+    /// `Microsoft.Network/privateLinkServices` (its NAT addresses).
+    PrivateLinkService,
+    /// `Microsoft.Network/dnsResolvers/inboundEndpoints` or
+    /// `outboundEndpoints`.
+    DnsResolverEndpoint,
+    /// `Microsoft.Compute/virtualMachineScaleSets` (its instances).
+    ScaleSet,
+    /// Another `Microsoft.Network` type the loader's table does not list.
+    OtherNetworkResource,
+    /// A type outside `Microsoft.Network` that names a subnet (VNet
+    /// injection of a PaaS service).
+    InjectedService,
+}
+
+/// What an [`Unmodelled`] resource is: one variant per resource type (or
+/// family) the loader reads only to say which verdicts it could change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnmodelledKind {
+    /// `Microsoft.Network/networkManagers/connectivityConfigurations`.
+    AvnmConnectivity,
+    /// `Microsoft.Network/virtualHubs/ipConfigurations` or
+    /// `bgpConnections`: Azure Route Server and its BGP peers.
+    RouteServerBgp,
+    /// `Microsoft.Network/dnsResolvers` and DNS forwarding rulesets.
+    DnsForwarding,
 }
 
 /// What an [`Unmodelled`] resource could change.
