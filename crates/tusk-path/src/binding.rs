@@ -57,7 +57,7 @@ pub fn cluster_of(estate: &Estate, file: &str) -> Bound {
     for b in &estate.config.clusters {
         if b.manifests.iter().any(|m| f.starts_with(crate_path(m))) {
             return match b.cluster_index {
-                Some(i) => Bound::Cluster(i, BoundBy::TuskYaml),
+                Some(i) => Bound::Cluster(i.index(), BoundBy::TuskYaml),
                 None => Bound::None(Unbound::ClusterNotInInputs),
             };
         }
