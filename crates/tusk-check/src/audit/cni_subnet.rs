@@ -32,11 +32,11 @@ fn run(e: &Estate) -> Vec<Finding> {
     let fleet = tusk_path::nodes::materialise(e, true);
     // Per node subnet: addresses needed, and the pools that need them.
     let mut need: BTreeMap<Idx<Subnet>, (u128, Vec<String>)> = BTreeMap::new();
-    for (ci, c) in e.clusters.iter().enumerate() {
+    for (ci, c) in Idx::enumerate(&e.clusters) {
         if c.network.plugin != NetworkPlugin::Azure || c.network.overlay {
             continue;
         }
-        for (pi, p) in c.pools.iter().enumerate() {
+        for (pi, p) in Idx::enumerate(&c.pools) {
             let Some(s) = p.vnet_subnet.as_ref().and_then(|l| l.found()) else { continue };
             if p.pod_subnet.is_some() || p.max_pods == 0 {
                 continue;

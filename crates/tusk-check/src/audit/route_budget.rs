@@ -21,7 +21,7 @@ pub const RULE: Rule = Rule {
 fn run(e: &Estate) -> Vec<Finding> {
     let fleet = tusk_path::nodes::materialise(e, true);
     let mut out = Vec::new();
-    for (i, c) in e.clusters.iter().enumerate() {
+    for (i, c) in tusk_core::Idx::enumerate(&e.clusters) {
         let Some(b) = kubenet_route_budget(e, &fleet, i) else { continue };
         let lower = if b.user_routes_unknown { " at least" } else { "" };
         let severity = if !b.fits() {
