@@ -19,6 +19,7 @@
 pub use crate::errors::CheckError;
 use crate::errors::{EndFailure, EndSide};
 use tusk_core::{FlowEnd as End, Kind, PortSet, Protocol};
+use tusk_model::azure::{AzureFirewall, Idx, NetworkInterface};
 use tusk_model::config::{Intent, IntentKind, IntentLayer};
 use tusk_model::k8s::Cluster;
 use tusk_model::Estate;
@@ -397,17 +398,18 @@ pub(crate) fn reach_seen(kind: IntentKind, k: Kind) -> Seen {
 
 /// The devices of `through`: Azure Firewalls and NICs (NVAs), by name.
 pub(crate) struct Devices {
-    firewalls: Vec<usize>,
-    nics: Vec<usize>,
+    firewalls: Vec<Idx<AzureFirewall>>,
+    nics: Vec<Idx<NetworkInterface>>,
 }
 
 pub(crate) fn devices(p: &Prepared, names: &[String]) -> Result<Devices, CheckError> {
     let net = p.net;
     let mut d = Devices { firewalls: Vec::new(), nics: Vec::new() };
     for n in names {
-        let fw: Vec<usize> =
-            (0..net.firewalls.len()).filter(|&i| net.firewalls[i].id.name().eq_ignore_ascii_case(n)).collect();
-        let nic: Vec<usize> = (0..net.nics.len()).filter(|&i| net.nics[i].id.name().eq_ignore_ascii_case(n)).collect();
+        let fw: Vec<Idx<AzureFirewall>> =
+            Idx::all(&net.firewalls).filter(|&i| net.firewalls[i].id.name().eq_ignore_ascii_case(n)).collect();
+        let nic: Vec<Idx<NetworkInterface>> =
+            Idx::all(&net.nics).filter(|&i| net.nics[i].id.name().eq_ignore_ascii_case(n)).collect();
         if fw.is_empty() && nic.is_empty() {
             return Err(CheckError::NotADevice(n.clone()));
         }
@@ -420,11 +422,11 @@ pub(crate) fn devices(p: &Prepared, names: &[String]) -> Result<Devices, CheckEr
 /// Does the forward path of `t` cross one of the devices?
 pub(crate) fn crosses(t: &Trace, d: &Devices) -> bool {
     let path = &t.forward;
-    path.devices.iter().any(|f| d.firewalls.contains(&f.index()))
-        || path.nvas.iter().any(|n| d.nics.contains(&n.index()))
+    path.devices.iter().any(|f| d.firewalls.contains(f))
+        || path.nvas.iter().any(|n| d.nics.contains(n))
         || path.steps.iter().any(|s| match s.at {
-            Hop::Device(Owner::Firewall(f)) => d.firewalls.contains(&f.index()),
-            Hop::Device(Owner::Nic(n, _)) => d.nics.contains(&n.index()),
+            Hop::Device(Owner::Firewall(f)) => d.firewalls.contains(&f),
+            Hop::Device(Owner::Nic(n, _)) => d.nics.contains(&n),
             _ => false,
         })
 }

@@ -39,7 +39,7 @@ use crate::fields::{text, Cx};
 use std::net::IpAddr;
 use tusk_core::ip::{all_ips, Cidr};
 use tusk_core::{IpSet, LoadError, PortSet, Protocol, Warning};
-use tusk_model::azure::AzureNetwork;
+use tusk_model::azure::{AzureNetwork, Idx, NetworkInterface};
 use tusk_model::config::{Config, NvaAction, NvaConfig, NvaRule};
 
 /// The prefix of `apiVersion` that marks tusk's own documents.
@@ -179,12 +179,14 @@ impl Builder {
 
 /// The NIC a `nic:` names: by name (case-insensitively, as Azure compares
 /// names) or by one of its private addresses.
-fn find_nic(net: &AzureNetwork, s: &str) -> Option<usize> {
+fn find_nic(net: &AzureNetwork, s: &str) -> Option<Idx<NetworkInterface>> {
     let ip: Option<IpAddr> = s.parse().ok();
-    net.nics.iter().position(|nic| {
-        nic.id.name().eq_ignore_ascii_case(s)
-            || ip.is_some_and(|ip| nic.ip_configs.iter().any(|c| c.private_ip == Some(ip)))
-    })
+    Idx::enumerate(&net.nics)
+        .find(|(_, nic)| {
+            nic.id.name().eq_ignore_ascii_case(s)
+                || ip.is_some_and(|ip| nic.ip_configs.iter().any(|c| c.private_ip == Some(ip)))
+        })
+        .map(|(i, _)| i)
 }
 
 /// Rejects keys outside `allowed`, naming the first unknown one.
@@ -445,7 +447,7 @@ mod tests {
         // By private IP it binds; with no NICs at all it is a warning.
         let sources =
             vec![(Arc::from("nics.json"), nic.to_string()), (file.clone(), format!("{HEAD}nvas:\n- nic: 10.0.0.4\n"))];
-        assert_eq!(crate::load_sources(&sources).unwrap().estate.config.nvas[0].nic_index, Some(0));
+        assert_eq!(crate::load_sources(&sources).unwrap().estate.config.nvas[0].nic_index, Some(Idx::new(0)));
         let c = load("nvas:\n- nic: anything\n").unwrap();
         assert_eq!(c.nvas[0].nic_index, None);
     }

@@ -16,7 +16,7 @@
 use crate::doc::Node;
 use crate::fields::Cx;
 use std::path::{Component, Path, PathBuf};
-use tusk_core::{LoadError, Warning};
+use tusk_core::{Idx, LoadError, Warning};
 use tusk_model::aks::AksCluster;
 use tusk_model::config::ClusterBinding;
 
@@ -59,9 +59,9 @@ pub fn bind(
 ) -> Result<(), LoadError> {
     for i in 0..bindings.len() {
         let b = &bindings[i];
-        let found = clusters
-            .iter()
-            .position(|c| c.name().eq_ignore_ascii_case(&b.cluster) || c.id.key() == b.cluster.to_ascii_lowercase());
+        let found = Idx::enumerate(clusters)
+            .find(|(_, c)| c.name().eq_ignore_ascii_case(&b.cluster) || c.id.key() == b.cluster.to_ascii_lowercase())
+            .map(|(i, _)| i);
         if let Some(prev) = bindings[..i].iter().find(|o| found.is_some() && o.cluster_index == found) {
             return Err(LoadError::new(
                 b.loc.clone(),

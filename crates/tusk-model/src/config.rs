@@ -7,7 +7,9 @@
 //! address sets, protocols and ports are typed, and each NVA is already
 //! bound to the NIC it configures. It decides nothing.
 
-use tusk_core::{IpSet, Loc, PortSet, Protocol};
+use crate::aks::AksCluster;
+use crate::azure::NetworkInterface;
+use tusk_core::{Idx, IpSet, Loc, PortSet, Protocol};
 
 /// Everything read from `TuskConfig` documents.
 #[derive(Debug, Clone, Default)]
@@ -142,9 +144,9 @@ pub struct Intent {
 pub struct ClusterBinding {
     /// The cluster as written: its name or its resource id.
     pub cluster: String,
-    /// Index into `Estate::clusters`; `None` when the inputs hold no
-    /// managed cluster at all.
-    pub cluster_index: Option<usize>,
+    /// The cluster it names (index into `Estate::clusters`); `None` when the
+    /// inputs hold no managed cluster at all.
+    pub cluster_index: Option<Idx<AksCluster>>,
     /// Files or folders, joined to the folder of the `tusk.yaml` that names
     /// them, with `.` and `..` resolved lexically (never touching the disk).
     pub manifests: Vec<String>,
@@ -160,7 +162,7 @@ pub struct NvaConfig {
     pub nic: String,
     /// The NIC it names (index into `AzureNetwork::nics`); `None` when the
     /// inputs hold no NICs at all, so the reference could not be followed.
-    pub nic_index: Option<usize>,
+    pub nic_index: Option<Idx<NetworkInterface>>,
     /// The reply of a flow it allowed passes; a reply it never saw the
     /// request of is dropped.
     pub stateful: bool,

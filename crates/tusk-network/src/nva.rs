@@ -94,7 +94,7 @@ mod tests {
     }
 
     fn nva(rules: Vec<NvaRule>) -> NvaConfig {
-        NvaConfig { nic: "nva".into(), nic_index: Some(0), stateful: true, snat: false, rules, loc: loc(4) }
+        NvaConfig { nic: "nva".into(), nic_index: Some(Idx::new(0)), stateful: true, snat: false, rules, loc: loc(4) }
     }
 
     fn flow(src: &str, port: Option<u16>) -> Flow {

@@ -54,7 +54,7 @@ impl<'a> Prepared<'a> {
         }
         let mut nvas = IdxVec::filled(&net.nics, None);
         for c in &config.nvas {
-            if let Some(slot) = c.nic_index.and_then(|n| nvas.get_mut(Idx::new(n))) {
+            if let Some(slot) = c.nic_index.and_then(|n| nvas.get_mut(n)) {
                 *slot = Some(c);
             }
         }

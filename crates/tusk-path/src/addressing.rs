@@ -16,7 +16,7 @@
 
 use crate::nodes::{usable, Fleet, SimNode};
 use tusk_core::ip::addr_set;
-use tusk_core::{IpSet, Warning};
+use tusk_core::{Idx, IpSet, Warning};
 use tusk_model::aks::{AksCluster, NetworkPlugin, NodePool};
 use tusk_model::azure::{Link, Subnet};
 use tusk_model::k8s::Pod;
@@ -163,7 +163,7 @@ pub fn node_pod_range(estate: &Estate, c: &AksCluster, pool: &NodePool, node: &S
 /// the fleet): its exported IPs when present, else the union of what the
 /// plugin allows there (host-network pods: the nodes' own addresses).
 /// `None` when any of it is unknown.
-pub fn pod_addresses(fleet: &Fleet, pod: &Pod, nodes: &[usize]) -> Option<IpSet> {
+pub fn pod_addresses(fleet: &Fleet, pod: &Pod, nodes: &[Idx<SimNode>]) -> Option<IpSet> {
     if !pod.ips.is_empty() {
         return Some(pod.ips.iter().fold(IpSet::empty(), |s, ip| s.union(&addr_set(*ip))));
     }
@@ -238,7 +238,8 @@ fn check_unplaced(estate: &Estate, fleet: &Fleet, pod: &Pod) -> Option<Warning> 
     }
     let file = &estate.k8s.workloads[pod.workload].loc.file;
     let cluster = crate::binding::cluster_of(estate, file).index()?;
-    let nodes: Vec<usize> = (0..fleet.nodes.len()).filter(|n| fleet.nodes[*n].cluster == Some(cluster)).collect();
+    let nodes: Vec<Idx<SimNode>> =
+        Idx::all(&fleet.nodes).filter(|n| fleet.nodes[*n].cluster == Some(cluster)).collect();
     let probe = Pod { ips: Vec::new(), ..pod.clone() };
     let allowed = pod_addresses(fleet, &probe, &nodes)?;
     let outside: Vec<String> =

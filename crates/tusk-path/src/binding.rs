@@ -6,13 +6,15 @@
 //! wrote them; no file system access.
 
 use std::path::{Component, Path, PathBuf};
+use tusk_core::Idx;
+use tusk_model::aks::AksCluster;
 use tusk_model::Estate;
 
 /// The cluster of an object read from `file`, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Bound {
     /// Index into `Estate::clusters`, and how it was chosen.
-    Cluster(usize, BoundBy),
+    Cluster(Idx<AksCluster>, BoundBy),
     /// No cluster applies, and why.
     None(Unbound),
 }
@@ -40,7 +42,7 @@ pub enum Unbound {
 
 impl Bound {
     /// The index into `Estate::clusters`, or `None` when no cluster applies.
-    pub fn index(&self) -> Option<usize> {
+    pub fn index(&self) -> Option<Idx<AksCluster>> {
         match self {
             Bound::Cluster(i, _) => Some(*i),
             Bound::None(_) => None,
@@ -64,7 +66,7 @@ pub fn cluster_of(estate: &Estate, file: &str) -> Bound {
     }
     match estate.clusters.len() {
         0 => Bound::None(Unbound::NoCluster),
-        1 => Bound::Cluster(0, BoundBy::OnlyCluster),
+        1 => Bound::Cluster(Idx::new(0), BoundBy::OnlyCluster),
         _ => Bound::None(Unbound::SeveralClusters),
     }
 }

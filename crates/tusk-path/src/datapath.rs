@@ -26,11 +26,11 @@
 //! new table when the subnet has none). A route the user exported with the
 //! same name is kept, not duplicated.
 
-use crate::nodes::{Fleet, NodeAddr};
+use crate::nodes::{Fleet, NodeAddr, SimNode};
 use crate::segment::{Doubt, MasqConfigRef, MasqDefault, MasqSource, RuleKind, RuleRef};
 use std::net::IpAddr;
 use tusk_core::ip::{ip_to_u128, u128_to_ip, Cidr, IpSet};
-use tusk_core::Loc;
+use tusk_core::{IdxVec, Loc};
 use tusk_model::aks::{AksCluster, NetworkPlugin};
 use tusk_model::azure::{
     AddressMatch, AzureNetwork, Idx, IpConfig, Link, NetworkInterface, NextHopType, ResourceId, Route,
@@ -67,7 +67,7 @@ pub fn wire(c: &AksCluster) -> Wire {
 }
 
 /// The wire of the cluster of fleet node `n`.
-pub fn wire_of(estate: &Estate, fleet: &Fleet, n: usize) -> Wire {
+pub fn wire_of(estate: &Estate, fleet: &Fleet, n: Idx<SimNode>) -> Wire {
     fleet.nodes[n].cluster.map(|c| wire(&estate.clusters[c])).unwrap_or(Wire::Unknown)
 }
 
@@ -133,45 +133,41 @@ pub fn nth(set: &IpSet, mut k: u128) -> Option<IpAddr> {
 /// One address standing for each node of the fleet: its exported address,
 /// or, for a simulated node, a distinct address of its subnet (AKS picks
 /// one we cannot know; [`splits`] says when the choice could matter).
-pub fn node_ips(fleet: &Fleet) -> Vec<Option<IpAddr>> {
-    let mut used: std::collections::HashMap<Option<usize>, u128> = Default::default();
-    fleet
-        .nodes
-        .iter()
-        .map(|n| match &n.address {
+pub fn node_ips(fleet: &Fleet) -> IdxVec<SimNode, Option<IpAddr>> {
+    let mut used: std::collections::HashMap<Option<Idx<Subnet>>, u128> = Default::default();
+    IdxVec::build(&fleet.nodes, |i| {
+        let n = &fleet.nodes[i];
+        match &n.address {
             NodeAddr::Exact(ip) => Some(*ip),
             NodeAddr::OneOf(set) => {
-                let k = used.entry(n.subnet.map(|s| s.index())).or_default();
+                let k = used.entry(n.subnet).or_default();
                 *k += 1;
                 nth(set, *k - 1)
             }
             NodeAddr::Unknown(_) => None,
-        })
-        .collect()
+        }
+    })
 }
 
 /// One pod-CIDR block per node of a kubenet cluster: the exported
 /// `spec.podCIDR`, else the `k`-th /24 of the cluster's pod CIDR.
-pub fn node_pod_blocks(estate: &Estate, fleet: &Fleet) -> Vec<Option<Cidr>> {
-    let mut k: std::collections::HashMap<usize, u128> = Default::default();
-    fleet
-        .nodes
-        .iter()
-        .map(|n| {
-            let c = &estate.clusters[n.cluster?];
-            if wire(c) != Wire::PodCidrRouted {
-                return None;
-            }
-            if let Some(b) = n.exported.and_then(|i| estate.k8s.nodes[i].pod_cidrs.first()) {
-                return Some(*b);
-            }
-            let base = c.network.pod_cidrs.first()?;
-            let i = k.entry(n.cluster?).or_default();
-            *i += 1;
-            let lo = base.range().lo + (*i - 1) * 256;
-            (lo + 255 <= base.range().hi).then(|| Cidr { addr: u128_to_ip(lo), prefix: 24, canonical: true })
-        })
-        .collect()
+pub fn node_pod_blocks(estate: &Estate, fleet: &Fleet) -> IdxVec<SimNode, Option<Cidr>> {
+    let mut k: std::collections::HashMap<Idx<AksCluster>, u128> = Default::default();
+    IdxVec::build(&fleet.nodes, |i| {
+        let n = &fleet.nodes[i];
+        let c = &estate.clusters[n.cluster?];
+        if wire(c) != Wire::PodCidrRouted {
+            return None;
+        }
+        if let Some(b) = n.exported.and_then(|i| estate.k8s.nodes[i].pod_cidrs.first()) {
+            return Some(*b);
+        }
+        let base = c.network.pod_cidrs.first()?;
+        let i = k.entry(n.cluster?).or_default();
+        *i += 1;
+        let lo = base.range().lo + (*i - 1) * 256;
+        (lo + 255 <= base.range().hi).then(|| Cidr { addr: u128_to_ip(lo), prefix: 24, canonical: true })
+    })
 }
 
 /// Does an NSG rule, firewall rule or user route of the estate name part, but not all, of `set`?
@@ -239,14 +235,14 @@ pub fn splits(net: &AzureNetwork, set: &IpSet) -> Option<Doubt> {
 pub fn wired_network(
     estate: &Estate,
     fleet: &Fleet,
-    ips: &[Option<IpAddr>],
-    blocks: &[Option<Cidr>],
-    pod_ips: &[(usize, IpAddr)],
+    ips: &IdxVec<SimNode, Option<IpAddr>>,
+    blocks: &IdxVec<SimNode, Option<Cidr>>,
+    pod_ips: &[(Idx<SimNode>, IpAddr)],
 ) -> AzureNetwork {
     let mut net = estate.azure.clone();
     let owned: std::collections::HashSet<u128> =
         net.nics.iter().flat_map(|n| n.ip_configs.iter().filter_map(|c| c.private_ip)).map(ip_to_u128).collect();
-    for (i, n) in fleet.nodes.iter().enumerate() {
+    for (i, n) in Idx::enumerate(&fleet.nodes) {
         let (Some(ip), Some(s)) = (ips[i], n.subnet) else { continue };
         if owned.contains(&ip_to_u128(ip)) || n.surge {
             continue;
@@ -300,7 +296,7 @@ pub fn wired_network(
 fn pool_tables(
     net: &mut AzureNetwork,
     fleet: &Fleet,
-    members: &[usize],
+    members: &[Idx<SimNode>],
     why: &'static str,
 ) -> std::collections::BTreeSet<Idx<RouteTable>> {
     let subnets: std::collections::BTreeSet<Idx<Subnet>> =
@@ -331,10 +327,15 @@ fn pool_tables(
 /// Every node's pod-CIDR route, on the route table of every pool subnet of
 /// its cluster (AKS requires kubenet pools to share one table; a subnet
 /// without a table gets the generated one).
-fn add_kubenet_routes(net: &mut AzureNetwork, fleet: &Fleet, ips: &[Option<IpAddr>], blocks: &[Option<Cidr>]) {
-    let clusters: std::collections::BTreeSet<usize> = fleet.nodes.iter().filter_map(|n| n.cluster).collect();
+fn add_kubenet_routes(
+    net: &mut AzureNetwork,
+    fleet: &Fleet,
+    ips: &IdxVec<SimNode, Option<IpAddr>>,
+    blocks: &IdxVec<SimNode, Option<Cidr>>,
+) {
+    let clusters: std::collections::BTreeSet<Idx<AksCluster>> = fleet.nodes.iter().filter_map(|n| n.cluster).collect();
     for c in clusters {
-        let members: Vec<usize> = (0..fleet.nodes.len())
+        let members: Vec<Idx<SimNode>> = Idx::all(&fleet.nodes)
             .filter(|&i| fleet.nodes[i].cluster == Some(c) && blocks[i].is_some() && !fleet.nodes[i].surge)
             .collect();
         if members.is_empty() {
@@ -380,12 +381,12 @@ pub const OVERLAY_DOMAIN: &str = "the Azure CNI Overlay routing domain";
 /// admitting pod CIDR traffic only "if the subnet NSG contains deny rules",
 /// so the default `AllowVnetInBound` admits it — the reading this follows.
 fn add_overlay_routes(estate: &Estate, net: &mut AzureNetwork, fleet: &Fleet) {
-    for (c, cl) in estate.clusters.iter().enumerate() {
+    for (c, cl) in Idx::enumerate(&estate.clusters) {
         if wire(cl) != Wire::Overlay {
             continue;
         }
-        let members: Vec<usize> =
-            (0..fleet.nodes.len()).filter(|&i| fleet.nodes[i].cluster == Some(c) && !fleet.nodes[i].surge).collect();
+        let members: Vec<Idx<SimNode>> =
+            Idx::all(&fleet.nodes).filter(|&i| fleet.nodes[i].cluster == Some(c) && !fleet.nodes[i].surge).collect();
         if members.is_empty() {
             continue;
         }

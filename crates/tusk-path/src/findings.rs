@@ -4,11 +4,11 @@
 //! with another tenant's.
 
 use crate::join::{Path, Segment};
-use crate::nodes::Fleet;
+use crate::nodes::{Fleet, SimNode};
 use crate::schedule::Schedule;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
-use tusk_core::{Kind, Loc};
+use tusk_core::{Idx, Kind, Loc};
 use tusk_model::azure::AzureNetwork;
 use tusk_model::Estate;
 use tusk_network::trace::Control;
@@ -77,7 +77,7 @@ pub fn co_scheduled(estate: &Estate, fleet: &Fleet, s: &Schedule, label: &str) -
     let mut out = Vec::new();
     for p in &s.placements {
         let Some(t) = tenant(p) else { continue };
-        let mine: BTreeSet<usize> = p.feasible.iter().copied().collect();
+        let mine: BTreeSet<Idx<SimNode>> = p.feasible.iter().copied().collect();
         let mut others: std::collections::BTreeMap<String, BTreeSet<Option<String>>> = Default::default();
         for q in &s.placements {
             let Some(u) = tenant(q) else { continue };

@@ -8,10 +8,12 @@
 //! feasible node" is a fact while "loses 2 of 3" depends on the simulation.
 
 use crate::binding::{Bound, Unbound};
-use crate::nodes::{Fleet, FleetNote};
+use crate::nodes::{Fleet, FleetNote, SimNode};
 use crate::route_budget::RouteBudget;
 use crate::schedule::{Placement, Schedule};
 use std::collections::{BTreeMap, BTreeSet};
+use tusk_core::Idx;
+use tusk_model::k8s::Workload;
 use tusk_model::Estate;
 
 /// What a failure (one node, or every node of a zone) takes from one workload.
@@ -34,7 +36,7 @@ pub struct Loss {
 /// The worst single-node failure (most replicas lost; first node on
 /// ties), or `None` when no replica is placed.
 pub fn worst_node(fleet: &Fleet, p: &Placement) -> Option<Loss> {
-    let mut per: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut per: BTreeMap<Idx<SimNode>, usize> = BTreeMap::new();
     for n in p.replicas.iter().flatten() {
         *per.entry(*n).or_default() += 1;
     }
@@ -46,7 +48,14 @@ pub fn worst_node(fleet: &Fleet, p: &Placement) -> Option<Loss> {
 /// Fills each loss's `after` by re-running the schedule without the
 /// failed node or zone.
 /// Fills a loss's `after` from [`crate::schedule::running_after`].
-fn replay(estate: &Estate, fleet: &Fleet, s: &Schedule, wi: usize, loss: &mut Loss, down: BTreeSet<usize>) {
+fn replay(
+    estate: &Estate,
+    fleet: &Fleet,
+    s: &Schedule,
+    wi: Idx<Workload>,
+    loss: &mut Loss,
+    down: BTreeSet<Idx<SimNode>>,
+) {
     loss.after = crate::schedule::running_after(estate, fleet, s, wi, &down);
     if estate.k8s.workloads[wi].kind == tusk_model::k8s::WorkloadKind::Pod {
         loss.recoverable = false;
@@ -57,7 +66,7 @@ fn replay(estate: &Estate, fleet: &Fleet, s: &Schedule, wi: usize, loss: &mut Lo
 /// Replicas on non-zonal nodes are left out: which zone's failure takes
 /// them is not known (see [`WorkloadRow::unzoned`]).
 pub fn zone_losses(fleet: &Fleet, p: &Placement) -> Vec<Loss> {
-    let zone = |n: usize| fleet.nodes[n].zone.clone().unwrap_or_default();
+    let zone = |n: Idx<SimNode>| fleet.nodes[n].zone.clone().unwrap_or_default();
     let mut per: BTreeMap<String, usize> = BTreeMap::new();
     for n in p.replicas.iter().flatten().filter(|n| fleet.nodes[**n].zone.is_some()) {
         *per.entry(zone(*n)).or_default() += 1;
@@ -87,12 +96,12 @@ pub type SharedPools = (Option<String>, Option<String>, Vec<Option<String>>);
 /// with the pools where they can (from feasibility: exact). A tenant or
 /// pool `None` stands for workloads of no tenant, nodes of no pool.
 pub fn shared_pools(estate: &Estate, fleet: &Fleet, s: &Schedule, label: &str) -> Vec<SharedPools> {
-    let mut per_tenant: BTreeMap<Option<String>, BTreeSet<usize>> = BTreeMap::new();
+    let mut per_tenant: BTreeMap<Option<String>, BTreeSet<Idx<SimNode>>> = BTreeMap::new();
     for p in &s.placements {
         let t = tenant(estate, p, Some(label));
         per_tenant.entry(t).or_default().extend(p.feasible.iter().copied());
     }
-    let tenants: Vec<(&Option<String>, &BTreeSet<usize>)> = per_tenant.iter().collect();
+    let tenants: Vec<(&Option<String>, &BTreeSet<Idx<SimNode>>)> = per_tenant.iter().collect();
     let mut out = Vec::new();
     for (i, (a, na)) in tenants.iter().enumerate() {
         for (b, nb) in &tenants[i + 1..] {
@@ -196,7 +205,7 @@ pub struct Report {
 /// worst node and zone failures, and the tenant pairs that can share a node.
 /// Never fails; nothing is rendered here (tusk-report words it).
 pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option<&str>) -> Report {
-    let zone = |n: usize| fleet.nodes[n].zone.clone();
+    let zone = |n: Idx<SimNode>| fleet.nodes[n].zone.clone();
     let workloads = s
         .placements
         .iter()
@@ -207,7 +216,7 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
             let zones: BTreeSet<String> = p.feasible.iter().filter_map(|n| zone(*n)).collect();
             let non_zonal = p.feasible.iter().any(|n| zone(*n).is_none());
             let unzoned = p.replicas.iter().flatten().filter(|n| zone(**n).is_none()).count();
-            let mut per: BTreeMap<usize, usize> = BTreeMap::new();
+            let mut per: BTreeMap<Idx<SimNode>, usize> = BTreeMap::new();
             for n in p.replicas.iter().flatten() {
                 *per.entry(*n).or_default() += 1;
             }
@@ -215,11 +224,11 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
             let mut worst = if per_node { None } else { worst_node(fleet, p) };
             let mut zones_lost = if per_node { Vec::new() } else { zone_losses(fleet, p) };
             if let Some(l) = worst.as_mut() {
-                let down = fleet.nodes.iter().position(|n| n.name == l.what).into_iter().collect();
+                let down = fleet.find(&l.what).into_iter().collect();
                 replay(estate, fleet, s, p.workload, l, down);
             }
             for l in &mut zones_lost {
-                let down = (0..fleet.nodes.len())
+                let down = Idx::all(&fleet.nodes)
                     .filter(|n| {
                         p.cluster.index() == fleet.nodes[*n].cluster && zone(*n).as_deref() == Some(l.what.as_str())
                     })
@@ -227,7 +236,7 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
                 replay(estate, fleet, s, p.workload, l, down);
             }
             let pods: Vec<&tusk_model::k8s::Pod> =
-                estate.k8s.pods.iter().filter(|q| q.workload.index() == p.workload).collect();
+                estate.k8s.pods.iter().filter(|q| q.workload == p.workload).collect();
             let pod_addresses = if !pods.is_empty() && pods.iter().all(|q| !q.ips.is_empty()) {
                 let set = pods.iter().fold(tusk_core::IpSet::empty(), |s, q| {
                     s.union(&crate::addressing::pod_addresses(fleet, q, &[]).unwrap_or_default())
@@ -268,7 +277,7 @@ pub fn report(estate: &Estate, fleet: &Fleet, s: &Schedule, tenant_label: Option
     let shared = tenant_label.map(|l| shared_pools(estate, fleet, s, l)).unwrap_or_default();
     let mut notes: Vec<Note> = fleet.notes.iter().cloned().map(Note::Fleet).collect();
     let with_surge = crate::nodes::materialise(estate, true);
-    for c in 0..estate.clusters.len() {
+    for c in Idx::all(&estate.clusters) {
         if let Some(budget) = crate::route_budget::kubenet_route_budget(estate, &with_surge, c) {
             notes.push(Note::RouteBudget { cluster: estate.clusters[c].name().to_string(), budget });
         }

@@ -25,8 +25,8 @@
 use crate::join::{End, Member, ServiceError, Wiring};
 use crate::ways_in::LbWay;
 use std::net::IpAddr;
-use tusk_core::{FlowEnd, Loc, Protocol};
-use tusk_model::k8s::{PathType, ServiceType, TargetPort};
+use tusk_core::{FlowEnd, Idx, Loc, Protocol};
+use tusk_model::k8s::{PathType, Service, ServiceType, TargetPort};
 use tusk_model::Estate;
 use tusk_policy::reason::ServiceRef;
 
@@ -132,9 +132,9 @@ fn matches(rule: &str, kind: PathType, req: &str) -> Option<usize> {
 
 /// The one ingress controller Service of the inputs (see the module
 /// documentation), or why there is none.
-fn controller(estate: &Estate) -> Result<usize, IngressError> {
+fn controller(estate: &Estate) -> Result<Idx<Service>, IngressError> {
     let c = &estate.k8s;
-    let is_controller = |s: &tusk_model::k8s::Service| {
+    let is_controller = |s: &Service| {
         s.kind == ServiceType::LoadBalancer
             && (s.namespace == "app-routing-system"
                 || c.pods.iter().any(|p| {
@@ -144,7 +144,7 @@ fn controller(estate: &Estate) -> Result<usize, IngressError> {
                             || p.labels.get("app.kubernetes.io/component").map(String::as_str) == Some("controller"))
                 }))
     };
-    let found: Vec<usize> = (0..c.services.len()).filter(|&i| is_controller(&c.services[i])).collect();
+    let found: Vec<Idx<Service>> = Idx::all(&c.services).filter(|&i| is_controller(&c.services[i])).collect();
     match found.as_slice() {
         [one] => Ok(*one),
         [] => Err(IngressError::NoController),

@@ -19,6 +19,7 @@
 
 use crate::datapath::{self, Masquerade, Wire};
 pub use crate::errors::EndError;
+use crate::nodes::SimNode;
 pub use crate::segment::{Doubt, ExitSource, GroupPath, PairEnd, Path, Segment, Unevaluated};
 pub use crate::services::{resolve_service, ServiceError};
 pub use crate::wiring::{wire, Wiring};
@@ -50,12 +51,12 @@ pub enum Member {
         /// Index into the cluster's pods (`k8s.pods`).
         pod: usize,
         /// Fleet index of the node it runs on (or may run on).
-        node: usize,
+        node: Idx<SimNode>,
         /// Which replica of a template entry (0 for a pod the input gives).
         replica: u32,
     },
     /// A node (fleet index).
-    Node(usize),
+    Node(Idx<SimNode>),
     /// Anything the Azure layer knows.
     Azure(Endpoint),
 }
@@ -111,9 +112,10 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
             pods(tusk_policy::endpoint::resolve(&estate.k8s, end)?)
         }
         FlowEnd::Node(n) => {
-            let by_name: Vec<usize> = (0..w.fleet.nodes.len()).filter(|&i| w.fleet.nodes[i].name == *n).collect();
-            let members: Vec<usize> = if by_name.is_empty() {
-                (0..w.fleet.nodes.len())
+            let by_name: Vec<Idx<SimNode>> =
+                Idx::all(&w.fleet.nodes).filter(|&i| w.fleet.nodes[i].name == *n).collect();
+            let members: Vec<Idx<SimNode>> = if by_name.is_empty() {
+                Idx::all(&w.fleet.nodes)
                     .filter(|&i| {
                         !w.fleet.nodes[i].surge && w.fleet.pool_name(estate, &w.fleet.nodes[i]).as_ref() == Some(n)
                     })
@@ -350,7 +352,7 @@ fn label(estate: &Estate, w: &Wiring, m: &Member) -> PairEnd {
     }
 }
 
-fn node_of(m: &Member) -> Option<usize> {
+fn node_of(m: &Member) -> Option<Idx<SimNode>> {
     match m {
         Member::Pod { node, .. } | Member::Node(node) => Some(*node),
         Member::Azure(_) => None,
@@ -360,7 +362,7 @@ fn node_of(m: &Member) -> Option<usize> {
 /// Node `n` as an end of the Azure trace, for a packet from or to `ip`:
 /// in the subnet holding `ip` (a CNI pod subnet), else the node's subnet
 /// (its own address, or a kubenet pod address the VNet does not hold).
-fn node_endpoint(w: &Wiring, p: &Prepared, n: usize, ip: IpAddr) -> Option<Endpoint> {
+fn node_endpoint(w: &Wiring, p: &Prepared, n: Idx<SimNode>, ip: IpAddr) -> Option<Endpoint> {
     let node = &w.fleet.nodes[n];
     let home = node.subnet?;
     let v = w.net.subnets[home].vnet;
@@ -384,7 +386,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
     let mut segs = Vec::new();
     let mut doubt = None;
     let (sn, dn) = (node_of(a), node_of(b));
-    let name = |n: Option<usize>| n.map(|n| w.fleet.nodes[n].name.clone());
+    let name = |n: Option<Idx<SimNode>>| n.map(|n| w.fleet.nodes[n].name.clone());
     let mut path = Path {
         from: label(estate, w, a),
         to: label(estate, w, b),
@@ -595,7 +597,7 @@ pub(crate) fn finish(mut path: Path, segs: Vec<Segment>, doubt: Option<Doubt>) -
 
 /// Did the Azure leg deliver the packet to node `n` (its NIC taking a pod
 /// address behind it)?
-fn reached_node(t: &Trace, p: &Prepared, w: &Wiring, n: usize) -> bool {
+fn reached_node(t: &Trace, p: &Prepared, w: &Wiring, n: Idx<SimNode>) -> bool {
     let Some(node_ip) = w.node_ips[n] else { return false };
     let Some(Owner::Nic(nic, _)) = p.private.get(&node_ip).copied() else { return false };
     matches!(t.forward.arrival, Arrival::Azure { owner: Some(Owner::Nic(m, _)), .. } if m == nic)

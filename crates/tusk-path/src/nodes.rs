@@ -129,9 +129,9 @@ pub struct SimNode {
     /// with a placeholder for the hash tusk cannot know).
     pub name: String,
     /// Index into `Estate::clusters`.
-    pub cluster: Option<usize>,
+    pub cluster: Option<Idx<AksCluster>>,
     /// Index into that cluster's `pools`.
-    pub pool: Option<usize>,
+    pub pool: Option<Idx<NodePool>>,
     /// The zone as AKS numbers it (`"1"`), `None` when not zonal.
     pub zone: Option<String>,
     /// The node's labels (AKS's well-known labels plus the pool's `nodeLabels`).
@@ -148,7 +148,7 @@ pub struct SimNode {
     /// `None` when the plugin's IPAM is not known (bring your own CNI).
     pub pod_addresses: Option<IpSet>,
     /// Index into `k8s.nodes` when this is an exported Node.
-    pub exported: Option<usize>,
+    pub exported: Option<Idx<Node>>,
     /// An upgrade surge node: counted for capacity, never scheduled on.
     pub surge: bool,
     /// Where the node comes from in the inputs (the Node object or the pool).
@@ -168,6 +168,11 @@ pub struct Fleet {
 }
 
 impl Fleet {
+    /// The first node named `name`.
+    pub fn find(&self, name: &str) -> Option<Idx<SimNode>> {
+        Idx::all(&self.nodes).find(|&n| self.nodes[n].name == name)
+    }
+
     /// The name of `n`'s node pool; `None` when it has none (an exported
     /// node of no pool of the inputs).
     pub fn pool_name(&self, estate: &Estate, n: &SimNode) -> Option<String> {
@@ -187,7 +192,7 @@ const DEFAULT_SURGE: u32 = 1;
 pub fn materialise(estate: &Estate, with_surge: bool) -> Fleet {
     let mut fleet = Fleet::default();
     let bound = bind_exported(estate, &mut fleet);
-    for (ci, c) in estate.clusters.iter().enumerate() {
+    for (ci, c) in Idx::enumerate(&estate.clusters) {
         let n = &c.network;
         fleet.notes.push(FleetNote::Cluster {
             cluster: c.name().to_string(),
@@ -197,8 +202,9 @@ pub fn materialise(estate: &Estate, with_surge: bool) -> Fleet {
             policy: n.policy,
             outbound: n.outbound,
         });
-        for (pi, pool) in c.pools.iter().enumerate() {
-            let exported: Vec<usize> = bound.iter().filter(|(_, b)| *b == Some((ci, pi))).map(|(n, _)| *n).collect();
+        for (pi, pool) in Idx::enumerate(&c.pools) {
+            let exported: Vec<Idx<Node>> =
+                bound.iter().filter(|(_, b)| *b == Some((ci, pi))).map(|(n, _)| *n).collect();
             if exported.is_empty() {
                 simulate_pool(estate, ci, pi, with_surge, &mut fleet);
             } else {
@@ -240,18 +246,18 @@ fn check_in_subnet(estate: &Estate, node: &SimNode, warnings: &mut Vec<Warning>)
     }
 }
 
+/// A node pool: its cluster's index and its index in that cluster's pools.
+type PoolAt = (Idx<AksCluster>, Idx<NodePool>);
+
 /// Each exported Node's (cluster, pool), by its agent-pool label, the
 /// cluster being the one whose node resource group its `providerID` names
 /// when several clusters have a pool of that name.
-fn bind_exported(estate: &Estate, fleet: &mut Fleet) -> Vec<(usize, Option<(usize, usize)>)> {
+fn bind_exported(estate: &Estate, fleet: &mut Fleet) -> Vec<(Idx<Node>, Option<PoolAt>)> {
     let mut out = Vec::new();
-    for (i, n) in estate.k8s.nodes.iter().enumerate() {
+    for (i, n) in Idx::enumerate(&estate.k8s.nodes) {
         let pool = n.labels.get(POOL_LABEL).or_else(|| n.labels.get(LEGACY_POOL_LABEL));
-        let candidates: Vec<(usize, usize)> = estate
-            .clusters
-            .iter()
-            .enumerate()
-            .flat_map(|(ci, c)| c.pools.iter().enumerate().map(move |(pi, p)| (ci, pi, p)))
+        let candidates: Vec<PoolAt> = Idx::enumerate(&estate.clusters)
+            .flat_map(|(ci, c)| Idx::enumerate(&c.pools).map(move |(pi, p)| (ci, pi, p)))
             .filter(|(_, _, p)| pool.is_some_and(|name| p.name == *name))
             .map(|(ci, pi, _)| (ci, pi))
             .collect();
@@ -279,7 +285,7 @@ fn bind_exported(estate: &Estate, fleet: &mut Fleet) -> Vec<(usize, Option<(usiz
     out
 }
 
-fn exported_node(estate: &Estate, i: usize, at: Option<(usize, usize)>) -> SimNode {
+fn exported_node(estate: &Estate, i: Idx<Node>, at: Option<PoolAt>) -> SimNode {
     let n: &Node = &estate.k8s.nodes[i];
     let pool = at.map(|(c, p)| &estate.clusters[c].pools[p]);
     let ip = n.ips.iter().find(|ip| ip.is_ipv4()).or(n.ips.first()).copied();
@@ -287,7 +293,8 @@ fn exported_node(estate: &Estate, i: usize, at: Option<(usize, usize)>) -> SimNo
     // inputs), the loaded subnet that holds the node's address.
     let subnet = pool.and_then(|p| p.vnet_subnet.as_ref()).and_then(Link::found).or_else(|| {
         let ip = ip?;
-        estate.azure.subnets.iter().position(|s| s.prefixes.iter().any(|c| c.set().contains_ip(ip))).map(Idx::new)
+        Idx::all(&estate.azure.subnets)
+            .find(|&s| estate.azure.subnets[s].prefixes.iter().any(|c| c.set().contains_ip(ip)))
     });
     let address = match ip {
         Some(ip) => NodeAddr::Exact(ip),
@@ -314,7 +321,7 @@ fn exported_node(estate: &Estate, i: usize, at: Option<(usize, usize)>) -> SimNo
     node
 }
 
-fn simulate_pool(estate: &Estate, ci: usize, pi: usize, with_surge: bool, fleet: &mut Fleet) {
+fn simulate_pool(estate: &Estate, ci: Idx<AksCluster>, pi: Idx<NodePool>, with_surge: bool, fleet: &mut Fleet) {
     let c: &AksCluster = &estate.clusters[ci];
     let pool: &NodePool = &c.pools[pi];
     let size = pool.max_nodes();

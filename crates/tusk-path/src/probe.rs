@@ -15,6 +15,7 @@
 //! node port. The NSG checks are the trace's own ([`tusk_network::nsg`]).
 
 use crate::join::{Segment, Wiring};
+use crate::nodes::SimNode;
 use std::net::IpAddr;
 use tusk_core::{Flow, Kind, Protocol};
 use tusk_model::azure::{Direction, Idx, Link, NetworkInterface, Subnet};
@@ -31,7 +32,7 @@ pub const PROBE_SOURCE: [u8; 4] = [168, 63, 129, 16];
 pub fn health_probe(
     p: &Prepared,
     w: &Wiring,
-    n: usize,
+    n: Idx<SimNode>,
     (ip, nic, home): (IpAddr, Idx<NetworkInterface>, Idx<Subnet>),
     port: Option<u16>,
     local: bool,

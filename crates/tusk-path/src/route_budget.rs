@@ -13,7 +13,7 @@
 use crate::nodes::Fleet;
 use std::collections::BTreeSet;
 use tusk_core::Idx;
-use tusk_model::aks::NetworkPlugin;
+use tusk_model::aks::{AksCluster, NetworkPlugin};
 use tusk_model::azure::{Link, RouteTable, Subnet};
 use tusk_model::Estate;
 
@@ -60,7 +60,7 @@ impl RouteBudget {
 /// The budget of cluster `c` (index into `Estate::clusters`); `None` when
 /// the cluster does not use kubenet. `fleet` must include surge nodes
 /// (`materialise(estate, true)`).
-pub fn kubenet_route_budget(estate: &Estate, fleet: &Fleet, c: usize) -> Option<RouteBudget> {
+pub fn kubenet_route_budget(estate: &Estate, fleet: &Fleet, c: Idx<AksCluster>) -> Option<RouteBudget> {
     let cluster = &estate.clusters[c];
     if cluster.network.plugin != NetworkPlugin::Kubenet {
         return None;

@@ -30,8 +30,8 @@ use crate::binding::{cluster_of, Bound};
 use crate::nodes::{Fleet, SimNode};
 use crate::select::{blocking_taint, term_matches};
 use std::collections::{BTreeMap, BTreeSet};
-use tusk_core::Warning;
-use tusk_model::k8s::{Labels, WorkloadKind};
+use tusk_core::{Idx, Warning};
+use tusk_model::k8s::{Labels, Workload, WorkloadKind};
 use tusk_model::scheduling::{PodAffinityTerm, PodScheduling, WhenUnsatisfiable};
 use tusk_model::Estate;
 
@@ -81,15 +81,15 @@ pub enum NodeRefusal {
 #[derive(Debug, Clone)]
 pub struct Placement {
     /// Index into `k8s.workloads`.
-    pub workload: usize,
+    pub workload: Idx<Workload>,
     /// The cluster the workload's manifest belongs to, or why none applies.
     pub cluster: Bound,
     /// Fleet indices of the nodes that pass the filters.
-    pub feasible: Vec<usize>,
+    pub feasible: Vec<Idx<SimNode>>,
     /// Pools (or node groups) with no feasible node, and why.
     pub rejected: Vec<Rejection>,
     /// The node of each replica; `None`: no node accepts it.
-    pub replicas: Vec<Option<usize>>,
+    pub replicas: Vec<Option<Idx<SimNode>>>,
     /// Exported or simulated.
     pub placed_by: PlacedBy,
 }
@@ -112,7 +112,7 @@ pub struct Schedule {
 
 /// A pod already placed, for spread and anti-affinity checks.
 struct Placed<'a> {
-    node: usize,
+    node: Idx<SimNode>,
     namespace: &'a str,
     labels: &'a Labels,
     terms: &'a [PodAffinityTerm],
@@ -125,7 +125,7 @@ struct Board<'a> {
     all: Vec<Placed<'a>>,
     termed: Vec<usize>,
     /// Pods per node, for the least-loaded tie-break.
-    load: BTreeMap<usize, usize>,
+    load: BTreeMap<Idx<SimNode>, usize>,
 }
 
 impl<'a> Board<'a> {
@@ -137,12 +137,12 @@ impl<'a> Board<'a> {
         self.all.push(p);
     }
 
-    fn load(&self, n: usize) -> usize {
+    fn load(&self, n: Idx<SimNode>) -> usize {
         self.load.get(&n).copied().unwrap_or(0)
     }
 }
 
-/// Each workload's pods (indices into `k8s.pods`).
+/// Each workload's pods (indices into `k8s.pods`), by workload position.
 fn pods_by_workload(estate: &Estate) -> Vec<Vec<usize>> {
     let mut v = vec![Vec::new(); estate.k8s.workloads.len()];
     for (i, p) in estate.k8s.pods.iter().enumerate() {
@@ -169,14 +169,14 @@ pub fn schedule(estate: &Estate, fleet: &Fleet) -> Schedule {
     let mut placed = Board::default();
     let by_workload = pods_by_workload(estate);
     let empty = Labels::new();
-    for (wi, w) in estate.k8s.workloads.iter().enumerate() {
+    for (wi, w) in Idx::enumerate(&estate.k8s.workloads) {
         let bound = cluster_of(estate, &w.loc.file);
-        let candidates: Vec<usize> = (0..fleet.nodes.len())
+        let candidates: Vec<Idx<SimNode>> = Idx::all(&fleet.nodes)
             .filter(|&n| !fleet.nodes[n].surge && fleet.nodes[n].cluster == bound.index())
             .collect();
         let daemon = w.kind == WorkloadKind::DaemonSet;
         let (feasible, rejected) = filter(estate, fleet, &w.scheduling, &candidates, daemon);
-        let pods = &by_workload[wi];
+        let pods = &by_workload[wi.index()];
         let labels = pods.first().map_or(&empty, |p| &estate.k8s.pods[*p].labels);
         // A template entry naming a node (`spec.nodeName`) puts each of its
         // replicas there.
@@ -193,7 +193,7 @@ pub fn schedule(estate: &Estate, fleet: &Fleet) -> Schedule {
         let (replicas, placed_by) = if !pods.is_empty() && all_named && !daemon {
             let mut r = Vec::new();
             for name in exported {
-                let n = fleet.nodes.iter().position(|n| n.name == name);
+                let n = fleet.find(name);
                 if n.is_none() {
                     out.warnings.push(Warning {
                         loc: w.loc.clone(),
@@ -242,17 +242,23 @@ pub fn schedule(estate: &Estate, fleet: &Fleet) -> Schedule {
 /// approximation: the other workloads' lost pods are not re-placed first).
 /// A bare pod has no controller and is not re-created; a DaemonSet only
 /// loses the failed nodes' pods.
-pub fn running_after(estate: &Estate, fleet: &Fleet, s: &Schedule, wi: usize, down: &BTreeSet<usize>) -> usize {
+pub fn running_after(
+    estate: &Estate,
+    fleet: &Fleet,
+    s: &Schedule,
+    wi: Idx<Workload>,
+    down: &BTreeSet<Idx<SimNode>>,
+) -> usize {
     let Some(p) = s.placements.iter().find(|p| p.workload == wi) else { return 0 };
     let w = &estate.k8s.workloads[wi];
-    let alive = |r: &&Option<usize>| r.is_some_and(|n| !down.contains(&n));
-    let surviving: Vec<Option<usize>> = p.replicas.iter().filter(alive).copied().collect();
+    let alive = |r: &&Option<Idx<SimNode>>| r.is_some_and(|n| !down.contains(&n));
+    let surviving: Vec<Option<Idx<SimNode>>> = p.replicas.iter().filter(alive).copied().collect();
     if matches!(w.kind, WorkloadKind::Pod | WorkloadKind::DaemonSet) {
         return surviving.len();
     }
     let by_workload = pods_by_workload(estate);
     let empty = Labels::new();
-    let labels_of = |x: usize| by_workload[x].first().map_or(&empty, |q| &estate.k8s.pods[*q].labels);
+    let labels_of = |x: Idx<Workload>| by_workload[x.index()].first().map_or(&empty, |q| &estate.k8s.pods[*q].labels);
     let mut board = Board::default();
     for q in s.placements.iter().filter(|q| q.workload != wi) {
         let qw = &estate.k8s.workloads[q.workload];
@@ -265,7 +271,7 @@ pub fn running_after(estate: &Estate, fleet: &Fleet, s: &Schedule, wi: usize, do
             });
         }
     }
-    let feasible: Vec<usize> = p.feasible.iter().copied().filter(|n| !down.contains(n)).collect();
+    let feasible: Vec<Idx<SimNode>> = p.feasible.iter().copied().filter(|n| !down.contains(n)).collect();
     let mut mine = surviving;
     let lost = p.replicas.len() - mine.len();
     for i in 0..lost {
@@ -281,9 +287,9 @@ fn filter(
     estate: &Estate,
     fleet: &Fleet,
     s: &PodScheduling,
-    candidates: &[usize],
+    candidates: &[Idx<SimNode>],
     daemon: bool,
-) -> (Vec<usize>, Vec<Rejection>) {
+) -> (Vec<Idx<SimNode>>, Vec<Rejection>) {
     let mut feasible = Vec::new();
     let mut by_pool: BTreeMap<Option<String>, (bool, Option<NodeRefusal>)> = BTreeMap::new();
     for &n in candidates {
@@ -348,20 +354,20 @@ fn place_one(
     s: &PodScheduling,
     namespace: &str,
     labels: &Labels,
-    feasible: &[usize],
+    feasible: &[Idx<SimNode>],
     replica: usize,
     placed: &Board,
-    mine: &[Option<usize>],
-) -> Option<usize> {
-    let mut zones: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+    mine: &[Option<Idx<SimNode>>],
+) -> Option<Idx<SimNode>> {
+    let mut zones: BTreeMap<Option<&str>, Vec<Idx<SimNode>>> = BTreeMap::new();
     for &n in feasible {
         zones.entry(fleet.nodes[n].zone.as_deref()).or_default().push(n);
     }
-    let zones: Vec<Vec<usize>> = zones.into_values().collect();
+    let zones: Vec<Vec<Idx<SimNode>>> = zones.into_values().collect();
     if zones.is_empty() {
         return None;
     }
-    let own = |n: usize| mine.iter().filter(|m| **m == Some(n)).count();
+    let own = |n: Idx<SimNode>| mine.iter().filter(|m| **m == Some(n)).count();
     for k in 0..zones.len() {
         let mut nodes = zones[(replica + k) % zones.len()].clone();
         nodes.sort_by_key(|n| (own(*n), placed.load(*n), *n));
@@ -381,7 +387,7 @@ fn place_one(
 fn all_placed<'a>(
     placed: &'a Board<'a>,
     only_termed: bool,
-    mine: &'a [Option<usize>],
+    mine: &'a [Option<Idx<SimNode>>],
     namespace: &'a str,
     labels: &'a Labels,
     terms: &'a [PodAffinityTerm],
@@ -401,10 +407,10 @@ fn spread_ok(
     s: &PodScheduling,
     namespace: &str,
     labels: &Labels,
-    feasible: &[usize],
-    n: usize,
+    feasible: &[Idx<SimNode>],
+    n: Idx<SimNode>,
     placed: &Board,
-    mine: &[Option<usize>],
+    mine: &[Option<Idx<SimNode>>],
 ) -> bool {
     for c in s.spread.iter().filter(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule) {
         let Some(here) = topo(&fleet.nodes[n], &c.topology_key) else { return false };
@@ -449,9 +455,9 @@ fn anti_affinity_ok(
     s: &PodScheduling,
     namespace: &str,
     labels: &Labels,
-    n: usize,
+    n: Idx<SimNode>,
     placed: &Board,
-    mine: &[Option<usize>],
+    mine: &[Option<Idx<SimNode>>],
 ) -> bool {
     let node = &fleet.nodes[n];
     let same = |p: &Placed, key: &str| match (topo(node, key), topo(&fleet.nodes[p.node], key)) {

@@ -28,7 +28,9 @@
 //! reports the asymmetric drop ([`Segment::AsymmetricReturn`]).
 
 use crate::join::{self, Ask, Member, PairEnd, Path, Segment, Unevaluated, Wiring};
+use crate::nodes::SimNode;
 use std::net::IpAddr;
+use tusk_core::Idx;
 use tusk_model::k8s::{Service, TrafficPolicy};
 use tusk_model::Estate;
 use tusk_network::endpoint::{Endpoint, Label};
@@ -53,7 +55,7 @@ pub struct LbWay {
     pub port: u16,
     /// (entry node, endpoint pod, the pod's node, target port), fleet and
     /// cluster pod indices.
-    pub entries: Vec<(usize, usize, usize, u16)>,
+    pub entries: Vec<(Idx<SimNode>, usize, Idx<SimNode>, u16)>,
     /// The clients admitted (`loadBalancerSourceRanges` and the
     /// annotations), empty for any.
     pub source_ranges: Vec<tusk_core::ip::Cidr>,
@@ -78,10 +80,10 @@ pub fn lb_way(estate: &Estate, w: &Wiring, s: &Service, port: u16, members: &[Me
     for (m, target) in members.iter().zip(ports) {
         let Member::Pod { pod, node, .. } = m else { continue };
         cluster = cluster.or(w.fleet.nodes[*node].cluster);
-        let nodes: Vec<usize> = match s.external_traffic_policy {
+        let nodes: Vec<Idx<SimNode>> = match s.external_traffic_policy {
             // Only nodes with a local endpoint pass the health probe.
             TrafficPolicy::Local => vec![*node],
-            TrafficPolicy::Cluster => (0..w.fleet.nodes.len())
+            TrafficPolicy::Cluster => Idx::all(&w.fleet.nodes)
                 .filter(|&n| !w.fleet.nodes[n].surge && w.fleet.nodes[n].cluster == w.fleet.nodes[*node].cluster)
                 .collect(),
         };
@@ -159,12 +161,12 @@ pub fn pair(
     p: &Prepared,
     client: &Endpoint,
     lb: &LbWay,
-    entry: (usize, usize, usize, u16),
+    entry: (Idx<SimNode>, usize, Idx<SimNode>, u16),
     ask: Ask,
 ) -> Path {
     let (enode, pod, pnode, target) = entry;
     let c = &estate.k8s;
-    let pname = |n: usize| w.fleet.nodes[n].name.clone();
+    let pname = |n: Idx<SimNode>| w.fleet.nodes[n].name.clone();
     let path = Path {
         from: PairEnd::Azure(client.clone()),
         to: PairEnd::Pod { namespace: c.pods[pod].namespace.clone(), name: c.pods[pod].name.clone() },

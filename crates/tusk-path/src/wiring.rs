@@ -12,11 +12,13 @@
 //! to that range (issue 7 item 2) — both read the same field.
 
 use crate::datapath::{self, Wire};
-use crate::nodes::{Fleet, NodeAddr};
+use crate::nodes::{Fleet, NodeAddr, SimNode};
 use crate::schedule::Schedule;
 use std::net::IpAddr;
 use tusk_core::ip::{addr_set, Cidr, IpSet};
+use tusk_core::{Idx, IdxVec};
 use tusk_model::azure::AzureNetwork;
+use tusk_model::k8s::Workload;
 use tusk_model::Estate;
 
 /// The cluster wired into the Azure network: nodes, their representative
@@ -26,14 +28,14 @@ pub struct Wiring {
     pub fleet: Fleet,
     /// Where each workload's pods are placed on `fleet`.
     pub schedule: Schedule,
-    /// One address standing for each node (indexed like `fleet.nodes`), `None`
-    /// when its subnet is unknown.
-    pub node_ips: Vec<Option<IpAddr>>,
-    /// Each kubenet node's pod-CIDR block (indexed like `fleet.nodes`), `None`
-    /// for other plugins or when unknown.
-    pub blocks: Vec<Option<Cidr>>,
+    /// One address standing for each node of `fleet`, `None` when its
+    /// subnet is unknown.
+    pub node_ips: IdxVec<SimNode, Option<IpAddr>>,
+    /// Each kubenet node's pod-CIDR block, `None` for other plugins or when
+    /// unknown.
+    pub blocks: IdxVec<SimNode, Option<Cidr>>,
     /// (cluster pod, fleet node) → the pod's address there.
-    pub pod_ips: std::collections::HashMap<(usize, usize), IpAddr>,
+    pub pod_ips: std::collections::HashMap<(usize, Idx<SimNode>), IpAddr>,
     /// The estate's network plus the nodes' NICs and kubenet routes.
     pub net: AzureNetwork,
     /// [`datapath::splits`] per address set asked: the check scans every
@@ -100,15 +102,15 @@ impl Wiring {
 
     /// The nodes pod `i` runs on: its `nodeName`, else every node its
     /// workload may be scheduled on (the scheduler's choice is not ours).
-    pub fn nodes_of(&self, estate: &Estate, i: usize) -> Vec<usize> {
+    pub fn nodes_of(&self, estate: &Estate, i: usize) -> Vec<Idx<SimNode>> {
         let pod = &estate.k8s.pods[i];
         if let Some(n) = &pod.node_name {
-            return self.fleet.nodes.iter().position(|m| &m.name == n).into_iter().collect();
+            return self.fleet.find(n).into_iter().collect();
         }
         self.schedule
             .placements
             .iter()
-            .find(|p| p.workload == pod.workload.index())
+            .find(|p| p.workload == pod.workload)
             .map(|p| p.feasible.iter().copied().filter(|&n| !self.fleet.nodes[n].surge).collect())
             .unwrap_or_default()
     }
@@ -122,7 +124,7 @@ impl Wiring {
     /// they were). Cost: one pass over pods and their feasible nodes.
     pub fn pod_ranges(&self, estate: &Estate) -> Vec<Option<IpSet>> {
         let feasible = self.feasible_nodes(estate);
-        let mut seen: std::collections::HashMap<(&[usize], bool), Option<IpSet>> = Default::default();
+        let mut seen: std::collections::HashMap<(&[Idx<SimNode>], bool), Option<IpSet>> = Default::default();
         estate
             .k8s
             .pods
@@ -164,16 +166,16 @@ impl Wiring {
     /// [`Wiring::nodes_of`] for every pod at once (index = pod index), with
     /// the placements looked up by workload once rather than per pod: the
     /// per-pod search is quadratic at 100,000 pods.
-    pub fn feasible_nodes(&self, estate: &Estate) -> Vec<Vec<usize>> {
-        let mut by_workload: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+    pub fn feasible_nodes(&self, estate: &Estate) -> Vec<Vec<Idx<SimNode>>> {
+        let mut by_workload: std::collections::HashMap<Idx<Workload>, Vec<Idx<SimNode>>> = Default::default();
         for p in &self.schedule.placements {
             by_workload
                 .entry(p.workload)
                 .or_insert_with(|| p.feasible.iter().copied().filter(|&n| !self.fleet.nodes[n].surge).collect());
         }
         // The first node of a name, as `nodes_of` finds it.
-        let mut by_name: std::collections::HashMap<&str, usize> = Default::default();
-        for (i, n) in self.fleet.nodes.iter().enumerate() {
+        let mut by_name: std::collections::HashMap<&str, Idx<SimNode>> = Default::default();
+        for (i, n) in Idx::enumerate(&self.fleet.nodes) {
             by_name.entry(n.name.as_str()).or_insert(i);
         }
         estate
@@ -182,12 +184,12 @@ impl Wiring {
             .iter()
             .map(|pod| match &pod.node_name {
                 Some(n) => by_name.get(n.as_str()).copied().into_iter().collect(),
-                None => by_workload.get(&pod.workload.index()).cloned().unwrap_or_default(),
+                None => by_workload.get(&pod.workload).cloned().unwrap_or_default(),
             })
             .collect()
     }
 
-    fn pod_ip(&self, estate: &Estate, i: usize, n: usize) -> Option<IpAddr> {
+    fn pod_ip(&self, estate: &Estate, i: usize, n: Idx<SimNode>) -> Option<IpAddr> {
         let pod = &estate.k8s.pods[i];
         if let Some(ip) = pod.ips.first() {
             return Some(*ip);
@@ -211,7 +213,7 @@ impl Wiring {
             Wire::Vnet | Wire::Overlay => {
                 let set = node.pod_addresses.clone()?;
                 let len: u128 = set.ip_ranges().map(|r| r.hi - r.lo + 1).sum();
-                let k = (i * self.fleet.nodes.len() + n) as u128 + 1;
+                let k = (i * self.fleet.nodes.len() + n.index()) as u128 + 1;
                 (k < len).then(|| datapath::nth(&set, len - k)).flatten()
             }
             Wire::Unknown => None,
@@ -220,7 +222,7 @@ impl Wiring {
 
     /// Every address node `n` (or a pod on it, `pod`) could have: what a
     /// verdict computed with the representative must hold for.
-    pub(crate) fn possible(&self, estate: &Estate, n: usize, pod: Option<usize>) -> Option<IpSet> {
+    pub(crate) fn possible(&self, estate: &Estate, n: Idx<SimNode>, pod: Option<usize>) -> Option<IpSet> {
         let node = &self.fleet.nodes[n];
         match pod {
             Some(i) if !estate.k8s.pods[i].ips.is_empty() => Some(addr_set(estate.k8s.pods[i].ips[0])),

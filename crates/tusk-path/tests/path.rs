@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 use tusk_core::ip::ip_to_u128;
+use tusk_core::Idx;
 use tusk_model::Estate;
 use tusk_path::addressing::{pod_addresses, PodAddressing};
 use tusk_path::nodes::{FleetNote, NodeAddr, PoolNodes};
@@ -155,15 +156,15 @@ fn exported_nodes_replace_the_pool_and_narrow_pod_ranges() {
     let f = materialise(&e, false);
     assert_eq!(f.nodes.len(), 1, "the export stands for the pool");
     let n = &f.nodes[0];
-    assert_eq!((n.pool, n.zone.as_deref(), n.subnet), (Some(0), Some("2"), Some(tusk_core::Idx::new(0))));
+    assert_eq!((n.pool, n.zone.as_deref(), n.subnet), (Some(Idx::new(0)), Some("2"), Some(Idx::new(0))));
     assert_eq!(n.address, NodeAddr::Exact("10.1.0.9".parse().unwrap()));
     let pods = n.pod_addresses.as_ref().unwrap();
     assert_eq!(pods.to_cidr_strings(), ["10.244.7.0/24"], "spec.podCIDR narrows kubenet's range");
     // A pod's possible addresses: its node's pod range; hostNetwork: the node's own.
     let app = e.k8s.pods.iter().find(|p| p.name == "app").unwrap();
     let agent = e.k8s.pods.iter().find(|p| p.name == "agent").unwrap();
-    assert_eq!(pod_addresses(&f, app, &[0]).unwrap().to_cidr_strings(), ["10.244.7.0/24"]);
-    assert_eq!(pod_addresses(&f, agent, &[0]).unwrap().to_cidr_strings(), ["10.1.0.9/32"]);
+    assert_eq!(pod_addresses(&f, app, &[Idx::new(0)]).unwrap().to_cidr_strings(), ["10.244.7.0/24"]);
+    assert_eq!(pod_addresses(&f, agent, &[Idx::new(0)]).unwrap().to_cidr_strings(), ["10.1.0.9/32"]);
 }
 
 #[test]
@@ -203,8 +204,8 @@ fn tusk_yaml_binds_manifests_to_one_of_several_clusters() {
         let pools: Vec<String> = p.feasible.iter().filter_map(|n| f.pool_name(&e, &f.nodes[*n])).collect();
         (p.cluster.index(), pools)
     };
-    assert_eq!(on("p"), (Some(0), vec!["a".to_string(), "a".to_string()]));
-    assert_eq!(on("d"), (Some(1), vec!["b".to_string()]));
+    assert_eq!(on("p"), (Some(Idx::new(0)), vec!["a".to_string(), "a".to_string()]));
+    assert_eq!(on("d"), (Some(Idx::new(1)), vec!["b".to_string()]));
     assert_eq!(on("o"), (None, vec![]), "several clusters and no binding: no nodes, reported");
     // A binding that names no loaded cluster is a located error.
     let bad = "apiVersion: tusk.dev/v1alpha1\nkind: TuskConfig\nclusters:\n- cluster: nope\n  manifests: [x]\n";
@@ -228,7 +229,7 @@ fn kubenet_route_budget_counts_nodes_surge_and_user_routes() {
     let refs: Vec<&str> = pools.iter().map(String::as_str).collect();
     let e = load(&[("v.json", vnet()), ("rt.json", route_table(7)), ("c.json", cluster("k", KUBENET, &refs))]);
     let f = materialise(&e, true);
-    let b = tusk_path::route_budget::kubenet_route_budget(&e, &f, 0).unwrap();
+    let b = tusk_path::route_budget::kubenet_route_budget(&e, &f, Idx::new(0)).unwrap();
     // 3 + 380 nodes; surge 1 (AKS default) + 38 (10% of 380); 7 user routes
     // (the `aks-` route is AKS's own and not counted).
     assert_eq!((b.nodes, b.surge, b.user_routes, b.user_routes_unknown), (383, 39, 7, false));
@@ -236,10 +237,10 @@ fn kubenet_route_budget_counts_nodes_surge_and_user_routes() {
     assert!(!b.fits() && b.headroom() == 0);
     // Without the route table in the inputs, the user routes are a lower bound.
     let e = load(&[("v.json", vnet()), ("c.json", cluster("k", KUBENET, &refs))]);
-    let b = tusk_path::route_budget::kubenet_route_budget(&e, &materialise(&e, true), 0).unwrap();
+    let b = tusk_path::route_budget::kubenet_route_budget(&e, &materialise(&e, true), Idx::new(0)).unwrap();
     assert!(b.user_routes_unknown && b.user_routes == 0);
     let cni = load(&[("c.json", cluster("k", r#"{"networkPlugin": "azure"}"#, &[r#"{"name": "a", "count": 1}"#]))]);
-    assert!(tusk_path::route_budget::kubenet_route_budget(&cni, &materialise(&cni, true), 0).is_none());
+    assert!(tusk_path::route_budget::kubenet_route_budget(&cni, &materialise(&cni, true), Idx::new(0)).is_none());
 }
 
 #[test]
@@ -275,6 +276,6 @@ fn an_exported_node_without_a_pool_subnet_is_bound_to_the_subnet_holding_its_add
         ("n.yaml", NODE.into()),
     ]);
     let f = materialise(&e, false);
-    assert_eq!(f.nodes[0].subnet, Some(tusk_core::Idx::new(0)));
+    assert_eq!(f.nodes[0].subnet, Some(Idx::new(0)));
     assert!(f.nodes[0].pod_addresses.as_ref().unwrap().contains(ip("10.1.0.200")), "Azure CNI: the node's subnet");
 }

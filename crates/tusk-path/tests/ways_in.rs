@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 use std::net::IpAddr;
 use std::sync::Arc;
-use tusk_core::{FlowEnd, GroupKind, Kind, Protocol};
+use tusk_core::{FlowEnd, GroupKind, Idx, Kind, Protocol};
 use tusk_model::Estate;
 use tusk_network::endpoint::Endpoint;
 use tusk_network::trace::Control;
@@ -178,7 +178,7 @@ fn floating_ip_off_the_node_nsgs_see_the_node_address_and_node_port() {
         let t = network(x);
         assert_eq!(t.flow.port, Some(30081), "the node port");
         let entry = x.src_node.as_deref().unwrap();
-        let n = w.fleet.nodes.iter().position(|n| n.name == entry).unwrap();
+        let n = Idx::all(&w.fleet.nodes).find(|&n| w.fleet.nodes[n].name == entry).unwrap();
         let node_ip = w.node_ips[n].unwrap();
         assert_eq!(t.flow.dst, node_ip);
         // Every control on the way in sees the node's address, not the frontend.

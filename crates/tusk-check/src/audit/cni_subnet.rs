@@ -32,11 +32,11 @@ fn run(e: &Estate) -> Vec<Finding> {
     let fleet = tusk_path::nodes::materialise(e, true);
     // Per node subnet: addresses needed, and the pools that need them.
     let mut need: BTreeMap<Idx<Subnet>, (u128, Vec<PoolDemand>)> = BTreeMap::new();
-    for (ci, c) in e.clusters.iter().enumerate() {
+    for (ci, c) in Idx::enumerate(&e.clusters) {
         if c.network.plugin != NetworkPlugin::Azure || c.network.overlay {
             continue;
         }
-        for (pi, p) in c.pools.iter().enumerate() {
+        for (pi, p) in Idx::enumerate(&c.pools) {
             let Some(s) = p.vnet_subnet.as_ref().and_then(|l| l.found()) else { continue };
             if p.pod_subnet.is_some() || p.max_pods == 0 {
                 continue;
@@ -45,7 +45,7 @@ fn run(e: &Estate) -> Vec<Finding> {
             let addresses = nodes * (u128::from(p.max_pods) + 1);
             let entry = need.entry(s).or_default();
             entry.0 += addresses;
-            entry.1.push(PoolDemand { cluster: Idx::new(ci), pool: Idx::new(pi), nodes, addresses });
+            entry.1.push(PoolDemand { cluster: ci, pool: pi, nodes, addresses });
         }
     }
     need.into_iter()

@@ -7,7 +7,6 @@
 //! it a warning.
 
 use super::{Finding, Problem, Rule, Severity};
-use tusk_core::Idx;
 use tusk_model::Estate;
 use tusk_path::route_budget::kubenet_route_budget;
 
@@ -22,7 +21,7 @@ pub const RULE: Rule = Rule {
 fn run(e: &Estate) -> Vec<Finding> {
     let fleet = tusk_path::nodes::materialise(e, true);
     let mut out = Vec::new();
-    for (i, c) in e.clusters.iter().enumerate() {
+    for (i, c) in tusk_core::Idx::enumerate(&e.clusters) {
         let Some(b) = kubenet_route_budget(e, &fleet, i) else { continue };
         let severity = if !b.fits() {
             Severity::Error
@@ -35,7 +34,7 @@ fn run(e: &Estate) -> Vec<Finding> {
             code: RULE.code,
             severity,
             loc: c.network.loc.clone(),
-            problem: Problem::KubenetRouteBudget { cluster: Idx::new(i), budget: b },
+            problem: Problem::KubenetRouteBudget { cluster: i, budget: b },
         });
     }
     out

@@ -192,7 +192,7 @@ pub fn choose_semantics(arg: Option<EngineArg>, estate: &tusk_model::Estate) -> 
     if let Some(a) = arg {
         return (a.semantics(), "chosen by --policy-engine".into());
     }
-    let mut bound: Vec<usize> = estate
+    let mut bound: Vec<tusk_model::azure::Idx<tusk_model::aks::AksCluster>> = estate
         .k8s
         .workloads
         .iter()
@@ -202,7 +202,7 @@ pub fn choose_semantics(arg: Option<EngineArg>, estate: &tusk_model::Estate) -> 
     bound.dedup();
     let c = match (bound.as_slice(), estate.clusters.len()) {
         ([c], _) => *c,
-        ([], 1) => 0,
+        ([], 1) => tusk_model::azure::Idx::new(0),
         ([], 0) => {
             return (EngineArg::Upstream.semantics(), "no AKS cluster in the inputs and no --policy-engine".into())
         }

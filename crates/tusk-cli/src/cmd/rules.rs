@@ -34,7 +34,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 tusk_network::endpoint::Endpoint::Azure { subnet, owner: Some(Owner::Nic(n, _)), .. } => (subnet, n),
                 _ => anyhow::bail!("--nic: `{name}` is not a NIC or VM"),
             };
-            nva = loaded.estate.config.nvas.iter().find(|c| c.nic_index == Some(n.index()));
+            nva = loaded.estate.config.nvas.iter().find(|c| c.nic_index == Some(n));
             (format!("NIC {}", p.net.nics[n].id.name()), effective_rules_for(&p, subnet, Some(n)))
         }
         (None, Some(path)) => {

@@ -37,10 +37,11 @@ use super::keys::{self, Keys, Members, NodeCtx};
 use super::policy_part::{EKey, PolicyPart};
 use super::{Grain, Unit};
 use crate::join::{self, Actor, Ask, End, Member, Path, Segment, Wiring};
+use crate::nodes::SimNode;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
-use tusk_core::{GroupKind, Kind};
+use tusk_core::{GroupKind, Idx, Kind};
 use tusk_model::Estate;
 use tusk_network::Prepared;
 use tusk_policy::explain::{builtin_admission, FlowEnd};
@@ -67,7 +68,7 @@ struct Class {
 struct Sub {
     /// Its number among all units' subs (a key of [`Run`]'s memos).
     id: u32,
-    nodes: Vec<usize>,
+    nodes: Vec<Idx<SimNode>>,
     classes: Vec<Class>,
 }
 
@@ -383,7 +384,7 @@ fn unit_blocks(
     keys: &Keys,
     w: &Wiring,
     pp: &PolicyPart,
-    feasible: &[Vec<usize>],
+    feasible: &[Vec<Idx<SimNode>>],
     netpod: &[u32],
     pods: &[usize],
 ) -> Vec<(Net, Vec<Sub>)> {
@@ -394,10 +395,10 @@ fn unit_blocks(
             keys::add(by.entry((net, pp.group(i))).or_default(), n, i);
         }
     }
-    let mut out: BTreeMap<Net, BTreeMap<Vec<usize>, Vec<Class>>> = BTreeMap::new();
+    let mut out: BTreeMap<Net, BTreeMap<Vec<Idx<SimNode>>, Vec<Class>>> = BTreeMap::new();
     for ((net, group), m) in by {
         let members = keys::members(m);
-        let nodes: Vec<usize> = members.nodes().collect();
+        let nodes: Vec<Idx<SimNode>> = members.nodes().collect();
         let class = Class { group, members, ekey: pp.ekey(group), ikey: pp.ikey(group) };
         out.entry(net).or_default().entry(nodes).or_default().push(class);
     }
@@ -408,7 +409,7 @@ fn unit_blocks(
 
 /// Is there a node of `a` and a node of `b` that are one node (`same`)
 /// or two different nodes? (Sorted lists.)
-fn can_pair(a: &[usize], b: &[usize], same: bool) -> bool {
+fn can_pair(a: &[Idx<SimNode>], b: &[Idx<SimNode>], same: bool) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
@@ -714,7 +715,7 @@ impl Run<'_> {
         let estate = self.estate;
         let count = move |i: usize| estate.k8s.pods[i].count();
         for (ctx, sm) in row {
-            let src: Vec<usize> = sm.nodes().collect();
+            let src: Vec<Idx<SimNode>> = sm.nodes().collect();
             for (dn, ds) in col {
                 for same in [true, false] {
                     for d in ds {

@@ -20,9 +20,11 @@
 //! a context of its own.
 
 use crate::join::Wiring;
+use crate::nodes::SimNode;
 use std::collections::HashMap;
 use std::net::IpAddr;
-use tusk_core::{IpRange, Protocol};
+use tusk_core::{Idx, IdxVec, IpRange, Protocol};
+use tusk_model::aks::{AksCluster, NodePool};
 use tusk_model::Estate;
 
 /// The network context of a node (see the module doc).
@@ -32,14 +34,14 @@ pub enum NodeCtx {
     /// representative address lies in policy atom `atom` (`None`: no address).
     Pool {
         /// Index into `Estate::clusters`.
-        cluster: Option<usize>,
+        cluster: Option<Idx<AksCluster>>,
         /// Index into that cluster's pools.
-        pool: Option<usize>,
+        pool: Option<Idx<NodePool>>,
         /// Index of the policy address atom ([`tusk_policy::classes::policy_atoms`]).
         atom: Option<u32>,
     },
     /// An exported Node (fleet index): its own exact address.
-    Node(usize),
+    Node(Idx<SimNode>),
 }
 
 /// What the policy engines can tell apart about a pod, and what pins it to
@@ -69,8 +71,8 @@ pub struct PodKey {
 pub struct Keys {
     /// Pod index → interned [`PodKey`] id.
     pub pod: Vec<u32>,
-    /// Fleet node index → its context.
-    pub node: Vec<NodeCtx>,
+    /// Each fleet node's context.
+    pub node: IdxVec<SimNode, NodeCtx>,
     /// How many distinct pod keys there are.
     pub pod_keys: usize,
 }
@@ -109,16 +111,13 @@ impl Keys {
             let i = atoms.partition_point(|a: &IpRange| a.hi < v);
             (i < atoms.len() && atoms[i].lo <= v).then_some(i as u32)
         };
-        let node = w
-            .fleet
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(n, node)| match node.exported {
+        let node = IdxVec::build(&w.fleet.nodes, |n| {
+            let node = &w.fleet.nodes[n];
+            match node.exported {
                 Some(_) => NodeCtx::Node(n),
                 None => NodeCtx::Pool { cluster: node.cluster, pool: node.pool, atom: w.node_ips[n].and_then(atom) },
-            })
-            .collect();
+            }
+        });
         Keys { pod, node, pod_keys: ids.len() }
     }
 }
@@ -142,15 +141,15 @@ pub struct PodClass {
 #[derive(Debug, Clone, Default)]
 pub struct Members {
     /// (fleet node index, a pod index, another pod index), sorted by node.
-    pub on: Vec<(usize, usize, Option<usize>)>,
+    pub on: Vec<(Idx<SimNode>, usize, Option<usize>)>,
 }
 
 /// One end of a representative pair: (fleet node index, pod index, replica).
-pub type Rep = (usize, usize, u32);
+pub type Rep = (Idx<SimNode>, usize, u32);
 
 impl Members {
     /// The nodes, in order.
-    pub fn nodes(&self) -> impl Iterator<Item = usize> + '_ {
+    pub fn nodes(&self) -> impl Iterator<Item = Idx<SimNode>> + '_ {
         self.on.iter().map(|x| x.0)
     }
 
@@ -168,7 +167,8 @@ impl Members {
         distinct: bool,
         count: impl Fn(usize) -> u32,
     ) -> Option<(Rep, Rep)> {
-        let ends = |a: &(usize, usize, Option<usize>), b: &(usize, usize, Option<usize>)| -> Option<(Rep, Rep)> {
+        type On = (Idx<SimNode>, usize, Option<usize>);
+        let ends = |a: &On, b: &On| -> Option<(Rep, Rep)> {
             for s in std::iter::once(a.1).chain(a.2) {
                 for d in std::iter::once(b.1).chain(b.2) {
                     if !distinct || s != d {
@@ -210,7 +210,7 @@ impl Members {
 }
 
 /// Node → the first pod met on it and a second distinct one.
-pub(super) type OnNodes = std::collections::BTreeMap<usize, (usize, Option<usize>)>;
+pub(super) type OnNodes = std::collections::BTreeMap<Idx<SimNode>, (usize, Option<usize>)>;
 
 /// Members by node: the first pod met on each node, and a second distinct one.
 pub(super) fn members(by: OnNodes) -> Members {
@@ -218,7 +218,7 @@ pub(super) fn members(by: OnNodes) -> Members {
 }
 
 /// Records pod `i` on node `n`: kept as the first or second pod there.
-pub(super) fn add(m: &mut OnNodes, n: usize, i: usize) {
+pub(super) fn add(m: &mut OnNodes, n: Idx<SimNode>, i: usize) {
     let e = m.entry(n).or_insert((i, None));
     if e.0 != i && e.1.is_none() {
         e.1 = Some(i);
@@ -226,8 +226,13 @@ pub(super) fn add(m: &mut OnNodes, n: usize, i: usize) {
 }
 
 /// The classes of one unit's pods: class → its members.
-pub fn pod_classes(keys: &Keys, w: &Wiring, feasible: &[Vec<usize>], pods: &[usize]) -> Vec<(PodClass, Members)> {
-    let mut by: HashMap<PodClass, std::collections::BTreeMap<usize, (usize, Option<usize>)>> = HashMap::new();
+pub fn pod_classes(
+    keys: &Keys,
+    w: &Wiring,
+    feasible: &[Vec<Idx<SimNode>>],
+    pods: &[usize],
+) -> Vec<(PodClass, Members)> {
+    let mut by: HashMap<PodClass, OnNodes> = HashMap::new();
     for &i in pods {
         for &n in &feasible[i] {
             let c = PodClass { pod: keys.pod[i], ctx: keys.node[n], wired: w.pod_ips.contains_key(&(i, n)) };
@@ -241,8 +246,8 @@ pub fn pod_classes(keys: &Keys, w: &Wiring, feasible: &[Vec<usize>], pods: &[usi
 
 /// The node contexts hosting one unit's pods: context → its nodes (each
 /// with a pod of the unit on it, for symmetry with [`pod_classes`]).
-pub fn node_classes(keys: &Keys, feasible: &[Vec<usize>], pods: &[usize]) -> Vec<(NodeCtx, Members)> {
-    let mut by: HashMap<NodeCtx, std::collections::BTreeMap<usize, (usize, Option<usize>)>> = HashMap::new();
+pub fn node_classes(keys: &Keys, feasible: &[Vec<Idx<SimNode>>], pods: &[usize]) -> Vec<(NodeCtx, Members)> {
+    let mut by: HashMap<NodeCtx, OnNodes> = HashMap::new();
     for &i in pods {
         for &n in &feasible[i] {
             add(by.entry(keys.node[n]).or_default(), n, i);

@@ -9,8 +9,9 @@
 
 use super::keys::{Keys, NodeCtx, PodClass};
 use crate::join::{self, Actor, Ask, End, Member, Path, Wiring};
+use crate::nodes::SimNode;
 use std::collections::HashMap;
-use tusk_core::Kind;
+use tusk_core::{Idx, Kind};
 use tusk_model::Estate;
 use tusk_network::Prepared;
 
@@ -81,7 +82,7 @@ impl<'a> PairVerdicts<'a> {
         self.memo.len()
     }
 
-    fn class(&self, pod: usize, node: usize) -> PodClass {
+    fn class(&self, pod: usize, node: Idx<SimNode>) -> PodClass {
         PodClass {
             pod: self.keys.pod[pod],
             ctx: self.keys.node[node],

@@ -124,7 +124,7 @@ pub fn cuts(estate: &Estate, w: &Wiring) -> PortCuts {
 pub fn destinations(estate: &Estate, w: &Wiring) -> tusk_core::IpSet {
     use tusk_core::ip::addr_set;
     use tusk_core::IpSet;
-    let mut addrs: Vec<std::net::IpAddr> = w.node_ips.iter().flatten().copied().collect();
+    let mut addrs: Vec<std::net::IpAddr> = w.node_ips.values().flatten().copied().collect();
     addrs.extend(w.pod_ips.values().copied());
     for p in &estate.k8s.pods {
         addrs.extend(p.ips.iter().copied());
@@ -142,7 +142,7 @@ pub fn destinations(estate: &Estate, w: &Wiring) -> tusk_core::IpSet {
             set = set.union(&cidr.set());
         }
     }
-    for b in w.blocks.iter().flatten() {
+    for b in w.blocks.values().flatten() {
         set = set.union(&b.set());
     }
     if let Some(p) = &estate.k8s.pod_cidrs {
