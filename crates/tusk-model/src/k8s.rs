@@ -229,10 +229,66 @@ pub struct Workload {
 /// added capabilities, runAsUser 0), where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EscapeRisk {
-    /// `privileged: true in container app`, ...
-    pub what: String,
+    /// Which setting, and in which container.
+    pub setting: EscapeSetting,
     /// Where the setting is written.
     pub loc: Loc,
+}
+
+/// A pod-template setting that weakens the container boundary, as the
+/// Pod Security Standards' baseline and restricted profiles name them
+/// (kubernetes.io/docs/concepts/security/pod-security-standards/).
+/// `container` is the container's `name` (`None` when it has none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EscapeSetting {
+    /// `hostNetwork`, `hostPID` or `hostIPC: true` on the pod.
+    HostNamespace(HostNamespace),
+    /// `securityContext.runAsUser: 0` on the pod.
+    RootPod,
+    /// `securityContext.privileged: true` on a container.
+    Privileged {
+        /// The container.
+        container: Option<String>,
+    },
+    /// `securityContext.allowPrivilegeEscalation: true` on a container.
+    AllowPrivilegeEscalation {
+        /// The container.
+        container: Option<String>,
+    },
+    /// `securityContext.runAsUser: 0` on a container.
+    RootContainer {
+        /// The container.
+        container: Option<String>,
+    },
+    /// `securityContext.capabilities.add` on a container (non-empty).
+    AddedCapabilities {
+        /// The container.
+        container: Option<String>,
+        /// The capabilities added, as written.
+        capabilities: Vec<String>,
+    },
+}
+
+/// A host namespace a pod can share (`spec.hostNetwork`, `hostPID`, `hostIPC`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostNamespace {
+    /// `hostNetwork`.
+    Network,
+    /// `hostPID`.
+    Pid,
+    /// `hostIPC`.
+    Ipc,
+}
+
+impl HostNamespace {
+    /// The pod spec field that shares it (`hostNetwork`, `hostPID`, `hostIPC`).
+    pub fn field(self) -> &'static str {
+        match self {
+            HostNamespace::Network => "hostNetwork",
+            HostNamespace::Pid => "hostPID",
+            HostNamespace::Ipc => "hostIPC",
+        }
+    }
 }
 
 /// A pod: an exported one, or one replica of a workload's template.

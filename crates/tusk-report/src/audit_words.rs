@@ -101,7 +101,7 @@ pub(crate) fn words(e: &Estate, p: &Problem) -> (String, String) {
         Problem::PodEscapeRisk { workload, risk } => {
             let w = &e.k8s.workloads[*workload];
             (
-                format!("{} {}/{}: {}", w.kind.name(), w.namespace, w.name, w.escape[*risk].what),
+                format!("{} {}/{}: {}", w.kind.name(), w.namespace, w.name, escape_setting(&w.escape[*risk].setting)),
                 "remove the setting, or enforce the Pod Security Standards (restricted) on the namespace".into(),
             )
         }
@@ -180,5 +180,25 @@ fn shadowing_word(s: Shadowing) -> &'static str {
     match s {
         Shadowing::Shadowed => "shadowed",
         Shadowing::Redundant => "redundant",
+    }
+}
+
+/// A pod-template setting as the audit names it: `hostPID: true`,
+/// `privileged: true in container app`, `capabilities added in container
+/// app: NET_ADMIN`, ... (a container without a name is `?`).
+fn escape_setting(s: &tusk_model::k8s::EscapeSetting) -> String {
+    use tusk_model::k8s::EscapeSetting as S;
+    let name = |c: &Option<String>| c.as_deref().unwrap_or("?").to_string();
+    match s {
+        S::HostNamespace(ns) => format!("{}: true", ns.field()),
+        S::RootPod => "runAsUser: 0 (root) for the pod".into(),
+        S::Privileged { container } => format!("privileged: true in container {}", name(container)),
+        S::AllowPrivilegeEscalation { container } => {
+            format!("allowPrivilegeEscalation: true in container {}", name(container))
+        }
+        S::RootContainer { container } => format!("runAsUser: 0 (root) in container {}", name(container)),
+        S::AddedCapabilities { container, capabilities } => {
+            format!("capabilities added in container {}: {}", name(container), capabilities.join(", "))
+        }
     }
 }

@@ -36,6 +36,7 @@ fn run(e: &Estate) -> Vec<Finding> {
 mod tests {
     #[test]
     fn each_risky_setting_is_reported_at_its_line_and_a_plain_pod_is_not() {
+        use tusk_model::k8s::{EscapeSetting as S, HostNamespace};
         let m = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: x}\nspec:\n  template:\n    spec:\n      hostPID: true\n      containers:\n      - name: app\n        image: a\n        securityContext:\n          privileged: true\n          allowPrivilegeEscalation: true\n          runAsUser: 0\n          capabilities: {add: [NET_ADMIN]}\n      - name: ok\n        image: b\n        securityContext: {runAsUser: 1000, allowPrivilegeEscalation: false}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: plain, namespace: x}\nspec: {containers: [{name: c, image: c}]}\n";
         let e = super::super::load(&[("m.yaml", m)]);
         let f = super::run(&e);
@@ -44,9 +45,13 @@ mod tests {
         let risk = |x: &super::Finding| {
             let super::Problem::PodEscapeRisk { workload, risk } = x.problem else { panic!("{x:?}") };
             let w = &e.k8s.workloads[workload];
-            (w.kind.name(), w.namespace.as_str(), w.name.as_str(), w.escape[risk].what.as_str())
+            (w.kind.name(), w.namespace.as_str(), w.name.as_str(), w.escape[risk].setting.clone())
         };
-        assert_eq!(risk(&f[0]), ("Deployment", "x", "d", "hostPID: true"));
-        assert!(risk(&f[4]).3.contains("NET_ADMIN"), "{:?}", risk(&f[4]));
+        let app = || Some("app".to_string());
+        assert_eq!(risk(&f[0]), ("Deployment", "x", "d", S::HostNamespace(HostNamespace::Pid)));
+        assert_eq!(risk(&f[1]).3, S::Privileged { container: app() });
+        assert_eq!(risk(&f[2]).3, S::AllowPrivilegeEscalation { container: app() });
+        assert_eq!(risk(&f[3]).3, S::RootContainer { container: app() });
+        assert_eq!(risk(&f[4]).3, S::AddedCapabilities { container: app(), capabilities: vec!["NET_ADMIN".into()] });
     }
 }

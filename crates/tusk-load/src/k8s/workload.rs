@@ -95,38 +95,38 @@ pub fn pod_shape(
 /// capabilities, running as root (UID 0). Only what is written is read;
 /// an unset `runAsUser` (the image's user) is not assumed to be root.
 fn escape_risks(cx: Cx, spec: &Node) -> Result<Vec<tusk_model::k8s::EscapeRisk>, LoadError> {
+    use tusk_model::k8s::{EscapeRisk, EscapeSetting as S, HostNamespace};
     let mut out = Vec::new();
-    let mut risk = |n: &Node, what: String| out.push(tusk_model::k8s::EscapeRisk { what, loc: cx.loc(n) });
-    for key in ["hostNetwork", "hostPID", "hostIPC"] {
-        if cx.opt_bool(spec, key)? == Some(true) {
-            risk(spec.get(key).unwrap_or(spec), format!("{key}: true"));
+    let mut risk = |n: &Node, setting: S| out.push(EscapeRisk { setting, loc: cx.loc(n) });
+    for ns in [HostNamespace::Network, HostNamespace::Pid, HostNamespace::Ipc] {
+        if cx.opt_bool(spec, ns.field())? == Some(true) {
+            risk(spec.get(ns.field()).unwrap_or(spec), S::HostNamespace(ns));
         }
     }
     if let Some(sc) = spec.get("securityContext") {
         if cx.opt_int(sc, "runAsUser")? == Some(0) {
-            risk(sc.get("runAsUser").unwrap_or(sc), "runAsUser: 0 (root) for the pod".into());
+            risk(sc.get("runAsUser").unwrap_or(sc), S::RootPod);
         }
     }
     for key in ["initContainers", "containers", "ephemeralContainers"] {
         for c in cx.seq(spec, key)? {
             let Some(sc) = c.get("securityContext") else { continue };
-            let name = cx.opt_str(c, "name")?.unwrap_or("?");
-            for flag in ["privileged", "allowPrivilegeEscalation"] {
-                if cx.opt_bool(sc, flag)? == Some(true) {
-                    risk(sc.get(flag).unwrap_or(sc), format!("{flag}: true in container {name}"));
-                }
+            let container = cx.opt_str(c, "name")?.map(str::to_string);
+            if cx.opt_bool(sc, "privileged")? == Some(true) {
+                risk(sc.get("privileged").unwrap_or(sc), S::Privileged { container: container.clone() });
+            }
+            if cx.opt_bool(sc, "allowPrivilegeEscalation")? == Some(true) {
+                let at = sc.get("allowPrivilegeEscalation").unwrap_or(sc);
+                risk(at, S::AllowPrivilegeEscalation { container: container.clone() });
             }
             if cx.opt_int(sc, "runAsUser")? == Some(0) {
-                risk(sc.get("runAsUser").unwrap_or(sc), format!("runAsUser: 0 (root) in container {name}"));
+                risk(sc.get("runAsUser").unwrap_or(sc), S::RootContainer { container: container.clone() });
             }
             if let Some(caps) = sc.get("capabilities") {
-                let added: Vec<String> =
+                let capabilities: Vec<String> =
                     cx.seq(caps, "add")?.iter().filter_map(|a| a.as_str()).map(str::to_string).collect();
-                if !added.is_empty() {
-                    risk(
-                        caps.get("add").unwrap_or(caps),
-                        format!("capabilities added in container {name}: {}", added.join(", ")),
-                    );
+                if !capabilities.is_empty() {
+                    risk(caps.get("add").unwrap_or(caps), S::AddedCapabilities { container, capabilities });
                 }
             }
         }
