@@ -268,7 +268,7 @@ pub fn compile(cluster: &Cluster, ep: &ClassIndex, sem: &Semantics) -> Compiled 
                 lang::cilium::compile(&mut b, ti);
             }
             Language::Calico(i) => {
-                let info = &lang::calico_explain::tiers(cluster)[i as usize];
+                let info = &lang::calico_explain::tiers(cluster)[i];
                 lang::calico::compile(&mut b, ti, info);
             }
             Language::CalicoProfiles => lang::calico::compile_profiles(&mut b, ti),

@@ -593,7 +593,7 @@ fn layers(cx: &Ctx, pod_i: Idx<Pod>, probe: Probe) -> Side {
             Language::Cilium => lang::cilium::explain(cx, pod, probe, &mut steps),
             // The rest of the plan (Calico's tiers, BANP, profiles) in one
             // walk: a doubtful Pass is followed down both branches.
-            Language::Calico(i) => Some(lang::calico_explain::explain_from(cx, i as usize, pod_i, probe, &mut steps)),
+            Language::Calico(i) => Some(lang::calico_explain::explain_from(cx, i, pod_i, probe, &mut steps)),
             Language::CalicoProfiles => Some(lang::calico_explain::explain_profiles(cx, pod_i, probe, &mut steps)),
             // Evaluated by `side` on top of the other tiers' verdict.
             Language::Istio => None,

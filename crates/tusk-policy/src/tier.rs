@@ -58,8 +58,8 @@ pub enum Language {
     Cilium,
     /// BaselineAdminNetworkPolicy, the cluster's default below NetworkPolicy.
     BaselineAdminNetworkPolicy,
-    /// A Calico tier: index into [`super::lang::calico_explain::tiers`].
-    Calico(u32),
+    /// A Calico tier: its index in [`super::lang::calico_explain::tiers`].
+    Calico(tusk_core::Idx<super::lang::calico_explain::TierInfo>),
     /// Calico's profiles, after every tier.
     CalicoProfiles,
     /// Istio's AuthorizationPolicy and PeerAuthentication at the
@@ -129,9 +129,9 @@ pub fn plan(cluster: &Cluster, sem: &Semantics) -> Vec<Tier> {
 /// in Calico; tusk keeps the admin tier first (docs/calico.md).
 fn calico_plan(cluster: &Cluster) -> Vec<Tier> {
     let mut out = vec![Tier { kind: TierKind::FirstMatch, language: Language::AdminNetworkPolicy }];
-    for (i, t) in super::lang::calico_explain::tiers(cluster).iter().enumerate() {
+    for (i, t) in tusk_core::Idx::enumerate(&super::lang::calico_explain::tiers(cluster)) {
         let kind = if t.default_pass { TierKind::FirstMatch } else { TierKind::FirstMatchDrop };
-        out.push(Tier { kind, language: Language::Calico(i as u32) });
+        out.push(Tier { kind, language: Language::Calico(i) });
     }
     out.push(Tier { kind: TierKind::FirstMatch, language: Language::BaselineAdminNetworkPolicy });
     out.push(Tier { kind: TierKind::FirstMatchDrop, language: Language::CalicoProfiles });

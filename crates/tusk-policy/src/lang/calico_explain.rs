@@ -409,16 +409,16 @@ fn tier_ends(
 /// the profiles: the side's verdict. A tier that may pass the flow on or
 /// decide it (a doubtful Pass rule) is followed down each branch; the
 /// verdict is unknown only when the branches differ.
-pub fn explain_from(cx: &Ctx, first: usize, pod_i: Idx<Pod>, probe: Probe, steps: &mut Vec<Step>) -> Verdict {
+pub fn explain_from(cx: &Ctx, first: Idx<TierInfo>, pod_i: Idx<Pod>, probe: Probe, steps: &mut Vec<Step>) -> Verdict {
     let all = tiers(cx.c);
-    for (i, info) in all.iter().enumerate().skip(first) {
+    for (i, info) in all.iter().enumerate().skip(first.index()) {
         let Some((ends, doubt)) = tier_ends(cx, info, pod_i, probe, steps) else { continue };
         let mut verdicts: Vec<Verdict> = Vec::new();
         for end in ends {
             let v = match end {
                 End::Allow => Verdict::Allowed,
                 End::Deny => Verdict::Denied,
-                End::Next => explain_from(cx, i + 1, pod_i, probe, steps),
+                End::Next => explain_from(cx, Idx::new(i + 1), pod_i, probe, steps),
             };
             if !verdicts.contains(&v) {
                 verdicts.push(v);
