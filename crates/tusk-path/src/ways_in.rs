@@ -31,6 +31,7 @@ use crate::join::{self, Ask, Member, PairEnd, Path, Segment, Unevaluated, Wiring
 use crate::nodes::SimNode;
 use std::net::IpAddr;
 use tusk_core::Idx;
+use tusk_model::k8s::Pod;
 use tusk_model::k8s::{Service, TrafficPolicy};
 use tusk_model::Estate;
 use tusk_network::endpoint::{Endpoint, Label};
@@ -53,9 +54,8 @@ pub struct LbWay {
     pub policy: TrafficPolicy,
     /// The Service port the client connects to.
     pub port: u16,
-    /// (entry node, endpoint pod, the pod's node, target port), fleet and
-    /// cluster pod indices.
-    pub entries: Vec<(Idx<SimNode>, usize, Idx<SimNode>, u16)>,
+    /// (entry node, endpoint pod, the pod's node, target port).
+    pub entries: Vec<(Idx<SimNode>, Idx<Pod>, Idx<SimNode>, u16)>,
     /// The clients admitted (`loadBalancerSourceRanges` and the
     /// annotations), empty for any.
     pub source_ranges: Vec<tusk_core::ip::Cidr>,
@@ -161,7 +161,7 @@ pub fn pair(
     p: &Prepared,
     client: &Endpoint,
     lb: &LbWay,
-    entry: (Idx<SimNode>, usize, Idx<SimNode>, u16),
+    entry: (Idx<SimNode>, Idx<Pod>, Idx<SimNode>, u16),
     ask: Ask,
 ) -> Path {
     let (enode, pod, pnode, target) = entry;
@@ -271,7 +271,7 @@ pub fn pair(
             c,
             ask.sem,
             explain::FlowEnd::Address(seen),
-            explain::FlowEnd::Pod(tusk_core::Idx::new(pod)),
+            explain::FlowEnd::Pod(pod),
             ask.proto,
             target,
         );
