@@ -137,9 +137,12 @@ pub struct PodClass {
 /// pods where one exists).
 #[derive(Debug, Clone, Default)]
 pub struct Members {
-    /// (fleet node, a pod, another pod), sorted by node.
-    pub on: Vec<(Idx<SimNode>, Idx<Pod>, Option<Idx<Pod>>)>,
+    /// Per node, sorted by node: its pods ([`OnNode`]).
+    pub on: Vec<OnNode>,
 }
+
+/// A fleet node, a pod of the unit on it, and another distinct one.
+pub type OnNode = (Idx<SimNode>, Idx<Pod>, Option<Idx<Pod>>);
 
 /// One end of a representative pair: (fleet node, pod, replica).
 pub type Rep = (Idx<SimNode>, Idx<Pod>, u32);
@@ -164,8 +167,7 @@ impl Members {
         distinct: bool,
         count: impl Fn(Idx<Pod>) -> u32,
     ) -> Option<(Rep, Rep)> {
-        type On = (Idx<SimNode>, Idx<Pod>, Option<Idx<Pod>>);
-        let ends = |a: &On, b: &On| -> Option<(Rep, Rep)> {
+        let ends = |a: &OnNode, b: &OnNode| -> Option<(Rep, Rep)> {
             for s in std::iter::once(a.1).chain(a.2) {
                 for d in std::iter::once(b.1).chain(b.2) {
                     if !distinct || s != d {
