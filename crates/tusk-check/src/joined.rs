@@ -51,7 +51,7 @@ pub fn tenant_end(a: &Aks, name: &str) -> Result<End, TenantError> {
             known: all.keys().cloned().collect(),
         });
     };
-    let runnable: Vec<usize> = pods.iter().copied().filter(|&i| !a.wiring.nodes_of(a.estate, i).is_empty()).collect();
+    let runnable: Vec<_> = pods.iter().copied().filter(|&i| !a.wiring.nodes_of(a.estate, i).is_empty()).collect();
     if runnable.is_empty() {
         return Err(TenantError::Unschedulable { name: name.to_string() });
     }

@@ -25,6 +25,7 @@ pub use crate::services::{resolve_service, ServiceError};
 pub use crate::wiring::{wire, Wiring};
 use std::net::IpAddr;
 use tusk_core::{FlowEnd, GroupKind, Idx, Kind, Protocol};
+use tusk_model::k8s::{Pod, Workload};
 use tusk_model::Estate;
 use tusk_network::endpoint::{resolve_group, Endpoint, Label, Sample};
 use tusk_network::trace::{Arrival, Trace};
@@ -48,8 +49,8 @@ pub enum Actor {
 pub enum Member {
     /// A pod on one of its possible nodes.
     Pod {
-        /// Index into the cluster's pods (`k8s.pods`).
-        pod: usize,
+        /// The pod entry in the cluster's pods (`k8s.pods`).
+        pod: Idx<Pod>,
         /// Fleet index of the node it runs on (or may run on).
         node: Idx<SimNode>,
         /// Which replica of a template entry (0 for a pod the input gives).
@@ -95,10 +96,10 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
         for m in g.members {
             match m.end {
                 explain::FlowEnd::Pod(i) => {
-                    if w.nodes_of(estate, i.index()).is_empty() {
+                    if w.nodes_of(estate, i).is_empty() {
                         return Err(EndError::Unschedulable { pod: m.label });
                     }
-                    idx.push((i.index(), m.replica));
+                    idx.push((i, m.replica));
                 }
                 explain::FlowEnd::Address(_) => return Err(EndError::NotAPod(name.clone())),
             }
@@ -158,11 +159,11 @@ pub fn resolve(estate: &Estate, w: &Wiring, p: &Prepared, end: &FlowEnd) -> Resu
 /// a flow between replicas of one workload keeps a pair of distinct pods
 /// beside a pod's flow to itself. Returns the members and how many
 /// replicas were left out.
-pub fn pod_members(estate: &Estate, w: &Wiring, pods: impl IntoIterator<Item = usize>) -> (Vec<Member>, usize) {
+pub fn pod_members(estate: &Estate, w: &Wiring, pods: impl IntoIterator<Item = Idx<Pod>>) -> (Vec<Member>, usize) {
     // A template entry stands for all its replicas: three of them are
     // enough to meet the rule below, the rest are counted, not listed.
     let mut left_out = 0;
-    let replicas: Vec<(usize, u32)> = pods
+    let replicas: Vec<(Idx<Pod>, u32)> = pods
         .into_iter()
         .flat_map(|i| {
             let count = estate.k8s.pods[i].count();
@@ -175,12 +176,12 @@ pub fn pod_members(estate: &Estate, w: &Wiring, pods: impl IntoIterator<Item = u
 }
 
 /// [`pod_members`] of single replicas (pod entry, replica).
-fn replica_members(estate: &Estate, w: &Wiring, pods: Vec<(usize, u32)>) -> (Vec<Member>, usize) {
-    let mut seen: std::collections::HashMap<usize, usize> = Default::default();
+fn replica_members(estate: &Estate, w: &Wiring, pods: Vec<(Idx<Pod>, u32)>) -> (Vec<Member>, usize) {
+    let mut seen: std::collections::HashMap<Idx<Workload>, usize> = Default::default();
     let (mut members, mut collapsed) = (Vec::new(), 0);
     for (i, replica) in pods {
         let pod = &estate.k8s.pods[i];
-        let n = seen.entry(pod.workload.index()).or_default();
+        let n = seen.entry(pod.workload).or_default();
         *n += 1;
         // Replicas of a template are alike even when it names a node.
         let alike = pod.template.is_some() || (pod.ips.is_empty() && pod.node_name.is_none());
@@ -409,7 +410,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         return path;
     };
     let dst_k8s = match b {
-        Member::Pod { pod, .. } => explain::FlowEnd::Pod(Idx::new(*pod)),
+        Member::Pod { pod, .. } => explain::FlowEnd::Pod(*pod),
         _ => explain::FlowEnd::Address(dst_ip),
     };
     let src_pod = match a {
@@ -422,7 +423,7 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         // to another replica of the entry, the policies decide.
         let same = matches!((a, b), (Member::Pod { pod: p1, replica: r1, .. }, Member::Pod { pod: p2, replica: r2, .. })
             if (p1, r1) == (p2, r2));
-        let src = explain::FlowEnd::Pod(Idx::new(i));
+        let src = explain::FlowEnd::Pod(i);
         let e = if same {
             let why = explain::Admission::SelfTraffic;
             explain::admitted(c, ask.sem, src, dst_k8s, ask.proto, port, ask.http, why)
@@ -542,16 +543,14 @@ fn pair(estate: &Estate, w: &Wiring, p: &Prepared, a: &Member, b: &Member, ask: 
         let side = if sn == Some(*node) && Some(seen_src) == w.node_ips[*node] {
             let mut side = builtin_side();
             let from = explain::FlowEnd::Address(seen_src);
-            if let Some(v) =
-                explain::proxy_ingress(c, ask.sem, from, Idx::new(*j), ask.proto, port, ask.http, &mut side.steps)
-            {
+            if let Some(v) = explain::proxy_ingress(c, ask.sem, from, *j, ask.proto, port, ask.http, &mut side.steps) {
                 side.verdict = v;
             }
             side
         } else if let Some(side) = own {
             side
         } else {
-            let (from, to) = (explain::FlowEnd::Address(seen_src), explain::FlowEnd::Pod(Idx::new(*j)));
+            let (from, to) = (explain::FlowEnd::Address(seen_src), explain::FlowEnd::Pod(*j));
             explain::explain_l7(c, ask.sem, from, to, ask.proto, port, ask.http).ingress
         };
         segs.push(Segment::DestinationPolicy { seen_src, side });

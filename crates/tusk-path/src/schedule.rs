@@ -30,8 +30,8 @@ use crate::binding::{cluster_of, Bound};
 use crate::nodes::{Fleet, SimNode};
 use crate::select::{blocking_taint, term_matches};
 use std::collections::{BTreeMap, BTreeSet};
-use tusk_core::{Idx, Warning};
-use tusk_model::k8s::{Labels, Workload, WorkloadKind};
+use tusk_core::{Idx, IdxVec, Warning};
+use tusk_model::k8s::{Labels, Pod, Workload, WorkloadKind};
 use tusk_model::scheduling::{PodAffinityTerm, PodScheduling, WhenUnsatisfiable};
 use tusk_model::Estate;
 
@@ -142,11 +142,11 @@ impl<'a> Board<'a> {
     }
 }
 
-/// Each workload's pods (indices into `k8s.pods`), by workload position.
-fn pods_by_workload(estate: &Estate) -> Vec<Vec<usize>> {
-    let mut v = vec![Vec::new(); estate.k8s.workloads.len()];
-    for (i, p) in estate.k8s.pods.iter().enumerate() {
-        v[p.workload.index()].push(i);
+/// Each workload's pods.
+fn pods_by_workload(estate: &Estate) -> IdxVec<Workload, Vec<Idx<Pod>>> {
+    let mut v = IdxVec::filled(&estate.k8s.workloads, Vec::new());
+    for (i, p) in Idx::enumerate(&estate.k8s.pods) {
+        v[p.workload].push(i);
     }
     v
 }
@@ -176,7 +176,7 @@ pub fn schedule(estate: &Estate, fleet: &Fleet) -> Schedule {
             .collect();
         let daemon = w.kind == WorkloadKind::DaemonSet;
         let (feasible, rejected) = filter(estate, fleet, &w.scheduling, &candidates, daemon);
-        let pods = &by_workload[wi.index()];
+        let pods = &by_workload[wi];
         let labels = pods.first().map_or(&empty, |p| &estate.k8s.pods[*p].labels);
         // A template entry naming a node (`spec.nodeName`) puts each of its
         // replicas there.
@@ -258,7 +258,7 @@ pub fn running_after(
     }
     let by_workload = pods_by_workload(estate);
     let empty = Labels::new();
-    let labels_of = |x: Idx<Workload>| by_workload[x.index()].first().map_or(&empty, |q| &estate.k8s.pods[*q].labels);
+    let labels_of = |x: Idx<Workload>| by_workload[x].first().map_or(&empty, |q| &estate.k8s.pods[*q].labels);
     let mut board = Board::default();
     for q in s.placements.iter().filter(|q| q.workload != wi) {
         let qw = &estate.k8s.workloads[q.workload];

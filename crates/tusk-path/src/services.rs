@@ -4,7 +4,7 @@
 //! ([`crate::ways_in`]).
 
 use crate::join::{End, Member, Wiring};
-use tusk_core::{FlowEnd, Protocol};
+use tusk_core::{FlowEnd, Idx, Protocol};
 use tusk_model::Estate;
 use tusk_policy::reason::{Reason, ServiceRef};
 
@@ -50,15 +50,17 @@ pub fn resolve_service(
 ) -> Result<Option<End>, ServiceError> {
     let c = &estate.k8s;
     let svc = match end {
-        FlowEnd::Service { namespace, name } => {
-            Some(c.services.iter().position(|s| &s.namespace == namespace && &s.name == name).ok_or_else(|| {
-                ServiceError::NoSuchService(ServiceRef { namespace: namespace.clone(), name: name.clone() })
-            })?)
-        }
+        FlowEnd::Service { namespace, name } => Some(
+            Idx::enumerate(&c.services)
+                .find(|(_, s)| &s.namespace == namespace && &s.name == name)
+                .map(|(i, _)| i)
+                .ok_or_else(|| {
+                    ServiceError::NoSuchService(ServiceRef { namespace: namespace.clone(), name: name.clone() })
+                })?,
+        ),
         FlowEnd::Address(ip) if !c.pods.iter().any(|p| p.ips.contains(ip)) => {
             tusk_policy::services::by_cluster_ip(c, *ip)
-                .map(tusk_core::Idx::index)
-                .or_else(|| c.services.iter().position(|s| s.load_balancer_ips.contains(ip)))
+                .or_else(|| Idx::enumerate(&c.services).find(|(_, s)| s.load_balancer_ips.contains(ip)).map(|(i, _)| i))
         }
         _ => None,
     };
@@ -73,7 +75,6 @@ pub fn resolve_service(
         .map_err(|reason| ServiceError::Endpoints { service: service.clone(), reason: Box::new(reason) })?;
     let (mut members, mut ports) = (Vec::new(), Vec::new());
     for (pod, target) in eps {
-        let pod = pod.index();
         for node in w.nodes_of(estate, pod) {
             members.push(Member::Pod { pod, node, replica: 0 });
             ports.push(target);

@@ -12,6 +12,8 @@
 pub use crate::errors::TenantsError;
 use crate::join::{self, Actor, Ask, End, GroupPath, Wiring};
 use std::collections::BTreeMap;
+use tusk_core::Idx;
+use tusk_model::k8s::Pod;
 use tusk_model::Estate;
 use tusk_network::Prepared;
 
@@ -26,9 +28,9 @@ pub struct Cell {
 }
 
 /// Tenants by the namespaces' `label`: tenant → its pods.
-pub fn tenants(estate: &Estate, label: &str) -> BTreeMap<String, Vec<usize>> {
-    let mut out: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, p) in estate.k8s.pods.iter().enumerate() {
+pub fn tenants(estate: &Estate, label: &str) -> BTreeMap<String, Vec<Idx<Pod>>> {
+    let mut out: BTreeMap<String, Vec<Idx<Pod>>> = BTreeMap::new();
+    for (i, p) in Idx::enumerate(&estate.k8s.pods) {
         let ns = estate.k8s.namespaces.iter().find(|n| n.name == p.namespace);
         if let Some(t) = ns.and_then(|n| n.labels.get(label)) {
             out.entry(t.clone()).or_default().push(i);
@@ -54,7 +56,7 @@ pub fn matrix(
     let ends: Vec<(String, End)> = ts
         .into_iter()
         .map(|(t, pods)| {
-            let pods: Vec<usize> = pods.into_iter().filter(|&i| !w.nodes_of(estate, i).is_empty()).collect();
+            let pods: Vec<Idx<Pod>> = pods.into_iter().filter(|&i| !w.nodes_of(estate, i).is_empty()).collect();
             let (members, collapsed) = join::pod_members(estate, w, pods);
             let name = format!("tenant:{t}");
             (t, End { name, members, collapsed, ..Default::default() })

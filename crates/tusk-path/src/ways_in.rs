@@ -31,11 +31,16 @@ use crate::join::{self, Ask, Member, PairEnd, Path, Segment, Unevaluated, Wiring
 use crate::nodes::SimNode;
 use std::net::IpAddr;
 use tusk_core::Idx;
+use tusk_model::k8s::Pod;
 use tusk_model::k8s::{Service, TrafficPolicy};
 use tusk_model::Estate;
 use tusk_network::endpoint::{Endpoint, Label};
 use tusk_network::{Flow, Owner, Prepared, Reason};
 use tusk_policy::explain;
+
+/// One way through a load balancer: (entry node, endpoint pod, the pod's
+/// node, target port).
+pub type Entry = (Idx<SimNode>, Idx<Pod>, Idx<SimNode>, u16);
 
 /// A LoadBalancer Service as a way in: its frontend, traffic policy and
 /// the (entry node, endpoint pod, pod's node, target port) pairs.
@@ -53,9 +58,8 @@ pub struct LbWay {
     pub policy: TrafficPolicy,
     /// The Service port the client connects to.
     pub port: u16,
-    /// (entry node, endpoint pod, the pod's node, target port), fleet and
-    /// cluster pod indices.
-    pub entries: Vec<(Idx<SimNode>, usize, Idx<SimNode>, u16)>,
+    /// Its ways in ([`Entry`]).
+    pub entries: Vec<Entry>,
     /// The clients admitted (`loadBalancerSourceRanges` and the
     /// annotations), empty for any.
     pub source_ranges: Vec<tusk_core::ip::Cidr>,
@@ -155,15 +159,7 @@ fn admits(lb: &LbWay, client: std::net::IpAddr) -> Option<bool> {
 
 /// One pair of a flow from `client` (outside the cluster) through the
 /// load balancer of `lb` to an endpoint pod.
-pub fn pair(
-    estate: &Estate,
-    w: &Wiring,
-    p: &Prepared,
-    client: &Endpoint,
-    lb: &LbWay,
-    entry: (Idx<SimNode>, usize, Idx<SimNode>, u16),
-    ask: Ask,
-) -> Path {
+pub fn pair(estate: &Estate, w: &Wiring, p: &Prepared, client: &Endpoint, lb: &LbWay, entry: Entry, ask: Ask) -> Path {
     let (enode, pod, pnode, target) = entry;
     let c = &estate.k8s;
     let pname = |n: Idx<SimNode>| w.fleet.nodes[n].name.clone();
@@ -271,7 +267,7 @@ pub fn pair(
             c,
             ask.sem,
             explain::FlowEnd::Address(seen),
-            explain::FlowEnd::Pod(tusk_core::Idx::new(pod)),
+            explain::FlowEnd::Pod(pod),
             ask.proto,
             target,
         );

@@ -18,7 +18,7 @@ use std::net::IpAddr;
 use tusk_core::ip::{addr_set, Cidr, IpSet};
 use tusk_core::{Idx, IdxVec};
 use tusk_model::azure::AzureNetwork;
-use tusk_model::k8s::Workload;
+use tusk_model::k8s::{Pod, Workload};
 use tusk_model::Estate;
 
 /// The cluster wired into the Azure network: nodes, their representative
@@ -35,7 +35,7 @@ pub struct Wiring {
     /// unknown.
     pub blocks: IdxVec<SimNode, Option<Cidr>>,
     /// (cluster pod, fleet node) → the pod's address there.
-    pub pod_ips: std::collections::HashMap<(usize, Idx<SimNode>), IpAddr>,
+    pub pod_ips: std::collections::HashMap<(Idx<Pod>, Idx<SimNode>), IpAddr>,
     /// The estate's network plus the nodes' NICs and kubenet routes.
     pub net: AzureNetwork,
     /// [`datapath::splits`] per address set asked: the check scans every
@@ -50,9 +50,9 @@ pub struct Wiring {
 /// it is the same as [`Wiring::new`] of the estate before. Never fails.
 pub fn wire(estate: &mut Estate) -> Wiring {
     let w = Wiring::new(estate);
-    let ranges = w.pod_ranges(estate);
-    for (pod, r) in estate.k8s.pods.iter_mut().zip(ranges) {
-        pod.ip_range = r;
+    let mut ranges = w.pod_ranges(estate);
+    for (pod, r) in estate.k8s.pods.iter_mut().zip(ranges.values_mut()) {
+        pod.ip_range = r.take();
     }
     w
 }
@@ -80,7 +80,7 @@ impl Wiring {
         };
         let mut vnet_pods = Vec::new();
         let feasible = w.feasible_nodes(estate);
-        for (i, pod) in estate.k8s.pods.iter().enumerate() {
+        for (i, pod) in Idx::enumerate(&estate.k8s.pods) {
             let nodes = feasible[i].clone();
             // An exported address belongs to one NIC: add it only when the
             // pod's node is known.
@@ -102,7 +102,7 @@ impl Wiring {
 
     /// The nodes pod `i` runs on: its `nodeName`, else every node its
     /// workload may be scheduled on (the scheduler's choice is not ours).
-    pub fn nodes_of(&self, estate: &Estate, i: usize) -> Vec<Idx<SimNode>> {
+    pub fn nodes_of(&self, estate: &Estate, i: Idx<Pod>) -> Vec<Idx<SimNode>> {
         let pod = &estate.k8s.pods[i];
         if let Some(n) = &pod.node_name {
             return self.fleet.find(n).into_iter().collect();
@@ -115,38 +115,33 @@ impl Wiring {
             .unwrap_or_default()
     }
 
-    /// Per pod (index), where its address lies when the input gives none:
+    /// Per pod, where its address lies when the input gives none:
     /// the union of what the plugin allows on each node it can run on
     /// ([`crate::addressing::pod_addresses`]: the pool's pod CIDR, node
     /// subnet or pod subnet; the nodes' addresses for a hostNetwork pod).
     /// `None` for a pod with exported IPs, one no node can take, or one
     /// that may land where the range is not known (its worlds stay as
     /// they were). Cost: one pass over pods and their feasible nodes.
-    pub fn pod_ranges(&self, estate: &Estate) -> Vec<Option<IpSet>> {
+    pub fn pod_ranges(&self, estate: &Estate) -> IdxVec<Pod, Option<IpSet>> {
         let feasible = self.feasible_nodes(estate);
         let mut seen: std::collections::HashMap<(&[Idx<SimNode>], bool), Option<IpSet>> = Default::default();
-        estate
-            .k8s
-            .pods
-            .iter()
-            .zip(&feasible)
-            .map(|(pod, nodes)| {
-                if !pod.ips.is_empty() || nodes.is_empty() {
-                    return None;
+        IdxVec::build(&estate.k8s.pods, |i| {
+            let (pod, nodes) = (&estate.k8s.pods[i], &feasible[i]);
+            if !pod.ips.is_empty() || nodes.is_empty() {
+                return None;
+            }
+            let host = pod.host_network;
+            let of = || {
+                let mut set = IpSet::empty();
+                for &n in nodes {
+                    let node = &self.fleet.nodes[n];
+                    let r = if host { node.address.set() } else { node.pod_addresses.clone() };
+                    set = set.union(&r?);
                 }
-                let host = pod.host_network;
-                let of = || {
-                    let mut set = IpSet::empty();
-                    for &n in nodes {
-                        let node = &self.fleet.nodes[n];
-                        let r = if host { node.address.set() } else { node.pod_addresses.clone() };
-                        set = set.union(&r?);
-                    }
-                    (!set.is_empty()).then_some(set)
-                };
-                seen.entry((&nodes[..], host)).or_insert_with(of).clone()
-            })
-            .collect()
+                (!set.is_empty()).then_some(set)
+            };
+            seen.entry((&nodes[..], host)).or_insert_with(of).clone()
+        })
     }
 
     /// [`datapath::splits`] of `set` against `net` (the estate's own
@@ -163,10 +158,10 @@ impl Wiring {
         v
     }
 
-    /// [`Wiring::nodes_of`] for every pod at once (index = pod index), with
+    /// [`Wiring::nodes_of`] for every pod at once, with
     /// the placements looked up by workload once rather than per pod: the
     /// per-pod search is quadratic at 100,000 pods.
-    pub fn feasible_nodes(&self, estate: &Estate) -> Vec<Vec<Idx<SimNode>>> {
+    pub fn feasible_nodes(&self, estate: &Estate) -> IdxVec<Pod, Vec<Idx<SimNode>>> {
         let mut by_workload: std::collections::HashMap<Idx<Workload>, Vec<Idx<SimNode>>> = Default::default();
         for p in &self.schedule.placements {
             by_workload
@@ -178,18 +173,13 @@ impl Wiring {
         for (i, n) in Idx::enumerate(&self.fleet.nodes) {
             by_name.entry(n.name.as_str()).or_insert(i);
         }
-        estate
-            .k8s
-            .pods
-            .iter()
-            .map(|pod| match &pod.node_name {
-                Some(n) => by_name.get(n.as_str()).copied().into_iter().collect(),
-                None => by_workload.get(&pod.workload).cloned().unwrap_or_default(),
-            })
-            .collect()
+        IdxVec::build(&estate.k8s.pods, |i| match &estate.k8s.pods[i].node_name {
+            Some(n) => by_name.get(n.as_str()).copied().into_iter().collect(),
+            None => by_workload.get(&estate.k8s.pods[i].workload).cloned().unwrap_or_default(),
+        })
     }
 
-    fn pod_ip(&self, estate: &Estate, i: usize, n: Idx<SimNode>) -> Option<IpAddr> {
+    fn pod_ip(&self, estate: &Estate, i: Idx<Pod>, n: Idx<SimNode>) -> Option<IpAddr> {
         let pod = &estate.k8s.pods[i];
         if let Some(ip) = pod.ips.first() {
             return Some(*ip);
@@ -208,12 +198,12 @@ impl Wiring {
                 let b = self.blocks[n]?;
                 let set = b.set();
                 let len: u128 = set.ip_ranges().map(|r| r.hi - r.lo + 1).sum();
-                datapath::nth(&set, 10 + (i as u128) % len.saturating_sub(20).max(1))
+                datapath::nth(&set, 10 + (i.index() as u128) % len.saturating_sub(20).max(1))
             }
             Wire::Vnet | Wire::Overlay => {
                 let set = node.pod_addresses.clone()?;
                 let len: u128 = set.ip_ranges().map(|r| r.hi - r.lo + 1).sum();
-                let k = (i * self.fleet.nodes.len() + n.index()) as u128 + 1;
+                let k = (i.index() * self.fleet.nodes.len() + n.index()) as u128 + 1;
                 (k < len).then(|| datapath::nth(&set, len - k)).flatten()
             }
             Wire::Unknown => None,
@@ -222,7 +212,7 @@ impl Wiring {
 
     /// Every address node `n` (or a pod on it, `pod`) could have: what a
     /// verdict computed with the representative must hold for.
-    pub(crate) fn possible(&self, estate: &Estate, n: Idx<SimNode>, pod: Option<usize>) -> Option<IpSet> {
+    pub(crate) fn possible(&self, estate: &Estate, n: Idx<SimNode>, pod: Option<Idx<Pod>>) -> Option<IpSet> {
         let node = &self.fleet.nodes[n];
         match pod {
             Some(i) if !estate.k8s.pods[i].ips.is_empty() => Some(addr_set(estate.k8s.pods[i].ips[0])),

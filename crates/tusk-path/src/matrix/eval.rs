@@ -12,7 +12,8 @@ use crate::findings::deciding;
 use crate::join::{self, Actor, Ask, End, Member, Path, Segment, Wiring};
 use std::collections::HashMap;
 use std::sync::Arc;
-use tusk_core::{GroupKind, Kind};
+use tusk_core::{GroupKind, Idx, Kind};
+use tusk_model::k8s::Pod;
 use tusk_model::Estate;
 use tusk_network::Prepared;
 
@@ -299,7 +300,7 @@ fn one(
     // A pod's flow to itself is no pair of the matrix (on the diagonal,
     // a unit's flow to itself, the pod actor needs two distinct pods or
     // two replicas of one template entry); a node to its own pods is.
-    let count = |i: usize| cx.estate.k8s.pods[i].count();
+    let count = |i: Idx<Pod>| cx.estate.k8s.pods[i].count();
     let ((sn, sp, sr), (dn, dp, dr)) = sm.pick(dm, same, actor == Actor::Pod, count)?;
     let key = (src, dst, same);
     if let Some(r) = memo.get(&key) {

@@ -41,7 +41,8 @@ use crate::nodes::SimNode;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
-use tusk_core::{GroupKind, Idx, Kind};
+use tusk_core::{GroupKind, Idx, IdxVec, Kind};
+use tusk_model::k8s::Pod;
 use tusk_model::Estate;
 use tusk_network::Prepared;
 use tusk_policy::explain::{builtin_admission, FlowEnd};
@@ -364,19 +365,15 @@ pub fn factored_rows(
     Some(Stats { classes, traced: run.nets.len(), pod_keys: keys.pod_keys })
 }
 
-/// Pod index → interned net part of the pod (see [`Net`]).
-fn intern_net(estate: &Estate) -> Vec<u32> {
+/// Each pod's interned net part (see [`Net`]).
+fn intern_net(estate: &Estate) -> IdxVec<Pod, u32> {
     type K<'a> = (bool, &'a [IpAddr], Option<IpAddr>, Option<&'a str>);
     let mut ids: HashMap<K, u32> = HashMap::new();
-    estate
-        .k8s
-        .pods
-        .iter()
-        .map(|p| {
-            let next = ids.len() as u32;
-            *ids.entry((p.host_network, &p.ips[..], p.host_ip, p.node_name.as_deref())).or_insert(next)
-        })
-        .collect()
+    IdxVec::build(&estate.k8s.pods, |i| {
+        let p = &estate.k8s.pods[i];
+        let next = ids.len() as u32;
+        *ids.entry((p.host_network, &p.ips[..], p.host_ip, p.node_name.as_deref())).or_insert(next)
+    })
 }
 
 /// One unit's classes: by net part, then by node set.
@@ -384,9 +381,9 @@ fn unit_blocks(
     keys: &Keys,
     w: &Wiring,
     pp: &PolicyPart,
-    feasible: &[Vec<Idx<SimNode>>],
-    netpod: &[u32],
-    pods: &[usize],
+    feasible: &IdxVec<Pod, Vec<Idx<SimNode>>>,
+    netpod: &IdxVec<Pod, u32>,
+    pods: &[Idx<Pod>],
 ) -> Vec<(Net, Vec<Sub>)> {
     let mut by: BTreeMap<(Net, u32), keys::OnNodes> = BTreeMap::new();
     for &i in pods {
@@ -492,9 +489,7 @@ impl Run<'_> {
             Seen::Admitted
         } else if src_pod.is_some_and(|(i, n)| w.pod_ips.get(&(i, n)) == Some(&seen)) {
             Seen::Own
-        } else if builtin_admission(&self.estate.k8s, FlowEnd::Address(seen), FlowEnd::Pod(tusk_core::Idx::new(j)))
-            .is_some()
-        {
+        } else if builtin_admission(&self.estate.k8s, FlowEnd::Address(seen), FlowEnd::Pod(j)).is_some() {
             Seen::Admitted
         } else {
             Seen::Address(seen)
@@ -537,7 +532,7 @@ impl Run<'_> {
 
     fn pod_block(&mut self, (sn, dn, same): (Net, Net, bool), s: &Sub, d: &Sub, diagonal: bool, acc: &mut Acc) {
         let estate = self.estate;
-        let count = move |i: usize| estate.k8s.pods[i].count();
+        let count = move |i: Idx<Pod>| estate.k8s.pods[i].count();
         let pick = |x: &Class, y: &Class| x.members.pick(&y.members, same, true, count);
         // The network leg, from the first pair of the block; two classes
         // rather than a class with itself where possible (two replicas of
@@ -713,7 +708,7 @@ impl Run<'_> {
     /// same node) of the row's nodes and the column's classes.
     fn node_cell(&mut self, row: &[(NodeCtx, Members)], col: &[(Net, Vec<Sub>)], acc: &mut Acc) {
         let estate = self.estate;
-        let count = move |i: usize| estate.k8s.pods[i].count();
+        let count = move |i: Idx<Pod>| estate.k8s.pods[i].count();
         for (ctx, sm) in row {
             let src: Vec<Idx<SimNode>> = sm.nodes().collect();
             for (dn, ds) in col {

@@ -25,6 +25,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use tusk_core::{Idx, IdxVec, IpRange, Protocol};
 use tusk_model::aks::{AksCluster, NodePool};
+use tusk_model::k8s::Pod;
 use tusk_model::Estate;
 
 /// The network context of a node (see the module doc).
@@ -69,8 +70,8 @@ pub struct PodKey {
 
 /// Interned pod keys and node contexts of one estate.
 pub struct Keys {
-    /// Pod index → interned [`PodKey`] id.
-    pub pod: Vec<u32>,
+    /// Each pod's interned [`PodKey`] id.
+    pub pod: IdxVec<Pod, u32>,
     /// Each fleet node's context.
     pub node: IdxVec<SimNode, NodeCtx>,
     /// How many distinct pod keys there are.
@@ -82,29 +83,25 @@ impl Keys {
     /// pass over pods and nodes, a binary search per node address.
     pub fn new(estate: &Estate, w: &Wiring) -> Keys {
         let mut ids: HashMap<PodKey, u32> = HashMap::new();
-        let pod = estate
-            .k8s
-            .pods
-            .iter()
-            .map(|p| {
-                let mut labels: Vec<(String, String)> = p.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-                labels.sort();
-                let mut ports: Vec<_> = p.ports.iter().map(|c| (c.name.clone(), c.port, c.protocol)).collect();
-                ports.sort();
-                let key = PodKey {
-                    namespace: p.namespace.clone(),
-                    labels,
-                    ports,
-                    host_network: p.host_network,
-                    ips: p.ips.clone(),
-                    host_ip: p.host_ip,
-                    node_name: p.node_name.clone(),
-                    ip_range: p.ip_range.clone(),
-                };
-                let next = ids.len() as u32;
-                *ids.entry(key).or_insert(next)
-            })
-            .collect();
+        let pod = IdxVec::build(&estate.k8s.pods, |i| {
+            let p = &estate.k8s.pods[i];
+            let mut labels: Vec<(String, String)> = p.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            labels.sort();
+            let mut ports: Vec<_> = p.ports.iter().map(|c| (c.name.clone(), c.port, c.protocol)).collect();
+            ports.sort();
+            let key = PodKey {
+                namespace: p.namespace.clone(),
+                labels,
+                ports,
+                host_network: p.host_network,
+                ips: p.ips.clone(),
+                host_ip: p.host_ip,
+                node_name: p.node_name.clone(),
+                ip_range: p.ip_range.clone(),
+            };
+            let next = ids.len() as u32;
+            *ids.entry(key).or_insert(next)
+        });
         let atoms = tusk_policy::classes::policy_atoms(&estate.k8s);
         let atom = |ip: IpAddr| -> Option<u32> {
             let v = tusk_core::ip::ip_to_u128(ip);
@@ -140,12 +137,15 @@ pub struct PodClass {
 /// pods where one exists).
 #[derive(Debug, Clone, Default)]
 pub struct Members {
-    /// (fleet node index, a pod index, another pod index), sorted by node.
-    pub on: Vec<(Idx<SimNode>, usize, Option<usize>)>,
+    /// Per node, sorted by node: its pods ([`OnNode`]).
+    pub on: Vec<OnNode>,
 }
 
-/// One end of a representative pair: (fleet node index, pod index, replica).
-pub type Rep = (Idx<SimNode>, usize, u32);
+/// A fleet node, a pod of the unit on it, and another distinct one.
+pub type OnNode = (Idx<SimNode>, Idx<Pod>, Option<Idx<Pod>>);
+
+/// One end of a representative pair: (fleet node, pod, replica).
+pub type Rep = (Idx<SimNode>, Idx<Pod>, u32);
 
 impl Members {
     /// The nodes, in order.
@@ -165,10 +165,9 @@ impl Members {
         other: &Members,
         same: bool,
         distinct: bool,
-        count: impl Fn(usize) -> u32,
+        count: impl Fn(Idx<Pod>) -> u32,
     ) -> Option<(Rep, Rep)> {
-        type On = (Idx<SimNode>, usize, Option<usize>);
-        let ends = |a: &On, b: &On| -> Option<(Rep, Rep)> {
+        let ends = |a: &OnNode, b: &OnNode| -> Option<(Rep, Rep)> {
             for s in std::iter::once(a.1).chain(a.2) {
                 for d in std::iter::once(b.1).chain(b.2) {
                     if !distinct || s != d {
@@ -210,7 +209,7 @@ impl Members {
 }
 
 /// Node → the first pod met on it and a second distinct one.
-pub(super) type OnNodes = std::collections::BTreeMap<Idx<SimNode>, (usize, Option<usize>)>;
+pub(super) type OnNodes = std::collections::BTreeMap<Idx<SimNode>, (Idx<Pod>, Option<Idx<Pod>>)>;
 
 /// Members by node: the first pod met on each node, and a second distinct one.
 pub(super) fn members(by: OnNodes) -> Members {
@@ -218,7 +217,7 @@ pub(super) fn members(by: OnNodes) -> Members {
 }
 
 /// Records pod `i` on node `n`: kept as the first or second pod there.
-pub(super) fn add(m: &mut OnNodes, n: Idx<SimNode>, i: usize) {
+pub(super) fn add(m: &mut OnNodes, n: Idx<SimNode>, i: Idx<Pod>) {
     let e = m.entry(n).or_insert((i, None));
     if e.0 != i && e.1.is_none() {
         e.1 = Some(i);
@@ -229,8 +228,8 @@ pub(super) fn add(m: &mut OnNodes, n: Idx<SimNode>, i: usize) {
 pub fn pod_classes(
     keys: &Keys,
     w: &Wiring,
-    feasible: &[Vec<Idx<SimNode>>],
-    pods: &[usize],
+    feasible: &IdxVec<Pod, Vec<Idx<SimNode>>>,
+    pods: &[Idx<Pod>],
 ) -> Vec<(PodClass, Members)> {
     let mut by: HashMap<PodClass, OnNodes> = HashMap::new();
     for &i in pods {
@@ -246,7 +245,11 @@ pub fn pod_classes(
 
 /// The node contexts hosting one unit's pods: context → its nodes (each
 /// with a pod of the unit on it, for symmetry with [`pod_classes`]).
-pub fn node_classes(keys: &Keys, feasible: &[Vec<Idx<SimNode>>], pods: &[usize]) -> Vec<(NodeCtx, Members)> {
+pub fn node_classes(
+    keys: &Keys,
+    feasible: &IdxVec<Pod, Vec<Idx<SimNode>>>,
+    pods: &[Idx<Pod>],
+) -> Vec<(NodeCtx, Members)> {
     let mut by: HashMap<NodeCtx, OnNodes> = HashMap::new();
     for &i in pods {
         for &n in &feasible[i] {

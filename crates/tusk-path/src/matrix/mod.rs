@@ -34,6 +34,8 @@ pub mod ports;
 pub use eval::{class_matrix, matrix, stream, Cell, Layer, Matrix, Sink, Stats};
 pub use pairs::PairVerdicts;
 pub use ports::{port_matrix, PortCell, PortMatrix};
+use tusk_core::Idx;
+use tusk_model::k8s::Pod;
 
 /// What a row or column of the matrix stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,15 +50,15 @@ pub enum Grain {
     Pod,
 }
 
-/// One row / column: its name and the pods (indices into the cluster's
-/// pods) it holds. Pods no node can take are left out (see `tusk schedule`).
+/// One row / column: its name and the pods (of the cluster's pods) it
+/// holds. Pods no node can take are left out (see `tusk schedule`).
 #[derive(Debug, Clone)]
 pub struct Unit {
     /// The tenant (`t1`), the namespace (`team-a`), `team-a/api` (workload)
     /// or `team-a/api-0` (pod).
     pub name: String,
-    /// Indices into `estate.k8s.pods`.
-    pub pods: Vec<usize>,
+    /// Its pods, in `estate.k8s.pods`.
+    pub pods: Vec<Idx<Pod>>,
 }
 
 /// The units of `grain`, in a stable order (by name). `label` is the
@@ -70,7 +72,7 @@ pub fn units(
 ) -> Result<Vec<Unit>, crate::errors::TooFewUnits> {
     use std::collections::BTreeMap;
     let c = &estate.k8s;
-    let mut by: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut by: BTreeMap<String, Vec<Idx<Pod>>> = BTreeMap::new();
     match grain {
         Grain::Tenant => {
             for (t, pods) in crate::tenants::tenants(estate, label) {
@@ -78,18 +80,18 @@ pub fn units(
             }
         }
         Grain::Namespace => {
-            for (i, p) in c.pods.iter().enumerate() {
+            for (i, p) in Idx::enumerate(&c.pods) {
                 by.entry(p.namespace.clone()).or_default().push(i);
             }
         }
         Grain::Workload => {
-            for (i, p) in c.pods.iter().enumerate() {
+            for (i, p) in Idx::enumerate(&c.pods) {
                 let wl = &c.workloads[p.workload];
                 by.entry(format!("{}/{}", wl.namespace, wl.name)).or_default().push(i);
             }
         }
         Grain::Pod => {
-            for (i, p) in c.pods.iter().enumerate() {
+            for (i, p) in Idx::enumerate(&c.pods) {
                 by.entry(format!("{}/{}", p.namespace, p.name)).or_default().push(i);
             }
         }

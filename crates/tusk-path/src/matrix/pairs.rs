@@ -12,6 +12,7 @@ use crate::join::{self, Actor, Ask, End, Member, Path, Wiring};
 use crate::nodes::SimNode;
 use std::collections::HashMap;
 use tusk_core::{Idx, Kind};
+use tusk_model::k8s::Pod;
 use tusk_model::Estate;
 use tusk_network::Prepared;
 
@@ -82,7 +83,7 @@ impl<'a> PairVerdicts<'a> {
         self.memo.len()
     }
 
-    fn class(&self, pod: usize, node: Idx<SimNode>) -> PodClass {
+    fn class(&self, pod: Idx<Pod>, node: Idx<SimNode>) -> PodClass {
         PodClass {
             pod: self.keys.pod[pod],
             ctx: self.keys.node[node],

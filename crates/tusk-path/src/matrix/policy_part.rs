@@ -17,7 +17,8 @@ use roaring::RoaringBitmap;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
-use tusk_core::{Kind, Protocol, Reach};
+use tusk_core::{Idx, Kind, Protocol, Reach};
+use tusk_model::k8s::Pod;
 use tusk_policy::matrix::Verdicts;
 use tusk_policy::World;
 
@@ -173,9 +174,9 @@ impl<'a> PolicyPart<'a> {
         self.at.entry(Arc::as_ptr(r) as usize).or_insert_with(|| Arc::new(AtFlow::of(r, proto, port))).clone()
     }
 
-    /// The engine group of pod `i` (an index into the cluster's pods).
-    pub fn group(&self, i: usize) -> u32 {
-        self.world.endpoints.pod_group[tusk_core::Idx::new(i)].index() as u32
+    /// The engine group of pod `i`.
+    pub fn group(&self, i: Idx<Pod>) -> u32 {
+        self.world.endpoints.pod_group[i].index() as u32
     }
 
     fn variants(&self, g: u32) -> &[u32] {
