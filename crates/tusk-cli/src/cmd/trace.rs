@@ -185,7 +185,7 @@ fn by_private_dns(
         Resolution::NotInZones => anyhow::bail!("--to {name}: no private DNS zone linked to VNet {vnet_name} covers it, and public DNS is not in the inputs; give --to ADDRESS and --fqdn {name}"),
         Resolution::Unknown(d) => {
             let why = match d {
-                DnsDoubt::Forwarding(i) => format!("{} ({}) may forward it elsewhere", tusk_report::azure::words::unmodelled_kind(p.net.unmodelled[i].kind), p.net.unmodelled[i].loc),
+                DnsDoubt::Forwarding(i) => format!("{} ({}) may forward it elsewhere", p.net.unmodelled[i].kind.name(), p.net.unmodelled[i].loc),
                 DnsDoubt::NoRecord { zone } => format!("zone {zone} is linked to VNet {vnet_name} but the inputs hold no A record for it"),
                 DnsDoubt::RecordIncomplete(i) => format!("its A record set ({}) has addresses that are not known", p.net.private_dns.a_records[i].loc),
                 DnsDoubt::Resolver => "a zone link's VNet is not known".to_string(),

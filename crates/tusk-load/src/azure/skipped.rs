@@ -33,31 +33,6 @@ pub enum Class {
     Names(UnmodelledKind),
 }
 
-/// The load warning's name for an opaque device's type. The model holds the
-/// [`OpaqueKind`]; this is the loader's own wording of its diagnostics
-/// (tusk-report words the kind in the analyses' output).
-fn opaque_noun(k: OpaqueKind) -> &'static str {
-    match k {
-        OpaqueKind::ApplicationGateway => "application gateway",
-        OpaqueKind::Bastion => "Azure Bastion",
-        OpaqueKind::PrivateLinkService => "private link service",
-        OpaqueKind::DnsResolverEndpoint => "DNS private resolver endpoint",
-        OpaqueKind::ScaleSet => "virtual machine scale set",
-        OpaqueKind::OtherNetworkResource => "network resource tusk does not model",
-        OpaqueKind::InjectedService => "service injected into a subnet",
-    }
-}
-
-/// The load warning's name for an unmodelled resource's type (see
-/// [`opaque_noun`]).
-fn unmodelled_noun(k: UnmodelledKind) -> &'static str {
-    match k {
-        UnmodelledKind::AvnmConnectivity => "AVNM connectivity configuration",
-        UnmodelledKind::RouteServerBgp => "Azure Route Server BGP",
-        UnmodelledKind::DnsForwarding => "DNS private resolver forwarding",
-    }
-}
-
 /// The decision for a lower-case ARM type, with the Microsoft Learn page
 /// it rests on. `None`: a type the table does not list (see [`generic`]).
 pub fn decide(t: &str) -> Option<(Class, &'static str)> {
@@ -253,7 +228,7 @@ pub fn apply(cx: &mut Cx, net: &mut AzureNetwork, id: ResourceId, t: &str, shown
             cx.warn(n, format!("resource type `{shown}` is not part of the network model; skipped ({why})"));
         }
         Class::Addresses(kind) => {
-            let noun = opaque_noun(kind);
+            let noun = kind.name();
             let subnets = subnets(n);
             let mut private_ips = Vec::new();
             collect_ips(n, &mut private_ips);
@@ -273,11 +248,11 @@ pub fn apply(cx: &mut Cx, net: &mut AzureNetwork, id: ResourceId, t: &str, shown
         Class::Routes(kind) => {
             let vnets: Vec<ResourceId> = subnets(n).iter().filter_map(|s| s.parent()).collect();
             let scope = if vnets.is_empty() { "every VNet".to_string() } else { format!("{} VNet(s)", vnets.len()) };
-            cx.warn(n, format!("resource type `{shown}` ({}) is not modelled: flows leaving the address space of {scope} are unknown ({doc})", unmodelled_noun(kind)));
+            cx.warn(n, format!("resource type `{shown}` ({}) is not modelled: flows leaving the address space of {scope} are unknown ({doc})", kind.name()));
             net.unmodelled.push(Unmodelled { id, loc, kind, effect: UnmodelledEffect::Routes(vnets) });
         }
         Class::Names(kind) => {
-            cx.warn(n, format!("resource type `{shown}` ({}) is not modelled: names resolved through private DNS zones are unknown ({doc})", unmodelled_noun(kind)));
+            cx.warn(n, format!("resource type `{shown}` ({}) is not modelled: names resolved through private DNS zones are unknown ({doc})", kind.name()));
             net.unmodelled.push(Unmodelled { id, loc, kind, effect: UnmodelledEffect::Names });
         }
     }

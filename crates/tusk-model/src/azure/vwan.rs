@@ -250,6 +250,34 @@ pub enum UnmodelledKind {
     DnsForwarding,
 }
 
+impl OpaqueKind {
+    /// The kind's name, as the load warnings and the reports print it
+    /// (`application gateway`), like [`crate::k8s::WorkloadKind::name`].
+    pub fn name(self) -> &'static str {
+        match self {
+            OpaqueKind::ApplicationGateway => "application gateway",
+            OpaqueKind::Bastion => "Azure Bastion",
+            OpaqueKind::PrivateLinkService => "private link service",
+            OpaqueKind::DnsResolverEndpoint => "DNS private resolver endpoint",
+            OpaqueKind::ScaleSet => "virtual machine scale set",
+            OpaqueKind::OtherNetworkResource => "network resource tusk does not model",
+            OpaqueKind::InjectedService => "service injected into a subnet",
+        }
+    }
+}
+
+impl UnmodelledKind {
+    /// The kind's name, as the load warnings and the reports print it
+    /// (`Azure Route Server BGP`).
+    pub fn name(self) -> &'static str {
+        match self {
+            UnmodelledKind::AvnmConnectivity => "AVNM connectivity configuration",
+            UnmodelledKind::RouteServerBgp => "Azure Route Server BGP",
+            UnmodelledKind::DnsForwarding => "DNS private resolver forwarding",
+        }
+    }
+}
+
 /// What an [`Unmodelled`] resource could change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UnmodelledEffect {

@@ -70,28 +70,6 @@ pub fn endpoint(net: &AzureNetwork, e: &Endpoint) -> String {
     }
 }
 
-/// What an opaque device is, in words (`application gateway`).
-pub fn opaque_kind(k: OpaqueKind) -> &'static str {
-    match k {
-        OpaqueKind::ApplicationGateway => "application gateway",
-        OpaqueKind::Bastion => "Azure Bastion",
-        OpaqueKind::PrivateLinkService => "private link service",
-        OpaqueKind::DnsResolverEndpoint => "DNS private resolver endpoint",
-        OpaqueKind::ScaleSet => "virtual machine scale set",
-        OpaqueKind::OtherNetworkResource => "network resource tusk does not model",
-        OpaqueKind::InjectedService => "service injected into a subnet",
-    }
-}
-
-/// What an unmodelled resource is, in words (`Azure Route Server BGP`).
-pub fn unmodelled_kind(k: UnmodelledKind) -> &'static str {
-    match k {
-        UnmodelledKind::AvnmConnectivity => "AVNM connectivity configuration",
-        UnmodelledKind::RouteServerBgp => "Azure Route Server BGP",
-        UnmodelledKind::DnsForwarding => "DNS private resolver forwarding",
-    }
-}
-
 /// Where a control sits: `subnet v/s`, `NIC n`, `peering a → b`, ...
 pub fn hop(net: &AzureNetwork, h: &Hop) -> String {
     match *h {
@@ -371,7 +349,7 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
             let u = &net.unmodelled[*item];
             format!(
                 "{} {} ({}) may put routes into this VNet that tusk does not model; only traffic inside the VNet's own address space is sure to stay local",
-                unmodelled_kind(u.kind),
+                u.kind.name(),
                 u.id.name(),
                 u.loc
             )
@@ -381,7 +359,7 @@ pub fn reason(p: &Prepared, step: &Step) -> String {
             let d = &net.opaque_devices[*device];
             format!(
                 "{dst} may be held by {} {} ({}), which tusk reads but does not model: what it does with the packet is unknown",
-                opaque_kind(d.kind),
+                d.kind.name(),
                 d.id.name(),
                 d.loc
             )
