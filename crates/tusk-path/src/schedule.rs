@@ -92,6 +92,9 @@ pub struct Placement {
     pub replicas: Vec<Option<Idx<SimNode>>>,
     /// Exported or simulated.
     pub placed_by: PlacedBy,
+    /// The workload's first pod, whose labels stand for every replica's in
+    /// spread and anti-affinity (`None`: the workload has no pod entry).
+    pub first_pod: Option<Idx<Pod>>,
 }
 
 impl Placement {
@@ -231,7 +234,16 @@ pub fn schedule(estate: &Estate, fleet: &Fleet) -> Schedule {
                 terms: &w.scheduling.required_anti_affinity,
             });
         }
-        out.placements.push(Placement { workload: wi, cluster: bound, feasible, rejected, replicas, placed_by });
+        let first_pod = pods.first().copied();
+        out.placements.push(Placement {
+            workload: wi,
+            cluster: bound,
+            feasible,
+            rejected,
+            replicas,
+            placed_by,
+            first_pod,
+        });
     }
     out
 }
@@ -256,9 +268,10 @@ pub fn running_after(
     if matches!(w.kind, WorkloadKind::Pod | WorkloadKind::DaemonSet) {
         return surviving.len();
     }
-    let by_workload = pods_by_workload(estate);
+    // Each placement names its first pod: rebuilding the pod list of every
+    // workload here, once per replayed failure, was most of `tusk schedule`.
     let empty = Labels::new();
-    let labels_of = |x: Idx<Workload>| by_workload[x].first().map_or(&empty, |q| &estate.k8s.pods[*q].labels);
+    let labels_of = |q: &Placement| q.first_pod.map_or(&empty, |x| &estate.k8s.pods[x].labels);
     let mut board = Board::default();
     for q in s.placements.iter().filter(|q| q.workload != wi) {
         let qw = &estate.k8s.workloads[q.workload];
@@ -266,7 +279,7 @@ pub fn running_after(
             board.push(Placed {
                 node: *n,
                 namespace: &qw.namespace,
-                labels: labels_of(q.workload),
+                labels: labels_of(q),
                 terms: &qw.scheduling.required_anti_affinity,
             });
         }
@@ -275,7 +288,7 @@ pub fn running_after(
     let mut mine = surviving;
     let lost = p.replicas.len() - mine.len();
     for i in 0..lost {
-        let n = place_one(estate, fleet, &w.scheduling, &w.namespace, labels_of(wi), &feasible, i, &board, &mine);
+        let n = place_one(estate, fleet, &w.scheduling, &w.namespace, labels_of(p), &feasible, i, &board, &mine);
         mine.push(n);
     }
     mine.iter().flatten().count()
