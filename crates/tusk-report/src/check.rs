@@ -163,10 +163,7 @@ fn witness_text(r: &CheckReport, w: &Witness) -> String {
 
 /// `FROM -> TO PROTO [PORT]`.
 fn labelled_flow(f: &LabelledFlow) -> String {
-    match f.port {
-        Some(port) => format!("{} -> {} {} {port}", f.from, f.to, f.proto),
-        None => format!("{} -> {} {}", f.from, f.to, f.proto),
-    }
+    crate::flow_line(&f.from, &f.to, f.proto, f.port)
 }
 
 fn fails(r: &CheckReport, o: &Outcome) -> bool {

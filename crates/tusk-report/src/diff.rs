@@ -44,8 +44,7 @@ fn example(e: &Example) -> String {
         ExampleEnd::Pod { namespace, name } => format!("pod {namespace}/{name}"),
         ExampleEnd::Address(ip) => ip.to_string(),
     };
-    let port = e.port.map(|p| format!(" {p}")).unwrap_or_default();
-    format!("{} -> {} {}{port}", end(&e.from), end(&e.to), e.proto)
+    crate::flow_line(end(&e.from), end(&e.to), e.proto, e.port)
 }
 
 /// A policy-layer change (`tusk_check::diff::diff`) as a row.
@@ -175,15 +174,13 @@ pub fn subnet_row(
         v
     };
     let example = c.head_trace.as_ref().map(|t| {
-        let port = t.flow.port.map(|p| format!(" {p}")).unwrap_or_default();
-        format!(
-            "{} -> {} {}{port} ({} in head, {} in base)",
+        let flow = crate::flow_line(
             crate::azure::words::endpoint(head.net, &t.from),
             crate::azure::words::endpoint(head.net, &t.to),
             t.flow.proto,
-            c.head,
-            c.base.map(|b| b.name()).unwrap_or("absent")
-        )
+            t.flow.port,
+        );
+        format!("{flow} ({} in head, {} in base)", c.head, c.base.map(|b| b.name()).unwrap_or("absent"))
     });
     Row {
         from: c.from.clone(),

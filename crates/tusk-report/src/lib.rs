@@ -21,3 +21,17 @@ pub mod path_matrix;
 pub mod path_matrix_ports;
 mod path_words;
 pub mod schedule;
+
+/// `FROM -> TO PROTO PORT` (no port for a protocol without ports): how
+/// every reporter names one flow between two ends it has already worded.
+pub(crate) fn flow_line(
+    from: impl std::fmt::Display,
+    to: impl std::fmt::Display,
+    proto: tusk_core::Protocol,
+    port: Option<u16>,
+) -> String {
+    match port {
+        Some(port) => format!("{from} -> {to} {proto} {port}"),
+        None => format!("{from} -> {to} {proto}"),
+    }
+}
