@@ -16,6 +16,7 @@ pub mod istio;
 pub mod istio_net;
 pub mod istio_route;
 pub mod k8s;
+pub mod k8s_policy;
 pub mod scheduling;
 
 /// Everything loaded from a set of input files.
